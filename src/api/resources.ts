@@ -1,0 +1,64 @@
+// The kinds podnet serves, and how each maps onto REST paths. Exactly the
+// kinds the control-plane issue names; anything else is "no matches for kind".
+
+export interface ResourceInfo {
+  kind: string;
+  group: string; // '' for the core group
+  version: string;
+  /** lower-case plural used in REST paths and store keys */
+  plural: string;
+  singular: string;
+  namespaced: boolean;
+  shortNames: string[];
+  hasStatus: boolean;
+}
+
+export const RESOURCES: readonly ResourceInfo[] = [
+  { kind: 'Namespace', group: '', version: 'v1', plural: 'namespaces', singular: 'namespace', namespaced: false, shortNames: ['ns'], hasStatus: true },
+  { kind: 'Node', group: '', version: 'v1', plural: 'nodes', singular: 'node', namespaced: false, shortNames: ['no'], hasStatus: true },
+  { kind: 'Pod', group: '', version: 'v1', plural: 'pods', singular: 'pod', namespaced: true, shortNames: ['po'], hasStatus: true },
+  { kind: 'Service', group: '', version: 'v1', plural: 'services', singular: 'service', namespaced: true, shortNames: ['svc'], hasStatus: true },
+  { kind: 'Secret', group: '', version: 'v1', plural: 'secrets', singular: 'secret', namespaced: true, shortNames: [], hasStatus: false },
+  { kind: 'ConfigMap', group: '', version: 'v1', plural: 'configmaps', singular: 'configmap', namespaced: true, shortNames: ['cm'], hasStatus: false },
+  { kind: 'Event', group: '', version: 'v1', plural: 'events', singular: 'event', namespaced: true, shortNames: ['ev'], hasStatus: false },
+  { kind: 'Deployment', group: 'apps', version: 'v1', plural: 'deployments', singular: 'deployment', namespaced: true, shortNames: ['deploy'], hasStatus: true },
+  { kind: 'StatefulSet', group: 'apps', version: 'v1', plural: 'statefulsets', singular: 'statefulset', namespaced: true, shortNames: ['sts'], hasStatus: true },
+  { kind: 'EndpointSlice', group: 'discovery.k8s.io', version: 'v1', plural: 'endpointslices', singular: 'endpointslice', namespaced: true, shortNames: [], hasStatus: false },
+  { kind: 'Ingress', group: 'networking.k8s.io', version: 'v1', plural: 'ingresses', singular: 'ingress', namespaced: true, shortNames: ['ing'], hasStatus: true },
+  { kind: 'IngressClass', group: 'networking.k8s.io', version: 'v1', plural: 'ingressclasses', singular: 'ingressclass', namespaced: false, shortNames: [], hasStatus: false },
+];
+
+export function apiVersionOf(r: ResourceInfo): string {
+  return r.group ? `${r.group}/${r.version}` : r.version;
+}
+
+const byKind = new Map(RESOURCES.map((r) => [r.kind, r]));
+const byPlural = new Map(RESOURCES.map((r) => [r.plural, r]));
+
+/** Resolves a manifest's apiVersion+kind; undefined means "no matches". */
+export function resourceForKind(apiVersion: string, kind: string): ResourceInfo | undefined {
+  const r = byKind.get(kind);
+  return r && apiVersionOf(r) === apiVersion ? r : undefined;
+}
+
+export function resourceForPlural(plural: string): ResourceInfo | undefined {
+  return byPlural.get(plural);
+}
+
+/** Resolves what a user types on the command line: `svc`, `pods`, `Deployment`, `deployments.apps`. */
+export function resourceForName(name: string): ResourceInfo | undefined {
+  const lower = name.toLowerCase().split('.')[0]!;
+  return RESOURCES.find((r) => r.plural === lower || r.singular === lower || r.shortNames.includes(lower) || r.kind.toLowerCase() === lower);
+}
+
+/** REST path of a collection or object, as the Kubernetes API lays it out. */
+export function resourcePath(r: ResourceInfo, namespace?: string, name?: string, subresource?: string): string {
+  let p = r.group ? `/apis/${r.group}/${r.version}` : `/api/${r.version}`;
+  if (r.namespaced && namespace) p += `/namespaces/${encodeURIComponent(namespace)}`;
+  p += `/${r.plural}`;
+  if (name) p += `/${encodeURIComponent(name)}`;
+  if (name && subresource) p += `/${subresource}`;
+  return p;
+}
+
+export const BUILTIN_NAMESPACES = ['default', 'kube-system', 'kube-public', 'ingress-nginx'] as const;

@@ -1,0 +1,74 @@
+// Cluster-wide constants (DESIGN.md's address plan) and where a cluster keeps
+// its files. Every name podnet gives a kernel object starts with `pn-<cluster>-`
+// so that `podnet down` can find all of it, even after a crash.
+
+import path from 'node:path';
+
+export const DEFAULT_CLUSTER = 'podnet';
+export const CLUSTER_DOMAIN = 'cluster.local';
+
+export const POD_NETWORK = '10.244.0.0/16';
+export const SERVICE_NETWORK = '10.96.0.0/12';
+export const KUBERNETES_SERVICE_IP = '10.96.0.1';
+export const KUBE_DNS_SERVICE_IP = '10.96.0.10';
+export const NODE_PORT_MIN = 30000;
+export const NODE_PORT_MAX = 32767;
+export const NODE_NETWORK = '172.18.0.0/16';
+export const NODE_ROUTER_IP = '172.18.0.1';
+export const OUTSIDE_NETWORK = '198.51.100.0/24';
+export const OUTSIDE_ROUTER_IP = '198.51.100.1';
+export const EXTERNAL_DNS_IP = '198.51.100.53';
+export const OUTSIDE_CLIENT_IP = '198.51.100.10';
+export const LOAD_BALANCER_POOL = '203.0.113.0/24';
+export const LOAD_BALANCER_FIRST = '203.0.113.10';
+
+/** Cluster names become part of netns and file names: keep them short and DNS-1123. */
+export const CLUSTER_NAME_PATTERN = /^[a-z0-9]([a-z0-9-]{0,14}[a-z0-9])?$/;
+
+export function clusterName(flag?: string): string {
+  return flag ?? process.env.PODNET_CLUSTER ?? DEFAULT_CLUSTER;
+}
+
+export function stateRoot(): string {
+  return process.env.PODNET_STATE_DIR ?? '/var/lib/podnet';
+}
+
+export interface ClusterPaths {
+  dir: string;
+  socket: string;
+  database: string;
+  daemonPid: string;
+  daemonLog: string;
+  /** per-pod files: logs, resolv.conf, pids */
+  pods: string;
+  /** CNI IPAM allocations, one directory per node network */
+  ipam: string;
+  /** network config files the node agents hand to podnet-cni */
+  cniConf: string;
+  /** pid files of every process podnet started, for `down` after a crash */
+  procs: string;
+}
+
+export function clusterPaths(cluster: string): ClusterPaths {
+  const dir = path.join(stateRoot(), cluster);
+  return {
+    dir,
+    socket: path.join(dir, 'api.sock'),
+    database: path.join(dir, 'store.db'),
+    daemonPid: path.join(dir, 'daemon.pid'),
+    daemonLog: path.join(dir, 'daemon.log'),
+    pods: path.join(dir, 'pods'),
+    ipam: path.join(dir, 'ipam'),
+    cniConf: path.join(dir, 'cni'),
+    procs: path.join(dir, 'procs'),
+  };
+}
+
+export const netnsNames = {
+  prefix: (cluster: string) => `pn-${cluster}-`,
+  router: (cluster: string) => `pn-${cluster}-router`,
+  outside: (cluster: string) => `pn-${cluster}-outside`,
+  node: (cluster: string, node: string) => `pn-${cluster}-${node}`,
+  /** pod namespaces are keyed by uid so a re-created pod of the same name never collides */
+  pod: (cluster: string, podUid: string) => `pn-${cluster}-pod-${podUid.replace(/-/g, '').slice(0, 12)}`,
+};
