@@ -146,3 +146,20 @@ export class CniError extends PodnetError {
     return { cniVersion, code: this.cniCode, msg: this.msg, ...(this.details ? { details: this.details } : {}) };
   }
 }
+
+/**
+ * podnet-cni's own error codes. The CNI spec ("Error" section) reserves 0-99
+ * for the well-known codes above and leaves 100+ to plugins.
+ */
+export const CNI_PLUGIN_ERROR = {
+  /** ADD for a (container, ifname) that already holds an address; host-local refuses this too */
+  duplicateAllocation: 100,
+  /** creating or configuring the bridge, veth pair or sandbox interface failed */
+  linkSetupFailed: 101,
+  /** CHECK found the attachment different from prevResult */
+  checkFailed: 102,
+  /** the plugin was started in the host's network namespace (sealed-network guard) */
+  hostNetns: 103,
+  /** anything unexpected; the bridge reference plugin uses 999 the same way */
+  internal: 999,
+} as const;

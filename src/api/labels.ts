@@ -1,17 +1,256 @@
-// STUB: replaced by the validation work. Signatures are the contract.
+// Label selectors: the string syntax of `-l` (k8s.io/apimachinery
+// pkg/labels/selector.go), metav1.LabelSelector matching, and the plain-map
+// selectors of Services. Pure; used by the API server (list filtering), the
+// controllers (ownership), the proxy (endpoints) and validation.
+
+import { field, type FieldError } from '../errors.js';
 import type { LabelSelector } from './types.js';
+import { isLabelValue, isQualifiedName } from './validation/names.js';
+import { get, goLabelSelector, isObj } from './validation/fields.js';
+import { validateLabelName, validateLabels } from './validation/label-rules.js';
 
 export interface Requirement { key: string; operator: 'in' | 'notin' | '=' | '==' | '!=' | 'exists' | '!' ; values: string[] }
 
+type Labels = Record<string, string> | undefined;
+
+// ---- parsing (selector.go's lexer + parser, simplified to one pass) ----
+
+type TokenKind = 'id' | '=' | '==' | '!=' | '!' | '(' | ')' | ',' | 'in' | 'notin' | 'end';
+interface Token { kind: TokenKind; text: string }
+
+// Characters that end an identifier, as in selector.go's isSpecialSymbol/isWhitespace.
+const SPECIAL = new Set(['=', '!', '(', ')', ',', '>', '<']);
+
+function lex(input: string): Token[] {
+  const out: Token[] = [];
+  let i = 0;
+  while (i < input.length) {
+    const c = input[i]!;
+    if (/\s/.test(c)) { i++; continue; }
+    if (c === '=' && input[i + 1] === '=') { out.push({ kind: '==', text: '==' }); i += 2; continue; }
+    if (c === '!' && input[i + 1] === '=') { out.push({ kind: '!=', text: '!=' }); i += 2; continue; }
+    if (c === '=' || c === '!' || c === '(' || c === ')' || c === ',') { out.push({ kind: c, text: c }); i++; continue; }
+    if (c === '>' || c === '<') throw new Error(`unable to parse requirement: operator '${c}' is not supported by podnet`);
+    let j = i;
+    while (j < input.length && !SPECIAL.has(input[j]!) && !/\s/.test(input[j]!)) j++;
+    const text = input.slice(i, j);
+    out.push({ kind: text === 'in' ? 'in' : text === 'notin' ? 'notin' : 'id', text });
+    i = j;
+  }
+  out.push({ kind: 'end', text: '' });
+  return out;
+}
+
+function describe(t: Token): string {
+  return t.kind === 'end' ? 'EOS' : t.text;
+}
+
+function checkKey(key: string): void {
+  const errs = isQualifiedName(key);
+  if (errs.length) throw new Error(`unable to parse requirement: invalid label key "${key}": ${errs.join('; ')}`);
+}
+
+function checkValue(key: string, value: string): void {
+  const errs = isLabelValue(value);
+  if (errs.length) throw new Error(`unable to parse requirement: invalid label value: "${value}": at key: "${key}": ${errs.join('; ')}`);
+}
+
 /** Parses a label selector string (`app=web,tier in (a,b),!legacy`); throws Error with a kubectl-like message when malformed. */
-export function parseSelector(_text: string): Requirement[] { return []; }
+export function parseSelector(text: string): Requirement[] {
+  const toks = lex(text);
+  let p = 0;
+  const peek = () => toks[p]!;
+  const next = () => toks[p++]!;
+  const reqs: Requirement[] = [];
+  if (peek().kind === 'end') return reqs;
+  for (;;) {
+    let t = next();
+    if (t.kind === '!') {
+      const k = next();
+      if (k.kind !== 'id') throw new Error(`unable to parse requirement: found '${describe(k)}', expected: identifier`);
+      checkKey(k.text);
+      reqs.push({ key: k.text, operator: '!', values: [] });
+    } else if (t.kind === 'id') {
+      const key = t.text;
+      checkKey(key);
+      const op = peek();
+      if (op.kind === ',' || op.kind === 'end') {
+        reqs.push({ key, operator: 'exists', values: [] });
+      } else if (op.kind === '=' || op.kind === '==' || op.kind === '!=') {
+        next();
+        const v = peek();
+        let value = '';
+        // An empty value (`a=`) is legal: it selects the empty label value.
+        if (v.kind === 'id' || v.kind === 'in' || v.kind === 'notin') { value = v.text; next(); }
+        else if (v.kind !== ',' && v.kind !== 'end') throw new Error(`unable to parse requirement: found '${describe(v)}', expected: identifier`);
+        checkValue(key, value);
+        reqs.push({ key, operator: op.kind, values: [value] });
+      } else if (op.kind === 'in' || op.kind === 'notin') {
+        next();
+        const open = next();
+        if (open.kind !== '(') throw new Error(`unable to parse requirement: found '${describe(open)}', expected: '('`);
+        const values: string[] = [];
+        for (;;) {
+          const v = next();
+          if (v.kind === ')' && values.length === 0) break; // `in ()` selects nothing; upstream allows it
+          if (v.kind !== 'id' && v.kind !== 'in' && v.kind !== 'notin') {
+            throw new Error(`unable to parse requirement: found '${describe(v)}', expected: identifier`);
+          }
+          checkValue(key, v.text);
+          values.push(v.text);
+          const sep = next();
+          if (sep.kind === ')') break;
+          if (sep.kind !== ',') throw new Error(`unable to parse requirement: found '${describe(sep)}', expected: ',' or ')'`);
+        }
+        reqs.push({ key, operator: op.kind, values });
+      } else {
+        throw new Error(`unable to parse requirement: found '${describe(op)}', expected: in, notin, =, ==, !=, or end of string`);
+      }
+    } else {
+      throw new Error(`unable to parse requirement: found '${describe(t)}', expected: !, identifier, or 'end of string'`);
+    }
+    t = next();
+    if (t.kind === 'end') break;
+    if (t.kind !== ',') throw new Error(`unable to parse requirement: found '${describe(t)}', expected: ',' or 'end of string'`);
+    if (peek().kind === 'end') throw new Error("unable to parse requirement: found 'EOS', expected: !, identifier, or 'end of string'");
+  }
+  return reqs;
+}
 
-export function matchesRequirements(_reqs: Requirement[], _labels: Record<string, string> | undefined): boolean { return true; }
+// ---- matching ----
 
-/** matchLabels AND matchExpressions; an empty selector matches everything (as for Deployments). */
-export function matchesLabelSelector(_sel: LabelSelector | undefined, _labels: Record<string, string> | undefined): boolean { return true; }
+function matchesOne(r: Requirement, labels: Record<string, string>): boolean {
+  const has = Object.prototype.hasOwnProperty.call(labels, r.key);
+  switch (r.operator) {
+    case '=': case '==': case 'in':
+      return has && r.values.includes(labels[r.key]!);
+    case '!=': case 'notin':
+      return !has || !r.values.includes(labels[r.key]!);
+    case 'exists':
+      return has;
+    case '!':
+      return !has;
+  }
+  return false;
+}
+
+export function matchesRequirements(reqs: Requirement[], labels: Record<string, string> | undefined): boolean {
+  const l = labels ?? {};
+  return reqs.every((r) => matchesOne(r, l));
+}
+
+/** metav1.LabelSelector → requirements; undefined when the selector is malformed (matches nothing). */
+export function labelSelectorRequirements(sel: LabelSelector): Requirement[] | undefined {
+  const reqs: Requirement[] = [];
+  const ml = get(sel, 'matchLabels');
+  if (ml !== undefined && ml !== null) {
+    if (!isObj(ml)) return undefined;
+    for (const [k, v] of Object.entries(ml)) reqs.push({ key: k, operator: '=', values: [String(v)] });
+  }
+  const me = get(sel, 'matchExpressions');
+  if (me !== undefined && me !== null) {
+    if (!Array.isArray(me)) return undefined;
+    for (const e of me) {
+      const key = get(e, 'key');
+      const values = get(e, 'values') ?? [];
+      if (typeof key !== 'string' || !Array.isArray(values)) return undefined;
+      const vals = values.map(String);
+      switch (get(e, 'operator')) {
+        case 'In': reqs.push({ key, operator: 'in', values: vals }); break;
+        case 'NotIn': reqs.push({ key, operator: 'notin', values: vals }); break;
+        case 'Exists': reqs.push({ key, operator: 'exists', values: [] }); break;
+        case 'DoesNotExist': reqs.push({ key, operator: '!', values: [] }); break;
+        default: return undefined;
+      }
+    }
+  }
+  return reqs;
+}
+
+/**
+ * matchLabels AND matchExpressions; an empty selector matches everything (as for Deployments).
+ * A missing (undefined/null) or malformed selector matches nothing, as
+ * metav1.LabelSelectorAsSelector(nil) does.
+ */
+export function matchesLabelSelector(sel: LabelSelector | undefined, labels: Record<string, string> | undefined): boolean {
+  if (sel === undefined || sel === null) return false;
+  const reqs = labelSelectorRequirements(sel);
+  return reqs !== undefined && matchesRequirements(reqs, labels);
+}
 
 /** Service-style selector (a plain map): empty or missing selects nothing. */
-export function matchesServiceSelector(_sel: Record<string, string> | undefined, _labels: Record<string, string> | undefined): boolean { return false; }
+export function matchesServiceSelector(sel: Record<string, string> | undefined, labels: Labels): boolean {
+  if (!isObj(sel) || Object.keys(sel).length === 0) return false;
+  const l = labels ?? {};
+  return Object.entries(sel).every(([k, v]) => Object.prototype.hasOwnProperty.call(l, k) && l[k] === v);
+}
 
-export function selectorToString(_sel: LabelSelector): string { return ''; }
+function requirementToString(r: Requirement): string {
+  switch (r.operator) {
+    case '=': case '==': return `${r.key}=${r.values[0] ?? ''}`;
+    case '!=': return `${r.key}!=${r.values[0] ?? ''}`;
+    case 'in': return `${r.key} in (${[...r.values].sort().join(',')})`;
+    case 'notin': return `${r.key} notin (${[...r.values].sort().join(',')})`;
+    case 'exists': return r.key;
+    case '!': return `!${r.key}`;
+  }
+  return '';
+}
+
+/**
+ * The `-l` string form of a LabelSelector, requirements sorted by key as
+ * LabelSelectorAsSelector does (so `app=web,tier in (a,b)`); '' for an empty
+ * selector. Round-trips through parseSelector.
+ */
+export function selectorToString(sel: LabelSelector): string {
+  const reqs = labelSelectorRequirements(sel) ?? [];
+  return reqs
+    .map((r, i) => ({ r, i }))
+    .sort((a, b) => (a.r.key < b.r.key ? -1 : a.r.key > b.r.key ? 1 : a.i - b.i))
+    .map(({ r }) => requirementToString(r))
+    .join(',');
+}
+
+/** ValidateLabelSelector (apimachinery meta/v1/validation), values checked strictly. */
+export function validateLabelSelector(sel: unknown, path: string): FieldError[] {
+  const errs: FieldError[] = [];
+  if (sel === undefined || sel === null) return errs;
+  if (!isObj(sel)) return [field.invalid(path, sel, 'must be an object')];
+  const ml = sel.matchLabels;
+  if (ml !== undefined && ml !== null) {
+    if (!isObj(ml)) errs.push(field.invalid(`${path}.matchLabels`, ml, 'must be an object'));
+    else errs.push(...validateLabels(ml as Record<string, string>, `${path}.matchLabels`));
+  }
+  const me = sel.matchExpressions;
+  if (me !== undefined && me !== null) {
+    if (!Array.isArray(me)) {
+      errs.push(field.invalid(`${path}.matchExpressions`, me, 'must be a list'));
+    } else {
+      me.forEach((e, i) => {
+        const p = `${path}.matchExpressions[${i}]`;
+        const values = get(e, 'values');
+        const vals = Array.isArray(values) ? values : [];
+        const op = get(e, 'operator');
+        switch (op) {
+          case 'In': case 'NotIn':
+            if (vals.length === 0) errs.push(field.required(`${p}.values`, "must be specified when `operator` is 'In' or 'NotIn'"));
+            break;
+          case 'Exists': case 'DoesNotExist':
+            if (vals.length > 0) errs.push(field.forbidden(`${p}.values`, "may not be specified when `operator` is 'Exists' or 'DoesNotExist'"));
+            break;
+          default:
+            errs.push(field.invalid(`${p}.operator`, op ?? '', 'not a valid selector operator'));
+        }
+        const key = get(e, 'key');
+        errs.push(...validateLabelName(typeof key === 'string' ? key : '', `${p}.key`));
+        vals.forEach((v, j) => {
+          for (const m of isLabelValue(String(v))) errs.push(field.invalid(`${p}.values[${j}]`, v, m));
+        });
+      });
+    }
+  }
+  return errs;
+}
+
+/** Go rendering of a selector, for messages that print one. */
+export const renderLabelSelector = goLabelSelector;

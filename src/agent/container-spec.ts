@@ -1,0 +1,145 @@
+// What process a container is: its argv and environment, computed from the
+// Pod the way the kubelet does (command/args, env with fieldRef, service
+// links). Pure, so the rules are tested without starting anything.
+
+import { fileURLToPath } from 'node:url';
+import type { Container, Pod, Service } from '../api/types.js';
+
+const IMAGES_DIR = fileURLToPath(new URL('../images/', import.meta.url));
+
+export interface BuiltinImage { match: (image: string) => boolean; program: string }
+
+/** Built-in images run a podnet program with node; anything else must set `command`. */
+export const BUILTIN_IMAGES: BuiltinImage[] = [
+  { match: (i) => /^(docker\.io\/)?podnet\/echo(:[\w.-]+)?$/.test(i), program: 'echo.js' },
+  { match: (i) => /^registry\.k8s\.io\/e2e-test-images\/agnhost(:[\w.-]+)?$/.test(i), program: 'agnhost.js' },
+  { match: (i) => /^(docker\.io\/)?podnet\/cluster-dns(:[\w.-]+)?$/.test(i), program: 'cluster-dns.js' },
+  { match: (i) => /^(docker\.io\/)?podnet\/ingress-controller(:[\w.-]+)?$/.test(i), program: 'ingress-controller.js' },
+];
+
+export type ResolvedCommand = { argv: string[] } | { error: { reason: 'ErrImagePull' | 'CreateContainerConfigError'; message: string } };
+
+/**
+ * Kubernetes semantics: `command` replaces the image's entrypoint, `args` its
+ * default arguments; a built-in image's entrypoint is its node program.
+ */
+export function resolveCommand(c: Container, nodeBinary: string): ResolvedCommand {
+  const args = c.args ?? [];
+  if (c.command && c.command.length > 0) return { argv: [...c.command, ...args] };
+  const image = c.image ?? '';
+  const builtin = BUILTIN_IMAGES.find((b) => b.match(image));
+  if (!builtin) {
+    return { error: { reason: 'ErrImagePull', message: `Failed to pull image "${image}": podnet runs host programs and has no image registry; "${image}" is not a built-in image (podnet/echo, registry.k8s.io/e2e-test-images/agnhost) and the container sets no command` } };
+  }
+  return { argv: [nodeBinary, `${IMAGES_DIR}${builtin.program}`, ...args] };
+}
+
+export interface PodFacts { podIP?: string; hostIP?: string; nodeName?: string }
+
+function fieldValue(pod: Pod, path: string, facts: PodFacts): string | undefined {
+  switch (path) {
+    case 'metadata.name': return pod.metadata.name;
+    case 'metadata.namespace': return pod.metadata.namespace;
+    case 'metadata.uid': return pod.metadata.uid;
+    case 'spec.nodeName': return pod.spec.nodeName ?? facts.nodeName;
+    case 'spec.serviceAccountName': return 'default';
+    case 'status.podIP': return facts.podIP;
+    case 'status.hostIP': return facts.hostIP;
+    default: {
+      const m = /^metadata\.(labels|annotations)\['(.+)'\]$/.exec(path);
+      if (m) return (m[1] === 'labels' ? pod.metadata.labels : pod.metadata.annotations)?.[m[2]!];
+      return undefined;
+    }
+  }
+}
+
+/** `<NAME>_SERVICE_HOST` and docker-link style variables, as the kubelet writes them. */
+export function serviceEnv(services: Service[]): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const svc of [...services].sort((a, b) => a.metadata.name!.localeCompare(b.metadata.name!))) {
+    const ip = svc.spec.clusterIP;
+    if (!ip || ip === 'None' || svc.spec.type === 'ExternalName') continue;
+    const prefix = svc.metadata.name!.toUpperCase().replace(/-/g, '_');
+    const ports = svc.spec.ports ?? [];
+    if (ports.length === 0) continue;
+    const first = ports[0]!;
+    env[`${prefix}_SERVICE_HOST`] = ip;
+    env[`${prefix}_SERVICE_PORT`] = String(first.port);
+    for (const p of ports) if (p.name) env[`${prefix}_SERVICE_PORT_${p.name.toUpperCase().replace(/-/g, '_')}`] = String(p.port);
+    const proto = (first.protocol ?? 'TCP').toLowerCase();
+    env[`${prefix}_PORT`] = `${proto}://${ip}:${first.port}`;
+    for (const p of ports) {
+      const pp = (p.protocol ?? 'TCP');
+      const base = `${prefix}_PORT_${p.port}_${pp}`;
+      env[base] = `${pp.toLowerCase()}://${ip}:${p.port}`;
+      env[`${base}_PROTO`] = pp.toLowerCase();
+      env[`${base}_PORT`] = String(p.port);
+      env[`${base}_ADDR`] = ip;
+    }
+  }
+  return env;
+}
+
+const BASE_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
+
+export function containerEnv(pod: Pod, c: Container, facts: PodFacts, services: Service[]): Record<string, string> {
+  const env: Record<string, string> = { PATH: BASE_PATH, HOSTNAME: pod.spec.hostname ?? pod.metadata.name! };
+  // Service links of the pod's namespace, plus `kubernetes` from default, as upstream.
+  const visible = services.filter((s) => s.metadata.namespace === pod.metadata.namespace && pod.spec.enableServiceLinks !== false);
+  const master = services.find((s) => s.metadata.namespace === 'default' && s.metadata.name === 'kubernetes');
+  Object.assign(env, serviceEnv(master ? [...visible.filter((s) => s !== master), master] : visible));
+  // Facts podnet's built-in images read to describe themselves.
+  env.POD_NAME = pod.metadata.name!;
+  env.POD_NAMESPACE = pod.metadata.namespace!;
+  if (facts.nodeName) env.NODE_NAME = facts.nodeName;
+  if (facts.podIP) env.POD_IP = facts.podIP;
+  for (const e of c.env ?? []) {
+    if (e.value !== undefined) env[e.name] = e.value.replace(/\$\(([A-Za-z_][A-Za-z0-9_]*)\)/g, (m, name: string) => env[name] ?? m);
+    else if (e.valueFrom?.fieldRef) env[e.name] = fieldValue(pod, e.valueFrom.fieldRef.fieldPath, facts) ?? '';
+    else env[e.name] = '';
+  }
+  return env;
+}
+
+export function resolvConf(pod: Pod, clusterDnsIP: string, clusterDomain: string, nodeResolv: string): string {
+  const policy = pod.spec.dnsPolicy ?? 'ClusterFirst';
+  const useCluster = policy === 'ClusterFirst' && !pod.spec.hostNetwork || policy === 'ClusterFirstWithHostNet';
+  let nameservers: string[] = [];
+  let searches: string[] = [];
+  let options: string[] = [];
+  if (useCluster) {
+    const ns = pod.metadata.namespace!;
+    nameservers = [clusterDnsIP];
+    searches = [`${ns}.svc.${clusterDomain}`, `svc.${clusterDomain}`, clusterDomain];
+    options = ['ndots:5'];
+  } else if (policy !== 'None') {
+    for (const line of nodeResolv.split('\n')) {
+      const [key, ...vals] = line.trim().split(/\s+/);
+      if (key === 'nameserver' && vals[0]) nameservers.push(vals[0]);
+      if (key === 'search') searches = vals;
+      if (key === 'options') options = vals;
+    }
+  }
+  const cfg = pod.spec.dnsConfig;
+  if (cfg) {
+    nameservers = [...nameservers, ...(cfg.nameservers ?? [])];
+    searches = [...searches, ...(cfg.searches ?? [])];
+    for (const o of cfg.options ?? []) {
+      options = options.filter((x) => x.split(':')[0] !== o.name);
+      options.push(o.value !== undefined ? `${o.name}:${o.value}` : o.name);
+    }
+  }
+  const lines = [];
+  if (searches.length) lines.push(`search ${searches.join(' ')}`);
+  for (const n of nameservers.slice(0, 3)) lines.push(`nameserver ${n}`);
+  if (options.length) lines.push(`options ${options.join(' ')}`);
+  return `${lines.join('\n')}\n`;
+}
+
+export function hostsFile(pod: Pod, podIP: string | undefined, clusterDomain: string): string {
+  const hostname = pod.spec.hostname ?? pod.metadata.name!;
+  const fqdn = pod.spec.subdomain ? `${hostname}.${pod.spec.subdomain}.${pod.metadata.namespace}.svc.${clusterDomain}` : '';
+  const lines = ['# Kubernetes-managed hosts file (podnet).', '127.0.0.1\tlocalhost', '::1\tlocalhost ip6-localhost ip6-loopback'];
+  if (podIP) lines.push(`${podIP}\t${fqdn ? `${fqdn}\t` : ''}${hostname}`);
+  return `${lines.join('\n')}\n`;
+}

@@ -1,0 +1,70 @@
+// The node agent (kubelet + kube-proxy of one node). The daemon starts it
+// inside the node's network namespace; it talks to the API server over the
+// cluster's Unix socket like any other client.
+
+import { parseArgs } from 'node:util';
+import type { Node, Pod, Service } from '../api/types.js';
+import { HttpClient } from '../client/http-client.js';
+import { clusterPaths, EXTERNAL_DNS_IP } from '../config.js';
+import { ApiEventRecorder } from '../controllers/events.js';
+import { InformerFactory } from '../controllers/informer-factory.js';
+import { nodeNetworkConfig } from '../cni/config.js';
+import { defaultRunner } from '../net/runner.js';
+import { Kubelet } from './kubelet.js';
+import { NodeHeartbeat } from './node-heartbeat.js';
+import { startServiceProxy } from './proxy-loop.js';
+
+const PODCIDR_POLL_MS = 20;
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({ options: { cluster: { type: 'string' }, node: { type: 'string' } } });
+  const cluster = values.cluster!;
+  const nodeName = values.node!;
+  const paths = clusterPaths(cluster);
+  const client = new HttpClient(paths.socket);
+
+  let node = await client.get<Node>('nodes', undefined, nodeName);
+  while (!node.spec?.podCIDR) {
+    await new Promise((r) => setTimeout(r, PODCIDR_POLL_MS));
+    node = await client.get<Node>('nodes', undefined, nodeName);
+  }
+  const nodeIP = node.status!.addresses!.find((a) => a.type === 'InternalIP')!.address;
+  const podCIDR = node.spec.podCIDR;
+  const cniConfig = nodeNetworkConfig({ cluster, node: nodeName, podCIDR, dataDir: `${paths.ipam}/${nodeName}` });
+
+  const informers = new InformerFactory(client, { pods: { fieldSelector: `spec.nodeName=${nodeName}` } });
+  const pods = informers.informer<Pod>('pods');
+  const services = informers.informer<Service>('services');
+  const events = new ApiEventRecorder(client, 'kubelet', nodeName);
+  const kubelet = new Kubelet({
+    cluster, nodeName, nodeIP, podsDir: paths.pods, runner: defaultRunner, client, events,
+    cniConfig: () => cniConfig, services: () => services.list(), nodeResolvConf: `nameserver ${EXTERNAL_DNS_IP}\n`,
+  });
+  const proxy = startServiceProxy({ informers, client, nodeName, nodeIP, podCIDR, runner: defaultRunner, events });
+  informers.start();
+  await informers.waitForSync();
+  await kubelet.adopt(pods.list());
+  pods.addHandlers({ add: (p) => kubelet.sync(p), update: (_o, p) => kubelet.sync(p), delete: (p) => kubelet.remove(p) });
+  for (const p of pods.list()) kubelet.sync(p);
+
+  const heartbeat = new NodeHeartbeat(client, nodeName, nodeIP);
+  await proxy.firstSync;
+  await heartbeat.beat();
+  heartbeat.run();
+  process.stderr.write(`[agent ${nodeName}] ready: podCIDR ${podCIDR}, ${kubelet.podCount()} pods adopted\n`);
+
+  const stop = () => {
+    // Like a kubelet restart, stopping the agent leaves its pods running.
+    heartbeat.stop();
+    proxy.stop();
+    informers.stop();
+    process.exit(0);
+  };
+  process.on('SIGTERM', stop);
+  process.on('SIGINT', stop);
+}
+
+main().catch((err) => {
+  process.stderr.write(`[agent] fatal: ${(err as Error).stack ?? err}\n`);
+  process.exit(1);
+});

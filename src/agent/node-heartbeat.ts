@@ -1,0 +1,36 @@
+// Keeps this node's Ready condition fresh, as the kubelet's node status loop.
+
+import type { Node } from '../api/types.js';
+import { nowRFC3339, setCondition } from '../api/pod-helpers.js';
+import type { Client } from '../client/client.js';
+
+export const HEARTBEAT_MS = 2_000;
+
+export class NodeHeartbeat {
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(private readonly client: Client, private readonly nodeName: string, private readonly nodeIP: string) {}
+
+  async beat(): Promise<Node> {
+    const node = await this.client.get<Node>('nodes', undefined, this.nodeName);
+    const now = nowRFC3339();
+    const conditions = setCondition(node.status?.conditions, {
+      type: 'Ready', status: 'True', reason: 'KubeletReady', message: 'kubelet is posting ready status', lastHeartbeatTime: now,
+    }, now);
+    return this.client.patch<Node>('nodes', undefined, this.nodeName, {
+      status: {
+        conditions,
+        addresses: [{ type: 'InternalIP', address: this.nodeIP }, { type: 'Hostname', address: this.nodeName }],
+        capacity: { cpu: '2', memory: '24Gi', pods: '250' },
+        allocatable: { cpu: '2', memory: '24Gi', pods: '250' },
+        nodeInfo: { kubeletVersion: 'v1.31.0-podnet', kubeProxyVersion: 'v1.31.0-podnet', operatingSystem: 'linux', architecture: process.arch === 'x64' ? 'amd64' : process.arch, containerRuntimeVersion: 'podnet://0.1.0', osImage: 'podnet', kernelVersion: '' },
+      },
+    }, { subresource: 'status' });
+  }
+
+  run(): void {
+    this.timer = setInterval(() => { void this.beat().catch((e) => process.stderr.write(`[agent ${this.nodeName}] heartbeat: ${(e as Error).message}\n`)); }, HEARTBEAT_MS);
+  }
+
+  stop(): void { if (this.timer) clearInterval(this.timer); }
+}

@@ -1,0 +1,405 @@
+// One pod on this node, from sandbox to deletion: creates the network
+// namespace through CNI, starts and restarts the containers, runs the probes,
+// reports status, and on deletion stops everything gracefully and frees the
+// IP. Everything it must find again after an agent crash is in state.json,
+// written before the kernel object it describes is created.
+
+import { spawn, type ChildProcess } from 'node:child_process';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import type { Container, ContainerState, Pod, Service } from '../api/types.js';
+import { nowRFC3339 } from '../api/pod-helpers.js';
+import type { Client } from '../client/client.js';
+import { CLUSTER_DOMAIN, KUBE_DNS_SERVICE_IP, netnsNames } from '../config.js';
+import type { EventRecorder } from '../controllers/events.js';
+import { isApiError } from '../errors.js';
+import type { Runner } from '../net/runner.js';
+import { containerEnv, hostsFile, resolvConf, resolveCommand } from './container-spec.js';
+import { podFiles, type PodFiles } from './pod-files.js';
+import { computePodStatus, type ContainerFacts } from './pod-status.js';
+import { ProbeState, runProbe } from './probes.js';
+import { cniAdd, cniDel, createNetns, deleteNetns, processAlive, startPause, writeFileAtomic } from './sandbox.js';
+
+/** podnet restarts crashed containers after 1 s, doubling to 60 s (the kubelet: 10 s to 300 s), so CrashLoopBackOff is visible in seconds. */
+export const BACKOFF_INITIAL_MS = 1_000;
+export const BACKOFF_MAX_MS = 60_000;
+/** a container that ran this long without crashing starts its back-off over */
+const BACKOFF_RESET_MS = 60_000;
+const ADOPTED_POLL_MS = 500;
+const SANDBOX_RETRY_MS = 2_000;
+
+export interface AgentContext {
+  cluster: string;
+  nodeName: string;
+  nodeIP: string;
+  podsDir: string;
+  runner: Runner;
+  client: Client;
+  events: EventRecorder;
+  cniConfig(): object | undefined;
+  services(): Service[];
+  nodeResolvConf: string;
+}
+
+export interface PersistedState {
+  uid: string;
+  namespace: string;
+  name: string;
+  node: string;
+  netns?: string;
+  containerId: string;
+  podIP?: string;
+  sandboxPid?: number;
+  hostNetwork: boolean;
+  startTime: string;
+  containers: Record<string, { pid?: number; restartCount: number; startedAt?: string }>;
+}
+
+interface ContainerRuntime extends ContainerFacts {
+  spec: Container;
+  pid?: number;
+  child?: ChildProcess;
+  poll?: NodeJS.Timeout;
+  backoffMs: number;
+  restartTimer?: NodeJS.Timeout;
+  probeTimers: NodeJS.Timeout[];
+  readiness?: ProbeState;
+  liveness?: ProbeState;
+  startup?: ProbeState;
+  stopping?: boolean;
+}
+
+export class PodWorker {
+  pod: Pod;
+  private readonly files: PodFiles;
+  private state: PersistedState;
+  private readonly containers = new Map<string, ContainerRuntime>();
+  private sandboxReady = false;
+  private sandboxError: string | undefined;
+  private busy: Promise<void> = Promise.resolve();
+  private statusTimer: NodeJS.Timeout | undefined;
+  private retryTimer: NodeJS.Timeout | undefined;
+  private terminating = false;
+  private finished = false;
+
+  constructor(private readonly ctx: AgentContext, pod: Pod, adopted?: PersistedState) {
+    this.pod = pod;
+    this.files = podFiles(ctx.podsDir, pod.metadata.uid!);
+    this.state = adopted ?? {
+      uid: pod.metadata.uid!, namespace: pod.metadata.namespace!, name: pod.metadata.name!, node: ctx.nodeName,
+      containerId: pod.metadata.uid!.replace(/-/g, ''), hostNetwork: !!pod.spec.hostNetwork, startTime: nowRFC3339(), containers: {},
+    };
+    for (const c of pod.spec.containers) {
+      const saved = this.state.containers[c.name];
+      this.containers.set(c.name, {
+        spec: c, name: c.name, image: c.image ?? '', ready: false, started: false, restartCount: saved?.restartCount ?? 0,
+        state: { waiting: { reason: 'ContainerCreating' } }, lastState: {}, backoffMs: BACKOFF_INITIAL_MS, probeTimers: [],
+      });
+    }
+  }
+
+  /** Serializes work on this pod: the informer may deliver updates faster than we act. */
+  private enqueue(work: () => Promise<void>): Promise<void> {
+    this.busy = this.busy.then(work).catch((err) => {
+      process.stderr.write(`[agent ${this.ctx.nodeName}] pod ${this.state.namespace}/${this.state.name}: ${(err as Error).message}\n`);
+    });
+    return this.busy;
+  }
+
+  update(pod: Pod): Promise<void> {
+    this.pod = pod;
+    if (pod.metadata.deletionTimestamp) return this.enqueue(() => this.terminate(pod.metadata.deletionGracePeriodSeconds ?? pod.spec.terminationGracePeriodSeconds ?? 30, true));
+    return this.enqueue(() => this.ensureRunning());
+  }
+
+  /** The pod is gone from the API (force-deleted): stop at once and clean up. */
+  removed(): Promise<void> {
+    return this.enqueue(() => this.terminate(0, false));
+  }
+
+  private persist(): void {
+    mkdirSync(this.files.dir, { recursive: true });
+    for (const [name, c] of this.containers) this.state.containers[name] = { ...(c.pid ? { pid: c.pid } : {}), restartCount: c.restartCount, ...(c.state.running?.startedAt ? { startedAt: c.state.running.startedAt } : {}) };
+    writeFileAtomic(this.files.state, JSON.stringify(this.state));
+  }
+
+  private async ensureRunning(): Promise<void> {
+    if (this.terminating || this.finished) return;
+    if (!this.sandboxReady) {
+      try {
+        await this.ensureSandbox();
+        this.sandboxError = undefined;
+      } catch (err) {
+        this.sandboxError = (err as Error).message;
+        this.ctx.events.warning(this.pod, 'FailedCreatePodSandBox', `Failed to create pod sandbox: ${this.sandboxError}`);
+        for (const c of this.containers.values()) c.state = { waiting: { reason: 'ContainerCreating', message: this.sandboxError } };
+        this.scheduleStatus();
+        clearTimeout(this.retryTimer);
+        this.retryTimer = setTimeout(() => { void this.enqueue(() => this.ensureRunning()); }, SANDBOX_RETRY_MS);
+        return;
+      }
+    }
+    for (const c of this.containers.values()) {
+      if (!c.pid && !c.restartTimer && !c.state.terminated) this.startContainer(c);
+    }
+    this.scheduleStatus();
+  }
+
+  private async ensureSandbox(): Promise<void> {
+    const pod = this.pod;
+    mkdirSync(this.files.dir, { recursive: true });
+    if (pod.spec.hostNetwork) {
+      this.state.podIP = this.ctx.nodeIP;
+      this.persist();
+      this.sandboxReady = true;
+      return;
+    }
+    if (this.state.sandboxPid && processAlive(this.state.sandboxPid) && this.state.podIP) { this.sandboxReady = true; return; }
+    // A half-made sandbox (agent killed mid-way) is removed and made again.
+    if (this.state.netns) await this.teardownSandbox();
+    const netns = netnsNames.pod(this.ctx.cluster, pod.metadata.uid!);
+    this.state.netns = netns;
+    this.persist();
+    const config = this.ctx.cniConfig();
+    if (!config) throw new Error(`node ${this.ctx.nodeName} has no podCIDR yet`);
+    await createNetns(this.ctx.runner, netns);
+    const result = await cniAdd({ ...this.sandboxSpec(config), hostname: '', resolvConf: '', hostsFile: '' });
+    const podIP = result.ips?.[0]?.address.split('/')[0];
+    if (!podIP) throw new Error('the CNI plugin returned no IP address');
+    this.state.podIP = podIP;
+    this.persist();
+    writeFileAtomic(this.files.resolvConf, resolvConf(pod, KUBE_DNS_SERVICE_IP, CLUSTER_DOMAIN, this.ctx.nodeResolvConf));
+    writeFileAtomic(this.files.hostname, `${pod.spec.hostname ?? pod.metadata.name}\n`);
+    const hostsPath = `${this.files.dir}/hosts`;
+    writeFileAtomic(hostsPath, hostsFile(pod, podIP, CLUSTER_DOMAIN));
+    const pid = await startPause({ ...this.sandboxSpec(config), hostname: pod.spec.hostname ?? pod.metadata.name!, resolvConf: this.files.resolvConf, hostsFile: hostsPath });
+    this.state.sandboxPid = pid;
+    writeFileSync(this.files.sandboxPid, String(pid));
+    this.persist();
+    this.sandboxReady = true;
+  }
+
+  private sandboxSpec(config: object) {
+    return {
+      netns: this.state.netns!, containerId: this.state.containerId, cniConfig: config,
+      cniArgs: { K8S_POD_NAMESPACE: this.state.namespace, K8S_POD_NAME: this.state.name, K8S_POD_UID: this.state.uid, K8S_POD_INFRA_CONTAINER_ID: this.state.containerId },
+    };
+  }
+
+  private async teardownSandbox(): Promise<void> {
+    if (this.state.sandboxPid && processAlive(this.state.sandboxPid)) { try { process.kill(this.state.sandboxPid, 'SIGKILL'); } catch { /* gone */ } }
+    if (this.state.netns) {
+      const config = this.ctx.cniConfig();
+      if (config) await cniDel(this.sandboxSpec(config));
+      await deleteNetns(this.ctx.runner, this.state.netns);
+    }
+    delete this.state.sandboxPid;
+    delete this.state.podIP;
+    rmSync(this.files.sandboxPid, { force: true });
+  }
+
+  /** Re-adopts a container whose process survived an agent restart. */
+  adoptContainers(): void {
+    for (const c of this.containers.values()) {
+      const saved = this.state.containers[c.name];
+      if (saved?.pid && processAlive(saved.pid)) {
+        c.pid = saved.pid;
+        c.started = true;
+        c.state = { running: { startedAt: saved.startedAt ?? nowRFC3339() } };
+        c.poll = setInterval(() => { if (!processAlive(c.pid)) { clearInterval(c.poll); this.onExit(c, 137, null); } }, ADOPTED_POLL_MS);
+        this.startProbes(c);
+      }
+    }
+    this.sandboxReady = this.state.hostNetwork || (!!this.state.sandboxPid && processAlive(this.state.sandboxPid) && !!this.state.podIP);
+  }
+
+  private startContainer(c: ContainerRuntime): void {
+    const resolved = resolveCommand(c.spec, process.execPath);
+    if ('error' in resolved) {
+      if (c.state.waiting?.reason !== resolved.error.reason) this.ctx.events.warning(this.pod, 'Failed', `Error: ${resolved.error.reason}: ${resolved.error.message}`);
+      c.state = { waiting: { reason: resolved.error.reason, message: resolved.error.message } };
+      return;
+    }
+    const env = containerEnv(this.pod, c.spec, { podIP: this.state.podIP!, hostIP: this.ctx.nodeIP, nodeName: this.ctx.nodeName }, this.ctx.services());
+    const argv = this.state.hostNetwork ? resolved.argv : ['nsenter', '-t', String(this.state.sandboxPid), '--net', '--uts', '--mount', '--', ...resolved.argv];
+    const log = openSync(this.files.log(c.name), 'a');
+    let child: ChildProcess;
+    try {
+      child = spawn(argv[0]!, argv.slice(1), { stdio: ['ignore', log, log], env, cwd: c.spec.workingDir ?? '/', detached: true });
+    } finally { closeSync(log); }
+    child.unref();
+    const startedAt = nowRFC3339();
+    c.child = child;
+    c.pid = child.pid;
+    c.started = true;
+    c.ready = false;
+    c.containerID = `podnet://${this.state.containerId}-${c.name}-${c.restartCount}`;
+    c.state = { running: { startedAt } };
+    const ranFrom = Date.now();
+    child.on('error', (e) => { c.state = { waiting: { reason: 'RunContainerError', message: e.message } }; });
+    child.on('exit', (code, signal) => {
+      if (Date.now() - ranFrom > BACKOFF_RESET_MS) c.backoffMs = BACKOFF_INITIAL_MS;
+      this.onExit(c, code ?? 128 + (signal === 'SIGKILL' ? 9 : 15), signal);
+    });
+    if (c.pid) writeFileSync(this.files.containerPid(c.name), String(c.pid));
+    this.persist();
+    if (c.restartCount === 0) this.ctx.events.normal(this.pod, 'Started', `Started container ${c.name}`);
+    this.startProbes(c);
+  }
+
+  private onExit(c: ContainerRuntime, exitCode: number, signal: NodeJS.Signals | null): void {
+    for (const t of c.probeTimers) clearTimeout(t);
+    c.probeTimers = [];
+    const startedAt = c.state.running?.startedAt;
+    c.pid = undefined;
+    c.child = undefined;
+    c.ready = false;
+    c.started = false;
+    rmSync(this.files.containerPid(c.name), { force: true });
+    const terminated: ContainerState['terminated'] = {
+      exitCode, reason: exitCode === 0 ? 'Completed' : signal === 'SIGKILL' || exitCode === 137 ? 'Error' : 'Error',
+      ...(startedAt ? { startedAt } : {}), finishedAt: nowRFC3339(),
+      ...(signal ? { signal: signal === 'SIGKILL' ? 9 : 15 } : {}),
+    };
+    if (this.terminating || this.finished) { c.state = { terminated }; this.scheduleStatus(); return; }
+    const policy = this.pod.spec.restartPolicy ?? 'Always';
+    const restart = policy === 'Always' || (policy === 'OnFailure' && exitCode !== 0);
+    if (!restart) { c.state = { terminated }; this.scheduleStatus(); return; }
+    c.lastState = { terminated };
+    const delay = c.backoffMs;
+    c.backoffMs = Math.min(c.backoffMs * 2, BACKOFF_MAX_MS);
+    c.state = { waiting: { reason: 'CrashLoopBackOff', message: `back-off ${Math.round(delay / 1000)}s restarting failed container=${c.name} pod=${this.state.name}_${this.state.namespace}(${this.state.uid})` } };
+    this.ctx.events.warning(this.pod, 'BackOff', `Back-off restarting failed container ${c.name} in pod ${this.state.name}_${this.state.namespace}(${this.state.uid})`);
+    c.restartTimer = setTimeout(() => {
+      c.restartTimer = undefined;
+      void this.enqueue(async () => {
+        if (this.terminating || this.finished) return;
+        c.restartCount++;
+        this.startContainer(c);
+        this.scheduleStatus();
+      });
+    }, delay);
+    this.persist();
+    this.scheduleStatus();
+  }
+
+  private startProbes(c: ContainerRuntime): void {
+    const spec = c.spec;
+    c.readiness = spec.readinessProbe ? new ProbeState(spec.readinessProbe) : undefined;
+    c.liveness = spec.livenessProbe ? new ProbeState(spec.livenessProbe) : undefined;
+    c.startup = spec.startupProbe ? new ProbeState(spec.startupProbe) : undefined;
+    if (!c.readiness && !c.startup) { c.ready = true; this.scheduleStatus(); }
+    const target = { podIP: this.state.podIP!, container: spec, ...(this.state.sandboxPid ? { sandboxPid: this.state.sandboxPid } : {}) };
+    const loop = (kind: 'readiness' | 'liveness' | 'startup') => {
+      const probe = kind === 'readiness' ? spec.readinessProbe : kind === 'liveness' ? spec.livenessProbe : spec.startupProbe;
+      if (!probe) return;
+      const pid = c.pid;
+      const tick = async () => {
+        if (c.pid !== pid || this.terminating) return;
+        // Liveness and readiness wait until the startup probe has succeeded.
+        if (kind !== 'startup' && c.startup && c.startup.result !== 'success') { schedule((probe.periodSeconds ?? 10) * 1000); return; }
+        if (kind === 'startup' && c.startup?.result === 'success') return;
+        const state = c[kind]!;
+        const result = state.record(await runProbe(probe, target));
+        if (c.pid !== pid) return;
+        if (kind === 'readiness') {
+          const ready = result === 'success';
+          if (ready !== c.ready) { c.ready = ready; this.scheduleStatus(); }
+        } else if (kind === 'startup' && result === 'success') {
+          if (!c.readiness) { c.ready = true; this.scheduleStatus(); }
+        } else if (result === 'failure') {
+          this.ctx.events.warning(this.pod, 'Unhealthy', `${kind === 'liveness' ? 'Liveness' : 'Startup'} probe failed`);
+          this.ctx.events.normal(this.pod, 'Killing', `Container ${c.name} failed ${kind} probe, will be restarted`);
+          state.reset();
+          this.killContainer(c, (this.pod.spec.terminationGracePeriodSeconds ?? 30) * 1000);
+          return;
+        }
+        schedule((probe.periodSeconds ?? 10) * 1000);
+      };
+      const schedule = (ms: number) => { c.probeTimers.push(setTimeout(() => { void tick(); }, ms)); };
+      schedule((probe.initialDelaySeconds ?? 0) * 1000);
+    };
+    loop('startup');
+    loop('readiness');
+    loop('liveness');
+  }
+
+  /** SIGTERM to the container's process group, SIGKILL after the grace period. */
+  private killContainer(c: ContainerRuntime, graceMs: number): Promise<void> {
+    const pid = c.pid;
+    if (!pid) return Promise.resolve();
+    const signal = (sig: NodeJS.Signals) => { try { process.kill(-pid, sig); } catch { try { process.kill(pid, sig); } catch { /* gone */ } } };
+    signal('SIGTERM');
+    return new Promise((resolve) => {
+      const started = Date.now();
+      const check = setInterval(() => {
+        if (!processAlive(pid)) { clearInterval(check); resolve(); return; }
+        if (Date.now() - started >= graceMs) { signal('SIGKILL'); }
+      }, 20);
+    });
+  }
+
+  private async terminate(graceSeconds: number, deleteFromApi: boolean): Promise<void> {
+    if (this.finished) return;
+    this.terminating = true;
+    clearTimeout(this.retryTimer);
+    for (const c of this.containers.values()) {
+      clearTimeout(c.restartTimer);
+      clearInterval(c.poll);
+      for (const t of c.probeTimers) clearTimeout(t);
+      c.ready = false;
+    }
+    this.scheduleStatus();
+    await Promise.all([...this.containers.values()].map((c) => this.killContainer(c, graceSeconds * 1000)));
+    await this.teardownSandbox().catch((e) => process.stderr.write(`[agent] teardown ${this.state.name}: ${(e as Error).message}\n`));
+    rmSync(this.files.dir, { recursive: true, force: true });
+    this.finished = true;
+    clearTimeout(this.statusTimer);
+    if (deleteFromApi) {
+      try { await this.ctx.client.delete('pods', this.state.namespace, this.state.name, { gracePeriodSeconds: 0, preconditions: { uid: this.state.uid } }); }
+      catch (err) { if (!isApiError(err, 'NotFound') && !isApiError(err, 'Conflict')) throw err; }
+    }
+  }
+
+  get done(): boolean { return this.finished; }
+
+  /** Coalesces status writes: many container events, one PATCH. */
+  private scheduleStatus(): void {
+    if (this.statusTimer || this.finished) return;
+    this.statusTimer = setTimeout(() => {
+      this.statusTimer = undefined;
+      void this.writeStatus();
+    }, 5);
+  }
+
+  private async writeStatus(): Promise<void> {
+    if (this.finished) return;
+    const status = computePodStatus(this.pod, {
+      ...(this.state.podIP ? { podIP: this.state.podIP } : {}), hostIP: this.ctx.nodeIP, startTime: this.state.startTime,
+      containers: [...this.containers.values()], ...(this.sandboxError ? { sandboxError: this.sandboxError } : {}),
+    }, nowRFC3339());
+    if (JSON.stringify(stripTimes(status)) === JSON.stringify(stripTimes(this.pod.status))) return;
+    try {
+      this.pod = await this.ctx.client.patch<Pod>('pods', this.state.namespace, this.state.name, { status }, { subresource: 'status' });
+    } catch (err) {
+      if (!isApiError(err, 'NotFound')) process.stderr.write(`[agent ${this.ctx.nodeName}] status of ${this.state.name}: ${(err as Error).message}\n`);
+    }
+  }
+
+  static loadState(podsDir: string, uid: string): PersistedState | undefined {
+    const file = podFiles(podsDir, uid).state;
+    if (!existsSync(file)) return undefined;
+    try { return JSON.parse(readFileSync(file, 'utf8')) as PersistedState; } catch { return undefined; }
+  }
+
+  /** Cleans up after a pod this agent no longer has: processes, sandbox, IP, files. */
+  static async cleanupOrphan(ctx: AgentContext, state: PersistedState): Promise<void> {
+    for (const c of Object.values(state.containers)) if (c.pid && processAlive(c.pid)) { try { process.kill(-c.pid, 'SIGKILL'); } catch { try { process.kill(c.pid, 'SIGKILL'); } catch { /* gone */ } } }
+    const pod: Pod = { apiVersion: 'v1', kind: 'Pod', metadata: { uid: state.uid, name: state.name, namespace: state.namespace }, spec: { containers: [] } };
+    const worker = new PodWorker(ctx, pod, state);
+    await worker.terminate(0, false);
+  }
+}
+
+function stripTimes(status: unknown): unknown {
+  return JSON.parse(JSON.stringify(status ?? {}, (k, v) => (k === 'lastTransitionTime' || k === 'lastProbeTime' ? undefined : v)));
+}

@@ -1,0 +1,79 @@
+// A pod's sandbox: its network namespace (wired by podnet-cni through the CNI
+// exec protocol, as containerd does) and a "pause" process that holds the
+// pod's own UTS namespace (hostname) and mount namespace (resolv.conf, hosts).
+// Containers join the pause process's namespaces with nsenter.
+
+import { spawn } from 'node:child_process';
+import { readFileSync, writeFileSync, renameSync } from 'node:fs';
+import { execCni, type CniResult } from '../cni/exec-plugin.js';
+import { PodnetError } from '../errors.js';
+import type { Runner } from '../net/runner.js';
+
+const PAUSE_READY_TIMEOUT_MS = 5_000;
+
+// The pause process's whole job, in a fixed script that takes its inputs as
+// positional arguments (never interpolated): set the hostname, put the pod's
+// resolv.conf and hosts over the node's, then sleep holding the namespaces.
+const PAUSE_SCRIPT = 'hostname "$1" && mount --bind "$2" /etc/resolv.conf && mount --bind "$3" /etc/hosts && exec sleep infinity';
+
+export interface SandboxSpec {
+  netns: string;
+  containerId: string;
+  hostname: string;
+  resolvConf: string;
+  hostsFile: string;
+  cniConfig: object;
+  cniArgs: Record<string, string>;
+  ifName?: string;
+}
+
+export async function createNetns(runner: Runner, netns: string): Promise<void> {
+  await runner.run(['ip', 'netns', 'add', netns]);
+}
+
+export async function deleteNetns(runner: Runner, netns: string): Promise<void> {
+  await runner.run(['ip', 'netns', 'del', netns], { allowFailure: true });
+}
+
+export async function cniAdd(spec: SandboxSpec): Promise<CniResult> {
+  return execCni('ADD', { containerId: spec.containerId, netns: `/run/netns/${spec.netns}`, ifName: spec.ifName ?? 'eth0', args: spec.cniArgs, config: spec.cniConfig });
+}
+
+export async function cniDel(spec: Pick<SandboxSpec, 'netns' | 'containerId' | 'cniConfig' | 'cniArgs' | 'ifName'>): Promise<void> {
+  await execCni('DEL', { containerId: spec.containerId, netns: `/run/netns/${spec.netns}`, ifName: spec.ifName ?? 'eth0', args: spec.cniArgs, config: spec.cniConfig });
+}
+
+/** Starts the pause process and waits until it holds the finished namespaces. */
+export async function startPause(spec: SandboxSpec): Promise<number> {
+  const child = spawn('nsenter', [`--net=/run/netns/${spec.netns}`, '--', 'unshare', '--uts', '--mount', '--propagation', 'private', '--', 'sh', '-c', PAUSE_SCRIPT, 'pause', spec.hostname, spec.resolvConf, spec.hostsFile], {
+    stdio: ['ignore', 'ignore', 'pipe'], detached: true,
+  });
+  let stderr = '';
+  child.stderr!.setEncoding('utf8').on('data', (d: string) => { stderr += d; });
+  const pid = child.pid;
+  if (!pid) throw new PodnetError('ESANDBOX', `could not start the sandbox of ${spec.netns}`);
+  child.unref();
+  const deadline = Date.now() + PAUSE_READY_TIMEOUT_MS;
+  // exec replaces sh with sleep only after the hostname and mounts are done.
+  for (;;) {
+    let comm = '';
+    try { comm = readFileSync(`/proc/${pid}/comm`, 'utf8').trim(); } catch { /* exited */ }
+    if (comm === 'sleep') return pid;
+    if (child.exitCode !== null || comm === '') throw new PodnetError('ESANDBOX', `the sandbox of ${spec.netns} exited while starting: ${stderr.trim() || `exit ${child.exitCode}`}`);
+    if (Date.now() > deadline) throw new PodnetError('ESANDBOX', `the sandbox of ${spec.netns} did not start in time`);
+    await new Promise((r) => setTimeout(r, 2));
+  }
+}
+
+export function processAlive(pid: number | undefined): boolean {
+  if (!pid) return false;
+  try { process.kill(pid, 0); } catch { return false; }
+  // A zombie is not alive for our purposes.
+  try { return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8')); } catch { return false; }
+}
+
+export function writeFileAtomic(path: string, text: string): void {
+  const tmp = `${path}.tmp-${process.pid}`;
+  writeFileSync(tmp, text);
+  renameSync(tmp, path);
+}

@@ -1,0 +1,43 @@
+// Small facts about Pods that controllers, the agent and printers agree on.
+
+import type { Condition, Pod } from './types.js';
+
+export function getCondition(conditions: Condition[] | undefined, type: string): Condition | undefined {
+  return conditions?.find((c) => c.type === type);
+}
+
+export function isPodReady(pod: Pod): boolean {
+  return getCondition(pod.status?.conditions, 'Ready')?.status === 'True';
+}
+
+export function isTerminating(pod: Pod): boolean {
+  return !!pod.metadata.deletionTimestamp;
+}
+
+/** Succeeded/Failed pods hold no IP and serve nothing (upstream: "terminal"). */
+export function isTerminal(pod: Pod): boolean {
+  return pod.status?.phase === 'Succeeded' || pod.status?.phase === 'Failed';
+}
+
+/** Active as ReplicaSet and StatefulSet controllers count: not terminal, not being deleted. */
+export function isActive(pod: Pod): boolean {
+  return !isTerminating(pod) && !isTerminal(pod);
+}
+
+/** Replaces or adds a condition, moving lastTransitionTime only when the status flips. */
+export function setCondition(conditions: Condition[] | undefined, next: Condition, now: string): Condition[] {
+  const list = [...(conditions ?? [])];
+  const i = list.findIndex((c) => c.type === next.type);
+  const prev = i >= 0 ? list[i] : undefined;
+  const merged: Condition = { ...next, lastTransitionTime: prev && prev.status === next.status ? prev.lastTransitionTime ?? now : now };
+  if (i >= 0) list[i] = merged; else list.push(merged);
+  return list;
+}
+
+export function nowRFC3339(date = new Date()): string {
+  return date.toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+
+export function isControlledBy(obj: { metadata: { ownerReferences?: { uid: string; controller?: boolean }[] } }, ownerUid: string | undefined): boolean {
+  return !!ownerUid && !!obj.metadata.ownerReferences?.some((r) => r.uid === ownerUid && r.controller);
+}

@@ -1,0 +1,186 @@
+// Deployment and StatefulSet validation (k8s pkg/apis/apps/validation and the
+// apps strategies' update checks). The pod template is validated with the
+// pod rules under `spec.template.spec`.
+
+import { field, type FieldError } from '../../errors.js';
+import { matchesLabelSelector, validateLabelSelector } from '../labels.js';
+import type { LabelSelector } from '../types.js';
+import { validateLabels } from './label-rules.js';
+import { validateAnnotations } from './meta.js';
+import { validatePodSpec } from './pod.js';
+import {
+  IMMUTABLE, IS_NEGATIVE, deepEqual, get, goIntOrString, goLabelSelector, goQuote, goStringMap, invalidGo, isObj,
+  isSet, notSupportedGo, optInt, optObj, optString, optStringMap, type Obj,
+} from './fields.js';
+import { isValidPercent, nameIsDNS1035Label } from './names.js';
+
+const STS_UPDATE_FORBIDDEN = "updates to statefulset spec for fields other than 'replicas', 'ordinals', 'template', 'updateStrategy', 'persistentVolumeClaimRetentionPolicy' and 'minReadySeconds' are forbidden";
+const GO_POINTER = '(0xc000000000)'; // Go prints a nested pointer's address; any will do
+
+function nonNegative(o: Obj, key: string, path: string, errs: FieldError[]): number | undefined {
+  const v = optInt(o, key, path, errs);
+  if (v !== undefined && v < 0) errs.push(field.invalid(path, v, IS_NEGATIVE));
+  return v;
+}
+
+/** Selector presence and syntax; returns whether the selector can be used to match. */
+function validateWorkloadSelector(spec: Obj, kind: 'deployment' | 'statefulset', errs: FieldError[]): boolean {
+  const sel = spec.selector;
+  if (!isSet(sel)) { errs.push(field.required('spec.selector')); return false; }
+  const selErrs = validateLabelSelector(sel, 'spec.selector');
+  errs.push(...selErrs);
+  const ml = get(sel, 'matchLabels');
+  const me = get(sel, 'matchExpressions');
+  const count = (isObj(ml) ? Object.keys(ml).length : 0) + (Array.isArray(me) ? me.length : 0);
+  if (count === 0 && isObj(sel)) errs.push(invalidGo('spec.selector', goLabelSelector(sel), `empty selector is invalid for ${kind}`));
+  if (selErrs.length > 0) {
+    errs.push(invalidGo('spec.selector', goLabelSelector(sel), kind === 'deployment' ? 'invalid label selector' : ''));
+    return false;
+  }
+  return true;
+}
+
+/** ValidatePodTemplateSpecForReplicaSet / ForStatefulSet. */
+function validateTemplate(spec: Obj, kind: 'ReplicaSet' | 'StatefulSet', selectorUsable: boolean, errs: FieldError[]): void {
+  const template = optObj(spec, 'template', 'spec.template', errs);
+  if (!template) { errs.push(field.required('spec.template')); return; }
+  const meta = optObj(template, 'metadata', 'spec.template.metadata', errs);
+  const labels = optStringMap(meta, 'labels', 'spec.template.metadata.labels', errs);
+  if (selectorUsable) {
+    const sel = spec.selector as LabelSelector;
+    const count = Object.keys(sel.matchLabels ?? {}).length + (sel.matchExpressions ?? []).length;
+    if (count > 0 && !matchesLabelSelector(sel, labels)) {
+      errs.push(invalidGo('spec.template.metadata.labels', goStringMap(labels), '`selector` does not match template `labels`'));
+    }
+  }
+  // Upstream reports template label problems under `spec.template.labels`.
+  errs.push(...validateLabels(labels, 'spec.template.labels'));
+  errs.push(...validateAnnotations(optStringMap(meta, 'annotations', 'spec.template.annotations', errs), 'spec.template.annotations'));
+  const podSpec = template.spec;
+  errs.push(...validatePodSpec(podSpec, 'spec.template.spec'));
+  const restart = get(podSpec, 'restartPolicy');
+  if (restart !== 'Always') errs.push(field.notSupported('spec.template.spec.restartPolicy', typeof restart === 'string' ? restart : '', ['Always']));
+  if (isSet(get(podSpec, 'activeDeadlineSeconds'))) {
+    const msg = `activeDeadlineSeconds in ${kind} is not Supported`;
+    errs.push(kind === 'ReplicaSet'
+      ? field.invalid('spec.template.spec.activeDeadlineSeconds', get(podSpec, 'activeDeadlineSeconds'), msg)
+      : field.forbidden('spec.template.spec.activeDeadlineSeconds', msg));
+  }
+}
+
+function percentValue(v: unknown): number | undefined {
+  return typeof v === 'string' && /^[0-9]+%$/.test(v) ? Number(v.slice(0, -1)) : undefined;
+}
+
+/** ValidatePositiveIntOrPercent. */
+function validateIntOrPercent(v: unknown, path: string, errs: FieldError[]): void {
+  if (typeof v === 'string') {
+    for (const m of isValidPercent(v)) errs.push(invalidGo(path, goIntOrString(v), m));
+  } else if (typeof v === 'number' && Number.isInteger(v)) {
+    if (v < 0) errs.push(field.invalid(path, v, IS_NEGATIVE));
+  } else if (isSet(v)) {
+    errs.push(field.invalid(path, v, "must be an integer or percentage (e.g '5%')"));
+  }
+}
+
+function goDeploymentStrategy(s: Obj): string {
+  const ru = isSet(s.rollingUpdate) ? `(*apps.RollingUpdateDeployment)${GO_POINTER}` : '(*apps.RollingUpdateDeployment)(nil)';
+  return `apps.DeploymentStrategy{Type:${goQuote(String(s.type ?? ''))}, RollingUpdate:${ru}}`;
+}
+
+function validateDeploymentStrategy(spec: Obj, errs: FieldError[]): void {
+  const s = optObj(spec, 'strategy', 'spec.strategy', errs) ?? {};
+  switch (s.type) {
+    case 'Recreate':
+      if (isSet(s.rollingUpdate)) errs.push(field.forbidden('spec.strategy.rollingUpdate', "may not be specified when strategy `type` is 'Recreate'"));
+      break;
+    case 'RollingUpdate': {
+      const ru = optObj(s, 'rollingUpdate', 'spec.strategy.rollingUpdate', errs);
+      if (!ru) { errs.push(field.required('spec.strategy.rollingUpdate', 'this should be defaulted and never be nil')); break; }
+      const p = 'spec.strategy.rollingUpdate';
+      validateIntOrPercent(ru.maxUnavailable, `${p}.maxUnavailable`, errs);
+      validateIntOrPercent(ru.maxSurge, `${p}.maxSurge`, errs);
+      const zero = (v: unknown) => v === 0 || percentValue(v) === 0 || !isSet(v);
+      if (zero(ru.maxUnavailable) && zero(ru.maxSurge)) {
+        errs.push(invalidGo(`${p}.maxUnavailable`, goIntOrString(ru.maxUnavailable ?? 0), 'may not be 0 when `maxSurge` is 0'));
+      }
+      const pct = percentValue(ru.maxUnavailable);
+      if (pct !== undefined && pct > 100) errs.push(invalidGo(`${p}.maxUnavailable`, goIntOrString(ru.maxUnavailable), 'must not be greater than 100%'));
+      break;
+    }
+    default:
+      errs.push(notSupportedGo('spec.strategy', goDeploymentStrategy(s), ['Recreate', 'RollingUpdate']));
+  }
+}
+
+export function validateDeploymentSpec(specValue: unknown): FieldError[] {
+  const errs: FieldError[] = [];
+  if (!isObj(specValue)) return [field.required('spec.selector'), field.required('spec.template')];
+  const spec = specValue;
+  nonNegative(spec, 'replicas', 'spec.replicas', errs);
+  const usable = validateWorkloadSelector(spec, 'deployment', errs);
+  if (usable || !isSet(spec.selector)) validateTemplate(spec, 'ReplicaSet', usable, errs);
+  validateDeploymentStrategy(spec, errs);
+  const minReady = nonNegative(spec, 'minReadySeconds', 'spec.minReadySeconds', errs) ?? 0;
+  nonNegative(spec, 'revisionHistoryLimit', 'spec.revisionHistoryLimit', errs);
+  const pds = nonNegative(spec, 'progressDeadlineSeconds', 'spec.progressDeadlineSeconds', errs);
+  if (pds !== undefined && pds <= minReady) errs.push(field.invalid('spec.progressDeadlineSeconds', pds, 'must be greater than minReadySeconds'));
+  return errs;
+}
+
+/** The apps/v1 Deployment strategy's update rule: the selector never changes. */
+export function validateDeploymentUpdate(spec: unknown, old: unknown): FieldError[] {
+  const sel = get(spec, 'selector');
+  if (!deepEqual(sel, get(old, 'selector'))) return [invalidGo('spec.selector', goLabelSelector(sel), IMMUTABLE)];
+  return [];
+}
+
+function goStatefulSetStrategy(s: Obj): string {
+  const ru = isSet(s.rollingUpdate) ? `(*apps.RollingUpdateStatefulSetStrategy)${GO_POINTER}` : '(*apps.RollingUpdateStatefulSetStrategy)(nil)';
+  return `apps.StatefulSetUpdateStrategy{Type:${goQuote(String(s.type ?? ''))}, RollingUpdate:${ru}}`;
+}
+
+export function validateStatefulSetSpec(specValue: unknown): FieldError[] {
+  const errs: FieldError[] = [];
+  if (!isObj(specValue)) return [field.required('spec.selector'), field.required('spec.template')];
+  const spec = specValue;
+  const pmp = optString(spec, 'podManagementPolicy', 'spec.podManagementPolicy', errs);
+  if (!pmp) errs.push(field.required('spec.podManagementPolicy'));
+  else if (pmp !== 'OrderedReady' && pmp !== 'Parallel') errs.push(field.invalid('spec.podManagementPolicy', pmp, "must be 'OrderedReady' or 'Parallel'"));
+
+  const us = optObj(spec, 'updateStrategy', 'spec.updateStrategy', errs) ?? {};
+  switch (us.type) {
+    case undefined: case null: case '':
+      errs.push(field.required('spec.updateStrategy'));
+      break;
+    case 'OnDelete':
+      if (isSet(us.rollingUpdate)) errs.push(invalidGo('spec.updateStrategy.rollingUpdate', `&apps.RollingUpdateStatefulSetStrategy{Partition:${Number(get(us.rollingUpdate, 'partition') ?? 0)}}`, "only allowed for updateStrategy 'RollingUpdate'"));
+      break;
+    case 'RollingUpdate': {
+      const ru = optObj(us, 'rollingUpdate', 'spec.updateStrategy.rollingUpdate', errs);
+      if (ru) nonNegative(ru, 'partition', 'spec.updateStrategy.rollingUpdate.partition', errs);
+      break;
+    }
+    default:
+      errs.push(invalidGo('spec.updateStrategy', goStatefulSetStrategy(us), "must be 'RollingUpdate' or 'OnDelete'"));
+  }
+
+  const serviceName = optString(spec, 'serviceName', 'spec.serviceName', errs);
+  if (serviceName) for (const m of nameIsDNS1035Label(serviceName, false)) errs.push(field.invalid('spec.serviceName', serviceName, m));
+  nonNegative(spec, 'replicas', 'spec.replicas', errs);
+  nonNegative(spec, 'minReadySeconds', 'spec.minReadySeconds', errs);
+  nonNegative(spec, 'revisionHistoryLimit', 'spec.revisionHistoryLimit', errs);
+  const usable = validateWorkloadSelector(spec, 'statefulset', errs);
+  if (usable || !isSet(spec.selector)) validateTemplate(spec, 'StatefulSet', usable, errs);
+  return errs;
+}
+
+/** ValidateStatefulSetUpdate: only replicas, ordinals, template, updateStrategy, PVC retention and minReadySeconds may change. */
+export function validateStatefulSetUpdate(spec: unknown, old: unknown): FieldError[] {
+  if (!isObj(spec) || !isObj(old)) return [];
+  const strip = (s: Obj) => {
+    const { replicas: _r, ordinals: _o, template: _t, updateStrategy: _u, persistentVolumeClaimRetentionPolicy: _p, minReadySeconds: _m, ...rest } = s;
+    return rest;
+  };
+  return deepEqual(strip(spec), strip(old)) ? [] : [field.forbidden('spec', STS_UPDATE_FORBIDDEN)];
+}

@@ -1,0 +1,59 @@
+// Discovery documents (/version, /api, /apis, /api/v1, /apis/{g}/{v}) so that
+// kubectl and @kubernetes/client-node can find the served kinds. Pure: path in,
+// JSON body out (undefined = not a discovery path).
+
+import { RESOURCES, type ResourceInfo } from '../api/resources.js';
+import { splitPath } from './router.js';
+
+/** The Kubernetes minor version whose API semantics podnet follows. */
+export const KUBE_VERSION = { major: '1', minor: '31', gitVersion: 'v1.31.0-podnet' };
+const VERBS = ['create', 'delete', 'get', 'list', 'patch', 'update', 'watch'];
+const STATUS_VERBS = ['get', 'patch', 'update'];
+
+function groups(): Map<string, ResourceInfo[]> {
+  const m = new Map<string, ResourceInfo[]>();
+  for (const r of RESOURCES) {
+    if (!r.group) continue;
+    const list = m.get(r.group) ?? [];
+    list.push(r);
+    m.set(r.group, list);
+  }
+  return m;
+}
+
+function apiGroup(name: string, version: string) {
+  const gv = { groupVersion: `${name}/${version}`, version };
+  return { name, versions: [gv], preferredVersion: gv };
+}
+
+function resourceList(groupVersion: string, rs: ResourceInfo[]) {
+  const resources: object[] = [];
+  for (const r of rs) {
+    resources.push({ name: r.plural, singularName: r.singular, namespaced: r.namespaced, kind: r.kind, verbs: VERBS, ...(r.shortNames.length ? { shortNames: r.shortNames } : {}) });
+    if (r.hasStatus) resources.push({ name: `${r.plural}/status`, singularName: '', namespaced: r.namespaced, kind: r.kind, verbs: STATUS_VERBS });
+  }
+  return { kind: 'APIResourceList', apiVersion: 'v1', groupVersion, resources };
+}
+
+export function discoveryDocument(pathname: string): object | undefined {
+  const parts = splitPath(pathname);
+  const path = parts.join('/');
+  if (path === 'version') {
+    return { ...KUBE_VERSION, gitCommit: '', gitTreeState: 'clean', buildDate: '', goVersion: '', compiler: 'node', platform: `linux/${process.arch === 'x64' ? 'amd64' : process.arch}` };
+  }
+  if (path === 'api') return { kind: 'APIVersions', versions: ['v1'], serverAddressByClientCIDRs: [{ clientCIDR: '0.0.0.0/0', serverAddress: '' }] };
+  if (path === 'api/v1') return resourceList('v1', RESOURCES.filter((r) => r.group === ''));
+  const g = groups();
+  if (path === 'apis') {
+    return { kind: 'APIGroupList', apiVersion: 'v1', groups: [...g.entries()].map(([name, rs]) => apiGroup(name, rs[0]!.version)) };
+  }
+  if (parts[0] === 'apis' && parts.length === 2) {
+    const rs = g.get(parts[1]!);
+    return rs ? { kind: 'APIGroup', apiVersion: 'v1', ...apiGroup(parts[1]!, rs[0]!.version) } : undefined;
+  }
+  if (parts[0] === 'apis' && parts.length === 3) {
+    const rs = g.get(parts[1]!)?.filter((r) => r.version === parts[2]);
+    return rs?.length ? resourceList(`${parts[1]}/${parts[2]}`, rs) : undefined;
+  }
+  return undefined;
+}

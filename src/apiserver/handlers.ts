@@ -1,0 +1,115 @@
+// The verbs on resource paths: GET (get, list, watch), POST, PUT, PATCH,
+// DELETE. Parsing query/body and writing the answer only; semantics live in
+// the registry.
+
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { apiVersionOf } from '../api/resources.js';
+import type { KubeObject } from '../api/types.js';
+import { ApiError, apiErrors } from '../errors.js';
+import { readJson, sendJson } from './http-util.js';
+import type { DeleteRequest, PatchType, Registry } from './registry.js';
+import type { ResourceRoute } from './router.js';
+import { serveWatch } from './watch.js';
+
+const PATCH_TYPES: Record<string, PatchType> = {
+  'application/merge-patch+json': 'merge',
+  // podnet has no patchMergeKey metadata: a strategic merge patch is applied as a merge patch
+  'application/strategic-merge-patch+json': 'merge',
+  'application/json-patch+json': 'json',
+};
+
+export interface HandlerOptions { bookmarkIntervalMs?: number }
+
+export async function handleResource(registry: Registry, req: IncomingMessage, res: ServerResponse, route: ResourceRoute, query: URLSearchParams, options: HandlerOptions = {}): Promise<void> {
+  const { info, namespace, name, subresource } = route;
+  const method = req.method ?? 'GET';
+  if (subresource && subresource !== 'status') throw notAllowed(method, route);
+  switch (method) {
+    case 'GET': {
+      const isWatch = route.watch || query.get('watch') === 'true' || query.get('watch') === '1';
+      if (isWatch) {
+        const fieldSelector = name ? joinSelectors(query.get('fieldSelector'), `metadata.name=${name}`) : query.get('fieldSelector') ?? undefined;
+        const rv = query.get('resourceVersion') ?? '';
+        const sendInitial = query.get('sendInitialEvents');
+        const timeout = query.get('timeoutSeconds');
+        serveWatch(registry, req, res, {
+          info, namespace, fieldSelector,
+          labelSelector: query.get('labelSelector') ?? undefined,
+          resourceVersion: rv,
+          sendInitialEvents: sendInitial === null ? rv === '' || rv === '0' : sendInitial === 'true',
+          allowBookmarks: query.get('allowWatchBookmarks') === 'true',
+          timeoutSeconds: timeout === null ? undefined : Number(timeout),
+        }, options.bookmarkIntervalMs);
+        return;
+      }
+      if (name) {
+        sendJson(res, 200, registry.get(info, namespace, name).json);
+        return;
+      }
+      const { rv, items } = registry.list(info, namespace, {
+        labelSelector: query.get('labelSelector') ?? undefined,
+        fieldSelector: query.get('fieldSelector') ?? undefined,
+      });
+      // items are the store's JSON strings: a list costs one join, not a re-serialization
+      const head = `{"kind":"${info.kind}List","apiVersion":"${apiVersionOf(info)}","metadata":{"resourceVersion":"${rv}"},"items":[`;
+      sendJson(res, 200, head + items.map((i) => i.json).join(',') + ']}');
+      return;
+    }
+    case 'POST': {
+      if (name) throw notAllowed(method, route);
+      const body = await readObject(req);
+      sendJson(res, 201, registry.create(info, namespace, body).json);
+      return;
+    }
+    case 'PUT': {
+      if (!name) throw notAllowed(method, route);
+      const body = await readObject(req);
+      sendJson(res, 200, registry.update(info, namespace, name, body, subresource).json);
+      return;
+    }
+    case 'PATCH': {
+      if (!name) throw notAllowed(method, route);
+      const contentType = (req.headers['content-type'] ?? '').split(';')[0]!.trim();
+      const type = PATCH_TYPES[contentType];
+      if (!type) {
+        throw new ApiError({ apiVersion: 'v1', kind: 'Status', metadata: {}, status: 'Failure', code: 415, reason: 'UnsupportedMediaType',
+          message: `the body of the request was in an unknown format - accepted media types include: ${Object.keys(PATCH_TYPES).join(', ')}` });
+      }
+      const patch = await readJson(req);
+      sendJson(res, 200, registry.patch(info, namespace, name, patch, subresource, type).json);
+      return;
+    }
+    case 'DELETE': {
+      if (!name || subresource) throw notAllowed(method, route);
+      const body = (await readJson(req)) as DeleteRequest | undefined;
+      const opts: DeleteRequest = { ...(body ?? {}) };
+      const grace = query.get('gracePeriodSeconds');
+      if (grace !== null) {
+        opts.gracePeriodSeconds = Number(grace);
+        if (!Number.isInteger(opts.gracePeriodSeconds)) throw apiErrors.badRequest(`invalid gracePeriodSeconds: ${grace}`);
+      }
+      const policy = query.get('propagationPolicy');
+      if (policy !== null) opts.propagationPolicy = policy;
+      const result = registry.delete(info, namespace, name, opts);
+      // 202 Accepted: the object is only marked (graceful deletion, finalizers), as upstream answers
+      sendJson(res, result.removed ? 200 : 202, result.object.json);
+      return;
+    }
+    default:
+      throw notAllowed(method, route);
+  }
+}
+
+async function readObject(req: IncomingMessage): Promise<KubeObject> {
+  const body = await readJson(req);
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw apiErrors.badRequest('the request body must be a JSON object');
+  return body as KubeObject;
+}
+
+function joinSelectors(a: string | null, b: string): string {
+  return a ? `${a},${b}` : b;
+}
+
+function notAllowed(method: string, route: ResourceRoute): ApiError {
+  return apiErrors.methodNotAllowed(`the server does not allow this method on the requested resource (${method} ${route.info.plural}${route.subresource ? '/' + route.subresource : ''})`);
+}

@@ -1,0 +1,369 @@
+// The registry: everything the API server does to a request between REST and
+// the store, shared by the HTTP handlers and the in-process LocalClient so both
+// have the same semantics and errors. Per write: resolve the kind, check the
+// namespace, apply the kind's strategy, default, validate (422), allocate
+// Service values, store. Allocation and the store write are atomic: a failed
+// write releases what was allocated, and nothing of an invalid object is kept.
+//
+// Everything here is synchronous: the store is in memory and better-sqlite3 is
+// synchronous, so no other request can interleave inside one operation.
+
+import type { KubeObject, Namespace, Pod, Service, WatchEventType } from '../api/types.js';
+import { apiVersionOf, resourceForKind, resourceForPlural, type ResourceInfo } from '../api/resources.js';
+import { applyDefaults } from '../api/defaults.js';
+import { validateObject } from '../api/validation/index.js';
+import { ApiError, apiErrors, field } from '../errors.js';
+import { checkPreconditions, rfc3339, type ObjectStore, type StoredObject } from '../store/store.js';
+import {
+  allocateService, carryOverAllocations, createServiceAllocators, releaseService, restoreService, type ServiceAllocators,
+} from './allocators/service-allocations.js';
+import { applyJsonPatch } from './json-patch.js';
+import { applyMergePatch } from './merge-patch.js';
+import { compileSelectors } from './selectors.js';
+import { prepareForCreate, prepareForStatusUpdate, prepareForUpdate } from './strategies.js';
+
+/** Namespaces that can never be deleted (upstream's immortal namespaces). */
+export const UNDELETABLE_NAMESPACES = new Set(['default', 'kube-system', 'kube-public']);
+/** core/v1 Pod default (terminationGracePeriodSeconds). */
+export const DEFAULT_POD_GRACE_SECONDS = 30;
+
+export type PatchType = 'merge' | 'json';
+
+export interface ListQuery { labelSelector?: string; fieldSelector?: string }
+
+export interface WatchQuery extends ListQuery {
+  /** start after this resourceVersion; '' / undefined = from now (or from the current state with sendInitialEvents) */
+  resourceVersion?: string;
+  /** first send a synthetic ADDED for every matching object (upstream: watch with resourceVersion unset or "0") */
+  sendInitialEvents?: boolean;
+}
+
+export interface RegistryEvent {
+  type: Exclude<WatchEventType, 'BOOKMARK' | 'ERROR'>;
+  rv: number;
+  /** the object's JSON; shared, serialize nothing else per watcher */
+  json: string;
+}
+
+export interface RegistryWatch {
+  stop(): void;
+  /** the resourceVersion the live part starts after (the end of any initial events) */
+  startRv: number;
+}
+
+export interface DeleteRequest {
+  gracePeriodSeconds?: number;
+  propagationPolicy?: string;
+  preconditions?: { uid?: string; resourceVersion?: string };
+}
+
+export interface DeleteResult {
+  object: StoredObject;
+  /** false when the object was only marked (graceful pod deletion, terminating namespace, finalizers) */
+  removed: boolean;
+}
+
+export class Registry {
+  readonly allocators: ServiceAllocators;
+
+  constructor(readonly store: ObjectStore, allocators?: ServiceAllocators, private readonly log: (msg: string) => void = (m) => console.error(m)) {
+    this.allocators = allocators ?? createServiceAllocators();
+    for (const s of store.list('services').items) {
+      for (const problem of restoreService(this.allocators, s.object as Service)) this.log(`registry: ${problem}`);
+    }
+  }
+
+  /** Resolves apiVersion+kind of a manifest; unknown → 404 "no matches for kind". */
+  resolveKind(apiVersion: string | undefined, kind: string | undefined): ResourceInfo {
+    const info = resourceForKind(apiVersion ?? '', kind ?? '');
+    if (!info) throw apiErrors.noMatch(kind ?? '', apiVersion ?? '');
+    return info;
+  }
+
+  /** Resolves a REST plural; unknown → 404 like an unserved path. */
+  resolvePlural(plural: string): ResourceInfo {
+    const info = resourceForPlural(plural);
+    if (!info) throw notServed();
+    return info;
+  }
+
+  get(info: ResourceInfo, namespace: string | undefined, name: string): StoredObject {
+    const cur = this.store.get(info.plural, nsKey(info, namespace), name);
+    if (!cur) throw apiErrors.notFound(info.plural, info.group, name);
+    return cur;
+  }
+
+  /** namespace undefined = all namespaces (for namespaced kinds). */
+  list(info: ResourceInfo, namespace: string | undefined, query: ListQuery = {}): { rv: number; items: StoredObject[] } {
+    const match = compileSelectors(info.plural, query.labelSelector, query.fieldSelector);
+    const { rv, items } = this.store.list(info.plural, info.namespaced ? namespace : '');
+    return { rv, items: match ? items.filter((i) => match(i.object)) : items };
+  }
+
+  /** Takes ownership of `obj`. namespace is the request's (path) namespace, if any. */
+  create(info: ResourceInfo, namespace: string | undefined, obj: KubeObject): StoredObject {
+    checkBody(info, obj);
+    const meta = (obj.metadata ??= {});
+    if (info.namespaced) {
+      if (namespace && meta.namespace && meta.namespace !== namespace) throw namespaceMismatch();
+      meta.namespace = namespace || meta.namespace || 'default';
+      this.checkNamespaceAcceptsCreate(meta.namespace);
+    } else {
+      delete meta.namespace;
+    }
+    if (meta.resourceVersion) throw apiErrors.badRequest('resourceVersion should not be set on objects to be created');
+    prepareForCreate(info, obj);
+    if (!meta.name && meta.generateName) meta.name = this.store.generateName(info.plural, meta.namespace ?? '', meta.generateName);
+    if (!meta.name) throw apiErrors.invalid(info.kind, info.group, '', [field.required('metadata.name', 'name or generateName is required')]);
+    applyDefaults(obj);
+    this.validate(info, obj);
+    const alloc = info.kind === 'Service' ? allocateService(this.allocators, obj as Service) : undefined;
+    let stored: StoredObject;
+    try {
+      stored = this.store.create(info.plural, obj);
+    } catch (e) {
+      alloc?.rollback();
+      throw e;
+    }
+    alloc?.commit();
+    return stored;
+  }
+
+  /** Replaces an object (or only its status). Takes ownership of `obj`. */
+  update(info: ResourceInfo, namespace: string | undefined, name: string, obj: KubeObject, subresource?: string): StoredObject {
+    checkBody(info, obj);
+    const meta = (obj.metadata ??= {});
+    if (meta.name && meta.name !== name) throw apiErrors.badRequest(`the name of the object (${meta.name}) does not match the name on the URL (${name})`);
+    meta.name = name;
+    if (info.namespaced) {
+      const ns = nsKey(info, namespace);
+      if (meta.namespace && meta.namespace !== ns) throw namespaceMismatch();
+      meta.namespace = ns;
+    } else {
+      delete meta.namespace;
+    }
+    const cur = this.get(info, namespace, name);
+    let next: KubeObject;
+    if (subresource === 'status') {
+      if (!info.hasStatus) throw notServed();
+      next = prepareForStatusUpdate(obj, cur.object);
+    } else if (subresource) {
+      throw notServed();
+    } else {
+      next = obj;
+      prepareForUpdate(info, next, cur.object);
+      if (info.kind === 'Service') carryOverAllocations(cur.object as Service, next as Service);
+    }
+    // metadata.resourceVersion is the optimistic-concurrency precondition; check it before
+    // validation so a stale writer gets 409 (and retries) rather than a confusing 422
+    if (next.metadata.resourceVersion && next.metadata.resourceVersion !== String(cur.rv)) throw apiErrors.conflict(info.plural, info.group, name);
+    applyDefaults(next);
+    this.validate(info, next, cur.object);
+    const alloc = info.kind === 'Service' && !subresource ? allocateService(this.allocators, next as Service, cur.object as Service) : undefined;
+    let stored: StoredObject;
+    try {
+      stored = this.store.update(info.plural, next);
+    } catch (e) {
+      alloc?.rollback();
+      throw e;
+    }
+    alloc?.commit();
+    // an object marked for deletion whose last finalizer is gone is removed now (upstream
+    // Store.Update → deleteWithoutFinalizers); pods and namespaces have their own paths
+    const m = stored.object.metadata;
+    if (m.deletionTimestamp && m.deletionGracePeriodSeconds === 0 && !m.finalizers?.length && info.kind !== 'Namespace') {
+      return this.remove(info, stored).object;
+    }
+    return stored;
+  }
+
+  /**
+   * PATCH: JSON merge patch (RFC 7386, also used for strategic merge patch) or
+   * JSON patch (RFC 6902). A resourceVersion the patch sets is a precondition.
+   */
+  patch(info: ResourceInfo, namespace: string | undefined, name: string, patch: unknown, subresource?: string, type: PatchType = 'merge'): StoredObject {
+    const cur = this.get(info, namespace, name);
+    let patched: KubeObject;
+    if (type === 'json') {
+      try {
+        patched = applyJsonPatch(JSON.parse(cur.json), patch) as KubeObject;
+      } catch (e) {
+        throw new ApiError({ apiVersion: 'v1', kind: 'Status', metadata: {}, status: 'Failure', message: (e as Error).message, reason: 'Invalid', code: 422 });
+      }
+    } else {
+      if (typeof patch !== 'object' || patch === null || Array.isArray(patch)) throw apiErrors.badRequest('the patch must be a JSON object');
+      patched = applyMergePatch(JSON.parse(cur.json), patch) as KubeObject;
+    }
+    if (typeof patched !== 'object' || patched === null || typeof patched.metadata !== 'object' || patched.metadata === null) {
+      throw apiErrors.badRequest('the patch removed the object\'s metadata');
+    }
+    return this.update(info, namespace, name, patched, subresource);
+  }
+
+  delete(info: ResourceInfo, namespace: string | undefined, name: string, req: DeleteRequest = {}): DeleteResult {
+    const cur = this.get(info, namespace, name);
+    checkPreconditions(cur, req.preconditions);
+    const obj = cur.object;
+    const grace = req.gracePeriodSeconds;
+    if (info.kind === 'Namespace') {
+      if (UNDELETABLE_NAMESPACES.has(name)) throw apiErrors.forbidden(`namespaces "${name}" is forbidden: this namespace may not be deleted`);
+      const phase = (obj as Namespace).status?.phase;
+      if (phase === 'Terminating' || obj.metadata.deletionTimestamp) {
+        // the namespace controller has emptied it and finishes with gracePeriodSeconds=0
+        return grace === 0 ? this.remove(info, cur) : { object: cur, removed: false };
+      }
+      return this.mark(info, cur, (next) => {
+        next.metadata.deletionTimestamp = rfc3339(this.store.now());
+        next.status = { ...((next.status as object | undefined) ?? {}), phase: 'Terminating' };
+      });
+    }
+    if (obj.metadata.finalizers?.length) {
+      if (obj.metadata.deletionTimestamp) return { object: cur, removed: false };
+      return this.mark(info, cur, (next) => {
+        next.metadata.deletionTimestamp = rfc3339(this.store.now());
+        next.metadata.deletionGracePeriodSeconds = 0;
+      });
+    }
+    if (info.kind === 'Pod') {
+      const seconds = podGraceSeconds(obj as Pod, grace);
+      if (seconds > 0) {
+        const previous = obj.metadata.deletionGracePeriodSeconds;
+        // a repeated delete may only shorten the grace period (upstream BeforeDelete)
+        if (obj.metadata.deletionTimestamp && previous !== undefined && previous <= seconds) return { object: cur, removed: false };
+        return this.mark(info, cur, (next) => {
+          next.metadata.deletionTimestamp = rfc3339(new Date(this.store.now().getTime() + seconds * 1000));
+          next.metadata.deletionGracePeriodSeconds = seconds;
+        });
+      }
+    }
+    return this.remove(info, cur);
+  }
+
+  /**
+   * Watches one kind (one namespace, or all when undefined) with selectors.
+   * Throws 410 Expired for a resourceVersion older than the history, 400 for
+   * bad selectors. Events arrive synchronously from inside store writes:
+   * listeners must only queue them.
+   */
+  watch(info: ResourceInfo, namespace: string | undefined, query: WatchQuery, listener: (ev: RegistryEvent) => void): RegistryWatch {
+    const match = compileSelectors(info.plural, query.labelSelector, query.fieldSelector);
+    const ns = info.namespaced ? namespace : undefined;
+    let fromRv: number | undefined;
+    const rvText = query.resourceVersion ?? '';
+    if (rvText !== '' && rvText !== '0') {
+      fromRv = Number(rvText);
+      if (!Number.isSafeInteger(fromRv) || fromRv < 0) throw apiErrors.badRequest(`invalid resource version: ${rvText}`);
+    }
+    let startRv = fromRv ?? this.store.currentRv;
+    if (fromRv === undefined && query.sendInitialEvents) {
+      const { rv, items } = this.list(info, ns, query);
+      for (const i of items) listener({ type: 'ADDED', rv: i.rv, json: i.json });
+      startRv = rv;
+      fromRv = rv;
+    }
+    const stop = this.store.watch(info.plural, fromRv, (ev) => {
+      if (ns !== undefined && ev.namespace !== ns) return;
+      if (!match) {
+        listener({ type: ev.type, rv: ev.rv, json: ev.json });
+        return;
+      }
+      const cur = ev.object ?? (JSON.parse(ev.json) as KubeObject);
+      const curPasses = match(cur);
+      if (ev.type !== 'MODIFIED') {
+        if (curPasses) listener({ type: ev.type, rv: ev.rv, json: ev.json });
+        return;
+      }
+      const prev = ev.prev ?? (ev.prevJson ? (JSON.parse(ev.prevJson) as KubeObject) : undefined);
+      const prevPasses = prev !== undefined && match(prev);
+      if (curPasses) listener({ type: prevPasses ? 'MODIFIED' : 'ADDED', rv: ev.rv, json: ev.json });
+      else if (prevPasses) {
+        // leaving the selection: DELETED with the previous state at this event's rv (upstream cacher)
+        const gone = { ...prev, metadata: { ...prev.metadata, resourceVersion: String(ev.rv) } };
+        listener({ type: 'DELETED', rv: ev.rv, json: JSON.stringify(gone) });
+      }
+    });
+    return { stop, startRv };
+  }
+
+  /** Creates the built-in namespaces and the default/kubernetes Service if missing (first start). */
+  bootstrap(namespaces: readonly string[]): void {
+    const nsInfo = this.resolvePlural('namespaces');
+    const svcInfo = this.resolvePlural('services');
+    this.store.batch(() => {
+      for (const name of namespaces) {
+        if (!this.store.get('namespaces', '', name)) this.create(nsInfo, undefined, { apiVersion: 'v1', kind: 'Namespace', metadata: { name } });
+      }
+      if (!this.store.get('services', 'default', 'kubernetes')) {
+        this.create(svcInfo, 'default', {
+          apiVersion: 'v1', kind: 'Service',
+          metadata: { name: 'kubernetes', namespace: 'default', labels: { component: 'apiserver', provider: 'kubernetes' } },
+          spec: { type: 'ClusterIP', ports: [{ name: 'https', port: 443, protocol: 'TCP', targetPort: 6443 }], sessionAffinity: 'None' },
+        });
+      }
+    });
+  }
+
+  private validate(info: ResourceInfo, obj: KubeObject, old?: KubeObject): void {
+    const errs = validateObject(obj, old);
+    if (errs.length > 0) throw apiErrors.invalid(info.kind, info.group, obj.metadata.name ?? '', errs);
+  }
+
+  private checkNamespaceAcceptsCreate(namespace: string): void {
+    const ns = this.store.get('namespaces', '', namespace);
+    if (!ns) throw apiErrors.notFound('namespaces', '', namespace);
+    if (ns.object.metadata.deletionTimestamp || (ns.object as Namespace).status?.phase === 'Terminating') {
+      throw apiErrors.namespaceTerminating(namespace);
+    }
+  }
+
+  /** Marks an object for deletion (MODIFIED event) instead of removing it. */
+  private mark(info: ResourceInfo, cur: StoredObject, change: (next: KubeObject) => void): DeleteResult {
+    const next = JSON.parse(cur.json) as KubeObject;
+    change(next);
+    next.metadata.resourceVersion = String(cur.rv);
+    return { object: this.store.update(info.plural, next), removed: false };
+  }
+
+  private remove(info: ResourceInfo, cur: StoredObject): DeleteResult {
+    const m = cur.object.metadata;
+    const gone = this.store.delete(info.plural, m.namespace ?? '', m.name ?? '');
+    if (info.kind === 'Service') releaseService(this.allocators, cur.object as Service);
+    return { object: gone, removed: true };
+  }
+}
+
+/** Upstream: unscheduled pods and pods that already finished go away at once. */
+function podGraceSeconds(pod: Pod, requested: number | undefined): number {
+  if (!pod.spec?.nodeName) return 0;
+  const phase = pod.status?.phase;
+  if (phase === 'Succeeded' || phase === 'Failed') return 0;
+  const seconds = requested ?? pod.spec.terminationGracePeriodSeconds ?? DEFAULT_POD_GRACE_SECONDS;
+  return Math.max(0, seconds);
+}
+
+function nsKey(info: ResourceInfo, namespace: string | undefined): string {
+  return info.namespaced ? namespace || 'default' : '';
+}
+
+/** kind/apiVersion of a body must be the endpoint's (empty ones are filled in). */
+function checkBody(info: ResourceInfo, obj: KubeObject): void {
+  if (typeof obj !== 'object' || obj === null || Array.isArray(obj)) throw apiErrors.badRequest('the body of the request was in an unknown format');
+  const apiVersion = apiVersionOf(info);
+  if (obj.apiVersion && obj.apiVersion !== apiVersion) {
+    throw apiErrors.badRequest(`the API version in the data (${obj.apiVersion}) does not match the expected API version (${apiVersion})`);
+  }
+  if (obj.kind && obj.kind !== info.kind) {
+    throw apiErrors.badRequest(`the kind in the data (${obj.kind}) does not match the expected kind (${info.kind})`);
+  }
+  obj.apiVersion = apiVersion;
+  obj.kind = info.kind;
+}
+
+function namespaceMismatch(): ApiError {
+  return apiErrors.badRequest('the namespace of the provided object does not match the namespace sent on the request');
+}
+
+/** What kube-apiserver answers for a path it does not serve. */
+export function notServed(): ApiError {
+  return new ApiError({ apiVersion: 'v1', kind: 'Status', metadata: {}, status: 'Failure', message: 'the server could not find the requested resource', reason: 'NotFound', code: 404, details: {} });
+}

@@ -1,0 +1,124 @@
+// The API server: the object store and registry behind Kubernetes REST over
+// HTTP/1.1 on a Unix socket (mode 0600: only root talks to the cluster).
+// The daemon embeds one ApiServer and hands its controllers localClient().
+
+import fs from 'node:fs';
+import http from 'node:http';
+import net from 'node:net';
+import path from 'node:path';
+import { BUILTIN_NAMESPACES } from '../api/resources.js';
+import { PodnetError } from '../errors.js';
+import { LocalClient } from '../client/local-client.js';
+import { ObjectStore } from '../store/store.js';
+import { discoveryDocument } from './discovery.js';
+import { handleResource } from './handlers.js';
+import { sendError, sendJson, sendText } from './http-util.js';
+import { Registry, notServed } from './registry.js';
+import { routeResource } from './router.js';
+
+/** Idle keep-alive connections stay open longer than any client pool keeps them, so reuse never races a close. */
+const KEEP_ALIVE_TIMEOUT_MS = 120_000;
+const SOCKET_MODE = 0o600;
+const debug = process.env.PODNET_DEBUG?.split(',').some((c) => c === 'apiserver' || c === '*');
+
+export interface ApiServerOptions {
+  databasePath: string;
+  socketPath: string;
+  /** watch history length (events across all kinds) */
+  historySize?: number;
+  bookmarkIntervalMs?: number;
+}
+
+export class ApiServer {
+  private storeInstance: ObjectStore | undefined;
+  private registryInstance: Registry | undefined;
+  private server: http.Server | undefined;
+
+  constructor(readonly options: ApiServerOptions) {}
+
+  get registry(): Registry {
+    if (!this.registryInstance) throw new PodnetError('ENOTSTARTED', 'the API server is not started');
+    return this.registryInstance;
+  }
+
+  get store(): ObjectStore { return this.registry.store; }
+
+  /** In-process client with the same semantics as the HTTP API (for controllers in the daemon). */
+  localClient(): LocalClient { return new LocalClient(this.registry); }
+
+  /** Opens the store (creating built-in objects on first start), then listens on the socket. */
+  async start(): Promise<void> {
+    const store = new ObjectStore({ path: this.options.databasePath, historySize: this.options.historySize });
+    this.storeInstance = store;
+    this.registryInstance = new Registry(store);
+    this.registryInstance.bootstrap(BUILTIN_NAMESPACES);
+    const socketPath = this.options.socketPath;
+    fs.mkdirSync(path.dirname(socketPath), { recursive: true });
+    await removeStaleSocket(socketPath);
+    const server = http.createServer((req, res) => { void this.handle(req, res); });
+    server.keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS;
+    server.headersTimeout = KEEP_ALIVE_TIMEOUT_MS + 1000;
+    server.requestTimeout = 0; // watches are long-lived
+    this.server = server;
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      // umask-independent: tighten right after bind, before anyone is told the socket exists
+      server.listen(socketPath, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+    fs.chmodSync(socketPath, SOCKET_MODE);
+  }
+
+  async stop(): Promise<void> {
+    const server = this.server;
+    this.server = undefined;
+    if (server) {
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+      fs.rmSync(this.options.socketPath, { force: true });
+    }
+    this.storeInstance?.close();
+    this.storeInstance = undefined;
+    this.registryInstance = undefined;
+  }
+
+  private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    const started = debug ? Date.now() : 0;
+    try {
+      const url = new URL(req.url ?? '/', 'http://podnet');
+      const p = url.pathname;
+      if (p === '/healthz' || p === '/readyz' || p === '/livez') {
+        sendText(res, 200, 'ok');
+        return;
+      }
+      const route = routeResource(p);
+      if (route) {
+        await handleResource(this.registry, req, res, route, url.searchParams, { bookmarkIntervalMs: this.options.bookmarkIntervalMs });
+        return;
+      }
+      const doc = req.method === 'GET' ? discoveryDocument(p) : undefined;
+      if (!doc) throw notServed();
+      sendJson(res, 200, JSON.stringify(doc));
+    } catch (e) {
+      sendError(res, e);
+    } finally {
+      if (debug) console.error(`apiserver: ${req.method} ${req.url} ${res.statusCode} ${Date.now() - started}ms`);
+    }
+  }
+}
+
+/** A socket file nobody listens on is left over from a killed daemon; a live one means another daemon runs. */
+async function removeStaleSocket(socketPath: string): Promise<void> {
+  if (!fs.existsSync(socketPath)) return;
+  const live = await new Promise<boolean>((resolve) => {
+    const s = net.connect(socketPath);
+    s.once('connect', () => { s.destroy(); resolve(true); });
+    s.once('error', () => resolve(false));
+  });
+  if (live) throw new PodnetError('EADDRINUSE', `another API server is listening on ${socketPath}`);
+  fs.rmSync(socketPath, { force: true });
+}

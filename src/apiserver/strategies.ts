@@ -1,0 +1,50 @@
+// Per-kind rules the API server applies before validation, after upstream's
+// rest strategies (PrepareForCreate / PrepareForUpdate): what a client may not
+// set on create, and which fields an update of the main resource or of the
+// status subresource may change.
+
+import type { KubeObject } from '../api/types.js';
+import type { ResourceInfo } from '../api/resources.js';
+
+/** Status a new object starts with; Nodes keep what the creator sent (upstream allows it). */
+const INITIAL_STATUS: Record<string, () => unknown> = {
+  Namespace: () => ({ phase: 'Active' }),
+  Pod: () => ({ phase: 'Pending' }),
+  Service: () => ({ loadBalancer: {} }),
+  Deployment: () => ({}),
+  StatefulSet: () => ({}),
+  Ingress: () => ({ loadBalancer: {} }),
+};
+
+/** Server-owned metadata a client cannot set on create. */
+const SERVER_METADATA = ['uid', 'resourceVersion', 'generation', 'creationTimestamp', 'deletionTimestamp', 'deletionGracePeriodSeconds'] as const;
+
+export function prepareForCreate(info: ResourceInfo, obj: KubeObject): void {
+  for (const k of SERVER_METADATA) delete obj.metadata[k];
+  const initial = INITIAL_STATUS[info.kind];
+  if (initial) obj.status = initial();
+}
+
+/** Main-resource update: status and deletion state come from the stored object. */
+export function prepareForUpdate(info: ResourceInfo, obj: KubeObject, old: KubeObject): void {
+  const meta = obj.metadata;
+  meta.deletionTimestamp = old.metadata.deletionTimestamp;
+  meta.deletionGracePeriodSeconds = old.metadata.deletionGracePeriodSeconds;
+  if (meta.deletionTimestamp === undefined) delete meta.deletionTimestamp;
+  if (meta.deletionGracePeriodSeconds === undefined) delete meta.deletionGracePeriodSeconds;
+  if (info.hasStatus) {
+    if (old.status === undefined) delete obj.status;
+    else obj.status = JSON.parse(JSON.stringify(old.status));
+  }
+}
+
+/** Status update: everything but .status comes from the stored object. */
+export function prepareForStatusUpdate(obj: KubeObject, old: KubeObject): KubeObject {
+  const next = JSON.parse(JSON.stringify(old)) as KubeObject;
+  if (obj.status === undefined) delete next.status;
+  else next.status = obj.status;
+  // the caller's resourceVersion is still the optimistic-concurrency precondition
+  if (obj.metadata?.resourceVersion) next.metadata.resourceVersion = obj.metadata.resourceVersion;
+  else delete next.metadata.resourceVersion;
+  return next;
+}

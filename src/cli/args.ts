@@ -1,0 +1,84 @@
+// Command-line flags shared by every command, parsed the kubectl way:
+// `-n NS`, `--namespace=NS`, `-A`, `-l SEL`, `-o FMT`, `-f FILE` (repeatable).
+
+import { parseArgs } from 'node:util';
+import { PodnetError } from '../errors.js';
+
+export interface CommonFlags {
+  cluster?: string;
+  namespace?: string;
+  allNamespaces: boolean;
+  selector?: string;
+  output?: string;
+  filenames: string[];
+  nodes?: number;
+  for?: string;
+  timeout?: string;
+  all: boolean;
+  container?: string;
+  follow: boolean;
+  gracePeriod?: number;
+  positionals: string[];
+  /** everything after `--` */
+  rest: string[];
+}
+
+const OPTIONS = {
+  cluster: { type: 'string' },
+  namespace: { type: 'string', short: 'n' },
+  'all-namespaces': { type: 'boolean', short: 'A' },
+  selector: { type: 'string', short: 'l' },
+  output: { type: 'string', short: 'o' },
+  filename: { type: 'string', short: 'f', multiple: true },
+  nodes: { type: 'string' },
+  for: { type: 'string' },
+  timeout: { type: 'string' },
+  all: { type: 'boolean' },
+  container: { type: 'string', short: 'c' },
+  follow: { type: 'boolean' },
+  'grace-period': { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+export function parseFlags(argv: string[]): CommonFlags & { help: boolean } {
+  const dash = argv.indexOf('--');
+  const own = dash >= 0 ? argv.slice(0, dash) : argv;
+  const rest = dash >= 0 ? argv.slice(dash + 1) : [];
+  let parsed;
+  try {
+    parsed = parseArgs({ args: own, options: OPTIONS, allowPositionals: true, strict: true });
+  } catch (err) {
+    throw new PodnetError('EUSAGE', (err as Error).message.replace(/^TypeError \[[A-Z_]+\]: /, ''));
+  }
+  const v = parsed.values;
+  const nodes = v.nodes !== undefined ? Number(v.nodes) : undefined;
+  if (nodes !== undefined && (!Number.isInteger(nodes) || nodes < 1 || nodes > 200)) throw new PodnetError('EUSAGE', `invalid --nodes "${v.nodes}": must be an integer between 1 and 200`);
+  const grace = v['grace-period'] !== undefined ? Number(v['grace-period']) : undefined;
+  return {
+    ...(v.cluster !== undefined ? { cluster: v.cluster } : {}),
+    ...(v.namespace !== undefined ? { namespace: v.namespace } : {}),
+    allNamespaces: !!v['all-namespaces'],
+    ...(v.selector !== undefined ? { selector: v.selector } : {}),
+    ...(v.output !== undefined ? { output: v.output } : {}),
+    filenames: v.filename ?? [],
+    ...(nodes !== undefined ? { nodes } : {}),
+    ...(v.for !== undefined ? { for: v.for } : {}),
+    ...(v.timeout !== undefined ? { timeout: v.timeout } : {}),
+    all: !!v.all,
+    ...(v.container !== undefined ? { container: v.container } : {}),
+    follow: !!v.follow,
+    ...(grace !== undefined ? { gracePeriod: grace } : {}),
+    help: !!v.help,
+    positionals: parsed.positionals,
+    rest,
+  };
+}
+
+/** kubectl durations: `30s`, `2m`, `1h`, `500ms`; a bare number is seconds. */
+export function parseDuration(text: string): number {
+  const m = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/.exec(text.trim());
+  if (!m) throw new PodnetError('EUSAGE', `invalid duration "${text}"`);
+  const n = Number(m[1]);
+  const unit = m[2] ?? 's';
+  return n * (unit === 'ms' ? 1 : unit === 's' ? 1000 : unit === 'm' ? 60_000 : 3_600_000);
+}

@@ -1,0 +1,49 @@
+// `podnet exec [-n NS] POD -- CMD…`, `podnet exec node/NAME -- CMD…` and
+// `podnet outside -- CMD…`: run a command inside our namespaces with the
+// terminal attached; the command's exit code is passed through.
+
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { netnsNames } from '../../config.js';
+import { PodnetError } from '../../errors.js';
+import { podFiles } from '../../agent/pod-files.js';
+import type { CommonFlags } from '../args.js';
+import type { Context } from '../context.js';
+import { resolvePod } from './logs.js';
+
+export function runAttached(argv: string[]): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(argv[0]!, argv.slice(1), { stdio: 'inherit' });
+    child.on('error', (e) => reject(new PodnetError('EEXEC', `could not run ${argv.join(' ')}: ${e.message}`)));
+    child.on('close', (code, signal) => resolve(code ?? (signal ? 128 + 9 : 1)));
+  });
+}
+
+/** argv that runs cmd inside the pod: its network, hostname and mount (resolv.conf) namespaces. */
+export function podExecArgv(sandboxPid: number, cmd: string[]): string[] {
+  return ['nsenter', '-t', String(sandboxPid), '--net', '--uts', '--mount', '--', ...cmd];
+}
+
+export async function execCommand(ctx: Context, flags: CommonFlags): Promise<number> {
+  const target = flags.positionals[0];
+  if (!target) throw new PodnetError('EUSAGE', 'expected POD or node/NAME');
+  if (flags.rest.length === 0) throw new PodnetError('EUSAGE', 'you must specify at least one command for the container');
+  if (target.startsWith('node/')) {
+    const node = target.slice('node/'.length);
+    await ctx.client().get('nodes', undefined, node);
+    return runAttached(['ip', 'netns', 'exec', netnsNames.node(ctx.cluster, node), ...flags.rest]);
+  }
+  const pod = await resolvePod(ctx, flags.namespace ?? 'default', target);
+  if (pod.spec.hostNetwork) return runAttached(['ip', 'netns', 'exec', netnsNames.node(ctx.cluster, pod.spec.nodeName!), ...flags.rest]);
+  let pid: number;
+  try { pid = Number(readFileSync(podFiles(ctx.paths.pods, pod.metadata.uid!).sandboxPid, 'utf8')); } catch {
+    throw new PodnetError('ENOTRUNNING', `unable to upgrade connection: container not found ("${pod.spec.containers[0]!.name}") — pod ${pod.metadata.name} is ${pod.status?.phase ?? 'Pending'}`);
+  }
+  return runAttached(podExecArgv(pid, flags.rest));
+}
+
+export async function outsideCommand(ctx: Context, flags: CommonFlags): Promise<number> {
+  const cmd = flags.rest.length > 0 ? flags.rest : flags.positionals;
+  if (cmd.length === 0) throw new PodnetError('EUSAGE', 'usage: podnet outside -- CMD…');
+  return runAttached(['ip', 'netns', 'exec', netnsNames.outside(ctx.cluster), ...cmd]);
+}

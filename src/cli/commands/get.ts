@@ -1,0 +1,79 @@
+// `podnet get KIND[,KIND] [NAME…] [-n NS|-A] [-l SEL] [-o wide|json|yaml|name]`
+
+import type { KubeObject } from '../../api/types.js';
+import { apiVersionOf, resourceForName, type ResourceInfo } from '../../api/resources.js';
+import type { Client } from '../../client/client.js';
+import { PodnetError } from '../../errors.js';
+import { noResourcesMessage, printTable } from '../printers/table.js';
+import { printObjects } from '../printers/output.js';
+import type { CommonFlags } from '../args.js';
+import type { Context } from '../context.js';
+
+export interface Target { resource: ResourceInfo; names: string[] }
+
+/** `pods`, `svc,endpointslices`, `pod/web-1 svc/web`, `deploy web api` → what to fetch. */
+export function parseTargets(positionals: string[]): Target[] {
+  if (positionals.length === 0) throw new PodnetError('EUSAGE', 'You must specify the type of resource to get. Use "podnet get nodes|namespaces|pods|deployments|statefulsets|services|endpointslices|ingresses|ingressclasses|secrets|configmaps|events"');
+  const lookup = (name: string) => {
+    const r = resourceForName(name);
+    if (!r) throw new PodnetError('ENOTYPE', `the server doesn't have a resource type "${name}"`);
+    return r;
+  };
+  if (positionals.every((p) => p.includes('/'))) {
+    const targets: Target[] = [];
+    for (const p of positionals) {
+      const [kind, name] = p.split('/', 2) as [string, string];
+      const r = lookup(kind);
+      const t = targets.find((x) => x.resource === r);
+      if (t) t.names.push(name); else targets.push({ resource: r, names: [name] });
+    }
+    return targets;
+  }
+  const [kinds, ...names] = positionals;
+  const resources = kinds!.split(',').filter(Boolean).map(lookup);
+  if (names.length > 0 && resources.length > 1) throw new PodnetError('EUSAGE', 'you may only specify a single resource type when naming objects');
+  return resources.map((resource) => ({ resource, names }));
+}
+
+export async function fetchTargets(client: Client, targets: Target[], flags: CommonFlags): Promise<{ resource: ResourceInfo; objects: KubeObject[]; named: boolean }[]> {
+  const namespace = flags.allNamespaces ? undefined : flags.namespace ?? 'default';
+  const out = [];
+  for (const t of targets) {
+    const ns = t.resource.namespaced ? namespace : undefined;
+    let objects: KubeObject[];
+    if (t.names.length > 0) {
+      objects = [];
+      for (const n of t.names) objects.push(await client.get(t.resource.plural, ns ?? flags.namespace ?? 'default', n));
+    } else {
+      const list = await client.list(t.resource.plural, ns, { ...(flags.selector ? { labelSelector: flags.selector } : {}) });
+      objects = list.items.map((o) => ({ ...o, apiVersion: o.apiVersion ?? apiVersionOf(t.resource), kind: o.kind ?? t.resource.kind }));
+      objects.sort((a, b) => (a.metadata.namespace ?? '').localeCompare(b.metadata.namespace ?? '') || a.metadata.name!.localeCompare(b.metadata.name!));
+    }
+    out.push({ resource: t.resource, objects, named: t.names.length > 0 });
+  }
+  return out;
+}
+
+export async function getCommand(ctx: Context, flags: CommonFlags): Promise<number> {
+  const targets = parseTargets(flags.positionals);
+  const results = await fetchTargets(ctx.client(), targets, flags);
+  const format = flags.output ?? '';
+  if (format === 'json' || format === 'yaml' || format === 'name') {
+    const all = results.flatMap((r) => r.objects);
+    const single = results.length === 1 && results[0]!.named && all.length === 1;
+    process.stdout.write(printObjects(all, format, { single }));
+    return 0;
+  }
+  if (format !== '' && format !== 'wide') throw new PodnetError('EUSAGE', `unable to match a printer suitable for the output format "${format}", allowed formats are: json,name,wide,yaml`);
+  const sections: string[] = [];
+  for (const r of results) {
+    if (r.objects.length === 0) continue;
+    sections.push(printTable(r.resource.kind, r.objects, { wide: format === 'wide', allNamespaces: flags.allNamespaces, now: new Date(), withKindPrefix: results.length > 1 }));
+  }
+  if (sections.length === 0) {
+    process.stderr.write(`${noResourcesMessage(flags.allNamespaces ? undefined : flags.namespace ?? 'default', flags.allNamespaces)}\n`);
+    return 0;
+  }
+  process.stdout.write(sections.join('\n'));
+  return 0;
+}

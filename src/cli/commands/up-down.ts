@@ -1,0 +1,103 @@
+// `podnet up` starts the cluster's daemon in the background and returns when
+// every node is Ready; `podnet down` removes everything of the cluster, also
+// after a crash, and succeeds when nothing is there.
+
+import { spawn } from 'node:child_process';
+import { existsSync, openSync, readFileSync, rmSync, closeSync, readdirSync, mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Node } from '../../api/types.js';
+import { getCondition } from '../../api/pod-helpers.js';
+import { PodnetError } from '../../errors.js';
+import { defaultRunner } from '../../net/runner.js';
+import { teardownCluster } from '../../topology/index.js';
+import { parseDuration, type CommonFlags } from '../args.js';
+import type { Context } from '../context.js';
+
+const CLI_MAIN = fileURLToPath(new URL('../main.js', import.meta.url));
+const DEFAULT_NODES = 2;
+const POLL_MS = 25;
+
+export function pidAlive(pid: number): boolean {
+  try { process.kill(pid, 0); return true; } catch { return false; }
+}
+
+export function daemonPid(ctx: Context): number | undefined {
+  try {
+    const pid = Number(readFileSync(ctx.paths.daemonPid, 'utf8'));
+    return pid > 0 && pidAlive(pid) ? pid : undefined;
+  } catch { return undefined; }
+}
+
+function tail(file: string, lines = 15): string {
+  try { return readFileSync(file, 'utf8').trimEnd().split('\n').slice(-lines).join('\n'); } catch { return ''; }
+}
+
+export async function waitForNodes(ctx: Context, count: number | undefined, deadline: number, progress: (msg: string) => void): Promise<Node[]> {
+  let last = '';
+  for (;;) {
+    try {
+      const nodes = (await ctx.client().list<Node>('nodes')).items;
+      const ready = nodes.filter((n) => getCondition(n.status?.conditions, 'Ready')?.status === 'True');
+      const msg = `${ready.length}/${count ?? nodes.length} nodes Ready`;
+      if (msg !== last) { progress(msg); last = msg; }
+      if (nodes.length > 0 && ready.length === nodes.length && (count === undefined || nodes.length >= count)) return nodes;
+    } catch (err) {
+      if (!(err instanceof PodnetError) || (err.code !== 'ENOCLUSTER' && err.code !== 'ECONNREFUSED' && err.code !== 'ENOENT')) {
+        if (!/ECONNREFUSED|ENOENT|socket hang up/.test((err as Error).message)) throw err;
+      }
+    }
+    if (!daemonPid(ctx)) throw new PodnetError('EDAEMON', `the podnet daemon of cluster "${ctx.cluster}" exited during start-up:\n${tail(ctx.paths.daemonLog)}`);
+    if (Date.now() > deadline) throw new PodnetError('ETIMEOUT', `cluster "${ctx.cluster}" did not become ready in time (${last}); see ${ctx.paths.daemonLog}`);
+    await new Promise((r) => setTimeout(r, POLL_MS));
+  }
+}
+
+export async function upCommand(ctx: Context, flags: CommonFlags, quiet = false): Promise<number> {
+  const t0 = performance.now();
+  const say = (msg: string) => { if (!quiet) process.stderr.write(`${msg}\n`); };
+  const deadline = Date.now() + parseDuration(flags.timeout ?? '60s');
+  if (!daemonPid(ctx)) {
+    mkdirSync(ctx.paths.dir, { recursive: true });
+    mkdirSync(ctx.paths.procs, { recursive: true });
+    rmSync(ctx.paths.socket, { force: true });
+    const log = openSync(ctx.paths.daemonLog, 'a');
+    const child = spawn(process.execPath, [CLI_MAIN, 'daemon', '--cluster', ctx.cluster, '--nodes', String(flags.nodes ?? DEFAULT_NODES)], {
+      detached: true, stdio: ['ignore', log, log], env: process.env,
+    });
+    closeSync(log);
+    child.unref();
+    say(`starting cluster "${ctx.cluster}" (${flags.nodes ?? DEFAULT_NODES} nodes)…`);
+    // Wait for the daemon to write its pid file before polling the API.
+    while (!existsSync(ctx.paths.daemonPid)) {
+      if (child.exitCode !== null) throw new PodnetError('EDAEMON', `the podnet daemon exited at once:\n${tail(ctx.paths.daemonLog)}`);
+      if (Date.now() > deadline) throw new PodnetError('ETIMEOUT', 'the podnet daemon did not start');
+      await new Promise((r) => setTimeout(r, POLL_MS));
+    }
+  }
+  const nodes = await waitForNodes(ctx, flags.nodes, deadline, (m) => say(`  ${m}`));
+  if (!quiet) process.stdout.write(`cluster "${ctx.cluster}" is up: ${nodes.length} nodes Ready in ${((performance.now() - t0) / 1000).toFixed(2)}s\n`);
+  return 0;
+}
+
+export async function downCommand(ctx: Context): Promise<number> {
+  const pid = daemonPid(ctx);
+  if (pid) {
+    process.kill(pid, 'SIGTERM');
+    const until = Date.now() + 5_000;
+    while (pidAlive(pid) && Date.now() < until) await new Promise((r) => setTimeout(r, 25));
+    if (pidAlive(pid)) process.kill(pid, 'SIGKILL');
+  }
+  // Anything podnet started outside our namespaces is tracked by pid file.
+  if (existsSync(ctx.paths.procs)) {
+    for (const f of readdirSync(ctx.paths.procs)) {
+      const p = Number(readFileSync(path.join(ctx.paths.procs, f), 'utf8'));
+      if (p > 0 && pidAlive(p)) { try { process.kill(p, 'SIGKILL'); } catch { /* gone */ } }
+    }
+  }
+  const result = await teardownCluster(ctx.cluster, defaultRunner);
+  rmSync(ctx.paths.dir, { recursive: true, force: true });
+  const what = result.namespaces.length > 0 ? `removed ${result.namespaces.length} network namespaces` : 'nothing was running';
+  process.stdout.write(`cluster "${ctx.cluster}" is down (${what})\n`);
+  return 0;
+}

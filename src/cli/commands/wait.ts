@@ -1,0 +1,55 @@
+// `podnet wait --for=condition=Ready KIND [NAME|-l SEL|--all] [--timeout=60s]`
+// and `--for=delete`, as kubectl wait: prints `kind/name condition met`.
+
+import type { KubeObject } from '../../api/types.js';
+import { isApiError, PodnetError } from '../../errors.js';
+import { kindSlashName } from '../printers/output.js';
+import { parseDuration, type CommonFlags } from '../args.js';
+import type { Context } from '../context.js';
+import { parseTargets } from './get.js';
+
+const POLL_MS = 100;
+
+export function conditionMet(obj: KubeObject, condition: string, wanted = 'true'): boolean {
+  const status = obj.status as { conditions?: { type: string; status: string }[] } | undefined;
+  const c = status?.conditions?.find((x) => x.type.toLowerCase() === condition.toLowerCase());
+  return !!c && c.status.toLowerCase() === wanted.toLowerCase();
+}
+
+export async function waitCommand(ctx: Context, flags: CommonFlags): Promise<number> {
+  if (!flags.for) throw new PodnetError('EUSAGE', '--for must be set');
+  const timeoutMs = parseDuration(flags.timeout ?? '30s');
+  const forDelete = flags.for === 'delete';
+  const m = /^condition=([^=]+)(?:=(.+))?$/.exec(flags.for);
+  if (!forDelete && !m) throw new PodnetError('EUSAGE', `unrecognized condition: "${flags.for}"`);
+  const [, condition, wanted] = m ?? [];
+  const targets = parseTargets(flags.positionals);
+  const client = ctx.client();
+  const deadline = Date.now() + timeoutMs;
+  for (const t of targets) {
+    const namespace = t.resource.namespaced ? flags.namespace ?? 'default' : undefined;
+    if (t.names.length === 0 && !flags.all && !flags.selector) throw new PodnetError('EUSAGE', 'resource name may not be empty');
+    const pending = new Map<string, KubeObject | undefined>();
+    if (t.names.length > 0) for (const n of t.names) pending.set(n, undefined);
+    else {
+      const items = (await client.list(t.resource.plural, namespace, flags.selector ? { labelSelector: flags.selector } : {})).items;
+      if (items.length === 0) throw new PodnetError('ENOTFOUND', 'no matching resources found');
+      for (const o of items) pending.set(o.metadata.name!, o);
+    }
+    for (const name of pending.keys()) {
+      for (;;) {
+        let obj: KubeObject | undefined;
+        try { obj = await client.get(t.resource.plural, namespace, name); } catch (err) {
+          if (!isApiError(err, 'NotFound')) throw err;
+          if (forDelete) { process.stdout.write(`${kindSlashName({ apiVersion: '', kind: t.resource.kind, metadata: { name } }, t.resource)} condition met\n`); break; }
+        }
+        if (obj && !forDelete && conditionMet(obj, condition!, wanted)) { process.stdout.write(`${kindSlashName({ ...obj, kind: t.resource.kind }, t.resource)} condition met\n`); break; }
+        if (Date.now() > deadline) {
+          throw new PodnetError('ETIMEOUT', `timed out waiting for the condition on ${t.resource.plural}/${name}`);
+        }
+        await new Promise((r) => setTimeout(r, POLL_MS));
+      }
+    }
+  }
+  return 0;
+}

@@ -1,0 +1,115 @@
+// The building blocks of `kubectl describe` (k8s.io/kubectl/pkg/describe):
+// a prefix writer that indents by two spaces per level, the multi-line label
+// and annotation blocks, and the Events table. Text is collected with tabs and
+// aligned at the end by the same tabwriter settings kubectl uses
+// (minwidth 0, padding 2), so alignment follows tabwriter's column blocks.
+
+import type { Event } from '../../api/types.js';
+import { ageSince, toMillis, type Instant } from './age.js';
+import { alignTabs, DESCRIBE_TABWRITER } from './tabwriter.js';
+
+export const LEVEL_0 = 0;
+export const LEVEL_1 = 1;
+export const LEVEL_2 = 2;
+export const LEVEL_3 = 3;
+
+/** Annotation lines longer than this are folded (describe.go maxAnnotationLen). */
+const MAX_ANNOTATION_LEN = 140;
+/** Never shown by describe: it repeats the whole object. */
+const SKIP_ANNOTATIONS = new Set(['kubectl.kubernetes.io/last-applied-configuration']);
+
+export class PrefixWriter {
+  private readonly parts: string[] = [];
+
+  write(level: number, text: string): void {
+    this.parts.push('  '.repeat(level) + text);
+  }
+
+  /** Go's fmt.Sprintln of one value: the value and a newline. */
+  writeLine(text: string): void {
+    this.parts.push(`${text}\n`);
+  }
+
+  /** The aligned text, as tabbedString returns it. */
+  toString(): string {
+    return alignTabs(this.parts.join(''), DESCRIBE_TABWRITER);
+  }
+}
+
+function sortedKeys(map: Record<string, string> | undefined): string[] {
+  return Object.keys(map ?? {}).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+}
+
+/** printLabelsMultilineWithIndent: first label on the title line, the rest below it. */
+export function printLabelsMultiline(w: PrefixWriter, title: string, labels: Record<string, string> | undefined, initialIndent = '', innerIndent = '\t'): void {
+  w.write(LEVEL_0, `${initialIndent}${title}:${innerIndent}`);
+  const keys = sortedKeys(labels);
+  if (keys.length === 0) {
+    w.writeLine('<none>');
+    return;
+  }
+  keys.forEach((key, i) => {
+    if (i !== 0) w.write(LEVEL_0, `${initialIndent}${innerIndent}`);
+    w.write(LEVEL_0, `${key}=${labels![key]}\n`);
+  });
+}
+
+/** printAnnotationsMultiline: `key: value`, long or multi-line values folded below the key. */
+export function printAnnotationsMultiline(w: PrefixWriter, title: string, annotations: Record<string, string> | undefined): void {
+  w.write(LEVEL_0, `${title}:\t`);
+  const keys = sortedKeys(annotations).filter((k) => !SKIP_ANNOTATIONS.has(k));
+  if (keys.length === 0) {
+    w.writeLine('<none>');
+    return;
+  }
+  const indent = '\t';
+  keys.forEach((key, i) => {
+    if (i !== 0) w.write(LEVEL_0, indent);
+    const value = annotations![key]!.replace(/\n$/, '');
+    if (value.length + key.length + 2 > MAX_ANNOTATION_LEN || value.includes('\n')) {
+      w.write(LEVEL_0, `${key}:\n`);
+      for (const s of value.split('\n')) {
+        const max = MAX_ANNOTATION_LEN - 2;
+        w.write(LEVEL_0, `${indent}  ${s.length > max ? `${s.slice(0, max)}...` : s}\n`);
+      }
+    } else {
+      w.write(LEVEL_0, `${key}: ${value}\n`);
+    }
+  });
+}
+
+interface EventSeries { count?: number; lastObservedTime?: string }
+
+function eventField<T>(e: Event, name: string): T | undefined {
+  return e[name] as T | undefined;
+}
+
+/** event.SortableEvents: series time, else lastTimestamp, else eventTime. */
+function eventSortTime(e: Event): number {
+  const series = eventField<EventSeries>(e, 'series');
+  const t = series?.lastObservedTime ?? e.lastTimestamp ?? eventField<string>(e, 'eventTime');
+  const ms = t ? Date.parse(t) : NaN;
+  return Number.isNaN(ms) ? -Infinity : ms;
+}
+
+/** DescribeEvents: `Events:  <none>` or the Type/Reason/Age/From/Message table, oldest first. */
+export function describeEvents(events: readonly Event[], w: PrefixWriter, now: Instant): void {
+  if (events.length === 0) {
+    w.write(LEVEL_0, 'Events:\t<none>\n');
+    return;
+  }
+  const nowMs = toMillis(now);
+  const sorted = [...events].sort((a, b) => eventSortTime(a) - eventSortTime(b));
+  w.write(LEVEL_0, 'Events:\n  Type\tReason\tAge\tFrom\tMessage\n');
+  w.write(LEVEL_1, '----\t------\t----\t----\t-------\n');
+  for (const e of sorted) {
+    const eventTime = eventField<string>(e, 'eventTime');
+    const first = eventTime ? ageSince(eventTime, nowMs) : ageSince(e.firstTimestamp, nowMs);
+    const series = eventField<EventSeries>(e, 'series');
+    let interval = first;
+    if (series) interval = `${ageSince(series.lastObservedTime, nowMs)} (x${series.count ?? 0} over ${first})`;
+    else if ((e.count ?? 0) > 1) interval = `${ageSince(e.lastTimestamp, nowMs)} (x${e.count} over ${first})`;
+    const source = e.source?.component || eventField<string>(e, 'reportingController') || e.reportingComponent || '';
+    w.write(LEVEL_1, `${e.type ?? ''}\t${e.reason ?? ''}\t${interval}\t${source}\t${(e.message ?? '').trim()}\n`);
+  }
+}

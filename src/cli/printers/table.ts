@@ -1,0 +1,351 @@
+// `kubectl get` tables: the default columns (and `-o wide` columns) of every
+// kind podnet serves, with cells computed as
+// kubernetes/pkg/printers/internalversion/printers.go computes them, laid out
+// by the same tabwriter settings cli-runtime uses.
+
+import type {
+  Deployment, EndpointSlice, Event, Ingress, IngressClass, KubeObject, LoadBalancerIngress, Namespace, Node, Pod,
+  Secret, ConfigMap, Service, StatefulSet, Container,
+} from '../../api/types.js';
+import { RESOURCES } from '../../api/resources.js';
+import { ageSince, type Instant } from './age.js';
+import { podWideCells, summarizePod } from './pod-status.js';
+import { kindQualifier } from './resource-name.js';
+import { formatLabels, selectorString } from './selectors.js';
+import { alignTabs, TABLE_TABWRITER } from './tabwriter.js';
+
+/** What a podnet node reports as its kubelet version when it reports none. */
+export const DEFAULT_KUBELET_VERSION = 'v1.31.0-podnet';
+
+/** printers.go loadBalancerWidth: LB addresses are clipped to this outside -o wide. */
+const LOAD_BALANCER_WIDTH = 16;
+/** formatEndpointSlices / formatHosts show this many entries, then "+ N more...". */
+const LIST_MAX = 3;
+
+const NODE_ROLE_PREFIX = 'node-role.kubernetes.io/';
+const NODE_ROLE_LABEL = 'kubernetes.io/role';
+
+export interface TableOptions {
+  wide?: boolean;
+  /** -A: adds a NAMESPACE column for namespaced kinds */
+  allNamespaces?: boolean;
+  /** the clock ages are measured against (tests pass a fixed one) */
+  now?: Instant;
+  /** `get a,b`: names become `kind.group/name` */
+  withKindPrefix?: boolean;
+}
+
+interface Printer {
+  headers: string[];
+  wideHeaders: string[];
+  cells(obj: KubeObject, wide: boolean, now: Instant): string[];
+}
+
+const age = (obj: KubeObject, now: Instant): string => ageSince(obj.metadata.creationTimestamp, now);
+
+/** layoutContainerCells: names and images, comma-joined. */
+function containerCells(containers: Container[] | undefined): [string, string] {
+  const list = containers ?? [];
+  return [list.map((c) => c.name).join(','), list.map((c) => c.image ?? '').join(',')];
+}
+
+/** A set's sorted members, as sets.String.List() returns them. */
+function sortedUnique(values: string[]): string[] {
+  return [...new Set(values)].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+}
+
+/** loadBalancerStatusStringer: unique IPs (or hostnames), sorted, clipped unless wide. */
+function loadBalancerText(ingress: LoadBalancerIngress[] | undefined, wide: boolean): string {
+  const r = sortedUnique((ingress ?? []).map((i) => i.ip || i.hostname || '').filter((s) => s !== '')).join(',');
+  return !wide && r.length > LOAD_BALANCER_WIDTH ? `${r.slice(0, LOAD_BALANCER_WIDTH - 3)}...` : r;
+}
+
+function serviceExternalIP(svc: Service, wide: boolean): string {
+  const externalIPs = svc.spec.externalIPs ?? [];
+  switch (svc.spec.type ?? 'ClusterIP') {
+    case 'ClusterIP':
+    case 'NodePort':
+      return externalIPs.length > 0 ? externalIPs.join(',') : '<none>';
+    case 'LoadBalancer': {
+      const lb = loadBalancerText(svc.status?.loadBalancer?.ingress, wide);
+      if (externalIPs.length > 0) return [...(lb ? lb.split(',') : []), ...externalIPs].join(',');
+      return lb || '<pending>';
+    }
+    case 'ExternalName':
+      return svc.spec.externalName ?? '';
+  }
+  return '<unknown>';
+}
+
+/** makePortString: `80/TCP`, `80:30080/TCP`, comma-joined. */
+function servicePorts(svc: Service): string {
+  const text = (svc.spec.ports ?? [])
+    .map((p) => (p.nodePort ? `${p.port}:${p.nodePort}/${p.protocol ?? 'TCP'}` : `${p.port}/${p.protocol ?? 'TCP'}`))
+    .join(',');
+  return text || '<none>';
+}
+
+/** listWithMoreString */
+function listWithMore(list: string[], more: boolean, count: number): string {
+  const ret = list.join(',');
+  if (more) return `${ret} + ${count - LIST_MAX} more...`;
+  return ret || '<unset>';
+}
+
+function endpointSlicePorts(eps: EndpointSlice): string {
+  const list: string[] = [];
+  let more = false;
+  let count = 0;
+  for (const p of eps.ports ?? []) {
+    if (list.length < LIST_MAX) list.push(p.port !== undefined && p.port !== null ? String(p.port) : p.name ?? '*');
+    else if (list.length === LIST_MAX) more = true;
+    count++;
+  }
+  return listWithMore(list, more, count);
+}
+
+function endpointSliceEndpoints(eps: EndpointSlice): string {
+  const list: string[] = [];
+  let more = false;
+  let count = 0;
+  for (const ep of eps.endpoints ?? []) {
+    for (const addr of ep.addresses ?? []) {
+      if (list.length < LIST_MAX) list.push(addr);
+      else if (list.length === LIST_MAX) more = true;
+      count++;
+    }
+  }
+  return listWithMore(list, more, count);
+}
+
+/** formatHosts: the first three hosts, `*` when no rule names a host. */
+function ingressHosts(ing: Ingress): string {
+  const rules = ing.spec.rules ?? [];
+  const list: string[] = [];
+  let more = false;
+  for (const rule of rules) {
+    if (list.length === LIST_MAX) more = true;
+    if (!more && rule.host) list.push(rule.host);
+  }
+  if (list.length === 0) return '*';
+  const ret = list.join(',');
+  return more ? `${ret} + ${rules.length - LIST_MAX} more...` : ret;
+}
+
+export function nodeRoles(node: Node): string[] {
+  const roles: string[] = [];
+  for (const [k, v] of Object.entries(node.metadata.labels ?? {})) {
+    if (k.startsWith(NODE_ROLE_PREFIX)) {
+      const role = k.slice(NODE_ROLE_PREFIX.length);
+      if (role) roles.push(role);
+    } else if (k === NODE_ROLE_LABEL && v) {
+      roles.push(v);
+    }
+  }
+  return sortedUnique(roles);
+}
+
+export function nodeStatus(node: Node): string {
+  const ready = node.status?.conditions?.find((c) => c.type === 'Ready');
+  const status = ready ? [ready.status === 'True' ? 'Ready' : 'NotReady'] : ['Unknown'];
+  if (node.spec?.unschedulable) status.push('SchedulingDisabled');
+  return status.join(',');
+}
+
+function nodeAddress(node: Node, type: string): string {
+  return node.status?.addresses?.find((a) => a.type === type)?.address ?? '<none>';
+}
+
+const PRINTERS: Record<string, Printer> = {
+  Node: {
+    headers: ['NAME', 'STATUS', 'ROLES', 'AGE', 'VERSION'],
+    wideHeaders: ['INTERNAL-IP', 'EXTERNAL-IP', 'OS-IMAGE', 'KERNEL-VERSION', 'CONTAINER-RUNTIME'],
+    cells(obj, wide, now) {
+      const node = obj as Node;
+      const info = node.status?.nodeInfo ?? {};
+      const cells = [node.metadata.name ?? '', nodeStatus(node), nodeRoles(node).join(',') || '<none>', age(node, now),
+        info['kubeletVersion'] || DEFAULT_KUBELET_VERSION];
+      if (wide) {
+        cells.push(nodeAddress(node, 'InternalIP'), nodeAddress(node, 'ExternalIP'), info['osImage'] || '<unknown>',
+          info['kernelVersion'] || '<unknown>', info['containerRuntimeVersion'] || '<unknown>');
+      }
+      return cells;
+    },
+  },
+  Namespace: {
+    headers: ['NAME', 'STATUS', 'AGE'],
+    wideHeaders: [],
+    cells: (obj, _wide, now) => [obj.metadata.name ?? '', (obj as Namespace).status?.phase ?? '', age(obj, now)],
+  },
+  Pod: {
+    headers: ['NAME', 'READY', 'STATUS', 'RESTARTS', 'AGE'],
+    wideHeaders: ['IP', 'NODE', 'NOMINATED NODE', 'READINESS GATES'],
+    cells(obj, wide, now) {
+      const pod = obj as Pod;
+      const s = summarizePod(pod, now);
+      const cells = [pod.metadata.name ?? '', s.ready, s.status, s.restarts, age(pod, now)];
+      if (wide) cells.push(...podWideCells(pod));
+      return cells;
+    },
+  },
+  Deployment: {
+    headers: ['NAME', 'READY', 'UP-TO-DATE', 'AVAILABLE', 'AGE'],
+    wideHeaders: ['CONTAINERS', 'IMAGES', 'SELECTOR'],
+    cells(obj, wide, now) {
+      const d = obj as Deployment;
+      const cells = [d.metadata.name ?? '', `${d.status?.readyReplicas ?? 0}/${d.spec.replicas ?? 1}`,
+        String(d.status?.updatedReplicas ?? 0), String(d.status?.availableReplicas ?? 0), age(d, now)];
+      if (wide) cells.push(...containerCells(d.spec.template?.spec?.containers), selectorString(d.spec.selector));
+      return cells;
+    },
+  },
+  StatefulSet: {
+    headers: ['NAME', 'READY', 'AGE'],
+    wideHeaders: ['CONTAINERS', 'IMAGES'],
+    cells(obj, wide, now) {
+      const s = obj as StatefulSet;
+      const cells = [s.metadata.name ?? '', `${s.status?.readyReplicas ?? 0}/${s.spec.replicas ?? 1}`, age(s, now)];
+      if (wide) cells.push(...containerCells(s.spec.template?.spec?.containers));
+      return cells;
+    },
+  },
+  Service: {
+    headers: ['NAME', 'TYPE', 'CLUSTER-IP', 'EXTERNAL-IP', 'PORT(S)', 'AGE'],
+    wideHeaders: ['SELECTOR'],
+    cells(obj, wide, now) {
+      const svc = obj as Service;
+      const clusterIP = svc.spec.clusterIPs?.[0] ?? svc.spec.clusterIP ?? '<none>';
+      const cells = [svc.metadata.name ?? '', svc.spec.type ?? 'ClusterIP', clusterIP, serviceExternalIP(svc, wide),
+        servicePorts(svc), age(svc, now)];
+      if (wide) cells.push(formatLabels(svc.spec.selector));
+      return cells;
+    },
+  },
+  EndpointSlice: {
+    headers: ['NAME', 'ADDRESSTYPE', 'PORTS', 'ENDPOINTS', 'AGE'],
+    wideHeaders: [],
+    cells(obj, _wide, now) {
+      const eps = obj as EndpointSlice;
+      return [eps.metadata.name ?? '', eps.addressType ?? '', endpointSlicePorts(eps), endpointSliceEndpoints(eps), age(eps, now)];
+    },
+  },
+  Ingress: {
+    headers: ['NAME', 'CLASS', 'HOSTS', 'ADDRESS', 'PORTS', 'AGE'],
+    wideHeaders: [],
+    cells(obj, wide, now) {
+      const ing = obj as Ingress;
+      return [ing.metadata.name ?? '', ing.spec.ingressClassName ?? '<none>', ingressHosts(ing),
+        loadBalancerText(ing.status?.loadBalancer?.ingress, wide), (ing.spec.tls ?? []).length > 0 ? '80, 443' : '80', age(ing, now)];
+    },
+  },
+  IngressClass: {
+    headers: ['NAME', 'CONTROLLER', 'PARAMETERS', 'AGE'],
+    wideHeaders: [],
+    cells(obj, _wide, now) {
+      const ic = obj as IngressClass;
+      const p = ic.spec?.parameters;
+      const params = p ? `${p.kind}${p.apiGroup !== undefined ? `.${p.apiGroup}` : ''}/${p.name}` : '<none>';
+      return [ic.metadata.name ?? '', ic.spec?.controller ?? '', params, age(ic, now)];
+    },
+  },
+  Secret: {
+    headers: ['NAME', 'TYPE', 'DATA', 'AGE'],
+    wideHeaders: [],
+    cells: (obj, _wide, now) => {
+      const s = obj as Secret;
+      return [s.metadata.name ?? '', s.type ?? '', String(Object.keys(s.data ?? {}).length), age(s, now)];
+    },
+  },
+  ConfigMap: {
+    headers: ['NAME', 'DATA', 'AGE'],
+    wideHeaders: [],
+    cells: (obj, _wide, now) => {
+      const cm = obj as ConfigMap;
+      return [cm.metadata.name ?? '', String(Object.keys(cm.data ?? {}).length + Object.keys(cm.binaryData ?? {}).length), age(cm, now)];
+    },
+  },
+  Event: {
+    headers: ['LAST SEEN', 'TYPE', 'REASON', 'OBJECT', 'MESSAGE'],
+    // printEvent's wide row is a different column order, so Event builds it whole.
+    wideHeaders: [],
+    cells(obj, wide, now) {
+      const e = obj as Event;
+      const eventTime = e['eventTime'] as string | undefined;
+      const first = e.firstTimestamp ? ageSince(e.firstTimestamp, now) : ageSince(eventTime, now);
+      const last = e.lastTimestamp ? ageSince(e.lastTimestamp, now) : first;
+      const kind = (e.involvedObject?.kind ?? '').toLowerCase();
+      const target = e.involvedObject?.name ? `${kind}/${e.involvedObject.name}` : kind;
+      const message = (e.message ?? '').trim();
+      if (!wide) return [last, e.type ?? '', e.reason ?? '', target, message];
+      const component = e.source?.component || (e['reportingController'] as string | undefined) || e.reportingComponent || '';
+      const instance = e.source?.host || (e['reportingInstance'] as string | undefined) || '';
+      const source = instance ? `${component}, ${instance}` : component;
+      return [last, e.type ?? '', e.reason ?? '', target, e.involvedObject?.fieldPath ?? '', source, message, first,
+        String(e.count || 1), e.metadata.name ?? ''];
+    },
+  },
+};
+
+const EVENT_WIDE_HEADERS = ['LAST SEEN', 'TYPE', 'REASON', 'OBJECT', 'SUBOBJECT', 'SOURCE', 'MESSAGE', 'FIRST SEEN', 'COUNT', 'NAME'];
+
+/** The kinds printTable knows, by Kind. */
+export const TABLE_KINDS = Object.keys(PRINTERS);
+
+function headersFor(kind: string, wide: boolean): string[] {
+  const p = PRINTERS[kind]!;
+  if (kind === 'Event' && wide) return EVENT_WIDE_HEADERS;
+  return wide ? [...p.headers, ...p.wideHeaders] : p.headers;
+}
+
+/**
+ * Which shown cell is the name column (Format "name") that `get a,b` prefixes
+ * with its kind; an Event's NAME column only shows with -o wide.
+ */
+function nameColumn(kind: string, wide: boolean): number {
+  if (kind === 'Event') return wide ? EVENT_WIDE_HEADERS.indexOf('NAME') : -1;
+  return 0;
+}
+
+/**
+ * The table `kubectl get` prints for objects of one kind (header included,
+ * newline-terminated), or '' when there are none: the caller then prints
+ * noResourcesMessage() to stderr, as kubectl does.
+ */
+export function printTable(kind: string, objects: readonly KubeObject[], opts: TableOptions = {}): string {
+  const printer = PRINTERS[kind];
+  if (!printer) throw new Error(`no table printer for kind ${JSON.stringify(kind)}`);
+  if (objects.length === 0) return '';
+  const wide = !!opts.wide;
+  const now = opts.now ?? Date.now();
+  const namespaced = RESOURCES.find((r) => r.kind === kind)?.namespaced ?? true;
+  // kubectl adds NAMESPACE only for namespaced kinds (get.go: printWithNamespace).
+  const withNamespace = !!opts.allNamespaces && namespaced;
+  const nameAt = nameColumn(kind, wide);
+
+  const rows: string[][] = [];
+  const headers = headersFor(kind, wide);
+  rows.push(withNamespace ? ['NAMESPACE', ...headers] : headers);
+  for (const obj of objects) {
+    const cells = printer.cells(obj, wide, now);
+    if (opts.withKindPrefix && nameAt >= 0) cells[nameAt] = `${kindQualifier(obj.kind || kind, obj.apiVersion)}/${cells[nameAt]}`;
+    rows.push(withNamespace ? [obj.metadata.namespace ?? '', ...cells] : cells);
+  }
+  return alignTabs(rows.map((r) => `${r.join('\t')}\n`).join(''), TABLE_TABWRITER);
+}
+
+/**
+ * Several kinds in one `get` (`get svc,endpointslices`): each kind's table,
+ * separated by a blank line, skipping kinds that printed nothing.
+ */
+export function joinTables(tables: readonly string[]): string {
+  return tables.filter((t) => t !== '').join('\n');
+}
+
+/**
+ * What kubectl writes to stderr when a get matched nothing. Pass the namespace
+ * for a namespaced kind (omit it for cluster-scoped kinds).
+ */
+export function noResourcesMessage(namespace?: string, allNamespaces?: boolean): string {
+  if (allNamespaces || !namespace) return 'No resources found';
+  return `No resources found in ${namespace} namespace.`;
+}

@@ -1,0 +1,93 @@
+#!/usr/bin/env node
+// podnet-cni: the executable the node agent runs exactly as containerd would
+// (CNI spec 1.1.0, "Section 2: Execution Protocol"): the command and its
+// parameters come from CNI_* variables, the network configuration from
+// stdin; the result, or an error object, goes to stdout; logs go to stderr.
+//
+// Start-up time is most of an ADD's cost, so this file imports only what
+// every command needs and loads the command code lazily.
+
+import fs from 'node:fs';
+import { CNI_PLUGIN_ERROR, CniError } from '../errors.js';
+import { readCniEnv } from './env.js';
+import { configVersion, decodeConfig, parseNetConf } from './netconf.js';
+import { isSupportedVersion, LATEST_VERSION, renderResult, requireVersion, SUPPORTED_VERSIONS } from './version.js';
+
+const DEBUG = (process.env.PODNET_DEBUG ?? '').split(',').some((c) => c === 'cni' || c === '*');
+/** escape hatch for running the plugin outside a podnet namespace on purpose */
+const ALLOW_HOST_NETNS = process.env.PODNET_CNI_ALLOW_HOST_NETNS === '1';
+const INDENT = 4;
+
+function log(line: string): void {
+  if (DEBUG) process.stderr.write(`[podnet-cni] ${line}\n`);
+}
+
+function readStdin(): string {
+  try {
+    return fs.readFileSync(0, 'utf8');
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'EAGAIN' || (e as NodeJS.ErrnoException).code === 'EOF') return '';
+    throw e;
+  }
+}
+
+/**
+ * Sealed-network guard (DESIGN.md): podnet never creates links in the host
+ * namespace. The runtime runs the plugin in the node's namespace; if this
+ * process shares pid 1's namespace, something called it wrongly.
+ */
+function refuseHostNetns(): void {
+  if (ALLOW_HOST_NETNS) return;
+  let mine: string;
+  let host: string;
+  try {
+    mine = fs.readlinkSync('/proc/self/ns/net');
+    host = fs.readlinkSync('/proc/1/ns/net');
+  } catch {
+    return; // cannot tell (no /proc or no permission); the runtime decides
+  }
+  if (mine === host) {
+    throw new CniError(CNI_PLUGIN_ERROR.hostNetns, 'refusing to run in the host network namespace',
+      'run podnet-cni inside a node namespace (ip netns exec pn-<cluster>-<node> ...) or set PODNET_CNI_ALLOW_HOST_NETNS=1');
+  }
+}
+
+function print(value: unknown): void {
+  process.stdout.write(JSON.stringify(value, null, INDENT) + '\n');
+}
+
+async function main(): Promise<void> {
+  let version = LATEST_VERSION;
+  try {
+    const env = readCniEnv(process.env);
+    const stdin = readStdin();
+    if (env.command === 'VERSION') {
+      // stdin may carry {"cniVersion": ...}; answer in that version when we speak it
+      const asked = stdin.trim() ? configVersion(decodeConfig(stdin)) : '';
+      print({ cniVersion: isSupportedVersion(asked) ? asked : LATEST_VERSION, supportedVersions: SUPPORTED_VERSIONS });
+      return;
+    }
+    const raw = decodeConfig(stdin);
+    const asked = configVersion(raw);
+    if (isSupportedVersion(asked)) version = asked;
+    requireVersion(asked, env.command);
+    const conf = parseNetConf(raw);
+    if (env.command !== 'STATUS') refuseHostNetns();
+    const [plugin, { defaultRunner }] = await Promise.all([import('./plugin.js'), import('../net/runner.js')]);
+    const ctx = { runner: defaultRunner, env, conf, log };
+    switch (env.command) {
+      case 'ADD': print(renderResult(await plugin.cmdAdd(ctx), version)); break;
+      case 'DEL': await plugin.cmdDel(ctx); break;
+      case 'CHECK': await plugin.cmdCheck(ctx); break;
+      case 'STATUS': await plugin.cmdStatus(ctx); break;
+      case 'GC': await plugin.cmdGc(ctx); break;
+    }
+  } catch (e) {
+    const err = e instanceof CniError ? e : new CniError(CNI_PLUGIN_ERROR.internal, (e as Error)?.message ?? String(e));
+    log(`error ${err.cniCode}: ${err.message}`);
+    print(err.toJSON(version));
+    process.exitCode = 1;
+  }
+}
+
+await main();

@@ -1,0 +1,187 @@
+// Deployment → Pods. podnet has no ReplicaSet kind, so the Deployment owns its
+// Pods directly and tells template generations apart by the pod-template-hash
+// label, exactly the label upstream's ReplicaSets put on theirs. Rolling update
+// follows upstream's arithmetic: maxSurge rounds up, maxUnavailable rounds down,
+// and old pods go only while at least replicas - maxUnavailable are ready.
+
+import type { Deployment, Pod } from '../api/types.js';
+import { isActive, isControlledBy, isPodReady, nowRFC3339, setCondition } from '../api/pod-helpers.js';
+import { matchesLabelSelector } from '../api/labels.js';
+import type { Client } from '../client/client.js';
+import { isApiError } from '../errors.js';
+import { Controller } from './controller.js';
+import type { EventRecorder } from './events.js';
+import { keyOf, splitKey, type InformerSource, type Lister } from './informers.js';
+import { randomSuffix, templateHash } from './template-hash.js';
+
+export const POD_TEMPLATE_HASH = 'pod-template-hash';
+
+export function resolveIntOrPercent(value: number | string | undefined, total: number, roundUp: boolean, fallback: string): number {
+  const v = value ?? fallback;
+  if (typeof v === 'number') return v;
+  const m = /^(\d+)%$/.exec(v);
+  if (!m) return Number(v) || 0;
+  const exact = (Number(m[1]) * total) / 100;
+  return roundUp ? Math.ceil(exact) : Math.floor(exact);
+}
+
+export interface RolloutPlan {
+  create: number;
+  /** pods to delete, in order */
+  remove: Pod[];
+}
+
+/**
+ * Pure: given the Deployment and its active pods, what to do now. Called again
+ * after every pod change, so each step only needs to be safe, not complete.
+ */
+export function planRollout(deploy: Deployment, pods: Pod[], hash: string): RolloutPlan {
+  const replicas = deploy.spec.replicas ?? 1;
+  const current = pods.filter((p) => p.metadata.labels?.[POD_TEMPLATE_HASH] === hash);
+  const old = pods.filter((p) => p.metadata.labels?.[POD_TEMPLATE_HASH] !== hash);
+  const byDeletionPreference = (a: Pod, b: Pod) =>
+    Number(isPodReady(a)) - Number(isPodReady(b)) || // not-ready first
+    Number(!!a.spec.nodeName) - Number(!!b.spec.nodeName) || // unscheduled first
+    (b.metadata.creationTimestamp ?? '').localeCompare(a.metadata.creationTimestamp ?? ''); // newest first
+
+  if (deploy.spec.strategy?.type === 'Recreate') {
+    if (old.length > 0) return { create: 0, remove: [...old].sort(byDeletionPreference) };
+    if (current.length > replicas) return { create: 0, remove: [...current].sort(byDeletionPreference).slice(0, current.length - replicas) };
+    return { create: replicas - current.length, remove: [] };
+  }
+
+  const surge = resolveIntOrPercent(deploy.spec.strategy?.rollingUpdate?.maxSurge, replicas, true, '25%');
+  let unavailable = resolveIntOrPercent(deploy.spec.strategy?.rollingUpdate?.maxUnavailable, replicas, false, '25%');
+  if (surge === 0 && unavailable === 0) unavailable = 1;
+
+  if (old.length === 0) {
+    if (current.length < replicas) return { create: replicas - current.length, remove: [] };
+    return { create: 0, remove: [...current].sort(byDeletionPreference).slice(0, current.length - replicas) };
+  }
+
+  const remove: Pod[] = [];
+  const maxTotal = replicas + surge;
+  const create = Math.max(0, Math.min(replicas - current.length, maxTotal - pods.length));
+  if (current.length > replicas) remove.push(...[...current].sort(byDeletionPreference).slice(0, current.length - replicas));
+
+  // Old pods that are not ready can go at once: they serve nothing.
+  const oldSorted = [...old].sort(byDeletionPreference);
+  const notReadyOld = oldSorted.filter((p) => !isPodReady(p));
+  remove.push(...notReadyOld);
+  const readyOld = oldSorted.filter((p) => isPodReady(p));
+  const ready = pods.filter(isPodReady).length;
+  const minAvailable = replicas - unavailable;
+  let canRemove = ready - minAvailable;
+  for (const p of readyOld) {
+    if (canRemove <= 0) break;
+    remove.push(p);
+    canRemove--;
+  }
+  return { create, remove };
+}
+
+export class DeploymentController extends Controller {
+  private readonly deployments: Lister<Deployment>;
+  private readonly pods: Lister<Pod>;
+
+  constructor(informers: InformerSource, private readonly client: Client, private readonly events: EventRecorder) {
+    super('deployment-controller', 2);
+    const deployments = informers.informer<Deployment>('deployments');
+    const pods = informers.informer<Pod>('pods');
+    this.deployments = deployments;
+    this.pods = pods;
+    deployments.addHandlers({
+      add: (d) => this.enqueue(keyOf(d)),
+      update: (_o, d) => this.enqueue(keyOf(d)),
+    });
+    const byOwner = (p: Pod) => {
+      const owner = p.metadata.ownerReferences?.find((r) => r.controller && r.kind === 'Deployment');
+      if (owner) this.enqueue(`${p.metadata.namespace}/${owner.name}`);
+    };
+    pods.addHandlers({ add: byOwner, update: (_o, p) => byOwner(p), delete: byOwner });
+  }
+
+  protected async sync(key: string): Promise<void> {
+    const [namespace, name] = splitKey(key);
+    const deploy = this.deployments.get(namespace, name);
+    if (!deploy || deploy.metadata.deletionTimestamp) return; // the garbage collector removes its pods
+    const owned = this.pods.list(namespace).filter((p) => isControlledBy(p, deploy.metadata.uid));
+    const active = owned.filter(isActive);
+    const hash = templateHash(deploy.spec.template);
+    if (!deploy.spec.paused) {
+      const plan = planRollout(deploy, active, hash);
+      for (let i = 0; i < plan.create; i++) await this.createPod(deploy, hash);
+      for (const pod of plan.remove) await this.deletePod(deploy, pod);
+    }
+    await this.updateStatus(deploy, active, hash);
+  }
+
+  private async createPod(deploy: Deployment, hash: string): Promise<void> {
+    const t = deploy.spec.template;
+    const name = `${deploy.metadata.name}-${hash}-${randomSuffix()}`;
+    const pod: Pod = {
+      apiVersion: 'v1', kind: 'Pod',
+      metadata: {
+        name, namespace: deploy.metadata.namespace,
+        labels: { ...(t.metadata?.labels ?? {}), [POD_TEMPLATE_HASH]: hash },
+        ...(t.metadata?.annotations ? { annotations: { ...t.metadata.annotations } } : {}),
+        ownerReferences: [{ apiVersion: 'apps/v1', kind: 'Deployment', name: deploy.metadata.name!, uid: deploy.metadata.uid!, controller: true, blockOwnerDeletion: true }],
+      },
+      spec: structuredClone(t.spec),
+    };
+    try {
+      await this.client.create(pod);
+      this.events.normal(deploy, 'SuccessfulCreate', `Created pod: ${name}`);
+    } catch (err) {
+      this.events.warning(deploy, 'FailedCreate', `Error creating: ${(err as Error).message}`);
+      throw err;
+    }
+  }
+
+  private async deletePod(deploy: Deployment, pod: Pod): Promise<void> {
+    try {
+      await this.client.delete('pods', pod.metadata.namespace, pod.metadata.name!, { preconditions: { uid: pod.metadata.uid! } });
+      this.events.normal(deploy, 'SuccessfulDelete', `Deleted pod: ${pod.metadata.name}`);
+    } catch (err) {
+      if (!isApiError(err, 'NotFound')) throw err;
+    }
+  }
+
+  private async updateStatus(deploy: Deployment, pods: Pod[], hash: string): Promise<void> {
+    const replicas = deploy.spec.replicas ?? 1;
+    const updated = pods.filter((p) => p.metadata.labels?.[POD_TEMPLATE_HASH] === hash);
+    const ready = pods.filter(isPodReady).length;
+    const unavailableAllowed = resolveIntOrPercent(deploy.spec.strategy?.rollingUpdate?.maxUnavailable, replicas, false, '25%');
+    const now = nowRFC3339();
+    const available = ready >= replicas - unavailableAllowed;
+    const complete = updated.length === replicas && pods.length === replicas && updated.filter(isPodReady).length === replicas;
+    let conditions = setCondition(deploy.status?.conditions, {
+      type: 'Available', status: available ? 'True' : 'False',
+      reason: available ? 'MinimumReplicasAvailable' : 'MinimumReplicasUnavailable',
+      message: available ? 'Deployment has minimum availability.' : 'Deployment does not have minimum availability.',
+      lastUpdateTime: now,
+    } as never, now);
+    conditions = setCondition(conditions, {
+      type: 'Progressing', status: 'True',
+      reason: complete ? 'NewReplicaSetAvailable' : 'ReplicaSetUpdated',
+      message: complete ? `Deployment "${deploy.metadata.name}" has successfully progressed.` : `Deployment "${deploy.metadata.name}" is progressing.`,
+    }, now);
+    const status = {
+      observedGeneration: deploy.metadata.generation,
+      replicas: pods.length,
+      updatedReplicas: updated.length,
+      readyReplicas: ready,
+      availableReplicas: ready,
+      unavailableReplicas: Math.max(0, replicas - ready),
+      conditions,
+    };
+    if (sameStatus(deploy.status, status)) return;
+    await this.client.update<Deployment>({ ...deploy, status }, { subresource: 'status' });
+  }
+}
+
+/** Ignores condition timestamps so an unchanged Deployment is not rewritten. */
+export function sameStatus(a: unknown, b: unknown): boolean {
+  const strip = (s: unknown) => JSON.stringify(s, (k, v) => (k === 'lastTransitionTime' || k === 'lastUpdateTime' ? undefined : v));
+  return strip(a) === strip(b);
+}

@@ -1,0 +1,94 @@
+// Binds pending pods to Ready nodes: honours nodeName and nodeSelector, spreads
+// evenly (fewest bound pods wins, name breaks ties), and leaves what cannot be
+// placed Pending with PodScheduled=False and an event that says why, worded
+// like kube-scheduler's.
+
+import type { Node, Pod } from '../api/types.js';
+import { getCondition, isActive, nowRFC3339, setCondition } from '../api/pod-helpers.js';
+import type { Client } from '../client/client.js';
+import { isApiError } from '../errors.js';
+import { Controller } from './controller.js';
+import type { EventRecorder } from './events.js';
+import { keyOf, splitKey, type InformerSource, type Lister } from './informers.js';
+
+export type ScheduleResult = { node: string } | { reason: string };
+
+export function isNodeReady(node: Node): boolean {
+  return getCondition(node.status?.conditions, 'Ready')?.status === 'True';
+}
+
+/** Pure: where this pod should go, given the nodes and how many pods each has. */
+export function choose(pod: Pod, nodes: Node[], podsPerNode: Map<string, number>): ScheduleResult {
+  const notReady: string[] = [];
+  const unschedulable: string[] = [];
+  const mismatched: string[] = [];
+  const fit: Node[] = [];
+  for (const n of nodes) {
+    const name = n.metadata.name!;
+    if (!isNodeReady(n)) notReady.push(name);
+    else if (n.spec?.unschedulable) unschedulable.push(name);
+    else if (Object.entries(pod.spec.nodeSelector ?? {}).some(([k, v]) => n.metadata.labels?.[k] !== v)) mismatched.push(name);
+    else fit.push(n);
+  }
+  if (fit.length === 0) {
+    const parts: string[] = [];
+    if (mismatched.length) parts.push(`${mismatched.length} node(s) didn't match Pod's node affinity/selector`);
+    if (notReady.length) parts.push(`${notReady.length} node(s) had untolerated taint {node.kubernetes.io/not-ready: }`);
+    if (unschedulable.length) parts.push(`${unschedulable.length} node(s) were unschedulable`);
+    const detail = parts.length ? ` ${parts.join(', ')}.` : '';
+    return { reason: `0/${nodes.length} nodes are available:${detail}` };
+  }
+  fit.sort((a, b) => (podsPerNode.get(a.metadata.name!) ?? 0) - (podsPerNode.get(b.metadata.name!) ?? 0) || a.metadata.name!.localeCompare(b.metadata.name!));
+  return { node: fit[0]!.metadata.name! };
+}
+
+export class Scheduler extends Controller {
+  private readonly pods: Lister<Pod>;
+  private readonly nodes: Lister<Node>;
+  /** bindings made but not yet seen in the cache, so a burst still spreads */
+  private readonly assumed = new Map<string, string>();
+
+  constructor(informers: InformerSource, private readonly client: Client, private readonly events: EventRecorder) {
+    super('default-scheduler', 1);
+    const pods = informers.informer<Pod>('pods');
+    const nodes = informers.informer<Node>('nodes');
+    this.pods = pods;
+    this.nodes = nodes;
+    const consider = (p: Pod) => { if (!p.spec.nodeName && isActive(p)) this.enqueue(keyOf(p)); else this.assumed.delete(keyOf(p)); };
+    pods.addHandlers({ add: consider, update: (_o, p) => consider(p), delete: (p) => this.assumed.delete(keyOf(p)) });
+    // A node becoming Ready may place pods that waited.
+    const retryPending = () => { for (const p of this.pods.list()) if (!p.spec.nodeName && isActive(p)) this.enqueue(keyOf(p)); };
+    nodes.addHandlers({ add: retryPending, update: (o, n) => { if (isNodeReady(o) !== isNodeReady(n)) retryPending(); } });
+  }
+
+  protected async sync(key: string): Promise<void> {
+    const [namespace, name] = splitKey(key);
+    const pod = this.pods.get(namespace, name);
+    if (!pod || pod.spec.nodeName || !isActive(pod) || this.assumed.has(key)) return;
+    const counts = new Map<string, number>();
+    for (const p of this.pods.list()) {
+      const node = p.spec.nodeName ?? this.assumed.get(keyOf(p));
+      if (node && isActive(p)) counts.set(node, (counts.get(node) ?? 0) + 1);
+    }
+    const result = choose(pod, this.nodes.list(), counts);
+    const now = nowRFC3339();
+    if ('reason' in result) {
+      const cond = getCondition(pod.status?.conditions, 'PodScheduled');
+      if (cond?.status === 'False' && cond.message === result.reason) return;
+      this.events.warning(pod, 'FailedScheduling', result.reason);
+      await this.client.update<Pod>({ ...pod, status: { ...pod.status, phase: 'Pending', conditions: setCondition(pod.status?.conditions, { type: 'PodScheduled', status: 'False', reason: 'Unschedulable', message: result.reason }, now) } }, { subresource: 'status' });
+      return;
+    }
+    try {
+      this.assumed.set(key, result.node);
+      await this.client.update<Pod>({ ...pod, spec: { ...pod.spec, nodeName: result.node } });
+      const bound = await this.client.get<Pod>('pods', namespace, name);
+      await this.client.update<Pod>({ ...bound, status: { ...bound.status, phase: bound.status?.phase ?? 'Pending', conditions: setCondition(bound.status?.conditions, { type: 'PodScheduled', status: 'True' }, now) } }, { subresource: 'status' });
+      this.events.normal(pod, 'Scheduled', `Successfully assigned ${namespace}/${name} to ${result.node}`);
+    } catch (err) {
+      this.assumed.delete(key);
+      if (isApiError(err, 'NotFound')) return;
+      throw err;
+    }
+  }
+}

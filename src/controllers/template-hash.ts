@@ -1,0 +1,31 @@
+// pod-template-hash / controller-revision-hash: a short, stable name for a pod
+// template, drawn from the same alphabet as upstream (no vowels, so a hash
+// never spells a word).
+
+import { createHash, randomInt } from 'node:crypto';
+import type { PodTemplateSpec } from '../api/types.js';
+
+const SAFE_ALPHABET = 'bcdfghjklmnpqrstvwxz2456789';
+const HASH_LENGTH = 10;
+const SUFFIX_LENGTH = 5;
+
+function stableJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(stableJson).join(',')}]`;
+  if (value && typeof value === 'object') {
+    return `{${Object.keys(value).sort().map((k) => `${JSON.stringify(k)}:${stableJson((value as Record<string, unknown>)[k])}`).join(',')}}`;
+  }
+  return JSON.stringify(value) ?? 'null';
+}
+
+export function templateHash(template: PodTemplateSpec): string {
+  const digest = createHash('sha256').update(stableJson(template)).digest();
+  let out = '';
+  for (let i = 0; i < HASH_LENGTH; i++) out += SAFE_ALPHABET[digest[i]! % SAFE_ALPHABET.length];
+  return out;
+}
+
+export function randomSuffix(): string {
+  let out = '';
+  for (let i = 0; i < SUFFIX_LENGTH; i++) out += SAFE_ALPHABET[randomInt(SAFE_ALPHABET.length)];
+  return out;
+}

@@ -1,0 +1,141 @@
+// The per-cluster daemon: the API server, the controllers, the sealed network
+// and one node agent per node. Restartable: everything it builds is derived
+// from the store, so a daemon started after a crash finds its cluster again.
+
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import type { Node } from '../api/types.js';
+import { nowRFC3339 } from '../api/pod-helpers.js';
+import { ApiServer } from '../apiserver/api-server.js';
+import type { Client } from '../client/client.js';
+import { clusterPaths, type ClusterPaths } from '../config.js';
+import { ApiEventRecorder } from '../controllers/events.js';
+import { DeploymentController } from '../controllers/deployment.js';
+import { EndpointSliceController } from '../controllers/endpointslice.js';
+import { GarbageCollector, NamespaceController } from '../controllers/garbage-collector.js';
+import { InformerFactory } from '../controllers/informer-factory.js';
+import { NodeIpamController } from '../controllers/node-ipam.js';
+import { NodeLifecycleController } from '../controllers/node-lifecycle.js';
+import { Scheduler } from '../controllers/scheduler.js';
+import { StatefulSetController } from '../controllers/statefulset.js';
+import { isApiError } from '../errors.js';
+import { defaultRunner } from '../net/runner.js';
+import { applyTopology, nodeIP, planTopology, syncPodRoutes } from '../topology/index.js';
+import { AgentSupervisor } from './agent-supervisor.js';
+
+export interface DaemonOptions { cluster: string; nodes: number }
+
+const debug = process.env.PODNET_DEBUG?.split(',').some((c) => c === 'daemon' || c === '*');
+
+export function nodeNames(count: number): string[] {
+  return Array.from({ length: count }, (_, i) => `node-${i + 1}`);
+}
+
+export class Daemon {
+  readonly paths: ClusterPaths;
+  private api: ApiServer | undefined;
+  private informers: InformerFactory | undefined;
+  private readonly stoppers: (() => void | Promise<void>)[] = [];
+  private agents: AgentSupervisor | undefined;
+  private routeSync: Promise<unknown> = Promise.resolve();
+
+  constructor(private readonly options: DaemonOptions) {
+    this.paths = clusterPaths(options.cluster);
+  }
+
+  private log(msg: string): void { if (debug) process.stderr.write(`[daemon] ${msg}\n`); }
+
+  async start(): Promise<void> {
+    const t0 = performance.now();
+    for (const dir of [this.paths.dir, this.paths.pods, this.paths.ipam, this.paths.cniConf, this.paths.procs]) mkdirSync(dir, { recursive: true });
+    writeFileSync(this.paths.daemonPid, String(process.pid));
+
+    this.api = new ApiServer({ databasePath: this.paths.database, socketPath: this.paths.socket });
+    await this.api.start();
+    const client = this.api.localClient();
+    this.log(`api server up in ${(performance.now() - t0).toFixed(0)} ms`);
+
+    // A restarted daemon keeps the nodes it had; a new cluster gets --nodes of them.
+    const existing = (await client.list<Node>('nodes')).items.map((n) => n.metadata.name!);
+    const names = existing.length > 0 ? existing : nodeNames(this.options.nodes);
+    const topology = applyTopology(planTopology({ cluster: this.options.cluster, nodes: names.map((name) => ({ name })) }), defaultRunner);
+
+    this.startControllers(client);
+    await this.informers!.waitForSync();
+    await topology;
+    this.log(`topology up in ${(performance.now() - t0).toFixed(0)} ms`);
+    for (const name of names) await this.registerNode(client, name);
+
+    this.agents = new AgentSupervisor(this.options.cluster, this.paths);
+    this.stoppers.push(() => this.agents!.stopAll());
+    const nodes = this.informers!.informer<Node>('nodes');
+    const onNode = (n: Node) => {
+      if (n.spec?.podCIDR) this.agents!.ensure(n.metadata.name!);
+      this.scheduleRouteSync(nodes.list());
+    };
+    nodes.addHandlers({ add: onNode, update: (_o, n) => onNode(n), delete: () => this.scheduleRouteSync(nodes.list()) });
+    for (const n of nodes.list()) onNode(n);
+    this.log(`started in ${(performance.now() - t0).toFixed(0)} ms`);
+  }
+
+  private startControllers(client: Client): void {
+    const informers = new InformerFactory(client);
+    this.informers = informers;
+    const events = new ApiEventRecorder(client, 'podnet-controller-manager');
+    const schedulerEvents = new ApiEventRecorder(client, 'default-scheduler');
+    const controllers = [
+      new DeploymentController(informers, client, events),
+      new StatefulSetController(informers, client, events),
+      new EndpointSliceController(informers, client),
+      new Scheduler(informers, client, schedulerEvents),
+      new NodeIpamController(informers, client, events),
+      new NamespaceController(informers, client),
+    ];
+    const gc = new GarbageCollector(informers, client);
+    const lifecycle = new NodeLifecycleController(informers, client, events);
+    informers.start();
+    void informers.waitForSync().then(() => {
+      for (const c of controllers) c.run();
+      gc.run();
+      lifecycle.run();
+    });
+    this.stoppers.push(() => { for (const c of controllers) c.stop(); gc.stop(); lifecycle.stop(); informers.stop(); });
+  }
+
+  /** What a kubelet does at registration: the Node object, addresses and labels. */
+  private async registerNode(client: Client, name: string): Promise<void> {
+    const index = Number(name.replace(/^node-/, ''));
+    const node: Node = {
+      apiVersion: 'v1', kind: 'Node',
+      metadata: { name, labels: { 'kubernetes.io/hostname': name, 'kubernetes.io/os': 'linux', 'kubernetes.io/arch': process.arch === 'x64' ? 'amd64' : process.arch } },
+      spec: {},
+      status: {
+        addresses: [{ type: 'InternalIP', address: nodeIP(index) }, { type: 'Hostname', address: name }],
+        conditions: [{ type: 'Ready', status: 'Unknown', reason: 'NodeStatusNeverUpdated', message: 'Kubelet never posted node status.', lastHeartbeatTime: nowRFC3339(), lastTransitionTime: nowRFC3339() }],
+      },
+    };
+    try {
+      const created = await client.create(node);
+      await client.update<Node>({ ...created, status: node.status! }, { subresource: 'status' });
+    } catch (err) {
+      if (!isApiError(err, 'AlreadyExists')) throw err;
+    }
+  }
+
+  /** Host-gw routes follow the Node objects; syncs are serialized and coalesced. */
+  private scheduleRouteSync(nodes: Node[]): void {
+    const routeNodes = nodes.map((n) => ({
+      name: n.metadata.name!,
+      ip: n.status?.addresses?.find((a) => a.type === 'InternalIP')?.address ?? nodeIP(Number(n.metadata.name!.replace(/^node-/, ''))),
+      ...(n.spec?.podCIDR ? { podCIDR: n.spec.podCIDR } : {}),
+    }));
+    this.routeSync = this.routeSync
+      .then(() => syncPodRoutes(this.options.cluster, routeNodes, defaultRunner))
+      .catch((e) => process.stderr.write(`[daemon] ${(e as Error).message}\n`));
+  }
+
+  async stop(): Promise<void> {
+    for (const s of this.stoppers.reverse()) await s();
+    await this.api?.stop();
+    rmSync(this.paths.daemonPid, { force: true });
+  }
+}

@@ -1,0 +1,81 @@
+// The query log: one JSON object per line per query, the evidence `podnet
+// trace` reads to tell what DNS did for a pod (which names it asked, in what
+// order — the ndots:5 search walk is visible here —, what came back, how long
+// it took, whether it was cached or forwarded). Off unless configured: by the
+// --query-log flag or PODNET_DNS_QUERY_LOG ("1"/"stdout" or a file path).
+// Lines are batched and written once per tick, so logging costs no syscall per query.
+
+import fs from 'node:fs';
+
+export const QUERY_LOG_ENV = 'PODNET_DNS_QUERY_LOG';
+
+export interface QueryLogEntry {
+  /** ISO time the query arrived */
+  ts: string;
+  /** client address:port */
+  client: string;
+  proto: 'udp' | 'tcp';
+  id: number;
+  /** as asked, with a trailing dot */
+  qname: string;
+  qtype: string;
+  rcode: string;
+  answers: number;
+  /** response size in bytes */
+  size: number;
+  truncated: boolean;
+  durationMs: number;
+  /** 'hit' when served from a cache, 'miss' otherwise */
+  cache: 'hit' | 'miss';
+  /** ip:port of the upstream that answered, when forwarded */
+  upstream?: string;
+}
+
+export interface QueryLog {
+  write(entry: QueryLogEntry): void;
+  close(): Promise<void>;
+}
+
+/** Parses one line of the log (for `podnet trace` and tests); undefined for anything else. */
+export function parseQueryLogLine(line: string): QueryLogEntry | undefined {
+  try {
+    const v = JSON.parse(line) as QueryLogEntry;
+    return typeof v === 'object' && v && typeof v.qname === 'string' && typeof v.rcode === 'string' ? v : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export class StreamQueryLog implements QueryLog {
+  private pending: string[] = [];
+  private scheduled = false;
+
+  constructor(private readonly out: NodeJS.WritableStream, private readonly ownsStream = false) {}
+
+  write(entry: QueryLogEntry): void {
+    this.pending.push(JSON.stringify(entry));
+    if (!this.scheduled) {
+      this.scheduled = true;
+      setImmediate(() => this.flush());
+    }
+  }
+
+  private flush(): void {
+    this.scheduled = false;
+    if (!this.pending.length) return;
+    this.out.write(this.pending.join('\n') + '\n');
+    this.pending = [];
+  }
+
+  async close(): Promise<void> {
+    this.flush();
+    if (this.ownsStream) await new Promise<void>((resolve) => this.out.end(resolve));
+  }
+}
+
+/** 'stdout', '1', 'true' → stdout; any other non-empty value is a file path (appended); '' / undefined / '0' → off. */
+export function openQueryLog(setting: string | undefined): QueryLog | undefined {
+  if (!setting || setting === '0' || setting === 'false') return undefined;
+  if (setting === '1' || setting === 'true' || setting === 'stdout') return new StreamQueryLog(process.stdout);
+  return new StreamQueryLog(fs.createWriteStream(setting, { flags: 'a' }), true);
+}

@@ -1,0 +1,94 @@
+// The ingress-nginx annotations podnet honours, parsed and validated. Values
+// follow ingress-nginx's documented formats (docs/user-guide/nginx-configuration/
+// annotations.md); an invalid value is ignored with a warning, an unknown
+// annotation is ignored silently (ingress-nginx does the same).
+
+export const ANNOTATION_PREFIX = 'nginx.ingress.kubernetes.io/';
+
+export const DEFAULT_PROXY_CONNECT_TIMEOUT_S = 5;
+export const DEFAULT_PROXY_READ_TIMEOUT_S = 60;
+export const DEFAULT_PROXY_SEND_TIMEOUT_S = 60;
+export const DEFAULT_PROXY_BODY_SIZE = '1m';
+
+export type BackendProtocol = 'HTTP' | 'HTTPS';
+
+export interface RouteOptions {
+  /** nginx `rewrite` replacement; `$1`… refer to the path's capture groups */
+  rewriteTarget?: string;
+  useRegex: boolean;
+  sslRedirect: boolean;
+  proxyConnectTimeoutS: number;
+  proxyReadTimeoutS: number;
+  proxySendTimeoutS: number;
+  /** nginx size syntax (`1m`, `512k`, `0` = unlimited) */
+  proxyBodySize: string;
+  backendProtocol: BackendProtocol;
+}
+
+export interface AnnotationProblem { annotation: string; message: string }
+
+const SECONDS = /^\d{1,6}$/;
+const SIZE = /^\d{1,9}[kKmMgG]?$/;
+/** `rewrite` replacement is one nginx token: no whitespace, quotes, braces or `;`. */
+const REWRITE_TARGET = /^[^\s"'{};\\]+$/;
+
+function bool(value: string): boolean | undefined {
+  if (value === 'true') return true;
+  if (value === 'false') return false;
+  return undefined;
+}
+
+export function parseAnnotations(annotations: Record<string, string> | undefined): { options: RouteOptions; problems: AnnotationProblem[] } {
+  const a = annotations ?? {};
+  const problems: AnnotationProblem[] = [];
+  const get = (name: string) => a[ANNOTATION_PREFIX + name];
+  const bad = (name: string, value: string, expected: string) =>
+    problems.push({ annotation: ANNOTATION_PREFIX + name, message: `invalid value ${JSON.stringify(value)} for annotation ${ANNOTATION_PREFIX}${name}: ${expected}; ignored` });
+
+  const flag = (name: string, dflt: boolean): boolean => {
+    const v = get(name);
+    if (v === undefined) return dflt;
+    const b = bool(v);
+    if (b === undefined) { bad(name, v, 'expected "true" or "false"'); return dflt; }
+    return b;
+  };
+  const seconds = (name: string, dflt: number): number => {
+    const v = get(name);
+    if (v === undefined) return dflt;
+    if (!SECONDS.test(v) || Number(v) === 0) { bad(name, v, 'expected a positive number of seconds'); return dflt; }
+    return Number(v);
+  };
+
+  const options: RouteOptions = {
+    useRegex: flag('use-regex', false),
+    sslRedirect: flag('ssl-redirect', true),
+    proxyConnectTimeoutS: seconds('proxy-connect-timeout', DEFAULT_PROXY_CONNECT_TIMEOUT_S),
+    proxyReadTimeoutS: seconds('proxy-read-timeout', DEFAULT_PROXY_READ_TIMEOUT_S),
+    proxySendTimeoutS: seconds('proxy-send-timeout', DEFAULT_PROXY_SEND_TIMEOUT_S),
+    proxyBodySize: DEFAULT_PROXY_BODY_SIZE,
+    backendProtocol: 'HTTP',
+  };
+
+  const size = get('proxy-body-size');
+  if (size !== undefined) {
+    if (SIZE.test(size)) options.proxyBodySize = size.toLowerCase();
+    else bad('proxy-body-size', size, 'expected a size such as 8m, 512k or 0');
+  }
+  const protocol = get('backend-protocol');
+  if (protocol !== undefined) {
+    const p = protocol.toUpperCase();
+    if (p === 'HTTP' || p === 'HTTPS') options.backendProtocol = p;
+    else bad('backend-protocol', protocol, 'podnet supports HTTP and HTTPS');
+  }
+  const target = get('rewrite-target');
+  if (target !== undefined) {
+    if (REWRITE_TARGET.test(target)) options.rewriteTarget = target;
+    else bad('rewrite-target', target, 'must be one token without whitespace, quotes, braces, ";" or "\\"');
+  }
+  return { options, problems };
+}
+
+/** ingress-nginx: use-regex or rewrite-target on any Ingress of a host turns every path of that host into a regex location. */
+export function wantsRegex(options: RouteOptions): boolean {
+  return options.useRegex || options.rewriteTarget !== undefined;
+}

@@ -1,0 +1,50 @@
+// Ingress host semantics (networking.k8s.io/v1 IngressRule.host): an exact,
+// case-insensitive name; `*.example.com` matches exactly one leftmost DNS label
+// (`a.example.com`, not `example.com` nor `a.b.example.com`); '' (no host) is
+// the catch-all. An exact host always beats a wildcard.
+
+export const CATCH_ALL_HOST = '';
+
+export function normalizeHost(host: string | undefined): string {
+  return (host ?? '').trim().toLowerCase().replace(/\.$/, '');
+}
+
+export function isWildcard(host: string): boolean {
+  return host.startsWith('*.');
+}
+
+const LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+
+/** Why a rule host cannot be served, or undefined. (The API server validates too; this guards nginx.conf.) */
+export function invalidHostReason(host: string): string | undefined {
+  if (host === CATCH_ALL_HOST) return undefined;
+  const labels = (isWildcard(host) ? host.slice(2) : host).split('.');
+  if (labels.length < (isWildcard(host) ? 2 : 1) || !labels.every((l) => LABEL.test(l))) {
+    return `host ${JSON.stringify(host)} is not a valid DNS name or one-label wildcard`;
+  }
+  return undefined;
+}
+
+export function wildcardMatches(wildcard: string, host: string): boolean {
+  const suffix = wildcard.slice(1); // ".example.com"
+  if (!host.endsWith(suffix)) return false;
+  const label = host.slice(0, -suffix.length);
+  return label.length > 0 && !label.includes('.');
+}
+
+/** The request's Host header without port, lowercased (RFC 9110 §7.2; hosts compare case-insensitively). */
+export function requestHost(hostHeader: string): string {
+  let h = hostHeader.trim().toLowerCase();
+  if (h.startsWith('[')) return h.slice(0, h.indexOf(']') + 1);
+  const colon = h.lastIndexOf(':');
+  if (colon >= 0) h = h.slice(0, colon);
+  return h.replace(/\.$/, '');
+}
+
+/** exact host, then the one-label wildcard, then the catch-all; the same order nginx's server_name selection gives our rendering. */
+export function selectHost<T extends { host: string }>(vhosts: readonly T[], hostHeader: string): T | undefined {
+  const h = requestHost(hostHeader);
+  return vhosts.find((v) => v.host === h)
+    ?? vhosts.find((v) => isWildcard(v.host) && wildcardMatches(v.host, h))
+    ?? vhosts.find((v) => v.host === CATCH_ALL_HOST);
+}

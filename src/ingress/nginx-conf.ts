@@ -1,0 +1,332 @@
+// Route table → the complete nginx.conf text. Pure and deterministic: the same
+// table and options give byte-identical output (hosts, locations, upstreams and
+// endpoints are all sorted), so the process driver can skip reloads whenever
+// the text is unchanged.
+//
+// How the Ingress path semantics map onto NGINX's own location selection
+// (http://nginx.org/en/docs/http/ngx_http_core_module.html#location: `=`
+// matches first and stops; then the longest literal prefix; then regexes in
+// order of appearance unless that prefix is `^~`):
+//   Exact  /p            → location = /p
+//   Prefix /             → location /
+//   Prefix /p (or /p/)   → location = /p   and   location /p/
+// Longest literal prefix ≡ longest Ingress path, and `=` ≡ Exact beating Prefix
+// at equal length, because every Prefix rule is split at its element boundary.
+// An Exact and a Prefix rule for the same /p both want `= /p`; the Exact wins it
+// (precedence order) and the Prefix keeps `/p/`. Regex hosts (use-regex or
+// rewrite-target, as in ingress-nginx) render `location ~* "^path"` in
+// precedence order (longest first) and keep `=` for Exact.
+
+import { createHash } from 'node:crypto';
+import path from 'node:path';
+import type { Backend } from './backends.js';
+import { CATCH_ALL_HOST, isWildcard } from './hosts.js';
+import { RESERVED_PATH_PREFIX } from './paths.js';
+import { refKey, type HostTls, type Route, type RouteTable, type VirtualHost, type IngressRef } from './route-table.js';
+
+export const DEFAULT_WORKER_PROCESSES = 1;
+export const WORKER_CONNECTIONS = 4096;
+/** old workers finish in-flight requests after a reload, but not forever (long WebSockets) */
+export const WORKER_SHUTDOWN_TIMEOUT = '60s';
+export const UPSTREAM_KEEPALIVE_CONNECTIONS = 32;
+/**
+ * Idle upstream connections are closed by us before the backend does: Node's
+ * http.Server (podnet/echo) closes idle keep-alive sockets after 5 s, and a
+ * request written into a socket the peer just closed fails with 502.
+ */
+export const UPSTREAM_KEEPALIVE_TIMEOUT = '4s';
+/** a pod IP that failed is skipped for this long (stale endpoints between reloads) */
+export const UPSTREAM_MAX_FAILS = 1;
+export const UPSTREAM_FAIL_TIMEOUT = '5s';
+export const PROXY_NEXT_UPSTREAM_TRIES = 3;
+export const LOG_FORMAT_NAME = 'podnet_json';
+export const ERROR_LOCATION_PREFIX = `${RESERVED_PATH_PREFIX}/error/`;
+
+/** Bodies of the controller's own answers: small, no quotes (they sit in a quoted nginx string). */
+export const ERROR_PAGES: Readonly<Record<number, { title: string; text: string }>> = {
+  404: { title: '404 Not Found', text: 'podnet ingress: no Ingress rule matches this host and path.' },
+  502: { title: '502 Bad Gateway', text: 'podnet ingress: the backend refused or reset the connection.' },
+  503: { title: '503 Service Unavailable', text: 'podnet ingress: the Service has no ready endpoints.' },
+  504: { title: '504 Gateway Timeout', text: 'podnet ingress: the backend did not answer in time.' },
+};
+
+export interface CertFiles { certPath: string; keyPath: string }
+
+export interface RenderOptions {
+  /** absolute; pid file, logs and temp files all live here, never in the host's /run, /var/log or /var/lib/nginx */
+  runtimeDir: string;
+  /** absolute; per-Secret PEM files (see tlsFiles) */
+  certDir: string;
+  httpPort: number;
+  httpsPort: number;
+  /** e.g. 127.0.0.1 in tests; all addresses when absent */
+  listenAddress?: string;
+  /** the certificate for unknown SNI names and hosts without TLS */
+  defaultCert: CertFiles;
+  workerProcesses?: number;
+  /** rendered as `user` when set (only meaningful when the master runs as root) */
+  workerUser?: string;
+  /** also write the access log to stdout (the pod's log), besides runtimeDir/logs/access.log */
+  accessLogStdout?: boolean;
+}
+
+/**
+ * Lines [startLine, endLine] (1-based, inclusive) rendered from these Ingresses
+ * (a server block, or an upstream with host ''): lets `nginx -t` errors name their cause.
+ */
+export interface ConfSection { startLine: number; endLine: number; host: string; ingresses: IngressRef[] }
+
+/** The Ingresses behind an `nginx -t` error (`... in /path/nginx.conf:123`); empty when it is not theirs. */
+export function attributeConfError(stderr: string, sections: readonly ConfSection[]): IngressRef[] {
+  const m = /\bin \S+:(\d+)\s*$/m.exec(stderr);
+  if (!m) return [];
+  const line = Number(m[1]);
+  const s = sections.find((x) => line >= x.startLine && line <= x.endLine);
+  return s ? s.ingresses : [];
+}
+
+export interface RenderedConf { text: string; sections: ConfSection[] }
+
+export function accessLogPath(runtimeDir: string): string { return path.join(runtimeDir, 'logs', 'access.log'); }
+export function errorLogPath(runtimeDir: string): string { return path.join(runtimeDir, 'logs', 'error.log'); }
+export function pidPath(runtimeDir: string): string { return path.join(runtimeDir, 'nginx.pid'); }
+
+/** The PEM file for a host's Secret: named after the Secret and its content, so a rotated cert is a new file. */
+export function tlsFileName(certDir: string, tls: HostTls): string | undefined {
+  if (!tls.secret || !tls.cert || !tls.key) return undefined;
+  const digest = createHash('sha256').update(tls.cert).update('\0').update(tls.key).digest('hex').slice(0, 16);
+  return path.join(certDir, `${tls.secret.replace('/', '_')}-${digest}.pem`);
+}
+
+/** Every PEM file the rendered conf refers to: path → certificate chain + key. */
+export function tlsFiles(table: RouteTable, certDir: string): Map<string, string> {
+  const files = new Map<string, string>();
+  for (const v of table.hosts) {
+    const file = v.tls ? tlsFileName(certDir, v.tls) : undefined;
+    if (file) files.set(file, `${v.tls!.cert!.trimEnd()}\n${v.tls!.key!.trimEnd()}\n`);
+  }
+  return files;
+}
+
+/** A double-quoted nginx string: nginx unescapes \" and \\ (ngx_conf_read_token). */
+export function quote(s: string): string {
+  return `"${s.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
+}
+
+export function upstreamName(b: Backend): string { return b.key; }
+
+class Lines {
+  readonly out: string[] = [];
+  add(indent: number, text: string) { this.out.push(text === '' ? '' : `${'  '.repeat(indent)}${text}`); }
+  get next(): number { return this.out.length + 1; }
+}
+
+export function renderNginxConf(table: RouteTable, options: RenderOptions): RenderedConf {
+  const o = options;
+  const rt = o.runtimeDir;
+  const L = new Lines();
+  const sections: ConfSection[] = [];
+  L.add(0, '# Rendered by the podnet ingress controller from the cluster\'s Ingresses; rewritten on every change.');
+  if (o.workerUser) L.add(0, `user ${o.workerUser};`);
+  // The controller runs the master as its child (daemon off) so the pod's process model tracks it.
+  L.add(0, 'daemon off;');
+  L.add(0, `worker_processes ${o.workerProcesses ?? DEFAULT_WORKER_PROCESSES};`);
+  L.add(0, `pid ${pidPath(rt)};`);
+  L.add(0, `error_log ${errorLogPath(rt)} notice;`);
+  L.add(0, 'error_log stderr warn;');
+  L.add(0, `worker_shutdown_timeout ${WORKER_SHUTDOWN_TIMEOUT};`);
+  L.add(0, '');
+  L.add(0, `events { worker_connections ${WORKER_CONNECTIONS}; }`);
+  L.add(0, '');
+  L.add(0, 'http {');
+  const tmp = (n: string) => path.join(rt, 'tmp', n);
+  for (const [directive, dir] of [['client_body_temp_path', 'body'], ['proxy_temp_path', 'proxy'], ['fastcgi_temp_path', 'fastcgi'], ['uwsgi_temp_path', 'uwsgi'], ['scgi_temp_path', 'scgi']] as const) {
+    L.add(1, `${directive} ${tmp(dir)};`);
+  }
+  L.add(1, 'default_type application/octet-stream;');
+  L.add(1, 'server_tokens off;');
+  L.add(1, 'keepalive_timeout 75s;');
+  L.add(1, 'server_names_hash_max_size 16384;');
+  L.add(1, 'server_names_hash_bucket_size 128;');
+  // Per-location identity ($podnet_*) is unset for requests no location claims.
+  L.add(1, 'uninitialized_variable_warn off;');
+  L.add(1, '');
+  // JSON lines with the upstream nginx chose: the evidence `podnet trace` reads.
+  L.add(1, `log_format ${LOG_FORMAT_NAME} escape=json '{"time":"$time_iso8601","remote_addr":"$remote_addr","scheme":"$scheme","host":"$host","method":"$request_method","uri":"$request_uri","status":$status,"bytes_sent":$body_bytes_sent,"request_time":$request_time,"ingress":"$podnet_ingress","service":"$podnet_service","rule_host":"$podnet_host","rule_path":"$podnet_path","upstream_addr":"$upstream_addr","upstream_status":"$upstream_status","upstream_response_time":"$upstream_response_time","request_id":"$request_id"}';`);
+  L.add(1, `access_log ${accessLogPath(rt)} ${LOG_FORMAT_NAME};`);
+  if (o.accessLogStdout) L.add(1, `access_log /dev/stdout ${LOG_FORMAT_NAME};`);
+  L.add(1, '');
+  // WebSocket (RFC 6455 §4.1) needs Upgrade/Connection passed on; otherwise an
+  // empty Connection header keeps the upstream connection reusable.
+  L.add(1, 'map $http_upgrade $connection_upgrade { default upgrade; \'\' \'\'; }');
+  // Host preserved as the client sent it, port included (ingress-nginx $best_http_host).
+  L.add(1, 'map $http_host $podnet_best_host { \'\' $host; default $http_host; }');
+  // nginx strings in `set` interpolate variables and have no escape for '$'; regex paths contain it.
+  L.add(1, 'geo $podnet_dollar { default "$"; }');
+  L.add(1, '');
+  L.add(1, 'proxy_http_version 1.1;');
+  L.add(1, 'proxy_set_header Host $podnet_best_host;');
+  L.add(1, 'proxy_set_header Upgrade $http_upgrade;');
+  L.add(1, 'proxy_set_header Connection $connection_upgrade;');
+  // The edge does not trust client-supplied forwarding headers (ingress-nginx
+  // default use-forwarded-headers=false): X-Forwarded-For is the peer address.
+  L.add(1, 'proxy_set_header X-Real-IP $remote_addr;');
+  L.add(1, 'proxy_set_header X-Forwarded-For $remote_addr;');
+  L.add(1, 'proxy_set_header X-Forwarded-Proto $scheme;');
+  L.add(1, 'proxy_set_header X-Forwarded-Host $podnet_best_host;');
+  L.add(1, 'proxy_set_header X-Forwarded-Port $server_port;');
+  L.add(1, 'proxy_set_header X-Request-ID $request_id;');
+  L.add(1, 'proxy_next_upstream error timeout;');
+  L.add(1, `proxy_next_upstream_tries ${PROXY_NEXT_UPSTREAM_TRIES};`);
+  L.add(1, 'proxy_redirect off;');
+  L.add(1, '');
+  L.add(1, 'ssl_protocols TLSv1.2 TLSv1.3;');
+  L.add(1, 'ssl_session_cache shared:podnet_ssl:4m;');
+  L.add(1, `ssl_certificate ${o.defaultCert.certPath};`);
+  L.add(1, `ssl_certificate_key ${o.defaultCert.keyPath};`);
+
+  const live = table.backends.filter((b) => b.endpoints.length > 0);
+  const users = backendUsers(table);
+  for (const b of live) {
+    L.add(1, '');
+    const start = L.next;
+    L.add(1, `upstream ${upstreamName(b)} {`);
+    for (const e of b.endpoints) L.add(2, `server ${hostPort(e.ip, e.port)} max_fails=${UPSTREAM_MAX_FAILS} fail_timeout=${UPSTREAM_FAIL_TIMEOUT};`);
+    // The Service's ClusterIP as a backup: if every pod IP above went stale
+    // before the next reload, kube-proxy's rules still know the live pods.
+    if (b.clusterIP) L.add(2, `server ${hostPort(b.clusterIP, b.servicePort)} backup;`);
+    L.add(2, `keepalive ${UPSTREAM_KEEPALIVE_CONNECTIONS};`);
+    L.add(2, `keepalive_timeout ${UPSTREAM_KEEPALIVE_TIMEOUT};`);
+    L.add(1, '}');
+    sections.push({ startLine: start, endLine: L.next - 1, host: '', ingresses: users.get(b.key) ?? [] });
+  }
+  const liveKeys = new Set(live.map((b) => b.key));
+
+  for (const v of table.hosts) {
+    L.add(1, '');
+    const start = L.next;
+    renderServer(L, v, o, liveKeys);
+    sections.push({ startLine: start, endLine: L.next - 1, host: v.host, ingresses: ingressesOf(v) });
+  }
+  L.add(0, '}');
+  return { text: `${L.out.join('\n')}\n`, sections };
+}
+
+function backendUsers(table: RouteTable): Map<string, IngressRef[]> {
+  const m = new Map<string, Map<string, IngressRef>>();
+  for (const v of table.hosts) {
+    for (const r of [...v.routes, ...(v.fallback ? [v.fallback] : [])]) {
+      if (!r.backend) continue;
+      const inner = m.get(r.backend.key) ?? m.set(r.backend.key, new Map()).get(r.backend.key)!;
+      inner.set(refKey(r.ingress), r.ingress);
+    }
+  }
+  return new Map([...m].map(([k, inner]) => [k, [...inner.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([, r]) => r)]));
+}
+
+function hostPort(ip: string, port: number): string {
+  return ip.includes(':') ? `[${ip}]:${port}` : `${ip}:${port}`;
+}
+
+function ingressesOf(v: VirtualHost): IngressRef[] {
+  const m = new Map<string, IngressRef>();
+  for (const r of [...v.routes, ...(v.fallback ? [v.fallback] : [])]) m.set(refKey(r.ingress), r.ingress);
+  return [...m.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([, r]) => r);
+}
+
+function listen(o: RenderOptions, port: number): string {
+  return o.listenAddress ? `${hostPort(o.listenAddress, port)}` : `${port}`;
+}
+
+function renderServer(L: Lines, v: VirtualHost, o: RenderOptions, live: Set<string>) {
+  const catchAll = v.host === CATCH_ALL_HOST;
+  const dflt = catchAll ? ' default_server' : '';
+  L.add(1, `server {`);
+  L.add(2, `# host ${catchAll ? '(catch-all: rules without host, unknown hosts and SNI names)' : v.host}; ingresses ${ingressesOf(v).map(refKey).join(' ') || '(none)'}`);
+  L.add(2, `listen ${listen(o, o.httpPort)}${dflt};`);
+  L.add(2, `listen ${listen(o, o.httpsPort)} ssl${dflt};`);
+  // nginx `*.example.com` would match any depth; an Ingress wildcard matches one label.
+  const name = catchAll ? '_' : isWildcard(v.host) ? quote(`~^[^.]+${v.host.slice(1).replace(/\./g, '\\.')}$`) : v.host;
+  L.add(2, `server_name ${name};`);
+  const certFile = v.tls ? tlsFileName(o.certDir, v.tls) : undefined;
+  if (certFile) {
+    L.add(2, `ssl_certificate ${certFile};`);
+    L.add(2, `ssl_certificate_key ${certFile};`);
+  }
+  for (const code of Object.keys(ERROR_PAGES)) L.add(2, `error_page ${code} ${ERROR_LOCATION_PREFIX}${code};`);
+  for (const [code, page] of Object.entries(ERROR_PAGES)) {
+    const body = `<!doctype html><title>${page.title}</title><h1>${page.title}</h1><p>${page.text}</p>`;
+    L.add(2, `location = ${ERROR_LOCATION_PREFIX}${code} { internal; default_type text/html; return ${code} ${quote(body)}; }`);
+  }
+
+  const tls = v.tls !== undefined;
+  const blocks: { key: string; modifier: string; route: Route | undefined }[] = [];
+  if (v.regex) {
+    for (const r of v.routes) {
+      blocks.push(r.kind === 'exact'
+        ? { key: `= ${r.path}`, modifier: `= ${quote(r.path)}`, route: r }
+        : { key: `~* ^${r.path}`, modifier: `~* ${quote(`^${r.path}`)}`, route: r });
+    }
+  } else {
+    const taken = new Set<string>();
+    const claim = (key: string, modifier: string, route: Route) => {
+      if (taken.has(key)) return;
+      taken.add(key);
+      blocks.push({ key, modifier, route });
+    };
+    for (const r of v.routes) {
+      if (r.kind === 'exact') claim(`= ${r.path}`, `= ${quote(r.path)}`, r);
+      else if (r.path === '/') claim('/', '/', r);
+      else {
+        claim(`= ${r.path}`, `= ${quote(r.path)}`, r);
+        claim(`${r.path}/`, quote(`${r.path}/`), r);
+      }
+    }
+    // Order does not matter to nginx among literal locations; sort by path, `=` first, for reading.
+    const sortKey = (k: string) => (k.startsWith('= ') ? `${k.slice(2)}\u0000` : `${k}\u0001`);
+    blocks.sort((a, b) => (sortKey(a.key) < sortKey(b.key) ? -1 : sortKey(a.key) > sortKey(b.key) ? 1 : 0));
+  }
+  // Regex locations are tried in the order written, so there `=` blocks go first only for readability.
+  if (v.regex) blocks.sort((a, b) => Number(a.key.startsWith('~')) - Number(b.key.startsWith('~')));
+  const hasRoot = blocks.some((b) => b.key === '/');
+  if (!hasRoot) blocks.push({ key: '/', modifier: '/', route: v.fallback });
+
+  for (const b of blocks) renderLocation(L, b.modifier, b.route, v, tls, o, live);
+  L.add(1, '}');
+}
+
+function renderLocation(L: Lines, modifier: string, r: Route | undefined, v: VirtualHost, tls: boolean, o: RenderOptions, live: Set<string>) {
+  L.add(2, `location ${modifier} {`);
+  if (r) {
+    L.add(3, `set $podnet_ingress ${quote(refKey(r.ingress))};`);
+    L.add(3, `set $podnet_host ${quote(v.host)};`);
+    L.add(3, `set $podnet_path ${quote(r.isDefaultBackend ? '(defaultBackend)' : r.path.replace(/\$/g, '${podnet_dollar}'))};`);
+    if (r.backend) L.add(3, `set $podnet_service ${quote(`${r.backend.namespace}/${r.backend.service}:${r.backend.servicePort}`)};`);
+  }
+  // TLS hosts answer plain HTTP with a permanent redirect that keeps the method (RFC 9110 §15.4.9 308).
+  if (tls && (r?.options.sslRedirect ?? true)) {
+    const port = o.httpsPort === 443 ? '' : `:${o.httpsPort}`;
+    L.add(3, `if ($scheme = http) { return 308 https://$host${port}$request_uri; }`);
+  }
+  if (!r) {
+    L.add(3, 'return 404;');
+  } else if (!r.backend || !live.has(r.backend.key)) {
+    L.add(3, 'return 503;');
+  } else {
+    const opt = r.options;
+    if (opt.rewriteTarget !== undefined && !r.isDefaultBackend) {
+      const pattern = r.kind === 'exact' ? `^${escapeRegex(r.path)}$` : `(?i)^${r.path}`;
+      L.add(3, `rewrite ${quote(pattern)} ${opt.rewriteTarget} break;`);
+    }
+    L.add(3, `proxy_connect_timeout ${opt.proxyConnectTimeoutS}s;`);
+    L.add(3, `proxy_send_timeout ${opt.proxySendTimeoutS}s;`);
+    L.add(3, `proxy_read_timeout ${opt.proxyReadTimeoutS}s;`);
+    L.add(3, `client_max_body_size ${opt.proxyBodySize};`);
+    L.add(3, `proxy_pass ${opt.backendProtocol === 'HTTPS' ? 'https' : 'http'}://${upstreamName(r.backend)};`);
+  }
+  L.add(2, '}');
+}
+
+function escapeRegex(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}

@@ -1,0 +1,170 @@
+// The thin shell around one NGINX master: write the conf to a temporary name,
+// `nginx -t` it, rename it into place, then start or gracefully reload. A conf
+// that fails the test is never loaded (the running one keeps serving) and the
+// error goes back to the caller. Nothing happens when the text is unchanged.
+//
+// The master runs in the foreground (`daemon off;` in the conf) as our child,
+// so the pod's process model sees it; reload is SIGHUP to that pid, which
+// saves the extra `nginx -s reload` exec (it would parse the whole conf just
+// to find the pid file). Short-lived commands go through the Runner.
+
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { chmod, mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { PodnetError } from '../errors.js';
+import type { Runner } from '../net/runner.js';
+
+export const RELOAD_WAIT_MS = 10_000;
+export const STOP_GRACE_MS = 5_000;
+const POLL_MS = 10;
+const debug = process.env.PODNET_DEBUG?.split(',').some((c) => c === 'ingress' || c === '*');
+
+export interface NginxPaths {
+  /** nginx -p: runtime dir holding the pid file, logs and temp dirs */
+  prefix: string;
+  /** the conf nginx loads (-c) */
+  conf: string;
+  /** where per-Secret PEM files go */
+  certDir: string;
+}
+
+export type ApplyResult =
+  | { action: 'unchanged' | 'started' | 'reloaded'; ms: number }
+  | { action: 'rejected'; error: string; ms: number };
+
+export class NginxProcess {
+  private child: ChildProcess | undefined;
+  private exited: Promise<void> | undefined;
+  private applied: string | undefined;
+  private stderrTail = '';
+
+  constructor(readonly paths: NginxPaths, private readonly runner: Runner, private readonly nginxBin = 'nginx') {}
+
+  get pid(): number | undefined { return this.child?.pid; }
+  get running(): boolean { return this.child !== undefined && this.child.exitCode === null && this.child.signalCode === null; }
+  /** the conf text nginx runs with now */
+  get current(): string | undefined { return this.applied; }
+
+  async prepare(): Promise<void> {
+    // Workers run as an unprivileged user and need to reach the temp dirs.
+    for (const d of [this.paths.prefix, path.join(this.paths.prefix, 'logs'), path.join(this.paths.prefix, 'tmp')]) {
+      await mkdir(d, { recursive: true });
+      await chmod(d, 0o755);
+    }
+    await mkdir(path.dirname(this.paths.conf), { recursive: true });
+    await mkdir(this.paths.certDir, { recursive: true, mode: 0o700 });
+  }
+
+  /** `nginx -t` on exactly this text; resolves to the error text, or undefined when it passes. */
+  async test(text: string, confPath = `${this.paths.conf}.test`): Promise<string | undefined> {
+    await writeFile(confPath, text, { mode: 0o644 });
+    try {
+      const r = await this.runner.run([this.nginxBin, '-t', '-q', '-p', `${this.paths.prefix}/`, '-c', confPath], { allowFailure: true });
+      return r.code === 0 ? undefined : (r.stderr.trim() || r.stdout.trim() || `nginx -t exited ${r.code}`);
+    } finally {
+      if (confPath.endsWith('.test')) await rm(confPath, { force: true });
+    }
+  }
+
+  /** Write the PEM files (0600, temp name + rename) the next conf refers to. */
+  async writeCerts(files: ReadonlyMap<string, string>): Promise<void> {
+    for (const [file, pem] of files) {
+      const existing = await readFile(file, 'utf8').catch(() => undefined);
+      if (existing === pem) continue;
+      const tmp = `${file}.tmp-${process.pid}`;
+      await writeFile(tmp, pem, { mode: 0o600 });
+      await rename(tmp, file);
+    }
+  }
+
+  /** Remove PEM files no longer referenced (after a successful reload: old workers already hold the certs in memory). */
+  async pruneCerts(keep: ReadonlyMap<string, string>): Promise<void> {
+    const names = await readdir(this.paths.certDir).catch(() => [] as string[]);
+    for (const n of names) {
+      const file = path.join(this.paths.certDir, n);
+      if (n.endsWith('.pem') && !keep.has(file)) await rm(file, { force: true });
+    }
+  }
+
+  /** Make nginx run `text`: test, install, start or reload. */
+  async apply(text: string, certs: ReadonlyMap<string, string> = new Map()): Promise<ApplyResult> {
+    const t0 = performance.now();
+    const ms = () => Math.round(performance.now() - t0);
+    if (text === this.applied && this.running) return { action: 'unchanged', ms: 0 };
+    await this.writeCerts(certs);
+    const next = `${this.paths.conf}.next`;
+    const error = await this.test(text, next);
+    if (error) {
+      await rm(next, { force: true });
+      return { action: 'rejected', error, ms: ms() };
+    }
+    await rename(next, this.paths.conf);
+    const action = this.running ? 'reloaded' : 'started';
+    if (action === 'reloaded') await this.reload();
+    else await this.start();
+    this.applied = text;
+    await this.pruneCerts(certs);
+    if (debug) process.stderr.write(`[ingress] nginx ${action} in ${ms()} ms\n`);
+    return { action, ms: ms() };
+  }
+
+  private async start(): Promise<void> {
+    const child = spawn(this.nginxBin, ['-p', `${this.paths.prefix}/`, '-c', this.paths.conf], { stdio: ['ignore', 'inherit', 'pipe'] });
+    this.child = child;
+    child.stderr!.setEncoding('utf8').on('data', (d: string) => {
+      process.stderr.write(d);
+      this.stderrTail = (this.stderrTail + d).slice(-4000);
+    });
+    this.exited = new Promise((resolve) => child.on('exit', () => resolve()));
+    // Ready when the master has forked its first worker (it has bound the listen sockets by then).
+    const ok = await this.waitFor(() => this.workers().length > 0 || !this.running);
+    if (!ok || !this.running) {
+      throw new PodnetError('ENGINX', `could not start nginx with ${this.paths.conf}: ${this.stderrTail.trim() || 'master exited'}`);
+    }
+  }
+
+  /** SIGHUP the master and wait until a worker of the new generation exists. */
+  async reload(): Promise<void> {
+    const before = new Set(this.workers());
+    this.child!.kill('SIGHUP');
+    const ok = await this.waitFor(() => this.workers().some((w) => !before.has(w)) || !this.running);
+    if (!ok || !this.running) throw new PodnetError('ENGINX', `nginx did not reload ${this.paths.conf}: ${this.stderrTail.trim() || 'no new worker'}`);
+  }
+
+  /** Graceful stop (SIGQUIT: finish in-flight requests), SIGKILL after STOP_GRACE_MS. */
+  async stop(): Promise<void> {
+    const child = this.child;
+    if (!child || !this.running) return;
+    child.kill('SIGQUIT');
+    const timer = setTimeout(() => child.kill('SIGKILL'), STOP_GRACE_MS);
+    await this.exited;
+    clearTimeout(timer);
+    this.child = undefined;
+    this.applied = undefined;
+  }
+
+  /** Worker pids: the master's children (/proc/PID/task/PID/children, Linux ≥ 3.5). */
+  workers(): number[] {
+    const pid = this.child?.pid;
+    if (!pid) return [];
+    try {
+      return readChildren(pid);
+    } catch {
+      return [];
+    }
+  }
+
+  private async waitFor(cond: () => boolean): Promise<boolean> {
+    const deadline = Date.now() + RELOAD_WAIT_MS;
+    while (Date.now() < deadline) {
+      if (cond()) return true;
+      await new Promise((r) => setTimeout(r, POLL_MS));
+    }
+    return false;
+  }
+}
+
+function readChildren(pid: number): number[] {
+  return readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
+}

@@ -1,0 +1,294 @@
+// Ingresses (+ IngressClasses, Services, EndpointSlices, Secrets) → the route
+// table this controller serves. Pure: same objects in, same table out, with the
+// warnings the controller turns into Events. The table is what nginx-conf.ts
+// renders and what matchRoute() (and later `podnet trace`) consults; Gateway API
+// routes can feed the same shape.
+//
+// Semantics (Ingress concept docs; ingress-nginx where the docs leave room):
+//  - hosts: exact > one-label wildcard > catch-all (rules without host);
+//  - paths: see paths.ts; longest wins, Exact beats Prefix at equal length;
+//  - several Ingresses for one host merge; the same host+path+pathType in two
+//    Ingresses goes to the oldest (creationTimestamp, then namespace/name), the
+//    newer gets a PathConflict warning;
+//  - spec.defaultBackend answers the hosts of its Ingress when no path matches;
+//    an Ingress without rules (or with host-less rules) gives the catch-all's;
+//  - TLS per host from `kubernetes.io/tls` Secrets; a listed host whose Secret
+//    is missing or broken is still served over HTTPS with the default cert.
+
+import type { EndpointSlice, Ingress, IngressBackend, IngressClass, PathType, Secret, Service } from '../api/types.js';
+import { parseAnnotations, wantsRegex, type RouteOptions } from './annotations.js';
+import { resolveBackend, SERVICE_NAME_LABEL, type Backend, type ServiceIndex } from './backends.js';
+import { CATCH_ALL_HOST, invalidHostReason, isWildcard, normalizeHost, selectHost, wildcardMatches } from './hosts.js';
+import { servedByUs, DEFAULT_CLASS_CONFIG, type ClassConfig } from './ingress-class.js';
+import { comparePrecedence, effectivePath, invalidPathReason, matchKind, pathMatches, type MatchKind } from './paths.js';
+
+export const TLS_SECRET_TYPE = 'kubernetes.io/tls';
+
+export interface IngressRef { namespace: string; name: string }
+
+export interface IngressWarning { ingress: IngressRef; reason: string; message: string }
+
+export interface Route {
+  host: string;
+  /** the rule's path as matched: normalized for Prefix, verbatim for Exact and regex */
+  path: string;
+  pathType: PathType;
+  kind: MatchKind;
+  ingress: IngressRef;
+  /** undefined when the backend could not be resolved: the route answers 503 */
+  backend?: Backend;
+  options: RouteOptions;
+  /** true for a spec.defaultBackend route (the host's fallback) */
+  isDefaultBackend: boolean;
+}
+
+export interface HostTls {
+  /** `ns/name` of the Secret; undefined when the tls entry names none */
+  secret?: string;
+  /** PEM; both undefined when the default certificate must be used */
+  cert?: string;
+  key?: string;
+}
+
+export interface VirtualHost {
+  host: string;
+  /** every non-Exact path is a case-insensitive regex (use-regex/rewrite-target on the host, as ingress-nginx) */
+  regex: boolean;
+  /** in precedence order: longest path first, Exact before Prefix */
+  routes: Route[];
+  /** the answer when no path matches; undefined means the controller's 404 */
+  fallback?: Route;
+  /** present when a served Ingress lists this host under spec.tls */
+  tls?: HostTls;
+}
+
+export interface RouteTable {
+  /** sorted by host; the catch-all ('') is always present and first */
+  hosts: VirtualHost[];
+  /** every backend some route uses, sorted by key */
+  backends: Backend[];
+  /** Ingresses this controller serves (their status gets our address), oldest first */
+  served: IngressRef[];
+  warnings: IngressWarning[];
+}
+
+export interface RouteTableInput {
+  ingresses: readonly Ingress[];
+  ingressClasses?: readonly IngressClass[];
+  services?: readonly Service[];
+  endpointSlices?: readonly EndpointSlice[];
+  secrets?: readonly Secret[];
+  classConfig?: ClassConfig;
+  /** `ns/name` of Ingresses to leave out (e.g. ones whose config NGINX rejected) */
+  exclude?: ReadonlySet<string>;
+}
+
+export function refKey(ref: IngressRef): string {
+  return `${ref.namespace}/${ref.name}`;
+}
+
+function refOf(ing: Ingress): IngressRef {
+  return { namespace: ing.metadata.namespace ?? 'default', name: ing.metadata.name ?? '' };
+}
+
+/** Oldest first: creationTimestamp (RFC 3339 strings sort lexically; missing = newest), then namespace/name. */
+export function compareAge(a: Ingress, b: Ingress): number {
+  const ta = a.metadata.creationTimestamp ?? '\uffff';
+  const tb = b.metadata.creationTimestamp ?? '\uffff';
+  if (ta !== tb) return ta < tb ? -1 : 1;
+  const ka = refKey(refOf(a));
+  const kb = refKey(refOf(b));
+  return ka < kb ? -1 : ka > kb ? 1 : 0;
+}
+
+function buildServiceIndex(services: readonly Service[], slices: readonly EndpointSlice[]): ServiceIndex {
+  const svcs = new Map(services.map((s) => [`${s.metadata.namespace ?? 'default'}/${s.metadata.name}`, s]));
+  const bySvc = new Map<string, EndpointSlice[]>();
+  for (const sl of slices) {
+    const owner = sl.metadata.labels?.[SERVICE_NAME_LABEL];
+    if (!owner) continue;
+    const k = `${sl.metadata.namespace ?? 'default'}/${owner}`;
+    (bySvc.get(k) ?? bySvc.set(k, []).get(k)!).push(sl);
+  }
+  return {
+    service: (ns, name) => svcs.get(`${ns}/${name}`),
+    slices: (ns, name) => bySvc.get(`${ns}/${name}`) ?? [],
+  };
+}
+
+interface Served { ing: Ingress; ref: IngressRef; options: RouteOptions }
+
+export function buildRouteTable(input: RouteTableInput): RouteTable {
+  const warnings: IngressWarning[] = [];
+  const warn = (ingress: IngressRef, reason: string, message: string) => warnings.push({ ingress, reason, message });
+  const index = buildServiceIndex(input.services ?? [], input.endpointSlices ?? []);
+  const classes = input.ingressClasses ?? [];
+  const config = input.classConfig ?? DEFAULT_CLASS_CONFIG;
+
+  const served: Served[] = [...input.ingresses]
+    .sort(compareAge)
+    .filter((ing) => !input.exclude?.has(refKey(refOf(ing))) && servedByUs(ing, classes, config))
+    .map((ing) => {
+      const ref = refOf(ing);
+      const { options, problems } = parseAnnotations(ing.metadata.annotations);
+      for (const p of problems) warn(ref, 'InvalidAnnotation', p.message);
+      return { ing, ref, options };
+    });
+
+  const backends = new Map<string, Backend>();
+  const backendFor = (s: Served, b: IngressBackend, what: string): Backend | undefined => {
+    if (!b.service) {
+      warn(s.ref, 'UnsupportedBackend', `${what}: only service backends are supported; requests answer 503`);
+      return undefined;
+    }
+    const r = resolveBackend(s.ref.namespace, b.service, index);
+    if (!r.ok) {
+      warn(s.ref, r.reason, `${what}: ${r.message}; requests answer 503`);
+      return undefined;
+    }
+    backends.set(r.backend.key, r.backend);
+    return r.backend;
+  };
+
+  // Hosts each Ingress contributes; invalid hosts are dropped once, here.
+  const rulesOf = new Map<Served, { host: string; paths: NonNullable<NonNullable<Ingress['spec']['rules']>[number]['http']>['paths'] }[]>();
+  const regexHosts = new Set<string>();
+  for (const s of served) {
+    const list = [];
+    for (const rule of s.ing.spec?.rules ?? []) {
+      const host = normalizeHost(rule.host);
+      const bad = invalidHostReason(host);
+      if (bad) { warn(s.ref, 'InvalidHost', `${bad}; rule ignored`); continue; }
+      list.push({ host, paths: rule.http?.paths ?? [] });
+      if (wantsRegex(s.options)) regexHosts.add(host);
+    }
+    rulesOf.set(s, list);
+  }
+
+  const vhosts = new Map<string, VirtualHost>();
+  const vhost = (host: string): VirtualHost => {
+    let v = vhosts.get(host);
+    if (!v) vhosts.set(host, (v = { host, regex: regexHosts.has(host), routes: [] }));
+    return v;
+  };
+  vhost(CATCH_ALL_HOST);
+
+  // Paths, oldest Ingress first so the first claim of a location wins.
+  const claimedBy = new Map<string, IngressRef>();
+  for (const s of served) {
+    for (const { host, paths } of rulesOf.get(s)!) {
+      const v = vhost(host);
+      for (const p of paths) {
+        const pathType: PathType = p.pathType ?? 'ImplementationSpecific';
+        const kind = matchKind(pathType, v.regex);
+        const raw = p.path ?? '/';
+        const bad = invalidPathReason(raw, kind);
+        if (bad) { warn(s.ref, 'InvalidPath', `host ${hostLabel(host)} path ${JSON.stringify(raw)}: ${bad}; ignored`); continue; }
+        const path = effectivePath(raw, kind);
+        const claim = `${host}\u0000${kind}\u0000${path}`;
+        const owner = claimedBy.get(claim);
+        if (owner) {
+          if (refKey(owner) !== refKey(s.ref)) {
+            warn(s.ref, 'PathConflict', `host ${hostLabel(host)} path ${JSON.stringify(path)} (${pathType}) is already served by older Ingress ${refKey(owner)}; this rule is ignored`);
+          } else {
+            warn(s.ref, 'PathConflict', `host ${hostLabel(host)} path ${JSON.stringify(path)} (${pathType}) appears twice; the first rule wins`);
+          }
+          continue;
+        }
+        claimedBy.set(claim, s.ref);
+        const backend = backendFor(s, p.backend, `host ${hostLabel(host)} path ${JSON.stringify(raw)}`);
+        v.routes.push({ host, path, pathType, kind, ingress: s.ref, ...(backend ? { backend } : {}), options: s.options, isDefaultBackend: false });
+      }
+    }
+  }
+
+  // defaultBackend: the hosts of its own rules, plus the catch-all for rule-less or host-less Ingresses.
+  for (const s of served) {
+    const db = s.ing.spec?.defaultBackend;
+    if (!db) continue;
+    const rules = rulesOf.get(s)!;
+    const hosts = new Set(rules.map((r) => r.host));
+    if (rules.length === 0) hosts.add(CATCH_ALL_HOST);
+    let backend: Backend | undefined;
+    let resolved = false;
+    for (const host of [...hosts].sort()) {
+      const v = vhost(host);
+      if (v.fallback) {
+        if (refKey(v.fallback.ingress) !== refKey(s.ref)) {
+          warn(s.ref, 'DefaultBackendConflict', `host ${hostLabel(host)} already has the defaultBackend of older Ingress ${refKey(v.fallback.ingress)}; this defaultBackend is ignored there`);
+        }
+        continue;
+      }
+      if (!resolved) { backend = backendFor(s, db, 'defaultBackend'); resolved = true; }
+      v.fallback = { host, path: '/', pathType: 'Prefix', kind: 'prefix', ingress: s.ref, ...(backend ? { backend } : {}), options: s.options, isDefaultBackend: true };
+    }
+  }
+
+  // TLS: the oldest Ingress that lists the host (exactly, or by a one-label wildcard) decides its Secret.
+  const secrets = new Map((input.secrets ?? []).map((s) => [`${s.metadata.namespace ?? 'default'}/${s.metadata.name}`, s]));
+  for (const s of served) {
+    for (const entry of s.ing.spec?.tls ?? []) {
+      const tlsHosts = (entry.hosts ?? []).map(normalizeHost);
+      if (tlsHosts.length === 0) {
+        warn(s.ref, 'TLSWithoutHosts', `tls entry ${JSON.stringify(entry.secretName ?? '')} lists no hosts; podnet only terminates TLS for listed hosts, so it is ignored`);
+        continue;
+      }
+      for (const v of vhosts.values()) {
+        if (v.host === CATCH_ALL_HOST || v.tls) continue;
+        if (!tlsHosts.some((t) => t === v.host || (isWildcard(t) && !isWildcard(v.host) && wildcardMatches(t, v.host)))) continue;
+        if (!(rulesOf.get(s)!.some((r) => r.host === v.host))) continue;
+        v.tls = tlsFromSecret(s, entry.secretName, secrets, warn);
+      }
+    }
+  }
+
+  const hosts = [...vhosts.values()].sort((a, b) => (a.host < b.host ? -1 : a.host > b.host ? 1 : 0));
+  for (const v of hosts) v.routes.sort(comparePrecedence);
+  return {
+    hosts,
+    backends: [...backends.values()].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0)),
+    served: served.map((s) => s.ref),
+    warnings,
+  };
+}
+
+function tlsFromSecret(s: Served, secretName: string | undefined, secrets: Map<string, Secret>, warn: (r: IngressRef, reason: string, m: string) => void): HostTls {
+  if (!secretName) return {};
+  const key = `${s.ref.namespace}/${secretName}`;
+  const secret = secrets.get(key);
+  if (!secret) {
+    warn(s.ref, 'SecretNotFound', `TLS secret ${key} not found; serving the default certificate`);
+    return { secret: key };
+  }
+  const crt = decode(secret.data?.['tls.crt']);
+  const k = decode(secret.data?.['tls.key']);
+  if (secret.type !== TLS_SECRET_TYPE || !crt?.includes('-----BEGIN CERTIFICATE-----') || !k || !/-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(k)) {
+    warn(s.ref, 'InvalidSecret', `TLS secret ${key} must be of type ${TLS_SECRET_TYPE} with PEM tls.crt and tls.key; serving the default certificate`);
+    return { secret: key };
+  }
+  return { secret: key, cert: crt, key: k };
+}
+
+function decode(b64: string | undefined): string | undefined {
+  if (b64 === undefined) return undefined;
+  return Buffer.from(b64, 'base64').toString('utf8');
+}
+
+function hostLabel(host: string): string {
+  return host === CATCH_ALL_HOST ? '*' : host;
+}
+
+/**
+ * The route a request would take, by the same rules nginx-conf.ts renders:
+ * undefined means the controller's 404. `path` may carry a query string.
+ */
+export function matchRoute(table: RouteTable, host: string, path: string): Route | undefined {
+  const v = selectHost(table.hosts, host);
+  if (!v) return undefined;
+  const p = path.split('?')[0]!;
+  // nginx checks `location =` first; in regex hosts the regexes follow in order.
+  const exact = v.routes.find((r) => r.kind === 'exact' && r.path === p);
+  if (exact) return exact;
+  const hit = v.routes.find((r) => pathMatches(r.kind, r.path, p));
+  return hit ?? v.fallback;
+}

@@ -1,0 +1,69 @@
+// Named network namespaces (`ip netns`, /run/netns/NAME) and the `ip -batch`
+// runner that configures links, addresses and routes inside one of them.
+//
+// Sealed-network guard: every helper here that changes kernel state takes a
+// namespace name and refuses an empty one, so no code path can configure the
+// host's network namespace by forgetting an argument.
+
+import { PodnetError } from '../errors.js';
+import type { Runner } from './runner.js';
+
+/** ip(8) reads batch lines from stdin with `-batch -`. */
+const BATCH_STDIN = ['-batch', '-'];
+
+export function requireNetns(netns: string | undefined, what: string): string {
+  if (!netns) throw new PodnetError('EHOSTNETNS', `refusing to ${what} in the host network namespace`);
+  return netns;
+}
+
+/** Every named network namespace (`ip -j netns list`; empty output when there are none). */
+export async function listNetns(runner: Runner): Promise<string[]> {
+  const { stdout } = await runner.run(['ip', '-j', 'netns', 'list']);
+  const text = stdout.trim();
+  if (!text) return [];
+  const parsed = JSON.parse(text) as { name: string }[];
+  return parsed.map((n) => n.name);
+}
+
+/**
+ * Creates namespaces in one ip process. `ip netns add` unshares a fresh
+ * network namespace and bind-mounts it at /run/netns/NAME; it never changes
+ * the caller's namespace, so batching these is safe.
+ */
+export async function addNetns(runner: Runner, names: readonly string[]): Promise<void> {
+  if (names.length === 0) return;
+  await runner.run(['ip', ...BATCH_STDIN], { input: names.map((n) => `netns add ${n}\n`).join('') });
+}
+
+/**
+ * Deletes namespaces (unmount + unlink of /run/netns/NAME). `-force` keeps
+ * going past names that are already gone, so this is idempotent; the kernel
+ * frees a namespace, and the veths in it, once its last process has left.
+ */
+export async function deleteNetns(runner: Runner, names: readonly string[]): Promise<void> {
+  if (names.length === 0) return;
+  await runner.run(['ip', '-force', ...BATCH_STDIN], { input: names.map((n) => `netns del ${n}\n`).join(''), allowFailure: true });
+}
+
+/** Pids of processes whose network namespace is NAME; [] when NAME does not exist. */
+export async function netnsPids(runner: Runner, name: string): Promise<number[]> {
+  const { stdout, code } = await runner.run(['ip', 'netns', 'pids', name], { allowFailure: true });
+  if (code !== 0) return [];
+  return stdout.split('\n').map((l) => l.trim()).filter(Boolean).map(Number).filter((p) => Number.isInteger(p) && p > 0);
+}
+
+/** Runs ip(8) commands (one per line, without the leading `ip`) inside NETNS in a single process. */
+export async function ipBatch(runner: Runner, netns: string, lines: readonly string[]): Promise<void> {
+  if (lines.length === 0) return;
+  requireNetns(netns, 'run ip commands');
+  await runner.run(['ip', ...BATCH_STDIN], { netns, input: lines.map((l) => `${l}\n`).join('') });
+}
+
+/** Names of the links in NETNS. */
+export async function linkNames(runner: Runner, netns: string): Promise<Set<string>> {
+  requireNetns(netns, 'list links');
+  const { stdout } = await runner.run(['ip', '-j', 'link', 'show'], { netns });
+  const text = stdout.trim();
+  if (!text) return new Set();
+  return new Set((JSON.parse(text) as { ifname: string }[]).map((l) => l.ifname));
+}

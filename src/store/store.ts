@@ -1,0 +1,303 @@
+// The object store: every object of the cluster in memory (for fast get/list
+// and selector matching), written through to SQLite, with a global
+// resourceVersion and a watch history.
+//
+// Invariants:
+// - resourceVersion is one global counter (like etcd's revision): every write
+//   gets the next value, and it is persisted with the write in one transaction.
+// - Cached objects are immutable: the store never mutates an object after it
+//   handed it out, and callers must not either (they copy via JSON.parse(json)).
+// - Watchers see committed writes only, in rv order, exactly once; a watch from
+//   rv x replays history after x and then continues live with no gap, because
+//   replay and subscription happen in one synchronous step.
+
+import { randomUUID } from 'node:crypto';
+import type { KubeObject } from '../api/types.js';
+import { resourceForPlural } from '../api/resources.js';
+import { ApiError, apiErrors } from '../errors.js';
+import { deepEqual, specChanged } from './deep-equal.js';
+import { EventHistory, type HistoryEvent, type StoreEventType } from './event-history.js';
+import { SqliteBackend } from './sqlite-backend.js';
+
+/** upstream's watch cache keeps far fewer; 100k covers minutes of a busy cluster */
+export const DEFAULT_HISTORY_SIZE = 100_000;
+const GENERATE_NAME_SUFFIX_LENGTH = 5;
+const GENERATE_NAME_ALPHABET = 'bcdfghjklmnpqrstvwxz2456789'; // upstream's: no vowels, no confusable digits
+const GENERATE_NAME_ATTEMPTS = 16;
+
+export interface StoredObject {
+  readonly object: KubeObject;
+  /** JSON of `object`, shared by SQLite, the watch history, lists and every watcher */
+  readonly json: string;
+  readonly rv: number;
+}
+
+/** A committed change as watchers see it; live events also carry the parsed objects. */
+export interface StoreEvent extends HistoryEvent {
+  readonly object?: KubeObject;
+  readonly prev?: KubeObject;
+}
+
+export type StoreListener = (ev: StoreEvent) => void;
+
+export interface StoreOptions {
+  /** SQLite file (':memory:' for tests) */
+  path: string;
+  historySize?: number;
+  now?: () => Date;
+}
+
+export interface Preconditions { uid?: string; resourceVersion?: string }
+
+interface Transaction {
+  startRv: number;
+  journal: { plural: string; namespace: string; name: string; prev: StoredObject | undefined }[];
+  events: StoreEvent[];
+}
+
+/** RFC 3339 with second precision, as Kubernetes renders metav1.Time. */
+export function rfc3339(d: Date): string {
+  return d.toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+
+export class ObjectStore {
+  private readonly backend: SqliteBackend;
+  private readonly cache = new Map<string, Map<string, Map<string, StoredObject>>>();
+  private readonly listeners = new Map<string, Set<StoreListener>>();
+  private readonly history: EventHistory;
+  private rv: number;
+  private committed: number;
+  private tx: Transaction | undefined;
+  readonly now: () => Date;
+
+  constructor(options: StoreOptions) {
+    this.now = options.now ?? (() => new Date());
+    this.backend = new SqliteBackend(options.path);
+    let rv = this.backend.readRv();
+    for (const row of this.backend.readAll()) {
+      this.bucket(row.plural, row.namespace).set(row.name, { object: JSON.parse(row.data) as KubeObject, json: row.data, rv: row.rv });
+      if (row.rv > rv) rv = row.rv;
+    }
+    this.rv = rv;
+    this.committed = rv;
+    // after a restart history starts at the current rv: older rvs get 410
+    this.history = new EventHistory(options.historySize ?? DEFAULT_HISTORY_SIZE, rv);
+  }
+
+  /** The resourceVersion of the last committed write. */
+  get currentRv(): number { return this.committed; }
+  get compactedRv(): number { return this.history.compactedRv; }
+
+  close(): void {
+    this.listeners.clear();
+    this.backend.close();
+  }
+
+  get(plural: string, namespace: string, name: string): StoredObject | undefined {
+    return this.cache.get(plural)?.get(namespace)?.get(name);
+  }
+
+  /** Objects of one plural (one namespace, or all when namespace is undefined), sorted by namespace/name like etcd keys. */
+  list(plural: string, namespace?: string): { rv: number; items: StoredObject[] } {
+    const byNs = this.cache.get(plural);
+    const items: StoredObject[] = [];
+    if (byNs) {
+      const namespaces = namespace === undefined ? [...byNs.keys()].sort() : [namespace];
+      for (const ns of namespaces) {
+        const m = byNs.get(ns);
+        if (!m) continue;
+        const names = [...m.keys()].sort();
+        for (const n of names) items.push(m.get(n)!);
+      }
+    }
+    return { rv: this.rv, items };
+  }
+
+  count(plural: string): number {
+    let n = 0;
+    for (const m of this.cache.get(plural)?.values() ?? []) n += m.size;
+    return n;
+  }
+
+  /**
+   * Runs fn's writes in one SQLite transaction. Watchers see the events only
+   * after the commit; if fn throws, memory and disk are rolled back together.
+   * Nested calls join the outer transaction.
+   */
+  batch<T>(fn: () => T): T {
+    if (this.tx) return fn();
+    const tx: Transaction = { startRv: this.rv, journal: [], events: [] };
+    this.backend.begin();
+    this.tx = tx;
+    let result: T;
+    try {
+      result = fn();
+      if (tx.events.length > 0) this.backend.commit(this.rv);
+      else this.backend.rollback();
+    } catch (e) {
+      this.tx = undefined;
+      this.backend.rollback();
+      for (let i = tx.journal.length - 1; i >= 0; i--) {
+        const j = tx.journal[i]!;
+        if (j.prev) this.bucket(j.plural, j.namespace).set(j.name, j.prev);
+        else this.cache.get(j.plural)?.get(j.namespace)?.delete(j.name);
+      }
+      this.rv = tx.startRv;
+      throw e;
+    }
+    this.tx = undefined;
+    this.committed = this.rv;
+    for (const ev of tx.events) {
+      const { object: _o, prev: _p, ...record } = ev;
+      this.history.push(record);
+      this.emit(ev);
+    }
+    return result;
+  }
+
+  /**
+   * Stores a new object. Takes ownership of `obj` (fills in name from
+   * generateName, uid, creationTimestamp, generation, resourceVersion).
+   */
+  create(plural: string, obj: KubeObject): StoredObject {
+    return this.batch(() => {
+      const meta = obj.metadata;
+      const namespace = meta.namespace ?? '';
+      if (!meta.name && meta.generateName) meta.name = this.generateName(plural, namespace, meta.generateName);
+      const name = meta.name ?? '';
+      if (this.get(plural, namespace, name)) throw apiErrors.alreadyExists(plural, groupOf(plural), name);
+      const rv = this.rv + 1;
+      meta.uid = randomUUID();
+      meta.creationTimestamp = rfc3339(this.now());
+      meta.generation = 1;
+      meta.resourceVersion = String(rv);
+      return this.put('ADDED', plural, namespace, name, obj, rv, undefined);
+    });
+  }
+
+  /**
+   * Replaces an object. A metadata.resourceVersion in `obj` must be the current
+   * one (optimistic concurrency, 409 otherwise); without it the update is
+   * unconditional. uid and creationTimestamp are kept; generation moves when
+   * anything but metadata/status changed. An update that changes nothing
+   * returns the stored object without a new resourceVersion or event.
+   */
+  update(plural: string, obj: KubeObject): StoredObject {
+    return this.batch(() => {
+      const meta = obj.metadata;
+      const namespace = meta.namespace ?? '';
+      const name = meta.name ?? '';
+      const cur = this.get(plural, namespace, name);
+      if (!cur) throw apiErrors.notFound(plural, groupOf(plural), name);
+      if (meta.resourceVersion && meta.resourceVersion !== String(cur.rv)) throw apiErrors.conflict(plural, groupOf(plural), name);
+      const old = cur.object;
+      meta.uid = old.metadata.uid;
+      meta.creationTimestamp = old.metadata.creationTimestamp;
+      meta.generation = (old.metadata.generation ?? 1) + (specChanged(old, obj) ? 1 : 0);
+      meta.resourceVersion = String(cur.rv);
+      if (deepEqual(old, obj)) return cur;
+      const rv = this.rv + 1;
+      meta.resourceVersion = String(rv);
+      return this.put('MODIFIED', plural, namespace, name, obj, rv, cur);
+    });
+  }
+
+  /** Removes an object; returns its last state carrying the deletion's resourceVersion. */
+  delete(plural: string, namespace: string, name: string, preconditions?: Preconditions): StoredObject {
+    return this.batch(() => {
+      const cur = this.get(plural, namespace, name);
+      if (!cur) throw apiErrors.notFound(plural, groupOf(plural), name);
+      checkPreconditions(cur, preconditions);
+      const rv = this.rv + 1;
+      const last: KubeObject = { ...cur.object, metadata: { ...cur.object.metadata, resourceVersion: String(rv) } };
+      const json = JSON.stringify(last);
+      this.journal(plural, namespace, name, cur);
+      this.cache.get(plural)!.get(namespace)!.delete(name);
+      this.backend.remove(plural, namespace, name);
+      this.rv = rv;
+      this.tx!.events.push({ type: 'DELETED', rv, plural, namespace, name, json, prevJson: cur.json, object: last, prev: cur.object });
+      return { object: last, json, rv };
+    });
+  }
+
+  /**
+   * Calls listener for every committed event of `plural` after fromRv (replayed
+   * from history, synchronously, before this returns) and then for every new
+   * one. fromRv undefined = from now. Throws 410 Expired when history no
+   * longer reaches back to fromRv. Returns the unsubscribe function.
+   */
+  watch(plural: string, fromRv: number | undefined, listener: StoreListener): () => void {
+    if (fromRv !== undefined) {
+      if (!this.history.covers(fromRv)) throw apiErrors.gone(`too old resource version: ${fromRv} (${this.history.compactedRv})`);
+      for (const ev of this.history.since(fromRv, plural)) listener(ev);
+    }
+    const floor = Math.max(fromRv ?? 0, this.committed);
+    const wrapped: StoreListener = (ev) => { if (ev.rv > floor) listener(ev); };
+    let set = this.listeners.get(plural);
+    if (!set) this.listeners.set(plural, (set = new Set()));
+    set.add(wrapped);
+    return () => { set.delete(wrapped); };
+  }
+
+  private put(type: StoreEventType, plural: string, namespace: string, name: string, obj: KubeObject, rv: number, prev: StoredObject | undefined): StoredObject {
+    const json = JSON.stringify(obj);
+    const entry: StoredObject = { object: obj, json, rv };
+    this.journal(plural, namespace, name, prev);
+    this.bucket(plural, namespace).set(name, entry);
+    this.backend.put(plural, namespace, name, rv, json);
+    this.rv = rv;
+    this.tx!.events.push({ type, rv, plural, namespace, name, json, prevJson: prev?.json, object: obj, prev: prev?.object });
+    return entry;
+  }
+
+  private journal(plural: string, namespace: string, name: string, prev: StoredObject | undefined): void {
+    this.tx!.journal.push({ plural, namespace, name, prev });
+  }
+
+  private emit(ev: StoreEvent): void {
+    const set = this.listeners.get(ev.plural);
+    if (!set || set.size === 0) return;
+    for (const l of [...set]) {
+      try { l(ev); } catch (e) { console.error(`store: watch listener for ${ev.plural} failed:`, e); }
+    }
+  }
+
+  private bucket(plural: string, namespace: string): Map<string, StoredObject> {
+    let byNs = this.cache.get(plural);
+    if (!byNs) this.cache.set(plural, (byNs = new Map()));
+    let m = byNs.get(namespace);
+    if (!m) byNs.set(namespace, (m = new Map()));
+    return m;
+  }
+
+  /** prefix + 5 random characters, unused in that namespace (metadata.generateName). */
+  generateName(plural: string, namespace: string, prefix: string): string {
+    for (let attempt = 0; attempt < GENERATE_NAME_ATTEMPTS; attempt++) {
+      let suffix = '';
+      for (let i = 0; i < GENERATE_NAME_SUFFIX_LENGTH; i++) suffix += GENERATE_NAME_ALPHABET[Math.floor(Math.random() * GENERATE_NAME_ALPHABET.length)];
+      const name = prefix + suffix;
+      if (!this.get(plural, namespace, name)) return name;
+    }
+    throw apiErrors.alreadyExists(plural, groupOf(plural), prefix);
+  }
+}
+
+function groupOf(plural: string): string {
+  return resourceForPlural(plural)?.group ?? '';
+}
+
+/** DeleteOptions.preconditions, with the apiserver's messages (apimachinery storage.Preconditions). */
+export function checkPreconditions(cur: StoredObject, pre: Preconditions | undefined): void {
+  if (!pre) return;
+  const meta = cur.object.metadata;
+  if (pre.uid && pre.uid !== meta.uid) {
+    throw preconditionFailed(`Precondition failed: UID in precondition: ${pre.uid}, UID in object meta: ${meta.uid}`);
+  }
+  if (pre.resourceVersion && pre.resourceVersion !== String(cur.rv)) {
+    throw preconditionFailed(`Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in object meta: ${cur.rv}`);
+  }
+}
+
+function preconditionFailed(message: string): ApiError {
+  return new ApiError({ apiVersion: 'v1', kind: 'Status', metadata: {}, status: 'Failure', message, reason: 'Conflict', code: 409 });
+}

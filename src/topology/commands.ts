@@ -1,0 +1,68 @@
+// Plan → ip(8) batch lines. Pure. Every line is idempotent except `link add`,
+// which is emitted only for links not already present, so applying a plan to
+// a namespace that already matches it changes nothing.
+
+import { POD_ROUTE_PROTO, type LinkPlan, type NamespacePlan, type RoutePlan } from './plan.js';
+
+export function linkAddLine(link: LinkPlan): string {
+  switch (link.kind) {
+    case 'bridge':
+      // STP stays off (the default): ports forward at once instead of after
+      // forward_delay, and the node network is a single segment without loops.
+      return `link add ${link.name} type bridge`;
+    case 'veth':
+      // Run inside the owning namespace with the peer named into its own one:
+      // the kernel creates each end directly in its namespace (RTM_NEWLINK with
+      // IFLA_NET_NS_FD), so neither end ever appears in the host namespace.
+      return `link add ${link.name} type veth peer name ${link.peer.name} netns ${link.peer.netns}`;
+  }
+}
+
+/**
+ * `link add` lines for the links not in PRESENT. A veth whose peer namespace
+ * was just created cannot have its peer end there: the old end still present
+ * here belongs to a pair whose other half died with a deleted namespace
+ * (the kernel destroys it asynchronously), so it is replaced.
+ */
+export function linkCommands(ns: NamespacePlan, present: ReadonlySet<string>, freshNetns: ReadonlySet<string> = new Set()): string[] {
+  return ns.links.flatMap((l) => {
+    if (!present.has(l.name)) return [linkAddLine(l)];
+    if (l.kind === 'veth' && freshNetns.has(l.peer.netns)) return [`link del ${l.name}`, linkAddLine(l)];
+    return [];
+  });
+}
+
+function routeSpec(r: RoutePlan): string {
+  return `${r.dst} via ${r.via} dev ${r.dev}${r.proto !== undefined ? ` proto ${r.proto}` : ''}`;
+}
+
+/** Masters, addresses, link states and routes: all `replace`/`set`, safe to repeat. */
+export function configCommands(ns: NamespacePlan): string[] {
+  return [
+    ...ns.links.flatMap((l) => (l.kind === 'veth' && l.master ? [`link set ${l.name} master ${l.master}`] : [])),
+    ...ns.addresses.map((a) => `addr replace ${a.cidr} dev ${a.dev}`),
+    ...ns.up.map((d) => `link set ${d} up`),
+    // After the addresses: a gateway must be on a connected network.
+    ...ns.routes.map((r) => `route replace ${routeSpec(r)}`),
+  ];
+}
+
+export interface InstalledRoute { dst: string; gateway?: string; dev?: string }
+
+/**
+ * Reconcile host-gw routes: replace the missing or changed ones, delete the
+ * ones (with our protocol tag) that are no longer wanted; nothing when they match.
+ */
+export function podRouteCommands(desired: readonly RoutePlan[], installed: readonly InstalledRoute[]): string[] {
+  const want = new Map(desired.map((r) => [r.dst, r]));
+  const have = new Map(installed.map((r) => [r.dst, r]));
+  const lines: string[] = [];
+  for (const r of desired) {
+    const h = have.get(r.dst);
+    if (!h || h.gateway !== r.via || h.dev !== r.dev) lines.push(`route replace ${routeSpec(r)}`);
+  }
+  for (const h of installed) {
+    if (!want.has(h.dst)) lines.push(`route del ${h.dst}${h.gateway ? ` via ${h.gateway}` : ''}${h.dev ? ` dev ${h.dev}` : ''} proto ${POD_ROUTE_PROTO}`);
+  }
+  return lines;
+}

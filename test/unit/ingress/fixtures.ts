@@ -1,0 +1,79 @@
+// Compact builders for the objects the route table reads; shared by the unit,
+// integration and bench code of the ingress controller.
+
+import type { EndpointSlice, HTTPIngressPath, Ingress, IngressClass, IngressTLS, PathType, Secret, Service } from '../../../src/api/types.js';
+
+export interface PathSpec { path?: string; type?: PathType; svc: string; port?: number | string }
+export interface RuleSpec { host?: string; paths: PathSpec[] }
+
+export function ingress(name: string, opts: {
+  ns?: string; created?: string; className?: string | null; annotations?: Record<string, string>;
+  rules?: RuleSpec[]; defaultBackend?: { svc: string; port?: number | string }; tls?: IngressTLS[];
+}): Ingress {
+  const backend = (svc: string, port: number | string = 80) => ({ service: { name: svc, port: typeof port === 'number' ? { number: port } : { name: port } } });
+  return {
+    apiVersion: 'networking.k8s.io/v1',
+    kind: 'Ingress',
+    metadata: {
+      name, namespace: opts.ns ?? 'default', uid: `uid-${name}`,
+      creationTimestamp: opts.created ?? '2024-01-01T00:00:00Z',
+      ...(opts.annotations ? { annotations: opts.annotations } : {}),
+    },
+    spec: {
+      ...(opts.className === null ? {} : { ingressClassName: opts.className ?? 'nginx' }),
+      ...(opts.defaultBackend ? { defaultBackend: backend(opts.defaultBackend.svc, opts.defaultBackend.port) } : {}),
+      ...(opts.tls ? { tls: opts.tls } : {}),
+      ...(opts.rules ? {
+        rules: opts.rules.map((r) => ({
+          ...(r.host !== undefined ? { host: r.host } : {}),
+          http: { paths: r.paths.map((p): HTTPIngressPath => ({ path: p.path ?? '/', pathType: p.type ?? 'Prefix', backend: backend(p.svc, p.port) })) },
+        })),
+      } : {}),
+    },
+  };
+}
+
+export function service(name: string, opts: { ns?: string; clusterIP?: string; ports?: { name?: string; port: number; targetPort?: number }[] } = {}): Service {
+  return {
+    apiVersion: 'v1', kind: 'Service',
+    metadata: { name, namespace: opts.ns ?? 'default' },
+    spec: { clusterIP: opts.clusterIP ?? 'None', ports: (opts.ports ?? [{ port: 80, targetPort: 8080 }]).map((p) => ({ protocol: 'TCP' as const, ...p })) },
+  };
+}
+
+export interface EndpointSpec { ip: string; ready?: boolean; serving?: boolean; terminating?: boolean }
+
+export function slice(svc: string, endpoints: (string | EndpointSpec)[], opts: { ns?: string; port?: number; portName?: string; name?: string } = {}): EndpointSlice {
+  return {
+    apiVersion: 'discovery.k8s.io/v1', kind: 'EndpointSlice',
+    metadata: { name: opts.name ?? `${svc}-abc`, namespace: opts.ns ?? 'default', labels: { 'kubernetes.io/service-name': svc } },
+    addressType: 'IPv4',
+    ports: [{ name: opts.portName ?? '', port: opts.port ?? 8080, protocol: 'TCP' }],
+    endpoints: endpoints.map((e) => {
+      const s = typeof e === 'string' ? { ip: e } : e;
+      return {
+        addresses: [s.ip],
+        conditions: { ready: s.ready ?? true, serving: s.serving ?? s.ready ?? true, terminating: s.terminating ?? false },
+      };
+    }),
+  };
+}
+
+export function ingressClass(name: string, opts: { isDefault?: boolean; controller?: string } = {}): IngressClass {
+  return {
+    apiVersion: 'networking.k8s.io/v1', kind: 'IngressClass',
+    metadata: { name, ...(opts.isDefault ? { annotations: { 'ingressclass.kubernetes.io/is-default-class': 'true' } } : {}) },
+    spec: { controller: opts.controller ?? 'k8s.io/ingress-nginx' },
+  };
+}
+
+export function tlsSecret(name: string, cert: string, key: string, ns = 'default'): Secret {
+  return {
+    apiVersion: 'v1', kind: 'Secret', type: 'kubernetes.io/tls',
+    metadata: { name, namespace: ns },
+    data: { 'tls.crt': Buffer.from(cert).toString('base64'), 'tls.key': Buffer.from(key).toString('base64') },
+  };
+}
+
+export const FAKE_CERT = '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n';
+export const FAKE_KEY = '-----BEGIN PRIVATE KEY-----\nMIIE\n-----END PRIVATE KEY-----\n';

@@ -1,0 +1,230 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { buildRouteTable, matchRoute, type RouteTableInput } from '../../../src/ingress/route-table.js';
+import { FAKE_CERT, FAKE_KEY, ingress, ingressClass, service, slice, tlsSecret, type PathSpec } from './fixtures.js';
+import { PATH_MATRIX } from './path-matrix.js';
+
+/** Every service named in the paths exists with one ready endpoint. */
+function world(extra: Partial<RouteTableInput> & Pick<RouteTableInput, 'ingresses'>): RouteTableInput {
+  const names = new Set<string>();
+  for (const ing of extra.ingresses) {
+    for (const r of ing.spec.rules ?? []) for (const p of r.http?.paths ?? []) names.add(p.backend.service!.name);
+    if (ing.spec.defaultBackend?.service) names.add(ing.spec.defaultBackend.service.name);
+  }
+  return {
+    services: [...names].map((n) => service(n)),
+    endpointSlices: [...names].map((n, i) => slice(n, [`10.244.0.${i + 2}`])),
+    ...extra,
+  };
+}
+
+function served(ingresses: RouteTableInput['ingresses'], extra: Partial<RouteTableInput> = {}) {
+  return buildRouteTable(world({ ingresses, ...extra }));
+}
+
+const svcOf = (r: ReturnType<typeof matchRoute>) => r?.backend?.service ?? (r ? 'no-backend' : 404);
+
+test('path matrix (Ingress docs examples) through matchRoute', async (t) => {
+  for (const c of PATH_MATRIX) {
+    await t.test(c.name, () => {
+      const table = served([ingress('ing', { rules: [{ host: 'x.test', paths: c.paths }] })]);
+      assert.equal(svcOf(matchRoute(table, 'x.test', c.request)), c.want);
+    });
+  }
+});
+
+test('hosts: exact, one-label wildcard, catch-all', async (t) => {
+  const table = served([ingress('ing', { rules: [
+    { host: 'foo.example.com', paths: [{ svc: 'exact' }] },
+    { host: '*.example.com', paths: [{ svc: 'wild' }] },
+    { paths: [{ svc: 'any' }] },
+  ] })]);
+  const rows: [string, string | 404][] = [
+    ['foo.example.com', 'exact'],
+    ['FOO.Example.COM', 'exact'],
+    ['foo.example.com:8080', 'exact'],
+    ['bar.example.com', 'wild'],
+    ['a.b.example.com', 'any'],
+    ['example.com', 'any'],
+    ['other.test', 'any'],
+  ];
+  for (const [host, want] of rows) await t.test(host, () => assert.equal(svcOf(matchRoute(table, host, '/')), want));
+});
+
+test('host with no matching path does not fall through to the catch-all rules', () => {
+  const table = served([ingress('ing', { rules: [
+    { host: 'foo.test', paths: [{ path: '/api', svc: 'api' }] },
+    { paths: [{ svc: 'any' }] },
+  ] })]);
+  assert.equal(svcOf(matchRoute(table, 'foo.test', '/web')), 404);
+  assert.equal(svcOf(matchRoute(table, 'bar.test', '/web')), 'any');
+});
+
+test('defaultBackend answers its hosts when no path matches, and the catch-all when it has no rules', () => {
+  const withRules = ingress('a', { defaultBackend: { svc: 'fallback' }, rules: [{ host: 'foo.test', paths: [{ path: '/api', svc: 'api' }] }] });
+  const noRules = ingress('b', { created: '2024-02-01T00:00:00Z', defaultBackend: { svc: 'global' } });
+  const table = served([withRules, noRules]);
+  assert.equal(svcOf(matchRoute(table, 'foo.test', '/api/x')), 'api');
+  assert.equal(svcOf(matchRoute(table, 'foo.test', '/other')), 'fallback');
+  assert.equal(svcOf(matchRoute(table, 'unknown.test', '/')), 'global');
+  assert.equal(matchRoute(table, 'unknown.test', '/')!.isDefaultBackend, true);
+});
+
+test('several Ingresses for one host merge', () => {
+  const table = served([
+    ingress('web', { rules: [{ host: 'shop.test', paths: [{ path: '/', svc: 'web' }] }] }),
+    ingress('api', { ns: 'other', rules: [{ host: 'shop.test', paths: [{ path: '/api', svc: 'api' }] }] }),
+  ], { services: [service('web'), service('api', { ns: 'other' })], endpointSlices: [slice('web', ['10.244.0.2']), slice('api', ['10.244.0.3'], { ns: 'other' })] });
+  assert.equal(table.hosts.filter((h) => h.host === 'shop.test').length, 1);
+  assert.equal(svcOf(matchRoute(table, 'shop.test', '/api/v1')), 'api');
+  assert.equal(matchRoute(table, 'shop.test', '/api/v1')!.backend!.namespace, 'other');
+  assert.equal(svcOf(matchRoute(table, 'shop.test', '/cart')), 'web');
+  assert.deepEqual(table.warnings, []);
+});
+
+test('conflict: the oldest Ingress keeps host+path+pathType, the newer gets a warning', () => {
+  const older = ingress('older', { created: '2024-01-01T00:00:00Z', rules: [{ host: 'c.test', paths: [{ path: '/x', svc: 'one' }] }] });
+  const newer = ingress('newer', { created: '2024-03-01T00:00:00Z', rules: [{ host: 'c.test', paths: [{ path: '/x/', svc: 'two' }, { path: '/y', svc: 'two' }] }] });
+  for (const order of [[older, newer], [newer, older]]) {
+    const table = served(order);
+    assert.equal(svcOf(matchRoute(table, 'c.test', '/x')), 'one');
+    assert.equal(svcOf(matchRoute(table, 'c.test', '/y')), 'two');
+    assert.equal(table.warnings.length, 1);
+    assert.deepEqual(table.warnings[0]!.ingress, { namespace: 'default', name: 'newer' });
+    assert.equal(table.warnings[0]!.reason, 'PathConflict');
+    assert.match(table.warnings[0]!.message, /already served by older Ingress default\/older/);
+  }
+});
+
+test('conflict: same timestamp → namespace/name decides', () => {
+  const table = served([
+    ingress('b', { rules: [{ host: 'c.test', paths: [{ path: '/', svc: 'b' }] }] }),
+    ingress('a', { rules: [{ host: 'c.test', paths: [{ path: '/', svc: 'a' }] }] }),
+  ]);
+  assert.equal(svcOf(matchRoute(table, 'c.test', '/')), 'a');
+  assert.equal(table.warnings[0]!.ingress.name, 'b');
+});
+
+test('Exact and Prefix on the same path are not a conflict', () => {
+  const table = served([
+    ingress('p', { rules: [{ host: 'c.test', paths: [{ path: '/x', type: 'Prefix', svc: 'p' }] }] }),
+    ingress('e', { created: '2025-01-01T00:00:00Z', rules: [{ host: 'c.test', paths: [{ path: '/x', type: 'Exact', svc: 'e' }] }] }),
+  ]);
+  assert.deepEqual(table.warnings, []);
+  assert.equal(svcOf(matchRoute(table, 'c.test', '/x')), 'e');
+  assert.equal(svcOf(matchRoute(table, 'c.test', '/x/')), 'p');
+});
+
+test('class filtering', async (t) => {
+  const paths: PathSpec[] = [{ svc: 's' }];
+  const rows: { name: string; ing: ReturnType<typeof ingress>; classes: ReturnType<typeof ingressClass>[]; served: boolean }[] = [
+    { name: 'ingressClassName nginx', ing: ingress('i', { className: 'nginx', rules: [{ paths }] }), classes: [], served: true },
+    { name: 'ingressClassName other', ing: ingress('i', { className: 'traefik', rules: [{ paths }] }), classes: [ingressClass('nginx', { isDefault: true })], served: false },
+    { name: 'no class, ours is default', ing: ingress('i', { className: null, rules: [{ paths }] }), classes: [ingressClass('nginx', { isDefault: true })], served: true },
+    { name: 'no class, ours not default', ing: ingress('i', { className: null, rules: [{ paths }] }), classes: [ingressClass('nginx')], served: false },
+    { name: 'no class, default is another controller', ing: ingress('i', { className: null, rules: [{ paths }] }), classes: [ingressClass('nginx'), ingressClass('traefik', { isDefault: true, controller: 'traefik.io/ingress-controller' })], served: false },
+    { name: 'deprecated annotation nginx', ing: ingress('i', { className: null, annotations: { 'kubernetes.io/ingress.class': 'nginx' }, rules: [{ paths }] }), classes: [], served: true },
+    { name: 'deprecated annotation other', ing: ingress('i', { className: null, annotations: { 'kubernetes.io/ingress.class': 'gce' }, rules: [{ paths }] }), classes: [ingressClass('nginx', { isDefault: true })], served: false },
+  ];
+  for (const r of rows) {
+    await t.test(r.name, () => {
+      const table = served([r.ing], { ingressClasses: r.classes });
+      assert.equal(table.served.length, r.served ? 1 : 0);
+      assert.equal(svcOf(matchRoute(table, 'any.test', '/')), r.served ? 's' : 404);
+    });
+  }
+});
+
+test('backends: port by number or name, EndpointSlice port by the service port name', () => {
+  const svc = service('web', { clusterIP: '10.96.0.50', ports: [{ name: 'http', port: 80, targetPort: 8080 }, { name: 'admin', port: 9000, targetPort: 9001 }] });
+  const slices = [slice('web', ['10.244.1.5', '10.244.0.9'], { portName: 'http', port: 8080 }), slice('web', ['10.244.1.5'], { portName: 'admin', port: 9001, name: 'web-2' })];
+  const table = buildRouteTable({
+    ingresses: [ingress('i', { rules: [{ host: 'b.test', paths: [{ path: '/', svc: 'web', port: 80 }, { path: '/admin', svc: 'web', port: 'admin' }] }] })],
+    services: [svc], endpointSlices: slices,
+  });
+  const root = matchRoute(table, 'b.test', '/')!.backend!;
+  assert.equal(root.key, 'default_web_80');
+  assert.equal(root.clusterIP, '10.96.0.50');
+  assert.deepEqual(root.endpoints, [{ ip: '10.244.0.9', port: 8080 }, { ip: '10.244.1.5', port: 8080 }]);
+  const admin = matchRoute(table, 'b.test', '/admin')!.backend!;
+  assert.equal(admin.servicePort, 9000);
+  assert.deepEqual(admin.endpoints, [{ ip: '10.244.1.5', port: 9001 }]);
+});
+
+test('backends: not-ready excluded; serving-but-terminating used only when none is ready', () => {
+  const mk = (eps: Parameters<typeof slice>[1]) => buildRouteTable({
+    ingresses: [ingress('i', { rules: [{ paths: [{ svc: 's' }] }] })], services: [service('s')], endpointSlices: [slice('s', eps)],
+  }).backends[0]!.endpoints.map((e) => e.ip);
+  assert.deepEqual(mk(['10.0.0.1', { ip: '10.0.0.2', ready: false }, { ip: '10.0.0.3', ready: false, serving: true, terminating: true }]), ['10.0.0.1']);
+  assert.deepEqual(mk([{ ip: '10.0.0.2', ready: false }, { ip: '10.0.0.3', ready: false, serving: true, terminating: true }]), ['10.0.0.3']);
+  assert.deepEqual(mk([{ ip: '10.0.0.2', ready: false, serving: false, terminating: true }]), []);
+});
+
+test('backends: missing service or port → warning and a route without backend (503)', () => {
+  const table = buildRouteTable({
+    ingresses: [ingress('i', { rules: [{ host: 'm.test', paths: [{ path: '/a', svc: 'nope' }, { path: '/b', svc: 's', port: 81 }] }] })],
+    services: [service('s')],
+  });
+  assert.deepEqual(table.warnings.map((w) => w.reason), ['ServiceNotFound', 'PortNotFound']);
+  assert.equal(svcOf(matchRoute(table, 'm.test', '/a')), 'no-backend');
+  assert.equal(svcOf(matchRoute(table, 'm.test', '/b')), 'no-backend');
+});
+
+test('TLS: secret per host, wildcard tls host, missing and malformed secrets', () => {
+  const table = served([
+    ingress('i', {
+      rules: [{ host: 'a.test', paths: [{ svc: 's' }] }, { host: 'x.wild.test', paths: [{ svc: 's' }] }, { host: 'b.test', paths: [{ svc: 's' }] }, { host: 'c.test', paths: [{ svc: 's' }] }, { host: 'plain.test', paths: [{ svc: 's' }] }],
+      tls: [{ hosts: ['a.test'], secretName: 'a-cert' }, { hosts: ['*.wild.test'], secretName: 'a-cert' }, { hosts: ['b.test'], secretName: 'missing' }, { hosts: ['c.test'], secretName: 'opaque' }],
+    }),
+  ], { secrets: [tlsSecret('a-cert', FAKE_CERT, FAKE_KEY), { ...tlsSecret('opaque', FAKE_CERT, FAKE_KEY), type: 'Opaque' }] });
+  const host = (h: string) => table.hosts.find((v) => v.host === h)!;
+  assert.equal(host('a.test').tls!.cert, FAKE_CERT);
+  assert.equal(host('x.wild.test').tls!.secret, 'default/a-cert');
+  assert.deepEqual(host('b.test').tls, { secret: 'default/missing' });
+  assert.deepEqual(host('c.test').tls, { secret: 'default/opaque' });
+  assert.equal(host('plain.test').tls, undefined);
+  assert.deepEqual(table.warnings.map((w) => w.reason).sort(), ['InvalidSecret', 'SecretNotFound']);
+});
+
+test('regex hosts (use-regex / rewrite-target): every non-Exact path of the host is a case-insensitive regex', () => {
+  const table = served([
+    ingress('r', { annotations: { 'nginx.ingress.kubernetes.io/rewrite-target': '/$2' }, rules: [{ host: 'r.test', paths: [{ path: '/something(/|$)(.*)', type: 'ImplementationSpecific', svc: 'r' }] }] }),
+    ingress('p', { rules: [{ host: 'r.test', paths: [{ path: '/api', svc: 'p' }, { path: '/exact', type: 'Exact', svc: 'e' }] }] }),
+  ]);
+  const v = table.hosts.find((h) => h.host === 'r.test')!;
+  assert.equal(v.regex, true);
+  assert.equal(svcOf(matchRoute(table, 'r.test', '/something/new')), 'r');
+  assert.equal(svcOf(matchRoute(table, 'r.test', '/SOMETHING')), 'r');
+  assert.equal(svcOf(matchRoute(table, 'r.test', '/apixyz')), 'p', 'ingress-nginx regex semantics: ^/api also matches /apixyz');
+  assert.equal(svcOf(matchRoute(table, 'r.test', '/exact')), 'e');
+  assert.equal(svcOf(matchRoute(table, 'r.test', '/exact/x')), 404);
+  // other hosts keep the element-wise semantics
+  assert.equal(table.hosts.find((h) => h.host === '')!.regex, false);
+});
+
+test('invalid annotation values are ignored with a warning; unknown ones silently', () => {
+  const table = served([ingress('i', {
+    annotations: { 'nginx.ingress.kubernetes.io/proxy-read-timeout': 'soon', 'nginx.ingress.kubernetes.io/ssl-redirect': 'false', 'nginx.ingress.kubernetes.io/whatever': 'x', 'nginx.ingress.kubernetes.io/proxy-body-size': '8M' },
+    rules: [{ paths: [{ svc: 's' }] }],
+  })]);
+  const r = matchRoute(table, 'a.test', '/')!;
+  assert.equal(r.options.proxyReadTimeoutS, 60);
+  assert.equal(r.options.sslRedirect, false);
+  assert.equal(r.options.proxyBodySize, '8m');
+  assert.deepEqual(table.warnings.map((w) => w.reason), ['InvalidAnnotation']);
+});
+
+test('invalid paths and hosts are dropped with a warning', () => {
+  const table = served([ingress('i', { rules: [
+    { host: 'ok.test', paths: [{ path: 'relative', svc: 's' }, { path: '/__podnet/x', svc: 's' }, { path: '/fine', svc: 's' }] },
+    { host: 'bad_host!', paths: [{ svc: 's' }] },
+  ] })]);
+  assert.deepEqual(table.warnings.map((w) => w.reason), ['InvalidHost', 'InvalidPath', 'InvalidPath']);
+  assert.equal(table.hosts.find((h) => h.host === 'ok.test')!.routes.length, 1);
+});
+
+test('excluded Ingresses (rejected by nginx -t) are left out', () => {
+  const table = served([ingress('a', { rules: [{ paths: [{ svc: 'a' }] }] }), ingress('b', { rules: [{ host: 'b.test', paths: [{ svc: 'b' }] }] })], { exclude: new Set(['default/b']) });
+  assert.deepEqual(table.served.map((r) => r.name), ['a']);
+  assert.equal(svcOf(matchRoute(table, 'b.test', '/')), 'a');
+});
