@@ -68,6 +68,8 @@ export const netnsNames = {
   prefix: (cluster: string) => `pn-${cluster}-`,
   router: (cluster: string) => `pn-${cluster}-router`,
   outside: (cluster: string) => `pn-${cluster}-outside`,
+  /** the external DNS server ("Route53") on the outside network */
+  extdns: (cluster: string) => `pn-${cluster}-extdns`,
   node: (cluster: string, node: string) => `pn-${cluster}-${node}`,
   /** pod namespaces are keyed by uid so a re-created pod of the same name never collides */
   pod: (cluster: string, podUid: string) => `pn-${cluster}-pod-${podUid.replace(/-/g, '').slice(0, 12)}`,

@@ -158,7 +158,7 @@ export const CNI_PLUGIN_ERROR = {
   linkSetupFailed: 101,
   /** CHECK found the attachment different from prevResult */
   checkFailed: 102,
-  /** the plugin was started in the host's network namespace (sealed-network guard) */
+  /** the plugin was started outside a podnet-created network namespace, e.g. the host's (sealed-network guard) */
   hostNetns: 103,
   /** anything unexpected; the bridge reference plugin uses 999 the same way */
   internal: 999,

@@ -15,7 +15,9 @@ import { isSupportedVersion, LATEST_VERSION, renderResult, requireVersion, SUPPO
 
 const DEBUG = (process.env.PODNET_DEBUG ?? '').split(',').some((c) => c === 'cni' || c === '*');
 /** escape hatch for running the plugin outside a podnet namespace on purpose */
-const ALLOW_HOST_NETNS = process.env.PODNET_CNI_ALLOW_HOST_NETNS === '1';
+const ALLOW_ANY_NETNS = process.env.PODNET_CNI_ALLOW_ANY_NETNS === '1';
+const NETNS_DIR = '/run/netns';
+const PODNET_NETNS_PREFIX = 'pn-';
 const INDENT = 4;
 
 function log(line: string): void {
@@ -32,24 +34,26 @@ function readStdin(): string {
 }
 
 /**
- * Sealed-network guard (DESIGN.md): podnet never creates links in the host
- * namespace. The runtime runs the plugin in the node's namespace; if this
- * process shares pid 1's namespace, something called it wrongly.
+ * Sealed-network guard (DESIGN.md): podnet never creates links outside its own
+ * namespaces. The runtime runs the plugin inside the node's namespace, which
+ * podnet created as /run/netns/pn-...; refuse to touch any other namespace
+ * (the host's, above all). A namespace file's inode is the namespace's id.
  */
-function refuseHostNetns(): void {
-  if (ALLOW_HOST_NETNS) return;
-  let mine: string;
-  let host: string;
+function refuseForeignNetns(): void {
+  if (ALLOW_ANY_NETNS) return;
+  const self = fs.statSync('/proc/self/ns/net');
+  let names: string[] = [];
   try {
-    mine = fs.readlinkSync('/proc/self/ns/net');
-    host = fs.readlinkSync('/proc/1/ns/net');
-  } catch {
-    return; // cannot tell (no /proc or no permission); the runtime decides
+    names = fs.readdirSync(NETNS_DIR).filter((n) => n.startsWith(PODNET_NETNS_PREFIX));
+  } catch { /* no named namespaces at all */ }
+  for (const name of names) {
+    try {
+      const st = fs.statSync(`${NETNS_DIR}/${name}`);
+      if (st.ino === self.ino && st.dev === self.dev) return;
+    } catch { /* deleted meanwhile */ }
   }
-  if (mine === host) {
-    throw new CniError(CNI_PLUGIN_ERROR.hostNetns, 'refusing to run in the host network namespace',
-      'run podnet-cni inside a node namespace (ip netns exec pn-<cluster>-<node> ...) or set PODNET_CNI_ALLOW_HOST_NETNS=1');
-  }
+  throw new CniError(CNI_PLUGIN_ERROR.hostNetns, 'refusing to run outside a podnet network namespace',
+    `run podnet-cni inside a node namespace (ip netns exec ${PODNET_NETNS_PREFIX}<cluster>-<node> ...) or set PODNET_CNI_ALLOW_ANY_NETNS=1`);
 }
 
 function print(value: unknown): void {
@@ -72,7 +76,7 @@ async function main(): Promise<void> {
     if (isSupportedVersion(asked)) version = asked;
     requireVersion(asked, env.command);
     const conf = parseNetConf(raw);
-    if (env.command !== 'STATUS') refuseHostNetns();
+    if (env.command !== 'STATUS') refuseForeignNetns();
     const [plugin, { defaultRunner }] = await Promise.all([import('./plugin.js'), import('../net/runner.js')]);
     const ctx = { runner: defaultRunner, env, conf, log };
     switch (env.command) {

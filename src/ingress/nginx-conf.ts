@@ -262,11 +262,7 @@ function renderServer(L: Lines, v: VirtualHost, o: RenderOptions, live: Set<stri
   const tls = v.tls !== undefined;
   const blocks: { key: string; modifier: string; route: Route | undefined }[] = [];
   if (v.regex) {
-    for (const r of v.routes) {
-      blocks.push(r.kind === 'exact'
-        ? { key: `= ${r.path}`, modifier: `= ${quote(r.path)}`, route: r }
-        : { key: `~* ^${r.path}`, modifier: `~* ${quote(`^${r.path}`)}`, route: r });
-    }
+    for (const r of v.routes) blocks.push(r.kind === 'exact' ? exactBlock(r) : { key: `~* ^${r.path}`, modifier: `~* ${quote(`^${r.path}`)}`, route: r });
   } else {
     const taken = new Set<string>();
     const claim = (key: string, modifier: string, route: Route) => {
@@ -275,7 +271,7 @@ function renderServer(L: Lines, v: VirtualHost, o: RenderOptions, live: Set<stri
       blocks.push({ key, modifier, route });
     };
     for (const r of v.routes) {
-      if (r.kind === 'exact') claim(`= ${r.path}`, `= ${quote(r.path)}`, r);
+      if (r.kind === 'exact') { const b = exactBlock(r); claim(b.key, b.modifier, r); }
       else if (r.path === '/') claim('/', '/', r);
       else {
         claim(`= ${r.path}`, `= ${quote(r.path)}`, r);
@@ -286,13 +282,29 @@ function renderServer(L: Lines, v: VirtualHost, o: RenderOptions, live: Set<stri
     const sortKey = (k: string) => (k.startsWith('= ') ? `${k.slice(2)}\u0000` : `${k}\u0001`);
     blocks.sort((a, b) => (sortKey(a.key) < sortKey(b.key) ? -1 : sortKey(a.key) > sortKey(b.key) ? 1 : 0));
   }
-  // Regex locations are tried in the order written, so there `=` blocks go first only for readability.
-  if (v.regex) blocks.sort((a, b) => Number(a.key.startsWith('~')) - Number(b.key.startsWith('~')));
+  // Regex locations are tried in the order written: Exact ones (`~ ^p/$`, disjoint) before the host's `~*` paths.
+  const rank = (k: string) => (k.startsWith('~* ') ? 2 : k.startsWith('~ ') ? 1 : 0);
+  if (v.regex) blocks.sort((a, b) => rank(a.key) - rank(b.key));
   const hasRoot = blocks.some((b) => b.key === '/');
   if (!hasRoot) blocks.push({ key: '/', modifier: '/', route: v.fallback });
 
   for (const b of blocks) renderLocation(L, b.modifier, b.route, v, tls, o, live);
   L.add(1, '}');
+}
+
+/**
+ * Exact /p → `location = /p`. But NGINX answers a request for `/p` with a 301 to
+ * `/p/` when a proxy_pass location's name is `/p/` — `=` locations included —
+ * (auto_redirect, ngx_http_core_find_static_location), which would make Exact
+ * `/p/` match `/p`. Such paths become an anchored case-sensitive regex instead:
+ * nothing else can match the same single URI, so precedence is unchanged.
+ */
+function exactBlock(r: Route): { key: string; modifier: string; route: Route } {
+  if (r.path.length > 1 && r.path.endsWith('/')) {
+    const re = `^${escapeRegex(r.path)}$`;
+    return { key: `~ ${re}`, modifier: `~ ${quote(re)}`, route: r };
+  }
+  return { key: `= ${r.path}`, modifier: `= ${quote(r.path)}`, route: r };
 }
 
 function renderLocation(L: Lines, modifier: string, r: Route | undefined, v: VirtualHost, tls: boolean, o: RenderOptions, live: Set<string>) {

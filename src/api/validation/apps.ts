@@ -46,9 +46,10 @@ function validateTemplate(spec: Obj, kind: 'ReplicaSet' | 'StatefulSet', selecto
   if (!template) { errs.push(field.required('spec.template')); return; }
   const meta = optObj(template, 'metadata', 'spec.template.metadata', errs);
   const labels = optStringMap(meta, 'labels', 'spec.template.metadata.labels', errs);
-  if (selectorUsable) {
-    const sel = spec.selector as LabelSelector;
-    const count = Object.keys(sel.matchLabels ?? {}).length + (sel.matchExpressions ?? []).length;
+  if (selectorUsable || !isSet(spec.selector)) {
+    // A missing selector selects nothing (labels.Nothing()), so it never matches either.
+    const sel = spec.selector as LabelSelector | undefined;
+    const count = sel ? Object.keys(sel.matchLabels ?? {}).length + (sel.matchExpressions ?? []).length : 1;
     if (count > 0 && !matchesLabelSelector(sel, labels)) {
       errs.push(invalidGo('spec.template.metadata.labels', goStringMap(labels), '`selector` does not match template `labels`'));
     }

@@ -1,13 +1,97 @@
-// STUB: replaced by the validation work. Signature is the contract.
+// Validation as the API server runs it after defaulting: on create (old
+// undefined) and on update (old = the stored object, for immutable fields).
+// One module per API group; this file only dispatches by kind and orders the
+// checks the way each upstream strategy does, so multi-error messages list
+// causes in upstream's order.
+
 import type { KubeObject } from '../types.js';
-import type { FieldError } from '../../errors.js';
+import { field, type FieldError } from '../../errors.js';
+import { validateObjectMeta, validateObjectMetaUpdate } from './meta.js';
+import { nameIsDNS1035Label, nameIsDNSLabel, nameIsDNSSubdomain, type NameFn } from './names.js';
+import { isObj, type Obj } from './fields.js';
+import { validatePodSpec, validatePodSpecUpdate } from './pod.js';
+import { validateServiceSpec, validateServiceUpdate } from './service.js';
+import { validateDeploymentSpec, validateDeploymentUpdate, validateStatefulSetSpec, validateStatefulSetUpdate } from './apps.js';
+import { validateIngress, validateIngressClass, validateIngressClassUpdate, validateIngressCreate } from './networking.js';
+import { validateEndpointSlice, validateEndpointSliceUpdate } from './discovery.js';
+import {
+  validateConfigMap, validateConfigMapUpdate, validateEvent, validateNode, validateNodeUpdate, validateSecret,
+  validateSecretUpdate,
+} from './core.js';
+
+export { validateObjectMeta, validateObjectMetaUpdate } from './meta.js';
+export { validatePodSpec } from './pod.js';
+export * as names from './names.js';
+
+interface KindRules {
+  nameFn: NameFn;
+  /** checks on the object itself (beyond metadata) */
+  create?: (obj: Obj) => FieldError[];
+  /** checks comparing with the stored object */
+  update?: (obj: Obj, old: Obj) => FieldError[];
+  /** upstream reports update checks before the object checks for this kind */
+  updateFirst?: boolean;
+}
+
+const RULES: Record<string, KindRules> = {
+  Namespace: { nameFn: nameIsDNSLabel },
+  Node: { nameFn: nameIsDNSSubdomain, create: validateNode, update: validateNodeUpdate, updateFirst: true },
+  Pod: {
+    nameFn: nameIsDNSSubdomain,
+    create: (o) => validatePodSpec(o.spec, 'spec'),
+    update: (o, old) => validatePodSpecUpdate(o.spec, old.spec),
+  },
+  Service: {
+    nameFn: nameIsDNS1035Label,
+    create: (o) => validateServiceSpec(o.spec),
+    update: (o, old) => validateServiceUpdate(o.spec, old.spec),
+    updateFirst: true,
+  },
+  Secret: { nameFn: nameIsDNSSubdomain, create: validateSecret, update: validateSecretUpdate, updateFirst: true },
+  ConfigMap: { nameFn: nameIsDNSSubdomain, create: validateConfigMap, update: validateConfigMapUpdate, updateFirst: true },
+  Event: { nameFn: nameIsDNSSubdomain, create: validateEvent },
+  Deployment: {
+    nameFn: nameIsDNSSubdomain,
+    create: (o) => validateDeploymentSpec(o.spec),
+    update: (o, old) => validateDeploymentUpdate(o.spec, old.spec),
+  },
+  StatefulSet: {
+    nameFn: nameIsDNSSubdomain,
+    create: (o) => validateStatefulSetSpec(o.spec),
+    update: (o, old) => validateStatefulSetUpdate(o.spec, old.spec),
+  },
+  EndpointSlice: { nameFn: nameIsDNSSubdomain, create: validateEndpointSlice, update: validateEndpointSliceUpdate },
+  Ingress: { nameFn: nameIsDNSSubdomain, create: validateIngress },
+  IngressClass: { nameFn: nameIsDNSSubdomain, create: validateIngressClass, update: validateIngressClassUpdate, updateFirst: true },
+};
+
+const DEFAULT_RULES: KindRules = { nameFn: nameIsDNSSubdomain };
+
+function validate(obj: Obj, old: Obj | undefined): FieldError[] {
+  const rules = RULES[typeof obj.kind === 'string' ? obj.kind : ''] ?? DEFAULT_RULES;
+  const errs: FieldError[] = [];
+  if (old) errs.push(...validateObjectMetaUpdate(obj.metadata, old.metadata));
+  const updateErrs = old && rules.update ? rules.update(obj, old) : [];
+  if (rules.updateFirst) errs.push(...updateErrs);
+  errs.push(...validateObjectMeta(obj.metadata, rules.nameFn));
+  if (rules.create) errs.push(...rules.create(obj));
+  if (!old && obj.kind === 'Ingress') errs.push(...validateIngressCreate(obj));
+  if (!rules.updateFirst) errs.push(...updateErrs);
+  return errs;
+}
 
 /**
  * Validates one object as the API server would on create (old undefined) or
  * update (old = stored object). Returns every field problem; [] means valid.
  * Allocation conflicts (a nodePort or clusterIP already taken) are the
- * registry's job, not this function's.
+ * registry's job, not this function's. Never throws, whatever the input.
  */
-export function validateObject(_obj: KubeObject, _old?: KubeObject): FieldError[] {
-  return [];
+export function validateObject(obj: KubeObject, old?: KubeObject): FieldError[] {
+  if (!isObj(obj)) return [field.invalid('', obj ?? null, 'must be an object')];
+  try {
+    return validate(obj, isObj(old) ? old : undefined);
+  } catch (e) {
+    // A validator bug must not crash the API server; report it like upstream's InternalError would.
+    return [field.invalid('metadata', '', `internal error while validating: ${e instanceof Error ? e.message : String(e)}`)];
+  }
 }

@@ -96,8 +96,12 @@ describe('topology (real namespaces)', () => {
   });
 
   test('applying the same plan again changes nothing', async () => {
-    const state = async () => Promise.all(['pn-tt1-router', 'pn-tt1-node-1', 'pn-tt1-outside'].map(async (n) =>
-      (await runner.run(['ip', '-j', 'addr'], { netns: n })).stdout + (await runner.run(['ip', '-j', 'route'], { netns: n })).stdout));
+    // IPv4 view: IPv6 link-local addresses change state by themselves (DAD "tentative").
+    const state = async () => Promise.all(['pn-tt1-router', 'pn-tt1-node-1', 'pn-tt1-outside'].map(async (n) => {
+      const links = JSON.parse((await runner.run(['ip', '-j', 'addr'], { netns: n })).stdout) as IpAddrLink[];
+      const addrs = links.map((l) => [l.ifindex, l.ifname, l.master, l.flags.join(','), l.addr_info.filter((a) => a.family === 'inet').map((a) => `${a.local}/${a.prefixlen}`)]);
+      return JSON.stringify(addrs) + (await runner.run(['ip', '-j', 'route'], { netns: n })).stdout;
+    }));
     const before = await state();
     const result = await applyTopology(planTopology({ cluster: 'tt1', nodes: NODES }), runner);
     assert.deepEqual(result.created, []);
@@ -170,6 +174,8 @@ describe('topology (real namespaces)', () => {
     assert.equal(monitorOutput, '', 'nothing appeared in the host namespace, not even briefly');
   });
 });
+
+interface IpAddrLink { ifindex: number; ifname: string; master?: string; flags: string[]; addr_info: { family: string; local: string; prefixlen: number }[] }
 
 function isRunning(pid: number): boolean {
   try {

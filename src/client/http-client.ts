@@ -1,0 +1,211 @@
+// The Client over the cluster's Unix socket (CLI, node agents, anything
+// outside the daemon). JSON over HTTP/1.1 with a keep-alive pool; every
+// non-2xx answer becomes the ApiError of its Status body. Watches use their
+// own connection and parse the newline-delimited JSON stream.
+
+import http from 'node:http';
+import type { KubeList, KubeObject, Status, WatchEvent } from '../api/types.js';
+import { resourceForKind, resourcePath, resourceForPlural, type ResourceInfo } from '../api/resources.js';
+import { ApiError, apiErrors } from '../errors.js';
+import type { Client, DeleteOptions, ListOptions, WatchHandle, WatchOptions, WriteOptions } from './client.js';
+
+const DEFAULT_TIMEOUT_MS = 30_000;
+const MAX_POOL_SOCKETS = 16;
+
+export interface HttpClientOptions {
+  socketPath: string;
+  /** per request (not watches) */
+  timeoutMs?: number;
+}
+
+interface Response { status: number; body: string }
+
+export class HttpClient implements Client {
+  private readonly agent = new http.Agent({ keepAlive: true, maxSockets: MAX_POOL_SOCKETS });
+  private readonly timeoutMs: number;
+
+  constructor(readonly options: HttpClientOptions) {
+    this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  }
+
+  /** Closes pooled connections (lets a CLI process exit at once). */
+  close(): void { this.agent.destroy(); }
+
+  async get<T extends KubeObject = KubeObject>(plural: string, namespace: string | undefined, name: string): Promise<T> {
+    return this.json<T>('GET', resourcePath(infoFor(plural), nsOf(plural, namespace), name));
+  }
+
+  async list<T extends KubeObject = KubeObject>(plural: string, namespace?: string, options: ListOptions = {}): Promise<KubeList<T>> {
+    const q = query({ labelSelector: options.labelSelector, fieldSelector: options.fieldSelector, resourceVersion: options.resourceVersion });
+    return this.json<KubeList<T>>('GET', resourcePath(infoFor(plural), namespace) + q);
+  }
+
+  async create<T extends KubeObject>(obj: T): Promise<T> {
+    const info = kindInfo(obj);
+    return this.json<T>('POST', resourcePath(info, info.namespaced ? obj.metadata?.namespace || 'default' : undefined), obj);
+  }
+
+  async update<T extends KubeObject>(obj: T, options: WriteOptions = {}): Promise<T> {
+    const info = kindInfo(obj);
+    const ns = info.namespaced ? obj.metadata?.namespace || 'default' : undefined;
+    return this.json<T>('PUT', resourcePath(info, ns, obj.metadata?.name ?? '', options.subresource), obj);
+  }
+
+  async patch<T extends KubeObject = KubeObject>(plural: string, namespace: string | undefined, name: string, patch: unknown, options: WriteOptions = {}): Promise<T> {
+    return this.json<T>('PATCH', resourcePath(infoFor(plural), nsOf(plural, namespace), name, options.subresource), patch, 'application/merge-patch+json');
+  }
+
+  async delete(plural: string, namespace: string | undefined, name: string, options: DeleteOptions = {}): Promise<KubeObject | Status> {
+    const body = { kind: 'DeleteOptions', apiVersion: 'v1', ...options };
+    return this.json<KubeObject | Status>('DELETE', resourcePath(infoFor(plural), nsOf(plural, namespace), name), body);
+  }
+
+  /** Raw request for paths the typed methods do not cover (discovery, /version). */
+  async raw(method: string, path: string, body?: unknown, contentType = 'application/json'): Promise<Response> {
+    return this.send(method, path, body === undefined ? undefined : JSON.stringify(body), contentType, false);
+  }
+
+  watch<T extends KubeObject = KubeObject>(plural: string, namespace: string | undefined, options: WatchOptions, onEvent: (event: WatchEvent<T>) => void): WatchHandle {
+    let stopped = false;
+    let settle: { resolve: () => void; reject: (e: unknown) => void };
+    const done = new Promise<void>((resolve, reject) => { settle = { resolve, reject }; });
+    done.catch(() => { /* callers that never await done must not crash on an expired watch */ });
+    let finished = false;
+    const finish = (err?: unknown) => {
+      if (finished) return;
+      finished = true;
+      if (err === undefined || stopped) settle.resolve(); else settle.reject(err);
+    };
+    let req: http.ClientRequest | undefined;
+    try {
+      const rv = options.resourceVersion ?? '';
+      // Client contract: no resourceVersion = from now (no synthetic ADDED events for existing objects)
+      const q = query({
+        watch: 'true', labelSelector: options.labelSelector, fieldSelector: options.fieldSelector, resourceVersion: rv || undefined,
+        ...(rv ? {} : { sendInitialEvents: 'false', resourceVersionMatch: 'NotOlderThan' }),
+      });
+      req = http.request({ socketPath: this.options.socketPath, method: 'GET', path: resourcePath(infoFor(plural), namespace) + q, agent: false, headers: { Accept: 'application/json' } });
+    } catch (e) {
+      finish(e);
+      return { done, stop: () => {} };
+    }
+    req.on('error', (e) => finish(e));
+    req.on('response', (res) => {
+      res.setEncoding('utf8');
+      if ((res.statusCode ?? 0) >= 300) {
+        let body = '';
+        res.on('data', (c: string) => { body += c; });
+        res.on('end', () => finish(errorFrom(res.statusCode ?? 0, body)));
+        return;
+      }
+      let buf = '';
+      res.on('data', (chunk: string) => {
+        buf += chunk;
+        let nl: number;
+        while ((nl = buf.indexOf('\n')) >= 0) {
+          const line = buf.slice(0, nl);
+          buf = buf.slice(nl + 1);
+          if (line.trim() === '' || stopped) continue;
+          let ev: WatchEvent<T>;
+          try {
+            ev = JSON.parse(line) as WatchEvent<T>;
+          } catch (e) {
+            finish(new Error(`malformed watch event: ${(e as Error).message}`));
+            req?.destroy();
+            return;
+          }
+          if (ev.type === 'ERROR') {
+            finish(new ApiError(ev.object as unknown as Status));
+            req?.destroy();
+            return;
+          }
+          try {
+            onEvent(ev);
+          } catch (e) {
+            console.error(`http-client: watch handler for ${plural} failed:`, e);
+          }
+        }
+      });
+      res.on('end', () => finish());
+      res.on('close', () => { if (!res.complete) finish(new Error(`watch of ${plural} broken: connection closed`)); });
+      res.on('error', (e) => finish(e));
+    });
+    req.end();
+    return {
+      done,
+      stop: () => {
+        if (stopped) return;
+        stopped = true;
+        req?.destroy();
+        finish();
+      },
+    };
+  }
+
+  private async json<T>(method: string, path: string, body?: unknown, contentType = 'application/json'): Promise<T> {
+    const res = await this.send(method, path, body === undefined ? undefined : JSON.stringify(body), contentType, true);
+    if (res.status < 200 || res.status >= 300) throw errorFrom(res.status, res.body);
+    return JSON.parse(res.body) as T;
+  }
+
+  private send(method: string, path: string, body: string | undefined, contentType: string, retryReused: boolean): Promise<Response> {
+    return new Promise((resolve, reject) => {
+      const headers: http.OutgoingHttpHeaders = { Accept: 'application/json' };
+      if (body !== undefined) {
+        headers['Content-Type'] = contentType;
+        headers['Content-Length'] = Buffer.byteLength(body);
+      }
+      const req = http.request({ socketPath: this.options.socketPath, method, path, agent: this.agent, headers, timeout: this.timeoutMs }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
+        res.on('error', reject);
+      });
+      req.on('timeout', () => req.destroy(new Error(`${method} ${path} timed out after ${this.timeoutMs}ms`)));
+      req.on('error', (e: NodeJS.ErrnoException) => {
+        // a pooled connection the server closed while idle: the request never reached it, send again once
+        if (retryReused && req.reusedSocket && e.code === 'ECONNRESET') {
+          this.send(method, path, body, contentType, false).then(resolve, reject);
+          return;
+        }
+        reject(e);
+      });
+      req.end(body);
+    });
+  }
+}
+
+function infoFor(plural: string): ResourceInfo {
+  const info = resourceForPlural(plural);
+  if (!info) {
+    throw new ApiError({ apiVersion: 'v1', kind: 'Status', metadata: {}, status: 'Failure', message: 'the server could not find the requested resource', reason: 'NotFound', code: 404, details: {} });
+  }
+  return info;
+}
+
+function kindInfo(obj: KubeObject): ResourceInfo {
+  const info = resourceForKind(obj.apiVersion, obj.kind);
+  if (!info) throw apiErrors.noMatch(obj.kind, obj.apiVersion);
+  return info;
+}
+
+/** get/update/delete of a namespaced kind without a namespace mean `default`, as in kubectl. */
+function nsOf(plural: string, namespace: string | undefined): string | undefined {
+  return infoFor(plural).namespaced ? namespace || 'default' : undefined;
+}
+
+function query(params: Record<string, string | undefined>): string {
+  const q = new URLSearchParams();
+  for (const [k, v] of Object.entries(params)) if (v !== undefined && v !== '') q.set(k, v);
+  const s = q.toString();
+  return s ? `?${s}` : '';
+}
+
+/** The Status body of an error answer, or one made up from the code when the body is not a Status. */
+export function errorFrom(code: number, body: string): ApiError {
+  try {
+    const parsed = JSON.parse(body) as Status;
+    if (parsed && parsed.kind === 'Status') return new ApiError(parsed);
+  } catch { /* not JSON */ }
+  return new ApiError({ apiVersion: 'v1', kind: 'Status', metadata: {}, status: 'Failure', code, reason: code === 404 ? 'NotFound' : 'InternalError', message: body.trim() || `HTTP ${code}` });
+}

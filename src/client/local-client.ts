@@ -1,0 +1,97 @@
+// The Client for code inside the daemon: calls the registry in-process, with
+// the same semantics and errors as the HTTP API. Every object crossing the
+// boundary is a fresh copy (parsed from the store's JSON), so callers can
+// never mutate the store's state. Watch events are delivered asynchronously
+// (a microtask after the write commits), never from inside the store's write.
+
+import type { KubeList, KubeObject, Status, WatchEvent } from '../api/types.js';
+import { apiVersionOf } from '../api/resources.js';
+import type { Registry, RegistryEvent } from '../apiserver/registry.js';
+import type { StoredObject } from '../store/store.js';
+import type { Client, DeleteOptions, ListOptions, WatchHandle, WatchOptions, WriteOptions } from './client.js';
+
+function copy<T>(s: StoredObject): T {
+  return JSON.parse(s.json) as T;
+}
+
+function clone<T>(obj: T): T {
+  return JSON.parse(JSON.stringify(obj)) as T;
+}
+
+export class LocalClient implements Client {
+  constructor(readonly registry: Registry) {}
+
+  async get<T extends KubeObject = KubeObject>(plural: string, namespace: string | undefined, name: string): Promise<T> {
+    return copy<T>(this.registry.get(this.registry.resolvePlural(plural), namespace, name));
+  }
+
+  async list<T extends KubeObject = KubeObject>(plural: string, namespace?: string, options: ListOptions = {}): Promise<KubeList<T>> {
+    const info = this.registry.resolvePlural(plural);
+    const { rv, items } = this.registry.list(info, namespace, options);
+    return { apiVersion: apiVersionOf(info), kind: `${info.kind}List`, metadata: { resourceVersion: String(rv) }, items: items.map((i) => copy<T>(i)) };
+  }
+
+  async create<T extends KubeObject>(obj: T): Promise<T> {
+    const info = this.registry.resolveKind(obj.apiVersion, obj.kind);
+    return copy<T>(this.registry.create(info, undefined, clone(obj)));
+  }
+
+  async update<T extends KubeObject>(obj: T, options: WriteOptions = {}): Promise<T> {
+    const info = this.registry.resolveKind(obj.apiVersion, obj.kind);
+    return copy<T>(this.registry.update(info, obj.metadata?.namespace, obj.metadata?.name ?? '', clone(obj), options.subresource));
+  }
+
+  async patch<T extends KubeObject = KubeObject>(plural: string, namespace: string | undefined, name: string, patch: unknown, options: WriteOptions = {}): Promise<T> {
+    return copy<T>(this.registry.patch(this.registry.resolvePlural(plural), namespace, name, clone(patch), options.subresource));
+  }
+
+  async delete(plural: string, namespace: string | undefined, name: string, options: DeleteOptions = {}): Promise<KubeObject | Status> {
+    return copy<KubeObject>(this.registry.delete(this.registry.resolvePlural(plural), namespace, name, options).object);
+  }
+
+  watch<T extends KubeObject = KubeObject>(plural: string, namespace: string | undefined, options: WatchOptions, onEvent: (event: WatchEvent<T>) => void): WatchHandle {
+    let stopped = false;
+    let resolveDone!: () => void;
+    let rejectDone!: (e: unknown) => void;
+    const done = new Promise<void>((resolve, reject) => { resolveDone = resolve; rejectDone = reject; });
+    done.catch(() => { /* the caller may not await done; an expired watch must not crash the daemon */ });
+    let queue: RegistryEvent[] = [];
+    let scheduled = false;
+    const drain = () => {
+      scheduled = false;
+      const batch = queue;
+      queue = [];
+      for (const ev of batch) {
+        if (stopped) return;
+        try {
+          onEvent({ type: ev.type, object: JSON.parse(ev.json) as T });
+        } catch (e) {
+          console.error(`local-client: watch handler for ${plural} failed:`, e);
+        }
+      }
+    };
+    let stopWatch = () => {};
+    try {
+      const info = this.registry.resolvePlural(plural);
+      stopWatch = this.registry.watch(info, namespace, { ...options, sendInitialEvents: false }, (ev) => {
+        queue.push(ev);
+        if (!scheduled) {
+          scheduled = true;
+          queueMicrotask(drain);
+        }
+      }).stop;
+    } catch (e) {
+      stopped = true;
+      rejectDone(e);
+    }
+    return {
+      done,
+      stop: () => {
+        if (stopped) return;
+        stopped = true;
+        stopWatch();
+        resolveDone();
+      },
+    };
+  }
+}

@@ -1,0 +1,101 @@
+// Real NGINX on 127.0.0.1 high ports with a throwaway prefix dir, and tiny
+// Node backends that echo their name, the path they saw and the headers. No
+// namespaces are needed: nothing leaves loopback.
+
+import http from 'node:http';
+import net from 'node:net';
+import { chmod, mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { ExecRunner } from '../../../src/net/runner.js';
+import { ensureDefaultCert } from '../../../src/ingress/default-cert.js';
+import { renderNginxConf, tlsFiles, type RenderOptions } from '../../../src/ingress/nginx-conf.js';
+import { NginxProcess, type ApplyResult } from '../../../src/ingress/nginx-process.js';
+import type { RouteTable } from '../../../src/ingress/route-table.js';
+
+export const runner = new ExecRunner();
+
+export interface Backend { name: string; port: number; server: http.Server }
+
+export interface EchoBody { name: string; url: string; headers: Record<string, string> }
+
+/** An echo backend; `delayMs` makes it slow (for 504s). WebSocket-style upgrades are answered with 101 and echoed. */
+export async function startBackend(name: string, delayMs = 0): Promise<Backend> {
+  const server = http.createServer((req, res) => {
+    const answer = () => {
+      res.setHeader('content-type', 'application/json');
+      res.end(JSON.stringify({ name, url: req.url, headers: req.headers }));
+    };
+    if (delayMs > 0) setTimeout(answer, delayMs).unref(); else answer();
+  });
+  server.on('upgrade', (req, socket) => {
+    socket.write(`HTTP/1.1 101 Switching Protocols\r\nUpgrade: ${req.headers.upgrade}\r\nConnection: Upgrade\r\nX-Backend: ${name}\r\n\r\n`);
+    socket.on('data', (d) => socket.write(d));
+    socket.on('error', () => {});
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return { name, port: (server.address() as net.AddressInfo).port, server };
+}
+
+export async function stopBackend(b: Backend): Promise<void> {
+  b.server.closeAllConnections();
+  await new Promise<void>((r) => b.server.close(() => r()));
+}
+
+/** A port with nothing listening (connections are refused). */
+export async function freePort(): Promise<number> {
+  const s = net.createServer();
+  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
+  const port = (s.address() as net.AddressInfo).port;
+  await new Promise<void>((r) => s.close(() => r()));
+  return port;
+}
+
+export class TestNginx {
+  proc!: NginxProcess;
+  options!: RenderOptions;
+  dir!: string;
+
+  async start(): Promise<void> {
+    this.dir = await mkdtemp(path.join(os.tmpdir(), 'pn-ingress-test-'));
+    await chmod(this.dir, 0o755);
+    const defaultCert = await ensureDefaultCert(path.join(this.dir, 'default-cert'), runner);
+    this.options = {
+      runtimeDir: path.join(this.dir, 'run'),
+      certDir: path.join(this.dir, 'run', 'certs'),
+      httpPort: await freePort(),
+      httpsPort: await freePort(),
+      listenAddress: '127.0.0.1',
+      defaultCert,
+    };
+    this.proc = new NginxProcess({ prefix: this.options.runtimeDir, conf: path.join(this.dir, 'conf', 'nginx.conf'), certDir: this.options.certDir }, runner);
+    await this.proc.prepare();
+  }
+
+  render(table: RouteTable) {
+    return renderNginxConf(table, this.options);
+  }
+
+  async apply(table: RouteTable): Promise<ApplyResult> {
+    return this.proc.apply(this.render(table).text, tlsFiles(table, this.options.certDir));
+  }
+
+  async stop(): Promise<void> {
+    await this.proc?.stop();
+    if (this.dir) await rm(this.dir, { recursive: true, force: true });
+  }
+}
+
+export interface Reply { status: number; headers: http.IncomingHttpHeaders; body: string }
+
+/** Plain HTTP through nginx with the given Host header (no connection reuse, so every request is independent). */
+export function get(port: number, host: string, pathAndQuery: string, headers: Record<string, string> = {}): Promise<Reply> {
+  return new Promise((resolve, reject) => {
+    const req = http.request({ host: '127.0.0.1', port, path: pathAndQuery, headers: { host, ...headers }, agent: false }, (res) => {
+      let body = '';
+      res.setEncoding('utf8').on('data', (d: string) => { body += d; }).on('end', () => resolve({ status: res.statusCode!, headers: res.headers, body }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}

@@ -1,0 +1,79 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { Pod, Service } from '../../../src/api/types.js';
+import { containerEnv, hostsFile, resolvConf, resolveCommand, serviceEnv } from '../../../src/agent/container-spec.js';
+
+const basePod = (spec: Partial<Pod['spec']> = {}, ns = 'shop'): Pod => ({
+  apiVersion: 'v1', kind: 'Pod', metadata: { name: 'web-1', namespace: ns, uid: 'u1', labels: { app: 'web' } },
+  spec: { containers: [{ name: 'c', image: 'podnet/echo' }], ...spec },
+});
+
+test('command replaces the entrypoint; built-in images run their node program', () => {
+  assert.deepEqual(resolveCommand({ name: 'c', image: 'busybox', command: ['sleep'], args: ['10'] }, 'node'), { argv: ['sleep', '10'] });
+  const echo = resolveCommand({ name: 'c', image: 'podnet/echo', args: ['--port', '9000'] }, '/usr/bin/node');
+  assert.ok('argv' in echo && echo.argv[0] === '/usr/bin/node' && echo.argv[1]!.endsWith('/images/echo.js') && echo.argv[3] === '9000');
+  const agnhost = resolveCommand({ name: 'c', image: 'registry.k8s.io/e2e-test-images/agnhost:2.52', args: ['netexec'] }, 'node');
+  assert.ok('argv' in agnhost && agnhost.argv[1]!.endsWith('/images/agnhost.js'));
+});
+
+test('an unknown image without command fails with ErrImagePull and says why', () => {
+  const r = resolveCommand({ name: 'c', image: 'nginx:1.27' }, 'node');
+  assert.ok('error' in r);
+  assert.equal(r.error.reason, 'ErrImagePull');
+  assert.match(r.error.message, /Failed to pull image "nginx:1.27": .*not a built-in image/);
+});
+
+test('service links follow the kubelet naming', () => {
+  const svc: Service = { apiVersion: 'v1', kind: 'Service', metadata: { name: 'redis-primary', namespace: 'shop' }, spec: { clusterIP: '10.96.0.11', ports: [{ name: 'redis', port: 6379, protocol: 'TCP' }] } };
+  assert.deepEqual(serviceEnv([svc]), {
+    REDIS_PRIMARY_SERVICE_HOST: '10.96.0.11',
+    REDIS_PRIMARY_SERVICE_PORT: '6379',
+    REDIS_PRIMARY_SERVICE_PORT_REDIS: '6379',
+    REDIS_PRIMARY_PORT: 'tcp://10.96.0.11:6379',
+    REDIS_PRIMARY_PORT_6379_TCP: 'tcp://10.96.0.11:6379',
+    REDIS_PRIMARY_PORT_6379_TCP_PROTO: 'tcp',
+    REDIS_PRIMARY_PORT_6379_TCP_PORT: '6379',
+    REDIS_PRIMARY_PORT_6379_TCP_ADDR: '10.96.0.11',
+  });
+  const headless: Service = { apiVersion: 'v1', kind: 'Service', metadata: { name: 'db', namespace: 'shop' }, spec: { clusterIP: 'None', ports: [{ port: 5432 }] } };
+  assert.deepEqual(serviceEnv([headless]), {});
+});
+
+test('env: fieldRef, $(VAR) expansion, services of the pod namespace plus kubernetes', () => {
+  const pod = basePod();
+  const c = { name: 'c', env: [
+    { name: 'MY_POD', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } },
+    { name: 'MY_IP', valueFrom: { fieldRef: { fieldPath: 'status.podIP' } } },
+    { name: 'MY_NODE', valueFrom: { fieldRef: { fieldPath: 'spec.nodeName' } } },
+    { name: 'HOST_IP', valueFrom: { fieldRef: { fieldPath: 'status.hostIP' } } },
+    { name: 'GREETING', value: 'hi $(MY_POD)' },
+  ] };
+  const services: Service[] = [
+    { apiVersion: 'v1', kind: 'Service', metadata: { name: 'kubernetes', namespace: 'default' }, spec: { clusterIP: '10.96.0.1', ports: [{ name: 'https', port: 443 }] } },
+    { apiVersion: 'v1', kind: 'Service', metadata: { name: 'other', namespace: 'elsewhere' }, spec: { clusterIP: '10.96.0.99', ports: [{ port: 80 }] } },
+  ];
+  const env = containerEnv(pod, c, { podIP: '10.244.0.7', hostIP: '172.18.0.2', nodeName: 'node-1' }, services);
+  assert.equal(env.MY_POD, 'web-1');
+  assert.equal(env.MY_IP, '10.244.0.7');
+  assert.equal(env.MY_NODE, 'node-1');
+  assert.equal(env.HOST_IP, '172.18.0.2');
+  assert.equal(env.GREETING, 'hi web-1');
+  assert.equal(env.KUBERNETES_SERVICE_HOST, '10.96.0.1');
+  assert.equal(env.KUBERNETES_SERVICE_PORT, '443');
+  assert.equal(env.OTHER_SERVICE_HOST, undefined);
+});
+
+test('resolv.conf follows dnsPolicy', () => {
+  assert.equal(resolvConf(basePod(), '10.96.0.10', 'cluster.local', 'nameserver 198.51.100.53\n'),
+    'search shop.svc.cluster.local svc.cluster.local cluster.local\nnameserver 10.96.0.10\noptions ndots:5\n');
+  assert.equal(resolvConf(basePod({ dnsPolicy: 'Default' }), '10.96.0.10', 'cluster.local', 'nameserver 198.51.100.53\n'), 'nameserver 198.51.100.53\n');
+  assert.equal(resolvConf(basePod({ dnsPolicy: 'None', dnsConfig: { nameservers: ['1.2.3.4'], searches: ['a.b'], options: [{ name: 'ndots', value: '2' }] } }), '10.96.0.10', 'cluster.local', ''),
+    'search a.b\nnameserver 1.2.3.4\noptions ndots:2\n');
+  assert.equal(resolvConf(basePod({ dnsConfig: { options: [{ name: 'ndots', value: '1' }] } }), '10.96.0.10', 'cluster.local', ''),
+    'search shop.svc.cluster.local svc.cluster.local cluster.local\nnameserver 10.96.0.10\noptions ndots:1\n');
+});
+
+test('hosts file names the pod, with its FQDN under a subdomain', () => {
+  const text = hostsFile(basePod({ hostname: 'db-0', subdomain: 'db' }), '10.244.0.5', 'cluster.local');
+  assert.match(text, /^10\.244\.0\.5\tdb-0\.db\.shop\.svc\.cluster\.local\tdb-0$/m);
+});

@@ -1,0 +1,34 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { planRollout, resolveIntOrPercent } from '../../../src/controllers/deployment.js';
+import { deployment, pod } from './fixtures.js';
+
+test('maxSurge rounds up and maxUnavailable rounds down, as upstream', () => {
+  assert.equal(resolveIntOrPercent('25%', 1, true, '25%'), 1);
+  assert.equal(resolveIntOrPercent('25%', 1, false, '25%'), 0);
+  assert.equal(resolveIntOrPercent('25%', 10, true, '25%'), 3);
+  assert.equal(resolveIntOrPercent('25%', 10, false, '25%'), 2);
+  assert.equal(resolveIntOrPercent(2, 10, false, '25%'), 2);
+  assert.equal(resolveIntOrPercent(undefined, 4, true, '25%'), 1);
+});
+
+const H = 'newhash';
+const rows: { name: string; replicas: number; pods: ReturnType<typeof pod>[]; strategy?: Parameters<typeof deployment>[1]; create: number; remove: string[] }[] = [
+  { name: 'new deployment creates all replicas', replicas: 3, pods: [], create: 3, remove: [] },
+  { name: 'scale down removes not-ready pods first', replicas: 1, pods: [pod('a', { hash: H, ready: true }), pod('b', { hash: H, ready: false })], create: 0, remove: ['b'] },
+  { name: 'rollout of 1 replica surges one new pod and keeps the old one while it is the only ready pod', replicas: 1, pods: [pod('old', { hash: 'old', ready: true })], create: 1, remove: [] },
+  { name: 'old pod goes once the new one is ready', replicas: 1, pods: [pod('old', { hash: 'old', ready: true }), pod('new', { hash: H, ready: true })], create: 0, remove: ['old'] },
+  { name: 'old not-ready pods go at once', replicas: 2, pods: [pod('o1', { hash: 'old', ready: false }), pod('o2', { hash: 'old', ready: true })], create: 1, remove: ['o1'] },
+  { name: 'maxUnavailable lets ready old pods go before new ones are ready', replicas: 4, pods: ['a', 'b', 'c', 'd'].map((n) => pod(n, { hash: 'old', ready: true })), create: 1, remove: ['d'] },
+  { name: 'Recreate deletes every old pod before creating new ones', replicas: 2, strategy: { type: 'Recreate' }, pods: [pod('o1', { hash: 'old', ready: true }), pod('o2', { hash: 'old', ready: true })], create: 0, remove: ['o2', 'o1'] },
+  { name: 'Recreate creates once old ones are gone', replicas: 2, strategy: { type: 'Recreate' }, pods: [], create: 2, remove: [] },
+  { name: 'maxSurge 0 and maxUnavailable 0 falls back to one unavailable', replicas: 1, strategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge: 0, maxUnavailable: 0 } }, pods: [pod('old', { hash: 'old', ready: true })], create: 0, remove: ['old'] },
+];
+
+for (const row of rows) {
+  test(`rollout: ${row.name}`, () => {
+    const plan = planRollout(deployment(row.replicas, row.strategy), row.pods, H);
+    assert.equal(plan.create, row.create);
+    assert.deepEqual(plan.remove.map((p) => p.metadata.name).sort(), [...row.remove].sort());
+  });
+}

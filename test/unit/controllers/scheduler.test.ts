@@ -1,0 +1,36 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { choose } from '../../../src/controllers/scheduler.js';
+import { nextFreeSubnet, subnetAt } from '../../../src/controllers/node-ipam.js';
+import { node, pod } from './fixtures.js';
+
+test('spreads pods to the node with the fewest', () => {
+  const nodes = [node('node-1'), node('node-2')];
+  assert.deepEqual(choose(pod('a'), nodes, new Map([['node-1', 2], ['node-2', 1]])), { node: 'node-2' });
+  assert.deepEqual(choose(pod('a'), nodes, new Map()), { node: 'node-1' });
+});
+
+test('honours nodeSelector and skips NotReady and unschedulable nodes', () => {
+  const p = pod('a');
+  p.spec.nodeSelector = { disk: 'ssd' };
+  const nodes = [node('node-1'), node('node-2', { labels: { disk: 'ssd' } }), node('node-3', { ready: false, labels: { disk: 'ssd' } })];
+  assert.deepEqual(choose(p, nodes, new Map([['node-2', 50]])), { node: 'node-2' });
+  assert.deepEqual(choose(pod('b'), [node('node-1', { unschedulable: true }), node('node-2')], new Map()), { node: 'node-2' });
+});
+
+test('an unschedulable pod gets kube-scheduler\'s reason', () => {
+  const p = pod('a');
+  p.spec.nodeSelector = { disk: 'nvme' };
+  assert.deepEqual(choose(p, [node('node-1'), node('node-2', { ready: false })], new Map()), {
+    reason: "0/2 nodes are available: 1 node(s) didn't match Pod's node affinity/selector, 1 node(s) had untolerated taint {node.kubernetes.io/not-ready: }.",
+  });
+});
+
+test('podCIDRs are the /24s of 10.244.0.0/16 in order, lowest free first', () => {
+  assert.equal(subnetAt('10.244.0.0/16', 0), '10.244.0.0/24');
+  assert.equal(subnetAt('10.244.0.0/16', 255), '10.244.255.0/24');
+  assert.equal(nextFreeSubnet('10.244.0.0/16', new Set()), '10.244.0.0/24');
+  assert.equal(nextFreeSubnet('10.244.0.0/16', new Set(['10.244.0.0/24', '10.244.2.0/24'])), '10.244.1.0/24');
+  const all = new Set(Array.from({ length: 256 }, (_, i) => subnetAt('10.244.0.0/16', i)));
+  assert.equal(nextFreeSubnet('10.244.0.0/16', all), undefined);
+});
