@@ -163,3 +163,23 @@ export const CNI_PLUGIN_ERROR = {
   /** anything unexpected; the bridge reference plugin uses 999 the same way */
   internal: 999,
 } as const;
+
+/**
+ * The service proxy could not program its nftables table; the previous
+ * ruleset stays in place. `services` names the Services (`ns/name`) whose
+ * rules nft rejected, when that could be told, so the agent can raise Events.
+ */
+export class ProxySyncError extends PodnetError {
+  constructor(readonly services: readonly string[], readonly nftStderr: string, options?: { cause?: unknown }) {
+    super('EPROXYSYNC', `could not apply service rules${services.length ? ` for Service ${services.join(', ')}` : ''}: ${nftStderr.trim().split('\n')[0] ?? 'nft failed'}`, options);
+    this.name = 'ProxySyncError';
+  }
+
+  /** The first Service at fault, for an Event on it. */
+  get service(): { namespace: string; name: string } | undefined {
+    const first = this.services[0];
+    if (!first) return undefined;
+    const [namespace, name] = first.split('/');
+    return { namespace: namespace ?? '', name: name ?? '' };
+  }
+}

@@ -9,6 +9,7 @@ import { clusterPaths, EXTERNAL_DNS_IP } from '../config.js';
 import { ApiEventRecorder } from '../controllers/events.js';
 import { InformerFactory } from '../controllers/informer-factory.js';
 import { nodeNetworkConfig } from '../cni/config.js';
+import { installPodnetCni } from '../cni/exec-plugin.js';
 import { defaultRunner } from '../net/runner.js';
 import { Kubelet } from './kubelet.js';
 import { NodeHeartbeat } from './node-heartbeat.js';
@@ -21,7 +22,7 @@ async function main(): Promise<void> {
   const cluster = values.cluster!;
   const nodeName = values.node!;
   const paths = clusterPaths(cluster);
-  const client = new HttpClient(paths.socket);
+  const client = new HttpClient({ socketPath: paths.socket });
 
   let node = await client.get<Node>('nodes', undefined, nodeName);
   while (!node.spec?.podCIDR) {
@@ -30,7 +31,8 @@ async function main(): Promise<void> {
   }
   const nodeIP = node.status!.addresses!.find((a) => a.type === 'InternalIP')!.address;
   const podCIDR = node.spec.podCIDR;
-  const cniConfig = nodeNetworkConfig({ cluster, node: nodeName, podCIDR, dataDir: `${paths.ipam}/${nodeName}` });
+  const cniConfig = nodeNetworkConfig({ cluster, node: nodeName, podCIDR, dataDir: paths.ipam });
+  const cniPath = [installPodnetCni(`${paths.cniConf}/bin`)];
 
   const informers = new InformerFactory(client, { pods: { fieldSelector: `spec.nodeName=${nodeName}` } });
   const pods = informers.informer<Pod>('pods');
@@ -38,7 +40,7 @@ async function main(): Promise<void> {
   const events = new ApiEventRecorder(client, 'kubelet', nodeName);
   const kubelet = new Kubelet({
     cluster, nodeName, nodeIP, podsDir: paths.pods, runner: defaultRunner, client, events,
-    cniConfig: () => cniConfig, services: () => services.list(), nodeResolvConf: `nameserver ${EXTERNAL_DNS_IP}\n`,
+    cniConfig: () => cniConfig, cniPath, services: () => services.list(), nodeResolvConf: `nameserver ${EXTERNAL_DNS_IP}\n`,
   });
   const proxy = startServiceProxy({ informers, client, nodeName, nodeIP, podCIDR, runner: defaultRunner, events });
   informers.start();

@@ -35,7 +35,8 @@ export interface AgentContext {
   runner: Runner;
   client: Client;
   events: EventRecorder;
-  cniConfig(): object | undefined;
+  cniConfig(): Record<string, unknown> | undefined;
+  cniPath: string[];
   services(): Service[];
   nodeResolvConf: string;
 }
@@ -178,8 +179,9 @@ export class PodWorker {
     this.sandboxReady = true;
   }
 
-  private sandboxSpec(config: object) {
+  private sandboxSpec(config: Record<string, unknown>) {
     return {
+      cniPath: this.ctx.cniPath,
       netns: this.state.netns!, containerId: this.state.containerId, cniConfig: config,
       cniArgs: { K8S_POD_NAMESPACE: this.state.namespace, K8S_POD_NAME: this.state.name, K8S_POD_UID: this.state.uid, K8S_POD_INFRA_CONTAINER_ID: this.state.containerId },
     };

@@ -25,7 +25,7 @@ export interface ProxyLoopOptions {
 export function startServiceProxy(o: ProxyLoopOptions): { firstSync: Promise<void>; stop(): void } {
   const services = o.informers.informer<Service>('services');
   const slices = o.informers.informer<EndpointSlice>('endpointslices');
-  const proxy = new ServiceProxy({ runner: o.runner, nodeName: o.nodeName, nodeIP: o.nodeIP, podCIDR: o.podCIDR, clusterCIDR: POD_NETWORK, serviceCIDR: SERVICE_NETWORK });
+  const proxy = new ServiceProxy({ runner: o.runner, nodeName: o.nodeName, nodeIP: o.nodeIP, podCIDR: o.podCIDR, clusterCIDR: POD_NETWORK, serviceCIDR: SERVICE_NETWORK, serveHealthChecks: true });
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<void> = Promise.resolve();
   let synced = false;
@@ -49,6 +49,6 @@ export function startServiceProxy(o: ProxyLoopOptions): { firstSync: Promise<voi
   const firstSync = o.informers.waitForSync().then(() => { synced = true; running = running.then(sync); return running; });
   return {
     firstSync,
-    stop() { if (timer) clearTimeout(timer); proxy.stop?.(); },
+    stop() { if (timer) clearTimeout(timer); void proxy.stop(); },
   };
 }

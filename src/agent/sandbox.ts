@@ -5,7 +5,9 @@
 
 import { spawn } from 'node:child_process';
 import { readFileSync, writeFileSync, renameSync } from 'node:fs';
-import { execCni, type CniResult } from '../cni/exec-plugin.js';
+import { execCni } from '../cni/exec-plugin.js';
+
+export interface CniResult { ips?: { address: string; gateway?: string; interface?: number }[] }
 import { PodnetError } from '../errors.js';
 import type { Runner } from '../net/runner.js';
 
@@ -22,7 +24,8 @@ export interface SandboxSpec {
   hostname: string;
   resolvConf: string;
   hostsFile: string;
-  cniConfig: object;
+  cniConfig: Record<string, unknown>;
+  cniPath: string[];
   cniArgs: Record<string, string>;
   ifName?: string;
 }
@@ -36,11 +39,11 @@ export async function deleteNetns(runner: Runner, netns: string): Promise<void> 
 }
 
 export async function cniAdd(spec: SandboxSpec): Promise<CniResult> {
-  return execCni('ADD', { containerId: spec.containerId, netns: `/run/netns/${spec.netns}`, ifName: spec.ifName ?? 'eth0', args: spec.cniArgs, config: spec.cniConfig });
+  return (await execCni('ADD', { containerId: spec.containerId, netns: `/run/netns/${spec.netns}`, ifName: spec.ifName ?? 'eth0', args: spec.cniArgs, config: spec.cniConfig, pluginPath: spec.cniPath })) as CniResult;
 }
 
-export async function cniDel(spec: Pick<SandboxSpec, 'netns' | 'containerId' | 'cniConfig' | 'cniArgs' | 'ifName'>): Promise<void> {
-  await execCni('DEL', { containerId: spec.containerId, netns: `/run/netns/${spec.netns}`, ifName: spec.ifName ?? 'eth0', args: spec.cniArgs, config: spec.cniConfig });
+export async function cniDel(spec: Pick<SandboxSpec, 'netns' | 'containerId' | 'cniConfig' | 'cniArgs' | 'ifName' | 'cniPath'>): Promise<void> {
+  await execCni('DEL', { containerId: spec.containerId, netns: `/run/netns/${spec.netns}`, ifName: spec.ifName ?? 'eth0', args: spec.cniArgs, config: spec.cniConfig, pluginPath: spec.cniPath });
 }
 
 /** Starts the pause process and waits until it holds the finished namespaces. */

@@ -1,7 +1,224 @@
-// STUB: replaced by the defaulting work. Signature is the contract.
+// Upstream defaulting (k8s pkg/apis/*/v1/defaults.go plus the bits of the
+// registry strategies that fill fields on create), applied in place before
+// validation. Only fields podnet serves are defaulted; garbage is left for
+// validation to report, so every step checks types before touching a value.
+
 import type { KubeObject } from './types.js';
+
+type Obj = Record<string, unknown>;
+
+const DEFAULT_TERMINATION_GRACE_PERIOD_SECONDS = 30;
+const DEFAULT_SCHEDULER_NAME = 'default-scheduler';
+const DEFAULT_CLIENT_IP_AFFINITY_SECONDS = 10800; // 3 hours, core.DefaultClientIPServiceAffinitySeconds
+const DEFAULT_REVISION_HISTORY_LIMIT = 10;
+const DEFAULT_PROGRESS_DEADLINE_SECONDS = 600;
+const DEFAULT_MAX_SURGE = '25%';
+const DEFAULT_MAX_UNAVAILABLE = '25%';
+const TERMINATION_MESSAGE_PATH = '/dev/termination-log';
+const NAMESPACE_NAME_LABEL = 'kubernetes.io/metadata.name';
+
+function isObj(v: unknown): v is Obj {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function objects(v: unknown): Obj[] {
+  return Array.isArray(v) ? v.filter(isObj) : [];
+}
+
+/** Sets `o[key]` when it is absent (undefined, null or ''), like Go's zero-value checks. */
+function setDefault(o: Obj, key: string, value: unknown): void {
+  if (o[key] === undefined || o[key] === null || o[key] === '') o[key] = value;
+}
+
+function child(o: Obj, key: string): Obj | undefined {
+  if (o[key] === undefined || o[key] === null) o[key] = {};
+  return isObj(o[key]) ? o[key] : undefined;
+}
+
+/** The tag parsers.ParseImageName finds, "latest" when none (a digest counts as a tag here). */
+function imageTag(image: string): string {
+  if (image.includes('@')) return 'digest';
+  const lastSlash = image.lastIndexOf('/');
+  const colon = image.lastIndexOf(':');
+  return colon > lastSlash ? image.slice(colon + 1) : 'latest';
+}
+
+function defaultProbe(probe: unknown): void {
+  if (!isObj(probe)) return;
+  setDefault(probe, 'timeoutSeconds', 1);
+  setDefault(probe, 'periodSeconds', 10);
+  setDefault(probe, 'successThreshold', 1);
+  setDefault(probe, 'failureThreshold', 3);
+  if (isObj(probe.httpGet)) {
+    setDefault(probe.httpGet, 'path', '/');
+    setDefault(probe.httpGet, 'scheme', 'HTTP');
+  }
+}
+
+function defaultContainer(c: Obj, hostNetwork: boolean): void {
+  if (c.imagePullPolicy === undefined || c.imagePullPolicy === null || c.imagePullPolicy === '') {
+    // SetDefaults_Container: untagged or :latest images are always pulled.
+    c.imagePullPolicy = typeof c.image === 'string' && imageTag(c.image) !== 'latest' ? 'IfNotPresent' : 'Always';
+  }
+  setDefault(c, 'terminationMessagePath', TERMINATION_MESSAGE_PATH);
+  setDefault(c, 'terminationMessagePolicy', 'File');
+  for (const p of objects(c.ports)) {
+    setDefault(p, 'protocol', 'TCP');
+    // With the host's network a container port is a host port (SetDefaults_PodSpec).
+    if (hostNetwork && typeof p.containerPort === 'number') setDefault(p, 'hostPort', p.containerPort);
+  }
+  for (const e of objects(c.env)) {
+    const fieldRef = isObj(e.valueFrom) ? e.valueFrom.fieldRef : undefined;
+    if (isObj(fieldRef)) setDefault(fieldRef, 'apiVersion', 'v1');
+  }
+  defaultProbe(c.readinessProbe);
+  defaultProbe(c.livenessProbe);
+  defaultProbe(c.startupProbe);
+}
+
+/** SetDefaults_PodSpec and its containers; also used for templates. */
+export function defaultPodSpec(spec: unknown): void {
+  if (!isObj(spec)) return;
+  setDefault(spec, 'dnsPolicy', 'ClusterFirst');
+  setDefault(spec, 'restartPolicy', 'Always');
+  setDefault(spec, 'terminationGracePeriodSeconds', DEFAULT_TERMINATION_GRACE_PERIOD_SECONDS);
+  setDefault(spec, 'schedulerName', DEFAULT_SCHEDULER_NAME);
+  setDefault(spec, 'enableServiceLinks', true);
+  setDefault(spec, 'securityContext', {});
+  const hostNetwork = spec.hostNetwork === true;
+  for (const c of objects(spec.containers)) defaultContainer(c, hostNetwork);
+  for (const c of objects(spec.initContainers)) defaultContainer(c, hostNetwork);
+}
+
+function defaultTemplate(spec: Obj): void {
+  if (isObj(spec.template)) defaultPodSpec(spec.template.spec);
+}
+
+function defaultService(svc: Obj): void {
+  const spec = child(svc, 'spec');
+  if (!spec) return;
+  setDefault(spec, 'type', 'ClusterIP');
+  setDefault(spec, 'sessionAffinity', 'None');
+  if (spec.sessionAffinity === 'None') delete spec.sessionAffinityConfig;
+  if (spec.sessionAffinity === 'ClientIP') {
+    const cfg = isObj(spec.sessionAffinityConfig) ? spec.sessionAffinityConfig : undefined;
+    const clientIP = cfg && isObj(cfg.clientIP) ? cfg.clientIP : undefined;
+    if (!clientIP || clientIP.timeoutSeconds === undefined || clientIP.timeoutSeconds === null) {
+      spec.sessionAffinityConfig = { clientIP: { timeoutSeconds: DEFAULT_CLIENT_IP_AFFINITY_SECONDS } };
+    }
+  }
+  for (const p of objects(spec.ports)) {
+    setDefault(p, 'protocol', 'TCP');
+    if (p.targetPort === undefined || p.targetPort === null || p.targetPort === 0 || p.targetPort === '') p.targetPort = p.port;
+  }
+  const type = spec.type;
+  const externalIPs = Array.isArray(spec.externalIPs) ? spec.externalIPs : [];
+  const externallyAccessible = type === 'LoadBalancer' || type === 'NodePort' || (type === 'ClusterIP' && externalIPs.length > 0);
+  if (externallyAccessible) setDefault(spec, 'externalTrafficPolicy', 'Cluster');
+  if (type === 'ClusterIP' || type === 'NodePort' || type === 'LoadBalancer') setDefault(spec, 'internalTrafficPolicy', 'Cluster');
+  if (type === 'LoadBalancer') setDefault(spec, 'allocateLoadBalancerNodePorts', true);
+  // The service strategy keeps clusterIP and clusterIPs[0] in step.
+  const clusterIPs = spec.clusterIPs;
+  if (typeof spec.clusterIP === 'string' && spec.clusterIP && (!Array.isArray(clusterIPs) || clusterIPs.length === 0)) {
+    spec.clusterIPs = [spec.clusterIP];
+  } else if (Array.isArray(clusterIPs) && typeof clusterIPs[0] === 'string' && !spec.clusterIP) {
+    spec.clusterIP = clusterIPs[0];
+  }
+  // The allocator's single-stack IPv4 choice, made here since podnet's cluster is IPv4 only.
+  if (type !== 'ExternalName') {
+    if (!Array.isArray(spec.ipFamilies) || spec.ipFamilies.length === 0) spec.ipFamilies = ['IPv4'];
+    setDefault(spec, 'ipFamilyPolicy', 'SingleStack');
+  }
+}
+
+function defaultDeployment(d: Obj): void {
+  const spec = child(d, 'spec');
+  if (!spec) return;
+  setDefault(spec, 'replicas', 1);
+  const strategy = child(spec, 'strategy');
+  if (strategy) {
+    setDefault(strategy, 'type', 'RollingUpdate');
+    if (strategy.type === 'RollingUpdate') {
+      const ru = child(strategy, 'rollingUpdate');
+      if (ru) {
+        setDefault(ru, 'maxUnavailable', DEFAULT_MAX_UNAVAILABLE);
+        setDefault(ru, 'maxSurge', DEFAULT_MAX_SURGE);
+      }
+    }
+  }
+  setDefault(spec, 'revisionHistoryLimit', DEFAULT_REVISION_HISTORY_LIMIT);
+  setDefault(spec, 'progressDeadlineSeconds', DEFAULT_PROGRESS_DEADLINE_SECONDS);
+  defaultTemplate(spec);
+}
+
+function defaultStatefulSet(s: Obj): void {
+  const spec = child(s, 'spec');
+  if (!spec) return;
+  setDefault(spec, 'replicas', 1);
+  setDefault(spec, 'podManagementPolicy', 'OrderedReady');
+  const us = child(spec, 'updateStrategy');
+  if (us) {
+    setDefault(us, 'type', 'RollingUpdate');
+    if (us.type === 'RollingUpdate') {
+      const ru = child(us, 'rollingUpdate');
+      if (ru) setDefault(ru, 'partition', 0);
+    }
+  }
+  setDefault(spec, 'revisionHistoryLimit', DEFAULT_REVISION_HISTORY_LIMIT);
+  defaultTemplate(spec);
+}
+
+/** stringData is write-only: merged into data (base64, winning over data) and dropped, as the v1 conversion does. */
+function defaultSecret(s: Obj): void {
+  setDefault(s, 'type', 'Opaque');
+  if (isObj(s.stringData)) {
+    const data = isObj(s.data) ? s.data : {};
+    for (const [k, v] of Object.entries(s.stringData)) {
+      if (typeof v === 'string') data[k] = Buffer.from(v, 'utf8').toString('base64');
+    }
+    s.data = data;
+    delete s.stringData;
+  }
+}
+
+function defaultNamespace(ns: Obj): void {
+  const meta = isObj(ns.metadata) ? ns.metadata : undefined;
+  // SetDefaults_Namespace: every namespace carries its own name as a label, so selectors can pick it.
+  if (meta && typeof meta.name === 'string' && meta.name) {
+    if (meta.labels === undefined || meta.labels === null) meta.labels = {};
+    if (isObj(meta.labels)) meta.labels[NAMESPACE_NAME_LABEL] = meta.name;
+  }
+  const status = child(ns, 'status');
+  if (status) setDefault(status, 'phase', 'Active');
+}
+
+function defaultEndpointSlice(es: Obj): void {
+  for (const p of objects(es.ports)) {
+    setDefault(p, 'protocol', 'TCP');
+    if (p.name === undefined || p.name === null) p.name = '';
+  }
+}
+
+function defaultIngressClass(ic: Obj): void {
+  const spec = isObj(ic.spec) ? ic.spec : undefined;
+  if (spec && isObj(spec.parameters)) setDefault(spec.parameters, 'scope', 'Cluster');
+}
+
+const DEFAULTERS: Record<string, (o: Obj) => void> = {
+  Pod: (o) => defaultPodSpec(o.spec),
+  Service: defaultService,
+  Deployment: defaultDeployment,
+  StatefulSet: defaultStatefulSet,
+  Secret: defaultSecret,
+  Namespace: defaultNamespace,
+  EndpointSlice: defaultEndpointSlice,
+  IngressClass: defaultIngressClass,
+};
 
 /** Fills in upstream defaults in place and returns the same object. */
 export function applyDefaults<T extends KubeObject>(obj: T): T {
+  if (!isObj(obj)) return obj;
+  const fn = DEFAULTERS[typeof obj.kind === 'string' ? obj.kind : ''];
+  if (fn) fn(obj as Obj);
   return obj;
 }

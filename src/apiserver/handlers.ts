@@ -24,6 +24,8 @@ export async function handleResource(registry: Registry, req: IncomingMessage, r
   const { info, namespace, name, subresource } = route;
   const method = req.method ?? 'GET';
   if (subresource && subresource !== 'status') throw notAllowed(method, route);
+  // refusing is safer than writing what the client asked only to try out
+  if (method !== 'GET' && query.has('dryRun')) throw apiErrors.badRequest('dryRun is not supported by podnet');
   switch (method) {
     case 'GET': {
       const isWatch = route.watch || query.get('watch') === 'true' || query.get('watch') === '1';

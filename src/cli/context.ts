@@ -24,7 +24,7 @@ export function context(flag?: string): Context {
     paths,
     client() {
       if (!existsSync(paths.socket)) throw new PodnetError('ENOCLUSTER', `cluster "${cluster}" is not running (no API socket at ${paths.socket}); start it with: podnet up${cluster === 'podnet' ? '' : ` --cluster ${cluster}`}`);
-      client ??= new HttpClient(paths.socket);
+      client ??= new HttpClient({ socketPath: paths.socket });
       return client;
     },
   };

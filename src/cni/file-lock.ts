@@ -11,8 +11,9 @@
 
 import fs from 'node:fs';
 
+/** back-off between attempts doubles from RETRY_MIN_MS to RETRY_MAX_MS, with jitter so waiters spread out */
 const RETRY_MIN_MS = 1;
-const RETRY_MAX_MS = 8;
+const RETRY_MAX_MS = 32;
 /** our IPAM operations take milliseconds; a lock this old belongs to a hung or dead process */
 const STALE_AFTER_MS = 30_000;
 /** an empty lock file is one whose creator died between open and write */
@@ -101,13 +102,15 @@ function breakIfStill(path: string, staleContent: string): boolean {
 export function withFileLock<T>(path: string, timeoutMs: number, fn: () => T): T {
   const token = `${process.pid}:${Math.random().toString(36).slice(2)}`;
   const deadline = Date.now() + timeoutMs;
+  let backoff = RETRY_MIN_MS;
   for (;;) {
     if (tryCreate(path, token)) break;
     const holder = readOrEmpty(path);
     if (holder === undefined) continue; // released between our create and read
     if (isStale(holder, ageMs(path)) && breakIfStill(path, holder)) continue;
     if (Date.now() > deadline) throw new LockTimeoutError(path, holder);
-    sleepSync(RETRY_MIN_MS + Math.random() * (RETRY_MAX_MS - RETRY_MIN_MS));
+    sleepSync(backoff / 2 + Math.random() * backoff);
+    backoff = Math.min(RETRY_MAX_MS, backoff * 2);
   }
   try {
     return fn();

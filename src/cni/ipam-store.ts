@@ -19,7 +19,8 @@ const LINE_BREAK = '\r\n';
 /** suffix 0: the index of the range set, always one for us */
 const LAST_RESERVED_FILE = 'last_reserved_ip.0';
 const LOCK_FILE = 'podnet.lock';
-const LOCK_TIMEOUT_MS = 10_000;
+/** generous: a node starting many pods at once queues plugin processes behind the lock on a busy CPU */
+const LOCK_TIMEOUT_MS = 60_000;
 const IP_FILE = /^\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}$/;
 
 export interface Allocation { ip: string; containerId: string; ifName: string }

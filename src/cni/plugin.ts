@@ -8,13 +8,13 @@
 
 import fs from 'node:fs';
 import { CNI_ERROR, CNI_PLUGIN_ERROR, CniError, CommandError } from '../errors.js';
-import { attachToBridge, bridgePorts, configureSandbox, deleteLink, deleteLinks, LinkSetupError, showLink, showRoutes } from '../net/links.js';
+import { bridgePorts, deleteLink, deleteLinks, LinkSetupError, plugPod, showLink, showRoutes } from '../net/links.js';
 import type { Runner } from '../net/runner.js';
 import type { CniEnv } from './env.js';
 import { podLabel } from './env.js';
 import { capacity, contains, formatIp, parseIp, subnetText } from './ipam-range.js';
 import { IpamStore } from './ipam-store.js';
-import { HOST_VETH_PATTERN, hostVethName, stableMac } from './names.js';
+import { HOST_VETH_PATTERN, hostVethName, stableMac, tempPeerName } from './names.js';
 import { rangeOf } from './netconf.js';
 import type { CniResult, NetConf } from './types.js';
 
@@ -51,23 +51,23 @@ export async function cmdAdd({ runner, env, conf, log }: PluginContext): Promise
   log(`ADD ${podLabel(env)} container=${env.containerId} netns=${env.netns} ${env.ifName}=${address} host=${hostVeth}`);
   let bridgeMac: string;
   try {
-    bridgeMac = await attachToBridge(runner, {
+    bridgeMac = await plugPod(runner, {
       bridge: conf.bridge,
       bridgeMac: stableMac('bridge', conf.name, conf.bridge, subnetText(range)),
       mtu: conf.mtu,
       ...(conf.isGateway ? { gatewayCidr: `${gateway}/${range.prefix}` } : {}),
       hostVeth,
       hostMac,
-      peerName: env.ifName,
+      peerTempName: tempPeerName(hostVeth),
       peerMac,
       netnsPath: env.netns,
       hairpin: conf.hairpinMode,
-    });
-    await configureSandbox(runner, env.netns, {
+    }, {
+      tempName: tempPeerName(hostVeth),
       ifName: env.ifName,
       address,
       routes: conf.ipam.routes.map((r) => ({ dst: r.dst, via: r.gw ?? gateway })),
-    });
+    }, store.dir);
   } catch (e) {
     const created = !(e instanceof LinkSetupError) || e.hostVethCreated;
     if (created) await deleteLink(runner, hostVeth).catch(() => false);
@@ -76,6 +76,7 @@ export async function cmdAdd({ runner, env, conf, log }: PluginContext): Promise
     if (e instanceof LinkSetupError) throw new CniError(CNI_PLUGIN_ERROR.linkSetupFailed, e.step, e.detail);
     throw e;
   }
+  log('links done');
   return {
     interfaces: [
       { name: conf.bridge, mac: bridgeMac },

@@ -6,7 +6,6 @@
 
 import type { Deployment, Pod } from '../api/types.js';
 import { isActive, isControlledBy, isPodReady, nowRFC3339, setCondition } from '../api/pod-helpers.js';
-import { matchesLabelSelector } from '../api/labels.js';
 import type { Client } from '../client/client.js';
 import { isApiError } from '../errors.js';
 import { Controller } from './controller.js';

@@ -5,7 +5,7 @@
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import type { Node } from '../api/types.js';
 import { nowRFC3339 } from '../api/pod-helpers.js';
-import { ApiServer } from '../apiserver/api-server.js';
+import { ApiServer } from '../apiserver/server.js';
 import type { Client } from '../client/client.js';
 import { clusterPaths, type ClusterPaths } from '../config.js';
 import { ApiEventRecorder } from '../controllers/events.js';

@@ -331,3 +331,53 @@ export function cacheKey(buf: Buffer, q: QuickQuery, sizeCode: number): string {
   keyScratch[n] = 0x30 + sizeCode;
   return keyScratch.toString('latin1', 0, n + 1);
 }
+
+/** Skips a (possibly compressed) name at `p`; returns the offset after it, or -1 when malformed (RFC 1035 §4.1.4). */
+function skipName(buf: Buffer, p: number): number {
+  let end = -1;
+  let total = 0;
+  let jumps = 0;
+  for (;;) {
+    if (p >= buf.length) return -1;
+    const l = buf[p]!;
+    if (l === 0) return end < 0 ? p + 1 : end;
+    if ((l & 0xc0) === 0xc0) {
+      if (p + 1 >= buf.length) return -1;
+      const target = ((l & 0x3f) << 8) | buf[p + 1]!;
+      // pointers must go backwards (no loops) and at most 127 times (a name has ≤127 labels)
+      if (target >= p || ++jumps > 127) return -1;
+      if (end < 0) end = p + 2;
+      p = target;
+      continue;
+    }
+    if (l > 63) return -1;
+    total += l + 1;
+    if (total > 255) return -1;
+    p += l + 1;
+  }
+}
+
+/**
+ * Walks the whole message: every name, every record's fixed part and RDATA
+ * length, ending exactly at the end of the buffer. dns-packet only ever sees
+ * messages that pass this — it is slow (milliseconds) on random bytes, which
+ * would let a flood of garbage stall the server.
+ */
+export function wellFormed(buf: Buffer): boolean {
+  if (buf.length < HEADER_SIZE) return false;
+  const qd = buf.readUInt16BE(4);
+  const rrs = buf.readUInt16BE(6) + buf.readUInt16BE(8) + buf.readUInt16BE(10);
+  let p = HEADER_SIZE;
+  for (let i = 0; i < qd; i++) {
+    p = skipName(buf, p);
+    if (p < 0 || p + 4 > buf.length) return false;
+    p += 4;
+  }
+  for (let i = 0; i < rrs; i++) {
+    p = skipName(buf, p);
+    if (p < 0 || p + 10 > buf.length) return false;
+    p += 10 + buf.readUInt16BE(p + 8);
+    if (p > buf.length) return false;
+  }
+  return p === buf.length;
+}

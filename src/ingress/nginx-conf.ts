@@ -74,14 +74,18 @@ export interface RenderOptions {
  * Lines [startLine, endLine] (1-based, inclusive) rendered from these Ingresses
  * (a server block, or an upstream with host ''): lets `nginx -t` errors name their cause.
  */
-export interface ConfSection { startLine: number; endLine: number; host: string; ingresses: IngressRef[] }
+export interface ConfSection { startLine: number; endLine: number; host: string; ingresses: IngressRef[]; files?: string[] }
 
 /** The Ingresses behind an `nginx -t` error (`... in /path/nginx.conf:123`); empty when it is not theirs. */
 export function attributeConfError(stderr: string, sections: readonly ConfSection[]): IngressRef[] {
   const m = /\bin \S+:(\d+)\s*$/m.exec(stderr);
-  if (!m) return [];
-  const line = Number(m[1]);
-  const s = sections.find((x) => line >= x.startLine && line <= x.endLine);
+  if (m) {
+    const line = Number(m[1]);
+    const s = sections.find((x) => line >= x.startLine && line <= x.endLine);
+    if (s) return s.ingresses;
+  }
+  // Certificates are loaded after parsing; their errors name the file, not a line.
+  const s = sections.find((x) => x.files?.some((f) => stderr.includes(f)));
   return s ? s.ingresses : [];
 }
 
@@ -207,6 +211,9 @@ export function renderNginxConf(table: RouteTable, options: RenderOptions): Rend
     const start = L.next;
     renderServer(L, v, o, liveKeys);
     sections.push({ startLine: start, endLine: L.next - 1, host: v.host, ingresses: ingressesOf(v) });
+    const cert = v.tls ? tlsFileName(o.certDir, v.tls) : undefined;
+    // A file-only section (no lines): a broken certificate is the fault of the Ingress that named its Secret.
+    if (cert && v.tls?.ingress) sections.push({ startLine: 0, endLine: -1, host: v.host, ingresses: [v.tls.ingress], files: [cert] });
   }
   L.add(0, '}');
   return { text: `${L.out.join('\n')}\n`, sections };

@@ -45,6 +45,8 @@ export interface Route {
 export interface HostTls {
   /** `ns/name` of the Secret; undefined when the tls entry names none */
   secret?: string;
+  /** the Ingress whose tls entry chose this Secret */
+  ingress?: IngressRef;
   /** PEM; both undefined when the default certificate must be used */
   cert?: string;
   key?: string;
@@ -253,20 +255,20 @@ export function buildRouteTable(input: RouteTableInput): RouteTable {
 }
 
 function tlsFromSecret(s: Served, secretName: string | undefined, secrets: Map<string, Secret>, warn: (r: IngressRef, reason: string, m: string) => void): HostTls {
-  if (!secretName) return {};
+  if (!secretName) return { ingress: s.ref };
   const key = `${s.ref.namespace}/${secretName}`;
   const secret = secrets.get(key);
   if (!secret) {
     warn(s.ref, 'SecretNotFound', `TLS secret ${key} not found; serving the default certificate`);
-    return { secret: key };
+    return { secret: key, ingress: s.ref };
   }
   const crt = decode(secret.data?.['tls.crt']);
   const k = decode(secret.data?.['tls.key']);
   if (secret.type !== TLS_SECRET_TYPE || !crt?.includes('-----BEGIN CERTIFICATE-----') || !k || !/-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(k)) {
     warn(s.ref, 'InvalidSecret', `TLS secret ${key} must be of type ${TLS_SECRET_TYPE} with PEM tls.crt and tls.key; serving the default certificate`);
-    return { secret: key };
+    return { secret: key, ingress: s.ref };
   }
-  return { secret: key, cert: crt, key: k };
+  return { secret: key, ingress: s.ref, cert: crt, key: k };
 }
 
 function decode(b64: string | undefined): string | undefined {

@@ -1,12 +1,14 @@
 // Bridge, veth and sandbox-interface plumbing for podnet-cni, as ip(8) batch
-// scripts: one `ip -batch` for the node side and one for the sandbox side, so
-// an ADD costs two short-lived ip processes. The line builders are pure; the
-// functions below them run the scripts through the Runner.
+// scripts: the node side and the sandbox side of an ADD run from a single
+// `ip -batch` process. The line builders are pure; the functions below them
+// run the scripts through the Runner.
 //
 // Unlike the helpers in netns.ts, the node side here runs in the *current*
 // network namespace: a CNI plugin is executed by the runtime inside the node's
 // namespace (CNI spec: the plugin creates host-side links where it runs).
 
+import fs from 'node:fs';
+import path from 'node:path';
 import { CommandError } from '../errors.js';
 import type { Runner } from './runner.js';
 
@@ -19,7 +21,8 @@ export interface BridgeAttachPlan {
   gatewayCidr?: string;
   hostVeth: string;
   hostMac: string;
-  peerName: string;
+  /** the sandbox end is created under this unique name and renamed by the sandbox script */
+  peerTempName: string;
   peerMac: string;
   /** path of the sandbox's network namespace; ip(8) accepts a path for `netns` */
   netnsPath: string;
@@ -27,6 +30,8 @@ export interface BridgeAttachPlan {
 }
 
 export interface SandboxPlan {
+  /** name the peer arrives with (BridgeAttachPlan.peerTempName) */
+  tempName: string;
   ifName: string;
   /** CIDR form, e.g. 10.244.0.5/24 */
   address: string;
@@ -39,9 +44,11 @@ export const BRIDGE_CREATE_LINE = 1;
 export const VETH_CREATE_LINE = 4;
 
 /**
- * Node-side script. The peer is created directly inside the sandbox
- * namespace under its final name (rtnetlink's IFLA_NET_NS_FD on the peer), so
- * no rename is needed and CNI_IFNAME never clashes with a node interface.
+ * Node-side script. The peer is created directly inside the sandbox namespace
+ * (rtnetlink's IFLA_NET_NS_FD on the peer) under a temporary name that only
+ * this attachment uses; the sandbox script renames it to CNI_IFNAME. If an
+ * interface of that name already exists there, the rename fails and the
+ * script stops before it could touch someone else's interface.
  */
 export interface BatchLine { cmd: string; what: string }
 
@@ -53,8 +60,8 @@ export function bridgeAttachLines(p: BridgeAttachPlan): BatchLine[] {
       : { cmd: `link show dev ${p.bridge}`, what: `find bridge ${p.bridge}` },
     { cmd: `link set dev ${p.bridge} up`, what: `set bridge ${p.bridge} up` },
     {
-      cmd: `link add ${p.hostVeth} address ${p.hostMac} mtu ${p.mtu} type veth peer name ${p.peerName} address ${p.peerMac} mtu ${p.mtu} netns ${p.netnsPath}`,
-      what: `create veth ${p.hostVeth} with peer ${p.peerName} in netns ${p.netnsPath}`,
+      cmd: `link add ${p.hostVeth} address ${p.hostMac} mtu ${p.mtu} type veth peer name ${p.peerTempName} address ${p.peerMac} mtu ${p.mtu} netns ${p.netnsPath}`,
+      what: `create veth ${p.hostVeth} with its peer in netns ${p.netnsPath}`,
     },
     { cmd: `link set dev ${p.hostVeth} master ${p.bridge}`, what: `attach veth ${p.hostVeth} to bridge ${p.bridge}` },
     // hairpin: a pod reaching itself through a Service comes back out of the port it entered by
@@ -66,11 +73,13 @@ export function bridgeAttachLines(p: BridgeAttachPlan): BatchLine[] {
 
 export function sandboxLines(p: SandboxPlan): BatchLine[] {
   return [
+    { cmd: `link set dev ${p.tempName} name ${p.ifName}`, what: `name the sandbox interface ${p.ifName}` },
     { cmd: 'link set dev lo up', what: 'set lo up' },
     { cmd: `addr add ${p.address} broadcast + dev ${p.ifName}`, what: `add address ${p.address} to ${p.ifName}` },
     { cmd: `link set dev ${p.ifName} up`, what: `set ${p.ifName} up` },
     ...p.routes.map((r) => ({
-      cmd: `route add ${r.dst}${r.via ? ` via ${r.via}` : ''} dev ${p.ifName}`,
+      // append, not add: a default route another attachment already set is not an error (SPEC.md, "Notes" on routes)
+      cmd: `route append ${r.dst}${r.via ? ` via ${r.via}` : ''} dev ${p.ifName}`,
       what: `add route ${r.dst}${r.via ? ` via ${r.via}` : ''} on ${p.ifName}`,
     })),
   ];
@@ -80,16 +89,21 @@ function script(lines: BatchLine[]): string {
   return lines.map((l) => l.cmd + '\n').join('');
 }
 
-export interface BatchFailure { line: number; message: string }
+export interface BatchFailure {
+  /** "-" for the script on stdin, else the script file's path */
+  source: string;
+  line: number;
+  message: string;
+}
 
-/** ip -force -batch reports each failed line as "<message>\nCommand failed -:<line>". */
+/** ip -batch reports each failed line as "<message>\nCommand failed <file>:<line>" (file "-" for stdin). */
 export function parseBatchFailures(stderr: string): BatchFailure[] {
   const out: BatchFailure[] = [];
   let pending: string[] = [];
   for (const raw of stderr.split('\n')) {
-    const m = /^Command failed -:(\d+)$/.exec(raw.trim());
+    const m = /^Command failed (.+):(\d+)$/.exec(raw.trim());
     if (m) {
-      out.push({ line: Number(m[1]), message: pending.join('; ') });
+      out.push({ source: m[1]!, line: Number(m[2]), message: pending.join('; ') });
       pending = [];
     } else if (raw.trim()) {
       pending.push(raw.trim());
@@ -114,26 +128,47 @@ export class LinkSetupError extends Error {
   }
 }
 
-/** Creates the bridge if needed and plugs a new veth pair into it; returns the bridge's MAC. */
-export async function attachToBridge(runner: Runner, p: BridgeAttachPlan): Promise<string> {
+/**
+ * Creates the bridge if needed, plugs a new veth pair into it and configures
+ * the sandbox end; returns the bridge's MAC. When the sandbox is a named
+ * namespace, the sandbox script runs from the node-side batch (`netns exec
+ * NAME ip -batch FILE`, FILE written to `scratchDir`), so the whole ADD costs
+ * one process spawn from the plugin; otherwise it takes a second one (nsenter).
+ */
+export async function plugPod(runner: Runner, p: BridgeAttachPlan, sandbox: SandboxPlan, scratchDir: string): Promise<string> {
   const lines = bridgeAttachLines(p);
-  const res = await runner.run(['ip', '-o', '-force', '-batch', '-'], { input: script(lines), allowFailure: true });
+  const inner = sandboxLines(sandbox);
+  const name = netnsName(p.netnsPath);
+  const scriptPath = name ? path.join(scratchDir, `.sandbox-${p.hostVeth}-${process.pid}.batch`) : undefined;
+  if (scriptPath) {
+    fs.writeFileSync(scriptPath, script(inner));
+    lines.push({ cmd: `netns exec ${name} ip -batch ${scriptPath}`, what: `configure ${sandbox.ifName} in netns ${p.netnsPath}` });
+  }
+  let res;
+  try {
+    res = await runner.run(['ip', '-o', '-force', '-batch', '-'], { input: script(lines), allowFailure: true });
+  } finally {
+    if (scriptPath) fs.rmSync(scriptPath, { force: true });
+  }
   const all = parseBatchFailures(res.stderr);
-  const failures = all.filter((f) => !(f.line === BRIDGE_CREATE_LINE && /File exists/.test(f.message)));
+  const vethCreated = !all.some((f) => f.source === '-' && f.line === VETH_CREATE_LINE);
+  const innerFailure = all.find((f) => f.source === scriptPath);
+  if (innerFailure) throw new LinkSetupError(`could not ${inner[innerFailure.line - 1]?.what ?? 'configure the sandbox'} in netns ${p.netnsPath}`, innerFailure.message, vethCreated);
+  const failures = all.filter((f) => f.source === '-' && !(f.line === BRIDGE_CREATE_LINE && /File exists/.test(f.message)));
   if (failures.length > 0) {
     const first = failures[0]!;
-    const vethFailed = failures.some((f) => f.line === VETH_CREATE_LINE);
-    throw new LinkSetupError(`could not ${lines[first.line - 1]?.what ?? 'set up links'}`, first.message, !vethFailed);
+    throw new LinkSetupError(`could not ${lines[first.line - 1]?.what ?? 'set up links'}`, first.message || res.stderr.trim(), vethCreated);
   }
   // with -force the exit status is non-zero after any failed line, the expected one included
-  if (res.code !== 0 && all.length === 0) throw new LinkSetupError('could not run ip -batch', res.stderr.trim() || `exit ${res.code}`, false);
+  if (res.code !== 0 && all.length === 0) throw new LinkSetupError('could not run ip -batch', res.stderr.trim() || `exit ${res.code}`, true);
   const mac = parseLinkMac(res.stdout);
   if (!mac) throw new LinkSetupError(`could not read the MAC of bridge ${p.bridge}`, res.stdout.trim(), true);
+  if (!scriptPath) await configureSandbox(runner, p.netnsPath, sandbox);
   return mac;
 }
 
-/** Gives the sandbox interface its address and routes, and brings it and lo up. */
-export async function configureSandbox(runner: Runner, netnsPath: string, p: SandboxPlan): Promise<void> {
+/** Runs the sandbox script in a namespace given by path (second process: nsenter). */
+async function configureSandbox(runner: Runner, netnsPath: string, p: SandboxPlan): Promise<void> {
   const lines = sandboxLines(p);
   try {
     await runInNetns(runner, netnsPath, ['-batch', '-'], script(lines));
@@ -141,7 +176,7 @@ export async function configureSandbox(runner: Runner, netnsPath: string, p: San
     const stderr = e instanceof CommandError ? e.stderr : String(e);
     const failed = parseBatchFailures(stderr)[0];
     const step = (failed && lines[failed.line - 1]?.what) || `configure ${p.ifName}`;
-    throw new LinkSetupError(`could not ${step} in ${netnsPath}`, failed?.message || stderr.trim(), true);
+    throw new LinkSetupError(`could not ${step} in netns ${netnsPath}`, failed?.message || stderr.trim(), true);
   }
 }
 

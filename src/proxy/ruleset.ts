@@ -72,6 +72,10 @@ export const SETS = {
 
 const r = (match: Match[], stmt: Stmt): Rule => ({ match, stmt });
 
+// The endpoint maps' data is `ip daddr . tcp dport` rather than `th dport`: the
+// same bytes (ipv4_addr . inet_service) for every protocol, but nft 1.0.6 cannot
+// re-read a `th` typeof from the kernel and then rejects any later `add rule`
+// using the map ("conflicting protocols specified: ip vs. th").
 function fixedSets(): SetDef[] {
   const def = (name: string, kind: 'set' | 'map', type: string, comment: string): SetDef =>
     ({ name, kind, type, comment, elements: new Map(), owners: new Map() });
@@ -81,21 +85,23 @@ function fixedSets(): SetDef[] {
     def(SETS.serviceNodePorts, 'map', 'type inet_proto . inet_service : verdict', 'NodePorts with endpoints'),
     def(SETS.noEndpointServices, 'map', 'type ipv4_addr . inet_proto . inet_service : verdict', 'frontends without endpoints: rejected'),
     def(SETS.noEndpointNodePorts, 'map', 'type inet_proto . inet_service : verdict', 'NodePorts without endpoints: rejected'),
-    def(SETS.serviceEndpoints, 'map', 'typeof ip daddr . meta l4proto . th dport . numgen random mod 1 : ip daddr . th dport', 'frontend . index → endpoint'),
-    def(SETS.nodePortEndpoints, 'map', 'typeof meta l4proto . th dport . numgen random mod 1 : ip daddr . th dport', 'NodePort . index → endpoint'),
+    def(SETS.serviceEndpoints, 'map', 'typeof ip daddr . meta l4proto . th dport . numgen random mod 1 : ip daddr . tcp dport', 'frontend . index → endpoint'),
+    def(SETS.nodePortEndpoints, 'map', 'typeof meta l4proto . th dport . numgen random mod 1 : ip daddr . tcp dport', 'NodePort . index → endpoint'),
     def(SETS.hairpin, 'set', 'type ipv4_addr . ipv4_addr', 'local endpoint . itself: a pod reaching itself through a Service'),
   ];
 }
 
+// nft 1.0.6 accepts the named priorities `dstnat`/`srcnat` only on the hooks
+// they are named for, so the output-hook chains use the numbers (dstnat = -100).
 function fixedChains(cfg: ProxyConfig): Chain[] {
   const newConn: Match[] = [{ m: 'ct-state-new' }];
   return [
     // "No endpoints → reject at once": before DNAT, so the check sees the frontend.
     { name: CHAINS.filterPrerouting, hook: { type: 'filter', hook: 'prerouting', priority: 'dstnat - 10' }, rules: [r(newConn, { s: 'jump', chain: CHAINS.endpointsCheck })] },
-    { name: CHAINS.filterOutput, hook: { type: 'filter', hook: 'output', priority: 'dstnat - 10' }, rules: [r(newConn, { s: 'jump', chain: CHAINS.endpointsCheck })] },
+    { name: CHAINS.filterOutput, hook: { type: 'filter', hook: 'output', priority: '-110' }, rules: [r(newConn, { s: 'jump', chain: CHAINS.endpointsCheck })] },
     // After DNAT: whatever still goes to a service address matched no Service port.
     { name: CHAINS.filterForward, hook: { type: 'filter', hook: 'forward', priority: 'filter' }, rules: [r(newConn, { s: 'jump', chain: CHAINS.clusterIpsCheck })] },
-    { name: CHAINS.filterOutputPostDnat, hook: { type: 'filter', hook: 'output', priority: 'dstnat + 10' }, rules: [r(newConn, { s: 'jump', chain: CHAINS.clusterIpsCheck })] },
+    { name: CHAINS.filterOutputPostDnat, hook: { type: 'filter', hook: 'output', priority: '-90' }, rules: [r(newConn, { s: 'jump', chain: CHAINS.clusterIpsCheck })] },
     {
       name: CHAINS.endpointsCheck, rules: [
         r([], { s: 'vmap', key: 'daddr-proto-dport', map: SETS.noEndpointServices }),
@@ -111,7 +117,7 @@ function fixedChains(cfg: ProxyConfig): Chain[] {
     // TCP gets a reset (curl: "Connection refused"), the rest ICMP port-unreachable (RFC 1122 3.2.2.1).
     { name: CHAINS.reject, rules: [r([{ m: 'l4proto', proto: 'tcp' }], { s: 'reject-tcp-reset' }), r([], { s: 'reject' })] },
     { name: CHAINS.natPrerouting, hook: { type: 'nat', hook: 'prerouting', priority: 'dstnat' }, rules: [r([], { s: 'jump', chain: CHAINS.services })] },
-    { name: CHAINS.natOutput, hook: { type: 'nat', hook: 'output', priority: 'dstnat' }, rules: [r([], { s: 'jump', chain: CHAINS.services })] },
+    { name: CHAINS.natOutput, hook: { type: 'nat', hook: 'output', priority: '-100' }, rules: [r([], { s: 'jump', chain: CHAINS.services })] },
     { name: CHAINS.natPostrouting, hook: { type: 'nat', hook: 'postrouting', priority: 'srcnat' }, rules: [r([], { s: 'jump', chain: CHAINS.masquerading })] },
     {
       name: CHAINS.services, rules: [

@@ -23,7 +23,7 @@ export interface EndpointInfo {
 export interface ServicePortInfo {
   namespace: string;
   name: string;
-  /** `ns/name/proto/portname` (portname empty for an unnamed port), as kube-proxy names them */
+  /** `ns/name/proto/portname` (the port number for the one unnamed port), as kube-proxy names them */
   id: string;
   portName: string;
   proto: Proto;
@@ -155,7 +155,7 @@ export function servicePorts(services: readonly Service[], slices: readonly Endp
       out.push({
         namespace: ns,
         name,
-        id: `${ns}/${name}/${proto}/${sp.name ?? ''}`,
+        id: `${ns}/${name}/${proto}/${sp.name || sp.port}`,
         portName: sp.name ?? '',
         proto,
         port: sp.port,

@@ -3,7 +3,7 @@
 
 import { field, type FieldError } from '../../errors.js';
 import { validateCIDR } from './ip.js';
-import { IMMUTABLE, deepEqual, get, isObj, optBool, optObj, optString, optStringList, optStringMap, tooLong, type Obj } from './fields.js';
+import { IMMUTABLE, deepEqual, get, goStringSlice, invalidGo, isObj, optBool, optObj, optString, optStringList, optStringMap, tooLong, type Obj } from './fields.js';
 import { isConfigMapKey, isDNS1123Subdomain } from './names.js';
 
 const MAX_SECRET_SIZE = 1024 * 1024; // core.MaxSecretSize, also the ConfigMap limit
@@ -113,7 +113,7 @@ export function validateNode(obj: Obj): FieldError[] {
   podCIDRs.forEach((c, i) => errs.push(...validateCIDR(`spec.podCIDRs[${i}]`, c)));
   if (podCIDR && podCIDRs.length === 0) errs.push(...validateCIDR('spec.podCIDR', podCIDR));
   if (podCIDR && podCIDRs.length > 0 && podCIDRs[0] !== podCIDR) {
-    errs.push(field.invalid('spec.podCIDRs', podCIDRs, 'first value must match `podCIDR`'));
+    errs.push(invalidGo('spec.podCIDRs', goStringSlice(podCIDRs), 'first value must match `podCIDR`'));
   }
   optBool(spec, 'unschedulable', 'spec.unschedulable', errs);
   return errs;

@@ -71,7 +71,8 @@ export async function getCommand(ctx: Context, flags: CommonFlags): Promise<numb
     sections.push(printTable(r.resource.kind, r.objects, { wide: format === 'wide', allNamespaces: flags.allNamespaces, now: new Date(), withKindPrefix: results.length > 1 }));
   }
   if (sections.length === 0) {
-    process.stderr.write(`${noResourcesMessage(flags.allNamespaces ? undefined : flags.namespace ?? 'default', flags.allNamespaces)}\n`);
+    const namespaced = results.some((r) => r.resource.namespaced);
+    process.stderr.write(`${noResourcesMessage(flags.allNamespaces || !namespaced ? undefined : flags.namespace ?? 'default', flags.allNamespaces)}\n`);
     return 0;
   }
   process.stdout.write(sections.join('\n'));

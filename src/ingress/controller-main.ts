@@ -1,0 +1,80 @@
+#!/usr/bin/env node
+// The ingress controller's entry point, as the `ingress-nginx` pod runs it:
+//   controller-main --api-socket PATH --conf-dir DIR [--http-port 80] [--https-port 443]
+//     [--runtime-dir DIR] [--listen-address IP] [--ingress-class nginx]
+//     [--publish-service ingress-nginx/ingress-nginx-controller] [--worker-user USER]
+// The live conf is <conf-dir>/nginx.conf (the node agent bind-mounts it where
+// `cat /etc/nginx/nginx.conf` in the pod shows it). NGINX runs as this
+// process's child; SIGTERM stops both gracefully.
+
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { HttpClient } from '../client/http-client.js';
+import { defaultRunner } from '../net/runner.js';
+import { IngressController, DEFAULT_PUBLISH_SERVICE } from './controller.js';
+import { ensureDefaultCert } from './default-cert.js';
+import { CONTROLLER_NAME } from './ingress-class.js';
+import { NginxProcess } from './nginx-process.js';
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      'api-socket': { type: 'string' },
+      'conf-dir': { type: 'string' },
+      'runtime-dir': { type: 'string' },
+      'http-port': { type: 'string', default: '80' },
+      'https-port': { type: 'string', default: '443' },
+      'listen-address': { type: 'string' },
+      'ingress-class': { type: 'string', default: 'nginx' },
+      'publish-service': { type: 'string', default: `${DEFAULT_PUBLISH_SERVICE.namespace}/${DEFAULT_PUBLISH_SERVICE.name}` },
+      'worker-user': { type: 'string' },
+    },
+    strict: true,
+  });
+  const socket = values['api-socket'];
+  const confDir = values['conf-dir'];
+  if (!socket || !confDir) throw new Error('usage: controller-main --api-socket PATH --conf-dir DIR [--http-port 80] [--https-port 443]');
+  const [pubNs, pubName] = values['publish-service']!.split('/');
+  if (!pubNs || !pubName) throw new Error(`--publish-service must be NAMESPACE/NAME, got ${values['publish-service']}`);
+  const runtimeDir = path.resolve(values['runtime-dir'] ?? path.join(confDir, 'run'));
+  const conf = path.resolve(confDir, 'nginx.conf');
+
+  const nginx = new NginxProcess({ prefix: runtimeDir, conf, certDir: path.join(runtimeDir, 'certs') }, defaultRunner);
+  await nginx.prepare();
+  const defaultCert = await ensureDefaultCert(path.join(runtimeDir, 'default-cert'), defaultRunner);
+  const client = new HttpClient({ socketPath: socket });
+  const controller = new IngressController({
+    client,
+    nginx,
+    render: {
+      runtimeDir, certDir: path.join(runtimeDir, 'certs'), defaultCert,
+      httpPort: Number(values['http-port']), httpsPort: Number(values['https-port']),
+      ...(values['listen-address'] ? { listenAddress: values['listen-address'] } : {}),
+      ...(values['worker-user'] ? { workerUser: values['worker-user'] } : {}),
+      accessLogStdout: true,
+    },
+    classConfig: { className: values['ingress-class']!, controller: CONTROLLER_NAME },
+    publishService: { namespace: pubNs, name: pubName },
+  });
+
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    console.error(`ingress controller: ${signal}, stopping`);
+    await controller.stop();
+    await nginx.stop();
+    client.close();
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+
+  const report = await controller.start();
+  console.error(`ingress controller: serving ${report.table.served.length} ingresses; nginx ${report.result.action} (pid ${nginx.pid ?? '-'})`);
+}
+
+main().catch((e: unknown) => {
+  console.error(`ingress controller: ${(e as Error).message}`);
+  process.exit(1);
+});

@@ -1,0 +1,234 @@
+// The ingress controller (what runs in the `ingress-nginx` pod): informers on
+// Ingress, IngressClass, Service, EndpointSlice and Secret; every change
+// triggers a coalesced sync that builds the route table, renders nginx.conf,
+// tests and (only when the text changed) reloads NGINX, then writes
+// status.loadBalancer of each served Ingress and raises Events for conflicts
+// and rejected configs. Nothing is rendered before every informer has synced
+// (a half-listed cluster would briefly drop routes).
+//
+// A conf that `nginx -t` rejects is never loaded: the error is attributed to
+// the Ingress(es) whose lines or certificate caused it; those are left out and
+// the rest is rendered again, so one broken Ingress cannot freeze the others.
+
+import type { EndpointSlice, Event, Ingress, IngressClass, KubeObject, LoadBalancerIngress, Secret, Service } from '../api/types.js';
+import type { Client } from '../client/client.js';
+import { Informer } from '../client/informer.js';
+import type { ApplyResult } from './nginx-process.js';
+import { attributeConfError, renderNginxConf, tlsFiles, type RenderOptions } from './nginx-conf.js';
+import { buildRouteTable, refKey, type IngressRef, type IngressWarning, type RouteTable } from './route-table.js';
+import { DEFAULT_CLASS_CONFIG, type ClassConfig } from './ingress-class.js';
+import { SyncScheduler, type SchedulerClock } from './sync-scheduler.js';
+
+export const DEFAULT_PUBLISH_SERVICE = { namespace: 'ingress-nginx', name: 'ingress-nginx-controller' };
+export const DEFAULT_DEBOUNCE_MS = 100;
+/** at most one NGINX reload per second, however fast endpoints churn */
+export const DEFAULT_MIN_RELOAD_INTERVAL_MS = 1000;
+/** re-render rounds after excluding rejected Ingresses before giving up */
+export const MAX_REJECTION_ROUNDS = 5;
+export const EVENT_SOURCE = 'nginx-ingress-controller';
+
+/** What the controller needs from the NGINX shell; NginxProcess implements it. */
+export interface ConfApplier {
+  apply(text: string, certs: ReadonlyMap<string, string>): Promise<ApplyResult>;
+}
+
+export interface ControllerOptions {
+  client: Client;
+  nginx: ConfApplier;
+  render: RenderOptions;
+  classConfig?: ClassConfig;
+  /** the Service whose address goes into status.loadBalancer (ingress-nginx --publish-service) */
+  publishService?: { namespace: string; name: string };
+  debounceMs?: number;
+  minReloadIntervalMs?: number;
+  clock?: SchedulerClock;
+  log?: (msg: string) => void;
+  now?: () => Date;
+}
+
+export interface SyncReport {
+  table: RouteTable;
+  result: ApplyResult;
+  rejected: { ingress: IngressRef; error: string }[];
+}
+
+export class IngressController {
+  readonly ingresses: Informer<Ingress>;
+  readonly classes: Informer<IngressClass>;
+  readonly services: Informer<Service>;
+  readonly slices: Informer<EndpointSlice>;
+  readonly secrets: Informer<Secret>;
+  private readonly scheduler: SyncScheduler;
+  private readonly log: (msg: string) => void;
+  /** Ingresses nginx rejected; retried whenever an Ingress or Secret changes */
+  private rejected = new Map<string, string>();
+  /** Events already raised (ingress|reason|message), so a steady state is quiet */
+  private emitted = new Set<string>();
+  private announced = new Map<string, number>();
+  private servedBefore = new Set<string>();
+  private started = false;
+  private chain: Promise<unknown> = Promise.resolve();
+  last: SyncReport | undefined;
+
+  constructor(private readonly o: ControllerOptions) {
+    this.log = o.log ?? ((m) => console.error(m));
+    const c = o.client;
+    this.ingresses = new Informer<Ingress>(c, 'ingresses', { log: this.log });
+    this.classes = new Informer<IngressClass>(c, 'ingressclasses', { log: this.log });
+    this.services = new Informer<Service>(c, 'services', { log: this.log });
+    this.slices = new Informer<EndpointSlice>(c, 'endpointslices', { log: this.log });
+    this.secrets = new Informer<Secret>(c, 'secrets', { log: this.log });
+    this.scheduler = new SyncScheduler(async () => { await this.sync(); }, {
+      debounceMs: o.debounceMs ?? DEFAULT_DEBOUNCE_MS,
+      minIntervalMs: o.minReloadIntervalMs ?? DEFAULT_MIN_RELOAD_INTERVAL_MS,
+      ...(o.clock ? { clock: o.clock } : {}),
+      log: this.log,
+    });
+    const changed = () => { if (this.started) this.scheduler.trigger(); };
+    const retryRejected = () => { this.rejected.clear(); changed(); };
+    const watch = (inf: Informer<KubeObject>, fn: () => void) => inf.onAdd(fn).onUpdate(fn).onDelete(fn);
+    watch(this.ingresses as unknown as Informer<KubeObject>, retryRejected);
+    watch(this.secrets as unknown as Informer<KubeObject>, retryRejected);
+    for (const inf of [this.classes, this.services, this.slices]) watch(inf as unknown as Informer<KubeObject>, changed);
+  }
+
+  /** Start the informers, wait until all have listed, then sync once (errors of that first sync are thrown). */
+  async start(): Promise<SyncReport> {
+    const all = [this.ingresses, this.classes, this.services, this.slices, this.secrets];
+    for (const inf of all) inf.start();
+    await Promise.all(all.map((i) => i.synced));
+    this.started = true;
+    return this.sync();
+  }
+
+  async stop(): Promise<void> {
+    this.started = false;
+    await this.scheduler.stop();
+    for (const inf of [this.ingresses, this.classes, this.services, this.slices, this.secrets]) inf.stop();
+  }
+
+  /** One full reconcile from the informer caches; calls are serialized (one nginx apply at a time). */
+  sync(): Promise<SyncReport> {
+    const run = this.chain.then(() => this.syncOnce());
+    this.chain = run.catch(() => undefined);
+    return run;
+  }
+
+  private async syncOnce(): Promise<SyncReport> {
+    const rejectedNow: { ingress: IngressRef; error: string }[] = [];
+    let table: RouteTable;
+    let result: ApplyResult;
+    for (let round = 0; ; round++) {
+      table = buildRouteTable({
+        ingresses: this.ingresses.list(),
+        ingressClasses: this.classes.list(),
+        services: this.services.list(),
+        endpointSlices: this.slices.list(),
+        secrets: this.secrets.list(),
+        classConfig: this.o.classConfig ?? DEFAULT_CLASS_CONFIG,
+        exclude: new Set(this.rejected.keys()),
+      });
+      const rendered = renderNginxConf(table, this.o.render);
+      result = await this.o.nginx.apply(rendered.text, tlsFiles(table, this.o.render.certDir));
+      if (result.action !== 'rejected') break;
+      const culprits = attributeConfError(result.error, rendered.sections);
+      if (culprits.length === 0 || round + 1 >= MAX_REJECTION_ROUNDS) {
+        this.log(`nginx rejected the rendered configuration and no Ingress could be blamed; keeping the running one: ${result.error}`);
+        break;
+      }
+      for (const c of culprits) {
+        this.rejected.set(refKey(c), result.error);
+        rejectedNow.push({ ingress: c, error: result.error });
+      }
+    }
+    const warnings: IngressWarning[] = [...table.warnings];
+    for (const [key, error] of this.rejected) {
+      const [namespace, name] = key.split('/') as [string, string];
+      warnings.push({ ingress: { namespace, name }, reason: 'RejectedConfig', message: `nginx rejected the configuration rendered from this Ingress, which is left out until it changes: ${oneLine(error)}` });
+    }
+    await this.raiseEvents(warnings);
+    await this.announce(table);
+    await this.writeStatus(table);
+    this.last = { table, result, rejected: rejectedNow };
+    return this.last;
+  }
+
+  /** The address Ingresses report: the publish Service's load balancer, else its ClusterIP. */
+  publishedAddress(): LoadBalancerIngress[] {
+    const p = this.o.publishService ?? DEFAULT_PUBLISH_SERVICE;
+    const svc = this.services.get(p.namespace, p.name);
+    const lb = (svc?.status?.loadBalancer?.ingress ?? []).map((i) => (i.ip ? { ip: i.ip } : { hostname: i.hostname! })).filter((i) => i.ip || i.hostname);
+    if (lb.length > 0) return lb;
+    const ip = svc?.spec?.clusterIP;
+    return ip && ip !== 'None' ? [{ ip }] : [];
+  }
+
+  private async writeStatus(table: RouteTable): Promise<void> {
+    const address = this.publishedAddress();
+    const served = new Set(table.served.map(refKey));
+    for (const ing of this.ingresses.list()) {
+      const key = refKey({ namespace: ing.metadata.namespace ?? 'default', name: ing.metadata.name ?? '' });
+      let want: LoadBalancerIngress[] | undefined;
+      if (served.has(key)) want = address;
+      else if (this.servedBefore.has(key)) want = []; // no longer ours (class changed): withdraw our address
+      if (want === undefined) continue;
+      const have = ing.status?.loadBalancer?.ingress ?? [];
+      if (JSON.stringify(have) === JSON.stringify(want)) continue;
+      try {
+        await this.o.client.patch('ingresses', ing.metadata.namespace, ing.metadata.name!, { status: { loadBalancer: { ingress: want } } }, { subresource: 'status' });
+      } catch (e) {
+        this.log(`could not update status of ingress ${key}: ${(e as Error).message}`);
+      }
+    }
+    this.servedBefore = served;
+  }
+
+  /** A Normal "Sync" Event per spec generation of each served Ingress, as ingress-nginx does. */
+  private async announce(table: RouteTable): Promise<void> {
+    const now = new Set<string>();
+    for (const ref of table.served) {
+      const key = refKey(ref);
+      now.add(key);
+      const ing = this.ingresses.get(ref.namespace, ref.name);
+      const gen = ing?.metadata.generation ?? 1;
+      if (this.announced.get(key) === gen) continue;
+      this.announced.set(key, gen);
+      await this.event(ref, ing, 'Normal', 'Sync', 'Scheduled for sync');
+    }
+    for (const key of [...this.announced.keys()]) if (!now.has(key)) this.announced.delete(key);
+  }
+
+  private async raiseEvents(warnings: IngressWarning[]): Promise<void> {
+    const current = new Set<string>();
+    for (const w of warnings) {
+      const key = `${refKey(w.ingress)}|${w.reason}|${w.message}`;
+      current.add(key);
+      if (this.emitted.has(key)) continue;
+      this.emitted.add(key);
+      this.log(`warning: ingress ${refKey(w.ingress)}: ${w.reason}: ${w.message}`);
+      await this.event(w.ingress, this.ingresses.get(w.ingress.namespace, w.ingress.name), 'Warning', w.reason, w.message);
+    }
+    // A problem that went away and comes back is reported again.
+    for (const key of [...this.emitted]) if (!current.has(key)) this.emitted.delete(key);
+  }
+
+  private async event(ref: IngressRef, ing: Ingress | undefined, type: 'Normal' | 'Warning', reason: string, message: string): Promise<void> {
+    const ts = (this.o.now?.() ?? new Date()).toISOString().replace(/\.\d+Z$/, 'Z');
+    const ev: Event = {
+      apiVersion: 'v1', kind: 'Event',
+      metadata: { name: `${ref.name}.${Date.now().toString(16)}${Math.floor(Math.random() * 0xffff).toString(16)}`, namespace: ref.namespace },
+      involvedObject: { apiVersion: 'networking.k8s.io/v1', kind: 'Ingress', namespace: ref.namespace, name: ref.name, ...(ing?.metadata.uid ? { uid: ing.metadata.uid } : {}), ...(ing?.metadata.resourceVersion ? { resourceVersion: ing.metadata.resourceVersion } : {}) },
+      reason, message, type, count: 1, firstTimestamp: ts, lastTimestamp: ts,
+      source: { component: EVENT_SOURCE }, reportingComponent: EVENT_SOURCE,
+    };
+    try {
+      await this.o.client.create(ev);
+    } catch (e) {
+      this.log(`could not record event ${reason} for ingress ${refKey(ref)}: ${(e as Error).message}`);
+    }
+  }
+}
+
+function oneLine(s: string): string {
+  return s.replace(/\s+/g, ' ').trim();
+}

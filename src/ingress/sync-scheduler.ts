@@ -1,0 +1,99 @@
+// Coalesces change notifications into syncs, so endpoint churn cannot cause a
+// reload storm: an NGINX reload forks a new worker generation and leaves the
+// old one draining, and costs hundreds of milliseconds (docs/ingress.md).
+//  - a trigger schedules one sync `debounceMs` later, and never sooner than
+//    `minIntervalMs` after the previous sync started (≤ 1 sync per interval);
+//  - triggers while a sync is pending are absorbed by it (bounded latency: the
+//    first trigger fixes the time, later ones do not push it back);
+//  - a trigger during a running sync schedules one more sync after it;
+//  - a failed sync is retried with exponential back-off (capped).
+// The clock and timers are injected so tests drive it without waiting.
+
+export interface SchedulerClock {
+  now(): number;
+  setTimeout(fn: () => void, ms: number): unknown;
+  clearTimeout(handle: unknown): void;
+}
+
+export const realClock: SchedulerClock = {
+  now: () => Date.now(),
+  setTimeout: (fn, ms) => setTimeout(fn, ms),
+  clearTimeout: (h) => clearTimeout(h as NodeJS.Timeout),
+};
+
+export interface SchedulerOptions {
+  debounceMs: number;
+  minIntervalMs: number;
+  retryBaseMs?: number;
+  retryMaxMs?: number;
+  clock?: SchedulerClock;
+  log?: (msg: string) => void;
+}
+
+export class SyncScheduler {
+  private timer: unknown;
+  private dueAt: number | undefined;
+  private running = false;
+  private again = false;
+  private lastStart = -Infinity;
+  private failures = 0;
+  private stopped = false;
+  private readonly clock: SchedulerClock;
+  /** settles when the current sync (if any) ends; for orderly shutdown */
+  private current: Promise<void> = Promise.resolve();
+
+  constructor(private readonly sync: () => Promise<void>, private readonly options: SchedulerOptions) {
+    this.clock = options.clock ?? realClock;
+  }
+
+  get pending(): boolean { return this.dueAt !== undefined; }
+
+  trigger(): void {
+    if (this.stopped) return;
+    if (this.running) { this.again = true; return; }
+    if (this.dueAt !== undefined) return;
+    const now = this.clock.now();
+    this.schedule(Math.max(now + this.options.debounceMs, this.lastStart + this.options.minIntervalMs) - now);
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer !== undefined) this.clock.clearTimeout(this.timer);
+    this.timer = undefined;
+    this.dueAt = undefined;
+    await this.current;
+  }
+
+  private schedule(delayMs: number): void {
+    const ms = Math.max(0, delayMs);
+    this.dueAt = this.clock.now() + ms;
+    this.timer = this.clock.setTimeout(() => { this.current = this.fire(); }, ms);
+  }
+
+  private async fire(): Promise<void> {
+    this.timer = undefined;
+    this.dueAt = undefined;
+    if (this.stopped) return;
+    this.running = true;
+    this.again = false;
+    this.lastStart = this.clock.now();
+    let failed = false;
+    try {
+      await this.sync();
+      this.failures = 0;
+    } catch (e) {
+      failed = true;
+      this.failures++;
+      this.options.log?.(`ingress sync failed (attempt ${this.failures}): ${(e as Error).message}`);
+    } finally {
+      this.running = false;
+    }
+    if (this.stopped) return;
+    if (failed) {
+      const base = this.options.retryBaseMs ?? 500;
+      this.schedule(Math.min(base * 2 ** (this.failures - 1), this.options.retryMaxMs ?? 30_000));
+    } else if (this.again) {
+      this.trigger();
+    }
+  }
+}

@@ -1,0 +1,197 @@
+// ServiceProxy: the thin shell that makes the node's `ip podnet` table match
+// the Services and EndpointSlices it is given. It computes the model (pure),
+// and applies, in one `nft -f -` transaction:
+//   - nothing, when the computed ruleset equals what was last applied (so a
+//     restarted agent finding its own table leaves it, and conntrack, alone);
+//   - the difference (chains and map elements) when it knows what the kernel holds;
+//   - the whole table (`add; delete; table {...}`, atomic) otherwise.
+// When nft rejects a transaction the kernel keeps the previous ruleset (nft
+// transactions are all-or-nothing) and sync() throws a ProxySyncError naming
+// the Service at fault, so the agent can raise a Warning Event on it.
+
+import { createHash } from 'node:crypto';
+import type { EndpointSlice, Service } from '../api/types.js';
+import { ProxySyncError } from '../errors.js';
+import type { Runner } from '../net/runner.js';
+import { POD_NETWORK, SERVICE_NETWORK } from '../config.js';
+import type { RulesetModel } from './model.js';
+import { renderDiff, renderFull, servicesAtFault, VERSION_LENGTH, VERSION_SET, type Transaction } from './render.js';
+import { buildModelFromPorts, TABLE_FAMILY, TABLE_NAME, type ProxyConfig } from './ruleset.js';
+import { healthChecks, servicePorts, type HealthCheckInfo, type ServicePortInfo } from './service-ports.js';
+import { deleteConntrack, staleUdpDeletions } from './conntrack.js';
+import { HealthCheckServer } from './healthcheck.js';
+
+const NFT_TIMEOUT_MS = 180_000;
+/**
+ * nft spends much of a 100k-element load in malloc page faults; glibc's
+ * transparent-huge-page malloc (glibc >= 2.35) cuts that. Harmless elsewhere.
+ */
+const NFT_ENV = { GLIBC_TUNABLES: 'glibc.malloc.hugetlb=1' };
+const debug = process.env.PODNET_DEBUG?.split(',').some((c) => c === 'proxy' || c === '*');
+
+export interface ServiceProxyOptions {
+  runner: Runner;
+  /** the node's network namespace; absent = the process's own (the agent already runs inside it) */
+  netns?: string;
+  nodeName: string;
+  nodeIP: string;
+  podCIDR: string;
+  clusterCIDR?: string;
+  serviceCIDR?: string;
+  /**
+   * Serve healthCheckNodePort for externalTrafficPolicy Local Services from this
+   * process (which must run inside the node's netns): true or the address to bind.
+   */
+  serveHealthChecks?: boolean | string;
+  /** test hook: rewrite each transaction before nft sees it (fault injection) */
+  transformTransaction?: (text: string) => string;
+  log?: (line: string) => void;
+}
+
+export interface SyncResult {
+  /** what reached the kernel: nothing, a diff, or the whole table */
+  applied: 'none' | 'incremental' | 'full';
+  /** lines in the transaction sent (0 when none) */
+  transactionLines: number;
+  conntrackDeleted: number;
+  /** healthCheckNodePort listeners this node should serve (start them with HealthCheckServer) */
+  healthChecks: HealthCheckInfo[];
+  servicePorts: number;
+  durationMs: number;
+}
+
+interface Applied {
+  model: RulesetModel;
+  /** undefined when adopted from a table found in the kernel: no history for conntrack */
+  ports?: ServicePortInfo[];
+  version: string;
+}
+
+export function rulesetVersion(fullText: string): string {
+  return createHash('sha256').update(fullText).digest('hex').slice(0, VERSION_LENGTH);
+}
+
+export class ServiceProxy {
+  readonly config: ProxyConfig;
+  private applied?: Applied;
+  private readonly runner: Runner;
+  private readonly netns: string | undefined;
+  private readonly transform: ((text: string) => string) | undefined;
+  private readonly log: (line: string) => void;
+  readonly healthServer: HealthCheckServer | undefined;
+
+  constructor(opts: ServiceProxyOptions) {
+    this.runner = opts.runner;
+    this.netns = opts.netns;
+    this.transform = opts.transformTransaction;
+    this.log = opts.log ?? ((line) => { if (debug) process.stderr.write(`[proxy] ${line}\n`); });
+    if (opts.serveHealthChecks) {
+      this.healthServer = new HealthCheckServer(typeof opts.serveHealthChecks === 'string' ? opts.serveHealthChecks : undefined, this.log);
+    }
+    this.config = {
+      nodeName: opts.nodeName,
+      nodeIP: opts.nodeIP,
+      podCIDR: opts.podCIDR,
+      clusterCIDR: opts.clusterCIDR ?? POD_NETWORK,
+      serviceCIDR: opts.serviceCIDR ?? SERVICE_NETWORK,
+    };
+  }
+
+  /** The model last applied (or adopted), for `podnet trace` and tests. */
+  get model(): RulesetModel | undefined { return this.applied?.model; }
+
+  /**
+   * Makes the kernel match services + slices. Throws ProxySyncError when nft
+   * rejects the change; the previous ruleset then stays in place.
+   */
+  async sync(services: readonly Service[], slices: readonly EndpointSlice[]): Promise<SyncResult> {
+    const result = await this.syncRules(services, slices);
+    await this.healthServer?.sync(result.healthChecks);
+    return result;
+  }
+
+  private async syncRules(services: readonly Service[], slices: readonly EndpointSlice[]): Promise<SyncResult> {
+    const started = performance.now();
+    const ports = servicePorts(services, slices, this.config.nodeName);
+    const model = buildModelFromPorts(this.config, ports);
+    const full = renderFull(model);
+    const version = rulesetVersion(full.text);
+    const base = { healthChecks: healthChecks(services, slices, this.config.nodeName), servicePorts: ports.length };
+    const done = (applied: SyncResult['applied'], tx?: Transaction, conntrackDeleted = 0): SyncResult => ({
+      applied, transactionLines: tx?.owners.length ?? 0, conntrackDeleted, ...base,
+      durationMs: performance.now() - started,
+    });
+
+    if (this.applied?.version === version) return done('none');
+    if (!this.applied && (await this.kernelVersion()) === version) {
+      // Our own table from before a restart, identical: adopt it untouched.
+      this.applied = { model, version };
+      this.log(`adopted existing table (version ${version})`);
+      return done('none');
+    }
+
+    let tx: Transaction | null = this.applied
+      ? renderDiff(this.applied.model, model, { prev: this.applied.version, next: version })
+      : null;
+    let applied: 'incremental' | 'full' = 'incremental';
+    let failure = tx ? await this.apply(tx) : undefined;
+    if (!tx || failure) {
+      if (failure) this.log(`incremental update failed, rebuilding the table: ${failure.message}`);
+      applied = 'full';
+      tx = renderFull(model, version);
+      failure = await this.apply(tx);
+    }
+    if (failure) {
+      this.log(failure.message);
+      throw failure;
+    }
+
+    const deletions = staleUdpDeletions(this.applied?.ports, ports);
+    this.applied = { model, ports, version };
+    let deleted = 0;
+    try {
+      deleted = await deleteConntrack(this.runner, this.netns, deletions);
+    } catch (err) {
+      // The rules are right; a failed cleanup only delays convergence of UDP clients.
+      this.log(`conntrack cleanup failed: ${(err as Error).message}`);
+    }
+    this.log(`applied ${applied} transaction (${tx.owners.length} lines), ${deleted} conntrack entries deleted`);
+    return done(applied, tx, deleted);
+  }
+
+  /** Stops the health-check listeners; the table stays (a restart adopts it). */
+  async stop(): Promise<void> {
+    await this.healthServer?.close();
+  }
+
+  /** Removes the table (node teardown). Never touches any other table. */
+  async delete(): Promise<void> {
+    const t = `${TABLE_FAMILY} ${TABLE_NAME}`;
+    await this.nft(`add table ${t}\ndelete table ${t}\n`);
+    this.applied = undefined;
+  }
+
+  private async kernelVersion(): Promise<string | undefined> {
+    const res = await this.runner.run(['nft', 'list', 'set', TABLE_FAMILY, TABLE_NAME, VERSION_SET], {
+      ...(this.netns ? { netns: this.netns } : {}), allowFailure: true,
+    });
+    if (res.code !== 0) return undefined;
+    return /"([0-9a-f]+)"/.exec(res.stdout)?.[1];
+  }
+
+  private nft(text: string) {
+    return this.runner.run(['nft', '-f', '-'], {
+      input: text, allowFailure: true, timeoutMs: NFT_TIMEOUT_MS,
+      env: { ...process.env, ...NFT_ENV },
+      ...(this.netns ? { netns: this.netns } : {}),
+    });
+  }
+
+  /** undefined on success; otherwise the error naming the Services nft blamed. */
+  private async apply(tx: Transaction): Promise<ProxySyncError | undefined> {
+    const text = this.transform ? this.transform(tx.text) : tx.text;
+    const res = await this.nft(text);
+    if (res.code === 0) return undefined;
+    return new ProxySyncError(servicesAtFault(tx, res.stderr), res.stderr || `nft exited ${res.code}`);
+  }
+}

@@ -1,0 +1,235 @@
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import fs from 'node:fs';
+import { startTestServer, waitFor, type TestServer } from './helpers.js';
+import { isApiError } from '../../../src/errors.js';
+import type { ConfigMap, KubeObject, Namespace, Pod, Service, Status, WatchEvent } from '../../../src/api/types.js';
+
+const exec = promisify(execFile);
+let t: TestServer;
+before(async () => { t = await startTestServer({ historySize: 200 }); });
+after(async () => { await t?.close(); });
+
+const cm = (name: string, data: Record<string, string> = {}, labels?: Record<string, string>, ns = 'default'): ConfigMap =>
+  ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace: ns, labels }, data });
+const pod = (name: string, ns = 'default', extra: Partial<Pod['spec']> = {}): Pod =>
+  ({ apiVersion: 'v1', kind: 'Pod', metadata: { name, namespace: ns }, spec: { containers: [{ name: 'c', image: 'podnet/echo' }], ...extra } });
+
+test('the socket is mode 0600 and serves /healthz, /version and discovery', async () => {
+  assert.equal(fs.statSync(t.socketPath).mode & 0o777, 0o600);
+  assert.equal((await t.client.raw('GET', '/healthz')).body, 'ok');
+  const version = JSON.parse((await t.client.raw('GET', '/version')).body) as { major: string; gitVersion: string };
+  assert.equal(version.major, '1');
+  const api = JSON.parse((await t.client.raw('GET', '/api')).body) as { kind: string; versions: string[] };
+  assert.deepEqual([api.kind, api.versions], ['APIVersions', ['v1']]);
+  const apis = JSON.parse((await t.client.raw('GET', '/apis')).body) as { kind: string; groups: { name: string }[] };
+  assert.equal(apis.kind, 'APIGroupList');
+  assert.deepEqual(apis.groups.map((g) => g.name).sort(), ['apps', 'discovery.k8s.io', 'networking.k8s.io']);
+  const core = JSON.parse((await t.client.raw('GET', '/api/v1')).body) as { resources: { name: string; kind: string; namespaced: boolean; shortNames?: string[] }[] };
+  const svc = core.resources.find((r) => r.name === 'services')!;
+  assert.deepEqual([svc.kind, svc.namespaced, svc.shortNames], ['Service', true, ['svc']]);
+  assert.ok(core.resources.some((r) => r.name === 'pods/status'));
+  const apps = JSON.parse((await t.client.raw('GET', '/apis/apps/v1')).body) as { groupVersion: string };
+  assert.equal(apps.groupVersion, 'apps/v1');
+});
+
+test('create, get, list, update, patch, delete round trip', async () => {
+  const created = await t.client.create(cm('round', { a: '1' }));
+  assert.equal(created.kind, 'ConfigMap');
+  assert.ok(created.metadata.uid);
+  const got = await t.client.get<ConfigMap>('configmaps', 'default', 'round');
+  assert.deepEqual(got, created);
+  const list = await t.client.list<ConfigMap>('configmaps', 'default');
+  assert.equal(list.kind, 'ConfigMapList');
+  assert.equal(list.apiVersion, 'v1');
+  assert.ok(Number(list.metadata.resourceVersion) >= Number(created.metadata.resourceVersion));
+  assert.ok(list.items.every((i) => i.kind === 'ConfigMap' && i.apiVersion === 'v1'));
+  const updated = await t.client.update<ConfigMap>({ ...got, data: { a: '2' } });
+  assert.deepEqual(updated.data, { a: '2' });
+  const patched = await t.client.patch<ConfigMap>('configmaps', 'default', 'round', { data: { b: '3' } });
+  assert.deepEqual(patched.data, { a: '2', b: '3' });
+  const strategic = await t.client.raw('PATCH', '/api/v1/namespaces/default/configmaps/round', { data: { a: null } }, 'application/strategic-merge-patch+json');
+  assert.equal(strategic.status, 200);
+  const json = await t.client.raw('PATCH', '/api/v1/namespaces/default/configmaps/round', [{ op: 'add', path: '/data/c', value: '4' }], 'application/json-patch+json');
+  assert.deepEqual((JSON.parse(json.body) as ConfigMap).data, { b: '3', c: '4' });
+  const dry = await t.client.raw('POST', '/api/v1/namespaces/default/configmaps?dryRun=All', cm('dry'));
+  assert.equal(dry.status, 400);
+  await assert.rejects(t.client.get('configmaps', 'default', 'dry'), (e) => isApiError(e, 'NotFound'));
+  const apply = await t.client.raw('PATCH', '/api/v1/namespaces/default/configmaps/round', {}, 'application/apply-patch+yaml');
+  assert.equal(apply.status, 415);
+  await t.client.delete('configmaps', 'default', 'round');
+  await assert.rejects(t.client.get('configmaps', 'default', 'round'), (e) => isApiError(e, 'NotFound') && e.message === 'configmaps "round" not found');
+});
+
+test('cluster-scoped kinds and all-namespace lists', async () => {
+  const nss = await t.client.list<Namespace>('namespaces');
+  assert.deepEqual(nss.items.map((n) => n.metadata.name), ['default', 'ingress-nginx', 'kube-public', 'kube-system']);
+  await t.client.create(cm('everywhere', {}, undefined, 'kube-system'));
+  const all = await t.client.list('configmaps');
+  assert.ok(all.items.some((i) => i.metadata.namespace === 'kube-system' && i.metadata.name === 'everywhere'));
+  const node = await t.client.create<KubeObject>({ apiVersion: 'v1', kind: 'Node', metadata: { name: 'node-1' }, spec: { podCIDR: '10.244.0.0/24' } });
+  assert.equal(node.metadata.namespace, undefined);
+  assert.equal((await t.client.raw('GET', '/api/v1/namespaces/default/nodes/node-1')).status, 404);
+});
+
+test('409: stale resourceVersion on update, create of an existing name', async () => {
+  const a = await t.client.create(cm('conflict'));
+  await t.client.update({ ...a, data: { x: '1' } });
+  await assert.rejects(t.client.update({ ...a, data: { x: '2' } }), (e) => isApiError(e, 'Conflict') && e.httpCode === 409 &&
+    e.message === 'Operation cannot be fulfilled on configmaps "conflict": the object has been modified; please apply your changes to the latest version and try again');
+  await assert.rejects(t.client.create(cm('conflict')), (e) => isApiError(e, 'AlreadyExists') && e.httpCode === 409);
+  await assert.rejects(t.client.delete('configmaps', 'default', 'conflict', { preconditions: { uid: 'not-it' } }), (e) => isApiError(e, 'Conflict'));
+});
+
+test('422: a taken nodePort, with the upstream message and causes', async () => {
+  await t.client.create<Service>({ apiVersion: 'v1', kind: 'Service', metadata: { name: 'np1', namespace: 'default' }, spec: { type: 'NodePort', ports: [{ port: 80, nodePort: 30080 }] } });
+  await assert.rejects(t.client.create<Service>({ apiVersion: 'v1', kind: 'Service', metadata: { name: 'np2', namespace: 'default' }, spec: { type: 'NodePort', ports: [{ port: 80, nodePort: 30080 }] } }),
+    (e) => isApiError(e, 'Invalid') && e.httpCode === 422 &&
+      e.message === 'Service "np2" is invalid: spec.ports[0].nodePort: Invalid value: 30080: provided port is already allocated' &&
+      e.status.details?.causes?.[0]?.field === 'spec.ports[0].nodePort');
+  await assert.rejects(t.client.get('services', 'default', 'np2'), (e) => isApiError(e, 'NotFound'));
+});
+
+test('404: unknown kind (noMatch), unknown path, missing namespace', async () => {
+  await assert.rejects(t.client.create({ apiVersion: 'example.com/v1', kind: 'Widget', metadata: { name: 'w' } }), (e) => isApiError(e) && e.httpCode === 404 &&
+    e.message === 'no matches for kind "Widget" in version "example.com/v1"');
+  const r = await t.client.raw('GET', '/apis/example.com/v1/widgets');
+  assert.equal(r.status, 404);
+  assert.equal((JSON.parse(r.body) as Status).kind, 'Status');
+  await assert.rejects(t.client.create(cm('x', {}, undefined, 'nowhere')), (e) => isApiError(e, 'NotFound') && e.message === 'namespaces "nowhere" not found');
+});
+
+test('watch resumes from a resourceVersion without missing or repeating events', async () => {
+  const first = await t.client.create(cm('w1'));
+  await t.client.create(cm('w2'));
+  await t.client.delete('configmaps', 'default', 'w1');
+  const seen: string[] = [];
+  const h = t.client.watch<ConfigMap>('configmaps', 'default', { resourceVersion: first.metadata.resourceVersion }, (e) => seen.push(`${e.type} ${e.object.metadata.name}`));
+  await waitFor(() => seen.length === 2, 'replayed events');
+  await t.client.create(cm('w3'));
+  await waitFor(() => seen.length === 3, 'live event');
+  assert.deepEqual(seen, ['ADDED w2', 'DELETED w1', 'ADDED w3']);
+  h.stop();
+  await h.done;
+});
+
+test('watch without a resourceVersion starts now; timeoutSeconds ends the stream', async () => {
+  await t.client.create(cm('before-now'));
+  const seen: string[] = [];
+  const h = t.client.watch<ConfigMap>('configmaps', 'default', {}, (e) => seen.push(e.object.metadata.name!));
+  await new Promise((r) => setTimeout(r, 50));
+  await t.client.create(cm('after-now'));
+  await waitFor(() => seen.length === 1, 'the new object');
+  assert.deepEqual(seen, ['after-now']);
+  h.stop();
+  const r = await t.client.raw('GET', '/api/v1/namespaces/default/configmaps?watch=true&timeoutSeconds=1&resourceVersion=0');
+  assert.equal(r.status, 200);
+  const lines = r.body.trim().split('\n').map((l) => JSON.parse(l) as WatchEvent);
+  assert.ok(lines.length > 0 && lines.every((l) => l.type === 'ADDED'), 'resourceVersion=0 sends the current state first, as upstream');
+});
+
+test('410: watch from a resourceVersion older than the history', async () => {
+  const old = await t.client.create(cm('ancient'));
+  for (let i = 0; i < 210; i++) await t.client.patch('configmaps', 'default', 'ancient', { data: { i: String(i) } });
+  const h = t.client.watch('configmaps', 'default', { resourceVersion: old.metadata.resourceVersion }, () => {});
+  await assert.rejects(h.done, (e) => isApiError(e, 'Expired') && e.httpCode === 410 && /^too old resource version: \d+ \(\d+\)$/.test(e.message));
+});
+
+test('label and field selectors on list and watch; leaving the selection is DELETED', async () => {
+  await t.client.create(cm('l1', {}, { app: 'web', tier: 'front' }));
+  await t.client.create(cm('l2', {}, { app: 'web', tier: 'back' }));
+  await t.client.create(cm('l3', {}, { app: 'db' }));
+  const names = async (opts: { labelSelector?: string; fieldSelector?: string }) =>
+    (await t.client.list('configmaps', 'default', opts)).items.map((i) => i.metadata.name);
+  assert.deepEqual(await names({ labelSelector: 'app=web' }), ['l1', 'l2']);
+  assert.deepEqual(await names({ labelSelector: 'app=web,tier!=front' }), ['l2']);
+  assert.deepEqual(await names({ labelSelector: 'app in (db)', fieldSelector: 'metadata.name=l3' }), ['l3']);
+  assert.deepEqual(await names({ fieldSelector: 'metadata.name!=l1,metadata.namespace==default', labelSelector: 'app' }), ['l2', 'l3']);
+  await assert.rejects(names({ fieldSelector: 'data.x=1' }), (e) => isApiError(e, 'BadRequest') && e.message === 'field label not supported: data.x');
+
+  const seen: string[] = [];
+  const h = t.client.watch('configmaps', 'default', { labelSelector: 'app=web' }, (e) => seen.push(`${e.type} ${e.object.metadata.name}`));
+  await new Promise((r) => setTimeout(r, 50));
+  await t.client.patch('configmaps', 'default', 'l1', { metadata: { labels: { app: 'other' } } });
+  await t.client.patch('configmaps', 'default', 'l3', { metadata: { labels: { app: 'web' } } });
+  await t.client.patch('configmaps', 'default', 'l2', { data: { touched: 'yes' } });
+  await waitFor(() => seen.length === 3, 'selector events');
+  assert.deepEqual(seen, ['DELETED l1', 'ADDED l3', 'MODIFIED l2']);
+  h.stop();
+
+  await t.client.create(pod('fs-a'));
+  const podSeen: string[] = [];
+  const ph = t.client.watch<Pod>('pods', undefined, { fieldSelector: 'spec.nodeName=node-9' }, (e) => podSeen.push(`${e.type} ${e.object.metadata.name}`));
+  await new Promise((r) => setTimeout(r, 50));
+  await t.client.patch('pods', 'default', 'fs-a', { spec: { nodeName: 'node-9' } });
+  await waitFor(() => podSeen.length === 1, 'pod bound to node-9');
+  assert.deepEqual(podSeen, ['ADDED fs-a']);
+  assert.deepEqual((await t.client.list('pods', undefined, { fieldSelector: 'spec.nodeName=node-9' })).items.map((p) => p.metadata.name), ['fs-a']);
+  ph.stop();
+});
+
+test('status subresource: PUT/PATCH /status change only status; main updates keep status', async () => {
+  const p = await t.client.create(pod('st'));
+  assert.equal(p.status?.phase, 'Pending');
+  const s = await t.client.update<Pod>({ ...p, spec: { ...p.spec, nodeName: 'ignored' }, status: { phase: 'Running', podIP: '10.244.0.9' } }, { subresource: 'status' });
+  assert.equal(s.status?.podIP, '10.244.0.9');
+  assert.equal(s.spec.nodeName, undefined);
+  const m = await t.client.update<Pod>({ ...s, metadata: { ...s.metadata, labels: { a: 'b' } }, status: { phase: 'Failed' } });
+  assert.equal(m.status?.phase, 'Running');
+  assert.deepEqual(m.metadata.labels, { a: 'b' });
+  const sp = await t.client.patch<Pod>('pods', 'default', 'st', { status: { phase: 'Succeeded' }, metadata: { labels: { c: 'd' } } }, { subresource: 'status' });
+  assert.equal(sp.status?.phase, 'Succeeded');
+  assert.deepEqual(sp.metadata.labels, { a: 'b' });
+  const got = await t.client.raw('GET', '/api/v1/namespaces/default/pods/st/status');
+  assert.equal((JSON.parse(got.body) as Pod).status?.phase, 'Succeeded');
+});
+
+test('graceful pod deletion: marked first (202), gone after gracePeriodSeconds=0', async () => {
+  await t.client.create(pod('grace', 'default', { nodeName: 'node-1', terminationGracePeriodSeconds: 20 }));
+  const events: string[] = [];
+  const h = t.client.watch('pods', 'default', { fieldSelector: 'metadata.name=grace' }, (e) => events.push(e.type));
+  await new Promise((r) => setTimeout(r, 50));
+  const marked = await t.client.raw('DELETE', '/api/v1/namespaces/default/pods/grace');
+  assert.equal(marked.status, 202);
+  const obj = JSON.parse(marked.body) as Pod;
+  assert.equal(obj.metadata.deletionGracePeriodSeconds, 20);
+  assert.ok(obj.metadata.deletionTimestamp);
+  assert.ok((await t.client.get('pods', 'default', 'grace')).metadata.deletionTimestamp);
+  const gone = await t.client.raw('DELETE', '/api/v1/namespaces/default/pods/grace?gracePeriodSeconds=0');
+  assert.equal(gone.status, 200);
+  await assert.rejects(t.client.get('pods', 'default', 'grace'), (e) => isApiError(e, 'NotFound'));
+  await waitFor(() => events.length === 2, 'MODIFIED then DELETED');
+  assert.deepEqual(events, ['MODIFIED', 'DELETED']);
+  h.stop();
+});
+
+test('namespace deletion: Terminating refuses creates; grace 0 removes; built-ins are forbidden', async () => {
+  await t.client.create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'doomed' } });
+  await t.client.create(cm('inside', {}, undefined, 'doomed'));
+  const marked = await t.client.delete('namespaces', undefined, 'doomed') as Namespace;
+  assert.equal(marked.status?.phase, 'Terminating');
+  await assert.rejects(t.client.create(cm('late', {}, undefined, 'doomed')), (e) => isApiError(e, 'Forbidden') && e.httpCode === 403 &&
+    e.message === 'unable to create new content in namespace doomed because it is being terminated');
+  await t.client.delete('configmaps', 'doomed', 'inside');
+  await t.client.delete('namespaces', undefined, 'doomed', { gracePeriodSeconds: 0 });
+  await assert.rejects(t.client.get('namespaces', undefined, 'doomed'), (e) => isApiError(e, 'NotFound'));
+  await assert.rejects(t.client.delete('namespaces', undefined, 'kube-system'), (e) => isApiError(e, 'Forbidden') &&
+    e.message === 'namespaces "kube-system" is forbidden: this namespace may not be deleted');
+});
+
+test('curl, a client nobody here wrote, can create, list and watch', async () => {
+  const sock = ['--unix-socket', t.socketPath, '-s'];
+  const body = JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'from-curl' }, data: { by: 'curl' } });
+  const created = await exec('curl', [...sock, '-X', 'POST', '-H', 'Content-Type: application/json', '-d', body, '-w', '\n%{http_code}', 'http://localhost/api/v1/namespaces/default/configmaps']);
+  const [json, code] = created.stdout.trim().split('\n');
+  assert.equal(code, '201');
+  const rv = (JSON.parse(json!) as KubeObject).metadata.resourceVersion!;
+  const listed = await exec('curl', [...sock, 'http://localhost/api/v1/namespaces/default/configmaps?fieldSelector=metadata.name%3Dfrom-curl']);
+  assert.deepEqual((JSON.parse(listed.stdout) as { items: ConfigMap[] }).items.map((i) => i.data), [{ by: 'curl' }]);
+  await t.client.patch('configmaps', 'default', 'from-curl', { data: { by: 'patch' } });
+  const watched = await exec('curl', [...sock, '-N', '--max-time', '5', `http://localhost/api/v1/namespaces/default/configmaps?watch=1&resourceVersion=${Number(rv) - 1}&timeoutSeconds=1&fieldSelector=metadata.name%3Dfrom-curl`]);
+  const events = watched.stdout.trim().split('\n').map((l) => JSON.parse(l) as WatchEvent<ConfigMap>);
+  assert.deepEqual(events.map((e) => [e.type, e.object.data?.by]), [['ADDED', 'curl'], ['MODIFIED', 'patch']]);
+});

@@ -1,0 +1,211 @@
+// The controller's NGINX answers, end to end through a real NGINX on loopback:
+// 404/502/503/504 bodies, forwarded headers, TLS with SNI and the 308 redirect,
+// the default certificate, rewrite-target, class filtering, WebSocket upgrade,
+// the JSON access log, and a rejected conf never being loaded.
+
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import net from 'node:net';
+import path from 'node:path';
+import { readFile } from 'node:fs/promises';
+import { buildRouteTable, type RouteTableInput } from '../../../src/ingress/route-table.js';
+import { accessLogPath, attributeConfError } from '../../../src/ingress/nginx-conf.js';
+import { ingress, service, slice, tlsSecret, FAKE_CERT, FAKE_KEY } from '../../unit/ingress/fixtures.js';
+import { freePort, get, runner, startBackend, stopBackend, TestNginx, type Backend, type EchoBody } from './harness.js';
+
+const nginx = new TestNginx();
+const backends: Backend[] = [];
+let input: RouteTableInput;
+let certPem = '';
+let certFile = '';
+
+async function makeCert(dir: string): Promise<{ cert: string; key: string; certFile: string }> {
+  const certFile = path.join(dir, 'secure.crt');
+  const keyFile = path.join(dir, 'secure.key');
+  await runner.run(['openssl', 'req', '-x509', '-nodes', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-keyout', keyFile, '-out', certFile,
+    '-days', '2', '-subj', '/CN=secure.test', '-addext', 'subjectAltName=DNS:secure.test,DNS:open.test']);
+  return { cert: await readFile(certFile, 'utf8'), key: await readFile(keyFile, 'utf8'), certFile };
+}
+
+const ann = (a: Record<string, string>) => Object.fromEntries(Object.entries(a).map(([k, v]) => [`nginx.ingress.kubernetes.io/${k}`, v]));
+
+before(async () => {
+  await nginx.start();
+  const echo = await startBackend('echo');
+  const slow = await startBackend('slow', 3000);
+  backends.push(echo, slow);
+  const refusedPort = await freePort();
+  const tls = await makeCert(nginx.dir);
+  certPem = tls.cert;
+  certFile = tls.certFile;
+  input = {
+    ingresses: [
+      ingress('hdr', { rules: [{ host: 'hdr.test', paths: [{ svc: 'echo' }] }] }),
+      ingress('errors', { rules: [{ host: 'err.test', paths: [{ path: '/none', svc: 'empty' }, { path: '/refused', svc: 'refused' }, { path: '/missing', svc: 'no-such-service' }] }] }),
+      ingress('slow', { annotations: ann({ 'proxy-read-timeout': '1' }), rules: [{ host: 'err.test', paths: [{ path: '/slow', svc: 'slow' }] }] }),
+      ingress('secure', { tls: [{ hosts: ['secure.test'], secretName: 'secure-tls' }], rules: [{ host: 'secure.test', paths: [{ svc: 'echo' }] }] }),
+      ingress('open', { annotations: ann({ 'ssl-redirect': 'false' }), tls: [{ hosts: ['open.test'], secretName: 'secure-tls' }], rules: [{ host: 'open.test', paths: [{ svc: 'echo' }] }] }),
+      ingress('rewrite', { annotations: ann({ 'rewrite-target': '/$2', 'use-regex': 'true' }), rules: [{ host: 'rw.test', paths: [{ path: '/something(/|$)(.*)', type: 'ImplementationSpecific', svc: 'echo' }] }] }),
+      ingress('traefik', { className: 'traefik', rules: [{ host: 'other-class.test', paths: [{ svc: 'echo' }] }] }),
+    ],
+    services: [service('echo'), service('slow'), service('empty'), service('refused')],
+    endpointSlices: [
+      slice('echo', ['127.0.0.1'], { port: echo.port }),
+      slice('slow', ['127.0.0.1'], { port: slow.port }),
+      slice('empty', []),
+      slice('refused', ['127.0.0.1'], { port: refusedPort }),
+    ],
+    secrets: [tlsSecret('secure-tls', tls.cert, tls.key)],
+  };
+  const r = await nginx.apply(buildRouteTable(input));
+  assert.equal(r.action, 'started', JSON.stringify(r));
+});
+
+after(async () => {
+  await nginx.stop();
+  for (const b of backends) await stopBackend(b);
+});
+
+const http = () => nginx.options.httpPort;
+const https = () => nginx.options.httpsPort;
+
+/** curl through nginx's TLS port with SNI = host; returns status, body and headers. */
+async function curlTls(host: string, urlPath: string, extra: string[] = []) {
+  const r = await runner.run(['curl', '-sS', '-D', '-', '--resolve', `${host}:${https()}:127.0.0.1`, '--cacert', certFile, ...extra, `https://${host}:${https()}${urlPath}`], { allowFailure: true });
+  return r;
+}
+
+test('unknown host → 404 with the controller page', async () => {
+  const r = await get(http(), 'nobody.test', '/');
+  assert.equal(r.status, 404);
+  assert.match(r.body, /podnet ingress: no Ingress rule matches/);
+});
+
+test('Ingress of another class is ignored', async () => {
+  const r = await get(http(), 'other-class.test', '/');
+  assert.equal(r.status, 404);
+});
+
+test('forwarded headers, Host preserved, client X-Forwarded-For not trusted', async () => {
+  const r = await get(http(), 'hdr.test:8080', '/p?q=1', { 'x-forwarded-for': '6.6.6.6' });
+  assert.equal(r.status, 200);
+  const body = JSON.parse(r.body) as EchoBody;
+  assert.equal(body.url, '/p?q=1');
+  assert.equal(body.headers.host, 'hdr.test:8080');
+  assert.equal(body.headers['x-forwarded-host'], 'hdr.test:8080');
+  assert.equal(body.headers['x-forwarded-for'], '127.0.0.1');
+  assert.equal(body.headers['x-real-ip'], '127.0.0.1');
+  assert.equal(body.headers['x-forwarded-proto'], 'http');
+  assert.equal(body.headers['x-forwarded-port'], String(http()));
+  assert.match(body.headers['x-request-id'] ?? '', /^[0-9a-f]{32}$/);
+});
+
+test('no ready endpoints → 503; missing Service → 503', async () => {
+  for (const p of ['/none', '/missing']) {
+    const r = await get(http(), 'err.test', p);
+    assert.equal(r.status, 503, p);
+    assert.match(r.body, /no ready endpoints/);
+  }
+});
+
+test('backend refuses → 502', async () => {
+  const r = await get(http(), 'err.test', '/refused');
+  assert.equal(r.status, 502);
+  assert.match(r.body, /refused or reset/);
+});
+
+test('backend slower than proxy-read-timeout → 504', async () => {
+  const r = await get(http(), 'err.test', '/slow');
+  assert.equal(r.status, 504);
+  assert.match(r.body, /did not answer in time/);
+});
+
+test('TLS with SNI: the host certificate verifies; X-Forwarded-Proto https', async () => {
+  const r = await curlTls('secure.test', '/x');
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /^HTTP\/1\.1 200/);
+  const body = JSON.parse(r.stdout.slice(r.stdout.indexOf('{'))) as EchoBody;
+  assert.equal(body.headers['x-forwarded-proto'], 'https');
+});
+
+test('TLS host over plain HTTP → 308 to https, keeping path and query', async () => {
+  const r = await get(http(), 'secure.test', '/a/b?c=d');
+  assert.equal(r.status, 308);
+  assert.equal(r.headers.location, `https://secure.test:${https()}/a/b?c=d`);
+});
+
+test('ssl-redirect: "false" serves plain HTTP on a TLS host', async () => {
+  const r = await get(http(), 'open.test', '/');
+  assert.equal(r.status, 200);
+  const t = await curlTls('open.test', '/');
+  assert.match(t.stdout, /^HTTP\/1\.1 200/);
+});
+
+test('unknown SNI → the default certificate', async () => {
+  const subject = async (sni: string) => {
+    const r = await runner.run(['openssl', 's_client', '-connect', `127.0.0.1:${https()}`, '-servername', sni], { input: '', allowFailure: true, timeoutMs: 10_000 });
+    return /subject=([^\n]*)/.exec(r.stdout)?.[1] ?? '';
+  };
+  assert.match(await subject('unknown.test'), /podnet Ingress Controller Default Certificate/);
+  assert.match(await subject('secure.test'), /CN ?= ?secure\.test/);
+  assert.ok(certPem.length > 0);
+});
+
+test('rewrite-target with capture groups', async () => {
+  for (const [req, seen] of [['/something/new/x?y=1', '/new/x?y=1'], ['/something', '/'], ['/SOMETHING/a', '/a']] as const) {
+    const r = await get(http(), 'rw.test', req);
+    assert.equal(r.status, 200, req);
+    assert.equal((JSON.parse(r.body) as EchoBody).url, seen, req);
+  }
+});
+
+test('WebSocket upgrade is passed through', async () => {
+  const sock = net.connect(http(), '127.0.0.1');
+  const received: Buffer[] = [];
+  sock.on('data', (d) => received.push(d));
+  await new Promise<void>((r) => sock.on('connect', () => r()));
+  sock.write('GET /ws HTTP/1.1\r\nHost: hdr.test\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n');
+  const until = async (re: RegExp) => {
+    for (let i = 0; i < 200 && !re.test(Buffer.concat(received).toString()); i++) await new Promise((r) => setTimeout(r, 10));
+    return Buffer.concat(received).toString();
+  };
+  assert.match(await until(/\r\n\r\n/), /^HTTP\/1\.1 101/);
+  sock.write('ping-through-nginx');
+  assert.match(await until(/ping-through-nginx/), /ping-through-nginx/);
+  sock.destroy();
+});
+
+test('access log: JSON lines naming the Ingress, Service and chosen upstream', async () => {
+  await get(http(), 'hdr.test', '/logged');
+  let line: Record<string, unknown> | undefined;
+  for (let i = 0; i < 100 && !line; i++) {
+    const text = await readFile(accessLogPath(nginx.options.runtimeDir), 'utf8');
+    const l = text.trim().split('\n').reverse().find((x) => x.includes('/logged'));
+    if (l) line = JSON.parse(l) as Record<string, unknown>;
+    else await new Promise((r) => setTimeout(r, 20));
+  }
+  assert.ok(line);
+  assert.equal(line.ingress, 'default/hdr');
+  assert.equal(line.service, 'default/echo:80');
+  assert.equal(line.rule_path, '/');
+  assert.equal(line.upstream_addr, `127.0.0.1:${backends[0]!.port}`);
+  assert.equal(line.status, 200);
+});
+
+test('a conf nginx rejects is never loaded; the error names the Ingress', async () => {
+  const broken = { ...input, secrets: [...input.secrets!, tlsSecret('garbage', FAKE_CERT, FAKE_KEY)],
+    ingresses: [...input.ingresses, ingress('bad-cert', { tls: [{ hosts: ['bad.test'], secretName: 'garbage' }], rules: [{ host: 'bad.test', paths: [{ svc: 'echo' }] }] })] };
+  const table = buildRouteTable(broken);
+  const rendered = nginx.render(table);
+  const before = nginx.proc.current;
+  const r = await nginx.apply(table);
+  assert.equal(r.action, 'rejected');
+  assert.ok('error' in r);
+  assert.match(r.error, /certificate/);
+  assert.deepEqual(attributeConfError(r.error, rendered.sections), [{ namespace: 'default', name: 'bad-cert' }]);
+  assert.equal(nginx.proc.current, before);
+  assert.equal((await get(http(), 'hdr.test', '/')).status, 200);
+  // Without the culprit, the rest loads.
+  const ok = await nginx.apply(buildRouteTable({ ...broken, exclude: new Set(['default/bad-cert']) }));
+  assert.equal(ok.action, 'unchanged');
+});

@@ -1,0 +1,116 @@
+// Label selector parsing, matching and printing, as rows.
+
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import {
+  matchesLabelSelector, matchesRequirements, matchesServiceSelector, parseSelector, selectorToString,
+  validateLabelSelector, type Requirement,
+} from '../../../src/api/labels.js';
+import type { LabelSelector } from '../../../src/api/types.js';
+import { LABEL_KEY_NAME_MSG, LABEL_VALUE_MSG } from './fixtures.js';
+
+const parseRows: [string, Requirement[]][] = [
+  ['', []],
+  ['a=b', [{ key: 'a', operator: '=', values: ['b'] }]],
+  ['a==b', [{ key: 'a', operator: '==', values: ['b'] }]],
+  ['a!=b', [{ key: 'a', operator: '!=', values: ['b'] }]],
+  ['a = b , c', [{ key: 'a', operator: '=', values: ['b'] }, { key: 'c', operator: 'exists', values: [] }]],
+  ['tier in (front, back)', [{ key: 'tier', operator: 'in', values: ['front', 'back'] }]],
+  ['tier notin (x)', [{ key: 'tier', operator: 'notin', values: ['x'] }]],
+  ['!legacy', [{ key: 'legacy', operator: '!', values: [] }]],
+  ['app.kubernetes.io/name=web,!x,env in (a,b)', [
+    { key: 'app.kubernetes.io/name', operator: '=', values: ['web'] },
+    { key: 'x', operator: '!', values: [] },
+    { key: 'env', operator: 'in', values: ['a', 'b'] },
+  ]],
+  ['a=', [{ key: 'a', operator: '=', values: [''] }]],
+];
+for (const [text, want] of parseRows) {
+  test(`parseSelector: ${JSON.stringify(text)}`, () => assert.deepEqual(parseSelector(text), want));
+}
+
+const badRows: [string, RegExp][] = [
+  ['a in b', /found 'b', expected: '\('/],
+  ['a in (b', /found 'EOS', expected: ',' or '\)'/],
+  ['a b', /found 'b', expected: in, notin, =, ==, !=, or end of string/],
+  ['a=b,', /found 'EOS'/],
+  ['=b', /found '=', expected: !, identifier/],
+  ['a=b c', /found 'c', expected: ',' or 'end of string'/],
+  ['bad key!=x', /found 'key'/],
+  ['a=-x', /invalid label value: "-x": at key: "a"/],
+  ['a/b/c=x', /invalid label key "a\/b\/c"/],
+];
+for (const [text, want] of badRows) {
+  test(`parseSelector rejects ${JSON.stringify(text)}`, () => assert.throws(() => parseSelector(text), want));
+}
+
+const matchRows: [string, Record<string, string> | undefined, boolean][] = [
+  ['a=b', { a: 'b' }, true],
+  ['a=b', { a: 'c' }, false],
+  ['a=b', undefined, false],
+  ['a!=b', {}, true],
+  ['a!=b', { a: 'b' }, false],
+  ['a in (x,y)', { a: 'y' }, true],
+  ['a notin (x,y)', { a: 'z' }, true],
+  ['a notin (x,y)', {}, true],
+  ['a', { a: '' }, true],
+  ['!a', { a: '' }, false],
+  ['', undefined, true],
+  ['a=b,c', { a: 'b' }, false],
+];
+for (const [text, labels, want] of matchRows) {
+  test(`matchesRequirements: ${JSON.stringify(text)} on ${JSON.stringify(labels)}`, () => {
+    assert.equal(matchesRequirements(parseSelector(text), labels), want);
+  });
+}
+
+const selRows: [LabelSelector | undefined, Record<string, string>, boolean][] = [
+  [{}, { any: 'thing' }, true],
+  [undefined, { a: 'b' }, false],
+  [{ matchLabels: { app: 'web' } }, { app: 'web', pod: 'x' }, true],
+  [{ matchLabels: { app: 'web' }, matchExpressions: [{ key: 'tier', operator: 'In', values: ['a'] }] }, { app: 'web', tier: 'b' }, false],
+  [{ matchExpressions: [{ key: 'tier', operator: 'DoesNotExist' }] }, { app: 'web' }, true],
+  [{ matchExpressions: [{ key: 'tier', operator: 'Bogus' as never }] }, { tier: 'x' }, false],
+];
+selRows.forEach(([sel, labels, want], i) => {
+  test(`matchesLabelSelector row ${i}`, () => assert.equal(matchesLabelSelector(sel, labels), want));
+});
+
+test('matchesServiceSelector: empty or missing selects nothing; all pairs must match', () => {
+  assert.equal(matchesServiceSelector(undefined, { a: 'b' }), false);
+  assert.equal(matchesServiceSelector({}, { a: 'b' }), false);
+  assert.equal(matchesServiceSelector({ a: 'b' }, { a: 'b', c: 'd' }), true);
+  assert.equal(matchesServiceSelector({ a: 'b', c: 'x' }, { a: 'b', c: 'd' }), false);
+});
+
+test('selectorToString sorts by key and round-trips', () => {
+  const sel: LabelSelector = {
+    matchLabels: { tier: 'web', app: 'shop' },
+    matchExpressions: [{ key: 'env', operator: 'NotIn', values: ['prod', 'dev'] }, { key: 'canary', operator: 'DoesNotExist' }, { key: 'b', operator: 'Exists' }],
+  };
+  const s = selectorToString(sel);
+  assert.equal(s, 'app=shop,b,!canary,env notin (dev,prod),tier=web');
+  const samples: Record<string, string>[] = [{ app: 'shop', tier: 'web', b: '1' }, { app: 'shop', tier: 'web', b: '1', env: 'prod' }, { app: 'shop' }];
+  for (const labels of samples) {
+    assert.equal(matchesRequirements(parseSelector(s), labels), matchesLabelSelector(sel, labels));
+  }
+  assert.equal(selectorToString({}), '');
+});
+
+test('validateLabelSelector reports upstream messages', () => {
+  const errs = validateLabelSelector({
+    matchLabels: { 'bad key': 'v', ok: '-bad' },
+    matchExpressions: [
+      { key: 'a', operator: 'In', values: [] },
+      { key: 'b', operator: 'Exists', values: ['x'] },
+      { key: 'c', operator: 'Like' },
+    ],
+  }, 'spec.selector').map(String);
+  assert.deepEqual(errs, [
+    `spec.selector.matchLabels: Invalid value: "bad key": ${LABEL_KEY_NAME_MSG}`,
+    `spec.selector.matchLabels: Invalid value: "-bad": ${LABEL_VALUE_MSG}`,
+    "spec.selector.matchExpressions[0].values: Required value: must be specified when `operator` is 'In' or 'NotIn'",
+    "spec.selector.matchExpressions[1].values: Forbidden: may not be specified when `operator` is 'Exists' or 'DoesNotExist'",
+    'spec.selector.matchExpressions[2].operator: Invalid value: "Like": not a valid selector operator',
+  ]);
+});

@@ -1,0 +1,76 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { SyncScheduler, type SchedulerClock } from '../../../src/ingress/sync-scheduler.js';
+
+/** A manual clock: advance(ms) fires due timers in order. */
+class FakeClock implements SchedulerClock {
+  t = 0;
+  private timers: { at: number; fn: () => void; id: number }[] = [];
+  private next = 0;
+  now() { return this.t; }
+  setTimeout(fn: () => void, ms: number) { const id = ++this.next; this.timers.push({ at: this.t + ms, fn, id }); return id; }
+  clearTimeout(h: unknown) { this.timers = this.timers.filter((x) => x.id !== h); }
+  async advance(ms: number) {
+    const end = this.t + ms;
+    for (;;) {
+      this.timers.sort((a, b) => a.at - b.at);
+      const due = this.timers[0];
+      if (!due || due.at > end) break;
+      this.timers.shift();
+      this.t = due.at;
+      due.fn();
+      await new Promise((r) => setImmediate(r));
+    }
+    this.t = end;
+  }
+}
+
+function setup(syncImpl: () => Promise<void> = async () => {}) {
+  const clock = new FakeClock();
+  const starts: number[] = [];
+  const s = new SyncScheduler(async () => { starts.push(clock.now()); await syncImpl(); }, { debounceMs: 100, minIntervalMs: 1000, retryBaseMs: 500, clock });
+  return { clock, starts, s };
+}
+
+test('a burst of triggers (endpoint churn) becomes one sync after the debounce', async () => {
+  const { clock, starts, s } = setup();
+  for (let i = 0; i < 50; i++) { s.trigger(); await clock.advance(1); }
+  await clock.advance(200);
+  assert.deepEqual(starts, [100]);
+});
+
+test('at most one sync per minInterval under continuous churn', async () => {
+  const { clock, starts, s } = setup();
+  for (let i = 0; i < 350; i++) { s.trigger(); await clock.advance(10); }
+  await clock.advance(2000);
+  assert.deepEqual(starts, [100, 1100, 2100, 3100, 4100]); // the last trigger (3490 ms) still gets its sync
+});
+
+test('a trigger during a running sync causes exactly one more sync', async () => {
+  let release!: () => void;
+  let first = true;
+  const { clock, starts, s } = setup(() => (first ? (first = false, new Promise<void>((r) => { release = r; })) : Promise.resolve()));
+  s.trigger();
+  await clock.advance(100);
+  s.trigger(); s.trigger();
+  release();
+  await new Promise((r) => setImmediate(r));
+  await clock.advance(5000);
+  assert.deepEqual(starts, [100, 1100]);
+});
+
+test('failed syncs are retried with back-off', async () => {
+  let n = 0;
+  const { clock, starts, s } = setup(async () => { if (++n < 3) throw new Error('boom'); });
+  s.trigger();
+  await clock.advance(10_000);
+  assert.deepEqual(starts, [100, 600, 1600]);
+});
+
+test('stop cancels a pending sync', async () => {
+  const { clock, starts, s } = setup();
+  s.trigger();
+  await s.stop();
+  await clock.advance(1000);
+  assert.deepEqual(starts, []);
+});

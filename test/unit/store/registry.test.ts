@@ -1,0 +1,192 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { ObjectStore } from '../../../src/store/store.js';
+import { Registry, type RegistryEvent } from '../../../src/apiserver/registry.js';
+import { resourceForPlural, BUILTIN_NAMESPACES } from '../../../src/api/resources.js';
+import { isApiError } from '../../../src/errors.js';
+import type { KubeObject, Pod, Service } from '../../../src/api/types.js';
+
+const NOW = new Date('2026-11-26T23:59:01Z');
+const info = (plural: string) => resourceForPlural(plural)!;
+
+function setup() {
+  const store = new ObjectStore({ path: ':memory:', now: () => NOW });
+  const registry = new Registry(store);
+  registry.bootstrap(BUILTIN_NAMESPACES);
+  return { store, registry };
+}
+
+const pod = (name: string, extra: Partial<Pod['spec']> = {}, labels?: Record<string, string>): KubeObject =>
+  ({ apiVersion: 'v1', kind: 'Pod', metadata: { name, labels }, spec: { containers: [{ name: 'c', image: 'podnet/echo' }], ...extra } });
+
+test('bootstrap creates the built-in namespaces and default/kubernetes at 10.96.0.1 once', () => {
+  const { registry, store } = setup();
+  assert.deepEqual(registry.list(info('namespaces'), undefined).items.map((i) => i.object.metadata.name), ['default', 'ingress-nginx', 'kube-public', 'kube-system']);
+  const k = registry.get(info('services'), 'default', 'kubernetes').object as Service;
+  assert.equal(k.spec.clusterIP, '10.96.0.1');
+  assert.deepEqual(k.spec.ports, [{ name: 'https', port: 443, protocol: 'TCP', targetPort: 6443 }]);
+  const rv = store.currentRv;
+  registry.bootstrap(BUILTIN_NAMESPACES);
+  assert.equal(store.currentRv, rv);
+});
+
+test('create: unknown kind is noMatch, missing namespace 404, terminating namespace 403, namespace mismatch 400', () => {
+  const { registry } = setup();
+  assert.throws(() => registry.resolveKind('v1', 'Widget'), (e) => isApiError(e) && e.httpCode === 404 && e.message === 'no matches for kind "Widget" in version "v1"');
+  assert.throws(() => registry.create(info('pods'), 'nope', pod('a')), (e) => isApiError(e, 'NotFound') && e.message === 'namespaces "nope" not found');
+  registry.create(info('namespaces'), undefined, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'team' } });
+  registry.delete(info('namespaces'), undefined, 'team');
+  assert.throws(() => registry.create(info('pods'), 'team', pod('a')), (e) => isApiError(e, 'Forbidden') &&
+    e.message === 'unable to create new content in namespace team because it is being terminated');
+  assert.throws(() => registry.create(info('pods'), 'default', { ...pod('a'), metadata: { name: 'a', namespace: 'kube-system' } }), (e) => isApiError(e, 'BadRequest'));
+});
+
+test('create resets status (Pod → Pending) and rejects a resourceVersion', () => {
+  const { registry } = setup();
+  const p = registry.create(info('pods'), 'default', { ...pod('a'), status: { phase: 'Running' } });
+  assert.deepEqual(p.object.status, { phase: 'Pending' });
+  assert.equal(p.object.metadata.namespace, 'default');
+  assert.throws(() => registry.create(info('pods'), 'default', { ...pod('b'), metadata: { name: 'b', resourceVersion: '3' } }), (e) => isApiError(e, 'BadRequest'));
+});
+
+test('a nodePort conflict is 422 and leaves nothing stored or allocated', () => {
+  const { registry, store } = setup();
+  const s = (name: string): KubeObject => ({ apiVersion: 'v1', kind: 'Service', metadata: { name }, spec: { type: 'NodePort', ports: [{ port: 80, nodePort: 30080 }] } });
+  registry.create(info('services'), 'default', s('a'));
+  const ips = registry.allocators.ips.allocatedCount;
+  const rv = store.currentRv;
+  assert.throws(() => registry.create(info('services'), 'default', s('b')), (e) => isApiError(e, 'Invalid') && e.httpCode === 422 &&
+    e.message === 'Service "b" is invalid: spec.ports[0].nodePort: Invalid value: 30080: provided port is already allocated');
+  assert.equal(store.currentRv, rv);
+  assert.equal(registry.allocators.ips.allocatedCount, ips);
+});
+
+test('a failed store write releases the Service allocation', () => {
+  const { registry } = setup();
+  const s = (ip: string): KubeObject => ({ apiVersion: 'v1', kind: 'Service', metadata: { name: 'dup' }, spec: { clusterIP: ip, ports: [{ port: 80 }] } });
+  registry.create(info('services'), 'default', s('10.96.5.5'));
+  // same name, different IP: allocation succeeds, the store says AlreadyExists, the IP must be free again
+  assert.throws(() => registry.create(info('services'), 'default', s('10.96.5.6')), (e) => isApiError(e, 'AlreadyExists'));
+  assert.ok(!registry.allocators.ips.isAllocated('10.96.5.6'));
+});
+
+test('service update carries clusterIP and nodePorts over; delete releases them; allocators rebuild from the store', () => {
+  const { registry, store } = setup();
+  const created = registry.create(info('services'), 'default', { apiVersion: 'v1', kind: 'Service', metadata: { name: 'web' }, spec: { type: 'NodePort', ports: [{ name: 'http', port: 80 }] } }).object as Service;
+  const updated = registry.update(info('services'), 'default', 'web', { apiVersion: 'v1', kind: 'Service', metadata: { name: 'web' }, spec: { type: 'NodePort', ports: [{ name: 'http', port: 81 }] } }).object as Service;
+  assert.equal(updated.spec.clusterIP, created.spec.clusterIP);
+  assert.equal(updated.spec.ports![0]!.nodePort, created.spec.ports![0]!.nodePort);
+  const rebuilt = new Registry(store);
+  assert.ok(rebuilt.allocators.ips.isAllocated(created.spec.clusterIP!));
+  assert.ok(rebuilt.allocators.nodePorts.isAllocated(created.spec.ports![0]!.nodePort!));
+  registry.delete(info('services'), 'default', 'web');
+  assert.ok(!registry.allocators.ips.isAllocated(created.spec.clusterIP!));
+  assert.ok(!registry.allocators.nodePorts.isAllocated(created.spec.ports![0]!.nodePort!));
+});
+
+test('status subresource changes only status; main updates keep the stored status', () => {
+  const { registry } = setup();
+  registry.create(info('pods'), 'default', pod('a'));
+  const s = registry.update(info('pods'), 'default', 'a', { ...pod('a', { nodeName: 'evil' }), status: { phase: 'Running', podIP: '10.244.0.5' } }, 'status').object as Pod;
+  assert.equal(s.status?.phase, 'Running');
+  assert.equal(s.spec.nodeName, undefined);
+  const m = registry.update(info('pods'), 'default', 'a', { ...pod('a', { nodeName: 'n1' }), status: { phase: 'Failed' } }).object as Pod;
+  assert.equal(m.spec.nodeName, 'n1');
+  assert.equal(m.status?.phase, 'Running');
+  assert.equal(m.metadata.generation, 2);
+  const patched = registry.patch(info('pods'), 'default', 'a', { status: { phase: 'Succeeded' } }, 'status').object as Pod;
+  assert.equal(patched.status?.phase, 'Succeeded');
+  assert.throws(() => registry.update(info('configmaps'), 'default', 'x', { apiVersion: 'v1', kind: 'ConfigMap', metadata: {} }, 'status'), (e) => isApiError(e, 'NotFound'));
+});
+
+test('patch with a stale resourceVersion is 409', () => {
+  const { registry } = setup();
+  registry.create(info('configmaps'), 'default', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c' }, data: { a: '1' } });
+  assert.throws(() => registry.patch(info('configmaps'), 'default', 'c', { metadata: { resourceVersion: '1' }, data: { a: '2' } }), (e) => isApiError(e, 'Conflict'));
+  const p = registry.patch(info('configmaps'), 'default', 'c', { data: { a: null, b: '2' } });
+  assert.deepEqual(p.object.data, { b: '2' });
+});
+
+test('graceful pod deletion: scheduled pods are marked, grace 0 removes; unscheduled pods go at once', () => {
+  const { registry } = setup();
+  registry.create(info('pods'), 'default', pod('bound', { nodeName: 'n1', terminationGracePeriodSeconds: 10 }));
+  const marked = registry.delete(info('pods'), 'default', 'bound');
+  assert.equal(marked.removed, false);
+  assert.equal(marked.object.object.metadata.deletionTimestamp, '2026-11-26T23:59:11Z');
+  assert.equal(marked.object.object.metadata.deletionGracePeriodSeconds, 10);
+  assert.equal(registry.delete(info('pods'), 'default', 'bound', { gracePeriodSeconds: 30 }).object.rv, marked.object.rv, 'a longer grace changes nothing');
+  const gone = registry.delete(info('pods'), 'default', 'bound', { gracePeriodSeconds: 0 });
+  assert.equal(gone.removed, true);
+  assert.throws(() => registry.get(info('pods'), 'default', 'bound'), (e) => isApiError(e, 'NotFound'));
+  registry.create(info('pods'), 'default', pod('free'));
+  assert.equal(registry.delete(info('pods'), 'default', 'free').removed, true);
+});
+
+test('namespaces: delete marks Terminating, grace 0 removes it; built-ins are forbidden', () => {
+  const { registry } = setup();
+  registry.create(info('namespaces'), undefined, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'team' } });
+  const t = registry.delete(info('namespaces'), undefined, 'team');
+  assert.equal(t.removed, false);
+  assert.equal((t.object.object.status as { phase: string }).phase, 'Terminating');
+  assert.ok(t.object.object.metadata.deletionTimestamp);
+  assert.equal(registry.delete(info('namespaces'), undefined, 'team').removed, false);
+  assert.equal(registry.delete(info('namespaces'), undefined, 'team', { gracePeriodSeconds: 0 }).removed, true);
+  for (const name of ['default', 'kube-system', 'kube-public']) {
+    assert.throws(() => registry.delete(info('namespaces'), undefined, name), (e) => isApiError(e, 'Forbidden') &&
+      e.message === `namespaces "${name}" is forbidden: this namespace may not be deleted`);
+  }
+});
+
+test('finalizers hold a deletion until the last one is removed', () => {
+  const { registry } = setup();
+  registry.create(info('configmaps'), 'default', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'f', finalizers: ['example.com/x'] } });
+  assert.equal(registry.delete(info('configmaps'), 'default', 'f').removed, false);
+  registry.patch(info('configmaps'), 'default', 'f', { metadata: { finalizers: null } });
+  assert.throws(() => registry.get(info('configmaps'), 'default', 'f'), (e) => isApiError(e, 'NotFound'));
+});
+
+test('filtered watch: an object leaving the field selection is DELETED, entering it is ADDED', () => {
+  const { registry } = setup();
+  registry.create(info('pods'), 'default', pod('a'));
+  const events: RegistryEvent[] = [];
+  registry.watch(info('pods'), 'default', { fieldSelector: 'status.phase=Running' }, (e) => events.push(e));
+  const phase = (name: string, p: string) => registry.patch(info('pods'), 'default', name, { status: { phase: p } }, 'status');
+  phase('a', 'Running');
+  registry.patch(info('pods'), 'default', 'a', { metadata: { labels: { x: 'y' } } });
+  phase('a', 'Failed');
+  registry.create(info('pods'), 'default', pod('b'));
+  assert.deepEqual(events.map((e) => e.type), ['ADDED', 'MODIFIED', 'DELETED']);
+  const deleted = JSON.parse(events[2]!.json) as Pod;
+  assert.equal(deleted.status?.phase, 'Running', 'DELETED carries the last matching state');
+  assert.equal(deleted.metadata.resourceVersion, String(events[2]!.rv));
+});
+
+test('filtered watch by label: relabelling out of the selection is DELETED', () => {
+  const { registry } = setup();
+  registry.create(info('pods'), 'default', pod('a', {}, { app: 'web' }));
+  const events: string[] = [];
+  registry.watch(info('pods'), undefined, { labelSelector: 'app in (web,api)', resourceVersion: '1' }, (e) => events.push(e.type));
+  registry.patch(info('pods'), 'default', 'a', { metadata: { labels: { app: 'db' } } });
+  registry.patch(info('pods'), 'default', 'a', { metadata: { labels: { app: 'api' } } });
+  registry.delete(info('pods'), 'default', 'a');
+  assert.deepEqual(events, ['ADDED', 'DELETED', 'ADDED', 'DELETED']);
+});
+
+test('watch with sendInitialEvents sends the current state first; namespaces are filtered', () => {
+  const { registry } = setup();
+  registry.create(info('pods'), 'default', pod('a'));
+  registry.create(info('pods'), 'kube-system', pod('b'));
+  const events: string[] = [];
+  const w = registry.watch(info('pods'), 'default', { sendInitialEvents: true }, (e) => events.push(`${e.type} ${JSON.parse(e.json).metadata.name}`));
+  registry.create(info('pods'), 'kube-system', pod('c'));
+  registry.create(info('pods'), 'default', pod('d'));
+  w.stop();
+  registry.create(info('pods'), 'default', pod('e'));
+  assert.deepEqual(events, ['ADDED a', 'ADDED d']);
+});
+
+test('bad selectors and resourceVersions are 400', () => {
+  const { registry } = setup();
+  assert.throws(() => registry.list(info('pods'), undefined, { fieldSelector: 'spec.foo=1' }), (e) => isApiError(e, 'BadRequest') && e.message === 'field label not supported: spec.foo');
+  assert.throws(() => registry.watch(info('pods'), undefined, { resourceVersion: 'abc' }, () => {}), (e) => isApiError(e, 'BadRequest'));
+});
