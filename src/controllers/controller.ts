@@ -7,23 +7,25 @@ import { isApiError } from '../errors.js';
 const debug = process.env.PODNET_DEBUG?.split(',').some((c) => c === 'controllers' || c === '*');
 
 export abstract class Controller {
-  protected readonly queue = new WorkQueue<string>();
+  protected readonly queue: WorkQueue<string>;
 
-  constructor(readonly name: string, private readonly workers = 1) {}
+  constructor(readonly name: string, private readonly workers = 1) {
+    this.queue = new WorkQueue<string>({ name, log: (m) => process.stderr.write(`${m}\n`) });
+  }
 
   protected abstract sync(key: string): Promise<void>;
 
   enqueue(key: string): void { this.queue.add(key); }
 
   run(): void {
+    // The queue retries a failed key with back-off and drops it after its
+    // maxRetries; a Conflict only means our cache was behind, so stay quiet.
     void this.queue.run(async (key: string) => {
       try {
         await this.sync(key);
-        this.queue.forget(key);
       } catch (err) {
-        // A Conflict only means our cache was behind: retry soon, quietly.
         if (debug || !isApiError(err, 'Conflict')) process.stderr.write(`[${this.name}] sync ${key}: ${(err as Error).message}\n`);
-        this.queue.addRateLimited(key);
+        throw err;
       }
     }, this.workers);
   }

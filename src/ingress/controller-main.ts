@@ -67,6 +67,10 @@ async function main(): Promise<void> {
     client.close();
     process.exit(0);
   };
+  nginx.onUnexpectedExit((code, signal) => {
+    console.error(`ingress controller: nginx exited (${signal ?? `code ${code}`}); exiting so the pod restarts`);
+    process.exit(1);
+  });
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
   process.on('SIGINT', () => void shutdown('SIGINT'));
 

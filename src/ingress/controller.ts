@@ -60,7 +60,7 @@ export class IngressController {
   readonly secrets: Informer<Secret>;
   private readonly scheduler: SyncScheduler;
   private readonly log: (msg: string) => void;
-  /** Ingresses nginx rejected; retried whenever an Ingress or Secret changes */
+  /** Ingresses nginx rejected (key → error); retried when that Ingress or any Secret changes */
   private rejected = new Map<string, string>();
   /** Events already raised (ingress|reason|message), so a steady state is quiet */
   private emitted = new Set<string>();
@@ -85,11 +85,16 @@ export class IngressController {
       log: this.log,
     });
     const changed = () => { if (this.started) this.scheduler.trigger(); };
-    const retryRejected = () => { this.rejected.clear(); changed(); };
     const watch = (inf: Informer<KubeObject>, fn: () => void) => inf.onAdd(fn).onUpdate(fn).onDelete(fn);
-    watch(this.ingresses as unknown as Informer<KubeObject>, retryRejected);
-    watch(this.secrets as unknown as Informer<KubeObject>, retryRejected);
     for (const inf of [this.classes, this.services, this.slices]) watch(inf as unknown as Informer<KubeObject>, changed);
+    // A Secret change may fix a rejected certificate: retry every rejected Ingress.
+    watch(this.secrets as unknown as Informer<KubeObject>, () => { this.rejected.clear(); changed(); });
+    // An Ingress whose spec or annotations changed gets another chance; our own
+    // status writes change neither and cause no sync.
+    const ingressChanged = (ing: Ingress) => { this.rejected.delete(ingressKey(ing)); changed(); };
+    this.ingresses.onAdd(ingressChanged).onDelete(ingressChanged).onUpdate((old, ing) => {
+      if (JSON.stringify([old.spec, old.metadata.annotations]) !== JSON.stringify([ing.spec, ing.metadata.annotations])) ingressChanged(ing);
+    });
   }
 
   /** Start the informers, wait until all have listed, then sync once (errors of that first sync are thrown). */
@@ -167,7 +172,7 @@ export class IngressController {
     const address = this.publishedAddress();
     const served = new Set(table.served.map(refKey));
     for (const ing of this.ingresses.list()) {
-      const key = refKey({ namespace: ing.metadata.namespace ?? 'default', name: ing.metadata.name ?? '' });
+      const key = ingressKey(ing);
       let want: LoadBalancerIngress[] | undefined;
       if (served.has(key)) want = address;
       else if (this.servedBefore.has(key)) want = []; // no longer ours (class changed): withdraw our address
@@ -227,6 +232,10 @@ export class IngressController {
       this.log(`could not record event ${reason} for ingress ${refKey(ref)}: ${(e as Error).message}`);
     }
   }
+}
+
+function ingressKey(ing: Ingress): string {
+  return `${ing.metadata.namespace ?? 'default'}/${ing.metadata.name ?? ''}`;
 }
 
 function oneLine(s: string): string {

@@ -38,8 +38,13 @@ export class NginxProcess {
   private exited: Promise<void> | undefined;
   private applied: string | undefined;
   private stderrTail = '';
+  private stopping = false;
+  private exitListeners: ((code: number | null, signal: string | null) => void)[] = [];
 
   constructor(readonly paths: NginxPaths, private readonly runner: Runner, private readonly nginxBin = 'nginx') {}
+
+  /** Called when the master exits without stop() (the controller should exit so the pod restarts). */
+  onUnexpectedExit(fn: (code: number | null, signal: string | null) => void): void { this.exitListeners.push(fn); }
 
   get pid(): number | undefined { return this.child?.pid; }
   get running(): boolean { return this.child !== undefined && this.child.exitCode === null && this.child.signalCode === null; }
@@ -116,7 +121,10 @@ export class NginxProcess {
       process.stderr.write(d);
       this.stderrTail = (this.stderrTail + d).slice(-4000);
     });
-    this.exited = new Promise((resolve) => child.on('exit', () => resolve()));
+    this.exited = new Promise((resolve) => child.on('exit', (code, signal) => {
+      if (!this.stopping) for (const fn of this.exitListeners) fn(code, signal);
+      resolve();
+    }));
     // Ready when the master has forked its first worker (it has bound the listen sockets by then).
     const ok = await this.waitFor(() => this.workers().length > 0 || !this.running);
     if (!ok || !this.running) {
@@ -136,12 +144,14 @@ export class NginxProcess {
   async stop(): Promise<void> {
     const child = this.child;
     if (!child || !this.running) return;
+    this.stopping = true;
     child.kill('SIGQUIT');
     const timer = setTimeout(() => child.kill('SIGKILL'), STOP_GRACE_MS);
     await this.exited;
     clearTimeout(timer);
     this.child = undefined;
     this.applied = undefined;
+    this.stopping = false;
   }
 
   /** Worker pids: the master's children (/proc/PID/task/PID/children, Linux ≥ 3.5). */

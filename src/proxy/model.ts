@@ -10,6 +10,10 @@ export type KeyExpr =
   | 'daddr-proto-dport'
   /** meta l4proto . th dport */
   | 'proto-dport'
+  /** ip daddr . th dport (per-protocol endpoint maps) */
+  | 'daddr-dport'
+  /** th dport */
+  | 'dport'
   /** ip saddr . ip daddr */
   | 'saddr-daddr'
   | 'daddr'

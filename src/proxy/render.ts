@@ -27,6 +27,8 @@ function keyText(k: KeyExpr): string {
   switch (k) {
     case 'daddr-proto-dport': return 'ip daddr . meta l4proto . th dport';
     case 'proto-dport': return 'meta l4proto . th dport';
+    case 'daddr-dport': return 'ip daddr . th dport';
+    case 'dport': return 'th dport';
     case 'saddr-daddr': return 'ip saddr . ip daddr';
     case 'daddr': return 'ip daddr';
     case 'saddr': return 'ip saddr';

@@ -2,8 +2,8 @@
 // hold. See docs/proxy.md for the picture. The shape, in one paragraph:
 // fixed base chains dispatch every new connection through ONE verdict-map
 // lookup keyed by (daddr . proto . dport) — or (proto . dport) for NodePorts —
-// into a chain SHARED by all Services with the same endpoint count N, whose one
-// rule DNATs through ONE map keyed by (daddr . proto . dport . numgen random mod N).
+// into a chain SHARED by all Services with the same endpoint count N, whose rule
+// (one per protocol) DNATs through ONE map keyed by (daddr . dport . numgen random mod N).
 // Per-Service data therefore lives only in map elements: the packet cost does
 // not grow with the number of Services and an endpoint change is a handful of
 // `add/delete element` commands. Only ClientIP-affinity Services get chains of
@@ -15,7 +15,7 @@ import type { EndpointSlice, Service } from '../api/types.js';
 import type { Chain, KeyExpr, Match, RulesetModel, Rule, SetDef, Stmt } from './model.js';
 import { keyAddrProtoPort, keyProtoPort } from './model.js';
 import { inCidr } from './ipv4.js';
-import { servicePorts, type EndpointInfo, type ServicePortInfo } from './service-ports.js';
+import { servicePorts, type EndpointInfo, type Proto, type ServicePortInfo } from './service-ports.js';
 
 export const TABLE_FAMILY = 'ip';
 export const TABLE_NAME = 'podnet';
@@ -65,17 +65,20 @@ export const SETS = {
   serviceNodePorts: 'service-nodeports',
   noEndpointServices: 'no-endpoint-services',
   noEndpointNodePorts: 'no-endpoint-nodeports',
-  serviceEndpoints: 'service-endpoints',
-  nodePortEndpoints: 'nodeport-endpoints',
   hairpin: 'hairpin-endpoints',
 } as const;
 
 const r = (match: Match[], stmt: Stmt): Rule => ({ match, stmt });
 
-// The endpoint maps' data is `ip daddr . tcp dport` rather than `th dport`: the
-// same bytes (ipv4_addr . inet_service) for every protocol, but nft 1.0.6 cannot
-// re-read a `th` typeof from the kernel and then rejects any later `add rule`
-// using the map ("conflicting protocols specified: ip vs. th").
+// Endpoint maps are per protocol. Their data must be typed `ip daddr . tcp dport`
+// (or udp/sctp), not `th dport`: nft 1.0.6 cannot re-read a `th` typeof from the
+// kernel and then rejects any later `add rule` using the map ("conflicting
+// protocols specified: ip vs. th"), and a `tcp dport` type makes nft add a
+// `meta l4proto tcp` dependency to the DNAT, so one map cannot serve UDP.
+export const PROTOCOLS: readonly Proto[] = ['tcp', 'udp', 'sctp'];
+export const endpointMap = (keying: 'addr' | 'nodeport', proto: Proto): string =>
+  `${keying === 'addr' ? 'service' : 'nodeport'}-endpoints-${proto}`;
+
 function fixedSets(): SetDef[] {
   const def = (name: string, kind: 'set' | 'map', type: string, comment: string): SetDef =>
     ({ name, kind, type, comment, elements: new Map(), owners: new Map() });
@@ -85,8 +88,8 @@ function fixedSets(): SetDef[] {
     def(SETS.serviceNodePorts, 'map', 'type inet_proto . inet_service : verdict', 'NodePorts with endpoints'),
     def(SETS.noEndpointServices, 'map', 'type ipv4_addr . inet_proto . inet_service : verdict', 'frontends without endpoints: rejected'),
     def(SETS.noEndpointNodePorts, 'map', 'type inet_proto . inet_service : verdict', 'NodePorts without endpoints: rejected'),
-    def(SETS.serviceEndpoints, 'map', 'typeof ip daddr . meta l4proto . th dport . numgen random mod 1 : ip daddr . tcp dport', 'frontend . index → endpoint'),
-    def(SETS.nodePortEndpoints, 'map', 'typeof meta l4proto . th dport . numgen random mod 1 : ip daddr . tcp dport', 'NodePort . index → endpoint'),
+    ...PROTOCOLS.map((p) => def(endpointMap('addr', p), 'map', `typeof ip daddr . th dport . numgen random mod 1 : ip daddr . ${p} dport`, `${p} frontend . index → endpoint`)),
+    ...PROTOCOLS.map((p) => def(endpointMap('nodeport', p), 'map', `typeof th dport . numgen random mod 1 : ip daddr . ${p} dport`, `${p} NodePort . index → endpoint`)),
     def(SETS.hairpin, 'set', 'type ipv4_addr . ipv4_addr', 'local endpoint . itself: a pod reaching itself through a Service'),
   ];
 }
@@ -177,9 +180,10 @@ class Builder {
   private dnatChain(keying: Keying, group: Group, n: number): string {
     const prefix = keying === 'addr' ? '' : 'nodeport-';
     const name = `${prefix}${group === 'local' ? 'local-' : ''}endpoints-${n}`;
-    const key: KeyExpr = keying === 'addr' ? 'daddr-proto-dport' : 'proto-dport';
-    const map = keying === 'addr' ? SETS.serviceEndpoints : SETS.nodePortEndpoints;
-    return this.chain(name, () => [r([], { s: 'dnat-map', key, map, mod: n, offset: group === 'local' ? LOCAL_INDEX_BASE : 0 })]);
+    const key: KeyExpr = keying === 'addr' ? 'daddr-dport' : 'dport';
+    const offset = group === 'local' ? LOCAL_INDEX_BASE : 0;
+    return this.chain(name, () => PROTOCOLS.map((proto) =>
+      r([{ m: 'l4proto', proto }], { s: 'dnat-map', key, map: endpointMap(keying, proto), mod: n, offset })));
   }
 
   /** externalTrafficPolicy Cluster: masquerade, any endpoint. */
@@ -251,16 +255,18 @@ class Builder {
     return n === 0 ? undefined : this.dnatChain(keying, group, n);
   }
 
+  /** Elements `frontend . index : endpoint` (frontend = `addr . port` or the NodePort alone). */
   private backends(sp: ServicePortInfo, keying: Keying, frontend: string, group: Group, owner: string): void {
     if (sp.affinityTimeout > 0) return; // affinity chains DNAT to literal endpoints
     const eps = group === 'local' ? sp.localEndpoints : sp.clusterEndpoints;
     const base = group === 'local' ? LOCAL_INDEX_BASE : 0;
-    const map = keying === 'addr' ? SETS.serviceEndpoints : SETS.nodePortEndpoints;
+    const map = endpointMap(keying, sp.proto);
     eps.forEach((ep, i) => this.element(map, `${frontend} . ${base + i}`, `${ep.ip} . ${ep.port}`, owner));
   }
 
   /** The verdict for an external frontend (external IP, LB IP, NodePort), or undefined if it has no endpoints. */
   private externalTarget(sp: ServicePortInfo, keying: Keying, frontend: string, owner: string): string {
+    // `frontend` here is the endpoint-map key prefix: `addr . port` or the NodePort
     const all = this.groupTarget(sp, keying, 'cluster', owner)!;
     this.backends(sp, keying, frontend, 'cluster', owner);
     const affinity = sp.affinityTimeout > 0;
@@ -293,20 +299,20 @@ class Builder {
     } else {
       const group: Group = sp.internalLocal ? 'local' : 'cluster';
       const target = this.groupTarget(sp, 'addr', group, owner);
-      this.backends(sp, 'addr', vip, group, owner);
+      this.backends(sp, 'addr', `${sp.clusterIP} . ${sp.port}`, group, owner);
       this.element(SETS.serviceIps, vip, target ? `goto ${target}` : 'drop', owner);
     }
 
     for (const addr of sp.externalAddrs) {
       const fe = keyAddrProtoPort(addr, sp.proto, sp.port);
       if (!hasEndpoints) this.element(SETS.noEndpointServices, fe, reject, owner);
-      else this.element(SETS.serviceIps, fe, `goto ${this.externalTarget(sp, 'addr', fe, owner)}`, owner);
+      else this.element(SETS.serviceIps, fe, `goto ${this.externalTarget(sp, 'addr', `${addr} . ${sp.port}`, owner)}`, owner);
     }
 
     if (sp.nodePort) {
       const fe = keyProtoPort(sp.proto, sp.nodePort);
       if (!hasEndpoints) this.element(SETS.noEndpointNodePorts, fe, reject, owner);
-      else this.element(SETS.serviceNodePorts, fe, `goto ${this.externalTarget(sp, 'nodeport', fe, owner)}`, owner);
+      else this.element(SETS.serviceNodePorts, fe, `goto ${this.externalTarget(sp, 'nodeport', String(sp.nodePort), owner)}`, owner);
     }
   }
 

@@ -73,6 +73,8 @@ class Walk {
     switch (k) {
       case 'daddr-proto-dport': return keyAddrProtoPort(this.daddr, this.pkt.proto, this.dport);
       case 'proto-dport': return keyProtoPort(this.pkt.proto, this.dport);
+      case 'daddr-dport': return `${this.daddr} . ${this.dport}`;
+      case 'dport': return String(this.dport);
       case 'saddr-daddr': return `${this.saddr} . ${this.daddr}`;
       case 'daddr': return this.daddr;
       case 'saddr': return this.saddr;

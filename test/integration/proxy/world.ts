@@ -80,6 +80,9 @@ export class World {
       const host = `pxtv${i}`;
       await this.ip(node, 'link', 'add', host, 'type', 'veth', 'peer', 'name', 'eth0', 'netns', p.ns);
       await this.ip(node, 'link', 'set', host, 'master', 'cni0');
+      // As the CNI bridge plugin's hairpinMode: with br_netfilter loaded, a pod's
+      // packet DNATed back to itself is bridged out of the port it came in on.
+      await this.runner.run(['bridge', 'link', 'set', 'dev', host, 'hairpin', 'on'], { netns: node });
       await this.ip(node, 'link', 'set', host, 'up');
       await this.ip(p.ns, 'addr', 'add', `${p.ip}/24`, 'dev', 'eth0');
       await this.ip(p.ns, 'link', 'set', 'eth0', 'up');
@@ -125,7 +128,7 @@ export class World {
 
   /** one UDP datagram with nc from a fixed source port; the answer, if any */
   async udp(ns: string, host: string, port: number, srcPort: number): Promise<string> {
-    const r = await this.runner.run(['nc', '-u', '-w', '1', '-q', '1', '-p', String(srcPort), host, String(port)], { netns: ns, input: 'ping\n', allowFailure: true, timeoutMs: 5000 });
+    const r = await this.runner.run(['nc', '-u', '-w', '1', '-p', String(srcPort), host, String(port)], { netns: ns, input: 'ping\n', allowFailure: true, timeoutMs: 5000 });
     return r.stdout.trim();
   }
 

@@ -41,16 +41,32 @@ table ip podnet {
 		type inet_proto . inet_service : verdict
 		comment "NodePorts without endpoints: rejected"
 	}
-	map service-endpoints {
-		typeof ip daddr . meta l4proto . th dport . numgen random mod 1 : ip daddr . tcp dport
-		comment "frontend . index → endpoint"
+	map service-endpoints-tcp {
+		typeof ip daddr . th dport . numgen random mod 1 : ip daddr . tcp dport
+		comment "tcp frontend . index → endpoint"
 		elements = {
-			10.96.0.10 . tcp . 80 . 0 : 10.244.0.5 . 8080
+			10.96.0.10 . 80 . 0 : 10.244.0.5 . 8080
 		}
 	}
-	map nodeport-endpoints {
-		typeof meta l4proto . th dport . numgen random mod 1 : ip daddr . tcp dport
-		comment "NodePort . index → endpoint"
+	map service-endpoints-udp {
+		typeof ip daddr . th dport . numgen random mod 1 : ip daddr . udp dport
+		comment "udp frontend . index → endpoint"
+	}
+	map service-endpoints-sctp {
+		typeof ip daddr . th dport . numgen random mod 1 : ip daddr . sctp dport
+		comment "sctp frontend . index → endpoint"
+	}
+	map nodeport-endpoints-tcp {
+		typeof th dport . numgen random mod 1 : ip daddr . tcp dport
+		comment "tcp NodePort . index → endpoint"
+	}
+	map nodeport-endpoints-udp {
+		typeof th dport . numgen random mod 1 : ip daddr . udp dport
+		comment "udp NodePort . index → endpoint"
+	}
+	map nodeport-endpoints-sctp {
+		typeof th dport . numgen random mod 1 : ip daddr . sctp dport
+		comment "sctp NodePort . index → endpoint"
 	}
 	set hairpin-endpoints {
 		type ipv4_addr . ipv4_addr
@@ -114,7 +130,9 @@ table ip podnet {
 		masquerade fully-random
 	}
 	chain endpoints-1 {
-		dnat ip to ip daddr . meta l4proto . th dport . numgen random mod 1 map @service-endpoints
+		meta l4proto tcp dnat ip to ip daddr . th dport . numgen random mod 1 map @service-endpoints-tcp
+		meta l4proto udp dnat ip to ip daddr . th dport . numgen random mod 1 map @service-endpoints-udp
+		meta l4proto sctp dnat ip to ip daddr . th dport . numgen random mod 1 map @service-endpoints-sctp
 	}
 }
 `;
@@ -127,15 +145,17 @@ test('render: a second endpoint is a handful of element edits', () => {
   const text = renderChanges({ config: NODE, services: WEB, slices: ONE }, { config: NODE, services: WEB, slices: TWO });
   assert.equal(text, [
     'add chain ip podnet endpoints-2',
-    'add rule ip podnet endpoints-2 dnat ip to ip daddr . meta l4proto . th dport . numgen random mod 2 map @service-endpoints',
+    'add rule ip podnet endpoints-2 meta l4proto tcp dnat ip to ip daddr . th dport . numgen random mod 2 map @service-endpoints-tcp',
+    'add rule ip podnet endpoints-2 meta l4proto udp dnat ip to ip daddr . th dport . numgen random mod 2 map @service-endpoints-udp',
+    'add rule ip podnet endpoints-2 meta l4proto sctp dnat ip to ip daddr . th dport . numgen random mod 2 map @service-endpoints-sctp',
     'delete element ip podnet service-ips {',
     '\t10.96.0.10 . tcp . 80',
     '}',
     'add element ip podnet service-ips {',
     '\t10.96.0.10 . tcp . 80 : goto endpoints-2',
     '}',
-    'add element ip podnet service-endpoints {',
-    '\t10.96.0.10 . tcp . 80 . 1 : 10.244.1.5 . 8080',
+    'add element ip podnet service-endpoints-tcp {',
+    '\t10.96.0.10 . 80 . 1 : 10.244.1.5 . 8080',
     '}',
     'flush chain ip podnet endpoints-1',
     'delete chain ip podnet endpoints-1',

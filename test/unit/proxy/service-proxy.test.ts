@@ -38,7 +38,7 @@ test('service proxy: an endpoint change is an incremental transaction', async ()
   assert.equal(res.applied, 'incremental');
   const tx = nftCalls()[1]!.input!;
   assert.ok(!tx.includes('delete table'));
-  assert.match(tx, /delete element ip podnet service-endpoints \{\n\t10\.96\.0\.10 \. tcp \. 80 \. 1\n\}/);
+  assert.match(tx, /delete element ip podnet service-endpoints-tcp \{\n\t10\.96\.0\.10 \. 80 \. 1\n\}/);
   assert.match(tx, /delete element ip podnet ruleset-version \{ "[0-9a-f]{15}" \}\nadd element ip podnet ruleset-version \{ "[0-9a-f]{15}" \}\n$/);
 });
 

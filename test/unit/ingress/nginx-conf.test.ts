@@ -1,0 +1,94 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { buildRouteTable, type RouteTableInput } from '../../../src/ingress/route-table.js';
+import { attributeConfError, renderNginxConf, tlsFiles, type RenderOptions } from '../../../src/ingress/nginx-conf.js';
+import { FAKE_CERT, FAKE_KEY, ingress, service, slice, tlsSecret } from './fixtures.js';
+
+// Goldens live next to the sources; `UPDATE_SNAPSHOTS=1 node --test ...` rewrites them.
+const GOLDEN = new URL('../../../../test/unit/ingress/testdata/', import.meta.url);
+
+const OPTIONS: RenderOptions = { runtimeDir: '/run/pn-ingress', certDir: '/run/pn-ingress/certs', httpPort: 80, httpsPort: 443, defaultCert: { certPath: '/run/pn-ingress/default.crt', keyPath: '/run/pn-ingress/default.key' } };
+const ann = (a: Record<string, string>) => Object.fromEntries(Object.entries(a).map(([k, v]) => [`nginx.ingress.kubernetes.io/${k}`, v]));
+
+function sample(): RouteTableInput {
+  return {
+    ingresses: [
+      ingress('shop', { ns: 'shop', tls: [{ hosts: ['shop.example.com'], secretName: 'shop-tls' }], rules: [{ host: 'shop.example.com', paths: [
+        { path: '/', svc: 'web' }, { path: '/api', svc: 'api' }, { path: '/api', type: 'Exact', svc: 'web' }, { path: '/cart/', type: 'Exact', svc: 'web' },
+      ] }] }),
+      ingress('wild', { rules: [{ host: '*.apps.example.com', paths: [{ svc: 'echo' }] }], defaultBackend: { svc: 'echo' } }),
+      ingress('rewrite', { annotations: ann({ 'rewrite-target': '/$2', 'proxy-read-timeout': '5', 'proxy-body-size': '8m', 'backend-protocol': 'HTTPS' }), rules: [{ host: 'rw.example.com', paths: [{ path: '/something(/|$)(.*)', type: 'ImplementationSpecific', svc: 'echo' }] }] }),
+      ingress('catchall', { rules: [{ paths: [{ path: '/healthz', type: 'Exact', svc: 'echo' }] }] }),
+    ],
+    services: [service('web', { ns: 'shop', clusterIP: '10.96.0.20' }), service('api', { ns: 'shop' }), service('echo', { clusterIP: '10.96.0.30' })],
+    endpointSlices: [slice('web', ['10.244.1.7', '10.244.0.5'], { ns: 'shop' }), slice('echo', ['10.244.0.9'])],
+    secrets: [tlsSecret('shop-tls', FAKE_CERT, FAKE_KEY, 'shop')],
+  };
+}
+
+function golden(name: string, text: string) {
+  const url = new URL(name, GOLDEN);
+  if (process.env.UPDATE_SNAPSHOTS) writeFileSync(url, text);
+  assert.equal(text, readFileSync(url, 'utf8'), `${name} differs; rerun with UPDATE_SNAPSHOTS=1 and review the diff`);
+}
+
+test('snapshot: a representative cluster renders to the golden nginx.conf', () => {
+  golden('sample.nginx.conf', renderNginxConf(buildRouteTable(sample()), OPTIONS).text);
+});
+
+test('snapshot: an empty cluster still serves the default server (404) and the default cert', () => {
+  golden('empty.nginx.conf', renderNginxConf(buildRouteTable({ ingresses: [] }), OPTIONS).text);
+});
+
+test('deterministic: input order does not change a byte', () => {
+  const a = sample();
+  const b: RouteTableInput = {
+    ...a,
+    ingresses: [...a.ingresses].reverse(),
+    services: [...a.services!].reverse(),
+    endpointSlices: a.endpointSlices!.map((s) => ({ ...s, endpoints: [...s.endpoints].reverse() })).reverse(),
+  };
+  assert.equal(renderNginxConf(buildRouteTable(b), OPTIONS).text, renderNginxConf(buildRouteTable(a), OPTIONS).text);
+});
+
+test('location mapping of the path types', () => {
+  const text = renderNginxConf(buildRouteTable(sample()), OPTIONS).text;
+  const shop = text.slice(text.indexOf('server_name shop.example.com;'));
+  for (const loc of ['location / {', 'location = "/api" {', 'location "/api/" {', 'location ~ "^/cart/$" {']) assert.ok(shop.includes(loc), loc);
+  assert.ok(text.includes('server_name "~^[^.]+\\\\.apps\\\\.example\\\\.com$";'));
+  assert.ok(text.includes('location ~* "^/something(/|$)(.*)" {'));
+  assert.ok(text.includes('rewrite "(?i)^/something(/|$)(.*)" /$2 break;'));
+  assert.ok(text.includes('proxy_pass https://default_echo_80;'));
+  assert.ok(text.includes('server 10.96.0.30:80 backup;'));
+  assert.ok(!/\/var\/lib\/nginx|\/run\/nginx\.pid|\/var\/log\/nginx/.test(text), 'never the host nginx paths');
+});
+
+test('endpoint-only change touches only the upstream block', () => {
+  const a = sample();
+  const b = { ...a, endpointSlices: [slice('web', ['10.244.1.7', '10.244.0.5', '10.244.2.3'], { ns: 'shop' }), a.endpointSlices![1]!] };
+  const ta = renderNginxConf(buildRouteTable(a), OPTIONS).text.split('\n');
+  const tb = renderNginxConf(buildRouteTable(b), OPTIONS).text.split('\n');
+  const added = tb.filter((l) => !ta.includes(l));
+  assert.deepEqual(added, ['    server 10.244.2.3:8080 max_fails=1 fail_timeout=5s;']);
+});
+
+test('tls files: one PEM per Secret content, named by the Secret', () => {
+  const files = tlsFiles(buildRouteTable(sample()), '/c');
+  assert.equal(files.size, 1);
+  const [name, pem] = [...files][0]!;
+  assert.match(name, /^\/c\/shop_shop-tls-[0-9a-f]{16}\.pem$/);
+  assert.ok(pem.includes('BEGIN CERTIFICATE') && pem.includes('BEGIN PRIVATE KEY'));
+});
+
+test('attributeConfError: by line, by certificate file, or nobody', () => {
+  const rendered = renderNginxConf(buildRouteTable(sample()), OPTIONS);
+  const lines = rendered.text.split('\n');
+  const rwLine = lines.findIndex((l) => l.includes('server_name rw.example.com;')) + 1;
+  assert.deepEqual(attributeConfError(`nginx: [emerg] bad thing in /x/nginx.conf.next:${rwLine}`, rendered.sections), [{ namespace: 'default', name: 'rewrite' }]);
+  const upstreamLine = lines.findIndex((l) => l.includes('upstream shop_web_80')) + 1;
+  assert.deepEqual(attributeConfError(`nginx: [emerg] x in /x/nginx.conf.next:${upstreamLine}`, rendered.sections), [{ namespace: 'shop', name: 'shop' }]);
+  const cert = [...tlsFiles(buildRouteTable(sample()), OPTIONS.certDir).keys()][0]!;
+  assert.deepEqual(attributeConfError(`nginx: [emerg] cannot load certificate "${cert}": PEM_read_bio_X509_AUX() failed`, rendered.sections), [{ namespace: 'shop', name: 'shop' }]);
+  assert.deepEqual(attributeConfError('nginx: [emerg] x in /x/nginx.conf.next:3', rendered.sections), []);
+});
