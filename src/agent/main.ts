@@ -40,7 +40,7 @@ async function main(): Promise<void> {
   const events = new ApiEventRecorder(client, 'kubelet', nodeName);
   const kubelet = new Kubelet({
     cluster, nodeName, nodeIP, podsDir: paths.pods, runner: defaultRunner, client, events,
-    cniConfig: () => cniConfig, cniPath, services: () => services.list(), nodeResolvConf: `nameserver ${EXTERNAL_DNS_IP}\n`,
+    cniConfig: () => cniConfig, cniPath, services: () => services.list(), nodeResolvConf: `nameserver ${EXTERNAL_DNS_IP}\n`, apiSocket: paths.socket,
   });
   const proxy = startServiceProxy({ informers, client, nodeName, nodeIP, podCIDR, runner: defaultRunner, events });
   informers.start();

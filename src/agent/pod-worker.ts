@@ -39,6 +39,8 @@ export interface AgentContext {
   cniPath: string[];
   services(): Service[];
   nodeResolvConf: string;
+  /** handed to containers as PODNET_API_SOCKET: podnet's in-cluster config, as KUBERNETES_SERVICE_HOST is upstream's */
+  apiSocket: string;
 }
 
 export interface PersistedState {
@@ -172,11 +174,30 @@ export class PodWorker {
     writeFileAtomic(this.files.hostname, `${pod.spec.hostname ?? pod.metadata.name}\n`);
     const hostsPath = `${this.files.dir}/hosts`;
     writeFileAtomic(hostsPath, hostsFile(pod, podIP, CLUSTER_DOMAIN));
-    const pid = await startPause({ ...this.sandboxSpec(config), hostname: pod.spec.hostname ?? pod.metadata.name!, resolvConf: this.files.resolvConf, hostsFile: hostsPath });
+    const pid = await startPause({ ...this.sandboxSpec(config), hostname: pod.spec.hostname ?? pod.metadata.name!, resolvConf: this.files.resolvConf, hostsFile: hostsPath, mounts: this.emptyDirMounts() });
     this.state.sandboxPid = pid;
     writeFileSync(this.files.sandboxPid, String(pid));
     this.persist();
     this.sandboxReady = true;
+  }
+
+  /** emptyDir volumes live in the pod's directory and go with it. */
+  private emptyDirMounts(): { source: string; target: string }[] {
+    const dirs = new Map<string, string>();
+    for (const v of this.pod.spec.volumes ?? []) {
+      if (!v.emptyDir) continue;
+      const dir = `${this.files.dir}/volumes/${v.name}`;
+      mkdirSync(dir, { recursive: true });
+      dirs.set(v.name, dir);
+    }
+    const mounts: { source: string; target: string }[] = [];
+    for (const c of this.pod.spec.containers) {
+      for (const m of c.volumeMounts ?? []) {
+        const source = dirs.get(m.name);
+        if (source && !mounts.some((x) => x.target === m.mountPath)) mounts.push({ source, target: m.mountPath });
+      }
+    }
+    return mounts;
   }
 
   private sandboxSpec(config: Record<string, unknown>) {
@@ -221,7 +242,7 @@ export class PodWorker {
       c.state = { waiting: { reason: resolved.error.reason, message: resolved.error.message } };
       return;
     }
-    const env = containerEnv(this.pod, c.spec, { podIP: this.state.podIP!, hostIP: this.ctx.nodeIP, nodeName: this.ctx.nodeName }, this.ctx.services());
+    const env = { PODNET_API_SOCKET: this.ctx.apiSocket, ...containerEnv(this.pod, c.spec, { podIP: this.state.podIP!, hostIP: this.ctx.nodeIP, nodeName: this.ctx.nodeName }, this.ctx.services()) };
     const argv = this.state.hostNetwork ? resolved.argv : ['nsenter', '-t', String(this.state.sandboxPid), '--net', '--uts', '--mount', '--', ...resolved.argv];
     const log = openSync(this.files.log(c.name), 'a');
     let child: ChildProcess;

@@ -16,7 +16,9 @@ const PAUSE_READY_TIMEOUT_MS = 5_000;
 // The pause process's whole job, in a fixed script that takes its inputs as
 // positional arguments (never interpolated): set the hostname, put the pod's
 // resolv.conf and hosts over the node's, then sleep holding the namespaces.
-const PAUSE_SCRIPT = 'hostname "$1" && mount --bind "$2" /etc/resolv.conf && mount --bind "$3" /etc/hosts && exec sleep infinity';
+// Then each (source, target) pair of emptyDir volume mounts is bound in the
+// pod's mount namespace; targets must already exist on the host.
+const PAUSE_SCRIPT = 'hostname "$1" && mount --bind "$2" /etc/resolv.conf && mount --bind "$3" /etc/hosts && shift 3 && while [ $# -gt 1 ]; do mount --bind "$1" "$2" || exit 1; shift 2; done && exec sleep infinity';
 
 export interface SandboxSpec {
   netns: string;
@@ -28,6 +30,8 @@ export interface SandboxSpec {
   cniPath: string[];
   cniArgs: Record<string, string>;
   ifName?: string;
+  /** emptyDir bind mounts: host directory → path inside the pod */
+  mounts?: { source: string; target: string }[];
 }
 
 export async function createNetns(runner: Runner, netns: string): Promise<void> {
@@ -48,7 +52,7 @@ export async function cniDel(spec: Pick<SandboxSpec, 'netns' | 'containerId' | '
 
 /** Starts the pause process and waits until it holds the finished namespaces. */
 export async function startPause(spec: SandboxSpec): Promise<number> {
-  const child = spawn('nsenter', [`--net=/run/netns/${spec.netns}`, '--', 'unshare', '--uts', '--mount', '--propagation', 'private', '--', 'sh', '-c', PAUSE_SCRIPT, 'pause', spec.hostname, spec.resolvConf, spec.hostsFile], {
+  const child = spawn('nsenter', [`--net=/run/netns/${spec.netns}`, '--', 'unshare', '--uts', '--mount', '--propagation', 'private', '--', 'sh', '-c', PAUSE_SCRIPT, 'pause', spec.hostname, spec.resolvConf, spec.hostsFile, ...(spec.mounts ?? []).flatMap((m) => [m.source, m.target])], {
     stdio: ['ignore', 'ignore', 'pipe'], detached: true,
   });
   let stderr = '';

@@ -115,6 +115,7 @@ export interface Container {
   startupProbe?: Probe;
   workingDir?: string;
   imagePullPolicy?: string;
+  volumeMounts?: VolumeMount[];
   [field: string]: unknown;
 }
 
@@ -132,8 +133,14 @@ export interface PodSpec {
   terminationGracePeriodSeconds?: number;
   schedulerName?: string;
   enableServiceLinks?: boolean;
+  volumes?: Volume[];
   [field: string]: unknown;
 }
+
+/** podnet mounts emptyDir volumes; other volume sources are accepted and ignored. */
+export interface Volume { name: string; emptyDir?: Record<string, unknown>; [source: string]: unknown }
+
+export interface VolumeMount { name: string; mountPath: string; readOnly?: boolean; subPath?: string }
 
 export interface ContainerState {
   waiting?: { reason?: string; message?: string };

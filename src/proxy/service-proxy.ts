@@ -62,8 +62,7 @@ export interface SyncResult {
 
 interface Applied {
   model: RulesetModel;
-  /** undefined when adopted from a table found in the kernel: no history for conntrack */
-  ports?: ServicePortInfo[];
+  ports: ServicePortInfo[];
   version: string;
 }
 
@@ -125,7 +124,7 @@ export class ServiceProxy {
     if (this.applied?.version === version) return done('none');
     if (!this.applied && (await this.kernelVersion()) === version) {
       // Our own table from before a restart, identical: adopt it untouched.
-      this.applied = { model, version };
+      this.applied = { model, ports, version };
       this.log(`adopted existing table (version ${version})`);
       return done('none');
     }

@@ -1,0 +1,96 @@
+// Service proxy benchmark, inside a throwaway netns (pn-pxt-bench-<pid>):
+//   - full programming of N Services x 10 endpoints: from "state known" to
+//     "nft has committed" (ServiceProxy.sync, first call);
+//   - one endpoint change at that scale (second sync: incremental);
+//   - the kube-proxy-shaped peer (chain per Service and per endpoint), full load,
+//     at 1,000 always and at 10,000 only when 1,000 extrapolates under 3 minutes.
+// Run: node dist/bench/proxy/bench.js [sizes, default 1000,10000]
+
+import type { EndpointSlice, Service } from '../../src/api/types.js';
+import { ExecRunner } from '../../src/net/runner.js';
+import { ServiceProxy } from '../../src/proxy/service-proxy.js';
+import { servicePorts } from '../../src/proxy/service-ports.js';
+import { numberToIpv4, ipv4ToNumber } from '../../src/proxy/ipv4.js';
+import { renderKubeProxyShaped } from './kube-proxy-shaped.js';
+
+const ENDPOINTS = 10;
+const PEER_LIMIT_MS = 180_000;
+const NODE = { nodeName: 'node-1', nodeIP: '172.18.0.2', podCIDR: '10.244.0.0/24' };
+const runner = new ExecRunner();
+const netns = `pn-pxt-bench-${process.pid}`;
+
+function world(n: number): { services: Service[]; slices: EndpointSlice[] } {
+  const vipBase = ipv4ToNumber('10.96.16.0')!;
+  const podBase = ipv4ToNumber('10.244.0.2')!;
+  const services: Service[] = [];
+  const slices: EndpointSlice[] = [];
+  for (let s = 0; s < n; s++) {
+    const name = `svc-${s}`;
+    services.push({ apiVersion: 'v1', kind: 'Service', metadata: { name, namespace: 'bench' },
+      spec: { type: 'ClusterIP', clusterIP: numberToIpv4(vipBase + s), ports: [{ name: 'http', port: 80, protocol: 'TCP' }] } });
+    slices.push({ apiVersion: 'discovery.k8s.io/v1', kind: 'EndpointSlice', addressType: 'IPv4',
+      metadata: { name: `${name}-x`, namespace: 'bench', labels: { 'kubernetes.io/service-name': name } },
+      ports: [{ name: 'http', port: 8080, protocol: 'TCP' }],
+      endpoints: Array.from({ length: ENDPOINTS }, (_, e) => {
+        const i = s * ENDPOINTS + e;
+        return { addresses: [numberToIpv4(podBase + i)], nodeName: `node-${(i % 50) + 1}`, conditions: { ready: true } };
+      }) });
+  }
+  return { services, slices };
+}
+
+async function time<T>(f: () => Promise<T>): Promise<[number, T]> {
+  const t = performance.now();
+  const v = await f();
+  return [performance.now() - t, v];
+}
+
+interface Row { design: string; services: number; full: string; change: string; note: string }
+
+async function ours(n: number): Promise<Row> {
+  const w = world(n);
+  const proxy = new ServiceProxy({ runner, netns, ...NODE });
+  await runner.run(['nft', 'add table ip podnet; delete table ip podnet'], { netns, allowFailure: true });
+  const [full, r1] = await time(() => proxy.sync(w.services, w.slices));
+  // one endpoint of one Service replaced by a new pod
+  const changed = w.slices.map((s, i) => (i === Math.floor(n / 2)
+    ? { ...s, endpoints: s.endpoints.map((e, j) => (j === 3 ? { ...e, addresses: ['10.250.0.1'] } : e)) } : s));
+  const [change, r2] = await time(() => proxy.sync(w.services, changed));
+  // and one endpoint removed (count 10 → 9: new shared chain)
+  const removed = changed.map((s, i) => (i === 7 ? { ...s, endpoints: s.endpoints.slice(1) } : s));
+  const [removal, r3] = await time(() => proxy.sync(w.services, removed));
+  return { design: 'podnet (maps)', services: n, full: `${full.toFixed(0)}`, change: `${change.toFixed(0)} / ${removal.toFixed(0)}`,
+    note: `${r1.applied} ${r1.transactionLines} lines; ${r2.applied} ${r2.transactionLines} lines; ${r3.applied} ${r3.transactionLines} lines` };
+}
+
+async function peer(n: number): Promise<Row> {
+  const w = world(n);
+  const [render, text] = await time(async () => renderKubeProxyShaped(servicePorts(w.services, w.slices, NODE.nodeName), '10.244.0.0/16'));
+  const [load] = await time(() => runner.run(['nft', '-f', '-'], { netns, input: text, timeoutMs: PEER_LIMIT_MS }));
+  await runner.run(['nft', 'delete table ip kp'], { netns, allowFailure: true });
+  return { design: 'kube-proxy-shaped', services: n, full: `${(render + load).toFixed(0)}`, change: 'n/a', note: `render ${render.toFixed(0)} ms + nft ${load.toFixed(0)} ms` };
+}
+
+async function main(): Promise<void> {
+  const sizes = (process.argv[2] ?? '1000,10000').split(',').map(Number);
+  await runner.run(['ip', 'netns', 'add', netns]);
+  const rows: Row[] = [];
+  try {
+    for (const n of sizes) rows.push(await ours(n));
+    const p1k = await peer(1000);
+    rows.push(p1k);
+    const est10k = Number(p1k.full) * 10;
+    if (sizes.includes(10000)) {
+      if (est10k < PEER_LIMIT_MS) rows.push(await peer(10000));
+      else rows.push({ design: 'kube-proxy-shaped', services: 10000, full: `~${est10k.toFixed(0)} (extrapolated)`, change: 'n/a', note: 'skipped: 1,000 x 10 extrapolates over 3 minutes' });
+    }
+  } finally {
+    await runner.run(['ip', 'netns', 'del', netns], { allowFailure: true });
+  }
+  console.log(`\n${ENDPOINTS} endpoints per Service, TCP ClusterIP; times in ms, from state known to nft committed`);
+  console.log('| design | Services | full programming | one endpoint change (replace / remove) | notes |');
+  console.log('|---|---|---|---|---|');
+  for (const r of rows) console.log(`| ${r.design} | ${r.services} | ${r.full} | ${r.change} | ${r.note} |`);
+}
+
+await main();
