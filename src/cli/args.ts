@@ -18,6 +18,8 @@ export interface CommonFlags {
   container?: string;
   follow: boolean;
   gracePeriod?: number;
+  /** `up --bare`: no cluster DNS, ingress controller or load balancer */
+  bare: boolean;
   positionals: string[];
   /** everything after `--` */
   rest: string[];
@@ -38,6 +40,7 @@ const OPTIONS = {
   follow: { type: 'boolean' },
   'grace-period': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
+  bare: { type: 'boolean' },
 } as const;
 
 export function parseFlags(argv: string[]): CommonFlags & { help: boolean } {
@@ -69,6 +72,7 @@ export function parseFlags(argv: string[]): CommonFlags & { help: boolean } {
     follow: !!v.follow,
     ...(grace !== undefined ? { gracePeriod: grace } : {}),
     help: !!v.help,
+    bare: !!v.bare,
     positionals: parsed.positionals,
     rest,
   };

@@ -48,7 +48,7 @@ const COMMANDS: Record<string, Command> = {
   outside: outsideCommand,
   daemon: async (ctx, flags) => {
     const { runDaemon } = await import('../daemon/main.js');
-    return runDaemon(ctx.cluster, flags.nodes ?? 2);
+    return runDaemon(ctx.cluster, flags.nodes ?? 2, !flags.bare);
   },
   demo: async (ctx, flags) => {
     const { demoCommand } = await import('./commands/demo.js');

@@ -15,15 +15,22 @@ import { GarbageCollector, NamespaceController } from '../controllers/garbage-co
 import { InformerFactory } from '../controllers/informer-factory.js';
 import { NodeIpamController } from '../controllers/node-ipam.js';
 import { NodeLifecycleController } from '../controllers/node-lifecycle.js';
-import { Scheduler } from '../controllers/scheduler.js';
+import { isNodeReady, Scheduler } from '../controllers/scheduler.js';
 import { StatefulSetController } from '../controllers/statefulset.js';
 import { isApiError } from '../errors.js';
 import { defaultRunner } from '../net/runner.js';
 import { applyTopology, nodeIP, planTopology, syncPodRoutes } from '../topology/index.js';
 import { AgentSupervisor } from './agent-supervisor.js';
+import { systemManifests } from './system-manifests.js';
 
-export interface DaemonOptions { cluster: string; nodes: number }
+export interface DaemonOptions {
+  cluster: string;
+  nodes: number;
+  /** cluster DNS, ingress controller, load balancer and external DNS */
+  addons: boolean;
+}
 
+const ADDONS_WAIT_FOR_NODES_MS = 10_000;
 const debug = process.env.PODNET_DEBUG?.split(',').some((c) => c === 'daemon' || c === '*');
 
 export function nodeNames(count: number): string[] {
@@ -74,6 +81,12 @@ export class Daemon {
     };
     nodes.addHandlers({ add: onNode, update: (_o, n) => onNode(n), delete: () => this.scheduleRouteSync(nodes.list()) });
     for (const n of nodes.list()) onNode(n);
+    if (this.options.addons) {
+      // Wait for every node so the scheduler spreads the system pods.
+      const deadline = Date.now() + ADDONS_WAIT_FOR_NODES_MS;
+      while (Date.now() < deadline && !nodes.list().every((n) => isNodeReady(n))) await new Promise((r) => setTimeout(r, 20));
+      await this.createSystemObjects(client);
+    }
     this.log(`started in ${(performance.now() - t0).toFixed(0)} ms`);
   }
 
@@ -118,6 +131,13 @@ export class Daemon {
       await client.update<Node>({ ...created, status: node.status! }, { subresource: 'status' });
     } catch (err) {
       if (!isApiError(err, 'AlreadyExists')) throw err;
+    }
+  }
+
+  /** Created once; afterwards they are the user's to scale or edit. */
+  private async createSystemObjects(client: Client): Promise<void> {
+    for (const obj of systemManifests()) {
+      try { await client.create(obj); } catch (err) { if (!isApiError(err, 'AlreadyExists')) throw err; }
     }
   }
 

@@ -2,8 +2,8 @@
 
 import { Daemon } from './daemon.js';
 
-export async function runDaemon(cluster: string, nodes: number): Promise<number> {
-  const daemon = new Daemon({ cluster, nodes });
+export async function runDaemon(cluster: string, nodes: number, addons: boolean): Promise<number> {
+  const daemon = new Daemon({ cluster, nodes, addons });
   let stopping = false;
   const stop = async () => {
     if (stopping) return;

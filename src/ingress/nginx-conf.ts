@@ -186,8 +186,8 @@ export function renderNginxConf(table: RouteTable, options: RenderOptions): Rend
   L.add(1, '');
   L.add(1, 'ssl_protocols TLSv1.2 TLSv1.3;');
   L.add(1, 'ssl_session_cache shared:podnet_ssl:4m;');
-  L.add(1, `ssl_certificate ${o.defaultCert.certPath};`);
-  L.add(1, `ssl_certificate_key ${o.defaultCert.keyPath};`);
+  // No http-level ssl_certificate: nginx would load it into a separate SSL_CTX for
+  // every server block (measured: ~0.9 s of a 1.2 s `nginx -t` with 1,000 hosts).
 
   const live = table.backends.filter((b) => b.endpoints.length > 0);
   const users = backendUsers(table);
@@ -251,14 +251,16 @@ function renderServer(L: Lines, v: VirtualHost, o: RenderOptions, live: Set<stri
   L.add(1, `server {`);
   L.add(2, `# host ${catchAll ? '(catch-all: rules without host, unknown hosts and SNI names)' : v.host}; ingresses ${ingressesOf(v).map(refKey).join(' ') || '(none)'}`);
   L.add(2, `listen ${listen(o, o.httpPort)}${dflt};`);
-  L.add(2, `listen ${listen(o, o.httpsPort)} ssl${dflt};`);
+  // HTTPS only for the default server (unknown SNI → default cert) and TLS hosts;
+  // a host without spec.tls reached over HTTPS is answered by the default server.
+  if (catchAll || v.tls) L.add(2, `listen ${listen(o, o.httpsPort)} ssl${dflt};`);
   // nginx `*.example.com` would match any depth; an Ingress wildcard matches one label.
   const name = catchAll ? '_' : isWildcard(v.host) ? quote(`~^[^.]+${v.host.slice(1).replace(/\./g, '\\.')}$`) : v.host;
   L.add(2, `server_name ${name};`);
-  const certFile = v.tls ? tlsFileName(o.certDir, v.tls) : undefined;
-  if (certFile) {
-    L.add(2, `ssl_certificate ${certFile};`);
-    L.add(2, `ssl_certificate_key ${certFile};`);
+  if (catchAll || v.tls) {
+    const certFile = v.tls ? tlsFileName(o.certDir, v.tls) : undefined;
+    L.add(2, `ssl_certificate ${certFile ?? o.defaultCert.certPath};`);
+    L.add(2, `ssl_certificate_key ${certFile ?? o.defaultCert.keyPath};`);
   }
   for (const code of Object.keys(ERROR_PAGES)) L.add(2, `error_page ${code} ${ERROR_LOCATION_PREFIX}${code};`);
   for (const [code, page] of Object.entries(ERROR_PAGES)) {

@@ -147,98 +147,118 @@ export function renderFull(model: RulesetModel, version?: string): Transaction {
   return out.done();
 }
 
-function sameSetDef(a: SetDef, b: SetDef): boolean {
+export function sameSetDef(a: SetDef, b: SetDef): boolean {
   return a.kind === b.kind && setHeader(a).join('\n') === setHeader(b).join('\n') && !!a.dynamic === !!b.dynamic;
 }
 
-function chainBody(c: Chain): string {
+export function chainBody(c: Chain): string {
   return [chainHeader(c) ?? '', ...c.rules.map(ruleText)].join('\n');
+}
+
+/** One element to add or delete: set, key, data ('' for sets and deletes), owning Service. */
+export type ElementChange = [set: string, key: string, value: string, owner: string | undefined];
+
+/** Everything an incremental transaction does, in the order it must do it. */
+export interface ModelDelta {
+  newSets: SetDef[];
+  newChains: Chain[];
+  changedChains: Chain[];
+  deletes: ElementChange[];
+  adds: ElementChange[];
+  removedChains: Chain[];
+  removedSets: SetDef[];
+}
+
+export function emptyDelta(d: ModelDelta): boolean {
+  return !d.newSets.length && !d.newChains.length && !d.changedChains.length && !d.deletes.length && !d.adds.length && !d.removedChains.length && !d.removedSets.length;
 }
 
 /**
  * The changes that turn prev into next, or null when they cannot be expressed
  * as element/chain edits (a base chain or a set definition changed): the
- * caller then renders the full table. Empty text means "nothing to do".
- * Order matters for nft's reference counting inside one transaction:
- * create → re-fill changed chains → delete elements → add elements → remove
- * unreferenced chains and sets.
+ * caller then renders the full table.
  */
-export function renderDiff(prev: RulesetModel, next: RulesetModel, versions?: { prev?: string; next: string }): Transaction | null {
+export function computeDelta(prev: RulesetModel, next: RulesetModel): ModelDelta | null {
   if (prev.family !== next.family || prev.table !== next.table) return null;
-  const t = `${next.family} ${next.table}`;
-  const out = new Lines();
-
-  for (const [name, s] of next.sets) {
+  for (const [name, st] of next.sets) {
     const p = prev.sets.get(name);
-    if (p && !sameSetDef(p, s)) return null;
+    if (p && !sameSetDef(p, st)) return null;
   }
-  const newChains: Chain[] = [];
-  const changedChains: Chain[] = [];
+  const d: ModelDelta = { newSets: [], newChains: [], changedChains: [], deletes: [], adds: [], removedChains: [], removedSets: [] };
   for (const [name, c] of next.chains) {
     const p = prev.chains.get(name);
     if (!p) {
       if (c.hook) return null;
-      newChains.push(c);
+      d.newChains.push(c);
     } else if (chainBody(p) !== chainBody(c)) {
       if (c.hook || p.hook) return null;
-      changedChains.push(c);
+      d.changedChains.push(c);
     }
   }
-  const removedChains = [...prev.chains.values()].filter((c) => !next.chains.has(c.name));
-  if (removedChains.some((c) => c.hook)) return null;
-  const newSets = [...next.sets.values()].filter((s) => !prev.sets.has(s.name));
-  const removedSets = [...prev.sets.values()].filter((s) => !next.sets.has(s.name));
+  for (const c of prev.chains.values()) {
+    if (next.chains.has(c.name)) continue;
+    if (c.hook) return null;
+    d.removedChains.push(c);
+  }
+  for (const st of next.sets.values()) if (!prev.sets.has(st.name)) d.newSets.push(st);
+  for (const st of prev.sets.values()) if (!next.sets.has(st.name)) d.removedSets.push(st);
+  for (const st of next.sets.values()) {
+    if (st.dynamic) continue;
+    const p = prev.sets.get(st.name);
+    for (const [k, v] of st.elements) {
+      const pv = p?.elements.get(k);
+      if (pv === v) continue;
+      if (pv !== undefined) d.deletes.push([st.name, k, '', p!.owners.get(k)]);
+      d.adds.push([st.name, k, v, st.owners.get(k)]);
+    }
+    if (p) for (const k of p.elements.keys()) if (!st.elements.has(k)) d.deletes.push([st.name, k, '', p.owners.get(k)]);
+  }
+  return d;
+}
 
-  // 1. declare
-  for (const s of newSets) out.push(`add ${s.kind} ${t} ${s.name} { ${setHeader(s).join('; ')}; }`, s.owners.values().next().value);
-  for (const c of newChains) out.push(`add chain ${t} ${c.name}`, c.owner);
-  // 2. chain contents
-  for (const c of changedChains) out.push(`flush chain ${t} ${c.name}`, c.owner);
-  for (const c of [...newChains, ...changedChains]) {
+function pushChanges(out: Lines, t: string, verb: 'add' | 'delete', changes: readonly ElementChange[]): void {
+  const bySet = new Map<string, ElementChange[]>();
+  for (const c of changes) {
+    const list = bySet.get(c[0]);
+    if (list) list.push(c); else bySet.set(c[0], [c]);
+  }
+  for (const [set, list] of bySet) {
+    out.push(`${verb} element ${t} ${set} {`);
+    list.forEach(([, key, value, owner], i) => out.push(`\t${elementText(key, value)}${i < list.length - 1 ? ',' : ''}`, owner));
+    out.push('}');
+  }
+}
+
+/**
+ * A delta as one transaction. Order matters for nft's reference counting:
+ * create → re-fill changed chains → delete elements → add elements → remove
+ * unreferenced chains and sets. Empty text means "nothing to do".
+ */
+export function renderDelta(family: string, table: string, d: ModelDelta, versions?: { prev?: string; next: string }): Transaction {
+  const t = `${family} ${table}`;
+  const out = new Lines();
+  for (const st of d.newSets) out.push(`add ${st.kind} ${t} ${st.name} { ${setHeader(st).join('; ')}; }`);
+  for (const c of d.newChains) out.push(`add chain ${t} ${c.name}`, c.owner);
+  for (const c of d.changedChains) out.push(`flush chain ${t} ${c.name}`, c.owner);
+  for (const c of [...d.newChains, ...d.changedChains]) {
     for (const rule of c.rules) out.push(`add rule ${t} ${c.name} ${ruleText(rule)}`, c.owner);
   }
-  // 3./4. elements
-  const deletes: { set: SetDef; keys: string[] }[] = [];
-  const adds: { set: SetDef; keys: string[] }[] = [];
-  for (const s of next.sets.values()) {
-    if (s.dynamic) continue;
-    const p = prev.sets.get(s.name);
-    const del: string[] = [];
-    const add: string[] = [];
-    if (p) {
-      for (const [k, v] of s.elements) {
-        const pv = p.elements.get(k);
-        if (pv === undefined) add.push(k);
-        else if (pv !== v) { del.push(k); add.push(k); }
-      }
-      for (const k of p.elements.keys()) if (!s.elements.has(k)) del.push(k);
-    } else {
-      add.push(...s.elements.keys());
-    }
-    if (del.length) deletes.push({ set: p ?? s, keys: del });
-    if (add.length) adds.push({ set: s, keys: add });
-  }
-  for (const { set, keys } of deletes) {
-    out.push(`delete element ${t} ${set.name} {`);
-    pushElements(out, '\t', set, keys, () => '', (k) => set.owners.get(k));
-    out.push('}');
-  }
-  for (const { set, keys } of adds) {
-    out.push(`add element ${t} ${set.name} {`);
-    pushElements(out, '\t', set, keys, (k) => set.elements.get(k)!, (k) => set.owners.get(k));
-    out.push('}');
-  }
-  // 5. remove what nothing references any more
-  for (const c of removedChains) out.push(`flush chain ${t} ${c.name}`, c.owner);
-  for (const c of removedChains) out.push(`delete chain ${t} ${c.name}`, c.owner);
-  for (const s of removedSets) out.push(`delete ${s.kind} ${t} ${s.name}`);
-
-  if (out.text.length === 0) return { text: '', owners: [] };
+  pushChanges(out, t, 'delete', d.deletes);
+  pushChanges(out, t, 'add', d.adds);
+  for (const c of d.removedChains) out.push(`flush chain ${t} ${c.name}`, c.owner);
+  for (const c of d.removedChains) out.push(`delete chain ${t} ${c.name}`, c.owner);
+  for (const st of d.removedSets) out.push(`delete ${st.kind} ${t} ${st.name}`);
   if (versions && versions.prev !== versions.next) {
     if (versions.prev !== undefined) out.push(`delete element ${t} ${VERSION_SET} { ${JSON.stringify(versions.prev.slice(0, VERSION_LENGTH))} }`);
     out.push(`add element ${t} ${VERSION_SET} { ${JSON.stringify(versions.next.slice(0, VERSION_LENGTH))} }`);
   }
   return out.done();
+}
+
+/** computeDelta + renderDelta; null when only the full transaction can do it. */
+export function renderDiff(prev: RulesetModel, next: RulesetModel, versions?: { prev?: string; next: string }): Transaction | null {
+  const d = computeDelta(prev, next);
+  return d ? renderDelta(next.family, next.table, d, versions) : null;
 }
 
 /** nft reports "/dev/stdin:LINE:COL: Error: ..."; the Services owning the failing lines. */

@@ -151,23 +151,31 @@ export function shortHash(text: string): string {
 type Keying = 'addr' | 'nodeport';
 type Group = 'cluster' | 'local';
 
-/** Builds the model; one instance per render. */
+/**
+ * What one Service contributes to the table: map elements, and the chains and
+ * sets its elements point at. Shared chains (endpoints-N...) appear in every
+ * fragment that uses them and are merged by name. Fragments are pure values,
+ * so the proxy can cache them per Service object and rebuild only what changed.
+ */
+export interface Fragment {
+  owner: string;
+  elements: [set: string, key: string, value: string][];
+  chains: Chain[];
+  sets: SetDef[];
+  /** content hash, for the ruleset version */
+  hash: string;
+}
+
+/** Builds one Service's fragment. */
 class Builder {
   readonly chains = new Map<string, Chain>();
   readonly sets = new Map<string, SetDef>();
+  readonly elements: [string, string, string][] = [];
 
-  constructor(private readonly cfg: ProxyConfig) {
-    for (const s of fixedSets()) this.sets.set(s.name, s);
-    for (const c of fixedChains(cfg)) this.chains.set(c.name, c);
-  }
+  constructor(private readonly cfg: ProxyConfig, private readonly isPodLocal: (ip: string) => boolean) {}
 
-  private set(name: string): SetDef { return this.sets.get(name)!; }
-
-  private element(set: string, key: string, value: string, owner: string): void {
-    const s = this.set(set);
-    if (s.elements.has(key)) return; // first Service wins; duplicates are the API's to reject
-    s.elements.set(key, value);
-    s.owners.set(key, owner);
+  private element(set: string, key: string, value: string, _owner: string): void {
+    this.elements.push([set, key, value]);
   }
 
   private chain(name: string, rules: () => Rule[], owner?: string): string {
@@ -288,7 +296,7 @@ class Builder {
     const reject = `goto ${CHAINS.reject}`;
     this.element(SETS.clusterIps, sp.clusterIP, '', owner);
     for (const ep of [...sp.clusterEndpoints, ...sp.localEndpoints]) {
-      if (inCidr(ep.ip, this.cfg.podCIDR)) this.element(SETS.hairpin, `${ep.ip} . ${ep.ip}`, '', owner);
+      if (this.isPodLocal(ep.ip)) this.element(SETS.hairpin, `${ep.ip} . ${ep.ip}`, '', owner);
     }
     const hasEndpoints = sp.clusterEndpoints.length > 0;
 
@@ -316,15 +324,63 @@ class Builder {
     }
   }
 
-  model(): RulesetModel {
-    return { family: TABLE_FAMILY, table: TABLE_NAME, chains: this.chains, sets: this.sets };
+}
+
+function fragmentHash(f: Omit<Fragment, 'hash'>): string {
+  const h = createHash('sha256');
+  for (const [set, key, value] of f.elements) h.update(`${set}\0${key}\0${value}\n`);
+  for (const c of f.chains) h.update(`${c.name}\0${c.owner ?? ''}\0${JSON.stringify(c.rules)}\n`);
+  for (const st of f.sets) h.update(`${st.name}\0${JSON.stringify({ ...st, elements: undefined, owners: undefined })}\n`);
+  return h.digest('hex');
+}
+
+/** A matcher for "this address is in this node's pod range" (parsed once). */
+export function cidrMatcher(cidr: string): (ip: string) => boolean {
+  return (ip) => inCidr(ip, cidr);
+}
+
+/** The fragment for the ports of one Service (all with the same namespace/name). */
+export function buildFragment(cfg: ProxyConfig, ports: readonly ServicePortInfo[], isPodLocal = cidrMatcher(cfg.podCIDR)): Fragment {
+  const b = new Builder(cfg, isPodLocal);
+  for (const sp of ports) b.addServicePort(sp);
+  const owner = ports[0] ? `${ports[0].namespace}/${ports[0].name}` : '';
+  const f = { owner, elements: b.elements, chains: [...b.chains.values()], sets: [...b.sets.values()] };
+  return { ...f, hash: fragmentHash(f) };
+}
+
+/** Fixed chains and sets, then every fragment merged in order (first Service wins a duplicate key). */
+export function assembleModel(cfg: ProxyConfig, fragments: Iterable<Fragment>): RulesetModel {
+  const sets = new Map<string, SetDef>();
+  const chains = new Map<string, Chain>();
+  for (const st of fixedSets()) sets.set(st.name, st);
+  for (const c of fixedChains(cfg)) chains.set(c.name, c);
+  for (const f of fragments) {
+    for (const st of f.sets) if (!sets.has(st.name)) sets.set(st.name, { ...st, elements: new Map(), owners: new Map() });
+    for (const c of f.chains) if (!chains.has(c.name)) chains.set(c.name, c);
+    for (const [set, key, value] of f.elements) {
+      const target = sets.get(set)!;
+      if (target.elements.has(key)) continue; // duplicates are the API's to reject
+      target.elements.set(key, value);
+      target.owners.set(key, f.owner);
+    }
   }
+  return { family: TABLE_FAMILY, table: TABLE_NAME, chains, sets };
+}
+
+/** Service ports grouped by Service, in order. */
+function byService(ports: readonly ServicePortInfo[]): ServicePortInfo[][] {
+  const out = new Map<string, ServicePortInfo[]>();
+  for (const sp of ports) {
+    const k = `${sp.namespace}/${sp.name}`;
+    const list = out.get(k);
+    if (list) list.push(sp); else out.set(k, [sp]);
+  }
+  return [...out.values()];
 }
 
 export function buildModelFromPorts(cfg: ProxyConfig, ports: readonly ServicePortInfo[]): RulesetModel {
-  const b = new Builder(cfg);
-  for (const sp of ports) b.addServicePort(sp);
-  return b.model();
+  const isPodLocal = cidrMatcher(cfg.podCIDR);
+  return assembleModel(cfg, byService(ports).map((group) => buildFragment(cfg, group, isPodLocal)));
 }
 
 export function buildModel(state: ProxyState): RulesetModel {

@@ -4,7 +4,7 @@
 // the two endpoint groups kube-proxy distinguishes: cluster-wide and node-local.
 
 import type { Endpoint, EndpointSlice, Protocol, Service, ServicePort } from '../api/types.js';
-import { compareIpv4, isIPv4 } from './ipv4.js';
+import { compareIpv4, ipv4ToNumber, isIPv4 } from './ipv4.js';
 
 /** discovery.k8s.io/v1: slices point at their Service with this label. */
 export const SERVICE_NAME_LABEL = 'kubernetes.io/service-name';
@@ -83,7 +83,10 @@ function usable(cands: Candidate[]): Candidate[] {
 }
 
 function sortEndpoints(eps: EndpointInfo[]): EndpointInfo[] {
-  return eps.sort((a, b) => compareIpv4(a.ip, b.ip) || a.port - b.port);
+  if (eps.length < 2) return eps;
+  const keyed = eps.map((e) => ({ e, n: ipv4ToNumber(e.ip) ?? 0 }));
+  keyed.sort((a, b) => a.n - b.n || a.e.port - b.e.port);
+  return keyed.map((k) => k.e);
 }
 
 /** Slices grouped by `namespace/serviceName`, IPv4 only (the proxy is single-stack). */
@@ -131,46 +134,58 @@ function isExternalType(svc: Service): boolean {
   return svc.spec.type === 'NodePort' || svc.spec.type === 'LoadBalancer';
 }
 
-export function servicePorts(services: readonly Service[], slices: readonly EndpointSlice[], nodeName: string): ServicePortInfo[] {
-  const bySvc = slicesByService(slices);
+/** The service ports of one Service, given the slices labelled with its name (sorted by id). */
+export function servicePortsOf(svc: Service, svcSlices: readonly EndpointSlice[], nodeName: string): ServicePortInfo[] {
+  if (!needsRules(svc)) return [];
+  const ns = svc.metadata.namespace ?? 'default';
+  const name = svc.metadata.name ?? '';
+  const externalAddrs = [
+    ...(svc.spec.externalIPs ?? []),
+    ...(svc.spec.type === 'LoadBalancer' ? (svc.status?.loadBalancer?.ingress ?? []).map((i) => i.ip ?? '') : []),
+  ].filter(isIPv4);
+  const uniqueExternal = [...new Set(externalAddrs)].sort(compareIpv4);
+  const externalLocal = svc.spec.externalTrafficPolicy === 'Local' && (isExternalType(svc) || uniqueExternal.length > 0);
+  const affinity = svc.spec.sessionAffinity === 'ClientIP'
+    ? svc.spec.sessionAffinityConfig?.clientIP?.timeoutSeconds ?? DEFAULT_AFFINITY_TIMEOUT_SECONDS
+    : 0;
   const out: ServicePortInfo[] = [];
-  for (const svc of services) {
-    if (!needsRules(svc)) continue;
-    const ns = svc.metadata.namespace ?? 'default';
-    const name = svc.metadata.name ?? '';
-    const svcSlices = bySvc.get(key(ns, name)) ?? [];
-    const externalAddrs = [
-      ...(svc.spec.externalIPs ?? []),
-      ...(svc.spec.type === 'LoadBalancer' ? (svc.status?.loadBalancer?.ingress ?? []).map((i) => i.ip ?? '') : []),
-    ].filter(isIPv4);
-    const uniqueExternal = [...new Set(externalAddrs)].sort(compareIpv4);
-    const externalLocal = svc.spec.externalTrafficPolicy === 'Local' && (isExternalType(svc) || uniqueExternal.length > 0);
-    const affinity = svc.spec.sessionAffinity === 'ClientIP'
-      ? svc.spec.sessionAffinityConfig?.clientIP?.timeoutSeconds ?? DEFAULT_AFFINITY_TIMEOUT_SECONDS
-      : 0;
-    for (const sp of svc.spec.ports ?? []) {
-      const cands = candidatesFor(sp, svcSlices);
-      const toInfo = (c: Candidate): EndpointInfo => ({ ip: c.ip, port: c.port, local: c.node === nodeName });
-      const proto = toProto(sp.protocol);
-      out.push({
-        namespace: ns,
-        name,
-        id: `${ns}/${name}/${proto}/${sp.name || sp.port}`,
-        portName: sp.name ?? '',
-        proto,
-        port: sp.port,
-        clusterIP: svc.spec.clusterIP!,
-        externalAddrs: uniqueExternal,
-        ...(isExternalType(svc) && sp.nodePort ? { nodePort: sp.nodePort } : {}),
-        clusterEndpoints: sortEndpoints(usable(cands).map(toInfo)),
-        localEndpoints: sortEndpoints(usable(cands.filter((c) => c.node === nodeName)).map(toInfo)),
-        internalLocal: svc.spec.internalTrafficPolicy === 'Local',
-        externalLocal,
-        affinityTimeout: affinity,
-      });
-    }
+  for (const sp of svc.spec.ports ?? []) {
+    const cands = candidatesFor(sp, svcSlices);
+    const toInfo = (c: Candidate): EndpointInfo => ({ ip: c.ip, port: c.port, local: c.node === nodeName });
+    const proto = toProto(sp.protocol);
+    out.push({
+      namespace: ns,
+      name,
+      id: `${ns}/${name}/${proto}/${sp.name || sp.port}`,
+      portName: sp.name ?? '',
+      proto,
+      port: sp.port,
+      clusterIP: svc.spec.clusterIP!,
+      externalAddrs: uniqueExternal,
+      ...(isExternalType(svc) && sp.nodePort ? { nodePort: sp.nodePort } : {}),
+      clusterEndpoints: sortEndpoints(usable(cands).map(toInfo)),
+      localEndpoints: sortEndpoints(usable(cands.filter((c) => c.node === nodeName)).map(toInfo)),
+      internalLocal: svc.spec.internalTrafficPolicy === 'Local',
+      externalLocal,
+      affinityTimeout: affinity,
+    });
   }
-  return out.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  return out.sort(byId);
+}
+
+function byId(a: ServicePortInfo, b: ServicePortInfo): number {
+  return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
+}
+
+/** The slices of one Service, from an index built once per sync. */
+export function sliceIndex(slices: readonly EndpointSlice[]): (svc: Service) => EndpointSlice[] {
+  const bySvc = slicesByService(slices);
+  return (svc) => bySvc.get(key(svc.metadata.namespace ?? 'default', svc.metadata.name ?? '')) ?? [];
+}
+
+export function servicePorts(services: readonly Service[], slices: readonly EndpointSlice[], nodeName: string): ServicePortInfo[] {
+  const slicesOf = sliceIndex(slices);
+  return services.flatMap((svc) => servicePortsOf(svc, slicesOf(svc), nodeName)).sort(byId);
 }
 
 /**

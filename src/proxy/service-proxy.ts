@@ -9,15 +9,15 @@
 // transactions are all-or-nothing) and sync() throws a ProxySyncError naming
 // the Service at fault, so the agent can raise a Warning Event on it.
 
-import { createHash } from 'node:crypto';
 import type { EndpointSlice, Service } from '../api/types.js';
 import { ProxySyncError } from '../errors.js';
 import type { Runner } from '../net/runner.js';
 import { POD_NETWORK, SERVICE_NETWORK } from '../config.js';
 import type { RulesetModel } from './model.js';
-import { renderDiff, renderFull, servicesAtFault, VERSION_LENGTH, VERSION_SET, type Transaction } from './render.js';
-import { buildModelFromPorts, TABLE_FAMILY, TABLE_NAME, type ProxyConfig } from './ruleset.js';
-import { healthChecks, servicePorts, type HealthCheckInfo, type ServicePortInfo } from './service-ports.js';
+import { renderDelta, renderFull, servicesAtFault, VERSION_SET, type Transaction } from './render.js';
+import { TABLE_FAMILY, TABLE_NAME, type ProxyConfig } from './ruleset.js';
+import { healthChecks, type HealthCheckInfo, type ServicePortInfo } from './service-ports.js';
+import { ModelCache } from './model-cache.js';
 import { deleteConntrack, staleUdpDeletions } from './conntrack.js';
 import { HealthCheckServer } from './healthcheck.js';
 
@@ -61,13 +61,8 @@ export interface SyncResult {
 }
 
 interface Applied {
-  model: RulesetModel;
   ports: ServicePortInfo[];
   version: string;
-}
-
-export function rulesetVersion(fullText: string): string {
-  return createHash('sha256').update(fullText).digest('hex').slice(0, VERSION_LENGTH);
 }
 
 export class ServiceProxy {
@@ -78,6 +73,7 @@ export class ServiceProxy {
   private readonly transform: ((text: string) => string) | undefined;
   private readonly log: (line: string) => void;
   readonly healthServer: HealthCheckServer | undefined;
+  private readonly cache: ModelCache;
 
   constructor(opts: ServiceProxyOptions) {
     this.runner = opts.runner;
@@ -94,10 +90,11 @@ export class ServiceProxy {
       clusterCIDR: opts.clusterCIDR ?? POD_NETWORK,
       serviceCIDR: opts.serviceCIDR ?? SERVICE_NETWORK,
     };
+    this.cache = new ModelCache(this.config);
   }
 
   /** The model last applied (or adopted), for `podnet trace` and tests. */
-  get model(): RulesetModel | undefined { return this.applied?.model; }
+  get model(): RulesetModel | undefined { return this.cache.model; }
 
   /**
    * Makes the kernel match services + slices. Throws ProxySyncError when nft
@@ -111,10 +108,8 @@ export class ServiceProxy {
 
   private async syncRules(services: readonly Service[], slices: readonly EndpointSlice[]): Promise<SyncResult> {
     const started = performance.now();
-    const ports = servicePorts(services, slices, this.config.nodeName);
-    const model = buildModelFromPorts(this.config, ports);
-    const full = renderFull(model);
-    const version = rulesetVersion(full.text);
+    const plan = this.cache.build(services, slices);
+    const { ports, version } = plan;
     const base = { healthChecks: healthChecks(services, slices, this.config.nodeName), servicePorts: ports.length };
     const done = (applied: SyncResult['applied'], tx?: Transaction, conntrackDeleted = 0): SyncResult => ({
       applied, transactionLines: tx?.owners.length ?? 0, conntrackDeleted, ...base,
@@ -124,20 +119,22 @@ export class ServiceProxy {
     if (this.applied?.version === version) return done('none');
     if (!this.applied && (await this.kernelVersion()) === version) {
       // Our own table from before a restart, identical: adopt it untouched.
-      this.applied = { model, ports, version };
+      this.cache.commit(plan, 'full');
+      this.applied = { ports, version };
       this.log(`adopted existing table (version ${version})`);
       return done('none');
     }
 
-    let tx: Transaction | null = this.applied
-      ? renderDiff(this.applied.model, model, { prev: this.applied.version, next: version })
+    const delta = this.applied ? this.cache.delta(plan) : null;
+    let tx: Transaction | null = delta
+      ? renderDelta(TABLE_FAMILY, TABLE_NAME, delta, { prev: this.applied!.version, next: version })
       : null;
     let applied: 'incremental' | 'full' = 'incremental';
     let failure = tx ? await this.apply(tx) : undefined;
     if (!tx || failure) {
       if (failure) this.log(`incremental update failed, rebuilding the table: ${failure.message}`);
       applied = 'full';
-      tx = renderFull(model, version);
+      tx = renderFull(this.cache.fullModel(plan), version);
       failure = await this.apply(tx);
     }
     if (failure) {
@@ -145,8 +142,9 @@ export class ServiceProxy {
       throw failure;
     }
 
+    this.cache.commit(plan, applied === 'incremental' ? 'delta' : 'full');
     const deletions = staleUdpDeletions(this.applied?.ports, ports);
-    this.applied = { model, ports, version };
+    this.applied = { ports, version };
     let deleted = 0;
     try {
       deleted = await deleteConntrack(this.runner, this.netns, deletions);
@@ -168,6 +166,7 @@ export class ServiceProxy {
     const t = `${TABLE_FAMILY} ${TABLE_NAME}`;
     await this.nft(`add table ${t}\ndelete table ${t}\n`);
     this.applied = undefined;
+    this.cache.reset();
   }
 
   private async kernelVersion(): Promise<string | undefined> {

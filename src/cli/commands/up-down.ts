@@ -6,9 +6,9 @@ import { spawn } from 'node:child_process';
 import { existsSync, openSync, readFileSync, rmSync, closeSync, readdirSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Node } from '../../api/types.js';
+import type { Deployment, Node } from '../../api/types.js';
 import { getCondition } from '../../api/pod-helpers.js';
-import { PodnetError } from '../../errors.js';
+import { isApiError, PodnetError } from '../../errors.js';
 import { defaultRunner } from '../../net/runner.js';
 import { teardownCluster } from '../../topology/index.js';
 import { parseDuration, type CommonFlags } from '../args.js';
@@ -53,6 +53,32 @@ export async function waitForNodes(ctx: Context, count: number | undefined, dead
   }
 }
 
+/** The system Deployments `up` waits for, unless --bare. */
+export const ADDONS = [
+  { namespace: 'kube-system', name: 'coredns', what: 'cluster DNS' },
+];
+
+export async function waitForAddons(ctx: Context, deadline: number, progress: (msg: string) => void): Promise<void> {
+  const done = new Set<string>();
+  for (;;) {
+    for (const a of ADDONS) {
+      if (done.has(a.name)) continue;
+      try {
+        const d = await ctx.client().get<Deployment>('deployments', a.namespace, a.name);
+        const want = d.spec.replicas ?? 1;
+        if ((d.status?.readyReplicas ?? 0) >= want) { done.add(a.name); progress(`${a.what} ready (${want}/${want})`); }
+      } catch (err) { if (!isApiError(err, 'NotFound')) throw err; }
+    }
+    if (done.size === ADDONS.length) return;
+    if (!daemonPid(ctx)) throw new PodnetError('EDAEMON', `the podnet daemon of cluster "${ctx.cluster}" exited during start-up:\n${tail(ctx.paths.daemonLog)}`);
+    if (Date.now() > deadline) {
+      const missing = ADDONS.filter((a) => !done.has(a.name)).map((a) => `${a.what} (${a.namespace}/${a.name})`).join(', ');
+      throw new PodnetError('ETIMEOUT', `cluster "${ctx.cluster}" is up but not ready: ${missing} not Ready in time; see podnet get pods -A and podnet describe`);
+    }
+    await new Promise((r) => setTimeout(r, POLL_MS));
+  }
+}
+
 export async function upCommand(ctx: Context, flags: CommonFlags, quiet = false): Promise<number> {
   const t0 = performance.now();
   const say = (msg: string) => { if (!quiet) process.stderr.write(`${msg}\n`); };
@@ -62,7 +88,7 @@ export async function upCommand(ctx: Context, flags: CommonFlags, quiet = false)
     mkdirSync(ctx.paths.procs, { recursive: true });
     rmSync(ctx.paths.socket, { force: true });
     const log = openSync(ctx.paths.daemonLog, 'a');
-    const child = spawn(process.execPath, [CLI_MAIN, 'daemon', '--cluster', ctx.cluster, '--nodes', String(flags.nodes ?? DEFAULT_NODES)], {
+    const child = spawn(process.execPath, [CLI_MAIN, 'daemon', '--cluster', ctx.cluster, '--nodes', String(flags.nodes ?? DEFAULT_NODES), ...(flags.bare ? ['--bare'] : [])], {
       detached: true, stdio: ['ignore', log, log], env: process.env,
     });
     closeSync(log);
@@ -76,6 +102,7 @@ export async function upCommand(ctx: Context, flags: CommonFlags, quiet = false)
     }
   }
   const nodes = await waitForNodes(ctx, flags.nodes, deadline, (m) => say(`  ${m}`));
+  if (!flags.bare) await waitForAddons(ctx, deadline, (m) => say(`  ${m}`));
   if (!quiet) process.stdout.write(`cluster "${ctx.cluster}" is up: ${nodes.length} nodes Ready in ${((performance.now() - t0) / 1000).toFixed(2)}s\n`);
   return 0;
 }

@@ -1,0 +1,88 @@
+// The cluster's own workloads, created at `up` like kubeadm's addons: cluster
+// DNS (CoreDNS's role) in kube-system and the ingress controller in
+// ingress-nginx. They are ordinary objects: `podnet get pods -A` shows them,
+// and a user may scale or edit them.
+
+import type { KubeObject } from '../api/types.js';
+import { EXTERNAL_DNS_IP, KUBE_DNS_SERVICE_IP } from '../config.js';
+
+const DNS_LABELS = { 'k8s-app': 'kube-dns' };
+const INGRESS_LABELS = { 'app.kubernetes.io/name': 'ingress-nginx', 'app.kubernetes.io/component': 'controller' };
+
+export function systemManifests(): KubeObject[] {
+  return [
+    {
+      apiVersion: 'v1', kind: 'Service',
+      metadata: { name: 'kube-dns', namespace: 'kube-system', labels: { ...DNS_LABELS, 'kubernetes.io/name': 'CoreDNS' } },
+      spec: {
+        selector: DNS_LABELS, clusterIP: KUBE_DNS_SERVICE_IP,
+        ports: [
+          { name: 'dns', port: 53, protocol: 'UDP', targetPort: 53 },
+          { name: 'dns-tcp', port: 53, protocol: 'TCP', targetPort: 53 },
+          { name: 'metrics', port: 9153, protocol: 'TCP', targetPort: 9153 },
+        ],
+      },
+    },
+    {
+      apiVersion: 'apps/v1', kind: 'Deployment',
+      metadata: { name: 'coredns', namespace: 'kube-system', labels: DNS_LABELS },
+      spec: {
+        replicas: 2,
+        selector: { matchLabels: DNS_LABELS },
+        template: {
+          metadata: { labels: DNS_LABELS },
+          spec: {
+            // The node's resolver is the outside world's DNS, as on a cloud VM.
+            dnsPolicy: 'Default',
+            containers: [{
+              name: 'coredns', image: 'podnet/cluster-dns',
+              args: ['--listen', '0.0.0.0:53', '--upstream', `${EXTERNAL_DNS_IP}:53`],
+              ports: [
+                { name: 'dns', containerPort: 53, protocol: 'UDP' },
+                { name: 'dns-tcp', containerPort: 53, protocol: 'TCP' },
+                { name: 'metrics', containerPort: 9153, protocol: 'TCP' },
+              ],
+              readinessProbe: { httpGet: { path: '/ready', port: 8181 }, periodSeconds: 1 },
+              livenessProbe: { httpGet: { path: '/health', port: 8080 }, periodSeconds: 10, failureThreshold: 5 },
+            }],
+          },
+        },
+      },
+    },
+    {
+      apiVersion: 'networking.k8s.io/v1', kind: 'IngressClass',
+      metadata: { name: 'nginx', labels: INGRESS_LABELS, annotations: { 'ingressclass.kubernetes.io/is-default-class': 'true' } },
+      spec: { controller: 'k8s.io/ingress-nginx' },
+    },
+    {
+      apiVersion: 'apps/v1', kind: 'Deployment',
+      metadata: { name: 'ingress-nginx-controller', namespace: 'ingress-nginx', labels: INGRESS_LABELS },
+      spec: {
+        replicas: 1,
+        selector: { matchLabels: INGRESS_LABELS },
+        template: {
+          metadata: { labels: INGRESS_LABELS },
+          spec: {
+            containers: [{
+              name: 'controller', image: 'podnet/ingress-controller',
+              args: ['--conf-dir', '/etc/nginx', '--http-port', '80', '--https-port', '443'],
+              ports: [{ name: 'http', containerPort: 80 }, { name: 'https', containerPort: 443 }],
+              // The rendered nginx.conf is visible inside the pod at /etc/nginx/nginx.conf.
+              volumeMounts: [{ name: 'nginx-conf', mountPath: '/etc/nginx' }],
+              readinessProbe: { tcpSocket: { port: 80 }, periodSeconds: 1 },
+            }],
+            volumes: [{ name: 'nginx-conf', emptyDir: {} }],
+          },
+        },
+      },
+    },
+    {
+      apiVersion: 'v1', kind: 'Service',
+      metadata: { name: 'ingress-nginx-controller', namespace: 'ingress-nginx', labels: INGRESS_LABELS },
+      spec: {
+        type: 'LoadBalancer', selector: INGRESS_LABELS,
+        ports: [{ name: 'http', port: 80, targetPort: 'http', protocol: 'TCP' }, { name: 'https', port: 443, targetPort: 'https', protocol: 'TCP' }],
+      },
+    },
+  ];
+}
