@@ -25,7 +25,7 @@ export function renderKubeProxyShaped(ports: readonly ServicePortInfo[], cluster
   }
   out.push('\tchain mark-for-masquerade {', '\t\tmeta mark set meta mark | 0x00004000', '\t}');
   out.push('\tmap service-ips {', '\t\ttype ipv4_addr . inet_proto . inet_service : verdict', `\t\telements = { ${vmap.join(',\n\t\t\t')} }`, '\t}');
-  out.push(...chains);
+  for (const line of chains) out.push(line);
   out.push('\tchain nat-prerouting {', '\t\ttype nat hook prerouting priority dstnat; policy accept;', '\t\tip daddr . meta l4proto . th dport vmap @service-ips', '\t}', '}');
   return out.join('\n') + '\n';
 }

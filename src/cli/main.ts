@@ -29,6 +29,8 @@ Usage:
   podnet exec [-n NS] POD -- CMD…            run CMD inside a pod
   podnet exec node/NAME -- CMD…              run CMD inside a node's network namespace
   podnet outside -- CMD…                     run CMD on the outside client
+  podnet port-forward [-n NS] svc/NAME|pod/NAME [ADDR:]LOCAL:REMOTE
+                                             reach a Service or pod from the host's 127.0.0.1
 
 --cluster NAME (or PODNET_CLUSTER) selects the cluster; the default is "podnet".
 `;
@@ -46,6 +48,10 @@ const COMMANDS: Record<string, Command> = {
   logs: logsCommand,
   exec: execCommand,
   outside: outsideCommand,
+  'port-forward': async (ctx, flags) => {
+    const { portForwardCommand } = await import('./commands/port-forward.js');
+    return portForwardCommand(ctx, flags);
+  },
   daemon: async (ctx, flags) => {
     const { runDaemon } = await import('../daemon/main.js');
     return runDaemon(ctx.cluster, flags.nodes ?? 2, !flags.bare);

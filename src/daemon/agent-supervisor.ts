@@ -1,5 +1,6 @@
-// Starts one node agent per node inside that node's network namespace and
-// restarts it when it dies, with back-off, as systemd would restart a kubelet.
+// Starts podnet's long-running processes inside their network namespaces —
+// one node agent per node, the external DNS server, the load balancer agent —
+// and restarts each when it dies, with back-off, as systemd would.
 
 import { spawn, type ChildProcess } from 'node:child_process';
 import { openSync, closeSync, writeFileSync, rmSync } from 'node:fs';
@@ -11,47 +12,48 @@ const AGENT_MAIN = fileURLToPath(new URL('../agent/main.js', import.meta.url));
 const MIN_BACKOFF_MS = 200;
 const MAX_BACKOFF_MS = 10_000;
 
-interface Managed { child?: ChildProcess; backoff: number; stopped: boolean; timer?: NodeJS.Timeout }
+interface Managed { netns: string; argv: string[]; child?: ChildProcess; backoff: number; stopped: boolean; timer?: NodeJS.Timeout }
 
-export class AgentSupervisor {
-  private readonly agents = new Map<string, Managed>();
+export class Supervisor {
+  private readonly procs = new Map<string, Managed>();
 
-  constructor(private readonly cluster: string, private readonly paths: ClusterPaths) {}
+  constructor(private readonly paths: ClusterPaths) {}
 
-  ensure(node: string): void {
-    if (this.agents.has(node)) return;
-    const m: Managed = { backoff: MIN_BACKOFF_MS, stopped: false };
-    this.agents.set(node, m);
-    this.start(node, m);
+  /** Runs argv inside netns under this name (log: <state>/<name>.log), unless already running. */
+  ensure(name: string, netns: string, argv: string[]): void {
+    if (this.procs.has(name)) return;
+    const m: Managed = { netns, argv, backoff: MIN_BACKOFF_MS, stopped: false };
+    this.procs.set(name, m);
+    this.start(name, m);
   }
 
-  private start(node: string, m: Managed): void {
-    const log = openSync(path.join(this.paths.dir, `agent-${node}.log`), 'a');
-    // nsenter, not `ip netns exec`: the latter gives the agent a private mount
-    // namespace, and netns files the agent then creates under /run/netns
+  private start(name: string, m: Managed): void {
+    const log = openSync(path.join(this.paths.dir, `${name}.log`), 'a');
+    // nsenter, not `ip netns exec`: the latter gives the process a private
+    // mount namespace, and netns files it then creates under /run/netns
     // would be invisible to the CLI and to `podnet down`.
-    const argv = [`--net=/run/netns/${netnsNames.node(this.cluster, node)}`, '--', process.execPath, AGENT_MAIN, '--cluster', this.cluster, '--node', node];
-    const child = spawn('nsenter', argv, { stdio: ['ignore', log, log], env: { ...process.env, PODNET_STATE_DIR: path.dirname(this.paths.dir) } });
+    const child = spawn('nsenter', [`--net=/run/netns/${m.netns}`, '--', ...m.argv], {
+      stdio: ['ignore', log, log], env: { ...process.env, PODNET_STATE_DIR: path.dirname(this.paths.dir) },
+    });
     closeSync(log);
     m.child = child;
     const started = Date.now();
-    if (child.pid) writeFileSync(path.join(this.paths.procs, `agent-${node}.pid`), String(child.pid));
+    if (child.pid) writeFileSync(path.join(this.paths.procs, `${name}.pid`), String(child.pid));
     child.on('exit', () => {
       m.child = undefined;
       if (m.stopped) return;
-      // An agent that ran for a while and died starts over with a short delay.
+      // A process that ran for a while and died starts over with a short delay.
       if (Date.now() - started > MAX_BACKOFF_MS) m.backoff = MIN_BACKOFF_MS;
-      m.timer = setTimeout(() => this.start(node, m), m.backoff);
+      m.timer = setTimeout(() => this.start(name, m), m.backoff);
       m.backoff = Math.min(m.backoff * 2, MAX_BACKOFF_MS);
     });
   }
 
-  /** Lets tests and `podnet` simulate an agent crash: the supervisor restarts it. */
-  pid(node: string): number | undefined { return this.agents.get(node)?.child?.pid; }
+  pid(name: string): number | undefined { return this.procs.get(name)?.child?.pid; }
 
   async stopAll(): Promise<void> {
     const exits: Promise<void>[] = [];
-    for (const [node, m] of this.agents) {
+    for (const [name, m] of this.procs) {
       m.stopped = true;
       if (m.timer) clearTimeout(m.timer);
       const child = m.child;
@@ -62,8 +64,12 @@ export class AgentSupervisor {
           child.kill('SIGTERM');
         }));
       }
-      rmSync(path.join(this.paths.procs, `agent-${node}.pid`), { force: true });
+      rmSync(path.join(this.paths.procs, `${name}.pid`), { force: true });
     }
     await Promise.all(exits);
   }
+}
+
+export function agentArgv(cluster: string, node: string): { name: string; netns: string; argv: string[] } {
+  return { name: `agent-${node}`, netns: netnsNames.node(cluster, node), argv: [process.execPath, AGENT_MAIN, '--cluster', cluster, '--node', node] };
 }

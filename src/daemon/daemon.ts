@@ -20,7 +20,8 @@ import { StatefulSetController } from '../controllers/statefulset.js';
 import { isApiError } from '../errors.js';
 import { defaultRunner } from '../net/runner.js';
 import { applyTopology, nodeIP, planTopology, syncPodRoutes } from '../topology/index.js';
-import { AgentSupervisor } from './agent-supervisor.js';
+import { agentArgv, Supervisor } from './agent-supervisor.js';
+import { startOutsideWorld } from './outside-world.js';
 import { systemManifests } from './system-manifests.js';
 
 export interface DaemonOptions {
@@ -42,7 +43,6 @@ export class Daemon {
   private api: ApiServer | undefined;
   private informers: InformerFactory | undefined;
   private readonly stoppers: (() => void | Promise<void>)[] = [];
-  private agents: AgentSupervisor | undefined;
   private routeSync: Promise<unknown> = Promise.resolve();
 
   constructor(private readonly options: DaemonOptions) {
@@ -72,11 +72,12 @@ export class Daemon {
     this.log(`topology up in ${(performance.now() - t0).toFixed(0)} ms`);
     for (const name of names) await this.registerNode(client, name);
 
-    this.agents = new AgentSupervisor(this.options.cluster, this.paths);
-    this.stoppers.push(() => this.agents!.stopAll());
+    const supervisor = new Supervisor(this.paths);
+    this.stoppers.push(() => supervisor.stopAll());
+    this.stoppers.push(await startOutsideWorld(this.options.cluster, this.paths, supervisor, this.informers!));
     const nodes = this.informers!.informer<Node>('nodes');
     const onNode = (n: Node) => {
-      if (n.spec?.podCIDR) this.agents!.ensure(n.metadata.name!);
+      if (n.spec?.podCIDR) { const a = agentArgv(this.options.cluster, n.metadata.name!); supervisor.ensure(a.name, a.netns, a.argv); }
       this.scheduleRouteSync(nodes.list());
     };
     nodes.addHandlers({ add: onNode, update: (_o, n) => onNode(n), delete: () => this.scheduleRouteSync(nodes.list()) });

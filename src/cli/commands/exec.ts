@@ -7,6 +7,8 @@ import { readFileSync } from 'node:fs';
 import { netnsNames } from '../../config.js';
 import { PodnetError } from '../../errors.js';
 import { podFiles } from '../../agent/pod-files.js';
+import { processAlive } from '../../agent/sandbox.js';
+import { outsideFiles } from '../../daemon/outside-world.js';
 import type { CommonFlags } from '../args.js';
 import type { Context } from '../context.js';
 import { resolvePod } from './logs.js';
@@ -45,5 +47,9 @@ export async function execCommand(ctx: Context, flags: CommonFlags): Promise<num
 export async function outsideCommand(ctx: Context, flags: CommonFlags): Promise<number> {
   const cmd = flags.rest.length > 0 ? flags.rest : flags.positionals;
   if (cmd.length === 0) throw new PodnetError('EUSAGE', 'usage: podnet outside -- CMD…');
-  return runAttached(['ip', 'netns', 'exec', netnsNames.outside(ctx.cluster), ...cmd]);
+  let pid = 0;
+  try { pid = Number(readFileSync(outsideFiles(ctx.paths).holderPid, 'utf8')); } catch { /* not running */ }
+  if (!pid || !processAlive(pid)) throw new PodnetError('ENOTRUNNING', `the outside client of cluster "${ctx.cluster}" is not running; start the cluster with: podnet up`);
+  // The outside client's own hostname and resolv.conf (its resolver is the external DNS).
+  return runAttached(podExecArgv(pid, cmd));
 }

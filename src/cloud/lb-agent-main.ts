@@ -1,0 +1,43 @@
+// The cloud load balancer's data-path process. The daemon starts it inside
+// the router namespace:
+//
+//   nsenter --net=/run/netns/pn-<c>-router -- node dist/src/cloud/lb-agent-main.js --cluster <c>
+//
+// (nsenter, not `ip netns exec`, for the same reason as the node agents: no
+// private mount namespace.) It talks to the API server over the cluster's
+// Unix socket like any other client, and logs to stderr.
+
+import { parseArgs } from 'node:util';
+import { HttpClient } from '../client/http-client.js';
+import { clusterName, clusterPaths } from '../config.js';
+import { InformerFactory } from '../controllers/informer-factory.js';
+import { defaultRunner } from '../net/runner.js';
+import { LbAgent } from './lb-agent.js';
+import { lbStatusPath } from './lb-status.js';
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({ options: { cluster: { type: 'string' } } });
+  const cluster = clusterName(values.cluster);
+  const paths = clusterPaths(cluster);
+  const client = new HttpClient({ socketPath: paths.socket });
+  const informers = new InformerFactory(client);
+  const agent = new LbAgent({ informers, runner: defaultRunner, statusPath: lbStatusPath(paths.dir) });
+  informers.start();
+  await informers.waitForSync();
+  await agent.start();
+  process.stderr.write(`[lb-agent ${cluster}] ready\n`);
+
+  const stop = () => {
+    // The table stays: connections keep flowing while a new agent starts.
+    agent.stop();
+    informers.stop();
+    process.exit(0);
+  };
+  process.on('SIGTERM', stop);
+  process.on('SIGINT', stop);
+}
+
+main().catch((err) => {
+  process.stderr.write(`[lb-agent] fatal: ${(err as Error).stack ?? err}\n`);
+  process.exit(1);
+});

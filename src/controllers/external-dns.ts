@@ -1,0 +1,73 @@
+// Keeps the outside world's DNS in line with the cluster, as external-dns
+// does with Route53: every host of an Ingress rule resolves to that Ingress's
+// load-balancer address, and every LoadBalancer Service annotated with
+// `external-dns.alpha.kubernetes.io/hostname` to its own. The records go to a
+// JSON file (written whole, then renamed) that the external DNS server reloads.
+
+import { renameSync, writeFileSync } from 'node:fs';
+import type { Ingress, KubeObject, Service } from '../api/types.js';
+import type { InformerSource, SharedInformer } from './informers.js';
+
+export const HOSTNAME_ANNOTATION = 'external-dns.alpha.kubernetes.io/hostname';
+const COALESCE_MS = 20;
+
+export type RecordMap = Record<string, { A?: string[] }>;
+
+function lbIPs(obj: { status?: { loadBalancer?: { ingress?: { ip?: string }[] } } }): string[] {
+  return (obj.status?.loadBalancer?.ingress ?? []).map((i) => i.ip).filter((ip): ip is string => !!ip);
+}
+
+/** Pure: the public names the cluster publishes. Wildcard hosts are published as wildcards. */
+export function externalRecords(ingresses: Ingress[], services: Service[]): RecordMap {
+  const records = new Map<string, Set<string>>();
+  const add = (host: string, ips: string[]) => {
+    const name = host.toLowerCase().replace(/\.$/, '');
+    if (!name || ips.length === 0) return;
+    const set = records.get(name) ?? new Set<string>();
+    for (const ip of ips) set.add(ip);
+    records.set(name, set);
+  };
+  for (const ing of ingresses) {
+    const ips = lbIPs(ing);
+    for (const rule of ing.spec.rules ?? []) if (rule.host) add(rule.host, ips);
+  }
+  for (const svc of services) {
+    const names = svc.metadata.annotations?.[HOSTNAME_ANNOTATION];
+    if (!names || svc.spec.type !== 'LoadBalancer') continue;
+    for (const host of names.split(',').map((h) => h.trim())) add(host, lbIPs(svc));
+  }
+  const out: RecordMap = {};
+  for (const name of [...records.keys()].sort()) out[name] = { A: [...records.get(name)!].sort() };
+  return out;
+}
+
+export class ExternalDnsController {
+  private readonly ingresses: SharedInformer<Ingress>;
+  private readonly services: SharedInformer<Service>;
+  private timer: NodeJS.Timeout | undefined;
+  private last = '';
+
+  constructor(informers: InformerSource, private readonly file: string) {
+    this.ingresses = informers.informer<Ingress>('ingresses');
+    this.services = informers.informer<Service>('services');
+    const changed = (_a: KubeObject, _b?: KubeObject) => this.schedule();
+    this.ingresses.addHandlers({ add: changed, update: changed, delete: changed });
+    this.services.addHandlers({ add: changed, update: changed, delete: changed });
+  }
+
+  private schedule(): void {
+    if (this.timer) return;
+    this.timer = setTimeout(() => { this.timer = undefined; this.sync(); }, COALESCE_MS);
+  }
+
+  sync(): void {
+    const text = `${JSON.stringify(externalRecords(this.ingresses.list(), this.services.list()), null, 2)}\n`;
+    if (text === this.last) return;
+    const tmp = `${this.file}.tmp`;
+    writeFileSync(tmp, text);
+    renameSync(tmp, this.file);
+    this.last = text;
+  }
+
+  stop(): void { if (this.timer) clearTimeout(this.timer); }
+}

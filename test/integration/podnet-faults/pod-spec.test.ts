@@ -1,0 +1,322 @@
+// What the node agent makes of a pod spec, checked from the outside with real
+// tools (curl, nc, cat, ip, /proc): probes and their effect on Ready and on
+// the Service's EndpointSlice, env with fieldRef and service links, several
+// containers sharing one network namespace, hostNetwork, dnsPolicy Default
+// and None, agnhost netexec, and graceful deletion (SIGTERM, grace period,
+// SIGKILL). One cluster, all pods applied at once to keep the wall time low.
+
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { EndpointSlice, Event, Node, Pod, Service } from '../../../src/api/types.js';
+import { eventually, podnet } from '../../support/cli.js';
+
+const CLUSTER = 'itpf2';
+const stateDir = mkdtempSync(path.join(tmpdir(), 'podnet-itpf2-'));
+const pn = podnet(CLUSTER, stateDir);
+const apiSocket = path.join(stateDir, CLUSTER, 'api.sock');
+
+// Created first, so the pods below see it in their service environment variables.
+const SERVICES = `
+apiVersion: v1
+kind: Service
+metadata: {name: probed}
+spec:
+  selector: {app: probed}
+  ports: [{name: http, port: 80, targetPort: 8080}]
+---
+apiVersion: v1
+kind: Service
+metadata: {name: my-svc}
+spec:
+  selector: {app: nothing}
+  ports: [{port: 8080}]
+`;
+
+const PODS = `
+apiVersion: v1
+kind: Pod
+metadata: {name: client}
+spec:
+  containers: [{name: sh, image: none, command: [sleep, infinity]}]
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: notready, labels: {app: probed}}
+spec:
+  containers:
+    - name: echo
+      image: podnet/echo
+      readinessProbe: {httpGet: {path: /healthz, port: 9999}, periodSeconds: 1, failureThreshold: 1}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: ready-tcp, labels: {app: probed}}
+spec:
+  containers:
+    - name: echo
+      image: podnet/echo
+      ports: [{name: http, containerPort: 8080}]
+      readinessProbe: {tcpSocket: {port: http}, periodSeconds: 1}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: liveness}
+spec:
+  terminationGracePeriodSeconds: 1
+  containers:
+    - name: c
+      image: none
+      command: [sleep, "3600"]
+      livenessProbe: {exec: {command: ["false"]}, periodSeconds: 1, failureThreshold: 1}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: envpod}
+spec:
+  containers:
+    - name: c
+      image: none
+      env:
+        - {name: MY_IP, valueFrom: {fieldRef: {fieldPath: status.podIP}}}
+        - {name: NODE, valueFrom: {fieldRef: {fieldPath: spec.nodeName}}}
+      command: [sh, -c, 'echo $MY_IP $NODE $KUBERNETES_SERVICE_HOST $MY_SVC_SERVICE_HOST $MY_SVC_SERVICE_PORT; sleep 3600']
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: multi}
+spec:
+  containers:
+    - name: a
+      image: podnet/echo
+      args: [--port, "9000"]
+    - name: b
+      image: none
+      command: [sh, -c, 'while true; do curl -s --max-time 1 localhost:9000/from-b; echo; sleep 0.3; done']
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: hostnet}
+spec:
+  hostNetwork: true
+  containers: [{name: c, image: none, command: [sleep, infinity]}]
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: dns-default}
+spec:
+  dnsPolicy: Default
+  containers: [{name: c, image: none, command: [sleep, infinity]}]
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: dns-none}
+spec:
+  dnsPolicy: None
+  dnsConfig:
+    nameservers: [192.0.2.53]
+    searches: [corp.example, example]
+    options: [{name: ndots, value: "2"}, {name: edns0}]
+  containers: [{name: c, image: none, command: [sleep, infinity]}]
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: netexec}
+spec:
+  containers:
+    - name: agnhost
+      image: registry.k8s.io/e2e-test-images/agnhost:2.47
+      args: [netexec, --http-port=8080, --udp-port=8081]
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: grace}
+spec:
+  terminationGracePeriodSeconds: 2
+  containers:
+    - name: c
+      image: none
+      command: [sh, -c, 'trap "echo got TERM; sleep 1; exit 0" TERM; while true; do sleep 0.1; done']
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: stubborn}
+spec:
+  terminationGracePeriodSeconds: 2
+  containers:
+    - name: c
+      image: none
+      command: [sh, -c, 'trap "" TERM; while true; do sleep 0.1; done']
+`;
+
+const ALWAYS_READY = ['client', 'ready-tcp', 'envpod', 'multi', 'hostnet', 'dns-default', 'dns-none', 'netexec', 'grace', 'stubborn'];
+
+async function getJSON<T>(args: string[]): Promise<T> {
+  const r = await pn([...args, '-o', 'json']);
+  assert.equal(r.code, 0, r.stderr);
+  return JSON.parse(r.stdout) as T;
+}
+
+const pod = (name: string) => getJSON<Pod>(['get', 'pod', name]);
+const isReady = (p: Pod) => p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false;
+
+async function eventsFor(name: string): Promise<Event[]> {
+  return (await getJSON<{ items: Event[] }>(['get', 'events'])).items.filter((e) => e.involvedObject?.name === name);
+}
+
+/** pids of processes started for pod `name` of this cluster: the agent hands every container PODNET_API_SOCKET and POD_NAME. */
+function podProcesses(name: string): number[] {
+  const found: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    let env: string[];
+    try { env = readFileSync(`/proc/${entry}/environ`, 'utf8').split('\0'); } catch { continue; }
+    if (env.includes(`PODNET_API_SOCKET=${apiSocket}`) && env.includes(`POD_NAME=${name}`)) found.push(Number(entry));
+  }
+  return found;
+}
+
+async function timeDeletion(name: string): Promise<number> {
+  const t0 = performance.now();
+  const d = await pn(['delete', 'pod', name]);
+  assert.equal(d.code, 0, d.stderr);
+  await eventually(`${name} gone`, async () => (await pn(['get', 'pod', name])).code !== 0, 30_000, 50);
+  return (performance.now() - t0) / 1000;
+}
+
+describe('pod spec in the node agent', { timeout: 180_000 }, () => {
+  before(async () => {
+    const up = await pn(['up', '--nodes', '2']);
+    assert.equal(up.code, 0, `${up.stdout}\n${up.stderr}`);
+    const s = await pn(['apply', '-f', '-'], { input: SERVICES });
+    assert.equal(s.code, 0, s.stderr);
+    await eventually('my-svc has a clusterIP', async () => (await getJSON<Service>(['get', 'svc', 'my-svc'])).spec.clusterIP);
+    const p = await pn(['apply', '-f', '-'], { input: PODS });
+    assert.equal(p.code, 0, p.stderr);
+    await eventually('the pods that should be Ready are', async () => {
+      const all = (await getJSON<{ items: Pod[] }>(['get', 'pods'])).items;
+      return ALWAYS_READY.every((n) => all.some((x) => x.metadata.name === n && isReady(x)));
+    }, 90_000, 250);
+  });
+
+  after(async () => {
+    await pn(['down']);
+    rmSync(stateDir, { recursive: true, force: true });
+  });
+
+  test('readiness httpGet on a closed port keeps the pod Running but not Ready, and out of the ready endpoints', async () => {
+    // three periods of a failing probe
+    await new Promise((r) => setTimeout(r, 3_000));
+    const p = await pod('notready');
+    assert.equal(p.status?.phase, 'Running');
+    assert.equal(isReady(p), false);
+    assert.equal(p.status?.containerStatuses?.[0]?.ready, false);
+    assert.equal(p.status?.containerStatuses?.[0]?.restartCount, 0);
+    const good = await pod('ready-tcp');
+    const slices = await eventually('the slice lists ready-tcp as ready', async () => {
+      const items = (await getJSON<{ items: EndpointSlice[] }>(['get', 'endpointslices', '-l', 'kubernetes.io/service-name=probed'])).items;
+      return items.some((s) => s.endpoints?.some((e) => e.addresses.includes(good.status!.podIP!) && e.conditions?.ready)) ? items : undefined;
+    });
+    const endpoints = slices.flatMap((s) => s.endpoints ?? []);
+    const bad = endpoints.filter((e) => e.addresses.includes(p.status!.podIP!));
+    assert.ok(bad.every((e) => e.conditions?.ready === false), JSON.stringify(bad));
+    const r = await pn(['describe', 'svc', 'probed']);
+    assert.equal(r.code, 0, r.stderr);
+  });
+
+  test('a tcpSocket readiness probe on a listening port makes the pod Ready', async () => {
+    const p = await pod('ready-tcp');
+    assert.equal(isReady(p), true);
+    assert.equal(p.status?.containerStatuses?.[0]?.ready, true);
+  });
+
+  test('a failing liveness exec probe restarts the container, with Unhealthy and Killing events', async () => {
+    const p = await eventually('two liveness restarts', async () => {
+      const x = await pod('liveness');
+      return (x.status?.containerStatuses?.[0]?.restartCount ?? 0) >= 2 ? x : undefined;
+    }, 40_000, 250);
+    assert.ok(p.status!.containerStatuses![0]!.lastState?.terminated, JSON.stringify(p.status!.containerStatuses![0]));
+    const reasons = new Set((await eventsFor('liveness')).map((e) => e.reason));
+    assert.ok(reasons.has('Unhealthy'), [...reasons].join(','));
+    assert.ok(reasons.has('Killing'), [...reasons].join(','));
+    const unhealthy = (await eventsFor('liveness')).find((e) => e.reason === 'Unhealthy')!;
+    assert.equal(unhealthy.type, 'Warning');
+    assert.match(unhealthy.message ?? '', /Liveness probe failed/);
+  });
+
+  test('env: fieldRef status.podIP and spec.nodeName, KUBERNETES_SERVICE_HOST and <SVC>_SERVICE_HOST', async () => {
+    const p = await pod('envpod');
+    const svc = await getJSON<Service>(['get', 'svc', 'my-svc']);
+    const logs = await eventually('envpod printed its line', async () => {
+      const r = await pn(['logs', 'envpod']);
+      return r.code === 0 && r.stdout.trim() ? r.stdout : undefined;
+    });
+    assert.equal(logs.trim(), `${p.status!.podIP} ${p.spec.nodeName} 10.96.0.1 ${svc.spec.clusterIP} 8080`);
+  });
+
+  test('two containers of one pod share the network namespace: b reaches a on localhost', async () => {
+    const logs = await eventually('b logged an answer from a', async () => {
+      const r = await pn(['logs', 'multi', '-c', 'b']);
+      return r.code === 0 && /"path":"\/from-b"/.test(r.stdout) ? r.stdout : undefined;
+    });
+    const answer = JSON.parse(logs.split('\n').find((l) => l.includes('/from-b'))!) as { pod: string; clientIP: string };
+    assert.equal(answer.pod, 'multi');
+    assert.match(answer.clientIP, /^(127\.0\.0\.1|::1|::ffff:127\.0\.0\.1)$/);
+    const a = await pn(['logs', 'multi', '-c', 'a']);
+    assert.equal(a.code, 0, a.stderr);
+    const p = await pod('multi');
+    assert.deepEqual(p.status!.containerStatuses!.map((c) => [c.name, c.ready]), [['a', true], ['b', true]]);
+  });
+
+  test('hostNetwork: podIP == hostIP == the node InternalIP, and exec sees the node eth0', async () => {
+    const p = await pod('hostnet');
+    const node = await getJSON<Node>(['get', 'node', p.spec.nodeName!]);
+    const internal = node.status!.addresses!.find((a) => a.type === 'InternalIP')!.address;
+    assert.equal(p.status!.podIP, internal);
+    assert.equal(p.status!.hostIP, internal);
+    const r = await pn(['exec', 'hostnet', '--', 'ip', '-4', '-o', 'addr', 'show', 'dev', 'eth0']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, new RegExp(`inet ${internal.replace(/\./g, '\\.')}/16 `));
+    assert.match(r.stdout, /inet 172\.18\.0\.\d+\//);
+  });
+
+  test('dnsPolicy Default gives the node resolv.conf; None gives exactly dnsConfig', async () => {
+    const def = await pn(['exec', 'dns-default', '--', 'cat', '/etc/resolv.conf']);
+    assert.equal(def.code, 0, def.stderr);
+    assert.equal(def.stdout, 'nameserver 198.51.100.53\n');
+    const none = await pn(['exec', 'dns-none', '--', 'cat', '/etc/resolv.conf']);
+    assert.equal(none.code, 0, none.stderr);
+    assert.equal(none.stdout, 'search corp.example example\nnameserver 192.0.2.53\noptions ndots:2 edns0\n');
+  });
+
+  test('agnhost netexec: /hostname, /clientip and the UDP echo', async () => {
+    const server = await pod('netexec');
+    const client = await pod('client');
+    const ip = server.status!.podIP!;
+    const h = await pn(['exec', 'client', '--', 'curl', '-s', '--max-time', '3', `http://${ip}:8080/hostname`]);
+    assert.equal(h.code, 0, h.stderr);
+    assert.equal(h.stdout, 'netexec');
+    const c = await pn(['exec', 'client', '--', 'curl', '-s', '--max-time', '3', `http://${ip}:8080/clientip`]);
+    assert.match(c.stdout, new RegExp(`^${client.status!.podIP!.replace(/\./g, '\\.')}:\\d+$`));
+    const u = await pn(['exec', 'client', '--', 'sh', '-c', `echo 'echo hi' | nc -u -w1 ${ip} 8081`]);
+    assert.equal(u.stdout.trim(), 'hi');
+  });
+
+  test('graceful deletion: a TERM handler runs (>= 1 s), and a process ignoring TERM is killed after the grace period', async () => {
+    const gracePids = podProcesses('grace');
+    assert.ok(gracePids.length > 0, 'grace has processes');
+    const graceful = await timeDeletion('grace');
+    assert.ok(graceful >= 1, `the TERM handler sleeps 1 s, deletion took ${graceful.toFixed(2)} s`);
+    assert.ok(graceful < 10, `deletion took ${graceful.toFixed(2)} s`);
+    assert.deepEqual(podProcesses('grace'), []);
+
+    const stubbornPids = podProcesses('stubborn');
+    assert.ok(stubbornPids.length > 0, 'stubborn has processes');
+    const forced = await timeDeletion('stubborn');
+    assert.ok(forced >= 2, `grace period is 2 s, deletion took ${forced.toFixed(2)} s`);
+    assert.ok(forced < 12, `deletion took ${forced.toFixed(2)} s`);
+    assert.deepEqual(podProcesses('stubborn'), [], 'SIGKILL after the grace period');
+  });
+});

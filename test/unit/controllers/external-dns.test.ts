@@ -1,0 +1,26 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { Ingress, Service } from '../../../src/api/types.js';
+import { externalRecords, HOSTNAME_ANNOTATION } from '../../../src/controllers/external-dns.js';
+
+const ingress = (hosts: (string | undefined)[], ip?: string): Ingress => ({
+  apiVersion: 'networking.k8s.io/v1', kind: 'Ingress', metadata: { name: 'i', namespace: 'default' },
+  spec: { rules: hosts.map((host) => ({ ...(host ? { host } : {}), http: { paths: [] } })) },
+  status: { loadBalancer: { ingress: ip ? [{ ip }] : [] } },
+});
+
+test('every Ingress host resolves to its load-balancer address; hostless rules and pending ones publish nothing', () => {
+  assert.deepEqual(externalRecords([ingress(['shop.example.test', 'API.example.test.', undefined], '203.0.113.10'), ingress(['pending.example.test'])], []), {
+    'api.example.test': { A: ['203.0.113.10'] },
+    'shop.example.test': { A: ['203.0.113.10'] },
+  });
+});
+
+test('annotated LoadBalancer Services publish their own address', () => {
+  const svc: Service = {
+    apiVersion: 'v1', kind: 'Service', metadata: { name: 's', namespace: 'default', annotations: { [HOSTNAME_ANNOTATION]: 'db.example.test, cache.example.test' } },
+    spec: { type: 'LoadBalancer' }, status: { loadBalancer: { ingress: [{ ip: '203.0.113.11' }] } },
+  };
+  const clusterIP: Service = { ...svc, spec: { type: 'ClusterIP' } };
+  assert.deepEqual(externalRecords([], [svc, clusterIP]), { 'cache.example.test': { A: ['203.0.113.11'] }, 'db.example.test': { A: ['203.0.113.11'] } });
+});
