@@ -59,8 +59,9 @@ async function ours(n: number): Promise<Row> {
   // and one endpoint removed (count 10 → 9: new shared chain)
   const removed = changed.map((s, i) => (i === 7 ? { ...s, endpoints: s.endpoints.slice(1) } : s));
   const [removal, r3] = await time(() => proxy.sync(w.services, removed));
+  const split = (r: typeof r1) => `nft ${r.nftMs.toFixed(0)} + js ${(r.durationMs - r.nftMs).toFixed(0)}`;
   return { design: 'podnet (maps)', services: n, full: `${full.toFixed(0)}`, change: `${change.toFixed(0)} / ${removal.toFixed(0)}`,
-    note: `${r1.applied} ${r1.transactionLines} lines; ${r2.applied} ${r2.transactionLines} lines; ${r3.applied} ${r3.transactionLines} lines` };
+    note: `full: ${r1.transactionLines} lines, ${split(r1)}; change: ${r2.applied} ${r2.transactionLines} lines, ${split(r2)}; removal: ${r3.transactionLines} lines, ${split(r3)}` };
 }
 
 async function peer(n: number): Promise<Row> {
@@ -81,6 +82,8 @@ async function main(): Promise<void> {
     rows.push(p1k);
     console.error(JSON.stringify(p1k));
     const est10k = Number(p1k.full) * 10;
+    if (process.env.PODNET_BENCH_SKIP_PEER_10K) rows.push({ design: 'kube-proxy-shaped', services: 10000, full: `~${est10k.toFixed(0)}+ (linear extrapolation)`, change: 'n/a', note: 'not run (PODNET_BENCH_SKIP_PEER_10K)' });
+    else
     if (sizes.includes(10000)) {
       if (est10k < PEER_LIMIT_MS) {
         try {

@@ -5,9 +5,10 @@
 // from the caller, so tests drive it with fakes.
 //
 // Numbers (docs/cloud.md): interval 1 s, timeout 0.9 s, unhealthy after 2
-// failures, healthy after 2 successes. A new target is judged by its first
-// result alone (it starts probing at once), so a new Service or node takes
-// traffic ~as soon as it answers. A node that starts failing right after a
+// failures, healthy after 2 successes. A new target ("initial", not in
+// service) is checked at once and admitted by its first success, so a new
+// Service or node takes traffic as soon as it answers; it is reported
+// unhealthy after the usual 2 failures. A node that starts failing right after a
 // good check is out after the next two checks: ≤ 2 s when it refuses
 // connections, ≤ 2.9 s when it stops answering (timeout), plus one nft
 // transaction (~10 ms) — inside the 5 s the issue asks for. It returns
@@ -44,8 +45,12 @@ export function initialRecord(now: number): HealthRecord {
 export function nextHealth(rec: HealthRecord, ok: boolean, detail: string, now: number, t: Thresholds = DEFAULT_THRESHOLDS): HealthRecord {
   const to = (state: HealthState): HealthRecord => ({ state, streak: 0, detail, since: now });
   switch (rec.state) {
-    case 'initial':
-      return to(ok ? 'healthy' : 'unhealthy');
+    case 'initial': {
+      // Not in service yet either way: one success admits it, failures need the full run.
+      if (ok) return to('healthy');
+      const streak = rec.streak + 1;
+      return streak >= t.unhealthy ? to('unhealthy') : { ...rec, streak, detail };
+    }
     case 'healthy': {
       if (ok) return { ...rec, streak: 0, detail };
       const streak = rec.streak + 1;

@@ -58,6 +58,8 @@ export interface SyncResult {
   healthChecks: HealthCheckInfo[];
   servicePorts: number;
   durationMs: number;
+  /** of durationMs: time spent in nft (spawn + commit) */
+  nftMs: number;
 }
 
 interface Applied {
@@ -74,6 +76,7 @@ export class ServiceProxy {
   private readonly log: (line: string) => void;
   readonly healthServer: HealthCheckServer | undefined;
   private readonly cache: ModelCache;
+  private nftMs = 0;
 
   constructor(opts: ServiceProxyOptions) {
     this.runner = opts.runner;
@@ -108,12 +111,13 @@ export class ServiceProxy {
 
   private async syncRules(services: readonly Service[], slices: readonly EndpointSlice[]): Promise<SyncResult> {
     const started = performance.now();
+    this.nftMs = 0;
     const plan = this.cache.build(services, slices);
     const { ports, version } = plan;
     const base = { healthChecks: healthChecks(services, slices, this.config.nodeName), servicePorts: ports.length };
     const done = (applied: SyncResult['applied'], tx?: Transaction, conntrackDeleted = 0): SyncResult => ({
       applied, transactionLines: tx?.owners.length ?? 0, conntrackDeleted, ...base,
-      durationMs: performance.now() - started,
+      durationMs: performance.now() - started, nftMs: this.nftMs,
     });
 
     if (this.applied?.version === version) return done('none');
@@ -188,7 +192,9 @@ export class ServiceProxy {
   /** undefined on success; otherwise the error naming the Services nft blamed. */
   private async apply(tx: Transaction): Promise<ProxySyncError | undefined> {
     const text = this.transform ? this.transform(tx.text) : tx.text;
+    const t = performance.now();
     const res = await this.nft(text);
+    this.nftMs += performance.now() - t;
     if (res.code === 0) return undefined;
     return new ProxySyncError(servicesAtFault(tx, res.stderr), res.stderr || `nft exited ${res.code}`);
   }

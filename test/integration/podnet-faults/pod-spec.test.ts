@@ -259,11 +259,11 @@ describe('pod spec in the node agent', { timeout: 180_000 }, () => {
   test('two containers of one pod share the network namespace: b reaches a on localhost', async () => {
     const logs = await eventually('b logged an answer from a', async () => {
       const r = await pn(['logs', 'multi', '-c', 'b']);
-      return r.code === 0 && /"path":"\/from-b"/.test(r.stdout) ? r.stdout : undefined;
+      return r.code === 0 && /"path":\s*"\/from-b"/.test(r.stdout) ? r.stdout : undefined;
     });
-    const answer = JSON.parse(logs.split('\n').find((l) => l.includes('/from-b'))!) as { pod: string; clientIP: string };
-    assert.equal(answer.pod, 'multi');
-    assert.match(answer.clientIP, /^(127\.0\.0\.1|::1|::ffff:127\.0\.0\.1)$/);
+    // podnet/echo answers pretty-printed JSON: one answer spans several lines
+    assert.match(logs, /"pod":\s*"multi"/);
+    assert.match(logs, /"clientIP":\s*"127\.0\.0\.1"/);
     const a = await pn(['logs', 'multi', '-c', 'a']);
     assert.equal(a.code, 0, a.stderr);
     const p = await pod('multi');
