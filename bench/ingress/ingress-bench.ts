@@ -4,6 +4,9 @@
 //     after one endpoint change.
 // Run: npx tsc -p tsconfig.json && node dist/bench/ingress/ingress-bench.js [--seconds 5] [--ingresses 1000]
 
+import { readFileSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
+import { cpus, loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import { buildRouteTable } from '../../src/ingress/route-table.js';
 import { ingress, service, slice } from '../../test/unit/ingress/fixtures.js';
@@ -22,6 +25,12 @@ async function wrk(url: string, host?: string): Promise<Wrk> {
   const lat = /Latency\s+([\d.]+)(us|ms|s)/.exec(r.stdout);
   const scale = lat?.[2] === 'us' ? 1 / 1000 : lat?.[2] === 's' ? 1000 : 1;
   return { rps, avgLatencyMs: Number(lat?.[1] ?? NaN) * scale, non2xx: /Non-2xx/.test(r.stdout), raw: r.stdout };
+}
+
+/** utime+stime of a process, in ms (/proc/PID/stat fields 14 and 15, USER_HZ = 100). */
+function masterCpuMs(pid: number): number {
+  const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return (Number(f[11]) + Number(f[12])) * 10;
 }
 
 const ms = (t0: number) => Math.round((performance.now() - t0) * 10) / 10;
@@ -66,6 +75,11 @@ async function controlPath(): Promise<void> {
     const err = await nginx.proc.test(text);
     const tTest = ms(t0);
     if (err) throw new Error(err);
+    // CPU time of `nginx -t` (wall time is at the mercy of other load on a shared box)
+    await writeFile(`${nginx.dir}/probe.conf`, text);
+    const timed = await runner.run(['/usr/bin/time', '-f', '%U %S', 'nginx', '-t', '-q', '-p', `${nginx.options.runtimeDir}/`, '-c', `${nginx.dir}/probe.conf`], { allowFailure: true });
+    const [u, sy] = timed.stderr.trim().split('\n').at(-1)!.split(' ').map(Number);
+    const testCpuMs = Math.round(((u ?? NaN) + (sy ?? NaN)) * 1000);
     const start = await nginx.apply(table);
     const table2 = buildRouteTable({ ingresses, services, endpointSlices: slices(1) });
     const reloads: number[] = [];
@@ -74,16 +88,19 @@ async function controlPath(): Promise<void> {
       reloads.push(r.ms);
     }
     // the SIGHUP part alone (conf unchanged on disk): new workers up
+    const cpu0 = masterCpuMs(nginx.proc.pid!);
     t0 = performance.now();
     await nginx.proc.reload();
     const tHup = ms(t0);
+    const hupCpu = masterCpuMs(nginx.proc.pid!) - cpu0;
     console.log(`control path, ${N} Ingresses (${N} hosts, ${2 * N} paths, ${N} upstreams × 3 endpoints; conf ${(text.length / 1024).toFixed(0)} KiB, ${text.split('\n').length} lines):`);
     console.log(`  build route table   ${tBuild} ms`);
     console.log(`  render nginx.conf   ${tRender} ms`);
-    console.log(`  nginx -t            ${tTest} ms`);
+    console.log(`  nginx -t            ${tTest} ms wall, ${testCpuMs} ms CPU`);
     console.log(`  first start         ${start.ms} ms (write + nginx -t + fork master and worker)`);
     console.log(`  reload (1 endpoint changed: write + nginx -t + SIGHUP until a new worker runs)  ${reloads.join(' / ')} ms`);
-    console.log(`  SIGHUP alone until a new worker runs  ${tHup} ms`);
+    console.log(`  SIGHUP alone until a new worker runs  ${tHup} ms wall, master re-parse ${hupCpu} ms CPU`);
+    console.log(`  load average during the run: ${loadavg().map((l) => l.toFixed(1)).join(' ')} on ${cpus().length} cores`);
   } finally {
     await nginx.stop();
   }

@@ -106,8 +106,8 @@ export class HealthChecker {
     this.thresholds = options.thresholds ?? DEFAULT_THRESHOLDS;
   }
 
-  /** Starts checks for new targets (the first one at once) and stops those no longer wanted. */
-  setTargets(targets: readonly ProbeTarget[]): void {
+  /** Starts checks for new targets (the first one at once) and stops those no longer wanted; returns how many are new. */
+  setTargets(targets: readonly ProbeTarget[]): number {
     const wanted = new Map(targets.map((t) => [t.id, t]));
     for (const [id, r] of this.running) {
       if (wanted.has(id)) continue;
@@ -116,14 +116,17 @@ export class HealthChecker {
       if (r.timer !== undefined) this.clock.clearTimeout(r.timer);
       this.running.delete(id);
     }
+    let added = 0;
     for (const [id, target] of wanted) {
       if (this.running.has(id)) continue;
+      added++;
       let resolveFirst!: () => void;
       const firstResult = new Promise<void>((resolve) => { resolveFirst = resolve; });
       const r: Running = { target, record: initialRecord(this.clock.now()), stopped: false, firstResult, resolveFirst };
       this.running.set(id, r);
       void this.check(r);
     }
+    return added;
   }
 
   isHealthy(id: string): boolean { return this.running.get(id)?.record.state === 'healthy'; }

@@ -52,7 +52,8 @@ export class LbAgent {
   private stopped = false;
 
   constructor(private readonly options: LbAgentOptions) {
-    this.log = options.log ?? ((line) => process.stderr.write(`${line}\n`));
+    // Timestamped: the log is the record of which nodes were in service when.
+    this.log = options.log ?? ((line) => process.stderr.write(`${new Date().toISOString()} ${line}\n`));
     this.services = options.informers.informer<Service>('services');
     this.nodes = options.informers.informer<Node>('nodes');
     const nodeReady = (name: string) => this.nodes.get(undefined, name)?.status?.conditions?.find((c) => c.type === 'Ready')?.status === 'True';
@@ -121,7 +122,11 @@ export class LbAgent {
   private async syncOnce(): Promise<void> {
     const frontends = lbFrontends(this.services.list());
     const nodes = lbNodes(this.nodes.list());
-    this.checker.setTargets(probeTargets(frontends, nodes));
+    // New checks (a new Service, node or check kind) answer once before the
+    // table changes, so e.g. switching externalTrafficPolicy does not reject
+    // new connections while the new checks are still "initial". Bounded by
+    // one probe timeout; the table in place keeps serving meanwhile.
+    if (this.checker.setTargets(probeTargets(frontends, nodes)) > 0) await this.checker.settled();
     const sets = selectBackends(frontends, nodes, (id) => this.checker.isHealthy(id));
     const ruleset = renderLbRuleset(sets);
     if (ruleset !== this.appliedRuleset) {

@@ -65,7 +65,9 @@ export function systemManifests(): KubeObject[] {
           spec: {
             containers: [{
               name: 'controller', image: 'podnet/ingress-controller',
-              args: ['--conf-dir', '/etc/nginx', '--http-port', '80', '--https-port', '443'],
+              // Workers run as root: the pod's files live under the cluster's state
+              // directory, which need not be traversable by nobody.
+              args: ['--conf-dir', '/etc/nginx', '--http-port', '80', '--https-port', '443', '--worker-user', 'root'],
               ports: [{ name: 'http', containerPort: 80 }, { name: 'https', containerPort: 443 }],
               // The rendered nginx.conf is visible inside the pod at /etc/nginx/nginx.conf.
               volumeMounts: [{ name: 'nginx-conf', mountPath: '/etc/nginx' }],
@@ -80,7 +82,9 @@ export function systemManifests(): KubeObject[] {
       apiVersion: 'v1', kind: 'Service',
       metadata: { name: 'ingress-nginx-controller', namespace: 'ingress-nginx', labels: INGRESS_LABELS },
       spec: {
-        type: 'LoadBalancer', selector: INGRESS_LABELS,
+        // Local, as ingress-nginx recommends: the load balancer sends traffic
+        // only to nodes running the controller, and NGINX sees the client's IP.
+        type: 'LoadBalancer', externalTrafficPolicy: 'Local', selector: INGRESS_LABELS,
         ports: [{ name: 'http', port: 80, targetPort: 'http', protocol: 'TCP' }, { name: 'https', port: 443, targetPort: 'https', protocol: 'TCP' }],
       },
     },

@@ -51,7 +51,9 @@ async function main(): Promise<void> {
       httpPort: Number(values['http-port']), httpsPort: Number(values['https-port']),
       ...(values['listen-address'] ? { listenAddress: values['listen-address'] } : {}),
       ...(values['worker-user'] ? { workerUser: values['worker-user'] } : {}),
-      accessLogStdout: true,
+      // nginx runs with socketpair stdio (libuv), which /dev/stdout cannot open;
+      // the access log file under the runtime dir is the evidence podnet reads.
+      accessLogStdout: false,
     },
     classConfig: { className: values['ingress-class']!, controller: CONTROLLER_NAME },
     publishService: { namespace: pubNs, name: pubName },
@@ -75,6 +77,10 @@ async function main(): Promise<void> {
   process.on('SIGINT', () => void shutdown('SIGINT'));
 
   const report = await controller.start();
+  if (!nginx.running) {
+    // Nothing serves traffic: fail loudly so the pod shows a crash, not a silent Running.
+    throw new Error(`nginx could not be started: ${'error' in report.result ? report.result.error : report.result.action}`);
+  }
   console.error(`ingress controller: serving ${report.table.served.length} ingresses; nginx ${report.result.action} (pid ${nginx.pid ?? '-'})`);
 }
 

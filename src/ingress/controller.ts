@@ -14,7 +14,7 @@ import type { EndpointSlice, Event, Ingress, IngressClass, KubeObject, LoadBalan
 import type { Client } from '../client/client.js';
 import { Informer } from '../client/informer.js';
 import type { ApplyResult } from './nginx-process.js';
-import { attributeConfError, renderNginxConf, tlsFiles, type RenderOptions } from './nginx-conf.js';
+import { attributeConfError, confFiles, renderNginxConf, type RenderOptions } from './nginx-conf.js';
 import { buildRouteTable, refKey, type IngressRef, type IngressWarning, type RouteTable } from './route-table.js';
 import { DEFAULT_CLASS_CONFIG, type ClassConfig } from './ingress-class.js';
 import { SyncScheduler, type SchedulerClock } from './sync-scheduler.js';
@@ -29,7 +29,7 @@ export const EVENT_SOURCE = 'nginx-ingress-controller';
 
 /** What the controller needs from the NGINX shell; NginxProcess implements it. */
 export interface ConfApplier {
-  apply(text: string, certs: ReadonlyMap<string, string>): Promise<ApplyResult>;
+  apply(text: string, files: ReadonlyMap<string, string>): Promise<ApplyResult>;
 }
 
 export interface ControllerOptions {
@@ -134,7 +134,7 @@ export class IngressController {
         exclude: new Set(this.rejected.keys()),
       });
       const rendered = renderNginxConf(table, this.o.render);
-      result = await this.o.nginx.apply(rendered.text, tlsFiles(table, this.o.render.certDir));
+      result = await this.o.nginx.apply(rendered.text, confFiles(table, this.o.render));
       if (result.action !== 'rejected') break;
       const culprits = attributeConfError(result.error, rendered.sections);
       if (culprits.length === 0 || round + 1 >= MAX_REJECTION_ROUNDS) {

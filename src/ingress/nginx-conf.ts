@@ -42,7 +42,7 @@ export const PROXY_NEXT_UPSTREAM_TRIES = 3;
 export const LOG_FORMAT_NAME = 'podnet_json';
 export const ERROR_LOCATION_PREFIX = `${RESERVED_PATH_PREFIX}/error/`;
 
-/** Bodies of the controller's own answers: small, no quotes (they sit in a quoted nginx string). */
+/** Bodies of the controller's own answers (errorPageFiles writes them under runtimeDir/errors). */
 export const ERROR_PAGES: Readonly<Record<number, { title: string; text: string }>> = {
   404: { title: '404 Not Found', text: 'podnet ingress: no Ingress rule matches this host and path.' },
   502: { title: '502 Bad Gateway', text: 'podnet ingress: the backend refused or reset the connection.' },
@@ -94,6 +94,22 @@ export interface RenderedConf { text: string; sections: ConfSection[] }
 export function accessLogPath(runtimeDir: string): string { return path.join(runtimeDir, 'logs', 'access.log'); }
 export function errorLogPath(runtimeDir: string): string { return path.join(runtimeDir, 'logs', 'error.log'); }
 export function pidPath(runtimeDir: string): string { return path.join(runtimeDir, 'nginx.pid'); }
+
+export function errorPageDir(runtimeDir: string): string { return path.join(runtimeDir, 'errors'); }
+
+/** The error pages the conf serves: path → HTML. */
+export function errorPageFiles(runtimeDir: string): Map<string, string> {
+  const files = new Map<string, string>();
+  for (const [code, page] of Object.entries(ERROR_PAGES)) {
+    files.set(path.join(errorPageDir(runtimeDir), `${code}.html`), `<!doctype html><title>${page.title}</title><h1>${page.title}</h1><p>${page.text}</p>\n`);
+  }
+  return files;
+}
+
+/** Every file the rendered conf refers to besides itself: error pages and TLS PEMs (path → content). */
+export function confFiles(table: RouteTable, options: RenderOptions): Map<string, string> {
+  return new Map([...errorPageFiles(options.runtimeDir), ...tlsFiles(table, options.certDir)]);
+}
 
 /** The PEM file for a host's Secret: named after the Secret and its content, so a rotated cert is a new file. */
 export function tlsFileName(certDir: string, tls: HostTls): string | undefined {
@@ -184,6 +200,8 @@ export function renderNginxConf(table: RouteTable, options: RenderOptions): Rend
   L.add(1, `proxy_next_upstream_tries ${PROXY_NEXT_UPSTREAM_TRIES};`);
   L.add(1, 'proxy_redirect off;');
   L.add(1, '');
+  for (const code of Object.keys(ERROR_PAGES)) L.add(1, `error_page ${code} ${ERROR_LOCATION_PREFIX}${code}.html;`);
+  L.add(1, '');
   L.add(1, 'ssl_protocols TLSv1.2 TLSv1.3;');
   L.add(1, 'ssl_session_cache shared:podnet_ssl:4m;');
   // No http-level ssl_certificate: nginx would load it into a separate SSL_CTX for
@@ -262,11 +280,12 @@ function renderServer(L: Lines, v: VirtualHost, o: RenderOptions, live: Set<stri
     L.add(2, `ssl_certificate ${certFile ?? o.defaultCert.certPath};`);
     L.add(2, `ssl_certificate_key ${certFile ?? o.defaultCert.keyPath};`);
   }
-  for (const code of Object.keys(ERROR_PAGES)) L.add(2, `error_page ${code} ${ERROR_LOCATION_PREFIX}${code};`);
-  for (const [code, page] of Object.entries(ERROR_PAGES)) {
-    const body = `<!doctype html><title>${page.title}</title><h1>${page.title}</h1><p>${page.text}</p>`;
-    L.add(2, `location = ${ERROR_LOCATION_PREFIX}${code} { internal; default_type text/html; return ${code} ${quote(body)}; }`);
-  }
+  // The controller's own answers: static pages (errorPageFiles) keep the status of the error (no `=code`).
+  // error_page itself is set once at http level and inherited.
+  L.add(2, `location ^~ ${ERROR_LOCATION_PREFIX} { internal; alias ${errorPageDir(o.runtimeDir)}/; default_type text/html; }`);
+  // log_format names $podnet_*; nginx only knows a variable some `set` declares,
+  // so an Ingress-less conf declares them in a location no request can reach.
+  if (catchAll) L.add(2, `location = ${RESERVED_PATH_PREFIX}/declare { internal; set $podnet_ingress ""; set $podnet_service ""; set $podnet_host ""; set $podnet_path ""; return 404; }`);
 
   const tls = v.tls !== undefined;
   const blocks: { key: string; modifier: string; route: Route | undefined }[] = [];

@@ -72,13 +72,14 @@ export class NginxProcess {
     }
   }
 
-  /** Write the PEM files (0600, temp name + rename) the next conf refers to. */
-  async writeCerts(files: ReadonlyMap<string, string>): Promise<void> {
-    for (const [file, pem] of files) {
+  /** Write the files the next conf refers to (temp name + rename; PEMs 0600, others 0644), skipping unchanged ones. */
+  async writeFiles(files: ReadonlyMap<string, string>): Promise<void> {
+    for (const [file, content] of files) {
       const existing = await readFile(file, 'utf8').catch(() => undefined);
-      if (existing === pem) continue;
+      if (existing === content) continue;
+      await mkdir(path.dirname(file), { recursive: true });
       const tmp = `${file}.tmp-${process.pid}`;
-      await writeFile(tmp, pem, { mode: 0o600 });
+      await writeFile(tmp, content, { mode: file.endsWith('.pem') ? 0o600 : 0o644 });
       await rename(tmp, file);
     }
   }
@@ -92,12 +93,12 @@ export class NginxProcess {
     }
   }
 
-  /** Make nginx run `text`: test, install, start or reload. */
-  async apply(text: string, certs: ReadonlyMap<string, string> = new Map()): Promise<ApplyResult> {
+  /** Make nginx run `text`: write the files it refers to (confFiles), test, install, start or reload. */
+  async apply(text: string, files: ReadonlyMap<string, string> = new Map()): Promise<ApplyResult> {
     const t0 = performance.now();
     const ms = () => Math.round(performance.now() - t0);
     if (text === this.applied && this.running) return { action: 'unchanged', ms: 0 };
-    await this.writeCerts(certs);
+    await this.writeFiles(files);
     const next = `${this.paths.conf}.next`;
     const error = await this.test(text, next);
     if (error) {
@@ -109,7 +110,7 @@ export class NginxProcess {
     if (action === 'reloaded') await this.reload();
     else await this.start();
     this.applied = text;
-    await this.pruneCerts(certs);
+    await this.pruneCerts(files);
     if (debug) process.stderr.write(`[ingress] nginx ${action} in ${ms()} ms\n`);
     return { action, ms: ms() };
   }

@@ -6,6 +6,9 @@
 //  - triggers while a sync is pending are absorbed by it (bounded latency: the
 //    first trigger fixes the time, later ones do not push it back);
 //  - a trigger during a running sync schedules one more sync after it;
+//  - the interval stretches to `busyFactor` × the last sync's duration when
+//    syncs are slow (1,000 Ingresses: a reload costs over a second of CPU), so
+//    reloads never take more than 1/(busyFactor+1) of the time;
 //  - a failed sync is retried with exponential back-off (capped).
 // The clock and timers are injected so tests drive it without waiting.
 
@@ -24,6 +27,8 @@ export const realClock: SchedulerClock = {
 export interface SchedulerOptions {
   debounceMs: number;
   minIntervalMs: number;
+  /** the gap between sync starts is at least this × the previous sync's duration (default 2) */
+  busyFactor?: number;
   retryBaseMs?: number;
   retryMaxMs?: number;
   clock?: SchedulerClock;
@@ -36,6 +41,7 @@ export class SyncScheduler {
   private running = false;
   private again = false;
   private lastStart = -Infinity;
+  private lastDuration = 0;
   private failures = 0;
   private stopped = false;
   private readonly clock: SchedulerClock;
@@ -53,7 +59,8 @@ export class SyncScheduler {
     if (this.running) { this.again = true; return; }
     if (this.dueAt !== undefined) return;
     const now = this.clock.now();
-    this.schedule(Math.max(now + this.options.debounceMs, this.lastStart + this.options.minIntervalMs) - now);
+    const gap = Math.max(this.options.minIntervalMs, (this.options.busyFactor ?? 2) * this.lastDuration);
+    this.schedule(Math.max(now + this.options.debounceMs, this.lastStart + gap) - now);
   }
 
   async stop(): Promise<void> {
@@ -87,6 +94,7 @@ export class SyncScheduler {
       this.options.log?.(`ingress sync failed (attempt ${this.failures}): ${(e as Error).message}`);
     } finally {
       this.running = false;
+      this.lastDuration = this.clock.now() - this.lastStart;
     }
     if (this.stopped) return;
     if (failed) {

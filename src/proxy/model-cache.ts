@@ -3,36 +3,37 @@
 // caches hand out the same references for unchanged objects). The committed
 // model — what the kernel holds — carries reference counts for every element,
 // chain and set, so the delta for a change is computed from the changed
-// fragments alone: at 10,000 Services an endpoint change costs a few hundred
-// microseconds of JavaScript instead of a 100k-element rebuild and compare.
+// fragments alone, and so are the conntrack cleanup and the version: at
+// 10,000 Services an endpoint change costs one pass over the Service list
+// plus work proportional to the change, not a 100k-element rebuild.
 
 import { createHash } from 'node:crypto';
 import type { EndpointSlice, Service } from '../api/types.js';
 import type { Chain, RulesetModel, SetDef } from './model.js';
 import { chainBody, sameSetDef, type ElementChange, type ModelDelta } from './render.js';
 import { assembleModel, buildFragment, cidrMatcher, type Fragment, type ProxyConfig } from './ruleset.js';
-import { servicePortsOf, sliceIndex, type ServicePortInfo } from './service-ports.js';
+import { healthCheckOf, servicePortsOf, sliceIndex, type HealthCheckInfo, type ServicePortInfo } from './service-ports.js';
 
 /** Bump when the rendering changes, so a table written by older code is rebuilt. */
 export const RULESET_FORMAT = 'podnet-proxy/1';
 const VERSION_LENGTH = 15;
 const SEP = '\u0000';
+const DIGEST_WORDS = 4;
 
-interface Entry { svc: Service; slices: EndpointSlice[]; ports: ServicePortInfo[]; fragment: Fragment }
+interface Entry {
+  svc: Service;
+  slices: EndpointSlice[];
+  ports: ServicePortInfo[];
+  fragment: Fragment;
+  healthCheck: HealthCheckInfo | undefined;
+}
 
 interface Committed {
   model: RulesetModel;
-  fragments: Map<string, Fragment>;
+  entries: Map<string, Entry>;
   elementRefs: Map<string, number>;
   chainRefs: Map<string, number>;
   setRefs: Map<string, number>;
-}
-
-/** What one sync wants: computed by ModelCache.build, applied by the proxy, then committed. */
-export interface Plan {
-  version: string;
-  ports: ServicePortInfo[];
-  fragments: Map<string, Fragment>;
 }
 
 interface DeltaWithRefs {
@@ -42,17 +43,28 @@ interface DeltaWithRefs {
   setRefs: Map<string, number>;
 }
 
+/** What one sync wants: computed by ModelCache.build, applied by the proxy, then committed. */
+export interface Plan {
+  version: string;
+  /** Services with rules, by `ns/name` */
+  entries: Map<string, Entry>;
+  healthChecks: HealthCheckInfo[];
+  /** memo: the assembled model, the delta */
+  full?: RulesetModel;
+  deltaMemo?: DeltaWithRefs | null;
+}
+
 function sameRefs(a: readonly unknown[], b: readonly unknown[]): boolean {
   if (a.length !== b.length) return false;
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
   return true;
 }
 
-function countRefs(fragments: Iterable<Fragment>): Pick<Committed, 'elementRefs' | 'chainRefs' | 'setRefs'> {
+function countRefs(entries: Iterable<Entry>): Pick<Committed, 'elementRefs' | 'chainRefs' | 'setRefs'> {
   const elementRefs = new Map<string, number>();
   const chainRefs = new Map<string, number>();
   const setRefs = new Map<string, number>();
-  for (const f of fragments) {
+  for (const { fragment: f } of entries) {
     for (const [set, key] of f.elements) { const k = set + SEP + key; elementRefs.set(k, (elementRefs.get(k) ?? 0) + 1); }
     for (const c of f.chains) chainRefs.set(c.name, (chainRefs.get(c.name) ?? 0) + 1);
     for (const st of f.sets) setRefs.set(st.name, (setRefs.get(st.name) ?? 0) + 1);
@@ -60,13 +72,21 @@ function countRefs(fragments: Iterable<Fragment>): Pick<Committed, 'elementRefs'
   return { elementRefs, chainRefs, setRefs };
 }
 
+/** XOR of 128-bit fragment digests: order-independent and updatable per fragment. */
+function xorInto(acc: Uint32Array, hexHash: string): void {
+  for (let i = 0; i < DIGEST_WORDS; i++) acc[i]! ^= parseInt(hexHash.slice(i * 8, i * 8 + 8), 16);
+}
+
 export class ModelCache {
   private entries = new Map<string, Entry>();
+  private digest = new Uint32Array(DIGEST_WORDS);
   private committed: Committed | undefined;
   private readonly isPodLocal: (ip: string) => boolean;
+  private readonly salt: string;
 
   constructor(private readonly cfg: ProxyConfig) {
     this.isPodLocal = cidrMatcher(cfg.podCIDR);
+    this.salt = `${RULESET_FORMAT}\n${JSON.stringify(cfg)}\n`;
   }
 
   /** The model the kernel holds (as far as we know). */
@@ -75,34 +95,41 @@ export class ModelCache {
   build(services: readonly Service[], slices: readonly EndpointSlice[]): Plan {
     const slicesOf = sliceIndex(slices);
     const next = new Map<string, Entry>();
+    const healthChecks: HealthCheckInfo[] = [];
     for (const svc of services) {
       const key = `${svc.metadata.namespace ?? 'default'}/${svc.metadata.name ?? ''}`;
       const svcSlices = slicesOf(svc);
-      const old = this.entries.get(key);
-      if (old && old.svc === svc && sameRefs(old.slices, svcSlices)) {
-        next.set(key, old);
-        continue;
+      let e = this.entries.get(key);
+      if (!e || e.svc !== svc || !sameRefs(e.slices, svcSlices)) {
+        const ports = servicePortsOf(svc, svcSlices, this.cfg.nodeName);
+        e = { svc, slices: svcSlices, ports, fragment: buildFragment(this.cfg, ports, this.isPodLocal), healthCheck: healthCheckOf(svc, svcSlices, this.cfg.nodeName) };
       }
-      const ports = servicePortsOf(svc, svcSlices, this.cfg.nodeName);
-      next.set(key, { svc, slices: svcSlices, ports, fragment: buildFragment(this.cfg, ports, this.isPodLocal) });
+      if (e.healthCheck) healthChecks.push(e.healthCheck);
+      if (e.ports.length > 0) next.set(key, e);
     }
+    // update the running digest from what changed since the last build
+    for (const [k, e] of this.entries) if (next.get(k) !== e) xorInto(this.digest, e.fragment.hash);
+    for (const [k, e] of next) if (this.entries.get(k) !== e) xorInto(this.digest, e.fragment.hash);
     this.entries = next;
-    const keys = [...next.keys()].filter((k) => next.get(k)!.ports.length > 0).sort();
-    const h = createHash('sha256').update(`${RULESET_FORMAT}\n${JSON.stringify(this.cfg)}\n`);
-    const fragments = new Map<string, Fragment>();
-    const ports: ServicePortInfo[] = [];
-    for (const k of keys) {
-      const e = next.get(k)!;
-      h.update(e.fragment.hash);
-      fragments.set(k, e.fragment);
-      ports.push(...e.ports);
-    }
-    return { version: h.digest('hex').slice(0, VERSION_LENGTH), ports, fragments };
+    const version = createHash('sha256').update(this.salt).update(this.digest).digest('hex').slice(0, VERSION_LENGTH);
+    return { version, entries: next, healthChecks: healthChecks.sort((a, b) => a.port - b.port) };
   }
 
-  /** The whole model for a plan (the full-transaction path). */
+  /** The whole model for a plan (the full-transaction path). Entries merge in name order. */
   fullModel(plan: Plan): RulesetModel {
-    return assembleModel(this.cfg, plan.fragments.values());
+    plan.full ??= assembleModel(this.cfg, [...plan.entries.keys()].sort().map((k) => plan.entries.get(k)!.fragment));
+    return plan.full;
+  }
+
+  /** Service ports of the Services that changed since the commit: [before, after]. */
+  changedPorts(plan: Plan): [ServicePortInfo[] | undefined, ServicePortInfo[]] {
+    const c = this.committed;
+    if (!c) return [undefined, []];
+    const before: ServicePortInfo[] = [];
+    const after: ServicePortInfo[] = [];
+    for (const [k, e] of c.entries) if (plan.entries.get(k) !== e) before.push(...e.ports);
+    for (const [k, e] of plan.entries) if (c.entries.get(k) !== e) after.push(...e.ports);
+    return [before, after];
   }
 
   /**
@@ -111,7 +138,8 @@ export class ModelCache {
    * expressed as edits (conflicting duplicates, a set definition change).
    */
   delta(plan: Plan): ModelDelta | null {
-    return this.deltaWithRefs(plan)?.delta ?? null;
+    if (plan.deltaMemo === undefined) plan.deltaMemo = this.deltaWithRefs(plan);
+    return plan.deltaMemo?.delta ?? null;
   }
 
   private deltaWithRefs(plan: Plan): DeltaWithRefs | null {
@@ -119,15 +147,14 @@ export class ModelCache {
     if (!c) return null;
     const removed: Fragment[] = [];
     const added: Fragment[] = [];
-    for (const [k, f] of c.fragments) if (plan.fragments.get(k) !== f) removed.push(f);
-    for (const [k, f] of plan.fragments) if (c.fragments.get(k) !== f) added.push(f);
+    for (const [k, e] of c.entries) if (plan.entries.get(k) !== e) removed.push(e.fragment);
+    for (const [k, e] of plan.entries) if (c.entries.get(k) !== e) added.push(e.fragment);
 
     const delta: ModelDelta = { newSets: [], newChains: [], changedChains: [], deletes: [], adds: [], removedChains: [], removedSets: [] };
     const elementRefs = new Map<string, number>();
     const chainRefs = new Map<string, number>();
     const setRefs = new Map<string, number>();
 
-    // elements
     const net = new Map<string, number>();
     const incoming = new Map<string, [value: string, owner: string]>();
     for (const f of removed) for (const [set, key] of f.elements) { const k = set + SEP + key; net.set(k, (net.get(k) ?? 0) - 1); }
@@ -159,7 +186,7 @@ export class ModelCache {
       }
     }
 
-    // chains and sets: same counting, by name
+    // chains and sets: the same counting, by name
     const counted = <T extends Chain | SetDef>(list: (f: Fragment) => T[], refs: Map<string, number>, out: Map<string, number>,
       onNew: (x: T) => void, onGone: (name: string) => void, onBoth: (x: T) => boolean): boolean => {
       const n = new Map<string, number>();
@@ -181,8 +208,7 @@ export class ModelCache {
       (x) => delta.newChains.push(x),
       (name) => delta.removedChains.push(c.model.chains.get(name)!),
       (x) => {
-        if (chainBody(c.model.chains.get(x.name)!) === chainBody(x)) return true;
-        delta.changedChains.push(x);
+        if (chainBody(c.model.chains.get(x.name)!) !== chainBody(x)) delta.changedChains.push(x);
         return true;
       });
     const setsOk = counted((f) => f.sets, c.setRefs, setRefs,
@@ -196,9 +222,10 @@ export class ModelCache {
   /** Records that the kernel now holds the plan's ruleset. */
   commit(plan: Plan, how: 'delta' | 'full'): void {
     const c = this.committed;
-    const d = how === 'delta' ? this.deltaWithRefs(plan) : null;
+    if (how === 'delta') this.delta(plan);
+    const d = how === 'delta' ? plan.deltaMemo : null;
     if (!c || !d) {
-      this.committed = { model: this.fullModel(plan), fragments: plan.fragments, ...countRefs(plan.fragments.values()) };
+      this.committed = { model: this.fullModel(plan), entries: plan.entries, ...countRefs(plan.entries.values()) };
       return;
     }
     const { model } = c;
@@ -218,7 +245,7 @@ export class ModelCache {
     apply(c.elementRefs, d.elementRefs);
     apply(c.chainRefs, d.chainRefs);
     apply(c.setRefs, d.setRefs);
-    c.fragments = plan.fragments;
+    c.entries = plan.entries;
   }
 
   /** Forget the committed state (the table was deleted or is unknown). */

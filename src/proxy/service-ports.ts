@@ -193,20 +193,19 @@ export function servicePorts(services: readonly Service[], slices: readonly Endp
  * Services with externalTrafficPolicy Local (the cloud LB asks each node).
  */
 export function healthChecks(services: readonly Service[], slices: readonly EndpointSlice[], nodeName: string): HealthCheckInfo[] {
-  const bySvc = slicesByService(slices);
-  const out: HealthCheckInfo[] = [];
-  for (const svc of services) {
-    const port = svc.spec.healthCheckNodePort;
-    if (!port || svc.spec.externalTrafficPolicy !== 'Local' || !needsRules(svc)) continue;
-    const ns = svc.metadata.namespace ?? 'default';
-    const name = svc.metadata.name ?? '';
-    const ips = new Set<string>();
-    for (const slice of bySvc.get(key(ns, name)) ?? []) {
-      for (const ep of slice.endpoints ?? []) {
-        if (ep.nodeName === nodeName && conditions(ep).ready && ep.addresses[0]) ips.add(ep.addresses[0]);
-      }
+  const slicesOf = sliceIndex(slices);
+  return services.flatMap((svc) => healthCheckOf(svc, slicesOf(svc), nodeName) ?? []).sort((a, b) => a.port - b.port);
+}
+
+/** One Service's healthCheckNodePort entry, if it needs one. */
+export function healthCheckOf(svc: Service, svcSlices: readonly EndpointSlice[], nodeName: string): HealthCheckInfo | undefined {
+  const port = svc.spec.healthCheckNodePort;
+  if (!port || svc.spec.externalTrafficPolicy !== 'Local' || !needsRules(svc)) return undefined;
+  const ips = new Set<string>();
+  for (const slice of svcSlices) {
+    for (const ep of slice.endpoints ?? []) {
+      if (ep.nodeName === nodeName && conditions(ep).ready && ep.addresses[0]) ips.add(ep.addresses[0]);
     }
-    out.push({ namespace: ns, name, port, localEndpoints: ips.size });
   }
-  return out.sort((a, b) => a.port - b.port);
+  return { namespace: svc.metadata.namespace ?? 'default', name: svc.metadata.name ?? '', port, localEndpoints: ips.size };
 }

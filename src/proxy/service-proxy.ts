@@ -16,7 +16,7 @@ import { POD_NETWORK, SERVICE_NETWORK } from '../config.js';
 import type { RulesetModel } from './model.js';
 import { renderDelta, renderFull, servicesAtFault, VERSION_SET, type Transaction } from './render.js';
 import { TABLE_FAMILY, TABLE_NAME, type ProxyConfig } from './ruleset.js';
-import { healthChecks, type HealthCheckInfo, type ServicePortInfo } from './service-ports.js';
+import type { HealthCheckInfo } from './service-ports.js';
 import { ModelCache } from './model-cache.js';
 import { deleteConntrack, staleUdpDeletions } from './conntrack.js';
 import { HealthCheckServer } from './healthcheck.js';
@@ -56,14 +56,14 @@ export interface SyncResult {
   conntrackDeleted: number;
   /** healthCheckNodePort listeners this node should serve (start them with HealthCheckServer) */
   healthChecks: HealthCheckInfo[];
-  servicePorts: number;
+  /** Services with rules */
+  services: number;
   durationMs: number;
   /** of durationMs: time spent in nft (spawn + commit) */
   nftMs: number;
 }
 
 interface Applied {
-  ports: ServicePortInfo[];
   version: string;
 }
 
@@ -113,8 +113,8 @@ export class ServiceProxy {
     const started = performance.now();
     this.nftMs = 0;
     const plan = this.cache.build(services, slices);
-    const { ports, version } = plan;
-    const base = { healthChecks: healthChecks(services, slices, this.config.nodeName), servicePorts: ports.length };
+    const { version } = plan;
+    const base = { healthChecks: plan.healthChecks, services: plan.entries.size };
     const done = (applied: SyncResult['applied'], tx?: Transaction, conntrackDeleted = 0): SyncResult => ({
       applied, transactionLines: tx?.owners.length ?? 0, conntrackDeleted, ...base,
       durationMs: performance.now() - started, nftMs: this.nftMs,
@@ -124,7 +124,7 @@ export class ServiceProxy {
     if (!this.applied && (await this.kernelVersion()) === version) {
       // Our own table from before a restart, identical: adopt it untouched.
       this.cache.commit(plan, 'full');
-      this.applied = { ports, version };
+      this.applied = { version };
       this.log(`adopted existing table (version ${version})`);
       return done('none');
     }
@@ -146,9 +146,10 @@ export class ServiceProxy {
       throw failure;
     }
 
+    const [before, after] = this.cache.changedPorts(plan);
     this.cache.commit(plan, applied === 'incremental' ? 'delta' : 'full');
-    const deletions = staleUdpDeletions(this.applied?.ports, ports);
-    this.applied = { ports, version };
+    const deletions = staleUdpDeletions(before, after);
+    this.applied = { version };
     let deleted = 0;
     try {
       deleted = await deleteConntrack(this.runner, this.netns, deletions);

@@ -56,6 +56,7 @@ export async function waitForNodes(ctx: Context, count: number | undefined, dead
 /** The system Deployments `up` waits for, unless --bare. */
 export const ADDONS = [
   { namespace: 'kube-system', name: 'coredns', what: 'cluster DNS' },
+  { namespace: 'ingress-nginx', name: 'ingress-nginx-controller', what: 'ingress controller' },
 ];
 
 export async function waitForAddons(ctx: Context, deadline: number, progress: (msg: string) => void): Promise<void> {

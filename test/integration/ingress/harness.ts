@@ -4,18 +4,19 @@
 
 import http from 'node:http';
 import net from 'node:net';
+import type { Duplex } from 'node:stream';
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { ExecRunner } from '../../../src/net/runner.js';
 import { ensureDefaultCert } from '../../../src/ingress/default-cert.js';
-import { renderNginxConf, tlsFiles, type RenderOptions } from '../../../src/ingress/nginx-conf.js';
+import { confFiles, renderNginxConf, type RenderOptions } from '../../../src/ingress/nginx-conf.js';
 import { NginxProcess, type ApplyResult } from '../../../src/ingress/nginx-process.js';
 import type { RouteTable } from '../../../src/ingress/route-table.js';
 
 export const runner = new ExecRunner();
 
-export interface Backend { name: string; port: number; server: http.Server }
+export interface Backend { name: string; port: number; server: http.Server; upgraded: Set<Duplex> }
 
 export interface EchoBody { name: string; url: string; headers: Record<string, string> }
 
@@ -28,18 +29,24 @@ export async function startBackend(name: string, delayMs = 0): Promise<Backend> 
     };
     if (delayMs > 0) setTimeout(answer, delayMs).unref(); else answer();
   });
+  // Upgraded sockets leave the server's bookkeeping (closeAllConnections skips them): track them to close.
+  const upgraded = new Set<Duplex>();
   server.on('upgrade', (req, socket) => {
+    upgraded.add(socket);
+    socket.on('close', () => upgraded.delete(socket));
     socket.write(`HTTP/1.1 101 Switching Protocols\r\nUpgrade: ${req.headers.upgrade}\r\nConnection: Upgrade\r\nX-Backend: ${name}\r\n\r\n`);
     socket.on('data', (d) => socket.write(d));
     socket.on('error', () => {});
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  return { name, port: (server.address() as net.AddressInfo).port, server };
+  return { name, port: (server.address() as net.AddressInfo).port, server, upgraded };
 }
 
 export async function stopBackend(b: Backend): Promise<void> {
+  const closed = new Promise<void>((r) => b.server.close(() => r()));
   b.server.closeAllConnections();
-  await new Promise<void>((r) => b.server.close(() => r()));
+  for (const s of b.upgraded) s.destroy();
+  await closed;
 }
 
 /** A port with nothing listening (connections are refused). */
@@ -77,7 +84,7 @@ export class TestNginx {
   }
 
   async apply(table: RouteTable): Promise<ApplyResult> {
-    return this.proc.apply(this.render(table).text, tlsFiles(table, this.options.certDir));
+    return this.proc.apply(this.render(table).text, confFiles(table, this.options));
   }
 
   async stop(): Promise<void> {

@@ -209,3 +209,8 @@ test('a conf nginx rejects is never loaded; the error names the Ingress', async 
   const ok = await nginx.apply(buildRouteTable({ ...broken, exclude: new Set(['default/bad-cert']) }));
   assert.equal(ok.action, 'unchanged');
 });
+
+test('regression: a conf without any Ingress passes nginx -t ($podnet_* variables declared)', async () => {
+  const empty = nginx.render(buildRouteTable({ ingresses: [] })).text;
+  assert.equal(await nginx.proc.test(empty), undefined);
+});

@@ -188,7 +188,8 @@ async function timeDeletion(name: string): Promise<number> {
 
 describe('pod spec in the node agent', { timeout: 180_000 }, () => {
   before(async () => {
-    const up = await pn(['up', '--nodes', '2']);
+    // --bare: no cluster DNS or ingress controller, which nothing here needs
+    const up = await pn(['up', '--nodes', '2', '--bare']);
     assert.equal(up.code, 0, `${up.stdout}\n${up.stderr}`);
     const s = await pn(['apply', '-f', '-'], { input: SERVICES });
     assert.equal(s.code, 0, s.stderr);

@@ -25,10 +25,10 @@ class FakeClock implements SchedulerClock {
   }
 }
 
-function setup(syncImpl: () => Promise<void> = async () => {}) {
+function setup(syncImpl: (clock: FakeClock) => Promise<void> = async () => {}) {
   const clock = new FakeClock();
   const starts: number[] = [];
-  const s = new SyncScheduler(async () => { starts.push(clock.now()); await syncImpl(); }, { debounceMs: 100, minIntervalMs: 1000, retryBaseMs: 500, clock });
+  const s = new SyncScheduler(async () => { starts.push(clock.now()); await syncImpl(clock); }, { debounceMs: 100, minIntervalMs: 1000, retryBaseMs: 500, clock });
   return { clock, starts, s };
 }
 
@@ -73,4 +73,13 @@ test('stop cancels a pending sync', async () => {
   await s.stop();
   await clock.advance(1000);
   assert.deepEqual(starts, []);
+});
+
+test('slow syncs stretch the interval to busyFactor × their duration', async () => {
+  // each sync takes 1500 ms of (fake) time: the next may start 3000 ms after the previous start
+  const { clock, starts, s } = setup(async (c) => { c.t += 1500; });
+  for (let i = 0; i < 700; i++) { s.trigger(); await clock.advance(10); }
+  await clock.advance(10_000);
+  assert.ok(starts.length >= 3);
+  assert.deepEqual(starts.slice(1).map((t, i) => t - starts[i]!), starts.slice(1).map(() => 3000));
 });

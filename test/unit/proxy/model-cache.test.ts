@@ -54,5 +54,5 @@ test('model cache: unchanged objects reuse their fragments and the version is st
   const a = cache.build(w.services, w.slices);
   const b = cache.build([...w.services].reverse(), w.slices);
   assert.equal(a.version, b.version);
-  for (const [k, f] of a.fragments) assert.equal(b.fragments.get(k), f);
+  for (const [k, e] of a.entries) assert.equal(b.entries.get(k), e);
 });

@@ -1,0 +1,184 @@
+// Control-plane benchmark through the real CLI and daemon (issue 2's numbers):
+//   npx tsc -p tsconfig.json && node dist/bench/controlplane/apply-2000.js [--deployments 1000] [--running 100]
+// 1. `podnet apply -f` of N Deployments (replicas 1) + N Services whose pods
+//    are unschedulable (nodeSelector podnet.dev/bench=none), so the control
+//    plane is measured alone: every Service gets its (empty) EndpointSlice and
+//    every Deployment its Pending pod without starting N processes.
+// 2. the same shape with M Deployments whose pods really run: until every
+//    slice has its Ready endpoint.
+// Observes progress with watches over the API socket (HttpClient), not by
+// polling lists, so the observer adds little load. Reports daemon RSS.
+// Bounded: every wait has a timeout; the cluster is torn down at the end.
+
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { EndpointSlice, KubeObject, Pod, WatchEvent } from '../../src/api/types.js';
+import { clusterPaths } from '../../src/config.js';
+import { HttpClient } from '../../src/client/http-client.js';
+
+const CLI = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
+const CLUSTER = 'bcp1';
+const SERVICE_NAME_LABEL = 'kubernetes.io/service-name';
+const WAIT_TIMEOUT_MS = 300_000;
+
+function flag(name: string, fallback: number): number {
+  const i = process.argv.indexOf(name);
+  return i >= 0 ? Number(process.argv[i + 1]) : fallback;
+}
+const N = flag('--deployments', 1000);
+const M = flag('--running', 100);
+
+const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), 'podnet-bcp1-'));
+process.env.PODNET_STATE_DIR = stateDir;
+const paths = clusterPaths(CLUSTER);
+const env = { ...process.env, PODNET_CLUSTER: CLUSTER, PODNET_STATE_DIR: stateDir };
+
+interface Run { code: number; stdout: string; stderr: string; ms: number }
+
+function podnet(args: string[]): Promise<Run> {
+  const t0 = performance.now();
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [CLI, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => { stdout += d; });
+    child.stderr.setEncoding('utf8').on('data', (d: string) => { stderr += d; });
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code: code ?? 1, stdout, stderr, ms: performance.now() - t0 }));
+  });
+}
+
+async function must(args: string[]): Promise<Run> {
+  const r = await podnet(args);
+  if (r.code !== 0) throw new Error(`podnet ${args.join(' ')} failed (${r.code}): ${r.stderr.slice(0, 2000)}`);
+  return r;
+}
+
+function rssMiB(): number {
+  const pid = Number(fs.readFileSync(paths.daemonPid, 'utf8'));
+  const m = /VmRSS:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return m ? Number(m[1]) / 1024 : NaN;
+}
+
+function manifest(namespace: string, count: number, runnable: boolean): string {
+  const docs = [`apiVersion: v1\nkind: Namespace\nmetadata: {name: ${namespace}}\n`];
+  for (let i = 0; i < count; i++) {
+    docs.push(`apiVersion: apps/v1
+kind: Deployment
+metadata: {name: app-${i}, namespace: ${namespace}}
+spec:
+  replicas: 1
+  selector: {matchLabels: {app: app-${i}}}
+  template:
+    metadata: {labels: {app: app-${i}}}
+    spec:
+${runnable ? '' : '      nodeSelector: {podnet.dev/bench: none}\n'}      containers:
+        - name: echo
+          image: podnet/echo
+          ports: [{name: http, containerPort: 8080}]
+`);
+    docs.push(`apiVersion: v1
+kind: Service
+metadata: {name: app-${i}, namespace: ${namespace}}
+spec:
+  selector: {app: app-${i}}
+  ports: [{name: http, port: 80, targetPort: http}]
+`);
+  }
+  return docs.join('---\n');
+}
+
+/** Resolves with the time (ms after t0()) at which `done(state)` first holds, tracking objects by name. */
+function watchUntil<T extends KubeObject>(client: HttpClient, plural: string, namespace: string, rv: string, done: (objs: Map<string, T>) => boolean, t0: () => number): { at: Promise<number>; stop(): void } {
+  const objs = new Map<string, T>();
+  let stop = () => {};
+  const at = new Promise<number>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`timed out watching ${plural} (${objs.size} seen)`)), WAIT_TIMEOUT_MS);
+    const h = client.watch<T>(plural, namespace, { resourceVersion: rv }, (e: WatchEvent<T>) => {
+      if (e.type === 'DELETED') objs.delete(e.object.metadata.name!);
+      else if (e.type === 'ADDED' || e.type === 'MODIFIED') objs.set(e.object.metadata.name!, e.object);
+      if (done(objs)) { clearTimeout(timer); resolve(performance.now() - t0()); }
+    });
+    h.done.catch(reject);
+    stop = () => { clearTimeout(timer); h.stop(); };
+  });
+  return { at, stop: () => stop() };
+}
+
+const slicedServices = (slices: Map<string, EndpointSlice>) => new Set([...slices.values()].map((s) => s.metadata.labels?.[SERVICE_NAME_LABEL]).filter(Boolean)).size;
+const readySlices = (slices: Map<string, EndpointSlice>) => [...slices.values()].filter((s) => s.endpoints?.some((e) => e.conditions?.ready)).length;
+const unschedulable = (pods: Map<string, Pod>) => [...pods.values()].filter((p) => p.status?.conditions?.some((c) => c.type === 'PodScheduled' && c.status === 'False')).length;
+
+const rows: [string, string][] = [];
+const row = (what: string, value: string) => { rows.push([what, value]); console.error(`${what}: ${value}`); };
+const ms = (v: number) => `${v.toFixed(0)} ms`;
+
+/** Applies a manifest of `count` Deployments + Services into `namespace`; returns when `ready` holds for the slices. */
+async function applyAndWatch(client: HttpClient, namespace: string, count: number, runnable: boolean): Promise<void> {
+  const file = path.join(stateDir, `${namespace}.yaml`);
+  fs.writeFileSync(file, manifest(namespace, count, runnable));
+  // watches start before the apply, from the store's current resourceVersion
+  const rv = (await client.list('namespaces')).metadata.resourceVersion!;
+  let t0 = 0;
+  const slices = watchUntil<EndpointSlice>(client, 'endpointslices', namespace, rv,
+    runnable ? (s) => readySlices(s) >= count : (s) => slicedServices(s) >= count, () => t0);
+  const pods = watchUntil<Pod>(client, 'pods', namespace, rv,
+    runnable ? (p) => p.size >= count : (p) => unschedulable(p) >= count, () => t0);
+  t0 = performance.now();
+  const applied = await must(['apply', '-f', file]);
+  const lines = applied.stdout.trim().split('\n').length;
+  if (lines !== 2 * count + 1) throw new Error(`apply printed ${lines} lines, expected ${2 * count + 1}`);
+  row(`[${namespace}] podnet apply -f (${count} Deployments + ${count} Services, CLI wall time)`, ms(applied.ms));
+  const [slicesMs, podsMs] = await Promise.all([slices.at, pods.at]);
+  slices.stop();
+  pods.stop();
+  if (runnable) {
+    row(`[${namespace}] apply start → all ${count} pods created`, ms(podsMs));
+    row(`[${namespace}] apply start → every slice has its Ready endpoint (pods running)`, ms(slicesMs));
+  } else {
+    row(`[${namespace}] apply start → every Service has its EndpointSlice`, ms(slicesMs));
+    row(`[${namespace}] apply start → all ${count} pods created and marked Unschedulable`, ms(podsMs));
+  }
+}
+
+async function deleteNamespace(client: HttpClient, namespace: string): Promise<void> {
+  const t0 = performance.now();
+  await must(['delete', 'namespace', namespace]);
+  for (;;) {
+    try { await client.get('namespaces', undefined, namespace); } catch { break; }
+    if (performance.now() - t0 > WAIT_TIMEOUT_MS) throw new Error(`namespace ${namespace} not gone`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  row(`[${namespace}] delete namespace → gone (cascade)`, ms(performance.now() - t0));
+}
+
+let client: HttpClient | undefined;
+try {
+  const up = await must(['up']);
+  row('podnet up (2 nodes, DNS, ingress controller)', ms(up.ms));
+  client = new HttpClient({ socketPath: paths.socket, timeoutMs: 120_000 });
+  row('daemon RSS after up', `${rssMiB().toFixed(0)} MiB`);
+
+  await applyAndWatch(client, 'bench', N, false);
+  row(`daemon RSS with ${N} Deployments + ${N} Services + ${N} Pending pods`, `${rssMiB().toFixed(0)} MiB`);
+  await deleteNamespace(client, 'bench');
+
+  if (M > 0) {
+    await applyAndWatch(client, 'bench-run', M, true);
+    row(`daemon RSS with ${M} running pods`, `${rssMiB().toFixed(0)} MiB`);
+  }
+} finally {
+  client?.close();
+  const down = await podnet(['down']);
+  if (down.code !== 0) console.error(`podnet down failed: ${down.stderr}`);
+  fs.rmSync(stateDir, { recursive: true, force: true });
+}
+
+const width = Math.max(...rows.map((r) => r[0].length));
+console.log(`\n${'measurement'.padEnd(width)} | result`);
+console.log(`${'-'.repeat(width)}-|-${'-'.repeat(24)}`);
+for (const [k, v] of rows) console.log(`${k.padEnd(width)} | ${v}`);
+console.log(`\n(${os.cpus().length} CPUs, load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')} at the end)`);

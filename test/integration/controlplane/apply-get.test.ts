@@ -1,0 +1,427 @@
+// The control plane through the real CLI, on one shared cluster: apply as
+// kubectl does it (created / configured / unchanged, per-document errors in
+// the API server's words), the shop example with its allocated ClusterIPs and
+// EndpointSlices, Service IP and NodePort allocation, get's output formats,
+// describe's events, wait, the scheduler's nodeSelector / nodeName, and
+// EndpointSlice readiness from real readiness probes.
+
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parse as parseYaml } from 'yaml';
+import type { EndpointSlice, KubeObject, Pod, Service } from '../../../src/api/types.js';
+import { eventually, podnet } from '../../support/cli.js';
+
+const CLUSTER = 'itcp1';
+const stateDir = mkdtempSync(path.join(tmpdir(), 'podnet-itcp1-'));
+const work = mkdtempSync(path.join(tmpdir(), 'podnet-itcp1-files-'));
+const pn = podnet(CLUSTER, stateDir);
+const EXAMPLES = fileURLToPath(new URL('../../../../examples/', import.meta.url));
+const SERVICE_RANGE = { first: ipNumber('10.96.0.0'), last: ipNumber('10.111.255.255') };
+
+function ipNumber(ip: string): number {
+  return ip.split('.').reduce((n, o) => n * 256 + Number(o), 0);
+}
+
+function file(name: string, text: string): string {
+  const p = path.join(work, name);
+  mkdirSync(path.dirname(p), { recursive: true });
+  writeFileSync(p, text);
+  return p;
+}
+
+async function json<T>(args: string[]): Promise<T> {
+  const r = await pn([...args, '-o', 'json']);
+  assert.equal(r.code, 0, `podnet ${args.join(' ')}: ${r.stderr}`);
+  return JSON.parse(r.stdout) as T;
+}
+
+const apply = (text: string) => pn(['apply', '-f', '-'], { input: text });
+
+function service(name: string, spec: string): string {
+  return `apiVersion: v1\nkind: Service\nmetadata: {name: ${name}}\nspec:\n${spec}`;
+}
+
+const MIXED = `apiVersion: v1
+kind: ConfigMap
+metadata: {name: cfg}
+data: {colour: blue}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: bad}
+spec:
+  selector: {app: bad}
+  ports: [{port: 70000, targetPort: 8080}]
+---
+apiVersion: v1
+kind: Service
+metadata: {name: good}
+spec:
+  selector: {app: good}
+  ports: [{port: 80}]
+`;
+
+describe('control plane through the CLI', { timeout: 170_000 }, () => {
+  before(async () => {
+    const up = await pn(['up']);
+    assert.equal(up.code, 0, `${up.stdout}\n${up.stderr}`);
+  });
+
+  after(async () => {
+    await pn(['down']);
+    rmSync(stateDir, { recursive: true, force: true });
+    rmSync(work, { recursive: true, force: true });
+  });
+
+  describe('apply', () => {
+    test('a multi-document file applies each valid document and reports the invalid one in the API server\'s words', async () => {
+      const f = file('mixed.yaml', MIXED);
+      const r = await pn(['apply', '-f', f]);
+      assert.equal(r.code, 1);
+      assert.equal(r.stdout, 'configmap/cfg created\nservice/good created\n');
+      assert.equal(r.stderr.trim(), `Error from server (Invalid): error when creating "${f}": Service "bad" is invalid: spec.ports[0].port: Invalid value: 70000: must be between 1 and 65535, inclusive`);
+      const bad = await pn(['get', 'svc', 'bad']);
+      assert.equal(bad.code, 1);
+      assert.equal(bad.stderr.trim(), 'Error from server (NotFound): services "bad" not found');
+    });
+
+    test('re-apply prints unchanged, a changed document prints configured', async () => {
+      const valid = MIXED.split('---\n').filter((d) => !d.includes('name: bad')).join('---\n');
+      const f = file('valid.yaml', valid);
+      const again = await pn(['apply', '-f', f]);
+      assert.equal(again.code, 0, again.stderr);
+      assert.equal(again.stdout, 'configmap/cfg unchanged\nservice/good unchanged\n');
+      const changed = await pn(['apply', '-f', file('valid.yaml', valid.replace('colour: blue', 'colour: green'))]);
+      assert.equal(changed.code, 0, changed.stderr);
+      assert.equal(changed.stdout, 'configmap/cfg configured\nservice/good unchanged\n');
+      const cm = await json<{ data: Record<string, string> }>(['get', 'configmap', 'cfg']);
+      assert.deepEqual(cm.data, { colour: 'green' });
+    });
+
+    test('malformed YAML names the line and column and exits 1', async () => {
+      const f = file('broken.yaml', 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: broken\ndata:\n  key: [unclosed\n');
+      const r = await pn(['apply', '-f', f]);
+      assert.equal(r.code, 1);
+      assert.match(r.stderr, new RegExp(`${f.replace(/[.]/g, '\\.')}.*line \\d+, column \\d+`));
+      assert.equal((await pn(['get', 'configmap', 'broken'])).code, 1);
+    });
+
+    test('an unknown kind is rejected by name', async () => {
+      const r = await apply('apiVersion: v1\nkind: Foo\nmetadata: {name: x}\n');
+      assert.equal(r.code, 1);
+      assert.match(r.stderr, /no matches for kind "Foo" in version "v1"/);
+      assert.equal(r.stdout, '');
+    });
+
+    test('apply from a directory takes every manifest in it, and -f - reads stdin', async () => {
+      const dir = path.join(work, 'dir');
+      file('dir/a.yaml', 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: dir-a}\ndata: {x: "1"}\n');
+      file('dir/b.yml', 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: dir-b}\ndata: {x: "2"}\n');
+      const r = await pn(['apply', '-f', dir]);
+      assert.equal(r.code, 0, r.stderr);
+      assert.equal(r.stdout, 'configmap/dir-a created\nconfigmap/dir-b created\n');
+      const s = await apply('apiVersion: v1\nkind: ConfigMap\nmetadata: {name: from-stdin}\n');
+      assert.equal(s.code, 0, s.stderr);
+      assert.equal(s.stdout, 'configmap/from-stdin created\n');
+    });
+  });
+
+  describe('the shop example', () => {
+    let services: Service[] = [];
+    let slices: EndpointSlice[] = [];
+    let pods: Pod[] = [];
+
+    before(async () => {
+      const r = await pn(['apply', '-f', EXAMPLES]);
+      assert.equal(r.code, 0, r.stderr);
+      const lines = r.stdout.trimEnd().split('\n');
+      for (const line of ['namespace/shop created', 'deployment.apps/frontend created', 'service/frontend created',
+        'deployment.apps/api created', 'service/api created', 'service/db created', 'statefulset.apps/db created']) {
+        assert.ok(lines.includes(line), `${line} in:\n${r.stdout}`);
+      }
+      assert.ok(lines.every((l) => / created$/.test(l)), r.stdout);
+      assert.equal(lines[0], 'namespace/shop created');
+      // the StatefulSet creates db-1 only once db-0 is Ready: wait for all six pods to exist first
+      await eventually('six shop pods', async () => (await json<{ items: Pod[] }>(['get', 'pods', '-n', 'shop'])).items.length === 6, 60_000, 250);
+      const w = await pn(['wait', '--for=condition=Ready', 'pods', '--all', '-n', 'shop', '--timeout=60s']);
+      assert.equal(w.code, 0, w.stderr);
+      pods = (await json<{ items: Pod[] }>(['get', 'pods', '-n', 'shop'])).items;
+      // slices follow pod readiness asynchronously
+      await eventually('slices with every ready pod', async () => {
+        const list = await json<{ items: KubeObject[] }>(['get', 'svc,endpointslices', '-n', 'shop']);
+        services = list.items.filter((o) => o.kind === 'Service') as Service[];
+        slices = list.items.filter((o) => o.kind === 'EndpointSlice') as unknown as EndpointSlice[];
+        const ready = slices.flatMap((s) => s.endpoints ?? []).filter((e) => e.conditions?.ready);
+        return ready.length === 6;
+      }, 30_000, 200);
+    });
+
+    test('ClusterIPs are allocated inside 10.96.0.0/12 and the headless db has None', () => {
+      const byName = new Map(services.map((s) => [s.metadata.name, s]));
+      assert.deepEqual([...byName.keys()].sort(), ['api', 'db', 'frontend']);
+      for (const name of ['api', 'frontend']) {
+        const ip = byName.get(name)!.spec.clusterIP!;
+        const n = ipNumber(ip);
+        assert.ok(n >= SERVICE_RANGE.first && n <= SERVICE_RANGE.last, `${name} got ${ip}`);
+        assert.notEqual(ip, '10.96.0.1');
+        assert.notEqual(ip, '10.96.0.10');
+        assert.deepEqual(byName.get(name)!.spec.clusterIPs, [ip]);
+      }
+      assert.notEqual(byName.get('api')!.spec.clusterIP, byName.get('frontend')!.spec.clusterIP);
+      assert.equal(byName.get('db')!.spec.clusterIP, 'None');
+    });
+
+    test('each Service has a slice labelled with its name, carrying its pods\' IPs, nodes and targetRefs', () => {
+      for (const svc of ['api', 'frontend', 'db']) {
+        const mine = slices.filter((s) => s.metadata.labels?.['kubernetes.io/service-name'] === svc);
+        assert.equal(mine.length, 1, `slices of ${svc}`);
+        const slice = mine[0]!;
+        assert.equal(slice.addressType, 'IPv4');
+        assert.equal(slice.metadata.ownerReferences?.[0]?.kind, 'Service');
+        assert.equal(slice.metadata.ownerReferences?.[0]?.name, svc);
+        const app = svc;
+        const expected = pods.filter((p) => p.metadata.labels?.app === app)
+          .map((p) => ({ ip: p.status!.podIP!, node: p.spec.nodeName!, name: p.metadata.name!, uid: p.metadata.uid! }))
+          .sort((a, b) => a.name.localeCompare(b.name));
+        assert.equal(expected.length, 2);
+        const got = (slice.endpoints ?? []).map((e) => ({ ip: e.addresses[0]!, node: e.nodeName!, name: e.targetRef!.name!, uid: e.targetRef!.uid! }))
+          .sort((a, b) => a.name.localeCompare(b.name));
+        assert.deepEqual(got, expected);
+        for (const e of slice.endpoints ?? []) {
+          assert.equal(e.targetRef!.kind, 'Pod');
+          assert.equal(e.targetRef!.namespace, 'shop');
+          assert.deepEqual(e.conditions, { ready: true, serving: true, terminating: false });
+        }
+      }
+    });
+
+    test('StatefulSet endpoints carry the pod hostname (db-0, db-1)', () => {
+      const db = slices.find((s) => s.metadata.labels?.['kubernetes.io/service-name'] === 'db')!;
+      assert.deepEqual((db.endpoints ?? []).map((e) => e.hostname).sort(), ['db-0', 'db-1']);
+      const web = slices.find((s) => s.metadata.labels?.['kubernetes.io/service-name'] === 'frontend')!;
+      assert.ok((web.endpoints ?? []).every((e) => e.hostname === undefined), 'Deployment pods have no hostname in the slice');
+    });
+
+    test('named targetPorts are resolved from the pods (http → 8080, udp → 8081)', () => {
+      const ports = (svc: string) => slices.find((s) => s.metadata.labels?.['kubernetes.io/service-name'] === svc)!.ports!
+        .map((p) => `${p.name}/${p.protocol}/${p.port}`).sort();
+      assert.deepEqual(ports('frontend'), ['http/TCP/8080']);
+      assert.deepEqual(ports('api'), ['http/TCP/8080', 'udp/UDP/8081']);
+      assert.deepEqual(ports('db'), ['sql/TCP/5432']);
+    });
+
+    test('describe shows the controllers\' and the scheduler\'s events', async () => {
+      const d = await pn(['describe', 'deployment', 'frontend', '-n', 'shop']);
+      assert.equal(d.code, 0, d.stderr);
+      assert.match(d.stdout, /^Events:/m);
+      assert.match(d.stdout, /Normal\s+(ScalingReplicaSet|SuccessfulCreate)\s/);
+      const p = await pn(['describe', 'pod', 'db-0', '-n', 'shop']);
+      assert.equal(p.code, 0, p.stderr);
+      assert.match(p.stdout, /Normal\s+Scheduled\s+\S+\s+default-scheduler\s+Successfully assigned shop\/db-0 to node-[12]\n/);
+      const s = await pn(['describe', 'statefulset', 'db', '-n', 'shop']);
+      assert.match(s.stdout, /SuccessfulCreate\s.*create Pod db-0 in StatefulSet db successful/);
+    });
+
+    test('wait --for=condition=Ready on one pod prints "condition met"', async () => {
+      const r = await pn(['wait', '--for=condition=Ready', 'pod/db-0', '-n', 'shop', '--timeout=10s']);
+      assert.equal(r.code, 0, r.stderr);
+      assert.equal(r.stdout, 'pod/db-0 condition met\n');
+    });
+  });
+
+  describe('Service allocation', () => {
+    test('a requested clusterIP is honoured', async () => {
+      const r = await apply(service('fixed-a', '  clusterIP: 10.96.5.5\n  ports: [{port: 80}]\n'));
+      assert.equal(r.code, 0, r.stderr);
+      const s = await json<Service>(['get', 'svc', 'fixed-a']);
+      assert.equal(s.spec.clusterIP, '10.96.5.5');
+      assert.deepEqual(s.spec.clusterIPs, ['10.96.5.5']);
+    });
+
+    test('the same clusterIP requested by a second Service is rejected: provided IP is already allocated', async () => {
+      const r = await apply(service('fixed-b', '  clusterIP: 10.96.5.5\n  ports: [{port: 80}]\n'));
+      assert.equal(r.code, 1);
+      assert.match(r.stderr, /provided IP is already allocated/);
+      // upstream alloc.go: field.Invalid(spec.clusterIPs, service.Spec.ClusterIPs, "failed to allocate IP …: …")
+      assert.equal(r.stderr.trim(), 'Error from server (Invalid): error when creating "STDIN": Service "fixed-b" is invalid: spec.clusterIPs: Invalid value: []string{"10.96.5.5"}: failed to allocate IP 10.96.5.5: provided IP is already allocated');
+      assert.equal((await pn(['get', 'svc', 'fixed-b'])).code, 1);
+    });
+
+    test('a clusterIP outside the service range is rejected', async () => {
+      const r = await apply(service('outside', '  clusterIP: 10.200.0.1\n  ports: [{port: 80}]\n'));
+      assert.equal(r.code, 1);
+      assert.match(r.stderr, /Service "outside" is invalid: spec\.clusterIPs: Invalid value: \[\]string\{"10\.200\.0\.1"\}: failed to allocate IP 10\.200\.0\.1: .*not in the valid range/);
+    });
+
+    test('a requested nodePort is honoured, a duplicate and an out-of-range one are rejected', async () => {
+      const a = await apply(service('np-a', '  type: NodePort\n  ports: [{port: 80, nodePort: 30123}]\n'));
+      assert.equal(a.code, 0, a.stderr);
+      assert.equal((await json<Service>(['get', 'svc', 'np-a'])).spec.ports![0]!.nodePort, 30123);
+      const b = await apply(service('np-b', '  type: NodePort\n  ports: [{port: 80, nodePort: 30123}]\n'));
+      assert.equal(b.code, 1);
+      assert.equal(b.stderr.trim(), 'Error from server (Invalid): error when creating "STDIN": Service "np-b" is invalid: spec.ports[0].nodePort: Invalid value: 30123: provided port is already allocated');
+      const c = await apply(service('np-c', '  type: NodePort\n  ports: [{port: 80, nodePort: 40000}]\n'));
+      assert.equal(c.code, 1);
+      assert.equal(c.stderr.trim(), 'Error from server (Invalid): error when creating "STDIN": Service "np-c" is invalid: spec.ports[0].nodePort: Invalid value: 40000: provided port is not in the valid range. The range of valid ports is 30000-32767');
+    });
+
+    test('after deleting a Service its clusterIP and nodePort can be requested again', async () => {
+      const setup = await apply(service('reuse-a', '  type: NodePort\n  clusterIP: 10.96.7.7\n  ports: [{port: 80, nodePort: 30222}]\n'));
+      assert.equal(setup.code, 0, setup.stderr);
+      const d = await pn(['delete', 'svc', 'reuse-a']);
+      assert.equal(d.code, 0, d.stderr);
+      assert.equal(d.stdout, 'service/reuse-a deleted\n');
+      const r = await apply(service('reuse-b', '  type: NodePort\n  clusterIP: 10.96.7.7\n  ports: [{port: 80, nodePort: 30222}]\n'));
+      assert.equal(r.code, 0, r.stderr);
+      const s = await json<Service>(['get', 'svc', 'reuse-b']);
+      assert.equal(s.spec.clusterIP, '10.96.7.7');
+      assert.equal(s.spec.ports![0]!.nodePort, 30222);
+    });
+
+    test('changing the clusterIP on update is rejected: may not change once set', async () => {
+      const r = await apply(service('fixed-a', '  clusterIP: 10.96.5.6\n  ports: [{port: 80}]\n'));
+      assert.equal(r.code, 1);
+      // upstream normalizeClusterIPs copies the new clusterIP into clusterIPs[0],
+      // then validateUpgradeDowngradeClusterIPs rejects the change
+      assert.match(r.stderr, /Service "fixed-a" is invalid: spec\.clusterIPs\[0\]: Invalid value: \[\]string\{"10\.96\.5\.6"\}: may not change once set\n?$/);
+      assert.equal((await json<Service>(['get', 'svc', 'fixed-a'])).spec.clusterIP, '10.96.5.5');
+    });
+  });
+
+  describe('get', () => {
+    test('default tables have kubectl\'s headers', async () => {
+      const headers: [string[], RegExp][] = [
+        [['get', 'pods', '-n', 'shop'], /^NAME\s+READY\s+STATUS\s+RESTARTS\s+AGE\n/],
+        [['get', 'svc', '-n', 'shop'], /^NAME\s+TYPE\s+CLUSTER-IP\s+EXTERNAL-IP\s+PORT\(S\)\s+AGE\n/],
+        [['get', 'deploy', '-n', 'shop'], /^NAME\s+READY\s+UP-TO-DATE\s+AVAILABLE\s+AGE\n/],
+        [['get', 'statefulsets', '-n', 'shop'], /^NAME\s+READY\s+AGE\n/],
+        [['get', 'nodes'], /^NAME\s+STATUS\s+ROLES\s+AGE\s+VERSION\n/],
+        [['get', 'endpointslices', '-n', 'shop'], /^NAME\s+ADDRESSTYPE\s+PORTS\s+ENDPOINTS\s+AGE\n/],
+        [['get', 'ingressclasses'], /^NAME\s+CONTROLLER\s+PARAMETERS\s+AGE\n/],
+        [['get', 'namespaces'], /^NAME\s+STATUS\s+AGE\n/],
+        [['get', 'pods', '-n', 'shop', '-o', 'wide'], /^NAME\s+READY\s+STATUS\s+RESTARTS\s+AGE\s+IP\s+NODE\s+NOMINATED NODE\s+READINESS GATES\n/],
+      ];
+      for (const [args, header] of headers) {
+        const r = await pn(args);
+        assert.equal(r.code, 0, `${args.join(' ')}: ${r.stderr}`);
+        assert.match(r.stdout, header, args.join(' '));
+      }
+      const svc = await pn(['get', 'svc', 'frontend', '-n', 'shop']);
+      assert.match(svc.stdout, /\nfrontend\s+ClusterIP\s+10\.\d+\.\d+\.\d+\s+<none>\s+80\/TCP\s+\d+s\n/);
+      const deploy = await pn(['get', 'deploy', 'frontend', '-n', 'shop']);
+      assert.match(deploy.stdout, /\nfrontend\s+2\/2\s+2\s+2\s+\d+s\n/);
+    });
+
+    test('-o name prints kind/name, -o yaml parses, -A adds NAMESPACE, -l filters', async () => {
+      const names = await pn(['get', 'deploy', '-n', 'shop', '-o', 'name']);
+      assert.equal(names.stdout, 'deployment.apps/api\ndeployment.apps/frontend\n');
+      const yaml = await pn(['get', 'svc', 'frontend', '-n', 'shop', '-o', 'yaml']);
+      const parsed = parseYaml(yaml.stdout) as Service;
+      assert.equal(parsed.kind, 'Service');
+      assert.equal(parsed.metadata.name, 'frontend');
+      const all = await pn(['get', 'pods', '-A', '-l', 'app=db']);
+      assert.match(all.stdout, /^NAMESPACE\s+NAME\s+READY\s+STATUS\s+RESTARTS\s+AGE\nshop\s+db-0\s+1\/1\s+Running\s+0\s+\S+\nshop\s+db-1\s+1\/1\s+Running\s+/);
+      assert.equal(all.stdout.trim().split('\n').length, 3);
+      const none = await pn(['get', 'pods', '-n', 'shop', '-l', 'app=nothing']);
+      assert.equal(none.code, 0);
+      assert.equal(none.stdout, '');
+      assert.match(none.stderr, /No resources found in shop namespace\./);
+    });
+
+    test('a missing object and an unknown type exit 1 with kubectl\'s messages', async () => {
+      const missing = await pn(['get', 'pods', 'nope']);
+      assert.equal(missing.code, 1);
+      assert.equal(missing.stderr.trim(), 'Error from server (NotFound): pods "nope" not found');
+      const unknown = await pn(['get', 'foos']);
+      assert.equal(unknown.code, 1);
+      assert.equal(unknown.stderr.trim(), 'error: the server doesn\'t have a resource type "foos"');
+    });
+  });
+
+  describe('scheduler', () => {
+    test('a pod whose nodeSelector matches no node stays Pending with PodScheduled=False and a FailedScheduling event', async () => {
+      const r = await apply('apiVersion: v1\nkind: Pod\nmetadata: {name: picky}\nspec:\n  nodeSelector: {disk: ssd}\n  containers: [{name: c, image: podnet/echo}]\n');
+      assert.equal(r.code, 0, r.stderr);
+      const pod = await eventually('PodScheduled=False', async () => {
+        const p = await json<Pod>(['get', 'pod', 'picky']);
+        return p.status?.conditions?.find((c) => c.type === 'PodScheduled' && c.status === 'False') ? p : undefined;
+      });
+      assert.equal(pod.status!.phase, 'Pending');
+      assert.equal(pod.spec.nodeName, undefined);
+      const cond = pod.status!.conditions!.find((c) => c.type === 'PodScheduled')!;
+      assert.equal(cond.reason, 'Unschedulable');
+      assert.equal(cond.message, '0/2 nodes are available: 2 node(s) didn\'t match Pod\'s node affinity/selector.');
+      const d = await eventually('the FailedScheduling event', async () => {
+        const out = (await pn(['describe', 'pod', 'picky'])).stdout;
+        return /FailedScheduling/.test(out) ? out : undefined;
+      });
+      assert.match(d, /Warning\s+FailedScheduling\s+\S+\s+default-scheduler\s+0\/2 nodes are available: 2 node\(s\) didn't match Pod's node affinity\/selector\./);
+    });
+
+    test('wait --timeout=1s on a pod that never becomes Ready exits 1 with a timeout message', async () => {
+      const r = await pn(['wait', '--for=condition=Ready', 'pod/picky', '--timeout=1s']);
+      assert.equal(r.code, 1);
+      assert.equal(r.stdout, '');
+      assert.equal(r.stderr.trim(), 'error: timed out waiting for the condition on pods/picky');
+    });
+
+    test('nodeName: node-2 is honoured', async () => {
+      const r = await apply('apiVersion: v1\nkind: Pod\nmetadata: {name: pinned, labels: {app: pinned}}\nspec:\n  nodeName: node-2\n  containers: [{name: c, image: podnet/echo}]\n');
+      assert.equal(r.code, 0, r.stderr);
+      const w = await pn(['wait', '--for=condition=Ready', 'pod/pinned', '--timeout=30s']);
+      assert.equal(w.code, 0, w.stderr);
+      const p = await json<Pod>(['get', 'pod', 'pinned']);
+      assert.equal(p.spec.nodeName, 'node-2');
+      assert.equal(p.status!.hostIP, '172.18.0.3');
+      assert.match(p.status!.podIP!, /^10\.244\.1\.\d+$/);
+    });
+
+    test('wait --for=delete returns once the pod is gone', async () => {
+      const d = await pn(['delete', 'pod', 'pinned']);
+      assert.equal(d.code, 0, d.stderr);
+      const w = await pn(['wait', '--for=delete', 'pod/pinned', '--timeout=40s']);
+      assert.equal(w.code, 0, w.stderr);
+      assert.equal(w.stdout, 'pod/pinned condition met\n');
+      assert.equal((await pn(['get', 'pod', 'pinned'])).code, 1);
+    });
+  });
+
+  describe('EndpointSlice readiness', () => {
+    test('a pod failing its readiness probe is ready=false; publishNotReadyAddresses makes it ready=true', async () => {
+      const r = await apply(`apiVersion: v1
+kind: Pod
+metadata: {name: unready, labels: {app: unready}}
+spec:
+  containers:
+    - name: c
+      image: podnet/echo
+      ports: [{name: http, containerPort: 8080}]
+      readinessProbe: {httpGet: {path: /, port: 9999}, periodSeconds: 1}
+---
+${service('unready', '  selector: {app: unready}\n  ports: [{port: 80, targetPort: http}]\n')}
+---
+${service('unready-published', '  selector: {app: unready}\n  publishNotReadyAddresses: true\n  ports: [{port: 80, targetPort: http}]\n')}
+`);
+      assert.equal(r.code, 0, r.stderr);
+      const slices = await eventually('both slices with the pod\'s address', async () => {
+        const list = await json<{ items: EndpointSlice[] }>(['get', 'endpointslices', '-l', 'kubernetes.io/service-name in (unready,unready-published)']);
+        const withPod = list.items.filter((s) => s.endpoints?.some((e) => e.targetRef?.name === 'unready'));
+        return withPod.length === 2 ? list.items : undefined;
+      }, 30_000, 200);
+      const pod = await json<Pod>(['get', 'pod', 'unready']);
+      assert.equal(pod.status!.phase, 'Running');
+      assert.equal(pod.status!.conditions!.find((c) => c.type === 'Ready')!.status, 'False');
+      const of = (svc: string) => slices.find((s) => s.metadata.labels!['kubernetes.io/service-name'] === svc)!;
+      const plain = of('unready').endpoints![0]!;
+      assert.deepEqual(plain.addresses, [pod.status!.podIP]);
+      assert.deepEqual(plain.conditions, { ready: false, serving: false, terminating: false });
+      const published = of('unready-published').endpoints![0]!;
+      assert.deepEqual(published.conditions, { ready: true, serving: true, terminating: false });
+      assert.deepEqual(of('unready').ports, [{ name: '', port: 8080, protocol: 'TCP' }]);
+    });
+  });
+});
