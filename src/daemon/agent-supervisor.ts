@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { netnsNames, type ClusterPaths } from '../config.js';
 
 const AGENT_MAIN = fileURLToPath(new URL('../agent/main.js', import.meta.url));
+const LB_AGENT_MAIN = fileURLToPath(new URL('../cloud/lb-agent-main.js', import.meta.url));
 const MIN_BACKOFF_MS = 200;
 const MAX_BACKOFF_MS = 10_000;
 
@@ -72,4 +73,9 @@ export class Supervisor {
 
 export function agentArgv(cluster: string, node: string): { name: string; netns: string; argv: string[] } {
   return { name: `agent-${node}`, netns: netnsNames.node(cluster, node), argv: [process.execPath, AGENT_MAIN, '--cluster', cluster, '--node', node] };
+}
+
+/** The cloud load balancer's data path and health checks, in the router namespace. */
+export function lbAgentArgv(cluster: string): { name: string; netns: string; argv: string[] } {
+  return { name: 'lb-agent', netns: netnsNames.router(cluster), argv: [process.execPath, LB_AGENT_MAIN, '--cluster', cluster] };
 }

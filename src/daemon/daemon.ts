@@ -20,7 +20,8 @@ import { StatefulSetController } from '../controllers/statefulset.js';
 import { isApiError } from '../errors.js';
 import { defaultRunner } from '../net/runner.js';
 import { applyTopology, nodeIP, planTopology, syncPodRoutes } from '../topology/index.js';
-import { agentArgv, Supervisor } from './agent-supervisor.js';
+import { ServiceLoadBalancerController } from '../cloud/service-lb-controller.js';
+import { agentArgv, lbAgentArgv, Supervisor } from './agent-supervisor.js';
 import { startOutsideWorld } from './outside-world.js';
 import { systemManifests } from './system-manifests.js';
 
@@ -75,6 +76,7 @@ export class Daemon {
     const supervisor = new Supervisor(this.paths);
     this.stoppers.push(() => supervisor.stopAll());
     this.stoppers.push(await startOutsideWorld(this.options.cluster, this.paths, supervisor, this.informers!));
+    if (this.options.addons) { const lb = lbAgentArgv(this.options.cluster); supervisor.ensure(lb.name, lb.netns, lb.argv); }
     const nodes = this.informers!.informer<Node>('nodes');
     const onNode = (n: Node) => {
       if (n.spec?.podCIDR) { const a = agentArgv(this.options.cluster, n.metadata.name!); supervisor.ensure(a.name, a.netns, a.argv); }
@@ -103,6 +105,7 @@ export class Daemon {
       new Scheduler(informers, client, schedulerEvents),
       new NodeIpamController(informers, client, events),
       new NamespaceController(informers, client),
+      ...(this.options.addons ? [new ServiceLoadBalancerController(informers, client, new ApiEventRecorder(client, 'service-lb-controller'))] : []),
     ];
     const gc = new GarbageCollector(informers, client);
     const lifecycle = new NodeLifecycleController(informers, client, events);

@@ -22,8 +22,8 @@ export function runAttached(argv: string[]): Promise<number> {
 }
 
 /** argv that runs cmd inside the pod: its network, hostname and mount (resolv.conf) namespaces. */
-export function podExecArgv(sandboxPid: number, cmd: string[]): string[] {
-  return ['nsenter', '-t', String(sandboxPid), '--net', '--uts', '--mount', '--', ...cmd];
+export function podExecArgv(sandboxPid: number, cmd: string[], workdir?: string): string[] {
+  return ['nsenter', '-t', String(sandboxPid), '--net', '--uts', '--mount', ...(workdir ? [`--wd=${workdir}`] : []), '--', ...cmd];
 }
 
 export async function execCommand(ctx: Context, flags: CommonFlags): Promise<number> {
@@ -51,5 +51,6 @@ export async function outsideCommand(ctx: Context, flags: CommonFlags): Promise<
   try { pid = Number(readFileSync(outsideFiles(ctx.paths).holderPid, 'utf8')); } catch { /* not running */ }
   if (!pid || !processAlive(pid)) throw new PodnetError('ENOTRUNNING', `the outside client of cluster "${ctx.cluster}" is not running; start the cluster with: podnet up`);
   // The outside client's own hostname and resolv.conf (its resolver is the external DNS).
-  return runAttached(podExecArgv(pid, cmd));
+  // The outside client is "your laptop": it keeps your working directory.
+  return runAttached(podExecArgv(pid, cmd, process.cwd()));
 }
