@@ -22,7 +22,7 @@ import { HttpClient } from '../../src/client/http-client.js';
 const CLI = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
 const CLUSTER = 'bcp1';
 const SERVICE_NAME_LABEL = 'kubernetes.io/service-name';
-const WAIT_TIMEOUT_MS = 300_000;
+const WAIT_TIMEOUT_MS = 180_000;
 
 function flag(name: string, fallback: number): number {
   const i = process.argv.indexOf(name);
@@ -132,9 +132,14 @@ async function applyAndWatch(client: HttpClient, namespace: string, count: numbe
   const lines = applied.stdout.trim().split('\n').length;
   if (lines !== 2 * count + 1) throw new Error(`apply printed ${lines} lines, expected ${2 * count + 1}`);
   row(`[${namespace}] podnet apply -f (${count} Deployments + ${count} Services, CLI wall time)`, ms(applied.ms));
-  const [slicesMs, podsMs] = await Promise.all([slices.at, pods.at]);
+  const timedOut = (what: string) => (err: Error) => { row(`[${namespace}] TIMEOUT ${what}`, err.message); return NaN; };
+  const [slicesMs, podsMs] = await Promise.all([slices.at.catch(timedOut('slices')), pods.at.catch(timedOut('pods'))]);
   slices.stop();
   pods.stop();
+  if (Number.isNaN(slicesMs) && runnable) {
+    const notReady = (await client.list<Pod>('pods', namespace)).items.filter((p) => !p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'));
+    row(`[${namespace}] pods not Ready at the timeout`, notReady.map((p) => `${p.metadata.name} ${p.status?.phase} ${JSON.stringify(p.status?.containerStatuses?.[0]?.state ?? {})}`).join('; ') || 'none');
+  }
   if (runnable) {
     row(`[${namespace}] apply start → all ${count} pods created`, ms(podsMs));
     row(`[${namespace}] apply start → every slice has its Ready endpoint (pods running)`, ms(slicesMs));
@@ -162,9 +167,11 @@ try {
   client = new HttpClient({ socketPath: paths.socket, timeoutMs: 120_000 });
   row('daemon RSS after up', `${rssMiB().toFixed(0)} MiB`);
 
-  await applyAndWatch(client, 'bench', N, false);
-  row(`daemon RSS with ${N} Deployments + ${N} Services + ${N} Pending pods`, `${rssMiB().toFixed(0)} MiB`);
-  await deleteNamespace(client, 'bench');
+  if (N > 0) {
+    await applyAndWatch(client, 'bench', N, false);
+    row(`daemon RSS with ${N} Deployments + ${N} Services + ${N} Pending pods`, `${rssMiB().toFixed(0)} MiB`);
+    await deleteNamespace(client, 'bench');
+  }
 
   if (M > 0) {
     await applyAndWatch(client, 'bench-run', M, true);

@@ -3,7 +3,7 @@
 // and restarts each when it dies, with back-off, as systemd would.
 
 import { spawn, type ChildProcess } from 'node:child_process';
-import { openSync, closeSync, writeFileSync, rmSync } from 'node:fs';
+import { openSync, closeSync, readFileSync, writeFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { netnsNames, type ClusterPaths } from '../config.js';
@@ -25,6 +25,7 @@ export class Supervisor {
     if (this.procs.has(name)) return;
     const m: Managed = { netns, argv, backoff: MIN_BACKOFF_MS, stopped: false };
     this.procs.set(name, m);
+    stopLeftover(path.join(this.paths.procs, `${name}.pid`), argv);
     this.start(name, m);
   }
 
@@ -78,4 +79,19 @@ export function agentArgv(cluster: string, node: string): { name: string; netns:
 /** The cloud load balancer's data path and health checks, in the router namespace. */
 export function lbAgentArgv(cluster: string): { name: string; netns: string; argv: string[] } {
   return { name: 'lb-agent', netns: netnsNames.router(cluster), argv: [process.execPath, LB_AGENT_MAIN, '--cluster', cluster] };
+}
+
+/**
+ * A daemon killed with -9 leaves its children running (a node agent keeps its
+ * pods). Before starting a successor, stop the leftover so that a node never
+ * has two agents; only a process whose command line is the expected one.
+ */
+function stopLeftover(pidFile: string, argv: string[]): void {
+  let pid = 0;
+  try { pid = Number(readFileSync(pidFile, 'utf8')); } catch { return; }
+  if (!pid) return;
+  let cmdline = '';
+  try { cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' '); } catch { return; }
+  if (!cmdline.includes(argv.slice(1).join(' '))) return;
+  try { process.kill(pid, 'SIGKILL'); } catch { /* already gone */ }
 }

@@ -5,6 +5,7 @@
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import type { Node } from '../api/types.js';
 import { nowRFC3339 } from '../api/pod-helpers.js';
+import { resourceForKind } from '../api/resources.js';
 import { ApiServer } from '../apiserver/server.js';
 import type { Client } from '../client/client.js';
 import { clusterPaths, type ClusterPaths } from '../config.js';
@@ -141,6 +142,9 @@ export class Daemon {
   /** Created once; afterwards they are the user's to scale or edit. */
   private async createSystemObjects(client: Client): Promise<void> {
     for (const obj of systemManifests()) {
+      const plural = resourceForKind(obj.apiVersion, obj.kind)!.plural;
+      // Look first: a kube-dns that exists would fail on its clusterIP before its name.
+      try { await client.get(plural, obj.metadata.namespace, obj.metadata.name!); continue; } catch (err) { if (!isApiError(err, 'NotFound')) throw err; }
       try { await client.create(obj); } catch (err) { if (!isApiError(err, 'AlreadyExists')) throw err; }
     }
   }

@@ -16,6 +16,7 @@ export function run(argv: string[], options: { input?: string; env?: NodeJS.Proc
     child.stderr.setEncoding('utf8').on('data', (d: string) => { stderr += d; });
     child.on('error', reject);
     child.on('close', (code, signal) => resolve({ code: code ?? (signal ? 128 : 1), stdout, stderr }));
+    child.stdin.on('error', () => { /* the tool may exit before reading its input */ });
     child.stdin.end(options.input ?? '');
   });
 }

@@ -6,6 +6,7 @@
 // (patchAllocatedValues), values a type change makes pointless dropped
 // (dropTypeDependentFields) and released only after the write is stored.
 
+import { goStringSlice, invalidGo } from '../../api/validation/fields.js';
 import type { Service } from '../../api/types.js';
 import { KUBE_DNS_SERVICE_IP, KUBERNETES_SERVICE_IP, NODE_PORT_MAX, NODE_PORT_MIN, SERVICE_NETWORK } from '../../config.js';
 import { apiErrors, field, type FieldError } from '../../errors.js';
@@ -67,7 +68,12 @@ export function carryOverAllocations(oldSvc: Service, newSvc: Service): void {
   if (!newSvc.spec) return;
   if (hasClusterIPField(oldSvc) && hasClusterIPField(newSvc)) {
     if (!newSvc.spec.clusterIP && oldSvc.spec.clusterIP) newSvc.spec.clusterIP = oldSvc.spec.clusterIP;
-    if (!newSvc.spec.clusterIPs?.length && oldSvc.spec.clusterIPs?.length) newSvc.spec.clusterIPs = [...oldSvc.spec.clusterIPs];
+    // upstream normalizeClusterIPs: a manifest that changes only clusterIP means clusterIPs[0] too,
+    // so validation reports the immutable field rather than a clusterIP/clusterIPs mismatch
+    if (!newSvc.spec.clusterIPs?.length && oldSvc.spec.clusterIPs?.length) {
+      const changed = newSvc.spec.clusterIP && newSvc.spec.clusterIP !== oldSvc.spec.clusterIP;
+      newSvc.spec.clusterIPs = changed ? [newSvc.spec.clusterIP!] : [...oldSvc.spec.clusterIPs];
+    }
   }
   if (allowsNodePorts(oldSvc) && allowsNodePorts(newSvc)) {
     const oldPorts = heldBy(oldSvc).ports;
@@ -133,7 +139,8 @@ export function allocateService(a: ServiceAllocators, svc: Service, old?: Servic
     if (requested && requested !== oldHeld.ip) {
       const r = a.ips.allocate(requested);
       if (r === 'ok') took.ips.push(requested);
-      else errors.push(field.invalid('spec.clusterIPs[0]', requested, `failed to allocate IP ${requested}: ${r === 'taken'
+      // worded as upstream's allocIPs: the whole clusterIPs list, Go-formatted
+      else errors.push(invalidGo('spec.clusterIPs', goStringSlice(spec.clusterIPs?.length ? spec.clusterIPs : [requested]), `failed to allocate IP ${requested}: ${r === 'taken'
         ? 'provided IP is already allocated'
         : `the provided IP (${requested}) is not in the valid range. The range of valid IPs is ${a.ips.cidr}`}`));
     } else if (!requested) {

@@ -12,10 +12,11 @@ import { outsideFiles } from '../../daemon/outside-world.js';
 import type { CommonFlags } from '../args.js';
 import type { Context } from '../context.js';
 import { resolvePod } from './logs.js';
+import type { Pod } from '../../api/types.js';
 
-export function runAttached(argv: string[]): Promise<number> {
+export function runAttached(argv: string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
   return new Promise((resolve, reject) => {
-    const child = spawn(argv[0]!, argv.slice(1), { stdio: 'inherit' });
+    const child = spawn(argv[0]!, argv.slice(1), { stdio: 'inherit', env });
     child.on('error', (e) => reject(new PodnetError('EEXEC', `could not run ${argv.join(' ')}: ${e.message}`)));
     child.on('close', (code, signal) => resolve(code ?? (signal ? 128 + 9 : 1)));
   });
@@ -41,7 +42,7 @@ export async function execCommand(ctx: Context, flags: CommonFlags): Promise<num
   try { pid = Number(readFileSync(podFiles(ctx.paths.pods, pod.metadata.uid!).sandboxPid, 'utf8')); } catch {
     throw new PodnetError('ENOTRUNNING', `unable to upgrade connection: container not found ("${pod.spec.containers[0]!.name}") — pod ${pod.metadata.name} is ${pod.status?.phase ?? 'Pending'}`);
   }
-  return runAttached(podExecArgv(pid, flags.rest));
+  return runAttached(podExecArgv(pid, flags.rest), containerEnvOf(ctx, pod, flags.container) ?? process.env);
 }
 
 export async function outsideCommand(ctx: Context, flags: CommonFlags): Promise<number> {
@@ -53,4 +54,18 @@ export async function outsideCommand(ctx: Context, flags: CommonFlags): Promise<
   // The outside client's own hostname and resolv.conf (its resolver is the external DNS).
   // The outside client is "your laptop": it keeps your working directory.
   return runAttached(podExecArgv(pid, cmd, process.cwd()));
+}
+
+/** As kubectl exec: the command sees the container's environment (read from its running process). */
+function containerEnvOf(ctx: Context, pod: Pod, container?: string): NodeJS.ProcessEnv | undefined {
+  const name = container ?? pod.spec.containers[0]!.name;
+  try {
+    const pid = Number(readFileSync(podFiles(ctx.paths.pods, pod.metadata.uid!).containerPid(name), 'utf8'));
+    const env: NodeJS.ProcessEnv = {};
+    for (const entry of readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0')) {
+      const i = entry.indexOf('=');
+      if (i > 0) env[entry.slice(0, i)] = entry.slice(i + 1);
+    }
+    return env;
+  } catch { return undefined; }
 }

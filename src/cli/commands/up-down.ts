@@ -3,7 +3,7 @@
 // after a crash, and succeeds when nothing is there.
 
 import { spawn } from 'node:child_process';
-import { existsSync, openSync, readFileSync, rmSync, closeSync, readdirSync, mkdirSync } from 'node:fs';
+import { existsSync, openSync, readFileSync, rmSync, closeSync, readdirSync, mkdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Deployment, Node } from '../../api/types.js';
@@ -29,8 +29,11 @@ export function daemonPid(ctx: Context): number | undefined {
   } catch { return undefined; }
 }
 
+/** where this run's daemon started writing its log, so errors show only its lines */
+let logStart = 0;
+
 function tail(file: string, lines = 15): string {
-  try { return readFileSync(file, 'utf8').trimEnd().split('\n').slice(-lines).join('\n'); } catch { return ''; }
+  try { return readFileSync(file, 'utf8').slice(logStart).trimEnd().split('\n').slice(-lines).join('\n'); } catch { return ''; }
 }
 
 export async function waitForNodes(ctx: Context, count: number | undefined, deadline: number, progress: (msg: string) => void): Promise<Node[]> {
@@ -87,7 +90,10 @@ export async function upCommand(ctx: Context, flags: CommonFlags, quiet = false)
   if (!daemonPid(ctx)) {
     mkdirSync(ctx.paths.dir, { recursive: true });
     mkdirSync(ctx.paths.procs, { recursive: true });
+    // A daemon killed with -9 leaves its pid file and socket behind.
     rmSync(ctx.paths.socket, { force: true });
+    rmSync(ctx.paths.daemonPid, { force: true });
+    logStart = existsSync(ctx.paths.daemonLog) ? statSync(ctx.paths.daemonLog).size : 0;
     const log = openSync(ctx.paths.daemonLog, 'a');
     const child = spawn(process.execPath, [CLI_MAIN, 'daemon', '--cluster', ctx.cluster, '--nodes', String(flags.nodes ?? DEFAULT_NODES), ...(flags.bare ? ['--bare'] : [])], {
       detached: true, stdio: ['ignore', log, log], env: process.env,

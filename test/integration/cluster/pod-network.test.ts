@@ -175,7 +175,7 @@ describe('pod network', { timeout: 240_000 }, () => {
     assert.equal(d.code, 0, d.stderr);
     const ns = (await run(['ip', 'netns', 'list'])).stdout;
     assert.doesNotMatch(ns, new RegExp(`pn-${CLUSTER}-`));
-    const procs = await run(['pgrep', '-f', `--cluster ${CLUSTER}`]);
+    const procs = await run(['pgrep', '-f', '--', `--cluster ${CLUSTER}`]);
     assert.equal(procs.stdout.trim(), '');
     assert.deepEqual(await snapshotHost(), hostBefore);
     const again = await pn(['down']);

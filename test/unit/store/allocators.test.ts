@@ -65,7 +65,7 @@ test('service: a requested IP that is taken or out of range is 422 with upstream
   const a = createServiceAllocators();
   allocateService(a, svc('a', { clusterIP: '10.96.0.50' })).commit();
   assert.throws(() => allocateService(a, svc('b', { clusterIP: '10.96.0.50' })), (e) => isApiError(e, 'Invalid') &&
-    e.message === 'Service "b" is invalid: spec.clusterIPs[0]: Invalid value: "10.96.0.50": failed to allocate IP 10.96.0.50: provided IP is already allocated');
+    e.message === 'Service "b" is invalid: spec.clusterIPs: Invalid value: []string{"10.96.0.50"}: failed to allocate IP 10.96.0.50: provided IP is already allocated');
   assert.throws(() => allocateService(a, svc('c', { clusterIP: '10.0.0.1' })), (e) => isApiError(e, 'Invalid') &&
     e.message.endsWith('failed to allocate IP 10.0.0.1: the provided IP (10.0.0.1) is not in the valid range. The range of valid IPs is 10.96.0.0/12'));
 });
