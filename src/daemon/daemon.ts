@@ -83,7 +83,9 @@ export class Daemon {
       if (n.spec?.podCIDR) { const a = agentArgv(this.options.cluster, n.metadata.name!); supervisor.ensure(a.name, a.netns, a.argv); }
       this.scheduleRouteSync(nodes.list());
     };
-    nodes.addHandlers({ add: onNode, update: (_o, n) => onNode(n), delete: () => this.scheduleRouteSync(nodes.list()) });
+    // Heartbeats update Nodes every 2 s; routes change only with podCIDRs and addresses.
+    const routing = (n: Node) => JSON.stringify([n.spec?.podCIDR, n.status?.addresses]);
+    nodes.addHandlers({ add: onNode, update: (o, n) => { if (routing(o) !== routing(n)) onNode(n); }, delete: () => this.scheduleRouteSync(nodes.list()) });
     for (const n of nodes.list()) onNode(n);
     if (this.options.addons) {
       // Wait for every node so the scheduler spreads the system pods.
