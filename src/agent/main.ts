@@ -12,10 +12,13 @@ import { nodeNetworkConfig } from '../cni/config.js';
 import { installPodnetCni } from '../cni/exec-plugin.js';
 import { defaultRunner } from '../net/runner.js';
 import { Kubelet } from './kubelet.js';
+import { Semaphore } from './semaphore.js';
 import { NodeHeartbeat } from './node-heartbeat.js';
 import { startServiceProxy } from './proxy-loop.js';
 
 const PODCIDR_POLL_MS = 20;
+/** sandboxes built at once per node: a burst of 100 pods otherwise starts 100 CNI processes on 2 cores */
+const SANDBOX_CONCURRENCY = 4;
 
 async function main(): Promise<void> {
   const { values } = parseArgs({ options: { cluster: { type: 'string' }, node: { type: 'string' } } });
@@ -40,7 +43,7 @@ async function main(): Promise<void> {
   const events = new ApiEventRecorder(client, 'kubelet', nodeName);
   const kubelet = new Kubelet({
     cluster, nodeName, nodeIP, podsDir: paths.pods, runner: defaultRunner, client, events,
-    cniConfig: () => cniConfig, cniPath, services: () => services.list(), nodeResolvConf: `nameserver ${EXTERNAL_DNS_IP}\n`, apiSocket: paths.socket,
+    cniConfig: () => cniConfig, cniPath, services: () => services.list(), nodeResolvConf: `nameserver ${EXTERNAL_DNS_IP}\n`, apiSocket: paths.socket, sandboxSlots: new Semaphore(SANDBOX_CONCURRENCY),
   });
   const proxy = startServiceProxy({ informers, client, nodeName, nodeIP, podCIDR, runner: defaultRunner, events });
   informers.start();

@@ -18,6 +18,7 @@ import { podFiles, type PodFiles } from './pod-files.js';
 import { computePodStatus, type ContainerFacts } from './pod-status.js';
 import { ProbeState, runProbe } from './probes.js';
 import { cniAdd, cniDel, createNetns, deleteNetns, processAlive, startPause, writeFileAtomic } from './sandbox.js';
+import type { Semaphore } from './semaphore.js';
 
 /** podnet restarts crashed containers after 1 s, doubling to 60 s (the kubelet: 10 s to 300 s), so CrashLoopBackOff is visible in seconds. */
 export const BACKOFF_INITIAL_MS = 1_000;
@@ -39,6 +40,8 @@ export interface AgentContext {
   cniPath: string[];
   services(): Service[];
   nodeResolvConf: string;
+  /** bounds how many sandboxes the node builds at once (CNI and pause are processes on 2 cores) */
+  sandboxSlots: Semaphore;
   /** handed to containers as PODNET_API_SOCKET: podnet's in-cluster config, as KUBERNETES_SERVICE_HOST is upstream's */
   apiSocket: string;
 }
@@ -129,7 +132,7 @@ export class PodWorker {
     if (this.terminating || this.finished) return;
     if (!this.sandboxReady) {
       try {
-        await this.ensureSandbox();
+        await this.ctx.sandboxSlots.run(() => this.ensureSandbox());
         this.sandboxError = undefined;
       } catch (err) {
         this.sandboxError = (err as Error).message;
@@ -402,7 +405,11 @@ export class PodWorker {
     }, nowRFC3339());
     if (JSON.stringify(stripTimes(status)) === JSON.stringify(stripTimes(this.pod.status))) return;
     try {
-      this.pod = await this.ctx.client.patch<Pod>('pods', this.state.namespace, this.state.name, { status }, { subresource: 'status' });
+      const written = await this.ctx.client.patch<Pod>('pods', this.state.namespace, this.state.name, { status }, { subresource: 'status' });
+      // The informer may already have delivered a newer version (say the node
+      // lifecycle controller's Ready=False); an older reply must not hide it.
+      if (Number(written.metadata.resourceVersion) > Number(this.pod.metadata.resourceVersion ?? 0)) this.pod = written;
+      else this.scheduleStatus();
     } catch (err) {
       if (!isApiError(err, 'NotFound')) process.stderr.write(`[agent ${this.ctx.nodeName}] status of ${this.state.name}: ${(err as Error).message}\n`);
     }

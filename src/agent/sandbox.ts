@@ -10,6 +10,7 @@ import { execCni } from '../cni/exec-plugin.js';
 export interface CniResult { ips?: { address: string; gateway?: string; interface?: number }[] }
 import { PodnetError } from '../errors.js';
 import type { Runner } from '../net/runner.js';
+import { scanNetnsPids } from '../net/netns.js';
 
 const PAUSE_READY_TIMEOUT_MS = 5_000;
 
@@ -39,6 +40,9 @@ export async function createNetns(runner: Runner, netns: string): Promise<void> 
 }
 
 export async function deleteNetns(runner: Runner, netns: string): Promise<void> {
+  // `ip netns del` only removes the name: a process still inside (a pause whose
+  // pid was never recorded, after a crash) would keep the namespace alive unseen.
+  for (const pid of scanNetnsPids([netns])) { try { process.kill(pid, 'SIGKILL'); } catch { /* gone */ } }
   await runner.run(['ip', 'netns', 'del', netns], { allowFailure: true });
 }
 
@@ -67,7 +71,10 @@ export async function startPause(spec: SandboxSpec): Promise<number> {
     try { comm = readFileSync(`/proc/${pid}/comm`, 'utf8').trim(); } catch { /* exited */ }
     if (comm === 'sleep') return pid;
     if (child.exitCode !== null || comm === '') throw new PodnetError('ESANDBOX', `the sandbox of ${spec.netns} exited while starting: ${stderr.trim() || `exit ${child.exitCode}`}`);
-    if (Date.now() > deadline) throw new PodnetError('ESANDBOX', `the sandbox of ${spec.netns} did not start in time`);
+    if (Date.now() > deadline) {
+      child.kill('SIGKILL'); // a pause left behind would keep the namespace alive unseen
+      throw new PodnetError('ESANDBOX', `the sandbox of ${spec.netns} did not start in time`);
+    }
     await new Promise((r) => setTimeout(r, 2));
   }
 }

@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 // Named network namespaces (`ip netns`, /run/netns/NAME) and the `ip -batch`
 // runner that configures links, addresses and routes inside one of them.
 //
@@ -66,4 +67,24 @@ export async function linkNames(runner: Runner, netns: string): Promise<Set<stri
   const text = stdout.trim();
   if (!text) return new Set();
   return new Set((JSON.parse(text) as { ifname: string }[]).map((l) => l.ifname));
+}
+
+/**
+ * The pids inside each of NAMES, in one pass over /proc: a process is in a
+ * namespace when its /proc/PID/ns/net is the inode the /run/netns/NAME bind
+ * mount holds. `ip netns pids` scans /proc once per namespace, which for a
+ * hundred pod namespaces on a busy box takes seconds.
+ */
+export function scanNetnsPids(names: readonly string[]): number[] {
+  const inodes = new Set<string>();
+  for (const name of names) {
+    try { inodes.add(`net:[${fs.statSync(`/run/netns/${name}`).ino}]`); } catch { /* already gone */ }
+  }
+  if (inodes.size === 0) return [];
+  const pids: number[] = [];
+  for (const entry of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try { if (inodes.has(fs.readlinkSync(`/proc/${entry}/ns/net`))) pids.push(Number(entry)); } catch { /* exited */ }
+  }
+  return pids;
 }

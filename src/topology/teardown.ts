@@ -5,8 +5,8 @@
 
 import { PodnetError } from '../errors.js';
 import { netnsNames } from '../config.js';
-import { defaultRunner, type Runner } from '../net/runner.js';
-import { deleteNetns, listNetns, netnsPids } from '../net/netns.js';
+import { defaultRunner, ExecRunner, type Runner } from '../net/runner.js';
+import { deleteNetns, listNetns, netnsPids, scanNetnsPids } from '../net/netns.js';
 import { DEFAULT_PARALLELISM, mapLimit } from './parallel.js';
 
 const ROUTER_SUFFIX = '-router';
@@ -53,15 +53,22 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 export async function killNamespaceProcesses(runner: Runner, names: readonly string[], kill: Killer = sigkill, timeoutMs = KILL_TIMEOUT_MS): Promise<number[]> {
   const killed = new Set<number>();
   const deadline = Date.now() + timeoutMs;
+  // On the real kernel one /proc scan finds every pid; fakes answer `ip netns pids`.
+  const list = runner instanceof ExecRunner
+    ? async () => scanNetnsPids(names)
+    : async () => (await mapLimit(names, DEFAULT_PARALLELISM, (n) => netnsPids(runner, n))).flat();
   for (;;) {
-    const pids = (await mapLimit(names, DEFAULT_PARALLELISM, (n) => netnsPids(runner, n))).flat().filter((p) => p !== process.pid);
+    const pids = (await list()).filter((p) => p !== process.pid);
     if (pids.length === 0) return [...killed];
-    if (Date.now() > deadline) {
-      throw new PodnetError('ETEARDOWN', `could not kill processes ${pids.join(' ')} in netns ${names.join(' ')}: still running after ${timeoutMs} ms`);
-    }
+    // Kill before looking at the clock: listing alone may outlast the deadline on a
+    // busy box. Only processes that outlived an earlier SIGKILL count as stuck.
+    const stuck = pids.filter((p) => killed.has(p));
     for (const pid of pids) {
       kill(pid);
       killed.add(pid);
+    }
+    if (Date.now() > deadline && stuck.length > 0) {
+      throw new PodnetError('ETEARDOWN', `could not kill processes ${stuck.join(' ')} in netns ${names.join(' ')}: still running after ${timeoutMs} ms`);
     }
     await sleep(KILL_POLL_MS);
   }

@@ -13,6 +13,7 @@
 // needed; its container is a real `sleep`) against an in-memory API whose
 // PATCH answer the test holds back to force exactly that interleaving.
 
+import { Semaphore } from '../../../src/agent/semaphore.js';
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -69,7 +70,7 @@ test('a stale status PATCH answer does not hide a newer Ready=False written by t
   const events: EventRecorder = { normal: () => {}, warning: () => {} };
   const ctx: AgentContext = {
     cluster: 'itpfr', nodeName: 'node-1', nodeIP: '172.18.0.2', podsDir, runner: new RecordingRunner(), client: api.client(), events,
-    cniConfig: () => undefined, cniPath: [], services: () => [], nodeResolvConf: '', apiSocket: '/nonexistent',
+    cniConfig: () => undefined, cniPath: [], services: () => [], nodeResolvConf: '', sandboxSlots: new Semaphore(1), apiSocket: '/nonexistent',
   };
   const worker = new PodWorker(ctx, structuredClone(api.pod));
   try {
