@@ -1,29 +1,21 @@
-// The cloud load balancer end to end, on the real kernel: `podnet up`, the
-// ServiceLoadBalancerController (in this process, over the cluster socket,
-// unless the daemon already runs one) and the lb-agent in the router
-// namespace (spawned here with nsenter, unless the daemon already runs one),
-// then real curl from the outside client through LB → node NodePort → pod.
+// The cloud load balancer end to end, on the real kernel: `podnet up` (the
+// daemon runs the ServiceLoadBalancerController and supervises the lb-agent
+// in the router namespace), then real curl from the outside client through
+// LB → node NodePort → pod.
 
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { createWriteStream, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { Pod, Service } from '../../../src/api/types.js';
-import { HttpClient } from '../../../src/client/http-client.js';
-import { ServiceLoadBalancerController } from '../../../src/cloud/service-lb-controller.js';
 import type { LbStatus } from '../../../src/cloud/lb-status.js';
-import { ApiEventRecorder } from '../../../src/controllers/events.js';
-import { InformerFactory } from '../../../src/controllers/informer-factory.js';
 import { eventually, podnet, run } from '../../support/cli.js';
 
 const CLUSTER = 'itlb';
 const ROUTER = `pn-${CLUSTER}-router`;
 const OUTSIDE_CLIENT_IP = '198.51.100.10';
 const NODE_IPS: Record<string, string> = { 'node-1': '172.18.0.2', 'node-2': '172.18.0.3' };
-const AGENT_MAIN = fileURLToPath(new URL('../../../src/cloud/lb-agent-main.js', import.meta.url));
 const stateDir = mkdtempSync(path.join(tmpdir(), 'podnet-itlb-'));
 const clusterDir = path.join(stateDir, CLUSTER);
 const pn = podnet(CLUSTER, stateDir);
@@ -59,9 +51,6 @@ spec:
   ports: [{port: 80, targetPort: 8080}]
 ${extra}`;
 }
-
-let agent: ChildProcess | undefined;
-let stopController: (() => void) | undefined;
 
 async function apply(yaml: string): Promise<void> {
   const r = await pn(['apply', '-f', '-'], { input: yaml });
@@ -113,32 +102,6 @@ describe('cloud load balancer', { timeout: 600_000 }, () => {
   before(async () => {
     const up = await pn(['up', '--nodes', '2']);
     assert.equal(up.code, 0, `${up.stdout}\n${up.stderr}`);
-    // The lead wires the controller and the agent into the daemon; until
-    // then (or if not), this test runs them itself.
-    // Give a daemon that does run them 3 s to show it (its table / an assigned address).
-    const hasTable = async () => (await run(['ip', 'netns', 'exec', ROUTER, 'nft', 'list', 'table', 'ip', 'podnet-lb'])).code === 0;
-    const hasAddress = async () => (JSON.parse((await pn(['get', 'svc', '-A', '-o', 'json'])).stdout) as { items: Service[] })
-      .items.some((s) => (s.status?.loadBalancer?.ingress ?? []).length > 0);
-    await eventually('the daemon\'s load balancer', async () => (await hasTable()) && (await hasAddress()), 3_000, 250).catch(() => undefined);
-    const daemonHasAgent = await hasTable();
-    if (!daemonHasAgent) {
-      const log = createWriteStream(path.join(clusterDir, 'lb-agent.log'));
-      agent = spawn('nsenter', [`--net=/run/netns/${ROUTER}`, '--', process.execPath, AGENT_MAIN, '--cluster', CLUSTER], {
-        stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, PODNET_STATE_DIR: stateDir },
-      });
-      agent.stdout!.pipe(log);
-      agent.stderr!.pipe(log);
-    }
-    const daemonHasController = await hasAddress();
-    if (!daemonHasController) {
-      const client = new HttpClient({ socketPath: path.join(clusterDir, 'api.sock') });
-      const informers = new InformerFactory(client);
-      const controller = new ServiceLoadBalancerController(informers, client, new ApiEventRecorder(client, 'service-lb-controller'));
-      informers.start();
-      await informers.waitForSync();
-      controller.run();
-      stopController = () => { controller.stop(); informers.stop(); };
-    }
     await apply(web(2) + '---' + lbService('web', ''));
     await eventually('2 ready web pods, one per node', async () => {
       const pods = await readyPods();
@@ -147,12 +110,6 @@ describe('cloud load balancer', { timeout: 600_000 }, () => {
   });
 
   after(async () => {
-    stopController?.();
-    if (agent && agent.exitCode === null) {
-      const exited = new Promise((resolve) => agent!.once('exit', resolve));
-      agent.kill('SIGTERM');
-      await exited;
-    }
     await pn(['down']);
     rmSync(stateDir, { recursive: true, force: true });
   });
@@ -282,11 +239,10 @@ describe('cloud load balancer', { timeout: 600_000 }, () => {
     await eventually('node-2 back in service', async () => inService(`${ip}:80/tcp`)?.length === 2, 30_000, 50);
     const backMs = Date.now() - t1;
     t.diagnostic(`node-2 out after ${outMs} ms, back after ${backMs} ms`);
-    if (agent) {
-      const log = readFileSync(path.join(clusterDir, 'lb-agent.log'), 'utf8');
-      assert.match(log, /lb: default\/web node-2 unhealthy \(tcp 172\.18\.0\.3:\d+: timeout after \d+ ms\)/);
-      for (const line of log.split('\n').filter((l) => /lb: default\/web (node-2|\S+:80\/tcp)/.test(l)).slice(-6)) t.diagnostic(line);
-    }
+    // The daemon keeps the agent's output in <state>/<cluster>/lb-agent.log.
+    const log = readFileSync(path.join(clusterDir, 'lb-agent.log'), 'utf8');
+    assert.match(log, /lb: default\/web node-2 unhealthy \(tcp 172\.18\.0\.3:\d+: timeout after \d+ ms\)/);
+    for (const line of log.split('\n').filter((l) => /lb: default\/web (node-2|\S+:80\/tcp)/.test(l)).slice(-6)) t.diagnostic(line);
   });
 
   test('Local: the failure window while pods leave a node (measured, not asserted)', async (t) => {

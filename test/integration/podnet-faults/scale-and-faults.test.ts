@@ -99,8 +99,11 @@ function podProcesses(): string[] {
   const socket = `PODNET_API_SOCKET=${path.join(clusterDir, 'api.sock')}`;
   const state = `PODNET_STATE_DIR=${stateDir}`;
   const found: string[] = [];
+  // The outside client's holder is a `sleep` the daemon started too; it is not a pod's.
+  let outsideHolder = '';
+  try { outsideHolder = readFileSync(path.join(clusterDir, 'outside.pid'), 'utf8').trim(); } catch { /* not started */ }
   for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
+    if (!/^\d+$/.test(entry) || entry === outsideHolder) continue;
     try {
       const env = readFileSync(`/proc/${entry}/environ`, 'utf8').split('\0');
       const comm = readFileSync(`/proc/${entry}/comm`, 'utf8').trim();
