@@ -82,10 +82,18 @@ export function answerAuthoritative(z: Zones, q: DnsQuestion, options: Authorita
   if (!zone || (q.class !== 'IN' && q.class !== 'ANY')) return { rcode: 'REFUSED', authoritative: false, ...none };
   const ttl = options.ttl ?? DEFAULT_RECORD_TTL;
   const soa = soaFor(zone, ttl, z.serial);
-  const recs = z.names.get(name);
+  let recs = z.names.get(name);
   const nsName = `ns1.${zone}`;
   const isNs = name === nsName && options.nameserverAddress !== undefined;
-  if (!recs && !z.existing.has(name) && !isNs) return { rcode: 'NXDOMAIN', authoritative: true, ...none, authority: [soa] };
+  if (!recs && !z.existing.has(name) && !isNs) {
+    // RFC 4592 §3.3.1: a name that does not exist is answered from `*.<closest
+    // encloser>` when that wildcard exists (a wildcard Ingress host); the owner stays QNAME.
+    let encloser = name;
+    while (encloser !== zone && !z.existing.has(encloser)) encloser = encloser.slice(encloser.indexOf('.') + 1);
+    const wildcard = z.names.get(`*.${encloser}`);
+    if (!wildcard) return { rcode: 'NXDOMAIN', authoritative: true, ...none, authority: [soa] };
+    recs = wildcard;
+  }
   const rttl = recs?.ttl ?? ttl;
   const rr = (type: string, data: unknown): Rr => ({ name: owner, type, class: 'IN', ttl: rttl, data });
   if (recs?.CNAME && q.type !== 'CNAME') {

@@ -66,7 +66,17 @@ spec:
 `;
 }
 
-const WORKLOADS = 'apiVersion: v1\nkind: Namespace\nmetadata: {name: e2e}\n' + BACKENDS.map((b) => `---${backend(b)}`).join('');
+/** A Service whose pods do not listen on its targetPort: the backend refuses. */
+const REFUSING_SERVICE = `
+apiVersion: v1
+kind: Service
+metadata: {name: refuse, namespace: e2e}
+spec:
+  selector: {app: one}
+  ports: [{name: http, port: 80, targetPort: 9999}]
+`;
+
+const WORKLOADS = 'apiVersion: v1\nkind: Namespace\nmetadata: {name: e2e}\n' + BACKENDS.map((b) => `---${backend(b)}`).join('') + `---${REFUSING_SERVICE}`;
 
 function rule(svc: string, path: string, pathType = 'Prefix', port = '{number: 80}'): string {
   return `{path: "${path}", pathType: ${pathType}, backend: {service: {name: ${svc}, port: ${port}}}}`;
@@ -95,6 +105,7 @@ const INGRESSES = [
   ingress('fallback', { host: 'fallback.e2e.test', paths: [rule('one', '/only', 'Exact')], extra: '\n  defaultBackend: {service: {name: two, port: {number: 80}}}' }),
   ingress('foreign', { host: 'foreign.e2e.test', paths: [rule('one', '/')], extra: '\n  ingressClassName: other' }),
   ingress('gone', { host: 'gone.e2e.test', paths: [rule('gone', '/')] }),
+  ingress('refuse', { host: 'refuse.e2e.test', paths: [rule('refuse', '/')] }),
   ingress('merge-a', { host: 'merge.e2e.test', paths: [rule('one', '/a')] }),
   ingress('merge-b', { host: 'merge.e2e.test', paths: [rule('two', '/b')] }),
   ingress('conflict-old', { host: 'conflict.e2e.test', paths: [rule('one', '/x')] }),
@@ -105,7 +116,7 @@ const INGRESSES = [
   }),
 ].join('---');
 const CONFLICT_NEW = ingress('conflict-new', { host: 'conflict.e2e.test', paths: [rule('two', '/x'), rule('two', '/y')] });
-const SERVED = ['paths', 'wild', 'fallback', 'gone', 'merge-a', 'merge-b', 'conflict-old', 'rewrite', 'conflict-new'];
+const SERVED = ['paths', 'wild', 'fallback', 'gone', 'refuse', 'merge-a', 'merge-b', 'conflict-old', 'rewrite', 'conflict-new'];
 
 let demo: Run;
 
@@ -247,12 +258,15 @@ describe('end to end: User → DNS → Load balancer → Ingress → Service →
   });
 
   after(async () => {
-    await pn(['down']);
+    const down = await pn(['down']);
     rmSync(stateDir, { recursive: true, force: true });
+    assert.equal(down.code, 0, down.stderr);
+    assert.doesNotMatch((await run(['ip', 'netns', 'list'])).stdout, new RegExp(`pn-${CLUSTER}-`));
   });
 
-  test('A. podnet demo exits 0 and names every layer', () => {
+  test('A. podnet demo exits 0 and names every layer', (t) => {
     assert.equal(demo.code, 0, `${demo.stdout}\n${demo.stderr}`);
+    t.diagnostic(`demo: ${/up in \S+/.exec(demo.stderr)?.[0] ?? '?'}, ${/Done in \S+/.exec(demo.stdout)?.[0] ?? '?'}`);
     for (const layer of ['1. DNS', '2. Load balancer', '3. Ingress', '4. Service', '5. Pod']) {
       assert.match(demo.stdout, new RegExp(`^\\s*${layer.replace('.', '\\.')}\\s`, 'm'), `no line "${layer}" in:\n${demo.stdout}`);
     }
@@ -407,7 +421,10 @@ describe('end to end: User → DNS → Load balancer → Ingress → Service →
       assert.deepEqual(items.map((i) => [i.metadata.name, i.status!.loadBalancer!.ingress!.map((x) => x.ip)]), items.map((i) => [i.metadata.name, [lb]]));
     });
 
-    test('503 from the controller when the backend Service has no ready endpoints', async () => {
+    test('502 from the controller when the backend refuses; 503 when the Service has no ready endpoints', async () => {
+      await expectRoutes([['http://refuse.e2e.test/', '502']]);
+      const refused = (await curlAll([['--resolve', `refuse.e2e.test:80:${LB_IP}`, 'http://refuse.e2e.test/']]))[0]!;
+      assert.match(refused.body, /podnet ingress: the backend refused or reset the connection/);
       await expectRoutes([['http://gone.e2e.test/', 'gone']]);
       await apply(backend('gone', 0));
       await expectRoutes([['http://gone.e2e.test/', '503']], 30_000);
@@ -442,6 +459,23 @@ describe('end to end: User → DNS → Load balancer → Ingress → Service →
       t.diagnostic(`new.example.test resolvable ${addedMs} ms after \`podnet apply\` started, NXDOMAIN ${removedMs} ms after \`podnet delete\` started (CLI start-up included)`);
       assert.ok(addedMs <= DNS_DEADLINE_MS, `resolvable only after ${addedMs} ms`);
       assert.ok(removedMs <= DNS_DEADLINE_MS, `NXDOMAIN only after ${removedMs} ms`);
+    });
+
+    // Uses Ingress e2e/wild from C. external-dns publishes `*.wild.example.test`
+    // (src/controllers/external-dns.ts: "Wildcard hosts are published as
+    // wildcards"), so, as with Route53, names under it must resolve (RFC 4592
+    // §3.3.1 wildcard synthesis; DNS wildcards cover any depth, the one-label
+    // rule is NGINX's to apply).
+    test('a wildcard Ingress host is published as a DNS wildcard: a.wild.example.test resolves and answers by name', async () => {
+      const literal = await pn(['outside', '--', 'dig', '+short', '*.wild.example.test']);
+      assert.equal(literal.stdout.trim(), LB_IP);
+      const [a, deep] = await Promise.all(['a.wild.example.test', 'a.b.wild.example.test'].map((n) => pn(['outside', '--', 'dig', '+time=1', '+tries=1', n])));
+      assert.match(a!.stdout, /status: NOERROR/, `a.wild.example.test:\n${a!.stdout}`);
+      assert.match(a!.stdout, /^a\.wild\.example\.test\.\s+\d+\s+IN\s+A\s+203\.0\.113\.10$/m);
+      assert.match(deep!.stdout, /^a\.b\.wild\.example\.test\.\s+\d+\s+IN\s+A\s+203\.0\.113\.10$/m);
+      const [byName, tooDeep] = await curlAll([['http://a.wild.example.test/'], ['http://a.b.wild.example.test/']]);
+      assert.equal(deploymentOf(byName!), 'one');
+      assert.equal(tooDeep!.status, 404); // resolves, but the Ingress wildcard covers one label only
     });
 
     test('a LoadBalancer Service with external-dns.alpha.kubernetes.io/hostname: own address, public name, reachable from outside and from pods', async () => {
