@@ -5,7 +5,11 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/bootstrap.sh
-export PODNET_STATE_DIR="${PODNET_STATE_DIR:-$(mktemp -d /tmp/podnet-test.XXXXXX)}"
+if [ -z "${PODNET_STATE_DIR:-}" ]; then
+  PODNET_STATE_DIR="$(mktemp -d /tmp/podnet-test.XXXXXX)"
+  trap 'rm -rf "$PODNET_STATE_DIR"' EXIT
+fi
+export PODNET_STATE_DIR
 status=0
 node --test --test-concurrency=2 --test-reporter=spec $(find dist/test/unit -name '*.test.js' | sort) || status=1
 node --test --test-concurrency=1 --test-reporter=spec $(find dist/test/integration -name '*.test.js' | sort) || status=1
