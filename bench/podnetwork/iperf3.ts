@@ -1,5 +1,6 @@
 // Pod-to-pod TCP throughput with iperf3, same node and across nodes, against
-// the host loopback in the same run (and a pod's own loopback, for scale).
+// the host loopback in the same run (and a pod's own loopback, for scale), and
+// the same pod-to-pod transfers through a Service's ClusterIP (issue 4's packet cost).
 // Server and client run inside the pods' network namespaces with
 // `nsenter -t <sandbox pid> -n` (the pause process holds each pod's netns);
 // the host-loopback pair binds 127.0.0.1 only. Traffic never leaves this
@@ -19,7 +20,7 @@ const POD_PORT = 5201;
 const PODS = `
 apiVersion: v1
 kind: Pod
-metadata: {name: server, labels: {bench: iperf}}
+metadata: {name: server, labels: {bench: iperf, role: server}}
 spec: {nodeName: node-1, containers: [{name: c, image: none, command: [sleep, infinity]}]}
 ---
 apiVersion: v1
@@ -31,6 +32,11 @@ apiVersion: v1
 kind: Pod
 metadata: {name: client-cross, labels: {bench: iperf}}
 spec: {nodeName: node-2, containers: [{name: c, image: none, command: [sleep, infinity]}]}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: iperf}
+spec: {selector: {role: server}, ports: [{port: 5201}]}
 `;
 
 /** a free TCP port on 127.0.0.1 for the host-loopback iperf3 server */
@@ -76,6 +82,8 @@ async function main(): Promise<void> {
     const pods = new Map(JSON.parse(mustSucceed(await cluster.pn(['get', 'pods', '-l', 'bench=iperf', '-o', 'json']), 'podnet get').stdout).items.map((p: Pod) => [p.metadata.name!, p]) as [string, Pod][]);
     const inPod = (name: string) => ['nsenter', '-t', String(cluster.sandboxPid(pods.get(name)!.metadata.uid!)), '-n', '--'];
     const serverIP = pods.get('server')!.status!.podIP!;
+    // issue 4's packet cost: the same transfer through the Service's ClusterIP (DNAT in the kernel)
+    const clusterIP = JSON.parse(mustSucceed(await cluster.pn(['get', 'svc', 'iperf', '-o', 'json']), 'podnet get svc').stdout).spec.clusterIP as string;
     process.stdout.write(`iperf3 TCP, ${SECONDS} s per run, ${ROUNDS} round(s); server pod ${serverIP} on node-1 (load average before: ${load()})\n\n`);
 
     const paths = [
@@ -83,6 +91,8 @@ async function main(): Promise<void> {
       { name: 'pod loopback (inside one pod)', run: () => iperf(inPod('server'), inPod('server'), '127.0.0.1', '127.0.0.1', POD_PORT) },
       { name: 'pod -> pod, same node', run: () => iperf(inPod('server'), inPod('client-same'), serverIP, serverIP, POD_PORT) },
       { name: 'pod -> pod, cross node', run: () => iperf(inPod('server'), inPod('client-cross'), serverIP, serverIP, POD_PORT) },
+      { name: 'pod -> ClusterIP, same node', run: () => iperf(inPod('server'), inPod('client-same'), serverIP, clusterIP, POD_PORT) },
+      { name: 'pod -> ClusterIP, cross node', run: () => iperf(inPod('server'), inPod('client-cross'), serverIP, clusterIP, POD_PORT) },
     ];
     const results = new Map<string, number[]>(paths.map((p) => [p.name, []]));
     // rounds interleave the paths so load drift on this shared machine hits all of them
