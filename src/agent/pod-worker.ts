@@ -27,6 +27,8 @@ export const BACKOFF_MAX_MS = 60_000;
 const BACKOFF_RESET_MS = 60_000;
 const ADOPTED_POLL_MS = 500;
 const SANDBOX_RETRY_MS = 2_000;
+/** readiness re-probe interval before a container's first success */
+const STARTING_PROBE_MS = 100;
 
 export interface AgentContext {
   cluster: string;
@@ -69,6 +71,8 @@ interface ContainerRuntime extends ContainerFacts {
   restartTimer?: NodeJS.Timeout;
   probeTimers: NodeJS.Timeout[];
   readiness?: ProbeState;
+  /** the readiness probe has succeeded once since the container started */
+  everReady?: boolean;
   liveness?: ProbeState;
   startup?: ProbeState;
   stopping?: boolean;
@@ -257,6 +261,7 @@ export class PodWorker {
     c.child = child;
     c.pid = child.pid;
     c.started = true;
+    c.everReady = false;
     c.ready = false;
     c.containerID = `podnet://${this.state.containerId}-${c.name}-${c.restartCount}`;
     c.state = { running: { startedAt } };
@@ -329,6 +334,7 @@ export class PodWorker {
         if (c.pid !== pid) return;
         if (kind === 'readiness') {
           const ready = result === 'success';
+          if (ready) c.everReady = true;
           if (ready !== c.ready) { c.ready = ready; this.scheduleStatus(); }
         } else if (kind === 'startup' && result === 'success') {
           if (!c.readiness) { c.ready = true; this.scheduleStatus(); }
@@ -339,7 +345,11 @@ export class PodWorker {
           this.killContainer(c, (this.pod.spec.terminationGracePeriodSeconds ?? 30) * 1000);
           return;
         }
-        schedule((probe.periodSeconds ?? 10) * 1000);
+        // Until a container's first successful readiness probe, re-probe quickly:
+        // it is not ready either way, and it becomes Ready as soon as it listens
+        // instead of one whole period later (podnet's choice; the kubelet waits).
+        const starting = kind === 'readiness' && !c.everReady;
+        schedule(starting ? Math.min(STARTING_PROBE_MS, (probe.periodSeconds ?? 10) * 1000) : (probe.periodSeconds ?? 10) * 1000);
       };
       const schedule = (ms: number) => { c.probeTimers.push(setTimeout(() => { void tick(); }, ms)); };
       schedule((probe.initialDelaySeconds ?? 0) * 1000);
