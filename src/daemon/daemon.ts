@@ -2,7 +2,7 @@
 // and one node agent per node. Restartable: everything it builds is derived
 // from the store, so a daemon started after a crash finds its cluster again.
 
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import type { Node } from '../api/types.js';
 import { nowRFC3339 } from '../api/pod-helpers.js';
 import { resourceForKind } from '../api/resources.js';
@@ -56,7 +56,9 @@ export class Daemon {
   async start(): Promise<void> {
     const t0 = performance.now();
     for (const dir of [this.paths.dir, this.paths.pods, this.paths.ipam, this.paths.cniConf, this.paths.procs]) mkdirSync(dir, { recursive: true });
-    writeFileSync(this.paths.daemonPid, String(process.pid));
+    // Written whole and renamed: `podnet up` polls this file while we start.
+    writeFileSync(`${this.paths.daemonPid}.tmp`, String(process.pid));
+    renameSync(`${this.paths.daemonPid}.tmp`, this.paths.daemonPid);
 
     this.api = new ApiServer({ databasePath: this.paths.database, socketPath: this.paths.socket });
     await this.api.start();
