@@ -8,16 +8,19 @@ export const HEARTBEAT_MS = 2_000;
 
 export class NodeHeartbeat {
   private timer: NodeJS.Timeout | undefined;
+  /** the Node as the last PATCH returned it: its Ready condition's transition time carries over */
+  private last: Node | undefined;
 
   constructor(private readonly client: Client, private readonly nodeName: string, private readonly nodeIP: string) {}
 
   async beat(): Promise<Node> {
-    const node = await this.client.get<Node>('nodes', undefined, this.nodeName);
+    const node = this.last ?? await this.client.get<Node>('nodes', undefined, this.nodeName);
     const now = nowRFC3339();
     const conditions = setCondition(node.status?.conditions, {
       type: 'Ready', status: 'True', reason: 'KubeletReady', message: 'kubelet is posting ready status', lastHeartbeatTime: now,
     }, now);
-    return this.client.patch<Node>('nodes', undefined, this.nodeName, {
+    this.last = undefined; // if the PATCH fails, read the Node afresh next time
+    this.last = await this.client.patch<Node>('nodes', undefined, this.nodeName, {
       status: {
         conditions,
         addresses: [{ type: 'InternalIP', address: this.nodeIP }, { type: 'Hostname', address: this.nodeName }],
@@ -26,6 +29,7 @@ export class NodeHeartbeat {
         nodeInfo: { kubeletVersion: 'v1.31.0-podnet', kubeProxyVersion: 'v1.31.0-podnet', operatingSystem: 'linux', architecture: process.arch === 'x64' ? 'amd64' : process.arch, containerRuntimeVersion: 'podnet://0.1.0', osImage: 'podnet', kernelVersion: '' },
       },
     }, { subresource: 'status' });
+    return this.last;
   }
 
   run(): void {

@@ -17,7 +17,7 @@ import { containerEnv, hostsFile, resolvConf, resolveCommand } from './container
 import { podFiles, type PodFiles } from './pod-files.js';
 import { computePodStatus, type ContainerFacts } from './pod-status.js';
 import { ProbeState, runProbe } from './probes.js';
-import { cniAdd, cniDel, createNetns, deleteNetns, processAlive, startPause, writeFileAtomic } from './sandbox.js';
+import { cniAdd, cniDel, createNetns, deleteNetns, joinSandboxArgv, processAlive, startPause, writeFileAtomic } from './sandbox.js';
 import type { Semaphore } from './semaphore.js';
 
 /** podnet restarts crashed containers after 1 s, doubling to 60 s (the kubelet: 10 s to 300 s), so CrashLoopBackOff is visible in seconds. */
@@ -250,7 +250,7 @@ export class PodWorker {
       return;
     }
     const env = { PODNET_API_SOCKET: this.ctx.apiSocket, ...containerEnv(this.pod, c.spec, { podIP: this.state.podIP!, hostIP: this.ctx.nodeIP, nodeName: this.ctx.nodeName }, this.ctx.services()) };
-    const argv = this.state.hostNetwork ? resolved.argv : ['nsenter', '-t', String(this.state.sandboxPid), '--net', '--uts', '--mount', '--', ...resolved.argv];
+    const argv = this.state.hostNetwork ? resolved.argv : joinSandboxArgv(this.state.sandboxPid!, resolved.argv);
     const log = openSync(this.files.log(c.name), 'a');
     let child: ChildProcess;
     try {
@@ -287,7 +287,7 @@ export class PodWorker {
     c.started = false;
     rmSync(this.files.containerPid(c.name), { force: true });
     const terminated: ContainerState['terminated'] = {
-      exitCode, reason: exitCode === 0 ? 'Completed' : signal === 'SIGKILL' || exitCode === 137 ? 'Error' : 'Error',
+      exitCode, reason: exitCode === 0 ? 'Completed' : 'Error',
       ...(startedAt ? { startedAt } : {}), finishedAt: nowRFC3339(),
       ...(signal ? { signal: signal === 'SIGKILL' ? 9 : 15 } : {}),
     };

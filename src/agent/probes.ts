@@ -6,6 +6,7 @@ import https from 'node:https';
 import net from 'node:net';
 import { spawn } from 'node:child_process';
 import type { Container, Probe } from '../api/types.js';
+import { joinSandboxArgv } from './sandbox.js';
 
 export type ProbeResult = 'success' | 'failure';
 
@@ -50,7 +51,7 @@ function tcpProbe(probe: NonNullable<Probe['tcpSocket']>, target: ProbeTarget, t
 }
 
 function execProbe(probe: NonNullable<Probe['exec']>, target: ProbeTarget, timeoutMs: number): Promise<ProbeResult> {
-  const argv = target.sandboxPid ? ['nsenter', '-t', String(target.sandboxPid), '--net', '--uts', '--mount', '--', ...probe.command] : probe.command;
+  const argv = target.sandboxPid ? joinSandboxArgv(target.sandboxPid, probe.command) : probe.command;
   return new Promise((resolve) => {
     const child = spawn(argv[0]!, argv.slice(1), { stdio: 'ignore', timeout: timeoutMs });
     child.on('error', () => resolve('failure'));

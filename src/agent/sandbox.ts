@@ -79,6 +79,11 @@ export async function startPause(spec: SandboxSpec): Promise<number> {
   }
 }
 
+/** argv that runs cmd in the namespaces a pause (or the outside holder) process holds: network, hostname, mounts. */
+export function joinSandboxArgv(holderPid: number, cmd: readonly string[], workdir?: string): string[] {
+  return ['nsenter', '-t', String(holderPid), '--net', '--uts', '--mount', ...(workdir ? [`--wd=${workdir}`] : []), '--', ...cmd];
+}
+
 export function processAlive(pid: number | undefined): boolean {
   if (!pid) return false;
   try { process.kill(pid, 0); } catch { return false; }

@@ -81,8 +81,7 @@ export class Scheduler extends Controller {
     }
     try {
       this.assumed.set(key, result.node);
-      await this.client.update<Pod>({ ...pod, spec: { ...pod.spec, nodeName: result.node } });
-      const bound = await this.client.get<Pod>('pods', namespace, name);
+      const bound = await this.client.update<Pod>({ ...pod, spec: { ...pod.spec, nodeName: result.node } });
       await this.client.update<Pod>({ ...bound, status: { ...bound.status, phase: bound.status?.phase ?? 'Pending', conditions: setCondition(bound.status?.conditions, { type: 'PodScheduled', status: 'True' }, now) } }, { subresource: 'status' });
       this.events.normal(pod, 'Scheduled', `Successfully assigned ${namespace}/${name} to ${result.node}`);
     } catch (err) {

@@ -51,8 +51,6 @@ export class Supervisor {
     });
   }
 
-  pid(name: string): number | undefined { return this.procs.get(name)?.child?.pid; }
-
   async stopAll(): Promise<void> {
     const exits: Promise<void>[] = [];
     for (const [name, m] of this.procs) {

@@ -20,7 +20,7 @@ import { isNodeReady, Scheduler } from '../controllers/scheduler.js';
 import { StatefulSetController } from '../controllers/statefulset.js';
 import { isApiError } from '../errors.js';
 import { defaultRunner } from '../net/runner.js';
-import { applyTopology, nodeIP, planTopology, syncPodRoutes } from '../topology/index.js';
+import { applyTopology, nodeIndex, nodeIP, planTopology, syncPodRoutes } from '../topology/index.js';
 import { ServiceLoadBalancerController } from '../cloud/service-lb-controller.js';
 import { agentArgv, lbAgentArgv, Supervisor } from './agent-supervisor.js';
 import { startOutsideWorld } from './outside-world.js';
@@ -125,7 +125,7 @@ export class Daemon {
 
   /** What a kubelet does at registration: the Node object, addresses and labels. */
   private async registerNode(client: Client, name: string): Promise<void> {
-    const index = Number(name.replace(/^node-/, ''));
+    const index = nodeIndex(name)!;
     const node: Node = {
       apiVersion: 'v1', kind: 'Node',
       metadata: { name, labels: { 'kubernetes.io/hostname': name, 'kubernetes.io/os': 'linux', 'kubernetes.io/arch': process.arch === 'x64' ? 'amd64' : process.arch } },
@@ -157,7 +157,7 @@ export class Daemon {
   private scheduleRouteSync(nodes: Node[]): void {
     const routeNodes = nodes.map((n) => ({
       name: n.metadata.name!,
-      ip: n.status?.addresses?.find((a) => a.type === 'InternalIP')?.address ?? nodeIP(Number(n.metadata.name!.replace(/^node-/, ''))),
+      ip: n.status?.addresses?.find((a) => a.type === 'InternalIP')?.address ?? nodeIP(nodeIndex(n.metadata.name!)!),
       ...(n.spec?.podCIDR ? { podCIDR: n.spec.podCIDR } : {}),
     }));
     this.routeSync = this.routeSync

@@ -88,21 +88,26 @@ export async function mapConcurrent<T, R>(items: T[], limit: number, fn: (item: 
   return results;
 }
 
-export async function applyCommand(ctx: Context, flags: CommonFlags): Promise<number> {
-  const { docs, errors } = await loadManifests(flags.filenames);
+/** Applies every document; `applied` holds kubectl's `kind/name created|configured|unchanged` lines in order. */
+export async function applyManifests(ctx: Context, filenames: string[], namespace = 'default'): Promise<{ applied: string[]; errors: string[] }> {
+  const { docs, errors } = await loadManifests(filenames);
   const client = ctx.client();
-  const ns = flags.namespace ?? 'default';
+  const applied: string[] = [];
   // Namespaces first so that objects in them can be created in the same run.
   const first = docs.filter((d) => d.object.kind === 'Namespace');
   const rest = docs.filter((d) => d.object.kind !== 'Namespace');
-  let failed = errors.length;
-  for (const e of errors) process.stderr.write(`${e}\n`);
   for (const batch of [first, rest]) {
-    const results = await mapConcurrent(batch, CONCURRENCY, (d) => applyOne(client, d, ns));
-    for (const r of results) {
-      if (r.status === 'fulfilled') process.stdout.write(`${r.value}\n`);
-      else { failed++; process.stderr.write(`${(r.reason as Error).message}\n`); }
+    for (const r of await mapConcurrent(batch, CONCURRENCY, (d) => applyOne(client, d, namespace))) {
+      if (r.status === 'fulfilled') applied.push(r.value);
+      else errors.push((r.reason as Error).message);
     }
   }
-  return failed > 0 ? 1 : 0;
+  return { applied, errors };
+}
+
+export async function applyCommand(ctx: Context, flags: CommonFlags): Promise<number> {
+  const { applied, errors } = await applyManifests(ctx, flags.filenames, flags.namespace);
+  for (const line of applied) process.stdout.write(`${line}\n`);
+  for (const e of errors) process.stderr.write(`${e}\n`);
+  return errors.length > 0 ? 1 : 0;
 }

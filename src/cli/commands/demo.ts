@@ -13,11 +13,12 @@ import type { EndpointSlice, Ingress, Pod, Service } from '../../api/types.js';
 import { isPodReady } from '../../api/pod-helpers.js';
 import { netnsNames } from '../../config.js';
 import { podFiles } from '../../agent/pod-files.js';
+import { joinSandboxArgv } from '../../agent/sandbox.js';
 import { outsideFiles } from '../../daemon/outside-world.js';
 import { PodnetError } from '../../errors.js';
 import type { CommonFlags } from '../args.js';
 import type { Context } from '../context.js';
-import { applyCommand } from './apply.js';
+import { applyManifests } from './apply.js';
 import { upCommand } from './up-down.js';
 
 const EXAMPLES = fileURLToPath(new URL('../../../../examples/', import.meta.url));
@@ -63,13 +64,9 @@ export async function demoCommand(ctx: Context, flags: CommonFlags): Promise<num
   progress(`up in ${((performance.now() - t0) / 1000).toFixed(1)}s`);
 
   step(2, `built-in example (${path.relative(process.cwd(), EXAMPLES) || EXAMPLES}): frontend + api Deployments, db StatefulSet, Services, Ingress with TLS`);
-  const stdoutWrite = process.stdout.write.bind(process.stdout);
-  let applied = 0;
-  process.stdout.write = ((chunk: string | Uint8Array) => { applied += String(chunk).split('\n').filter(Boolean).length; return true; }) as typeof process.stdout.write;
-  let code: number;
-  try { code = await applyCommand(ctx, { ...flags, filenames: [EXAMPLES], namespace: undefined as unknown as string }); } finally { process.stdout.write = stdoutWrite; }
-  if (code !== 0) throw new PodnetError('EDEMO', 'demo: the built-in example did not apply (see above)');
-  progress(`${applied} objects applied`);
+  const { applied, errors } = await applyManifests(ctx, [EXAMPLES]);
+  if (errors.length > 0) throw new PodnetError('EDEMO', `demo: the built-in example did not apply: ${errors.join('; ')}`);
+  progress(`${applied.length} objects applied`);
 
   step(3, 'waiting for every layer to be ready');
   const client = ctx.client();
@@ -82,7 +79,7 @@ export async function demoCommand(ctx: Context, flags: CommonFlags): Promise<num
     return ing.status?.loadBalancer?.ingress?.[0]?.ip;
   }, progress);
   const holder = Number(readFileSync(outsideFiles(ctx.paths).holderPid, 'utf8'));
-  const outside = (cmd: string[]) => capture(['nsenter', '-t', String(holder), '--net', '--uts', '--mount', '--', ...cmd]);
+  const outside = (cmd: string[]) => capture(joinSandboxArgv(holder, cmd));
   await until(`external DNS to publish ${HOST}`, async () => {
     const r = await outside(['dig', '+short', '+time=1', '+tries=1', HOST]);
     return r.stdout.trim().split('\n').includes(lbIP) ? true : undefined;

@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { netnsNames } from '../../config.js';
 import { PodnetError } from '../../errors.js';
 import { podFiles } from '../../agent/pod-files.js';
-import { processAlive } from '../../agent/sandbox.js';
+import { joinSandboxArgv, processAlive } from '../../agent/sandbox.js';
 import { outsideFiles } from '../../daemon/outside-world.js';
 import type { CommonFlags } from '../args.js';
 import type { Context } from '../context.js';
@@ -22,10 +22,6 @@ export function runAttached(argv: string[], env: NodeJS.ProcessEnv = process.env
   });
 }
 
-/** argv that runs cmd inside the pod: its network, hostname and mount (resolv.conf) namespaces. */
-export function podExecArgv(sandboxPid: number, cmd: string[], workdir?: string): string[] {
-  return ['nsenter', '-t', String(sandboxPid), '--net', '--uts', '--mount', ...(workdir ? [`--wd=${workdir}`] : []), '--', ...cmd];
-}
 
 export async function execCommand(ctx: Context, flags: CommonFlags): Promise<number> {
   const target = flags.positionals[0];
@@ -42,7 +38,7 @@ export async function execCommand(ctx: Context, flags: CommonFlags): Promise<num
   try { pid = Number(readFileSync(podFiles(ctx.paths.pods, pod.metadata.uid!).sandboxPid, 'utf8')); } catch {
     throw new PodnetError('ENOTRUNNING', `unable to upgrade connection: container not found ("${pod.spec.containers[0]!.name}") — pod ${pod.metadata.name} is ${pod.status?.phase ?? 'Pending'}`);
   }
-  return runAttached(podExecArgv(pid, flags.rest), containerEnvOf(ctx, pod, flags.container) ?? process.env);
+  return runAttached(joinSandboxArgv(pid, flags.rest), containerEnvOf(ctx, pod, flags.container) ?? process.env);
 }
 
 export async function outsideCommand(ctx: Context, flags: CommonFlags): Promise<number> {
@@ -53,7 +49,7 @@ export async function outsideCommand(ctx: Context, flags: CommonFlags): Promise<
   if (!pid || !processAlive(pid)) throw new PodnetError('ENOTRUNNING', `the outside client of cluster "${ctx.cluster}" is not running; start the cluster with: podnet up`);
   // The outside client's own hostname and resolv.conf (its resolver is the external DNS).
   // The outside client is "your laptop": it keeps your working directory.
-  return runAttached(podExecArgv(pid, cmd, process.cwd()));
+  return runAttached(joinSandboxArgv(pid, cmd, process.cwd()));
 }
 
 /** As kubectl exec: the command sees the container's environment (read from its running process). */

@@ -11,6 +11,7 @@ import { getCondition } from '../../api/pod-helpers.js';
 import { isApiError, PodnetError } from '../../errors.js';
 import { defaultRunner } from '../../net/runner.js';
 import { teardownCluster } from '../../topology/index.js';
+import { processAlive } from '../../agent/sandbox.js';
 import { parseDuration, type CommonFlags } from '../args.js';
 import type { Context } from '../context.js';
 
@@ -18,14 +19,10 @@ const CLI_MAIN = fileURLToPath(new URL('../main.js', import.meta.url));
 const DEFAULT_NODES = 2;
 const POLL_MS = 25;
 
-export function pidAlive(pid: number): boolean {
-  try { process.kill(pid, 0); return true; } catch { return false; }
-}
-
 export function daemonPid(ctx: Context): number | undefined {
   try {
     const pid = Number(readFileSync(ctx.paths.daemonPid, 'utf8'));
-    return pid > 0 && pidAlive(pid) ? pid : undefined;
+    return pid > 0 && processAlive(pid) ? pid : undefined;
   } catch { return undefined; }
 }
 
@@ -119,14 +116,14 @@ export async function downCommand(ctx: Context): Promise<number> {
   if (pid) {
     process.kill(pid, 'SIGTERM');
     const until = Date.now() + 5_000;
-    while (pidAlive(pid) && Date.now() < until) await new Promise((r) => setTimeout(r, 25));
-    if (pidAlive(pid)) process.kill(pid, 'SIGKILL');
+    while (processAlive(pid) && Date.now() < until) await new Promise((r) => setTimeout(r, 25));
+    if (processAlive(pid)) process.kill(pid, 'SIGKILL');
   }
   // Anything podnet started outside our namespaces is tracked by pid file.
   if (existsSync(ctx.paths.procs)) {
     for (const f of readdirSync(ctx.paths.procs)) {
       const p = Number(readFileSync(path.join(ctx.paths.procs, f), 'utf8'));
-      if (p > 0 && pidAlive(p)) { try { process.kill(p, 'SIGKILL'); } catch { /* gone */ } }
+      if (p > 0 && processAlive(p)) { try { process.kill(p, 'SIGKILL'); } catch { /* gone */ } }
     }
   }
   const result = await teardownCluster(ctx.cluster, defaultRunner);
