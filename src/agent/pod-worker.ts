@@ -325,7 +325,7 @@ export class PodWorker {
       if (!probe) return;
       const pid = c.pid;
       const tick = async () => {
-        if (c.pid !== pid || this.terminating) return;
+        if (c.pid !== pid || (this.terminating && kind !== 'readiness')) return;
         // Liveness and readiness wait until the startup probe has succeeded.
         if (kind !== 'startup' && c.startup && c.startup.result !== 'success') { schedule((probe.periodSeconds ?? 10) * 1000); return; }
         if (kind === 'startup' && c.startup?.result === 'success') return;
@@ -378,11 +378,13 @@ export class PodWorker {
     if (this.finished) return;
     this.terminating = true;
     clearTimeout(this.retryTimer);
+    // Readiness keeps being probed until each container exits, as the kubelet
+    // does: the pod's endpoints turn serving-but-terminating (KEP-1669), so
+    // the Service rules and a Local load balancer's health check drain it
+    // while it still answers. Liveness and startup probes stop (see tick).
     for (const c of this.containers.values()) {
       clearTimeout(c.restartTimer);
       clearInterval(c.poll);
-      for (const t of c.probeTimers) clearTimeout(t);
-      c.ready = false;
     }
     this.scheduleStatus();
     await Promise.all([...this.containers.values()].map((c) => this.killContainer(c, graceSeconds * 1000)));
