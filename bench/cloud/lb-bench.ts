@@ -1,31 +1,30 @@
-// Cloud load balancer benchmark: requests/s and p99 from the outside client
-// with wrk, through LB → node NodePort → pod, against the NodePort reached
-// directly (what the LB adds: one DNAT hop in the router), in the same run,
-// alternating so background load hits both alike.
+// Cloud load balancer benchmark: requests/s and p99 with wrk, in the same
+// run, alternating so background load hits every path alike:
+//   - from the outside client through LB → node NodePort → pod, against the
+//     NodePort reached directly (what the LB adds: one DNAT hop in the router);
+//   - from the outside client through LB → ingress (NGINX) → pod, against
+//     ingress → pod alone (wrk in the ingress pod's node, to the controller
+//     pod's IP: no LB, no NodePort).
 //
 //   node dist/bench/cloud/lb-bench.js [--rounds 2] [--duration 5s] [--connections 10]
 //
-// Brings up its own cluster `bnlb` in a temporary state directory, runs the
-// ServiceLoadBalancerController in this process and the lb-agent in the router
-// namespace (unless the daemon already runs them), and removes it all at the end.
+// Brings up its own cluster `bnlb` (with the ingress controller, the load
+// balancer and external DNS) in a temporary state directory and removes it
+// all at the end.
 
-import { spawn, type ChildProcess } from 'node:child_process';
-import { createWriteStream, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import type { Service } from '../../src/api/types.js';
-import { HttpClient } from '../../src/client/http-client.js';
+import type { Pod, Service } from '../../src/api/types.js';
 import type { LbStatus } from '../../src/cloud/lb-status.js';
-import { ServiceLoadBalancerController } from '../../src/cloud/service-lb-controller.js';
-import { ApiEventRecorder } from '../../src/controllers/events.js';
-import { InformerFactory } from '../../src/controllers/informer-factory.js';
 
 const CLUSTER = 'bnlb';
 const CLI = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
-const AGENT_MAIN = fileURLToPath(new URL('../../src/cloud/lb-agent-main.js', import.meta.url));
 const NODE_1_IP = '172.18.0.2';
+const INGRESS_HOST = 'bench.example.test';
 
 const MANIFEST = `
 apiVersion: apps/v1
@@ -50,6 +49,14 @@ spec:
   type: LoadBalancer
   selector: {app: web}
   ports: [{port: 80, targetPort: 8080}]
+---
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata: {name: web}
+spec:
+  rules:
+    - host: ${INGRESS_HOST}
+      http: {paths: [{path: /, pathType: Prefix, backend: {service: {name: web, port: {number: 80}}}}]}
 `;
 
 interface Run { code: number; stdout: string; stderr: string }
@@ -95,27 +102,9 @@ async function main(): Promise<void> {
   const clusterDir = path.join(stateDir, CLUSTER);
   const env = { PODNET_CLUSTER: CLUSTER, PODNET_STATE_DIR: stateDir };
   const pn = (args: string[], input = '') => run([process.execPath, CLI, ...args], input, env);
-  let agent: ChildProcess | undefined;
-  let stopController: (() => void) | undefined;
   try {
     const up = await pn(['up', '--nodes', '2']);
     if (up.code !== 0) throw new Error(`podnet up failed: ${up.stderr}`);
-    if ((await run(['ip', 'netns', 'exec', `pn-${CLUSTER}-router`, 'nft', 'list', 'table', 'ip', 'podnet-lb'])).code !== 0) {
-      const log = createWriteStream(path.join(clusterDir, 'lb-agent.log'));
-      agent = spawn('nsenter', [`--net=/run/netns/pn-${CLUSTER}-router`, '--', process.execPath, AGENT_MAIN, '--cluster', CLUSTER], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
-      agent.stdout!.pipe(log);
-      agent.stderr!.pipe(log);
-    }
-    const all = JSON.parse((await pn(['get', 'svc', '-A', '-o', 'json'])).stdout) as { items: Service[] };
-    if (!all.items.some((s) => (s.status?.loadBalancer?.ingress ?? []).length > 0)) {
-      const client = new HttpClient({ socketPath: path.join(clusterDir, 'api.sock') });
-      const informers = new InformerFactory(client);
-      const controller = new ServiceLoadBalancerController(informers, client, new ApiEventRecorder(client, 'service-lb-controller'));
-      informers.start();
-      await informers.waitForSync();
-      controller.run();
-      stopController = () => { controller.stop(); informers.stop(); };
-    }
     if ((await pn(['apply', '-f', '-'], MANIFEST)).code !== 0) throw new Error('apply failed');
     const svc = await until('an LB address', async () => {
       const s = JSON.parse((await pn(['get', 'svc', 'web', '-o', 'json'])).stdout) as Service;
@@ -130,34 +119,37 @@ async function main(): Promise<void> {
       return st.frontends.find((f) => f.address === `${lbIP}:80/tcp`)?.targets.every((t) => t.inService) ? true : undefined;
     });
     await until('the pods answer through the LB', async () => ((await pn(['outside', '--', 'curl', '-sf', '-m', '2', `http://${lbIP}/`])).code === 0 ? true : undefined));
+    const ingressLB = (JSON.parse((await pn(['get', 'svc', '-n', 'ingress-nginx', 'ingress-nginx-controller', '-o', 'json'])).stdout) as Service).status!.loadBalancer!.ingress![0]!.ip!;
+    const controller = (JSON.parse((await pn(['get', 'pods', '-n', 'ingress-nginx', '-o', 'json'])).stdout) as { items: Pod[] }).items[0]!;
+    const hostHeader = ['-H', `Host: ${INGRESS_HOST}`];
+    await until('the Ingress routes through the LB', async () => ((await pn(['outside', '--', 'curl', '-sf', '-m', '2', '-H', `Host: ${INGRESS_HOST}`, `http://${ingressLB}/`])).code === 0 ? true : undefined));
 
+    const outside = `pn-${CLUSTER}-outside`;
     const targets = [
-      { name: 'LB → NodePort → pod', url: `http://${lbIP}/` },
-      { name: 'NodePort (node-1) → pod', url: `http://${NODE_1_IP}:${nodePort}/` },
+      { name: 'LB → NodePort → pod', netns: outside, url: `http://${lbIP}/`, headers: [] as string[] },
+      { name: 'NodePort (node-1) → pod', netns: outside, url: `http://${NODE_1_IP}:${nodePort}/`, headers: [] as string[] },
+      { name: 'LB → ingress → pod', netns: outside, url: `http://${ingressLB}/`, headers: hostHeader },
+      { name: `ingress → pod (from ${controller.spec.nodeName})`, netns: `pn-${CLUSTER}-${controller.spec.nodeName}`, url: `http://${controller.status!.podIP}/`, headers: hostHeader },
     ];
     const results: { name: string; round: number; rps: number; p99ms: number; errors: number }[] = [];
     for (let round = 1; round <= Number(values.rounds); round++) {
       for (const t of targets) {
-        const r = await run(['ip', 'netns', 'exec', `pn-${CLUSTER}-outside`, 'wrk', '-t1', `-c${values.connections}`, `-d${values.duration}`, '--latency', t.url]);
+        const r = await run(['ip', 'netns', 'exec', t.netns, 'wrk', '-t1', `-c${values.connections}`, `-d${values.duration}`, '--latency', ...t.headers, t.url]);
         if (r.code !== 0) throw new Error(`wrk ${t.url}: ${r.stderr}`);
         results.push({ name: t.name, round, ...parseWrk(r.stdout) });
       }
     }
     const median = (xs: number[]) => { const s = [...xs].sort((a, b) => a - b); return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2; };
-    process.stdout.write(`wrk -t1 -c${values.connections} -d${values.duration} --latency from pn-${CLUSTER}-outside (198.51.100.10), ${values.rounds} rounds alternating, podnet/echo ×2 (one per node), externalTrafficPolicy Cluster\n\n`);
+    process.stdout.write(`wrk -t1 -c${values.connections} -d${values.duration} --latency, ${values.rounds} rounds alternating, podnet/echo ×2 (one per node); the Service web is externalTrafficPolicy Cluster, the ingress controller's Local\n\n`);
     process.stdout.write('| path | requests/s (median) | p99 ms (median) | errors | rounds (rps / p99) |\n|---|---|---|---|---|\n');
     for (const t of targets) {
       const rows = results.filter((r) => r.name === t.name);
       process.stdout.write(`| ${t.name} | ${median(rows.map((r) => r.rps)).toFixed(0)} | ${median(rows.map((r) => r.p99ms)).toFixed(2)} | ${rows.reduce((a, r) => a + r.errors, 0)} | ${rows.map((r) => `${r.rps.toFixed(0)} / ${r.p99ms.toFixed(2)}`).join(', ')} |\n`);
     }
-    process.stdout.write(`\n${JSON.stringify({ lbIP, nodePort, results })}\n`);
+    const ratio = (a: string, b: string) => median(results.filter((r) => r.name === a).map((r) => r.rps)) / median(results.filter((r) => r.name.startsWith(b)).map((r) => r.rps));
+    process.stdout.write(`\nLB cost: LB → NodePort ${ratio(targets[0]!.name, targets[1]!.name).toFixed(2)} of NodePort direct; LB → ingress ${ratio(targets[2]!.name, 'ingress → pod').toFixed(2)} of ingress direct\n`);
+    process.stdout.write(`\n${JSON.stringify({ lbIP, nodePort, ingressLB, results })}\n`);
   } finally {
-    stopController?.();
-    if (agent && agent.exitCode === null) {
-      const exited = new Promise((resolve) => agent!.once('exit', resolve));
-      agent.kill('SIGTERM');
-      await exited;
-    }
     await pn(['down']);
     rmSync(stateDir, { recursive: true, force: true });
   }
