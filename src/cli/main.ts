@@ -5,14 +5,6 @@
 import { ApiError, PodnetError } from '../errors.js';
 import { parseFlags, type CommonFlags } from './args.js';
 import { context, type Context } from './context.js';
-import { applyCommand } from './commands/apply.js';
-import { deleteCommand } from './commands/delete.js';
-import { describeCommand } from './commands/describe.js';
-import { execCommand, outsideCommand } from './commands/exec.js';
-import { getCommand } from './commands/get.js';
-import { logsCommand } from './commands/logs.js';
-import { downCommand, upCommand } from './commands/up-down.js';
-import { waitCommand } from './commands/wait.js';
 
 const USAGE = `podnet — Kubernetes networking, for real, on one Linux machine
 
@@ -37,29 +29,23 @@ Usage:
 
 type Command = (ctx: Context, flags: CommonFlags) => Promise<number>;
 
+// Each command's module (and what it pulls in: yaml, the daemon, printers) is
+// loaded only when that command runs: every `podnet` call pays for its own
+// imports, not for all of them.
 const COMMANDS: Record<string, Command> = {
-  up: (ctx, flags) => upCommand(ctx, flags),
-  down: (ctx) => downCommand(ctx),
-  apply: applyCommand,
-  delete: deleteCommand,
-  get: getCommand,
-  describe: describeCommand,
-  wait: waitCommand,
-  logs: logsCommand,
-  exec: execCommand,
-  outside: outsideCommand,
-  'port-forward': async (ctx, flags) => {
-    const { portForwardCommand } = await import('./commands/port-forward.js');
-    return portForwardCommand(ctx, flags);
-  },
-  daemon: async (ctx, flags) => {
-    const { runDaemon } = await import('../daemon/main.js');
-    return runDaemon(ctx.cluster, flags.nodes ?? 2, !flags.bare);
-  },
-  demo: async (ctx, flags) => {
-    const { demoCommand } = await import('./commands/demo.js');
-    return demoCommand(ctx, flags);
-  },
+  up: async (ctx, flags) => (await import('./commands/up-down.js')).upCommand(ctx, flags),
+  down: async (ctx) => (await import('./commands/up-down.js')).downCommand(ctx),
+  apply: async (ctx, flags) => (await import('./commands/apply.js')).applyCommand(ctx, flags),
+  delete: async (ctx, flags) => (await import('./commands/delete.js')).deleteCommand(ctx, flags),
+  get: async (ctx, flags) => (await import('./commands/get.js')).getCommand(ctx, flags),
+  describe: async (ctx, flags) => (await import('./commands/describe.js')).describeCommand(ctx, flags),
+  wait: async (ctx, flags) => (await import('./commands/wait.js')).waitCommand(ctx, flags),
+  logs: async (ctx, flags) => (await import('./commands/logs.js')).logsCommand(ctx, flags),
+  exec: async (ctx, flags) => (await import('./commands/exec.js')).execCommand(ctx, flags),
+  outside: async (ctx, flags) => (await import('./commands/exec.js')).outsideCommand(ctx, flags),
+  'port-forward': async (ctx, flags) => (await import('./commands/port-forward.js')).portForwardCommand(ctx, flags),
+  daemon: async (ctx, flags) => (await import('../daemon/main.js')).runDaemon(ctx.cluster, flags.nodes ?? 2, !flags.bare),
+  demo: async (ctx, flags) => (await import('./commands/demo.js')).demoCommand(ctx, flags),
 };
 
 async function main(argv: string[]): Promise<number> {
