@@ -20,36 +20,14 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import type { Pod, Service } from '../../src/api/types.js';
 import type { LbStatus } from '../../src/cloud/lb-status.js';
+import { echoApp } from '../../test/support/manifests.js';
 
 const CLUSTER = 'bnlb';
 const CLI = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
 const NODE_1_IP = '172.18.0.2';
 const INGRESS_HOST = 'bench.example.test';
 
-const MANIFEST = `
-apiVersion: apps/v1
-kind: Deployment
-metadata: {name: web}
-spec:
-  replicas: 2
-  selector: {matchLabels: {app: web}}
-  template:
-    metadata: {labels: {app: web}}
-    spec:
-      containers:
-        - name: echo
-          image: podnet/echo
-          ports: [{name: http, containerPort: 8080}]
-          readinessProbe: {httpGet: {path: /healthz, port: http}, periodSeconds: 1}
----
-apiVersion: v1
-kind: Service
-metadata: {name: web}
-spec:
-  type: LoadBalancer
-  selector: {app: web}
-  ports: [{port: 80, targetPort: 8080}]
----
+const MANIFEST = `${echoApp({ name: 'web', replicas: 2, type: 'LoadBalancer' })}---
 apiVersion: networking.k8s.io/v1
 kind: Ingress
 metadata: {name: web}

@@ -11,6 +11,7 @@ import path from 'node:path';
 import type { Pod, Service } from '../../../src/api/types.js';
 import type { LbStatus } from '../../../src/cloud/lb-status.js';
 import { eventually, podnet, run } from '../../support/cli.js';
+import { echoDeployment, echoService } from '../../support/manifests.js';
 
 const CLUSTER = 'itlb';
 const ROUTER = `pn-${CLUSTER}-router`;
@@ -20,36 +21,12 @@ const stateDir = mkdtempSync(path.join(tmpdir(), 'podnet-itlb-'));
 const clusterDir = path.join(stateDir, CLUSTER);
 const pn = podnet(CLUSTER, stateDir);
 
-function web(replicas: number, extraArgs: string[] = []): string {
-  return `
-apiVersion: apps/v1
-kind: Deployment
-metadata: {name: web}
-spec:
-  replicas: ${replicas}
-  selector: {matchLabels: {app: web}}
-  template:
-    metadata: {labels: {app: web}}
-    spec:
-      containers:
-        - name: echo
-          image: podnet/echo
-          args: ${JSON.stringify(extraArgs)}
-          ports: [{name: http, containerPort: 8080}]
-          readinessProbe: {httpGet: {path: /healthz, port: http}, periodSeconds: 1}
-`;
+function web(replicas: number, args?: string[]): string {
+  return echoDeployment({ name: 'web', replicas, ...(args ? { args } : {}) });
 }
 
-function lbService(name: string, extra: string): string {
-  return `
-apiVersion: v1
-kind: Service
-metadata: {name: ${name}}
-spec:
-  type: LoadBalancer
-  selector: {app: web}
-  ports: [{port: 80, targetPort: 8080}]
-${extra}`;
+function lbService(name: string, extraSpec: string): string {
+  return echoService({ name, app: 'web', type: 'LoadBalancer', extraSpec });
 }
 
 async function apply(yaml: string): Promise<void> {

@@ -20,6 +20,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Deployment, Ingress, Pod, Service } from '../../../src/api/types.js';
 import { CLI, eventually, podnet, run, type Run } from '../../support/cli.js';
+import { echoApp } from '../../support/manifests.js';
 
 const CLUSTER = 'ite2e1';
 const stateDir = mkdtempSync(path.join(tmpdir(), 'podnet-ite2e1-'));
@@ -41,29 +42,7 @@ const WRK_SECONDS = 20;
 const BACKENDS = ['one', 'two', 'three', 'gone'];
 
 function backend(name: string, replicas = 1): string {
-  return `
-apiVersion: apps/v1
-kind: Deployment
-metadata: {name: ${name}, namespace: e2e}
-spec:
-  replicas: ${replicas}
-  selector: {matchLabels: {app: ${name}}}
-  template:
-    metadata: {labels: {app: ${name}}}
-    spec:
-      containers:
-        - name: echo
-          image: podnet/echo
-          ports: [{name: http, containerPort: 8080}]
-          readinessProbe: {httpGet: {path: /healthz, port: http}, periodSeconds: 1}
----
-apiVersion: v1
-kind: Service
-metadata: {name: ${name}, namespace: e2e}
-spec:
-  selector: {app: ${name}}
-  ports: [{name: http, port: 80, targetPort: http}]
-`;
+  return echoApp({ name, namespace: 'e2e', replicas });
 }
 
 /** A Service whose pods do not listen on its targetPort: the backend refuses. */
