@@ -106,14 +106,15 @@ function versionSet(version: string): SetDef {
   };
 }
 
-function pushElements(out: Lines, indent: string, s: SetDef, keys: Iterable<string>, valueOf: (k: string) => string, ownerOf: (k: string) => string | undefined): void {
-  let first = true;
-  for (const k of keys) {
-    if (!first) out.text[out.text.length - 1] += ',';
-    out.push(`${indent}${elementText(k, valueOf(k))}`, ownerOf(k));
-    first = false;
+/** One line per element, comma-separated; the hot loop of a full render (120k lines at 10,000 Services). */
+function pushElements(out: Lines, indent: string, s: SetDef): void {
+  const last = s.elements.size - 1;
+  let i = 0;
+  for (const [k, v] of s.elements) {
+    const sep = i++ < last ? ',' : '';
+    out.text.push(v === '' ? `${indent}${k}${sep}` : `${indent}${k} : ${v}${sep}`);
+    out.owners.push(s.owners.get(k));
   }
-  void s;
 }
 
 /** The whole table, replacing whatever table of that name exists, in one transaction. */
@@ -131,7 +132,7 @@ export function renderFull(model: RulesetModel, version?: string): Transaction {
     for (const h of setHeader(s)) out.push(`\t\t${h}`);
     if (!s.dynamic && s.elements.size > 0) {
       out.push('\t\telements = {');
-      pushElements(out, '\t\t\t', s, s.elements.keys(), (k) => s.elements.get(k)!, (k) => s.owners.get(k));
+      pushElements(out, '\t\t\t', s);
       out.push('\t\t}');
     }
     out.push('\t}');
