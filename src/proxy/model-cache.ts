@@ -24,9 +24,8 @@ const DIGEST_WORDS = 4;
 interface Entry {
   svc: Service;
   slices: EndpointSlice[];
-  ports: ServicePortInfo[];
+  /** not kept: servicePortsOf(svc, slices) recomputes them for the few changed Services */
   fragment: Fragment;
-  healthCheck: HealthCheckInfo | undefined;
 }
 
 interface Committed {
@@ -75,12 +74,48 @@ function byName(a: EndpointSlice, b: EndpointSlice): number {
   return x < y ? -1 : x > y ? 1 : 0;
 }
 
+/**
+ * The objects of the last build, to tell by identity which were added and
+ * removed. Informer listings keep their order and replace an updated object
+ * in place, so the usual sync is answered by one positional comparison; a
+ * listing of another length falls back to set differences.
+ */
+class ObjectList<T extends object> {
+  private last: readonly T[] = [];
+  private known = new Set<T>();
+
+  /** Calls onChange(obj, true) for each object new since the last call, onChange(obj, false) for each gone. */
+  diff(now: readonly T[], onChange: (obj: T, added: boolean) => void): void {
+    if (now.length === this.last.length) {
+      const gone: T[] = [];
+      const fresh: T[] = [];
+      for (let i = 0; i < now.length; i++) {
+        if (now[i] !== this.last[i]) { fresh.push(now[i]!); gone.push(this.last[i]!); }
+      }
+      if (fresh.length > 0) {
+        // an object that only moved is in both lists: neither added nor removed
+        const moved = new Set(fresh);
+        const goneSet = new Set(gone);
+        for (const o of gone) if (!moved.has(o)) { this.known.delete(o); onChange(o, false); }
+        for (const o of fresh) if (!goneSet.has(o) && !this.known.has(o)) { this.known.add(o); onChange(o, true); }
+      }
+    } else {
+      const nowSet = new Set(now);
+      for (const o of this.known) if (!nowSet.has(o)) onChange(o, false);
+      for (const o of nowSet) if (!this.known.has(o)) onChange(o, true);
+      this.known = nowSet;
+    }
+    this.last = now.slice();
+  }
+}
+
 export class ModelCache {
   /** the objects of the last build, to find what changed by identity */
-  private lastServices = new Set<Service>();
-  private lastSlices = new Set<EndpointSlice>();
+  private readonly services = new ObjectList<Service>();
+  private readonly slices = new ObjectList<EndpointSlice>();
   private readonly serviceByKey = new Map<string, Service>();
-  private readonly slicesByKey = new Map<string, Set<EndpointSlice>>();
+  /** usually one slice per Service: arrays, not Sets (10,000 of them) */
+  private readonly slicesByKey = new Map<string, EndpointSlice[]>();
   /** Services with rules: the wanted state */
   private readonly entries = new Map<string, Entry>();
   private readonly healthByKey = new Map<string, HealthCheckInfo>();
@@ -116,41 +151,25 @@ export class ModelCache {
   /** Keys of the Services whose Service or EndpointSlice objects changed since the last build. */
   private diffObjects(services: readonly Service[], slices: readonly EndpointSlice[]): Set<string> {
     const dirty = new Set<string>();
-    const nowSlices = new Set(slices);
-    for (const s of nowSlices) {
-      if (this.lastSlices.has(s)) continue;
+    this.slices.diff(slices, (s, added) => {
       const key = sliceServiceKey(s);
-      if (key === undefined) continue;
-      let set = this.slicesByKey.get(key);
-      if (!set) { set = new Set(); this.slicesByKey.set(key, set); }
-      set.add(s);
+      if (key === undefined) return;
+      const list = this.slicesByKey.get(key);
+      if (added) {
+        if (list) list.push(s); else this.slicesByKey.set(key, [s]);
+      } else if (list) {
+        const i = list.indexOf(s);
+        if (i >= 0) list.splice(i, 1);
+        if (list.length === 0) this.slicesByKey.delete(key);
+      }
       dirty.add(key);
-    }
-    for (const s of this.lastSlices) {
-      if (nowSlices.has(s)) continue;
-      const key = sliceServiceKey(s);
-      if (key === undefined) continue;
-      const set = this.slicesByKey.get(key);
-      set?.delete(s);
-      if (set?.size === 0) this.slicesByKey.delete(key);
-      dirty.add(key);
-    }
-    this.lastSlices = nowSlices;
-
-    const nowServices = new Set(services);
-    for (const svc of nowServices) {
-      if (this.lastServices.has(svc)) continue;
+    });
+    this.services.diff(services, (svc, added) => {
       const key = serviceKeyOf(svc);
-      this.serviceByKey.set(key, svc);
+      if (added) this.serviceByKey.set(key, svc);
+      else if (this.serviceByKey.get(key) === svc) this.serviceByKey.delete(key);
       dirty.add(key);
-    }
-    for (const svc of this.lastServices) {
-      if (nowServices.has(svc)) continue;
-      const key = serviceKeyOf(svc);
-      if (this.serviceByKey.get(key) === svc) this.serviceByKey.delete(key);
-      dirty.add(key);
-    }
-    this.lastServices = nowServices;
+    });
     return dirty;
   }
 
@@ -167,7 +186,7 @@ export class ModelCache {
       const healthCheck = healthCheckOf(svc, svcSlices, this.cfg.nodeName);
       if (healthCheck) this.healthByKey.set(key, healthCheck); else this.healthByKey.delete(key);
       if (ports.length > 0) {
-        next = { svc, slices: svcSlices, ports, healthCheck, fragment: buildFragment(this.cfg, ports, this.isPodLocal, this.shared) };
+        next = { svc, slices: svcSlices, fragment: buildFragment(this.cfg, ports, this.isPodLocal, this.shared) };
       }
     } else {
       this.healthByKey.delete(key);
@@ -198,9 +217,10 @@ export class ModelCache {
     if (!this.committed) return [undefined, []];
     const before: ServicePortInfo[] = [];
     const after: ServicePortInfo[] = [];
+    const ports = (e: Entry) => servicePortsOf(e.svc, e.slices, this.cfg.nodeName);
     for (const [, b, a] of plan.changes) {
-      if (b) before.push(...b.ports);
-      if (a) after.push(...a.ports);
+      if (b) before.push(...ports(b));
+      if (a) after.push(...ports(a));
     }
     return [before, after];
   }
