@@ -78,6 +78,9 @@ const r = (match: Match[], stmt: Stmt): Rule => ({ match, stmt });
 export const PROTOCOLS: readonly Proto[] = ['tcp', 'udp', 'sctp'];
 export const endpointMap = (keying: 'addr' | 'nodeport', proto: Proto): string =>
   `${keying === 'addr' ? 'service' : 'nodeport'}-endpoints-${proto}`;
+const ENDPOINT_MAPS = new Set(PROTOCOLS.flatMap((p) => [endpointMap('addr', p), endpointMap('nodeport', p)]));
+/** The maps only the shared DNAT chains read (a split first load fills them first). */
+export const isEndpointMap = (name: string): boolean => ENDPOINT_MAPS.has(name);
 
 function fixedSets(): SetDef[] {
   const def = (name: string, kind: 'set' | 'map', type: string, comment: string): SetDef =>
