@@ -10,7 +10,7 @@ import type { EndpointSlice, Service } from '../../src/api/types.js';
 import { ExecRunner } from '../../src/net/runner.js';
 import { ServiceProxy } from '../../src/proxy/service-proxy.js';
 import { servicePorts } from '../../src/proxy/service-ports.js';
-import { numberToIpv4, ipv4ToNumber } from '../../src/proxy/ipv4.js';
+import { syntheticServices } from './synthetic.js';
 import { renderKubeProxyShaped } from './kube-proxy-shaped.js';
 
 const ENDPOINTS = 10;
@@ -20,23 +20,7 @@ const runner = new ExecRunner();
 const netns = `pn-pxt-bench-${process.pid}`;
 
 function world(n: number): { services: Service[]; slices: EndpointSlice[] } {
-  const vipBase = ipv4ToNumber('10.96.16.0')!;
-  const podBase = ipv4ToNumber('10.244.0.2')!;
-  const services: Service[] = [];
-  const slices: EndpointSlice[] = [];
-  for (let s = 0; s < n; s++) {
-    const name = `svc-${s}`;
-    services.push({ apiVersion: 'v1', kind: 'Service', metadata: { name, namespace: 'bench' },
-      spec: { type: 'ClusterIP', clusterIP: numberToIpv4(vipBase + s), ports: [{ name: 'http', port: 80, protocol: 'TCP' }] } });
-    slices.push({ apiVersion: 'discovery.k8s.io/v1', kind: 'EndpointSlice', addressType: 'IPv4',
-      metadata: { name: `${name}-x`, namespace: 'bench', labels: { 'kubernetes.io/service-name': name } },
-      ports: [{ name: 'http', port: 8080, protocol: 'TCP' }],
-      endpoints: Array.from({ length: ENDPOINTS }, (_, e) => {
-        const i = s * ENDPOINTS + e;
-        return { addresses: [numberToIpv4(podBase + i)], nodeName: `node-${(i % 50) + 1}`, conditions: { ready: true } };
-      }) });
-  }
-  return { services, slices };
+  return syntheticServices(n, ENDPOINTS);
 }
 
 async function time<T>(f: () => Promise<T>): Promise<[number, T]> {

@@ -1,19 +1,37 @@
 // Small IPv4 helpers the proxy's pure code needs (CIDR membership, ordering).
 // IPv4 only: podnet's address plan is single-stack (DESIGN.md).
 
-const IPV4_PATTERN = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/;
+const DOT = 46;
+const ZERO = 48;
+const NINE = 57;
 
-/** The address as an unsigned 32-bit number, or undefined when it is not dotted-quad IPv4. */
+/**
+ * The address as an unsigned 32-bit number, or undefined when it is not
+ * dotted-quad IPv4 (four decimal octets of 1-3 digits, each <= 255).
+ * Hand-rolled rather than a regular expression: the proxy parses every
+ * endpoint address of every Service on a full sync (100k at 10,000 Services).
+ */
 export function ipv4ToNumber(ip: string): number | undefined {
-  const m = IPV4_PATTERN.exec(ip);
-  if (!m) return undefined;
   let n = 0;
-  for (let i = 1; i <= 4; i++) {
-    const octet = Number(m[i]);
-    if (octet > 255) return undefined;
-    n = n * 256 + octet;
+  let octet = 0;
+  let digits = 0;
+  let dots = 0;
+  for (let i = 0; i < ip.length; i++) {
+    const c = ip.charCodeAt(i);
+    if (c >= ZERO && c <= NINE) {
+      if (++digits > 3) return undefined;
+      octet = octet * 10 + (c - ZERO);
+    } else if (c === DOT) {
+      if (digits === 0 || octet > 255 || ++dots > 3) return undefined;
+      n = n * 256 + octet;
+      octet = 0;
+      digits = 0;
+    } else {
+      return undefined;
+    }
   }
-  return n;
+  if (dots !== 3 || digits === 0 || octet > 255) return undefined;
+  return n * 256 + octet;
 }
 
 export function isIPv4(ip: string): boolean {
@@ -21,7 +39,7 @@ export function isIPv4(ip: string): boolean {
 }
 
 export function numberToIpv4(n: number): string {
-  return [n >>> 24, (n >>> 16) & 255, (n >>> 8) & 255, n & 255].join('.');
+  return `${n >>> 24}.${(n >>> 16) & 255}.${(n >>> 8) & 255}.${n & 255}`;
 }
 
 /** True when ip lies inside cidr ("10.244.0.0/16"); false for malformed input. */

@@ -106,32 +106,81 @@ function versionSet(version: string): SetDef {
   };
 }
 
-function pushElements(out: Lines, indent: string, s: SetDef, keys: Iterable<string>, valueOf: (k: string) => string, ownerOf: (k: string) => string | undefined): void {
-  let first = true;
-  for (const k of keys) {
-    if (!first) out.text[out.text.length - 1] += ',';
-    out.push(`${indent}${elementText(k, valueOf(k))}`, ownerOf(k));
-    first = false;
+/** One line per element, comma-separated; the hot loop of a full render (120k lines at 10,000 Services). */
+function pushElements(out: Lines, indent: string, s: SetDef): void {
+  const last = s.elements.size - 1;
+  let i = 0;
+  for (const [k, v] of s.elements) {
+    const sep = i++ < last ? ',' : '';
+    out.text.push(v === '' ? `${indent}${k}${sep}` : `${indent}${k} : ${v}${sep}`);
+    out.owners.push(s.owners.get(k));
   }
-  void s;
 }
 
 /** The whole table, replacing whatever table of that name exists, in one transaction. */
 export function renderFull(model: RulesetModel, version?: string): Transaction {
+  return renderTable(model, version, true, () => false);
+}
+
+/**
+ * The whole table for a node that has none, as several transactions so that
+ * nft (single-threaded, the larger part of a 10,000-Service load) can parse
+ * them on several cores at once: `bulk` fills the sets `isBulk` selects,
+ * split in `parts` transactions that may run concurrently; `rest` then
+ * creates everything else. Bulk sets must be ones only rules in `rest` refer
+ * to (the endpoint maps: only the shared DNAT chains read them), so until
+ * `rest` commits, no packet can see any of it, and after, all of it.
+ */
+export function renderSplitFull(model: RulesetModel, version: string, isBulk: (set: SetDef) => boolean, parts: number): { bulk: Transaction[]; rest: Transaction } {
+  const t = `${model.family} ${model.table}`;
+  const bulkSets = [...model.sets.values()].filter((s) => isBulk(s) && !s.dynamic);
+  const total = bulkSets.reduce((n, s) => n + s.elements.size, 0);
+  const per = Math.max(1, Math.ceil(total / Math.max(1, parts)));
+  const bulk: Transaction[] = [];
+  let out: Lines | undefined;
+  let room = 0;
+  for (const s of bulkSets) {
+    const last = s.elements.size - 1;
+    let i = 0;
+    for (const [k, v] of s.elements) {
+      if (!out || room === 0) {
+        if (out) bulk.push(out.done());
+        out = new Lines();
+        room = per;
+        // each part creates what it fills (`add` is a no-op when another part already did)
+        out.push(`add table ${t}`);
+        for (const b of bulkSets) out.push(`add ${b.kind} ${t} ${b.name} { ${setHeader(b).join('; ')}; }`);
+        out.push(`add element ${t} ${s.name} {`);
+      } else if (i === 0) {
+        out.push(`add element ${t} ${s.name} {`);
+      }
+      room--;
+      const end = i === last || room === 0;
+      out.text.push(`\t${elementText(k, v)}${end ? '' : ','}`);
+      out.owners.push(s.owners.get(k));
+      if (end) out.push('}');
+      i++;
+    }
+  }
+  if (out) bulk.push(out.done());
+  return { bulk, rest: renderTable(model, version, false, isBulk) };
+}
+
+function renderTable(model: RulesetModel, version: string | undefined, replace: boolean, skipElements: (s: SetDef) => boolean): Transaction {
   const out = new Lines();
   const t = `${model.family} ${model.table}`;
   // `add` first so `delete` never fails on a fresh node; both happen atomically with the rebuild.
   out.push(`add table ${t}`);
-  out.push(`delete table ${t}`);
+  if (replace) out.push(`delete table ${t}`);
   out.push(`table ${t} {`);
   const sets = [...model.sets.values()];
   if (version !== undefined) sets.push(versionSet(version));
   for (const s of sets) {
     out.push(`\t${s.kind} ${s.name} {`);
     for (const h of setHeader(s)) out.push(`\t\t${h}`);
-    if (!s.dynamic && s.elements.size > 0) {
+    if (!s.dynamic && s.elements.size > 0 && !skipElements(s)) {
       out.push('\t\telements = {');
-      pushElements(out, '\t\t\t', s, s.elements.keys(), (k) => s.elements.get(k)!, (k) => s.owners.get(k));
+      pushElements(out, '\t\t\t', s);
       out.push('\t\t}');
     }
     out.push('\t}');

@@ -14,7 +14,7 @@ import { createHash } from 'node:crypto';
 import type { EndpointSlice, Service } from '../api/types.js';
 import type { Chain, KeyExpr, Match, RulesetModel, Rule, SetDef, Stmt } from './model.js';
 import { keyAddrProtoPort, keyProtoPort } from './model.js';
-import { inCidr } from './ipv4.js';
+import { ipv4ToNumber } from './ipv4.js';
 import { servicePorts, type EndpointInfo, type Proto, type ServicePortInfo } from './service-ports.js';
 
 export const TABLE_FAMILY = 'ip';
@@ -78,6 +78,9 @@ const r = (match: Match[], stmt: Stmt): Rule => ({ match, stmt });
 export const PROTOCOLS: readonly Proto[] = ['tcp', 'udp', 'sctp'];
 export const endpointMap = (keying: 'addr' | 'nodeport', proto: Proto): string =>
   `${keying === 'addr' ? 'service' : 'nodeport'}-endpoints-${proto}`;
+const ENDPOINT_MAPS = new Set(PROTOCOLS.flatMap((p) => [endpointMap('addr', p), endpointMap('nodeport', p)]));
+/** The maps only the shared DNAT chains read (a split first load fills them first). */
+export const isEndpointMap = (name: string): boolean => ENDPOINT_MAPS.has(name);
 
 function fixedSets(): SetDef[] {
   const def = (name: string, kind: 'set' | 'map', type: string, comment: string): SetDef =>
@@ -159,27 +162,48 @@ type Group = 'cluster' | 'local';
  */
 export interface Fragment {
   owner: string;
-  elements: [set: string, key: string, value: string][];
+  /**
+   * Flat triples `set, key, value, set, key, value, ...` ('' value for plain
+   * sets): one array per Service instead of one per element, because a full
+   * sync at 10,000 Services builds 120k of them.
+   */
+  elements: string[];
   chains: Chain[];
   sets: SetDef[];
   /** content hash, for the ruleset version */
   hash: string;
 }
 
+/**
+ * Chains without an owner (endpoints-N, external-N, ...) are shared by every
+ * Service with the same endpoint counts, and their rules follow from their
+ * name alone (for one config). One object per name, built once: fragments
+ * then share it, and its hash text is computed once (chainHashText).
+ */
+export type SharedChains = Map<string, Chain>;
+
 /** Builds one Service's fragment. */
 class Builder {
   readonly chains = new Map<string, Chain>();
   readonly sets = new Map<string, SetDef>();
-  readonly elements: [string, string, string][] = [];
+  readonly elements: string[] = [];
 
-  constructor(private readonly cfg: ProxyConfig, private readonly isPodLocal: (ip: string) => boolean) {}
+  constructor(private readonly cfg: ProxyConfig, private readonly isPodLocal: (ip: string) => boolean,
+    private readonly shared: SharedChains) {}
 
-  private element(set: string, key: string, value: string, _owner: string): void {
-    this.elements.push([set, key, value]);
+  private element(set: string, key: string, value: string): void {
+    this.elements.push(set, key, value);
   }
 
   private chain(name: string, rules: () => Rule[], owner?: string): string {
-    if (!this.chains.has(name)) this.chains.set(name, { name, rules: rules(), ...(owner ? { owner } : {}) });
+    if (this.chains.has(name)) return name;
+    if (owner) {
+      this.chains.set(name, { name, rules: rules(), owner });
+      return name;
+    }
+    let c = this.shared.get(name);
+    if (!c) { c = { name, rules: rules() }; this.shared.set(name, c); }
+    this.chains.set(name, c);
     return name;
   }
 
@@ -269,7 +293,7 @@ class Builder {
     const eps = group === 'local' ? sp.localEndpoints : sp.clusterEndpoints;
     const base = group === 'local' ? LOCAL_INDEX_BASE : 0;
     const map = endpointMap(keying, sp.proto);
-    eps.forEach((ep, i) => this.element(map, `${frontend} . ${base + i}`, `${ep.ip} . ${ep.port}`, owner));
+    for (let i = 0; i < eps.length; i++) this.element(map, `${frontend} . ${base + i}`, `${eps[i]!.ip} . ${eps[i]!.port}`);
   }
 
   /** The verdict for an external frontend (external IP, LB IP, NodePort), or undefined if it has no endpoints. */
@@ -294,73 +318,127 @@ class Builder {
   addServicePort(sp: ServicePortInfo): void {
     const owner = `${sp.namespace}/${sp.name}`;
     const reject = `goto ${CHAINS.reject}`;
-    this.element(SETS.clusterIps, sp.clusterIP, '', owner);
+    this.element(SETS.clusterIps, sp.clusterIP, '');
     for (const ep of [...sp.clusterEndpoints, ...sp.localEndpoints]) {
-      if (this.isPodLocal(ep.ip)) this.element(SETS.hairpin, `${ep.ip} . ${ep.ip}`, '', owner);
+      if (this.isPodLocal(ep.ip)) this.element(SETS.hairpin, `${ep.ip} . ${ep.ip}`, '');
     }
     const hasEndpoints = sp.clusterEndpoints.length > 0;
 
     // ClusterIP: internalTrafficPolicy picks the group; Local without local endpoints drops (KEP-2086).
     const vip = keyAddrProtoPort(sp.clusterIP, sp.proto, sp.port);
     if (!hasEndpoints) {
-      this.element(SETS.noEndpointServices, vip, reject, owner);
+      this.element(SETS.noEndpointServices, vip, reject);
     } else {
       const group: Group = sp.internalLocal ? 'local' : 'cluster';
       const target = this.groupTarget(sp, 'addr', group, owner);
       this.backends(sp, 'addr', `${sp.clusterIP} . ${sp.port}`, group, owner);
-      this.element(SETS.serviceIps, vip, target ? `goto ${target}` : 'drop', owner);
+      this.element(SETS.serviceIps, vip, target ? `goto ${target}` : 'drop');
     }
 
     for (const addr of sp.externalAddrs) {
       const fe = keyAddrProtoPort(addr, sp.proto, sp.port);
-      if (!hasEndpoints) this.element(SETS.noEndpointServices, fe, reject, owner);
-      else this.element(SETS.serviceIps, fe, `goto ${this.externalTarget(sp, 'addr', `${addr} . ${sp.port}`, owner)}`, owner);
+      if (!hasEndpoints) this.element(SETS.noEndpointServices, fe, reject);
+      else this.element(SETS.serviceIps, fe, `goto ${this.externalTarget(sp, 'addr', `${addr} . ${sp.port}`, owner)}`);
     }
 
     if (sp.nodePort) {
       const fe = keyProtoPort(sp.proto, sp.nodePort);
-      if (!hasEndpoints) this.element(SETS.noEndpointNodePorts, fe, reject, owner);
-      else this.element(SETS.serviceNodePorts, fe, `goto ${this.externalTarget(sp, 'nodeport', String(sp.nodePort), owner)}`, owner);
+      if (!hasEndpoints) this.element(SETS.noEndpointNodePorts, fe, reject);
+      else this.element(SETS.serviceNodePorts, fe, `goto ${this.externalTarget(sp, 'nodeport', String(sp.nodePort), owner)}`);
     }
   }
 
 }
 
-function fragmentHash(f: Omit<Fragment, 'hash'>): string {
-  const h = createHash('sha256');
-  for (const [set, key, value] of f.elements) h.update(`${set}\0${key}\0${value}\n`);
-  for (const c of f.chains) h.update(`${c.name}\0${c.owner ?? ''}\0${JSON.stringify(c.rules)}\n`);
-  for (const st of f.sets) h.update(`${st.name}\0${JSON.stringify({ ...st, elements: undefined, owners: undefined })}\n`);
-  return h.digest('hex');
+/** Hash text of a chain: computed once per chain object (shared chains appear in most fragments). */
+const chainHashTexts = new WeakMap<Chain, string>();
+function chainHashText(c: Chain): string {
+  let t = chainHashTexts.get(c);
+  if (t === undefined) {
+    t = `${c.name}\0${c.owner ?? ''}\0${JSON.stringify(c.rules)}\n`;
+    chainHashTexts.set(c, t);
+  }
+  return t;
 }
 
-/** A matcher for "this address is in this node's pod range" (parsed once). */
+/** Content hash of a fragment: one sha256 over one string (createHash per update call is the cost at 10k). */
+function fragmentHash(f: Omit<Fragment, 'hash'>): string {
+  const parts: string[] = [];
+  const e = f.elements;
+  for (let i = 0; i < e.length; i += 3) parts.push(`${e[i]}\0${e[i + 1]}\0${e[i + 2]}\n`);
+  for (const c of f.chains) parts.push(chainHashText(c));
+  for (const st of f.sets) parts.push(`${st.name}\0${JSON.stringify({ ...st, elements: undefined, owners: undefined })}\n`);
+  return createHash('sha256').update(parts.join('')).digest('hex');
+}
+
+/** A matcher for "this address is in this CIDR", the CIDR parsed once. */
 export function cidrMatcher(cidr: string): (ip: string) => boolean {
-  return (ip) => inCidr(ip, cidr);
+  const [base, bitsText] = cidr.split('/');
+  const net = ipv4ToNumber(base ?? '');
+  const bits = Number(bitsText ?? '32');
+  if (net === undefined || !(bits >= 0 && bits <= 32)) return () => false;
+  const mask = bits === 0 ? 0 : bits === 32 ? 0xffffffff : ~((1 << (32 - bits)) - 1) >>> 0;
+  const want = (net & mask) >>> 0;
+  return (ip) => {
+    const addr = ipv4ToNumber(ip);
+    return addr !== undefined && ((addr & mask) >>> 0) === want;
+  };
 }
 
 /** The fragment for the ports of one Service (all with the same namespace/name). */
-export function buildFragment(cfg: ProxyConfig, ports: readonly ServicePortInfo[], isPodLocal = cidrMatcher(cfg.podCIDR)): Fragment {
-  const b = new Builder(cfg, isPodLocal);
+export function buildFragment(cfg: ProxyConfig, ports: readonly ServicePortInfo[], isPodLocal = cidrMatcher(cfg.podCIDR),
+  shared: SharedChains = new Map()): Fragment {
+  const b = new Builder(cfg, isPodLocal, shared);
   for (const sp of ports) b.addServicePort(sp);
   const owner = ports[0] ? `${ports[0].namespace}/${ports[0].name}` : '';
   const f = { owner, elements: b.elements, chains: [...b.chains.values()], sets: [...b.sets.values()] };
   return { ...f, hash: fragmentHash(f) };
 }
 
+/**
+ * Reference counts beyond the first, for what several fragments contribute:
+ * `extraElements` by `set + SEP + key` (only keys claimed more than once, so a
+ * full build does not key every element twice), chains and sets by name
+ * (every reference).
+ */
+export interface ModelRefs {
+  extraElements: Map<string, number>;
+  chains: Map<string, number>;
+  sets: Map<string, number>;
+}
+
+/** Separates set name and key in ModelRefs.extraElements. */
+export const REF_SEP = '\u0000';
+
 /** Fixed chains and sets, then every fragment merged in order (first Service wins a duplicate key). */
-export function assembleModel(cfg: ProxyConfig, fragments: Iterable<Fragment>): RulesetModel {
+export function assembleModel(cfg: ProxyConfig, fragments: Iterable<Fragment>, refs?: ModelRefs): RulesetModel {
   const sets = new Map<string, SetDef>();
   const chains = new Map<string, Chain>();
   for (const st of fixedSets()) sets.set(st.name, st);
   for (const c of fixedChains(cfg)) chains.set(c.name, c);
+  const count = (m: Map<string, number>, k: string) => m.set(k, (m.get(k) ?? 0) + 1);
+  let lastName = '';
+  let last: SetDef | undefined;
   for (const f of fragments) {
-    for (const st of f.sets) if (!sets.has(st.name)) sets.set(st.name, { ...st, elements: new Map(), owners: new Map() });
-    for (const c of f.chains) if (!chains.has(c.name)) chains.set(c.name, c);
-    for (const [set, key, value] of f.elements) {
-      const target = sets.get(set)!;
-      if (target.elements.has(key)) continue; // duplicates are the API's to reject
-      target.elements.set(key, value);
+    for (const st of f.sets) {
+      if (!sets.has(st.name)) sets.set(st.name, { ...st, elements: new Map(), owners: new Map() });
+      if (refs) count(refs.sets, st.name);
+    }
+    for (const c of f.chains) {
+      if (!chains.has(c.name)) chains.set(c.name, c);
+      if (refs) count(refs.chains, c.name);
+    }
+    const e = f.elements;
+    for (let i = 0; i < e.length; i += 3) {
+      const set = e[i]!;
+      const key = e[i + 1]!;
+      if (set !== lastName) { lastName = set; last = sets.get(set)!; }
+      const target = last!;
+      if (target.elements.get(key) !== undefined) { // duplicates are the API's to reject; the first claim wins
+        if (refs) count(refs.extraElements, set + REF_SEP + key);
+        continue;
+      }
+      target.elements.set(key, e[i + 2]!);
       target.owners.set(key, f.owner);
     }
   }

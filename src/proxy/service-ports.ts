@@ -67,7 +67,7 @@ function key(ns: string, name: string): string {
   return `${ns}/${name}`;
 }
 
-interface Candidate { ip: string; port: number; node?: string; ready: boolean; serving: boolean; terminating: boolean }
+interface Candidate { ip: string; port: number; node: string | undefined; ready: boolean; serving: boolean; terminating: boolean }
 
 /** Endpoint conditions with their API defaults: ready nil → true, serving nil → ready. */
 function conditions(ep: Endpoint): { ready: boolean; serving: boolean; terminating: boolean } {
@@ -84,19 +84,43 @@ function usable(cands: Candidate[]): Candidate[] {
 
 function sortEndpoints(eps: EndpointInfo[]): EndpointInfo[] {
   if (eps.length < 2) return eps;
-  const keyed = eps.map((e) => ({ e, n: ipv4ToNumber(e.ip) ?? 0 }));
-  keyed.sort((a, b) => a.n - b.n || a.e.port - b.e.port);
-  return keyed.map((k) => k.e);
+  const n = new Map<EndpointInfo, number>();
+  for (const e of eps) n.set(e, ipv4ToNumber(e.ip) ?? 0);
+  return eps.sort((a, b) => n.get(a)! - n.get(b)! || a.port - b.port);
 }
 
-/** Slices grouped by `namespace/serviceName`, IPv4 only (the proxy is single-stack). */
+// API objects are immutable once the informer hands them out (a change is a
+// new object), so what is read off an object can be remembered per object.
+const serviceKeys = new WeakMap<Service, string>();
+const sliceKeys = new WeakMap<EndpointSlice, string | null>();
+
+/** `namespace/name` of a Service. */
+export function serviceKeyOf(svc: Service): string {
+  let k = serviceKeys.get(svc);
+  if (k === undefined) {
+    k = key(svc.metadata.namespace ?? 'default', svc.metadata.name ?? '');
+    serviceKeys.set(svc, k);
+  }
+  return k;
+}
+
+/** `namespace/serviceName` a slice belongs to; undefined when it has no Service label or is not IPv4 (the proxy is single-stack). */
+export function sliceServiceKey(s: EndpointSlice): string | undefined {
+  let k = sliceKeys.get(s);
+  if (k === undefined) {
+    const svc = s.metadata.labels?.[SERVICE_NAME_LABEL];
+    k = s.addressType === 'IPv4' && svc ? key(s.metadata.namespace ?? 'default', svc) : null;
+    sliceKeys.set(s, k);
+  }
+  return k ?? undefined;
+}
+
+/** Slices grouped by `namespace/serviceName`. */
 function slicesByService(slices: readonly EndpointSlice[]): Map<string, EndpointSlice[]> {
   const out = new Map<string, EndpointSlice[]>();
   for (const s of slices) {
-    if (s.addressType !== 'IPv4') continue;
-    const svc = s.metadata.labels?.[SERVICE_NAME_LABEL];
-    if (!svc) continue;
-    const k = key(s.metadata.namespace ?? 'default', svc);
+    const k = sliceServiceKey(s);
+    if (k === undefined) continue;
     const list = out.get(k);
     if (list) list.push(s); else out.set(k, [s]);
   }
@@ -118,13 +142,13 @@ function candidatesFor(sp: ServicePort, slices: readonly EndpointSlice[]): Candi
     const port = (slice.ports ?? []).find((p) => (p.name ?? '') === name && (p.protocol ?? 'TCP') === proto);
     if (port?.port === undefined) continue;
     for (const ep of slice.endpoints ?? []) {
-      for (const ip of ep.addresses.slice(0, 1)) { // one address per endpoint (API: "consumers must use the first")
-        if (!isIPv4(ip)) continue;
-        const id = `${ip}:${port.port}`;
-        if (seen.has(id)) continue;
-        seen.add(id);
-        out.push({ ip, port: port.port, ...(ep.nodeName !== undefined ? { node: ep.nodeName } : {}), ...conditions(ep) });
-      }
+      const ip = ep.addresses[0]; // one address per endpoint (API: "consumers must use the first")
+      if (ip === undefined || !isIPv4(ip)) continue;
+      const id = `${ip}:${port.port}`;
+      if (seen.has(id)) continue;
+      seen.add(id);
+      const c = conditions(ep);
+      out.push({ ip, port: port.port, node: ep.nodeName, ready: c.ready, serving: c.serving, terminating: c.terminating });
     }
   }
   return out;
@@ -180,7 +204,7 @@ function byId(a: ServicePortInfo, b: ServicePortInfo): number {
 /** The slices of one Service, from an index built once per sync. */
 export function sliceIndex(slices: readonly EndpointSlice[]): (svc: Service) => EndpointSlice[] {
   const bySvc = slicesByService(slices);
-  return (svc) => bySvc.get(key(svc.metadata.namespace ?? 'default', svc.metadata.name ?? '')) ?? [];
+  return (svc) => bySvc.get(serviceKeyOf(svc)) ?? [];
 }
 
 export function servicePorts(services: readonly Service[], slices: readonly EndpointSlice[], nodeName: string): ServicePortInfo[] {

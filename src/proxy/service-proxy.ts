@@ -14,8 +14,9 @@ import { ProxySyncError } from '../errors.js';
 import type { Runner } from '../net/runner.js';
 import { POD_NETWORK, SERVICE_NETWORK } from '../config.js';
 import type { RulesetModel } from './model.js';
-import { renderDelta, renderFull, servicesAtFault, VERSION_SET, type Transaction } from './render.js';
-import { TABLE_FAMILY, TABLE_NAME, type ProxyConfig } from './ruleset.js';
+import { availableParallelism } from 'node:os';
+import { renderDelta, renderFull, renderSplitFull, servicesAtFault, VERSION_SET, type Transaction } from './render.js';
+import { isEndpointMap, TABLE_FAMILY, TABLE_NAME, type ProxyConfig } from './ruleset.js';
 import type { HealthCheckInfo } from './service-ports.js';
 import { ModelCache } from './model-cache.js';
 import { deleteConntrack, staleUdpDeletions } from './conntrack.js';
@@ -27,6 +28,13 @@ const NFT_TIMEOUT_MS = 180_000;
  * transparent-huge-page malloc (glibc >= 2.35) cuts that. Harmless elsewhere.
  */
 const NFT_ENV = { GLIBC_TUNABLES: 'glibc.malloc.hugetlb=1' };
+/**
+ * A first load with at least this many endpoint-map elements is split over
+ * concurrent nft processes (renderSplitFull): below it one process is as fast.
+ */
+const SPLIT_LOAD_MIN_ELEMENTS = 20_000;
+/** nft processes of a split load: one per core, a few at most. */
+const SPLIT_LOAD_MAX_PARTS = 4;
 const debug = process.env.PODNET_DEBUG?.split(',').some((c) => c === 'proxy' || c === '*');
 
 export interface ServiceProxyOptions {
@@ -43,6 +51,11 @@ export interface ServiceProxyOptions {
    * process (which must run inside the node's netns): true or the address to bind.
    */
   serveHealthChecks?: boolean | string;
+  /**
+   * How a first load into a node without our table is split (default: the
+   * number of cores, from 20,000 endpoint-map elements up); parts 1 = never.
+   */
+  splitLoad?: { parts: number; minElements: number };
   /** test hook: rewrite each transaction before nft sees it (fault injection) */
   transformTransaction?: (text: string) => string;
   log?: (line: string) => void;
@@ -77,6 +90,8 @@ export class ServiceProxy {
   readonly healthServer: HealthCheckServer | undefined;
   private readonly cache: ModelCache;
   private nftMs = 0;
+  private nftBusyUntil = 0;
+  private readonly splitLoad: { parts: number; minElements: number };
 
   constructor(opts: ServiceProxyOptions) {
     this.runner = opts.runner;
@@ -94,6 +109,7 @@ export class ServiceProxy {
       serviceCIDR: opts.serviceCIDR ?? SERVICE_NETWORK,
     };
     this.cache = new ModelCache(this.config);
+    this.splitLoad = opts.splitLoad ?? { parts: Math.min(availableParallelism(), SPLIT_LOAD_MAX_PARTS), minElements: SPLIT_LOAD_MIN_ELEMENTS };
   }
 
   /** The model last applied (or adopted), for `podnet trace` and tests. */
@@ -115,13 +131,14 @@ export class ServiceProxy {
     const plan = this.cache.build(services, slices);
     const { version } = plan;
     const base = { healthChecks: plan.healthChecks, services: plan.entries.size };
-    const done = (applied: SyncResult['applied'], tx?: Transaction, conntrackDeleted = 0): SyncResult => ({
-      applied, transactionLines: tx?.owners.length ?? 0, conntrackDeleted, ...base,
+    const done = (applied: SyncResult['applied'], lines = 0, conntrackDeleted = 0): SyncResult => ({
+      applied, transactionLines: lines, conntrackDeleted, ...base,
       durationMs: performance.now() - started, nftMs: this.nftMs,
     });
 
     if (this.applied?.version === version) return done('none');
-    if (!this.applied && (await this.kernelVersion()) === version) {
+    const kernel = this.applied ? undefined : await this.kernelVersion();
+    if (kernel === version) {
       // Our own table from before a restart, identical: adopt it untouched.
       this.cache.commit(plan, 'full');
       this.applied = { version };
@@ -135,11 +152,19 @@ export class ServiceProxy {
       : null;
     let applied: 'incremental' | 'full' = 'incremental';
     let failure = tx ? await this.apply(tx) : undefined;
+    let lines = tx?.owners.length ?? 0;
     if (!tx || failure) {
       if (failure) this.log(`incremental update failed, rebuilding the table: ${failure.message}`);
       applied = 'full';
-      tx = renderFull(this.cache.fullModel(plan), version);
-      failure = await this.apply(tx);
+      const model = this.cache.fullModel(plan);
+      const split = !this.applied && !failure && !(await this.tableExists()) ? await this.applySplit(model, version) : undefined;
+      if (split !== undefined) {
+        lines = split;
+      } else {
+        tx = renderFull(model, version);
+        lines = tx.owners.length;
+        failure = await this.apply(tx);
+      }
     }
     if (failure) {
       this.log(failure.message);
@@ -157,8 +182,8 @@ export class ServiceProxy {
       // The rules are right; a failed cleanup only delays convergence of UDP clients.
       this.log(`conntrack cleanup failed: ${(err as Error).message}`);
     }
-    this.log(`applied ${applied} transaction (${tx.owners.length} lines), ${deleted} conntrack entries deleted`);
-    return done(applied, tx, deleted);
+    this.log(`applied ${applied} transaction (${lines} lines), ${deleted} conntrack entries deleted`);
+    return done(applied, lines, deleted);
   }
 
   /** Stops the health-check listeners; the table stays (a restart adopts it). */
@@ -172,6 +197,39 @@ export class ServiceProxy {
     await this.nft(`add table ${t}\ndelete table ${t}\n`);
     this.applied = undefined;
     this.cache.reset();
+  }
+
+  /**
+   * A first load into a node without our table, split over concurrent nft
+   * processes (renderSplitFull: the endpoint maps in parts, then the rest).
+   * Returns the lines sent, or undefined when it is not worth splitting or a
+   * part failed; then the table is removed again (it did not exist, and no
+   * rule referred to what the parts added) and the caller sends the one
+   * atomic transaction, whose errors name the Service.
+   */
+  private async applySplit(model: RulesetModel, version: string): Promise<number | undefined> {
+    const { parts, minElements } = this.splitLoad;
+    let bulkElements = 0;
+    for (const st of model.sets.values()) if (isEndpointMap(st.name)) bulkElements += st.elements.size;
+    if (parts < 2 || bulkElements < minElements) return undefined;
+    const { bulk, rest } = renderSplitFull(model, version, (st) => isEndpointMap(st.name), parts);
+    const failures = await Promise.all(bulk.map((tx) => this.apply(tx)));
+    const failed = failures.find((f) => f !== undefined) ?? await this.apply(rest);
+    if (failed) {
+      this.log(`split load failed, loading the table in one transaction: ${failed.message}`);
+      await this.nft(`add table ${TABLE_FAMILY} ${TABLE_NAME}\ndelete table ${TABLE_FAMILY} ${TABLE_NAME}\n`);
+      return undefined;
+    }
+    this.log(`loaded the table in ${bulk.length} concurrent transactions + 1`);
+    return bulk.reduce((n, tx) => n + tx.owners.length, rest.owners.length);
+  }
+
+  private async tableExists(): Promise<boolean> {
+    const res = await this.runner.run(['nft', 'list', 'tables', TABLE_FAMILY], {
+      ...(this.netns ? { netns: this.netns } : {}), allowFailure: true,
+    });
+    // on failure assume it does: the one atomic transaction is always safe
+    return res.code !== 0 || res.stdout.split('\n').some((l) => l.trim() === `table ${TABLE_FAMILY} ${TABLE_NAME}`);
   }
 
   private async kernelVersion(): Promise<string | undefined> {
@@ -195,7 +253,10 @@ export class ServiceProxy {
     const text = this.transform ? this.transform(tx.text) : tx.text;
     const t = performance.now();
     const res = await this.nft(text);
-    this.nftMs += performance.now() - t;
+    // the time at least one nft ran: concurrent parts of a split load overlap
+    const end = performance.now();
+    this.nftMs += Math.max(0, end - Math.max(t, this.nftBusyUntil));
+    this.nftBusyUntil = Math.max(this.nftBusyUntil, end);
     if (res.code === 0) return undefined;
     return new ProxySyncError(servicesAtFault(tx, res.stderr), res.stderr || `nft exited ${res.code}`);
   }

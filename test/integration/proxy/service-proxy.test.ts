@@ -159,3 +159,46 @@ test('a restarted proxy adopts the identical table without touching it', async (
   const changed = await restarted.sync(state({ web: [P1, P2, P3] }).services, state({ web: [P1, P2, P3] }).slices);
   assert.equal(changed.applied, 'incremental', 'the adopted table is known exactly: diffs from it');
 });
+
+/** A table listing as a sorted bag of tokens: creation order and element order do not matter. */
+async function tableTokens(): Promise<string[]> {
+  const r = await world.runner.run(['nft', 'list', 'table', 'ip', 'podnet'], { netns: world.ns('n1') });
+  return r.stdout.split(/[\n,{}]/).map((t) => t.trim()).filter(Boolean).sort();
+}
+
+test('a first load split over concurrent nft processes loads the same table and serves', async () => {
+  const s = state();
+  await proxy.delete();
+  const single = new ServiceProxy({ runner: world.runner, netns: world.ns('n1'), ...N1, splitLoad: { parts: 1, minElements: 1 } });
+  await single.sync(s.services, s.slices);
+  const expected = await tableTokens();
+  await single.delete();
+
+  const log: string[] = [];
+  const split = new ServiceProxy({ runner: world.runner, netns: world.ns('n1'), ...N1, splitLoad: { parts: 3, minElements: 1 }, log: (l) => log.push(l) });
+  const res = await split.sync(s.services, s.slices);
+  assert.equal(res.applied, 'full');
+  assert.ok(log.some((l) => /in 3 concurrent transactions/.test(l)), log.join('\n'));
+  assert.deepEqual(await tableTokens(), expected);
+  const answers = await world.curlMany(C(), 'http://10.96.0.10/', 30);
+  assert.deepEqual(new Set(answers.map((a) => a.pod)), new Set(['p1', 'p2', 'p3']));
+  assert.notEqual((await world.curl(C(), 'http://10.96.0.30/')).code, 0, 'no endpoints: refused');
+  assert.equal((await split.sync(state({ web: [P3] }).services, state({ web: [P3] }).slices)).applied, 'incremental');
+  await split.delete();
+});
+
+test('a split first load whose part nft rejects falls back to the one transaction', async () => {
+  const s = state();
+  const log: string[] = [];
+  const faulty = new ServiceProxy({
+    runner: world.runner, netns: world.ns('n1'), ...N1, splitLoad: { parts: 2, minElements: 1 }, log: (l) => log.push(l),
+    transformTransaction: (text) => (text.includes('add element ip podnet service-endpoints-tcp') ? text.replace(/10\.96\.0\.10 \. 80/, '10.96.0.999 . 80') : text),
+  });
+  const res = await faulty.sync(s.services, s.slices);
+  assert.equal(res.applied, 'full');
+  assert.ok(log.some((l) => /split load failed/.test(l)), log.join('\n'));
+  const answers = await world.curlMany(C(), 'http://10.96.0.10/', 10);
+  assert.equal(answers.length, 10);
+  const adopter = new ServiceProxy({ runner: world.runner, netns: world.ns('n1'), ...N1 });
+  assert.equal((await adopter.sync(s.services, s.slices)).applied, 'none', 'the one transaction wrote the whole table');
+});

@@ -56,3 +56,28 @@ test('model cache: unchanged objects reuse their fragments and the version is st
   assert.equal(a.version, b.version);
   for (const [k, e] of a.entries) assert.equal(b.entries.get(k), e);
 });
+
+test('model cache: same-length listings (replaced, moved, swapped objects) give the model built from scratch', () => {
+  const w = world();
+  const cache = new ModelCache(NODE);
+  cache.commit(cache.build(w.services, w.slices), 'full');
+  const extra = service('extra', '10.96.0.91', [{ port: 80 }]);
+  const extraSlice = slice('extra', [{ port: 8080 }], [{ ip: '10.244.0.7' }]);
+  const lists = [
+    // one Service replaced by another at the same position, its slice likewise
+    { services: [extra, ...w.services.slice(1)], slices: [extraSlice, ...w.slices.slice(1)] },
+    // a permutation: nothing changed
+    { services: [...w.services.slice(1)].reverse().concat(extra), slices: [...w.slices.slice(1)].reverse().concat(extraSlice) },
+    // back to the start
+    w,
+  ];
+  for (const [i, s] of lists.entries()) {
+    const plan = cache.build(s.services, s.slices);
+    const fresh = new ModelCache(NODE);
+    const expected = fresh.fullModel(fresh.build(s.services, s.slices));
+    assert.equal(plan.version, fresh.build(s.services, s.slices).version, `step ${i}: version`);
+    assert.ok(cache.delta(plan), `step ${i}: expressible as a delta`);
+    cache.commit(plan, 'delta');
+    assert.deepEqual(canonical(cache.model!), canonical(expected), `step ${i}: committed model`);
+  }
+});
