@@ -106,7 +106,7 @@ test('data path: upstream keep-alive, buffered access log, one listening socket 
         // empty Connection to the upstream unless the client asked for an upgrade: the connection stays reusable
         /^ {2}map \$http_upgrade \$connection_upgrade \{ default upgrade; '' ''; \}$/m,
         /^ {2}proxy_set_header Connection \$connection_upgrade;$/m,
-        /^ {4}keepalive 320;$/m,
+        /^ {4}keepalive 32;$/m,
         /^ {4}keepalive_requests 10000;$/m,
         /^ {4}keepalive_timeout 4s;$/m,
         /^ {2}access_log \/run\/pn-ingress\/logs\/access\.log podnet_json buffer=64k flush=100ms;$/m,
