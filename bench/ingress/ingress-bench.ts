@@ -2,57 +2,146 @@
 //  1. wrk through NGINX vs the same Node backend directly (rps, latency ratio);
 //  2. 1,000 Ingresses: build route table, render, `nginx -t`, start, reload
 //     after one endpoint change.
-// Run: npx tsc -p tsconfig.json && node dist/bench/ingress/ingress-bench.js [--seconds 5] [--ingresses 1000]
+// Run: npx tsc -p tsconfig.json && node dist/bench/ingress/ingress-bench.js [--seconds 5] [--warmup 2] [--rounds 3]
+//      [--connections 16] [--wrk-cpu N] [--backend echo|minimal] [--workers N] [--ingresses 1000] [--data-only]
 
-import { readFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
-import { cpus, loadavg } from 'node:os';
+import { availableParallelism, cpus, loadavg } from 'node:os';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { defaultWorkerProcesses } from '../../src/ingress/nginx-conf.js';
 import { buildRouteTable } from '../../src/ingress/route-table.js';
 import { ingress, service, slice } from '../../test/unit/ingress/fixtures.js';
-import { runner, startBackend, stopBackend, TestNginx } from '../../test/integration/ingress/harness.js';
+import { freePort, runner, TestNginx } from '../../test/integration/ingress/harness.js';
+import { childPids, cpuMs, since, snapshot } from './proc-cpu.js';
 
-const { values } = parseArgs({ options: { seconds: { type: 'string', default: '5' }, ingresses: { type: 'string', default: '1000' }, connections: { type: 'string', default: '16' } } });
+const { values } = parseArgs({ options: {
+  seconds: { type: 'string', default: '5' }, warmup: { type: 'string', default: '2' }, rounds: { type: 'string', default: '3' },
+  ingresses: { type: 'string', default: '1000' }, connections: { type: 'string', default: '16' },
+  'wrk-cpu': { type: 'string' }, backend: { type: 'string', default: 'echo' }, workers: { type: 'string' }, 'data-only': { type: 'boolean', default: false },
+} });
 const SECONDS = Number(values.seconds);
+const WARMUP_S = Number(values.warmup);
+const ROUNDS = Number(values.rounds);
 const N = Number(values.ingresses);
 const CONNS = values.connections!;
+/** pin wrk (both sides alike) with taskset, e.g. --wrk-cpu 1 */
+const WRK_CPU = values['wrk-cpu'];
+/** echo: the podnet/echo image pods run (pretty JSON of who answered); minimal: compact JSON, almost no work per request */
+const BACKENDS: Record<string, string> = { echo: '../../src/images/echo.js', minimal: './minimal-backend.js' };
+const BACKEND = values.backend!;
+if (!BACKENDS[BACKEND]) throw new Error(`--backend must be one of ${Object.keys(BACKENDS).join(', ')}`);
 
-interface Wrk { rps: number; avgLatencyMs: number; non2xx: boolean; raw: string }
+const WRK_THREADS = '1';
 
-async function wrk(url: string, host?: string): Promise<Wrk> {
-  const r = await runner.run(['wrk', '-t1', `-c${CONNS}`, `-d${SECONDS}s`, '--latency', ...(host ? ['-H', `Host: ${host}`] : []), url], { timeoutMs: (SECONDS + 20) * 1000 });
-  const rps = Number(/Requests\/sec:\s+([\d.]+)/.exec(r.stdout)?.[1] ?? NaN);
+interface Wrk { rps: number; requests: number; avgLatencyMs: number; p99Ms: number; non2xx: boolean; wrkCpuMs: number; raw: string }
+
+const toMs = (v: string | undefined, unit: string | undefined) => Number(v ?? NaN) * (unit === 'us' ? 1 / 1000 : unit === 's' ? 1000 : 1);
+
+/** One wrk run; its own CPU time from /usr/bin/time (wrk's threads included). */
+async function wrk(url: string, seconds: number, host?: string): Promise<Wrk> {
+  const argv = ['/usr/bin/time', '-f', 'cpu %U %S', ...(WRK_CPU ? ['taskset', '-c', WRK_CPU] : []),
+    'wrk', `-t${WRK_THREADS}`, `-c${CONNS}`, `-d${seconds}s`, '--latency', ...(host ? ['-H', `Host: ${host}`] : []), url];
+  const r = await runner.run(argv, { timeoutMs: (seconds + 20) * 1000 });
   const lat = /Latency\s+([\d.]+)(us|ms|s)/.exec(r.stdout);
-  const scale = lat?.[2] === 'us' ? 1 / 1000 : lat?.[2] === 's' ? 1000 : 1;
-  return { rps, avgLatencyMs: Number(lat?.[1] ?? NaN) * scale, non2xx: /Non-2xx/.test(r.stdout), raw: r.stdout };
+  const p99 = /99%\s+([\d.]+)(us|ms|s)/.exec(r.stdout);
+  const cpu = /cpu ([\d.]+) ([\d.]+)/.exec(r.stderr);
+  return {
+    rps: Number(/Requests\/sec:\s+([\d.]+)/.exec(r.stdout)?.[1] ?? NaN),
+    requests: Number(/(\d+) requests in/.exec(r.stdout)?.[1] ?? NaN),
+    avgLatencyMs: toMs(lat?.[1], lat?.[2]),
+    p99Ms: toMs(p99?.[1], p99?.[2]),
+    non2xx: /Non-2xx/.test(r.stdout),
+    wrkCpuMs: (Number(cpu?.[1] ?? NaN) + Number(cpu?.[2] ?? NaN)) * 1000,
+    raw: r.stdout,
+  };
 }
 
 /** utime+stime of a process, in ms (/proc/PID/stat fields 14 and 15, USER_HZ = 100). */
 function masterCpuMs(pid: number): number {
-  const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-  return (Number(f[11]) + Number(f[12])) * 10;
+  return cpuMs(pid);
 }
 
 const ms = (t0: number) => Math.round((performance.now() - t0) * 10) / 10;
+const median = (xs: number[]) => { const s = [...xs].sort((a, b) => a - b); const m = s.length >> 1; return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2; };
+
+/** The backend as its own process (so its CPU time is its own), on loopback. */
+async function startBackendProcess(): Promise<{ pid: number; port: number; stop(): Promise<void> }> {
+  const port = await freePort();
+  const child = spawn(process.execPath, [fileURLToPath(new URL(BACKENDS[BACKEND]!, import.meta.url)), '--port', String(port)], {
+    stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, POD_NAME: 'bench', SHUTDOWN_DELAY_MS: '0' },
+  });
+  await new Promise<void>((resolve, reject) => {
+    child.once('exit', (code) => reject(new Error(`backend ${BACKEND} exited ${code} before serving`)));
+    child.stdout!.once('data', () => resolve());
+  });
+  const exited = new Promise<void>((r) => child.once('exit', () => r()));
+  return { pid: child.pid!, port, stop: async () => { child.kill('SIGTERM'); await exited; } };
+}
+
+interface Side { name: string; wrk: Wrk; cpu: Record<string, number> }
 
 async function dataPath(): Promise<void> {
-  const backend = await startBackend('bench');
+  const backend = await startBackendProcess();
   const nginx = new TestNginx();
   try {
     await nginx.start();
+    // as the controller pod does (controller-main.ts) unless --workers says otherwise
+    nginx.options.workerProcesses = values.workers ? Number(values.workers) : defaultWorkerProcesses(availableParallelism());
     await nginx.apply(buildRouteTable({
       ingresses: [ingress('bench', { rules: [{ host: 'bench.test', paths: [{ svc: 'bench' }] }] })],
       services: [service('bench')], endpointSlices: [slice('bench', ['127.0.0.1'], { port: backend.port })],
     }));
-    const direct = await wrk(`http://127.0.0.1:${backend.port}/`);
-    const proxied = await wrk(`http://127.0.0.1:${nginx.options.httpPort}/`, 'bench.test');
-    console.log(`data path (wrk -t1 -c${CONNS} -d${SECONDS}s, Node echo backend, 1 nginx worker):`);
-    console.log(`  direct      ${direct.rps.toFixed(0)} req/s, avg latency ${direct.avgLatencyMs.toFixed(2)} ms`);
-    console.log(`  via nginx   ${proxied.rps.toFixed(0)} req/s, avg latency ${proxied.avgLatencyMs.toFixed(2)} ms${proxied.non2xx ? ' (NON-2xx seen!)' : ''}`);
-    console.log(`  ratio       rps ${(proxied.rps / direct.rps).toFixed(2)}x, latency ${(proxied.avgLatencyMs / direct.avgLatencyMs).toFixed(2)}x`);
+    const master = nginx.proc.pid!;
+    const workers = childPids(master);
+    const directUrl = `http://127.0.0.1:${backend.port}/`;
+    const proxiedUrl = `http://127.0.0.1:${nginx.options.httpPort}/`;
+    // Warm-up: V8 optimises the backend's handler and both paths open their connections before anything counts.
+    await wrk(directUrl, WARMUP_S);
+    await wrk(proxiedUrl, WARMUP_S, 'bench.test');
+
+    // Upstream keep-alive at work: during a run through NGINX only NGINX talks
+    // to the backend's port, so sockets on it right after the run are NGINX's
+    // pooled connections (established) and the ones closed during it (TIME-WAIT, 60 s).
+    const sockets = async (state: string) => (await runner.run(['ss', '-Htn', 'state', state, `( sport = :${backend.port} or dport = :${backend.port} )`])).stdout.split('\n').filter(Boolean).length;
+    const upstream: { open: number; closed: number }[] = [];
+    const measure = async (name: string, url: string, host?: string): Promise<Side> => {
+      const tw = host ? await sockets('time-wait') : 0;
+      const b = snapshot([backend.pid]);
+      const n = snapshot([master, ...workers]);
+      const w = await wrk(url, SECONDS, host);
+      const side = { name, wrk: w, cpu: { wrk: w.wrkCpuMs, nginx: since(n), backend: since(b) } };
+      if (host) upstream.push({ open: await sockets('established') / 2, closed: Math.max(0, await sockets('time-wait') - tw) });
+      return side;
+    };
+    const rounds: { direct: Side; proxied: Side }[] = [];
+    // Back to back, alternating which side goes first, so drift in the machine's load hits both alike.
+    for (let i = 0; i < ROUNDS; i++) {
+      const direct = i % 2 === 0 ? await measure('direct', directUrl) : undefined;
+      const proxied = await measure('via nginx', proxiedUrl, 'bench.test');
+      rounds.push({ direct: direct ?? await measure('direct', directUrl), proxied });
+    }
+
+    const us = (s: Side, k: string) => ((s.cpu[k]! * 1000) / s.wrk.requests).toFixed(1);
+    const line = (s: Side) => `  ${s.name.padEnd(10)} ${s.wrk.rps.toFixed(0).padStart(6)} req/s, p99 ${s.wrk.p99Ms.toFixed(2)} ms, avg ${s.wrk.avgLatencyMs.toFixed(2)} ms;` +
+      ` CPU µs/request: wrk ${us(s, 'wrk')}, nginx ${us(s, 'nginx')}, backend ${us(s, 'backend')}${s.wrk.non2xx ? ' (NON-2xx seen!)' : ''}`;
+    console.log(`data path (wrk -t${WRK_THREADS} -c${CONNS} -d${SECONDS}s keep-alive${WRK_CPU ? `, pinned to CPU ${WRK_CPU}` : ''}, ${WARMUP_S} s warm-up each; ${BACKEND === 'echo' ? 'podnet/echo' : 'minimal'} backend on loopback; nginx ${workers.length} worker(s); ${ROUNDS} rounds):`);
+    for (const r of rounds) { console.log(line(r.direct)); console.log(line(r.proxied)); }
+    const rpsRatio = median(rounds.map((r) => r.proxied.wrk.rps / r.direct.wrk.rps));
+    const p99Ratio = median(rounds.map((r) => r.proxied.wrk.p99Ms / r.direct.wrk.p99Ms));
+    const cpuPer = (pick: (r: { direct: Side; proxied: Side }) => Side) => {
+      const tot = (k: string) => rounds.reduce((a, r) => a + pick(r).cpu[k]!, 0) * 1000 / rounds.reduce((a, r) => a + pick(r).wrk.requests, 0);
+      return `wrk ${tot('wrk').toFixed(1)}, nginx ${tot('nginx').toFixed(1)}, backend ${tot('backend').toFixed(1)}, sum ${(tot('wrk') + tot('nginx') + tot('backend')).toFixed(1)}`;
+    };
+    console.log(`  CPU µs/request, all rounds: direct    ${cpuPer((r) => r.direct)}`);
+    console.log(`                              via nginx ${cpuPer((r) => r.proxied)}`);
+    console.log(`  NGINX → backend connections per run: ${upstream.map((u) => `${u.open} open, ${u.closed} closed`).join('; ')} (keep-alive: the same few connections carry every request)`);
+    console.log(`  ratio (median of rounds)    rps ${rpsRatio.toFixed(2)}x (goal >= 0.7), p99 latency ${p99Ratio.toFixed(2)}x`);
+    console.log(`  load average ${loadavg().map((l) => l.toFixed(1)).join(' ')} on ${cpus().length} cores`);
   } finally {
     await nginx.stop();
-    await stopBackend(backend);
+    await backend.stop();
   }
 }
 
@@ -107,4 +196,4 @@ async function controlPath(): Promise<void> {
 }
 
 await dataPath();
-await controlPath();
+if (!values['data-only']) await controlPath();

@@ -2,11 +2,12 @@
 // The ingress controller's entry point, as the `ingress-nginx` pod runs it:
 //   controller-main --api-socket PATH --conf-dir DIR [--http-port 80] [--https-port 443]
 //     [--runtime-dir DIR] [--listen-address IP] [--ingress-class nginx]
-//     [--publish-service ingress-nginx/ingress-nginx-controller] [--worker-user USER]
+//     [--publish-service ingress-nginx/ingress-nginx-controller] [--worker-user USER] [--worker-processes N]
 // The live conf is <conf-dir>/nginx.conf (the node agent bind-mounts it where
 // `cat /etc/nginx/nginx.conf` in the pod shows it). NGINX runs as this
 // process's child; SIGTERM stops both gracefully.
 
+import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { HttpClient } from '../client/http-client.js';
@@ -14,6 +15,7 @@ import { defaultRunner } from '../net/runner.js';
 import { IngressController, DEFAULT_PUBLISH_SERVICE } from './controller.js';
 import { ensureDefaultCert } from './default-cert.js';
 import { CONTROLLER_NAME } from './ingress-class.js';
+import { defaultWorkerProcesses } from './nginx-conf.js';
 import { NginxProcess } from './nginx-process.js';
 
 async function main(): Promise<void> {
@@ -28,6 +30,7 @@ async function main(): Promise<void> {
       'ingress-class': { type: 'string', default: 'nginx' },
       'publish-service': { type: 'string', default: `${DEFAULT_PUBLISH_SERVICE.namespace}/${DEFAULT_PUBLISH_SERVICE.name}` },
       'worker-user': { type: 'string' },
+      'worker-processes': { type: 'string' },
     },
     strict: true,
   });
@@ -36,6 +39,8 @@ async function main(): Promise<void> {
   if (!socket || !confDir) throw new Error('usage: controller-main --api-socket PATH --conf-dir DIR [--http-port 80] [--https-port 443]');
   const [pubNs, pubName] = values['publish-service']!.split('/');
   if (!pubNs || !pubName) throw new Error(`--publish-service must be NAMESPACE/NAME, got ${values['publish-service']}`);
+  const workerProcesses = values['worker-processes'] ? Number(values['worker-processes']) : defaultWorkerProcesses(availableParallelism());
+  if (!Number.isInteger(workerProcesses) || workerProcesses < 1) throw new Error(`--worker-processes must be a positive integer, got ${values['worker-processes']}`);
   const runtimeDir = path.resolve(values['runtime-dir'] ?? path.join(confDir, 'run'));
   const conf = path.resolve(confDir, 'nginx.conf');
 
@@ -48,7 +53,7 @@ async function main(): Promise<void> {
     nginx,
     render: {
       runtimeDir, certDir: path.join(runtimeDir, 'certs'), defaultCert,
-      httpPort: Number(values['http-port']), httpsPort: Number(values['https-port']),
+      httpPort: Number(values['http-port']), httpsPort: Number(values['https-port']), workerProcesses,
       ...(values['listen-address'] ? { listenAddress: values['listen-address'] } : {}),
       ...(values['worker-user'] ? { workerUser: values['worker-user'] } : {}),
       // nginx runs with socketpair stdio (libuv), which /dev/stdout cannot open;

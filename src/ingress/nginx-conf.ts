@@ -24,17 +24,53 @@ import { CATCH_ALL_HOST, isWildcard } from './hosts.js';
 import { RESERVED_PATH_PREFIX } from './paths.js';
 import { refKey, type HostTls, type Route, type RouteTable, type VirtualHost, type IngressRef } from './route-table.js';
 
+/**
+ * Workers for a node with `cpus` CPUs: half of them, at least one. NGINX shares
+ * the node with the pods it proxies to (and in the benchmark with the client):
+ * on 2 cores a second worker made every proxied request cost ~30% more CPU
+ * (nginx, wrk and the backend alike: half the events per epoll wake-up, more
+ * context switches) without a core to spare (docs/ingress.md, "Data path").
+ * ingress-nginx's `auto` (one per CPU) assumes a node of its own.
+ */
+export function defaultWorkerProcesses(cpus: number): number {
+  return Math.max(1, Math.floor(cpus / 2));
+}
+/** when the caller does not say (tests, small nodes) */
 export const DEFAULT_WORKER_PROCESSES = 1;
+/** per worker; a proxied request holds two (client + upstream), so 2,048 requests in flight per worker */
 export const WORKER_CONNECTIONS = 4096;
+/** open files per worker: every connection is a descriptor, plus logs and temp files (the soft limit may be 1,024) */
+export const WORKER_RLIMIT_NOFILE = 2 * WORKER_CONNECTIONS;
 /** old workers finish in-flight requests after a reload, but not forever (long WebSockets) */
 export const WORKER_SHUTDOWN_TIMEOUT = '60s';
+/**
+ * Idle connections to the backends each worker keeps open, per upstream
+ * (ngx_http_upstream_keepalive). Requests in flight beyond it open and close
+ * their own upstream connection. ingress-nginx's 320 is for its one Lua
+ * balancer upstream shared by every Service; here each Service port is an
+ * upstream and nginx allocates the whole cache for each at parse time: 320 ×
+ * 1,000 upstreams cost 43 MB more RSS and +0.2 s CPU in every `nginx -t` and
+ * reload (measured), so 32 per Service.
+ */
 export const UPSTREAM_KEEPALIVE_CONNECTIONS = 32;
+/** requests per upstream connection before nginx closes it (nginx default 1000; ingress-nginx 10000) */
+export const UPSTREAM_KEEPALIVE_REQUESTS = 10_000;
 /**
  * Idle upstream connections are closed by us before the backend does: Node's
  * http.Server (podnet/echo) closes idle keep-alive sockets after 5 s, and a
  * request written into a socket the peer just closed fails with 502.
  */
 export const UPSTREAM_KEEPALIVE_TIMEOUT = '4s';
+/**
+ * The access log is written in chunks (ngx_http_log_module `buffer=`/`flush=`)
+ * instead of one write(2) per request: under load a 64 KiB buffer holds ~100
+ * lines, so one write for ~100 requests. `flush` bounds how stale the file can
+ * be when traffic is light (podnet demo and the tests read it right after a
+ * request); at a few requests per second it costs what unbuffered logging does.
+ * Workers flush on exit, so a reload loses no lines.
+ */
+export const ACCESS_LOG_BUFFER = '64k';
+export const ACCESS_LOG_FLUSH = '100ms';
 /** a pod IP that failed is skipped for this long (stale endpoints between reloads) */
 export const UPSTREAM_MAX_FAILS = 1;
 export const UPSTREAM_FAIL_TIMEOUT = '5s';
@@ -151,6 +187,7 @@ export function renderNginxConf(table: RouteTable, options: RenderOptions): Rend
   // The controller runs the master as its child (daemon off) so the pod's process model tracks it.
   L.add(0, 'daemon off;');
   L.add(0, `worker_processes ${o.workerProcesses ?? DEFAULT_WORKER_PROCESSES};`);
+  L.add(0, `worker_rlimit_nofile ${WORKER_RLIMIT_NOFILE};`);
   L.add(0, `pid ${pidPath(rt)};`);
   L.add(0, `error_log ${errorLogPath(rt)} notice;`);
   L.add(0, 'error_log stderr warn;');
@@ -166,6 +203,8 @@ export function renderNginxConf(table: RouteTable, options: RenderOptions): Rend
   L.add(1, 'default_type application/octet-stream;');
   L.add(1, 'server_tokens off;');
   L.add(1, 'keepalive_timeout 75s;');
+  // Small responses go out as soon as they are written (nginx's default for keep-alive connections, stated).
+  L.add(1, 'tcp_nodelay on;');
   L.add(1, 'server_names_hash_max_size 16384;');
   L.add(1, 'server_names_hash_bucket_size 128;');
   // Per-location identity ($podnet_*) is unset for requests no location claims.
@@ -173,8 +212,9 @@ export function renderNginxConf(table: RouteTable, options: RenderOptions): Rend
   L.add(1, '');
   // JSON lines with the upstream nginx chose: the evidence `podnet trace` reads.
   L.add(1, `log_format ${LOG_FORMAT_NAME} escape=json '{"time":"$time_iso8601","remote_addr":"$remote_addr","scheme":"$scheme","host":"$host","method":"$request_method","uri":"$request_uri","status":$status,"bytes_sent":$body_bytes_sent,"request_time":$request_time,"ingress":"$podnet_ingress","service":"$podnet_service","rule_host":"$podnet_host","rule_path":"$podnet_path","upstream_addr":"$upstream_addr","upstream_status":"$upstream_status","upstream_response_time":"$upstream_response_time","request_id":"$request_id"}';`);
-  L.add(1, `access_log ${accessLogPath(rt)} ${LOG_FORMAT_NAME};`);
-  if (o.accessLogStdout) L.add(1, `access_log /dev/stdout ${LOG_FORMAT_NAME};`);
+  const buffered = `buffer=${ACCESS_LOG_BUFFER} flush=${ACCESS_LOG_FLUSH}`;
+  L.add(1, `access_log ${accessLogPath(rt)} ${LOG_FORMAT_NAME} ${buffered};`);
+  if (o.accessLogStdout) L.add(1, `access_log /dev/stdout ${LOG_FORMAT_NAME} ${buffered};`);
   L.add(1, '');
   // WebSocket (RFC 6455 §4.1) needs Upgrade/Connection passed on; otherwise an
   // empty Connection header keeps the upstream connection reusable.
@@ -199,6 +239,11 @@ export function renderNginxConf(table: RouteTable, options: RenderOptions): Rend
   L.add(1, 'proxy_next_upstream error timeout;');
   L.add(1, `proxy_next_upstream_tries ${PROXY_NEXT_UPSTREAM_TRIES};`);
   L.add(1, 'proxy_redirect off;');
+  // Buffered (nginx's default; ingress-nginx turns it off): the response is read
+  // whole and sent with its header in one writev; unbuffered sends the header
+  // and the body separately, one more syscall per small response (measured).
+  // The upstream connection is also free again as soon as the backend is done.
+  L.add(1, 'proxy_buffering on;');
   L.add(1, '');
   for (const code of Object.keys(ERROR_PAGES)) L.add(1, `error_page ${code} ${ERROR_LOCATION_PREFIX}${code}.html;`);
   L.add(1, '');
@@ -218,6 +263,7 @@ export function renderNginxConf(table: RouteTable, options: RenderOptions): Rend
     // before the next reload, kube-proxy's rules still know the live pods.
     if (b.clusterIP) L.add(2, `server ${hostPort(b.clusterIP, b.servicePort)} backup;`);
     L.add(2, `keepalive ${UPSTREAM_KEEPALIVE_CONNECTIONS};`);
+    L.add(2, `keepalive_requests ${UPSTREAM_KEEPALIVE_REQUESTS};`);
     L.add(2, `keepalive_timeout ${UPSTREAM_KEEPALIVE_TIMEOUT};`);
     L.add(1, '}');
     sections.push({ startLine: start, endLine: L.next - 1, host: '', ingresses: users.get(b.key) ?? [] });
@@ -265,7 +311,14 @@ function listen(o: RenderOptions, port: number): string {
 
 function renderServer(L: Lines, v: VirtualHost, o: RenderOptions, live: Set<string>) {
   const catchAll = v.host === CATCH_ALL_HOST;
-  const dflt = catchAll ? ' default_server' : '';
+  // With several workers, one listening socket per worker (SO_REUSEPORT): the
+  // kernel spreads new connections over them instead of waking every worker
+  // for each (ingress-nginx reuse-port). Not with one worker: there it gains
+  // nothing and would let a stray second nginx bind the same port silently
+  // instead of failing with EADDRINUSE. Allowed once per address:port, so on
+  // the default server's listen lines.
+  const reuseport = catchAll && (o.workerProcesses ?? DEFAULT_WORKER_PROCESSES) > 1 ? ' reuseport' : '';
+  const dflt = catchAll ? ` default_server${reuseport}` : '';
   L.add(1, `server {`);
   L.add(2, `# host ${catchAll ? '(catch-all: rules without host, unknown hosts and SNI names)' : v.host}; ingresses ${ingressesOf(v).map(refKey).join(' ') || '(none)'}`);
   L.add(2, `listen ${listen(o, o.httpPort)}${dflt};`);

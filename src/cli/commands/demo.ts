@@ -27,6 +27,9 @@ const HOST = 'shop.example.test';
 const REQUEST_PATH = '/api/orders';
 const NAMESPACE = 'shop';
 const READY_TIMEOUT_MS = 60_000;
+/** how long to wait for NGINX's buffered access log to show the demo's request (its flush interval is 100 ms) */
+const ACCESS_LOG_WAIT_MS = 1_000;
+const ACCESS_LOG_POLL_MS = 20;
 
 function capture(argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
@@ -118,9 +121,14 @@ export async function demoCommand(ctx: Context, flags: CommonFlags): Promise<num
   let access: AccessLine | undefined;
   if (controller) {
     const log = path.join(podFiles(ctx.paths.pods, controller.metadata.uid!).dir, 'volumes', 'nginx-conf', 'run', 'logs', 'access.log');
-    if (existsSync(log)) {
-      const line = readFileSync(log, 'utf8').split('\n').reverse().find((l) => l.includes(requestId));
-      if (line) access = JSON.parse(line) as AccessLine;
+    // NGINX buffers its access log and flushes it at least every ACCESS_LOG_FLUSH
+    // (100 ms, docs/ingress.md): the line may land a moment after the reply.
+    const deadline = performance.now() + ACCESS_LOG_WAIT_MS;
+    for (;;) {
+      const line = existsSync(log) ? readFileSync(log, 'utf8').split('\n').reverse().find((l) => l.includes(requestId)) : undefined;
+      if (line) { access = JSON.parse(line) as AccessLine; break; }
+      if (performance.now() > deadline) break;
+      await new Promise((r) => setTimeout(r, ACCESS_LOG_POLL_MS));
     }
   }
 

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { buildRouteTable, type RouteTableInput } from '../../../src/ingress/route-table.js';
-import { attributeConfError, renderNginxConf, tlsFiles, type RenderOptions } from '../../../src/ingress/nginx-conf.js';
+import { attributeConfError, defaultWorkerProcesses, renderNginxConf, tlsFiles, type RenderOptions } from '../../../src/ingress/nginx-conf.js';
 import { FAKE_CERT, FAKE_KEY, ingress, service, slice, tlsSecret } from './fixtures.js';
 
 // Goldens live next to the sources; `UPDATE_SNAPSHOTS=1 node --test ...` rewrites them.
@@ -91,4 +91,53 @@ test('attributeConfError: by line, by certificate file, or nobody', () => {
   const cert = [...tlsFiles(buildRouteTable(sample()), OPTIONS.certDir).keys()][0]!;
   assert.deepEqual(attributeConfError(`nginx: [emerg] cannot load certificate "${cert}": PEM_read_bio_X509_AUX() failed`, rendered.sections), [{ namespace: 'shop', name: 'shop' }]);
   assert.deepEqual(attributeConfError('nginx: [emerg] x in /x/nginx.conf.next:3', rendered.sections), []);
+});
+
+// The data path's tuning (docs/ingress.md, "Data path"): each row is a directive the hop's cost depends on.
+test('data path: upstream keep-alive, buffered access log, one listening socket per worker only with several workers', () => {
+  const rows: { name: string; options: Partial<RenderOptions>; present: RegExp[]; absent: RegExp[] }[] = [
+    {
+      name: 'defaults: one worker, no reuseport',
+      options: {},
+      present: [
+        /^worker_processes 1;$/m,
+        /^worker_rlimit_nofile 8192;$/m,
+        /^ {2}proxy_http_version 1\.1;$/m,
+        // empty Connection to the upstream unless the client asked for an upgrade: the connection stays reusable
+        /^ {2}map \$http_upgrade \$connection_upgrade \{ default upgrade; '' ''; \}$/m,
+        /^ {2}proxy_set_header Connection \$connection_upgrade;$/m,
+        /^ {4}keepalive 32;$/m,
+        /^ {4}keepalive_requests 10000;$/m,
+        /^ {4}keepalive_timeout 4s;$/m,
+        /^ {2}access_log \/run\/pn-ingress\/logs\/access\.log podnet_json buffer=64k flush=100ms;$/m,
+        /^ {2}proxy_buffering on;$/m,
+        /^ {2}tcp_nodelay on;$/m,
+      ],
+      absent: [/reuseport/],
+    },
+    {
+      name: 'two workers: reuseport on the default server, once per address:port',
+      options: { workerProcesses: 2 },
+      present: [/^worker_processes 2;$/m, /^ {4}listen 80 default_server reuseport;$/m, /^ {4}listen 443 ssl default_server reuseport;$/m],
+      absent: [/^ {4}listen 80 reuseport;$/m, /^ {4}listen (80|443)( ssl)?;.*reuseport/m],
+    },
+    {
+      name: 'stdout access log is buffered too',
+      options: { accessLogStdout: true },
+      present: [/^ {2}access_log \/dev\/stdout podnet_json buffer=64k flush=100ms;$/m],
+      absent: [],
+    },
+  ];
+  for (const row of rows) {
+    const text = renderNginxConf(buildRouteTable(sample()), { ...OPTIONS, ...row.options }).text;
+    for (const re of row.present) assert.match(text, re, `${row.name}: ${re}`);
+    for (const re of row.absent) assert.doesNotMatch(text, re, `${row.name}: ${re}`);
+    assert.equal(text.match(/reuseport/g)?.length ?? 0, row.options.workerProcesses === 2 ? 2 : 0, `${row.name}: reuseport count`);
+  }
+});
+
+test('worker processes: half the CPUs, at least one (NGINX shares the node with its backends)', () => {
+  for (const [cpus, workers] of [[1, 1], [2, 1], [3, 1], [4, 2], [8, 4], [64, 32]] as const) {
+    assert.equal(defaultWorkerProcesses(cpus), workers, `${cpus} CPUs`);
+  }
 });
