@@ -179,11 +179,13 @@ export class DnsServer {
       const q = parseQuickQuery(msg);
       if (q !== undefined && !q.unusual) {
         const size = sizeClass(q.edns, proto === 'tcp');
-        const hit = this.cache.get(msg, q, size.code);
-        if (hit !== undefined && (hit.until > 0 ? hit.until > this.clock() : hit.generation === this.handler.generation())) {
-          const out = patch(hit.buf, msg, q);
-          this.count(proto, q.qtype, hit.rcode, started, hit.denial);
-          if (this.log) this.logQuery(msg, q, proto, address, port, hit.rcode, hit.answers, out.length, hit.truncated, started, true);
+        const cache = this.cache;
+        const hit = cache.find(msg, q, size.code);
+        if (hit >= 0 && cache.fresh(hit, this.handler.generation(), this.clock)) {
+          const out = cache.respond(hit, msg, q);
+          const rcode = cache.rcode(hit);
+          this.count(proto, q.qtype, rcode, started, cache.denial(hit));
+          if (this.log) this.logQuery(msg, q, proto, address, port, rcode, cache.answers(hit), out.length, cache.truncated(hit), started, true);
           return out;
         }
         return this.slow(msg, proto, address, port, started, q, size.code, size.limit);
@@ -291,19 +293,6 @@ function fq(name: string): string {
 
 function round(ms: number): number {
   return Math.round(ms * 1000) / 1000;
-}
-
-/** A cached response made ours: the query's ID, RD/CD bits and question bytes (its case). */
-function patch(cached: Buffer, msg: Buffer, q: QuickQuery): Buffer {
-  const out = Buffer.allocUnsafe(cached.length);
-  out.set(cached);
-  out[0] = msg[0]!;
-  out[1] = msg[1]!;
-  out[2] = (cached[2]! & ~0x01) | (msg[2]! & 0x01); // RD
-  out[3] = (cached[3]! & ~0x10) | (msg[3]! & 0x10); // CD
-  // the question name as asked (a byte loop: names are short, and Buffer#copy costs more to call than to run)
-  for (let i = HEADER_SIZE, end = q.nameEnd; i < end; i++) out[i] = msg[i]!;
-  return out;
 }
 
 /**

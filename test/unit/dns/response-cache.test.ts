@@ -12,8 +12,15 @@ function query(name: string, type = 'A', udpPayloadSize?: number): [Buffer, Quic
   return [msg, parseQuickQuery(msg)!];
 }
 
+/** a fake "response": a tag after room for the header and any question (a hit rewrites those) */
+const TAG_AT = 12 + 256;
 function entry(tag: string): CachedResponse {
-  return { buf: Buffer.from(tag), generation: 1, until: 0, rcode: 0, answers: 1, denial: false, truncated: false };
+  return { buf: Buffer.concat([Buffer.alloc(TAG_AT), Buffer.from(tag)]), generation: 1, until: 0, rcode: 0, answers: 1, denial: false, truncated: false };
+}
+
+function found(cache: ResponseCache, msg: Buffer, q: QuickQuery, size: number): string | undefined {
+  const i = cache.find(msg, q, size);
+  return i < 0 ? undefined : cache.respond(i, msg, q).subarray(TAG_AT).toString();
 }
 
 test('a cached response is found again whatever the case of the name, and only for its type and size class', () => {
@@ -30,7 +37,7 @@ test('a cached response is found again whatever the case of the name, and only f
   ];
   for (const [name, type, size, want] of rows) {
     const [m, qq] = query(name, type);
-    assert.equal(cache.get(m, qq, size)?.buf.toString(), want, `${name} ${type} size class ${size}`);
+    assert.equal(found(cache, m, qq, size), want, `${name} ${type} size class ${size}`);
   }
 });
 
@@ -40,19 +47,56 @@ test('setting the same question again replaces its entry; a full cache starts ov
   cache.set(msg, q, 0, entry('one'));
   cache.set(msg, q, 0, entry('two'));
   assert.equal(cache.size, 1);
-  assert.equal(cache.get(msg, q, 0)?.buf.toString(), 'two');
+  assert.equal(found(cache, msg, q, 0), 'two');
   for (const n of ['b', 'c', 'd']) { const [m, qq] = query(`${n}.example`); cache.set(m, qq, 0, entry(n)); }
   assert.equal(cache.size, 4);
   const [m5, q5] = query('e.example');
   cache.set(m5, q5, 0, entry('e'));
   assert.equal(cache.size, 1, 'dropped wholesale when full');
-  assert.equal(cache.get(msg, q, 0), undefined);
-  assert.equal(cache.get(m5, q5, 0)?.buf.toString(), 'e');
+  assert.equal(found(cache, msg, q, 0), undefined);
+  assert.equal(found(cache, m5, q5, 0), 'e');
 });
 
 test('colliding slots probe on: 2,000 names in a small table all come back', () => {
   const cache = new ResponseCache(2000);
   const names = Array.from({ length: 2000 }, (_, i) => `svc${i}.ns${i % 7}.svc.cluster.local`);
   for (const n of names) { const [m, q] = query(n); cache.set(m, q, 0, entry(n)); }
-  for (const n of names) { const [m, q] = query(n.toUpperCase()); assert.equal(cache.get(m, q, 0)?.buf.toString(), n); }
+  for (const n of names) { const [m, q] = query(n.toUpperCase()); assert.equal(found(cache, m, q, 0), n); }
+});
+
+test('a hit is the cached response with the query\'s ID, RD and CD bits and name case; freshness by generation or expiry', () => {
+  const cache = new ResponseCache();
+  const [msg, q] = query('web.default.svc.cluster.local');
+  const response = Buffer.concat([Buffer.from([0, 1, 0x84, 0x80, 0, 1, 0, 1, 0, 0, 0, 0]), msg.subarray(12), Buffer.from('answer')]);
+  cache.set(msg, q, 0, { buf: response, generation: 7, until: 0, rcode: 3, answers: 2, denial: true, truncated: false });
+  const asked = Buffer.from(query('WEB.default.svc.cluster.local')[0]);
+  asked.writeUInt16BE(0xbeef, 0);
+  asked[2] = 0x00; // RD off
+  asked[3] = 0x10; // CD on
+  const i = cache.find(asked, parseQuickQuery(asked)!, 0);
+  const out = cache.respond(i, asked, parseQuickQuery(asked)!);
+  assert.equal(out.readUInt16BE(0), 0xbeef);
+  assert.equal(out[2], 0x84);
+  assert.equal(out[3], 0x90);
+  assert.deepEqual(out.subarray(12, q.questionEnd), asked.subarray(12, q.questionEnd));
+  assert.equal(out.subarray(q.questionEnd).toString(), 'answer');
+  assert.deepEqual([cache.rcode(i), cache.answers(i), cache.denial(i), cache.truncated(i)], [3, 2, true, false]);
+  assert.equal(cache.fresh(i, 7, () => 0), true);
+  assert.equal(cache.fresh(i, 8, () => 0), false);
+  const [fm, fq] = query('shop.example.test');
+  cache.set(fm, fq, 0, { ...entry('fwd'), generation: 0, until: 1000 });
+  const f = cache.find(fm, fq, 0);
+  assert.equal(cache.fresh(f, 8, () => 999), true);
+  assert.equal(cache.fresh(f, 8, () => 1000), false);
+});
+
+test('a full arena starts over too', () => {
+  const cache = new ResponseCache(1000, 2 * TAG_AT);
+  const [a, qa] = query('a.example');
+  cache.set(a, qa, 0, entry('x'.repeat(100)));
+  const [b, qb] = query('b.example');
+  cache.set(b, qb, 0, entry('y'.repeat(100)));
+  assert.equal(cache.size, 1);
+  assert.equal(found(cache, a, qa, 0), undefined);
+  assert.equal(found(cache, b, qb, 0), 'y'.repeat(100));
 });
