@@ -113,13 +113,40 @@ function rssKb(pid: number): number {
   return m ? Number(m[1]) : 0;
 }
 
-interface PerfResult { qps: number; avgMs: number; maxMs: number; lost: number; p50Ms?: number; p99Ms?: number }
+interface PerfResult { qps: number; avgMs: number; maxMs: number; lost: number; cpuUsPerQuery?: number; p50Ms?: number; p99Ms?: number }
 
-async function dnsperf(port: number, file: string, extra: string[] = []): Promise<PerfResult> {
+/** CPU time (user + system, µs) the processes have used so far (/proc/PID/stat fields 14 and 15). */
+function cpuUs(pids: readonly number[]): number {
+  const tick = 1e6 / 100; // USER_HZ is 100 on Linux
+  let total = 0;
+  for (const pid of pids) {
+    try {
+      // the command name (field 2) may hold spaces ("nsd: server 1"): count fields after its closing parenthesis
+      const f = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /s, '').split(' ');
+      total += (Number(f[11]) + Number(f[12])) * tick;
+    } catch { /* gone */ }
+  }
+  return total;
+}
+
+/** The pids of every process whose command line contains `needle` (NSD forks a server child). */
+function pidsOf(needle: string): number[] {
+  return fs.readdirSync('/proc').filter((p) => /^\d+$/.test(p)).map(Number)
+    .filter((pid) => { try { return fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(needle); } catch { return false; } });
+}
+
+/**
+ * One dnsperf run; with `server` pids also the server's CPU time per answered
+ * query, which a loaded machine disturbs far less than queries per second.
+ */
+async function dnsperf(port: number, file: string, extra: string[] = [], server: readonly number[] = []): Promise<PerfResult> {
+  const cpu0 = cpuUs(server);
   const { stdout } = await runner.run(['taskset', '-c', '1', 'dnsperf', '-s', '127.0.0.1', '-p', String(port), '-d', file, '-l', String(seconds), '-c', '4', '-q', '200', ...extra], { timeoutMs: (seconds + 30) * 1000 });
   const num = (re: RegExp) => Number(re.exec(stdout)?.[1] ?? NaN);
   const lat = /Average Latency \(s\):\s+([\d.]+) \(min ([\d.]+), max ([\d.]+)\)/.exec(stdout);
   const res: PerfResult = { qps: Math.round(num(/Queries per second:\s+([\d.]+)/)), avgMs: Number(lat?.[1]) * 1000, maxMs: Number(lat?.[3]) * 1000, lost: num(/Queries lost:\s+(\d+)/) };
+  const completed = num(/Queries completed:\s+(\d+)/);
+  if (server.length && completed > 0) res.cpuUsPerQuery = Math.round(((cpuUs(server) - cpu0) / completed) * 100) / 100;
   if (extra.includes('-v')) {
     // -v prints one line per response ending in its latency in seconds
     const l = stdout.split('\n').map((x) => /^> \S+ .* ([\d.]+)$/.exec(x)?.[1]).filter(Boolean).map(Number).sort((a, b) => a - b);
@@ -186,23 +213,30 @@ async function main(): Promise<void> {
     const nsd = await start(['taskset', '-c', '0', 'nsd', '-d', '-c', conf], undefined);
     await new Promise((r) => setTimeout(r, 1500));
     const runs: Record<string, PerfResult[]> = {};
+    const pids = { ours: [ours.child.pid!], nsd: pidsOf(conf) };
+    // One unmeasured pass over each file first (-n 1: every name once, however loaded the machine is):
+    // the first answer to each name fills the response cache, and the runs measure the steady state.
+    for (const file of Object.values(files)) await dnsperf(OUR_PORT, file, ['-n', '1']);
     for (let r = 0; r < Number(values.runs); r++) {
       for (const [label, port] of [['ours', OUR_PORT], ['nsd', NSD_PORT]] as const) {
         for (const [kind, file] of Object.entries(files)) {
-          (runs[`${label}-${kind}`] ??= []).push(await dnsperf(port, file));
+          (runs[`${label}-${kind}`] ??= []).push(await dnsperf(port, file, [], pids[label]));
         }
       }
     }
     results.throughput = runs;
+    // The goal is a ratio within one run (the machine may be shared): qps, and CPU per query (NSD's / ours).
+    results.ratioToNsd = Object.fromEntries(Object.keys(files).map((kind) => [kind, runs[`ours-${kind}`]!.map((o, i) => {
+      const n = runs[`nsd-${kind}`]![i]!;
+      return { qps: Math.round((o.qps / n.qps) * 100) / 100, cpuPerQuery: o.cpuUsPerQuery && n.cpuUsPerQuery ? Math.round((n.cpuUsPerQuery / o.cpuUsPerQuery) * 100) / 100 : undefined };
+    })]));
     // latency percentiles at a fixed, moderate load
     results.latencyAt20kQps = {
       ours: await dnsperf(OUR_PORT, files.mix, ['-Q', '20000', '-v']),
       nsd: await dnsperf(NSD_PORT, files.mix, ['-Q', '20000', '-v']),
     };
     results.oursRssAfterKb = rssKb(ours.child.pid!);
-    results.nsdRssKb = fs.readdirSync('/proc').filter((p) => /^\d+$/.test(p)).map(Number)
-      .filter((pid) => { try { return fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(conf); } catch { return false; } })
-      .reduce((s, pid) => s + rssKb(pid), 0);
+    results.nsdRssKb = pidsOf(conf).reduce((s, pid) => s + rssKb(pid), 0);
     await stop(ours.child);
     await stop(nsd.child);
     if (!values['skip-ndots']) results.ndots = await ndotsCost();

@@ -2,17 +2,30 @@
 // plugin/forward), so dashboards and `podnet doctor` read them the same way,
 // and the health/ready endpoints of CoreDNS's health and ready plugins.
 // Counters are plain numbers bumped on the hot path; text is rendered on scrape.
+// The hot path (a cached UDP answer) counts by number into flat typed arrays:
+// no label string is built and no Map is hashed per query; names are only
+// made when /metrics is scraped.
 
 import http from 'node:http';
+import { rcodeName } from './records.js';
+import { typeName } from './wire.js';
 
 /** CoreDNS plugin/metrics/vars: prometheus.ExponentialBuckets(0.00025, 2, 16) */
 export const DURATION_BUCKETS = Array.from({ length: 16 }, (_, i) => 0.00025 * 2 ** i);
 
 export type Proto = 'udp' | 'tcp';
 
+/** query types 0–255 (all the ones we serve) are counted by number, the rest by name */
+const TYPE_SLOTS = 256;
+/** RCODEs 0–31 (RFC 1035 and RFC 6891's BADVERS=16) by number, the rest by name */
+const RCODE_SLOTS = 32;
+
 export class DnsMetrics {
   private readonly requests = new Map<string, number>(); // `${type}\0${proto}`
+  /** [qtype * 2 + (tcp ? 1 : 0)] */
+  private readonly requestsByType = new Float64Array(TYPE_SLOTS * 2);
   private readonly responses = new Map<string, number>(); // rcode name
+  private readonly responsesByCode = new Float64Array(RCODE_SLOTS);
   private readonly bucketCounts = new Float64Array(DURATION_BUCKETS.length);
   private durationSum = 0;
   private durationCount = 0;
@@ -27,8 +40,25 @@ export class DnsMetrics {
     this.requests.set(k, (this.requests.get(k) ?? 0) + 1);
   }
 
+  /** The hot path's request(): a query type by number. */
+  requestType(qtype: number, proto: Proto): void {
+    if (qtype < TYPE_SLOTS) this.requestsByType[qtype * 2 + (proto === 'tcp' ? 1 : 0)]!++;
+    else this.request(typeName(qtype), proto);
+  }
+
   response(rcode: string, seconds: number): void {
     this.responses.set(rcode, (this.responses.get(rcode) ?? 0) + 1);
+    this.observe(seconds);
+  }
+
+  /** The hot path's response(): an RCODE by number. */
+  responseCode(rcode: number, seconds: number): void {
+    if (rcode < RCODE_SLOTS) this.responsesByCode[rcode]!++;
+    else this.responses.set(rcodeName(rcode), (this.responses.get(rcodeName(rcode)) ?? 0) + 1);
+    this.observe(seconds);
+  }
+
+  private observe(seconds: number): void {
     this.durationSum += seconds;
     this.durationCount++;
     for (let i = 0; i < DURATION_BUCKETS.length; i++) {
@@ -54,18 +84,36 @@ export class DnsMetrics {
     this.gauges.set(name, { help, read });
   }
 
+  /** requests by `${type}\0${proto}`, the counted-by-number ones merged in by name */
+  private requestCounts(): Map<string, number> {
+    const all = new Map<string, number>();
+    for (let i = 0; i < this.requestsByType.length; i++) {
+      const v = this.requestsByType[i]!;
+      if (v > 0) all.set(`${typeName(i >> 1)}\0${i & 1 ? 'tcp' : 'udp'}`, v);
+    }
+    for (const [k, v] of this.requests) all.set(k, (all.get(k) ?? 0) + v);
+    return all;
+  }
+
+  private responseCounts(): Map<string, number> {
+    const all = new Map<string, number>();
+    for (let i = 0; i < RCODE_SLOTS; i++) if (this.responsesByCode[i]! > 0) all.set(rcodeName(i), this.responsesByCode[i]!);
+    for (const [k, v] of this.responses) all.set(k, (all.get(k) ?? 0) + v);
+    return all;
+  }
+
   render(): string {
     const out: string[] = [];
     const esc = (v: string) => v.replace(/\\/g, '\\\\').replace(/"/g, '\\"');
     out.push('# HELP coredns_dns_requests_total Counter of DNS requests made per zone, protocol and family.');
     out.push('# TYPE coredns_dns_requests_total counter');
-    for (const [k, v] of this.requests) {
+    for (const [k, v] of this.requestCounts()) {
       const [type, proto] = k.split('\0');
       out.push(`coredns_dns_requests_total{server="dns://:53",zone=".",proto="${proto}",family="1",type="${esc(type!)}"} ${v}`);
     }
     out.push('# HELP coredns_dns_responses_total Counter of response status codes.');
     out.push('# TYPE coredns_dns_responses_total counter');
-    for (const [rcode, v] of this.responses) out.push(`coredns_dns_responses_total{server="dns://:53",zone=".",rcode="${rcode}"} ${v}`);
+    for (const [rcode, v] of this.responseCounts()) out.push(`coredns_dns_responses_total{server="dns://:53",zone=".",rcode="${rcode}"} ${v}`);
     out.push('# HELP coredns_dns_request_duration_seconds Histogram of the time (in seconds) each request took.');
     out.push('# TYPE coredns_dns_request_duration_seconds histogram');
     let cum = 0;

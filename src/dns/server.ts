@@ -18,16 +18,22 @@ import dnsPacket from 'dns-packet';
 import type { DnsMetrics, Proto } from './metrics.js';
 import type { QueryLog } from './query-log.js';
 import { RCODE, rcodeName, type DnsQuestion, type Rr } from './records.js';
+import { ResponseCache, type CachedResponse } from './response-cache.js';
 import {
-  cacheKey, encodeResponse, EXT_RCODE_BADVERS, FLAG, HEADER_SIZE, parseQuickQuery, quickName, sizeClass, typeName, wellFormed,
+  encodeResponse, EXT_RCODE_BADVERS, FLAG, HEADER_SIZE, parseQuickQuery, quickName, sizeClass, typeName, wellFormed,
   SERVER_UDP_SIZE, type Edns, type QuickQuery, type ResponseMessage,
 } from './wire.js';
 
 /** RFC 7766 §6.2.3: close idle TCP connections; CoreDNS uses 10 s */
 const TCP_IDLE_MS = 10_000;
 const MAX_TCP_CONNECTIONS = 1000;
-/** bound on cached encoded responses; the cache is dropped wholesale when full */
-const MAX_RESPONSE_CACHE = 50_000;
+/**
+ * Socket buffers: dnsperf keeps hundreds of queries in flight and a burst must
+ * not overflow the receive queue while one event-loop turn answers the last
+ * one (Linux caps both at net.core.{r,w}mem_max unless privileged).
+ */
+const UDP_RECV_BUFFER = 4 << 20;
+const UDP_SEND_BUFFER = 4 << 20;
 const OPCODE_MASK = 0x7800;
 
 /** How an encoded response may be reused. */
@@ -65,13 +71,11 @@ export interface DnsServerOptions {
   clock?: () => number;
 }
 
-interface CacheEntry { buf: Buffer; generation: number; until: number; rcode: number; answers: number; denial: boolean; truncated: boolean }
-
 export class DnsServer {
   private udp?: dgram.Socket;
   private tcp?: net.Server;
   private readonly connections = new Set<net.Socket>();
-  private readonly cache = new Map<string, CacheEntry>();
+  private readonly cache = new ResponseCache();
   private readonly handler: QueryHandler;
   private readonly metrics?: DnsMetrics;
   private readonly log?: QueryLog;
@@ -92,7 +96,7 @@ export class DnsServer {
     const family = net.isIPv6(this.options.host) ? 'udp6' : 'udp4';
     // Bind UDP first (port 0 → the kernel picks), then TCP on the same port; retry if TCP's is taken.
     for (let attempt = 0; ; attempt++) {
-      const udp = dgram.createSocket({ type: family, recvBufferSize: 4 << 20, lookup: literalLookup } as dgram.SocketOptions);
+      const udp = dgram.createSocket({ type: family, recvBufferSize: UDP_RECV_BUFFER, sendBufferSize: UDP_SEND_BUFFER, lookup: literalLookup } as dgram.SocketOptions);
       await new Promise<void>((resolve, reject) => {
         udp.once('error', reject);
         udp.bind(this.options.port, this.options.host, () => { udp.off('error', reject); resolve(); });
@@ -173,25 +177,27 @@ export class DnsServer {
     const started = performance.now();
     try {
       const q = parseQuickQuery(msg);
-      if (q && !q.unusual) {
+      if (q !== undefined && !q.unusual) {
         const size = sizeClass(q.edns, proto === 'tcp');
-        const key = cacheKey(msg, q, size.code);
-        const hit = this.cache.get(key);
-        if (hit && (hit.until > 0 ? hit.until > this.clock() : hit.generation === this.handler.generation())) {
-          const out = patch(hit.buf, msg, q);
-          this.count(proto, q.qtype, hit.rcode, started, true, hit.denial);
-          if (this.log) this.logQuery(msg, q, proto, address, port, hit.rcode, hit.answers, out.length, hit.truncated, started, true);
+        const cache = this.cache;
+        const hit = cache.find(msg, q, size.code);
+        if (hit >= 0 && cache.fresh(hit, this.handler.generation(), this.clock)) {
+          const out = cache.respond(hit, msg, q);
+          const rcode = cache.rcode(hit);
+          this.count(proto, q.qtype, rcode, started, cache.denial(hit));
+          if (this.log) this.logQuery(msg, q, proto, address, port, rcode, cache.answers(hit), out.length, cache.truncated(hit), started, true);
           return out;
         }
-        return this.slow(msg, proto, address, port, started, key, size.limit);
+        return this.slow(msg, proto, address, port, started, q, size.code, size.limit);
       }
-      return this.slow(msg, proto, address, port, started, undefined, 0);
+      return this.slow(msg, proto, address, port, started, undefined, 0, 0);
     } catch {
       return errorResponse(msg, RCODE.SERVFAIL);
     }
   }
 
-  private async slow(msg: Buffer, proto: Proto, address: string, port: number, started: number, key: string | undefined, quickLimit: number): Promise<Buffer | undefined> {
+  /** Everything but a fresh cache hit: dns-packet decodes, the handler resolves, we encode (and cache when `q` is given). */
+  private async slow(msg: Buffer, proto: Proto, address: string, port: number, started: number, q: QuickQuery | undefined, sizeCode: number, quickLimit: number): Promise<Buffer | undefined> {
     if (msg.length > 2 && (msg[2]! & 0x80)) return undefined; // never answer a response (loops)
     let packet: dnsPacket.DecodedPacket;
     try {
@@ -220,7 +226,7 @@ export class DnsServer {
       const denial = m.rcode === RCODE.NXDOMAIN || (m.rcode === 0 && m.answers.length === 0);
       this.metrics?.response(rcodeName(m.rcode), seconds);
       if (this.metrics) { if (cached) this.metrics.cacheHit(denial); else this.metrics.cacheMisses++; }
-      if (key && reuse) this.remember(key, { buf, generation: 'generation' in reuse ? reuse.generation : 0, until: 'until' in reuse ? reuse.until : 0, rcode: m.rcode, answers: m.answers.length, denial, truncated });
+      if (q && reuse) this.remember(msg, q, sizeCode, { buf, generation: 'generation' in reuse ? reuse.generation : 0, until: 'until' in reuse ? reuse.until : 0, rcode: m.rcode, answers: m.answers.length, denial, truncated });
       if (this.log && question) {
         this.log.write({
           ts: new Date(Date.now() - seconds * 1000).toISOString(), client: `${address}:${port}`, proto, id: base.id,
@@ -251,17 +257,17 @@ export class DnsServer {
     }
   }
 
-  private remember(key: string, entry: CacheEntry): void {
-    if (this.cache.size >= MAX_RESPONSE_CACHE) this.cache.clear();
-    this.cache.set(key, entry);
+  private remember(msg: Buffer, q: QuickQuery, sizeCode: number, entry: CachedResponse): void {
+    this.cache.set(msg, q, sizeCode, entry);
   }
 
-  private count(proto: Proto, qtype: number, rcode: number, started: number, cached: boolean, denial: boolean): void {
+  /** Metrics of a response-cache hit, by number: no label strings on the hot path. */
+  private count(proto: Proto, qtype: number, rcode: number, started: number, denial: boolean): void {
     const m = this.metrics;
     if (!m) return;
-    m.request(typeName(qtype), proto);
-    m.response(rcodeName(rcode), (performance.now() - started) / 1000);
-    if (cached) m.cacheHit(denial); else m.cacheMisses++;
+    m.requestType(qtype, proto);
+    m.responseCode(rcode, (performance.now() - started) / 1000);
+    m.cacheHit(denial);
   }
 
   private logQuery(msg: Buffer, q: QuickQuery, proto: Proto, address: string, port: number, rcode: number, answers: number, size: number, truncated: boolean, started: number, cached: boolean): void {
@@ -287,18 +293,6 @@ function fq(name: string): string {
 
 function round(ms: number): number {
   return Math.round(ms * 1000) / 1000;
-}
-
-/** A cached response made ours: the query's ID, RD/CD bits and question bytes (its case). */
-function patch(cached: Buffer, msg: Buffer, q: QuickQuery): Buffer {
-  const out = Buffer.allocUnsafe(cached.length);
-  cached.copy(out);
-  out[0] = msg[0]!;
-  out[1] = msg[1]!;
-  out[2] = (cached[2]! & ~0x01) | (msg[2]! & 0x01); // RD
-  out[3] = (cached[3]! & ~0x10) | (msg[3]! & 0x10); // CD
-  msg.copy(out, HEADER_SIZE, HEADER_SIZE, q.nameEnd);
-  return out;
 }
 
 /**

@@ -23,6 +23,9 @@ export const MAX_MESSAGE = 65535;
 const OPT_SIZE = 11;
 const TYPE_OPT = 41;
 const POINTER_LIMIT = 0x3fff;
+/** FNV-1a, 32 bit (the question hash of parseQuickQuery); kept as int32 throughout so V8 never boxes it */
+const FNV_OFFSET = 0x811c9dc5 | 0;
+const FNV_PRIME = 0x01000193;
 
 export const FLAG = { QR: 0x8000, AA: 0x0400, TC: 0x0200, RD: 0x0100, RA: 0x0080, AD: 0x0020, CD: 0x0010 } as const;
 export const OPCODE_QUERY = 0;
@@ -238,6 +241,8 @@ export interface QuickQuery {
   edns: Edns | undefined;
   /** true when the name has characters outside plain ASCII letters/digits/-/_ (then we take the slow path) */
   unusual: boolean;
+  /** FNV-1a (int32) of the question bytes with ASCII letters folded to lower case (the response cache's hash) */
+  hash: number;
 }
 
 /**
@@ -257,17 +262,22 @@ export function parseQuickQuery(buf: Buffer): QuickQuery | undefined {
   let p = HEADER_SIZE;
   let unusual = false;
   let total = 0;
+  // The hash is computed in the same pass that checks the name (one walk over the bytes per query).
+  let hash = FNV_OFFSET;
   for (;;) {
     if (p >= len) return undefined;
     const l = buf[p]!;
+    hash = Math.imul(hash ^ l, FNV_PRIME);
     if (l === 0) { p++; break; }
     if (l > 63) return undefined;
     total += l + 1;
     if (total > 254 || p + 1 + l > len) return undefined;
     for (let i = p + 1; i <= p + l; i++) {
-      const c = buf[i]!;
+      let c = buf[i]!;
+      if (c >= 0x41 && c <= 0x5a) c |= 0x20; // RFC 4343: ASCII case folding only
       // letters, digits, '-', '_' are all a name can hold and still match ours case-insensitively
-      if (!((c >= 0x61 && c <= 0x7a) || (c >= 0x41 && c <= 0x5a) || (c >= 0x30 && c <= 0x39) || c === 0x2d || c === 0x5f)) unusual = true;
+      else if (!((c >= 0x61 && c <= 0x7a) || (c >= 0x30 && c <= 0x39) || c === 0x2d || c === 0x5f)) unusual = true;
+      hash = Math.imul(hash ^ c, FNV_PRIME);
     }
     p += l + 1;
   }
@@ -275,6 +285,7 @@ export function parseQuickQuery(buf: Buffer): QuickQuery | undefined {
   if (p + 4 > len) return undefined;
   const qtype = (buf[p]! << 8) | buf[p + 1]!;
   const qclass = (buf[p + 2]! << 8) | buf[p + 3]!;
+  hash = Math.imul(Math.imul(hash ^ qtype, FNV_PRIME) ^ qclass, FNV_PRIME);
   p += 4;
   const questionEnd = p;
   let edns: Edns | undefined;
@@ -288,7 +299,7 @@ export function parseQuickQuery(buf: Buffer): QuickQuery | undefined {
   } else if (p !== len) {
     return undefined;
   }
-  return { id: (buf[0]! << 8) | buf[1]!, flags, nameEnd, questionEnd, qtype, qclass, edns, unusual };
+  return { id: (buf[0]! << 8) | buf[1]!, flags, nameEnd, questionEnd, qtype, qclass, edns, unusual, hash };
 }
 
 /** The question's name in dotted form (as dns-packet would decode it), from a buffer parseQuickQuery accepted. */
@@ -308,28 +319,19 @@ export function quickName(buf: Buffer, nameEnd: number): string {
  * for clients whose size limit gives the same truncation (RFC 6891 §6.2.5
  * lets us use less than the client offers).
  */
-export function sizeClass(edns: Edns | undefined, tcp: boolean): { code: number; limit: number } {
-  if (tcp) return edns ? { code: 5, limit: MAX_MESSAGE } : { code: 4, limit: MAX_MESSAGE };
-  if (!edns) return { code: 0, limit: CLASSIC_UDP_SIZE };
+export interface SizeClass { readonly code: number; readonly limit: number }
+/** the classes by code, made once (the hot path asks for one per query) */
+const SIZE_CLASSES: readonly SizeClass[] = [
+  { code: 0, limit: CLASSIC_UDP_SIZE }, { code: 1, limit: CLASSIC_UDP_SIZE }, { code: 2, limit: SERVER_UDP_SIZE },
+  { code: 3, limit: 4096 }, { code: 4, limit: MAX_MESSAGE }, { code: 5, limit: MAX_MESSAGE },
+];
+export function sizeClass(edns: Edns | undefined, tcp: boolean): SizeClass {
+  if (tcp) return SIZE_CLASSES[edns ? 5 : 4]!;
+  if (!edns) return SIZE_CLASSES[0]!;
   const size = edns.udpSize;
-  if (size < SERVER_UDP_SIZE) return { code: 1, limit: CLASSIC_UDP_SIZE };
-  if (size < 4096) return { code: 2, limit: SERVER_UDP_SIZE };
-  return { code: 3, limit: 4096 };
-}
-
-/**
- * The cache key of a query: its question bytes with ASCII letters folded to
- * lower case, plus the size class. One string per query and no other allocation.
- */
-const keyScratch = Buffer.allocUnsafe(512);
-export function cacheKey(buf: Buffer, q: QuickQuery, sizeCode: number): string {
-  const n = q.questionEnd - HEADER_SIZE;
-  for (let i = 0; i < n; i++) {
-    const c = buf[HEADER_SIZE + i]!;
-    keyScratch[i] = c >= 0x41 && c <= 0x5a && i < q.nameEnd - HEADER_SIZE ? c | 0x20 : c;
-  }
-  keyScratch[n] = 0x30 + sizeCode;
-  return keyScratch.toString('latin1', 0, n + 1);
+  if (size < SERVER_UDP_SIZE) return SIZE_CLASSES[1]!;
+  if (size < 4096) return SIZE_CLASSES[2]!;
+  return SIZE_CLASSES[3]!;
 }
 
 /** Skips a (possibly compressed) name at `p`; returns the offset after it, or -1 when malformed (RFC 1035 §4.1.4). */
