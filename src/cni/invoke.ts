@@ -16,6 +16,8 @@ import { isSupportedVersion, LATEST_VERSION, renderResult, requireVersion, SUPPO
 
 const NETNS_DIR = '/run/netns';
 const PODNET_NETNS_PREFIX = 'pn-';
+/** pod sandboxes are pn-<cluster>-pod-<uid> (config.ts netnsNames) */
+const POD_NETNS_MARK = '-pod-';
 const INDENT = 4;
 
 /** The variables one invocation reads; the shim forwards exactly these to the server. */
@@ -49,7 +51,9 @@ function refuseForeignNetns(): void {
   const self = fs.statSync('/proc/self/ns/net');
   let names: string[] = [];
   try {
-    names = fs.readdirSync(NETNS_DIR).filter((n) => n.startsWith(PODNET_NETNS_PREFIX));
+    // node namespaces first: the plugin runs in one, and a busy node has a hundred pod namespaces to stat otherwise
+    names = fs.readdirSync(NETNS_DIR).filter((n) => n.startsWith(PODNET_NETNS_PREFIX))
+      .sort((a, b) => Number(a.includes(POD_NETNS_MARK)) - Number(b.includes(POD_NETNS_MARK)));
   } catch { /* no named namespaces at all */ }
   for (const name of names) {
     try {

@@ -6,12 +6,14 @@
 //   ip netns exec pn-<cluster>-<node> node dist/src/cni/server-main.js --socket /path/podnet-cni.sock
 //
 // It prints "listening <socket>" once the socket accepts calls and stops on
-// SIGTERM/SIGINT, removing the socket.
+// SIGTERM/SIGINT, removing the socket; with --exit-with-stdin also when its
+// stdin reaches EOF (the node agent holds the other end of that pipe, so the
+// server never outlives it, not even a kill -9).
 
 import { parseArgs } from 'node:util';
 import { CniServer } from './server.js';
 
-const { values } = parseArgs({ options: { socket: { type: 'string' } } });
+const { values } = parseArgs({ options: { socket: { type: 'string' }, 'exit-with-stdin': { type: 'boolean' } } });
 if (!values.socket) {
   process.stderr.write('usage: server-main.js --socket PATH\n');
   process.exit(2);
@@ -22,3 +24,7 @@ process.stdout.write(`listening ${values.socket}\n`);
 const stop = () => { void server.close().then(() => process.exit(0)); };
 process.on('SIGTERM', stop);
 process.on('SIGINT', stop);
+if (values['exit-with-stdin']) {
+  process.stdin.on('end', stop).on('close', stop).on('error', stop);
+  process.stdin.resume();
+}

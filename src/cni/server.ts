@@ -29,6 +29,8 @@ export interface CniServerOptions {
 export class CniServer {
   private readonly server: net.Server;
   private readonly ownNetns: string;
+  /** inode of our socket file: close() removes the file only while it is still ours (a successor may have replaced it) */
+  private socketIno: number | undefined;
 
   constructor(readonly socketPath: string, private readonly options: CniServerOptions = {}) {
     this.ownNetns = fs.readlinkSync('/proc/self/ns/net');
@@ -47,12 +49,15 @@ export class CniServer {
       this.server.listen(tmp, () => { this.server.off('error', reject); resolve(); });
     });
     fs.chmodSync(tmp, 0o600);
+    this.socketIno = fs.statSync(tmp).ino;
     fs.renameSync(tmp, this.socketPath);
   }
 
   async close(): Promise<void> {
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
-    fs.rmSync(this.socketPath, { force: true });
+    try {
+      if (fs.statSync(this.socketPath).ino === this.socketIno) fs.rmSync(this.socketPath, { force: true });
+    } catch { /* already gone */ }
   }
 
   private serve(sock: net.Socket): void {
