@@ -6,20 +6,28 @@
 // MODIFIED event with Ready=True; also the intermediate steps: bound to a
 // node, podIP set, phase Running.
 //
-// Two scenarios on a 2-node cluster:
-//   burst:      one Deployment of N podnet/echo replicas (default 100) at once
+// Three scenarios on a 2-node cluster, all with the same image (default
+// registry.k8s.io/pause, as Kubernetes' own pod-startup SLO measurement,
+// clusterloader2, uses; `--image podnet/echo` for a Node.js server per pod):
+//   burst:      one Deployment of N replicas (default 100) at once
 //               (issue 3's goal: p50 <= 200 ms, p99 <= 1 s)
+//   steady:     N single pods created at a fixed rate (default 10 pods/s,
+//               `--rate`), not waiting for each other
 //   sequential: M single pods (default 20), each created after the previous
 //               one is Ready: the latency of one pod on an idle cluster
 //
-//   node dist/bench/podnetwork/pod-start.js [N=100] [M=20]      (needs root)
+//   node dist/bench/podnetwork/pod-start.js [N=100] [M=20] [--rate 10] [--image IMAGE]   (needs root)
 
+import { parseArgs } from 'node:util';
 import type { Deployment, Node, Pod, WatchEvent } from '../../src/api/types.js';
 import type { HttpClient } from '../../src/client/http-client.js';
 import { benchCluster, load, mustSucceed, percentile, table, withCluster } from './cluster.js';
 
-const N = Number(process.argv[2] ?? 100);
-const M = Number(process.argv[3] ?? 20);
+const { values: opts, positionals } = parseArgs({ allowPositionals: true, options: { rate: { type: 'string' }, image: { type: 'string' } } });
+const N = Number(positionals[0] ?? 100);
+const M = Number(positionals[1] ?? 20);
+const RATE = Number(opts.rate ?? 10);
+const IMAGE = opts.image ?? 'registry.k8s.io/pause:3.10';
 const NAMESPACE = 'default';
 const BURST_TIMEOUT_MS = 300_000;
 const ONE_TIMEOUT_MS = 30_000;
@@ -101,13 +109,20 @@ function deployment(replicas: number): Deployment {
     apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'start', namespace: NAMESPACE },
     spec: {
       replicas, selector: { matchLabels: { app: 'start' } },
-      template: { metadata: { labels: { app: 'start' } }, spec: { containers: [{ name: 'echo', image: 'podnet/echo' }] } },
+      template: { metadata: { labels: { app: 'start' } }, spec: { containers: [{ name: 'c', image: IMAGE }] } },
     },
   } as Deployment;
 }
 
-function pod(name: string): Pod {
-  return { apiVersion: 'v1', kind: 'Pod', metadata: { name, namespace: NAMESPACE, labels: { bench: 'one' } }, spec: { containers: [{ name: 'echo', image: 'podnet/echo' }] } };
+function pod(name: string, label = 'one'): Pod {
+  return { apiVersion: 'v1', kind: 'Pod', metadata: { name, namespace: NAMESPACE, labels: { bench: label } }, spec: { containers: [{ name: 'c', image: IMAGE }] } };
+}
+
+async function waitGone(client: HttpClient, selector: string): Promise<void> {
+  for (const until = Date.now() + 120_000; (await client.list('pods', NAMESPACE, { labelSelector: selector })).items.length > 0;) {
+    if (Date.now() > until) throw new Error(`the pods ${selector} did not go away`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
 }
 
 function summarize(label: string, lines: Timeline[]): (string | number)[][] {
@@ -128,7 +143,7 @@ async function main(): Promise<void> {
   await withCluster(cluster, async () => {
     mustSucceed(await cluster.pn(['up', '--nodes', '2']), 'podnet up');
     const client = cluster.client();
-    process.stdout.write(`pod start latency, 2 nodes, podnet/echo without probes (load average before: ${load()})\n\n`);
+    process.stdout.write(`pod start latency, 2 nodes, ${IMAGE} without probes (load average before: ${load()})\n\n`);
 
     const observer = observeControlPlane(client);
     const burstStart = performance.now();
@@ -139,12 +154,26 @@ async function main(): Promise<void> {
     const loadAfterBurst = load();
     const control = observer.stop();
 
-    // Scale to 0 and wait for every pod to be gone before the sequential run.
+    // Scale to 0 and wait for every pod to be gone before the next run.
     await client.patch('deployments', NAMESPACE, 'start', { spec: { replicas: 0 } });
-    for (const until = Date.now() + 120_000; (await client.list('pods', NAMESPACE, { labelSelector: 'app=start' })).items.length > 0;) {
-      if (Date.now() > until) throw new Error('the burst pods did not go away');
-      await new Promise((r) => setTimeout(r, 250));
-    }
+    await waitGone(client, 'app=start');
+
+    // N pods at a steady rate: pod i is created at i/RATE s, whether or not earlier ones are Ready.
+    const loadBeforeSteady = load();
+    const steady = [...(await watchStarts(client, 'bench=rate', N, BURST_TIMEOUT_MS, async () => {
+      const t0 = performance.now();
+      const creates: Promise<unknown>[] = [];
+      for (let i = 0; i < N; i++) {
+        const due = t0 + (i * 1000) / RATE;
+        const wait = due - performance.now();
+        if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+        creates.push(client.create(pod(`rate-${i}`, 'rate')));
+      }
+      await Promise.all(creates);
+    })).values()];
+    const loadAfterSteady = load();
+    for (let i = 0; i < N; i++) await client.delete('pods', NAMESPACE, `rate-${i}`);
+    await waitGone(client, 'bench=rate');
 
     const sequential: Timeline[] = [];
     for (let i = 0; i < M; i++) {
@@ -153,11 +182,14 @@ async function main(): Promise<void> {
       await client.delete('pods', NAMESPACE, `one-${i}`);
     }
 
-    process.stdout.write(`${table(['step (ms from the ADDED event)', 'pods', 'p50', 'p90', 'p99', 'max'], [...summarize(`burst of ${N}`, burst), ...summarize(`${M} one at a time`, sequential)])}\n\n`);
+    process.stdout.write(`${table(['step (ms from the ADDED event)', 'pods', 'p50', 'p90', 'p99', 'max'], [...summarize(`burst of ${N}`, burst), ...summarize(`${N} at ${RATE}/s`, steady), ...summarize(`${M} one at a time`, sequential)])}\n\n`);
     process.stdout.write(`burst: all ${N} Ready ${(makespan / 1000).toFixed(2)} s after the create (${(N / (makespan / 1000)).toFixed(1)} pods/s); per node: ${[...perNode].map(([n, c]) => `${n} ${c}`).join(', ')}; load average after the burst: ${loadAfterBurst}\n`);
     process.stdout.write(`during the burst: GET node from outside p50 ${control.getP50.toFixed(0)} ms, max ${control.getMax.toFixed(0)} ms; node Ready transitions to not-True: ${control.notReady.length ? control.notReady.join(', ') : 'none'}\n`);
-    const ready = burst.map((t) => t.ready! - t.added);
-    process.stdout.write(`goal (burst of ${N}): p50 <= 200 ms: ${percentile(ready, 50) <= 200 ? 'met' : 'NOT met'}; p99 <= 1000 ms: ${percentile(ready, 99) <= 1000 ? 'met' : 'NOT met'}; Kubernetes SLO p99 <= 5 s: ${percentile(ready, 99) <= 5000 ? 'met' : 'NOT met'}\n`);
+    process.stdout.write(`steady: load average before ${loadBeforeSteady}, after ${loadAfterSteady}\n`);
+    for (const [label, lines] of [[`burst of ${N}`, burst], [`${N} at ${RATE}/s`, steady]] as const) {
+      const ready = lines.map((t) => t.ready! - t.added);
+      process.stdout.write(`goal (${label}): p50 <= 200 ms: ${percentile(ready, 50) <= 200 ? 'met' : 'NOT met'}; p99 <= 1000 ms: ${percentile(ready, 99) <= 1000 ? 'met' : 'NOT met'}; Kubernetes SLO p99 <= 5 s: ${percentile(ready, 99) <= 5000 ? 'met' : 'NOT met'}\n`);
+    }
     process.stdout.write(`load average after: ${load()}\n`);
   });
 }

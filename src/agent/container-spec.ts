@@ -7,21 +7,32 @@ import type { Container, Pod, Service } from '../api/types.js';
 
 const IMAGES_DIR = fileURLToPath(new URL('../images/', import.meta.url));
 
-export interface BuiltinImage { match: (image: string) => boolean; program: string }
+/** A built-in image runs either a podnet program with node or, for pause, a fixed host command. */
+export interface BuiltinImage { match: (image: string) => boolean; program?: string; argv?: readonly string[] }
 
-/** Built-in images run a podnet program with node; anything else must set `command`. */
+/**
+ * registry.k8s.io/pause: what the upstream pause binary does (build/pause/linux/pause.c):
+ * sleep until SIGTERM or SIGINT, then exit 0. A shell and a sleep, not a Node process,
+ * so a Deployment of pause pods (clusterloader2's pod-startup measurement) costs no
+ * runtime start-up. The signal reaches the whole process group (the agent signals -pid),
+ * so the sleep goes too and `wait` returns to the trap.
+ */
+export const PAUSE_ARGV = ['sh', '-c', 'trap "exit 0" TERM INT; sleep infinity & wait', 'pause'] as const;
+
+/** Built-in images run a podnet program with node (pause: a shell); anything else must set `command`. */
 export const BUILTIN_IMAGES: BuiltinImage[] = [
   { match: (i) => /^(docker\.io\/)?podnet\/echo(:[\w.-]+)?$/.test(i), program: 'echo.js' },
   { match: (i) => /^registry\.k8s\.io\/e2e-test-images\/agnhost(:[\w.-]+)?$/.test(i), program: 'agnhost.js' },
   { match: (i) => /^(docker\.io\/)?podnet\/cluster-dns(:[\w.-]+)?$/.test(i), program: 'cluster-dns.js' },
   { match: (i) => /^(docker\.io\/)?podnet\/ingress-controller(:[\w.-]+)?$/.test(i), program: 'ingress-controller.js' },
+  { match: (i) => /^(registry\.k8s\.io|k8s\.gcr\.io)\/pause(:[\w.-]+)?$/.test(i), argv: PAUSE_ARGV },
 ];
 
 export type ResolvedCommand = { argv: string[] } | { error: { reason: 'ErrImagePull' | 'CreateContainerConfigError'; message: string } };
 
 /**
  * Kubernetes semantics: `command` replaces the image's entrypoint, `args` its
- * default arguments; a built-in image's entrypoint is its node program.
+ * default arguments; a built-in image's entrypoint is its node program (pause: its fixed command).
  */
 export function resolveCommand(c: Container, nodeBinary: string): ResolvedCommand {
   const args = c.args ?? [];
@@ -29,8 +40,9 @@ export function resolveCommand(c: Container, nodeBinary: string): ResolvedComman
   const image = c.image ?? '';
   const builtin = BUILTIN_IMAGES.find((b) => b.match(image));
   if (!builtin) {
-    return { error: { reason: 'ErrImagePull', message: `Failed to pull image "${image}": podnet runs host programs and has no image registry; "${image}" is not a built-in image (podnet/echo, registry.k8s.io/e2e-test-images/agnhost) and the container sets no command` } };
+    return { error: { reason: 'ErrImagePull', message: `Failed to pull image "${image}": podnet runs host programs and has no image registry; "${image}" is not a built-in image (podnet/echo, registry.k8s.io/e2e-test-images/agnhost, registry.k8s.io/pause) and the container sets no command` } };
   }
+  if (builtin.argv) return { argv: [...builtin.argv] };
   return { argv: [nodeBinary, `${IMAGES_DIR}${builtin.program}`, ...args] };
 }
 

@@ -12,6 +12,7 @@ import { nodeNetworkConfig } from '../cni/config.js';
 import { installPodnetCni } from '../cni/exec-plugin.js';
 import { defaultRunner } from '../net/runner.js';
 import { Kubelet } from './kubelet.js';
+import { CniServerProcess } from './cni-server-process.js';
 import { Semaphore } from './semaphore.js';
 import { NodeHeartbeat } from './node-heartbeat.js';
 import { startServiceProxy } from './proxy-loop.js';
@@ -35,7 +36,13 @@ async function main(): Promise<void> {
   const nodeIP = node.status!.addresses!.find((a) => a.type === 'InternalIP')!.address;
   const podCIDR = node.spec.podCIDR;
   const cniConfig = nodeNetworkConfig({ cluster, node: nodeName, podCIDR, dataDir: paths.ipam });
-  const cniPath = [installPodnetCni(`${paths.cniConf}/bin`)];
+  // The node's podnet-cni shim hands calls to the resident CNI server on this
+  // socket (docs/cni.md): each pod is still an exec of the plugin per the CNI
+  // protocol, but no Node start. Until the server listens, the shim runs the
+  // plugin standalone, so the agent does not wait for it.
+  const nodeCniDir = `${paths.cniConf}/${nodeName}`;
+  const cniServer = new CniServerProcess(`${nodeCniDir}/podnet-cni.sock`, (line) => process.stderr.write(`[agent ${nodeName}] ${line}\n`));
+  const cniPath = [installPodnetCni(`${nodeCniDir}/bin`, { socket: cniServer.socketPath })];
 
   const informers = new InformerFactory(client, { pods: { fieldSelector: `spec.nodeName=${nodeName}` } });
   const pods = informers.informer<Pod>('pods');
@@ -56,6 +63,8 @@ async function main(): Promise<void> {
   await proxy.firstSync;
   await heartbeat.beat();
   heartbeat.run();
+  // after the node is Ready: its start-up (a Node process) does not delay `podnet up`
+  cniServer.start();
   process.stderr.write(`[agent ${nodeName}] ready: podCIDR ${podCIDR}, ${kubelet.podCount()} pods adopted\n`);
 
   const stop = () => {
@@ -63,6 +72,7 @@ async function main(): Promise<void> {
     heartbeat.stop();
     proxy.stop();
     informers.stop();
+    cniServer.stop();
     process.exit(0);
   };
   process.on('SIGTERM', stop);

@@ -175,8 +175,9 @@ export class PodWorker {
     const result = await cniAdd({ ...this.sandboxSpec(config), hostname: '', resolvConf: '', hostsFile: '' });
     const podIP = result.ips?.[0]?.address.split('/')[0];
     if (!podIP) throw new Error('the CNI plugin returned no IP address');
+    // Not persisted yet: an agent killed before the next persist finds the
+    // netns recorded, and teardownSandbox (CNI DEL by container id) frees the IP.
     this.state.podIP = podIP;
-    this.persist();
     writeFileAtomic(this.files.resolvConf, resolvConf(pod, KUBE_DNS_SERVICE_IP, CLUSTER_DOMAIN, this.ctx.nodeResolvConf));
     writeFileAtomic(this.files.hostname, `${pod.spec.hostname ?? pod.metadata.name}\n`);
     const hostsPath = `${this.files.dir}/hosts`;

@@ -19,7 +19,10 @@ const PAUSE_READY_TIMEOUT_MS = 5_000;
 // resolv.conf and hosts over the node's, then sleep holding the namespaces.
 // Then each (source, target) pair of emptyDir volume mounts is bound in the
 // pod's mount namespace; targets must already exist on the host.
-const PAUSE_SCRIPT = 'hostname "$1" && mount --bind "$2" /etc/resolv.conf && mount --bind "$3" /etc/hosts && shift 3 && while [ $# -gt 1 ]; do mount --bind "$1" "$2" || exit 1; shift 2; done && exec sleep infinity';
+// The hostname is written to /proc/sys/kernel/hostname, which sets it for the
+// writer's UTS namespace (sethostname(2) semantics, kernel/utsname_sysctl.c):
+// a shell redirect instead of a hostname(1) process per pod.
+const PAUSE_SCRIPT = 'printf %s "$1" > /proc/sys/kernel/hostname && mount --bind "$2" /etc/resolv.conf && mount --bind "$3" /etc/hosts && shift 3 && while [ $# -gt 1 ]; do mount --bind "$1" "$2" || exit 1; shift 2; done && exec sleep infinity';
 
 export interface SandboxSpec {
   netns: string;

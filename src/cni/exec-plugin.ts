@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { CNI_PLUGIN_ERROR, CniError } from '../errors.js';
 import { defaultRunner, type Runner } from '../net/runner.js';
 import type { CniCommand } from './env.js';
+import { shimScript } from './shim.js';
 
 export interface ExecCniOptions {
   /** the network configuration (a single plugin's, as the runtime hands it over) */
@@ -39,21 +40,33 @@ export function podnetCniExecutable(): string {
   return path.join(path.dirname(fileURLToPath(import.meta.url)), 'main.js');
 }
 
+export interface InstallOptions {
+  /**
+   * socket of the resident CNI server the shim hands calls to (server.ts);
+   * PODNET_CNI_SOCKET overrides it per call. Omitted: the plugin runs
+   * standalone unless the caller sets PODNET_CNI_SOCKET.
+   */
+  socket?: string;
+}
+
 /**
- * Makes `dir` a CNI_PATH directory holding podnet-cni under the names a
- * network config's `type` may use; returns `dir`. tsc does not set the
- * executable bit, so this sets it on the build output.
+ * Makes `dir` a CNI_PATH directory holding the podnet-cni shim (shim.ts)
+ * under the names a network config's `type` may use; returns `dir`. The shim
+ * is written to a temporary name and renamed, so a runtime never executes
+ * half a file. tsc does not set the executable bit, so this sets it on the
+ * standalone entry too.
  */
-export function installPodnetCni(dir: string): string {
-  const target = podnetCniExecutable();
-  fs.chmodSync(target, 0o755);
+export function installPodnetCni(dir: string, o: InstallOptions = {}): string {
+  const main = podnetCniExecutable();
+  fs.chmodSync(main, 0o755);
   fs.mkdirSync(dir, { recursive: true });
+  const text = shimScript({ node: process.execPath, main, defaultSocket: o.socket ?? '' });
   for (const name of ['podnet-cni', 'podnet']) {
-    const link = path.join(dir, name);
-    const tmp = `${link}.${process.pid}.tmp`;
-    fs.rmSync(tmp, { force: true });
-    fs.symlinkSync(target, tmp);
-    fs.renameSync(tmp, link);
+    const file = path.join(dir, name);
+    const tmp = `${file}.${process.pid}.tmp`;
+    fs.writeFileSync(tmp, text, { mode: 0o755 });
+    fs.chmodSync(tmp, 0o755);
+    fs.renameSync(tmp, file);
   }
   return dir;
 }

@@ -245,7 +245,8 @@ describe('pod network at scale and under faults', { timeout: 420_000 }, () => {
   });
 
   test('without its CNI plugin a pod stays ContainerCreating with FailedCreatePodSandBox, and recovers when the plugin is back', async () => {
-    const plugin = path.join(clusterDir, 'cni', 'bin', 'podnet-cni');
+    // each node agent installs its own podnet-cni (the shim pointing at its resident CNI server)
+    const plugin = path.join(clusterDir, 'cni', 'node-1', 'bin', 'podnet-cni');
     const hidden = `${plugin}.hidden`;
     renameSync(plugin, hidden);
     try {

@@ -16,6 +16,18 @@ test('command replaces the entrypoint; built-in images run their node program', 
   assert.ok('argv' in agnhost && agnhost.argv[1]!.endsWith('/images/agnhost.js'));
 });
 
+test('registry.k8s.io/pause is built in and is not a Node process: sleep until SIGTERM/SIGINT, then exit 0', () => {
+  for (const image of ['registry.k8s.io/pause:3.10', 'registry.k8s.io/pause', 'k8s.gcr.io/pause:3.2']) {
+    const r = resolveCommand({ name: 'c', image }, '/usr/bin/node');
+    assert.ok('argv' in r, image);
+    assert.equal(r.argv[0], 'sh', image);
+    assert.match(r.argv[2]!, /trap "exit 0" TERM INT/);
+  }
+  assert.ok('error' in resolveCommand({ name: 'c', image: 'registry.k8s.io/pausex' }, 'node'));
+  // command still replaces the entrypoint
+  assert.deepEqual(resolveCommand({ name: 'c', image: 'registry.k8s.io/pause:3.10', command: ['true'] }, 'node'), { argv: ['true'] });
+});
+
 test('an unknown image without command fails with ErrImagePull and says why', () => {
   const r = resolveCommand({ name: 'c', image: 'nginx:1.27' }, 'node');
   assert.ok('error' in r);
