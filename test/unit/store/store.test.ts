@@ -273,3 +273,29 @@ test('grouped: a failed commit answers 500, rolls memory back to the last commit
   assert.equal(s.latestRv, 1);
   assert.throws(() => s.create('configmaps', cm('c')), (e) => isApiError(e, 'InternalError'));
 });
+
+test('a store file of schema 1 (WITHOUT ROWID objects) is migrated at open: objects and resourceVersion stay', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'podnet-store-'));
+  try {
+    const file = path.join(dir, 'store.db');
+    const { default: Database } = await import('better-sqlite3');
+    const old = new Database(file);
+    old.pragma('journal_mode = WAL');
+    old.exec(`CREATE TABLE objects (plural TEXT NOT NULL, namespace TEXT NOT NULL, name TEXT NOT NULL, rv INTEGER NOT NULL, data TEXT NOT NULL, PRIMARY KEY (plural, namespace, name)) WITHOUT ROWID;
+      CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;`);
+    const obj = { ...cm('kept', { k: 'v' }), metadata: { name: 'kept', namespace: 'default', resourceVersion: '7', uid: 'u1' } };
+    old.prepare('INSERT INTO objects VALUES (?, ?, ?, ?, ?)').run('configmaps', 'default', 'kept', 7, JSON.stringify(obj));
+    old.prepare("INSERT INTO meta VALUES ('rv', '9')").run();
+    old.close();
+    const s = new ObjectStore({ path: file });
+    assert.equal(s.currentRv, 9);
+    assert.deepEqual(s.get('configmaps', 'default', 'kept')!.object, obj);
+    s.create('configmaps', cm('new'));
+    s.close();
+    const again = new ObjectStore({ path: file });
+    assert.deepEqual(again.list('configmaps').items.map((i) => [i.object.metadata.name, i.rv]), [['kept', 7], ['new', 10]]);
+    again.close();
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
