@@ -1,5 +1,5 @@
 // Control-plane benchmark through the real CLI and daemon (issue 2's numbers):
-//   npx tsc -p tsconfig.json && node dist/bench/controlplane/apply-2000.js [--deployments 1000] [--running 100]
+//   npx tsc -p tsconfig.json && node dist/bench/controlplane/apply-2000.js [--deployments 1000] [--running 100] [--cpu-prof DIR]
 // 1. `podnet apply -f` of N Deployments (replicas 1) + N Services whose pods
 //    are unschedulable (nodeSelector podnet.dev/bench=none), so the control
 //    plane is measured alone: every Service gets its (empty) EndpointSlice and
@@ -7,7 +7,12 @@
 // 2. the same shape with M Deployments whose pods really run: until every
 //    slice has its Ready endpoint.
 // Observes progress with watches over the API socket (HttpClient), not by
-// polling lists, so the observer adds little load. Reports daemon RSS.
+// polling lists, so the observer adds little load. Reports daemon RSS and the
+// CPU time the daemon and the `podnet apply` process spent (on a shared box
+// CPU time is the steadier number; wall time grows with the load).
+// --cpu-prof DIR starts the daemon under `node --cpu-prof` (NODE_OPTIONS
+// cannot carry it) before `podnet up`, which then finds it running; the
+// profile is written to DIR when `podnet down` stops the daemon.
 // Bounded: every wait has a timeout; the cluster is torn down at the end.
 
 import { spawn } from 'node:child_process';
@@ -30,25 +35,66 @@ function flag(name: string, fallback: number): number {
 }
 const N = flag('--deployments', 1000);
 const M = flag('--running', 100);
+const profIndex = process.argv.indexOf('--cpu-prof');
+const PROF_DIR = profIndex >= 0 ? process.argv[profIndex + 1] : undefined;
+/** getconf CLK_TCK: the unit of utime/stime in /proc/PID/stat on Linux */
+const CLOCK_TICKS_PER_S = 100;
 
 const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), 'podnet-bcp1-'));
 process.env.PODNET_STATE_DIR = stateDir;
 const paths = clusterPaths(CLUSTER);
 const env = { ...process.env, PODNET_CLUSTER: CLUSTER, PODNET_STATE_DIR: stateDir };
 
-interface Run { code: number; stdout: string; stderr: string; ms: number }
+interface Run { code: number; stdout: string; stderr: string; ms: number; cpuMs: number }
 
+const TIME_BIN = '/usr/bin/time';
+const TIME_MARK = 'podnet-bench-cpu';
+
+/** Runs the CLI; under /usr/bin/time (when present) to learn its user+system CPU time. */
 function podnet(args: string[]): Promise<Run> {
   const t0 = performance.now();
+  const timed = fs.existsSync(TIME_BIN);
+  const argv = timed ? [TIME_BIN, '-f', `${TIME_MARK} %U %S`, process.execPath, CLI, ...args] : [process.execPath, CLI, ...args];
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(argv[0]!, argv.slice(1), { env, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (d: string) => { stdout += d; });
     child.stderr.setEncoding('utf8').on('data', (d: string) => { stderr += d; });
     child.on('error', reject);
-    child.on('close', (code) => resolve({ code: code ?? 1, stdout, stderr, ms: performance.now() - t0 }));
+    child.on('close', (code) => {
+      let cpuMs = NaN;
+      const m = new RegExp(`${TIME_MARK} ([\\d.]+) ([\\d.]+)\\n?$`).exec(stderr);
+      if (m) {
+        cpuMs = (Number(m[1]) + Number(m[2])) * 1000;
+        stderr = stderr.slice(0, m.index);
+      }
+      resolve({ code: code ?? 1, stdout, stderr, ms: performance.now() - t0, cpuMs });
+    });
   });
+}
+
+function daemonPid(): number { return Number(fs.readFileSync(paths.daemonPid, 'utf8')); }
+
+/** user+system CPU time of the daemon so far (/proc/PID/stat fields 14 and 15, proc(5)). */
+function daemonCpuMs(): number {
+  const stat = fs.readFileSync(`/proc/${daemonPid()}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS_PER_S;
+}
+
+/** Starts the daemon under the V8 profiler; `podnet up` then adopts it. */
+async function startProfiledDaemon(dir: string): Promise<void> {
+  fs.mkdirSync(paths.dir, { recursive: true });
+  const log = fs.openSync(paths.daemonLog, 'a');
+  const child = spawn(process.execPath, ['--cpu-prof', `--cpu-prof-dir=${path.resolve(dir)}`, CLI, 'daemon', '--cluster', CLUSTER, '--nodes', '2'], { env, detached: true, stdio: ['ignore', log, log] });
+  fs.closeSync(log);
+  child.unref();
+  const deadline = Date.now() + WAIT_TIMEOUT_MS;
+  while (!fs.existsSync(paths.daemonPid)) {
+    if (child.exitCode !== null || Date.now() > deadline) throw new Error('the profiled daemon did not start');
+    await new Promise((r) => setTimeout(r, 20));
+  }
 }
 
 async function must(args: string[]): Promise<Run> {
@@ -58,8 +104,7 @@ async function must(args: string[]): Promise<Run> {
 }
 
 function rssMiB(): number {
-  const pid = Number(fs.readFileSync(paths.daemonPid, 'utf8'));
-  const m = /VmRSS:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
+  const m = /VmRSS:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${daemonPid()}/status`, 'utf8'));
   return m ? Number(m[1]) / 1024 : NaN;
 }
 
@@ -127,13 +172,16 @@ async function applyAndWatch(client: HttpClient, namespace: string, count: numbe
     runnable ? (s) => readySlices(s) >= count : (s) => slicedServices(s) >= count, () => t0);
   const pods = watchUntil<Pod>(client, 'pods', namespace, rv,
     runnable ? (p) => p.size >= count : (p) => unschedulable(p) >= count, () => t0);
+  const cpu0 = daemonCpuMs();
   t0 = performance.now();
   const applied = await must(['apply', '-f', file]);
   const lines = applied.stdout.trim().split('\n').length;
   if (lines !== 2 * count + 1) throw new Error(`apply printed ${lines} lines, expected ${2 * count + 1}`);
   row(`[${namespace}] podnet apply -f (${count} Deployments + ${count} Services, CLI wall time)`, ms(applied.ms));
+  row(`[${namespace}] podnet apply -f: CPU time of the CLI process`, ms(applied.cpuMs));
   const timedOut = (what: string) => (err: Error) => { row(`[${namespace}] TIMEOUT ${what}`, err.message); return NaN; };
   const [slicesMs, podsMs] = await Promise.all([slices.at.catch(timedOut('slices')), pods.at.catch(timedOut('pods'))]);
+  row(`[${namespace}] daemon CPU time from apply start until slices and pods are done`, ms(daemonCpuMs() - cpu0));
   slices.stop();
   pods.stop();
   if (Number.isNaN(slicesMs) && runnable) {
@@ -162,6 +210,7 @@ async function deleteNamespace(client: HttpClient, namespace: string): Promise<v
 
 let client: HttpClient | undefined;
 try {
+  if (PROF_DIR) await startProfiledDaemon(PROF_DIR);
   const up = await must(['up']);
   row('podnet up (2 nodes, DNS, ingress controller)', ms(up.ms));
   client = new HttpClient({ socketPath: paths.socket, timeoutMs: 120_000 });

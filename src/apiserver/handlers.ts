@@ -1,6 +1,11 @@
 // The verbs on resource paths: GET (get, list, watch), POST, PUT, PATCH,
 // DELETE. Parsing query/body and writing the answer only; semantics live in
 // the registry.
+//
+// Acknowledgement: the store commits the writes of one event-loop turn
+// together (group commit), so every answer waits for whenCommitted(): a
+// client is never told of a write, or shown state, that a kill -9 before the
+// COMMIT would lose. Reads wait too, since they may show the open group.
 
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { apiVersionOf } from '../api/resources.js';
@@ -45,7 +50,7 @@ export async function handleResource(registry: Registry, req: IncomingMessage, r
         return;
       }
       if (name) {
-        sendJson(res, 200, registry.get(info, namespace, name).json);
+        await answer(registry, res, 200, registry.get(info, namespace, name).json);
         return;
       }
       const { rv, items } = registry.list(info, namespace, {
@@ -54,19 +59,19 @@ export async function handleResource(registry: Registry, req: IncomingMessage, r
       });
       // items are the store's JSON strings: a list costs one join, not a re-serialization
       const head = `{"kind":"${info.kind}List","apiVersion":"${apiVersionOf(info)}","metadata":{"resourceVersion":"${rv}"},"items":[`;
-      sendJson(res, 200, head + items.map((i) => i.json).join(',') + ']}');
+      await answer(registry, res, 200, head + items.map((i) => i.json).join(',') + ']}');
       return;
     }
     case 'POST': {
       if (name) throw notAllowed(method, route);
       const body = await readObject(req);
-      sendJson(res, 201, registry.create(info, namespace, body).json);
+      await answer(registry, res, 201, registry.create(info, namespace, body).json);
       return;
     }
     case 'PUT': {
       if (!name) throw notAllowed(method, route);
       const body = await readObject(req);
-      sendJson(res, 200, registry.update(info, namespace, name, body, subresource).json);
+      await answer(registry, res, 200, registry.update(info, namespace, name, body, subresource).json);
       return;
     }
     case 'PATCH': {
@@ -78,7 +83,7 @@ export async function handleResource(registry: Registry, req: IncomingMessage, r
           message: `the body of the request was in an unknown format - accepted media types include: ${Object.keys(PATCH_TYPES).join(', ')}` });
       }
       const patch = await readJson(req);
-      sendJson(res, 200, registry.patch(info, namespace, name, patch, subresource, type).json);
+      await answer(registry, res, 200, registry.patch(info, namespace, name, patch, subresource, type).json);
       return;
     }
     case 'DELETE': {
@@ -94,12 +99,19 @@ export async function handleResource(registry: Registry, req: IncomingMessage, r
       if (policy !== null) opts.propagationPolicy = policy;
       const result = registry.delete(info, namespace, name, opts);
       // 202 Accepted: the object is only marked (graceful deletion, finalizers), as upstream answers
-      sendJson(res, result.removed ? 200 : 202, result.object.json);
+      await answer(registry, res, result.removed ? 200 : 202, result.object.json);
       return;
     }
     default:
       throw notAllowed(method, route);
   }
+}
+
+/** Sends once everything the answer may reflect is committed (a failed commit throws its 500). */
+async function answer(registry: Registry, res: ServerResponse, code: number, json: string): Promise<void> {
+  const committed = registry.store.whenCommitted();
+  if (committed) await committed;
+  sendJson(res, code, json);
 }
 
 async function readObject(req: IncomingMessage): Promise<KubeObject> {

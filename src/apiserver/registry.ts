@@ -36,6 +36,8 @@ export interface WatchQuery extends ListQuery {
   resourceVersion?: string;
   /** first send a synthetic ADDED for every matching object (upstream: watch with resourceVersion unset or "0") */
   sendInitialEvents?: boolean;
+  /** in-process only: see writes as they are made, before their commit (ObjectStore.watch) */
+  uncommitted?: boolean;
 }
 
 export interface RegistryEvent {
@@ -254,7 +256,7 @@ export class Registry {
       fromRv = Number(rvText);
       if (!Number.isSafeInteger(fromRv) || fromRv < 0) throw apiErrors.badRequest(`invalid resource version: ${rvText}`);
     }
-    let startRv = fromRv ?? this.store.currentRv;
+    let startRv = fromRv ?? (query.uncommitted ? this.store.latestRv : this.store.currentRv);
     if (fromRv === undefined && query.sendInitialEvents) {
       const { rv, items } = this.list(info, ns, query);
       for (const i of items) listener({ type: 'ADDED', rv: i.rv, json: i.json });
@@ -281,7 +283,7 @@ export class Registry {
         const gone = { ...prev, metadata: { ...prev.metadata, resourceVersion: String(ev.rv) } };
         listener({ type: 'DELETED', rv: ev.rv, json: JSON.stringify(gone) });
       }
-    });
+    }, { uncommitted: query.uncommitted });
     return { stop, startRv };
   }
 

@@ -27,6 +27,20 @@ export interface ApiServerOptions {
   /** watch history length (events across all kinds) */
   historySize?: number;
   bookmarkIntervalMs?: number;
+  /**
+   * What to do when the store cannot commit (the group's requests already got
+   * a 500): by default log and exit, so a restart serves what is on disk.
+   */
+  onStoreFailure?: (err: Error) => void;
+}
+
+/** EX_IOERR (sysexits.h): the store's file failed under us */
+const STORE_FAILURE_EXIT_CODE = 74;
+
+function exitOnStoreFailure(err: Error): void {
+  process.stderr.write(`apiserver: the store could not commit, exiting so a restart serves what is on disk: ${err.stack ?? err.message}\n`);
+  // let the 500 answers already queued go out first
+  setImmediate(() => process.exit(STORE_FAILURE_EXIT_CODE));
 }
 
 export class ApiServer {
@@ -48,7 +62,12 @@ export class ApiServer {
 
   /** Opens the store (creating built-in objects on first start), then listens on the socket. */
   async start(): Promise<void> {
-    const store = new ObjectStore({ path: this.options.databasePath, historySize: this.options.historySize });
+    // Group commit: the writes of one event-loop turn share one SQLite
+    // transaction; handlers hold their answers until it is committed.
+    const store = new ObjectStore({
+      path: this.options.databasePath, historySize: this.options.historySize,
+      commit: 'grouped', onFailure: this.options.onStoreFailure ?? exitOnStoreFailure,
+    });
     this.storeInstance = store;
     this.registryInstance = new Registry(store);
     this.registryInstance.bootstrap(BUILTIN_NAMESPACES);
@@ -104,6 +123,8 @@ export class ApiServer {
       if (!doc) throw notServed();
       sendJson(res, 200, JSON.stringify(doc));
     } catch (e) {
+      // an error can tell of state the open group wrote (409, 404): same rule as answers
+      try { await this.storeInstance?.whenCommitted(); } catch { /* the error below goes out either way */ }
       sendError(res, e);
     } finally {
       if (debug) console.error(`apiserver: ${req.method} ${req.url} ${res.statusCode} ${Date.now() - started}ms`);

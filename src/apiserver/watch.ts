@@ -39,9 +39,19 @@ export function serveWatch(registry: Registry, req: IncomingMessage, res: Server
   let watch: RegistryWatch | undefined;
   const timers: NodeJS.Timeout[] = [];
 
+  // Initial events come from a list that may include the open commit group:
+  // nothing goes out before that group is on disk. Live events are committed.
+  let gate: Promise<void> | undefined;
   const flush = () => {
     scheduled = false;
     if (closed || pending.length === 0) return;
+    if (gate) {
+      scheduled = true;
+      // a failed commit: what was queued may show rolled-back writes, drop it
+      gate.then(flush, () => { pending.length = 0; close(); });
+      gate = undefined;
+      return;
+    }
     const chunk = pending.join('');
     pending.length = 0;
     res.write(chunk);
@@ -70,6 +80,7 @@ export function serveWatch(registry: Registry, req: IncomingMessage, res: Server
 
   try {
     watch = registry.watch(w.info, w.namespace, w, (ev) => send(`{"type":"${ev.type}","object":${ev.json}}\n`));
+    gate = registry.store.whenCommitted();
   } catch (e) {
     if (!isApiError(e, 'Expired')) throw e;
     res.writeHead(200, { 'Content-Type': 'application/json', 'Cache-Control': 'no-cache, private' });

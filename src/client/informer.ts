@@ -34,6 +34,7 @@ export function objectKey(obj: KubeObject): string {
 export class Informer<T extends KubeObject = KubeObject> {
   private readonly cache = new Map<string, T>();
   private readonly indexes = new Map<string, Map<string, Set<string>>>();
+  private readonly indexers = new Map<string, (obj: T) => string[]>();
   private readonly addHandlers: AddHandler<T>[] = [];
   private readonly updateHandlers: UpdateHandler<T>[] = [];
   private readonly deleteHandlers: DeleteHandler<T>[] = [];
@@ -51,7 +52,26 @@ export class Informer<T extends KubeObject = KubeObject> {
   constructor(private readonly client: Client, readonly plural: string, private readonly options: InformerOptions<T> = {}) {
     this.synced = new Promise((resolve) => { this.resolveSynced = resolve; });
     this.log = options.log ?? ((m) => console.error(m));
-    for (const name of Object.keys(options.indexers ?? {})) this.indexes.set(name, new Map());
+    for (const [name, fn] of Object.entries(options.indexers ?? {})) this.addIndexer(name, fn);
+  }
+
+  /**
+   * Adds a secondary index (any time: it is built from the cache at once and
+   * kept up to date after). Adding a name again keeps the first indexer, so
+   * controllers sharing an informer can each ask for the index they need.
+   */
+  addIndexer(name: string, fn: (obj: T) => string[]): void {
+    if (this.indexers.has(name)) return;
+    this.indexers.set(name, fn);
+    const idx = new Map<string, Set<string>>();
+    this.indexes.set(name, idx);
+    for (const [key, obj] of this.cache) {
+      for (const v of fn(obj)) {
+        let s = idx.get(v);
+        if (!s) idx.set(v, (s = new Set()));
+        s.add(key);
+      }
+    }
   }
 
   onAdd(fn: AddHandler<T>): this { this.addHandlers.push(fn); return this; }
@@ -87,6 +107,11 @@ export class Informer<T extends KubeObject = KubeObject> {
     const keys = this.indexes.get(indexName)?.get(value);
     if (!keys) return [];
     return [...keys].map((k) => this.cache.get(k)!).filter(Boolean);
+  }
+
+  /** How many objects are filed under value, without listing them. */
+  countByIndex(indexName: string, value: string): number {
+    return this.indexes.get(indexName)?.get(value)?.size ?? 0;
   }
 
   private async run(): Promise<void> {
@@ -180,7 +205,7 @@ export class Informer<T extends KubeObject = KubeObject> {
   private put(key: string, obj: T, old: T | undefined): void {
     if (old) this.unindex(key, old);
     this.cache.set(key, obj);
-    for (const [name, fn] of Object.entries(this.options.indexers ?? {})) {
+    for (const [name, fn] of this.indexers) {
       const idx = this.indexes.get(name)!;
       for (const v of fn(obj)) {
         let s = idx.get(v);
@@ -196,7 +221,7 @@ export class Informer<T extends KubeObject = KubeObject> {
   }
 
   private unindex(key: string, obj: T): void {
-    for (const [name, fn] of Object.entries(this.options.indexers ?? {})) {
+    for (const [name, fn] of this.indexers) {
       const idx = this.indexes.get(name)!;
       for (const v of fn(obj)) {
         const s = idx.get(v);

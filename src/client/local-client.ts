@@ -2,7 +2,14 @@
 // the same semantics and errors as the HTTP API. Every object crossing the
 // boundary is a fresh copy (parsed from the store's JSON), so callers can
 // never mutate the store's state. Watch events are delivered asynchronously
-// (a microtask after the write commits), never from inside the store's write.
+// (a microtask after the write), never from inside the store's write.
+//
+// Group commit: in-process callers see writes as they are made, before the
+// store's group commit puts them on disk (reads, and watches with
+// `uncommitted`). That keeps the controllers' view as fresh as it always was
+// (a controller's next sync sees its own last write), and it is safe: this
+// client never answers anyone outside the process, and it dies with the
+// uncommitted writes it saw.
 
 import type { KubeList, KubeObject, Status, WatchEvent } from '../api/types.js';
 import { apiVersionOf } from '../api/resources.js';
@@ -73,7 +80,7 @@ export class LocalClient implements Client {
     let stopWatch = () => {};
     try {
       const info = this.registry.resolvePlural(plural);
-      stopWatch = this.registry.watch(info, namespace, { ...options, sendInitialEvents: false }, (ev) => {
+      stopWatch = this.registry.watch(info, namespace, { ...options, sendInitialEvents: false, uncommitted: true }, (ev) => {
         queue.push(ev);
         if (!scheduled) {
           scheduled = true;

@@ -10,10 +10,17 @@ import type { Client } from '../client/client.js';
 import { isApiError } from '../errors.js';
 import { Controller } from './controller.js';
 import type { EventRecorder } from './events.js';
-import { keyOf, splitKey, type InformerSource, type Lister } from './informers.js';
+import { indexLookup, keyOf, splitKey, type IndexLookup, type InformerSource, type Lister } from './informers.js';
 import { randomSuffix, templateHash } from './template-hash.js';
 
 export const POD_TEMPLATE_HASH = 'pod-template-hash';
+/** pods by the uid of their controlling owner */
+export const CONTROLLER_UID_INDEX = 'controller-uid';
+
+export function controllerUid(obj: { metadata: { ownerReferences?: { uid: string; controller?: boolean }[] } }): string[] {
+  const ref = obj.metadata.ownerReferences?.find((r) => r.controller);
+  return ref ? [ref.uid] : [];
+}
 
 export function resolveIntOrPercent(value: number | string | undefined, total: number, roundUp: boolean, fallback: string): number {
   const v = value ?? fallback;
@@ -81,17 +88,20 @@ export function planRollout(deploy: Deployment, pods: Pod[], hash: string): Roll
 
 export class DeploymentController extends Controller {
   private readonly deployments: Lister<Deployment>;
-  private readonly pods: Lister<Pod>;
+  private readonly podsByOwner: IndexLookup<Pod>;
+  /** the template hash per Deployment uid, for the generation it was computed at (the template is in spec) */
+  private readonly hashes = new Map<string, { generation: number | undefined; hash: string }>();
 
   constructor(informers: InformerSource, private readonly client: Client, private readonly events: EventRecorder) {
     super('deployment-controller', 2);
     const deployments = informers.informer<Deployment>('deployments');
     const pods = informers.informer<Pod>('pods');
     this.deployments = deployments;
-    this.pods = pods;
+    this.podsByOwner = indexLookup(pods, CONTROLLER_UID_INDEX, controllerUid);
     deployments.addHandlers({
       add: (d) => this.enqueue(keyOf(d)),
       update: (_o, d) => this.enqueue(keyOf(d)),
+      delete: (d) => { this.hashes.delete(d.metadata.uid!); },
     });
     const byOwner = (p: Pod) => {
       const owner = p.metadata.ownerReferences?.find((r) => r.controller && r.kind === 'Deployment');
@@ -104,18 +114,32 @@ export class DeploymentController extends Controller {
     const [namespace, name] = splitKey(key);
     const deploy = this.deployments.get(namespace, name);
     if (!deploy || deploy.metadata.deletionTimestamp) return; // the garbage collector removes its pods
-    const owned = this.pods.list(namespace).filter((p) => isControlledBy(p, deploy.metadata.uid));
-    const active = owned.filter(isActive);
-    const hash = templateHash(deploy.spec.template);
+    const owned = this.podsByOwner.get(deploy.metadata.uid!).filter((p) => isControlledBy(p, deploy.metadata.uid));
+    let active = owned.filter(isActive);
+    const hash = this.hashOf(deploy);
     if (!deploy.spec.paused) {
       const plan = planRollout(deploy, active, hash);
-      for (let i = 0; i < plan.create; i++) await this.createPod(deploy, hash);
+      const created: Pod[] = [];
+      for (let i = 0; i < plan.create; i++) created.push(await this.createPod(deploy, hash));
       for (const pod of plan.remove) await this.deletePod(deploy, pod);
+      // the status counts what this sync did, so the pods' own events find it
+      // current instead of writing it a second time
+      const removed = new Set(plan.remove.map((p) => p.metadata.uid));
+      active = [...active.filter((p) => !removed.has(p.metadata.uid)), ...created];
     }
     await this.updateStatus(deploy, active, hash);
   }
 
-  private async createPod(deploy: Deployment, hash: string): Promise<void> {
+  private hashOf(deploy: Deployment): string {
+    const uid = deploy.metadata.uid!;
+    const cached = this.hashes.get(uid);
+    if (cached && deploy.metadata.generation !== undefined && cached.generation === deploy.metadata.generation) return cached.hash;
+    const hash = templateHash(deploy.spec.template);
+    this.hashes.set(uid, { generation: deploy.metadata.generation, hash });
+    return hash;
+  }
+
+  private async createPod(deploy: Deployment, hash: string): Promise<Pod> {
     const t = deploy.spec.template;
     const name = `${deploy.metadata.name}-${hash}-${randomSuffix()}`;
     const pod: Pod = {
@@ -129,8 +153,9 @@ export class DeploymentController extends Controller {
       spec: structuredClone(t.spec),
     };
     try {
-      await this.client.create(pod);
+      const created = await this.client.create(pod);
       this.events.normal(deploy, 'SuccessfulCreate', `Created pod: ${name}`);
+      return created;
     } catch (err) {
       this.events.warning(deploy, 'FailedCreate', `Error creating: ${(err as Error).message}`);
       throw err;

@@ -9,7 +9,7 @@ import { matchesServiceSelector } from '../api/labels.js';
 import type { Client } from '../client/client.js';
 import { isApiError } from '../errors.js';
 import { Controller } from './controller.js';
-import { keyOf, splitKey, type InformerSource, type Lister } from './informers.js';
+import { indexLookup, keyOf, splitKey, type IndexLookup, type InformerSource, type Lister } from './informers.js';
 import { randomSuffix } from './template-hash.js';
 
 export const SERVICE_NAME_LABEL = 'kubernetes.io/service-name';
@@ -78,10 +78,32 @@ export function desiredSlices(svc: Service, pods: Pod[]): DesiredSlice[] {
   return out;
 }
 
+/** `namespace/key=value` for each pair of a label set: the index pods and selectors meet in */
+export function labelPairs(namespace: string | undefined, labels: Record<string, string> | undefined): string[] {
+  return Object.entries(labels ?? {}).map(([k, v]) => `${namespace ?? ''}/${k}=${v}`);
+}
+
+/**
+ * Everything of a pod that desiredSlices reads. A pod update that leaves it
+ * alone (a status condition the slices do not show, a scheduling failure)
+ * cannot change any slice, so it wakes no Service.
+ */
+export function endpointView(pod: Pod): string {
+  return JSON.stringify([
+    pod.metadata.labels ?? null, pod.status?.podIP ?? null, isTerminal(pod), isPodReady(pod), pod.metadata.deletionTimestamp ?? null,
+    pod.spec.nodeName ?? null, pod.spec.hostname ?? null, pod.spec.subdomain ?? null, pod.spec.containers.map((c) => c.ports ?? null),
+  ]);
+}
+
+const SELECTOR_INDEX = 'selector-label';
+const LABEL_INDEX = 'label';
+const SERVICE_NAME_INDEX = 'managed-slice-of';
+
 export class EndpointSliceController extends Controller {
   private readonly services: Lister<Service>;
-  private readonly pods: Lister<Pod>;
-  private readonly slices: Lister<EndpointSlice>;
+  private readonly servicesBySelector: IndexLookup<Service>;
+  private readonly podsByLabel: IndexLookup<Pod>;
+  private readonly slicesByService: IndexLookup<EndpointSlice>;
 
   constructor(informers: InformerSource, private readonly client: Client) {
     super('endpointslice-controller', 2);
@@ -89,13 +111,30 @@ export class EndpointSliceController extends Controller {
     const pods = informers.informer<Pod>('pods');
     const slices = informers.informer<EndpointSlice>('endpointslices');
     this.services = services;
-    this.pods = pods;
-    this.slices = slices;
+    // Services under each pair of their selector: a pod's candidates are the
+    // Services filed under one of its labels (then matched in full), not every
+    // Service of its namespace
+    this.servicesBySelector = indexLookup(services, SELECTOR_INDEX, (svc) => labelPairs(svc.metadata.namespace, svc.spec.selector));
+    this.podsByLabel = indexLookup(pods, LABEL_INDEX, (p) => labelPairs(p.metadata.namespace, p.metadata.labels));
+    this.slicesByService = indexLookup(slices, SERVICE_NAME_INDEX, (sl) => {
+      const svc = sl.metadata.labels?.[SERVICE_NAME_LABEL];
+      return svc && sl.metadata.labels?.[MANAGED_BY_LABEL] === MANAGED_BY ? [`${sl.metadata.namespace}/${svc}`] : [];
+    });
     services.addHandlers({ add: (s) => this.enqueue(keyOf(s)), update: (_o, s) => this.enqueue(keyOf(s)), delete: (s) => this.enqueue(keyOf(s)) });
-    const podChanged = (pod: Pod, old?: Pod) => {
-      for (const svc of this.services.list(pod.metadata.namespace)) {
-        if (matchesServiceSelector(svc.spec.selector, pod.metadata.labels) || (old && matchesServiceSelector(svc.spec.selector, old.metadata.labels))) this.enqueue(keyOf(svc));
+    const enqueueSelecting = (pod: Pod, seen: Set<string>) => {
+      for (const pair of labelPairs(pod.metadata.namespace, pod.metadata.labels)) {
+        for (const svc of this.servicesBySelector.get(pair)) {
+          const key = keyOf(svc);
+          if (seen.has(key)) continue;
+          seen.add(key);
+          if (matchesServiceSelector(svc.spec.selector, pod.metadata.labels)) this.enqueue(key);
+        }
       }
+    };
+    const podChanged = (pod: Pod, old?: Pod) => {
+      if (old && endpointView(old) === endpointView(pod)) return;
+      enqueueSelecting(pod, new Set());
+      if (old) enqueueSelecting(old, new Set());
     };
     pods.addHandlers({ add: (p) => podChanged(p), update: (o, p) => podChanged(p, o), delete: (p) => podChanged(p) });
     const sliceChanged = (s: EndpointSlice) => {
@@ -105,16 +144,27 @@ export class EndpointSliceController extends Controller {
     slices.addHandlers({ update: (_o, s) => sliceChanged(s), delete: sliceChanged });
   }
 
+  /** The pods that may match the selector: those under its rarest pair. */
+  private candidatePods(namespace: string | undefined, selector: Record<string, string>): Pod[] {
+    let best: string | undefined;
+    let bestCount = Infinity;
+    for (const pair of labelPairs(namespace, selector)) {
+      const n = this.podsByLabel.count(pair);
+      if (n < bestCount) { best = pair; bestCount = n; }
+    }
+    return best === undefined ? [] : this.podsByLabel.get(best);
+  }
+
   protected async sync(key: string): Promise<void> {
     const [namespace, name] = splitKey(key);
     const svc = this.services.get(namespace, name);
-    const existing = this.slices.list(namespace).filter((s) => s.metadata.labels?.[SERVICE_NAME_LABEL] === name && s.metadata.labels?.[MANAGED_BY_LABEL] === MANAGED_BY);
+    const existing = this.slicesByService.get(`${namespace ?? ''}/${name}`);
     // Service gone: its slices go with it (also covered by ownerReferences).
     if (!svc || !svc.spec.selector || Object.keys(svc.spec.selector).length === 0 || svc.spec.type === 'ExternalName') {
       for (const s of existing) await this.deleteSlice(s);
       return;
     }
-    const desired = desiredSlices(svc, this.pods.list(namespace));
+    const desired = desiredSlices(svc, this.candidatePods(namespace, svc.spec.selector));
     const unused = [...existing].sort((a, b) => a.metadata.name!.localeCompare(b.metadata.name!));
     for (const want of desired) {
       // Prefer reusing a slice with the same ports so consumers see updates, not churn.

@@ -1,7 +1,6 @@
 // Records Events the way client-go's recorder does: one Event object per
 // (object, reason, message), its count bumped when it repeats.
 
-import { randomBytes } from 'node:crypto';
 import type { Event, KubeObject } from '../api/types.js';
 import { nowRFC3339 } from '../api/pod-helpers.js';
 import type { Client } from '../client/client.js';
@@ -12,6 +11,22 @@ export interface EventRecorder {
 }
 
 const MAX_REMEMBERED = 4096;
+const NS_PER_MS = 1_000_000n;
+
+/** a random sub-millisecond start, so two processes naming an Event in the same ms differ */
+const PROCESS_OFFSET_NS = BigInt(Math.floor(Math.random() * 1_000_000));
+let lastStamp = 0n;
+/**
+ * Upstream names an Event `<object>.<UnixNano in hex>`; milliseconds are all
+ * JavaScript has, so the nanoseconds count up within one to keep names unique
+ * in this process (a restarted daemon starts at a later time). Cheaper than
+ * 8 random bytes per Event (a getrandom call each).
+ */
+function eventSuffix(): string {
+  const now = BigInt(Date.now()) * NS_PER_MS + PROCESS_OFFSET_NS;
+  lastStamp = now > lastStamp ? now : lastStamp + 1n;
+  return lastStamp.toString(16);
+}
 
 export class ApiEventRecorder implements EventRecorder {
   private readonly seen = new Map<string, Event>();
@@ -43,7 +58,7 @@ export class ApiEventRecorder implements EventRecorder {
     }
     const event: Event = {
       apiVersion: 'v1', kind: 'Event',
-      metadata: { name: `${obj.metadata.name}.${randomBytes(8).toString('hex')}`, namespace },
+      metadata: { name: `${obj.metadata.name}.${eventSuffix()}`, namespace },
       involvedObject: {
         apiVersion: obj.apiVersion, kind: obj.kind, name: obj.metadata.name,
         ...(obj.metadata.namespace ? { namespace: obj.metadata.namespace } : {}),

@@ -6,13 +6,20 @@ import type { Client } from '../client/client.js';
 import { Informer, type InformerOptions } from '../client/informer.js';
 import type { Handlers, InformerSource, SharedInformer } from './informers.js';
 
+/** the index behind list(namespace): a namespace's objects without scanning all */
+const NAMESPACE_INDEX = 'namespace';
+
 class SharedInformerAdapter<T extends KubeObject> implements SharedInformer<T> {
-  constructor(readonly inner: Informer<T>) {}
+  constructor(readonly inner: Informer<T>) {
+    inner.addIndexer(NAMESPACE_INDEX, (o) => [o.metadata.namespace ?? '']);
+  }
   list(namespace?: string): T[] {
-    const all = this.inner.list();
-    return namespace === undefined ? all : all.filter((o) => o.metadata.namespace === namespace);
+    return namespace === undefined ? this.inner.list() : this.inner.byIndex(NAMESPACE_INDEX, namespace);
   }
   get(namespace: string | undefined, name: string): T | undefined { return this.inner.get(namespace, name); }
+  addIndexer(name: string, fn: (obj: T) => string[]): void { this.inner.addIndexer(name, fn); }
+  byIndex(name: string, value: string): T[] { return this.inner.byIndex(name, value); }
+  countByIndex(name: string, value: string): number { return this.inner.countByIndex(name, value); }
   addHandlers(h: Handlers<T>): void {
     if (h.add) this.inner.onAdd(h.add);
     if (h.update) this.inner.onUpdate(h.update);

@@ -17,6 +17,31 @@ export interface Lister<T extends KubeObject> {
 
 export interface SharedInformer<T extends KubeObject> extends Lister<T> {
   addHandlers(handlers: Handlers<T>): void;
+  /** secondary index (Informer.addIndexer); optional so that plain test caches need none */
+  addIndexer?(name: string, fn: (obj: T) => string[]): void;
+  byIndex?(name: string, value: string): T[];
+  countByIndex?(name: string, value: string): number;
+}
+
+/**
+ * A lookup by secondary index: objects whose fn(obj) includes value. Uses the
+ * informer's index when it has one (O(result)), else filters its list, so
+ * controllers read the same either way.
+ */
+export interface IndexLookup<T extends KubeObject> {
+  get(value: string): T[];
+  count(value: string): number;
+}
+
+export function indexLookup<T extends KubeObject>(informer: SharedInformer<T>, name: string, fn: (obj: T) => string[]): IndexLookup<T> {
+  if (informer.addIndexer && informer.byIndex && informer.countByIndex) {
+    informer.addIndexer(name, fn);
+    const byIndex = informer.byIndex.bind(informer);
+    const countByIndex = informer.countByIndex.bind(informer);
+    return { get: (value) => byIndex(name, value), count: (value) => countByIndex(name, value) };
+  }
+  const scan = (value: string) => informer.list().filter((o) => fn(o).includes(value));
+  return { get: scan, count: (value) => scan(value).length };
 }
 
 export interface InformerSource {

@@ -9,7 +9,10 @@ import type { Client } from '../client/client.js';
 import { isApiError } from '../errors.js';
 import { Controller } from './controller.js';
 import type { EventRecorder } from './events.js';
-import { keyOf, splitKey, type InformerSource, type Lister } from './informers.js';
+import { indexLookup, keyOf, splitKey, type IndexLookup, type InformerSource, type Lister } from './informers.js';
+
+/** active pods by the node they are bound to: spreading counts them per node */
+const NODE_INDEX = 'active-on-node';
 
 export type ScheduleResult = { node: string } | { reason: string };
 
@@ -45,6 +48,7 @@ export function choose(pod: Pod, nodes: Node[], podsPerNode: Map<string, number>
 export class Scheduler extends Controller {
   private readonly pods: Lister<Pod>;
   private readonly nodes: Lister<Node>;
+  private readonly podsOnNode: IndexLookup<Pod>;
   /** bindings made but not yet seen in the cache, so a burst still spreads */
   private readonly assumed = new Map<string, string>();
 
@@ -54,6 +58,7 @@ export class Scheduler extends Controller {
     const nodes = informers.informer<Node>('nodes');
     this.pods = pods;
     this.nodes = nodes;
+    this.podsOnNode = indexLookup(pods, NODE_INDEX, (p) => (p.spec.nodeName && isActive(p) ? [p.spec.nodeName] : []));
     const consider = (p: Pod) => { if (!p.spec.nodeName && isActive(p)) this.enqueue(keyOf(p)); else this.assumed.delete(keyOf(p)); };
     pods.addHandlers({ add: consider, update: (_o, p) => consider(p), delete: (p) => this.assumed.delete(keyOf(p)) });
     // A node becoming Ready may place pods that waited.
@@ -65,12 +70,16 @@ export class Scheduler extends Controller {
     const [namespace, name] = splitKey(key);
     const pod = this.pods.get(namespace, name);
     if (!pod || pod.spec.nodeName || !isActive(pod) || this.assumed.has(key)) return;
+    const nodes = this.nodes.list();
     const counts = new Map<string, number>();
-    for (const p of this.pods.list()) {
-      const node = p.spec.nodeName ?? this.assumed.get(keyOf(p));
-      if (node && isActive(p)) counts.set(node, (counts.get(node) ?? 0) + 1);
+    for (const n of nodes) counts.set(n.metadata.name!, this.podsOnNode.count(n.metadata.name!));
+    // bindings the cache has not shown yet count where they were sent
+    for (const [k, node] of this.assumed) {
+      const [ns, n] = splitKey(k);
+      const p = this.pods.get(ns, n);
+      if (p && !p.spec.nodeName && isActive(p)) counts.set(node, (counts.get(node) ?? 0) + 1);
     }
-    const result = choose(pod, this.nodes.list(), counts);
+    const result = choose(pod, nodes, counts);
     const now = nowRFC3339();
     if ('reason' in result) {
       const cond = getCondition(pod.status?.conditions, 'PodScheduled');

@@ -2,7 +2,7 @@
 // template, drawn from the same alphabet as upstream (no vowels, so a hash
 // never spells a word).
 
-import { createHash, randomInt } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import type { PodTemplateSpec } from '../api/types.js';
 
 const SAFE_ALPHABET = 'bcdfghjklmnpqrstvwxz2456789';
@@ -24,8 +24,14 @@ export function templateHash(template: PodTemplateSpec): string {
   return out;
 }
 
+/**
+ * Five characters for a generated name. Like upstream (utilrand.String, on
+ * math/rand) this needs no cryptographic randomness, only few collisions
+ * (27^5 ≈ 14 million), and a collision is an AlreadyExists the controller
+ * retries; crypto.randomInt cost a syscall per character in a burst of 1,000.
+ */
 export function randomSuffix(): string {
   let out = '';
-  for (let i = 0; i < SUFFIX_LENGTH; i++) out += SAFE_ALPHABET[randomInt(SAFE_ALPHABET.length)];
+  for (let i = 0; i < SUFFIX_LENGTH; i++) out += SAFE_ALPHABET[Math.floor(Math.random() * SAFE_ALPHABET.length)];
   return out;
 }

@@ -15,16 +15,31 @@ import Database from 'better-sqlite3';
 
 export interface StoredRow { plural: string; namespace: string; name: string; rv: number; data: string }
 
+/**
+ * Schema 2: objects in a rowid table with a unique key. Objects are 1-3 KB of
+ * JSON; in schema 1's WITHOUT ROWID table (an index b-tree) a row may keep
+ * only ~1 KB in its 4 KB page (https://www.sqlite.org/fileformat2.html,
+ * "maximum embedded payload"), so nearly every object spilled into an
+ * overflow page: twice the pages per write. A rowid table keeps up to ~4 KB
+ * inline; a write costs half the CPU and WAL bytes (8,000 writes: 0.26 s vs
+ * 0.42-0.55 s CPU, 14 vs 27 MB).
+ */
+const SCHEMA_VERSION = 2;
 const SCHEMA = `
-CREATE TABLE IF NOT EXISTS objects (
+CREATE TABLE IF NOT EXISTS objects_v2 (
   plural TEXT NOT NULL,
   namespace TEXT NOT NULL,
   name TEXT NOT NULL,
   rv INTEGER NOT NULL,
   data TEXT NOT NULL,
-  PRIMARY KEY (plural, namespace, name)
-) WITHOUT ROWID;
+  UNIQUE (plural, namespace, name)
+);
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
+`;
+/** a store written before schema 2 moves over in one transaction at open */
+const MIGRATE_FROM_1 = `
+INSERT INTO objects_v2 (plural, namespace, name, rv, data) SELECT plural, namespace, name, rv, data FROM objects;
+DROP TABLE objects;
 `;
 
 export class SqliteBackend {
@@ -41,11 +56,16 @@ export class SqliteBackend {
     this.db = new Database(file);
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = NORMAL');
-    this.db.exec(SCHEMA);
+    this.db.transaction(() => {
+      this.db.exec(SCHEMA);
+      const old = this.db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'objects'").get();
+      if (old) this.db.exec(MIGRATE_FROM_1);
+      this.db.pragma(`user_version = ${SCHEMA_VERSION}`);
+    }).immediate();
     this.upsertStmt = this.db.prepare(
-      'INSERT INTO objects (plural, namespace, name, rv, data) VALUES (?, ?, ?, ?, ?) ' +
+      'INSERT INTO objects_v2 (plural, namespace, name, rv, data) VALUES (?, ?, ?, ?, ?) ' +
       'ON CONFLICT (plural, namespace, name) DO UPDATE SET rv = excluded.rv, data = excluded.data');
-    this.deleteStmt = this.db.prepare('DELETE FROM objects WHERE plural = ? AND namespace = ? AND name = ?');
+    this.deleteStmt = this.db.prepare('DELETE FROM objects_v2 WHERE plural = ? AND namespace = ? AND name = ?');
     this.setRvStmt = this.db.prepare(
       "INSERT INTO meta (key, value) VALUES ('rv', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value");
     this.beginStmt = this.db.prepare('BEGIN IMMEDIATE');
@@ -59,7 +79,7 @@ export class SqliteBackend {
   }
 
   *readAll(): Generator<StoredRow> {
-    yield* this.db.prepare('SELECT plural, namespace, name, rv, data FROM objects').iterate() as Iterable<StoredRow>;
+    yield* this.db.prepare('SELECT plural, namespace, name, rv, data FROM objects_v2').iterate() as Iterable<StoredRow>;
   }
 
   begin(): void { this.beginStmt.run(); }

@@ -5,6 +5,17 @@
 // Invariants:
 // - resourceVersion is one global counter (like etcd's revision): every write
 //   gets the next value, and it is persisted with the write in one transaction.
+// - Group commit (commit: 'grouped', what the API server uses): the writes of
+//   one event-loop turn are applied to memory at once but reach SQLite
+//   together, in one transaction, when the turn ends (setImmediate). Until
+//   that COMMIT nothing of them leaves the store: watchers get their events
+//   after it, and whenCommitted() lets the API server hold every answer
+//   until then. SQLite commits groups in order, so what is on disk is always
+//   a prefix of the history, and everything anyone outside the process was
+//   told is in that prefix. In-process callers (the daemon's controllers)
+//   may read the open group's writes and may watch them as they happen
+//   (watch(..., { uncommitted: true })), exactly as before group commit:
+//   they die with the process, so they can never tell anyone of a lost write.
 // - Cached objects are immutable: the store never mutates an object after it
 //   handed it out, and callers must not either (they copy via JSON.parse(json)).
 // - Watchers see committed writes only, in rv order, exactly once; a watch from
@@ -40,19 +51,51 @@ export interface StoreEvent extends HistoryEvent {
 
 export type StoreListener = (ev: StoreEvent) => void;
 
+/**
+ * 'immediate': every outermost write (or batch) is its own SQLite transaction,
+ * committed before the call returns. 'grouped': writes of one event-loop turn
+ * share one transaction, committed when the turn ends (see whenCommitted).
+ */
+export type CommitMode = 'immediate' | 'grouped';
+
 export interface StoreOptions {
   /** SQLite file (':memory:' for tests) */
   path: string;
   historySize?: number;
   now?: () => Date;
+  commit?: CommitMode;
+  /**
+   * Called once when a grouped commit fails (disk full, I/O error). The
+   * group's writes are rolled back in memory, their callers get a 500, and
+   * the store refuses every later write: only a restart from the file is
+   * trustworthy after that (etcd treats backend failures as fatal, too).
+   */
+  onFailure?: (err: Error) => void;
 }
 
 export interface Preconditions { uid?: string; resourceVersion?: string }
 
+interface JournalEntry { plural: string; namespace: string; name: string; prev: StoredObject | undefined }
+
+/** One row operation as SQLite will see it; json undefined = delete. */
+interface PendingWrite { plural: string; namespace: string; name: string; rv: number; json: string | undefined }
+
+/** The writes of one batch() call, in memory already. */
 interface Transaction {
   startRv: number;
-  journal: { plural: string; namespace: string; name: string; prev: StoredObject | undefined }[];
+  journal: JournalEntry[];
   events: StoreEvent[];
+}
+
+/** Finished batches waiting for their common SQLite commit. */
+interface Group {
+  startRv: number;
+  journal: JournalEntry[];
+  /** last write per key wins: one row operation per object per commit */
+  writes: Map<string, PendingWrite>;
+  events: StoreEvent[];
+  done: Promise<void>;
+  settle: { resolve: () => void; reject: (e: Error) => void };
 }
 
 /** RFC 3339 with second precision, as Kubernetes renders metav1.Time. */
@@ -63,15 +106,24 @@ export function rfc3339(d: Date): string {
 export class ObjectStore {
   private readonly backend: SqliteBackend;
   private readonly cache = new Map<string, Map<string, Map<string, StoredObject>>>();
+  /** watchers of committed events (whatever leaves the process) */
   private readonly listeners = new Map<string, Set<StoreListener>>();
+  /** in-process watchers that see each write as it is made */
+  private readonly earlyListeners = new Map<string, Set<StoreListener>>();
   private readonly history: EventHistory;
   private rv: number;
   private committed: number;
   private tx: Transaction | undefined;
+  private group: Group | undefined;
+  private failure: Error | undefined;
+  private readonly grouped: boolean;
+  private readonly onFailure: ((err: Error) => void) | undefined;
   readonly now: () => Date;
 
   constructor(options: StoreOptions) {
     this.now = options.now ?? (() => new Date());
+    this.grouped = options.commit === 'grouped';
+    this.onFailure = options.onFailure;
     this.backend = new SqliteBackend(options.path);
     let rv = this.backend.readRv();
     for (const row of this.backend.readAll()) {
@@ -86,10 +138,29 @@ export class ObjectStore {
 
   /** The resourceVersion of the last committed write. */
   get currentRv(): number { return this.committed; }
+  /** The resourceVersion of the last write, committed or in the open group. */
+  get latestRv(): number { return this.rv; }
   get compactedRv(): number { return this.history.compactedRv; }
 
+  /**
+   * undefined when every write so far is committed; otherwise a promise that
+   * settles when the open group is: resolved once it is on disk, rejected
+   * (500) if the commit failed. Answer nothing that depends on the store's
+   * state before it resolves.
+   */
+  whenCommitted(): Promise<void> | undefined {
+    return this.group?.done;
+  }
+
+  /** Commits the open group now (grouped mode), e.g. before closing. */
+  flush(): void {
+    this.commitGroup();
+  }
+
   close(): void {
+    if (!this.failure) this.commitGroup();
     this.listeners.clear();
+    this.earlyListeners.clear();
     this.backend.close();
   }
 
@@ -120,39 +191,97 @@ export class ObjectStore {
   }
 
   /**
-   * Runs fn's writes in one SQLite transaction. Watchers see the events only
-   * after the commit; if fn throws, memory and disk are rolled back together.
-   * Nested calls join the outer transaction.
+   * Runs fn's writes as one unit: watchers see its events only after they are
+   * committed (with fn's return in immediate mode, at the end of the turn in
+   * grouped mode); if fn throws, its writes are undone in memory and never
+   * reach disk. Nested calls join the outer batch.
    */
   batch<T>(fn: () => T): T {
     if (this.tx) return fn();
+    if (this.failure) throw storeFailed(this.failure);
     const tx: Transaction = { startRv: this.rv, journal: [], events: [] };
-    this.backend.begin();
     this.tx = tx;
     let result: T;
     try {
       result = fn();
-      if (tx.events.length > 0) this.backend.commit(this.rv);
-      else this.backend.rollback();
     } catch (e) {
       this.tx = undefined;
-      this.backend.rollback();
-      for (let i = tx.journal.length - 1; i >= 0; i--) {
-        const j = tx.journal[i]!;
-        if (j.prev) this.bucket(j.plural, j.namespace).set(j.name, j.prev);
-        else this.cache.get(j.plural)?.get(j.namespace)?.delete(j.name);
-      }
+      this.undo(tx.journal);
       this.rv = tx.startRv;
       throw e;
     }
     this.tx = undefined;
-    this.committed = this.rv;
+    if (tx.events.length === 0) return result;
+    const group = this.openGroup();
+    for (const j of tx.journal) group.journal.push(j);
     for (const ev of tx.events) {
+      group.writes.set(`${ev.plural}\0${ev.namespace}\0${ev.name}`, { plural: ev.plural, namespace: ev.namespace, name: ev.name, rv: ev.rv, json: ev.type === 'DELETED' ? undefined : ev.json });
+      group.events.push(ev);
+    }
+    if (!this.grouped) {
+      // immediate mode: a failed commit is this caller's error, thrown here
+      this.commitGroup();
+      if (this.failure) {
+        const err = this.failure;
+        this.failure = undefined;
+        throw storeFailed(err);
+      }
+    }
+    for (const ev of tx.events) this.emit(this.earlyListeners, ev);
+    return result;
+  }
+
+  private openGroup(): Group {
+    if (this.group) return this.group;
+    let settle!: Group['settle'];
+    const done = new Promise<void>((resolve, reject) => { settle = { resolve, reject }; });
+    // a group nobody waits for must not be an unhandled rejection
+    done.catch(() => undefined);
+    const group: Group = { startRv: this.committed, journal: [], writes: new Map(), events: [], done, settle };
+    this.group = group;
+    if (this.grouped) setImmediate(() => this.commitGroup());
+    return group;
+  }
+
+  /** Writes the open group in one SQLite transaction, then publishes its events. */
+  private commitGroup(): void {
+    const group = this.group;
+    if (!group) return;
+    this.group = undefined;
+    try {
+      this.backend.begin();
+      for (const w of group.writes.values()) {
+        if (w.json !== undefined) this.backend.put(w.plural, w.namespace, w.name, w.rv, w.json);
+        else this.backend.remove(w.plural, w.namespace, w.name);
+      }
+      this.backend.commit(this.rv);
+    } catch (e) {
+      const err = e instanceof Error ? e : new Error(String(e));
+      this.backend.rollback();
+      this.undo(group.journal);
+      this.rv = group.startRv;
+      this.failure = err;
+      group.settle.reject(storeFailed(err));
+      if (this.grouped) this.onFailure?.(err);
+      return;
+    }
+    this.committed = this.rv;
+    // waiters first: an answer held for this commit goes out before anything the events trigger
+    group.settle.resolve();
+    for (const ev of group.events) {
       const { object: _o, prev: _p, ...record } = ev;
       this.history.push(record);
-      this.emit(ev);
+      this.emit(this.listeners, ev);
     }
-    return result;
+  }
+
+  /** Restores the cache entries a journal recorded, newest first. */
+  private undo(journal: JournalEntry[]): void {
+    for (let i = journal.length - 1; i >= 0; i--) {
+      const j = journal[i]!;
+      if (j.prev) this.bucket(j.plural, j.namespace).set(j.name, j.prev);
+      else this.cache.get(j.plural)?.get(j.namespace)?.delete(j.name);
+    }
   }
 
   /**
@@ -213,7 +342,6 @@ export class ObjectStore {
       const json = JSON.stringify(last);
       this.journal(plural, namespace, name, cur);
       this.cache.get(plural)!.get(namespace)!.delete(name);
-      this.backend.remove(plural, namespace, name);
       this.rv = rv;
       this.tx!.events.push({ type: 'DELETED', rv, plural, namespace, name, json, prevJson: cur.json, object: last, prev: cur.object });
       return { object: last, json, rv };
@@ -225,16 +353,22 @@ export class ObjectStore {
    * from history, synchronously, before this returns) and then for every new
    * one. fromRv undefined = from now. Throws 410 Expired when history no
    * longer reaches back to fromRv. Returns the unsubscribe function.
+   * uncommitted: also the open group's events, and each new write as soon as
+   * it is made rather than once committed; only for in-process consumers,
+   * which share the process's fate (see the invariants above).
    */
-  watch(plural: string, fromRv: number | undefined, listener: StoreListener): () => void {
+  watch(plural: string, fromRv: number | undefined, listener: StoreListener, options: { uncommitted?: boolean } = {}): () => void {
+    const early = options.uncommitted === true;
     if (fromRv !== undefined) {
       if (!this.history.covers(fromRv)) throw apiErrors.gone(`too old resource version: ${fromRv} (${this.history.compactedRv})`);
       for (const ev of this.history.since(fromRv, plural)) listener(ev);
+      if (early) for (const ev of this.group?.events ?? []) if (ev.rv > fromRv && ev.plural === plural) listener(ev);
     }
-    const floor = Math.max(fromRv ?? 0, this.committed);
+    const floor = Math.max(fromRv ?? 0, early ? this.rv : this.committed);
     const wrapped: StoreListener = (ev) => { if (ev.rv > floor) listener(ev); };
-    let set = this.listeners.get(plural);
-    if (!set) this.listeners.set(plural, (set = new Set()));
+    const all = early ? this.earlyListeners : this.listeners;
+    let set = all.get(plural);
+    if (!set) all.set(plural, (set = new Set()));
     set.add(wrapped);
     return () => { set.delete(wrapped); };
   }
@@ -244,7 +378,6 @@ export class ObjectStore {
     const entry: StoredObject = { object: obj, json, rv };
     this.journal(plural, namespace, name, prev);
     this.bucket(plural, namespace).set(name, entry);
-    this.backend.put(plural, namespace, name, rv, json);
     this.rv = rv;
     this.tx!.events.push({ type, rv, plural, namespace, name, json, prevJson: prev?.json, object: obj, prev: prev?.object });
     return entry;
@@ -254,8 +387,8 @@ export class ObjectStore {
     this.tx!.journal.push({ plural, namespace, name, prev });
   }
 
-  private emit(ev: StoreEvent): void {
-    const set = this.listeners.get(ev.plural);
+  private emit(listeners: Map<string, Set<StoreListener>>, ev: StoreEvent): void {
+    const set = listeners.get(ev.plural);
     if (!set || set.size === 0) return;
     for (const l of [...set]) {
       try { l(ev); } catch (e) { console.error(`store: watch listener for ${ev.plural} failed:`, e); }
@@ -296,6 +429,10 @@ export function checkPreconditions(cur: StoredObject, pre: Preconditions | undef
   if (pre.resourceVersion && pre.resourceVersion !== String(cur.rv)) {
     throw preconditionFailed(`Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in object meta: ${cur.rv}`);
   }
+}
+
+function storeFailed(err: Error): ApiError {
+  return apiErrors.internal(`the store could not commit: ${err.message}`);
 }
 
 function preconditionFailed(message: string): ApiError {

@@ -233,3 +233,19 @@ test('curl, a client nobody here wrote, can create, list and watch', async () =>
   const events = watched.stdout.trim().split('\n').map((l) => JSON.parse(l) as WatchEvent<ConfigMap>);
   assert.deepEqual(events.map((e) => [e.type, e.object.data?.by]), [['ADDED', 'curl'], ['MODIFIED', 'patch']]);
 });
+
+test('group commit: every acknowledged write is committed, and concurrent writes share commits', async () => {
+  const store = t.server.store;
+  const before = store.currentRv;
+  const created = await Promise.all(Array.from({ length: 40 }, (_, i) => t.client.create(cm(`grouped-${i}`))));
+  // each answer left the server only after its commit
+  for (const c of created) assert.ok(Number(c.metadata.resourceVersion) <= store.currentRv);
+  const rvs = created.map((c) => Number(c.metadata.resourceVersion)).sort((a, b) => a - b);
+  assert.equal(new Set(rvs).size, 40, 'every write has its own resourceVersion');
+  assert.ok(rvs[0]! > before);
+  // an error answer waits too: the 409 for a name in the open group comes after that group is on disk
+  const [first, dup] = await Promise.allSettled([t.client.create(cm('grouped-dup')), t.client.create(cm('grouped-dup'))]);
+  assert.equal(first.status, 'fulfilled');
+  assert.ok(dup.status === 'rejected' && isApiError(dup.reason, 'AlreadyExists'));
+  assert.equal(store.whenCommitted(), undefined);
+});

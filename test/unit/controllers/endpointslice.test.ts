@@ -1,7 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { desiredSlices, MAX_ENDPOINTS_PER_SLICE, resolveTargetPort } from '../../../src/controllers/endpointslice.js';
+import { desiredSlices, endpointView, labelPairs, MAX_ENDPOINTS_PER_SLICE, resolveTargetPort } from '../../../src/controllers/endpointslice.js';
 import { pod, service } from './fixtures.js';
+import type { Pod } from '../../../src/api/types.js';
 
 const app = { app: 'web' };
 
@@ -45,4 +46,22 @@ test(`at most ${MAX_ENDPOINTS_PER_SLICE} endpoints per slice; an empty Service s
   const pods = Array.from({ length: 250 }, (_, i) => pod(`p${String(i).padStart(3, '0')}`, { labels: app, ready: true, ip: `10.244.${Math.floor(i / 200)}.${(i % 200) + 2}` }));
   assert.deepEqual(desiredSlices(svc, pods).map((s) => s.endpoints.length), [100, 100, 50]);
   assert.deepEqual(desiredSlices(svc, []).map((s) => s.endpoints.length), [0]);
+});
+
+test('endpointView: only what the slices show wakes a Service', () => {
+  const base = pod('a', { labels: app, ready: false, ip: '10.244.0.2', node: 'node-1' });
+  const scheduledFalse: Pod = { ...base, status: { ...base.status, conditions: [...base.status!.conditions!, { type: 'PodScheduled', status: 'False', reason: 'Unschedulable' }] } };
+  assert.equal(endpointView(scheduledFalse), endpointView(base), 'a scheduling condition changes no endpoint');
+  for (const changed of [
+    pod('a', { labels: app, ready: true, ip: '10.244.0.2', node: 'node-1' }),
+    pod('a', { labels: app, ready: false, ip: '10.244.0.3', node: 'node-1' }),
+    pod('a', { labels: { app: 'other' }, ready: false, ip: '10.244.0.2', node: 'node-1' }),
+    pod('a', { labels: app, ready: false, ip: '10.244.0.2', node: 'node-1', deleting: true }),
+    pod('a', { labels: app, ready: false, ip: '10.244.0.2', node: 'node-1', phase: 'Failed' }),
+  ]) assert.notEqual(endpointView(changed), endpointView(base));
+});
+
+test('labelPairs: the index where pods and Service selectors meet', () => {
+  assert.deepEqual(labelPairs('default', { app: 'web', tier: 'fe' }), ['default/app=web', 'default/tier=fe']);
+  assert.deepEqual(labelPairs('default', undefined), []);
 });

@@ -114,3 +114,40 @@ test('informer: after an expired watch it re-lists and emits the difference', as
   assert.deepEqual(inf.list().map((o) => o.metadata.name).sort(), ['change', 'keep', 'new']);
   inf.stop();
 });
+
+test('informer: an index added after the first list covers the cache at once, follows changes, and counts without listing', async () => {
+  const { client } = setup();
+  await client.create(cm('a'));
+  await client.create(cm('b'));
+  const inf = new Informer<ConfigMap>(client, 'configmaps', { namespace: 'default' });
+  inf.start();
+  await inf.synced;
+  inf.addIndexer('byValue', (o) => [o.data?.v ?? '']);
+  inf.addIndexer('byValue', () => ['ignored: the first indexer of a name stays']);
+  assert.equal(inf.countByIndex('byValue', '1'), 2);
+  await client.update(cm('a', '2'));
+  await tick(5);
+  assert.deepEqual(inf.byIndex('byValue', '1').map((o) => o.metadata.name), ['b']);
+  assert.equal(inf.countByIndex('byValue', '2'), 1);
+  assert.equal(inf.countByIndex('byValue', 'none'), 0);
+  inf.stop();
+});
+
+test('LocalClient watches see in-process writes before the group commit; HTTP-facing watchers after it', async () => {
+  const store = new ObjectStore({ path: ':memory:', commit: 'grouped' });
+  const registry = new Registry(store);
+  registry.bootstrap(BUILTIN_NAMESPACES);
+  await store.whenCommitted();
+  const client = new LocalClient(registry);
+  const local: string[] = [];
+  const committed: string[] = [];
+  client.watch('configmaps', 'default', {}, (e) => local.push(e.object.metadata.name!));
+  registry.watch(registry.resolvePlural('configmaps'), 'default', {}, (e) => committed.push(JSON.parse(e.json).metadata.name));
+  await client.create(cm('a'));
+  await Promise.resolve();
+  assert.deepEqual(local, ['a'], 'a controller sees its own write in its next step');
+  assert.deepEqual(committed, []);
+  await store.whenCommitted();
+  assert.deepEqual(committed, ['a']);
+  store.close();
+});

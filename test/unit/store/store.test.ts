@@ -181,3 +181,121 @@ test('list is sorted by namespace then name and can be limited to one namespace'
   assert.deepEqual(s.list('configmaps').items.map((i) => `${i.object.metadata.namespace}/${i.object.metadata.name}`), ['ns1/z', 'ns2/a', 'ns2/b']);
   assert.deepEqual(s.list('configmaps', 'ns2').items.map((i) => i.object.metadata.name), ['a', 'b']);
 });
+
+// Group commit: what the API server runs with.
+
+function groupedStore(onFailure?: (e: Error) => void) {
+  return new ObjectStore({ path: ':memory:', commit: 'grouped', onFailure });
+}
+const turn = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+test('grouped: the writes of one turn are committed together; committed watchers hear of them only then', async () => {
+  const s = groupedStore();
+  const committed: number[] = [];
+  s.watch('configmaps', undefined, (e) => committed.push(e.rv));
+  s.create('configmaps', cm('a'));
+  s.create('configmaps', cm('b'));
+  s.update('configmaps', cm('a', { k: 'v' }));
+  assert.equal(s.latestRv, 3);
+  assert.equal(s.currentRv, 0, 'nothing is committed inside the turn');
+  assert.deepEqual(committed, []);
+  const done = s.whenCommitted();
+  assert.ok(done);
+  await done;
+  assert.equal(s.currentRv, 3);
+  assert.deepEqual(committed, [1, 2, 3]);
+  assert.equal(s.whenCommitted(), undefined, 'nothing left to commit');
+  s.close();
+});
+
+test('grouped: in-process (uncommitted) watchers see each write as it is made, and a watch from inside the open group misses nothing', async () => {
+  const s = groupedStore();
+  s.create('configmaps', cm('a'));
+  const early: number[] = [];
+  s.watch('configmaps', undefined, (e) => early.push(e.rv), { uncommitted: true });
+  s.create('configmaps', cm('b'));
+  assert.deepEqual(early, [2]);
+  // a list taken now (rv 2) and a watch from rv 1 both cover the open group
+  const fromOne: number[] = [];
+  s.watch('configmaps', 1, (e) => fromOne.push(e.rv), { uncommitted: true });
+  assert.deepEqual(fromOne, [2]);
+  s.create('configmaps', cm('c'));
+  assert.deepEqual(fromOne, [2, 3]);
+  await turn();
+  assert.deepEqual(early, [2, 3], 'the commit does not deliver them twice');
+  s.close();
+});
+
+test('grouped: a write that fails is undone alone; the rest of the group commits', async () => {
+  const s = groupedStore();
+  s.create('configmaps', cm('a'));
+  assert.throws(() => s.create('configmaps', cm('a')), (e) => isApiError(e, 'AlreadyExists'));
+  s.create('configmaps', cm('b'));
+  await s.whenCommitted();
+  assert.deepEqual(s.list('configmaps').items.map((i) => [i.object.metadata.name, i.rv]), [['a', 1], ['b', 2]]);
+  s.close();
+});
+
+test('grouped: close commits the open group; a reopened store has every write', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'podnet-store-'));
+  try {
+    const file = path.join(dir, 'store.db');
+    const s1 = new ObjectStore({ path: file, commit: 'grouped' });
+    s1.create('configmaps', cm('a'));
+    s1.create('configmaps', cm('b'));
+    s1.delete('configmaps', 'default', 'a');
+    s1.close();
+    const s2 = new ObjectStore({ path: file });
+    assert.equal(s2.currentRv, 3);
+    assert.deepEqual(s2.list('configmaps').items.map((i) => i.object.metadata.name), ['b']);
+    s2.close();
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('grouped: a failed commit answers 500, rolls memory back to the last commit, tells onFailure and refuses later writes', async () => {
+  const failures: Error[] = [];
+  const s = groupedStore((e) => failures.push(e));
+  s.create('configmaps', cm('a'));
+  await s.whenCommitted();
+  const committed: number[] = [];
+  s.watch('configmaps', undefined, (e) => committed.push(e.rv));
+  // a real SQLite refusal: the connection may no longer write
+  (s as unknown as { backend: { db: { pragma(p: string): unknown } } }).backend.db.pragma('query_only = ON');
+  s.update('configmaps', cm('a', { k: 'lost' }));
+  s.create('configmaps', cm('b'));
+  await assert.rejects(s.whenCommitted()!, (e) => isApiError(e, 'InternalError') && e.httpCode === 500 && /could not commit/.test(e.message));
+  assert.equal(failures.length, 1);
+  assert.deepEqual(committed, []);
+  assert.deepEqual(s.get('configmaps', 'default', 'a')!.object.data, {});
+  assert.equal(s.get('configmaps', 'default', 'b'), undefined);
+  assert.equal(s.latestRv, 1);
+  assert.throws(() => s.create('configmaps', cm('c')), (e) => isApiError(e, 'InternalError'));
+});
+
+test('a store file of schema 1 (WITHOUT ROWID objects) is migrated at open: objects and resourceVersion stay', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'podnet-store-'));
+  try {
+    const file = path.join(dir, 'store.db');
+    const { default: Database } = await import('better-sqlite3');
+    const old = new Database(file);
+    old.pragma('journal_mode = WAL');
+    old.exec(`CREATE TABLE objects (plural TEXT NOT NULL, namespace TEXT NOT NULL, name TEXT NOT NULL, rv INTEGER NOT NULL, data TEXT NOT NULL, PRIMARY KEY (plural, namespace, name)) WITHOUT ROWID;
+      CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;`);
+    const obj = { ...cm('kept', { k: 'v' }), metadata: { name: 'kept', namespace: 'default', resourceVersion: '7', uid: 'u1' } };
+    old.prepare('INSERT INTO objects VALUES (?, ?, ?, ?, ?)').run('configmaps', 'default', 'kept', 7, JSON.stringify(obj));
+    old.prepare("INSERT INTO meta VALUES ('rv', '9')").run();
+    old.close();
+    const s = new ObjectStore({ path: file });
+    assert.equal(s.currentRv, 9);
+    assert.deepEqual(s.get('configmaps', 'default', 'kept')!.object, obj);
+    s.create('configmaps', cm('new'));
+    s.close();
+    const again = new ObjectStore({ path: file });
+    assert.deepEqual(again.list('configmaps').items.map((i) => [i.object.metadata.name, i.rv]), [['kept', 7], ['new', 10]]);
+    again.close();
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
