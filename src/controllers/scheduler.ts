@@ -1,7 +1,7 @@
 // Binds pending pods to Ready nodes: honours nodeName and nodeSelector, spreads
-// evenly (fewest bound pods wins, name breaks ties), and leaves what cannot be
-// placed Pending with PodScheduled=False and an event that says why, worded
-// like kube-scheduler's.
+// evenly (fewest pods of the same controller, then fewest bound pods, then the
+// name), and leaves what cannot be placed Pending with PodScheduled=False and
+// an event that says why, worded like kube-scheduler's.
 
 import type { Node, Pod } from '../api/types.js';
 import { getCondition, isActive, nowRFC3339, setCondition } from '../api/pod-helpers.js';
@@ -14,14 +14,26 @@ import { indexLookup, keyOf, splitKey, type IndexLookup, type InformerSource, ty
 /** active pods by the node they are bound to: spreading counts them per node */
 const NODE_INDEX = 'active-on-node';
 
+const BOUND_OWNER_INDEX = 'scheduler-bound-owner';
+
+function controllerOf(pod: Pod): string | undefined {
+  return pod.metadata.ownerReferences?.find((r) => r.controller)?.uid;
+}
+
 export type ScheduleResult = { node: string } | { reason: string };
 
 export function isNodeReady(node: Node): boolean {
   return getCondition(node.status?.conditions, 'Ready')?.status === 'True';
 }
 
-/** Pure: where this pod should go, given the nodes and how many pods each has. */
-export function choose(pod: Pod, nodes: Node[], podsPerNode: Map<string, number>): ScheduleResult {
+/**
+ * Pure: where this pod should go, given the nodes, how many pods each has and
+ * how many of this pod's siblings (pods of the same controller) each has.
+ * Siblings spread first, as kube-scheduler's default topology spreading over
+ * hostnames does, so the replicas of one Deployment land on different nodes
+ * however the other pods are spread; then the fewest pods; then the name.
+ */
+export function choose(pod: Pod, nodes: Node[], podsPerNode: Map<string, number>, siblingsPerNode: Map<string, number> = new Map()): ScheduleResult {
   const notReady: string[] = [];
   const unschedulable: string[] = [];
   const mismatched: string[] = [];
@@ -41,7 +53,8 @@ export function choose(pod: Pod, nodes: Node[], podsPerNode: Map<string, number>
     const detail = parts.length ? ` ${parts.join(', ')}.` : '';
     return { reason: `0/${nodes.length} nodes are available:${detail}` };
   }
-  fit.sort((a, b) => (podsPerNode.get(a.metadata.name!) ?? 0) - (podsPerNode.get(b.metadata.name!) ?? 0) || a.metadata.name!.localeCompare(b.metadata.name!));
+  const by = (m: Map<string, number>, n: Node) => m.get(n.metadata.name!) ?? 0;
+  fit.sort((a, b) => by(siblingsPerNode, a) - by(siblingsPerNode, b) || by(podsPerNode, a) - by(podsPerNode, b) || a.metadata.name!.localeCompare(b.metadata.name!));
   return { node: fit[0]!.metadata.name! };
 }
 
@@ -49,6 +62,7 @@ export class Scheduler extends Controller {
   private readonly pods: Lister<Pod>;
   private readonly nodes: Lister<Node>;
   private readonly podsOnNode: IndexLookup<Pod>;
+  private readonly boundPodsByOwner: IndexLookup<Pod>;
   /** bindings made but not yet seen in the cache, so a burst still spreads */
   private readonly assumed = new Map<string, string>();
 
@@ -59,6 +73,10 @@ export class Scheduler extends Controller {
     this.pods = pods;
     this.nodes = nodes;
     this.podsOnNode = indexLookup(pods, NODE_INDEX, (p) => (p.spec.nodeName && isActive(p) ? [p.spec.nodeName] : []));
+    this.boundPodsByOwner = indexLookup(pods, BOUND_OWNER_INDEX, (p) => {
+      const owner = controllerOf(p);
+      return owner && p.spec.nodeName && isActive(p) ? [owner] : [];
+    });
     const consider = (p: Pod) => { if (!p.spec.nodeName && isActive(p)) this.enqueue(keyOf(p)); else this.assumed.delete(keyOf(p)); };
     pods.addHandlers({ add: consider, update: (_o, p) => consider(p), delete: (p) => this.assumed.delete(keyOf(p)) });
     // A node becoming Ready may place pods that waited.
@@ -73,13 +91,19 @@ export class Scheduler extends Controller {
     const nodes = this.nodes.list();
     const counts = new Map<string, number>();
     for (const n of nodes) counts.set(n.metadata.name!, this.podsOnNode.count(n.metadata.name!));
+    const owner = controllerOf(pod);
+    const siblings = new Map<string, number>();
+    const add = (m: Map<string, number>, node: string) => m.set(node, (m.get(node) ?? 0) + 1);
+    if (owner) for (const p of this.boundPodsByOwner.get(owner)) add(siblings, p.spec.nodeName!);
     // bindings the cache has not shown yet count where they were sent
     for (const [k, node] of this.assumed) {
       const [ns, n] = splitKey(k);
       const p = this.pods.get(ns, n);
-      if (p && !p.spec.nodeName && isActive(p)) counts.set(node, (counts.get(node) ?? 0) + 1);
+      if (!p || p.spec.nodeName || !isActive(p)) continue;
+      add(counts, node);
+      if (owner && controllerOf(p) === owner) add(siblings, node);
     }
-    const result = choose(pod, nodes, counts);
+    const result = choose(pod, nodes, counts, siblings);
     const now = nowRFC3339();
     if ('reason' in result) {
       const cond = getCondition(pod.status?.conditions, 'PodScheduled');

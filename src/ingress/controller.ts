@@ -17,7 +17,7 @@ import type { ApplyResult } from './nginx-process.js';
 import { attributeConfError, confFiles, renderNginxConf, type RenderOptions } from './nginx-conf.js';
 import { buildRouteTable, refKey, type IngressRef, type IngressWarning, type RouteTable } from './route-table.js';
 import { DEFAULT_CLASS_CONFIG, type ClassConfig } from './ingress-class.js';
-import { SyncScheduler, type SchedulerClock } from './sync-scheduler.js';
+import { SyncScheduler, type SchedulerClock } from '../client/sync-scheduler.js';
 
 export const DEFAULT_PUBLISH_SERVICE = { namespace: 'ingress-nginx', name: 'ingress-nginx-controller' };
 export const DEFAULT_DEBOUNCE_MS = 100;
@@ -83,6 +83,7 @@ export class IngressController {
       minIntervalMs: o.minReloadIntervalMs ?? DEFAULT_MIN_RELOAD_INTERVAL_MS,
       ...(o.clock ? { clock: o.clock } : {}),
       log: this.log,
+      name: 'ingress sync',
     });
     const changed = () => { if (this.started) this.scheduler.trigger(); };
     const watch = (inf: Informer<KubeObject>, fn: () => void) => inf.onAdd(fn).onUpdate(fn).onDelete(fn);

@@ -10,6 +10,14 @@ test('spreads pods to the node with the fewest', () => {
   assert.deepEqual(choose(pod('a'), nodes, new Map()), { node: 'node-1' });
 });
 
+test('replicas of one controller spread first, however the other pods are placed', () => {
+  const nodes = [node('node-1'), node('node-2')];
+  // node-2 is emptier, but already runs a sibling: the second replica goes to node-1
+  assert.deepEqual(choose(pod('a'), nodes, new Map([['node-1', 3], ['node-2', 1]]), new Map([['node-2', 1]])), { node: 'node-1' });
+  // equal siblings: the fewest pods overall wins
+  assert.deepEqual(choose(pod('a'), nodes, new Map([['node-1', 3], ['node-2', 2]]), new Map([['node-1', 1], ['node-2', 1]])), { node: 'node-2' });
+});
+
 test('honours nodeSelector and skips NotReady and unschedulable nodes', () => {
   const p = pod('a');
   p.spec.nodeSelector = { disk: 'ssd' };

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import type { Event, Ingress, Service } from '../../../src/api/types.js';
 import { IngressController, type ConfApplier } from '../../../src/ingress/controller.js';
 import type { ApplyResult } from '../../../src/ingress/nginx-process.js';
-import type { SchedulerClock } from '../../../src/ingress/sync-scheduler.js';
+import type { SchedulerClock } from '../../../src/client/sync-scheduler.js';
 import { FakeClient } from './fake-client.js';
 import { ingress, ingressClass, service, slice } from './fixtures.js';
 

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { SyncScheduler, type SchedulerClock } from '../../../src/ingress/sync-scheduler.js';
+import { SyncScheduler, type SchedulerClock } from '../../../src/client/sync-scheduler.js';
 
 /** A manual clock: advance(ms) fires due timers in order. */
 class FakeClock implements SchedulerClock {

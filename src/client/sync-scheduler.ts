@@ -1,6 +1,8 @@
-// Coalesces change notifications into syncs, so endpoint churn cannot cause a
-// reload storm: an NGINX reload forks a new worker generation and leaves the
-// old one draining, and costs hundreds of milliseconds (docs/ingress.md).
+// Coalesces change notifications into syncs, so churn cannot cause a sync
+// storm (kube-proxy's BoundedFrequencyRunner plays this part upstream). Used
+// by the ingress controller (an NGINX reload forks a new worker generation and
+// costs hundreds of milliseconds, docs/ingress.md) and the node's service
+// proxy (an nft transaction per Service change during a 2,000-object apply).
 //  - a trigger schedules one sync `debounceMs` later, and never sooner than
 //    `minIntervalMs` after the previous sync started (≤ 1 sync per interval);
 //  - triggers while a sync is pending are absorbed by it (bounded latency: the
@@ -33,6 +35,8 @@ export interface SchedulerOptions {
   retryMaxMs?: number;
   clock?: SchedulerClock;
   log?: (msg: string) => void;
+  /** names the syncs in log lines (default "sync") */
+  name?: string;
 }
 
 export class SyncScheduler {
@@ -91,7 +95,7 @@ export class SyncScheduler {
     } catch (e) {
       failed = true;
       this.failures++;
-      this.options.log?.(`ingress sync failed (attempt ${this.failures}): ${(e as Error).message}`);
+      this.options.log?.(`${this.options.name ?? 'sync'} failed (attempt ${this.failures}): ${(e as Error).message}`);
     } finally {
       this.running = false;
       this.lastDuration = this.clock.now() - this.lastStart;
