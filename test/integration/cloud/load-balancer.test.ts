@@ -119,7 +119,7 @@ describe('cloud load balancer', { timeout: 600_000 }, () => {
       return nft.code === 0 && nft.stdout.includes(`${ip} . tcp . 80 :`);
     }, 20_000, 200);
     const router = await run(['ip', 'netns', 'exec', ROUTER, 'nft', 'list', 'table', 'ip', 'podnet-lb']);
-    assert.match(router.stdout, new RegExp(`${ip.replace(/\./g, '\\.')} \\. tcp \\. 80 : goto lb-default/web/tcp/80`));
+    assert.match(router.stdout, new RegExp(`${ip.replace(/\./g, '\\.')} \\. tcp \\. 80 : goto lb-default/web/tcp/http`));
     assert.match(router.stdout, /numgen random mod 2 map \{ 0 : 172\.18\.0\.2 \. 3\d{4}, 1 : 172\.18\.0\.3 \. 3\d{4} \}/);
   });
 
