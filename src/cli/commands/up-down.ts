@@ -10,8 +10,7 @@ import type { Deployment, Node } from '../../api/types.js';
 import { getCondition } from '../../api/pod-helpers.js';
 import { isApiError, PodnetError } from '../../errors.js';
 import { defaultRunner } from '../../net/runner.js';
-import { teardownCluster } from '../../topology/index.js';
-import { processAlive } from '../../agent/sandbox.js';
+import { processAlive } from '../../net/process.js';
 import { parseDuration, type CommonFlags } from '../args.js';
 import type { Context } from '../context.js';
 
@@ -126,6 +125,7 @@ export async function downCommand(ctx: Context): Promise<number> {
       if (p > 0 && processAlive(p)) { try { process.kill(p, 'SIGKILL'); } catch { /* gone */ } }
     }
   }
+  const { teardownCluster } = await import('../../topology/index.js');
   const result = await teardownCluster(ctx.cluster, defaultRunner);
   rmSync(ctx.paths.dir, { recursive: true, force: true });
   const what = result.namespaces.length > 0 ? `removed ${result.namespaces.length} network namespaces` : 'nothing was running';
