@@ -4,7 +4,9 @@
 //     NodePort reached directly (what the LB adds: one DNAT hop in the router);
 //   - from the outside client through LB → ingress (NGINX) → pod, against
 //     ingress → pod alone (wrk in the ingress pod's node, to the controller
-//     pod's IP: no LB, no NodePort).
+//     pod's IP: no LB, no NodePort);
+//   - issue 6's pair inside the cluster: from the controller's node, ingress →
+//     a 1-replica backend (`solo`) against that same pod reached by its IP.
 //
 //   node dist/bench/cloud/lb-bench.js [--rounds 2] [--duration 5s] [--connections 10]
 //
@@ -26,6 +28,7 @@ const CLUSTER = 'bnlb';
 const CLI = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
 const NODE_1_IP = '172.18.0.2';
 const INGRESS_HOST = 'bench.example.test';
+const SOLO_HOST = 'solo.example.test';
 
 const MANIFEST = `${echoApp({ name: 'web', replicas: 2, type: 'LoadBalancer' })}---
 apiVersion: networking.k8s.io/v1
@@ -35,7 +38,9 @@ spec:
   rules:
     - host: ${INGRESS_HOST}
       http: {paths: [{path: /, pathType: Prefix, backend: {service: {name: web, port: {number: 80}}}}]}
-`;
+    - host: ${SOLO_HOST}
+      http: {paths: [{path: /, pathType: Prefix, backend: {service: {name: solo, port: {number: 80}}}}]}
+---${echoApp({ name: 'solo', replicas: 1 })}`;
 
 interface Run { code: number; stdout: string; stderr: string }
 
@@ -100,6 +105,10 @@ async function main(): Promise<void> {
     const ingressLB = (JSON.parse((await pn(['get', 'svc', '-n', 'ingress-nginx', 'ingress-nginx-controller', '-o', 'json'])).stdout) as Service).status!.loadBalancer!.ingress![0]!.ip!;
     const controller = (JSON.parse((await pn(['get', 'pods', '-n', 'ingress-nginx', '-o', 'json'])).stdout) as { items: Pod[] }).items[0]!;
     const hostHeader = ['-H', `Host: ${INGRESS_HOST}`];
+    const solo = await until('the solo pod Ready', async () => (JSON.parse((await pn(['get', 'pods', '-l', 'app=solo', '-o', 'json'])).stdout) as { items: Pod[] }).items
+      .find((p) => p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True')));
+    const controllerNode = `pn-${CLUSTER}-${controller.spec.nodeName}`;
+    await until('the solo Ingress rule routes', async () => ((await run(['ip', 'netns', 'exec', controllerNode, 'curl', '-sf', '-m', '2', '-H', `Host: ${SOLO_HOST}`, `http://${controller.status!.podIP}/`])).code === 0 ? true : undefined));
     await until('the Ingress routes through the LB', async () => ((await pn(['outside', '--', 'curl', '-sf', '-m', '2', '-H', `Host: ${INGRESS_HOST}`, `http://${ingressLB}/`])).code === 0 ? true : undefined));
 
     const outside = `pn-${CLUSTER}-outside`;
@@ -108,6 +117,8 @@ async function main(): Promise<void> {
       { name: 'NodePort (node-1) → pod', netns: outside, url: `http://${NODE_1_IP}:${nodePort}/`, headers: [] as string[] },
       { name: 'LB → ingress → pod', netns: outside, url: `http://${ingressLB}/`, headers: hostHeader },
       { name: `ingress → pod (from ${controller.spec.nodeName})`, netns: `pn-${CLUSTER}-${controller.spec.nodeName}`, url: `http://${controller.status!.podIP}/`, headers: hostHeader },
+      { name: `ingress → solo pod (from ${controller.spec.nodeName}, pod on ${solo.spec.nodeName})`, netns: controllerNode, url: `http://${controller.status!.podIP}/`, headers: ['-H', `Host: ${SOLO_HOST}`] },
+      { name: `solo pod by its IP (from ${controller.spec.nodeName})`, netns: controllerNode, url: `http://${solo.status!.podIP}:8080/`, headers: [] as string[] },
     ];
     const results: { name: string; round: number; rps: number; p99ms: number; errors: number }[] = [];
     for (let round = 1; round <= Number(values.rounds); round++) {
@@ -126,6 +137,7 @@ async function main(): Promise<void> {
     }
     const ratio = (a: string, b: string) => median(results.filter((r) => r.name === a).map((r) => r.rps)) / median(results.filter((r) => r.name.startsWith(b)).map((r) => r.rps));
     process.stdout.write(`\nLB cost: LB → NodePort ${ratio(targets[0]!.name, targets[1]!.name).toFixed(2)} of NodePort direct; LB → ingress ${ratio(targets[2]!.name, 'ingress → pod').toFixed(2)} of ingress direct\n`);
+    process.stdout.write(`ingress hop (issue 6, in the cluster): ingress → solo pod ${ratio(targets[4]!.name, 'solo pod by its IP').toFixed(2)} of the same pod reached by its IP\n`);
     process.stdout.write(`\n${JSON.stringify({ lbIP, nodePort, ingressLB, results })}\n`);
   } finally {
     await pn(['down']);
