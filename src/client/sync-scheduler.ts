@@ -14,17 +14,10 @@
 //  - a failed sync is retried with exponential back-off (capped).
 // The clock and timers are injected so tests drive it without waiting.
 
-export interface SchedulerClock {
-  now(): number;
-  setTimeout(fn: () => void, ms: number): unknown;
-  clearTimeout(handle: unknown): void;
-}
+import { realClock, type Clock } from './clock.js';
 
-export const realClock: SchedulerClock = {
-  now: () => Date.now(),
-  setTimeout: (fn, ms) => setTimeout(fn, ms),
-  clearTimeout: (h) => clearTimeout(h as NodeJS.Timeout),
-};
+/** the clock a SyncScheduler reads and sets its timers with */
+export type SchedulerClock = Clock;
 
 export interface SchedulerOptions {
   debounceMs: number;
