@@ -11,26 +11,11 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Ingress, Service } from '../../src/api/types.js';
 import { HttpClient } from '../../src/client/http-client.js';
+import { echoApp } from '../../test/support/manifests.js';
 import { benchCluster, load, median, mustSucceed, table, withCluster } from '../podnetwork/cluster.js';
 
 const ROUNDS = Number(process.argv[2] ?? 5);
-const BACKEND = `
-apiVersion: apps/v1
-kind: Deployment
-metadata: {name: web}
-spec:
-  replicas: 1
-  selector: {matchLabels: {app: web}}
-  template:
-    metadata: {labels: {app: web}}
-    spec:
-      containers: [{name: c, image: podnet/echo, readinessProbe: {httpGet: {path: /healthz, port: 8080}, periodSeconds: 1}}]
----
-apiVersion: v1
-kind: Service
-metadata: {name: web}
-spec: {selector: {app: web}, ports: [{port: 80, targetPort: 8080}]}
-`;
+const BACKEND = echoApp({ name: 'web' });
 
 async function main(): Promise<void> {
   const cluster = benchCluster('bing');

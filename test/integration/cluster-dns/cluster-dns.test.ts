@@ -20,6 +20,7 @@ import path from 'node:path';
 import type { Pod, Service } from '../../../src/api/types.js';
 import { HttpClient } from '../../../src/client/http-client.js';
 import { CLI, eventually, podnet } from '../../support/cli.js';
+import { echoApp } from '../../support/manifests.js';
 
 const CLUSTER = 'itdns1';
 const stateDir = mkdtempSync(path.join(tmpdir(), 'podnet-itdns1-'));
@@ -47,50 +48,7 @@ spec:
   containers:
     - {name: sh, image: none, command: [sleep, infinity]}
 ---
-apiVersion: apps/v1
-kind: Deployment
-metadata: {name: web}
-spec:
-  replicas: 1
-  selector: {matchLabels: {app: web}}
-  template:
-    metadata: {labels: {app: web}}
-    spec:
-      containers:
-        - name: echo
-          image: podnet/echo
-          ports: [{name: http, containerPort: 8080}]
-          readinessProbe: {httpGet: {path: /healthz, port: http}, periodSeconds: 1}
----
-apiVersion: v1
-kind: Service
-metadata: {name: web}
-spec:
-  selector: {app: web}
-  ports: [{name: http, port: 80, targetPort: http, protocol: TCP}]
-${['default', 'other-ns'].map((ns) => `---
-apiVersion: apps/v1
-kind: Deployment
-metadata: {name: backend, namespace: ${ns}}
-spec:
-  replicas: 1
-  selector: {matchLabels: {app: backend}}
-  template:
-    metadata: {labels: {app: backend}}
-    spec:
-      containers:
-        - name: echo
-          image: podnet/echo
-          ports: [{name: http, containerPort: 8080}]
-          readinessProbe: {httpGet: {path: /healthz, port: http}, periodSeconds: 1}
----
-apiVersion: v1
-kind: Service
-metadata: {name: backend, namespace: ${ns}}
-spec:
-  selector: {app: backend}
-  ports: [{name: http, port: 80, targetPort: http}]
-`).join('')}---
+${echoApp({ name: 'web' }).trimStart()}${['default', 'other-ns'].map((ns) => `---${echoApp({ name: 'backend', namespace: ns })}`).join('')}---
 apiVersion: v1
 kind: Service
 metadata: {name: db}

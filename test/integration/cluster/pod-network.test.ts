@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Pod } from '../../../src/api/types.js';
 import { eventually, podnet, run } from '../../support/cli.js';
+import { echoDeployment } from '../../support/manifests.js';
 import { snapshotHost, type HostSnapshot } from '../topology/helpers.js';
 
 const CLUSTER = 'itpod';
@@ -18,22 +19,7 @@ const stateDir = mkdtempSync(path.join(tmpdir(), 'podnet-itpod-'));
 const pn = podnet(CLUSTER, stateDir);
 let hostBefore: HostSnapshot;
 
-const MANIFEST = `
-apiVersion: apps/v1
-kind: Deployment
-metadata: {name: web}
-spec:
-  replicas: 4
-  selector: {matchLabels: {app: web}}
-  template:
-    metadata: {labels: {app: web}}
-    spec:
-      containers:
-        - name: echo
-          image: podnet/echo
-          ports: [{name: http, containerPort: 8080}]
-          readinessProbe: {httpGet: {path: /healthz, port: http}, periodSeconds: 1}
----
+const MANIFEST = `${echoDeployment({ name: 'web', replicas: 4 })}---
 apiVersion: v1
 kind: Pod
 metadata: {name: client}
