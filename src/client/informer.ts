@@ -31,6 +31,15 @@ export function objectKey(obj: KubeObject): string {
   return `${obj.metadata.namespace ?? ''}/${obj.metadata.name ?? ''}`;
 }
 
+/** Files key under each index value. */
+function fileUnder(idx: Map<string, Set<string>>, values: string[], key: string): void {
+  for (const v of values) {
+    let s = idx.get(v);
+    if (!s) idx.set(v, (s = new Set()));
+    s.add(key);
+  }
+}
+
 export class Informer<T extends KubeObject = KubeObject> {
   private readonly cache = new Map<string, T>();
   private readonly indexes = new Map<string, Map<string, Set<string>>>();
@@ -65,13 +74,7 @@ export class Informer<T extends KubeObject = KubeObject> {
     this.indexers.set(name, fn);
     const idx = new Map<string, Set<string>>();
     this.indexes.set(name, idx);
-    for (const [key, obj] of this.cache) {
-      for (const v of fn(obj)) {
-        let s = idx.get(v);
-        if (!s) idx.set(v, (s = new Set()));
-        s.add(key);
-      }
-    }
+    for (const [key, obj] of this.cache) fileUnder(idx, fn(obj), key);
   }
 
   onAdd(fn: AddHandler<T>): this { this.addHandlers.push(fn); return this; }
@@ -205,14 +208,7 @@ export class Informer<T extends KubeObject = KubeObject> {
   private put(key: string, obj: T, old: T | undefined): void {
     if (old) this.unindex(key, old);
     this.cache.set(key, obj);
-    for (const [name, fn] of this.indexers) {
-      const idx = this.indexes.get(name)!;
-      for (const v of fn(obj)) {
-        let s = idx.get(v);
-        if (!s) idx.set(v, (s = new Set()));
-        s.add(key);
-      }
-    }
+    for (const [name, fn] of this.indexers) fileUnder(this.indexes.get(name)!, fn(obj), key);
   }
 
   private remove(key: string, old: T): void {

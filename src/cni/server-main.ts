@@ -1,7 +1,8 @@
 #!/usr/bin/env node
-// A resident podnet CNI server as a process of its own, for callers other
-// than the node agent (which runs one in-process): start it inside the node's
-// network namespace and point the `podnet-cni` shim at its socket.
+// A resident podnet CNI server as a process of its own: the node agent starts
+// one as its child (agent/cni-server-process.ts); tests and the benchmark
+// start it by hand inside a node's network namespace and point the
+// `podnet-cni` shim at its socket.
 //
 //   ip netns exec pn-<cluster>-<node> node dist/src/cni/server-main.js --socket /path/podnet-cni.sock
 //

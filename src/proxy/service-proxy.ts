@@ -157,7 +157,8 @@ export class ServiceProxy {
       if (failure) this.log(`incremental update failed, rebuilding the table: ${failure.message}`);
       applied = 'full';
       const model = this.cache.fullModel(plan);
-      const split = !this.applied && !failure && !(await this.tableExists()) ? await this.applySplit(model, version) : undefined;
+      // Only a big first load is split; ask the kernel whether the table exists only then.
+      const split = !this.applied && !failure && this.worthSplitting(model) && !(await this.tableExists()) ? await this.applySplit(model, version) : undefined;
       if (split !== undefined) {
         lines = split;
       } else {
@@ -199,20 +200,25 @@ export class ServiceProxy {
     this.cache.reset();
   }
 
+  /** Enough endpoint-map elements (and cores) for a split first load to pay off. */
+  private worthSplitting(model: RulesetModel): boolean {
+    const { parts, minElements } = this.splitLoad;
+    if (parts < 2) return false;
+    let bulkElements = 0;
+    for (const st of model.sets.values()) if (isEndpointMap(st.name)) bulkElements += st.elements.size;
+    return bulkElements >= minElements;
+  }
+
   /**
    * A first load into a node without our table, split over concurrent nft
    * processes (renderSplitFull: the endpoint maps in parts, then the rest).
-   * Returns the lines sent, or undefined when it is not worth splitting or a
-   * part failed; then the table is removed again (it did not exist, and no
-   * rule referred to what the parts added) and the caller sends the one
-   * atomic transaction, whose errors name the Service.
+   * Returns the lines sent, or undefined when a part failed; then the table
+   * is removed again (it did not exist, and no rule referred to what the
+   * parts added) and the caller sends the one atomic transaction, whose
+   * errors name the Service.
    */
   private async applySplit(model: RulesetModel, version: string): Promise<number | undefined> {
-    const { parts, minElements } = this.splitLoad;
-    let bulkElements = 0;
-    for (const st of model.sets.values()) if (isEndpointMap(st.name)) bulkElements += st.elements.size;
-    if (parts < 2 || bulkElements < minElements) return undefined;
-    const { bulk, rest } = renderSplitFull(model, version, (st) => isEndpointMap(st.name), parts);
+    const { bulk, rest } = renderSplitFull(model, version, (st) => isEndpointMap(st.name), this.splitLoad.parts);
     const failures = await Promise.all(bulk.map((tx) => this.apply(tx)));
     const failed = failures.find((f) => f !== undefined) ?? await this.apply(rest);
     if (failed) {

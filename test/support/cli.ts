@@ -39,3 +39,17 @@ export async function eventually<T>(what: string, fn: () => Promise<T | undefine
     await new Promise((r) => setTimeout(r, everyMs));
   }
 }
+
+/**
+ * `podnet down` for a test's `after()`. `down` can give up under load (see
+ * down-many.test.ts): then kill what runs in the cluster's own namespaces by
+ * pid and take it down again.
+ */
+export async function downOrKill(pn: ReturnType<typeof podnet>, cluster: string): Promise<void> {
+  const down = await pn(['down']);
+  if (down.code === 0) return;
+  process.stderr.write(`podnet down failed: ${down.stderr.slice(0, 200)}\n`);
+  const names = (await run(['ip', 'netns', 'list'])).stdout.split('\n').map((l) => l.split(' ')[0]!).filter((n) => n.startsWith(`pn-${cluster}-`));
+  for (const ns of names) for (const pid of (await run(['ip', 'netns', 'pids', ns])).stdout.split('\n').filter(Boolean)) { try { process.kill(Number(pid), 'SIGKILL'); } catch { /* gone */ } }
+  await pn(['down']);
+}

@@ -11,7 +11,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync 
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Event, Node, Pod } from '../../../src/api/types.js';
-import { eventually, podnet, run } from '../../support/cli.js';
+import { downOrKill, eventually, podnet, run } from '../../support/cli.js';
 
 const CLUSTER = 'itpf1';
 const stateDir = mkdtempSync(path.join(tmpdir(), 'podnet-itpf1-'));
@@ -156,14 +156,7 @@ describe('pod network at scale and under faults', { timeout: 420_000 }, () => {
   });
 
   after(async () => {
-    const down = await pn(['down']);
-    if (down.code !== 0) {
-      // `down` can give up under load (see down-many.test.ts): kill what is in our own namespaces by pid, then again
-      process.stderr.write(`podnet down failed: ${down.stderr.slice(0, 200)}\n`);
-      const names = (await run(['ip', 'netns', 'list'])).stdout.split('\n').map((l) => l.split(' ')[0]!).filter((n) => n.startsWith(`pn-${CLUSTER}-`));
-      for (const ns of names) for (const pid of (await run(['ip', 'netns', 'pids', ns])).stdout.split('\n').filter(Boolean)) { try { process.kill(Number(pid), 'SIGKILL'); } catch { /* gone */ } }
-      await pn(['down']);
-    }
+    await downOrKill(pn, CLUSTER);
     rmSync(stateDir, { recursive: true, force: true });
   });
 
