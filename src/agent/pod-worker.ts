@@ -17,7 +17,7 @@ import { containerEnv, hostsFile, resolvConf, resolveCommand } from './container
 import { podFiles, type PodFiles } from './pod-files.js';
 import { computePodStatus, type ContainerFacts } from './pod-status.js';
 import { ProbeState, runProbe } from './probes.js';
-import { cniAdd, cniDel, createNetns, deleteNetns, joinSandboxArgv, processAlive, startPause, writeFileAtomic } from './sandbox.js';
+import { cniAdd, cniDel, deleteNetns, joinSandboxArgv, processAlive, startPause, writeFileAtomic } from './sandbox.js';
 import type { Semaphore } from './semaphore.js';
 
 /** podnet restarts crashed containers after 1 s, doubling to 60 s (the kubelet: 10 s to 300 s), so CrashLoopBackOff is visible in seconds. */
@@ -171,20 +171,31 @@ export class PodWorker {
     this.persist();
     const config = this.ctx.cniConfig();
     if (!config) throw new Error(`node ${this.ctx.nodeName} has no podCIDR yet`);
-    await createNetns(this.ctx.runner, netns);
-    const result = await cniAdd({ ...this.sandboxSpec(config), hostname: '', resolvConf: '', hostsFile: '' });
-    const podIP = result.ips?.[0]?.address.split('/')[0];
-    if (!podIP) throw new Error('the CNI plugin returned no IP address');
-    // Not persisted yet: an agent killed before the next persist finds the
-    // netns recorded, and teardownSandbox (CNI DEL by container id) frees the IP.
-    this.state.podIP = podIP;
     writeFileAtomic(this.files.resolvConf, resolvConf(pod, KUBE_DNS_SERVICE_IP, CLUSTER_DOMAIN, this.ctx.nodeResolvConf));
     writeFileAtomic(this.files.hostname, `${pod.spec.hostname ?? pod.metadata.name}\n`);
+    // The hosts file needs the pod IP, which CNI hands out only after the
+    // pause has made the namespace: the pause binds this (still empty) file,
+    // and the content is written into the same inode below.
     const hostsPath = `${this.files.dir}/hosts`;
-    writeFileAtomic(hostsPath, hostsFile(pod, podIP, CLUSTER_DOMAIN));
-    const pid = await startPause({ ...this.sandboxSpec(config), hostname: pod.spec.hostname ?? pod.metadata.name!, resolvConf: this.files.resolvConf, hostsFile: hostsPath, mounts: this.emptyDirMounts() });
-    this.state.sandboxPid = pid;
-    writeFileSync(this.files.sandboxPid, String(pid));
+    writeFileSync(hostsPath, '');
+    // The pause creates the network namespace itself (one exec instead of
+    // `ip netns add` + nsenter); its pid is recorded as soon as it exists, so
+    // an agent killed from here on finds and removes it (teardownSandbox).
+    await startPause({
+      netns, createNetns: true, hostname: pod.spec.hostname ?? pod.metadata.name!, resolvConf: this.files.resolvConf, hostsFile: hostsPath,
+      mounts: this.emptyDirMounts(), mountTable: this.files.mountTable,
+    }, (pid) => {
+      this.state.sandboxPid = pid;
+      writeFileSync(this.files.sandboxPid, String(pid));
+      this.persist();
+    });
+    const result = await cniAdd(this.sandboxSpec(config));
+    const podIP = result.ips?.[0]?.address.split('/')[0];
+    if (!podIP) throw new Error('the CNI plugin returned no IP address');
+    // In place, not by rename: the pause's bind mount holds this inode. No
+    // container runs yet, so nobody reads it half written.
+    writeFileSync(hostsPath, hostsFile(pod, podIP, CLUSTER_DOMAIN));
+    this.state.podIP = podIP;
     this.persist();
     this.sandboxReady = true;
   }
