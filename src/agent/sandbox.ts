@@ -97,12 +97,8 @@ export async function cniDel(spec: SandboxSpec): Promise<void> {
   await execCni('DEL', { containerId: spec.containerId, netns: `/run/netns/${spec.netns}`, ifName: spec.ifName ?? 'eth0', args: spec.cniArgs, config: spec.cniConfig, pluginPath: spec.cniPath });
 }
 
-/**
- * Starts the pause process and resolves with its pid once it holds the
- * finished namespaces. `onPid` learns the pid as soon as the process exists,
- * so the caller can record it before anything else can fail.
- */
-export async function startPause(spec: PauseSpec, onPid?: (pid: number) => void): Promise<number> {
+/** Starts the pause process and resolves with its pid once it holds the finished namespaces. */
+export async function startPause(spec: PauseSpec): Promise<number> {
   if (spec.createNetns) {
     // unshare --net=FILE bind-mounts onto an existing file; ip netns add
     // creates it the same way (O_CREAT|O_EXCL, mode 0). An existing name is
@@ -110,13 +106,12 @@ export async function startPause(spec: PauseSpec, onPid?: (pid: number) => void)
     // mount point: the topology made the node namespaces with ip netns add.
     closeSync(openSync(`/run/netns/${spec.netns}`, 'wx', 0));
   }
-  writeFileAtomic(spec.mountTable, pauseMountTable(spec));
+  writeFileSync(spec.mountTable, pauseMountTable(spec)); // read only by the mount(8) below
   const argv = pauseArgv(spec);
   const child = spawn(argv[0]!, argv.slice(1), { stdio: ['ignore', 'ignore', 'pipe'], detached: true });
   const pid = child.pid;
   if (!pid) throw new PodnetError('ESANDBOX', `could not start the sandbox of ${spec.netns}`);
   child.unref();
-  onPid?.(pid);
   let stderr = '';
   return new Promise<number>((resolve, reject) => {
     const fail = (why: string) => { clearTimeout(timer); reject(new PodnetError('ESANDBOX', `the sandbox of ${spec.netns} ${why}`)); };
