@@ -1,8 +1,10 @@
 // One pod on this node, from sandbox to deletion: creates the network
 // namespace through CNI, starts and restarts the containers, runs the probes,
 // reports status, and on deletion stops everything gracefully and frees the
-// IP. Everything it must find again after an agent crash is in state.json,
-// written before the kernel object it describes is created.
+// IP. Everything it must find again after an agent crash is in state.json:
+// the netns name is written before the pause creates the namespace, and
+// whatever lives inside it (pause, containers, the IP CNI handed out) can be
+// found from that name alone, so the rest is written once it is all up.
 
 import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
