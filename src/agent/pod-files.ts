@@ -9,6 +9,8 @@ export interface PodFiles {
   sandboxPid: string;
   resolvConf: string;
   hostname: string;
+  /** the pause process's bind mounts (fstab format, for `mount --fstab FILE -a`) */
+  mountTable: string;
   /** JSON with the CNI result and what the agent needs to re-adopt the pod */
   state: string;
   log(container: string): string;
@@ -23,6 +25,7 @@ export function podFiles(podsDir: string, uid: string): PodFiles {
     sandboxPid: path.join(dir, 'sandbox.pid'),
     resolvConf: path.join(dir, 'resolv.conf'),
     hostname: path.join(dir, 'hostname'),
+    mountTable: path.join(dir, 'mounts.fstab'),
     state: path.join(dir, 'state.json'),
     log: (c) => path.join(dir, `${c}.log`),
     containerPid: (c) => path.join(dir, `${c}.pid`),

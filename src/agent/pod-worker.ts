@@ -1,8 +1,10 @@
 // One pod on this node, from sandbox to deletion: creates the network
 // namespace through CNI, starts and restarts the containers, runs the probes,
 // reports status, and on deletion stops everything gracefully and frees the
-// IP. Everything it must find again after an agent crash is in state.json,
-// written before the kernel object it describes is created.
+// IP. Everything it must find again after an agent crash is in state.json:
+// the netns name is written before the pause creates the namespace, and
+// whatever lives inside it (pause, containers, the IP CNI handed out) can be
+// found from that name alone, so the rest is written once it is all up.
 
 import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -17,7 +19,7 @@ import { containerEnv, hostsFile, resolvConf, resolveCommand } from './container
 import { podFiles, type PodFiles } from './pod-files.js';
 import { computePodStatus, type ContainerFacts } from './pod-status.js';
 import { ProbeState, runProbe } from './probes.js';
-import { cniAdd, cniDel, createNetns, deleteNetns, joinSandboxArgv, processAlive, startPause, writeFileAtomic } from './sandbox.js';
+import { cniAdd, cniDel, deleteNetns, joinSandboxArgv, processAlive, startPause, writeFileAtomic } from './sandbox.js';
 import type { Semaphore } from './semaphore.js';
 
 /** podnet restarts crashed containers after 1 s, doubling to 60 s (the kubelet: 10 s to 300 s), so CrashLoopBackOff is visible in seconds. */
@@ -90,6 +92,10 @@ export class PodWorker {
   private retryTimer: NodeJS.Timeout | undefined;
   private terminating = false;
   private finished = false;
+  /** the pod's directory exists (persist makes it once) */
+  private dirMade = false;
+  /** the podIP the last state.json write carried */
+  private persistedPodIP: string | undefined;
 
   constructor(private readonly ctx: AgentContext, pod: Pod, adopted?: PersistedState) {
     this.pod = pod;
@@ -98,6 +104,7 @@ export class PodWorker {
       uid: pod.metadata.uid!, namespace: pod.metadata.namespace!, name: pod.metadata.name!, node: ctx.nodeName,
       containerId: pod.metadata.uid!.replace(/-/g, ''), hostNetwork: !!pod.spec.hostNetwork, startTime: nowRFC3339(), containers: {},
     };
+    this.persistedPodIP = this.state.podIP;
     for (const c of pod.spec.containers) {
       const saved = this.state.containers[c.name];
       this.containers.set(c.name, {
@@ -127,7 +134,8 @@ export class PodWorker {
   }
 
   private persist(): void {
-    mkdirSync(this.files.dir, { recursive: true });
+    if (!this.dirMade) { mkdirSync(this.files.dir, { recursive: true }); this.dirMade = true; }
+    this.persistedPodIP = this.state.podIP;
     for (const [name, c] of this.containers) this.state.containers[name] = { ...(c.pid ? { pid: c.pid } : {}), restartCount: c.restartCount, ...(c.state.running?.startedAt ? { startedAt: c.state.running.startedAt } : {}) };
     writeFileAtomic(this.files.state, JSON.stringify(this.state));
   }
@@ -148,9 +156,12 @@ export class PodWorker {
         return;
       }
     }
+    let started = false;
     for (const c of this.containers.values()) {
-      if (!c.pid && !c.restartTimer && !c.state.terminated) this.startContainer(c);
+      if (!c.pid && !c.restartTimer && !c.state.terminated) { this.startContainer(c); started = true; }
     }
+    // One state.json write for the sandbox and every container just started.
+    if (started || this.state.podIP !== this.persistedPodIP) this.persist();
     this.scheduleStatus();
   }
 
@@ -171,21 +182,33 @@ export class PodWorker {
     this.persist();
     const config = this.ctx.cniConfig();
     if (!config) throw new Error(`node ${this.ctx.nodeName} has no podCIDR yet`);
-    await createNetns(this.ctx.runner, netns);
-    const result = await cniAdd({ ...this.sandboxSpec(config), hostname: '', resolvConf: '', hostsFile: '' });
+    // Plain writes, not temp + rename: nothing reads these files before the
+    // pause below exists, and a sandbox cut short is made again from scratch.
+    writeFileSync(this.files.resolvConf, resolvConf(pod, KUBE_DNS_SERVICE_IP, CLUSTER_DOMAIN, this.ctx.nodeResolvConf));
+    writeFileSync(this.files.hostname, `${pod.spec.hostname ?? pod.metadata.name}\n`);
+    // The hosts file needs the pod IP, which CNI hands out only after the
+    // pause has made the namespace: the pause binds this (still empty) file,
+    // and the content is written into the same inode below.
+    const hostsPath = `${this.files.dir}/hosts`;
+    writeFileSync(hostsPath, '');
+    // The pause creates the network namespace itself (one exec instead of
+    // `ip netns add` + nsenter). An agent killed from here until the state
+    // below is persisted finds only the netns recorded: teardownSandbox kills
+    // every process inside it (the pause, containers) and CNI DEL frees the IP.
+    const pid = await startPause({
+      netns, createNetns: true, hostname: pod.spec.hostname ?? pod.metadata.name!, resolvConf: this.files.resolvConf, hostsFile: hostsPath,
+      mounts: this.emptyDirMounts(), mountTable: this.files.mountTable,
+    });
+    this.state.sandboxPid = pid;
+    const result = await cniAdd(this.sandboxSpec(config));
     const podIP = result.ips?.[0]?.address.split('/')[0];
     if (!podIP) throw new Error('the CNI plugin returned no IP address');
-    // Not persisted yet: an agent killed before the next persist finds the
-    // netns recorded, and teardownSandbox (CNI DEL by container id) frees the IP.
+    // In place, not by rename: the pause's bind mount holds this inode. No
+    // container runs yet, so nobody reads it half written.
+    writeFileSync(hostsPath, hostsFile(pod, podIP, CLUSTER_DOMAIN));
     this.state.podIP = podIP;
-    writeFileAtomic(this.files.resolvConf, resolvConf(pod, KUBE_DNS_SERVICE_IP, CLUSTER_DOMAIN, this.ctx.nodeResolvConf));
-    writeFileAtomic(this.files.hostname, `${pod.spec.hostname ?? pod.metadata.name}\n`);
-    const hostsPath = `${this.files.dir}/hosts`;
-    writeFileAtomic(hostsPath, hostsFile(pod, podIP, CLUSTER_DOMAIN));
-    const pid = await startPause({ ...this.sandboxSpec(config), hostname: pod.spec.hostname ?? pod.metadata.name!, resolvConf: this.files.resolvConf, hostsFile: hostsPath, mounts: this.emptyDirMounts() });
-    this.state.sandboxPid = pid;
     writeFileSync(this.files.sandboxPid, String(pid));
-    this.persist();
+    // state.json follows in ensureRunning, once, with the containers' pids
     this.sandboxReady = true;
   }
 
@@ -273,7 +296,7 @@ export class PodWorker {
       this.onExit(c, code ?? 128 + (signal === 'SIGKILL' ? 9 : 15), signal);
     });
     if (c.pid) writeFileSync(this.files.containerPid(c.name), String(c.pid));
-    this.persist();
+    // the caller persists the state (one write for all it started)
     if (c.restartCount === 0) this.ctx.events.normal(this.pod, 'Started', `Started container ${c.name}`);
     this.startProbes(c);
   }
@@ -307,6 +330,7 @@ export class PodWorker {
         if (this.terminating || this.finished) return;
         c.restartCount++;
         this.startContainer(c);
+        this.persist();
         this.scheduleStatus();
       });
     }, delay);
@@ -416,7 +440,7 @@ export class PodWorker {
       ...(this.state.podIP ? { podIP: this.state.podIP } : {}), hostIP: this.ctx.nodeIP, startTime: this.state.startTime,
       containers: [...this.containers.values()], ...(this.sandboxError ? { sandboxError: this.sandboxError } : {}),
     }, nowRFC3339());
-    if (JSON.stringify(stripTimes(status)) === JSON.stringify(stripTimes(this.pod.status))) return;
+    if (JSON.stringify(status, withoutTimes) === JSON.stringify(this.pod.status ?? {}, withoutTimes)) return;
     try {
       const written = await this.ctx.client.patch<Pod>('pods', this.state.namespace, this.state.name, { status }, { subresource: 'status' });
       // The informer may already have delivered a newer version (say the node
@@ -443,6 +467,7 @@ export class PodWorker {
   }
 }
 
-function stripTimes(status: unknown): unknown {
-  return JSON.parse(JSON.stringify(status ?? {}, (k, v) => (k === 'lastTransitionTime' || k === 'lastProbeTime' ? undefined : v)));
+/** JSON.stringify replacer: status compared without its timestamps */
+function withoutTimes(k: string, v: unknown): unknown {
+  return k === 'lastTransitionTime' || k === 'lastProbeTime' ? undefined : v;
 }

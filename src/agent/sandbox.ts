@@ -4,7 +4,7 @@
 // Containers join the pause process's namespaces with nsenter.
 
 import { spawn } from 'node:child_process';
-import { readFileSync, writeFileSync, renameSync } from 'node:fs';
+import { closeSync, openSync, writeFileSync, renameSync } from 'node:fs';
 import { execCni } from '../cni/exec-plugin.js';
 
 export interface CniResult { ips?: { address: string; gateway?: string; interface?: number }[] }
@@ -13,33 +13,73 @@ import type { Runner } from '../net/runner.js';
 import { scanNetnsPids } from '../net/netns.js';
 
 const PAUSE_READY_TIMEOUT_MS = 5_000;
+/** what the pause script writes to stderr once the hostname and mounts are in place */
+export const PAUSE_READY_MARK = 'podnet-pause-ready';
 
 // The pause process's whole job, in a fixed script that takes its inputs as
-// positional arguments (never interpolated): set the hostname, put the pod's
-// resolv.conf and hosts over the node's, then sleep holding the namespaces.
-// Then each (source, target) pair of emptyDir volume mounts is bound in the
-// pod's mount namespace; targets must already exist on the host.
+// positional arguments (never interpolated): set the hostname, bind the
+// pod's resolv.conf, hosts and emptyDir volumes over the node's paths (one
+// mount(8) for all of them: `--fstab FILE -a`), tell the agent it is ready,
+// then sleep holding the namespaces.
 // The hostname is written to /proc/sys/kernel/hostname, which sets it for the
 // writer's UTS namespace (sethostname(2) semantics, kernel/utsname_sysctl.c):
-// a shell redirect instead of a hostname(1) process per pod.
-const PAUSE_SCRIPT = 'printf %s "$1" > /proc/sys/kernel/hostname && mount --bind "$2" /etc/resolv.conf && mount --bind "$3" /etc/hosts && shift 3 && while [ $# -gt 1 ]; do mount --bind "$1" "$2" || exit 1; shift 2; done && exec sleep infinity';
+// a shell redirect instead of a hostname(1) process per pod. The ready mark
+// goes to stderr, the one pipe to the agent, which sleep then closes: the
+// agent wakes once, instead of polling /proc for the exec of sleep.
+const PAUSE_SCRIPT = `printf %s "$1" > /proc/sys/kernel/hostname && mount --fstab "$2" -a && printf %s ${PAUSE_READY_MARK} >&2 && exec sleep infinity 2>/dev/null`;
+
+export interface PauseSpec {
+  /** the pod's network namespace (/run/netns/NAME) */
+  netns: string;
+  /**
+   * true: the pause creates NAME itself (`unshare --net=/run/netns/NAME`, one
+   * process instead of `ip netns add` + `nsenter`); false: it joins an
+   * existing one (the outside client's holder)
+   */
+  createNetns: boolean;
+  hostname: string;
+  resolvConf: string;
+  hostsFile: string;
+  /** emptyDir bind mounts: host directory → path inside the pod (targets must exist on the host) */
+  mounts?: { source: string; target: string }[];
+  /** where the pause's mount table is written (fstab(5) format) */
+  mountTable: string;
+}
 
 export interface SandboxSpec {
   netns: string;
   containerId: string;
-  hostname: string;
-  resolvConf: string;
-  hostsFile: string;
   cniConfig: Record<string, unknown>;
   cniPath: string[];
   cniArgs: Record<string, string>;
   ifName?: string;
-  /** emptyDir bind mounts: host directory → path inside the pod */
-  mounts?: { source: string; target: string }[];
 }
 
-export async function createNetns(runner: Runner, netns: string): Promise<void> {
-  await runner.run(['ip', 'netns', 'add', netns]);
+/**
+ * fstab(5) escapes: spaces, tabs, newlines and backslashes in a path are
+ * written as \ooo octal (libmount's unmangle reads them back).
+ */
+export function fstabPath(p: string): string {
+  return p.replace(/[\\ \t\n]/g, (c) => `\\${c.charCodeAt(0).toString(8).padStart(3, '0')}`);
+}
+
+/** The pause's bind mounts, in order: resolv.conf, hosts, then each emptyDir volume. */
+export function pauseMountTable(spec: Pick<PauseSpec, 'resolvConf' | 'hostsFile' | 'mounts'>): string {
+  const binds = [{ source: spec.resolvConf, target: '/etc/resolv.conf' }, { source: spec.hostsFile, target: '/etc/hosts' }, ...(spec.mounts ?? [])];
+  return binds.map((m) => `${fstabPath(m.source)} ${fstabPath(m.target)} none bind 0 0\n`).join('');
+}
+
+/** argv of the pause process: into (or creating) the network namespace, new UTS and mount namespaces, then the script. */
+export function pauseArgv(spec: Pick<PauseSpec, 'netns' | 'createNetns' | 'hostname' | 'mountTable'>): string[] {
+  const script = ['sh', '-c', PAUSE_SCRIPT, 'pause', spec.hostname, spec.mountTable];
+  const path = `/run/netns/${spec.netns}`;
+  // unshare(1) with --net=FILE makes the namespace persistent the way
+  // `ip netns add` does: a helper child, still in the original mount
+  // namespace, bind-mounts /proc/PID/ns/net on FILE before the script runs,
+  // so the agent, `ip netns` and the CNI plugin see it at /run/netns/NAME.
+  // --propagation private: the pod's own mounts never reach the host.
+  if (spec.createNetns) return ['unshare', `--net=${path}`, '--uts', '--mount', '--propagation', 'private', '--', ...script];
+  return ['nsenter', `--net=${path}`, '--', 'unshare', '--uts', '--mount', '--propagation', 'private', '--', ...script];
 }
 
 export async function deleteNetns(runner: Runner, netns: string): Promise<void> {
@@ -53,33 +93,41 @@ export async function cniAdd(spec: SandboxSpec): Promise<CniResult> {
   return (await execCni('ADD', { containerId: spec.containerId, netns: `/run/netns/${spec.netns}`, ifName: spec.ifName ?? 'eth0', args: spec.cniArgs, config: spec.cniConfig, pluginPath: spec.cniPath })) as CniResult;
 }
 
-export async function cniDel(spec: Pick<SandboxSpec, 'netns' | 'containerId' | 'cniConfig' | 'cniArgs' | 'ifName' | 'cniPath'>): Promise<void> {
+export async function cniDel(spec: SandboxSpec): Promise<void> {
   await execCni('DEL', { containerId: spec.containerId, netns: `/run/netns/${spec.netns}`, ifName: spec.ifName ?? 'eth0', args: spec.cniArgs, config: spec.cniConfig, pluginPath: spec.cniPath });
 }
 
-/** Starts the pause process and waits until it holds the finished namespaces. */
-export async function startPause(spec: SandboxSpec): Promise<number> {
-  const child = spawn('nsenter', [`--net=/run/netns/${spec.netns}`, '--', 'unshare', '--uts', '--mount', '--propagation', 'private', '--', 'sh', '-c', PAUSE_SCRIPT, 'pause', spec.hostname, spec.resolvConf, spec.hostsFile, ...(spec.mounts ?? []).flatMap((m) => [m.source, m.target])], {
-    stdio: ['ignore', 'ignore', 'pipe'], detached: true,
-  });
-  let stderr = '';
-  child.stderr!.setEncoding('utf8').on('data', (d: string) => { stderr += d; });
+/** Starts the pause process and resolves with its pid once it holds the finished namespaces. */
+export async function startPause(spec: PauseSpec): Promise<number> {
+  if (spec.createNetns) {
+    // unshare --net=FILE bind-mounts onto an existing file; ip netns add
+    // creates it the same way (O_CREAT|O_EXCL, mode 0). An existing name is
+    // an error, as it is for ip netns add. /run/netns is already a shared
+    // mount point: the topology made the node namespaces with ip netns add.
+    closeSync(openSync(`/run/netns/${spec.netns}`, 'wx', 0));
+  }
+  writeFileSync(spec.mountTable, pauseMountTable(spec)); // read only by the mount(8) below
+  const argv = pauseArgv(spec);
+  const child = spawn(argv[0]!, argv.slice(1), { stdio: ['ignore', 'ignore', 'pipe'], detached: true });
   const pid = child.pid;
   if (!pid) throw new PodnetError('ESANDBOX', `could not start the sandbox of ${spec.netns}`);
   child.unref();
-  const deadline = Date.now() + PAUSE_READY_TIMEOUT_MS;
-  // exec replaces sh with sleep only after the hostname and mounts are done.
-  for (;;) {
-    let comm = '';
-    try { comm = readFileSync(`/proc/${pid}/comm`, 'utf8').trim(); } catch { /* exited */ }
-    if (comm === 'sleep') return pid;
-    if (child.exitCode !== null || comm === '') throw new PodnetError('ESANDBOX', `the sandbox of ${spec.netns} exited while starting: ${stderr.trim() || `exit ${child.exitCode}`}`);
-    if (Date.now() > deadline) {
+  let stderr = '';
+  return new Promise<number>((resolve, reject) => {
+    const fail = (why: string) => { clearTimeout(timer); reject(new PodnetError('ESANDBOX', `the sandbox of ${spec.netns} ${why}`)); };
+    const timer = setTimeout(() => {
       child.kill('SIGKILL'); // a pause left behind would keep the namespace alive unseen
-      throw new PodnetError('ESANDBOX', `the sandbox of ${spec.netns} did not start in time`);
-    }
-    await new Promise((r) => setTimeout(r, 2));
-  }
+      fail('did not start in time');
+    }, PAUSE_READY_TIMEOUT_MS);
+    child.stderr!.setEncoding('utf8').on('data', (d: string) => { stderr += d; });
+    // The pipe closes when sleep replaces the script (its stderr is
+    // /dev/null) or when the script exits on an error.
+    child.stderr!.on('end', () => {
+      if (stderr.endsWith(PAUSE_READY_MARK)) { clearTimeout(timer); resolve(pid); return; }
+      const report = () => fail(`exited while starting: ${stderr.trim() || `exit ${child.exitCode ?? child.signalCode}`}`);
+      if (child.exitCode !== null || child.signalCode !== null) report(); else child.once('exit', report);
+    });
+  });
 }
 
 /** argv that runs cmd in the namespaces a pause (or the outside holder) process holds: network, hostname, mounts. */

@@ -20,6 +20,8 @@ export function outsideFiles(paths: ClusterPaths) {
     queryLog: path.join(paths.dir, 'external-dns-queries.log'),
     resolvConf: path.join(paths.dir, 'outside-resolv.conf'),
     hosts: path.join(paths.dir, 'outside-hosts'),
+    /** the holder's bind mounts (fstab format) */
+    mounts: path.join(paths.dir, 'outside-mounts.fstab'),
     /** the process holding the outside client's mount and UTS namespaces */
     holderPid: path.join(paths.dir, 'outside.pid'),
   };
@@ -38,8 +40,8 @@ export async function startOutsideWorld(cluster: string, paths: ClusterPaths, su
     writeFileSync(files.resolvConf, `nameserver ${EXTERNAL_DNS_IP}\n`);
     writeFileSync(files.hosts, `127.0.0.1\tlocalhost\n198.51.100.10\t${OUTSIDE_HOSTNAME}\n`);
     holder = await startPause({
-      netns: netnsNames.outside(cluster), hostname: OUTSIDE_HOSTNAME, resolvConf: files.resolvConf, hostsFile: files.hosts,
-      containerId: '', cniConfig: {}, cniPath: [], cniArgs: {},
+      netns: netnsNames.outside(cluster), createNetns: false, hostname: OUTSIDE_HOSTNAME, resolvConf: files.resolvConf, hostsFile: files.hosts,
+      mountTable: files.mounts,
     });
     writeFileSync(files.holderPid, String(holder));
   }

@@ -11,28 +11,39 @@ test('request: format → parse → format round trip; the stdin bytes are untou
   const stdin = '{"cniVersion":"1.1.0"}\n\n{"second":"line"}';
   const req = { pid: 42, vars: { CNI_COMMAND: 'ADD', CNI_CONTAINERID: 'abc', CNI_ARGS: 'IgnoreUnknown=1;K8S_POD_NAME=a=b', CNI_PATH: '' }, stdin };
   const text = formatRequest(req);
-  assert.equal(text, 'podnet-cni-request 1\npid 42\nCNI_COMMAND=ADD\nCNI_CONTAINERID=abc\nCNI_ARGS=IgnoreUnknown=1;K8S_POD_NAME=a=b\nCNI_PATH=\n\n' + stdin);
+  assert.equal(text, 'podnet-cni-request 2\npid 42\nCNI_COMMAND=ADD\nCNI_CONTAINERID=abc\nCNI_ARGS=IgnoreUnknown=1;K8S_POD_NAME=a=b\nCNI_PATH=\n\n' + stdin + '\n');
   const parsed = parseRequest(text);
   assert.deepEqual(parsed, req);
   assert.equal(formatRequest(parsed), text);
 });
 
 test('request: set-but-empty is kept apart from unset; unknown variables are ignored', () => {
-  const parsed = parseRequest('podnet-cni-request 1\npid 7\nCNI_NETNS=\nHOME=/root\nCNI_COMMAND=DEL\n\n{}');
+  const parsed = parseRequest('podnet-cni-request 2\npid 7\nCNI_NETNS=\nHOME=/root\nCNI_COMMAND=DEL\n\n{}\n');
   assert.deepEqual(parsed.vars, { CNI_NETNS: '', CNI_COMMAND: 'DEL' });
   assert.ok(!('CNI_IFNAME' in parsed.vars));
 });
 
 test('request: malformed input is a WireError', () => {
-  for (const text of ['', 'podnet-cni-request 1\npid 1\n', 'hello\npid 1\n\n{}', 'podnet-cni-request 1\nCNI_COMMAND=ADD\n\n{}', 'podnet-cni-request 2\npid 1\n\n{}']) {
+  const malformed = [
+    '', 'podnet-cni-request 2\npid 1\n', 'hello\npid 1\n\n{}\n', 'podnet-cni-request 2\nCNI_COMMAND=ADD\n\n{}\n',
+    'podnet-cni-request 1\npid 1\n\n{}', // version 1 (stdin not newline-terminated): an old shim runs standalone
+    'podnet-cni-request 2\npid 1\n\n{}', // stdin without the here-document's newline
+    'podnet-cni-request 2\npid 1\n\n', // not even an empty stdin line
+  ];
+  for (const text of malformed) {
     assert.throws(() => parseRequest(text), WireError, JSON.stringify(text));
   }
   assert.throws(() => formatRequest({ pid: 1, vars: { CNI_ARGS: 'a=b\nc=d' }, stdin: '' }), WireError);
 });
 
 test('reply: result and decline', () => {
+  assert.equal(formatResult(0, '{"a":1}\n'), 'podnet-cni-result 0\n{"a":1}\n\npodnet-cni-end');
   assert.deepEqual(parseReply(formatResult(0, '{"a":1}\n')), { kind: 'result', code: 0, stdout: '{"a":1}\n' });
   assert.deepEqual(parseReply(formatResult(1, '')), { kind: 'result', code: 1, stdout: '' });
+  assert.deepEqual(parseReply(formatResult(0, '\n\n')), { kind: 'result', code: 0, stdout: '\n\n' });
+  // cut off before its end line (the server died while answering)
+  assert.throws(() => parseReply('podnet-cni-result 0\n{"a":1}\n'), WireError);
+  assert.throws(() => parseReply('podnet-cni-result 0\npodnet-cni-end'), WireError);
   assert.deepEqual(parseReply(formatDecline('other\nnetns')), { kind: 'decline', reason: 'other netns' });
   assert.throws(() => parseReply('podnet-cni-result x\n'), WireError);
 });
@@ -66,23 +77,28 @@ function runShim(o: { socketExists: boolean; reply: string; env?: Record<string,
 const hasPython = spawnSync('python3', ['-c', '0']).status === 0;
 
 test('shim: hands the call to the server and relays stdout and exit status exactly', { skip: !hasPython && 'needs python3 to make a socket file' }, () => {
-  const r = runShim({ socketExists: true, reply: 'podnet-cni-result 1\n{"code":7}\n\n', env: { CNI_COMMAND: 'ADD', CNI_NETNS: '', CNI_ARGS: 'K=V;X=$(y)' }, stdin: '{"cniVersion":"1.1.0"}\n' });
-  assert.equal(r.code, 1);
-  assert.equal(r.stdout, '{"code":7}\n\n');
-  assert.equal(r.standaloneStdin, undefined);
-  const req = parseRequest(r.request!);
-  assert.deepEqual(req.vars, { CNI_COMMAND: 'ADD', CNI_NETNS: '', CNI_ARGS: 'K=V;X=$(y)' });
-  assert.equal(req.stdin, '{"cniVersion":"1.1.0"}\n');
-  assert.ok(req.pid > 0);
+  // stdin with what a here-document might mangle: $, backquotes, backslashes, blank lines, no final newline
+  const stdins = ['{"cniVersion":"1.1.0"}\n', '{"a":"$HOME `id` \\\\ \\n \\"q\\""}\n\n\n{"b":1}', '', '\n'];
+  for (const stdin of stdins) {
+    const r = runShim({ socketExists: true, reply: 'podnet-cni-result 1\n{"code":7}\n\n\npodnet-cni-end', env: { CNI_COMMAND: 'ADD', CNI_NETNS: '', CNI_ARGS: 'K=V;X=$(y)' }, stdin });
+    assert.equal(r.code, 1);
+    assert.equal(r.stdout, '{"code":7}\n\n');
+    assert.equal(r.standaloneStdin, undefined);
+    const req = parseRequest(r.request!);
+    assert.deepEqual(req.vars, { CNI_COMMAND: 'ADD', CNI_NETNS: '', CNI_ARGS: 'K=V;X=$(y)' });
+    assert.equal(req.stdin, stdin, JSON.stringify(stdin));
+    assert.ok(req.pid > 0);
+  }
 });
 
 test('shim: a decline, no reply, no socket, or an unframeable value all run the plugin standalone with the same stdin', { skip: !hasPython && 'needs python3 to make a socket file' }, () => {
   const cases: { socketExists: boolean; reply: string; env?: Record<string, string> }[] = [
     { socketExists: true, reply: 'podnet-cni-decline other netns\n' },
+    { socketExists: true, reply: 'podnet-cni-result 0\n{"cniVersion":' }, // cut off: no end line
     { socketExists: true, reply: '' },
-    { socketExists: false, reply: 'podnet-cni-result 0\n' },
-    { socketExists: true, reply: 'podnet-cni-result 0\n', env: { CNI_ARGS: 'a=b\nc=d' } },
-    { socketExists: true, reply: 'podnet-cni-result 0\n', env: { PODNET_CNI_SOCKET: '' } },
+    { socketExists: false, reply: 'podnet-cni-result 0\n\npodnet-cni-end' },
+    { socketExists: true, reply: 'podnet-cni-result 0\n\npodnet-cni-end', env: { CNI_ARGS: 'a=b\nc=d' } },
+    { socketExists: true, reply: 'podnet-cni-result 0\n\npodnet-cni-end', env: { PODNET_CNI_SOCKET: '' } },
   ];
   for (const c of cases) {
     const r = runShim({ ...c, env: { CNI_COMMAND: 'DEL', ...c.env }, stdin: '{"x":1}\n\n' });

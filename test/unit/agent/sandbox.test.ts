@@ -1,0 +1,63 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fstabPath, pauseArgv, pauseMountTable } from '../../../src/agent/sandbox.js';
+
+test('fstabPath writes spaces, tabs, newlines and backslashes as fstab(5) octal escapes', () => {
+  const rows: [string, string][] = [
+    ['/var/lib/podnet/pods/u1/resolv.conf', '/var/lib/podnet/pods/u1/resolv.conf'],
+    ['/tmp/my dir/hosts', '/tmp/my\\040dir/hosts'],
+    ['/a\tb', '/a\\011b'],
+    ['/a\nb', '/a\\012b'],
+    ['/a\\b', '/a\\134b'],
+  ];
+  for (const [raw, escaped] of rows) assert.equal(fstabPath(raw), escaped, JSON.stringify(raw));
+});
+
+test('the pause mount table binds resolv.conf, hosts, then each emptyDir, in order', () => {
+  const table = pauseMountTable({ resolvConf: '/p/resolv.conf', hostsFile: '/p/hosts', mounts: [{ source: '/p/volumes/cache dir', target: '/cache' }] });
+  assert.equal(table, [
+    '/p/resolv.conf /etc/resolv.conf none bind 0 0',
+    '/p/hosts /etc/hosts none bind 0 0',
+    '/p/volumes/cache\\040dir /cache none bind 0 0',
+    '',
+  ].join('\n'));
+});
+
+const hasFindmnt = spawnSync('findmnt', ['--version']).status === 0;
+
+test('libmount reads the mount table back to the same paths (findmnt --tab-file; nothing is mounted)', { skip: !hasFindmnt && 'needs findmnt' }, () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pn-fstab-'));
+  try {
+    const mounts = [{ source: '/p/vol with space', target: '/data' }, { source: '/p/back\\slash', target: '/x\ty' }];
+    const file = path.join(dir, 'mounts.fstab');
+    fs.writeFileSync(file, pauseMountTable({ resolvConf: '/p/resolv.conf', hostsFile: '/p/hosts', mounts }));
+    const out = spawnSync('findmnt', ['--tab-file', file, '--json', '-o', 'SOURCE,TARGET,OPTIONS'], { encoding: 'utf8' });
+    assert.equal(out.status, 0, out.stderr);
+    const rows = (JSON.parse(out.stdout) as { filesystems: { source: string; target: string; options: string }[] }).filesystems;
+    assert.deepEqual(rows.map((r) => [r.source, r.target, r.options]), [
+      ['/p/resolv.conf', '/etc/resolv.conf', 'bind'],
+      ['/p/hosts', '/etc/hosts', 'bind'],
+      ['/p/vol with space', '/data', 'bind'],
+      ['/p/back\\slash', '/x\ty', 'bind'],
+    ]);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('a pod pause creates its netns with unshare; the outside holder joins an existing one with nsenter', () => {
+  const base = { netns: 'pn-c-pod-1', hostname: 'web-1', mountTable: '/p/mounts.fstab' };
+  const create = pauseArgv({ ...base, createNetns: true });
+  assert.deepEqual(create.slice(0, 7), ['unshare', '--net=/run/netns/pn-c-pod-1', '--uts', '--mount', '--propagation', 'private', '--']);
+  const join = pauseArgv({ ...base, createNetns: false });
+  assert.deepEqual(join.slice(0, 3), ['nsenter', '--net=/run/netns/pn-c-pod-1', '--']);
+  for (const argv of [create, join]) {
+    // inputs are positional arguments of a fixed script, never part of it
+    assert.deepEqual(argv.slice(-3), ['pause', 'web-1', '/p/mounts.fstab']);
+    assert.equal(argv[argv.length - 5], '-c');
+  }
+});
