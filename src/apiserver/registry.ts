@@ -148,7 +148,7 @@ export class Registry {
     let next: KubeObject;
     if (subresource === 'status') {
       if (!info.hasStatus) throw notServed();
-      next = prepareForStatusUpdate(obj, cur.object);
+      next = prepareForStatusUpdate(obj, cur.object, cur.json);
     } else if (subresource) {
       throw notServed();
     } else {
@@ -160,7 +160,11 @@ export class Registry {
     // validation so a stale writer gets 409 (and retries) rather than a confusing 422
     if (next.metadata.resourceVersion && next.metadata.resourceVersion !== String(cur.rv)) throw apiErrors.conflict(info.plural, info.group, name);
     applyDefaults(next);
-    this.validate(info, next, cur.object);
+    // A status write keeps the stored metadata and spec, which passed validation
+    // when they were stored, and podnet validates no status fields (upstream's
+    // status strategies check only metadata immutability and status): nothing
+    // to check again. Half of a controller's writes are status writes.
+    if (subresource !== 'status') this.validate(info, next, cur.object);
     const alloc = info.kind === 'Service' && !subresource ? allocateService(this.allocators, next as Service, cur.object as Service) : undefined;
     let stored: StoredObject;
     try {

@@ -38,9 +38,9 @@ export function prepareForUpdate(info: ResourceInfo, obj: KubeObject, old: KubeO
   }
 }
 
-/** Status update: everything but .status comes from the stored object. */
-export function prepareForStatusUpdate(obj: KubeObject, old: KubeObject): KubeObject {
-  const next = JSON.parse(JSON.stringify(old)) as KubeObject;
+/** Status update: everything but .status comes from the stored object (`oldJson`: its serialization, when the caller has it). */
+export function prepareForStatusUpdate(obj: KubeObject, old: KubeObject, oldJson: string = JSON.stringify(old)): KubeObject {
+  const next = JSON.parse(oldJson) as KubeObject;
   if (obj.status === undefined) delete next.status;
   else next.status = obj.status;
   // the caller's resourceVersion is still the optimistic-concurrency precondition

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { collectManifestFiles, readManifests, STDIN } from '../../../src/cli/manifest.js';
+import { collectManifestFiles, LazyManifest, readManifests, readWholeStream, STDIN } from '../../../src/cli/manifest.js';
 import { PodnetError } from '../../../src/errors.js';
 
 const MULTI = `---
@@ -99,4 +99,54 @@ test('collectManifestFiles: a file, a directory (sorted, not recursive), or stdi
   assert.deepEqual(collectManifestFiles('-'), [STDIN]);
   assert.throws(() => collectManifestFiles(join(dir, 'missing.yaml')), (e: unknown) =>
     e instanceof PodnetError && e.code === 'ENOENT' && e.message === `the path "${join(dir, 'missing.yaml')}" does not exist`);
+});
+
+// The split reading (one parse per `---` document) must read every text as
+// the whole-stream parse does: objects, document indexes, lines and errors.
+const SPLIT_CASES: [string, string][] = [
+  ['comments before the first marker', '# c\n---\napiVersion: v1\nkind: Namespace\nmetadata: {name: a}\n'],
+  ['blank lines before the first marker', '\n\n---\napiVersion: v1\nkind: Namespace\nmetadata: {name: a}\n'],
+  ['indented comment before the first marker', '  # c\n---\napiVersion: v1\nkind: Namespace\nmetadata: {name: a}\n'],
+  ['a document before the first marker', 'apiVersion: v1\nkind: Namespace\nmetadata: {name: a}\n---\napiVersion: v1\nkind: Namespace\nmetadata: {name: b}\n'],
+  ['a trailing marker', 'apiVersion: v1\nkind: Namespace\nmetadata: {name: a}\n---'],
+  ['comment-only documents count', '---\n# c\n---\napiVersion: v1\nkind: Namespace\nmetadata: {name: a}\n---\n---\n- 1\n'],
+  ['content on the marker line', '--- {apiVersion: v1, kind: Namespace, metadata: {name: a}}\n--- # c\napiVersion: v1\nkind: Namespace\nmetadata: {name: b}\n---   \n"x"\n'],
+  ['a block scalar ends at a marker', 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\ndata:\n  x: |\n    a\n---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: b}\n'],
+  ['---x is not a marker', 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\ndata:\n  x: |\n    a\n---x\n'],
+  ['CRLF line ends', 'apiVersion: v1\r\nkind: Namespace\r\nmetadata: {name: a}\r\n---\r\napiVersion: v1\r\nkind: Namespace\r\nmetadata: {name: b}\r\n'],
+  ['a byte order mark', '\uFEFF---\napiVersion: v1\nkind: Namespace\nmetadata: {name: a}\n'],
+  ['a List among documents', 'apiVersion: v1\nkind: Namespace\nmetadata: {name: a}\n---\napiVersion: v1\nkind: List\nitems:\n- apiVersion: v1\n  kind: Service\n  metadata: {name: s}\n- 3\n'],
+  ['anchors, aliases and merge keys', 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a, labels: &l {x: y}}\ndata: {<<: *l}\n---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: b}\n'],
+  ['a syntax error in a middle document', 'apiVersion: v1\nkind: Namespace\nmetadata: {name: a}\n---\na: b: c\n---\nkind: Service\nmetadata: {name: s}\n---\napiVersion: v1\nkind: Namespace\nmetadata: {name: b}\n'],
+  ['an unclosed flow sequence stops at the marker', 'a: [\n---\napiVersion: v1\nkind: Namespace\nmetadata: {name: b}\n'],
+  ['a tab indent in the last document', 'apiVersion: v1\nkind: Namespace\nmetadata: {name: a}\n---\na:\n\tb: 1\n'],
+  ['a directive (parsed whole)', '%YAML 1.2\n---\napiVersion: v1\nkind: Namespace\nmetadata: {name: a}\n'],
+  ['a document end marker (parsed whole)', 'apiVersion: v1\nkind: Namespace\nmetadata: {name: a}\n...\n---\nkind: Service\n'],
+  ['JSON', '{"apiVersion":"v1","kind":"Pod","metadata":{"name":"j"},"spec":{"containers":[]}}'],
+  ['nothing', ''],
+  ['only a comment', '# only'],
+];
+
+for (const [name, text] of SPLIT_CASES) {
+  test(`split reading equals the whole-stream parse: ${name}`, () => {
+    assert.deepEqual(readManifests(text, 'm.yaml'), readWholeStream(text, 'm.yaml'));
+  });
+}
+
+test('a broken document does not swallow the next one (kubectl splits at --- lines too)', () => {
+  // the yaml package alone would read the rest of the text into the unterminated quote
+  const text = 'a: "x\n---\napiVersion: v1\nkind: Namespace\nmetadata: {name: b}\n';
+  const { docs, errors } = readManifests(text, 'm.yaml');
+  assert.deepEqual(docs.map((d) => [d.object.metadata.name, d.index, d.line]), [['b', 1, 3]]);
+  assert.deepEqual(errors, ['error parsing m.yaml: error converting YAML to JSON: yaml: line 2, column 1: did not find expected node content']);
+});
+
+test('LazyManifest: documents parse when read; mayHoldNamespace reads only the kind line', () => {
+  const text = 'apiVersion: v1\nkind: Service\nmetadata: {name: s}\n---\napiVersion: v1\nkind: "Namespace"\nmetadata: {name: n}\n---\napiVersion: v1\nkind: List\nitems: []\n---\n{"kind": "Service"}\n';
+  const m = new LazyManifest(text, 'm.yaml');
+  assert.equal(m.length, 4);
+  assert.deepEqual([0, 1, 2, 3].map((i) => m.mayHoldNamespace(i)), [false, true, true, true]);
+  assert.deepEqual(m.read(1).map((d) => [d.object.kind, d.index, d.line]), [['Namespace', 1, 5]]);
+  assert.deepEqual(m.read(0).map((d) => [d.object.kind, d.index, d.line]), [['Service', 0, 1]]);
+  assert.deepEqual(m.errors(), ['error validating "m.yaml": error validating data: apiVersion not set (document 4, line 13)']);
 });
