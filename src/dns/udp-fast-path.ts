@@ -20,13 +20,16 @@
 //   when libuv queued it (then `req` became the pending request: it must hold
 //   the buffers, and is never reused), < 0 on an error (dgram ignores it too
 //   when no callback is given).
-// These are internals, so they are feature-tested once at startup and any
-// mismatch (another Node version) falls back to the public API, as does
-// PODNET_DNS_UDP=public (to compare, or to rule this path out).
+// These are internals, so they are used only on the Node majors this was
+// checked against, feature-tested once at startup, and anything else falls
+// back to the public API, as does PODNET_DNS_UDP=public (to compare, or to
+// rule this path out).
 
 import type dgram from 'node:dgram';
 
 export const UDP_PATH_ENV = 'PODNET_DNS_UDP';
+/** Node majors whose lib/dgram.js and udp_wrap.cc were read for the contract above (and tested) */
+const VERIFIED_NODE_MAJORS: readonly number[] = [20];
 
 export interface UdpPeer { address: string; port: number }
 
@@ -75,6 +78,7 @@ export function attachUdp(socket: dgram.Socket, onDatagram: OnDatagram, env: Nod
 
 /** The bound socket's UDP handle and the request constructor, when they look as Node 20's do. */
 function handleInternals(socket: dgram.Socket): { handle: UdpHandle; SendWrap: SendWrapConstructor } | undefined {
+  if (!VERIFIED_NODE_MAJORS.includes(Number(process.versions.node.split('.')[0]))) return undefined;
   try {
     const state = Object.getOwnPropertySymbols(socket).find((s) => s.description === 'state symbol');
     const handle = state ? (socket as unknown as Record<symbol, { handle?: UdpHandle } | undefined>)[state]?.handle : undefined;
