@@ -45,8 +45,8 @@ index.markSynced();
 const server = new DnsServer({ handler: new ClusterResolver(index, DEFAULT_CLUSTER_DNS_OPTIONS), host: '127.0.0.1', port: 0, metrics: new DnsMetrics() });
 let sent = 0;
 // The UDP path as the socket drives it, minus the socket.
-const udp = server as unknown as { onUdp(msg: Buffer, rinfo: { address: string; port: number }): void; udp: { send(b: Buffer): void } };
-udp.udp = { send: () => { sent++; } };
+const udp = server as unknown as { onUdp(msg: Buffer, rinfo: { address: string; port: number }): void; sendUdp(b: Buffer): void };
+udp.sendUdp = () => { sent++; };
 const rinfo = { address: '127.0.0.1', port: 40000, family: 'IPv4', size: 0 };
 const result: Record<string, unknown> = {};
 for (const kind of ['cluster', 'mix'] as const) {

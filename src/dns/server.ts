@@ -19,6 +19,8 @@ import type { DnsMetrics, Proto } from './metrics.js';
 import type { QueryLog } from './query-log.js';
 import { RCODE, rcodeName, type DnsQuestion, type Rr } from './records.js';
 import { ResponseCache, type CachedResponse } from './response-cache.js';
+import { attachUdp, type SendDatagram, type UdpPeer } from './udp-fast-path.js';
+import { batchSends } from './udp-send-batch.js';
 import {
   encodeResponse, EXT_RCODE_BADVERS, FLAG, HEADER_SIZE, parseQuickQuery, quickName, sizeClass, typeName, wellFormed,
   SERVER_UDP_SIZE, type Edns, type QuickQuery, type ResponseMessage,
@@ -73,6 +75,7 @@ export interface DnsServerOptions {
 
 export class DnsServer {
   private udp?: dgram.Socket;
+  private sendUdp: SendDatagram = () => {};
   private tcp?: net.Server;
   private readonly connections = new Set<net.Socket>();
   private readonly cache = new ResponseCache();
@@ -113,7 +116,7 @@ export class DnsServer {
         if (this.options.port !== 0 || attempt > 20) throw e;
         continue;
       }
-      udp.on('message', (msg, rinfo) => this.onUdp(msg, rinfo));
+      this.sendUdp = batchSends(attachUdp(udp, (msg, from) => this.onUdp(msg, from)).send);
       udp.on('error', () => { /* ICMP errors on send: nothing to do */ });
       tcp.maxConnections = MAX_TCP_CONNECTIONS;
       this.udp = udp;
@@ -124,6 +127,7 @@ export class DnsServer {
   }
 
   async stop(): Promise<void> {
+    this.sendUdp = () => {}; // answers still being resolved have nowhere to go
     for (const c of this.connections) c.destroy();
     await Promise.all([
       new Promise<void>((resolve) => (this.udp ? this.udp.close(() => resolve()) : resolve())),
@@ -134,13 +138,13 @@ export class DnsServer {
   /** Drops every cached response (the handler's data changed in a way generation does not capture). */
   flushCache(): void { this.cache.clear(); }
 
-  private onUdp(msg: Buffer, rinfo: dgram.RemoteInfo): void {
-    const out = this.handle(msg, 'udp', rinfo.address, rinfo.port);
+  private onUdp(msg: Buffer, from: UdpPeer): void {
+    const out = this.handle(msg, 'udp', from.address, from.port);
     if (out === undefined) return;
     if (out instanceof Promise) {
-      out.then((buf) => { if (buf && this.udp) this.udp.send(buf, rinfo.port, rinfo.address); }, () => {});
+      out.then((buf) => { if (buf && this.udp) this.sendUdp(buf, from.port, from.address); }, () => {});
     } else {
-      this.udp!.send(out, rinfo.port, rinfo.address);
+      this.sendUdp(out, from.port, from.address);
     }
   }
 
