@@ -190,6 +190,23 @@ test('access log: JSON lines naming the Ingress, Service and chosen upstream', a
   assert.equal(line.rule_path, '/');
   assert.equal(line.upstream_addr, `127.0.0.1:${backends[0]!.port}`);
   assert.equal(line.status, 200);
+  assert.match(String(line.request_id), /^[0-9a-f]{32}$/);
+});
+
+test('a client X-Request-ID passes through and names the access-log line (ingress-nginx $req_id)', async () => {
+  const id = 'trace-4711-from-the-caller';
+  const r = await get(http(), 'hdr.test', '/with-id', { 'x-request-id': id });
+  assert.equal(r.status, 200);
+  assert.equal((JSON.parse(r.body) as EchoBody).headers['x-request-id'], id);
+  let line: Record<string, unknown> | undefined;
+  for (let i = 0; i < 100 && !line; i++) {
+    const text = await readFile(accessLogPath(nginx.options.runtimeDir), 'utf8');
+    const l = text.trim().split('\n').reverse().find((x) => x.includes('/with-id'));
+    if (l) line = JSON.parse(l) as Record<string, unknown>;
+    else await new Promise((res) => setTimeout(res, 20));
+  }
+  assert.ok(line);
+  assert.equal(line.request_id, id);
 });
 
 test('a conf nginx rejects is never loaded; the error names the Ingress', async () => {
