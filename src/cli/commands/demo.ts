@@ -27,7 +27,6 @@ const HOST = 'shop.example.test';
 const REQUEST_PATH = '/api/orders';
 const NAMESPACE = 'shop';
 const READY_TIMEOUT_MS = 60_000;
-const POLL_MS = 50;
 /** how long to wait for NGINX's buffered access log to show the demo's request (its flush interval is 100 ms) */
 const ACCESS_LOG_WAIT_MS = 1_000;
 const ACCESS_LOG_POLL_MS = 20;
@@ -51,7 +50,7 @@ async function until<T>(what: string, fn: () => Promise<T | undefined>, progress
     const v = await fn().catch(() => undefined);
     if (v !== undefined) return v;
     if (Date.now() > deadline) throw new PodnetError('ETIMEOUT', `demo: timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, POLL_MS));
+    await new Promise((r) => setTimeout(r, 100));
   }
 }
 
@@ -64,18 +63,13 @@ export async function demoCommand(ctx: Context, flags: CommonFlags): Promise<num
   const t0 = performance.now();
 
   step(1, `cluster "${ctx.cluster}": network, daemon, nodes, cluster DNS, ingress controller, load balancer`);
-  // The example goes in as soon as both nodes are Ready, while cluster DNS and
-  // the ingress controller start: its pods start alongside theirs, and the
-  // controller's first configuration already routes it.
-  const applyExample = async () => {
-    progress(`nodes Ready in ${((performance.now() - t0) / 1000).toFixed(1)}s`);
-    step(2, `built-in example (${path.relative(process.cwd(), EXAMPLES) || EXAMPLES}): frontend + api Deployments, db StatefulSet, Services, Ingress with TLS`);
-    const { applied, errors } = await applyManifests(ctx, [EXAMPLES]);
-    if (errors.length > 0) throw new PodnetError('EDEMO', `demo: the built-in example did not apply: ${errors.join('; ')}`);
-    progress(`${applied.length} objects applied`);
-  };
-  await upCommand(ctx, { ...flags, bare: false }, true, { whenNodesReady: applyExample });
-  progress(`cluster DNS and ingress controller Ready: up in ${((performance.now() - t0) / 1000).toFixed(1)}s`);
+  await upCommand(ctx, { ...flags, bare: false }, true);
+  progress(`up in ${((performance.now() - t0) / 1000).toFixed(1)}s`);
+
+  step(2, `built-in example (${path.relative(process.cwd(), EXAMPLES) || EXAMPLES}): frontend + api Deployments, db StatefulSet, Services, Ingress with TLS`);
+  const { applied, errors } = await applyManifests(ctx, [EXAMPLES]);
+  if (errors.length > 0) throw new PodnetError('EDEMO', `demo: the built-in example did not apply: ${errors.join('; ')}`);
+  progress(`${applied.length} objects applied`);
 
   step(3, 'waiting for every layer to be ready');
   const client = ctx.client();

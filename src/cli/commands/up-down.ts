@@ -79,12 +79,7 @@ export async function waitForAddons(ctx: Context, deadline: number, progress: (m
   }
 }
 
-export interface UpHooks {
-  /** runs once every node is Ready, alongside the wait for cluster DNS and the ingress controller */
-  whenNodesReady?: () => Promise<void>;
-}
-
-export async function upCommand(ctx: Context, flags: CommonFlags, quiet = false, hooks: UpHooks = {}): Promise<number> {
+export async function upCommand(ctx: Context, flags: CommonFlags, quiet = false): Promise<number> {
   const t0 = performance.now();
   const say = (msg: string) => { if (!quiet) process.stderr.write(`${msg}\n`); };
   const deadline = Date.now() + parseDuration(flags.timeout ?? '60s');
@@ -110,12 +105,7 @@ export async function upCommand(ctx: Context, flags: CommonFlags, quiet = false,
     }
   }
   const nodes = await waitForNodes(ctx, flags.nodes, deadline, (m) => say(`  ${m}`));
-  if (flags.bare) await hooks.whenNodesReady?.();
-  else {
-    // Settled, not Promise.all: a failing hook must not leave the addon wait polling behind it.
-    const [addons, hook] = await Promise.allSettled([waitForAddons(ctx, deadline, (m) => say(`  ${m}`)), hooks.whenNodesReady?.()]);
-    for (const r of [addons, hook]) if (r.status === 'rejected') throw r.reason;
-  }
+  if (!flags.bare) await waitForAddons(ctx, deadline, (m) => say(`  ${m}`));
   if (!quiet) process.stdout.write(`cluster "${ctx.cluster}" is up: ${nodes.length} nodes Ready in ${((performance.now() - t0) / 1000).toFixed(2)}s\n`);
   return 0;
 }
