@@ -128,7 +128,9 @@ export async function downCommand(ctx: Context): Promise<number> {
   const { teardownCluster } = await import('../../topology/index.js');
   const result = await teardownCluster(ctx.cluster, defaultRunner);
   rmSync(ctx.paths.dir, { recursive: true, force: true });
-  const what = result.namespaces.length > 0 ? `removed ${result.namespaces.length} network namespaces` : 'nothing was running';
+  // A daemon can outlive its namespaces (a start-up cut short): say so rather than "nothing".
+  const done = [...(pid ? [`stopped daemon ${pid}`] : []), ...(result.namespaces.length > 0 ? [`removed ${result.namespaces.length} network namespaces`] : [])];
+  const what = done.length > 0 ? done.join(', ') : 'nothing was running';
   process.stdout.write(`cluster "${ctx.cluster}" is down (${what})\n`);
   return 0;
 }
