@@ -14,18 +14,20 @@
 // balancer and external DNS) in a temporary state directory and removes it
 // all at the end.
 
-import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import type { Pod, Service } from '../../src/api/types.js';
 import type { LbStatus } from '../../src/cloud/lb-status.js';
+import { eventually, podnet, run } from '../../test/support/cli.js';
 import { echoApp } from '../../test/support/manifests.js';
+import { median } from '../podnetwork/cluster.js';
+import { parseWrk } from '../wrk.js';
 
 const CLUSTER = 'bnlb';
-const CLI = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
+/** cluster steps (up, pods Ready, routes) take seconds: wait long, poll gently */
+const until = <T>(what: string, fn: () => Promise<T | undefined>) => eventually(what, fn, 90_000, 200);
 const NODE_1_IP = '172.18.0.2';
 const INGRESS_HOST = 'bench.example.test';
 const SOLO_HOST = 'solo.example.test';
@@ -42,53 +44,15 @@ spec:
       http: {paths: [{path: /, pathType: Prefix, backend: {service: {name: solo, port: {number: 80}}}}]}
 ---${echoApp({ name: 'solo', replicas: 1 })}`;
 
-interface Run { code: number; stdout: string; stderr: string }
-
-function run(argv: string[], input = '', env: NodeJS.ProcessEnv = {}): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(argv[0]!, argv.slice(1), { env: { ...process.env, ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => { stdout += d; });
-    child.stderr.setEncoding('utf8').on('data', (d: string) => { stderr += d; });
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code: code ?? 1, stdout, stderr }));
-    child.stdin.end(input);
-  });
-}
-
-async function until<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs = 90_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn().catch(() => undefined);
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
-
-/** wrk's "Requests/sec:" and the 99% line of --latency, in ms. */
-export function parseWrk(out: string): { rps: number; p99ms: number; errors: number } {
-  const rps = Number(/Requests\/sec:\s+([\d.]+)/.exec(out)?.[1] ?? NaN);
-  const m = /\s99%\s+([\d.]+)(us|ms|s)\b/.exec(out);
-  const scale = { us: 0.001, ms: 1, s: 1000 } as const;
-  const p99ms = m ? Number(m[1]) * scale[m[2] as keyof typeof scale] : NaN;
-  const errs = /Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/.exec(out);
-  const non2xx = Number(/Non-2xx or 3xx responses: (\d+)/.exec(out)?.[1] ?? 0);
-  const errors = (errs ? errs.slice(1).reduce((a, b) => a + Number(b), 0) : 0) + non2xx;
-  return { rps, p99ms, errors };
-}
-
 async function main(): Promise<void> {
   const { values } = parseArgs({ options: { rounds: { type: 'string', default: '2' }, duration: { type: 'string', default: '5s' }, connections: { type: 'string', default: '10' } } });
   const stateDir = mkdtempSync(path.join(tmpdir(), 'podnet-bnlb-'));
   const clusterDir = path.join(stateDir, CLUSTER);
-  const env = { PODNET_CLUSTER: CLUSTER, PODNET_STATE_DIR: stateDir };
-  const pn = (args: string[], input = '') => run([process.execPath, CLI, ...args], input, env);
+  const pn = podnet(CLUSTER, stateDir);
   try {
     const up = await pn(['up', '--nodes', '2']);
     if (up.code !== 0) throw new Error(`podnet up failed: ${up.stderr}`);
-    if ((await pn(['apply', '-f', '-'], MANIFEST)).code !== 0) throw new Error('apply failed');
+    if ((await pn(['apply', '-f', '-'], { input: MANIFEST })).code !== 0) throw new Error('apply failed');
     const svc = await until('an LB address', async () => {
       const s = JSON.parse((await pn(['get', 'svc', 'web', '-o', 'json'])).stdout) as Service;
       return s.status?.loadBalancer?.ingress?.[0]?.ip ? s : undefined;
@@ -125,10 +89,10 @@ async function main(): Promise<void> {
       for (const t of targets) {
         const r = await run(['ip', 'netns', 'exec', t.netns, 'wrk', '-t1', `-c${values.connections}`, `-d${values.duration}`, '--latency', ...t.headers, t.url]);
         if (r.code !== 0) throw new Error(`wrk ${t.url}: ${r.stderr}`);
-        results.push({ name: t.name, round, ...parseWrk(r.stdout) });
+        const { rps, p99ms, errors } = parseWrk(r.stdout);
+        results.push({ name: t.name, round, rps, p99ms, errors });
       }
     }
-    const median = (xs: number[]) => { const s = [...xs].sort((a, b) => a - b); return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2; };
     process.stdout.write(`wrk -t1 -c${values.connections} -d${values.duration} --latency, ${values.rounds} rounds alternating, podnet/echo ×2 (one per node); the Service web is externalTrafficPolicy Cluster, the ingress controller's Local\n\n`);
     process.stdout.write('| path | requests/s (median) | p99 ms (median) | errors | rounds (rps / p99) |\n|---|---|---|---|---|\n');
     for (const t of targets) {

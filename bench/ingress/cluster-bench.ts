@@ -10,19 +10,19 @@
 // Brings up its own 2-node cluster `bning` in a temporary state directory and
 // removes it at the end (--keep leaves it up and prints how to reach it).
 
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import type { Pod } from '../../src/api/types.js';
 import { netnsNames } from '../../src/config.js';
+import { eventually, podnet, run } from '../../test/support/cli.js';
 import { echoApp } from '../../test/support/manifests.js';
+import { median } from '../podnetwork/cluster.js';
+import { parseWrk, type WrkResult } from '../wrk.js';
 import { snapshot, since } from './proc-cpu.js';
 
 const CLUSTER = 'bning';
-const CLI = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
 const SOLO_HOST = 'solo.example.test';
 /** the backend's container port (podnet/echo's default) */
 const ECHO_PORT = 8080;
@@ -37,47 +37,15 @@ spec:
       http: {paths: [{path: /, pathType: Prefix, backend: {service: {name: solo, port: {number: 80}}}}]}
 `;
 
-interface Run { code: number; stdout: string; stderr: string }
+/** cluster steps (up, pods Ready, routes) take seconds: wait long, poll gently */
+const until = <T>(what: string, fn: () => Promise<T | undefined>) => eventually(what, fn, 90_000, 200);
 
-function run(argv: string[], input = '', env: NodeJS.ProcessEnv = {}): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(argv[0]!, argv.slice(1), { env: { ...process.env, ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => { stdout += d; });
-    child.stderr.setEncoding('utf8').on('data', (d: string) => { stderr += d; });
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code: code ?? 1, stdout, stderr }));
-    child.stdin.end(input);
-  });
-}
+interface Wrk extends WrkResult { cpuMs: number }
 
-async function until<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs = 90_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn().catch(() => undefined);
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
-
-const toMs = (v: string | undefined, unit: string | undefined) => Number(v ?? NaN) * (unit === 'us' ? 1 / 1000 : unit === 's' ? 1000 : 1);
-
-interface Wrk { rps: number; requests: number; p99Ms: number; errors: number; cpuMs: number }
-
-function parseWrk(out: string, timeErr: string): Wrk {
-  const p99 = /\s99%\s+([\d.]+)(us|ms|s)\b/.exec(out);
-  const errs = /Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/.exec(out);
-  const non2xx = Number(/Non-2xx or 3xx responses: (\d+)/.exec(out)?.[1] ?? 0);
+/** wrk's report plus its user + system CPU from `/usr/bin/time -f 'cpu %U %S'` on stderr. */
+function parseWrkWithCpu(out: string, timeErr: string): Wrk {
   const cpu = /cpu ([\d.]+) ([\d.]+)/.exec(timeErr);
-  return {
-    rps: Number(/Requests\/sec:\s+([\d.]+)/.exec(out)?.[1] ?? NaN),
-    requests: Number(/(\d+) requests in/.exec(out)?.[1] ?? NaN),
-    p99Ms: toMs(p99?.[1], p99?.[2]),
-    errors: (errs ? errs.slice(1).reduce((a, b) => a + Number(b), 0) : 0) + non2xx,
-    cpuMs: (Number(cpu?.[1] ?? NaN) + Number(cpu?.[2] ?? NaN)) * 1000,
-  };
+  return { ...parseWrk(out), cpuMs: (Number(cpu?.[1] ?? NaN) + Number(cpu?.[2] ?? NaN)) * 1000 };
 }
 
 /** Pids in a network namespace whose command name is `comm`. */
@@ -95,20 +63,17 @@ function machineJiffies(): { busy: number; softirq: number } {
   return { busy: user + nice + system + irq + softirq + steal, softirq };
 }
 
-const median = (xs: number[]) => { const s = [...xs].sort((a, b) => a - b); const m = s.length >> 1; return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2; };
-
 async function main(): Promise<void> {
   const { values } = parseArgs({ options: {
     rounds: { type: 'string', default: '4' }, duration: { type: 'string', default: '5s' },
     connections: { type: 'string', default: '10' }, keep: { type: 'boolean', default: false },
   } });
   const stateDir = mkdtempSync(path.join(tmpdir(), 'podnet-bning-'));
-  const env = { PODNET_CLUSTER: CLUSTER, PODNET_STATE_DIR: stateDir };
-  const pn = (args: string[], input = '') => run([process.execPath, CLI, ...args], input, env);
+  const pn = podnet(CLUSTER, stateDir);
   try {
     const up = await pn(['up', '--nodes', '2']);
     if (up.code !== 0) throw new Error(`podnet up failed: ${up.stderr}`);
-    if ((await pn(['apply', '-f', '-'], MANIFEST)).code !== 0) throw new Error('apply failed');
+    if ((await pn(['apply', '-f', '-'], { input: MANIFEST })).code !== 0) throw new Error('apply failed');
     const controller = (JSON.parse((await pn(['get', 'pods', '-n', 'ingress-nginx', '-o', 'json'])).stdout) as { items: Pod[] }).items[0]!;
     const solo = await until('the solo pod Ready', async () => (JSON.parse((await pn(['get', 'pods', '-l', 'app=solo', '-o', 'json'])).stdout) as { items: Pod[] }).items
       .find((p) => p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True')));
@@ -122,7 +87,7 @@ async function main(): Promise<void> {
     const wrk = async (url: string, seconds: string, headers: string[]) => {
       const r = await run(['/usr/bin/time', '-f', 'cpu %U %S', 'ip', 'netns', 'exec', clientNs, 'wrk', '-t1', `-c${values.connections}`, `-d${seconds}`, '--latency', ...headers, url]);
       if (r.code !== 0) throw new Error(`wrk ${url}: ${r.stderr}`);
-      return parseWrk(r.stdout, r.stderr);
+      return parseWrkWithCpu(r.stdout, r.stderr);
     };
     const sides = [
       { name: `ingress → solo pod (${solo.spec.nodeName})`, url: ingressUrl, headers: ['-H', `Host: ${SOLO_HOST}`] },
@@ -152,14 +117,14 @@ async function main(): Promise<void> {
     process.stdout.write('| path | round | req/s | p99 ms | errors | wrk | nginx | backend | machine | softirq |\n|---|---|---|---|---|---|---|---|---|---|\n');
     for (const r of results) {
       const q = r.wrk.requests;
-      process.stdout.write(`| ${sides[r.side]!.name} | ${r.round + 1} | ${r.wrk.rps.toFixed(0)} | ${r.wrk.p99Ms.toFixed(2)} | ${r.wrk.errors} | ${us(r.wrk.cpuMs, q)} | ${us(r.nginx, q)} | ${us(r.backend, q)} | ${us(r.machine, q)} | ${us(r.softirq, q)} |\n`);
+      process.stdout.write(`| ${sides[r.side]!.name} | ${r.round + 1} | ${r.wrk.rps.toFixed(0)} | ${r.wrk.p99ms.toFixed(2)} | ${r.wrk.errors} | ${us(r.wrk.cpuMs, q)} | ${us(r.nginx, q)} | ${us(r.backend, q)} | ${us(r.machine, q)} | ${us(r.softirq, q)} |\n`);
     }
     const of = (side: number) => results.filter((r) => r.side === side);
     const perRound = (f: (a: Result, b: Result) => number) => median([...Array(Number(values.rounds)).keys()].map((k) => f(of(0)[k]!, of(1)[k]!)));
     const sum = (side: number, k: 'nginx' | 'backend') => of(side).reduce((a, r) => a + r[k], 0) * 1000 / of(side).reduce((a, r) => a + r.wrk.requests, 0);
     const wrkSum = (side: number) => of(side).reduce((a, r) => a + r.wrk.cpuMs, 0) * 1000 / of(side).reduce((a, r) => a + r.wrk.requests, 0);
     process.stdout.write(`\nCPU µs/request, all rounds: through the ingress wrk ${wrkSum(0).toFixed(1)}, nginx ${sum(0, 'nginx').toFixed(1)}, backend ${sum(0, 'backend').toFixed(1)}; direct wrk ${wrkSum(1).toFixed(1)}, backend ${sum(1, 'backend').toFixed(1)}\n`);
-    process.stdout.write(`ingress hop (issue 6, in the cluster): rps ${perRound((a, b) => a.wrk.rps / b.wrk.rps).toFixed(2)}x of the same pod by its IP (goal >= 0.7), p99 ${perRound((a, b) => a.wrk.p99Ms / b.wrk.p99Ms).toFixed(2)}x (medians of the rounds' ratios)\n`);
+    process.stdout.write(`ingress hop (issue 6, in the cluster): rps ${perRound((a, b) => a.wrk.rps / b.wrk.rps).toFixed(2)}x of the same pod by its IP (goal >= 0.7), p99 ${perRound((a, b) => a.wrk.p99ms / b.wrk.p99ms).toFixed(2)}x (medians of the rounds' ratios)\n`);
     process.stdout.write(`load average ${loadavg().map((l) => l.toFixed(1)).join(' ')} on ${cpus().length} cores\n`);
     if (values.keep) process.stdout.write(`\nkept: PODNET_CLUSTER=${CLUSTER} PODNET_STATE_DIR=${stateDir}; ingress ${ingressUrl} (Host: ${SOLO_HOST}), pod ${soloUrl}, client netns ${clientNs}\n`);
   } finally {
