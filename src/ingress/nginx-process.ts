@@ -14,6 +14,8 @@ import { chmod, mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/
 import path from 'node:path';
 import { PodnetError } from '../errors.js';
 import type { Runner } from '../net/runner.js';
+import { LogRotator, type LogRotationOptions } from './log-rotation.js';
+import { accessLogPath, errorLogPath } from './nginx-conf.js';
 
 export const RELOAD_WAIT_MS = 10_000;
 export const STOP_GRACE_MS = 5_000;
@@ -29,6 +31,9 @@ export interface NginxPaths {
   certDir: string;
 }
 
+/** Size limit, copies and check interval of the log rotation (log-rotation.ts defaults), or false for none. */
+export type LogRotationSettings = Omit<LogRotationOptions, 'files' | 'reopen'> | false;
+
 export type ApplyResult =
   | { action: 'unchanged' | 'started' | 'reloaded'; ms: number }
   | { action: 'rejected'; error: string; ms: number };
@@ -40,8 +45,14 @@ export class NginxProcess {
   private stderrTail = '';
   private stopping = false;
   private exitListeners: ((code: number | null, signal: string | null) => void)[] = [];
+  private rotator: LogRotator | undefined;
 
-  constructor(readonly paths: NginxPaths, private readonly runner: Runner, private readonly nginxBin = 'nginx') {}
+  /** The conf must be rendered with runtimeDir = paths.prefix: the rotated logs are the ones it names. */
+  constructor(readonly paths: NginxPaths, private readonly runner: Runner, private readonly nginxBin = 'nginx',
+    private readonly logRotation: LogRotationSettings = {}) {}
+
+  /** Rotate the logs that passed their limit now (the timer does it every interval); resolves to the rotated files. */
+  async rotateLogs(): Promise<string[]> { return this.rotator?.check() ?? []; }
 
   /** Called when the master exits without stop() (the controller should exit so the pod restarts). */
   onUnexpectedExit(fn: (code: number | null, signal: string | null) => void): void { this.exitListeners.push(fn); }
@@ -123,6 +134,7 @@ export class NginxProcess {
       this.stderrTail = (this.stderrTail + d).slice(-4000);
     });
     this.exited = new Promise((resolve) => child.on('exit', (code, signal) => {
+      this.rotator?.stop();
       if (!this.stopping) for (const fn of this.exitListeners) fn(code, signal);
       resolve();
     }));
@@ -130,6 +142,15 @@ export class NginxProcess {
     const ok = await this.waitFor(() => this.workers().length > 0 || !this.running);
     if (!ok || !this.running) {
       throw new PodnetError('ENGINX', `could not start nginx with ${this.paths.conf}: ${this.stderrTail.trim() || 'master exited'}`);
+    }
+    if (this.logRotation) {
+      this.rotator = new LogRotator({
+        ...this.logRotation,
+        files: [accessLogPath(this.paths.prefix), errorLogPath(this.paths.prefix)],
+        // SIGUSR1 = `nginx -s reopen`, sent to the pid we hold (no exec, no pid file)
+        reopen: () => { if (this.running) child.kill('SIGUSR1'); },
+      });
+      this.rotator.start();
     }
   }
 
@@ -146,6 +167,8 @@ export class NginxProcess {
     const child = this.child;
     if (!child || !this.running) return;
     this.stopping = true;
+    this.rotator?.stop();
+    this.rotator = undefined;
     child.kill('SIGQUIT');
     const timer = setTimeout(() => child.kill('SIGKILL'), STOP_GRACE_MS);
     await this.exited;

@@ -11,7 +11,7 @@ import path from 'node:path';
 import { ExecRunner } from '../../../src/net/runner.js';
 import { ensureDefaultCert } from '../../../src/ingress/default-cert.js';
 import { confFiles, renderNginxConf, type RenderOptions } from '../../../src/ingress/nginx-conf.js';
-import { NginxProcess, type ApplyResult } from '../../../src/ingress/nginx-process.js';
+import { NginxProcess, type ApplyResult, type LogRotationSettings } from '../../../src/ingress/nginx-process.js';
 import type { RouteTable } from '../../../src/ingress/route-table.js';
 
 export const runner = new ExecRunner();
@@ -63,7 +63,7 @@ export class TestNginx {
   options!: RenderOptions;
   dir!: string;
 
-  async start(): Promise<void> {
+  async start(logRotation: LogRotationSettings = {}): Promise<void> {
     this.dir = await mkdtemp(path.join(os.tmpdir(), 'pn-ingress-test-'));
     await chmod(this.dir, 0o755);
     const defaultCert = await ensureDefaultCert(path.join(this.dir, 'default-cert'), runner);
@@ -75,7 +75,7 @@ export class TestNginx {
       listenAddress: '127.0.0.1',
       defaultCert,
     };
-    this.proc = new NginxProcess({ prefix: this.options.runtimeDir, conf: path.join(this.dir, 'conf', 'nginx.conf'), certDir: this.options.certDir }, runner);
+    this.proc = new NginxProcess({ prefix: this.options.runtimeDir, conf: path.join(this.dir, 'conf', 'nginx.conf'), certDir: this.options.certDir }, runner, 'nginx', logRotation);
     await this.proc.prepare();
   }
 
