@@ -71,6 +71,19 @@ export const UPSTREAM_KEEPALIVE_TIMEOUT = '4s';
  */
 export const ACCESS_LOG_BUFFER = '64k';
 export const ACCESS_LOG_FLUSH = '100ms';
+/**
+ * The id NGINX gives a request that brought no X-Request-ID: worker pid,
+ * connection serial number, request number on that connection, time in ms
+ * (`3630-1234-17-1764232000.123`). Unique: the connection counter is shared by
+ * a generation's workers (an atomic in shared memory), live workers have
+ * distinct pids, and the time separates a reused pid from its predecessor. It
+ * replaces ingress-nginx's `$request_id` (16 random bytes in hex): OpenSSL's
+ * RAND_bytes, with the getpid(2) of its fork check, was ~8% of the worker's CPU
+ * per proxied request (in-cluster A/B, docs/ingress.md), and the parts say
+ * which worker and client connection carried the request, which a random id
+ * does not. Not meant to be unguessable; nothing here relies on that.
+ */
+export const GENERATED_REQUEST_ID = '$pid-$connection-$connection_requests-$msec';
 /** a pod IP that failed is skipped for this long (stale endpoints between reloads) */
 export const UPSTREAM_MAX_FAILS = 1;
 export const UPSTREAM_FAIL_TIMEOUT = '5s';
@@ -225,11 +238,8 @@ export function renderNginxConf(table: RouteTable, options: RenderOptions): Rend
   L.add(1, 'geo $podnet_dollar { default "$"; }');
   // The request's id: the client's own X-Request-ID when it sends one (ingress-nginx
   // $req_id), so an id a caller already traces by passes through the hop and
-  // names the access-log line; else NGINX's $request_id (16 random bytes, hex).
-  // A map is evaluated only when read and cached for the request, so the random
-  // id — OpenSSL RAND_bytes plus the getpid(2) of its fork check, ~10% of the
-  // worker's CPU per proxied request (measured) — is made only when needed.
-  L.add(1, 'map $http_x_request_id $podnet_request_id { \'\' $request_id; default $http_x_request_id; }');
+  // names the access-log line; else one NGINX composes (GENERATED_REQUEST_ID).
+  L.add(1, `map $http_x_request_id $podnet_request_id { '' ${GENERATED_REQUEST_ID}; default $http_x_request_id; }`);
   L.add(1, '');
   L.add(1, 'proxy_http_version 1.1;');
   L.add(1, 'proxy_set_header Host $podnet_best_host;');

@@ -5,6 +5,7 @@
 
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
+import httpClient from 'node:http';
 import net from 'node:net';
 import path from 'node:path';
 import { readFile } from 'node:fs/promises';
@@ -14,6 +15,8 @@ import { ingress, service, slice, tlsSecret, FAKE_CERT, FAKE_KEY } from '../../u
 import { freePort, get, runner, startBackend, stopBackend, TestNginx, type Backend, type EchoBody } from './harness.js';
 
 const nginx = new TestNginx();
+/** GENERATED_REQUEST_ID: $pid-$connection-$connection_requests-$msec */
+const GENERATED_ID = /^\d+-\d+-\d+-\d+\.\d{3}$/;
 const backends: Backend[] = [];
 let input: RouteTableInput;
 let certPem = '';
@@ -97,7 +100,27 @@ test('forwarded headers, Host preserved, client X-Forwarded-For not trusted', as
   assert.equal(body.headers['x-real-ip'], '127.0.0.1');
   assert.equal(body.headers['x-forwarded-proto'], 'http');
   assert.equal(body.headers['x-forwarded-port'], String(http()));
-  assert.match(body.headers['x-request-id'] ?? '', /^[0-9a-f]{32}$/);
+  assert.match(body.headers['x-request-id'] ?? '', GENERATED_ID);
+});
+
+test('generated request ids: worker pid, connection, request on it, time — distinct per request', async () => {
+  const agent = new httpClient.Agent({ keepAlive: true, maxSockets: 2 });
+  try {
+    const ids = await Promise.all([...Array(8).keys()].map((i) => new Promise<string>((resolve, reject) => {
+      httpClient.get({ host: '127.0.0.1', port: http(), path: `/id-${i}`, headers: { host: 'hdr.test' }, agent }, (res) => {
+        let body = '';
+        res.setEncoding('utf8').on('data', (d: string) => { body += d; }).on('end', () => resolve((JSON.parse(body) as EchoBody).headers['x-request-id'] ?? ''));
+      }).on('error', reject);
+    })));
+    for (const id of ids) assert.match(id, GENERATED_ID);
+    assert.equal(new Set(ids).size, ids.length, `distinct: ${ids.join(' ')}`);
+    const workers = nginx.proc.workers();
+    for (const id of ids) assert.ok(workers.includes(Number(id.split('-')[0])), `${id} names a worker of ${workers.join(',')}`);
+    // two sockets carried 8 requests: some connection served more than one
+    assert.ok(ids.some((id) => Number(id.split('-')[2]) > 1), ids.join(' '));
+  } finally {
+    agent.destroy();
+  }
 });
 
 test('no ready endpoints → 503; missing Service → 503', async () => {
@@ -190,7 +213,7 @@ test('access log: JSON lines naming the Ingress, Service and chosen upstream', a
   assert.equal(line.rule_path, '/');
   assert.equal(line.upstream_addr, `127.0.0.1:${backends[0]!.port}`);
   assert.equal(line.status, 200);
-  assert.match(String(line.request_id), /^[0-9a-f]{32}$/);
+  assert.match(String(line.request_id), GENERATED_ID);
 });
 
 test('a client X-Request-ID passes through and names the access-log line (ingress-nginx $req_id)', async () => {
