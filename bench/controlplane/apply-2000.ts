@@ -115,15 +115,24 @@ function clusterProcessesCpuMs(): Map<number, number> {
   return cpu;
 }
 
-/** A node agent (kubelet + service proxy) by its command line. */
-function isNodeAgent(pid: number): boolean {
-  try { return fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('/agent/main.js'); } catch { return false; }
+/** Which of the cluster's processes a pid is, by its command line. */
+type ProcessGroup = 'agents' | 'dns' | 'ingress' | 'rest';
+const PROCESS_GROUPS: [string, ProcessGroup][] = [
+  ['/agent/main.js', 'agents'],
+  ['/images/cluster-dns.js', 'dns'],
+  ['/images/ingress-controller.js', 'ingress'],
+];
+
+function groupOf(pid: number): ProcessGroup {
+  let cmdline = '';
+  try { cmdline = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8'); } catch { /* exited */ }
+  return PROCESS_GROUPS.find(([mark]) => cmdline.includes(mark))?.[1] ?? 'rest';
 }
 
-/** CPU spent between two snapshots (a process that exited meanwhile counts what it had at the first), node agents apart. */
-function cpuSince(before: Map<number, number>, after: Map<number, number>): { agents: number; rest: number } {
-  const sum = { agents: 0, rest: 0 };
-  for (const [pid, ms] of after) sum[isNodeAgent(pid) ? 'agents' : 'rest'] += ms - (before.get(pid) ?? 0);
+/** CPU spent between two snapshots by group (a process that exited meanwhile counts what it had at the first). */
+function cpuSince(before: Map<number, number>, after: Map<number, number>): Record<ProcessGroup, number> {
+  const sum: Record<ProcessGroup, number> = { agents: 0, dns: 0, ingress: 0, rest: 0 };
+  for (const [pid, ms] of after) sum[groupOf(pid)] += ms - (before.get(pid) ?? 0);
   return sum;
 }
 
@@ -231,7 +240,9 @@ async function applyAndWatch(client: HttpClient, namespace: string, count: numbe
   row(`[${namespace}] daemon CPU time from apply start until slices and pods are done`, ms(daemonCpuMs() - cpu0));
   const others = cpuSince(others0, clusterProcessesCpuMs());
   row(`[${namespace}] CPU time of the node agents meanwhile (service proxies resync as Services arrive)`, ms(others.agents));
-  row(`[${namespace}] CPU time of the cluster's other processes meanwhile (DNS, ingress controller, pods)`, ms(others.rest));
+  row(`[${namespace}] CPU time of the cluster DNS meanwhile (it watches Services and EndpointSlices)`, ms(others.dns));
+  row(`[${namespace}] CPU time of the ingress controller meanwhile`, ms(others.ingress));
+  row(`[${namespace}] CPU time of the cluster's other processes meanwhile (NGINX, the LB agent, pods)`, ms(others.rest));
   if (PROF_DIR) console.error(`[${namespace}] apply window ends at ${process.hrtime.bigint() / 1000n} µs`);
   slices.stop();
   pods.stop();
