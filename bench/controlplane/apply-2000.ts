@@ -83,6 +83,59 @@ function daemonCpuMs(): number {
   return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS_PER_S;
 }
 
+/** user+system CPU time of one process so far, 0 when it is gone. */
+function processCpuMs(pid: number): number {
+  let stat: string;
+  try { stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8'); } catch { return 0; }
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS_PER_S;
+}
+
+/**
+ * CPU time so far of every process the daemon started, and theirs (node
+ * agents with their pods, cluster DNS, the ingress controller and NGINX), by
+ * pid: the cores they take are the cores the apply cannot have.
+ */
+function clusterProcessesCpuMs(): Map<number, number> {
+  const parentOf = new Map<number, number>();
+  for (const entry of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = fs.readFileSync(`/proc/${entry}/stat`, 'utf8');
+      parentOf.set(Number(entry), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]));
+    } catch { /* exited meanwhile */ }
+  }
+  const root = daemonPid();
+  const cpu = new Map<number, number>();
+  for (const pid of parentOf.keys()) {
+    for (let p = parentOf.get(pid); p !== undefined && p > 1; p = parentOf.get(p)) {
+      if (p === root) { cpu.set(pid, processCpuMs(pid)); break; }
+    }
+  }
+  return cpu;
+}
+
+/** Which of the cluster's processes a pid is, by its command line. */
+type ProcessGroup = 'agents' | 'dns' | 'ingress' | 'rest';
+const PROCESS_GROUPS: [string, ProcessGroup][] = [
+  ['/agent/main.js', 'agents'],
+  ['/images/cluster-dns.js', 'dns'],
+  ['/images/ingress-controller.js', 'ingress'],
+];
+
+function groupOf(pid: number): ProcessGroup {
+  let cmdline = '';
+  try { cmdline = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8'); } catch { /* exited */ }
+  return PROCESS_GROUPS.find(([mark]) => cmdline.includes(mark))?.[1] ?? 'rest';
+}
+
+/** CPU spent between two snapshots by group (a process that exited meanwhile counts what it had at the first). */
+function cpuSince(before: Map<number, number>, after: Map<number, number>): Record<ProcessGroup, number> {
+  const sum: Record<ProcessGroup, number> = { agents: 0, dns: 0, ingress: 0, rest: 0 };
+  for (const [pid, ms] of after) sum[groupOf(pid)] += ms - (before.get(pid) ?? 0);
+  return sum;
+}
+
 /** Starts the daemon under the V8 profiler; `podnet up` then adopts it. */
 async function startProfiledDaemon(dir: string): Promise<void> {
   fs.mkdirSync(paths.dir, { recursive: true });
@@ -173,7 +226,10 @@ async function applyAndWatch(client: HttpClient, namespace: string, count: numbe
   const pods = watchUntil<Pod>(client, 'pods', namespace, rv,
     runnable ? (p) => p.size >= count : (p) => unschedulable(p) >= count, () => t0);
   const cpu0 = daemonCpuMs();
+  const others0 = clusterProcessesCpuMs();
   t0 = performance.now();
+  // CLOCK_MONOTONIC in µs, the clock of a --cpu-prof profile's timestamps: lets a profile be cut to the apply
+  if (PROF_DIR) console.error(`[${namespace}] apply window starts at ${process.hrtime.bigint() / 1000n} µs`);
   const applied = await must(['apply', '-f', file]);
   const lines = applied.stdout.trim().split('\n').length;
   if (lines !== 2 * count + 1) throw new Error(`apply printed ${lines} lines, expected ${2 * count + 1}`);
@@ -182,6 +238,12 @@ async function applyAndWatch(client: HttpClient, namespace: string, count: numbe
   const timedOut = (what: string) => (err: Error) => { row(`[${namespace}] TIMEOUT ${what}`, err.message); return NaN; };
   const [slicesMs, podsMs] = await Promise.all([slices.at.catch(timedOut('slices')), pods.at.catch(timedOut('pods'))]);
   row(`[${namespace}] daemon CPU time from apply start until slices and pods are done`, ms(daemonCpuMs() - cpu0));
+  const others = cpuSince(others0, clusterProcessesCpuMs());
+  row(`[${namespace}] CPU time of the node agents meanwhile (service proxies resync as Services arrive)`, ms(others.agents));
+  row(`[${namespace}] CPU time of the cluster DNS meanwhile (it watches Services and EndpointSlices)`, ms(others.dns));
+  row(`[${namespace}] CPU time of the ingress controller meanwhile`, ms(others.ingress));
+  row(`[${namespace}] CPU time of the cluster's other processes meanwhile (NGINX, the LB agent, pods)`, ms(others.rest));
+  if (PROF_DIR) console.error(`[${namespace}] apply window ends at ${process.hrtime.bigint() / 1000n} µs`);
   slices.stop();
   pods.stop();
   if (Number.isNaN(slicesMs) && runnable) {

@@ -24,7 +24,8 @@ export function context(flag?: string): Context {
     paths,
     client() {
       if (!existsSync(paths.socket)) throw new PodnetError('ENOCLUSTER', `cluster "${cluster}" is not running (no API socket at ${paths.socket}); start it with: podnet up${cluster === 'podnet' ? '' : ` --cluster ${cluster}`}`);
-      client ??= new HttpClient({ socketPath: paths.socket });
+      // lean: a CLI process sends requests and watches only (no streaming answers but watches)
+      client ??= new HttpClient({ socketPath: paths.socket, lean: true });
       return client;
     },
   };

@@ -6,6 +6,7 @@ import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { LineCounter, parseAllDocuments, parseDocument, type Document } from 'yaml';
 import type { KubeObject } from '../api/types.js';
+import { readPlainDocument } from './plain-yaml.js';
 import { PodnetError } from '../errors.js';
 
 /** The `-f -` marker: the caller reads standard input. */
@@ -113,11 +114,18 @@ interface Chunk {
 
 /** Decodes one parsed document into objects and errors; lineOf maps an offset in it to a line of the whole text. */
 function decodeDocument(doc: Document.Parsed, index: number, source: string, lineOf: (offset: number | undefined) => number, out: ManifestResult): void {
-  const { docs, errors } = out;
   if (doc.contents === null) return;
-  const value: unknown = doc.toJS(TO_JS_OPTIONS);
+  const itemLine = (i: number): number => {
+    const itemNodes = (doc.get('items', true) as { items?: { range?: [number, number, number] }[] } | undefined)?.items ?? [];
+    return lineOf(itemNodes[i]?.range?.[0]);
+  };
+  decodeValue(doc.toJS(TO_JS_OPTIONS), lineOf(doc.contents.range?.[0]), itemLine, index, source, out);
+}
+
+/** Decodes the value of one document (starting at `line` of the whole text) into objects and errors. */
+function decodeValue(value: unknown, line: number, itemLine: (i: number) => number, index: number, source: string, out: ManifestResult): void {
+  const { docs, errors } = out;
   if (value === null || value === undefined) return;
-  const line = lineOf(doc.contents.range?.[0]);
   const where = `(document ${index + 1}, line ${line})`;
   if (!isObject(value)) {
     errors.push(`unable to decode "${source}" ${where}: json: cannot unmarshal ${goJSONType(value)} into Go value of type map[string]interface {}`);
@@ -133,15 +141,14 @@ function decodeDocument(doc: Document.Parsed, index: number, source: string, lin
     docs.push({ object: obj as unknown as KubeObject, index, line: objLine });
   };
   if (isList(value)) {
-    const itemNodes = (doc.get('items', true) as { items?: { range?: [number, number, number] }[] } | undefined)?.items ?? [];
     (value['items'] as unknown[]).forEach((item, i) => {
-      const itemLine = lineOf(itemNodes[i]?.range?.[0]);
-      const itemWhere = `(document ${index + 1}, line ${itemLine})`;
+      const objLine = itemLine(i);
+      const itemWhere = `(document ${index + 1}, line ${objLine})`;
       if (!isObject(item)) {
         errors.push(`unable to decode "${source}" ${itemWhere}: json: cannot unmarshal ${goJSONType(item)} into Go value of type map[string]interface {}`);
         return;
       }
-      push(item, itemLine, itemWhere);
+      push(item, objLine, itemWhere);
     });
     return;
   }
@@ -243,9 +250,15 @@ export class LazyManifest {
   }
 
   private parseChunk(index: number, chunk: Chunk): ManifestResult {
+    const out: ManifestResult = { docs: [], errors: [] };
+    // the plain subset without the `yaml` package; a List takes the package too, for its items' lines
+    const plain = readPlainDocument(chunk.text);
+    if (plain && !(plain.value && isList(plain.value))) {
+      decodeValue(plain.value, chunk.line - 1 + plain.line, () => chunk.line, index, this.source, out);
+      return out;
+    }
     const lineCounter = new LineCounter();
     const doc = parseDocument(chunk.text, { lineCounter, ...PARSE_OPTIONS });
-    const out: ManifestResult = { docs: [], errors: [] };
     const err = parseError(this.source, doc, chunk.line - 1);
     if (err) {
       out.errors.push(err);
