@@ -20,6 +20,7 @@ import { parseQueryLogLine, StreamQueryLog } from '../../../src/dns/query-log.js
 import { DnsServer } from '../../../src/dns/server.js';
 import { bigHeadless, fixture } from '../../unit/dns/fixture.js';
 import { curl, dig, frame, metricValue, tcpExchange, udpExchange } from './helpers.js';
+import { seededRandom } from '../../support/seeded-random.js';
 
 const noTtl = (line: string) => line.replace(/^(\S+) \d+ /, '$1 ');
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'pn-dns-test-'));
@@ -238,17 +239,8 @@ test('the query log has one parseable line per query', async () => {
   assert.ok(lines.some((l) => l!.upstream && l!.qname === 'shop.example.test.'));
 });
 
-function mulberry32(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 test('fuzz: 10,000 random and mutated packets (UDP, some TCP), then a valid query still answers', async () => {
-  const rand = mulberry32(1234);
+  const rand = seededRandom(1234);
   const seeds = [
     dnsPacket.encode({ id: 1, type: 'query', flags: 256, questions: [{ name: 'web.default.svc.cluster.local', type: 'A' }] }),
     dnsPacket.encode({ id: 2, type: 'query', questions: [{ name: '_pg._tcp.db.default.svc.cluster.local', type: 'SRV' }], additionals: [{ type: 'OPT', name: '.', udpPayloadSize: 4096 } as never] }),
