@@ -16,6 +16,7 @@ import { CniServerProcess } from './cni-server-process.js';
 import { Semaphore } from './semaphore.js';
 import { NodeHeartbeat } from './node-heartbeat.js';
 import { startServiceProxy } from './proxy-loop.js';
+import { StartupTrace } from '../startup-trace.js';
 
 const PODCIDR_POLL_MS = 20;
 /** sandboxes built at once per node: a burst of 100 pods otherwise starts 100 CNI processes on 2 cores */
@@ -26,6 +27,8 @@ async function main(): Promise<void> {
   const cluster = values.cluster!;
   const nodeName = values.node!;
   const paths = clusterPaths(cluster);
+  const trace = StartupTrace.open(paths.dir, `agent ${nodeName}`);
+  trace.mark('main');
   const client = new HttpClient({ socketPath: paths.socket });
 
   let node = await client.get<Node>('nodes', undefined, nodeName);
@@ -33,16 +36,21 @@ async function main(): Promise<void> {
     await new Promise((r) => setTimeout(r, PODCIDR_POLL_MS));
     node = await client.get<Node>('nodes', undefined, nodeName);
   }
+  trace.mark('podCIDR known');
   const nodeIP = node.status!.addresses!.find((a) => a.type === 'InternalIP')!.address;
   const podCIDR = node.spec.podCIDR;
   const cniConfig = nodeNetworkConfig({ cluster, node: nodeName, podCIDR, dataDir: paths.ipam });
   // The node's podnet-cni shim hands calls to the resident CNI server on this
   // socket (docs/cni.md): each pod is still an exec of the plugin per the CNI
   // protocol, but no Node start. Until the server listens, the shim runs the
-  // plugin standalone, so the agent does not wait for it.
+  // plugin standalone, so the agent does not wait for it. It starts now, while
+  // the agent lists and programs the proxy, so that it listens by the time the
+  // first pods (the system pods, right after the node is Ready) call CNI ADD;
+  // started after Ready, those ADDs paid a standalone Node start each.
   const nodeCniDir = `${paths.cniConf}/${nodeName}`;
   const cniServer = new CniServerProcess(`${nodeCniDir}/podnet-cni.sock`, (line) => process.stderr.write(`[agent ${nodeName}] ${line}\n`));
   const cniPath = [installPodnetCni(`${nodeCniDir}/bin`, { socket: cniServer.socketPath })];
+  cniServer.start();
 
   const informers = new InformerFactory(client, { pods: { fieldSelector: `spec.nodeName=${nodeName}` } });
   const pods = informers.informer<Pod>('pods');
@@ -55,16 +63,17 @@ async function main(): Promise<void> {
   const proxy = startServiceProxy({ informers, client, nodeName, nodeIP, podCIDR, runner: defaultRunner, events });
   informers.start();
   await informers.waitForSync();
+  trace.mark('informers synced');
   await kubelet.adopt(pods.list());
   pods.addHandlers({ add: (p) => kubelet.sync(p), update: (_o, p) => kubelet.sync(p), delete: (p) => kubelet.remove(p) });
   for (const p of pods.list()) kubelet.sync(p);
 
   const heartbeat = new NodeHeartbeat(client, nodeName, nodeIP);
   await proxy.firstSync;
+  trace.mark('proxy first sync');
   await heartbeat.beat();
+  trace.mark('Ready heartbeat sent');
   heartbeat.run();
-  // after the node is Ready: its start-up (a Node process) does not delay `podnet up`
-  cniServer.start();
   process.stderr.write(`[agent ${nodeName}] ready: podCIDR ${podCIDR}, ${kubelet.podCount()} pods adopted\n`);
 
   const stop = () => {
