@@ -98,11 +98,16 @@ export class IngressController {
     });
   }
 
-  /** Start the informers, wait until all have listed, then sync once (errors of that first sync are thrown). */
-  async start(): Promise<SyncReport> {
+  /**
+   * Start the informers, wait until all have listed, then sync once (errors of
+   * that first sync are thrown). `prepared` is local work the first sync needs
+   * (NGINX's directories, the default certificate): it runs while the
+   * informers list, instead of before them.
+   */
+  async start(prepared: Promise<unknown> = Promise.resolve()): Promise<SyncReport> {
     const all = [this.ingresses, this.classes, this.services, this.slices, this.secrets];
     for (const inf of all) inf.start();
-    await Promise.all(all.map((i) => i.synced));
+    await Promise.all([prepared, ...all.map((i) => i.synced)]);
     this.started = true;
     return this.sync();
   }
