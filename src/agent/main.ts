@@ -3,7 +3,7 @@
 // cluster's Unix socket like any other client.
 
 import { parseArgs } from 'node:util';
-import type { Node, Pod, Service } from '../api/types.js';
+import type { EndpointSlice, Node, Pod, Service } from '../api/types.js';
 import { HttpClient } from '../client/http-client.js';
 import { clusterPaths, EXTERNAL_DNS_IP } from '../config.js';
 import { ApiEventRecorder } from '../controllers/events.js';
@@ -30,6 +30,14 @@ async function main(): Promise<void> {
   const trace = StartupTrace.open(paths.dir, `agent ${nodeName}`);
   trace.mark('main');
   const client = new HttpClient({ socketPath: paths.socket });
+  // The informers list while the Node is read: neither needs the other, and
+  // everything below waits for both (handlers added later still see the
+  // whole cache: the kubelet and the proxy start from list()).
+  const informers = new InformerFactory(client, { pods: { fieldSelector: `spec.nodeName=${nodeName}` } });
+  const pods = informers.informer<Pod>('pods');
+  const services = informers.informer<Service>('services');
+  informers.informer<EndpointSlice>('endpointslices');
+  informers.start();
 
   let node = await client.get<Node>('nodes', undefined, nodeName);
   while (!node.spec?.podCIDR) {
@@ -52,16 +60,12 @@ async function main(): Promise<void> {
   const cniPath = [installPodnetCni(`${nodeCniDir}/bin`, { socket: cniServer.socketPath })];
   cniServer.start();
 
-  const informers = new InformerFactory(client, { pods: { fieldSelector: `spec.nodeName=${nodeName}` } });
-  const pods = informers.informer<Pod>('pods');
-  const services = informers.informer<Service>('services');
   const events = new ApiEventRecorder(client, 'kubelet', nodeName);
   const kubelet = new Kubelet({
     cluster, nodeName, nodeIP, podsDir: paths.pods, runner: defaultRunner, client, events,
     cniConfig: () => cniConfig, cniPath, services: () => services.list(), nodeResolvConf: `nameserver ${EXTERNAL_DNS_IP}\n`, apiSocket: paths.socket, sandboxSlots: new Semaphore(SANDBOX_CONCURRENCY),
   });
   const proxy = startServiceProxy({ informers, client, nodeName, nodeIP, podCIDR, runner: defaultRunner, events });
-  informers.start();
   await informers.waitForSync();
   trace.mark('informers synced');
   await kubelet.adopt(pods.list());
