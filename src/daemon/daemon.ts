@@ -113,7 +113,8 @@ export class Daemon {
     this.stoppers.push(() => supervisor.stopAll());
     const nodes = this.informers!.informer<Node>('nodes');
     const onNode = (n: Node) => {
-      if (n.spec?.podCIDR) { const a = agentArgv(this.options.cluster, n.metadata.name!); supervisor.ensure(a.name, a.netns, a.argv); }
+      // With the system pods to come right after Ready, the agents start their CNI server early.
+      if (n.spec?.podCIDR) { const a = agentArgv(this.options.cluster, n.metadata.name!, this.options.addons); supervisor.ensure(a.name, a.netns, a.argv, a.identity); }
       this.scheduleRouteSync(nodes.list());
     };
     // Heartbeats update Nodes every 2 s; routes change only with podCIDRs and addresses.
