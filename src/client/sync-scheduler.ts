@@ -11,10 +11,19 @@
 //  - the interval stretches to `busyFactor` × the last sync's duration when
 //    syncs are slow (1,000 Ingresses: a reload costs over a second of CPU), so
 //    reloads never take more than 1/(busyFactor+1) of the time;
-//  - a failed sync is retried with exponential back-off (capped).
+//  - a failed sync is retried with exponential back-off (capped);
+//  - a sync that reports IDLE_SYNC (it found nothing to change, e.g. the
+//    ingress controller's NGINX conf came out the same) does not count: the
+//    interval runs from the last sync that did work. Otherwise a no-op sync
+//    (say, on an endpoint change no Ingress uses) delays the next real one by
+//    up to minIntervalMs — right after `podnet up`, the first Ingress waited
+//    behind the controller's own endpoints becoming ready.
 // The clock and timers are injected so tests drive it without waiting.
 
 import { realClock, type Clock } from './clock.js';
+
+/** what a sync returns when it changed nothing, so that it does not hold back the next one */
+export const IDLE_SYNC = 'idle';
 
 /** the clock a SyncScheduler reads and sets its timers with */
 export type SchedulerClock = Clock;
@@ -45,7 +54,7 @@ export class SyncScheduler {
   /** settles when the current sync (if any) ends; for orderly shutdown */
   private current: Promise<void> = Promise.resolve();
 
-  constructor(private readonly sync: () => Promise<void>, private readonly options: SchedulerOptions) {
+  constructor(private readonly sync: () => Promise<void | typeof IDLE_SYNC>, private readonly options: SchedulerOptions) {
     this.clock = options.clock ?? realClock;
   }
 
@@ -80,10 +89,12 @@ export class SyncScheduler {
     if (this.stopped) return;
     this.running = true;
     this.again = false;
+    const previous = { start: this.lastStart, duration: this.lastDuration };
     this.lastStart = this.clock.now();
     let failed = false;
+    let idle = false;
     try {
-      await this.sync();
+      idle = (await this.sync()) === IDLE_SYNC;
       this.failures = 0;
     } catch (e) {
       failed = true;
@@ -92,6 +103,7 @@ export class SyncScheduler {
     } finally {
       this.running = false;
       this.lastDuration = this.clock.now() - this.lastStart;
+      if (idle) { this.lastStart = previous.start; this.lastDuration = previous.duration; }
     }
     if (this.stopped) return;
     if (failed) {

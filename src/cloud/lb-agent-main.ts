@@ -14,17 +14,21 @@ import { InformerFactory } from '../controllers/informer-factory.js';
 import { defaultRunner } from '../net/runner.js';
 import { LbAgent } from './lb-agent.js';
 import { lbStatusPath } from './lb-status.js';
+import { StartupTrace } from '../startup-trace.js';
 
 async function main(): Promise<void> {
   const { values } = parseArgs({ options: { cluster: { type: 'string' } } });
   const cluster = clusterName(values.cluster);
   const paths = clusterPaths(cluster);
+  const trace = StartupTrace.open(paths.dir, 'lb-agent');
+  trace.mark('main');
   const client = new HttpClient({ socketPath: paths.socket });
   const informers = new InformerFactory(client);
   const agent = new LbAgent({ informers, runner: defaultRunner, statusPath: lbStatusPath(paths.dir) });
   informers.start();
   await informers.waitForSync();
   await agent.start();
+  trace.mark('ready');
   process.stderr.write(`[lb-agent ${cluster}] ready\n`);
 
   const stop = () => {

@@ -20,12 +20,16 @@ export class Supervisor {
 
   constructor(private readonly paths: ClusterPaths) {}
 
-  /** Runs argv inside netns under this name (log: <state>/<name>.log), unless already running. */
-  ensure(name: string, netns: string, argv: string[]): void {
+  /**
+   * Runs argv inside netns under this name (log: <state>/<name>.log), unless
+   * already running. `identity` (default: argv without the program) is what a
+   * leftover process's command line must contain to be this one's.
+   */
+  ensure(name: string, netns: string, argv: string[], identity: string[] = argv.slice(1)): void {
     if (this.procs.has(name)) return;
     const m: Managed = { netns, argv, backoff: MIN_BACKOFF_MS, stopped: false };
     this.procs.set(name, m);
-    stopLeftover(path.join(this.paths.procs, `${name}.pid`), argv);
+    stopLeftover(path.join(this.paths.procs, `${name}.pid`), identity);
     this.start(name, m);
   }
 
@@ -70,8 +74,12 @@ export class Supervisor {
   }
 }
 
-export function agentArgv(cluster: string, node: string): { name: string; netns: string; argv: string[] } {
-  return { name: `agent-${node}`, netns: netnsNames.node(cluster, node), argv: [process.execPath, AGENT_MAIN, '--cluster', cluster, '--node', node] };
+/** earlyCniServer: pods are scheduled the moment the node is Ready (the system pods), see src/agent/main.ts */
+export function agentArgv(cluster: string, node: string, earlyCniServer = false): { name: string; netns: string; argv: string[]; identity: string[] } {
+  // The identity leaves the option out: a daemon restarted with or without
+  // --bare must still find the node's leftover agent (never two per node).
+  const identity = [AGENT_MAIN, '--cluster', cluster, '--node', node];
+  return { name: `agent-${node}`, netns: netnsNames.node(cluster, node), argv: [process.execPath, ...identity, ...(earlyCniServer ? ['--early-cni-server'] : [])], identity };
 }
 
 /** The cloud load balancer's data path and health checks, in the router namespace. */
@@ -84,12 +92,12 @@ export function lbAgentArgv(cluster: string): { name: string; netns: string; arg
  * pods). Before starting a successor, stop the leftover so that a node never
  * has two agents; only a process whose command line is the expected one.
  */
-function stopLeftover(pidFile: string, argv: string[]): void {
+function stopLeftover(pidFile: string, identity: string[]): void {
   let pid = 0;
   try { pid = Number(readFileSync(pidFile, 'utf8')); } catch { return; }
   if (!pid) return;
   let cmdline = '';
   try { cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' '); } catch { return; }
-  if (!cmdline.includes(argv.slice(1).join(' '))) return;
+  if (!cmdline.includes(identity.join(' '))) return;
   try { process.kill(pid, 'SIGKILL'); } catch { /* already gone */ }
 }

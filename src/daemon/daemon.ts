@@ -14,6 +14,7 @@ import { DeploymentController } from '../controllers/deployment.js';
 import { EndpointSliceController } from '../controllers/endpointslice.js';
 import { GarbageCollector, NamespaceController } from '../controllers/garbage-collector.js';
 import { InformerFactory } from '../controllers/informer-factory.js';
+import type { SharedInformer } from '../controllers/informers.js';
 import { NodeIpamController } from '../controllers/node-ipam.js';
 import { NodeLifecycleController } from '../controllers/node-lifecycle.js';
 import { isNodeReady, Scheduler } from '../controllers/scheduler.js';
@@ -25,19 +26,40 @@ import { ServiceLoadBalancerController } from '../cloud/service-lb-controller.js
 import { agentArgv, lbAgentArgv, Supervisor } from './agent-supervisor.js';
 import { startOutsideWorld } from './outside-world.js';
 import { systemManifests } from './system-manifests.js';
+import { nodeNames } from './node-names.js';
+import { StartupTrace } from '../startup-trace.js';
+import type { Pod } from '../api/types.js';
 
 export interface DaemonOptions {
   cluster: string;
   nodes: number;
   /** cluster DNS, ingress controller, load balancer and external DNS */
   addons: boolean;
+  /**
+   * The sealed network of a new cluster (no store yet: its nodes are
+   * nodeNames(nodes)), already being built by the caller while this module
+   * and the API server loaded; without it start() builds it from the store.
+   */
+  topology?: Promise<unknown>;
 }
 
 const ADDONS_WAIT_FOR_NODES_MS = 10_000;
 const debug = process.env.PODNET_DEBUG?.split(',').some((c) => c === 'daemon' || c === '*');
 
-export function nodeNames(count: number): string[] {
-  return Array.from({ length: count }, (_, i) => `node-${i + 1}`);
+export { nodeNames };
+
+/** Resolves when every Node is Ready (as the informer sees it), or after timeoutMs in any case. */
+export function allNodesReady(nodes: SharedInformer<Node>, timeoutMs: number): Promise<void> {
+  const done = () => nodes.list().length > 0 && nodes.list().every((n) => isNodeReady(n));
+  if (done()) return Promise.resolve();
+  return new Promise((resolve) => {
+    let settled = false;
+    const finish = () => { if (!settled) { settled = true; clearTimeout(timer); resolve(); } };
+    const timer = setTimeout(finish, timeoutMs);
+    // Handlers cannot be removed from an informer; after finishing this one is a no-op.
+    const check = () => { if (!settled && done()) finish(); };
+    nodes.addHandlers({ add: check, update: check });
+  });
 }
 
 export class Daemon {
@@ -56,6 +78,8 @@ export class Daemon {
   async start(): Promise<void> {
     const t0 = performance.now();
     for (const dir of [this.paths.dir, this.paths.pods, this.paths.ipam, this.paths.cniConf, this.paths.procs]) mkdirSync(dir, { recursive: true });
+    const trace = StartupTrace.open(this.paths.dir, 'daemon');
+    trace.mark('start');
     // Written whole and renamed: `podnet up` polls this file while we start.
     writeFileSync(`${this.paths.daemonPid}.tmp`, String(process.pid));
     renameSync(`${this.paths.daemonPid}.tmp`, this.paths.daemonPid);
@@ -64,38 +88,71 @@ export class Daemon {
     await this.api.start();
     const client = this.api.localClient();
     this.log(`api server up in ${(performance.now() - t0).toFixed(0)} ms`);
+    trace.mark('api server listening');
 
     // A restarted daemon keeps the nodes it had; a new cluster gets --nodes of them.
     const existing = (await client.list<Node>('nodes')).items.map((n) => n.metadata.name!);
     const names = existing.length > 0 ? existing : nodeNames(this.options.nodes);
-    const topology = applyTopology(planTopology({ cluster: this.options.cluster, nodes: names.map((name) => ({ name })) }), defaultRunner);
+    const early = existing.length === 0 ? this.options.topology : undefined;
+    const topology = early ?? applyTopology(planTopology({ cluster: this.options.cluster, nodes: names.map((name) => ({ name })) }), defaultRunner);
 
     this.startControllers(client);
     await this.informers!.waitForSync();
+    trace.mark('informers synced');
+    // The Node objects while the network is being built: the node IPAM
+    // controller hands out podCIDRs meanwhile, so each agent can start the
+    // moment its namespace is ready.
+    await Promise.all(names.map((name) => this.registerNode(client, name)));
+    trace.mark('nodes registered');
     await topology;
     this.log(`topology up in ${(performance.now() - t0).toFixed(0)} ms`);
-    for (const name of names) await this.registerNode(client, name);
+    trace.mark('topology applied');
+    if (trace.enabled) this.tracePods(trace);
 
     const supervisor = new Supervisor(this.paths);
     this.stoppers.push(() => supervisor.stopAll());
-    this.stoppers.push(await startOutsideWorld(this.options.cluster, this.paths, supervisor, this.informers!));
-    if (this.options.addons) { const lb = lbAgentArgv(this.options.cluster); supervisor.ensure(lb.name, lb.netns, lb.argv); }
     const nodes = this.informers!.informer<Node>('nodes');
     const onNode = (n: Node) => {
-      if (n.spec?.podCIDR) { const a = agentArgv(this.options.cluster, n.metadata.name!); supervisor.ensure(a.name, a.netns, a.argv); }
+      // With the system pods to come right after Ready, the agents start their CNI server early.
+      if (n.spec?.podCIDR) { const a = agentArgv(this.options.cluster, n.metadata.name!, this.options.addons); supervisor.ensure(a.name, a.netns, a.argv, a.identity); }
       this.scheduleRouteSync(nodes.list());
     };
     // Heartbeats update Nodes every 2 s; routes change only with podCIDRs and addresses.
     const routing = (n: Node) => JSON.stringify([n.spec?.podCIDR, n.status?.addresses]);
     nodes.addHandlers({ add: onNode, update: (o, n) => { if (routing(o) !== routing(n)) onNode(n); }, delete: () => this.scheduleRouteSync(nodes.list()) });
+    // The node agents first: they are on the way to `podnet up`'s answer
+    // (every node Ready, then the system pods on them); the outside world and
+    // the LB agent are not, and on a 2-core box every process started
+    // before an agent delays it.
     for (const n of nodes.list()) onNode(n);
+    trace.mark('agents spawned');
+    this.stoppers.push(await startOutsideWorld(this.options.cluster, this.paths, supervisor, this.informers!));
+    if (this.options.addons) { const lb = lbAgentArgv(this.options.cluster); supervisor.ensure(lb.name, lb.netns, lb.argv); }
+    trace.mark('outside world started');
     if (this.options.addons) {
-      // Wait for every node so the scheduler spreads the system pods.
-      const deadline = Date.now() + ADDONS_WAIT_FOR_NODES_MS;
-      while (Date.now() < deadline && !nodes.list().every((n) => isNodeReady(n))) await new Promise((r) => setTimeout(r, 20));
+      // Every node Ready first, so the scheduler spreads the system pods.
+      await allNodesReady(nodes, ADDONS_WAIT_FOR_NODES_MS);
+      trace.mark('all nodes Ready (daemon sees)');
       await this.createSystemObjects(client);
+      trace.mark('system objects created');
     }
     this.log(`started in ${(performance.now() - t0).toFixed(0)} ms`);
+  }
+
+  /** Start-up tracing only: each pod's way to Ready as the daemon's watch sees it. */
+  private tracePods(trace: StartupTrace): void {
+    const seen = new Map<string, string>();
+    const note = (p: Pod) => {
+      const ready = p.status?.conditions?.find((c) => c.type === 'Ready')?.status === 'True';
+      const step = ready ? 'Ready' : p.status?.phase === 'Running' ? 'Running' : p.status?.podIP ? 'has IP' : p.spec.nodeName ? `bound to ${p.spec.nodeName}` : 'created';
+      const key = `${p.metadata.namespace}/${p.metadata.name}`;
+      if (seen.get(key) === step) return;
+      seen.set(key, step);
+      trace.mark(`pod ${key} ${step}`);
+    };
+    this.informers!.informer<Pod>('pods').addHandlers({ add: note, update: (_o, p) => note(p) });
+    const nodes = this.informers!.informer<Node>('nodes');
+    nodes.addHandlers({ update: (o, n) => { if (isNodeReady(n) && !isNodeReady(o)) trace.mark(`node ${n.metadata.name} Ready`); } });
   }
 
   private startControllers(client: Client): void {
@@ -143,14 +200,14 @@ export class Daemon {
     }
   }
 
-  /** Created once; afterwards they are the user's to scale or edit. */
+  /** Created once; afterwards they are the user's to scale or edit. Independent of each other, so all at once. */
   private async createSystemObjects(client: Client): Promise<void> {
-    for (const obj of systemManifests()) {
+    await Promise.all(systemManifests().map(async (obj) => {
       const plural = resourceForKind(obj.apiVersion, obj.kind)!.plural;
       // Look first: a kube-dns that exists would fail on its clusterIP before its name.
-      try { await client.get(plural, obj.metadata.namespace, obj.metadata.name!); continue; } catch (err) { if (!isApiError(err, 'NotFound')) throw err; }
+      try { await client.get(plural, obj.metadata.namespace, obj.metadata.name!); return; } catch (err) { if (!isApiError(err, 'NotFound')) throw err; }
       try { await client.create(obj); } catch (err) { if (!isApiError(err, 'AlreadyExists')) throw err; }
-    }
+    }));
   }
 
   /** Host-gw routes follow the Node objects; syncs are serialized and coalesced. */

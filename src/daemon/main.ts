@@ -1,9 +1,27 @@
 // `podnet daemon`: runs in the background, started by `podnet up`.
 
-import { Daemon } from './daemon.js';
+import { existsSync } from 'node:fs';
+import { clusterPaths } from '../config.js';
+import { defaultRunner } from '../net/runner.js';
+import { applyTopology, planTopology } from '../topology/index.js';
+import { nodeNames } from './node-names.js';
+import { StartupTrace } from '../startup-trace.js';
 
 export async function runDaemon(cluster: string, nodes: number, addons: boolean): Promise<number> {
-  const daemon = new Daemon({ cluster, nodes, addons });
+  // A new cluster (no store yet) knows its nodes without the store, so its
+  // sealed network is built while the API server, the store and the
+  // controllers load — about 90 modules and SQLite, the daemon's longest
+  // step before it can do anything (docs/architecture.md, start-up). A
+  // restarted daemon reads its nodes from the store first (Daemon.start).
+  let topology: Promise<unknown> | undefined;
+  if (!existsSync(clusterPaths(cluster).database)) {
+    StartupTrace.open(clusterPaths(cluster).dir, 'daemon').mark('topology started');
+    topology = applyTopology(planTopology({ cluster, nodes: nodeNames(nodes).map((name) => ({ name })) }), defaultRunner);
+    // Awaited in Daemon.start; until then a failure must not count as unhandled.
+    topology.catch(() => undefined);
+  }
+  const { Daemon } = await import('./daemon.js');
+  const daemon = new Daemon({ cluster, nodes, addons, ...(topology ? { topology } : {}) });
   let stopping = false;
   const stop = async () => {
     if (stopping) return;

@@ -15,6 +15,8 @@ import { ClusterDns, parseHostPort } from './cluster-dns.js';
 import { parseUpstream } from './forwarder.js';
 import { reverseZonesForCidr } from './names.js';
 import { openQueryLog, QUERY_LOG_ENV } from './query-log.js';
+import { StartupTrace } from '../startup-trace.js';
+import path from 'node:path';
 
 function resolvConfNameservers(): string[] {
   try {
@@ -44,6 +46,9 @@ async function main(): Promise<void> {
   });
   const socketPath = values['api-socket'];
   if (!socketPath) throw new Error('--api-socket PATH is required');
+  // The API socket lies in the cluster's state directory, where the start-up trace is.
+  const trace = StartupTrace.open(path.dirname(socketPath), `dns ${process.env.POD_NAME ?? process.pid}`);
+  trace.mark('main');
   const ttl = Number(values.ttl);
   if (!Number.isInteger(ttl) || ttl < 0) throw new Error(`invalid --ttl ${values.ttl}`);
   const pods = values.pods as PodMode;
@@ -63,6 +68,7 @@ async function main(): Promise<void> {
     queryLog: openQueryLog(values['query-log'] ?? process.env[QUERY_LOG_ENV]),
   });
   await dns.start();
+  trace.mark('serving');
   process.stderr.write(`cluster dns: listening on ${values.listen} (udp+tcp), zone ${values.zone}, upstreams ${upstreams.map((u) => `${u.host}:${u.port}`).join(',') || 'none'}\n`);
   const shutdown = () => { void dns.stop().then(() => process.exit(0)); };
   process.on('SIGTERM', shutdown);

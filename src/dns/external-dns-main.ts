@@ -15,6 +15,7 @@ import { AuthoritativeZones, type RecordMap } from './authoritative.js';
 import { parseHostPort } from './cluster-dns.js';
 import { openQueryLog, QUERY_LOG_ENV } from './query-log.js';
 import { DnsServer } from './server.js';
+import { StartupTrace } from '../startup-trace.js';
 
 const SAFETY_POLL_MS = 1000;
 
@@ -39,10 +40,14 @@ async function main(): Promise<void> {
   });
   const file = values.records;
   if (!file) throw new Error('--records FILE is required');
+  // The records file lies in the cluster's state directory, where the start-up trace is.
+  const trace = StartupTrace.open(path.dirname(file), 'external-dns');
+  trace.mark('main');
   const zones = new AuthoritativeZones(load(file), { zones: values.zone, nameserverAddress: values['ns-address'] });
   const listen = parseHostPort(values.listen!);
   const server = new DnsServer({ handler: zones, host: listen.host, port: listen.port, queryLog: openQueryLog(values['query-log'] ?? process.env[QUERY_LOG_ENV]) });
   await server.start();
+  trace.mark('serving');
   const reload = () => {
     try {
       zones.setRecords(load(file));

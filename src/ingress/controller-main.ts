@@ -13,10 +13,11 @@ import { parseArgs } from 'node:util';
 import { HttpClient } from '../client/http-client.js';
 import { defaultRunner } from '../net/runner.js';
 import { IngressController, DEFAULT_PUBLISH_SERVICE } from './controller.js';
-import { ensureDefaultCert } from './default-cert.js';
+import { defaultCertFiles, ensureDefaultCert } from './default-cert.js';
 import { CONTROLLER_NAME } from './ingress-class.js';
 import { defaultWorkerProcesses } from './nginx-conf.js';
 import { NginxProcess } from './nginx-process.js';
+import { StartupTrace } from '../startup-trace.js';
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
@@ -41,12 +42,18 @@ async function main(): Promise<void> {
   if (!pubNs || !pubName) throw new Error(`--publish-service must be NAMESPACE/NAME, got ${values['publish-service']}`);
   const workerProcesses = values['worker-processes'] ? Number(values['worker-processes']) : defaultWorkerProcesses(availableParallelism());
   if (!Number.isInteger(workerProcesses) || workerProcesses < 1) throw new Error(`--worker-processes must be a positive integer, got ${values['worker-processes']}`);
+  // The API socket lies in the cluster's state directory, where the start-up trace is.
+  const trace = StartupTrace.open(path.dirname(socket), 'ingress');
+  trace.mark('main');
   const runtimeDir = path.resolve(values['runtime-dir'] ?? path.join(confDir, 'run'));
   const conf = path.resolve(confDir, 'nginx.conf');
 
   const nginx = new NginxProcess({ prefix: runtimeDir, conf, certDir: path.join(runtimeDir, 'certs') }, defaultRunner);
-  await nginx.prepare();
-  const defaultCert = await ensureDefaultCert(path.join(runtimeDir, 'default-cert'), defaultRunner);
+  // NGINX's directories and the default certificate (an openssl run on a
+  // pod's first start) are made while the informers list (controller.start).
+  const defaultCertDir = path.join(runtimeDir, 'default-cert');
+  const defaultCert = defaultCertFiles(defaultCertDir);
+  const prepared = Promise.all([nginx.prepare(), ensureDefaultCert(defaultCertDir, defaultRunner)]).then(() => trace.mark('nginx dirs and default certificate ready'));
   const client = new HttpClient({ socketPath: socket });
   const controller = new IngressController({
     client,
@@ -81,7 +88,8 @@ async function main(): Promise<void> {
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
   process.on('SIGINT', () => void shutdown('SIGINT'));
 
-  const report = await controller.start();
+  const report = await controller.start(prepared);
+  trace.mark(`first sync done, nginx ${report.result.action} in ${report.result.ms} ms`);
   if (!nginx.running) {
     // Nothing serves traffic: fail loudly so the pod shows a crash, not a silent Running.
     throw new Error(`nginx could not be started: ${'error' in report.result ? report.result.error : report.result.action}`);

@@ -17,7 +17,7 @@ import type { ApplyResult } from './nginx-process.js';
 import { attributeConfError, confFiles, renderNginxConf, type RenderOptions } from './nginx-conf.js';
 import { buildRouteTable, refKey, type IngressRef, type IngressWarning, type RouteTable } from './route-table.js';
 import { DEFAULT_CLASS_CONFIG, type ClassConfig } from './ingress-class.js';
-import { SyncScheduler, type SchedulerClock } from '../client/sync-scheduler.js';
+import { IDLE_SYNC, SyncScheduler, type SchedulerClock } from '../client/sync-scheduler.js';
 
 export const DEFAULT_PUBLISH_SERVICE = { namespace: 'ingress-nginx', name: 'ingress-nginx-controller' };
 export const DEFAULT_DEBOUNCE_MS = 100;
@@ -78,7 +78,9 @@ export class IngressController {
     this.services = new Informer<Service>(c, 'services', { log: this.log });
     this.slices = new Informer<EndpointSlice>(c, 'endpointslices', { log: this.log });
     this.secrets = new Informer<Secret>(c, 'secrets', { log: this.log });
-    this.scheduler = new SyncScheduler(async () => { await this.sync(); }, {
+    // A sync whose conf came out unchanged reloaded nothing: it does not start
+    // a new reload interval (IDLE_SYNC), so the next real change is not held back.
+    this.scheduler = new SyncScheduler(async () => ((await this.sync()).result.action === 'unchanged' ? IDLE_SYNC : undefined), {
       debounceMs: o.debounceMs ?? DEFAULT_DEBOUNCE_MS,
       minIntervalMs: o.minReloadIntervalMs ?? DEFAULT_MIN_RELOAD_INTERVAL_MS,
       ...(o.clock ? { clock: o.clock } : {}),
@@ -98,11 +100,16 @@ export class IngressController {
     });
   }
 
-  /** Start the informers, wait until all have listed, then sync once (errors of that first sync are thrown). */
-  async start(): Promise<SyncReport> {
+  /**
+   * Start the informers, wait until all have listed, then sync once (errors of
+   * that first sync are thrown). `prepared` is local work the first sync needs
+   * (NGINX's directories, the default certificate): it runs while the
+   * informers list, instead of before them.
+   */
+  async start(prepared: Promise<unknown> = Promise.resolve()): Promise<SyncReport> {
     const all = [this.ingresses, this.classes, this.services, this.slices, this.secrets];
     for (const inf of all) inf.start();
-    await Promise.all(all.map((i) => i.synced));
+    await Promise.all([prepared, ...all.map((i) => i.synced)]);
     this.started = true;
     return this.sync();
   }

@@ -11,8 +11,13 @@ import type { CertFiles } from './nginx-conf.js';
 export const DEFAULT_CERT_SUBJECT = '/O=podnet/CN=podnet Ingress Controller Default Certificate';
 export const DEFAULT_CERT_DAYS = '3650';
 
+/** Where ensureDefaultCert puts the files: known before they exist, so a conf can be rendered meanwhile. */
+export function defaultCertFiles(dir: string): CertFiles {
+  return { certPath: path.join(dir, 'default.crt'), keyPath: path.join(dir, 'default.key') };
+}
+
 export async function ensureDefaultCert(dir: string, runner: Runner): Promise<CertFiles> {
-  const files: CertFiles = { certPath: path.join(dir, 'default.crt'), keyPath: path.join(dir, 'default.key') };
+  const files = defaultCertFiles(dir);
   try {
     await access(files.certPath);
     await access(files.keyPath);

@@ -111,15 +111,36 @@ export class NginxProcess {
     if (text === this.applied && this.running) return { action: 'unchanged', ms: 0 };
     await this.writeFiles(files);
     const next = `${this.paths.conf}.next`;
+    if (!this.running) {
+      // The first start skips the separate `nginx -t`: the master parses and
+      // checks the conf itself before it binds or forks anything, and exits
+      // when it is wrong. Only then is `nginx -t` run, for its error text
+      // (which the controller attributes to Ingresses). Nothing was serving,
+      // so no bad conf is ever loaded over a good one.
+      await writeFile(next, text, { mode: 0o644 });
+      await rename(next, this.paths.conf);
+      try {
+        await this.start();
+      } catch (err) {
+        const error = await this.test(text, next);
+        await rm(next, { force: true });
+        if (error) return { action: 'rejected', error, ms: ms() };
+        throw err;
+      }
+      return this.finishApply(text, files, 'started', ms);
+    }
     const error = await this.test(text, next);
     if (error) {
       await rm(next, { force: true });
       return { action: 'rejected', error, ms: ms() };
     }
     await rename(next, this.paths.conf);
-    const action = this.running ? 'reloaded' : 'started';
-    if (action === 'reloaded') await this.reload();
-    else await this.start();
+    await this.reload();
+    return this.finishApply(text, files, 'reloaded', ms);
+  }
+
+  /** After a start or reload: remember the text, drop PEMs no longer referenced. */
+  private async finishApply(text: string, files: ReadonlyMap<string, string>, action: 'started' | 'reloaded', ms: () => number): Promise<ApplyResult> {
     this.applied = text;
     await this.pruneCerts(files);
     if (debug) process.stderr.write(`[ingress] nginx ${action} in ${ms()} ms\n`);
@@ -133,14 +154,17 @@ export class NginxProcess {
       process.stderr.write(d);
       this.stderrTail = (this.stderrTail + d).slice(-4000);
     });
+    let up = false;
     this.exited = new Promise((resolve) => child.on('exit', (code, signal) => {
       this.rotator?.stop();
-      if (!this.stopping) for (const fn of this.exitListeners) fn(code, signal);
+      // A master that never came up is start()'s failure to report, not an exit to announce.
+      if (up && !this.stopping) for (const fn of this.exitListeners) fn(code, signal);
       resolve();
     }));
     // Ready when the master has forked its first worker (it has bound the listen sockets by then).
     const ok = await this.waitFor(() => this.workers().length > 0 || !this.running);
-    if (!ok || !this.running) {
+    up = ok && this.running;
+    if (!up) {
       throw new PodnetError('ENGINX', `could not start nginx with ${this.paths.conf}: ${this.stderrTail.trim() || 'master exited'}`);
     }
     if (this.logRotation) {

@@ -27,6 +27,10 @@ const HOST = 'shop.example.test';
 const REQUEST_PATH = '/api/orders';
 const NAMESPACE = 'shop';
 const READY_TIMEOUT_MS = 60_000;
+/** a check that is one API request (as `podnet up` polls) */
+const API_POLL_MS = 25;
+/** a check that starts processes in the outside client (dig, curl) */
+const PROCESS_POLL_MS = 100;
 /** how long to wait for NGINX's buffered access log to show the demo's request (its flush interval is 100 ms) */
 const ACCESS_LOG_WAIT_MS = 1_000;
 const ACCESS_LOG_POLL_MS = 20;
@@ -43,14 +47,14 @@ function capture(argv: string[]): Promise<{ code: number; stdout: string; stderr
   });
 }
 
-async function until<T>(what: string, fn: () => Promise<T | undefined>, progress: (m: string) => void): Promise<T> {
+async function until<T>(what: string, fn: () => Promise<T | undefined>, progress: (m: string) => void, intervalMs = PROCESS_POLL_MS): Promise<T> {
   const deadline = Date.now() + READY_TIMEOUT_MS;
   progress(`waiting for ${what}…`);
   for (;;) {
     const v = await fn().catch(() => undefined);
     if (v !== undefined) return v;
     if (Date.now() > deadline) throw new PodnetError('ETIMEOUT', `demo: timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
+    await new Promise((r) => setTimeout(r, intervalMs));
   }
 }
 
@@ -76,11 +80,11 @@ export async function demoCommand(ctx: Context, flags: CommonFlags): Promise<num
   await until('the shop pods to be Ready', async () => {
     const pods = (await client.list<Pod>('pods', NAMESPACE)).items;
     return pods.length >= 6 && pods.every(isPodReady) ? true : undefined;
-  }, progress);
+  }, progress, API_POLL_MS);
   const lbIP = await until('the Ingress to get its load-balancer address', async () => {
     const ing = await client.get<Ingress>('ingresses', NAMESPACE, 'shop');
     return ing.status?.loadBalancer?.ingress?.[0]?.ip;
-  }, progress);
+  }, progress, API_POLL_MS);
   const holder = Number(readFileSync(outsideFiles(ctx.paths).holderPid, 'utf8'));
   const outside = (cmd: string[]) => capture(joinSandboxArgv(holder, cmd));
   await until(`external DNS to publish ${HOST}`, async () => {

@@ -3,7 +3,7 @@
 // after a crash, and succeeds when nothing is there.
 
 import { spawn } from 'node:child_process';
-import { existsSync, openSync, readFileSync, rmSync, closeSync, readdirSync, mkdirSync, statSync } from 'node:fs';
+import { existsSync, openSync, readFileSync, rmSync, closeSync, readdirSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Deployment, Node } from '../../api/types.js';
@@ -13,6 +13,7 @@ import { defaultRunner } from '../../net/runner.js';
 import { processAlive } from '../../net/process.js';
 import { parseDuration, type CommonFlags } from '../args.js';
 import type { Context } from '../context.js';
+import { readTrace, formatTrace, TRACE_ENV, TRACE_FILE_NAME, StartupTrace } from '../../startup-trace.js';
 
 const CLI_MAIN = fileURLToPath(new URL('../main.js', import.meta.url));
 const DEFAULT_NODES = 2;
@@ -83,9 +84,14 @@ export async function upCommand(ctx: Context, flags: CommonFlags, quiet = false)
   const t0 = performance.now();
   const say = (msg: string) => { if (!quiet) process.stderr.write(`${msg}\n`); };
   const deadline = Date.now() + parseDuration(flags.timeout ?? '60s');
+  const traceFile = path.join(ctx.paths.dir, TRACE_FILE_NAME);
+  const tracing = process.env[TRACE_ENV] === '1';
+  let trace = StartupTrace.off();
   if (!daemonPid(ctx)) {
     mkdirSync(ctx.paths.dir, { recursive: true });
     mkdirSync(ctx.paths.procs, { recursive: true });
+    // The file's existence switches tracing on in every process of the cluster (src/startup-trace.ts).
+    if (tracing) { writeFileSync(traceFile, ''); trace = StartupTrace.open(ctx.paths.dir, 'cli'); trace.mark('up command'); }
     // A daemon killed with -9 leaves its pid file and socket behind.
     rmSync(ctx.paths.socket, { force: true });
     rmSync(ctx.paths.daemonPid, { force: true });
@@ -96,6 +102,7 @@ export async function upCommand(ctx: Context, flags: CommonFlags, quiet = false)
     });
     closeSync(log);
     child.unref();
+    trace.mark('daemon spawned');
     say(`starting cluster "${ctx.cluster}" (${flags.nodes ?? DEFAULT_NODES} nodes)…`);
     // Wait for the daemon to write its pid file before polling the API.
     while (!existsSync(ctx.paths.daemonPid)) {
@@ -104,8 +111,14 @@ export async function upCommand(ctx: Context, flags: CommonFlags, quiet = false)
       await new Promise((r) => setTimeout(r, POLL_MS));
     }
   }
-  const nodes = await waitForNodes(ctx, flags.nodes, deadline, (m) => say(`  ${m}`));
-  if (!flags.bare) await waitForAddons(ctx, deadline, (m) => say(`  ${m}`));
+  trace.mark('daemon pid file seen');
+  const nodes = await waitForNodes(ctx, flags.nodes, deadline, (m) => { trace.mark(m); say(`  ${m}`); });
+  if (!flags.bare) await waitForAddons(ctx, deadline, (m) => { trace.mark(m); say(`  ${m}`); });
+  if (trace.enabled) {
+    trace.mark('up done');
+    process.stderr.write(`start-up trace (${traceFile}):\n${formatTrace(readTrace(traceFile), performance.timeOrigin)}\n`);
+    rmSync(traceFile, { force: true });
+  }
   if (!quiet) process.stdout.write(`cluster "${ctx.cluster}" is up: ${nodes.length} nodes Ready in ${((performance.now() - t0) / 1000).toFixed(2)}s\n`);
   return 0;
 }

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { SyncScheduler, type SchedulerClock } from '../../../src/client/sync-scheduler.js';
+import { IDLE_SYNC, SyncScheduler, type SchedulerClock } from '../../../src/client/sync-scheduler.js';
 
 /** A manual clock: advance(ms) fires due timers in order. */
 class FakeClock implements SchedulerClock {
@@ -82,4 +82,19 @@ test('slow syncs stretch the interval to busyFactor × their duration', async ()
   await clock.advance(10_000);
   assert.ok(starts.length >= 3);
   assert.deepEqual(starts.slice(1).map((t, i) => t - starts[i]!), starts.slice(1).map(() => 3000));
+});
+
+test('a sync that changed nothing (IDLE_SYNC) does not hold back the next one', async () => {
+  const clock = new FakeClock();
+  const starts: number[] = [];
+  let idle = true;
+  const s = new SyncScheduler(async () => { starts.push(clock.now()); return idle ? IDLE_SYNC : undefined; }, { debounceMs: 100, minIntervalMs: 1000, clock });
+  s.trigger();
+  await clock.advance(200);
+  idle = false;
+  s.trigger(); // right after a no-op sync: only the debounce applies
+  await clock.advance(200);
+  s.trigger(); // right after a real sync: the interval applies
+  await clock.advance(2000);
+  assert.deepEqual(starts, [100, 300, 1300]);
 });
