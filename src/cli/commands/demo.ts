@@ -145,7 +145,7 @@ export async function demoCommand(ctx: Context, flags: CommonFlags): Promise<num
 
   const out = [
     '',
-    `User → DNS → Load Balancer → Ingress → Service → Pod, layer by layer (request ${requestId.slice(0, 12)}…):`,
+    `User → DNS → Load Balancer → Ingress → Service → Pod, layer by layer (request ${requestId}):`,
     '',
     `  1. DNS            the outside client's resolver asked the external DNS (198.51.100.53): ${answer} (${digTime})`,
     `                    published by podnet's external-dns controller from Ingress ${NAMESPACE}/shop`,
