@@ -8,6 +8,7 @@
 
 import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import type { Container, ContainerState, Pod, Service } from '../api/types.js';
 import { nowRFC3339 } from '../api/pod-helpers.js';
 import type { Client } from '../client/client.js';
@@ -19,7 +20,7 @@ import { containerEnv, hostsFile, resolvConf, resolveCommand } from './container
 import { podFiles, type PodFiles } from './pod-files.js';
 import { computePodStatus, type ContainerFacts } from './pod-status.js';
 import { ProbeState, runProbe } from './probes.js';
-import { cniAdd, cniDel, deleteNetns, joinSandboxArgv, processAlive, startPause, writeFileAtomic } from './sandbox.js';
+import { cniAdd, cniDel, deleteNetns, ensureHoldFifo, joinSandboxArgv, processAlive, startPause, writeFileAtomic } from './sandbox.js';
 import type { Semaphore } from './semaphore.js';
 
 /** podnet restarts crashed containers after 1 s, doubling to 60 s (the kubelet: 10 s to 300 s), so CrashLoopBackOff is visible in seconds. */
@@ -29,6 +30,8 @@ export const BACKOFF_MAX_MS = 60_000;
 const BACKOFF_RESET_MS = 60_000;
 const ADOPTED_POLL_MS = 500;
 const SANDBOX_RETRY_MS = 2_000;
+/** the FIFO pause processes wait on (sandbox.ts), in the cluster's state directory next to pods/ (never inside it: every entry there is a pod) */
+const PAUSE_HOLD_FIFO = 'pause-hold.fifo';
 /** readiness re-probe interval before a container's first success */
 const STARTING_PROBE_MS = 100;
 
@@ -195,9 +198,11 @@ export class PodWorker {
     // `ip netns add` + nsenter). An agent killed from here until the state
     // below is persisted finds only the netns recorded: teardownSandbox kills
     // every process inside it (the pause, containers) and CNI DEL frees the IP.
+    const holdFifo = path.join(path.dirname(this.ctx.podsDir), PAUSE_HOLD_FIFO);
     const pid = await startPause({
       netns, createNetns: true, hostname: pod.spec.hostname ?? pod.metadata.name!, resolvConf: this.files.resolvConf, hostsFile: hostsPath,
       mounts: this.emptyDirMounts(), mountTable: this.files.mountTable,
+      ...(await ensureHoldFifo(this.ctx.runner, holdFifo) ? { holdFifo } : {}),
     });
     this.state.sandboxPid = pid;
     const result = await cniAdd(this.sandboxSpec(config));

@@ -4,7 +4,7 @@
 // Containers join the pause process's namespaces with nsenter.
 
 import { spawn } from 'node:child_process';
-import { closeSync, openSync, writeFileSync, renameSync } from 'node:fs';
+import { closeSync, lstatSync, openSync, writeFileSync, renameSync } from 'node:fs';
 import { execCni } from '../cni/exec-plugin.js';
 
 export interface CniResult { ips?: { address: string; gateway?: string; interface?: number }[] }
@@ -20,13 +20,21 @@ export const PAUSE_READY_MARK = 'podnet-pause-ready';
 // positional arguments (never interpolated): set the hostname, bind the
 // pod's resolv.conf, hosts and emptyDir volumes over the node's paths (one
 // mount(8) for all of them: `--fstab FILE -a`), tell the agent it is ready,
-// then sleep holding the namespaces.
+// then wait holding the namespaces.
 // The hostname is written to /proc/sys/kernel/hostname, which sets it for the
 // writer's UTS namespace (sethostname(2) semantics, kernel/utsname_sysctl.c):
 // a shell redirect instead of a hostname(1) process per pod. The ready mark
-// goes to stderr, the one pipe to the agent, which sleep then closes: the
-// agent wakes once, instead of polling /proc for the exec of sleep.
-const PAUSE_SCRIPT = `printf %s "$1" > /proc/sys/kernel/hostname && mount --fstab "$2" -a && printf %s ${PAUSE_READY_MARK} >&2 && exec sleep infinity 2>/dev/null`;
+// goes to stderr, the one pipe to the agent, which is then closed (sleep's
+// stderr is /dev/null): the agent wakes once, instead of polling /proc.
+const PAUSE_SLEEP_SCRIPT = `printf %s "$1" > /proc/sys/kernel/hostname && mount --fstab "$2" -a && printf %s ${PAUSE_READY_MARK} >&2 && exec sleep infinity 2>/dev/null`;
+// With a hold FIFO ($3) the shell waits itself instead of exec'ing sleep (one
+// exec less per pod): it opens the FIFO read-write, which on Linux never
+// blocks (fifo(7)), and reads from it forever: the FIFO always has a writer
+// (fd 3 itself), so read never sees EOF, and nothing writes to it (a line
+// that did arrive would only be read and the wait go on). The FIFO is opened
+// before the ready mark, so a missing one fails the start, not the pod later.
+// Only a signal ends it, as with sleep.
+const PAUSE_HOLD_SCRIPT = `printf %s "$1" > /proc/sys/kernel/hostname && mount --fstab "$2" -a && exec 3<>"$3" && printf %s ${PAUSE_READY_MARK} >&2 && exec 2>/dev/null && while :; do read -r _ <&3; done`;
 
 export interface PauseSpec {
   /** the pod's network namespace (/run/netns/NAME) */
@@ -44,6 +52,8 @@ export interface PauseSpec {
   mounts?: { source: string; target: string }[];
   /** where the pause's mount table is written (fstab(5) format) */
   mountTable: string;
+  /** a FIFO (ensureHoldFifo) the pause waits on instead of exec'ing sleep; without one it execs sleep */
+  holdFifo?: string;
 }
 
 export interface SandboxSpec {
@@ -70,8 +80,10 @@ export function pauseMountTable(spec: Pick<PauseSpec, 'resolvConf' | 'hostsFile'
 }
 
 /** argv of the pause process: into (or creating) the network namespace, new UTS and mount namespaces, then the script. */
-export function pauseArgv(spec: Pick<PauseSpec, 'netns' | 'createNetns' | 'hostname' | 'mountTable'>): string[] {
-  const script = ['sh', '-c', PAUSE_SCRIPT, 'pause', spec.hostname, spec.mountTable];
+export function pauseArgv(spec: Pick<PauseSpec, 'netns' | 'createNetns' | 'hostname' | 'mountTable' | 'holdFifo'>): string[] {
+  const script = spec.holdFifo
+    ? ['sh', '-c', PAUSE_HOLD_SCRIPT, 'pause', spec.hostname, spec.mountTable, spec.holdFifo]
+    : ['sh', '-c', PAUSE_SLEEP_SCRIPT, 'pause', spec.hostname, spec.mountTable];
   const path = `/run/netns/${spec.netns}`;
   // unshare(1) with --net=FILE makes the namespace persistent the way
   // `ip netns add` does: a helper child, still in the original mount
@@ -80,6 +92,23 @@ export function pauseArgv(spec: Pick<PauseSpec, 'netns' | 'createNetns' | 'hostn
   // --propagation private: the pod's own mounts never reach the host.
   if (spec.createNetns) return ['unshare', `--net=${path}`, '--uts', '--mount', '--propagation', 'private', '--', ...script];
   return ['nsenter', `--net=${path}`, '--', 'unshare', '--uts', '--mount', '--propagation', 'private', '--', ...script];
+}
+
+const holdFifos = new Map<string, Promise<boolean>>();
+
+/**
+ * Makes `path` a FIFO (mode 0600) for pauses to wait on, once per process
+ * (Node has no mkfifo: one mkfifo(1) per agent, not per pod); false when it
+ * cannot be made, and the pauses exec sleep as before.
+ */
+export function ensureHoldFifo(runner: Runner, path: string): Promise<boolean> {
+  let made = holdFifos.get(path);
+  if (!made) {
+    const isFifo = () => { try { return lstatSync(path).isFIFO(); } catch { return false; } };
+    made = isFifo() ? Promise.resolve(true) : runner.run(['mkfifo', '-m', '600', path], { allowFailure: true }).then(isFifo, () => false);
+    holdFifos.set(path, made);
+  }
+  return made;
 }
 
 export async function deleteNetns(runner: Runner, netns: string): Promise<void> {

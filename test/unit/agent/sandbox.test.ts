@@ -61,3 +61,14 @@ test('a pod pause creates its netns with unshare; the outside holder joins an ex
     assert.equal(argv[argv.length - 5], '-c');
   }
 });
+
+test('with a hold FIFO the pause script waits on it instead of exec\'ing sleep; the FIFO is a positional argument too', () => {
+  const base = { netns: 'pn-c-pod-1', hostname: 'web-1', mountTable: '/p/mounts.fstab', createNetns: true };
+  const hold = pauseArgv({ ...base, holdFifo: '/s/pause hold.fifo' });
+  assert.deepEqual(hold.slice(-4), ['pause', 'web-1', '/p/mounts.fstab', '/s/pause hold.fifo']);
+  const script = hold[hold.length - 5]!;
+  assert.doesNotMatch(script, /sleep/);
+  // opened before the ready mark: a missing FIFO fails the start
+  assert.ok(script.indexOf('exec 3<>"$3"') < script.indexOf('>&2'));
+  assert.match(pauseArgv(base)[pauseArgv(base).length - 4]!, /exec sleep infinity/);
+});
