@@ -99,6 +99,8 @@ export class PodWorker {
   private dirMade = false;
   /** the podIP the last state.json write carried */
   private persistedPodIP: string | undefined;
+  /** the node's hold FIFO, once this worker has made sure it exists (pause processes and pause-image containers wait on it) */
+  private holdFifo: string | undefined;
 
   constructor(private readonly ctx: AgentContext, pod: Pod, adopted?: PersistedState) {
     this.pod = pod;
@@ -199,10 +201,10 @@ export class PodWorker {
     // below is persisted finds only the netns recorded: teardownSandbox kills
     // every process inside it (the pause, containers) and CNI DEL frees the IP.
     const holdFifo = path.join(path.dirname(this.ctx.podsDir), PAUSE_HOLD_FIFO);
+    if (await ensureHoldFifo(this.ctx.runner, holdFifo)) this.holdFifo = holdFifo;
     const pid = await startPause({
       netns, createNetns: true, hostname: pod.spec.hostname ?? pod.metadata.name!, resolvConf: this.files.resolvConf, hostsFile: hostsPath,
-      mounts: this.emptyDirMounts(), mountTable: this.files.mountTable,
-      ...(await ensureHoldFifo(this.ctx.runner, holdFifo) ? { holdFifo } : {}),
+      mounts: this.emptyDirMounts(), mountTable: this.files.mountTable, ...(this.holdFifo ? { holdFifo: this.holdFifo } : {}),
     });
     this.state.sandboxPid = pid;
     const result = await cniAdd(this.sandboxSpec(config));
@@ -272,7 +274,7 @@ export class PodWorker {
   }
 
   private startContainer(c: ContainerRuntime): void {
-    const resolved = resolveCommand(c.spec, process.execPath);
+    const resolved = resolveCommand(c.spec, process.execPath, this.holdFifo);
     if ('error' in resolved) {
       if (c.state.waiting?.reason !== resolved.error.reason) this.ctx.events.warning(this.pod, 'Failed', `Error: ${resolved.error.reason}: ${resolved.error.message}`);
       c.state = { waiting: { reason: resolved.error.reason, message: resolved.error.message } };
