@@ -20,7 +20,7 @@ import { containerEnv, hostsFile, resolvConf, resolveCommand } from './container
 import { podFiles, type PodFiles } from './pod-files.js';
 import { computePodStatus, type ContainerFacts } from './pod-status.js';
 import { ProbeState, runProbe } from './probes.js';
-import { cniAdd, cniDel, deleteNetns, ensureHoldFifo, joinSandboxArgv, processAlive, startPause, writeFileAtomic } from './sandbox.js';
+import { cniAdd, cniDel, deleteNetns, ensureHoldFifo, joinSandboxArgv, launchPause, processAlive, writeFileAtomic } from './sandbox.js';
 import type { Semaphore } from './semaphore.js';
 
 /** podnet restarts crashed containers after 1 s, doubling to 60 s (the kubelet: 10 s to 300 s), so CrashLoopBackOff is visible in seconds. */
@@ -202,12 +202,21 @@ export class PodWorker {
     // every process inside it (the pause, containers) and CNI DEL frees the IP.
     const holdFifo = path.join(path.dirname(this.ctx.podsDir), PAUSE_HOLD_FIFO);
     if (await ensureHoldFifo(this.ctx.runner, holdFifo)) this.holdFifo = holdFifo;
-    const pid = await startPause({
+    const pause = launchPause({
       netns, createNetns: true, hostname: pod.spec.hostname ?? pod.metadata.name!, resolvConf: this.files.resolvConf, hostsFile: hostsPath,
       mounts: this.emptyDirMounts(), mountTable: this.files.mountTable, ...(this.holdFifo ? { holdFifo: this.holdFifo } : {}),
     });
+    // CNI ADD needs only the network namespace, so it runs while the pause
+    // still sets the hostname and mounts (the hosts file is filled in below,
+    // after both). Both are waited for before either failure is reported: a
+    // retry's teardown must not race an ADD still in flight.
+    await pause.netns.catch(() => pause.ready); // a pause that failed first: its reason, from ready
+    const [started, added] = await Promise.allSettled([pause.ready, cniAdd(this.sandboxSpec(config))]);
+    if (started.status === 'rejected') throw started.reason;
+    if (added.status === 'rejected') throw added.reason;
+    const pid = started.value;
+    const result = added.value;
     this.state.sandboxPid = pid;
-    const result = await cniAdd(this.sandboxSpec(config));
     const podIP = result.ips?.[0]?.address.split('/')[0];
     if (!podIP) throw new Error('the CNI plugin returned no IP address');
     // In place, not by rename: the pause's bind mount holds this inode. No

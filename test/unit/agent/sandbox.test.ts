@@ -4,7 +4,7 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fstabPath, pauseArgv, pauseMountTable } from '../../../src/agent/sandbox.js';
+import { fstabPath, PAUSE_NETNS_MARK, PAUSE_READY_MARK, pauseArgv, pauseMountTable } from '../../../src/agent/sandbox.js';
 
 test('fstabPath writes spaces, tabs, newlines and backslashes as fstab(5) octal escapes', () => {
   const rows: [string, string][] = [
@@ -69,6 +69,18 @@ test('with a hold FIFO the pause script waits on it instead of exec\'ing sleep; 
   const script = hold[hold.length - 5]!;
   assert.doesNotMatch(script, /sleep/);
   // opened before the ready mark: a missing FIFO fails the start
-  assert.ok(script.indexOf('exec 3<>"$3"') < script.indexOf('>&2'));
+  assert.ok(script.indexOf('exec 3<>"$3"') < script.indexOf(PAUSE_READY_MARK));
   assert.match(pauseArgv(base)[pauseArgv(base).length - 4]!, /exec sleep infinity/);
+});
+
+test('both pause scripts say first that the netns is there (CNI ADD may start), and last that the pause is ready', () => {
+  const base = { netns: 'pn-c-pod-1', hostname: 'web-1', mountTable: '/p/mounts.fstab', createNetns: true };
+  for (const argv of [pauseArgv(base), pauseArgv({ ...base, holdFifo: '/s/f' })]) {
+    const script = argv.find((a) => a.includes(PAUSE_READY_MARK))!;
+    assert.ok(script.startsWith(`printf %s ${PAUSE_NETNS_MARK} >&2 && `), script);
+    // the marks are spliced into the script: nothing the shell would read as syntax
+    for (const mark of [PAUSE_NETNS_MARK, PAUSE_READY_MARK]) assert.match(mark, /^[a-z.-]+$/);
+    assert.ok(script.indexOf(PAUSE_NETNS_MARK) < script.indexOf('mount --fstab'));
+    assert.ok(script.indexOf('mount --fstab') < script.indexOf(PAUSE_READY_MARK));
+  }
 });
