@@ -101,21 +101,25 @@ export function pauseArgv(spec: Pick<PauseSpec, 'netns' | 'createNetns' | 'hostn
   return ['nsenter', `--net=${path}`, '--', 'unshare', '--uts', '--mount', '--propagation', 'private', '--', ...script];
 }
 
-const holdFifos = new Map<string, Promise<boolean>>();
+const makingFifos = new Map<string, Promise<boolean>>();
 
 /**
- * Makes `path` a FIFO (mode 0600) for pauses to wait on, once per process
- * (Node has no mkfifo: one mkfifo(1) per agent, not per pod); false when it
- * cannot be made, and the pauses exec sleep as before.
+ * Makes `path` a FIFO (mode 0600) for pauses to wait on (Node has no mkfifo:
+ * one mkfifo(1) per agent, not per pod); false when it cannot be made, and
+ * the pauses exec sleep as before. Checked on every call (one lstat), so a
+ * FIFO removed under a running agent is made again rather than failing
+ * every pause that opens it.
  */
 export function ensureHoldFifo(runner: Runner, path: string): Promise<boolean> {
-  let made = holdFifos.get(path);
-  if (!made) {
-    const isFifo = () => { try { return lstatSync(path).isFIFO(); } catch { return false; } };
-    made = isFifo() ? Promise.resolve(true) : runner.run(['mkfifo', '-m', '600', path], { allowFailure: true }).then(isFifo, () => false);
-    holdFifos.set(path, made);
+  const isFifo = () => { try { return lstatSync(path).isFIFO(); } catch { return false; } };
+  if (isFifo()) return Promise.resolve(true);
+  let making = makingFifos.get(path);
+  if (!making) {
+    making = runner.run(['mkfifo', '-m', '600', path], { allowFailure: true }).then(isFifo, () => false)
+      .finally(() => makingFifos.delete(path));
+    makingFifos.set(path, making);
   }
-  return made;
+  return making;
 }
 
 export async function deleteNetns(runner: Runner, netns: string): Promise<void> {
