@@ -6,7 +6,8 @@
 // It sums utime+stime (self) and cutime+cstime (waited-for children) from
 // /proc/<pid>/stat over the daemon's process tree before and after: the
 // daemon, the agents (their children: the podnet-cni shim and nc), the CNI
-// servers (their children: ip), the pod processes (pause and containers,
+// servers (their children: one-shot ip) and their resident ip (its children:
+// the pod side of each ADD, `netns exec ... ip`), the pod processes (pause and containers,
 // whose short-lived helpers such as mount are in their children's share).
 // Kernel work outside process context (softirq, RCU) is not counted.
 // /proc times tick at 10 ms per process, so a few ms per pod is noise at
@@ -61,6 +62,8 @@ function snapshot(root: number): Map<string, number> {
     const role = pid === root ? 'daemon'
       : cmd.includes('agent/main.js') ? 'agent'
         : cmd.includes('cni/server-main.js') ? 'cni server'
+          // the server's long-lived `ip -batch` (net/resident-ip.ts); its children are the per-ADD `netns exec` ip
+          : cmdline(t.ppid).includes('cni/server-main.js') ? 'cni server resident ip'
           : cmdline(t.ppid).includes('agent/main.js') ? `pod:${t.comm}` : `other:${t.comm}`;
     add(`${role} self`, t.self);
     add(`${role} children`, t.children);

@@ -19,6 +19,16 @@ export interface BuiltinImage { match: (image: string) => boolean; program?: str
  */
 export const PAUSE_ARGV = ['sh', '-c', 'trap "exit 0" TERM INT; sleep infinity & wait', 'pause'] as const;
 
+/**
+ * The same without the sleep process, when the node has a hold FIFO (the one
+ * the sandbox pauses wait on, sandbox.ts): the shell reads from it, opened
+ * read-write so read never sees EOF, and nothing writes to it. A signal
+ * interrupts read(2) and the trap exits 0, as pause.c does.
+ */
+export function pauseHoldArgv(holdFifo: string): string[] {
+  return ['sh', '-c', 'trap "exit 0" TERM INT; exec 3<>"$1"; while :; do read -r _ <&3; done', 'pause', holdFifo];
+}
+
 /** Built-in images run a podnet program with node (pause: a shell); anything else must set `command`. */
 export const BUILTIN_IMAGES: BuiltinImage[] = [
   { match: (i) => /^(docker\.io\/)?podnet\/echo(:[\w.-]+)?$/.test(i), program: 'echo.js' },
@@ -32,9 +42,10 @@ export type ResolvedCommand = { argv: string[] } | { error: { reason: 'ErrImageP
 
 /**
  * Kubernetes semantics: `command` replaces the image's entrypoint, `args` its
- * default arguments; a built-in image's entrypoint is its node program (pause: its fixed command).
+ * default arguments; a built-in image's entrypoint is its node program (pause: its fixed command,
+ * without a sleep process when `holdFifo` is given).
  */
-export function resolveCommand(c: Container, nodeBinary: string): ResolvedCommand {
+export function resolveCommand(c: Container, nodeBinary: string, holdFifo?: string): ResolvedCommand {
   const args = c.args ?? [];
   if (c.command && c.command.length > 0) return { argv: [...c.command, ...args] };
   const image = c.image ?? '';
@@ -42,7 +53,7 @@ export function resolveCommand(c: Container, nodeBinary: string): ResolvedComman
   if (!builtin) {
     return { error: { reason: 'ErrImagePull', message: `Failed to pull image "${image}": podnet runs host programs and has no image registry; "${image}" is not a built-in image (podnet/echo, registry.k8s.io/e2e-test-images/agnhost, registry.k8s.io/pause) and the container sets no command` } };
   }
-  if (builtin.argv) return { argv: [...builtin.argv] };
+  if (builtin.argv) return { argv: builtin.argv === PAUSE_ARGV && holdFifo ? pauseHoldArgv(holdFifo) : [...builtin.argv] };
   return { argv: [nodeBinary, `${IMAGES_DIR}${builtin.program}`, ...args] };
 }
 

@@ -8,6 +8,7 @@
 
 import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import type { Container, ContainerState, Pod, Service } from '../api/types.js';
 import { nowRFC3339 } from '../api/pod-helpers.js';
 import type { Client } from '../client/client.js';
@@ -19,7 +20,7 @@ import { containerEnv, hostsFile, resolvConf, resolveCommand } from './container
 import { podFiles, type PodFiles } from './pod-files.js';
 import { computePodStatus, type ContainerFacts } from './pod-status.js';
 import { ProbeState, runProbe } from './probes.js';
-import { cniAdd, cniDel, deleteNetns, joinSandboxArgv, processAlive, startPause, writeFileAtomic } from './sandbox.js';
+import { cniAdd, cniDel, deleteNetns, ensureHoldFifo, joinSandboxArgv, launchPause, processAlive, writeFileAtomic } from './sandbox.js';
 import type { Semaphore } from './semaphore.js';
 
 /** podnet restarts crashed containers after 1 s, doubling to 60 s (the kubelet: 10 s to 300 s), so CrashLoopBackOff is visible in seconds. */
@@ -29,6 +30,8 @@ export const BACKOFF_MAX_MS = 60_000;
 const BACKOFF_RESET_MS = 60_000;
 const ADOPTED_POLL_MS = 500;
 const SANDBOX_RETRY_MS = 2_000;
+/** the FIFO pause processes wait on (sandbox.ts), in the cluster's state directory next to pods/ (never inside it: every entry there is a pod) */
+const PAUSE_HOLD_FIFO = 'pause-hold.fifo';
 /** readiness re-probe interval before a container's first success */
 const STARTING_PROBE_MS = 100;
 
@@ -96,6 +99,8 @@ export class PodWorker {
   private dirMade = false;
   /** the podIP the last state.json write carried */
   private persistedPodIP: string | undefined;
+  /** the node's hold FIFO, once this worker has made sure it exists (pause processes and pause-image containers wait on it) */
+  private holdFifo: string | undefined;
 
   constructor(private readonly ctx: AgentContext, pod: Pod, adopted?: PersistedState) {
     this.pod = pod;
@@ -195,12 +200,23 @@ export class PodWorker {
     // `ip netns add` + nsenter). An agent killed from here until the state
     // below is persisted finds only the netns recorded: teardownSandbox kills
     // every process inside it (the pause, containers) and CNI DEL frees the IP.
-    const pid = await startPause({
+    const holdFifo = path.join(path.dirname(this.ctx.podsDir), PAUSE_HOLD_FIFO);
+    if (await ensureHoldFifo(this.ctx.runner, holdFifo)) this.holdFifo = holdFifo;
+    const pause = launchPause({
       netns, createNetns: true, hostname: pod.spec.hostname ?? pod.metadata.name!, resolvConf: this.files.resolvConf, hostsFile: hostsPath,
-      mounts: this.emptyDirMounts(), mountTable: this.files.mountTable,
+      mounts: this.emptyDirMounts(), mountTable: this.files.mountTable, ...(this.holdFifo ? { holdFifo: this.holdFifo } : {}),
     });
+    // CNI ADD needs only the network namespace, so it runs while the pause
+    // still sets the hostname and mounts (the hosts file is filled in below,
+    // after both). Both are waited for before either failure is reported: a
+    // retry's teardown must not race an ADD still in flight.
+    await pause.netns.catch(() => pause.ready); // a pause that failed first: its reason, from ready
+    const [started, added] = await Promise.allSettled([pause.ready, cniAdd(this.sandboxSpec(config))]);
+    if (started.status === 'rejected') throw started.reason;
+    if (added.status === 'rejected') throw added.reason;
+    const pid = started.value;
+    const result = added.value;
     this.state.sandboxPid = pid;
-    const result = await cniAdd(this.sandboxSpec(config));
     const podIP = result.ips?.[0]?.address.split('/')[0];
     if (!podIP) throw new Error('the CNI plugin returned no IP address');
     // In place, not by rename: the pause's bind mount holds this inode. No
@@ -267,7 +283,7 @@ export class PodWorker {
   }
 
   private startContainer(c: ContainerRuntime): void {
-    const resolved = resolveCommand(c.spec, process.execPath);
+    const resolved = resolveCommand(c.spec, process.execPath, this.holdFifo);
     if ('error' in resolved) {
       if (c.state.waiting?.reason !== resolved.error.reason) this.ctx.events.warning(this.pod, 'Failed', `Error: ${resolved.error.reason}: ${resolved.error.message}`);
       c.state = { waiting: { reason: resolved.error.reason, message: resolved.error.message } };

@@ -4,7 +4,7 @@
 // Containers join the pause process's namespaces with nsenter.
 
 import { spawn } from 'node:child_process';
-import { closeSync, openSync, writeFileSync, renameSync } from 'node:fs';
+import { closeSync, lstatSync, openSync, writeFileSync, renameSync } from 'node:fs';
 import { execCni } from '../cni/exec-plugin.js';
 
 export interface CniResult { ips?: { address: string; gateway?: string; interface?: number }[] }
@@ -15,18 +15,33 @@ import { scanNetnsPids } from '../net/netns.js';
 const PAUSE_READY_TIMEOUT_MS = 5_000;
 /** what the pause script writes to stderr once the hostname and mounts are in place */
 export const PAUSE_READY_MARK = 'podnet-pause-ready';
+/**
+ * what it writes first (the marks are part of the script's text: plain
+ * characters only): the network namespace is in place. unshare(1) binds
+ * /run/netns/NAME (and nsenter has joined it) before it execs the script, so
+ * CNI ADD can run while the pause still sets the hostname and mounts.
+ */
+export const PAUSE_NETNS_MARK = 'podnet-pause-netns.';
 
 // The pause process's whole job, in a fixed script that takes its inputs as
 // positional arguments (never interpolated): set the hostname, bind the
 // pod's resolv.conf, hosts and emptyDir volumes over the node's paths (one
 // mount(8) for all of them: `--fstab FILE -a`), tell the agent it is ready,
-// then sleep holding the namespaces.
+// then wait holding the namespaces.
 // The hostname is written to /proc/sys/kernel/hostname, which sets it for the
 // writer's UTS namespace (sethostname(2) semantics, kernel/utsname_sysctl.c):
 // a shell redirect instead of a hostname(1) process per pod. The ready mark
-// goes to stderr, the one pipe to the agent, which sleep then closes: the
-// agent wakes once, instead of polling /proc for the exec of sleep.
-const PAUSE_SCRIPT = `printf %s "$1" > /proc/sys/kernel/hostname && mount --fstab "$2" -a && printf %s ${PAUSE_READY_MARK} >&2 && exec sleep infinity 2>/dev/null`;
+// goes to stderr, the one pipe to the agent, which is then closed (sleep's
+// stderr is /dev/null): the agent wakes once, instead of polling /proc.
+const PAUSE_SLEEP_SCRIPT = `printf %s ${PAUSE_NETNS_MARK} >&2 && printf %s "$1" > /proc/sys/kernel/hostname && mount --fstab "$2" -a && printf %s ${PAUSE_READY_MARK} >&2 && exec sleep infinity 2>/dev/null`;
+// With a hold FIFO ($3) the shell waits itself instead of exec'ing sleep (one
+// exec less per pod): it opens the FIFO read-write, which on Linux never
+// blocks (fifo(7)), and reads from it forever: the FIFO always has a writer
+// (fd 3 itself), so read never sees EOF, and nothing writes to it (a line
+// that did arrive would only be read and the wait go on). The FIFO is opened
+// before the ready mark, so a missing one fails the start, not the pod later.
+// Only a signal ends it, as with sleep.
+const PAUSE_HOLD_SCRIPT = `printf %s ${PAUSE_NETNS_MARK} >&2 && printf %s "$1" > /proc/sys/kernel/hostname && mount --fstab "$2" -a && exec 3<>"$3" && printf %s ${PAUSE_READY_MARK} >&2 && exec 2>/dev/null && while :; do read -r _ <&3; done`;
 
 export interface PauseSpec {
   /** the pod's network namespace (/run/netns/NAME) */
@@ -44,6 +59,8 @@ export interface PauseSpec {
   mounts?: { source: string; target: string }[];
   /** where the pause's mount table is written (fstab(5) format) */
   mountTable: string;
+  /** a FIFO (ensureHoldFifo) the pause waits on instead of exec'ing sleep; without one it execs sleep */
+  holdFifo?: string;
 }
 
 export interface SandboxSpec {
@@ -70,8 +87,10 @@ export function pauseMountTable(spec: Pick<PauseSpec, 'resolvConf' | 'hostsFile'
 }
 
 /** argv of the pause process: into (or creating) the network namespace, new UTS and mount namespaces, then the script. */
-export function pauseArgv(spec: Pick<PauseSpec, 'netns' | 'createNetns' | 'hostname' | 'mountTable'>): string[] {
-  const script = ['sh', '-c', PAUSE_SCRIPT, 'pause', spec.hostname, spec.mountTable];
+export function pauseArgv(spec: Pick<PauseSpec, 'netns' | 'createNetns' | 'hostname' | 'mountTable' | 'holdFifo'>): string[] {
+  const script = spec.holdFifo
+    ? ['sh', '-c', PAUSE_HOLD_SCRIPT, 'pause', spec.hostname, spec.mountTable, spec.holdFifo]
+    : ['sh', '-c', PAUSE_SLEEP_SCRIPT, 'pause', spec.hostname, spec.mountTable];
   const path = `/run/netns/${spec.netns}`;
   // unshare(1) with --net=FILE makes the namespace persistent the way
   // `ip netns add` does: a helper child, still in the original mount
@@ -80,6 +99,27 @@ export function pauseArgv(spec: Pick<PauseSpec, 'netns' | 'createNetns' | 'hostn
   // --propagation private: the pod's own mounts never reach the host.
   if (spec.createNetns) return ['unshare', `--net=${path}`, '--uts', '--mount', '--propagation', 'private', '--', ...script];
   return ['nsenter', `--net=${path}`, '--', 'unshare', '--uts', '--mount', '--propagation', 'private', '--', ...script];
+}
+
+const makingFifos = new Map<string, Promise<boolean>>();
+
+/**
+ * Makes `path` a FIFO (mode 0600) for pauses to wait on (Node has no mkfifo:
+ * one mkfifo(1) per agent, not per pod); false when it cannot be made, and
+ * the pauses exec sleep as before. Checked on every call (one lstat), so a
+ * FIFO removed under a running agent is made again rather than failing
+ * every pause that opens it.
+ */
+export function ensureHoldFifo(runner: Runner, path: string): Promise<boolean> {
+  const isFifo = () => { try { return lstatSync(path).isFIFO(); } catch { return false; } };
+  if (isFifo()) return Promise.resolve(true);
+  let making = makingFifos.get(path);
+  if (!making) {
+    making = runner.run(['mkfifo', '-m', '600', path], { allowFailure: true }).then(isFifo, () => false)
+      .finally(() => makingFifos.delete(path));
+    makingFifos.set(path, making);
+  }
+  return making;
 }
 
 export async function deleteNetns(runner: Runner, netns: string): Promise<void> {
@@ -97,8 +137,21 @@ export async function cniDel(spec: SandboxSpec): Promise<void> {
   await execCni('DEL', { containerId: spec.containerId, netns: `/run/netns/${spec.netns}`, ifName: spec.ifName ?? 'eth0', args: spec.cniArgs, config: spec.cniConfig, pluginPath: spec.cniPath });
 }
 
+export interface PauseStart {
+  pid: number;
+  /** resolves once the network namespace is in place (CNI ADD may run from then on); rejects when the pause fails before */
+  netns: Promise<void>;
+  /** resolves with the pid once the pause holds the finished namespaces (hostname, mounts) */
+  ready: Promise<number>;
+}
+
 /** Starts the pause process and resolves with its pid once it holds the finished namespaces. */
 export async function startPause(spec: PauseSpec): Promise<number> {
+  return launchPause(spec).ready;
+}
+
+/** Starts the pause process; says when its network namespace exists and when it is ready. */
+export function launchPause(spec: PauseSpec): PauseStart {
   if (spec.createNetns) {
     // unshare --net=FILE bind-mounts onto an existing file; ip netns add
     // creates it the same way (O_CREAT|O_EXCL, mode 0). An existing name is
@@ -113,21 +166,34 @@ export async function startPause(spec: PauseSpec): Promise<number> {
   if (!pid) throw new PodnetError('ESANDBOX', `could not start the sandbox of ${spec.netns}`);
   child.unref();
   let stderr = '';
-  return new Promise<number>((resolve, reject) => {
-    const fail = (why: string) => { clearTimeout(timer); reject(new PodnetError('ESANDBOX', `the sandbox of ${spec.netns} ${why}`)); };
+  let netnsDone: { resolve: () => void; reject: (e: Error) => void };
+  const netns = new Promise<void>((resolve, reject) => { netnsDone = { resolve, reject }; });
+  netns.catch(() => { /* the same failure rejects ready, which the caller awaits */ });
+  const ready = new Promise<number>((resolve, reject) => {
+    const fail = (why: string) => {
+      clearTimeout(timer);
+      const err = new PodnetError('ESANDBOX', `the sandbox of ${spec.netns} ${why}`);
+      netnsDone.reject(err);
+      reject(err);
+    };
     const timer = setTimeout(() => {
       child.kill('SIGKILL'); // a pause left behind would keep the namespace alive unseen
       fail('did not start in time');
     }, PAUSE_READY_TIMEOUT_MS);
-    child.stderr!.setEncoding('utf8').on('data', (d: string) => { stderr += d; });
+    child.stderr!.setEncoding('utf8').on('data', (d: string) => {
+      stderr += d;
+      if (stderr.startsWith(PAUSE_NETNS_MARK)) netnsDone.resolve();
+    });
     // The pipe closes when sleep replaces the script (its stderr is
     // /dev/null) or when the script exits on an error.
     child.stderr!.on('end', () => {
-      if (stderr.endsWith(PAUSE_READY_MARK)) { clearTimeout(timer); resolve(pid); return; }
-      const report = () => fail(`exited while starting: ${stderr.trim() || `exit ${child.exitCode ?? child.signalCode}`}`);
+      if (stderr.endsWith(PAUSE_READY_MARK)) { clearTimeout(timer); netnsDone.resolve(); resolve(pid); return; }
+      const said = (stderr.startsWith(PAUSE_NETNS_MARK) ? stderr.slice(PAUSE_NETNS_MARK.length) : stderr).trim();
+      const report = () => fail(`exited while starting: ${said || `exit ${child.exitCode ?? child.signalCode}`}`);
       if (child.exitCode !== null || child.signalCode !== null) report(); else child.once('exit', report);
     });
   });
+  return { pid, netns, ready };
 }
 
 /** argv that runs cmd in the namespaces a pause (or the outside holder) process holds: network, hostname, mounts. */

@@ -10,6 +10,7 @@
 
 import fs from 'node:fs';
 import { CNI_PLUGIN_ERROR, CniError } from '../errors.js';
+import type { Runner } from '../net/runner.js';
 import { readCniEnv } from './env.js';
 import { configVersion, decodeConfig, parseNetConf } from './netconf.js';
 import { isSupportedVersion, LATEST_VERSION, renderResult, requireVersion, SUPPORTED_VERSIONS } from './version.js';
@@ -69,8 +70,13 @@ function render(value: unknown): string {
   return JSON.stringify(value, null, INDENT) + '\n';
 }
 
-/** Runs one CNI command (CNI spec 1.1.0, "Section 2: Execution Protocol") and returns what the executable would print and exit with. */
-export async function invokeCni(vars: InvocationVars, stdin: string, log: (line: string) => void): Promise<InvocationResult> {
+/**
+ * Runs one CNI command (CNI spec 1.1.0, "Section 2: Execution Protocol") and
+ * returns what the executable would print and exit with. `runner` runs the
+ * ip scripts: one-shot processes unless the caller has a longer-lived one
+ * (the resident server's ResidentIpRunner).
+ */
+export async function invokeCni(vars: InvocationVars, stdin: string, log: (line: string) => void, runner?: Runner): Promise<InvocationResult> {
   let version = LATEST_VERSION;
   try {
     const env = readCniEnv(vars);
@@ -89,7 +95,7 @@ export async function invokeCni(vars: InvocationVars, stdin: string, log: (line:
     log(`${env.command} parsed`);
     const [plugin, { defaultRunner }] = await Promise.all([import('./plugin.js'), import('../net/runner.js')]);
     log('loaded');
-    const ctx = { runner: defaultRunner, env, conf, log };
+    const ctx = { runner: runner ?? defaultRunner, env, conf, log };
     switch (env.command) {
       case 'ADD': return { stdout: render(renderResult(await plugin.cmdAdd(ctx), version)), code: 0 };
       case 'DEL': await plugin.cmdDel(ctx); break;

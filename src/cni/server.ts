@@ -13,6 +13,8 @@
 
 import fs from 'node:fs';
 import net from 'node:net';
+import { ResidentIpRunner } from '../net/resident-ip.js';
+import { defaultRunner } from '../net/runner.js';
 import { debugEnabled, invokeCni } from './invoke.js';
 import { formatDecline, formatResult, parseRequest, WireError } from './wire.js';
 
@@ -31,6 +33,8 @@ export class CniServer {
   private readonly ownNetns: string;
   /** inode of our socket file: close() removes the file only while it is still ours (a successor may have replaced it) */
   private socketIno: number | undefined;
+  /** one long-lived ip for the ADD and DEL scripts of every call (net/resident-ip.ts), started on first use */
+  private readonly runner = new ResidentIpRunner(defaultRunner);
 
   constructor(readonly socketPath: string, private readonly options: CniServerOptions = {}) {
     this.ownNetns = fs.readlinkSync('/proc/self/ns/net');
@@ -55,6 +59,7 @@ export class CniServer {
 
   async close(): Promise<void> {
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
+    this.runner.close();
     try {
       if (fs.statSync(this.socketPath).ino === this.socketIno) fs.rmSync(this.socketPath, { force: true });
     } catch { /* already gone */ }
@@ -92,7 +97,7 @@ export class CniServer {
     const debug = debugEnabled(request.vars);
     const sink = this.options.logSink ?? ((line: string) => process.stderr.write(line + '\n'));
     const log = (line: string) => { if (debug) sink(`[podnet-cni server +${(performance.now() - t0).toFixed(1)}ms] ${line}`); };
-    const { stdout, code } = await invokeCni(request.vars, request.stdin, log);
+    const { stdout, code } = await invokeCni(request.vars, request.stdin, log, this.runner);
     return formatResult(code, stdout);
   }
 }

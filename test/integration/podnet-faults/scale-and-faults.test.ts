@@ -94,7 +94,7 @@ async function podVeths(node: string): Promise<string[]> {
   return [...new Set([...veths, ...ports])];
 }
 
-/** processes this cluster started for pods: containers carry PODNET_API_SOCKET; pause processes are `sleep`s with the agents' environment. */
+/** processes this cluster started for pods: containers carry PODNET_API_SOCKET; pause processes are `sh` (before: `sleep`) with the agents' environment. */
 function podProcesses(): string[] {
   const socket = `PODNET_API_SOCKET=${path.join(clusterDir, 'api.sock')}`;
   const state = `PODNET_STATE_DIR=${stateDir}`;
@@ -107,7 +107,7 @@ function podProcesses(): string[] {
     try {
       const env = readFileSync(`/proc/${entry}/environ`, 'utf8').split('\0');
       const comm = readFileSync(`/proc/${entry}/comm`, 'utf8').trim();
-      if (env.includes(socket) || (env.includes(state) && comm === 'sleep')) found.push(`${entry}(${comm})`);
+      if (env.includes(socket) || (env.includes(state) && (comm === 'sh' || comm === 'sleep'))) found.push(`${entry}(${comm})`);
     } catch { /* exited */ }
   }
   return found;

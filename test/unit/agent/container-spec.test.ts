@@ -1,5 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFileSync, spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import type { Pod, Service } from '../../../src/api/types.js';
 import { containerEnv, hostsFile, resolvConf, resolveCommand, serviceEnv } from '../../../src/agent/container-spec.js';
 
@@ -88,4 +92,29 @@ test('resolv.conf follows dnsPolicy', () => {
 test('hosts file names the pod, with its FQDN under a subdomain', () => {
   const text = hostsFile(basePod({ hostname: 'db-0', subdomain: 'db' }), '10.244.0.5', 'cluster.local');
   assert.match(text, /^10\.244\.0\.5\tdb-0\.db\.shop\.svc\.cluster\.local\tdb-0$/m);
+});
+
+test('the pause image exits 0 on SIGTERM, with sleep and with the hold FIFO (no sleep process)', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pn-pause-image-'));
+  try {
+    const fifo = path.join(dir, 'hold fifo');
+    execFileSync('mkfifo', [fifo]);
+    const hold = resolveCommand({ name: 'c', image: 'registry.k8s.io/pause:3.10' }, 'node', fifo);
+    assert.ok('argv' in hold);
+    assert.doesNotMatch(hold.argv.join(' '), /sleep/);
+    assert.equal(hold.argv.at(-1), fifo);
+    const plain = resolveCommand({ name: 'c', image: 'registry.k8s.io/pause:3.10' }, 'node');
+    assert.ok('argv' in plain);
+    for (const argv of [hold.argv, plain.argv]) {
+      // its own process group, as the agent starts containers (detached), so the group signal reaches sleep too
+      const child = spawn(argv[0]!, argv.slice(1), { stdio: 'ignore', detached: true });
+      const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+      // the shell has set its trap once it waits: its wchan is a pipe/FIFO read or wait4, never before the trap line
+      for (let i = 0; i < 500 && !/pipe_read|wait/.test(fs.readFileSync(`/proc/${child.pid}/wchan`, 'utf8')); i++) await new Promise((r) => setTimeout(r, 10));
+      process.kill(-child.pid!, 'SIGTERM');
+      assert.equal(await exited, 0, argv.join(' '));
+    }
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 });

@@ -4,7 +4,7 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fstabPath, pauseArgv, pauseMountTable } from '../../../src/agent/sandbox.js';
+import { fstabPath, PAUSE_NETNS_MARK, PAUSE_READY_MARK, pauseArgv, pauseMountTable } from '../../../src/agent/sandbox.js';
 
 test('fstabPath writes spaces, tabs, newlines and backslashes as fstab(5) octal escapes', () => {
   const rows: [string, string][] = [
@@ -59,5 +59,28 @@ test('a pod pause creates its netns with unshare; the outside holder joins an ex
     // inputs are positional arguments of a fixed script, never part of it
     assert.deepEqual(argv.slice(-3), ['pause', 'web-1', '/p/mounts.fstab']);
     assert.equal(argv[argv.length - 5], '-c');
+  }
+});
+
+test('with a hold FIFO the pause script waits on it instead of exec\'ing sleep; the FIFO is a positional argument too', () => {
+  const base = { netns: 'pn-c-pod-1', hostname: 'web-1', mountTable: '/p/mounts.fstab', createNetns: true };
+  const hold = pauseArgv({ ...base, holdFifo: '/s/pause hold.fifo' });
+  assert.deepEqual(hold.slice(-4), ['pause', 'web-1', '/p/mounts.fstab', '/s/pause hold.fifo']);
+  const script = hold[hold.length - 5]!;
+  assert.doesNotMatch(script, /sleep/);
+  // opened before the ready mark: a missing FIFO fails the start
+  assert.ok(script.indexOf('exec 3<>"$3"') < script.indexOf(PAUSE_READY_MARK));
+  assert.match(pauseArgv(base)[pauseArgv(base).length - 4]!, /exec sleep infinity/);
+});
+
+test('both pause scripts say first that the netns is there (CNI ADD may start), and last that the pause is ready', () => {
+  const base = { netns: 'pn-c-pod-1', hostname: 'web-1', mountTable: '/p/mounts.fstab', createNetns: true };
+  for (const argv of [pauseArgv(base), pauseArgv({ ...base, holdFifo: '/s/f' })]) {
+    const script = argv.find((a) => a.includes(PAUSE_READY_MARK))!;
+    assert.ok(script.startsWith(`printf %s ${PAUSE_NETNS_MARK} >&2 && `), script);
+    // the marks are spliced into the script: nothing the shell would read as syntax
+    for (const mark of [PAUSE_NETNS_MARK, PAUSE_READY_MARK]) assert.match(mark, /^[a-z.-]+$/);
+    assert.ok(script.indexOf(PAUSE_NETNS_MARK) < script.indexOf('mount --fstab'));
+    assert.ok(script.indexOf('mount --fstab') < script.indexOf(PAUSE_READY_MARK));
   }
 });
