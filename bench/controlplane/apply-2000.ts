@@ -23,6 +23,7 @@ import { fileURLToPath } from 'node:url';
 import type { EndpointSlice, KubeObject, Pod, WatchEvent } from '../../src/api/types.js';
 import { clusterPaths } from '../../src/config.js';
 import { HttpClient } from '../../src/client/http-client.js';
+import { cmdline, cpuMs, processTree } from '../proc-stat.js';
 
 const CLI = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
 const CLUSTER = 'bcp1';
@@ -37,8 +38,6 @@ const N = flag('--deployments', 1000);
 const M = flag('--running', 100);
 const profIndex = process.argv.indexOf('--cpu-prof');
 const PROF_DIR = profIndex >= 0 ? process.argv[profIndex + 1] : undefined;
-/** getconf CLK_TCK: the unit of utime/stime in /proc/PID/stat on Linux */
-const CLOCK_TICKS_PER_S = 100;
 
 const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), 'podnet-bcp1-'));
 process.env.PODNET_STATE_DIR = stateDir;
@@ -76,19 +75,9 @@ function podnet(args: string[]): Promise<Run> {
 
 function daemonPid(): number { return Number(fs.readFileSync(paths.daemonPid, 'utf8')); }
 
-/** user+system CPU time of the daemon so far (/proc/PID/stat fields 14 and 15, proc(5)). */
+/** user+system CPU time of the daemon so far. */
 function daemonCpuMs(): number {
-  const stat = fs.readFileSync(`/proc/${daemonPid()}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS_PER_S;
-}
-
-/** user+system CPU time of one process so far, 0 when it is gone. */
-function processCpuMs(pid: number): number {
-  let stat: string;
-  try { stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8'); } catch { return 0; }
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS_PER_S;
+  return cpuMs(daemonPid());
 }
 
 /**
@@ -97,21 +86,9 @@ function processCpuMs(pid: number): number {
  * pid: the cores they take are the cores the apply cannot have.
  */
 function clusterProcessesCpuMs(): Map<number, number> {
-  const parentOf = new Map<number, number>();
-  for (const entry of fs.readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = fs.readFileSync(`/proc/${entry}/stat`, 'utf8');
-      parentOf.set(Number(entry), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]));
-    } catch { /* exited meanwhile */ }
-  }
   const root = daemonPid();
   const cpu = new Map<number, number>();
-  for (const pid of parentOf.keys()) {
-    for (let p = parentOf.get(pid); p !== undefined && p > 1; p = parentOf.get(p)) {
-      if (p === root) { cpu.set(pid, processCpuMs(pid)); break; }
-    }
-  }
+  for (const [pid, stat] of processTree(root)) if (pid !== root) cpu.set(pid, stat.cpuMs);
   return cpu;
 }
 
@@ -124,9 +101,8 @@ const PROCESS_GROUPS: [string, ProcessGroup][] = [
 ];
 
 function groupOf(pid: number): ProcessGroup {
-  let cmdline = '';
-  try { cmdline = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8'); } catch { /* exited */ }
-  return PROCESS_GROUPS.find(([mark]) => cmdline.includes(mark))?.[1] ?? 'rest';
+  const command = cmdline(pid);
+  return PROCESS_GROUPS.find(([mark]) => command.includes(mark))?.[1] ?? 'rest';
 }
 
 /** CPU spent between two snapshots by group (a process that exited meanwhile counts what it had at the first). */

@@ -20,7 +20,7 @@ import { eventually, podnet, run } from '../../test/support/cli.js';
 import { echoApp } from '../../test/support/manifests.js';
 import { median } from '../podnetwork/cluster.js';
 import { parseWrk, type WrkResult } from '../wrk.js';
-import { snapshot, since } from './proc-cpu.js';
+import { snapshot, since } from '../proc-stat.js';
 
 const CLUSTER = 'bning';
 const SOLO_HOST = 'solo.example.test';

@@ -14,7 +14,7 @@ import { defaultWorkerProcesses } from '../../src/ingress/nginx-conf.js';
 import { buildRouteTable } from '../../src/ingress/route-table.js';
 import { ingress, service, slice } from '../../test/unit/ingress/fixtures.js';
 import { freePort, runner, TestNginx } from '../../test/integration/ingress/harness.js';
-import { childPids, cpuMs, since, snapshot } from './proc-cpu.js';
+import { childPids, cpuMs, since, snapshot } from '../proc-stat.js';
 
 const { values } = parseArgs({ options: {
   seconds: { type: 'string', default: '5' }, warmup: { type: 'string', default: '2' }, rounds: { type: 'string', default: '3' },

@@ -15,46 +15,21 @@
 //
 //   node dist/bench/podnetwork/pod-cpu.js [N=50]   (needs root)
 
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import type { Deployment, Pod } from '../../src/api/types.js';
+import { cmdline, processTree } from '../proc-stat.js';
 import { benchCluster, load, mustSucceed, table, withCluster } from './cluster.js';
 
 const N = Number(process.argv[2] ?? 50);
 const IMAGE = 'registry.k8s.io/pause:3.10';
 const NAMESPACE = 'default';
-/** USER_HZ: /proc/<pid>/stat counts clock ticks of 10 ms */
-const MS_PER_TICK = 10;
 const SETTLE_MS = 2_000;
 const POLL_MS = 300;
 const TIMEOUT_MS = 300_000;
 
-interface ProcTimes { ppid: number; comm: string; self: number; children: number }
-
-function readStat(pid: number): ProcTimes | undefined {
-  try {
-    const s = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    // comm may hold spaces and parentheses: the fields start after the last ')'
-    const f = s.slice(s.lastIndexOf(')') + 2).split(' ');
-    const tick = (i: number) => Number(f[i]) * MS_PER_TICK;
-    return { ppid: Number(f[1]), comm: s.slice(s.indexOf('(') + 1, s.lastIndexOf(')')), self: tick(11) + tick(12), children: tick(13) + tick(14) };
-  } catch { return undefined; }
-}
-
-function cmdline(pid: number): string {
-  try { return readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' '); } catch { return ''; }
-}
-
 /** ms of CPU per role ("agent self", "pod:sleep children", ...) over the process tree under `root`. */
 function snapshot(root: number): Map<string, number> {
-  const all = new Map<number, ProcTimes>();
-  for (const e of readdirSync('/proc')) if (/^\d+$/.test(e)) { const t = readStat(Number(e)); if (t) all.set(Number(e), t); }
-  const tree = new Map<number, ProcTimes>();
-  const rootTimes = all.get(root);
-  if (rootTimes) tree.set(root, rootTimes);
-  for (let grew = true; grew;) {
-    grew = false;
-    for (const [pid, t] of all) if (!tree.has(pid) && tree.has(t.ppid)) { tree.set(pid, t); grew = true; }
-  }
+  const tree = processTree(root);
   const roles = new Map<string, number>();
   const add = (k: string, v: number) => roles.set(k, (roles.get(k) ?? 0) + v);
   for (const [pid, t] of tree) {
@@ -65,8 +40,8 @@ function snapshot(root: number): Map<string, number> {
           // the server's long-lived `ip -batch` (net/resident-ip.ts); its children are the per-ADD `netns exec` ip
           : cmdline(t.ppid).includes('cni/server-main.js') ? 'cni server resident ip'
           : cmdline(t.ppid).includes('agent/main.js') ? `pod:${t.comm}` : `other:${t.comm}`;
-    add(`${role} self`, t.self);
-    add(`${role} children`, t.children);
+    add(`${role} self`, t.cpuMs);
+    add(`${role} children`, t.childrenCpuMs);
   }
   return roles;
 }

@@ -10,6 +10,9 @@ const IMAGES_DIR = fileURLToPath(new URL('../images/', import.meta.url));
 /** A built-in image runs either a podnet program with node or, for pause, a fixed host command. */
 export interface BuiltinImage { match: (image: string) => boolean; program?: string; argv?: readonly string[] }
 
+/** pause.c's signal handling: TERM or INT ends the pause with status 0 */
+const PAUSE_TRAP = 'trap "exit 0" TERM INT;';
+
 /**
  * registry.k8s.io/pause: what the upstream pause binary does (build/pause/linux/pause.c):
  * sleep until SIGTERM or SIGINT, then exit 0. A shell and a sleep, not a Node process,
@@ -17,7 +20,7 @@ export interface BuiltinImage { match: (image: string) => boolean; program?: str
  * runtime start-up. The signal reaches the whole process group (the agent signals -pid),
  * so the sleep goes too and `wait` returns to the trap.
  */
-export const PAUSE_ARGV = ['sh', '-c', 'trap "exit 0" TERM INT; sleep infinity & wait', 'pause'] as const;
+export const PAUSE_ARGV = ['sh', '-c', `${PAUSE_TRAP} sleep infinity & wait`, 'pause'] as const;
 
 /**
  * The same without the sleep process, when the node has a hold FIFO (the one
@@ -26,7 +29,7 @@ export const PAUSE_ARGV = ['sh', '-c', 'trap "exit 0" TERM INT; sleep infinity &
  * interrupts read(2) and the trap exits 0, as pause.c does.
  */
 export function pauseHoldArgv(holdFifo: string): string[] {
-  return ['sh', '-c', 'trap "exit 0" TERM INT; exec 3<>"$1"; while :; do read -r _ <&3; done', 'pause', holdFifo];
+  return ['sh', '-c', `${PAUSE_TRAP} exec 3<>"$1"; while :; do read -r _ <&3; done`, 'pause', holdFifo];
 }
 
 /** Built-in images run a podnet program with node (pause: a shell); anything else must set `command`. */

@@ -33,7 +33,8 @@ export const PAUSE_NETNS_MARK = 'podnet-pause-netns.';
 // a shell redirect instead of a hostname(1) process per pod. The ready mark
 // goes to stderr, the one pipe to the agent, which is then closed (sleep's
 // stderr is /dev/null): the agent wakes once, instead of polling /proc.
-const PAUSE_SLEEP_SCRIPT = `printf %s ${PAUSE_NETNS_MARK} >&2 && printf %s "$1" > /proc/sys/kernel/hostname && mount --fstab "$2" -a && printf %s ${PAUSE_READY_MARK} >&2 && exec sleep infinity 2>/dev/null`;
+const PAUSE_SETUP = `printf %s ${PAUSE_NETNS_MARK} >&2 && printf %s "$1" > /proc/sys/kernel/hostname && mount --fstab "$2" -a`;
+const PAUSE_SLEEP_SCRIPT = `${PAUSE_SETUP} && printf %s ${PAUSE_READY_MARK} >&2 && exec sleep infinity 2>/dev/null`;
 // With a hold FIFO ($3) the shell waits itself instead of exec'ing sleep (one
 // exec less per pod): it opens the FIFO read-write, which on Linux never
 // blocks (fifo(7)), and reads from it forever: the FIFO always has a writer
@@ -41,7 +42,7 @@ const PAUSE_SLEEP_SCRIPT = `printf %s ${PAUSE_NETNS_MARK} >&2 && printf %s "$1" 
 // that did arrive would only be read and the wait go on). The FIFO is opened
 // before the ready mark, so a missing one fails the start, not the pod later.
 // Only a signal ends it, as with sleep.
-const PAUSE_HOLD_SCRIPT = `printf %s ${PAUSE_NETNS_MARK} >&2 && printf %s "$1" > /proc/sys/kernel/hostname && mount --fstab "$2" -a && exec 3<>"$3" && printf %s ${PAUSE_READY_MARK} >&2 && exec 2>/dev/null && while :; do read -r _ <&3; done`;
+const PAUSE_HOLD_SCRIPT = `${PAUSE_SETUP} && exec 3<>"$3" && printf %s ${PAUSE_READY_MARK} >&2 && exec 2>/dev/null && while :; do read -r _ <&3; done`;
 
 export interface PauseSpec {
   /** the pod's network namespace (/run/netns/NAME) */

@@ -21,12 +21,12 @@ import { isNodeReady, Scheduler } from '../controllers/scheduler.js';
 import { StatefulSetController } from '../controllers/statefulset.js';
 import { isApiError } from '../errors.js';
 import { defaultRunner } from '../net/runner.js';
-import { applyTopology, nodeIndex, nodeIP, planTopology, syncPodRoutes } from '../topology/index.js';
+import { nodeIndex, nodeIP, syncPodRoutes } from '../topology/index.js';
 import { ServiceLoadBalancerController } from '../cloud/service-lb-controller.js';
 import { agentArgv, lbAgentArgv, Supervisor } from './agent-supervisor.js';
 import { startOutsideWorld } from './outside-world.js';
 import { systemManifests } from './system-manifests.js';
-import { nodeNames } from './node-names.js';
+import { buildNetwork, nodeNames } from './node-names.js';
 import { StartupTrace } from '../startup-trace.js';
 import type { Pod } from '../api/types.js';
 
@@ -45,8 +45,6 @@ export interface DaemonOptions {
 
 const ADDONS_WAIT_FOR_NODES_MS = 10_000;
 const debug = process.env.PODNET_DEBUG?.split(',').some((c) => c === 'daemon' || c === '*');
-
-export { nodeNames };
 
 /** Resolves when every Node is Ready (as the informer sees it), or after timeoutMs in any case. */
 export function allNodesReady(nodes: SharedInformer<Node>, timeoutMs: number): Promise<void> {
@@ -94,7 +92,7 @@ export class Daemon {
     const existing = (await client.list<Node>('nodes')).items.map((n) => n.metadata.name!);
     const names = existing.length > 0 ? existing : nodeNames(this.options.nodes);
     const early = existing.length === 0 ? this.options.topology : undefined;
-    const topology = early ?? applyTopology(planTopology({ cluster: this.options.cluster, nodes: names.map((name) => ({ name })) }), defaultRunner);
+    const topology = early ?? buildNetwork(this.options.cluster, names);
 
     this.startControllers(client);
     await this.informers!.waitForSync();

@@ -2,9 +2,7 @@
 
 import { existsSync } from 'node:fs';
 import { clusterPaths } from '../config.js';
-import { defaultRunner } from '../net/runner.js';
-import { applyTopology, planTopology } from '../topology/index.js';
-import { nodeNames } from './node-names.js';
+import { buildNetwork, nodeNames } from './node-names.js';
 import { StartupTrace } from '../startup-trace.js';
 
 export async function runDaemon(cluster: string, nodes: number, addons: boolean): Promise<number> {
@@ -16,7 +14,7 @@ export async function runDaemon(cluster: string, nodes: number, addons: boolean)
   let topology: Promise<unknown> | undefined;
   if (!existsSync(clusterPaths(cluster).database)) {
     StartupTrace.open(clusterPaths(cluster).dir, 'daemon').mark('topology started');
-    topology = applyTopology(planTopology({ cluster, nodes: nodeNames(nodes).map((name) => ({ name })) }), defaultRunner);
+    topology = buildNetwork(cluster, nodeNames(nodes));
     // Awaited in Daemon.start; until then a failure must not count as unhandled.
     topology.catch(() => undefined);
   }

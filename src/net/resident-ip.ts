@@ -57,7 +57,7 @@ export function residentLines(argv: readonly string[], options: RunOptions = {})
   return lines;
 }
 
-/** The text sent for a call whose first line ip will number `first`: each line followed by a sentinel. */
+/** The text sent for a call: each of its lines followed by a sentinel. */
 export function interleave(lines: readonly string[]): string {
   return lines.map((l) => `${l}\n${SENTINEL}\n`).join('');
 }
