@@ -13,6 +13,8 @@ export interface ProcStat {
   comm: string;
   /** utime + stime, ms */
   cpuMs: number;
+  /** utime alone, ms: the process's own code, without its syscalls (batching changes mostly the latter) */
+  userMs: number;
   /** cutime + cstime: the children it has waited for, ms */
   childrenCpuMs: number;
 }
@@ -25,7 +27,7 @@ export function procStat(pid: number): ProcStat | undefined {
   const close = text.lastIndexOf(') ');
   const f = text.slice(close + 2).split(' ');
   const ms = (i: number) => (Number(f[i]) * 1000) / CLOCK_TICKS_PER_S;
-  return { ppid: Number(f[1]), comm: text.slice(text.indexOf('(') + 1, close), cpuMs: ms(11) + ms(12), childrenCpuMs: ms(13) + ms(14) };
+  return { ppid: Number(f[1]), comm: text.slice(text.indexOf('(') + 1, close), cpuMs: ms(11) + ms(12), userMs: ms(11), childrenCpuMs: ms(13) + ms(14) };
 }
 
 /** Every live process. */
@@ -60,6 +62,15 @@ export function processTree(root: number): Map<number, ProcStat> {
 /** The command line of a process, arguments joined by spaces ('' when it is gone). */
 export function cmdline(pid: number): string {
   try { return readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' '); } catch { return ''; }
+}
+
+/**
+ * Time on a CPU in ns (proc(5) /proc/PID/schedstat, first field; the thread
+ * group leader's thread only): exact, where utime/stime count 10-ms ticks.
+ * Right for single-threaded processes such as NGINX workers.
+ */
+export function onCpuNs(pid: number): number {
+  try { return Number(readFileSync(`/proc/${pid}/schedstat`, 'utf8').split(' ')[0]); } catch { return 0; }
 }
 
 /** CPU ms of each pid now; `since(before)` gives what each used in between. */

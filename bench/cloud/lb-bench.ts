@@ -8,7 +8,12 @@
 //   - issue 6's pair inside the cluster: from the controller's node, ingress →
 //     a 1-replica backend (`solo`) against that same pod reached by its IP.
 //
-//   node dist/bench/cloud/lb-bench.js [--rounds 2] [--duration 5s] [--connections 10]
+//   node dist/bench/cloud/lb-bench.js [--rounds 4] [--duration 3s] [--connections 10]
+//
+// Every round runs every path once, in an order that rotates and reverses from
+// round to round (bench/ingress/paired-rounds.ts), so no path always runs right
+// after the same neighbour; each pair's ratio is the median of its per-round
+// ratios (docs/ingress.md, "Measuring the hop").
 //
 // Brings up its own cluster `bnlb` (with the ingress controller, the load
 // balancer and external DNS) in a temporary state directory and removes it
@@ -24,6 +29,7 @@ import { eventually, podnet, run } from '../../test/support/cli.js';
 import { echoApp } from '../../test/support/manifests.js';
 import { median } from '../podnetwork/cluster.js';
 import { parseWrk } from '../wrk.js';
+import { formatSpread, roundOrder, spread } from '../ingress/paired-rounds.js';
 
 const CLUSTER = 'bnlb';
 /** cluster steps (up, pods Ready, routes) take seconds: wait long, poll gently */
@@ -45,7 +51,7 @@ spec:
 ---${echoApp({ name: 'solo', replicas: 1 })}`;
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { rounds: { type: 'string', default: '2' }, duration: { type: 'string', default: '5s' }, connections: { type: 'string', default: '10' } } });
+  const { values } = parseArgs({ options: { rounds: { type: 'string', default: '4' }, duration: { type: 'string', default: '3s' }, connections: { type: 'string', default: '10' } } });
   const stateDir = mkdtempSync(path.join(tmpdir(), 'podnet-bnlb-'));
   const clusterDir = path.join(stateDir, CLUSTER);
   const pn = podnet(CLUSTER, stateDir);
@@ -82,26 +88,30 @@ async function main(): Promise<void> {
       { name: 'LB → ingress → pod', netns: outside, url: `http://${ingressLB}/`, headers: hostHeader },
       { name: `ingress → pod (from ${controller.spec.nodeName})`, netns: `pn-${CLUSTER}-${controller.spec.nodeName}`, url: `http://${controller.status!.podIP}/`, headers: hostHeader },
       { name: `ingress → solo pod (from ${controller.spec.nodeName}, pod on ${solo.spec.nodeName})`, netns: controllerNode, url: `http://${controller.status!.podIP}/`, headers: ['-H', `Host: ${SOLO_HOST}`] },
-      { name: `solo pod by its IP (from ${controller.spec.nodeName})`, netns: controllerNode, url: `http://${solo.status!.podIP}:8080/`, headers: [] as string[] },
+      // the same request line and Host as through the ingress: only the hop differs
+      { name: `solo pod by its IP (from ${controller.spec.nodeName})`, netns: controllerNode, url: `http://${solo.status!.podIP}:8080/`, headers: ['-H', `Host: ${SOLO_HOST}`] },
     ];
     const results: { name: string; round: number; rps: number; p99ms: number; errors: number }[] = [];
-    for (let round = 1; round <= Number(values.rounds); round++) {
-      for (const t of targets) {
+    for (const [i, order] of roundOrder(targets.length, Number(values.rounds)).entries()) {
+      const round = i + 1;
+      for (const t of order.map((k) => targets[k]!)) {
         const r = await run(['ip', 'netns', 'exec', t.netns, 'wrk', '-t1', `-c${values.connections}`, `-d${values.duration}`, '--latency', ...t.headers, t.url]);
         if (r.code !== 0) throw new Error(`wrk ${t.url}: ${r.stderr}`);
         const { rps, p99ms, errors } = parseWrk(r.stdout);
         results.push({ name: t.name, round, rps, p99ms, errors });
       }
     }
-    process.stdout.write(`wrk -t1 -c${values.connections} -d${values.duration} --latency, ${values.rounds} rounds alternating, podnet/echo ×2 (one per node); the Service web is externalTrafficPolicy Cluster, the ingress controller's Local\n\n`);
+    process.stdout.write(`wrk -t1 -c${values.connections} -d${values.duration} --latency, ${values.rounds} rounds, order rotating, podnet/echo ×2 (one per node); the Service web is externalTrafficPolicy Cluster, the ingress controller's Local\n\n`);
     process.stdout.write('| path | requests/s (median) | p99 ms (median) | errors | rounds (rps / p99) |\n|---|---|---|---|---|\n');
     for (const t of targets) {
       const rows = results.filter((r) => r.name === t.name);
       process.stdout.write(`| ${t.name} | ${median(rows.map((r) => r.rps)).toFixed(0)} | ${median(rows.map((r) => r.p99ms)).toFixed(2)} | ${rows.reduce((a, r) => a + r.errors, 0)} | ${rows.map((r) => `${r.rps.toFixed(0)} / ${r.p99ms.toFixed(2)}`).join(', ')} |\n`);
     }
-    const ratio = (a: string, b: string) => median(results.filter((r) => r.name === a).map((r) => r.rps)) / median(results.filter((r) => r.name.startsWith(b)).map((r) => r.rps));
+    /** median of the per-round ratios of path a to path b (b by name prefix) */
+    const perRound = (a: string, b: string) => spread(results.filter((r) => r.name === a).map((ra) => ra.rps / results.find((rb) => rb.round === ra.round && rb.name.startsWith(b))!.rps));
+    const ratio = (a: string, b: string) => perRound(a, b).median;
     process.stdout.write(`\nLB cost: LB → NodePort ${ratio(targets[0]!.name, targets[1]!.name).toFixed(2)} of NodePort direct; LB → ingress ${ratio(targets[2]!.name, 'ingress → pod').toFixed(2)} of ingress direct\n`);
-    process.stdout.write(`ingress hop (issue 6, in the cluster): ingress → solo pod ${ratio(targets[4]!.name, 'solo pod by its IP').toFixed(2)} of the same pod reached by its IP\n`);
+    process.stdout.write(`ingress hop (issue 6, in the cluster): ingress → solo pod ${formatSpread(perRound(targets[4]!.name, 'solo pod by its IP'))} of the same pod reached by its IP\n`);
     process.stdout.write(`\n${JSON.stringify({ lbIP, nodePort, ingressLB, results })}\n`);
   } finally {
     await pn(['down']);

@@ -2,7 +2,7 @@
 //  1. wrk through NGINX vs the same Node backend directly (rps, latency ratio);
 //  2. 1,000 Ingresses: build route table, render, `nginx -t`, start, reload
 //     after one endpoint change.
-// Run: npx tsc -p tsconfig.json && node dist/bench/ingress/ingress-bench.js [--seconds 5] [--warmup 2] [--rounds 3]
+// Run: npx tsc -p tsconfig.json && node dist/bench/ingress/ingress-bench.js [--seconds 3] [--warmup 2] [--rounds 8]
 //      [--connections 16] [--wrk-cpu N] [--backend echo|minimal] [--workers N] [--ingresses 1000] [--data-only]
 
 import { spawn } from 'node:child_process';
@@ -15,9 +15,10 @@ import { buildRouteTable } from '../../src/ingress/route-table.js';
 import { ingress, service, slice } from '../../test/unit/ingress/fixtures.js';
 import { freePort, runner, TestNginx } from '../../test/integration/ingress/harness.js';
 import { childPids, cpuMs, since, snapshot } from '../proc-stat.js';
+import { formatSpread, roundOrder, spread } from './paired-rounds.js';
 
 const { values } = parseArgs({ options: {
-  seconds: { type: 'string', default: '5' }, warmup: { type: 'string', default: '2' }, rounds: { type: 'string', default: '3' },
+  seconds: { type: 'string', default: '3' }, warmup: { type: 'string', default: '2' }, rounds: { type: 'string', default: '8' },
   ingresses: { type: 'string', default: '1000' }, connections: { type: 'string', default: '16' },
   'wrk-cpu': { type: 'string' }, backend: { type: 'string', default: 'echo' }, workers: { type: 'string' }, 'data-only': { type: 'boolean', default: false },
 } });
@@ -64,7 +65,6 @@ function masterCpuMs(pid: number): number {
 }
 
 const ms = (t0: number) => Math.round((performance.now() - t0) * 10) / 10;
-const median = (xs: number[]) => { const s = [...xs].sort((a, b) => a - b); const m = s.length >> 1; return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2; };
 
 /** The backend as its own process (so its CPU time is its own), on loopback. */
 async function startBackendProcess(): Promise<{ pid: number; port: number; stop(): Promise<void> }> {
@@ -116,11 +116,14 @@ async function dataPath(): Promise<void> {
       return side;
     };
     const rounds: { direct: Side; proxied: Side }[] = [];
-    // Back to back, alternating which side goes first, so drift in the machine's load hits both alike.
-    for (let i = 0; i < ROUNDS; i++) {
-      const direct = i % 2 === 0 ? await measure('direct', directUrl) : undefined;
-      const proxied = await measure('via nginx', proxiedUrl, 'bench.test');
-      rounds.push({ direct: direct ?? await measure('direct', directUrl), proxied });
+    // Back to back in ABBA order, so drift in the machine's load hits both alike (paired-rounds.ts).
+    for (const order of roundOrder(2, ROUNDS)) {
+      const round: Partial<Record<'direct' | 'proxied', Side>> = {};
+      for (const side of order) {
+        if (side === 0) round.direct = await measure('direct', directUrl);
+        else round.proxied = await measure('via nginx', proxiedUrl, 'bench.test');
+      }
+      rounds.push({ direct: round.direct!, proxied: round.proxied! });
     }
 
     const us = (s: Side, k: string) => ((s.cpu[k]! * 1000) / s.wrk.requests).toFixed(1);
@@ -128,8 +131,8 @@ async function dataPath(): Promise<void> {
       ` CPU µs/request: wrk ${us(s, 'wrk')}, nginx ${us(s, 'nginx')}, backend ${us(s, 'backend')}${s.wrk.non2xx ? ' (NON-2xx seen!)' : ''}`;
     console.log(`data path (wrk -t${WRK_THREADS} -c${CONNS} -d${SECONDS}s keep-alive${WRK_CPU ? `, pinned to CPU ${WRK_CPU}` : ''}, ${WARMUP_S} s warm-up each; ${BACKEND === 'echo' ? 'podnet/echo' : 'minimal'} backend on loopback; nginx ${workers.length} worker(s); ${ROUNDS} rounds):`);
     for (const r of rounds) { console.log(line(r.direct)); console.log(line(r.proxied)); }
-    const rpsRatio = median(rounds.map((r) => r.proxied.wrk.rps / r.direct.wrk.rps));
-    const p99Ratio = median(rounds.map((r) => r.proxied.wrk.p99Ms / r.direct.wrk.p99Ms));
+    const rpsRatio = spread(rounds.map((r) => r.proxied.wrk.rps / r.direct.wrk.rps));
+    const p99Ratio = spread(rounds.map((r) => r.proxied.wrk.p99Ms / r.direct.wrk.p99Ms));
     const cpuPer = (pick: (r: { direct: Side; proxied: Side }) => Side) => {
       const tot = (k: string) => rounds.reduce((a, r) => a + pick(r).cpu[k]!, 0) * 1000 / rounds.reduce((a, r) => a + pick(r).wrk.requests, 0);
       return `wrk ${tot('wrk').toFixed(1)}, nginx ${tot('nginx').toFixed(1)}, backend ${tot('backend').toFixed(1)}, sum ${(tot('wrk') + tot('nginx') + tot('backend')).toFixed(1)}`;
@@ -137,7 +140,8 @@ async function dataPath(): Promise<void> {
     console.log(`  CPU µs/request, all rounds: direct    ${cpuPer((r) => r.direct)}`);
     console.log(`                              via nginx ${cpuPer((r) => r.proxied)}`);
     console.log(`  NGINX → backend connections per run: ${upstream.map((u) => `${u.open} open, ${u.closed} closed`).join('; ')} (keep-alive: the same few connections carry every request)`);
-    console.log(`  ratio (median of rounds)    rps ${rpsRatio.toFixed(2)}x (goal >= 0.7), p99 latency ${p99Ratio.toFixed(2)}x`);
+    console.log(`  ratio (median of the per-round ratios)  rps ${formatSpread(rpsRatio)} (goal >= 0.7)`);
+    console.log(`                                          p99 latency ${formatSpread(p99Ratio)}`);
     console.log(`  load average ${loadavg().map((l) => l.toFixed(1)).join(' ')} on ${cpus().length} cores`);
   } finally {
     await nginx.stop();

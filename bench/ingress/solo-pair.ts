@@ -1,0 +1,89 @@
+// Issue 6's in-cluster pair, as the benches find it in a running cluster: the
+// ingress controller pod, a 1-replica podnet/echo pod `solo` routed by the
+// Ingress `solo`, and the controller's node as the place wrk runs from for
+// both sides (so the client's own path differs only by the hop measured).
+
+import { readFileSync } from 'node:fs';
+import type { Pod } from '../../src/api/types.js';
+import { netnsNames } from '../../src/config.js';
+import { echoApp } from '../../test/support/manifests.js';
+import { eventually, type podnet, run } from '../../test/support/cli.js';
+import { parseWrk, type WrkResult } from '../wrk.js';
+
+export const SOLO_HOST = 'solo.example.test';
+/** the backend's container port (podnet/echo's default) */
+export const ECHO_PORT = 8080;
+
+export const SOLO_MANIFEST = `${echoApp({ name: 'solo', replicas: 1 })}---
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata: {name: solo}
+spec:
+  rules:
+    - host: ${SOLO_HOST}
+      http: {paths: [{path: /, pathType: Prefix, backend: {service: {name: solo, port: {number: 80}}}}]}
+`;
+
+/** cluster steps (up, pods Ready, routes) take seconds: wait long, poll gently */
+const until = <T>(what: string, fn: () => Promise<T | undefined>) => eventually(what, fn, 90_000, 200);
+
+export interface SoloPair {
+  controller: Pod;
+  solo: Pod;
+  /** the controller's node netns: wrk runs here for both sides */
+  clientNs: string;
+  controllerNs: string;
+  ingressUrl: string;
+  soloUrl: string;
+  nginxPids: number[];
+  backendPids: number[];
+}
+
+/** Pids in a network namespace whose command name is `comm`. */
+export async function pidsIn(netns: string, comm: string): Promise<number[]> {
+  const r = await run(['ip', 'netns', 'pids', netns]);
+  return r.stdout.split('\n').filter(Boolean).map(Number).filter((pid) => {
+    try { return readFileSync(`/proc/${pid}/comm`, 'utf8').trim() === comm; } catch { return false; }
+  });
+}
+
+/** Finds the pair once SOLO_MANIFEST is applied, and waits until the Ingress routes to the pod. */
+export async function soloPair(cluster: string, pn: ReturnType<typeof podnet>): Promise<SoloPair> {
+  const controller = (JSON.parse((await pn(['get', 'pods', '-n', 'ingress-nginx', '-o', 'json'])).stdout) as { items: Pod[] }).items[0]!;
+  const solo = await until('the solo pod Ready', async () => (JSON.parse((await pn(['get', 'pods', '-l', 'app=solo', '-o', 'json'])).stdout) as { items: Pod[] }).items
+    .find((p) => p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True')));
+  const clientNs = netnsNames.node(cluster, controller.spec.nodeName!);
+  const controllerNs = netnsNames.pod(cluster, controller.metadata.uid!);
+  const ingressUrl = `http://${controller.status!.podIP}/`;
+  await until('the solo Ingress rule routes', async () => ((await run(['ip', 'netns', 'exec', clientNs, 'curl', '-sf', '-m', '2', '-H', `Host: ${SOLO_HOST}`, ingressUrl])).code === 0 ? true : undefined));
+  return {
+    controller, solo, clientNs, controllerNs, ingressUrl,
+    soloUrl: `http://${solo.status!.podIP}:${ECHO_PORT}/`,
+    nginxPids: await pidsIn(controllerNs, 'nginx'),
+    backendPids: await pidsIn(netnsNames.pod(cluster, solo.metadata.uid!), 'node'),
+  };
+}
+
+export interface Wrk extends WrkResult { cpuMs: number }
+
+/** wrk's report plus its user + system CPU from `/usr/bin/time -f 'cpu %U %S'` on stderr. */
+export function parseWrkWithCpu(out: string, timeErr: string): Wrk {
+  const cpu = /cpu ([\d.]+) ([\d.]+)/.exec(timeErr);
+  return { ...parseWrk(out), cpuMs: (Number(cpu?.[1] ?? NaN) + Number(cpu?.[2] ?? NaN)) * 1000 };
+}
+
+export interface WrkOptions { threads: number; connections: number; duration: string }
+
+/** One wrk run in `netns`, with its CPU time. The same argv for every side but the URL and Host header. */
+export async function wrkIn(netns: string, url: string, o: WrkOptions, headers: readonly string[] = []): Promise<Wrk> {
+  const r = await run(['/usr/bin/time', '-f', 'cpu %U %S', 'ip', 'netns', 'exec', netns, 'wrk', `-t${o.threads}`, `-c${o.connections}`, `-d${o.duration}`, '--latency', ...headers, url]);
+  if (r.code !== 0) throw new Error(`wrk ${url}: ${r.stderr}`);
+  return parseWrkWithCpu(r.stdout, r.stderr);
+}
+
+/** Busy and softirq ms of the whole machine (proc(5) /proc/stat "cpu" line, USER_HZ = 100). */
+export function machineMs(): { busy: number; softirq: number } {
+  const f = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number);
+  const [user, nice, system, , , irq, softirq, steal] = f as [number, number, number, number, number, number, number, number];
+  return { busy: (user + nice + system + irq + softirq + steal) * 10, softirq: softirq * 10 };
+}
