@@ -2,7 +2,8 @@
 
 import { existsSync } from 'node:fs';
 import { clusterPaths } from '../config.js';
-import { buildNetwork, nodeNames } from './node-names.js';
+import { buildNetwork, newClusterNodes } from './node-names.js';
+import type { ApplyResult } from '../topology/index.js';
 import { StartupTrace } from '../startup-trace.js';
 
 export async function runDaemon(cluster: string, nodes: number, addons: boolean): Promise<number> {
@@ -11,10 +12,10 @@ export async function runDaemon(cluster: string, nodes: number, addons: boolean)
   // controllers load — about 90 modules and SQLite, the daemon's longest
   // step before it can do anything (docs/architecture.md, start-up). A
   // restarted daemon reads its nodes from the store first (Daemon.start).
-  let topology: Promise<unknown> | undefined;
+  let topology: Promise<ApplyResult> | undefined;
   if (!existsSync(clusterPaths(cluster).database)) {
     StartupTrace.open(clusterPaths(cluster).dir, 'daemon').mark('topology started');
-    topology = buildNetwork(cluster, nodeNames(nodes));
+    topology = buildNetwork(cluster, newClusterNodes(nodes));
     // Awaited in Daemon.start; until then a failure must not count as unhandled.
     topology.catch(() => undefined);
   }

@@ -60,6 +60,32 @@ export async function ipBatch(runner: Runner, netns: string, lines: readonly str
   await runner.run(['ip', ...BATCH_STDIN], { netns, input: lines.map((l) => `${l}\n`).join('') });
 }
 
+/** A host batch line that changes nothing outside a named namespace. */
+const NAMESPACED_LINE = /^netns (add|exec) (\S+)( |$)/;
+
+/**
+ * Runs `ip -batch -` in the host network namespace with lines that each
+ * either create a named namespace (`netns add NAME`) or run a program inside
+ * one (`netns exec NAME …`, forked and waited for by ip in batch mode). Any
+ * other line would act on the host's own network, so it is refused before
+ * anything runs. ip stops at the first failing line and names it on stderr
+ * (`Command failed -:N`, see failedBatchLine).
+ */
+export async function netnsBatch(runner: Runner, lines: readonly string[]): Promise<void> {
+  if (lines.length === 0) return;
+  for (const l of lines) {
+    const m = NAMESPACED_LINE.exec(l);
+    requireNetns(m?.[2], `run "${l}"`);
+  }
+  await runner.run(['ip', ...BATCH_STDIN], { input: lines.map((l) => `${l}\n`).join('') });
+}
+
+/** The 1-based line of a `-batch -` that failed, from ip's stderr; undefined when it does not say. */
+export function failedBatchLine(stderr: string): number | undefined {
+  const m = /Command failed -:(\d+)/.exec(stderr);
+  return m ? Number(m[1]) : undefined;
+}
+
 /** Names of the links in NETNS. */
 export async function linkNames(runner: Runner, netns: string): Promise<Set<string>> {
   requireNetns(netns, 'list links');

@@ -6,7 +6,7 @@ import path from 'node:path';
 import type { Node } from '../../../src/api/types.js';
 import type { Handlers, SharedInformer } from '../../../src/controllers/informers.js';
 import { allNodesReady } from '../../../src/daemon/daemon.js';
-import { nodeNames } from '../../../src/daemon/node-names.js';
+import { newClusterNodes, nodeNames } from '../../../src/daemon/node-names.js';
 import { formatTrace, parseTrace, StartupTrace, TRACE_FILE_NAME } from '../../../src/startup-trace.js';
 
 function node(name: string, ready: boolean): Node {
@@ -31,6 +31,10 @@ function fakeNodes(initial: Node[]): SharedInformer<Node> & { set(n: Node): void
 
 test('a new cluster names its nodes node-1 … node-N', () => {
   assert.deepEqual(nodeNames(3), ['node-1', 'node-2', 'node-3']);
+});
+
+test('a new cluster\'s network is built with the podCIDRs its nodes will get, in join order', () => {
+  assert.deepEqual(newClusterNodes(2), [{ name: 'node-1', podCIDR: '10.244.0.0/24' }, { name: 'node-2', podCIDR: '10.244.1.0/24' }]);
 });
 
 test('allNodesReady resolves on the event that makes the last node Ready, not before', async () => {
