@@ -64,6 +64,15 @@ test('trace lines are read in time order and printed relative to the CLI start',
   ]);
 });
 
+test('a trace line may carry the CPU its process had used, and the timeline shows it', () => {
+  const lines = parseTrace('1000.0\tcli\tup command\t150\n1010.0\tdaemon\tstart\n');
+  assert.deepEqual(lines, [{ at: 1000, component: 'cli', phase: 'up command', cpuMs: 150 }, { at: 1010, component: 'daemon', phase: 'start' }]);
+  assert.deepEqual(formatTrace(lines, 1000).split('\n'), [
+    '  0.000 s  (+0.000)  cli     up command  [cpu 150 ms]',
+    '  0.010 s  (+0.010)  daemon  start',
+  ]);
+});
+
 test('tracing is on only when the cluster directory holds the trace file', () => {
   const dir = mkdtempSync(path.join(tmpdir(), 'podnet-trace-'));
   try {
@@ -74,8 +83,8 @@ test('tracing is on only when the cluster directory holds the trace file', () =>
     const on = StartupTrace.open(dir, 'daemon');
     on.mark('api server listening', 5);
     const text = readFileSync(path.join(dir, TRACE_FILE_NAME), 'utf8');
-    assert.match(text, /\tdaemon\tprocess start\n/);
-    assert.match(text, /^5\.0\tdaemon\tapi server listening$/m);
+    assert.match(text, /\tdaemon\tprocess start\t0\n/);
+    assert.match(text, /^5\.0\tdaemon\tapi server listening\t\d+$/m);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
