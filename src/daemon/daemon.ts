@@ -2,7 +2,7 @@
 // and one node agent per node. Restartable: everything it builds is derived
 // from the store, so a daemon started after a crash finds its cluster again.
 
-import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { renameSync, rmSync, writeFileSync } from 'node:fs';
 import type { Node } from '../api/types.js';
 import { nowRFC3339 } from '../api/pod-helpers.js';
 import { resourceForKind } from '../api/resources.js';
@@ -24,6 +24,7 @@ import { defaultRunner } from '../net/runner.js';
 import { nodeIndex, nodeIP, syncPodRoutes, type ApplyResult, type InstalledRoute } from '../topology/index.js';
 import { ServiceLoadBalancerController } from '../cloud/service-lb-controller.js';
 import { agentArgv, lbAgentArgv, Supervisor } from './agent-supervisor.js';
+import { makeClusterDirs } from './cluster-dirs.js';
 import { startOutsideWorld } from './outside-world.js';
 import { systemManifests } from './system-manifests.js';
 import { buildNetwork, newClusterNodes } from './node-names.js';
@@ -41,6 +42,12 @@ export interface DaemonOptions {
    * module and the API server loaded; without it start() builds it from the store.
    */
   topology?: Promise<ApplyResult>;
+  /**
+   * The supervisor of the processes the caller already started (a new
+   * cluster's node agents, spawned the moment its network was built); the
+   * daemon adopts it and stops them with everything else.
+   */
+  supervisor?: Supervisor;
 }
 
 const ADDONS_WAIT_FOR_NODES_MS = 10_000;
@@ -77,7 +84,9 @@ export class Daemon {
 
   async start(): Promise<void> {
     const t0 = performance.now();
-    for (const dir of [this.paths.dir, this.paths.pods, this.paths.ipam, this.paths.cniConf, this.paths.procs]) mkdirSync(dir, { recursive: true });
+    makeClusterDirs(this.paths);
+    const supervisor = this.options.supervisor ?? new Supervisor(this.paths);
+    this.stoppers.push(() => supervisor.stopAll());
     const trace = StartupTrace.open(this.paths.dir, 'daemon');
     trace.mark('start');
     // Written whole and renamed: `podnet up` polls this file while we start.
@@ -102,18 +111,16 @@ export class Daemon {
     this.startControllers(client);
     await this.informers!.waitForSync();
     trace.mark('informers synced');
-    // The Node objects while the network is being built: the node IPAM
-    // controller hands out podCIDRs meanwhile, so each agent can start the
-    // moment its namespace is ready.
-    await Promise.all(names.map((name) => this.registerNode(client, name)));
-    trace.mark('nodes registered');
     for (const [netns, routes] of (await topology).podRoutes) this.podRoutes.set(netns, routes);
     this.log(`topology up in ${(performance.now() - t0).toFixed(0)} ms`);
     trace.mark('topology applied');
+    // The Node objects once the network is built, as a kubelet registers when
+    // its machine is up: a node agent started early (runDaemon) waits for its
+    // Node's podCIDR, so it can report Ready only on a finished network.
+    await Promise.all(names.map((name) => this.registerNode(client, name)));
+    trace.mark('nodes registered');
     if (trace.enabled) this.tracePods(trace);
 
-    const supervisor = new Supervisor(this.paths);
-    this.stoppers.push(() => supervisor.stopAll());
     const nodes = this.informers!.informer<Node>('nodes');
     const onNode = (n: Node) => {
       // At once, also before the node has its podCIDR: the agent's Node

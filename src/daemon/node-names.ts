@@ -4,7 +4,7 @@
 // nodes in its store.
 
 import { defaultRunner } from '../net/runner.js';
-import { applyTopology, joinOrderPodCIDR, planTopology, type ApplyResult, type NodeSpec } from '../topology/index.js';
+import { applyTopology, joinOrderPodCIDR, planTopology, type ApplyOptions, type ApplyResult, type NodeSpec } from '../topology/index.js';
 
 export function nodeNames(count: number): string[] {
   return Array.from({ length: count }, (_, i) => `node-${i + 1}`);
@@ -20,6 +20,6 @@ export function newClusterNodes(count: number): NodeSpec[] {
   return nodeNames(count).map((name, i) => ({ name, podCIDR: joinOrderPodCIDR(i + 1) }));
 }
 
-export function buildNetwork(cluster: string, nodes: readonly NodeSpec[]): Promise<ApplyResult> {
-  return applyTopology(planTopology({ cluster, nodes }), defaultRunner);
+export function buildNetwork(cluster: string, nodes: readonly NodeSpec[], options: ApplyOptions = {}): Promise<ApplyResult> {
+  return applyTopology(planTopology({ cluster, nodes }), defaultRunner, options);
 }

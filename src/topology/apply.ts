@@ -2,16 +2,17 @@
 // exist are kept, everything else is `replace`/`set`, pod routes are
 // reconciled, the masquerade table is replaced atomically.
 //
-// Two steps:
+// Steps:
 //   1. look at what exists: the named namespaces, and — only in namespaces
 //      that existed already — the router's links and the nodes' pod routes
 //      (a namespace this call creates holds nothing yet);
-//   2. one `ip -batch -` in the host namespace that only creates namespaces
-//      and runs programs inside them (buildSteps): the namespaces, the
-//      router's links, sysctls and nftables tables, then every namespace's
-//      end of its link. One process spawned from Node instead of one per
-//      namespace and tool (a spawn from the daemon costs it ~5 ms of CPU, and
-//      a new cluster's build overlaps the daemon's module loading).
+//   2. `ip -batch -` processes in the host namespace whose lines only create
+//      namespaces or run programs inside them (buildSteps): one creates the
+//      namespaces; then one creates the router's links and configures every
+//      other namespace's end, while another sets sysctls and nftables
+//      tables. Three processes spawned from Node instead of one per
+//      namespace and tool (a spawn costs the daemon ~5 ms of CPU, and a new
+//      cluster's build overlaps the daemon's module loading).
 
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -19,7 +20,7 @@ import path from 'node:path';
 import { CommandError, PodnetError } from '../errors.js';
 import { defaultRunner, type Runner } from '../net/runner.js';
 import { deleteNetns, failedBatchLine, linkNames, listNetns, netnsBatch } from '../net/netns.js';
-import { buildSteps, installedAfter, type InstalledRoute } from './commands.js';
+import { buildSteps, installedAfter, type BuildPhase, type InstalledRoute } from './commands.js';
 import { nodeFacts, nodeNamespace, routerAttachment, type NodeSpec, type TopologyPlan } from './plan.js';
 import { readPodRoutes } from './pod-routes.js';
 import { routerPort, topologyNetns } from './names.js';
@@ -42,7 +43,17 @@ function failure(verb: string, netns: string, err: unknown): PodnetError {
   return new PodnetError('ETOPOLOGY', `could not ${verb} in netns ${netns}: ${(err as Error).message}`, { cause: err });
 }
 
-export async function applyTopology(plan: TopologyPlan, runner: Runner = defaultRunner): Promise<ApplyResult> {
+export interface ApplyOptions {
+  /**
+   * Called once every namespace of the plan exists, before they are
+   * configured: processes can be started inside them meanwhile (the daemon's
+   * node agents, which wait for their Node object, registered only after
+   * the whole build).
+   */
+  onNamespaces?: () => void;
+}
+
+export async function applyTopology(plan: TopologyPlan, runner: Runner = defaultRunner, options: ApplyOptions = {}): Promise<ApplyResult> {
   const started = performance.now();
   const existing = new Set(await listNetns(runner));
   const wanted = [...new Set(plan.namespaces.map((n) => n.name))];
@@ -64,14 +75,22 @@ export async function applyTopology(plan: TopologyPlan, runner: Runner = default
   try {
     const steps = buildSteps(plan, { create: created, presentLinks, installedRoutes }, dir);
     for (const s of steps) if (s.file) writeFileSync(s.file.name, s.file.content);
-    try {
-      await netnsBatch(runner, steps.map((s) => s.line));
-    } catch (err) {
-      const n = err instanceof CommandError ? failedBatchLine(err.stderr) : undefined;
-      const step = n !== undefined ? steps[n - 1] : undefined;
-      if (step) throw failure(step.verb, step.netns, err);
-      throw new PodnetError('ETOPOLOGY', `could not build the network of cluster ${plan.cluster}: ${(err as Error).message}`, { cause: err });
-    }
+    const run = async (phase: BuildPhase) => {
+      const batch = steps.filter((s) => s.phase === phase);
+      try {
+        await netnsBatch(runner, batch.map((s) => s.line));
+      } catch (err) {
+        const n = err instanceof CommandError ? failedBatchLine(err.stderr) : undefined;
+        const step = n !== undefined ? batch[n - 1] : undefined;
+        if (step) throw failure(step.verb, step.netns, err);
+        throw new PodnetError('ETOPOLOGY', `could not build the network of cluster ${plan.cluster}: ${(err as Error).message}`, { cause: err });
+      }
+    };
+    await run('namespaces');
+    options.onNamespaces?.();
+    // Both always run to their end, so the files are not removed under a running one.
+    const [links, settings] = await Promise.allSettled([run('links'), run('settings')]);
+    for (const r of [links, settings]) if (r.status === 'rejected') throw r.reason;
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -39,28 +39,25 @@ function buildRunner(answers: (l: string) => { stdout?: string; code?: number; s
 /** `netns exec NS ip -batch FILE` → `ip -batch NS` (file names are temporary) */
 const shape = (line: string) => line.replace(/^netns exec (\S+) (ip -batch|nft -f) \S+$/, '$2 $1');
 
-test('applyTopology on a clean machine: one ip process in the host creates and configures every namespace, in order', async () => {
+test('applyTopology on a clean machine: ip processes in the host create the namespaces, then link and set them up side by side', async () => {
   const { runner, batches } = buildRunner();
-  const result = await applyTopology(planTopology(INPUT), runner);
+  let namespacesSeen = -1;
+  const result = await applyTopology(planTopology(INPUT), runner, { onNamespaces: () => { namespacesSeen = batches.length; } });
   assert.deepEqual(result.created, ALL);
-  assert.deepEqual(runner.calls.map(line), ['ip -j netns list', 'ip -batch -']);
-  assert.equal(batches.length, 1);
-  const steps = batches[0]!;
-  assert.deepEqual(steps.map((s) => shape(s.line)), [
-    ...ALL.map((n) => `netns add ${n}`),
-    // the router's links exist before any namespace configures its end of them
-    'ip -batch pn-tt1-router',
+  assert.deepEqual(runner.calls.map(line), ['ip -j netns list', 'ip -batch -', 'ip -batch -', 'ip -batch -']);
+  assert.equal(namespacesSeen, 1, 'onNamespaces runs once the namespaces exist, before anything else');
+  const [namespaces, links, settings] = batches.map((b) => b.map((s) => shape(s.line)));
+  assert.deepEqual(namespaces, ALL.map((n) => `netns add ${n}`));
+  // the router's links exist before any namespace configures its end of them
+  assert.deepEqual(links, ['ip -batch pn-tt1-router', 'ip -batch pn-tt1-outside', 'ip -batch pn-tt1-extdns', 'ip -batch pn-tt1-node-1', 'ip -batch pn-tt1-node-2']);
+  assert.deepEqual(settings, [
     'netns exec pn-tt1-router sysctl -q -w net.ipv4.ip_forward=1 net.ipv4.conf.all.rp_filter=2 net.ipv4.conf.default.rp_filter=2 net.ipv4.conf.all.send_redirects=0 net.ipv4.conf.default.send_redirects=0',
     'netns exec pn-tt1-node-1 sysctl -q -w net.ipv4.ip_forward=1 net.ipv4.conf.all.rp_filter=2 net.ipv4.conf.default.rp_filter=2',
     'netns exec pn-tt1-node-2 sysctl -q -w net.ipv4.ip_forward=1 net.ipv4.conf.all.rp_filter=2 net.ipv4.conf.default.rp_filter=2',
     'nft -f pn-tt1-node-1',
     'nft -f pn-tt1-node-2',
-    'ip -batch pn-tt1-outside',
-    'ip -batch pn-tt1-extdns',
-    'ip -batch pn-tt1-node-1',
-    'ip -batch pn-tt1-node-2',
   ]);
-  const file = (s: string) => steps.find((x) => shape(x.line) === s)!.file!;
+  const file = (s: string) => batches.flat().find((x) => shape(x.line) === s)!.file!;
   assert.match(file('ip -batch pn-tt1-router'), /^link add br-nodes type bridge\n/);
   assert.match(file('nft -f pn-tt1-node-1'), /^table ip podnet-nat-masq\n/);
   // a fresh namespace's pod routes are added with the rest, without reading any
@@ -83,7 +80,7 @@ test('applyTopology again: nothing created, present links kept, matching pod rou
   });
   const result = await applyTopology(planTopology(INPUT), runner);
   assert.deepEqual(result.created, []);
-  const steps = batches[0]!;
+  const steps = batches.flat();
   assert.ok(!steps.some((s) => s.line.startsWith('netns add')), 'no netns add');
   const file = (s: string) => steps.find((x) => shape(x.line) === s)!.file!;
   assert.doesNotMatch(file('ip -batch pn-tt1-router'), /link add/);
@@ -92,7 +89,7 @@ test('applyTopology again: nothing created, present links kept, matching pod rou
 });
 
 test('applyTopology: a failing line of the batch names the verb and the namespace', async () => {
-  const { runner } = buildRunner((l) => (l === 'ip -batch -' ? { code: 1, stderr: 'internal:0:0-0: Error: syntax error\nCommand failed -:11\n' } : undefined));
+  const { runner } = buildRunner((l) => (l === 'ip -batch -' && runner.calls.length === 4 ? { code: 1, stderr: 'internal:0:0-0: Error: syntax error\nCommand failed -:5\n' } : undefined));
   await assert.rejects(applyTopology(planTopology(INPUT), runner), /could not apply nftables table in netns pn-tt1-node-2: .*syntax error/);
   const { runner: silent } = buildRunner((l) => (l === 'ip -batch -' ? { code: 1, stderr: 'killed' } : undefined));
   await assert.rejects(applyTopology(planTopology(INPUT), silent), /could not build the network of cluster tt1: .*killed/);
@@ -103,7 +100,8 @@ test('applyTopology: the temporary files are gone afterwards, also after a failu
   const runner = new RecordingRunner((argv, input) => {
     if (argv.join(' ') === 'ip -j netns list') return { stdout: '' };
     for (const m of (input ?? '').matchAll(/ (\/\S+)$/gm)) files.push(m[1]!);
-    return { code: 1, stderr: 'Command failed -:1\n' };
+    // the settings batch fails at once, while the links batch is still running
+    return argv.join(' ') === 'ip -batch -' && (input ?? '').includes('sysctl') ? { code: 1, stderr: 'Command failed -:1\n' } : undefined;
   });
   await assert.rejects(applyTopology(planTopology(INPUT), runner));
   assert.ok(files.length > 0);
@@ -119,7 +117,7 @@ test('addNode: refuses without the router, attaches one veth otherwise', async (
   });
   const result = await addNode('tt1', { name: 'node-3', podCIDR: '10.244.2.0/24' }, runner);
   assert.deepEqual(result.created, ['pn-tt1-node-3']);
-  const file = (s: string) => batches[0]!.find((x) => shape(x.line) === s)!.file!;
+  const file = (s: string) => batches.flat().find((x) => shape(x.line) === s)!.file!;
   assert.equal(file('ip -batch pn-tt1-router'), 'link add to-node-3 type veth peer name eth0 netns pn-tt1-node-3\nlink set to-node-3 master br-nodes\nlink set to-node-3 up\n');
   assert.match(file('ip -batch pn-tt1-node-3'), /addr replace 172\.18\.0\.4\/16 dev eth0/);
 });
