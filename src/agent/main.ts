@@ -83,7 +83,7 @@ async function main(): Promise<void> {
   pods.addHandlers({ add: (p) => kubelet.sync(p), update: (_o, p) => kubelet.sync(p), delete: (p) => kubelet.remove(p) });
   for (const p of pods.list()) kubelet.sync(p);
 
-  const heartbeat = new NodeHeartbeat(client, nodeName, nodeIP);
+  const heartbeat = new NodeHeartbeat(client, nodeName, nodeIP, node);
   await proxy.firstSync;
   trace.mark('proxy first sync');
   await heartbeat.beat();
