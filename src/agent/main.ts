@@ -3,10 +3,9 @@
 // cluster's Unix socket like any other client.
 
 import { parseArgs } from 'node:util';
-import type { EndpointSlice, Node, Pod, Service } from '../api/types.js';
+import type { EndpointSlice, Pod, Service } from '../api/types.js';
 import { HttpClient } from '../client/http-client.js';
 import { clusterPaths, EXTERNAL_DNS_IP } from '../config.js';
-import { isApiError } from '../errors.js';
 import { ApiEventRecorder } from '../controllers/events.js';
 import { InformerFactory } from '../controllers/informer-factory.js';
 import { defaultRunner } from '../net/runner.js';
@@ -14,14 +13,10 @@ import { CniServerProcess } from './cni-server-process.js';
 import { NodeHeartbeat } from './node-heartbeat.js';
 import { startServiceProxy } from './proxy-loop.js';
 import { StartupTrace } from '../startup-trace.js';
+import { waitForPodCIDR } from './wait-for-node.js';
 
-/**
- * How often the agent asks for its Node until it has a podCIDR. A new
- * cluster's daemon starts its agents while its API server still loads (no
- * socket yet, or not accepting yet) and before the node IPAM controller has
- * given the node a podCIDR: both take a few hundred milliseconds at most.
- */
-const NODE_POLL_MS = 20;
+/** while the daemon's API server is not up yet (its agents start before it, src/daemon/main.ts) */
+const API_RETRY_MS = 20;
 /** an agent whose daemon never answers gives up (its supervisor, if any, starts it again) */
 const API_WAIT_TIMEOUT_MS = 30_000;
 /** sandboxes built at once per node: a burst of 100 pods otherwise starts 100 CNI processes on 2 cores */
@@ -45,7 +40,9 @@ async function main(): Promise<void> {
 
   // The informers start with the API server's first answer (before it they
   // would back off), then list while the Node gets its podCIDR.
-  const node = await waitForPodCIDR(client, nodeName, () => { informers.start(); trace.mark('API server answered'); });
+  const node = await waitForPodCIDR(client, nodeName, {
+    retryMs: API_RETRY_MS, timeoutMs: API_WAIT_TIMEOUT_MS, onApiUp: () => { informers.start(); trace.mark('API server answered'); },
+  });
   trace.mark('podCIDR known');
   const nodeIP = node.status!.addresses!.find((a) => a.type === 'InternalIP')!.address;
   const podCIDR = node.spec.podCIDR;
@@ -119,31 +116,6 @@ async function main(): Promise<void> {
   };
   process.on('SIGTERM', stop);
   process.on('SIGINT', stop);
-}
-
-/** No socket yet (ENOENT) or not accepting yet (ECONNREFUSED): the daemon is still starting. */
-function apiNotUpYet(err: unknown): boolean {
-  const code = (err as NodeJS.ErrnoException).code;
-  return code === 'ENOENT' || code === 'ECONNREFUSED';
-}
-
-/** This node's Node once it has a podCIDR; onApiUp runs once, at the API server's first answer. */
-async function waitForPodCIDR(client: HttpClient, nodeName: string, onApiUp: () => void): Promise<Node & { spec: { podCIDR: string } }> {
-  const deadline = Date.now() + API_WAIT_TIMEOUT_MS;
-  let up = false;
-  const answered = () => { if (!up) { up = true; onApiUp(); } };
-  for (;;) {
-    try {
-      const node = await client.get<Node>('nodes', undefined, nodeName);
-      answered();
-      if (node.spec?.podCIDR) return node as Node & { spec: { podCIDR: string } };
-    } catch (err) {
-      if (isApiError(err, 'NotFound')) answered();
-      else if (!apiNotUpYet(err)) throw err;
-    }
-    if (!up && Date.now() > deadline) throw new Error(`node ${nodeName}: no answer from the API server after ${API_WAIT_TIMEOUT_MS} ms`);
-    await new Promise((r) => setTimeout(r, NODE_POLL_MS));
-  }
 }
 
 main().catch((err) => {
