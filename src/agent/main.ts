@@ -2,6 +2,7 @@
 // inside the node's network namespace; it talks to the API server over the
 // cluster's Unix socket like any other client.
 
+import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import type { EndpointSlice, Pod, Service } from '../api/types.js';
 import { HttpClient } from '../client/http-client.js';
@@ -41,7 +42,8 @@ async function main(): Promise<void> {
   // The informers start with the API server's first answer (before it they
   // would back off), then list while the Node gets its podCIDR.
   const node = await waitForPodCIDR(client, nodeName, {
-    retryMs: API_RETRY_MS, timeoutMs: API_WAIT_TIMEOUT_MS, onApiUp: () => { informers.start(); trace.mark('API server answered'); },
+    retryMs: API_RETRY_MS, timeoutMs: API_WAIT_TIMEOUT_MS, mayAnswer: () => existsSync(paths.socket),
+    onApiUp: () => { informers.start(); trace.mark('API server answered'); },
   });
   trace.mark('podCIDR known');
   const nodeIP = node.status!.addresses!.find((a) => a.type === 'InternalIP')!.address;

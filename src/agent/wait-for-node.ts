@@ -17,6 +17,12 @@ export interface WaitForNodeOptions {
   timeoutMs: number;
   /** runs once, at the API server's first answer */
   onApiUp?: () => void;
+  /**
+   * A cheap test that the API server may answer (its socket file exists),
+   * checked before each attempt while it has not answered yet: a failed
+   * request costs far more than a stat.
+   */
+  mayAnswer?: () => boolean;
   sleep?: (ms: number) => Promise<void>;
 }
 
@@ -36,14 +42,18 @@ export async function waitForPodCIDR(client: Client, nodeName: string, options: 
   const fieldSelector = `metadata.name=${nodeName}`;
   const deadline = Date.now() + options.timeoutMs;
   let up = false;
+  const notYet = async () => {
+    if (Date.now() > deadline) throw new Error(`node ${nodeName}: no answer from the API server after ${options.timeoutMs} ms`);
+    await sleep(options.retryMs);
+  };
   for (;;) {
+    if (!up && options.mayAnswer && !options.mayAnswer()) { await notYet(); continue; }
     let list;
     try {
       list = await client.list<Node>('nodes', undefined, { fieldSelector });
     } catch (err) {
       if (up || !apiNotUpYet(err)) throw err;
-      if (Date.now() > deadline) throw new Error(`node ${nodeName}: no answer from the API server after ${options.timeoutMs} ms`);
-      await sleep(options.retryMs);
+      await notYet();
       continue;
     }
     if (!up) { up = true; options.onApiUp?.(); }

@@ -45,6 +45,14 @@ test('waitForPodCIDR: retries while the API socket is not there, then watches th
   assert.deepEqual(calls, ['list metadata.name=node-1', 'list metadata.name=node-1', 'list metadata.name=node-1', 'watch metadata.name=node-1 from 7', 'stop']);
 });
 
+test('waitForPodCIDR: no request while the API socket is not there', async () => {
+  const { client, calls } = fakeClient([[node('10.244.0.0/24')]], []);
+  let checks = 0;
+  await waitForPodCIDR(client, 'node-1', { ...options([]), mayAnswer: () => ++checks > 3 });
+  assert.equal(checks, 4);
+  assert.deepEqual(calls, ['list metadata.name=node-1']);
+});
+
 test('waitForPodCIDR: a Node that has one already needs no watch; a watch that ends without it means list again', async () => {
   const first = fakeClient([[node('10.244.1.0/24')]], []);
   assert.equal((await waitForPodCIDR(first.client, 'node-1', options([]))).spec.podCIDR, '10.244.1.0/24');
