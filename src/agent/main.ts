@@ -2,7 +2,7 @@
 // inside the node's network namespace; it talks to the API server over the
 // cluster's Unix socket like any other client.
 
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import type { EndpointSlice, Pod, Service } from '../api/types.js';
 import { HttpClient } from '../client/http-client.js';
@@ -53,6 +53,8 @@ async function main(): Promise<void> {
   // protocol, but no Node start. Until the server listens, the shim runs the
   // plugin standalone, so the agent does not wait for it.
   const nodeCniDir = `${paths.cniConf}/${nodeName}`;
+  // The server's socket lives here; the shim is installed here with the kubelet, possibly later.
+  mkdirSync(nodeCniDir, { recursive: true });
   const cniServer = new CniServerProcess(`${nodeCniDir}/podnet-cni.sock`, (line) => process.stderr.write(`[agent ${nodeName}] ${line}\n`));
   // --early-cni-server (the daemon passes it when it creates the system pods
   // the moment every node is Ready): start the server now so it listens when
