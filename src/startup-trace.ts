@@ -1,7 +1,7 @@
 // Start-up tracing across podnet's processes (`PODNET_TRACE_STARTUP=1 podnet
 // up`): every process that takes part in a start — the CLI, the daemon, the
 // node agents, the LB agent, the external DNS and the system pods — appends
-// `<epoch ms> <component> <phase>` lines to one file in the cluster's state
+// `<epoch ms> <component> <phase> <CPU ms>` lines to one file in the cluster's state
 // directory, and `up` prints them as one timeline at the end. The file's
 // existence is the switch (the CLI creates it), because system pods get only
 // the environment their Pod spec gives them, but do know the cluster
@@ -18,9 +18,15 @@ import path from 'node:path';
 export const TRACE_ENV = 'PODNET_TRACE_STARTUP';
 export const TRACE_FILE_NAME = 'startup-trace.log';
 
-export interface TraceLine { at: number; component: string; phase: string }
+/** cpuMs: the CPU this process had used by then (user + system), when the line says */
+export interface TraceLine { at: number; component: string; phase: string; cpuMs?: number }
 
 let processMarked = false;
+
+function cpuSoFarMs(): number {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
+}
 
 export class StartupTrace {
   private constructor(private readonly file: string | undefined, private readonly component: string) {}
@@ -31,7 +37,7 @@ export class StartupTrace {
     const t = new StartupTrace(existsSync(file) ? file : undefined, component);
     // performance.timeOrigin is when this process started: the gap to the next
     // line is the cost of Node's start and of loading our modules.
-    if (!processMarked) t.mark('process start', performance.timeOrigin);
+    if (!processMarked) t.mark('process start', performance.timeOrigin, 0);
     processMarked = t.enabled;
     return t;
   }
@@ -40,9 +46,13 @@ export class StartupTrace {
 
   get enabled(): boolean { return this.file !== undefined; }
 
-  mark(phase: string, at = performance.timeOrigin + performance.now()): void {
+  /** cpuMs: the process's CPU so far (start-up is CPU-bound on two cores, so it tells more than a loaded box's clock) */
+  mark(phase: string, at?: number, cpuMs?: number): void {
+    // Off, nothing is measured: the first process.cpuUsage() of a process is not free.
     if (!this.file) return;
-    try { appendFileSync(this.file, `${at.toFixed(1)}\t${this.component}\t${phase}\n`); } catch { /* tracing never breaks a start */ }
+    const when = at ?? performance.timeOrigin + performance.now();
+    const cpu = cpuMs ?? cpuSoFarMs();
+    try { appendFileSync(this.file, `${when.toFixed(1)}\t${this.component}\t${phase}\t${cpu.toFixed(0)}\n`); } catch { /* tracing never breaks a start */ }
   }
 }
 
@@ -56,19 +66,20 @@ export function readTrace(file: string): TraceLine[] {
 export function parseTrace(text: string): TraceLine[] {
   const lines: TraceLine[] = [];
   for (const l of text.split('\n')) {
-    const [at, component, phase] = l.split('\t');
+    const [at, component, phase, cpu] = l.split('\t');
     if (at === undefined || component === undefined || phase === undefined || !Number.isFinite(Number(at))) continue;
-    lines.push({ at: Number(at), component, phase });
+    lines.push({ at: Number(at), component, phase, ...(cpu !== undefined && Number.isFinite(Number(cpu)) ? { cpuMs: Number(cpu) } : {}) });
   }
   return lines.sort((a, b) => a.at - b.at);
 }
 
-/** `  +1.234 s  (+0.012)  component  phase` rows, relative to t0 (epoch ms). */
+/** `  +1.234 s  (+0.012)  component  phase  [cpu 123 ms]` rows, relative to t0 (epoch ms). */
 export function formatTrace(lines: readonly TraceLine[], t0: number): string {
   const width = Math.max(0, ...lines.map((l) => l.component.length));
   let prev = t0;
   return lines.map((l) => {
-    const row = `${((l.at - t0) / 1000).toFixed(3).padStart(7)} s  (+${((l.at - prev) / 1000).toFixed(3)})  ${l.component.padEnd(width)}  ${l.phase}`;
+    const cpu = l.cpuMs !== undefined ? `  [cpu ${l.cpuMs} ms]` : '';
+    const row = `${((l.at - t0) / 1000).toFixed(3).padStart(7)} s  (+${((l.at - prev) / 1000).toFixed(3)})  ${l.component.padEnd(width)}  ${l.phase}${cpu}`;
     prev = l.at;
     return row;
   }).join('\n');

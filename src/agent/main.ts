@@ -2,23 +2,24 @@
 // inside the node's network namespace; it talks to the API server over the
 // cluster's Unix socket like any other client.
 
+import { existsSync, mkdirSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import type { EndpointSlice, Node, Pod, Service } from '../api/types.js';
+import type { EndpointSlice, Pod, Service } from '../api/types.js';
 import { HttpClient } from '../client/http-client.js';
 import { clusterPaths, EXTERNAL_DNS_IP } from '../config.js';
 import { ApiEventRecorder } from '../controllers/events.js';
 import { InformerFactory } from '../controllers/informer-factory.js';
-import { nodeNetworkConfig } from '../cni/config.js';
-import { installPodnetCni } from '../cni/exec-plugin.js';
 import { defaultRunner } from '../net/runner.js';
-import { Kubelet } from './kubelet.js';
 import { CniServerProcess } from './cni-server-process.js';
-import { Semaphore } from './semaphore.js';
 import { NodeHeartbeat } from './node-heartbeat.js';
 import { startServiceProxy } from './proxy-loop.js';
 import { StartupTrace } from '../startup-trace.js';
+import { waitForPodCIDR } from './wait-for-node.js';
 
-const PODCIDR_POLL_MS = 20;
+/** while the daemon's API server is not up yet (its agents start before it, src/daemon/main.ts) */
+const API_RETRY_MS = 20;
+/** an agent whose daemon never answers gives up (its supervisor, if any, starts it again) */
+const API_WAIT_TIMEOUT_MS = 30_000;
 /** sandboxes built at once per node: a burst of 100 pods otherwise starts 100 CNI processes on 2 cores */
 const SANDBOX_CONCURRENCY = 4;
 
@@ -37,24 +38,24 @@ async function main(): Promise<void> {
   const pods = informers.informer<Pod>('pods');
   const services = informers.informer<Service>('services');
   informers.informer<EndpointSlice>('endpointslices');
-  informers.start();
 
-  let node = await client.get<Node>('nodes', undefined, nodeName);
-  while (!node.spec?.podCIDR) {
-    await new Promise((r) => setTimeout(r, PODCIDR_POLL_MS));
-    node = await client.get<Node>('nodes', undefined, nodeName);
-  }
+  // The informers start with the API server's first answer (before it they
+  // would back off), then list while the Node gets its podCIDR.
+  const node = await waitForPodCIDR(client, nodeName, {
+    retryMs: API_RETRY_MS, timeoutMs: API_WAIT_TIMEOUT_MS, mayAnswer: () => existsSync(paths.socket),
+    onApiUp: () => { informers.start(); trace.mark('API server answered'); },
+  });
   trace.mark('podCIDR known');
   const nodeIP = node.status!.addresses!.find((a) => a.type === 'InternalIP')!.address;
   const podCIDR = node.spec.podCIDR;
-  const cniConfig = nodeNetworkConfig({ cluster, node: nodeName, podCIDR, dataDir: paths.ipam });
   // The node's podnet-cni shim hands calls to the resident CNI server on this
   // socket (docs/cni.md): each pod is still an exec of the plugin per the CNI
   // protocol, but no Node start. Until the server listens, the shim runs the
   // plugin standalone, so the agent does not wait for it.
   const nodeCniDir = `${paths.cniConf}/${nodeName}`;
+  // The server's socket lives here; the shim is installed here with the kubelet, possibly later.
+  mkdirSync(nodeCniDir, { recursive: true });
   const cniServer = new CniServerProcess(`${nodeCniDir}/podnet-cni.sock`, (line) => process.stderr.write(`[agent ${nodeName}] ${line}\n`));
-  const cniPath = [installPodnetCni(`${nodeCniDir}/bin`, { socket: cniServer.socketPath })];
   // --early-cni-server (the daemon passes it when it creates the system pods
   // the moment every node is Ready): start the server now so it listens when
   // they come; otherwise their CNI ADDs each ran standalone (a Node start
@@ -66,27 +67,48 @@ async function main(): Promise<void> {
   if (earlyCniServer) { cniServer.start(); trace.mark('CNI server started'); }
 
   const events = new ApiEventRecorder(client, 'kubelet', nodeName);
-  const kubelet = new Kubelet({
-    cluster, nodeName, nodeIP, podsDir: paths.pods, runner: defaultRunner, client, events,
-    cniConfig: () => cniConfig, cniPath, services: () => services.list(), nodeResolvConf: `nameserver ${EXTERNAL_DNS_IP}\n`, apiSocket: paths.socket, sandboxSlots: new Semaphore(SANDBOX_CONCURRENCY),
-  });
+  /**
+   * The kubelet's modules (pod workers, sandboxes, probes, the CNI exec
+   * protocol: ~30-45 ms of CPU here) load when it starts, so that an agent
+   * without pods loads them after its Ready heartbeat instead of before.
+   */
+  const startKubelet = async (): Promise<{ podCount(): number }> => {
+    const [{ Kubelet }, { Semaphore }, { nodeNetworkConfig }, { installPodnetCni }] = await Promise.all([
+      import('./kubelet.js'), import('./semaphore.js'), import('../cni/config.js'), import('../cni/exec-plugin.js'),
+    ]);
+    const cniConfig = nodeNetworkConfig({ cluster, node: nodeName, podCIDR, dataDir: paths.ipam });
+    const cniPath = [installPodnetCni(`${nodeCniDir}/bin`, { socket: cniServer.socketPath })];
+    const kubelet = new Kubelet({
+      cluster, nodeName, nodeIP, podsDir: paths.pods, runner: defaultRunner, client, events,
+      cniConfig: () => cniConfig, cniPath, services: () => services.list(), nodeResolvConf: `nameserver ${EXTERNAL_DNS_IP}\n`, apiSocket: paths.socket, sandboxSlots: new Semaphore(SANDBOX_CONCURRENCY),
+    });
+    await kubelet.adopt(pods.list());
+    // Pods that came meanwhile are in the cache: handlers for what follows, sync for what is there.
+    pods.addHandlers({ add: (p) => kubelet.sync(p), update: (_o, p) => kubelet.sync(p), delete: (p) => kubelet.remove(p) });
+    for (const p of pods.list()) kubelet.sync(p);
+    trace.mark('kubelet started');
+    return kubelet;
+  };
   const proxy = startServiceProxy({ informers, client, nodeName, nodeIP, podCIDR, runner: defaultRunner, events });
   await informers.waitForSync();
   trace.mark('informers synced');
-  await kubelet.adopt(pods.list());
-  pods.addHandlers({ add: (p) => kubelet.sync(p), update: (_o, p) => kubelet.sync(p), delete: (p) => kubelet.remove(p) });
-  for (const p of pods.list()) kubelet.sync(p);
+  // An agent restarted under running pods adopts them before it reports Ready
+  // (as before any restart); a new node has none, and the scheduler binds no
+  // pod to it before it is Ready, so its kubelet starts right after the
+  // heartbeat — a pod bound in that instant waits in the informer's cache.
+  const kubelet = pods.list().length > 0 ? await startKubelet() : undefined;
 
-  const heartbeat = new NodeHeartbeat(client, nodeName, nodeIP);
+  const heartbeat = new NodeHeartbeat(client, nodeName, nodeIP, node);
   await proxy.firstSync;
   trace.mark('proxy first sync');
   await heartbeat.beat();
   trace.mark('Ready heartbeat sent');
   heartbeat.run();
+  const running = kubelet ?? await startKubelet();
   // Otherwise after the node is Ready: its start (a Node process) would take
   // CPU from this agent's way to Ready, and no pod can come before (docs/cni.md).
   if (!earlyCniServer) { cniServer.start(); trace.mark('CNI server started'); }
-  process.stderr.write(`[agent ${nodeName}] ready: podCIDR ${podCIDR}, ${kubelet.podCount()} pods adopted\n`);
+  process.stderr.write(`[agent ${nodeName}] ready: podCIDR ${podCIDR}, ${running.podCount()} pods adopted\n`);
 
   const stop = () => {
     // Like a kubelet restart, stopping the agent leaves its pods running.

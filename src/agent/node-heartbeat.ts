@@ -11,7 +11,15 @@ export class NodeHeartbeat {
   /** the Node as the last PATCH returned it: its Ready condition's transition time carries over */
   private last: Node | undefined;
 
-  constructor(private readonly client: Client, private readonly nodeName: string, private readonly nodeIP: string) {}
+  /**
+   * `known`: the Node as the agent just read it (waiting for its podCIDR), so
+   * the first beat — the one `podnet up` waits for — needs no GET before its
+   * PATCH. Only its conditions are used, and until this first beat nothing
+   * but the node lifecycle controller, after 10 s of silence, sets them.
+   */
+  constructor(private readonly client: Client, private readonly nodeName: string, private readonly nodeIP: string, known?: Node) {
+    this.last = known;
+  }
 
   async beat(): Promise<Node> {
     const node = this.last ?? await this.client.get<Node>('nodes', undefined, this.nodeName);

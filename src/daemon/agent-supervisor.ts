@@ -17,6 +17,8 @@ interface Managed { netns: string; argv: string[]; child?: ChildProcess; backoff
 
 export class Supervisor {
   private readonly procs = new Map<string, Managed>();
+  /** after stopAll nothing starts any more (a start queued behind the network build must not outlive the daemon) */
+  private stopping = false;
 
   constructor(private readonly paths: ClusterPaths) {}
 
@@ -26,7 +28,7 @@ export class Supervisor {
    * leftover process's command line must contain to be this one's.
    */
   ensure(name: string, netns: string, argv: string[], identity: string[] = argv.slice(1)): void {
-    if (this.procs.has(name)) return;
+    if (this.stopping || this.procs.has(name)) return;
     const m: Managed = { netns, argv, backoff: MIN_BACKOFF_MS, stopped: false };
     this.procs.set(name, m);
     stopLeftover(path.join(this.paths.procs, `${name}.pid`), identity);
@@ -56,6 +58,7 @@ export class Supervisor {
   }
 
   async stopAll(): Promise<void> {
+    this.stopping = true;
     const exits: Promise<void>[] = [];
     for (const [name, m] of this.procs) {
       m.stopped = true;

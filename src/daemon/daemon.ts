@@ -2,7 +2,7 @@
 // and one node agent per node. Restartable: everything it builds is derived
 // from the store, so a daemon started after a crash finds its cluster again.
 
-import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { renameSync, rmSync, writeFileSync } from 'node:fs';
 import type { Node } from '../api/types.js';
 import { nowRFC3339 } from '../api/pod-helpers.js';
 import { resourceForKind } from '../api/resources.js';
@@ -21,12 +21,13 @@ import { isNodeReady, Scheduler } from '../controllers/scheduler.js';
 import { StatefulSetController } from '../controllers/statefulset.js';
 import { isApiError } from '../errors.js';
 import { defaultRunner } from '../net/runner.js';
-import { nodeIndex, nodeIP, syncPodRoutes } from '../topology/index.js';
+import { nodeIndex, nodeIP, syncPodRoutes, type ApplyResult, type InstalledRoute } from '../topology/index.js';
 import { ServiceLoadBalancerController } from '../cloud/service-lb-controller.js';
 import { agentArgv, lbAgentArgv, Supervisor } from './agent-supervisor.js';
+import { makeClusterDirs } from './cluster-dirs.js';
 import { startOutsideWorld } from './outside-world.js';
 import { systemManifests } from './system-manifests.js';
-import { buildNetwork, nodeNames } from './node-names.js';
+import { buildNetwork, newClusterNodes } from './node-names.js';
 import { StartupTrace } from '../startup-trace.js';
 import type { Pod } from '../api/types.js';
 
@@ -37,10 +38,16 @@ export interface DaemonOptions {
   addons: boolean;
   /**
    * The sealed network of a new cluster (no store yet: its nodes are
-   * nodeNames(nodes)), already being built by the caller while this module
-   * and the API server loaded; without it start() builds it from the store.
+   * newClusterNodes(nodes)), already being built by the caller while this
+   * module and the API server loaded; without it start() builds it from the store.
    */
-  topology?: Promise<unknown>;
+  topology?: Promise<ApplyResult>;
+  /**
+   * The supervisor of the processes the caller already started (a new
+   * cluster's node agents, spawned the moment its network was built); the
+   * daemon adopts it and stops them with everything else.
+   */
+  supervisor?: Supervisor;
 }
 
 const ADDONS_WAIT_FOR_NODES_MS = 10_000;
@@ -66,6 +73,8 @@ export class Daemon {
   private informers: InformerFactory | undefined;
   private readonly stoppers: (() => void | Promise<void>)[] = [];
   private routeSync: Promise<unknown> = Promise.resolve();
+  /** the host-gw routes each node namespace holds: the daemon is their one writer, so it never reads them back */
+  private readonly podRoutes = new Map<string, InstalledRoute[]>();
 
   constructor(private readonly options: DaemonOptions) {
     this.paths = clusterPaths(options.cluster);
@@ -75,7 +84,9 @@ export class Daemon {
 
   async start(): Promise<void> {
     const t0 = performance.now();
-    for (const dir of [this.paths.dir, this.paths.pods, this.paths.ipam, this.paths.cniConf, this.paths.procs]) mkdirSync(dir, { recursive: true });
+    makeClusterDirs(this.paths);
+    const supervisor = this.options.supervisor ?? new Supervisor(this.paths);
+    this.stoppers.push(() => supervisor.stopAll());
     const trace = StartupTrace.open(this.paths.dir, 'daemon');
     trace.mark('start');
     // Written whole and renamed: `podnet up` polls this file while we start.
@@ -89,30 +100,35 @@ export class Daemon {
     trace.mark('api server listening');
 
     // A restarted daemon keeps the nodes it had; a new cluster gets --nodes of them.
-    const existing = (await client.list<Node>('nodes')).items.map((n) => n.metadata.name!);
-    const names = existing.length > 0 ? existing : nodeNames(this.options.nodes);
-    const early = existing.length === 0 ? this.options.topology : undefined;
-    const topology = early ?? buildNetwork(this.options.cluster, names);
+    const stored = (await client.list<Node>('nodes')).items;
+    const specs = stored.length > 0
+      ? stored.map((n) => ({ name: n.metadata.name!, ...(n.spec?.podCIDR ? { podCIDR: n.spec.podCIDR } : {}) }))
+      : newClusterNodes(this.options.nodes);
+    const names = specs.map((n) => n.name);
+    const early = stored.length === 0 ? this.options.topology : undefined;
+    const topology = early ?? buildNetwork(this.options.cluster, specs);
 
     this.startControllers(client);
     await this.informers!.waitForSync();
     trace.mark('informers synced');
-    // The Node objects while the network is being built: the node IPAM
-    // controller hands out podCIDRs meanwhile, so each agent can start the
-    // moment its namespace is ready.
-    await Promise.all(names.map((name) => this.registerNode(client, name)));
-    trace.mark('nodes registered');
-    await topology;
+    for (const [netns, routes] of (await topology).podRoutes) this.podRoutes.set(netns, routes);
     this.log(`topology up in ${(performance.now() - t0).toFixed(0)} ms`);
     trace.mark('topology applied');
+    // The Node objects once the network is built, as a kubelet registers when
+    // its machine is up: a node agent started early (runDaemon) waits for its
+    // Node's podCIDR, so it can report Ready only on a finished network.
+    await Promise.all(names.map((name) => this.registerNode(client, name)));
+    trace.mark('nodes registered');
     if (trace.enabled) this.tracePods(trace);
 
-    const supervisor = new Supervisor(this.paths);
-    this.stoppers.push(() => supervisor.stopAll());
     const nodes = this.informers!.informer<Node>('nodes');
     const onNode = (n: Node) => {
+      // At once, also before the node has its podCIDR: the agent's Node
+      // start and module load (the longest part of its way to Ready) then
+      // overlap the allocation, and the agent waits for the podCIDR itself.
       // With the system pods to come right after Ready, the agents start their CNI server early.
-      if (n.spec?.podCIDR) { const a = agentArgv(this.options.cluster, n.metadata.name!, this.options.addons); supervisor.ensure(a.name, a.netns, a.argv, a.identity); }
+      const a = agentArgv(this.options.cluster, n.metadata.name!, this.options.addons);
+      supervisor.ensure(a.name, a.netns, a.argv, a.identity);
       this.scheduleRouteSync(nodes.list());
     };
     // Heartbeats update Nodes every 2 s; routes change only with podCIDRs and addresses.
@@ -208,15 +224,22 @@ export class Daemon {
     }));
   }
 
-  /** Host-gw routes follow the Node objects; syncs are serialized and coalesced. */
+  /**
+   * Host-gw routes follow the Node objects; syncs are serialized. Not while a
+   * node still waits for its podCIDR (the allocator hands them all out within
+   * milliseconds of the nodes' registration): a sync then would delete the
+   * routes the network was built with (newClusterNodes) only to put them
+   * back a moment later. A podCIDR never changes once set.
+   */
   private scheduleRouteSync(nodes: Node[]): void {
+    if (!nodes.every((n) => n.spec?.podCIDR)) return;
     const routeNodes = nodes.map((n) => ({
       name: n.metadata.name!,
       ip: n.status?.addresses?.find((a) => a.type === 'InternalIP')?.address ?? nodeIP(nodeIndex(n.metadata.name!)!),
       ...(n.spec?.podCIDR ? { podCIDR: n.spec.podCIDR } : {}),
     }));
     this.routeSync = this.routeSync
-      .then(() => syncPodRoutes(this.options.cluster, routeNodes, defaultRunner))
+      .then(() => syncPodRoutes(this.options.cluster, routeNodes, defaultRunner, this.podRoutes))
       .catch((e) => process.stderr.write(`[daemon] ${(e as Error).message}\n`));
   }
 

@@ -2,24 +2,51 @@
 
 import { existsSync } from 'node:fs';
 import { clusterPaths } from '../config.js';
-import { buildNetwork, nodeNames } from './node-names.js';
+import { agentArgv, Supervisor } from './agent-supervisor.js';
+import { makeClusterDirs } from './cluster-dirs.js';
+import { buildNetwork, newClusterNodes } from './node-names.js';
+import type { ApplyResult } from '../topology/index.js';
 import { StartupTrace } from '../startup-trace.js';
 
 export async function runDaemon(cluster: string, nodes: number, addons: boolean): Promise<number> {
   // A new cluster (no store yet) knows its nodes without the store, so its
   // sealed network is built while the API server, the store and the
   // controllers load — about 90 modules and SQLite, the daemon's longest
-  // step before it can do anything (docs/architecture.md, start-up). A
-  // restarted daemon reads its nodes from the store first (Daemon.start).
-  let topology: Promise<unknown> | undefined;
-  if (!existsSync(clusterPaths(cluster).database)) {
-    StartupTrace.open(clusterPaths(cluster).dir, 'daemon').mark('topology started');
-    topology = buildNetwork(cluster, nodeNames(nodes));
+  // step before it can do anything (docs/architecture.md, start-up) — and
+  // its node agents start the moment the network is there: their own Node
+  // start and module load then overlap the daemon's, and they wait for the
+  // API server and their podCIDR themselves (src/agent/main.ts). A restarted
+  // daemon reads its nodes from the store first (Daemon.start).
+  const paths = clusterPaths(cluster);
+  let topology: Promise<ApplyResult> | undefined;
+  let supervisor: Supervisor | undefined;
+  if (!existsSync(paths.database)) {
+    const trace = StartupTrace.open(paths.dir, 'daemon');
+    trace.mark('topology started');
+    makeClusterDirs(paths);
+    const specs = newClusterNodes(nodes);
+    const early = new Supervisor(paths);
+    supervisor = early;
+    // The agents start as soon as their namespaces exist, while the network is
+    // still being configured: an agent can do nothing before its Node has a
+    // podCIDR, and the daemon registers the Nodes only once the whole network
+    // is built (Daemon.start), as a kubelet registers once its machine is up.
+    const onNamespaces = () => {
+      for (const n of specs) { const a = agentArgv(cluster, n.name, addons); early.ensure(a.name, a.netns, a.argv, a.identity); }
+      trace.mark('namespaces created, agents spawned');
+    };
+    topology = buildNetwork(cluster, specs, { onNamespaces });
     // Awaited in Daemon.start; until then a failure must not count as unhandled.
     topology.catch(() => undefined);
   }
-  const { Daemon } = await import('./daemon.js');
-  const daemon = new Daemon({ cluster, nodes, addons, ...(topology ? { topology } : {}) });
+  let Daemon: typeof import('./daemon.js').Daemon;
+  try {
+    ({ Daemon } = await import('./daemon.js'));
+  } catch (err) {
+    await supervisor?.stopAll();
+    throw err;
+  }
+  const daemon = new Daemon({ cluster, nodes, addons, ...(topology ? { topology } : {}), ...(supervisor ? { supervisor } : {}) });
   let stopping = false;
   const stop = async () => {
     if (stopping) return;

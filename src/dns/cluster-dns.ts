@@ -17,7 +17,8 @@ import { DnsMetrics, httpEndpointsServer, type HttpEndpoints } from './metrics.j
 import type { QueryLog } from './query-log.js';
 import { DnsServer } from './server.js';
 
-export interface HostPort { host: string; port: number }
+import type { HostPort } from './host-port.js';
+export type { HostPort } from './host-port.js';
 
 export interface ClusterDnsConfig {
   client: Client;
@@ -120,8 +121,4 @@ export class ClusterDns {
 }
 
 /** ":9153" → 0.0.0.0:9153, "127.0.0.1:53" → as given, "[::1]:53" → ::1 */
-export function parseHostPort(text: string, defaultHost = '0.0.0.0'): HostPort {
-  const m = /^\[([^\]]+)\]:(\d+)$/.exec(text) ?? /^([^:]*):(\d+)$/.exec(text);
-  if (!m) throw new Error(`invalid address "${text}": want [HOST]:PORT`);
-  return { host: m[1] || defaultHost, port: Number(m[2]) };
-}
+export { parseHostPort } from './host-port.js';

@@ -12,7 +12,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { AuthoritativeZones, type RecordMap } from './authoritative.js';
-import { parseHostPort } from './cluster-dns.js';
+import { parseHostPort } from './host-port.js';
 import { openQueryLog, QUERY_LOG_ENV } from './query-log.js';
 import { DnsServer } from './server.js';
 import { StartupTrace } from '../startup-trace.js';

@@ -7,7 +7,7 @@ import fs from 'node:fs';
 // host's network namespace by forgetting an argument.
 
 import { PodnetError } from '../errors.js';
-import type { Runner } from './runner.js';
+import { ExecRunner, type Runner } from './runner.js';
 
 /** ip(8) reads batch lines from stdin with `-batch -`. */
 const BATCH_STDIN = ['-batch', '-'];
@@ -17,8 +17,24 @@ export function requireNetns(netns: string | undefined, what: string): string {
   return netns;
 }
 
-/** Every named network namespace (`ip -j netns list`; empty output when there are none). */
+/** Where `ip netns add` binds a named namespace (ip-netns(8)). */
+const NETNS_RUN_DIR = '/run/netns';
+
+/**
+ * Every named network namespace. On the real kernel these are the entries of
+ * /run/netns, which is all `ip netns list` reads for their names: reading
+ * them spares a process on the way to every network build and teardown.
+ * Fakes are asked `ip -j netns list` (empty output when there are none).
+ */
 export async function listNetns(runner: Runner): Promise<string[]> {
+  if (runner instanceof ExecRunner) {
+    try {
+      return fs.readdirSync(NETNS_RUN_DIR);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
+      throw err;
+    }
+  }
   const { stdout } = await runner.run(['ip', '-j', 'netns', 'list']);
   const text = stdout.trim();
   if (!text) return [];
@@ -58,6 +74,32 @@ export async function ipBatch(runner: Runner, netns: string, lines: readonly str
   if (lines.length === 0) return;
   requireNetns(netns, 'run ip commands');
   await runner.run(['ip', ...BATCH_STDIN], { netns, input: lines.map((l) => `${l}\n`).join('') });
+}
+
+/** A host batch line that changes nothing outside a named namespace. */
+const NAMESPACED_LINE = /^netns (add|exec) (\S+)( |$)/;
+
+/**
+ * Runs `ip -batch -` in the host network namespace with lines that each
+ * either create a named namespace (`netns add NAME`) or run a program inside
+ * one (`netns exec NAME …`, forked and waited for by ip in batch mode). Any
+ * other line would act on the host's own network, so it is refused before
+ * anything runs. ip stops at the first failing line and names it on stderr
+ * (`Command failed -:N`, see failedBatchLine).
+ */
+export async function netnsBatch(runner: Runner, lines: readonly string[]): Promise<void> {
+  if (lines.length === 0) return;
+  for (const l of lines) {
+    const m = NAMESPACED_LINE.exec(l);
+    requireNetns(m?.[2], `run "${l}"`);
+  }
+  await runner.run(['ip', ...BATCH_STDIN], { input: lines.map((l) => `${l}\n`).join('') });
+}
+
+/** The 1-based line of a `-batch -` that failed, from ip's stderr; undefined when it does not say. */
+export function failedBatchLine(stderr: string): number | undefined {
+  const m = /Command failed -:(\d+)/.exec(stderr);
+  return m ? Number(m[1]) : undefined;
 }
 
 /** Names of the links in NETNS. */

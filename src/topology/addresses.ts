@@ -3,7 +3,7 @@
 // 172.18.0.1. Pure.
 
 import { PodnetError } from '../errors.js';
-import { NODE_NETWORK, NODE_ROUTER_IP } from '../config.js';
+import { NODE_NETWORK, NODE_ROUTER_IP, POD_NETWORK } from '../config.js';
 
 const NODE_NAME_PATTERN = /^node-([1-9][0-9]*)$/;
 
@@ -58,4 +58,24 @@ export function nodeIP(k: number): string {
 export function nodeIndex(name: string): number | undefined {
   const m = NODE_NAME_PATTERN.exec(name);
   return m ? Number(m[1]) : undefined;
+}
+
+/** Every node's podCIDR is a /24 of the pod network (DESIGN.md, "Address plan"). */
+export const NODE_POD_CIDR_PREFIX = 24;
+
+/**
+ * The podCIDR the daemon's node IPAM controller gives the K-th node of a new
+ * cluster: the next free /24 of the pod network in join order, and a new
+ * cluster's nodes join in order node-1 … node-N (src/controllers/node-ipam.ts,
+ * whose nextFreeSubnet a unit test holds this to). A forecast only: the
+ * allocator decides, and the daemon reconciles the routes built from this
+ * with the podCIDRs the Node objects get.
+ */
+export function joinOrderPodCIDR(k: number): string {
+  const net = parseCidr(POD_NETWORK);
+  const size = 2 ** (32 - NODE_POD_CIDR_PREFIX);
+  if (!Number.isInteger(k) || k < 1 || k > 2 ** (NODE_POD_CIDR_PREFIX - net.prefix)) {
+    throw new PodnetError('EINVALID', `node index ${k} is outside the pod network ${POD_NETWORK}`);
+  }
+  return `${intToIp(net.base + (k - 1) * size)}/${NODE_POD_CIDR_PREFIX}`;
 }

@@ -2,20 +2,26 @@
 // exist are kept, everything else is `replace`/`set`, pod routes are
 // reconciled, the masquerade table is replaced atomically.
 //
-// Three rounds, each as parallel as its dependencies allow:
-//   1. one `ip -batch` adds the missing namespaces;
-//   2. namespaces that own links (the router) create and configure them, and
-//      every namespace gets its sysctls and nftables table (neither depends on
-//      links: nft matches the uplink by name);
-//   3. the other namespaces configure the veth ends round 2 put there.
+// Steps:
+//   1. look at what exists: the named namespaces, and — only in namespaces
+//      that existed already — the router's links and the nodes' pod routes
+//      (a namespace this call creates holds nothing yet);
+//   2. `ip -batch -` processes in the host namespace whose lines only create
+//      namespaces or run programs inside them (buildSteps): one creates the
+//      namespaces; then one creates the router's links and configures every
+//      other namespace's end, while another sets sysctls and nftables
+//      tables. Three processes spawned from Node instead of one per
+//      namespace and tool (a spawn costs the daemon ~5 ms of CPU, and a new
+//      cluster's build overlaps the daemon's module loading).
 
-import { PodnetError } from '../errors.js';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { CommandError, PodnetError } from '../errors.js';
 import { defaultRunner, type Runner } from '../net/runner.js';
-import { addNetns, deleteNetns, ipBatch, linkNames, listNetns } from '../net/netns.js';
-import { setSysctls } from '../net/sysctl.js';
-import { applyNft } from '../net/nft.js';
-import { configCommands, linkCommands, podRouteCommands } from './commands.js';
-import { nodeFacts, nodeNamespace, routerAttachment, type NamespacePlan, type NodeSpec, type TopologyPlan } from './plan.js';
+import { deleteNetns, failedBatchLine, linkNames, listNetns, netnsBatch } from '../net/netns.js';
+import { buildSteps, installedAfter, type BuildPhase, type InstalledRoute } from './commands.js';
+import { nodeFacts, nodeNamespace, routerAttachment, type NodeSpec, type TopologyPlan } from './plan.js';
 import { readPodRoutes } from './pod-routes.js';
 import { routerPort, topologyNetns } from './names.js';
 import { DEFAULT_PARALLELISM, mapLimit } from './parallel.js';
@@ -25,49 +31,71 @@ export interface ApplyResult {
   /** namespaces this call created (the others existed already) */
   created: string[];
   durationMs: number;
+  /**
+   * The host-gw routes (protocol 77) each node namespace holds afterwards. A
+   * caller that is their only writer (the daemon) reconciles later changes
+   * against this instead of reading them back (syncPodRoutes' `known`).
+   */
+  podRoutes: Map<string, InstalledRoute[]>;
 }
 
 function failure(verb: string, netns: string, err: unknown): PodnetError {
   return new PodnetError('ETOPOLOGY', `could not ${verb} in netns ${netns}: ${(err as Error).message}`, { cause: err });
 }
 
-async function step(verb: string, netns: string, work: () => Promise<void>): Promise<void> {
-  try {
-    await work();
-  } catch (err) {
-    throw failure(verb, netns, err);
-  }
+export interface ApplyOptions {
+  /**
+   * Called once every namespace of the plan exists, before they are
+   * configured: processes can be started inside them meanwhile (the daemon's
+   * node agents, which wait for their Node object, registered only after
+   * the whole build).
+   */
+  onNamespaces?: () => void;
 }
 
-export async function applyTopology(plan: TopologyPlan, runner: Runner = defaultRunner): Promise<ApplyResult> {
+export async function applyTopology(plan: TopologyPlan, runner: Runner = defaultRunner, options: ApplyOptions = {}): Promise<ApplyResult> {
   const started = performance.now();
   const existing = new Set(await listNetns(runner));
   const wanted = [...new Set(plan.namespaces.map((n) => n.name))];
   const created = wanted.filter((n) => !existing.has(n));
-  await addNetns(runner, created).catch((err) => { throw failure('create namespaces', created.join(' '), err); });
-  const fresh = new Set(created);
 
-  const linkOwners = plan.namespaces.filter((ns) => ns.links.length > 0);
-  const linkTakers = plan.namespaces.filter((ns) => ns.links.length === 0);
-  const round2: (() => Promise<void>)[] = [
-    ...linkOwners.map((ns) => () => step('create links', ns.name, async () => {
-      const present = fresh.has(ns.name) ? new Set<string>() : await linkNames(runner, ns.name);
-      await ipBatch(runner, ns.name, [...linkCommands(ns, present, fresh), ...configCommands(ns)]);
-    })),
-    ...plan.namespaces.filter((ns) => ns.sysctls.length > 0).map((ns) => () =>
-      step('set sysctls', ns.name, () => setSysctls(runner, ns.name, ns.sysctls))),
-    ...plan.namespaces.filter((ns) => ns.nft !== undefined).map((ns) => () =>
-      step('apply nftables table', ns.name, () => applyNft(runner, ns.name, ns.nft!))),
+  const presentLinks = new Map<string, Set<string>>();
+  const installedRoutes = new Map<string, InstalledRoute[]>();
+  const looks = [
+    ...plan.namespaces.filter((ns) => ns.links.length > 0 && existing.has(ns.name)).map((ns) => async () => {
+      try { presentLinks.set(ns.name, await linkNames(runner, ns.name)); } catch (err) { throw failure('list links', ns.name, err); }
+    }),
+    ...plan.namespaces.filter((ns) => ns.podRoutes && existing.has(ns.name)).map((ns) => async () => {
+      try { installedRoutes.set(ns.name, await readPodRoutes(runner, ns.name)); } catch (err) { throw failure('read pod routes', ns.name, err); }
+    }),
   ];
-  await mapLimit(round2, DEFAULT_PARALLELISM, (work) => work());
-  await mapLimit(linkTakers, DEFAULT_PARALLELISM, (ns) => step('configure links', ns.name, () => configureTaker(runner, ns, fresh.has(ns.name))));
-  return { created, durationMs: performance.now() - started };
-}
+  await mapLimit(looks, DEFAULT_PARALLELISM, (look) => look());
 
-async function configureTaker(runner: Runner, ns: NamespacePlan, fresh: boolean): Promise<void> {
-  let routes: string[] = [];
-  if (ns.podRoutes) routes = podRouteCommands(ns.podRoutes, fresh ? [] : await readPodRoutes(runner, ns.name));
-  await ipBatch(runner, ns.name, [...configCommands(ns), ...routes]);
+  const dir = mkdtempSync(path.join(tmpdir(), 'podnet-topology-'));
+  try {
+    const steps = buildSteps(plan, { create: created, presentLinks, installedRoutes }, dir);
+    for (const s of steps) if (s.file) writeFileSync(s.file.name, s.file.content);
+    const run = async (phase: BuildPhase) => {
+      const batch = steps.filter((s) => s.phase === phase);
+      try {
+        await netnsBatch(runner, batch.map((s) => s.line));
+      } catch (err) {
+        const n = err instanceof CommandError ? failedBatchLine(err.stderr) : undefined;
+        const step = n !== undefined ? batch[n - 1] : undefined;
+        if (step) throw failure(step.verb, step.netns, err);
+        throw new PodnetError('ETOPOLOGY', `could not build the network of cluster ${plan.cluster}: ${(err as Error).message}`, { cause: err });
+      }
+    };
+    await run('namespaces');
+    options.onNamespaces?.();
+    // Both always run to their end, so the files are not removed under a running one.
+    const [links, settings] = await Promise.allSettled([run('links'), run('settings')]);
+    for (const r of [links, settings]) if (r.status === 'rejected') throw r.reason;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  const podRoutes = new Map(plan.namespaces.filter((ns) => ns.podRoutes).map((ns) => [ns.name, installedAfter(ns.podRoutes!)]));
+  return { created, durationMs: performance.now() - started, podRoutes };
 }
 
 /**

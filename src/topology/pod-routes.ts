@@ -5,7 +5,7 @@
 import { defaultRunner, type Runner } from '../net/runner.js';
 import { ipBatch } from '../net/netns.js';
 import { PodnetError } from '../errors.js';
-import { podRouteCommands, type InstalledRoute } from './commands.js';
+import { installedAfter, podRouteCommands, type InstalledRoute } from './commands.js';
 import { POD_ROUTE_PROTO, desiredPodRoutes } from './plan.js';
 import { topologyNetns } from './names.js';
 import { DEFAULT_PARALLELISM, mapLimit } from './parallel.js';
@@ -27,13 +27,22 @@ export async function readPodRoutes(runner: Runner, netns: string): Promise<Inst
 /**
  * Makes every node's routing table hold exactly the other nodes' podCIDRs.
  * Returns the ip commands run per node (empty when nothing changed).
+ *
+ * `known` (netns → routes), when given, is what the caller knows each node
+ * holds: a node found there is not read back, and every node synced is
+ * recorded there afterwards (forgotten when its sync fails, so it is read
+ * next time). Only for a caller that is the routes' one writer (the daemon,
+ * seeded by applyTopology's podRoutes): then most syncs run no process at all.
  */
-export async function syncPodRoutes(cluster: string, nodes: readonly PodRouteNode[], runner: Runner = defaultRunner): Promise<Map<string, string[]>> {
+export async function syncPodRoutes(cluster: string, nodes: readonly PodRouteNode[], runner: Runner = defaultRunner, known?: Map<string, InstalledRoute[]>): Promise<Map<string, string[]>> {
   const changes = await mapLimit(nodes, DEFAULT_PARALLELISM, async (node) => {
     const netns = topologyNetns.node(cluster, node.name);
     try {
-      const lines = podRouteCommands(desiredPodRoutes(node.name, nodes), await readPodRoutes(runner, netns));
+      const desired = desiredPodRoutes(node.name, nodes);
+      const lines = podRouteCommands(desired, known?.get(netns) ?? await readPodRoutes(runner, netns));
+      known?.delete(netns);
       await ipBatch(runner, netns, lines);
+      known?.set(netns, installedAfter(desired));
       return [node.name, lines] as const;
     } catch (err) {
       throw new PodnetError('ETOPOLOGY', `could not sync pod routes of node ${node.name} in netns ${netns}: ${(err as Error).message}`, { cause: err });

@@ -30,7 +30,8 @@ export function daemonEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   return out;
 }
 
-const CLI_MAIN = fileURLToPath(new URL('../main.js', import.meta.url));
+/** the daemon's own entry point: the command line's modules are not on its way to building the network */
+const DAEMON_MAIN = fileURLToPath(new URL('../../daemon/daemon-main.js', import.meta.url));
 const DEFAULT_NODES = 2;
 const POLL_MS = 25;
 
@@ -112,7 +113,7 @@ export async function upCommand(ctx: Context, flags: CommonFlags, quiet = false)
     rmSync(ctx.paths.daemonPid, { force: true });
     logStart = existsSync(ctx.paths.daemonLog) ? statSync(ctx.paths.daemonLog).size : 0;
     const log = openSync(ctx.paths.daemonLog, 'a');
-    const child = spawn(process.execPath, [CLI_MAIN, 'daemon', '--cluster', ctx.cluster, '--nodes', String(flags.nodes ?? DEFAULT_NODES), ...(flags.bare ? ['--bare'] : [])], {
+    const child = spawn(process.execPath, [DAEMON_MAIN, '--cluster', ctx.cluster, '--nodes', String(flags.nodes ?? DEFAULT_NODES), ...(flags.bare ? ['--bare'] : [])], {
       detached: true, stdio: ['ignore', log, log], env: daemonEnv(process.env),
     });
     closeSync(log);

@@ -6,7 +6,7 @@
 
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Pod } from '../../../src/api/types.js';
@@ -55,6 +55,16 @@ describe('pod network', { timeout: 240_000 }, () => {
   after(async () => {
     await pn(['down']);
     rmSync(stateDir, { recursive: true, force: true });
+  });
+
+  test('every node agent\'s resident CNI server kept running (no pod\'s CNI call fell back to standalone)', () => {
+    // Regression: an agent that started its CNI server before the node's CNI
+    // directory existed lost it at once, and every CNI call on that node then
+    // paid a Node start of its own.
+    for (const node of ['node-1', 'node-2']) {
+      const log = readFileSync(path.join(stateDir, CLUSTER, `agent-${node}.log`), 'utf8');
+      assert.doesNotMatch(log, /CNI server exited/, `${node}: ${log}`);
+    }
   });
 
   test('nodes are Ready with podCIDRs, InternalIPs and the well-known labels', async () => {

@@ -6,7 +6,7 @@ import path from 'node:path';
 import type { Node } from '../../../src/api/types.js';
 import type { Handlers, SharedInformer } from '../../../src/controllers/informers.js';
 import { allNodesReady } from '../../../src/daemon/daemon.js';
-import { nodeNames } from '../../../src/daemon/node-names.js';
+import { newClusterNodes, nodeNames } from '../../../src/daemon/node-names.js';
 import { formatTrace, parseTrace, StartupTrace, TRACE_FILE_NAME } from '../../../src/startup-trace.js';
 
 function node(name: string, ready: boolean): Node {
@@ -31,6 +31,10 @@ function fakeNodes(initial: Node[]): SharedInformer<Node> & { set(n: Node): void
 
 test('a new cluster names its nodes node-1 … node-N', () => {
   assert.deepEqual(nodeNames(3), ['node-1', 'node-2', 'node-3']);
+});
+
+test('a new cluster\'s network is built with the podCIDRs its nodes will get, in join order', () => {
+  assert.deepEqual(newClusterNodes(2), [{ name: 'node-1', podCIDR: '10.244.0.0/24' }, { name: 'node-2', podCIDR: '10.244.1.0/24' }]);
 });
 
 test('allNodesReady resolves on the event that makes the last node Ready, not before', async () => {
@@ -60,6 +64,15 @@ test('trace lines are read in time order and printed relative to the CLI start',
   ]);
 });
 
+test('a trace line may carry the CPU its process had used, and the timeline shows it', () => {
+  const lines = parseTrace('1000.0\tcli\tup command\t150\n1010.0\tdaemon\tstart\n');
+  assert.deepEqual(lines, [{ at: 1000, component: 'cli', phase: 'up command', cpuMs: 150 }, { at: 1010, component: 'daemon', phase: 'start' }]);
+  assert.deepEqual(formatTrace(lines, 1000).split('\n'), [
+    '  0.000 s  (+0.000)  cli     up command  [cpu 150 ms]',
+    '  0.010 s  (+0.010)  daemon  start',
+  ]);
+});
+
 test('tracing is on only when the cluster directory holds the trace file', () => {
   const dir = mkdtempSync(path.join(tmpdir(), 'podnet-trace-'));
   try {
@@ -70,8 +83,8 @@ test('tracing is on only when the cluster directory holds the trace file', () =>
     const on = StartupTrace.open(dir, 'daemon');
     on.mark('api server listening', 5);
     const text = readFileSync(path.join(dir, TRACE_FILE_NAME), 'utf8');
-    assert.match(text, /\tdaemon\tprocess start\n/);
-    assert.match(text, /^5\.0\tdaemon\tapi server listening$/m);
+    assert.match(text, /\tdaemon\tprocess start\t0\n/);
+    assert.match(text, /^5\.0\tdaemon\tapi server listening\t\d+$/m);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -1,6 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { canonicalCidr, cidrContains, intToIp, ipToInt, nodeIP, nodeIndex } from '../../../src/topology/addresses.js';
+import { canonicalCidr, cidrContains, intToIp, ipToInt, joinOrderPodCIDR, nodeIP, nodeIndex } from '../../../src/topology/addresses.js';
+import { nextFreeSubnet } from '../../../src/controllers/node-ipam.js';
+import { POD_NETWORK } from '../../../src/config.js';
 
 test('nodeIP: node K is 172.18.0.(K+1), carrying into the next octet', () => {
   const rows: [number, string][] = [
@@ -44,4 +46,17 @@ test('canonicalCidr and cidrContains', () => {
     ['10.96.0.0/12', '10.112.0.0', false],
   ];
   for (const [outer, inner, want] of rows) assert.equal(cidrContains(outer, inner), want, `${outer} ∋ ${inner}`);
+});
+
+test('joinOrderPodCIDR: the K-th node to join gets what the node IPAM controller hands out K-th', () => {
+  const taken = new Set<string>();
+  for (let k = 1; k <= 256; k++) {
+    const next = nextFreeSubnet(POD_NETWORK, taken)!;
+    assert.equal(joinOrderPodCIDR(k), next, `node ${k}`);
+    taken.add(next);
+  }
+  assert.equal(joinOrderPodCIDR(1), '10.244.0.0/24');
+  assert.equal(joinOrderPodCIDR(2), '10.244.1.0/24');
+  assert.throws(() => joinOrderPodCIDR(257), /outside the pod network/);
+  assert.throws(() => joinOrderPodCIDR(0), /outside the pod network/);
 });
