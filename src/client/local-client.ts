@@ -20,6 +20,7 @@
 
 import type { KubeList, KubeObject, Status, WatchEvent } from '../api/types.js';
 import { apiVersionOf } from '../api/resources.js';
+import { jsonClone } from '../api/json-clone.js';
 import type { Registry, RegistryEvent } from '../apiserver/registry.js';
 import type { StoredObject } from '../store/store.js';
 import type { Client, DeleteOptions, ListOptions, WatchHandle, WatchOptions, WriteOptions } from './client.js';
@@ -33,8 +34,9 @@ function shared<T>(s: StoredObject): T {
   return s.object as unknown as T;
 }
 
+/** What goes into the registry: its own copy, which it may fill in and keep. */
 function clone<T>(obj: T): T {
-  return JSON.parse(JSON.stringify(obj)) as T;
+  return jsonClone(obj);
 }
 
 export class LocalClient implements Client {

@@ -27,6 +27,7 @@
 
 import { randomUUID } from 'node:crypto';
 import type { KubeObject } from '../api/types.js';
+import { nowRFC3339 } from '../api/pod-helpers.js';
 import { resourceForPlural } from '../api/resources.js';
 import { ApiError, apiErrors } from '../errors.js';
 import { deepEqual, specChanged } from './deep-equal.js';
@@ -103,7 +104,7 @@ interface Group {
 
 /** RFC 3339 with second precision, as Kubernetes renders metav1.Time. */
 export function rfc3339(d: Date): string {
-  return d.toISOString().replace(/\.\d{3}Z$/, 'Z');
+  return nowRFC3339(d);
 }
 
 export class ObjectStore {
