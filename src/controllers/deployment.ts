@@ -87,6 +87,23 @@ export function planRollout(deploy: Deployment, pods: Pod[], hash: string): Roll
   return { create, remove };
 }
 
+/**
+ * Whether a pod update can change what its Deployment's sync does: the sync
+ * reads a pod's controller, template hash, activity (deletion, terminal
+ * phase), readiness and binding (planRollout, updateStatus). Most pod updates
+ * are other status writes (the scheduler's PodScheduled=False, container
+ * states, probe times) that would each cost a sync ending in "nothing to do".
+ * Upstream's ReplicaSet controller queues on every update; the outcome is the
+ * same, as the sync reads only these fields.
+ */
+export function podChangeMatters(old: Pod, cur: Pod): boolean {
+  return old.metadata.labels?.[POD_TEMPLATE_HASH] !== cur.metadata.labels?.[POD_TEMPLATE_HASH]
+    || controllerUid(old)[0] !== controllerUid(cur)[0]
+    || isActive(old) !== isActive(cur)
+    || isPodReady(old) !== isPodReady(cur)
+    || old.spec.nodeName !== cur.spec.nodeName;
+}
+
 export class DeploymentController extends Controller {
   private readonly deployments: Lister<Deployment>;
   private readonly podsByOwner: IndexLookup<Pod>;
@@ -108,7 +125,7 @@ export class DeploymentController extends Controller {
       const owner = p.metadata.ownerReferences?.find((r) => r.controller && r.kind === 'Deployment');
       if (owner) this.enqueue(`${p.metadata.namespace}/${owner.name}`);
     };
-    pods.addHandlers({ add: byOwner, update: (_o, p) => byOwner(p), delete: byOwner });
+    pods.addHandlers({ add: byOwner, update: (o, p) => { if (podChangeMatters(o, p)) byOwner(p); }, delete: byOwner });
   }
 
   protected async sync(key: string): Promise<void> {
