@@ -34,8 +34,21 @@ export function setCondition(conditions: Condition[] | undefined, next: Conditio
   return list;
 }
 
-export function nowRFC3339(date = new Date()): string {
-  return date.toISOString().replace(/\.\d{3}Z$/, 'Z');
+let formattedSecond = NaN;
+let formatted = '';
+
+/**
+ * RFC 3339 with second precision, as Kubernetes renders metav1.Time. The text
+ * of the last second is kept: every status write and Event asks for it, many
+ * times a second during a burst.
+ */
+export function nowRFC3339(date?: Date): string {
+  const second = Math.floor((date ? date.getTime() : Date.now()) / 1000);
+  if (second !== formattedSecond) {
+    formatted = new Date(second * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
+    formattedSecond = second;
+  }
+  return formatted;
 }
 
 export function isControlledBy(obj: { metadata: { ownerReferences?: { uid: string; controller?: boolean }[] } }, ownerUid: string | undefined): boolean {

@@ -45,6 +45,12 @@ export interface RegistryEvent {
   rv: number;
   /** the object's JSON; shared, serialize nothing else per watcher */
   json: string;
+  /**
+   * the store's frozen object behind json, when the event has it at hand (live
+   * events; not replays from history): in-process watchers use it instead of
+   * parsing json
+   */
+  object?: KubeObject;
 }
 
 export interface RegistryWatch {
@@ -263,25 +269,25 @@ export class Registry {
     let startRv = fromRv ?? (query.uncommitted ? this.store.latestRv : this.store.currentRv);
     if (fromRv === undefined && query.sendInitialEvents) {
       const { rv, items } = this.list(info, ns, query);
-      for (const i of items) listener({ type: 'ADDED', rv: i.rv, json: i.json });
+      for (const i of items) listener({ type: 'ADDED', rv: i.rv, json: i.json, object: i.object });
       startRv = rv;
       fromRv = rv;
     }
     const stop = this.store.watch(info.plural, fromRv, (ev) => {
       if (ns !== undefined && ev.namespace !== ns) return;
       if (!match) {
-        listener({ type: ev.type, rv: ev.rv, json: ev.json });
+        listener({ type: ev.type, rv: ev.rv, json: ev.json, object: ev.object });
         return;
       }
       const cur = ev.object ?? (JSON.parse(ev.json) as KubeObject);
       const curPasses = match(cur);
       if (ev.type !== 'MODIFIED') {
-        if (curPasses) listener({ type: ev.type, rv: ev.rv, json: ev.json });
+        if (curPasses) listener({ type: ev.type, rv: ev.rv, json: ev.json, object: ev.object });
         return;
       }
       const prev = ev.prev ?? (ev.prevJson ? (JSON.parse(ev.prevJson) as KubeObject) : undefined);
       const prevPasses = prev !== undefined && match(prev);
-      if (curPasses) listener({ type: prevPasses ? 'MODIFIED' : 'ADDED', rv: ev.rv, json: ev.json });
+      if (curPasses) listener({ type: prevPasses ? 'MODIFIED' : 'ADDED', rv: ev.rv, json: ev.json, object: ev.object });
       else if (prevPasses) {
         // leaving the selection: DELETED with the previous state at this event's rv (upstream cacher)
         const gone = { ...prev, metadata: { ...prev.metadata, resourceVersion: String(ev.rv) } };

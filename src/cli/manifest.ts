@@ -3,11 +3,21 @@
 // multi-document YAML (or JSON) text holds. Errors read like kubectl's.
 
 import { readdirSync, statSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { LineCounter, parseAllDocuments, parseDocument, type Document } from 'yaml';
+import type { Document } from 'yaml';
 import type { KubeObject } from '../api/types.js';
 import { readFastDocument } from './fast-yaml.js';
 import { PodnetError } from '../errors.js';
+
+// The yaml package is loaded on first use: js-yaml reads the usual documents
+// (fast-yaml.ts), and loading the yaml package costs the CLI ~0.1 s of CPU
+// before its first request, for documents it does not read.
+const require = createRequire(import.meta.url);
+let yamlLib: typeof import('yaml') | undefined;
+function yaml(): typeof import('yaml') {
+  return (yamlLib ??= require('yaml') as typeof import('yaml'));
+}
 
 /** The `-f -` marker: the caller reads standard input. */
 export const STDIN = '-';
@@ -157,8 +167,8 @@ function decodeValue(value: unknown, line: number, itemLine: (i: number) => numb
 
 /** The whole-stream parse: one `parseAllDocuments` over the text (for texts the split cannot read; the reference in tests). */
 export function readWholeStream(text: string, source: string): ManifestResult {
-  const lineCounter = new LineCounter();
-  const parsed = parseAllDocuments(text, { lineCounter, ...PARSE_OPTIONS });
+  const lineCounter = new (yaml().LineCounter)();
+  const parsed = yaml().parseAllDocuments(text, { lineCounter, ...PARSE_OPTIONS });
   const out: ManifestResult = { docs: [], errors: [] };
   // A text without any document at all parses to an EmptyStream.
   const list = Array.isArray(parsed) ? parsed : [];
@@ -257,8 +267,8 @@ export class LazyManifest {
       decodeValue(fast.value, chunk.line - 1 + fast.line, () => chunk.line, index, this.source, out);
       return out;
     }
-    const lineCounter = new LineCounter();
-    const doc = parseDocument(chunk.text, { lineCounter, ...PARSE_OPTIONS });
+    const lineCounter = new (yaml().LineCounter)();
+    const doc = yaml().parseDocument(chunk.text, { lineCounter, ...PARSE_OPTIONS });
     const err = parseError(this.source, doc, chunk.line - 1);
     if (err) {
       out.errors.push(err);

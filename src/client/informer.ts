@@ -40,6 +40,21 @@ function fileUnder(idx: Map<string, Set<string>>, values: string[], key: string)
   }
 }
 
+/** Takes key out from under each index value. */
+function unfile(idx: Map<string, Set<string>>, values: string[], key: string): void {
+  for (const v of values) {
+    const s = idx.get(v);
+    s?.delete(key);
+    if (s?.size === 0) idx.delete(v);
+  }
+}
+
+function sameValues(a: string[], b: string[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
 export class Informer<T extends KubeObject = KubeObject> {
   private readonly cache = new Map<string, T>();
   private readonly indexes = new Map<string, Map<string, Set<string>>>();
@@ -206,9 +221,18 @@ export class Informer<T extends KubeObject = KubeObject> {
   }
 
   private put(key: string, obj: T, old: T | undefined): void {
-    if (old) this.unindex(key, old);
     this.cache.set(key, obj);
-    for (const [name, fn] of this.indexers) fileUnder(this.indexes.get(name)!, fn(obj), key);
+    for (const [name, fn] of this.indexers) {
+      const idx = this.indexes.get(name)!;
+      const values = fn(obj);
+      if (old) {
+        const before = fn(old);
+        // most updates are status writes that move no index value: leave the index alone
+        if (sameValues(before, values)) continue;
+        unfile(idx, before, key);
+      }
+      fileUnder(idx, values, key);
+    }
   }
 
   private remove(key: string, old: T): void {
@@ -217,14 +241,7 @@ export class Informer<T extends KubeObject = KubeObject> {
   }
 
   private unindex(key: string, obj: T): void {
-    for (const [name, fn] of this.indexers) {
-      const idx = this.indexes.get(name)!;
-      for (const v of fn(obj)) {
-        const s = idx.get(v);
-        s?.delete(key);
-        if (s?.size === 0) idx.delete(v);
-      }
-    }
+    for (const [name, fn] of this.indexers) unfile(this.indexes.get(name)!, fn(obj), key);
   }
 
   private call(handlers: ((obj: T) => void)[], obj: T): void {

@@ -4,6 +4,7 @@
 // follows upstream's arithmetic: maxSurge rounds up, maxUnavailable rounds down,
 // and old pods go only while at least replicas - maxUnavailable are ready.
 
+import { jsonClone } from '../api/json-clone.js';
 import type { Deployment, Pod } from '../api/types.js';
 import { isActive, isControlledBy, isPodReady, nowRFC3339, setCondition } from '../api/pod-helpers.js';
 import type { Client } from '../client/client.js';
@@ -86,6 +87,23 @@ export function planRollout(deploy: Deployment, pods: Pod[], hash: string): Roll
   return { create, remove };
 }
 
+/**
+ * Whether a pod update can change what its Deployment's sync does: the sync
+ * reads a pod's controller, template hash, activity (deletion, terminal
+ * phase), readiness and binding (planRollout, updateStatus). Most pod updates
+ * are other status writes (the scheduler's PodScheduled=False, container
+ * states, probe times) that would each cost a sync ending in "nothing to do".
+ * Upstream's ReplicaSet controller queues on every update; the outcome is the
+ * same, as the sync reads only these fields.
+ */
+export function podChangeMatters(old: Pod, cur: Pod): boolean {
+  return old.metadata.labels?.[POD_TEMPLATE_HASH] !== cur.metadata.labels?.[POD_TEMPLATE_HASH]
+    || controllerUid(old)[0] !== controllerUid(cur)[0]
+    || isActive(old) !== isActive(cur)
+    || isPodReady(old) !== isPodReady(cur)
+    || old.spec.nodeName !== cur.spec.nodeName;
+}
+
 export class DeploymentController extends Controller {
   private readonly deployments: Lister<Deployment>;
   private readonly podsByOwner: IndexLookup<Pod>;
@@ -107,7 +125,7 @@ export class DeploymentController extends Controller {
       const owner = p.metadata.ownerReferences?.find((r) => r.controller && r.kind === 'Deployment');
       if (owner) this.enqueue(`${p.metadata.namespace}/${owner.name}`);
     };
-    pods.addHandlers({ add: byOwner, update: (_o, p) => byOwner(p), delete: byOwner });
+    pods.addHandlers({ add: byOwner, update: (o, p) => { if (podChangeMatters(o, p)) byOwner(p); }, delete: byOwner });
   }
 
   protected async sync(key: string): Promise<void> {
@@ -150,7 +168,7 @@ export class DeploymentController extends Controller {
         ...(t.metadata?.annotations ? { annotations: { ...t.metadata.annotations } } : {}),
         ownerReferences: [{ apiVersion: 'apps/v1', kind: 'Deployment', name: deploy.metadata.name!, uid: deploy.metadata.uid!, controller: true, blockOwnerDeletion: true }],
       },
-      spec: structuredClone(t.spec),
+      spec: jsonClone(t.spec),
     };
     try {
       const created = await this.client.create(pod);
@@ -204,8 +222,36 @@ export class DeploymentController extends Controller {
   }
 }
 
-/** Ignores condition timestamps so an unchanged Deployment is not rewritten. */
+/** keys sameStatus ignores: a status that differs only in them is not written again */
+const STATUS_TIME_KEYS = new Set(['lastTransitionTime', 'lastUpdateTime']);
+
+/**
+ * Ignores condition timestamps so an unchanged Deployment is not rewritten.
+ * Compares as JSON would see the values (undefined = absent), without
+ * serializing both sides: it runs on every sync of every Deployment.
+ */
 export function sameStatus(a: unknown, b: unknown): boolean {
-  const strip = (s: unknown) => JSON.stringify(s, (k, v) => (k === 'lastTransitionTime' || k === 'lastUpdateTime' ? undefined : v));
-  return strip(a) === strip(b);
+  if (a === b) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) {
+    // JSON.stringify(undefined) is undefined, so an absent status equals only an absent one
+    return a === b;
+  }
+  if (Array.isArray(a) || Array.isArray(b)) {
+    if (!Array.isArray(a) || !Array.isArray(b) || a.length !== b.length) return false;
+    for (let i = 0; i < a.length; i++) if (!sameStatus(a[i] ?? null, b[i] ?? null)) return false;
+    return true;
+  }
+  const ao = a as Record<string, unknown>;
+  const bo = b as Record<string, unknown>;
+  const counted = (o: Record<string, unknown>) => {
+    let n = 0;
+    for (const k of Object.keys(o)) if (o[k] !== undefined && !STATUS_TIME_KEYS.has(k)) n++;
+    return n;
+  };
+  if (counted(ao) !== counted(bo)) return false;
+  for (const k of Object.keys(ao)) {
+    if (ao[k] === undefined || STATUS_TIME_KEYS.has(k)) continue;
+    if (!sameStatus(ao[k], bo[k])) return false;
+  }
+  return true;
 }

@@ -1,5 +1,5 @@
-// Cluster DNS as a component: informers for Services, EndpointSlices, Pods and
-// Namespaces feed the ClusterIndex; the DnsServer answers from it through the
+// Cluster DNS as a component: informers for Services, EndpointSlices and
+// Namespaces (and Pods in `pods verified` mode) feed the ClusterIndex; the DnsServer answers from it through the
 // ClusterResolver and forwards the rest; metrics, health and readiness are
 // served over HTTP. Informer events update the index synchronously, so an API
 // change is visible to the next query (well inside the 1 s the spec allows
@@ -57,7 +57,7 @@ export class ClusterDns {
     });
     this.metrics.gauge('podnet_dns_index_services', 'Services in the DNS index.', () => this.index.size().services);
     this.metrics.gauge('podnet_dns_index_endpoints', 'Endpoint addresses in the DNS index.', () => this.index.size().endpoints);
-    this.metrics.gauge('podnet_dns_index_synced', '1 once Services, EndpointSlices, Pods and Namespaces are listed.', () => (this.index.synced() ? 1 : 0));
+    this.metrics.gauge('podnet_dns_index_synced', '1 once Services, EndpointSlices and Namespaces (and Pods in verified mode) are listed.', () => (this.index.synced() ? 1 : 0));
   }
 
   /** The DNS port actually bound (for listen port 0). */
@@ -68,20 +68,22 @@ export class ClusterDns {
     const log = this.config.log ?? ((m: string) => process.stderr.write(`${m}\n`));
     const c = this.config.client;
     const idx = this.index;
-    const watch = <T extends KubeObject>(plural: string, upsert: (o: T) => void, del: (o: T) => void): Informer<T> => {
+    const watch = <T extends KubeObject>(plural: string, upsert: (o: T) => void, del: (o: T) => void): void => {
       const inf = new Informer<T>(c, plural, { log });
       inf.onAdd(upsert).onUpdate((_old, o) => upsert(o)).onDelete(del);
       this.informers.push(inf as unknown as Informer);
-      return inf;
     };
     const ns = (o: KubeObject) => o.metadata.namespace ?? 'default';
     const name = (o: KubeObject) => o.metadata.name ?? '';
-    const all = [
-      watch<Service>('services', (o) => idx.upsertService(o), (o) => idx.deleteService(ns(o), name(o))),
-      watch<EndpointSlice>('endpointslices', (o) => idx.upsertEndpointSlice(o), (o) => idx.deleteEndpointSlice(ns(o), name(o))),
-      watch<Pod>('pods', (o) => idx.upsertPod(o), (o) => idx.deletePod(ns(o), name(o))),
-      watch<Namespace>('namespaces', (o) => idx.upsertNamespace(o), (o) => idx.deleteNamespace(name(o))),
-    ];
+    watch<Service>('services', (o) => idx.upsertService(o), (o) => idx.deleteService(ns(o), name(o)));
+    watch<EndpointSlice>('endpointslices', (o) => idx.upsertEndpointSlice(o), (o) => idx.deleteEndpointSlice(ns(o), name(o)));
+    watch<Namespace>('namespaces', (o) => idx.upsertNamespace(o), (o) => idx.deleteNamespace(name(o)));
+    // Only `pods verified` reads pods (podExists); CoreDNS's kubernetes plugin
+    // starts its pod informer in that mode alone. Pods are the busiest kind
+    // (every status write is an event): in the other modes the watch would be
+    // half of this process's work during a large apply, for nothing.
+    if (this.options.podMode === 'verified') watch<Pod>('pods', (o) => idx.upsertPod(o), (o) => idx.deletePod(ns(o), name(o)));
+    const all = this.informers;
     await this.server.start();
     for (const inf of all) inf.start();
     // CoreDNS: nothing is answered from a half-listed cache; SERVFAIL until every informer has synced.

@@ -16,14 +16,18 @@
 //   may read the open group's writes and may watch them as they happen
 //   (watch(..., { uncommitted: true })), exactly as before group commit:
 //   they die with the process, so they can never tell anyone of a lost write.
-// - Cached objects are immutable: the store never mutates an object after it
-//   handed it out, and callers must not either (they copy via JSON.parse(json)).
+// - Cached objects are immutable, and frozen (deeply, as they are stored) so
+//   that a mutation throws instead of silently changing the store's view: the
+//   in-process client hands these very objects to the daemon's informers and
+//   write callers (one JSON.parse per event and per write saved); whoever
+//   needs a mutable object copies (JSON.parse(json), structuredClone).
 // - Watchers see committed writes only, in rv order, exactly once; a watch from
 //   rv x replays history after x and then continues live with no gap, because
 //   replay and subscription happen in one synchronous step.
 
 import { randomUUID } from 'node:crypto';
 import type { KubeObject } from '../api/types.js';
+import { nowRFC3339 } from '../api/pod-helpers.js';
 import { resourceForPlural } from '../api/resources.js';
 import { ApiError, apiErrors } from '../errors.js';
 import { deepEqual, specChanged } from './deep-equal.js';
@@ -100,7 +104,7 @@ interface Group {
 
 /** RFC 3339 with second precision, as Kubernetes renders metav1.Time. */
 export function rfc3339(d: Date): string {
-  return d.toISOString().replace(/\.\d{3}Z$/, 'Z');
+  return nowRFC3339(d);
 }
 
 export class ObjectStore {
@@ -127,7 +131,7 @@ export class ObjectStore {
     this.backend = new SqliteBackend(options.path);
     let rv = this.backend.readRv();
     for (const row of this.backend.readAll()) {
-      this.bucket(row.plural, row.namespace).set(row.name, { object: JSON.parse(row.data) as KubeObject, json: row.data, rv: row.rv });
+      this.bucket(row.plural, row.namespace).set(row.name, { object: deepFreeze(JSON.parse(row.data) as KubeObject), json: row.data, rv: row.rv });
       if (row.rv > rv) rv = row.rv;
     }
     this.rv = rv;
@@ -290,7 +294,7 @@ export class ObjectStore {
    */
   create(plural: string, obj: KubeObject): StoredObject {
     return this.batch(() => {
-      const meta = obj.metadata;
+      const meta = ownMetadata(obj);
       const namespace = meta.namespace ?? '';
       if (!meta.name && meta.generateName) meta.name = this.generateName(plural, namespace, meta.generateName);
       const name = meta.name ?? '';
@@ -313,7 +317,7 @@ export class ObjectStore {
    */
   update(plural: string, obj: KubeObject): StoredObject {
     return this.batch(() => {
-      const meta = obj.metadata;
+      const meta = ownMetadata(obj);
       const namespace = meta.namespace ?? '';
       const name = meta.name ?? '';
       const cur = this.get(plural, namespace, name);
@@ -338,7 +342,7 @@ export class ObjectStore {
       if (!cur) throw apiErrors.notFound(plural, groupOf(plural), name);
       checkPreconditions(cur, preconditions);
       const rv = this.rv + 1;
-      const last: KubeObject = { ...cur.object, metadata: { ...cur.object.metadata, resourceVersion: String(rv) } };
+      const last: KubeObject = deepFreeze({ ...cur.object, metadata: { ...cur.object.metadata, resourceVersion: String(rv) } });
       const json = JSON.stringify(last);
       this.journal(plural, namespace, name, cur);
       this.cache.get(plural)!.get(namespace)!.delete(name);
@@ -375,7 +379,7 @@ export class ObjectStore {
 
   private put(type: StoreEventType, plural: string, namespace: string, name: string, obj: KubeObject, rv: number, prev: StoredObject | undefined): StoredObject {
     const json = JSON.stringify(obj);
-    const entry: StoredObject = { object: obj, json, rv };
+    const entry: StoredObject = { object: deepFreeze(obj), json, rv };
     this.journal(plural, namespace, name, prev);
     this.bucket(plural, namespace).set(name, entry);
     this.rv = rv;
@@ -413,6 +417,34 @@ export class ObjectStore {
     }
     throw apiErrors.alreadyExists(plural, groupOf(plural), prefix);
   }
+}
+
+/**
+ * Freezes a JSON value and everything in it (an object from JSON has no
+ * cycles and no getters). Frozen children are skipped: a shallow copy of a
+ * stored object (`{ ...cur.object, metadata }`) shares frozen parts.
+ */
+export function deepFreeze<T>(value: T): T {
+  if (typeof value !== 'object' || value === null || Object.isFrozen(value)) return value;
+  Object.freeze(value);
+  if (Array.isArray(value)) {
+    for (const v of value) if (typeof v === 'object' && v !== null) deepFreeze(v);
+  } else {
+    for (const k in value) {
+      const v = (value as Record<string, unknown>)[k];
+      if (typeof v === 'object' && v !== null) deepFreeze(v);
+    }
+  }
+  return value;
+}
+
+/**
+ * obj's metadata, which the store fills in; copied first when it is a stored
+ * (frozen) object's, as in `update({ ...stored.object, status })`.
+ */
+function ownMetadata(obj: KubeObject): KubeObject['metadata'] {
+  if (Object.isFrozen(obj.metadata)) obj.metadata = { ...obj.metadata };
+  return obj.metadata;
 }
 
 function groupOf(plural: string): string {

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { planRollout, resolveIntOrPercent } from '../../../src/controllers/deployment.js';
+import { planRollout, podChangeMatters, resolveIntOrPercent } from '../../../src/controllers/deployment.js';
+import type { Pod } from '../../../src/api/types.js';
 import { deployment, pod } from './fixtures.js';
 
 test('maxSurge rounds up and maxUnavailable rounds down, as upstream', () => {
@@ -30,5 +31,30 @@ for (const row of rows) {
     const plan = planRollout(deployment(row.replicas, row.strategy), row.pods, H);
     assert.equal(plan.create, row.create);
     assert.deepEqual(plan.remove.map((p) => p.metadata.name).sort(), [...row.remove].sort());
+  });
+}
+
+// A pod update wakes its Deployment only when the sync could see it.
+const basePod = (): Pod => ({
+  apiVersion: 'v1', kind: 'Pod',
+  metadata: { name: 'web-abc-x', namespace: 'default', labels: { app: 'web', 'pod-template-hash': 'abc' }, ownerReferences: [{ apiVersion: 'apps/v1', kind: 'Deployment', name: 'web', uid: 'd1', controller: true }] },
+  spec: { containers: [{ name: 'c', image: 'i' }] },
+  status: { phase: 'Pending' },
+});
+const podChanges: [string, (p: Pod) => void, boolean][] = [
+  ['the scheduler marks it Unschedulable', (p) => { p.status = { phase: 'Pending', conditions: [{ type: 'PodScheduled', status: 'False', reason: 'Unschedulable' }] }; }, false],
+  ['a container state or IP changes', (p) => { p.status = { phase: 'Pending', podIP: '10.244.0.5' }; }, false],
+  ['it becomes Ready', (p) => { p.status = { phase: 'Running', conditions: [{ type: 'Ready', status: 'True' }] }; }, true],
+  ['it is bound to a node', (p) => { p.spec.nodeName = 'node-1'; }, true],
+  ['it is marked for deletion', (p) => { p.metadata.deletionTimestamp = '2026-01-01T00:00:00Z'; }, true],
+  ['it fails', (p) => { p.status = { phase: 'Failed' }; }, true],
+  ['its template hash label changes', (p) => { p.metadata.labels = { app: 'web', 'pod-template-hash': 'def' }; }, true],
+  ['it is orphaned', (p) => { p.metadata.ownerReferences = []; }, true],
+];
+for (const [name, change, want] of podChanges) {
+  test(`podChangeMatters: ${name} → ${want}`, () => {
+    const cur = basePod();
+    change(cur);
+    assert.equal(podChangeMatters(basePod(), cur), want);
   });
 }

@@ -20,10 +20,21 @@ function setup(historySize?: number) {
 
 const cm = (name: string, v = '1'): ConfigMap => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace: 'default', labels: { app: 'x' } }, data: { v } });
 
-test('LocalClient hands out copies: mutating a result never changes the store', async () => {
+test('LocalClient: write results and watch events are the store\'s frozen objects; get and list hand out copies', async () => {
   const { client } = setup();
-  const created = await client.create(cm('a'));
-  created.data!.v = 'mutated';
+  const mine = cm('a');
+  const created = await client.create(mine);
+  mine.data!.v = 'changed after the write';
+  assert.equal(Object.isFrozen(created.data), true);
+  assert.throws(() => { created.data!.v = 'mutated'; }, TypeError);
+  const seen: KubeObject[] = [];
+  const h = client.watch('configmaps', 'default', {}, (e) => seen.push(e.object));
+  const updated = await client.update<ConfigMap>({ ...created, data: { v: '2' } });
+  assert.throws(() => { updated.metadata.labels!.app = 'y'; }, TypeError);
+  await tick();
+  h.stop();
+  assert.equal(seen[0], updated, 'the event carries the very object the write returned');
+  await client.update<ConfigMap>({ ...updated, data: { v: '1' } });
   const got = await client.get<ConfigMap>('configmaps', 'default', 'a');
   assert.equal(got.data!.v, '1');
   got.data!.v = 'again';
