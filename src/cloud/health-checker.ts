@@ -8,7 +8,13 @@
 // failures, healthy after 2 successes. A new target ("initial", not in
 // service) is checked at once and admitted by its first success, so a new
 // Service or node takes traffic as soon as it answers; it is reported
-// unhealthy after the usual 2 failures. A node that starts failing right after a
+// unhealthy after the usual 2 failures, and stays admitted by one success
+// until it has been in service once (the 2-success threshold guards against
+// flapping, and a target that never served cannot flap). For its first
+// NEW_TARGET_WINDOW_MS such a target is checked every NEW_TARGET_INTERVAL_MS:
+// a new LoadBalancer Service whose pods are still starting (with
+// externalTrafficPolicy: Local the check fails until a local pod is ready)
+// then takes traffic ≤ 0.25 s after its first pod is ready, not up to 2 s. A node that starts failing right after a
 // good check is out after the next two checks: ≤ 2 s when it refuses
 // connections, ≤ 2.9 s when it stops answering (timeout), plus one nft
 // transaction (~10 ms) — inside the 5 s the issue asks for. It returns
@@ -21,6 +27,10 @@ export const HEALTH_INTERVAL_MS = 1_000;
 export const HEALTH_TIMEOUT_MS = 900;
 export const HEALTHY_THRESHOLD = 2;
 export const UNHEALTHY_THRESHOLD = 2;
+/** how often a target that has never been in service is checked while it is new */
+export const NEW_TARGET_INTERVAL_MS = 250;
+/** how long a target counts as new (then it is checked every interval like the others) */
+export const NEW_TARGET_WINDOW_MS = 10_000;
 
 export type HealthState = 'initial' | 'healthy' | 'unhealthy';
 
@@ -32,6 +42,8 @@ export interface HealthRecord {
   detail: string;
   /** clock time of the last state change */
   since: number;
+  /** it has been healthy (in service) at least once */
+  served: boolean;
 }
 
 export interface Thresholds { healthy: number; unhealthy: number }
@@ -39,12 +51,12 @@ export interface Thresholds { healthy: number; unhealthy: number }
 export const DEFAULT_THRESHOLDS: Thresholds = { healthy: HEALTHY_THRESHOLD, unhealthy: UNHEALTHY_THRESHOLD };
 
 export function initialRecord(now: number): HealthRecord {
-  return { state: 'initial', streak: 0, detail: 'not checked yet', since: now };
+  return { state: 'initial', streak: 0, detail: 'not checked yet', since: now, served: false };
 }
 
 /** One check result applied to a record (pure). */
 export function nextHealth(rec: HealthRecord, ok: boolean, detail: string, now: number, t: Thresholds = DEFAULT_THRESHOLDS): HealthRecord {
-  const to = (state: HealthState): HealthRecord => ({ state, streak: 0, detail, since: now });
+  const to = (state: HealthState): HealthRecord => ({ state, streak: 0, detail, since: now, served: rec.served || state === 'healthy' });
   switch (rec.state) {
     case 'initial': {
       // Not in service yet either way: one success admits it, failures need the full run.
@@ -60,7 +72,7 @@ export function nextHealth(rec: HealthRecord, ok: boolean, detail: string, now: 
     case 'unhealthy': {
       if (!ok) return { ...rec, streak: 0, detail };
       const streak = rec.streak + 1;
-      return streak >= t.healthy ? to('healthy') : { ...rec, streak, detail };
+      return streak >= t.healthy || !rec.served ? to('healthy') : { ...rec, streak, detail };
     }
   }
 }
@@ -79,9 +91,12 @@ export interface HealthCheckerOptions {
   intervalMs?: number;
   timeoutMs?: number;
   thresholds?: Thresholds;
+  /** the interval of a target that has never been in service, while new (default NEW_TARGET_INTERVAL_MS) */
+  newTargetIntervalMs?: number;
+  newTargetWindowMs?: number;
 }
 
-interface Running { target: ProbeTarget; record: HealthRecord; timer?: unknown; stopped: boolean; firstResult: Promise<void>; resolveFirst: () => void }
+interface Running { target: ProbeTarget; record: HealthRecord; added: number; timer?: unknown; stopped: boolean; firstResult: Promise<void>; resolveFirst: () => void }
 
 export class HealthChecker {
   private readonly running = new Map<string, Running>();
@@ -89,12 +104,16 @@ export class HealthChecker {
   readonly intervalMs: number;
   readonly timeoutMs: number;
   readonly thresholds: Thresholds;
+  private readonly newTargetIntervalMs: number;
+  private readonly newTargetWindowMs: number;
 
   constructor(private readonly options: HealthCheckerOptions) {
     this.clock = options.clock ?? realClock;
     this.intervalMs = options.intervalMs ?? HEALTH_INTERVAL_MS;
     this.timeoutMs = options.timeoutMs ?? HEALTH_TIMEOUT_MS;
     this.thresholds = options.thresholds ?? DEFAULT_THRESHOLDS;
+    this.newTargetIntervalMs = options.newTargetIntervalMs ?? NEW_TARGET_INTERVAL_MS;
+    this.newTargetWindowMs = options.newTargetWindowMs ?? NEW_TARGET_WINDOW_MS;
   }
 
   /** Starts checks for new targets (the first one at once) and stops those no longer wanted; returns how many are new. */
@@ -113,7 +132,7 @@ export class HealthChecker {
       added++;
       let resolveFirst!: () => void;
       const firstResult = new Promise<void>((resolve) => { resolveFirst = resolve; });
-      const r: Running = { target, record: initialRecord(this.clock.now()), stopped: false, firstResult, resolveFirst };
+      const r: Running = { target, record: initialRecord(this.clock.now()), added: this.clock.now(), stopped: false, firstResult, resolveFirst };
       this.running.set(id, r);
       void this.check(r);
     }
@@ -148,7 +167,9 @@ export class HealthChecker {
     r.record = nextHealth(r.record, result.ok, result.detail, this.clock.now(), this.thresholds);
     if (r.record.state !== before) this.options.onTransition({ target: r.target, from: before, to: r.record.state, detail: result.detail });
     // Checks start one interval apart, however long each took (never overlapping).
-    const wait = Math.max(0, this.intervalMs - (this.clock.now() - started));
+    const young = !r.record.served && this.clock.now() - r.added < this.newTargetWindowMs;
+    const interval = young ? Math.min(this.newTargetIntervalMs, this.intervalMs) : this.intervalMs;
+    const wait = Math.max(0, interval - (this.clock.now() - started));
     r.timer = this.clock.setTimeout(() => { r.timer = undefined; void this.check(r); }, wait);
   }
 }

@@ -99,6 +99,9 @@ export const ERROR_PAGES: Readonly<Record<number, { title: string; text: string 
   504: { title: '504 Gateway Timeout', text: 'podnet ingress: the backend did not answer in time.' },
 };
 
+/** Backends with an upstream block, by key: reached by pod IPs, or (no ready pod) by the ClusterIP alone. */
+type LiveBackends = ReadonlyMap<string, 'pods' | 'cluster-ip'>;
+
 export interface CertFiles { certPath: string; keyPath: string }
 
 export interface RenderOptions {
@@ -269,7 +272,12 @@ export function renderNginxConf(table: RouteTable, options: RenderOptions): Rend
   // No http-level ssl_certificate: nginx would load it into a separate SSL_CTX for
   // every server block (measured: ~0.9 s of a 1.2 s `nginx -t` with 1,000 hosts).
 
-  const live = table.backends.filter((b) => b.endpoints.length > 0);
+  // A Service with no ready endpoints but a ClusterIP is proxied to that
+  // ClusterIP alone: the node's Service rules reject the connection while no
+  // pod is ready (answered as 503 by the location, see renderLocation), and
+  // reach the first pod the moment it turns ready, without waiting for the
+  // reload that brings its IP (≤ 1 per DEFAULT_MIN_RELOAD_INTERVAL_MS).
+  const live = table.backends.filter((b) => b.endpoints.length > 0 || b.clusterIP !== undefined);
   const users = backendUsers(table);
   for (const b of live) {
     L.add(1, '');
@@ -278,14 +286,16 @@ export function renderNginxConf(table: RouteTable, options: RenderOptions): Rend
     for (const e of b.endpoints) L.add(2, `server ${hostPort(e.ip, e.port)} max_fails=${UPSTREAM_MAX_FAILS} fail_timeout=${UPSTREAM_FAIL_TIMEOUT};`);
     // The Service's ClusterIP as a backup: if every pod IP above went stale
     // before the next reload, kube-proxy's rules still know the live pods.
-    if (b.clusterIP) L.add(2, `server ${hostPort(b.clusterIP, b.servicePort)} backup;`);
+    // Alone in its upstream it is never marked failed (nginx ignores max_fails
+    // for a single server), so it keeps being tried until pods are ready.
+    if (b.clusterIP) L.add(2, `server ${hostPort(b.clusterIP, b.servicePort)}${b.endpoints.length > 0 ? ' backup' : ''};`);
     L.add(2, `keepalive ${UPSTREAM_KEEPALIVE_CONNECTIONS};`);
     L.add(2, `keepalive_requests ${UPSTREAM_KEEPALIVE_REQUESTS};`);
     L.add(2, `keepalive_timeout ${UPSTREAM_KEEPALIVE_TIMEOUT};`);
     L.add(1, '}');
     sections.push({ startLine: start, endLine: L.next - 1, host: '', ingresses: users.get(b.key) ?? [] });
   }
-  const liveKeys = new Set(live.map((b) => b.key));
+  const liveKeys: LiveBackends = new Map(live.map((b) => [b.key, b.endpoints.length > 0 ? 'pods' : 'cluster-ip']));
 
   for (const v of table.hosts) {
     L.add(1, '');
@@ -326,7 +336,7 @@ function listen(o: RenderOptions, port: number): string {
   return o.listenAddress ? `${hostPort(o.listenAddress, port)}` : `${port}`;
 }
 
-function renderServer(L: Lines, v: VirtualHost, o: RenderOptions, live: Set<string>) {
+function renderServer(L: Lines, v: VirtualHost, o: RenderOptions, live: LiveBackends) {
   const catchAll = v.host === CATCH_ALL_HOST;
   // With several workers, one listening socket per worker (SO_REUSEPORT): the
   // kernel spreads new connections over them instead of waking every worker
@@ -405,7 +415,7 @@ function exactBlock(r: Route): { key: string; modifier: string; route: Route } {
   return { key: `= ${r.path}`, modifier: `= ${quote(r.path)}`, route: r };
 }
 
-function renderLocation(L: Lines, modifier: string, r: Route | undefined, v: VirtualHost, tls: boolean, o: RenderOptions, live: Set<string>) {
+function renderLocation(L: Lines, modifier: string, r: Route | undefined, v: VirtualHost, tls: boolean, o: RenderOptions, live: LiveBackends) {
   L.add(2, `location ${modifier} {`);
   if (r) {
     L.add(3, `set $podnet_ingress ${quote(refKey(r.ingress))};`);
@@ -433,6 +443,14 @@ function renderLocation(L: Lines, modifier: string, r: Route | undefined, v: Vir
     L.add(3, `proxy_read_timeout ${opt.proxyReadTimeoutS}s;`);
     L.add(3, `client_max_body_size ${opt.proxyBodySize};`);
     L.add(3, `proxy_pass ${opt.backendProtocol === 'HTTPS' ? 'https' : 'http'}://${upstreamName(r.backend)};`);
+    // Through the bare ClusterIP, a refused connection means no pod is ready
+    // yet: the client gets the 503 it got before (a location's error_page
+    // replaces every inherited one, so all are repeated).
+    if (live.get(r.backend.key) === 'cluster-ip') {
+      for (const code of Object.keys(ERROR_PAGES)) {
+        L.add(3, code === '502' ? `error_page 502 =503 ${ERROR_LOCATION_PREFIX}503.html;` : `error_page ${code} ${ERROR_LOCATION_PREFIX}${code}.html;`);
+      }
+    }
   }
   L.add(2, '}');
 }

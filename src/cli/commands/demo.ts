@@ -48,11 +48,16 @@ function capture(argv: string[]): Promise<{ code: number; stdout: string; stderr
 }
 
 async function until<T>(what: string, fn: () => Promise<T | undefined>, progress: (m: string) => void, intervalMs = PROCESS_POLL_MS): Promise<T> {
+  const started = performance.now();
   const deadline = Date.now() + READY_TIMEOUT_MS;
   progress(`waiting for ${what}…`);
   for (;;) {
     const v = await fn().catch(() => undefined);
-    if (v !== undefined) return v;
+    if (v !== undefined) {
+      // A learner sees which layer took the time, not only that it was waited for.
+      progress(`  … ${((performance.now() - started) / 1000).toFixed(2)}s`);
+      return v;
+    }
     if (Date.now() > deadline) throw new PodnetError('ETIMEOUT', `demo: timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, intervalMs));
   }
@@ -155,7 +160,7 @@ export async function demoCommand(ctx: Context, flags: CommonFlags): Promise<num
       ? `  3. Ingress        NGINX (${controller?.metadata.name}) matched host ${access.rule_host} path ${access.rule_path} of Ingress ${access.ingress} → ${access.service}; saw client ${access.remote_addr}; TLS terminated with the example's certificate`
       : '  3. Ingress        (no access-log line found for this request)',
     `  4. Service        ${svcNs}/${svcName} ClusterIP ${svc.spec.clusterIP} has ${endpoints.length} ready endpoints: ${endpoints.join(', ')}`,
-    `                    NGINX chose ${access?.upstream_addr ?? '?'} (ingress-nginx style: pod IPs as upstreams, the ClusterIP as backup)`,
+    `                    ${upstreamChoice(access?.upstream_addr, svc.spec.clusterIP, reply.podIP)}`,
     `  5. Pod            ${reply.pod} on ${reply.node} (${reply.podIP}) answered ${httpCode} in ${Number(total) * 1000 | 0} ms: "${reply.message ?? ''}"`,
     `                    it saw the connection from ${reply.clientIP} (the ingress pod) with X-Forwarded-For ${reply.headers['x-forwarded-for'] ?? '?'} (the outside client)`,
     '',
@@ -171,4 +176,13 @@ export async function demoCommand(ctx: Context, flags: CommonFlags): Promise<num
   ];
   process.stdout.write(out.join('\n'));
   return 0;
+}
+
+/** How NGINX reached the pod: by its IP (its conf already lists the ready pods) or through the ClusterIP, where the node's nftables picked the pod. */
+export function upstreamChoice(upstreamAddr: string | undefined, clusterIP: string | undefined, podIP: string): string {
+  const last = upstreamAddr?.split(', ').pop();
+  if (clusterIP && last?.startsWith(`${clusterIP}:`)) {
+    return `NGINX sent it to the ClusterIP ${last} (its conf had no ready pod IP yet, docs/ingress.md); the node's nftables DNAT chose ${podIP}`;
+  }
+  return `NGINX chose ${last ?? '?'} (ingress-nginx style: pod IPs as upstreams, the ClusterIP as backup)`;
 }

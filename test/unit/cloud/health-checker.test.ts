@@ -15,6 +15,9 @@ test('state machine: rows of check results → states (healthy 2, unhealthy 2, a
     { results: '+--+', states: 'HHUU' },
     { results: '+--++', states: 'HHUUH' },
     { results: '+--+-++', states: 'HHUUUUH' },
+    // never in service: one success admits it, also after it was reported unhealthy
+    { results: '---+', states: 'IUUH' },
+    { results: '---+--+', states: 'IUUHHUU' },
   ];
   const letter: Record<HealthState, string> = { initial: 'I', healthy: 'H', unhealthy: 'U' };
   for (const row of rows) {
@@ -62,7 +65,7 @@ test('a check that hangs is counted when it ends; checks never overlap and start
   const clock = new FakeClock();
   const starts: number[] = [];
   const checker = new HealthChecker({
-    clock, intervalMs: 1000, timeoutMs: 900,
+    clock, intervalMs: 1000, timeoutMs: 900, newTargetWindowMs: 0,
     // Models a timeout: the probe answers only after 900 ms.
     probe: (_t, timeoutMs) => { starts.push(clock.now()); return new Promise((resolve) => clock.setTimeout(() => resolve({ ok: false, detail: `timeout after ${timeoutMs} ms` }), timeoutMs)); },
     onTransition: () => {},
@@ -72,6 +75,48 @@ test('a check that hangs is counted when it ends; checks never overlap and start
   assert.deepEqual(starts, [0, 1000, 2000, 3000]);
   assert.equal(checker.record('node-1')?.state, 'unhealthy');
   assert.equal(checker.record('node-1')?.detail, 'timeout after 900 ms');
+  checker.stop();
+});
+
+test('a new target that never served is checked every 250 ms for 10 s and admitted by its first success', async () => {
+  const clock = new FakeClock();
+  let ready = false;
+  const starts: number[] = [];
+  const transitions: (Transition & { at: number })[] = [];
+  const checker = new HealthChecker({
+    clock, intervalMs: 1000, timeoutMs: 900,
+    probe: async (): Promise<ProbeResult> => { starts.push(clock.now()); return ready ? { ok: true, detail: 'HTTP 200' } : { ok: false, detail: 'HTTP 503' }; },
+    onTransition: (t) => transitions.push({ ...t, at: clock.now() }),
+  });
+  checker.setTargets([target('node-2')]);
+  await clock.advance(1100);
+  ready = true; // its first local pod turns ready at 1100
+  await clock.advance(400);
+  assert.deepEqual(starts, [0, 250, 500, 750, 1000, 1250]);
+  assert.deepEqual(transitions.map((t) => [t.at, t.from, t.to]), [[250, 'initial', 'unhealthy'], [1250, 'unhealthy', 'healthy']]);
+  // once it has served, a drop-out needs the full thresholds at the normal interval
+  ready = false;
+  await clock.advance(2000); // checks at 2250 and 3250 fail → unhealthy
+  ready = true;
+  await clock.advance(1100); // check at 4250 succeeds: one is not enough any more
+  assert.equal(checker.isHealthy('node-2'), false);
+  await clock.advance(1000); // 5250: second success
+  assert.equal(checker.isHealthy('node-2'), true);
+  checker.stop();
+});
+
+test('a target that never serves falls back to the normal interval after the new-target window', async () => {
+  const clock = new FakeClock();
+  const starts: number[] = [];
+  const checker = new HealthChecker({
+    clock, intervalMs: 1000, timeoutMs: 900,
+    probe: async (): Promise<ProbeResult> => { starts.push(clock.now()); return { ok: false, detail: 'HTTP 503' }; },
+    onTransition: () => {},
+  });
+  checker.setTargets([target('node-1')]);
+  await clock.advance(13_000);
+  assert.equal(starts.filter((t) => t < 10_000).length, 40);
+  assert.deepEqual(starts.filter((t) => t >= 10_000), [10_000, 11_000, 12_000, 13_000]);
   checker.stop();
 });
 

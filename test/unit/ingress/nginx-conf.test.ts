@@ -64,6 +64,40 @@ test('location mapping of the path types', () => {
   assert.ok(!/\/var\/lib\/nginx|\/run\/nginx\.pid|\/var\/log\/nginx/.test(text), 'never the host nginx paths');
 });
 
+test('no ready endpoint: a Service with a ClusterIP is proxied to it alone, and a refused connection there is a 503', () => {
+  const input: RouteTableInput = {
+    ingresses: [ingress('new', { rules: [{ host: 'new.example.com', paths: [{ svc: 'fresh' }, { path: '/headless', svc: 'headless' }] }] })],
+    services: [service('fresh', { clusterIP: '10.96.0.40' }), service('headless')],
+    endpointSlices: [slice('fresh', [{ ip: '10.244.0.7', ready: false }]), slice('headless', [])],
+  };
+  const text = renderNginxConf(buildRouteTable(input), OPTIONS).text;
+  const upstream = text.slice(text.indexOf('upstream default_fresh_80 {'), text.indexOf('}', text.indexOf('upstream default_fresh_80 {')));
+  assert.match(upstream, /server 10\.96\.0\.40:80;/);
+  assert.doesNotMatch(upstream, /10\.244\.0\.7|backup/);
+  const server = text.slice(text.indexOf('server_name new.example.com;'));
+  const block = (loc: string) => server.slice(server.indexOf(loc), server.indexOf('\n    }', server.indexOf(loc)));
+  const root = block('location / {');
+  assert.match(root, /proxy_pass http:\/\/default_fresh_80;/);
+  assert.match(root, /error_page 502 =503 \/__podnet\/error\/503\.html;/);
+  for (const code of ['404', '503', '504']) assert.match(root, new RegExp(`error_page ${code} /__podnet/error/${code}\\.html;`));
+  // Without a ClusterIP nothing can route before the reload: the controller answers itself.
+  const headless = block('location "/headless/" {');
+  assert.match(headless, /return 503;/);
+  assert.ok(!text.includes('upstream default_headless_80'));
+});
+
+test('the first ready endpoint moves the ClusterIP to backup and drops the 503 mapping', () => {
+  const base = (ready: boolean): RouteTableInput => ({
+    ingresses: [ingress('new', { rules: [{ host: 'new.example.com', paths: [{ svc: 'fresh' }] }] })],
+    services: [service('fresh', { clusterIP: '10.96.0.40' })],
+    endpointSlices: [slice('fresh', [{ ip: '10.244.0.7', ready }])],
+  });
+  const text = renderNginxConf(buildRouteTable(base(true)), OPTIONS).text;
+  assert.ok(text.includes('server 10.244.0.7:8080 max_fails=1 fail_timeout=5s;'));
+  assert.ok(text.includes('server 10.96.0.40:80 backup;'));
+  assert.ok(!text.includes('error_page 502 =503'));
+});
+
 test('endpoint-only change touches only the upstream block', () => {
   const a = sample();
   const b = { ...a, endpointSlices: [slice('web', ['10.244.1.7', '10.244.0.5', '10.244.2.3'], { ns: 'shop' }), a.endpointSlices![1]!] };
