@@ -32,10 +32,16 @@ export async function runDaemon(cluster: string, nodes: number, addons: boolean)
     // podCIDR, and the daemon registers the Nodes only once the whole network
     // is built (Daemon.start), as a kubelet registers once its machine is up.
     const onNamespaces = () => {
-      for (const n of specs) { const a = agentArgv(cluster, n.name, addons); early.ensure(a.name, a.netns, a.argv, a.identity); }
+      // An agent that cannot be spawned now is not a network failure: the
+      // daemon ensures every node's agent again once it runs (Daemon.start).
+      try {
+        for (const n of specs) { const a = agentArgv(cluster, n.name, addons); early.ensure(a.name, a.netns, a.argv, a.identity); }
+      } catch (err) {
+        process.stderr.write(`[daemon] early agent start failed, retried later: ${(err as Error).message}\n`);
+      }
       trace.mark('namespaces created, agents spawned');
     };
-    topology = buildNetwork(cluster, specs, { onNamespaces });
+    topology = buildNetwork(cluster, specs, { onNamespaces, workDir: paths.dir });
     // Awaited in Daemon.start; until then a failure must not count as unhandled.
     topology.catch(() => undefined);
   }

@@ -4,7 +4,9 @@ import fs from 'node:fs';
 //
 // Sealed-network guard: every helper here that changes kernel state takes a
 // namespace name and refuses an empty one, so no code path can configure the
-// host's network namespace by forgetting an argument.
+// host's network namespace by forgetting an argument; netnsBatch, the one
+// that runs ip in the host, accepts only lines of three exact shapes that
+// each act inside a named namespace.
 
 import { PodnetError } from '../errors.js';
 import { ExecRunner, type Runner } from './runner.js';
@@ -43,16 +45,6 @@ export async function listNetns(runner: Runner): Promise<string[]> {
 }
 
 /**
- * Creates namespaces in one ip process. `ip netns add` unshares a fresh
- * network namespace and bind-mounts it at /run/netns/NAME; it never changes
- * the caller's namespace, so batching these is safe.
- */
-export async function addNetns(runner: Runner, names: readonly string[]): Promise<void> {
-  if (names.length === 0) return;
-  await runner.run(['ip', ...BATCH_STDIN], { input: names.map((n) => `netns add ${n}\n`).join('') });
-}
-
-/**
  * Deletes namespaces (unmount + unlink of /run/netns/NAME). `-force` keeps
  * going past names that are already gone, so this is idempotent; the kernel
  * frees a namespace, and the veths in it, once its last process has left.
@@ -76,22 +68,35 @@ export async function ipBatch(runner: Runner, netns: string, lines: readonly str
   await runner.run(['ip', ...BATCH_STDIN], { netns, input: lines.map((l) => `${l}\n`).join('') });
 }
 
-/** A host batch line that changes nothing outside a named namespace. */
-const NAMESPACED_LINE = /^netns (add|exec) (\S+)( |$)/;
+/** a namespace name as podnet makes them: no blank, quote, `#`, backslash or newline that ip's batch reader would split or join on */
+const NETNS_NAME = '[A-Za-z0-9][A-Za-z0-9._-]*';
+/** an absolute path of the same plain characters */
+const PLAIN_PATH = '/[A-Za-z0-9_./-]+';
+/**
+ * The only host batch lines that change nothing outside a named namespace:
+ * create one, or run one of the three programs the network build needs inside
+ * one, reading a file or setting numeric sysctls. Anything else (another
+ * program, say nsenter, could reach the host again) is refused.
+ */
+const HOST_BATCH_LINES = [
+  new RegExp(`^netns add (${NETNS_NAME})$`),
+  new RegExp(`^netns exec (${NETNS_NAME}) (?:ip -batch|nft -f) ${PLAIN_PATH}$`),
+  new RegExp(`^netns exec (${NETNS_NAME}) sysctl -q -w(?: [a-z0-9._-]+=[0-9]+)+$`),
+];
 
 /**
  * Runs `ip -batch -` in the host network namespace with lines that each
- * either create a named namespace (`netns add NAME`) or run a program inside
- * one (`netns exec NAME …`, forked and waited for by ip in batch mode). Any
- * other line would act on the host's own network, so it is refused before
- * anything runs. ip stops at the first failing line and names it on stderr
- * (`Command failed -:N`, see failedBatchLine).
+ * either create a named namespace (`netns add NAME`) or run ip, nft or
+ * sysctl inside one (`netns exec NAME …`, forked and waited for by ip in
+ * batch mode). Any other line could act on the host's own network, so it is
+ * refused before anything runs. ip stops at the first failing line and names
+ * it on stderr (`Command failed -:N`, see failedBatchLine).
  */
 export async function netnsBatch(runner: Runner, lines: readonly string[]): Promise<void> {
   if (lines.length === 0) return;
   for (const l of lines) {
-    const m = NAMESPACED_LINE.exec(l);
-    requireNetns(m?.[2], `run "${l}"`);
+    const netns = HOST_BATCH_LINES.map((re) => re.exec(l)?.[1]).find((n) => n !== undefined);
+    requireNetns(netns, `run ${JSON.stringify(l)}`);
   }
   await runner.run(['ip', ...BATCH_STDIN], { input: lines.map((l) => `${l}\n`).join('') });
 }

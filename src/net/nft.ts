@@ -1,14 +1,9 @@
-// Applies an nftables transaction inside a network namespace. `nft -f -`
-// commits the whole input atomically or nothing (nft(8), "ATOMIC RULE
-// REPLACEMENT"), so a ruleset is never seen half-written.
+// Reads nftables tables inside a network namespace. (Tables are written by
+// the network build, src/topology: `nft -f FILE` commits the whole file
+// atomically or nothing, nft(8) "ATOMIC RULE REPLACEMENT".)
 
 import type { Runner } from './runner.js';
 import { requireNetns } from './netns.js';
-
-export async function applyNft(runner: Runner, netns: string, transaction: string): Promise<void> {
-  requireNetns(netns, 'apply nftables rules');
-  await runner.run(['nft', '-f', '-'], { netns, input: transaction });
-}
 
 /** `nft list table FAMILY NAME` in NETNS, or undefined when the table does not exist. */
 export async function listNftTable(runner: Runner, netns: string, family: string, table: string): Promise<string | undefined> {

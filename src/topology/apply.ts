@@ -14,7 +14,7 @@
 //      namespace and tool (a spawn costs the daemon ~5 ms of CPU, and a new
 //      cluster's build overlaps the daemon's module loading).
 
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { CommandError, PodnetError } from '../errors.js';
@@ -51,6 +51,13 @@ export interface ApplyOptions {
    * the whole build).
    */
   onNamespaces?: () => void;
+  /**
+   * Where the build's input files (ip batches, nft rulesets) are written
+   * while it runs (default: the system's temp directory). The daemon passes
+   * its cluster's state directory, so that `podnet down` removes what a
+   * build killed halfway leaves behind.
+   */
+  workDir?: string;
 }
 
 export async function applyTopology(plan: TopologyPlan, runner: Runner = defaultRunner, options: ApplyOptions = {}): Promise<ApplyResult> {
@@ -71,7 +78,9 @@ export async function applyTopology(plan: TopologyPlan, runner: Runner = default
   ];
   await mapLimit(looks, DEFAULT_PARALLELISM, (look) => look());
 
-  const dir = mkdtempSync(path.join(tmpdir(), 'podnet-topology-'));
+  const parent = options.workDir ?? tmpdir();
+  mkdirSync(parent, { recursive: true });
+  const dir = mkdtempSync(path.join(parent, 'podnet-topology-'));
   try {
     const steps = buildSteps(plan, { create: created, presentLinks, installedRoutes }, dir);
     for (const s of steps) if (s.file) writeFileSync(s.file.name, s.file.content);

@@ -81,7 +81,6 @@ export function installedAfter(desired: readonly RoutePlan[]): InstalledRoute[] 
  * matches the uplink by name, sysctls are per namespace).
  */
 export type BuildPhase = 'namespaces' | 'links' | 'settings';
-export const BUILD_PHASES: readonly BuildPhase[] = ['namespaces', 'links', 'settings'];
 
 export interface BuildStep {
   phase: BuildPhase;

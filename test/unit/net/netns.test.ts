@@ -13,6 +13,14 @@ test('netnsBatch: only lines that create a named namespace or run inside one rea
     ['netns exec'],
     ['netns  exec pn-a-router true'],
     ['netns del pn-a-router'],
+    // one line that ip would read as two: the second acts on the host
+    ['netns exec pn-a-router ip -batch /tmp/x/1\nlink set lo down'],
+    ['netns add pn-a\nlink set lo down'],
+    // a program that could leave the namespace again, or a file name ip would split
+    ['netns exec pn-a-router nsenter -t 1 -n ip link set lo down'],
+    ['netns exec pn-a-router ip -batch /tmp/my dir/1'],
+    ['netns exec pn-a-router nft -f /tmp/x/1 # comment'],
+    ['netns exec pn-a-router sysctl -q -w net.ipv4.ip_forward=1;reboot'],
   ];
   for (const lines of refused) {
     const r = new RecordingRunner();
