@@ -5,6 +5,8 @@
 import path from 'node:path';
 
 export const DEFAULT_CLUSTER = 'podnet';
+/** nodes of a new cluster when `up` is not told (`--nodes`) */
+export const DEFAULT_NODES = 2;
 export const CLUSTER_DOMAIN = 'cluster.local';
 
 export const POD_NETWORK = '10.244.0.0/16';

@@ -44,6 +44,16 @@ export class Kubelet {
     void worker.update(pod).then(() => { if (worker!.done) this.workers.delete(uid); });
   }
 
+  /**
+   * Workers whose pod is no longer in `current`: a pod deleted while adopt()
+   * awaited orphan cleanups sent its DELETED event before any handler was
+   * there to hear it. Call after the handlers are attached.
+   */
+  removeMissing(current: readonly Pod[]): void {
+    const present = new Set(current.map((p) => p.metadata.uid!));
+    for (const [uid, worker] of this.workers) if (!present.has(uid)) this.remove(worker.pod);
+  }
+
   remove(pod: Pod): void {
     const uid = pod.metadata.uid!;
     const worker = this.workers.get(uid);

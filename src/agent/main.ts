@@ -86,6 +86,7 @@ async function main(): Promise<void> {
     // Pods that came meanwhile are in the cache: handlers for what follows, sync for what is there.
     pods.addHandlers({ add: (p) => kubelet.sync(p), update: (_o, p) => kubelet.sync(p), delete: (p) => kubelet.remove(p) });
     for (const p of pods.list()) kubelet.sync(p);
+    kubelet.removeMissing(pods.list());
     trace.mark('kubelet started');
     return kubelet;
   };

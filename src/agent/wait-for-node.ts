@@ -59,14 +59,16 @@ export async function waitForPodCIDR(client: Client, nodeName: string, options: 
     if (!up) { up = true; options.onApiUp?.(); }
     const listed = list.items.find((n) => n.metadata.name === nodeName);
     if (hasPodCIDR(listed)) return listed;
-    const found = await new Promise<NodeWithPodCIDR | undefined>((resolve, reject) => {
+    const found = await new Promise<NodeWithPodCIDR | 'ended' | 'failed'>((resolve) => {
       const watch = client.watch<Node>('nodes', undefined, { fieldSelector, resourceVersion: list.metadata?.resourceVersion ?? '' }, (event) => {
         if ((event.type === 'ADDED' || event.type === 'MODIFIED') && hasPodCIDR(event.object)) { watch.stop(); resolve(event.object); }
       });
       // A watch that ends without it (the server's timeout, an expired
-      // resourceVersion) means: list again.
-      watch.done.then(() => resolve(undefined), () => resolve(undefined));
+      // resourceVersion) means: list again — after a pause if it failed, so a
+      // watch that keeps failing does not become a tight list+watch loop.
+      watch.done.then(() => resolve('ended'), () => resolve('failed'));
     });
-    if (found) return found;
+    if (found === 'failed') await sleep(options.retryMs);
+    else if (found !== 'ended') return found;
   }
 }

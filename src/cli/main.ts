@@ -5,6 +5,7 @@
 import { ApiError, PodnetError } from '../errors.js';
 import { parseFlags, type CommonFlags } from './args.js';
 import { context, type Context } from './context.js';
+import { DEFAULT_NODES } from '../config.js';
 
 const USAGE = `podnet — Kubernetes networking, for real, on one Linux machine
 
@@ -44,7 +45,7 @@ const COMMANDS: Record<string, Command> = {
   exec: async (ctx, flags) => (await import('./commands/exec.js')).execCommand(ctx, flags),
   outside: async (ctx, flags) => (await import('./commands/exec.js')).outsideCommand(ctx, flags),
   'port-forward': async (ctx, flags) => (await import('./commands/port-forward.js')).portForwardCommand(ctx, flags),
-  daemon: async (ctx, flags) => (await import('../daemon/main.js')).runDaemon(ctx.cluster, flags.nodes ?? 2, !flags.bare),
+  daemon: async (ctx, flags) => (await import('../daemon/main.js')).runDaemon(ctx.cluster, flags.nodes ?? DEFAULT_NODES, !flags.bare),
   demo: async (ctx, flags) => (await import('./commands/demo.js')).demoCommand(ctx, flags),
 };
 

@@ -6,10 +6,9 @@
 // on the way to `up`'s answer (docs/architecture.md, start-up).
 
 import { parseArgs } from 'node:util';
-import { CLUSTER_NAME_PATTERN } from '../config.js';
+import { CLUSTER_NAME_PATTERN, DEFAULT_NODES } from '../config.js';
 import { runDaemon } from './main.js';
 
-const DEFAULT_NODES = 2;
 
 async function main(): Promise<number> {
   const { values } = parseArgs({ options: { cluster: { type: 'string' }, nodes: { type: 'string' }, bare: { type: 'boolean' } } });

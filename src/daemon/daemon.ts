@@ -51,6 +51,8 @@ export interface DaemonOptions {
 }
 
 const ADDONS_WAIT_FOR_NODES_MS = 10_000;
+/** how long route syncs wait for every registered node's podCIDR (the allocator needs milliseconds) */
+const PODCIDR_WAIT_MS = 5_000;
 const debug = process.env.PODNET_DEBUG?.split(',').some((c) => c === 'daemon' || c === '*');
 
 /** Resolves when every Node is Ready (as the informer sees it), or after timeoutMs in any case. */
@@ -75,6 +77,8 @@ export class Daemon {
   private routeSync: Promise<unknown> = Promise.resolve();
   /** the host-gw routes each node namespace holds: the daemon is their one writer, so it never reads them back */
   private readonly podRoutes = new Map<string, InstalledRoute[]>();
+  /** until then a route sync waits for nodes without a podCIDR (see scheduleRouteSync) */
+  private podCIDRWaitUntil = 0;
 
   constructor(private readonly options: DaemonOptions) {
     this.paths = clusterPaths(options.cluster);
@@ -106,7 +110,10 @@ export class Daemon {
       : newClusterNodes(this.options.nodes);
     const names = specs.map((n) => n.name);
     const early = stored.length === 0 ? this.options.topology : undefined;
-    const topology = early ?? buildNetwork(this.options.cluster, specs);
+    const topology = early ?? buildNetwork(this.options.cluster, specs, { workDir: this.paths.dir });
+    // Awaited below, after the controllers start: a rejection meanwhile must
+    // not count as unhandled (which kills the daemon before its cleanup).
+    topology.catch(() => undefined);
 
     this.startControllers(client);
     await this.informers!.waitForSync();
@@ -117,6 +124,7 @@ export class Daemon {
     // The Node objects once the network is built, as a kubelet registers when
     // its machine is up: a node agent started early (runDaemon) waits for its
     // Node's podCIDR, so it can report Ready only on a finished network.
+    this.podCIDRWaitUntil = Date.now() + PODCIDR_WAIT_MS;
     await Promise.all(names.map((name) => this.registerNode(client, name)));
     trace.mark('nodes registered');
     if (trace.enabled) this.tracePods(trace);
@@ -229,10 +237,13 @@ export class Daemon {
    * node still waits for its podCIDR (the allocator hands them all out within
    * milliseconds of the nodes' registration): a sync then would delete the
    * routes the network was built with (newClusterNodes) only to put them
-   * back a moment later. A podCIDR never changes once set.
+   * back a moment later. A podCIDR never changes once set. Only for a few
+   * seconds after registration: a node whose podCIDR cannot be allocated
+   * (CIDRNotAvailable) must not stop every later sync, deletes included;
+   * such a node is then simply nobody's route destination.
    */
   private scheduleRouteSync(nodes: Node[]): void {
-    if (!nodes.every((n) => n.spec?.podCIDR)) return;
+    if (!nodes.every((n) => n.spec?.podCIDR) && Date.now() < this.podCIDRWaitUntil) return;
     const routeNodes = nodes.map((n) => ({
       name: n.metadata.name!,
       ip: n.status?.addresses?.find((a) => a.type === 'InternalIP')?.address ?? nodeIP(nodeIndex(n.metadata.name!)!),

@@ -14,6 +14,7 @@ import { processAlive } from '../../net/process.js';
 import { parseDuration, type CommonFlags } from '../args.js';
 import type { Context } from '../context.js';
 import { readTrace, formatTrace, TRACE_ENV, TRACE_FILE_NAME, StartupTrace } from '../../startup-trace.js';
+import { DEFAULT_NODES } from '../../config.js';
 
 /**
  * Node 20 reads NODE_EXTRA_CA_CERTS eagerly at every process start (about
@@ -32,7 +33,6 @@ export function daemonEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
 
 /** the daemon's own entry point: the command line's modules are not on its way to building the network */
 const DAEMON_MAIN = fileURLToPath(new URL('../../daemon/daemon-main.js', import.meta.url));
-const DEFAULT_NODES = 2;
 const POLL_MS = 25;
 
 export function daemonPid(ctx: Context): number | undefined {
