@@ -22,6 +22,7 @@ import type { InformerSource, SharedInformer } from '../controllers/informers.js
 import type { Runner } from '../net/runner.js';
 import { HealthChecker, realClock, type Clock, type Prober, type Transition } from './health-checker.js';
 import { lbFrontends, lbNodes, probeTargets, selectBackends, describeCheck, type LbBackendSet } from './lb-model.js';
+import { servesService } from './lb-allocator.js';
 import { renderLbRuleset } from './lb-ruleset.js';
 import { buildLbStatus, writeFileAtomic } from './lb-status.js';
 import { networkProber } from './probes.js';
@@ -76,7 +77,11 @@ export class LbAgent {
     this.checker.setTargets(probeTargets(lbFrontends(this.services.list()), lbNodes(this.nodes.list())));
     await this.checker.settled();
     const trigger = () => { void this.sync(); };
-    this.services.addHandlers({ add: trigger, update: trigger, delete: trigger });
+    // Only Services this LB serves, before or after the change, can change its
+    // table: a 2,000-object apply of ClusterIP Services otherwise ran a sync
+    // (every Service scanned, the status file rebuilt) per Service event.
+    const ours = (svc: Service) => { if (servesService(svc)) trigger(); };
+    this.services.addHandlers({ add: ours, update: (old, svc) => { if (servesService(old) || servesService(svc)) trigger(); }, delete: ours });
     this.nodes.addHandlers({ add: trigger, update: trigger, delete: trigger });
     this.started = true;
     await this.sync();

@@ -68,3 +68,31 @@ test('agent: the table follows health; one nft transaction per change; logs and 
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('agent: only Services it serves wake it; a type change to or from LoadBalancer does', async () => {
+  const informers = new FakeInformers();
+  const services = informers.fake<Service>('services');
+  services.set(lbService('web', {}, ['203.0.113.10']));
+  informers.fake<Node>('nodes').set(lbNode('node-1', '172.18.0.2'));
+  let syncs = 0;
+  const list = services.list.bind(services);
+  services.list = (ns?: string) => { syncs++; return list(ns); };
+  const agent = new LbAgent({ informers, runner: new RecordingRunner(), clock: new FakeClock(), log: () => {}, prober: async () => ({ ok: true, detail: 'connected' }) });
+  await agent.start();
+  const afterStart = syncs;
+  for (let i = 0; i < 50; i++) services.set(lbService(`plain-${i}`, { type: 'ClusterIP' }));
+  services.set(lbService('plain-0', { type: 'ClusterIP', ports: [{ port: 81, protocol: 'TCP' }] }));
+  services.remove('default', 'plain-1');
+  await settle();
+  assert.equal(syncs, afterStart, 'ClusterIP Services cause no sync');
+  services.set(lbService('plain-2', {}, ['203.0.113.11'])); // ClusterIP → LoadBalancer
+  await settle();
+  assert.ok(syncs > afterStart, 'a new LoadBalancer Service does');
+  assert.match(agent.ruleset!, /203\.0\.113\.11/);
+  const before = syncs;
+  services.set(lbService('plain-2', { type: 'ClusterIP' })); // and back
+  await settle();
+  assert.ok(syncs > before);
+  assert.doesNotMatch(agent.ruleset!, /203\.0\.113\.11/);
+  agent.stop();
+});
