@@ -30,13 +30,14 @@ import { echoApp } from '../../test/support/manifests.js';
 import { median } from '../podnetwork/cluster.js';
 import { parseWrk } from '../wrk.js';
 import { formatSpread, roundOrder, spread } from '../ingress/paired-rounds.js';
+import { ECHO_PORT, SOLO_HOST, untilNginxProxiesToPods } from '../ingress/solo-pair.js';
+import { netnsNames } from '../../src/config.js';
 
 const CLUSTER = 'bnlb';
 /** cluster steps (up, pods Ready, routes) take seconds: wait long, poll gently */
 const until = <T>(what: string, fn: () => Promise<T | undefined>) => eventually(what, fn, 90_000, 200);
 const NODE_1_IP = '172.18.0.2';
 const INGRESS_HOST = 'bench.example.test';
-const SOLO_HOST = 'solo.example.test';
 
 const MANIFEST = `${echoApp({ name: 'web', replicas: 2, type: 'LoadBalancer' })}---
 apiVersion: networking.k8s.io/v1
@@ -75,11 +76,16 @@ async function main(): Promise<void> {
     const ingressLB = (JSON.parse((await pn(['get', 'svc', '-n', 'ingress-nginx', 'ingress-nginx-controller', '-o', 'json'])).stdout) as Service).status!.loadBalancer!.ingress![0]!.ip!;
     const controller = (JSON.parse((await pn(['get', 'pods', '-n', 'ingress-nginx', '-o', 'json'])).stdout) as { items: Pod[] }).items[0]!;
     const hostHeader = ['-H', `Host: ${INGRESS_HOST}`];
-    const solo = await until('the solo pod Ready', async () => (JSON.parse((await pn(['get', 'pods', '-l', 'app=solo', '-o', 'json'])).stdout) as { items: Pod[] }).items
-      .find((p) => p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True')));
+    const isReady = (p: Pod) => p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') === true;
+    const solo = await until('the solo pod Ready', async () => (JSON.parse((await pn(['get', 'pods', '-l', 'app=solo', '-o', 'json'])).stdout) as { items: Pod[] }).items.find(isReady));
     const controllerNode = `pn-${CLUSTER}-${controller.spec.nodeName}`;
     await until('the solo Ingress rule routes', async () => ((await run(['ip', 'netns', 'exec', controllerNode, 'curl', '-sf', '-m', '2', '-H', `Host: ${SOLO_HOST}`, `http://${controller.status!.podIP}/`])).code === 0 ? true : undefined));
     await until('the Ingress routes through the LB', async () => ((await pn(['outside', '--', 'curl', '-sf', '-m', '2', '-H', `Host: ${INGRESS_HOST}`, `http://${ingressLB}/`])).code === 0 ? true : undefined));
+    const webPods = await until('both web pods Ready', async () => {
+      const pods = (JSON.parse((await pn(['get', 'pods', '-l', 'app=web', '-o', 'json'])).stdout) as { items: Pod[] }).items.filter(isReady);
+      return pods.length === 2 ? pods : undefined;
+    });
+    await untilNginxProxiesToPods(clusterDir, controller, netnsNames.pod(CLUSTER, controller.metadata.uid!), [...webPods, solo].map((p) => `${p.status!.podIP}:${ECHO_PORT}`));
 
     const outside = `pn-${CLUSTER}-outside`;
     const targets = [

@@ -50,7 +50,7 @@ async function main(): Promise<void> {
     const up = await pn(['up', '--nodes', '2']);
     if (up.code !== 0) throw new Error(`podnet up failed: ${up.stderr}`);
     if ((await pn(['apply', '-f', '-'], { input: SOLO_MANIFEST })).code !== 0) throw new Error('apply failed');
-    const pair = await soloPair(CLUSTER, pn);
+    const pair = await soloPair(CLUSTER, pn, path.join(stateDir, CLUSTER));
     const wrkOpts: WrkOptions = { threads: Number(values.threads), connections: Number(values.connections), duration: values.duration! };
     const sides = [
       { name: `ingress → solo pod (${pair.solo.spec.nodeName})`, url: pair.ingressUrl, headers: ['-H', `Host: ${SOLO_HOST}`] },

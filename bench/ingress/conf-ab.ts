@@ -89,7 +89,7 @@ async function main(): Promise<void> {
   const names = values.variants!.split(',');
   for (const n of names) if (!VARIANTS[n]) throw new Error(`unknown variant ${n}; known: ${Object.keys(VARIANTS).join(', ')}`);
   const pn = podnet(CLUSTER, values['state-dir']);
-  const pair = await soloPair(CLUSTER, pn);
+  const pair = await soloPair(CLUSTER, pn, path.join(values['state-dir'], CLUSTER));
   const confPath = path.join(values['state-dir'], CLUSTER, 'pods', pair.controller.metadata.uid!, 'volumes', 'nginx-conf', 'nginx.conf');
   const live = readFileSync(confPath, 'utf8');
   const work = mkdtempSync(path.join(tmpdir(), 'podnet-conf-ab-'));

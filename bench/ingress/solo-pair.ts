@@ -4,11 +4,14 @@
 // both sides (so the client's own path differs only by the hop measured).
 
 import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import type { Pod } from '../../src/api/types.js';
 import { netnsNames } from '../../src/config.js';
 import { echoApp } from '../../test/support/manifests.js';
 import { eventually, type podnet, run } from '../../test/support/cli.js';
 import { parseWrk, type WrkResult } from '../wrk.js';
+import { cmdline } from '../proc-stat.js';
+import { podFiles } from '../../src/agent/pod-files.js';
 
 export const SOLO_HOST = 'solo.example.test';
 /** the backend's container port (podnet/echo's default) */
@@ -47,8 +50,36 @@ export async function pidsIn(netns: string, comm: string): Promise<number[]> {
   });
 }
 
-/** Finds the pair once SOLO_MANIFEST is applied, and waits until the Ingress routes to the pod. */
-export async function soloPair(cluster: string, pn: ReturnType<typeof podnet>): Promise<SoloPair> {
+/** how long NGINX's processes must stay the same before a measurement starts (a reload replaces its workers) */
+const NGINX_SETTLE_MS = 500;
+
+/**
+ * Waits until NGINX proxies to these pod addresses (`ip:port`) by their IPs:
+ * its nginx.conf names them, and its processes, none of them an old worker
+ * shutting down, stay the same for NGINX_SETTLE_MS. Until the reload that
+ * brings a new pod's IP, NGINX reaches it through the Service's ClusterIP
+ * (docs/ingress.md): a round then would measure that path, and the worker it
+ * counts would be replaced mid-run. Returns NGINX's pids.
+ */
+export async function untilNginxProxiesToPods(clusterDir: string, controller: Pod, controllerNs: string, addresses: readonly string[]): Promise<number[]> {
+  const conf = path.join(podFiles(path.join(clusterDir, 'pods'), controller.metadata.uid!).dir, 'volumes', 'nginx-conf', 'nginx.conf');
+  const settled = async () => {
+    const pids = await pidsIn(controllerNs, 'nginx');
+    return pids.some((pid) => cmdline(pid).includes('shutting down')) ? undefined : pids.join(' ');
+  };
+  return until(`NGINX to proxy to ${addresses.join(', ')} by pod IP`, async () => {
+    let text = '';
+    try { text = readFileSync(conf, 'utf8'); } catch { return undefined; }
+    if (!addresses.every((a) => text.includes(`server ${a} `))) return undefined;
+    const before = await settled();
+    if (before === undefined) return undefined;
+    await new Promise((r) => setTimeout(r, NGINX_SETTLE_MS));
+    return (await settled()) === before ? before.split(' ').map(Number) : undefined;
+  });
+}
+
+/** Finds the pair once SOLO_MANIFEST is applied, and waits until the Ingress routes to the pod by its IP. */
+export async function soloPair(cluster: string, pn: ReturnType<typeof podnet>, clusterDir: string): Promise<SoloPair> {
   const controller = (JSON.parse((await pn(['get', 'pods', '-n', 'ingress-nginx', '-o', 'json'])).stdout) as { items: Pod[] }).items[0]!;
   const solo = await until('the solo pod Ready', async () => (JSON.parse((await pn(['get', 'pods', '-l', 'app=solo', '-o', 'json'])).stdout) as { items: Pod[] }).items
     .find((p) => p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True')));
@@ -56,10 +87,11 @@ export async function soloPair(cluster: string, pn: ReturnType<typeof podnet>): 
   const controllerNs = netnsNames.pod(cluster, controller.metadata.uid!);
   const ingressUrl = `http://${controller.status!.podIP}/`;
   await until('the solo Ingress rule routes', async () => ((await run(['ip', 'netns', 'exec', clientNs, 'curl', '-sf', '-m', '2', '-H', `Host: ${SOLO_HOST}`, ingressUrl])).code === 0 ? true : undefined));
+  const nginxPids = await untilNginxProxiesToPods(clusterDir, controller, controllerNs, [`${solo.status!.podIP}:${ECHO_PORT}`]);
   return {
     controller, solo, clientNs, controllerNs, ingressUrl,
     soloUrl: `http://${solo.status!.podIP}:${ECHO_PORT}/`,
-    nginxPids: await pidsIn(controllerNs, 'nginx'),
+    nginxPids,
     backendPids: await pidsIn(netnsNames.pod(cluster, solo.metadata.uid!), 'node'),
   };
 }
