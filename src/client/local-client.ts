@@ -7,7 +7,7 @@
 // every event's JSON again (~8,000 events and as many writes in a
 // 2,000-object apply), and a caller that changes one gets a TypeError instead
 // of changing the store's view. Controllers copy what they change (spreads,
-// structuredClone), as they must with a shared informer anyway. Watch events
+// jsonClone), as they must with a shared informer anyway. Watch events
 // are delivered asynchronously (a microtask after the write), never from
 // inside the store's write.
 //

@@ -1,5 +1,5 @@
-// The cluster DNS index: trimmed copies of Services, EndpointSlices, Pods and
-// Namespaces, kept up to date one object at a time (O(1) per event apart from
+// The cluster DNS index: trimmed copies of Services, EndpointSlices,
+// Namespaces and (in 'pods verified' mode only) Pods, kept up to date one object at a time (O(1) per event apart from
 // the object's own size), and read through the DnsIndex interface that
 // answer.ts depends on — tests fake it or fill a ClusterIndex directly. Like
 // CoreDNS's kubernetes plugin (its dnsController) it keeps only what DNS needs,
@@ -191,7 +191,7 @@ export class ClusterIndex implements DnsIndex {
 
   // ---- maintenance ----
 
-  /** Call once Services, EndpointSlices, Pods and Namespaces have had their initial list. */
+  /** Call once Services, EndpointSlices, Namespaces (and Pods, when watched) have had their initial list. */
   markSynced(): void {
     if (this.isSynced) return;
     this.isSynced = true;

@@ -361,7 +361,8 @@ function renderServer(L: Lines, v: VirtualHost, o: RenderOptions, live: LiveBack
     L.add(2, `ssl_certificate_key ${certFile ?? o.defaultCert.keyPath};`);
   }
   // The controller's own answers: static pages (errorPageFiles) keep the status of the error (no `=code`).
-  // error_page itself is set once at http level and inherited.
+  // error_page itself is set at http level and inherited, except in locations
+  // that reach a Service through its bare ClusterIP (renderLocation).
   L.add(2, `location ^~ ${ERROR_LOCATION_PREFIX} { internal; alias ${errorPageDir(o.runtimeDir)}/; default_type text/html; }`);
   // log_format names $podnet_*; nginx only knows a variable some `set` declares,
   // so an Ingress-less conf declares them in a location no request can reach.

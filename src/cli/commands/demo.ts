@@ -180,9 +180,11 @@ export async function demoCommand(ctx: Context, flags: CommonFlags): Promise<num
 
 /** How NGINX reached the pod: by its IP (its conf already lists the ready pods) or through the ClusterIP, where the node's nftables picked the pod. */
 export function upstreamChoice(upstreamAddr: string | undefined, clusterIP: string | undefined, podIP: string): string {
-  const last = upstreamAddr?.split(', ').pop();
+  const tried = upstreamAddr?.split(', ') ?? [];
+  const last = tried.pop();
   if (clusterIP && last?.startsWith(`${clusterIP}:`)) {
-    return `NGINX sent it to the ClusterIP ${last} (its conf had no ready pod IP yet, docs/ingress.md); the node's nftables DNAT chose ${podIP}`;
+    const why = tried.length > 0 ? `after ${tried.join(', ')} failed, its backup` : 'its conf had no ready pod IP yet, docs/ingress.md';
+    return `NGINX sent it to the ClusterIP ${last} (${why}); the node's nftables DNAT chose ${podIP}`;
   }
   return `NGINX chose ${last ?? '?'} (ingress-nginx style: pod IPs as upstreams, the ClusterIP as backup)`;
 }
