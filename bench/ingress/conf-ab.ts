@@ -37,7 +37,7 @@ const VARIANTS: Record<string, (conf: string) => string> = {
   nolog: (c) => c.replace(/^\s*access_log .*$/m, '  access_log off;'),
   // client keep-alive: nginx closes a client connection after 1,000 requests by default
   'client-ka': (c) => c.replace('keepalive_timeout 75s;', 'keepalive_timeout 75s;\n  keepalive_requests 10000;'),
-  // 4 KiB request pool instead of... the default is 4k; a larger one avoids a second malloc for big requests
+  // a request pool of 8 KiB instead of the default 4 KiB: one malloc fewer for requests with many headers
   'req-pool': (c) => c.replace('keepalive_timeout 75s;', 'keepalive_timeout 75s;\n  request_pool_size 8k;'),
   // one gettimeofday per 10 ms instead of after every epoll_wait
   timer: (c) => c.replace('worker_shutdown_timeout 60s;', 'worker_shutdown_timeout 60s;\ntimer_resolution 10ms;'),

@@ -14,11 +14,11 @@
 // NEW_TARGET_WINDOW_MS such a target is checked every NEW_TARGET_INTERVAL_MS:
 // a new LoadBalancer Service whose pods are still starting (with
 // externalTrafficPolicy: Local the check fails until a local pod is ready)
-// then takes traffic ≤ 0.25 s after its first pod is ready, not up to 2 s. A node that starts failing right after a
-// good check is out after the next two checks: ≤ 2 s when it refuses
-// connections, ≤ 2.9 s when it stops answering (timeout), plus one nft
-// transaction (~10 ms) — inside the 5 s the issue asks for. It returns
-// after two good checks (≤ 2 s).
+// then takes traffic ≤ 0.25 s after its first pod is ready, not up to 2 s.
+// A node that starts failing right after a good check is out after the next
+// two checks: ≤ 2 s when it refuses connections, ≤ 2.9 s when it stops
+// answering (timeout), plus one nft transaction (~10 ms) — inside the 5 s
+// the issue asks for. It returns after two good checks (≤ 2 s).
 
 import { realClock, type Clock } from '../client/clock.js';
 import type { ProbeTarget } from './lb-model.js';
