@@ -13,7 +13,8 @@ import { apiVersionOf, resourceForKind, resourceForPlural, type ResourceInfo } f
 import { applyDefaults } from '../api/defaults.js';
 import { validateObject } from '../api/validation/index.js';
 import { ApiError, apiErrors, field } from '../errors.js';
-import { checkPreconditions, rfc3339, type ObjectStore, type StoredObject } from '../store/store.js';
+import { checkPreconditions, type ObjectStore, type StoredObject } from '../store/store.js';
+import { nowRFC3339 } from '../api/pod-helpers.js';
 import {
   allocateService, carryOverAllocations, createServiceAllocators, releaseService, restoreService, type ServiceAllocators,
 } from './allocators/service-allocations.js';
@@ -225,14 +226,14 @@ export class Registry {
         return grace === 0 ? this.remove(info, cur) : { object: cur, removed: false };
       }
       return this.mark(info, cur, (next) => {
-        next.metadata.deletionTimestamp = rfc3339(this.store.now());
+        next.metadata.deletionTimestamp = nowRFC3339(this.store.now());
         next.status = { ...((next.status as object | undefined) ?? {}), phase: 'Terminating' };
       });
     }
     if (obj.metadata.finalizers?.length) {
       if (obj.metadata.deletionTimestamp) return { object: cur, removed: false };
       return this.mark(info, cur, (next) => {
-        next.metadata.deletionTimestamp = rfc3339(this.store.now());
+        next.metadata.deletionTimestamp = nowRFC3339(this.store.now());
         next.metadata.deletionGracePeriodSeconds = 0;
       });
     }
@@ -243,7 +244,7 @@ export class Registry {
         // a repeated delete may only shorten the grace period (upstream BeforeDelete)
         if (obj.metadata.deletionTimestamp && previous !== undefined && previous <= seconds) return { object: cur, removed: false };
         return this.mark(info, cur, (next) => {
-          next.metadata.deletionTimestamp = rfc3339(new Date(this.store.now().getTime() + seconds * 1000));
+          next.metadata.deletionTimestamp = nowRFC3339(new Date(this.store.now().getTime() + seconds * 1000));
           next.metadata.deletionGracePeriodSeconds = seconds;
         });
       }

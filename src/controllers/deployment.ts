@@ -5,6 +5,7 @@
 // and old pods go only while at least replicas - maxUnavailable are ready.
 
 import { jsonClone } from '../api/json-clone.js';
+import { deepEqual } from '../store/deep-equal.js';
 import type { Deployment, Pod } from '../api/types.js';
 import { isActive, isControlledBy, isPodReady, nowRFC3339, setCondition } from '../api/pod-helpers.js';
 import type { Client } from '../client/client.js';
@@ -231,27 +232,5 @@ const STATUS_TIME_KEYS = new Set(['lastTransitionTime', 'lastUpdateTime']);
  * serializing both sides: it runs on every sync of every Deployment.
  */
 export function sameStatus(a: unknown, b: unknown): boolean {
-  if (a === b) return true;
-  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) {
-    // JSON.stringify(undefined) is undefined, so an absent status equals only an absent one
-    return a === b;
-  }
-  if (Array.isArray(a) || Array.isArray(b)) {
-    if (!Array.isArray(a) || !Array.isArray(b) || a.length !== b.length) return false;
-    for (let i = 0; i < a.length; i++) if (!sameStatus(a[i] ?? null, b[i] ?? null)) return false;
-    return true;
-  }
-  const ao = a as Record<string, unknown>;
-  const bo = b as Record<string, unknown>;
-  const counted = (o: Record<string, unknown>) => {
-    let n = 0;
-    for (const k of Object.keys(o)) if (o[k] !== undefined && !STATUS_TIME_KEYS.has(k)) n++;
-    return n;
-  };
-  if (counted(ao) !== counted(bo)) return false;
-  for (const k of Object.keys(ao)) {
-    if (ao[k] === undefined || STATUS_TIME_KEYS.has(k)) continue;
-    if (!sameStatus(ao[k], bo[k])) return false;
-  }
-  return true;
+  return deepEqual(a, b, STATUS_TIME_KEYS);
 }

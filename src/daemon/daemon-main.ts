@@ -9,7 +9,6 @@ import { parseArgs } from 'node:util';
 import { CLUSTER_NAME_PATTERN, DEFAULT_NODES } from '../config.js';
 import { runDaemon } from './main.js';
 
-
 async function main(): Promise<number> {
   const { values } = parseArgs({ options: { cluster: { type: 'string' }, nodes: { type: 'string' }, bare: { type: 'boolean' } } });
   const cluster = values.cluster ?? '';

@@ -1,6 +1,6 @@
 // Cluster DNS as a component: informers for Services, EndpointSlices and
-// Namespaces (and Pods in `pods verified` mode) feed the ClusterIndex; the DnsServer answers from it through the
-// ClusterResolver and forwards the rest; metrics, health and readiness are
+// Namespaces (and Pods in `pods verified` mode) feed the ClusterIndex; the
+// DnsServer answers from it through the ClusterResolver and forwards the rest; metrics, health and readiness are
 // served over HTTP. Informer events update the index synchronously, so an API
 // change is visible to the next query (well inside the 1 s the spec allows
 // for).
@@ -18,7 +18,6 @@ import type { QueryLog } from './query-log.js';
 import { DnsServer } from './server.js';
 
 import type { HostPort } from './host-port.js';
-export type { HostPort } from './host-port.js';
 
 export interface ClusterDnsConfig {
   client: Client;
@@ -83,11 +82,10 @@ export class ClusterDns {
     // (every status write is an event): in the other modes the watch would be
     // half of this process's work during a large apply, for nothing.
     if (this.options.podMode === 'verified') watch<Pod>('pods', (o) => idx.upsertPod(o), (o) => idx.deletePod(ns(o), name(o)));
-    const all = this.informers;
     await this.server.start();
-    for (const inf of all) inf.start();
+    for (const inf of this.informers) inf.start();
     // CoreDNS: nothing is answered from a half-listed cache; SERVFAIL until every informer has synced.
-    void Promise.all(all.map((i) => i.synced)).then(() => {
+    void Promise.all(this.informers.map((i) => i.synced)).then(() => {
       idx.markSynced();
       log(`cluster dns: synced ${JSON.stringify(idx.size())}`);
     });
@@ -122,5 +120,3 @@ export class ClusterDns {
   }
 }
 
-/** ":9153" → 0.0.0.0:9153, "127.0.0.1:53" → as given, "[::1]:53" → ::1 */
-export { parseHostPort } from './host-port.js';

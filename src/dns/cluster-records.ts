@@ -1,7 +1,8 @@
 // The cluster DNS index: trimmed copies of Services, EndpointSlices,
-// Namespaces and (in 'pods verified' mode only) Pods, kept up to date one object at a time (O(1) per event apart from
-// the object's own size), and read through the DnsIndex interface that
-// answer.ts depends on — tests fake it or fill a ClusterIndex directly. Like
+// Namespaces and (in 'pods verified' mode only) Pods, kept up to date one
+// object at a time (O(1) per event apart from the object's own size), and
+// read through the DnsIndex interface that answer.ts depends on — tests fake
+// it or fill a ClusterIndex directly. Like
 // CoreDNS's kubernetes plugin (its dnsController) it keeps only what DNS needs,
 // so 10,000 Services and 50,000 endpoints cost a few MB.
 

@@ -2,22 +2,23 @@
 // it to tell a no-op update (no new resourceVersion, no event) from a real one,
 // and to decide whether metadata.generation moves.
 
-export function deepEqual(a: unknown, b: unknown): boolean {
+/** `ignore`: object keys compared as if absent, at any depth (e.g. condition timestamps). */
+export function deepEqual(a: unknown, b: unknown, ignore?: ReadonlySet<string>): boolean {
   if (a === b) return true;
   if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
   if (Array.isArray(a)) {
     if (!Array.isArray(b) || a.length !== b.length) return false;
-    for (let i = 0; i < a.length; i++) if (!deepEqual(a[i], b[i])) return false;
+    for (let i = 0; i < a.length; i++) if (!deepEqual(a[i], b[i], ignore)) return false;
     return true;
   }
   if (Array.isArray(b)) return false;
   const ao = a as Record<string, unknown>;
   const bo = b as Record<string, unknown>;
   // undefined-valued keys are absent in JSON, so treat them as absent here too
-  const ak = Object.keys(ao).filter((k) => ao[k] !== undefined);
-  const bk = Object.keys(bo).filter((k) => bo[k] !== undefined);
-  if (ak.length !== bk.length) return false;
-  for (const k of ak) if (!deepEqual(ao[k], bo[k])) return false;
+  const counted = (o: Record<string, unknown>) => Object.keys(o).filter((k) => o[k] !== undefined && !ignore?.has(k));
+  const ak = counted(ao);
+  if (ak.length !== counted(bo).length) return false;
+  for (const k of ak) if (!deepEqual(ao[k], bo[k], ignore)) return false;
   return true;
 }
 

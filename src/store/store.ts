@@ -20,7 +20,7 @@
 //   that a mutation throws instead of silently changing the store's view: the
 //   in-process client hands these very objects to the daemon's informers and
 //   write callers (one JSON.parse per event and per write saved); whoever
-//   needs a mutable object copies (JSON.parse(json), structuredClone).
+//   needs a mutable object copies (JSON.parse(json), jsonClone).
 // - Watchers see committed writes only, in rv order, exactly once; a watch from
 //   rv x replays history after x and then continues live with no gap, because
 //   replay and subscription happen in one synchronous step.
@@ -100,11 +100,6 @@ interface Group {
   events: StoreEvent[];
   done: Promise<void>;
   settle: { resolve: () => void; reject: (e: Error) => void };
-}
-
-/** RFC 3339 with second precision, as Kubernetes renders metav1.Time. */
-export function rfc3339(d: Date): string {
-  return nowRFC3339(d);
 }
 
 export class ObjectStore {
@@ -301,7 +296,7 @@ export class ObjectStore {
       if (this.get(plural, namespace, name)) throw apiErrors.alreadyExists(plural, groupOf(plural), name);
       const rv = this.rv + 1;
       meta.uid = randomUUID();
-      meta.creationTimestamp = rfc3339(this.now());
+      meta.creationTimestamp = nowRFC3339(this.now());
       meta.generation = 1;
       meta.resourceVersion = String(rv);
       return this.put('ADDED', plural, namespace, name, obj, rv, undefined);
