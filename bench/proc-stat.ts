@@ -59,6 +59,14 @@ export function processTree(root: number): Map<number, ProcStat> {
   return tree;
 }
 
+/** Resident memory of a process in KiB (/proc/PID/status VmRSS; 0 when it is gone). */
+export function rssKb(pid: number): number {
+  try {
+    const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m ? Number(m[1]) : 0;
+  } catch { return 0; }
+}
+
 /** The command line of a process, arguments joined by spaces ('' when it is gone). */
 export function cmdline(pid: number): string {
   try { return readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' '); } catch { return ''; }

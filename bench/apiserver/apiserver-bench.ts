@@ -11,6 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { HttpClient } from '../../src/client/http-client.js';
 import type { KubeObject } from '../../src/api/types.js';
+import { rssKb } from '../proc-stat.js';
 
 const MAIN = fileURLToPath(new URL('../../src/apiserver/main.js', import.meta.url));
 const argIndex = process.argv.indexOf('--objects');
@@ -40,8 +41,7 @@ async function stopDaemon(d: Daemon): Promise<void> {
 }
 
 function rssMiB(pid: number): number {
-  const m = /VmRSS:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
-  return m ? Number(m[1]) / 1024 : NaN;
+  return rssKb(pid) / 1024;
 }
 
 async function createMany(client: HttpClient, count: number, make: (i: number) => KubeObject): Promise<number> {

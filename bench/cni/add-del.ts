@@ -20,6 +20,7 @@ import path from 'node:path';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { installPodnetCni } from '../../src/cni/exec-plugin.js';
+import { cpuMs } from '../proc-stat.js';
 
 const N = Number(process.argv[2] ?? 30);
 const REFERENCE_DIR = '/usr/lib/cni';
@@ -87,12 +88,6 @@ async function startServer(nodeNs: string, socket: string): Promise<ChildProcess
   return child;
 }
 
-function serverCpuMs(pid: number): number {
-  // the server is `ip netns exec` → exec'd node: same pid
-  const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-  return (Number(fields[11]) + Number(fields[12])) * 10;
-}
-
 async function main(): Promise<void> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), `${PREFIX}-`));
   const dataDir = path.join(dir, 'ipam');
@@ -113,12 +108,12 @@ async function main(): Promise<void> {
     // one warm-up each: creates the bridges, loads the plugin code, pulls the binaries into the page cache
     for (const s of sides) sample(s, 0, dataDir);
     for (const s of sides) s.cpuMs = 0;
-    const cpu0 = serverCpuMs(server.pid!);
+    const cpu0 = cpuMs(server.pid!);
     for (let i = 1; i <= N; i++) {
       const order = i % 2 ? sides : [...sides].reverse();
       for (const s of order) s.samples.push(sample(s, i, dataDir));
     }
-    serverCpu = serverCpuMs(server.pid!) - cpu0;
+    serverCpu = cpuMs(server.pid!) - cpu0;
   } finally {
     if (server) { server.kill('SIGTERM'); await new Promise((r) => server!.once('exit', r)); }
     for (const s of sides) spawnSync('ip', ['netns', 'del', s.nodeNs]);

@@ -23,7 +23,8 @@ import { fileURLToPath } from 'node:url';
 import type { EndpointSlice, KubeObject, Pod, WatchEvent } from '../../src/api/types.js';
 import { clusterPaths } from '../../src/config.js';
 import { HttpClient } from '../../src/client/http-client.js';
-import { cmdline, cpuMs, processTree } from '../proc-stat.js';
+import { cmdline, cpuMs, processTree, rssKb } from '../proc-stat.js';
+import { daemonEnv } from '../../src/cli/commands/up-down.js';
 
 const CLI = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
 const CLUSTER = 'bcp1';
@@ -116,7 +117,7 @@ function cpuSince(before: Map<number, number>, after: Map<number, number>): Reco
 async function startProfiledDaemon(dir: string): Promise<void> {
   fs.mkdirSync(paths.dir, { recursive: true });
   const log = fs.openSync(paths.daemonLog, 'a');
-  const child = spawn(process.execPath, ['--cpu-prof', `--cpu-prof-dir=${path.resolve(dir)}`, CLI, 'daemon', '--cluster', CLUSTER, '--nodes', '2'], { env, detached: true, stdio: ['ignore', log, log] });
+  const child = spawn(process.execPath, ['--cpu-prof', `--cpu-prof-dir=${path.resolve(dir)}`, CLI, 'daemon', '--cluster', CLUSTER, '--nodes', '2'], { env: daemonEnv(env), detached: true, stdio: ['ignore', log, log] });
   fs.closeSync(log);
   child.unref();
   const deadline = Date.now() + WAIT_TIMEOUT_MS;
@@ -133,8 +134,7 @@ async function must(args: string[]): Promise<Run> {
 }
 
 function rssMiB(): number {
-  const m = /VmRSS:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${daemonPid()}/status`, 'utf8'));
-  return m ? Number(m[1]) / 1024 : NaN;
+  return rssKb(daemonPid()) / 1024;
 }
 
 function manifest(namespace: string, count: number, runnable: boolean): string {

@@ -14,6 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { ExecRunner } from '../../src/net/runner.js';
 import { parseQueryLogLine } from '../../src/dns/query-log.js';
 import { endpointIP, NAMESPACES, serviceIP } from './synthetic.js';
+import { cpuMs, rssKb } from '../proc-stat.js';
 
 const SERVICES = 10_000;
 const ENDPOINTS_PER = 5;
@@ -108,25 +109,11 @@ function stop(child: ChildProcess): Promise<void> {
   });
 }
 
-function rssKb(pid: number): number {
-  const m = /VmRSS:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
-  return m ? Number(m[1]) : 0;
-}
-
 interface PerfResult { qps: number; avgMs: number; maxMs: number; lost: number; cpuUsPerQuery?: number; p50Ms?: number; p99Ms?: number }
 
-/** CPU time (user + system, µs) the processes have used so far (/proc/PID/stat fields 14 and 15). */
+/** CPU time (user + system, µs) the processes have used so far. */
 function cpuUs(pids: readonly number[]): number {
-  const tick = 1e6 / 100; // USER_HZ is 100 on Linux
-  let total = 0;
-  for (const pid of pids) {
-    try {
-      // the command name (field 2) may hold spaces ("nsd: server 1"): count fields after its closing parenthesis
-      const f = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /s, '').split(' ');
-      total += (Number(f[11]) + Number(f[12])) * tick;
-    } catch { /* gone */ }
-  }
-  return total;
+  return pids.reduce((sum, pid) => sum + cpuMs(pid) * 1000, 0);
 }
 
 /** The pids of every process whose command line contains `needle` (NSD forks a server child). */

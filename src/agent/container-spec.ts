@@ -8,10 +8,23 @@ import type { Container, Pod, Service } from '../api/types.js';
 const IMAGES_DIR = fileURLToPath(new URL('../images/', import.meta.url));
 
 /** A built-in image runs either a podnet program with node or, for pause, a fixed host command. */
-export interface BuiltinImage { match: (image: string) => boolean; program?: string; argv?: readonly string[] }
+export interface BuiltinImage {
+  match: (image: string) => boolean;
+  program?: string;
+  argv?: readonly string[];
+  /** the argv when the node has a hold FIFO to wait on instead (pause: no sleep process) */
+  holdArgv?: (holdFifo: string) => string[];
+}
 
 /** pause.c's signal handling: TERM or INT ends the pause with status 0 */
 const PAUSE_TRAP = 'trap "exit 0" TERM INT;';
+
+/**
+ * Waits forever on the FIFO open read-write as fd 3: it always has a writer
+ * (fd 3 itself), so read never sees EOF, and nothing writes to it. Only a
+ * signal ends it. Shared by the pause image and the sandbox's pause (sandbox.ts).
+ */
+export const HOLD_FIFO_WAIT = 'while :; do read -r _ <&3; done';
 
 /**
  * registry.k8s.io/pause: what the upstream pause binary does (build/pause/linux/pause.c):
@@ -29,7 +42,7 @@ export const PAUSE_ARGV = ['sh', '-c', `${PAUSE_TRAP} sleep infinity & wait`, 'p
  * interrupts read(2) and the trap exits 0, as pause.c does.
  */
 export function pauseHoldArgv(holdFifo: string): string[] {
-  return ['sh', '-c', `${PAUSE_TRAP} exec 3<>"$1"; while :; do read -r _ <&3; done`, 'pause', holdFifo];
+  return ['sh', '-c', `${PAUSE_TRAP} exec 3<>"$1"; ${HOLD_FIFO_WAIT}`, 'pause', holdFifo];
 }
 
 /** Built-in images run a podnet program with node (pause: a shell); anything else must set `command`. */
@@ -38,7 +51,7 @@ export const BUILTIN_IMAGES: BuiltinImage[] = [
   { match: (i) => /^registry\.k8s\.io\/e2e-test-images\/agnhost(:[\w.-]+)?$/.test(i), program: 'agnhost.js' },
   { match: (i) => /^(docker\.io\/)?podnet\/cluster-dns(:[\w.-]+)?$/.test(i), program: 'cluster-dns.js' },
   { match: (i) => /^(docker\.io\/)?podnet\/ingress-controller(:[\w.-]+)?$/.test(i), program: 'ingress-controller.js' },
-  { match: (i) => /^(registry\.k8s\.io|k8s\.gcr\.io)\/pause(:[\w.-]+)?$/.test(i), argv: PAUSE_ARGV },
+  { match: (i) => /^(registry\.k8s\.io|k8s\.gcr\.io)\/pause(:[\w.-]+)?$/.test(i), argv: PAUSE_ARGV, holdArgv: pauseHoldArgv },
 ];
 
 export type ResolvedCommand = { argv: string[] } | { error: { reason: 'ErrImagePull' | 'CreateContainerConfigError'; message: string } };
@@ -56,7 +69,7 @@ export function resolveCommand(c: Container, nodeBinary: string, holdFifo?: stri
   if (!builtin) {
     return { error: { reason: 'ErrImagePull', message: `Failed to pull image "${image}": podnet runs host programs and has no image registry; "${image}" is not a built-in image (podnet/echo, registry.k8s.io/e2e-test-images/agnhost, registry.k8s.io/pause) and the container sets no command` } };
   }
-  if (builtin.argv) return { argv: builtin.argv === PAUSE_ARGV && holdFifo ? pauseHoldArgv(holdFifo) : [...builtin.argv] };
+  if (builtin.argv) return { argv: builtin.holdArgv && holdFifo ? builtin.holdArgv(holdFifo) : [...builtin.argv] };
   return { argv: [nodeBinary, `${IMAGES_DIR}${builtin.program}`, ...args] };
 }
 

@@ -6,6 +6,7 @@
 import { spawn } from 'node:child_process';
 import { closeSync, lstatSync, openSync, writeFileSync, renameSync } from 'node:fs';
 import { execCni } from '../cni/exec-plugin.js';
+import { HOLD_FIFO_WAIT } from './container-spec.js';
 
 export interface CniResult { ips?: { address: string; gateway?: string; interface?: number }[] }
 import { PodnetError } from '../errors.js';
@@ -42,7 +43,7 @@ const PAUSE_SLEEP_SCRIPT = `${PAUSE_SETUP} && printf %s ${PAUSE_READY_MARK} >&2 
 // that did arrive would only be read and the wait go on). The FIFO is opened
 // before the ready mark, so a missing one fails the start, not the pod later.
 // Only a signal ends it, as with sleep.
-const PAUSE_HOLD_SCRIPT = `${PAUSE_SETUP} && exec 3<>"$3" && printf %s ${PAUSE_READY_MARK} >&2 && exec 2>/dev/null && while :; do read -r _ <&3; done`;
+const PAUSE_HOLD_SCRIPT = `${PAUSE_SETUP} && exec 3<>"$3" && printf %s ${PAUSE_READY_MARK} >&2 && exec 2>/dev/null && ${HOLD_FIFO_WAIT}`;
 
 export interface PauseSpec {
   /** the pod's network namespace (/run/netns/NAME) */

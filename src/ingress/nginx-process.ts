@@ -31,8 +31,8 @@ export interface NginxPaths {
   certDir: string;
 }
 
-/** Size limit, copies and check interval of the log rotation (log-rotation.ts defaults), or false for none. */
-export type LogRotationSettings = Omit<LogRotationOptions, 'files' | 'reopen'> | false;
+/** Size limit, copies and check interval of the log rotation (log-rotation.ts defaults). */
+export type LogRotationSettings = Omit<LogRotationOptions, 'files' | 'reopen'>;
 
 export type ApplyResult =
   | { action: 'unchanged' | 'started' | 'reloaded'; ms: number }
@@ -167,15 +167,13 @@ export class NginxProcess {
     if (!up) {
       throw new PodnetError('ENGINX', `could not start nginx with ${this.paths.conf}: ${this.stderrTail.trim() || 'master exited'}`);
     }
-    if (this.logRotation) {
-      this.rotator = new LogRotator({
-        ...this.logRotation,
-        files: [accessLogPath(this.paths.prefix), errorLogPath(this.paths.prefix)],
-        // SIGUSR1 = `nginx -s reopen`, sent to the pid we hold (no exec, no pid file)
-        reopen: () => { if (this.running) child.kill('SIGUSR1'); },
-      });
-      this.rotator.start();
-    }
+    this.rotator = new LogRotator({
+      ...this.logRotation,
+      files: [accessLogPath(this.paths.prefix), errorLogPath(this.paths.prefix)],
+      // SIGUSR1 = `nginx -s reopen`, sent to the pid we hold (no exec, no pid file)
+      reopen: () => { if (this.running) child.kill('SIGUSR1'); },
+    });
+    this.rotator.start();
   }
 
   /** SIGHUP the master and wait until a worker of the new generation exists. */
