@@ -21,9 +21,9 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { podnet } from '../../test/support/cli.js';
-import { snapshot, since } from '../proc-stat.js';
+import { machineMs, snapshot, since } from '../proc-stat.js';
 import { formatSpread, roundOrder, spread } from './paired-rounds.js';
-import { machineMs, SOLO_HOST, SOLO_MANIFEST, soloPair, wrkIn, type Wrk, type WrkOptions } from './solo-pair.js';
+import { SOLO_HOST, SOLO_MANIFEST, soloPair, wrkIn, type Wrk, type WrkOptions } from './solo-pair.js';
 
 const CLUSTER = 'bning';
 /**

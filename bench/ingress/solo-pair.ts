@@ -113,9 +113,3 @@ export async function wrkIn(netns: string, url: string, o: WrkOptions, headers: 
   return parseWrkWithCpu(r.stdout, r.stderr);
 }
 
-/** Busy and softirq ms of the whole machine (proc(5) /proc/stat "cpu" line, USER_HZ = 100). */
-export function machineMs(): { busy: number; softirq: number } {
-  const f = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number);
-  const [user, nice, system, , , irq, softirq, steal] = f as [number, number, number, number, number, number, number, number];
-  return { busy: (user + nice + system + irq + softirq + steal) * 10, softirq: softirq * 10 };
-}
