@@ -27,7 +27,8 @@ import { cmdline, cpuMs, machineMs, processTree, rssKb } from '../proc-stat.js';
 import { daemonEnv } from '../../src/cli/commands/up-down.js';
 
 const CLI = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
-const CLUSTER = 'bcp1';
+/** BENCH_CLUSTER names the cluster, so that two checkouts can run the bench side by side */
+const CLUSTER = process.env.BENCH_CLUSTER ?? 'bcp1';
 const SERVICE_NAME_LABEL = 'kubernetes.io/service-name';
 const WAIT_TIMEOUT_MS = 180_000;
 
@@ -40,7 +41,7 @@ const M = flag('--running', 100);
 const profIndex = process.argv.indexOf('--cpu-prof');
 const PROF_DIR = profIndex >= 0 ? process.argv[profIndex + 1] : undefined;
 
-const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), 'podnet-bcp1-'));
+const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), `podnet-${CLUSTER}-`));
 process.env.PODNET_STATE_DIR = stateDir;
 const paths = clusterPaths(CLUSTER);
 const env = { ...process.env, PODNET_CLUSTER: CLUSTER, PODNET_STATE_DIR: stateDir };
