@@ -10,7 +10,9 @@
 //  - a trigger during a running sync schedules one more sync after it;
 //  - the interval stretches to `busyFactor` × the last sync's duration when
 //    syncs are slow (1,000 Ingresses: a reload costs over a second of CPU), so
-//    reloads never take more than 1/(busyFactor+1) of the time;
+//    reloads never take more than 1/(busyFactor+1) of the time, up to
+//    `maxBusyGapMs` when given (a sync that took long on a briefly busy
+//    machine must not hold the next change back for many seconds);
 //  - a failed sync is retried with exponential back-off (capped);
 //  - a sync that reports IDLE_SYNC (it found nothing to change, e.g. the
 //    ingress controller's NGINX conf came out the same) does not count: the
@@ -33,6 +35,8 @@ export interface SchedulerOptions {
   minIntervalMs: number;
   /** the gap between sync starts is at least this × the previous sync's duration (default 2) */
   busyFactor?: number;
+  /** caps the gap busyFactor stretches (never below minIntervalMs); no cap by default */
+  maxBusyGapMs?: number;
   retryBaseMs?: number;
   retryMaxMs?: number;
   clock?: SchedulerClock;
@@ -65,7 +69,8 @@ export class SyncScheduler {
     if (this.running) { this.again = true; return; }
     if (this.dueAt !== undefined) return;
     const now = this.clock.now();
-    const gap = Math.max(this.options.minIntervalMs, (this.options.busyFactor ?? 2) * this.lastDuration);
+    const busyGap = Math.min((this.options.busyFactor ?? 2) * this.lastDuration, this.options.maxBusyGapMs ?? Infinity);
+    const gap = Math.max(this.options.minIntervalMs, busyGap);
     this.schedule(Math.max(now + this.options.debounceMs, this.lastStart + gap) - now);
   }
 

@@ -84,6 +84,18 @@ test('slow syncs stretch the interval to busyFactor × their duration', async ()
   assert.deepEqual(starts.slice(1).map((t, i) => t - starts[i]!), starts.slice(1).map(() => 3000));
 });
 
+test('maxBusyGapMs caps the stretched interval, never below minInterval', async () => {
+  for (const [cap, gap] of [[2000, 2000], [500, 1000]] as const) {
+    const clock = new FakeClock();
+    const starts: number[] = [];
+    const s = new SyncScheduler(async () => { starts.push(clock.now()); clock.t += 1500; }, { debounceMs: 100, minIntervalMs: 1000, maxBusyGapMs: cap, clock });
+    for (let i = 0; i < 700; i++) { s.trigger(); await clock.advance(10); }
+    await clock.advance(10_000);
+    assert.ok(starts.length >= 3);
+    assert.deepEqual(starts.slice(1).map((t, i) => t - starts[i]!), starts.slice(1).map(() => gap), `cap ${cap}`);
+  }
+});
+
 test('a sync that changed nothing (IDLE_SYNC) does not hold back the next one', async () => {
   const clock = new FakeClock();
   const starts: number[] = [];
