@@ -1,11 +1,19 @@
 // A lean HTTP/1.1 client for many small requests over one Unix socket path:
-// a pool of keep-alive connections, one request in flight on each, the
-// request written as one string, the response read by its Content-Length
-// (or chunked, or until close: RFC 9112 §6.3). `podnet apply` sends ~2,000
-// requests; node:http's per-request machinery (Agent bookkeeping, header
-// objects, OutgoingMessage, the llhttp parser and IncomingMessage streams)
-// cost its CLI about as much CPU as the requests' JSON. Watches and
-// streaming answers stay on node:http.
+// a pool of keep-alive connections, several requests in flight on each
+// (pipelining, RFC 9112 §9.3.2), the requests of one tick written at once,
+// each response read by its Content-Length (or chunked, or until close: RFC
+// 9112 §6.3). `podnet apply` sends ~2,000 requests; node:http's per-request
+// machinery (Agent bookkeeping, header objects, OutgoingMessage, the llhttp
+// parser and IncomingMessage streams) cost its CLI about as much CPU as the
+// requests' JSON, and one request per connection meant one write, one wake-up
+// of the API server and one of the CLI per request: pipelined, a burst of
+// answers leaves the server in one write. Watches and streaming answers stay
+// on node:http.
+//
+// Pipelining POSTs is safe here because nothing is sent twice unless the
+// server cannot have read it (it closed a connection it had answered in full
+// before the request went out); a request behind an answer that closes the
+// connection fails instead of going again.
 
 import net from 'node:net';
 
@@ -14,6 +22,8 @@ export interface PoolResponse { status: number; body: string }
 export interface UnixHttpPoolOptions {
   socketPath: string;
   maxConnections: number;
+  /** requests in flight on one connection at most (1: no pipelining) */
+  pipelineDepth: number;
   timeoutMs: number;
 }
 
@@ -68,6 +78,11 @@ export function parseResponseHead(head: string): ResponseHead {
  * trailers are skipped), else undefined.
  */
 export function decodeChunked(buf: Buffer): Buffer | undefined {
+  return readChunked(buf)?.body;
+}
+
+/** A complete chunked message at the start of `buf`: its body and the bytes it took. */
+function readChunked(buf: Buffer): { body: Buffer; length: number } | undefined {
   const parts: Buffer[] = [];
   let at = 0;
   for (;;) {
@@ -81,7 +96,7 @@ export function decodeChunked(buf: Buffer): Buffer | undefined {
       for (;;) {
         const end = buf.indexOf(CRLF, at);
         if (end < 0) return undefined;
-        if (end === at) return Buffer.concat(parts);
+        if (end === at) return { body: Buffer.concat(parts), length: end + 2 };
         at = end + 2;
       }
     }
@@ -91,14 +106,21 @@ export function decodeChunked(buf: Buffer): Buffer | undefined {
   }
 }
 
-/** One keep-alive connection: one request at a time. */
+/**
+ * One keep-alive connection carrying up to `pipelineDepth` requests at a
+ * time (RFC 9112 §9.3.2): answers come back in request order, so the oldest
+ * request in flight owns the next bytes. Requests issued in one tick leave in
+ * one write.
+ */
 class Connection {
   private readonly socket: net.Socket;
   private buf: Buffer = Buffer.alloc(0);
   private head: ResponseHead | undefined;
   private bodyStart = 0;
-  private current: Pending | undefined;
+  private readonly inflight: Pending[] = [];
   private timer: NodeJS.Timeout | undefined;
+  private corked = false;
+  /** a byte arrived since the connection was last idle (nothing in flight) */
   private gotBytes = false;
   served = 0;
   closed = false;
@@ -110,12 +132,20 @@ class Connection {
     this.socket.on('close', () => this.fail(new Error('connection closed before the response was complete')));
   }
 
+  get load(): number { return this.inflight.length; }
+
   send(p: Pending): void {
     this.socket.ref();
-    this.current = p;
-    p.retryable = this.served > 0;
-    this.gotBytes = false;
-    this.timer = setTimeout(() => this.fail(new Error(`${p.label} timed out after ${this.pool.options.timeoutMs}ms`), true), this.pool.options.timeoutMs);
+    // Sent on a kept-alive connection while nothing came back since it went idle: if the
+    // server closes it unanswered, it closed an idle connection and never read the request.
+    p.retryable = this.served > 0 && !this.gotBytes;
+    if (this.inflight.length === 0) this.armTimer();
+    this.inflight.push(p);
+    if (!this.corked) {
+      this.corked = true;
+      this.socket.cork();
+      process.nextTick(() => { this.corked = false; this.socket.uncork(); });
+    }
     if (p.body) this.socket.write(Buffer.concat([Buffer.from(p.head, 'latin1'), p.body]));
     else this.socket.write(p.head, 'latin1');
   }
@@ -128,19 +158,29 @@ class Connection {
   /** An idle connection does not keep the process alive. */
   unref(): void { this.socket.unref(); }
 
+  /** The timeout runs for the oldest request in flight and restarts with each answer. */
+  private armTimer(): void {
+    clearTimeout(this.timer);
+    this.timer = setTimeout(() => {
+      const p = this.inflight[0];
+      if (p) this.fail(new Error(`${p.label} timed out after ${this.pool.options.timeoutMs}ms`), true);
+    }, this.pool.options.timeoutMs);
+  }
+
   private onData(chunk: Buffer): void {
     this.gotBytes = true;
     this.buf = this.buf.length === 0 ? chunk : Buffer.concat([this.buf, chunk]);
     try {
-      this.tryComplete(false);
+      while (!this.closed && this.tryComplete(false));
     } catch (e) {
       this.fail(e as Error, true);
     }
   }
 
-  /** Resolves the current request when its response is complete (`ended`: the server closed the connection). */
+  /** Resolves the oldest request when its response is complete (`ended`: the server closed the connection). */
   private tryComplete(ended: boolean): boolean {
-    if (!this.current) {
+    const p = this.inflight[0];
+    if (!p) {
       if (this.buf.length > 0) throw new Error('data without a request');
       return false;
     }
@@ -157,7 +197,8 @@ class Connection {
     let body: Buffer | undefined;
     let used = rest.length;
     if (this.head.chunked) {
-      body = decodeChunked(rest);
+      const chunked = readChunked(rest);
+      if (chunked) ({ body, length: used } = chunked);
     } else if (this.head.contentLength !== undefined) {
       if (rest.length >= this.head.contentLength) {
         body = rest.subarray(0, this.head.contentLength);
@@ -167,51 +208,55 @@ class Connection {
       body = rest; // delimited by the close (RFC 9112 §6.3 item 8)
     }
     if (!body) return false;
-    const p = this.current;
     const { status, close } = this.head;
-    const keep = !close && (this.head.chunked || this.head.contentLength !== undefined) && used === rest.length;
-    this.finishRequest();
-    this.buf = Buffer.alloc(0);
+    const keep = !close && (this.head.chunked || this.head.contentLength !== undefined);
+    this.inflight.shift();
+    this.head = undefined;
+    this.buf = rest.subarray(used);
     this.served++;
+    if (this.inflight.length > 0) this.armTimer();
+    else { clearTimeout(this.timer); this.gotBytes = false; }
     p.resolve({ status, body: body.toString('utf8') });
-    if (!keep) this.destroy();
-    this.pool.released(this, keep);
+    if (!keep) {
+      // The server ends the connection here; requests sent behind this one may have been
+      // read and acted on without an answer, so they fail rather than go again.
+      this.fail(new Error('the server closed the connection before answering'), true, true);
+      return false;
+    }
+    if (this.inflight.length === 0 && this.buf.length > 0) throw new Error('data without a request');
+    this.pool.released(this, true);
     return true;
   }
 
-  private finishRequest(): void {
-    clearTimeout(this.timer);
-    this.current = undefined;
-    this.head = undefined;
-  }
-
-  private fail(e: Error, destroy = false): void {
-    if (this.closed && !this.current) return;
-    const p = this.current;
-    if (p && !destroy && this.head && !this.head.chunked && this.head.contentLength === undefined) {
+  /** Fails what is in flight with `e`; the requests behind the oldest (all of them with `nameAll`) get their own name in front. */
+  private fail(e: Error, destroy = false, nameAll = false): void {
+    if (this.closed && this.inflight.length === 0) return;
+    if (!destroy && this.head && !this.head.chunked && this.head.contentLength === undefined) {
       // a close-delimited body ends here
-      try { if (this.tryComplete(true)) return; } catch (err) { e = err as Error; }
+      try { this.tryComplete(true); } catch (err) { e = err as Error; }
     }
     const unanswered = !this.gotBytes;
-    this.finishRequest();
+    clearTimeout(this.timer);
+    this.head = undefined;
+    const pending = this.inflight.splice(0);
     this.destroy();
     this.pool.released(this, false);
-    if (!p) return;
-    // A kept-alive connection the server closed while idle: the request never
-    // reached it (no byte came back), send it once more (as node:http's Agent callers do).
-    if (p.retryable && unanswered && !destroy) {
-      p.retryable = false;
-      this.pool.enqueue(p, true);
-      return;
-    }
-    p.reject(e);
+    pending.forEach((p, i) => {
+      // A kept-alive connection the server closed while idle: the requests never
+      // reached it (no byte came back), send them once more (as node:http's Agent callers do).
+      if (p.retryable && unanswered && !destroy) {
+        p.retryable = false;
+        this.pool.enqueue(p, true);
+      } else {
+        p.reject(i === 0 && !nameAll ? e : new Error(`${p.label}: ${e.message}`));
+      }
+    });
   }
 }
 
 export class UnixHttpPool {
-  private readonly idle: Connection[] = [];
+  private readonly connections: Connection[] = [];
   private readonly queue: Pending[] = [];
-  private open = 0;
 
   constructor(readonly options: UnixHttpPoolOptions) {}
 
@@ -225,42 +270,48 @@ export class UnixHttpPool {
     });
   }
 
-  /** Closes every connection; requests still waiting fail. */
+  /** Closes the idle connections (busy ones answer what they carry, then stop holding the process); queued requests fail. */
   close(): void {
-    for (const c of [...this.idle]) c.destroy();
-    this.idle.length = 0;
+    for (const c of [...this.connections]) {
+      if (c.load > 0) continue;
+      c.destroy();
+      this.connections.splice(this.connections.indexOf(c), 1);
+    }
     for (const p of this.queue.splice(0)) p.reject(new Error(`${p.label}: client closed`));
   }
 
-  /** @internal */
+  /**
+   * Sends on the least loaded connection; opens another while every open one
+   * has a request in flight and the limit allows (`fresh`: only on a new one).
+   * Queues the request when every connection is full.
+   */
   enqueue(p: Pending, fresh: boolean): void {
-    const idle = fresh ? undefined : this.idle.pop();
-    if (idle) { idle.send(p); return; }
-    if (this.open < this.options.maxConnections) {
-      this.open++;
-      new Connection(this, this.options.socketPath).send(p);
-      return;
-    }
-    if (fresh) this.queue.unshift(p); else this.queue.push(p);
+    const c = this.connectionFor(fresh);
+    if (c) c.send(p);
+    else if (fresh) this.queue.unshift(p);
+    else this.queue.push(p);
   }
 
-  /** @internal a connection finished a request (keep: it can take another) or closed */
+  /** A connection answered a request (keep: it can take more) or closed. */
   released(c: Connection, keep: boolean): void {
     if (!keep) {
-      const i = this.idle.indexOf(c);
-      if (i >= 0) this.idle.splice(i, 1);
-      if (!c.closed) return;
-      this.open--;
-      const next = this.queue.shift();
-      if (next) this.enqueue(next, false);
-      return;
+      const i = this.connections.indexOf(c);
+      if (i >= 0) this.connections.splice(i, 1);
     }
-    const next = this.queue.shift();
-    if (next) {
-      c.send(next);
-    } else {
-      c.unref();
-      this.idle.push(c);
+    for (let next = this.queue.length > 0 ? this.connectionFor(false) : undefined; next; next = this.queue.length > 0 ? this.connectionFor(false) : undefined) {
+      next.send(this.queue.shift()!);
     }
+    if (keep && c.load === 0) c.unref();
+  }
+
+  private connectionFor(fresh: boolean): Connection | undefined {
+    let best: Connection | undefined;
+    if (!fresh) for (const c of this.connections) if (!c.closed && (!best || c.load < best.load)) best = c;
+    if ((!best || best.load > 0) && this.connections.length < this.options.maxConnections) {
+      const c = new Connection(this, this.options.socketPath);
+      this.connections.push(c);
+      return c;
+    }
+    return best && best.load < this.options.pipelineDepth ? best : undefined;
   }
 }

@@ -42,11 +42,18 @@ let socketPath: string;
 let server: http.Server;
 const serverSockets = new Set<Socket>();
 let connections = 0;
+/** the most requests one server socket had unanswered at once: > 1 means pipelining */
+let maxPipelined = 0;
+const unanswered = new Map<Socket, number>();
 
 before(async () => {
   dir = mkdtempSync(join(tmpdir(), 'podnet-pool-'));
   socketPath = join(dir, 'api.sock');
   server = http.createServer((req, res) => {
+    const sock = req.socket;
+    unanswered.set(sock, (unanswered.get(sock) ?? 0) + 1);
+    maxPipelined = Math.max(maxPipelined, unanswered.get(sock)!);
+    res.on('finish', () => unanswered.set(sock, unanswered.get(sock)! - 1));
     let body = '';
     req.setEncoding('utf8');
     req.on('data', (c: string) => { body += c; });
@@ -84,7 +91,7 @@ after(async () => {
 });
 
 test('pool: 200 concurrent requests over at most 4 connections, each gets its own answer', async () => {
-  const pool = new UnixHttpPool({ socketPath, maxConnections: 4, timeoutMs: 10_000 });
+  const pool = new UnixHttpPool({ socketPath, maxConnections: 4, pipelineDepth: 1, timeoutMs: 10_000 });
   const before0 = connections;
   try {
     const answers = await Promise.all(Array.from({ length: 200 }, (_, i) => {
@@ -105,8 +112,53 @@ test('pool: 200 concurrent requests over at most 4 connections, each gets its ow
   }
 });
 
+test('pool: 200 concurrent requests pipelined 8 deep on 2 connections, answers in order to the right callers', async () => {
+  const pool = new UnixHttpPool({ socketPath, maxConnections: 2, pipelineDepth: 8, timeoutMs: 10_000 });
+  const before0 = connections;
+  maxPipelined = 0;
+  try {
+    const answers = await Promise.all(Array.from({ length: 200 }, (_, i) =>
+      pool.request(i % 3 === 0 ? 'POST' : 'GET', i % 7 === 0 ? `/missing/${i}` : `/objects/${i}`, i % 3 === 0 ? JSON.stringify({ i }) : undefined, 'application/json')));
+    answers.forEach((a, i) => {
+      assert.equal(a.status, i % 7 === 0 ? 404 : 200);
+      const got = JSON.parse(a.body) as { url: string; body: string };
+      assert.ok(got.url.endsWith(`/${i}`), `answer ${i} went to ${got.url}`);
+      if (i % 3 === 0) assert.deepEqual(JSON.parse(got.body), { i });
+    });
+    assert.ok(connections - before0 <= 2, `opened ${connections - before0} connections`);
+    assert.ok(maxPipelined > 1 && maxPipelined <= 8, `at most ${maxPipelined} requests in flight on one connection`);
+  } finally {
+    pool.close();
+  }
+});
+
+test('pool: a chunked answer between pipelined ones is read to its end', async () => {
+  const pool = new UnixHttpPool({ socketPath, maxConnections: 1, pipelineDepth: 4, timeoutMs: 10_000 });
+  try {
+    const [a, b, c] = await Promise.all(['/objects/a', '/chunked', '/objects/c'].map((u) => pool.request('GET', u, undefined, 'application/json')));
+    assert.equal((JSON.parse(a!.body) as { url: string }).url, '/objects/a');
+    assert.deepEqual(b, { status: 200, body: '{"chunked":true}' });
+    assert.equal((JSON.parse(c!.body) as { url: string }).url, '/objects/c');
+  } finally {
+    pool.close();
+  }
+});
+
+test('pool: a request pipelined behind an answer that closes the connection fails, and is not sent again', async () => {
+  const pool = new UnixHttpPool({ socketPath, maxConnections: 1, pipelineDepth: 2, timeoutMs: 10_000 });
+  try {
+    const first = pool.request('GET', '/close', undefined, 'application/json');
+    const second = pool.request('POST', '/objects/behind-close', '{}', 'application/json');
+    assert.deepEqual(await first, { status: 200, body: '{}' });
+    await assert.rejects(second, /POST \/objects\/behind-close: the server closed the connection before answering/);
+    assert.equal((await pool.request('GET', '/objects/next', undefined, 'application/json')).status, 200);
+  } finally {
+    pool.close();
+  }
+});
+
 test('pool: a chunked answer, and an answer that closes its connection, then more requests', async () => {
-  const pool = new UnixHttpPool({ socketPath, maxConnections: 1, timeoutMs: 10_000 });
+  const pool = new UnixHttpPool({ socketPath, maxConnections: 1, pipelineDepth: 1, timeoutMs: 10_000 });
   try {
     assert.deepEqual(await pool.request('GET', '/chunked', undefined, 'application/json'), { status: 200, body: '{"chunked":true}' });
     assert.deepEqual(await pool.request('GET', '/close', undefined, 'application/json'), { status: 200, body: '{}' });
@@ -117,21 +169,20 @@ test('pool: a chunked answer, and an answer that closes its connection, then mor
   }
 });
 
-test('pool: a keep-alive connection the server dropped while idle is replaced; the request is not lost', async () => {
-  const pool = new UnixHttpPool({ socketPath, maxConnections: 2, timeoutMs: 10_000 });
+test('pool: a keep-alive connection the server dropped while idle is replaced; the requests are not lost', async () => {
+  const pool = new UnixHttpPool({ socketPath, maxConnections: 1, pipelineDepth: 4, timeoutMs: 10_000 });
   try {
     await pool.request('GET', '/objects/1', undefined, 'application/json');
     for (const s of serverSockets) s.destroy();
-    const r = await pool.request('GET', '/objects/2', undefined, 'application/json');
-    assert.equal(r.status, 200);
-    assert.equal((JSON.parse(r.body) as { url: string }).url, '/objects/2');
+    const rs = await Promise.all(['/objects/2', '/objects/3', '/objects/4'].map((u) => pool.request('GET', u, undefined, 'application/json')));
+    assert.deepEqual(rs.map((r) => (JSON.parse(r.body) as { url: string }).url), ['/objects/2', '/objects/3', '/objects/4']);
   } finally {
     pool.close();
   }
 });
 
 test('pool: a request the server never answers fails with its method and path', async () => {
-  const pool = new UnixHttpPool({ socketPath, maxConnections: 1, timeoutMs: 100 });
+  const pool = new UnixHttpPool({ socketPath, maxConnections: 1, pipelineDepth: 1, timeoutMs: 100 });
   try {
     await assert.rejects(pool.request('GET', '/never', undefined, 'application/json'), /GET \/never timed out after 100ms/);
     // the connection is replaced
@@ -141,8 +192,20 @@ test('pool: a request the server never answers fails with its method and path', 
   }
 });
 
+test('pool: a request pipelined behind one that times out fails with both names', async () => {
+  const pool = new UnixHttpPool({ socketPath, maxConnections: 1, pipelineDepth: 2, timeoutMs: 100 });
+  try {
+    const stuck = pool.request('GET', '/never', undefined, 'application/json');
+    const behind = pool.request('GET', '/objects/5', undefined, 'application/json');
+    await assert.rejects(stuck, /^Error: GET \/never timed out after 100ms$/);
+    await assert.rejects(behind, /GET \/objects\/5: GET \/never timed out after 100ms/);
+  } finally {
+    pool.close();
+  }
+});
+
 test('pool: no server at the path fails the request', async () => {
-  const pool = new UnixHttpPool({ socketPath: join(dir, 'nobody.sock'), maxConnections: 1, timeoutMs: 1000 });
+  const pool = new UnixHttpPool({ socketPath: join(dir, 'nobody.sock'), maxConnections: 1, pipelineDepth: 1, timeoutMs: 1000 });
   try {
     await assert.rejects(pool.request('GET', '/x', undefined, 'application/json'), /ENOENT/);
   } finally {
