@@ -5,12 +5,14 @@
 // (a 2,000-object apply, a rollout) syncs start at most every
 // MIN_SYNC_INTERVAL_MS, like kube-proxy's minSyncPeriod (1 s upstream; shorter
 // here because one sync of a changed Service costs milliseconds), and never
-// queue up behind each other. When syncs get slow (a big ruleset, a busy
-// machine) the gap between them stretches to BUSY_FACTOR times the last
-// sync's duration, up to MAX_BUSY_GAP_MS (kube-proxy's minSyncPeriod), so
-// the proxy takes a bounded share of the machine: each sync is one `nft`
-// process whose cost grows with the table, and 2,000 objects synced every
-// 250 ms cost the two node agents as much CPU as the daemon serving them.
+// queue up behind each other. While changes come in a burst (BURST.triggers
+// or more since the previous sync started) the gap stretches to
+// BURST.factor times the last sync's duration, at most BURST.maxGapMs
+// (kube-proxy's default minSyncPeriod), so that the proxy takes a bounded
+// share of the machine: each sync is one `nft` process whose cost grows with
+// the table, and 2,000 objects synced every 250 ms cost the two node agents
+// as much CPU as the daemon serving them. A few changes (a pod turning Ready)
+// keep the short gap.
 
 import type { EndpointSlice, Service } from '../api/types.js';
 import type { Client } from '../client/client.js';
@@ -23,8 +25,7 @@ import { ServiceProxy } from '../proxy/service-proxy.js';
 
 const COALESCE_MS = 10;
 const MIN_SYNC_INTERVAL_MS = 250;
-const BUSY_FACTOR = 10;
-const MAX_BUSY_GAP_MS = 1000;
+const BURST = { triggers: 50, factor: 10, maxGapMs: 1000 };
 
 export interface ProxyLoopOptions {
   informers: InformerFactory;
@@ -53,7 +54,7 @@ export function startServiceProxy(o: ProxyLoopOptions): { firstSync: Promise<voi
       if (svc) o.events.warning(svc, 'FailedToSyncRules', `node ${o.nodeName} kept its last good ruleset: ${message}`);
     }
   };
-  const scheduler = new SyncScheduler(sync, { debounceMs: COALESCE_MS, minIntervalMs: MIN_SYNC_INTERVAL_MS, busyFactor: BUSY_FACTOR, maxBusyGapMs: MAX_BUSY_GAP_MS, name: 'service proxy sync' });
+  const scheduler = new SyncScheduler(sync, { debounceMs: COALESCE_MS, minIntervalMs: MIN_SYNC_INTERVAL_MS, burst: BURST, name: 'service proxy sync' });
   const schedule = () => { if (synced) scheduler.trigger(); else changedDuringFirstSync = true; };
   services.addHandlers({ add: schedule, update: schedule, delete: schedule });
   slices.addHandlers({ add: schedule, update: schedule, delete: schedule });

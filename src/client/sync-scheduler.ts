@@ -10,9 +10,12 @@
 //  - a trigger during a running sync schedules one more sync after it;
 //  - the interval stretches to `busyFactor` × the last sync's duration when
 //    syncs are slow (1,000 Ingresses: a reload costs over a second of CPU), so
-//    reloads never take more than 1/(busyFactor+1) of the time, up to
-//    `maxBusyGapMs` when given (a sync that took long on a briefly busy
-//    machine must not hold the next change back for many seconds);
+//    reloads never take more than 1/(busyFactor+1) of the time;
+//  - with `burst`, a sync that finds at least `burst.triggers` changes since
+//    the previous one started (a 2,000-object apply, not a pod turning Ready)
+//    waits until `burst.factor` × the previous sync's duration, at most
+//    `burst.maxGapMs`, has passed since then: a burst is synced in fewer,
+//    bigger steps while a lone change still goes after the usual gap;
 //  - a failed sync is retried with exponential back-off (capped);
 //  - a sync that reports IDLE_SYNC (it found nothing to change, e.g. the
 //    ingress controller's NGINX conf came out the same) does not count: the
@@ -35,8 +38,8 @@ export interface SchedulerOptions {
   minIntervalMs: number;
   /** the gap between sync starts is at least this × the previous sync's duration (default 2) */
   busyFactor?: number;
-  /** caps the gap busyFactor stretches (never below minIntervalMs); no cap by default */
-  maxBusyGapMs?: number;
+  /** a longer gap while changes come in bursts (see the header) */
+  burst?: { triggers: number; factor: number; maxGapMs: number };
   retryBaseMs?: number;
   retryMaxMs?: number;
   clock?: SchedulerClock;
@@ -52,6 +55,8 @@ export class SyncScheduler {
   private again = false;
   private lastStart = -Infinity;
   private lastDuration = 0;
+  /** triggers since the last sync started */
+  private triggers = 0;
   private failures = 0;
   private stopped = false;
   private readonly clock: SchedulerClock;
@@ -66,11 +71,11 @@ export class SyncScheduler {
 
   trigger(): void {
     if (this.stopped) return;
+    this.triggers++;
     if (this.running) { this.again = true; return; }
     if (this.dueAt !== undefined) return;
     const now = this.clock.now();
-    const busyGap = Math.min((this.options.busyFactor ?? 2) * this.lastDuration, this.options.maxBusyGapMs ?? Infinity);
-    const gap = Math.max(this.options.minIntervalMs, busyGap);
+    const gap = Math.max(this.options.minIntervalMs, (this.options.busyFactor ?? 2) * this.lastDuration);
     this.schedule(Math.max(now + this.options.debounceMs, this.lastStart + gap) - now);
   }
 
@@ -92,6 +97,12 @@ export class SyncScheduler {
     this.timer = undefined;
     this.dueAt = undefined;
     if (this.stopped) return;
+    const burst = this.options.burst;
+    if (burst && this.triggers >= burst.triggers) {
+      const wait = this.lastStart + Math.min(burst.factor * this.lastDuration, burst.maxGapMs) - this.clock.now();
+      if (wait > 0) { this.schedule(wait); return; }
+    }
+    this.triggers = 0;
     this.running = true;
     this.again = false;
     const previous = { start: this.lastStart, duration: this.lastDuration };

@@ -84,16 +84,21 @@ test('slow syncs stretch the interval to busyFactor × their duration', async ()
   assert.deepEqual(starts.slice(1).map((t, i) => t - starts[i]!), starts.slice(1).map(() => 3000));
 });
 
-test('maxBusyGapMs caps the stretched interval, never below minInterval', async () => {
-  for (const [cap, gap] of [[2000, 2000], [500, 1000]] as const) {
+test('a burst of changes waits burst.factor x the last sync (capped); a few changes only the usual gap', async () => {
+  const run = async (triggers: number, cap: number) => {
     const clock = new FakeClock();
     const starts: number[] = [];
-    const s = new SyncScheduler(async () => { starts.push(clock.now()); clock.t += 1500; }, { debounceMs: 100, minIntervalMs: 1000, maxBusyGapMs: cap, clock });
-    for (let i = 0; i < 700; i++) { s.trigger(); await clock.advance(10); }
-    await clock.advance(10_000);
-    assert.ok(starts.length >= 3);
-    assert.deepEqual(starts.slice(1).map((t, i) => t - starts[i]!), starts.slice(1).map(() => gap), `cap ${cap}`);
-  }
+    const s = new SyncScheduler(async () => { starts.push(clock.now()); clock.t += 100; }, { debounceMs: 10, minIntervalMs: 250, burst: { triggers: 50, factor: 10, maxGapMs: cap }, clock });
+    // one change every `period` ms for 5 s
+    const period = 5000 / triggers;
+    for (let t = 0; t < 5000; t += period) { s.trigger(); await clock.advance(period); }
+    await clock.advance(5000);
+    return starts.slice(2, -1).map((t, i) => t - starts[i + 1]!);
+  };
+  const gaps = (xs: number[]) => [...new Set(xs)];
+  assert.deepEqual(gaps(await run(5000, 1000)), [1000]); // a change every ms: 10 x 100 ms
+  assert.deepEqual(gaps(await run(5000, 600)), [600]); // capped
+  assert.deepEqual(gaps(await run(50, 1000)), [250]); // a change every 100 ms: too few per sync, minIntervalMs
 });
 
 test('a sync that changed nothing (IDLE_SYNC) does not hold back the next one', async () => {
