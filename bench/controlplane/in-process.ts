@@ -119,7 +119,10 @@ http.close();
 for (const c of controllers) c.stop();
 gc.stop();
 informers.stop();
+const cpuEvents0 = process.cpuUsage();
 await Promise.all([events.close(), schedulerEvents.close()]);
-console.log(`  then ${store.count('events')} Events written`);
+await new Promise((r) => setImmediate(r)); // their group commit
+const cpuEvents = process.cpuUsage(cpuEvents0);
+console.log(`  then ${store.count('events')} Events written, the waiting ones in ${((cpuEvents.user + cpuEvents.system) / 1000).toFixed(0)} ms of CPU`);
 await api.stop();
 fs.rmSync(dir, { recursive: true, force: true });
