@@ -54,11 +54,15 @@ const api = new ApiServer({ databasePath: path.join(dir, 'store.db'), socketPath
 await api.start();
 const local = api.localClient();
 const informers = new InformerFactory(local);
-const events = new ApiEventRecorder(local, 'podnet-controller-manager');
+// as the daemon does: Events wait for a quiet store (src/controllers/events.ts)
+const store = api.store;
+const recorderOptions = { activity: () => store.latestRv };
+const events = new ApiEventRecorder(local, 'podnet-controller-manager', recorderOptions);
+const schedulerEvents = new ApiEventRecorder(local, 'default-scheduler', recorderOptions);
 const controllers = [
   new DeploymentController(informers, local, events),
   new EndpointSliceController(informers, local),
-  new Scheduler(informers, local, new ApiEventRecorder(local, 'default-scheduler')),
+  new Scheduler(informers, local, schedulerEvents),
   new NamespaceController(informers, local),
 ];
 const gc = new GarbageCollector(informers, local);
@@ -101,10 +105,11 @@ let timer: NodeJS.Timeout | undefined;
 await Promise.race([done, new Promise((_, reject) => { timer = setTimeout(() => reject(new Error(`timed out: ${slices.size} slices, ${unschedulable.size} unschedulable pods`)), WAIT_TIMEOUT_MS); })]);
 clearTimeout(timer); // else the process lingers until the timeout (and a --cpu-prof profile with it)
 const tDone = performance.now() - t0;
+const eventsAtDone = api.store.count('events');
 const cpu = process.cpuUsage(cpu0);
 console.log(`${N} Deployments + ${N} Services ${OVER_HTTP ? 'over HTTP' : 'in-process'}, ${WATCHERS}×3 HTTP watchers:`);
 console.log(`  creates acknowledged ${tApplied.toFixed(0)} ms; every slice and Unschedulable pod ${tDone.toFixed(0)} ms`);
-console.log(`  CPU ${((cpu.user + cpu.system) / 1000).toFixed(0)} ms (user ${(cpu.user / 1000).toFixed(0)}, system ${(cpu.system / 1000).toFixed(0)}); store at rv ${api.store.currentRv}`);
+console.log(`  CPU ${((cpu.user + cpu.system) / 1000).toFixed(0)} ms (user ${(cpu.user / 1000).toFixed(0)}, system ${(cpu.system / 1000).toFixed(0)}); store at rv ${api.store.currentRv}; ${eventsAtDone} Events written by then`);
 console.log(`  (${os.cpus().length} CPUs, load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')})`);
 
 sliceWatch.stop();
@@ -114,5 +119,10 @@ http.close();
 for (const c of controllers) c.stop();
 gc.stop();
 informers.stop();
+const cpuEvents0 = process.cpuUsage();
+await Promise.all([events.close(), schedulerEvents.close()]);
+await new Promise((r) => setImmediate(r)); // their group commit
+const cpuEvents = process.cpuUsage(cpuEvents0);
+console.log(`  then ${store.count('events')} Events written, the waiting ones in ${((cpuEvents.user + cpuEvents.system) / 1000).toFixed(0)} ms of CPU`);
 await api.stop();
 fs.rmSync(dir, { recursive: true, force: true });

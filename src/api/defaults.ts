@@ -188,7 +188,12 @@ function defaultNamespace(ns: Obj): void {
     if (meta.labels === undefined || meta.labels === null) meta.labels = {};
     if (isObj(meta.labels)) meta.labels[NAMESPACE_NAME_LABEL] = meta.name;
   }
-  const status = child(ns, 'status');
+  defaultNamespaceStatus(ns as KubeObject);
+}
+
+/** The status part of a Namespace's defaults: all a status write of one is defaulted with (registry.update). */
+export function defaultNamespaceStatus(ns: KubeObject): void {
+  const status = child(ns as unknown as Obj, 'status');
   if (status) setDefault(status, 'phase', 'Active');
 }
 

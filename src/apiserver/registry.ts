@@ -10,7 +10,7 @@
 
 import type { KubeObject, Namespace, Pod, Service, WatchEventType } from '../api/types.js';
 import { apiVersionOf, resourceForKind, resourceForPlural, type ResourceInfo } from '../api/resources.js';
-import { applyDefaults } from '../api/defaults.js';
+import { applyDefaults, defaultNamespaceStatus } from '../api/defaults.js';
 import { validateObject } from '../api/validation/index.js';
 import { ApiError, apiErrors, field } from '../errors.js';
 import { checkPreconditions, type ObjectStore, type StoredObject } from '../store/store.js';
@@ -155,7 +155,7 @@ export class Registry {
     let next: KubeObject;
     if (subresource === 'status') {
       if (!info.hasStatus) throw notServed();
-      next = prepareForStatusUpdate(obj, cur.object, cur.json);
+      next = prepareForStatusUpdate(obj, cur.object);
     } else if (subresource) {
       throw notServed();
     } else {
@@ -166,7 +166,12 @@ export class Registry {
     // metadata.resourceVersion is the optimistic-concurrency precondition; check it before
     // validation so a stale writer gets 409 (and retries) rather than a confusing 422
     if (next.metadata.resourceVersion && next.metadata.resourceVersion !== String(cur.rv)) throw apiErrors.conflict(info.plural, info.group, name);
-    applyDefaults(next);
+    // A status write keeps the stored metadata and spec, defaulted when they
+    // were stored (and shared with the stored object: frozen). Only a
+    // Namespace's defaulter fills in status (phase): its status is the
+    // caller's own, so that one is applied to the status alone.
+    if (subresource !== 'status') applyDefaults(next);
+    else if (info.kind === 'Namespace') defaultNamespaceStatus(next);
     // A status write keeps the stored metadata and spec, which passed validation
     // when they were stored, and podnet validates no status fields (upstream's
     // status strategies check only metadata immutability and status): nothing

@@ -38,9 +38,16 @@ export function prepareForUpdate(info: ResourceInfo, obj: KubeObject, old: KubeO
   }
 }
 
-/** Status update: everything but .status comes from the stored object (`oldJson`: its serialization, when the caller has it). */
-export function prepareForStatusUpdate(obj: KubeObject, old: KubeObject, oldJson: string = JSON.stringify(old)): KubeObject {
-  const next = JSON.parse(oldJson) as KubeObject;
+/**
+ * Status update: everything but .status is the stored object's. The result
+ * shares the stored object's frozen parts (spec, labels, ...) instead of
+ * copying them: only its top level and its metadata are its own, which is
+ * all the store fills in, and the store's comparisons (no-op update, spec
+ * changed) find the shared spec equal at once. So nothing may change `next`
+ * below its metadata: status writes are not defaulted (see registry.update).
+ */
+export function prepareForStatusUpdate(obj: KubeObject, old: KubeObject): KubeObject {
+  const next: KubeObject = { ...old, metadata: { ...old.metadata } };
   if (obj.status === undefined) delete next.status;
   else next.status = obj.status;
   // the caller's resourceVersion is still the optimistic-concurrency precondition

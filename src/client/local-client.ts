@@ -1,6 +1,7 @@
 // The Client for code inside the daemon: calls the registry in-process, with
 // the same semantics and errors as the HTTP API. What goes in is copied (the
-// registry takes ownership of what it stores). What comes out of get and list
+// registry takes ownership of what it stores; of a status write only the
+// status, the one part of it the registry keeps). What comes out of get and list
 // is a fresh copy (parsed from the store's JSON), free to change; watch events
 // and the results of writes are the store's own objects, deep-frozen, shared
 // by every informer and caller: the daemon's informers would otherwise parse
@@ -39,6 +40,16 @@ function clone<T>(obj: T): T {
   return jsonClone(obj);
 }
 
+/**
+ * What goes into a status write: the registry reads only its status and its
+ * metadata (name, namespace, resourceVersion; it sets name and namespace) and
+ * takes the rest from the stored object, so only those two are copied, not
+ * the spec a controller spreads along (`{ ...deploy, status }`).
+ */
+function statusInput<T extends KubeObject>(obj: T): T {
+  return { ...obj, metadata: { ...obj.metadata }, status: obj.status === undefined ? undefined : clone(obj.status) };
+}
+
 export class LocalClient implements Client {
   constructor(readonly registry: Registry) {}
 
@@ -59,7 +70,8 @@ export class LocalClient implements Client {
 
   async update<T extends KubeObject>(obj: T, options: WriteOptions = {}): Promise<T> {
     const info = this.registry.resolveKind(obj.apiVersion, obj.kind);
-    return shared<T>(this.registry.update(info, obj.metadata?.namespace, obj.metadata?.name ?? '', clone(obj), options.subresource));
+    const input = options.subresource === 'status' ? statusInput(obj) : clone(obj);
+    return shared<T>(this.registry.update(info, obj.metadata?.namespace, obj.metadata?.name ?? '', input, options.subresource));
   }
 
   async patch<T extends KubeObject = KubeObject>(plural: string, namespace: string | undefined, name: string, patch: unknown, options: WriteOptions = {}): Promise<T> {

@@ -4,7 +4,6 @@
 // follows upstream's arithmetic: maxSurge rounds up, maxUnavailable rounds down,
 // and old pods go only while at least replicas - maxUnavailable are ready.
 
-import { jsonClone } from '../api/json-clone.js';
 import { deepEqual } from '../store/deep-equal.js';
 import type { Deployment, Pod } from '../api/types.js';
 import { isActive, isControlledBy, isPodReady, nowRFC3339, setCondition } from '../api/pod-helpers.js';
@@ -169,7 +168,8 @@ export class DeploymentController extends Controller {
         ...(t.metadata?.annotations ? { annotations: { ...t.metadata.annotations } } : {}),
         ownerReferences: [{ apiVersion: 'apps/v1', kind: 'Deployment', name: deploy.metadata.name!, uid: deploy.metadata.uid!, controller: true, blockOwnerDeletion: true }],
       },
-      spec: jsonClone(t.spec),
+      // not copied: every Client copies (LocalClient) or serializes (HttpClient) what it creates
+      spec: t.spec,
     };
     try {
       const created = await this.client.create(pod);

@@ -58,6 +58,21 @@ export function choose(pod: Pod, nodes: Node[], podsPerNode: Map<string, number>
   return { node: fit[0]!.metadata.name! };
 }
 
+/**
+ * Whether a pod update can change where (or whether) the pod is placed, as
+ * kube-scheduler's isPodUpdated decides for a pod that waits as
+ * unschedulable: its status does not count (the scheduler's own
+ * PodScheduled=False write would otherwise cost every unschedulable pod a
+ * second sync ending in "still no node"). The store moves
+ * metadata.generation with every spec change; activity covers deletion and
+ * terminal phases.
+ */
+export function schedulingInputChanged(old: Pod, cur: Pod): boolean {
+  return old.metadata.generation !== cur.metadata.generation
+    || isActive(old) !== isActive(cur)
+    || controllerOf(old) !== controllerOf(cur);
+}
+
 export class Scheduler extends Controller {
   private readonly pods: Lister<Pod>;
   private readonly nodes: Lister<Node>;
@@ -78,7 +93,11 @@ export class Scheduler extends Controller {
       return owner && p.spec.nodeName && isActive(p) ? [owner] : [];
     });
     const consider = (p: Pod) => { if (!p.spec.nodeName && isActive(p)) this.enqueue(keyOf(p)); else this.assumed.delete(keyOf(p)); };
-    pods.addHandlers({ add: consider, update: (_o, p) => consider(p), delete: (p) => this.assumed.delete(keyOf(p)) });
+    pods.addHandlers({
+      add: consider,
+      update: (o, p) => { if (p.spec.nodeName || schedulingInputChanged(o, p)) consider(p); },
+      delete: (p) => this.assumed.delete(keyOf(p)),
+    });
     // A node becoming Ready may place pods that waited.
     const retryPending = () => { for (const p of this.pods.list()) if (!p.spec.nodeName && isActive(p)) this.enqueue(keyOf(p)); };
     nodes.addHandlers({ add: retryPending, update: (o, n) => { if (isNodeReady(o) !== isNodeReady(n)) retryPending(); } });

@@ -180,8 +180,12 @@ export class Daemon {
   private startControllers(client: Client): void {
     const informers = new InformerFactory(client);
     this.informers = informers;
-    const events = new ApiEventRecorder(client, 'podnet-controller-manager');
-    const schedulerEvents = new ApiEventRecorder(client, 'default-scheduler');
+    // Events wait for a moment when the store takes no other write (src/controllers/events.ts)
+    const store = this.api!.store;
+    const recorderOptions = { activity: () => store.latestRv };
+    const events = new ApiEventRecorder(client, 'podnet-controller-manager', recorderOptions);
+    const schedulerEvents = new ApiEventRecorder(client, 'default-scheduler', recorderOptions);
+    const lbEvents = new ApiEventRecorder(client, 'service-lb-controller', recorderOptions);
     const controllers = [
       new DeploymentController(informers, client, events),
       new StatefulSetController(informers, client, events),
@@ -189,7 +193,7 @@ export class Daemon {
       new Scheduler(informers, client, schedulerEvents),
       new NodeIpamController(informers, client, events),
       new NamespaceController(informers, client),
-      ...(this.options.addons ? [new ServiceLoadBalancerController(informers, client, new ApiEventRecorder(client, 'service-lb-controller'))] : []),
+      ...(this.options.addons ? [new ServiceLoadBalancerController(informers, client, lbEvents)] : []),
     ];
     const gc = new GarbageCollector(informers, client);
     const lifecycle = new NodeLifecycleController(informers, client, events);
@@ -199,7 +203,11 @@ export class Daemon {
       gc.run();
       lifecycle.run();
     });
-    this.stoppers.push(() => { for (const c of controllers) c.stop(); gc.stop(); lifecycle.stop(); informers.stop(); });
+    this.stoppers.push(async () => {
+      for (const c of controllers) c.stop();
+      gc.stop(); lifecycle.stop(); informers.stop();
+      await Promise.all([events.close(), schedulerEvents.close(), lbEvents.close()]);
+    });
   }
 
   /** What a kubelet does at registration: the Node object, addresses and labels. */

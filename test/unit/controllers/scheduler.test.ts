@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { choose } from '../../../src/controllers/scheduler.js';
+import { choose, schedulingInputChanged } from '../../../src/controllers/scheduler.js';
 import { nextFreeSubnet, subnetAt } from '../../../src/controllers/node-ipam.js';
 import { node, pod } from './fixtures.js';
 
@@ -41,4 +41,20 @@ test('podCIDRs are the /24s of 10.244.0.0/16 in order, lowest free first', () =>
   assert.equal(nextFreeSubnet('10.244.0.0/16', new Set(['10.244.0.0/24', '10.244.2.0/24'])), '10.244.1.0/24');
   const all = new Set(Array.from({ length: 256 }, (_, i) => subnetAt('10.244.0.0/16', i)));
   assert.equal(nextFreeSubnet('10.244.0.0/16', all), undefined);
+});
+
+test('a pod update that changes only its status does not make an unschedulable pod worth another try (kube-scheduler\'s isPodUpdated)', () => {
+  const base = pod('a', { phase: 'Pending' });
+  base.metadata.generation = 1;
+  const withStatus = (p: typeof base, status: typeof base.status) => ({ ...p, metadata: { ...p.metadata }, status });
+  const unschedulable = withStatus(base, { phase: 'Pending', conditions: [{ type: 'PodScheduled', status: 'False', reason: 'Unschedulable' }] });
+  const rows: [string, typeof base, boolean][] = [
+    ['PodScheduled=False written', unschedulable, false],
+    ['labels changed', { ...base, metadata: { ...base.metadata, labels: { x: 'y' } } }, false],
+    ['spec changed (the store moved generation)', { ...base, metadata: { ...base.metadata, generation: 2 }, spec: { ...base.spec, nodeSelector: {} } }, true],
+    ['being deleted', { ...base, metadata: { ...base.metadata, deletionTimestamp: '2026-01-01T00:02:00Z' } }, true],
+    ['failed', withStatus(base, { phase: 'Failed' }), true],
+    ['another controller', { ...base, metadata: { ...base.metadata, ownerReferences: [{ apiVersion: 'apps/v1', kind: 'Deployment', name: 'd', uid: 'u2', controller: true }] } }, true],
+  ];
+  for (const [what, cur, changed] of rows) assert.equal(schedulingInputChanged(base, cur), changed, what);
 });

@@ -41,6 +41,19 @@ test('LocalClient: write results and watch events are the store\'s frozen object
   assert.equal((await client.list<ConfigMap>('configmaps', 'default')).items[0]!.data!.v, '1');
 });
 
+test('LocalClient status write: from a frozen informer object, copying only the status the caller still holds', async () => {
+  const { client } = setup();
+  const created = await client.create<KubeObject>({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p', namespace: 'default' }, spec: { containers: [{ name: 'c', image: 'podnet/echo' }] } });
+  const conditions = [{ type: 'PodScheduled', status: 'False' }];
+  const status = { phase: 'Pending', conditions };
+  const written = await client.update<KubeObject>({ ...created, status }, { subresource: 'status' });
+  conditions[0]!.status = 'True'; // the caller's object stays the caller's
+  assert.deepEqual(written.status, { phase: 'Pending', conditions: [{ type: 'PodScheduled', status: 'False' }] });
+  assert.equal(written.spec, created.spec, 'the stored spec, shared');
+  assert.equal(Object.isFrozen(created.metadata), true, 'the informer object is untouched');
+  assert.equal(created.metadata.resourceVersion !== written.metadata.resourceVersion, true);
+});
+
 test('LocalClient errors are the registry ApiErrors', async () => {
   const { client } = setup();
   await assert.rejects(client.get('configmaps', 'default', 'nope'), (e) => isApiError(e, 'NotFound'));

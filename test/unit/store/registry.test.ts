@@ -84,6 +84,36 @@ test('service update carries clusterIP and nodePorts over; delete releases them;
   assert.ok(!registry.allocators.nodePorts.isAllocated(created.spec.ports![0]!.nodePort!));
 });
 
+test('a status write shares the stored spec (frozen) instead of copying it, and keeps generation and the stored metadata', () => {
+  const { registry, store } = setup();
+  const created = registry.create(info('deployments'), 'default', {
+    apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'web', labels: { app: 'web' } },
+    spec: { selector: { matchLabels: { app: 'web' } }, template: { metadata: { labels: { app: 'web' } }, spec: { containers: [{ name: 'c', image: 'podnet/echo' }] } } },
+  });
+  const before = created.object;
+  const after = registry.update(info('deployments'), 'default', 'web', { ...before, metadata: { ...before.metadata, labels: { sneaky: 'x' } }, status: { replicas: 1 } }, 'status');
+  assert.equal(after.object.spec, before.spec, 'the same (frozen) spec object');
+  assert.ok(Object.isFrozen(after.object) && Object.isFrozen(after.object.metadata) && Object.isFrozen(after.object.status));
+  assert.deepEqual(after.object.metadata.labels, { app: 'web' });
+  assert.equal(after.object.metadata.generation, 1);
+  assert.equal(after.object.metadata.resourceVersion, String(store.latestRv));
+  assert.deepEqual(after.object.status, { replicas: 1 });
+  assert.deepEqual(JSON.parse(after.json), { ...JSON.parse(created.json), metadata: { ...JSON.parse(created.json).metadata, resourceVersion: after.object.metadata.resourceVersion }, status: { replicas: 1 } });
+  // the same status again is a no-op: no new resourceVersion
+  const again = registry.update(info('deployments'), 'default', 'web', { ...after.object, metadata: { ...after.object.metadata }, status: { replicas: 1 } }, 'status');
+  assert.equal(again.rv, after.rv);
+  // a stale resourceVersion is still a conflict
+  assert.throws(() => registry.update(info('deployments'), 'default', 'web', { ...before, metadata: { ...before.metadata }, status: { replicas: 2 } }, 'status'), (e) => isApiError(e, 'Conflict'));
+});
+
+test('a Namespace status write without a phase gets phase Active (its only status default)', () => {
+  const { registry } = setup();
+  registry.create(info('namespaces'), undefined, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'team' } });
+  const ns = registry.update(info('namespaces'), undefined, 'team', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'team' }, status: {} }, 'status');
+  assert.deepEqual(ns.object.status, { phase: 'Active' });
+  assert.equal(ns.object.metadata.labels?.['kubernetes.io/metadata.name'], 'team');
+});
+
 test('status subresource changes only status; main updates keep the stored status', () => {
   const { registry } = setup();
   registry.create(info('pods'), 'default', pod('a'));
