@@ -1,15 +1,13 @@
 // The Client over the cluster's Unix socket (CLI, node agents, anything
 // outside the daemon). JSON over HTTP/1.1 with a keep-alive pool; every
 // non-2xx answer becomes the ApiError of its Status body. Watches use their
-// own connection, read by watch-stream.ts, and parse the newline-delimited
-// JSON stream.
+// own connection and parse the newline-delimited JSON stream.
 
 import http from 'node:http';
 import type { KubeList, KubeObject, Status, WatchEvent } from '../api/types.js';
 import { resourceForKind, resourcePath, resourceForPlural, type ResourceInfo } from '../api/resources.js';
 import { ApiError, apiErrors } from '../errors.js';
 import { UnixHttpPool } from './unix-http-pool.js';
-import { getLines } from './watch-stream.js';
 import type { Client, DeleteOptions, ListOptions, WatchHandle, WatchOptions, WriteOptions } from './client.js';
 
 const DEFAULT_TIMEOUT_MS = 30_000;
@@ -21,17 +19,6 @@ const MAX_POOL_SOCKETS = 16;
  * pod, LB agent and ingress controller paid it on its way to Ready.
  */
 const NO_SERVERNAME = { servername: '' } as const;
-/**
- * During a burst of watch events, read each watch at most once per this many
- * ms (the events meanwhile wait in the socket's buffer): a burst then wakes
- * a watcher once per window instead of once per event or two. Every podnet
- * watcher coalesces far longer than this downstream (the proxy's and the
- * ingress controller's syncs, the LB agent's sync loop; DNS answers must
- * follow within 1 s). Measured in docs/bench-controlplane.md (a8).
- */
-const WATCH_COALESCE_MS = 10;
-/** reads closer together than this are a burst; the first event after a quiet spell is read at once */
-const WATCH_BURST_GAP_MS = 50;
 
 export interface HttpClientOptions {
   socketPath: string;
@@ -108,7 +95,7 @@ export class HttpClient implements Client {
       finished = true;
       if (err === undefined || stopped) settle.resolve(); else settle.reject(err);
     };
-    let path: string;
+    let req: http.ClientRequest | undefined;
     try {
       const rv = options.resourceVersion ?? '';
       // Client contract: no resourceVersion = from now (no synthetic ADDED events for existing objects)
@@ -116,45 +103,59 @@ export class HttpClient implements Client {
         watch: 'true', labelSelector: options.labelSelector, fieldSelector: options.fieldSelector, resourceVersion: rv || undefined,
         ...(rv ? {} : { sendInitialEvents: 'false', resourceVersionMatch: 'NotOlderThan' }),
       });
-      path = resourcePath(infoFor(plural), namespace) + q;
+      req = http.request({ socketPath: this.options.socketPath, ...NO_SERVERNAME, method: 'GET', path: resourcePath(infoFor(plural), namespace) + q, agent: false, headers: { Accept: 'application/json' } });
     } catch (e) {
       finish(e);
       return { done, stop: () => {} };
     }
-    // The stream is read off the socket by watch-stream.ts, not node:http: see there why.
-    const conn = getLines(this.options.socketPath, path, {
-      line: (line) => {
-        if (stopped) return false;
-        if (line.length === 0 || line.trim() === '') return true;
-        let ev: WatchEvent<T>;
-        try {
-          ev = JSON.parse(line) as WatchEvent<T>;
-        } catch (e) {
-          finish(new Error(`malformed watch event: ${(e as Error).message}`));
-          return false;
+    req.on('error', (e) => finish(e));
+    req.on('response', (res) => {
+      res.setEncoding('utf8');
+      if ((res.statusCode ?? 0) >= 300) {
+        let body = '';
+        res.on('data', (c: string) => { body += c; });
+        res.on('end', () => finish(errorFrom(res.statusCode ?? 0, body)));
+        return;
+      }
+      let buf = '';
+      res.on('data', (chunk: string) => {
+        buf += chunk;
+        let nl: number;
+        while ((nl = buf.indexOf('\n')) >= 0) {
+          const line = buf.slice(0, nl);
+          buf = buf.slice(nl + 1);
+          if (line.trim() === '' || stopped) continue;
+          let ev: WatchEvent<T>;
+          try {
+            ev = JSON.parse(line) as WatchEvent<T>;
+          } catch (e) {
+            finish(new Error(`malformed watch event: ${(e as Error).message}`));
+            req?.destroy();
+            return;
+          }
+          if (ev.type === 'ERROR') {
+            finish(new ApiError(ev.object as unknown as Status));
+            req?.destroy();
+            return;
+          }
+          try {
+            onEvent(ev);
+          } catch (e) {
+            console.error(`http-client: watch handler for ${plural} failed:`, e);
+          }
         }
-        if (ev.type === 'ERROR') {
-          finish(new ApiError(ev.object as unknown as Status));
-          return false;
-        }
-        try {
-          onEvent(ev);
-        } catch (e) {
-          console.error(`http-client: watch handler for ${plural} failed:`, e);
-        }
-        return true;
-      },
-      failed: (status, body) => finish(errorFrom(status, body)),
-      end: () => finish(),
-      closed: () => finish(new Error(`watch of ${plural} broken: connection closed`)),
-      error: (e) => finish(e),
-    }, { coalesceMs: WATCH_COALESCE_MS, burstGapMs: WATCH_BURST_GAP_MS });
+      });
+      res.on('end', () => finish());
+      res.on('close', () => { if (!res.complete) finish(new Error(`watch of ${plural} broken: connection closed`)); });
+      res.on('error', (e) => finish(e));
+    });
+    req.end();
     return {
       done,
       stop: () => {
         if (stopped) return;
         stopped = true;
-        conn.destroy();
+        req?.destroy();
         finish();
       },
     };
