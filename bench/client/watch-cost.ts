@@ -1,6 +1,6 @@
 // CPU per watch event of a watching process (issue 2's cluster DNS, ingress
 // controller, LB agent and node agents all pay it during a burst):
-//   npx tsc -p tsconfig.json && node dist/bench/client/watch-cost.js [--services 1000] [--watchers 2] [--cpu-prof DIR]
+//   npx tsc -p tsconfig.json && node dist/bench/client/watch-cost.js [--services 1000] [--watchers 2] [--replay K] [--cpu-prof DIR]
 // Runs the API server alone in its own process (dist/src/apiserver/main.js),
 // starts W watcher processes, each with Informers for Services and
 // EndpointSlices over HttpClient (what a node agent or the cluster DNS has),
@@ -152,6 +152,42 @@ function lines(child: ChildProcess, onLine: (line: string) => void): void {
   });
 }
 
+/** Starts the API server alone in its own process; resolves when it listens. */
+async function startApiServer(dir: string, socketPath: string): Promise<ChildProcess> {
+  const server = spawn(process.execPath, [MAIN, '--database', path.join(dir, 'store.db'), '--socket', socketPath], { stdio: ['ignore', 'pipe', 'inherit'] });
+  await new Promise<void>((resolve, reject) => {
+    server.once('exit', (c) => reject(new Error(`API server exited (${c})`)));
+    lines(server, (l) => { if (l === 'ready') resolve(); });
+  });
+  return server;
+}
+
+/** Creates n Services and n slices, a Service then its slice, as the apply and the EndpointSlice controller interleave them. */
+async function writeAll(socketPath: string, n: number): Promise<void> {
+  const client = new HttpClient({ socketPath, lean: true });
+  let next = 0;
+  const worker = async () => {
+    while (next < 2 * n) {
+      const i = next++;
+      await client.create(i % 2 === 0 ? service(i >> 1) : slice(i >> 1));
+    }
+  };
+  await Promise.all(Array.from({ length: WRITE_CONCURRENCY }, worker));
+  client.close();
+}
+
+/**
+ * Starts a watcher process. WATCHER_NODE_OPTIONS adds node flags (e.g.
+ * --single-threaded, --trace-gc), WATCHER_PREFIX a wrapper (e.g. `perf record -o FILE --`).
+ */
+function startWatcher(socketPath: string, expect: number, profDir: string | undefined): ChildProcess {
+  const flags = [...(profDir ? ['--cpu-prof', `--cpu-prof-dir=${profDir}`] : []), ...(process.env.WATCHER_NODE_OPTIONS?.split(' ').filter(Boolean) ?? [])];
+  const argv = [process.execPath, ...flags, SELF, '--watcher', socketPath, '--expect', String(expect)];
+  const wrap = process.env.WATCHER_PREFIX?.split(' ').filter(Boolean) ?? [];
+  const all = [...wrap, ...argv];
+  return spawn(all[0]!, all.slice(1), { stdio: ['ignore', 'pipe', 'inherit'] });
+}
+
 async function main(): Promise<void> {
   const n = Number(flag('--services') ?? 1000);
   const w = Number(flag('--watchers') ?? 2);
@@ -164,21 +200,11 @@ async function main(): Promise<void> {
   let stub: http.Server | undefined;
   try {
     if (replay) stub = await stubServer(socketPath, n, Number(replay));
-    else await startApiServer();
-    async function startApiServer(): Promise<void> {
-    const server = spawn(process.execPath, [MAIN, '--database', path.join(dir, 'store.db'), '--socket', socketPath], { stdio: ['ignore', 'pipe', 'inherit'] });
-    children.push(server);
-    await new Promise<void>((resolve, reject) => {
-      server.once('exit', (c) => reject(new Error(`API server exited (${c})`)));
-      lines(server, (l) => { if (l === 'ready') resolve(); });
-    });
-    }
+    else children.push(await startApiServer(dir, socketPath));
     const results: Promise<WatcherResult>[] = [];
     const synced: Promise<void>[] = [];
     for (let i = 0; i < w; i++) {
-      const prof = [...(profDir ? ['--cpu-prof', `--cpu-prof-dir=${profDir}`] : []), ...(process.env.WATCHER_NODE_OPTIONS?.split(' ').filter(Boolean) ?? [])];
-      const wrap = process.env.WATCHER_PREFIX?.split(' ').filter(Boolean) ?? []; // e.g. perf record -o FILE --
-      const child = spawn(wrap[0] ?? process.execPath, [...wrap.slice(1), ...(wrap.length ? [process.execPath] : []), ...prof, SELF, '--watcher', socketPath, '--expect', String(2 * n)], { stdio: ['ignore', 'pipe', 'inherit'] });
+      const child = startWatcher(socketPath, 2 * n, profDir);
       children.push(child);
       watcherChildren.push(child);
       let onSynced!: () => void;
@@ -195,21 +221,8 @@ async function main(): Promise<void> {
     }
     await Promise.all(synced);
     const t0 = performance.now();
-    if (!replay) await writeAll();
+    if (!replay) await writeAll(socketPath, n);
     const writesMs = performance.now() - t0;
-    async function writeAll(): Promise<void> {
-    const client = new HttpClient({ socketPath, lean: true });
-    let next = 0;
-    const worker = async () => {
-      while (next < 2 * n) {
-        const i = next++;
-        // a Service, then its slice, as the apply and the EndpointSlice controller interleave them
-        await client.create(i % 2 === 0 ? service(i >> 1) : slice(i >> 1));
-      }
-    };
-    await Promise.all(Array.from({ length: WRITE_CONCURRENCY }, worker));
-    client.close();
-    }
     const rs = await Promise.all(results);
     // the watchers exit by themselves (a --cpu-prof profile is written at exit)
     await Promise.all(watcherChildren.map((c) => (c.exitCode === null ? new Promise((r) => c.once('exit', r)) : undefined)));
