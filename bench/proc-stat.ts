@@ -19,10 +19,10 @@ export interface ProcStat {
   childrenCpuMs: number;
 }
 
-/** ppid, comm and CPU times of a process (proc(5): fields 2, 4, 14–17), or undefined when it is gone. */
-export function procStat(pid: number): ProcStat | undefined {
+/** ppid, comm and CPU times of a process (proc(5): fields 2, 4, 14–17), or undefined when it is gone; `file` may name a thread's (/proc/PID/task/TID/stat). */
+export function procStat(pid: number, file = `/proc/${pid}/stat`): ProcStat | undefined {
   let text: string;
-  try { text = readFileSync(`/proc/${pid}/stat`, 'utf8'); } catch { return undefined; }
+  try { text = readFileSync(file, 'utf8'); } catch { return undefined; }
   // comm (field 2) may contain spaces and ')': the fields after it start at the last ") ".
   const close = text.lastIndexOf(') ');
   const f = text.slice(close + 2).split(' ');

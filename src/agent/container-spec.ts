@@ -4,6 +4,7 @@
 
 import { fileURLToPath } from 'node:url';
 import type { Container, Pod, Service } from '../api/types.js';
+import { WATCHER_V8_FLAGS } from '../watcher-v8-flags.js';
 
 const IMAGES_DIR = fileURLToPath(new URL('../images/', import.meta.url));
 
@@ -11,6 +12,8 @@ const IMAGES_DIR = fileURLToPath(new URL('../images/', import.meta.url));
 export interface BuiltinImage {
   match: (image: string) => boolean;
   program?: string;
+  /** node's own flags before the program */
+  nodeFlags?: readonly string[];
   argv?: readonly string[];
   /** the argv when the node has a hold FIFO to wait on instead (pause: no sleep process) */
   holdArgv?: (holdFifo: string) => string[];
@@ -49,8 +52,8 @@ export function pauseHoldArgv(holdFifo: string): string[] {
 export const BUILTIN_IMAGES: BuiltinImage[] = [
   { match: (i) => /^(docker\.io\/)?podnet\/echo(:[\w.-]+)?$/.test(i), program: 'echo.js' },
   { match: (i) => /^registry\.k8s\.io\/e2e-test-images\/agnhost(:[\w.-]+)?$/.test(i), program: 'agnhost.js' },
-  { match: (i) => /^(docker\.io\/)?podnet\/cluster-dns(:[\w.-]+)?$/.test(i), program: 'cluster-dns.js' },
-  { match: (i) => /^(docker\.io\/)?podnet\/ingress-controller(:[\w.-]+)?$/.test(i), program: 'ingress-controller.js' },
+  { match: (i) => /^(docker\.io\/)?podnet\/cluster-dns(:[\w.-]+)?$/.test(i), program: 'cluster-dns.js', nodeFlags: WATCHER_V8_FLAGS },
+  { match: (i) => /^(docker\.io\/)?podnet\/ingress-controller(:[\w.-]+)?$/.test(i), program: 'ingress-controller.js', nodeFlags: WATCHER_V8_FLAGS },
   { match: (i) => /^(registry\.k8s\.io|k8s\.gcr\.io)\/pause(:[\w.-]+)?$/.test(i), argv: PAUSE_ARGV, holdArgv: pauseHoldArgv },
 ];
 
@@ -70,7 +73,7 @@ export function resolveCommand(c: Container, nodeBinary: string, holdFifo?: stri
     return { error: { reason: 'ErrImagePull', message: `Failed to pull image "${image}": podnet runs host programs and has no image registry; "${image}" is not a built-in image (podnet/echo, registry.k8s.io/e2e-test-images/agnhost, registry.k8s.io/pause) and the container sets no command` } };
   }
   if (builtin.argv) return { argv: builtin.holdArgv && holdFifo ? builtin.holdArgv(holdFifo) : [...builtin.argv] };
-  return { argv: [nodeBinary, `${IMAGES_DIR}${builtin.program}`, ...args] };
+  return { argv: [nodeBinary, ...(builtin.nodeFlags ?? []), `${IMAGES_DIR}${builtin.program}`, ...args] };
 }
 
 export interface PodFacts { podIP?: string; hostIP?: string; nodeName?: string }

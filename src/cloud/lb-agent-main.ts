@@ -1,7 +1,7 @@
 // The cloud load balancer's data-path process. The daemon starts it inside
 // the router namespace:
 //
-//   nsenter --net=/run/netns/pn-<c>-router -- node dist/src/cloud/lb-agent-main.js --cluster <c>
+//   nsenter --net=/run/netns/pn-<c>-router -- node --single-threaded dist/src/cloud/lb-agent-main.js --cluster <c>
 //
 // (nsenter, not `ip netns exec`, for the same reason as the node agents: no
 // private mount namespace.) It talks to the API server over the cluster's
@@ -13,6 +13,7 @@ import { clusterName, clusterPaths } from '../config.js';
 import { InformerFactory } from '../controllers/informer-factory.js';
 import { defaultRunner } from '../net/runner.js';
 import { LbAgent } from './lb-agent.js';
+import { LB_SERVICES_FIELD_SELECTOR } from './lb-allocator.js';
 import { lbStatusPath } from './lb-status.js';
 import { StartupTrace } from '../startup-trace.js';
 
@@ -23,7 +24,13 @@ async function main(): Promise<void> {
   const trace = StartupTrace.open(paths.dir, 'lb-agent');
   trace.mark('main');
   const client = new HttpClient({ socketPath: paths.socket });
-  const informers = new InformerFactory(client);
+  // Only LoadBalancer Services can be this LB's (servesService): the API server
+  // filters the others out (spec.type is a Service field label upstream too),
+  // so a burst of ClusterIP Services costs this process no watch events and
+  // the daemon no writes to it. A Service whose type changes away from
+  // LoadBalancer arrives as DELETED (the watch cache's rule for an object
+  // leaving a selection), which removes its frontend like a deletion.
+  const informers = new InformerFactory(client, { services: { fieldSelector: LB_SERVICES_FIELD_SELECTOR } });
   const agent = new LbAgent({ informers, runner: defaultRunner, statusPath: lbStatusPath(paths.dir) });
   informers.start();
   await informers.waitForSync();

@@ -141,6 +141,9 @@ export function serviceKey(svc: Service): string {
   return `${svc.metadata.namespace ?? 'default'}/${svc.metadata.name ?? ''}`;
 }
 
+/** The field selector of a watch that sees every Service servesService can accept. */
+export const LB_SERVICES_FIELD_SELECTOR = 'spec.type=LoadBalancer';
+
 /** Services the pool serves: type LoadBalancer, and no other implementation asked for (spec.loadBalancerClass). */
 export function servesService(svc: Service): boolean {
   return svc.spec.type === 'LoadBalancer' && !svc.spec.loadBalancerClass;

@@ -7,6 +7,7 @@ import { openSync, closeSync, readFileSync, writeFileSync, rmSync } from 'node:f
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { netnsNames, type ClusterPaths } from '../config.js';
+import { WATCHER_V8_FLAGS } from '../watcher-v8-flags.js';
 
 const AGENT_MAIN = fileURLToPath(new URL('../agent/main.js', import.meta.url));
 const LB_AGENT_MAIN = fileURLToPath(new URL('../cloud/lb-agent-main.js', import.meta.url));
@@ -79,15 +80,17 @@ export class Supervisor {
 
 /** earlyCniServer: pods are scheduled the moment the node is Ready (the system pods), see src/agent/main.ts */
 export function agentArgv(cluster: string, node: string, earlyCniServer = false): { name: string; netns: string; argv: string[]; identity: string[] } {
-  // The identity leaves the option out: a daemon restarted with or without
-  // --bare must still find the node's leftover agent (never two per node).
+  // The identity leaves the option (and node's flags) out: a daemon restarted
+  // with or without --bare must still find the node's leftover agent (never two per node).
   const identity = [AGENT_MAIN, '--cluster', cluster, '--node', node];
-  return { name: `agent-${node}`, netns: netnsNames.node(cluster, node), argv: [process.execPath, ...identity, ...(earlyCniServer ? ['--early-cni-server'] : [])], identity };
+  return { name: `agent-${node}`, netns: netnsNames.node(cluster, node), argv: [process.execPath, ...WATCHER_V8_FLAGS, ...identity, ...(earlyCniServer ? ['--early-cni-server'] : [])], identity };
 }
 
 /** The cloud load balancer's data path and health checks, in the router namespace. */
-export function lbAgentArgv(cluster: string): { name: string; netns: string; argv: string[] } {
-  return { name: 'lb-agent', netns: netnsNames.router(cluster), argv: [process.execPath, LB_AGENT_MAIN, '--cluster', cluster] };
+export function lbAgentArgv(cluster: string): { name: string; netns: string; argv: string[]; identity: string[] } {
+  // node's flags are not part of what identifies a leftover agent (one started with others)
+  const identity = [LB_AGENT_MAIN, '--cluster', cluster];
+  return { name: 'lb-agent', netns: netnsNames.router(cluster), argv: [process.execPath, ...WATCHER_V8_FLAGS, ...identity], identity };
 }
 
 /**

@@ -149,7 +149,7 @@ export class Daemon {
     for (const n of nodes.list()) onNode(n);
     trace.mark('agents spawned');
     this.stoppers.push(await startOutsideWorld(this.options.cluster, this.paths, supervisor, this.informers!));
-    if (this.options.addons) { const lb = lbAgentArgv(this.options.cluster); supervisor.ensure(lb.name, lb.netns, lb.argv); }
+    if (this.options.addons) { const lb = lbAgentArgv(this.options.cluster); supervisor.ensure(lb.name, lb.netns, lb.argv, lb.identity); }
     trace.mark('outside world started');
     if (this.options.addons) {
       // Every node Ready first, so the scheduler spreads the system pods.

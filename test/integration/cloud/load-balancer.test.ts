@@ -140,9 +140,12 @@ describe('cloud load balancer', { timeout: 600_000 }, () => {
     // The address comes free: the waiting Service gets it.
     assert.equal((await pn(['delete', 'svc', 'fixed'])).code, 0);
     assert.equal(await eventually('dup gets .200', async () => ((await svc('dup')).status?.loadBalancer?.ingress?.[0]?.ip === '203.0.113.200' ? true : undefined), 20_000, 200), true);
+    await eventually('dup in service', async () => (inService('203.0.113.200:80/tcp')?.length ?? 0) > 0, 20_000, 100);
     // A type change releases the address and clears the status.
     await apply(lbService('dup', '  loadBalancerIP: 203.0.113.200').replace('type: LoadBalancer', 'type: ClusterIP').replace('  loadBalancerIP: 203.0.113.200\n', ''));
     await eventually('dup released', async () => ((await svc('dup')).status?.loadBalancer?.ingress ?? []).length === 0, 20_000, 200);
+    // The LB agent watches LoadBalancer Services only: dup leaves its watch as DELETED, and its frontend goes.
+    await eventually('dup\'s frontend gone', async () => inService('203.0.113.200:80/tcp') === undefined, 20_000, 100);
     await pn(['delete', 'svc', 'dup']);
     await pn(['delete', 'svc', 'stray']);
   });

@@ -6,6 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Pod, Service } from '../../../src/api/types.js';
 import { containerEnv, hostsFile, resolvConf, resolveCommand, serviceEnv } from '../../../src/agent/container-spec.js';
+import { WATCHER_V8_FLAGS } from '../../../src/watcher-v8-flags.js';
 
 const basePod = (spec: Partial<Pod['spec']> = {}, ns = 'shop'): Pod => ({
   apiVersion: 'v1', kind: 'Pod', metadata: { name: 'web-1', namespace: ns, uid: 'u1', labels: { app: 'web' } },
@@ -18,6 +19,17 @@ test('command replaces the entrypoint; built-in images run their node program', 
   assert.ok('argv' in echo && echo.argv[0] === '/usr/bin/node' && echo.argv[1]!.endsWith('/images/echo.js') && echo.argv[3] === '9000');
   const agnhost = resolveCommand({ name: 'c', image: 'registry.k8s.io/e2e-test-images/agnhost:2.52', args: ['netexec'] }, 'node');
   assert.ok('argv' in agnhost && agnhost.argv[1]!.endsWith('/images/agnhost.js'));
+});
+
+test('the watching system images run node with the watchers\' V8 flags; user images without', () => {
+  for (const image of ['podnet/cluster-dns', 'podnet/ingress-controller']) {
+    const r = resolveCommand({ name: 'c', image, args: ['--x'] }, '/usr/bin/node');
+    assert.ok('argv' in r, image);
+    assert.deepEqual(r.argv.slice(0, 1 + WATCHER_V8_FLAGS.length), ['/usr/bin/node', ...WATCHER_V8_FLAGS], image);
+    assert.equal(r.argv.at(-1), '--x');
+  }
+  const echo = resolveCommand({ name: 'c', image: 'podnet/echo' }, '/usr/bin/node');
+  assert.ok('argv' in echo && echo.argv[1]!.endsWith('/images/echo.js'));
 });
 
 test('registry.k8s.io/pause is built in and is not a Node process: sleep until SIGTERM/SIGINT, then exit 0', () => {
