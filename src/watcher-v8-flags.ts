@@ -11,8 +11,11 @@
 // context switch, and a parallel scavenge waits for helpers that the
 // scheduler has not run yet. A profile of a watcher during the burst showed
 // ~40 % of its CPU samples on those worker threads (GC, concurrent marking,
-// TurboFan), and the bench's watchers spent 10-30 % less CPU with the flag
-// (docs/bench-controlplane.md (a8)). The price is that GC pauses and
+// TurboFan). With the flag, on a busy box (load 8-11) the node agents spent
+// 28-32 % less CPU in the bench's apply and the cluster DNS 10-26 %; on a
+// quiet one the agents ~14 % less and the DNS about the same
+// (docs/bench-controlplane.md (a8)). Pod starts through a node agent were no
+// slower (bench:pod-start, two alternating pairs). The price is that GC pauses and
 // optimizing compiles happen on the main thread: short for heaps this small.
 
 export const WATCHER_V8_FLAGS: readonly string[] = ['--single-threaded'];

@@ -166,16 +166,15 @@ export class Registry {
     // metadata.resourceVersion is the optimistic-concurrency precondition; check it before
     // validation so a stale writer gets 409 (and retries) rather than a confusing 422
     if (next.metadata.resourceVersion && next.metadata.resourceVersion !== String(cur.rv)) throw apiErrors.conflict(info.plural, info.group, name);
-    // A status write keeps the stored metadata and spec, defaulted when they
-    // were stored (and shared with the stored object: frozen). Only a
-    // Namespace's defaulter fills in status (phase): its status is the
-    // caller's own, so that one is applied to the status alone.
+    // A status write keeps the stored metadata and spec (shared with the
+    // stored object: frozen), which were defaulted and validated when they
+    // were stored, and podnet validates no status fields (upstream's status
+    // strategies check only metadata immutability and status): nothing to do
+    // again, and half of a controller's writes are status writes. Only a
+    // Namespace's defaulter fills in status (phase), so that one is applied
+    // to the caller's status alone.
     if (subresource !== 'status') applyDefaults(next);
     else if (info.kind === 'Namespace') defaultNamespaceStatus(next);
-    // A status write keeps the stored metadata and spec, which passed validation
-    // when they were stored, and podnet validates no status fields (upstream's
-    // status strategies check only metadata immutability and status): nothing
-    // to check again. Half of a controller's writes are status writes.
     if (subresource !== 'status') this.validate(info, next, cur.object);
     const alloc = info.kind === 'Service' && !subresource ? allocateService(this.allocators, next as Service, cur.object as Service) : undefined;
     let stored: StoredObject;

@@ -12,3 +12,12 @@ export const realClock: Clock = {
   setTimeout: (fn, ms) => setTimeout(fn, ms),
   clearTimeout: (h) => clearTimeout(h as NodeJS.Timeout),
 };
+
+/**
+ * The real clock for background work that must never keep a process alive
+ * (its owner finishes that work when it closes): its timers are unref'd.
+ */
+export const backgroundClock: Clock = {
+  ...realClock,
+  setTimeout: (fn, ms) => setTimeout(fn, ms).unref(),
+};

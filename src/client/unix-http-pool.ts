@@ -31,8 +31,10 @@ interface Pending {
   head: string;
   body: Buffer | undefined;
   label: string;
-  /** sent once on a connection that had served a request before: may be sent again if it closes unanswered */
+  /** sent on a kept-alive connection before any byte of an answer came back: may go again if it closes unanswered */
   retryable: boolean;
+  /** went again once already: never again */
+  retried: boolean;
   resolve(r: PoolResponse): void;
   reject(e: Error): void;
 }
@@ -74,15 +76,10 @@ export function parseResponseHead(head: string): ResponseHead {
 }
 
 /**
- * The body of a chunked message when `buf` holds all of it (RFC 9112 §7.1;
- * trailers are skipped), else undefined.
+ * A complete chunked message at the start of `buf` (RFC 9112 §7.1; trailers
+ * are skipped): its body and the bytes it took; undefined while incomplete.
  */
-export function decodeChunked(buf: Buffer): Buffer | undefined {
-  return readChunked(buf)?.body;
-}
-
-/** A complete chunked message at the start of `buf`: its body and the bytes it took. */
-function readChunked(buf: Buffer): { body: Buffer; length: number } | undefined {
+export function readChunked(buf: Buffer): { body: Buffer; length: number } | undefined {
   const parts: Buffer[] = [];
   let at = 0;
   for (;;) {
@@ -138,7 +135,7 @@ class Connection {
     this.socket.ref();
     // Sent on a kept-alive connection while nothing came back since it went idle: if the
     // server closes it unanswered, it closed an idle connection and never read the request.
-    p.retryable = this.served > 0 && !this.gotBytes;
+    p.retryable = !p.retried && this.served > 0 && !this.gotBytes;
     if (this.inflight.length === 0) this.armTimer();
     this.inflight.push(p);
     if (!this.corked) {
@@ -245,10 +242,10 @@ class Connection {
       // A kept-alive connection the server closed while idle: the requests never
       // reached it (no byte came back), send them once more (as node:http's Agent callers do).
       if (p.retryable && unanswered && !destroy) {
-        p.retryable = false;
+        p.retried = true;
         this.pool.enqueue(p, true);
       } else {
-        p.reject(i === 0 && !nameAll ? e : new Error(`${p.label}: ${e.message}`));
+        p.reject(i === 0 && !nameAll ? e : new Error(`${p.label}: no answer, it may have been applied (${e.message})`));
       }
     });
   }
@@ -266,7 +263,7 @@ export class UnixHttpPool {
     if (bytes) head += `Content-Type: ${contentType}\r\nContent-Length: ${bytes.length}\r\n`;
     head += '\r\n';
     return new Promise((resolve, reject) => {
-      this.enqueue({ head, body: bytes, label: `${method} ${path}`, retryable: false, resolve, reject }, false);
+      this.enqueue({ head, body: bytes, label: `${method} ${path}`, retryable: false, retried: false, resolve, reject }, false);
     });
   }
 
@@ -282,7 +279,8 @@ export class UnixHttpPool {
 
   /**
    * Sends on the least loaded connection; opens another while every open one
-   * has a request in flight and the limit allows (`fresh`: only on a new one).
+   * has a request in flight and the limit allows. `fresh`: a request going
+   * again, on a new connection or first in the queue.
    * Queues the request when every connection is full.
    */
   enqueue(p: Pending, fresh: boolean): void {
@@ -298,7 +296,9 @@ export class UnixHttpPool {
       const i = this.connections.indexOf(c);
       if (i >= 0) this.connections.splice(i, 1);
     }
-    for (let next = this.queue.length > 0 ? this.connectionFor(false) : undefined; next; next = this.queue.length > 0 ? this.connectionFor(false) : undefined) {
+    while (this.queue.length > 0) {
+      const next = this.connectionFor(false);
+      if (!next) break;
       next.send(this.queue.shift()!);
     }
     if (keep && c.load === 0) c.unref();

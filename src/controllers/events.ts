@@ -19,12 +19,13 @@
 // when its queue of 1,000 is full).
 // Timestamps are taken when the Event is recorded, and an Event that repeats
 // while it waits only bumps the waiting entry's count. A recorder without a
-// gauge (node agents, the ingress controller: over HTTP they cannot see the
-// daemon's load) writes each Event as soon as the previous one is written.
+// gauge (the node agents': over HTTP they cannot see the daemon's load)
+// writes each Event as soon as the previous one is written.
 
 import type { Event, KubeObject, ObjectReference } from '../api/types.js';
 import { nowRFC3339 } from '../api/pod-helpers.js';
 import type { Client } from '../client/client.js';
+import { backgroundClock, type Clock } from '../client/clock.js';
 
 export interface EventRecorder {
   normal(obj: KubeObject, reason: string, message: string): void;
@@ -58,21 +59,13 @@ function eventSuffix(nowMs: number): string {
 }
 
 /** Time and timers, injectable so tests run without waiting. */
-export interface RecorderClock {
-  now(): number;
-  setTimeout(fn: () => void, ms: number): unknown;
-  clearTimeout(handle: unknown): void;
+export interface RecorderClock extends Clock {
   /** runs fn in a later event-loop turn (after pending I/O) */
   setImmediate(fn: () => void): void;
 }
 
-const realClock: RecorderClock = {
-  now: () => Date.now(),
-  // unref'd: waiting Events never keep a process alive (close() writes them)
-  setTimeout: (fn, ms) => setTimeout(fn, ms).unref(),
-  clearTimeout: (h) => clearTimeout(h as NodeJS.Timeout),
-  setImmediate: (fn) => { setImmediate(fn); },
-};
+/** unref'd timers: waiting Events never keep a process alive (close() writes them) */
+const realClock: RecorderClock = { ...backgroundClock, setImmediate: (fn) => { setImmediate(fn); } };
 
 export interface RecorderOptions {
   /** source.host of the Events (a kubelet's node name) */

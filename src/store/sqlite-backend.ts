@@ -12,10 +12,14 @@
 // Checkpoints: SQLite's automatic checkpoint (every 1,000 WAL pages by
 // default) runs inside the COMMIT that crosses the mark and waits for two
 // fsyncs there, on the daemon's one thread, in the middle of a burst (8,000
-// upserts in groups of 8 spent 182 ms in COMMIT with it, 91 ms without). So
-// the automatic one is only a backstop (WAL_HARD_LIMIT_PAGES, for a daemon
-// that is never idle), and the backend runs a PASSIVE checkpoint itself once
-// no commit came for IDLE_CHECKPOINT_MS. Checkpoints do not touch the
+// upserts in groups of 8 spent 171-293 ms in COMMIT with it, 77-161 ms
+// without; docs/bench-controlplane.md (a7)). So the automatic one is only a
+// backstop (WAL_HARD_LIMIT_PAGES, for a daemon that is never idle), and the
+// backend runs a PASSIVE checkpoint itself once a whole IDLE_CHECKPOINT_MS
+// window passed without a commit (200-400 ms after the last one) and at
+// least CHECKPOINT_MIN_COMMITS commits wait in the WAL: an idle cluster's
+// node heartbeats commit every second or so, and checkpointing after each
+// would fsync the database twice a second for nothing. Checkpoints do not touch the
 // contract above: a committed transaction is in the WAL whether or not it has
 // been copied into the database file yet, and opening the file after a kill
 // replays the WAL (https://www.sqlite.org/wal.html, "Checkpointing"); the WAL
@@ -25,6 +29,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
+import { backgroundClock, type Clock } from '../client/clock.js';
 
 export interface StoredRow { plural: string; namespace: string; name: string; rv: number; data: string }
 
@@ -49,28 +54,21 @@ CREATE TABLE IF NOT EXISTS objects_v2 (
 );
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
 `;
-/** a store written before schema 2 moves over in one transaction at open */
 /** the automatic checkpoint's mark: only reached when the daemon is never idle for IDLE_CHECKPOINT_MS */
 export const WAL_HARD_LIMIT_PAGES = 8192;
-/** a checkpoint runs once no commit came for this long */
+/** a checkpoint runs once a window this long passed without a commit… */
 export const IDLE_CHECKPOINT_MS = 200;
+/** …and at least this many commits wait in the WAL */
+export const CHECKPOINT_MIN_COMMITS = 100;
 
-/** Timers, injectable so tests need not wait. */
-export interface CheckpointTimer {
-  setTimeout(fn: () => void, ms: number): unknown;
-  clearTimeout(handle: unknown): void;
-}
-
-const realTimer: CheckpointTimer = {
-  // unref'd: a pending checkpoint never keeps a process alive (close() checkpoints anyway)
-  setTimeout: (fn, ms) => setTimeout(fn, ms).unref(),
-  clearTimeout: (h) => clearTimeout(h as NodeJS.Timeout),
-};
+/** Timers, injectable so tests need not wait (the real ones are unref'd: close() checkpoints anyway). */
+export type CheckpointTimer = Pick<Clock, 'setTimeout' | 'clearTimeout'>;
 
 export interface BackendOptions {
   timer?: CheckpointTimer;
 }
 
+/** a store written before schema 2 moves over in one transaction at open */
 const MIGRATE_FROM_1 = `
 INSERT INTO objects_v2 (plural, namespace, name, rv, data) SELECT plural, namespace, name, rv, data FROM objects;
 DROP TABLE objects;
@@ -87,12 +85,14 @@ export class SqliteBackend {
   private readonly timer: CheckpointTimer;
   /** commits since the idle timer was armed; the timer checkpoints only when it is still 0 */
   private commitsSinceArmed = 0;
+  /** commits the WAL holds that no checkpoint has copied yet */
+  private commitsSinceCheckpoint = 0;
   private idleTimer: unknown;
   /** checkpoints run by this backend (tests, debugging) */
   checkpoints = 0;
 
   constructor(file: string, options: BackendOptions = {}) {
-    this.timer = options.timer ?? realTimer;
+    this.timer = options.timer ?? backgroundClock;
     if (file !== ':memory:') fs.mkdirSync(path.dirname(file), { recursive: true });
     this.db = new Database(file);
     this.db.pragma('journal_mode = WAL');
@@ -129,7 +129,8 @@ export class SqliteBackend {
     this.setRvStmt.run(String(rv));
     this.commitStmt.run();
     this.commitsSinceArmed++;
-    if (this.idleTimer === undefined) this.armIdleTimer();
+    this.commitsSinceCheckpoint++;
+    if (this.idleTimer === undefined && this.commitsSinceCheckpoint >= CHECKPOINT_MIN_COMMITS) this.armIdleTimer();
   }
 
   /** One timer for a whole burst: re-armed while commits keep coming, not reset by each. */
@@ -150,6 +151,7 @@ export class SqliteBackend {
   checkpoint(): void {
     if (!this.db.open || this.db.inTransaction) return;
     this.db.pragma('wal_checkpoint(PASSIVE)');
+    this.commitsSinceCheckpoint = 0;
     this.checkpoints++;
   }
 

@@ -10,7 +10,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { IDLE_CHECKPOINT_MS, SqliteBackend, WAL_HARD_LIMIT_PAGES, type CheckpointTimer } from '../../../src/store/sqlite-backend.js';
+import { CHECKPOINT_MIN_COMMITS, IDLE_CHECKPOINT_MS, SqliteBackend, WAL_HARD_LIMIT_PAGES, type CheckpointTimer } from '../../../src/store/sqlite-backend.js';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'podnet-sqlite-backend-'));
 after(() => fs.rmSync(dir, { recursive: true, force: true }));
@@ -51,9 +51,13 @@ test('no checkpoint while commits keep coming; one PASSIVE checkpoint once they 
   const timer = new FakeTimer();
   const b = new SqliteBackend(file, { timer });
   const emptySize = fs.statSync(file).size;
-  let rv = writeGroups(b, 50);
+  let rv = writeGroups(b, CHECKPOINT_MIN_COMMITS - 1);
+  assert.equal(timer.pending.size, 0, 'a few commits (an idle cluster\'s heartbeats) arm nothing');
+  rv = writeGroups(b, 1, rv);
   assert.equal(timer.pending.size, 1, 'one timer for the burst, not one per commit');
   assert.equal([...timer.pending.values()][0]!.ms, IDLE_CHECKPOINT_MS);
+  rv = writeGroups(b, 20, rv);
+  assert.equal(timer.pending.size, 1);
   for (let round = 0; round < 3; round++) {
     timer.fire(); // the timer ends, but commits came meanwhile: armed again, no checkpoint
     assert.equal(b.checkpoints, 0);
@@ -65,9 +69,11 @@ test('no checkpoint while commits keep coming; one PASSIVE checkpoint once they 
   timer.fire(); // a whole period without a commit
   assert.equal(b.checkpoints, 1);
   assert.equal(timer.pending.size, 0, 'no timer while nothing is written');
-  assert.ok(fs.statSync(file).size > emptySize + 80 * 8 * 1500, 'the rows were copied into the database file');
+  assert.ok(fs.statSync(file).size > emptySize + (CHECKPOINT_MIN_COMMITS + 30) * 8 * 1500, 'the rows were copied into the database file');
+  rv = writeGroups(b, CHECKPOINT_MIN_COMMITS - 1, rv);
+  assert.equal(timer.pending.size, 0);
   writeGroups(b, 1, rv);
-  assert.equal(timer.pending.size, 1, 'the next commit arms it again');
+  assert.equal(timer.pending.size, 1, 'the next burst arms it again');
   b.close();
 });
 
