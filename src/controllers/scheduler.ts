@@ -7,6 +7,7 @@ import type { Node, Pod } from '../api/types.js';
 import { getCondition, isActive, nowRFC3339, setCondition } from '../api/pod-helpers.js';
 import type { Client } from '../client/client.js';
 import { isApiError } from '../errors.js';
+import { deepEqual } from '../store/deep-equal.js';
 import { Controller } from './controller.js';
 import type { EventRecorder } from './events.js';
 import { indexLookup, keyOf, splitKey, type IndexLookup, type InformerSource, type Lister } from './informers.js';
@@ -73,6 +74,18 @@ export function schedulingInputChanged(old: Pod, cur: Pod): boolean {
     || controllerOf(old) !== controllerOf(cur);
 }
 
+/**
+ * Whether a node update may place a pod that waits as unschedulable, as
+ * kube-scheduler requeues them on a Node update: its readiness, its
+ * `spec.unschedulable` (cordon, uncordon) or its labels (a nodeSelector may
+ * match now). The kubelet's heartbeats, which change none of them, do not.
+ */
+export function nodeSchedulingChanged(old: Node, cur: Node): boolean {
+  return isNodeReady(old) !== isNodeReady(cur)
+    || Boolean(old.spec?.unschedulable) !== Boolean(cur.spec?.unschedulable)
+    || !deepEqual(old.metadata.labels ?? {}, cur.metadata.labels ?? {});
+}
+
 export class Scheduler extends Controller {
   private readonly pods: Lister<Pod>;
   private readonly nodes: Lister<Node>;
@@ -98,9 +111,9 @@ export class Scheduler extends Controller {
       update: (o, p) => { if (p.spec.nodeName || schedulingInputChanged(o, p)) consider(p); },
       delete: (p) => this.assumed.delete(keyOf(p)),
     });
-    // A node becoming Ready may place pods that waited.
+    // A new node, or one that became Ready, was uncordoned or relabelled, may place pods that waited.
     const retryPending = () => { for (const p of this.pods.list()) if (!p.spec.nodeName && isActive(p)) this.enqueue(keyOf(p)); };
-    nodes.addHandlers({ add: retryPending, update: (o, n) => { if (isNodeReady(o) !== isNodeReady(n)) retryPending(); } });
+    nodes.addHandlers({ add: retryPending, update: (o, n) => { if (nodeSchedulingChanged(o, n)) retryPending(); } });
   }
 
   protected async sync(key: string): Promise<void> {

@@ -13,6 +13,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse as parseYaml } from 'yaml';
 import type { EndpointSlice, KubeObject, Pod, Service } from '../../../src/api/types.js';
+import { HttpClient } from '../../../src/client/http-client.js';
 import { eventually, podnet } from '../../support/cli.js';
 
 const CLUSTER = 'itcp1';
@@ -367,6 +368,20 @@ describe('control plane through the CLI', { timeout: 170_000 }, () => {
       assert.equal(r.code, 1);
       assert.equal(r.stdout, '');
       assert.equal(r.stderr.trim(), 'error: timed out waiting for the condition on pods/picky');
+    });
+
+    test('labelling a node so that the waiting pod\'s nodeSelector matches places the pod there', async () => {
+      const client = new HttpClient({ socketPath: path.join(stateDir, CLUSTER, 'api.sock') });
+      try {
+        await client.patch('nodes', undefined, 'node-1', { metadata: { labels: { disk: 'ssd' } } });
+      } finally {
+        client.close();
+      }
+      const pod = await eventually('picky bound', async () => {
+        const p = await json<Pod>(['get', 'pod', 'picky']);
+        return p.spec.nodeName ? p : undefined;
+      });
+      assert.equal(pod.spec.nodeName, 'node-1');
     });
 
     test('nodeName: node-2 is honoured', async () => {

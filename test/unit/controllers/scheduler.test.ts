@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { choose, schedulingInputChanged } from '../../../src/controllers/scheduler.js';
+import { choose, nodeSchedulingChanged, schedulingInputChanged } from '../../../src/controllers/scheduler.js';
 import { nextFreeSubnet, subnetAt } from '../../../src/controllers/node-ipam.js';
 import { node, pod } from './fixtures.js';
 
@@ -57,4 +57,17 @@ test('a pod update that changes only its status does not make an unschedulable p
     ['another controller', { ...base, metadata: { ...base.metadata, ownerReferences: [{ apiVersion: 'apps/v1', kind: 'Deployment', name: 'd', uid: 'u2', controller: true }] } }, true],
   ];
   for (const [what, cur, changed] of rows) assert.equal(schedulingInputChanged(base, cur), changed, what);
+});
+
+test('a node update retries waiting pods when it may place them: Ready, cordon, labels; not a heartbeat', () => {
+  const base = node('n1', { labels: { disk: 'hdd' } });
+  const rows: [string, ReturnType<typeof node>, boolean][] = [
+    ['heartbeat (status only)', { ...base, status: { conditions: [{ type: 'Ready', status: 'True', lastHeartbeatTime: '2026-01-01T00:00:02Z' }] } }, false],
+    ['became NotReady', node('n1', { labels: { disk: 'hdd' }, ready: false }), true],
+    ['cordoned', node('n1', { labels: { disk: 'hdd' }, unschedulable: true }), true],
+    ['label changed', node('n1', { labels: { disk: 'ssd' } }), true],
+    ['label added', node('n1', { labels: { disk: 'hdd', zone: 'a' } }), true],
+  ];
+  for (const [what, cur, changed] of rows) assert.equal(nodeSchedulingChanged(base, cur), changed, what);
+  assert.equal(nodeSchedulingChanged(node('n1', { unschedulable: true }), node('n1')), true, 'uncordoned');
 });
