@@ -66,7 +66,7 @@ async function main(): Promise<void> {
   const earlyCniServer = values['early-cni-server'] === true;
   if (earlyCniServer) { cniServer.start(); trace.mark('CNI server started'); }
 
-  const events = new ApiEventRecorder(client, 'kubelet', nodeName);
+  const events = new ApiEventRecorder(client, 'kubelet', { host: nodeName });
   /**
    * The kubelet's modules (pod workers, sandboxes, probes, the CNI exec
    * protocol: ~30-45 ms of CPU here) load when it starts, so that an agent

@@ -107,8 +107,7 @@ export class ApiEventRecorder implements EventRecorder {
   private idleWaiters: (() => void)[] = [];
   private closed = false;
 
-  constructor(private readonly client: Client, private readonly component: string, hostOrOptions?: string | RecorderOptions) {
-    const options = typeof hostOrOptions === 'string' ? { host: hostOrOptions } : hostOrOptions ?? {};
+  constructor(private readonly client: Client, private readonly component: string, options: RecorderOptions = {}) {
     this.host = options.host;
     this.activity = options.activity;
     this.clock = options.clock ?? realClock;
