@@ -5,7 +5,7 @@ import type { Socket } from 'node:net';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseResponseHead, readChunked, UnixHttpPool } from '../../../src/client/unix-http-pool.js';
+import { parseResponseHead, readChunked, UnixHttpPool, type UnixHttpPoolOptions } from '../../../src/client/unix-http-pool.js';
 import { HttpClient } from '../../../src/client/http-client.js';
 
 const HEADS = [
@@ -90,10 +90,19 @@ after(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-test('pool: 200 concurrent requests over at most 4 connections, each gets its own answer', async () => {
-  const pool = new UnixHttpPool({ socketPath, maxConnections: 4, pipelineDepth: 1, timeoutMs: 10_000 });
-  const before0 = connections;
+/** Runs fn with a pool of these options and closes the pool after it, passed or failed. */
+async function withPool(options: UnixHttpPoolOptions, fn: (pool: UnixHttpPool) => Promise<void>): Promise<void> {
+  const pool = new UnixHttpPool(options);
   try {
+    await fn(pool);
+  } finally {
+    pool.close();
+  }
+}
+
+test('pool: 200 concurrent requests over at most 4 connections, each gets its own answer', async () => {
+  const before0 = connections;
+  await withPool({ socketPath, maxConnections: 4, pipelineDepth: 1, timeoutMs: 10_000 }, async (pool) => {
     const answers = await Promise.all(Array.from({ length: 200 }, (_, i) => {
       const body = i % 2 === 0 ? JSON.stringify({ i, text: 'ünïcödé ✓' }) : undefined;
       return pool.request(i % 2 === 0 ? 'POST' : 'GET', i % 10 === 3 ? `/missing/${i}` : `/objects/${i}`, body, 'application/json');
@@ -107,16 +116,13 @@ test('pool: 200 concurrent requests over at most 4 connections, each gets its ow
       else assert.equal(got.type, null);
     });
     assert.ok(connections - before0 <= 4, `opened ${connections - before0} connections`);
-  } finally {
-    pool.close();
-  }
+  });
 });
 
 test('pool: 200 concurrent requests pipelined 8 deep on 2 connections, answers in order to the right callers', async () => {
-  const pool = new UnixHttpPool({ socketPath, maxConnections: 2, pipelineDepth: 8, timeoutMs: 10_000 });
   const before0 = connections;
   maxPipelined = 0;
-  try {
+  await withPool({ socketPath, maxConnections: 2, pipelineDepth: 8, timeoutMs: 10_000 }, async (pool) => {
     const answers = await Promise.all(Array.from({ length: 200 }, (_, i) =>
       pool.request(i % 3 === 0 ? 'POST' : 'GET', i % 7 === 0 ? `/missing/${i}` : `/objects/${i}`, i % 3 === 0 ? JSON.stringify({ i }) : undefined, 'application/json')));
     answers.forEach((a, i) => {
@@ -127,90 +133,67 @@ test('pool: 200 concurrent requests pipelined 8 deep on 2 connections, answers i
     });
     assert.ok(connections - before0 <= 2, `opened ${connections - before0} connections`);
     assert.ok(maxPipelined > 1 && maxPipelined <= 8, `at most ${maxPipelined} requests in flight on one connection`);
-  } finally {
-    pool.close();
-  }
+  });
 });
 
 test('pool: a chunked answer between pipelined ones is read to its end', async () => {
-  const pool = new UnixHttpPool({ socketPath, maxConnections: 1, pipelineDepth: 4, timeoutMs: 10_000 });
-  try {
+  await withPool({ socketPath, maxConnections: 1, pipelineDepth: 4, timeoutMs: 10_000 }, async (pool) => {
     const [a, b, c] = await Promise.all(['/objects/a', '/chunked', '/objects/c'].map((u) => pool.request('GET', u, undefined, 'application/json')));
     assert.equal((JSON.parse(a!.body) as { url: string }).url, '/objects/a');
     assert.deepEqual(b, { status: 200, body: '{"chunked":true}' });
     assert.equal((JSON.parse(c!.body) as { url: string }).url, '/objects/c');
-  } finally {
-    pool.close();
-  }
+  });
 });
 
 test('pool: a request pipelined behind an answer that closes the connection fails, and is not sent again', async () => {
-  const pool = new UnixHttpPool({ socketPath, maxConnections: 1, pipelineDepth: 2, timeoutMs: 10_000 });
-  try {
+  await withPool({ socketPath, maxConnections: 1, pipelineDepth: 2, timeoutMs: 10_000 }, async (pool) => {
     const first = pool.request('GET', '/close', undefined, 'application/json');
     const second = pool.request('POST', '/objects/behind-close', '{}', 'application/json');
     assert.deepEqual(await first, { status: 200, body: '{}' });
     await assert.rejects(second, /POST \/objects\/behind-close: no answer, it may have been applied \(the server closed the connection before answering\)/);
     assert.equal((await pool.request('GET', '/objects/next', undefined, 'application/json')).status, 200);
-  } finally {
-    pool.close();
-  }
+  });
 });
 
 test('pool: a chunked answer, and an answer that closes its connection, then more requests', async () => {
-  const pool = new UnixHttpPool({ socketPath, maxConnections: 1, pipelineDepth: 1, timeoutMs: 10_000 });
-  try {
+  await withPool({ socketPath, maxConnections: 1, pipelineDepth: 1, timeoutMs: 10_000 }, async (pool) => {
     assert.deepEqual(await pool.request('GET', '/chunked', undefined, 'application/json'), { status: 200, body: '{"chunked":true}' });
     assert.deepEqual(await pool.request('GET', '/close', undefined, 'application/json'), { status: 200, body: '{}' });
     const again = await pool.request('GET', '/objects/after-close', undefined, 'application/json');
     assert.equal(again.status, 200);
-  } finally {
-    pool.close();
-  }
+  });
 });
 
 test('pool: a keep-alive connection the server dropped while idle is replaced; the requests are not lost', async () => {
-  const pool = new UnixHttpPool({ socketPath, maxConnections: 1, pipelineDepth: 4, timeoutMs: 10_000 });
-  try {
+  await withPool({ socketPath, maxConnections: 1, pipelineDepth: 4, timeoutMs: 10_000 }, async (pool) => {
     await pool.request('GET', '/objects/1', undefined, 'application/json');
     for (const s of serverSockets) s.destroy();
     const rs = await Promise.all(['/objects/2', '/objects/3', '/objects/4'].map((u) => pool.request('GET', u, undefined, 'application/json')));
     assert.deepEqual(rs.map((r) => (JSON.parse(r.body) as { url: string }).url), ['/objects/2', '/objects/3', '/objects/4']);
-  } finally {
-    pool.close();
-  }
+  });
 });
 
 test('pool: a request the server never answers fails with its method and path', async () => {
-  const pool = new UnixHttpPool({ socketPath, maxConnections: 1, pipelineDepth: 1, timeoutMs: 100 });
-  try {
+  await withPool({ socketPath, maxConnections: 1, pipelineDepth: 1, timeoutMs: 100 }, async (pool) => {
     await assert.rejects(pool.request('GET', '/never', undefined, 'application/json'), /GET \/never timed out after 100ms/);
     // the connection is replaced
     assert.equal((await pool.request('GET', '/objects/3', undefined, 'application/json')).status, 200);
-  } finally {
-    pool.close();
-  }
+  });
 });
 
 test('pool: a request pipelined behind one that times out fails with both names', async () => {
-  const pool = new UnixHttpPool({ socketPath, maxConnections: 1, pipelineDepth: 2, timeoutMs: 100 });
-  try {
+  await withPool({ socketPath, maxConnections: 1, pipelineDepth: 2, timeoutMs: 100 }, async (pool) => {
     const stuck = pool.request('GET', '/never', undefined, 'application/json');
     const behind = pool.request('GET', '/objects/5', undefined, 'application/json');
     await assert.rejects(stuck, /^Error: GET \/never timed out after 100ms$/);
     await assert.rejects(behind, /GET \/objects\/5: no answer, it may have been applied \(GET \/never timed out after 100ms\)/);
-  } finally {
-    pool.close();
-  }
+  });
 });
 
 test('pool: no server at the path fails the request', async () => {
-  const pool = new UnixHttpPool({ socketPath: join(dir, 'nobody.sock'), maxConnections: 1, pipelineDepth: 1, timeoutMs: 1000 });
-  try {
+  await withPool({ socketPath: join(dir, 'nobody.sock'), maxConnections: 1, pipelineDepth: 1, timeoutMs: 1000 }, async (pool) => {
     await assert.rejects(pool.request('GET', '/x', undefined, 'application/json'), /ENOENT/);
-  } finally {
-    pool.close();
-  }
+  });
 });
 
 test('HttpClient with lean: true sends its requests through the pool, errors become ApiErrors', async () => {

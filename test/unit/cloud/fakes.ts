@@ -4,7 +4,8 @@
 import type { KubeObject, Node, Service } from '../../../src/api/types.js';
 import type { Client } from '../../../src/client/client.js';
 import type { Handlers, InformerSource, SharedInformer } from '../../../src/controllers/informers.js';
-import type { Clock } from '../../../src/cloud/health-checker.js';
+
+export { FakeClock, settle } from '../../support/fake-clock.js';
 
 export class FakeInformer<T extends KubeObject> implements SharedInformer<T> {
   private readonly items = new Map<string, T>();
@@ -83,34 +84,3 @@ export function lbNode(name: string, ip: string, opts: { ready?: boolean; labels
   };
 }
 
-/** A clock the test moves by hand; timers fire in time order as it passes them. */
-export class FakeClock implements Clock {
-  private t = 0;
-  private seq = 0;
-  private readonly timers = new Map<number, { at: number; fn: () => void }>();
-  now(): number { return this.t; }
-  setTimeout(fn: () => void, ms: number): unknown {
-    const id = ++this.seq;
-    this.timers.set(id, { at: this.t + ms, fn });
-    return id;
-  }
-  clearTimeout(handle: unknown): void { this.timers.delete(handle as number); }
-  /** Advances time to now+ms, firing due timers and letting the promises they start settle. */
-  async advance(ms: number): Promise<void> {
-    const end = this.t + ms;
-    for (;;) {
-      await settle();
-      const due = [...this.timers].filter(([, x]) => x.at <= end).sort((a, b) => a[1].at - b[1].at || a[0] - b[0])[0];
-      if (!due) break;
-      this.timers.delete(due[0]);
-      this.t = due[1].at;
-      due[1].fn();
-    }
-    this.t = end;
-    await settle();
-  }
-}
-
-export async function settle(): Promise<void> {
-  for (let i = 0; i < 20; i++) await new Promise<void>((r) => setImmediate(r));
-}

@@ -6,25 +6,21 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Event, KubeObject } from '../../../src/api/types.js';
 import type { Client } from '../../../src/client/client.js';
+import { FakeClock } from '../../support/fake-clock.js';
 import { ApiEventRecorder, DRAIN_CHUNK, MAX_DELAY_MS, MAX_QUEUED, QUIET_MS, type RecorderClock } from '../../../src/controllers/events.js';
 
 const START = Date.parse('2026-11-27T10:00:00Z');
 
-class FakeClock implements RecorderClock {
-  t = START;
-  private seq = 0;
-  private timers: { at: number; fn: () => void; id: number }[] = [];
+/** The shared fake clock with event-loop turns of its own (setImmediate), run by settle(). */
+class TurnClock extends FakeClock implements RecorderClock {
   private immediates: (() => void)[] = [];
   /** runs before each batch of immediates, as I/O (other writers) would in the poll phase */
   beforeTurn: () => void = () => {};
-  now(): number { return this.t; }
-  setTimeout(fn: () => void, ms: number): unknown { const id = ++this.seq; this.timers.push({ at: this.t + ms, fn, id }); return id; }
-  clearTimeout(h: unknown): void { this.timers = this.timers.filter((x) => x.id !== h); }
+  constructor() { super(START); }
   setImmediate(fn: () => void): void { this.immediates.push(fn); }
-  get pendingTimers(): number { return this.timers.length; }
 
   /** lets promise chains run, then runs queued turns until none are left */
-  async settle(): Promise<void> {
+  override async settle(): Promise<void> {
     for (let round = 0; round < 10_000; round++) {
       await new Promise((r) => setImmediate(r)); // real: drains this process's microtasks
       if (this.immediates.length === 0) return;
@@ -34,22 +30,6 @@ class FakeClock implements RecorderClock {
       for (const fn of run) fn();
     }
     throw new Error('turns never ended');
-  }
-
-  /** moves time forward, firing due timers in order, each followed by settle() */
-  async advance(ms: number): Promise<void> {
-    const end = this.t + ms;
-    await this.settle();
-    for (;;) {
-      this.timers.sort((a, b) => a.at - b.at);
-      const next = this.timers[0];
-      if (!next || next.at > end) break;
-      this.timers.shift();
-      this.t = next.at;
-      next.fn();
-      await this.settle();
-    }
-    this.t = end;
   }
 }
 
@@ -82,7 +62,7 @@ function pod(name: string): KubeObject {
 }
 
 function setup(gauge: boolean) {
-  const clock = new FakeClock();
+  const clock = new TurnClock();
   const api = new FakeApi();
   const recorder = new ApiEventRecorder(api.client, 'default-scheduler', gauge ? { activity: () => api.rv, clock } : { clock });
   return { clock, api, recorder };

@@ -1,29 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { IDLE_SYNC, SyncScheduler, type SchedulerClock } from '../../../src/client/sync-scheduler.js';
-
-/** A manual clock: advance(ms) fires due timers in order. */
-class FakeClock implements SchedulerClock {
-  t = 0;
-  private timers: { at: number; fn: () => void; id: number }[] = [];
-  private next = 0;
-  now() { return this.t; }
-  setTimeout(fn: () => void, ms: number) { const id = ++this.next; this.timers.push({ at: this.t + ms, fn, id }); return id; }
-  clearTimeout(h: unknown) { this.timers = this.timers.filter((x) => x.id !== h); }
-  async advance(ms: number) {
-    const end = this.t + ms;
-    for (;;) {
-      this.timers.sort((a, b) => a.at - b.at);
-      const due = this.timers[0];
-      if (!due || due.at > end) break;
-      this.timers.shift();
-      this.t = due.at;
-      due.fn();
-      await new Promise((r) => setImmediate(r));
-    }
-    this.t = end;
-  }
-}
+import { IDLE_SYNC, SyncScheduler } from '../../../src/client/sync-scheduler.js';
+import { FakeClock } from '../../support/fake-clock.js';
 
 function setup(syncImpl: (clock: FakeClock) => Promise<void> = async () => {}) {
   const clock = new FakeClock();
