@@ -4,16 +4,15 @@
 // dir, talks to it with HttpClient over the Unix socket, prints a table.
 // Bounded: a fixed number of objects, every wait has a timeout; cleans up.
 
-import { spawn, type ChildProcess } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
+import type { ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { HttpClient } from '../../src/client/http-client.js';
 import type { KubeObject } from '../../src/api/types.js';
 import { rssKb } from '../proc-stat.js';
+import { startApiServer } from './standalone.js';
 
-const MAIN = fileURLToPath(new URL('../../src/apiserver/main.js', import.meta.url));
 const argIndex = process.argv.indexOf('--objects');
 const N = argIndex >= 0 ? Number(process.argv[argIndex + 1]) : 10_000;
 const WRITE_CONCURRENCY = 32;
@@ -25,11 +24,7 @@ interface Daemon { child: ChildProcess; client: HttpClient; dir: string }
 async function startDaemon(): Promise<Daemon> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'podnet-bench-'));
   const socketPath = path.join(dir, 'api.sock');
-  const child = spawn(process.execPath, [MAIN, '--database', path.join(dir, 'store.db'), '--socket', socketPath], { stdio: ['ignore', 'pipe', 'inherit'] });
-  await new Promise<void>((resolve, reject) => {
-    child.once('exit', (c) => reject(new Error(`daemon exited (${c})`)));
-    child.stdout!.on('data', (d: Buffer) => { if (d.toString().includes('ready')) resolve(); });
-  });
+  const child = await startApiServer(dir, socketPath);
   return { child, client: new HttpClient({ socketPath }), dir };
 }
 

@@ -27,8 +27,8 @@ import type { EndpointSlice, KubeObject, Service } from '../../src/api/types.js'
 import { HttpClient } from '../../src/client/http-client.js';
 import { Informer } from '../../src/client/informer.js';
 import { procStat } from '../proc-stat.js';
+import { startApiServer } from '../apiserver/standalone.js';
 
-const MAIN = fileURLToPath(new URL('../../src/apiserver/main.js', import.meta.url));
 const SELF = fileURLToPath(import.meta.url);
 const WRITE_CONCURRENCY = 16;
 const WAIT_TIMEOUT_MS = 120_000;
@@ -152,16 +152,6 @@ function lines(child: ChildProcess, onLine: (line: string) => void): void {
     let nl: number;
     while ((nl = buf.indexOf('\n')) >= 0) { onLine(buf.slice(0, nl)); buf = buf.slice(nl + 1); }
   });
-}
-
-/** Starts the API server alone in its own process; resolves when it listens. */
-async function startApiServer(dir: string, socketPath: string): Promise<ChildProcess> {
-  const server = spawn(process.execPath, [MAIN, '--database', path.join(dir, 'store.db'), '--socket', socketPath], { stdio: ['ignore', 'pipe', 'inherit'] });
-  await new Promise<void>((resolve, reject) => {
-    server.once('exit', (c) => reject(new Error(`API server exited (${c})`)));
-    lines(server, (l) => { if (l === 'ready') resolve(); });
-  });
-  return server;
 }
 
 /** Creates n Services and n slices, a Service then its slice, as the apply and the EndpointSlice controller interleave them. */

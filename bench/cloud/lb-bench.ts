@@ -23,6 +23,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { isPodReady } from '../../src/api/pod-helpers.js';
 import type { Pod, Service } from '../../src/api/types.js';
 import type { LbStatus } from '../../src/cloud/lb-status.js';
 import { eventually, podnet, run } from '../../test/support/cli.js';
@@ -76,13 +77,12 @@ async function main(): Promise<void> {
     const ingressLB = (JSON.parse((await pn(['get', 'svc', '-n', 'ingress-nginx', 'ingress-nginx-controller', '-o', 'json'])).stdout) as Service).status!.loadBalancer!.ingress![0]!.ip!;
     const controller = (JSON.parse((await pn(['get', 'pods', '-n', 'ingress-nginx', '-o', 'json'])).stdout) as { items: Pod[] }).items[0]!;
     const hostHeader = ['-H', `Host: ${INGRESS_HOST}`];
-    const isReady = (p: Pod) => p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') === true;
-    const solo = await until('the solo pod Ready', async () => (JSON.parse((await pn(['get', 'pods', '-l', 'app=solo', '-o', 'json'])).stdout) as { items: Pod[] }).items.find(isReady));
+    const solo = await until('the solo pod Ready', async () => (JSON.parse((await pn(['get', 'pods', '-l', 'app=solo', '-o', 'json'])).stdout) as { items: Pod[] }).items.find(isPodReady));
     const controllerNode = `pn-${CLUSTER}-${controller.spec.nodeName}`;
     await until('the solo Ingress rule routes', async () => ((await run(['ip', 'netns', 'exec', controllerNode, 'curl', '-sf', '-m', '2', '-H', `Host: ${SOLO_HOST}`, `http://${controller.status!.podIP}/`])).code === 0 ? true : undefined));
     await until('the Ingress routes through the LB', async () => ((await pn(['outside', '--', 'curl', '-sf', '-m', '2', '-H', `Host: ${INGRESS_HOST}`, `http://${ingressLB}/`])).code === 0 ? true : undefined));
     const webPods = await until('both web pods Ready', async () => {
-      const pods = (JSON.parse((await pn(['get', 'pods', '-l', 'app=web', '-o', 'json'])).stdout) as { items: Pod[] }).items.filter(isReady);
+      const pods = (JSON.parse((await pn(['get', 'pods', '-l', 'app=web', '-o', 'json'])).stdout) as { items: Pod[] }).items.filter(isPodReady);
       return pods.length === 2 ? pods : undefined;
     });
     await untilNginxProxiesToPods(clusterDir, controller, netnsNames.pod(CLUSTER, controller.metadata.uid!), [...webPods, solo].map((p) => `${p.status!.podIP}:${ECHO_PORT}`));
@@ -95,7 +95,7 @@ async function main(): Promise<void> {
       { name: `ingress → pod (from ${controller.spec.nodeName})`, netns: `pn-${CLUSTER}-${controller.spec.nodeName}`, url: `http://${controller.status!.podIP}/`, headers: hostHeader },
       { name: `ingress → solo pod (from ${controller.spec.nodeName}, pod on ${solo.spec.nodeName})`, netns: controllerNode, url: `http://${controller.status!.podIP}/`, headers: ['-H', `Host: ${SOLO_HOST}`] },
       // the same request line and Host as through the ingress: only the hop differs
-      { name: `solo pod by its IP (from ${controller.spec.nodeName})`, netns: controllerNode, url: `http://${solo.status!.podIP}:8080/`, headers: ['-H', `Host: ${SOLO_HOST}`] },
+      { name: `solo pod by its IP (from ${controller.spec.nodeName})`, netns: controllerNode, url: `http://${solo.status!.podIP}:${ECHO_PORT}/`, headers: ['-H', `Host: ${SOLO_HOST}`] },
     ];
     const results: { name: string; round: number; rps: number; p99ms: number; errors: number }[] = [];
     for (const [i, order] of roundOrder(targets.length, Number(values.rounds)).entries()) {

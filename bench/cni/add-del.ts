@@ -20,7 +20,7 @@ import path from 'node:path';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { installPodnetCni } from '../../src/cni/exec-plugin.js';
-import { cpuMs } from '../proc-stat.js';
+import { cpuMs, procStat } from '../proc-stat.js';
 
 const N = Number(process.argv[2] ?? 30);
 const REFERENCE_DIR = '/usr/lib/cni';
@@ -38,14 +38,6 @@ function run(argv: string[], input = '', env: NodeJS.ProcessEnv = process.env): 
   if (r.status !== 0) throw new Error(`${argv.join(' ')} failed: ${r.stdout}${r.stderr}`);
 }
 
-/** CPU time (user + system) of this process's waited-for children so far, ms: getrusage(RUSAGE_CHILDREN). */
-function childrenCpuMs(): number {
-  // process.resourceUsage() is RUSAGE_SELF; /proc/self/stat fields 16-17 are cutime/cstime in clock ticks
-  const fields = fs.readFileSync('/proc/self/stat', 'utf8').split(') ')[1]!.split(' ');
-  const ticks = Number(fields[13]) + Number(fields[14]);
-  return ticks * 10; // USER_HZ is 100 on Linux
-}
-
 function config(side: Side, dataDir: string): string {
   return JSON.stringify({
     cniVersion: '1.0.0', name: `${PREFIX}-${side.label}`, type: side.type, bridge: side.bridge, isGateway: true, mtu: 1500, hairpinMode: true,
@@ -60,14 +52,14 @@ function sample(side: Side, i: number, dataDir: string): number {
     CNI_CONTAINERID: `bench-${side.label}-${i}`, CNI_NETNS: `/run/netns/${podNs}`, CNI_IFNAME: 'eth0', CNI_PATH: REFERENCE_DIR,
   };
   const conf = config(side, dataDir);
-  const cpu0 = childrenCpuMs();
+  const cpu0 = procStat(process.pid)!.childrenCpuMs;
   const t0 = process.hrtime.bigint();
   run(['ip', 'netns', 'add', podNs]);
   run(['ip', 'netns', 'exec', side.nodeNs, side.exe], conf, { ...env, CNI_COMMAND: 'ADD' });
   run(['ip', 'netns', 'exec', side.nodeNs, side.exe], conf, { ...env, CNI_COMMAND: 'DEL' });
   run(['ip', 'netns', 'del', podNs]);
   const ms = Number(process.hrtime.bigint() - t0) / 1e6;
-  side.cpuMs += childrenCpuMs() - cpu0;
+  side.cpuMs += procStat(process.pid)!.childrenCpuMs - cpu0;
   return ms;
 }
 

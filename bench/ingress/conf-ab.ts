@@ -21,7 +21,7 @@ import { parseArgs } from 'node:util';
 import { podnet } from '../../test/support/cli.js';
 import { childPids, onCpuNs, procStat, snapshot, since } from '../proc-stat.js';
 import { formatSpread, roundOrder, spread } from './paired-rounds.js';
-import { SOLO_HOST, soloPair, wrkIn, type WrkOptions } from './solo-pair.js';
+import { nginxConfPath, SOLO_HOST, soloPair, wrkIn, type WrkOptions } from './solo-pair.js';
 
 const CLUSTER = 'bning';
 /** variant i listens on BASE_PORT + i (HTTP) and BASE_TLS_PORT + i (HTTPS) in the ingress pod's netns */
@@ -90,7 +90,7 @@ async function main(): Promise<void> {
   for (const n of names) if (!VARIANTS[n]) throw new Error(`unknown variant ${n}; known: ${Object.keys(VARIANTS).join(', ')}`);
   const pn = podnet(CLUSTER, values['state-dir']);
   const pair = await soloPair(CLUSTER, pn, path.join(values['state-dir'], CLUSTER));
-  const confPath = path.join(values['state-dir'], CLUSTER, 'pods', pair.controller.metadata.uid!, 'volumes', 'nginx-conf', 'nginx.conf');
+  const confPath = nginxConfPath(path.join(values['state-dir'], CLUSTER), pair.controller);
   const live = readFileSync(confPath, 'utf8');
   const work = mkdtempSync(path.join(tmpdir(), 'podnet-conf-ab-'));
   const instances: Instance[] = [];

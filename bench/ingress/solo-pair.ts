@@ -53,6 +53,11 @@ export async function pidsIn(netns: string, comm: string): Promise<number[]> {
 /** how long NGINX's processes must stay the same before a measurement starts (a reload replaces its workers) */
 const NGINX_SETTLE_MS = 500;
 
+/** The nginx.conf the ingress controller pod renders (its volume on the host). */
+export function nginxConfPath(clusterDir: string, controller: Pod): string {
+  return path.join(podFiles(path.join(clusterDir, 'pods'), controller.metadata.uid!).dir, 'volumes', 'nginx-conf', 'nginx.conf');
+}
+
 /**
  * Waits until NGINX proxies to these pod addresses (`ip:port`) by their IPs:
  * its nginx.conf names them, and its processes, none of them an old worker
@@ -62,7 +67,7 @@ const NGINX_SETTLE_MS = 500;
  * counts would be replaced mid-run. Returns NGINX's pids.
  */
 export async function untilNginxProxiesToPods(clusterDir: string, controller: Pod, controllerNs: string, addresses: readonly string[]): Promise<number[]> {
-  const conf = path.join(podFiles(path.join(clusterDir, 'pods'), controller.metadata.uid!).dir, 'volumes', 'nginx-conf', 'nginx.conf');
+  const conf = nginxConfPath(clusterDir, controller);
   const settled = async () => {
     const pids = await pidsIn(controllerNs, 'nginx');
     return pids.some((pid) => cmdline(pid).includes('shutting down')) ? undefined : pids.join(' ');

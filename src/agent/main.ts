@@ -85,8 +85,9 @@ async function main(): Promise<void> {
     await kubelet.adopt(pods.list());
     // Pods that came meanwhile are in the cache: handlers for what follows, sync for what is there.
     pods.addHandlers({ add: (p) => kubelet.sync(p), update: (_o, p) => kubelet.sync(p), delete: (p) => kubelet.remove(p) });
-    for (const p of pods.list()) kubelet.sync(p);
-    kubelet.removeMissing(pods.list());
+    const current = pods.list();
+    for (const p of current) kubelet.sync(p);
+    kubelet.removeMissing(current);
     trace.mark('kubelet started');
     return kubelet;
   };

@@ -26,10 +26,10 @@ export interface WaitForNodeOptions {
   sleep?: (ms: number) => Promise<void>;
 }
 
-export type NodeWithPodCIDR = Node & { spec: { podCIDR: string } };
+type NodeWithPodCIDR = Node & { spec: { podCIDR: string } };
 
 /** No socket yet (ENOENT) or not accepting yet (ECONNREFUSED): the daemon is still starting. */
-export function apiNotUpYet(err: unknown): boolean {
+function apiNotUpYet(err: unknown): boolean {
   const code = (err as NodeJS.ErrnoException | undefined)?.code;
   return code === 'ENOENT' || code === 'ECONNREFUSED';
 }

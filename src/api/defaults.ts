@@ -191,8 +191,8 @@ function defaultNamespace(ns: Obj): void {
   defaultNamespaceStatus(ns as KubeObject);
 }
 
-/** The status part of a Namespace's defaults: all a status write of one is defaulted with (registry.update). */
-export function defaultNamespaceStatus(ns: KubeObject): void {
+/** The status part of a Namespace's defaults: all a status write of one is defaulted with. */
+function defaultNamespaceStatus(ns: KubeObject): void {
   const status = child(ns as unknown as Obj, 'status');
   if (status) setDefault(status, 'phase', 'Active');
 }
@@ -220,10 +220,27 @@ const DEFAULTERS: Record<string, (o: Obj) => void> = {
   IngressClass: defaultIngressClass,
 };
 
-/** Fills in upstream defaults in place and returns the same object. */
-export function applyDefaults<T extends KubeObject>(obj: T): T {
+/**
+ * The defaulters that touch status, for a status write: its metadata and spec
+ * are the stored ones, defaulted when they were stored.
+ */
+const STATUS_DEFAULTERS: Record<string, (o: Obj) => void> = {
+  Namespace: (o) => defaultNamespaceStatus(o as unknown as KubeObject),
+};
+
+function applyFrom<T extends KubeObject>(table: Record<string, (o: Obj) => void>, obj: T): T {
   if (!isObj(obj)) return obj;
-  const fn = DEFAULTERS[typeof obj.kind === 'string' ? obj.kind : ''];
+  const fn = table[typeof obj.kind === 'string' ? obj.kind : ''];
   if (fn) fn(obj as Obj);
   return obj;
+}
+
+/** Fills in upstream defaults in place and returns the same object. */
+export function applyDefaults<T extends KubeObject>(obj: T): T {
+  return applyFrom(DEFAULTERS, obj);
+}
+
+/** Fills in the status defaults of a status write in place and returns the same object. */
+export function applyStatusDefaults<T extends KubeObject>(obj: T): T {
+  return applyFrom(STATUS_DEFAULTERS, obj);
 }

@@ -2,8 +2,10 @@
 // removes a member, anything else (arrays included) replaces. Strategic merge
 // patch is accepted as this too (podnet has no patch-merge-key metadata).
 
+import { jsonClone } from '../api/json-clone.js';
+
 export function applyMergePatch(target: unknown, patch: unknown): unknown {
-  if (!isObject(patch)) return structuredCloneJson(patch);
+  if (!isObject(patch)) return jsonClone(patch);
   const out: Record<string, unknown> = isObject(target) ? { ...target } : {};
   for (const [k, v] of Object.entries(patch)) {
     if (v === null) delete out[k];
@@ -16,6 +18,3 @@ function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-function structuredCloneJson(v: unknown): unknown {
-  return v === undefined ? undefined : JSON.parse(JSON.stringify(v));
-}

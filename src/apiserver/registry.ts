@@ -10,7 +10,7 @@
 
 import type { KubeObject, Namespace, Pod, Service, WatchEventType } from '../api/types.js';
 import { apiVersionOf, resourceForKind, resourceForPlural, type ResourceInfo } from '../api/resources.js';
-import { applyDefaults, defaultNamespaceStatus } from '../api/defaults.js';
+import { applyDefaults, applyStatusDefaults } from '../api/defaults.js';
 import { validateObject } from '../api/validation/index.js';
 import { ApiError, apiErrors, field } from '../errors.js';
 import { checkPreconditions, type ObjectStore, type StoredObject } from '../store/store.js';
@@ -170,12 +170,14 @@ export class Registry {
     // stored object: frozen), which were defaulted and validated when they
     // were stored, and podnet validates no status fields (upstream's status
     // strategies check only metadata immutability and status): nothing to do
-    // again, and half of a controller's writes are status writes. Only a
-    // Namespace's defaulter fills in status (phase), so that one is applied
-    // to the caller's status alone.
-    if (subresource !== 'status') applyDefaults(next);
-    else if (info.kind === 'Namespace') defaultNamespaceStatus(next);
-    if (subresource !== 'status') this.validate(info, next, cur.object);
+    // again, and half of a controller's writes are status writes: only the
+    // defaulters that fill in status run on them.
+    if (subresource === 'status') {
+      applyStatusDefaults(next);
+    } else {
+      applyDefaults(next);
+      this.validate(info, next, cur.object);
+    }
     const alloc = info.kind === 'Service' && !subresource ? allocateService(this.allocators, next as Service, cur.object as Service) : undefined;
     let stored: StoredObject;
     try {

@@ -3,6 +3,7 @@
 // set on create, and which fields an update of the main resource or of the
 // status subresource may change.
 
+import { jsonClone } from '../api/json-clone.js';
 import type { KubeObject } from '../api/types.js';
 import type { ResourceInfo } from '../api/resources.js';
 
@@ -34,7 +35,7 @@ export function prepareForUpdate(info: ResourceInfo, obj: KubeObject, old: KubeO
   if (meta.deletionGracePeriodSeconds === undefined) delete meta.deletionGracePeriodSeconds;
   if (info.hasStatus) {
     if (old.status === undefined) delete obj.status;
-    else obj.status = JSON.parse(JSON.stringify(old.status));
+    else obj.status = jsonClone(old.status);
   }
 }
 

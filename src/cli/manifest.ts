@@ -3,21 +3,13 @@
 // multi-document YAML (or JSON) text holds. Errors read like kubectl's.
 
 import { readdirSync, statSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import type { Document } from 'yaml';
 import type { KubeObject } from '../api/types.js';
 import { readFastDocument } from './fast-yaml.js';
+import { yaml } from './lazy-yaml.js';
 import { PodnetError } from '../errors.js';
 
-// The yaml package is loaded on first use: js-yaml reads the usual documents
-// (fast-yaml.ts), and loading the yaml package costs the CLI ~0.1 s of CPU
-// before its first request, for documents it does not read.
-const require = createRequire(import.meta.url);
-let yamlLib: typeof import('yaml') | undefined;
-function yaml(): typeof import('yaml') {
-  return (yamlLib ??= require('yaml') as typeof import('yaml'));
-}
 
 /** The `-f -` marker: the caller reads standard input. */
 export const STDIN = '-';

@@ -35,10 +35,6 @@ function shared<T>(s: StoredObject): T {
   return s.object as unknown as T;
 }
 
-/** What goes into the registry: its own copy, which it may fill in and keep. */
-function clone<T>(obj: T): T {
-  return jsonClone(obj);
-}
 
 /**
  * What goes into a status write: the registry reads only its status and its
@@ -47,7 +43,7 @@ function clone<T>(obj: T): T {
  * the spec a controller spreads along (`{ ...deploy, status }`).
  */
 function statusInput<T extends KubeObject>(obj: T): T {
-  return { ...obj, metadata: { ...obj.metadata }, status: obj.status === undefined ? undefined : clone(obj.status) };
+  return { ...obj, metadata: { ...obj.metadata }, status: obj.status === undefined ? undefined : jsonClone(obj.status) };
 }
 
 export class LocalClient implements Client {
@@ -65,17 +61,17 @@ export class LocalClient implements Client {
 
   async create<T extends KubeObject>(obj: T): Promise<T> {
     const info = this.registry.resolveKind(obj.apiVersion, obj.kind);
-    return shared<T>(this.registry.create(info, undefined, clone(obj)));
+    return shared<T>(this.registry.create(info, undefined, jsonClone(obj)));
   }
 
   async update<T extends KubeObject>(obj: T, options: WriteOptions = {}): Promise<T> {
     const info = this.registry.resolveKind(obj.apiVersion, obj.kind);
-    const input = options.subresource === 'status' ? statusInput(obj) : clone(obj);
+    const input = options.subresource === 'status' ? statusInput(obj) : jsonClone(obj);
     return shared<T>(this.registry.update(info, obj.metadata?.namespace, obj.metadata?.name ?? '', input, options.subresource));
   }
 
   async patch<T extends KubeObject = KubeObject>(plural: string, namespace: string | undefined, name: string, patch: unknown, options: WriteOptions = {}): Promise<T> {
-    return shared<T>(this.registry.patch(this.registry.resolvePlural(plural), namespace, name, clone(patch), options.subresource));
+    return shared<T>(this.registry.patch(this.registry.resolvePlural(plural), namespace, name, jsonClone(patch), options.subresource));
   }
 
   async delete(plural: string, namespace: string | undefined, name: string, options: DeleteOptions = {}): Promise<KubeObject | Status> {

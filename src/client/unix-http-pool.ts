@@ -143,8 +143,9 @@ class Connection {
       this.socket.cork();
       process.nextTick(() => { this.corked = false; this.socket.uncork(); });
     }
-    if (p.body) this.socket.write(Buffer.concat([Buffer.from(p.head, 'latin1'), p.body]));
-    else this.socket.write(p.head, 'latin1');
+    // corked until the next tick: head and body leave in one write without a copy
+    this.socket.write(p.head, 'latin1');
+    if (p.body) this.socket.write(p.body);
   }
 
   destroy(): void {

@@ -91,8 +91,6 @@ export interface HealthCheckerOptions {
   intervalMs?: number;
   timeoutMs?: number;
   thresholds?: Thresholds;
-  /** the interval of a target that has never been in service, while new (default NEW_TARGET_INTERVAL_MS) */
-  newTargetIntervalMs?: number;
   newTargetWindowMs?: number;
 }
 
@@ -104,7 +102,6 @@ export class HealthChecker {
   readonly intervalMs: number;
   readonly timeoutMs: number;
   readonly thresholds: Thresholds;
-  private readonly newTargetIntervalMs: number;
   private readonly newTargetWindowMs: number;
 
   constructor(private readonly options: HealthCheckerOptions) {
@@ -112,7 +109,6 @@ export class HealthChecker {
     this.intervalMs = options.intervalMs ?? HEALTH_INTERVAL_MS;
     this.timeoutMs = options.timeoutMs ?? HEALTH_TIMEOUT_MS;
     this.thresholds = options.thresholds ?? DEFAULT_THRESHOLDS;
-    this.newTargetIntervalMs = options.newTargetIntervalMs ?? NEW_TARGET_INTERVAL_MS;
     this.newTargetWindowMs = options.newTargetWindowMs ?? NEW_TARGET_WINDOW_MS;
   }
 
@@ -168,7 +164,7 @@ export class HealthChecker {
     if (r.record.state !== before) this.options.onTransition({ target: r.target, from: before, to: r.record.state, detail: result.detail });
     // Checks start one interval apart, however long each took (never overlapping).
     const young = !r.record.served && this.clock.now() - r.added < this.newTargetWindowMs;
-    const interval = young ? Math.min(this.newTargetIntervalMs, this.intervalMs) : this.intervalMs;
+    const interval = young ? Math.min(NEW_TARGET_INTERVAL_MS, this.intervalMs) : this.intervalMs;
     const wait = Math.max(0, interval - (this.clock.now() - started));
     r.timer = this.clock.setTimeout(() => { r.timer = undefined; void this.check(r); }, wait);
   }

@@ -78,8 +78,9 @@ export class LbAgent {
     await this.checker.settled();
     const trigger = () => { void this.sync(); };
     // Only Services this LB serves, before or after the change, can change its
-    // table: a 2,000-object apply of ClusterIP Services otherwise ran a sync
-    // (every Service scanned, the status file rebuilt) per Service event.
+    // table. lb-agent-main's watch already carries LoadBalancer Services alone;
+    // this also drops those of another implementation (spec.loadBalancerClass)
+    // and keeps the agent right with an informer that sees every Service.
     const ours = (svc: Service) => { if (servesService(svc)) trigger(); };
     this.services.addHandlers({ add: ours, update: (old, svc) => { if (servesService(old) || servesService(svc)) trigger(); }, delete: ours });
     this.nodes.addHandlers({ add: trigger, update: trigger, delete: trigger });

@@ -65,7 +65,7 @@ export interface RecorderClock extends Clock {
 }
 
 /** unref'd timers: waiting Events never keep a process alive (close() writes them) */
-const realClock: RecorderClock = { ...backgroundClock, setImmediate: (fn) => { setImmediate(fn); } };
+const recorderClock: RecorderClock = { ...backgroundClock, setImmediate: (fn) => { setImmediate(fn); } };
 
 export interface RecorderOptions {
   /** source.host of the Events (a kubelet's node name) */
@@ -110,7 +110,7 @@ export class ApiEventRecorder implements EventRecorder {
   constructor(private readonly client: Client, private readonly component: string, options: RecorderOptions = {}) {
     this.host = options.host;
     this.activity = options.activity;
-    this.clock = options.clock ?? realClock;
+    this.clock = options.clock ?? recorderClock;
   }
 
   normal(obj: KubeObject, reason: string, message: string): void { this.record(obj, 'Normal', reason, message); }

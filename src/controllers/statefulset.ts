@@ -3,7 +3,6 @@
 // OrderedReady creates in order and waits for each pod to be Running and
 // Ready; scale-down and rolling update go from the highest ordinal down.
 
-import { jsonClone } from '../api/json-clone.js';
 import type { Pod, StatefulSet } from '../api/types.js';
 import { isActive, isControlledBy, isPodReady, isTerminating } from '../api/pod-helpers.js';
 import type { Client } from '../client/client.js';
@@ -115,7 +114,8 @@ export class StatefulSetController extends Controller {
         ...(t.metadata?.annotations ? { annotations: { ...t.metadata.annotations } } : {}),
         ownerReferences: [{ apiVersion: 'apps/v1', kind: 'StatefulSet', name: set.metadata.name!, uid: set.metadata.uid!, controller: true, blockOwnerDeletion: true }],
       },
-      spec: { ...jsonClone(t.spec), hostname: name, ...(set.spec.serviceName ? { subdomain: set.spec.serviceName } : {}) },
+      // a shallow spread: every Client copies (LocalClient) or serializes (HttpClient) what it creates
+      spec: { ...t.spec, hostname: name, ...(set.spec.serviceName ? { subdomain: set.spec.serviceName } : {}) },
     };
     try {
       await this.client.create(pod);

@@ -265,7 +265,7 @@ export function renderNginxConf(table: RouteTable, options: RenderOptions): Rend
   // The upstream connection is also free again as soon as the backend is done.
   L.add(1, 'proxy_buffering on;');
   L.add(1, '');
-  for (const code of Object.keys(ERROR_PAGES)) L.add(1, `error_page ${code} ${ERROR_LOCATION_PREFIX}${code}.html;`);
+  for (const line of errorPageLines(new Map())) L.add(1, line);
   L.add(1, '');
   L.add(1, 'ssl_protocols TLSv1.2 TLSv1.3;');
   L.add(1, 'ssl_session_cache shared:podnet_ssl:4m;');
@@ -448,12 +448,18 @@ function renderLocation(L: Lines, modifier: string, r: Route | undefined, v: Vir
     // yet: the client gets the 503 it got before (a location's error_page
     // replaces every inherited one, so all are repeated).
     if (live.get(r.backend.key) === 'cluster-ip') {
-      for (const code of Object.keys(ERROR_PAGES)) {
-        L.add(3, code === '502' ? `error_page 502 =503 ${ERROR_LOCATION_PREFIX}503.html;` : `error_page ${code} ${ERROR_LOCATION_PREFIX}${code}.html;`);
-      }
+      for (const line of errorPageLines(new Map([['502', '503']]))) L.add(3, line);
     }
   }
   L.add(2, '}');
+}
+
+/** One error_page per status of the controller's pages; `answerAs` sends some as another status's page. */
+function errorPageLines(answerAs: ReadonlyMap<string, string>): string[] {
+  return Object.keys(ERROR_PAGES).map((code) => {
+    const as = answerAs.get(code);
+    return as ? `error_page ${code} =${as} ${ERROR_LOCATION_PREFIX}${as}.html;` : `error_page ${code} ${ERROR_LOCATION_PREFIX}${code}.html;`;
+  });
 }
 
 function escapeRegex(s: string): string {

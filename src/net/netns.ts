@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import path from 'node:path';
 // Named network namespaces (`ip netns`, /run/netns/NAME) and the `ip -batch`
 // runner that configures links, addresses and routes inside one of them.
 //
@@ -125,7 +126,7 @@ export async function linkNames(runner: Runner, netns: string): Promise<Set<stri
 export function scanNetnsPids(names: readonly string[]): number[] {
   const inodes = new Set<string>();
   for (const name of names) {
-    try { inodes.add(`net:[${fs.statSync(`/run/netns/${name}`).ino}]`); } catch { /* already gone */ }
+    try { inodes.add(`net:[${fs.statSync(path.join(NETNS_RUN_DIR, name)).ino}]`); } catch { /* already gone */ }
   }
   if (inodes.size === 0) return [];
   const pids: number[] = [];

@@ -419,7 +419,7 @@ export class ObjectStore {
  * cycles and no getters). Frozen children are skipped: a shallow copy of a
  * stored object (`{ ...cur.object, metadata }`) shares frozen parts.
  */
-export function deepFreeze<T>(value: T): T {
+function deepFreeze<T>(value: T): T {
   if (typeof value !== 'object' || value === null || Object.isFrozen(value)) return value;
   Object.freeze(value);
   if (Array.isArray(value)) {

@@ -14,7 +14,7 @@
 //      namespace and tool (a spawn costs the daemon ~5 ms of CPU, and a new
 //      cluster's build overlaps the daemon's module loading).
 
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { CommandError, PodnetError } from '../errors.js';
@@ -52,8 +52,8 @@ export interface ApplyOptions {
    */
   onNamespaces?: () => void;
   /**
-   * Where the build's input files (ip batches, nft rulesets) are written
-   * while it runs (default: the system's temp directory). The daemon passes
+   * An existing directory where the build's input files (ip batches, nft
+   * rulesets) are written while it runs (default: the system's temp directory). The daemon passes
    * its cluster's state directory, so that `podnet down` removes what a
    * build killed halfway leaves behind.
    */
@@ -78,9 +78,7 @@ export async function applyTopology(plan: TopologyPlan, runner: Runner = default
   ];
   await mapLimit(looks, DEFAULT_PARALLELISM, (look) => look());
 
-  const parent = options.workDir ?? tmpdir();
-  mkdirSync(parent, { recursive: true });
-  const dir = mkdtempSync(path.join(parent, 'podnet-topology-'));
+  const dir = mkdtempSync(path.join(options.workDir ?? tmpdir(), 'podnet-topology-'));
   try {
     const steps = buildSteps(plan, { create: created, presentLinks, installedRoutes }, dir);
     for (const s of steps) if (s.file) writeFileSync(s.file.name, s.file.content);

@@ -8,7 +8,7 @@ export {
   POD_ROUTE_PROTO, planTopology, nodeFacts, desiredPodRoutes, routerAttachment, nodeNamespace,
   type NodeSpec, type TopologyInput, type NodeFacts, type TopologyPlan, type NamespacePlan, type LinkPlan, type RoutePlan, type AddressPlan,
 } from './plan.js';
-export { linkCommands, configCommands, podRouteCommands, installedAfter, buildSteps, type InstalledRoute, type BuildStep, type BuildPhase } from './commands.js';
+export { linkCommands, configCommands, podRouteCommands, installedAfter, buildSteps, type InstalledRoute, type BuildStep } from './commands.js';
 export { applyTopology, addNode, removeNode, type ApplyResult, type ApplyOptions } from './apply.js';
 export { syncPodRoutes, readPodRoutes, type PodRouteNode } from './pod-routes.js';
 export { teardownCluster, listClusterNamespaces, clusterNamespaces, killNamespaceProcesses, type TeardownResult } from './teardown.js';

@@ -4,7 +4,7 @@
 // escapes <, > and & (HTML-safe); YAML comes from go-yaml v2 (YAML 1.1
 // quoting, block sequences not indented under their key).
 
-import { createRequire } from 'node:module';
+import { yaml } from '../lazy-yaml.js';
 import type { KubeObject } from '../../api/types.js';
 import { kindSlashName } from './resource-name.js';
 
@@ -19,10 +19,6 @@ export interface OutputOptions {
 
 const JSON_INDENT = '    ';
 
-// The yaml package is loaded on first use: most `get`, `wait` and `delete`
-// calls never print YAML and should not pay for loading it.
-const require = createRequire(import.meta.url);
-let yamlStringify: typeof import('yaml').stringify | undefined;
 
 /** Recursively sorts object keys (Go marshals map[string]interface{} sorted). */
 export function sortKeys(value: unknown): unknown {
@@ -56,8 +52,7 @@ export function toKubectlJSON(value: unknown): string {
 
 /** YAML as kubectl -o yaml prints it (always newline-terminated). */
 export function toKubectlYAML(value: unknown): string {
-  yamlStringify ??= (require('yaml') as typeof import('yaml')).stringify;
-  return yamlStringify(sortKeys(value), { version: '1.1', indentSeq: false, lineWidth: 0, minContentWidth: 0 });
+  return yaml().stringify(sortKeys(value), { version: '1.1', indentSeq: false, lineWidth: 0, minContentWidth: 0 });
 }
 
 /**
