@@ -4,7 +4,7 @@
 
 import { fileURLToPath } from 'node:url';
 import type { Container, Pod, Service } from '../api/types.js';
-import { WATCHER_V8_FLAGS } from '../watcher-v8-flags.js';
+import { WATCHER_V8_FLAGS } from '../v8-flags.js';
 
 const IMAGES_DIR = fileURLToPath(new URL('../images/', import.meta.url));
 

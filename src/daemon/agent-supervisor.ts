@@ -7,7 +7,7 @@ import { openSync, closeSync, readFileSync, writeFileSync, rmSync } from 'node:f
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { netnsNames, type ClusterPaths } from '../config.js';
-import { WATCHER_V8_FLAGS } from '../watcher-v8-flags.js';
+import { WATCHER_V8_FLAGS } from '../v8-flags.js';
 
 const AGENT_MAIN = fileURLToPath(new URL('../agent/main.js', import.meta.url));
 const LB_AGENT_MAIN = fileURLToPath(new URL('../cloud/lb-agent-main.js', import.meta.url));

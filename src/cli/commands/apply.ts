@@ -13,7 +13,15 @@ import type { CommonFlags } from '../args.js';
 import type { Context } from '../context.js';
 
 export const LAST_APPLIED = 'kubectl.kubernetes.io/last-applied-configuration';
-const CONCURRENCY = 16;
+/**
+ * Requests in flight (pipelined on the lean pool's two connections). Deep
+ * enough that the API server takes a few hundred writes per read and commits
+ * them as one group, and the watchers get them in bursts: in the bench's
+ * 2,000-object apply (alternating runs) 16 in flight took 2.9-3.0 s until
+ * every EndpointSlice, 64 2.2-2.5 s, 256 2.0-2.1 s, 512 no faster; the
+ * daemon spent 2.1 → 1.5 s of CPU and the node agents 0.95 → 0.5 s.
+ */
+const CONCURRENCY = 256;
 /**
  * Documents parsed at a time while requests are in flight: parsing one per
  * request costs the CLI ~25% more CPU than parsing all up front (measured on

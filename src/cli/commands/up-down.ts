@@ -15,6 +15,7 @@ import { parseDuration, type CommonFlags } from '../args.js';
 import type { Context } from '../context.js';
 import { readTrace, formatTrace, TRACE_ENV, TRACE_FILE_NAME, StartupTrace } from '../../startup-trace.js';
 import { DEFAULT_NODES } from '../../config.js';
+import { DAEMON_V8_FLAGS } from '../../v8-flags.js';
 
 /**
  * Node 20 reads NODE_EXTRA_CA_CERTS eagerly at every process start (about
@@ -113,7 +114,7 @@ export async function upCommand(ctx: Context, flags: CommonFlags, quiet = false)
     rmSync(ctx.paths.daemonPid, { force: true });
     logStart = existsSync(ctx.paths.daemonLog) ? statSync(ctx.paths.daemonLog).size : 0;
     const log = openSync(ctx.paths.daemonLog, 'a');
-    const child = spawn(process.execPath, [DAEMON_MAIN, '--cluster', ctx.cluster, '--nodes', String(flags.nodes ?? DEFAULT_NODES), ...(flags.bare ? ['--bare'] : [])], {
+    const child = spawn(process.execPath, [...DAEMON_V8_FLAGS, DAEMON_MAIN, '--cluster', ctx.cluster, '--nodes', String(flags.nodes ?? DEFAULT_NODES), ...(flags.bare ? ['--bare'] : [])], {
       detached: true, stdio: ['ignore', log, log], env: daemonEnv(process.env),
     });
     closeSync(log);

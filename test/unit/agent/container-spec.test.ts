@@ -6,7 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Pod, Service } from '../../../src/api/types.js';
 import { containerEnv, hostsFile, resolvConf, resolveCommand, serviceEnv } from '../../../src/agent/container-spec.js';
-import { WATCHER_V8_FLAGS } from '../../../src/watcher-v8-flags.js';
+import { WATCHER_V8_FLAGS } from '../../../src/v8-flags.js';
 
 const basePod = (spec: Partial<Pod['spec']> = {}, ns = 'shop'): Pod => ({
   apiVersion: 'v1', kind: 'Pod', metadata: { name: 'web-1', namespace: ns, uid: 'u1', labels: { app: 'web' } },
