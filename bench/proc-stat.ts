@@ -81,6 +81,17 @@ export function onCpuNs(pid: number): number {
   try { return Number(readFileSync(`/proc/${pid}/schedstat`, 'utf8').split(' ')[0]); } catch { return 0; }
 }
 
+/**
+ * The main thread's time on a CPU and its time runnable but waiting for one,
+ * in ns (/proc/PID/schedstat: the thread group leader's thread).
+ */
+export function schedNs(pid: number): { onCpu: number; waiting: number } {
+  try {
+    const [onCpu, waiting] = readFileSync(`/proc/${pid}/schedstat`, 'utf8').split(' ').map(Number);
+    return { onCpu: onCpu ?? 0, waiting: waiting ?? 0 };
+  } catch { return { onCpu: 0, waiting: 0 }; }
+}
+
 /** CPU ms of each pid now; `since(before)` gives what each used in between. */
 export function snapshot(pids: readonly number[]): Map<number, number> {
   return new Map(pids.map((p) => [p, cpuMs(p)]));

@@ -23,7 +23,7 @@ import { fileURLToPath } from 'node:url';
 import type { EndpointSlice, KubeObject, Pod, WatchEvent } from '../../src/api/types.js';
 import { clusterPaths } from '../../src/config.js';
 import { HttpClient } from '../../src/client/http-client.js';
-import { cmdline, cpuMs, machineMs, processTree, rssKb } from '../proc-stat.js';
+import { cmdline, cpuMs, machineMs, processTree, rssKb, schedNs } from '../proc-stat.js';
 import { daemonEnv } from '../../src/cli/commands/up-down.js';
 import { DAEMON_V8_FLAGS } from '../../src/v8-flags.js';
 
@@ -206,6 +206,7 @@ async function applyAndWatch(client: HttpClient, namespace: string, count: numbe
     runnable ? (s) => readySlices(s) >= count : (s) => slicedServices(s) >= count, () => t0);
   const pods = watchUntil<Pod>(client, 'pods', namespace, rv,
     runnable ? (p) => p.size >= count : (p) => unschedulable(p) >= count, () => t0);
+  const sched0 = schedNs(daemonPid());
   const cpu0 = daemonCpuMs();
   const others0 = clusterProcessesCpuMs();
   const machine0 = machineMs().busy;
@@ -220,6 +221,8 @@ async function applyAndWatch(client: HttpClient, namespace: string, count: numbe
   const timedOut = (what: string) => (err: Error) => { row(`[${namespace}] TIMEOUT ${what}`, err.message); return NaN; };
   const [slicesMs, podsMs] = await Promise.all([slices.at.catch(timedOut('slices')), pods.at.catch(timedOut('pods'))]);
   row(`[${namespace}] daemon CPU time from apply start until slices and pods are done`, ms(daemonCpuMs() - cpu0));
+  const sched1 = schedNs(daemonPid());
+  row(`[${namespace}] the daemon's main thread meanwhile: on a CPU / runnable but waiting for one`, `${ms((sched1.onCpu - sched0.onCpu) / 1e6)} / ${ms((sched1.waiting - sched0.waiting) / 1e6)}`);
   const others = cpuSince(others0, clusterProcessesCpuMs());
   row(`[${namespace}] CPU time of the node agents meanwhile, their nft runs included (service proxies resync as Services arrive)`, ms(others.agents));
   row(`[${namespace}] CPU time of the cluster DNS meanwhile (it watches Services and EndpointSlices)`, ms(others.dns));

@@ -40,9 +40,12 @@ export class Supervisor {
     const log = openSync(path.join(this.paths.dir, `${name}.log`), 'a');
     // nsenter, not `ip netns exec`: the latter gives the process a private
     // mount namespace, and netns files it then creates under /run/netns
-    // would be invisible to the CLI and to `podnet down`.
+    // would be invisible to the CLI and to `podnet down`. Detached: a session
+    // of its own, so that it does not share the daemon's scheduling group
+    // (src/daemon/priority.ts), as a kubelet does not share the API server's
+    // cgroup.
     const child = spawn('nsenter', [`--net=/run/netns/${m.netns}`, '--', ...m.argv], {
-      stdio: ['ignore', log, log], env: { ...process.env, PODNET_STATE_DIR: path.dirname(this.paths.dir) },
+      stdio: ['ignore', log, log], env: { ...process.env, PODNET_STATE_DIR: path.dirname(this.paths.dir) }, detached: true,
     });
     closeSync(log);
     m.child = child;

@@ -7,8 +7,10 @@ import { makeClusterDirs } from './cluster-dirs.js';
 import { buildNetwork, newClusterNodes } from './node-names.js';
 import type { ApplyResult } from '../topology/index.js';
 import { StartupTrace } from '../startup-trace.js';
+import { raiseDaemonPriority } from './priority.js';
 
 export async function runDaemon(cluster: string, nodes: number, addons: boolean): Promise<number> {
+  raiseDaemonPriority();
   // A new cluster (no store yet) knows its nodes without the store, so its
   // sealed network is built while the API server, the store and the
   // controllers load — about 90 modules and SQLite, the daemon's longest
