@@ -2,9 +2,9 @@
 //
 // Every other process of the cluster waits on the API server: the CLI for its
 // answers, the controllers (inside it) and the watchers for its events. In a
-// burst on this 2-core box its main thread, runnable, waited 0.42-0.52 s for
-// a CPU during a 2-s apply (/proc/PID/task/PID/schedstat; it ran 1.3-1.7 s),
-// behind the CLI and the watchers it feeds. A kube-apiserver gets its own
+// burst on this 2-core box its main thread, runnable, waited 0.42-0.58 s for
+// a CPU during a 2-s apply (/proc/PID/schedstat; it ran 1.3-1.6 s), behind
+// the CLI and the watchers it feeds (docs/bench-controlplane.md (a10)). A kube-apiserver gets its own
 // cgroup and reserved CPU for the same reason.
 //
 // Here: a higher weight for the daemon's scheduling group. With autogroup
