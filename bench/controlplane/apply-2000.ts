@@ -1,5 +1,5 @@
 // Control-plane benchmark through the real CLI and daemon (issue 2's numbers):
-//   npx tsc -p tsconfig.json && node dist/bench/controlplane/apply-2000.js [--deployments 1000] [--running 100] [--cpu-prof DIR]
+//   npx tsc -p tsconfig.json && node dist/bench/controlplane/apply-2000.js [--deployments 1000] [--running 100] [--bare] [--cpu-prof DIR]
 // 1. `podnet apply -f` of N Deployments (replicas 1) + N Services whose pods
 //    are unschedulable (nodeSelector podnet.dev/bench=none), so the control
 //    plane is measured alone: every Service gets its (empty) EndpointSlice and
@@ -13,6 +13,9 @@
 // --cpu-prof DIR starts the daemon under `node --cpu-prof` (NODE_OPTIONS
 // cannot carry it) before `podnet up`, which then finds it running; the
 // profile is written to DIR when `podnet down` stops the daemon.
+// --bare measures the control plane of issue 2 alone: `podnet up --bare`
+// (API server, controllers, node agents; no cluster DNS, ingress controller,
+// load balancer or external DNS watching the burst too).
 // Bounded: every wait has a timeout; the cluster is torn down at the end.
 
 import { spawn } from 'node:child_process';
@@ -39,6 +42,7 @@ function flag(name: string, fallback: number): number {
 }
 const N = flag('--deployments', 1000);
 const M = flag('--running', 100);
+const BARE = process.argv.includes('--bare');
 const profIndex = process.argv.indexOf('--cpu-prof');
 const PROF_DIR = profIndex >= 0 ? process.argv[profIndex + 1] : undefined;
 
@@ -122,7 +126,7 @@ function cpuSince(before: Map<number, number>, after: Map<number, number>): Reco
 async function startProfiledDaemon(dir: string): Promise<void> {
   fs.mkdirSync(paths.dir, { recursive: true });
   const log = fs.openSync(paths.daemonLog, 'a');
-  const child = spawn(process.execPath, [...DAEMON_V8_FLAGS, '--cpu-prof', `--cpu-prof-dir=${path.resolve(dir)}`, CLI, 'daemon', '--cluster', CLUSTER, '--nodes', '2'], { env: daemonEnv(env), detached: true, stdio: ['ignore', log, log] });
+  const child = spawn(process.execPath, [...DAEMON_V8_FLAGS, '--cpu-prof', `--cpu-prof-dir=${path.resolve(dir)}`, CLI, 'daemon', '--cluster', CLUSTER, '--nodes', '2', ...(BARE ? ['--bare'] : [])], { env: daemonEnv(env), detached: true, stdio: ['ignore', log, log] });
   fs.closeSync(log);
   child.unref();
   const deadline = Date.now() + WAIT_TIMEOUT_MS;
@@ -259,8 +263,8 @@ async function deleteNamespace(client: HttpClient, namespace: string): Promise<v
 let client: HttpClient | undefined;
 try {
   if (PROF_DIR) await startProfiledDaemon(PROF_DIR);
-  const up = await must(['up']);
-  row('podnet up (2 nodes, DNS, ingress controller)', ms(up.ms));
+  const up = await must(['up', ...(BARE ? ['--bare'] : [])]);
+  row(BARE ? 'podnet up --bare (2 nodes: API server, controllers, node agents)' : 'podnet up (2 nodes, DNS, ingress controller, LB)', ms(up.ms));
   client = new HttpClient({ socketPath: paths.socket, timeoutMs: 120_000 });
   row('daemon RSS after up', `${rssMiB().toFixed(0)} MiB`);
 
