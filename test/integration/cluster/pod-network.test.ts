@@ -6,7 +6,7 @@
 
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Pod } from '../../../src/api/types.js';
@@ -65,6 +65,20 @@ describe('pod network', { timeout: 240_000 }, () => {
       const log = readFileSync(path.join(stateDir, CLUSTER, `agent-${node}.log`), 'utf8');
       assert.doesNotMatch(log, /CNI server exited/, `${node}: ${log}`);
     }
+  });
+
+  test('the daemon\'s session outweighs the others; the node agents run in sessions of their own', () => {
+    const dir = path.join(stateDir, CLUSTER);
+    const daemon = Number(readFileSync(path.join(dir, 'daemon.pid'), 'utf8'));
+    // proc(5): the fields after the parenthesised command name; session is field 6
+    const sessionOf = (pid: number) => Number(readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ')[3]);
+    for (const node of ['node-1', 'node-2']) {
+      const agent = Number(readFileSync(path.join(dir, 'procs', `agent-${node}.pid`), 'utf8'));
+      assert.equal(sessionOf(agent), agent, `${node}'s agent leads a session of its own`);
+      assert.notEqual(sessionOf(agent), sessionOf(daemon));
+    }
+    // kernels built without autogroup have no such file, and no group weight to raise
+    if (existsSync('/proc/self/autogroup')) assert.match(readFileSync(`/proc/${daemon}/autogroup`, 'utf8'), /nice -10\b/);
   });
 
   test('nodes are Ready with podCIDRs, InternalIPs and the well-known labels', async () => {
