@@ -73,17 +73,10 @@ export function cmdline(pid: number): string {
 }
 
 /**
- * Time on a CPU in ns (proc(5) /proc/PID/schedstat, first field; the thread
- * group leader's thread only): exact, where utime/stime count 10-ms ticks.
- * Right for single-threaded processes such as NGINX workers.
- */
-export function onCpuNs(pid: number): number {
-  try { return Number(readFileSync(`/proc/${pid}/schedstat`, 'utf8').split(' ')[0]); } catch { return 0; }
-}
-
-/**
  * The main thread's time on a CPU and its time runnable but waiting for one,
- * in ns (/proc/PID/schedstat: the thread group leader's thread).
+ * in ns (proc(5) /proc/PID/schedstat: the thread group leader's thread
+ * only): exact, where utime/stime count 10-ms ticks. Right for
+ * single-threaded processes such as NGINX workers.
  */
 export function schedNs(pid: number): { onCpu: number; waiting: number } {
   try {

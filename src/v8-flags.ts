@@ -39,13 +39,13 @@ import v8 from 'node:v8';
 /** 16 × V8's default (67,584 bytes of bytecode run per tiering decision) */
 const TIERING_V8_FLAGS: readonly string[] = ['--interrupt-budget=1081344'];
 
-export const DAEMON_V8_FLAGS: readonly string[] = TIERING_V8_FLAGS;
 export const WATCHER_V8_FLAGS: readonly string[] = ['--single-threaded', ...TIERING_V8_FLAGS];
 
 /**
- * For a process nobody starts with flags (the CLI, however it is run): set
- * before most of its code is compiled. V8 reads the budget whenever it
- * resets a function's, so it holds for everything loaded afterwards.
+ * For the CLI (however it is run) and the daemon (`podnet up` or `podnet
+ * daemon`): set by src/tiering.ts before most of their code is compiled. V8
+ * reads the budget whenever it resets a function's, so it holds for
+ * everything loaded afterwards.
  */
 export function applyTieringFlags(): void {
   for (const flag of TIERING_V8_FLAGS) v8.setFlagsFromString(flag);

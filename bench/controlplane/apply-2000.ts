@@ -27,8 +27,7 @@ import type { EndpointSlice, KubeObject, Pod, WatchEvent } from '../../src/api/t
 import { clusterPaths } from '../../src/config.js';
 import { HttpClient } from '../../src/client/http-client.js';
 import { cmdline, cpuMs, machineMs, processTree, rssKb, schedNs } from '../proc-stat.js';
-import { daemonEnv } from '../../src/cli/commands/up-down.js';
-import { DAEMON_V8_FLAGS } from '../../src/v8-flags.js';
+import { daemonArgv, daemonEnv } from '../../src/cli/commands/up-down.js';
 
 const CLI = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
 /** BENCH_CLUSTER names the cluster, so that two checkouts can run the bench side by side */
@@ -126,7 +125,7 @@ function cpuSince(before: Map<number, number>, after: Map<number, number>): Reco
 async function startProfiledDaemon(dir: string): Promise<void> {
   fs.mkdirSync(paths.dir, { recursive: true });
   const log = fs.openSync(paths.daemonLog, 'a');
-  const child = spawn(process.execPath, [...DAEMON_V8_FLAGS, '--cpu-prof', `--cpu-prof-dir=${path.resolve(dir)}`, CLI, 'daemon', '--cluster', CLUSTER, '--nodes', '2', ...(BARE ? ['--bare'] : [])], { env: daemonEnv(env), detached: true, stdio: ['ignore', log, log] });
+  const child = spawn(process.execPath, ['--cpu-prof', `--cpu-prof-dir=${path.resolve(dir)}`, ...daemonArgv(CLUSTER, 2, BARE)], { env: daemonEnv(env), detached: true, stdio: ['ignore', log, log] });
   fs.closeSync(log);
   child.unref();
   const deadline = Date.now() + WAIT_TIMEOUT_MS;

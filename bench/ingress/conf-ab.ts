@@ -19,7 +19,7 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { podnet } from '../../test/support/cli.js';
-import { childPids, onCpuNs, procStat, snapshot, since } from '../proc-stat.js';
+import { childPids, procStat, schedNs, snapshot, since } from '../proc-stat.js';
 import { formatSpread, roundOrder, spread } from './paired-rounds.js';
 import { nginxConfPath, SOLO_HOST, soloPair, wrkIn, type WrkOptions } from './solo-pair.js';
 
@@ -67,7 +67,7 @@ function sleeps(pid: number): number {
 
 /** Exact on-CPU ns, user ms (ticks) and sleeps of the workers, summed. */
 function workerCounters(pids: readonly number[]): { ns: number; userMs: number; sleeps: number } {
-  return pids.reduce((a, p) => ({ ns: a.ns + onCpuNs(p), userMs: a.userMs + (procStat(p)?.userMs ?? 0), sleeps: a.sleeps + sleeps(p) }), { ns: 0, userMs: 0, sleeps: 0 });
+  return pids.reduce((a, p) => ({ ns: a.ns + schedNs(p).onCpu, userMs: a.userMs + (procStat(p)?.userMs ?? 0), sleeps: a.sleeps + sleeps(p) }), { ns: 0, userMs: 0, sleeps: 0 });
 }
 
 interface Instance { name: string; port: number; dir: string; child: ChildProcess; pids: number[] }

@@ -188,12 +188,12 @@ function defaultNamespace(ns: Obj): void {
     if (meta.labels === undefined || meta.labels === null) meta.labels = {};
     if (isObj(meta.labels)) meta.labels[NAMESPACE_NAME_LABEL] = meta.name;
   }
-  defaultNamespaceStatus(ns as KubeObject);
+  defaultNamespaceStatus(ns);
 }
 
 /** The status part of a Namespace's defaults: all a status write of one is defaulted with. */
-function defaultNamespaceStatus(ns: KubeObject): void {
-  const status = child(ns as unknown as Obj, 'status');
+function defaultNamespaceStatus(ns: Obj): void {
+  const status = child(ns, 'status');
   if (status) setDefault(status, 'phase', 'Active');
 }
 
@@ -225,7 +225,7 @@ const DEFAULTERS: Record<string, (o: Obj) => void> = {
  * are the stored ones, defaulted when they were stored.
  */
 const STATUS_DEFAULTERS: Record<string, (o: Obj) => void> = {
-  Namespace: (o) => defaultNamespaceStatus(o as unknown as KubeObject),
+  Namespace: defaultNamespaceStatus,
 };
 
 function applyFrom<T extends KubeObject>(table: Record<string, (o: Obj) => void>, obj: T): T {

@@ -2,6 +2,8 @@
 // `kubectl patch --type=json` sends. Operations apply in order to a copy; any
 // failure rejects the whole patch (RFC 6902 section 5).
 
+import { jsonClone } from '../api/json-clone.js';
+
 interface Operation { op: string; path: string; from?: string; value?: unknown }
 
 export class JsonPatchError extends Error {}
@@ -60,9 +62,13 @@ function remove(doc: unknown, path: string): unknown {
 
 export function applyJsonPatch(target: unknown, ops: unknown): unknown {
   if (!Array.isArray(ops)) throw new JsonPatchError('a JSON patch must be an array of operations');
-  const doc = JSON.parse(JSON.stringify(target)) as unknown;
+  // the target is left as it was, also when an operation fails
+  const doc = jsonClone(target);
   for (const raw of ops as Operation[]) {
-    const copy = (v: unknown) => JSON.parse(JSON.stringify(v)) as unknown;
+    const copy = (v: unknown) => {
+      if (v === undefined) throw new JsonPatchError(`operation "${raw.op}" on "${raw.path}" has no value`);
+      return jsonClone(v);
+    };
     switch (raw.op) {
       case 'add': add(doc, raw.path, copy(raw.value)); break;
       case 'remove': remove(doc, raw.path); break;

@@ -205,7 +205,7 @@ export class Registry {
     let patched: KubeObject;
     if (type === 'json') {
       try {
-        patched = applyJsonPatch(JSON.parse(cur.json), patch) as KubeObject;
+        patched = applyJsonPatch(cur.object, patch) as KubeObject;
       } catch (e) {
         throw new ApiError({ apiVersion: 'v1', kind: 'Status', metadata: {}, status: 'Failure', message: (e as Error).message, reason: 'Invalid', code: 422 });
       }

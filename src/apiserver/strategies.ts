@@ -45,7 +45,8 @@ export function prepareForUpdate(info: ResourceInfo, obj: KubeObject, old: KubeO
  * copying them: only its top level and its metadata are its own, which is
  * all the store fills in, and the store's comparisons (no-op update, spec
  * changed) find the shared spec equal at once. So nothing may change `next`
- * below its metadata: status writes are not defaulted (see registry.update).
+ * below its metadata or status: a status write only runs the status
+ * defaulters (registry.update), which touch nothing but the new .status.
  */
 export function prepareForStatusUpdate(obj: KubeObject, old: KubeObject): KubeObject {
   const next: KubeObject = { ...old, metadata: { ...old.metadata } };

@@ -2,7 +2,7 @@
 // podnet's command line. Only this entry point exits the process; every
 // failure becomes one line on stderr and a non-zero exit code.
 
-import './tiering.js';
+import '../tiering.js';
 import { ApiError, PodnetError } from '../errors.js';
 import { parseFlags, type CommonFlags } from './args.js';
 import { context, type Context } from './context.js';

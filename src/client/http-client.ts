@@ -21,6 +21,8 @@ const MAX_POOL_SOCKETS = 16;
  */
 const LEAN_CONNECTIONS = 2;
 const LEAN_PIPELINE_DEPTH = 128;
+/** requests a lean client can have in flight at once: what `podnet apply` keeps busy */
+export const LEAN_IN_FLIGHT = LEAN_CONNECTIONS * LEAN_PIPELINE_DEPTH;
 /**
  * A Unix socket has no TLS server name. Without this, node's http Agent works
  * one out from the default host "localhost" with net.isIP, whose first call

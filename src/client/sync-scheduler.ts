@@ -73,10 +73,26 @@ export class SyncScheduler {
     if (this.stopped) return;
     this.triggers++;
     if (this.running) { this.again = true; return; }
-    if (this.dueAt !== undefined) return;
+    const burst = this.options.burst;
+    // a pending sync moves only when this trigger makes the changes a burst
+    if (this.dueAt !== undefined && !(burst && this.triggers === burst.triggers)) return;
     const now = this.clock.now();
+    if (this.dueAt !== undefined) {
+      const later = this.lastStart + this.gap();
+      if (later <= this.dueAt) return;
+      this.clock.clearTimeout(this.timer);
+      this.schedule(later - now);
+      return;
+    }
+    this.schedule(Math.max(now + this.options.debounceMs, this.lastStart + this.gap()) - now);
+  }
+
+  /** From the last sync's start to the next: longer after a slow sync, longer still during a burst. */
+  private gap(): number {
     const gap = Math.max(this.options.minIntervalMs, (this.options.busyFactor ?? 2) * this.lastDuration);
-    this.schedule(Math.max(now + this.options.debounceMs, this.lastStart + gap) - now);
+    const burst = this.options.burst;
+    if (!burst || this.triggers < burst.triggers) return gap;
+    return Math.max(gap, Math.min(burst.factor * this.lastDuration, burst.maxGapMs));
   }
 
   async stop(): Promise<void> {
@@ -97,11 +113,6 @@ export class SyncScheduler {
     this.timer = undefined;
     this.dueAt = undefined;
     if (this.stopped) return;
-    const burst = this.options.burst;
-    if (burst && this.triggers >= burst.triggers) {
-      const wait = this.lastStart + Math.min(burst.factor * this.lastDuration, burst.maxGapMs) - this.clock.now();
-      if (wait > 0) { this.schedule(wait); return; }
-    }
     this.triggers = 0;
     this.running = true;
     this.again = false;

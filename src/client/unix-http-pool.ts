@@ -307,7 +307,7 @@ export class UnixHttpPool {
 
   private connectionFor(fresh: boolean): Connection | undefined {
     let best: Connection | undefined;
-    if (!fresh) for (const c of this.connections) if (!c.closed && (!best || c.load < best.load)) best = c;
+    if (!fresh) for (const c of this.connections) if (!best || c.load < best.load) best = c;
     if ((!best || best.load > 0) && this.connections.length < this.options.maxConnections) {
       const c = new Connection(this, this.options.socketPath);
       this.connections.push(c);

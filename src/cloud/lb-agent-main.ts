@@ -1,7 +1,7 @@
 // The cloud load balancer's data-path process. The daemon starts it inside
 // the router namespace:
 //
-//   nsenter --net=/run/netns/pn-<c>-router -- node --single-threaded dist/src/cloud/lb-agent-main.js --cluster <c>
+//   nsenter --net=/run/netns/pn-<c>-router -- node <WATCHER_V8_FLAGS> dist/src/cloud/lb-agent-main.js --cluster <c>
 //
 // (nsenter, not `ip netns exec`, for the same reason as the node agents: no
 // private mount namespace.) It talks to the API server over the cluster's

@@ -9,7 +9,8 @@
 // into the same one-threaded process as the API server: a 2,000-object apply
 // makes 2,000 Events, and writing each one at once competed with the pods,
 // statuses and EndpointSlices the apply is waiting for. So a recorder given
-// an `activity` gauge (the daemon's: its store's latest resourceVersion)
+// an `activity` gauge (the daemon's: its store's writes other than Events,
+// so that its several recorders do not take each other's writes for load)
 // holds Events until the store has taken no other write for QUIET_MS, and
 // then writes them a chunk per event-loop turn while it stays quiet. Bounds:
 // an Event waits at most MAX_DELAY_MS (then it is written whatever the load),
@@ -72,7 +73,7 @@ export interface RecorderOptions {
   host?: string;
   /**
    * A number that moves whenever the process the Events are written to takes
-   * a write (the daemon's store's latest resourceVersion). Given, Events wait
+   * a write other than an Event (the daemon's store's). Given, Events wait
    * for a quiet moment; absent, each is written at once.
    */
   activity?: () => number;
@@ -81,9 +82,7 @@ export interface RecorderOptions {
 
 interface Pending {
   key: string;
-  namespace: string;
   involvedObject: ObjectReference;
-  objectName: string;
   type: 'Normal' | 'Warning';
   reason: string;
   message: string;
@@ -130,10 +129,8 @@ export class ApiEventRecorder implements EventRecorder {
       queued.lastTimestamp = stamp;
       return;
     }
-    const namespace = obj.metadata.namespace ?? 'default';
     this.queue.set(key, {
-      key, namespace, type, reason, message, count: 1, firstTimestamp: stamp, lastTimestamp: stamp, since: now,
-      objectName: obj.metadata.name ?? '',
+      key, type, reason, message, count: 1, firstTimestamp: stamp, lastTimestamp: stamp, since: now,
       involvedObject: {
         apiVersion: obj.apiVersion, kind: obj.kind, name: obj.metadata.name,
         ...(obj.metadata.namespace ? { namespace: obj.metadata.namespace } : {}),
@@ -143,19 +140,14 @@ export class ApiEventRecorder implements EventRecorder {
     this.schedule();
   }
 
-  /** Writes every waiting Event now; resolves when they are written (tests, shutdown). */
-  flush(): Promise<void> {
+  /** Writes what waits and stops the timer; resolves once it is written. Later Events are written at once. */
+  close(): Promise<void> {
+    this.closed = true;
     if (this.queue.size === 0 && !this.writing) return Promise.resolve();
     const done = new Promise<void>((resolve) => this.idleWaiters.push(resolve));
     this.cancelTimer();
     if (!this.writing) void this.drain(true);
     return done;
-  }
-
-  /** Writes what waits and stops the timer; later Events are written at once. */
-  close(): Promise<void> {
-    this.closed = true;
-    return this.flush();
   }
 
   private schedule(): void {
@@ -209,8 +201,8 @@ export class ApiEventRecorder implements EventRecorder {
         if (this.queue.size === 0) break;
         const mine = this.activity?.();
         await new Promise<void>((resolve) => this.clock.setImmediate(resolve));
-        if (all || !this.activity || this.closed || this.idleWaiters.length > 0) continue;
-        if (this.activity() !== mine && !this.mustWrite()) break;
+        if (all || this.idleWaiters.length > 0) continue;
+        if (this.activity?.() !== mine && !this.mustWrite()) break;
       }
     } finally {
       this.writing = false;
@@ -225,14 +217,14 @@ export class ApiEventRecorder implements EventRecorder {
     const prev = this.seen.get(p.key);
     if (prev) {
       try {
-        const updated = await this.client.patch<Event>('events', p.namespace, prev.metadata.name!, { count: (prev.count ?? 1) + p.count, lastTimestamp: p.lastTimestamp });
+        const updated = await this.client.patch<Event>('events', namespaceOf(p), prev.metadata.name!, { count: (prev.count ?? 1) + p.count, lastTimestamp: p.lastTimestamp });
         this.seen.set(p.key, updated);
         return;
       } catch { this.seen.delete(p.key); }
     }
     const event: Event = {
       apiVersion: 'v1', kind: 'Event',
-      metadata: { name: `${p.objectName}.${eventSuffix(this.clock.now())}`, namespace: p.namespace },
+      metadata: { name: `${p.involvedObject.name ?? ''}.${eventSuffix(this.clock.now())}`, namespace: namespaceOf(p) },
       involvedObject: p.involvedObject,
       reason: p.reason, message: p.message, type: p.type, count: p.count, firstTimestamp: p.firstTimestamp, lastTimestamp: p.lastTimestamp,
       source: { component: this.component, ...(this.host ? { host: this.host } : {}) },
@@ -243,6 +235,9 @@ export class ApiEventRecorder implements EventRecorder {
     this.seen.set(p.key, created);
   }
 }
+
+/** An Event lives in its object's namespace; a cluster-scoped object's Events in default, as upstream. */
+function namespaceOf(p: Pending): string { return p.involvedObject.namespace ?? 'default'; }
 
 /** For unit tests: remembers events instead of writing them. */
 export class FakeEventRecorder implements EventRecorder {

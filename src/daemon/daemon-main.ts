@@ -5,6 +5,7 @@
 // building a new cluster's network, and every module loaded before that is
 // on the way to `up`'s answer (docs/architecture.md, start-up).
 
+import '../tiering.js';
 import { parseArgs } from 'node:util';
 import { CLUSTER_NAME_PATTERN, DEFAULT_NODES } from '../config.js';
 import { runDaemon } from './main.js';

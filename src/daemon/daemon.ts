@@ -180,12 +180,15 @@ export class Daemon {
   private startControllers(client: Client): void {
     const informers = new InformerFactory(client);
     this.informers = informers;
-    // Events wait for a moment when the store takes no other write (src/controllers/events.ts)
+    // Events wait for a moment when the store takes no other write (src/controllers/events.ts);
+    // the recorders' own Event writes do not count, or each would wait out the others' drains
     const store = this.api!.store;
-    const recorderOptions = { activity: () => store.latestRv };
+    let eventWrites = 0;
+    this.stoppers.push(store.watch('events', undefined, () => { eventWrites++; }, { uncommitted: true }));
+    const recorderOptions = { activity: () => store.latestRv - eventWrites };
     const events = new ApiEventRecorder(client, 'podnet-controller-manager', recorderOptions);
     const schedulerEvents = new ApiEventRecorder(client, 'default-scheduler', recorderOptions);
-    const lbEvents = new ApiEventRecorder(client, 'service-lb-controller', recorderOptions);
+    const lbEvents = this.options.addons ? new ApiEventRecorder(client, 'service-lb-controller', recorderOptions) : undefined;
     const controllers = [
       new DeploymentController(informers, client, events),
       new StatefulSetController(informers, client, events),
@@ -193,7 +196,7 @@ export class Daemon {
       new Scheduler(informers, client, schedulerEvents),
       new NodeIpamController(informers, client, events),
       new NamespaceController(informers, client),
-      ...(this.options.addons ? [new ServiceLoadBalancerController(informers, client, lbEvents)] : []),
+      ...(lbEvents ? [new ServiceLoadBalancerController(informers, client, lbEvents)] : []),
     ];
     const gc = new GarbageCollector(informers, client);
     const lifecycle = new NodeLifecycleController(informers, client, events);
@@ -206,7 +209,7 @@ export class Daemon {
     this.stoppers.push(async () => {
       for (const c of controllers) c.stop();
       gc.stop(); lifecycle.stop(); informers.stop();
-      await Promise.all([events.close(), schedulerEvents.close(), lbEvents.close()]);
+      await Promise.all([events.close(), schedulerEvents.close(), lbEvents?.close()]);
     });
   }
 

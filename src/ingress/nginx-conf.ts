@@ -265,7 +265,7 @@ export function renderNginxConf(table: RouteTable, options: RenderOptions): Rend
   // The upstream connection is also free again as soon as the backend is done.
   L.add(1, 'proxy_buffering on;');
   L.add(1, '');
-  for (const line of errorPageLines(new Map())) L.add(1, line);
+  for (const line of ERROR_PAGE_LINES) L.add(1, line);
   L.add(1, '');
   L.add(1, 'ssl_protocols TLSv1.2 TLSv1.3;');
   L.add(1, 'ssl_session_cache shared:podnet_ssl:4m;');
@@ -448,19 +448,22 @@ function renderLocation(L: Lines, modifier: string, r: Route | undefined, v: Vir
     // yet: the client gets the 503 it got before (a location's error_page
     // replaces every inherited one, so all are repeated).
     if (live.get(r.backend.key) === 'cluster-ip') {
-      for (const line of errorPageLines(new Map([['502', '503']]))) L.add(3, line);
+      for (const line of ERROR_PAGE_LINES_502_AS_503) L.add(3, line);
     }
   }
   L.add(2, '}');
 }
 
 /** One error_page per status of the controller's pages; `answerAs` sends some as another status's page. */
-function errorPageLines(answerAs: ReadonlyMap<string, string>): string[] {
+function errorPageLines(answerAs: Readonly<Record<string, string>>): readonly string[] {
   return Object.keys(ERROR_PAGES).map((code) => {
-    const as = answerAs.get(code);
+    const as = answerAs[code];
     return as ? `error_page ${code} =${as} ${ERROR_LOCATION_PREFIX}${as}.html;` : `error_page ${code} ${ERROR_LOCATION_PREFIX}${code}.html;`;
   });
 }
+/** built once: the same lines in every render */
+const ERROR_PAGE_LINES = errorPageLines({});
+const ERROR_PAGE_LINES_502_AS_503 = errorPageLines({ '502': '503' });
 
 function escapeRegex(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');

@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import type { KubeObject } from '../../api/types.js';
 import { resourceForKind, type ResourceInfo } from '../../api/resources.js';
 import type { Client } from '../../client/client.js';
+import { LEAN_IN_FLIGHT } from '../../client/http-client.js';
 import { ApiError, isApiError, PodnetError } from '../../errors.js';
 import { collectManifestFiles, LazyManifest } from '../manifest.js';
 import { kindSlashName } from '../printers/output.js';
@@ -14,19 +15,22 @@ import type { Context } from '../context.js';
 
 export const LAST_APPLIED = 'kubectl.kubernetes.io/last-applied-configuration';
 /**
- * Requests in flight (pipelined on the lean pool's two connections). Deep
- * enough that the API server takes a few hundred writes per read and commits
- * them as one group, and the watchers get them in bursts: in the bench's
- * 2,000-object apply (alternating runs) 16 in flight took 2.9-3.0 s until
- * every EndpointSlice, 64 2.2-2.5 s, 256 2.0-2.1 s, 512 no faster; the
- * daemon spent 2.1 → 1.5 s of CPU and the node agents 0.95 → 0.5 s.
+ * Requests in flight: as many as the lean pool pipelines (256, 128 on each of
+ * its two connections). Deep enough that the API server takes a few hundred
+ * writes per read and commits them as one group, and the watchers get them
+ * in bursts: in the bench's 2,000-object apply (alternating runs) 16 in
+ * flight took 2.9-3.0 s until every EndpointSlice, 64 2.2-2.5 s, 256 2.0-2.1
+ * s, 512 no faster; the daemon spent 2.1 → 1.5 s of CPU and the node agents
+ * 0.95 → 0.5 s.
  */
-const CONCURRENCY = 256;
+const CONCURRENCY = LEAN_IN_FLIGHT;
 /**
  * Documents parsed at a time while requests are in flight: parsing one per
  * request costs the CLI ~25% more CPU than parsing all up front (measured on
- * 2,001 documents), batches of 50 cost ~5% more and let the first requests go
- * out after ~20 ms instead of after the whole file.
+ * 2,001 documents), batches of 50 cost ~5% more. The first requests go out
+ * once the first CONCURRENCY documents are parsed (~50 ms for 256 here)
+ * rather than after the whole file; starting with fewer workers to send
+ * earlier was measured and made no difference to the whole apply.
  */
 const PARSE_BATCH = 50;
 

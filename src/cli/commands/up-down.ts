@@ -15,7 +15,6 @@ import { parseDuration, type CommonFlags } from '../args.js';
 import type { Context } from '../context.js';
 import { readTrace, formatTrace, TRACE_ENV, TRACE_FILE_NAME, StartupTrace } from '../../startup-trace.js';
 import { DEFAULT_NODES } from '../../config.js';
-import { DAEMON_V8_FLAGS } from '../../v8-flags.js';
 
 /**
  * Node 20 reads NODE_EXTRA_CA_CERTS eagerly at every process start (about
@@ -34,6 +33,12 @@ export function daemonEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
 
 /** the daemon's own entry point: the command line's modules are not on its way to building the network */
 const DAEMON_MAIN = fileURLToPath(new URL('../../daemon/daemon-main.js', import.meta.url));
+
+/** node's arguments for the daemon of `cluster` (the bench starts it the same way, under a profiler) */
+export function daemonArgv(cluster: string, nodes: number, bare: boolean): string[] {
+  return [DAEMON_MAIN, '--cluster', cluster, '--nodes', String(nodes), ...(bare ? ['--bare'] : [])];
+}
+
 const POLL_MS = 25;
 
 export function daemonPid(ctx: Context): number | undefined {
@@ -114,7 +119,7 @@ export async function upCommand(ctx: Context, flags: CommonFlags, quiet = false)
     rmSync(ctx.paths.daemonPid, { force: true });
     logStart = existsSync(ctx.paths.daemonLog) ? statSync(ctx.paths.daemonLog).size : 0;
     const log = openSync(ctx.paths.daemonLog, 'a');
-    const child = spawn(process.execPath, [...DAEMON_V8_FLAGS, DAEMON_MAIN, '--cluster', ctx.cluster, '--nodes', String(flags.nodes ?? DEFAULT_NODES), ...(flags.bare ? ['--bare'] : [])], {
+    const child = spawn(process.execPath, daemonArgv(ctx.cluster, flags.nodes ?? DEFAULT_NODES, flags.bare), {
       detached: true, stdio: ['ignore', log, log], env: daemonEnv(process.env),
     });
     closeSync(log);
