@@ -44,10 +44,11 @@ export const apiErrors = {
     new ApiError(status(409, 'AlreadyExists', `${qualified(plural, group)} "${name}" already exists`, { name, group, kind: plural })),
   conflict: (plural: string, group: string, name: string) =>
     new ApiError(status(409, 'Conflict', `Operation cannot be fulfilled on ${qualified(plural, group)} "${name}": the object has been modified; please apply your changes to the latest version and try again`, { name, group, kind: plural })),
+  /** 422, worded as apimachinery's NewInvalid: the kind qualified by its group ("Deployment.apps"), as GroupKind.String() does */
   invalid: (kind: string, group: string, name: string, causes: FieldError[]) => {
     const list = causes.map(String);
     const body = list.length === 1 ? list[0] : `[${list.join(', ')}]`;
-    return new ApiError(status(422, 'Invalid', `${kind} "${name}" is invalid: ${body}`, {
+    return new ApiError(status(422, 'Invalid', `${group ? `${kind}.${group}` : kind} "${name}" is invalid: ${body}`, {
       name, group, kind,
       causes: causes.map((c): StatusCause => ({ reason: c.type, message: c.detailMessage(), field: c.field })),
     }));

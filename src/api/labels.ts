@@ -9,13 +9,13 @@ import { isLabelValue, isQualifiedName } from './validation/names.js';
 import { get, goLabelSelector, isObj } from './validation/fields.js';
 import { validateLabelName, validateLabels } from './validation/label-rules.js';
 
-export interface Requirement { key: string; operator: 'in' | 'notin' | '=' | '==' | '!=' | 'exists' | '!' ; values: string[] }
+export interface Requirement { key: string; operator: 'in' | 'notin' | '=' | '==' | '!=' | 'gt' | 'lt' | 'exists' | '!' ; values: string[] }
 
 type Labels = Record<string, string> | undefined;
 
 // ---- parsing (selector.go's lexer + parser, simplified to one pass) ----
 
-type TokenKind = 'id' | '=' | '==' | '!=' | '!' | '(' | ')' | ',' | 'in' | 'notin' | 'end';
+type TokenKind = 'id' | '=' | '==' | '!=' | '!' | '(' | ')' | ',' | 'in' | 'notin' | 'gt' | 'lt' | 'end';
 interface Token { kind: TokenKind; text: string }
 
 // Characters that end an identifier, as in selector.go's isSpecialSymbol/isWhitespace.
@@ -30,7 +30,7 @@ function lex(input: string): Token[] {
     if (c === '=' && input[i + 1] === '=') { out.push({ kind: '==', text: '==' }); i += 2; continue; }
     if (c === '!' && input[i + 1] === '=') { out.push({ kind: '!=', text: '!=' }); i += 2; continue; }
     if (c === '=' || c === '!' || c === '(' || c === ')' || c === ',') { out.push({ kind: c, text: c }); i++; continue; }
-    if (c === '>' || c === '<') throw new Error(`unable to parse requirement: operator '${c}' is not supported by podnet`);
+    if (c === '>' || c === '<') { out.push({ kind: c === '>' ? 'gt' : 'lt', text: c }); i++; continue; }
     let j = i;
     while (j < input.length && !SPECIAL.has(input[j]!) && !/\s/.test(input[j]!)) j++;
     const text = input.slice(i, j);
@@ -41,8 +41,9 @@ function lex(input: string): Token[] {
   return out;
 }
 
+/** the token's literal in messages; the end of the string has none, as upstream's lexer */
 function describe(t: Token): string {
-  return t.kind === 'end' ? 'EOS' : t.text;
+  return t.text;
 }
 
 function checkKey(key: string): void {
@@ -76,6 +77,13 @@ export function parseSelector(text: string): Requirement[] {
       const op = peek();
       if (op.kind === ',' || op.kind === 'end') {
         reqs.push({ key, operator: 'exists', values: [] });
+      } else if (op.kind === 'gt' || op.kind === 'lt') {
+        next();
+        const v = next();
+        if (v.kind !== 'id') throw new Error(`unable to parse requirement: found '${describe(v)}', expected: identifier`);
+        // upstream NewRequirement: Gt and Lt compare integers
+        if (!/^[-+]?\d+$/.test(v.text)) throw new Error(`unable to parse requirement: values[0]: Invalid value: "${v.text}": for 'Gt', 'Lt' operators, the value must be an integer`);
+        reqs.push({ key, operator: op.kind, values: [v.text] });
       } else if (op.kind === '=' || op.kind === '==' || op.kind === '!=') {
         next();
         const v = peek();
@@ -104,15 +112,16 @@ export function parseSelector(text: string): Requirement[] {
         }
         reqs.push({ key, operator: op.kind, values });
       } else {
-        throw new Error(`unable to parse requirement: found '${describe(op)}', expected: in, notin, =, ==, !=, or end of string`);
+        throw new Error(`unable to parse requirement: found '${describe(op)}', expected: in, notin, =, ==, !=, gt, lt, or end of string`);
       }
     } else {
-      throw new Error(`unable to parse requirement: found '${describe(t)}', expected: !, identifier, or 'end of string'`);
+      // outside a requirement: upstream's parse() does not add "unable to parse requirement"
+      throw new Error(`found '${describe(t)}', expected: !, identifier, or 'end of string'`);
     }
     t = next();
     if (t.kind === 'end') break;
-    if (t.kind !== ',') throw new Error(`unable to parse requirement: found '${describe(t)}', expected: ',' or 'end of string'`);
-    if (peek().kind === 'end') throw new Error("unable to parse requirement: found 'EOS', expected: !, identifier, or 'end of string'");
+    if (t.kind !== ',') throw new Error(`found '${describe(t)}', expected: ',' or 'end of string'`);
+    if (peek().kind !== 'id' && peek().kind !== '!') throw new Error(`found '${describe(peek())}', expected: identifier after ','`);
   }
   return reqs;
 }
@@ -126,6 +135,12 @@ function matchesOne(r: Requirement, labels: Record<string, string>): boolean {
       return has && r.values.includes(labels[r.key]!);
     case '!=': case 'notin':
       return !has || !r.values.includes(labels[r.key]!);
+    case 'gt': case 'lt': {
+      // upstream: the label's value must parse as an integer, else no match
+      if (!has || !/^[-+]?\d+$/.test(labels[r.key]!)) return false;
+      const diff = Number(labels[r.key]) - Number(r.values[0]);
+      return r.operator === 'gt' ? diff > 0 : diff < 0;
+    }
     case 'exists':
       return has;
     case '!':

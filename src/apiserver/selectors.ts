@@ -16,7 +16,8 @@ export function compileSelectors(plural: string, labelSelector?: string, fieldSe
     try {
       reqs = parseSelector(labelSelector);
     } catch (e) {
-      throw apiErrors.badRequest(`unable to parse requirement: ${(e as Error).message}`);
+      // the parser's message already has upstream's "unable to parse requirement: " where upstream has it
+      throw apiErrors.badRequest((e as Error).message);
     }
     labelPred = (o) => matchesRequirements(reqs, o.metadata.labels);
   }

@@ -46,13 +46,17 @@ export function choose(pod: Pod, nodes: Node[], podsPerNode: Map<string, number>
     else if (Object.entries(pod.spec.nodeSelector ?? {}).some(([k, v]) => n.metadata.labels?.[k] !== v)) mismatched.push(name);
     else fit.push(n);
   }
+  if (nodes.length === 0) return { reason: 'no nodes available to schedule pods' };
   if (fit.length === 0) {
     const parts: string[] = [];
     if (mismatched.length) parts.push(`${mismatched.length} node(s) didn't match Pod's node affinity/selector`);
     if (notReady.length) parts.push(`${notReady.length} node(s) had untolerated taint {node.kubernetes.io/not-ready: }`);
     if (unschedulable.length) parts.push(`${unschedulable.length} node(s) were unschedulable`);
-    const detail = parts.length ? ` ${parts.join(', ')}.` : '';
-    return { reason: `0/${nodes.length} nodes are available:${detail}` };
+    // kube-scheduler's FitError: the reasons sorted as strings, then what
+    // preemption found (nothing it could evict helps against these reasons)
+    parts.sort();
+    const available = `0/${nodes.length} nodes are available`;
+    return { reason: `${available}: ${parts.join(', ')}. preemption: ${available}: ${nodes.length} Preemption is not helpful for scheduling.` };
   }
   const by = (m: Map<string, number>, n: Node) => m.get(n.metadata.name!) ?? 0;
   fit.sort((a, b) => by(siblingsPerNode, a) - by(siblingsPerNode, b) || by(podsPerNode, a) - by(podsPerNode, b) || a.metadata.name!.localeCompare(b.metadata.name!));

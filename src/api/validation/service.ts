@@ -128,7 +128,7 @@ function validateClusterIPs(spec: Obj, type: string, errs: FieldError[]): void {
   const outside = ips.find((ip) => !isIPv6(ip) && !ipv4InCIDR(ip, SERVICE_NETWORK));
   if (outside !== undefined) {
     // The wording of upstream's IP allocator (registry/core/service/ipallocator ErrNotInRange).
-    errs.push(invalidGo(ipsPath, goStringSlice(ips), `failed to allocate IP ${outside}: provided IP is not in the valid range. The range of valid IPs is ${SERVICE_NETWORK}`));
+    errs.push(invalidGo(ipsPath, goStringSlice(ips), `failed to allocate IP ${outside}: the provided IP (${outside}) is not in the valid range. The range of valid IPs is ${SERVICE_NETWORK}`));
   }
 }
 

@@ -30,7 +30,7 @@ table('Service', [
   { name: 'duplicate nodePort', obj: service({ type: 'NodePort', ...two({ nodePort: 30080 }, { nodePort: 30080 }) }), want: ['spec.ports[1].nodePort: Duplicate value: 30080'] },
   { name: 'type', obj: service({ type: 'Internal' }), want: ['spec.type: Unsupported value: "Internal": supported values: "ClusterIP", "ExternalName", "LoadBalancer", "NodePort"'] },
   { name: 'clusterIP not an IP', obj: service({ clusterIP: '10.96.0.300' }), want: ['spec.clusterIPs[0]: Invalid value: "10.96.0.300": must be a valid IP address, (e.g. 10.9.8.7 or 2001:db8::ffff)'] },
-  { name: 'clusterIP outside the service network', obj: service({ clusterIP: '10.0.0.1' }), want: ['spec.clusterIPs: Invalid value: []string{"10.0.0.1"}: failed to allocate IP 10.0.0.1: provided IP is not in the valid range. The range of valid IPs is 10.96.0.0/12'] },
+  { name: 'clusterIP outside the service network', obj: service({ clusterIP: '10.0.0.1' }), want: ['spec.clusterIPs: Invalid value: []string{"10.0.0.1"}: failed to allocate IP 10.0.0.1: the provided IP (10.0.0.1) is not in the valid range. The range of valid IPs is 10.96.0.0/12'] },
   { name: 'clusterIP inside the service network', obj: service({ clusterIP: '10.111.0.5' }), want: [] },
   { name: 'clusterIPs must start with clusterIP', obj: service({ clusterIP: '10.96.0.20', clusterIPs: ['10.96.0.21'] }), want: ['spec.clusterIPs: Invalid value: []string{"10.96.0.21"}: first value must match `clusterIP`'] },
   { name: 'None on LoadBalancer', obj: service({ type: 'LoadBalancer', clusterIP: 'None' }), want: ["spec.clusterIPs[0]: Invalid value: \"None\": may not be set to 'None' for LoadBalancer services"] },

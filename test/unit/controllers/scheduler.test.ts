@@ -30,8 +30,13 @@ test('an unschedulable pod gets kube-scheduler\'s reason', () => {
   const p = pod('a');
   p.spec.nodeSelector = { disk: 'nvme' };
   assert.deepEqual(choose(p, [node('node-1'), node('node-2', { ready: false })], new Map()), {
-    reason: "0/2 nodes are available: 1 node(s) didn't match Pod's node affinity/selector, 1 node(s) had untolerated taint {node.kubernetes.io/not-ready: }.",
+    reason: "0/2 nodes are available: 1 node(s) didn't match Pod's node affinity/selector, 1 node(s) had untolerated taint {node.kubernetes.io/not-ready: }. preemption: 0/2 nodes are available: 2 Preemption is not helpful for scheduling.",
   });
+  // sorted as strings, as kube-scheduler sorts them: "1 node(s) were…" before "2 node(s) didn't…"
+  assert.deepEqual(choose(p, [node('node-1'), node('node-2'), node('node-3', { unschedulable: true, labels: { disk: 'nvme' } })], new Map()), {
+    reason: "0/3 nodes are available: 1 node(s) were unschedulable, 2 node(s) didn't match Pod's node affinity/selector. preemption: 0/3 nodes are available: 3 Preemption is not helpful for scheduling.",
+  });
+  assert.deepEqual(choose(p, [], new Map()), { reason: 'no nodes available to schedule pods' });
 });
 
 test('podCIDRs are the /24s of 10.244.0.0/16 in order, lowest free first', () => {

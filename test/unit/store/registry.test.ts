@@ -220,3 +220,17 @@ test('bad selectors and resourceVersions are 400', () => {
   assert.throws(() => registry.list(info('pods'), undefined, { fieldSelector: 'spec.foo=1' }), (e) => isApiError(e, 'BadRequest') && e.message === 'field label not supported: spec.foo');
   assert.throws(() => registry.watch(info('pods'), undefined, { resourceVersion: 'abc' }, () => {}), (e) => isApiError(e, 'BadRequest'));
 });
+
+test('a 422 names the kind with its group, as the API server does (Deployment.apps, Ingress.networking.k8s.io)', () => {
+  const { registry } = setup();
+  const deployment: KubeObject = { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'web' }, spec: { selector: { matchLabels: { app: 'web' } }, template: { metadata: { labels: { app: 'other' } }, spec: { containers: [{ name: 'c', image: 'podnet/echo' }] } } } };
+  assert.throws(() => registry.create(info('deployments'), 'default', deployment), (e) => isApiError(e, 'Invalid') &&
+    e.message === 'Deployment.apps "web" is invalid: spec.template.metadata.labels: Invalid value: map[string]string{"app":"other"}: `selector` does not match template `labels`' &&
+    e.status.details?.kind === 'Deployment' && e.status.details?.group === 'apps');
+  const ingress: KubeObject = { apiVersion: 'networking.k8s.io/v1', kind: 'Ingress', metadata: { name: 'shop' }, spec: { rules: [{ http: { paths: [{ path: 'api', pathType: 'Prefix', backend: { service: { name: 'api', port: { number: 80 } } } }] } }] } };
+  assert.throws(() => registry.create(info('ingresses'), 'default', ingress), (e) => isApiError(e, 'Invalid') &&
+    e.message.startsWith('Ingress.networking.k8s.io "shop" is invalid: spec.rules[0].http.paths[0].path: Invalid value: "api": must be an absolute path'));
+  const service: KubeObject = { apiVersion: 'v1', kind: 'Service', metadata: { name: 'web' }, spec: { ports: [{ port: 70000, targetPort: 8080 }] } };
+  assert.throws(() => registry.create(info('services'), 'default', service), (e) => isApiError(e, 'Invalid') &&
+    e.message === 'Service "web" is invalid: spec.ports[0].port: Invalid value: 70000: must be between 1 and 65535, inclusive');
+});
