@@ -10,6 +10,24 @@ export function isPodReady(pod: Pod): boolean {
   return getCondition(pod.status?.conditions, 'Ready')?.status === 'True';
 }
 
+/**
+ * ms until a pod counts as available (Ready for minReadySeconds, upstream's
+ * podutil.IsPodAvailable, from the Ready condition's lastTransitionTime);
+ * 0 when it already is, -1 when it is not Ready.
+ */
+export function msUntilAvailable(pod: Pod, minReadySeconds: number, nowMs: number): number {
+  const ready = getCondition(pod.status?.conditions, 'Ready');
+  if (ready?.status !== 'True') return -1;
+  if (minReadySeconds <= 0) return 0;
+  const since = Date.parse(ready.lastTransitionTime ?? '');
+  if (Number.isNaN(since)) return 0;
+  return Math.max(0, since + minReadySeconds * 1000 - nowMs);
+}
+
+export function isPodAvailable(pod: Pod, minReadySeconds: number, nowMs: number): boolean {
+  return msUntilAvailable(pod, minReadySeconds, nowMs) === 0;
+}
+
 export function isTerminating(pod: Pod): boolean {
   return !!pod.metadata.deletionTimestamp;
 }

@@ -17,6 +17,9 @@ export abstract class Controller {
 
   enqueue(key: string): void { this.queue.add(key); }
 
+  /** Looks at key again after ms (a time-based change no watch reports, e.g. minReadySeconds passing). */
+  protected enqueueAfter(key: string, ms: number): void { this.queue.addAfter(key, ms); }
+
   run(): void {
     // The queue retries a failed key with back-off and drops it after its
     // maxRetries; a Conflict only means our cache was behind, so stay quiet.

@@ -6,7 +6,7 @@
 
 import { deepEqual } from '../store/deep-equal.js';
 import type { Deployment, Pod } from '../api/types.js';
-import { isActive, isControlledBy, isPodReady, nowRFC3339, setCondition } from '../api/pod-helpers.js';
+import { isActive, isControlledBy, isPodAvailable, isPodReady, msUntilAvailable, nowRFC3339, setCondition } from '../api/pod-helpers.js';
 import type { Client } from '../client/client.js';
 import { isApiError } from '../errors.js';
 import { Controller } from './controller.js';
@@ -42,8 +42,9 @@ export interface RolloutPlan {
  * Pure: given the Deployment and its active pods, what to do now. Called again
  * after every pod change, so each step only needs to be safe, not complete.
  */
-export function planRollout(deploy: Deployment, pods: Pod[], hash: string): RolloutPlan {
+export function planRollout(deploy: Deployment, pods: Pod[], hash: string, now = Date.now()): RolloutPlan {
   const replicas = deploy.spec.replicas ?? 1;
+  const available = (p: Pod) => isPodAvailable(p, deploy.spec.minReadySeconds ?? 0, now);
   const current = pods.filter((p) => p.metadata.labels?.[POD_TEMPLATE_HASH] === hash);
   const old = pods.filter((p) => p.metadata.labels?.[POD_TEMPLATE_HASH] !== hash);
   const byDeletionPreference = (a: Pod, b: Pod) =>
@@ -76,9 +77,9 @@ export function planRollout(deploy: Deployment, pods: Pod[], hash: string): Roll
   const notReadyOld = oldSorted.filter((p) => !isPodReady(p));
   remove.push(...notReadyOld);
   const readyOld = oldSorted.filter((p) => isPodReady(p));
-  const ready = pods.filter(isPodReady).length;
+  // as upstream, what may go is counted in available pods (Ready for minReadySeconds)
   const minAvailable = replicas - unavailable;
-  let canRemove = ready - minAvailable;
+  let canRemove = pods.filter(available).length - minAvailable;
   for (const p of readyOld) {
     if (canRemove <= 0) break;
     remove.push(p);
@@ -194,10 +195,17 @@ export class DeploymentController extends Controller {
     const replicas = deploy.spec.replicas ?? 1;
     const updated = pods.filter((p) => p.metadata.labels?.[POD_TEMPLATE_HASH] === hash);
     const ready = pods.filter(isPodReady).length;
-    const unavailableAllowed = resolveIntOrPercent(deploy.spec.strategy?.rollingUpdate?.maxUnavailable, replicas, false, '25%');
+    const minReadySeconds = deploy.spec.minReadySeconds ?? 0;
+    const nowMs = Date.now();
+    const availableReplicas = pods.filter((p) => isPodAvailable(p, minReadySeconds, nowMs)).length;
+    // a Ready pod becomes available minReadySeconds later: look again then
+    const soonest = Math.min(...pods.map((p) => msUntilAvailable(p, minReadySeconds, nowMs)).filter((ms) => ms > 0));
+    if (Number.isFinite(soonest)) this.enqueueAfter(keyOf(deploy), soonest);
+    // upstream MaxUnavailable: 0 for Recreate, whose pods are all replaced at once
+    const unavailableAllowed = deploy.spec.strategy?.type === 'Recreate' ? 0 : resolveIntOrPercent(deploy.spec.strategy?.rollingUpdate?.maxUnavailable, replicas, false, '25%');
     const now = nowRFC3339();
-    const available = ready >= replicas - unavailableAllowed;
-    const complete = updated.length === replicas && pods.length === replicas && updated.filter(isPodReady).length === replicas;
+    const available = availableReplicas >= replicas - unavailableAllowed;
+    const complete = updated.length === replicas && pods.length === replicas && updated.filter((p) => isPodAvailable(p, minReadySeconds, nowMs)).length === replicas;
     let conditions = setCondition(deploy.status?.conditions, {
       type: 'Available', status: available ? 'True' : 'False',
       reason: available ? 'MinimumReplicasAvailable' : 'MinimumReplicasUnavailable',
@@ -214,8 +222,8 @@ export class DeploymentController extends Controller {
       replicas: pods.length,
       updatedReplicas: updated.length,
       readyReplicas: ready,
-      availableReplicas: ready,
-      unavailableReplicas: Math.max(0, replicas - ready),
+      availableReplicas,
+      unavailableReplicas: Math.max(0, replicas - availableReplicas),
       conditions,
     };
     if (sameStatus(deploy.status, status)) return;

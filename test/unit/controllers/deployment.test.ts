@@ -58,3 +58,16 @@ for (const [name, change, want] of podChanges) {
     assert.equal(podChangeMatters(basePod(), cur), want);
   });
 }
+
+test('minReadySeconds: a new pod counts as available only after it has been Ready that long, so the old one waits', () => {
+  const now = Date.parse('2026-11-27T12:00:10Z');
+  const readySince = (p: Pod, at: string): Pod => ({ ...p, status: { ...p.status, conditions: [{ type: 'Ready', status: 'True', lastTransitionTime: at }] } });
+  const d = deployment(1);
+  d.spec.minReadySeconds = 30;
+  const old = readySince(pod('old', { hash: 'old', ready: true }), '2026-11-27T11:00:00Z');
+  const fresh = readySince(pod('new', { hash: H, ready: true }), '2026-11-27T12:00:00Z');
+  assert.deepEqual(planRollout(d, [old, fresh], H, now).remove, []);
+  assert.deepEqual(planRollout(d, [old, fresh], H, now + 20_000).remove.map((p) => p.metadata.name), ['old']);
+  d.spec.minReadySeconds = 0;
+  assert.deepEqual(planRollout(d, [old, fresh], H, now).remove.map((p) => p.metadata.name), ['old']);
+});
