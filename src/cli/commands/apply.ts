@@ -9,6 +9,7 @@ import type { Client } from '../../client/client.js';
 import { LEAN_IN_FLIGHT } from '../../client/http-client.js';
 import { ApiError, isApiError, PodnetError } from '../../errors.js';
 import { collectManifestFiles, LazyManifest } from '../manifest.js';
+import { isEmptyPatch, threeWayMergePatch, type JsonObject } from '../three-way-merge.js';
 import { kindSlashName } from '../printers/output.js';
 import type { CommonFlags } from '../args.js';
 import type { Context } from '../context.js';
@@ -64,7 +65,36 @@ function errorLine(err: unknown, verb: string, source: string): string {
   return `error: error when ${verb} "${source}": ${(err as Error).message}`;
 }
 
-export async function applyOne(client: Client, doc: ManifestDoc, defaultNamespace: string): Promise<string> {
+/** A document that failed: its line as kubectl prints it among several, and the API's error (for the single-failure form). */
+function applyFailure(err: unknown, verb: string, source: string): PodnetError {
+  return new PodnetError('EAPPLY', errorLine(err, verb, source), { cause: err });
+}
+
+/**
+ * The namespace a namespaced object goes to: its own, else -n's, else
+ * "default". An object that names another namespace than an explicit -n is
+ * refused, in kubectl's words.
+ */
+function targetNamespace(obj: KubeObject, namespaceFlag: string | undefined): string {
+  const own = obj.metadata.namespace;
+  if (own && namespaceFlag && own !== namespaceFlag) {
+    throw new PodnetError('EAPPLY', `error: the namespace from the provided object "${own}" does not match the namespace "${namespaceFlag}". You must pass '--namespace=${own}' to perform this operation.`);
+  }
+  return own ?? namespaceFlag ?? 'default';
+}
+
+function lastApplied(obj: KubeObject): JsonObject | undefined {
+  const text = obj.metadata.annotations?.[LAST_APPLIED];
+  if (!text) return undefined;
+  try { return JSON.parse(text) as JsonObject; } catch { return undefined; }
+}
+
+/**
+ * Creates the object, or patches the live one as kubectl apply does (a
+ * three-way merge of the last applied manifest, this one and the live
+ * object, src/cli/three-way-merge.ts); namespaceFlag is -n when given.
+ */
+export async function applyOne(client: Client, doc: ManifestDoc, namespaceFlag?: string): Promise<string> {
   // last-applied is the manifest as written, before the namespace is filled in
   const applied = JSON.stringify(doc.object);
   // only metadata changes below: a shallow copy keeps doc.object as written
@@ -73,11 +103,11 @@ export async function applyOne(client: Client, doc: ManifestDoc, defaultNamespac
   if (!resource) {
     throw new PodnetError('ENOMATCH', `error: resource mapping not found for name: "${obj.metadata?.name ?? ''}" namespace: "${obj.metadata?.namespace ?? ''}" from "${doc.source}": no matches for kind "${obj.kind}" in version "${obj.apiVersion}"\nensure CRDs are installed first`);
   }
-  if (resource.namespaced) obj.metadata.namespace ??= defaultNamespace;
+  if (resource.namespaced) obj.metadata.namespace = targetNamespace(obj, namespaceFlag);
   else delete obj.metadata.namespace;
   obj.metadata.annotations = { ...(obj.metadata.annotations ?? {}), [LAST_APPLIED]: applied };
   const name = obj.metadata.name ?? '';
-  // Create first: a new object then costs one request, an existing one three.
+  // Create first: a new object then costs one request, an existing one two or three.
   // (A Service that exists may fail creation on its clusterIP before its name,
   // so any create failure looks again before it is reported.)
   let createError: unknown;
@@ -89,15 +119,14 @@ export async function applyOne(client: Client, doc: ManifestDoc, defaultNamespac
   try {
     existing = await client.get(resource.plural, obj.metadata.namespace, name);
   } catch (err) {
-    if (isApiError(err, 'NotFound')) throw new PodnetError('EAPPLY', errorLine(createError, 'creating', doc.source));
-    throw new PodnetError('EAPPLY', errorLine(err, 'retrieving current configuration of', doc.source));
+    if (isApiError(err, 'NotFound')) throw applyFailure(createError, 'creating', doc.source);
+    throw applyFailure(err, 'retrieving current configuration of', doc.source);
   }
-  if (existing.metadata.annotations?.[LAST_APPLIED] === applied) return `${kindSlashName(obj)} unchanged`;
-  // The manifest is the whole desired object; what the server owns (status,
-  // allocations such as clusterIP and nodePort) it carries over itself.
-  obj.metadata.resourceVersion = existing.metadata.resourceVersion!;
-  obj.metadata.labels ??= {};
-  try { await client.update(obj); } catch (err) { throw new PodnetError('EAPPLY', errorLine(err, 'applying patch to', doc.source)); }
+  const patch = threeWayMergePatch(lastApplied(existing), obj as unknown as JsonObject, existing as unknown as JsonObject);
+  if (isEmptyPatch(patch)) return `${kindSlashName(obj)} unchanged`;
+  try {
+    await client.patch(resource.plural, obj.metadata.namespace, name, patch);
+  } catch (err) { throw applyFailure(err, 'applying patch to', doc.source); }
   return `${kindSlashName(obj)} configured`;
 }
 
@@ -127,15 +156,15 @@ export async function mapConcurrent<T, R>(items: Iterable<T>, limit: number, fn:
  * before the first request; the rest are parsed as requests go out, so the
  * API server works while the CLI still parses.
  */
-export async function applyManifests(ctx: Context, filenames: string[], namespace = 'default'): Promise<{ applied: string[]; errors: string[] }> {
+export async function applyManifests(ctx: Context, filenames: string[], namespaceFlag?: string): Promise<{ applied: string[]; errors: string[] }> {
   const manifests = openManifests(filenames);
   const client = ctx.client();
   const applied: string[] = [];
-  const failures: string[] = [];
+  const failures: Error[] = [];
   const run = async (docs: Iterable<ManifestDoc>) => {
-    for (const r of await mapConcurrent(docs, CONCURRENCY, (d) => applyOne(client, d, namespace))) {
+    for (const r of await mapConcurrent(docs, CONCURRENCY, (d) => applyOne(client, d, namespaceFlag))) {
       if (r.status === 'fulfilled') applied.push(r.value);
-      else failures.push((r.reason as Error).message);
+      else failures.push(r.reason as Error);
     }
   };
   const namespaces: ManifestDoc[] = [];
@@ -161,7 +190,26 @@ export async function applyManifests(ctx: Context, filenames: string[], namespac
     }
   })());
   // parse errors first, as when every document was parsed before the first request
-  return { applied, errors: [...manifests.flatMap((m) => m.errors()), ...failures] };
+  const parseErrors = manifests.flatMap((m) => m.errors());
+  const invalid = failures.length === 1 && parseErrors.length === 0 ? (failures[0]!.cause ?? failures[0]) : undefined;
+  if (isApiError(invalid, 'Invalid')) return { applied, errors: [invalidMessage(invalid)] };
+  return { applied, errors: [...parseErrors, ...failures.map((f) => f.message)] };
+}
+
+/**
+ * kubectl's words when the only failure is an invalid object: the kind
+ * without its group, then the causes, one per line when there are several
+ * (k8s.io/kubectl cmd/util checkErr and MultilineError). With more than one
+ * failure each keeps its own "Error from server (Invalid): error when
+ * creating …" line.
+ */
+function invalidMessage(err: ApiError): string {
+  const details = err.status.details;
+  const causes = (details?.causes ?? []).map((c) => `${c.field}: ${c.message}`);
+  const head = `The ${details?.kind ?? ''} "${details?.name ?? ''}" is invalid`;
+  if (causes.length === 0) return head;
+  if (causes.length === 1) return `${head}: ${causes[0]}`;
+  return `${head}: \n${causes.map((c) => `* ${c}`).join('\n')}`;
 }
 
 export async function applyCommand(ctx: Context, flags: CommonFlags): Promise<number> {

@@ -3,7 +3,7 @@
 import type { KubeObject } from '../../api/types.js';
 import { apiVersionOf, resourceForName, type ResourceInfo } from '../../api/resources.js';
 import type { Client } from '../../client/client.js';
-import { PodnetError } from '../../errors.js';
+import { ApiError, isApiError, PodnetError } from '../../errors.js';
 import { noResourcesMessage, printTable } from '../printers/table.js';
 import { printObjects } from '../printers/output.js';
 import type { CommonFlags } from '../args.js';
@@ -35,46 +35,64 @@ export function parseTargets(positionals: string[]): Target[] {
   return resources.map((resource) => ({ resource, names }));
 }
 
-export async function fetchTargets(client: Client, targets: Target[], flags: CommonFlags): Promise<{ resource: ResourceInfo; objects: KubeObject[]; named: boolean }[]> {
+interface Fetched { resource: ResourceInfo; objects: KubeObject[]; names: string[] }
+
+/** What the targets name or select; a named object that does not exist is reported in `missing` while the others are still fetched, as kubectl does. */
+export async function fetchTargets(client: Client, targets: Target[], flags: CommonFlags): Promise<{ results: Fetched[]; missing: ApiError[] }> {
   const namespace = flags.allNamespaces ? undefined : flags.namespace ?? 'default';
-  const out = [];
+  const results: Fetched[] = [];
+  const missing: ApiError[] = [];
   for (const t of targets) {
     const ns = t.resource.namespaced ? namespace : undefined;
     let objects: KubeObject[];
     if (t.names.length > 0) {
       objects = [];
-      for (const n of t.names) objects.push(await client.get(t.resource.plural, ns ?? flags.namespace ?? 'default', n));
+      for (const n of t.names) {
+        try { objects.push(await client.get(t.resource.plural, ns ?? flags.namespace ?? 'default', n)); } catch (err) {
+          if (!isApiError(err, 'NotFound')) throw err;
+          missing.push(err);
+        }
+      }
     } else {
       const list = await client.list(t.resource.plural, ns, { ...(flags.selector ? { labelSelector: flags.selector } : {}) });
       objects = list.items.map((o) => ({ ...o, apiVersion: o.apiVersion ?? apiVersionOf(t.resource), kind: o.kind ?? t.resource.kind }));
       objects.sort((a, b) => (a.metadata.namespace ?? '').localeCompare(b.metadata.namespace ?? '') || a.metadata.name!.localeCompare(b.metadata.name!));
     }
-    out.push({ resource: t.resource, objects, named: t.names.length > 0 });
+    results.push({ resource: t.resource, objects, names: t.names });
   }
-  return out;
+  return { results, missing };
 }
 
 export async function getCommand(ctx: Context, flags: CommonFlags): Promise<number> {
   const targets = parseTargets(flags.positionals);
-  const results = await fetchTargets(ctx.client(), targets, flags);
+  const { results, missing } = await fetchTargets(ctx.client(), targets, flags);
+  // what was found is printed, then one line per name that was not; exit 1 if any was not
+  const reportMissing = (): number => {
+    for (const err of missing) process.stderr.write(`Error from server (${err.reason}): ${err.message}\n`);
+    return missing.length > 0 ? 1 : 0;
+  };
   const format = flags.output ?? '';
-  if (format === 'json' || format === 'yaml' || format === 'name') {
-    const all = results.flatMap((r) => r.objects);
-    const single = results.length === 1 && results[0]!.named && all.length === 1;
-    process.stdout.write(printObjects(all, format, { single }));
-    return 0;
+  if (format !== '' && format !== 'wide' && format !== 'json' && format !== 'yaml' && format !== 'name') {
+    throw new PodnetError('EUSAGE', `unable to match a printer suitable for the output format "${format}", allowed formats are: json,name,wide,yaml`);
   }
-  if (format !== '' && format !== 'wide') throw new PodnetError('EUSAGE', `unable to match a printer suitable for the output format "${format}", allowed formats are: json,name,wide,yaml`);
+  const all = results.flatMap((r) => r.objects);
+  if (format === 'json' || format === 'yaml' || format === 'name') {
+    // one object asked for by name prints as itself; anything else as a List
+    const single = results.length === 1 && results[0]!.names.length === 1;
+    // (named objects that all turned out missing print nothing but their errors)
+    if (all.length > 0 || !results.some((r) => r.names.length > 0)) process.stdout.write(printObjects(all, format, { single }));
+    return reportMissing();
+  }
   const sections: string[] = [];
   for (const r of results) {
     if (r.objects.length === 0) continue;
     sections.push(printTable(r.resource.kind, r.objects, { wide: format === 'wide', allNamespaces: flags.allNamespaces, now: new Date(), withKindPrefix: results.length > 1 }));
   }
-  if (sections.length === 0) {
+  if (sections.length === 0 && missing.length === 0) {
     const namespaced = results.some((r) => r.resource.namespaced);
     process.stderr.write(`${noResourcesMessage(flags.allNamespaces || !namespaced ? undefined : flags.namespace ?? 'default', flags.allNamespaces)}\n`);
     return 0;
   }
   process.stdout.write(sections.join('\n'));
-  return 0;
+  return reportMissing();
 }

@@ -38,10 +38,11 @@ export async function waitCommand(ctx: Context, flags: CommonFlags): Promise<num
       for (const o of items) pending.set(o.metadata.name!, o);
     }
     for (const name of pending.keys()) {
-      for (;;) {
+      // as kubectl: a named object that does not exist is an error at once, not a wait until the timeout
+      for (let first = true; ; first = false) {
         let obj: KubeObject | undefined;
         try { obj = await client.get(t.resource.plural, namespace, name); } catch (err) {
-          if (!isApiError(err, 'NotFound')) throw err;
+          if (!isApiError(err, 'NotFound') || (first && !forDelete)) throw err;
           if (forDelete) { process.stdout.write(`${kindSlashName({ apiVersion: apiVersionOf(t.resource), kind: t.resource.kind, metadata: { name } })} condition met\n`); break; }
         }
         if (obj && !forDelete && conditionMet(obj, condition!, wanted)) { process.stdout.write(`${kindSlashName({ ...obj, apiVersion: apiVersionOf(t.resource), kind: t.resource.kind })} condition met\n`); break; }

@@ -41,6 +41,8 @@ async function json<T>(args: string[]): Promise<T> {
 }
 
 const apply = (text: string) => pn(['apply', '-f', '-'], { input: text });
+/** the API as another tool sees it (close it when done) */
+const apiClient = () => new HttpClient({ socketPath: path.join(stateDir, CLUSTER, 'api.sock') });
 
 function service(name: string, spec: string): string {
   return `apiVersion: v1\nkind: Service\nmetadata: {name: ${name}}\nspec:\n${spec}`;
@@ -84,7 +86,8 @@ describe('control plane through the CLI', { timeout: 170_000 }, () => {
       const r = await pn(['apply', '-f', f]);
       assert.equal(r.code, 1);
       assert.equal(r.stdout, 'configmap/cfg created\nservice/good created\n');
-      assert.equal(r.stderr.trim(), `Error from server (Invalid): error when creating "${f}": Service "bad" is invalid: spec.ports[0].port: Invalid value: 70000: must be between 1 and 65535, inclusive`);
+      // one failure: kubectl's checkErr form (the kind without its group, then the cause)
+      assert.equal(r.stderr.trim(), 'The Service "bad" is invalid: spec.ports[0].port: Invalid value: 70000: must be between 1 and 65535, inclusive');
       const bad = await pn(['get', 'svc', 'bad']);
       assert.equal(bad.code, 1);
       assert.equal(bad.stderr.trim(), 'Error from server (NotFound): services "bad" not found');
@@ -101,6 +104,75 @@ describe('control plane through the CLI', { timeout: 170_000 }, () => {
       assert.equal(changed.stdout, 'configmap/cfg configured\nservice/good unchanged\n');
       const cm = await json<{ data: Record<string, string> }>(['get', 'configmap', 'cfg']);
       assert.deepEqual(cm.data, { colour: 'green' });
+    });
+
+    test('several invalid documents each get their own line, the kind qualified by its group', async () => {
+      const f = file('two-bad.yaml', `apiVersion: apps/v1
+kind: Deployment
+metadata: {name: bad-deploy}
+spec:
+  selector: {matchLabels: {app: a}}
+  template:
+    metadata: {labels: {app: b}}
+    spec: {containers: [{name: c, image: podnet/echo}]}
+---
+${service('bad-two', '  ports: [{port: 0, targetPort: 8080}]\n')}`);
+      const r = await pn(['apply', '-f', f]);
+      assert.equal(r.code, 1);
+      assert.equal(r.stdout, '');
+      assert.equal(r.stderr.trim(), [
+        `Error from server (Invalid): error when creating "${f}": Deployment.apps "bad-deploy" is invalid: spec.template.metadata.labels: Invalid value: map[string]string{"app":"b"}: \`selector\` does not match template \`labels\``,
+        `Error from server (Invalid): error when creating "${f}": Service "bad-two" is invalid: spec.ports[0].port: Invalid value: 0: must be between 1 and 65535, inclusive`,
+      ].join('\n'));
+    });
+
+    test('re-apply merges three ways: what others changed and the manifest does not set is kept', async () => {
+      const manifest = 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: merged, labels: {team: a}}\ndata: {one: "1", two: "2"}\n';
+      assert.equal((await apply(manifest)).stdout, 'configmap/merged created\n');
+      // another tool labels it and scales nothing: a PUT of the manifest would drop its label
+      const api = apiClient();
+      try {
+        await api.patch('configmaps', 'default', 'merged', { metadata: { labels: { owner: 'other-tool' } } });
+        const same = await apply(manifest);
+        assert.equal(same.stdout, 'configmap/merged unchanged\n');
+        // the manifest drops a key and a label it used to set: removed; the other tool's label stays
+        const fewer = await apply('apiVersion: v1\nkind: ConfigMap\nmetadata: {name: merged}\ndata: {one: "1"}\n');
+        assert.equal(fewer.code, 0, fewer.stderr);
+        assert.equal(fewer.stdout, 'configmap/merged configured\n');
+        const cm = await json<KubeObject & { data: Record<string, string> }>(['get', 'configmap', 'merged']);
+        assert.deepEqual(cm.data, { one: '1' });
+        assert.deepEqual(cm.metadata.labels, { owner: 'other-tool' });
+        // a field the manifest sets is put back when someone changed it
+        await api.patch('configmaps', 'default', 'merged', { data: { one: 'changed' } });
+        const restored = await apply('apiVersion: v1\nkind: ConfigMap\nmetadata: {name: merged}\ndata: {one: "1"}\n');
+        assert.equal(restored.stdout, 'configmap/merged configured\n');
+        assert.deepEqual((await json<{ data: Record<string, string> }>(['get', 'configmap', 'merged'])).data, { one: '1' });
+      } finally { api.close(); }
+    });
+
+    test('a Deployment scaled by someone else keeps its replicas when its manifest does not set them', async () => {
+      const manifest = 'apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: scaled}\nspec:\n  selector: {matchLabels: {app: scaled}}\n  template:\n    metadata: {labels: {app: scaled}}\n    spec:\n      nodeSelector: {podnet.dev/none: none}\n      containers: [{name: c, image: podnet/echo}]\n';
+      assert.equal((await apply(manifest)).stdout, 'deployment.apps/scaled created\n');
+      const api = apiClient();
+      try {
+        await api.patch('deployments', 'default', 'scaled', { spec: { replicas: 3 } });
+      } finally { api.close(); }
+      // the server defaulted fields inside the containers list (imagePullPolicy, …): still unchanged
+      assert.equal((await apply(manifest)).stdout, 'deployment.apps/scaled unchanged\n');
+      assert.equal((await json<{ spec: { replicas: number } }>(['get', 'deployment', 'scaled'])).spec.replicas, 3);
+      const changed = await apply(manifest.replace('image: podnet/echo', 'image: podnet/pause'));
+      assert.equal(changed.stdout, 'deployment.apps/scaled configured\n');
+      const d = await json<{ spec: { replicas: number; template: { spec: { containers: { image: string }[] } } } }>(['get', 'deployment', 'scaled']);
+      assert.equal(d.spec.replicas, 3);
+      assert.equal(d.spec.template.spec.containers[0]!.image, 'podnet/pause');
+      assert.equal((await pn(['delete', 'deployment', 'scaled'])).code, 0);
+    });
+
+    test('an object in another namespace than -n says is refused in kubectl\'s words', async () => {
+      const r = await pn(['apply', '-n', 'kube-public', '-f', '-'], { input: 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: elsewhere, namespace: default}\n' });
+      assert.equal(r.code, 1);
+      assert.equal(r.stderr.trim(), "error: the namespace from the provided object \"default\" does not match the namespace \"kube-public\". You must pass '--namespace=default' to perform this operation.");
+      assert.equal((await pn(['get', 'configmap', 'elsewhere'])).code, 1);
     });
 
     test('malformed YAML names the line and column and exits 1', async () => {
@@ -248,14 +320,14 @@ describe('control plane through the CLI', { timeout: 170_000 }, () => {
       assert.equal(r.code, 1);
       assert.match(r.stderr, /provided IP is already allocated/);
       // upstream alloc.go: field.Invalid(spec.clusterIPs, service.Spec.ClusterIPs, "failed to allocate IP …: …")
-      assert.equal(r.stderr.trim(), 'Error from server (Invalid): error when creating "STDIN": Service "fixed-b" is invalid: spec.clusterIPs: Invalid value: []string{"10.96.5.5"}: failed to allocate IP 10.96.5.5: provided IP is already allocated');
+      assert.equal(r.stderr.trim(), 'The Service "fixed-b" is invalid: spec.clusterIPs: Invalid value: []string{"10.96.5.5"}: failed to allocate IP 10.96.5.5: provided IP is already allocated');
       assert.equal((await pn(['get', 'svc', 'fixed-b'])).code, 1);
     });
 
     test('a clusterIP outside the service range is rejected', async () => {
       const r = await apply(service('outside', '  clusterIP: 10.200.0.1\n  ports: [{port: 80}]\n'));
       assert.equal(r.code, 1);
-      assert.match(r.stderr, /Service "outside" is invalid: spec\.clusterIPs: Invalid value: \[\]string\{"10\.200\.0\.1"\}: failed to allocate IP 10\.200\.0\.1: .*not in the valid range/);
+      assert.equal(r.stderr.trim(), 'The Service "outside" is invalid: spec.clusterIPs: Invalid value: []string{"10.200.0.1"}: failed to allocate IP 10.200.0.1: the provided IP (10.200.0.1) is not in the valid range. The range of valid IPs is 10.96.0.0/12');
     });
 
     test('a requested nodePort is honoured, a duplicate and an out-of-range one are rejected', async () => {
@@ -264,10 +336,10 @@ describe('control plane through the CLI', { timeout: 170_000 }, () => {
       assert.equal((await json<Service>(['get', 'svc', 'np-a'])).spec.ports![0]!.nodePort, 30123);
       const b = await apply(service('np-b', '  type: NodePort\n  ports: [{port: 80, nodePort: 30123}]\n'));
       assert.equal(b.code, 1);
-      assert.equal(b.stderr.trim(), 'Error from server (Invalid): error when creating "STDIN": Service "np-b" is invalid: spec.ports[0].nodePort: Invalid value: 30123: provided port is already allocated');
+      assert.equal(b.stderr.trim(), 'The Service "np-b" is invalid: spec.ports[0].nodePort: Invalid value: 30123: provided port is already allocated');
       const c = await apply(service('np-c', '  type: NodePort\n  ports: [{port: 80, nodePort: 40000}]\n'));
       assert.equal(c.code, 1);
-      assert.equal(c.stderr.trim(), 'Error from server (Invalid): error when creating "STDIN": Service "np-c" is invalid: spec.ports[0].nodePort: Invalid value: 40000: provided port is not in the valid range. The range of valid ports is 30000-32767');
+      assert.equal(c.stderr.trim(), 'The Service "np-c" is invalid: spec.ports[0].nodePort: Invalid value: 40000: provided port is not in the valid range. The range of valid ports is 30000-32767');
     });
 
     test('after deleting a Service its clusterIP and nodePort can be requested again', async () => {
@@ -294,6 +366,17 @@ describe('control plane through the CLI', { timeout: 170_000 }, () => {
   });
 
   describe('get', () => {
+    test('named objects: the ones found are printed, each missing one is an error line, exit 1', async () => {
+      const r = await pn(['get', 'svc', 'good', 'no-such-svc']);
+      assert.equal(r.code, 1);
+      assert.match(r.stdout, /^NAME\s+TYPE\s+CLUSTER-IP\s+EXTERNAL-IP\s+PORT\(S\)\s+AGE\ngood\s+ClusterIP\s/);
+      assert.equal(r.stdout.trim().split('\n').length, 2);
+      assert.equal(r.stderr.trim(), 'Error from server (NotFound): services "no-such-svc" not found');
+      const asJson = await pn(['get', 'svc', 'good', 'no-such-svc', '-o', 'json']);
+      assert.equal(asJson.code, 1);
+      assert.deepEqual((JSON.parse(asJson.stdout) as { kind: string; items: KubeObject[] }).items.map((i) => i.metadata.name), ['good']);
+    });
+
     test('default tables have kubectl\'s headers', async () => {
       const headers: [string[], RegExp][] = [
         [['get', 'pods', '-n', 'shop'], /^NAME\s+READY\s+STATUS\s+RESTARTS\s+AGE\n/],
@@ -355,12 +438,18 @@ describe('control plane through the CLI', { timeout: 170_000 }, () => {
       assert.equal(pod.spec.nodeName, undefined);
       const cond = pod.status!.conditions!.find((c) => c.type === 'PodScheduled')!;
       assert.equal(cond.reason, 'Unschedulable');
-      assert.equal(cond.message, '0/2 nodes are available: 2 node(s) didn\'t match Pod\'s node affinity/selector.');
+      assert.equal(cond.message, '0/2 nodes are available: 2 node(s) didn\'t match Pod\'s node affinity/selector. preemption: 0/2 nodes are available: 2 Preemption is not helpful for scheduling.');
       const d = await eventually('the FailedScheduling event', async () => {
         const out = (await pn(['describe', 'pod', 'picky'])).stdout;
         return /FailedScheduling/.test(out) ? out : undefined;
       });
-      assert.match(d, /Warning\s+FailedScheduling\s+\S+\s+default-scheduler\s+0\/2 nodes are available: 2 node\(s\) didn't match Pod's node affinity\/selector\./);
+      assert.match(d, /Warning\s+FailedScheduling\s+\S+\s+default-scheduler\s+0\/2 nodes are available: 2 node\(s\) didn't match Pod's node affinity\/selector\. preemption: 0\/2 nodes are available: 2 Preemption is not helpful for scheduling\./);
+    });
+
+    test('wait on a pod that does not exist fails at once with NotFound, as kubectl does', async () => {
+      const r = await pn(['wait', '--for=condition=Ready', 'pod/no-such-pod', '--timeout=60s']);
+      assert.equal(r.code, 1);
+      assert.equal(r.stderr.trim(), 'Error from server (NotFound): pods "no-such-pod" not found');
     });
 
     test('wait --timeout=1s on a pod that never becomes Ready exits 1 with a timeout message', async () => {
@@ -371,7 +460,7 @@ describe('control plane through the CLI', { timeout: 170_000 }, () => {
     });
 
     test('labelling a node so that the waiting pod\'s nodeSelector matches places the pod there', async () => {
-      const client = new HttpClient({ socketPath: path.join(stateDir, CLUSTER, 'api.sock') });
+      const client = apiClient();
       try {
         await client.patch('nodes', undefined, 'node-1', { metadata: { labels: { disk: 'ssd' } } });
       } finally {
