@@ -18,8 +18,7 @@ import { serveWatch } from './watch.js';
 
 const PATCH_TYPES: Record<string, PatchType> = {
   'application/merge-patch+json': 'merge',
-  // podnet has no patchMergeKey metadata: a strategic merge patch is applied as a merge patch
-  'application/strategic-merge-patch+json': 'merge',
+  'application/strategic-merge-patch+json': 'strategic',
   'application/json-patch+json': 'json',
 };
 

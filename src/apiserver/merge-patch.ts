@@ -1,6 +1,6 @@
 // JSON Merge Patch, RFC 7386 section 2: objects merge recursively, null
 // removes a member, anything else (arrays included) replaces. Strategic merge
-// patch is accepted as this too (podnet has no patch-merge-key metadata).
+// patch, which merges some lists by key, is strategic-merge-patch.ts.
 
 import { jsonClone } from '../api/json-clone.js';
 

@@ -19,6 +19,7 @@ import {
   allocateService, carryOverAllocations, createServiceAllocators, releaseService, restoreService, type ServiceAllocators,
 } from './allocators/service-allocations.js';
 import { applyJsonPatch } from './json-patch.js';
+import { applyStrategicMergePatch } from './strategic-merge-patch.js';
 import { applyMergePatch } from './merge-patch.js';
 import { compileSelectors } from './selectors.js';
 import { prepareForCreate, prepareForStatusUpdate, prepareForUpdate } from './strategies.js';
@@ -28,7 +29,7 @@ export const UNDELETABLE_NAMESPACES = new Set(['default', 'kube-system', 'kube-p
 /** core/v1 Pod default (terminationGracePeriodSeconds). */
 export const DEFAULT_POD_GRACE_SECONDS = 30;
 
-export type PatchType = 'merge' | 'json';
+export type PatchType = 'merge' | 'strategic' | 'json';
 
 export interface ListQuery { labelSelector?: string; fieldSelector?: string }
 
@@ -197,8 +198,9 @@ export class Registry {
   }
 
   /**
-   * PATCH: JSON merge patch (RFC 7386, also used for strategic merge patch) or
-   * JSON patch (RFC 6902). A resourceVersion the patch sets is a precondition.
+   * PATCH: JSON merge patch (RFC 7386), strategic merge patch (lists merged
+   * on their patchMergeKey) or JSON patch (RFC 6902). A resourceVersion the
+   * patch sets is a precondition.
    */
   patch(info: ResourceInfo, namespace: string | undefined, name: string, patch: unknown, subresource?: string, type: PatchType = 'merge'): StoredObject {
     const cur = this.get(info, namespace, name);
@@ -211,7 +213,7 @@ export class Registry {
       }
     } else {
       if (typeof patch !== 'object' || patch === null || Array.isArray(patch)) throw apiErrors.badRequest('the patch must be a JSON object');
-      patched = applyMergePatch(JSON.parse(cur.json), patch) as KubeObject;
+      patched = (type === 'strategic' ? applyStrategicMergePatch : applyMergePatch)(JSON.parse(cur.json), patch) as KubeObject;
     }
     if (typeof patched !== 'object' || patched === null || typeof patched.metadata !== 'object' || patched.metadata === null) {
       throw apiErrors.badRequest('the patch removed the object\'s metadata');

@@ -35,6 +35,16 @@ test('the socket is mode 0600 and serves /healthz, /version and discovery', asyn
   assert.equal(apps.groupVersion, 'apps/v1');
 });
 
+test('a strategic merge patch (kubectl patch\'s default) merges containers by name', async () => {
+  const p = pod('two-containers', 'default', { containers: [{ name: 'app', image: 'podnet/echo', ports: [{ containerPort: 8080, name: 'http' }] }, { name: 'side', image: 'podnet/pause' }] });
+  await t.client.create(p);
+  const r = await t.client.raw('PATCH', '/api/v1/namespaces/default/pods/two-containers', { spec: { containers: [{ name: 'app', image: 'podnet/echo:v2' }] } }, 'application/strategic-merge-patch+json');
+  assert.equal(r.status, 200, r.body);
+  const containers = (JSON.parse(r.body) as Pod).spec.containers;
+  assert.deepEqual(containers.map((c) => [c.name, c.image, c.ports?.[0]?.containerPort]), [['app', 'podnet/echo:v2', 8080], ['side', 'podnet/pause', undefined]]);
+  await t.client.delete('pods', 'default', 'two-containers');
+});
+
 test('create, get, list, update, patch, delete round trip', async () => {
   const created = await t.client.create(cm('round', { a: '1' }));
   assert.equal(created.kind, 'ConfigMap');

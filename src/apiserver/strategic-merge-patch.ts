@@ -1,0 +1,103 @@
+// Strategic merge patch (kubectl patch's default type; k8s.io/apimachinery
+// strategicpatch) for the kinds podnet serves. Like a JSON merge patch, but
+// the lists whose Go field carries a patchMergeKey are merged element by
+// element on that key (containers by name, a Service's ports by port), so
+// `{"spec":{"template":{"spec":{"containers":[{"name":"app","image":"v2"}]}}}}`
+// changes one image instead of replacing every container with a bare one.
+// Directives: `$patch: replace` (a map replaced whole), `$patch: delete` (a
+// list element or a map removed), `$retainKeys`, `$deleteFromPrimitiveList/F`;
+// `$setElementOrder/F` is accepted and ignored (merged lists keep the live
+// order, new elements go last). Lists without a merge key are replaced, as
+// upstream does for atomic lists.
+
+import { jsonClone } from '../api/json-clone.js';
+
+type Obj = Record<string, unknown>;
+
+/** patchMergeKey of the list fields of core/v1, apps/v1, discovery/v1 and networking/v1 that have one */
+const MERGE_KEYS: Readonly<Record<string, string>> = {
+  containers: 'name',
+  initContainers: 'name',
+  ephemeralContainers: 'name',
+  volumes: 'name',
+  imagePullSecrets: 'name',
+  env: 'name',
+  volumeMounts: 'mountPath',
+  volumeDevices: 'devicePath',
+  hostAliases: 'ip',
+  topologySpreadConstraints: 'topologyKey',
+  conditions: 'type',
+  ownerReferences: 'uid',
+};
+/** lists of scalars merged as sets (patchStrategy merge without a key) */
+const SET_LISTS = new Set(['finalizers']);
+
+/** A container's ports merge on containerPort, a Service's on port; other ports lists (EndpointSlice) are atomic. */
+function mergeKeyOf(path: readonly string[], field: string): string | undefined {
+  if (field !== 'ports') return MERGE_KEYS[field];
+  const parent = path[path.length - 1];
+  if (parent === 'containers' || parent === 'initContainers' || parent === 'ephemeralContainers') return 'containerPort';
+  return path.length === 1 && path[0] === 'spec' ? 'port' : undefined;
+}
+
+function isObject(v: unknown): v is Obj {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+const DELETE_FROM = '$deleteFromPrimitiveList/';
+const ELEMENT_ORDER = '$setElementOrder/';
+
+/** The patched value; undefined when the patch deletes it (`$patch: delete`). */
+function merge(target: unknown, patch: unknown, path: readonly string[]): unknown {
+  if (!isObject(patch)) return jsonClone(patch);
+  if (patch.$patch === 'delete') return undefined;
+  if (patch.$patch === 'replace') return withoutDirectives(patch);
+  const out: Obj = isObject(target) ? { ...target } : {};
+  for (const [key, value] of Object.entries(patch)) {
+    if (key === '$patch' || key === '$retainKeys' || key.startsWith(ELEMENT_ORDER)) continue;
+    if (key.startsWith(DELETE_FROM)) {
+      const field = key.slice(DELETE_FROM.length);
+      const drop = Array.isArray(value) ? value : [];
+      if (Array.isArray(out[field])) out[field] = (out[field] as unknown[]).filter((x) => !drop.includes(x));
+      continue;
+    }
+    if (value === null) { delete out[key]; continue; }
+    if (Array.isArray(value)) { out[key] = mergeList(out[key], value, path, key); continue; }
+    const merged = merge(out[key], value, [...path, key]);
+    if (merged === undefined) delete out[key]; else out[key] = merged;
+  }
+  if (Array.isArray(patch.$retainKeys)) {
+    const keep = new Set(patch.$retainKeys as unknown[]);
+    for (const key of Object.keys(out)) if (!keep.has(key)) delete out[key];
+  }
+  return out;
+}
+
+function mergeList(current: unknown, patch: unknown[], path: readonly string[], field: string): unknown[] {
+  const key = mergeKeyOf(path, field);
+  if (SET_LISTS.has(field)) {
+    const out = Array.isArray(current) ? [...current] : [];
+    for (const v of patch) if (!out.includes(v)) out.push(v);
+    return out;
+  }
+  if (!key || !Array.isArray(current)) return patch.filter((p) => !(isObject(p) && p.$patch === 'delete')).map((p) => merge(undefined, p, [...path, field]));
+  const out = [...current];
+  for (const p of patch) {
+    if (!isObject(p)) continue;
+    const at = out.findIndex((el) => isObject(el) && el[key] === p[key]);
+    if (p.$patch === 'delete') { if (at >= 0) out.splice(at, 1); continue; }
+    const merged = merge(at >= 0 ? out[at] : undefined, p, [...path, field]);
+    if (at >= 0) out[at] = merged; else out.push(merged);
+  }
+  return out;
+}
+
+function withoutDirectives(patch: Obj): Obj {
+  const out: Obj = {};
+  for (const [key, value] of Object.entries(patch)) if (!key.startsWith('$')) out[key] = jsonClone(value);
+  return out;
+}
+
+export function applyStrategicMergePatch(target: unknown, patch: unknown): unknown {
+  return merge(target, patch, []) ?? {};
+}

@@ -1,0 +1,81 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { applyStrategicMergePatch } from '../../../src/apiserver/strategic-merge-patch.js';
+
+const deployment = () => ({
+  spec: {
+    replicas: 2,
+    template: { spec: { containers: [
+      { name: 'app', image: 'v1', ports: [{ containerPort: 8080, name: 'http' }], env: [{ name: 'A', value: '1' }, { name: 'B', value: '2' }] },
+      { name: 'sidecar', image: 's1' },
+    ] } },
+  },
+  metadata: { finalizers: ['a'], labels: { x: '1' } },
+});
+
+const cases: { name: string; target: unknown; patch: unknown; want: unknown }[] = [
+  {
+    name: 'a container is merged by name: only its image changes, the other container and its ports stay',
+    target: deployment(),
+    patch: { spec: { template: { spec: { containers: [{ name: 'app', image: 'v2' }] } } } },
+    want: (() => { const d = deployment(); d.spec.template.spec.containers[0]!.image = 'v2'; return d; })(),
+  },
+  {
+    name: 'a new container is appended, env merged by name',
+    target: deployment(),
+    patch: { spec: { template: { spec: { containers: [{ name: 'app', env: [{ name: 'B', value: 'x' }, { name: 'C', value: '3' }] }, { name: 'new', image: 'n' }] } } } },
+    want: (() => { const d = deployment(); d.spec.template.spec.containers[0]!.env = [{ name: 'A', value: '1' }, { name: 'B', value: 'x' }, { name: 'C', value: '3' }]; (d.spec.template.spec.containers as unknown[]).push({ name: 'new', image: 'n' }); return d; })(),
+  },
+  {
+    name: '$patch: delete removes the element with that key',
+    target: deployment(),
+    patch: { spec: { template: { spec: { containers: [{ name: 'sidecar', $patch: 'delete' }] } } } },
+    want: (() => { const d = deployment(); d.spec.template.spec.containers.pop(); return d; })(),
+  },
+  {
+    name: 'a container port is merged on containerPort',
+    target: deployment(),
+    patch: { spec: { template: { spec: { containers: [{ name: 'app', ports: [{ containerPort: 8080, protocol: 'TCP' }, { containerPort: 9090 }] }] } } } },
+    want: (() => { const d = deployment(); d.spec.template.spec.containers[0]!.ports = [{ containerPort: 8080, name: 'http', protocol: 'TCP' } as never, { containerPort: 9090 } as never]; return d; })(),
+  },
+  {
+    name: 'a Service\'s ports merge on port',
+    target: { spec: { ports: [{ port: 80, targetPort: 8080, name: 'http' }, { port: 443, name: 'https' }] } },
+    patch: { spec: { ports: [{ port: 80, targetPort: 9090 }] } },
+    want: { spec: { ports: [{ port: 80, targetPort: 9090, name: 'http' }, { port: 443, name: 'https' }] } },
+  },
+  {
+    name: 'finalizers merge as a set; null removes a key',
+    target: deployment(),
+    patch: { metadata: { finalizers: ['b', 'a'], labels: { x: null } } },
+    want: (() => { const d = deployment(); d.metadata.finalizers = ['a', 'b']; d.metadata.labels = {} as never; return d; })(),
+  },
+  {
+    name: '$deleteFromPrimitiveList/finalizers',
+    target: { metadata: { finalizers: ['a', 'b'] } },
+    patch: { metadata: { '$deleteFromPrimitiveList/finalizers': ['a'] } },
+    want: { metadata: { finalizers: ['b'] } },
+  },
+  {
+    name: '$patch: replace replaces a map whole',
+    target: { spec: { selector: { a: '1', b: '2' } } },
+    patch: { spec: { selector: { $patch: 'replace', c: '3' } } },
+    want: { spec: { selector: { c: '3' } } },
+  },
+  {
+    name: 'a list without a merge key is replaced (Ingress rules)',
+    target: { spec: { rules: [{ host: 'a' }, { host: 'b' }] } },
+    patch: { spec: { rules: [{ host: 'c' }] } },
+    want: { spec: { rules: [{ host: 'c' }] } },
+  },
+  {
+    name: '$setElementOrder is accepted and ignored; $retainKeys drops the keys it does not list',
+    target: { spec: { strategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge: 1 } } } },
+    patch: { spec: { strategy: { $retainKeys: ['type'], type: 'Recreate' }, '$setElementOrder/containers': [{ name: 'app' }] } },
+    want: { spec: { strategy: { type: 'Recreate' } } },
+  },
+];
+
+for (const c of cases) {
+  test(`strategic merge patch: ${c.name}`, () => assert.deepEqual(applyStrategicMergePatch(c.target, c.patch), c.want));
+}
