@@ -41,8 +41,15 @@ export const DEFAULT_WORKER_PROCESSES = 1;
 export const WORKER_CONNECTIONS = 4096;
 /** open files per worker: every connection is a descriptor, plus logs and temp files (the soft limit may be 1,024) */
 export const WORKER_RLIMIT_NOFILE = 2 * WORKER_CONNECTIONS;
-/** old workers finish in-flight requests after a reload, but not forever (long WebSockets) */
-export const WORKER_SHUTDOWN_TIMEOUT = '60s';
+/**
+ * How long a worker generation replaced by a reload may keep serving its open
+ * requests and WebSockets before NGINX closes them. Endpoint changes reload
+ * (≤ 1 per second), so any backend rollout starts this clock for every
+ * connection open at that moment: ingress-nginx's 240s, so a long download or
+ * WebSocket survives four minutes past a rollout, while draining generations
+ * (each a full set of workers and their memory) are still bounded.
+ */
+export const WORKER_SHUTDOWN_TIMEOUT = '240s';
 /**
  * Idle connections to the backends each worker keeps open, per upstream
  * (ngx_http_upstream_keepalive). Requests in flight beyond it open and close
