@@ -17,6 +17,7 @@ import type { ApplyResult } from './nginx-process.js';
 import { attributeConfError, confFiles, renderNginxConf, type RenderOptions } from './nginx-conf.js';
 import { buildRouteTable, refKey, type IngressRef, type IngressWarning, type RouteTable } from './route-table.js';
 import { DEFAULT_CLASS_CONFIG, type ClassConfig } from './ingress-class.js';
+import { publishedAddress } from './publish-address.js';
 import { IDLE_SYNC, SyncScheduler, type SchedulerClock } from '../client/sync-scheduler.js';
 
 export const DEFAULT_PUBLISH_SERVICE = { namespace: 'ingress-nginx', name: 'ingress-nginx-controller' };
@@ -166,14 +167,10 @@ export class IngressController {
     return this.last;
   }
 
-  /** The address Ingresses report: the publish Service's load balancer, else its ClusterIP. */
+  /** The address Ingresses report: the publish Service's (publish-address.ts). */
   publishedAddress(): LoadBalancerIngress[] {
     const p = this.o.publishService ?? DEFAULT_PUBLISH_SERVICE;
-    const svc = this.services.get(p.namespace, p.name);
-    const lb = (svc?.status?.loadBalancer?.ingress ?? []).map((i) => (i.ip ? { ip: i.ip } : { hostname: i.hostname! })).filter((i) => i.ip || i.hostname);
-    if (lb.length > 0) return lb;
-    const ip = svc?.spec?.clusterIP;
-    return ip && ip !== 'None' ? [{ ip }] : [];
+    return publishedAddress(this.services.get(p.namespace, p.name));
   }
 
   private async writeStatus(table: RouteTable): Promise<void> {

@@ -26,8 +26,9 @@ class FakeNginx implements ConfApplier {
   }
 }
 
-function publishService(status?: Service['status']): Service {
-  return { ...service('ingress-nginx-controller', { ns: 'ingress-nginx', clusterIP: '10.96.0.100' }), ...(status ? { status } : {}) };
+function publishService(status?: Service['status'], type?: Service['spec']['type']): Service {
+  const svc = service('ingress-nginx-controller', { ns: 'ingress-nginx', clusterIP: '10.96.0.100' });
+  return { ...svc, spec: { ...svc.spec, ...(type ? { type } : {}) }, ...(status ? { status } : {}) };
 }
 
 async function withController(client: FakeClient, fn: (c: IngressController, nginx: FakeNginx) => Promise<void>) {
@@ -75,13 +76,17 @@ test('start: renders once after all informers synced, writes status with the pub
   });
 });
 
-test('status prefers the publish Service load-balancer address and is withdrawn when the class changes', async () => {
+test('a LoadBalancer publish Service: status stays empty until its address is assigned (never the ClusterIP), is withdrawn when the class changes', async () => {
   const client = new FakeClient();
   world(client);
-  client.put(publishService({ loadBalancer: { ingress: [{ ip: '203.0.113.10' }] } }));
+  client.put(publishService(undefined, 'LoadBalancer'));
   client.put(ingress('shop', { rules: [{ host: 'shop.test', paths: [{ svc: 'web' }] }] }));
   await withController(client, async (c) => {
     await c.start();
+    assert.equal(client.patches.length, 0, 'pending load balancer: nothing to publish, and the Ingress has no status to clear');
+    client.put(publishService({ loadBalancer: { ingress: [{ ip: '203.0.113.10' }] } }, 'LoadBalancer'));
+    await settle();
+    await c.sync();
     assert.deepEqual(client.patches.at(-1)!.patch, { status: { loadBalancer: { ingress: [{ ip: '203.0.113.10' }] } } });
     const moved = (await client.get<Ingress>('ingresses', 'default', 'shop'));
     client.put({ ...moved, spec: { ...moved.spec, ingressClassName: 'traefik' } });
