@@ -431,8 +431,10 @@ function renderLocation(L: Lines, modifier: string, r: Route | undefined, v: Vir
     L.add(3, `set $podnet_path ${quote(r.isDefaultBackend ? '(defaultBackend)' : r.path.replace(/\$/g, '${podnet_dollar}'))};`);
     if (r.backend) L.add(3, `set $podnet_service ${quote(`${r.backend.namespace}/${r.backend.service}:${r.backend.servicePort}`)};`);
   }
-  // TLS hosts answer plain HTTP with a permanent redirect that keeps the method (RFC 9110 §15.4.9 308).
-  if (tls && (r?.options.sslRedirect ?? true)) {
+  // TLS hosts answer plain HTTP with a permanent redirect that keeps the method
+  // (RFC 9110 §15.4.9 308). A location no route decides (the root added for a
+  // host without `/`) follows the annotations of the host's oldest Ingress.
+  if (tls && ((r?.options ?? v.options)?.sslRedirect ?? true)) {
     const port = o.httpsPort === 443 ? '' : `:${o.httpsPort}`;
     L.add(3, `if ($scheme = http) { return 308 https://$host${port}$request_uri; }`);
   }

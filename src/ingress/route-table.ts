@@ -62,6 +62,13 @@ export interface VirtualHost {
   fallback?: Route;
   /** present when a served Ingress lists this host under spec.tls */
   tls?: HostTls;
+  /**
+   * The annotations of the oldest served Ingress with a rule for this host:
+   * they apply where no rule of the host decides (the root location added for
+   * a host without a `/` rule), as in ingress-nginx, whose server starts with
+   * a root location carrying the annotations of the host's first Ingress.
+   */
+  options?: RouteOptions;
 }
 
 export interface RouteTable {
@@ -180,6 +187,7 @@ export function buildRouteTable(input: RouteTableInput): RouteTable {
   for (const s of served) {
     for (const { host, paths } of rulesOf.get(s)!) {
       const v = vhost(host);
+      v.options ??= s.options;
       for (const p of paths) {
         const pathType: PathType = p.pathType ?? 'ImplementationSpecific';
         const kind = matchKind(pathType, v.regex);

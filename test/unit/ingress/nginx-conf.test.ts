@@ -175,3 +175,24 @@ test('worker processes: half the CPUs, at least one (NGINX shares the node with 
     assert.equal(defaultWorkerProcesses(cpus), workers, `${cpus} CPUs`);
   }
 });
+
+test('ssl-redirect "false" also holds for the root location added to a TLS host without a `/` rule (regression)', () => {
+  const render = (annotations: Record<string, string>) => {
+    const text = renderNginxConf(buildRouteTable({
+      ingresses: [ingress('api', { annotations: ann(annotations), tls: [{ hosts: ['api.example.com'] }], rules: [{ host: 'api.example.com', paths: [{ path: '/v1', svc: 'echo' }] }] })],
+      services: [service('echo', { clusterIP: '10.96.0.30' })],
+      endpointSlices: [slice('echo', ['10.244.0.9'])],
+    }), OPTIONS).text;
+    const server = text.slice(text.indexOf('server_name api.example.com;'));
+    const block = (loc: string) => server.slice(server.indexOf(loc), server.indexOf('\n    }', server.indexOf(loc)));
+    return { root: block('location / {'), v1: block('location "/v1/" {') };
+  };
+  const redirect = /return 308 https:\/\/\$host\$request_uri;/;
+  const off = render({ 'ssl-redirect': 'false' });
+  assert.doesNotMatch(off.v1, redirect);
+  assert.doesNotMatch(off.root, redirect, 'the implicit root follows the annotations of the host\'s Ingress');
+  assert.match(off.root, /return 404;/);
+  const on = render({});
+  assert.match(on.v1, redirect);
+  assert.match(on.root, redirect);
+});
