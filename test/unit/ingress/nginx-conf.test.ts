@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { buildRouteTable, type RouteTableInput } from '../../../src/ingress/route-table.js';
 import { attributeConfError, defaultWorkerProcesses, renderNginxConf, tlsFiles, type RenderOptions } from '../../../src/ingress/nginx-conf.js';
-import { FAKE_CERT, FAKE_KEY, ingress, service, slice, tlsSecret } from './fixtures.js';
+import { FAKE_CERT, FAKE_KEY, ingress, OUR_CLASS, service, slice, tlsSecret } from './fixtures.js';
 
 // Goldens live next to the sources; `UPDATE_SNAPSHOTS=1 node --test ...` rewrites them.
 const GOLDEN = new URL('../../../../test/unit/ingress/testdata/', import.meta.url);
@@ -13,6 +13,7 @@ const ann = (a: Record<string, string>) => Object.fromEntries(Object.entries(a).
 
 function sample(): RouteTableInput {
   return {
+    ingressClasses: [OUR_CLASS],
     ingresses: [
       ingress('shop', { ns: 'shop', tls: [{ hosts: ['shop.example.com'], secretName: 'shop-tls' }], rules: [{ host: 'shop.example.com', paths: [
         { path: '/', svc: 'web' }, { path: '/api', svc: 'api' }, { path: '/api', type: 'Exact', svc: 'web' }, { path: '/cart/', type: 'Exact', svc: 'web' },
@@ -66,6 +67,7 @@ test('location mapping of the path types', () => {
 
 test('no ready endpoint: a Service with a ClusterIP is proxied to it alone, and a refused connection there is a 503', () => {
   const input: RouteTableInput = {
+    ingressClasses: [OUR_CLASS],
     ingresses: [ingress('new', { rules: [{ host: 'new.example.com', paths: [{ svc: 'fresh' }, { path: '/headless', svc: 'headless' }] }] })],
     services: [service('fresh', { clusterIP: '10.96.0.40' }), service('headless')],
     endpointSlices: [slice('fresh', [{ ip: '10.244.0.7', ready: false }]), slice('headless', [])],
@@ -88,6 +90,7 @@ test('no ready endpoint: a Service with a ClusterIP is proxied to it alone, and 
 
 test('the first ready endpoint moves the ClusterIP to backup and drops the 503 mapping', () => {
   const base = (ready: boolean): RouteTableInput => ({
+    ingressClasses: [OUR_CLASS],
     ingresses: [ingress('new', { rules: [{ host: 'new.example.com', paths: [{ svc: 'fresh' }] }] })],
     services: [service('fresh', { clusterIP: '10.96.0.40' })],
     endpointSlices: [slice('fresh', [{ ip: '10.244.0.7', ready }])],
@@ -179,6 +182,7 @@ test('worker processes: half the CPUs, at least one (NGINX shares the node with 
 test('ssl-redirect "false" also holds for the root location added to a TLS host without a `/` rule (regression)', () => {
   const render = (annotations: Record<string, string>) => {
     const text = renderNginxConf(buildRouteTable({
+      ingressClasses: [OUR_CLASS],
       ingresses: [ingress('api', { annotations: ann(annotations), tls: [{ hosts: ['api.example.com'] }], rules: [{ host: 'api.example.com', paths: [{ path: '/v1', svc: 'echo' }] }] })],
       services: [service('echo', { clusterIP: '10.96.0.30' })],
       endpointSlices: [slice('echo', ['10.244.0.9'])],

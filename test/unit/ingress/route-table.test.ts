@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { buildRouteTable, matchRoute, type RouteTableInput } from '../../../src/ingress/route-table.js';
-import { FAKE_CERT, FAKE_KEY, ingress, ingressClass, service, slice, tlsSecret, type PathSpec } from './fixtures.js';
+import { FAKE_CERT, FAKE_KEY, ingress, ingressClass, OUR_CLASS, service, slice, tlsSecret, type PathSpec } from './fixtures.js';
 import { PATH_MATRIX } from './path-matrix.js';
 
 /** Every service named in the paths exists with one ready endpoint. */
@@ -12,6 +12,7 @@ function world(extra: Partial<RouteTableInput> & Pick<RouteTableInput, 'ingresse
     if (ing.spec.defaultBackend?.service) names.add(ing.spec.defaultBackend.service.name);
   }
   return {
+    ingressClasses: [OUR_CLASS],
     services: [...names].map((n) => service(n)),
     endpointSlices: [...names].map((n, i) => slice(n, [`10.244.0.${i + 2}`])),
     ...extra,
@@ -118,11 +119,15 @@ test('Exact and Prefix on the same path are not a conflict', () => {
 test('class filtering', async (t) => {
   const paths: PathSpec[] = [{ svc: 's' }];
   const rows: { name: string; ing: ReturnType<typeof ingress>; classes: ReturnType<typeof ingressClass>[]; served: boolean }[] = [
-    { name: 'ingressClassName nginx', ing: ingress('i', { className: 'nginx', rules: [{ paths }] }), classes: [], served: true },
-    { name: 'ingressClassName other', ing: ingress('i', { className: 'traefik', rules: [{ paths }] }), classes: [ingressClass('nginx', { isDefault: true })], served: false },
+    { name: 'ingressClassName nginx, IngressClass nginx is ours', ing: ingress('i', { className: 'nginx', rules: [{ paths }] }), classes: [ingressClass('nginx')], served: true },
+    { name: 'ingressClassName nginx, no such IngressClass', ing: ingress('i', { className: 'nginx', rules: [{ paths }] }), classes: [], served: false },
+    { name: 'ingressClassName nginx, IngressClass nginx of another controller', ing: ingress('i', { className: 'nginx', rules: [{ paths }] }), classes: [ingressClass('nginx', { controller: 'example.com/other' })], served: false },
+    { name: 'ingressClassName internal, an IngressClass of our controller', ing: ingress('i', { className: 'internal', rules: [{ paths }] }), classes: [ingressClass('internal')], served: true },
+    { name: 'ingressClassName other', ing: ingress('i', { className: 'traefik', rules: [{ paths }] }), classes: [ingressClass('nginx', { isDefault: true }), ingressClass('traefik', { controller: 'traefik.io/ingress-controller' })], served: false },
     { name: 'no class, ours is default', ing: ingress('i', { className: null, rules: [{ paths }] }), classes: [ingressClass('nginx', { isDefault: true })], served: true },
     { name: 'no class, ours not default', ing: ingress('i', { className: null, rules: [{ paths }] }), classes: [ingressClass('nginx')], served: false },
     { name: 'no class, default is another controller', ing: ingress('i', { className: null, rules: [{ paths }] }), classes: [ingressClass('nginx'), ingressClass('traefik', { isDefault: true, controller: 'traefik.io/ingress-controller' })], served: false },
+    { name: 'no class, the default named nginx is another controller\'s', ing: ingress('i', { className: null, rules: [{ paths }] }), classes: [ingressClass('nginx', { isDefault: true, controller: 'example.com/other' })], served: false },
     { name: 'deprecated annotation nginx', ing: ingress('i', { className: null, annotations: { 'kubernetes.io/ingress.class': 'nginx' }, rules: [{ paths }] }), classes: [], served: true },
     { name: 'deprecated annotation other', ing: ingress('i', { className: null, annotations: { 'kubernetes.io/ingress.class': 'gce' }, rules: [{ paths }] }), classes: [ingressClass('nginx', { isDefault: true })], served: false },
   ];
@@ -139,6 +144,7 @@ test('backends: port by number or name, EndpointSlice port by the service port n
   const svc = service('web', { clusterIP: '10.96.0.50', ports: [{ name: 'http', port: 80, targetPort: 8080 }, { name: 'admin', port: 9000, targetPort: 9001 }] });
   const slices = [slice('web', ['10.244.1.5', '10.244.0.9'], { portName: 'http', port: 8080 }), slice('web', ['10.244.1.5'], { portName: 'admin', port: 9001, name: 'web-2' })];
   const table = buildRouteTable({
+    ingressClasses: [OUR_CLASS],
     ingresses: [ingress('i', { rules: [{ host: 'b.test', paths: [{ path: '/', svc: 'web', port: 80 }, { path: '/admin', svc: 'web', port: 'admin' }] }] })],
     services: [svc], endpointSlices: slices,
   });
@@ -153,6 +159,7 @@ test('backends: port by number or name, EndpointSlice port by the service port n
 
 test('backends: not-ready excluded; serving-but-terminating used only when none is ready', () => {
   const mk = (eps: Parameters<typeof slice>[1]) => buildRouteTable({
+    ingressClasses: [OUR_CLASS],
     ingresses: [ingress('i', { rules: [{ paths: [{ svc: 's' }] }] })], services: [service('s')], endpointSlices: [slice('s', eps)],
   }).backends[0]!.endpoints.map((e) => e.ip);
   assert.deepEqual(mk(['10.0.0.1', { ip: '10.0.0.2', ready: false }, { ip: '10.0.0.3', ready: false, serving: true, terminating: true }]), ['10.0.0.1']);
@@ -162,6 +169,7 @@ test('backends: not-ready excluded; serving-but-terminating used only when none 
 
 test('backends: missing service or port → warning and a route without backend (503)', () => {
   const table = buildRouteTable({
+    ingressClasses: [OUR_CLASS],
     ingresses: [ingress('i', { rules: [{ host: 'm.test', paths: [{ path: '/a', svc: 'nope' }, { path: '/b', svc: 's', port: 81 }] }] })],
     services: [service('s')],
   });
