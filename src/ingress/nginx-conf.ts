@@ -375,7 +375,10 @@ function renderServer(L: Lines, v: VirtualHost, o: RenderOptions, live: LiveBack
   // so an Ingress-less conf declares them in a location no request can reach.
   if (catchAll) L.add(2, `location = ${RESERVED_PATH_PREFIX}/declare { internal; set $podnet_ingress ""; set $podnet_service ""; set $podnet_host ""; set $podnet_path ""; return 404; }`);
 
-  const tls = v.tls !== undefined;
+  // Plain HTTP is redirected on TLS hosts, never on the default server: its
+  // certificate (the default one, or that of a tls entry without hosts that
+  // covers no rule host) also answers names no TLS host claims.
+  const redirect = v.tls !== undefined && !catchAll;
   const blocks: { key: string; modifier: string; route: Route | undefined }[] = [];
   if (v.regex) {
     for (const r of v.routes) blocks.push(r.kind === 'exact' ? exactBlock(r) : { key: `~* ^${r.path}`, modifier: `~* ${quote(`^${r.path}`)}`, route: r });
@@ -404,7 +407,7 @@ function renderServer(L: Lines, v: VirtualHost, o: RenderOptions, live: LiveBack
   const hasRoot = blocks.some((b) => b.key === '/');
   if (!hasRoot) blocks.push({ key: '/', modifier: '/', route: v.fallback });
 
-  for (const b of blocks) renderLocation(L, b.modifier, b.route, v, tls, o, live);
+  for (const b of blocks) renderLocation(L, b.modifier, b.route, v, redirect, o, live);
   L.add(1, '}');
 }
 
@@ -423,7 +426,7 @@ function exactBlock(r: Route): { key: string; modifier: string; route: Route } {
   return { key: `= ${r.path}`, modifier: `= ${quote(r.path)}`, route: r };
 }
 
-function renderLocation(L: Lines, modifier: string, r: Route | undefined, v: VirtualHost, tls: boolean, o: RenderOptions, live: LiveBackends) {
+function renderLocation(L: Lines, modifier: string, r: Route | undefined, v: VirtualHost, redirect: boolean, o: RenderOptions, live: LiveBackends) {
   L.add(2, `location ${modifier} {`);
   if (r) {
     L.add(3, `set $podnet_ingress ${quote(refKey(r.ingress))};`);
@@ -434,7 +437,7 @@ function renderLocation(L: Lines, modifier: string, r: Route | undefined, v: Vir
   // TLS hosts answer plain HTTP with a permanent redirect that keeps the method
   // (RFC 9110 §15.4.9 308). A location no route decides (the root added for a
   // host without `/`) follows the annotations of the host's oldest Ingress.
-  if (tls && ((r?.options ?? v.options)?.sslRedirect ?? true)) {
+  if (redirect && ((r?.options ?? v.options)?.sslRedirect ?? true)) {
     const port = o.httpsPort === 443 ? '' : `:${o.httpsPort}`;
     L.add(3, `if ($scheme = http) { return 308 https://$host${port}$request_uri; }`);
   }

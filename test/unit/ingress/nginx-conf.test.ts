@@ -4,6 +4,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { buildRouteTable, type RouteTableInput } from '../../../src/ingress/route-table.js';
 import { attributeConfError, defaultWorkerProcesses, renderNginxConf, tlsFiles, type RenderOptions } from '../../../src/ingress/nginx-conf.js';
 import { FAKE_CERT, FAKE_KEY, ingress, OUR_CLASS, service, slice, tlsSecret } from './fixtures.js';
+import { makeRealCert } from './real-certs.js';
 
 // Goldens live next to the sources; `UPDATE_SNAPSHOTS=1 node --test ...` rewrites them.
 const GOLDEN = new URL('../../../../test/unit/ingress/testdata/', import.meta.url);
@@ -199,4 +200,23 @@ test('ssl-redirect "false" also holds for the root location added to a TLS host 
   const on = render({});
   assert.match(on.v1, redirect);
   assert.match(on.root, redirect);
+});
+
+test('a tls entry without hosts that covers no rule host: its certificate becomes the default server\'s, without a redirect', () => {
+  const cert = makeRealCert('elsewhere.test', ['elsewhere.test']);
+  const table = buildRouteTable({
+    ingressClasses: [OUR_CLASS],
+    ingresses: [ingress('any', { tls: [{ secretName: 'any-tls' }], rules: [{ paths: [{ svc: 'echo' }] }] })],
+    services: [service('echo', { clusterIP: '10.96.0.30' })],
+    endpointSlices: [slice('echo', ['10.244.0.9'])],
+    secrets: [tlsSecret('any-tls', cert.cert, cert.key)],
+  });
+  const rendered = renderNginxConf(table, OPTIONS);
+  const file = [...tlsFiles(table, OPTIONS.certDir).keys()][0]!;
+  assert.match(file, /\/default_any-tls-[0-9a-f]{16}\.pem$/);
+  const server = rendered.text.slice(rendered.text.indexOf('server_name _;'));
+  assert.ok(server.includes(`ssl_certificate ${file};`));
+  assert.ok(!rendered.text.includes(OPTIONS.defaultCert.certPath));
+  assert.doesNotMatch(rendered.text, /return 308/);
+  assert.deepEqual(attributeConfError(`nginx: [emerg] cannot load certificate "${file}": PEM_read_bio_X509_AUX() failed`, rendered.sections), [{ namespace: 'default', name: 'any' }]);
 });

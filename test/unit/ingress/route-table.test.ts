@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { buildRouteTable, matchRoute, type RouteTableInput } from '../../../src/ingress/route-table.js';
 import { FAKE_CERT, FAKE_KEY, ingress, ingressClass, OUR_CLASS, service, slice, tlsSecret, type PathSpec } from './fixtures.js';
 import { PATH_MATRIX } from './path-matrix.js';
+import { makeRealCert } from './real-certs.js';
 
 /** Every service named in the paths exists with one ready endpoint. */
 function world(extra: Partial<RouteTableInput> & Pick<RouteTableInput, 'ingresses'>): RouteTableInput {
@@ -192,6 +193,45 @@ test('TLS: secret per host, wildcard tls host, missing and malformed secrets', (
   assert.deepEqual([host('c.test').tls!.secret, host('c.test').tls!.cert], ['default/opaque', undefined]);
   assert.equal(host('plain.test').tls, undefined);
   assert.deepEqual(table.warnings.map((w) => w.reason).sort(), ['InvalidSecret', 'SecretNotFound']);
+});
+
+test('TLS entry without hosts: the rule hosts its certificate covers (SAN, one-label wildcard, else CN), else the default server', async (t) => {
+  const sans = makeRealCert('ignored.test', ['a.test', '*.wild.test']);
+  const cnOnly = makeRealCert('cn.test');
+  const elsewhere = makeRealCert('elsewhere.test', ['elsewhere.test']);
+  const secrets = [tlsSecret('sans', sans.cert, sans.key), tlsSecret('cn-only', cnOnly.cert, cnOnly.key), tlsSecret('elsewhere', elsewhere.cert, elsewhere.key), tlsSecret('fake', FAKE_CERT, FAKE_KEY)];
+  const rows: { name: string; secret: string; ruleHosts: string[]; want: Record<string, string | undefined>; warnings?: string[] }[] = [
+    {
+      name: 'SAN names and a one-label wildcard SAN; CN ignored when there are SANs',
+      secret: 'sans', ruleHosts: ['a.test', 'x.wild.test', 'a.b.wild.test', 'wild.test', 'ignored.test'],
+      want: { 'a.test': 'default/sans', 'x.wild.test': 'default/sans', 'a.b.wild.test': undefined, 'wild.test': undefined, 'ignored.test': undefined, '': undefined },
+    },
+    { name: 'no SANs: the CN', secret: 'cn-only', ruleHosts: ['cn.test', 'other.test'], want: { 'cn.test': 'default/cn-only', 'other.test': undefined, '': undefined } },
+    { name: 'covers no rule host: the default server', secret: 'elsewhere', ruleHosts: ['other.test'], want: { 'other.test': undefined, '': 'default/elsewhere' } },
+    { name: 'a rule-less Ingress: the default server', secret: 'elsewhere', ruleHosts: [], want: { '': 'default/elsewhere' } },
+    { name: 'missing Secret: nothing but its warning', secret: 'missing', ruleHosts: ['a.test'], want: { 'a.test': undefined, '': undefined }, warnings: ['SecretNotFound'] },
+    { name: 'unreadable certificate: nothing but a warning', secret: 'fake', ruleHosts: ['a.test'], want: { 'a.test': undefined, '': undefined }, warnings: ['InvalidSecret'] },
+  ];
+  for (const row of rows) {
+    await t.test(row.name, () => {
+      const table = served([ingress('i', {
+        tls: [{ secretName: row.secret }],
+        ...(row.ruleHosts.length > 0 ? { rules: row.ruleHosts.map((host) => ({ host, paths: [{ svc: 's' }] })) } : { defaultBackend: { svc: 's' } }),
+      })], { secrets });
+      const got = Object.fromEntries(Object.keys(row.want).map((h) => [h, table.hosts.find((v) => v.host === h)?.tls?.secret]));
+      assert.deepEqual(got, row.want);
+      assert.deepEqual(table.warnings.map((w) => w.reason), row.warnings ?? []);
+    });
+  }
+});
+
+test('TLS: a host listed by an older Ingress keeps that Secret over a newer tls entry without hosts', () => {
+  const sans = makeRealCert('a.test', ['a.test']);
+  const table = served([
+    ingress('old', { created: '2024-01-01T00:00:00Z', tls: [{ hosts: ['a.test'], secretName: 'listed' }], rules: [{ host: 'a.test', paths: [{ path: '/old', svc: 's' }] }] }),
+    ingress('new', { created: '2024-06-01T00:00:00Z', tls: [{ secretName: 'sans' }], rules: [{ host: 'a.test', paths: [{ path: '/new', svc: 's' }] }] }),
+  ], { secrets: [tlsSecret('listed', sans.cert, sans.key), tlsSecret('sans', sans.cert, sans.key)] });
+  assert.equal(table.hosts.find((v) => v.host === 'a.test')!.tls!.secret, 'default/listed');
 });
 
 test('regex hosts (use-regex / rewrite-target): every non-Exact path of the host is a case-insensitive regex', () => {
