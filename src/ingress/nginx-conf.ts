@@ -131,17 +131,27 @@ export interface RenderOptions {
 
 /**
  * Lines [startLine, endLine] (1-based, inclusive) rendered from these Ingresses
- * (a server block, or an upstream with host ''): lets `nginx -t` errors name their cause.
+ * (a server block, a location inside it, or an upstream with host ''): lets
+ * `nginx -t` errors name their cause.
  */
 export interface ConfSection { startLine: number; endLine: number; host: string; ingresses: IngressRef[]; files?: string[] }
 
-/** The Ingresses behind an `nginx -t` error (`... in /path/nginx.conf:123`); empty when it is not theirs. */
+/**
+ * The Ingresses behind an `nginx -t` error (`... in /path/nginx.conf:123`);
+ * empty when it is not theirs. The narrowest section holding the line decides:
+ * a line inside a location belongs to the Ingress of that location's route,
+ * not to every Ingress of the host.
+ */
 export function attributeConfError(stderr: string, sections: readonly ConfSection[]): IngressRef[] {
   const m = /\bin \S+:(\d+)\s*$/m.exec(stderr);
   if (m) {
     const line = Number(m[1]);
-    const s = sections.find((x) => line >= x.startLine && line <= x.endLine);
-    if (s) return s.ingresses;
+    let narrowest: ConfSection | undefined;
+    for (const x of sections) {
+      if (line < x.startLine || line > x.endLine) continue;
+      if (!narrowest || x.endLine - x.startLine < narrowest.endLine - narrowest.startLine) narrowest = x;
+    }
+    if (narrowest) return narrowest.ingresses;
   }
   // Certificates are loaded after parsing; their errors name the file, not a line.
   const s = sections.find((x) => x.files?.some((f) => stderr.includes(f)));
@@ -307,7 +317,7 @@ export function renderNginxConf(table: RouteTable, options: RenderOptions): Rend
   for (const v of table.hosts) {
     L.add(1, '');
     const start = L.next;
-    renderServer(L, v, o, liveKeys);
+    renderServer(L, v, o, liveKeys, sections);
     sections.push({ startLine: start, endLine: L.next - 1, host: v.host, ingresses: ingressesOf(v) });
     const cert = v.tls ? tlsFileName(o.certDir, v.tls) : undefined;
     // A file-only section (no lines): a broken certificate is the fault of the Ingress that named its Secret.
@@ -343,7 +353,7 @@ function listen(o: RenderOptions, port: number): string {
   return o.listenAddress ? `${hostPort(o.listenAddress, port)}` : `${port}`;
 }
 
-function renderServer(L: Lines, v: VirtualHost, o: RenderOptions, live: LiveBackends) {
+function renderServer(L: Lines, v: VirtualHost, o: RenderOptions, live: LiveBackends, sections: ConfSection[]) {
   const catchAll = v.host === CATCH_ALL_HOST;
   // With several workers, one listening socket per worker (SO_REUSEPORT): the
   // kernel spreads new connections over them instead of waking every worker
@@ -407,7 +417,11 @@ function renderServer(L: Lines, v: VirtualHost, o: RenderOptions, live: LiveBack
   const hasRoot = blocks.some((b) => b.key === '/');
   if (!hasRoot) blocks.push({ key: '/', modifier: '/', route: v.fallback });
 
-  for (const b of blocks) renderLocation(L, b.modifier, b.route, v, redirect, o, live);
+  for (const b of blocks) {
+    const start = L.next;
+    renderLocation(L, b.modifier, b.route, v, redirect, o, live);
+    if (b.route) sections.push({ startLine: start, endLine: L.next - 1, host: v.host, ingresses: [b.route.ingress] });
+  }
   L.add(1, '}');
 }
 

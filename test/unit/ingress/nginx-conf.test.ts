@@ -131,6 +131,20 @@ test('attributeConfError: by line, by certificate file, or nobody', () => {
   assert.deepEqual(attributeConfError('nginx: [emerg] x in /x/nginx.conf.next:3', rendered.sections), []);
 });
 
+test('attributeConfError: a line inside a location blames that location\'s Ingress, a server-level line every Ingress of the host', () => {
+  const rendered = renderNginxConf(buildRouteTable({
+    ingressClasses: [OUR_CLASS],
+    ingresses: [ingress('a', { rules: [{ host: 's.test', paths: [{ path: '/a', svc: 'echo' }] }] }), ingress('b', { rules: [{ host: 's.test', paths: [{ path: '/b', svc: 'echo' }] }] })],
+    services: [service('echo', { clusterIP: '10.96.0.30' })],
+  }), OPTIONS);
+  const lines = rendered.text.split('\n');
+  const error = (match: string, from = 0) => `nginx: [emerg] x in /x/nginx.conf.next:${lines.findIndex((l, i) => i >= from && l.includes(match)) + 1}`;
+  const bLocation = lines.findIndex((l) => l.includes('location "/b/" {'));
+  assert.deepEqual(attributeConfError(error('proxy_pass', bLocation), rendered.sections), [{ namespace: 'default', name: 'b' }]);
+  assert.deepEqual(attributeConfError(error('location = "/a" {'), rendered.sections), [{ namespace: 'default', name: 'a' }]);
+  assert.deepEqual(attributeConfError(error('server_name s.test;'), rendered.sections), [{ namespace: 'default', name: 'a' }, { namespace: 'default', name: 'b' }]);
+});
+
 // The data path's tuning (docs/ingress.md, "Data path"): each row is a directive the hop's cost depends on.
 test('data path: upstream keep-alive, buffered access log, one listening socket per worker only with several workers', () => {
   const rows: { name: string; options: Partial<RenderOptions>; present: RegExp[]; absent: RegExp[] }[] = [
