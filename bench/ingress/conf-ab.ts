@@ -40,7 +40,7 @@ const VARIANTS: Record<string, (conf: string) => string> = {
   // a request pool of 8 KiB instead of the default 4 KiB: one malloc fewer for requests with many headers
   'req-pool': (c) => c.replace('keepalive_timeout 75s;', 'keepalive_timeout 75s;\n  request_pool_size 8k;'),
   // one gettimeofday per 10 ms instead of after every epoll_wait
-  timer: (c) => c.replace('worker_shutdown_timeout 60s;', 'worker_shutdown_timeout 60s;\ntimer_resolution 10ms;'),
+  timer: (c) => c.replace(/^worker_shutdown_timeout .*;$/m, '$&\ntimer_resolution 10ms;'),
   // Host straight from the request line/header instead of through a map
   'host-direct': (c) => c.replace(/\$podnet_best_host;/g, '$http_host;'),
   // the log line without JSON escaping (same fields)

@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { defaultWorkerProcesses } from '../../src/ingress/nginx-conf.js';
 import { buildRouteTable } from '../../src/ingress/route-table.js';
-import { ingress, service, slice } from '../../test/unit/ingress/fixtures.js';
+import { ingress, OUR_CLASS, service, slice } from '../../test/unit/ingress/fixtures.js';
 import { freePort, runner, TestNginx } from '../../test/integration/ingress/harness.js';
 import { childPids, cpuMs, since, snapshot } from '../proc-stat.js';
 import { formatSpread, roundOrder, spread } from './paired-rounds.js';
@@ -90,6 +90,7 @@ async function dataPath(): Promise<void> {
     // as the controller pod does (controller-main.ts) unless --workers says otherwise
     nginx.options.workerProcesses = values.workers ? Number(values.workers) : defaultWorkerProcesses(availableParallelism());
     await nginx.apply(buildRouteTable({
+      ingressClasses: [OUR_CLASS],
       ingresses: [ingress('bench', { rules: [{ host: 'bench.test', paths: [{ svc: 'bench' }] }] })],
       services: [service('bench')], endpointSlices: [slice('bench', ['127.0.0.1'], { port: backend.port })],
     }));
@@ -159,7 +160,7 @@ async function controlPath(): Promise<void> {
     const ingresses = Array.from({ length: N }, (_, i) => ingress(`ing-${i}`, { ns: `ns-${i % 20}`, rules: [{ host: `app-${i}.bench.test`, paths: [{ path: '/', svc: `svc-${i}` }, { path: '/api', type: 'Exact', svc: `svc-${i}` }] }] }));
 
     let t0 = performance.now();
-    const table = buildRouteTable({ ingresses, services, endpointSlices: slices(0) });
+    const table = buildRouteTable({ ingressClasses: [OUR_CLASS], ingresses, services, endpointSlices: slices(0) });
     const tBuild = ms(t0);
     t0 = performance.now();
     const text = nginx.render(table).text;
@@ -174,7 +175,7 @@ async function controlPath(): Promise<void> {
     const [u, sy] = timed.stderr.trim().split('\n').at(-1)!.split(' ').map(Number);
     const testCpuMs = Math.round(((u ?? NaN) + (sy ?? NaN)) * 1000);
     const start = await nginx.apply(table);
-    const table2 = buildRouteTable({ ingresses, services, endpointSlices: slices(1) });
+    const table2 = buildRouteTable({ ingressClasses: [OUR_CLASS], ingresses, services, endpointSlices: slices(1) });
     const reloads: number[] = [];
     for (let k = 0; k < 3; k++) {
       const r = await nginx.apply(k % 2 === 0 ? table2 : table);

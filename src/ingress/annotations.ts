@@ -32,9 +32,13 @@ const SIZE = /^\d{1,9}[kKmMgG]?$/;
 /** `rewrite` replacement is one nginx token: no whitespace, quotes, braces or `;`. */
 const REWRITE_TARGET = /^[^\s"'{};\\]+$/;
 
-function bool(value: string): boolean | undefined {
-  if (value === 'true') return true;
-  if (value === 'false') return false;
+/** The spellings Go's strconv.ParseBool accepts, which is what ingress-nginx parses boolean annotations with. */
+const TRUE_VALUES: ReadonlySet<string> = new Set(['1', 't', 'T', 'TRUE', 'true', 'True']);
+const FALSE_VALUES: ReadonlySet<string> = new Set(['0', 'f', 'F', 'FALSE', 'false', 'False']);
+
+export function parseBool(value: string): boolean | undefined {
+  if (TRUE_VALUES.has(value)) return true;
+  if (FALSE_VALUES.has(value)) return false;
   return undefined;
 }
 
@@ -48,8 +52,8 @@ export function parseAnnotations(annotations: Record<string, string> | undefined
   const flag = (name: string, dflt: boolean): boolean => {
     const v = get(name);
     if (v === undefined) return dflt;
-    const b = bool(v);
-    if (b === undefined) { bad(name, v, 'expected "true" or "false"'); return dflt; }
+    const b = parseBool(v);
+    if (b === undefined) { bad(name, v, 'expected a boolean ("true", "false", "1", "0", …)'); return dflt; }
     return b;
   };
   const seconds = (name: string, dflt: number): number => {

@@ -7,8 +7,10 @@
 // (a half-listed cluster would briefly drop routes).
 //
 // A conf that `nginx -t` rejects is never loaded: the error is attributed to
-// the Ingress(es) whose lines or certificate caused it; those are left out and
+// the Ingress(es) whose lines or certificate caused it; those are rendered from
+// their last good version (last-good.ts), or left out if they have none, and
 // the rest is rendered again, so one broken Ingress cannot freeze the others.
+// An error no Ingress can be blamed for keeps the running conf as it is.
 
 import type { EndpointSlice, Event, Ingress, IngressClass, KubeObject, LoadBalancerIngress, Secret, Service } from '../api/types.js';
 import type { Client } from '../client/client.js';
@@ -16,14 +18,16 @@ import { Informer } from '../client/informer.js';
 import type { ApplyResult } from './nginx-process.js';
 import { attributeConfError, confFiles, renderNginxConf, type RenderOptions } from './nginx-conf.js';
 import { buildRouteTable, refKey, type IngressRef, type IngressWarning, type RouteTable } from './route-table.js';
+import { ingressRef, LastGoodIngresses, oneLine, REJECTED_CONFIG, sameDesiredState } from './last-good.js';
 import { DEFAULT_CLASS_CONFIG, type ClassConfig } from './ingress-class.js';
+import { publishedAddress } from './publish-address.js';
 import { IDLE_SYNC, SyncScheduler, type SchedulerClock } from '../client/sync-scheduler.js';
 
 export const DEFAULT_PUBLISH_SERVICE = { namespace: 'ingress-nginx', name: 'ingress-nginx-controller' };
 export const DEFAULT_DEBOUNCE_MS = 100;
 /** at most one NGINX reload per second, however fast endpoints churn */
 export const DEFAULT_MIN_RELOAD_INTERVAL_MS = 1000;
-/** re-render rounds after excluding rejected Ingresses before giving up */
+/** re-render rounds after blaming rejected Ingresses before giving up (each round moves a culprit one step back) */
 export const MAX_REJECTION_ROUNDS = 5;
 export const EVENT_SOURCE = 'nginx-ingress-controller';
 
@@ -50,6 +54,8 @@ export interface SyncReport {
   table: RouteTable;
   result: ApplyResult;
   rejected: { ingress: IngressRef; error: string }[];
+  /** false when NGINX rejected every conf of this sync: the running one (the last accepted) keeps serving */
+  loaded: boolean;
 }
 
 export class IngressController {
@@ -60,8 +66,8 @@ export class IngressController {
   readonly secrets: Informer<Secret>;
   private readonly scheduler: SyncScheduler;
   private readonly log: (msg: string) => void;
-  /** Ingresses nginx rejected (key → error); retried when that Ingress or any Secret changes */
-  private rejected = new Map<string, string>();
+  /** the Ingress versions of the last accepted conf, and which Ingresses fall back to them */
+  private readonly lastGood = new LastGoodIngresses();
   /** Events already raised (ingress|reason|message), so a steady state is quiet */
   private emitted = new Set<string>();
   private announced = new Map<string, number>();
@@ -91,12 +97,12 @@ export class IngressController {
     const watch = (inf: Informer<KubeObject>, fn: () => void) => inf.onAdd(fn).onUpdate(fn).onDelete(fn);
     for (const inf of [this.classes, this.services, this.slices]) watch(inf as unknown as Informer<KubeObject>, changed);
     // A Secret change may fix a rejected certificate: retry every rejected Ingress.
-    watch(this.secrets as unknown as Informer<KubeObject>, () => { this.rejected.clear(); changed(); });
+    watch(this.secrets as unknown as Informer<KubeObject>, () => { this.lastGood.forgetAll(); changed(); });
     // An Ingress whose spec or annotations changed gets another chance; our own
     // status writes change neither and cause no sync.
-    const ingressChanged = (ing: Ingress) => { this.rejected.delete(ingressKey(ing)); changed(); };
+    const ingressChanged = (ing: Ingress) => { this.lastGood.forget(ingressKey(ing)); changed(); };
     this.ingresses.onAdd(ingressChanged).onDelete(ingressChanged).onUpdate((old, ing) => {
-      if (JSON.stringify([old.spec, old.metadata.annotations]) !== JSON.stringify([ing.spec, ing.metadata.annotations])) ingressChanged(ing);
+      if (!sameDesiredState(old, ing)) ingressChanged(ing);
     });
   }
 
@@ -129,51 +135,59 @@ export class IngressController {
 
   private async syncOnce(): Promise<SyncReport> {
     const rejectedNow: { ingress: IngressRef; error: string }[] = [];
+    const current = this.ingresses.list();
     let table: RouteTable;
     let result: ApplyResult;
+    let notLoaded: string | undefined;
     for (let round = 0; ; round++) {
+      const { ingresses, exclude } = this.lastGood.inputs(current);
       table = buildRouteTable({
-        ingresses: this.ingresses.list(),
+        ingresses,
         ingressClasses: this.classes.list(),
         services: this.services.list(),
         endpointSlices: this.slices.list(),
         secrets: this.secrets.list(),
         classConfig: this.o.classConfig ?? DEFAULT_CLASS_CONFIG,
-        exclude: new Set(this.rejected.keys()),
+        exclude,
       });
       const rendered = renderNginxConf(table, this.o.render);
       result = await this.o.nginx.apply(rendered.text, confFiles(table, this.o.render));
-      if (result.action !== 'rejected') break;
-      const culprits = attributeConfError(result.error, rendered.sections);
-      if (culprits.length === 0 || round + 1 >= MAX_REJECTION_ROUNDS) {
-        this.log(`nginx rejected the rendered configuration and no Ingress could be blamed; keeping the running one: ${result.error}`);
+      if (result.action !== 'rejected') {
+        this.lastGood.acceptedVersions(table.served, ingresses);
         break;
       }
-      for (const c of culprits) {
-        this.rejected.set(refKey(c), result.error);
-        rejectedNow.push({ ingress: c, error: result.error });
+      const culprits = attributeConfError(result.error, rendered.sections);
+      if (round + 1 >= MAX_REJECTION_ROUNDS || !this.lastGood.blame(culprits, result.error, current)) {
+        notLoaded = result.error;
+        break;
       }
+      for (const c of culprits) rejectedNow.push({ ingress: c, error: result.error });
     }
-    const warnings: IngressWarning[] = [...table.warnings];
-    for (const [key, error] of this.rejected) {
-      const [namespace, name] = key.split('/') as [string, string];
-      warnings.push({ ingress: { namespace, name }, reason: 'RejectedConfig', message: `nginx rejected the configuration rendered from this Ingress, which is left out until it changes: ${oneLine(error)}` });
+    const warnings: IngressWarning[] = [...table.warnings, ...this.lastGood.warnings()];
+    if (notLoaded !== undefined) {
+      // Nothing was loaded: the last accepted conf keeps serving, and so does
+      // the status it gave. Whoever changed something since then learns why
+      // the change is not live.
+      this.log(`nginx rejected the rendered configuration and it could not be traced to the Ingresses that caused it; keeping the running one: ${notLoaded}`);
+      const servedKeys = new Set(table.served.map(refKey));
+      const changed = this.lastGood.changedSinceAccepted(current.filter((ing) => servedKeys.has(ingressKey(ing))));
+      for (const ingress of changed) {
+        warnings.push({ ingress, reason: REJECTED_CONFIG, message: `nginx rejected the configuration and the error could not be traced to the Ingresses that caused it; the configuration NGINX last accepted keeps serving, without this Ingress's changes since: ${oneLine(notLoaded)}` });
+      }
+      await this.raiseEvents(warnings);
+    } else {
+      await this.raiseEvents(warnings);
+      await this.announce(table);
+      await this.writeStatus(table);
     }
-    await this.raiseEvents(warnings);
-    await this.announce(table);
-    await this.writeStatus(table);
-    this.last = { table, result, rejected: rejectedNow };
+    this.last = { table, result, rejected: rejectedNow, loaded: notLoaded === undefined };
     return this.last;
   }
 
-  /** The address Ingresses report: the publish Service's load balancer, else its ClusterIP. */
+  /** The address Ingresses report: the publish Service's (publish-address.ts). */
   publishedAddress(): LoadBalancerIngress[] {
     const p = this.o.publishService ?? DEFAULT_PUBLISH_SERVICE;
-    const svc = this.services.get(p.namespace, p.name);
-    const lb = (svc?.status?.loadBalancer?.ingress ?? []).map((i) => (i.ip ? { ip: i.ip } : { hostname: i.hostname! })).filter((i) => i.ip || i.hostname);
-    if (lb.length > 0) return lb;
-    const ip = svc?.spec?.clusterIP;
-    return ip && ip !== 'None' ? [{ ip }] : [];
+    return publishedAddress(this.services.get(p.namespace, p.name));
   }
 
   private async writeStatus(table: RouteTable): Promise<void> {
@@ -243,9 +257,5 @@ export class IngressController {
 }
 
 function ingressKey(ing: Ingress): string {
-  return `${ing.metadata.namespace ?? 'default'}/${ing.metadata.name ?? ''}`;
-}
-
-function oneLine(s: string): string {
-  return s.replace(/\s+/g, ' ').trim();
+  return refKey(ingressRef(ing));
 }

@@ -32,6 +32,15 @@ export function wildcardMatches(wildcard: string, host: string): boolean {
   return label.length > 0 && !label.includes('.');
 }
 
+/**
+ * A name list (spec.tls[].hosts, a certificate's DNS names) covers a rule host
+ * when it lists that host, or a one-label wildcard matching it; a wildcard rule
+ * host is covered only by the same wildcard.
+ */
+export function namesCover(names: readonly string[], host: string): boolean {
+  return names.some((n) => n === host || (isWildcard(n) && !isWildcard(host) && wildcardMatches(n, host)));
+}
+
 /** The request's Host header without port, lowercased (RFC 9110 §7.2; hosts compare case-insensitively). */
 export function requestHost(hostHeader: string): string {
   let h = hostHeader.trim().toLowerCase();

@@ -1,7 +1,12 @@
-// Which Ingresses this controller serves (networking.k8s.io/v1 IngressClass;
-// ingress-nginx's class filtering): spec.ingressClassName naming our class, or
-// no class at all while the cluster's default IngressClass is ours, or the
-// deprecated `kubernetes.io/ingress.class` annotation naming our class.
+// Which Ingresses this controller serves (networking.k8s.io/v1 IngressClass),
+// as ingress-nginx decides (internal/ingress/controller/store: GetIngressClass
+// and its IngressClass lister, which holds only classes of our controller):
+//  - spec.ingressClassName must name an IngressClass that exists and whose
+//    spec.controller is ours; a missing class, or one of another controller,
+//    is not ours whatever its name;
+//  - no class name: the deprecated `kubernetes.io/ingress.class` annotation,
+//    compared with our --ingress-class value (no IngressClass object needed);
+//  - neither: ours only if the cluster's default IngressClass is ours.
 
 import type { Ingress, IngressClass } from '../api/types.js';
 
@@ -11,7 +16,7 @@ export const CLASS_ANNOTATION = 'kubernetes.io/ingress.class';
 export const DEFAULT_CLASS_ANNOTATION = 'ingressclass.kubernetes.io/is-default-class';
 
 export interface ClassConfig {
-  /** the IngressClass name we answer to (ingress-nginx --ingress-class) */
+  /** the value of the deprecated class annotation we answer to (ingress-nginx --ingress-class) */
   className: string;
   /** spec.controller of IngressClasses that are ours (ingress-nginx --controller-class) */
   controller: string;
@@ -20,7 +25,7 @@ export interface ClassConfig {
 export const DEFAULT_CLASS_CONFIG: ClassConfig = { className: DEFAULT_CLASS_NAME, controller: CONTROLLER_NAME };
 
 function isOurs(ic: IngressClass, config: ClassConfig): boolean {
-  return ic.metadata.name === config.className && (ic.spec?.controller ?? config.controller) === config.controller;
+  return ic.spec?.controller === config.controller;
 }
 
 /** The default IngressClass exists and is ours. More than one default: the API server's admission rejects that case, so any ours wins. */
@@ -30,7 +35,7 @@ export function defaultClassIsOurs(classes: readonly IngressClass[], config: Cla
 
 export function servedByUs(ing: Ingress, classes: readonly IngressClass[], config: ClassConfig = DEFAULT_CLASS_CONFIG): boolean {
   const named = ing.spec?.ingressClassName;
-  if (named) return named === config.className;
+  if (named) return classes.some((ic) => ic.metadata.name === named && isOurs(ic, config));
   const annotated = ing.metadata.annotations?.[CLASS_ANNOTATION];
   if (annotated !== undefined && annotated !== '') return annotated === config.className;
   return defaultClassIsOurs(classes, config);

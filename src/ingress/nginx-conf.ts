@@ -41,8 +41,15 @@ export const DEFAULT_WORKER_PROCESSES = 1;
 export const WORKER_CONNECTIONS = 4096;
 /** open files per worker: every connection is a descriptor, plus logs and temp files (the soft limit may be 1,024) */
 export const WORKER_RLIMIT_NOFILE = 2 * WORKER_CONNECTIONS;
-/** old workers finish in-flight requests after a reload, but not forever (long WebSockets) */
-export const WORKER_SHUTDOWN_TIMEOUT = '60s';
+/**
+ * How long a worker generation replaced by a reload may keep serving its open
+ * requests and WebSockets before NGINX closes them. Endpoint changes reload
+ * (≤ 1 per second), so any backend rollout starts this clock for every
+ * connection open at that moment: ingress-nginx's 240s, so a long download or
+ * WebSocket survives four minutes past a rollout, while draining generations
+ * (each a full set of workers and their memory) are still bounded.
+ */
+export const WORKER_SHUTDOWN_TIMEOUT = '240s';
 /**
  * Idle connections to the backends each worker keeps open, per upstream
  * (ngx_http_upstream_keepalive). Requests in flight beyond it open and close
@@ -124,17 +131,27 @@ export interface RenderOptions {
 
 /**
  * Lines [startLine, endLine] (1-based, inclusive) rendered from these Ingresses
- * (a server block, or an upstream with host ''): lets `nginx -t` errors name their cause.
+ * (a server block, a location inside it, or an upstream with host ''): lets
+ * `nginx -t` errors name their cause.
  */
 export interface ConfSection { startLine: number; endLine: number; host: string; ingresses: IngressRef[]; files?: string[] }
 
-/** The Ingresses behind an `nginx -t` error (`... in /path/nginx.conf:123`); empty when it is not theirs. */
+/**
+ * The Ingresses behind an `nginx -t` error (`... in /path/nginx.conf:123`);
+ * empty when it is not theirs. The narrowest section holding the line decides:
+ * a line inside a location belongs to the Ingress of that location's route,
+ * not to every Ingress of the host.
+ */
 export function attributeConfError(stderr: string, sections: readonly ConfSection[]): IngressRef[] {
   const m = /\bin \S+:(\d+)\s*$/m.exec(stderr);
   if (m) {
     const line = Number(m[1]);
-    const s = sections.find((x) => line >= x.startLine && line <= x.endLine);
-    if (s) return s.ingresses;
+    let narrowest: ConfSection | undefined;
+    for (const x of sections) {
+      if (line < x.startLine || line > x.endLine) continue;
+      if (!narrowest || x.endLine - x.startLine < narrowest.endLine - narrowest.startLine) narrowest = x;
+    }
+    if (narrowest) return narrowest.ingresses;
   }
   // Certificates are loaded after parsing; their errors name the file, not a line.
   const s = sections.find((x) => x.files?.some((f) => stderr.includes(f)));
@@ -300,7 +317,7 @@ export function renderNginxConf(table: RouteTable, options: RenderOptions): Rend
   for (const v of table.hosts) {
     L.add(1, '');
     const start = L.next;
-    renderServer(L, v, o, liveKeys);
+    renderServer(L, v, o, liveKeys, sections);
     sections.push({ startLine: start, endLine: L.next - 1, host: v.host, ingresses: ingressesOf(v) });
     const cert = v.tls ? tlsFileName(o.certDir, v.tls) : undefined;
     // A file-only section (no lines): a broken certificate is the fault of the Ingress that named its Secret.
@@ -336,7 +353,7 @@ function listen(o: RenderOptions, port: number): string {
   return o.listenAddress ? `${hostPort(o.listenAddress, port)}` : `${port}`;
 }
 
-function renderServer(L: Lines, v: VirtualHost, o: RenderOptions, live: LiveBackends) {
+function renderServer(L: Lines, v: VirtualHost, o: RenderOptions, live: LiveBackends, sections: ConfSection[]) {
   const catchAll = v.host === CATCH_ALL_HOST;
   // With several workers, one listening socket per worker (SO_REUSEPORT): the
   // kernel spreads new connections over them instead of waking every worker
@@ -368,7 +385,10 @@ function renderServer(L: Lines, v: VirtualHost, o: RenderOptions, live: LiveBack
   // so an Ingress-less conf declares them in a location no request can reach.
   if (catchAll) L.add(2, `location = ${RESERVED_PATH_PREFIX}/declare { internal; set $podnet_ingress ""; set $podnet_service ""; set $podnet_host ""; set $podnet_path ""; return 404; }`);
 
-  const tls = v.tls !== undefined;
+  // Plain HTTP is redirected on TLS hosts, never on the default server: its
+  // certificate (the default one, or that of a tls entry without hosts that
+  // covers no rule host) also answers names no TLS host claims.
+  const redirect = v.tls !== undefined && !catchAll;
   const blocks: { key: string; modifier: string; route: Route | undefined }[] = [];
   if (v.regex) {
     for (const r of v.routes) blocks.push(r.kind === 'exact' ? exactBlock(r) : { key: `~* ^${r.path}`, modifier: `~* ${quote(`^${r.path}`)}`, route: r });
@@ -397,7 +417,11 @@ function renderServer(L: Lines, v: VirtualHost, o: RenderOptions, live: LiveBack
   const hasRoot = blocks.some((b) => b.key === '/');
   if (!hasRoot) blocks.push({ key: '/', modifier: '/', route: v.fallback });
 
-  for (const b of blocks) renderLocation(L, b.modifier, b.route, v, tls, o, live);
+  for (const b of blocks) {
+    const start = L.next;
+    renderLocation(L, b.modifier, b.route, v, redirect, o, live);
+    if (b.route) sections.push({ startLine: start, endLine: L.next - 1, host: v.host, ingresses: [b.route.ingress] });
+  }
   L.add(1, '}');
 }
 
@@ -416,7 +440,7 @@ function exactBlock(r: Route): { key: string; modifier: string; route: Route } {
   return { key: `= ${r.path}`, modifier: `= ${quote(r.path)}`, route: r };
 }
 
-function renderLocation(L: Lines, modifier: string, r: Route | undefined, v: VirtualHost, tls: boolean, o: RenderOptions, live: LiveBackends) {
+function renderLocation(L: Lines, modifier: string, r: Route | undefined, v: VirtualHost, redirect: boolean, o: RenderOptions, live: LiveBackends) {
   L.add(2, `location ${modifier} {`);
   if (r) {
     L.add(3, `set $podnet_ingress ${quote(refKey(r.ingress))};`);
@@ -424,8 +448,10 @@ function renderLocation(L: Lines, modifier: string, r: Route | undefined, v: Vir
     L.add(3, `set $podnet_path ${quote(r.isDefaultBackend ? '(defaultBackend)' : r.path.replace(/\$/g, '${podnet_dollar}'))};`);
     if (r.backend) L.add(3, `set $podnet_service ${quote(`${r.backend.namespace}/${r.backend.service}:${r.backend.servicePort}`)};`);
   }
-  // TLS hosts answer plain HTTP with a permanent redirect that keeps the method (RFC 9110 §15.4.9 308).
-  if (tls && (r?.options.sslRedirect ?? true)) {
+  // TLS hosts answer plain HTTP with a permanent redirect that keeps the method
+  // (RFC 9110 §15.4.9 308). A location no route decides (the root added for a
+  // host without `/`) follows the annotations of the host's oldest Ingress.
+  if (redirect && ((r?.options ?? v.options)?.sslRedirect ?? true)) {
     const port = o.httpsPort === 443 ? '' : `:${o.httpsPort}`;
     L.add(3, `if ($scheme = http) { return 308 https://$host${port}$request_uri; }`);
   }

@@ -13,12 +13,15 @@
 //  - spec.defaultBackend answers the hosts of its Ingress when no path matches;
 //    an Ingress without rules (or with host-less rules) gives the catch-all's;
 //  - TLS per host from `kubernetes.io/tls` Secrets; a listed host whose Secret
-//    is missing or broken is still served over HTTPS with the default cert.
+//    is missing or broken is still served over HTTPS with the default cert; a
+//    tls entry without hosts applies to the rule hosts its certificate covers,
+//    else to the default server (ingress-nginx).
 
 import type { EndpointSlice, Ingress, IngressBackend, IngressClass, PathType, Secret, Service } from '../api/types.js';
 import { parseAnnotations, wantsRegex, type RouteOptions } from './annotations.js';
 import { resolveBackend, SERVICE_NAME_LABEL, type Backend, type ServiceIndex } from './backends.js';
-import { CATCH_ALL_HOST, invalidHostReason, isWildcard, normalizeHost, selectHost, wildcardMatches } from './hosts.js';
+import { certificateNames } from './certificate-names.js';
+import { CATCH_ALL_HOST, invalidHostReason, namesCover, normalizeHost, selectHost } from './hosts.js';
 import { servedByUs, DEFAULT_CLASS_CONFIG, type ClassConfig } from './ingress-class.js';
 import { comparePrecedence, effectivePath, invalidPathReason, matchKind, pathMatches, type MatchKind } from './paths.js';
 
@@ -60,8 +63,19 @@ export interface VirtualHost {
   routes: Route[];
   /** the answer when no path matches; undefined means the controller's 404 */
   fallback?: Route;
-  /** present when a served Ingress lists this host under spec.tls */
+  /**
+   * present when a served Ingress's spec.tls covers this host (by its hosts, or
+   * for an entry without hosts by its certificate's names); on the catch-all
+   * it replaces the default certificate
+   */
   tls?: HostTls;
+  /**
+   * The annotations of the oldest served Ingress with a rule for this host:
+   * they apply where no rule of the host decides (the root location added for
+   * a host without a `/` rule), as in ingress-nginx, whose server starts with
+   * a root location carrying the annotations of the host's first Ingress.
+   */
+  options?: RouteOptions;
 }
 
 export interface RouteTable {
@@ -180,6 +194,7 @@ export function buildRouteTable(input: RouteTableInput): RouteTable {
   for (const s of served) {
     for (const { host, paths } of rulesOf.get(s)!) {
       const v = vhost(host);
+      v.options ??= s.options;
       for (const p of paths) {
         const pathType: PathType = p.pathType ?? 'ImplementationSpecific';
         const kind = matchKind(pathType, v.regex);
@@ -226,21 +241,22 @@ export function buildRouteTable(input: RouteTableInput): RouteTable {
     }
   }
 
-  // TLS: the oldest Ingress that lists the host (exactly, or by a one-label wildcard) decides its Secret.
+  // TLS: the oldest Ingress whose tls entry covers a host decides its Secret.
   const secrets = new Map((input.secrets ?? []).map((s) => [`${s.metadata.namespace ?? 'default'}/${s.metadata.name}`, s]));
+  const useTls = (host: string, tls: HostTls) => { vhost(host).tls ??= tls; };
   for (const s of served) {
+    const ruleHosts = [...new Set(rulesOf.get(s)!.map((r) => r.host))].filter((h) => h !== CATCH_ALL_HOST);
     for (const entry of s.ing.spec?.tls ?? []) {
-      const tlsHosts = (entry.hosts ?? []).map(normalizeHost);
-      if (tlsHosts.length === 0) {
-        warn(s.ref, 'TLSWithoutHosts', `tls entry ${JSON.stringify(entry.secretName ?? '')} lists no hosts; podnet only terminates TLS for listed hosts, so it is ignored`);
+      const listed = (entry.hosts ?? []).map(normalizeHost);
+      if (listed.length > 0) {
+        for (const host of ruleHosts) if (namesCover(listed, host) && !vhost(host).tls) useTls(host, tlsFromSecret(s, entry.secretName, secrets, warn));
         continue;
       }
-      for (const v of vhosts.values()) {
-        if (v.host === CATCH_ALL_HOST || v.tls) continue;
-        if (!tlsHosts.some((t) => t === v.host || (isWildcard(t) && !isWildcard(v.host) && wildcardMatches(t, v.host)))) continue;
-        if (!(rulesOf.get(s)!.some((r) => r.host === v.host))) continue;
-        v.tls = tlsFromSecret(s, entry.secretName, secrets, warn);
-      }
+      const tls = tlsWithoutHosts(s, entry.secretName, secrets, warn);
+      if (!tls) continue;
+      // ingress-nginx: the rule hosts the certificate is valid for; if none, the default server.
+      const covered = ruleHosts.filter((h) => namesCover(tls.names, h));
+      for (const host of covered.length > 0 ? covered : [CATCH_ALL_HOST]) useTls(host, tls.tls);
     }
   }
 
@@ -269,6 +285,27 @@ function tlsFromSecret(s: Served, secretName: string | undefined, secrets: Map<s
     return { secret: key, ingress: s.ref };
   }
   return { secret: key, ingress: s.ref, cert: crt, key: k };
+}
+
+/**
+ * A tls entry without hosts (IngressTLS.hosts: "defaults to the wildcard host
+ * setting for the loadbalancer controller"): its Secret and the names its
+ * certificate is valid for, which decide the hosts it applies to. Undefined,
+ * with a warning, when there is no certificate to read names from.
+ */
+function tlsWithoutHosts(s: Served, secretName: string | undefined, secrets: Map<string, Secret>, warn: (r: IngressRef, reason: string, m: string) => void): { tls: HostTls; names: string[] } | undefined {
+  if (!secretName) {
+    warn(s.ref, 'TLSWithoutHosts', 'a tls entry lists neither hosts nor a secretName; it is ignored');
+    return undefined;
+  }
+  const tls = tlsFromSecret(s, secretName, secrets, warn);
+  if (!tls.cert) return undefined; // warned: missing or malformed Secret
+  const names = certificateNames(tls.cert);
+  if (!names) {
+    warn(s.ref, 'InvalidSecret', `TLS secret ${tls.secret}: tls.crt is not an X.509 certificate node:crypto can read, so the hosts of a tls entry without hosts cannot be matched against it; it is ignored`);
+    return undefined;
+  }
+  return { tls, names };
 }
 
 function decode(b64: string | undefined): string | undefined {

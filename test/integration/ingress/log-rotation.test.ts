@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { readFile, stat } from 'node:fs/promises';
 import { buildRouteTable } from '../../../src/ingress/route-table.js';
 import { accessLogPath } from '../../../src/ingress/nginx-conf.js';
-import { ingress, service, slice } from '../../unit/ingress/fixtures.js';
+import { ingress, OUR_CLASS, service, slice } from '../../unit/ingress/fixtures.js';
 import { get, startBackend, stopBackend, TestNginx, type Backend } from './harness.js';
 
 /** small enough that a few dozen requests pass it */
@@ -20,6 +20,7 @@ before(async () => {
   await nginx.start({ maxBytes: MAX_BYTES, keep: 1, intervalMs: 3_600_000 });
   backend = await startBackend('echo');
   const r = await nginx.apply(buildRouteTable({
+    ingressClasses: [OUR_CLASS],
     ingresses: [ingress('logged', { rules: [{ host: 'log.test', paths: [{ svc: 'echo' }] }] })],
     services: [service('echo')],
     endpointSlices: [slice('echo', ['127.0.0.1'], { port: backend.port })],

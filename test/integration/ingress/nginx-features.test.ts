@@ -11,7 +11,7 @@ import path from 'node:path';
 import { readFile } from 'node:fs/promises';
 import { buildRouteTable, type RouteTableInput } from '../../../src/ingress/route-table.js';
 import { accessLogPath, attributeConfError } from '../../../src/ingress/nginx-conf.js';
-import { ingress, service, slice, tlsSecret, FAKE_CERT, FAKE_KEY } from '../../unit/ingress/fixtures.js';
+import { ingress, OUR_CLASS, service, slice, tlsSecret, FAKE_CERT, FAKE_KEY } from '../../unit/ingress/fixtures.js';
 import { freePort, get, runner, startBackend, stopBackend, TestNginx, type Backend, type EchoBody } from './harness.js';
 
 const nginx = new TestNginx();
@@ -42,6 +42,7 @@ before(async () => {
   certPem = tls.cert;
   certFile = tls.certFile;
   input = {
+    ingressClasses: [OUR_CLASS],
     ingresses: [
       ingress('hdr', { rules: [{ host: 'hdr.test', paths: [{ svc: 'echo' }] }] }),
       ingress('errors', { rules: [{ host: 'err.test', paths: [{ path: '/none', svc: 'empty' }, { path: '/refused', svc: 'refused' }, { path: '/missing', svc: 'no-such-service' }] }] }),

@@ -5,7 +5,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { buildRouteTable, matchRoute } from '../../../src/ingress/route-table.js';
-import { ingress, service, slice } from '../../unit/ingress/fixtures.js';
+import { ingress, OUR_CLASS, service, slice } from '../../unit/ingress/fixtures.js';
 import { PATH_MATRIX } from '../../unit/ingress/path-matrix.js';
 import { get, startBackend, stopBackend, TestNginx, type Backend } from './harness.js';
 
@@ -17,6 +17,7 @@ before(async () => {
   const names = [...new Set(PATH_MATRIX.flatMap((c) => c.paths.map((p) => p.svc)))].sort();
   for (const n of names) backends.push(await startBackend(n));
   table = buildRouteTable({
+    ingressClasses: [OUR_CLASS],
     ingresses: PATH_MATRIX.map((c, i) => ingress(`case-${i}`, { rules: [{ host: `case-${i}.test`, paths: c.paths }] })),
     services: names.map((n) => service(n)),
     endpointSlices: backends.map((b) => slice(b.name, ['127.0.0.1'], { port: b.port })),

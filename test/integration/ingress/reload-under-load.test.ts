@@ -5,7 +5,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { buildRouteTable } from '../../../src/ingress/route-table.js';
-import { ingress, service, slice } from '../../unit/ingress/fixtures.js';
+import { ingress, OUR_CLASS, service, slice } from '../../unit/ingress/fixtures.js';
 import { runner, startBackend, stopBackend, TestNginx, type Backend } from './harness.js';
 
 const RELOADS = 6;
@@ -18,6 +18,7 @@ function table(generation: number) {
   // endpoint churn: the stable route alternates between one and two pods
   const eps = generation % 2 === 0 ? [backends[0]!] : backends;
   return buildRouteTable({
+    ingressClasses: [OUR_CLASS],
     ingresses: [ingress('load', { rules: [{ host: 'load.test', paths: [{ svc: 'a' }] }] }), ...extra],
     services: [service('a')],
     endpointSlices: eps.map((b, i) => slice('a', ['127.0.0.1'], { port: b.port, name: `a-${i}` })),

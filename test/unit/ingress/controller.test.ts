@@ -10,13 +10,22 @@ import { ingress, ingressClass, service, slice } from './fixtures.js';
 /** Timers that never fire: the tests call sync() themselves. */
 const frozen: SchedulerClock = { now: () => 0, setTimeout: () => 0, clearTimeout: () => {} };
 
-/** Records applied texts; rejects any text holding `server_name bad.test;` with an nginx-style error naming that line. */
+/**
+ * Records applied texts. Rejects, with an nginx-style error naming the line,
+ * any text holding `server_name bad.test;` (a server-level line) or
+ * `client_max_body_size 999g;` (a line inside a location, from the
+ * proxy-body-size annotation); with `globalError` set, rejects every text with
+ * that error, which names no line.
+ */
 class FakeNginx implements ConfApplier {
   texts: string[] = [];
+  badLines = ['server_name bad.test;', 'client_max_body_size 999g;'];
+  globalError: string | undefined;
   private current: string | undefined;
   async apply(text: string): Promise<ApplyResult> {
+    if (this.globalError !== undefined) return { action: 'rejected', error: this.globalError, ms: 1 };
     const lines = text.split('\n');
-    const bad = lines.findIndex((l) => l.includes('server_name bad.test;'));
+    const bad = lines.findIndex((l) => this.badLines.some((b) => l.includes(b)));
     if (bad >= 0) return { action: 'rejected', error: `nginx: [emerg] invalid something in /conf/nginx.conf.next:${bad + 1}`, ms: 1 };
     if (text === this.current) return { action: 'unchanged', ms: 0 };
     const action = this.current === undefined ? 'started' : 'reloaded';
@@ -26,8 +35,9 @@ class FakeNginx implements ConfApplier {
   }
 }
 
-function publishService(status?: Service['status']): Service {
-  return { ...service('ingress-nginx-controller', { ns: 'ingress-nginx', clusterIP: '10.96.0.100' }), ...(status ? { status } : {}) };
+function publishService(status?: Service['status'], type?: Service['spec']['type']): Service {
+  const svc = service('ingress-nginx-controller', { ns: 'ingress-nginx', clusterIP: '10.96.0.100' });
+  return { ...svc, spec: { ...svc.spec, ...(type ? { type } : {}) }, ...(status ? { status } : {}) };
 }
 
 async function withController(client: FakeClient, fn: (c: IngressController, nginx: FakeNginx) => Promise<void>) {
@@ -75,13 +85,17 @@ test('start: renders once after all informers synced, writes status with the pub
   });
 });
 
-test('status prefers the publish Service load-balancer address and is withdrawn when the class changes', async () => {
+test('a LoadBalancer publish Service: status stays empty until its address is assigned (never the ClusterIP), is withdrawn when the class changes', async () => {
   const client = new FakeClient();
   world(client);
-  client.put(publishService({ loadBalancer: { ingress: [{ ip: '203.0.113.10' }] } }));
+  client.put(publishService(undefined, 'LoadBalancer'));
   client.put(ingress('shop', { rules: [{ host: 'shop.test', paths: [{ svc: 'web' }] }] }));
   await withController(client, async (c) => {
     await c.start();
+    assert.equal(client.patches.length, 0, 'pending load balancer: nothing to publish, and the Ingress has no status to clear');
+    client.put(publishService({ loadBalancer: { ingress: [{ ip: '203.0.113.10' }] } }, 'LoadBalancer'));
+    await settle();
+    await c.sync();
     assert.deepEqual(client.patches.at(-1)!.patch, { status: { loadBalancer: { ingress: [{ ip: '203.0.113.10' }] } } });
     const moved = (await client.get<Ingress>('ingresses', 'default', 'shop'));
     client.put({ ...moved, spec: { ...moved.spec, ingressClassName: 'traefik' } });
@@ -108,7 +122,7 @@ test('conflicts become one Warning Event on the newer Ingress, not one per sync'
   });
 });
 
-test('a rejected conf: the culprit Ingress is left out, gets a RejectedConfig Event, the rest is loaded', async () => {
+test('a rejected conf: a culprit Ingress never accepted before is left out, gets a RejectedConfig Event, the rest is loaded', async () => {
   const client = new FakeClient();
   world(client);
   client.put(ingress('good', { rules: [{ host: 'good.test', paths: [{ svc: 'web' }] }] }));
@@ -122,6 +136,119 @@ test('a rejected conf: the culprit Ingress is left out, gets a RejectedConfig Ev
     const warning = events(client).find((e) => e.reason === 'RejectedConfig')!;
     assert.equal(warning.involvedObject.name, 'bad');
     assert.match(warning.message!, /invalid something/);
+    assert.match(warning.message!, /not served until it changes: no version of it was ever part of an accepted configuration/);
     assert.deepEqual(report.table.served.map((r) => r.name), ['good']);
+    assert.deepEqual(client.patches.map((p) => p.name), ['good']);
+  });
+});
+
+const BROKEN = { 'nginx.ingress.kubernetes.io/proxy-body-size': '999g' };
+const rejections = (client: FakeClient) => events(client).filter((e) => e.reason === 'RejectedConfig');
+
+test('two Ingresses on one host, one bad: the blame is the bad location\'s Ingress only, the other keeps serving the host', async () => {
+  const client = new FakeClient();
+  world(client);
+  client.put(ingress('a', { rules: [{ host: 'shared.test', paths: [{ path: '/a', svc: 'web' }] }] }));
+  client.put(ingress('b', { annotations: BROKEN, rules: [{ host: 'shared.test', paths: [{ path: '/b', svc: 'web' }] }] }));
+  await withController(client, async (c, nginx) => {
+    const report = await c.start();
+    assert.equal(report.result.action, 'started');
+    assert.deepEqual(report.rejected.map((r) => r.ingress.name), ['b']);
+    assert.deepEqual(report.table.served.map((r) => r.name), ['a']);
+    assert.match(nginx.texts[0]!, /server_name shared\.test;/);
+    assert.match(nginx.texts[0]!, /location "\/a\/"/);
+    assert.doesNotMatch(nginx.texts[0]!, /\/b\/|999g/);
+    assert.deepEqual(rejections(client).map((e) => e.involvedObject.name), ['b']);
+    assert.deepEqual(client.patches.map((p) => p.name), ['a']);
+  });
+});
+
+test('a rejected change: the Ingress keeps serving its last good version and its status; the Event says so; a fix is loaded', async () => {
+  const client = new FakeClient();
+  world(client);
+  client.put(ingress('other', { rules: [{ host: 'shop.test', paths: [{ path: '/other', svc: 'web' }] }] }));
+  client.put(ingress('shop', { rules: [{ host: 'shop.test', paths: [{ path: '/v1', svc: 'web' }] }] }));
+  await withController(client, async (c, nginx) => {
+    await c.start();
+    const patched = client.patches.length;
+    const v1 = await client.get<Ingress>('ingresses', 'default', 'shop');
+    client.put({ ...v1, metadata: { ...v1.metadata, annotations: BROKEN }, spec: { ...v1.spec, rules: [{ host: 'shop.test', http: { paths: [{ path: '/v2', pathType: 'Prefix', backend: { service: { name: 'web', port: { number: 80 } } } }] } }] } });
+    await settle();
+    const report = await c.sync();
+    assert.deepEqual(report.rejected.map((r) => r.ingress.name), ['shop']);
+    assert.equal(report.loaded, true);
+    assert.deepEqual(report.table.served.map((r) => r.name).sort(), ['other', 'shop']);
+    // nothing changed in what is served: the rejected text was never loaded, the re-rendered one equals the running one
+    assert.equal(report.result.action, 'unchanged');
+    assert.equal(nginx.texts.length, 1);
+    assert.match(nginx.texts[0]!, /location "\/v1\/"/);
+    assert.equal(client.patches.length, patched, 'the status stays');
+    const [warning, ...more] = rejections(client);
+    assert.equal(more.length, 0);
+    assert.equal(warning!.involvedObject.name, 'shop');
+    assert.match(warning!.message!, /invalid something in \/conf\/nginx\.conf\.next:\d+/);
+    assert.match(warning!.message!, /its last version nginx accepted keeps serving until it changes/);
+    // steady: no new Event on the next sync
+    await c.sync();
+    assert.equal(rejections(client).length, 1);
+    // the fix is loaded
+    const v2 = await client.get<Ingress>('ingresses', 'default', 'shop');
+    client.put({ ...v2, metadata: { ...v2.metadata, annotations: {} } });
+    await settle();
+    const fixed = await c.sync();
+    assert.deepEqual(fixed.rejected, []);
+    assert.equal(fixed.result.action, 'reloaded');
+    assert.match(nginx.texts.at(-1)!, /location "\/v2\/"/);
+    assert.doesNotMatch(nginx.texts.at(-1)!, /\/v1\//);
+  });
+});
+
+test('when the last good version is rejected too, the Ingress is left out and its status withdrawn', async () => {
+  const client = new FakeClient();
+  world(client);
+  client.put(ingress('shop', { rules: [{ host: 'shop.test', paths: [{ path: '/v1', svc: 'web' }] }] }));
+  await withController(client, async (c, nginx) => {
+    await c.start();
+    const v1 = await client.get<Ingress>('ingresses', 'default', 'shop');
+    client.put({ ...v1, metadata: { ...v1.metadata, annotations: BROKEN } });
+    await settle();
+    assert.deepEqual((await c.sync()).table.served.map((r) => r.name), ['shop']);
+    nginx.badLines.push('location "/v1/"');
+    const report = await c.sync();
+    assert.deepEqual(report.table.served, []);
+    assert.equal(report.result.action, 'reloaded');
+    assert.doesNotMatch(nginx.texts.at(-1)!, /shop\.test/);
+    assert.deepEqual(client.patches.at(-1), { plural: 'ingresses', namespace: 'default', name: 'shop', patch: { status: { loadBalancer: { ingress: [] } } } });
+    assert.match(rejections(client).at(-1)!.message!, /not served until it changes: its last accepted version is rejected now too/);
+  });
+});
+
+test('an error no Ingress can be blamed for: no reload, status kept, RejectedConfig on each Ingress changed since the last accepted conf', async () => {
+  const client = new FakeClient();
+  world(client);
+  client.put(ingress('steady', { rules: [{ host: 'steady.test', paths: [{ svc: 'web' }] }] }));
+  client.put(ingress('shop', { rules: [{ host: 'shop.test', paths: [{ svc: 'web' }] }] }));
+  await withController(client, async (c, nginx) => {
+    await c.start();
+    const patched = client.patches.length;
+    nginx.globalError = 'nginx: [emerg] could not build the server_names_hash';
+    const shop = await client.get<Ingress>('ingresses', 'default', 'shop');
+    client.put({ ...shop, spec: { ...shop.spec, rules: [{ host: 'shop2.test', http: { paths: [{ path: '/', pathType: 'Prefix', backend: { service: { name: 'web', port: { number: 80 } } } }] } }] } });
+    client.put(ingress('added', { rules: [{ host: 'added.test', paths: [{ svc: 'web' }] }] }));
+    await settle();
+    const report = await c.sync();
+    assert.equal(report.result.action, 'rejected');
+    assert.equal(report.loaded, false);
+    assert.equal(nginx.texts.length, 1, 'the running conf stays');
+    assert.equal(client.patches.length, patched, 'no status written for what is not loaded');
+    assert.deepEqual(rejections(client).map((e) => e.involvedObject.name).sort(), ['added', 'shop']);
+    assert.match(rejections(client)[0]!.message!, /could not be traced to the Ingresses that caused it; the configuration NGINX last accepted keeps serving.*could not build the server_names_hash/);
+    assert.ok(!events(client).some((e) => e.involvedObject.name === 'added' && e.reason === 'Sync'), 'not announced: not loaded');
+    // once NGINX accepts again, everything is loaded
+    nginx.globalError = undefined;
+    const ok = await c.sync();
+    assert.equal(ok.loaded, true);
+    assert.match(nginx.texts.at(-1)!, /server_name added\.test;/);
+    assert.match(nginx.texts.at(-1)!, /server_name shop2\.test;/);
   });
 });

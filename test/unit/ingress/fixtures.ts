@@ -67,6 +67,9 @@ export function ingressClass(name: string, opts: { isDefault?: boolean; controll
   };
 }
 
+/** The IngressClass podnet installs (daemon/system-manifests.ts): Ingresses naming `nginx` are ours only while it exists. */
+export const OUR_CLASS: IngressClass = ingressClass('nginx');
+
 export function tlsSecret(name: string, cert: string, key: string, ns = 'default'): Secret {
   return {
     apiVersion: 'v1', kind: 'Secret', type: 'kubernetes.io/tls',

@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { buildRouteTable, type RouteTableInput } from '../../../src/ingress/route-table.js';
 import { attributeConfError, defaultWorkerProcesses, renderNginxConf, tlsFiles, type RenderOptions } from '../../../src/ingress/nginx-conf.js';
-import { FAKE_CERT, FAKE_KEY, ingress, service, slice, tlsSecret } from './fixtures.js';
+import { FAKE_CERT, FAKE_KEY, ingress, OUR_CLASS, service, slice, tlsSecret } from './fixtures.js';
+import { makeRealCert } from './real-certs.js';
 
 // Goldens live next to the sources; `UPDATE_SNAPSHOTS=1 node --test ...` rewrites them.
 const GOLDEN = new URL('../../../../test/unit/ingress/testdata/', import.meta.url);
@@ -13,6 +14,7 @@ const ann = (a: Record<string, string>) => Object.fromEntries(Object.entries(a).
 
 function sample(): RouteTableInput {
   return {
+    ingressClasses: [OUR_CLASS],
     ingresses: [
       ingress('shop', { ns: 'shop', tls: [{ hosts: ['shop.example.com'], secretName: 'shop-tls' }], rules: [{ host: 'shop.example.com', paths: [
         { path: '/', svc: 'web' }, { path: '/api', svc: 'api' }, { path: '/api', type: 'Exact', svc: 'web' }, { path: '/cart/', type: 'Exact', svc: 'web' },
@@ -66,6 +68,7 @@ test('location mapping of the path types', () => {
 
 test('no ready endpoint: a Service with a ClusterIP is proxied to it alone, and a refused connection there is a 503', () => {
   const input: RouteTableInput = {
+    ingressClasses: [OUR_CLASS],
     ingresses: [ingress('new', { rules: [{ host: 'new.example.com', paths: [{ svc: 'fresh' }, { path: '/headless', svc: 'headless' }] }] })],
     services: [service('fresh', { clusterIP: '10.96.0.40' }), service('headless')],
     endpointSlices: [slice('fresh', [{ ip: '10.244.0.7', ready: false }]), slice('headless', [])],
@@ -88,6 +91,7 @@ test('no ready endpoint: a Service with a ClusterIP is proxied to it alone, and 
 
 test('the first ready endpoint moves the ClusterIP to backup and drops the 503 mapping', () => {
   const base = (ready: boolean): RouteTableInput => ({
+    ingressClasses: [OUR_CLASS],
     ingresses: [ingress('new', { rules: [{ host: 'new.example.com', paths: [{ svc: 'fresh' }] }] })],
     services: [service('fresh', { clusterIP: '10.96.0.40' })],
     endpointSlices: [slice('fresh', [{ ip: '10.244.0.7', ready }])],
@@ -125,6 +129,20 @@ test('attributeConfError: by line, by certificate file, or nobody', () => {
   const cert = [...tlsFiles(buildRouteTable(sample()), OPTIONS.certDir).keys()][0]!;
   assert.deepEqual(attributeConfError(`nginx: [emerg] cannot load certificate "${cert}": PEM_read_bio_X509_AUX() failed`, rendered.sections), [{ namespace: 'shop', name: 'shop' }]);
   assert.deepEqual(attributeConfError('nginx: [emerg] x in /x/nginx.conf.next:3', rendered.sections), []);
+});
+
+test('attributeConfError: a line inside a location blames that location\'s Ingress, a server-level line every Ingress of the host', () => {
+  const rendered = renderNginxConf(buildRouteTable({
+    ingressClasses: [OUR_CLASS],
+    ingresses: [ingress('a', { rules: [{ host: 's.test', paths: [{ path: '/a', svc: 'echo' }] }] }), ingress('b', { rules: [{ host: 's.test', paths: [{ path: '/b', svc: 'echo' }] }] })],
+    services: [service('echo', { clusterIP: '10.96.0.30' })],
+  }), OPTIONS);
+  const lines = rendered.text.split('\n');
+  const error = (match: string, from = 0) => `nginx: [emerg] x in /x/nginx.conf.next:${lines.findIndex((l, i) => i >= from && l.includes(match)) + 1}`;
+  const bLocation = lines.findIndex((l) => l.includes('location "/b/" {'));
+  assert.deepEqual(attributeConfError(error('proxy_pass', bLocation), rendered.sections), [{ namespace: 'default', name: 'b' }]);
+  assert.deepEqual(attributeConfError(error('location = "/a" {'), rendered.sections), [{ namespace: 'default', name: 'a' }]);
+  assert.deepEqual(attributeConfError(error('server_name s.test;'), rendered.sections), [{ namespace: 'default', name: 'a' }, { namespace: 'default', name: 'b' }]);
 });
 
 // The data path's tuning (docs/ingress.md, "Data path"): each row is a directive the hop's cost depends on.
@@ -174,4 +192,45 @@ test('worker processes: half the CPUs, at least one (NGINX shares the node with 
   for (const [cpus, workers] of [[1, 1], [2, 1], [3, 1], [4, 2], [8, 4], [64, 32]] as const) {
     assert.equal(defaultWorkerProcesses(cpus), workers, `${cpus} CPUs`);
   }
+});
+
+test('ssl-redirect "false" also holds for the root location added to a TLS host without a `/` rule (regression)', () => {
+  const render = (annotations: Record<string, string>) => {
+    const text = renderNginxConf(buildRouteTable({
+      ingressClasses: [OUR_CLASS],
+      ingresses: [ingress('api', { annotations: ann(annotations), tls: [{ hosts: ['api.example.com'] }], rules: [{ host: 'api.example.com', paths: [{ path: '/v1', svc: 'echo' }] }] })],
+      services: [service('echo', { clusterIP: '10.96.0.30' })],
+      endpointSlices: [slice('echo', ['10.244.0.9'])],
+    }), OPTIONS).text;
+    const server = text.slice(text.indexOf('server_name api.example.com;'));
+    const block = (loc: string) => server.slice(server.indexOf(loc), server.indexOf('\n    }', server.indexOf(loc)));
+    return { root: block('location / {'), v1: block('location "/v1/" {') };
+  };
+  const redirect = /return 308 https:\/\/\$host\$request_uri;/;
+  const off = render({ 'ssl-redirect': 'false' });
+  assert.doesNotMatch(off.v1, redirect);
+  assert.doesNotMatch(off.root, redirect, 'the implicit root follows the annotations of the host\'s Ingress');
+  assert.match(off.root, /return 404;/);
+  const on = render({});
+  assert.match(on.v1, redirect);
+  assert.match(on.root, redirect);
+});
+
+test('a tls entry without hosts that covers no rule host: its certificate becomes the default server\'s, without a redirect', () => {
+  const cert = makeRealCert('elsewhere.test', ['elsewhere.test']);
+  const table = buildRouteTable({
+    ingressClasses: [OUR_CLASS],
+    ingresses: [ingress('any', { tls: [{ secretName: 'any-tls' }], rules: [{ paths: [{ svc: 'echo' }] }] })],
+    services: [service('echo', { clusterIP: '10.96.0.30' })],
+    endpointSlices: [slice('echo', ['10.244.0.9'])],
+    secrets: [tlsSecret('any-tls', cert.cert, cert.key)],
+  });
+  const rendered = renderNginxConf(table, OPTIONS);
+  const file = [...tlsFiles(table, OPTIONS.certDir).keys()][0]!;
+  assert.match(file, /\/default_any-tls-[0-9a-f]{16}\.pem$/);
+  const server = rendered.text.slice(rendered.text.indexOf('server_name _;'));
+  assert.ok(server.includes(`ssl_certificate ${file};`));
+  assert.ok(!rendered.text.includes(OPTIONS.defaultCert.certPath));
+  assert.doesNotMatch(rendered.text, /return 308/);
+  assert.deepEqual(attributeConfError(`nginx: [emerg] cannot load certificate "${file}": PEM_read_bio_X509_AUX() failed`, rendered.sections), [{ namespace: 'default', name: 'any' }]);
 });

@@ -1,8 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { buildRouteTable, matchRoute, type RouteTableInput } from '../../../src/ingress/route-table.js';
-import { FAKE_CERT, FAKE_KEY, ingress, ingressClass, service, slice, tlsSecret, type PathSpec } from './fixtures.js';
+import { FAKE_CERT, FAKE_KEY, ingress, ingressClass, OUR_CLASS, service, slice, tlsSecret, type PathSpec } from './fixtures.js';
 import { PATH_MATRIX } from './path-matrix.js';
+import { makeRealCert } from './real-certs.js';
 
 /** Every service named in the paths exists with one ready endpoint. */
 function world(extra: Partial<RouteTableInput> & Pick<RouteTableInput, 'ingresses'>): RouteTableInput {
@@ -12,6 +13,7 @@ function world(extra: Partial<RouteTableInput> & Pick<RouteTableInput, 'ingresse
     if (ing.spec.defaultBackend?.service) names.add(ing.spec.defaultBackend.service.name);
   }
   return {
+    ingressClasses: [OUR_CLASS],
     services: [...names].map((n) => service(n)),
     endpointSlices: [...names].map((n, i) => slice(n, [`10.244.0.${i + 2}`])),
     ...extra,
@@ -118,11 +120,15 @@ test('Exact and Prefix on the same path are not a conflict', () => {
 test('class filtering', async (t) => {
   const paths: PathSpec[] = [{ svc: 's' }];
   const rows: { name: string; ing: ReturnType<typeof ingress>; classes: ReturnType<typeof ingressClass>[]; served: boolean }[] = [
-    { name: 'ingressClassName nginx', ing: ingress('i', { className: 'nginx', rules: [{ paths }] }), classes: [], served: true },
-    { name: 'ingressClassName other', ing: ingress('i', { className: 'traefik', rules: [{ paths }] }), classes: [ingressClass('nginx', { isDefault: true })], served: false },
+    { name: 'ingressClassName nginx, IngressClass nginx is ours', ing: ingress('i', { className: 'nginx', rules: [{ paths }] }), classes: [ingressClass('nginx')], served: true },
+    { name: 'ingressClassName nginx, no such IngressClass', ing: ingress('i', { className: 'nginx', rules: [{ paths }] }), classes: [], served: false },
+    { name: 'ingressClassName nginx, IngressClass nginx of another controller', ing: ingress('i', { className: 'nginx', rules: [{ paths }] }), classes: [ingressClass('nginx', { controller: 'example.com/other' })], served: false },
+    { name: 'ingressClassName internal, an IngressClass of our controller', ing: ingress('i', { className: 'internal', rules: [{ paths }] }), classes: [ingressClass('internal')], served: true },
+    { name: 'ingressClassName other', ing: ingress('i', { className: 'traefik', rules: [{ paths }] }), classes: [ingressClass('nginx', { isDefault: true }), ingressClass('traefik', { controller: 'traefik.io/ingress-controller' })], served: false },
     { name: 'no class, ours is default', ing: ingress('i', { className: null, rules: [{ paths }] }), classes: [ingressClass('nginx', { isDefault: true })], served: true },
     { name: 'no class, ours not default', ing: ingress('i', { className: null, rules: [{ paths }] }), classes: [ingressClass('nginx')], served: false },
     { name: 'no class, default is another controller', ing: ingress('i', { className: null, rules: [{ paths }] }), classes: [ingressClass('nginx'), ingressClass('traefik', { isDefault: true, controller: 'traefik.io/ingress-controller' })], served: false },
+    { name: 'no class, the default named nginx is another controller\'s', ing: ingress('i', { className: null, rules: [{ paths }] }), classes: [ingressClass('nginx', { isDefault: true, controller: 'example.com/other' })], served: false },
     { name: 'deprecated annotation nginx', ing: ingress('i', { className: null, annotations: { 'kubernetes.io/ingress.class': 'nginx' }, rules: [{ paths }] }), classes: [], served: true },
     { name: 'deprecated annotation other', ing: ingress('i', { className: null, annotations: { 'kubernetes.io/ingress.class': 'gce' }, rules: [{ paths }] }), classes: [ingressClass('nginx', { isDefault: true })], served: false },
   ];
@@ -139,6 +145,7 @@ test('backends: port by number or name, EndpointSlice port by the service port n
   const svc = service('web', { clusterIP: '10.96.0.50', ports: [{ name: 'http', port: 80, targetPort: 8080 }, { name: 'admin', port: 9000, targetPort: 9001 }] });
   const slices = [slice('web', ['10.244.1.5', '10.244.0.9'], { portName: 'http', port: 8080 }), slice('web', ['10.244.1.5'], { portName: 'admin', port: 9001, name: 'web-2' })];
   const table = buildRouteTable({
+    ingressClasses: [OUR_CLASS],
     ingresses: [ingress('i', { rules: [{ host: 'b.test', paths: [{ path: '/', svc: 'web', port: 80 }, { path: '/admin', svc: 'web', port: 'admin' }] }] })],
     services: [svc], endpointSlices: slices,
   });
@@ -153,6 +160,7 @@ test('backends: port by number or name, EndpointSlice port by the service port n
 
 test('backends: not-ready excluded; serving-but-terminating used only when none is ready', () => {
   const mk = (eps: Parameters<typeof slice>[1]) => buildRouteTable({
+    ingressClasses: [OUR_CLASS],
     ingresses: [ingress('i', { rules: [{ paths: [{ svc: 's' }] }] })], services: [service('s')], endpointSlices: [slice('s', eps)],
   }).backends[0]!.endpoints.map((e) => e.ip);
   assert.deepEqual(mk(['10.0.0.1', { ip: '10.0.0.2', ready: false }, { ip: '10.0.0.3', ready: false, serving: true, terminating: true }]), ['10.0.0.1']);
@@ -162,6 +170,7 @@ test('backends: not-ready excluded; serving-but-terminating used only when none 
 
 test('backends: missing service or port → warning and a route without backend (503)', () => {
   const table = buildRouteTable({
+    ingressClasses: [OUR_CLASS],
     ingresses: [ingress('i', { rules: [{ host: 'm.test', paths: [{ path: '/a', svc: 'nope' }, { path: '/b', svc: 's', port: 81 }] }] })],
     services: [service('s')],
   });
@@ -184,6 +193,45 @@ test('TLS: secret per host, wildcard tls host, missing and malformed secrets', (
   assert.deepEqual([host('c.test').tls!.secret, host('c.test').tls!.cert], ['default/opaque', undefined]);
   assert.equal(host('plain.test').tls, undefined);
   assert.deepEqual(table.warnings.map((w) => w.reason).sort(), ['InvalidSecret', 'SecretNotFound']);
+});
+
+test('TLS entry without hosts: the rule hosts its certificate covers (SAN, one-label wildcard, else CN), else the default server', async (t) => {
+  const sans = makeRealCert('ignored.test', ['a.test', '*.wild.test']);
+  const cnOnly = makeRealCert('cn.test');
+  const elsewhere = makeRealCert('elsewhere.test', ['elsewhere.test']);
+  const secrets = [tlsSecret('sans', sans.cert, sans.key), tlsSecret('cn-only', cnOnly.cert, cnOnly.key), tlsSecret('elsewhere', elsewhere.cert, elsewhere.key), tlsSecret('fake', FAKE_CERT, FAKE_KEY)];
+  const rows: { name: string; secret: string; ruleHosts: string[]; want: Record<string, string | undefined>; warnings?: string[] }[] = [
+    {
+      name: 'SAN names and a one-label wildcard SAN; CN ignored when there are SANs',
+      secret: 'sans', ruleHosts: ['a.test', 'x.wild.test', 'a.b.wild.test', 'wild.test', 'ignored.test'],
+      want: { 'a.test': 'default/sans', 'x.wild.test': 'default/sans', 'a.b.wild.test': undefined, 'wild.test': undefined, 'ignored.test': undefined, '': undefined },
+    },
+    { name: 'no SANs: the CN', secret: 'cn-only', ruleHosts: ['cn.test', 'other.test'], want: { 'cn.test': 'default/cn-only', 'other.test': undefined, '': undefined } },
+    { name: 'covers no rule host: the default server', secret: 'elsewhere', ruleHosts: ['other.test'], want: { 'other.test': undefined, '': 'default/elsewhere' } },
+    { name: 'a rule-less Ingress: the default server', secret: 'elsewhere', ruleHosts: [], want: { '': 'default/elsewhere' } },
+    { name: 'missing Secret: nothing but its warning', secret: 'missing', ruleHosts: ['a.test'], want: { 'a.test': undefined, '': undefined }, warnings: ['SecretNotFound'] },
+    { name: 'unreadable certificate: nothing but a warning', secret: 'fake', ruleHosts: ['a.test'], want: { 'a.test': undefined, '': undefined }, warnings: ['InvalidSecret'] },
+  ];
+  for (const row of rows) {
+    await t.test(row.name, () => {
+      const table = served([ingress('i', {
+        tls: [{ secretName: row.secret }],
+        ...(row.ruleHosts.length > 0 ? { rules: row.ruleHosts.map((host) => ({ host, paths: [{ svc: 's' }] })) } : { defaultBackend: { svc: 's' } }),
+      })], { secrets });
+      const got = Object.fromEntries(Object.keys(row.want).map((h) => [h, table.hosts.find((v) => v.host === h)?.tls?.secret]));
+      assert.deepEqual(got, row.want);
+      assert.deepEqual(table.warnings.map((w) => w.reason), row.warnings ?? []);
+    });
+  }
+});
+
+test('TLS: a host listed by an older Ingress keeps that Secret over a newer tls entry without hosts', () => {
+  const sans = makeRealCert('a.test', ['a.test']);
+  const table = served([
+    ingress('old', { created: '2024-01-01T00:00:00Z', tls: [{ hosts: ['a.test'], secretName: 'listed' }], rules: [{ host: 'a.test', paths: [{ path: '/old', svc: 's' }] }] }),
+    ingress('new', { created: '2024-06-01T00:00:00Z', tls: [{ secretName: 'sans' }], rules: [{ host: 'a.test', paths: [{ path: '/new', svc: 's' }] }] }),
+  ], { secrets: [tlsSecret('listed', sans.cert, sans.key), tlsSecret('sans', sans.cert, sans.key)] });
+  assert.equal(table.hosts.find((v) => v.host === 'a.test')!.tls!.secret, 'default/listed');
 });
 
 test('regex hosts (use-regex / rewrite-target): every non-Exact path of the host is a case-insensitive regex', () => {

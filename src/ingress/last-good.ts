@@ -1,0 +1,109 @@
+// What the controller renders when NGINX rejects a configuration (issue 6: "a
+// configuration NGINX rejects is never loaded: the last good one keeps serving
+// and the Ingress that caused it gets a Warning Event").
+//
+// It remembers, per Ingress, the version of the object that was part of the
+// last configuration NGINX accepted. An Ingress blamed for a rejection is
+// rendered from that version (its routes and status stay as they were), and
+// left out only when it has none, or when that version is blamed too. Blame
+// only escalates (current → last good → left out), so the controller's
+// re-render loop ends. A blamed Ingress gets another chance when it changes
+// (forget) or when any Secret changes (forgetAll): the cause may be gone.
+
+import type { Ingress } from '../api/types.js';
+import { refKey, type IngressRef, type IngressWarning } from './route-table.js';
+
+export const REJECTED_CONFIG = 'RejectedConfig';
+
+type Fallback = 'last-good' | 'left-out';
+
+interface Blame { ref: IngressRef; error: string; fallback: Fallback; hadLastGood: boolean }
+
+/** What an Ingress asks of the controller; status and metadata churn do not count. */
+export function sameDesiredState(a: Ingress, b: Ingress): boolean {
+  return JSON.stringify([a.spec, a.metadata.annotations]) === JSON.stringify([b.spec, b.metadata.annotations]);
+}
+
+export function ingressRef(ing: Ingress): IngressRef {
+  return { namespace: ing.metadata.namespace ?? 'default', name: ing.metadata.name ?? '' };
+}
+
+export class LastGoodIngresses {
+  /** key → the version that was part of the last accepted configuration */
+  private accepted = new Map<string, Ingress>();
+  private blamed = new Map<string, Blame>();
+
+  /** The Ingresses to render: blamed ones replaced by their last good version, or listed in `exclude`. */
+  inputs(current: readonly Ingress[]): { ingresses: Ingress[]; exclude: Set<string> } {
+    const ingresses: Ingress[] = [];
+    const exclude = new Set<string>();
+    for (const ing of current) {
+      const key = refKey(ingressRef(ing));
+      const blame = this.blamed.get(key);
+      if (!blame) ingresses.push(ing);
+      else if (blame.fallback === 'last-good') ingresses.push(this.accepted.get(key)!);
+      else exclude.add(key);
+    }
+    return { ingresses, exclude };
+  }
+
+  /** NGINX accepted a configuration rendered from these versions (the served ones): they are the last good ones now. */
+  acceptedVersions(served: readonly IngressRef[], rendered: readonly Ingress[]): void {
+    const byKey = new Map(rendered.map((ing) => [refKey(ingressRef(ing)), ing]));
+    this.accepted = new Map(served.map((ref) => [refKey(ref), byKey.get(refKey(ref))!]));
+  }
+
+  /**
+   * NGINX rejected a configuration and `culprits` caused it: each falls back
+   * one step. False when none could fall back further (nothing left to try).
+   */
+  blame(culprits: readonly IngressRef[], error: string, current: readonly Ingress[]): boolean {
+    let moved = false;
+    for (const ref of culprits) {
+      const key = refKey(ref);
+      const before = this.blamed.get(key);
+      if (before?.fallback === 'left-out') continue;
+      const good = this.accepted.get(key);
+      const now = current.find((ing) => refKey(ingressRef(ing)) === key);
+      // Rendering the last good version only helps if it differs from what was just rejected.
+      const lastGoodDiffers = good !== undefined && now !== undefined && !sameDesiredState(good, now);
+      if (!before && lastGoodDiffers) {
+        this.blamed.set(key, { ref, error, fallback: 'last-good', hadLastGood: true });
+      } else {
+        this.blamed.set(key, { ref, error: before?.error ?? error, fallback: 'left-out', hadLastGood: good !== undefined });
+      }
+      moved = true;
+    }
+    return moved;
+  }
+
+  /** The Ingress changed: try its new version. */
+  forget(key: string): void { this.blamed.delete(key); }
+
+  /** A Secret changed (a certificate may be fixed): try every blamed Ingress again. */
+  forgetAll(): void { this.blamed.clear(); }
+
+  /** Ingresses (of `candidates`) whose desired state differs from the version in the last accepted configuration, or that had none. */
+  changedSinceAccepted(candidates: readonly Ingress[]): IngressRef[] {
+    return candidates.filter((ing) => {
+      const good = this.accepted.get(refKey(ingressRef(ing)));
+      return !good || !sameDesiredState(good, ing);
+    }).map(ingressRef);
+  }
+
+  /** One RejectedConfig warning per blamed Ingress, saying what NGINX said and what is served instead. */
+  warnings(): IngressWarning[] {
+    return [...this.blamed.values()].map((b) => ({ ingress: b.ref, reason: REJECTED_CONFIG, message: rejectionMessage(b) }));
+  }
+}
+
+function rejectionMessage(b: Blame): string {
+  const said = `nginx rejected the configuration rendered from this Ingress: ${oneLine(b.error)}`;
+  if (b.fallback === 'last-good') return `${said}; its last version nginx accepted keeps serving until it changes`;
+  if (!b.hadLastGood) return `${said}; it is not served until it changes: no version of it was ever part of an accepted configuration`;
+  return `${said}; it is not served until it changes: its last accepted version is rejected now too`;
+}
+
+export function oneLine(s: string): string {
+  return s.replace(/\s+/g, ' ').trim();
+}
