@@ -12,12 +12,19 @@ import path from 'node:path';
 /**
  * wrk Lua: count statuses outside 2xx per thread, sum them in done(). Each
  * thread has its own Lua state, so done() reads them through the thread
- * handles setup() collected (wrk's SCRIPTING "setup"/"done" hooks).
+ * handles setup() collected (wrk's SCRIPTING "setup"/"done" hooks). An
+ * argument after `--` is a pause in ms before each request (wrk's delay()),
+ * to bound the rate of a run that opens a connection per request.
  */
 const COUNT_NON_2XX = `
 local threads = {}
 function setup(thread) table.insert(threads, thread) end
-function init(args) non2xx = 0 end
+function init(args)
+  non2xx = 0
+  -- only when asked: with delay() defined at all, wrk sends every request from a timer
+  local pause = tonumber(args[1]) or 0
+  if pause > 0 then delay = function() return pause end end
+end
 function response(status, headers, body)
   if status < 200 or status > 299 then non2xx = non2xx + 1 end
 end
