@@ -21,6 +21,7 @@ import { fileURLToPath } from 'node:url';
 import type { Deployment, Ingress, Pod, Service } from '../../../src/api/types.js';
 import { CLI, eventually, podnet, run, type Run } from '../../support/cli.js';
 import { echoApp } from '../../support/manifests.js';
+import { parseWrk, wrkScript, type WrkReport } from '../../support/wrk.js';
 
 const CLUSTER = 'ite2e1';
 const stateDir = mkdtempSync(path.join(tmpdir(), 'podnet-ite2e1-'));
@@ -36,7 +37,8 @@ const NODE_IPS = ['172.18.0.2', '172.18.0.3'];
 const DEFAULT_404 = /podnet ingress: no Ingress rule matches this host and path/;
 /** External DNS must follow Ingress changes within this (the issue asks for 1 s; the box is shared). */
 const DNS_DEADLINE_MS = 5_000;
-const WRK_SECONDS = 20;
+/** long enough for G's rollout and Ingress churn to be over well before wrk is (they took 4–6 s) */
+const WRK_SECONDS = 15;
 
 /** Four echo backends in namespace e2e; a pod's name tells which one answered. */
 const BACKENDS = ['one', 'two', 'three', 'gone'];
@@ -108,16 +110,17 @@ function shellQuote(s: string): string {
 interface Reply { status: number; redirect: string; body: string; json?: { pod: string; path: string; clientIP: string; headers: Record<string, string> } }
 
 /**
- * Runs one curl per row on the outside client, in one `podnet outside` call.
- * Each row is curl's arguments (after `-s -m 3`); the reply keeps the status,
- * the redirect target, the body and, for podnet/echo, its parsed JSON.
+ * Runs one curl per row on the outside client (or where `from` says: `exec -n
+ * NS POD`, `exec node/NAME`), in one podnet call. Each row is curl's arguments
+ * (after `-s -m 3`); the reply keeps the status, the redirect target, the body
+ * and, for podnet/echo, its parsed JSON.
  */
-async function curlAll(rows: string[][]): Promise<Reply[]> {
+async function curlAll(rows: string[][], from: string[] = ['outside']): Promise<Reply[]> {
   const script = rows.map((args) =>
     `curl -s -m 3 -w '\\t%{http_code}\\t%{redirect_url}' ${args.map(shellQuote).join(' ')} | tr -d '\\n\\r'; echo`).join('\n');
-  const r = await pn(['outside', '--', 'bash', '-c', script], { timeoutMs: 30_000 + rows.length * 4_000 });
+  const r = await pn([...from, '--', 'bash', '-c', script], { timeoutMs: 30_000 + rows.length * 4_000 });
   const lines = r.stdout.split('\n').slice(0, rows.length);
-  assert.equal(lines.length, rows.length, `outside: ${r.stderr}`);
+  assert.equal(lines.length, rows.length, `${from.join(' ')}: ${r.stderr}`);
   return lines.map((line) => {
     const fields = line.split('\t');
     const redirect = fields.pop()!;
@@ -411,6 +414,46 @@ describe('end to end: User → DNS → Load balancer → Ingress → Service →
       assert.match(reply.body, /503/);
     });
 
+    // Issue 6: "curl --resolve / Host: from a pod and through the NodePort".
+    // The same routes as above, without the outside client, DNS or the LB.
+    test('from inside the cluster: curl in a pod to the controller Service (DNS name, ClusterIP), in the nodes to its NodePort', async () => {
+      const svc = await getJson<Service>(['svc', 'ingress-nginx-controller', '-n', 'ingress-nginx']);
+      const cip = svc.spec.clusterIP!;
+      const nodePort = (name: string) => svc.spec.ports!.find((p) => p.name === name)!.nodePort!;
+      const [http, https] = [nodePort('http'), nodePort('https')];
+      assert.ok(http >= 30000 && http <= 32767 && https >= 30000 && https <= 32767, `NodePorts ${http} ${https}`);
+      const dnsName = 'ingress-nginx-controller.ingress-nginx.svc.cluster.local';
+      const [client] = await readyPods('e2e', 'app=two');
+      const summaries = (replies: Reply[]) => replies.map((r) => summary(r, false));
+
+      const inPod = await curlAll([
+        ['-H', 'Host: paths.e2e.test', `http://${dnsName}/foo/bar`],
+        ['--resolve', `paths.e2e.test:80:${cip}`, 'http://paths.e2e.test/foobar'],
+        ['-H', 'Host: status.example.test', `http://${cip}/hostname/x`],
+        ['--resolve', `shop.example.test:443:${cip}`, '--cacert', CA, 'https://shop.example.test/api/x'],
+        ['-H', 'Host: nobody.e2e.test', `http://${cip}/`],
+      ], ['exec', '-n', 'e2e', client!.metadata.name!]);
+      assert.deepEqual(summaries(inPod), ['three', 'two', 'api', 'api', '404']);
+      // Pod to pod through the Service: NGINX sees the calling pod's own address (no masquerade).
+      assert.equal(inPod[0]!.json!.headers['x-forwarded-for'], client!.status!.podIP);
+      assert.match(inPod[4]!.body, DEFAULT_404);
+
+      // The controller Service is externalTrafficPolicy Local: its NodePort answers on the controller's node.
+      const controller = (await readyPods('ingress-nginx', 'app.kubernetes.io/component=controller'))[0]!;
+      const node = await getJson<{ status: { addresses: { type: string; address: string }[] } }>(['nodes', controller.spec.nodeName!]);
+      const nodeIP = node.status.addresses.find((a) => a.type === 'InternalIP')!.address;
+      assert.ok(NODE_IPS.includes(nodeIP), nodeIP);
+      const rows = [
+        ['-H', 'Host: paths.e2e.test', `http://${nodeIP}:${http}/foo`],
+        ['-H', 'Host: status.example.test', `http://${nodeIP}:${http}/hostname/x`],
+        ['--resolve', `shop.example.test:${https}:${nodeIP}`, '--cacert', CA, `https://shop.example.test:${https}/`],
+        ['-H', 'Host: paths.e2e.test', `http://${nodeIP}:${http}/same`],
+      ];
+      for (const from of ['node-1', 'node-2']) {
+        assert.deepEqual(summaries(await curlAll(rows, ['exec', `node/${from}`])), ['one', 'api', 'frontend', 'one'], `from ${from} to ${nodeIP}`);
+      }
+    });
+
     test('the rendered nginx.conf is readable in the controller pod', async () => {
       const conf = await pn(['exec', '-n', 'ingress-nginx', await controllerPod(), '--', 'cat', '/etc/nginx/nginx.conf']);
       assert.equal(conf.code, 0, conf.stderr);
@@ -537,14 +580,26 @@ spec:
     assert.deepEqual(await hostAddressesAndRoutes(), hostBefore);
   });
 
-  test('G. reload under load: wrk on a stable route while Ingresses come and go and its backend rolls — no non-2xx', async (t) => {
-    const wrk = pn(['outside', '--', 'wrk', '-t1', '-c8', `-d${WRK_SECONDS}s`, 'http://status.example.test/hostname'], { timeoutMs: (WRK_SECONDS + 30) * 1000 });
-    let wrkRunning = true;
-    void wrk.then(() => { wrkRunning = false; });
+  // Two wrk runs side by side on the outside client: keep-alive connections,
+  // and one connection per request (throttled by a 5-ms pause per request so
+  // that its closed connections do not use up the client's ephemeral ports).
+  test('G. reload under load: wrk on a stable route while Ingresses come and go and its backend rolls — all 2xx, no socket error', async (t) => {
+    const script = await wrkScript();
+    t.after(() => script.remove());
     const t0 = Date.now();
+    const wrk = (extra: string[]) => {
+      const ended = { ms: 0 };
+      const report = pn(['outside', '--', 'wrk', '-t1', '-c4', `-d${WRK_SECONDS}s`, '-s', script.file, ...extra], { timeoutMs: (WRK_SECONDS + 30) * 1000 })
+        .then((r) => { ended.ms = Date.now() - t0; assert.equal(r.code, 0, r.stderr); return parseWrk(r.stdout); });
+      report.catch(() => { /* awaited below; a test that failed earlier must not leave it unhandled */ });
+      return { report, ended };
+    };
+    const url = 'http://status.example.test/hostname';
+    const keepAlive = wrk([url]);
+    const perRequest = wrk(['-H', 'Connection: close', url, '5']);
     const log: string[] = [];
     const mark = (what: string) => log.push(`${((Date.now() - t0) / 1000).toFixed(1)}s ${what}`);
-    await new Promise((r) => setTimeout(r, 1_000));
+    await new Promise((r) => setTimeout(r, 1_500));
 
     // Roll the api Deployment (status.example.test/hostname's backend) with a
     // changed env var in its template, and add 3 Ingresses on other hosts, at once.
@@ -572,14 +627,26 @@ spec:
       const pods = (await getJson<{ items: Pod[] }>(['pods', '-n', 'shop', '-l', 'app=api'])).items;
       return pods.length === 2 && pods.every((p) => isReady(p) && p.spec.containers[0]!.env?.some((e) => e.name === 'ROLLED_AT'));
     }, 60_000, 250);
-    mark(`api rollout finished (wrk ${wrkRunning ? 'still running' : 'had already finished: the roll was only partly under load'})`);
+    const changesMs = Date.now() - t0;
+    mark('api rollout finished');
 
-    const out = await wrk;
-    mark('wrk finished');
+    const [ka, pr] = await Promise.all([keepAlive.report, perRequest.report]);
+    mark(`wrk finished (keep-alive at ${keepAlive.ended.ms} ms, one request per connection at ${perRequest.ended.ms} ms)`);
     for (const line of log) t.diagnostic(line);
-    t.diagnostic(out.stdout.split('\n').filter((l) => /requests in|Requests\/sec|Socket errors|Non-2xx|Latency/.test(l)).map((l) => l.trim()).join(' | '));
-    assert.equal(out.code, 0, out.stderr);
-    assert.match(out.stdout, /requests in/);
-    assert.doesNotMatch(out.stdout, /Non-2xx or 3xx responses/, out.stdout);
+    const show = (what: string, r: WrkReport) => `${what}: ${r.summary}`;
+    t.diagnostic(show('keep-alive', ka));
+    t.diagnostic(show('one request per connection', pr));
+    // Everything above happened under load, with a second to spare.
+    for (const w of [keepAlive, perRequest]) assert.ok(changesMs + 1_000 <= w.ended.ms, `the changes took until ${changesMs} ms, a wrk ended at ${w.ended.ms} ms`);
+    assert.ok(ka.requests > 0 && pr.requests > 0);
+    assert.equal(ka.non2xx, 0, show('keep-alive', ka));
+    assert.equal(pr.non2xx, 0, show('one request per connection', pr));
+    assert.deepEqual(pr.errors, { connect: 0, read: 0, write: 0, timeout: 0 }, show('one request per connection', pr));
+    assert.deepEqual({ ...ka.errors, read: 0 }, { connect: 0, read: 0, write: 0, timeout: 0 }, show('keep-alive', ka));
+    // NGINX's reload closes keep-alive client connections under the client's
+    // next request (see test/integration/ingress/reload-under-load.test.ts).
+    await t.test('… and no read errors on keep-alive connections', { todo: 'NGINX resets keep-alive connections on reload (nginx/nginx PR #437)' }, () => {
+      assert.equal(ka.errors.read, 0, show('keep-alive', ka));
+    });
   });
 });

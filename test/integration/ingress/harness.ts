@@ -3,7 +3,9 @@
 // namespaces are needed: nothing leaves loopback.
 
 import http from 'node:http';
+import https from 'node:https';
 import net from 'node:net';
+import type { TLSSocket } from 'node:tls';
 import type { Duplex } from 'node:stream';
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
@@ -16,19 +18,28 @@ import type { RouteTable } from '../../../src/ingress/route-table.js';
 
 export const runner = new ExecRunner();
 
-export interface Backend { name: string; port: number; server: http.Server; upgraded: Set<Duplex> }
+export interface Backend { name: string; port: number; server: http.Server | https.Server; upgraded: Set<Duplex> }
 
-export interface EchoBody { name: string; url: string; headers: Record<string, string> }
+/** `tls`: whether the request reached the backend over TLS. */
+export interface EchoBody { name: string; url: string; tls: boolean; headers: Record<string, string> }
 
-/** An echo backend; `delayMs` makes it slow (for 504s). WebSocket-style upgrades are answered with 101 and echoed. */
-export async function startBackend(name: string, delayMs = 0): Promise<Backend> {
-  const server = http.createServer((req, res) => {
+export interface BackendOptions {
+  /** answer this much later (for 504s) */
+  delayMs?: number;
+  /** serve HTTPS with this PEM certificate and key instead of plain HTTP */
+  tls?: { cert: string; key: string };
+}
+
+/** An echo backend. WebSocket-style upgrades are answered with 101 and echoed. */
+export async function startBackend(name: string, { delayMs = 0, tls }: BackendOptions = {}): Promise<Backend> {
+  const handler: http.RequestListener = (req, res) => {
     const answer = () => {
       res.setHeader('content-type', 'application/json');
-      res.end(JSON.stringify({ name, url: req.url, headers: req.headers }));
+      res.end(JSON.stringify({ name, url: req.url, tls: (req.socket as TLSSocket).encrypted === true, headers: req.headers }));
     };
     if (delayMs > 0) setTimeout(answer, delayMs).unref(); else answer();
-  });
+  };
+  const server = tls ? https.createServer(tls, handler) : http.createServer(handler);
   // Upgraded sockets leave the server's bookkeeping (closeAllConnections skips them): track them to close.
   const upgraded = new Set<Duplex>();
   server.on('upgrade', (req, socket) => {
@@ -47,6 +58,30 @@ export async function stopBackend(b: Backend): Promise<void> {
   b.server.closeAllConnections();
   for (const s of b.upgraded) s.destroy();
   await closed;
+}
+
+/**
+ * A TCP server that accepts, reads the first bytes of the request and resets
+ * the connection (RST, not FIN): what a crashing backend looks like to NGINX.
+ */
+export async function startResettingBackend(): Promise<{ port: number; resets: () => number; stop: () => Promise<void> }> {
+  let resets = 0;
+  const sockets = new Set<net.Socket>();
+  const server = net.createServer((s) => {
+    sockets.add(s);
+    s.on('close', () => sockets.delete(s));
+    s.on('error', () => {});
+    s.once('data', () => { resets++; s.resetAndDestroy(); });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return {
+    port: (server.address() as net.AddressInfo).port,
+    resets: () => resets,
+    stop: async () => {
+      for (const s of sockets) s.destroy();
+      await new Promise<void>((r) => server.close(() => r()));
+    },
+  };
 }
 
 /** A port with nothing listening (connections are refused). */
@@ -97,12 +132,17 @@ export interface Reply { status: number; headers: http.IncomingHttpHeaders; body
 
 /** Plain HTTP through nginx with the given Host header (no connection reuse, so every request is independent). */
 export function get(port: number, host: string, pathAndQuery: string, headers: Record<string, string> = {}): Promise<Reply> {
+  return request(port, host, pathAndQuery, { headers });
+}
+
+/** As `get`, with any method and an optional request body. */
+export function request(port: number, host: string, pathAndQuery: string, o: { method?: string; body?: string; headers?: Record<string, string> } = {}): Promise<Reply> {
   return new Promise((resolve, reject) => {
-    const req = http.request({ host: '127.0.0.1', port, path: pathAndQuery, headers: { host, ...headers }, agent: false }, (res) => {
+    const req = http.request({ host: '127.0.0.1', port, method: o.method ?? 'GET', path: pathAndQuery, headers: { host, ...o.headers }, agent: false }, (res) => {
       let body = '';
       res.setEncoding('utf8').on('data', (d: string) => { body += d; }).on('end', () => resolve({ status: res.statusCode!, headers: res.headers, body }));
     });
     req.on('error', reject);
-    req.end();
+    req.end(o.body);
   });
 }

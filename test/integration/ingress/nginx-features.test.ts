@@ -1,7 +1,8 @@
 // The controller's NGINX answers, end to end through a real NGINX on loopback:
 // 404/502/503/504 bodies, forwarded headers, TLS with SNI and the 308 redirect,
-// the default certificate, rewrite-target, class filtering, WebSocket upgrade,
-// the JSON access log, and a rejected conf never being loaded.
+// the default certificate, rewrite-target, backend-protocol HTTPS,
+// proxy-body-size, class filtering, WebSocket upgrade, the JSON access log,
+// and a rejected conf never being loaded.
 
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -12,7 +13,7 @@ import { readFile } from 'node:fs/promises';
 import { buildRouteTable, type RouteTableInput } from '../../../src/ingress/route-table.js';
 import { accessLogPath, attributeConfError } from '../../../src/ingress/nginx-conf.js';
 import { ingress, OUR_CLASS, service, slice, tlsSecret, FAKE_CERT, FAKE_KEY } from '../../unit/ingress/fixtures.js';
-import { freePort, get, runner, startBackend, stopBackend, TestNginx, type Backend, type EchoBody } from './harness.js';
+import { freePort, get, request, runner, startBackend, startResettingBackend, stopBackend, TestNginx, type Backend, type EchoBody } from './harness.js';
 
 const nginx = new TestNginx();
 /** GENERATED_REQUEST_ID: $pid-$connection-$connection_requests-$msec */
@@ -21,12 +22,14 @@ const backends: Backend[] = [];
 let input: RouteTableInput;
 let certPem = '';
 let certFile = '';
+let resetting: Awaited<ReturnType<typeof startResettingBackend>> | undefined;
 
-async function makeCert(dir: string): Promise<{ cert: string; key: string; certFile: string }> {
-  const certFile = path.join(dir, 'secure.crt');
-  const keyFile = path.join(dir, 'secure.key');
+/** A self-signed certificate for `names` (the first is the CN), written to DIR/NAME.crt and .key. */
+async function makeCert(dir: string, names: string[]): Promise<{ cert: string; key: string; certFile: string }> {
+  const certFile = path.join(dir, `${names[0]}.crt`);
+  const keyFile = path.join(dir, `${names[0]}.key`);
   await runner.run(['openssl', 'req', '-x509', '-nodes', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-keyout', keyFile, '-out', certFile,
-    '-days', '2', '-subj', '/CN=secure.test', '-addext', 'subjectAltName=DNS:secure.test,DNS:open.test']);
+    '-days', '2', '-subj', `/CN=${names[0]}`, '-addext', `subjectAltName=${names.map((n) => `DNS:${n}`).join(',')}`]);
   return { cert: await readFile(certFile, 'utf8'), key: await readFile(keyFile, 'utf8'), certFile };
 }
 
@@ -35,29 +38,40 @@ const ann = (a: Record<string, string>) => Object.fromEntries(Object.entries(a).
 before(async () => {
   await nginx.start();
   const echo = await startBackend('echo');
-  const slow = await startBackend('slow', 3000);
-  backends.push(echo, slow);
+  const slow = await startBackend('slow', { delayMs: 3000 });
+  // An HTTPS-only backend with a certificate of its own (NGINX does not verify it, as ingress-nginx by default).
+  const secureBackend = await startBackend('tls-echo', { tls: await makeCert(nginx.dir, ['backend.test']) });
+  backends.push(echo, slow, secureBackend);
+  resetting = await startResettingBackend();
   const refusedPort = await freePort();
-  const tls = await makeCert(nginx.dir);
+  const tls = await makeCert(nginx.dir, ['secure.test', 'open.test']);
   certPem = tls.cert;
   certFile = tls.certFile;
   input = {
     ingressClasses: [OUR_CLASS],
     ingresses: [
       ingress('hdr', { rules: [{ host: 'hdr.test', paths: [{ svc: 'echo' }] }] }),
-      ingress('errors', { rules: [{ host: 'err.test', paths: [{ path: '/none', svc: 'empty' }, { path: '/refused', svc: 'refused' }, { path: '/missing', svc: 'no-such-service' }] }] }),
+      ingress('errors', { rules: [{ host: 'err.test', paths: [{ path: '/none', svc: 'empty' }, { path: '/refused', svc: 'refused' }, { path: '/reset', svc: 'reset' }, { path: '/missing', svc: 'no-such-service' }] }] }),
       ingress('slow', { annotations: ann({ 'proxy-read-timeout': '1' }), rules: [{ host: 'err.test', paths: [{ path: '/slow', svc: 'slow' }] }] }),
       ingress('secure', { tls: [{ hosts: ['secure.test'], secretName: 'secure-tls' }], rules: [{ host: 'secure.test', paths: [{ svc: 'echo' }] }] }),
       ingress('open', { annotations: ann({ 'ssl-redirect': 'false' }), tls: [{ hosts: ['open.test'], secretName: 'secure-tls' }], rules: [{ host: 'open.test', paths: [{ svc: 'echo' }] }] }),
       ingress('rewrite', { annotations: ann({ 'rewrite-target': '/$2', 'use-regex': 'true' }), rules: [{ host: 'rw.test', paths: [{ path: '/something(/|$)(.*)', type: 'ImplementationSpecific', svc: 'echo' }] }] }),
+      ingress('https-backend', { annotations: ann({ 'backend-protocol': 'HTTPS' }), rules: [{ host: 'backend.test', paths: [{ path: '/https', svc: 'tls-echo' }] }] }),
+      ingress('plain-to-https', { rules: [{ host: 'backend.test', paths: [{ path: '/plain', svc: 'tls-echo-plain' }] }] }),
+      ingress('small-body', { annotations: ann({ 'proxy-body-size': '1k' }), rules: [{ host: 'body.test', paths: [{ path: '/small', svc: 'echo' }] }] }),
+      ingress('default-body', { rules: [{ host: 'body.test', paths: [{ path: '/default', svc: 'echo' }] }] }),
       ingress('traefik', { className: 'traefik', rules: [{ host: 'other-class.test', paths: [{ svc: 'echo' }] }] }),
     ],
-    services: [service('echo'), service('slow'), service('empty'), service('refused')],
+    services: [service('echo'), service('slow'), service('empty'), service('refused'), service('reset'), service('tls-echo'), service('tls-echo-plain')],
     endpointSlices: [
       slice('echo', ['127.0.0.1'], { port: echo.port }),
       slice('slow', ['127.0.0.1'], { port: slow.port }),
       slice('empty', []),
       slice('refused', ['127.0.0.1'], { port: refusedPort }),
+      slice('reset', ['127.0.0.1'], { port: resetting.port }),
+      slice('tls-echo', ['127.0.0.1'], { port: secureBackend.port }),
+      // the same HTTPS backend, without the annotation: NGINX speaks plain HTTP to it
+      slice('tls-echo-plain', ['127.0.0.1'], { port: secureBackend.port }),
     ],
     secrets: [tlsSecret('secure-tls', tls.cert, tls.key)],
   };
@@ -68,6 +82,7 @@ before(async () => {
 after(async () => {
   await nginx.stop();
   for (const b of backends) await stopBackend(b);
+  await resetting?.stop();
 });
 
 const http = () => nginx.options.httpPort;
@@ -138,6 +153,15 @@ test('backend refuses → 502', async () => {
   assert.match(r.body, /refused or reset/);
 });
 
+test('backend accepts, then resets the connection → 502', async () => {
+  const before = resetting!.resets();
+  const r = await get(http(), 'err.test', '/reset');
+  assert.equal(r.status, 502);
+  assert.match(r.body, /refused or reset/);
+  // it was a reset, not a refusal: the request reached the backend
+  assert.ok(resetting!.resets() > before, 'the resetting backend never saw the request');
+});
+
 test('backend slower than proxy-read-timeout → 504', async () => {
   const r = await get(http(), 'err.test', '/slow');
   assert.equal(r.status, 504);
@@ -181,6 +205,29 @@ test('rewrite-target with capture groups', async () => {
     assert.equal(r.status, 200, req);
     assert.equal((JSON.parse(r.body) as EchoBody).url, seen, req);
   }
+});
+
+test('backend-protocol: HTTPS speaks TLS to the backend; without it the same backend gives 502', async () => {
+  const r = await get(http(), 'backend.test', '/https/x');
+  assert.equal(r.status, 200, r.body);
+  const body = JSON.parse(r.body) as EchoBody;
+  assert.equal(body.name, 'tls-echo');
+  assert.equal(body.tls, true);
+  assert.equal(body.url, '/https/x');
+  assert.equal(body.headers.host, 'backend.test');
+  const plain = await get(http(), 'backend.test', '/plain');
+  assert.equal(plain.status, 502);
+});
+
+test('proxy-body-size: a body over the limit → 413, at the limit → 200; the default (1m) takes 512 KiB', async () => {
+  const post = (p: string, bytes: number) => request(http(), 'body.test', p, { method: 'POST', body: 'x'.repeat(bytes), headers: { 'content-type': 'text/plain' } });
+  const over = await post('/small', 1025);
+  assert.equal(over.status, 413);
+  const at = await post('/small', 1024);
+  assert.equal(at.status, 200, at.body);
+  assert.equal((JSON.parse(at.body) as EchoBody).headers['content-length'], '1024');
+  assert.equal((await post('/default', 512 * 1024)).status, 200);
+  assert.equal((await post('/default', 1024 * 1024 + 1)).status, 413);
 });
 
 test('WebSocket upgrade is passed through', async () => {

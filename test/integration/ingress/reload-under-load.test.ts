@@ -1,69 +1,117 @@
-// Reloads must not drop requests: wrk drives a stable route for ~5 s while the
-// conf is re-rendered and reloaded several times (new hosts, endpoint churn).
-// wrk prints "Non-2xx or 3xx responses" and "Socket errors" only when any.
+// Reloads must not drop requests. wrk drives a stable route while, as in a
+// cluster, Ingresses of other hosts are added and removed and the route's
+// backend rolls: a new backend joins the endpoints, the oldest leaves them and
+// exits (possibly while NGINX's old workers still hold it). Every change is a
+// reload, and all of them must be over before wrk stops: the test fails on
+// any non-2xx response, on any socket error, and if wrk ended first.
 
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { buildRouteTable } from '../../../src/ingress/route-table.js';
 import { ingress, OUR_CLASS, service, slice } from '../../unit/ingress/fixtures.js';
-import { runner, startBackend, stopBackend, TestNginx, type Backend } from './harness.js';
+import { parseWrk, wrkScript, type WrkReport } from '../../support/wrk.js';
+import { get, runner, startBackend, stopBackend, TestNginx, type Backend, type EchoBody } from './harness.js';
 
-const RELOADS = 6;
-const WRK_SECONDS = 4;
+const WRK_SECONDS = 8;
+/** each step is two reloads: the new backend joins, then the oldest leaves and stops */
+const ROLL_STEPS = 3;
+const PAUSE_MS = 250;
+/** the changes must be over this long before wrk stops */
+const MARGIN_MS = 500;
+/**
+ * Known, not fixed here: on SIGHUP the old workers close their keep-alive
+ * client connections — the idle ones at once (ngx_close_idle_connections),
+ * the busy ones after their response, which still said keep-alive. A request
+ * the client sends meanwhile is answered with a reset (wrk counts a read error
+ * and does not retry). No nginx.conf directive changes that in nginx 1.22.
+ */
+const KEEPALIVE_RESET_ON_RELOAD = 'NGINX resets keep-alive connections that send while an old worker closes them (nginx/nginx PR #437; ingress-nginx #489)';
+
 const nginx = new TestNginx();
-const backends: Backend[] = [];
+/** the backends in the route's EndpointSlice, oldest first */
+let live: Backend[] = [];
+let generation = 0;
 
-function table(generation: number) {
-  const extra = Array.from({ length: generation }, (_, i) => ingress(`extra-${i}`, { rules: [{ host: `extra-${i}.test`, paths: [{ svc: 'a' }] }] }));
-  // endpoint churn: the stable route alternates between one and two pods
-  const eps = generation % 2 === 0 ? [backends[0]!] : backends;
+function table() {
+  // A window of two extra Ingresses: each reload adds one and removes one.
+  const extra = [generation - 1, generation].filter((g) => g > 0).map((g) => ingress(`extra-${g}`, { rules: [{ host: `extra-${g}.test`, paths: [{ svc: 'a' }] }] }));
   return buildRouteTable({
     ingressClasses: [OUR_CLASS],
     ingresses: [ingress('load', { rules: [{ host: 'load.test', paths: [{ svc: 'a' }] }] }), ...extra],
     services: [service('a')],
-    endpointSlices: eps.map((b, i) => slice('a', ['127.0.0.1'], { port: b.port, name: `a-${i}` })),
+    endpointSlices: live.map((b) => slice('a', ['127.0.0.1'], { port: b.port, name: `a-${b.name}` })),
   });
 }
 
+async function reload(): Promise<void> {
+  generation++;
+  const r = await nginx.apply(table());
+  assert.equal(r.action, 'reloaded', JSON.stringify(r));
+  await new Promise((res) => setTimeout(res, PAUSE_MS));
+}
+
+/** A rolling update of the route's backend, one reload per Ingress added and removed. */
+async function rollAndChurn(): Promise<void> {
+  for (let i = 0; i < ROLL_STEPS; i++) {
+    live = [...live, await startBackend(`v${generation + 1}`)];
+    await reload();
+    const [oldest, ...rest] = live;
+    live = rest;
+    await reload();
+    await stopBackend(oldest!); // in-flight requests on it are cut: NGINX must retry them elsewhere
+  }
+}
+
 before(async () => {
-  backends.push(await startBackend('a1'), await startBackend('a2'));
+  live = [await startBackend('v0a'), await startBackend('v0b')];
   await nginx.start();
-  assert.equal((await nginx.apply(table(0))).action, 'started');
+  assert.equal((await nginx.apply(table())).action, 'started');
 });
 
 after(async () => {
   await nginx.stop();
-  for (const b of backends) await stopBackend(b);
+  for (const b of live) await stopBackend(b);
 });
 
-/** wrk against load.test while the conf is reloaded RELOADS times; returns wrk's report. */
-async function loadWhileReloading(firstGeneration: number, headers: string[]): Promise<{ out: string; reloadMs: number[] }> {
-  const wrk = runner.run(['wrk', '-t1', '-c8', `-d${WRK_SECONDS}s`, '-H', 'Host: load.test', ...headers, `http://127.0.0.1:${nginx.options.httpPort}/`], { timeoutMs: (WRK_SECONDS + 10) * 1000 });
-  const reloadMs: number[] = [];
-  await new Promise((r) => setTimeout(r, 400));
-  for (let g = firstGeneration; g < firstGeneration + RELOADS; g++) {
-    const r = await nginx.apply(table(g));
-    assert.equal(r.action, 'reloaded');
-    reloadMs.push(r.ms);
-    await new Promise((res) => setTimeout(res, 400));
+/** wrk against load.test while rollAndChurn() runs; fails unless the changes were over well before wrk. */
+async function loadDuringChanges(t: { diagnostic: (m: string) => void }, headers: string[]): Promise<WrkReport> {
+  const script = await wrkScript();
+  try {
+    const t0 = Date.now();
+    const wrk = runner.run(['wrk', '-t1', '-c8', `-d${WRK_SECONDS}s`, '-s', script.file, '-H', 'Host: load.test', ...headers, `http://127.0.0.1:${nginx.options.httpPort}/`],
+      { timeoutMs: (WRK_SECONDS + 10) * 1000 });
+    let wrkMs = 0;
+    void wrk.finally(() => { wrkMs = Date.now() - t0; }).catch(() => {});
+    await new Promise((r) => setTimeout(r, 300));
+    const firstGeneration = generation + 1;
+    await rollAndChurn();
+    const changesMs = Date.now() - t0;
+    const report = parseWrk((await wrk).stdout);
+    t.diagnostic(`reloads ${firstGeneration}–${generation} over by ${changesMs} ms, wrk ended at ${wrkMs} ms; ${report.summary}`);
+    assert.ok(changesMs + MARGIN_MS <= wrkMs, `the changes took until ${changesMs} ms, wrk ended at ${wrkMs} ms: not all of them were under load`);
+    // They took effect: the newest extra Ingress is served, the one before the last window is gone, the route has the new backends.
+    assert.equal((await get(nginx.options.httpPort, `extra-${generation}.test`, '/')).status, 200);
+    assert.equal((await get(nginx.options.httpPort, `extra-${generation - 2}.test`, '/')).status, 404);
+    const now = await get(nginx.options.httpPort, 'load.test', '/');
+    assert.ok(live.map((b) => b.name).includes((JSON.parse(now.body) as EchoBody).name), now.body);
+    assert.ok(report.requests > 0);
+    return report;
+  } finally {
+    await script.remove();
   }
-  const out = (await wrk).stdout;
-  process.stdout.write(`# reloads (ms): ${reloadMs.join(' ')}; ${out.split('\n').filter((l) => /Requests\/sec|requests in|Socket/.test(l)).map((l) => l.trim()).join(' | ')}\n`);
-  assert.match(out, /requests in/);
-  return { out, reloadMs };
 }
 
-test('reload under load, keep-alive clients: zero non-2xx responses', async () => {
-  const { out } = await loadWhileReloading(1, []);
-  assert.doesNotMatch(out, /Non-2xx or 3xx responses/, out);
-  // A draining worker closes idle keep-alive connections; wrk counts those as
-  // read errors and reconnects (clients retry idempotent requests on such a
-  // close, RFC 9112 §9.3.1). Connect errors and timeouts would be real losses.
-  assert.doesNotMatch(out, /Socket errors: connect [1-9]|timeout [1-9]/, out);
+test('reload under load, keep-alive clients: every response 2xx, no connect, write or timeout error', async (t) => {
+  const report = await loadDuringChanges(t, []);
+  assert.equal(report.non2xx, 0, report.summary);
+  assert.deepEqual({ ...report.errors, read: 0 }, { connect: 0, read: 0, write: 0, timeout: 0 }, report.summary);
+  await t.test('… and no read errors', { todo: KEEPALIVE_RESET_ON_RELOAD }, () => {
+    assert.equal(report.errors.read, 0, report.summary);
+  });
 });
 
-test('reload under load, one request per connection: zero errors of any kind', async () => {
-  const { out } = await loadWhileReloading(RELOADS + 1, ['-H', 'Connection: close']);
-  assert.doesNotMatch(out, /Non-2xx or 3xx responses/, out);
-  assert.doesNotMatch(out, /Socket errors/, out);
+test('reload under load, one request per connection: every response 2xx, no socket error of any kind', async (t) => {
+  const report = await loadDuringChanges(t, ['-H', 'Connection: close']);
+  assert.equal(report.non2xx, 0, report.summary);
+  assert.deepEqual(report.errors, { connect: 0, read: 0, write: 0, timeout: 0 }, report.summary);
 });
