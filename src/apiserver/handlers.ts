@@ -97,6 +97,10 @@ export async function handleResource(registry: Registry, req: IncomingMessage, r
       }
       const policy = query.get('propagationPolicy');
       if (policy !== null) opts.propagationPolicy = policy;
+      const orphan = query.get('orphanDependents');
+      if (orphan !== null) opts.orphanDependents = parseBool('orphanDependents', orphan);
+      if (opts.orphanDependents !== undefined && typeof opts.orphanDependents !== 'boolean') throw apiErrors.badRequest('orphanDependents must be a boolean');
+      if (opts.propagationPolicy !== undefined && typeof opts.propagationPolicy !== 'string') throw apiErrors.badRequest('propagationPolicy must be a string');
       const result = registry.delete(info, namespace, name, opts);
       // 202 Accepted: the object is only marked (graceful deletion, finalizers), as upstream answers
       await answer(registry, res, result.removed ? 200 : 202, result.object.json);
@@ -118,6 +122,13 @@ async function readObject(req: IncomingMessage): Promise<KubeObject> {
   const body = await readJson(req);
   if (typeof body !== 'object' || body === null || Array.isArray(body)) throw apiErrors.badRequest('the request body must be a JSON object');
   return body as KubeObject;
+}
+
+/** A boolean query parameter as Go's strconv.ParseBool reads it. */
+function parseBool(name: string, text: string): boolean {
+  if (['1', 't', 'T', 'true', 'TRUE', 'True'].includes(text)) return true;
+  if (['0', 'f', 'F', 'false', 'FALSE', 'False'].includes(text)) return false;
+  throw apiErrors.badRequest(`invalid ${name}: ${text}`);
 }
 
 function joinSelectors(a: string | null, b: string): string {
