@@ -8,6 +8,7 @@
 // COMMIT would lose. Reads wait too, since they may show the open group.
 
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { parseGoBool } from '../api/deletion.js';
 import { apiVersionOf } from '../api/resources.js';
 import type { KubeObject } from '../api/types.js';
 import { ApiError, apiErrors } from '../errors.js';
@@ -90,6 +91,9 @@ export async function handleResource(registry: Registry, req: IncomingMessage, r
       if (!name || subresource) throw notAllowed(method, route);
       const body = (await readJson(req)) as DeleteRequest | undefined;
       const opts: DeleteRequest = { ...(body ?? {}) };
+      // a JSON null is an unset option, as Go decodes it into a nil pointer
+      if ((opts.propagationPolicy as unknown) === null) delete opts.propagationPolicy;
+      if ((opts.orphanDependents as unknown) === null) delete opts.orphanDependents;
       const grace = query.get('gracePeriodSeconds');
       if (grace !== null) {
         opts.gracePeriodSeconds = Number(grace);
@@ -98,7 +102,10 @@ export async function handleResource(registry: Registry, req: IncomingMessage, r
       const policy = query.get('propagationPolicy');
       if (policy !== null) opts.propagationPolicy = policy;
       const orphan = query.get('orphanDependents');
-      if (orphan !== null) opts.orphanDependents = parseBool('orphanDependents', orphan);
+      if (orphan !== null) {
+        opts.orphanDependents = parseGoBool(orphan);
+        if (opts.orphanDependents === undefined) throw apiErrors.badRequest(`invalid orphanDependents: ${orphan}`);
+      }
       if (opts.orphanDependents !== undefined && typeof opts.orphanDependents !== 'boolean') throw apiErrors.badRequest('orphanDependents must be a boolean');
       if (opts.propagationPolicy !== undefined && typeof opts.propagationPolicy !== 'string') throw apiErrors.badRequest('propagationPolicy must be a string');
       const result = registry.delete(info, namespace, name, opts);
@@ -122,13 +129,6 @@ async function readObject(req: IncomingMessage): Promise<KubeObject> {
   const body = await readJson(req);
   if (typeof body !== 'object' || body === null || Array.isArray(body)) throw apiErrors.badRequest('the request body must be a JSON object');
   return body as KubeObject;
-}
-
-/** A boolean query parameter as Go's strconv.ParseBool reads it. */
-function parseBool(name: string, text: string): boolean {
-  if (['1', 't', 'T', 'true', 'TRUE', 'True'].includes(text)) return true;
-  if (['0', 'f', 'F', 'false', 'FALSE', 'False'].includes(text)) return false;
-  throw apiErrors.badRequest(`invalid ${name}: ${text}`);
 }
 
 function joinSelectors(a: string | null, b: string): string {
