@@ -20,7 +20,8 @@ import { HttpClient } from '../../src/client/http-client.js';
 import { DeploymentController } from '../../src/controllers/deployment.js';
 import { EndpointSliceController, SERVICE_NAME_LABEL } from '../../src/controllers/endpointslice.js';
 import { ApiEventRecorder } from '../../src/controllers/events.js';
-import { GarbageCollector, NamespaceController } from '../../src/controllers/garbage-collector.js';
+import { GarbageCollector } from '../../src/controllers/garbage-collector.js';
+import { NamespaceController } from '../../src/controllers/namespace.js';
 import { InformerFactory } from '../../src/controllers/informer-factory.js';
 import { Scheduler } from '../../src/controllers/scheduler.js';
 import { mapConcurrent } from '../../src/cli/commands/apply.js';
@@ -64,12 +65,11 @@ const controllers = [
   new EndpointSliceController(informers, local),
   new Scheduler(informers, local, schedulerEvents),
   new NamespaceController(informers, local),
+  new GarbageCollector(informers, local),
 ];
-const gc = new GarbageCollector(informers, local);
 informers.start();
 await informers.waitForSync();
 for (const c of controllers) c.run();
-gc.run();
 for (const name of ['node-1', 'node-2']) {
   const node = await local.create<Node>({ apiVersion: 'v1', kind: 'Node', metadata: { name, labels: { 'kubernetes.io/hostname': name } }, spec: {} });
   await local.update<Node>({ ...node, status: { conditions: [{ type: 'Ready', status: 'True' }] } }, { subresource: 'status' });
@@ -117,7 +117,6 @@ podWatch.stop();
 for (const w of watchers) w.stop();
 http.close();
 for (const c of controllers) c.stop();
-gc.stop();
 informers.stop();
 const cpuEvents0 = process.cpuUsage();
 await Promise.all([events.close(), schedulerEvents.close()]);

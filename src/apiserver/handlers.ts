@@ -8,6 +8,7 @@
 // COMMIT would lose. Reads wait too, since they may show the open group.
 
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { parseGoBool } from '../api/deletion.js';
 import { apiVersionOf } from '../api/resources.js';
 import type { KubeObject } from '../api/types.js';
 import { ApiError, apiErrors } from '../errors.js';
@@ -89,6 +90,9 @@ export async function handleResource(registry: Registry, req: IncomingMessage, r
       if (!name || subresource) throw notAllowed(method, route);
       const body = (await readJson(req)) as DeleteRequest | undefined;
       const opts: DeleteRequest = { ...(body ?? {}) };
+      // a JSON null is an unset option, as Go decodes it into a nil pointer
+      if ((opts.propagationPolicy as unknown) === null) delete opts.propagationPolicy;
+      if ((opts.orphanDependents as unknown) === null) delete opts.orphanDependents;
       const grace = query.get('gracePeriodSeconds');
       if (grace !== null) {
         opts.gracePeriodSeconds = Number(grace);
@@ -96,6 +100,13 @@ export async function handleResource(registry: Registry, req: IncomingMessage, r
       }
       const policy = query.get('propagationPolicy');
       if (policy !== null) opts.propagationPolicy = policy;
+      const orphan = query.get('orphanDependents');
+      if (orphan !== null) {
+        opts.orphanDependents = parseGoBool(orphan);
+        if (opts.orphanDependents === undefined) throw apiErrors.badRequest(`invalid orphanDependents: ${orphan}`);
+      }
+      if (opts.orphanDependents !== undefined && typeof opts.orphanDependents !== 'boolean') throw apiErrors.badRequest('orphanDependents must be a boolean');
+      if (opts.propagationPolicy !== undefined && typeof opts.propagationPolicy !== 'string') throw apiErrors.badRequest('propagationPolicy must be a string');
       const result = registry.delete(info, namespace, name, opts);
       // 202 Accepted: the object is only marked (graceful deletion, finalizers), as upstream answers
       await answer(registry, res, result.removed ? 200 : 202, result.object.json);

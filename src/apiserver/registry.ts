@@ -15,6 +15,7 @@ import { validateObject } from '../api/validation/index.js';
 import { ApiError, apiErrors, field } from '../errors.js';
 import { checkPreconditions, type ObjectStore, type StoredObject } from '../store/store.js';
 import { nowRFC3339 } from '../api/pod-helpers.js';
+import { deletionFinalizers, propagationPolicyOf, type CascadeOptions } from '../api/deletion.js';
 import {
   allocateService, carryOverAllocations, createServiceAllocators, releaseService, restoreService, type ServiceAllocators,
 } from './allocators/service-allocations.js';
@@ -61,9 +62,8 @@ export interface RegistryWatch {
   startRv: number;
 }
 
-export interface DeleteRequest {
+export interface DeleteRequest extends CascadeOptions {
   gracePeriodSeconds?: number;
-  propagationPolicy?: string;
   preconditions?: { uid?: string; resourceVersion?: string };
 }
 
@@ -224,6 +224,7 @@ export class Registry {
   delete(info: ResourceInfo, namespace: string | undefined, name: string, req: DeleteRequest = {}): DeleteResult {
     const cur = this.get(info, namespace, name);
     checkPreconditions(cur, req.preconditions);
+    const policy = propagationPolicyOf(req);
     const obj = cur.object;
     const grace = req.gracePeriodSeconds;
     if (info.kind === 'Namespace') {
@@ -238,26 +239,24 @@ export class Registry {
         next.status = { ...((next.status as object | undefined) ?? {}), phase: 'Terminating' };
       });
     }
-    if (obj.metadata.finalizers?.length) {
-      if (obj.metadata.deletionTimestamp) return { object: cur, removed: false };
-      return this.mark(info, cur, (next) => {
-        next.metadata.deletionTimestamp = nowRFC3339(this.store.now());
-        next.metadata.deletionGracePeriodSeconds = 0;
-      });
-    }
-    if (info.kind === 'Pod') {
-      const seconds = podGraceSeconds(obj as Pod, grace);
-      if (seconds > 0) {
-        const previous = obj.metadata.deletionGracePeriodSeconds;
-        // a repeated delete may only shorten the grace period (upstream BeforeDelete)
-        if (obj.metadata.deletionTimestamp && previous !== undefined && previous <= seconds) return { object: cur, removed: false };
-        return this.mark(info, cur, (next) => {
-          next.metadata.deletionTimestamp = nowRFC3339(new Date(this.store.now().getTime() + seconds * 1000));
-          next.metadata.deletionGracePeriodSeconds = seconds;
-        });
+    // What stays behind: the object's finalizers with the cascade's (src/api/deletion.ts),
+    // and a scheduled pod's grace period. Either keeps it, marked, until it is over.
+    const finalizers = deletionFinalizers(obj.metadata.finalizers, policy);
+    const finalizersChange = !sameStrings(finalizers, obj.metadata.finalizers ?? []);
+    const seconds = info.kind === 'Pod' ? podGraceSeconds(obj as Pod, grace) : 0;
+    if (finalizers.length === 0 && seconds === 0) return this.remove(info, cur);
+    const previous = obj.metadata.deletionTimestamp ? obj.metadata.deletionGracePeriodSeconds ?? 0 : undefined;
+    // a repeated delete may only shorten the grace period (upstream BeforeDelete)
+    const keepTimestamp = previous !== undefined && previous <= seconds;
+    if (keepTimestamp && !finalizersChange) return { object: cur, removed: false };
+    return this.mark(info, cur, (next) => {
+      if (!keepTimestamp) {
+        next.metadata.deletionTimestamp = nowRFC3339(new Date(this.store.now().getTime() + seconds * 1000));
+        next.metadata.deletionGracePeriodSeconds = seconds;
       }
-    }
-    return this.remove(info, cur);
+      if (finalizers.length > 0) next.metadata.finalizers = finalizers;
+      else delete next.metadata.finalizers;
+    });
   }
 
   /**
@@ -360,6 +359,10 @@ function podGraceSeconds(pod: Pod, requested: number | undefined): number {
   if (phase === 'Succeeded' || phase === 'Failed') return 0;
   const seconds = requested ?? pod.spec.terminationGracePeriodSeconds ?? DEFAULT_POD_GRACE_SECONDS;
   return Math.max(0, seconds);
+}
+
+function sameStrings(a: readonly string[], b: readonly string[]): boolean {
+  return a.length === b.length && a.every((x, i) => x === b[i]);
 }
 
 function nsKey(info: ResourceInfo, namespace: string | undefined): string {

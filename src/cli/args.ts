@@ -18,6 +18,8 @@ export interface CommonFlags {
   container?: string;
   follow: boolean;
   gracePeriod?: number;
+  /** `delete --cascade=background|orphan|foreground` (a bare `--cascade` is background, as kubectl's NoOptDefVal) */
+  cascade?: string;
   /** `up --bare`: no cluster DNS, ingress controller or load balancer */
   bare: boolean;
   positionals: string[];
@@ -39,13 +41,14 @@ const OPTIONS = {
   container: { type: 'string', short: 'c' },
   follow: { type: 'boolean' },
   'grace-period': { type: 'string' },
+  cascade: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
   bare: { type: 'boolean' },
 } as const;
 
 export function parseFlags(argv: string[]): CommonFlags & { help: boolean } {
   const dash = argv.indexOf('--');
-  const own = dash >= 0 ? argv.slice(0, dash) : argv;
+  const own = (dash >= 0 ? argv.slice(0, dash) : argv).map((a) => (a === '--cascade' ? '--cascade=background' : a));
   const rest = dash >= 0 ? argv.slice(dash + 1) : [];
   let parsed;
   try {
@@ -71,6 +74,7 @@ export function parseFlags(argv: string[]): CommonFlags & { help: boolean } {
     ...(v.container !== undefined ? { container: v.container } : {}),
     follow: !!v.follow,
     ...(grace !== undefined ? { gracePeriod: grace } : {}),
+    ...(v.cascade !== undefined ? { cascade: v.cascade } : {}),
     help: !!v.help,
     bare: !!v.bare,
     positionals: parsed.positionals,

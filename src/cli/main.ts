@@ -15,7 +15,8 @@ Usage:
   podnet down [--cluster NAME]               remove everything of that cluster
   podnet demo                                up + the built-in example + a request through every layer
   podnet apply -f FILE|DIR|-                 create or update objects
-  podnet delete -f FILE | KIND NAME [-n NS]  delete objects
+  podnet delete -f FILE | KIND NAME [-n NS] [--cascade=background|orphan|foreground]
+                                             delete objects (and, by default, what they own)
   podnet get KIND [NAME] [-n NS|-A] [-l SEL] [-o wide|json|yaml|name]
   podnet describe KIND NAME [-n NS]
   podnet wait --for=condition=Ready KIND [NAME|-l SEL|--all] [--timeout=60s]

@@ -18,6 +18,8 @@ export interface WatchOptions extends ListOptions {
 export interface DeleteOptions {
   gracePeriodSeconds?: number;
   propagationPolicy?: 'Foreground' | 'Background' | 'Orphan';
+  /** deprecated: true is propagationPolicy Orphan */
+  orphanDependents?: boolean;
   /** only delete if the stored object still has this uid / resourceVersion */
   preconditions?: { uid?: string; resourceVersion?: string };
 }

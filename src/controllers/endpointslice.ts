@@ -164,6 +164,9 @@ export class EndpointSliceController extends Controller {
       for (const s of existing) await this.deleteSlice(s);
       return;
     }
+    // A Service being deleted keeps its slices as they are: the garbage collector removes them
+    // (a Foreground deletion waits for that, and must not see them made again)
+    if (svc.metadata.deletionTimestamp) return;
     const desired = desiredSlices(svc, this.candidatePods(namespace, svc.spec.selector));
     const unused = [...existing].sort((a, b) => a.metadata.name!.localeCompare(b.metadata.name!));
     for (const want of desired) {

@@ -1,95 +1,160 @@
-// Cascading deletion: dependents whose owner (by uid) is gone are deleted,
-// and a Terminating namespace is emptied and then removed for good.
+// Cascading deletion by ownerReferences, for every kind the API serves
+// (upstream's garbage collector): an object whose owners are all gone is
+// deleted; one that keeps an owner loses only the references to the gone
+// ones; an owner deleted with propagationPolicy Orphan has the references to
+// it stripped from its dependents, and one deleted in the Foreground stays
+// until its blocking dependents are gone. The API server leaves the `orphan`
+// / `foregroundDeletion` finalizers (src/api/deletion.ts); this removes them
+// when done.
+//
+// Driven by the shared informers of every kind: their events keep the owner
+// graph (owner-graph.ts) and enqueue only the uids that have something to do,
+// so the thousands of objects whose owners stand cost a few Map operations
+// each. sync(uid) decides from the graph; an owner uid the graph has never
+// seen (created after its owner was deleted, or deleted while the daemon was
+// down) is read from the API server before the dependent is deleted.
 
-import type { KubeObject, Namespace } from '../api/types.js';
-import { RESOURCES } from '../api/resources.js';
+import type { KubeObject, OwnerReference } from '../api/types.js';
+import { FOREGROUND_FINALIZER, ORPHAN_FINALIZER } from '../api/deletion.js';
+import { RESOURCES, type ResourceInfo } from '../api/resources.js';
 import type { Client } from '../client/client.js';
 import { isApiError } from '../errors.js';
 import { Controller } from './controller.js';
-import { keyOf, type InformerSource, type SharedInformer } from './informers.js';
+import type { InformerSource } from './informers.js';
+import {
+  dependentAction, hasCascadeWork, isWaitingForDependents, ownerAction, ownerResource, OwnerGraph, type GraphNode, type OwnerState,
+} from './owner-graph.js';
 
-/** Kinds that own others in podnet: Deployment/StatefulSet → Pod, Service → EndpointSlice. */
-const OWNER_KINDS: Record<string, string> = { Deployment: 'deployments', StatefulSet: 'statefulsets', Service: 'services' };
-const DEPENDENT_PLURALS = ['pods', 'endpointslices'];
-const SWEEP_EVERY_MS = 5_000;
-
-export class GarbageCollector {
-  private readonly informers = new Map<string, SharedInformer<KubeObject>>();
-  private timer: NodeJS.Timeout | undefined;
-  private running = false;
+export class GarbageCollector extends Controller {
+  private readonly graph = new OwnerGraph();
 
   constructor(source: InformerSource, private readonly client: Client) {
-    for (const plural of [...Object.values(OWNER_KINDS), ...DEPENDENT_PLURALS]) this.informers.set(plural, source.informer(plural));
-    for (const plural of Object.values(OWNER_KINDS)) {
-      this.informers.get(plural)!.addHandlers({ delete: (owner) => { void this.collectDependentsOf(owner); } });
+    super('garbage-collector', 1);
+    for (const resource of RESOURCES) {
+      source.informer(resource.plural).addHandlers({
+        add: (obj) => this.added(resource, obj),
+        update: (old, obj) => {
+          if (old.metadata.uid !== obj.metadata.uid) { this.deleted(old); this.added(resource, obj); return; }
+          for (const owner of this.graph.upsert(resource, obj)) this.enqueueIfWaiting(owner);
+          this.enqueueIfWork(obj);
+        },
+        delete: (obj) => this.deleted(obj),
+      });
     }
   }
 
-  run(): void {
-    this.timer = setInterval(() => { void this.sweep(); }, SWEEP_EVERY_MS);
-    this.timer.unref();
+  private added(resource: ResourceInfo, obj: KubeObject): void {
+    this.graph.upsert(resource, obj);
+    this.enqueueIfWork(obj);
   }
 
-  stop(): void { if (this.timer) clearInterval(this.timer); }
-
-  private ownerExists(namespace: string | undefined, ref: { kind: string; name: string; uid: string }): boolean {
-    const plural = OWNER_KINDS[ref.kind];
-    if (!plural) return true; // an owner kind we do not serve: leave the dependent alone
-    return this.informers.get(plural)!.get(namespace, ref.name)?.metadata.uid === ref.uid;
+  private deleted(obj: KubeObject): void {
+    for (const dependent of this.graph.remove(obj)) this.enqueue(dependent);
+    for (const r of obj.metadata.ownerReferences ?? []) this.enqueueIfWaiting(r.uid);
   }
 
-  private async collectDependentsOf(owner: KubeObject): Promise<void> {
-    for (const plural of DEPENDENT_PLURALS) {
-      for (const dep of this.informers.get(plural)!.list(owner.metadata.namespace)) {
-        if (dep.metadata.ownerReferences?.some((r) => r.uid === owner.metadata.uid)) await this.remove(plural, dep);
+  /** An owner's cascade to finish, or a dependent with an owner that is not solid. */
+  private enqueueIfWork(obj: KubeObject): void {
+    const m = obj.metadata;
+    if (hasCascadeWork(obj) || (!m.deletionTimestamp && m.ownerReferences?.some((r) => this.graph.ownerState(obj, r) !== 'solid'))) this.enqueue(m.uid!);
+  }
+
+  private enqueueIfWaiting(uid: string): void {
+    const owner = this.graph.node(uid);
+    if (owner && isWaitingForDependents(owner.obj)) this.enqueue(uid);
+  }
+
+  protected async sync(uid: string): Promise<void> {
+    const node = this.graph.node(uid);
+    if (!node) return;
+    if (node.obj.metadata.deletionTimestamp) await this.finishOwner(node);
+    else await this.settleDependent(node);
+  }
+
+  private async settleDependent(node: GraphNode): Promise<void> {
+    const obj = node.obj;
+    const refs = obj.metadata.ownerReferences ?? [];
+    const hasDependents = this.graph.hasDependents(obj.metadata.uid!);
+    let stateOf = (r: OwnerReference) => this.graph.ownerState(obj, r);
+    let action = dependentAction(refs, stateOf, hasDependents);
+    if (action.kind === 'verify') {
+      const verified = new Map<string, OwnerState>();
+      for (const r of action.refs) verified.set(r.uid, await this.readOwner(obj, r));
+      const fromGraph = stateOf;
+      stateOf = (r) => verified.get(r.uid) ?? fromGraph(r);
+      action = dependentAction(refs, stateOf, hasDependents);
+    }
+    switch (action.kind) {
+      case 'keep':
+      case 'verify':
+        return;
+      case 'remove-refs':
+        await this.removeOwnerRefs(node, action.uids);
+        return;
+      case 'delete':
+        await this.deleteObject(node, action.foreground);
+    }
+  }
+
+  private async finishOwner(node: GraphNode): Promise<void> {
+    const owner = node.obj;
+    const action = ownerAction(owner, this.graph.dependentsOf(owner.metadata.uid!));
+    if (action.kind === 'orphan') {
+      for (const d of action.dependents) {
+        const dn = this.graph.node(d.metadata.uid!);
+        if (dn) await this.removeOwnerRefs(dn, [owner.metadata.uid!]);
       }
+      await this.removeFinalizer(node, ORPHAN_FINALIZER);
+    } else if (action.kind === 'foreground') {
+      for (const d of action.pending) this.enqueue(d.metadata.uid!);
+      if (!action.blocked) await this.removeFinalizer(node, FOREGROUND_FINALIZER);
     }
   }
 
-  /** Catches owners deleted while the daemon was down. */
-  async sweep(): Promise<void> {
-    if (this.running) return;
-    this.running = true;
+  /** The owner as the API server has it now (upstream verifies every absent owner with a live GET). */
+  private async readOwner(dependent: KubeObject, ref: OwnerReference): Promise<OwnerState> {
+    const r = ownerResource(ref)!;
+    if (r.namespaced && !dependent.metadata.namespace) return 'absent'; // a cluster-scoped object cannot have a namespaced owner
     try {
-      for (const plural of DEPENDENT_PLURALS) {
-        for (const dep of this.informers.get(plural)!.list()) {
-          const refs = dep.metadata.ownerReferences ?? [];
-          if (refs.length > 0 && refs.every((r) => !this.ownerExists(dep.metadata.namespace, r))) await this.remove(plural, dep);
-        }
-      }
-    } finally { this.running = false; }
-  }
-
-  private async remove(plural: string, obj: KubeObject): Promise<void> {
-    if (obj.metadata.deletionTimestamp) return;
-    try { await this.client.delete(plural, obj.metadata.namespace, obj.metadata.name!, { preconditions: { uid: obj.metadata.uid! } }); }
-    catch (err) { if (!isApiError(err, 'NotFound') && !isApiError(err, 'Conflict')) process.stderr.write(`[garbage-collector] delete ${plural} ${keyOf(obj)}: ${(err as Error).message}\n`); }
-  }
-}
-
-/** Empties a Terminating namespace, then removes it. */
-export class NamespaceController extends Controller {
-  private readonly namespaces: SharedInformer<Namespace>;
-
-  constructor(source: InformerSource, private readonly client: Client) {
-    super('namespace-controller', 1);
-    this.namespaces = source.informer<Namespace>('namespaces');
-    this.namespaces.addHandlers({ add: (n) => this.enqueue(keyOf(n)), update: (_o, n) => this.enqueue(keyOf(n)) });
-  }
-
-  protected async sync(key: string): Promise<void> {
-    const ns = this.namespaces.get(undefined, key);
-    if (!ns || ns.status?.phase !== 'Terminating') return;
-    let remaining = 0;
-    for (const r of RESOURCES.filter((x) => x.namespaced)) {
-      const list = await this.client.list(r.plural, key);
-      for (const obj of list.items) {
-        remaining++;
-        if (obj.metadata.deletionTimestamp) continue;
-        try { await this.client.delete(r.plural, key, obj.metadata.name!); } catch (err) { if (!isApiError(err, 'NotFound')) throw err; }
-      }
+      const owner = await this.client.get(r.plural, r.namespaced ? dependent.metadata.namespace : undefined, ref.name);
+      if (owner.metadata.uid === ref.uid) return isWaitingForDependents(owner) ? 'waiting' : 'solid';
+    } catch (err) {
+      if (!isApiError(err, 'NotFound')) throw err;
     }
-    if (remaining > 0) { this.queue.addAfter(key, 500); return; }
-    try { await this.client.delete('namespaces', undefined, key, { gracePeriodSeconds: 0 }); } catch (err) { if (!isApiError(err, 'NotFound')) throw err; }
+    this.graph.markAbsent(ref.uid);
+    return 'absent';
+  }
+
+  /** A merge patch of the whole list, on the resourceVersion the decision was made on (409 → retried). */
+  private async removeOwnerRefs(node: GraphNode, uids: string[]): Promise<void> {
+    const m = node.obj.metadata;
+    const left = (m.ownerReferences ?? []).filter((r) => !uids.includes(r.uid));
+    await this.patchMetadata(node, { resourceVersion: m.resourceVersion, ownerReferences: left.length > 0 ? left : null });
+  }
+
+  /** The last finalizer gone, the API server removes the marked object. */
+  private async removeFinalizer(node: GraphNode, finalizer: string): Promise<void> {
+    const m = node.obj.metadata;
+    const left = (m.finalizers ?? []).filter((f) => f !== finalizer);
+    await this.patchMetadata(node, { resourceVersion: m.resourceVersion, finalizers: left.length > 0 ? left : null });
+  }
+
+  private async patchMetadata(node: GraphNode, metadata: Record<string, unknown>): Promise<void> {
+    const m = node.obj.metadata;
+    try {
+      await this.client.patch(node.resource.plural, m.namespace, m.name!, { metadata });
+    } catch (err) {
+      if (!isApiError(err, 'NotFound')) throw err;
+    }
+  }
+
+  private async deleteObject(node: GraphNode, foreground: boolean): Promise<void> {
+    const m = node.obj.metadata;
+    try {
+      await this.client.delete(node.resource.plural, m.namespace, m.name!, { preconditions: { uid: m.uid! }, ...(foreground ? { propagationPolicy: 'Foreground' as const } : {}) });
+    } catch (err) {
+      // NotFound: already gone; Conflict: the name now belongs to a new object
+      if (!isApiError(err, 'NotFound') && !isApiError(err, 'Conflict')) throw err;
+    }
   }
 }

@@ -12,7 +12,8 @@ import { clusterPaths, type ClusterPaths } from '../config.js';
 import { ApiEventRecorder } from '../controllers/events.js';
 import { DeploymentController } from '../controllers/deployment.js';
 import { EndpointSliceController } from '../controllers/endpointslice.js';
-import { GarbageCollector, NamespaceController } from '../controllers/garbage-collector.js';
+import { GarbageCollector } from '../controllers/garbage-collector.js';
+import { NamespaceController } from '../controllers/namespace.js';
 import { InformerFactory } from '../controllers/informer-factory.js';
 import type { SharedInformer } from '../controllers/informers.js';
 import { NodeIpamController } from '../controllers/node-ipam.js';
@@ -196,19 +197,18 @@ export class Daemon {
       new Scheduler(informers, client, schedulerEvents),
       new NodeIpamController(informers, client, events),
       new NamespaceController(informers, client),
+      new GarbageCollector(informers, client),
       ...(lbEvents ? [new ServiceLoadBalancerController(informers, client, lbEvents)] : []),
     ];
-    const gc = new GarbageCollector(informers, client);
     const lifecycle = new NodeLifecycleController(informers, client, events);
     informers.start();
     void informers.waitForSync().then(() => {
       for (const c of controllers) c.run();
-      gc.run();
       lifecycle.run();
     });
     this.stoppers.push(async () => {
       for (const c of controllers) c.stop();
-      gc.stop(); lifecycle.stop(); informers.stop();
+      lifecycle.stop(); informers.stop();
       await Promise.all([events.close(), schedulerEvents.close(), lbEvents?.close()]);
     });
   }

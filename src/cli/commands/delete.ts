@@ -1,5 +1,6 @@
-// `podnet delete -f FILE` / `podnet delete KIND NAME… [-n NS]`
+// `podnet delete -f FILE` / `podnet delete KIND NAME… [-n NS] [--cascade=background|orphan|foreground]`
 
+import { parseGoBool, type PropagationPolicy } from '../../api/deletion.js';
 import { resourceForKind } from '../../api/resources.js';
 import { ApiError, isApiError, PodnetError } from '../../errors.js';
 import { kindSlashName } from '../printers/output.js';
@@ -8,7 +9,25 @@ import type { Context } from '../context.js';
 import { loadManifests } from './apply.js';
 import { parseTargets } from './get.js';
 
+/**
+ * kubectl's --cascade (GetCascadingStrategy): the DeleteOptions propagationPolicy
+ * every DELETE carries. The booleans are the deprecated spelling.
+ */
+export function cascadePolicy(flag: string | undefined, warn: (line: string) => void = (l) => process.stderr.write(l)): PropagationPolicy {
+  switch (flag ?? 'background') {
+    case 'background': return 'Background';
+    case 'orphan': return 'Orphan';
+    case 'foreground': return 'Foreground';
+  }
+  const bool = parseGoBool(flag!);
+  if (bool === undefined) throw new PodnetError('EUSAGE', `invalid cascade value (${flag}). Must be "background", "foreground", or "orphan"`);
+  const replacement = bool ? 'background' : 'orphan';
+  warn(`warning: --cascade=${flag} is deprecated (boolean value) and can be replaced with --cascade=${replacement}.\n`);
+  return bool ? 'Background' : 'Orphan';
+}
+
 export async function deleteCommand(ctx: Context, flags: CommonFlags): Promise<number> {
+  const propagationPolicy = cascadePolicy(flags.cascade);
   const client = ctx.client();
   const items: { plural: string; namespace: string | undefined; name: string; label: string }[] = [];
   let failed = 0;
@@ -36,7 +55,7 @@ export async function deleteCommand(ctx: Context, flags: CommonFlags): Promise<n
   }
   for (const item of items) {
     try {
-      await client.delete(item.plural, item.namespace, item.name, flags.gracePeriod !== undefined ? { gracePeriodSeconds: flags.gracePeriod } : {});
+      await client.delete(item.plural, item.namespace, item.name, { propagationPolicy, ...(flags.gracePeriod !== undefined ? { gracePeriodSeconds: flags.gracePeriod } : {}) });
       process.stdout.write(`${item.label} deleted\n`);
     } catch (err) {
       failed++;

@@ -1,20 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ObjectStore } from '../../../src/store/store.js';
 import { Registry, type RegistryEvent } from '../../../src/apiserver/registry.js';
-import { resourceForPlural, BUILTIN_NAMESPACES } from '../../../src/api/resources.js';
+import { BUILTIN_NAMESPACES } from '../../../src/api/resources.js';
 import { isApiError } from '../../../src/errors.js';
 import type { KubeObject, Pod, Service } from '../../../src/api/types.js';
-
-const NOW = new Date('2026-11-26T23:59:01Z');
-const info = (plural: string) => resourceForPlural(plural)!;
-
-function setup() {
-  const store = new ObjectStore({ path: ':memory:', now: () => NOW });
-  const registry = new Registry(store);
-  registry.bootstrap(BUILTIN_NAMESPACES);
-  return { store, registry };
-}
+import { info, setup } from './registry-fixture.js';
 
 const pod = (name: string, extra: Partial<Pod['spec']> = {}, labels?: Record<string, string>): KubeObject =>
   ({ apiVersion: 'v1', kind: 'Pod', metadata: { name, labels }, spec: { containers: [{ name: 'c', image: 'podnet/echo' }], ...extra } });

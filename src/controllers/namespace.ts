@@ -1,0 +1,36 @@
+// Empties a Terminating namespace, then removes it for good (upstream's
+// namespace controller: every namespaced kind is deleted, with the default
+// Background cascade, and the namespace goes once nothing is left).
+
+import type { Namespace } from '../api/types.js';
+import { RESOURCES } from '../api/resources.js';
+import type { Client } from '../client/client.js';
+import { isApiError } from '../errors.js';
+import { Controller } from './controller.js';
+import { keyOf, type InformerSource, type SharedInformer } from './informers.js';
+
+export class NamespaceController extends Controller {
+  private readonly namespaces: SharedInformer<Namespace>;
+
+  constructor(source: InformerSource, private readonly client: Client) {
+    super('namespace-controller', 1);
+    this.namespaces = source.informer<Namespace>('namespaces');
+    this.namespaces.addHandlers({ add: (n) => this.enqueue(keyOf(n)), update: (_o, n) => this.enqueue(keyOf(n)) });
+  }
+
+  protected async sync(key: string): Promise<void> {
+    const ns = this.namespaces.get(undefined, key);
+    if (!ns || ns.status?.phase !== 'Terminating') return;
+    let remaining = 0;
+    for (const r of RESOURCES.filter((x) => x.namespaced)) {
+      const list = await this.client.list(r.plural, key);
+      for (const obj of list.items) {
+        remaining++;
+        if (obj.metadata.deletionTimestamp) continue;
+        try { await this.client.delete(r.plural, key, obj.metadata.name!); } catch (err) { if (!isApiError(err, 'NotFound')) throw err; }
+      }
+    }
+    if (remaining > 0) { this.queue.addAfter(key, 500); return; }
+    try { await this.client.delete('namespaces', undefined, key, { gracePeriodSeconds: 0 }); } catch (err) { if (!isApiError(err, 'NotFound')) throw err; }
+  }
+}
