@@ -59,8 +59,8 @@ test('delete: removing the last cascade finalizer removes the marked object (the
 });
 
 const invalid: [string, DeleteRequest, string][] = [
-  ['an unknown policy', { propagationPolicy: 'Cascade' }, 'DeleteOptions "" is invalid: propagationPolicy: Unsupported value: "Cascade": supported values: "Foreground", "Background", "Orphan", "nil"'],
-  ['both fields', { propagationPolicy: 'Orphan', orphanDependents: true }, 'DeleteOptions "" is invalid: propagationPolicy: Invalid value: "Orphan": orphanDependents and deletionPropagation cannot be both set'],
+  ['an unknown policy', { propagationPolicy: 'Cascade' }, 'DeleteOptions.meta.k8s.io "" is invalid: propagationPolicy: Unsupported value: "Cascade": supported values: "Foreground", "Background", "Orphan", "nil"'],
+  ['both fields', { propagationPolicy: 'Orphan', orphanDependents: true }, 'DeleteOptions.meta.k8s.io "" is invalid: propagationPolicy: Invalid value: "Orphan": orphanDependents and deletionPropagation cannot be both set'],
 ];
 for (const [name, req, message] of invalid) {
   test(`delete: ${name} is 422 and deletes nothing`, () => {
