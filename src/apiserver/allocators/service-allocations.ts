@@ -68,11 +68,16 @@ export function carryOverAllocations(oldSvc: Service, newSvc: Service): void {
   if (!newSvc.spec) return;
   if (hasClusterIPField(oldSvc) && hasClusterIPField(newSvc)) {
     if (!newSvc.spec.clusterIP && oldSvc.spec.clusterIP) newSvc.spec.clusterIP = oldSvc.spec.clusterIP;
-    // upstream normalizeClusterIPs: a manifest that changes only clusterIP means clusterIPs[0] too,
-    // so validation reports the immutable field rather than a clusterIP/clusterIPs mismatch
-    if (!newSvc.spec.clusterIPs?.length && oldSvc.spec.clusterIPs?.length) {
-      const changed = newSvc.spec.clusterIP && newSvc.spec.clusterIP !== oldSvc.spec.clusterIP;
-      newSvc.spec.clusterIPs = changed ? [newSvc.spec.clusterIP!] : [...oldSvc.spec.clusterIPs];
+    // upstream normalizeClusterIPs: an update that changes only clusterIP (a
+    // manifest without clusterIPs, or a patch that leaves the stored ones)
+    // means clusterIPs[0] too, so validation reports the immutable field
+    // rather than a clusterIP/clusterIPs mismatch
+    const changed = !!newSvc.spec.clusterIP && newSvc.spec.clusterIP !== oldSvc.spec.clusterIP;
+    const oldIPs = oldSvc.spec.clusterIPs ?? [];
+    if (!newSvc.spec.clusterIPs?.length && oldIPs.length) {
+      newSvc.spec.clusterIPs = changed ? [newSvc.spec.clusterIP!] : [...oldIPs];
+    } else if (changed && oldIPs.length && newSvc.spec.clusterIPs!.length === oldIPs.length && newSvc.spec.clusterIPs!.every((ip, i) => ip === oldIPs[i])) {
+      newSvc.spec.clusterIPs = [newSvc.spec.clusterIP!, ...oldIPs.slice(1)];
     }
   }
   if (allowsNodePorts(oldSvc) && allowsNodePorts(newSvc)) {

@@ -127,7 +127,7 @@ ${service('bad-two', '  ports: [{port: 0, targetPort: 8080}]\n')}`);
     });
 
     test('re-apply merges three ways: what others changed and the manifest does not set is kept', async () => {
-      const manifest = 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: merged, labels: {team: a}}\ndata: {one: "1", two: "2"}\n';
+      const manifest = 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: merged, labels: {team: a, tier: web}}\ndata: {one: "1", two: "2"}\n';
       assert.equal((await apply(manifest)).stdout, 'configmap/merged created\n');
       // another tool labels it and scales nothing: a PUT of the manifest would drop its label
       const api = apiClient();
@@ -136,15 +136,15 @@ ${service('bad-two', '  ports: [{port: 0, targetPort: 8080}]\n')}`);
         const same = await apply(manifest);
         assert.equal(same.stdout, 'configmap/merged unchanged\n');
         // the manifest drops a key and a label it used to set: removed; the other tool's label stays
-        const fewer = await apply('apiVersion: v1\nkind: ConfigMap\nmetadata: {name: merged}\ndata: {one: "1"}\n');
+        const fewer = await apply('apiVersion: v1\nkind: ConfigMap\nmetadata: {name: merged, labels: {tier: web}}\ndata: {one: "1"}\n');
         assert.equal(fewer.code, 0, fewer.stderr);
         assert.equal(fewer.stdout, 'configmap/merged configured\n');
         const cm = await json<KubeObject & { data: Record<string, string> }>(['get', 'configmap', 'merged']);
         assert.deepEqual(cm.data, { one: '1' });
-        assert.deepEqual(cm.metadata.labels, { owner: 'other-tool' });
+        assert.deepEqual(cm.metadata.labels, { owner: 'other-tool', tier: 'web' });
         // a field the manifest sets is put back when someone changed it
         await api.patch('configmaps', 'default', 'merged', { data: { one: 'changed' } });
-        const restored = await apply('apiVersion: v1\nkind: ConfigMap\nmetadata: {name: merged}\ndata: {one: "1"}\n');
+        const restored = await apply('apiVersion: v1\nkind: ConfigMap\nmetadata: {name: merged, labels: {tier: web}}\ndata: {one: "1"}\n');
         assert.equal(restored.stdout, 'configmap/merged configured\n');
         assert.deepEqual((await json<{ data: Record<string, string> }>(['get', 'configmap', 'merged'])).data, { one: '1' });
       } finally { api.close(); }

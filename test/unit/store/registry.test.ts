@@ -224,3 +224,10 @@ test('a 422 names the kind with its group, as the API server does (Deployment.ap
   assert.throws(() => registry.create(info('services'), 'default', service), (e) => isApiError(e, 'Invalid') &&
     e.message === 'Service "web" is invalid: spec.ports[0].port: Invalid value: 70000: must be between 1 and 65535, inclusive');
 });
+
+test('a patch that changes only clusterIP is the immutable clusterIPs[0], as upstream normalizeClusterIPs makes it', () => {
+  const { registry } = setup();
+  registry.create(info('services'), 'default', { apiVersion: 'v1', kind: 'Service', metadata: { name: 'fixed' }, spec: { clusterIP: '10.96.5.5', ports: [{ port: 80 }] } });
+  assert.throws(() => registry.patch(info('services'), 'default', 'fixed', { spec: { clusterIP: '10.96.5.6' } }), (e) => isApiError(e, 'Invalid') &&
+    e.message === 'Service "fixed" is invalid: spec.clusterIPs[0]: Invalid value: []string{"10.96.5.6"}: may not change once set');
+});
