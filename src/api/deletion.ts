@@ -58,16 +58,6 @@ export function deletionFinalizers(current: readonly string[] | undefined, polic
   return kept;
 }
 
-/**
- * Go's strconv.ParseBool: how the API server reads `?orphanDependents=` and
- * kubectl reads the deprecated `--cascade=true|false`. undefined: not a boolean.
- */
-export function parseGoBool(text: string): boolean | undefined {
-  if (['1', 't', 'T', 'true', 'TRUE', 'True'].includes(text)) return true;
-  if (['0', 'f', 'F', 'false', 'FALSE', 'False'].includes(text)) return false;
-  return undefined;
-}
-
 function deleteOptionsInvalid(err: ReturnType<typeof field.invalid>) {
   return apiErrors.invalid('DeleteOptions', 'meta.k8s.io', '', [err]);
 }

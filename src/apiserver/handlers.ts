@@ -8,7 +8,7 @@
 // COMMIT would lose. Reads wait too, since they may show the open group.
 
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { parseGoBool } from '../api/deletion.js';
+import { parseGoBool } from '../api/go-bool.js';
 import { apiVersionOf } from '../api/resources.js';
 import type { KubeObject } from '../api/types.js';
 import { ApiError, apiErrors } from '../errors.js';

@@ -20,6 +20,8 @@ export interface CommonFlags {
   gracePeriod?: number;
   /** `delete --cascade=background|orphan|foreground` (a bare `--cascade` is background, as kubectl's NoOptDefVal) */
   cascade?: string;
+  /** `delete --wait[=BOOL]` (default true: return once the objects are gone, as kubectl) */
+  wait?: string;
   /** `up --bare`: no cluster DNS, ingress controller or load balancer */
   bare: boolean;
   positionals: string[];
@@ -42,13 +44,15 @@ const OPTIONS = {
   follow: { type: 'boolean' },
   'grace-period': { type: 'string' },
   cascade: { type: 'string' },
+  wait: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
   bare: { type: 'boolean' },
 } as const;
 
 export function parseFlags(argv: string[]): CommonFlags & { help: boolean } {
   const dash = argv.indexOf('--');
-  const own = (dash >= 0 ? argv.slice(0, dash) : argv).map((a) => (a === '--cascade' ? '--cascade=background' : a));
+  // kubectl's NoOptDefVal: a bare --cascade is background, a bare --wait true
+  const own = (dash >= 0 ? argv.slice(0, dash) : argv).map((a) => (a === '--cascade' ? '--cascade=background' : a === '--wait' ? '--wait=true' : a));
   const rest = dash >= 0 ? argv.slice(dash + 1) : [];
   let parsed;
   try {
@@ -75,6 +79,7 @@ export function parseFlags(argv: string[]): CommonFlags & { help: boolean } {
     follow: !!v.follow,
     ...(grace !== undefined ? { gracePeriod: grace } : {}),
     ...(v.cascade !== undefined ? { cascade: v.cascade } : {}),
+    ...(v.wait !== undefined ? { wait: v.wait } : {}),
     help: !!v.help,
     bare: !!v.bare,
     positionals: parsed.positionals,

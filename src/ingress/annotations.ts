@@ -3,6 +3,8 @@
 // annotations.md); an invalid value is ignored with a warning, an unknown
 // annotation is ignored silently (ingress-nginx does the same).
 
+import { parseGoBool } from '../api/go-bool.js';
+
 export const ANNOTATION_PREFIX = 'nginx.ingress.kubernetes.io/';
 
 export const DEFAULT_PROXY_CONNECT_TIMEOUT_S = 5;
@@ -32,16 +34,6 @@ const SIZE = /^\d{1,9}[kKmMgG]?$/;
 /** `rewrite` replacement is one nginx token: no whitespace, quotes, braces or `;`. */
 const REWRITE_TARGET = /^[^\s"'{};\\]+$/;
 
-/** The spellings Go's strconv.ParseBool accepts, which is what ingress-nginx parses boolean annotations with. */
-const TRUE_VALUES: ReadonlySet<string> = new Set(['1', 't', 'T', 'TRUE', 'true', 'True']);
-const FALSE_VALUES: ReadonlySet<string> = new Set(['0', 'f', 'F', 'FALSE', 'false', 'False']);
-
-export function parseBool(value: string): boolean | undefined {
-  if (TRUE_VALUES.has(value)) return true;
-  if (FALSE_VALUES.has(value)) return false;
-  return undefined;
-}
-
 export function parseAnnotations(annotations: Record<string, string> | undefined): { options: RouteOptions; problems: AnnotationProblem[] } {
   const a = annotations ?? {};
   const problems: AnnotationProblem[] = [];
@@ -52,7 +44,7 @@ export function parseAnnotations(annotations: Record<string, string> | undefined
   const flag = (name: string, dflt: boolean): boolean => {
     const v = get(name);
     if (v === undefined) return dflt;
-    const b = parseBool(v);
+    const b = parseGoBool(v);
     if (b === undefined) { bad(name, v, 'expected a boolean ("true", "false", "1", "0", …)'); return dflt; }
     return b;
   };

@@ -1,10 +1,12 @@
-// `podnet delete -f FILE` / `podnet delete KIND NAME… [-n NS] [--cascade=background|orphan|foreground]`
+// `podnet delete -f FILE` / `podnet delete KIND NAME… [-n NS] [--cascade=background|orphan|foreground] [--wait=false] [--timeout=D]`:
+// prints `kind[.group] "name" deleted` per object and, as kubectl, waits until they are gone.
 
-import { parseGoBool, type PropagationPolicy } from '../../api/deletion.js';
-import { resourceForKind } from '../../api/resources.js';
+import type { PropagationPolicy } from '../../api/deletion.js';
+import { parseGoBool } from '../../api/go-bool.js';
+import { resourceForKind, type ResourceInfo } from '../../api/resources.js';
+import type { Client } from '../../client/client.js';
 import { ApiError, isApiError, PodnetError } from '../../errors.js';
-import { kindSlashName } from '../printers/output.js';
-import type { CommonFlags } from '../args.js';
+import { parseDuration, type CommonFlags } from '../args.js';
 import type { Context } from '../context.js';
 import { loadManifests } from './apply.js';
 import { parseTargets } from './get.js';
@@ -26,19 +28,48 @@ export function cascadePolicy(flag: string | undefined, warn: (line: string) => 
   return bool ? 'Background' : 'Orphan';
 }
 
+interface Doomed { plural: string; namespace: string | undefined; name: string; resource: ResourceInfo; source?: string }
+
+const GONE_POLL_MS = 100;
+
+/** How kubectl names a deleted object: `service "web"`, `deployment.apps "web"` (or kind/name with -o name). */
+function deletedLine(item: Doomed, output: string | undefined): string {
+  const r = item.resource;
+  if (output === 'name') return `${r.kind.toLowerCase()}${r.group ? `.${r.group}` : ''}/${item.name}`;
+  return `${r.kind.toLowerCase()}${r.group ? `.${r.group}` : ''} "${item.name}" deleted`;
+}
+
+/** --wait (kubectl's default): until every deleted object is gone; kubectl's --timeout=0 means no limit. */
+async function waitUntilGone(client: Client, items: Doomed[], timeout: string | undefined): Promise<void> {
+  const limitMs = timeout === undefined ? 0 : parseDuration(timeout);
+  const deadline = limitMs > 0 ? Date.now() + limitMs : Infinity;
+  for (const item of items) {
+    for (;;) {
+      try { await client.get(item.plural, item.namespace, item.name); } catch (err) {
+        if (isApiError(err, 'NotFound')) break;
+        throw err;
+      }
+      if (Date.now() > deadline) throw new PodnetError('ETIMEOUT', `timed out waiting for the condition on ${item.plural}/${item.name}`);
+      await new Promise((r) => setTimeout(r, GONE_POLL_MS));
+    }
+  }
+}
+
 export async function deleteCommand(ctx: Context, flags: CommonFlags): Promise<number> {
   const propagationPolicy = cascadePolicy(flags.cascade);
+  const wait = flags.wait === undefined ? true : parseGoBool(flags.wait);
+  if (wait === undefined) throw new PodnetError('EUSAGE', `invalid argument "${flags.wait}" for "--wait" flag: strconv.ParseBool: parsing "${flags.wait}": invalid syntax`);
   const client = ctx.client();
-  const items: { plural: string; namespace: string | undefined; name: string; label: string }[] = [];
+  const items: Doomed[] = [];
   let failed = 0;
   if (flags.filenames.length > 0) {
     const { docs, errors } = await loadManifests(flags.filenames);
     for (const e of errors) { process.stderr.write(`${e}\n`); failed++; }
     for (const d of docs) {
       const r = resourceForKind(d.object.apiVersion, d.object.kind);
-      if (!r) { process.stderr.write(`error: no matches for kind "${d.object.kind}" in version "${d.object.apiVersion}"\n`); failed++; continue; }
+      if (!r) { process.stderr.write(`error: resource mapping not found for name: "${d.object.metadata?.name ?? ''}" namespace: "${d.object.metadata?.namespace ?? ''}" from "${d.source}": no matches for kind "${d.object.kind}" in version "${d.object.apiVersion}"\nensure CRDs are installed first\n`); failed++; continue; }
       const namespace = r.namespaced ? d.object.metadata.namespace ?? flags.namespace ?? 'default' : undefined;
-      items.push({ plural: r.plural, namespace, name: d.object.metadata.name!, label: kindSlashName(d.object) });
+      items.push({ plural: r.plural, namespace, name: d.object.metadata.name!, resource: r, source: d.source });
     }
   } else {
     const targets = parseTargets(flags.positionals);
@@ -50,19 +81,23 @@ export async function deleteCommand(ctx: Context, flags: CommonFlags): Promise<n
         const list = await client.list(t.resource.plural, namespace, flags.selector ? { labelSelector: flags.selector } : {});
         names = list.items.map((o) => o.metadata.name!);
       }
-      for (const name of names) items.push({ plural: t.resource.plural, namespace, name, label: kindSlashName({ apiVersion: t.resource.group ? `${t.resource.group}/${t.resource.version}` : t.resource.version, kind: t.resource.kind, metadata: { name } }) });
+      for (const name of names) items.push({ plural: t.resource.plural, namespace, name, resource: t.resource });
     }
   }
+  const deleted: Doomed[] = [];
   for (const item of items) {
     try {
       await client.delete(item.plural, item.namespace, item.name, { propagationPolicy, ...(flags.gracePeriod !== undefined ? { gracePeriodSeconds: flags.gracePeriod } : {}) });
-      process.stdout.write(`${item.label} deleted\n`);
+      process.stdout.write(`${deletedLine(item, flags.output)}\n`);
+      deleted.push(item);
     } catch (err) {
       failed++;
-      if (isApiError(err, 'NotFound') && flags.filenames.length > 0) process.stderr.write(`Error from server (NotFound): error when deleting "${item.label}": ${(err as ApiError).message}\n`);
-      else if (err instanceof ApiError) process.stderr.write(`Error from server (${err.reason}): ${err.message}\n`);
-      else throw err;
+      if (!(err instanceof ApiError)) throw err;
+      // kubectl names the file a document came from: error when deleting "FILE"
+      const where = item.source ? `error when deleting "${item.source}": ` : '';
+      process.stderr.write(`Error from server (${err.reason}): ${where}${err.message}\n`);
     }
   }
+  if (wait) await waitUntilGone(client, deleted, flags.timeout);
   return failed > 0 ? 1 : 0;
 }

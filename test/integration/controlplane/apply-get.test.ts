@@ -175,6 +175,18 @@ ${service('bad-two', '  ports: [{port: 0, targetPort: 8080}]\n')}`);
       assert.equal((await pn(['get', 'configmap', 'elsewhere'])).code, 1);
     });
 
+    test('delete prints kubectl\'s lines: kind[.group] "name" deleted, -o name, and the file of a missing object', async () => {
+      const f = file('to-delete.yaml', 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: del-a}\n---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: del-ghost}\n');
+      assert.equal((await apply('apiVersion: v1\nkind: ConfigMap\nmetadata: {name: del-a}\n---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: del-b}\n')).code, 0);
+      const r = await pn(['delete', '-f', f]);
+      assert.equal(r.code, 1);
+      assert.equal(r.stdout, 'configmap "del-a" deleted\n');
+      assert.equal(r.stderr.trim(), `Error from server (NotFound): error when deleting "${f}": configmaps "del-ghost" not found`);
+      const byName = await pn(['delete', 'configmap', 'del-b', '-o', 'name', '--wait=false']);
+      assert.equal(byName.code, 0, byName.stderr);
+      assert.equal(byName.stdout, 'configmap/del-b\n');
+    });
+
     test('malformed YAML names the line and column and exits 1', async () => {
       const f = file('broken.yaml', 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: broken\ndata:\n  key: [unclosed\n');
       const r = await pn(['apply', '-f', f]);
@@ -347,7 +359,7 @@ ${service('bad-two', '  ports: [{port: 0, targetPort: 8080}]\n')}`);
       assert.equal(setup.code, 0, setup.stderr);
       const d = await pn(['delete', 'svc', 'reuse-a']);
       assert.equal(d.code, 0, d.stderr);
-      assert.equal(d.stdout, 'service/reuse-a deleted\n');
+      assert.equal(d.stdout, 'service "reuse-a" deleted\n');
       const r = await apply(service('reuse-b', '  type: NodePort\n  clusterIP: 10.96.7.7\n  ports: [{port: 80, nodePort: 30222}]\n'));
       assert.equal(r.code, 0, r.stderr);
       const s = await json<Service>(['get', 'svc', 'reuse-b']);

@@ -68,7 +68,7 @@ describe('garbage collection through the CLI', { timeout: 150_000 }, () => {
 
     const d = await pn(['delete', 'deployment', 'web', '--cascade=orphan']);
     assert.equal(d.code, 0, d.stderr);
-    assert.equal(d.stdout, 'deployment.apps/web deleted\n');
+    assert.equal(d.stdout, 'deployment.apps "web" deleted\n');
     await eventually('deployment web gone', async () => (await json<Deployment>(['get', 'deployment', 'web'])) === undefined, 20_000, 100);
     const kept = await pods('app=web');
     assert.deepEqual(kept.map((p) => p.metadata.uid).sort(), running.map((p) => p.metadata.uid).sort());
@@ -104,9 +104,11 @@ describe('garbage collection through the CLI', { timeout: 150_000 }, () => {
   test('delete --cascade=foreground keeps the Deployment until its blocking dependents are gone', async () => {
     await apply(deployment('slow', 0));
     await ownedConfigMap('held', 'slow', '  finalizers: [example.com/hold]\n');
-    const d = await pn(['delete', 'deployment', 'slow', '--cascade=foreground']);
-    assert.equal(d.code, 0, d.stderr);
-    assert.equal(d.stdout, 'deployment.apps/slow deleted\n');
+    // as kubectl, delete waits until the object is gone: here it cannot be, so --timeout ends the wait
+    const d = await pn(['delete', 'deployment', 'slow', '--cascade=foreground', '--timeout=1s']);
+    assert.equal(d.code, 1);
+    assert.equal(d.stdout, 'deployment.apps "slow" deleted\n');
+    assert.equal(d.stderr.trim(), 'error: timed out waiting for the condition on deployments/slow');
     // the collector deletes the ConfigMap, whose own finalizer holds it, and so the Deployment
     const held = await eventually('held marked for deletion', async () => {
       const cm = await json<ConfigMap>(['get', 'configmap', 'held']);

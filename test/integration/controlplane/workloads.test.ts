@@ -150,7 +150,7 @@ describe('workload controllers', { timeout: 200_000 }, () => {
       for (const p of owned) assert.equal(p.metadata.ownerReferences?.[0]?.kind, 'Deployment');
       const d = await pn(['delete', 'deployment', 'web']);
       assert.equal(d.code, 0, d.stderr);
-      assert.equal(d.stdout, 'deployment.apps/web deleted\n');
+      assert.equal(d.stdout, 'deployment.apps "web" deleted\n');
       await eventually('no web pods', async () => (await pods('app=web')).length === 0, 60_000, 250);
     });
   });
@@ -201,7 +201,7 @@ describe('workload controllers', { timeout: 200_000 }, () => {
 
       const d = await pn(['delete', 'namespace', 'doomed']);
       assert.equal(d.code, 0, d.stderr);
-      assert.equal(d.stdout, 'namespace/doomed deleted\n');
+      assert.equal(d.stdout, 'namespace "doomed" deleted\n');
       const gone = await eventually('namespace doomed gone', async () => {
         const g = await pn(['get', 'ns', 'doomed']);
         return g.code !== 0 ? g : undefined;

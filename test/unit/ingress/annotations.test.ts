@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ANNOTATION_PREFIX, parseAnnotations, parseBool } from '../../../src/ingress/annotations.js';
+import { ANNOTATION_PREFIX, parseAnnotations } from '../../../src/ingress/annotations.js';
+import { parseGoBool } from '../../../src/api/go-bool.js';
 
 // ingress-nginx reads boolean annotations with Go's strconv.ParseBool: these rows are its table.
 const BOOLEANS: { value: string; want: boolean | undefined }[] = [
@@ -9,8 +10,8 @@ const BOOLEANS: { value: string; want: boolean | undefined }[] = [
   ...['', 'yes', 'no', 'on', 'tRUE', 'True ', ' true', '2'].map((value) => ({ value, want: undefined })),
 ];
 
-test('parseBool accepts exactly what strconv.ParseBool accepts', () => {
-  for (const row of BOOLEANS) assert.equal(parseBool(row.value), row.want, JSON.stringify(row.value));
+test('parseGoBool accepts exactly what strconv.ParseBool accepts', () => {
+  for (const row of BOOLEANS) assert.equal(parseGoBool(row.value), row.want, JSON.stringify(row.value));
 });
 
 test('boolean annotations: every ParseBool spelling is honoured, anything else is ignored with a warning', () => {
