@@ -66,6 +66,7 @@ export function heldBy(svc: Service): Held {
  */
 export function carryOverAllocations(oldSvc: Service, newSvc: Service): void {
   if (!newSvc.spec) return;
+  dropUnchangedTypeDependentFields(oldSvc, newSvc);
   if (hasClusterIPField(oldSvc) && hasClusterIPField(newSvc)) {
     if (!newSvc.spec.clusterIP && oldSvc.spec.clusterIP) newSvc.spec.clusterIP = oldSvc.spec.clusterIP;
     // upstream normalizeClusterIPs: an update that changes only clusterIP (a
@@ -92,6 +93,38 @@ export function carryOverAllocations(oldSvc: Service, newSvc: Service): void {
   }
   if (needsHealthCheckNodePort(oldSvc) && needsHealthCheckNodePort(newSvc) && !newSvc.spec.healthCheckNodePort) {
     newSvc.spec.healthCheckNodePort = oldSvc.spec.healthCheckNodePort;
+  }
+}
+
+const sameList = (a: readonly unknown[], b: readonly unknown[]) => a.length === b.length && a.every((v, i) => v === b[i]);
+const nodePortsOf = (svc: Service) => (svc.spec.ports ?? []).map((p) => p.nodePort ?? 0);
+const externallyAccessible = (svc: Service) => type(svc) === 'NodePort' || type(svc) === 'LoadBalancer';
+
+/**
+ * Before validation, as upstream's strategy (dropTypeDependentFields) and
+ * allocator (the health check node port) do on update: a value the old
+ * Service needed and the new one does not is dropped when the update left it
+ * as it was — the client did not ask for it, it only carried it over (a
+ * merge patch or `podnet apply` that changes type LoadBalancer → ClusterIP
+ * keeps the stored nodePorts). A value the client changed stays, and
+ * validation rejects it.
+ */
+function dropUnchangedTypeDependentFields(oldSvc: Service, newSvc: Service): void {
+  const spec = newSvc.spec;
+  if (type(oldSvc) !== type(newSvc)) {
+    if (needsClusterIP(oldSvc) && !hasClusterIPField(newSvc) && spec.clusterIP === oldSvc.spec.clusterIP && sameList(spec.clusterIPs ?? [], oldSvc.spec.clusterIPs ?? [])) {
+      delete spec.clusterIP;
+      delete spec.clusterIPs;
+    }
+    if (allowsNodePorts(oldSvc) && !allowsNodePorts(newSvc) && sameList(nodePortsOf(newSvc), nodePortsOf(oldSvc))) {
+      for (const p of spec.ports ?? []) delete p.nodePort;
+    }
+    if (externallyAccessible(oldSvc) && !externallyAccessible(newSvc) && spec.externalTrafficPolicy === oldSvc.spec.externalTrafficPolicy) {
+      delete spec.externalTrafficPolicy;
+    }
+  }
+  if (needsHealthCheckNodePort(oldSvc) && !needsHealthCheckNodePort(newSvc) && spec.healthCheckNodePort === oldSvc.spec.healthCheckNodePort) {
+    delete spec.healthCheckNodePort;
   }
 }
 

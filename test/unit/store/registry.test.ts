@@ -231,3 +231,25 @@ test('a patch that changes only clusterIP is the immutable clusterIPs[0], as ups
   assert.throws(() => registry.patch(info('services'), 'default', 'fixed', { spec: { clusterIP: '10.96.5.6' } }), (e) => isApiError(e, 'Invalid') &&
     e.message === 'Service "fixed" is invalid: spec.clusterIPs[0]: Invalid value: []string{"10.96.5.6"}: may not change once set');
 });
+
+test('a patch that changes a Service\'s type or traffic policy drops the values it carried over unchanged, as upstream', () => {
+  const { registry } = setup();
+  const lb: KubeObject = { apiVersion: 'v1', kind: 'Service', metadata: { name: 'lb' }, spec: { type: 'LoadBalancer', externalTrafficPolicy: 'Local', ports: [{ port: 80 }] } };
+  const created = registry.create(info('services'), 'default', lb).object as Service;
+  const nodePort = created.spec.ports![0]!.nodePort!;
+  const hc = created.spec.healthCheckNodePort!;
+  assert.ok(nodePort && hc);
+  // Local → Cluster: the health check port goes (and is free again)
+  const cluster = registry.patch(info('services'), 'default', 'lb', { spec: { externalTrafficPolicy: 'Cluster' } }).object as Service;
+  assert.equal(cluster.spec.healthCheckNodePort, undefined);
+  assert.equal(registry.allocators.nodePorts.isAllocated(hc), false);
+  // LoadBalancer → ClusterIP: node ports and the traffic policy go
+  const plain = registry.patch(info('services'), 'default', 'lb', { spec: { type: 'ClusterIP' } }).object as Service;
+  assert.equal(plain.spec.ports![0]!.nodePort, undefined);
+  assert.equal(plain.spec.externalTrafficPolicy, undefined);
+  assert.equal(registry.allocators.nodePorts.isAllocated(nodePort), false);
+  // a node port the client sets with the type change is its own value: rejected
+  const np = registry.create(info('services'), 'default', { apiVersion: 'v1', kind: 'Service', metadata: { name: 'np' }, spec: { type: 'NodePort', ports: [{ port: 80 }] } }).object as Service;
+  assert.throws(() => registry.patch(info('services'), 'default', 'np', { spec: { type: 'ClusterIP', ports: [{ port: 80, nodePort: np.spec.ports![0]!.nodePort! + 1 }] } }), (e) => isApiError(e, 'Invalid') &&
+    /spec\.ports\[0\]\.nodePort: Forbidden: may not be used when `type` is 'ClusterIP'/.test(e.message));
+});
