@@ -4,13 +4,15 @@
 // element on that key (containers by name, a Service's ports by port), so
 // `{"spec":{"template":{"spec":{"containers":[{"name":"app","image":"v2"}]}}}}`
 // changes one image instead of replacing every container with a bare one.
-// Directives: `$patch: replace` (a map replaced whole), `$patch: delete` (a
+// Directives: `$patch: replace` (a map, or as a list element the list,
+// replaced whole), `$patch: delete` (a
 // list element or a map removed), `$retainKeys`, `$deleteFromPrimitiveList/F`;
 // `$setElementOrder/F` is accepted and ignored (merged lists keep the live
 // order, new elements go last). Lists without a merge key are replaced, as
 // upstream does for atomic lists.
 
 import { jsonClone } from '../api/json-clone.js';
+import { isObj } from '../api/validation/fields.js';
 
 type Obj = Record<string, unknown>;
 
@@ -29,8 +31,8 @@ const MERGE_KEYS: Readonly<Record<string, string>> = {
   conditions: 'type',
   ownerReferences: 'uid',
 };
-/** lists of scalars merged as sets (patchStrategy merge without a key) */
-const SET_LISTS = new Set(['finalizers']);
+/** metadata.finalizers: a list of scalars merged as a set (patchStrategy merge; a Namespace's spec.finalizers is atomic) */
+const isSetList = (path: readonly string[], field: string) => field === 'finalizers' && path[path.length - 1] === 'metadata';
 
 /** A container's ports merge on containerPort, a Service's on port; other ports lists (EndpointSlice) are atomic. */
 function mergeKeyOf(path: readonly string[], field: string): string | undefined {
@@ -40,9 +42,7 @@ function mergeKeyOf(path: readonly string[], field: string): string | undefined 
   return path.length === 1 && path[0] === 'spec' ? 'port' : undefined;
 }
 
-function isObject(v: unknown): v is Obj {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
+const isObject = isObj;
 
 const DELETE_FROM = '$deleteFromPrimitiveList/';
 const ELEMENT_ORDER = '$setElementOrder/';
@@ -74,8 +74,12 @@ function merge(target: unknown, patch: unknown, path: readonly string[]): unknow
 }
 
 function mergeList(current: unknown, patch: unknown[], path: readonly string[], field: string): unknown[] {
+  // an element {$patch: replace} replaces the whole list with the others
+  if (patch.some((p) => isObject(p) && p.$patch === 'replace')) {
+    return patch.filter((p) => !(isObject(p) && p.$patch === 'replace')).map((p) => (isObject(p) ? withoutDirectives(p) : jsonClone(p)));
+  }
   const key = mergeKeyOf(path, field);
-  if (SET_LISTS.has(field)) {
+  if (isSetList(path, field)) {
     const out = Array.isArray(current) ? [...current] : [];
     for (const v of patch) if (!out.includes(v)) out.push(v);
     return out;

@@ -15,14 +15,16 @@
 // live one still holds what the manifest says (the server only added defaults
 // to its elements, e.g. a container's imagePullPolicy) and otherwise replaced
 // by the manifest's: a changed list loses what others put inside it, the one
-// place where this differs from kubectl.
+// place where this differs from kubectl. A list the manifest itself changed
+// is sent whole, so fields it dropped inside an element go too.
+
+import { isObj } from '../api/validation/fields.js';
+import { deepEqual } from '../store/deep-equal.js';
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 export type JsonObject = { [key: string]: Json };
 
-function isObject(v: unknown): v is JsonObject {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
+const isObject = isObj as (v: unknown) => v is JsonObject;
 
 /** Whether `live` holds everything `wanted` says: equal scalars, lists of the same length whose elements hold, objects whose every key holds. */
 function holds(wanted: Json | undefined, live: Json | undefined): boolean {
@@ -50,15 +52,21 @@ function changes(modified: JsonObject, current: JsonObject | undefined): JsonObj
   return patch;
 }
 
-/** null for each key original has and modified has not, recursing into objects both have. */
+/**
+ * null for each key original has and modified has not, recursing into
+ * objects both have; a list the manifest changed is sent whole, so that what
+ * it no longer says inside an element (a container's command, a probe) goes.
+ */
 function deletions(original: JsonObject, modified: JsonObject): JsonObject {
   const patch: JsonObject = {};
   for (const [key, was] of Object.entries(original)) {
     if (!(key in modified)) { patch[key] = null; continue; }
-    const now = modified[key];
+    const now = modified[key]!;
     if (isObject(was) && isObject(now)) {
       const inner = deletions(was, now);
       if (Object.keys(inner).length > 0) patch[key] = inner;
+    } else if (Array.isArray(was) && Array.isArray(now) && !deepEqual(was, now)) {
+      patch[key] = now;
     }
   }
   return patch;

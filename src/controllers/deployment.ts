@@ -197,15 +197,19 @@ export class DeploymentController extends Controller {
     const ready = pods.filter(isPodReady).length;
     const minReadySeconds = deploy.spec.minReadySeconds ?? 0;
     const nowMs = Date.now();
-    const availableReplicas = pods.filter((p) => isPodAvailable(p, minReadySeconds, nowMs)).length;
+    // each pod once: available (0), Ready but not for minReadySeconds yet (> 0), not Ready (< 0)
+    const untilAvailable = new Map(pods.map((p) => [p, msUntilAvailable(p, minReadySeconds, nowMs)]));
+    const isAvailable = (p: Pod) => untilAvailable.get(p) === 0;
+    const availableReplicas = pods.filter(isAvailable).length;
     // a Ready pod becomes available minReadySeconds later: look again then
-    const soonest = Math.min(...pods.map((p) => msUntilAvailable(p, minReadySeconds, nowMs)).filter((ms) => ms > 0));
-    if (Number.isFinite(soonest)) this.enqueueAfter(keyOf(deploy), soonest);
+    let soonest = Infinity;
+    for (const ms of untilAvailable.values()) if (ms > 0 && ms < soonest) soonest = ms;
+    if (soonest < Infinity) this.enqueueAfter(keyOf(deploy), soonest);
     // upstream MaxUnavailable: 0 for Recreate, whose pods are all replaced at once
     const unavailableAllowed = deploy.spec.strategy?.type === 'Recreate' ? 0 : resolveIntOrPercent(deploy.spec.strategy?.rollingUpdate?.maxUnavailable, replicas, false, '25%');
     const now = nowRFC3339();
     const available = availableReplicas >= replicas - unavailableAllowed;
-    const complete = updated.length === replicas && pods.length === replicas && updated.filter((p) => isPodAvailable(p, minReadySeconds, nowMs)).length === replicas;
+    const complete = updated.length === replicas && pods.length === replicas && updated.filter(isAvailable).length === replicas;
     let conditions = setCondition(deploy.status?.conditions, {
       type: 'Available', status: available ? 'True' : 'False',
       reason: available ? 'MinimumReplicasAvailable' : 'MinimumReplicasUnavailable',

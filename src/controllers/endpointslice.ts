@@ -159,8 +159,10 @@ export class EndpointSliceController extends Controller {
     const [namespace, name] = splitKey(key);
     const svc = this.services.get(namespace, name);
     const existing = this.slicesByService.get(`${namespace ?? ''}/${name}`);
-    // Service gone: its slices go with it (also covered by ownerReferences).
-    if (!svc || !svc.spec.selector || Object.keys(svc.spec.selector).length === 0 || svc.spec.type === 'ExternalName') {
+    // Service gone: its slices are the garbage collector's (ownerReferences),
+    // as upstream, so that --cascade=orphan keeps them
+    if (!svc) return;
+    if (!svc.spec.selector || Object.keys(svc.spec.selector).length === 0 || svc.spec.type === 'ExternalName') {
       for (const s of existing) await this.deleteSlice(s);
       return;
     }

@@ -17,8 +17,8 @@ import type { Client } from '../client/client.js';
 import { Informer } from '../client/informer.js';
 import type { ApplyResult } from './nginx-process.js';
 import { attributeConfError, confFiles, renderNginxConf, type RenderOptions } from './nginx-conf.js';
-import { buildRouteTable, refKey, type IngressRef, type IngressWarning, type RouteTable } from './route-table.js';
-import { ingressRef, LastGoodIngresses, oneLine, REJECTED_CONFIG, sameDesiredState } from './last-good.js';
+import { buildRouteTable, refKey, refOf, type IngressRef, type IngressWarning, type RouteTable } from './route-table.js';
+import { LastGoodIngresses, oneLine, REJECTED_CONFIG, sameDesiredState } from './last-good.js';
 import { DEFAULT_CLASS_CONFIG, type ClassConfig } from './ingress-class.js';
 import { publishedAddress } from './publish-address.js';
 import { IDLE_SYNC, SyncScheduler, type SchedulerClock } from '../client/sync-scheduler.js';
@@ -27,8 +27,6 @@ export const DEFAULT_PUBLISH_SERVICE = { namespace: 'ingress-nginx', name: 'ingr
 export const DEFAULT_DEBOUNCE_MS = 100;
 /** at most one NGINX reload per second, however fast endpoints churn */
 export const DEFAULT_MIN_RELOAD_INTERVAL_MS = 1000;
-/** re-render rounds after blaming rejected Ingresses before giving up (each round moves a culprit one step back) */
-export const MAX_REJECTION_ROUNDS = 5;
 export const EVENT_SOURCE = 'nginx-ingress-controller';
 
 /** What the controller needs from the NGINX shell; NginxProcess implements it. */
@@ -139,6 +137,10 @@ export class IngressController {
     let table: RouteTable;
     let result: ApplyResult;
     let notLoaded: string | undefined;
+    // Each rejected round moves at least one Ingress one step back (current →
+    // last good → left out) or ends the loop, so it ends within two rounds
+    // per Ingress: however many are broken, they are all set aside in one sync.
+    const maxRounds = 2 * current.length + 1;
     for (let round = 0; ; round++) {
       const { ingresses, exclude } = this.lastGood.inputs(current);
       table = buildRouteTable({
@@ -157,7 +159,7 @@ export class IngressController {
         break;
       }
       const culprits = attributeConfError(result.error, rendered.sections);
-      if (round + 1 >= MAX_REJECTION_ROUNDS || !this.lastGood.blame(culprits, result.error, current)) {
+      if (round + 1 >= maxRounds || !this.lastGood.blame(culprits, result.error, current)) {
         notLoaded = result.error;
         break;
       }
@@ -257,5 +259,5 @@ export class IngressController {
 }
 
 function ingressKey(ing: Ingress): string {
-  return refKey(ingressRef(ing));
+  return refKey(refOf(ing));
 }

@@ -11,7 +11,7 @@
 // (forget) or when any Secret changes (forgetAll): the cause may be gone.
 
 import type { Ingress } from '../api/types.js';
-import { refKey, type IngressRef, type IngressWarning } from './route-table.js';
+import { refKey, refOf, type IngressRef, type IngressWarning } from './route-table.js';
 
 export const REJECTED_CONFIG = 'RejectedConfig';
 
@@ -24,9 +24,6 @@ export function sameDesiredState(a: Ingress, b: Ingress): boolean {
   return JSON.stringify([a.spec, a.metadata.annotations]) === JSON.stringify([b.spec, b.metadata.annotations]);
 }
 
-export function ingressRef(ing: Ingress): IngressRef {
-  return { namespace: ing.metadata.namespace ?? 'default', name: ing.metadata.name ?? '' };
-}
 
 export class LastGoodIngresses {
   /** key → the version that was part of the last accepted configuration */
@@ -38,7 +35,7 @@ export class LastGoodIngresses {
     const ingresses: Ingress[] = [];
     const exclude = new Set<string>();
     for (const ing of current) {
-      const key = refKey(ingressRef(ing));
+      const key = refKey(refOf(ing));
       const blame = this.blamed.get(key);
       if (!blame) ingresses.push(ing);
       else if (blame.fallback === 'last-good') ingresses.push(this.accepted.get(key)!);
@@ -49,7 +46,7 @@ export class LastGoodIngresses {
 
   /** NGINX accepted a configuration rendered from these versions (the served ones): they are the last good ones now. */
   acceptedVersions(served: readonly IngressRef[], rendered: readonly Ingress[]): void {
-    const byKey = new Map(rendered.map((ing) => [refKey(ingressRef(ing)), ing]));
+    const byKey = new Map(rendered.map((ing) => [refKey(refOf(ing)), ing]));
     this.accepted = new Map(served.map((ref) => [refKey(ref), byKey.get(refKey(ref))!]));
   }
 
@@ -64,7 +61,7 @@ export class LastGoodIngresses {
       const before = this.blamed.get(key);
       if (before?.fallback === 'left-out') continue;
       const good = this.accepted.get(key);
-      const now = current.find((ing) => refKey(ingressRef(ing)) === key);
+      const now = current.find((ing) => refKey(refOf(ing)) === key);
       // Rendering the last good version only helps if it differs from what was just rejected.
       const lastGoodDiffers = good !== undefined && now !== undefined && !sameDesiredState(good, now);
       if (!before && lastGoodDiffers) {
@@ -86,9 +83,9 @@ export class LastGoodIngresses {
   /** Ingresses (of `candidates`) whose desired state differs from the version in the last accepted configuration, or that had none. */
   changedSinceAccepted(candidates: readonly Ingress[]): IngressRef[] {
     return candidates.filter((ing) => {
-      const good = this.accepted.get(refKey(ingressRef(ing)));
+      const good = this.accepted.get(refKey(refOf(ing)));
       return !good || !sameDesiredState(good, ing);
-    }).map(ingressRef);
+    }).map(refOf);
   }
 
   /** One RejectedConfig warning per blamed Ingress, saying what NGINX said and what is served instead. */

@@ -103,7 +103,7 @@ export function refKey(ref: IngressRef): string {
   return `${ref.namespace}/${ref.name}`;
 }
 
-function refOf(ing: Ingress): IngressRef {
+export function refOf(ing: Ingress): IngressRef {
   return { namespace: ing.metadata.namespace ?? 'default', name: ing.metadata.name ?? '' };
 }
 
@@ -254,9 +254,14 @@ export function buildRouteTable(input: RouteTableInput): RouteTable {
       }
       const tls = tlsWithoutHosts(s, entry.secretName, secrets, warn);
       if (!tls) continue;
-      // ingress-nginx: the rule hosts the certificate is valid for; if none, the default server.
+      // ingress-nginx (extractTLSSecretName): the rule hosts the certificate
+      // is valid for, never the default server, whose certificate answers
+      // every unknown name and is no one Ingress's to replace
       const covered = ruleHosts.filter((h) => namesCover(tls.names, h));
-      for (const host of covered.length > 0 ? covered : [CATCH_ALL_HOST]) useTls(host, tls.tls);
+      if (covered.length === 0) {
+        warn(s.ref, 'TLSHostsNotCovered', `the certificate of Secret ${s.ref.namespace}/${entry.secretName} in a tls entry without hosts covers none of this Ingress's hosts${ruleHosts.length > 0 ? ` (${ruleHosts.join(', ')})` : ''}; it is not used`);
+      }
+      for (const host of covered) useTls(host, tls.tls);
     }
   }
 

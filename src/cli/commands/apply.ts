@@ -122,7 +122,13 @@ export async function applyOne(client: Client, doc: ManifestDoc, namespaceFlag?:
     if (isApiError(err, 'NotFound')) throw applyFailure(createError, 'creating', doc.source);
     throw applyFailure(err, 'retrieving current configuration of', doc.source);
   }
-  const patch = threeWayMergePatch(lastApplied(existing), obj as unknown as JsonObject, existing as unknown as JsonObject);
+  const original = lastApplied(existing);
+  if (!original) {
+    // kubectl's warning: without the last manifest nothing can be removed, only set
+    const what = `${resource.group ? `${resource.plural}.${resource.group}` : resource.plural}/${name}`;
+    process.stderr.write(`Warning: resource ${what} is missing the ${LAST_APPLIED} annotation which is required by podnet apply. podnet apply should only be used on resources created declaratively by podnet apply. The missing annotation will be patched automatically.\n`);
+  }
+  const patch = threeWayMergePatch(original, obj as unknown as JsonObject, existing as unknown as JsonObject);
   if (isEmptyPatch(patch)) return `${kindSlashName(obj)} unchanged`;
   try {
     await client.patch(resource.plural, obj.metadata.namespace, name, patch);

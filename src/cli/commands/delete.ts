@@ -3,13 +3,14 @@
 
 import type { PropagationPolicy } from '../../api/deletion.js';
 import { parseGoBool } from '../../api/go-bool.js';
-import { resourceForKind, type ResourceInfo } from '../../api/resources.js';
-import type { Client } from '../../client/client.js';
-import { ApiError, isApiError, PodnetError } from '../../errors.js';
+import { apiVersionOf, resourceForKind, type ResourceInfo } from '../../api/resources.js';
+import { ApiError, PodnetError } from '../../errors.js';
 import { parseDuration, type CommonFlags } from '../args.js';
 import type { Context } from '../context.js';
 import { loadManifests } from './apply.js';
 import { parseTargets } from './get.js';
+import { waitUntilGone, type Doomed } from './wait.js';
+import { kindQualifier } from '../printers/resource-name.js';
 
 /**
  * kubectl's --cascade (GetCascadingStrategy): the DeleteOptions propagationPolicy
@@ -28,31 +29,12 @@ export function cascadePolicy(flag: string | undefined, warn: (line: string) => 
   return bool ? 'Background' : 'Orphan';
 }
 
-interface Doomed { plural: string; namespace: string | undefined; name: string; resource: ResourceInfo; source?: string }
-
-const GONE_POLL_MS = 100;
+interface Target extends Doomed { resource: ResourceInfo; source?: string }
 
 /** How kubectl names a deleted object: `service "web"`, `deployment.apps "web"` (or kind/name with -o name). */
-function deletedLine(item: Doomed, output: string | undefined): string {
-  const r = item.resource;
-  if (output === 'name') return `${r.kind.toLowerCase()}${r.group ? `.${r.group}` : ''}/${item.name}`;
-  return `${r.kind.toLowerCase()}${r.group ? `.${r.group}` : ''} "${item.name}" deleted`;
-}
-
-/** --wait (kubectl's default): until every deleted object is gone; kubectl's --timeout=0 means no limit. */
-async function waitUntilGone(client: Client, items: Doomed[], timeout: string | undefined): Promise<void> {
-  const limitMs = timeout === undefined ? 0 : parseDuration(timeout);
-  const deadline = limitMs > 0 ? Date.now() + limitMs : Infinity;
-  for (const item of items) {
-    for (;;) {
-      try { await client.get(item.plural, item.namespace, item.name); } catch (err) {
-        if (isApiError(err, 'NotFound')) break;
-        throw err;
-      }
-      if (Date.now() > deadline) throw new PodnetError('ETIMEOUT', `timed out waiting for the condition on ${item.plural}/${item.name}`);
-      await new Promise((r) => setTimeout(r, GONE_POLL_MS));
-    }
-  }
+function deletedLine(item: Target, output: string | undefined): string {
+  const qualified = kindQualifier(item.resource.kind, apiVersionOf(item.resource));
+  return output === 'name' ? `${qualified}/${item.name}` : `${qualified} "${item.name}" deleted`;
 }
 
 export async function deleteCommand(ctx: Context, flags: CommonFlags): Promise<number> {
@@ -60,7 +42,7 @@ export async function deleteCommand(ctx: Context, flags: CommonFlags): Promise<n
   const wait = flags.wait === undefined ? true : parseGoBool(flags.wait);
   if (wait === undefined) throw new PodnetError('EUSAGE', `invalid argument "${flags.wait}" for "--wait" flag: strconv.ParseBool: parsing "${flags.wait}": invalid syntax`);
   const client = ctx.client();
-  const items: Doomed[] = [];
+  const items: Target[] = [];
   let failed = 0;
   if (flags.filenames.length > 0) {
     const { docs, errors } = await loadManifests(flags.filenames);
@@ -84,12 +66,13 @@ export async function deleteCommand(ctx: Context, flags: CommonFlags): Promise<n
       for (const name of names) items.push({ plural: t.resource.plural, namespace, name, resource: t.resource });
     }
   }
-  const deleted: Doomed[] = [];
+  const deleted: Target[] = [];
   for (const item of items) {
     try {
-      await client.delete(item.plural, item.namespace, item.name, { propagationPolicy, ...(flags.gracePeriod !== undefined ? { gracePeriodSeconds: flags.gracePeriod } : {}) });
+      const answer = await client.delete(item.plural, item.namespace, item.name, { propagationPolicy, ...(flags.gracePeriod !== undefined ? { gracePeriodSeconds: flags.gracePeriod } : {}) });
       process.stdout.write(`${deletedLine(item, flags.output)}\n`);
-      deleted.push(item);
+      // a Status answer: already gone; an object: still there (finalizers, a grace period), wait on its uid
+      if (answer.kind !== 'Status') deleted.push({ ...item, uid: answer.metadata?.uid });
     } catch (err) {
       failed++;
       if (!(err instanceof ApiError)) throw err;
@@ -98,6 +81,11 @@ export async function deleteCommand(ctx: Context, flags: CommonFlags): Promise<n
       process.stderr.write(`Error from server (${err.reason}): ${where}${err.message}\n`);
     }
   }
-  if (wait) await waitUntilGone(client, deleted, flags.timeout);
+  if (wait) {
+    // --timeout=0 (kubectl's default) is no limit
+    const limitMs = flags.timeout === undefined ? 0 : parseDuration(flags.timeout);
+    const deadline = limitMs > 0 ? Date.now() + limitMs : Infinity;
+    for (const item of deleted) await waitUntilGone(client, item, deadline);
+  }
   return failed > 0 ? 1 : 0;
 }

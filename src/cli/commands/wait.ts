@@ -8,6 +8,7 @@ import { kindSlashName } from '../printers/output.js';
 import { parseDuration, type CommonFlags } from '../args.js';
 import type { Context } from '../context.js';
 import { parseTargets } from './get.js';
+import type { Client } from '../../client/client.js';
 
 const POLL_MS = 100;
 
@@ -15,6 +16,31 @@ export function conditionMet(obj: KubeObject, condition: string, wanted = 'true'
   const status = obj.status as { conditions?: { type: string; status: string }[] } | undefined;
   const c = status?.conditions?.find((x) => x.type.toLowerCase() === condition.toLowerCase());
   return !!c && c.status.toLowerCase() === wanted.toLowerCase();
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const timedOut = (plural: string, name: string) => new PodnetError('ETIMEOUT', `timed out waiting for the condition on ${plural}/${name}`);
+
+export interface Doomed { plural: string; namespace: string | undefined; name: string; uid?: string }
+
+/**
+ * Until the object is gone: not found, or replaced by another of the same
+ * name (a StatefulSet's web-0 comes back), as kubectl waits on the uid it
+ * saw; without one, the uid of the object found first. deadline: epoch ms.
+ */
+export async function waitUntilGone(client: Client, item: Doomed, deadline: number): Promise<void> {
+  let uid = item.uid;
+  for (;;) {
+    let obj: KubeObject;
+    try { obj = await client.get(item.plural, item.namespace, item.name); } catch (err) {
+      if (isApiError(err, 'NotFound')) return;
+      throw err;
+    }
+    uid ??= obj.metadata.uid;
+    if (obj.metadata.uid !== uid) return;
+    if (Date.now() > deadline) throw timedOut(item.plural, item.name);
+    await sleep(POLL_MS);
+  }
 }
 
 export async function waitCommand(ctx: Context, flags: CommonFlags): Promise<number> {
@@ -37,19 +63,22 @@ export async function waitCommand(ctx: Context, flags: CommonFlags): Promise<num
       if (items.length === 0) throw new PodnetError('ENOTFOUND', 'no matching resources found');
       for (const o of items) pending.set(o.metadata.name!, o);
     }
-    for (const name of pending.keys()) {
+    for (const [name, listed] of pending) {
+      const label = kindSlashName({ apiVersion: apiVersionOf(t.resource), kind: t.resource.kind, metadata: { name } });
+      if (forDelete) {
+        await waitUntilGone(client, { plural: t.resource.plural, namespace, name, uid: listed?.metadata.uid }, deadline);
+        process.stdout.write(`${label} condition met\n`);
+        continue;
+      }
       // as kubectl: a named object that does not exist is an error at once, not a wait until the timeout
       for (let first = true; ; first = false) {
         let obj: KubeObject | undefined;
         try { obj = await client.get(t.resource.plural, namespace, name); } catch (err) {
-          if (!isApiError(err, 'NotFound') || (first && !forDelete)) throw err;
-          if (forDelete) { process.stdout.write(`${kindSlashName({ apiVersion: apiVersionOf(t.resource), kind: t.resource.kind, metadata: { name } })} condition met\n`); break; }
+          if (!isApiError(err, 'NotFound') || first) throw err;
         }
-        if (obj && !forDelete && conditionMet(obj, condition!, wanted)) { process.stdout.write(`${kindSlashName({ ...obj, apiVersion: apiVersionOf(t.resource), kind: t.resource.kind })} condition met\n`); break; }
-        if (Date.now() > deadline) {
-          throw new PodnetError('ETIMEOUT', `timed out waiting for the condition on ${t.resource.plural}/${name}`);
-        }
-        await new Promise((r) => setTimeout(r, POLL_MS));
+        if (obj && conditionMet(obj, condition!, wanted)) { process.stdout.write(`${label} condition met\n`); break; }
+        if (Date.now() > deadline) throw timedOut(t.resource.plural, name);
+        await sleep(POLL_MS);
       }
     }
   }

@@ -497,7 +497,7 @@ ${service('bad-two', '  ports: [{port: 0, targetPort: 8080}]\n')}`);
     });
 
     test('wait --for=delete returns once the pod is gone', async () => {
-      const d = await pn(['delete', 'pod', 'pinned']);
+      const d = await pn(['delete', 'pod', 'pinned', '--wait=false']);
       assert.equal(d.code, 0, d.stderr);
       const w = await pn(['wait', '--for=delete', 'pod/pinned', '--timeout=40s']);
       assert.equal(w.code, 0, w.stderr);

@@ -13,6 +13,7 @@ const cases: { name: string; original?: JsonObject; modified: JsonObject; curren
   { name: 'a changed list: replaced whole by the manifest\'s', original: { spec: { containers: [{ name: 'c', image: 'i' }] } }, modified: { spec: { containers: [{ name: 'c', image: 'j' }] } }, current: { spec: { containers: [{ name: 'c', image: 'i', imagePullPolicy: 'IfNotPresent' }] } }, want: { spec: { containers: [{ name: 'c', image: 'j' }] } } },
   { name: 'a list of another length: replaced', modified: { spec: { ports: [{ port: 80 }] } }, current: { spec: { ports: [{ port: 80 }, { port: 443 }] } }, want: { spec: { ports: [{ port: 80 }] } } },
   { name: 'deletion and change in one object', original: { data: { a: '1', b: '2' } }, modified: { data: { a: '3' } }, current: { data: { a: '1', b: '2' } }, want: { data: { b: null, a: '3' } } },
+  { name: 'a field dropped inside a list element: the manifest\'s list is sent whole', original: { spec: { containers: [{ name: 'c', image: 'i', command: ['x'] }] } }, modified: { spec: { containers: [{ name: 'c', image: 'i' }] } }, current: { spec: { containers: [{ name: 'c', image: 'i', command: ['x'], imagePullPolicy: 'IfNotPresent' }] } }, want: { spec: { containers: [{ name: 'c', image: 'i' }] } } },
   { name: 'a scalar that became an object', original: { spec: { x: 1 } }, modified: { spec: { x: { y: 1 } } }, current: { spec: { x: 1 } }, want: { spec: { x: { y: 1 } } } },
 ];
 

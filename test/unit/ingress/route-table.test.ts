@@ -195,7 +195,7 @@ test('TLS: secret per host, wildcard tls host, missing and malformed secrets', (
   assert.deepEqual(table.warnings.map((w) => w.reason).sort(), ['InvalidSecret', 'SecretNotFound']);
 });
 
-test('TLS entry without hosts: the rule hosts its certificate covers (SAN, one-label wildcard, else CN), else the default server', async (t) => {
+test('TLS entry without hosts: the rule hosts its certificate covers (SAN, one-label wildcard, else CN), never the default server', async (t) => {
   const sans = makeRealCert('ignored.test', ['a.test', '*.wild.test']);
   const cnOnly = makeRealCert('cn.test');
   const elsewhere = makeRealCert('elsewhere.test', ['elsewhere.test']);
@@ -207,8 +207,8 @@ test('TLS entry without hosts: the rule hosts its certificate covers (SAN, one-l
       want: { 'a.test': 'default/sans', 'x.wild.test': 'default/sans', 'a.b.wild.test': undefined, 'wild.test': undefined, 'ignored.test': undefined, '': undefined },
     },
     { name: 'no SANs: the CN', secret: 'cn-only', ruleHosts: ['cn.test', 'other.test'], want: { 'cn.test': 'default/cn-only', 'other.test': undefined, '': undefined } },
-    { name: 'covers no rule host: the default server', secret: 'elsewhere', ruleHosts: ['other.test'], want: { 'other.test': undefined, '': 'default/elsewhere' } },
-    { name: 'a rule-less Ingress: the default server', secret: 'elsewhere', ruleHosts: [], want: { '': 'default/elsewhere' } },
+    { name: 'covers no rule host: not used, a warning', secret: 'elsewhere', ruleHosts: ['other.test'], want: { 'other.test': undefined, '': undefined }, warnings: ['TLSHostsNotCovered'] },
+    { name: 'a rule-less Ingress: not the default server\'s either', secret: 'elsewhere', ruleHosts: [], want: { '': undefined }, warnings: ['TLSHostsNotCovered'] },
     { name: 'missing Secret: nothing but its warning', secret: 'missing', ruleHosts: ['a.test'], want: { 'a.test': undefined, '': undefined }, warnings: ['SecretNotFound'] },
     { name: 'unreadable certificate: nothing but a warning', secret: 'fake', ruleHosts: ['a.test'], want: { 'a.test': undefined, '': undefined }, warnings: ['InvalidSecret'] },
   ];

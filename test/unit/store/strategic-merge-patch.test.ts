@@ -63,6 +63,18 @@ const cases: { name: string; target: unknown; patch: unknown; want: unknown }[] 
     want: { spec: { selector: { c: '3' } } },
   },
   {
+    name: 'an element {$patch: replace} replaces the whole list with the other elements',
+    target: deployment(),
+    patch: { spec: { template: { spec: { containers: [{ name: 'only', image: 'o' }, { $patch: 'replace' }] } } } },
+    want: (() => { const d = deployment(); (d.spec.template.spec as { containers: unknown[] }).containers = [{ name: 'only', image: 'o' }]; return d; })(),
+  },
+  {
+    name: 'a Namespace\'s spec.finalizers is atomic; metadata.finalizers merges as a set',
+    target: { metadata: { finalizers: ['a'] }, spec: { finalizers: ['kubernetes', 'x'] } },
+    patch: { metadata: { finalizers: ['b'] }, spec: { finalizers: ['kubernetes'] } },
+    want: { metadata: { finalizers: ['a', 'b'] }, spec: { finalizers: ['kubernetes'] } },
+  },
+  {
     name: 'a list without a merge key is replaced (Ingress rules)',
     target: { spec: { rules: [{ host: 'a' }, { host: 'b' }] } },
     patch: { spec: { rules: [{ host: 'c' }] } },
