@@ -58,11 +58,11 @@ function merge(target: unknown, patch: unknown, path: readonly string[]): unknow
     if (key.startsWith(DELETE_FROM)) {
       const field = key.slice(DELETE_FROM.length);
       const drop = Array.isArray(value) ? value : [];
-      if (Array.isArray(out[field])) out[field] = (out[field] as unknown[]).filter((x) => !drop.includes(x));
+      if (Array.isArray(out[field])) setList(out, field, (out[field] as unknown[]).filter((x) => !drop.includes(x)));
       continue;
     }
     if (value === null) { delete out[key]; continue; }
-    if (Array.isArray(value)) { out[key] = mergeList(out[key], value, path, key); continue; }
+    if (Array.isArray(value)) { setList(out, key, mergeList(out[key], value, path, key)); continue; }
     const merged = merge(out[key], value, [...path, key]);
     if (merged === undefined) delete out[key]; else out[key] = merged;
   }
@@ -94,6 +94,15 @@ function mergeList(current: unknown, patch: unknown[], path: readonly string[], 
     if (at >= 0) out[at] = merged; else out.push(merged);
   }
   return out;
+}
+
+/**
+ * A list the patch emptied is dropped, as Go's omitempty drops an empty slice
+ * from the stored object (an orphaned pod has no ownerReferences, not []).
+ */
+function setList(out: Obj, key: string, list: unknown[]): void {
+  if (list.length === 0 && Array.isArray(out[key]) && (out[key] as unknown[]).length > 0) delete out[key];
+  else out[key] = list;
 }
 
 function withoutDirectives(patch: Obj): Obj {

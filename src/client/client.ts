@@ -26,6 +26,8 @@ export interface DeleteOptions {
 
 export interface WriteOptions {
   subresource?: 'status';
+  /** patch only: a JSON merge patch (default) or a strategic merge patch (lists merged on their keys, `$patch` directives) */
+  patchType?: 'merge' | 'strategic';
 }
 
 export interface WatchHandle {
@@ -40,7 +42,7 @@ export interface Client {
   list<T extends KubeObject = KubeObject>(plural: string, namespace?: string, options?: ListOptions): Promise<KubeList<T>>;
   create<T extends KubeObject>(obj: T): Promise<T>;
   update<T extends KubeObject>(obj: T, options?: WriteOptions): Promise<T>;
-  /** JSON merge patch (RFC 7386) */
+  /** JSON merge patch (RFC 7386), or a strategic merge patch with options.patchType */
   patch<T extends KubeObject = KubeObject>(plural: string, namespace: string | undefined, name: string, patch: unknown, options?: WriteOptions): Promise<T>;
   delete(plural: string, namespace: string | undefined, name: string, options?: DeleteOptions): Promise<KubeObject | Status>;
   watch<T extends KubeObject = KubeObject>(plural: string, namespace: string | undefined, options: WatchOptions, onEvent: (event: WatchEvent<T>) => void): WatchHandle;

@@ -82,7 +82,7 @@ export class HttpClient implements Client {
   }
 
   async patch<T extends KubeObject = KubeObject>(plural: string, namespace: string | undefined, name: string, patch: unknown, options: WriteOptions = {}): Promise<T> {
-    return this.json<T>('PATCH', resourcePath(infoFor(plural), nsOf(plural, namespace), name, options.subresource), patch, 'application/merge-patch+json');
+    return this.json<T>('PATCH', resourcePath(infoFor(plural), nsOf(plural, namespace), name, options.subresource), patch, options.patchType === 'strategic' ? 'application/strategic-merge-patch+json' : 'application/merge-patch+json');
   }
 
   async delete(plural: string, namespace: string | undefined, name: string, options: DeleteOptions = {}): Promise<KubeObject | Status> {

@@ -71,7 +71,7 @@ export class LocalClient implements Client {
   }
 
   async patch<T extends KubeObject = KubeObject>(plural: string, namespace: string | undefined, name: string, patch: unknown, options: WriteOptions = {}): Promise<T> {
-    return shared<T>(this.registry.patch(this.registry.resolvePlural(plural), namespace, name, jsonClone(patch), options.subresource));
+    return shared<T>(this.registry.patch(this.registry.resolvePlural(plural), namespace, name, jsonClone(patch), options.subresource, options.patchType ?? 'merge'));
   }
 
   async delete(plural: string, namespace: string | undefined, name: string, options: DeleteOptions = {}): Promise<KubeObject | Status> {

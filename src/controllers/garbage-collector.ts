@@ -130,24 +130,24 @@ export class GarbageCollector extends Controller {
     return 'absent';
   }
 
-  /** A merge patch of the whole list, on the resourceVersion the decision was made on (409 → retried). */
+  /**
+   * Strategic merge patches that name what goes (upstream's collector does
+   * the same): no resourceVersion precondition, so status churn on the object
+   * cannot make them fail with 409 until the retries run out.
+   */
   private async removeOwnerRefs(node: GraphNode, uids: string[]): Promise<void> {
-    const m = node.obj.metadata;
-    const left = (m.ownerReferences ?? []).filter((r) => !uids.includes(r.uid));
-    await this.patchMetadata(node, { resourceVersion: m.resourceVersion, ownerReferences: left.length > 0 ? left : null });
+    await this.patchMetadata(node, { ownerReferences: uids.map((uid) => ({ uid, $patch: 'delete' })) });
   }
 
   /** The last finalizer gone, the API server removes the marked object. */
   private async removeFinalizer(node: GraphNode, finalizer: string): Promise<void> {
-    const m = node.obj.metadata;
-    const left = (m.finalizers ?? []).filter((f) => f !== finalizer);
-    await this.patchMetadata(node, { resourceVersion: m.resourceVersion, finalizers: left.length > 0 ? left : null });
+    await this.patchMetadata(node, { '$deleteFromPrimitiveList/finalizers': [finalizer] });
   }
 
   private async patchMetadata(node: GraphNode, metadata: Record<string, unknown>): Promise<void> {
     const m = node.obj.metadata;
     try {
-      await this.client.patch(node.resource.plural, m.namespace, m.name!, { metadata });
+      await this.client.patch(node.resource.plural, m.namespace, m.name!, { metadata }, { patchType: 'strategic' });
     } catch (err) {
       if (!isApiError(err, 'NotFound')) throw err;
     }

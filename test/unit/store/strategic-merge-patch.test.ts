@@ -57,6 +57,12 @@ const cases: { name: string; target: unknown; patch: unknown; want: unknown }[] 
     want: { metadata: { finalizers: ['b'] } },
   },
   {
+    name: 'a list the patch empties is dropped, as Go\'s omitempty (the last ownerReference, the last finalizer)',
+    target: { metadata: { finalizers: ['a'], ownerReferences: [{ uid: 'u1', name: 'web' }] } },
+    patch: { metadata: { '$deleteFromPrimitiveList/finalizers': ['a'], ownerReferences: [{ uid: 'u1', $patch: 'delete' }] } },
+    want: { metadata: {} },
+  },
+  {
     name: '$patch: replace replaces a map whole',
     target: { spec: { selector: { a: '1', b: '2' } } },
     patch: { spec: { selector: { $patch: 'replace', c: '3' } } },
