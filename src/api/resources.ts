@@ -35,6 +35,18 @@ export function apiVersionOf(r: ResourceInfo): string {
 const byKind = new Map(RESOURCES.map((r) => [r.kind, r]));
 const byPlural = new Map(RESOURCES.map((r) => [r.plural, r]));
 
+/** The group of an apiVersion: `apps/v1` → `apps`, `v1` → `` (core). */
+export function groupOfApiVersion(apiVersion: string | undefined): string {
+  const slash = apiVersion?.indexOf('/') ?? -1;
+  return slash >= 0 ? apiVersion!.slice(0, slash) : '';
+}
+
+/** The served resource of a group and kind, whatever the version (an ownerReference's). */
+export function resourceForGroupKind(group: string, kind: string): ResourceInfo | undefined {
+  const r = byKind.get(kind);
+  return r && r.group === group ? r : undefined;
+}
+
 /** Resolves a manifest's apiVersion+kind; undefined means "no matches". */
 export function resourceForKind(apiVersion: string, kind: string): ResourceInfo | undefined {
   const r = byKind.get(kind);

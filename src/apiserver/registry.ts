@@ -14,6 +14,7 @@ import { applyDefaults, applyStatusDefaults } from '../api/defaults.js';
 import { validateObject } from '../api/validation/index.js';
 import { ApiError, apiErrors, field } from '../errors.js';
 import { checkPreconditions, type ObjectStore, type StoredObject } from '../store/store.js';
+import { deepEqual } from '../store/deep-equal.js';
 import { nowRFC3339 } from '../api/pod-helpers.js';
 import { deletionFinalizers, propagationPolicyOf, type CascadeOptions } from '../api/deletion.js';
 import {
@@ -242,7 +243,7 @@ export class Registry {
     // What stays behind: the object's finalizers with the cascade's (src/api/deletion.ts),
     // and a scheduled pod's grace period. Either keeps it, marked, until it is over.
     const finalizers = deletionFinalizers(obj.metadata.finalizers, policy);
-    const finalizersChange = !sameStrings(finalizers, obj.metadata.finalizers ?? []);
+    const finalizersChange = !deepEqual(finalizers, obj.metadata.finalizers ?? []);
     const seconds = info.kind === 'Pod' ? podGraceSeconds(obj as Pod, grace) : 0;
     if (finalizers.length === 0 && seconds === 0) return this.remove(info, cur);
     const previous = obj.metadata.deletionTimestamp ? obj.metadata.deletionGracePeriodSeconds ?? 0 : undefined;
@@ -359,10 +360,6 @@ function podGraceSeconds(pod: Pod, requested: number | undefined): number {
   if (phase === 'Succeeded' || phase === 'Failed') return 0;
   const seconds = requested ?? pod.spec.terminationGracePeriodSeconds ?? DEFAULT_POD_GRACE_SECONDS;
   return Math.max(0, seconds);
-}
-
-function sameStrings(a: readonly string[], b: readonly string[]): boolean {
-  return a.length === b.length && a.every((x, i) => x === b[i]);
 }
 
 function nsKey(info: ResourceInfo, namespace: string | undefined): string {

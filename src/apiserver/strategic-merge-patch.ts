@@ -42,17 +42,16 @@ function mergeKeyOf(path: readonly string[], field: string): string | undefined 
   return path.length === 1 && path[0] === 'spec' ? 'port' : undefined;
 }
 
-const isObject = isObj;
 
 const DELETE_FROM = '$deleteFromPrimitiveList/';
 const ELEMENT_ORDER = '$setElementOrder/';
 
 /** The patched value; undefined when the patch deletes it (`$patch: delete`). */
 function merge(target: unknown, patch: unknown, path: readonly string[]): unknown {
-  if (!isObject(patch)) return jsonClone(patch);
+  if (!isObj(patch)) return jsonClone(patch);
   if (patch.$patch === 'delete') return undefined;
   if (patch.$patch === 'replace') return withoutDirectives(patch);
-  const out: Obj = isObject(target) ? { ...target } : {};
+  const out: Obj = isObj(target) ? { ...target } : {};
   for (const [key, value] of Object.entries(patch)) {
     if (key === '$patch' || key === '$retainKeys' || key.startsWith(ELEMENT_ORDER)) continue;
     if (key.startsWith(DELETE_FROM)) {
@@ -75,8 +74,8 @@ function merge(target: unknown, patch: unknown, path: readonly string[]): unknow
 
 function mergeList(current: unknown, patch: unknown[], path: readonly string[], field: string): unknown[] {
   // an element {$patch: replace} replaces the whole list with the others
-  if (patch.some((p) => isObject(p) && p.$patch === 'replace')) {
-    return patch.filter((p) => !(isObject(p) && p.$patch === 'replace')).map((p) => (isObject(p) ? withoutDirectives(p) : jsonClone(p)));
+  if (patch.some((p) => isObj(p) && p.$patch === 'replace')) {
+    return patch.filter((p) => !(isObj(p) && p.$patch === 'replace')).map((p) => (isObj(p) ? withoutDirectives(p) : jsonClone(p)));
   }
   const key = mergeKeyOf(path, field);
   if (isSetList(path, field)) {
@@ -84,11 +83,11 @@ function mergeList(current: unknown, patch: unknown[], path: readonly string[], 
     for (const v of patch) if (!out.includes(v)) out.push(v);
     return out;
   }
-  if (!key || !Array.isArray(current)) return patch.filter((p) => !(isObject(p) && p.$patch === 'delete')).map((p) => merge(undefined, p, [...path, field]));
+  if (!key || !Array.isArray(current)) return patch.filter((p) => !(isObj(p) && p.$patch === 'delete')).map((p) => merge(undefined, p, [...path, field]));
   const out = [...current];
   for (const p of patch) {
-    if (!isObject(p)) continue;
-    const at = out.findIndex((el) => isObject(el) && el[key] === p[key]);
+    if (!isObj(p)) continue;
+    const at = out.findIndex((el) => isObj(el) && el[key] === p[key]);
     if (p.$patch === 'delete') { if (at >= 0) out.splice(at, 1); continue; }
     const merged = merge(at >= 0 ? out[at] : undefined, p, [...path, field]);
     if (at >= 0) out[at] = merged; else out.push(merged);

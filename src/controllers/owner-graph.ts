@@ -7,7 +7,7 @@
 
 import type { KubeObject, OwnerReference } from '../api/types.js';
 import { FOREGROUND_FINALIZER, ORPHAN_FINALIZER } from '../api/deletion.js';
-import { RESOURCES, type ResourceInfo } from '../api/resources.js';
+import { groupOfApiVersion, resourceForGroupKind, type ResourceInfo } from '../api/resources.js';
 
 /** How many deleted uids are remembered as gone, so a big cascade reads no owner twice (upstream absentOwnerCache). */
 const ABSENT_REMEMBERED = 10_000;
@@ -161,9 +161,7 @@ export class OwnerGraph {
 
 /** The served resource an ownerReference names (by group and kind: any version of it). */
 export function ownerResource(ref: OwnerReference): ResourceInfo | undefined {
-  const slash = ref.apiVersion.indexOf('/');
-  const group = slash < 0 ? '' : ref.apiVersion.slice(0, slash);
-  return RESOURCES.find((r) => r.kind === ref.kind && r.group === group);
+  return resourceForGroupKind(groupOfApiVersion(ref.apiVersion), ref.kind);
 }
 
 function sameRefs(a: readonly OwnerReference[] | undefined, b: readonly OwnerReference[] | undefined): boolean {

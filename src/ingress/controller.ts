@@ -176,9 +176,9 @@ export class IngressController {
       for (const ingress of changed) {
         warnings.push({ ingress, reason: REJECTED_CONFIG, message: `nginx rejected the configuration and the error could not be traced to the Ingresses that caused it; the configuration NGINX last accepted keeps serving, without this Ingress's changes since: ${oneLine(notLoaded)}` });
       }
-      await this.raiseEvents(warnings);
-    } else {
-      await this.raiseEvents(warnings);
+    }
+    await this.raiseEvents(warnings);
+    if (notLoaded === undefined) {
       await this.announce(table);
       await this.writeStatus(table);
     }

@@ -385,10 +385,9 @@ function renderServer(L: Lines, v: VirtualHost, o: RenderOptions, live: LiveBack
   // so an Ingress-less conf declares them in a location no request can reach.
   if (catchAll) L.add(2, `location = ${RESERVED_PATH_PREFIX}/declare { internal; set $podnet_ingress ""; set $podnet_service ""; set $podnet_host ""; set $podnet_path ""; return 404; }`);
 
-  // Plain HTTP is redirected on TLS hosts, never on the default server: its
-  // certificate (the default one, or that of a tls entry without hosts that
-  // covers no rule host) also answers names no TLS host claims.
-  const redirect = v.tls !== undefined && !catchAll;
+  // plain HTTP is redirected on TLS hosts (the default server has none: it
+  // answers unknown SNI names with the default certificate)
+  const redirect = v.tls !== undefined;
   const blocks: { key: string; modifier: string; route: Route | undefined }[] = [];
   if (v.regex) {
     for (const r of v.routes) blocks.push(r.kind === 'exact' ? exactBlock(r) : { key: `~* ^${r.path}`, modifier: `~* ${quote(`^${r.path}`)}`, route: r });

@@ -14,8 +14,8 @@
 //    an Ingress without rules (or with host-less rules) gives the catch-all's;
 //  - TLS per host from `kubernetes.io/tls` Secrets; a listed host whose Secret
 //    is missing or broken is still served over HTTPS with the default cert; a
-//    tls entry without hosts applies to the rule hosts its certificate covers,
-//    else to the default server (ingress-nginx).
+//    tls entry without hosts applies to the rule hosts its certificate covers
+//    (ingress-nginx), never to the default server.
 
 import type { EndpointSlice, Ingress, IngressBackend, IngressClass, PathType, Secret, Service } from '../api/types.js';
 import { parseAnnotations, wantsRegex, type RouteOptions } from './annotations.js';
@@ -65,8 +65,8 @@ export interface VirtualHost {
   fallback?: Route;
   /**
    * present when a served Ingress's spec.tls covers this host (by its hosts, or
-   * for an entry without hosts by its certificate's names); on the catch-all
-   * it replaces the default certificate
+   * for an entry without hosts by its certificate's names); never on the
+   * catch-all, which keeps the default certificate
    */
   tls?: HostTls;
   /**

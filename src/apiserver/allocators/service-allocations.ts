@@ -10,6 +10,7 @@ import { goStringSlice, invalidGo } from '../../api/validation/fields.js';
 import type { Service } from '../../api/types.js';
 import { KUBE_DNS_SERVICE_IP, KUBERNETES_SERVICE_IP, NODE_PORT_MAX, NODE_PORT_MIN, SERVICE_NETWORK } from '../../config.js';
 import { apiErrors, field, type FieldError } from '../../errors.js';
+import { deepEqual } from '../../store/deep-equal.js';
 import { IpAllocator } from './ip-allocator.js';
 import { PortAllocator } from './port-allocator.js';
 
@@ -77,7 +78,7 @@ export function carryOverAllocations(oldSvc: Service, newSvc: Service): void {
     const oldIPs = oldSvc.spec.clusterIPs ?? [];
     if (!newSvc.spec.clusterIPs?.length && oldIPs.length) {
       newSvc.spec.clusterIPs = changed ? [newSvc.spec.clusterIP!] : [...oldIPs];
-    } else if (changed && oldIPs.length && newSvc.spec.clusterIPs!.length === oldIPs.length && newSvc.spec.clusterIPs!.every((ip, i) => ip === oldIPs[i])) {
+    } else if (changed && oldIPs.length && deepEqual(newSvc.spec.clusterIPs, oldIPs)) {
       newSvc.spec.clusterIPs = [newSvc.spec.clusterIP!, ...oldIPs.slice(1)];
     }
   }
@@ -96,7 +97,6 @@ export function carryOverAllocations(oldSvc: Service, newSvc: Service): void {
   }
 }
 
-const sameList = (a: readonly unknown[], b: readonly unknown[]) => a.length === b.length && a.every((v, i) => v === b[i]);
 const nodePortsOf = (svc: Service) => (svc.spec.ports ?? []).map((p) => p.nodePort ?? 0);
 const externallyAccessible = (svc: Service) => type(svc) === 'NodePort' || type(svc) === 'LoadBalancer';
 
@@ -112,11 +112,11 @@ const externallyAccessible = (svc: Service) => type(svc) === 'NodePort' || type(
 function dropUnchangedTypeDependentFields(oldSvc: Service, newSvc: Service): void {
   const spec = newSvc.spec;
   if (type(oldSvc) !== type(newSvc)) {
-    if (needsClusterIP(oldSvc) && !hasClusterIPField(newSvc) && spec.clusterIP === oldSvc.spec.clusterIP && sameList(spec.clusterIPs ?? [], oldSvc.spec.clusterIPs ?? [])) {
+    if (needsClusterIP(oldSvc) && !hasClusterIPField(newSvc) && spec.clusterIP === oldSvc.spec.clusterIP && deepEqual(spec.clusterIPs ?? [], oldSvc.spec.clusterIPs ?? [])) {
       delete spec.clusterIP;
       delete spec.clusterIPs;
     }
-    if (allowsNodePorts(oldSvc) && !allowsNodePorts(newSvc) && sameList(nodePortsOf(newSvc), nodePortsOf(oldSvc))) {
+    if (allowsNodePorts(oldSvc) && !allowsNodePorts(newSvc) && deepEqual(nodePortsOf(newSvc), nodePortsOf(oldSvc))) {
       for (const p of spec.ports ?? []) delete p.nodePort;
     }
     if (externallyAccessible(oldSvc) && !externallyAccessible(newSvc) && spec.externalTrafficPolicy === oldSvc.spec.externalTrafficPolicy) {

@@ -3,18 +3,13 @@
 // core group, then `/name` (schema.GroupKind.String(), lower-cased).
 
 import type { KubeObject } from '../../api/types.js';
-import { RESOURCES } from '../../api/resources.js';
+import { groupOfApiVersion, RESOURCES } from '../../api/resources.js';
 
-/** The group of an apiVersion: `apps/v1` → `apps`, `v1` → `` (core). */
-function groupOf(apiVersion: string | undefined): string {
-  const slash = apiVersion?.indexOf('/') ?? -1;
-  return slash >= 0 ? apiVersion!.slice(0, slash) : '';
-}
 
 /** `deployment.apps`, `service`, `endpointslice.discovery.k8s.io` */
 export function kindQualifier(kind: string, apiVersion?: string): string {
   const known = RESOURCES.find((r) => r.kind === kind);
-  const group = known ? known.group : groupOf(apiVersion);
+  const group = known ? known.group : groupOfApiVersion(apiVersion);
   return (group ? `${kind}.${group}` : kind).toLowerCase();
 }
 
