@@ -21,6 +21,8 @@ for cmd in "${!NEEDED[@]}"; do
   command -v "$cmd" >/dev/null 2>&1 || missing+=("${NEEDED[$cmd]}")
 done
 [ -x /usr/lib/cni/bridge ] || missing+=(containernetworking-plugins)
+# The ingress controller's NGINX loads it to drain keep-alive clients before a reload.
+[ -f /usr/lib/nginx/modules/ngx_http_lua_module.so ] || missing+=(libnginx-mod-http-lua)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "podnet: installing system packages: ${missing[*]}" >&2
   export DEBIAN_FRONTEND=noninteractive

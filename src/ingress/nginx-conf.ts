@@ -96,6 +96,17 @@ export const UPSTREAM_MAX_FAILS = 1;
 export const UPSTREAM_FAIL_TIMEOUT = '5s';
 export const PROXY_NEXT_UPSTREAM_TRIES = 3;
 export const LOG_FORMAT_NAME = 'podnet_json';
+/** Debian's dynamic modules: libnginx-mod-http-lua and the NDK it is built on */
+export const NGINX_MODULE_DIR = '/usr/lib/nginx/modules';
+export const LUA_MODULE_FILES = ['ndk_http_module.so', 'ngx_http_lua_module.so'] as const;
+/**
+ * Shared memory the controller's drain flag lives in. NGINX keeps a zone of
+ * the same name and size across reloads, so the generation a reload starts
+ * sees the flag the controller set before it.
+ */
+export const CONTROL_DICT = 'podnet_control';
+/** the drain flag expires on its own if the controller dies before clearing it */
+export const DRAIN_TTL_S = 10;
 export const ERROR_LOCATION_PREFIX = `${RESERVED_PATH_PREFIX}/error/`;
 
 /** Bodies of the controller's own answers (errorPageFiles writes them under runtimeDir/errors). */
@@ -125,6 +136,8 @@ export interface RenderOptions {
   workerProcesses?: number;
   /** rendered as `user` when set (only meaningful when the master runs as root) */
   workerUser?: string;
+  /** where libnginx-mod-http-lua's .so files are (NGINX_MODULE_DIR) */
+  moduleDir?: string;
   /** also write the access log to stdout (the pod's log), besides runtimeDir/logs/access.log */
   accessLogStdout?: boolean;
 }
@@ -163,6 +176,9 @@ export interface RenderedConf { text: string; sections: ConfSection[] }
 export function accessLogPath(runtimeDir: string): string { return path.join(runtimeDir, 'logs', 'access.log'); }
 export function errorLogPath(runtimeDir: string): string { return path.join(runtimeDir, 'logs', 'error.log'); }
 export function pidPath(runtimeDir: string): string { return path.join(runtimeDir, 'nginx.pid'); }
+
+/** The Unix socket of the control server (drain on/off); not reachable from any network. */
+export function controlSocketPath(runtimeDir: string): string { return path.join(runtimeDir, 'control.sock'); }
 
 export function errorPageDir(runtimeDir: string): string { return path.join(runtimeDir, 'errors'); }
 
@@ -219,6 +235,7 @@ export function renderNginxConf(table: RouteTable, options: RenderOptions): Rend
   if (o.workerUser) L.add(0, `user ${o.workerUser};`);
   // The controller runs the master as its child (daemon off) so the pod's process model tracks it.
   L.add(0, 'daemon off;');
+  for (const m of LUA_MODULE_FILES) L.add(0, `load_module ${path.join(o.moduleDir ?? NGINX_MODULE_DIR, m)};`);
   L.add(0, `worker_processes ${o.workerProcesses ?? DEFAULT_WORKER_PROCESSES};`);
   L.add(0, `worker_rlimit_nofile ${WORKER_RLIMIT_NOFILE};`);
   L.add(0, `pid ${pidPath(rt)};`);
@@ -283,6 +300,8 @@ export function renderNginxConf(table: RouteTable, options: RenderOptions): Rend
   L.add(1, 'proxy_buffering on;');
   L.add(1, '');
   for (const line of ERROR_PAGE_LINES) L.add(1, line);
+  L.add(1, '');
+  for (const line of drainLines(rt)) L.add(1, line);
   L.add(1, '');
   L.add(1, 'ssl_protocols TLSv1.2 TLSv1.3;');
   L.add(1, 'ssl_session_cache shared:podnet_ssl:4m;');
@@ -477,6 +496,33 @@ function renderLocation(L: Lines, modifier: string, r: Route | undefined, v: Vir
     }
   }
   L.add(2, '}');
+}
+
+/**
+ * Keep-alive clients must not lose a request to a reload. On SIGHUP the old
+ * workers close their idle keep-alive connections at once, and a request the
+ * client sends at that moment is answered with a TCP reset, which clients
+ * like wrk or any POST do not retry (docs/ingress.md, "Reloads and keep-alive
+ * clients"). So before a reload the controller sets the drain flag for
+ * DRAIN_MS: every response in that window tells its client to close
+ * (`Connection: close`), so no busy connection is idle and reused when the
+ * old workers close them. A worker of a replaced generation (exiting) says
+ * close on every response it still sends. A 101 (WebSocket) keeps its Upgrade.
+ */
+function drainLines(runtimeDir: string): string[] {
+  const dict = `ngx.shared.${CONTROL_DICT}`;
+  return [
+    `lua_shared_dict ${CONTROL_DICT} 64k;`,
+    `header_filter_by_lua_block { if ngx.status ~= 101 and (ngx.worker.exiting() or ${dict}:get("drain")) then ngx.header["Connection"] = "close" end }`,
+    '',
+    'server {',
+    `  # control: the controller sets (POST /drain?on=1) and clears (POST /drain?on=0) the drain flag around a reload`,
+    `  listen unix:${controlSocketPath(runtimeDir)};`,
+    '  access_log off;',
+    `  location = /drain { content_by_lua_block { if ngx.req.get_method() ~= "POST" then return ngx.exit(405) end; if ngx.var.arg_on == "1" then ${dict}:set("drain", true, ${DRAIN_TTL_S}) else ${dict}:delete("drain") end; ngx.say(${dict}:get("drain") and "draining" or "not draining") } }`,
+    '  location / { return 404; }',
+    '}',
+  ];
 }
 
 /** One error_page per status of the controller's pages; `answerAs` sends some as another status's page. */

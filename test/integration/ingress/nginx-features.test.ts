@@ -230,20 +230,49 @@ test('proxy-body-size: a body over the limit → 413, at the limit → 200; the 
   assert.equal((await post('/default', 1024 * 1024 + 1)).status, 413);
 });
 
-test('WebSocket upgrade is passed through', async () => {
+/** A WebSocket handshake through nginx; resolves to the response head once bytes sent after it came back through. */
+async function upgradeAndEcho(): Promise<string> {
   const sock = net.connect(http(), '127.0.0.1');
   const received: Buffer[] = [];
   sock.on('data', (d) => received.push(d));
-  await new Promise<void>((r) => sock.on('connect', () => r()));
-  sock.write('GET /ws HTTP/1.1\r\nHost: hdr.test\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n');
-  const until = async (re: RegExp) => {
-    for (let i = 0; i < 200 && !re.test(Buffer.concat(received).toString()); i++) await new Promise((r) => setTimeout(r, 10));
-    return Buffer.concat(received).toString();
+  try {
+    await new Promise<void>((r) => sock.on('connect', () => r()));
+    sock.write('GET /ws HTTP/1.1\r\nHost: hdr.test\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n');
+    const until = async (re: RegExp) => {
+      for (let i = 0; i < 200 && !re.test(Buffer.concat(received).toString()); i++) await new Promise((r) => setTimeout(r, 10));
+      return Buffer.concat(received).toString();
+    };
+    const head = (await until(/\r\n\r\n/)).split('\r\n\r\n')[0]!;
+    assert.match(head, /^HTTP\/1\.1 101/);
+    sock.write('ping-through-nginx');
+    assert.match(await until(/ping-through-nginx/), /ping-through-nginx/);
+    return head;
+  } finally {
+    sock.destroy();
+  }
+}
+
+test('WebSocket upgrade is passed through', async () => {
+  await upgradeAndEcho();
+});
+
+test('drain before a reload: every response says Connection: close until it is cleared; a WebSocket 101 keeps its Upgrade', async () => {
+  const connectionHeaders = async () => {
+    const r = await runner.run(['curl', '-sS', '-o', '/dev/null', '-D', '-', '-H', 'Host: hdr.test', `http://127.0.0.1:${http()}/drained`]);
+    return r.stdout.split('\r\n').filter((l) => /^connection:/i.test(l)).map((l) => l.toLowerCase());
   };
-  assert.match(await until(/\r\n\r\n/), /^HTTP\/1\.1 101/);
-  sock.write('ping-through-nginx');
-  assert.match(await until(/ping-through-nginx/), /ping-through-nginx/);
-  sock.destroy();
+  assert.deepEqual(await connectionHeaders(), ['connection: keep-alive']);
+  assert.equal(await nginx.proc.setDrain(true), true);
+  try {
+    assert.ok((await connectionHeaders()).includes('connection: close'));
+    // curl, asked for two URLs, opens a second connection because the first was told to close.
+    const two = await runner.run(['curl', '-sv', '-o', '/dev/null', '-o', '/dev/null', '-H', 'Host: hdr.test', `http://127.0.0.1:${http()}/a`, `http://127.0.0.1:${http()}/b`]);
+    assert.doesNotMatch(two.stderr, /Re-using existing connection/);
+    assert.doesNotMatch(await upgradeAndEcho(), /connection: close/i);
+  } finally {
+    assert.equal(await nginx.proc.setDrain(false), true);
+  }
+  assert.deepEqual(await connectionHeaders(), ['connection: keep-alive']);
 });
 
 test('access log: JSON lines naming the Ingress, Service and chosen upstream', async () => {
