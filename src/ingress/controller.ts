@@ -17,6 +17,7 @@ import type { Client } from '../client/client.js';
 import { Informer } from '../client/informer.js';
 import type { ApplyResult } from './nginx-process.js';
 import { attributeConfError, confFiles, renderNginxConf, type RenderOptions } from './nginx-conf.js';
+import { renderBalancerEndpoints } from './lua-balancer.js';
 import { buildRouteTable, refKey, refOf, type IngressRef, type IngressWarning, type RouteTable } from './route-table.js';
 import { LastGoodIngresses, oneLine, REJECTED_CONFIG, sameDesiredState } from './last-good.js';
 import { DEFAULT_CLASS_CONFIG, type ClassConfig } from './ingress-class.js';
@@ -27,11 +28,19 @@ export const DEFAULT_PUBLISH_SERVICE = { namespace: 'ingress-nginx', name: 'ingr
 export const DEFAULT_DEBOUNCE_MS = 100;
 /** at most one NGINX reload per second, however fast endpoints churn */
 export const DEFAULT_MIN_RELOAD_INTERVAL_MS = 1000;
+/**
+ * Endpoint changes are only sent to the balancer (no reload): they are
+ * coalesced for this long and not held back by the reload interval, so a pod
+ * turning ready is routed to within ~this long even right after a reload.
+ */
+export const DEFAULT_ENDPOINTS_DEBOUNCE_MS = 50;
 export const EVENT_SOURCE = 'nginx-ingress-controller';
 
 /** What the controller needs from the NGINX shell; NginxProcess implements it. */
 export interface ConfApplier {
-  apply(text: string, files: ReadonlyMap<string, string>): Promise<ApplyResult>;
+  apply(text: string, files: ReadonlyMap<string, string>, endpoints: string): Promise<ApplyResult>;
+  /** send the balancer's endpoints to the running NGINX, no reload; false when they were already there */
+  updateEndpoints(endpoints: string): Promise<boolean>;
 }
 
 export interface ControllerOptions {
@@ -43,6 +52,7 @@ export interface ControllerOptions {
   publishService?: { namespace: string; name: string };
   debounceMs?: number;
   minReloadIntervalMs?: number;
+  endpointsDebounceMs?: number;
   clock?: SchedulerClock;
   log?: (msg: string) => void;
   now?: () => Date;
@@ -63,6 +73,9 @@ export class IngressController {
   readonly slices: Informer<EndpointSlice>;
   readonly secrets: Informer<Secret>;
   private readonly scheduler: SyncScheduler;
+  private readonly endpointsScheduler: SyncScheduler;
+  /** the inputs of the conf NGINX runs: the endpoints sent between reloads are for exactly its backends */
+  private accepted: { ingresses: Ingress[]; exclude: Set<string> } | undefined;
   private readonly log: (msg: string) => void;
   /** the Ingress versions of the last accepted conf, and which Ingresses fall back to them */
   private readonly lastGood = new LastGoodIngresses();
@@ -82,18 +95,28 @@ export class IngressController {
     this.services = new Informer<Service>(c, 'services', { log: this.log });
     this.slices = new Informer<EndpointSlice>(c, 'endpointslices', { log: this.log });
     this.secrets = new Informer<Secret>(c, 'secrets', { log: this.log });
-    // A sync whose conf came out unchanged reloaded nothing: it does not start
-    // a new reload interval (IDLE_SYNC), so the next real change is not held back.
-    this.scheduler = new SyncScheduler(async () => ((await this.sync()).result.action === 'unchanged' ? IDLE_SYNC : undefined), {
+    // A sync whose conf came out unchanged reloaded nothing (at most it sent
+    // endpoints): it does not start a new reload interval (IDLE_SYNC), so the
+    // next change is not held back.
+    this.scheduler = new SyncScheduler(async () => (['unchanged', 'endpoints'].includes((await this.sync()).result.action) ? IDLE_SYNC : undefined), {
       debounceMs: o.debounceMs ?? DEFAULT_DEBOUNCE_MS,
       minIntervalMs: o.minReloadIntervalMs ?? DEFAULT_MIN_RELOAD_INTERVAL_MS,
       ...(o.clock ? { clock: o.clock } : {}),
       log: this.log,
       name: 'ingress sync',
     });
+    this.endpointsScheduler = new SyncScheduler(async () => { await this.syncEndpoints(); return IDLE_SYNC; }, {
+      debounceMs: o.endpointsDebounceMs ?? DEFAULT_ENDPOINTS_DEBOUNCE_MS,
+      minIntervalMs: 0,
+      ...(o.clock ? { clock: o.clock } : {}),
+      log: this.log,
+      name: 'ingress endpoints sync',
+    });
     const changed = () => { if (this.started) this.scheduler.trigger(); };
     const watch = (inf: Informer<KubeObject>, fn: () => void) => inf.onAdd(fn).onUpdate(fn).onDelete(fn);
-    for (const inf of [this.classes, this.services, this.slices]) watch(inf as unknown as Informer<KubeObject>, changed);
+    for (const inf of [this.classes, this.services]) watch(inf as unknown as Informer<KubeObject>, changed);
+    // The conf does not depend on endpoints (lua-balancer.ts): slices only go to the balancer.
+    watch(this.slices as unknown as Informer<KubeObject>, () => { if (this.started) this.endpointsScheduler.trigger(); });
     // A Secret change may fix a rejected certificate: retry every rejected Ingress.
     watch(this.secrets as unknown as Informer<KubeObject>, () => { this.lastGood.forgetAll(); changed(); });
     // An Ingress whose spec or annotations changed gets another chance; our own
@@ -121,12 +144,31 @@ export class IngressController {
   async stop(): Promise<void> {
     this.started = false;
     await this.scheduler.stop();
+    await this.endpointsScheduler.stop();
     for (const inf of [this.ingresses, this.classes, this.services, this.slices, this.secrets]) inf.stop();
   }
 
   /** One full reconcile from the informer caches; calls are serialized (one nginx apply at a time). */
   sync(): Promise<SyncReport> {
     const run = this.chain.then(() => this.syncOnce());
+    this.chain = run.catch(() => undefined);
+    return run;
+  }
+
+  /** The balancer's endpoints for the running conf's backends, from the caches now; serialized with sync(). */
+  syncEndpoints(): Promise<boolean> {
+    const run = this.chain.then(async () => {
+      if (!this.accepted) return false; // nothing runs yet: the first sync sends them
+      const table = buildRouteTable({
+        ...this.accepted,
+        ingressClasses: this.classes.list(),
+        services: this.services.list(),
+        endpointSlices: this.slices.list(),
+        secrets: this.secrets.list(),
+        classConfig: this.o.classConfig ?? DEFAULT_CLASS_CONFIG,
+      });
+      return this.o.nginx.updateEndpoints(renderBalancerEndpoints(table));
+    });
     this.chain = run.catch(() => undefined);
     return run;
   }
@@ -153,9 +195,10 @@ export class IngressController {
         exclude,
       });
       const rendered = renderNginxConf(table, this.o.render);
-      result = await this.o.nginx.apply(rendered.text, confFiles(table, this.o.render));
+      result = await this.o.nginx.apply(rendered.text, confFiles(table, this.o.render), renderBalancerEndpoints(table));
       if (result.action !== 'rejected') {
         this.lastGood.acceptedVersions(table.served, ingresses);
+        this.accepted = { ingresses, exclude };
         break;
       }
       const culprits = attributeConfError(result.error, rendered.sections);

@@ -19,7 +19,7 @@
 
 import { createHash } from 'node:crypto';
 import path from 'node:path';
-import type { Backend } from './backends.js';
+import { BALANCER_DICT, BALANCER_DICT_SIZE, BALANCER_UPSTREAM, balancerLua, LUA_MODULE_NAME, luaDir, luaModuleFile } from './lua-balancer.js';
 import { CATCH_ALL_HOST, isWildcard } from './hosts.js';
 import { RESERVED_PATH_PREFIX } from './paths.js';
 import { refKey, type HostTls, type Route, type RouteTable, type VirtualHost, type IngressRef } from './route-table.js';
@@ -51,15 +51,12 @@ export const WORKER_RLIMIT_NOFILE = 2 * WORKER_CONNECTIONS;
  */
 export const WORKER_SHUTDOWN_TIMEOUT = '240s';
 /**
- * Idle connections to the backends each worker keeps open, per upstream
- * (ngx_http_upstream_keepalive). Requests in flight beyond it open and close
- * their own upstream connection. ingress-nginx's 320 is for its one Lua
- * balancer upstream shared by every Service; here each Service port is an
- * upstream and nginx allocates the whole cache for each at parse time: 320 ×
- * 1,000 upstreams cost 43 MB more RSS and +0.2 s CPU in every `nginx -t` and
- * reload (measured), so 32 per Service.
+ * Idle connections to the backends each worker keeps open
+ * (ngx_http_upstream_keepalive), shared by every Service: there is one
+ * upstream, the Lua balancer's, as in ingress-nginx, whose default this is.
+ * Requests in flight beyond it open and close their own upstream connection.
  */
-export const UPSTREAM_KEEPALIVE_CONNECTIONS = 32;
+export const UPSTREAM_KEEPALIVE_CONNECTIONS = 320;
 /** requests per upstream connection before nginx closes it (nginx default 1000; ingress-nginx 10000) */
 export const UPSTREAM_KEEPALIVE_REQUESTS = 10_000;
 /**
@@ -91,9 +88,6 @@ export const ACCESS_LOG_FLUSH = '100ms';
  * does not. Not meant to be unguessable; nothing here relies on that.
  */
 export const GENERATED_REQUEST_ID = '$pid-$connection-$connection_requests-$msec';
-/** a pod IP that failed is skipped for this long (stale endpoints between reloads) */
-export const UPSTREAM_MAX_FAILS = 1;
-export const UPSTREAM_FAIL_TIMEOUT = '5s';
 export const PROXY_NEXT_UPSTREAM_TRIES = 3;
 export const LOG_FORMAT_NAME = 'podnet_json';
 /** Debian's dynamic modules: libnginx-mod-http-lua and the NDK it is built on */
@@ -116,9 +110,6 @@ export const ERROR_PAGES: Readonly<Record<number, { title: string; text: string 
   503: { title: '503 Service Unavailable', text: 'podnet ingress: the Service has no ready endpoints.' },
   504: { title: '504 Gateway Timeout', text: 'podnet ingress: the backend did not answer in time.' },
 };
-
-/** Backends with an upstream block, by key: reached by pod IPs, or (no ready pod) by the ClusterIP alone. */
-type LiveBackends = ReadonlyMap<string, 'pods' | 'cluster-ip'>;
 
 export interface CertFiles { certPath: string; keyPath: string }
 
@@ -191,9 +182,13 @@ export function errorPageFiles(runtimeDir: string): Map<string, string> {
   return files;
 }
 
-/** Every file the rendered conf refers to besides itself: error pages and TLS PEMs (path → content). */
+/** Every file the rendered conf refers to besides itself: error pages, the balancer's Lua and TLS PEMs (path → content). */
 export function confFiles(table: RouteTable, options: RenderOptions): Map<string, string> {
-  return new Map([...errorPageFiles(options.runtimeDir), ...tlsFiles(table, options.certDir)]);
+  return new Map([
+    ...errorPageFiles(options.runtimeDir),
+    [luaModuleFile(options.runtimeDir), balancerLua(options.runtimeDir)],
+    ...tlsFiles(table, options.certDir),
+  ]);
 }
 
 /** The PEM file for a host's Secret: named after the Secret and its content, so a rotated cert is a new file. */
@@ -217,8 +212,6 @@ export function tlsFiles(table: RouteTable, certDir: string): Map<string, string
 export function quote(s: string): string {
   return `"${s.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
 }
-
-export function upstreamName(b: Backend): string { return b.key; }
 
 class Lines {
   readonly out: string[] = [];
@@ -290,6 +283,7 @@ export function renderNginxConf(table: RouteTable, options: RenderOptions): Rend
   L.add(1, 'proxy_set_header X-Forwarded-Host $podnet_best_host;');
   L.add(1, 'proxy_set_header X-Forwarded-Port $server_port;');
   L.add(1, 'proxy_set_header X-Request-ID $podnet_request_id;');
+  // Set per request by the balancer from the route's Service port (lua-balancer.ts).
   L.add(1, 'proxy_next_upstream error timeout;');
   L.add(1, `proxy_next_upstream_tries ${PROXY_NEXT_UPSTREAM_TRIES};`);
   L.add(1, 'proxy_redirect off;');
@@ -308,35 +302,12 @@ export function renderNginxConf(table: RouteTable, options: RenderOptions): Rend
   // No http-level ssl_certificate: nginx would load it into a separate SSL_CTX for
   // every server block (measured: ~0.9 s of a 1.2 s `nginx -t` with 1,000 hosts).
 
-  // A Service with no ready endpoints but a ClusterIP is proxied to that
-  // ClusterIP alone: the node's Service rules reject the connection while no
-  // pod is ready (answered as 503 by the location, see renderLocation), and
-  // reach the first pod the moment it turns ready, without waiting for the
-  // reload that brings its IP (≤ 1 per DEFAULT_MIN_RELOAD_INTERVAL_MS).
-  const live = table.backends.filter((b) => b.endpoints.length > 0 || b.clusterIP !== undefined);
-  const users = backendUsers(table);
-  for (const b of live) {
-    L.add(1, '');
-    const start = L.next;
-    L.add(1, `upstream ${upstreamName(b)} {`);
-    for (const e of b.endpoints) L.add(2, `server ${hostPort(e.ip, e.port)} max_fails=${UPSTREAM_MAX_FAILS} fail_timeout=${UPSTREAM_FAIL_TIMEOUT};`);
-    // The Service's ClusterIP as a backup: if every pod IP above went stale
-    // before the next reload, kube-proxy's rules still know the live pods.
-    // Alone in its upstream it is never marked failed (nginx ignores max_fails
-    // for a single server), so it keeps being tried until pods are ready.
-    if (b.clusterIP) L.add(2, `server ${hostPort(b.clusterIP, b.servicePort)}${b.endpoints.length > 0 ? ' backup' : ''};`);
-    L.add(2, `keepalive ${UPSTREAM_KEEPALIVE_CONNECTIONS};`);
-    L.add(2, `keepalive_requests ${UPSTREAM_KEEPALIVE_REQUESTS};`);
-    L.add(2, `keepalive_timeout ${UPSTREAM_KEEPALIVE_TIMEOUT};`);
-    L.add(1, '}');
-    sections.push({ startLine: start, endLine: L.next - 1, host: '', ingresses: users.get(b.key) ?? [] });
-  }
-  const liveKeys: LiveBackends = new Map(live.map((b) => [b.key, b.endpoints.length > 0 ? 'pods' : 'cluster-ip']));
-
+  L.add(1, '');
+  for (const line of balancerLines(rt)) L.add(1, line);
   for (const v of table.hosts) {
     L.add(1, '');
     const start = L.next;
-    renderServer(L, v, o, liveKeys, sections);
+    renderServer(L, v, o, sections);
     sections.push({ startLine: start, endLine: L.next - 1, host: v.host, ingresses: ingressesOf(v) });
     const cert = v.tls ? tlsFileName(o.certDir, v.tls) : undefined;
     // A file-only section (no lines): a broken certificate is the fault of the Ingress that named its Secret.
@@ -344,18 +315,6 @@ export function renderNginxConf(table: RouteTable, options: RenderOptions): Rend
   }
   L.add(0, '}');
   return { text: `${L.out.join('\n')}\n`, sections };
-}
-
-function backendUsers(table: RouteTable): Map<string, IngressRef[]> {
-  const m = new Map<string, Map<string, IngressRef>>();
-  for (const v of table.hosts) {
-    for (const r of [...v.routes, ...(v.fallback ? [v.fallback] : [])]) {
-      if (!r.backend) continue;
-      const inner = m.get(r.backend.key) ?? m.set(r.backend.key, new Map()).get(r.backend.key)!;
-      inner.set(refKey(r.ingress), r.ingress);
-    }
-  }
-  return new Map([...m].map(([k, inner]) => [k, [...inner.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([, r]) => r)]));
 }
 
 function hostPort(ip: string, port: number): string {
@@ -372,7 +331,7 @@ function listen(o: RenderOptions, port: number): string {
   return o.listenAddress ? `${hostPort(o.listenAddress, port)}` : `${port}`;
 }
 
-function renderServer(L: Lines, v: VirtualHost, o: RenderOptions, live: LiveBackends, sections: ConfSection[]) {
+function renderServer(L: Lines, v: VirtualHost, o: RenderOptions, sections: ConfSection[]) {
   const catchAll = v.host === CATCH_ALL_HOST;
   // With several workers, one listening socket per worker (SO_REUSEPORT): the
   // kernel spreads new connections over them instead of waking every worker
@@ -437,7 +396,7 @@ function renderServer(L: Lines, v: VirtualHost, o: RenderOptions, live: LiveBack
 
   for (const b of blocks) {
     const start = L.next;
-    renderLocation(L, b.modifier, b.route, v, redirect, o, live);
+    renderLocation(L, b.modifier, b.route, v, redirect, o);
     if (b.route) sections.push({ startLine: start, endLine: L.next - 1, host: v.host, ingresses: [b.route.ingress] });
   }
   L.add(1, '}');
@@ -458,7 +417,7 @@ function exactBlock(r: Route): { key: string; modifier: string; route: Route } {
   return { key: `= ${r.path}`, modifier: `= ${quote(r.path)}`, route: r };
 }
 
-function renderLocation(L: Lines, modifier: string, r: Route | undefined, v: VirtualHost, redirect: boolean, o: RenderOptions, live: LiveBackends) {
+function renderLocation(L: Lines, modifier: string, r: Route | undefined, v: VirtualHost, redirect: boolean, o: RenderOptions) {
   L.add(2, `location ${modifier} {`);
   if (r) {
     L.add(3, `set $podnet_ingress ${quote(refKey(r.ingress))};`);
@@ -475,10 +434,13 @@ function renderLocation(L: Lines, modifier: string, r: Route | undefined, v: Vir
   }
   if (!r) {
     L.add(3, 'return 404;');
-  } else if (!r.backend || !live.has(r.backend.key)) {
+  } else if (!r.backend) {
     L.add(3, 'return 503;');
   } else {
     const opt = r.options;
+    // Before the rewrite: its `break` ends the location's `set`s too.
+    // The balancer picks this Service port's pod (503 when none is ready).
+    L.add(3, `set $podnet_backend ${quote(r.backend.key)};`);
     if (opt.rewriteTarget !== undefined && !r.isDefaultBackend) {
       const pattern = r.kind === 'exact' ? `^${escapeRegex(r.path)}$` : `(?i)^${r.path}`;
       L.add(3, `rewrite ${quote(pattern)} ${opt.rewriteTarget} break;`);
@@ -487,15 +449,40 @@ function renderLocation(L: Lines, modifier: string, r: Route | undefined, v: Vir
     L.add(3, `proxy_send_timeout ${opt.proxySendTimeoutS}s;`);
     L.add(3, `proxy_read_timeout ${opt.proxyReadTimeoutS}s;`);
     L.add(3, `client_max_body_size ${opt.proxyBodySize};`);
-    L.add(3, `proxy_pass ${opt.backendProtocol === 'HTTPS' ? 'https' : 'http'}://${upstreamName(r.backend)};`);
-    // Through the bare ClusterIP, a refused connection means no pod is ready
-    // yet: the client gets the 503 it got before (a location's error_page
-    // replaces every inherited one, so all are repeated).
-    if (live.get(r.backend.key) === 'cluster-ip') {
-      for (const line of ERROR_PAGE_LINES_502_AS_503) L.add(3, line);
-    }
+    L.add(3, `access_by_lua_block { ${LUA_MODULE_NAME}.route() }`);
+    L.add(3, opt.backendProtocol === 'HTTPS' ? `proxy_pass https://${BALANCER_UPSTREAM}_tls;` : `proxy_pass http://${BALANCER_UPSTREAM};`);
   }
   L.add(2, '}');
+}
+
+/**
+ * One upstream for every Service: the Lua balancer (lua-balancer.ts) picks
+ * the pod per request from the endpoints the controller sent, so endpoint
+ * changes never change this text. `server 0.0.0.1` is never used (nginx needs
+ * a server line). A second, identical upstream serves backend-protocol HTTPS:
+ * the keep-alive cache matches connections by address alone, and would hand
+ * a TLS connection to a plain-HTTP request for the same pod. The module is
+ * loaded in the master (init_by_lua) so the workers share it; a fresh worker
+ * reads the endpoints file if shared memory has none yet.
+ */
+function balancerLines(runtimeDir: string): string[] {
+  const upstream = (name: string) => [
+    `upstream ${name} {`,
+    '  server 0.0.0.1;',
+    `  balancer_by_lua_block { ${LUA_MODULE_NAME}.balance() }`,
+    `  keepalive ${UPSTREAM_KEEPALIVE_CONNECTIONS};`,
+    `  keepalive_requests ${UPSTREAM_KEEPALIVE_REQUESTS};`,
+    `  keepalive_timeout ${UPSTREAM_KEEPALIVE_TIMEOUT};`,
+    '}',
+  ];
+  return [
+    `lua_package_path ${quote(`${luaDir(runtimeDir)}/?.lua;;`)};`,
+    `lua_shared_dict ${BALANCER_DICT} ${BALANCER_DICT_SIZE};`,
+    `init_by_lua_block { ${LUA_MODULE_NAME} = require "${LUA_MODULE_NAME}" }`,
+    `init_worker_by_lua_block { ${LUA_MODULE_NAME}.init_worker() }`,
+    ...upstream(BALANCER_UPSTREAM),
+    ...upstream(`${BALANCER_UPSTREAM}_tls`),
+  ];
 }
 
 /**
@@ -516,25 +503,19 @@ function drainLines(runtimeDir: string): string[] {
     `header_filter_by_lua_block { if ngx.status ~= 101 and (ngx.worker.exiting() or ${dict}:get("drain")) then ngx.header["Connection"] = "close" end }`,
     '',
     'server {',
-    `  # control: the controller sets (POST /drain?on=1) and clears (POST /drain?on=0) the drain flag around a reload`,
+    '  # control: the controller sets (POST /drain?on=1) and clears (POST /drain?on=0) the drain flag around a reload,',
+    '  # and has the endpoints file read into shared memory (POST /endpoints: no reload for endpoint changes)',
     `  listen unix:${controlSocketPath(runtimeDir)};`,
     '  access_log off;',
+    `  location = /endpoints { content_by_lua_block { if ngx.req.get_method() ~= "POST" then return ngx.exit(405) end; local v, err = ${LUA_MODULE_NAME}.load_file(); if not v then ngx.status = 500; ngx.say(err); return end; ngx.say(v) } }`,
     `  location = /drain { content_by_lua_block { if ngx.req.get_method() ~= "POST" then return ngx.exit(405) end; if ngx.var.arg_on == "1" then ${dict}:set("drain", true, ${DRAIN_TTL_S}) else ${dict}:delete("drain") end; ngx.say(${dict}:get("drain") and "draining" or "not draining") } }`,
     '  location / { return 404; }',
     '}',
   ];
 }
 
-/** One error_page per status of the controller's pages; `answerAs` sends some as another status's page. */
-function errorPageLines(answerAs: Readonly<Record<string, string>>): readonly string[] {
-  return Object.keys(ERROR_PAGES).map((code) => {
-    const as = answerAs[code];
-    return as ? `error_page ${code} =${as} ${ERROR_LOCATION_PREFIX}${as}.html;` : `error_page ${code} ${ERROR_LOCATION_PREFIX}${code}.html;`;
-  });
-}
-/** built once: the same lines in every render */
-const ERROR_PAGE_LINES = errorPageLines({});
-const ERROR_PAGE_LINES_502_AS_503 = errorPageLines({ '502': '503' });
+/** One error_page per status of the controller's pages, built once: the same lines in every render. */
+const ERROR_PAGE_LINES: readonly string[] = Object.keys(ERROR_PAGES).map((code) => `error_page ${code} ${ERROR_LOCATION_PREFIX}${code}.html;`);
 
 function escapeRegex(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');

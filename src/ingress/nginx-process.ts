@@ -17,6 +17,7 @@ import { PodnetError } from '../errors.js';
 import type { Runner } from '../net/runner.js';
 import { LogRotator, type LogRotationOptions } from './log-rotation.js';
 import { accessLogPath, controlSocketPath, errorLogPath } from './nginx-conf.js';
+import { endpointsFile } from './lua-balancer.js';
 
 export const RELOAD_WAIT_MS = 10_000;
 export const STOP_GRACE_MS = 5_000;
@@ -45,14 +46,17 @@ export interface NginxPaths {
 /** Size limit, copies and check interval of the log rotation (log-rotation.ts defaults). */
 export type LogRotationSettings = Omit<LogRotationOptions, 'files' | 'reopen'>;
 
+/** 'endpoints': the conf was unchanged and only the balancer's endpoints were sent (no reload) */
 export type ApplyResult =
-  | { action: 'unchanged' | 'started' | 'reloaded'; ms: number }
+  | { action: 'unchanged' | 'endpoints' | 'started' | 'reloaded'; ms: number }
   | { action: 'rejected'; error: string; ms: number };
 
 export class NginxProcess {
   private child: ChildProcess | undefined;
   private exited: Promise<void> | undefined;
   private applied: string | undefined;
+  /** the endpoints text NGINX's shared memory holds (or will read at start) */
+  private appliedEndpoints: string | undefined;
   private stderrTail = '';
   private stopping = false;
   private exitListeners: ((code: number | null, signal: string | null) => void)[] = [];
@@ -115,11 +119,19 @@ export class NginxProcess {
     }
   }
 
-  /** Make nginx run `text`: write the files it refers to (confFiles), test, install, start or reload. */
-  async apply(text: string, files: ReadonlyMap<string, string> = new Map()): Promise<ApplyResult> {
+  /**
+   * Make nginx run `text` with the balancer's `endpoints`
+   * (renderBalancerEndpoints): endpoints go to the running NGINX without a
+   * reload, whether or not the conf changed or passes its test; a changed
+   * conf is written with the files it refers to (confFiles), tested,
+   * installed, and started or reloaded.
+   */
+  async apply(text: string, files: ReadonlyMap<string, string> = new Map(), endpoints = ''): Promise<ApplyResult> {
     const t0 = performance.now();
     const ms = () => Math.round(performance.now() - t0);
-    if (text === this.applied && this.running) return { action: 'unchanged', ms: 0 };
+    const endpointsChanged = endpoints !== this.appliedEndpoints;
+    if (endpointsChanged) await this.sendEndpoints(endpoints);
+    if (text === this.applied && this.running) return { action: endpointsChanged ? 'endpoints' : 'unchanged', ms: ms() };
     await this.writeFiles(files);
     const next = `${this.paths.conf}.next`;
     if (!this.running) {
@@ -207,18 +219,45 @@ export class NginxProcess {
 
   /** POST /drain to the control socket; false (and a log line) when NGINX did not take it. */
   async setDrain(on: boolean): Promise<boolean> {
-    const socketPath = controlSocketPath(this.paths.prefix);
+    const r = await this.control(`/drain?on=${on ? 1 : 0}`);
+    if (r.ok) return true;
+    process.stderr.write(`[ingress] could not ${on ? 'set' : 'clear'} the drain flag through ${controlSocketPath(this.paths.prefix)}: ${r.error}\n`);
+    return false;
+  }
+
+  /** Send `endpoints` to the running NGINX (no reload); false when it already has them. */
+  async updateEndpoints(endpoints: string): Promise<boolean> {
+    if (endpoints === this.appliedEndpoints) return false;
+    await this.sendEndpoints(endpoints);
+    return true;
+  }
+
+  /**
+   * Write the endpoints file (a starting master's workers read it) and, when
+   * NGINX runs, have it read into shared memory. Throws when the running
+   * NGINX did not take it: the caller's sync fails and is retried.
+   */
+  private async sendEndpoints(endpoints: string): Promise<void> {
+    const file = endpointsFile(this.paths.prefix);
+    const tmp = `${file}.tmp-${process.pid}`;
+    await writeFile(tmp, endpoints, { mode: 0o644 });
+    await rename(tmp, file);
+    if (this.running) {
+      const r = await this.control('/endpoints');
+      if (!r.ok) throw new PodnetError('ENGINX', `nginx did not load the endpoints from ${file}: ${r.error}`);
+    }
+    this.appliedEndpoints = endpoints;
+  }
+
+  private control(pathAndQuery: string): Promise<{ ok: true } | { ok: false; error: string }> {
     return new Promise((resolve) => {
-      const fail = (why: string) => {
-        process.stderr.write(`[ingress] could not ${on ? 'set' : 'clear'} the drain flag through ${socketPath}: ${why}\n`);
-        resolve(false);
-      };
-      const req = http.request({ socketPath, method: 'POST', path: `/drain?on=${on ? 1 : 0}`, timeout: CONTROL_TIMEOUT_MS }, (res) => {
-        res.resume();
-        res.on('end', () => (res.statusCode === 200 ? resolve(true) : fail(`status ${res.statusCode}`)));
+      const req = http.request({ socketPath: controlSocketPath(this.paths.prefix), method: 'POST', path: pathAndQuery, timeout: CONTROL_TIMEOUT_MS }, (res) => {
+        let body = '';
+        res.setEncoding('utf8').on('data', (d: string) => { body += d; });
+        res.on('end', () => resolve(res.statusCode === 200 ? { ok: true } : { ok: false, error: `status ${res.statusCode}: ${body.trim()}` }));
       });
       req.on('timeout', () => req.destroy(new Error('timed out')));
-      req.on('error', (e) => fail(e.message));
+      req.on('error', (e) => resolve({ ok: false, error: e.message }));
       req.end();
     });
   }
@@ -236,6 +275,7 @@ export class NginxProcess {
     clearTimeout(timer);
     this.child = undefined;
     this.applied = undefined;
+    this.appliedEndpoints = undefined;
     this.stopping = false;
   }
 

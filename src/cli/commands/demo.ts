@@ -178,13 +178,13 @@ export async function demoCommand(ctx: Context, flags: CommonFlags): Promise<num
   return 0;
 }
 
-/** How NGINX reached the pod: by its IP (its conf already lists the ready pods) or through the ClusterIP, where the node's nftables picked the pod. */
+/** How NGINX reached the pod: by its IP (the Lua balancer's pick) or through the ClusterIP, where the node's nftables picked the pod. */
 export function upstreamChoice(upstreamAddr: string | undefined, clusterIP: string | undefined, podIP: string): string {
   const tried = upstreamAddr?.split(', ') ?? [];
   const last = tried.pop();
   if (clusterIP && last?.startsWith(`${clusterIP}:`)) {
-    const why = tried.length > 0 ? `after ${tried.join(', ')} failed, its backup` : 'its conf had no ready pod IP yet, docs/ingress.md';
+    const why = tried.length > 0 ? `after ${tried.join(', ')} failed` : 'every pod IP it knew had failed in the last 5 s';
     return `NGINX sent it to the ClusterIP ${last} (${why}); the node's nftables DNAT chose ${podIP}`;
   }
-  return `NGINX chose ${last ?? '?'} (ingress-nginx style: pod IPs as upstreams, the ClusterIP as backup)`;
+  return `NGINX's balancer chose ${last ?? '?'} (ingress-nginx style: a ready pod IP, round robin; the ClusterIP only after the pods fail)`;
 }

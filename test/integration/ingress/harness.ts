@@ -13,6 +13,7 @@ import path from 'node:path';
 import { ExecRunner } from '../../../src/net/runner.js';
 import { ensureDefaultCert } from '../../../src/ingress/default-cert.js';
 import { confFiles, renderNginxConf, type RenderOptions } from '../../../src/ingress/nginx-conf.js';
+import { renderBalancerEndpoints } from '../../../src/ingress/lua-balancer.js';
 import { NginxProcess, type ApplyResult, type LogRotationSettings } from '../../../src/ingress/nginx-process.js';
 import type { RouteTable } from '../../../src/ingress/route-table.js';
 
@@ -119,7 +120,7 @@ export class TestNginx {
   }
 
   async apply(table: RouteTable): Promise<ApplyResult> {
-    return this.proc.apply(this.render(table).text, confFiles(table, this.options));
+    return this.proc.apply(this.render(table).text, confFiles(table, this.options), renderBalancerEndpoints(table));
   }
 
   async stop(): Promise<void> {

@@ -41,17 +41,26 @@ async function reload(): Promise<void> {
   await new Promise((res) => setTimeout(res, PAUSE_MS));
 }
 
-/** A rolling update of the route's backend, one reload per Ingress added and removed. */
-async function rollAndChurn(): Promise<void> {
+/** Endpoints only: the conf must stay as it is and the balancer take the change. */
+async function sendEndpoints(): Promise<void> {
+  const r = await nginx.apply(table());
+  assert.equal(r.action, 'endpoints', JSON.stringify(r));
+  await new Promise((res) => setTimeout(res, PAUSE_MS));
+}
+
+/** A rolling update of the route's backend; `step` applies each change (with or without an Ingress change). */
+async function roll(step: () => Promise<void>): Promise<void> {
   for (let i = 0; i < ROLL_STEPS; i++) {
-    live = [...live, await startBackend(`v${generation + 1}`)];
-    await reload();
+    live = [...live, await startBackend(`v${generation + 1}-${i}`)];
+    await step();
     const [oldest, ...rest] = live;
     live = rest;
-    await reload();
+    await step();
     await stopBackend(oldest!); // in-flight requests on it are cut: NGINX must retry them elsewhere
   }
 }
+/** A rolling update of the route's backend, one reload per Ingress added and removed. */
+const rollAndChurn = () => roll(reload);
 
 before(async () => {
   live = [await startBackend('v0a'), await startBackend('v0b')];
@@ -65,7 +74,7 @@ after(async () => {
 });
 
 /** wrk against load.test while rollAndChurn() runs; fails unless the changes were over well before wrk. */
-async function loadDuringChanges(t: { diagnostic: (m: string) => void }, headers: string[]): Promise<WrkReport> {
+async function loadDuringChanges(t: { diagnostic: (m: string) => void }, headers: string[], changes: () => Promise<void> = rollAndChurn): Promise<WrkReport> {
   const script = await wrkScript();
   try {
     const t0 = Date.now();
@@ -75,7 +84,7 @@ async function loadDuringChanges(t: { diagnostic: (m: string) => void }, headers
     void wrk.finally(() => { wrkMs = Date.now() - t0; }).catch(() => {});
     await new Promise((r) => setTimeout(r, 300));
     const firstGeneration = generation + 1;
-    await rollAndChurn();
+    await changes();
     const changesMs = Date.now() - t0;
     const report = parseWrk((await wrk).stdout);
     t.diagnostic(`reloads ${firstGeneration}–${generation} over by ${changesMs} ms, wrk ended at ${wrkMs} ms; ${report.summary}`);
@@ -103,6 +112,14 @@ test('reload under load, keep-alive clients: every response 2xx, no socket error
 
 test('reload under load, one request per connection: every response 2xx, no socket error of any kind', async (t) => {
   const report = await loadDuringChanges(t, ['-H', 'Connection: close']);
+  assert.equal(report.non2xx, 0, report.summary);
+  assert.deepEqual(report.errors, { connect: 0, read: 0, write: 0, timeout: 0 }, report.summary);
+});
+
+test('the backend rolls with no Ingress change: no reload at all, the balancer takes the endpoints, no error of any kind', async (t) => {
+  const workers = nginx.proc.workers();
+  const report = await loadDuringChanges(t, [], () => roll(sendEndpoints));
+  assert.deepEqual(nginx.proc.workers(), workers, 'the same workers: nothing was reloaded');
   assert.equal(report.non2xx, 0, report.summary);
   assert.deepEqual(report.errors, { connect: 0, read: 0, write: 0, timeout: 0 }, report.summary);
 });

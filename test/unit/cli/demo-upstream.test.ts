@@ -3,17 +3,17 @@ import assert from 'node:assert/strict';
 import { upstreamChoice } from '../../../src/cli/commands/demo.js';
 
 test('the demo names the pod NGINX chose by IP', () => {
-  assert.equal(upstreamChoice('10.244.1.5:8080', '10.96.3.4', '10.244.1.5'), 'NGINX chose 10.244.1.5:8080 (ingress-nginx style: pod IPs as upstreams, the ClusterIP as backup)');
+  assert.equal(upstreamChoice('10.244.1.5:8080', '10.96.3.4', '10.244.1.5'), "NGINX's balancer chose 10.244.1.5:8080 (ingress-nginx style: a ready pod IP, round robin; the ClusterIP only after the pods fail)");
 });
 
 test('the demo says when NGINX went through the ClusterIP and who picked the pod', () => {
   assert.equal(upstreamChoice('10.96.3.4:80', '10.96.3.4', '10.244.0.7'),
-    "NGINX sent it to the ClusterIP 10.96.3.4:80 (its conf had no ready pod IP yet, docs/ingress.md); the node's nftables DNAT chose 10.244.0.7");
-  // a stale pod IP tried first, then the ClusterIP backup: the last address answered
+    "NGINX sent it to the ClusterIP 10.96.3.4:80 (every pod IP it knew had failed in the last 5 s); the node's nftables DNAT chose 10.244.0.7");
+  // a stale pod IP tried first, then the ClusterIP: the last address answered
   assert.equal(upstreamChoice('10.244.0.9:8080, 10.96.3.4:80', '10.96.3.4', '10.244.0.7'),
-    "NGINX sent it to the ClusterIP 10.96.3.4:80 (after 10.244.0.9:8080 failed, its backup); the node's nftables DNAT chose 10.244.0.7");
+    "NGINX sent it to the ClusterIP 10.96.3.4:80 (after 10.244.0.9:8080 failed); the node's nftables DNAT chose 10.244.0.7");
 });
 
 test('without an access-log line the demo says it does not know', () => {
-  assert.match(upstreamChoice(undefined, '10.96.3.4', '10.244.0.7'), /^NGINX chose \? /);
+  assert.match(upstreamChoice(undefined, '10.96.3.4', '10.244.0.7'), /^NGINX's balancer chose \? /);
 });

@@ -19,15 +19,24 @@ const frozen: SchedulerClock = { now: () => 0, setTimeout: () => 0, clearTimeout
  */
 class FakeNginx implements ConfApplier {
   texts: string[] = [];
+  /** the balancer's endpoints of every apply, accepted or not */
+  endpoints: string[] = [];
   badLines = ['server_name bad.test;', 'client_max_body_size 999g;'];
   globalError: string | undefined;
   private current: string | undefined;
-  async apply(text: string): Promise<ApplyResult> {
+  async updateEndpoints(endpoints: string): Promise<boolean> {
+    if (endpoints === this.endpoints.at(-1)) return false;
+    this.endpoints.push(endpoints);
+    return true;
+  }
+  async apply(text: string, _files: ReadonlyMap<string, string>, endpoints: string): Promise<ApplyResult> {
+    const endpointsChanged = endpoints !== this.endpoints.at(-1);
+    this.endpoints.push(endpoints);
     if (this.globalError !== undefined) return { action: 'rejected', error: this.globalError, ms: 1 };
     const lines = text.split('\n');
     const bad = lines.findIndex((l) => this.badLines.some((b) => l.includes(b)));
     if (bad >= 0) return { action: 'rejected', error: `nginx: [emerg] invalid something in /conf/nginx.conf.next:${bad + 1}`, ms: 1 };
-    if (text === this.current) return { action: 'unchanged', ms: 0 };
+    if (text === this.current) return { action: endpointsChanged ? 'endpoints' : 'unchanged', ms: 0 };
     const action = this.current === undefined ? 'started' : 'reloaded';
     this.current = text;
     this.texts.push(text);
@@ -73,7 +82,7 @@ test('start: renders once after all informers synced, writes status with the pub
     assert.equal(report.result.action, 'started');
     assert.equal(nginx.texts.length, 1);
     assert.match(nginx.texts[0]!, /server_name shop\.test;/);
-    assert.match(nginx.texts[0]!, /server 10\.244\.0\.5:8080/);
+    assert.equal(nginx.endpoints[0], 'default_web_80 - 10.244.0.5,8080\n');
     assert.deepEqual(client.patches, [{ plural: 'ingresses', namespace: 'default', name: 'shop', patch: { status: { loadBalancer: { ingress: [{ ip: '10.96.0.100' }] } } } }]);
     assert.deepEqual(events(client).map((e) => [e.involvedObject.name, e.type, e.reason]), [['shop', 'Normal', 'Sync']]);
     // a second sync with nothing changed: no reload, no writes
@@ -82,6 +91,27 @@ test('start: renders once after all informers synced, writes status with the pub
     assert.equal(again.result.action, 'unchanged');
     assert.equal(client.patches.length, 1);
     assert.equal(events(client).length, 1);
+  });
+});
+
+test('endpoint changes go to the balancer: the conf text stays, nothing is reloaded', async () => {
+  const client = new FakeClient();
+  world(client);
+  client.put(ingress('shop', { rules: [{ host: 'shop.test', paths: [{ svc: 'web' }] }] }));
+  await withController(client, async (c, nginx) => {
+    await c.start();
+    client.put(slice('web', ['10.244.0.5', '10.244.1.9']));
+    await settle();
+    assert.equal(await c.syncEndpoints(), true);
+    assert.equal(nginx.texts.length, 1, 'no second conf');
+    assert.equal(nginx.endpoints.at(-1), 'default_web_80 - 10.244.0.5,8080 10.244.1.9,8080\n');
+    assert.equal(await c.syncEndpoints(), false, 'nothing new');
+    client.put(slice('web', []));
+    await settle();
+    // a full sync finds the conf unchanged and sends the endpoints as well
+    assert.equal((await c.sync()).result.action, 'endpoints');
+    assert.equal(nginx.endpoints.at(-1), 'default_web_80 -\n');
+    assert.equal(nginx.texts.length, 1);
   });
 });
 

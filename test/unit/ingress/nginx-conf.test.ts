@@ -2,7 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { buildRouteTable, type RouteTableInput } from '../../../src/ingress/route-table.js';
-import { attributeConfError, defaultWorkerProcesses, renderNginxConf, tlsFiles, type RenderOptions } from '../../../src/ingress/nginx-conf.js';
+import { attributeConfError, confFiles, defaultWorkerProcesses, renderNginxConf, tlsFiles, type RenderOptions } from '../../../src/ingress/nginx-conf.js';
+import { renderBalancerEndpoints } from '../../../src/ingress/lua-balancer.js';
 import { FAKE_CERT, FAKE_KEY, ingress, OUR_CLASS, service, slice, tlsSecret } from './fixtures.js';
 import { makeRealCert } from './real-certs.js';
 
@@ -61,54 +62,51 @@ test('location mapping of the path types', () => {
   assert.ok(text.includes('server_name "~^[^.]+\\\\.apps\\\\.example\\\\.com$";'));
   assert.ok(text.includes('location ~* "^/something(/|$)(.*)" {'));
   assert.ok(text.includes('rewrite "(?i)^/something(/|$)(.*)" /$2 break;'));
-  assert.ok(text.includes('proxy_pass https://default_echo_80;'));
-  assert.ok(text.includes('server 10.96.0.30:80 backup;'));
+  assert.ok(text.includes('set $podnet_backend "default_echo_80";'));
+  assert.ok(text.includes('proxy_pass https://podnet_balancer_tls;'));
   assert.ok(!/\/var\/lib\/nginx|\/run\/nginx\.pid|\/var\/log\/nginx/.test(text), 'never the host nginx paths');
 });
 
-test('no ready endpoint: a Service with a ClusterIP is proxied to it alone, and a refused connection there is a 503', () => {
-  const input: RouteTableInput = {
+test('endpoints are not in the conf: no ready pod, one, three render the same text; only the balancer line changes', () => {
+  const input = (endpoints: Parameters<typeof slice>[1]): RouteTableInput => ({
     ingressClasses: [OUR_CLASS],
-    ingresses: [ingress('new', { rules: [{ host: 'new.example.com', paths: [{ svc: 'fresh' }, { path: '/headless', svc: 'headless' }] }] })],
+    ingresses: [ingress('new', { rules: [{ host: 'new.example.com', paths: [{ svc: 'fresh' }, { path: '/headless', svc: 'headless' }, { path: '/gone', svc: 'missing' }] }] })],
     services: [service('fresh', { clusterIP: '10.96.0.40' }), service('headless')],
-    endpointSlices: [slice('fresh', [{ ip: '10.244.0.7', ready: false }]), slice('headless', [])],
-  };
-  const text = renderNginxConf(buildRouteTable(input), OPTIONS).text;
-  const upstream = text.slice(text.indexOf('upstream default_fresh_80 {'), text.indexOf('}', text.indexOf('upstream default_fresh_80 {')));
-  assert.match(upstream, /server 10\.96\.0\.40:80;/);
-  assert.doesNotMatch(upstream, /10\.244\.0\.7|backup/);
-  const server = text.slice(text.indexOf('server_name new.example.com;'));
-  const block = (loc: string) => server.slice(server.indexOf(loc), server.indexOf('\n    }', server.indexOf(loc)));
-  const root = block('location / {');
-  assert.match(root, /proxy_pass http:\/\/default_fresh_80;/);
-  assert.match(root, /error_page 502 =503 \/__podnet\/error\/503\.html;/);
-  for (const code of ['404', '503', '504']) assert.match(root, new RegExp(`error_page ${code} /__podnet/error/${code}\\.html;`));
-  // Without a ClusterIP nothing can route before the reload: the controller answers itself.
-  const headless = block('location "/headless/" {');
-  assert.match(headless, /return 503;/);
-  assert.ok(!text.includes('upstream default_headless_80'));
-});
-
-test('the first ready endpoint moves the ClusterIP to backup and drops the 503 mapping', () => {
-  const base = (ready: boolean): RouteTableInput => ({
-    ingressClasses: [OUR_CLASS],
-    ingresses: [ingress('new', { rules: [{ host: 'new.example.com', paths: [{ svc: 'fresh' }] }] })],
-    services: [service('fresh', { clusterIP: '10.96.0.40' })],
-    endpointSlices: [slice('fresh', [{ ip: '10.244.0.7', ready }])],
+    endpointSlices: [slice('fresh', endpoints), slice('headless', [])],
   });
-  const text = renderNginxConf(buildRouteTable(base(true)), OPTIONS).text;
-  assert.ok(text.includes('server 10.244.0.7:8080 max_fails=1 fail_timeout=5s;'));
-  assert.ok(text.includes('server 10.96.0.40:80 backup;'));
-  assert.ok(!text.includes('error_page 502 =503'));
+  const tables = [[{ ip: '10.244.0.7', ready: false }], ['10.244.0.7'], ['10.244.0.7', '10.244.1.2', '10.244.2.3']].map((e) => buildRouteTable(input(e)));
+  const texts = tables.map((t) => renderNginxConf(t, OPTIONS).text);
+  assert.equal(texts[1], texts[0]);
+  assert.equal(texts[2], texts[0]);
+  assert.deepEqual(tables.map(renderBalancerEndpoints), [
+    'default_fresh_80 10.96.0.40,80\ndefault_headless_80 -\n',
+    'default_fresh_80 10.96.0.40,80 10.244.0.7,8080\ndefault_headless_80 -\n',
+    'default_fresh_80 10.96.0.40,80 10.244.0.7,8080 10.244.1.2,8080 10.244.2.3,8080\ndefault_headless_80 -\n',
+  ]);
+  const server = texts[0]!.slice(texts[0]!.indexOf('server_name new.example.com;'));
+  const block = (loc: string) => server.slice(server.indexOf(loc), server.indexOf('\n    }', server.indexOf(loc)));
+  // Every Service port is proxied through the balancer, which answers 503 while it has no ready pod.
+  for (const [loc, key] of [['location / {', 'default_fresh_80'], ['location "/headless/" {', 'default_headless_80']] as const) {
+    assert.match(block(loc), new RegExp(`set \\$podnet_backend "${key}";\\n.*\\n\\s+access_by_lua_block \\{ podnet_balancer\\.route\\(\\) \\}`, 's'));
+    assert.match(block(loc), /proxy_pass http:\/\/podnet_balancer;/);
+  }
+  // A Service that does not exist has no balancer entry: the controller answers itself.
+  assert.match(block('location "/gone/" {'), /return 503;/);
+  assert.doesNotMatch(texts[0]!, /error_page 502 =503|server 10\.|backup/);
 });
 
-test('endpoint-only change touches only the upstream block', () => {
-  const a = sample();
-  const b = { ...a, endpointSlices: [slice('web', ['10.244.1.7', '10.244.0.5', '10.244.2.3'], { ns: 'shop' }), a.endpointSlices![1]!] };
-  const ta = renderNginxConf(buildRouteTable(a), OPTIONS).text.split('\n');
-  const tb = renderNginxConf(buildRouteTable(b), OPTIONS).text.split('\n');
-  const added = tb.filter((l) => !ta.includes(l));
-  assert.deepEqual(added, ['    server 10.244.2.3:8080 max_fails=1 fail_timeout=5s;']);
+test('one balancer upstream per protocol, the Lua module loaded in the master, a control server on a Unix socket', () => {
+  const text = renderNginxConf(buildRouteTable(sample()), OPTIONS).text;
+  for (const name of ['podnet_balancer', 'podnet_balancer_tls']) {
+    assert.ok(text.includes(`  upstream ${name} {\n    server 0.0.0.1;\n    balancer_by_lua_block { podnet_balancer.balance() }\n`), name);
+  }
+  assert.equal(text.match(/^\s*upstream /gm)?.length, 2);
+  assert.match(text, /^load_module \/usr\/lib\/nginx\/modules\/ngx_http_lua_module\.so;$/m);
+  assert.match(text, /^ {2}init_by_lua_block \{ podnet_balancer = require "podnet_balancer" \}$/m);
+  assert.match(text, /^ {4}listen unix:\/run\/pn-ingress\/control\.sock;$/m);
+  const files = confFiles(buildRouteTable(sample()), OPTIONS);
+  const lua = files.get('/run/pn-ingress/lua/podnet_balancer.lua');
+  assert.ok(lua?.includes('local FILE = "/run/pn-ingress/endpoints.txt"'));
 });
 
 test('tls files: one PEM per Secret content, named by the Secret', () => {
@@ -124,8 +122,6 @@ test('attributeConfError: by line, by certificate file, or nobody', () => {
   const lines = rendered.text.split('\n');
   const rwLine = lines.findIndex((l) => l.includes('server_name rw.example.com;')) + 1;
   assert.deepEqual(attributeConfError(`nginx: [emerg] bad thing in /x/nginx.conf.next:${rwLine}`, rendered.sections), [{ namespace: 'default', name: 'rewrite' }]);
-  const upstreamLine = lines.findIndex((l) => l.includes('upstream shop_web_80')) + 1;
-  assert.deepEqual(attributeConfError(`nginx: [emerg] x in /x/nginx.conf.next:${upstreamLine}`, rendered.sections), [{ namespace: 'shop', name: 'shop' }]);
   const cert = [...tlsFiles(buildRouteTable(sample()), OPTIONS.certDir).keys()][0]!;
   assert.deepEqual(attributeConfError(`nginx: [emerg] cannot load certificate "${cert}": PEM_read_bio_X509_AUX() failed`, rendered.sections), [{ namespace: 'shop', name: 'shop' }]);
   assert.deepEqual(attributeConfError('nginx: [emerg] x in /x/nginx.conf.next:3', rendered.sections), []);
@@ -158,7 +154,7 @@ test('data path: upstream keep-alive, buffered access log, one listening socket 
         // empty Connection to the upstream unless the client asked for an upgrade: the connection stays reusable
         /^ {2}map \$http_upgrade \$connection_upgrade \{ default upgrade; '' ''; \}$/m,
         /^ {2}proxy_set_header Connection \$connection_upgrade;$/m,
-        /^ {4}keepalive 32;$/m,
+        /^ {4}keepalive 320;$/m,
         /^ {4}keepalive_requests 10000;$/m,
         /^ {4}keepalive_timeout 4s;$/m,
         /^ {2}access_log \/run\/pn-ingress\/logs\/access\.log podnet_json buffer=64k flush=100ms;$/m,
