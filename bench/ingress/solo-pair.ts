@@ -58,24 +58,28 @@ export function nginxConfPath(clusterDir: string, controller: Pod): string {
   return path.join(podFiles(path.join(clusterDir, 'pods'), controller.metadata.uid!).dir, 'volumes', 'nginx-conf', 'nginx.conf');
 }
 
+/** The balancer's endpoints file in the controller pod's conf volume (`/etc/nginx/run/endpoints.txt` inside the pod). */
+export function endpointsFilePath(clusterDir: string, controller: Pod): string {
+  return path.join(path.dirname(nginxConfPath(clusterDir, controller)), 'run', 'endpoints.txt');
+}
+
 /**
  * Waits until NGINX proxies to these pod addresses (`ip:port`) by their IPs:
- * its nginx.conf names them, and its processes, none of them an old worker
- * shutting down, stay the same for NGINX_SETTLE_MS. Until the reload that
- * brings a new pod's IP, NGINX reaches it through the Service's ClusterIP
- * (docs/ingress.md): a round then would measure that path, and the worker it
- * counts would be replaced mid-run. Returns NGINX's pids.
+ * the balancer's endpoints name them (docs/ingress.md, lua-module.ts), and
+ * NGINX's processes, none of them an old worker shutting down after the
+ * reload that brought the Ingress, stay the same for NGINX_SETTLE_MS: the
+ * worker a round counts must not be replaced mid-run. Returns NGINX's pids.
  */
 export async function untilNginxProxiesToPods(clusterDir: string, controller: Pod, controllerNs: string, addresses: readonly string[]): Promise<number[]> {
-  const conf = nginxConfPath(clusterDir, controller);
+  const file = endpointsFilePath(clusterDir, controller);
   const settled = async () => {
     const pids = await pidsIn(controllerNs, 'nginx');
     return pids.some((pid) => cmdline(pid).includes('shutting down')) ? undefined : pids.join(' ');
   };
   return until(`NGINX to proxy to ${addresses.join(', ')} by pod IP`, async () => {
     let text = '';
-    try { text = readFileSync(conf, 'utf8'); } catch { return undefined; }
-    if (!addresses.every((a) => text.includes(`server ${a} `))) return undefined;
+    try { text = readFileSync(file, 'utf8'); } catch { return undefined; }
+    if (!addresses.every((a) => text.includes(` ${a.replace(/:(\d+)$/, ',$1')}`))) return undefined;
     const before = await settled();
     if (before === undefined) return undefined;
     await new Promise((r) => setTimeout(r, NGINX_SETTLE_MS));

@@ -17,7 +17,7 @@ import type { Client } from '../client/client.js';
 import { Informer } from '../client/informer.js';
 import type { ApplyResult } from './nginx-process.js';
 import { attributeConfError, confFiles, renderNginxConf, type RenderOptions } from './nginx-conf.js';
-import { renderBalancerEndpoints } from './lua-balancer.js';
+import { renderBalancerEndpoints } from './lua-module.js';
 import { buildRouteTable, refKey, refOf, type IngressRef, type IngressWarning, type RouteTable } from './route-table.js';
 import { LastGoodIngresses, oneLine, REJECTED_CONFIG, sameDesiredState } from './last-good.js';
 import { DEFAULT_CLASS_CONFIG, type ClassConfig } from './ingress-class.js';
@@ -115,7 +115,7 @@ export class IngressController {
     const changed = () => { if (this.started) this.scheduler.trigger(); };
     const watch = (inf: Informer<KubeObject>, fn: () => void) => inf.onAdd(fn).onUpdate(fn).onDelete(fn);
     for (const inf of [this.classes, this.services]) watch(inf as unknown as Informer<KubeObject>, changed);
-    // The conf does not depend on endpoints (lua-balancer.ts): slices only go to the balancer.
+    // The conf does not depend on endpoints (lua-module.ts): slices only go to the balancer.
     watch(this.slices as unknown as Informer<KubeObject>, () => { if (this.started) this.endpointsScheduler.trigger(); });
     // A Secret change may fix a rejected certificate: retry every rejected Ingress.
     watch(this.secrets as unknown as Informer<KubeObject>, () => { this.lastGood.forgetAll(); changed(); });

@@ -16,8 +16,8 @@ import path from 'node:path';
 import { PodnetError } from '../errors.js';
 import type { Runner } from '../net/runner.js';
 import { LogRotator, type LogRotationOptions } from './log-rotation.js';
-import { accessLogPath, controlSocketPath, errorLogPath } from './nginx-conf.js';
-import { endpointsFile } from './lua-balancer.js';
+import { accessLogPath, controlSocketPath, errorLogPath, unixSockets } from './nginx-conf.js';
+import { endpointsFile } from './lua-module.js';
 
 export const RELOAD_WAIT_MS = 10_000;
 export const STOP_GRACE_MS = 5_000;
@@ -171,8 +171,8 @@ export class NginxProcess {
   }
 
   private async start(): Promise<void> {
-    // A socket file left by a master that was killed would make the bind fail.
-    await rm(controlSocketPath(this.paths.prefix), { force: true });
+    // Socket files left by a master that was killed would make the bind fail.
+    for (const socket of unixSockets(this.paths.prefix)) await rm(socket, { force: true });
     const child = spawn(this.nginxBin, ['-p', `${this.paths.prefix}/`, '-c', this.paths.conf], { stdio: ['ignore', 'inherit', 'pipe'] });
     this.child = child;
     child.stderr!.setEncoding('utf8').on('data', (d: string) => {

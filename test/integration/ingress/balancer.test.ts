@@ -1,6 +1,6 @@
 // The Lua balancer in a real NGINX: which pod a request goes to, what happens
 // when a pod in the table is already gone, and that endpoint changes take
-// effect without a reload (lua-balancer.ts).
+// effect without a reload (lua-module.ts).
 
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -15,10 +15,10 @@ let a: Backend;
 let b: Backend;
 
 /** Service `svc` on host bal.test; its pods are these ports on 127.0.0.1; `clusterPort` stands in for the ClusterIP. */
-function table(ports: number[], clusterPort?: number) {
+function table(ports: number[], clusterPort?: number, annotations: Record<string, string> = {}) {
   return buildRouteTable({
     ingressClasses: [OUR_CLASS],
-    ingresses: [ingress('bal', { rules: [{ host: 'bal.test', paths: [{ svc: 'svc', port: clusterPort ?? 80 }] }] })],
+    ingresses: [ingress('bal', { annotations, rules: [{ host: 'bal.test', paths: [{ svc: 'svc', port: clusterPort ?? 80 }] }] })],
     services: [clusterPort ? service('svc', { clusterIP: '127.0.0.1', ports: [{ port: clusterPort }] }) : service('svc', { ports: [{ port: 80 }] })],
     endpointSlices: ports.map((port, i) => slice('svc', ['127.0.0.1'], { port, name: `svc-${i}` })),
   });
@@ -73,7 +73,7 @@ test('a pod that is gone but still listed: the request is retried on the next po
   assert.equal(triedDead[0]!.upstream_addr, `127.0.0.1:${dead}, 127.0.0.1:${b.port}`);
 });
 
-test('every listed pod gone: the Service\'s ClusterIP is tried after them; no pod at all: 503 without trying anything', async () => {
+test('every listed pod gone: the Service\'s ClusterIP is tried after them; no pod at all: 503 from the controller, over HTTP and HTTPS backends', async () => {
   const dead = await freePort();
   // The "ClusterIP" here is backend a's port: kube-proxy's rules would reach a live pod.
   assert.equal((await nginx.apply(table([dead], a.port))).action, 'reloaded', 'another Service port: the conf changes');
@@ -82,4 +82,9 @@ test('every listed pod gone: the Service\'s ClusterIP is tried after them; no po
   const r = await get(nginx.options.httpPort, 'bal.test', '/');
   assert.equal(r.status, 503);
   assert.match(r.body, /no ready endpoints/);
+  // The same for a backend spoken to in TLS (the 503 server has a TLS socket too).
+  assert.equal((await nginx.apply(table([], a.port, { 'nginx.ingress.kubernetes.io/backend-protocol': 'HTTPS' }))).action, 'reloaded');
+  const tls = await get(nginx.options.httpPort, 'bal.test', '/');
+  assert.equal(tls.status, 503);
+  assert.match(tls.body, /no ready endpoints/);
 });

@@ -13,7 +13,7 @@ import path from 'node:path';
 import { ExecRunner } from '../../../src/net/runner.js';
 import { ensureDefaultCert } from '../../../src/ingress/default-cert.js';
 import { confFiles, renderNginxConf, type RenderOptions } from '../../../src/ingress/nginx-conf.js';
-import { renderBalancerEndpoints } from '../../../src/ingress/lua-balancer.js';
+import { renderBalancerEndpoints } from '../../../src/ingress/lua-module.js';
 import { NginxProcess, type ApplyResult, type LogRotationSettings } from '../../../src/ingress/nginx-process.js';
 import type { RouteTable } from '../../../src/ingress/route-table.js';
 

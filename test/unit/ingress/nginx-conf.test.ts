@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { buildRouteTable, type RouteTableInput } from '../../../src/ingress/route-table.js';
 import { attributeConfError, confFiles, defaultWorkerProcesses, renderNginxConf, tlsFiles, type RenderOptions } from '../../../src/ingress/nginx-conf.js';
-import { renderBalancerEndpoints } from '../../../src/ingress/lua-balancer.js';
+import { renderBalancerEndpoints } from '../../../src/ingress/lua-module.js';
 import { FAKE_CERT, FAKE_KEY, ingress, OUR_CLASS, service, slice, tlsSecret } from './fixtures.js';
 import { makeRealCert } from './real-certs.js';
 
@@ -85,9 +85,9 @@ test('endpoints are not in the conf: no ready pod, one, three render the same te
   ]);
   const server = texts[0]!.slice(texts[0]!.indexOf('server_name new.example.com;'));
   const block = (loc: string) => server.slice(server.indexOf(loc), server.indexOf('\n    }', server.indexOf(loc)));
-  // Every Service port is proxied through the balancer, which answers 503 while it has no ready pod.
+  // Every Service port is proxied through the balancer, which sends requests to the 503 server while it has no ready pod.
   for (const [loc, key] of [['location / {', 'default_fresh_80'], ['location "/headless/" {', 'default_headless_80']] as const) {
-    assert.match(block(loc), new RegExp(`set \\$podnet_backend "${key}";\\n.*\\n\\s+access_by_lua_block \\{ podnet_balancer\\.route\\(\\) \\}`, 's'));
+    assert.ok(block(loc).includes(`set $podnet_backend "${key}";`), loc);
     assert.match(block(loc), /proxy_pass http:\/\/podnet_balancer;/);
   }
   // A Service that does not exist has no balancer entry: the controller answers itself.
@@ -97,15 +97,17 @@ test('endpoints are not in the conf: no ready pod, one, three render the same te
 
 test('one balancer upstream per protocol, the Lua module loaded in the master, a control server on a Unix socket', () => {
   const text = renderNginxConf(buildRouteTable(sample()), OPTIONS).text;
-  for (const name of ['podnet_balancer', 'podnet_balancer_tls']) {
-    assert.ok(text.includes(`  upstream ${name} {\n    server 0.0.0.1;\n    balancer_by_lua_block { podnet_balancer.balance() }\n`), name);
+  for (const [name, tls] of [['podnet_balancer', false], ['podnet_balancer_tls', true]]) {
+    assert.ok(text.includes(`  upstream ${name} {\n    server 0.0.0.1;\n    balancer_by_lua_block { podnet.balance(${tls}) }\n`), `${name}`);
   }
   assert.equal(text.match(/^\s*upstream /gm)?.length, 2);
   assert.match(text, /^load_module \/usr\/lib\/nginx\/modules\/ngx_http_lua_module\.so;$/m);
-  assert.match(text, /^ {2}init_by_lua_block \{ podnet_balancer = require "podnet_balancer" \}$/m);
+  assert.match(text, /^ {2}init_by_lua_block \{ podnet = require "podnet" \}$/m);
   assert.match(text, /^ {4}listen unix:\/run\/pn-ingress\/control\.sock;$/m);
+  assert.match(text, /^ {4}listen unix:\/run\/pn-ingress\/no-endpoints\.sock;\n {4}listen unix:\/run\/pn-ingress\/no-endpoints-tls\.sock ssl;$/m);
+  assert.doesNotMatch(text, /access_by_lua/);
   const files = confFiles(buildRouteTable(sample()), OPTIONS);
-  const lua = files.get('/run/pn-ingress/lua/podnet_balancer.lua');
+  const lua = files.get('/run/pn-ingress/lua/podnet.lua');
   assert.ok(lua?.includes('local FILE = "/run/pn-ingress/endpoints.txt"'));
 });
 
