@@ -11,6 +11,7 @@ import { availableParallelism, cpus, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { defaultWorkerProcesses } from '../../src/ingress/nginx-conf.js';
+import { DRAIN_MS } from '../../src/ingress/nginx-process.js';
 import { buildRouteTable } from '../../src/ingress/route-table.js';
 import { ingress, OUR_CLASS, service, slice } from '../../test/unit/ingress/fixtures.js';
 import { freePort, runner, TestNginx } from '../../test/integration/ingress/harness.js';
@@ -176,10 +177,18 @@ async function controlPath(): Promise<void> {
     const testCpuMs = Math.round(((u ?? NaN) + (sy ?? NaN)) * 1000);
     const start = await nginx.apply(table);
     const table2 = buildRouteTable({ ingressClasses: [OUR_CLASS], ingresses, services, endpointSlices: slices(1) });
-    const reloads: number[] = [];
+    // An endpoint change goes to the Lua balancer: file + POST /endpoints, no reload.
+    const endpointUpdates: string[] = [];
     for (let k = 0; k < 3; k++) {
       const r = await nginx.apply(k % 2 === 0 ? table2 : table);
-      reloads.push(r.ms);
+      endpointUpdates.push(`${r.ms} (${r.action})`);
+    }
+    // An Ingress added changes the conf: write + nginx -t + drain + SIGHUP.
+    const reloads: string[] = [];
+    for (let k = 0; k < 3; k++) {
+      const more = buildRouteTable({ ingressClasses: [OUR_CLASS], ingresses: k % 2 === 0 ? [...ingresses, ingress('extra', { ns: 'ns-0', rules: [{ host: 'extra.bench.test', paths: [{ path: '/', svc: 'svc-0' }] }] })] : ingresses, services, endpointSlices: slices(0) });
+      const r = await nginx.apply(more);
+      reloads.push(`${r.ms} (${r.action})`);
     }
     // the SIGHUP part alone (conf unchanged on disk): new workers up
     const cpu0 = masterCpuMs(nginx.proc.pid!);
@@ -187,12 +196,13 @@ async function controlPath(): Promise<void> {
     await nginx.proc.reload();
     const tHup = ms(t0);
     const hupCpu = masterCpuMs(nginx.proc.pid!) - cpu0;
-    console.log(`control path, ${N} Ingresses (${N} hosts, ${2 * N} paths, ${N} upstreams × 3 endpoints; conf ${(text.length / 1024).toFixed(0)} KiB, ${text.split('\n').length} lines):`);
+    console.log(`control path, ${N} Ingresses (${N} hosts, ${2 * N} paths, ${N} Service ports × 3 endpoints; conf ${(text.length / 1024).toFixed(0)} KiB, ${text.split('\n').length} lines):`);
     console.log(`  build route table   ${tBuild} ms`);
     console.log(`  render nginx.conf   ${tRender} ms`);
     console.log(`  nginx -t            ${tTest} ms wall, ${testCpuMs} ms CPU`);
     console.log(`  first start         ${start.ms} ms (write + nginx -t + fork master and worker)`);
-    console.log(`  reload (1 endpoint changed: write + nginx -t + SIGHUP until a new worker runs)  ${reloads.join(' / ')} ms`);
+    console.log(`  endpoint change (1 endpoint added or removed: endpoints file + POST /endpoints, no reload)  ${endpointUpdates.join(' / ')} ms`);
+    console.log(`  reload (1 Ingress added or removed: write + nginx -t + ${DRAIN_MS} ms drain + SIGHUP until a new worker runs)  ${reloads.join(' / ')} ms`);
     console.log(`  SIGHUP alone until a new worker runs  ${tHup} ms wall, master re-parse ${hupCpu} ms CPU`);
     console.log(`  load average during the run: ${loadavg().map((l) => l.toFixed(1)).join(' ')} on ${cpus().length} cores`);
   } finally {

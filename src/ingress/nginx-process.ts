@@ -61,6 +61,8 @@ export class NginxProcess {
   private stopping = false;
   private exitListeners: ((code: number | null, signal: string | null) => void)[] = [];
   private rotator: LogRotator | undefined;
+  /** the end of the last reload: old workers told to quit, drain flag cleared (hup) */
+  private settling: Promise<void> = Promise.resolve();
 
   /** The conf must be rendered with runtimeDir = paths.prefix: the rotated logs are the ones it names. */
   constructor(readonly paths: NginxPaths, private readonly runner: Runner, private readonly nginxBin = 'nginx',
@@ -127,6 +129,7 @@ export class NginxProcess {
    * installed, and started or reloaded.
    */
   async apply(text: string, files: ReadonlyMap<string, string> = new Map(), endpoints = ''): Promise<ApplyResult> {
+    await this.settling;
     const t0 = performance.now();
     const ms = () => Math.round(performance.now() - t0);
     const endpointsChanged = endpoints !== this.appliedEndpoints;
@@ -152,13 +155,18 @@ export class NginxProcess {
       }
       return this.finishApply(text, files, 'started', ms);
     }
+    // The drain window runs while the new conf is tested: a reload is only
+    // later by what is left of DRAIN_MS after `nginx -t`. A conf that fails
+    // costs a moment of Connection: close, nothing else.
+    const drain = this.startDrain();
     const error = await this.test(text, next);
     if (error) {
       await rm(next, { force: true });
+      if ((await drain) !== undefined) await this.setDrain(false);
       return { action: 'rejected', error, ms: ms() };
     }
     await rename(next, this.paths.conf);
-    await this.reload();
+    await this.hup(await drain);
     return this.finishApply(text, files, 'reloaded', ms);
   }
 
@@ -201,21 +209,38 @@ export class NginxProcess {
     this.rotator.start();
   }
 
-  /**
-   * Drain (DRAIN_MS), SIGHUP the master, wait until a worker of the new
-   * generation exists and every old one is shutting down (from then on they
-   * say close by themselves), then clear the drain flag.
-   */
+  /** Drain (DRAIN_MS), SIGHUP the master, wait for the new generation (hup), clear the drain flag. */
   async reload(): Promise<void> {
+    await this.hup(await this.startDrain());
+  }
+
+  /** Set the drain flag; resolves to when its window ends, or undefined when NGINX did not take it. */
+  private async startDrain(): Promise<number | undefined> {
+    return (await this.setDrain(true)) ? performance.now() + DRAIN_MS : undefined;
+  }
+
+  /**
+   * SIGHUP once the drain window (if any) is over and wait for the new
+   * generation. The drain flag is cleared in the background once every old
+   * worker has been told to quit (nginx's master waits 100 ms after starting
+   * the new workers before it does, and until then the old ones still accept
+   * with the old conf); the next apply, endpoint update or stop waits for it.
+   */
+  private async hup(drainEnds: number | undefined): Promise<void> {
     const before = new Set(this.workers());
-    const draining = await this.setDrain(true);
-    if (draining) await new Promise((r) => setTimeout(r, DRAIN_MS));
+    const left = drainEnds === undefined ? 0 : drainEnds - performance.now();
+    if (left > 0) await new Promise((r) => setTimeout(r, left));
     this.child!.kill('SIGHUP');
     const ok = await this.waitFor(() => this.workers().some((w) => !before.has(w)) || !this.running);
     if (!ok || !this.running) throw new PodnetError('ENGINX', `nginx did not reload ${this.paths.conf}: ${this.stderrTail.trim() || 'no new worker'}`);
-    await this.waitFor(() => [...before].every((w) => !isServingWorker(w)));
-    if (draining) await this.setDrain(false);
+    this.settling = (async () => {
+      await this.waitFor(() => [...before].every((w) => !isServingWorker(w)) || !this.running);
+      if (drainEnds !== undefined && this.running) await this.setDrain(false);
+    })();
   }
+
+  /** Resolves when the last reload's old workers were told to quit and its drain flag is cleared. */
+  settled(): Promise<void> { return this.settling; }
 
   /** POST /drain to the control socket; false (and a log line) when NGINX did not take it. */
   async setDrain(on: boolean): Promise<boolean> {
@@ -227,6 +252,7 @@ export class NginxProcess {
 
   /** Send `endpoints` to the running NGINX (no reload); false when it already has them. */
   async updateEndpoints(endpoints: string): Promise<boolean> {
+    await this.settling;
     if (endpoints === this.appliedEndpoints) return false;
     await this.sendEndpoints(endpoints);
     return true;
@@ -264,6 +290,7 @@ export class NginxProcess {
 
   /** Graceful stop (SIGQUIT: finish in-flight requests), SIGKILL after STOP_GRACE_MS. */
   async stop(): Promise<void> {
+    await this.settling;
     const child = this.child;
     if (!child || !this.running) return;
     this.stopping = true;

@@ -119,8 +119,11 @@ export class TestNginx {
     return renderNginxConf(table, this.options);
   }
 
+  /** Apply, and after a reload wait until the old workers stopped accepting: from then on every request sees the new conf. */
   async apply(table: RouteTable): Promise<ApplyResult> {
-    return this.proc.apply(this.render(table).text, confFiles(table, this.options), renderBalancerEndpoints(table));
+    const r = await this.proc.apply(this.render(table).text, confFiles(table, this.options), renderBalancerEndpoints(table));
+    await this.proc.settled();
+    return r;
   }
 
   async stop(): Promise<void> {
