@@ -202,7 +202,7 @@ async function controlPath(): Promise<void> {
     console.log(`  nginx -t            ${tTest} ms wall, ${testCpuMs} ms CPU`);
     console.log(`  first start         ${start.ms} ms (write + nginx -t + fork master and worker)`);
     console.log(`  endpoint change (1 endpoint added or removed: endpoints file + POST /endpoints, no reload)  ${endpointUpdates.join(' / ')} ms`);
-    console.log(`  reload (1 Ingress added or removed: write + nginx -t + ${DRAIN_MS} ms drain + SIGHUP until a new worker runs)  ${reloads.join(' / ')} ms`);
+    console.log(`  reload (1 Ingress added or removed: write + ${DRAIN_MS} ms drain + SIGHUP until a new worker runs; the master checks the conf)  ${reloads.join(' / ')} ms`);
     console.log(`  SIGHUP alone until a new worker runs  ${tHup} ms wall, master re-parse ${hupCpu} ms CPU`);
     console.log(`  load average during the run: ${loadavg().map((l) => l.toFixed(1)).join(' ')} on ${cpus().length} cores`);
   } finally {

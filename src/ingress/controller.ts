@@ -6,7 +6,7 @@
 // and rejected configs. Nothing is rendered before every informer has synced
 // (a half-listed cluster would briefly drop routes).
 //
-// A conf that `nginx -t` rejects is never loaded: the error is attributed to
+// A conf that NGINX rejects is never loaded: the error is attributed to
 // the Ingress(es) whose lines or certificate caused it; those are rendered from
 // their last good version (last-good.ts), or left out if they have none, and
 // the rest is rendered again, so one broken Ingress cannot freeze the others.

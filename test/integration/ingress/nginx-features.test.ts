@@ -321,6 +321,8 @@ test('a conf nginx rejects is never loaded; the error names the Ingress', async 
   assert.match(r.error, /certificate/);
   assert.deepEqual(attributeConfError(r.error, rendered.sections), [{ namespace: 'default', name: 'bad-cert' }]);
   assert.equal(nginx.proc.current, before);
+  // The master refused it at SIGHUP and kept its conf; the file on disk is that conf again.
+  assert.equal(await readFile(nginx.proc.paths.conf, 'utf8'), before);
   assert.equal((await get(http(), 'hdr.test', '/')).status, 200);
   // Without the culprit, the rest loads.
   const ok = await nginx.apply(buildRouteTable({ ...broken, exclude: new Set(['default/bad-cert']) }));
