@@ -11,7 +11,6 @@ import { availableParallelism, cpus, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { defaultWorkerProcesses } from '../../src/ingress/nginx-conf.js';
-import { DRAIN_MS } from '../../src/ingress/nginx-process.js';
 import { buildRouteTable } from '../../src/ingress/route-table.js';
 import { ingress, OUR_CLASS, service, slice } from '../../test/unit/ingress/fixtures.js';
 import { freePort, runner, TestNginx } from '../../test/integration/ingress/harness.js';
@@ -202,7 +201,7 @@ async function controlPath(): Promise<void> {
     console.log(`  nginx -t            ${tTest} ms wall, ${testCpuMs} ms CPU`);
     console.log(`  first start         ${start.ms} ms (write + nginx -t + fork master and worker)`);
     console.log(`  endpoint change (1 endpoint added or removed: endpoints file + POST /endpoints, no reload)  ${endpointUpdates.join(' / ')} ms`);
-    console.log(`  reload (1 Ingress added or removed: write + ${DRAIN_MS} ms drain + SIGHUP until a new worker runs; the master checks the conf)  ${reloads.join(' / ')} ms`);
+    console.log(`  reload (1 Ingress added or removed: write + SIGHUP until a new worker runs; the master checks the conf, the drain is nginx's 100 ms before the old workers quit)  ${reloads.join(' / ')} ms`);
     console.log(`  SIGHUP alone until a new worker runs  ${tHup} ms wall, master re-parse ${hupCpu} ms CPU`);
     console.log(`  load average during the run: ${loadavg().map((l) => l.toFixed(1)).join(' ')} on ${cpus().length} cores`);
   } finally {

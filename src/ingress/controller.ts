@@ -1,7 +1,7 @@
 // The ingress controller (what runs in the `ingress-nginx` pod): informers on
 // Ingress, IngressClass, Service, EndpointSlice and Secret; every change
 // triggers a coalesced sync that builds the route table, renders nginx.conf,
-// tests and (only when the text changed) reloads NGINX, then writes
+// and (only when the text changed) reloads NGINX, then writes
 // status.loadBalancer of each served Ingress and raises Events for conflicts
 // and rejected configs. Nothing is rendered before every informer has synced
 // (a half-listed cluster would briefly drop routes).
@@ -105,7 +105,9 @@ export class IngressController {
       log: this.log,
       name: 'ingress sync',
     });
-    this.endpointsScheduler = new SyncScheduler(async () => { await this.syncEndpoints(); return IDLE_SYNC; }, {
+    // Not IDLE_SYNC: each run builds the route table (0.1–0.3 s at 1,000
+    // Ingresses), so under churn the gap stretches to twice that (busyFactor).
+    this.endpointsScheduler = new SyncScheduler(async () => { await this.syncEndpoints(); }, {
       debounceMs: o.endpointsDebounceMs ?? DEFAULT_ENDPOINTS_DEBOUNCE_MS,
       minIntervalMs: 0,
       ...(o.clock ? { clock: o.clock } : {}),

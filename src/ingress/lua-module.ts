@@ -87,19 +87,21 @@ local backends = {}
 -- address ("ip:port", as in $upstream_addr) -> when it last failed, in this worker
 local failed = {}
 
+-- { host for set_current_peer (IPv6 in brackets), port, "ip:port" as $upstream_addr writes it }
 local function peer(token)
   local host, port = token:match("^(.+),(%d+)$")
   if not host then return nil end
-  local addr = host:find(":", 1, true) and ("[" .. host .. "]:" .. port) or (host .. ":" .. port)
-  return { host, tonumber(port), addr }
+  if host:find(":", 1, true) then host = "[" .. host .. "]" end
+  return { host, tonumber(port), host .. ":" .. port }
 end
 
-local function parse(text)
+local function parse(text, previous)
   local t = {}
   for line in text:gmatch("[^\\n]+") do
     local key, cluster, rest = line:match("^(%S+) (%S+)(.*)$")
     if key then
-      local b = { peers = {}, next = 1 }
+      -- the round robin goes on where it was: frequent updates must not pile onto the first pod
+      local b = { peers = {}, next = previous[key] and previous[key].next or 1 }
       if cluster ~= "-" then b.cluster = peer(cluster) end
       for token in rest:gmatch("%S+") do b.peers[#b.peers + 1] = peer(token) end
       t[key] = b
@@ -108,15 +110,20 @@ local function parse(text)
   return t
 end
 
--- Read the controller's file into shared memory under a new version.
+-- Read the controller's file into shared memory under a new version. The
+-- text is stored under its version's key first: if the zone is full, the
+-- current version stays whole.
 function M.load_file()
   local f, err = io.open(FILE, "rb")
   if not f then return nil, err end
   local text = f:read("*a")
   f:close()
-  local ok, serr = dict:set("data", text)
+  local v = (dict:get("version") or 0) + 1
+  local ok, serr = dict:set("data" .. v, text)
   if not ok then return nil, "storing the endpoints: " .. serr end
-  return dict:incr("version", 1, 0)
+  dict:set("version", v)
+  dict:delete("data" .. (v - 1))
+  return v
 end
 
 function M.init_worker()
@@ -129,7 +136,7 @@ end
 local function sync()
   local v = dict:get("version")
   if v ~= version then
-    backends = parse(dict:get("data") or "")
+    backends = v and parse(dict:get("data" .. v) or "", backends) or {}
     version = v
     local now = ngx.now()
     for addr, at in pairs(failed) do
@@ -173,11 +180,19 @@ function M.balance(tls)
     return use(next_pod(b, nil, now) or (b.cluster or b.peers[1]))
   end
   -- A retry: everything this request tried so far failed.
-  if not b or #b.peers == 0 then return end
+  if not b or #b.peers == 0 then
+    -- the pods went away between two tries
+    local ok, err = balancer.set_current_peer(tls and NO_ENDPOINTS_TLS or NO_ENDPOINTS)
+    if not ok then ngx.log(ngx.ERR, "podnet: ", err) end
+    return
+  end
   local tried = {}
+  -- the current try is listed without an address yet (" : ")
   for addr in ngx.var.upstream_addr:gmatch("[^,%s]+") do
-    tried[addr] = true
-    failed[addr] = now
+    if addr ~= ":" then
+      tried[addr] = true
+      failed[addr] = now
+    end
   end
   local p = next_pod(b, tried, now)
   if not p and b.cluster and not tried[b.cluster[3]] then p = b.cluster end

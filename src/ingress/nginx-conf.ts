@@ -1,7 +1,7 @@
 // Route table → the complete nginx.conf text. Pure and deterministic: the same
-// table and options give byte-identical output (hosts, locations, upstreams and
-// endpoints are all sorted), so the process driver can skip reloads whenever
-// the text is unchanged.
+// table and options give byte-identical output (hosts and locations are
+// sorted; no endpoint appears: the Lua balancer gets those, lua-module.ts), so
+// the process driver can skip reloads whenever the text is unchanged.
 //
 // How the Ingress path semantics map onto NGINX's own location selection
 // (http://nginx.org/en/docs/http/ngx_http_core_module.html#location: `=`
@@ -43,11 +43,11 @@ export const WORKER_CONNECTIONS = 4096;
 export const WORKER_RLIMIT_NOFILE = 2 * WORKER_CONNECTIONS;
 /**
  * How long a worker generation replaced by a reload may keep serving its open
- * requests and WebSockets before NGINX closes them. Endpoint changes reload
- * (≤ 1 per second), so any backend rollout starts this clock for every
- * connection open at that moment: ingress-nginx's 240s, so a long download or
- * WebSocket survives four minutes past a rollout, while draining generations
- * (each a full set of workers and their memory) are still bounded.
+ * requests and WebSockets before NGINX closes them. Any Ingress, Service or
+ * Secret change reloads (endpoint changes do not), so it starts this clock for
+ * every connection open at that moment: ingress-nginx's 240s, so a long
+ * download or WebSocket survives four minutes past it, while draining
+ * generations (each a full set of workers and their memory) are still bounded.
  */
 export const WORKER_SHUTDOWN_TIMEOUT = '240s';
 /**
@@ -128,8 +128,7 @@ export interface RenderOptions {
 
 /**
  * Lines [startLine, endLine] (1-based, inclusive) rendered from these Ingresses
- * (a server block, a location inside it, or an upstream with host ''): lets
- * `nginx -t` errors name their cause.
+ * (a server block or a location inside it): lets NGINX's errors name their cause.
  */
 export interface ConfSection { startLine: number; endLine: number; host: string; ingresses: IngressRef[]; files?: string[] }
 
@@ -281,7 +280,7 @@ export function renderNginxConf(table: RouteTable, options: RenderOptions): Rend
   L.add(1, 'proxy_set_header X-Forwarded-Host $podnet_best_host;');
   L.add(1, 'proxy_set_header X-Forwarded-Port $server_port;');
   L.add(1, 'proxy_set_header X-Request-ID $podnet_request_id;');
-  // Set per request by the balancer from the route's Service port (lua-module.ts).
+  // A retry goes back to the balancer, which takes the next pod (lua-module.ts).
   L.add(1, 'proxy_next_upstream error timeout;');
   L.add(1, `proxy_next_upstream_tries ${PROXY_NEXT_UPSTREAM_TRIES};`);
   L.add(1, 'proxy_redirect off;');
@@ -356,8 +355,7 @@ function renderServer(L: Lines, v: VirtualHost, o: RenderOptions, sections: Conf
     L.add(2, `ssl_certificate_key ${certFile ?? o.defaultCert.keyPath};`);
   }
   // The controller's own answers: static pages (errorPageFiles) keep the status of the error (no `=code`).
-  // error_page itself is set at http level and inherited, except in locations
-  // that reach a Service through its bare ClusterIP (renderLocation).
+  // error_page itself is set at http level and inherited by every location.
   L.add(2, `location ^~ ${ERROR_LOCATION_PREFIX} { internal; alias ${errorPageDir(o.runtimeDir)}/; default_type text/html; }`);
   // log_format names $podnet_*; nginx only knows a variable some `set` declares,
   // so an Ingress-less conf declares them in a location no request can reach.
@@ -510,10 +508,11 @@ function noEndpointsServerLines(o: RenderOptions): string[] {
  * workers close their idle keep-alive connections at once, and a request the
  * client sends at that moment is answered with a TCP reset, which clients
  * like wrk or any POST do not retry (docs/ingress.md, "Reloads and keep-alive
- * clients"). So before a reload the controller sets the drain flag for
- * DRAIN_MS: every response in that window tells its client to close
- * (`Connection: close`), so no busy connection is idle and reused when the
- * old workers close them. A worker of a replaced generation (exiting) says
+ * clients"). So during a reload, from the moment the new workers run until
+ * nginx tells the old ones to quit (its master waits 100 ms), the controller
+ * sets the drain flag: every response in that window tells its client to
+ * close (`Connection: close`), so no busy connection is idle and reused when
+ * the old workers close them. A worker of a replaced generation (exiting) says
  * close on every response it still sends. A 101 (WebSocket) keeps its Upgrade.
  */
 function drainLines(runtimeDir: string): string[] {

@@ -21,18 +21,19 @@ import { LogRotator, type LogRotationOptions } from './log-rotation.js';
 import { accessLogPath, controlSocketPath, errorLogPath, unixSockets } from './nginx-conf.js';
 import { endpointsFile } from './lua-module.js';
 
-export const RELOAD_WAIT_MS = 10_000;
+/** how long a master may take to start, or old workers to be told to quit */
+export const START_WAIT_MS = 10_000;
+/** how long a reload may take: the master parses the whole conf first (1.7 s of CPU at 1,000 Ingresses with the Lua module) */
+export const RELOAD_WAIT_MS = 30_000;
 export const STOP_GRACE_MS = 5_000;
 const POLL_MS = 10;
 /**
- * How long every response says `Connection: close` before a reload
- * (nginx-conf.ts drainLines). Busy keep-alive connections get their answer
- * within it and are closed by their clients instead of by the old workers
- * under their next request. Measured: 50 ms already took wrk's read errors
- * over 6 reloads from 25–31 to 0; 100 ms leaves room on a loaded box. Every
- * reload is this much later.
+ * The drain window is the 100 ms nginx's master waits between starting the
+ * new workers and telling the old ones to quit (ngx_master_process_cycle);
+ * the controller sets the flag as soon as it sees the new workers (hup).
+ * Measured with a fixed window on NGINX alone: 50 ms already took wrk's
+ * read errors over 6 reloads from 25–31 to 0.
  */
-export const DRAIN_MS = 100;
 const CONTROL_TIMEOUT_MS = 2_000;
 const debug = process.env.PODNET_DEBUG?.split(',').some((c) => c === 'ingress' || c === '*');
 
@@ -142,8 +143,14 @@ export class NginxProcess {
     const t0 = performance.now();
     const ms = () => Math.round(performance.now() - t0);
     const endpointsChanged = endpoints !== this.appliedEndpoints;
-    if (endpointsChanged) await this.sendEndpoints(endpoints);
-    if (text === this.applied && this.running) return { action: endpointsChanged ? 'endpoints' : 'unchanged', ms: ms() };
+    if (text === this.applied && this.running) {
+      if (endpointsChanged) await this.sendEndpoints(endpoints);
+      return { action: endpointsChanged ? 'endpoints' : 'unchanged', ms: ms() };
+    }
+    // Until the reload is over, the running conf's Service ports keep theirs
+    // (a port only the old conf routes to must not lose its pods meanwhile);
+    // the new conf's exact endpoints follow once the old workers quit (hup).
+    if (endpointsChanged) await this.sendEndpoints(this.running ? mergeEndpoints(this.appliedEndpoints ?? '', endpoints) : endpoints);
     await this.writeFiles(files);
     const next = `${this.paths.conf}.next`;
     if (!this.running) {
@@ -164,18 +171,28 @@ export class NginxProcess {
       }
       return this.finishApply(text, files, 'started', ms);
     }
-    const drainEnds = await this.startDrain();
+    const running = this.applied ?? '';
     await writeFile(next, text, { mode: 0o644 });
     await rename(next, this.paths.conf);
-    const error = await this.hup(drainEnds);
+    let error: string | undefined;
+    try {
+      error = await this.hup(endpoints);
+    } catch (err) {
+      await this.restoreConf(running);
+      throw err;
+    }
     if (error !== undefined) {
       // The master kept the running conf: so does the disk.
-      await writeFile(next, this.applied ?? '', { mode: 0o644 });
-      await rename(next, this.paths.conf);
-      if (drainEnds !== undefined) await this.setDrain(false);
+      await this.restoreConf(running);
       return { action: 'rejected', error, ms: ms() };
     }
     return this.finishApply(text, files, 'reloaded', ms);
+  }
+
+  private async restoreConf(text: string): Promise<void> {
+    const next = `${this.paths.conf}.next`;
+    await writeFile(next, text, { mode: 0o644 });
+    await rename(next, this.paths.conf);
   }
 
   /** After a start or reload: remember the text, drop PEMs no longer referenced. */
@@ -187,6 +204,7 @@ export class NginxProcess {
   }
 
   private async start(): Promise<void> {
+    this.stderrPartial = '';
     // Socket files left by a master that was killed would make the bind fail.
     for (const socket of unixSockets(this.paths.prefix)) await rm(socket, { force: true });
     const child = spawn(this.nginxBin, ['-p', `${this.paths.prefix}/`, '-c', this.paths.conf], { stdio: ['ignore', 'inherit', 'pipe'] });
@@ -197,9 +215,9 @@ export class NginxProcess {
       const lines = (this.stderrPartial + d).split('\n');
       this.stderrPartial = lines.pop()!;
       for (const line of lines) {
-        const m = /^\S+ \S+ \[emerg\] \d+#\d+: (.*)$/.exec(line);
-        if (!m) continue;
-        this.emergencies.set(this.emergencyCount, `nginx: [emerg] ${m[1]}`);
+        const m = /^\S+ \S+ \[emerg\] (\d+)#\d+: (.*)$/.exec(line);
+        if (!m || Number(m[1]) !== child.pid) continue;
+        this.emergencies.set(this.emergencyCount, `nginx: [emerg] ${m[2]}`);
         this.emergencies.delete(this.emergencyCount - 100);
         this.emergencyCount++;
       }
@@ -226,44 +244,51 @@ export class NginxProcess {
     this.rotator.start();
   }
 
-  /** Drain (DRAIN_MS), SIGHUP the master, wait for the new generation (hup), clear the drain flag. */
+  /** SIGHUP the master with the conf on disk and wait for the new generation (hup), draining keep-alive clients. */
   async reload(): Promise<void> {
-    const error = await this.hup(await this.startDrain());
+    await this.settling;
+    const error = await this.hup(this.appliedEndpoints);
     if (error !== undefined) throw new PodnetError('ENGINX', `nginx refused ${this.paths.conf}: ${error}`);
   }
 
-  /** Set the drain flag; resolves to when its window ends, or undefined when NGINX did not take it. */
-  private async startDrain(): Promise<number | undefined> {
-    return (await this.setDrain(true)) ? performance.now() + DRAIN_MS : undefined;
-  }
-
   /**
-   * SIGHUP once the drain window (if any) is over and wait for the new
-   * generation; resolves to the master's error when it refused the conf
-   * (it keeps running the old one). The drain flag is cleared in the background once every old
-   * worker has been told to quit (nginx's master waits 100 ms after starting
-   * the new workers before it does, and until then the old ones still accept
-   * with the old conf); the next apply, endpoint update or stop waits for it.
+   * SIGHUP, and wait until the master has started the new generation or
+   * refused the conf (resolves to its error; it keeps running the old conf).
+   * The drain starts when the new workers run: nginx's master then waits
+   * 100 ms before it tells the old workers to quit, and that window is the
+   * drain (nginx-conf.ts drainLines). No response says close while the
+   * master parses, however long that takes, nor for a conf it refuses. In the
+   * background, once every old worker was told to quit, the flag is cleared
+   * and `endpoints` (the new conf's exact set) is sent; the next apply,
+   * endpoint update or stop waits for that.
    */
-  private async hup(drainEnds: number | undefined): Promise<string | undefined> {
+  private async hup(endpoints: string | undefined): Promise<string | undefined> {
     const before = new Set(this.workers());
-    const left = drainEnds === undefined ? 0 : drainEnds - performance.now();
-    if (left > 0) await new Promise((r) => setTimeout(r, left));
     const seen = this.emergencyCount;
     this.child!.kill('SIGHUP');
     const refused = () => this.emergencyCount > seen;
-    const ok = await this.waitFor(() => this.workers().some((w) => !before.has(w)) || refused() || !this.running);
-    if (refused()) {
-      // The master writes the whole message in one line; give a second one (if any) a moment to arrive.
-      await new Promise((r) => setTimeout(r, POLL_MS));
-      const lines: string[] = [];
-      for (let i = seen; i < this.emergencyCount; i++) lines.push(this.emergencies.get(i) ?? '');
-      return lines.join('\n');
+    const reloaded = () => this.workers().some((w) => !before.has(w));
+    const ok = await this.waitFor(() => reloaded() || refused() || !this.running, RELOAD_WAIT_MS);
+    if (!this.running) throw new PodnetError('ENGINX', `nginx exited on reload of ${this.paths.conf}: ${this.stderrTail.trim()}`);
+    if (!reloaded()) {
+      if (refused()) {
+        // The master writes the whole message in one line; give a second one (if any) a moment to arrive.
+        await new Promise((r) => setTimeout(r, POLL_MS));
+        const lines: string[] = [];
+        for (let i = seen; i < this.emergencyCount; i++) lines.push(this.emergencies.get(i) ?? '');
+        return lines.join('\n');
+      }
+      // No new generation and no [emerg]: refused all the same (an init_by_lua error is logged as [error]).
+      if (!ok) return `nginx started no new workers within ${RELOAD_WAIT_MS} ms of SIGHUP: ${this.stderrTail.trim().split('\n').slice(-5).join('\n')}`;
     }
-    if (!ok || !this.running) throw new PodnetError('ENGINX', `nginx did not reload ${this.paths.conf}: ${this.stderrTail.trim() || 'no new worker'}`);
+    const draining = await this.setDrain(true);
     this.settling = (async () => {
       await this.waitFor(() => [...before].every((w) => !isServingWorker(w)) || !this.running);
-      if (drainEnds !== undefined && this.running) await this.setDrain(false);
+      if (!this.running) return;
+      if (draining) await this.setDrain(false);
+      if (endpoints !== undefined && endpoints !== this.appliedEndpoints) {
+        await this.sendEndpoints(endpoints).catch((e: Error) => process.stderr.write(`[ingress] ${e.message}\n`));
+      }
     })();
     return undefined;
   }
@@ -346,8 +371,8 @@ export class NginxProcess {
     }
   }
 
-  private async waitFor(cond: () => boolean): Promise<boolean> {
-    const deadline = Date.now() + RELOAD_WAIT_MS;
+  private async waitFor(cond: () => boolean, ms = START_WAIT_MS): Promise<boolean> {
+    const deadline = Date.now() + ms;
     while (Date.now() < deadline) {
       if (cond()) return true;
       await new Promise((r) => setTimeout(r, POLL_MS));
@@ -367,4 +392,16 @@ function isServingWorker(pid: number): boolean {
 
 function readChildren(pid: number): number[] {
   return readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
+}
+
+/**
+ * The endpoints lines of `next`, plus those of `running` whose Service port
+ * `next` lacks (one line per port, keyed by its first word; renderBalancerEndpoints).
+ */
+export function mergeEndpoints(running: string, next: string): string {
+  const keyOf = (line: string) => line.slice(0, line.indexOf(' '));
+  const lines = next.split('\n').filter(Boolean);
+  const have = new Set(lines.map(keyOf));
+  for (const line of running.split('\n')) if (line && !have.has(keyOf(line))) lines.push(line);
+  return lines.map((l) => `${l}\n`).join('');
 }

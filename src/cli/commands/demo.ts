@@ -182,6 +182,7 @@ export async function demoCommand(ctx: Context, flags: CommonFlags): Promise<num
 export function upstreamChoice(upstreamAddr: string | undefined, clusterIP: string | undefined, podIP: string): string {
   const tried = upstreamAddr?.split(', ') ?? [];
   const last = tried.pop();
+  if (last?.startsWith('unix:')) return 'no ready pod: NGINX\'s balancer sent it to the controller\'s own 503 server';
   if (clusterIP && last?.startsWith(`${clusterIP}:`)) {
     const why = tried.length > 0 ? `after ${tried.join(', ')} failed` : 'every pod IP it knew had failed in the last 5 s';
     return `NGINX sent it to the ClusterIP ${last} (${why}); the node's nftables DNAT chose ${podIP}`;

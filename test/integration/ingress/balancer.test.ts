@@ -4,6 +4,8 @@
 
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { readFile } from 'node:fs/promises';
 import { buildRouteTable } from '../../../src/ingress/route-table.js';
 import { accessLogPath } from '../../../src/ingress/nginx-conf.js';
@@ -87,4 +89,23 @@ test('every listed pod gone: the Service\'s ClusterIP is tried after them; no po
   const tls = await get(nginx.options.httpPort, 'bal.test', '/');
   assert.equal(tls.status, 503);
   assert.match(tls.body, /no ready endpoints/);
+});
+
+test('an IPv6 pod address is reached (the balancer brackets it for NGINX)', async () => {
+  const v6 = http.createServer((_req, res) => res.end(JSON.stringify({ name: 'v6' })));
+  await new Promise<void>((r) => v6.listen(0, '::1', r));
+  try {
+    const port = (v6.address() as AddressInfo).port;
+    const t = buildRouteTable({
+      ingressClasses: [OUR_CLASS],
+      ingresses: [ingress('bal', { rules: [{ host: 'bal.test', paths: [{ svc: 'svc', port: 80 }] }] })],
+      services: [service('svc', { ports: [{ port: 80 }] })],
+      endpointSlices: [{ ...slice('svc', ['::1'], { port }), addressType: 'IPv6' }],
+    });
+    await nginx.apply(t);
+    assert.deepEqual(await names(2), ['v6', 'v6']);
+  } finally {
+    v6.closeAllConnections();
+    await new Promise((r) => v6.close(r));
+  }
 });

@@ -14,6 +14,10 @@ test('the demo says when NGINX went through the ClusterIP and who picked the pod
     "NGINX sent it to the ClusterIP 10.96.3.4:80 (after 10.244.0.9:8080 failed); the node's nftables DNAT chose 10.244.0.7");
 });
 
+test('no ready pod: the demo says the controller answered 503', () => {
+  assert.equal(upstreamChoice('unix:/etc/nginx/run/no-endpoints.sock', '10.96.3.4', ''), "no ready pod: NGINX's balancer sent it to the controller's own 503 server");
+});
+
 test('without an access-log line the demo says it does not know', () => {
   assert.match(upstreamChoice(undefined, '10.96.3.4', '10.244.0.7'), /^NGINX's balancer chose \? /);
 });

@@ -4,6 +4,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { buildRouteTable, type RouteTableInput } from '../../../src/ingress/route-table.js';
 import { attributeConfError, confFiles, defaultWorkerProcesses, renderNginxConf, tlsFiles, type RenderOptions } from '../../../src/ingress/nginx-conf.js';
 import { renderBalancerEndpoints } from '../../../src/ingress/lua-module.js';
+import { mergeEndpoints } from '../../../src/ingress/nginx-process.js';
 import { FAKE_CERT, FAKE_KEY, ingress, OUR_CLASS, service, slice, tlsSecret } from './fixtures.js';
 import { makeRealCert } from './real-certs.js';
 
@@ -229,4 +230,12 @@ test('a tls entry without hosts that covers no rule host: the default server kee
   assert.ok(server.includes(`ssl_certificate ${OPTIONS.defaultCert.certPath};`));
   assert.doesNotMatch(rendered.text, /return 308/);
   assert.deepEqual(table.warnings.map((w) => w.reason), ['TLSHostsNotCovered']);
+});
+
+test('mergeEndpoints: the new lines, plus the running conf\'s Service ports the new table lacks', () => {
+  const running = 'a_x_80 - 10.244.0.1,8080\nb_y_80 - 10.244.0.2,8080\n';
+  const next = 'b_y_80 - 10.244.0.3,8080\nc_z_80 -\n';
+  assert.equal(mergeEndpoints(running, next), 'b_y_80 - 10.244.0.3,8080\nc_z_80 -\na_x_80 - 10.244.0.1,8080\n');
+  assert.equal(mergeEndpoints('', next), next);
+  assert.equal(mergeEndpoints(running, ''), running);
 });
