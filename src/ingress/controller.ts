@@ -34,6 +34,7 @@ export const DEFAULT_MIN_RELOAD_INTERVAL_MS = 1000;
  * turning ready is routed to within ~this long even right after a reload.
  */
 export const DEFAULT_ENDPOINTS_DEBOUNCE_MS = 50;
+export const DEFAULT_ENDPOINTS_MIN_INTERVAL_MS = 250;
 export const EVENT_SOURCE = 'nginx-ingress-controller';
 
 /** What the controller needs from the NGINX shell; NginxProcess implements it. */
@@ -105,11 +106,14 @@ export class IngressController {
       log: this.log,
       name: 'ingress sync',
     });
-    // Not IDLE_SYNC: each run builds the route table (0.1–0.3 s at 1,000
-    // Ingresses), so under churn the gap stretches to twice that (busyFactor).
+    // Each run builds the route table (0.1–0.3 s at 1,000 Ingresses): at most
+    // one per DEFAULT_ENDPOINTS_MIN_INTERVAL_MS under churn. Not stretched by
+    // the run's duration (busyFactor 0): most of that can be the wait behind
+    // a reload in this.chain, which is no reason to hold the next one back.
     this.endpointsScheduler = new SyncScheduler(async () => { await this.syncEndpoints(); }, {
       debounceMs: o.endpointsDebounceMs ?? DEFAULT_ENDPOINTS_DEBOUNCE_MS,
-      minIntervalMs: 0,
+      minIntervalMs: DEFAULT_ENDPOINTS_MIN_INTERVAL_MS,
+      busyFactor: 0,
       ...(o.clock ? { clock: o.clock } : {}),
       log: this.log,
       name: 'ingress endpoints sync',

@@ -22,7 +22,7 @@ import path from 'node:path';
 import type { Backend } from './backends.js';
 import type { RouteTable } from './route-table.js';
 
-/** shared memory for the endpoints text; 4 MiB holds ~100,000 endpoints */
+/** shared memory for the endpoints text, two versions of it: 4 MiB holds two of ~100,000 endpoints */
 export const BALANCER_DICT = 'podnet_endpoints';
 export const BALANCER_DICT_SIZE = '4m';
 export const BALANCER_UPSTREAM = 'podnet_balancer';
@@ -111,18 +111,20 @@ local function parse(text, previous)
 end
 
 -- Read the controller's file into shared memory under a new version. The
--- text is stored under its version's key first: if the zone is full, the
--- current version stays whole.
+-- text is stored under its version's key first, with safe_set (which never
+-- evicts): if the zone is full, the current version stays whole. The one
+-- before it is kept too, for a worker that read the old version number a
+-- moment ago; the one before that goes.
 function M.load_file()
   local f, err = io.open(FILE, "rb")
   if not f then return nil, err end
   local text = f:read("*a")
   f:close()
   local v = (dict:get("version") or 0) + 1
-  local ok, serr = dict:set("data" .. v, text)
+  local ok, serr = dict:safe_set("data" .. v, text)
   if not ok then return nil, "storing the endpoints: " .. serr end
   dict:set("version", v)
-  dict:delete("data" .. (v - 1))
+  dict:delete("data" .. (v - 2))
   return v
 end
 
@@ -136,7 +138,9 @@ end
 local function sync()
   local v = dict:get("version")
   if v ~= version then
-    backends = v and parse(dict:get("data" .. v) or "", backends) or {}
+    local text = v and dict:get("data" .. v)
+    if v and not text then return end -- not there (yet): keep what this worker has, look again next request
+    backends = text and parse(text, backends) or {}
     version = v
     local now = ngx.now()
     for addr, at in pairs(failed) do

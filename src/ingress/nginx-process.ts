@@ -35,6 +35,8 @@ const POLL_MS = 10;
  * read errors over 6 reloads from 25–31 to 0.
  */
 const CONTROL_TIMEOUT_MS = 2_000;
+/** PodnetError code: no new workers and no refusal within RELOAD_WAIT_MS of a SIGHUP */
+export const RELOAD_TIMEOUT = 'ENGINX_RELOAD_TIMEOUT';
 const debug = process.env.PODNET_DEBUG?.split(',').some((c) => c === 'ingress' || c === '*');
 
 export interface NginxPaths {
@@ -171,14 +173,17 @@ export class NginxProcess {
       }
       return this.finishApply(text, files, 'started', ms);
     }
-    const running = this.applied ?? '';
+    // What the master runs, as on disk (a master whose start timed out has no `applied`).
+    const running = await readFile(this.paths.conf, 'utf8').catch(() => this.applied ?? '');
     await writeFile(next, text, { mode: 0o644 });
     await rename(next, this.paths.conf);
     let error: string | undefined;
     try {
       error = await this.hup(endpoints);
     } catch (err) {
-      await this.restoreConf(running);
+      // A reload that timed out may still be parsing the new conf: it stays on disk, and `applied` is unknown.
+      if (err instanceof PodnetError && err.code === RELOAD_TIMEOUT) this.applied = undefined;
+      else await this.restoreConf(running);
       throw err;
     }
     if (error !== undefined) {
@@ -215,9 +220,10 @@ export class NginxProcess {
       const lines = (this.stderrPartial + d).split('\n');
       this.stderrPartial = lines.pop()!;
       for (const line of lines) {
-        const m = /^\S+ \S+ \[emerg\] (\d+)#\d+: (.*)$/.exec(line);
-        if (!m || Number(m[1]) !== child.pid) continue;
-        this.emergencies.set(this.emergencyCount, `nginx: [emerg] ${m[2]}`);
+        // [emerg]: the conf is refused; an init_by_lua error is logged as [error] and refuses it too
+        const m = /^\S+ \S+ \[(emerg|error)\] (\d+)#\d+: (.*)$/.exec(line);
+        if (!m || Number(m[2]) !== child.pid || (m[1] === 'error' && !m[3]!.includes('init_by_lua'))) continue;
+        this.emergencies.set(this.emergencyCount, `nginx: [${m[1]}] ${m[3]}`);
         this.emergencies.delete(this.emergencyCount - 100);
         this.emergencyCount++;
       }
@@ -278,8 +284,8 @@ export class NginxProcess {
         for (let i = seen; i < this.emergencyCount; i++) lines.push(this.emergencies.get(i) ?? '');
         return lines.join('\n');
       }
-      // No new generation and no [emerg]: refused all the same (an init_by_lua error is logged as [error]).
-      if (!ok) return `nginx started no new workers within ${RELOAD_WAIT_MS} ms of SIGHUP: ${this.stderrTail.trim().split('\n').slice(-5).join('\n')}`;
+      // Neither: the master may still be parsing (a starved pod); the next apply reloads again.
+      if (!ok) throw new PodnetError(RELOAD_TIMEOUT, `nginx started no new workers within ${RELOAD_WAIT_MS} ms of SIGHUP: ${this.stderrTail.trim().split('\n').slice(-5).join('\n')}`);
     }
     const draining = await this.setDrain(true);
     this.settling = (async () => {
