@@ -12,6 +12,7 @@ import { eventually, type podnet, run } from '../../test/support/cli.js';
 import { parseWrk, type WrkResult } from '../wrk.js';
 import { cmdline } from '../proc-stat.js';
 import { podFiles } from '../../src/agent/pod-files.js';
+import { endpointsFile } from '../../src/ingress/lua-module.js';
 
 export const SOLO_HOST = 'solo.example.test';
 /** the backend's container port (podnet/echo's default) */
@@ -60,7 +61,7 @@ export function nginxConfPath(clusterDir: string, controller: Pod): string {
 
 /** The balancer's endpoints file in the controller pod's conf volume (`/etc/nginx/run/endpoints.txt` inside the pod). */
 export function endpointsFilePath(clusterDir: string, controller: Pod): string {
-  return path.join(path.dirname(nginxConfPath(clusterDir, controller)), 'run', 'endpoints.txt');
+  return endpointsFile(path.join(path.dirname(nginxConfPath(clusterDir, controller)), 'run'));
 }
 
 /**

@@ -18,7 +18,8 @@ import { Informer } from '../client/informer.js';
 import type { ApplyResult } from './nginx-process.js';
 import { attributeConfError, confFiles, renderNginxConf, type RenderOptions } from './nginx-conf.js';
 import { renderBalancerEndpoints } from './lua-module.js';
-import { buildRouteTable, refKey, refOf, type IngressRef, type IngressWarning, type RouteTable } from './route-table.js';
+import { buildRouteTable, refKey, refOf, refreshBackends, type IngressRef, type IngressWarning, type RouteTable } from './route-table.js';
+import type { Backend } from './backends.js';
 import { LastGoodIngresses, oneLine, REJECTED_CONFIG, sameDesiredState } from './last-good.js';
 import { DEFAULT_CLASS_CONFIG, type ClassConfig } from './ingress-class.js';
 import { publishedAddress } from './publish-address.js';
@@ -75,8 +76,8 @@ export class IngressController {
   readonly secrets: Informer<Secret>;
   private readonly scheduler: SyncScheduler;
   private readonly endpointsScheduler: SyncScheduler;
-  /** the inputs of the conf NGINX runs: the endpoints sent between reloads are for exactly its backends */
-  private accepted: { ingresses: Ingress[]; exclude: Set<string> } | undefined;
+  /** the backends of the conf NGINX runs: the endpoints sent between reloads are for exactly these */
+  private acceptedBackends: Backend[] | undefined;
   private readonly log: (msg: string) => void;
   /** the Ingress versions of the last accepted conf, and which Ingresses fall back to them */
   private readonly lastGood = new LastGoodIngresses();
@@ -106,8 +107,9 @@ export class IngressController {
       log: this.log,
       name: 'ingress sync',
     });
-    // Each run builds the route table (0.1–0.3 s at 1,000 Ingresses): at most
-    // one per DEFAULT_ENDPOINTS_MIN_INTERVAL_MS under churn. Not stretched by
+    // Each run resolves the running conf's backends again and has every NGINX
+    // worker parse the endpoints anew: at most one per
+    // DEFAULT_ENDPOINTS_MIN_INTERVAL_MS under churn. Not stretched by
     // the run's duration (busyFactor 0): most of that can be the wait behind
     // a reload in this.chain, which is no reason to hold the next one back.
     this.endpointsScheduler = new SyncScheduler(async () => { await this.syncEndpoints(); }, {
@@ -164,16 +166,9 @@ export class IngressController {
   /** The balancer's endpoints for the running conf's backends, from the caches now; serialized with sync(). */
   syncEndpoints(): Promise<boolean> {
     const run = this.chain.then(async () => {
-      if (!this.accepted) return false; // nothing runs yet: the first sync sends them
-      const table = buildRouteTable({
-        ...this.accepted,
-        ingressClasses: this.classes.list(),
-        services: this.services.list(),
-        endpointSlices: this.slices.list(),
-        secrets: this.secrets.list(),
-        classConfig: this.o.classConfig ?? DEFAULT_CLASS_CONFIG,
-      });
-      return this.o.nginx.updateEndpoints(renderBalancerEndpoints(table));
+      if (!this.acceptedBackends) return false; // nothing runs yet: the first sync sends them
+      const backends = refreshBackends(this.acceptedBackends, this.services.list(), this.slices.list());
+      return this.o.nginx.updateEndpoints(renderBalancerEndpoints({ backends }));
     });
     this.chain = run.catch(() => undefined);
     return run;
@@ -204,7 +199,7 @@ export class IngressController {
       result = await this.o.nginx.apply(rendered.text, confFiles(table, this.o.render), renderBalancerEndpoints(table));
       if (result.action !== 'rejected') {
         this.lastGood.acceptedVersions(table.served, ingresses);
-        this.accepted = { ingresses, exclude };
+        this.acceptedBackends = table.backends;
         break;
       }
       const culprits = attributeConfError(result.error, rendered.sections);

@@ -48,7 +48,7 @@ export function luaModuleFile(runtimeDir: string): string { return path.join(lua
  * route table's order). Keys are DNS-1123 names joined by '_', addresses
  * never contain ',' or spaces (IPv6 included), so the Lua side splits on both.
  */
-export function renderBalancerEndpoints(table: RouteTable): string {
+export function renderBalancerEndpoints(table: Pick<RouteTable, 'backends'>): string {
   return table.backends.map(endpointsLine).join('');
 }
 
@@ -231,4 +231,16 @@ export function noEndpointsSocket(runtimeDir: string, protocol: 'http' | 'https'
 /** A Lua long-bracket-free string literal for a file path. */
 function luaString(s: string): string {
   return `"${s.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
+}
+
+/**
+ * The endpoints lines of `next`, plus those of `running` whose Service port
+ * `next` lacks (one line per port, keyed by its first word, as renderBalancerEndpoints writes them).
+ */
+export function mergeEndpoints(running: string, next: string): string {
+  const keyOf = (line: string) => line.slice(0, line.indexOf(' '));
+  const lines = next.split('\n').filter(Boolean);
+  const have = new Set(lines.map(keyOf));
+  for (const line of running.split('\n')) if (line && !have.has(keyOf(line))) lines.push(line);
+  return lines.map((l) => `${l}\n`).join('');
 }

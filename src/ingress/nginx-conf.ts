@@ -93,7 +93,6 @@ export const LOG_FORMAT_NAME = 'podnet_json';
 /** Debian's dynamic modules: libnginx-mod-http-lua and the NDK it is built on */
 export const NGINX_MODULE_DIR = '/usr/lib/nginx/modules';
 export const LUA_MODULE_FILES = ['ndk_http_module.so', 'ngx_http_lua_module.so'] as const;
-
 export const ERROR_LOCATION_PREFIX = `${RESERVED_PATH_PREFIX}/error/`;
 
 /** Bodies of the controller's own answers (errorPageFiles writes them under runtimeDir/errors). */
@@ -356,7 +355,7 @@ function renderServer(L: Lines, v: VirtualHost, o: RenderOptions, sections: Conf
   }
   // The controller's own answers: static pages (errorPageFiles) keep the status of the error (no `=code`).
   // error_page itself is set at http level and inherited by every location.
-  L.add(2, `location ^~ ${ERROR_LOCATION_PREFIX} { internal; alias ${errorPageDir(o.runtimeDir)}/; default_type text/html; }`);
+  L.add(2, errorPagesLocation(o.runtimeDir));
   // log_format names $podnet_*; nginx only knows a variable some `set` declares,
   // so an Ingress-less conf declares them in a location no request can reach.
   if (catchAll) L.add(2, `location = ${RESERVED_PATH_PREFIX}/declare { internal; set $podnet_ingress ""; set $podnet_service ""; set $podnet_host ""; set $podnet_path ""; return 404; }`);
@@ -497,7 +496,7 @@ function noEndpointsServerLines(o: RenderOptions): string[] {
     `  ssl_certificate ${o.defaultCert.certPath};`,
     `  ssl_certificate_key ${o.defaultCert.keyPath};`,
     '  access_log off;',
-    `  location ^~ ${ERROR_LOCATION_PREFIX} { internal; alias ${errorPageDir(o.runtimeDir)}/; default_type text/html; }`,
+    `  ${errorPagesLocation(o.runtimeDir)}`,
     '  location / { return 503; }',
     '}',
   ];
@@ -531,6 +530,11 @@ function drainLines(runtimeDir: string): string[] {
     '  location / { return 404; }',
     '}',
   ];
+}
+
+/** The location error_page redirects to, in every server block: the controller's static pages (errorPageFiles). */
+function errorPagesLocation(runtimeDir: string): string {
+  return `location ^~ ${ERROR_LOCATION_PREFIX} { internal; alias ${errorPageDir(runtimeDir)}/; default_type text/html; }`;
 }
 
 /** One error_page per status of the controller's pages, built once: the same lines in every render. */

@@ -19,7 +19,7 @@ import { PodnetError } from '../errors.js';
 import type { Runner } from '../net/runner.js';
 import { LogRotator, type LogRotationOptions } from './log-rotation.js';
 import { accessLogPath, controlSocketPath, errorLogPath, unixSockets } from './nginx-conf.js';
-import { endpointsFile } from './lua-module.js';
+import { endpointsFile, mergeEndpoints } from './lua-module.js';
 
 /** how long a master may take to start, or old workers to be told to quit */
 export const START_WAIT_MS = 10_000;
@@ -27,13 +27,6 @@ export const START_WAIT_MS = 10_000;
 export const RELOAD_WAIT_MS = 30_000;
 export const STOP_GRACE_MS = 5_000;
 const POLL_MS = 10;
-/**
- * The drain window is the 100 ms nginx's master waits between starting the
- * new workers and telling the old ones to quit (ngx_master_process_cycle);
- * the controller sets the flag as soon as it sees the new workers (hup).
- * Measured with a fixed window on NGINX alone: 50 ms already took wrk's
- * read errors over 6 reloads from 25–31 to 0.
- */
 const CONTROL_TIMEOUT_MS = 2_000;
 /** PodnetError code: no new workers and no refusal within RELOAD_WAIT_MS of a SIGHUP */
 export const RELOAD_TIMEOUT = 'ENGINX_RELOAD_TIMEOUT';
@@ -63,9 +56,8 @@ export class NginxProcess {
   /** the endpoints text NGINX's shared memory holds (or will read at start) */
   private appliedEndpoints: string | undefined;
   private stderrTail = '';
-  /** the master's `[emerg]` lines (a refused conf at SIGHUP), as `nginx -t` words them, by their number since start */
-  private emergencies = new Map<number, string>();
-  private emergencyCount = 0;
+  /** while hup() waits: the master's lines that refuse the conf, as `nginx -t` words them */
+  private refusals: string[] | undefined;
   private stderrPartial = '';
   private stopping = false;
   private exitListeners: ((code: number | null, signal: string | null) => void)[] = [];
@@ -115,9 +107,7 @@ export class NginxProcess {
       const existing = await readFile(file, 'utf8').catch(() => undefined);
       if (existing === content) continue;
       await mkdir(path.dirname(file), { recursive: true });
-      const tmp = `${file}.tmp-${process.pid}`;
-      await writeFile(tmp, content, { mode: file.endsWith('.pem') ? 0o600 : 0o644 });
-      await rename(tmp, file);
+      await writeAtomic(file, content, file.endsWith('.pem') ? 0o600 : 0o644);
     }
   }
 
@@ -154,20 +144,17 @@ export class NginxProcess {
     // the new conf's exact endpoints follow once the old workers quit (hup).
     if (endpointsChanged) await this.sendEndpoints(this.running ? mergeEndpoints(this.appliedEndpoints ?? '', endpoints) : endpoints);
     await this.writeFiles(files);
-    const next = `${this.paths.conf}.next`;
     if (!this.running) {
       // The first start skips the separate `nginx -t`: the master parses and
       // checks the conf itself before it binds or forks anything, and exits
       // when it is wrong. Only then is `nginx -t` run, for its error text
       // (which the controller attributes to Ingresses). Nothing was serving,
       // so no bad conf is ever loaded over a good one.
-      await writeFile(next, text, { mode: 0o644 });
-      await rename(next, this.paths.conf);
+      await writeAtomic(this.paths.conf, text);
       try {
         await this.start();
       } catch (err) {
-        const error = await this.test(text, next);
-        await rm(next, { force: true });
+        const error = await this.test(text);
         if (error) return { action: 'rejected', error, ms: ms() };
         throw err;
       }
@@ -175,29 +162,22 @@ export class NginxProcess {
     }
     // What the master runs, as on disk (a master whose start timed out has no `applied`).
     const running = await readFile(this.paths.conf, 'utf8').catch(() => this.applied ?? '');
-    await writeFile(next, text, { mode: 0o644 });
-    await rename(next, this.paths.conf);
+    await writeAtomic(this.paths.conf, text);
     let error: string | undefined;
     try {
       error = await this.hup(endpoints);
     } catch (err) {
       // A reload that timed out may still be parsing the new conf: it stays on disk, and `applied` is unknown.
       if (err instanceof PodnetError && err.code === RELOAD_TIMEOUT) this.applied = undefined;
-      else await this.restoreConf(running);
+      else await writeAtomic(this.paths.conf, running);
       throw err;
     }
     if (error !== undefined) {
       // The master kept the running conf: so does the disk.
-      await this.restoreConf(running);
+      await writeAtomic(this.paths.conf, running);
       return { action: 'rejected', error, ms: ms() };
     }
     return this.finishApply(text, files, 'reloaded', ms);
-  }
-
-  private async restoreConf(text: string): Promise<void> {
-    const next = `${this.paths.conf}.next`;
-    await writeFile(next, text, { mode: 0o644 });
-    await rename(next, this.paths.conf);
   }
 
   /** After a start or reload: remember the text, drop PEMs no longer referenced. */
@@ -223,9 +203,7 @@ export class NginxProcess {
         // [emerg]: the conf is refused; an init_by_lua error is logged as [error] and refuses it too
         const m = /^\S+ \S+ \[(emerg|error)\] (\d+)#\d+: (.*)$/.exec(line);
         if (!m || Number(m[2]) !== child.pid || (m[1] === 'error' && !m[3]!.includes('init_by_lua'))) continue;
-        this.emergencies.set(this.emergencyCount, `nginx: [${m[1]}] ${m[3]}`);
-        this.emergencies.delete(this.emergencyCount - 100);
-        this.emergencyCount++;
+        this.refusals?.push(`nginx: [${m[1]}] ${m[3]}`);
       }
     });
     let up = false;
@@ -270,20 +248,19 @@ export class NginxProcess {
    */
   private async hup(endpoints: string | undefined): Promise<string | undefined> {
     const before = new Set(this.workers());
-    const seen = this.emergencyCount;
+    const refusals: string[] = [];
+    this.refusals = refusals;
     this.child!.kill('SIGHUP');
-    const refused = () => this.emergencyCount > seen;
     const reloaded = () => this.workers().some((w) => !before.has(w));
-    const ok = await this.waitFor(() => reloaded() || refused() || !this.running, RELOAD_WAIT_MS);
+    const ok = await this.waitFor(() => reloaded() || refusals.length > 0 || !this.running, RELOAD_WAIT_MS);
+    if (refusals.length > 0 && !reloaded()) {
+      // The master writes the whole message in one line; give a second one (if any) a moment to arrive.
+      await new Promise((r) => setTimeout(r, POLL_MS));
+    }
+    this.refusals = undefined;
     if (!this.running) throw new PodnetError('ENGINX', `nginx exited on reload of ${this.paths.conf}: ${this.stderrTail.trim()}`);
     if (!reloaded()) {
-      if (refused()) {
-        // The master writes the whole message in one line; give a second one (if any) a moment to arrive.
-        await new Promise((r) => setTimeout(r, POLL_MS));
-        const lines: string[] = [];
-        for (let i = seen; i < this.emergencyCount; i++) lines.push(this.emergencies.get(i) ?? '');
-        return lines.join('\n');
-      }
+      if (refusals.length > 0) return refusals.join('\n');
       // Neither: the master may still be parsing (a starved pod); the next apply reloads again.
       if (!ok) throw new PodnetError(RELOAD_TIMEOUT, `nginx started no new workers within ${RELOAD_WAIT_MS} ms of SIGHUP: ${this.stderrTail.trim().split('\n').slice(-5).join('\n')}`);
     }
@@ -325,9 +302,7 @@ export class NginxProcess {
    */
   private async sendEndpoints(endpoints: string): Promise<void> {
     const file = endpointsFile(this.paths.prefix);
-    const tmp = `${file}.tmp-${process.pid}`;
-    await writeFile(tmp, endpoints, { mode: 0o644 });
-    await rename(tmp, file);
+    await writeAtomic(file, endpoints);
     if (this.running) {
       const r = await this.control('/endpoints');
       if (!r.ok) throw new PodnetError('ENGINX', `nginx did not load the endpoints from ${file}: ${r.error}`);
@@ -400,14 +375,9 @@ function readChildren(pid: number): number[] {
   return readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
 }
 
-/**
- * The endpoints lines of `next`, plus those of `running` whose Service port
- * `next` lacks (one line per port, keyed by its first word; renderBalancerEndpoints).
- */
-export function mergeEndpoints(running: string, next: string): string {
-  const keyOf = (line: string) => line.slice(0, line.indexOf(' '));
-  const lines = next.split('\n').filter(Boolean);
-  const have = new Set(lines.map(keyOf));
-  for (const line of running.split('\n')) if (line && !have.has(keyOf(line))) lines.push(line);
-  return lines.map((l) => `${l}\n`).join('');
+/** Write through a temporary name and rename, so a reader never sees half a file. */
+async function writeAtomic(file: string, content: string, mode = 0o644): Promise<void> {
+  const tmp = `${file}.tmp-${process.pid}`;
+  await writeFile(tmp, content, { mode });
+  await rename(tmp, file);
 }

@@ -132,6 +132,19 @@ function buildServiceIndex(services: readonly Service[], slices: readonly Endpoi
   };
 }
 
+/**
+ * These backends again, with the Services and EndpointSlices as they are now
+ * (by Service port number: the key stays the same); a backend whose Service or
+ * port is gone is dropped. The endpoint path between two route tables.
+ */
+export function refreshBackends(backends: readonly Backend[], services: readonly Service[], slices: readonly EndpointSlice[]): Backend[] {
+  const index = buildServiceIndex(services, slices);
+  return backends.flatMap((b) => {
+    const r = resolveBackend(b.namespace, { name: b.service, port: { number: b.servicePort } }, index);
+    return r.ok ? [r.backend] : [];
+  });
+}
+
 interface Served { ing: Ingress; ref: IngressRef; options: RouteOptions }
 
 export function buildRouteTable(input: RouteTableInput): RouteTable {

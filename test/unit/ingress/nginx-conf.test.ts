@@ -3,8 +3,7 @@ import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { buildRouteTable, type RouteTableInput } from '../../../src/ingress/route-table.js';
 import { attributeConfError, confFiles, defaultWorkerProcesses, renderNginxConf, tlsFiles, type RenderOptions } from '../../../src/ingress/nginx-conf.js';
-import { renderBalancerEndpoints } from '../../../src/ingress/lua-module.js';
-import { mergeEndpoints } from '../../../src/ingress/nginx-process.js';
+import { mergeEndpoints, renderBalancerEndpoints } from '../../../src/ingress/lua-module.js';
 import { FAKE_CERT, FAKE_KEY, ingress, OUR_CLASS, service, slice, tlsSecret } from './fixtures.js';
 import { makeRealCert } from './real-certs.js';
 
