@@ -20,7 +20,8 @@ import { containerEnv, hostsFile, resolvConf, resolveCommand } from './container
 import { podFiles, type PodFiles } from './pod-files.js';
 import { computePodStatus, type ContainerFacts } from './pod-status.js';
 import { ProbeState, runProbe } from './probes.js';
-import { cniAdd, cniDel, deleteNetns, ensureHoldFifo, joinSandboxArgv, launchPause, processAlive, writeFileAtomic } from './sandbox.js';
+import { cniAdd, cniDel, deleteNetns, ensureHoldFifo, joinSandboxArgv, launchPause, processAlive } from './sandbox.js';
+import { writeFileAtomic } from '../atomic-file.js';
 import type { Semaphore } from './semaphore.js';
 
 /** podnet restarts crashed containers after 1 s, doubling to 60 s (the kubelet: 10 s to 300 s), so CrashLoopBackOff is visible in seconds. */

@@ -4,7 +4,7 @@
 // Containers join the pause process's namespaces with nsenter.
 
 import { spawn } from 'node:child_process';
-import { closeSync, lstatSync, openSync, writeFileSync, renameSync } from 'node:fs';
+import { closeSync, lstatSync, openSync, writeFileSync } from 'node:fs';
 import { execCni } from '../cni/exec-plugin.js';
 import { HOLD_FIFO_WAIT } from './container-spec.js';
 
@@ -205,8 +205,3 @@ export function joinSandboxArgv(holderPid: number, cmd: readonly string[], workd
 
 export { processAlive } from '../net/process.js';
 
-export function writeFileAtomic(path: string, text: string): void {
-  const tmp = `${path}.tmp-${process.pid}`;
-  writeFileSync(tmp, text);
-  renameSync(tmp, path);
-}

@@ -24,7 +24,8 @@ import { HealthChecker, realClock, type Clock, type Prober, type Transition } fr
 import { lbFrontends, lbNodes, probeTargets, selectBackends, describeCheck, type LbBackendSet } from './lb-model.js';
 import { servesService } from './lb-allocator.js';
 import { renderLbRuleset } from './lb-ruleset.js';
-import { buildLbStatus, writeFileAtomic } from './lb-status.js';
+import { buildLbStatus } from './lb-status.js';
+import { writeFileAtomic } from '../atomic-file.js';
 import { networkProber } from './probes.js';
 
 export interface LbAgentOptions {

@@ -3,7 +3,6 @@
 // node, its health and why. Written to a temporary name and renamed, so a
 // reader never sees half a file.
 
-import { renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { HealthRecord } from './health-checker.js';
 import { describeCheck, probeId, type LbBackendSet, type LbNode } from './lb-model.js';
@@ -72,8 +71,3 @@ export function buildLbStatus(
   };
 }
 
-export function writeFileAtomic(file: string, text: string): void {
-  const tmp = `${file}.${process.pid}.tmp`;
-  writeFileSync(tmp, text);
-  renameSync(tmp, file);
-}

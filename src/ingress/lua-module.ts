@@ -168,28 +168,26 @@ local function use(p)
   if not ok then ngx.log(ngx.ERR, "podnet: cannot use peer ", p[3], ": ", err) end
 end
 
+-- the controller's 503 server, in the request's protocol
+local function no_endpoints(tls)
+  local ok, err = balancer.set_current_peer(tls and NO_ENDPOINTS_TLS or NO_ENDPOINTS)
+  if not ok then ngx.log(ngx.ERR, "podnet: ", err) end
+end
+
 -- tls: the request goes out in TLS (the upstream of backend-protocol HTTPS)
 function M.balance(tls)
   sync()
   local b = backends[ngx.var.podnet_backend]
   local now = ngx.now()
   if not balancer.get_last_failure() then
-    if not b or #b.peers == 0 then
-      local ok, err = balancer.set_current_peer(tls and NO_ENDPOINTS_TLS or NO_ENDPOINTS)
-      if not ok then ngx.log(ngx.ERR, "podnet: ", err) end
-      return
-    end
+    if not b or #b.peers == 0 then return no_endpoints(tls) end
     local n = #b.peers + (b.cluster and 1 or 0)
     if n > 1 then balancer.set_more_tries(n - 1) end
     return use(next_pod(b, nil, now) or (b.cluster or b.peers[1]))
   end
   -- A retry: everything this request tried so far failed.
-  if not b or #b.peers == 0 then
-    -- the pods went away between two tries
-    local ok, err = balancer.set_current_peer(tls and NO_ENDPOINTS_TLS or NO_ENDPOINTS)
-    if not ok then ngx.log(ngx.ERR, "podnet: ", err) end
-    return
-  end
+  -- the pods may have gone away between two tries
+  if not b or #b.peers == 0 then return no_endpoints(tls) end
   local tried = {}
   -- the current try is listed without an address yet (" : ")
   for addr in ngx.var.upstream_addr:gmatch("[^,%s]+") do

@@ -13,10 +13,11 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import http from 'node:http';
 import { readFileSync } from 'node:fs';
-import { chmod, mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { PodnetError } from '../errors.js';
 import type { Runner } from '../net/runner.js';
+import { writeFileAtomicAsync } from '../atomic-file.js';
 import { LogRotator, type LogRotationOptions } from './log-rotation.js';
 import { accessLogPath, controlSocketPath, errorLogPath, unixSockets } from './nginx-conf.js';
 import { endpointsFile, mergeEndpoints } from './lua-module.js';
@@ -107,7 +108,7 @@ export class NginxProcess {
       const existing = await readFile(file, 'utf8').catch(() => undefined);
       if (existing === content) continue;
       await mkdir(path.dirname(file), { recursive: true });
-      await writeAtomic(file, content, file.endsWith('.pem') ? 0o600 : 0o644);
+      await writeFileAtomicAsync(file, content, file.endsWith('.pem') ? 0o600 : 0o644);
     }
   }
 
@@ -150,7 +151,7 @@ export class NginxProcess {
       // when it is wrong. Only then is `nginx -t` run, for its error text
       // (which the controller attributes to Ingresses). Nothing was serving,
       // so no bad conf is ever loaded over a good one.
-      await writeAtomic(this.paths.conf, text);
+      await writeFileAtomicAsync(this.paths.conf, text);
       try {
         await this.start();
       } catch (err) {
@@ -160,21 +161,21 @@ export class NginxProcess {
       }
       return this.finishApply(text, files, 'started', ms);
     }
-    // What the master runs, as on disk (a master whose start timed out has no `applied`).
-    const running = await readFile(this.paths.conf, 'utf8').catch(() => this.applied ?? '');
-    await writeAtomic(this.paths.conf, text);
+    // What the master runs: `applied`, or, after a start or reload that timed out, what is on disk.
+    const running = this.applied ?? await readFile(this.paths.conf, 'utf8').catch(() => '');
+    await writeFileAtomicAsync(this.paths.conf, text);
     let error: string | undefined;
     try {
       error = await this.hup(endpoints);
     } catch (err) {
       // A reload that timed out may still be parsing the new conf: it stays on disk, and `applied` is unknown.
       if (err instanceof PodnetError && err.code === RELOAD_TIMEOUT) this.applied = undefined;
-      else await writeAtomic(this.paths.conf, running);
+      else await writeFileAtomicAsync(this.paths.conf, running);
       throw err;
     }
     if (error !== undefined) {
       // The master kept the running conf: so does the disk.
-      await writeAtomic(this.paths.conf, running);
+      await writeFileAtomicAsync(this.paths.conf, running);
       return { action: 'rejected', error, ms: ms() };
     }
     return this.finishApply(text, files, 'reloaded', ms);
@@ -302,7 +303,7 @@ export class NginxProcess {
    */
   private async sendEndpoints(endpoints: string): Promise<void> {
     const file = endpointsFile(this.paths.prefix);
-    await writeAtomic(file, endpoints);
+    await writeFileAtomicAsync(file, endpoints);
     if (this.running) {
       const r = await this.control('/endpoints');
       if (!r.ok) throw new PodnetError('ENGINX', `nginx did not load the endpoints from ${file}: ${r.error}`);
@@ -373,11 +374,4 @@ function isServingWorker(pid: number): boolean {
 
 function readChildren(pid: number): number[] {
   return readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
-}
-
-/** Write through a temporary name and rename, so a reader never sees half a file. */
-async function writeAtomic(file: string, content: string, mode = 0o644): Promise<void> {
-  const tmp = `${file}.tmp-${process.pid}`;
-  await writeFile(tmp, content, { mode });
-  await rename(tmp, file);
 }
