@@ -10,7 +10,7 @@ import { validateLabels } from './label-rules.js';
 import { INVALID_IP, ipv4InCIDR, isIP, validateIP, validateNonSpecialIP } from './ip.js';
 import { SUPPORTED_PROTOCOLS, validatePortNumOrName } from './pod.js';
 import {
-  duplicateGo, get, goIntOrString, goQuote, goStringSlice, invalidGo, isObj, isSet, optInt, optList, optObj,
+  duplicateGo, get, goIntOrString, goQuote, goStringSlice, invalidGo, isObj, isSet, optBool, optInt, optList, optObj,
   optString, optStringList, optStringMap, type Obj,
 } from './fields.js';
 import { isDNS1123Label, isDNS1123Subdomain, isQualifiedName, isValidPortNum } from './names.js';
@@ -196,6 +196,20 @@ export function validateServiceSpec(specValue: unknown): FieldError[] {
     portKeys.add(key);
   });
 
+  // validateLoadBalancerClassField and the allocateLoadBalancerNodePorts check
+  const lbClass = optString(spec, 'loadBalancerClass', 'spec.loadBalancerClass', errs);
+  if (type === 'LoadBalancer') {
+    if (lbClass !== undefined) for (const m of isQualifiedName(lbClass)) errs.push(field.invalid('spec.loadBalancerClass', lbClass, m));
+  } else if (lbClass !== undefined) {
+    errs.push(field.forbidden('spec.loadBalancerClass', "may only be used when `type` is 'LoadBalancer'"));
+  }
+  const allocateNodePorts = optBool(spec, 'allocateLoadBalancerNodePorts', 'spec.allocateLoadBalancerNodePorts', errs);
+  if (type === 'LoadBalancer') {
+    if (allocateNodePorts === undefined) errs.push(field.required('spec.allocateLoadBalancerNodePorts'));
+  } else if (allocateNodePorts !== undefined) {
+    errs.push(field.forbidden('spec.allocateLoadBalancerNodePorts', "may only be used when `type` is 'LoadBalancer'"));
+  }
+
   const lbIP = optString(spec, 'loadBalancerIP', 'spec.loadBalancerIP', errs);
   if (lbIP) errs.push(...validateIP('spec.loadBalancerIP', lbIP));
 
@@ -228,10 +242,16 @@ export function validateServiceSpec(specValue: unknown): FieldError[] {
   return errs;
 }
 
-/** validateUpgradeDowngradeClusterIPs: an allocated cluster IP never changes (except to or from ExternalName). */
+/**
+ * validateUpgradeDowngradeClusterIPs: an allocated cluster IP never changes
+ * (except to or from ExternalName); nor does a LoadBalancer's loadBalancerClass.
+ */
 export function validateServiceUpdate(spec: unknown, old: unknown): FieldError[] {
   const errs: FieldError[] = [];
   if (!isObj(spec) || !isObj(old)) return errs;
+  if (get(spec, 'type') === 'LoadBalancer' && get(old, 'type') === 'LoadBalancer' && get(spec, 'loadBalancerClass') !== get(old, 'loadBalancerClass')) {
+    errs.push(field.invalid('spec.loadBalancerClass', get(spec, 'loadBalancerClass') ?? null, 'may not change once set'));
+  }
   if (get(spec, 'type') === 'ExternalName' || get(old, 'type') === 'ExternalName') return errs;
   if (isHeadless(spec) && isHeadless(old)) return errs;
   const n = clusterIPsOf(spec);

@@ -111,19 +111,29 @@ const externallyAccessible = (svc: Service) => type(svc) === 'NodePort' || type(
  */
 function dropUnchangedTypeDependentFields(oldSvc: Service, newSvc: Service): void {
   const spec = newSvc.spec;
+  const old = oldSvc.spec;
   if (type(oldSvc) !== type(newSvc)) {
-    if (needsClusterIP(oldSvc) && !hasClusterIPField(newSvc) && spec.clusterIP === oldSvc.spec.clusterIP && deepEqual(spec.clusterIPs ?? [], oldSvc.spec.clusterIPs ?? [])) {
-      delete spec.clusterIP;
-      delete spec.clusterIPs;
+    // ExternalName has no clusterIP (not even "None") and no IP families
+    if (hasClusterIPField(oldSvc) && !hasClusterIPField(newSvc)) {
+      if (spec.clusterIP === old.clusterIP && deepEqual(spec.clusterIPs ?? [], old.clusterIPs ?? [])) {
+        delete spec.clusterIP;
+        delete spec.clusterIPs;
+      }
+      if (deepEqual(spec.ipFamilies ?? [], old.ipFamilies ?? [])) delete spec.ipFamilies;
+      if (spec.ipFamilyPolicy === old.ipFamilyPolicy) delete spec.ipFamilyPolicy;
     }
     if (allowsNodePorts(oldSvc) && !allowsNodePorts(newSvc) && deepEqual(nodePortsOf(newSvc), nodePortsOf(oldSvc))) {
       for (const p of spec.ports ?? []) delete p.nodePort;
     }
-    if (externallyAccessible(oldSvc) && !externallyAccessible(newSvc) && spec.externalTrafficPolicy === oldSvc.spec.externalTrafficPolicy) {
+    if (externallyAccessible(oldSvc) && !externallyAccessible(newSvc) && spec.externalTrafficPolicy === old.externalTrafficPolicy) {
       delete spec.externalTrafficPolicy;
     }
+    if (type(oldSvc) === 'LoadBalancer') {
+      if (spec.allocateLoadBalancerNodePorts === old.allocateLoadBalancerNodePorts) delete spec.allocateLoadBalancerNodePorts;
+      if (spec.loadBalancerClass === old.loadBalancerClass) delete spec.loadBalancerClass;
+    }
   }
-  if (needsHealthCheckNodePort(oldSvc) && !needsHealthCheckNodePort(newSvc) && spec.healthCheckNodePort === oldSvc.spec.healthCheckNodePort) {
+  if (needsHealthCheckNodePort(oldSvc) && !needsHealthCheckNodePort(newSvc) && spec.healthCheckNodePort === old.healthCheckNodePort) {
     delete spec.healthCheckNodePort;
   }
 }

@@ -248,6 +248,19 @@ test('a patch that changes a Service\'s type or traffic policy drops the values 
   assert.equal(plain.spec.ports![0]!.nodePort, undefined);
   assert.equal(plain.spec.externalTrafficPolicy, undefined);
   assert.equal(registry.allocators.nodePorts.isAllocated(nodePort), false);
+  assert.equal(plain.spec.allocateLoadBalancerNodePorts, undefined);
+  // ClusterIP → ExternalName: the cluster IP and the defaulted IP families go
+  const ip = plain.spec.clusterIP!;
+  const ext = registry.patch(info('services'), 'default', 'lb', { spec: { type: 'ExternalName', externalName: 'db.example.com' } }).object as Service;
+  assert.deepEqual([ext.spec.clusterIP, ext.spec.clusterIPs, ext.spec.ipFamilies, ext.spec.ipFamilyPolicy], [undefined, undefined, undefined, undefined]);
+  assert.equal(registry.allocators.ips.isAllocated(ip), false);
+  // and back: new ones are defaulted and allocated
+  const back = registry.patch(info('services'), 'default', 'lb', { spec: { type: 'LoadBalancer', externalName: null } }).object as Service;
+  assert.deepEqual([back.spec.ipFamilies, back.spec.ipFamilyPolicy, back.spec.allocateLoadBalancerNodePorts], [['IPv4'], 'SingleStack', true]);
+  assert.ok(back.spec.clusterIP && back.spec.ports![0]!.nodePort);
+  // LoadBalancer → ExternalName in one step
+  const ext2 = registry.patch(info('services'), 'default', 'lb', { spec: { type: 'ExternalName', externalName: 'db.example.com' } }).object as Service;
+  assert.deepEqual([ext2.spec.clusterIP, ext2.spec.ipFamilies, ext2.spec.allocateLoadBalancerNodePorts, ext2.spec.ports![0]!.nodePort], [undefined, undefined, undefined, undefined]);
   // a node port the client sets with the type change is its own value: rejected
   const np = registry.create(info('services'), 'default', { apiVersion: 'v1', kind: 'Service', metadata: { name: 'np' }, spec: { type: 'NodePort', ports: [{ port: 80 }] } }).object as Service;
   assert.throws(() => registry.patch(info('services'), 'default', 'np', { spec: { type: 'ClusterIP', ports: [{ port: 80, nodePort: np.spec.ports![0]!.nodePort! + 1 }] } }), (e) => isApiError(e, 'Invalid') &&
