@@ -60,8 +60,14 @@ export const apiErrors = {
     new ApiError(status(404, 'NotFound', `no matches for kind "${kind}" in version "${apiVersion}"`)),
   forbidden: (message: string) => new ApiError(status(403, 'Forbidden', message)),
   internal: (message: string) => new ApiError(status(500, 'InternalError', `Internal error occurred: ${message}`)),
-  namespaceTerminating: (ns: string) =>
-    new ApiError(status(403, 'Forbidden', `unable to create new content in namespace ${ns} because it is being terminated`)),
+  /** NamespaceLifecycle admission's refusal: errors.NewForbidden for the resource and name, with its NamespaceTerminating cause. */
+  namespaceTerminating: (plural: string, group: string, name: string, ns: string) => {
+    const what = name ? `${qualified(plural, group)} "${name}"` : qualified(plural, group);
+    return new ApiError(status(403, 'Forbidden', `${what} is forbidden: unable to create new content in namespace ${ns} because it is being terminated`, {
+      name, group, kind: plural,
+      causes: [{ reason: 'NamespaceTerminating', message: `namespace ${ns} is being terminated`, field: 'metadata.namespace' }],
+    }));
+  },
 };
 
 export function isApiError(e: unknown, reason?: string): e is ApiError {

@@ -16,6 +16,8 @@ import { apiErrors, field } from '../errors.js';
 export const ORPHAN_FINALIZER = 'orphan';
 /** metav1.FinalizerDeleteDependents */
 export const FOREGROUND_FINALIZER = 'foregroundDeletion';
+/** The namespace controller's own entry in a namespace's spec.finalizers: the namespace goes only after the controller emptied it. */
+export const NAMESPACE_FINALIZER = 'kubernetes';
 
 export type PropagationPolicy = 'Foreground' | 'Background' | 'Orphan';
 const POLICIES: readonly string[] = ['Foreground', 'Background', 'Orphan'];

@@ -13,7 +13,7 @@ import { apiVersionOf } from '../api/resources.js';
 import type { KubeObject } from '../api/types.js';
 import { ApiError, apiErrors } from '../errors.js';
 import { readJson, sendJson } from './http-util.js';
-import type { DeleteRequest, PatchType, Registry } from './registry.js';
+import { notServed, type DeleteRequest, type PatchType, type Registry } from './registry.js';
 import type { ResourceRoute } from './router.js';
 import { serveWatch } from './watch.js';
 
@@ -28,7 +28,7 @@ export interface HandlerOptions { bookmarkIntervalMs?: number }
 export async function handleResource(registry: Registry, req: IncomingMessage, res: ServerResponse, route: ResourceRoute, query: URLSearchParams, options: HandlerOptions = {}): Promise<void> {
   const { info, namespace, name, subresource } = route;
   const method = req.method ?? 'GET';
-  if (subresource && subresource !== 'status') throw notAllowed(method, route);
+  if (subresource && subresource !== 'status' && !(subresource === 'finalize' && info.kind === 'Namespace' && method === 'PUT')) throw notAllowed(method, route);
   // refusing is safer than writing what the client asked only to try out
   if (method !== 'GET' && query.has('dryRun')) throw apiErrors.badRequest('dryRun is not supported by podnet');
   switch (method) {
@@ -50,6 +50,8 @@ export async function handleResource(registry: Registry, req: IncomingMessage, r
         return;
       }
       if (name) {
+        // a kind without a status subresource has no such path
+        if (subresource === 'status' && !info.hasStatus) throw notServed();
         await answer(registry, res, 200, registry.get(info, namespace, name).json);
         return;
       }

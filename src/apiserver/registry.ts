@@ -24,7 +24,7 @@ import { applyJsonPatch } from './json-patch.js';
 import { applyStrategicMergePatch } from './strategic-merge-patch.js';
 import { applyMergePatch } from './merge-patch.js';
 import { compileSelectors } from './selectors.js';
-import { prepareForCreate, prepareForStatusUpdate, prepareForUpdate } from './strategies.js';
+import { prepareForCreate, prepareForFinalize, prepareForStatusUpdate, prepareForUpdate } from './strategies.js';
 
 /** Namespaces that can never be deleted (upstream's immortal namespaces). */
 export const UNDELETABLE_NAMESPACES = new Set(['default', 'kube-system', 'kube-public']);
@@ -118,7 +118,7 @@ export class Registry {
     if (info.namespaced) {
       if (namespace && meta.namespace && meta.namespace !== namespace) throw namespaceMismatch();
       meta.namespace = namespace || meta.namespace || 'default';
-      this.checkNamespaceAcceptsCreate(meta.namespace);
+      this.checkNamespaceAcceptsCreate(info, meta.namespace, meta.name ?? '');
     } else {
       delete meta.namespace;
     }
@@ -158,6 +158,8 @@ export class Registry {
     if (subresource === 'status') {
       if (!info.hasStatus) throw notServed();
       next = prepareForStatusUpdate(obj, cur.object);
+    } else if (subresource === 'finalize' && info.kind === 'Namespace') {
+      next = prepareForFinalize(obj, cur.object);
     } else if (subresource) {
       throw notServed();
     } else {
@@ -190,9 +192,10 @@ export class Registry {
     }
     alloc?.commit();
     // an object marked for deletion whose last finalizer is gone is removed now (upstream
-    // Store.Update → deleteWithoutFinalizers); pods and namespaces have their own paths
+    // Store.Update → deleteWithoutFinalizers; a namespace also waits for its spec.finalizers)
     const m = stored.object.metadata;
-    if (m.deletionTimestamp && m.deletionGracePeriodSeconds === 0 && !m.finalizers?.length && info.kind !== 'Namespace') {
+    if (info.kind === 'Namespace') return namespaceFinished(stored.object as Namespace) ? this.remove(info, stored).object : stored;
+    if (m.deletionTimestamp && m.deletionGracePeriodSeconds === 0 && !m.finalizers?.length) {
       return this.remove(info, stored).object;
     }
     return stored;
@@ -232,8 +235,10 @@ export class Registry {
       if (UNDELETABLE_NAMESPACES.has(name)) throw apiErrors.forbidden(`namespaces "${name}" is forbidden: this namespace may not be deleted`);
       const phase = (obj as Namespace).status?.phase;
       if (phase === 'Terminating' || obj.metadata.deletionTimestamp) {
-        // the namespace controller has emptied it and finishes with gracePeriodSeconds=0
-        return grace === 0 ? this.remove(info, cur) : { object: cur, removed: false };
+        // upstream's namespace REST: whatever the grace period, it stays until
+        // the controller has finalized it (spec.finalizers) and its own
+        // metadata.finalizers are gone
+        return namespaceFinished(obj as Namespace) ? this.remove(info, cur) : { object: cur, removed: false };
       }
       return this.mark(info, cur, (next) => {
         next.metadata.deletionTimestamp = nowRFC3339(this.store.now());
@@ -329,11 +334,11 @@ export class Registry {
     if (errs.length > 0) throw apiErrors.invalid(info.kind, info.group, obj.metadata.name ?? '', errs);
   }
 
-  private checkNamespaceAcceptsCreate(namespace: string): void {
+  private checkNamespaceAcceptsCreate(info: ResourceInfo, namespace: string, name: string): void {
     const ns = this.store.get('namespaces', '', namespace);
     if (!ns) throw apiErrors.notFound('namespaces', '', namespace);
     if (ns.object.metadata.deletionTimestamp || (ns.object as Namespace).status?.phase === 'Terminating') {
-      throw apiErrors.namespaceTerminating(namespace);
+      throw apiErrors.namespaceTerminating(info.plural, info.group, name, namespace);
     }
   }
 
@@ -385,6 +390,11 @@ function namespaceMismatch(): ApiError {
 }
 
 /** What kube-apiserver answers for a path it does not serve. */
+/** A Terminating namespace nothing holds any more: no spec.finalizers (the controller's) and no metadata.finalizers. */
+function namespaceFinished(ns: Namespace): boolean {
+  return !!ns.metadata.deletionTimestamp && !ns.spec?.finalizers?.length && !ns.metadata.finalizers?.length;
+}
+
 export function notServed(): ApiError {
   return new ApiError({ apiVersion: 'v1', kind: 'Status', metadata: {}, status: 'Failure', message: 'the server could not find the requested resource', reason: 'NotFound', code: 404, details: {} });
 }

@@ -3,8 +3,9 @@
 // set on create, and which fields an update of the main resource or of the
 // status subresource may change.
 
+import { NAMESPACE_FINALIZER } from '../api/deletion.js';
 import { jsonClone } from '../api/json-clone.js';
-import type { KubeObject } from '../api/types.js';
+import type { KubeObject, Namespace } from '../api/types.js';
 import type { ResourceInfo } from '../api/resources.js';
 
 /** Status a new object starts with; Nodes keep what the creator sent (upstream allows it). */
@@ -24,6 +25,12 @@ export function prepareForCreate(info: ResourceInfo, obj: KubeObject): void {
   for (const k of SERVER_METADATA) delete obj.metadata[k];
   const initial = INITIAL_STATUS[info.kind];
   if (initial) obj.status = initial();
+  if (info.kind === 'Namespace') {
+    // upstream's namespace strategy: every namespace starts with the controller's finalizer
+    const spec = (obj as Namespace).spec;
+    const finalizers = Array.isArray(spec?.finalizers) ? spec.finalizers : [];
+    if (!finalizers.includes(NAMESPACE_FINALIZER)) (obj as Namespace).spec = { ...(spec ?? {}), finalizers: [...finalizers, NAMESPACE_FINALIZER] };
+  }
 }
 
 /** Main-resource update: status and deletion state come from the stored object. */
@@ -37,6 +44,32 @@ export function prepareForUpdate(info: ResourceInfo, obj: KubeObject, old: KubeO
     if (old.status === undefined) delete obj.status;
     else obj.status = jsonClone(old.status);
   }
+  // spec.finalizers change only through the finalize subresource
+  if (info.kind === 'Namespace') withNamespaceFinalizers(obj as Namespace, (old as Namespace).spec?.finalizers);
+}
+
+function withNamespaceFinalizers(ns: Namespace, finalizers: string[] | undefined): void {
+  const spec: NonNullable<Namespace['spec']> = { ...(isPlainObject(ns.spec) ? ns.spec : {}) };
+  if (finalizers === undefined) delete spec.finalizers;
+  else spec.finalizers = [...finalizers];
+  ns.spec = spec;
+}
+
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/**
+ * A namespace's finalize subresource (PUT namespaces/{name}/finalize, as the
+ * namespace controller sends it): only spec.finalizers comes from the request.
+ */
+export function prepareForFinalize(obj: KubeObject, old: KubeObject): KubeObject {
+  const next = jsonClone(old) as Namespace;
+  const asked = (obj as Namespace).spec?.finalizers;
+  withNamespaceFinalizers(next, Array.isArray(asked) ? asked : undefined);
+  if (obj.metadata?.resourceVersion) next.metadata.resourceVersion = obj.metadata.resourceVersion;
+  else delete next.metadata.resourceVersion;
+  return next;
 }
 
 /**

@@ -25,7 +25,8 @@ export interface DeleteOptions {
 }
 
 export interface WriteOptions {
-  subresource?: 'status';
+  /** 'finalize': a namespace's spec.finalizers (update only; the namespace controller's) */
+  subresource?: 'status' | 'finalize';
   /** patch only: a JSON merge patch (default) or a strategic merge patch (lists merged on their keys, `$patch` directives) */
   patchType?: 'merge' | 'strategic';
 }

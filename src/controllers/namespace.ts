@@ -1,11 +1,14 @@
-// Empties a Terminating namespace, then removes it for good (upstream's
-// namespace controller: every namespaced kind is deleted, with the default
-// Background cascade, and the namespace goes once nothing is left).
+// Empties a Terminating namespace, then finalizes it (upstream's namespace
+// controller: every namespaced kind is deleted, with the default Background
+// cascade; once nothing is left the controller drops its `kubernetes` entry
+// from spec.finalizers, and the namespace goes when no finalizer is left).
 
+import { NAMESPACE_FINALIZER } from '../api/deletion.js';
 import type { Namespace } from '../api/types.js';
 import { RESOURCES } from '../api/resources.js';
 import type { Client } from '../client/client.js';
 import { isApiError } from '../errors.js';
+
 import { Controller } from './controller.js';
 import { keyOf, type InformerSource, type SharedInformer } from './informers.js';
 
@@ -31,6 +34,15 @@ export class NamespaceController extends Controller {
       }
     }
     if (remaining > 0) { this.queue.addAfter(key, 500); return; }
-    try { await this.client.delete('namespaces', undefined, key, { gracePeriodSeconds: 0 }); } catch (err) { if (!isApiError(err, 'NotFound')) throw err; }
+    try {
+      // empty: give up the controller's finalizer (upstream's finalize call),
+      // then delete again, which removes the namespace once no finalizer holds it
+      const finalizers = ns.spec?.finalizers ?? [];
+      if (finalizers.includes(NAMESPACE_FINALIZER)) {
+        const { resourceVersion: _rv, ...metadata } = ns.metadata;
+        await this.client.update<Namespace>({ ...ns, metadata, spec: { ...ns.spec, finalizers: finalizers.filter((f) => f !== NAMESPACE_FINALIZER) } }, { subresource: 'finalize' });
+      }
+      await this.client.delete('namespaces', undefined, key);
+    } catch (err) { if (!isApiError(err, 'NotFound')) throw err; }
   }
 }

@@ -1,10 +1,11 @@
 // The small core/v1 kinds: Secret, ConfigMap, Namespace, Node, Event
 // (k8s pkg/apis/core/validation secrets.go, config_maps.go, nodes.go, events.go).
 
+import { FOREGROUND_FINALIZER, NAMESPACE_FINALIZER, ORPHAN_FINALIZER } from '../deletion.js';
 import { field, type FieldError } from '../../errors.js';
 import { validateCIDR } from './ip.js';
 import { IMMUTABLE, deepEqual, get, goStringSlice, invalidGo, isObj, optBool, optObj, optString, optStringList, optStringMap, tooLong, type Obj } from './fields.js';
-import { isConfigMapKey, isDNS1123Subdomain } from './names.js';
+import { isConfigMapKey, isDNS1123Subdomain, isQualifiedName } from './names.js';
 
 const MAX_SECRET_SIZE = 1024 * 1024; // core.MaxSecretSize, also the ConfigMap limit
 const IMMUTABLE_WHEN_SET = 'field is immutable when `immutable` is set';
@@ -102,6 +103,19 @@ export function validateConfigMap(obj: Obj): FieldError[] {
 
 export function validateConfigMapUpdate(obj: Obj, old: Obj): FieldError[] {
   return validateImmutableData(obj, old, ['data', 'binaryData']);
+}
+
+/** The finalizers Kubernetes itself defines (helper.IsStandardFinalizerName): the only names without a domain. */
+const STANDARD_FINALIZERS = new Set([NAMESPACE_FINALIZER, ORPHAN_FINALIZER, FOREGROUND_FINALIZER]);
+
+/** ValidateNamespace: spec.finalizers hold qualified names, and a name without a domain must be a standard one. */
+export function validateNamespace(obj: Obj): FieldError[] {
+  const errs: FieldError[] = [];
+  for (const f of optStringList(get(obj, 'spec'), 'finalizers', 'spec.finalizers', errs) ?? []) {
+    for (const m of isQualifiedName(f)) errs.push(field.invalid('spec.finalizers', f, m));
+    if (!f.includes('/') && !STANDARD_FINALIZERS.has(f)) errs.push(field.invalid('spec.finalizers', f, 'name is neither a standard finalizer name nor is it fully qualified'));
+  }
+  return errs;
 }
 
 export function validateNode(obj: Obj): FieldError[] {

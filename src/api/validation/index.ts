@@ -15,7 +15,7 @@ import { validateDeploymentSpec, validateDeploymentUpdate, validateStatefulSetSp
 import { validateIngress, validateIngressClass, validateIngressClassUpdate, validateIngressCreate } from './networking.js';
 import { validateEndpointSlice, validateEndpointSliceUpdate } from './discovery.js';
 import {
-  validateConfigMap, validateConfigMapUpdate, validateEvent, validateNode, validateNodeUpdate, validateSecret,
+  validateConfigMap, validateConfigMapUpdate, validateEvent, validateNamespace, validateNode, validateNodeUpdate, validateSecret,
   validateSecretUpdate,
 } from './core.js';
 
@@ -34,7 +34,7 @@ interface KindRules {
 }
 
 const RULES: Record<string, KindRules> = {
-  Namespace: { nameFn: nameIsDNSLabel },
+  Namespace: { nameFn: nameIsDNSLabel, create: validateNamespace },
   Node: { nameFn: nameIsDNSSubdomain, create: validateNode, update: validateNodeUpdate, updateFirst: true },
   Pod: {
     nameFn: nameIsDNSSubdomain,

@@ -215,15 +215,19 @@ test('graceful pod deletion: marked first (202), gone after gracePeriodSeconds=0
   h.stop();
 });
 
-test('namespace deletion: Terminating refuses creates; grace 0 removes; built-ins are forbidden', async () => {
+test('namespace deletion: Terminating refuses creates; only PUT …/finalize lets it go, not grace 0; built-ins are forbidden', async () => {
   await t.client.create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'doomed' } });
   await t.client.create(cm('inside', {}, undefined, 'doomed'));
   const marked = await t.client.delete('namespaces', undefined, 'doomed') as Namespace;
   assert.equal(marked.status?.phase, 'Terminating');
   await assert.rejects(t.client.create(cm('late', {}, undefined, 'doomed')), (e) => isApiError(e, 'Forbidden') && e.httpCode === 403 &&
-    e.message === 'unable to create new content in namespace doomed because it is being terminated');
+    e.message === 'configmaps "late" is forbidden: unable to create new content in namespace doomed because it is being terminated' &&
+    e.status.details?.causes?.[0]?.reason === 'NamespaceTerminating');
   await t.client.delete('configmaps', 'doomed', 'inside');
   await t.client.delete('namespaces', undefined, 'doomed', { gracePeriodSeconds: 0 });
+  const held = await t.client.get<Namespace>('namespaces', undefined, 'doomed');
+  assert.deepEqual(held.spec?.finalizers, ['kubernetes']);
+  await t.client.update<Namespace>({ ...held, spec: { finalizers: [] } }, { subresource: 'finalize' });
   await assert.rejects(t.client.get('namespaces', undefined, 'doomed'), (e) => isApiError(e, 'NotFound'));
   await assert.rejects(t.client.delete('namespaces', undefined, 'kube-system'), (e) => isApiError(e, 'Forbidden') &&
     e.message === 'namespaces "kube-system" is forbidden: this namespace may not be deleted');

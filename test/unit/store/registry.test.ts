@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { Registry, type RegistryEvent } from '../../../src/apiserver/registry.js';
 import { BUILTIN_NAMESPACES } from '../../../src/api/resources.js';
 import { isApiError } from '../../../src/errors.js';
-import type { KubeObject, Pod, Service } from '../../../src/api/types.js';
+import type { KubeObject, Namespace, Pod, Service } from '../../../src/api/types.js';
 import { info, setup } from './registry-fixture.js';
 
 const pod = (name: string, extra: Partial<Pod['spec']> = {}, labels?: Record<string, string>): KubeObject =>
@@ -27,7 +27,7 @@ test('create: unknown kind is noMatch, missing namespace 404, terminating namesp
   registry.create(info('namespaces'), undefined, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'team' } });
   registry.delete(info('namespaces'), undefined, 'team');
   assert.throws(() => registry.create(info('pods'), 'team', pod('a')), (e) => isApiError(e, 'Forbidden') &&
-    e.message === 'unable to create new content in namespace team because it is being terminated');
+    e.message === 'pods "a" is forbidden: unable to create new content in namespace team because it is being terminated');
   assert.throws(() => registry.create(info('pods'), 'default', { ...pod('a'), metadata: { name: 'a', namespace: 'kube-system' } }), (e) => isApiError(e, 'BadRequest'));
 });
 
@@ -142,15 +142,39 @@ test('graceful pod deletion: scheduled pods are marked, grace 0 removes; unsched
   assert.equal(registry.delete(info('pods'), 'default', 'free').removed, true);
 });
 
-test('namespaces: delete marks Terminating, grace 0 removes it; built-ins are forbidden', () => {
+test('namespaces: delete marks Terminating; only finalize (spec.finalizers) and the last metadata finalizer let it go; built-ins are forbidden', () => {
   const { registry } = setup();
-  registry.create(info('namespaces'), undefined, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'team' } });
+  const ns = (name: string, metadata: object = {}) => ({ apiVersion: 'v1', kind: 'Namespace', metadata: { name, ...metadata } });
+  const created = registry.create(info('namespaces'), undefined, ns('team')).object as Namespace;
+  assert.deepEqual(created.spec?.finalizers, ['kubernetes']);
+  // an update cannot drop the controller's finalizer: only the finalize subresource can
+  const updated = registry.update(info('namespaces'), undefined, 'team', { ...ns('team'), spec: {} } as KubeObject).object as Namespace;
+  assert.deepEqual(updated.spec?.finalizers, ['kubernetes']);
   const t = registry.delete(info('namespaces'), undefined, 'team');
   assert.equal(t.removed, false);
   assert.equal((t.object.object.status as { phase: string }).phase, 'Terminating');
   assert.ok(t.object.object.metadata.deletionTimestamp);
   assert.equal(registry.delete(info('namespaces'), undefined, 'team').removed, false);
-  assert.equal(registry.delete(info('namespaces'), undefined, 'team', { gracePeriodSeconds: 0 }).removed, true);
+  // a client's grace period 0 (kubectl delete --force --grace-period=0) does not skip the controller
+  assert.equal(registry.delete(info('namespaces'), undefined, 'team', { gracePeriodSeconds: 0 }).removed, false);
+  registry.get(info('namespaces'), undefined, 'team');
+  // finalized by the controller: gone
+  registry.update(info('namespaces'), undefined, 'team', { ...ns('team'), spec: { finalizers: [] } } as KubeObject, 'finalize');
+  assert.throws(() => registry.get(info('namespaces'), undefined, 'team'), (e) => isApiError(e, 'NotFound'));
+
+  // a namespace's own metadata.finalizers hold it after the controller is done, until the last goes
+  registry.create(info('namespaces'), undefined, ns('held', { finalizers: ['example.com/hold'] }));
+  registry.delete(info('namespaces'), undefined, 'held');
+  registry.update(info('namespaces'), undefined, 'held', { ...ns('held'), spec: { finalizers: [] } } as KubeObject, 'finalize');
+  assert.equal(registry.delete(info('namespaces'), undefined, 'held', { gracePeriodSeconds: 0 }).removed, false);
+  assert.ok(registry.get(info('namespaces'), undefined, 'held'));
+  registry.patch(info('namespaces'), undefined, 'held', { metadata: { finalizers: null } });
+  assert.throws(() => registry.get(info('namespaces'), undefined, 'held'), (e) => isApiError(e, 'NotFound'));
+
+  // finalize is a namespace's subresource only, and spec.finalizers need qualified or standard names
+  assert.throws(() => registry.update(info('configmaps'), 'default', 'x', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'x' } }, 'finalize'), (e) => isApiError(e, 'NotFound'));
+  assert.throws(() => registry.create(info('namespaces'), undefined, { ...ns('bad'), spec: { finalizers: ['mine'] } } as KubeObject), (e) => isApiError(e, 'Invalid') &&
+    e.message === 'Namespace "bad" is invalid: spec.finalizers: Invalid value: "mine": name is neither a standard finalizer name nor is it fully qualified');
   for (const name of ['default', 'kube-system', 'kube-public']) {
     assert.throws(() => registry.delete(info('namespaces'), undefined, name), (e) => isApiError(e, 'Forbidden') &&
       e.message === `namespaces "${name}" is forbidden: this namespace may not be deleted`);
