@@ -6,7 +6,7 @@
 
 import { deepEqual } from '../store/deep-equal.js';
 import type { Deployment, Pod } from '../api/types.js';
-import { isActive, isControlledBy, isPodAvailable, isPodReady, msUntilAvailable, nowRFC3339, setCondition } from '../api/pod-helpers.js';
+import { isActive, isControlledBy, isPodAvailable, isPodReady, isTerminal, isTerminating, msUntilAvailable, nowRFC3339, setCondition } from '../api/pod-helpers.js';
 import type { Client } from '../client/client.js';
 import { isApiError } from '../errors.js';
 import { Controller } from './controller.js';
@@ -41,8 +41,10 @@ export interface RolloutPlan {
 /**
  * Pure: given the Deployment and its active pods, what to do now. Called again
  * after every pod change, so each step only needs to be safe, not complete.
+ * oldTerminating: old-template pods already being deleted that still run
+ * (Recreate starts no new pod while any does, as upstream's oldPodsRunning).
  */
-export function planRollout(deploy: Deployment, pods: Pod[], hash: string, now = Date.now()): RolloutPlan {
+export function planRollout(deploy: Deployment, pods: Pod[], hash: string, now = Date.now(), oldTerminating = 0): RolloutPlan {
   const replicas = deploy.spec.replicas ?? 1;
   const available = (p: Pod) => isPodAvailable(p, deploy.spec.minReadySeconds ?? 0, now);
   const current = pods.filter((p) => p.metadata.labels?.[POD_TEMPLATE_HASH] === hash);
@@ -54,6 +56,7 @@ export function planRollout(deploy: Deployment, pods: Pod[], hash: string, now =
 
   if (deploy.spec.strategy?.type === 'Recreate') {
     if (old.length > 0) return { create: 0, remove: [...old].sort(byDeletionPreference) };
+    if (oldTerminating > 0) return { create: 0, remove: [] };
     if (current.length > replicas) return { create: 0, remove: [...current].sort(byDeletionPreference).slice(0, current.length - replicas) };
     return { create: replicas - current.length, remove: [] };
   }
@@ -137,7 +140,8 @@ export class DeploymentController extends Controller {
     let active = owned.filter(isActive);
     const hash = this.hashOf(deploy);
     if (!deploy.spec.paused) {
-      const plan = planRollout(deploy, active, hash);
+      const oldTerminating = owned.filter((p) => isTerminating(p) && !isTerminal(p) && p.metadata.labels?.[POD_TEMPLATE_HASH] !== hash).length;
+      const plan = planRollout(deploy, active, hash, Date.now(), oldTerminating);
       const created: Pod[] = [];
       for (let i = 0; i < plan.create; i++) created.push(await this.createPod(deploy, hash));
       for (const pod of plan.remove) await this.deletePod(deploy, pod);

@@ -71,3 +71,9 @@ test('minReadySeconds: a new pod counts as available only after it has been Read
   d.spec.minReadySeconds = 0;
   assert.deepEqual(planRollout(d, [old, fresh], H, now).remove.map((p) => p.metadata.name), ['old']);
 });
+
+test('Recreate: no new pod while an old one is still terminating (upstream oldPodsRunning)', () => {
+  const d = deployment(2, { type: 'Recreate' });
+  assert.deepEqual(planRollout(d, [], H, Date.now(), 2), { create: 0, remove: [] });
+  assert.deepEqual(planRollout(d, [], H, Date.now(), 0), { create: 2, remove: [] });
+});
