@@ -154,6 +154,8 @@ export class Registry {
       delete meta.namespace;
     }
     const cur = this.get(info, namespace, name);
+    // a uid in the object is a precondition (upstream defaultUpdatedObjectInfo.Preconditions): 409, not 422
+    if (meta.uid) checkPreconditions(cur, { uid: meta.uid });
     let next: KubeObject;
     if (subresource === 'status') {
       if (!info.hasStatus) throw notServed();

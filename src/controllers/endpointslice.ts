@@ -71,10 +71,9 @@ export function desiredSlices(svc: Service, pods: Pod[]): DesiredSlice[] {
       out.push({ ports: g.ports, endpoints: g.endpoints.slice(i, i + MAX_ENDPOINTS_PER_SLICE) });
     }
   }
-  // A Service with no endpoints still gets one empty slice, as upstream does.
-  if (out.length === 0) {
-    out.push({ ports: (svc.spec.ports ?? []).filter((sp) => typeof sp.targetPort !== 'string' || /^\d+$/.test(sp.targetPort)).map((sp) => ({ name: sp.name ?? '', port: Number(sp.targetPort ?? sp.port), protocol: sp.protocol ?? 'TCP' })), endpoints: [] });
-  }
+  // A Service with no endpoints still gets one empty slice, as upstream does
+  // (its reconciler's placeholder, which has no ports either).
+  if (out.length === 0) out.push({ ports: [], endpoints: [] });
   return out;
 }
 

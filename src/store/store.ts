@@ -37,6 +37,8 @@ import { SqliteBackend } from './sqlite-backend.js';
 /** upstream's watch cache keeps far fewer; 100k covers minutes of a busy cluster */
 export const DEFAULT_HISTORY_SIZE = 100_000;
 const GENERATE_NAME_SUFFIX_LENGTH = 5;
+/** upstream maxGeneratedNameLength: a DNS label's 63 characters less the suffix */
+const MAX_GENERATED_NAME_PREFIX = 63 - GENERATE_NAME_SUFFIX_LENGTH;
 const GENERATE_NAME_ALPHABET = 'bcdfghjklmnpqrstvwxz2456789'; // upstream's: no vowels, no confusable digits
 const GENERATE_NAME_ATTEMPTS = 16;
 
@@ -402,8 +404,13 @@ export class ObjectStore {
     return m;
   }
 
-  /** prefix + 5 random characters, unused in that namespace (metadata.generateName). */
-  generateName(plural: string, namespace: string, prefix: string): string {
+  /**
+   * prefix + 5 random characters, unused in that namespace (metadata.generateName).
+   * As upstream's SimpleNameGenerator, a prefix longer than 58 characters is
+   * cut so that the name stays within 63.
+   */
+  generateName(plural: string, namespace: string, fullPrefix: string): string {
+    const prefix = fullPrefix.slice(0, MAX_GENERATED_NAME_PREFIX);
     for (let attempt = 0; attempt < GENERATE_NAME_ATTEMPTS; attempt++) {
       let suffix = '';
       for (let i = 0; i < GENERATE_NAME_SUFFIX_LENGTH; i++) suffix += GENERATE_NAME_ALPHABET[Math.floor(Math.random() * GENERATE_NAME_ALPHABET.length)];

@@ -65,3 +65,8 @@ test('labelPairs: the index where pods and Service selectors meet', () => {
   assert.deepEqual(labelPairs('default', { app: 'web', tier: 'fe' }), ['default/app=web', 'default/tier=fe']);
   assert.deepEqual(labelPairs('default', undefined), []);
 });
+
+test('a Service nothing matches gets one placeholder slice without ports or endpoints, as upstream', () => {
+  const svc = service('web', { selector: app, ports: [{ name: 'http', port: 80, targetPort: 8080, protocol: 'TCP' }] });
+  assert.deepEqual(desiredSlices(svc, [pod('e', { labels: { app: 'other' }, ready: true, ip: '10.244.0.9' })]), [{ ports: [], endpoints: [] }]);
+});

@@ -290,3 +290,11 @@ test('a patch that changes a Service\'s type or traffic policy drops the values 
   assert.throws(() => registry.patch(info('services'), 'default', 'np', { spec: { type: 'ClusterIP', ports: [{ port: 80, nodePort: np.spec.ports![0]!.nodePort! + 1 }] } }), (e) => isApiError(e, 'Invalid') &&
     /spec\.ports\[0\]\.nodePort: Forbidden: may not be used when `type` is 'ClusterIP'/.test(e.message));
 });
+
+test('an update whose object carries another uid is a failed precondition (409), as upstream', () => {
+  const { registry } = setup();
+  const cur = registry.create(info('configmaps'), 'default', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'u' } }).object;
+  assert.throws(() => registry.update(info('configmaps'), 'default', 'u', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'u', uid: 'other' } }), (e) => isApiError(e, 'Conflict') && e.httpCode === 409 &&
+    e.message === `Precondition failed: UID in precondition: other, UID in object meta: ${cur.metadata.uid}`);
+  registry.update(info('configmaps'), 'default', 'u', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'u', uid: cur.metadata.uid }, data: { a: 'b' } });
+});

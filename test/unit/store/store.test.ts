@@ -39,6 +39,9 @@ test('generateName appends 5 random characters', () => {
   const s = memStore();
   const o = s.create('configmaps', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { generateName: 'web-', namespace: 'default' } });
   assert.match(o.object.metadata.name!, /^web-[a-z0-9]{5}$/);
+  // a prefix too long for a 63-character name is cut to 58, as upstream's SimpleNameGenerator
+  const long = s.create('configmaps', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { generateName: 'a'.repeat(60), namespace: 'default' } });
+  assert.match(long.object.metadata.name!, /^a{58}[a-z0-9]{5}$/);
 });
 
 test('update with a stale resourceVersion is 409 Conflict; without one it is unconditional', () => {
