@@ -18,6 +18,7 @@ import { InformerFactory } from '../controllers/informer-factory.js';
 import type { SharedInformer } from '../controllers/informers.js';
 import { NodeIpamController } from '../controllers/node-ipam.js';
 import { NodeLifecycleController } from '../controllers/node-lifecycle.js';
+import { PodGarbageCollector } from '../controllers/pod-gc.js';
 import { isNodeReady, Scheduler } from '../controllers/scheduler.js';
 import { StatefulSetController } from '../controllers/statefulset.js';
 import { isApiError } from '../errors.js';
@@ -201,14 +202,16 @@ export class Daemon {
       ...(lbEvents ? [new ServiceLoadBalancerController(informers, client, lbEvents)] : []),
     ];
     const lifecycle = new NodeLifecycleController(informers, client, events);
+    const podGc = new PodGarbageCollector(informers, client);
     informers.start();
     void informers.waitForSync().then(() => {
       for (const c of controllers) c.run();
       lifecycle.run();
+      podGc.run();
     });
     this.stoppers.push(async () => {
       for (const c of controllers) c.stop();
-      lifecycle.stop(); informers.stop();
+      lifecycle.stop(); podGc.stop(); informers.stop();
       await Promise.all([events.close(), schedulerEvents.close(), lbEvents?.close()]);
     });
   }
