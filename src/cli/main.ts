@@ -19,7 +19,7 @@ Usage:
                                              delete objects (and, by default, what they own)
   podnet get KIND [NAME] [-n NS|-A] [-l SEL] [-o wide|json|yaml|name]
   podnet describe KIND NAME [-n NS]
-  podnet wait --for=condition=Ready KIND [NAME|-l SEL|--all] [--timeout=60s]
+  podnet wait --for=condition=Ready|delete|jsonpath={.path}=VALUE KIND [NAME|-l SEL|--all] [--timeout=60s]
   podnet logs [-n NS] POD [-c CONTAINER] [--follow]
   podnet exec [-n NS] POD -- CMD…            run CMD inside a pod
   podnet exec node/NAME -- CMD…              run CMD inside a node's network namespace

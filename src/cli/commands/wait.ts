@@ -1,5 +1,6 @@
-// `podnet wait --for=condition=Ready KIND [NAME|-l SEL|--all] [--timeout=60s]`
-// and `--for=delete`, as kubectl wait: prints `kind/name condition met`.
+// `podnet wait --for=condition=Ready KIND [NAME|-l SEL|--all] [--timeout=60s]`,
+// `--for=delete` and `--for=jsonpath='{.status.phase}'=Running`, as kubectl
+// wait: prints `kind/name condition met`.
 
 import type { KubeObject } from '../../api/types.js';
 import { apiVersionOf } from '../../api/resources.js';
@@ -16,6 +17,44 @@ export function conditionMet(obj: KubeObject, condition: string, wanted = 'true'
   const status = obj.status as { conditions?: { type: string; status: string }[] } | undefined;
   const c = status?.conditions?.find((x) => x.type.toLowerCase() === condition.toLowerCase());
   return !!c && c.status.toLowerCase() === wanted.toLowerCase();
+}
+
+/**
+ * kubectl's `--for=jsonpath='{.status.phase}'=Running` (value optional: then
+ * any non-empty value meets it). Only plain paths: fields and [N] indices.
+ */
+export interface JsonPathWait { path: (string | number)[]; wanted?: string }
+
+export function parseJsonPathWait(spec: string): JsonPathWait {
+  const m = /^(\{[^}]*\}|[^=]+)(?:=(.*))?$/.exec(spec);
+  const expr = m?.[1]?.replace(/^\{(.*)\}$/, '$1').trim() ?? '';
+  const path: (string | number)[] = [];
+  const segment = /\.([A-Za-z0-9_-]+)|\[(\d+)\]/y;
+  let at = 0;
+  while (at < expr.length) {
+    segment.lastIndex = at;
+    const s = segment.exec(expr);
+    if (!s) throw new PodnetError('EUSAGE', `unrecognized jsonpath: "${spec}" (podnet supports fields and [N] indices, e.g. {.status.loadBalancer.ingress[0].ip})`);
+    path.push(s[1] !== undefined ? s[1] : Number(s[2]));
+    at = segment.lastIndex;
+  }
+  if (path.length === 0) throw new PodnetError('EUSAGE', `jsonpath must not be empty: "${spec}"`);
+  return { path, ...(m?.[2] !== undefined ? { wanted: m[2] } : {}) };
+}
+
+export function jsonPathMet(obj: KubeObject, w: JsonPathWait): boolean {
+  let v: unknown = obj;
+  for (const key of w.path) {
+    if (v === null || typeof v !== 'object') return false;
+    v = (v as Record<string | number, unknown>)[key];
+  }
+  if (v === undefined || v === null) return false;
+  if (w.wanted === undefined) {
+    if (typeof v === 'object') return Object.keys(v).length > 0;
+    return String(v) !== '';
+  }
+  if (typeof v === 'object') throw new PodnetError('EUSAGE', 'jsonpath wait has to be a single value, not a list or an object');
+  return String(v) === w.wanted;
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -48,8 +87,10 @@ export async function waitCommand(ctx: Context, flags: CommonFlags): Promise<num
   const timeoutMs = parseDuration(flags.timeout ?? '30s');
   const forDelete = flags.for === 'delete';
   const m = /^condition=([^=]+)(?:=(.+))?$/.exec(flags.for);
-  if (!forDelete && !m) throw new PodnetError('EUSAGE', `unrecognized condition: "${flags.for}"`);
+  const jsonPath = flags.for.startsWith('jsonpath=') ? parseJsonPathWait(flags.for.slice('jsonpath='.length)) : undefined;
+  if (!forDelete && !m && !jsonPath) throw new PodnetError('EUSAGE', `unrecognized condition: "${flags.for}"`);
   const [, condition, wanted] = m ?? [];
+  const met = (obj: KubeObject) => (jsonPath ? jsonPathMet(obj, jsonPath) : conditionMet(obj, condition!, wanted));
   const targets = parseTargets(flags.positionals);
   const client = ctx.client();
   const deadline = Date.now() + timeoutMs;
@@ -60,12 +101,20 @@ export async function waitCommand(ctx: Context, flags: CommonFlags): Promise<num
     if (t.names.length > 0) for (const n of t.names) pending.set(n, undefined);
     else {
       const items = (await client.list(t.resource.plural, namespace, flags.selector ? { labelSelector: flags.selector } : {})).items;
-      if (items.length === 0) throw new PodnetError('ENOTFOUND', 'no matching resources found');
+      // as kubectl: nothing to wait for is an error, except for --for=delete
+      if (items.length === 0 && !forDelete) throw new PodnetError('ENOTFOUND', 'no matching resources found');
       for (const o of items) pending.set(o.metadata.name!, o);
     }
     for (const [name, listed] of pending) {
       const label = kindSlashName({ apiVersion: apiVersionOf(t.resource), kind: t.resource.kind, metadata: { name } });
       if (forDelete) {
+        // as kubectl, which ignores NotFound here: an object that is already gone is not reported
+        if (!listed) {
+          try { await client.get(t.resource.plural, namespace, name); } catch (err) {
+            if (isApiError(err, 'NotFound')) continue;
+            throw err;
+          }
+        }
         await waitUntilGone(client, { plural: t.resource.plural, namespace, name, uid: listed?.metadata.uid }, deadline);
         process.stdout.write(`${label} condition met\n`);
         continue;
@@ -76,7 +125,7 @@ export async function waitCommand(ctx: Context, flags: CommonFlags): Promise<num
         try { obj = await client.get(t.resource.plural, namespace, name); } catch (err) {
           if (!isApiError(err, 'NotFound') || first) throw err;
         }
-        if (obj && conditionMet(obj, condition!, wanted)) { process.stdout.write(`${label} condition met\n`); break; }
+        if (obj && met(obj)) { process.stdout.write(`${label} condition met\n`); break; }
         if (Date.now() > deadline) throw timedOut(t.resource.plural, name);
         await sleep(POLL_MS);
       }

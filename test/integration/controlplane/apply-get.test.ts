@@ -464,6 +464,17 @@ ${service('bad-two', '  ports: [{port: 0, targetPort: 8080}]\n')}`);
       assert.equal(r.stderr.trim(), 'Error from server (NotFound): pods "no-such-pod" not found');
     });
 
+    test('wait --for=delete on nothing succeeds at once, and --for=jsonpath waits on a field, as kubectl', async () => {
+      for (const args of [['pods', '-l', 'app=nothing-has-this'], ['pod/no-such-pod']]) {
+        const r = await pn(['wait', '--for=delete', ...args, '--timeout=5s']);
+        assert.deepEqual([r.code, r.stdout, r.stderr], [0, '', ''], args.join(' '));
+      }
+      const phase = await pn(['wait', '--for=jsonpath={.status.phase}=Pending', 'pod/picky', '--timeout=5s']);
+      assert.deepEqual([phase.code, phase.stdout], [0, 'pod/picky condition met\n'], phase.stderr);
+      const never = await pn(['wait', '--for=jsonpath={.status.podIP}', 'pod/picky', '--timeout=1s']);
+      assert.deepEqual([never.code, never.stderr.trim()], [1, 'error: timed out waiting for the condition on pods/picky']);
+    });
+
     test('wait --timeout=1s on a pod that never becomes Ready exits 1 with a timeout message', async () => {
       const r = await pn(['wait', '--for=condition=Ready', 'pod/picky', '--timeout=1s']);
       assert.equal(r.code, 1);
