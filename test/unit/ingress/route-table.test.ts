@@ -276,3 +276,13 @@ test('excluded Ingresses (rejected by nginx -t) are left out', () => {
   assert.deepEqual(table.served.map((r) => r.name), ['a']);
   assert.equal(svcOf(matchRoute(table, 'b.test', '/')), 'a');
 });
+
+test('an empty path is a missing one: `/` (regression: ImplementationSpecific "" was dropped as InvalidPath)', () => {
+  for (const regex of [false, true]) {
+    const table = served([ingress('i', { ...(regex ? { annotations: { 'nginx.ingress.kubernetes.io/use-regex': 'true' } } : {}), rules: [{ host: 'e.test', paths: [{ path: '', type: 'ImplementationSpecific', svc: 'empty' }] }] })]);
+    assert.deepEqual(table.warnings, [], `use-regex ${regex}`);
+    assert.equal(svcOf(matchRoute(table, 'e.test', '/')), 'empty');
+    assert.equal(svcOf(matchRoute(table, 'e.test', '/any/thing')), 'empty');
+    assert.equal(table.hosts.find((h) => h.host === 'e.test')!.routes[0]!.path, '/');
+  }
+});
