@@ -213,7 +213,7 @@ export function buildRouteTable(input: RouteTableInput): RouteTable {
         const kind = matchKind(pathType, v.regex);
         // An empty path is a missing one: `/` (ingress-nginx: nginxPath = "/" unless path.Path != "").
         const raw = p.path === undefined || p.path === '' ? '/' : p.path;
-        const bad = invalidPathReason(raw, kind);
+        const bad = invalidPathReason(raw);
         if (bad) { warn(s.ref, 'InvalidPath', `host ${hostLabel(host)} path ${JSON.stringify(raw)}: ${bad}; ignored`); continue; }
         const path = effectivePath(raw, kind);
         const claim = `${host}\u0000${kind}\u0000${path}`;
