@@ -256,12 +256,18 @@ export class IngressController {
     this.servedBefore = served;
   }
 
-  /** A Normal "Sync" Event per spec generation of each served Ingress, as ingress-nginx does. */
+  /**
+   * A Normal "Sync" Event per spec generation of each served Ingress, as
+   * ingress-nginx does; not for a generation NGINX rejected: that Ingress is
+   * served from its last good version, and its RejectedConfig Warning says so.
+   * Its generation stays unannounced, so it is announced once it loads.
+   */
   private async announce(table: RouteTable): Promise<void> {
     const now = new Set<string>();
     for (const ref of table.served) {
       const key = refKey(ref);
       now.add(key);
+      if (this.lastGood.rendersLastGood(key)) continue;
       const ing = this.ingresses.get(ref.namespace, ref.name);
       const gen = ing?.metadata.generation ?? 1;
       if (this.announced.get(key) === gen) continue;

@@ -74,6 +74,9 @@ export class LastGoodIngresses {
     return moved;
   }
 
+  /** Whether this Ingress is rendered from its last good version (its current one was rejected). */
+  rendersLastGood(key: string): boolean { return this.blamed.get(key)?.fallback === 'last-good'; }
+
   /** The Ingress changed: try its new version. */
   forget(key: string): void { this.blamed.delete(key); }
 

@@ -282,3 +282,26 @@ test('an error no Ingress can be blamed for: no reload, status kept, RejectedCon
     assert.match(nginx.texts.at(-1)!, /server_name shop2\.test;/);
   });
 });
+
+test('no "Scheduled for sync" for a generation NGINX rejected; announced once a generation loads (regression)', async () => {
+  const client = new FakeClient();
+  world(client);
+  const syncs = () => events(client).filter((e) => e.reason === 'Sync' && e.involvedObject.name === 'shop').length;
+  const v1 = ingress('shop', { rules: [{ host: 'shop.test', paths: [{ path: '/v1', svc: 'web' }] }] });
+  client.put({ ...v1, metadata: { ...v1.metadata, generation: 1 } });
+  await withController(client, async (c) => {
+    await c.start();
+    assert.equal(syncs(), 1);
+    const cur = await client.get<Ingress>('ingresses', 'default', 'shop');
+    client.put({ ...cur, metadata: { ...cur.metadata, generation: 2, annotations: BROKEN } });
+    await settle();
+    const report = await c.sync();
+    assert.deepEqual(report.rejected.map((r) => r.ingress.name), ['shop']);
+    assert.equal(syncs(), 1, 'generation 2 was rejected: not announced');
+    const bad = await client.get<Ingress>('ingresses', 'default', 'shop');
+    client.put({ ...bad, metadata: { ...bad.metadata, generation: 3, annotations: {} } });
+    await settle();
+    assert.deepEqual((await c.sync()).rejected, []);
+    assert.equal(syncs(), 2, 'generation 3 loaded: announced');
+  });
+});
