@@ -33,6 +33,17 @@ const SECONDS = /^\d{1,6}$/;
 const SIZE = /^\d{1,9}[kKmMgG]?$/;
 /** `rewrite` replacement is one nginx token: no whitespace, quotes, braces or `;`. */
 const REWRITE_TARGET = /^[^\s"'{};\\]+$/;
+/**
+ * The only `$` a rewrite-target may hold: a capture group of the path, `$1`…`$9`
+ * (nginx's script compiler knows single-digit captures; `$12` is `$1` then "2").
+ * ingress-nginx documents rewrite-target as "regular characters and captured
+ * groups specified as '$1', '$2', etc.". Any other `$` is an NGINX variable, and
+ * a misspelt one (`$nosuchvar`) makes NGINX reject the whole conf with an error
+ * that names no line (`unknown "nosuchvar" variable`), so it could not be
+ * traced to this Ingress. `${1}` is refused too: nginx 1.22 reads it as a
+ * variable named "1" and rejects the conf the same way.
+ */
+const CAPTURE_REFERENCE = /\$[1-9]/g;
 
 export function parseAnnotations(annotations: Record<string, string> | undefined): { options: RouteOptions; problems: AnnotationProblem[] } {
   const a = annotations ?? {};
@@ -78,8 +89,10 @@ export function parseAnnotations(annotations: Record<string, string> | undefined
   }
   const target = get('rewrite-target');
   if (target !== undefined) {
-    if (REWRITE_TARGET.test(target)) options.rewriteTarget = target;
-    else bad('rewrite-target', target, 'must be one token without whitespace, quotes, braces, ";" or "\\"');
+    const withoutCaptures = target.replace(CAPTURE_REFERENCE, 'N');
+    if (!REWRITE_TARGET.test(withoutCaptures)) bad('rewrite-target', target, 'must be one token without whitespace, quotes, braces, ";" or "\\"');
+    else if (withoutCaptures.includes('$')) bad('rewrite-target', target, '"$" may only refer to a capture group of the path, $1 to $9');
+    else options.rewriteTarget = target;
   }
   return { options, problems };
 }

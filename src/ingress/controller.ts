@@ -10,7 +10,9 @@
 // the Ingress(es) whose lines or certificate caused it; those are rendered from
 // their last good version (last-good.ts), or left out if they have none, and
 // the rest is rendered again, so one broken Ingress cannot freeze the others.
-// An error no Ingress can be blamed for keeps the running conf as it is.
+// An error that cannot be traced to an Ingress sets aside the Ingresses
+// changed since the last accepted conf (that set was fine) and tries again; if
+// even that is rejected, the error is no Ingress's and the running conf stays.
 
 import type { EndpointSlice, Event, Ingress, IngressClass, KubeObject, LoadBalancerIngress, Secret, Service } from '../api/types.js';
 import type { Client } from '../client/client.js';
@@ -183,7 +185,12 @@ export class IngressController {
     // Each rejected round moves at least one Ingress one step back (current →
     // last good → left out) or ends the loop, so it ends within two rounds
     // per Ingress: however many are broken, they are all set aside in one sync.
-    const maxRounds = 2 * current.length + 1;
+    // An untraceable error sets aside every Ingress changed since the last
+    // accepted conf, at most once per sync (one more round).
+    const maxRounds = 2 * current.length + 2;
+    let setAside: IngressRef[] | undefined;
+    /** the table of the round that set them aside: what stands when they get their change back */
+    let tableBeforeSetAside: RouteTable | undefined;
     for (let round = 0; ; round++) {
       const { ingresses, exclude } = this.lastGood.inputs(current);
       table = buildRouteTable({
@@ -203,11 +210,31 @@ export class IngressController {
         break;
       }
       const culprits = attributeConfError(result.error, rendered.sections);
-      if (round + 1 >= maxRounds || !this.lastGood.blame(culprits, result.error, current)) {
-        notLoaded = result.error;
-        break;
+      const lastRound = round + 1 >= maxRounds;
+      if (!lastRound && culprits.length > 0 && this.lastGood.blame(culprits, result.error, current)) {
+        for (const c of culprits) rejectedNow.push({ ingress: c, error: result.error });
+        continue;
       }
-      for (const c of culprits) rejectedNow.push({ ingress: c, error: result.error });
+      if (!lastRound && culprits.length === 0 && setAside === undefined) {
+        // Not traceable: the last accepted set was fine, so the cause is
+        // among what changed since. Those fall back (or are left out, if
+        // new), and the rest is tried again.
+        const servedKeys = new Set(table.served.map(refKey));
+        setAside = this.lastGood.setAsideChanged(current.filter((ing) => servedKeys.has(ingressKey(ing))), result.error);
+        tableBeforeSetAside = table;
+        for (const ingress of setAside) rejectedNow.push({ ingress, error: result.error });
+        if (setAside.length > 0) continue;
+      }
+      // Still rejected: the error is not the changed Ingresses' (a limit of
+      // the whole conf, a Service or Secret), so they get their change back.
+      if (setAside && setAside.length > 0 && tableBeforeSetAside) {
+        table = tableBeforeSetAside;
+        const undone = new Set(setAside.map(refKey));
+        for (const key of undone) this.lastGood.forget(key);
+        rejectedNow.splice(0, rejectedNow.length, ...rejectedNow.filter((r) => !undone.has(refKey(r.ingress))));
+      }
+      notLoaded = result.error;
+      break;
     }
     const warnings: IngressWarning[] = [...table.warnings, ...this.lastGood.warnings()];
     if (notLoaded !== undefined) {
@@ -256,12 +283,18 @@ export class IngressController {
     this.servedBefore = served;
   }
 
-  /** A Normal "Sync" Event per spec generation of each served Ingress, as ingress-nginx does. */
+  /**
+   * A Normal "Sync" Event per spec generation of each served Ingress, as
+   * ingress-nginx does; not for a generation NGINX rejected: that Ingress is
+   * served from its last good version, and its RejectedConfig Warning says so.
+   * Its generation stays unannounced, so it is announced once it loads.
+   */
   private async announce(table: RouteTable): Promise<void> {
     const now = new Set<string>();
     for (const ref of table.served) {
       const key = refKey(ref);
       now.add(key);
+      if (this.lastGood.rendersLastGood(key)) continue;
       const ing = this.ingresses.get(ref.namespace, ref.name);
       const gen = ing?.metadata.generation ?? 1;
       if (this.announced.get(key) === gen) continue;

@@ -7,8 +7,10 @@
 // rendered from that version (its routes and status stay as they were), and
 // left out only when it has none, or when that version is blamed too. Blame
 // only escalates (current → last good → left out), so the controller's
-// re-render loop ends. A blamed Ingress gets another chance when it changes
-// (forget) or when any Secret changes (forgetAll): the cause may be gone.
+// re-render loop ends. An error that names no line sets aside every Ingress
+// changed since the last accepted configuration instead (setAsideChanged): that
+// set was fine. A blamed Ingress gets another chance when it changes (forget)
+// or when any Secret changes (forgetAll): the cause may be gone.
 
 import type { Ingress } from '../api/types.js';
 import { refKey, refOf, type IngressRef, type IngressWarning } from './route-table.js';
@@ -17,7 +19,8 @@ export const REJECTED_CONFIG = 'RejectedConfig';
 
 type Fallback = 'last-good' | 'left-out';
 
-interface Blame { ref: IngressRef; error: string; fallback: Fallback; hadLastGood: boolean }
+/** `untraced`: set aside because it changed when NGINX gave an error that names no line (setAsideChanged) */
+interface Blame { ref: IngressRef; error: string; fallback: Fallback; hadLastGood: boolean; untraced?: boolean }
 
 /** What an Ingress asks of the controller; status and metadata churn do not count. */
 export function sameDesiredState(a: Ingress, b: Ingress): boolean {
@@ -74,6 +77,31 @@ export class LastGoodIngresses {
     return moved;
   }
 
+  /**
+   * NGINX rejected a configuration with an error that names no line (nothing
+   * to blame by attributeConfError). The last accepted set of versions was
+   * fine, so the cause is among the Ingresses (of `candidates`) that changed
+   * since it or are new: each not blamed yet falls back to its last good
+   * version, or is left out when it has none. Returns those set aside; none
+   * means the error is not theirs.
+   */
+  setAsideChanged(candidates: readonly Ingress[], error: string): IngressRef[] {
+    const moved: IngressRef[] = [];
+    for (const ing of candidates) {
+      const ref = refOf(ing);
+      const key = refKey(ref);
+      if (this.blamed.has(key)) continue;
+      const good = this.accepted.get(key);
+      if (good && sameDesiredState(good, ing)) continue;
+      this.blamed.set(key, { ref, error, fallback: good ? 'last-good' : 'left-out', hadLastGood: good !== undefined, untraced: true });
+      moved.push(ref);
+    }
+    return moved;
+  }
+
+  /** Whether this Ingress is rendered from its last good version (its current one was rejected). */
+  rendersLastGood(key: string): boolean { return this.blamed.get(key)?.fallback === 'last-good'; }
+
   /** The Ingress changed: try its new version. */
   forget(key: string): void { this.blamed.delete(key); }
 
@@ -95,7 +123,9 @@ export class LastGoodIngresses {
 }
 
 function rejectionMessage(b: Blame): string {
-  const said = `nginx rejected the configuration rendered from this Ingress: ${oneLine(b.error)}`;
+  const said = b.untraced
+    ? `nginx rejected the configuration with an error that could not be traced to an Ingress, and this Ingress had changed since the last configuration nginx accepted: ${oneLine(b.error)}`
+    : `nginx rejected the configuration rendered from this Ingress: ${oneLine(b.error)}`;
   if (b.fallback === 'last-good') return `${said}; its last version nginx accepted keeps serving until it changes`;
   if (!b.hadLastGood) return `${said}; it is not served until it changes: no version of it was ever part of an accepted configuration`;
   return `${said}; it is not served until it changes: its last accepted version is rejected now too`;

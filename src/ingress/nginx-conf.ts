@@ -89,6 +89,37 @@ export const ACCESS_LOG_FLUSH = '100ms';
  */
 export const GENERATED_REQUEST_ID = '$pid-$connection-$connection_requests-$msec';
 export const PROXY_NEXT_UPSTREAM_TRIES = 3;
+/**
+ * The server_names_hash_bucket_size podnet never goes below (what it rendered
+ * before the size followed the names): enough for names of up to 110 bytes.
+ */
+export const MIN_SERVER_NAMES_HASH_BUCKET_SIZE = 128;
+const WORD_SIZE = 8; // sizeof(void *) on the 64-bit builds podnet runs on
+
+/**
+ * ingress-nginx's nginxHashBucketSize: a hash bucket must hold one element
+ * (a pointer plus the name and its 2-byte length, aligned to the word size,
+ * ngx_hash.h NGX_HASH_ELT_SIZE) and the bucket's terminating pointer; rounded
+ * up to a power of two. NGINX cannot grow the bucket itself: a longer server
+ * name fails the whole conf with "could not build server_names_hash", an error
+ * that names no line (trac.nginx.org tickets 352 and 631).
+ */
+export function nginxHashBucketSize(longestName: number): number {
+  const aligned = Math.ceil((longestName + 2) / WORD_SIZE) * WORD_SIZE;
+  return nextPowerOf2(aligned + 2 * WORD_SIZE);
+}
+
+function nextPowerOf2(n: number): number {
+  let p = 1;
+  while (p < n) p *= 2;
+  return p;
+}
+
+/** server_names_hash_bucket_size for these hosts: from the longest name (in bytes), never below the floor. */
+export function serverNamesHashBucketSize(hosts: readonly string[]): number {
+  const longest = hosts.reduce((m, h) => Math.max(m, Buffer.byteLength(h)), 0);
+  return Math.max(MIN_SERVER_NAMES_HASH_BUCKET_SIZE, nginxHashBucketSize(longest));
+}
 export const LOG_FORMAT_NAME = 'podnet_json';
 /** Debian's dynamic modules: libnginx-mod-http-lua and the NDK it is built on */
 export const NGINX_MODULE_DIR = '/usr/lib/nginx/modules';
@@ -245,7 +276,8 @@ export function renderNginxConf(table: RouteTable, options: RenderOptions): Rend
   // Small responses go out as soon as they are written (nginx's default for keep-alive connections, stated).
   L.add(1, 'tcp_nodelay on;');
   L.add(1, 'server_names_hash_max_size 16384;');
-  L.add(1, 'server_names_hash_bucket_size 128;');
+  // Sized from the longest host (which the table sorts, so the text stays deterministic).
+  L.add(1, `server_names_hash_bucket_size ${serverNamesHashBucketSize(table.hosts.map((v) => v.host))};`);
   // Per-location identity ($podnet_*) is unset for requests no location claims.
   L.add(1, 'uninitialized_variable_warn off;');
   L.add(1, '');
@@ -296,7 +328,8 @@ export function renderNginxConf(table: RouteTable, options: RenderOptions): Rend
   L.add(1, 'ssl_protocols TLSv1.2 TLSv1.3;');
   L.add(1, 'ssl_session_cache shared:podnet_ssl:4m;');
   // No http-level ssl_certificate: nginx would load it into a separate SSL_CTX for
-  // every server block (measured: ~0.9 s of a 1.2 s `nginx -t` with 1,000 hosts).
+  // every server block (measured with 1,000 hosts and the Lua module: +1.5 s on a
+  // 1.2 s `nginx -t`, docs/ingress.md "Merging, conflicts, classes, backends, TLS").
 
   L.add(1, '');
   for (const line of balancerLines(rt)) L.add(1, line);
@@ -343,7 +376,9 @@ function renderServer(L: Lines, v: VirtualHost, o: RenderOptions, sections: Conf
   L.add(2, `# host ${catchAll ? '(catch-all: rules without host, unknown hosts and SNI names)' : v.host}; ingresses ${ingressesOf(v).map(refKey).join(' ') || '(none)'}`);
   L.add(2, `listen ${listen(o, o.httpPort)}${dflt};`);
   // HTTPS only for the default server (unknown SNI → default cert) and TLS hosts;
-  // a host without spec.tls reached over HTTPS is answered by the default server.
+  // a host without spec.tls reached over HTTPS is answered by the default server
+  // (ingress-nginx serves it with the default cert; here that would cost an
+  // SSL_CTX per host on every parse, measured in docs/ingress.md).
   if (catchAll || v.tls) L.add(2, `listen ${listen(o, o.httpsPort)} ssl${dflt};`);
   // nginx `*.example.com` would match any depth; an Ingress wildcard matches one label.
   const name = catchAll ? '_' : isWildcard(v.host) ? quote(`~^[^.]+${v.host.slice(1).replace(/\./g, '\\.')}$`) : v.host;

@@ -33,13 +33,70 @@ export function prefixMatches(rulePath: string, requestPath: string): boolean {
   return requestPath === rulePath || requestPath.startsWith(`${rulePath}/`);
 }
 
-/** ingress-nginx renders regex paths as `location ~* "^<path>"`: case-insensitive, anchored at the start only. */
+/**
+ * ingress-nginx renders regex paths as `location ~* "^<path>"`: case-insensitive,
+ * anchored at the start only. NGINX compiles them with PCRE2; this answer comes
+ * from JavaScript's RegExp after pcreToJs(), so it is an approximation for the
+ * constructs JavaScript lacks (see there), and a path JavaScript still cannot
+ * compile is skipped: it matches nothing here, though NGINX serves it.
+ */
 export function regexMatches(rulePath: string, requestPath: string): boolean {
+  const re = compileRegexPath(rulePath);
+  return re !== undefined && re.test(requestPath);
+}
+
+const compiled = new Map<string, RegExp | undefined>();
+
+/** The path as a JavaScript RegExp (`^`, case-insensitive), or undefined when it cannot be made one. */
+export function compileRegexPath(rulePath: string): RegExp | undefined {
+  if (compiled.has(rulePath)) return compiled.get(rulePath);
+  let re: RegExp | undefined;
   try {
-    return new RegExp(`^${rulePath}`, 'i').test(requestPath);
+    re = new RegExp(`^${pcreToJs(rulePath)}`, 'i');
   } catch {
-    return false;
+    re = undefined;
   }
+  if (compiled.size > 10_000) compiled.clear();
+  compiled.set(rulePath, re);
+  return re;
+}
+
+/**
+ * PCRE2 constructs JavaScript's RegExp refuses, rewritten to the nearest
+ * JavaScript: `(?P<n>` → `(?<n>`, `(?P=n)` → `\k<n>`, `(?P>n)` (recursion) left
+ * for RegExp to refuse; a leading/inline `(?i)` dropped (the match is
+ * case-insensitive already); atomic groups `(?>…)` → `(?:…)` and possessive
+ * quantifiers (`a++`, `a*+`, `a?+`, `a{2}+`) → their backtracking form. The last
+ * two are approximations: the backtracking form can match where PCRE's would
+ * give up, never the other way round. Escapes and character classes are copied
+ * as they are.
+ */
+export function pcreToJs(pattern: string): string {
+  let out = '';
+  for (let i = 0; i < pattern.length; i++) {
+    const c = pattern[i]!;
+    if (c === '\\') { out += pattern.slice(i, i + 2); i++; continue; }
+    if (c === '[') {
+      // a class runs to the first unescaped `]` that is not its first character
+      let j = i + 1;
+      if (pattern[j] === '^') j++;
+      if (pattern[j] === ']') j++;
+      while (j < pattern.length && pattern[j] !== ']') j += pattern[j] === '\\' ? 2 : 1;
+      out += pattern.slice(i, j + 1);
+      i = j;
+      continue;
+    }
+    const rest = pattern.slice(i);
+    if (rest.startsWith('(?P<')) { out += '(?<'; i += 3; continue; }
+    const backref = /^\(\?P=(\w+)\)/.exec(rest);
+    if (backref) { out += `\\k<${backref[1]}>`; i += backref[0].length - 1; continue; }
+    if (rest.startsWith('(?i)')) { i += 3; continue; }
+    if (rest.startsWith('(?>')) { out += '(?:'; i += 2; continue; }
+    // a `+` right after a quantifier makes it possessive
+    if (c === '+' && (/[*+?]$/.test(out) || /\{\d+(,\d*)?\}$/.test(out)) && !/\\[*+?]$/.test(out) && !out.endsWith('(?')) continue;
+    out += c;
+  }
+  return out;
 }
 
 export function pathMatches(kind: MatchKind, rulePath: string, requestPath: string): boolean {
@@ -68,16 +125,13 @@ const CONTROL_CHARS = /[\u0000-\u001f\u007f]/;
 export const RESERVED_PATH_PREFIX = '/__podnet';
 
 /** Why a rule path cannot be served, or undefined when it can. */
-export function invalidPathReason(path: string, kind: MatchKind): string | undefined {
+export function invalidPathReason(path: string): string | undefined {
   if (!path.startsWith('/')) return 'path must begin with "/"';
   if (CONTROL_CHARS.test(path)) return 'path must not contain control characters';
   if (path.startsWith(RESERVED_PATH_PREFIX)) return `paths under ${RESERVED_PATH_PREFIX} are reserved for the controller`;
-  if (kind === 'regex') {
-    try {
-      new RegExp(`^${path}`, 'i');
-    } catch (e) {
-      return `path is not a valid regular expression: ${(e as Error).message}`;
-    }
-  }
+  // A regex path is not checked here: NGINX compiles it with PCRE2, which takes
+  // more than JavaScript's RegExp ((?i), (?P<n>…), a++, (?>…)). A pattern PCRE
+  // refuses fails the conf at its location's line, which blames this Ingress
+  // (attributeConfError): it falls back to its last good version.
   return undefined;
 }

@@ -211,8 +211,9 @@ export function buildRouteTable(input: RouteTableInput): RouteTable {
       for (const p of paths) {
         const pathType: PathType = p.pathType ?? 'ImplementationSpecific';
         const kind = matchKind(pathType, v.regex);
-        const raw = p.path ?? '/';
-        const bad = invalidPathReason(raw, kind);
+        // An empty path is a missing one: `/` (ingress-nginx: nginxPath = "/" unless path.Path != "").
+        const raw = p.path === undefined || p.path === '' ? '/' : p.path;
+        const bad = invalidPathReason(raw);
         if (bad) { warn(s.ref, 'InvalidPath', `host ${hostLabel(host)} path ${JSON.stringify(raw)}: ${bad}; ignored`); continue; }
         const path = effectivePath(raw, kind);
         const claim = `${host}\u0000${kind}\u0000${path}`;

@@ -22,3 +22,31 @@ test('boolean annotations: every ParseBool spelling is honoured, anything else i
     assert.equal(problems.length, row.want === undefined ? 2 : 0, `problems for ${JSON.stringify(row.value)}`);
   }
 });
+
+// Regression: `rewrite-target: /$nosuchvar` made NGINX reject the whole conf
+// with `unknown "nosuchvar" variable`, an error naming no line, so no Ingress
+// could be blamed and every later change froze. Only capture groups may follow `$`.
+const REWRITE_TARGETS: { value: string; ok: boolean }[] = [
+  { value: '/', ok: true },
+  { value: '/$1', ok: true },
+  { value: '/$2/x/$9', ok: true },
+  { value: '/api/$12', ok: true }, // `$1` then "2", as nginx reads it
+  { value: '/$nosuchvar', ok: false },
+  { value: '/$host$1', ok: false },
+  { value: '/$0', ok: false },
+  { value: '/path/$', ok: false },
+  { value: '/${1}', ok: false }, // nginx 1.22: unknown "1" variable
+  { value: '/a b', ok: false },
+  { value: '/a;', ok: false },
+];
+
+test('rewrite-target: "$" only before a capture group number; anything else is ignored with a warning', async (t) => {
+  for (const row of REWRITE_TARGETS) {
+    await t.test(row.value, () => {
+      const { options, problems } = parseAnnotations({ [`${ANNOTATION_PREFIX}rewrite-target`]: row.value });
+      assert.equal(options.rewriteTarget, row.ok ? row.value : undefined);
+      assert.equal(problems.length, row.ok ? 0 : 1);
+      if (!row.ok) assert.match(problems[0]!.message, /rewrite-target.*ignored/);
+    });
+  }
+});

@@ -22,7 +22,10 @@ class FakeNginx implements ConfApplier {
   /** the balancer's endpoints of every apply, accepted or not */
   endpoints: string[] = [];
   badLines = ['server_name bad.test;', 'client_max_body_size 999g;'];
+  /** texts holding one of these are rejected with an error that names no line */
+  untraceable: string[] = [];
   globalError: string | undefined;
+  applies = 0;
   private current: string | undefined;
   async updateEndpoints(endpoints: string): Promise<boolean> {
     if (endpoints === this.endpoints.at(-1)) return false;
@@ -32,7 +35,9 @@ class FakeNginx implements ConfApplier {
   async apply(text: string, _files: ReadonlyMap<string, string>, endpoints: string): Promise<ApplyResult> {
     const endpointsChanged = endpoints !== this.endpoints.at(-1);
     this.endpoints.push(endpoints);
+    this.applies++;
     if (this.globalError !== undefined) return { action: 'rejected', error: this.globalError, ms: 1 };
+    if (this.untraceable.some((u) => text.includes(u))) return { action: 'rejected', error: 'nginx: [emerg] could not build server_names_hash, you should increase server_names_hash_bucket_size: 128', ms: 1 };
     const lines = text.split('\n');
     const bad = lines.findIndex((l) => this.badLines.some((b) => l.includes(b)));
     if (bad >= 0) return { action: 'rejected', error: `nginx: [emerg] invalid something in /conf/nginx.conf.next:${bad + 1}`, ms: 1 };
@@ -266,9 +271,11 @@ test('an error no Ingress can be blamed for: no reload, status kept, RejectedCon
     client.put({ ...shop, spec: { ...shop.spec, rules: [{ host: 'shop2.test', http: { paths: [{ path: '/', pathType: 'Prefix', backend: { service: { name: 'web', port: { number: 80 } } } }] } }] } });
     client.put(ingress('added', { rules: [{ host: 'added.test', paths: [{ svc: 'web' }] }] }));
     await settle();
+    const applies = nginx.applies;
     const report = await c.sync();
     assert.equal(report.result.action, 'rejected');
     assert.equal(report.loaded, false);
+    assert.equal(nginx.applies - applies, 2, 'tried once more with the changed Ingresses set aside, then gave up');
     assert.equal(nginx.texts.length, 1, 'the running conf stays');
     assert.equal(client.patches.length, patched, 'no status written for what is not loaded');
     assert.deepEqual(rejections(client).map((e) => e.involvedObject.name).sort(), ['added', 'shop']);
@@ -280,5 +287,76 @@ test('an error no Ingress can be blamed for: no reload, status kept, RejectedCon
     assert.equal(ok.loaded, true);
     assert.match(nginx.texts.at(-1)!, /server_name added\.test;/);
     assert.match(nginx.texts.at(-1)!, /server_name shop2\.test;/);
+  });
+});
+
+test('no "Scheduled for sync" for a generation NGINX rejected; announced once a generation loads (regression)', async () => {
+  const client = new FakeClient();
+  world(client);
+  const syncs = () => events(client).filter((e) => e.reason === 'Sync' && e.involvedObject.name === 'shop').length;
+  const v1 = ingress('shop', { rules: [{ host: 'shop.test', paths: [{ path: '/v1', svc: 'web' }] }] });
+  client.put({ ...v1, metadata: { ...v1.metadata, generation: 1 } });
+  await withController(client, async (c) => {
+    await c.start();
+    assert.equal(syncs(), 1);
+    const cur = await client.get<Ingress>('ingresses', 'default', 'shop');
+    client.put({ ...cur, metadata: { ...cur.metadata, generation: 2, annotations: BROKEN } });
+    await settle();
+    const report = await c.sync();
+    assert.deepEqual(report.rejected.map((r) => r.ingress.name), ['shop']);
+    assert.equal(syncs(), 1, 'generation 2 was rejected: not announced');
+    const bad = await client.get<Ingress>('ingresses', 'default', 'shop');
+    client.put({ ...bad, metadata: { ...bad.metadata, generation: 3, annotations: {} } });
+    await settle();
+    assert.deepEqual((await c.sync()).rejected, []);
+    assert.equal(syncs(), 2, 'generation 3 loaded: announced');
+  });
+});
+
+const rule = (host: string, path: string) => ({ host, http: { paths: [{ path, pathType: 'Prefix' as const, backend: { service: { name: 'web', port: { number: 80 } } } }] } });
+
+test('an error that names no line: the Ingresses changed since the last accepted conf fall back (new ones left out), the rest loads, later changes are not frozen (regression)', async () => {
+  const client = new FakeClient();
+  world(client);
+  client.put(ingress('steady', { rules: [{ host: 'steady.test', paths: [{ path: '/s1', svc: 'web' }] }] }));
+  client.put(ingress('shop', { rules: [{ host: 'shop.test', paths: [{ path: '/v1', svc: 'web' }] }] }));
+  client.put(ingress('other', { rules: [{ host: 'other.test', paths: [{ path: '/a', svc: 'web' }] }] }));
+  await withController(client, async (c, nginx) => {
+    await c.start();
+    nginx.untraceable = ['server_name culprit.test;'];
+    const put = async (name: string, host: string, path: string) => {
+      const cur = await client.get<Ingress>('ingresses', 'default', name);
+      client.put({ ...cur, spec: { ...cur.spec, rules: [rule(host, path)] } });
+    };
+    await put('shop', 'culprit.test', '/v2');
+    await put('other', 'other.test', '/b');
+    client.put(ingress('added', { rules: [{ host: 'added.test', paths: [{ svc: 'web' }] }] }));
+    await settle();
+    const applies = nginx.applies;
+    const report = await c.sync();
+    assert.equal(report.loaded, true);
+    assert.equal(nginx.applies - applies, 2, 'one retry');
+    assert.deepEqual(report.rejected.map((r) => r.ingress.name).sort(), ['added', 'other', 'shop']);
+    assert.deepEqual(report.table.served.map((r) => r.name).sort(), ['other', 'shop', 'steady']);
+    const live = nginx.texts.at(-1)!;
+    assert.match(live, /server_name shop\.test;/);
+    assert.doesNotMatch(live, /culprit\.test|added\.test/);
+    const byName = new Map(rejections(client).map((e) => [e.involvedObject.name, e.message!]));
+    assert.deepEqual([...byName.keys()].sort(), ['added', 'other', 'shop'], 'steady did not change: no Warning');
+    assert.match(byName.get('shop')!, /error that could not be traced to an Ingress.*changed since the last configuration nginx accepted.*could not build server_names_hash.*last version nginx accepted keeps serving until it changes/);
+    assert.match(byName.get('added')!, /not served until it changes: no version of it was ever part of an accepted configuration/);
+    // later changes of others load: nothing is frozen
+    await put('steady', 'steady.test', '/s2');
+    await settle();
+    const next = await c.sync();
+    assert.equal(next.loaded, true);
+    assert.equal(next.result.action, 'reloaded');
+    assert.match(nginx.texts.at(-1)!, /location "\/s2\/"/);
+    assert.match(nginx.texts.at(-1)!, /server_name shop\.test;/);
+    // changing the set-aside Ingress again tries it again
+    await put('other', 'other.test', '/c');
+    await settle();
+    assert.deepEqual((await c.sync()).rejected, []);
+    assert.match(nginx.texts.at(-1)!, /location "\/c\/"/);
   });
 });

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { buildRouteTable, type RouteTableInput } from '../../../src/ingress/route-table.js';
-import { attributeConfError, confFiles, defaultWorkerProcesses, renderNginxConf, tlsFiles, type RenderOptions } from '../../../src/ingress/nginx-conf.js';
+import { attributeConfError, confFiles, defaultWorkerProcesses, nginxHashBucketSize, renderNginxConf, tlsFiles, type RenderOptions } from '../../../src/ingress/nginx-conf.js';
 import { mergeEndpoints, renderBalancerEndpoints } from '../../../src/ingress/lua-module.js';
 import { FAKE_CERT, FAKE_KEY, ingress, OUR_CLASS, service, slice, tlsSecret } from './fixtures.js';
 import { makeRealCert } from './real-certs.js';
@@ -237,4 +237,29 @@ test('mergeEndpoints: the new lines, plus the running conf\'s Service ports the 
   assert.equal(mergeEndpoints(running, next), 'b_y_80 - 10.244.0.3,8080\nc_z_80 -\na_x_80 - 10.244.0.1,8080\n');
   assert.equal(mergeEndpoints('', next), next);
   assert.equal(mergeEndpoints(running, ''), running);
+});
+
+// ingress-nginx's TestNginxHashBucketSize rows: longest server name → bucket size.
+const HASH_BUCKET_SIZES: [number, number][] = [
+  [0, 32], [1, 32], [13, 32], [14, 32], [15, 64], [16, 64], [45, 64], [46, 64], [47, 128], [48, 128],
+  [109, 128], [110, 128], [111, 256], [112, 256], [237, 256], [238, 256], [239, 512], [240, 512], [253, 512],
+];
+
+test('nginxHashBucketSize: ingress-nginx\'s table', () => {
+  for (const [n, want] of HASH_BUCKET_SIZES) assert.equal(nginxHashBucketSize(n), want, `longest name ${n}`);
+});
+
+test('server_names_hash_bucket_size follows the longest host, never below 128 (regression: a 200-character host froze every change)', () => {
+  const bucket = (hosts: string[]) => {
+    const text = renderNginxConf(buildRouteTable({ ingressClasses: [OUR_CLASS], ingresses: hosts.map((h, i) => ingress(`i${i}`, { rules: [{ host: h, paths: [{ svc: 'web' }] }] })) }), OPTIONS).text;
+    return /server_names_hash_bucket_size (\d+);/.exec(text)?.[1];
+  };
+  /** a valid host of n characters: 59-character labels, then `.test` */
+  const long = (n: number) => `${`${'x'.repeat(59)}.`.repeat(5).slice(0, n - 5)}.test`;
+  assert.equal(bucket([]), '128');
+  assert.equal(bucket(['short.test']), '128');
+  assert.equal(bucket([long(110)]), '128');
+  assert.equal(bucket(['short.test', long(111)]), '256');
+  assert.equal(bucket([long(200), 'short.test']), '256');
+  assert.equal(bucket([long(240)]), '512');
 });

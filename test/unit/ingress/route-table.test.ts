@@ -276,3 +276,45 @@ test('excluded Ingresses (rejected by nginx -t) are left out', () => {
   assert.deepEqual(table.served.map((r) => r.name), ['a']);
   assert.equal(svcOf(matchRoute(table, 'b.test', '/')), 'a');
 });
+
+test('an empty path is a missing one: `/` (regression: ImplementationSpecific "" was dropped as InvalidPath)', () => {
+  for (const regex of [false, true]) {
+    const table = served([ingress('i', { ...(regex ? { annotations: { 'nginx.ingress.kubernetes.io/use-regex': 'true' } } : {}), rules: [{ host: 'e.test', paths: [{ path: '', type: 'ImplementationSpecific', svc: 'empty' }] }] })]);
+    assert.deepEqual(table.warnings, [], `use-regex ${regex}`);
+    assert.equal(svcOf(matchRoute(table, 'e.test', '/')), 'empty');
+    assert.equal(svcOf(matchRoute(table, 'e.test', '/any/thing')), 'empty');
+    assert.equal(table.hosts.find((h) => h.host === 'e.test')!.routes[0]!.path, '/');
+  }
+});
+
+// Regression: regex paths were validated with JavaScript's RegExp and these,
+// which NGINX's PCRE2 compiles, were dropped as "not a valid regular expression".
+// matchRoute approximates them (paths.ts pcreToJs); NGINX itself is the judge.
+const PCRE_ONLY_PATHS: { path: string; hit: string; miss: string }[] = [
+  { path: '/(?i)api', hit: '/API/x', miss: '/ap' },
+  { path: '/(?P<v>[a-z]+)/x', hit: '/abc/x', miss: '/123/x' },
+  { path: '/a++b', hit: '/aaab', miss: '/b' },
+  { path: '/(?>ab)c', hit: '/abc', miss: '/ac' },
+  { path: '/n{2}+m', hit: '/nnm', miss: '/nm' },
+];
+
+test('regex paths only PCRE knows are served, and matchRoute approximates them', async (t) => {
+  for (const row of PCRE_ONLY_PATHS) {
+    await t.test(row.path, () => {
+      const table = served([ingress('re', { annotations: { 'nginx.ingress.kubernetes.io/use-regex': 'true' }, rules: [{ host: 're.test', paths: [{ path: row.path, type: 'ImplementationSpecific', svc: 'pcre' }] }] })]);
+      assert.deepEqual(table.warnings, []);
+      assert.equal(svcOf(matchRoute(table, 're.test', row.hit)), 'pcre');
+      assert.equal(svcOf(matchRoute(table, 're.test', row.miss)), 404);
+    });
+  }
+});
+
+test('matchRoute skips a regex path JavaScript cannot compile (no match, no throw); NGINX decides whether it is valid', () => {
+  const table = served([ingress('re', { annotations: { 'nginx.ingress.kubernetes.io/use-regex': 'true' }, rules: [{ host: 're.test', paths: [
+    { path: '/(?R)x', type: 'ImplementationSpecific', svc: 'recursive' },
+    { path: '/', type: 'Prefix', svc: 'root' },
+  ] }] })]);
+  assert.deepEqual(table.warnings, []);
+  assert.equal(table.hosts.find((h) => h.host === 're.test')!.routes.length, 2);
+  assert.equal(svcOf(matchRoute(table, 're.test', '/x')), 'root');
+});
