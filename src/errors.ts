@@ -54,6 +54,10 @@ export const apiErrors = {
     }));
   },
   gone: (message: string) => new ApiError(status(410, 'Expired', message)),
+  /** storage.NewTooLargeResourceVersionError as the API server answers it: 504 Timeout, retry after 1 s */
+  tooLargeResourceVersion: (asked: number, current: number) => new ApiError(status(504, 'Timeout', `Too large resource version: ${asked}, current: ${current}`, {
+    causes: [{ reason: 'ResourceVersionTooLarge', message: 'Too large resource version' }], retryAfterSeconds: 1,
+  })),
   badRequest: (message: string) => new ApiError(status(400, 'BadRequest', message)),
   methodNotAllowed: (message: string) => new ApiError(status(405, 'MethodNotAllowed', message)),
   noMatch: (kind: string, apiVersion: string) =>

@@ -410,5 +410,5 @@ export interface Status {
   message: string;
   reason: string;
   code: number;
-  details?: { name?: string; group?: string; kind?: string; causes?: StatusCause[] };
+  details?: { name?: string; group?: string; kind?: string; causes?: StatusCause[]; retryAfterSeconds?: number };
 }

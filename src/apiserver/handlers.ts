@@ -58,6 +58,7 @@ export async function handleResource(registry: Registry, req: IncomingMessage, r
       const { rv, items } = registry.list(info, namespace, {
         labelSelector: query.get('labelSelector') ?? undefined,
         fieldSelector: query.get('fieldSelector') ?? undefined,
+        resourceVersion: query.get('resourceVersion') ?? undefined,
       });
       // items are the store's JSON strings: a list costs one join, not a re-serialization
       const head = `{"kind":"${info.kind}List","apiVersion":"${apiVersionOf(info)}","metadata":{"resourceVersion":"${rv}"},"items":[`;

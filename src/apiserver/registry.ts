@@ -33,7 +33,12 @@ export const DEFAULT_POD_GRACE_SECONDS = 30;
 
 export type PatchType = 'merge' | 'strategic' | 'json';
 
-export interface ListQuery { labelSelector?: string; fieldSelector?: string }
+export interface ListQuery {
+  labelSelector?: string;
+  fieldSelector?: string;
+  /** list: served from the latest state, which is never older than any version handed out; only a future one is refused */
+  resourceVersion?: string;
+}
 
 export interface WatchQuery extends ListQuery {
   /** start after this resourceVersion; '' / undefined = from now (or from the current state with sendInitialEvents) */
@@ -104,9 +109,25 @@ export class Registry {
     return cur;
   }
 
+  /**
+   * A resourceVersion this store has not reached. Upstream's watch cache
+   * waits up to 3 s for it and then answers 504 "Too large resource
+   * version"; here every answer is sent after its commit, so a version beyond
+   * the committed one was never handed out and waiting cannot help.
+   */
+  private checkNotFuture(rv: number, uncommitted: boolean): void {
+    const current = uncommitted ? this.store.latestRv : this.store.currentRv;
+    if (rv > current) throw apiErrors.tooLargeResourceVersion(rv, current);
+  }
+
   /** namespace undefined = all namespaces (for namespaced kinds). */
   list(info: ResourceInfo, namespace: string | undefined, query: ListQuery = {}): { rv: number; items: StoredObject[] } {
     const match = compileSelectors(info.plural, query.labelSelector, query.fieldSelector);
+    if (query.resourceVersion) {
+      const asked = Number(query.resourceVersion);
+      if (!Number.isSafeInteger(asked) || asked < 0) throw apiErrors.badRequest(`invalid resource version: ${query.resourceVersion}`);
+      this.checkNotFuture(asked, false);
+    }
     const { rv, items } = this.store.list(info.plural, info.namespaced ? namespace : '');
     return { rv, items: match ? items.filter((i) => match(i.object)) : items };
   }
@@ -281,6 +302,7 @@ export class Registry {
     if (rvText !== '' && rvText !== '0') {
       fromRv = Number(rvText);
       if (!Number.isSafeInteger(fromRv) || fromRv < 0) throw apiErrors.badRequest(`invalid resource version: ${rvText}`);
+      this.checkNotFuture(fromRv, query.uncommitted === true);
     }
     let startRv = fromRv ?? (query.uncommitted ? this.store.latestRv : this.store.currentRv);
     if (fromRv === undefined && query.sendInitialEvents) {

@@ -147,6 +147,21 @@ test('410: watch from a resourceVersion older than the history', async () => {
   await assert.rejects(h.done, (e) => isApiError(e, 'Expired') && e.httpCode === 410 && /^too old resource version: \d+ \(\d+\)$/.test(e.message));
 });
 
+test('504 Too large resource version: a list or watch from a version the server has not reached', async () => {
+  const cur = Number((await t.client.create(cm('now'))).metadata.resourceVersion);
+  for (const path of [`/api/v1/namespaces/default/configmaps?watch=true&resourceVersion=${cur + 1000}`, `/api/v1/namespaces/default/configmaps?resourceVersion=${cur + 1000}`]) {
+    const r = await t.client.raw('GET', path);
+    assert.equal(r.status, 504, path);
+    const st = JSON.parse(r.body) as Status;
+    assert.equal(st.reason, 'Timeout');
+    assert.match(st.message, new RegExp(`^Too large resource version: ${cur + 1000}, current: \\d+$`));
+    assert.deepEqual([st.details?.causes?.[0]?.reason, st.details?.retryAfterSeconds], ['ResourceVersionTooLarge', 1]);
+  }
+  // the current version itself is fine
+  const ok = await t.client.raw('GET', `/api/v1/namespaces/default/configmaps?resourceVersion=${cur}`);
+  assert.equal(ok.status, 200);
+});
+
 test('label and field selectors on list and watch; leaving the selection is DELETED', async () => {
   await t.client.create(cm('l1', {}, { app: 'web', tier: 'front' }));
   await t.client.create(cm('l2', {}, { app: 'web', tier: 'back' }));
