@@ -97,20 +97,36 @@ export function parseSelector(text: string): Requirement[] {
         next();
         const open = next();
         if (open.kind !== '(') throw new Error(`unable to parse requirement: found '${describe(open)}', expected: '('`);
-        const values: string[] = [];
-        for (;;) {
-          const v = next();
-          if (v.kind === ')' && values.length === 0) break; // `in ()` selects nothing; upstream allows it
-          if (v.kind !== 'id' && v.kind !== 'in' && v.kind !== 'notin') {
-            throw new Error(`unable to parse requirement: found '${describe(v)}', expected: identifier`);
+        // upstream parseValues / parseIdentifiersList: an empty entry is the
+        // empty value, so `()`, `(a,)`, `(,a)` and `(a,,b)` all hold ""
+        const values = new Set<string>();
+        const isValue = (x: Token) => x.kind === 'id' || x.kind === 'in' || x.kind === 'notin';
+        const first = peek();
+        if (first.kind === ')') {
+          values.add('');
+        } else if (isValue(first) || first.kind === ',') {
+          for (;;) {
+            const v = next();
+            if (isValue(v)) {
+              checkValue(key, v.text);
+              values.add(v.text);
+              const after = peek();
+              if (after.kind === ')') break;
+              if (after.kind !== ',') throw new Error(`unable to parse requirement: found '${describe(after)}', expected: ',' or ')'`);
+            } else if (v.kind === ',') {
+              if (values.size === 0) values.add('');
+              const after = peek();
+              if (after.kind === ')') { values.add(''); break; }
+              if (after.kind === ',') { next(); values.add(''); }
+            } else {
+              throw new Error(`unable to parse requirement: found '${describe(v)}', expected: ',', or identifier`);
+            }
           }
-          checkValue(key, v.text);
-          values.push(v.text);
-          const sep = next();
-          if (sep.kind === ')') break;
-          if (sep.kind !== ',') throw new Error(`unable to parse requirement: found '${describe(sep)}', expected: ',' or ')'`);
+        } else {
+          throw new Error(`unable to parse requirement: found '${describe(first)}', expected: ',', ')' or identifier`);
         }
-        reqs.push({ key, operator: op.kind, values });
+        next(); // the ')'
+        reqs.push({ key, operator: op.kind, values: [...values].sort() });
       } else {
         throw new Error(`unable to parse requirement: found '${describe(op)}', expected: in, notin, =, ==, !=, gt, lt, or end of string`);
       }

@@ -15,7 +15,12 @@ const parseRows: [string, Requirement[]][] = [
   ['a==b', [{ key: 'a', operator: '==', values: ['b'] }]],
   ['a!=b', [{ key: 'a', operator: '!=', values: ['b'] }]],
   ['a = b , c', [{ key: 'a', operator: '=', values: ['b'] }, { key: 'c', operator: 'exists', values: [] }]],
-  ['tier in (front, back)', [{ key: 'tier', operator: 'in', values: ['front', 'back'] }]],
+  // a set, as upstream's: sorted, and an empty entry is the empty value
+  ['tier in (front, back)', [{ key: 'tier', operator: 'in', values: ['back', 'front'] }]],
+  ['a in (b,)', [{ key: 'a', operator: 'in', values: ['', 'b'] }]],
+  ['a in (,b)', [{ key: 'a', operator: 'in', values: ['', 'b'] }]],
+  ['a in (b,,c)', [{ key: 'a', operator: 'in', values: ['', 'b', 'c'] }]],
+  ['a notin ()', [{ key: 'a', operator: 'notin', values: [''] }]],
   ['tier notin (x)', [{ key: 'tier', operator: 'notin', values: ['x'] }]],
   ['!legacy', [{ key: 'legacy', operator: '!', values: [] }]],
   ['app.kubernetes.io/name=web,!x,env in (a,b)', [
@@ -35,6 +40,7 @@ for (const [text, want] of parseRows) {
 const badRows: [string, string | RegExp][] = [
   ['a in b', "unable to parse requirement: found 'b', expected: '('"],
   ['a in (b', "unable to parse requirement: found '', expected: ',' or ')'"],
+  ['a in (=)', "unable to parse requirement: found '=', expected: ',', ')' or identifier"],
   ['a b', "unable to parse requirement: found 'b', expected: in, notin, =, ==, !=, gt, lt, or end of string"],
   ['a=b,', "found '', expected: identifier after ','"],
   ['a=b,,c', "found ',', expected: identifier after ','"],
@@ -58,6 +64,8 @@ const matchRows: [string, Record<string, string> | undefined, boolean][] = [
   ['a in (x,y)', { a: 'y' }, true],
   ['a notin (x,y)', { a: 'z' }, true],
   ['a notin (x,y)', {}, true],
+  ['a in ()', { a: '' }, true],
+  ['a in ()', { a: 'x' }, false],
   ['a', { a: '' }, true],
   ['!a', { a: '' }, false],
   ['', undefined, true],
