@@ -18,7 +18,7 @@ Usage:
   podnet delete -f FILE | KIND NAME [-n NS] [--cascade=background|orphan|foreground]
                                              delete objects (and, by default, what they own)
   podnet get KIND [NAME] [-n NS|-A] [-l SEL] [-o wide|json|yaml|name]
-  podnet describe KIND NAME [-n NS]
+  podnet describe KIND [NAME…|-l SEL] [-n NS|-A]
   podnet wait --for=condition=Ready|delete|jsonpath={.path}=VALUE KIND [NAME|-l SEL|--all] [--timeout=60s]
   podnet logs [-n NS] POD [-c CONTAINER] [--follow]
   podnet exec [-n NS] POD -- CMD…            run CMD inside a pod

@@ -54,7 +54,8 @@ export async function deleteCommand(ctx: Context, flags: CommonFlags): Promise<n
       items.push({ plural: r.plural, namespace, name: d.object.metadata.name!, resource: r, source: d.source });
     }
   } else {
-    const targets = parseTargets(flags.positionals);
+    const targets = parseTargets(flags.positionals, 'delete');
+    let selected = 0;
     for (const t of targets) {
       const namespace = t.resource.namespaced ? flags.namespace ?? 'default' : undefined;
       let names = t.names;
@@ -62,9 +63,12 @@ export async function deleteCommand(ctx: Context, flags: CommonFlags): Promise<n
         if (!flags.all && !flags.selector) throw new PodnetError('EUSAGE', 'resource(s) were provided, but no name was specified');
         const list = await client.list(t.resource.plural, namespace, flags.selector ? { labelSelector: flags.selector } : {});
         names = list.items.map((o) => o.metadata.name!);
+        selected += names.length;
       }
       for (const name of names) items.push({ plural: t.resource.plural, namespace, name, resource: t.resource });
     }
+    // kubectl: a selector or --all that matches nothing is no error
+    if (items.length === 0 && selected === 0) { process.stdout.write('No resources found\n'); return 0; }
   }
   const deleted: Target[] = [];
   for (const item of items) {

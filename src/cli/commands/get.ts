@@ -12,8 +12,9 @@ import type { Context } from '../context.js';
 export interface Target { resource: ResourceInfo; names: string[] }
 
 /** `pods`, `svc,endpointslices`, `pod/web-1 svc/web`, `deploy web api` → what to fetch. */
-export function parseTargets(positionals: string[]): Target[] {
-  if (positionals.length === 0) throw new PodnetError('EUSAGE', 'You must specify the type of resource to get. Use "podnet get nodes|namespaces|pods|deployments|statefulsets|services|endpointslices|ingresses|ingressclasses|secrets|configmaps|events"');
+/** verb: the command, for kubectl's "You must specify the type of resource to <verb>" */
+export function parseTargets(positionals: string[], verb = 'get'): Target[] {
+  if (positionals.length === 0) throw new PodnetError('EUSAGE', `You must specify the type of resource to ${verb}. Use "podnet ${verb} nodes|namespaces|pods|deployments|statefulsets|services|endpointslices|ingresses|ingressclasses|secrets|configmaps|events"`);
   const lookup = (name: string) => {
     const r = resourceForName(name);
     if (!r) throw new PodnetError('ENOTYPE', `the server doesn't have a resource type "${name}"`);
@@ -31,7 +32,7 @@ export function parseTargets(positionals: string[]): Target[] {
   }
   const [kinds, ...names] = positionals;
   const resources = kinds!.split(',').filter(Boolean).map(lookup);
-  if (names.length > 0 && resources.length > 1) throw new PodnetError('EUSAGE', 'you may only specify a single resource type when naming objects');
+  if (names.length > 0 && resources.length > 1) throw new PodnetError('EUSAGE', 'you must specify only one resource');
   return resources.map((resource) => ({ resource, names }));
 }
 
@@ -78,15 +79,18 @@ export async function getCommand(ctx: Context, flags: CommonFlags): Promise<numb
   const all = results.flatMap((r) => r.objects);
   if (format === 'json' || format === 'yaml' || format === 'name') {
     // one object asked for by name prints as itself; anything else as a List
+    // (kubectl's printGeneric: a single name that is missing prints only its
+    // error, several names that all are still print their empty List first)
     const single = results.length === 1 && results[0]!.names.length === 1;
-    // (named objects that all turned out missing print nothing but their errors)
-    if (all.length > 0 || !results.some((r) => r.names.length > 0)) process.stdout.write(printObjects(all, format, { single }));
+    if (all.length > 0 || !single) process.stdout.write(printObjects(all, format, { single }));
     return reportMissing();
   }
   const sections: string[] = [];
+  // kubectl's multipleGVKsRequested looks at what was found, not at what was asked for
+  const withKindPrefix = results.filter((r) => r.objects.length > 0).length > 1;
   for (const r of results) {
     if (r.objects.length === 0) continue;
-    sections.push(printTable(r.resource.kind, r.objects, { wide: format === 'wide', allNamespaces: flags.allNamespaces, now: new Date(), withKindPrefix: results.length > 1 }));
+    sections.push(printTable(r.resource.kind, r.objects, { wide: format === 'wide', allNamespaces: flags.allNamespaces, now: new Date(), withKindPrefix }));
   }
   if (sections.length === 0 && missing.length === 0) {
     const namespaced = results.some((r) => r.resource.namespaced);

@@ -91,7 +91,7 @@ export async function waitCommand(ctx: Context, flags: CommonFlags): Promise<num
   if (!forDelete && !m && !jsonPath) throw new PodnetError('EUSAGE', `unrecognized condition: "${flags.for}"`);
   const [, condition, wanted] = m ?? [];
   const met = (obj: KubeObject) => (jsonPath ? jsonPathMet(obj, jsonPath) : conditionMet(obj, condition!, wanted));
-  const targets = parseTargets(flags.positionals);
+  const targets = parseTargets(flags.positionals, 'wait');
   const client = ctx.client();
   const deadline = Date.now() + timeoutMs;
   for (const t of targets) {

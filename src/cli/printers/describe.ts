@@ -133,6 +133,9 @@ function describeNamespace(ns: Namespace): string {
     w.write(LEVEL_1, '----\t------\t------------------\t------\t-------\n');
     for (const c of conditions) w.write(LEVEL_1, `${c.type}\t${c.status}\t${rfc1123z(c.lastTransitionTime)}\t${c.reason ?? ''}\t${c.message ?? ''}\n`);
   }
+  // podnet serves neither ResourceQuota nor LimitRange: kubectl's lines for none of either
+  w.write(LEVEL_0, '\nNo resource quota.\n');
+  w.write(LEVEL_0, '\nNo LimitRange resource.\n');
   return w.toString();
 }
 

@@ -311,6 +311,30 @@ ${service('bad-two', '  ports: [{port: 0, targetPort: 8080}]\n')}`);
       assert.match(s.stdout, /SuccessfulCreate\s.*create Pod db-0 in StatefulSet db successful/);
     });
 
+    test('describe, get and delete find objects as kubectl does: name prefixes, per-name errors, nothing matched', async () => {
+      // one missing name: the objects whose names start with it (DescribeMatchingResources)
+      const prefix = await pn(['describe', 'pod', 'db', '-n', 'shop']);
+      assert.equal(prefix.code, 0, prefix.stderr);
+      assert.deepEqual([...prefix.stdout.matchAll(/^Name:\s+(\S+)$/gm)].map((m) => m[1]), ['db-0', 'db-1']);
+      // several names: the found ones are described, the missing ones reported, exit 1
+      const some = await pn(['describe', 'pods', 'db-0', 'nope', '-n', 'shop']);
+      assert.equal(some.code, 1);
+      assert.match(some.stdout, /^Name:\s+db-0$/m);
+      assert.equal(some.stderr, 'Error from server (NotFound): pods "nope" not found\n');
+      const none = await pn(['describe', 'pods', '-l', 'app=nothing-has-this', '-n', 'shop']);
+      assert.deepEqual([none.code, none.stdout, none.stderr], [0, '', 'No resources found in shop namespace.\n']);
+      const nothing = await pn(['delete', 'pods', '-l', 'app=nothing-has-this', '-n', 'shop']);
+      assert.deepEqual([nothing.code, nothing.stdout], [0, 'No resources found\n']);
+      // kind prefixes only when more than one kind has something to show
+      const onlySvc = await pn(['get', 'svc,ingresses', '-n', 'default']);
+      assert.equal(onlySvc.code, 0, onlySvc.stderr);
+      assert.match(onlySvc.stdout, /^kubernetes\s/m);
+      // several names, all missing: an empty List, then the errors
+      const missing = await pn(['get', 'pods', 'nope-a', 'nope-b', '-o', 'json']);
+      assert.equal(missing.code, 1);
+      assert.deepEqual((JSON.parse(missing.stdout) as { kind: string; items: unknown[] }), { apiVersion: 'v1', kind: 'List', items: [], metadata: { resourceVersion: '' } });
+    });
+
     test('wait --for=condition=Ready on one pod prints "condition met"', async () => {
       const r = await pn(['wait', '--for=condition=Ready', 'pod/db-0', '-n', 'shop', '--timeout=10s']);
       assert.equal(r.code, 0, r.stderr);
