@@ -31,8 +31,9 @@ export function clusterName(flag?: string): string {
   return flag ?? process.env.PODNET_CLUSTER ?? DEFAULT_CLUSTER;
 }
 
+/** Absolute, so that every process of a cluster (started from any directory) names the same files and lock. */
 export function stateRoot(): string {
-  return process.env.PODNET_STATE_DIR ?? '/var/lib/podnet';
+  return path.resolve(process.env.PODNET_STATE_DIR ?? '/var/lib/podnet');
 }
 
 export interface ClusterPaths {

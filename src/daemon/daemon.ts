@@ -2,7 +2,7 @@
 // and one node agent per node. Restartable: everything it builds is derived
 // from the store, so a daemon started after a crash finds its cluster again.
 
-import { renameSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import type { Node } from '../api/types.js';
 import { nowRFC3339 } from '../api/pod-helpers.js';
 import { resourceForKind } from '../api/resources.js';
@@ -271,6 +271,7 @@ export class Daemon {
   async stop(): Promise<void> {
     for (const s of this.stoppers.reverse()) await s();
     await this.api?.stop();
-    rmSync(this.paths.daemonPid, { force: true });
+    // only our own: a pid file is never another daemon's to remove
+    try { if (Number(readFileSync(this.paths.daemonPid, 'utf8')) === process.pid) rmSync(this.paths.daemonPid, { force: true }); } catch { /* none */ }
   }
 }

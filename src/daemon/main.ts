@@ -4,12 +4,19 @@ import { existsSync } from 'node:fs';
 import { clusterPaths } from '../config.js';
 import { agentArgv, Supervisor } from './agent-supervisor.js';
 import { makeClusterDirs } from './cluster-dirs.js';
+import { acquireDaemonLock, DAEMON_LOCKED_EXIT } from './instance-lock.js';
 import { buildNetwork, newClusterNodes } from './node-names.js';
 import type { ApplyResult } from '../topology/index.js';
 import { StartupTrace } from '../startup-trace.js';
 import { raiseDaemonPriority } from './priority.js';
 
 export async function runDaemon(cluster: string, nodes: number, addons: boolean): Promise<number> {
+  const paths = clusterPaths(cluster);
+  // before anything else: a second daemon would build the same network and open the same store
+  if (!(await acquireDaemonLock(paths.dir))) {
+    process.stderr.write(`[daemon] another podnet daemon of cluster "${cluster}" is running (state ${paths.dir}); not starting a second one\n`);
+    return DAEMON_LOCKED_EXIT;
+  }
   raiseDaemonPriority();
   // A new cluster (no store yet) knows its nodes without the store, so its
   // sealed network is built while the API server, the store and the
@@ -19,7 +26,6 @@ export async function runDaemon(cluster: string, nodes: number, addons: boolean)
   // start and module load then overlap the daemon's, and they wait for the
   // API server and their podCIDR themselves (src/agent/main.ts). A restarted
   // daemon reads its nodes from the store first (Daemon.start).
-  const paths = clusterPaths(cluster);
   let topology: Promise<ApplyResult> | undefined;
   let supervisor: Supervisor | undefined;
   if (!existsSync(paths.database)) {

@@ -15,6 +15,7 @@ import { parseDuration, type CommonFlags } from '../args.js';
 import type { Context } from '../context.js';
 import { readTrace, formatTrace, TRACE_ENV, TRACE_FILE_NAME, StartupTrace } from '../../startup-trace.js';
 import { DEFAULT_NODES } from '../../config.js';
+import { daemonHoldsLock, DAEMON_LOCKED_EXIT } from '../../daemon/instance-lock.js';
 
 /**
  * Node 20 reads NODE_EXTRA_CA_CERTS eagerly at every process start (about
@@ -41,11 +42,30 @@ export function daemonArgv(cluster: string, nodes: number, bare: boolean): strin
 
 const POLL_MS = 25;
 
-export function daemonPid(ctx: Context): number | undefined {
+/**
+ * The running daemon's pid: only when a daemon holds the cluster's lock
+ * (src/daemon/instance-lock.ts) and its pid file names a live process. A pid
+ * file left by a daemon killed with -9 may name a pid the system has since
+ * given to an unrelated process, which must never be taken for the daemon.
+ */
+export async function daemonPid(ctx: Context): Promise<number | undefined> {
+  if (!(await daemonHoldsLock(ctx.paths.dir))) return undefined;
   try {
     const pid = Number(readFileSync(ctx.paths.daemonPid, 'utf8'));
     return pid > 0 && processAlive(pid) ? pid : undefined;
   } catch { return undefined; }
+}
+
+/**
+ * Whether `pid` runs a command line of this cluster (`--cluster NAME`, or a
+ * file in its state directory): a pid file's process may be long gone and
+ * its pid reused by something that is not ours to kill.
+ */
+function runsForCluster(pid: number, ctx: Context): boolean {
+  try {
+    const args = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+    return args.some((a, i) => (a === '--cluster' && args[i + 1] === ctx.cluster) || a.startsWith(`${ctx.paths.dir}${path.sep}`));
+  } catch { return false; }
 }
 
 /** where this run's daemon started writing its log, so errors show only its lines */
@@ -69,7 +89,7 @@ export async function waitForNodes(ctx: Context, count: number | undefined, dead
         if (!/ECONNREFUSED|ENOENT|socket hang up/.test((err as Error).message)) throw err;
       }
     }
-    if (!daemonPid(ctx)) throw new PodnetError('EDAEMON', `the podnet daemon of cluster "${ctx.cluster}" exited during start-up:\n${tail(ctx.paths.daemonLog)}`);
+    if (!(await daemonHoldsLock(ctx.paths.dir))) throw new PodnetError('EDAEMON', `the podnet daemon of cluster "${ctx.cluster}" exited during start-up:\n${tail(ctx.paths.daemonLog)}`);
     if (Date.now() > deadline) throw new PodnetError('ETIMEOUT', `cluster "${ctx.cluster}" did not become ready in time (${last}); see ${ctx.paths.daemonLog}`);
     await new Promise((r) => setTimeout(r, POLL_MS));
   }
@@ -93,7 +113,7 @@ export async function waitForAddons(ctx: Context, deadline: number, progress: (m
       } catch (err) { if (!isApiError(err, 'NotFound')) throw err; }
     }
     if (done.size === ADDONS.length) return;
-    if (!daemonPid(ctx)) throw new PodnetError('EDAEMON', `the podnet daemon of cluster "${ctx.cluster}" exited during start-up:\n${tail(ctx.paths.daemonLog)}`);
+    if (!(await daemonHoldsLock(ctx.paths.dir))) throw new PodnetError('EDAEMON', `the podnet daemon of cluster "${ctx.cluster}" exited during start-up:\n${tail(ctx.paths.daemonLog)}`);
     if (Date.now() > deadline) {
       const missing = ADDONS.filter((a) => !done.has(a.name)).map((a) => `${a.what} (${a.namespace}/${a.name})`).join(', ');
       throw new PodnetError('ETIMEOUT', `cluster "${ctx.cluster}" is up but not ready: ${missing} not Ready in time; see podnet get pods -A and podnet describe`);
@@ -109,14 +129,14 @@ export async function upCommand(ctx: Context, flags: CommonFlags, quiet = false)
   const traceFile = path.join(ctx.paths.dir, TRACE_FILE_NAME);
   const tracing = process.env[TRACE_ENV] === '1';
   let trace = StartupTrace.off();
-  if (!daemonPid(ctx)) {
+  if (!(await daemonHoldsLock(ctx.paths.dir))) {
     mkdirSync(ctx.paths.dir, { recursive: true });
     mkdirSync(ctx.paths.procs, { recursive: true });
     // The file's existence switches tracing on in every process of the cluster (src/startup-trace.ts).
     if (tracing) { writeFileSync(traceFile, ''); trace = StartupTrace.open(ctx.paths.dir, 'cli'); trace.mark('up command'); }
-    // A daemon killed with -9 leaves its pid file and socket behind.
-    rmSync(ctx.paths.socket, { force: true });
-    rmSync(ctx.paths.daemonPid, { force: true });
+    // A daemon killed with -9 leaves its pid file and socket behind: the new
+    // daemon replaces both once it holds the lock, so nothing is removed here
+    // (another `up` may be starting a daemon this very moment).
     logStart = existsSync(ctx.paths.daemonLog) ? statSync(ctx.paths.daemonLog).size : 0;
     const log = openSync(ctx.paths.daemonLog, 'a');
     const child = spawn(process.execPath, daemonArgv(ctx.cluster, flags.nodes ?? DEFAULT_NODES, flags.bare), {
@@ -126,9 +146,11 @@ export async function upCommand(ctx: Context, flags: CommonFlags, quiet = false)
     child.unref();
     trace.mark('daemon spawned');
     say(`starting cluster "${ctx.cluster}" (${flags.nodes ?? DEFAULT_NODES} nodes)…`);
-    // Wait for the daemon to write its pid file before polling the API.
-    while (!existsSync(ctx.paths.daemonPid)) {
-      if (child.exitCode !== null) throw new PodnetError('EDAEMON', `the podnet daemon exited at once:\n${tail(ctx.paths.daemonLog)}`);
+    // Wait for the daemon to write its pid file before polling the API. A
+    // daemon that found the lock taken leaves the cluster to the one that
+    // holds it (another `up` started it): this one waits for that one.
+    while (!(await daemonPid(ctx))) {
+      if (child.exitCode !== null && child.exitCode !== DAEMON_LOCKED_EXIT) throw new PodnetError('EDAEMON', `the podnet daemon exited at once:\n${tail(ctx.paths.daemonLog)}`);
       if (Date.now() > deadline) throw new PodnetError('ETIMEOUT', 'the podnet daemon did not start');
       await new Promise((r) => setTimeout(r, POLL_MS));
     }
@@ -146,7 +168,7 @@ export async function upCommand(ctx: Context, flags: CommonFlags, quiet = false)
 }
 
 export async function downCommand(ctx: Context): Promise<number> {
-  const pid = daemonPid(ctx);
+  const pid = await daemonPid(ctx);
   if (pid) {
     process.kill(pid, 'SIGTERM');
     const until = Date.now() + 5_000;
@@ -157,7 +179,7 @@ export async function downCommand(ctx: Context): Promise<number> {
   if (existsSync(ctx.paths.procs)) {
     for (const f of readdirSync(ctx.paths.procs)) {
       const p = Number(readFileSync(path.join(ctx.paths.procs, f), 'utf8'));
-      if (p > 0 && processAlive(p)) { try { process.kill(p, 'SIGKILL'); } catch { /* gone */ } }
+      if (p > 0 && runsForCluster(p, ctx)) { try { process.kill(p, 'SIGKILL'); } catch { /* gone */ } }
     }
   }
   const { teardownCluster } = await import('../../topology/index.js');
