@@ -24,6 +24,10 @@ export interface CommonFlags {
   wait?: string;
   /** `up --bare`: no cluster DNS, ingress controller or load balancer */
   bare: boolean;
+  /** `get --show-labels` */
+  showLabels: boolean;
+  /** `get -L KEY[,KEY]` (repeatable): label columns */
+  labelColumns: string[];
   positionals: string[];
   /** everything after `--` */
   rest: string[];
@@ -47,6 +51,8 @@ const OPTIONS = {
   wait: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
   bare: { type: 'boolean' },
+  'show-labels': { type: 'boolean' },
+  'label-columns': { type: 'string', short: 'L', multiple: true },
 } as const;
 
 export function parseFlags(argv: string[]): CommonFlags & { help: boolean } {
@@ -82,6 +88,8 @@ export function parseFlags(argv: string[]): CommonFlags & { help: boolean } {
     ...(v.wait !== undefined ? { wait: v.wait } : {}),
     help: !!v.help,
     bare: !!v.bare,
+    showLabels: !!v['show-labels'],
+    labelColumns: (v['label-columns'] ?? []).flatMap((c) => c.split(',')).map((c) => c.trim()).filter(Boolean),
     positionals: parsed.positionals,
     rest,
   };

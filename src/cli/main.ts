@@ -17,7 +17,7 @@ Usage:
   podnet apply -f FILE|DIR|-                 create or update objects
   podnet delete -f FILE | KIND NAME [-n NS] [--cascade=background|orphan|foreground]
                                              delete objects (and, by default, what they own)
-  podnet get KIND [NAME] [-n NS|-A] [-l SEL] [-o wide|json|yaml|name]
+  podnet get KIND [NAME] [-n NS|-A] [-l SEL] [-o wide|json|yaml|name] [-L KEY] [--show-labels]
   podnet describe KIND [NAME…|-l SEL] [-n NS|-A]
   podnet wait --for=condition=Ready|delete|jsonpath={.path}=VALUE KIND [NAME|-l SEL|--all] [--timeout=60s]
   podnet logs [-n NS] POD [-c CONTAINER] [--follow]

@@ -3,6 +3,7 @@
 // never spells a word).
 
 import { createHash } from 'node:crypto';
+import { stableJson } from '../api/stable-json.js';
 import type { PodTemplateSpec } from '../api/types.js';
 
 const SAFE_ALPHABET = 'bcdfghjklmnpqrstvwxz2456789';
@@ -10,28 +11,9 @@ const HASH_LENGTH = 10;
 const SUFFIX_LENGTH = 5;
 
 /**
- * JSON with object keys sorted, so the hash does not depend on key order. The
- * text (and so every hash) must never change: running pods carry it in their
- * pod-template-hash label, and a different hash means a rollout.
+ * The text (and so every hash) must never change: running pods carry it in
+ * their pod-template-hash label, and a different hash means a rollout.
  */
-function stableJson(value: unknown): string {
-  if (Array.isArray(value)) {
-    let s = '[';
-    for (let i = 0; i < value.length; i++) s += (i > 0 ? ',' : '') + stableJson(value[i]);
-    return `${s}]`;
-  }
-  if (value && typeof value === 'object') {
-    const keys = Object.keys(value).sort();
-    let s = '{';
-    for (let i = 0; i < keys.length; i++) {
-      const k = keys[i]!;
-      s += `${i > 0 ? ',' : ''}${JSON.stringify(k)}:${stableJson((value as Record<string, unknown>)[k])}`;
-    }
-    return `${s}}`;
-  }
-  return JSON.stringify(value) ?? 'null';
-}
-
 export function templateHash(template: PodTemplateSpec): string {
   const digest = createHash('sha256').update(stableJson(template)).digest();
   let out = '';

@@ -3,6 +3,7 @@
 // others still apply, and the exit code says whether all of them did.
 
 import { readFileSync } from 'node:fs';
+import { stableJson } from '../../api/stable-json.js';
 import type { KubeObject } from '../../api/types.js';
 import { resourceForKind, type ResourceInfo } from '../../api/resources.js';
 import type { Client } from '../../client/client.js';
@@ -95,8 +96,6 @@ function lastApplied(obj: KubeObject): JsonObject | undefined {
  * object, src/cli/three-way-merge.ts); namespaceFlag is -n when given.
  */
 export async function applyOne(client: Client, doc: ManifestDoc, namespaceFlag?: string): Promise<string> {
-  // last-applied is the manifest as written, before the namespace is filled in
-  const applied = JSON.stringify(doc.object);
   // only metadata changes below: a shallow copy keeps doc.object as written
   const obj: KubeObject = { ...doc.object, metadata: { ...doc.object.metadata } };
   const resource: ResourceInfo | undefined = resourceForKind(obj.apiVersion, obj.kind);
@@ -105,7 +104,14 @@ export async function applyOne(client: Client, doc: ManifestDoc, namespaceFlag?:
   }
   if (resource.namespaced) obj.metadata.namespace = targetNamespace(obj, namespaceFlag);
   else delete obj.metadata.namespace;
-  obj.metadata.annotations = { ...(obj.metadata.annotations ?? {}), [LAST_APPLIED]: applied };
+  // kubectl's GetModifiedConfiguration: the object as applied (namespace
+  // filled in, without the annotation itself, `annotations: {}` when that was
+  // all), encoded as Go encodes a map (sorted keys) with its trailing newline
+  const annotations = { ...(obj.metadata.annotations ?? {}) };
+  delete annotations[LAST_APPLIED];
+  obj.metadata.annotations = annotations;
+  const applied = `${stableJson(obj)}\n`;
+  obj.metadata.annotations = { ...annotations, [LAST_APPLIED]: applied };
   const name = obj.metadata.name ?? '';
   // Create first: a new object then costs one request, an existing one two or three.
   // (A Service that exists may fail creation on its clusterIP before its name,

@@ -90,7 +90,7 @@ export async function getCommand(ctx: Context, flags: CommonFlags): Promise<numb
   const withKindPrefix = results.filter((r) => r.objects.length > 0).length > 1;
   for (const r of results) {
     if (r.objects.length === 0) continue;
-    sections.push(printTable(r.resource.kind, r.objects, { wide: format === 'wide', allNamespaces: flags.allNamespaces, now: new Date(), withKindPrefix }));
+    sections.push(printTable(r.resource.kind, r.objects, { wide: format === 'wide', allNamespaces: flags.allNamespaces, now: new Date(), withKindPrefix, labelColumns: flags.labelColumns, showLabels: flags.showLabels }));
   }
   if (sections.length === 0 && missing.length === 0) {
     const namespaced = results.some((r) => r.resource.namespaced);

@@ -33,6 +33,10 @@ export interface TableOptions {
   now?: Instant;
   /** `get a,b`: names become `kind.group/name` */
   withKindPrefix?: boolean;
+  /** `-L KEY`: one column per label key, headed by its last path segment in capitals */
+  labelColumns?: readonly string[];
+  /** `--show-labels`: a last LABELS column */
+  showLabels?: boolean;
 }
 
 interface Printer {
@@ -323,11 +327,15 @@ export function printTable(kind: string, objects: readonly KubeObject[], opts: T
   const nameAt = nameColumn(kind, wide);
 
   const rows: string[][] = [];
-  const headers = headersFor(kind, wide);
+  const labelColumns = opts.labelColumns ?? [];
+  // kubectl's decorateTable: the -L columns, then LABELS, after the kind's own
+  const headers = [...headersFor(kind, wide), ...labelColumns.map((k) => k.split('/').at(-1)!.toUpperCase()), ...(opts.showLabels ? ['LABELS'] : [])];
   rows.push(withNamespace ? ['NAMESPACE', ...headers] : headers);
   for (const obj of objects) {
     const cells = printer.cells(obj, wide, now);
     if (opts.withKindPrefix && nameAt >= 0) cells[nameAt] = `${kindQualifier(obj.kind || kind, obj.apiVersion)}/${cells[nameAt]}`;
+    for (const k of labelColumns) cells.push(obj.metadata.labels?.[k] ?? '');
+    if (opts.showLabels) cells.push(formatLabels(obj.metadata.labels));
     rows.push(withNamespace ? [obj.metadata.namespace ?? '', ...cells] : cells);
   }
   return alignTabs(rows.map((r) => `${r.join('\t')}\n`).join(''), TABLE_TABWRITER);

@@ -102,8 +102,11 @@ describe('control plane through the CLI', { timeout: 170_000 }, () => {
       const changed = await pn(['apply', '-f', file('valid.yaml', valid.replace('colour: blue', 'colour: green'))]);
       assert.equal(changed.code, 0, changed.stderr);
       assert.equal(changed.stdout, 'configmap/cfg configured\nservice/good unchanged\n');
-      const cm = await json<{ data: Record<string, string> }>(['get', 'configmap', 'cfg']);
+      const cm = await json<{ data: Record<string, string>; metadata: { annotations: Record<string, string> } }>(['get', 'configmap', 'cfg']);
       assert.deepEqual(cm.data, { colour: 'green' });
+      // kubectl's last-applied-configuration: sorted keys, the namespace filled in, a trailing newline
+      assert.equal(cm.metadata.annotations['kubectl.kubernetes.io/last-applied-configuration'],
+        '{"apiVersion":"v1","data":{"colour":"green"},"kind":"ConfigMap","metadata":{"annotations":{},"name":"cfg","namespace":"default"}}\n');
     });
 
     test('several invalid documents each get their own line, the kind qualified by its group', async () => {

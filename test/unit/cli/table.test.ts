@@ -33,6 +33,16 @@ test('namespaces', () => {
   ));
 });
 
+test('-L label columns and --show-labels come last, as kubectl decorateTable adds them', () => {
+  const n1 = f.node('node-1', { ready: true, labels: { 'topology.kubernetes.io/zone': 'a', 'kubernetes.io/hostname': 'node-1' } });
+  const n2 = f.node('node-2', { ready: true });
+  assert.equal(printTable('Node', [n1, n2], { now: NOW, labelColumns: ['topology.kubernetes.io/zone'], showLabels: true }), lines(
+    'NAME     STATUS   ROLES    AGE   VERSION          ZONE   LABELS',
+    'node-1   Ready    <none>   60m   v1.31.0-podnet   a      kubernetes.io/hostname=node-1,topology.kubernetes.io/zone=a',
+    'node-2   Ready    <none>   60m   v1.31.0-podnet          kubernetes.io/hostname=node-2',
+  ));
+});
+
 function podsInEveryState(): Pod[] {
   const running = f.runningPod('web-5d8f7c9b4-x2x9k');
   const restarted = f.runningPod('web-5d8f7c9b4-q7p2m');
