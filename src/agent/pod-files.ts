@@ -13,7 +13,16 @@ export interface PodFiles {
   mountTable: string;
   /** JSON with the CNI result and what the agent needs to re-adopt the pod */
   state: string;
-  log(container: string): string;
+  /**
+   * One log file per container instance, as the kubelet keeps them
+   * (/var/log/pods/<ns>_<name>_<uid>/<container>/<restartCount>.log): `logs`
+   * shows the current instance and `logs --previous` the one before, which a
+   * single appended file could only tell apart by offsets that a forked child
+   * still writing to the old descriptor would scramble.
+   */
+  log(container: string, restartCount: number): string;
+  /** the single appended file per container that agents before per-instance logs wrote */
+  legacyLog(container: string): string;
   /** pid of a running container process */
   containerPid(container: string): string;
 }
@@ -27,7 +36,8 @@ export function podFiles(podsDir: string, uid: string): PodFiles {
     hostname: path.join(dir, 'hostname'),
     mountTable: path.join(dir, 'mounts.fstab'),
     state: path.join(dir, 'state.json'),
-    log: (c) => path.join(dir, `${c}.log`),
+    log: (c, n) => path.join(dir, 'logs', c, `${n}.log`),
+    legacyLog: (c) => path.join(dir, `${c}.log`),
     containerPid: (c) => path.join(dir, `${c}.pid`),
   };
 }

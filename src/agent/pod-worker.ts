@@ -292,7 +292,12 @@ export class PodWorker {
     }
     const env = { PODNET_API_SOCKET: this.ctx.apiSocket, ...containerEnv(this.pod, c.spec, { podIP: this.state.podIP!, hostIP: this.ctx.nodeIP, nodeName: this.ctx.nodeName }, this.ctx.services()) };
     const argv = this.state.hostNetwork ? resolved.argv : joinSandboxArgv(this.state.sandboxPid!, resolved.argv);
-    const log = openSync(this.files.log(c.name), 'a');
+    // The kubelet keeps the current instance's log and the last dead one's
+    // (container GC's MaxPerPodContainer = 1): instance N removes N-2.
+    const logFile = this.files.log(c.name, c.restartCount);
+    mkdirSync(path.dirname(logFile), { recursive: true });
+    if (c.restartCount >= 2) rmSync(this.files.log(c.name, c.restartCount - 2), { force: true });
+    const log = openSync(logFile, 'a');
     let child: ChildProcess;
     try {
       child = spawn(argv[0]!, argv.slice(1), { stdio: ['ignore', log, log], env, cwd: c.spec.workingDir ?? '/', detached: true });

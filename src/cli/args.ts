@@ -17,6 +17,10 @@ export interface CommonFlags {
   all: boolean;
   container?: string;
   follow: boolean;
+  /** `logs -p/--previous`: the last terminated instance */
+  previous: boolean;
+  /** `logs --tail=N` (kept as text; the command validates it as kubectl does) */
+  tail?: string;
   gracePeriod?: number;
   /** `delete --cascade=background|orphan|foreground` (a bare `--cascade` is background, as kubectl's NoOptDefVal) */
   cascade?: string;
@@ -46,6 +50,8 @@ const OPTIONS = {
   all: { type: 'boolean' },
   container: { type: 'string', short: 'c' },
   follow: { type: 'boolean' },
+  previous: { type: 'boolean', short: 'p' },
+  tail: { type: 'string' },
   'grace-period': { type: 'string' },
   cascade: { type: 'string' },
   wait: { type: 'string' },
@@ -83,6 +89,8 @@ export function parseFlags(argv: string[]): CommonFlags & { help: boolean } {
     all: !!v.all,
     ...(v.container !== undefined ? { container: v.container } : {}),
     follow: !!v.follow,
+    previous: !!v.previous,
+    ...(v.tail !== undefined ? { tail: v.tail } : {}),
     ...(grace !== undefined ? { gracePeriod: grace } : {}),
     ...(v.cascade !== undefined ? { cascade: v.cascade } : {}),
     ...(v.wait !== undefined ? { wait: v.wait } : {}),

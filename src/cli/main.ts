@@ -20,8 +20,9 @@ Usage:
   podnet get KIND [NAME] [-n NS|-A] [-l SEL] [-o wide|json|yaml|name] [-L KEY] [--show-labels]
   podnet describe KIND [NAME…|-l SEL] [-n NS|-A]
   podnet wait --for=condition=Ready|delete|jsonpath={.path}=VALUE KIND [NAME|-l SEL|--all] [--timeout=60s]
-  podnet logs [-n NS] POD [-c CONTAINER] [--follow]
-  podnet exec [-n NS] POD -- CMD…            run CMD inside a pod
+  podnet logs [-n NS] POD|deploy/NAME|sts/NAME|svc/NAME [-c CONTAINER] [-p] [--tail=N] [--follow]
+  podnet exec [-n NS] POD [-c CONTAINER] -- CMD…
+                                             run CMD inside a pod's container
   podnet exec node/NAME -- CMD…              run CMD inside a node's network namespace
   podnet outside -- CMD…                     run CMD on the outside client
   podnet port-forward [-n NS] svc/NAME|pod/NAME [ADDR:]LOCAL:REMOTE

@@ -5,13 +5,13 @@
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { netnsNames } from '../../config.js';
-import { PodnetError } from '../../errors.js';
+import { apiErrors, PodnetError } from '../../errors.js';
 import { podFiles } from '../../agent/pod-files.js';
 import { joinSandboxArgv, processAlive } from '../../agent/sandbox.js';
 import { outsideFiles } from '../../daemon/outside-world.js';
 import type { CommonFlags } from '../args.js';
 import type { Context } from '../context.js';
-import { resolvePod } from './logs.js';
+import { defaultContainer, hasContainer, resolvePod } from './logs.js';
 import type { Pod } from '../../api/types.js';
 
 export function runAttached(argv: string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
@@ -33,12 +33,42 @@ export async function execCommand(ctx: Context, flags: CommonFlags): Promise<num
     return runAttached(['ip', 'netns', 'exec', netnsNames.node(ctx.cluster, node), ...flags.rest]);
   }
   const pod = await resolvePod(ctx, flags.namespace ?? 'default', target);
-  if (pod.spec.hostNetwork) return runAttached(['ip', 'netns', 'exec', netnsNames.node(ctx.cluster, pod.spec.nodeName!), ...flags.rest]);
-  let pid: number;
-  try { pid = Number(readFileSync(podFiles(ctx.paths.pods, pod.metadata.uid!).sandboxPid, 'utf8')); } catch {
-    throw new PodnetError('ENOTRUNNING', `unable to upgrade connection: container not found ("${pod.spec.containers[0]!.name}") — pod ${pod.metadata.name} is ${pod.status?.phase ?? 'Pending'}`);
+  const files = podFiles(ctx.paths.pods, pod.metadata.uid!);
+  const { container, pid } = execTarget(pod, flags.container, (line) => { process.stderr.write(line); }, (name) => runningPid(files.containerPid(name)));
+  const env = containerEnvOf(pid) ?? process.env;
+  let code: number;
+  if (pod.spec.hostNetwork) code = await runAttached(['ip', 'netns', 'exec', netnsNames.node(ctx.cluster, pod.spec.nodeName!), ...flags.rest], env);
+  else {
+    const sandbox = runningPid(files.sandboxPid);
+    if (!sandbox) throw new PodnetError('ENOTRUNNING', `unable to upgrade connection: container not found ("${container}")`);
+    code = await runAttached(joinSandboxArgv(sandbox, flags.rest), env);
   }
-  return runAttached(joinSandboxArgv(pid, flags.rest), containerEnvOf(ctx, pod, flags.container) ?? process.env);
+  // remotecommand's CodeExitError, printed as kubectl's CheckErr does (no "error: " prefix)
+  if (code !== 0) process.stderr.write(`command terminated with exit code ${code}\n`);
+  return code;
+}
+
+/**
+ * kubectl exec's preconditions, in its order: a completed pod is refused by
+ * kubectl itself; a container the pod does not have by the API server (400);
+ * a container not running by the kubelet, whose refusal reaches kubectl as
+ * the failed upgrade of the stream connection.
+ */
+export function execTarget(pod: Pod, wanted: string | undefined, warn: (line: string) => void, running: (container: string) => number | undefined): { container: string; pid: number } {
+  const phase = pod.status?.phase;
+  if (phase === 'Succeeded' || phase === 'Failed') throw new PodnetError('ECOMPLETED', `cannot exec into a container in a completed pod; current phase is ${phase}`);
+  if (wanted !== undefined && !hasContainer(pod, wanted)) throw apiErrors.badRequest(`container ${wanted} is not valid for pod ${pod.metadata.name}`);
+  const container = wanted ?? defaultContainer(pod, warn);
+  const pid = running(container);
+  if (!pid) throw new PodnetError('ENOTRUNNING', `unable to upgrade connection: container not found ("${container}")`);
+  return { container, pid };
+}
+
+/** The pid a pid file names, if that process is alive. */
+function runningPid(file: string): number | undefined {
+  let pid: number;
+  try { pid = Number(readFileSync(file, 'utf8')); } catch { return undefined; }
+  return processAlive(pid) ? pid : undefined;
 }
 
 export async function outsideCommand(ctx: Context, flags: CommonFlags): Promise<number> {
@@ -53,10 +83,8 @@ export async function outsideCommand(ctx: Context, flags: CommonFlags): Promise<
 }
 
 /** As kubectl exec: the command sees the container's environment (read from its running process). */
-function containerEnvOf(ctx: Context, pod: Pod, container?: string): NodeJS.ProcessEnv | undefined {
-  const name = container ?? pod.spec.containers[0]!.name;
+function containerEnvOf(pid: number): NodeJS.ProcessEnv | undefined {
   try {
-    const pid = Number(readFileSync(podFiles(ctx.paths.pods, pod.metadata.uid!).containerPid(name), 'utf8'));
     const env: NodeJS.ProcessEnv = {};
     for (const entry of readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0')) {
       const i = entry.indexOf('=');

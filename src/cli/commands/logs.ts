@@ -1,39 +1,250 @@
-// `podnet logs [-n NS] POD [-c CONTAINER] [--follow]`
+// `podnet logs [-n NS] POD|TYPE/NAME [-c CONTAINER] [-p] [--tail=N] [--follow]`,
+// as kubectl logs: one container instance (the current one, or with
+// --previous the last one that terminated), picked the way the kubelet's
+// validateContainerLogStatus picks it, with its errors worded as the API
+// server returns them. Deployments, StatefulSets and Services resolve to one
+// of their pods as kubectl's GetFirstPod does (sorted by podutils.ByLogging).
 
-import { createReadStream, existsSync, statSync, watchFile, unwatchFile } from 'node:fs';
-import type { Pod } from '../../api/types.js';
-import { PodnetError } from '../../errors.js';
+import { createReadStream, existsSync, openSync, readSync, closeSync, fstatSync, statSync, watchFile, unwatchFile } from 'node:fs';
+import type { Deployment, Pod, Service, StatefulSet } from '../../api/types.js';
+import { getCondition, isPodReady } from '../../api/pod-helpers.js';
+import { selectorToString } from '../../api/labels.js';
+import { resourceForName } from '../../api/resources.js';
+import { apiErrors, PodnetError } from '../../errors.js';
 import { podFiles } from '../../agent/pod-files.js';
 import type { CommonFlags } from '../args.js';
 import type { Context } from '../context.js';
 
+/** kubectl's podcmd.DefaultContainerAnnotationName */
+export const DEFAULT_CONTAINER_ANNOTATION = 'kubectl.kubernetes.io/default-container';
+/** kubectl logs --pod-running-timeout default: how long GetFirstPod waits for a pod to appear */
+const POD_RUNNING_TIMEOUT_MS = 20_000;
+const POD_POLL_MS = 250;
+/** bytes read per step when looking for the last --tail lines from the end of a log */
+const TAIL_CHUNK = 64 * 1024;
+
+/** A pod by name (`NAME`, `pod/NAME`): what `exec` accepts. */
 export async function resolvePod(ctx: Context, namespace: string, ref: string): Promise<Pod> {
-  const name = ref.startsWith('pod/') || ref.startsWith('pods/') ? ref.slice(ref.indexOf('/') + 1) : ref;
+  const slash = ref.indexOf('/');
+  const name = slash >= 0 && ['pod', 'pods', 'po'].includes(ref.slice(0, slash).toLowerCase()) ? ref.slice(slash + 1) : ref;
   return ctx.client().get<Pod>('pods', namespace, name);
 }
 
-export function pickContainer(pod: Pod, wanted?: string): string {
-  const names = pod.spec.containers.map((c) => c.name);
-  if (wanted) {
-    if (!names.includes(wanted)) throw new PodnetError('ENOTFOUND', `container ${wanted} is not valid for pod ${pod.metadata.name}`);
-    return wanted;
+/** podcmd.AllContainerNames: `a, b, setup (init)` */
+export function allContainerNames(pod: Pod): string {
+  return [...pod.spec.containers.map((c) => c.name), ...(pod.spec.initContainers ?? []).map((c) => `${c.name} (init)`)].join(', ');
+}
+
+/**
+ * podcmd.FindOrDefaultContainerByName without a name: the container the
+ * `kubectl.kubernetes.io/default-container` annotation names, else the first
+ * one, with kubectl's notice on stderr when the pod has more than one.
+ */
+export function defaultContainer(pod: Pod, warn: (line: string) => void): string {
+  const annotated = pod.metadata.annotations?.[DEFAULT_CONTAINER_ANNOTATION];
+  const all = [...pod.spec.containers, ...(pod.spec.initContainers ?? [])];
+  if (annotated && all.some((c) => c.name === annotated)) return annotated;
+  const first = pod.spec.containers[0]!.name;
+  if (pod.spec.containers.length > 1 || (pod.spec.initContainers?.length ?? 0) > 0) warn(`Defaulted container "${first}" out of: ${allContainerNames(pod)}\n`);
+  return first;
+}
+
+export function hasContainer(pod: Pod, name: string): boolean {
+  return [...pod.spec.containers, ...(pod.spec.initContainers ?? [])].some((c) => c.name === name);
+}
+
+/**
+ * Which instance of the container to read (its restart count, which names
+ * its log file), as the kubelet's validateContainerLogStatus decides: the
+ * running or terminated one; a container waiting to restart shows the one
+ * that just died; --previous the last terminated one. undefined: the pod is
+ * not bound to a node yet, where the API server answers an empty log.
+ * Throws the API server's 400 otherwise.
+ */
+export function logInstance(pod: Pod, container: string, previous: boolean): number | undefined {
+  const podName = pod.metadata.name!;
+  const cs = pod.status?.containerStatuses?.find((c) => c.name === container);
+  if (!cs) {
+    if (!pod.spec.nodeName) return undefined;
+    // bound but not reported yet: the kubelet's own status says ContainerCreating
+    throw apiErrors.badRequest(`container "${container}" in pod "${podName}" is waiting to start: ContainerCreating`);
   }
-  return names[0]!;
+  const { waiting, running, terminated } = cs.state ?? {};
+  const last = cs.lastState?.terminated;
+  // podnet counts restarts when the next instance starts: until then the
+  // instance that just terminated still carries the current restartCount.
+  if (previous) {
+    if (!last) throw apiErrors.badRequest(`previous terminated container "${container}" in pod "${podName}" not found`);
+    return waiting ? cs.restartCount : cs.restartCount - 1;
+  }
+  if (running || terminated || last) return cs.restartCount;
+  if (waiting) {
+    const reason = waiting.reason ?? '';
+    const why = reason === 'ErrImagePull' ? "image can't be pulled" : reason === 'ImagePullBackOff' ? 'trying and failing to pull image' : reason;
+    throw apiErrors.badRequest(`container "${container}" in pod "${podName}" is waiting to start: ${why}`);
+  }
+  throw apiErrors.badRequest(`container "${container}" in pod "${podName}" is waiting to start - no logs yet`);
+}
+
+function readyTime(pod: Pod): number {
+  if (!isPodReady(pod)) return 0;
+  return Date.parse(getCondition(pod.status?.conditions, 'Ready')?.lastTransitionTime ?? '') || 0;
+}
+
+/** afterOrZero(t1, t2): a zero time sorts last */
+function afterOrZero(t1: number, t2: number): boolean {
+  if (!t1 || !t2) return !t1;
+  return t1 > t2;
+}
+
+function maxRestarts(pod: Pod): number {
+  return Math.max(0, ...(pod.status?.containerStatuses ?? []).map((c) => c.restartCount));
+}
+
+/** kubectl's podutils.ByLogging as a compare function: the best pod to read logs from first. */
+export function byLogging(a: Pod, b: Pod): number {
+  const less = (i: Pod, j: Pod): boolean => {
+    // 1. assigned < unassigned
+    const ni = i.spec.nodeName ?? '';
+    const nj = j.spec.nodeName ?? '';
+    if (ni !== nj && (!ni || !nj)) return !!ni;
+    // 2. Running < Unknown < Pending (other phases rank with Running, as upstream's map lookup does)
+    const rank: Record<string, number> = { Running: 0, Unknown: 1, Pending: 2 };
+    const pi = rank[i.status?.phase ?? ''] ?? 0;
+    const pj = rank[j.status?.phase ?? ''] ?? 0;
+    if (pi !== pj) return pi < pj;
+    // 3. ready < not ready
+    if (isPodReady(i) !== isPodReady(j)) return isPodReady(i);
+    // 4. ready for longer < ready for less time
+    if (isPodReady(i) && isPodReady(j) && readyTime(i) !== readyTime(j)) return afterOrZero(readyTime(j), readyTime(i));
+    // 5. more restarts < fewer
+    if (maxRestarts(i) !== maxRestarts(j)) return maxRestarts(i) > maxRestarts(j);
+    // 6. older < newer
+    const ci = Date.parse(i.metadata.creationTimestamp ?? '') || 0;
+    const cj = Date.parse(j.metadata.creationTimestamp ?? '') || 0;
+    if (ci !== cj) return afterOrZero(cj, ci);
+    return false;
+  };
+  return less(a, b) ? -1 : less(b, a) ? 1 : 0;
+}
+
+/** The label selector of what `logs TYPE/NAME` names (polymorphichelpers.SelectorsForObject). */
+async function selectorOf(ctx: Context, namespace: string, plural: string, name: string): Promise<string> {
+  const client = ctx.client();
+  switch (plural) {
+    case 'deployments': return selectorToString((await client.get<Deployment>('deployments', namespace, name)).spec.selector);
+    case 'statefulsets': return selectorToString((await client.get<StatefulSet>('statefulsets', namespace, name)).spec.selector);
+    case 'services': {
+      const selector = (await client.get<Service>('services', namespace, name)).spec.selector ?? {};
+      if (Object.keys(selector).length === 0) throw new PodnetError('EUSAGE', `cannot get the logs from *v1.Service: invalid service '${name}': Service is defined without a selector`);
+      return Object.keys(selector).sort().map((k) => `${k}=${selector[k]}`).join(',');
+    }
+  }
+  throw new PodnetError('EUSAGE', `cannot get the logs from ${plural}: selector for ${plural} not implemented`);
+}
+
+/**
+ * `NAME`, `pod/NAME`, or `deploy|sts|svc/NAME`: the latter resolve to their
+ * first pod by ByLogging, waiting for one as kubectl's GetFirstPod does,
+ * with its "Found N pods" notice.
+ */
+export async function resolveLogsPod(ctx: Context, namespace: string, ref: string, warn: (line: string) => void): Promise<Pod> {
+  const slash = ref.indexOf('/');
+  if (slash < 0) return resolvePod(ctx, namespace, ref);
+  const type = ref.slice(0, slash);
+  const name = ref.slice(slash + 1);
+  const resource = resourceForName(type);
+  if (!resource) throw new PodnetError('EUSAGE', `the server doesn't have a resource type "${type}"`);
+  if (resource.plural === 'pods') return ctx.client().get<Pod>('pods', namespace, name);
+  const labelSelector = await selectorOf(ctx, namespace, resource.plural, name);
+  const deadline = Date.now() + POD_RUNNING_TIMEOUT_MS;
+  for (;;) {
+    const pods = (await ctx.client().list<Pod>('pods', namespace, { labelSelector })).items;
+    if (pods.length > 0) {
+      const pod = [...pods].sort(byLogging)[0]!;
+      if (pods.length > 1) warn(`Found ${pods.length} pods, using pod/${pod.metadata.name}\n`);
+      return pod;
+    }
+    if (Date.now() > deadline) throw new PodnetError('ETIMEOUT', 'timed out waiting for the condition');
+    await new Promise((r) => setTimeout(r, POD_POLL_MS));
+  }
+}
+
+/** kubectl --tail: -1 is everything; below -1 is refused. */
+export function parseTail(text: string | undefined): number {
+  if (text === undefined) return -1;
+  if (!/^-?\d+$/.test(text.trim())) throw new PodnetError('EUSAGE', `invalid argument "${text}" for "--tail" flag: strconv.ParseInt: parsing "${text}": invalid syntax`);
+  const n = Number(text);
+  if (n < -1) throw new PodnetError('EUSAGE', '--tail must be greater than or equal to -1');
+  return n;
+}
+
+/**
+ * Where the last `n` lines of `buf` start; undefined when `buf` holds fewer
+ * (the caller reads further back, or takes all). A final line without its
+ * newline counts as a line; the newline that ends the last line does not
+ * start another.
+ */
+export function tailOffset(buf: Buffer, n: number): number | undefined {
+  if (n === 0) return buf.length;
+  let end = buf.length;
+  if (end > 0 && buf[end - 1] === 0x0a) end--;
+  let seen = 0;
+  for (let i = end - 1; i >= 0; i--) {
+    if (buf[i] === 0x0a && ++seen === n) return i + 1;
+  }
+  return undefined;
+}
+
+/** The last `n` lines of a file, read backwards in chunks (logs can be large). */
+function readTail(file: string, n: number): { bytes: Buffer; size: number } {
+  const fd = openSync(file, 'r');
+  try {
+    const size = fstatSync(fd).size;
+    let acc = Buffer.alloc(0);
+    let pos = size;
+    while (pos > 0) {
+      const start = Math.max(0, pos - TAIL_CHUNK);
+      const chunk = Buffer.alloc(pos - start);
+      readSync(fd, chunk, 0, chunk.length, start);
+      acc = Buffer.concat([chunk, acc]);
+      pos = start;
+      const off = tailOffset(acc, n);
+      if (off !== undefined) return { bytes: acc.subarray(off), size };
+    }
+    return { bytes: acc, size };
+  } finally { closeSync(fd); }
 }
 
 export async function logsCommand(ctx: Context, flags: CommonFlags): Promise<number> {
   const ref = flags.positionals[0];
-  if (!ref) throw new PodnetError('EUSAGE', 'expected POD');
+  if (!ref) throw new PodnetError('EUSAGE', 'expected POD or TYPE/NAME');
+  const tail = parseTail(flags.tail);
   const namespace = flags.namespace ?? 'default';
-  const pod = await resolvePod(ctx, namespace, ref);
-  const container = pickContainer(pod, flags.container ?? flags.positionals[1]);
-  const file = podFiles(ctx.paths.pods, pod.metadata.uid!).log(container);
-  if (!existsSync(file)) throw new PodnetError('ENOLOGS', `container "${container}" in pod "${pod.metadata.name}" is waiting to start: ${pod.status?.containerStatuses?.find((c) => c.name === container)?.state?.waiting?.reason ?? 'ContainerCreating'}`);
-  await new Promise<void>((resolve, reject) => {
-    createReadStream(file).on('error', reject).on('end', resolve).pipe(process.stdout, { end: false });
-  });
+  const warn = (line: string): void => { process.stderr.write(line); };
+  const pod = await resolveLogsPod(ctx, namespace, ref, warn);
+  const wanted = flags.container ?? flags.positionals[1];
+  if (wanted && !hasContainer(pod, wanted)) throw new PodnetError('ENOTFOUND', `container ${wanted} is not valid for pod ${pod.metadata.name}`);
+  const container = wanted ?? defaultContainer(pod, warn);
+  const instance = logInstance(pod, container, flags.previous);
+  if (instance === undefined) return 0;
+  const files = podFiles(ctx.paths.pods, pod.metadata.uid!);
+  let file = files.log(container, instance);
+  // a pod started by an agent from before per-instance logs: its one file
+  if (!existsSync(file) && existsSync(files.legacyLog(container))) file = files.legacyLog(container);
+  if (!existsSync(file)) return 0; // removed with its instance, or nothing written yet
+  let offset: number;
+  if (tail >= 0) {
+    const { bytes, size } = readTail(file, tail);
+    process.stdout.write(bytes);
+    offset = size;
+  } else {
+    offset = statSync(file).size;
+    if (offset > 0) await new Promise<void>((resolve, reject) => {
+      createReadStream(file, { end: offset - 1 }).on('error', reject).on('end', resolve).pipe(process.stdout, { end: false });
+    });
+  }
   if (!flags.follow) return 0;
-  let offset = statSync(file).size;
   watchFile(file, { interval: 200 }, (cur) => {
     if (cur.size <= offset) return;
     createReadStream(file, { start: offset, end: cur.size - 1 }).pipe(process.stdout, { end: false });
