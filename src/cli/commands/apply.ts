@@ -202,7 +202,8 @@ export async function applyManifests(ctx: Context, filenames: string[], namespac
     }
   })());
   // parse errors first, as when every document was parsed before the first request
-  const parseErrors = manifests.flatMap((m) => m.errors());
+  // printed as kubectl's CheckErr prints what is not an API error
+  const parseErrors = manifests.flatMap((m) => m.errors()).map((e) => `error: ${e}`);
   const invalid = failures.length === 1 && parseErrors.length === 0 ? (failures[0]!.cause ?? failures[0]) : undefined;
   if (isApiError(invalid, 'Invalid')) return { applied, errors: [invalidMessage(invalid)] };
   return { applied, errors: [...parseErrors, ...failures.map((f) => f.message)] };

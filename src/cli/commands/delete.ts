@@ -46,7 +46,7 @@ export async function deleteCommand(ctx: Context, flags: CommonFlags): Promise<n
   let failed = 0;
   if (flags.filenames.length > 0) {
     const { docs, errors } = await loadManifests(flags.filenames);
-    for (const e of errors) { process.stderr.write(`${e}\n`); failed++; }
+    for (const e of errors) { process.stderr.write(`error: ${e}\n`); failed++; }
     for (const d of docs) {
       const r = resourceForKind(d.object.apiVersion, d.object.kind);
       if (!r) { process.stderr.write(`error: resource mapping not found for name: "${d.object.metadata?.name ?? ''}" namespace: "${d.object.metadata?.namespace ?? ''}" from "${d.source}": no matches for kind "${d.object.kind}" in version "${d.object.apiVersion}"\nensure CRDs are installed first\n`); failed++; continue; }

@@ -194,7 +194,7 @@ ${service('bad-two', '  ports: [{port: 0, targetPort: 8080}]\n')}`);
       const f = file('broken.yaml', 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: broken\ndata:\n  key: [unclosed\n');
       const r = await pn(['apply', '-f', f]);
       assert.equal(r.code, 1);
-      assert.match(r.stderr, new RegExp(`${f.replace(/[.]/g, '\\.')}.*line \\d+, column \\d+`));
+      assert.match(r.stderr, new RegExp(`^error: error parsing ${f.replace(/[.]/g, '\\.')}.*line \\d+, column \\d+`));
       assert.equal((await pn(['get', 'configmap', 'broken'])).code, 1);
     });
 
