@@ -11,6 +11,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { parseGoBool } from '../api/go-bool.js';
 import { apiVersionOf } from '../api/resources.js';
 import type { KubeObject } from '../api/types.js';
+import type { ResourceInfo } from '../api/resources.js';
 import { ApiError, apiErrors } from '../errors.js';
 import { readJson, sendJson } from './http-util.js';
 import { notServed, type DeleteRequest, type PatchType, type Registry } from './registry.js';
@@ -112,12 +113,25 @@ export async function handleResource(registry: Registry, req: IncomingMessage, r
       if (opts.propagationPolicy !== undefined && typeof opts.propagationPolicy !== 'string') throw apiErrors.badRequest('propagationPolicy must be a string');
       const result = registry.delete(info, namespace, name, opts);
       // 202 Accepted: the object is only marked (graceful deletion, finalizers), as upstream answers
-      await answer(registry, res, result.removed ? 200 : 202, result.object.json);
+      if (!result.removed) { await answer(registry, res, 202, result.object.json); return; }
+      // removed: the object for the kinds whose upstream storage sets ReturnDeletedObject, else a Status
+      await answer(registry, res, 200, RETURNS_DELETED_OBJECT.has(info.kind) ? result.object.json : JSON.stringify(deletedStatus(info, result.object.object)));
       return;
     }
     default:
       throw notAllowed(method, route);
   }
+}
+
+/** Kinds whose upstream storage answers a DELETE with the deleted object (pods, services; namespaces have their own REST). */
+const RETURNS_DELETED_OBJECT = new Set(['Pod', 'Service', 'Namespace']);
+
+/** The generic registry's answer to a DELETE that removed the object (finalizeDelete); empty fields are left out, as Go's omitempty does. */
+function deletedStatus(info: ResourceInfo, obj: KubeObject): object {
+  return {
+    kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success',
+    details: { name: obj.metadata.name ?? '', ...(info.group ? { group: info.group } : {}), kind: info.plural, uid: obj.metadata.uid },
+  };
 }
 
 /** Sends once everything the answer may reflect is committed (a failed commit throws its 500). */

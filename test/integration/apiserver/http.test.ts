@@ -211,6 +211,17 @@ test('status subresource: PUT/PATCH /status change only status; main updates kee
   assert.equal((JSON.parse(got.body) as Pod).status?.phase, 'Succeeded');
 });
 
+test('DELETE answers a Status for most kinds and the object for services and pods, as upstream storage does', async () => {
+  const made = await t.client.create(cm('short-lived'));
+  const r = await t.client.raw('DELETE', '/api/v1/namespaces/default/configmaps/short-lived');
+  assert.equal(r.status, 200);
+  assert.deepEqual(JSON.parse(r.body), { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', details: { name: 'short-lived', kind: 'configmaps', uid: made.metadata.uid } });
+  await t.client.create({ apiVersion: 'v1', kind: 'Service', metadata: { name: 'gone-svc' }, spec: { ports: [{ port: 80 }] } } as Service);
+  const svc = await t.client.raw('DELETE', '/api/v1/namespaces/default/services/gone-svc');
+  assert.equal(svc.status, 200);
+  assert.equal((JSON.parse(svc.body) as Service).kind, 'Service');
+});
+
 test('graceful pod deletion: marked first (202), gone after gracePeriodSeconds=0', async () => {
   await t.client.create(pod('grace', 'default', { nodeName: 'node-1', terminationGracePeriodSeconds: 20 }));
   const events: string[] = [];
