@@ -30,8 +30,7 @@ export async function handleResource(registry: Registry, req: IncomingMessage, r
   const { info, namespace, name, subresource } = route;
   const method = req.method ?? 'GET';
   if (subresource && subresource !== 'status' && !(subresource === 'finalize' && info.kind === 'Namespace' && method === 'PUT')) throw notAllowed(method, route);
-  // refusing is safer than writing what the client asked only to try out
-  if (method !== 'GET' && query.has('dryRun')) throw apiErrors.badRequest('dryRun is not supported by podnet');
+  const mode = { dryRun: dryRunOf(query) };
   switch (method) {
     case 'GET': {
       const isWatch = route.watch || query.get('watch') === 'true' || query.get('watch') === '1';
@@ -69,13 +68,13 @@ export async function handleResource(registry: Registry, req: IncomingMessage, r
     case 'POST': {
       if (name) throw notAllowed(method, route);
       const body = await readObject(req);
-      await answer(registry, res, 201, registry.create(info, namespace, body).json);
+      await answer(registry, res, 201, registry.create(info, namespace, body, mode).json);
       return;
     }
     case 'PUT': {
       if (!name) throw notAllowed(method, route);
       const body = await readObject(req);
-      await answer(registry, res, 200, registry.update(info, namespace, name, body, subresource).json);
+      await answer(registry, res, 200, registry.update(info, namespace, name, body, subresource, mode).json);
       return;
     }
     case 'PATCH': {
@@ -87,7 +86,7 @@ export async function handleResource(registry: Registry, req: IncomingMessage, r
           message: `the body of the request was in an unknown format - accepted media types include: ${Object.keys(PATCH_TYPES).join(', ')}` });
       }
       const patch = await readJson(req);
-      await answer(registry, res, 200, registry.patch(info, namespace, name, patch, subresource, type).json);
+      await answer(registry, res, 200, registry.patch(info, namespace, name, patch, subresource, type, mode).json);
       return;
     }
     case 'DELETE': {
@@ -111,7 +110,11 @@ export async function handleResource(registry: Registry, req: IncomingMessage, r
       }
       if (opts.orphanDependents !== undefined && typeof opts.orphanDependents !== 'boolean') throw apiErrors.badRequest('orphanDependents must be a boolean');
       if (opts.propagationPolicy !== undefined && typeof opts.propagationPolicy !== 'string') throw apiErrors.badRequest('propagationPolicy must be a string');
-      const result = registry.delete(info, namespace, name, opts);
+      // DeleteOptions carries dryRun in its body too
+      const bodyDryRun = (body as { dryRun?: unknown } | undefined)?.dryRun;
+      if (bodyDryRun !== undefined && bodyDryRun !== null) mode.dryRun ||= dryRunValues(Array.isArray(bodyDryRun) ? bodyDryRun.map(String) : [String(bodyDryRun)]);
+      delete (opts as { dryRun?: unknown }).dryRun;
+      const result = registry.delete(info, namespace, name, opts, mode);
       // 202 Accepted: the object is only marked (graceful deletion, finalizers), as upstream answers
       if (!result.removed) { await answer(registry, res, 202, result.object.json); return; }
       // removed: the object for the kinds whose upstream storage sets ReturnDeletedObject, else a Status
@@ -121,6 +124,23 @@ export async function handleResource(registry: Registry, req: IncomingMessage, r
     default:
       throw notAllowed(method, route);
   }
+}
+
+/**
+ * `?dryRun=All` (repeatable, as upstream): the request is checked and
+ * answered as if it were carried out, and nothing is stored or allocated.
+ * "All" is the only value (ValidateDryRun).
+ */
+function dryRunOf(query: URLSearchParams): boolean {
+  const values = query.getAll('dryRun');
+  return values.length > 0 && dryRunValues(values);
+}
+
+function dryRunValues(values: string[]): boolean {
+  for (const v of values) {
+    if (v !== 'All') throw apiErrors.badRequest(`dryRun: Unsupported value: ${JSON.stringify(v)}: supported values: "All"`);
+  }
+  return values.length > 0;
 }
 
 /** Kinds whose upstream storage answers a DELETE with the deleted object (pods, services; namespaces have their own REST). */

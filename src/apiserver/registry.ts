@@ -13,7 +13,7 @@ import { apiVersionOf, resourceForKind, resourceForPlural, type ResourceInfo } f
 import { applyDefaults, applyStatusDefaults } from '../api/defaults.js';
 import { validateObject } from '../api/validation/index.js';
 import { ApiError, apiErrors, field } from '../errors.js';
-import { checkPreconditions, type ObjectStore, type StoredObject } from '../store/store.js';
+import { checkPreconditions, type ObjectStore, type StoredObject, type WriteMode } from '../store/store.js';
 import { deepEqual } from '../store/deep-equal.js';
 import { nowRFC3339 } from '../api/pod-helpers.js';
 import { deletionFinalizers, propagationPolicyOf, type CascadeOptions } from '../api/deletion.js';
@@ -133,7 +133,7 @@ export class Registry {
   }
 
   /** Takes ownership of `obj`. namespace is the request's (path) namespace, if any. */
-  create(info: ResourceInfo, namespace: string | undefined, obj: KubeObject): StoredObject {
+  create(info: ResourceInfo, namespace: string | undefined, obj: KubeObject, mode: WriteMode = {}): StoredObject {
     checkBody(info, obj);
     const meta = (obj.metadata ??= {});
     if (info.namespaced) {
@@ -152,17 +152,18 @@ export class Registry {
     const alloc = info.kind === 'Service' ? allocateService(this.allocators, obj as Service) : undefined;
     let stored: StoredObject;
     try {
-      stored = this.store.create(info.plural, obj);
+      stored = this.store.create(info.plural, obj, mode);
     } catch (e) {
       alloc?.rollback();
       throw e;
     }
-    alloc?.commit();
+    // a dry run shows what it would allocate and gives it back at once (nothing runs in between)
+    if (mode.dryRun) alloc?.rollback(); else alloc?.commit();
     return stored;
   }
 
   /** Replaces an object (or only its status). Takes ownership of `obj`. */
-  update(info: ResourceInfo, namespace: string | undefined, name: string, obj: KubeObject, subresource?: string): StoredObject {
+  update(info: ResourceInfo, namespace: string | undefined, name: string, obj: KubeObject, subresource?: string, mode: WriteMode = {}): StoredObject {
     checkBody(info, obj);
     const meta = (obj.metadata ??= {});
     if (meta.name && meta.name !== name) throw apiErrors.badRequest(`the name of the object (${meta.name}) does not match the name on the URL (${name})`);
@@ -208,11 +209,12 @@ export class Registry {
     const alloc = info.kind === 'Service' && !subresource ? allocateService(this.allocators, next as Service, cur.object as Service) : undefined;
     let stored: StoredObject;
     try {
-      stored = this.store.update(info.plural, next);
+      stored = this.store.update(info.plural, next, mode);
     } catch (e) {
       alloc?.rollback();
       throw e;
     }
+    if (mode.dryRun) { alloc?.rollback(); return stored; }
     alloc?.commit();
     // an object marked for deletion whose last finalizer is gone is removed now (upstream
     // Store.Update → deleteWithoutFinalizers; a namespace also waits for its spec.finalizers)
@@ -229,7 +231,7 @@ export class Registry {
    * on their patchMergeKey) or JSON patch (RFC 6902). A resourceVersion the
    * patch sets is a precondition.
    */
-  patch(info: ResourceInfo, namespace: string | undefined, name: string, patch: unknown, subresource?: string, type: PatchType = 'merge'): StoredObject {
+  patch(info: ResourceInfo, namespace: string | undefined, name: string, patch: unknown, subresource?: string, type: PatchType = 'merge', mode: WriteMode = {}): StoredObject {
     const cur = this.get(info, namespace, name);
     let patched: KubeObject;
     if (type === 'json') {
@@ -245,17 +247,19 @@ export class Registry {
     if (typeof patched !== 'object' || patched === null || typeof patched.metadata !== 'object' || patched.metadata === null) {
       throw apiErrors.badRequest('the patch removed the object\'s metadata');
     }
-    return this.update(info, namespace, name, patched, subresource);
+    return this.update(info, namespace, name, patched, subresource, mode);
   }
 
-  delete(info: ResourceInfo, namespace: string | undefined, name: string, req: DeleteRequest = {}): DeleteResult {
+  delete(info: ResourceInfo, namespace: string | undefined, name: string, req: DeleteRequest = {}, mode: WriteMode = {}): DeleteResult {
     const cur = this.get(info, namespace, name);
     checkPreconditions(cur, req.preconditions);
     const policy = propagationPolicyOf(req);
     const obj = cur.object;
     const grace = req.gracePeriodSeconds;
+    if (info.kind === 'Namespace' && UNDELETABLE_NAMESPACES.has(name)) throw apiErrors.forbidden(`namespaces "${name}" is forbidden: this namespace may not be deleted`);
+    // a dry run: everything that could refuse the delete has been checked
+    if (mode.dryRun) return { object: cur, removed: true };
     if (info.kind === 'Namespace') {
-      if (UNDELETABLE_NAMESPACES.has(name)) throw apiErrors.forbidden(`namespaces "${name}" is forbidden: this namespace may not be deleted`);
       const phase = (obj as Namespace).status?.phase;
       if (phase === 'Terminating' || obj.metadata.deletionTimestamp) {
         // upstream's namespace REST: whatever the grace period, it stays until

@@ -28,6 +28,8 @@ export interface CommonFlags {
   wait?: string;
   /** `up --bare`: no cluster DNS, ingress controller or load balancer */
   bare: boolean;
+  /** `apply --dry-run[=none|client|server]` (bare: client, as kubectl's deprecated form) */
+  dryRun?: string;
   /** `get --show-labels` */
   showLabels: boolean;
   /** `get -L KEY[,KEY]` (repeatable): label columns */
@@ -58,13 +60,14 @@ const OPTIONS = {
   help: { type: 'boolean', short: 'h' },
   bare: { type: 'boolean' },
   'show-labels': { type: 'boolean' },
+  'dry-run': { type: 'string' },
   'label-columns': { type: 'string', short: 'L', multiple: true },
 } as const;
 
 export function parseFlags(argv: string[]): CommonFlags & { help: boolean } {
   const dash = argv.indexOf('--');
   // kubectl's NoOptDefVal: a bare --cascade is background, a bare --wait true
-  const own = (dash >= 0 ? argv.slice(0, dash) : argv).map((a) => (a === '--cascade' ? '--cascade=background' : a === '--wait' ? '--wait=true' : a));
+  const own = (dash >= 0 ? argv.slice(0, dash) : argv).map((a) => (a === '--cascade' ? '--cascade=background' : a === '--wait' ? '--wait=true' : a === '--dry-run' ? '--dry-run=client' : a));
   const rest = dash >= 0 ? argv.slice(dash + 1) : [];
   let parsed;
   try {
@@ -96,6 +99,7 @@ export function parseFlags(argv: string[]): CommonFlags & { help: boolean } {
     ...(v.wait !== undefined ? { wait: v.wait } : {}),
     help: !!v.help,
     bare: !!v.bare,
+    ...(v['dry-run'] !== undefined ? { dryRun: v['dry-run'] } : {}),
     showLabels: !!v['show-labels'],
     labelColumns: (v['label-columns'] ?? []).flatMap((c) => c.split(',')).map((c) => c.trim()).filter(Boolean),
     positionals: parsed.positionals,

@@ -27,6 +27,8 @@ export interface DeleteOptions {
 export interface WriteOptions {
   /** 'finalize': a namespace's spec.finalizers (update only; the namespace controller's) */
   subresource?: 'status' | 'finalize';
+  /** the API's dryRun=All: checked and answered as if written, nothing stored */
+  dryRun?: boolean;
   /** patch only: a JSON merge patch (default) or a strategic merge patch (lists merged on their keys, `$patch` directives) */
   patchType?: 'merge' | 'strategic';
 }
@@ -41,7 +43,7 @@ export interface WatchHandle {
 export interface Client {
   get<T extends KubeObject = KubeObject>(plural: string, namespace: string | undefined, name: string): Promise<T>;
   list<T extends KubeObject = KubeObject>(plural: string, namespace?: string, options?: ListOptions): Promise<KubeList<T>>;
-  create<T extends KubeObject>(obj: T): Promise<T>;
+  create<T extends KubeObject>(obj: T, options?: Pick<WriteOptions, 'dryRun'>): Promise<T>;
   update<T extends KubeObject>(obj: T, options?: WriteOptions): Promise<T>;
   /** JSON merge patch (RFC 7386), or a strategic merge patch with options.patchType */
   patch<T extends KubeObject = KubeObject>(plural: string, namespace: string | undefined, name: string, patch: unknown, options?: WriteOptions): Promise<T>;

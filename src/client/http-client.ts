@@ -45,6 +45,10 @@ export interface HttpClientOptions {
 
 interface Response { status: number; body: string }
 
+function dryRunQuery(options: Pick<WriteOptions, 'dryRun'>): string {
+  return options.dryRun ? '?dryRun=All' : '';
+}
+
 export class HttpClient implements Client {
   private readonly agent = new http.Agent({ keepAlive: true, maxSockets: MAX_POOL_SOCKETS });
   private readonly timeoutMs: number;
@@ -70,19 +74,19 @@ export class HttpClient implements Client {
     return this.json<KubeList<T>>('GET', resourcePath(infoFor(plural), namespace) + q);
   }
 
-  async create<T extends KubeObject>(obj: T): Promise<T> {
+  async create<T extends KubeObject>(obj: T, options: Pick<WriteOptions, 'dryRun'> = {}): Promise<T> {
     const info = kindInfo(obj);
-    return this.json<T>('POST', resourcePath(info, info.namespaced ? obj.metadata?.namespace || 'default' : undefined), obj);
+    return this.json<T>('POST', resourcePath(info, info.namespaced ? obj.metadata?.namespace || 'default' : undefined) + dryRunQuery(options), obj);
   }
 
   async update<T extends KubeObject>(obj: T, options: WriteOptions = {}): Promise<T> {
     const info = kindInfo(obj);
     const ns = info.namespaced ? obj.metadata?.namespace || 'default' : undefined;
-    return this.json<T>('PUT', resourcePath(info, ns, obj.metadata?.name ?? '', options.subresource), obj);
+    return this.json<T>('PUT', resourcePath(info, ns, obj.metadata?.name ?? '', options.subresource) + dryRunQuery(options), obj);
   }
 
   async patch<T extends KubeObject = KubeObject>(plural: string, namespace: string | undefined, name: string, patch: unknown, options: WriteOptions = {}): Promise<T> {
-    return this.json<T>('PATCH', resourcePath(infoFor(plural), nsOf(plural, namespace), name, options.subresource), patch, options.patchType === 'strategic' ? 'application/strategic-merge-patch+json' : 'application/merge-patch+json');
+    return this.json<T>('PATCH', resourcePath(infoFor(plural), nsOf(plural, namespace), name, options.subresource) + dryRunQuery(options), patch, options.patchType === 'strategic' ? 'application/strategic-merge-patch+json' : 'application/merge-patch+json');
   }
 
   async delete(plural: string, namespace: string | undefined, name: string, options: DeleteOptions = {}): Promise<KubeObject | Status> {

@@ -59,19 +59,19 @@ export class LocalClient implements Client {
     return { apiVersion: apiVersionOf(info), kind: `${info.kind}List`, metadata: { resourceVersion: String(rv) }, items: items.map((i) => copy<T>(i)) };
   }
 
-  async create<T extends KubeObject>(obj: T): Promise<T> {
+  async create<T extends KubeObject>(obj: T, options: Pick<WriteOptions, 'dryRun'> = {}): Promise<T> {
     const info = this.registry.resolveKind(obj.apiVersion, obj.kind);
-    return shared<T>(this.registry.create(info, undefined, jsonClone(obj)));
+    return shared<T>(this.registry.create(info, undefined, jsonClone(obj), { dryRun: options.dryRun === true }));
   }
 
   async update<T extends KubeObject>(obj: T, options: WriteOptions = {}): Promise<T> {
     const info = this.registry.resolveKind(obj.apiVersion, obj.kind);
     const input = options.subresource === 'status' ? statusInput(obj) : jsonClone(obj);
-    return shared<T>(this.registry.update(info, obj.metadata?.namespace, obj.metadata?.name ?? '', input, options.subresource));
+    return shared<T>(this.registry.update(info, obj.metadata?.namespace, obj.metadata?.name ?? '', input, options.subresource, { dryRun: options.dryRun === true }));
   }
 
   async patch<T extends KubeObject = KubeObject>(plural: string, namespace: string | undefined, name: string, patch: unknown, options: WriteOptions = {}): Promise<T> {
-    return shared<T>(this.registry.patch(this.registry.resolvePlural(plural), namespace, name, jsonClone(patch), options.subresource, options.patchType ?? 'merge'));
+    return shared<T>(this.registry.patch(this.registry.resolvePlural(plural), namespace, name, jsonClone(patch), options.subresource, options.patchType ?? 'merge', { dryRun: options.dryRun === true }));
   }
 
   async delete(plural: string, namespace: string | undefined, name: string, options: DeleteOptions = {}): Promise<KubeObject | Status> {

@@ -81,6 +81,11 @@ export interface StoreOptions {
 
 export interface Preconditions { uid?: string; resourceVersion?: string }
 
+/** dryRun: check and fill in everything, store nothing (the API's dryRun=All) */
+export interface WriteMode { dryRun?: boolean }
+
+type ObjectMeta = KubeObject['metadata'];
+
 interface JournalEntry { plural: string; namespace: string; name: string; prev: StoredObject | undefined }
 
 /** One row operation as SQLite will see it; json undefined = delete. */
@@ -288,21 +293,33 @@ export class ObjectStore {
   /**
    * Stores a new object. Takes ownership of `obj` (fills in name from
    * generateName, uid, creationTimestamp, generation, resourceVersion).
+   * dryRun: only fills it in (no resourceVersion: it was never stored).
    */
-  create(plural: string, obj: KubeObject): StoredObject {
+  create(plural: string, obj: KubeObject, options: WriteMode = {}): StoredObject {
+    if (options.dryRun) {
+      this.fillNew(plural, obj);
+      return { object: deepFreeze(obj), json: JSON.stringify(obj), rv: this.committed };
+    }
     return this.batch(() => {
-      const meta = ownMetadata(obj);
-      const namespace = meta.namespace ?? '';
-      if (!meta.name && meta.generateName) meta.name = this.generateName(plural, namespace, meta.generateName);
-      const name = meta.name ?? '';
-      if (this.get(plural, namespace, name)) throw apiErrors.alreadyExists(plural, groupOf(plural), name);
+      const { namespace, name, meta } = this.fillNew(plural, obj);
       const rv = this.rv + 1;
-      meta.uid = randomUUID();
-      meta.creationTimestamp = nowRFC3339(this.now());
-      meta.generation = 1;
       meta.resourceVersion = String(rv);
       return this.put('ADDED', plural, namespace, name, obj, rv, undefined);
     });
+  }
+
+  /** A new object's server-set metadata, after checking its name is free. */
+  private fillNew(plural: string, obj: KubeObject): { namespace: string; name: string; meta: ObjectMeta } {
+    const meta = ownMetadata(obj);
+    const namespace = meta.namespace ?? '';
+    if (!meta.name && meta.generateName) meta.name = this.generateName(plural, namespace, meta.generateName);
+    const name = meta.name ?? '';
+    if (this.get(plural, namespace, name)) throw apiErrors.alreadyExists(plural, groupOf(plural), name);
+    meta.uid = randomUUID();
+    meta.creationTimestamp = nowRFC3339(this.now());
+    meta.generation = 1;
+    delete meta.resourceVersion;
+    return { namespace, name, meta };
   }
 
   /**
@@ -311,25 +328,36 @@ export class ObjectStore {
    * unconditional. uid and creationTimestamp are kept; generation moves when
    * anything but metadata/status changed. An update that changes nothing
    * returns the stored object without a new resourceVersion or event.
+   * dryRun: the object as it would be stored, at the current resourceVersion.
    */
-  update(plural: string, obj: KubeObject): StoredObject {
+  update(plural: string, obj: KubeObject, options: WriteMode = {}): StoredObject {
+    if (options.dryRun) {
+      const { cur } = this.fillUpdated(plural, obj);
+      return { object: deepFreeze(obj), json: JSON.stringify(obj), rv: cur.rv };
+    }
     return this.batch(() => {
-      const meta = ownMetadata(obj);
-      const namespace = meta.namespace ?? '';
-      const name = meta.name ?? '';
-      const cur = this.get(plural, namespace, name);
-      if (!cur) throw apiErrors.notFound(plural, groupOf(plural), name);
-      if (meta.resourceVersion && meta.resourceVersion !== String(cur.rv)) throw apiErrors.conflict(plural, groupOf(plural), name);
-      const old = cur.object;
-      meta.uid = old.metadata.uid;
-      meta.creationTimestamp = old.metadata.creationTimestamp;
-      meta.generation = (old.metadata.generation ?? 1) + (specChanged(old, obj) ? 1 : 0);
-      meta.resourceVersion = String(cur.rv);
-      if (deepEqual(old, obj)) return cur;
+      const { namespace, name, meta, cur } = this.fillUpdated(plural, obj);
+      if (deepEqual(cur.object, obj)) return cur;
       const rv = this.rv + 1;
       meta.resourceVersion = String(rv);
       return this.put('MODIFIED', plural, namespace, name, obj, rv, cur);
     });
+  }
+
+  /** An updated object's metadata carried over from the stored one, after the optimistic-concurrency check. */
+  private fillUpdated(plural: string, obj: KubeObject): { namespace: string; name: string; meta: ObjectMeta; cur: StoredObject } {
+    const meta = ownMetadata(obj);
+    const namespace = meta.namespace ?? '';
+    const name = meta.name ?? '';
+    const cur = this.get(plural, namespace, name);
+    if (!cur) throw apiErrors.notFound(plural, groupOf(plural), name);
+    if (meta.resourceVersion && meta.resourceVersion !== String(cur.rv)) throw apiErrors.conflict(plural, groupOf(plural), name);
+    const old = cur.object;
+    meta.uid = old.metadata.uid;
+    meta.creationTimestamp = old.metadata.creationTimestamp;
+    meta.generation = (old.metadata.generation ?? 1) + (specChanged(old, obj) ? 1 : 0);
+    meta.resourceVersion = String(cur.rv);
+    return { namespace, name, meta, cur };
   }
 
   /** Removes an object; returns its last state carrying the deletion's resourceVersion. */

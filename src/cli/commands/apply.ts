@@ -95,9 +95,25 @@ function lastApplied(obj: KubeObject): JsonObject | undefined {
  * three-way merge of the last applied manifest, this one and the live
  * object, src/cli/three-way-merge.ts); namespaceFlag is -n when given.
  */
-export async function applyOne(client: Client, doc: ManifestDoc, namespaceFlag?: string): Promise<string> {
+/** kubectl's --dry-run: none (the default), client (nothing sent but reads), server (the API's dryRun=All) */
+export type DryRun = 'none' | 'client' | 'server';
+
+/** kubectl's GetDryRunStrategy; a bare --dry-run is the deprecated form of client */
+export function parseDryRun(value: string | undefined): DryRun {
+  if (value === undefined || value === 'none') return 'none';
+  if (value === '' || value === 'client' || value === 'true' || value === 'unchanged') return 'client';
+  if (value === 'server') return 'server';
+  if (value === 'false') return 'none';
+  throw new PodnetError('EUSAGE', `Invalid dry-run value (${value}). Must be "none", "server", or "client".`);
+}
+
+const DRY_RUN_SUFFIX: Record<DryRun, string> = { none: '', client: ' (dry run)', server: ' (server dry run)' };
+
+export async function applyOne(client: Client, doc: ManifestDoc, namespaceFlag?: string, dryRun: DryRun = 'none'): Promise<string> {
   // only metadata changes below: a shallow copy keeps doc.object as written
   const obj: KubeObject = { ...doc.object, metadata: { ...doc.object.metadata } };
+  const line = (what: string) => `${kindSlashName(obj)} ${what}${DRY_RUN_SUFFIX[dryRun]}`;
+  const server = { dryRun: dryRun === 'server' };
   const resource: ResourceInfo | undefined = resourceForKind(obj.apiVersion, obj.kind);
   if (!resource) {
     throw new PodnetError('ENOMATCH', `error: resource mapping not found for name: "${obj.metadata?.name ?? ''}" namespace: "${obj.metadata?.namespace ?? ''}" from "${doc.source}": no matches for kind "${obj.kind}" in version "${obj.apiVersion}"\nensure CRDs are installed first`);
@@ -117,29 +133,34 @@ export async function applyOne(client: Client, doc: ManifestDoc, namespaceFlag?:
   // (A Service that exists may fail creation on its clusterIP before its name,
   // so any create failure looks again before it is reported.)
   let createError: unknown;
-  try {
-    await client.create(obj);
-    return `${kindSlashName(obj)} created`;
-  } catch (err) { createError = err; }
+  if (dryRun !== 'client') {
+    try {
+      await client.create(obj, server);
+      return line('created');
+    } catch (err) { createError = err; }
+  }
   let existing: KubeObject | undefined;
   try {
     existing = await client.get(resource.plural, obj.metadata.namespace, name);
   } catch (err) {
+    // client dry run: nothing was sent, so what is not there would be created
+    if (isApiError(err, 'NotFound') && dryRun === 'client') return line('created');
     if (isApiError(err, 'NotFound')) throw applyFailure(createError, 'creating', doc.source);
     throw applyFailure(err, 'retrieving current configuration of', doc.source);
   }
   const original = lastApplied(existing);
-  if (!original) {
+  if (!original && dryRun === 'none') {
     // kubectl's warning: without the last manifest nothing can be removed, only set
     const what = `${resource.group ? `${resource.plural}.${resource.group}` : resource.plural}/${name}`;
     process.stderr.write(`Warning: resource ${what} is missing the ${LAST_APPLIED} annotation which is required by podnet apply. podnet apply should only be used on resources created declaratively by podnet apply. The missing annotation will be patched automatically.\n`);
   }
   const patch = threeWayMergePatch(original, obj as unknown as JsonObject, existing as unknown as JsonObject);
-  if (isEmptyPatch(patch)) return `${kindSlashName(obj)} unchanged`;
+  if (isEmptyPatch(patch)) return line('unchanged');
+  if (dryRun === 'client') return line('configured');
   try {
-    await client.patch(resource.plural, obj.metadata.namespace, name, patch);
+    await client.patch(resource.plural, obj.metadata.namespace, name, patch, server);
   } catch (err) { throw applyFailure(err, 'applying patch to', doc.source); }
-  return `${kindSlashName(obj)} configured`;
+  return line('configured');
 }
 
 /** Runs fn over items (taken from the iterable as workers free up) with bounded concurrency, results in input order. */
@@ -168,13 +189,13 @@ export async function mapConcurrent<T, R>(items: Iterable<T>, limit: number, fn:
  * before the first request; the rest are parsed as requests go out, so the
  * API server works while the CLI still parses.
  */
-export async function applyManifests(ctx: Context, filenames: string[], namespaceFlag?: string): Promise<{ applied: string[]; errors: string[] }> {
+export async function applyManifests(ctx: Context, filenames: string[], namespaceFlag?: string, dryRun: DryRun = 'none'): Promise<{ applied: string[]; errors: string[] }> {
   const manifests = openManifests(filenames);
   const client = ctx.client();
   const applied: string[] = [];
   const failures: Error[] = [];
   const run = async (docs: Iterable<ManifestDoc>) => {
-    for (const r of await mapConcurrent(docs, CONCURRENCY, (d) => applyOne(client, d, namespaceFlag))) {
+    for (const r of await mapConcurrent(docs, CONCURRENCY, (d) => applyOne(client, d, namespaceFlag, dryRun))) {
       if (r.status === 'fulfilled') applied.push(r.value);
       else failures.push(r.reason as Error);
     }
@@ -226,7 +247,7 @@ function invalidMessage(err: ApiError): string {
 }
 
 export async function applyCommand(ctx: Context, flags: CommonFlags): Promise<number> {
-  const { applied, errors } = await applyManifests(ctx, flags.filenames, flags.namespace);
+  const { applied, errors } = await applyManifests(ctx, flags.filenames, flags.namespace, parseDryRun(flags.dryRun));
   for (const line of applied) process.stdout.write(`${line}\n`);
   for (const e of errors) process.stderr.write(`${e}\n`);
   return errors.length > 0 ? 1 : 0;

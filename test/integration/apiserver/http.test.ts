@@ -65,7 +65,7 @@ test('create, get, list, update, patch, delete round trip', async () => {
   const json = await t.client.raw('PATCH', '/api/v1/namespaces/default/configmaps/round', [{ op: 'add', path: '/data/c', value: '4' }], 'application/json-patch+json');
   assert.deepEqual((JSON.parse(json.body) as ConfigMap).data, { b: '3', c: '4' });
   const dry = await t.client.raw('POST', '/api/v1/namespaces/default/configmaps?dryRun=All', cm('dry'));
-  assert.equal(dry.status, 400);
+  assert.equal(dry.status, 201);
   await assert.rejects(t.client.get('configmaps', 'default', 'dry'), (e) => isApiError(e, 'NotFound'));
   const apply = await t.client.raw('PATCH', '/api/v1/namespaces/default/configmaps/round', {}, 'application/apply-patch+yaml');
   assert.equal(apply.status, 415);
@@ -220,6 +220,20 @@ test('DELETE answers a Status for most kinds and the object for services and pod
   const svc = await t.client.raw('DELETE', '/api/v1/namespaces/default/services/gone-svc');
   assert.equal(svc.status, 200);
   assert.equal((JSON.parse(svc.body) as Service).kind, 'Service');
+});
+
+test('?dryRun=All answers as if written and stores nothing; other values are 400', async () => {
+  const body = JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'only-tried' }, data: { a: 'b' } });
+  const sock = ['--unix-socket', t.socketPath, '-s', '-w', '\n%{http_code}', '-H', 'Content-Type: application/json'];
+  const created = await exec('curl', [...sock, '-X', 'POST', '-d', body, 'http://localhost/api/v1/namespaces/default/configmaps?dryRun=All']);
+  const [json, code] = created.stdout.trim().split('\n');
+  assert.equal(code, '201');
+  const obj = JSON.parse(json!) as ConfigMap;
+  assert.deepEqual([obj.metadata.name, obj.data, obj.metadata.resourceVersion, !!obj.metadata.uid], ['only-tried', { a: 'b' }, undefined, true]);
+  await assert.rejects(t.client.get('configmaps', 'default', 'only-tried'), (e) => isApiError(e, 'NotFound'));
+  const bad = await t.client.raw('POST', '/api/v1/namespaces/default/configmaps?dryRun=Some', JSON.parse(body));
+  assert.equal(bad.status, 400);
+  assert.equal((JSON.parse(bad.body) as Status).message, 'dryRun: Unsupported value: "Some": supported values: "All"');
 });
 
 test('graceful pod deletion: marked first (202), gone after gracePeriodSeconds=0', async () => {

@@ -109,6 +109,22 @@ describe('control plane through the CLI', { timeout: 170_000 }, () => {
         '{"apiVersion":"v1","data":{"colour":"green"},"kind":"ConfigMap","metadata":{"annotations":{},"name":"cfg","namespace":"default"}}\n');
     });
 
+    test('apply --dry-run=server checks with the API server and stores nothing; --dry-run=client only looks', async () => {
+      const f = file('dry.yaml', 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: dry-cfg}\ndata: {k: v}\n---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: cfg}\ndata: {colour: red}\n');
+      const server = await pn(['apply', '--dry-run=server', '-f', f]);
+      assert.deepEqual([server.code, server.stdout], [0, 'configmap/dry-cfg created (server dry run)\nconfigmap/cfg configured (server dry run)\n'], server.stderr);
+      const client = await pn(['apply', '--dry-run=client', '-f', f]);
+      assert.deepEqual([client.code, client.stdout], [0, 'configmap/dry-cfg created (dry run)\nconfigmap/cfg configured (dry run)\n'], client.stderr);
+      assert.equal((await pn(['get', 'configmap', 'dry-cfg'])).code, 1);
+      assert.deepEqual((await json<{ data: Record<string, string> }>(['get', 'configmap', 'cfg'])).data, { colour: 'green' });
+      // the server's refusal is the same as without --dry-run
+      const invalid = await pn(['apply', '--dry-run=server', '-f', file('dry-bad.yaml', 'apiVersion: v1\nkind: Service\nmetadata: {name: dry-bad}\nspec:\n  ports: [{port: 70000, targetPort: 8080}]\n')]);
+      assert.equal(invalid.code, 1);
+      assert.equal(invalid.stderr.trim(), 'The Service "dry-bad" is invalid: spec.ports[0].port: Invalid value: 70000: must be between 1 and 65535, inclusive');
+      const wrong = await pn(['apply', '--dry-run=maybe', '-f', f]);
+      assert.deepEqual([wrong.code, wrong.stderr.trim()], [1, 'error: Invalid dry-run value (maybe). Must be "none", "server", or "client".']);
+    });
+
     test('several invalid documents each get their own line, the kind qualified by its group', async () => {
       const f = file('two-bad.yaml', `apiVersion: apps/v1
 kind: Deployment

@@ -298,3 +298,30 @@ test('an update whose object carries another uid is a failed precondition (409),
     e.message === `Precondition failed: UID in precondition: other, UID in object meta: ${cur.metadata.uid}`);
   registry.update(info('configmaps'), 'default', 'u', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'u', uid: cur.metadata.uid }, data: { a: 'b' } });
 });
+
+test('dry run (dryRun=All): create, update, patch and delete are checked and answered, nothing is stored or allocated', () => {
+  const { registry, store } = setup();
+  const events: string[] = [];
+  const stop = store.watch('services', undefined, (ev) => events.push(`${ev.type} ${ev.name}`));
+  const rv = store.currentRv;
+  const svc = (name: string, spec: object): KubeObject => ({ apiVersion: 'v1', kind: 'Service', metadata: { name }, spec: { type: 'NodePort', ports: [{ port: 80 }], ...spec } } as KubeObject);
+  const dry = registry.create(info('services'), 'default', svc('dry', { clusterIP: '10.96.7.7', ports: [{ port: 80, nodePort: 30777 }] }), { dryRun: true }).object as Service;
+  // what would be stored: defaulted, allocated, with a uid, without a resourceVersion
+  assert.deepEqual([dry.spec.clusterIP, dry.spec.ports![0]!.nodePort, dry.spec.sessionAffinity, !!dry.metadata.uid, dry.metadata.resourceVersion], ['10.96.7.7', 30777, 'None', true, undefined]);
+  assert.throws(() => registry.get(info('services'), 'default', 'dry'), (e) => isApiError(e, 'NotFound'));
+  assert.equal(registry.allocators.ips.isAllocated('10.96.7.7'), false);
+  assert.equal(registry.allocators.nodePorts.isAllocated(30777), false);
+  // errors are the real ones
+  assert.throws(() => registry.create(info('services'), 'default', svc('bad', { ports: [{ port: 70000 }] }), { dryRun: true }), (e) => isApiError(e, 'Invalid'));
+  // update and patch of a real object: answered as they would be, the stored one unchanged
+  registry.create(info('services'), 'default', svc('real', {}));
+  const before = registry.get(info('services'), 'default', 'real');
+  const patched = registry.patch(info('services'), 'default', 'real', { metadata: { labels: { tier: 'web' } } }, undefined, 'merge', { dryRun: true }).object;
+  assert.deepEqual(patched.metadata.labels, { tier: 'web' });
+  assert.equal(registry.get(info('services'), 'default', 'real').json, before.json);
+  assert.equal(registry.delete(info('services'), 'default', 'real', {}, { dryRun: true }).removed, true);
+  assert.equal(registry.get(info('services'), 'default', 'real').json, before.json);
+  stop();
+  assert.deepEqual(events, ['ADDED real']);
+  assert.equal(store.currentRv, rv + 1);
+});
