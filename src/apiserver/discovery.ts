@@ -4,6 +4,7 @@
 
 import { RESOURCES, type ResourceInfo } from '../api/resources.js';
 import { splitPath } from './router.js';
+import { SCALABLE } from './scale.js';
 
 /** The Kubernetes minor version whose API semantics podnet follows. */
 export const KUBE_VERSION = { major: '1', minor: '31', gitVersion: 'v1.31.0-podnet' };
@@ -31,6 +32,9 @@ function resourceList(groupVersion: string, rs: ResourceInfo[]) {
   for (const r of rs) {
     resources.push({ name: r.plural, singularName: r.singular, namespaced: r.namespaced, kind: r.kind, verbs: VERBS, ...(r.shortNames.length ? { shortNames: r.shortNames } : {}) });
     if (r.hasStatus) resources.push({ name: `${r.plural}/status`, singularName: '', namespaced: r.namespaced, kind: r.kind, verbs: STATUS_VERBS });
+    // the subresources kubectl looks up by discovery (scale) or clients call (finalize)
+    if (SCALABLE.has(r.kind)) resources.push({ name: `${r.plural}/scale`, singularName: '', namespaced: r.namespaced, group: 'autoscaling', version: 'v1', kind: 'Scale', verbs: STATUS_VERBS });
+    if (r.kind === 'Namespace') resources.push({ name: 'namespaces/finalize', singularName: '', namespaced: false, kind: 'Namespace', verbs: ['update'] });
   }
   return { kind: 'APIResourceList', apiVersion: 'v1', groupVersion, resources };
 }

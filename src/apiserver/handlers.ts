@@ -14,7 +14,9 @@ import type { KubeObject } from '../api/types.js';
 import type { ResourceInfo } from '../api/resources.js';
 import { ApiError, apiErrors } from '../errors.js';
 import { readJson, sendJson } from './http-util.js';
-import { notServed, type DeleteRequest, type PatchType, type Registry } from './registry.js';
+import { applyPatchOfType, notServed, type DeleteRequest, type PatchType, type Registry } from './registry.js';
+import { SCALABLE, scaleOf, updateScale } from './scale.js';
+import type { WriteMode } from '../store/store.js';
 import type { ResourceRoute } from './router.js';
 import { serveWatch } from './watch.js';
 
@@ -26,11 +28,28 @@ const PATCH_TYPES: Record<string, PatchType> = {
 
 export interface HandlerOptions { bookmarkIntervalMs?: number }
 
+/** The patch format the Content-Type names; anything else is 415. */
+function patchTypeOf(req: IncomingMessage): PatchType {
+  const contentType = (req.headers['content-type'] ?? '').split(';')[0]!.trim();
+  const type = PATCH_TYPES[contentType];
+  if (!type) {
+    throw new ApiError({ apiVersion: 'v1', kind: 'Status', metadata: {}, status: 'Failure', code: 415, reason: 'UnsupportedMediaType',
+      message: `the body of the request was in an unknown format - accepted media types include: ${Object.keys(PATCH_TYPES).join(', ')}` });
+  }
+  return type;
+}
+
 export async function handleResource(registry: Registry, req: IncomingMessage, res: ServerResponse, route: ResourceRoute, query: URLSearchParams, options: HandlerOptions = {}): Promise<void> {
   const { info, namespace, name, subresource } = route;
   const method = req.method ?? 'GET';
-  if (subresource && subresource !== 'status' && !(subresource === 'finalize' && info.kind === 'Namespace' && method === 'PUT')) throw notAllowed(method, route);
   const mode = { dryRun: dryRunOf(query) };
+  if (subresource) {
+    // what upstream does not serve is 404; what it serves by other verbs, 405
+    const served = subresource === 'status' || (subresource === 'finalize' && info.kind === 'Namespace') || (subresource === 'scale' && SCALABLE.has(info.kind));
+    if (!served || !name) throw notServed();
+    if (subresource === 'scale') { await handleScale(registry, req, res, route, mode); return; }
+    if (subresource === 'finalize' && method !== 'PUT') throw notAllowed(method, route);
+  }
   switch (method) {
     case 'GET': {
       const isWatch = route.watch || query.get('watch') === 'true' || query.get('watch') === '1';
@@ -79,12 +98,7 @@ export async function handleResource(registry: Registry, req: IncomingMessage, r
     }
     case 'PATCH': {
       if (!name) throw notAllowed(method, route);
-      const contentType = (req.headers['content-type'] ?? '').split(';')[0]!.trim();
-      const type = PATCH_TYPES[contentType];
-      if (!type) {
-        throw new ApiError({ apiVersion: 'v1', kind: 'Status', metadata: {}, status: 'Failure', code: 415, reason: 'UnsupportedMediaType',
-          message: `the body of the request was in an unknown format - accepted media types include: ${Object.keys(PATCH_TYPES).join(', ')}` });
-      }
+      const type = patchTypeOf(req);
       const patch = await readJson(req);
       await answer(registry, res, 200, registry.patch(info, namespace, name, patch, subresource, type, mode).json);
       return;
@@ -123,6 +137,28 @@ export async function handleResource(registry: Registry, req: IncomingMessage, r
     }
     default:
       throw notAllowed(method, route);
+  }
+}
+
+/** GET, PUT and PATCH of a Deployment's or StatefulSet's autoscaling/v1 Scale. */
+async function handleScale(registry: Registry, req: IncomingMessage, res: ServerResponse, route: ResourceRoute, mode: WriteMode): Promise<void> {
+  const { info, namespace } = route;
+  const name = route.name!;
+  switch (req.method ?? 'GET') {
+    case 'GET':
+      await answer(registry, res, 200, JSON.stringify(scaleOf(registry.get(info, namespace, name).object)));
+      return;
+    case 'PUT':
+      await answer(registry, res, 200, JSON.stringify(updateScale(registry, info, namespace, name, await readObject(req), mode)));
+      return;
+    case 'PATCH': {
+      const type = patchTypeOf(req);
+      const patched = applyPatchOfType(type, scaleOf(registry.get(info, namespace, name).object) as unknown as KubeObject, await readJson(req));
+      await answer(registry, res, 200, JSON.stringify(updateScale(registry, info, namespace, name, patched, mode)));
+      return;
+    }
+    default:
+      throw notAllowed(req.method ?? 'GET', route);
   }
 }
 

@@ -11,6 +11,7 @@
 import type { KubeObject, Namespace, Pod, Service, WatchEventType } from '../api/types.js';
 import { apiVersionOf, resourceForKind, resourceForPlural, type ResourceInfo } from '../api/resources.js';
 import { applyDefaults, applyStatusDefaults } from '../api/defaults.js';
+import { jsonClone } from '../api/json-clone.js';
 import { validateObject } from '../api/validation/index.js';
 import { ApiError, apiErrors, field } from '../errors.js';
 import { checkPreconditions, type ObjectStore, type StoredObject, type WriteMode } from '../store/store.js';
@@ -233,20 +234,7 @@ export class Registry {
    */
   patch(info: ResourceInfo, namespace: string | undefined, name: string, patch: unknown, subresource?: string, type: PatchType = 'merge', mode: WriteMode = {}): StoredObject {
     const cur = this.get(info, namespace, name);
-    let patched: KubeObject;
-    if (type === 'json') {
-      try {
-        patched = applyJsonPatch(cur.object, patch) as KubeObject;
-      } catch (e) {
-        throw new ApiError({ apiVersion: 'v1', kind: 'Status', metadata: {}, status: 'Failure', message: (e as Error).message, reason: 'Invalid', code: 422 });
-      }
-    } else {
-      if (typeof patch !== 'object' || patch === null || Array.isArray(patch)) throw apiErrors.badRequest('the patch must be a JSON object');
-      patched = (type === 'strategic' ? applyStrategicMergePatch : applyMergePatch)(JSON.parse(cur.json), patch) as KubeObject;
-    }
-    if (typeof patched !== 'object' || patched === null || typeof patched.metadata !== 'object' || patched.metadata === null) {
-      throw apiErrors.badRequest('the patch removed the object\'s metadata');
-    }
+    const patched = applyPatchOfType(type, cur.object, patch);
     return this.update(info, namespace, name, patched, subresource, mode);
   }
 
@@ -418,6 +406,29 @@ function namespaceMismatch(): ApiError {
 }
 
 /** What kube-apiserver answers for a path it does not serve. */
+/**
+ * A PATCH body applied to an object (or a subresource's view of it): a JSON
+ * patch's failed operation is 422, a merge patch must be a JSON object, and
+ * the result must keep its metadata.
+ */
+export function applyPatchOfType<T extends KubeObject>(type: PatchType, target: T, patch: unknown): T {
+  let patched: T;
+  if (type === 'json') {
+    try {
+      patched = applyJsonPatch(target, patch) as T;
+    } catch (e) {
+      throw new ApiError({ apiVersion: 'v1', kind: 'Status', metadata: {}, status: 'Failure', message: (e as Error).message, reason: 'Invalid', code: 422 });
+    }
+  } else {
+    if (typeof patch !== 'object' || patch === null || Array.isArray(patch)) throw apiErrors.badRequest('the patch must be a JSON object');
+    patched = (type === 'strategic' ? applyStrategicMergePatch : applyMergePatch)(jsonClone(target), patch) as T;
+  }
+  if (typeof patched !== 'object' || patched === null || typeof patched.metadata !== 'object' || patched.metadata === null) {
+    throw apiErrors.badRequest('the patch removed the object\'s metadata');
+  }
+  return patched;
+}
+
 /** A Terminating namespace nothing holds any more: no spec.finalizers (the controller's) and no metadata.finalizers. */
 function namespaceFinished(ns: Namespace): boolean {
   return !!ns.metadata.deletionTimestamp && !ns.spec?.finalizers?.length && !ns.metadata.finalizers?.length;

@@ -30,6 +30,8 @@ export interface CommonFlags {
   bare: boolean;
   /** `apply --dry-run[=none|client|server]` (bare: client, as kubectl's deprecated form) */
   dryRun?: string;
+  /** `scale --replicas=N` */
+  replicas?: string;
   /** `get --show-labels` */
   showLabels: boolean;
   /** `get -L KEY[,KEY]` (repeatable): label columns */
@@ -61,6 +63,7 @@ const OPTIONS = {
   bare: { type: 'boolean' },
   'show-labels': { type: 'boolean' },
   'dry-run': { type: 'string' },
+  replicas: { type: 'string' },
   'label-columns': { type: 'string', short: 'L', multiple: true },
 } as const;
 
@@ -100,6 +103,7 @@ export function parseFlags(argv: string[]): CommonFlags & { help: boolean } {
     help: !!v.help,
     bare: !!v.bare,
     ...(v['dry-run'] !== undefined ? { dryRun: v['dry-run'] } : {}),
+    ...(v.replicas !== undefined ? { replicas: v.replicas } : {}),
     showLabels: !!v['show-labels'],
     labelColumns: (v['label-columns'] ?? []).flatMap((c) => c.split(',')).map((c) => c.trim()).filter(Boolean),
     positionals: parsed.positionals,

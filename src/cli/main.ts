@@ -21,6 +21,7 @@ Usage:
   podnet get KIND [NAME] [-n NS|-A] [-l SEL] [-o wide|json|yaml|name] [-L KEY] [--show-labels]
   podnet describe KIND [NAME…|-l SEL] [-n NS|-A]
   podnet wait --for=condition=Ready|delete|jsonpath={.path}=VALUE KIND [NAME|-l SEL|--all] [--timeout=60s]
+  podnet scale --replicas=N deployment/NAME|statefulset/NAME [-n NS]
   podnet logs [-n NS] POD|deploy/NAME|sts/NAME|svc/NAME [-c CONTAINER] [-p] [--tail=N] [--follow]
   podnet exec [-n NS] POD [-c CONTAINER] -- CMD…
                                              run CMD inside a pod's container
@@ -45,6 +46,7 @@ const COMMANDS: Record<string, Command> = {
   get: async (ctx, flags) => (await import('./commands/get.js')).getCommand(ctx, flags),
   describe: async (ctx, flags) => (await import('./commands/describe.js')).describeCommand(ctx, flags),
   wait: async (ctx, flags) => (await import('./commands/wait.js')).waitCommand(ctx, flags),
+  scale: async (ctx, flags) => (await import('./commands/scale.js')).scaleCommand(ctx, flags),
   logs: async (ctx, flags) => (await import('./commands/logs.js')).logsCommand(ctx, flags),
   exec: async (ctx, flags) => (await import('./commands/exec.js')).execCommand(ctx, flags),
   outside: async (ctx, flags) => (await import('./commands/exec.js')).outsideCommand(ctx, flags),

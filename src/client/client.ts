@@ -25,8 +25,12 @@ export interface DeleteOptions {
 }
 
 export interface WriteOptions {
-  /** 'finalize': a namespace's spec.finalizers (update only; the namespace controller's) */
-  subresource?: 'status' | 'finalize';
+  /**
+   * 'finalize': a namespace's spec.finalizers (update only; the namespace
+   * controller's); 'scale': a Deployment's or StatefulSet's Scale (patch,
+   * over HTTP only: the in-process client serves no subresource views)
+   */
+  subresource?: 'status' | 'finalize' | 'scale';
   /** the API's dryRun=All: checked and answered as if written, nothing stored */
   dryRun?: boolean;
   /** patch only: a JSON merge patch (default) or a strategic merge patch (lists merged on their keys, `$patch` directives) */

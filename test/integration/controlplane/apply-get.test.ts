@@ -481,6 +481,38 @@ ${service('bad-two', '  ports: [{port: 0, targetPort: 8080}]\n')}`);
     });
   });
 
+  describe('scale', () => {
+    test('podnet scale patches the scale subresource; GET .../scale is an autoscaling/v1 Scale; kinds without one are 404', async () => {
+      const made = await apply(`apiVersion: apps/v1
+kind: Deployment
+metadata: {name: scaler}
+spec:
+  replicas: 1
+  selector: {matchLabels: {app: scaler}}
+  template:
+    metadata: {labels: {app: scaler}}
+    spec:
+      nodeSelector: {podnet.dev/test: none}
+      containers: [{name: c, image: podnet/pause}]
+`);
+      assert.equal(made.code, 0, made.stderr);
+      const r = await pn(['scale', '--replicas=3', 'deployment/scaler']);
+      assert.deepEqual([r.code, r.stdout], [0, 'deployment.apps/scaler scaled\n'], r.stderr);
+      const scale = await apiClient().raw('GET', '/apis/apps/v1/namespaces/default/deployments/scaler/scale');
+      assert.equal(scale.status, 200);
+      const s = JSON.parse(scale.body) as { apiVersion: string; kind: string; spec: { replicas: number }; status: { selector: string } };
+      assert.deepEqual([s.apiVersion, s.kind, s.spec.replicas, s.status.selector], ['autoscaling/v1', 'Scale', 3, 'app=scaler']);
+      await eventually('3 pods of scaler', async () => (await json<{ items: unknown[] }>(['get', 'pods', '-l', 'app=scaler'])).items.length === 3);
+      const negative = await apiClient().raw('PUT', '/apis/apps/v1/namespaces/default/deployments/scaler/scale', { ...JSON.parse(scale.body), spec: { replicas: -1 } });
+      assert.equal(negative.status, 422);
+      const pod = await pn(['scale', '--replicas=2', 'pod/nope']);
+      assert.deepEqual([pod.code, pod.stderr.trim()], [1, 'Error from server (NotFound): the server could not find the requested resource']);
+      const missing = await pn(['scale', 'deployment/scaler']);
+      assert.deepEqual([missing.code, missing.stderr.trim()], [1, 'error: required flag(s) "replicas" not set']);
+      assert.equal((await pn(['delete', 'deployment', 'scaler'])).code, 0);
+    });
+  });
+
   describe('scheduler', () => {
     test('a pod whose nodeSelector matches no node stays Pending with PodScheduled=False and a FailedScheduling event', async () => {
       const r = await apply('apiVersion: v1\nkind: Pod\nmetadata: {name: picky}\nspec:\n  nodeSelector: {disk: ssd}\n  containers: [{name: c, image: podnet/echo}]\n');
