@@ -96,7 +96,7 @@ export async function waitCommand(ctx: Context, flags: CommonFlags): Promise<num
   const deadline = Date.now() + timeoutMs;
   for (const t of targets) {
     const namespace = t.resource.namespaced ? flags.namespace ?? 'default' : undefined;
-    if (t.names.length === 0 && !flags.all && !flags.selector) throw new PodnetError('EUSAGE', 'resource name may not be empty');
+    if (t.names.length === 0 && !flags.all && !flags.selector) throw new PodnetError('EUSAGE', 'resource(s) were provided, but no name was specified');
     const pending = new Map<string, KubeObject | undefined>();
     if (t.names.length > 0) for (const n of t.names) pending.set(n, undefined);
     else {
