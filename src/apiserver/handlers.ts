@@ -42,7 +42,8 @@ function patchTypeOf(req: IncomingMessage): PatchType {
 export async function handleResource(registry: Registry, req: IncomingMessage, res: ServerResponse, route: ResourceRoute, query: URLSearchParams, options: HandlerOptions = {}): Promise<void> {
   const { info, namespace, name, subresource } = route;
   const method = req.method ?? 'GET';
-  const mode = { dryRun: dryRunOf(query) };
+  // reads ignore dryRun, as upstream does
+  const mode = { dryRun: method !== 'GET' && dryRunOf(query) };
   if (subresource) {
     // what upstream does not serve is 404; what it serves by other verbs, 405
     const served = subresource === 'status' || (subresource === 'finalize' && info.kind === 'Namespace') || (subresource === 'scale' && SCALABLE.has(info.kind));

@@ -17,7 +17,7 @@ import { ApiError, apiErrors, field } from '../errors.js';
 import { checkPreconditions, type ObjectStore, type StoredObject, type WriteMode } from '../store/store.js';
 import { deepEqual } from '../store/deep-equal.js';
 import { nowRFC3339 } from '../api/pod-helpers.js';
-import { deletionFinalizers, propagationPolicyOf, type CascadeOptions } from '../api/deletion.js';
+import { deletionFinalizers, NAMESPACE_FINALIZER, propagationPolicyOf, type CascadeOptions } from '../api/deletion.js';
 import {
   allocateService, carryOverAllocations, createServiceAllocators, releaseService, restoreService, type ServiceAllocators,
 } from './allocators/service-allocations.js';
@@ -244,28 +244,25 @@ export class Registry {
     const policy = propagationPolicyOf(req);
     const obj = cur.object;
     const grace = req.gracePeriodSeconds;
-    if (info.kind === 'Namespace' && UNDELETABLE_NAMESPACES.has(name)) throw apiErrors.forbidden(`namespaces "${name}" is forbidden: this namespace may not be deleted`);
-    // a dry run: everything that could refuse the delete has been checked
-    if (mode.dryRun) return { object: cur, removed: true };
     if (info.kind === 'Namespace') {
-      const phase = (obj as Namespace).status?.phase;
-      if (phase === 'Terminating' || obj.metadata.deletionTimestamp) {
+      if (UNDELETABLE_NAMESPACES.has(name)) throw apiErrors.forbidden(`namespaces "${name}" is forbidden: this namespace may not be deleted`);
+      if (obj.metadata.deletionTimestamp) {
         // upstream's namespace REST: whatever the grace period, it stays until
         // the controller has finalized it (spec.finalizers) and its own
         // metadata.finalizers are gone
-        return namespaceFinished(obj as Namespace) ? this.remove(info, cur) : { object: cur, removed: false };
+        return namespaceFinished(obj as Namespace) ? this.remove(info, cur, mode) : { object: cur, removed: false };
       }
       return this.mark(info, cur, (next) => {
         next.metadata.deletionTimestamp = nowRFC3339(this.store.now());
         next.status = { ...((next.status as object | undefined) ?? {}), phase: 'Terminating' };
-      });
+      }, mode);
     }
     // What stays behind: the object's finalizers with the cascade's (src/api/deletion.ts),
     // and a scheduled pod's grace period. Either keeps it, marked, until it is over.
     const finalizers = deletionFinalizers(obj.metadata.finalizers, policy);
     const finalizersChange = !deepEqual(finalizers, obj.metadata.finalizers ?? []);
     const seconds = info.kind === 'Pod' ? podGraceSeconds(obj as Pod, grace) : 0;
-    if (finalizers.length === 0 && seconds === 0) return this.remove(info, cur);
+    if (finalizers.length === 0 && seconds === 0) return this.remove(info, cur, mode);
     const previous = obj.metadata.deletionTimestamp ? obj.metadata.deletionGracePeriodSeconds ?? 0 : undefined;
     // a repeated delete may only shorten the grace period (upstream BeforeDelete)
     const keepTimestamp = previous !== undefined && previous <= seconds;
@@ -277,7 +274,7 @@ export class Registry {
       }
       if (finalizers.length > 0) next.metadata.finalizers = finalizers;
       else delete next.metadata.finalizers;
-    });
+    }, mode);
   }
 
   /**
@@ -335,6 +332,14 @@ export class Registry {
       for (const name of namespaces) {
         if (!this.store.get('namespaces', '', name)) this.create(nsInfo, undefined, { apiVersion: 'v1', kind: 'Namespace', metadata: { name } });
       }
+      // a store written before namespaces had spec.finalizers: give each the
+      // controller's entry, or a Terminating one could go before it is empty
+      for (const ns of this.store.list('namespaces', '').items) {
+        if ((ns.object as Namespace).spec?.finalizers !== undefined) continue;
+        const next = JSON.parse(ns.json) as Namespace;
+        next.spec = { ...(next.spec ?? {}), finalizers: [NAMESPACE_FINALIZER] };
+        this.store.update('namespaces', next);
+      }
       if (!this.store.get('services', 'default', 'kubernetes')) {
         this.create(svcInfo, 'default', {
           apiVersion: 'v1', kind: 'Service',
@@ -358,15 +363,16 @@ export class Registry {
     }
   }
 
-  /** Marks an object for deletion (MODIFIED event) instead of removing it. */
-  private mark(info: ResourceInfo, cur: StoredObject, change: (next: KubeObject) => void): DeleteResult {
+  /** Marks an object for deletion (MODIFIED event); a dry run answers the marked object and stores nothing. */
+  private mark(info: ResourceInfo, cur: StoredObject, change: (next: KubeObject) => void, mode: WriteMode = {}): DeleteResult {
     const next = JSON.parse(cur.json) as KubeObject;
     change(next);
     next.metadata.resourceVersion = String(cur.rv);
-    return { object: this.store.update(info.plural, next), removed: false };
+    return { object: this.store.update(info.plural, next, mode), removed: false };
   }
 
-  private remove(info: ResourceInfo, cur: StoredObject): DeleteResult {
+  private remove(info: ResourceInfo, cur: StoredObject, mode: WriteMode = {}): DeleteResult {
+    if (mode.dryRun) return { object: cur, removed: true };
     const m = cur.object.metadata;
     const gone = this.store.delete(info.plural, m.namespace ?? '', m.name ?? '');
     if (info.kind === 'Service') releaseService(this.allocators, cur.object as Service);

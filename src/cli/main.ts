@@ -22,7 +22,7 @@ Usage:
   podnet describe KIND [NAME…|-l SEL] [-n NS|-A]
   podnet wait --for=condition=Ready|delete|jsonpath={.path}=VALUE KIND [NAME|-l SEL|--all] [--timeout=60s]
   podnet scale --replicas=N deployment/NAME|statefulset/NAME [-n NS]
-  podnet logs [-n NS] POD|deploy/NAME|sts/NAME|svc/NAME [-c CONTAINER] [-p] [--tail=N] [--follow]
+  podnet logs [-n NS] POD|deploy/NAME|sts/NAME|svc/NAME [-c CONTAINER] [-p] [--tail=N] [-f|--follow]
   podnet exec [-n NS] POD [-c CONTAINER] -- CMD…
                                              run CMD inside a pod's container
   podnet exec node/NAME -- CMD…              run CMD inside a node's network namespace
@@ -63,7 +63,8 @@ async function main(argv: string[]): Promise<number> {
   }
   const command = COMMANDS[name];
   if (!command) throw new PodnetError('EUSAGE', `unknown command "${name}" for "podnet"; run "podnet help"`);
-  const flags = parseFlags(rest);
+  // kubectl's logs takes -f as --follow, where every other command's -f is a file
+  const flags = parseFlags(name === 'logs' ? rest.map((a) => (a === '-f' ? '--follow' : a)) : rest);
   if (flags.help) { process.stdout.write(USAGE); return 0; }
   return command(context(flags.cluster), flags);
 }

@@ -36,11 +36,14 @@ export class NamespaceController extends Controller {
     if (remaining > 0) { this.queue.addAfter(key, 500); return; }
     try {
       // empty: give up the controller's finalizer (upstream's finalize call),
-      // then delete again, which removes the namespace once no finalizer holds it
-      const finalizers = ns.spec?.finalizers ?? [];
+      // then delete again, which removes the namespace once no finalizer holds
+      // it. Read fresh and written with its resourceVersion: another owner may
+      // have changed spec.finalizers while this sync listed and deleted (a
+      // conflict fails the sync, which the work queue retries).
+      const fresh = await this.client.get<Namespace>('namespaces', undefined, key);
+      const finalizers = fresh.spec?.finalizers ?? [];
       if (finalizers.includes(NAMESPACE_FINALIZER)) {
-        const { resourceVersion: _rv, ...metadata } = ns.metadata;
-        await this.client.update<Namespace>({ ...ns, metadata, spec: { ...ns.spec, finalizers: finalizers.filter((f) => f !== NAMESPACE_FINALIZER) } }, { subresource: 'finalize' });
+        await this.client.update<Namespace>({ ...fresh, spec: { ...fresh.spec, finalizers: finalizers.filter((f) => f !== NAMESPACE_FINALIZER) } }, { subresource: 'finalize' });
       }
       await this.client.delete('namespaces', undefined, key);
     } catch (err) { if (!isApiError(err, 'NotFound')) throw err; }

@@ -54,7 +54,8 @@ export class PodGarbageCollector {
         await this.markFailedAndDelete(pod, now);
         deleted.push(`${pod.metadata.namespace}/${pod.metadata.name}`);
       } catch (err) {
-        if (!isApiError(err, 'NotFound')) throw err;
+        // gone already, or changed under us (the next pass sees it again): on to the next pod
+        if (!isApiError(err, 'NotFound') && !isApiError(err, 'Conflict')) throw err;
       }
     }
     return deleted;
@@ -66,7 +67,9 @@ export class PodGarbageCollector {
       const conditions = setCondition(pod.status?.conditions, {
         type: 'DisruptionTarget', status: 'True', reason: 'DeletionByPodGC', message: 'PodGC: node no longer exists',
       }, stamp);
-      await this.client.update<Pod>({ ...pod, status: { ...pod.status, phase: 'Failed', conditions } }, { subresource: 'status' });
+      // unconditional (no resourceVersion): whatever else changed, the pod fails
+      const { resourceVersion: _rv, ...metadata } = pod.metadata;
+      await this.client.update<Pod>({ ...pod, metadata, status: { ...pod.status, phase: 'Failed', conditions } }, { subresource: 'status' });
     }
     await this.client.delete('pods', pod.metadata.namespace, pod.metadata.name!, { gracePeriodSeconds: 0, preconditions: { uid: pod.metadata.uid! } });
   }

@@ -215,7 +215,9 @@ export class IngressController {
         for (const c of culprits) rejectedNow.push({ ingress: c, error: result.error });
         continue;
       }
-      if (!lastRound && culprits.length === 0 && setAside === undefined) {
+      // (only against a configuration NGINX accepted since this controller
+      // started: before that, every Ingress counts as changed)
+      if (!lastRound && culprits.length === 0 && setAside === undefined && this.lastGood.hasAcceptedOnce) {
         // Not traceable: the last accepted set was fine, so the cause is
         // among what changed since. Those fall back (or are left out, if
         // new), and the rest is tried again.

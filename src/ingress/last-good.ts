@@ -32,6 +32,10 @@ export class LastGoodIngresses {
   /** key → the version that was part of the last accepted configuration */
   private accepted = new Map<string, Ingress>();
   private blamed = new Map<string, Blame>();
+  /** whether NGINX has accepted a configuration since this controller started (what "changed since" is measured against) */
+  private acceptedOnce = false;
+
+  get hasAcceptedOnce(): boolean { return this.acceptedOnce; }
 
   /** The Ingresses to render: blamed ones replaced by their last good version, or listed in `exclude`. */
   inputs(current: readonly Ingress[]): { ingresses: Ingress[]; exclude: Set<string> } {
@@ -51,7 +55,9 @@ export class LastGoodIngresses {
   acceptedVersions(served: readonly IngressRef[], rendered: readonly Ingress[]): void {
     const byKey = new Map(rendered.map((ing) => [refKey(refOf(ing)), ing]));
     this.accepted = new Map(served.map((ref) => [refKey(ref), byKey.get(refKey(ref))!]));
+    this.acceptedOnce = true;
   }
+
 
   /**
    * NGINX rejected a configuration and `culprits` caused it: each falls back

@@ -10,7 +10,7 @@ import type { Deployment, Pod, Service, StatefulSet } from '../../api/types.js';
 import { getCondition, isPodReady } from '../../api/pod-helpers.js';
 import { selectorToString } from '../../api/labels.js';
 import { resourceForName } from '../../api/resources.js';
-import { apiErrors, PodnetError } from '../../errors.js';
+import { apiErrors, isApiError, PodnetError } from '../../errors.js';
 import { podFiles } from '../../agent/pod-files.js';
 import type { CommonFlags } from '../args.js';
 import type { Context } from '../context.js';
@@ -20,6 +20,8 @@ export const DEFAULT_CONTAINER_ANNOTATION = 'kubectl.kubernetes.io/default-conta
 /** kubectl logs --pod-running-timeout default: how long GetFirstPod waits for a pod to appear */
 const POD_RUNNING_TIMEOUT_MS = 20_000;
 const POD_POLL_MS = 250;
+/** how often --follow looks whether its container instance has ended */
+const FOLLOW_POLL_MS = 500;
 /** bytes read per step when looking for the last --tail lines from the end of a log */
 const TAIL_CHUNK = 64 * 1024;
 
@@ -244,12 +246,34 @@ export async function logsCommand(ctx: Context, flags: CommonFlags): Promise<num
       createReadStream(file, { end: offset - 1 }).on('error', reject).on('end', resolve).pipe(process.stdout, { end: false });
     });
   }
-  if (!flags.follow) return 0;
-  watchFile(file, { interval: 200 }, (cur) => {
-    if (cur.size <= offset) return;
-    createReadStream(file, { start: offset, end: cur.size - 1 }).pipe(process.stdout, { end: false });
-    offset = cur.size;
+  // a previous instance has ended already: nothing more will come
+  if (!flags.follow || flags.previous) return 0;
+  const more = (size: number): Promise<void> => {
+    if (size <= offset) return Promise.resolve();
+    const start = offset;
+    offset = size;
+    return new Promise<void>((resolve, reject) => {
+      createReadStream(file, { start, end: size - 1 }).on('error', reject).on('end', resolve).pipe(process.stdout, { end: false });
+    });
+  };
+  watchFile(file, { interval: 200 }, (cur) => { void more(cur.size); });
+  // as kubectl: following ends when this container instance ends (it
+  // exited, restarted into a new instance's file, or the pod is gone)
+  const instanceEnded = async (): Promise<boolean> => {
+    let fresh: Pod;
+    try { fresh = await ctx.client().get<Pod>('pods', pod.metadata.namespace, pod.metadata.name!); } catch (err) {
+      if (isApiError(err, 'NotFound')) return true;
+      throw err;
+    }
+    if (fresh.metadata.uid !== pod.metadata.uid || logInstance(fresh, container, flags.previous) !== instance) return true;
+    const status = (fresh.status?.containerStatuses ?? []).find((c) => c.name === container);
+    return status !== undefined && status.state?.running === undefined;
+  };
+  await new Promise<void>((resolve) => {
+    let done = false;
+    const finish = () => { if (done) return; done = true; clearInterval(poll); unwatchFile(file); void more(statSync(file, { throwIfNoEntry: false })?.size ?? offset).finally(resolve); };
+    const poll = setInterval(() => { void instanceEnded().then((ended) => { if (ended) finish(); }, () => undefined); }, FOLLOW_POLL_MS);
+    process.on('SIGINT', finish);
   });
-  await new Promise<void>((resolve) => process.on('SIGINT', () => { unwatchFile(file); resolve(); }));
   return 0;
 }

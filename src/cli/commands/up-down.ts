@@ -49,11 +49,26 @@ const POLL_MS = 25;
  * given to an unrelated process, which must never be taken for the daemon.
  */
 export async function daemonPid(ctx: Context): Promise<number | undefined> {
-  if (!(await daemonHoldsLock(ctx.paths.dir))) return undefined;
+  const pid = pidFileDaemon(ctx);
+  if (await daemonHoldsLock(ctx.paths.dir)) return pid;
+  // a daemon started by a podnet from before the lock holds none: known by its command line
+  return pid !== undefined && runsDaemonMain(pid) && runsForCluster(pid, ctx) ? pid : undefined;
+}
+
+/** Whether the cluster's daemon is alive (holding the lock, or an older one known by its command line). */
+async function daemonAlive(ctx: Context): Promise<boolean> {
+  return (await daemonHoldsLock(ctx.paths.dir)) || (await daemonPid(ctx)) !== undefined;
+}
+
+function pidFileDaemon(ctx: Context): number | undefined {
   try {
     const pid = Number(readFileSync(ctx.paths.daemonPid, 'utf8'));
     return pid > 0 && processAlive(pid) ? pid : undefined;
   } catch { return undefined; }
+}
+
+function runsDaemonMain(pid: number): boolean {
+  try { return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').some((a) => a.endsWith('daemon-main.js')); } catch { return false; }
 }
 
 /**
@@ -89,7 +104,7 @@ export async function waitForNodes(ctx: Context, count: number | undefined, dead
         if (!/ECONNREFUSED|ENOENT|socket hang up/.test((err as Error).message)) throw err;
       }
     }
-    if (!(await daemonHoldsLock(ctx.paths.dir))) throw new PodnetError('EDAEMON', `the podnet daemon of cluster "${ctx.cluster}" exited during start-up:\n${tail(ctx.paths.daemonLog)}`);
+    if (!(await daemonAlive(ctx))) throw new PodnetError('EDAEMON', `the podnet daemon of cluster "${ctx.cluster}" exited during start-up:\n${tail(ctx.paths.daemonLog)}`);
     if (Date.now() > deadline) throw new PodnetError('ETIMEOUT', `cluster "${ctx.cluster}" did not become ready in time (${last}); see ${ctx.paths.daemonLog}`);
     await new Promise((r) => setTimeout(r, POLL_MS));
   }
@@ -113,7 +128,7 @@ export async function waitForAddons(ctx: Context, deadline: number, progress: (m
       } catch (err) { if (!isApiError(err, 'NotFound')) throw err; }
     }
     if (done.size === ADDONS.length) return;
-    if (!(await daemonHoldsLock(ctx.paths.dir))) throw new PodnetError('EDAEMON', `the podnet daemon of cluster "${ctx.cluster}" exited during start-up:\n${tail(ctx.paths.daemonLog)}`);
+    if (!(await daemonAlive(ctx))) throw new PodnetError('EDAEMON', `the podnet daemon of cluster "${ctx.cluster}" exited during start-up:\n${tail(ctx.paths.daemonLog)}`);
     if (Date.now() > deadline) {
       const missing = ADDONS.filter((a) => !done.has(a.name)).map((a) => `${a.what} (${a.namespace}/${a.name})`).join(', ');
       throw new PodnetError('ETIMEOUT', `cluster "${ctx.cluster}" is up but not ready: ${missing} not Ready in time; see podnet get pods -A and podnet describe`);
@@ -129,7 +144,9 @@ export async function upCommand(ctx: Context, flags: CommonFlags, quiet = false)
   const traceFile = path.join(ctx.paths.dir, TRACE_FILE_NAME);
   const tracing = process.env[TRACE_ENV] === '1';
   let trace = StartupTrace.off();
-  if (!(await daemonHoldsLock(ctx.paths.dir))) {
+  // a daemon that holds the lock but has not written its pid file yet is
+  // starting: the one spawned here finds the lock taken and leaves it be
+  if (!(await daemonPid(ctx))) {
     mkdirSync(ctx.paths.dir, { recursive: true });
     mkdirSync(ctx.paths.procs, { recursive: true });
     // The file's existence switches tracing on in every process of the cluster (src/startup-trace.ts).

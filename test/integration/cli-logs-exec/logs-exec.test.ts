@@ -53,6 +53,15 @@ describe('logs and exec as kubectl', { timeout: 180_000 }, () => {
     rmSync(stateDir, { recursive: true, force: true });
   });
 
+  test('logs -f ends when its container instance ends, as kubectl', async () => {
+    // crash's instances live 5 s: a follow started now ends within one
+    const t0 = Date.now();
+    const r = await pn(['logs', '-f', 'crash'], { timeoutMs: 20_000 });
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /^instance \d+\n$/);
+    assert.ok(Date.now() - t0 < 15_000, `followed for ${Date.now() - t0} ms`);
+  });
+
   test('logs after restarts: only the current instance; -p the one before', async () => {
     await eventually('crash running again after one restart', async () => {
       const cs = (await pod('crash')).status?.containerStatuses?.[0];

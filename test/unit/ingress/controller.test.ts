@@ -360,3 +360,24 @@ test('an error that names no line: the Ingresses changed since the last accepted
     assert.match(nginx.texts.at(-1)!, /location "\/c\/"/);
   });
 });
+
+test('an error that names no line before any conf was accepted (a restarted controller) sets nothing aside: the next sync tries everything again', async () => {
+  const client = new FakeClient();
+  world(client);
+  client.put(ingress('shop', { rules: [{ host: 'shop.test', paths: [{ svc: 'web' }] }] }));
+  client.put(ingress('other', { rules: [{ host: 'other.test', paths: [{ svc: 'web' }] }] }));
+  await withController(client, async (c, nginx) => {
+    nginx.untraceable = ['server_name shop.test;'];
+    await c.start();
+    const first = await c.sync();
+    assert.equal(first.loaded, false);
+    assert.deepEqual(first.rejected, [], 'nothing set aside');
+    // each Ingress hears that nothing loaded, not that it was set aside
+    assert.ok(rejections(client).every((e) => /could not be traced to the Ingresses that caused it; the configuration NGINX last accepted keeps serving/.test(e.message!)));
+    // the cause goes away (a Service, a class, a restart of NGINX): everything loads
+    nginx.untraceable = [];
+    const next = await c.sync();
+    assert.equal(next.loaded, true);
+    assert.deepEqual(next.table.served.map((r) => r.name).sort(), ['other', 'shop']);
+  });
+});

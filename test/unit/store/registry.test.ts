@@ -325,3 +325,36 @@ test('dry run (dryRun=All): create, update, patch and delete are checked and ans
   assert.deepEqual(events, ['ADDED real']);
   assert.equal(store.currentRv, rv + 1);
 });
+
+test('namespaces stored before spec.finalizers get the controller\'s entry at start; a Terminating phase without a deletion timestamp is marked', () => {
+  const { registry, store } = setup();
+  // as an older podnet stored it: no spec.finalizers
+  store.create('namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'old' }, spec: {}, status: { phase: 'Active' } } as KubeObject);
+  registry.create(info('configmaps'), 'old', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c' } });
+  registry.bootstrap(BUILTIN_NAMESPACES);
+  assert.deepEqual((registry.get(info('namespaces'), undefined, 'old').object as Namespace).spec?.finalizers, ['kubernetes']);
+  registry.delete(info('namespaces'), undefined, 'old');
+  // a second delete and a write while Terminating do not remove it before the controller is done
+  assert.equal(registry.delete(info('namespaces'), undefined, 'old', { gracePeriodSeconds: 0 }).removed, false);
+  registry.patch(info('namespaces'), undefined, 'old', { metadata: { labels: { a: 'b' } } });
+  registry.get(info('namespaces'), undefined, 'old');
+  // only the phase says Terminating (a status write): a delete marks it properly
+  registry.create(info('namespaces'), undefined, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'odd' } });
+  registry.update(info('namespaces'), undefined, 'odd', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'odd' }, status: { phase: 'Terminating' } } as KubeObject, 'status');
+  const marked = registry.delete(info('namespaces'), undefined, 'odd');
+  assert.ok(marked.object.object.metadata.deletionTimestamp);
+  registry.update(info('namespaces'), undefined, 'odd', { ...(JSON.parse(marked.object.json) as Namespace), spec: { finalizers: [] } } as KubeObject, 'finalize');
+  assert.throws(() => registry.get(info('namespaces'), undefined, 'odd'), (e) => isApiError(e, 'NotFound'));
+});
+
+test('a dry-run delete answers what the delete would do: marked (not removed) when finalizers or a grace period hold the object', () => {
+  const { registry } = setup();
+  registry.create(info('configmaps'), 'default', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'held', finalizers: ['example.com/x'] } });
+  const dry = registry.delete(info('configmaps'), 'default', 'held', {}, { dryRun: true });
+  assert.equal(dry.removed, false);
+  assert.ok(dry.object.object.metadata.deletionTimestamp);
+  assert.equal(registry.get(info('configmaps'), 'default', 'held').object.metadata.deletionTimestamp, undefined);
+  registry.create(info('configmaps'), 'default', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'free' } });
+  assert.equal(registry.delete(info('configmaps'), 'default', 'free', {}, { dryRun: true }).removed, true);
+  registry.get(info('configmaps'), 'default', 'free');
+});
