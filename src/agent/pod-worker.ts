@@ -4,7 +4,8 @@
 // IP. Everything it must find again after an agent crash is in state.json:
 // the netns name is written before the pause creates the namespace, and
 // whatever lives inside it (pause, containers, the IP CNI handed out) can be
-// found from that name alone, so the rest is written once it is all up.
+// found from that name alone; the sandbox's pid and IP are written with the
+// first container's pid, and every container's pid the moment it is spawned.
 
 import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -162,12 +163,12 @@ export class PodWorker {
         return;
       }
     }
-    let started = false;
     for (const c of this.containers.values()) {
-      if (!c.pid && !c.restartTimer && !c.state.terminated) { this.startContainer(c); started = true; }
+      if (!c.pid && !c.restartTimer && !c.state.terminated) this.startContainer(c);
     }
-    // One state.json write for the sandbox and every container just started.
-    if (started || this.state.podIP !== this.persistedPodIP) this.persist();
+    // startContainer persisted each pid it spawned (with the sandbox); a pod
+    // whose containers could not start still records its sandbox now.
+    if (this.state.podIP !== this.persistedPodIP) this.persist();
     this.scheduleStatus();
   }
 
@@ -225,7 +226,7 @@ export class PodWorker {
     writeFileSync(hostsPath, hostsFile(pod, podIP, CLUSTER_DOMAIN));
     this.state.podIP = podIP;
     writeFileSync(this.files.sandboxPid, String(pid));
-    // state.json follows in ensureRunning, once, with the containers' pids
+    // state.json follows with the first container's pid (startContainer)
     this.sandboxReady = true;
   }
 
@@ -311,6 +312,14 @@ export class PodWorker {
     c.ready = false;
     c.containerID = `podnet://${this.state.containerId}-${c.name}-${c.restartCount}`;
     c.state = { running: { startedAt } };
+    // The pid goes to state.json now, before anything else can happen: an
+    // agent killed after this line re-adopts the running process instead of
+    // starting the container a second time beside it (a hostNetwork pod has
+    // no netns whose teardown would kill a stray copy; a pod with one would
+    // be adopted with the copy still inside it). One write per container
+    // (temp + rename), where there was one per pod. What remains is the
+    // microseconds between the fork inside spawn() and this rename.
+    this.persist();
     const ranFrom = Date.now();
     child.on('error', (e) => { c.state = { waiting: { reason: 'RunContainerError', message: e.message } }; });
     child.on('exit', (code, signal) => {
@@ -318,7 +327,6 @@ export class PodWorker {
       this.onExit(c, code ?? 128 + (signal === 'SIGKILL' ? 9 : 15), signal);
     });
     if (c.pid) writeFileSync(this.files.containerPid(c.name), String(c.pid));
-    // the caller persists the state (one write for all it started)
     if (c.restartCount === 0) this.ctx.events.normal(this.pod, 'Started', `Started container ${c.name}`);
     this.startProbes(c);
   }
@@ -352,7 +360,6 @@ export class PodWorker {
         if (this.terminating || this.finished) return;
         c.restartCount++;
         this.startContainer(c);
-        this.persist();
         this.scheduleStatus();
       });
     }, delay);
