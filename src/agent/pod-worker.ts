@@ -53,6 +53,8 @@ export interface AgentContext {
   sandboxSlots: Semaphore;
   /** handed to containers as PODNET_API_SOCKET: podnet's in-cluster config, as KUBERNETES_SERVICE_HOST is upstream's */
   apiSocket: string;
+  /** a pod's sandbox could not be torn down; its state.json was kept for a retry (Kubelet.housekeep) */
+  teardownFailed?: () => void;
 }
 
 export interface PersistedState {
@@ -442,17 +444,44 @@ export class PodWorker {
     }
     this.scheduleStatus();
     await Promise.all([...this.containers.values()].map((c) => this.killContainer(c, graceSeconds * 1000)));
-    await this.teardownSandbox().catch((e) => process.stderr.write(`[agent] teardown ${this.state.name}: ${(e as Error).message}\n`));
-    rmSync(this.files.dir, { recursive: true, force: true });
+    let tornDown = true;
+    await this.teardownSandbox().catch((e) => {
+      tornDown = false;
+      process.stderr.write(`[agent ${this.ctx.nodeName}] teardown of ${this.state.namespace}/${this.state.name} failed, will retry: ${(e as Error).message}\n`);
+    });
+    // A failed teardown (CNI DEL timed out on the IPAM lock, say) keeps the
+    // pod's directory and a state.json with what a retry needs: the netns
+    // and the container ID that holds the IP. The kubelet retries it as an
+    // orphan (Kubelet.housekeep), as a restarted agent would; until then its
+    // container ID stays on the list of valid attachments, so GC leaves it to
+    // that retry.
+    if (tornDown) rmSync(this.files.dir, { recursive: true, force: true });
+    else this.keepForRetry();
     this.finished = true;
     clearTimeout(this.statusTimer);
+    if (!tornDown) this.ctx.teardownFailed?.();
     if (deleteFromApi) {
       try { await this.ctx.client.delete('pods', this.state.namespace, this.state.name, { gracePeriodSeconds: 0, preconditions: { uid: this.state.uid } }); }
       catch (err) { if (!isApiError(err, 'NotFound') && !isApiError(err, 'Conflict')) throw err; }
     }
   }
 
+  /**
+   * The state a teardown retry needs, and nothing a retry could misuse:
+   * every container was killed and the pause too (or it is killed with
+   * everything else in the netns), so no pid is kept (it may be reused).
+   */
+  private keepForRetry(): void {
+    const { uid, namespace, name, node, netns, containerId, hostNetwork, startTime } = this.state;
+    this.state = { uid, namespace, name, node, ...(netns ? { netns } : {}), containerId, hostNetwork, startTime, containers: {} };
+    this.containers.clear();
+    this.persist();
+  }
+
   get done(): boolean { return this.finished; }
+
+  /** the CNI container ID this pod's attachment is keyed by */
+  get containerId(): string { return this.state.containerId; }
 
   /** Coalesces status writes: many container events, one PATCH. */
   private scheduleStatus(): void {
