@@ -88,6 +88,11 @@ async function main(): Promise<void> {
     const current = pods.list();
     for (const p of current) kubelet.sync(p);
     kubelet.removeMissing(current);
+    // Only now, with every surviving pod adopted and every current one
+    // synced: CNI GC frees what no pod holds (leaked by a crash or a failed
+    // DEL), then again every minute (Kubelet.collectGarbage says why a pod
+    // being created meanwhile is safe).
+    void kubelet.startHousekeeping();
     trace.mark('kubelet started');
     return kubelet;
   };

@@ -4,7 +4,8 @@
 // IP. Everything it must find again after an agent crash is in state.json:
 // the netns name is written before the pause creates the namespace, and
 // whatever lives inside it (pause, containers, the IP CNI handed out) can be
-// found from that name alone, so the rest is written once it is all up.
+// found from that name alone; the sandbox's pid and IP are written with the
+// first container's pid, and every container's pid the moment it is spawned.
 
 import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -52,6 +53,8 @@ export interface AgentContext {
   sandboxSlots: Semaphore;
   /** handed to containers as PODNET_API_SOCKET: podnet's in-cluster config, as KUBERNETES_SERVICE_HOST is upstream's */
   apiSocket: string;
+  /** a pod's sandbox could not be torn down; its state.json was kept for a retry (Kubelet.housekeep) */
+  teardownFailed?: () => void;
 }
 
 export interface PersistedState {
@@ -162,12 +165,12 @@ export class PodWorker {
         return;
       }
     }
-    let started = false;
     for (const c of this.containers.values()) {
-      if (!c.pid && !c.restartTimer && !c.state.terminated) { this.startContainer(c); started = true; }
+      if (!c.pid && !c.restartTimer && !c.state.terminated) this.startContainer(c);
     }
-    // One state.json write for the sandbox and every container just started.
-    if (started || this.state.podIP !== this.persistedPodIP) this.persist();
+    // startContainer persisted each pid it spawned (with the sandbox); a pod
+    // whose containers could not start still records its sandbox now.
+    if (this.state.podIP !== this.persistedPodIP) this.persist();
     this.scheduleStatus();
   }
 
@@ -225,7 +228,7 @@ export class PodWorker {
     writeFileSync(hostsPath, hostsFile(pod, podIP, CLUSTER_DOMAIN));
     this.state.podIP = podIP;
     writeFileSync(this.files.sandboxPid, String(pid));
-    // state.json follows in ensureRunning, once, with the containers' pids
+    // state.json follows with the first container's pid (startContainer)
     this.sandboxReady = true;
   }
 
@@ -311,6 +314,14 @@ export class PodWorker {
     c.ready = false;
     c.containerID = `podnet://${this.state.containerId}-${c.name}-${c.restartCount}`;
     c.state = { running: { startedAt } };
+    // The pid goes to state.json now, before anything else can happen: an
+    // agent killed after this line re-adopts the running process instead of
+    // starting the container a second time beside it (a hostNetwork pod has
+    // no netns whose teardown would kill a stray copy; a pod with one would
+    // be adopted with the copy still inside it). One write per container
+    // (temp + rename), where there was one per pod. What remains is the
+    // microseconds between the fork inside spawn() and this rename.
+    this.persist();
     const ranFrom = Date.now();
     child.on('error', (e) => { c.state = { waiting: { reason: 'RunContainerError', message: e.message } }; });
     child.on('exit', (code, signal) => {
@@ -318,7 +329,6 @@ export class PodWorker {
       this.onExit(c, code ?? 128 + (signal === 'SIGKILL' ? 9 : 15), signal);
     });
     if (c.pid) writeFileSync(this.files.containerPid(c.name), String(c.pid));
-    // the caller persists the state (one write for all it started)
     if (c.restartCount === 0) this.ctx.events.normal(this.pod, 'Started', `Started container ${c.name}`);
     this.startProbes(c);
   }
@@ -352,7 +362,6 @@ export class PodWorker {
         if (this.terminating || this.finished) return;
         c.restartCount++;
         this.startContainer(c);
-        this.persist();
         this.scheduleStatus();
       });
     }, delay);
@@ -435,17 +444,44 @@ export class PodWorker {
     }
     this.scheduleStatus();
     await Promise.all([...this.containers.values()].map((c) => this.killContainer(c, graceSeconds * 1000)));
-    await this.teardownSandbox().catch((e) => process.stderr.write(`[agent] teardown ${this.state.name}: ${(e as Error).message}\n`));
-    rmSync(this.files.dir, { recursive: true, force: true });
+    let tornDown = true;
+    await this.teardownSandbox().catch((e) => {
+      tornDown = false;
+      process.stderr.write(`[agent ${this.ctx.nodeName}] teardown of ${this.state.namespace}/${this.state.name} failed, will retry: ${(e as Error).message}\n`);
+    });
+    // A failed teardown (CNI DEL timed out on the IPAM lock, say) keeps the
+    // pod's directory and a state.json with what a retry needs: the netns
+    // and the container ID that holds the IP. The kubelet retries it as an
+    // orphan (Kubelet.housekeep), as a restarted agent would; until then its
+    // container ID stays on the list of valid attachments, so GC leaves it to
+    // that retry.
+    if (tornDown) rmSync(this.files.dir, { recursive: true, force: true });
+    else this.keepForRetry();
     this.finished = true;
     clearTimeout(this.statusTimer);
+    if (!tornDown) this.ctx.teardownFailed?.();
     if (deleteFromApi) {
       try { await this.ctx.client.delete('pods', this.state.namespace, this.state.name, { gracePeriodSeconds: 0, preconditions: { uid: this.state.uid } }); }
       catch (err) { if (!isApiError(err, 'NotFound') && !isApiError(err, 'Conflict')) throw err; }
     }
   }
 
+  /**
+   * The state a teardown retry needs, and nothing a retry could misuse:
+   * every container was killed and the pause too (or it is killed with
+   * everything else in the netns), so no pid is kept (it may be reused).
+   */
+  private keepForRetry(): void {
+    const { uid, namespace, name, node, netns, containerId, hostNetwork, startTime } = this.state;
+    this.state = { uid, namespace, name, node, ...(netns ? { netns } : {}), containerId, hostNetwork, startTime, containers: {} };
+    this.containers.clear();
+    this.persist();
+  }
+
   get done(): boolean { return this.finished; }
+
+  /** the CNI container ID this pod's attachment is keyed by */
+  get containerId(): string { return this.state.containerId; }
 
   /** Coalesces status writes: many container events, one PATCH. */
   private scheduleStatus(): void {

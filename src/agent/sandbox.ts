@@ -139,6 +139,18 @@ export async function cniDel(spec: SandboxSpec): Promise<void> {
   await execCni('DEL', { containerId: spec.containerId, netns: `/run/netns/${spec.netns}`, ifName: spec.ifName ?? 'eth0', args: spec.cniArgs, config: spec.cniConfig, pluginPath: spec.cniPath });
 }
 
+/** the CNI 1.1 GC verb's list: every attachment the runtime still has (SPEC.md, "GC: Clean up any stale resources") */
+export const VALID_ATTACHMENTS_KEY = 'cni.dev/valid-attachments';
+
+/**
+ * CNI GC: the plugin releases every address and removes every veth that
+ * belongs to no attachment listed. The list must be complete, or a live
+ * pod loses its address (the caller's job: Kubelet.collectGarbage).
+ */
+export async function cniGc(config: Record<string, unknown>, cniPath: string[], attachments: { containerID: string; ifname: string }[]): Promise<void> {
+  await execCni('GC', { config: { ...config, [VALID_ATTACHMENTS_KEY]: attachments }, pluginPath: cniPath });
+}
+
 export interface PauseStart {
   pid: number;
   /** resolves once the network namespace is in place (CNI ADD may run from then on); rejects when the pause fails before */

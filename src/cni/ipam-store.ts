@@ -7,6 +7,14 @@
 //
 // Every read-modify-write happens under one cross-process lock, so concurrent
 // ADDs on a node never hand out the same address.
+//
+// An address file is born whole: the owner is written to a temporary name
+// (`.<ip>.<pid>.tmp`, which the IP pattern never matches) and link(2)ed to
+// the address, which fails with EEXIST like O_EXCL and is atomic, so a
+// process killed at any point leaves either no address file or one naming its
+// owner, plus at most a temporary file that GC removes. (host-local opens the
+// address with O_EXCL and then writes: a kill in between leaves an empty file
+// that holds the address for nobody, forever.)
 
 import fs from 'node:fs';
 import path from 'node:path';
@@ -22,6 +30,16 @@ const LOCK_FILE = 'podnet.lock';
 /** generous: a node starting many pods at once queues plugin processes behind the lock on a busy CPU */
 const LOCK_TIMEOUT_MS = 60_000;
 const IP_FILE = /^\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}$/;
+/** our temporary files: `.<ip>.<pid>.tmp` (address owners) and `.last_reserved_ip.0.<pid>` */
+const TEMP_FILE = /^\.(?:\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}\.\d+\.tmp|last_reserved_ip\.0\.\d+)$/;
+/**
+ * An address file without an owner (empty or cut short: host-local, or
+ * podnet before owners were linked into place, killed between open and
+ * write) is freed by GC only once it is older than this. Every writer of an
+ * address file holds the store lock, and a holder is judged stale and broken
+ * after 30 s (file-lock.ts), so nothing still writes to a file this old.
+ */
+export const OWNERLESS_GRACE_MS = 60_000;
 
 export interface Allocation { ip: string; containerId: string; ifName: string }
 
@@ -49,8 +67,7 @@ export class IpamStore {
           `all ${capacity(range)} addresses are allocated in ${this.dir}`);
       }
       const text = formatIp(ip);
-      // O_EXCL as host-local does: an existing file means someone else holds it
-      fs.writeFileSync(path.join(this.dir, text), `${containerId}${LINE_BREAK}${ifName}`, { flag: 'wx', mode: 0o644 });
+      this.claim(text, `${containerId}${LINE_BREAK}${ifName}`);
       this.writeAtomic(LAST_RESERVED_FILE, text);
       return text;
     });
@@ -62,12 +79,19 @@ export class IpamStore {
     return this.locked(() => this.remove(this.readAll().filter((a) => a.containerId === containerId && a.ifName === ifName)));
   }
 
-  /** Releases every allocation `keep` rejects (CNI GC); returns what was released. */
-  releaseUnless(keep: (a: Allocation) => boolean): Allocation[] {
+  /**
+   * Releases every allocation `keep` rejects (CNI GC); returns what was
+   * released. An address file naming no owner is released once it is older
+   * than OWNERLESS_GRACE_MS (never `keep`'s to judge: it has no container),
+   * and the temporary files of processes killed mid-allocation are removed:
+   * under the lock no allocation is in progress, so they belong to nobody.
+   */
+  releaseUnless(keep: (a: Allocation) => boolean, now = Date.now()): Allocation[] {
     if (!fs.existsSync(this.dir)) return [];
     return this.locked(() => {
-      const stale = this.readAll().filter((a) => !keep(a));
+      const stale = this.readAll().filter((a) => (isOwnerless(a) ? this.ageMs(a.ip, now) > OWNERLESS_GRACE_MS : !keep(a)));
       this.remove(stale);
+      for (const name of fs.readdirSync(this.dir)) if (TEMP_FILE.test(name)) fs.rmSync(path.join(this.dir, name), { force: true });
       return stale;
     });
   }
@@ -109,6 +133,29 @@ export class IpamStore {
     return out;
   }
 
+  /**
+   * Creates the address file `ip` holding `owner`, or throws EEXIST: the
+   * owner goes to a temporary file first and is hard-linked into place, so
+   * the address file never exists without its content.
+   */
+  private claim(ip: string, owner: string): void {
+    const tmp = path.join(this.dir, `.${ip}.${process.pid}.tmp`);
+    fs.writeFileSync(tmp, owner, { mode: 0o644 });
+    try {
+      fs.linkSync(tmp, path.join(this.dir, ip));
+    } finally {
+      fs.rmSync(tmp, { force: true });
+    }
+  }
+
+  private ageMs(name: string, now: number): number {
+    try {
+      return now - fs.statSync(path.join(this.dir, name)).mtimeMs;
+    } catch {
+      return 0;
+    }
+  }
+
   private remove(list: Allocation[]): string[] {
     for (const a of list) fs.rmSync(path.join(this.dir, a.ip), { force: true });
     return list.map((a) => a.ip);
@@ -128,6 +175,11 @@ export class IpamStore {
     fs.writeFileSync(tmp, content);
     fs.renameSync(tmp, path.join(this.dir, name));
   }
+}
+
+/** no container id: the file was created and its writer killed before the first byte */
+function isOwnerless(a: Allocation): boolean {
+  return a.containerId === '';
 }
 
 function inRange(range: IpRange, ip: string): boolean {

@@ -1,0 +1,183 @@
+// The node agent's side of "killed processes never corrupt state, IPs are
+// never handed out twice, and none leak": CNI GC with every live pod as the
+// valid attachments, a failed teardown kept and retried, and container pids
+// on disk the moment they are spawned. The CNI plugin is a fake executable
+// (the same exec protocol the agent always uses) that logs every call.
+
+import { after, test } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { Pod } from '../../../src/api/types.js';
+import type { Client } from '../../../src/client/client.js';
+import { Kubelet } from '../../../src/agent/kubelet.js';
+import { PodWorker, type AgentContext, type PersistedState } from '../../../src/agent/pod-worker.js';
+import { Semaphore } from '../../../src/agent/semaphore.js';
+import type { Runner } from '../../../src/net/runner.js';
+
+const root = fs.mkdtempSync(path.join(os.tmpdir(), 'pn-kubelet-hk-'));
+after(() => fs.rmSync(root, { recursive: true, force: true }));
+
+const NODE = 'node-1';
+
+interface Fixture { ctx: AgentContext; podsDir: string; calls: () => { command: string; containerId: string; stdin: string }[]; failDel: (on: boolean) => void; events: string[] }
+
+/** A fake podnet-cni: logs `COMMAND CONTAINERID` and stdin as one JSON line; DEL fails (code 11, the IPAM lock) while `fail-del` exists. */
+function fixture(name: string, slots = new Semaphore(4), extra: Partial<AgentContext> = {}): Fixture {
+  const dir = path.join(root, name);
+  const bin = path.join(dir, 'bin');
+  fs.mkdirSync(bin, { recursive: true });
+  const log = path.join(dir, 'cni.log');
+  const failFlag = path.join(dir, 'fail-del');
+  fs.writeFileSync(path.join(bin, 'podnet-cni'), `#!/bin/sh
+stdin=$(cat)
+printf '%s\\n' "{\\"command\\":\\"$CNI_COMMAND\\",\\"containerId\\":\\"$CNI_CONTAINERID\\",\\"stdin\\":$stdin}" >> '${log}'
+if [ "$CNI_COMMAND" = DEL ] && [ -e '${failFlag}' ]; then
+  echo '{"cniVersion":"1.1.0","code":11,"msg":"could not lock IPAM store"}'; exit 1
+fi
+`, { mode: 0o755 });
+  const podsDir = path.join(dir, 'pods');
+  fs.mkdirSync(podsDir, { recursive: true });
+  const runner: Runner = { run: async () => ({ stdout: '', stderr: '', code: 0 }) };
+  const events: string[] = [];
+  const client = { patch: async (_r: string, _ns: string, _n: string) => ({ metadata: { resourceVersion: '0' } }), delete: async () => undefined } as unknown as Client;
+  const ctx: AgentContext = {
+    cluster: 'unit', nodeName: NODE, nodeIP: '172.18.0.2', podsDir, runner, client,
+    events: { normal: (_o, reason) => { events.push(reason); }, warning: (_o, reason) => { events.push(reason); } },
+    cniConfig: () => ({ cniVersion: '1.1.0', name: 'pn-unit-node-1', type: 'podnet-cni' }), cniPath: [bin],
+    services: () => [], nodeResolvConf: '', sandboxSlots: slots, apiSocket: '/nonexistent', ...extra,
+  };
+  const calls = () => (fs.existsSync(log) ? fs.readFileSync(log, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { command: string; containerId: string; stdin: string }) : []);
+  return { ctx, podsDir, calls, failDel: (on) => { if (on) fs.writeFileSync(failFlag, ''); else fs.rmSync(failFlag, { force: true }); }, events };
+}
+
+function pod(uid: string, extra: Partial<Pod['spec']> = {}): Pod {
+  return { apiVersion: 'v1', kind: 'Pod', metadata: { uid, name: `p-${uid}`, namespace: 'default', resourceVersion: '1' }, spec: { nodeName: NODE, containers: [], ...extra } };
+}
+
+function writeState(podsDir: string, uid: string, extra: Partial<PersistedState> = {}): void {
+  fs.mkdirSync(path.join(podsDir, uid), { recursive: true });
+  const state: PersistedState = { uid, namespace: 'default', name: `p-${uid}`, node: NODE, netns: `pn-unit-pod-${uid}`, containerId: uid, hostNetwork: false, startTime: '2026-01-01T00:00:00Z', containers: {}, ...extra };
+  fs.writeFileSync(path.join(podsDir, uid, 'state.json'), JSON.stringify(state));
+}
+
+async function until<T>(what: string, fn: () => T | undefined | false, timeoutMs = 5_000): Promise<T> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const v = fn();
+    if (v) return v;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+function gcAttachments(stdin: unknown): string[] {
+  return ((stdin as Record<string, { containerID: string; ifname: string }[]>)['cni.dev/valid-attachments'] ?? []).map((a) => `${a.containerID}/${a.ifname}`);
+}
+
+test('agent start: CNI GC runs after adoption with every live pod as a valid attachment (leaked IPs were never reclaimed)', async () => {
+  const f = fixture('gc-start');
+  writeState(f.podsDir, 'live1');
+  const kubelet = new Kubelet(f.ctx);
+  await kubelet.adopt([pod('live1')]);
+  kubelet.sync(pod('new2', { hostNetwork: true })); // created after adoption (hostNetwork: no real sandbox in a unit test)
+  await kubelet.startHousekeeping();
+  kubelet.stopHousekeeping();
+  const gc = f.calls().filter((c) => c.command === 'GC');
+  assert.equal(gc.length, 1, JSON.stringify(f.calls()));
+  assert.deepEqual(gcAttachments(gc[0]!.stdin), ['live1/eth0', 'new2/eth0']);
+  kubelet.remove(pod('new2')); // its status writes would go on forever against the fake client
+  await until('new2 to stop', () => kubelet.podCount() === 1);
+});
+
+test('GC waits for every sandbox slot: an ADD in flight (IP allocated, state not yet complete) is never collected', async () => {
+  const slots = new Semaphore(2);
+  const f = fixture('gc-slots', slots);
+  writeState(f.podsDir, 'a');
+  const kubelet = new Kubelet(f.ctx);
+  await kubelet.adopt([pod('a')]);
+  let finishAdd!: () => void;
+  const addInFlight = slots.run(() => new Promise<void>((r) => { finishAdd = r; }));
+  const gcDone = kubelet.startHousekeeping();
+  await new Promise((r) => setTimeout(r, 200));
+  assert.equal(f.calls().filter((c) => c.command === 'GC').length, 0, 'GC ran beside an ADD in flight');
+  let laterRan = false;
+  const later = slots.run(async () => { laterRan = true; });
+  finishAdd();
+  await addInFlight;
+  await gcDone;
+  kubelet.stopHousekeeping();
+  await later;
+  assert.equal(f.calls().filter((c) => c.command === 'GC').length, 1);
+  assert.ok(laterRan);
+});
+
+test('a failed teardown keeps the container ID and netns, and the kubelet retries the DEL (was: pod dir removed, IP taken forever)', async () => {
+  const f = fixture('teardown-retry');
+  writeState(f.podsDir, 'gone', { sandboxPid: 999999999, podIP: '10.244.0.9', containers: { app: { pid: 999999998, restartCount: 0 } } });
+  const kubelet = new Kubelet(f.ctx);
+  await kubelet.adopt([pod('gone')]);
+  f.failDel(true);
+  kubelet.remove(pod('gone'));
+  await until('the worker to finish', () => kubelet.podCount() === 0);
+  const kept = PodWorker.loadState(f.podsDir, 'gone');
+  assert.ok(kept, 'state.json kept after the failed DEL');
+  assert.equal(kept.containerId, 'gone');
+  assert.equal(kept.netns, 'pn-unit-pod-gone');
+  assert.equal(kept.sandboxPid, undefined, 'no pid kept: it may be reused');
+  assert.deepEqual(kept.containers, {});
+
+  // a GC meanwhile leaves the address to the retry
+  await kubelet.startHousekeeping();
+  assert.ok(fs.existsSync(path.join(f.podsDir, 'gone', 'state.json')), 'retry failed too: still kept');
+  const firstGc = f.calls().filter((c) => c.command === 'GC').at(-1)!;
+  assert.deepEqual(gcAttachments(firstGc.stdin), ['gone/eth0']);
+
+  f.failDel(false);
+  await kubelet.housekeep();
+  kubelet.stopHousekeeping();
+  assert.equal(fs.existsSync(path.join(f.podsDir, 'gone')), false, 'retried DEL succeeded: directory gone');
+  const dels = f.calls().filter((c) => c.command === 'DEL' && c.containerId === 'gone');
+  assert.equal(dels.length, 3, 'the failed DEL, the failed retry, the good retry');
+  assert.deepEqual(gcAttachments(f.calls().filter((c) => c.command === 'GC').at(-1)!.stdin), []);
+});
+
+test('hostNetwork: a container\'s pid is in state.json as soon as it is spawned (an agent killed then started it a second time)', async () => {
+  let pidsAtStart: Record<string, { pid?: number }> | undefined;
+  const f = fixture('hostnet');
+  f.ctx.events = {
+    normal: (_o, reason) => { if (reason === 'Started') pidsAtStart = PodWorker.loadState(f.podsDir, 'hn')?.containers; },
+    warning: () => undefined,
+  };
+  const p = pod('hn', { hostNetwork: true, containers: [{ name: 'app', command: ['sleep', '30'] }] });
+  const worker = new PodWorker(f.ctx, p);
+  await worker.update(p);
+  try {
+    // "Started" is emitted right after the spawn: a kill -9 of the agent there is what the check stands for
+    assert.ok(pidsAtStart?.app?.pid, `no pid on disk right after the spawn: ${JSON.stringify(pidsAtStart)}`);
+    // a restarted agent adopts that process and starts nothing
+    const adopted = new PodWorker(f.ctx, p, PodWorker.loadState(f.podsDir, 'hn'));
+    adopted.adoptContainers();
+    const before = f.events.length;
+    await adopted.update(p);
+    assert.equal(f.events.length, before, 'nothing started again');
+    await adopted.removed();
+  } finally {
+    await worker.removed();
+  }
+});
+
+test('Semaphore.runExclusive waits for the tasks running and keeps later ones waiting', async () => {
+  const s = new Semaphore(2);
+  const order: string[] = [];
+  let releaseA!: () => void;
+  const a = s.run(() => new Promise<void>((r) => { releaseA = () => { order.push('a done'); r(); }; }));
+  const x = s.runExclusive(async () => { order.push('exclusive'); });
+  const b = s.run(async () => { order.push('b'); });
+  await new Promise((r) => setTimeout(r, 20));
+  assert.deepEqual(order, []);
+  releaseA();
+  await Promise.all([a, x, b]);
+  assert.deepEqual(order, ['a done', 'exclusive', 'b']);
+});
