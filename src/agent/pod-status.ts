@@ -3,6 +3,7 @@
 
 import type { Condition, ContainerState, ContainerStatus, Pod, PodPhase, PodStatus } from '../api/types.js';
 import { setCondition } from '../api/pod-helpers.js';
+import { incompleteInits, isSidecar, nextInitStep } from './init-containers.js';
 
 export interface ContainerFacts {
   name: string;
@@ -20,11 +21,17 @@ export interface PodFacts {
   hostIP: string;
   startTime?: string;
   containers: ContainerFacts[];
+  /** the init containers, in spec order */
+  initContainers?: ContainerFacts[];
   /** set while the sandbox could not be created */
   sandboxError?: string;
 }
 
-export function podPhase(pod: Pod, containers: ContainerFacts[]): PodPhase {
+export function podPhase(pod: Pod, containers: ContainerFacts[], inits: ContainerFacts[] = []): PodPhase {
+  // Pending until every init container completed; Failed once one failed for good (restartPolicy Never).
+  const init = nextInitStep(pod.spec, inits);
+  if (init.kind === 'failed') return 'Failed';
+  if (init.kind === 'run') return 'Pending';
   const policy = pod.spec.restartPolicy ?? 'Always';
   const running = containers.filter((c) => c.state.running).length;
   const terminated = containers.filter((c) => c.state.terminated);
@@ -38,19 +45,29 @@ export function podPhase(pod: Pod, containers: ContainerFacts[]): PodPhase {
   return 'Pending';
 }
 
-export function computePodStatus(pod: Pod, facts: PodFacts, now: string): PodStatus {
-  const containerStatuses: ContainerStatus[] = facts.containers.map((c) => ({
+function containerStatus(c: ContainerFacts, ready: boolean): ContainerStatus {
+  return {
     name: c.name, image: c.image, imageID: c.image ? `podnet://${c.image}` : '',
     ...(c.containerID ? { containerID: c.containerID } : {}),
-    ready: c.ready, started: c.started, restartCount: c.restartCount, state: c.state, lastState: c.lastState,
-  }));
-  const phase = podPhase(pod, facts.containers);
+    ready, started: c.started, restartCount: c.restartCount, state: c.state, lastState: c.lastState,
+  };
+}
+
+export function computePodStatus(pod: Pod, facts: PodFacts, now: string): PodStatus {
+  const inits = facts.initContainers ?? [];
+  const initSpecs = pod.spec.initContainers ?? [];
+  const containerStatuses = facts.containers.map((c) => containerStatus(c, c.ready));
+  // The kubelet reports an init container ready once it exited 0 (a sidecar: as its probes say).
+  const initContainerStatuses = inits.map((c, i) => containerStatus(c, initSpecs[i] && isSidecar(initSpecs[i]!) ? c.ready : c.state.terminated?.exitCode === 0));
+  const incomplete = incompleteInits(pod.spec, inits);
+  const phase = podPhase(pod, facts.containers, inits);
   const allReady = facts.containers.length > 0 && facts.containers.every((c) => c.ready) && phase === 'Running';
   const notReady = facts.containers.filter((c) => !c.ready).map((c) => c.name);
   const notReadyMessage = `containers with unready status: [${notReady.join(' ')}]`;
   let conditions: Condition[] = pod.status?.conditions ?? [];
   conditions = setCondition(conditions, { type: 'PodReadyToStartContainers', status: facts.podIP || pod.spec.hostNetwork ? 'True' : 'False' }, now);
-  conditions = setCondition(conditions, { type: 'Initialized', status: 'True' }, now);
+  conditions = setCondition(conditions, incomplete.length === 0 ? { type: 'Initialized', status: 'True' }
+    : { type: 'Initialized', status: 'False', reason: 'ContainersNotInitialized', message: `containers with incomplete status: [${incomplete.join(' ')}]` }, now);
   conditions = setCondition(conditions, allReady ? { type: 'Ready', status: 'True' } : { type: 'Ready', status: 'False', reason: 'ContainersNotReady', message: notReadyMessage }, now);
   conditions = setCondition(conditions, allReady ? { type: 'ContainersReady', status: 'True' } : { type: 'ContainersReady', status: 'False', reason: 'ContainersNotReady', message: notReadyMessage }, now);
   conditions = setCondition(conditions, { type: 'PodScheduled', status: 'True' }, now);
@@ -60,6 +77,7 @@ export function computePodStatus(pod: Pod, facts: PodFacts, now: string): PodSta
     phase, conditions, hostIP: facts.hostIP, hostIPs: [{ ip: facts.hostIP }],
     ...(facts.podIP ? { podIP: facts.podIP, podIPs: [{ ip: facts.podIP }] } : {}),
     ...(facts.startTime ? { startTime: facts.startTime } : {}),
+    ...(inits.length > 0 ? { initContainerStatuses } : {}),
     containerStatuses,
   };
   return status;

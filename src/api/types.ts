@@ -173,6 +173,7 @@ export interface PodStatus {
   reason?: string;
   message?: string;
   containerStatuses?: ContainerStatus[];
+  initContainerStatuses?: ContainerStatus[];
 }
 
 export interface PodTemplateSpec {
