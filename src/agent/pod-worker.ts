@@ -20,6 +20,7 @@ import type { Runner } from '../net/runner.js';
 import { containerEnv, hostsFile, resolvConf, resolveCommand } from './container-spec.js';
 import { podFiles, type PodFiles } from './pod-files.js';
 import { computePodStatus, type ContainerFacts } from './pod-status.js';
+import { isSidecar, nextInitStep } from './init-containers.js';
 import { ProbeState, runProbe } from './probes.js';
 import { cniAdd, cniDel, deleteNetns, ensureHoldFifo, joinSandboxArgv, launchPause, processAlive } from './sandbox.js';
 import { writeFileAtomic } from '../atomic-file.js';
@@ -69,6 +70,12 @@ export interface PersistedState {
   hostNetwork: boolean;
   startTime: string;
   containers: Record<string, { pid?: number; restartCount: number; startedAt?: string }>;
+  /**
+   * The init containers, and the exit code of each that terminated for good
+   * (0: completed, never run again; else failed under restartPolicy Never),
+   * so a restarted agent resumes initialization where it stopped.
+   */
+  initContainers?: Record<string, { pid?: number; restartCount: number; startedAt?: string; exitCode?: number }>;
 }
 
 interface ContainerRuntime extends ContainerFacts {
@@ -85,6 +92,10 @@ interface ContainerRuntime extends ContainerFacts {
   liveness?: ProbeState;
   startup?: ProbeState;
   stopping?: boolean;
+  /** an init container: runs to completion before the regular containers start */
+  init?: boolean;
+  /** an init container with restartPolicy Always (KEP-753): started, not waited for, restarted whenever it exits */
+  sidecar?: boolean;
 }
 
 export class PodWorker {
@@ -92,6 +103,8 @@ export class PodWorker {
   private readonly files: PodFiles;
   private state: PersistedState;
   private readonly containers = new Map<string, ContainerRuntime>();
+  /** the init containers, in spec order */
+  private readonly inits: ContainerRuntime[] = [];
   private sandboxReady = false;
   private sandboxError: string | undefined;
   private busy: Promise<void> = Promise.resolve();
@@ -114,13 +127,28 @@ export class PodWorker {
       containerId: pod.metadata.uid!.replace(/-/g, ''), hostNetwork: !!pod.spec.hostNetwork, startTime: nowRFC3339(), containers: {},
     };
     this.persistedPodIP = this.state.podIP;
+    const initializing = (pod.spec.initContainers ?? []).length > 0;
     for (const c of pod.spec.containers) {
       const saved = this.state.containers[c.name];
       this.containers.set(c.name, {
         spec: c, name: c.name, image: c.image ?? '', ready: false, started: false, restartCount: saved?.restartCount ?? 0,
-        state: { waiting: { reason: 'ContainerCreating' } }, lastState: {}, backoffMs: BACKOFF_INITIAL_MS, probeTimers: [],
+        state: { waiting: { reason: initializing ? 'PodInitializing' : 'ContainerCreating' } }, lastState: {}, backoffMs: BACKOFF_INITIAL_MS, probeTimers: [],
       });
     }
+    for (const c of pod.spec.initContainers ?? []) {
+      const saved = this.state.initContainers?.[c.name];
+      const exitCode = saved?.exitCode;
+      this.inits.push({
+        spec: c, name: c.name, image: c.image ?? '', ready: false, started: false, restartCount: saved?.restartCount ?? 0,
+        state: exitCode === undefined ? { waiting: { reason: 'PodInitializing' } } : { terminated: { exitCode, reason: exitCode === 0 ? 'Completed' : 'Error' } },
+        lastState: {}, backoffMs: BACKOFF_INITIAL_MS, probeTimers: [], init: true, sidecar: isSidecar(c),
+      });
+    }
+  }
+
+  /** init containers first, then the regular ones */
+  private allContainers(): ContainerRuntime[] {
+    return [...this.inits, ...this.containers.values()];
   }
 
   /** Serializes work on this pod: the informer may deliver updates faster than we act. */
@@ -145,7 +173,15 @@ export class PodWorker {
   private persist(): void {
     if (!this.dirMade) { mkdirSync(this.files.dir, { recursive: true }); this.dirMade = true; }
     this.persistedPodIP = this.state.podIP;
-    for (const [name, c] of this.containers) this.state.containers[name] = { ...(c.pid ? { pid: c.pid } : {}), restartCount: c.restartCount, ...(c.state.running?.startedAt ? { startedAt: c.state.running.startedAt } : {}) };
+    const saved = (c: ContainerRuntime) => ({ ...(c.pid ? { pid: c.pid } : {}), restartCount: c.restartCount, ...(c.state.running?.startedAt ? { startedAt: c.state.running.startedAt } : {}) });
+    for (const [name, c] of this.containers) this.state.containers[name] = saved(c);
+    if (this.inits.length > 0) {
+      this.state.initContainers = {};
+      for (const c of this.inits) {
+        const exitCode = c.state.terminated?.exitCode;
+        this.state.initContainers[c.name] = { ...saved(c), ...(exitCode !== undefined && !c.sidecar ? { exitCode } : {}) };
+      }
+    }
     writeFileAtomic(this.files.state, JSON.stringify(this.state));
   }
 
@@ -165,8 +201,15 @@ export class PodWorker {
         return;
       }
     }
-    for (const c of this.containers.values()) {
-      if (!c.pid && !c.restartTimer && !c.state.terminated) this.startContainer(c);
+    // One init container at a time, in order; the regular ones once all completed.
+    const step = nextInitStep(this.pod.spec, this.inits);
+    if (step.kind === 'run') {
+      const c = this.inits[step.index]!;
+      if (!c.pid && !c.restartTimer) this.startContainer(c);
+    } else if (step.kind === 'done') {
+      for (const c of this.containers.values()) {
+        if (!c.pid && !c.restartTimer && !c.state.terminated) this.startContainer(c);
+      }
     }
     // startContainer persisted each pid it spawned (with the sandbox); a pod
     // whose containers could not start still records its sandbox now.
@@ -242,7 +285,7 @@ export class PodWorker {
       dirs.set(v.name, dir);
     }
     const mounts: { source: string; target: string }[] = [];
-    for (const c of this.pod.spec.containers) {
+    for (const c of [...this.pod.spec.initContainers ?? [], ...this.pod.spec.containers]) {
       for (const m of c.volumeMounts ?? []) {
         const source = dirs.get(m.name);
         if (source && !mounts.some((x) => x.target === m.mountPath)) mounts.push({ source, target: m.mountPath });
@@ -273,14 +316,17 @@ export class PodWorker {
 
   /** Re-adopts a container whose process survived an agent restart. */
   adoptContainers(): void {
-    for (const c of this.containers.values()) {
-      const saved = this.state.containers[c.name];
+    for (const c of this.allContainers()) {
+      const saved = c.init ? this.state.initContainers?.[c.name] : this.state.containers[c.name];
       if (saved?.pid && processAlive(saved.pid)) {
         c.pid = saved.pid;
         c.started = true;
         c.state = { running: { startedAt: saved.startedAt ?? nowRFC3339() } };
+        // The exit code of a process that is not our child is lost: an
+        // adopted init container that ends counts as failed and is run again
+        // (upstream asks init containers to be idempotent for such retries).
         c.poll = setInterval(() => { if (!processAlive(c.pid)) { clearInterval(c.poll); this.onExit(c, 137, null); } }, ADOPTED_POLL_MS);
-        this.startProbes(c);
+        if (!c.init || c.sidecar) this.startProbes(c);
       }
     }
     this.sandboxReady = this.state.hostNetwork || (!!this.state.sandboxPid && processAlive(this.state.sandboxPid) && !!this.state.podIP);
@@ -330,7 +376,8 @@ export class PodWorker {
     });
     if (c.pid) writeFileSync(this.files.containerPid(c.name), String(c.pid));
     if (c.restartCount === 0) this.ctx.events.normal(this.pod, 'Started', `Started container ${c.name}`);
-    this.startProbes(c);
+    // An init container that runs to completion has no probes (validation forbids them).
+    if (!c.init || c.sidecar) this.startProbes(c);
   }
 
   private onExit(c: ContainerRuntime, exitCode: number, signal: NodeJS.Signals | null): void {
@@ -349,8 +396,21 @@ export class PodWorker {
     };
     if (this.terminating || this.finished) { c.state = { terminated }; this.scheduleStatus(); return; }
     const policy = this.pod.spec.restartPolicy ?? 'Always';
-    const restart = policy === 'Always' || (policy === 'OnFailure' && exitCode !== 0);
-    if (!restart) { c.state = { terminated }; this.scheduleStatus(); return; }
+    // An init container is retried only after a failure, and not under
+    // Never; a sidecar is restarted whatever its exit (KEP-753).
+    const restart = c.sidecar ? true
+      : c.init ? exitCode !== 0 && policy !== 'Never'
+      : policy === 'Always' || (policy === 'OnFailure' && exitCode !== 0);
+    if (!restart) {
+      c.state = { terminated };
+      if (c.init) {
+        // Its outcome must survive an agent restart: a completed init container is never run again.
+        this.persist();
+        if (exitCode === 0) void this.enqueue(() => this.ensureRunning());
+      }
+      this.scheduleStatus();
+      return;
+    }
     c.lastState = { terminated };
     const delay = c.backoffMs;
     c.backoffMs = Math.min(c.backoffMs * 2, BACKOFF_MAX_MS);
@@ -438,12 +498,12 @@ export class PodWorker {
     // does: the pod's endpoints turn serving-but-terminating (KEP-1669), so
     // the Service rules and a Local load balancer's health check drain it
     // while it still answers. Liveness and startup probes stop (see tick).
-    for (const c of this.containers.values()) {
+    for (const c of this.allContainers()) {
       clearTimeout(c.restartTimer);
       clearInterval(c.poll);
     }
     this.scheduleStatus();
-    await Promise.all([...this.containers.values()].map((c) => this.killContainer(c, graceSeconds * 1000)));
+    await Promise.all(this.allContainers().map((c) => this.killContainer(c, graceSeconds * 1000)));
     let tornDown = true;
     await this.teardownSandbox().catch((e) => {
       tornDown = false;
@@ -475,6 +535,7 @@ export class PodWorker {
     const { uid, namespace, name, node, netns, containerId, hostNetwork, startTime } = this.state;
     this.state = { uid, namespace, name, node, ...(netns ? { netns } : {}), containerId, hostNetwork, startTime, containers: {} };
     this.containers.clear();
+    this.inits.length = 0;
     this.persist();
   }
 
@@ -496,7 +557,7 @@ export class PodWorker {
     if (this.finished) return;
     const status = computePodStatus(this.pod, {
       ...(this.state.podIP ? { podIP: this.state.podIP } : {}), hostIP: this.ctx.nodeIP, startTime: this.state.startTime,
-      containers: [...this.containers.values()], ...(this.sandboxError ? { sandboxError: this.sandboxError } : {}),
+      containers: [...this.containers.values()], initContainers: this.inits, ...(this.sandboxError ? { sandboxError: this.sandboxError } : {}),
     }, nowRFC3339());
     if (JSON.stringify(status, withoutTimes) === JSON.stringify(this.pod.status ?? {}, withoutTimes)) return;
     try {
@@ -518,7 +579,7 @@ export class PodWorker {
 
   /** Cleans up after a pod this agent no longer has: processes, sandbox, IP, files. */
   static async cleanupOrphan(ctx: AgentContext, state: PersistedState): Promise<void> {
-    for (const c of Object.values(state.containers)) if (c.pid && processAlive(c.pid)) { try { process.kill(-c.pid, 'SIGKILL'); } catch { try { process.kill(c.pid, 'SIGKILL'); } catch { /* gone */ } } }
+    for (const c of [...Object.values(state.containers), ...Object.values(state.initContainers ?? {})]) if (c.pid && processAlive(c.pid)) { try { process.kill(-c.pid, 'SIGKILL'); } catch { try { process.kill(c.pid, 'SIGKILL'); } catch { /* gone */ } } }
     const pod: Pod = { apiVersion: 'v1', kind: 'Pod', metadata: { uid: state.uid, name: state.name, namespace: state.namespace }, spec: { containers: [] } };
     const worker = new PodWorker(ctx, pod, state);
     await worker.terminate(0, false);
