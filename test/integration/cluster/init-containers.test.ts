@@ -143,4 +143,18 @@ describe('init containers', { timeout: 180_000 }, () => {
     assert.equal(existsSync(logFile(pod, 'first', 1)), false);
     assert.deepEqual(pod.status!.initContainerStatuses!.map((c) => c.state?.terminated?.reason), ['Completed', 'Completed']);
   });
+
+  test('a sidecar (an init container with restartPolicy Always) is started and not waited for', async () => {
+    const manifest = podManifest('sidecar', 'Always', [['proxy', 'exec sleep infinity']], 'exec sleep infinity')
+      .replace('- {name: proxy, image: none,', '- {name: proxy, image: none, restartPolicy: Always,');
+    const applied = await pn(['apply', '-f', '-'], { input: manifest });
+    assert.equal(applied.code, 0, applied.stderr);
+    const pod = await eventually('the pod Running and Ready', async () => {
+      const p = await getPod('sidecar');
+      return p.status?.phase === 'Running' && condition(p, 'Ready') === 'True' ? p : undefined;
+    }, 30_000, 100);
+    assert.ok(pod.status!.initContainerStatuses![0]!.state?.running, 'the sidecar still runs beside the main container');
+    assert.equal(condition(pod, 'Initialized'), 'True');
+    assert.equal(await statusCell('sidecar'), 'Running');
+  });
 });
