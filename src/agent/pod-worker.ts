@@ -135,9 +135,14 @@ export class PodWorker {
         state: { waiting: { reason: initializing ? 'PodInitializing' : 'ContainerCreating' } }, lastState: {}, backoffMs: BACKOFF_INITIAL_MS, probeTimers: [],
       });
     }
+    // A pod an agent from before init containers started: its regular
+    // containers run, and that agent never ran the init containers. Running
+    // them now would run them beside the main ones: take them as done.
+    const startedByOlderAgent = this.state.initContainers === undefined
+      && Object.values(this.state.containers).some((saved) => saved.pid !== undefined || saved.startedAt !== undefined);
     for (const c of pod.spec.initContainers ?? []) {
       const saved = this.state.initContainers?.[c.name];
-      const exitCode = saved?.exitCode;
+      const exitCode = saved?.exitCode ?? (startedByOlderAgent ? 0 : undefined);
       this.inits.push({
         spec: c, name: c.name, image: c.image ?? '', ready: false, started: false, restartCount: saved?.restartCount ?? 0,
         state: exitCode === undefined ? { waiting: { reason: 'PodInitializing' } } : { terminated: { exitCode, reason: exitCode === 0 ? 'Completed' : 'Error' } },

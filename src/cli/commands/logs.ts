@@ -65,7 +65,7 @@ export function hasContainer(pod: Pod, name: string): boolean {
  */
 export function logInstance(pod: Pod, container: string, previous: boolean): number | undefined {
   const podName = pod.metadata.name!;
-  const cs = pod.status?.containerStatuses?.find((c) => c.name === container);
+  const cs = [...(pod.status?.containerStatuses ?? []), ...(pod.status?.initContainerStatuses ?? [])].find((c) => c.name === container);
   if (!cs) {
     if (!pod.spec.nodeName) return undefined;
     // bound but not reported yet: the kubelet's own status says ContainerCreating

@@ -101,6 +101,9 @@ describe('init containers', { timeout: 180_000 }, () => {
     assert.equal(pod.status!.containerStatuses![0]!.state?.waiting?.reason, 'PodInitializing');
     assert.equal(existsSync(logFile(pod, 'main')), false);
     assert.equal(readFileSync(logFile(pod, 'setup'), 'utf8'), 'failing\n');
+    // and through the CLI, as kubectl logs -c INIT
+    const logs = await pn(['logs', 'never', '-c', 'setup']);
+    assert.deepEqual([logs.code, logs.stdout], [0, 'failing\n'], logs.stderr);
   });
 
   test('restartPolicy Always: a failing init container is restarted with back-off and the main container never starts', async () => {

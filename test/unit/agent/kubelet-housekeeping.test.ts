@@ -168,6 +168,23 @@ test('hostNetwork: a container\'s pid is in state.json as soon as it is spawned 
   }
 });
 
+test('a pod an agent from before init containers started: its init containers count as done, nothing runs beside the main container', async () => {
+  const f = fixture('legacy-init');
+  const p = pod('li', { hostNetwork: true, initContainers: [{ name: 'setup', command: ['sleep', '30'] }], containers: [{ name: 'app', command: ['sleep', '30'] }] });
+  // as an older agent wrote it: the main container started, no record of init containers
+  const main = (await import('node:child_process')).spawn('sleep', ['30'], { stdio: 'ignore' });
+  writeState(f.podsDir, 'li', { hostNetwork: true, containers: { app: { pid: main.pid!, restartCount: 0, startedAt: '2026-01-01T00:00:01Z' } } });
+  const adopted = new PodWorker(f.ctx, p, PodWorker.loadState(f.podsDir, 'li'));
+  try {
+    adopted.adoptContainers();
+    await adopted.update(p);
+    assert.ok(!f.events.includes('Started'), `started: ${f.events.join(', ')}`);
+  } finally {
+    await adopted.removed();
+    main.kill('SIGKILL');
+  }
+});
+
 test('Semaphore.runExclusive waits for the tasks running and keeps later ones waiting', async () => {
   const s = new Semaphore(2);
   const order: string[] = [];
