@@ -207,11 +207,19 @@ export class PodWorker {
       }
     }
     // One init container at a time, in order; the regular ones once all completed.
-    const step = nextInitStep(this.pod.spec, this.inits);
-    if (step.kind === 'run') {
+    let step = nextInitStep(this.pod.spec, this.inits);
+    // a sidecar counts as done once started: go on to the next one at once
+    while (step.kind === 'run') {
       const c = this.inits[step.index]!;
       if (!c.pid && !c.restartTimer) this.startContainer(c);
-    } else if (step.kind === 'done') {
+      if (!c.sidecar || !c.pid) break;
+      step = nextInitStep(this.pod.spec, this.inits);
+    }
+    // sidecars passed already but not running (dead when the agent came back) start again
+    const passed = step.kind === 'run' ? step.index : step.kind === 'done' ? this.inits.length : 0;
+    if (step.kind === 'failed' || (step.kind === 'done' && this.regularContainersDone())) this.stopSidecars();
+    else for (const c of this.inits.slice(0, passed)) if (c.sidecar && !c.pid && !c.restartTimer) this.startContainer(c);
+    if (step.kind === 'done') {
       for (const c of this.containers.values()) {
         if (!c.pid && !c.restartTimer && !c.state.terminated) this.startContainer(c);
       }
@@ -328,9 +336,15 @@ export class PodWorker {
         c.started = true;
         c.state = { running: { startedAt: saved.startedAt ?? nowRFC3339() } };
         // The exit code of a process that is not our child is lost: an
-        // adopted init container that ends counts as failed and is run again
-        // (upstream asks init containers to be idempotent for such retries).
-        c.poll = setInterval(() => { if (!processAlive(c.pid)) { clearInterval(c.poll); this.onExit(c, 137, null); } }, ADOPTED_POLL_MS);
+        // adopted init container that ends is run again (upstream asks init
+        // containers to be idempotent for such retries), never taken as
+        // failed on a guess (under Never that would fail the pod for good).
+        c.poll = setInterval(() => {
+          if (processAlive(c.pid)) return;
+          clearInterval(c.poll);
+          if (c.init && !c.sidecar) this.runAgainUnknownExit(c);
+          else this.onExit(c, 137, null);
+        }, ADOPTED_POLL_MS);
         if (!c.init || c.sidecar) this.startProbes(c);
       }
     }
@@ -372,17 +386,42 @@ export class PodWorker {
     // be adopted with the copy still inside it). One write per container
     // (temp + rename), where there was one per pod. What remains is the
     // microseconds between the fork inside spawn() and this rename.
-    this.persist();
+    // (the handlers first: a failed write must not leave the process unwatched)
     const ranFrom = Date.now();
     child.on('error', (e) => { c.state = { waiting: { reason: 'RunContainerError', message: e.message } }; });
     child.on('exit', (code, signal) => {
       if (Date.now() - ranFrom > BACKOFF_RESET_MS) c.backoffMs = BACKOFF_INITIAL_MS;
       this.onExit(c, code ?? 128 + (signal === 'SIGKILL' ? 9 : 15), signal);
     });
+    this.persist();
     if (c.pid) writeFileSync(this.files.containerPid(c.name), String(c.pid));
     if (c.restartCount === 0) this.ctx.events.normal(this.pod, 'Started', `Started container ${c.name}`);
     // An init container that runs to completion has no probes (validation forbids them).
     if (!c.init || c.sidecar) this.startProbes(c);
+  }
+
+  /** An adopted init container ended with an exit code nobody saw: as if it had not run. */
+  private runAgainUnknownExit(c: ContainerRuntime): void {
+    c.pid = undefined;
+    c.started = false;
+    rmSync(this.files.containerPid(c.name), { force: true });
+    c.state = { waiting: { reason: 'PodInitializing' } };
+    this.persist();
+    void this.enqueue(() => this.ensureRunning());
+  }
+
+  /** Regular containers all ended for good (none waits to restart): the pod is over, sidecars with it (KEP-753). */
+  private regularContainersDone(): boolean {
+    return [...this.containers.values()].every((c) => c.state.terminated !== undefined && !c.restartTimer);
+  }
+
+  private stopSidecars(): void {
+    for (const c of this.inits) {
+      if (!c.sidecar) continue;
+      clearTimeout(c.restartTimer);
+      c.restartTimer = undefined;
+      if (c.pid) { try { process.kill(c.pid, 'SIGTERM'); } catch { /* gone */ } }
+    }
   }
 
   private onExit(c: ContainerRuntime, exitCode: number, signal: NodeJS.Signals | null): void {
@@ -403,11 +442,13 @@ export class PodWorker {
     const policy = this.pod.spec.restartPolicy ?? 'Always';
     // An init container is retried only after a failure, and not under
     // Never; a sidecar is restarted whatever its exit (KEP-753).
-    const restart = c.sidecar ? true
+    const restart = c.sidecar ? !this.regularContainersDone() && nextInitStep(this.pod.spec, this.inits).kind !== 'failed'
       : c.init ? exitCode !== 0 && policy !== 'Never'
       : policy === 'Always' || (policy === 'OnFailure' && exitCode !== 0);
     if (!restart) {
       c.state = { terminated };
+      // the last regular container ended for good: its sidecars stop too
+      if (!c.init && this.regularContainersDone()) this.stopSidecars();
       if (c.init) {
         // Its outcome must survive an agent restart: a completed init container is never run again.
         this.persist();

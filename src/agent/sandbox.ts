@@ -147,8 +147,15 @@ export const VALID_ATTACHMENTS_KEY = 'cni.dev/valid-attachments';
  * belongs to no attachment listed. The list must be complete, or a live
  * pod loses its address (the caller's job: Kubelet.collectGarbage).
  */
+/**
+ * Longer than the plugin may wait for the IPAM lock (60 s): the caller holds
+ * every sandbox slot for the whole call, and a GC still running after its
+ * caller gave up could free the address of an ADD that started meanwhile.
+ */
+const GC_TIMEOUT_MS = 90_000;
+
 export async function cniGc(config: Record<string, unknown>, cniPath: string[], attachments: { containerID: string; ifname: string }[]): Promise<void> {
-  await execCni('GC', { config: { ...config, [VALID_ATTACHMENTS_KEY]: attachments }, pluginPath: cniPath });
+  await execCni('GC', { config: { ...config, [VALID_ATTACHMENTS_KEY]: attachments }, pluginPath: cniPath, timeoutMs: GC_TIMEOUT_MS });
 }
 
 export interface PauseStart {

@@ -185,6 +185,27 @@ test('a pod an agent from before init containers started: its init containers co
   }
 });
 
+test('sidecars: the next init container starts right after a sidecar (no status echo needed), and sidecars stop when the pod is over', async () => {
+  const f = fixture('sidecar');
+  const p = pod('sc', {
+    hostNetwork: true, restartPolicy: 'Never',
+    initContainers: [{ name: 'side', command: ['sleep', '30'], restartPolicy: 'Always' }, { name: 'setup', command: ['true'] }],
+    containers: [{ name: 'app', command: ['sh', '-c', 'sleep 0.3'] }],
+  } as Partial<Pod['spec']>);
+  const worker = new PodWorker(f.ctx, p);
+  try {
+    // one update only: the pod's own status write never comes back through an informer here
+    await worker.update(p);
+    const state = () => PodWorker.loadState(f.podsDir, 'sc');
+    const side = await until('the sidecar started', () => state()?.initContainers?.side?.pid);
+    await until('setup completed and app started', () => state()?.initContainers?.setup?.exitCode === 0 && state()?.containers.app?.pid);
+    // app ends (Never): the pod is over, and its sidecar is stopped
+    await until('the sidecar stopped', () => { try { process.kill(side, 0); return false; } catch { return true; } }, 10_000);
+  } finally {
+    await worker.removed();
+  }
+});
+
 test('Semaphore.runExclusive waits for the tasks running and keeps later ones waiting', async () => {
   const s = new Semaphore(2);
   const order: string[] = [];
