@@ -7,6 +7,7 @@ import { getCondition, nowRFC3339, setCondition } from '../api/pod-helpers.js';
 import type { Client } from '../client/client.js';
 import type { EventRecorder } from './events.js';
 import type { InformerSource, Lister } from './informers.js';
+import { runEvery } from './periodic.js';
 
 /** The agent heartbeats every 2 s; a node silent for this long is Unknown. */
 export const NODE_GRACE_MS = 10_000;
@@ -22,19 +23,16 @@ export function isHeartbeatStale(node: Node, now: number, graceMs = NODE_GRACE_M
 export class NodeLifecycleController {
   private readonly nodes: Lister<Node>;
   private readonly pods: Lister<Pod>;
-  private timer: NodeJS.Timeout | undefined;
+  private stopTimer: (() => void) | undefined;
 
   constructor(informers: InformerSource, private readonly client: Client, private readonly events: EventRecorder) {
     this.nodes = informers.informer<Node>('nodes');
     this.pods = informers.informer<Pod>('pods');
   }
 
-  run(): void {
-    this.timer = setInterval(() => { void this.check().catch((e) => process.stderr.write(`[node-lifecycle] ${(e as Error).message}\n`)); }, CHECK_EVERY_MS);
-    this.timer.unref();
-  }
+  run(): void { this.stopTimer = runEvery(CHECK_EVERY_MS, 'node-lifecycle', () => this.check()); }
 
-  stop(): void { if (this.timer) clearInterval(this.timer); }
+  stop(): void { this.stopTimer?.(); }
 
   async check(now = Date.now()): Promise<void> {
     for (const node of this.nodes.list()) {

@@ -11,6 +11,7 @@ import { isTerminal, nowRFC3339, setCondition } from '../api/pod-helpers.js';
 import type { Client } from '../client/client.js';
 import { isApiError } from '../errors.js';
 import type { InformerSource, Lister } from './informers.js';
+import { runEvery } from './periodic.js';
 
 /** upstream's quarantineTime */
 export const ORPHAN_QUARANTINE_MS = 40_000;
@@ -22,19 +23,16 @@ export class PodGarbageCollector {
   private readonly pods: Lister<Pod>;
   /** node name → when a pod bound to it was first seen without the Node */
   private readonly missingSince = new Map<string, number>();
-  private timer: NodeJS.Timeout | undefined;
+  private stopTimer: (() => void) | undefined;
 
   constructor(informers: InformerSource, private readonly client: Client, private readonly quarantineMs = ORPHAN_QUARANTINE_MS) {
     this.nodes = informers.informer<Node>('nodes');
     this.pods = informers.informer<Pod>('pods');
   }
 
-  run(): void {
-    this.timer = setInterval(() => { void this.check().catch((e) => process.stderr.write(`[pod-gc] ${(e as Error).message}\n`)); }, CHECK_EVERY_MS);
-    this.timer.unref();
-  }
+  run(): void { this.stopTimer = runEvery(CHECK_EVERY_MS, 'pod-gc', () => this.check()); }
 
-  stop(): void { if (this.timer) clearInterval(this.timer); }
+  stop(): void { this.stopTimer?.(); }
 
   /** One pass; returns the pods it deleted (namespace/name). */
   async check(now = Date.now()): Promise<string[]> {

@@ -8,6 +8,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { netnsNames, type ClusterPaths } from '../config.js';
 import { WATCHER_V8_FLAGS } from '../v8-flags.js';
+import { processArgs } from '../net/process.js';
 
 const AGENT_MAIN = fileURLToPath(new URL('../agent/main.js', import.meta.url));
 const LB_AGENT_MAIN = fileURLToPath(new URL('../cloud/lb-agent-main.js', import.meta.url));
@@ -105,8 +106,7 @@ function stopLeftover(pidFile: string, identity: string[]): void {
   let pid = 0;
   try { pid = Number(readFileSync(pidFile, 'utf8')); } catch { return; }
   if (!pid) return;
-  let cmdline = '';
-  try { cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' '); } catch { return; }
-  if (!cmdline.includes(identity.join(' '))) return;
+  const args = processArgs(pid);
+  if (!args || !args.join(' ').includes(identity.join(' '))) return;
   try { process.kill(pid, 'SIGKILL'); } catch { /* already gone */ }
 }

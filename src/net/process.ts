@@ -10,3 +10,8 @@ export function processAlive(pid: number | undefined): boolean {
   // A zombie is not alive for our purposes.
   try { return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8')); } catch { return false; }
 }
+
+/** A process's command line, one element per argument; undefined when it is gone. */
+export function processArgs(pid: number): string[] | undefined {
+  try { return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0'); } catch { return undefined; }
+}

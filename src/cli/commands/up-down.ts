@@ -10,7 +10,7 @@ import type { Deployment, Node } from '../../api/types.js';
 import { getCondition } from '../../api/pod-helpers.js';
 import { isApiError, PodnetError } from '../../errors.js';
 import { defaultRunner } from '../../net/runner.js';
-import { processAlive } from '../../net/process.js';
+import { processAlive, processArgs } from '../../net/process.js';
 import { parseDuration, type CommonFlags } from '../args.js';
 import type { Context } from '../context.js';
 import { readTrace, formatTrace, TRACE_ENV, TRACE_FILE_NAME, StartupTrace } from '../../startup-trace.js';
@@ -51,13 +51,14 @@ const POLL_MS = 25;
 export async function daemonPid(ctx: Context): Promise<number | undefined> {
   const pid = pidFileDaemon(ctx);
   if (await daemonHoldsLock(ctx.paths.dir)) return pid;
-  // a daemon started by a podnet from before the lock holds none: known by its command line
-  return pid !== undefined && runsDaemonMain(pid) && runsForCluster(pid, ctx) ? pid : undefined;
+  return pid !== undefined && isOlderDaemon(pid, ctx) ? pid : undefined;
 }
 
 /** Whether the cluster's daemon is alive (holding the lock, or an older one known by its command line). */
 async function daemonAlive(ctx: Context): Promise<boolean> {
-  return (await daemonHoldsLock(ctx.paths.dir)) || (await daemonPid(ctx)) !== undefined;
+  if (await daemonHoldsLock(ctx.paths.dir)) return true;
+  const pid = pidFileDaemon(ctx);
+  return pid !== undefined && isOlderDaemon(pid, ctx);
 }
 
 function pidFileDaemon(ctx: Context): number | undefined {
@@ -67,8 +68,9 @@ function pidFileDaemon(ctx: Context): number | undefined {
   } catch { return undefined; }
 }
 
-function runsDaemonMain(pid: number): boolean {
-  try { return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').some((a) => a.endsWith('daemon-main.js')); } catch { return false; }
+/** A daemon started by a podnet from before the lock holds none: known by its command line. */
+function isOlderDaemon(pid: number, ctx: Context): boolean {
+  return runsForCluster(pid, ctx) && !!processArgs(pid)?.some((a) => a.endsWith('daemon-main.js'));
 }
 
 /**
@@ -77,10 +79,8 @@ function runsDaemonMain(pid: number): boolean {
  * its pid reused by something that is not ours to kill.
  */
 function runsForCluster(pid: number, ctx: Context): boolean {
-  try {
-    const args = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
-    return args.some((a, i) => (a === '--cluster' && args[i + 1] === ctx.cluster) || a.startsWith(`${ctx.paths.dir}${path.sep}`));
-  } catch { return false; }
+  const args = processArgs(pid) ?? [];
+  return args.some((a, i) => (a === '--cluster' && args[i + 1] === ctx.cluster) || a.startsWith(`${ctx.paths.dir}${path.sep}`));
 }
 
 /** where this run's daemon started writing its log, so errors show only its lines */

@@ -66,17 +66,19 @@ export interface Doomed { plural: string; namespace: string | undefined; name: s
  * Until the object is gone: not found, or replaced by another of the same
  * name (a StatefulSet's web-0 comes back), as kubectl waits on the uid it
  * saw; without one, the uid of the object found first. deadline: epoch ms.
+ * False when the object was gone at the first look and no uid was given
+ * (nothing was there to wait for).
  */
-export async function waitUntilGone(client: Client, item: Doomed, deadline: number): Promise<void> {
+export async function waitUntilGone(client: Client, item: Doomed, deadline: number): Promise<boolean> {
   let uid = item.uid;
-  for (;;) {
+  for (let seen = false; ; seen = true) {
     let obj: KubeObject;
     try { obj = await client.get(item.plural, item.namespace, item.name); } catch (err) {
-      if (isApiError(err, 'NotFound')) return;
+      if (isApiError(err, 'NotFound')) return seen || item.uid !== undefined;
       throw err;
     }
     uid ??= obj.metadata.uid;
-    if (obj.metadata.uid !== uid) return;
+    if (obj.metadata.uid !== uid) return true;
     if (Date.now() > deadline) throw timedOut(item.plural, item.name);
     await sleep(POLL_MS);
   }
@@ -109,14 +111,7 @@ export async function waitCommand(ctx: Context, flags: CommonFlags): Promise<num
       const label = kindSlashName({ apiVersion: apiVersionOf(t.resource), kind: t.resource.kind, metadata: { name } });
       if (forDelete) {
         // as kubectl, which ignores NotFound here: an object that is already gone is not reported
-        if (!listed) {
-          try { await client.get(t.resource.plural, namespace, name); } catch (err) {
-            if (isApiError(err, 'NotFound')) continue;
-            throw err;
-          }
-        }
-        await waitUntilGone(client, { plural: t.resource.plural, namespace, name, uid: listed?.metadata.uid }, deadline);
-        process.stdout.write(`${label} condition met\n`);
+        if (await waitUntilGone(client, { plural: t.resource.plural, namespace, name, uid: listed?.metadata.uid }, deadline)) process.stdout.write(`${label} condition met\n`);
         continue;
       }
       // as kubectl: a named object that does not exist is an error at once, not a wait until the timeout
