@@ -7,13 +7,12 @@
 // client is never told of a write, or shown state, that a kill -9 before the
 // COMMIT would lose. Reads wait too, since they may show the open group.
 
-import type { IncomingMessage, ServerResponse } from 'node:http';
 import { parseGoBool } from '../api/go-bool.js';
 import { apiVersionOf } from '../api/resources.js';
 import type { KubeObject } from '../api/types.js';
 import type { ResourceInfo } from '../api/resources.js';
 import { ApiError, apiErrors } from '../errors.js';
-import { readJson, sendJson } from './http-util.js';
+import { readJson, sendJson, type ApiRequest, type ApiResponse } from './http-util.js';
 import { applyPatchOfType, notServed, type DeleteRequest, type PatchType, type Registry } from './registry.js';
 import { SCALABLE, scaleOf, updateScale } from './scale.js';
 import type { WriteMode } from '../store/store.js';
@@ -29,8 +28,8 @@ const PATCH_TYPES: Record<string, PatchType> = {
 export interface HandlerOptions { bookmarkIntervalMs?: number }
 
 /** The patch format the Content-Type names; anything else is 415. */
-function patchTypeOf(req: IncomingMessage): PatchType {
-  const contentType = (req.headers['content-type'] ?? '').split(';')[0]!.trim();
+function patchTypeOf(req: ApiRequest): PatchType {
+  const contentType = req.contentType.split(';')[0]!.trim();
   const type = PATCH_TYPES[contentType];
   if (!type) {
     throw new ApiError({ apiVersion: 'v1', kind: 'Status', metadata: {}, status: 'Failure', code: 415, reason: 'UnsupportedMediaType',
@@ -39,9 +38,9 @@ function patchTypeOf(req: IncomingMessage): PatchType {
   return type;
 }
 
-export async function handleResource(registry: Registry, req: IncomingMessage, res: ServerResponse, route: ResourceRoute, query: URLSearchParams, options: HandlerOptions = {}): Promise<void> {
+export async function handleResource(registry: Registry, req: ApiRequest, res: ApiResponse, route: ResourceRoute, query: URLSearchParams, options: HandlerOptions = {}): Promise<void> {
   const { info, namespace, name, subresource } = route;
-  const method = req.method ?? 'GET';
+  const method = req.method;
   // reads ignore dryRun, as upstream does
   const mode = { dryRun: method !== 'GET' && dryRunOf(query) };
   if (subresource) {
@@ -59,7 +58,7 @@ export async function handleResource(registry: Registry, req: IncomingMessage, r
         const rv = query.get('resourceVersion') ?? '';
         const sendInitial = query.get('sendInitialEvents');
         const timeout = query.get('timeoutSeconds');
-        serveWatch(registry, req, res, {
+        serveWatch(registry, res, {
           info, namespace, fieldSelector,
           labelSelector: query.get('labelSelector') ?? undefined,
           resourceVersion: rv,
@@ -87,26 +86,26 @@ export async function handleResource(registry: Registry, req: IncomingMessage, r
     }
     case 'POST': {
       if (name) throw notAllowed(method, route);
-      const body = await readObject(req);
+      const body = readObject(req);
       await answer(registry, res, 201, registry.create(info, namespace, body, mode).json);
       return;
     }
     case 'PUT': {
       if (!name) throw notAllowed(method, route);
-      const body = await readObject(req);
+      const body = readObject(req);
       await answer(registry, res, 200, registry.update(info, namespace, name, body, subresource, mode).json);
       return;
     }
     case 'PATCH': {
       if (!name) throw notAllowed(method, route);
       const type = patchTypeOf(req);
-      const patch = await readJson(req);
+      const patch = readJson(req);
       await answer(registry, res, 200, registry.patch(info, namespace, name, patch, subresource, type, mode).json);
       return;
     }
     case 'DELETE': {
       if (!name || subresource) throw notAllowed(method, route);
-      const body = (await readJson(req)) as DeleteRequest | undefined;
+      const body = readJson(req) as DeleteRequest | undefined;
       const opts: DeleteRequest = { ...(body ?? {}) };
       // a JSON null is an unset option, as Go decodes it into a nil pointer
       if ((opts.propagationPolicy as unknown) === null) delete opts.propagationPolicy;
@@ -142,24 +141,24 @@ export async function handleResource(registry: Registry, req: IncomingMessage, r
 }
 
 /** GET, PUT and PATCH of a Deployment's or StatefulSet's autoscaling/v1 Scale. */
-async function handleScale(registry: Registry, req: IncomingMessage, res: ServerResponse, route: ResourceRoute, mode: WriteMode): Promise<void> {
+async function handleScale(registry: Registry, req: ApiRequest, res: ApiResponse, route: ResourceRoute, mode: WriteMode): Promise<void> {
   const { info, namespace } = route;
   const name = route.name!;
-  switch (req.method ?? 'GET') {
+  switch (req.method) {
     case 'GET':
       await answer(registry, res, 200, JSON.stringify(scaleOf(registry.get(info, namespace, name).object)));
       return;
     case 'PUT':
-      await answer(registry, res, 200, JSON.stringify(updateScale(registry, info, namespace, name, await readObject(req), mode)));
+      await answer(registry, res, 200, JSON.stringify(updateScale(registry, info, namespace, name, readObject(req), mode)));
       return;
     case 'PATCH': {
       const type = patchTypeOf(req);
-      const patched = applyPatchOfType(type, scaleOf(registry.get(info, namespace, name).object) as unknown as KubeObject, await readJson(req));
+      const patched = applyPatchOfType(type, scaleOf(registry.get(info, namespace, name).object) as unknown as KubeObject, readJson(req));
       await answer(registry, res, 200, JSON.stringify(updateScale(registry, info, namespace, name, patched, mode)));
       return;
     }
     default:
-      throw notAllowed(req.method ?? 'GET', route);
+      throw notAllowed(req.method, route);
   }
 }
 
@@ -192,14 +191,14 @@ function deletedStatus(info: ResourceInfo, obj: KubeObject): object {
 }
 
 /** Sends once everything the answer may reflect is committed (a failed commit throws its 500). */
-async function answer(registry: Registry, res: ServerResponse, code: number, json: string): Promise<void> {
+async function answer(registry: Registry, res: ApiResponse, code: number, json: string): Promise<void> {
   const committed = registry.store.whenCommitted();
   if (committed) await committed;
   sendJson(res, code, json);
 }
 
-async function readObject(req: IncomingMessage): Promise<KubeObject> {
-  const body = await readJson(req);
+function readObject(req: ApiRequest): KubeObject {
+  const body = readJson(req);
   if (typeof body !== 'object' || body === null || Array.isArray(body)) throw apiErrors.badRequest('the request body must be a JSON object');
   return body as KubeObject;
 }

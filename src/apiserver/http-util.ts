@@ -1,8 +1,38 @@
 // Request/response plumbing shared by the handlers: bounded JSON bodies and
-// Status-shaped errors, as kube-apiserver writes them.
+// Status-shaped errors, as kube-apiserver writes them. The handlers see a
+// request whose body is already read and an answer they write, not node:http's
+// objects: those live on the HTTP thread (http-thread.ts), which reads
+// bodies with readBody and writes what the main thread answers.
 
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { IncomingMessage } from 'node:http';
 import { ApiError, apiErrors } from '../errors.js';
+
+/** One request as the handlers see it: read whole, on whichever thread parsed it. */
+export interface ApiRequest {
+  readonly method: string;
+  readonly url: string;
+  /** the Content-Type header, '' when absent */
+  readonly contentType: string;
+  readonly body: string;
+}
+
+/** What sendJson, sendText and sendError write to (node:http's ServerResponse is one). */
+export interface AnswerSink {
+  readonly headersSent: boolean;
+  writeHead(code: number, headers: Record<string, string | number>): unknown;
+  end(body?: string): unknown;
+  destroy(): unknown;
+}
+
+/** The answer to an ApiRequest: whole (sendJson) or streamed (a watch). */
+export interface ApiResponse extends AnswerSink {
+  readonly statusCode: number;
+  /** sends the head now, before any chunk (a watch's 200 reaches the client at once) */
+  flushHeaders(): void;
+  write(chunk: string): void;
+  /** the client went away, or the answer was cut off */
+  onClose(listener: () => void): void;
+}
 
 /** kube-apiserver's limit for a request body (3 MiB). */
 export const MAX_BODY_BYTES = 3 * 1024 * 1024;
@@ -11,8 +41,10 @@ export const MAX_BODY_BYTES = 3 * 1024 * 1024;
  * The request body as text. Listens for 'data'/'end' rather than iterating
  * the stream with for-await: the async iterator costs a few promises and an
  * end-of-stream watcher per request, ~2,000 times in a 2,000-object apply.
- * Past MAX_BODY_BYTES the request is destroyed and the promise rejects with
- * 413, as the iterator did; a request that closes before its end rejects.
+ * Past MAX_BODY_BYTES the promise rejects with 413 and the rest of the body
+ * is read and dropped, so that the client (still sending) gets the answer
+ * instead of a reset; the thread answers with `Connection: close`. A request
+ * that closes before its end rejects.
  */
 export function readBody(req: IncomingMessage): Promise<string> {
   return new Promise((resolve, reject) => {
@@ -28,7 +60,7 @@ export function readBody(req: IncomingMessage): Promise<string> {
       size += chunk.length;
       if (size > MAX_BODY_BYTES) {
         cleanup();
-        req.destroy();
+        req.resume();
         reject(new ApiError({ apiVersion: 'v1', kind: 'Status', metadata: {}, status: 'Failure', message: 'the request body is too large', reason: 'RequestEntityTooLarge', code: 413 }));
         return;
       }
@@ -48,8 +80,8 @@ export function readBody(req: IncomingMessage): Promise<string> {
   });
 }
 
-export async function readJson(req: IncomingMessage): Promise<unknown> {
-  const text = await readBody(req);
+export function readJson(req: ApiRequest): unknown {
+  const text = req.body;
   if (text.trim() === '') return undefined;
   try {
     return JSON.parse(text);
@@ -59,12 +91,12 @@ export async function readJson(req: IncomingMessage): Promise<unknown> {
 }
 
 /** Writes an already-serialized JSON body. */
-export function sendJson(res: ServerResponse, code: number, json: string): void {
+export function sendJson(res: AnswerSink, code: number, json: string): void {
   res.writeHead(code, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(json) });
   res.end(json);
 }
 
-export function sendText(res: ServerResponse, code: number, text: string): void {
+export function sendText(res: AnswerSink, code: number, text: string): void {
   res.writeHead(code, { 'Content-Type': 'text/plain; charset=utf-8', 'Content-Length': Buffer.byteLength(text) });
   res.end(text);
 }
@@ -74,7 +106,7 @@ export function toApiError(e: unknown): ApiError {
   return apiErrors.internal(e instanceof Error ? e.message : String(e));
 }
 
-export function sendError(res: ServerResponse, e: unknown): void {
+export function sendError(res: AnswerSink, e: unknown): void {
   const err = toApiError(e);
   if (res.headersSent) {
     res.destroy();

@@ -1,9 +1,10 @@
 // The API server: the object store and registry behind Kubernetes REST over
 // HTTP/1.1 on a Unix socket (mode 0600: only root talks to the cluster).
 // The daemon embeds one ApiServer and hands its controllers localClient().
+// HTTP itself runs on a thread of its own (http-thread.ts); every request is
+// decided here, on the main thread, where the registry and the store live.
 
 import fs from 'node:fs';
-import http from 'node:http';
 import net from 'node:net';
 import path from 'node:path';
 import { BUILTIN_NAMESPACES } from '../api/resources.js';
@@ -12,9 +13,11 @@ import { LocalClient } from '../client/local-client.js';
 import { ObjectStore } from '../store/store.js';
 import { discoveryDocument } from './discovery.js';
 import { handleResource } from './handlers.js';
-import { sendError, sendJson, sendText } from './http-util.js';
+import { sendError, sendJson, sendText, type ApiRequest, type ApiResponse } from './http-util.js';
+import { HttpThread } from './http-thread-link.js';
 import { Registry, notServed } from './registry.js';
 import { routeResource } from './router.js';
+import { MAX_BACKLOG_BYTES } from './watch.js';
 
 /** Idle keep-alive connections stay open longer than any client pool keeps them, so reuse never races a close. */
 const KEEP_ALIVE_TIMEOUT_MS = 120_000;
@@ -27,11 +30,20 @@ export interface ApiServerOptions {
   /** watch history length (events across all kinds) */
   historySize?: number;
   bookmarkIntervalMs?: number;
+  /** a watch stream whose unsent backlog passes this many bytes is cut off (default 64 MiB) */
+  watchBacklogBytes?: number;
   /**
    * What to do when the store cannot commit (the group's requests already got
    * a 500): by default log and exit, so a restart serves what is on disk.
    */
   onStoreFailure?: (err: Error) => void;
+  /** What to do when the HTTP thread dies: by default log and exit, as for the store. */
+  onHttpFailure?: (err: Error) => void;
+}
+
+function exitOnHttpFailure(err: Error): void {
+  process.stderr.write(`apiserver: the HTTP thread failed, exiting: ${err.stack ?? err.message}\n`);
+  process.exit(1);
 }
 
 /** EX_IOERR (sysexits.h): the store's file failed under us */
@@ -46,7 +58,7 @@ function exitOnStoreFailure(err: Error): void {
 export class ApiServer {
   private storeInstance: ObjectStore | undefined;
   private registryInstance: Registry | undefined;
-  private server: http.Server | undefined;
+  private http: HttpThread | undefined;
 
   constructor(readonly options: ApiServerOptions) {}
 
@@ -74,30 +86,18 @@ export class ApiServer {
     const socketPath = this.options.socketPath;
     fs.mkdirSync(path.dirname(socketPath), { recursive: true });
     await removeStaleSocket(socketPath);
-    const server = http.createServer((req, res) => { void this.handle(req, res); });
-    server.keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS;
-    server.headersTimeout = KEEP_ALIVE_TIMEOUT_MS + 1000;
-    server.requestTimeout = 0; // watches are long-lived
-    this.server = server;
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      // umask-independent: tighten right after bind, before anyone is told the socket exists
-      server.listen(socketPath, () => {
-        server.off('error', reject);
-        resolve();
-      });
-    });
-    fs.chmodSync(socketPath, SOCKET_MODE);
+    this.http = await HttpThread.start(
+      { socketPath, socketMode: SOCKET_MODE, keepAliveTimeoutMs: KEEP_ALIVE_TIMEOUT_MS, maxBacklogBytes: this.options.watchBacklogBytes ?? MAX_BACKLOG_BYTES },
+      (req, res) => { void this.handle(req, res); },
+      this.options.onHttpFailure ?? exitOnHttpFailure,
+    );
   }
 
   async stop(): Promise<void> {
-    const server = this.server;
-    this.server = undefined;
-    if (server) {
-      await new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      });
+    const link = this.http;
+    this.http = undefined;
+    if (link) {
+      await link.stop();
       fs.rmSync(this.options.socketPath, { force: true });
     }
     this.storeInstance?.close();
@@ -105,10 +105,10 @@ export class ApiServer {
     this.registryInstance = undefined;
   }
 
-  private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+  private async handle(req: ApiRequest, res: ApiResponse): Promise<void> {
     const started = debug ? Date.now() : 0;
     try {
-      const url = new URL(req.url ?? '/', 'http://podnet');
+      const url = new URL(req.url, 'http://podnet');
       const p = url.pathname;
       if (p === '/healthz' || p === '/readyz' || p === '/livez') {
         sendText(res, 200, 'ok');

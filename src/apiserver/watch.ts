@@ -8,15 +8,16 @@
 // Speed: the event's JSON is the store's one serialization; lines are queued
 // and written in one chunk per event-loop turn, so a burst of 10k events costs
 // a handful of writes. A watcher that stops reading is disconnected once its
-// unsent backlog passes MAX_BACKLOG_BYTES (it re-watches from its last RV).
+// unsent backlog passes MAX_BACKLOG_BYTES (the HTTP thread cuts it off; it
+// re-watches from its last RV).
 
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { ApiResponse } from './http-util.js';
 import type { ResourceInfo } from '../api/resources.js';
 import { apiVersionOf } from '../api/resources.js';
 import { isApiError } from '../errors.js';
 import type { Registry, RegistryWatch } from './registry.js';
 
-const MAX_BACKLOG_BYTES = 64 * 1024 * 1024;
+export const MAX_BACKLOG_BYTES = 64 * 1024 * 1024;
 /** upstream sends bookmarks about once a minute */
 export const BOOKMARK_INTERVAL_MS = 60_000;
 const INITIAL_EVENTS_END_ANNOTATION = 'k8s.io/initial-events-end';
@@ -32,7 +33,7 @@ export interface WatchRequest {
   timeoutSeconds?: number;
 }
 
-export function serveWatch(registry: Registry, req: IncomingMessage, res: ServerResponse, w: WatchRequest, bookmarkIntervalMs = BOOKMARK_INTERVAL_MS): void {
+export function serveWatch(registry: Registry, res: ApiResponse, w: WatchRequest, bookmarkIntervalMs = BOOKMARK_INTERVAL_MS): void {
   const pending: string[] = [];
   let scheduled = false;
   let closed = false;
@@ -55,7 +56,6 @@ export function serveWatch(registry: Registry, req: IncomingMessage, res: Server
     const chunk = pending.join('');
     pending.length = 0;
     res.write(chunk);
-    if (res.writableLength > MAX_BACKLOG_BYTES) close();
   };
   const send = (line: string) => {
     if (closed) return;
@@ -100,7 +100,5 @@ export function serveWatch(registry: Registry, req: IncomingMessage, res: Server
     t.unref();
     timers.push(t);
   }
-  req.on('close', close);
-  res.on('close', close);
-  res.on('error', close);
+  res.onClose(close);
 }

@@ -146,6 +146,13 @@ export class ObjectStore {
   get currentRv(): number { return this.committed; }
   /** The resourceVersion of the last write, committed or in the open group. */
   get latestRv(): number { return this.rv; }
+
+  /** Watchers of committed events open now (the API server's watch streams among them). */
+  get committedWatchers(): number {
+    let n = 0;
+    for (const set of this.listeners.values()) n += set.size;
+    return n;
+  }
   get compactedRv(): number { return this.history.compactedRv; }
 
   /**

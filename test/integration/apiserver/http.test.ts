@@ -303,3 +303,48 @@ test('group commit: every acknowledged write is committed, and concurrent writes
   assert.ok(dup.status === 'rejected' && isApiError(dup.reason, 'AlreadyExists'));
   assert.equal(store.whenCommitted(), undefined);
 });
+
+// HTTP runs on a thread of its own (src/apiserver/http-thread.ts): what it
+// must do beside framing, as node:http on the main thread did.
+test('HTTP thread: a body over 3 MiB is 413 and the server goes on; a watch the client hangs up is stopped on the main thread', async () => {
+  const sock = ['--unix-socket', t.socketPath, '-s'];
+  const big = JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'too-big' }, data: { x: 'y'.repeat(3 * 1024 * 1024) } });
+  fs.writeFileSync(`${t.dir}/big.json`, big);
+  const refused = await exec('curl', [...sock, '-X', 'POST', '-H', 'Content-Type: application/json', '--data-binary', `@${t.dir}/big.json`, '-w', '\n%{http_code}', 'http://localhost/api/v1/namespaces/default/configmaps']);
+  const lines = refused.stdout.trim().split('\n');
+  assert.equal(lines.at(-1), '413');
+  assert.equal((JSON.parse(lines[0]!) as Status).reason, 'RequestEntityTooLarge');
+  await assert.rejects(t.client.get('configmaps', 'default', 'too-big'), (e: unknown) => isApiError(e, 'NotFound'));
+
+  const before = t.server.store.committedWatchers;
+  const stopped = await exec('curl', [...sock, '-N', '--max-time', '1', 'http://localhost/api/v1/namespaces/default/configmaps?watch=1']).catch((e: { code: number }) => e);
+  assert.equal((stopped as { code: number }).code, 28, 'curl gave up on the open watch (timeout)');
+  await waitFor(() => t.server.store.committedWatchers === before, 'the hung-up watch to be stopped');
+  const after = await t.client.create(cm('after-hangup'));
+  assert.equal(after.metadata.name, 'after-hangup');
+});
+
+test('HTTP thread: a watcher that stops reading is cut off once its backlog passes the limit, others keep their stream', async () => {
+  const small = await startTestServer({ watchBacklogBytes: 256 * 1024 });
+  try {
+    const { default: net } = await import('node:net');
+    const stalled = net.connect(small.socketPath);
+    await new Promise<void>((resolve) => stalled.once('connect', () => resolve()));
+    stalled.write('GET /api/v1/namespaces/default/configmaps?watch=1 HTTP/1.1\r\nHost: x\r\n\r\n');
+    stalled.pause(); // reads nothing from here on
+    let ended = false;
+    stalled.on('close', () => { ended = true; });
+    const seen: string[] = [];
+    const live = small.client.watch<ConfigMap>('configmaps', 'default', {}, (e) => { seen.push(e.object.metadata.name!); });
+    await waitFor(() => small.server.store.committedWatchers === 2, 'both watches to start');
+    const payload = 'z'.repeat(64 * 1024);
+    for (let i = 0; i < 64; i++) await small.client.create(cm(`fill-${i}`, { payload }));
+    await waitFor(() => small.server.store.committedWatchers === 1, 'the stalled watch to be cut off', 10_000);
+    stalled.resume(); // drain what the kernel held: the stream then ends
+    await waitFor(() => ended, 'the stalled connection to close');
+    await waitFor(() => seen.length === 64, 'the reading watcher to see every create');
+    live.stop();
+  } finally {
+    await small.close();
+  }
+});
