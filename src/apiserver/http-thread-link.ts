@@ -4,16 +4,19 @@
 
 import { Worker } from 'node:worker_threads';
 import type { ApiRequest, ApiResponse } from './http-util.js';
-import type { FromHttpThread, HttpThreadData, ToHttpThread } from './http-thread-protocol.js';
+import { FROM_THREAD, Outbox, TO_THREAD, type Batch, type HttpThreadData } from './http-thread-protocol.js';
 
 export type RequestHandler = (req: ApiRequest, res: ApiResponse) => void;
 
 export class HttpThread {
   private readonly exchanges = new Map<number, RemoteResponse>();
-  private outbox: ToHttpThread[] = [];
+  /** @internal RemoteResponse's way out */
+  readonly outbox: Outbox;
   private stopping = false;
 
-  private constructor(private readonly worker: Worker, private readonly onRequest: RequestHandler) {}
+  private constructor(private readonly worker: Worker, private readonly onRequest: RequestHandler) {
+    this.outbox = new Outbox((batch) => { if (!this.stopping) this.worker.postMessage(batch); });
+  }
 
   /** Resolves once the socket is bound and its mode set. onFailure: the thread died (not by stop()). */
   static start(data: HttpThreadData, onRequest: RequestHandler, onFailure: (err: Error) => void): Promise<HttpThread> {
@@ -21,12 +24,10 @@ export class HttpThread {
     const link = new HttpThread(worker, onRequest);
     return new Promise((resolve, reject) => {
       let listening = false;
-      worker.on('message', (batch: FromHttpThread[]) => {
-        for (const m of batch) {
-          if (m.kind === 'listening') { listening = true; resolve(link); continue; }
-          if (m.kind === 'listen-failed') { link.stopping = true; void worker.terminate(); reject(new Error(m.message)); continue; }
-          link.receive(m);
-        }
+      worker.on('message', (batch: Batch) => {
+        if (batch[0] === FROM_THREAD.listening) { listening = true; resolve(link); return; }
+        if (batch[0] === FROM_THREAD.listenFailed) { link.stopping = true; void worker.terminate(); reject(new Error(String(batch[1]))); return; }
+        link.receive(batch);
       });
       worker.on('error', (e) => { if (!listening) reject(e); else if (!link.stopping) onFailure(e); });
       worker.on('exit', (code) => {
@@ -38,16 +39,10 @@ export class HttpThread {
 
   async stop(): Promise<void> {
     this.stopping = true;
+    this.outbox.clear();
     await this.worker.terminate();
     for (const r of [...this.exchanges.values()]) r.closed();
     this.exchanges.clear();
-  }
-
-  /** @internal RemoteResponse's way out */
-  send(m: ToHttpThread): void {
-    if (this.stopping) return;
-    if (this.outbox.length === 0) setImmediate(this.flush);
-    this.outbox.push(m);
   }
 
   /** @internal an exchange that ended on this side */
@@ -55,23 +50,38 @@ export class HttpThread {
     this.exchanges.delete(id);
   }
 
-  private readonly flush = (): void => {
-    const batch = this.outbox;
-    this.outbox = [];
-    if (!this.stopping && batch.length > 0) this.worker.postMessage(batch);
-  };
-
-  private receive(m: FromHttpThread): void {
-    if (m.kind === 'request') {
-      const res = new RemoteResponse(this, m.id);
-      this.exchanges.set(m.id, res);
-      this.onRequest({ method: m.method, url: m.url, contentType: m.contentType, body: m.body }, res);
-    } else if (m.kind === 'closed') {
-      const res = this.exchanges.get(m.id);
-      this.exchanges.delete(m.id);
-      res?.closed();
+  private receive(batch: Batch): void {
+    let i = 0;
+    while (i < batch.length) {
+      const tag = batch[i++];
+      const id = batch[i++] as number;
+      if (tag === FROM_THREAD.request) {
+        const method = batch[i++] as string;
+        const url = batch[i++] as string;
+        const contentType = batch[i++] as string;
+        const body = batch[i++] as string;
+        const res = new RemoteResponse(this, id);
+        this.exchanges.set(id, res);
+        this.onRequest({ method, url, contentType, body }, res);
+      } else if (tag === FROM_THREAD.closed) {
+        const res = this.exchanges.get(id);
+        this.exchanges.delete(id);
+        res?.closed();
+      } else {
+        throw new Error(`http thread link: unknown record ${String(tag)}`);
+      }
     }
   }
+}
+
+/** Headers that an answer record carries: a Content-Type, and the Content-Length the thread recomputes. */
+function isPlainAnswer(headers: Record<string, string | number>): boolean {
+  let n = 0;
+  for (const k in headers) {
+    if (k !== 'Content-Type' && k !== 'Content-Length') return false;
+    n++;
+  }
+  return n > 0 && headers['Content-Type'] !== undefined;
 }
 
 /** An answer written on the main thread and framed by the HTTP thread. */
@@ -93,25 +103,27 @@ class RemoteResponse implements ApiResponse {
   flushHeaders(): void {
     if (this.headersSent || this.ended) return;
     this.headersSent = true;
-    this.link.send({ kind: 'head', id: this.id, code: this.statusCode, headers: this.headers });
+    this.link.outbox.add(TO_THREAD.head, this.id, this.statusCode, this.headers);
   }
 
   write(chunk: string): void {
     if (this.ended) return;
     this.flushHeaders();
-    this.link.send({ kind: 'chunk', id: this.id, body: chunk });
+    this.link.outbox.add(TO_THREAD.chunk, this.id, chunk);
   }
 
   end(body?: string): this {
     if (this.ended) return this;
+    if (!this.headersSent && isPlainAnswer(this.headers)) {
+      // the common case, one record: the thread sets Content-Length itself
+      this.headersSent = true;
+      this.link.outbox.add(TO_THREAD.answer, this.id, this.statusCode, String(this.headers['Content-Type']), body ?? '');
+    } else {
+      this.flushHeaders();
+      this.link.outbox.add(TO_THREAD.end, this.id, body ?? null);
+    }
     this.ended = true;
     this.link.forget(this.id);
-    if (this.headersSent) {
-      this.link.send({ kind: 'end', id: this.id, body });
-    } else {
-      this.headersSent = true;
-      this.link.send({ kind: 'answer', id: this.id, code: this.statusCode, headers: this.headers, body: body ?? '' });
-    }
     return this;
   }
 
@@ -119,7 +131,7 @@ class RemoteResponse implements ApiResponse {
     if (this.ended) return this;
     this.ended = true;
     this.link.forget(this.id);
-    this.link.send({ kind: 'destroy', id: this.id });
+    this.link.outbox.add(TO_THREAD.destroy, this.id);
     this.fireClose();
     return this;
   }

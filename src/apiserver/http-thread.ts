@@ -13,36 +13,25 @@ import fs from 'node:fs';
 import http from 'node:http';
 import { parentPort, workerData } from 'node:worker_threads';
 import { readBody, sendError } from './http-util.js';
-import type { FromHttpThread, HttpThreadData, ToHttpThread } from './http-thread-protocol.js';
+import { FROM_THREAD, Outbox, TO_THREAD, type Batch, type HttpThreadData } from './http-thread-protocol.js';
 
 const data = workerData as HttpThreadData;
 const port = parentPort!;
+const outbox = new Outbox((batch) => port.postMessage(batch));
 
-interface Exchange { req: http.IncomingMessage; res: http.ServerResponse; streaming: boolean }
-const open = new Map<number, Exchange>();
+/** answers not ended yet, by request id */
+const open = new Map<number, http.ServerResponse>();
 let nextId = 1;
-
-let outbox: FromHttpThread[] = [];
-function post(m: FromHttpThread): void {
-  if (outbox.length === 0) setImmediate(flushOutbox);
-  outbox.push(m);
-}
-function flushOutbox(): void {
-  const batch = outbox;
-  outbox = [];
-  port.postMessage(batch);
-}
 
 const server = http.createServer((req, res) => {
   const id = nextId++;
-  const exchange: Exchange = { req, res, streaming: false };
-  open.set(id, exchange);
+  open.set(id, res);
   // 'close' before the answer ended: the client went away (a watch, usually)
   res.on('close', () => {
-    if (open.delete(id) && !res.writableFinished) post({ kind: 'closed', id });
+    if (open.delete(id) && !res.writableFinished) outbox.add(FROM_THREAD.closed, id);
   });
   readBody(req).then(
-    (body) => post({ kind: 'request', id, method: req.method ?? 'GET', url: req.url ?? '/', contentType: req.headers['content-type'] ?? '', body }),
+    (body) => outbox.add(FROM_THREAD.request, id, req.method ?? 'GET', req.url ?? '/', req.headers['content-type'] ?? '', body),
     (e: unknown) => {
       open.delete(id);
       if (res.destroyed) return;
@@ -56,46 +45,60 @@ server.keepAliveTimeout = data.keepAliveTimeoutMs;
 server.headersTimeout = data.keepAliveTimeoutMs + 1000;
 server.requestTimeout = 0; // watches are long-lived
 
-port.on('message', (batch: ToHttpThread[]) => {
-  for (const m of batch) deliver(m);
+port.on('message', (batch: Batch) => {
+  let i = 0;
+  while (i < batch.length) {
+    const tag = batch[i++];
+    const id = batch[i++] as number;
+    const res = open.get(id); // undefined: the client is gone, the record is skipped
+    switch (tag) {
+      case TO_THREAD.answer: {
+        const code = batch[i++] as number;
+        const contentType = batch[i++] as string;
+        const body = batch[i++] as string;
+        if (!res) break;
+        open.delete(id);
+        res.writeHead(code, { 'Content-Type': contentType, 'Content-Length': Buffer.byteLength(body) });
+        res.end(body);
+        break;
+      }
+      case TO_THREAD.head: {
+        const code = batch[i++] as number;
+        const headers = batch[i++] as Record<string, string | number>;
+        if (!res) break;
+        res.writeHead(code, headers);
+        res.flushHeaders();
+        break;
+      }
+      case TO_THREAD.chunk: {
+        const body = batch[i++] as string;
+        if (!res) break;
+        res.write(body);
+        // the main thread hears of it through 'close' and stops the watch
+        if (res.writableLength > data.maxBacklogBytes) res.destroy();
+        break;
+      }
+      case TO_THREAD.end: {
+        const body = batch[i++] as string | null;
+        if (!res) break;
+        open.delete(id);
+        res.end(body ?? undefined);
+        break;
+      }
+      case TO_THREAD.destroy:
+        if (!res) break;
+        open.delete(id);
+        res.destroy();
+        break;
+      default:
+        throw new Error(`http thread: unknown record ${String(tag)}`);
+    }
+  }
 });
 
-function deliver(m: ToHttpThread): void {
-  const x = open.get(m.id);
-  if (!x) return; // the client is gone
-  const res = x.res;
-  switch (m.kind) {
-    case 'answer':
-      open.delete(m.id);
-      res.writeHead(m.code, m.headers);
-      res.end(m.body);
-      return;
-    case 'head':
-      x.streaming = true;
-      res.writeHead(m.code, m.headers);
-      res.flushHeaders();
-      return;
-    case 'chunk':
-      res.write(m.body);
-      if (res.writableLength > data.maxBacklogBytes) {
-        // the main thread hears of it through 'close' and stops the watch
-        res.destroy();
-      }
-      return;
-    case 'end':
-      open.delete(m.id);
-      res.end(m.body);
-      return;
-    case 'destroy':
-      open.delete(m.id);
-      res.destroy();
-      return;
-  }
-}
-
-server.once('error', (e) => port.postMessage([{ kind: 'listen-failed', message: e.message }] satisfies FromHttpThread[]));
+server.once('error', (e) => port.postMessage([FROM_THREAD.listenFailed, e.message] satisfies Batch));
 server.listen(data.socketPath, () => {
   // umask-independent: tightened right after bind, before anyone is told the socket exists
   fs.chmodSync(data.socketPath, data.socketMode);
-  port.postMessage([{ kind: 'listening' }] satisfies FromHttpThread[]);
+  port.postMessage([FROM_THREAD.listening] satisfies Batch);
 });
