@@ -53,6 +53,32 @@ function containerStatus(c: ContainerFacts, ready: boolean): ContainerStatus {
   };
 }
 
+/**
+ * The ContainersReady condition as the kubelet generates it
+ * (GenerateContainersReadyCondition): every sidecar (an init container with
+ * restartPolicy Always) and every regular container ready, sidecars named
+ * first; a terminal pod is never ready. Ready follows it (podnet has no
+ * readiness gates).
+ */
+function containersReadyCondition(pod: Pod, regular: ContainerStatus[], init: ContainerStatus[], phase: PodPhase): Condition {
+  const unknown: string[] = [];
+  const unready: string[] = [];
+  const check = (name: string, statuses: ContainerStatus[]) => {
+    const st = statuses.find((x) => x.name === name);
+    if (!st) unknown.push(name);
+    else if (!st.ready) unready.push(name);
+  };
+  for (const c of pod.spec.initContainers ?? []) if (isSidecar(c)) check(c.name, init);
+  for (const c of pod.spec.containers) check(c.name, regular);
+  if (phase === 'Succeeded' && unknown.length === 0) return { type: 'ContainersReady', status: 'False', reason: 'PodCompleted' };
+  if (phase === 'Failed') return { type: 'ContainersReady', status: 'False', reason: 'PodFailed' };
+  const messages: string[] = [];
+  if (unknown.length > 0) messages.push(`containers with unknown status: [${unknown.join(' ')}]`);
+  if (unready.length > 0) messages.push(`containers with unready status: [${unready.join(' ')}]`);
+  if (messages.length > 0) return { type: 'ContainersReady', status: 'False', reason: 'ContainersNotReady', message: messages.join(', ') };
+  return { type: 'ContainersReady', status: 'True' };
+}
+
 export function computePodStatus(pod: Pod, facts: PodFacts, now: string): PodStatus {
   const inits = facts.initContainers ?? [];
   const initSpecs = pod.spec.initContainers ?? [];
@@ -61,15 +87,13 @@ export function computePodStatus(pod: Pod, facts: PodFacts, now: string): PodSta
   const initContainerStatuses = inits.map((c, i) => containerStatus(c, initSpecs[i] && isSidecar(initSpecs[i]!) ? c.ready : c.state.terminated?.exitCode === 0));
   const incomplete = incompleteInits(pod.spec, inits);
   const phase = podPhase(pod, facts.containers, inits);
-  const allReady = facts.containers.length > 0 && facts.containers.every((c) => c.ready) && phase === 'Running';
-  const notReady = facts.containers.filter((c) => !c.ready).map((c) => c.name);
-  const notReadyMessage = `containers with unready status: [${notReady.join(' ')}]`;
+  const containersReady = containersReadyCondition(pod, containerStatuses, initContainerStatuses, phase);
   let conditions: Condition[] = pod.status?.conditions ?? [];
   conditions = setCondition(conditions, { type: 'PodReadyToStartContainers', status: facts.podIP || pod.spec.hostNetwork ? 'True' : 'False' }, now);
   conditions = setCondition(conditions, incomplete.length === 0 ? { type: 'Initialized', status: 'True' }
     : { type: 'Initialized', status: 'False', reason: 'ContainersNotInitialized', message: `containers with incomplete status: [${incomplete.join(' ')}]` }, now);
-  conditions = setCondition(conditions, allReady ? { type: 'Ready', status: 'True' } : { type: 'Ready', status: 'False', reason: 'ContainersNotReady', message: notReadyMessage }, now);
-  conditions = setCondition(conditions, allReady ? { type: 'ContainersReady', status: 'True' } : { type: 'ContainersReady', status: 'False', reason: 'ContainersNotReady', message: notReadyMessage }, now);
+  conditions = setCondition(conditions, { ...containersReady, type: 'Ready' }, now);
+  conditions = setCondition(conditions, containersReady, now);
   conditions = setCondition(conditions, { type: 'PodScheduled', status: 'True' }, now);
   const order = ['PodReadyToStartContainers', 'Initialized', 'Ready', 'ContainersReady', 'PodScheduled'];
   conditions.sort((a, b) => order.indexOf(a.type) - order.indexOf(b.type));

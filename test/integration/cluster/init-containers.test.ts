@@ -160,4 +160,18 @@ describe('init containers', { timeout: 180_000 }, () => {
     assert.equal(condition(pod, 'Initialized'), 'True');
     assert.equal(await statusCell('sidecar'), 'Running');
   });
+
+  test('a sidecar that fails its readiness probe keeps the pod from Ready, as the kubelet does', async () => {
+    const manifest = podManifest('sidecar-unready', 'Always', [['proxy', 'exec sleep infinity']], 'exec sleep infinity')
+      .replace('- {name: proxy, image: none,', '- {name: proxy, image: none, restartPolicy: Always, readinessProbe: {exec: {command: [sh, -c, "exit 1"]}, periodSeconds: 1},');
+    const applied = await pn(['apply', '-f', '-'], { input: manifest });
+    assert.equal(applied.code, 0, applied.stderr);
+    const pod = await eventually('the main container ready, the sidecar running', async () => {
+      const p = await getPod('sidecar-unready');
+      return p.status?.containerStatuses?.[0]?.ready && p.status.initContainerStatuses?.[0]?.state?.running ? p : undefined;
+    }, 30_000, 100);
+    const ready = pod.status!.conditions!.find((c) => c.type === 'Ready')!;
+    assert.deepEqual([ready.status, ready.reason, ready.message], ['False', 'ContainersNotReady', 'containers with unready status: [proxy]']);
+    assert.equal(pod.status!.phase, 'Running');
+  });
 });

@@ -86,3 +86,34 @@ test('a pod without init containers reports no initContainerStatuses and Initial
   assert.equal(s.initContainerStatuses, undefined);
   assert.equal(s.conditions!.find((c) => c.type === 'Initialized')!.status, 'True');
 });
+
+test('a sidecar counts for Ready as the kubelet counts it (GenerateContainersReadyCondition): named before the regular containers', () => {
+  const withSidecar = (sidecarReady: boolean, mainReady: boolean) => {
+    const p = pod(spec('Always', true));
+    return computePodStatus(p, {
+      podIP: '10.244.0.2', hostIP: '172.18.0.2', containers: [fact('main', running, { ready: mainReady })],
+      initContainers: [fact('first', running, { ready: sidecarReady }), fact('second', done)],
+    }, NOW);
+  };
+  const cond = (s: ReturnType<typeof computePodStatus>, type: string) => s.conditions!.find((c) => c.type === type)!;
+  const both = withSidecar(true, true);
+  assert.deepEqual([cond(both, 'Ready').status, cond(both, 'ContainersReady').status], ['True', 'True']);
+  const sidecarNot = withSidecar(false, true);
+  assert.deepEqual([cond(sidecarNot, 'Ready').status, cond(sidecarNot, 'Ready').reason, cond(sidecarNot, 'Ready').message], ['False', 'ContainersNotReady', 'containers with unready status: [first]']);
+  assert.equal(cond(sidecarNot, 'ContainersReady').message, 'containers with unready status: [first]');
+  assert.equal(cond(withSidecar(false, false), 'Ready').message, 'containers with unready status: [first main]');
+  // a regular init container's readiness (done) never counts
+  assert.equal(cond(withSidecar(true, true), 'Ready').message, undefined);
+});
+
+test('a finished pod is not ready, with the kubelet\'s reasons PodCompleted and PodFailed', () => {
+  const finished = (exitCode: number) => computePodStatus(pod({ containers: [{ name: 'main' }], restartPolicy: 'Never' }),
+    { hostIP: '172.18.0.2', containers: [fact('main', { terminated: { exitCode, reason: exitCode === 0 ? 'Completed' : 'Error' } })] }, NOW);
+  const ok = finished(0);
+  assert.equal(ok.phase, 'Succeeded');
+  assert.deepEqual(ok.conditions!.filter((c) => c.type === 'Ready' || c.type === 'ContainersReady').map((c) => [c.type, c.status, c.reason, c.message]),
+    [['Ready', 'False', 'PodCompleted', undefined], ['ContainersReady', 'False', 'PodCompleted', undefined]]);
+  const bad = finished(1);
+  assert.equal(bad.phase, 'Failed');
+  assert.deepEqual(bad.conditions!.filter((c) => c.type === 'Ready').map((c) => [c.status, c.reason]), [['False', 'PodFailed']]);
+});
