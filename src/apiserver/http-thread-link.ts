@@ -24,16 +24,26 @@ export class HttpThread {
     const link = new HttpThread(worker, onRequest);
     return new Promise((resolve, reject) => {
       let listening = false;
+      const fail = (err: Error) => {
+        if (!listening) { reject(err); return; }
+        if (link.stopping) return;
+        // once: the thread's error is followed by its exit
+        link.stopping = true;
+        link.closeAll();
+        onFailure(err);
+      };
       worker.on('message', (batch: Batch) => {
-        if (batch[0] === FROM_THREAD.listening) { listening = true; resolve(link); return; }
-        if (batch[0] === FROM_THREAD.listenFailed) { link.stopping = true; void worker.terminate(); reject(new Error(String(batch[1]))); return; }
+        const tag = batch[0];
+        if (tag === FROM_THREAD.listening) { listening = true; resolve(link); return; }
+        if (tag === FROM_THREAD.listenFailed || tag === FROM_THREAD.failed) {
+          fail(new Error(String(batch[1])));
+          void worker.terminate();
+          return;
+        }
         link.receive(batch);
       });
-      worker.on('error', (e) => { if (!listening) reject(e); else if (!link.stopping) onFailure(e); });
-      worker.on('exit', (code) => {
-        if (!listening) reject(new Error(`the API server's HTTP thread exited (${code}) before it listened`));
-        else if (!link.stopping) onFailure(new Error(`the API server's HTTP thread exited (${code})`));
-      });
+      worker.on('error', (e) => fail(e));
+      worker.on('exit', (code) => fail(new Error(`the API server's HTTP thread exited (${code})${listening ? '' : ' before it listened'}`)));
     });
   }
 
@@ -41,8 +51,14 @@ export class HttpThread {
     this.stopping = true;
     this.outbox.clear();
     await this.worker.terminate();
-    for (const r of [...this.exchanges.values()]) r.closed();
+    this.closeAll();
+  }
+
+  /** every open exchange ends as if its client had gone (the watches stop) */
+  private closeAll(): void {
+    const all = [...this.exchanges.values()];
     this.exchanges.clear();
+    for (const r of all) r.closed();
   }
 
   /** @internal an exchange that ended on this side */

@@ -14,6 +14,8 @@ export const FROM_THREAD = {
   listening: 'L',
   /** it could not be: message */
   listenFailed: 'F',
+  /** the server broke after it listened: message */
+  failed: 'X',
   /** a request read whole: id, method, url, contentType, body */
   request: 'Q',
   /** the client closed the connection before its answer ended (watches end this way): id */

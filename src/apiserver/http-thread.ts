@@ -11,6 +11,7 @@
 
 import fs from 'node:fs';
 import http from 'node:http';
+import type net from 'node:net';
 import { parentPort, workerData } from 'node:worker_threads';
 import { readBody, sendError } from './http-util.js';
 import { FROM_THREAD, Outbox, TO_THREAD, type Batch, type HttpThreadData } from './http-thread-protocol.js';
@@ -19,21 +20,48 @@ const data = workerData as HttpThreadData;
 const port = parentPort!;
 const outbox = new Outbox((batch) => port.postMessage(batch));
 
+interface Exchange { res: http.ServerResponse; socket: net.Socket }
 /** answers not ended yet, by request id */
-const open = new Map<number, http.ServerResponse>();
+const open = new Map<number, Exchange>();
+/**
+ * The ids open on each connection. A pipelined request's answer gets the
+ * socket only once the answers before it ended: if the client hangs up
+ * first, that answer emits no 'close', the connection does.
+ */
+const idsBySocket = new WeakMap<net.Socket, Set<number>>();
 let nextId = 1;
+
+/** the exchange, no longer open */
+function finish(id: number): Exchange | undefined {
+  const x = open.get(id);
+  if (!x) return undefined;
+  open.delete(id);
+  idsBySocket.get(x.socket)?.delete(id);
+  return x;
+}
+
+/** the client went away before the answer ended (a watch, usually): the main thread stops it */
+function lost(id: number): void {
+  if (finish(id)) outbox.add(FROM_THREAD.closed, id);
+}
 
 const server = http.createServer((req, res) => {
   const id = nextId++;
-  open.set(id, res);
-  // 'close' before the answer ended: the client went away (a watch, usually)
-  res.on('close', () => {
-    if (open.delete(id) && !res.writableFinished) outbox.add(FROM_THREAD.closed, id);
-  });
+  const socket = req.socket;
+  let ids = idsBySocket.get(socket);
+  if (!ids) {
+    const mine = new Set<number>();
+    ids = mine;
+    idsBySocket.set(socket, mine);
+    socket.once('close', () => { for (const open of [...mine]) lost(open); });
+  }
+  ids.add(id);
+  open.set(id, { res, socket });
+  res.on('close', () => { if (!res.writableFinished) lost(id); });
   readBody(req).then(
     (body) => outbox.add(FROM_THREAD.request, id, req.method ?? 'GET', req.url ?? '/', req.headers['content-type'] ?? '', body),
     (e: unknown) => {
-      open.delete(id);
+      finish(id);
       if (res.destroyed) return;
       // a body cut short: the connection cannot carry another request
       res.shouldKeepAlive = false;
@@ -50,14 +78,15 @@ port.on('message', (batch: Batch) => {
   while (i < batch.length) {
     const tag = batch[i++];
     const id = batch[i++] as number;
-    const res = open.get(id); // undefined: the client is gone, the record is skipped
+    const x = open.get(id); // undefined: the client is gone, the record is skipped
+    const res = x?.res;
     switch (tag) {
       case TO_THREAD.answer: {
         const code = batch[i++] as number;
         const contentType = batch[i++] as string;
         const body = batch[i++] as string;
         if (!res) break;
-        open.delete(id);
+        finish(id);
         res.writeHead(code, { 'Content-Type': contentType, 'Content-Length': Buffer.byteLength(body) });
         res.end(body);
         break;
@@ -74,21 +103,22 @@ port.on('message', (batch: Batch) => {
         const body = batch[i++] as string;
         if (!res) break;
         res.write(body);
-        // the main thread hears of it through 'close' and stops the watch
-        if (res.writableLength > data.maxBacklogBytes) res.destroy();
+        // the connection goes, whether the answer has the socket yet or waits
+        // behind another; the main thread hears of it through 'close'
+        if (res.writableLength > data.maxBacklogBytes) x.socket.destroy();
         break;
       }
       case TO_THREAD.end: {
         const body = batch[i++] as string | null;
         if (!res) break;
-        open.delete(id);
+        finish(id);
         res.end(body ?? undefined);
         break;
       }
       case TO_THREAD.destroy:
-        if (!res) break;
-        open.delete(id);
-        res.destroy();
+        if (!x) break;
+        finish(id);
+        x.socket.destroy();
         break;
       default:
         throw new Error(`http thread: unknown record ${String(tag)}`);
@@ -96,8 +126,11 @@ port.on('message', (batch: Batch) => {
   }
 });
 
-server.once('error', (e) => port.postMessage([FROM_THREAD.listenFailed, e.message] satisfies Batch));
+let listening = false;
+// before listening: the socket could not be bound; after: the server broke (an accept error)
+server.on('error', (e) => port.postMessage([listening ? FROM_THREAD.failed : FROM_THREAD.listenFailed, e.message] satisfies Batch));
 server.listen(data.socketPath, () => {
+  listening = true;
   // umask-independent: tightened right after bind, before anyone is told the socket exists
   fs.chmodSync(data.socketPath, data.socketMode);
   port.postMessage([FROM_THREAD.listening] satisfies Batch);

@@ -348,3 +348,33 @@ test('HTTP thread: a watcher that stops reading is cut off once its backlog pass
     await small.close();
   }
 });
+
+test('HTTP thread: watches pipelined on one connection are all stopped when the client hangs up', async () => {
+  const { default: net } = await import('node:net');
+  const before = t.server.store.committedWatchers;
+  const s = net.connect(t.socketPath);
+  await new Promise<void>((resolve) => s.once('connect', () => resolve()));
+  // the second answer has no socket of its own until the first ends (it never does)
+  s.write('GET /api/v1/namespaces/default/configmaps?watch=1 HTTP/1.1\r\nHost: x\r\n\r\nGET /api/v1/namespaces/default/secrets?watch=1 HTTP/1.1\r\nHost: x\r\n\r\n');
+  await waitFor(() => t.server.store.committedWatchers === before + 2, 'both pipelined watches to start');
+  s.destroy();
+  await waitFor(() => t.server.store.committedWatchers === before, 'both watches to be stopped');
+});
+
+test('HTTP thread: if it dies, onHttpFailure is called once and every open watch is stopped', async () => {
+  const failures: string[] = [];
+  const own = await startTestServer({ onHttpFailure: (e) => failures.push(e.message) });
+  try {
+    const w = own.client.watch('configmaps', 'default', {}, () => {});
+    await waitFor(() => own.server.store.committedWatchers === 1, 'the watch to start');
+    // any exception on the thread: here an unknown record in its message handler
+    (own.server as unknown as { http: { worker: { postMessage(b: unknown[]): void } } }).http.worker.postMessage(['?', 1]);
+    await waitFor(() => failures.length > 0, 'onHttpFailure');
+    await waitFor(() => own.server.store.committedWatchers === 0, 'the open watch to be stopped');
+    await new Promise((r) => setTimeout(r, 100));
+    assert.equal(failures.length, 1, failures.join(' | '));
+    w.stop();
+  } finally {
+    await own.close();
+  }
+});
