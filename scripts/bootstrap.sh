@@ -35,7 +35,9 @@ fi
 stamp=node_modules/.podnet-install-stamp
 if [ ! -f "$stamp" ] || [ package.json -nt "$stamp" ] || [ package-lock.json -nt "$stamp" ]; then
   echo "podnet: installing npm dependencies" >&2
-  npm ci --no-audit --no-fund --loglevel=error >/dev/null
+  # better-sqlite3's native module is compiled here (g++, make, python3 above):
+  # without the flag its prebuild-install first fetches a binary from GitHub.
+  npm_config_build_from_source=true npm ci --no-audit --no-fund --loglevel=error >/dev/null
   touch "$stamp"
 fi
 
