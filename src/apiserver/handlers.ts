@@ -16,6 +16,7 @@ import { readJson, sendJson, type ApiRequest, type ApiResponse } from './http-ut
 import { applyPatchOfType, notServed, type DeleteRequest, type PatchType, type Registry } from './registry.js';
 import { SCALABLE, scaleOf, updateScale } from './scale.js';
 import type { WriteMode } from '../store/store.js';
+import { fieldValidationOf, warningHeader, type RequestMode } from './field-validation.js';
 import type { ResourceRoute } from './router.js';
 import { serveWatch } from './watch.js';
 
@@ -42,7 +43,7 @@ export async function handleResource(registry: Registry, req: ApiRequest, res: A
   const { info, namespace, name, subresource } = route;
   const method = req.method;
   // reads ignore dryRun, as upstream does
-  const mode = { dryRun: method !== 'GET' && dryRunOf(query) };
+  const mode: RequestMode = { dryRun: method !== 'GET' && dryRunOf(query) };
   if (subresource) {
     // what upstream does not serve is 404; what it serves by other verbs, 405
     const served = subresource === 'status' || (subresource === 'finalize' && info.kind === 'Namespace') || (subresource === 'scale' && SCALABLE.has(info.kind));
@@ -50,6 +51,7 @@ export async function handleResource(registry: Registry, req: ApiRequest, res: A
     if (subresource === 'scale') { await handleScale(registry, req, res, route, mode); return; }
     if (subresource === 'finalize' && method !== 'PUT') throw notAllowed(method, route);
   }
+  if (method === 'POST' || method === 'PUT' || method === 'PATCH') mode.fieldValidation = fieldValidationOf(query, method);
   switch (method) {
     case 'GET': {
       const isWatch = route.watch || query.get('watch') === 'true' || query.get('watch') === '1';
@@ -87,20 +89,20 @@ export async function handleResource(registry: Registry, req: ApiRequest, res: A
     case 'POST': {
       if (name) throw notAllowed(method, route);
       const body = readObject(req);
-      await answer(registry, res, 201, registry.create(info, namespace, body, mode).json);
+      await answer(registry, res, 201, registry.create(info, namespace, body, mode).json, mode.warnings);
       return;
     }
     case 'PUT': {
       if (!name) throw notAllowed(method, route);
       const body = readObject(req);
-      await answer(registry, res, 200, registry.update(info, namespace, name, body, subresource, mode).json);
+      await answer(registry, res, 200, registry.update(info, namespace, name, body, subresource, mode).json, mode.warnings);
       return;
     }
     case 'PATCH': {
       if (!name) throw notAllowed(method, route);
       const type = patchTypeOf(req);
       const patch = readJson(req);
-      await answer(registry, res, 200, registry.patch(info, namespace, name, patch, subresource, type, mode).json);
+      await answer(registry, res, 200, registry.patch(info, namespace, name, patch, subresource, type, mode).json, mode.warnings);
       return;
     }
     case 'DELETE': {
@@ -191,10 +193,10 @@ function deletedStatus(info: ResourceInfo, obj: KubeObject): object {
 }
 
 /** Sends once everything the answer may reflect is committed (a failed commit throws its 500). */
-async function answer(registry: Registry, res: ApiResponse, code: number, json: string): Promise<void> {
+async function answer(registry: Registry, res: ApiResponse, code: number, json: string, warnings?: readonly string[]): Promise<void> {
   const committed = registry.store.whenCommitted();
   if (committed) await committed;
-  sendJson(res, code, json);
+  sendJson(res, code, json, warnings?.length ? { Warning: warningHeader(warnings) } : undefined);
 }
 
 function readObject(req: ApiRequest): KubeObject {

@@ -91,8 +91,8 @@ export function readJson(req: ApiRequest): unknown {
 }
 
 /** Writes an already-serialized JSON body. */
-export function sendJson(res: AnswerSink, code: number, json: string): void {
-  res.writeHead(code, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(json) });
+export function sendJson(res: AnswerSink, code: number, json: string, extraHeaders?: Record<string, string>): void {
+  res.writeHead(code, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(json), ...extraHeaders });
   res.end(json);
 }
 

@@ -24,6 +24,7 @@ import {
 import { applyJsonPatch } from './json-patch.js';
 import { applyStrategicMergePatch } from './strategic-merge-patch.js';
 import { applyMergePatch } from './merge-patch.js';
+import { checkFields, type RequestMode } from './field-validation.js';
 import { compileSelectors } from './selectors.js';
 import { prepareForCreate, prepareForFinalize, prepareForStatusUpdate, prepareForUpdate } from './strategies.js';
 
@@ -134,8 +135,9 @@ export class Registry {
   }
 
   /** Takes ownership of `obj`. namespace is the request's (path) namespace, if any. */
-  create(info: ResourceInfo, namespace: string | undefined, obj: KubeObject, mode: WriteMode = {}): StoredObject {
+  create(info: ResourceInfo, namespace: string | undefined, obj: KubeObject, mode: RequestMode = {}): StoredObject {
     checkBody(info, obj);
+    checkFields(info, obj, mode);
     const meta = (obj.metadata ??= {});
     if (info.namespaced) {
       if (namespace && meta.namespace && meta.namespace !== namespace) throw namespaceMismatch();
@@ -164,8 +166,9 @@ export class Registry {
   }
 
   /** Replaces an object (or only its status). Takes ownership of `obj`. */
-  update(info: ResourceInfo, namespace: string | undefined, name: string, obj: KubeObject, subresource?: string, mode: WriteMode = {}): StoredObject {
+  update(info: ResourceInfo, namespace: string | undefined, name: string, obj: KubeObject, subresource?: string, mode: RequestMode = {}): StoredObject {
     checkBody(info, obj);
+    checkFields(info, obj, mode);
     const meta = (obj.metadata ??= {});
     if (meta.name && meta.name !== name) throw apiErrors.badRequest(`the name of the object (${meta.name}) does not match the name on the URL (${name})`);
     meta.name = name;
@@ -232,7 +235,7 @@ export class Registry {
    * on their patchMergeKey) or JSON patch (RFC 6902). A resourceVersion the
    * patch sets is a precondition.
    */
-  patch(info: ResourceInfo, namespace: string | undefined, name: string, patch: unknown, subresource?: string, type: PatchType = 'merge', mode: WriteMode = {}): StoredObject {
+  patch(info: ResourceInfo, namespace: string | undefined, name: string, patch: unknown, subresource?: string, type: PatchType = 'merge', mode: RequestMode = {}): StoredObject {
     const cur = this.get(info, namespace, name);
     const patched = applyPatchOfType(type, cur.object, patch);
     return this.update(info, namespace, name, patched, subresource, mode);

@@ -30,6 +30,8 @@ export interface CommonFlags {
   bare: boolean;
   /** `apply --dry-run[=none|client|server]` (bare: client, as kubectl's deprecated form) */
   dryRun?: string;
+  /** `apply --validate[=strict|warn|ignore|true|false]` (bare: strict, as kubectl's NoOptDefVal) */
+  validate?: string;
   /** `scale --replicas=N` */
   replicas?: string;
   /** `get --show-labels` */
@@ -63,6 +65,7 @@ const OPTIONS = {
   bare: { type: 'boolean' },
   'show-labels': { type: 'boolean' },
   'dry-run': { type: 'string' },
+  validate: { type: 'string' },
   replicas: { type: 'string' },
   'label-columns': { type: 'string', short: 'L', multiple: true },
 } as const;
@@ -70,7 +73,7 @@ const OPTIONS = {
 export function parseFlags(argv: string[]): CommonFlags & { help: boolean } {
   const dash = argv.indexOf('--');
   // kubectl's NoOptDefVal: a bare --cascade is background, a bare --wait true
-  const own = (dash >= 0 ? argv.slice(0, dash) : argv).map((a) => (a === '--cascade' ? '--cascade=background' : a === '--wait' ? '--wait=true' : a === '--dry-run' ? '--dry-run=client' : a));
+  const own = (dash >= 0 ? argv.slice(0, dash) : argv).map((a) => (a === '--cascade' ? '--cascade=background' : a === '--wait' ? '--wait=true' : a === '--dry-run' ? '--dry-run=client' : a === '--validate' ? '--validate=strict' : a));
   const rest = dash >= 0 ? argv.slice(dash + 1) : [];
   let parsed;
   try {
@@ -103,6 +106,7 @@ export function parseFlags(argv: string[]): CommonFlags & { help: boolean } {
     help: !!v.help,
     bare: !!v.bare,
     ...(v['dry-run'] !== undefined ? { dryRun: v['dry-run'] } : {}),
+    ...(v.validate !== undefined ? { validate: v.validate } : {}),
     ...(v.replicas !== undefined ? { replicas: v.replicas } : {}),
     showLabels: !!v['show-labels'],
     labelColumns: (v['label-columns'] ?? []).flatMap((c) => c.split(',')).map((c) => c.trim()).filter(Boolean),

@@ -25,8 +25,18 @@ export function context(flag?: string): Context {
     client() {
       if (!existsSync(paths.socket)) throw new PodnetError('ENOCLUSTER', `cluster "${cluster}" is not running (no API socket at ${paths.socket}); start it with: podnet up${cluster === 'podnet' ? '' : ` --cluster ${cluster}`}`);
       // lean: a CLI process sends requests and watches only (no streaming answers but watches)
-      client ??= new HttpClient({ socketPath: paths.socket, lean: true });
+      client ??= new HttpClient({ socketPath: paths.socket, lean: true, onWarning: printWarningOnce() });
       return client;
     },
+  };
+}
+
+/** kubectl's warning writer: `Warning: TEXT` on stderr, each text once per command. */
+function printWarningOnce(): (text: string) => void {
+  const seen = new Set<string>();
+  return (text) => {
+    if (seen.has(text)) return;
+    seen.add(text);
+    process.stderr.write(`Warning: ${text}\n`);
   };
 }

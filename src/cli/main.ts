@@ -14,7 +14,7 @@ Usage:
   podnet up [--nodes N] [--cluster NAME]     build the network, start the daemon, nodes, DNS and ingress
   podnet down [--cluster NAME]               remove everything of that cluster
   podnet demo                                up + the built-in example + a request through every layer
-  podnet apply -f FILE|DIR|- [--dry-run=client|server]
+  podnet apply -f FILE|DIR|- [--dry-run=client|server] [--validate=strict|warn|ignore]
                                              create or update objects
   podnet delete -f FILE | KIND NAME [-n NS] [--cascade=background|orphan|foreground]
                                              delete objects (and, by default, what they own)

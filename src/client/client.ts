@@ -33,6 +33,13 @@ export interface WriteOptions {
   subresource?: 'status' | 'finalize' | 'scale';
   /** the API's dryRun=All: checked and answered as if written, nothing stored */
   dryRun?: boolean;
+  /**
+   * The API's fieldValidation: what the server does with fields the kind
+   * does not know (Strict refuses the write, Warn drops them and says so,
+   * Ignore drops them). Unset: the server's default (Warn over HTTP; the
+   * in-process client's writes are not checked).
+   */
+  fieldValidation?: 'Ignore' | 'Warn' | 'Strict';
   /** patch only: a JSON merge patch (default) or a strategic merge patch (lists merged on their keys, `$patch` directives) */
   patchType?: 'merge' | 'strategic';
 }
@@ -47,7 +54,7 @@ export interface WatchHandle {
 export interface Client {
   get<T extends KubeObject = KubeObject>(plural: string, namespace: string | undefined, name: string): Promise<T>;
   list<T extends KubeObject = KubeObject>(plural: string, namespace?: string, options?: ListOptions): Promise<KubeList<T>>;
-  create<T extends KubeObject>(obj: T, options?: Pick<WriteOptions, 'dryRun'>): Promise<T>;
+  create<T extends KubeObject>(obj: T, options?: Pick<WriteOptions, 'dryRun' | 'fieldValidation'>): Promise<T>;
   update<T extends KubeObject>(obj: T, options?: WriteOptions): Promise<T>;
   /** JSON merge patch (RFC 7386), or a strategic merge patch with options.patchType */
   patch<T extends KubeObject = KubeObject>(plural: string, namespace: string | undefined, name: string, patch: unknown, options?: WriteOptions): Promise<T>;

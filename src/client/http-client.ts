@@ -8,6 +8,7 @@ import type { KubeList, KubeObject, Status, WatchEvent } from '../api/types.js';
 import { resourceForKind, resourcePath, resourceForPlural, type ResourceInfo } from '../api/resources.js';
 import { ApiError, apiErrors } from '../errors.js';
 import { UnixHttpPool } from './unix-http-pool.js';
+import { parseWarningHeader } from './warnings.js';
 import type { Client, DeleteOptions, ListOptions, WatchHandle, WatchOptions, WriteOptions } from './client.js';
 
 const DEFAULT_TIMEOUT_MS = 30_000;
@@ -41,12 +42,14 @@ export interface HttpClientOptions {
    * CLI's apply), where node:http's per-request cost shows.
    */
   lean?: boolean;
+  /** each warning an answer carries (RFC 7234 Warning headers, code 299), as kubectl prints them */
+  onWarning?: (text: string) => void;
 }
 
-interface Response { status: number; body: string }
+interface Response { status: number; body: string; warnings?: string[] }
 
-function dryRunQuery(options: Pick<WriteOptions, 'dryRun'>): string {
-  return options.dryRun ? '?dryRun=All' : '';
+function writeQuery(options: Pick<WriteOptions, 'dryRun' | 'fieldValidation'>): string {
+  return query({ dryRun: options.dryRun ? 'All' : undefined, fieldValidation: options.fieldValidation });
 }
 
 export class HttpClient implements Client {
@@ -74,19 +77,19 @@ export class HttpClient implements Client {
     return this.json<KubeList<T>>('GET', resourcePath(infoFor(plural), namespace) + q);
   }
 
-  async create<T extends KubeObject>(obj: T, options: Pick<WriteOptions, 'dryRun'> = {}): Promise<T> {
+  async create<T extends KubeObject>(obj: T, options: Pick<WriteOptions, 'dryRun' | 'fieldValidation'> = {}): Promise<T> {
     const info = kindInfo(obj);
-    return this.json<T>('POST', resourcePath(info, info.namespaced ? obj.metadata?.namespace || 'default' : undefined) + dryRunQuery(options), obj);
+    return this.json<T>('POST', resourcePath(info, info.namespaced ? obj.metadata?.namespace || 'default' : undefined) + writeQuery(options), obj);
   }
 
   async update<T extends KubeObject>(obj: T, options: WriteOptions = {}): Promise<T> {
     const info = kindInfo(obj);
     const ns = info.namespaced ? obj.metadata?.namespace || 'default' : undefined;
-    return this.json<T>('PUT', resourcePath(info, ns, obj.metadata?.name ?? '', options.subresource) + dryRunQuery(options), obj);
+    return this.json<T>('PUT', resourcePath(info, ns, obj.metadata?.name ?? '', options.subresource) + writeQuery(options), obj);
   }
 
   async patch<T extends KubeObject = KubeObject>(plural: string, namespace: string | undefined, name: string, patch: unknown, options: WriteOptions = {}): Promise<T> {
-    return this.json<T>('PATCH', resourcePath(infoFor(plural), nsOf(plural, namespace), name, options.subresource) + dryRunQuery(options), patch, options.patchType === 'strategic' ? 'application/strategic-merge-patch+json' : 'application/merge-patch+json');
+    return this.json<T>('PATCH', resourcePath(infoFor(plural), nsOf(plural, namespace), name, options.subresource) + writeQuery(options), patch, options.patchType === 'strategic' ? 'application/strategic-merge-patch+json' : 'application/merge-patch+json');
   }
 
   async delete(plural: string, namespace: string | undefined, name: string, options: DeleteOptions = {}): Promise<KubeObject | Status> {
@@ -178,6 +181,7 @@ export class HttpClient implements Client {
 
   private async json<T>(method: string, path: string, body?: unknown, contentType = 'application/json'): Promise<T> {
     const res = await this.send(method, path, body === undefined ? undefined : JSON.stringify(body), contentType, true);
+    if (res.warnings && this.options.onWarning) for (const w of res.warnings) this.options.onWarning(w);
     if (res.status < 200 || res.status >= 300) throw errorFrom(res.status, res.body);
     return JSON.parse(res.body) as T;
   }
@@ -193,7 +197,11 @@ export class HttpClient implements Client {
       const req = http.request({ socketPath: this.options.socketPath, ...NO_SERVERNAME, method, path, agent: this.agent, headers, timeout: this.timeoutMs }, (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
+        const warning = res.headers.warning;
+        res.on('end', () => resolve({
+          status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8'),
+          ...(warning !== undefined ? { warnings: parseWarningHeader(warning) } : {}),
+        }));
         res.on('error', reject);
       });
       req.on('timeout', () => req.destroy(new Error(`${method} ${path} timed out after ${this.timeoutMs}ms`)));

@@ -16,8 +16,9 @@
 // connection fails instead of going again.
 
 import net from 'node:net';
+import { parseWarningHeader } from './warnings.js';
 
-export interface PoolResponse { status: number; body: string }
+export interface PoolResponse { status: number; body: string; warnings?: string[] }
 
 export interface UnixHttpPoolOptions {
   socketPath: string;
@@ -50,6 +51,8 @@ export interface ResponseHead {
   contentLength: number | undefined;
   chunked: boolean;
   close: boolean;
+  /** the Warning headers' values, as sent */
+  warning?: string[];
 }
 
 export function parseResponseHead(head: string): ResponseHead {
@@ -62,6 +65,10 @@ export function parseResponseHead(head: string): ResponseHead {
     const colon = line.indexOf(':');
     if (colon <= 0) continue;
     const name = line.slice(0, colon).trim().toLowerCase();
+    if (name === 'warning') {
+      (out.warning ??= []).push(line.slice(colon + 1).trim());
+      continue;
+    }
     const value = line.slice(colon + 1).trim().toLowerCase();
     if (name === 'content-length') {
       if (!/^\d+$/.test(value)) throw new Error(`malformed Content-Length: ${value}`);
@@ -206,7 +213,7 @@ class Connection {
       body = rest; // delimited by the close (RFC 9112 §6.3 item 8)
     }
     if (!body) return false;
-    const { status, close } = this.head;
+    const { status, close, warning } = this.head;
     const keep = !close && (this.head.chunked || this.head.contentLength !== undefined);
     this.inflight.shift();
     this.head = undefined;
@@ -214,7 +221,7 @@ class Connection {
     this.served++;
     if (this.inflight.length > 0) this.armTimer();
     else { clearTimeout(this.timer); this.gotBytes = false; }
-    p.resolve({ status, body: body.toString('utf8') });
+    p.resolve({ status, body: body.toString('utf8'), ...(warning ? { warnings: parseWarningHeader(warning) } : {}) });
     if (!keep) {
       // The server ends the connection here; requests sent behind this one may have been
       // read and acted on without an answer, so they fail rather than go again.

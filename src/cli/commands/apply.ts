@@ -107,13 +107,26 @@ export function parseDryRun(value: string | undefined): DryRun {
   throw new PodnetError('EUSAGE', `Invalid dry-run value (${value}). Must be "none", "server", or "client".`);
 }
 
+/** The API's fieldValidation directive for kubectl's --validate (default strict, as kubectl since 1.27). */
+export type FieldValidation = 'Strict' | 'Warn' | 'Ignore';
+
+/** kubectl's GetValidationDirective */
+export function parseValidate(value: string | undefined): FieldValidation {
+  switch ((value ?? 'strict').toLowerCase()) {
+    case 'strict': case 'true': return 'Strict';
+    case 'warn': return 'Warn';
+    case 'ignore': case 'false': return 'Ignore';
+    default: throw new PodnetError('EUSAGE', `invalid - validate option ${JSON.stringify(value)}; must be one of: strict (or true), warn, ignore (or false)`);
+  }
+}
+
 const DRY_RUN_SUFFIX: Record<DryRun, string> = { none: '', client: ' (dry run)', server: ' (server dry run)' };
 
-export async function applyOne(client: Client, doc: ManifestDoc, namespaceFlag?: string, dryRun: DryRun = 'none'): Promise<string> {
+export async function applyOne(client: Client, doc: ManifestDoc, namespaceFlag?: string, dryRun: DryRun = 'none', fieldValidation: FieldValidation = 'Strict'): Promise<string> {
   // only metadata changes below: a shallow copy keeps doc.object as written
   const obj: KubeObject = { ...doc.object, metadata: { ...doc.object.metadata } };
   const line = (what: string) => `${kindSlashName(obj)} ${what}${DRY_RUN_SUFFIX[dryRun]}`;
-  const server = { dryRun: dryRun === 'server' };
+  const server = { dryRun: dryRun === 'server', fieldValidation };
   const resource: ResourceInfo | undefined = resourceForKind(obj.apiVersion, obj.kind);
   if (!resource) {
     throw new PodnetError('ENOMATCH', `error: resource mapping not found for name: "${obj.metadata?.name ?? ''}" namespace: "${obj.metadata?.namespace ?? ''}" from "${doc.source}": no matches for kind "${obj.kind}" in version "${obj.apiVersion}"\nensure CRDs are installed first`);
@@ -189,13 +202,13 @@ export async function mapConcurrent<T, R>(items: Iterable<T>, limit: number, fn:
  * before the first request; the rest are parsed as requests go out, so the
  * API server works while the CLI still parses.
  */
-export async function applyManifests(ctx: Context, filenames: string[], namespaceFlag?: string, dryRun: DryRun = 'none'): Promise<{ applied: string[]; errors: string[] }> {
+export async function applyManifests(ctx: Context, filenames: string[], namespaceFlag?: string, dryRun: DryRun = 'none', fieldValidation: FieldValidation = 'Strict'): Promise<{ applied: string[]; errors: string[] }> {
   const manifests = openManifests(filenames);
   const client = ctx.client();
   const applied: string[] = [];
   const failures: Error[] = [];
   const run = async (docs: Iterable<ManifestDoc>) => {
-    for (const r of await mapConcurrent(docs, CONCURRENCY, (d) => applyOne(client, d, namespaceFlag, dryRun))) {
+    for (const r of await mapConcurrent(docs, CONCURRENCY, (d) => applyOne(client, d, namespaceFlag, dryRun, fieldValidation))) {
       if (r.status === 'fulfilled') applied.push(r.value);
       else failures.push(r.reason as Error);
     }
@@ -247,7 +260,7 @@ function invalidMessage(err: ApiError): string {
 }
 
 export async function applyCommand(ctx: Context, flags: CommonFlags): Promise<number> {
-  const { applied, errors } = await applyManifests(ctx, flags.filenames, flags.namespace, parseDryRun(flags.dryRun));
+  const { applied, errors } = await applyManifests(ctx, flags.filenames, flags.namespace, parseDryRun(flags.dryRun), parseValidate(flags.validate));
   for (const line of applied) process.stdout.write(`${line}\n`);
   for (const e of errors) process.stderr.write(`${e}\n`);
   return errors.length > 0 ? 1 : 0;

@@ -378,3 +378,56 @@ test('HTTP thread: if it dies, onHttpFailure is called once and every open watch
     await own.close();
   }
 });
+
+test('fieldValidation: Strict refuses unknown fields by path, Warn (the default) drops them with a Warning header, Ignore drops them', async () => {
+  const url = 'http://localhost/apis/apps/v1/namespaces/default/deployments';
+  const deployment = (name: string) => JSON.stringify({
+    apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name, labels: { app: name }, colour: 'blue' },
+    spec: {
+      replica: 2, selector: { matchLabels: { app: name } },
+      template: { metadata: { labels: { app: name } }, spec: { containers: [{ name: 'web', image: 'podnet/echo', imagePullPolicy: 'Never', ports: [{ containerPort: 8080, protocl: 'TCP' }] }] } },
+    },
+  });
+  const curl = async (args: string[]) => {
+    const type = args.includes('PATCH') ? [] : ['-H', 'Content-Type: application/json'];
+    const { stdout } = await exec('curl', ['--unix-socket', t.socketPath, '-s', '-D', '-', ...type, ...args]);
+    const [head, body] = stdout.split('\r\n\r\n');
+    return { code: Number(/^HTTP\/1\.1 (\d+)/.exec(head!)![1]), warning: /^Warning: (.*)$/mi.exec(head!)?.[1]?.trim(), body: body! };
+  };
+  const strict = await curl(['-X', 'POST', '-d', deployment('typos'), `${url}?fieldValidation=Strict`]);
+  assert.equal(strict.code, 400);
+  const status = JSON.parse(strict.body) as Status;
+  assert.equal(status.reason, 'BadRequest');
+  assert.equal(status.message, 'Deployment in version "v1" cannot be handled as a Deployment: strict decoding error: '
+    + 'unknown field "metadata.colour", unknown field "spec.replica", unknown field "spec.template.spec.containers[0].ports[0].protocl"');
+  await assert.rejects(t.client.get('deployments', 'default', 'typos'), (e) => isApiError(e, 'NotFound'));
+
+  const warned = await curl(['-X', 'POST', '-d', deployment('typos'), url]);
+  assert.equal(warned.code, 201);
+  assert.equal(warned.warning, '299 - "unknown field \\"metadata.colour\\"", 299 - "unknown field \\"spec.replica\\"", '
+    + '299 - "unknown field \\"spec.template.spec.containers[0].ports[0].protocl\\""');
+  const stored = await t.client.get<KubeObject & { spec: { replicas: number; replica?: number; template: { spec: { containers: { ports: object[] }[] } } } }>('deployments', 'default', 'typos');
+  assert.deepEqual([stored.spec.replicas, 'replica' in stored.spec, 'colour' in stored.metadata], [1, false, false]);
+  assert.deepEqual(stored.spec.template.spec.containers[0]!.ports[0], { containerPort: 8080, protocol: 'TCP' });
+
+  const ignored = await curl(['-X', 'POST', '-d', deployment('ignored'), `${url}?fieldValidation=Ignore`]);
+  assert.deepEqual([ignored.code, ignored.warning], [201, undefined]);
+  assert.equal('replica' in (await t.client.get<KubeObject & { spec: object }>('deployments', 'default', 'ignored')).spec, false);
+
+  // a merge patch is checked as the object it makes; a refused one changes nothing
+  const patch = ['-X', 'PATCH', '-H', 'Content-Type: application/merge-patch+json', '-d', '{"spec":{"paused":true,"minReadySecond":5}}'];
+  const refused = await curl([...patch, `${url}/typos?fieldValidation=Strict`]);
+  assert.equal(refused.code, 400);
+  assert.match((JSON.parse(refused.body) as Status).message, /strict decoding error: unknown field "spec.minReadySecond"$/);
+  assert.equal((await t.client.get<KubeObject & { spec: { paused?: boolean } }>('deployments', 'default', 'typos')).spec.paused, undefined);
+  const patched = await curl([...patch, `${url}/typos`]);
+  assert.deepEqual([patched.code, patched.warning], [200, '299 - "unknown field \\"spec.minReadySecond\\""']);
+
+  // a clean write carries no Warning header; an unknown directive is refused as upstream's options validation does
+  const clean = await curl(['-X', 'PATCH', '-H', 'Content-Type: application/merge-patch+json', '-d', '{"spec":{"paused":false}}', `${url}/typos?fieldValidation=Strict`]);
+  assert.deepEqual([clean.code, clean.warning], [200, undefined]);
+  const bogus = await curl(['-X', 'POST', '-d', deployment('bogus'), `${url}?fieldValidation=strict`]);
+  assert.equal(bogus.code, 422);
+  assert.equal((JSON.parse(bogus.body) as Status).message,
+    'CreateOptions.meta.k8s.io "" is invalid: fieldValidation: Unsupported value: "strict": supported values: "", "Ignore", "Warn", "Strict"');
+});

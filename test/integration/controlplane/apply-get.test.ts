@@ -125,6 +125,26 @@ describe('control plane through the CLI', { timeout: 170_000 }, () => {
       assert.deepEqual([wrong.code, wrong.stderr.trim()], [1, 'error: Invalid dry-run value (maybe). Must be "none", "server", or "client".']);
     });
 
+    test('unknown fields: refused by default (kubectl\'s --validate=strict) by their paths; --validate=warn drops them with a warning, ignore silently', async () => {
+      const typo = (name: string) => service(name, '  selectr: {app: typo}\n  ports: [{port: 80, targetport: 8080}]\n');
+      const strict = await apply(typo('typo'));
+      assert.deepEqual([strict.code, strict.stdout], [1, '']);
+      assert.equal(strict.stderr.trim(), 'Error from server (BadRequest): error when creating "STDIN": Service in version "v1" cannot be handled as a Service: '
+        + 'strict decoding error: unknown field "spec.selectr", unknown field "spec.ports[0].targetport"');
+      assert.equal((await pn(['get', 'svc', 'typo'])).code, 1);
+      const warn = await pn(['apply', '--validate=warn', '-f', '-'], { input: typo('typo') });
+      assert.deepEqual([warn.code, warn.stdout], [0, 'service/typo created\n'], warn.stderr);
+      assert.equal(warn.stderr, 'Warning: unknown field "spec.selectr"\nWarning: unknown field "spec.ports[0].targetport"\n');
+      const stored = await json<Service>(['get', 'svc', 'typo']);
+      // dropped, as upstream's decoding drops them: targetPort defaults to the port, no selector
+      assert.deepEqual([stored.spec.ports, 'selectr' in stored.spec, stored.spec.selector], [[{ port: 80, protocol: 'TCP', targetPort: 80 }], false, undefined]);
+      const ignore = await pn(['apply', '--validate=false', '-f', '-'], { input: typo('typo-ignored') });
+      assert.deepEqual([ignore.code, ignore.stdout, ignore.stderr], [0, 'service/typo-ignored created\n', '']);
+      const wrong = await pn(['apply', '--validate=maybe', '-f', '-'], { input: typo('never') });
+      assert.deepEqual([wrong.code, wrong.stderr.trim()], [1, 'error: invalid - validate option "maybe"; must be one of: strict (or true), warn, ignore (or false)']);
+      assert.equal((await pn(['delete', 'svc', 'typo', 'typo-ignored'])).code, 0);
+    });
+
     test('several invalid documents each get their own line, the kind qualified by its group', async () => {
       const f = file('two-bad.yaml', `apiVersion: apps/v1
 kind: Deployment

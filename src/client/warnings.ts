@@ -1,0 +1,20 @@
+// The Warning headers of API answers (what `fieldValidation=Warn` and
+// deprecations say), shared by both HTTP transports.
+
+/**
+ * The texts of RFC 7234 warn-values (`299 - "text"`, comma-separated, text
+ * with backslash escapes), as client-go's ParseWarningHeaders reads them;
+ * malformed values are skipped.
+ */
+export function parseWarningHeader(header: string | readonly string[]): string[] {
+  const texts: string[] = [];
+  const pattern = /(\d{3}) [^ ]+ "((?:[^"\\]|\\.)*)"(?: "[^"]*")?\s*(?:,\s*|$)/y;
+  for (const value of typeof header === 'string' ? [header] : header) {
+    pattern.lastIndex = 0;
+    for (let m = pattern.exec(value); m; m = pattern.exec(value)) {
+      if (m[1] === '299') texts.push(m[2]!.replace(/\\(.)/g, '$1'));
+      if (pattern.lastIndex >= value.length) break;
+    }
+  }
+  return texts;
+}
