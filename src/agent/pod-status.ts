@@ -57,8 +57,7 @@ function containerStatus(c: ContainerFacts, ready: boolean): ContainerStatus {
  * The ContainersReady condition as the kubelet generates it
  * (GenerateContainersReadyCondition): every sidecar (an init container with
  * restartPolicy Always) and every regular container ready, sidecars named
- * first; a terminal pod is never ready. Ready follows it (podnet has no
- * readiness gates).
+ * first; a terminal pod is never ready.
  */
 function containersReadyCondition(pod: Pod, regular: ContainerStatus[], init: ContainerStatus[], phase: PodPhase): Condition {
   const unknown: string[] = [];
@@ -79,6 +78,26 @@ function containersReadyCondition(pod: Pod, regular: ContainerStatus[], init: Co
   return { type: 'ContainersReady', status: 'True' };
 }
 
+/** The conditions the kubelet writes; any other type (a readiness gate's, DisruptionTarget) is someone else's. */
+export const KUBELET_CONDITIONS: ReadonlySet<string> = new Set(['PodReadyToStartContainers', 'Initialized', 'Ready', 'ContainersReady', 'PodScheduled']);
+
+/**
+ * Ready as the kubelet generates it (GeneratePodReadyCondition): what
+ * ContainersReady says while that is not True, then every readiness gate's
+ * condition (set by another controller) must be True.
+ */
+function readyCondition(pod: Pod, containersReady: Condition, conditions: readonly Condition[]): Condition {
+  if (containersReady.status !== 'True') return { ...containersReady, type: 'Ready' };
+  const unready: string[] = [];
+  for (const gate of pod.spec.readinessGates ?? []) {
+    const c = conditions.find((x) => x.type === gate.conditionType);
+    if (!c) unready.push(`corresponding condition of pod readiness gate ${JSON.stringify(gate.conditionType)} does not exist.`);
+    else if (c.status !== 'True') unready.push(`the status of pod readiness gate ${JSON.stringify(gate.conditionType)} is not "True", but ${c.status}`);
+  }
+  if (unready.length > 0) return { type: 'Ready', status: 'False', reason: 'ReadinessGatesNotReady', message: unready.join(', ') };
+  return { type: 'Ready', status: 'True' };
+}
+
 export function computePodStatus(pod: Pod, facts: PodFacts, now: string): PodStatus {
   const inits = facts.initContainers ?? [];
   const initSpecs = pod.spec.initContainers ?? [];
@@ -92,7 +111,7 @@ export function computePodStatus(pod: Pod, facts: PodFacts, now: string): PodSta
   conditions = setCondition(conditions, { type: 'PodReadyToStartContainers', status: facts.podIP || pod.spec.hostNetwork ? 'True' : 'False' }, now);
   conditions = setCondition(conditions, incomplete.length === 0 ? { type: 'Initialized', status: 'True' }
     : { type: 'Initialized', status: 'False', reason: 'ContainersNotInitialized', message: `containers with incomplete status: [${incomplete.join(' ')}]` }, now);
-  conditions = setCondition(conditions, { ...containersReady, type: 'Ready' }, now);
+  conditions = setCondition(conditions, readyCondition(pod, containersReady, conditions), now);
   conditions = setCondition(conditions, containersReady, now);
   conditions = setCondition(conditions, { type: 'PodScheduled', status: 'True' }, now);
   const order = ['PodReadyToStartContainers', 'Initialized', 'Ready', 'ContainersReady', 'PodScheduled'];

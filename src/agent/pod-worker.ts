@@ -19,7 +19,7 @@ import { isApiError } from '../errors.js';
 import type { Runner } from '../net/runner.js';
 import { containerEnv, hostsFile, resolvConf, resolveCommand } from './container-spec.js';
 import { podFiles, type PodFiles } from './pod-files.js';
-import { computePodStatus, type ContainerFacts } from './pod-status.js';
+import { computePodStatus, KUBELET_CONDITIONS, type ContainerFacts } from './pod-status.js';
 import { isSidecar, nextInitStep } from './init-containers.js';
 import { ProbeState, runProbe } from './probes.js';
 import { cniAdd, cniDel, deleteNetns, ensureHoldFifo, joinSandboxArgv, launchPause, processAlive } from './sandbox.js';
@@ -607,7 +607,14 @@ export class PodWorker {
     }, nowRFC3339());
     if (JSON.stringify(status, withoutTimes) === JSON.stringify(this.pod.status ?? {}, withoutTimes)) return;
     try {
-      const written = await this.ctx.client.patch<Pod>('pods', this.state.namespace, this.state.name, { status }, { subresource: 'status' });
+      // Only the kubelet's own conditions, merged by type (a strategic merge
+      // patch): a condition another controller set meanwhile (a readiness
+      // gate's) is not overwritten with this worker's older copy.
+      // (each one whole: a reason or message it no longer has is deleted, not merged)
+      const conditions = status.conditions!.filter((c) => KUBELET_CONDITIONS.has(c.type)).map((c) => ({ reason: null, message: null, ...c }));
+      // the order of the whole list (others' conditions first), as the kubelet's two-way patch gives it
+      const patch = { status: { ...status, conditions, '$setElementOrder/conditions': status.conditions!.map((c) => ({ type: c.type })) } };
+      const written = await this.ctx.client.patch<Pod>('pods', this.state.namespace, this.state.name, patch, { subresource: 'status', patchType: 'strategic' });
       // The informer may already have delivered a newer version (say the node
       // lifecycle controller's Ready=False); an older reply must not hide it.
       if (Number(written.metadata.resourceVersion) > Number(this.pod.metadata.resourceVersion ?? 0)) this.pod = written;

@@ -134,6 +134,8 @@ export interface PodSpec {
   schedulerName?: string;
   enableServiceLinks?: boolean;
   volumes?: Volume[];
+  /** conditions, set by others, that Ready also waits for */
+  readinessGates?: { conditionType: string }[];
   [field: string]: unknown;
 }
 

@@ -7,9 +7,9 @@
 // Directives: `$patch: replace` (a map, or as a list element the list,
 // replaced whole), `$patch: delete` (a
 // list element or a map removed), `$retainKeys`, `$deleteFromPrimitiveList/F`;
-// `$setElementOrder/F` is accepted and ignored (merged lists keep the live
-// order, new elements go last). Lists without a merge key are replaced, as
-// upstream does for atomic lists.
+// `$setElementOrder/F` orders a merged list (without it, merged lists keep
+// the live order and new elements go last). Lists without a merge key are
+// replaced, as upstream does for atomic lists.
 
 import { jsonClone } from '../api/json-clone.js';
 import { isObj } from '../api/validation/fields.js';
@@ -61,7 +61,15 @@ function merge(target: unknown, patch: unknown, path: readonly string[]): unknow
       continue;
     }
     if (value === null) { delete out[key]; continue; }
-    if (Array.isArray(value)) { setList(out, key, mergeList(out[key], value, path, key)); continue; }
+    if (Array.isArray(value)) {
+      const live = out[key];
+      let list = mergeList(live, value, path, key);
+      const order = patch[`${ELEMENT_ORDER}${key}`];
+      const mergeKey = mergeKeyOf(path, key);
+      if (Array.isArray(order) && mergeKey && Array.isArray(live)) list = inElementOrder(list, order, live, mergeKey);
+      setList(out, key, list);
+      continue;
+    }
     const merged = merge(out[key], value, [...path, key]);
     if (merged === undefined) delete out[key]; else out[key] = merged;
   }
@@ -91,6 +99,36 @@ function mergeList(current: unknown, patch: unknown[], path: readonly string[], 
     if (p.$patch === 'delete') { if (at >= 0) out.splice(at, 1); continue; }
     const merged = merge(at >= 0 ? out[at] : undefined, p, [...path, field]);
     if (at >= 0) out[at] = merged; else out.push(merged);
+  }
+  return out;
+}
+
+/**
+ * `$setElementOrder/F`, as upstream's normalizeElementOrder: the elements it
+ * names in its order, merged with the ones only the server has (in their
+ * live order); at each step the patch's element goes first only when the
+ * live list already had it before the server-only one. The kubelet sends
+ * its conditions this way, so a condition another controller set (a
+ * readiness gate's) comes before the kubelet's, as on a real node.
+ */
+function inElementOrder(merged: unknown[], order: unknown[], live: unknown[], key: string): unknown[] {
+  const keyOf = (el: unknown) => (isObj(el) ? el[key] : undefined);
+  const rank = new Map<unknown, number>();
+  order.forEach((o, i) => { if (!rank.has(keyOf(o))) rank.set(keyOf(o), i); });
+  const liveIndex = new Map<unknown, number>();
+  live.forEach((el, i) => { if (!liveIndex.has(keyOf(el))) liveIndex.set(keyOf(el), i); });
+  const listed = merged.filter((el) => rank.has(keyOf(el))).sort((a, b) => rank.get(keyOf(a))! - rank.get(keyOf(b))!);
+  const serverOnly = merged.filter((el) => !rank.has(keyOf(el)));
+  const out: unknown[] = [];
+  let i = 0;
+  let j = 0;
+  while (i < listed.length || j < serverOnly.length) {
+    if (j >= serverOnly.length) { out.push(listed[i++]); continue; }
+    if (i >= listed.length) { out.push(serverOnly[j++]); continue; }
+    const li = liveIndex.get(keyOf(listed[i]));
+    const ri = liveIndex.get(keyOf(serverOnly[j]));
+    if (li !== undefined && ri !== undefined && li < ri) out.push(listed[i++]);
+    else out.push(serverOnly[j++]);
   }
   return out;
 }

@@ -248,6 +248,12 @@ export function validatePodSpec(specValue: unknown, path: string): FieldError[] 
   else if (!DNS_POLICIES.includes(dnsPolicy)) errs.push(field.notSupported(`${path}.dnsPolicy`, dnsPolicy, DNS_POLICIES));
   errs.push(...validateLabels(optStringMap(spec, 'nodeSelector', `${path}.nodeSelector`, errs), `${path}.nodeSelector`));
   validateDNSConfig(spec, dnsPolicy, `${path}.dnsConfig`, errs);
+  // validateReadinessGates: each gate names a pod condition type, a qualified name
+  (optList(spec, 'readinessGates', `${path}.readinessGates`, errs) ?? []).forEach((gate, i) => {
+    const at = `${path}.readinessGates[${i}].conditionType`;
+    const type = optString(gate, 'conditionType', at, errs) ?? '';
+    for (const m of isQualifiedName(type)) errs.push(field.invalid(at, type, m));
+  });
   optBool(spec, 'hostNetwork', `${path}.hostNetwork`, errs);
   optBool(spec, 'enableServiceLinks', `${path}.enableServiceLinks`, errs);
 

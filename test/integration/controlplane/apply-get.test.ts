@@ -645,5 +645,45 @@ ${service('unready-published', '  selector: {app: unready}\n  publishNotReadyAdd
       assert.deepEqual(published.conditions, { ready: true, serving: true, terminating: false });
       assert.deepEqual(of('unready').ports, [{ name: '', port: 8080, protocol: 'TCP' }]);
     });
+
+    test('a readiness gate keeps a running pod out of its Service until another client sets the gate\'s condition True', async () => {
+      const r = await apply(`apiVersion: v1
+kind: Pod
+metadata: {name: gated, labels: {app: gated}}
+spec:
+  readinessGates: [{conditionType: example.com/lb-registered}]
+  containers: [{name: c, image: podnet/echo, ports: [{containerPort: 8080}]}]
+---
+${service('gated', '  selector: {app: gated}\n  ports: [{port: 80, targetPort: 8080}]\n')}
+`);
+      assert.equal(r.code, 0, r.stderr);
+      const readyOf = (p: Pod) => p.status?.conditions?.find((c) => c.type === 'Ready');
+      const waiting = await eventually('the pod running, held back by its gate', async () => {
+        const p = await json<Pod>(['get', 'pod', 'gated']);
+        return p.status?.phase === 'Running' && readyOf(p)?.reason === 'ReadinessGatesNotReady' ? p : undefined;
+      }, 30_000, 200);
+      assert.equal(readyOf(waiting)!.message, 'corresponding condition of pod readiness gate "example.com/lb-registered" does not exist.');
+      assert.equal(waiting.status!.conditions!.find((c) => c.type === 'ContainersReady')!.status, 'True');
+      const sliceReady = async () => {
+        const list = await json<{ items: EndpointSlice[] }>(['get', 'endpointslices', '-l', 'kubernetes.io/service-name=gated']);
+        return list.items.flatMap((s) => s.endpoints ?? []).map((e) => e.conditions?.ready);
+      };
+      assert.deepEqual(await sliceReady(), [false]);
+      // what a load-balancer controller does once the pod is registered: a strategic merge patch of the status
+      const client = apiClient();
+      try {
+        const condition = { type: 'example.com/lb-registered', status: 'True', lastTransitionTime: new Date().toISOString().replace(/\.\d+Z$/, 'Z') };
+        await client.patch('pods', 'default', 'gated', { status: { conditions: [condition] } }, { subresource: 'status', patchType: 'strategic' });
+      } finally { client.close(); }
+      const ready = await eventually('Ready once the gate is True', async () => {
+        const p = await json<Pod>(['get', 'pod', 'gated']);
+        return readyOf(p)?.status === 'True' ? p : undefined;
+      }, 15_000, 100);
+      // the gate's condition stays, next to the kubelet's own, with no leftover reason or message on Ready
+      assert.deepEqual(ready.status!.conditions!.map((c) => `${c.type}=${c.status}`),
+        ['example.com/lb-registered=True', 'PodReadyToStartContainers=True', 'Initialized=True', 'Ready=True', 'ContainersReady=True', 'PodScheduled=True']);
+      assert.deepEqual([readyOf(ready)!.reason, readyOf(ready)!.message], [undefined, undefined]);
+      await eventually('the endpoint ready', async () => ((await sliceReady())[0] === true ? true : undefined), 15_000, 100);
+    });
   });
 });

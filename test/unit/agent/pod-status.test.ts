@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Pod } from '../../../src/api/types.js';
+import type { Condition, Pod } from '../../../src/api/types.js';
 import { computePodStatus, podPhase, type ContainerFacts } from '../../../src/agent/pod-status.js';
 
 const pod = (restartPolicy: 'Always' | 'OnFailure' | 'Never' = 'Always'): Pod => ({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p', namespace: 'default' }, spec: { containers: [{ name: 'c' }], restartPolicy } });
@@ -25,4 +25,27 @@ test('Ready and ContainersReady only when every container is ready', () => {
   const ready = notReady.conditions!.find((x) => x.type === 'Ready')!;
   assert.equal(ready.status, 'False');
   assert.equal(ready.message, 'containers with unready status: [c]');
+});
+
+test('readiness gates: Ready waits for each gate\'s condition to be True, in the kubelet\'s words', () => {
+  const gated = (conditions: Condition[]): Pod =>
+    ({ ...pod(), spec: { ...pod().spec, readinessGates: [{ conditionType: 'example.com/lb-ready' }, { conditionType: 'example.com/warm' }] }, status: { conditions } });
+  const facts = { podIP: '10.244.0.2', hostIP: '172.18.0.2', containers: [c({ running: {} }, true)] };
+  const readyOf = (p: Pod) => computePodStatus(p, facts, '2026-01-01T00:00:00Z').conditions!.find((x) => x.type === 'Ready')!;
+  assert.deepEqual(readyOf(gated([])), {
+    type: 'Ready', status: 'False', reason: 'ReadinessGatesNotReady', lastTransitionTime: '2026-01-01T00:00:00Z',
+    message: 'corresponding condition of pod readiness gate "example.com/lb-ready" does not exist., corresponding condition of pod readiness gate "example.com/warm" does not exist.',
+  });
+  const oneFalse = gated([{ type: 'example.com/lb-ready', status: 'True' }, { type: 'example.com/warm', status: 'False' }]);
+  assert.equal(readyOf(oneFalse).message, 'the status of pod readiness gate "example.com/warm" is not "True", but False');
+  const both = gated([{ type: 'example.com/lb-ready', status: 'True' }, { type: 'example.com/warm', status: 'True' }]);
+  assert.equal(readyOf(both).status, 'True');
+  // the gates' conditions are kept, before the kubelet's own (as the kubelet's status merge orders them)
+  assert.deepEqual(computePodStatus(both, facts, '2026-01-01T00:00:00Z').conditions!.map((x) => x.type),
+    ['example.com/lb-ready', 'example.com/warm', 'PodReadyToStartContainers', 'Initialized', 'Ready', 'ContainersReady', 'PodScheduled']);
+  // unready containers come first: their message, not the gates'
+  const unready = computePodStatus(both, { ...facts, containers: [c({ running: {} }, false)] }, '2026-01-01T00:00:00Z');
+  assert.equal(unready.conditions!.find((x) => x.type === 'Ready')!.message, 'containers with unready status: [c]');
+  // ContainersReady does not depend on the gates
+  assert.equal(computePodStatus(gated([]), facts, '2026-01-01T00:00:00Z').conditions!.find((x) => x.type === 'ContainersReady')!.status, 'True');
 });

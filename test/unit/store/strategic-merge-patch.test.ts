@@ -87,10 +87,26 @@ const cases: { name: string; target: unknown; patch: unknown; want: unknown }[] 
     want: { spec: { rules: [{ host: 'c' }] } },
   },
   {
-    name: '$setElementOrder is accepted and ignored; $retainKeys drops the keys it does not list',
+    name: '$setElementOrder without its list changes nothing; $retainKeys drops the keys it does not list',
     target: { spec: { strategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge: 1 } } } },
     patch: { spec: { strategy: { $retainKeys: ['type'], type: 'Recreate' }, '$setElementOrder/containers': [{ name: 'app' }] } },
     want: { spec: { strategy: { type: 'Recreate' } } },
+  },
+  {
+    name: '$setElementOrder orders a merged list; an element only the server has keeps its place before the ones it preceded',
+    target: { status: { conditions: [{ type: 'PodScheduled', status: 'True' }, { type: 'gate', status: 'True' }, { type: 'Ready', status: 'False' }] } },
+    patch: { status: {
+      conditions: [{ type: 'Initialized', status: 'True' }, { type: 'Ready', status: 'True' }],
+      '$setElementOrder/conditions': [{ type: 'Initialized' }, { type: 'Ready' }, { type: 'PodScheduled' }],
+    } },
+    // upstream's mergeSortedSlice: Initialized is new (no live place), so the server-only gate goes first; then the listed order
+    want: { status: { conditions: [{ type: 'gate', status: 'True' }, { type: 'Initialized', status: 'True' }, { type: 'Ready', status: 'True' }, { type: 'PodScheduled', status: 'True' }] } },
+  },
+  {
+    name: '$setElementOrder: listed elements that were live before a server-only one stay before it',
+    target: { spec: { containers: [{ name: 'a' }, { name: 'b' }, { name: 'theirs' }] } },
+    patch: { spec: { containers: [{ name: 'a', image: 'x' }], '$setElementOrder/containers': [{ name: 'b' }, { name: 'a' }] } },
+    want: { spec: { containers: [{ name: 'b' }, { name: 'a', image: 'x' }, { name: 'theirs' }] } },
   },
 ];
 
