@@ -20,6 +20,9 @@ export class CommandError extends PodnetError {
 }
 
 export class ApiError extends PodnetError {
+  /** what the request was warned of before it failed (a Warning header on the error answer too, as upstream) */
+  warnings?: readonly string[];
+
   constructor(readonly status: Status) {
     super(`E${status.reason.toUpperCase()}`, status.message);
     this.name = 'ApiError';

@@ -183,9 +183,11 @@ const KINDS: ReadonlyMap<string, ObjectFields> = new Map(Object.entries({
   IngressClass: kind({
     spec: obj({ controller: ANY, parameters: names('apiGroup', 'kind', 'name', 'scope', 'namespace') }),
   }),
+  // autoscaling/v1, the scale subresource's body
+  Scale: kind({ spec: names('replicas'), status: ANY }),
 }));
 
-/** The schema of a kind podnet serves; undefined for any other. */
+/** The schema of a kind podnet serves (and of Scale); undefined for any other. */
 export function schemaOf(kindName: string): ObjectFields | undefined {
   return KINDS.get(kindName);
 }

@@ -6,12 +6,17 @@
 
 import { apiErrors, field } from '../errors.js';
 import type { KubeObject } from '../api/types.js';
-import type { ResourceInfo } from '../api/resources.js';
+import { jsonClone } from '../api/json-clone.js';
+import { stableJson } from '../api/stable-json.js';
+import { goPlusV, goQuote, invalidGo } from '../api/validation/fields.js';
+import type { PatchType } from './registry.js';
 import { schemaOf, unknownFields } from '../api/known-fields.js';
 import type { WriteMode } from '../store/store.js';
 
 export type FieldValidation = 'Ignore' | 'Warn' | 'Strict';
 const DIRECTIVES: readonly string[] = ['Ignore', 'Warn', 'Strict'];
+/** as upstream lists them in its refusal (a sorted set) */
+const SUPPORTED = ['', 'Ignore', 'Strict', 'Warn'];
 
 /**
  * What an HTTP write asked for. In-process writes (the daemon's own
@@ -32,30 +37,56 @@ export function fieldValidationOf(query: URLSearchParams, method: string): Field
   if (value === '') return 'Warn';
   if (DIRECTIVES.includes(value)) return value as FieldValidation;
   throw apiErrors.invalid(OPTIONS_KIND[method] ?? 'CreateOptions', 'meta.k8s.io', '', [
-    field.notSupported('fieldValidation', value, ['', ...DIRECTIVES]),
+    field.notSupported('fieldValidation', value, SUPPORTED),
   ]);
 }
 
-/** Drops the fields `obj`'s kind does not know, then refuses (Strict) or records them (Warn). */
-export function checkFields(info: ResourceInfo, obj: KubeObject, mode: RequestMode): void {
+/**
+ * Drops the fields `obj`'s kind does not know and records them under Warn;
+ * under Strict leaves `obj` alone and returns their paths.
+ */
+function dropUnknown(kind: string, obj: unknown, mode: RequestMode): string[] | undefined {
   const directive = mode.fieldValidation;
-  if (!directive) return;
-  const schema = schemaOf(info.kind);
-  if (!schema) return;
+  if (!directive) return undefined;
+  const schema = schemaOf(kind);
+  if (!schema) return undefined;
   const unknown = unknownFields(schema, obj, directive !== 'Strict');
-  if (unknown.length === 0) return;
-  if (directive === 'Strict') {
-    const list = unknown.map((p) => `unknown field ${JSON.stringify(p)}`).join(', ');
-    throw apiErrors.badRequest(`${info.kind} in version ${JSON.stringify(info.version)} cannot be handled as a ${info.kind}: strict decoding error: ${list}`);
-  }
-  if (directive === 'Warn') (mode.warnings ??= []).push(...unknown.map((p) => `unknown field ${JSON.stringify(p)}`));
+  if (unknown.length === 0) return undefined;
+  if (directive === 'Strict') return unknown;
+  if (directive === 'Warn') (mode.warnings ??= []).push(...unknown.map(unknownFieldText));
+  return undefined;
+}
+
+const unknownFieldText = (path: string) => `unknown field ${JSON.stringify(path)}`;
+const strictText = (unknown: readonly string[]) => `strict decoding error: ${unknown.map(unknownFieldText).join(', ')}`;
+
+/** A created or replaced object (the request body): Strict refuses unknown fields as upstream's decoder does, with 400. */
+export function checkFields(kind: string, version: string, obj: unknown, mode: RequestMode): void {
+  const unknown = dropUnknown(kind, obj, mode);
+  if (unknown) throw apiErrors.badRequest(`${kind} in version ${JSON.stringify(version)} cannot be handled as a ${kind}: ${strictText(unknown)}`);
 }
 
 /**
- * RFC 7234 §5.5 warn-values with code 299 (miscellaneous persistent
- * warning) and agent "-", as kube-apiserver writes them; one header, values
- * separated by commas.
+ * A patched object: Strict refuses as upstream's patcher does, with 422 on
+ * `patch`, its value the patched object's JSON (a merge or JSON patch) or
+ * the patch as Go prints a map (a strategic merge patch).
  */
-export function warningHeader(warnings: readonly string[]): string {
-  return warnings.map((w) => `299 - "${w.replace(/[\\"]/g, (c) => `\\${c}`)}"`).join(', ');
+export function checkPatchedFields(kind: string, patched: unknown, patch: unknown, type: PatchType, mode: RequestMode): void {
+  const unknown = dropUnknown(kind, patched, mode);
+  if (!unknown) return;
+  const value = type === 'strategic' ? goPlusV(patch) : stableJson(patched);
+  throw apiErrors.invalid('', '', '', [invalidGo('patch', goQuote(value), strictText(unknown))]);
+}
+
+/**
+ * The stored object as a patch's base: without unknown fields a build before
+ * field validation may have kept (upstream never shows them: decoding from
+ * etcd drops them), so a Strict patch is judged on what it brings.
+ */
+export function patchBase<T extends KubeObject>(kind: string, stored: T, mode: RequestMode): T {
+  const schema = mode.fieldValidation ? schemaOf(kind) : undefined;
+  if (!schema || unknownFields(schema, stored, false).length === 0) return stored;
+  const copy = jsonClone(stored);
+  unknownFields(schema, copy, true);
+  return copy;
 }

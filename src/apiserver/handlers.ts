@@ -12,11 +12,10 @@ import { apiVersionOf } from '../api/resources.js';
 import type { KubeObject } from '../api/types.js';
 import type { ResourceInfo } from '../api/resources.js';
 import { ApiError, apiErrors } from '../errors.js';
-import { readJson, sendJson, type ApiRequest, type ApiResponse } from './http-util.js';
+import { readJson, sendJson, warningHeader, type ApiRequest, type ApiResponse } from './http-util.js';
 import { applyPatchOfType, notServed, type DeleteRequest, type PatchType, type Registry } from './registry.js';
 import { SCALABLE, scaleOf, updateScale } from './scale.js';
-import type { WriteMode } from '../store/store.js';
-import { fieldValidationOf, warningHeader, type RequestMode } from './field-validation.js';
+import { checkFields, checkPatchedFields, fieldValidationOf, type RequestMode } from './field-validation.js';
 import type { ResourceRoute } from './router.js';
 import { serveWatch } from './watch.js';
 
@@ -40,10 +39,22 @@ function patchTypeOf(req: ApiRequest): PatchType {
 }
 
 export async function handleResource(registry: Registry, req: ApiRequest, res: ApiResponse, route: ResourceRoute, query: URLSearchParams, options: HandlerOptions = {}): Promise<void> {
+  const mode: RequestMode = {};
+  try {
+    await handle(registry, req, res, route, query, options, mode);
+  } catch (e) {
+    // a write refused after Warn dropped fields still says which (upstream's warnings ride on errors too)
+    if (mode.warnings?.length && e instanceof ApiError) e.warnings = mode.warnings;
+    throw e;
+  }
+}
+
+async function handle(registry: Registry, req: ApiRequest, res: ApiResponse, route: ResourceRoute, query: URLSearchParams, options: HandlerOptions, mode: RequestMode): Promise<void> {
   const { info, namespace, name, subresource } = route;
   const method = req.method;
   // reads ignore dryRun, as upstream does
-  const mode: RequestMode = { dryRun: method !== 'GET' && dryRunOf(query) };
+  mode.dryRun = method !== 'GET' && dryRunOf(query);
+  if (method === 'POST' || method === 'PUT' || method === 'PATCH') mode.fieldValidation = fieldValidationOf(query, method);
   if (subresource) {
     // what upstream does not serve is 404; what it serves by other verbs, 405
     const served = subresource === 'status' || (subresource === 'finalize' && info.kind === 'Namespace') || (subresource === 'scale' && SCALABLE.has(info.kind));
@@ -51,7 +62,6 @@ export async function handleResource(registry: Registry, req: ApiRequest, res: A
     if (subresource === 'scale') { await handleScale(registry, req, res, route, mode); return; }
     if (subresource === 'finalize' && method !== 'PUT') throw notAllowed(method, route);
   }
-  if (method === 'POST' || method === 'PUT' || method === 'PATCH') mode.fieldValidation = fieldValidationOf(query, method);
   switch (method) {
     case 'GET': {
       const isWatch = route.watch || query.get('watch') === 'true' || query.get('watch') === '1';
@@ -143,20 +153,27 @@ export async function handleResource(registry: Registry, req: ApiRequest, res: A
 }
 
 /** GET, PUT and PATCH of a Deployment's or StatefulSet's autoscaling/v1 Scale. */
-async function handleScale(registry: Registry, req: ApiRequest, res: ApiResponse, route: ResourceRoute, mode: WriteMode): Promise<void> {
+async function handleScale(registry: Registry, req: ApiRequest, res: ApiResponse, route: ResourceRoute, mode: RequestMode): Promise<void> {
   const { info, namespace } = route;
   const name = route.name!;
+  // the Scale is checked as a Scale; the object it then writes is the server's own
+  const write: RequestMode = { ...mode, fieldValidation: undefined };
   switch (req.method) {
     case 'GET':
       await answer(registry, res, 200, JSON.stringify(scaleOf(registry.get(info, namespace, name).object)));
       return;
-    case 'PUT':
-      await answer(registry, res, 200, JSON.stringify(updateScale(registry, info, namespace, name, readObject(req), mode)));
+    case 'PUT': {
+      const body = readObject(req);
+      checkFields('Scale', 'v1', body, mode);
+      await answer(registry, res, 200, JSON.stringify(updateScale(registry, info, namespace, name, body, write)), mode.warnings);
       return;
+    }
     case 'PATCH': {
       const type = patchTypeOf(req);
-      const patched = applyPatchOfType(type, scaleOf(registry.get(info, namespace, name).object) as unknown as KubeObject, readJson(req));
-      await answer(registry, res, 200, JSON.stringify(updateScale(registry, info, namespace, name, patched, mode)));
+      const patch = readJson(req);
+      const patched = applyPatchOfType(type, scaleOf(registry.get(info, namespace, name).object) as unknown as KubeObject, patch);
+      checkPatchedFields('Scale', patched, patch, type, mode);
+      await answer(registry, res, 200, JSON.stringify(updateScale(registry, info, namespace, name, patched, write)), mode.warnings);
       return;
     }
     default:

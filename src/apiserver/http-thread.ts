@@ -95,7 +95,14 @@ port.on('message', (batch: Batch) => {
         const code = batch[i++] as number;
         const headers = batch[i++] as Record<string, string | number>;
         if (!res) break;
-        res.writeHead(code, headers);
+        try {
+          res.writeHead(code, headers);
+        } catch {
+          // a header node refuses (a character it cannot send): this answer is lost, not the thread
+          finish(id);
+          x.socket.destroy();
+          break;
+        }
         res.flushHeaders();
         break;
       }

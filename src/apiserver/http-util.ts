@@ -112,5 +112,22 @@ export function sendError(res: AnswerSink, e: unknown): void {
     res.destroy();
     return;
   }
-  sendJson(res, err.httpCode, JSON.stringify(err.status));
+  sendJson(res, err.httpCode, JSON.stringify(err.status), err.warnings?.length ? { Warning: warningHeader(err.warnings) } : undefined);
+}
+
+/**
+ * RFC 7234 §5.5 warn-values with code 299 (miscellaneous persistent
+ * warning) and agent "-", as kube-apiserver writes them; one header, values
+ * separated by commas. Only printable ASCII goes out: any other character
+ * is written as the text `\uXXXX`. (kube-apiserver sends UTF-8 bytes; node
+ * refuses header characters above U+00FF and writes the others as UTF-8
+ * when the head shares a write with a text body, so raw bytes would arrive
+ * mangled or fail the answer. A look-alike letter in a typo is plainer
+ * escaped anyway.)
+ */
+export function warningHeader(warnings: readonly string[]): string {
+  return warnings.map((w) => {
+    const ascii = w.replace(/[^\x20-\x7e]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+    return `299 - "${ascii.replace(/[\\"]/g, (c) => `\\${c}`)}"`;
+  }).join(', ');
 }

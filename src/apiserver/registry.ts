@@ -24,7 +24,7 @@ import {
 import { applyJsonPatch } from './json-patch.js';
 import { applyStrategicMergePatch } from './strategic-merge-patch.js';
 import { applyMergePatch } from './merge-patch.js';
-import { checkFields, type RequestMode } from './field-validation.js';
+import { checkFields, checkPatchedFields, patchBase, type RequestMode } from './field-validation.js';
 import { compileSelectors } from './selectors.js';
 import { prepareForCreate, prepareForFinalize, prepareForStatusUpdate, prepareForUpdate } from './strategies.js';
 
@@ -137,7 +137,7 @@ export class Registry {
   /** Takes ownership of `obj`. namespace is the request's (path) namespace, if any. */
   create(info: ResourceInfo, namespace: string | undefined, obj: KubeObject, mode: RequestMode = {}): StoredObject {
     checkBody(info, obj);
-    checkFields(info, obj, mode);
+    checkFields(info.kind, info.version, obj, mode);
     const meta = (obj.metadata ??= {});
     if (info.namespaced) {
       if (namespace && meta.namespace && meta.namespace !== namespace) throw namespaceMismatch();
@@ -168,7 +168,7 @@ export class Registry {
   /** Replaces an object (or only its status). Takes ownership of `obj`. */
   update(info: ResourceInfo, namespace: string | undefined, name: string, obj: KubeObject, subresource?: string, mode: RequestMode = {}): StoredObject {
     checkBody(info, obj);
-    checkFields(info, obj, mode);
+    checkFields(info.kind, info.version, obj, mode);
     const meta = (obj.metadata ??= {});
     if (meta.name && meta.name !== name) throw apiErrors.badRequest(`the name of the object (${meta.name}) does not match the name on the URL (${name})`);
     meta.name = name;
@@ -237,8 +237,10 @@ export class Registry {
    */
   patch(info: ResourceInfo, namespace: string | undefined, name: string, patch: unknown, subresource?: string, type: PatchType = 'merge', mode: RequestMode = {}): StoredObject {
     const cur = this.get(info, namespace, name);
-    const patched = applyPatchOfType(type, cur.object, patch);
-    return this.update(info, namespace, name, patched, subresource, mode);
+    const patched = applyPatchOfType(type, patchBase(info.kind, cur.object, mode), patch);
+    checkPatchedFields(info.kind, patched, patch, type, mode);
+    // checked above, as a patch: the update does not check it again as a body
+    return this.update(info, namespace, name, patched, subresource, { ...mode, fieldValidation: undefined });
   }
 
   delete(info: ResourceInfo, namespace: string | undefined, name: string, req: DeleteRequest = {}, mode: WriteMode = {}): DeleteResult {

@@ -53,7 +53,14 @@ function merge(target: unknown, patch: unknown, path: readonly string[]): unknow
   if (patch.$patch === 'replace') return withoutDirectives(patch);
   const out: Obj = isObj(target) ? { ...target } : {};
   for (const [key, value] of Object.entries(patch)) {
-    if (key === '$patch' || key === '$retainKeys' || key.startsWith(ELEMENT_ORDER)) continue;
+    if (key === '$patch' || key === '$retainKeys') continue;
+    if (key.startsWith(ELEMENT_ORDER)) {
+      // an order without its list reorders the live list
+      const field = key.slice(ELEMENT_ORDER.length);
+      const mergeKey = mergeKeyOf(path, field);
+      if (!(field in patch) && Array.isArray(value) && mergeKey && Array.isArray(out[field])) out[field] = inElementOrder(out[field] as unknown[], value, out[field] as unknown[], mergeKey);
+      continue;
+    }
     if (key.startsWith(DELETE_FROM)) {
       const field = key.slice(DELETE_FROM.length);
       const drop = Array.isArray(value) ? value : [];
@@ -106,10 +113,11 @@ function mergeList(current: unknown, patch: unknown[], path: readonly string[], 
 /**
  * `$setElementOrder/F`, as upstream's normalizeElementOrder: the elements it
  * names in its order, merged with the ones only the server has (in their
- * live order); at each step the patch's element goes first only when the
- * live list already had it before the server-only one. The kubelet sends
- * its conditions this way, so a condition another controller set (a
- * readiness gate's) comes before the kubelet's, as on a real node.
+ * live order); at each step the server-only element goes first only when
+ * the live list had both and it came first there (a new element goes
+ * before it). The kubelet sends its conditions this way, so a condition
+ * another controller set (a readiness gate's) keeps its place before the
+ * kubelet's, as on a real node.
  */
 function inElementOrder(merged: unknown[], order: unknown[], live: unknown[], key: string): unknown[] {
   const keyOf = (el: unknown) => (isObj(el) ? el[key] : undefined);
@@ -127,8 +135,8 @@ function inElementOrder(merged: unknown[], order: unknown[], live: unknown[], ke
     if (i >= listed.length) { out.push(serverOnly[j++]); continue; }
     const li = liveIndex.get(keyOf(listed[i]));
     const ri = liveIndex.get(keyOf(serverOnly[j]));
-    if (li !== undefined && ri !== undefined && li < ri) out.push(listed[i++]);
-    else out.push(serverOnly[j++]);
+    if (li !== undefined && ri !== undefined && ri < li) out.push(serverOnly[j++]);
+    else out.push(listed[i++]);
   }
   return out;
 }

@@ -209,3 +209,15 @@ export function goLabelSelector(sel: unknown): string {
   }
   return `v1.LabelSelector{MatchLabels:${goStringMap(labels)}, MatchExpressions:${exprs}}`;
 }
+
+/**
+ * Go's `%+v` of an unstructured value (what apimachinery decoded from JSON,
+ * integers as int64): `map[spec:map[paused:true replicas:2]]`, sorted keys,
+ * strings bare, lists `[a b]`, null `<nil>`.
+ */
+export function goPlusV(v: unknown): string {
+  if (v === null || v === undefined) return '<nil>';
+  if (Array.isArray(v)) return `[${v.map(goPlusV).join(' ')}]`;
+  if (isObj(v)) return `map[${Object.keys(v).sort().map((k) => `${k}:${goPlusV(v[k])}`).join(' ')}]`;
+  return String(v);
+}

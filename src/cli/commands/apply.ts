@@ -3,6 +3,7 @@
 // others still apply, and the exit code says whether all of them did.
 
 import { readFileSync } from 'node:fs';
+import { parseGoBool } from '../../api/go-bool.js';
 import { stableJson } from '../../api/stable-json.js';
 import type { KubeObject } from '../../api/types.js';
 import { resourceForKind, type ResourceInfo } from '../../api/resources.js';
@@ -110,12 +111,14 @@ export function parseDryRun(value: string | undefined): DryRun {
 /** The API's fieldValidation directive for kubectl's --validate (default strict, as kubectl since 1.27). */
 export type FieldValidation = 'Strict' | 'Warn' | 'Ignore';
 
-/** kubectl's GetValidationDirective */
-export function parseValidate(value: string | undefined): FieldValidation {
-  switch ((value ?? 'strict').toLowerCase()) {
-    case 'strict': case 'true': return 'Strict';
+/** kubectl's GetValidationDirective: a Go boolean (strconv.ParseBool), else exactly strict, warn or ignore */
+export function parseValidate(value = 'strict'): FieldValidation {
+  const bool = parseGoBool(value);
+  if (bool !== undefined) return bool ? 'Strict' : 'Ignore';
+  switch (value) {
+    case 'strict': return 'Strict';
     case 'warn': return 'Warn';
-    case 'ignore': case 'false': return 'Ignore';
+    case 'ignore': return 'Ignore';
     default: throw new PodnetError('EUSAGE', `invalid - validate option ${JSON.stringify(value)}; must be one of: strict (or true), warn, ignore (or false)`);
   }
 }
@@ -253,7 +256,8 @@ export async function applyManifests(ctx: Context, filenames: string[], namespac
 function invalidMessage(err: ApiError): string {
   const details = err.status.details;
   const causes = (details?.causes ?? []).map((c) => `${c.field}: ${c.message}`);
-  const head = `The ${details?.kind ?? ''} "${details?.name ?? ''}" is invalid`;
+  // a refusal that names no object (a strict patch's) is "The request is invalid", as kubectl words it
+  const head = details?.kind || details?.name ? `The ${details.kind ?? ''} "${details.name ?? ''}" is invalid` : 'The request is invalid';
   if (causes.length === 0) return head;
   if (causes.length === 1) return `${head}: ${causes[0]}`;
   return `${head}: \n${causes.map((c) => `* ${c}`).join('\n')}`;

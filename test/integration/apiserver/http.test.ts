@@ -5,6 +5,7 @@ import { promisify } from 'node:util';
 import fs from 'node:fs';
 import { startTestServer, waitFor, type TestServer } from './helpers.js';
 import { isApiError } from '../../../src/errors.js';
+import { HttpClient } from '../../../src/client/http-client.js';
 import type { ConfigMap, KubeObject, Namespace, Pod, Service, Status, WatchEvent } from '../../../src/api/types.js';
 
 const exec = promisify(execFile);
@@ -417,11 +418,44 @@ test('fieldValidation: Strict refuses unknown fields by path, Warn (the default)
   // a merge patch is checked as the object it makes; a refused one changes nothing
   const patch = ['-X', 'PATCH', '-H', 'Content-Type: application/merge-patch+json', '-d', '{"spec":{"paused":true,"minReadySecond":5}}'];
   const refused = await curl([...patch, `${url}/typos?fieldValidation=Strict`]);
-  assert.equal(refused.code, 400);
-  assert.match((JSON.parse(refused.body) as Status).message, /strict decoding error: unknown field "spec.minReadySecond"$/);
+  // upstream's patcher: 422 on `patch`, the value the patched object's JSON
+  assert.equal(refused.code, 422);
+  const refusal = JSON.parse(refused.body) as Status;
+  assert.match(refusal.message, /^ "" is invalid: patch: Invalid value: "\{\\"apiVersion\\":\\"apps\/v1\\",.*\\"minReadySecond\\":5,.*\}": strict decoding error: unknown field "spec.minReadySecond"$/);
+  assert.deepEqual([refusal.reason, refusal.details?.causes?.[0]?.field], ['Invalid', 'patch']);
   assert.equal((await t.client.get<KubeObject & { spec: { paused?: boolean } }>('deployments', 'default', 'typos')).spec.paused, undefined);
   const patched = await curl([...patch, `${url}/typos`]);
   assert.deepEqual([patched.code, patched.warning], [200, '299 - "unknown field \\"spec.minReadySecond\\""']);
+
+  // a strategic merge patch's refusal shows the patch as Go prints a map
+  const smp = await curl(['-X', 'PATCH', '-H', 'Content-Type: application/strategic-merge-patch+json', '-d', '{"spec":{"paused":true,"replica":2}}', `${url}/typos?fieldValidation=Strict`]);
+  assert.deepEqual([smp.code, (JSON.parse(smp.body) as Status).message],
+    [422, ' "" is invalid: patch: Invalid value: "map[spec:map[paused:true replica:2]]": strict decoding error: unknown field "spec.replica"']);
+
+  // a name in another script, and DEL, reach the client escaped (node refuses or mangles such header bytes)
+  const foreign = await curl(['-X', 'PATCH', '-H', 'Content-Type: application/merge-patch+json', '-d', '{"spec":{"sеlector\u007f":1}}', `${url}/typos`]);
+  assert.equal(foreign.code, 200);
+  const seen: string[] = [];
+  const warnClient = new HttpClient({ socketPath: t.socketPath, onWarning: (w) => seen.push(w) });
+  const leanClient = new HttpClient({ socketPath: t.socketPath, lean: true, onWarning: (w) => seen.push(w) });
+  try {
+    await warnClient.patch('deployments', 'default', 'typos', { spec: { 'sеlector\u007f': 1 } });
+    await leanClient.patch('deployments', 'default', 'typos', { spec: { 'rеplicas': 1 } });
+    // warnings ride on an error answer too: the field dropped, then the object refused
+    await assert.rejects(leanClient.patch('deployments', 'default', 'typos', { spec: { replicas: -1, typo: true } }), (e) => isApiError(e, 'Invalid'));
+  } finally { warnClient.close(); leanClient.close(); }
+  assert.deepEqual(seen, ['unknown field "spec.s\\u0435lector\\u007f"', 'unknown field "spec.r\\u0435plicas"', 'unknown field "spec.typo"']);
+
+  // an object a build before field validation stored with an unknown field: a strict patch is judged on what it brings
+  await t.server.localClient().create({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'legacy', namespace: 'default' }, data: { a: '1' }, stale: true } as ConfigMap);
+  const onLegacy = await curl(['-X', 'PATCH', '-H', 'Content-Type: application/merge-patch+json', '-d', '{"data":{"b":"2"}}', 'http://localhost/api/v1/namespaces/default/configmaps/legacy?fieldValidation=Strict']);
+  assert.equal(onLegacy.code, 200);
+  assert.deepEqual(JSON.parse(onLegacy.body).stale, undefined);
+
+  // the scale subresource checks a Scale
+  const scale = await curl(['-X', 'PUT', '-d', '{"apiVersion":"autoscaling/v1","kind":"Scale","metadata":{"name":"typos","namespace":"default"},"spec":{"replica":3}}', `${url}/typos/scale?fieldValidation=Strict`]);
+  assert.deepEqual([scale.code, (JSON.parse(scale.body) as Status).message],
+    [400, 'Scale in version "v1" cannot be handled as a Scale: strict decoding error: unknown field "spec.replica"']);
 
   // a clean write carries no Warning header; an unknown directive is refused as upstream's options validation does
   const clean = await curl(['-X', 'PATCH', '-H', 'Content-Type: application/merge-patch+json', '-d', '{"spec":{"paused":false}}', `${url}/typos?fieldValidation=Strict`]);
@@ -429,5 +463,5 @@ test('fieldValidation: Strict refuses unknown fields by path, Warn (the default)
   const bogus = await curl(['-X', 'POST', '-d', deployment('bogus'), `${url}?fieldValidation=strict`]);
   assert.equal(bogus.code, 422);
   assert.equal((JSON.parse(bogus.body) as Status).message,
-    'CreateOptions.meta.k8s.io "" is invalid: fieldValidation: Unsupported value: "strict": supported values: "", "Ignore", "Warn", "Strict"');
+    'CreateOptions.meta.k8s.io "" is invalid: fieldValidation: Unsupported value: "strict": supported values: "", "Ignore", "Strict", "Warn"');
 });

@@ -138,6 +138,10 @@ describe('control plane through the CLI', { timeout: 170_000 }, () => {
       const stored = await json<Service>(['get', 'svc', 'typo']);
       // dropped, as upstream's decoding drops them: targetPort defaults to the port, no selector
       assert.deepEqual([stored.spec.ports, 'selectr' in stored.spec, stored.spec.selector], [[{ port: 80, protocol: 'TCP', targetPort: 80 }], false, undefined]);
+      // applied again, strict: the three-way patch brings them back, and the patch is refused as kubectl shows it
+      const again = await apply(typo('typo'));
+      assert.equal(again.code, 1);
+      assert.match(again.stderr.trim(), /^The request is invalid: patch: Invalid value: "\{.*\}": strict decoding error: unknown field "spec.ports\[0\].targetport", unknown field "spec.selectr"$/);
       const ignore = await pn(['apply', '--validate=false', '-f', '-'], { input: typo('typo-ignored') });
       assert.deepEqual([ignore.code, ignore.stdout, ignore.stderr], [0, 'service/typo-ignored created\n', '']);
       const wrong = await pn(['apply', '--validate=maybe', '-f', '-'], { input: typo('never') });

@@ -12,6 +12,8 @@ import { readManifests } from '../../../src/cli/manifest.js';
 import { RESOURCES } from '../../../src/api/resources.js';
 import { systemManifests } from '../../../src/daemon/system-manifests.js';
 import { pod, service, type Json } from './fixtures.js';
+import { goPlusV } from '../../../src/api/validation/fields.js';
+import { fieldValidationOf } from '../../../src/apiserver/field-validation.js';
 
 const unknown = (obj: Json, prune = false) => unknownFields(schemaOf(obj.kind as string)!, obj, prune);
 
@@ -75,4 +77,16 @@ test('every manifest under examples/ and the system objects `up` creates pass cl
     assert.deepEqual(errors, [], f);
     for (const d of docs) assert.deepEqual(unknown(d.object as Json), [], `${f}: ${d.object.kind}/${d.object.metadata.name}`);
   }
+});
+
+test('goPlusV prints an unstructured value as Go\'s %+v (a strict patch refusal shows the patch so)', () => {
+  assert.equal(goPlusV({ spec: { replicas: 2, paused: true, name: 'a b', list: ['x', 1, null], empty: {} } }),
+    'map[spec:map[empty:map[] list:[x 1 <nil>] name:a b paused:true replicas:2]]');
+});
+
+test('fieldValidation directives: "" is Warn; anything else than Ignore, Warn, Strict is refused in upstream\'s words', () => {
+  assert.equal(fieldValidationOf(new URLSearchParams(''), 'POST'), 'Warn');
+  assert.equal(fieldValidationOf(new URLSearchParams('fieldValidation=Ignore'), 'PUT'), 'Ignore');
+  assert.throws(() => fieldValidationOf(new URLSearchParams('fieldValidation=warn'), 'PATCH'),
+    { message: 'PatchOptions.meta.k8s.io "" is invalid: fieldValidation: Unsupported value: "warn": supported values: "", "Ignore", "Strict", "Warn"' });
 });

@@ -150,3 +150,12 @@ test('LazyManifest: documents parse when read; mayHoldNamespace reads only the k
   assert.deepEqual(m.read(0).map((d) => [d.object.kind, d.index, d.line]), [['Service', 0, 1]]);
   assert.deepEqual(m.errors(), ['error validating "m.yaml": error validating data: apiVersion not set (document 4, line 13)']);
 });
+
+test('--validate: Go booleans and exactly strict, warn or ignore, as kubectl reads it', async () => {
+  const { parseValidate } = await import('../../../src/cli/commands/apply.js');
+  assert.deepEqual(['strict', 'true', 'T', '1', undefined].map((v) => parseValidate(v)), ['Strict', 'Strict', 'Strict', 'Strict', 'Strict']);
+  assert.deepEqual(['ignore', 'false', 'F', '0', 'warn'].map((v) => parseValidate(v)), ['Ignore', 'Ignore', 'Ignore', 'Ignore', 'Warn']);
+  for (const bad of ['Strict', 'WARN', 'yes', '']) {
+    assert.throws(() => parseValidate(bad), { message: `invalid - validate option ${JSON.stringify(bad)}; must be one of: strict (or true), warn, ignore (or false)` });
+  }
+});

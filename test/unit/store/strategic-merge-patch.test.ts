@@ -99,14 +99,26 @@ const cases: { name: string; target: unknown; patch: unknown; want: unknown }[] 
       conditions: [{ type: 'Initialized', status: 'True' }, { type: 'Ready', status: 'True' }],
       '$setElementOrder/conditions': [{ type: 'Initialized' }, { type: 'Ready' }, { type: 'PodScheduled' }],
     } },
-    // upstream's mergeSortedSlice: Initialized is new (no live place), so the server-only gate goes first; then the listed order
-    want: { status: { conditions: [{ type: 'gate', status: 'True' }, { type: 'Initialized', status: 'True' }, { type: 'Ready', status: 'True' }, { type: 'PodScheduled', status: 'True' }] } },
+    // upstream's mergeSortedSlice(serverOnly, patch): Initialized is new, so it goes first; the gate was live before Ready
+    want: { status: { conditions: [{ type: 'Initialized', status: 'True' }, { type: 'gate', status: 'True' }, { type: 'Ready', status: 'True' }, { type: 'PodScheduled', status: 'True' }] } },
   },
   {
     name: '$setElementOrder: listed elements that were live before a server-only one stay before it',
     target: { spec: { containers: [{ name: 'a' }, { name: 'b' }, { name: 'theirs' }] } },
     patch: { spec: { containers: [{ name: 'a', image: 'x' }], '$setElementOrder/containers': [{ name: 'b' }, { name: 'a' }] } },
     want: { spec: { containers: [{ name: 'b' }, { name: 'a', image: 'x' }, { name: 'theirs' }] } },
+  },
+  {
+    name: '$setElementOrder: a new element goes where the order puts it, before a server-only one that came later',
+    target: { spec: { containers: [{ name: 'A', env: [{ name: 'A' }, { name: 'B' }, { name: 'S' }] }] } },
+    patch: { spec: { containers: [{ name: 'A', env: [{ name: 'N' }], '$setElementOrder/env': [{ name: 'A' }, { name: 'N' }, { name: 'B' }] }] } },
+    want: { spec: { containers: [{ name: 'A', env: [{ name: 'A' }, { name: 'N' }, { name: 'B' }, { name: 'S' }] }] } },
+  },
+  {
+    name: '$setElementOrder without its list reorders the live list',
+    target: { spec: { containers: [{ name: 'a' }, { name: 'b' }] } },
+    patch: { spec: { '$setElementOrder/containers': [{ name: 'b' }, { name: 'a' }] } },
+    want: { spec: { containers: [{ name: 'b' }, { name: 'a' }] } },
   },
 ];
 
