@@ -48,8 +48,10 @@ export interface HttpClientOptions {
 
 interface Response { status: number; body: string; warnings?: string[] }
 
+/** The write's query string; its values are fixed words, so it is joined directly (an apply sends thousands). */
 function writeQuery(options: Pick<WriteOptions, 'dryRun' | 'fieldValidation'>): string {
-  return query({ dryRun: options.dryRun ? 'All' : undefined, fieldValidation: options.fieldValidation });
+  if (options.dryRun) return options.fieldValidation ? `?dryRun=All&fieldValidation=${options.fieldValidation}` : '?dryRun=All';
+  return options.fieldValidation ? `?fieldValidation=${options.fieldValidation}` : '';
 }
 
 export class HttpClient implements Client {
