@@ -11,6 +11,7 @@ import { parseGoBool } from '../api/go-bool.js';
 import { apiVersionOf } from '../api/resources.js';
 import type { KubeObject } from '../api/types.js';
 import type { ResourceInfo } from '../api/resources.js';
+import type { StoredObject } from '../store/store.js';
 import { ApiError, apiErrors } from '../errors.js';
 import { readJson, sendJson, warningHeader, type ApiRequest, type ApiResponse } from './http-util.js';
 import { applyPatchOfType, notServed, type DeleteRequest, type PatchType, type Registry } from './registry.js';
@@ -91,9 +92,7 @@ async function handle(registry: Registry, req: ApiRequest, res: ApiResponse, rou
         fieldSelector: query.get('fieldSelector') ?? undefined,
         resourceVersion: query.get('resourceVersion') ?? undefined,
       });
-      // items are the store's JSON strings: a list costs one join, not a re-serialization
-      const head = `{"kind":"${info.kind}List","apiVersion":"${apiVersionOf(info)}","metadata":{"resourceVersion":"${rv}"},"items":[`;
-      await answer(registry, res, 200, head + items.map((i) => i.json).join(',') + ']}');
+      await answer(registry, res, 200, listJson(info, rv, items));
       return;
     }
     case 'POST': {
@@ -116,30 +115,18 @@ async function handle(registry: Registry, req: ApiRequest, res: ApiResponse, rou
       return;
     }
     case 'DELETE': {
-      if (!name || subresource) throw notAllowed(method, route);
-      const body = readJson(req) as DeleteRequest | undefined;
-      const opts: DeleteRequest = { ...(body ?? {}) };
-      // a JSON null is an unset option, as Go decodes it into a nil pointer
-      if ((opts.propagationPolicy as unknown) === null) delete opts.propagationPolicy;
-      if ((opts.orphanDependents as unknown) === null) delete opts.orphanDependents;
-      const grace = query.get('gracePeriodSeconds');
-      if (grace !== null) {
-        opts.gracePeriodSeconds = Number(grace);
-        if (!Number.isInteger(opts.gracePeriodSeconds)) throw apiErrors.badRequest(`invalid gracePeriodSeconds: ${grace}`);
+      if (subresource) throw notAllowed(method, route);
+      const opts = deleteOptionsOf(req, query, mode);
+      if (!name) {
+        // deletecollection: on a namespace's path for namespaced kinds, never for namespaces (as upstream serves it)
+        if (info.kind === 'Namespace' || (info.namespaced && !namespace)) throw notAllowed(method, route);
+        const { rv, items } = registry.deleteCollection(info, namespace, {
+          labelSelector: query.get('labelSelector') ?? undefined,
+          fieldSelector: query.get('fieldSelector') ?? undefined,
+        }, opts, mode);
+        await answer(registry, res, 200, listJson(info, rv, items));
+        return;
       }
-      const policy = query.get('propagationPolicy');
-      if (policy !== null) opts.propagationPolicy = policy;
-      const orphan = query.get('orphanDependents');
-      if (orphan !== null) {
-        opts.orphanDependents = parseGoBool(orphan);
-        if (opts.orphanDependents === undefined) throw apiErrors.badRequest(`invalid orphanDependents: ${orphan}`);
-      }
-      if (opts.orphanDependents !== undefined && typeof opts.orphanDependents !== 'boolean') throw apiErrors.badRequest('orphanDependents must be a boolean');
-      if (opts.propagationPolicy !== undefined && typeof opts.propagationPolicy !== 'string') throw apiErrors.badRequest('propagationPolicy must be a string');
-      // DeleteOptions carries dryRun in its body too
-      const bodyDryRun = (body as { dryRun?: unknown } | undefined)?.dryRun;
-      if (bodyDryRun !== undefined && bodyDryRun !== null) mode.dryRun ||= dryRunValues(Array.isArray(bodyDryRun) ? bodyDryRun.map(String) : [String(bodyDryRun)]);
-      delete (opts as { dryRun?: unknown }).dryRun;
       const result = registry.delete(info, namespace, name, opts, mode);
       // 202 Accepted: the object is only marked (graceful deletion, finalizers), as upstream answers
       if (!result.removed) { await answer(registry, res, 202, result.object.json); return; }
@@ -150,6 +137,40 @@ async function handle(registry: Registry, req: ApiRequest, res: ApiResponse, rou
     default:
       throw notAllowed(method, route);
   }
+}
+
+/** A List of stored objects; their JSON strings are joined, not serialized again. */
+function listJson(info: ResourceInfo, rv: number, items: readonly StoredObject[]): string {
+  const head = `{"kind":"${info.kind}List","apiVersion":"${apiVersionOf(info)}","metadata":{"resourceVersion":"${rv}"},"items":[`;
+  return head + items.map((i) => i.json).join(',') + ']}';
+}
+
+/** DeleteOptions from the body and the query (the query wins), as upstream reads them; dryRun goes to `mode`. */
+function deleteOptionsOf(req: ApiRequest, query: URLSearchParams, mode: RequestMode): DeleteRequest {
+  const body = readJson(req) as DeleteRequest | undefined;
+  const opts: DeleteRequest = { ...(body ?? {}) };
+  // a JSON null is an unset option, as Go decodes it into a nil pointer
+  if ((opts.propagationPolicy as unknown) === null) delete opts.propagationPolicy;
+  if ((opts.orphanDependents as unknown) === null) delete opts.orphanDependents;
+  const grace = query.get('gracePeriodSeconds');
+  if (grace !== null) {
+    opts.gracePeriodSeconds = Number(grace);
+    if (!Number.isInteger(opts.gracePeriodSeconds)) throw apiErrors.badRequest(`invalid gracePeriodSeconds: ${grace}`);
+  }
+  const policy = query.get('propagationPolicy');
+  if (policy !== null) opts.propagationPolicy = policy;
+  const orphan = query.get('orphanDependents');
+  if (orphan !== null) {
+    opts.orphanDependents = parseGoBool(orphan);
+    if (opts.orphanDependents === undefined) throw apiErrors.badRequest(`invalid orphanDependents: ${orphan}`);
+  }
+  if (opts.orphanDependents !== undefined && typeof opts.orphanDependents !== 'boolean') throw apiErrors.badRequest('orphanDependents must be a boolean');
+  if (opts.propagationPolicy !== undefined && typeof opts.propagationPolicy !== 'string') throw apiErrors.badRequest('propagationPolicy must be a string');
+  // DeleteOptions carries dryRun in its body too
+  const bodyDryRun = (body as { dryRun?: unknown } | undefined)?.dryRun;
+  if (bodyDryRun !== undefined && bodyDryRun !== null) mode.dryRun ||= dryRunValues(Array.isArray(bodyDryRun) ? bodyDryRun.map(String) : [String(bodyDryRun)]);
+  delete (opts as { dryRun?: unknown }).dryRun;
+  return opts;
 }
 
 /** GET, PUT and PATCH of a Deployment's or StatefulSet's autoscaling/v1 Scale. */

@@ -13,7 +13,7 @@ import { apiVersionOf, resourceForKind, resourceForPlural, type ResourceInfo } f
 import { applyDefaults, applyStatusDefaults } from '../api/defaults.js';
 import { jsonClone } from '../api/json-clone.js';
 import { validateObject } from '../api/validation/index.js';
-import { ApiError, apiErrors, field } from '../errors.js';
+import { ApiError, apiErrors, field, isApiError } from '../errors.js';
 import { checkPreconditions, type ObjectStore, type StoredObject, type WriteMode } from '../store/store.js';
 import { deepEqual } from '../store/deep-equal.js';
 import { nowRFC3339 } from '../api/pod-helpers.js';
@@ -280,6 +280,25 @@ export class Registry {
       if (finalizers.length > 0) next.metadata.finalizers = finalizers;
       else delete next.metadata.finalizers;
     }, mode);
+  }
+
+  /**
+   * deletecollection: every object the selectors match is deleted as one
+   * DELETE would (grace periods, finalizers, cascade); the answer is the list
+   * as it was before, as upstream's Store.DeleteCollection returns it. An
+   * object another deletion in the same call took (a cascade) is skipped.
+   */
+  deleteCollection(info: ResourceInfo, namespace: string | undefined, query: ListQuery, req: DeleteRequest = {}, mode: WriteMode = {}): { rv: number; items: StoredObject[] } {
+    const listed = this.list(info, namespace, query);
+    for (const item of listed.items) {
+      const m = item.object.metadata;
+      try {
+        this.delete(info, m.namespace, m.name ?? '', req, mode);
+      } catch (e) {
+        if (!isApiError(e, 'NotFound')) throw e;
+      }
+    }
+    return listed;
   }
 
   /**

@@ -465,3 +465,27 @@ test('fieldValidation: Strict refuses unknown fields by path, Warn (the default)
   assert.equal((JSON.parse(bogus.body) as Status).message,
     'CreateOptions.meta.k8s.io "" is invalid: fieldValidation: Unsupported value: "strict": supported values: "", "Ignore", "Strict", "Warn"');
 });
+
+test('deletecollection: DELETE on a collection path deletes what the selectors match and answers the list; not for namespaces or across namespaces', async () => {
+  await t.client.create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'dc' } });
+  for (const [name, tier] of [['a', 'web'], ['b', 'web'], ['c', 'db']] as const) await t.client.create(cm(name, {}, { tier }, 'dc'));
+  const curl = async (method: string, path: string) => {
+    const { stdout } = await exec('curl', ['--unix-socket', t.socketPath, '-s', '-w', '\n%{http_code}', '-X', method, `http://localhost${path}`]);
+    const at = stdout.lastIndexOf('\n');
+    return { code: Number(stdout.slice(at + 1)), body: stdout.slice(0, at) };
+  };
+  const tried = await curl('DELETE', '/api/v1/namespaces/dc/configmaps?labelSelector=tier%3Dweb&dryRun=All');
+  assert.equal(tried.code, 200);
+  assert.equal((await t.client.list('configmaps', 'dc')).items.length, 3);
+  const gone = await curl('DELETE', '/api/v1/namespaces/dc/configmaps?labelSelector=tier%3Dweb');
+  assert.equal(gone.code, 200);
+  const list = JSON.parse(gone.body) as { kind: string; items: ConfigMap[] };
+  assert.deepEqual([list.kind, list.items.map((i) => i.metadata.name).sort()], ['ConfigMapList', ['a', 'b']]);
+  assert.deepEqual((await t.client.list('configmaps', 'dc')).items.map((i) => i.metadata.name), ['c']);
+  assert.equal((await curl('DELETE', '/api/v1/configmaps')).code, 405);
+  assert.equal((await curl('DELETE', '/api/v1/namespaces')).code, 405);
+  const core = JSON.parse((await t.client.raw('GET', '/api/v1')).body) as { resources: { name: string; verbs: string[] }[] };
+  const verbsOf = (n: string) => core.resources.find((r) => r.name === n)!.verbs;
+  assert.ok(verbsOf('configmaps').includes('deletecollection'));
+  assert.ok(!verbsOf('namespaces').includes('deletecollection'));
+});
