@@ -138,7 +138,7 @@ export function podWideCells(pod: Pod): string[] {
   const ip = status.podIPs?.[0]?.ip || status.podIP || '<none>';
   const node = pod.spec?.nodeName || '<none>';
   const nominated = (status as PodStatusExtras).nominatedNodeName || '<none>';
-  const gates = (pod.spec?.['readinessGates'] as { conditionType: string }[] | undefined) ?? [];
+  const gates = pod.spec?.readinessGates ?? [];
   let readinessGates = '<none>';
   if (gates.length > 0) {
     let trueCount = 0;
