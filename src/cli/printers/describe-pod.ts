@@ -264,7 +264,7 @@ export function describePod(pod: Pod, events: readonly Event[] | undefined, now:
   const initStatuses = (status as { initContainerStatuses?: ContainerStatus[] }).initContainerStatuses ?? [];
   if ((spec.initContainers ?? []).length > 0) describeContainers('Init Containers', spec.initContainers!, initStatuses, pod, w, '');
   describeContainers('Containers', spec.containers ?? [], status.containerStatuses ?? [], pod, w, '');
-  const gates = (spec['readinessGates'] as { conditionType: string }[] | undefined) ?? [];
+  const gates = spec.readinessGates ?? [];
   if (gates.length > 0) {
     w.write(LEVEL_0, 'Readiness Gates:\n  Type\tStatus\n');
     for (const g of gates) {
