@@ -78,8 +78,9 @@ function containersReadyCondition(pod: Pod, regular: ContainerStatus[], init: Co
   return { type: 'ContainersReady', status: 'True' };
 }
 
-/** The conditions the kubelet writes; any other type (a readiness gate's, DisruptionTarget) is someone else's. */
-export const KUBELET_CONDITIONS: ReadonlySet<string> = new Set(['PodReadyToStartContainers', 'Initialized', 'Ready', 'ContainersReady', 'PodScheduled']);
+/** The conditions the kubelet writes, in its order; any other type (a readiness gate's, DisruptionTarget) is someone else's. */
+const KUBELET_CONDITION_ORDER = ['PodReadyToStartContainers', 'Initialized', 'Ready', 'ContainersReady', 'PodScheduled'];
+export const KUBELET_CONDITIONS: ReadonlySet<string> = new Set(KUBELET_CONDITION_ORDER);
 
 /**
  * Ready as the kubelet generates it (GeneratePodReadyCondition): what
@@ -114,8 +115,7 @@ export function computePodStatus(pod: Pod, facts: PodFacts, now: string): PodSta
   conditions = setCondition(conditions, readyCondition(pod, containersReady, conditions), now);
   conditions = setCondition(conditions, containersReady, now);
   conditions = setCondition(conditions, { type: 'PodScheduled', status: 'True' }, now);
-  const order = ['PodReadyToStartContainers', 'Initialized', 'Ready', 'ContainersReady', 'PodScheduled'];
-  conditions.sort((a, b) => order.indexOf(a.type) - order.indexOf(b.type));
+  conditions.sort((a, b) => KUBELET_CONDITION_ORDER.indexOf(a.type) - KUBELET_CONDITION_ORDER.indexOf(b.type));
   const status: PodStatus = {
     phase, conditions, hostIP: facts.hostIP, hostIPs: [{ ip: facts.hostIP }],
     ...(facts.podIP ? { podIP: facts.podIP, podIPs: [{ ip: facts.podIP }] } : {}),

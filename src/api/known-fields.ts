@@ -8,6 +8,11 @@
 // upstream knows would refuse valid manifests, so when in doubt a subtree
 // stays ANY.
 
+import { isObj } from './validation/fields.js';
+
+/** What the API server does with fields a kind does not know (`?fieldValidation=`, kubectl's `--validate`). */
+export type FieldValidation = 'Ignore' | 'Warn' | 'Strict';
+
 /** Any value: not walked. */
 export const ANY = 0;
 export interface ObjectFields { readonly fields: ReadonlyMap<string, FieldSchema> }
@@ -192,10 +197,6 @@ export function schemaOf(kindName: string): ObjectFields | undefined {
   return KINDS.get(kindName);
 }
 
-function isPlainObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
 /**
  * The paths of the fields `value` has and `schema` does not know, in the
  * order they appear, written as upstream's strict decoder writes them
@@ -210,7 +211,7 @@ export function unknownFields(schema: ObjectFields, value: unknown, prune: boole
 }
 
 function walkObject(schema: ObjectFields, value: unknown, path: string, prune: boolean, found: string[]): void {
-  if (!isPlainObject(value)) return;
+  if (!isObj(value)) return;
   for (const key in value) {
     const child = schema.fields.get(key);
     const childPath = path ? `${path}.${key}` : key;

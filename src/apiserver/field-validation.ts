@@ -10,13 +10,12 @@ import { jsonClone } from '../api/json-clone.js';
 import { stableJson } from '../api/stable-json.js';
 import { goPlusV, goQuote, invalidGo } from '../api/validation/fields.js';
 import type { PatchType } from './registry.js';
-import { schemaOf, unknownFields } from '../api/known-fields.js';
+import { schemaOf, unknownFields, type FieldValidation } from '../api/known-fields.js';
 import type { WriteMode } from '../store/store.js';
 
-export type FieldValidation = 'Ignore' | 'Warn' | 'Strict';
-const DIRECTIVES: readonly string[] = ['Ignore', 'Warn', 'Strict'];
+const DIRECTIVES: readonly FieldValidation[] = ['Ignore', 'Warn', 'Strict'];
 /** as upstream lists them in its refusal (a sorted set) */
-const SUPPORTED = ['', 'Ignore', 'Strict', 'Warn'];
+const SUPPORTED = ['', ...DIRECTIVES].sort();
 
 /**
  * What an HTTP write asked for. In-process writes (the daemon's own
@@ -35,7 +34,7 @@ const OPTIONS_KIND: Record<string, string> = { POST: 'CreateOptions', PUT: 'Upda
 export function fieldValidationOf(query: URLSearchParams, method: string): FieldValidation {
   const value = query.get('fieldValidation') ?? '';
   if (value === '') return 'Warn';
-  if (DIRECTIVES.includes(value)) return value as FieldValidation;
+  if ((DIRECTIVES as readonly string[]).includes(value)) return value as FieldValidation;
   throw apiErrors.invalid(OPTIONS_KIND[method] ?? 'CreateOptions', 'meta.k8s.io', '', [
     field.notSupported('fieldValidation', value, SUPPORTED),
   ]);

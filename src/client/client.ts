@@ -3,6 +3,7 @@
 // agents) and LocalClient (in-process, for controllers inside the daemon).
 
 import type { KubeList, KubeObject, Status, WatchEvent } from '../api/types.js';
+import type { FieldValidation } from '../api/known-fields.js';
 
 export interface ListOptions {
   labelSelector?: string;
@@ -39,7 +40,7 @@ export interface WriteOptions {
    * Ignore drops them). Unset: the server's default (Warn over HTTP; the
    * in-process client's writes are not checked).
    */
-  fieldValidation?: 'Ignore' | 'Warn' | 'Strict';
+  fieldValidation?: FieldValidation;
   /** patch only: a JSON merge patch (default) or a strategic merge patch (lists merged on their keys, `$patch` directives) */
   patchType?: 'merge' | 'strategic';
 }

@@ -4,6 +4,7 @@
 
 import { readFileSync } from 'node:fs';
 import { parseGoBool } from '../../api/go-bool.js';
+import type { FieldValidation } from '../../api/known-fields.js';
 import { stableJson } from '../../api/stable-json.js';
 import type { KubeObject } from '../../api/types.js';
 import { resourceForKind, type ResourceInfo } from '../../api/resources.js';
@@ -108,10 +109,7 @@ export function parseDryRun(value: string | undefined): DryRun {
   throw new PodnetError('EUSAGE', `Invalid dry-run value (${value}). Must be "none", "server", or "client".`);
 }
 
-/** The API's fieldValidation directive for kubectl's --validate (default strict, as kubectl since 1.27). */
-export type FieldValidation = 'Strict' | 'Warn' | 'Ignore';
-
-/** kubectl's GetValidationDirective: a Go boolean (strconv.ParseBool), else exactly strict, warn or ignore */
+/** kubectl's GetValidationDirective (default strict, as kubectl since 1.27): a Go boolean (strconv.ParseBool), else exactly strict, warn or ignore */
 export function parseValidate(value = 'strict'): FieldValidation {
   const bool = parseGoBool(value);
   if (bool !== undefined) return bool ? 'Strict' : 'Ignore';
