@@ -9,8 +9,12 @@ import { SCALABLE } from './scale.js';
 /** The Kubernetes minor version whose API semantics podnet follows. */
 export const KUBE_VERSION = { major: '1', minor: '31', gitVersion: 'v1.31.0-podnet' };
 const VERBS = ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'];
-/** upstream serves no deletecollection of namespaces */
-const NAMESPACE_VERBS = VERBS.filter((v) => v !== 'deletecollection');
+const NO_DELETECOLLECTION_VERBS = VERBS.filter((v) => v !== 'deletecollection');
+
+/** Whether DELETE on the kind's collection is served: upstream serves it for every kind but namespaces. */
+export function servesDeleteCollection(info: ResourceInfo): boolean {
+  return info.kind !== 'Namespace';
+}
 const STATUS_VERBS = ['get', 'patch', 'update'];
 
 function groups(): Map<string, ResourceInfo[]> {
@@ -32,7 +36,7 @@ function apiGroup(name: string, version: string) {
 function resourceList(groupVersion: string, rs: ResourceInfo[]) {
   const resources: object[] = [];
   for (const r of rs) {
-    resources.push({ name: r.plural, singularName: r.singular, namespaced: r.namespaced, kind: r.kind, verbs: r.kind === 'Namespace' ? NAMESPACE_VERBS : VERBS, ...(r.shortNames.length ? { shortNames: r.shortNames } : {}) });
+    resources.push({ name: r.plural, singularName: r.singular, namespaced: r.namespaced, kind: r.kind, verbs: servesDeleteCollection(r) ? VERBS : NO_DELETECOLLECTION_VERBS, ...(r.shortNames.length ? { shortNames: r.shortNames } : {}) });
     if (r.hasStatus) resources.push({ name: `${r.plural}/status`, singularName: '', namespaced: r.namespaced, kind: r.kind, verbs: STATUS_VERBS });
     // the subresources kubectl looks up by discovery (scale) or clients call (finalize)
     if (SCALABLE.has(r.kind)) resources.push({ name: `${r.plural}/scale`, singularName: '', namespaced: r.namespaced, group: 'autoscaling', version: 'v1', kind: 'Scale', verbs: STATUS_VERBS });

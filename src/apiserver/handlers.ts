@@ -15,6 +15,7 @@ import type { StoredObject } from '../store/store.js';
 import { ApiError, apiErrors } from '../errors.js';
 import { readJson, sendJson, warningHeader, type ApiRequest, type ApiResponse } from './http-util.js';
 import { applyPatchOfType, notServed, type DeleteRequest, type PatchType, type Registry } from './registry.js';
+import { servesDeleteCollection } from './discovery.js';
 import { SCALABLE, scaleOf, updateScale } from './scale.js';
 import { checkFields, checkPatchedFields, fieldValidationOf, type RequestMode } from './field-validation.js';
 import type { ResourceRoute } from './router.js';
@@ -119,7 +120,7 @@ async function handle(registry: Registry, req: ApiRequest, res: ApiResponse, rou
       const opts = deleteOptionsOf(req, query, mode);
       if (!name) {
         // deletecollection: on a namespace's path for namespaced kinds, never for namespaces (as upstream serves it)
-        if (info.kind === 'Namespace' || (info.namespaced && !namespace)) throw notAllowed(method, route);
+        if (!servesDeleteCollection(info) || (info.namespaced && !namespace)) throw notAllowed(method, route);
         const { rv, items } = registry.deleteCollection(info, namespace, {
           labelSelector: query.get('labelSelector') ?? undefined,
           fieldSelector: query.get('fieldSelector') ?? undefined,
