@@ -14,7 +14,7 @@
 // conf unchanged but for ports and paths.
 
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, readFileSync, rmSync, writeFileSync, mkdtempSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync, mkdtempSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -72,6 +72,21 @@ function workerCounters(pids: readonly number[]): { ns: number; userMs: number; 
 
 interface Instance { name: string; port: number; dir: string; child: ChildProcess; pids: number[] }
 
+/** Runtime files NGINX reads (not its logs, temp files, sockets or pid): copied from `from` into `to`, Lua sources through `relocateText`. */
+function copyRuntime(from: string, to: string, relocateText: (text: string) => string): void {
+  for (const entry of readdirSync(from, { withFileTypes: true })) {
+    const src = path.join(from, entry.name);
+    const dst = path.join(to, entry.name);
+    if (entry.isDirectory()) {
+      if (entry.name === 'logs' || entry.name === 'tmp') continue;
+      mkdirSync(dst, { recursive: true });
+      copyRuntime(src, dst, relocateText);
+    } else if (entry.isFile() && !entry.name.endsWith('.pid')) {
+      writeFileSync(dst, entry.name.endsWith('.lua') ? relocateText(readFileSync(src, 'utf8')) : readFileSync(src));
+    }
+  }
+}
+
 /** The live conf moved to its own ports and runtime dir; the 443 listener too, the rest unchanged. */
 function relocate(conf: string, liveRuntime: string, dir: string, port: number, tlsPort: number): string {
   return conf.split(liveRuntime).join(dir)
@@ -97,15 +112,10 @@ async function main(): Promise<void> {
   try {
     for (const [i, name] of names.entries()) {
       const dir = path.join(work, name);
-      for (const sub of ['logs', 'tmp', 'errors', 'certs']) mkdirSync(path.join(dir, sub), { recursive: true });
-      // the pod sees its volume at /etc/nginx; here it is copied: certs and error pages
-      const liveRun = path.join(path.dirname(confPath), 'run');
-      for (const sub of ['errors', 'default-cert']) {
-        mkdirSync(path.join(dir, sub), { recursive: true });
-        for (const f of ['404.html', '502.html', '503.html', '504.html', 'default.crt', 'default.key']) {
-          try { writeFileSync(path.join(dir, sub, f), readFileSync(path.join(liveRun, sub, f))); } catch { /* not in this dir */ }
-        }
-      }
+      for (const sub of ['logs', 'tmp']) mkdirSync(path.join(dir, sub), { recursive: true });
+      // the pod sees its volume at /etc/nginx; here its runtime files are copied: certs, error
+      // pages, the balancer's Lua module and endpoints (the module names its paths, so it is relocated too)
+      copyRuntime(path.join(path.dirname(confPath), 'run'), dir, (text) => text.split('/etc/nginx/run').join(dir));
       const conf = VARIANTS[name]!(relocate(live, '/etc/nginx/run', dir, BASE_PORT + i, BASE_TLS_PORT + i));
       writeFileSync(path.join(dir, 'nginx.conf'), conf);
       const child = spawn('ip', ['netns', 'exec', pair.controllerNs, 'nginx', '-p', `${dir}/`, '-c', path.join(dir, 'nginx.conf')], { stdio: ['ignore', 'inherit', 'inherit'] });
