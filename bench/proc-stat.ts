@@ -97,8 +97,9 @@ export function since(before: ReadonlyMap<number, number>): number {
 }
 
 /** Busy and softirq ms of the whole machine (proc(5) /proc/stat "cpu" line, USER_HZ = 100). */
-export function machineMs(): { busy: number; softirq: number } {
+export function machineMs(): { busy: number; softirq: number; idle: number } {
   const f = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number);
-  const [user, nice, system, , , irq, softirq, steal] = f as [number, number, number, number, number, number, number, number];
-  return { busy: (user + nice + system + irq + softirq + steal) * (1000 / CLOCK_TICKS_PER_S), softirq: softirq * (1000 / CLOCK_TICKS_PER_S) };
+  const [user, nice, system, idle, iowait, irq, softirq, steal] = f as [number, number, number, number, number, number, number, number];
+  const ms = 1000 / CLOCK_TICKS_PER_S;
+  return { busy: (user + nice + system + irq + softirq + steal) * ms, softirq: softirq * ms, idle: (idle + iowait) * ms };
 }

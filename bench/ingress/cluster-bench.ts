@@ -36,7 +36,7 @@ const CLUSTER = 'bning';
  */
 const QUIET_SHARE = 0.2;
 
-interface Result { side: number; round: number; wrk: Wrk; nginx: number; backend: number; machine: number; softirq: number }
+interface Result { side: number; round: number; wrk: Wrk; nginx: number; backend: number; machine: number; softirq: number; idle: number }
 
 async function main(): Promise<void> {
   const { values } = parseArgs({ options: {
@@ -68,7 +68,7 @@ async function main(): Promise<void> {
         const m0 = machineMs();
         const w = await wrkIn(pair.clientNs, sides[side]!.url, wrkOpts, sides[side]!.headers);
         const m1 = machineMs();
-        results.push({ side, round, wrk: w, nginx: since(n), backend: since(b), machine: m1.busy - m0.busy, softirq: m1.softirq - m0.softirq });
+        results.push({ side, round, wrk: w, nginx: since(n), backend: since(b), machine: m1.busy - m0.busy, softirq: m1.softirq - m0.softirq, idle: m1.idle - m0.idle });
       }
     }
 
@@ -92,6 +92,12 @@ async function main(): Promise<void> {
     out(`  through the ingress: nginx ${cpu(via, (r) => r.nginx)}; backend ${cpu(via, (r) => r.backend)}; wrk ${cpu(via, (r) => r.wrk.cpuMs)}; softirq ${cpu(via, (r) => r.softirq)}\n`);
     out(`  direct:              backend ${cpu(direct, (r) => r.backend)}; wrk ${cpu(direct, (r) => r.wrk.cpuMs)}; softirq ${cpu(direct, (r) => r.softirq)}\n`);
     out(`  the rest of the machine's share of its busy time: ${formatSpread(spread(results.map((r) => other(r) / r.machine)))}\n`);
+    // The hop in absolute terms: what a proxied request costs the whole machine beyond a direct one.
+    // Unlike the ratio it does not depend on how cheap the backend is, nor on idle time.
+    out(`  the whole machine (every process and the kernel): through the ingress ${cpu(via, (r) => r.machine)}; direct ${cpu(direct, (r) => r.machine)}\n`);
+    out(`  the hop's cost, per round (through − direct): ${formatSpread(perRound((a, b) => us(a.machine, a.wrk.requests) - us(b.machine, b.wrk.requests)), 1).replace(/ rounds\)$/, ')')} µs per request\n`);
+    const idleShare = (rs: Result[]) => formatSpread(spread(rs.map((r) => r.idle / (r.idle + r.machine))), 2).replace(/ rounds\)$/, ')');
+    out(`  idle share of the cores while wrk ran: through the ingress ${idleShare(via)}; direct ${idleShare(direct)}\n`);
     out(`\ningress hop (issue 6, in the cluster): rps ${formatSpread(perRound((a, b) => a.wrk.rps / b.wrk.rps))} of the same pod by its IP (goal >= 0.7; median of the per-round ratios)\n`);
     out(`  p99 latency ${formatSpread(perRound((a, b) => a.wrk.p99ms / b.wrk.p99ms))}\n`);
     const quiet = via.map((a, k) => [a, direct[k]!] as const).filter(([a, b]) => other(a) / a.machine < QUIET_SHARE && other(b) / b.machine < QUIET_SHARE);
