@@ -11,18 +11,20 @@ export interface ResourceInfo {
   namespaced: boolean;
   shortNames: string[];
   hasStatus: boolean;
+  /** the categories discovery lists it in (`kubectl get all` expands "all") */
+  categories?: string[];
 }
 
 export const RESOURCES: readonly ResourceInfo[] = [
   { kind: 'Namespace', group: '', version: 'v1', plural: 'namespaces', singular: 'namespace', namespaced: false, shortNames: ['ns'], hasStatus: true },
   { kind: 'Node', group: '', version: 'v1', plural: 'nodes', singular: 'node', namespaced: false, shortNames: ['no'], hasStatus: true },
-  { kind: 'Pod', group: '', version: 'v1', plural: 'pods', singular: 'pod', namespaced: true, shortNames: ['po'], hasStatus: true },
-  { kind: 'Service', group: '', version: 'v1', plural: 'services', singular: 'service', namespaced: true, shortNames: ['svc'], hasStatus: true },
+  { kind: 'Pod', group: '', version: 'v1', plural: 'pods', singular: 'pod', namespaced: true, shortNames: ['po'], hasStatus: true, categories: ['all'] },
+  { kind: 'Service', group: '', version: 'v1', plural: 'services', singular: 'service', namespaced: true, shortNames: ['svc'], hasStatus: true, categories: ['all'] },
   { kind: 'Secret', group: '', version: 'v1', plural: 'secrets', singular: 'secret', namespaced: true, shortNames: [], hasStatus: false },
   { kind: 'ConfigMap', group: '', version: 'v1', plural: 'configmaps', singular: 'configmap', namespaced: true, shortNames: ['cm'], hasStatus: false },
   { kind: 'Event', group: '', version: 'v1', plural: 'events', singular: 'event', namespaced: true, shortNames: ['ev'], hasStatus: false },
-  { kind: 'Deployment', group: 'apps', version: 'v1', plural: 'deployments', singular: 'deployment', namespaced: true, shortNames: ['deploy'], hasStatus: true },
-  { kind: 'StatefulSet', group: 'apps', version: 'v1', plural: 'statefulsets', singular: 'statefulset', namespaced: true, shortNames: ['sts'], hasStatus: true },
+  { kind: 'Deployment', group: 'apps', version: 'v1', plural: 'deployments', singular: 'deployment', namespaced: true, shortNames: ['deploy'], hasStatus: true, categories: ['all'] },
+  { kind: 'StatefulSet', group: 'apps', version: 'v1', plural: 'statefulsets', singular: 'statefulset', namespaced: true, shortNames: ['sts'], hasStatus: true, categories: ['all'] },
   { kind: 'EndpointSlice', group: 'discovery.k8s.io', version: 'v1', plural: 'endpointslices', singular: 'endpointslice', namespaced: true, shortNames: [], hasStatus: false },
   { kind: 'Ingress', group: 'networking.k8s.io', version: 'v1', plural: 'ingresses', singular: 'ingress', namespaced: true, shortNames: ['ing'], hasStatus: true },
   { kind: 'IngressClass', group: 'networking.k8s.io', version: 'v1', plural: 'ingressclasses', singular: 'ingressclass', namespaced: false, shortNames: [], hasStatus: false },
@@ -55,6 +57,11 @@ export function resourceForKind(apiVersion: string, kind: string): ResourceInfo 
 
 export function resourceForPlural(plural: string): ResourceInfo | undefined {
   return byPlural.get(plural);
+}
+
+/** The kinds in a category (`all`), in the order they are served; empty when no kind is in it. */
+export function resourcesInCategory(category: string): ResourceInfo[] {
+  return RESOURCES.filter((r) => r.categories?.includes(category));
 }
 
 /** Resolves what a user types on the command line: `svc`, `pods`, `Deployment`, `deployments.apps`. */

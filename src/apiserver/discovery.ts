@@ -36,7 +36,11 @@ function apiGroup(name: string, version: string) {
 function resourceList(groupVersion: string, rs: ResourceInfo[]) {
   const resources: object[] = [];
   for (const r of rs) {
-    resources.push({ name: r.plural, singularName: r.singular, namespaced: r.namespaced, kind: r.kind, verbs: servesDeleteCollection(r) ? VERBS : NO_DELETECOLLECTION_VERBS, ...(r.shortNames.length ? { shortNames: r.shortNames } : {}) });
+    resources.push({
+      name: r.plural, singularName: r.singular, namespaced: r.namespaced, kind: r.kind, verbs: servesDeleteCollection(r) ? VERBS : NO_DELETECOLLECTION_VERBS,
+      ...(r.shortNames.length ? { shortNames: r.shortNames } : {}),
+      ...(r.categories ? { categories: r.categories } : {}),
+    });
     if (r.hasStatus) resources.push({ name: `${r.plural}/status`, singularName: '', namespaced: r.namespaced, kind: r.kind, verbs: STATUS_VERBS });
     // the subresources kubectl looks up by discovery (scale) or clients call (finalize)
     if (SCALABLE.has(r.kind)) resources.push({ name: `${r.plural}/scale`, singularName: '', namespaced: r.namespaced, group: 'autoscaling', version: 'v1', kind: 'Scale', verbs: STATUS_VERBS });

@@ -14,7 +14,8 @@ import type { ResourceInfo } from '../api/resources.js';
 import type { StoredObject } from '../store/store.js';
 import { ApiError, apiErrors } from '../errors.js';
 import { readJson, sendJson, warningHeader, type ApiRequest, type ApiResponse } from './http-util.js';
-import { applyPatchOfType, notServed, type DeleteRequest, type PatchType, type Registry } from './registry.js';
+import { applyPatchOfType, notServed, type DeleteRequest, type PatchType, type Registry, type RegistryEvent } from './registry.js';
+import { includeObjectOf, tableVersionOf, toTable } from './table.js';
 import { servesDeleteCollection } from './discovery.js';
 import { SCALABLE, scaleOf, updateScale } from './scale.js';
 import { checkFields, checkPatchedFields, fieldValidationOf, type RequestMode } from './field-validation.js';
@@ -66,6 +67,7 @@ async function handle(registry: Registry, req: ApiRequest, res: ApiResponse, rou
   }
   switch (method) {
     case 'GET': {
+      const tableVersion = tableVersionOf(req.accept);
       const isWatch = route.watch || query.get('watch') === 'true' || query.get('watch') === '1';
       if (isWatch) {
         const fieldSelector = name ? joinSelectors(query.get('fieldSelector'), `metadata.name=${name}`) : query.get('fieldSelector') ?? undefined;
@@ -79,13 +81,16 @@ async function handle(registry: Registry, req: ApiRequest, res: ApiResponse, rou
           sendInitialEvents: sendInitial === null ? rv === '' || rv === '0' : sendInitial === 'true',
           allowBookmarks: query.get('allowWatchBookmarks') === 'true',
           timeoutSeconds: timeout === null ? undefined : Number(timeout),
+          // a Table per event, the columns with the first only, as upstream sends them
+          ...(tableVersion ? { encode: (ev: RegistryEvent, first: boolean) => toTable(info, [ev.object ?? JSON.parse(ev.json) as KubeObject], { version: tableVersion, includeObject: includeObjectOf(query), withColumns: first }) } : {}),
         }, options.bookmarkIntervalMs);
         return;
       }
       if (name) {
         // a kind without a status subresource has no such path
         if (subresource === 'status' && !info.hasStatus) throw notServed();
-        await answer(registry, res, 200, registry.get(info, namespace, name).json);
+        const found = registry.get(info, namespace, name);
+        await answer(registry, res, 200, tableVersion && !subresource ? toTable(info, [found.object], { version: tableVersion, includeObject: includeObjectOf(query) }) : found.json);
         return;
       }
       const { rv, items } = registry.list(info, namespace, {
@@ -93,7 +98,9 @@ async function handle(registry: Registry, req: ApiRequest, res: ApiResponse, rou
         fieldSelector: query.get('fieldSelector') ?? undefined,
         resourceVersion: query.get('resourceVersion') ?? undefined,
       });
-      await answer(registry, res, 200, listJson(info, rv, items));
+      await answer(registry, res, 200, tableVersion
+        ? toTable(info, items.map((i) => i.object), { version: tableVersion, includeObject: includeObjectOf(query), resourceVersion: String(rv) })
+        : listJson(info, rv, items));
       return;
     }
     case 'POST': {

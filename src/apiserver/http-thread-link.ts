@@ -75,10 +75,11 @@ export class HttpThread {
         const method = batch[i++] as string;
         const url = batch[i++] as string;
         const contentType = batch[i++] as string;
+        const accept = batch[i++] as string;
         const body = batch[i++] as string;
         const res = new RemoteResponse(this, id);
         this.exchanges.set(id, res);
-        this.onRequest({ method, url, contentType, body }, res);
+        this.onRequest({ method, url, contentType, accept, body }, res);
       } else if (tag === FROM_THREAD.closed) {
         const res = this.exchanges.get(id);
         this.exchanges.delete(id);

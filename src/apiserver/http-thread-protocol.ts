@@ -16,7 +16,7 @@ export const FROM_THREAD = {
   listenFailed: 'F',
   /** the server broke after it listened: message */
   failed: 'X',
-  /** a request read whole: id, method, url, contentType, body */
+  /** a request read whole: id, method, url, contentType, accept (only when it asks for `as=`…), body */
   request: 'Q',
   /** the client closed the connection before its answer ended (watches end this way): id */
   closed: 'C',

@@ -45,6 +45,11 @@ function lost(id: number): void {
   if (finish(id)) outbox.add(FROM_THREAD.closed, id);
 }
 
+/** The Accept header when it asks for another representation than the object itself (a Table), else '': most requests carry nothing. */
+function representationOf(accept: string | undefined): string {
+  return accept !== undefined && accept.includes('as=') ? accept : '';
+}
+
 const server = http.createServer((req, res) => {
   const id = nextId++;
   const socket = req.socket;
@@ -59,7 +64,7 @@ const server = http.createServer((req, res) => {
   open.set(id, { res, socket });
   res.on('close', () => { if (!res.writableFinished) lost(id); });
   readBody(req).then(
-    (body) => outbox.add(FROM_THREAD.request, id, req.method ?? 'GET', req.url ?? '/', req.headers['content-type'] ?? '', body),
+    (body) => outbox.add(FROM_THREAD.request, id, req.method ?? 'GET', req.url ?? '/', req.headers['content-type'] ?? '', representationOf(req.headers.accept), body),
     (e: unknown) => {
       finish(id);
       if (res.destroyed) return;

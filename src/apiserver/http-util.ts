@@ -13,6 +13,8 @@ export interface ApiRequest {
   readonly url: string;
   /** the Content-Type header, '' when absent */
   readonly contentType: string;
+  /** the Accept header when it asks for another representation (`as=Table`), else '' */
+  readonly accept: string;
   readonly body: string;
 }
 

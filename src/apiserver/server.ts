@@ -12,6 +12,7 @@ import { PodnetError } from '../errors.js';
 import { LocalClient } from '../client/local-client.js';
 import { ObjectStore } from '../store/store.js';
 import { discoveryDocument } from './discovery.js';
+import { openApiDocument } from './openapi.js';
 import { handleResource } from './handlers.js';
 import { sendError, sendJson, sendText, type ApiRequest, type ApiResponse } from './http-util.js';
 import { HttpThread } from './http-thread-link.js';
@@ -117,6 +118,11 @@ export class ApiServer {
       const route = routeResource(p);
       if (route) {
         await handleResource(this.registry, req, res, route, url.searchParams, { bookmarkIntervalMs: this.options.bookmarkIntervalMs });
+        return;
+      }
+      const openApi = req.method === 'GET' ? openApiDocument(p) : undefined;
+      if (openApi) {
+        sendJson(res, 200, openApi);
         return;
       }
       const doc = req.method === 'GET' ? discoveryDocument(p) : undefined;

@@ -15,7 +15,7 @@ import type { ApiResponse } from './http-util.js';
 import type { ResourceInfo } from '../api/resources.js';
 import { apiVersionOf } from '../api/resources.js';
 import { isApiError } from '../errors.js';
-import type { Registry, RegistryWatch } from './registry.js';
+import type { Registry, RegistryEvent, RegistryWatch } from './registry.js';
 
 export const MAX_BACKLOG_BYTES = 64 * 1024 * 1024;
 /** upstream sends bookmarks about once a minute */
@@ -31,6 +31,11 @@ export interface WatchRequest {
   sendInitialEvents: boolean;
   allowBookmarks: boolean;
   timeoutSeconds?: number;
+  /**
+   * how an event's object goes out when the client asked for another
+   * representation (a Table row); first: whether it is the first event sent
+   */
+  encode?: (ev: RegistryEvent, first: boolean) => string;
 }
 
 export function serveWatch(registry: Registry, res: ApiResponse, w: WatchRequest, bookmarkIntervalMs = BOOKMARK_INTERVAL_MS): void {
@@ -79,7 +84,11 @@ export function serveWatch(registry: Registry, res: ApiResponse, w: WatchRequest
   }
 
   try {
-    watch = registry.watch(w.info, w.namespace, w, (ev) => send(`{"type":"${ev.type}","object":${ev.json}}\n`));
+    const encode = w.encode;
+    let first = true;
+    watch = registry.watch(w.info, w.namespace, w, encode
+      ? (ev) => { send(`{"type":"${ev.type}","object":${encode(ev, first)}}\n`); first = false; }
+      : (ev) => send(`{"type":"${ev.type}","object":${ev.json}}\n`));
     gate = registry.store.whenCommitted();
   } catch (e) {
     if (!isApiError(e, 'Expired')) throw e;

@@ -1,7 +1,7 @@
 // `podnet get KIND[,KIND] [NAME…] [-n NS|-A] [-l SEL] [-o wide|json|yaml|name]`
 
 import type { KubeObject } from '../../api/types.js';
-import { apiVersionOf, resourceForName, type ResourceInfo } from '../../api/resources.js';
+import { apiVersionOf, resourceForName, resourcesInCategory, type ResourceInfo } from '../../api/resources.js';
 import type { Client } from '../../client/client.js';
 import { ApiError, isApiError, PodnetError } from '../../errors.js';
 import { noResourcesMessage, printTable } from '../printers/table.js';
@@ -31,7 +31,11 @@ export function parseTargets(positionals: string[], verb = 'get'): Target[] {
     return targets;
   }
   const [kinds, ...names] = positionals;
-  const resources = kinds!.split(',').filter(Boolean).map(lookup);
+  // a category (`all`) stands for its kinds, as kubectl expands it from discovery
+  const resources = [...new Set(kinds!.split(',').filter(Boolean).flatMap((k) => {
+    const inCategory = resourceForName(k) ? [] : resourcesInCategory(k.toLowerCase());
+    return inCategory.length > 0 ? inCategory : [lookup(k)];
+  }))];
   if (names.length > 0 && resources.length > 1) throw new PodnetError('EUSAGE', 'you must specify only one resource');
   return resources.map((resource) => ({ resource, names }));
 }

@@ -295,6 +295,21 @@ const EVENT_WIDE_HEADERS = ['LAST SEEN', 'TYPE', 'REASON', 'OBJECT', 'SUBOBJECT'
 /** The kinds printTable knows, by Kind. */
 export const TABLE_KINDS = Object.keys(PRINTERS);
 
+/**
+ * A kind's columns in the order `-o wide` shows them, each marked when only
+ * `-o wide` shows it (priority 1 in the API server's Table; src/apiserver/table.ts).
+ */
+export function tableColumns(kind: string): { header: string; wideOnly: boolean }[] | undefined {
+  const p = PRINTERS[kind];
+  if (!p) return undefined;
+  return headersFor(kind, true).map((header) => ({ header, wideOnly: !p.headers.includes(header) }));
+}
+
+/** One object's cells for tableColumns(kind), in that order. */
+export function tableCells(kind: string, obj: KubeObject, now: Instant): string[] {
+  return PRINTERS[kind]!.cells(obj, true, now);
+}
+
 function headersFor(kind: string, wide: boolean): string[] {
   const p = PRINTERS[kind]!;
   if (kind === 'Event' && wide) return EVENT_WIDE_HEADERS;

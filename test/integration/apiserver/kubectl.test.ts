@@ -1,0 +1,138 @@
+// The real kubectl pointed at podnet's API server (through a loopback TCP
+// relay to the cluster's Unix socket, which kubectl cannot dial): apply with
+// server-side field validation (it reads the OpenAPI v3 documents first),
+// get's tables printed from the server's Tables, `get all`, watch, scale.
+// The same documents and Tables are also checked with curl on the socket,
+// which does not depend on kubectl being installed.
+
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import net from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { downOrKill, eventually, podnet, run } from '../../support/cli.js';
+
+const CLUSTER = 'itkc1';
+const stateDir = mkdtempSync(path.join(tmpdir(), 'podnet-itkc1-'));
+const work = mkdtempSync(path.join(tmpdir(), 'podnet-itkc1-files-'));
+const pn = podnet(CLUSTER, stateDir);
+const socket = path.join(stateDir, CLUSTER, 'api.sock');
+const KUBECTL = '/usr/bin/kubectl';
+const TABLE = 'application/json;as=Table;v=v1;g=meta.k8s.io, application/json';
+
+let relay: net.Server | undefined;
+let kubeconfig = '';
+
+const curl = async (urlPath: string, accept = 'application/json') => {
+  const r = await run(['curl', '-sS', '--fail-with-body', '--unix-socket', socket, '-H', `Accept: ${accept}`, `http://podnet${urlPath}`]);
+  assert.equal(r.code, 0, `curl ${urlPath}: ${r.stderr}${r.stdout}`);
+  return JSON.parse(r.stdout) as Record<string, unknown>;
+};
+const kubectl = (args: string[], input?: string) => run([KUBECTL, `--kubeconfig=${kubeconfig}`, `--cache-dir=${path.join(work, 'cache')}`, ...args], { input });
+
+const WEB = `apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web, namespace: kc}
+spec:
+  replicas: 2
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec: {containers: [{name: web, image: podnet/echo}]}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: web, namespace: kc}
+spec:
+  selector: {app: web}
+  ports: [{port: 80, targetPort: 8080}]
+`;
+
+before(async () => {
+  const up = await pn(['up', '--bare']);
+  assert.equal(up.code, 0, up.stderr);
+  assert.equal((await pn(['apply', '-f', '-'], { input: 'apiVersion: v1\nkind: Namespace\nmetadata: {name: kc}\n' })).code, 0);
+  relay = net.createServer((c) => {
+    const u = net.connect(socket);
+    c.pipe(u).pipe(c);
+    c.on('error', () => u.destroy());
+    u.on('error', () => c.destroy());
+  });
+  await new Promise<void>((resolve) => relay!.listen(0, '127.0.0.1', resolve));
+  const port = (relay.address() as net.AddressInfo).port;
+  kubeconfig = path.join(work, 'kubeconfig');
+  writeFileSync(kubeconfig, `apiVersion: v1\nkind: Config\nclusters: [{name: podnet, cluster: {server: "http://127.0.0.1:${port}"}}]\nusers: [{name: me, user: {}}]\ncontexts: [{name: podnet, context: {cluster: podnet, user: me, namespace: kc}}]\ncurrent-context: podnet\n`);
+});
+
+after(async () => {
+  relay?.close();
+  await downOrKill(pn, CLUSTER);
+  rmSync(stateDir, { recursive: true, force: true });
+  rmSync(work, { recursive: true, force: true });
+});
+
+describe('what kubectl reads, over the socket with curl', () => {
+  test('/openapi/v3 and a group version\'s document: the PATCH of deployments takes fieldValidation', async () => {
+    const root = await curl('/openapi/v3') as { paths: Record<string, { serverRelativeURL: string }> };
+    const apps = await curl(root.paths['apis/apps/v1']!.serverRelativeURL) as { paths: Record<string, { patch?: { parameters: { name: string }[] } }> };
+    assert.ok(apps.paths['/apis/apps/v1/namespaces/{namespace}/deployments/{name}']!.patch!.parameters.some((p) => p.name === 'fieldValidation'));
+  });
+
+  test('a list asked for as a Table: the columns of podnet get, one row per node', async () => {
+    const t = await curl('/api/v1/nodes', TABLE) as { kind: string; columnDefinitions: { name: string; priority: number }[]; rows: { cells: string[] }[] };
+    assert.equal(t.kind, 'Table');
+    assert.deepEqual(t.columnDefinitions.filter((c) => c.priority === 0).map((c) => c.name), ['Name', 'Status', 'Roles', 'Age', 'Version']);
+    assert.deepEqual(t.rows.map((r) => r.cells.slice(0, 2)), [['node-1', 'Ready'], ['node-2', 'Ready']]);
+    // without the Accept header the same path is the NodeList
+    assert.equal((await curl('/api/v1/nodes')).kind, 'NodeList');
+  });
+});
+
+describe('kubectl', { skip: existsSync(KUBECTL) ? false : `${KUBECTL} is not installed` }, () => {
+  test('apply: created, then unchanged; the server refuses an unknown field in its own words', async () => {
+    const first = await kubectl(['apply', '-f', '-'], WEB);
+    assert.equal(first.code, 0, first.stderr);
+    assert.deepEqual(first.stdout.trim().split('\n'), ['deployment.apps/web created', 'service/web created']);
+    const again = await kubectl(['apply', '-f', '-'], WEB);
+    assert.deepEqual(again.stdout.trim().split('\n'), ['deployment.apps/web unchanged', 'service/web unchanged']);
+    const bad = await kubectl(['apply', '-f', '-'], 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\ndata: {a: b}\ncolour: blue\n');
+    assert.equal(bad.code, 1);
+    assert.match(bad.stderr, /unknown field "colour"/);
+  });
+
+  test('get prints the server\'s table: the same header and rows as podnet get', async () => {
+    await eventually('both web pods scheduled', async () => ((await pn(['get', 'pods', '-n', 'kc', '-o', 'name'])).stdout.trim().split('\n').length === 2 ? true : undefined));
+    const theirs = await kubectl(['get', 'services', '-o', 'wide']);
+    const ours = await pn(['get', 'services', '-n', 'kc', '-o', 'wide']);
+    assert.equal(theirs.code, 0, theirs.stderr);
+    // the ages may tick over between the two commands
+    const ageless = (out: string) => out.replace(/\b\d+s\b/g, '<age>');
+    assert.equal(ageless(theirs.stdout), ageless(ours.stdout));
+    const nodes = await kubectl(['get', 'nodes']);
+    assert.match(nodes.stdout, /^NAME\s+STATUS\s+ROLES\s+AGE\s+VERSION\n/);
+  });
+
+  test('get all lists pods, services and deployments with their kinds', async () => {
+    const all = await kubectl(['get', 'all']);
+    assert.equal(all.code, 0, all.stderr);
+    assert.match(all.stdout, /^pod\/web-/m);
+    assert.match(all.stdout, /^service\/web\s+ClusterIP/m);
+    assert.match(all.stdout, /^deployment\.apps\/web\s+/m);
+  });
+
+  test('scale through the scale subresource; a watch prints the new pod as table rows', async () => {
+    const watch = kubectl(['get', 'pods', '-l', 'app=web', '--watch', '--request-timeout=4s']);
+    await new Promise((r) => setTimeout(r, 500));
+    const scale = await kubectl(['scale', 'deployment/web', '--replicas=3']);
+    assert.equal(scale.code, 0, scale.stderr);
+    assert.match(scale.stdout, /deployment.apps\/web scaled/);
+    const w = await watch;
+    const lines = w.stdout.trim().split('\n');
+    assert.match(lines[0]!, /^NAME\s+READY\s+STATUS\s+RESTARTS\s+AGE$/);
+    // two pods listed first, then the third's events, each a row of the same columns
+    const names = new Set(lines.slice(1).map((l) => l.split(/\s+/)[0]));
+    assert.equal(names.size, 3, w.stdout);
+    for (const l of lines.slice(1)) assert.equal(l.trim().split(/\s+/).length, 5, l);
+  });
+});
