@@ -21,6 +21,7 @@ import { SCALABLE, scaleOf, updateScale } from './scale.js';
 import { checkFields, checkPatchedFields, fieldValidationOf, type RequestMode } from './field-validation.js';
 import type { ResourceRoute } from './router.js';
 import { serveWatch } from './watch.js';
+import { serveLog } from './pod-log.js';
 
 const PATCH_TYPES: Record<string, PatchType> = {
   'application/merge-patch+json': 'merge',
@@ -28,7 +29,11 @@ const PATCH_TYPES: Record<string, PatchType> = {
   'application/json-patch+json': 'json',
 };
 
-export interface HandlerOptions { bookmarkIntervalMs?: number }
+export interface HandlerOptions {
+  bookmarkIntervalMs?: number;
+  /** the cluster's pods directory, where the node agents write container logs (pods/log); none: pods/log is not served */
+  podsDir?: string;
+}
 
 /** The patch format the Content-Type names; anything else is 415. */
 function patchTypeOf(req: ApiRequest): PatchType {
@@ -60,8 +65,16 @@ async function handle(registry: Registry, req: ApiRequest, res: ApiResponse, rou
   if (method === 'POST' || method === 'PUT' || method === 'PATCH') mode.fieldValidation = fieldValidationOf(query, method);
   if (subresource) {
     // what upstream does not serve is 404; what it serves by other verbs, 405
-    const served = subresource === 'status' || (subresource === 'finalize' && info.kind === 'Namespace') || (subresource === 'scale' && SCALABLE.has(info.kind));
+    const served = subresource === 'status' || (subresource === 'finalize' && info.kind === 'Namespace') || (subresource === 'scale' && SCALABLE.has(info.kind))
+      || (subresource === 'log' && info.kind === 'Pod' && options.podsDir !== undefined);
     if (!served || !name) throw notServed();
+    if (subresource === 'log') {
+      if (method !== 'GET') throw notAllowed(method, route);
+      const committed = registry.store.whenCommitted();
+      if (committed) await committed;
+      serveLog(registry, info, namespace!, name, query, res, options.podsDir!);
+      return;
+    }
     if (subresource === 'scale') { await handleScale(registry, req, res, route, mode); return; }
     if (subresource === 'finalize' && method !== 'PUT') throw notAllowed(method, route);
   }

@@ -31,6 +31,8 @@ export interface ApiServerOptions {
   /** watch history length (events across all kinds) */
   historySize?: number;
   bookmarkIntervalMs?: number;
+  /** the cluster's pods directory (container logs, for pods/log); without it pods/log is 404 */
+  podsDir?: string;
   /** a watch stream whose unsent backlog passes this many bytes is cut off (default 64 MiB) */
   watchBacklogBytes?: number;
   /**
@@ -117,7 +119,7 @@ export class ApiServer {
       }
       const route = routeResource(p);
       if (route) {
-        await handleResource(this.registry, req, res, route, url.searchParams, { bookmarkIntervalMs: this.options.bookmarkIntervalMs });
+        await handleResource(this.registry, req, res, route, url.searchParams, { bookmarkIntervalMs: this.options.bookmarkIntervalMs, podsDir: this.options.podsDir });
         return;
       }
       const openApi = req.method === 'GET' ? openApiDocument(p) : undefined;

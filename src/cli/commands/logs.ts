@@ -5,13 +5,13 @@
 // server returns them. Deployments, StatefulSets and Services resolve to one
 // of their pods as kubectl's GetFirstPod does (sorted by podutils.ByLogging).
 
-import { createReadStream, existsSync, openSync, readSync, closeSync, fstatSync, statSync, watchFile, unwatchFile } from 'node:fs';
+import { createReadStream, statSync, watchFile, unwatchFile } from 'node:fs';
 import type { Deployment, Pod, Service, StatefulSet } from '../../api/types.js';
 import { getCondition, isPodReady } from '../../api/pod-helpers.js';
 import { selectorToString } from '../../api/labels.js';
 import { resourceForName } from '../../api/resources.js';
-import { apiErrors, isApiError, PodnetError } from '../../errors.js';
-import { podFiles } from '../../agent/pod-files.js';
+import { isApiError, PodnetError } from '../../errors.js';
+import { containerLogFile, logInstance, readTail } from '../../agent/container-logs.js';
 import type { CommonFlags } from '../args.js';
 import type { Context } from '../context.js';
 
@@ -22,8 +22,7 @@ const POD_RUNNING_TIMEOUT_MS = 20_000;
 const POD_POLL_MS = 250;
 /** how often --follow looks whether its container instance has ended */
 const FOLLOW_POLL_MS = 500;
-/** bytes read per step when looking for the last --tail lines from the end of a log */
-const TAIL_CHUNK = 64 * 1024;
+
 
 /** A pod by name (`NAME`, `pod/NAME`): what `exec` accepts. */
 export async function resolvePod(ctx: Context, namespace: string, ref: string): Promise<Pod> {
@@ -53,39 +52,6 @@ export function defaultContainer(pod: Pod, warn: (line: string) => void): string
 
 export function hasContainer(pod: Pod, name: string): boolean {
   return [...pod.spec.containers, ...(pod.spec.initContainers ?? [])].some((c) => c.name === name);
-}
-
-/**
- * Which instance of the container to read (its restart count, which names
- * its log file), as the kubelet's validateContainerLogStatus decides: the
- * running or terminated one; a container waiting to restart shows the one
- * that just died; --previous the last terminated one. undefined: the pod is
- * not bound to a node yet, where the API server answers an empty log.
- * Throws the API server's 400 otherwise.
- */
-export function logInstance(pod: Pod, container: string, previous: boolean): number | undefined {
-  const podName = pod.metadata.name!;
-  const cs = [...(pod.status?.containerStatuses ?? []), ...(pod.status?.initContainerStatuses ?? [])].find((c) => c.name === container);
-  if (!cs) {
-    if (!pod.spec.nodeName) return undefined;
-    // bound but not reported yet: the kubelet's own status says ContainerCreating
-    throw apiErrors.badRequest(`container "${container}" in pod "${podName}" is waiting to start: ContainerCreating`);
-  }
-  const { waiting, running, terminated } = cs.state ?? {};
-  const last = cs.lastState?.terminated;
-  // podnet counts restarts when the next instance starts: until then the
-  // instance that just terminated still carries the current restartCount.
-  if (previous) {
-    if (!last) throw apiErrors.badRequest(`previous terminated container "${container}" in pod "${podName}" not found`);
-    return waiting ? cs.restartCount : cs.restartCount - 1;
-  }
-  if (running || terminated || last) return cs.restartCount;
-  if (waiting) {
-    const reason = waiting.reason ?? '';
-    const why = reason === 'ErrImagePull' ? "image can't be pulled" : reason === 'ImagePullBackOff' ? 'trying and failing to pull image' : reason;
-    throw apiErrors.badRequest(`container "${container}" in pod "${podName}" is waiting to start: ${why}`);
-  }
-  throw apiErrors.badRequest(`container "${container}" in pod "${podName}" is waiting to start - no logs yet`);
 }
 
 function readyTime(pod: Pod): number {
@@ -181,43 +147,6 @@ export function parseTail(text: string | undefined): number {
   return n;
 }
 
-/**
- * Where the last `n` lines of `buf` start; undefined when `buf` holds fewer
- * (the caller reads further back, or takes all). A final line without its
- * newline counts as a line; the newline that ends the last line does not
- * start another.
- */
-export function tailOffset(buf: Buffer, n: number): number | undefined {
-  if (n === 0) return buf.length;
-  let end = buf.length;
-  if (end > 0 && buf[end - 1] === 0x0a) end--;
-  let seen = 0;
-  for (let i = end - 1; i >= 0; i--) {
-    if (buf[i] === 0x0a && ++seen === n) return i + 1;
-  }
-  return undefined;
-}
-
-/** The last `n` lines of a file, read backwards in chunks (logs can be large). */
-function readTail(file: string, n: number): { bytes: Buffer; size: number } {
-  const fd = openSync(file, 'r');
-  try {
-    const size = fstatSync(fd).size;
-    let acc = Buffer.alloc(0);
-    let pos = size;
-    while (pos > 0) {
-      const start = Math.max(0, pos - TAIL_CHUNK);
-      const chunk = Buffer.alloc(pos - start);
-      readSync(fd, chunk, 0, chunk.length, start);
-      acc = Buffer.concat([chunk, acc]);
-      pos = start;
-      const off = tailOffset(acc, n);
-      if (off !== undefined) return { bytes: acc.subarray(off), size };
-    }
-    return { bytes: acc, size };
-  } finally { closeSync(fd); }
-}
-
 export async function logsCommand(ctx: Context, flags: CommonFlags): Promise<number> {
   const ref = flags.positionals[0];
   if (!ref) throw new PodnetError('EUSAGE', 'expected POD or TYPE/NAME');
@@ -230,11 +159,8 @@ export async function logsCommand(ctx: Context, flags: CommonFlags): Promise<num
   const container = wanted ?? defaultContainer(pod, warn);
   const instance = logInstance(pod, container, flags.previous);
   if (instance === undefined) return 0;
-  const files = podFiles(ctx.paths.pods, pod.metadata.uid!);
-  let file = files.log(container, instance);
-  // a pod started by an agent from before per-instance logs: its one file
-  if (!existsSync(file) && existsSync(files.legacyLog(container))) file = files.legacyLog(container);
-  if (!existsSync(file)) return 0; // removed with its instance, or nothing written yet
+  const file = containerLogFile(ctx.paths.pods, pod, container, instance);
+  if (!file) return 0; // removed with its instance, or nothing written yet
   let offset: number;
   if (tail >= 0) {
     const { bytes, size } = readTail(file, tail);

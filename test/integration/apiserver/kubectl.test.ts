@@ -1,7 +1,8 @@
 // The real kubectl pointed at podnet's API server (through a loopback TCP
 // relay to the cluster's Unix socket, which kubectl cannot dial): apply with
 // server-side field validation (it reads the OpenAPI v3 documents first),
-// get's tables printed from the server's Tables, `get all`, watch, scale.
+// get's tables printed from the server's Tables, `get all`, watch, scale,
+// logs (pods/log).
 // The same documents and Tables are also checked with curl on the socket,
 // which does not depend on kubectl being installed.
 
@@ -89,6 +90,28 @@ describe('what kubectl reads, over the socket with curl', () => {
   });
 });
 
+describe('pods/log over the socket', () => {
+  test('a container\'s log as text; tailLines, limitBytes; refusals in the API server\'s words', async () => {
+    const ticker = `apiVersion: v1\nkind: Pod\nmetadata: {name: ticker, namespace: kc}\nspec:\n  restartPolicy: Never\n  containers: [{name: t, image: busybox, command: [sh, -c, 'for i in 1 2 3; do echo tick $i; done']}]\n`;
+    assert.equal((await pn(['apply', '-f', '-'], { input: ticker })).code, 0);
+    await eventually('the ticker to finish', async () => ((await pn(['get', 'pod', 'ticker', '-n', 'kc'])).stdout.includes('Completed') ? true : undefined));
+    const get = (q: string) => run(['curl', '-sS', '--unix-socket', socket, `http://podnet/api/v1/namespaces/kc/pods/ticker/log${q}`]);
+    assert.equal((await get('')).stdout, 'tick 1\ntick 2\ntick 3\n');
+    assert.equal((await get('?tailLines=1')).stdout, 'tick 3\n');
+    assert.equal((await get('?limitBytes=4')).stdout, 'tick');
+    const refused = async (q: string, code: number, message: RegExp) => {
+      const st = JSON.parse((await get(q)).stdout) as { kind: string; code: number; message: string };
+      assert.equal(st.kind, 'Status');
+      assert.equal(st.code, code, q);
+      assert.match(st.message, message);
+    };
+    await refused('?tailLines=-1', 422, /^PodLogOptions "" is invalid: tailLines: Invalid value: -1: must be greater than or equal to 0$/);
+    await refused('?container=nope', 400, /^container nope is not valid for pod ticker$/);
+    await refused('?previous=true', 400, /^previous terminated container "t" in pod "ticker" not found$/);
+    await refused('?timestamps=true', 400, /^timestamps is not supported/);
+  });
+});
+
 describe('kubectl', { skip: existsSync(KUBECTL) ? false : `${KUBECTL} is not installed` }, () => {
   test('apply: created, then unchanged; the server refuses an unknown field in its own words', async () => {
     const first = await kubectl(['apply', '-f', '-'], WEB);
@@ -102,7 +125,7 @@ describe('kubectl', { skip: existsSync(KUBECTL) ? false : `${KUBECTL} is not ins
   });
 
   test('get prints the server\'s table: the same header and rows as podnet get', async () => {
-    await eventually('both web pods scheduled', async () => ((await pn(['get', 'pods', '-n', 'kc', '-o', 'name'])).stdout.trim().split('\n').length === 2 ? true : undefined));
+    await eventually('both web pods scheduled', async () => ((await pn(['get', 'pods', '-n', 'kc', '-l', 'app=web', '-o', 'name'])).stdout.trim().split('\n').length === 2 ? true : undefined));
     const theirs = await kubectl(['get', 'services', '-o', 'wide']);
     const ours = await pn(['get', 'services', '-n', 'kc', '-o', 'wide']);
     assert.equal(theirs.code, 0, theirs.stderr);
@@ -119,6 +142,18 @@ describe('kubectl', { skip: existsSync(KUBECTL) ? false : `${KUBECTL} is not ins
     assert.match(all.stdout, /^pod\/web-/m);
     assert.match(all.stdout, /^service\/web\s+ClusterIP/m);
     assert.match(all.stdout, /^deployment\.apps\/web\s+/m);
+  });
+
+  test('logs: a Deployment\'s pod, and -f until the container exits', async () => {
+    const web = await kubectl(['logs', 'deployment/web']);
+    assert.equal(web.code, 0, web.stderr);
+    assert.match(web.stdout, /^podnet\/echo serving HTTP on :8080 as web-/);
+    const slow = `apiVersion: v1\nkind: Pod\nmetadata: {name: slow, namespace: kc}\nspec:\n  restartPolicy: Never\n  containers: [{name: s, image: busybox, command: [sh, -c, 'for i in 1 2 3; do echo line $i; sleep 0.3; done']}]\n`;
+    assert.equal((await kubectl(['apply', '-f', '-'], slow)).code, 0);
+    await eventually('the slow pod to start', async () => ((await kubectl(['get', 'pod', 'slow', '-o', 'jsonpath={.status.phase}'])).stdout !== 'Pending' ? true : undefined));
+    const followed = await kubectl(['logs', '-f', 'slow']);
+    assert.equal(followed.code, 0, followed.stderr);
+    assert.equal(followed.stdout, 'line 1\nline 2\nline 3\n');
   });
 
   test('scale through the scale subresource; a watch prints the new pod as table rows', async () => {

@@ -9,7 +9,8 @@ import { matchesRequirements, parseSelector } from '../../../src/api/labels.js';
 import type { ListOptions } from '../../../src/client/client.js';
 import { ApiError } from '../../../src/errors.js';
 import type { Context } from '../../../src/cli/context.js';
-import { byLogging, defaultContainer, logInstance, parseTail, resolveLogsPod, tailOffset } from '../../../src/cli/commands/logs.js';
+import { byLogging, defaultContainer, parseTail, resolveLogsPod } from '../../../src/cli/commands/logs.js';
+import { logInstance, tailOffset } from '../../../src/agent/container-logs.js';
 import { FakeClient } from '../ingress/fake-client.js';
 import { ago, deployment, runningPod, service, statefulSet } from './fixtures.js';
 
