@@ -3,10 +3,20 @@
 // their answers back, batched per event-loop turn.
 
 import { Worker } from 'node:worker_threads';
+import { notServed } from './registry.js';
 import type { ApiRequest, ApiResponse } from './http-util.js';
 import { FROM_THREAD, Outbox, TO_THREAD, type Batch, type HttpThreadData } from './http-thread-protocol.js';
 
 export type RequestHandler = (req: ApiRequest, res: ApiResponse) => void;
+
+/** A request to switch protocols, as the HTTP thread holds it until it is answered. */
+export interface UpgradeRequest { method: string; url: string; /** the Upgrade header, lower case */ upgrade: string; /** Sec-WebSocket-Protocol, as sent */ protocols: string }
+/** What the main thread answers an upgrade with: run a command on it, or refuse it with a plain HTTP answer. */
+export interface UpgradeReply {
+  exec(spec: { argv: string[]; env: Record<string, string>; stdin: boolean; tty: boolean; command: string[] }): void;
+  refuse(code: number, body: string): void;
+}
+export type UpgradeHandler = (req: UpgradeRequest, reply: UpgradeReply) => void;
 
 export class HttpThread {
   private readonly exchanges = new Map<number, RemoteResponse>();
@@ -14,14 +24,14 @@ export class HttpThread {
   readonly outbox: Outbox;
   private stopping = false;
 
-  private constructor(private readonly worker: Worker, private readonly onRequest: RequestHandler) {
+  private constructor(private readonly worker: Worker, private readonly onRequest: RequestHandler, private readonly onUpgrade?: UpgradeHandler) {
     this.outbox = new Outbox((batch) => { if (!this.stopping) this.worker.postMessage(batch); });
   }
 
   /** Resolves once the socket is bound and its mode set. onFailure: the thread died (not by stop()). */
-  static start(data: HttpThreadData, onRequest: RequestHandler, onFailure: (err: Error) => void): Promise<HttpThread> {
+  static start(data: HttpThreadData, onRequest: RequestHandler, onFailure: (err: Error) => void, onUpgrade?: UpgradeHandler): Promise<HttpThread> {
     const worker = new Worker(new URL('./http-thread.js', import.meta.url), { workerData: data });
-    const link = new HttpThread(worker, onRequest);
+    const link = new HttpThread(worker, onRequest, onUpgrade);
     return new Promise((resolve, reject) => {
       let listening = false;
       const fail = (err: Error) => {
@@ -80,6 +90,16 @@ export class HttpThread {
         const res = new RemoteResponse(this, id);
         this.exchanges.set(id, res);
         this.onRequest({ method, url, contentType, accept, body }, res);
+      } else if (tag === FROM_THREAD.upgrade) {
+        const req: UpgradeRequest = { method: batch[i++] as string, url: batch[i++] as string, upgrade: batch[i++] as string, protocols: batch[i++] as string };
+        let answered = false;
+        const once = (f: () => void) => { if (!answered) { answered = true; f(); } };
+        const reply: UpgradeReply = {
+          exec: (s) => once(() => this.outbox.add(TO_THREAD.exec, id, JSON.stringify(s.argv), JSON.stringify(s.env), s.stdin ? 1 : 0, s.tty ? 1 : 0, JSON.stringify(s.command))),
+          refuse: (code, body) => once(() => this.outbox.add(TO_THREAD.answer, id, code, 'application/json', body)),
+        };
+        if (this.onUpgrade) this.onUpgrade(req, reply);
+        else reply.refuse(404, JSON.stringify(notServed().status));
       } else if (tag === FROM_THREAD.closed) {
         const res = this.exchanges.get(id);
         this.exchanges.delete(id);

@@ -20,6 +20,8 @@ export const FROM_THREAD = {
   request: 'Q',
   /** the client closed the connection before its answer ended (watches end this way): id */
   closed: 'C',
+  /** a request to switch protocols (kubectl exec's WebSocket): id, method, url, upgrade, offered subprotocols */
+  upgrade: 'U',
 } as const;
 
 /** main thread → HTTP thread */
@@ -34,6 +36,8 @@ export const TO_THREAD = {
   end: 'E',
   /** drop the connection (an error after the head went out): id */
   destroy: 'D',
+  /** accept an upgrade and run a command on its WebSocket: id, argv (JSON), env (JSON), stdin (0/1), tty (0/1), command (JSON) */
+  exec: 'S',
 } as const;
 
 export interface HttpThreadData {

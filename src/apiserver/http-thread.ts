@@ -13,7 +13,10 @@ import fs from 'node:fs';
 import http from 'node:http';
 import type net from 'node:net';
 import { parentPort, workerData } from 'node:worker_threads';
+import { STATUS_CODES } from 'node:http';
+import { WebSocketServer } from 'ws';
 import { readBody, sendError } from './http-util.js';
+import { chooseExecProtocol, runExec } from './exec-stream.js';
 import { FROM_THREAD, Outbox, TO_THREAD, type Batch, type HttpThreadData } from './http-thread-protocol.js';
 
 const data = workerData as HttpThreadData;
@@ -74,6 +77,24 @@ const server = http.createServer((req, res) => {
     },
   );
 });
+// Protocol switches (kubectl exec's WebSocket): the main thread decides what
+// runs, or answers an error; the connection stays here meanwhile.
+interface Upgrade { req: http.IncomingMessage; socket: net.Socket; head: Buffer }
+const upgrades = new Map<number, Upgrade>();
+const webSockets = new WebSocketServer({ noServer: true, handleProtocols: (offered) => chooseExecProtocol(offered) });
+server.on('upgrade', (req: http.IncomingMessage, socket: net.Socket, head: Buffer) => {
+  const id = nextId++;
+  upgrades.set(id, { req, socket, head });
+  socket.on('error', () => socket.destroy());
+  socket.once('close', () => upgrades.delete(id));
+  outbox.add(FROM_THREAD.upgrade, id, req.method ?? 'GET', req.url ?? '/', String(req.headers.upgrade ?? '').toLowerCase(), String(req.headers['sec-websocket-protocol'] ?? ''));
+});
+
+/** An upgrade refused: a plain HTTP answer on the raw connection, which then closes. */
+function refuseUpgrade(u: Upgrade, code: number, contentType: string, body: string): void {
+  u.socket.end(`HTTP/1.1 ${code} ${STATUS_CODES[code] ?? ''}\r\nContent-Type: ${contentType}\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+}
+
 server.keepAliveTimeout = data.keepAliveTimeoutMs;
 server.headersTimeout = data.keepAliveTimeoutMs + 1000;
 server.requestTimeout = 0; // watches are long-lived
@@ -90,6 +111,12 @@ port.on('message', (batch: Batch) => {
         const code = batch[i++] as number;
         const contentType = batch[i++] as string;
         const body = batch[i++] as string;
+        const upgrade = upgrades.get(id);
+        if (upgrade) {
+          upgrades.delete(id);
+          refuseUpgrade(upgrade, code, contentType, body);
+          break;
+        }
         if (!res) break;
         finish(id);
         res.writeHead(code, { 'Content-Type': contentType, 'Content-Length': Buffer.byteLength(body) });
@@ -125,6 +152,18 @@ port.on('message', (batch: Batch) => {
         if (!res) break;
         finish(id);
         res.end(body ?? undefined);
+        break;
+      }
+      case TO_THREAD.exec: {
+        const argv = JSON.parse(batch[i++] as string) as string[];
+        const env = JSON.parse(batch[i++] as string) as Record<string, string>;
+        const stdin = batch[i++] === 1;
+        const tty = batch[i++] === 1;
+        const command = JSON.parse(batch[i++] as string) as string[];
+        const u = upgrades.get(id);
+        if (!u) break; // the client went away while the main thread decided
+        upgrades.delete(id);
+        webSockets.handleUpgrade(u.req, u.socket, u.head, (ws) => runExec(ws, { argv, env, stdin, tty, command }));
         break;
       }
       case TO_THREAD.destroy:

@@ -51,7 +51,7 @@ function optionsOf(query: URLSearchParams): LogOptions {
 }
 
 /** upstream's LogLocation: the container named, the only one, or a 400 that lists them */
-function containerOf(pod: Pod, wanted: string | undefined): string {
+export function containerOf(pod: Pod, wanted: string | undefined): string {
   const name = pod.metadata.name!;
   const names = pod.spec.containers.map((c) => c.name);
   const inits = (pod.spec.initContainers ?? []).map((c) => c.name);

@@ -8,14 +8,15 @@ import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { BUILTIN_NAMESPACES } from '../api/resources.js';
-import { PodnetError } from '../errors.js';
+import { apiErrors, PodnetError } from '../errors.js';
 import { LocalClient } from '../client/local-client.js';
 import { ObjectStore } from '../store/store.js';
 import { discoveryDocument } from './discovery.js';
 import { openApiDocument } from './openapi.js';
 import { handleResource } from './handlers.js';
-import { sendError, sendJson, sendText, type ApiRequest, type ApiResponse } from './http-util.js';
-import { HttpThread } from './http-thread-link.js';
+import { sendError, sendJson, sendText, toApiError, type ApiRequest, type ApiResponse } from './http-util.js';
+import { HttpThread, type UpgradeReply, type UpgradeRequest } from './http-thread-link.js';
+import { planExec } from './pod-exec.js';
 import { Registry, notServed } from './registry.js';
 import { routeResource } from './router.js';
 import { MAX_BACKLOG_BYTES } from './watch.js';
@@ -31,8 +32,10 @@ export interface ApiServerOptions {
   /** watch history length (events across all kinds) */
   historySize?: number;
   bookmarkIntervalMs?: number;
-  /** the cluster's pods directory (container logs, for pods/log); without it pods/log is 404 */
+  /** the cluster's pods directory (container logs and processes, for pods/log and pods/exec); without it both are 404 */
   podsDir?: string;
+  /** the cluster's name (the node namespaces a hostNetwork pod's exec runs in); without it pods/exec is 404 */
+  cluster?: string;
   /** a watch stream whose unsent backlog passes this many bytes is cut off (default 64 MiB) */
   watchBacklogBytes?: number;
   /**
@@ -93,6 +96,7 @@ export class ApiServer {
       { socketPath, socketMode: SOCKET_MODE, keepAliveTimeoutMs: KEEP_ALIVE_TIMEOUT_MS, maxBacklogBytes: this.options.watchBacklogBytes ?? MAX_BACKLOG_BYTES },
       (req, res) => { void this.handle(req, res); },
       this.options.onHttpFailure ?? exitOnHttpFailure,
+      (req, reply) => this.handleUpgrade(req, reply),
     );
   }
 
@@ -106,6 +110,21 @@ export class ApiServer {
     this.storeInstance?.close();
     this.storeInstance = undefined;
     this.registryInstance = undefined;
+  }
+
+  /** A protocol switch: only pods/NAME/exec takes one (kubectl exec), and only in a daemon that knows its nodes' files. */
+  private handleUpgrade(req: UpgradeRequest, reply: UpgradeReply): void {
+    try {
+      const url = new URL(req.url, 'http://podnet');
+      const route = routeResource(url.pathname);
+      const { podsDir, cluster } = this.options;
+      if (!route || route.subresource !== 'exec' || route.info.kind !== 'Pod' || !route.name || !route.namespace || !podsDir || !cluster) throw notServed();
+      if (req.method !== 'GET' && req.method !== 'POST') throw apiErrors.methodNotAllowed(`the server does not allow this method on the requested resource (${req.method} pods/exec)`);
+      reply.exec(planExec(this.registry, route.info, route.namespace, route.name, url.searchParams, req, { podsDir, cluster }));
+    } catch (e) {
+      const err = toApiError(e);
+      reply.refuse(err.status.code ?? 500, JSON.stringify(err.status));
+    }
   }
 
   private async handle(req: ApiRequest, res: ApiResponse): Promise<void> {

@@ -8,6 +8,7 @@ import { netnsNames } from '../../config.js';
 import { apiErrors, PodnetError } from '../../errors.js';
 import { podFiles } from '../../agent/pod-files.js';
 import { joinSandboxArgv, processAlive } from '../../agent/sandbox.js';
+import { containerEnvOf, runningPid } from '../../agent/container-exec.js';
 import { outsideFiles } from '../../daemon/outside-world.js';
 import type { CommonFlags } from '../args.js';
 import type { Context } from '../context.js';
@@ -64,13 +65,6 @@ export function execTarget(pod: Pod, wanted: string | undefined, warn: (line: st
   return { container, pid };
 }
 
-/** The pid a pid file names, if that process is alive. */
-function runningPid(file: string): number | undefined {
-  let pid: number;
-  try { pid = Number(readFileSync(file, 'utf8')); } catch { return undefined; }
-  return processAlive(pid) ? pid : undefined;
-}
-
 export async function outsideCommand(ctx: Context, flags: CommonFlags): Promise<number> {
   const cmd = flags.rest.length > 0 ? flags.rest : flags.positionals;
   if (cmd.length === 0) throw new PodnetError('EUSAGE', 'usage: podnet outside -- CMD…');
@@ -80,16 +74,4 @@ export async function outsideCommand(ctx: Context, flags: CommonFlags): Promise<
   // The outside client's own hostname and resolv.conf (its resolver is the external DNS).
   // The outside client is "your laptop": it keeps your working directory.
   return runAttached(joinSandboxArgv(pid, cmd, process.cwd()));
-}
-
-/** As kubectl exec: the command sees the container's environment (read from its running process). */
-function containerEnvOf(pid: number): NodeJS.ProcessEnv | undefined {
-  try {
-    const env: NodeJS.ProcessEnv = {};
-    for (const entry of readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0')) {
-      const i = entry.indexOf('=');
-      if (i > 0) env[entry.slice(0, i)] = entry.slice(i + 1);
-    }
-    return env;
-  } catch { return undefined; }
 }

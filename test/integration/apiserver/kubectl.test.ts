@@ -2,7 +2,7 @@
 // relay to the cluster's Unix socket, which kubectl cannot dial): apply with
 // server-side field validation (it reads the OpenAPI v3 documents first),
 // get's tables printed from the server's Tables, `get all`, watch, scale,
-// logs (pods/log).
+// logs (pods/log), exec (pods/exec over a WebSocket).
 // The same documents and Tables are also checked with curl on the socket,
 // which does not depend on kubectl being installed.
 
@@ -10,6 +10,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
+import { WebSocket } from 'ws';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { downOrKill, eventually, podnet, run } from '../../support/cli.js';
@@ -112,6 +113,37 @@ describe('pods/log over the socket', () => {
   });
 });
 
+describe('pods/exec over the socket (a WebSocket client, the ws library)', () => {
+  /** channel → bytes received, and the error channel's Status */
+  const execWs = (query: string) => new Promise<{ out: Map<number, string>; protocol: string }>((resolve, reject) => {
+    const ws = new WebSocket(`ws+unix://${socket}:/api/v1/namespaces/kc/pods/ticker-exec/exec?${query}`, ['v5.channel.k8s.io', 'v4.channel.k8s.io']);
+    const out = new Map<number, string>();
+    ws.on('message', (data: Buffer) => out.set(data[0]!, (out.get(data[0]!) ?? '') + data.subarray(1).toString()));
+    ws.on('close', () => resolve({ out, protocol: ws.protocol }));
+    ws.on('error', reject);
+  });
+
+  test('stdout and stderr on their channels, the exit code in the error channel\'s Status; refusals as plain HTTP answers', async () => {
+    const pod = `apiVersion: v1\nkind: Pod\nmetadata: {name: ticker-exec, namespace: kc}\nspec:\n  containers: [{name: s, image: busybox, command: [sleep, '600'], env: [{name: GREETING, value: hello}]}]\n`;
+    assert.equal((await pn(['apply', '-f', '-'], { input: pod })).code, 0);
+    await eventually('the pod to run', async () => ((await pn(['get', 'pod', 'ticker-exec', '-n', 'kc'])).stdout.includes('Running') ? true : undefined));
+    const cmd = ['sh', '-c', 'echo $GREETING from $(hostname); echo oops >&2; exit 3'].map((c) => `command=${encodeURIComponent(c)}`).join('&');
+    const r = await execWs(`${cmd}&stdout=true&stderr=true`);
+    assert.equal(r.protocol, 'v5.channel.k8s.io');
+    assert.equal(r.out.get(1), 'hello from ticker-exec\n');
+    assert.equal(r.out.get(2), 'oops\n');
+    const status = JSON.parse(r.out.get(3)!) as { status: string; reason: string; details: { causes: { reason: string; message: string }[] } };
+    assert.deepEqual([status.status, status.reason, status.details.causes[0]], ['Failure', 'NonZeroExitCode', { reason: 'ExitCode', message: '3' }]);
+    const ok = await execWs('command=true&stdout=true');
+    assert.equal(JSON.parse(ok.out.get(3)!).status, 'Success');
+    // SPDY is not spoken; a container the pod does not have is the API server's 400
+    const spdy = await run(['curl', '-sS', '--unix-socket', socket, '-H', 'Connection: Upgrade', '-H', 'Upgrade: SPDY/3.1', '-X', 'POST', 'http://podnet/api/v1/namespaces/kc/pods/ticker-exec/exec?command=true']);
+    assert.match(spdy.stdout, /podnet serves exec over WebSocket only/);
+    const nope = await run(['curl', '-sS', '--unix-socket', socket, '-H', 'Connection: Upgrade', '-H', 'Upgrade: websocket', 'http://podnet/api/v1/namespaces/kc/pods/ticker-exec/exec?command=true&container=nope']);
+    assert.match(nope.stdout, /container nope is not valid for pod ticker-exec/);
+  });
+});
+
 describe('kubectl', { skip: existsSync(KUBECTL) ? false : `${KUBECTL} is not installed` }, () => {
   test('apply: created, then unchanged; the server refuses an unknown field in its own words', async () => {
     const first = await kubectl(['apply', '-f', '-'], WEB);
@@ -154,6 +186,20 @@ describe('kubectl', { skip: existsSync(KUBECTL) ? false : `${KUBECTL} is not ins
     const followed = await kubectl(['logs', '-f', 'slow']);
     assert.equal(followed.code, 0, followed.stderr);
     assert.equal(followed.stdout, 'line 1\nline 2\nline 3\n');
+  });
+
+  test('exec: the command runs in the pod with its exit code; stdin reaches it', async () => {
+    const host = await kubectl(['exec', 'ticker-exec', '--', 'hostname']);
+    assert.equal(host.code, 0, host.stderr);
+    assert.equal(host.stdout, 'ticker-exec\n');
+    const failing = await kubectl(['exec', 'ticker-exec', '--', 'sh', '-c', 'exit 3']);
+    assert.equal(failing.code, 3);
+    assert.match(failing.stderr, /command terminated with exit code 3/);
+    const cat = await kubectl(['exec', '-i', 'ticker-exec', '--', 'cat'], 'through stdin\n');
+    assert.equal(cat.stdout, 'through stdin\n');
+    const wrong = await kubectl(['exec', 'ticker-exec', '-c', 'nope', '--', 'true']);
+    assert.equal(wrong.code, 1);
+    assert.match(wrong.stderr, /container nope is not valid for pod ticker-exec/);
   });
 
   test('scale through the scale subresource; a watch prints the new pod as table rows', async () => {

@@ -1,0 +1,25 @@
+// What a command run "in a container" needs from the node: the container's
+// process (alive or not) and its environment, which kubectl exec's command
+// sees as its own. Shared by `podnet exec` and the API server's pods/exec.
+
+import { readFileSync } from 'node:fs';
+import { processAlive } from './sandbox.js';
+
+/** The pid a pid file names, if that process is alive. */
+export function runningPid(file: string): number | undefined {
+  let pid: number;
+  try { pid = Number(readFileSync(file, 'utf8')); } catch { return undefined; }
+  return processAlive(pid) ? pid : undefined;
+}
+
+/** As kubectl exec: the command sees the container's environment (read from its running process). */
+export function containerEnvOf(pid: number): NodeJS.ProcessEnv | undefined {
+  try {
+    const env: NodeJS.ProcessEnv = {};
+    for (const entry of readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0')) {
+      const i = entry.indexOf('=');
+      if (i > 0) env[entry.slice(0, i)] = entry.slice(i + 1);
+    }
+    return env;
+  } catch { return undefined; }
+}

@@ -1,0 +1,51 @@
+// pods/NAME/exec: what to run for `kubectl exec`, decided on the main thread
+// (the pod, its container, the node's process) before the HTTP thread
+// switches the connection to a WebSocket and runs it (exec-stream.ts). The
+// command runs as `podnet exec` runs it: in the pod's namespaces (nsenter
+// into the sandbox), with the container's environment. Refusals are the API
+// server's and the kubelet's: a container the pod does not have (400), one
+// that is not running, a stream protocol podnet does not speak.
+
+import type { ResourceInfo } from '../api/resources.js';
+import type { Pod } from '../api/types.js';
+import { netnsNames } from '../config.js';
+import { containerEnvOf, runningPid } from '../agent/container-exec.js';
+import { podFiles } from '../agent/pod-files.js';
+import { joinSandboxArgv } from '../agent/sandbox.js';
+import { apiErrors } from '../errors.js';
+import { EXEC_PROTOCOLS } from './exec-stream.js';
+import type { UpgradeRequest } from './http-thread-link.js';
+import type { Registry } from './registry.js';
+import { containerOf } from './pod-log.js';
+
+export interface ExecPlan { argv: string[]; env: Record<string, string>; stdin: boolean; tty: boolean; command: string[] }
+
+const truthy = (v: string | null) => v === 'true' || v === '1';
+
+export function planExec(registry: Registry, info: ResourceInfo, namespace: string, name: string, query: URLSearchParams, req: UpgradeRequest, where: { podsDir: string; cluster: string }): ExecPlan {
+  const command = query.getAll('command');
+  if (command.length === 0) throw apiErrors.badRequest('you must specify at least one command for the container');
+  const pod = registry.get(info, namespace, name).object as Pod;
+  const container = containerOf(pod, query.get('container') || undefined);
+  const files = podFiles(where.podsDir, pod.metadata.uid!);
+  const pid = pod.spec.nodeName ? runningPid(files.containerPid(container)) : undefined;
+  // the kubelet's refusal, as kubectl shows it when the stream cannot start
+  if (!pid) throw apiErrors.badRequest(`container not found ("${container}")`);
+  let argv: string[];
+  if (pod.spec.hostNetwork) argv = ['ip', 'netns', 'exec', netnsNames.node(where.cluster, pod.spec.nodeName!), ...command];
+  else {
+    const sandbox = runningPid(files.sandboxPid);
+    if (!sandbox) throw apiErrors.badRequest(`container not found ("${container}")`);
+    argv = joinSandboxArgv(sandbox, command);
+  }
+  // the stream protocol last: kubectl falls back from WebSocket to SPDY on any
+  // refused upgrade, and only shows the second refusal, so the pod's own
+  // errors must come first in both
+  if (req.upgrade !== 'websocket') {
+    throw apiErrors.badRequest(`podnet serves exec over WebSocket only (${EXEC_PROTOCOLS.join(', ')}), not ${req.upgrade || 'a plain request'}`);
+  }
+  const offered = req.protocols.split(',').map((p) => p.trim());
+  if (!EXEC_PROTOCOLS.some((p) => offered.includes(p))) throw apiErrors.badRequest(`no stream protocol in common: podnet speaks ${EXEC_PROTOCOLS.join(', ')}`);
+  const env = containerEnvOf(pid) ?? {};
+  return { argv, env: env as Record<string, string>, stdin: truthy(query.get('stdin')), tty: truthy(query.get('tty')), command };
+}
