@@ -22,6 +22,9 @@ export interface ExecPlan { argv: string[]; env: Record<string, string>; stdin: 
 
 const truthy = (v: string | null) => v === 'true' || v === '1';
 
+/** the PATH a container process gets when it names none (the kubelet's default for containers) */
+const DEFAULT_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
+
 export function planExec(registry: Registry, info: ResourceInfo, namespace: string, name: string, query: URLSearchParams, req: UpgradeRequest, where: { podsDir: string; cluster: string }): ExecPlan {
   const command = query.getAll('command');
   if (command.length === 0) throw apiErrors.badRequest('you must specify at least one command for the container');
@@ -46,6 +49,7 @@ export function planExec(registry: Registry, info: ResourceInfo, namespace: stri
   }
   const offered = req.protocols.split(',').map((p) => p.trim());
   if (!EXEC_PROTOCOLS.some((p) => offered.includes(p))) throw apiErrors.badRequest(`no stream protocol in common: podnet speaks ${EXEC_PROTOCOLS.join(', ')}`);
-  const env = containerEnvOf(pid) ?? {};
+  // a container whose environment cannot be read (it just exited) still gets a PATH to find the command by
+  const env = containerEnvOf(pid) ?? { PATH: DEFAULT_PATH };
   return { argv, env: env as Record<string, string>, stdin: truthy(query.get('stdin')), tty: truthy(query.get('tty')), command };
 }
