@@ -20,6 +20,8 @@ export type UpgradeHandler = (req: UpgradeRequest, reply: UpgradeReply) => void;
 
 export class HttpThread {
   private readonly exchanges = new Map<number, RemoteResponse>();
+  /** the process group of each exec's command still running, by upgrade id: stop() kills them */
+  private readonly execGroups = new Map<number, number>();
   /** @internal RemoteResponse's way out */
   readonly outbox: Outbox;
   private stopping = false;
@@ -60,6 +62,9 @@ export class HttpThread {
   async stop(): Promise<void> {
     this.stopping = true;
     this.outbox.clear();
+    // the thread's streams end with it, not the commands they run: those go here
+    for (const pid of this.execGroups.values()) { try { process.kill(-pid, 'SIGKILL'); } catch { /* gone */ } }
+    this.execGroups.clear();
     await this.worker.terminate();
     this.closeAll();
   }
@@ -100,6 +105,9 @@ export class HttpThread {
         };
         if (this.onUpgrade) this.onUpgrade(req, reply);
         else reply.refuse(404, JSON.stringify(notServed().status));
+      } else if (tag === FROM_THREAD.execPid) {
+        const pid = batch[i++] as number;
+        if (pid) this.execGroups.set(id, pid); else this.execGroups.delete(id);
       } else if (tag === FROM_THREAD.closed) {
         const res = this.exchanges.get(id);
         this.exchanges.delete(id);
@@ -127,6 +135,8 @@ class RemoteResponse implements ApiResponse {
   headersSent = false;
   private headers: Record<string, string | number> = {};
   private ended = false;
+  /** the client went away (or this side dropped it): a listener added later runs at once */
+  private gone = false;
   private readonly closeListeners: (() => void)[] = [];
 
   constructor(private readonly link: HttpThread, private readonly id: number) {}
@@ -174,7 +184,8 @@ class RemoteResponse implements ApiResponse {
   }
 
   onClose(listener: () => void): void {
-    this.closeListeners.push(listener);
+    if (this.gone) listener();
+    else this.closeListeners.push(listener);
   }
 
   /** the client went away (or the HTTP thread stopped) */
@@ -184,6 +195,7 @@ class RemoteResponse implements ApiResponse {
   }
 
   private fireClose(): void {
+    this.gone = true;
     const listeners = this.closeListeners.splice(0);
     for (const l of listeners) l();
   }

@@ -22,6 +22,8 @@ export const FROM_THREAD = {
   closed: 'C',
   /** a request to switch protocols (kubectl exec's WebSocket): id, method, url, upgrade, offered subprotocols */
   upgrade: 'U',
+  /** an exec's command started (its pid, the leader of its own process group) or ended (0): id, pid */
+  execPid: 'P',
 } as const;
 
 /** main thread → HTTP thread */

@@ -87,11 +87,19 @@ server.on('upgrade', (req: http.IncomingMessage, socket: net.Socket, head: Buffe
   upgrades.set(id, { req, socket, head });
   socket.on('error', () => socket.destroy());
   socket.once('close', () => upgrades.delete(id));
-  outbox.add(FROM_THREAD.upgrade, id, req.method ?? 'GET', req.url ?? '/', String(req.headers.upgrade ?? '').toLowerCase(), String(req.headers['sec-websocket-protocol'] ?? ''));
+  const upgrade = String(req.headers.upgrade ?? '').toLowerCase();
+  if (upgrade === 'websocket' || upgrade.startsWith('spdy/')) {
+    outbox.add(FROM_THREAD.upgrade, id, req.method ?? 'GET', req.url ?? '/', upgrade, String(req.headers['sec-websocket-protocol'] ?? ''));
+    return;
+  }
+  // Any other upgrade (h2c) is one a client may not insist on: answered as the
+  // plain request it also is, on the raw connection, which then closes. (Without
+  // an 'upgrade' listener node would do the same; with one it cannot.)
+  outbox.add(FROM_THREAD.request, id, req.method ?? 'GET', req.url ?? '/', req.headers['content-type'] ?? '', representationOf(req.headers.accept), head.toString('utf8'));
 });
 
-/** An upgrade refused: a plain HTTP answer on the raw connection, which then closes. */
-function refuseUpgrade(u: Upgrade, code: number, contentType: string, body: string): void {
+/** A plain HTTP answer on the raw connection of an upgrade (refused, or not taken), which then closes. */
+function answerOnRawSocket(u: Upgrade, code: number, contentType: string, body: string): void {
   u.socket.end(`HTTP/1.1 ${code} ${STATUS_CODES[code] ?? ''}\r\nContent-Type: ${contentType}\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
 }
 
@@ -114,7 +122,7 @@ port.on('message', (batch: Batch) => {
         const upgrade = upgrades.get(id);
         if (upgrade) {
           upgrades.delete(id);
-          refuseUpgrade(upgrade, code, contentType, body);
+          answerOnRawSocket(upgrade, code, contentType, body);
           break;
         }
         if (!res) break;
@@ -163,7 +171,7 @@ port.on('message', (batch: Batch) => {
         const u = upgrades.get(id);
         if (!u) break; // the client went away while the main thread decided
         upgrades.delete(id);
-        webSockets.handleUpgrade(u.req, u.socket, u.head, (ws) => runExec(ws, { argv, env, stdin, tty, command }));
+        webSockets.handleUpgrade(u.req, u.socket, u.head, (ws) => runExec(ws, { argv, env, stdin, tty, command }, (pid) => outbox.add(FROM_THREAD.execPid, id, pid)));
         break;
       }
       case TO_THREAD.destroy:

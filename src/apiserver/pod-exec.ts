@@ -6,6 +6,8 @@
 // server's and the kubelet's: a container the pod does not have (400), one
 // that is not running, a stream protocol podnet does not speak.
 
+import { accessSync, constants } from 'node:fs';
+import path from 'node:path';
 import type { ResourceInfo } from '../api/resources.js';
 import type { Pod } from '../api/types.js';
 import { netnsNames } from '../config.js';
@@ -22,12 +24,24 @@ export interface ExecPlan { argv: string[]; env: Record<string, string>; stdin: 
 
 const truthy = (v: string | null) => v === 'true' || v === '1';
 
+/** The program's absolute path on this PATH (as is when none holds it: spawn then reports it missing). */
+function onPath(program: string, searchPath: string): string {
+  if (program.includes('/')) return program;
+  for (const dir of searchPath.split(':')) {
+    const candidate = path.join(dir || '.', program);
+    try { accessSync(candidate, constants.X_OK); return candidate; } catch { /* not here */ }
+  }
+  return program;
+}
+
 /** the PATH a container process gets when it names none (the kubelet's default for containers) */
 const DEFAULT_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 
 export function planExec(registry: Registry, info: ResourceInfo, namespace: string, name: string, query: URLSearchParams, req: UpgradeRequest, where: { podsDir: string; cluster: string }): ExecPlan {
   const command = query.getAll('command');
   if (command.length === 0) throw apiErrors.badRequest('you must specify at least one command for the container');
+  // no program can take a NUL in an argument (and node's spawn refuses one)
+  if (command.some((c) => c.includes('\0'))) throw apiErrors.badRequest('command: an argument holds a NUL byte');
   const pod = registry.get(info, namespace, name).object as Pod;
   const container = containerOf(pod, query.get('container') || undefined);
   const files = podFiles(where.podsDir, pod.metadata.uid!);
@@ -51,5 +65,7 @@ export function planExec(registry: Registry, info: ResourceInfo, namespace: stri
   if (!EXEC_PROTOCOLS.some((p) => offered.includes(p))) throw apiErrors.badRequest(`no stream protocol in common: podnet speaks ${EXEC_PROTOCOLS.join(', ')}`);
   // a container whose environment cannot be read (it just exited) still gets a PATH to find the command by
   const env = containerEnvOf(pid) ?? { PATH: DEFAULT_PATH };
+  // nsenter and ip are found on the daemon's PATH; the command itself on the container's
+  argv[0] = onPath(argv[0]!, process.env['PATH'] ?? DEFAULT_PATH);
   return { argv, env: env as Record<string, string>, stdin: truthy(query.get('stdin')), tty: truthy(query.get('tty')), command };
 }

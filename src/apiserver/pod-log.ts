@@ -8,6 +8,7 @@
 // ends (it exits, restarts into a new file, or the pod goes), as the kubelet does.
 
 import { closeSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
+import { StringDecoder } from 'node:string_decoder';
 import type { ResourceInfo } from '../api/resources.js';
 import type { Pod } from '../api/types.js';
 import { containerLogFile, logInstance, readTail } from '../agent/container-logs.js';
@@ -87,8 +88,17 @@ export function serveLog(registry: Registry, info: ResourceInfo, namespace: stri
     const room = Math.max(0, o.limitBytes - sent);
     return b.length > room ? b.subarray(0, room) : b;
   };
-  let offset = file ? statSync(file).size : 0;
-  const first = !file ? Buffer.alloc(0) : limited(o.tailLines !== undefined ? readTail(file, o.tailLines).bytes : readFileSync(file).subarray(0, offset));
+  let offset = 0;
+  let first: Buffer = Buffer.alloc(0);
+  if (file && o.tailLines !== undefined) {
+    const t = readTail(file, o.tailLines);
+    first = limited(t.bytes);
+    offset = t.size;
+  } else if (file) {
+    const all = readFileSync(file);
+    first = limited(all);
+    offset = all.length;
+  }
   sent = first.length;
   // a previous instance has ended already; nothing more comes to a full limit either
   if (!o.follow || o.previous || !file || (o.limitBytes !== undefined && sent >= o.limitBytes)) {
@@ -98,7 +108,9 @@ export function serveLog(registry: Registry, info: ResourceInfo, namespace: stri
   }
   res.writeHead(200, { 'Content-Type': 'text/plain', 'Cache-Control': 'no-cache, private' });
   res.flushHeaders();
-  if (first.length > 0) res.write(first.toString('utf8'));
+  // a character split between two reads goes out whole with the second
+  const text = new StringDecoder('utf8');
+  if (first.length > 0) res.write(text.write(first));
   let done = false;
   const finish = () => {
     if (done) return;
@@ -111,20 +123,25 @@ export function serveLog(registry: Registry, info: ResourceInfo, namespace: stri
     try { fresh = registry.get(info, namespace, name).object as Pod; } catch { return true; }
     if (fresh.metadata.uid !== pod.metadata.uid) return true;
     try { if (logInstance(fresh, container, false) !== instance) return true; } catch { return true; }
-    const status = (fresh.status?.containerStatuses ?? []).find((c) => c.name === container);
+    const status = [...(fresh.status?.containerStatuses ?? []), ...(fresh.status?.initContainerStatuses ?? [])].find((c) => c.name === container);
     return status !== undefined && status.state?.running === undefined;
   };
   const poll = setInterval(() => {
-    // read what was written, then decide: the last bytes of an instance that just ended still go out
-    const isOver = ended();
-    const size = statSync(file, { throwIfNoEntry: false })?.size ?? offset;
-    if (size > offset) {
-      const chunk = limited(readRange(file, offset, size));
-      offset = size;
-      sent += chunk.length;
-      if (chunk.length > 0) res.write(chunk.toString('utf8'));
+    try {
+      // read what was written, then decide: the last bytes of an instance that just ended still go out
+      const isOver = ended();
+      const size = statSync(file, { throwIfNoEntry: false })?.size ?? offset;
+      if (size > offset) {
+        const chunk = limited(readRange(file, offset, size));
+        offset = size;
+        sent += chunk.length;
+        if (chunk.length > 0) res.write(text.write(chunk));
+      }
+      if (isOver || (o.limitBytes !== undefined && sent >= o.limitBytes)) finish();
+    } catch {
+      // the file went with its pod between two looks: the log has ended
+      finish();
     }
-    if (isOver || (o.limitBytes !== undefined && sent >= o.limitBytes)) finish();
   }, FOLLOW_POLL_MS);
   res.onClose(finish);
 }

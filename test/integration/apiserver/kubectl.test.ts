@@ -8,6 +8,7 @@
 
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import { WebSocket } from 'ws';
@@ -115,8 +116,9 @@ describe('pods/log over the socket', () => {
 
 describe('pods/exec over the socket (a WebSocket client, the ws library)', () => {
   /** channel → bytes received, and the error channel's Status */
-  const execWs = (query: string) => new Promise<{ out: Map<number, string>; protocol: string }>((resolve, reject) => {
+  const execWs = (query: string, opened: (ws: WebSocket) => void = () => undefined) => new Promise<{ out: Map<number, string>; protocol: string }>((resolve, reject) => {
     const ws = new WebSocket(`ws+unix://${socket}:/api/v1/namespaces/kc/pods/ticker-exec/exec?${query}`, ['v5.channel.k8s.io', 'v4.channel.k8s.io']);
+    ws.on('open', () => opened(ws));
     const out = new Map<number, string>();
     ws.on('message', (data: Buffer) => out.set(data[0]!, (out.get(data[0]!) ?? '') + data.subarray(1).toString()));
     ws.on('close', () => resolve({ out, protocol: ws.protocol }));
@@ -136,6 +138,18 @@ describe('pods/exec over the socket (a WebSocket client, the ws library)', () =>
     assert.deepEqual([status.status, status.reason, status.details.causes[0]], ['Failure', 'NonZeroExitCode', { reason: 'ExitCode', message: '3' }]);
     const ok = await execWs('command=true&stdout=true');
     assert.equal(JSON.parse(ok.out.get(3)!).status, 'Success');
+    // stdin: what the client sends on channel 0 reaches the command; v5's [255, 0] ends it
+    const cat = await execWs('command=cat&stdin=true&stdout=true', (ws) => {
+      ws.send(Buffer.concat([Buffer.from([0]), Buffer.from('through channel 0\n')]));
+      ws.send(Buffer.from([255, 0]));
+    });
+    assert.equal(cat.out.get(1), 'through channel 0\n');
+    assert.equal(JSON.parse(cat.out.get(3)!).status, 'Success');
+    const nul = await run(['curl', '-sS', '--unix-socket', socket, '-H', 'Connection: Upgrade', '-H', 'Upgrade: websocket', 'http://podnet/api/v1/namespaces/kc/pods/ticker-exec/exec?command=a%00b']);
+    assert.match(nul.stdout, /an argument holds a NUL byte/);
+    // an upgrade the server does not take (h2c) is answered as the plain request it also is
+    const h2c = await run(['curl', '-sS', '--unix-socket', socket, '-H', 'Connection: Upgrade, HTTP2-Settings', '-H', 'Upgrade: h2c', '-H', 'HTTP2-Settings: AAMAAABkAAQAoAAAAAIAAAAA', 'http://podnet/version']);
+    assert.match(h2c.stdout, /"gitVersion":"v1\.31\.0-podnet"/);
     // SPDY is not spoken; a container the pod does not have is the API server's 400
     const spdy = await run(['curl', '-sS', '--unix-socket', socket, '-H', 'Connection: Upgrade', '-H', 'Upgrade: SPDY/3.1', '-X', 'POST', 'http://podnet/api/v1/namespaces/kc/pods/ticker-exec/exec?command=true']);
     assert.match(spdy.stdout, /podnet serves exec over WebSocket only/);
@@ -202,18 +216,25 @@ describe('kubectl', { skip: existsSync(KUBECTL) ? false : `${KUBECTL} is not ins
     assert.match(wrong.stderr, /container nope is not valid for pod ticker-exec/);
   });
 
-  test('scale through the scale subresource; a watch prints the new pod as table rows', async () => {
-    const watch = kubectl(['get', 'pods', '-l', 'app=web', '--watch', '--request-timeout=4s']);
-    await new Promise((r) => setTimeout(r, 500));
-    const scale = await kubectl(['scale', 'deployment/web', '--replicas=3']);
-    assert.equal(scale.code, 0, scale.stderr);
-    assert.match(scale.stdout, /deployment.apps\/web scaled/);
-    const w = await watch;
-    const lines = w.stdout.trim().split('\n');
+  test('scale through the scale subresource; a watch started before it prints the new pod as table rows', async () => {
+    const watch = spawn(KUBECTL, [`--kubeconfig=${kubeconfig}`, `--cache-dir=${path.join(work, 'cache')}`, 'get', 'pods', '-l', 'app=web', '--watch']);
+    let out = '';
+    watch.stdout.setEncoding('utf8').on('data', (d: string) => { out += d; });
+    const rows = () => out.trim().split('\n').slice(1).filter(Boolean);
+    try {
+      // the list part first: the header and the two pods there are
+      await eventually('the watch to list the two pods', async () => (rows().length >= 2 ? true : undefined));
+      const listed = new Set(rows().map((l) => l.split(/\s+/)[0]));
+      const scale = await kubectl(['scale', 'deployment/web', '--replicas=3']);
+      assert.equal(scale.code, 0, scale.stderr);
+      assert.match(scale.stdout, /deployment.apps\/web scaled/);
+      // then the third pod, from the watch's events, in rows of the same columns
+      await eventually('the watch to show the third pod', async () => (rows().some((l) => !listed.has(l.split(/\s+/)[0])) ? true : undefined));
+    } finally {
+      watch.kill();
+    }
+    const lines = out.trim().split('\n');
     assert.match(lines[0]!, /^NAME\s+READY\s+STATUS\s+RESTARTS\s+AGE$/);
-    // two pods listed first, then the third's events, each a row of the same columns
-    const names = new Set(lines.slice(1).map((l) => l.split(/\s+/)[0]));
-    assert.equal(names.size, 3, w.stdout);
     for (const l of lines.slice(1)) assert.equal(l.trim().split(/\s+/).length, 5, l);
   });
 });
