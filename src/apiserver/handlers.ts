@@ -81,6 +81,7 @@ async function handle(registry: Registry, req: ApiRequest, res: ApiResponse, rou
   switch (method) {
     case 'GET': {
       const tableVersion = tableVersionOf(req.accept);
+      const includeObject = includeObjectOf(query);
       const isWatch = route.watch || query.get('watch') === 'true' || query.get('watch') === '1';
       if (isWatch) {
         const fieldSelector = name ? joinSelectors(query.get('fieldSelector'), `metadata.name=${name}`) : query.get('fieldSelector') ?? undefined;
@@ -95,7 +96,7 @@ async function handle(registry: Registry, req: ApiRequest, res: ApiResponse, rou
           allowBookmarks: query.get('allowWatchBookmarks') === 'true',
           timeoutSeconds: timeout === null ? undefined : Number(timeout),
           // a Table per event, the columns with the first only, as upstream sends them
-          ...(tableVersion ? { encode: (ev: RegistryEvent, first: boolean) => toTable(info, [ev.object ?? JSON.parse(ev.json) as KubeObject], { version: tableVersion, includeObject: includeObjectOf(query), withColumns: first }) } : {}),
+          ...(tableVersion ? { encode: (ev: RegistryEvent, first: boolean) => toTable(info, [ev.object ?? JSON.parse(ev.json) as KubeObject], { version: tableVersion, includeObject, withColumns: first }) } : {}),
         }, options.bookmarkIntervalMs);
         return;
       }
@@ -103,7 +104,7 @@ async function handle(registry: Registry, req: ApiRequest, res: ApiResponse, rou
         // a kind without a status subresource has no such path
         if (subresource === 'status' && !info.hasStatus) throw notServed();
         const found = registry.get(info, namespace, name);
-        await answer(registry, res, 200, tableVersion && !subresource ? toTable(info, [found.object], { version: tableVersion, includeObject: includeObjectOf(query) }) : found.json);
+        await answer(registry, res, 200, tableVersion && !subresource ? toTable(info, [found.object], { version: tableVersion, includeObject }) : found.json);
         return;
       }
       const { rv, items } = registry.list(info, namespace, {
@@ -112,7 +113,7 @@ async function handle(registry: Registry, req: ApiRequest, res: ApiResponse, rou
         resourceVersion: query.get('resourceVersion') ?? undefined,
       });
       await answer(registry, res, 200, tableVersion
-        ? toTable(info, items.map((i) => i.object), { version: tableVersion, includeObject: includeObjectOf(query), resourceVersion: String(rv) })
+        ? toTable(info, items.map((i) => i.object), { version: tableVersion, includeObject, resourceVersion: String(rv) })
         : listJson(info, rv, items));
       return;
     }

@@ -13,7 +13,6 @@ import fs from 'node:fs';
 import http from 'node:http';
 import type net from 'node:net';
 import { parentPort, workerData } from 'node:worker_threads';
-import { STATUS_CODES } from 'node:http';
 import { WebSocketServer } from 'ws';
 import { readBody, sendError } from './http-util.js';
 import { chooseExecProtocol, runExec } from './exec-stream.js';
@@ -100,7 +99,7 @@ server.on('upgrade', (req: http.IncomingMessage, socket: net.Socket, head: Buffe
 
 /** A plain HTTP answer on the raw connection of an upgrade (refused, or not taken), which then closes. */
 function answerOnRawSocket(u: Upgrade, code: number, contentType: string, body: string): void {
-  u.socket.end(`HTTP/1.1 ${code} ${STATUS_CODES[code] ?? ''}\r\nContent-Type: ${contentType}\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+  u.socket.end(`HTTP/1.1 ${code} ${http.STATUS_CODES[code] ?? ''}\r\nContent-Type: ${contentType}\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
 }
 
 server.keepAliveTimeout = data.keepAliveTimeoutMs;
@@ -119,13 +118,15 @@ port.on('message', (batch: Batch) => {
         const code = batch[i++] as number;
         const contentType = batch[i++] as string;
         const body = batch[i++] as string;
-        const upgrade = upgrades.get(id);
-        if (upgrade) {
-          upgrades.delete(id);
-          answerOnRawSocket(upgrade, code, contentType, body);
+        if (!res) {
+          // no exchange: an upgrade's answer (refused, or not taken), or a client that is gone
+          const upgrade = upgrades.get(id);
+          if (upgrade) {
+            upgrades.delete(id);
+            answerOnRawSocket(upgrade, code, contentType, body);
+          }
           break;
         }
-        if (!res) break;
         finish(id);
         res.writeHead(code, { 'Content-Type': contentType, 'Content-Length': Buffer.byteLength(body) });
         res.end(body);

@@ -38,6 +38,7 @@ const PARAMS = {
 
 const PATCH_CONTENT = ['application/json-patch+json', 'application/merge-patch+json', 'application/strategic-merge-patch+json'];
 const JSON_BODY = { content: { 'application/json': { schema: { type: 'object' } } }, required: true };
+const PATCH_BODY = { content: Object.fromEntries(PATCH_CONTENT.map((c) => [c, { schema: { type: 'object' } }])), required: true };
 const OK = { '200': { description: 'OK', content: { 'application/json': { schema: { type: 'object' } } } } };
 
 interface Gvk { group: string; version: string; kind: string }
@@ -80,7 +81,7 @@ function resourcePaths(r: ResourceInfo): Record<string, object> {
     [`${base}/{name}`]: {
       get: operation('get', opId('read', r), gvk, []),
       put: operation('put', opId('replace', r), gvk, WRITE, JSON_BODY),
-      patch: operation('patch', opId('patch', r), gvk, WRITE, { content: Object.fromEntries(PATCH_CONTENT.map((c) => [c, { schema: { type: 'object' } }])), required: true }),
+      patch: operation('patch', opId('patch', r), gvk, WRITE, PATCH_BODY),
       delete: operation('delete', opId('delete', r), gvk, DELETE),
       parameters: [...scope, PARAMS.name(r.kind)],
     },
@@ -90,7 +91,7 @@ function resourcePaths(r: ResourceInfo): Record<string, object> {
     paths[`${base}/{name}/${name}`] = {
       get: operation('get', opId('read', r, suffix), subGvk, []),
       put: operation('put', opId('replace', r, suffix), subGvk, WRITE, JSON_BODY),
-      patch: operation('patch', opId('patch', r, suffix), subGvk, WRITE, { content: Object.fromEntries(PATCH_CONTENT.map((c) => [c, { schema: { type: 'object' } }])), required: true }),
+      patch: operation('patch', opId('patch', r, suffix), subGvk, WRITE, PATCH_BODY),
       parameters: [...scope, PARAMS.name(r.kind)],
     };
   };

@@ -50,10 +50,11 @@ export interface TableOptions {
 /** The Table of objects of one kind. */
 export function toTable(info: ResourceInfo, objects: readonly KubeObject[], o: TableOptions): string {
   const apiVersion = `meta.k8s.io/${o.version}`;
-  const columns = tableColumns(info.kind) ?? [{ header: 'NAME', wideOnly: false }];
+  const printed = tableColumns(info.kind);
+  const columns = printed ?? [{ header: 'NAME', wideOnly: false }];
   const now = o.now ?? Date.now();
   const rows = objects.map((obj) => {
-    const cells = tableColumns(info.kind) ? tableCells(info.kind, obj, now) : [obj.metadata.name ?? ''];
+    const cells = printed ? tableCells(info.kind, obj, now) : [obj.metadata.name ?? ''];
     const row: Record<string, unknown> = { cells };
     if (o.includeObject === 'Object') row['object'] = obj;
     else if (o.includeObject === 'Metadata') row['object'] = { kind: 'PartialObjectMetadata', apiVersion, metadata: obj.metadata };

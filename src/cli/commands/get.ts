@@ -33,7 +33,9 @@ export function parseTargets(positionals: string[], verb = 'get'): Target[] {
   const [kinds, ...names] = positionals;
   // a category (`all`) stands for its kinds, as kubectl expands it from discovery
   const resources = [...new Set(kinds!.split(',').filter(Boolean).flatMap((k) => {
-    const inCategory = resourceForName(k) ? [] : resourcesInCategory(k.toLowerCase());
+    const r = resourceForName(k);
+    if (r) return [r];
+    const inCategory = resourcesInCategory(k.toLowerCase());
     return inCategory.length > 0 ? inCategory : [lookup(k)];
   }))];
   if (names.length > 0 && resources.length > 1) throw new PodnetError('EUSAGE', 'you must specify only one resource');
