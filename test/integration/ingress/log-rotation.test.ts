@@ -6,7 +6,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile, stat } from 'node:fs/promises';
 import { buildRouteTable } from '../../../src/ingress/route-table.js';
-import { accessLogPath } from '../../../src/ingress/nginx-conf.js';
+import { accessLogPath, errorLogPath } from '../../../src/ingress/nginx-conf.js';
 import { ingress, OUR_CLASS, service, slice } from '../../unit/ingress/fixtures.js';
 import { get, startBackend, stopBackend, TestNginx, type Backend } from './harness.js';
 
@@ -44,6 +44,17 @@ async function lineIn(file: string, text: string): Promise<boolean> {
   return false;
 }
 
+/**
+ * How many times NGINX's workers have reopened their logs. The reopen is a
+ * signal (SIGUSR1 to the master, which passes it on), so it lands a moment
+ * after rotateLogs() returns: a request served before it is logged, rightly,
+ * in the renamed file.
+ */
+async function workerReopens(): Promise<number> {
+  const text = await readFile(errorLogPath(nginx.options.runtimeDir), 'utf8').catch(() => '');
+  return [...text.matchAll(/\[notice\] (\d+)#\d+: reopening logs$/gm)].filter((m) => Number(m[1]) !== nginx.proc.pid).length;
+}
+
 test('past its limit the access log is rotated and NGINX writes a fresh one', async () => {
   const log = accessLogPath(nginx.options.runtimeDir);
   const port = nginx.options.httpPort;
@@ -53,7 +64,12 @@ test('past its limit the access log is rotated and NGINX writes a fresh one', as
     await get(port, 'log.test', `/before-${i}`);
     if (i % 10 === 9) await lineIn(log, `/before-${i}`);
   }
+  const reopened = await workerReopens();
   assert.deepEqual(await nginx.proc.rotateLogs(), [log]);
+  for (let i = 0; (await workerReopens()) === reopened; i++) {
+    assert.ok(i < 250, 'the workers reopen their logs');
+    await new Promise((r) => setTimeout(r, 20));
+  }
 
   assert.equal((await get(port, 'log.test', '/after-rotation')).status, 200);
   assert.ok(await lineIn(log, '/after-rotation'), 'the request after the reopen is logged in the new access.log');
