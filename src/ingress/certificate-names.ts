@@ -1,10 +1,13 @@
-// The host names a TLS certificate is valid for, read with node:crypto's
-// X509Certificate: its subjectAltName DNS names, or (no DNS SAN at all) its
-// subject CN, the legacy fallback RFC 6125 §6.4.4 allows. Used for tls entries
-// that list no hosts: ingress-nginx then matches the Ingress's rule hosts
-// against the certificate (extractTLSSecretName → VerifyHostname).
+// What node:crypto can tell about a TLS Secret's certificate before NGINX sees
+// it. The host names it is valid for: its subjectAltName DNS names, or (no DNS
+// SAN at all) its subject CN, the legacy fallback RFC 6125 §6.4.4 allows; used
+// for tls entries that list no hosts, whose rule hosts ingress-nginx matches
+// against the certificate (extractTLSSecretName → VerifyHostname). And whether
+// tls.crt and tls.key are a pair NGINX can load: ingress-nginx checks that too
+// (CreateSSLCert → tls.X509KeyPair) and falls back to the default certificate,
+// where NGINX itself would refuse the whole configuration.
 
-import { X509Certificate } from 'node:crypto';
+import { createPrivateKey, X509Certificate } from 'node:crypto';
 import { normalizeHost } from './hosts.js';
 
 /** Lowercased DNS names of the first certificate in `pem`; undefined when it cannot be parsed. */
@@ -21,4 +24,35 @@ export function certificateNames(pem: string): string[] | undefined {
   // "O=podnet\nCN=shop.example.com"
   const cn = cert.subject.split('\n').find((l) => l.startsWith('CN='));
   return cn ? [normalizeHost(cn.slice(3))] : [];
+}
+
+/**
+ * Why NGINX could not load this certificate with this key, in a few words;
+ * undefined when they are a pair. Remembered per pair: the route table is
+ * rebuilt on every change, and a cluster keeps the same few Secrets.
+ */
+export function keyPairProblem(certPem: string, keyPem: string): string | undefined {
+  const memo = `${certPem}\0${keyPem}`;
+  if (pairChecks.has(memo)) return pairChecks.get(memo);
+  const problem = checkKeyPair(certPem, keyPem);
+  if (pairChecks.size >= PAIR_CHECKS_KEPT) pairChecks.delete(pairChecks.keys().next().value!);
+  pairChecks.set(memo, problem);
+  return problem;
+}
+
+const PAIR_CHECKS_KEPT = 4096;
+const pairChecks = new Map<string, string | undefined>();
+
+function checkKeyPair(certPem: string, keyPem: string): string | undefined {
+  let cert: X509Certificate;
+  try {
+    cert = new X509Certificate(certPem);
+  } catch {
+    return 'tls.crt is not an X.509 certificate';
+  }
+  try {
+    return cert.checkPrivateKey(createPrivateKey(keyPem)) ? undefined : 'tls.key is not the private key of the certificate in tls.crt';
+  } catch {
+    return 'tls.key is not an unencrypted PEM private key';
+  }
 }

@@ -20,7 +20,7 @@
 import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { CONTROL_DICT, BALANCER_DICT, BALANCER_DICT_SIZE, BALANCER_UPSTREAM, balancerLua, LUA_MODULE_NAME, luaDir, luaModuleFile, noEndpointsSocket } from './lua-module.js';
-import { CATCH_ALL_HOST, isWildcard } from './hosts.js';
+import { CATCH_ALL_HOST, isWildcard, namesCover } from './hosts.js';
 import { RESERVED_PATH_PREFIX } from './paths.js';
 import { refKey, type HostTls, type Route, type RouteTable, type VirtualHost, type IngressRef } from './route-table.js';
 
@@ -335,10 +335,11 @@ export function renderNginxConf(table: RouteTable, options: RenderOptions): Rend
   for (const line of balancerLines(rt)) L.add(1, line);
   L.add(1, '');
   for (const line of noEndpointsServerLines(o)) L.add(1, line);
+  const tlsWildcards = table.hosts.filter((v) => v.tls && isWildcard(v.host)).map((v) => v.host);
   for (const v of table.hosts) {
     L.add(1, '');
     const start = L.next;
-    renderServer(L, v, o, sections);
+    renderServer(L, v, o, sections, !v.tls && v.host !== CATCH_ALL_HOST && namesCover(tlsWildcards, v.host));
     sections.push({ startLine: start, endLine: L.next - 1, host: v.host, ingresses: ingressesOf(v) });
     const cert = v.tls ? tlsFileName(o.certDir, v.tls) : undefined;
     // A file-only section (no lines): a broken certificate is the fault of the Ingress that named its Secret.
@@ -362,7 +363,14 @@ function listen(o: RenderOptions, port: number): string {
   return o.listenAddress ? `${hostPort(o.listenAddress, port)}` : `${port}`;
 }
 
-function renderServer(L: Lines, v: VirtualHost, o: RenderOptions, sections: ConfSection[]) {
+/**
+ * `shadowedOnHttps`: a host without TLS that a TLS wildcard host covers. Left
+ * off the HTTPS port, its SNI name would select the wildcard's server and its
+ * requests that Ingress's backends; so it listens there too, with the default
+ * certificate, and keeps its own routes as over HTTP (ingress-nginx serves
+ * every host on HTTPS).
+ */
+function renderServer(L: Lines, v: VirtualHost, o: RenderOptions, sections: ConfSection[], shadowedOnHttps: boolean) {
   const catchAll = v.host === CATCH_ALL_HOST;
   // With several workers, one listening socket per worker (SO_REUSEPORT): the
   // kernel spreads new connections over them instead of waking every worker
@@ -375,15 +383,17 @@ function renderServer(L: Lines, v: VirtualHost, o: RenderOptions, sections: Conf
   L.add(1, `server {`);
   L.add(2, `# host ${catchAll ? '(catch-all: rules without host, unknown hosts and SNI names)' : v.host}; ingresses ${ingressesOf(v).map(refKey).join(' ') || '(none)'}`);
   L.add(2, `listen ${listen(o, o.httpPort)}${dflt};`);
-  // HTTPS only for the default server (unknown SNI → default cert) and TLS hosts;
-  // a host without spec.tls reached over HTTPS is answered by the default server
-  // (ingress-nginx serves it with the default cert; here that would cost an
-  // SSL_CTX per host on every parse, measured in docs/ingress.md).
-  if (catchAll || v.tls) L.add(2, `listen ${listen(o, o.httpsPort)} ssl${dflt};`);
+  // HTTPS for the default server (unknown SNI → default cert), TLS hosts and
+  // hosts a TLS wildcard would otherwise take; any other host without spec.tls
+  // reached over HTTPS is answered by the default server (ingress-nginx serves
+  // it with the default cert; here that would cost an SSL_CTX per host on
+  // every parse, measured in docs/ingress.md).
+  const https = catchAll || v.tls !== undefined || shadowedOnHttps;
+  if (https) L.add(2, `listen ${listen(o, o.httpsPort)} ssl${dflt};`);
   // nginx `*.example.com` would match any depth; an Ingress wildcard matches one label.
   const name = catchAll ? '_' : isWildcard(v.host) ? quote(`~^[^.]+${v.host.slice(1).replace(/\./g, '\\.')}$`) : v.host;
   L.add(2, `server_name ${name};`);
-  if (catchAll || v.tls) {
+  if (https) {
     const certFile = v.tls ? tlsFileName(o.certDir, v.tls) : undefined;
     L.add(2, `ssl_certificate ${certFile ?? o.defaultCert.certPath};`);
     L.add(2, `ssl_certificate_key ${certFile ?? o.defaultCert.keyPath};`);

@@ -20,7 +20,7 @@
 import type { EndpointSlice, Ingress, IngressBackend, IngressClass, PathType, Secret, Service } from '../api/types.js';
 import { parseAnnotations, wantsRegex, type RouteOptions } from './annotations.js';
 import { resolveBackend, SERVICE_NAME_LABEL, type Backend, type ServiceIndex } from './backends.js';
-import { certificateNames } from './certificate-names.js';
+import { certificateNames, keyPairProblem } from './certificate-names.js';
 import { CATCH_ALL_HOST, invalidHostReason, namesCover, normalizeHost, selectHost } from './hosts.js';
 import { servedByUs, DEFAULT_CLASS_CONFIG, type ClassConfig } from './ingress-class.js';
 import { comparePrecedence, effectivePath, invalidPathReason, matchKind, pathMatches, type MatchKind } from './paths.js';
@@ -301,6 +301,11 @@ function tlsFromSecret(s: Served, secretName: string | undefined, secrets: Map<s
   const k = decode(secret.data?.['tls.key']);
   if (secret.type !== TLS_SECRET_TYPE || !crt?.includes('-----BEGIN CERTIFICATE-----') || !k || !/-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(k)) {
     warn(s.ref, 'InvalidSecret', `TLS secret ${key} must be of type ${TLS_SECRET_TYPE} with PEM tls.crt and tls.key; serving the default certificate`);
+    return { secret: key, ingress: s.ref };
+  }
+  const problem = keyPairProblem(crt, k);
+  if (problem) {
+    warn(s.ref, 'InvalidSecret', `TLS secret ${key}: ${problem}; serving the default certificate`);
     return { secret: key, ingress: s.ref };
   }
   return { secret: key, ingress: s.ref, cert: crt, key: k };

@@ -12,7 +12,7 @@ import path from 'node:path';
 import { readFile } from 'node:fs/promises';
 import { buildRouteTable, type RouteTableInput } from '../../../src/ingress/route-table.js';
 import { accessLogPath, attributeConfError } from '../../../src/ingress/nginx-conf.js';
-import { ingress, OUR_CLASS, service, slice, tlsSecret, FAKE_CERT, FAKE_KEY } from '../../unit/ingress/fixtures.js';
+import { ingress, OUR_CLASS, service, slice, tlsSecret } from '../../unit/ingress/fixtures.js';
 import { freePort, get, request, runner, startBackend, startResettingBackend, stopBackend, TestNginx, type Backend, type EchoBody } from './harness.js';
 
 const nginx = new TestNginx();
@@ -44,6 +44,9 @@ before(async () => {
   backends.push(echo, slow, secureBackend);
   resetting = await startResettingBackend();
   const refusedPort = await freePort();
+  const other = await startBackend('other');
+  backends.push(other);
+  const wildTls = await makeCert(nginx.dir, ['*.wild-tls.test']);
   const tls = await makeCert(nginx.dir, ['secure.test', 'open.test']);
   certPem = tls.cert;
   certFile = tls.certFile;
@@ -53,6 +56,8 @@ before(async () => {
       ingress('hdr', { rules: [{ host: 'hdr.test', paths: [{ svc: 'echo' }] }] }),
       ingress('errors', { rules: [{ host: 'err.test', paths: [{ path: '/none', svc: 'empty' }, { path: '/refused', svc: 'refused' }, { path: '/reset', svc: 'reset' }, { path: '/missing', svc: 'no-such-service' }] }] }),
       ingress('slow', { annotations: ann({ 'proxy-read-timeout': '1' }), rules: [{ host: 'err.test', paths: [{ path: '/slow', svc: 'slow' }] }] }),
+      ingress('wild-tls', { tls: [{ hosts: ['*.wild-tls.test'], secretName: 'wild-tls' }], rules: [{ host: '*.wild-tls.test', paths: [{ svc: 'echo' }] }] }),
+      ingress('plain-under-wild-tls', { rules: [{ host: 'plain.wild-tls.test', paths: [{ svc: 'other' }] }] }),
       ingress('secure', { tls: [{ hosts: ['secure.test'], secretName: 'secure-tls' }], rules: [{ host: 'secure.test', paths: [{ svc: 'echo' }] }] }),
       ingress('open', { annotations: ann({ 'ssl-redirect': 'false' }), tls: [{ hosts: ['open.test'], secretName: 'secure-tls' }], rules: [{ host: 'open.test', paths: [{ svc: 'echo' }] }] }),
       ingress('rewrite', { annotations: ann({ 'rewrite-target': '/$2', 'use-regex': 'true' }), rules: [{ host: 'rw.test', paths: [{ path: '/something(/|$)(.*)', type: 'ImplementationSpecific', svc: 'echo' }] }] }),
@@ -62,9 +67,10 @@ before(async () => {
       ingress('default-body', { rules: [{ host: 'body.test', paths: [{ path: '/default', svc: 'echo' }] }] }),
       ingress('traefik', { className: 'traefik', rules: [{ host: 'other-class.test', paths: [{ svc: 'echo' }] }] }),
     ],
-    services: [service('echo'), service('slow'), service('empty'), service('refused'), service('reset'), service('tls-echo'), service('tls-echo-plain')],
+    services: [service('other'), service('echo'), service('slow'), service('empty'), service('refused'), service('reset'), service('tls-echo'), service('tls-echo-plain')],
     endpointSlices: [
       slice('echo', ['127.0.0.1'], { port: echo.port }),
+      slice('other', ['127.0.0.1'], { port: other.port }),
       slice('slow', ['127.0.0.1'], { port: slow.port }),
       slice('empty', []),
       slice('refused', ['127.0.0.1'], { port: refusedPort }),
@@ -73,7 +79,7 @@ before(async () => {
       // the same HTTPS backend, without the annotation: NGINX speaks plain HTTP to it
       slice('tls-echo-plain', ['127.0.0.1'], { port: secureBackend.port }),
     ],
-    secrets: [tlsSecret('secure-tls', tls.cert, tls.key)],
+    secrets: [tlsSecret('secure-tls', tls.cert, tls.key), tlsSecret('wild-tls', wildTls.cert, wildTls.key)],
   };
   const r = await nginx.apply(buildRouteTable(input));
   assert.equal(r.action, 'started', JSON.stringify(r));
@@ -187,6 +193,24 @@ test('ssl-redirect: "false" serves plain HTTP on a TLS host', async () => {
   assert.equal(r.status, 200);
   const t = await curlTls('open.test', '/');
   assert.match(t.stdout, /^HTTP\/1\.1 200/);
+});
+
+test('over HTTPS a host without TLS keeps its own routes when a TLS wildcard covers its name (default certificate)', async () => {
+  const over = async (host: string) => {
+    const r = await runner.run(['curl', '-sSk', '-w', '\n%{http_code}', '--resolve', `${host}:${https()}:127.0.0.1`, `https://${host}:${https()}/`], { allowFailure: true });
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /\n200$/);
+    return (JSON.parse(r.stdout.slice(0, r.stdout.lastIndexOf('\n'))) as EchoBody).name;
+  };
+  assert.equal(await over('plain.wild-tls.test'), 'other');
+  assert.equal(await over('a.wild-tls.test'), 'echo');
+  assert.equal((await get(http(), 'plain.wild-tls.test', '/')).status, 200, 'no redirect: the host has no TLS of its own');
+  const subject = async (sni: string) => {
+    const r = await runner.run(['openssl', 's_client', '-connect', `127.0.0.1:${https()}`, '-servername', sni], { input: '', allowFailure: true, timeoutMs: 10_000 });
+    return /subject=([^\n]*)/.exec(r.stdout)?.[1] ?? '';
+  };
+  assert.match(await subject('plain.wild-tls.test'), /podnet Ingress Controller Default Certificate/);
+  assert.match(await subject('a.wild-tls.test'), /CN ?= ?\*\.wild-tls\.test/);
 });
 
 test('unknown SNI → the default certificate', async () => {
@@ -310,8 +334,14 @@ test('a client X-Request-ID passes through and names the access-log line (ingres
 });
 
 test('a conf nginx rejects is never loaded; the error names the Ingress', async () => {
-  const broken = { ...input, secrets: [...input.secrets!, tlsSecret('garbage', FAKE_CERT, FAKE_KEY)],
-    ingresses: [...input.ingresses, ingress('bad-cert', { tls: [{ hosts: ['bad.test'], secretName: 'garbage' }], rules: [{ host: 'bad.test', paths: [{ svc: 'echo' }] }] })] };
+  // A matching pair node:crypto reads (so the route table passes it on) that OpenSSL's default security level refuses: RSA below 2048 bits.
+  const weakCrt = path.join(nginx.dir, 'weak.crt');
+  const weakKey = path.join(nginx.dir, 'weak.key');
+  await runner.run(['openssl', 'req', '-x509', '-nodes', '-newkey', 'rsa:512', '-keyout', weakKey, '-out', weakCrt, '-days', '2', '-subj', '/CN=bad.test']);
+  const weak = tlsSecret('weak', await readFile(weakCrt, 'utf8'), await readFile(weakKey, 'utf8'));
+  const broken = { ...input, secrets: [...input.secrets!, weak],
+    ingresses: [...input.ingresses, ingress('bad-cert', { tls: [{ hosts: ['bad.test'], secretName: 'weak' }], rules: [{ host: 'bad.test', paths: [{ svc: 'echo' }] }] })] };
+  assert.deepEqual(buildRouteTable(broken).warnings.filter((w) => w.ingress.name === 'bad-cert'), []);
   const table = buildRouteTable(broken);
   const rendered = nginx.render(table);
   const before = nginx.proc.current;

@@ -78,5 +78,25 @@ export function tlsSecret(name: string, cert: string, key: string, ns = 'default
   };
 }
 
+/** A real self-signed pair (EC P-256, CN and SAN shop.example.com, valid until 2126): a Secret NGINX can load. */
+export const TEST_CERT = `-----BEGIN CERTIFICATE-----
+MIIBqjCCAVCgAwIBAgIUXNRkGYkF7n6MgDqIf5LS7hfWr24wCgYIKoZIzj0EAwIw
+GzEZMBcGA1UEAwwQc2hvcC5leGFtcGxlLmNvbTAgFw0yNjExMjkwNTU0MTFaGA8y
+MTI2MTEwNTA1NTQxMVowGzEZMBcGA1UEAwwQc2hvcC5leGFtcGxlLmNvbTBZMBMG
+ByqGSM49AgEGCCqGSM49AwEHA0IABJNGuW766/PjX63yL/dmd9GyYTb6v1CZtzIT
+Tg5WE0vOzWEzfn4eM1Vm2eATRpdvmh9vPpTpQSzfQT4UKr8EJTujcDBuMB0GA1Ud
+DgQWBBRkv9E5f7J64eKQkJbPz44jjdbWOTAfBgNVHSMEGDAWgBRkv9E5f7J64eKQ
+kJbPz44jjdbWOTAPBgNVHRMBAf8EBTADAQH/MBsGA1UdEQQUMBKCEHNob3AuZXhh
+bXBsZS5jb20wCgYIKoZIzj0EAwIDSAAwRQIhAJ+jtLJyoQ0rybusCLcnO3bZBL4s
+R+xRoMtZvAwYvC13AiAwUMoov0ONACEgYY0n7vFctPxm4SkVP0Q0TQS3Z39gkg==
+-----END CERTIFICATE-----
+`;
+export const TEST_KEY = `-----BEGIN PRIVATE KEY-----
+MIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQgSwzlpZfsJnm6j0y0
+XQD/iv5TPdWfusgJ4LqKwX2DybyhRANCAASTRrlu+uvz41+t8i/3ZnfRsmE2+r9Q
+mbcyE04OVhNLzs1hM35+HjNVZtngE0aXb5ofbz6U6UEs30E+FCq/BCU7
+-----END PRIVATE KEY-----
+`;
+/** PEM-shaped but unreadable: an InvalidSecret. */
 export const FAKE_CERT = '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n';
 export const FAKE_KEY = '-----BEGIN PRIVATE KEY-----\nMIIE\n-----END PRIVATE KEY-----\n';

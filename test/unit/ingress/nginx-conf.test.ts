@@ -4,7 +4,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { buildRouteTable, type RouteTableInput } from '../../../src/ingress/route-table.js';
 import { attributeConfError, confFiles, defaultWorkerProcesses, nginxHashBucketSize, renderNginxConf, tlsFiles, type RenderOptions } from '../../../src/ingress/nginx-conf.js';
 import { mergeEndpoints, renderBalancerEndpoints } from '../../../src/ingress/lua-module.js';
-import { FAKE_CERT, FAKE_KEY, ingress, OUR_CLASS, service, slice, tlsSecret } from './fixtures.js';
+import { ingress, OUR_CLASS, service, slice, TEST_CERT, TEST_KEY, tlsSecret } from './fixtures.js';
 import { makeRealCert } from './real-certs.js';
 
 // Goldens live next to the sources; `UPDATE_SNAPSHOTS=1 node --test ...` rewrites them.
@@ -26,7 +26,7 @@ function sample(): RouteTableInput {
     ],
     services: [service('web', { ns: 'shop', clusterIP: '10.96.0.20' }), service('api', { ns: 'shop' }), service('echo', { clusterIP: '10.96.0.30' })],
     endpointSlices: [slice('web', ['10.244.1.7', '10.244.0.5'], { ns: 'shop' }), slice('echo', ['10.244.0.9'])],
-    secrets: [tlsSecret('shop-tls', FAKE_CERT, FAKE_KEY, 'shop')],
+    secrets: [tlsSecret('shop-tls', TEST_CERT, TEST_KEY, 'shop')],
   };
 }
 
@@ -229,6 +229,23 @@ test('a tls entry without hosts that covers no rule host: the default server kee
   assert.ok(server.includes(`ssl_certificate ${OPTIONS.defaultCert.certPath};`));
   assert.doesNotMatch(rendered.text, /return 308/);
   assert.deepEqual(table.warnings.map((w) => w.reason), ['TLSHostsNotCovered']);
+});
+
+test('HTTPS port: TLS hosts, the default server, and hosts without TLS only where a TLS wildcard covers them', () => {
+  const table = buildRouteTable({
+    ingressClasses: [OUR_CLASS],
+    ingresses: [
+      ingress('wild', { tls: [{ hosts: ['*.shop.example.com'], secretName: 'wild' }], rules: [{ host: '*.shop.example.com', paths: [{ svc: 'echo' }] }] }),
+      ingress('plain', { rules: [{ host: 'api.shop.example.com', paths: [{ svc: 'echo' }] }, { host: 'a.b.shop.example.com', paths: [{ svc: 'echo' }] }, { host: 'other.example.com', paths: [{ svc: 'echo' }] }] }),
+    ],
+    services: [service('echo')],
+    secrets: [tlsSecret('wild', TEST_CERT, TEST_KEY)],
+  });
+  const text = renderNginxConf(table, OPTIONS).text;
+  const server = (name: string) => text.slice(text.lastIndexOf('server {', text.indexOf(`server_name ${name};`)), text.indexOf('\n    }', text.indexOf(`server_name ${name};`)));
+  assert.match(server('api.shop.example.com'), new RegExp(`listen 443 ssl;[^]*ssl_certificate ${OPTIONS.defaultCert.certPath};`));
+  assert.doesNotMatch(server('api.shop.example.com'), /return 308/, 'no TLS of its own: no redirect');
+  for (const host of ['a.b.shop.example.com', 'other.example.com']) assert.doesNotMatch(server(host), /listen 443/, host);
 });
 
 test('mergeEndpoints: the new lines, plus the running conf\'s Service ports the new table lacks', () => {

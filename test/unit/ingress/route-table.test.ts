@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { buildRouteTable, matchRoute, type RouteTableInput } from '../../../src/ingress/route-table.js';
-import { FAKE_CERT, FAKE_KEY, ingress, ingressClass, OUR_CLASS, service, slice, tlsSecret, type PathSpec } from './fixtures.js';
+import { FAKE_CERT, FAKE_KEY, TEST_CERT, TEST_KEY, ingress, ingressClass, OUR_CLASS, service, slice, tlsSecret, type PathSpec } from './fixtures.js';
 import { PATH_MATRIX } from './path-matrix.js';
 import { makeRealCert } from './real-certs.js';
 
@@ -185,14 +185,33 @@ test('TLS: secret per host, wildcard tls host, missing and malformed secrets', (
       rules: [{ host: 'a.test', paths: [{ svc: 's' }] }, { host: 'x.wild.test', paths: [{ svc: 's' }] }, { host: 'b.test', paths: [{ svc: 's' }] }, { host: 'c.test', paths: [{ svc: 's' }] }, { host: 'plain.test', paths: [{ svc: 's' }] }],
       tls: [{ hosts: ['a.test'], secretName: 'a-cert' }, { hosts: ['*.wild.test'], secretName: 'a-cert' }, { hosts: ['b.test'], secretName: 'missing' }, { hosts: ['c.test'], secretName: 'opaque' }],
     }),
-  ], { secrets: [tlsSecret('a-cert', FAKE_CERT, FAKE_KEY), { ...tlsSecret('opaque', FAKE_CERT, FAKE_KEY), type: 'Opaque' }] });
+  ], { secrets: [tlsSecret('a-cert', TEST_CERT, TEST_KEY), { ...tlsSecret('opaque', TEST_CERT, TEST_KEY), type: 'Opaque' }] });
   const host = (h: string) => table.hosts.find((v) => v.host === h)!;
-  assert.equal(host('a.test').tls!.cert, FAKE_CERT);
+  assert.equal(host('a.test').tls!.cert, TEST_CERT);
   assert.equal(host('x.wild.test').tls!.secret, 'default/a-cert');
   assert.equal(host('b.test').tls!.cert, undefined);
   assert.deepEqual([host('c.test').tls!.secret, host('c.test').tls!.cert], ['default/opaque', undefined]);
   assert.equal(host('plain.test').tls, undefined);
   assert.deepEqual(table.warnings.map((w) => w.reason).sort(), ['InvalidSecret', 'SecretNotFound']);
+});
+
+test('TLS: a Secret NGINX could not load (key of another certificate, unreadable PEM) → the default certificate for its hosts, every route kept', () => {
+  const other = makeRealCert('other.test');
+  const table = served([
+    ingress('i', {
+      rules: [{ host: 'mismatch.test', paths: [{ path: '/a', svc: 's' }] }, { host: 'unreadable.test', paths: [{ svc: 's' }] }, { host: '*.plain.test', paths: [{ svc: 's' }] }],
+      tls: [{ hosts: ['mismatch.test'], secretName: 'mismatch' }, { hosts: ['unreadable.test'], secretName: 'unreadable' }],
+    }),
+  ], { secrets: [tlsSecret('mismatch', TEST_CERT, other.key), tlsSecret('unreadable', FAKE_CERT, FAKE_KEY)] });
+  const host = (h: string) => table.hosts.find((v) => v.host === h)!;
+  assert.deepEqual(host('mismatch.test').tls, { secret: 'default/mismatch', ingress: { namespace: 'default', name: 'i' } });
+  assert.deepEqual(host('unreadable.test').tls, { secret: 'default/unreadable', ingress: { namespace: 'default', name: 'i' } });
+  assert.equal(svcOf(matchRoute(table, 'mismatch.test', '/a')), 's');
+  assert.equal(svcOf(matchRoute(table, 'x.plain.test', '/')), 's');
+  assert.deepEqual(table.warnings.map((w) => [w.reason, w.message]), [
+    ['InvalidSecret', 'TLS secret default/mismatch: tls.key is not the private key of the certificate in tls.crt; serving the default certificate'],
+    ['InvalidSecret', 'TLS secret default/unreadable: tls.crt is not an X.509 certificate; serving the default certificate'],
+  ]);
 });
 
 test('TLS entry without hosts: the rule hosts its certificate covers (SAN, one-label wildcard, else CN), never the default server', async (t) => {
