@@ -51,6 +51,8 @@ export interface Condition {
   reason?: string;
   message?: string;
   lastTransitionTime?: string;
+  /** Deployment conditions: when the condition's reason was last confirmed (its progress deadline counts from here) */
+  lastUpdateTime?: string;
   lastHeartbeatTime?: string;
   lastProbeTime?: string | null;
 }

@@ -10,6 +10,7 @@ import { isActive, isControlledBy, isPodAvailable, isPodReady, isTerminal, isTer
 import type { Client } from '../client/client.js';
 import { isApiError } from '../errors.js';
 import { Controller } from './controller.js';
+import { progressingCondition } from './deployment-progress.js';
 import type { EventRecorder } from './events.js';
 import { indexLookup, keyOf, splitKey, type IndexLookup, type InformerSource, type Lister } from './informers.js';
 import { randomSuffix, templateHash } from './template-hash.js';
@@ -219,18 +220,14 @@ export class DeploymentController extends Controller {
       reason: available ? 'MinimumReplicasAvailable' : 'MinimumReplicasUnavailable',
       message: available ? 'Deployment has minimum availability.' : 'Deployment does not have minimum availability.',
       lastUpdateTime: now,
-    } as never, now);
-    conditions = setCondition(conditions, {
-      type: 'Progressing', status: 'True',
-      reason: complete ? 'NewReplicaSetAvailable' : 'ReplicaSetUpdated',
-      message: complete ? `Deployment "${deploy.metadata.name}" has successfully progressed.` : `Deployment "${deploy.metadata.name}" is progressing.`,
     }, now);
+    const counts = { replicas: pods.length, updatedReplicas: updated.length, readyReplicas: ready, availableReplicas };
+    const progress = progressingCondition(deploy, counts, complete, nowMs, now);
+    if (progress.recheckInMs !== undefined) this.enqueueAfter(keyOf(deploy), progress.recheckInMs);
+    conditions = setCondition(conditions, progress.condition, now);
     const status = {
       observedGeneration: deploy.metadata.generation,
-      replicas: pods.length,
-      updatedReplicas: updated.length,
-      readyReplicas: ready,
-      availableReplicas,
+      ...counts,
       unavailableReplicas: Math.max(0, replicas - availableReplicas),
       conditions,
     };

@@ -1,5 +1,5 @@
 // Workload controllers through the real CLI with real pods: Deployment scale
-// and rolling update (pod-template-hash, maxSurge), garbage collection of a
+// and rolling update (pod-template-hash, maxSurge), its progress deadline, garbage collection of a
 // deleted Deployment's pods, StatefulSet ordered creation with hostname and
 // subdomain and scale-down from the highest ordinal, and namespace deletion
 // cascading down to the pods' network namespaces and the Service's IP.
@@ -142,6 +142,19 @@ describe('workload controllers', { timeout: 200_000 }, () => {
       }
       const d = await pn(['describe', 'deployment', 'web']);
       assert.match(d.stdout, /^Events:/m);
+    });
+
+    test('a rollout that makes no progress for progressDeadlineSeconds fails (ProgressDeadlineExceeded); fixing it completes it', async () => {
+      const stuck = deployment('stuck', 1, 'v1').replace('image: podnet/echo', 'image: nosuch.example/image:1').replace('  replicas: 1', '  replicas: 1\n  progressDeadlineSeconds: 3');
+      await apply(stuck);
+      const w = await pn(['wait', '--for=condition=Progressing=False', 'deployment', 'stuck', '--timeout=30s']);
+      assert.equal(w.code, 0, w.stderr);
+      const cond = async () => (JSON.parse((await pn(['get', 'deployment', 'stuck', '-o', 'json'])).stdout) as { status: { conditions: { type: string; status: string; reason: string; message: string }[] } })
+        .status.conditions.find((c) => c.type === 'Progressing')!;
+      assert.deepEqual(await cond(), { ...(await cond()), status: 'False', reason: 'ProgressDeadlineExceeded', message: 'Deployment "stuck" has timed out progressing.' });
+      await apply(stuck.replace('image: nosuch.example/image:1', 'image: podnet/echo'));
+      await eventually('the fixed rollout completes', async () => (await cond()).reason === 'NewReplicaSetAvailable', 60_000, 250);
+      assert.equal((await pn(['delete', 'deployment', 'stuck'])).code, 0);
     });
 
     test('deleting the Deployment garbage-collects its pods', async () => {

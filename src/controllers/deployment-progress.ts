@@ -1,0 +1,71 @@
+// The Deployment's Progressing condition, as upstream's deployment controller
+// writes it (syncRolloutStatus, DeploymentProgressing, DeploymentTimedOut):
+// a rollout that makes no progress for spec.progressDeadlineSeconds turns
+// Progressing False with reason ProgressDeadlineExceeded, which is what makes
+// `kubectl rollout status` fail instead of waiting forever. Pure: the
+// controller passes the stored status, the one it computed, and the time.
+
+import type { Condition, Deployment } from '../api/types.js';
+
+export const PROGRESS_DEADLINE_EXCEEDED = 'ProgressDeadlineExceeded';
+
+export interface RolloutCounts {
+  replicas: number;
+  updatedReplicas: number;
+  readyReplicas: number;
+  availableReplicas: number;
+}
+
+export interface Progress {
+  condition: Condition;
+  /** ms until the deadline would pass without progress: look again then */
+  recheckInMs?: number;
+}
+
+/**
+ * `complete`: every replica updated and available, no old ones left.
+ * Progress is a new spec generation, more updated, ready or available pods, or
+ * fewer old ones than the stored status counted: each restarts the deadline.
+ */
+export function progressingCondition(deploy: Deployment, counts: RolloutCounts, complete: boolean, nowMs: number, now: string): Progress {
+  const name = deploy.metadata.name;
+  const prev = deploy.status?.conditions?.find((c) => c.type === 'Progressing');
+  const mk = (status: Condition['status'], reason: string, message: string, lastUpdateTime = now): Condition =>
+    ({ type: 'Progressing', status, reason, message, lastUpdateTime });
+  if (deploy.spec.paused) {
+    return { condition: prev?.reason === 'DeploymentPaused' ? prev : mk('Unknown', 'DeploymentPaused', 'Deployment is paused') };
+  }
+  if (complete) {
+    return { condition: prev?.reason === 'NewReplicaSetAvailable' ? prev : mk('True', 'NewReplicaSetAvailable', `Deployment "${name}" has successfully progressed.`) };
+  }
+  const old = deploy.status ?? {};
+  const oldOld = (old.replicas ?? 0) - (old.updatedReplicas ?? 0);
+  const progressed = deploy.metadata.generation !== old.observedGeneration
+    || prev?.reason === 'DeploymentPaused' || prev?.reason === 'NewReplicaSetAvailable'
+    || counts.updatedReplicas > (old.updatedReplicas ?? 0)
+    || counts.replicas - counts.updatedReplicas < oldOld
+    || counts.readyReplicas > (old.readyReplicas ?? 0)
+    || counts.availableReplicas > (old.availableReplicas ?? 0);
+  const progressing = mk('True', 'ReplicaSetUpdated', `Deployment "${name}" is progressing.`);
+  if (progressed || !prev) return withDeadline(deploy, progressing, nowMs);
+  if (prev.reason === PROGRESS_DEADLINE_EXCEEDED) return { condition: prev };
+  const since = Date.parse(prev.lastUpdateTime ?? prev.lastTransitionTime ?? now);
+  const deadlineMs = deadlineSeconds(deploy) * 1000;
+  if (Number.isFinite(deadlineMs) && nowMs - since > deadlineMs) {
+    return { condition: mk('False', PROGRESS_DEADLINE_EXCEEDED, `Deployment "${name}" has timed out progressing.`) };
+  }
+  return withDeadline(deploy, { ...prev }, nowMs, since);
+}
+
+function withDeadline(deploy: Deployment, condition: Condition, nowMs: number, sinceMs = nowMs): Progress {
+  const deadlineMs = deadlineSeconds(deploy) * 1000;
+  if (!Number.isFinite(deadlineMs)) return { condition };
+  // conditions keep whole seconds: one more so the recheck lands past the deadline
+  return { condition, recheckInMs: Math.max(0, sinceMs + deadlineMs - nowMs) + 1000 };
+}
+
+/** Infinity when unset or math.MaxInt32, upstream's "no deadline" */
+function deadlineSeconds(deploy: Deployment): number {
+  const s = deploy.spec.progressDeadlineSeconds;
+  return s === undefined || s >= 2 ** 31 - 1 ? Infinity : s;
+}
