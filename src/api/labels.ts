@@ -261,17 +261,7 @@ export function validateLabelSelector(sel: unknown, path: string): FieldError[] 
         const p = `${path}.matchExpressions[${i}]`;
         const values = get(e, 'values');
         const vals = Array.isArray(values) ? values : [];
-        const op = get(e, 'operator');
-        switch (op) {
-          case 'In': case 'NotIn':
-            if (vals.length === 0) errs.push(field.required(`${p}.values`, "must be specified when `operator` is 'In' or 'NotIn'"));
-            break;
-          case 'Exists': case 'DoesNotExist':
-            if (vals.length > 0) errs.push(field.forbidden(`${p}.values`, "may not be specified when `operator` is 'Exists' or 'DoesNotExist'"));
-            break;
-          default:
-            errs.push(field.invalid(`${p}.operator`, op ?? '', 'not a valid selector operator'));
-        }
+        validateSetOperator(get(e, 'operator'), vals.length, p, errs);
         const key = get(e, 'key');
         errs.push(...validateLabelName(typeof key === 'string' ? key : '', `${p}.key`));
         vals.forEach((v, j) => {
@@ -285,3 +275,17 @@ export function validateLabelSelector(sel: unknown, path: string): FieldError[] 
 
 /** Go rendering of a selector, for messages that print one. */
 export const renderLabelSelector = goLabelSelector;
+
+/** A set-based requirement's operator and how many values it has (label selectors and node selector terms alike). */
+export function validateSetOperator(op: unknown, values: number, path: string, errs: FieldError[]): void {
+  switch (op) {
+    case 'In': case 'NotIn':
+      if (values === 0) errs.push(field.required(`${path}.values`, "must be specified when `operator` is 'In' or 'NotIn'"));
+      break;
+    case 'Exists': case 'DoesNotExist':
+      if (values > 0) errs.push(field.forbidden(`${path}.values`, "may not be specified when `operator` is 'Exists' or 'DoesNotExist'"));
+      break;
+    default:
+      errs.push(field.invalid(`${path}.operator`, op ?? '', 'not a valid selector operator'));
+  }
+}

@@ -66,8 +66,23 @@ export interface Namespace extends KubeObject {
 
 export interface NodeAddress { type: 'InternalIP' | 'Hostname' | 'ExternalIP'; address: string }
 
+export type TaintEffect = 'NoSchedule' | 'PreferNoSchedule' | 'NoExecute';
+
+export interface Taint { key: string; value?: string; effect: TaintEffect; timeAdded?: string }
+
+export interface Toleration { key?: string; operator?: 'Exists' | 'Equal'; value?: string; effect?: TaintEffect; tolerationSeconds?: number }
+
+export interface NodeSelectorRequirement { key: string; operator: 'In' | 'NotIn' | 'Exists' | 'DoesNotExist' | 'Gt' | 'Lt'; values?: string[] }
+
+export interface NodeSelectorTerm { matchExpressions?: NodeSelectorRequirement[]; matchFields?: NodeSelectorRequirement[] }
+
+export interface NodeAffinity {
+  requiredDuringSchedulingIgnoredDuringExecution?: { nodeSelectorTerms?: NodeSelectorTerm[] };
+  preferredDuringSchedulingIgnoredDuringExecution?: { weight: number; preference: NodeSelectorTerm }[];
+}
+
 export interface Node extends KubeObject {
-  spec?: { podCIDR?: string; podCIDRs?: string[]; unschedulable?: boolean };
+  spec?: { podCIDR?: string; podCIDRs?: string[]; unschedulable?: boolean; taints?: Taint[] };
   status?: {
     addresses?: NodeAddress[];
     conditions?: Condition[];
@@ -126,6 +141,8 @@ export interface PodSpec {
   initContainers?: Container[];
   nodeName?: string;
   nodeSelector?: Record<string, string>;
+  tolerations?: Toleration[];
+  affinity?: { nodeAffinity?: NodeAffinity; [kind: string]: unknown };
   hostname?: string;
   subdomain?: string;
   hostNetwork?: boolean;

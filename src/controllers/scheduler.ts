@@ -1,6 +1,7 @@
-// Binds pending pods to Ready nodes: honours nodeName and nodeSelector, spreads
-// evenly (fewest pods of the same controller, then fewest bound pods, then the
-// name), and leaves what cannot be placed Pending with PodScheduled=False and
+// Binds pending pods to Ready nodes: honours nodeName, nodeSelector, node
+// affinity and taints (node-fit.ts), spreads evenly (preferred affinity and
+// PreferNoSchedule taints first, then fewest pods of the same controller, then
+// fewest bound pods, then the name), and leaves what cannot be placed Pending with PodScheduled=False and
 // an event that says why, worded like kube-scheduler's.
 
 import type { Node, Pod } from '../api/types.js';
@@ -9,6 +10,7 @@ import type { Client } from '../client/client.js';
 import { isApiError } from '../errors.js';
 import { deepEqual } from '../store/deep-equal.js';
 import { Controller } from './controller.js';
+import { describeTaint, matchesNodeSelection, preference, untoleratedTaint } from './node-fit.js';
 import type { EventRecorder } from './events.js';
 import { indexLookup, keyOf, splitKey, type IndexLookup, type InformerSource, type Lister } from './informers.js';
 
@@ -38,13 +40,17 @@ export function choose(pod: Pod, nodes: Node[], podsPerNode: Map<string, number>
   const notReady: string[] = [];
   const unschedulable: string[] = [];
   const mismatched: string[] = [];
+  const tainted = new Map<string, number>();
   const fit: Node[] = [];
   for (const n of nodes) {
     const name = n.metadata.name!;
-    if (!isNodeReady(n)) notReady.push(name);
-    else if (n.spec?.unschedulable) unschedulable.push(name);
-    else if (Object.entries(pod.spec.nodeSelector ?? {}).some(([k, v]) => n.metadata.labels?.[k] !== v)) mismatched.push(name);
-    else fit.push(n);
+    if (!isNodeReady(n)) { notReady.push(name); continue; }
+    if (n.spec?.unschedulable) { unschedulable.push(name); continue; }
+    // kube-scheduler's filter order: TaintToleration before NodeAffinity; a node counts once, for the first that fails
+    const taint = untoleratedTaint(pod, n);
+    if (taint) { const t = describeTaint(taint); tainted.set(t, (tainted.get(t) ?? 0) + 1); continue; }
+    if (!matchesNodeSelection(pod, n)) { mismatched.push(name); continue; }
+    fit.push(n);
   }
   if (nodes.length === 0) return { reason: 'no nodes available to schedule pods' };
   if (fit.length === 0) {
@@ -52,6 +58,7 @@ export function choose(pod: Pod, nodes: Node[], podsPerNode: Map<string, number>
     if (mismatched.length) parts.push(`${mismatched.length} node(s) didn't match Pod's node affinity/selector`);
     if (notReady.length) parts.push(`${notReady.length} node(s) had untolerated taint {node.kubernetes.io/not-ready: }`);
     if (unschedulable.length) parts.push(`${unschedulable.length} node(s) were unschedulable`);
+    for (const [taint, count] of tainted) parts.push(`${count} node(s) had untolerated taint ${taint}`);
     // kube-scheduler's FitError: the reasons sorted as strings, then what
     // preemption found (nothing it could evict helps against these reasons)
     parts.sort();
@@ -59,7 +66,9 @@ export function choose(pod: Pod, nodes: Node[], podsPerNode: Map<string, number>
     return { reason: `${available}: ${parts.join(', ')}. preemption: ${available}: ${nodes.length} Preemption is not helpful for scheduling.` };
   }
   const by = (m: Map<string, number>, n: Node) => m.get(n.metadata.name!) ?? 0;
-  fit.sort((a, b) => by(siblingsPerNode, a) - by(siblingsPerNode, b) || by(podsPerNode, a) - by(podsPerNode, b) || a.metadata.name!.localeCompare(b.metadata.name!));
+  const preferred = new Map(fit.map((n) => [n, preference(pod, n)]));
+  fit.sort((a, b) => preferred.get(b)!.affinity - preferred.get(a)!.affinity || preferred.get(a)!.intolerable - preferred.get(b)!.intolerable
+    || by(siblingsPerNode, a) - by(siblingsPerNode, b) || by(podsPerNode, a) - by(podsPerNode, b) || a.metadata.name!.localeCompare(b.metadata.name!));
   return { node: fit[0]!.metadata.name! };
 }
 
@@ -81,12 +90,13 @@ export function schedulingInputChanged(old: Pod, cur: Pod): boolean {
 /**
  * Whether a node update may place a pod that waits as unschedulable, as
  * kube-scheduler requeues them on a Node update: its readiness, its
- * `spec.unschedulable` (cordon, uncordon) or its labels (a nodeSelector may
- * match now). The kubelet's heartbeats, which change none of them, do not.
+ * `spec.unschedulable` (cordon, uncordon), its taints or its labels (a
+ * nodeSelector or node affinity may match now). The kubelet's heartbeats, which change none of them, do not.
  */
 export function nodeSchedulingChanged(old: Node, cur: Node): boolean {
   return isNodeReady(old) !== isNodeReady(cur)
     || Boolean(old.spec?.unschedulable) !== Boolean(cur.spec?.unschedulable)
+    || !deepEqual(old.spec?.taints ?? [], cur.spec?.taints ?? [])
     || !deepEqual(old.metadata.labels ?? {}, cur.metadata.labels ?? {});
 }
 

@@ -4,6 +4,7 @@
 import { FOREGROUND_FINALIZER, NAMESPACE_FINALIZER, ORPHAN_FINALIZER } from '../deletion.js';
 import { field, type FieldError } from '../../errors.js';
 import { validateCIDR } from './ip.js';
+import { validateTaints } from './scheduling.js';
 import { IMMUTABLE, deepEqual, get, goStringSlice, invalidGo, isObj, optBool, optObj, optString, optStringList, optStringMap, tooLong, type Obj } from './fields.js';
 import { isConfigMapKey, isDNS1123Subdomain, isQualifiedName } from './names.js';
 
@@ -130,6 +131,7 @@ export function validateNode(obj: Obj): FieldError[] {
     errs.push(invalidGo('spec.podCIDRs', goStringSlice(podCIDRs), 'first value must match `podCIDR`'));
   }
   optBool(spec, 'unschedulable', 'spec.unschedulable', errs);
+  validateTaints(spec, 'spec.taints', errs);
   return errs;
 }
 

@@ -6,6 +6,7 @@
 import { field, type FieldError } from '../../errors.js';
 import { validateLabels } from './label-rules.js';
 import { validateIP } from './ip.js';
+import { validateNodeAffinity, validateTolerations } from './scheduling.js';
 import {
   IS_NEGATIVE, NOT_INTEGER, deepEqual, get, isObj, isSet, optBool, optInt, optList, optObj, optString,
   optStringList, optStringMap, type Obj,
@@ -248,6 +249,8 @@ export function validatePodSpec(specValue: unknown, path: string): FieldError[] 
   else if (!DNS_POLICIES.includes(dnsPolicy)) errs.push(field.notSupported(`${path}.dnsPolicy`, dnsPolicy, DNS_POLICIES));
   errs.push(...validateLabels(optStringMap(spec, 'nodeSelector', `${path}.nodeSelector`, errs), `${path}.nodeSelector`));
   validateDNSConfig(spec, dnsPolicy, `${path}.dnsConfig`, errs);
+  validateTolerations(spec, `${path}.tolerations`, errs);
+  validateNodeAffinity(spec, `${path}.affinity`, errs);
   // validateReadinessGates: each gate names a pod condition type, a qualified name
   (optList(spec, 'readinessGates', `${path}.readinessGates`, errs) ?? []).forEach((gate, i) => {
     const at = `${path}.readinessGates[${i}].conditionType`;

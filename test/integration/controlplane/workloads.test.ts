@@ -168,6 +168,45 @@ describe('workload controllers', { timeout: 200_000 }, () => {
     });
   });
 
+  describe('scheduling', () => {
+    const taint = (taints: string) => apply(`apiVersion: v1\nkind: Node\nmetadata: {name: node-2}\nspec:\n  taints: ${taints}\n`);
+    after(() => taint('[]'));
+
+    test('a NoSchedule taint keeps untolerating pods off its node; a toleration lets them on; an unmatched node affinity stays Pending', async () => {
+      await taint('[{key: dedicated, value: db, effect: NoSchedule}]');
+      await apply(deployment('spread', 4, 'v1'));
+      const placed = await settled('app=spread', 4);
+      assert.deepEqual([...new Set(placed.map((p) => p.spec.nodeName))], ['node-1']);
+      await apply(`apiVersion: v1
+kind: Pod
+metadata: {name: tolerant, labels: {app: tolerant}}
+spec:
+  nodeSelector: {kubernetes.io/hostname: node-2}
+  tolerations: [{key: dedicated, operator: Equal, value: db, effect: NoSchedule}]
+  containers: [{name: echo, image: podnet/echo}]
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: nowhere, labels: {app: nowhere}}
+spec:
+  affinity:
+    nodeAffinity:
+      requiredDuringSchedulingIgnoredDuringExecution:
+        nodeSelectorTerms: [{matchExpressions: [{key: kubernetes.io/hostname, operator: In, values: [nosuchnode]}]}]
+  containers: [{name: echo, image: podnet/echo}]
+`);
+      const [tolerant] = await settled('app=tolerant', 1);
+      assert.equal(tolerant!.spec.nodeName, 'node-2');
+      await eventually('FailedScheduling for nowhere', async () => /0\/2 nodes are available: 1 node\(s\) didn't match Pod's node affinity\/selector, 1 node\(s\) had untolerated taint \{dedicated: db\}/.test((await pn(['describe', 'pod', 'nowhere'])).stdout), 30_000, 250);
+      const [nowhere] = await pods('app=nowhere');
+      assert.equal(nowhere!.spec.nodeName, undefined);
+      const bad = await pn(['apply', '-f', '-'], { input: 'apiVersion: v1\nkind: Node\nmetadata: {name: node-2}\nspec:\n  taints: [{key: x, effect: Sometimes}]\n' });
+      assert.notEqual(bad.code, 0);
+      assert.match(bad.stderr, /spec\.taints\[0\]\.effect: Unsupported value: "Sometimes"/);
+      for (const args of [['delete', 'deployment', 'spread'], ['delete', 'pod', 'tolerant'], ['delete', 'pod', 'nowhere']]) assert.equal((await pn(args)).code, 0);
+    });
+  });
+
   describe('StatefulSet', () => {
     test('creates db-0 then db-1 in order, with hostname and subdomain', async () => {
       await apply(statefulSet(2));

@@ -1,6 +1,6 @@
 // Secret, ConfigMap, Namespace, Node, Event and EndpointSlice validation, as rows.
 
-import { CONFIG_KEY_MSG, DNS1123_LABEL_MSG, DNS1123_SUBDOMAIN_MSG, meta, table } from './fixtures.js';
+import { CONFIG_KEY_MSG, DNS1123_LABEL_MSG, DNS1123_SUBDOMAIN_MSG, LABEL_KEY_NAME_MSG, meta, table } from './fixtures.js';
 
 const b64 = (s: string) => Buffer.from(s).toString('base64');
 const secret = (rest: object = {}, metadata: object = meta('creds')) => ({ apiVersion: 'v1', kind: 'Secret', metadata, ...rest });
@@ -37,6 +37,9 @@ table('Namespace and Node', [
   { name: 'node name may have dots', obj: node('node-1.cluster'), want: [] },
   { name: 'node name is a subdomain', obj: node('Node_1'), want: [`metadata.name: Invalid value: "Node_1": ${DNS1123_SUBDOMAIN_MSG}`] },
   { name: 'node podCIDRs', obj: node('n1', { podCIDR: '10.244.0.0/24', podCIDRs: ['10.244.0.0/33'] }), want: ['spec.podCIDRs[0]: Invalid value: "10.244.0.0/33": must be a valid CIDR value, (e.g. 10.9.8.0/24 or 2001:db8::/64)', 'spec.podCIDRs: Invalid value: []string{"10.244.0.0/33"}: first value must match `podCIDR`'] },
+  { name: 'node taints', obj: node('n1', { taints: [{ key: 'dedicated', value: 'db', effect: 'NoSchedule' }, { key: 'dedicated', effect: 'NoExecute' }] }), want: [] },
+  { name: 'node taint effect', obj: node('n1', { taints: [{ key: 'a', effect: 'Bogus' }, { key: 'b' }] }), want: ['spec.taints[0].effect: Unsupported value: "Bogus": supported values: "NoSchedule", "PreferNoSchedule", "NoExecute"', 'spec.taints[1].effect: Required value'] },
+  { name: 'node taint key and duplicates', obj: node('n1', { taints: [{ key: 'bad key', effect: 'NoSchedule' }, { key: 'a', effect: 'NoSchedule' }, { key: 'a', value: 'x', effect: 'NoSchedule' }] }), want: [`spec.taints[0].key: Invalid value: "bad key": ${LABEL_KEY_NAME_MSG}`, 'spec.taints[2]: Duplicate value: "a:NoSchedule"'] },
   { name: 'node podCIDR set once', obj: node('n1', { podCIDR: '10.244.0.0/24', podCIDRs: ['10.244.0.0/24'] }), old: node('n1'), want: [] },
   { name: 'node podCIDR may not change', obj: node('n1', { podCIDR: '10.244.1.0/24', podCIDRs: ['10.244.1.0/24'] }), old: node('n1', { podCIDR: '10.244.0.0/24', podCIDRs: ['10.244.0.0/24'] }), want: ['spec.podCIDRs: Forbidden: node updates may not change podCIDR except from "" to valid'] },
 ]);

@@ -20,6 +20,25 @@ table('metadata', [
   { name: 'update may change labels', obj: pod({}, meta('web', { labels: { a: 'b' } })), old: pod(), want: [] },
 ]);
 
+const REQ = 'spec.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms';
+const required = (...terms: object[]) => ({ nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: terms } } });
+
+table('Pod tolerations and node affinity', [
+  { name: 'valid', obj: pod({ tolerations: [{ key: 'a', operator: 'Equal', value: 'b', effect: 'NoSchedule' }, { operator: 'Exists' }, { key: 'n', operator: 'Exists', effect: 'NoExecute', tolerationSeconds: 30 }], affinity: { ...required({ matchExpressions: [{ key: 'zone', operator: 'In', values: ['a'] }, { key: 'gpu', operator: 'DoesNotExist' }], matchFields: [{ key: 'metadata.name', operator: 'In', values: ['node-1'] }] }), podAntiAffinity: {} } }), want: [] },
+  { name: 'toleration operator', obj: pod({ tolerations: [{ key: 'a', operator: 'Bogus' }] }), want: ['spec.tolerations[0].operator: Unsupported value: "Bogus": supported values: "Equal", "Exists"'] },
+  { name: 'empty key needs Exists', obj: pod({ tolerations: [{ value: 'x' }] }), want: ['spec.tolerations[0].operator: Invalid value: "": operator must be Exists when `key` is empty, which means "match all values and all keys"'] },
+  { name: 'Exists takes no value; tolerationSeconds only with NoExecute', obj: pod({ tolerations: [{ key: 'a', operator: 'Exists', value: 'x' }, { key: 'b', effect: 'NoSchedule', tolerationSeconds: 5 }] }), want: ['spec.tolerations[0].operator: Invalid value: "x": value must be empty when `operator` is \'Exists\'', 'spec.tolerations[1].effect: Invalid value: "NoSchedule": effect must be \'NoExecute\' when `tolerationSeconds` is set'] },
+  { name: 'affinity operator', obj: pod({ affinity: required({ matchExpressions: [{ key: 'a', operator: 'Foo' }] }) }), want: [`${REQ}[0].matchExpressions[0].operator: Invalid value: "Foo": not a valid selector operator`] },
+  { name: 'affinity values per operator', obj: pod({ affinity: required({ matchExpressions: [{ key: 'a', operator: 'In' }, { key: 'b', operator: 'Exists', values: ['x'] }, { key: 'c', operator: 'Gt', values: ['1', '2'] }] }) }), want: [
+    `${REQ}[0].matchExpressions[0].values: Required value: must be specified when \`operator\` is 'In' or 'NotIn'`,
+    `${REQ}[0].matchExpressions[1].values: Forbidden: may not be specified when \`operator\` is 'Exists' or 'DoesNotExist'`,
+    `${REQ}[0].matchExpressions[2].values: Required value: must be specified single value when \`operator\` is 'Lt' or 'Gt'`,
+  ] },
+  { name: 'no terms; matchFields only on metadata.name', obj: pod({ affinity: required() }), want: [`${REQ}: Required value: must have at least one node selector term`] },
+  { name: 'field selector key', obj: pod({ affinity: required({ matchFields: [{ key: 'metadata.labels', operator: 'In', values: ['x'] }] }) }), want: [`${REQ}[0].matchFields[0].key: Unsupported value: "metadata.labels": supported values: "metadata.name"`] },
+  { name: 'preferred weight', obj: pod({ affinity: { nodeAffinity: { preferredDuringSchedulingIgnoredDuringExecution: [{ weight: 0, preference: { matchExpressions: [{ key: 'a', operator: 'Exists' }] } }] } } }), want: ['spec.affinity.nodeAffinity.preferredDuringSchedulingIgnoredDuringExecution[0].weight: Invalid value: 0: must be in the range 1-100'] },
+]);
+
 table('Pod', [
   { name: 'containers required', obj: pod({ containers: [] }), want: ['spec.containers: Required value'] },
   { name: 'container name required', obj: pod({ containers: [{ image: 'x' }] }), want: ['spec.containers[0].name: Required value'] },

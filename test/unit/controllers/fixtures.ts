@@ -1,6 +1,6 @@
 // Small object builders for controller tests.
 
-import type { Deployment, Node, Pod, Service } from '../../../src/api/types.js';
+import type { Deployment, Node, Pod, Service, Taint } from '../../../src/api/types.js';
 
 let counter = 0;
 
@@ -40,11 +40,11 @@ export function service(name: string, spec: Partial<Service['spec']>): Service {
   return { apiVersion: 'v1', kind: 'Service', metadata: { name, namespace: 'default', uid: `uid-svc-${name}` }, spec: { ports: [{ port: 80 }], ...spec } };
 }
 
-export function node(name: string, opts: { ready?: boolean; labels?: Record<string, string>; unschedulable?: boolean } = {}): Node {
+export function node(name: string, opts: { ready?: boolean; labels?: Record<string, string>; unschedulable?: boolean; taints?: Taint[] } = {}): Node {
   return {
     apiVersion: 'v1', kind: 'Node',
     metadata: { name, labels: { 'kubernetes.io/hostname': name, ...(opts.labels ?? {}) } },
-    spec: { ...(opts.unschedulable ? { unschedulable: true } : {}) },
+    spec: { ...(opts.unschedulable ? { unschedulable: true } : {}), ...(opts.taints ? { taints: opts.taints } : {}) },
     status: { conditions: [{ type: 'Ready', status: opts.ready === false ? 'False' : 'True' }] },
   };
 }
