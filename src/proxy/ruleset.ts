@@ -23,7 +23,6 @@ export const TABLE_NAME = 'podnet';
 export const MASQUERADE_MARK = 0x4000;
 /** numgen indexes of the node-local endpoint group start here in the endpoint maps. */
 export const LOCAL_INDEX_BASE = 1_000_000;
-const LOOPBACK = '127.0.0.0/8';
 
 export interface ProxyConfig {
   nodeName: string;
@@ -111,7 +110,7 @@ function fixedChains(cfg: ProxyConfig): Chain[] {
     {
       name: CHAINS.endpointsCheck, rules: [
         r([], { s: 'vmap', key: 'daddr-proto-dport', map: SETS.noEndpointServices }),
-        r([{ m: 'fib-local', addr: 'daddr' }, { m: 'daddr-cidr', cidr: LOOPBACK, neg: true }], { s: 'vmap', key: 'proto-dport', map: SETS.noEndpointNodePorts }),
+        r([{ m: 'daddr-cidr', cidr: cfg.nodeIP }], { s: 'vmap', key: 'proto-dport', map: SETS.noEndpointNodePorts }),
       ],
     },
     {
@@ -131,7 +130,9 @@ function fixedChains(cfg: ProxyConfig): Chain[] {
         // processes): masquerade so the endpoint's reply comes back through this node.
         r([{ m: 'saddr-cidr', cidr: cfg.clusterCIDR, neg: true }, { m: 'in-set', key: 'daddr', set: SETS.clusterIps }], { s: 'jump', chain: CHAINS.markForMasquerade }),
         r([], { s: 'vmap', key: 'daddr-proto-dport', map: SETS.serviceIps }),
-        r([{ m: 'fib-local', addr: 'daddr' }, { m: 'daddr-cidr', cidr: LOOPBACK, neg: true }], { s: 'vmap', key: 'proto-dport', map: SETS.serviceNodePorts }),
+        // NodePorts answer on the node's primary address only: kube-proxy's nftables
+        // mode defaults to --nodeport-addresses primary (not the cni0 gateway, not 127.0.0.1)
+        r([{ m: 'daddr-cidr', cidr: cfg.nodeIP }], { s: 'vmap', key: 'proto-dport', map: SETS.serviceNodePorts }),
       ],
     },
     { name: CHAINS.markForMasquerade, rules: [r([], { s: 'mark-or', bit: MASQUERADE_MARK })] },

@@ -102,6 +102,14 @@ test('NodePort from the node network: Cluster policy SNATs, Local keeps the clie
   assert.ok(local.every((a) => a.pod === 'p1' && a.client === '172.18.0.100'), JSON.stringify(local.slice(0, 3)));
 });
 
+test('NodePort answers on the node\'s primary address only (nftables mode\'s --nodeport-addresses primary)', async () => {
+  const [viaNodeIP] = await world.curlMany(C(), 'http://172.18.0.2:30080/', 1);
+  assert.ok(viaNodeIP!.pod);
+  const viaGateway = await world.curl(C(), 'http://10.244.0.1:30080/');
+  assert.notEqual(viaGateway.code, 0, 'the cni0 gateway address is no NodePort address');
+  assert.match(viaGateway.stderr, /Connection refused|Failed to connect/);
+});
+
 test('session affinity: 50 requests from one client, one backend', async () => {
   const answers = await world.curlMany(C(), 'http://10.96.0.70/', 50);
   assert.equal(new Set(answers.map((a) => a.pod)).size, 1);

@@ -93,7 +93,7 @@ table ip podnet {
 	}
 	chain service-endpoints-check {
 		ip daddr . meta l4proto . th dport vmap @no-endpoint-services
-		fib daddr type local ip daddr != 127.0.0.0/8 meta l4proto . th dport vmap @no-endpoint-nodeports
+		ip daddr 172.18.0.2 meta l4proto . th dport vmap @no-endpoint-nodeports
 	}
 	chain cluster-ips-check {
 		ip daddr @cluster-ips goto reject-chain
@@ -118,7 +118,7 @@ table ip podnet {
 	chain services {
 		ip saddr != 10.244.0.0/16 ip daddr @cluster-ips jump mark-for-masquerade
 		ip daddr . meta l4proto . th dport vmap @service-ips
-		fib daddr type local ip daddr != 127.0.0.0/8 meta l4proto . th dport vmap @service-nodeports
+		ip daddr 172.18.0.2 meta l4proto . th dport vmap @service-nodeports
 	}
 	chain mark-for-masquerade {
 		meta mark set meta mark | 0x00004000

@@ -27,7 +27,7 @@ const ROWS: Row[] = [
   ['NodePort without endpoints: rejected', fromOutside(NODE_IP, 30092), ['REJECT'], false],
   ['NodePort, Cluster policy: any endpoint, SNAT', fromOutside(NODE_IP, 30080), ['10.244.0.5:8080', '10.244.1.5:8080'], true],
   ['NodePort from a pod via the node IP', fromPod(NODE_IP, 30080), ['10.244.0.5:8080', '10.244.1.5:8080'], true],
-  ['NodePort on the cni0 gateway address too', fromPod('10.244.0.1', 30080), ['10.244.0.5:8080', '10.244.1.5:8080'], true],
+  ['NodePort on the cni0 gateway address: not served (nftables mode: the primary address only)', fromPod('10.244.0.1', 30080), ['ACCEPT'], false],
   ['NodePort on localhost: not served', fromNode('127.0.0.1', 30080), ['ACCEPT'], false],
   ['NodePort, Local policy: local endpoint only, client IP kept', fromOutside(NODE_IP, 30090), ['10.244.0.6:8080'], false],
   ['LoadBalancer IP, Local policy', fromOutside('203.0.113.10', 80), ['10.244.0.6:8080'], false],
