@@ -29,6 +29,7 @@ Usage:
   podnet outside -- CMD…                     run CMD on the outside client
   podnet port-forward [-n NS] svc/NAME|pod/NAME [ADDR:]LOCAL:REMOTE
                                              reach a Service or pod from the host's 127.0.0.1
+  podnet kubectl [--cluster NAME] ARGS…      run your kubectl against the cluster (ARGS go to kubectl as they are)
 
 --cluster NAME (or PODNET_CLUSTER) selects the cluster; the default is "podnet".
 `;
@@ -60,6 +61,12 @@ async function main(argv: string[]): Promise<number> {
   if (!name || name === 'help' || name === '--help' || name === '-h') {
     process.stdout.write(USAGE);
     return name ? 0 : 1;
+  }
+  if (name === 'kubectl') {
+    // kubectl's own flags are not ours to parse: only a leading --cluster is podnet's
+    const own = rest[0] === '--cluster' ? rest.slice(0, 2) : rest[0]?.startsWith('--cluster=') ? rest.slice(0, 1) : [];
+    const cluster = own.length === 2 ? own[1] : own[0]?.slice('--cluster='.length);
+    return (await import('./commands/kubectl.js')).kubectlCommand(context(cluster), rest.slice(own.length));
   }
   const command = COMMANDS[name];
   if (!command) throw new PodnetError('EUSAGE', `unknown command "${name}" for "podnet"; run "podnet help"`);
