@@ -2,6 +2,7 @@
 // pods grouped by the ports their named targetPorts resolve to, at most
 // MAX_ENDPOINTS_PER_SLICE per slice, each endpoint with ready / serving /
 // terminating. Services without a selector keep the slices their users wrote.
+// Slices carry their Service's labels (sliceLabels), kept in step with it.
 
 import type { Endpoint, EndpointPort, EndpointSlice, Pod, Service, ServicePort } from '../api/types.js';
 import { isPodReady, isTerminal } from '../api/pod-helpers.js';
@@ -15,6 +16,7 @@ import { randomSuffix } from './template-hash.js';
 export const SERVICE_NAME_LABEL = 'kubernetes.io/service-name';
 export const MANAGED_BY_LABEL = 'endpointslice.kubernetes.io/managed-by';
 export const MANAGED_BY = 'endpointslice-controller.k8s.io';
+export const HEADLESS_LABEL = 'service.kubernetes.io/headless';
 export const MAX_ENDPOINTS_PER_SLICE = 100;
 
 /** targetPort as a number for this pod; undefined when a named port is not on the pod. */
@@ -42,6 +44,33 @@ export function endpointForPod(svc: Service, pod: Pod): Endpoint {
   // Upstream sets hostname only when the pod asked to be addressable under this Service.
   if (pod.spec.hostname && pod.spec.subdomain === svc.metadata.name) ep.hostname = pod.spec.hostname;
   return ep;
+}
+
+const RESERVED_LABELS = new Set([SERVICE_NAME_LABEL, MANAGED_BY_LABEL, HEADLESS_LABEL]);
+
+/**
+ * The labels of every slice of a Service, by upstream's rules
+ * (pkg/controller/endpointslice utils, setEndpointSliceLabels): the Service's
+ * own labels except the three the controller reserves (a Service that sets one
+ * of those does not change it), `service.kubernetes.io/headless: ""` when the
+ * Service has no ClusterIP, then the service-name and managed-by labels. So
+ * `-l k8s-app=kube-dns` finds kube-dns's slices as well as the Service; labels
+ * someone added to a slice by hand go at the next sync, as upstream.
+ */
+export function sliceLabels(svc: Service): Record<string, string> {
+  const labels: Record<string, string> = {};
+  for (const [k, v] of Object.entries(svc.metadata.labels ?? {})) if (!RESERVED_LABELS.has(k)) labels[k] = v;
+  const clusterIP = svc.spec.clusterIP;
+  if (!clusterIP || clusterIP === 'None') labels[HEADLESS_LABEL] = '';
+  labels[SERVICE_NAME_LABEL] = svc.metadata.name!;
+  labels[MANAGED_BY_LABEL] = MANAGED_BY;
+  return labels;
+}
+
+/** Same keys and values, in any order */
+function sameLabels(a: Record<string, string> | undefined, b: Record<string, string>): boolean {
+  const ak = Object.keys(a ?? {});
+  return ak.length === Object.keys(b).length && ak.every((k) => b[k] === a![k]);
 }
 
 export interface DesiredSlice { ports: EndpointPort[]; endpoints: Endpoint[] }
@@ -169,6 +198,7 @@ export class EndpointSliceController extends Controller {
     // (a Foreground deletion waits for that, and must not see them made again)
     if (svc.metadata.deletionTimestamp) return;
     const desired = desiredSlices(svc, this.candidatePods(namespace, svc.spec.selector));
+    const labels = sliceLabels(svc);
     const unused = [...existing].sort((a, b) => a.metadata.name!.localeCompare(b.metadata.name!));
     for (const want of desired) {
       // Prefer reusing a slice with the same ports so consumers see updates, not churn.
@@ -176,14 +206,15 @@ export class EndpointSliceController extends Controller {
       if (i < 0) i = unused.length > 0 ? 0 : -1;
       if (i >= 0) {
         const slice = unused.splice(i, 1)[0]!;
-        if (JSON.stringify(slice.ports ?? []) === JSON.stringify(want.ports) && JSON.stringify(slice.endpoints ?? []) === JSON.stringify(want.endpoints)) continue;
-        await this.client.update<EndpointSlice>({ ...slice, ports: want.ports, endpoints: want.endpoints });
+        if (JSON.stringify(slice.ports ?? []) === JSON.stringify(want.ports) && JSON.stringify(slice.endpoints ?? []) === JSON.stringify(want.endpoints)
+          && sameLabels(slice.metadata.labels, labels)) continue;
+        await this.client.update<EndpointSlice>({ ...slice, metadata: { ...slice.metadata, labels }, ports: want.ports, endpoints: want.endpoints });
       } else {
         await this.client.create<EndpointSlice>({
           apiVersion: 'discovery.k8s.io/v1', kind: 'EndpointSlice',
           metadata: {
             name: `${svc.metadata.name}-${randomSuffix()}`, namespace,
-            labels: { [SERVICE_NAME_LABEL]: svc.metadata.name!, [MANAGED_BY_LABEL]: MANAGED_BY },
+            labels,
             ownerReferences: [{ apiVersion: 'v1', kind: 'Service', name: svc.metadata.name!, uid: svc.metadata.uid!, controller: true, blockOwnerDeletion: true }],
           },
           addressType: 'IPv4', ports: want.ports, endpoints: want.endpoints,
