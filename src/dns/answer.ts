@@ -162,6 +162,11 @@ function published(svc: DnsService, endpoints: readonly DnsEndpoint[]): DnsEndpo
   return svc.publishNotReadyAddresses ? endpoints.slice() : endpoints.filter((e) => e.ready);
 }
 
+/** published(svc, endpoints).length > 0, without building the list */
+function hasPublished(svc: DnsService, endpoints: readonly DnsEndpoint[]): boolean {
+  return svc.publishNotReadyAddresses ? endpoints.length > 0 : endpoints.some((e) => e.ready);
+}
+
 /** spec §2.4.1: an endpoint's name is its hostname, else a unique name we choose — CoreDNS uses the dashed IP. */
 function endpointLabel(ep: DnsEndpoint): string {
   return ep.hostname ?? dashedIp(ep.ip);
@@ -245,6 +250,12 @@ function resolveClusterName(index: DnsIndex, name: string, options: ClusterDnsOp
   if (n === 2) return index.namespaceExists(ns) ? { kind: 'empty' } : undefined;
   const svc = index.service(ns, labels[n - 3]!);
   if (!svc) return undefined;
+  // spec §2.4.1 (NXDOMAIN since schema 1.0.1, kubernetes/dns#245): a headless
+  // Service with no ready (published) endpoints has no name, so every type is
+  // NXDOMAIN there and below (its _port._proto SRV names), as CoreDNS's
+  // findServices answers (coredns#1814). RFC 8020: nothing exists below an
+  // NXDOMAIN name, and there are no endpoint names to contradict that.
+  if (svc.kind === 'Headless' && !hasPublished(svc, index.endpoints(ns, svc.name))) return undefined;
   if (n === 3) return { kind: 'service', svc };
   const first = labels[0]!;
   if (first.startsWith('_')) {

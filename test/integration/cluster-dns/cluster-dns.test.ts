@@ -17,7 +17,7 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import type { Pod, Service } from '../../../src/api/types.js';
+import type { EndpointSlice, Pod, Service } from '../../../src/api/types.js';
 import { HttpClient } from '../../../src/client/http-client.js';
 import { CLI, eventually, podnet } from '../../support/cli.js';
 import { echoApp } from '../../support/manifests.js';
@@ -90,6 +90,15 @@ spec:
   type: LoadBalancer
   selector: {app: web}
   ports: [{name: http, port: 80, targetPort: http}]
+---
+# A headless Service nothing selects: no ready endpoints, so NXDOMAIN (spec 2.4.1)
+apiVersion: v1
+kind: Service
+metadata: {name: idle}
+spec:
+  clusterIP: None
+  selector: {app: idle}
+  ports: [{name: sql, port: 5432, protocol: TCP}]
 ---
 # A selector-less headless Service whose endpoints the user writes, as the
 # EndpointSlice API allows: 100 addresses without 100 pods.
@@ -267,6 +276,13 @@ describe('cluster DNS from inside pods', { timeout: 170_000 }, () => {
     assert.match(resolv.stdout, new RegExp(`^nameserver ${KUBE_DNS_IP.replace(/\./g, '\\.')}$`, 'm'));
   });
 
+  test('`get endpointslices -n kube-system -l k8s-app=kube-dns` (Debugging DNS Resolution) finds kube-dns\'s slice: slices carry the Service\'s labels', async () => {
+    const slices = (await getJSON<{ items: EndpointSlice[] }>(['endpointslices', '-n', 'kube-system', '-l', 'k8s-app=kube-dns'])).items;
+    assert.deepEqual(slices.map((s) => s.metadata.labels?.['kubernetes.io/service-name']), ['kube-dns']);
+    assert.equal(slices[0]!.metadata.labels?.['kubernetes.io/name'], 'CoreDNS');
+    assert.equal(slices[0]!.endpoints?.filter((e) => e.conditions?.ready).length, 2);
+  });
+
   test('A for a ClusterIP Service is its ClusterIP (TTL 5, AA), and the short name resolves through the search path', async () => {
     const r = await digOne('web.default.svc.cluster.local');
     assert.equal(r.status, 'NOERROR');
@@ -337,6 +353,19 @@ describe('cluster DNS from inside pods', { timeout: 170_000 }, () => {
       assert.equal(r.authority.length, 1, r.text);
       assert.match(rows(r.authority)[0]!, CLUSTER_SOA);
       assert.ok(r.flags.includes('aa'), r.text);
+    }
+  });
+
+  test('regression: a headless Service with no ready endpoints is NXDOMAIN for A and SRV (spec 2.4.1, CoreDNS), not NODATA', async () => {
+    const answers = await dig([
+      ['idle.default.svc.cluster.local'],
+      ['idle.default.svc.cluster.local', 'SRV'],
+      ['_sql._tcp.idle.default.svc.cluster.local', 'SRV'],
+    ]);
+    for (const r of answers) {
+      assert.equal(r.status, 'NXDOMAIN', r.text);
+      assert.equal(r.answer.length, 0, r.text);
+      assert.match(rows(r.authority)[0]!, CLUSTER_SOA);
     }
   });
 

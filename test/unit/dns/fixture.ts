@@ -48,6 +48,9 @@ export function fixture(): ClusterIndex {
   index.upsertService(svc('default', 'db-all', { clusterIP: 'None', publishNotReadyAddresses: true, ports: [{ name: 'pg', port: 5432 }] }));
   index.upsertEndpointSlice(slice('default', 'db-all', 'db-all-xyz', [{ addresses: ['10.244.0.9'], conditions: { ready: false } }], [{ name: 'pg', port: 5432, protocol: 'TCP' }]));
   index.upsertService(svc('default', 'empty', { clusterIP: 'None' }));
+  // headless, a named port, and only a not-ready endpoint: nothing published
+  index.upsertService(svc('default', 'idle', { clusterIP: 'None', ports: [{ name: 'pg', port: 5432, protocol: 'TCP' }] }));
+  index.upsertEndpointSlice(slice('default', 'idle', 'idle-abcde', [{ addresses: ['10.244.0.10'], hostname: 'idle-0', conditions: { ready: false } }], [{ name: 'pg', port: 5432, protocol: 'TCP' }]));
   index.upsertService(svc('default', 'ext', { type: 'ExternalName', externalName: 'shop.example.test', ports: [{ name: 'http', port: 80 }] }));
   index.upsertService(svc('default', 'alias', { type: 'ExternalName', externalName: 'web.default.svc.cluster.local.' }));
   index.markSynced();
