@@ -197,6 +197,10 @@ function defaultNamespaceStatus(ns: Obj): void {
   if (status) setDefault(status, 'phase', 'Active');
 }
 
+function defaultEndpoints(ep: Obj): void {
+  for (const subset of objects(ep.subsets)) for (const p of objects(subset.ports)) setDefault(p, 'protocol', 'TCP');
+}
+
 function defaultEndpointSlice(es: Obj): void {
   for (const p of objects(es.ports)) {
     setDefault(p, 'protocol', 'TCP');
@@ -217,6 +221,7 @@ const DEFAULTERS: Record<string, (o: Obj) => void> = {
   Secret: defaultSecret,
   Namespace: defaultNamespace,
   EndpointSlice: defaultEndpointSlice,
+  Endpoints: defaultEndpoints,
   IngressClass: defaultIngressClass,
 };
 

@@ -169,6 +169,13 @@ const KINDS: ReadonlyMap<string, ObjectFields> = new Map(Object.entries({
     }),
     status: ANY,
   }),
+  Endpoints: kind({
+    subsets: list(obj({
+      addresses: list(names('ip', 'hostname', 'nodeName', 'targetRef')),
+      notReadyAddresses: list(names('ip', 'hostname', 'nodeName', 'targetRef')),
+      ports: list(names('name', 'port', 'protocol', 'appProtocol')),
+    })),
+  }),
   EndpointSlice: kind({
     addressType: ANY,
     endpoints: list(obj({

@@ -1,5 +1,6 @@
-// The kinds podnet serves, and how each maps onto REST paths. Exactly the
-// kinds the control-plane issue names; anything else is "no matches for kind".
+// The kinds podnet serves, and how each maps onto REST paths: the kinds the
+// control-plane issue names, and v1 Endpoints, which kubectl's docs and
+// older manifests still use; anything else is "no matches for kind".
 
 export interface ResourceInfo {
   kind: string;
@@ -20,6 +21,7 @@ export const RESOURCES: readonly ResourceInfo[] = [
   { kind: 'Node', group: '', version: 'v1', plural: 'nodes', singular: 'node', namespaced: false, shortNames: ['no'], hasStatus: true },
   { kind: 'Pod', group: '', version: 'v1', plural: 'pods', singular: 'pod', namespaced: true, shortNames: ['po'], hasStatus: true, categories: ['all'] },
   { kind: 'Service', group: '', version: 'v1', plural: 'services', singular: 'service', namespaced: true, shortNames: ['svc'], hasStatus: true, categories: ['all'] },
+  { kind: 'Endpoints', group: '', version: 'v1', plural: 'endpoints', singular: 'endpoints', namespaced: true, shortNames: ['ep'], hasStatus: false },
   { kind: 'Secret', group: '', version: 'v1', plural: 'secrets', singular: 'secret', namespaced: true, shortNames: [], hasStatus: false },
   { kind: 'ConfigMap', group: '', version: 'v1', plural: 'configmaps', singular: 'configmap', namespaced: true, shortNames: ['cm'], hasStatus: false },
   { kind: 'Event', group: '', version: 'v1', plural: 'events', singular: 'event', namespaced: true, shortNames: ['ev'], hasStatus: false },

@@ -356,6 +356,23 @@ export interface EndpointPort {
   appProtocol?: string;
 }
 
+// ---- core/v1 Endpoints (deprecated upstream in 1.33; podnet reports 1.31) ----
+
+export interface EndpointAddress {
+  ip: string;
+  hostname?: string;
+  nodeName?: string;
+  targetRef?: ObjectReference;
+}
+
+export interface EndpointsPort { name?: string; port: number; protocol?: Protocol; appProtocol?: string }
+
+export interface EndpointSubset { addresses?: EndpointAddress[]; notReadyAddresses?: EndpointAddress[]; ports?: EndpointsPort[] }
+
+export interface Endpoints extends KubeObject {
+  subsets?: EndpointSubset[];
+}
+
 export interface EndpointSlice extends KubeObject {
   addressType: 'IPv4' | 'IPv6' | 'FQDN';
   endpoints: Endpoint[];

@@ -123,6 +123,18 @@ export function endpointView(pod: Pod): string {
   ]);
 }
 
+/**
+ * `namespace/service` of a slice that `managedBy` manages, else nothing: how
+ * each controller of slices (this one, the mirroring one) and the Endpoints
+ * controller file them under their Service.
+ */
+export function managedSliceOf(managedBy: string): (s: EndpointSlice) => string[] {
+  return (s) => {
+    const svc = s.metadata.labels?.[SERVICE_NAME_LABEL];
+    return svc && s.metadata.labels?.[MANAGED_BY_LABEL] === managedBy ? [`${s.metadata.namespace}/${svc}`] : [];
+  };
+}
+
 const SELECTOR_INDEX = 'selector-label';
 const LABEL_INDEX = 'label';
 const SERVICE_NAME_INDEX = 'managed-slice-of';
@@ -144,10 +156,8 @@ export class EndpointSliceController extends Controller {
     // Service of its namespace
     this.servicesBySelector = indexLookup(services, SELECTOR_INDEX, (svc) => labelPairs(svc.metadata.namespace, svc.spec.selector));
     this.podsByLabel = indexLookup(pods, LABEL_INDEX, (p) => labelPairs(p.metadata.namespace, p.metadata.labels));
-    this.slicesByService = indexLookup(slices, SERVICE_NAME_INDEX, (sl) => {
-      const svc = sl.metadata.labels?.[SERVICE_NAME_LABEL];
-      return svc && sl.metadata.labels?.[MANAGED_BY_LABEL] === MANAGED_BY ? [`${sl.metadata.namespace}/${svc}`] : [];
-    });
+    const serviceOf = managedSliceOf(MANAGED_BY);
+    this.slicesByService = indexLookup(slices, SERVICE_NAME_INDEX, serviceOf);
     services.addHandlers({ add: (s) => this.enqueue(keyOf(s)), update: (_o, s) => this.enqueue(keyOf(s)), delete: (s) => this.enqueue(keyOf(s)) });
     const enqueueSelecting = (pod: Pod, seen: Set<string>) => {
       for (const pair of labelPairs(pod.metadata.namespace, pod.metadata.labels)) {
@@ -165,10 +175,7 @@ export class EndpointSliceController extends Controller {
       if (old) enqueueSelecting(old, new Set());
     };
     pods.addHandlers({ add: (p) => podChanged(p), update: (o, p) => podChanged(p, o), delete: (p) => podChanged(p) });
-    const sliceChanged = (s: EndpointSlice) => {
-      const svc = s.metadata.labels?.[SERVICE_NAME_LABEL];
-      if (svc && s.metadata.labels?.[MANAGED_BY_LABEL] === MANAGED_BY) this.enqueue(`${s.metadata.namespace}/${svc}`);
-    };
+    const sliceChanged = (s: EndpointSlice) => { for (const key of serviceOf(s)) this.enqueue(key); };
     slices.addHandlers({ update: (_o, s) => sliceChanged(s), delete: sliceChanged });
   }
 

@@ -12,6 +12,8 @@ import { clusterPaths, type ClusterPaths } from '../config.js';
 import { ApiEventRecorder } from '../controllers/events.js';
 import { DeploymentController } from '../controllers/deployment.js';
 import { EndpointSliceController } from '../controllers/endpointslice.js';
+import { EndpointsController } from '../controllers/endpoints.js';
+import { EndpointSliceMirroringController } from '../controllers/endpointslice-mirroring.js';
 import { GarbageCollector } from '../controllers/garbage-collector.js';
 import { NamespaceController } from '../controllers/namespace.js';
 import { InformerFactory } from '../controllers/informer-factory.js';
@@ -195,6 +197,8 @@ export class Daemon {
       new DeploymentController(informers, client, events),
       new StatefulSetController(informers, client, events),
       new EndpointSliceController(informers, client),
+      new EndpointsController(informers, client),
+      new EndpointSliceMirroringController(informers, client),
       new Scheduler(informers, client, schedulerEvents),
       new NodeIpamController(informers, client, events),
       new NamespaceController(informers, client),

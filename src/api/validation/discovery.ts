@@ -1,4 +1,5 @@
-// EndpointSlice validation (k8s pkg/apis/discovery/validation).
+// EndpointSlice validation (k8s pkg/apis/discovery/validation), and v1
+// Endpoints' (core validation ValidateEndpoints), the older shape of the same data.
 
 import { field, type FieldError } from '../../errors.js';
 import { isIPv4, isIPv6 } from 'node:net';
@@ -91,4 +92,40 @@ export function validateEndpointSlice(obj: Obj): FieldError[] {
 export function validateEndpointSliceUpdate(obj: Obj, old: Obj): FieldError[] {
   const n = get(obj, 'addressType');
   return n === get(old, 'addressType') ? [] : [field.invalid('addressType', n ?? '', IMMUTABLE)];
+}
+
+/** ValidateEndpoints: every address a valid, non-special IPv4; ports named when there are several. */
+export function validateEndpoints(obj: Obj): FieldError[] {
+  const errs: FieldError[] = [];
+  (optList(obj, 'subsets', 'subsets', errs) ?? []).forEach((subset, i) => {
+    const p = `subsets[${i}]`;
+    for (const key of ['addresses', 'notReadyAddresses'] as const) {
+      (optList(subset, key, `${p}.${key}`, errs) ?? []).forEach((a, j) => {
+        const ap = `${p}.${key}[${j}]`;
+        const ip = optString(a, 'ip', `${ap}.ip`, errs) ?? '';
+        errs.push(...validateAddress('IPv4', ip, `${ap}.ip`));
+        const hostname = optString(a, 'hostname', `${ap}.hostname`, errs);
+        if (hostname) for (const m of isDNS1123Label(hostname)) errs.push(field.invalid(`${ap}.hostname`, hostname, m));
+        const nodeName = optString(a, 'nodeName', `${ap}.nodeName`, errs);
+        if (nodeName) for (const m of nameIsDNSSubdomain(nodeName, false)) errs.push(field.invalid(`${ap}.nodeName`, nodeName, m));
+      });
+    }
+    const ports = optList(subset, 'ports', `${p}.ports`, errs) ?? [];
+    const seen = new Set<string>();
+    ports.forEach((port, k) => {
+      const pp = `${p}.ports[${k}]`;
+      const name = optString(port, 'name', `${pp}.name`, errs) ?? '';
+      if (ports.length > 1 && !name) errs.push(field.required(`${pp}.name`));
+      else if (name) for (const m of isDNS1123Label(name)) errs.push(field.invalid(`${pp}.name`, name, m));
+      if (seen.has(name)) errs.push(field.duplicate(`${pp}.name`, name));
+      seen.add(name);
+      const num = optInt(port, 'port', `${pp}.port`, errs);
+      if (num === undefined) errs.push(field.required(`${pp}.port`));
+      else for (const m of isValidPortNum(num)) errs.push(field.invalid(`${pp}.port`, num, m));
+      const protocol = optString(port, 'protocol', `${pp}.protocol`, errs);
+      if (!protocol) errs.push(field.required(`${pp}.protocol`));
+      else if (!SUPPORTED_PROTOCOLS.includes(protocol)) errs.push(field.notSupported(`${pp}.protocol`, protocol, SUPPORTED_PROTOCOLS));
+    });
+  });
+  return errs;
 }

@@ -13,7 +13,7 @@ import { validatePodSpec, validatePodSpecUpdate } from './pod.js';
 import { validateServiceSpec, validateServiceUpdate } from './service.js';
 import { validateDeploymentSpec, validateDeploymentUpdate, validateStatefulSetSpec, validateStatefulSetUpdate } from './apps.js';
 import { validateIngress, validateIngressClass, validateIngressClassUpdate, validateIngressCreate } from './networking.js';
-import { validateEndpointSlice, validateEndpointSliceUpdate } from './discovery.js';
+import { validateEndpoints, validateEndpointSlice, validateEndpointSliceUpdate } from './discovery.js';
 import {
   validateConfigMap, validateConfigMapUpdate, validateEvent, validateNamespace, validateNode, validateNodeUpdate, validateSecret,
   validateSecretUpdate,
@@ -61,6 +61,7 @@ const RULES: Record<string, KindRules> = {
     update: (o, old) => validateStatefulSetUpdate(o.spec, old.spec),
   },
   EndpointSlice: { nameFn: nameIsDNSSubdomain, create: validateEndpointSlice, update: validateEndpointSliceUpdate },
+  Endpoints: { nameFn: nameIsDNSSubdomain, create: validateEndpoints },
   Ingress: { nameFn: nameIsDNSSubdomain, create: validateIngress },
   IngressClass: { nameFn: nameIsDNSSubdomain, create: validateIngressClass, update: validateIngressClassUpdate, updateFirst: true },
 };

@@ -4,7 +4,7 @@
 // EndpointSlices the caller passes, as kubectl lists them by the
 // kubernetes.io/service-name label.
 
-import type { EndpointSlice, Event, Ingress, IngressBackend, IngressClass, Service } from '../../api/types.js';
+import type { EndpointAddress, Endpoints, EndpointSlice, Event, Ingress, IngressBackend, IngressClass, Service } from '../../api/types.js';
 import type { Instant } from './age.js';
 import {
   describeEvents, type DescribeRelated, LEVEL_0, LEVEL_1, LEVEL_2, LEVEL_3, nsOf, PrefixWriter, printAnnotationsMultiline,
@@ -99,6 +99,32 @@ export function describeService(svc: Service, events: readonly Event[] | undefin
   if (spec.healthCheckNodePort) w.write(LEVEL_0, `HealthCheck NodePort:\t${spec.healthCheckNodePort}\n`);
   const ranges = untyped<string[]>(spec, 'loadBalancerSourceRanges') ?? [];
   if (ranges.length > 0) w.write(LEVEL_0, `LoadBalancer Source Ranges:\t${ranges.join(',')}\n`);
+  if (events) describeEvents(events, w, now);
+  return w.toString();
+}
+
+/** kubectl's describeEndpoints: each subset's ready and not-ready addresses and its ports. */
+export function describeEndpoints(ep: Endpoints, events: readonly Event[] | undefined, now: Instant): string {
+  const w = new PrefixWriter();
+  w.write(LEVEL_0, `Name:\t${ep.metadata.name ?? ''}\n`);
+  w.write(LEVEL_0, `Namespace:\t${nsOf(ep)}\n`);
+  printLabelsMultiline(w, 'Labels', ep.metadata.labels);
+  printAnnotationsMultiline(w, 'Annotations', ep.metadata.annotations);
+  w.write(LEVEL_0, 'Subsets:\n');
+  for (const subset of ep.subsets ?? []) {
+    const ips = (list: EndpointAddress[] | undefined) => (list ?? []).map((a) => a.ip).join(',') || '<none>';
+    w.write(LEVEL_1, `Addresses:\t${ips(subset.addresses)}\n`);
+    w.write(LEVEL_1, `NotReadyAddresses:\t${ips(subset.notReadyAddresses)}\n`);
+    if ((subset.ports ?? []).length === 0) {
+      w.write(LEVEL_1, 'Ports: <none>\n');
+    } else {
+      w.write(LEVEL_1, 'Ports:\n');
+      w.write(LEVEL_2, 'Name\tPort\tProtocol\n');
+      w.write(LEVEL_2, '----\t----\t--------\n');
+      for (const p of subset.ports!) w.write(LEVEL_2, `${p.name || '<unset>'}\t${p.port}\t${p.protocol ?? 'TCP'}\n`);
+    }
+    w.write(LEVEL_0, '\n');
+  }
   if (events) describeEvents(events, w, now);
   return w.toString();
 }

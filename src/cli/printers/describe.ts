@@ -4,10 +4,10 @@
 // Ingresses, Pods for Nodes and StatefulSets) and gets the text back.
 
 import type {
-  ConfigMap, Deployment, EndpointSlice, Event, Ingress, IngressClass, KubeObject, Namespace, Node, Pod, Secret, Service, StatefulSet,
+  ConfigMap, Deployment, Endpoints, EndpointSlice, Event, Ingress, IngressClass, KubeObject, Namespace, Node, Pod, Secret, Service, StatefulSet,
 } from '../../api/types.js';
 import { rfc1123z, type Instant } from './age.js';
-import { describeEndpointSlice, describeIngress, describeIngressClass, describeService } from './describe-network.js';
+import { describeEndpoints, describeEndpointSlice, describeIngress, describeIngressClass, describeService } from './describe-network.js';
 import { describeNode } from './describe-node.js';
 import { describePod, describePodTemplate } from './describe-pod.js';
 import {
@@ -198,6 +198,7 @@ export function describe(obj: KubeObject, events: readonly Event[] | undefined, 
     case 'Pod': return describePod(obj as Pod, ev, now);
     case 'Service': return describeService(obj as Service, ev, related, now);
     case 'EndpointSlice': return describeEndpointSlice(obj as EndpointSlice, ev, now);
+    case 'Endpoints': return describeEndpoints(obj as Endpoints, ev, now);
     case 'Deployment': return describeDeployment(obj as Deployment, ev, now);
     case 'StatefulSet': return describeStatefulSet(obj as StatefulSet, ev, related, now);
     case 'Ingress': return describeIngress(obj as Ingress, ev, related, now);

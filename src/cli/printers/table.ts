@@ -4,7 +4,7 @@
 // by the same tabwriter settings cli-runtime uses.
 
 import type {
-  Deployment, EndpointSlice, Event, Ingress, IngressClass, KubeObject, LoadBalancerIngress, Namespace, Node, Pod,
+  Deployment, Endpoints, EndpointSlice, Event, Ingress, IngressClass, KubeObject, LoadBalancerIngress, Namespace, Node, Pod,
   Secret, ConfigMap, Service, StatefulSet, Container,
 } from '../../api/types.js';
 import { RESOURCES } from '../../api/resources.js';
@@ -122,6 +122,22 @@ function endpointSliceEndpoints(eps: EndpointSlice): string {
   return listWithMore(list, more, count);
 }
 
+/** kubectl's formatEndpoints: ready `ip:port` per subset and port (the IP alone without ports), three, then "+ N more...". */
+export function formatEndpoints(ep: Endpoints): string {
+  if (!ep.subsets?.length) return '<none>';
+  const list: string[] = [];
+  let count = 0;
+  for (const ss of ep.subsets) {
+    const addresses = ss.addresses ?? [];
+    const targets = ss.ports?.length ? ss.ports.map((p) => (a: string) => `${a}:${p.port}`) : [(a: string) => a];
+    for (const target of targets) {
+      count += addresses.length;
+      for (const a of addresses) if (list.length < LIST_MAX) list.push(target(a.ip));
+    }
+  }
+  return count > LIST_MAX ? `${list.join(',')} + ${count - LIST_MAX} more...` : list.join(',');
+}
+
 /** formatHosts: the first three hosts, `*` when no rule names a host. */
 function ingressHosts(ing: Ingress): string {
   const rules = ing.spec.rules ?? [];
@@ -224,6 +240,11 @@ const PRINTERS: Record<string, Printer> = {
       if (wide) cells.push(formatLabels(svc.spec.selector));
       return cells;
     },
+  },
+  Endpoints: {
+    headers: ['NAME', 'ENDPOINTS', 'AGE'],
+    wideHeaders: [],
+    cells: (obj, _wide, now) => [obj.metadata.name ?? '', formatEndpoints(obj as Endpoints), age(obj, now)],
   },
   EndpointSlice: {
     headers: ['NAME', 'ADDRESSTYPE', 'PORTS', 'ENDPOINTS', 'AGE'],

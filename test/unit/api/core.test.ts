@@ -44,6 +44,14 @@ table('Namespace and Node', [
   { name: 'node podCIDR may not change', obj: node('n1', { podCIDR: '10.244.1.0/24', podCIDRs: ['10.244.1.0/24'] }), old: node('n1', { podCIDR: '10.244.0.0/24', podCIDRs: ['10.244.0.0/24'] }), want: ['spec.podCIDRs: Forbidden: node updates may not change podCIDR except from "" to valid'] },
 ]);
 
+const endpoints = (subsets: object[]) => ({ apiVersion: 'v1', kind: 'Endpoints', metadata: meta('db'), subsets });
+
+table('Endpoints', [
+  { name: 'valid', obj: endpoints([{ addresses: [{ ip: '192.0.2.10', hostname: 'db-a' }], notReadyAddresses: [{ ip: '192.0.2.11' }], ports: [{ name: 'pg', port: 5432, protocol: 'TCP' }] }]), want: [] },
+  { name: 'bad and special addresses', obj: endpoints([{ addresses: [{ ip: 'db.example.test' }, { ip: '127.0.0.1' }] }]), want: ['subsets[0].addresses[0].ip: Invalid value: "db.example.test": must be a valid IPv4 address', 'subsets[0].addresses[1].ip: Invalid value: "127.0.0.1": may not be in the loopback range (127.0.0.0/8, ::1/128)'] },
+  { name: 'several ports need names; port and protocol', obj: endpoints([{ addresses: [{ ip: '192.0.2.10' }], ports: [{ port: 80, protocol: 'TCP' }, { name: 'b', port: 70000, protocol: 'ICMP' }] }]), want: ['subsets[0].ports[0].name: Required value', 'subsets[0].ports[1].port: Invalid value: 70000: must be between 1 and 65535, inclusive', 'subsets[0].ports[1].protocol: Unsupported value: "ICMP": supported values: "SCTP", "TCP", "UDP"'] },
+]);
+
 const event = (io: object | undefined, rest: object = {}) => ({ apiVersion: 'v1', kind: 'Event', metadata: meta('web.17a'), involvedObject: io, reason: 'Started', ...rest });
 
 table('Event', [
