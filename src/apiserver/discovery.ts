@@ -1,10 +1,12 @@
 // Discovery documents (/version, /api, /apis, /api/v1, /apis/{g}/{v}) so that
-// kubectl and @kubernetes/client-node can find the served kinds. Pure: path in,
+// kubectl and @kubernetes/client-node can find the served kinds (and the
+// create-only authorization reviews, access-review.ts). Pure: path in,
 // JSON body out (undefined = not a discovery path).
 
 import { RESOURCES, type ResourceInfo } from '../api/resources.js';
 import { splitPath } from './router.js';
 import { SCALABLE } from './scale.js';
+import { REVIEW_RESOURCES, REVIEW_VERBS } from './access-review.js';
 
 /** The Kubernetes minor version whose API semantics podnet follows. */
 export const KUBE_VERSION = { major: '1', minor: '31', gitVersion: 'v1.31.0-podnet' };
@@ -17,9 +19,15 @@ export function servesDeleteCollection(info: ResourceInfo): boolean {
 }
 const STATUS_VERBS = ['get', 'patch', 'update'];
 
+function verbsOf(r: ResourceInfo): string[] {
+  if (REVIEW_RESOURCES.includes(r)) return REVIEW_VERBS;
+  return servesDeleteCollection(r) ? VERBS : NO_DELETECOLLECTION_VERBS;
+}
+
+/** Named groups and their kinds: the stored kinds, then authorization.k8s.io's reviews (create only). */
 function groups(): Map<string, ResourceInfo[]> {
   const m = new Map<string, ResourceInfo[]>();
-  for (const r of RESOURCES) {
+  for (const r of [...RESOURCES, ...REVIEW_RESOURCES]) {
     if (!r.group) continue;
     const list = m.get(r.group) ?? [];
     list.push(r);
@@ -37,7 +45,7 @@ function resourceList(groupVersion: string, rs: ResourceInfo[]) {
   const resources: object[] = [];
   for (const r of rs) {
     resources.push({
-      name: r.plural, singularName: r.singular, namespaced: r.namespaced, kind: r.kind, verbs: servesDeleteCollection(r) ? VERBS : NO_DELETECOLLECTION_VERBS,
+      name: r.plural, singularName: r.singular, namespaced: r.namespaced, kind: r.kind, verbs: verbsOf(r),
       ...(r.shortNames.length ? { shortNames: r.shortNames } : {}),
       ...(r.categories ? { categories: r.categories } : {}),
     });

@@ -10,7 +10,7 @@ import { jsonClone } from '../api/json-clone.js';
 import { stableJson } from '../api/stable-json.js';
 import { goPlusV, goQuote, invalidGo } from '../api/validation/fields.js';
 import type { PatchType } from './registry.js';
-import { schemaOf, unknownFields, type FieldValidation } from '../api/known-fields.js';
+import { schemaOf, unknownFields, type FieldValidation, type ObjectFields } from '../api/known-fields.js';
 import type { WriteMode } from '../store/store.js';
 
 const DIRECTIVES: readonly FieldValidation[] = ['Ignore', 'Warn', 'Strict'];
@@ -44,11 +44,9 @@ export function fieldValidationOf(query: URLSearchParams, method: string): Field
  * Drops the fields `obj`'s kind does not know and records them under Warn;
  * under Strict leaves `obj` alone and returns their paths.
  */
-function dropUnknown(kind: string, obj: unknown, mode: RequestMode): string[] | undefined {
+function dropUnknown(schema: ObjectFields | undefined, obj: unknown, mode: RequestMode): string[] | undefined {
   const directive = mode.fieldValidation;
-  if (!directive) return undefined;
-  const schema = schemaOf(kind);
-  if (!schema) return undefined;
+  if (!directive || !schema) return undefined;
   const unknown = unknownFields(schema, obj, directive !== 'Strict');
   if (unknown.length === 0) return undefined;
   if (directive === 'Strict') return unknown;
@@ -59,9 +57,12 @@ function dropUnknown(kind: string, obj: unknown, mode: RequestMode): string[] | 
 const unknownFieldText = (path: string) => `unknown field ${JSON.stringify(path)}`;
 const strictText = (unknown: readonly string[]) => `strict decoding error: ${unknown.map(unknownFieldText).join(', ')}`;
 
-/** A created or replaced object (the request body): Strict refuses unknown fields as upstream's decoder does, with 400. */
-export function checkFields(kind: string, version: string, obj: unknown, mode: RequestMode): void {
-  const unknown = dropUnknown(kind, obj, mode);
+/**
+ * A created or replaced object (the request body): Strict refuses unknown fields as upstream's decoder does, with 400.
+ * `schema`: the kind's fields when they are not in known-fields.ts (the authorization reviews, which are never stored).
+ */
+export function checkFields(kind: string, version: string, obj: unknown, mode: RequestMode, schema = schemaOf(kind)): void {
+  const unknown = dropUnknown(schema, obj, mode);
   if (unknown) throw apiErrors.badRequest(`${kind} in version ${JSON.stringify(version)} cannot be handled as a ${kind}: ${strictText(unknown)}`);
 }
 
@@ -71,7 +72,7 @@ export function checkFields(kind: string, version: string, obj: unknown, mode: R
  * the patch as Go prints a map (a strategic merge patch).
  */
 export function checkPatchedFields(kind: string, patched: unknown, patch: unknown, type: PatchType, mode: RequestMode): void {
-  const unknown = dropUnknown(kind, patched, mode);
+  const unknown = dropUnknown(schemaOf(kind), patched, mode);
   if (!unknown) return;
   const value = type === 'strategic' ? goPlusV(patch) : stableJson(patched);
   throw apiErrors.invalid('', '', '', [invalidGo('patch', goQuote(value), strictText(unknown))]);

@@ -13,7 +13,7 @@ import type { KubeObject } from '../api/types.js';
 import type { ResourceInfo } from '../api/resources.js';
 import type { StoredObject } from '../store/store.js';
 import { ApiError, apiErrors } from '../errors.js';
-import { readJson, sendJson, warningHeader, type ApiRequest, type ApiResponse } from './http-util.js';
+import { dryRunOf, dryRunValues, readJson, readObject, sendJson, warningHeader, type ApiRequest, type ApiResponse } from './http-util.js';
 import { applyPatchOfType, notServed, type DeleteRequest, type PatchType, type Registry, type RegistryEvent } from './registry.js';
 import { includeObjectOf, tableVersionOf, toTable } from './table.js';
 import { servesDeleteCollection } from './discovery.js';
@@ -224,22 +224,6 @@ async function handleScale(registry: Registry, req: ApiRequest, res: ApiResponse
   }
 }
 
-/**
- * `?dryRun=All` (repeatable, as upstream): the request is checked and
- * answered as if it were carried out, and nothing is stored or allocated.
- * "All" is the only value (ValidateDryRun).
- */
-function dryRunOf(query: URLSearchParams): boolean {
-  const values = query.getAll('dryRun');
-  return values.length > 0 && dryRunValues(values);
-}
-
-function dryRunValues(values: string[]): boolean {
-  for (const v of values) {
-    if (v !== 'All') throw apiErrors.badRequest(`dryRun: Unsupported value: ${JSON.stringify(v)}: supported values: "All"`);
-  }
-  return values.length > 0;
-}
 
 /** Kinds whose upstream storage answers a DELETE with the deleted object (pods, services; namespaces have their own REST). */
 const RETURNS_DELETED_OBJECT = new Set(['Pod', 'Service', 'Namespace']);
@@ -259,11 +243,6 @@ async function answer(registry: Registry, res: ApiResponse, code: number, json: 
   sendJson(res, code, json, warnings?.length ? { Warning: warningHeader(warnings) } : undefined);
 }
 
-function readObject(req: ApiRequest): KubeObject {
-  const body = readJson(req);
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw apiErrors.badRequest('the request body must be a JSON object');
-  return body as KubeObject;
-}
 
 function joinSelectors(a: string | null, b: string): string {
   return a ? `${a},${b}` : b;

@@ -5,6 +5,7 @@
 // bodies with readBody and writes what the main thread answers.
 
 import type { IncomingMessage } from 'node:http';
+import type { KubeObject } from '../api/types.js';
 import { ApiError, apiErrors } from '../errors.js';
 
 /** One request as the handlers see it: read whole, on whichever thread parsed it. */
@@ -132,4 +133,28 @@ export function warningHeader(warnings: readonly string[]): string {
     const ascii = w.replace(/[^\x20-\x7e]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
     return `299 - "${ascii.replace(/[\\"]/g, (c) => `\\${c}`)}"`;
   }).join(', ');
+}
+
+/** A request body that must be one JSON object (a write's). */
+export function readObject(req: ApiRequest): KubeObject {
+  const body = readJson(req);
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw apiErrors.badRequest('the request body must be a JSON object');
+  return body as KubeObject;
+}
+
+/**
+ * `?dryRun=All` (repeatable, as upstream): the request is checked and
+ * answered as if it were carried out, and nothing is stored or allocated.
+ * "All" is the only value (ValidateDryRun).
+ */
+export function dryRunOf(query: URLSearchParams): boolean {
+  const values = query.getAll('dryRun');
+  return values.length > 0 && dryRunValues(values);
+}
+
+export function dryRunValues(values: string[]): boolean {
+  for (const v of values) {
+    if (v !== 'All') throw apiErrors.badRequest(`dryRun: Unsupported value: ${JSON.stringify(v)}: supported values: "All"`);
+  }
+  return values.length > 0;
 }

@@ -16,6 +16,7 @@ import { createHash } from 'node:crypto';
 import { RESOURCES, type ResourceInfo } from '../api/resources.js';
 import { KUBE_VERSION, servesDeleteCollection } from './discovery.js';
 import { SCALABLE } from './scale.js';
+import { REVIEW_RESOURCES } from './access-review.js';
 
 type Param = { name: string; in: 'query' | 'path'; required?: boolean; schema: { type: string; uniqueItems?: boolean }; description: string };
 
@@ -100,10 +101,15 @@ function resourcePaths(r: ResourceInfo): Record<string, object> {
   return paths;
 }
 
+/** A create-only kind (the authorization reviews): POST on its collection, nothing else. */
+function createOnlyPaths(r: ResourceInfo): Record<string, object> {
+  return { [`/apis/${r.group}/${r.version}/${r.plural}`]: { post: operation('post', opId('create', r), { group: r.group, version: r.version, kind: r.kind }, WRITE, JSON_BODY), parameters: [] } };
+}
+
 /** "api/v1" or "apis/apps/v1" → the kinds served there. */
 function groupVersions(): Map<string, ResourceInfo[]> {
   const m = new Map<string, ResourceInfo[]>();
-  for (const r of RESOURCES) {
+  for (const r of [...RESOURCES, ...REVIEW_RESOURCES]) {
     const key = r.group ? `apis/${r.group}/${r.version}` : `api/${r.version}`;
     m.set(key, [...(m.get(key) ?? []), r]);
   }
@@ -114,7 +120,7 @@ function groupVersionDocument(rs: ResourceInfo[]): object {
   return {
     openapi: '3.0.0',
     info: { title: 'Kubernetes (podnet)', version: KUBE_VERSION.gitVersion },
-    paths: Object.assign({}, ...rs.map(resourcePaths)),
+    paths: Object.assign({}, ...rs.map((r) => REVIEW_RESOURCES.includes(r) ? createOnlyPaths(r) : resourcePaths(r))),
     // present but empty: kubectl falls back to its compiled-in types for patch metadata
     components: { schemas: {} },
   };

@@ -418,7 +418,7 @@ function nsKey(info: ResourceInfo, namespace: string | undefined): string {
 }
 
 /** kind/apiVersion of a body must be the endpoint's (empty ones are filled in). */
-function checkBody(info: ResourceInfo, obj: KubeObject): void {
+export function checkBody(info: ResourceInfo, obj: KubeObject): void {
   if (typeof obj !== 'object' || obj === null || Array.isArray(obj)) throw apiErrors.badRequest('the body of the request was in an unknown format');
   const apiVersion = apiVersionOf(info);
   if (obj.apiVersion && obj.apiVersion !== apiVersion) {

@@ -11,10 +11,11 @@ import { BUILTIN_NAMESPACES } from '../api/resources.js';
 import { apiErrors, PodnetError } from '../errors.js';
 import { LocalClient } from '../client/local-client.js';
 import { ObjectStore } from '../store/store.js';
+import { createReview, routeReview } from './access-review.js';
 import { discoveryDocument } from './discovery.js';
 import { openApiDocument } from './openapi.js';
 import { handleResource } from './handlers.js';
-import { sendError, sendJson, sendText, toApiError, type ApiRequest, type ApiResponse } from './http-util.js';
+import { sendError, sendJson, sendText, toApiError, warningHeader, type ApiRequest, type ApiResponse } from './http-util.js';
 import { HttpThread, type UpgradeReply, type UpgradeRequest } from './http-thread-link.js';
 import { planExec } from './pod-exec.js';
 import { Registry, notServed } from './registry.js';
@@ -134,6 +135,12 @@ export class ApiServer {
       const p = url.pathname;
       if (p === '/healthz' || p === '/readyz' || p === '/livez') {
         sendText(res, 200, 'ok');
+        return;
+      }
+      const reviewed = routeReview(p);
+      if (reviewed) {
+        const { json, warnings } = createReview(reviewed, req, url.searchParams);
+        sendJson(res, 201, json, warnings ? { Warning: warningHeader(warnings) } : undefined);
         return;
       }
       const route = routeResource(p);

@@ -27,7 +27,7 @@ test('the socket is mode 0600 and serves /healthz, /version and discovery', asyn
   assert.deepEqual([api.kind, api.versions], ['APIVersions', ['v1']]);
   const apis = JSON.parse((await t.client.raw('GET', '/apis')).body) as { kind: string; groups: { name: string }[] };
   assert.equal(apis.kind, 'APIGroupList');
-  assert.deepEqual(apis.groups.map((g) => g.name).sort(), ['apps', 'discovery.k8s.io', 'networking.k8s.io']);
+  assert.deepEqual(apis.groups.map((g) => g.name).sort(), ['apps', 'authorization.k8s.io', 'discovery.k8s.io', 'networking.k8s.io']);
   const core = JSON.parse((await t.client.raw('GET', '/api/v1')).body) as { resources: { name: string; kind: string; namespaced: boolean; shortNames?: string[] }[] };
   const svc = core.resources.find((r) => r.name === 'services')!;
   assert.deepEqual([svc.kind, svc.namespaced, svc.shortNames], ['Service', true, ['svc']]);
@@ -235,6 +235,32 @@ test('?dryRun=All answers as if written and stores nothing; other values are 400
   const bad = await t.client.raw('POST', '/api/v1/namespaces/default/configmaps?dryRun=Some', JSON.parse(body));
   assert.equal(bad.status, 400);
   assert.equal((JSON.parse(bad.body) as Status).message, 'dryRun: Unsupported value: "Some": supported values: "All"');
+});
+
+test('regression: a SelfSubjectAccessReview (kubectl auth can-i) is 201 and allowed, not 404; a SelfSubjectRulesReview allows everything; neither is stored', async () => {
+  const sock = ['--unix-socket', t.socketPath, '-s', '-w', '\n%{http_code}', '-H', 'Content-Type: application/json'];
+  const post = async (plural: string, body: object, method = 'POST') => {
+    const r = await exec('curl', [...sock, '-X', method, ...(method === 'POST' ? ['-d', JSON.stringify(body)] : []), `http://localhost/apis/authorization.k8s.io/v1/${plural}`]);
+    const [json, code] = r.stdout.trim().split('\n');
+    return { code: Number(code), body: JSON.parse(json!) as { kind: string; spec: unknown; status: Record<string, unknown>; message?: string } };
+  };
+  const spec = { resourceAttributes: { namespace: 'default', verb: 'create', group: 'apps', resource: 'deployments' } };
+  const access = await post('selfsubjectaccessreviews', { apiVersion: 'authorization.k8s.io/v1', kind: 'SelfSubjectAccessReview', spec });
+  assert.equal(access.code, 201, JSON.stringify(access.body));
+  assert.deepEqual([access.body.kind, access.body.spec, access.body.status.allowed], ['SelfSubjectAccessReview', spec, true]);
+  assert.match(String(access.body.status.reason), /podnet has no authorization/);
+  const rules = await post('selfsubjectrulesreviews', { apiVersion: 'authorization.k8s.io/v1', kind: 'SelfSubjectRulesReview', spec: { namespace: 'default' } });
+  assert.equal(rules.code, 201);
+  assert.deepEqual(rules.body.status, { resourceRules: [{ verbs: ['*'], apiGroups: ['*'], resources: ['*'] }], nonResourceRules: [{ verbs: ['*'], nonResourceURLs: ['*'] }], incomplete: false });
+  const invalid = await post('selfsubjectaccessreviews', { apiVersion: 'authorization.k8s.io/v1', kind: 'SelfSubjectAccessReview', spec: {} });
+  assert.deepEqual([invalid.code, invalid.body.message], [422, 'SelfSubjectAccessReview.authorization.k8s.io "" is invalid: spec.resourceAttributes: Invalid value: "null": exactly one of nonResourceAttributes or resourceAttributes must be specified']);
+  const wrongKind = await post('selfsubjectrulesreviews', { apiVersion: 'authorization.k8s.io/v1', kind: 'SelfSubjectAccessReview', spec });
+  assert.equal(wrongKind.code, 400);
+  // create is the only verb: nothing to list or get
+  assert.equal((await post('selfsubjectaccessreviews', {}, 'GET')).code, 405);
+  assert.equal((await post('selfsubjectaccessreviews/mine', {}, 'GET')).code, 404);
+  const resources = JSON.parse((await t.client.raw('GET', '/apis/authorization.k8s.io/v1')).body) as { resources: { name: string; verbs: string[] }[] };
+  assert.deepEqual(resources.resources.map((r) => [r.name, r.verbs]), [['selfsubjectaccessreviews', ['create']], ['selfsubjectrulesreviews', ['create']]]);
 });
 
 test('graceful pod deletion: marked first (202), gone after gracePeriodSeconds=0', async () => {

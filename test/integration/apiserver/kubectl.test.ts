@@ -171,6 +171,19 @@ describe('kubectl', { skip: existsSync(KUBECTL) ? false : 'kubectl is not on the
     assert.match(bad.stderr, /unknown field "colour"/);
   });
 
+  test('regression: auth can-i answers yes (a SelfSubjectAccessReview, was 404); --list prints the rule that allows everything', async () => {
+    for (const args of [['create', 'deployments'], ['delete', 'pods', '-n', 'kube-system'], ['get', '/logs'], ['create', 'deployments', '--subresource=scale']]) {
+      const r = await kubectl(['auth', 'can-i', ...args]);
+      assert.equal(r.code, 0, `can-i ${args.join(' ')}: ${r.stderr}`);
+      assert.equal(r.stdout.trim(), 'yes');
+    }
+    const list = await kubectl(['auth', 'can-i', '--list']);
+    assert.equal(list.code, 0, list.stderr);
+    const rows = list.stdout.trim().split('\n').map((l) => l.trim().split(/\s+/));
+    assert.deepEqual(rows[0], ['Resources', 'Non-Resource', 'URLs', 'Resource', 'Names', 'Verbs']);
+    assert.deepEqual(rows.slice(1), [['*.*', '[]', '[]', '[*]'], ['[*]', '[]', '[*]']]);
+  });
+
   test('get prints the server\'s table: the same header and rows as podnet get', async () => {
     await eventually('both web pods scheduled', async () => ((await pn(['get', 'pods', '-n', 'kc', '-l', 'app=web', '-o', 'name'])).stdout.trim().split('\n').length === 2 ? true : undefined));
     const theirs = await kubectl(['get', 'services', '-o', 'wide']);
