@@ -225,15 +225,19 @@ export class DeploymentController extends Controller {
     const progress = progressingCondition(deploy, counts, complete, nowMs, now);
     if (progress.recheckInMs !== undefined) this.enqueueAfter(keyOf(deploy), progress.recheckInMs);
     conditions = setCondition(conditions, progress.condition, now);
+    // DeploymentStatus's counts are omitempty: a zero is left out, as a real API server writes it
     const status = {
       observedGeneration: deploy.metadata.generation,
-      ...counts,
-      unavailableReplicas: Math.max(0, replicas - availableReplicas),
+      ...withoutZeros({ ...counts, unavailableReplicas: Math.max(0, replicas - availableReplicas) }),
       conditions,
     };
     if (sameStatus(deploy.status, status)) return;
     await this.client.update<Deployment>({ ...deploy, status }, { subresource: 'status' });
   }
+}
+
+function withoutZeros(counts: Record<string, number>): Record<string, number> {
+  return Object.fromEntries(Object.entries(counts).filter(([, n]) => n !== 0));
 }
 
 /** keys sameStatus ignores: a status that differs only in them is not written again */

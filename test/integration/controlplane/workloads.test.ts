@@ -152,6 +152,9 @@ describe('workload controllers', { timeout: 200_000 }, () => {
       const cond = async () => (JSON.parse((await pn(['get', 'deployment', 'stuck', '-o', 'json'])).stdout) as { status: { conditions: { type: string; status: string; reason: string; message: string }[] } })
         .status.conditions.find((c) => c.type === 'Progressing')!;
       assert.deepEqual(await cond(), { ...(await cond()), status: 'False', reason: 'ProgressDeadlineExceeded', message: 'Deployment "stuck" has timed out progressing.' });
+      // DeploymentStatus's counts are omitempty: none available is no availableReplicas at all
+      const status = (JSON.parse((await pn(['get', 'deployment', 'stuck', '-o', 'json'])).stdout) as { status: Record<string, unknown> }).status;
+      assert.deepEqual([status.availableReplicas, status.readyReplicas, status.unavailableReplicas], [undefined, undefined, 1]);
       await apply(stuck.replace('image: nosuch.example/image:1', 'image: podnet/echo'));
       await eventually('the fixed rollout completes', async () => (await cond()).reason === 'NewReplicaSetAvailable', 60_000, 250);
       assert.equal((await pn(['delete', 'deployment', 'stuck'])).code, 0);
