@@ -178,10 +178,24 @@ export function resolvConf(pod: Pod, clusterDnsIP: string, clusterDomain: string
   return `${lines.join('\n')}\n`;
 }
 
+/** spec.hostAliases[] (podnet's api/types.ts has no type for it yet) */
+export interface HostAlias { ip: string; hostnames?: string[] }
+
+/**
+ * The pod's /etc/hosts as the kubelet's managedHostsFileContent writes it:
+ * localhost, the pod's own name (its FQDN first under a subdomain), then,
+ * after a blank line and a comment, one line per spec.hostAliases entry: its
+ * IP and all its hostnames, tab-separated, in the order given.
+ */
 export function hostsFile(pod: Pod, podIP: string | undefined, clusterDomain: string): string {
   const hostname = pod.spec.hostname ?? pod.metadata.name!;
   const fqdn = pod.spec.subdomain ? `${hostname}.${pod.spec.subdomain}.${pod.metadata.namespace}.svc.${clusterDomain}` : '';
   const lines = ['# Kubernetes-managed hosts file (podnet).', '127.0.0.1\tlocalhost', '::1\tlocalhost ip6-localhost ip6-loopback'];
   if (podIP) lines.push(`${podIP}\t${fqdn ? `${fqdn}\t` : ''}${hostname}`);
+  const aliases = (pod.spec.hostAliases ?? []) as HostAlias[];
+  if (aliases.length > 0) {
+    lines.push('', '# Entries added by HostAliases.');
+    for (const a of aliases) lines.push([a.ip, ...(a.hostnames ?? [])].join('\t'));
+  }
   return `${lines.join('\n')}\n`;
 }

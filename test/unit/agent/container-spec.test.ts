@@ -106,6 +106,16 @@ test('hosts file names the pod, with its FQDN under a subdomain', () => {
   assert.match(text, /^10\.244\.0\.5\tdb-0\.db\.shop\.svc\.cluster\.local\tdb-0$/m);
 });
 
+test('hostAliases reach /etc/hosts as the kubelet writes them: a comment, then one tab-separated line per IP', () => {
+  const pod = basePod({ hostAliases: [{ ip: '127.0.0.1', hostnames: ['foo.local', 'bar.local'] }, { ip: '10.1.2.3', hostnames: ['foo.remote'] }] });
+  assert.equal(hostsFile(pod, '10.244.0.5', 'cluster.local'), [
+    '# Kubernetes-managed hosts file (podnet).', '127.0.0.1\tlocalhost', '::1\tlocalhost ip6-localhost ip6-loopback', '10.244.0.5\tweb-1',
+    '', '# Entries added by HostAliases.', '127.0.0.1\tfoo.local\tbar.local', '10.1.2.3\tfoo.remote', '',
+  ].join('\n'));
+  // none: no comment either
+  assert.doesNotMatch(hostsFile(basePod(), '10.244.0.5', 'cluster.local'), /HostAliases/);
+});
+
 test('the pause image exits 0 on SIGTERM, with sleep and with the hold FIFO (no sleep process)', async () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pn-pause-image-'));
   try {
