@@ -143,7 +143,32 @@ export function containerEnv(pod: Pod, c: Container, facts: PodFacts, services: 
   return env;
 }
 
-export function resolvConf(pod: Pod, clusterDnsIP: string, clusterDomain: string, nodeResolv: string): string {
+/**
+ * The resolver's limits the kubelet fits a pod's DNS settings into
+ * (pkg/apis/core/validation: MaxDNSNameservers, and the ExpandedDNSConfig
+ * limits, GA since 1.28; pkg/kubelet/network/dns: formDNSConfigFitsLimits).
+ */
+export const MAX_DNS_NAMESERVERS = 3;
+export const MAX_DNS_SEARCH_PATHS = 32;
+export const MAX_DNS_SEARCH_LIST_CHARS = 2048;
+/** a longer search domain makes some resolvers abort (glibc 2.28): the kubelet leaves it out */
+const MAX_DNS_SEARCH_PATH_CHARS = 253;
+
+/** What /etc/resolv.conf says, and what the limits left out (the kubelet's DNSConfigForming warnings). */
+export interface PodDns { nameservers: string[]; searches: string[]; options: string[]; warnings: string[] }
+
+/** First occurrence of each, in order (the kubelet's omitDuplicates). */
+function omitDuplicates(list: readonly string[]): string[] {
+  return [...new Set(list)];
+}
+
+/**
+ * The pod's resolver settings as the kubelet's GetPodDNS forms them: the
+ * policy's base (cluster DNS, the node's resolv.conf, or nothing), then
+ * dnsConfig appended with duplicates dropped (first occurrence kept) and
+ * options merged by name, then cut to the resolver's limits.
+ */
+export function podDns(pod: Pod, clusterDnsIP: string, clusterDomain: string, nodeResolv: string): PodDns {
   const policy = pod.spec.dnsPolicy ?? 'ClusterFirst';
   const useCluster = policy === 'ClusterFirst' && !pod.spec.hostNetwork || policy === 'ClusterFirstWithHostNet';
   let nameservers: string[] = [];
@@ -164,18 +189,40 @@ export function resolvConf(pod: Pod, clusterDnsIP: string, clusterDomain: string
   }
   const cfg = pod.spec.dnsConfig;
   if (cfg) {
-    nameservers = [...nameservers, ...(cfg.nameservers ?? [])];
-    searches = [...searches, ...(cfg.searches ?? [])];
+    nameservers = omitDuplicates([...nameservers, ...(cfg.nameservers ?? [])]);
+    searches = omitDuplicates([...searches, ...(cfg.searches ?? [])]);
     for (const o of cfg.options ?? []) {
       options = options.filter((x) => x.split(':')[0] !== o.name);
       options.push(o.value !== undefined ? `${o.name}:${o.value}` : o.name);
     }
   }
+  const warnings: string[] = [];
+  if (nameservers.length > MAX_DNS_NAMESERVERS) {
+    nameservers = nameservers.slice(0, MAX_DNS_NAMESERVERS);
+    warnings.push(`Nameserver limits were exceeded, some nameservers have been omitted, the applied nameserver line is: ${nameservers.join(' ')}`);
+  }
+  const fitted = fitSearchLimits(searches);
+  if (fitted.length !== searches.length) warnings.push(`Search Line limits were exceeded, some search paths have been omitted, the applied search line is: ${fitted.join(' ')}`);
+  return { nameservers, searches: fitted, options, warnings };
+}
+
+/** The first 32 domains, without any too long for a resolver, then cut from the end until the line fits 2048 characters. */
+function fitSearchLimits(searches: readonly string[]): string[] {
+  const fitted = searches.slice(0, MAX_DNS_SEARCH_PATHS).filter((s) => s.length <= MAX_DNS_SEARCH_PATH_CHARS);
+  while (fitted.join(' ').length > MAX_DNS_SEARCH_LIST_CHARS) fitted.pop();
+  return fitted;
+}
+
+export function renderResolvConf(dns: PodDns): string {
   const lines = [];
-  if (searches.length) lines.push(`search ${searches.join(' ')}`);
-  for (const n of nameservers.slice(0, 3)) lines.push(`nameserver ${n}`);
-  if (options.length) lines.push(`options ${options.join(' ')}`);
+  if (dns.searches.length) lines.push(`search ${dns.searches.join(' ')}`);
+  for (const n of dns.nameservers) lines.push(`nameserver ${n}`);
+  if (dns.options.length) lines.push(`options ${dns.options.join(' ')}`);
   return `${lines.join('\n')}\n`;
+}
+
+export function resolvConf(pod: Pod, clusterDnsIP: string, clusterDomain: string, nodeResolv: string): string {
+  return renderResolvConf(podDns(pod, clusterDnsIP, clusterDomain, nodeResolv));
 }
 
 /** spec.hostAliases[] (podnet's api/types.ts has no type for it yet) */

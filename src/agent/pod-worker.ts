@@ -17,7 +17,7 @@ import { CLUSTER_DOMAIN, KUBE_DNS_SERVICE_IP, netnsNames } from '../config.js';
 import type { EventRecorder } from '../controllers/events.js';
 import { isApiError } from '../errors.js';
 import type { Runner } from '../net/runner.js';
-import { containerEnv, hostsFile, resolvConf, resolveCommand } from './container-spec.js';
+import { containerEnv, hostsFile, podDns, renderResolvConf, resolveCommand } from './container-spec.js';
 import { podFiles, type PodFiles } from './pod-files.js';
 import { computePodStatus, KUBELET_CONDITIONS, type ContainerFacts } from './pod-status.js';
 import { isSidecar, nextInitStep } from './init-containers.js';
@@ -249,7 +249,9 @@ export class PodWorker {
     if (!config) throw new Error(`node ${this.ctx.nodeName} has no podCIDR yet`);
     // Plain writes, not temp + rename: nothing reads these files before the
     // pause below exists, and a sandbox cut short is made again from scratch.
-    writeFileSync(this.files.resolvConf, resolvConf(pod, KUBE_DNS_SERVICE_IP, CLUSTER_DOMAIN, this.ctx.nodeResolvConf));
+    const dns = podDns(pod, KUBE_DNS_SERVICE_IP, CLUSTER_DOMAIN, this.ctx.nodeResolvConf);
+    for (const w of dns.warnings) this.ctx.events.warning(pod, 'DNSConfigForming', w);
+    writeFileSync(this.files.resolvConf, renderResolvConf(dns));
     writeFileSync(this.files.hostname, `${pod.spec.hostname ?? pod.metadata.name}\n`);
     // The hosts file needs the pod IP, which CNI hands out only after the
     // pause has made the namespace: the pause binds this (still empty) file,

@@ -1,5 +1,6 @@
 // What the node agent makes of a pod spec, seen from inside the pod with
-// `podnet exec` as a user would: spec.hostAliases in /etc/hosts.
+// `podnet exec` as a user would: spec.hostAliases in /etc/hosts, dnsConfig
+// merged into resolv.conf without repeats.
 // Each test is the regression test of a bug that was there.
 
 import { after, before, describe, test } from 'node:test';
@@ -25,6 +26,13 @@ spec:
     - {ip: 10.1.2.3, hostnames: [foo.remote]}
   containers: [{name: c, ${SLEEP}}]
 ---
+apiVersion: v1
+kind: Pod
+metadata: {name: dnsdup}
+spec:
+  dnsConfig: {nameservers: [10.96.0.10], searches: [svc.cluster.local, example.test]}
+  containers: [{name: c, ${SLEEP}}]
+---
 `;
 
 async function pod(name: string): Promise<Pod> {
@@ -40,7 +48,7 @@ describe('the agent applies the pod spec as the kubelet', { timeout: 180_000 }, 
     const applied = await pn(['apply', '-f', '-'], { input: MANIFEST });
     assert.equal(applied.code, 0, applied.stderr);
     await eventually('pods running', async () => {
-      const ps = await Promise.all(['aliases'].map(pod));
+      const ps = await Promise.all(['aliases', 'dnsdup'].map(pod));
       return ps.every((p) => p.status?.phase === 'Running') || undefined;
     }, 60_000, 200);
   });
@@ -62,5 +70,11 @@ describe('the agent applies the pod spec as the kubelet', { timeout: 180_000 }, 
     assert.match(remote.stdout, /^10\.1\.2\.3\s+STREAM foo\.remote$/m);
     const local = await pn(['exec', 'aliases', '--', 'getent', 'ahostsv4', 'bar.local']);
     assert.match(local.stdout, /^127\.0\.0\.1\s+STREAM foo\.local$/m);
+  });
+
+  test('dnsConfig on ClusterFirst: the cluster nameserver and svc.cluster.local once each', async () => {
+    const r = await pn(['exec', 'dnsdup', '--', 'cat', '/etc/resolv.conf']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout, 'search default.svc.cluster.local svc.cluster.local cluster.local example.test\nnameserver 10.96.0.10\noptions ndots:5\n');
   });
 });

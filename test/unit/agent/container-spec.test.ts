@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Pod, Service } from '../../../src/api/types.js';
-import { containerEnv, hostsFile, resolvConf, resolveCommand, serviceEnv } from '../../../src/agent/container-spec.js';
+import { containerEnv, hostsFile, MAX_DNS_SEARCH_LIST_CHARS, MAX_DNS_SEARCH_PATHS, podDns, resolvConf, resolveCommand, serviceEnv } from '../../../src/agent/container-spec.js';
 import { WATCHER_V8_FLAGS } from '../../../src/v8-flags.js';
 
 const basePod = (spec: Partial<Pod['spec']> = {}, ns = 'shop'): Pod => ({
@@ -104,6 +104,36 @@ test('resolv.conf follows dnsPolicy', () => {
 test('hosts file names the pod, with its FQDN under a subdomain', () => {
   const text = hostsFile(basePod({ hostname: 'db-0', subdomain: 'db' }), '10.244.0.5', 'cluster.local');
   assert.match(text, /^10\.244\.0\.5\tdb-0\.db\.shop\.svc\.cluster\.local\tdb-0$/m);
+});
+
+test('dnsConfig merged into ClusterFirst: a nameserver or search domain already there is not repeated', () => {
+  const pod = basePod({ dnsConfig: { nameservers: ['10.96.0.10'], searches: ['svc.cluster.local', 'example.test'] } });
+  assert.equal(resolvConf(pod, '10.96.0.10', 'cluster.local', ''),
+    'search shop.svc.cluster.local svc.cluster.local cluster.local example.test\nnameserver 10.96.0.10\noptions ndots:5\n');
+  // duplicates within dnsConfig itself too, first occurrence kept
+  const twice = basePod({ dnsPolicy: 'None', dnsConfig: { nameservers: ['1.1.1.1', '8.8.8.8', '1.1.1.1'], searches: ['b.test', 'a.test', 'b.test'] } });
+  assert.equal(resolvConf(twice, '10.96.0.10', 'cluster.local', ''), 'search b.test a.test\nnameserver 1.1.1.1\nnameserver 8.8.8.8\n');
+});
+
+test('the kubelet\'s resolver limits: 3 nameservers, 32 search domains, 2048 characters, each at most 253; cut with a DNSConfigForming warning', () => {
+  const rows: { name: string; dnsConfig: NonNullable<Pod['spec']['dnsConfig']>; nameservers: number; searches: number; warning?: RegExp }[] = [
+    { name: 'within the limits', dnsConfig: { nameservers: ['1.1.1.1', '8.8.8.8'], searches: ['a.test'] }, nameservers: 3, searches: 4 },
+    { name: 'a fourth nameserver', dnsConfig: { nameservers: ['1.1.1.1', '8.8.8.8', '9.9.9.9'] }, nameservers: 3, searches: 3,
+      warning: /^Nameserver limits were exceeded, some nameservers have been omitted, the applied nameserver line is: 10\.96\.0\.10 1\.1\.1\.1 8\.8\.8\.8$/ },
+    { name: '3 cluster + 30 more domains', dnsConfig: { searches: Array.from({ length: 30 }, (_, i) => `d${i}.test`) }, nameservers: 1, searches: MAX_DNS_SEARCH_PATHS,
+      warning: /^Search Line limits were exceeded, some search paths have been omitted, the applied search line is: shop\.svc\.cluster\.local .* d28\.test$/ },
+    { name: 'a domain over 253 characters', dnsConfig: { searches: [`${'a'.repeat(250)}.test`, 'b.test'] }, nameservers: 1, searches: 4, warning: /applied search line is: .* b\.test$/ },
+    // 54 characters of cluster domains, then 245 + 1 each: 8 fit in 2048
+    { name: 'a line over 2048 characters', dnsConfig: { searches: Array.from({ length: 10 }, (_, i) => `${String(i).repeat(240)}.test`) }, nameservers: 1, searches: 3 + 8, warning: /^Search Line limits/ },
+  ];
+  for (const row of rows) {
+    const dns = podDns(basePod({ dnsConfig: row.dnsConfig }), '10.96.0.10', 'cluster.local', '');
+    assert.equal(dns.nameservers.length, row.nameservers, row.name);
+    assert.equal(dns.searches.length, row.searches, row.name);
+    assert.ok(dns.searches.join(' ').length <= MAX_DNS_SEARCH_LIST_CHARS, row.name);
+    if (row.warning) { assert.equal(dns.warnings.length, 1, row.name); assert.match(dns.warnings[0]!, row.warning, row.name); }
+    else assert.deepEqual(dns.warnings, [], row.name);
+  }
 });
 
 test('hostAliases reach /etc/hosts as the kubelet writes them: a comment, then one tab-separated line per IP', () => {
