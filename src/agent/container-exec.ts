@@ -3,6 +3,7 @@
 // sees as its own. Shared by `podnet exec` and the API server's pods/exec.
 
 import { readFileSync } from 'node:fs';
+import { BASE_PATH } from './container-spec.js';
 import { processAlive } from './sandbox.js';
 
 /** The pid a pid file names, if that process is alive. */
@@ -22,4 +23,13 @@ export function containerEnvOf(pid: number): NodeJS.ProcessEnv | undefined {
     }
     return env;
   } catch { return undefined; }
+}
+
+/**
+ * The environment a command run in the container gets: the container's own,
+ * or, when it cannot be read (the process just exited), a PATH to find the
+ * command by.
+ */
+export function execEnvOf(pid: number | undefined): NodeJS.ProcessEnv {
+  return (pid !== undefined ? containerEnvOf(pid) : undefined) ?? { PATH: BASE_PATH };
 }

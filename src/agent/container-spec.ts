@@ -122,7 +122,8 @@ export function serviceEnv(services: Service[]): Record<string, string> {
   return env;
 }
 
-const BASE_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
+/** the PATH a container process gets when it names none (the kubelet's default for containers) */
+export const BASE_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 
 export function containerEnv(pod: Pod, c: Container, facts: PodFacts, services: Service[]): Record<string, string> {
   const env: Record<string, string> = { PATH: BASE_PATH, HOSTNAME: pod.spec.hostname ?? pod.metadata.name! };

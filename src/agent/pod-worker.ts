@@ -37,6 +37,8 @@ const SANDBOX_RETRY_MS = 2_000;
 const PAUSE_HOLD_FIFO = 'pause-hold.fifo';
 /** readiness re-probe interval before a container's first success */
 const STARTING_PROBE_MS = 100;
+/** how the kubelet names each kind of probe in its events */
+const PROBE_KIND = { readiness: 'Readiness', liveness: 'Liveness', startup: 'Startup' } as const;
 
 export interface AgentContext {
   cluster: string;
@@ -483,7 +485,9 @@ export class PodWorker {
     c.liveness = spec.livenessProbe ? new ProbeState(spec.livenessProbe) : undefined;
     c.startup = spec.startupProbe ? new ProbeState(spec.startupProbe) : undefined;
     if (!c.readiness && !c.startup) { c.ready = true; this.scheduleStatus(); }
-    const target = { podIP: this.state.podIP!, container: spec, ...(this.state.sandboxPid ? { sandboxPid: this.state.sandboxPid } : {}) };
+    const target = {
+      podIP: this.state.podIP!, container: spec, ...(this.state.sandboxPid ? { sandboxPid: this.state.sandboxPid } : {}), ...(c.pid ? { containerPid: c.pid } : {}),
+    };
     const loop = (kind: 'readiness' | 'liveness' | 'startup') => {
       const probe = kind === 'readiness' ? spec.readinessProbe : kind === 'liveness' ? spec.livenessProbe : spec.startupProbe;
       if (!probe) return;
@@ -494,16 +498,25 @@ export class PodWorker {
         if (kind !== 'startup' && c.startup && c.startup.result !== 'success') { schedule((probe.periodSeconds ?? 10) * 1000); return; }
         if (kind === 'startup' && c.startup?.result === 'success') return;
         const state = c[kind]!;
-        const result = state.record(await runProbe(probe, target));
+        const before = state.result;
+        const outcome = await runProbe(probe, target);
+        const result = state.record(outcome.result);
         if (c.pid !== pid) return;
+        // The kubelet's words (prober.go): Warning Unhealthy "<Kind> probe failed: <output>".
+        // Once per failure, not per failed attempt: when the failure
+        // threshold is reached; liveness and startup then restart the
+        // container, readiness stays failed (no new event) until a success.
+        // A repeat bumps the recorder's count of the same event.
+        const unhealthy = () => this.ctx.events.warning(this.pod, 'Unhealthy', `${PROBE_KIND[kind]} probe failed: ${outcome.output}`);
         if (kind === 'readiness') {
           const ready = result === 'success';
           if (ready) c.everReady = true;
           if (ready !== c.ready) { c.ready = ready; this.scheduleStatus(); }
+          if (result === 'failure' && before !== 'failure') unhealthy();
         } else if (kind === 'startup' && result === 'success') {
           if (!c.readiness) { c.ready = true; this.scheduleStatus(); }
         } else if (result === 'failure') {
-          this.ctx.events.warning(this.pod, 'Unhealthy', `${kind === 'liveness' ? 'Liveness' : 'Startup'} probe failed`);
+          unhealthy();
           this.ctx.events.normal(this.pod, 'Killing', `Container ${c.name} failed ${kind} probe, will be restarted`);
           state.reset();
           this.killContainer(c, (this.pod.spec.terminationGracePeriodSeconds ?? 30) * 1000);

@@ -1,16 +1,31 @@
-// Readiness, liveness and startup probes, run from the node's network
-// namespace (where the agent lives) as the kubelet runs them from the host.
+// Readiness, liveness and startup probes. HTTP and TCP probes connect from
+// the node's network namespace (where the agent lives), as the kubelet's
+// come from the host; exec probes run inside the container, as the kubelet's
+// do through CRI ExecSync, the way `podnet exec` runs a command.
 
 import http from 'node:http';
 import https from 'node:https';
 import net from 'node:net';
 import { spawn } from 'node:child_process';
 import type { Container, Probe } from '../api/types.js';
+import { execEnvOf } from './container-exec.js';
 import { joinSandboxArgv } from './sandbox.js';
 
 export type ProbeResult = 'success' | 'failure';
 
-export interface ProbeTarget { podIP: string; container: Container; sandboxPid?: number }
+/** A probe's result and what it said: the kubelet's "<Kind> probe failed: <output>" event carries the output. */
+export interface ProbeOutcome { result: ProbeResult; output: string }
+
+export interface ProbeTarget {
+  podIP: string;
+  container: Container;
+  sandboxPid?: number;
+  /** the container's process: an exec probe runs with its environment */
+  containerPid?: number;
+}
+
+/** the kubelet keeps this much of an exec probe's output (pkg/probe/exec: maxReadLength) */
+export const MAX_EXEC_PROBE_OUTPUT = 10 * 1024;
 
 /** A named port (`http`) is looked up in the container's ports, as the kubelet does. */
 export function resolveProbePort(port: number | string, container: Container): number | undefined {
@@ -19,52 +34,86 @@ export function resolveProbePort(port: number | string, container: Container): n
   return container.ports?.find((p) => p.name === port)?.containerPort;
 }
 
-function httpProbe(probe: NonNullable<Probe['httpGet']>, target: ProbeTarget, timeoutMs: number): Promise<ProbeResult> {
+const failed = (output: string): ProbeOutcome => ({ result: 'failure', output });
+const noPort = (port: number | string, container: Container) => failed(`port ${JSON.stringify(port)} not found in container ${container.name}`);
+
+// The failure outputs are the kubelet's (Go's net/http and net errors), with Node's words for the cause.
+function httpProbe(probe: NonNullable<Probe['httpGet']>, target: ProbeTarget, timeoutMs: number): Promise<ProbeOutcome> {
   const port = resolveProbePort(probe.port, target.container);
-  if (port === undefined) return Promise.resolve('failure');
+  if (port === undefined) return Promise.resolve(noPort(probe.port, target.container));
   const mod = probe.scheme === 'HTTPS' ? https : http;
+  const host = probe.host ?? target.podIP;
+  const path = probe.path ?? '/';
+  const url = `${probe.scheme === 'HTTPS' ? 'https' : 'http'}://${host.includes(':') ? `[${host}]` : host}:${port}${path}`;
   return new Promise((resolve) => {
     const req = mod.request({
-      host: probe.host ?? target.podIP, port, path: probe.path ?? '/', method: 'GET', timeout: timeoutMs, rejectUnauthorized: false,
+      host, port, path, method: 'GET', timeout: timeoutMs, rejectUnauthorized: false,
       headers: { 'User-Agent': 'kube-probe/1.31', ...Object.fromEntries((probe.httpHeaders ?? []).map((h) => [h.name, h.value])) },
       agent: false,
     }, (res) => {
       res.resume();
       // The kubelet counts 200-399 as success.
-      resolve(res.statusCode! >= 200 && res.statusCode! < 400 ? 'success' : 'failure');
+      const code = res.statusCode!;
+      resolve(code >= 200 && code < 400 ? { result: 'success', output: '' } : failed(`HTTP probe failed with statuscode: ${code}`));
     });
-    req.on('timeout', () => { req.destroy(); resolve('failure'); });
-    req.on('error', () => resolve('failure'));
+    req.on('timeout', () => { req.destroy(); resolve(failed(`Get "${url}": context deadline exceeded (Client.Timeout exceeded while awaiting headers)`)); });
+    req.on('error', (e) => resolve(failed(`Get "${url}": ${e.message}`)));
     req.end();
   });
 }
 
-function tcpProbe(probe: NonNullable<Probe['tcpSocket']>, target: ProbeTarget, timeoutMs: number): Promise<ProbeResult> {
+function tcpProbe(probe: NonNullable<Probe['tcpSocket']>, target: ProbeTarget, timeoutMs: number): Promise<ProbeOutcome> {
   const port = resolveProbePort(probe.port, target.container);
-  if (port === undefined) return Promise.resolve('failure');
+  if (port === undefined) return Promise.resolve(noPort(probe.port, target.container));
+  const host = probe.host ?? target.podIP;
+  const address = `${host.includes(':') ? `[${host}]` : host}:${port}`;
   return new Promise((resolve) => {
-    const socket = net.connect({ host: probe.host ?? target.podIP, port, timeout: timeoutMs });
-    socket.on('connect', () => { socket.destroy(); resolve('success'); });
-    socket.on('timeout', () => { socket.destroy(); resolve('failure'); });
-    socket.on('error', () => resolve('failure'));
+    const socket = net.connect({ host, port, timeout: timeoutMs });
+    socket.on('connect', () => { socket.destroy(); resolve({ result: 'success', output: '' }); });
+    socket.on('timeout', () => { socket.destroy(); resolve(failed(`dial tcp ${address}: i/o timeout`)); });
+    socket.on('error', (e) => resolve(failed(`dial tcp ${address}: ${e.message}`)));
   });
 }
 
-function execProbe(probe: NonNullable<Probe['exec']>, target: ProbeTarget, timeoutMs: number): Promise<ProbeResult> {
+/**
+ * In the container's namespaces, with its environment and working directory,
+ * as the container itself was started; stdout and stderr together are the
+ * output (the first 10 KiB). The command runs in a process group of its own:
+ * at the timeout the whole group is killed, so a child it left behind holding
+ * the output pipe cannot hold the probe past its timeout either.
+ */
+function execProbe(probe: NonNullable<Probe['exec']>, target: ProbeTarget, timeoutMs: number): Promise<ProbeOutcome> {
   const argv = target.sandboxPid ? joinSandboxArgv(target.sandboxPid, probe.command) : probe.command;
   return new Promise((resolve) => {
-    const child = spawn(argv[0]!, argv.slice(1), { stdio: 'ignore', timeout: timeoutMs });
-    child.on('error', () => resolve('failure'));
-    child.on('close', (code) => resolve(code === 0 ? 'success' : 'failure'));
+    let output = '';
+    let exitCode: number | null = null;
+    let timedOut = false;
+    const child = spawn(argv[0]!, argv.slice(1), {
+      stdio: ['ignore', 'pipe', 'pipe'], env: execEnvOf(target.containerPid), cwd: target.container.workingDir ?? '/', detached: true,
+    });
+    const collect = (chunk: Buffer) => { if (output.length < MAX_EXEC_PROBE_OUTPUT) output += chunk.toString('utf8').slice(0, MAX_EXEC_PROBE_OUTPUT - output.length); };
+    child.stdout.on('data', collect);
+    child.stderr.on('data', collect);
+    const timer = setTimeout(() => {
+      if (exitCode === null) timedOut = true;
+      try { process.kill(-child.pid!, 'SIGKILL'); } catch { /* gone */ }
+    }, timeoutMs);
+    child.on('exit', (code) => { exitCode = code; });
+    child.on('error', (e) => { clearTimeout(timer); resolve(failed(e.message)); });
+    child.on('close', () => {
+      clearTimeout(timer);
+      if (timedOut) resolve(failed(output || `command ${JSON.stringify(probe.command.join(' '))} timed out`));
+      else resolve({ result: exitCode === 0 ? 'success' : 'failure', output });
+    });
   });
 }
 
-export function runProbe(probe: Probe, target: ProbeTarget): Promise<ProbeResult> {
+export function runProbe(probe: Probe, target: ProbeTarget): Promise<ProbeOutcome> {
   const timeoutMs = (probe.timeoutSeconds ?? 1) * 1000;
   if (probe.httpGet) return httpProbe(probe.httpGet, target, timeoutMs);
   if (probe.tcpSocket) return tcpProbe(probe.tcpSocket, target, timeoutMs);
   if (probe.exec) return execProbe(probe.exec, target, timeoutMs);
-  return Promise.resolve('success');
+  return Promise.resolve({ result: 'success', output: '' });
 }
 
 /** Success/failure thresholds over consecutive results, as the kubelet's prober worker. */
