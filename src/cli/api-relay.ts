@@ -35,6 +35,9 @@ export async function startApiRelay(socketPath: string): Promise<ApiRelay> {
     if (path === undefined) return status(res, 401, 'Unauthorized', 'Unauthorized');
     const upstream = http.request({ agent, socketPath, method: req.method, path, headers: req.headers }, (answer) => {
       res.writeHead(answer.statusCode ?? 502, answer.rawHeaders);
+      // now, not with the first body chunk: a quiet watch has none for a minute,
+      // and kubectl waits for the headers before it goes on
+      res.flushHeaders();
       answer.pipe(res);
     });
     upstream.on('error', (err) => {

@@ -75,6 +75,16 @@ describe('podnet kubectl', { skip: hasKubectl ? false : 'kubectl is not on the P
     assert.equal(exit.code, 3);
   });
 
+  test('a watch that stays quiet gets its headers at once: rollout status returns when the rollout is done (regression: ~60 s)', async () => {
+    assert.equal((await pn(['kubectl', 'create', 'deployment', 'quiet', '--image=podnet/echo'])).code, 0);
+    await eventually('quiet available', async () => (await pn(['get', 'deploy', 'quiet'])).stdout.includes('1/1'), 30_000, 200);
+    const started = Date.now();
+    const r = await pn(['kubectl', 'rollout', 'status', 'deployment/quiet', '--timeout=40s'], { timeoutMs: 50_000 });
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /deployment "quiet" successfully rolled out/);
+    assert.ok(Date.now() - started < 15_000, `took ${Date.now() - started} ms`);
+  });
+
   test('a leading --cluster names the cluster; the rest is kubectl\'s', async () => {
     const r = await run([process.execPath, CLI, 'kubectl', '--cluster', CLUSTER, 'get', 'ns', 'default', '-o', 'jsonpath={.metadata.name}'], { env: { PODNET_STATE_DIR: stateDir, PODNET_CLUSTER: 'nosuch' } });
     assert.equal(r.code, 0, r.stderr);
