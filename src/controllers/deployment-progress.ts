@@ -24,10 +24,15 @@ export interface Progress {
 
 /**
  * `complete`: every replica updated and available, no old ones left.
+ * `rollingOut`: pods of an older template still exist. Without one, a
+ * Deployment that once completed keeps NewReplicaSetAvailable whatever its
+ * pods do (a scale-up that cannot be placed, a pod failing later): upstream
+ * estimates no progress then (syncRolloutStatus's isCompleteDeployment), so
+ * only a new template starts a deadline.
  * Progress is a new spec generation, more updated, ready or available pods, or
  * fewer old ones than the stored status counted: each restarts the deadline.
  */
-export function progressingCondition(deploy: Deployment, counts: RolloutCounts, complete: boolean, nowMs: number, now: string): Progress {
+export function progressingCondition(deploy: Deployment, counts: RolloutCounts, complete: boolean, rollingOut: boolean, nowMs: number, now: string): Progress {
   const name = deploy.metadata.name;
   const prev = deploy.status?.conditions?.find((c) => c.type === 'Progressing');
   const mk = (status: Condition['status'], reason: string, message: string, lastUpdateTime = now): Condition =>
@@ -35,7 +40,7 @@ export function progressingCondition(deploy: Deployment, counts: RolloutCounts, 
   if (deploy.spec.paused) {
     return { condition: prev?.reason === 'DeploymentPaused' ? prev : mk('Unknown', 'DeploymentPaused', 'Deployment is paused') };
   }
-  if (complete) {
+  if (complete || (prev?.reason === 'NewReplicaSetAvailable' && !rollingOut)) {
     return { condition: prev?.reason === 'NewReplicaSetAvailable' ? prev : mk('True', 'NewReplicaSetAvailable', `Deployment "${name}" has successfully progressed.`) };
   }
   const old = deploy.status ?? {};

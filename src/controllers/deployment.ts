@@ -151,7 +151,9 @@ export class DeploymentController extends Controller {
       const removed = new Set(plan.remove.map((p) => p.metadata.uid));
       active = [...active.filter((p) => !removed.has(p.metadata.uid)), ...created];
     }
-    await this.updateStatus(deploy, active, hash);
+    // a pod of an older template, terminating ones included: a rollout is under way
+    const rollingOut = owned.some((p) => p.metadata.labels?.[POD_TEMPLATE_HASH] !== hash);
+    await this.updateStatus(deploy, active, hash, rollingOut);
   }
 
   private hashOf(deploy: Deployment): string {
@@ -196,7 +198,7 @@ export class DeploymentController extends Controller {
     }
   }
 
-  private async updateStatus(deploy: Deployment, pods: Pod[], hash: string): Promise<void> {
+  private async updateStatus(deploy: Deployment, pods: Pod[], hash: string, rollingOut: boolean): Promise<void> {
     const replicas = deploy.spec.replicas ?? 1;
     const updated = pods.filter((p) => p.metadata.labels?.[POD_TEMPLATE_HASH] === hash);
     const ready = pods.filter(isPodReady).length;
@@ -222,7 +224,7 @@ export class DeploymentController extends Controller {
       lastUpdateTime: now,
     }, now);
     const counts = { replicas: pods.length, updatedReplicas: updated.length, readyReplicas: ready, availableReplicas };
-    const progress = progressingCondition(deploy, counts, complete, nowMs, now);
+    const progress = progressingCondition(deploy, counts, complete, rollingOut, nowMs, now);
     if (progress.recheckInMs !== undefined) this.enqueueAfter(keyOf(deploy), progress.recheckInMs);
     conditions = setCondition(conditions, progress.condition, now);
     // DeploymentStatus's counts are omitempty: a zero is left out, as a real API server writes it

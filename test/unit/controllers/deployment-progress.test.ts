@@ -20,7 +20,7 @@ const progressing = (reason: string, updatedAt: number, status: Condition['statu
 /** a rollout stuck at 1 updated (not ready) of 2, 2 old ones ready */
 const stuck: RolloutCounts = { replicas: 3, updatedReplicas: 1, readyReplicas: 2, availableReplicas: 2 };
 const stored = (c: Condition, counts = stuck): Deployment['status'] => ({ observedGeneration: 2, ...counts, conditions: [c] });
-const run = (d: Deployment, s: number, counts = stuck, complete = false) => progressingCondition(d, counts, complete, T0 + s * 1000, at(s));
+const run = (d: Deployment, s: number, counts = stuck, complete = false, rollingOut = true) => progressingCondition(d, counts, complete, rollingOut, T0 + s * 1000, at(s));
 
 test('no progress for progressDeadlineSeconds → Progressing False ProgressDeadlineExceeded, and it stays', () => {
   const d = deploy({ status: stored(progressing('ReplicaSetUpdated', 0)) });
@@ -57,4 +57,14 @@ test('complete, paused, and no deadline', () => {
   assert.deepEqual([paused.condition.status, paused.condition.reason], ['Unknown', 'DeploymentPaused']);
   const unlimited = run(deploy({ deadline: 2 ** 31 - 1, status: stored(progressing('ReplicaSetUpdated', 0)) }), 1e6);
   assert.deepEqual([unlimited.condition.reason, unlimited.recheckInMs], ['ReplicaSetUpdated', undefined]);
+});
+
+test('a completed Deployment without pods of an older template keeps NewReplicaSetAvailable: a scale-up that cannot be placed never times out', () => {
+  const done = deploy({ generation: 3, status: stored(progressing('NewReplicaSetAvailable', 0), { replicas: 1, updatedReplicas: 1, readyReplicas: 1, availableReplicas: 1 }) });
+  const scaled: RolloutCounts = { replicas: 2, updatedReplicas: 2, readyReplicas: 1, availableReplicas: 1 };
+  const p = run(done, 500, scaled, false, false);
+  assert.deepEqual([p.condition.status, p.condition.reason, p.recheckInMs], ['True', 'NewReplicaSetAvailable', undefined]);
+  // a new template (older pods still there) is a rollout: its deadline starts
+  const rollout = run(done, 500, { ...scaled, updatedReplicas: 1 }, false, true);
+  assert.deepEqual([rollout.condition.reason, rollout.condition.lastUpdateTime], ['ReplicaSetUpdated', at(500)]);
 });
