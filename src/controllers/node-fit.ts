@@ -15,6 +15,15 @@ export function tolerates(t: Toleration, taint: Taint): boolean {
   return (t.operator ?? 'Equal') === 'Equal' && (t.value ?? '') === (taint.value ?? '');
 }
 
+/** the taints upstream puts on a NotReady node and a cordoned one */
+export const NOT_READY_TAINT: Taint = { key: 'node.kubernetes.io/not-ready', effect: 'NoSchedule' };
+export const UNSCHEDULABLE_TAINT: Taint = { key: 'node.kubernetes.io/unschedulable', effect: 'NoSchedule' };
+
+/** whether some toleration of the pod tolerates this taint */
+export function toleratesTaint(pod: Pod, taint: Taint): boolean {
+  return (pod.spec.tolerations ?? []).some((t) => tolerates(t, taint));
+}
+
 /** the first NoSchedule/NoExecute taint of the node that none of the pod's tolerations tolerates */
 export function untoleratedTaint(pod: Pod, node: Node): Taint | undefined {
   const tolerations = pod.spec.tolerations ?? [];

@@ -10,7 +10,7 @@ import type { Client } from '../client/client.js';
 import { isApiError } from '../errors.js';
 import { deepEqual } from '../store/deep-equal.js';
 import { Controller } from './controller.js';
-import { describeTaint, matchesNodeSelection, preference, untoleratedTaint } from './node-fit.js';
+import { describeTaint, matchesNodeSelection, NOT_READY_TAINT, preference, toleratesTaint, UNSCHEDULABLE_TAINT, untoleratedTaint } from './node-fit.js';
 import type { EventRecorder } from './events.js';
 import { indexLookup, keyOf, splitKey, type IndexLookup, type InformerSource, type Lister } from './informers.js';
 
@@ -44,8 +44,9 @@ export function choose(pod: Pod, nodes: Node[], podsPerNode: Map<string, number>
   const fit: Node[] = [];
   for (const n of nodes) {
     const name = n.metadata.name!;
-    if (!isNodeReady(n)) { notReady.push(name); continue; }
-    if (n.spec?.unschedulable) { unschedulable.push(name); continue; }
+    // both are taints upstream (the node lifecycle controller's, NodeUnschedulable's): a pod may tolerate them
+    if (!isNodeReady(n) && !toleratesTaint(pod, NOT_READY_TAINT)) { notReady.push(name); continue; }
+    if (n.spec?.unschedulable && !toleratesTaint(pod, UNSCHEDULABLE_TAINT)) { unschedulable.push(name); continue; }
     // kube-scheduler's filter order: TaintToleration before NodeAffinity; a node counts once, for the first that fails
     const taint = untoleratedTaint(pod, n);
     if (taint) { const t = describeTaint(taint); tainted.set(t, (tainted.get(t) ?? 0) + 1); continue; }

@@ -64,3 +64,17 @@ test('an affinity nobody matches leaves the pod Pending with the selector reason
   q.spec.affinity = { nodeAffinity: { preferredDuringSchedulingIgnoredDuringExecution: [{ weight: 10, preference: { matchExpressions: [{ key: 'kubernetes.io/hostname', operator: 'In', values: ['node-2'] }] } }] } };
   assert.deepEqual(choose(q, [node('node-1'), node('node-2')], new Map([['node-2', 9]]), new Map([['node-2', 3]])), { node: 'node-2' });
 });
+
+test('a pod that tolerates node.kubernetes.io/unschedulable or not-ready may go to a cordoned or NotReady node (blanket Exists too)', () => {
+  const cordoned = [node('node-1', { unschedulable: true })];
+  const notReady = [node('node-1', { ready: false })];
+  assert.ok('reason' in choose(pod('a'), cordoned, new Map()));
+  const blanket = pod('b');
+  blanket.spec.tolerations = [{ operator: 'Exists' }];
+  assert.deepEqual(choose(blanket, cordoned, new Map()), { node: 'node-1' });
+  assert.deepEqual(choose(blanket, notReady, new Map()), { node: 'node-1' });
+  const cordonOnly = pod('c');
+  cordonOnly.spec.tolerations = [{ key: 'node.kubernetes.io/unschedulable', operator: 'Exists', effect: 'NoSchedule' }];
+  assert.deepEqual(choose(cordonOnly, cordoned, new Map()), { node: 'node-1' });
+  assert.ok('reason' in choose(cordonOnly, notReady, new Map()));
+});
