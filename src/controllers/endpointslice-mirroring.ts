@@ -19,9 +19,11 @@ import { randomSuffix } from './template-hash.js';
 export const MIRRORING_MANAGED_BY = 'endpointslicemirroring-controller.k8s.io';
 export const SKIP_MIRROR_LABEL = 'endpointslice.kubernetes.io/skip-mirror';
 
+export const MAX_MIRRORED_PER_SUBSET = 1000;
+
 export interface MirroredSlice { ports: EndpointPort[]; endpoints: Endpoint[] }
 
-/** The slices an Endpoints object stands for: one per subset with addresses. */
+/** The slices an Endpoints object stands for: one per subset with addresses, its first 1,000 (ready ones first). */
 export function mirroredSlices(ep: Endpoints): MirroredSlice[] {
   const out: MirroredSlice[] = [];
   for (const subset of ep.subsets ?? []) {
@@ -35,6 +37,8 @@ export function mirroredSlices(ep: Endpoints): MirroredSlice[] {
       }
     }
     if (endpoints.length === 0) continue;
+    // upstream's --mirroring-max-endpoints-per-subset: a slice holds at most 1,000 endpoints
+    endpoints.splice(MAX_MIRRORED_PER_SUBSET);
     const ports = (subset.ports ?? []).map((p) => ({ name: p.name ?? '', port: p.port, protocol: p.protocol ?? 'TCP', ...(p.appProtocol ? { appProtocol: p.appProtocol } : {}) }));
     out.push({ ports, endpoints });
   }

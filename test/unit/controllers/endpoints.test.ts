@@ -57,3 +57,10 @@ test('kubectl\'s ENDPOINTS column', () => {
   assert.equal(formatEndpoints(endpoints([{ addresses: [{ ip: '10.0.0.1' }, { ip: '10.0.0.2' }] }])), '10.0.0.1,10.0.0.2', 'headless without ports: the IPs');
   assert.equal(formatEndpoints(endpoints([{ addresses: [{ ip: '10.0.0.1' }, { ip: '10.0.0.2' }], ports: [{ name: 'a', port: 80 }, { name: 'b', port: 443 }] }])), '10.0.0.1:80,10.0.0.2:80,10.0.0.1:443 + 1 more...');
 });
+
+test('mirroring keeps the first 1,000 addresses of a subset, ready ones first (a slice holds no more)', () => {
+  const many = Array.from({ length: 1001 }, (_, i) => ({ ip: `10.1.${Math.floor(i / 250)}.${(i % 250) + 1}` }));
+  const [only] = mirroredSlices(endpoints([{ notReadyAddresses: [{ ip: '192.0.2.1' }], addresses: many, ports: [{ port: 80 }] }]));
+  assert.equal(only!.endpoints.length, 1000);
+  assert.ok(only!.endpoints.every((e) => e.conditions?.ready === true));
+});
