@@ -250,6 +250,13 @@ export function validatePodSpec(specValue: unknown, path: string): FieldError[] 
   errs.push(...validateLabels(optStringMap(spec, 'nodeSelector', `${path}.nodeSelector`, errs), `${path}.nodeSelector`));
   validateDNSConfig(spec, dnsPolicy, `${path}.dnsConfig`, errs);
   validateTolerations(spec, `${path}.tolerations`, errs);
+  // validateHostAliases: what the agent writes into /etc/hosts, one entry a line
+  (optList(spec, 'hostAliases', `${path}.hostAliases`, errs) ?? []).forEach((alias, i) => {
+    const at = `${path}.hostAliases[${i}]`;
+    if (!isObj(alias)) { errs.push(field.invalid(at, alias, 'must be an object')); return; }
+    errs.push(...validateIP(`${at}.ip`, optString(alias, 'ip', `${at}.ip`, errs) ?? ''));
+    for (const h of optStringList(alias, 'hostnames', `${at}.hostnames`, errs) ?? []) for (const m of isDNS1123Subdomain(h)) errs.push(field.invalid(`${at}.hostnames`, h, m));
+  });
   validateNodeAffinity(spec, `${path}.affinity`, errs);
   // validateReadinessGates: each gate names a pod condition type, a qualified name
   (optList(spec, 'readinessGates', `${path}.readinessGates`, errs) ?? []).forEach((gate, i) => {

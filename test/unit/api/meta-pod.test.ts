@@ -23,6 +23,15 @@ table('metadata', [
 const REQ = 'spec.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms';
 const required = (...terms: object[]) => ({ nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: terms } } });
 
+table('Pod hostAliases', [
+  { name: 'valid', obj: pod({ hostAliases: [{ ip: '127.0.0.1', hostnames: ['foo.local', 'bar.local'] }] }), want: [] },
+  { name: 'an entry is an object with an IP and DNS names', obj: pod({ hostAliases: [null, { ip: 'not-an-ip', hostnames: ['a\n10.0.0.9\tinjected'] }] }), want: [
+    'spec.hostAliases[0]: Invalid value: null: must be an object',
+    'spec.hostAliases[1].ip: Invalid value: "not-an-ip": must be a valid IP address, (e.g. 10.9.8.7 or 2001:db8::ffff)',
+    `spec.hostAliases[1].hostnames: Invalid value: "a\\n10.0.0.9\\tinjected": ${DNS1123_SUBDOMAIN_MSG}`,
+  ] },
+]);
+
 table('Pod tolerations and node affinity', [
   { name: 'valid', obj: pod({ tolerations: [{ key: 'a', operator: 'Equal', value: 'b', effect: 'NoSchedule' }, { operator: 'Exists' }, { key: 'n', operator: 'Exists', effect: 'NoExecute', tolerationSeconds: 30 }], affinity: { ...required({ matchExpressions: [{ key: 'zone', operator: 'In', values: ['a'] }, { key: 'gpu', operator: 'DoesNotExist' }], matchFields: [{ key: 'metadata.name', operator: 'In', values: ['node-1'] }] }), podAntiAffinity: {} } }), want: [] },
   { name: 'toleration operator', obj: pod({ tolerations: [{ key: 'a', operator: 'Bogus' }] }), want: ['spec.tolerations[0].operator: Unsupported value: "Bogus": supported values: "Equal", "Exists"'] },
