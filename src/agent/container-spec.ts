@@ -226,9 +226,6 @@ export function resolvConf(pod: Pod, clusterDnsIP: string, clusterDomain: string
   return renderResolvConf(podDns(pod, clusterDnsIP, clusterDomain, nodeResolv));
 }
 
-/** spec.hostAliases[] (podnet's api/types.ts has no type for it yet) */
-export interface HostAlias { ip: string; hostnames?: string[] }
-
 /**
  * The pod's /etc/hosts as the kubelet's managedHostsFileContent writes it:
  * localhost, the pod's own name (its FQDN first under a subdomain), then,
@@ -240,7 +237,7 @@ export function hostsFile(pod: Pod, podIP: string | undefined, clusterDomain: st
   const fqdn = pod.spec.subdomain ? `${hostname}.${pod.spec.subdomain}.${pod.metadata.namespace}.svc.${clusterDomain}` : '';
   const lines = ['# Kubernetes-managed hosts file (podnet).', '127.0.0.1\tlocalhost', '::1\tlocalhost ip6-localhost ip6-loopback'];
   if (podIP) lines.push(`${podIP}\t${fqdn ? `${fqdn}\t` : ''}${hostname}`);
-  const aliases = (pod.spec.hostAliases ?? []) as HostAlias[];
+  const aliases = pod.spec.hostAliases ?? [];
   if (aliases.length > 0) {
     lines.push('', '# Entries added by HostAliases.');
     for (const a of aliases) lines.push([a.ip, ...(a.hostnames ?? [])].join('\t'));

@@ -66,6 +66,8 @@ export interface Namespace extends KubeObject {
 
 export interface NodeAddress { type: 'InternalIP' | 'Hostname' | 'ExternalIP'; address: string }
 
+export interface HostAlias { ip: string; hostnames?: string[] }
+
 export type TaintEffect = 'NoSchedule' | 'PreferNoSchedule' | 'NoExecute';
 
 export interface Taint { key: string; value?: string; effect: TaintEffect; timeAdded?: string }
@@ -142,6 +144,7 @@ export interface PodSpec {
   nodeName?: string;
   nodeSelector?: Record<string, string>;
   tolerations?: Toleration[];
+  hostAliases?: HostAlias[];
   affinity?: { nodeAffinity?: NodeAffinity; [kind: string]: unknown };
   hostname?: string;
   subdomain?: string;

@@ -11,7 +11,8 @@ import path from 'node:path';
 import type { ResourceInfo } from '../api/resources.js';
 import type { Pod } from '../api/types.js';
 import { netnsNames } from '../config.js';
-import { containerEnvOf, runningPid } from '../agent/container-exec.js';
+import { execEnvOf, runningPid } from '../agent/container-exec.js';
+import { BASE_PATH } from '../agent/container-spec.js';
 import { podFiles } from '../agent/pod-files.js';
 import { joinSandboxArgv } from '../agent/sandbox.js';
 import { apiErrors } from '../errors.js';
@@ -34,8 +35,6 @@ function onPath(program: string, searchPath: string): string {
   return program;
 }
 
-/** the PATH a container process gets when it names none (the kubelet's default for containers) */
-const DEFAULT_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 
 export function planExec(registry: Registry, info: ResourceInfo, namespace: string, name: string, query: URLSearchParams, req: UpgradeRequest, where: { podsDir: string; cluster: string }): ExecPlan {
   const command = query.getAll('command');
@@ -63,9 +62,8 @@ export function planExec(registry: Registry, info: ResourceInfo, namespace: stri
   }
   const offered = req.protocols.split(',').map((p) => p.trim());
   if (!EXEC_PROTOCOLS.some((p) => offered.includes(p))) throw apiErrors.badRequest(`no stream protocol in common: podnet speaks ${EXEC_PROTOCOLS.join(', ')}`);
-  // a container whose environment cannot be read (it just exited) still gets a PATH to find the command by
-  const env = containerEnvOf(pid) ?? { PATH: DEFAULT_PATH };
+  const env = execEnvOf(pid);
   // nsenter and ip are found on the daemon's PATH; the command itself on the container's
-  argv[0] = onPath(argv[0]!, process.env['PATH'] ?? DEFAULT_PATH);
+  argv[0] = onPath(argv[0]!, process.env['PATH'] ?? BASE_PATH);
   return { argv, env: env as Record<string, string>, stdin: truthy(query.get('stdin')), tty: truthy(query.get('tty')), command };
 }

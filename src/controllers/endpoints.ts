@@ -12,13 +12,12 @@ import type { Client } from '../client/client.js';
 import { isApiError } from '../errors.js';
 import { deepEqual } from '../store/deep-equal.js';
 import { Controller } from './controller.js';
-import { MANAGED_BY, managedSliceOf } from './endpointslice.js';
+import { HEADLESS_LABEL, isHeadless, MANAGED_BY, managedSliceOf } from './endpointslice.js';
 import { indexLookup, keyOf, splitKey, type IndexLookup, type InformerSource, type Lister } from './informers.js';
 
 /** upstream's LabelManagedBy for Endpoints, and the value its controller writes */
 export const ENDPOINTS_MANAGED_BY_LABEL = 'endpoints.kubernetes.io/managed-by';
 export const ENDPOINTS_MANAGED_BY = 'endpoint-controller';
-const HEADLESS_LABEL = 'service.kubernetes.io/headless';
 
 const byIp = (a: EndpointAddress, b: EndpointAddress) => (a.ip < b.ip ? -1 : a.ip > b.ip ? 1 : 0);
 
@@ -55,7 +54,7 @@ export function endpointsSubsets(slices: readonly EndpointSlice[], publishNotRea
 export function endpointsLabels(svc: Service): Record<string, string> {
   const labels: Record<string, string> = { ...(svc.metadata.labels ?? {}) };
   delete labels[HEADLESS_LABEL];
-  if (!svc.spec.clusterIP || svc.spec.clusterIP === 'None') labels[HEADLESS_LABEL] = '';
+  if (isHeadless(svc)) labels[HEADLESS_LABEL] = '';
   labels[ENDPOINTS_MANAGED_BY_LABEL] = ENDPOINTS_MANAGED_BY;
   return labels;
 }

@@ -46,6 +46,11 @@ export function endpointForPod(svc: Service, pod: Pod): Endpoint {
   return ep;
 }
 
+/** no ClusterIP: what service.kubernetes.io/headless marks on slices and Endpoints */
+export function isHeadless(svc: Service): boolean {
+  return !svc.spec.clusterIP || svc.spec.clusterIP === 'None';
+}
+
 const RESERVED_LABELS = new Set([SERVICE_NAME_LABEL, MANAGED_BY_LABEL, HEADLESS_LABEL]);
 
 /**
@@ -60,8 +65,7 @@ const RESERVED_LABELS = new Set([SERVICE_NAME_LABEL, MANAGED_BY_LABEL, HEADLESS_
 export function sliceLabels(svc: Service): Record<string, string> {
   const labels: Record<string, string> = {};
   for (const [k, v] of Object.entries(svc.metadata.labels ?? {})) if (!RESERVED_LABELS.has(k)) labels[k] = v;
-  const clusterIP = svc.spec.clusterIP;
-  if (!clusterIP || clusterIP === 'None') labels[HEADLESS_LABEL] = '';
+  if (isHeadless(svc)) labels[HEADLESS_LABEL] = '';
   labels[SERVICE_NAME_LABEL] = svc.metadata.name!;
   labels[MANAGED_BY_LABEL] = MANAGED_BY;
   return labels;
