@@ -82,18 +82,20 @@ export class EndpointSliceMirroringController extends Controller {
     const existing = [...this.mirrored.get(`${namespace}/${name}`)].sort((a, b) => a.metadata.name!.localeCompare(b.metadata.name!));
     const desired = shouldMirror(svc, ep) && !ep!.metadata.deletionTimestamp ? mirroredSlices(ep!) : [];
     const unused = existing;
+    // the Endpoints' labels follow it to its slices on every change, as upstream's mirroring does
+    const labels = ep ? { ...(ep.metadata.labels ?? {}), [SERVICE_NAME_LABEL]: name, [MANAGED_BY_LABEL]: MIRRORING_MANAGED_BY } : {};
     for (const want of desired) {
       const slice = unused.shift();
       if (slice) {
-        if (deepEqual(slice.ports ?? [], want.ports) && deepEqual(slice.endpoints ?? [], want.endpoints)) continue;
-        await this.client.update<EndpointSlice>({ ...slice, ports: want.ports, endpoints: want.endpoints });
+        if (deepEqual(slice.ports ?? [], want.ports) && deepEqual(slice.endpoints ?? [], want.endpoints) && deepEqual(slice.metadata.labels ?? {}, labels)) continue;
+        await this.client.update<EndpointSlice>({ ...slice, metadata: { ...slice.metadata, labels }, ports: want.ports, endpoints: want.endpoints });
         continue;
       }
       await this.client.create<EndpointSlice>({
         apiVersion: 'discovery.k8s.io/v1', kind: 'EndpointSlice',
         metadata: {
           name: `${name}-${randomSuffix()}`, namespace,
-          labels: { ...(ep!.metadata.labels ?? {}), [SERVICE_NAME_LABEL]: name, [MANAGED_BY_LABEL]: MIRRORING_MANAGED_BY },
+          labels,
           ownerReferences: [{ apiVersion: 'v1', kind: 'Endpoints', name, uid: ep!.metadata.uid!, controller: true, blockOwnerDeletion: true }],
         },
         addressType: 'IPv4', ports: want.ports, endpoints: want.endpoints,

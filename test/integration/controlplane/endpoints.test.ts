@@ -90,6 +90,14 @@ subsets: [{addresses: [{ip: ${target.status!.podIP}}], ports: [{name: http, port
   const mirrored = (await json<{ items: EndpointSlice[] }>(['get', 'endpointslices', '-l', 'kubernetes.io/service-name=legacy'])).items;
   assert.equal(mirrored.length, 1);
   assert.equal(mirrored[0]!.metadata.labels!['endpointslice.kubernetes.io/managed-by'], 'endpointslicemirroring-controller.k8s.io');
+  // a label added to the Endpoints later reaches its slice too
+  await apply(`apiVersion: v1
+kind: Endpoints
+metadata: {name: legacy, labels: {tier: db}}
+subsets: [{addresses: [{ip: ${target.status!.podIP}}], ports: [{name: http, port: 8080}]}]
+`);
+  await eventually('the slice carries the label added later', async () =>
+    (await json<{ items: EndpointSlice[] }>(['get', 'endpointslices', '-l', 'kubernetes.io/service-name=legacy,tier=db'])).items.length === 1, 20_000, 200);
   assert.equal((await pn(['delete', 'endpoints', 'legacy'])).code, 0);
   await eventually('the mirrored slice gone with its Endpoints', async () =>
     (await json<{ items: EndpointSlice[] }>(['get', 'endpointslices', '-l', 'kubernetes.io/service-name=legacy'])).items.length === 0, 20_000, 200);
