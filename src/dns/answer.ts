@@ -73,12 +73,14 @@ export function soaRecord(zone: string, options: ClusterDnsOptions, serial: numb
 
 /** Answers one question for the cluster zone or one of the reverse zones. */
 export function answer(index: DnsIndex, question: DnsQuestion, options: ClusterDnsOptions = DEFAULT_CLUSTER_DNS_OPTIONS): DnsAnswer {
-  return answerDepth(index, question, options, 0);
+  return answerChasing(index, question, options, new Set());
 }
 
-function answerDepth(index: DnsIndex, question: DnsQuestion, options: ClusterDnsOptions, depth: number): DnsAnswer {
+/** `seen`: the names this answer's CNAME chain already passed through (a loop ends there). */
+function answerChasing(index: DnsIndex, question: DnsQuestion, options: ClusterDnsOptions, seen: Set<string>): DnsAnswer {
   const owner = trimDot(question.name);
   const name = foldCase(owner);
+  seen.add(name);
   const zone = servingZone(name, options);
   if (zone === undefined) return result('REFUSED', false);
   if (question.class !== 'IN' && question.class !== 'ANY') return result('REFUSED', false);
@@ -94,11 +96,16 @@ function answerDepth(index: DnsIndex, question: DnsQuestion, options: ClusterDns
   // spec §2.5: an ExternalName Service is a CNAME whatever the type asked.
   if (node.kind === 'service' && node.svc.kind === 'ExternalName' && question.type !== 'CNAME') {
     const cname = rr('CNAME', node.svc.externalName);
-    if (depth < MAX_CHASE && servingZone(node.svc.externalName, options) === options.zone) {
-      const next = answerDepth(index, { ...question, name: node.svc.externalName }, options, depth + 1);
-      return { ...next, answers: [cname, ...next.answers] };
+    const target = node.svc.externalName;
+    if (servingZone(target, options) === undefined) {
+      return { ...result('NOERROR', true, [cname]), chase: { name: target, type: question.type, class: question.class } };
     }
-    return { ...result('NOERROR', true, [cname]), chase: { name: node.svc.externalName, type: question.type, class: question.class } };
+    // A target we serve is never forwarded (the upstream does not know our zones,
+    // and must not learn cluster names). A chain that loops or runs past
+    // MAX_CHASE ends with the CNAMEs so far, as CoreDNS's DuplicateCNAME check does.
+    if (seen.has(foldCase(trimDot(target))) || seen.size > MAX_CHASE) return result('NOERROR', true, [cname]);
+    const next = answerChasing(index, { ...question, name: target }, options, seen);
+    return { ...next, answers: [cname, ...next.answers] };
   }
 
   const answers: Rr[] = [];
@@ -269,15 +276,21 @@ function resolveClusterName(index: DnsIndex, name: string, options: ClusterDnsOp
     if (n === 4) return svc.ports.some((p) => p.name !== '' && p.protocol === first.slice(1)) ? { kind: 'empty' } : undefined;
     return undefined;
   }
-  // <hostname>.<svc>.<ns>.svc (spec §2.4.1), headless only.
-  if (n === 4 && svc.kind === 'Headless') {
+  // <hostname>.<svc>.<ns>.svc (spec §2.4.1 names them for headless Services;
+  // CoreDNS's findServices answers an endpoint name under any Service with
+  // endpoints, ClusterIP ones too, and so does podnet: what kind users see).
+  if (n === 4 && svc.kind !== 'ExternalName') {
     const endpoints = published(svc, index.endpoints(ns, svc.name)).filter((e) => endpointLabel(e) === first);
     return endpoints.length ? { kind: 'endpoint', svc, endpoints } : undefined;
   }
   return undefined;
 }
 
-/** spec §2.3.4 / §2.4.4: PTR for ClusterIPs and for headless endpoints (hostname, else the dashed IP). */
+/**
+ * spec §2.3.4 / §2.4.4: PTR for ClusterIPs and for endpoints (hostname, else
+ * the dashed IP). The spec names headless endpoints; CoreDNS's
+ * serviceRecordForIP answers for the endpoints of every Service, as podnet does.
+ */
 function resolveReverseName(index: DnsIndex, name: string, zone: string, options: ClusterDnsOptions): Node | undefined {
   if (name === zone) return { kind: 'apex', zone };
   const ip = ipFromReverse(name);
@@ -285,7 +298,7 @@ function resolveReverseName(index: DnsIndex, name: string, zone: string, options
   const targets = new Set<string>();
   for (const svc of index.servicesByIP(ip)) if (svc.kind === 'ClusterIP') targets.add(serviceName(svc, options));
   for (const { service, endpoint } of index.endpointsByIP(ip)) {
-    if (service.kind !== 'Headless' || !(endpoint.ready || service.publishNotReadyAddresses)) continue;
+    if (service.kind === 'ExternalName' || !(endpoint.ready || service.publishNotReadyAddresses)) continue;
     targets.add(`${endpointLabel(endpoint)}.${serviceName(service, options)}`);
   }
   return targets.size ? { kind: 'reverse', targets: [...targets] } : undefined;

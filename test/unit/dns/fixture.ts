@@ -53,6 +53,16 @@ export function fixture(): ClusterIndex {
   index.upsertEndpointSlice(slice('default', 'idle', 'idle-abcde', [{ addresses: ['10.244.0.10'], hostname: 'idle-0', conditions: { ready: false } }], [{ name: 'pg', port: 5432, protocol: 'TCP' }]));
   index.upsertService(svc('default', 'ext', { type: 'ExternalName', externalName: 'shop.example.test', ports: [{ name: 'http', port: 80 }] }));
   index.upsertService(svc('default', 'alias', { type: 'ExternalName', externalName: 'web.default.svc.cluster.local.' }));
+  // a ClusterIP Service's endpoints: named and reversed as CoreDNS does, though the spec names only headless ones
+  index.upsertEndpointSlice(slice('default', 'api', 'api-abcde', [
+    { addresses: ['10.244.2.5'], hostname: 'api-0', conditions: { ready: true } },
+    { addresses: ['10.244.2.6'], conditions: { ready: true } },
+    { addresses: ['10.244.2.7'], conditions: { ready: false } },
+  ], [{ port: 8080, protocol: 'TCP' }]));
+  // ExternalName chains that never reach an address
+  index.upsertService(svc('default', 'loopa', { type: 'ExternalName', externalName: 'loopb.default.svc.cluster.local' }));
+  index.upsertService(svc('default', 'loopb', { type: 'ExternalName', externalName: 'LOOPA.default.svc.cluster.local.' }));
+  index.upsertService(svc('default', 'dangling', { type: 'ExternalName', externalName: 'gone.default.svc.cluster.local' }));
   index.markSynced();
   return index;
 }
