@@ -1,7 +1,9 @@
 // Keeps the outside world's DNS in line with the cluster, as external-dns
-// does with Route53: every host of an Ingress rule resolves to that Ingress's
-// load-balancer address, and every LoadBalancer Service annotated with
-// `external-dns.alpha.kubernetes.io/hostname` to its own. The records go to a
+// does with Route53: every host an Ingress names (its rules' hosts, its TLS
+// hosts, and its `external-dns.alpha.kubernetes.io/hostname` annotation, as
+// external-dns's ingress source reads them) resolves to that Ingress's
+// load-balancer address, and every LoadBalancer Service with that annotation
+// to its own. The records go to a
 // JSON file (written whole, then renamed) that the external DNS server reloads.
 
 import { renameSync, writeFileSync } from 'node:fs';
@@ -17,6 +19,10 @@ function lbIPs(obj: { status?: { loadBalancer?: { ingress?: { ip?: string }[] } 
   return (obj.status?.loadBalancer?.ingress ?? []).map((i) => i.ip).filter((ip): ip is string => !!ip);
 }
 
+function annotatedHosts(obj: KubeObject): string[] {
+  return (obj.metadata.annotations?.[HOSTNAME_ANNOTATION] ?? '').split(',').map((h) => h.trim()).filter(Boolean);
+}
+
 /** Pure: the public names the cluster publishes. Wildcard hosts are published as wildcards. */
 export function externalRecords(ingresses: Ingress[], services: Service[]): RecordMap {
   const records = new Map<string, Set<string>>();
@@ -30,11 +36,12 @@ export function externalRecords(ingresses: Ingress[], services: Service[]): Reco
   for (const ing of ingresses) {
     const ips = lbIPs(ing);
     for (const rule of ing.spec.rules ?? []) if (rule.host) add(rule.host, ips);
+    for (const tls of ing.spec.tls ?? []) for (const host of tls.hosts ?? []) add(host, ips);
+    for (const host of annotatedHosts(ing)) add(host, ips);
   }
   for (const svc of services) {
-    const names = svc.metadata.annotations?.[HOSTNAME_ANNOTATION];
-    if (!names || svc.spec.type !== 'LoadBalancer') continue;
-    for (const host of names.split(',').map((h) => h.trim())) add(host, lbIPs(svc));
+    if (svc.spec.type !== 'LoadBalancer') continue;
+    for (const host of annotatedHosts(svc)) add(host, lbIPs(svc));
   }
   const out: RecordMap = {};
   for (const name of [...records.keys()].sort()) out[name] = { A: [...records.get(name)!].sort() };

@@ -52,10 +52,16 @@ interface Zones {
   serial: number;
 }
 
-function build(records: RecordMap, options: AuthoritativeOptions, serial: number): Zones {
+/**
+ * `hosted`: the zones served before this update. They stay, as a Route53
+ * hosted zone outlives its last record: a name deleted from it is then
+ * NXDOMAIN (cached negatively, RFC 2308), not REFUSED (which sends stub
+ * resolvers to their next server).
+ */
+function build(records: RecordMap, options: AuthoritativeOptions, serial: number, hosted: readonly string[] = []): Zones {
   const names = new Map<string, NameRecords>();
   for (const [name, recs] of Object.entries(records)) names.set(foldCase(trimDot(name)), recs);
-  const zones = options.zones?.map((z) => foldCase(trimDot(z))) ?? [...new Set([...names.keys()].map(registrableZone))];
+  const zones = options.zones?.map((z) => foldCase(trimDot(z))) ?? [...new Set([...hosted, ...[...names.keys()].map(registrableZone)])];
   const existing = new Set<string>();
   for (const name of names.keys()) {
     const zone = zones.find((z) => inZone(name, z));
@@ -137,7 +143,7 @@ export class AuthoritativeZones implements QueryHandler {
   setRecords(records: RecordMap): void {
     // SOA serials must grow (RFC 1982); seconds, bumped if two updates land in one second.
     const serial = Math.max(this.zones.serial + 1, Math.floor(Date.now() / 1000));
-    this.zones = build(records, this.options, serial);
+    this.zones = build(records, this.options, serial, this.zones.zones);
     this.gen++;
   }
 

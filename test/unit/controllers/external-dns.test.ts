@@ -24,3 +24,15 @@ test('annotated LoadBalancer Services publish their own address', () => {
   const clusterIP: Service = { ...svc, spec: { type: 'ClusterIP' } };
   assert.deepEqual(externalRecords([], [svc, clusterIP]), { 'cache.example.test': { A: ['203.0.113.11'] }, 'db.example.test': { A: ['203.0.113.11'] } });
 });
+
+test('an Ingress also publishes its TLS hosts and its hostname annotation, as external-dns\'s ingress source does', () => {
+  const ing = ingress(['shop.example.test'], '203.0.113.10');
+  ing.spec.tls = [{ hosts: ['secure.example.test', 'shop.example.test'], secretName: 'tls' }];
+  ing.metadata.annotations = { [HOSTNAME_ANNOTATION]: 'alias.example.test,  other.example.test' };
+  assert.deepEqual(externalRecords([ing], []), {
+    'alias.example.test': { A: ['203.0.113.10'] },
+    'other.example.test': { A: ['203.0.113.10'] },
+    'secure.example.test': { A: ['203.0.113.10'] },
+    'shop.example.test': { A: ['203.0.113.10'] },
+  });
+});

@@ -24,3 +24,13 @@ const rows: [string, string, string[]][] = [
 for (const [name, rcode, answers] of rows) {
   test(`external DNS: ${name} → ${rcode}`, () => assert.deepEqual(ask(name), { rcode, answers }));
 }
+
+test('a zone outlives its last record, as a hosted zone does: its names turn NXDOMAIN, not REFUSED', () => {
+  const z = new AuthoritativeZones({ 'api.other.test': { A: ['203.0.113.11'] } });
+  assert.equal(z.answer({ name: 'api.other.test', type: 'A', class: 'IN' }).rcode, 'NOERROR');
+  z.setRecords({});
+  const gone = z.answer({ name: 'api.other.test', type: 'A', class: 'IN' });
+  assert.equal(gone.rcode, 'NXDOMAIN');
+  assert.equal(gone.authority[0]?.name, 'other.test');
+  assert.equal(z.answer({ name: 'never.test', type: 'A', class: 'IN' }).rcode, 'REFUSED');
+});
