@@ -20,6 +20,8 @@ export const NODE_ROUTER_IP = '172.18.0.1';
 export const OUTSIDE_NETWORK = '198.51.100.0/24';
 export const OUTSIDE_ROUTER_IP = '198.51.100.1';
 export const EXTERNAL_DNS_IP = '198.51.100.53';
+/** a node's resolv.conf: the external DNS, the "internet" resolver a cloud VM gets from its VPC */
+export const NODE_RESOLV_CONF = `nameserver ${EXTERNAL_DNS_IP}\n`;
 export const OUTSIDE_CLIENT_IP = '198.51.100.10';
 export const LOAD_BALANCER_POOL = '203.0.113.0/24';
 export const LOAD_BALANCER_FIRST = '203.0.113.10';
@@ -50,6 +52,8 @@ export interface ClusterPaths {
   cniConf: string;
   /** pid files of every process podnet started, for `down` after a crash */
   procs: string;
+  /** per-node files: the resolv.conf and hosts that `podnet exec node/NAME` binds */
+  nodes: string;
 }
 
 export function clusterPaths(cluster: string): ClusterPaths {
@@ -64,6 +68,7 @@ export function clusterPaths(cluster: string): ClusterPaths {
     ipam: path.join(dir, 'ipam'),
     cniConf: path.join(dir, 'cni'),
     procs: path.join(dir, 'procs'),
+    nodes: path.join(dir, 'nodes'),
   };
 }
 

@@ -3,7 +3,7 @@
 // links). Pure, so the rules are tested without starting anything.
 
 import { fileURLToPath } from 'node:url';
-import type { Container, Pod, Service } from '../api/types.js';
+import type { Container, HostAlias, Pod, Service } from '../api/types.js';
 import { WATCHER_V8_FLAGS } from '../v8-flags.js';
 
 const IMAGES_DIR = fileURLToPath(new URL('../images/', import.meta.url));
@@ -237,10 +237,22 @@ export function hostsFile(pod: Pod, podIP: string | undefined, clusterDomain: st
   const fqdn = pod.spec.subdomain ? `${hostname}.${pod.spec.subdomain}.${pod.metadata.namespace}.svc.${clusterDomain}` : '';
   const lines = ['# Kubernetes-managed hosts file (podnet).', '127.0.0.1\tlocalhost', '::1\tlocalhost ip6-localhost ip6-loopback'];
   if (podIP) lines.push(`${podIP}\t${fqdn ? `${fqdn}\t` : ''}${hostname}`);
-  const aliases = pod.spec.hostAliases ?? [];
+  return withHostAliases(lines, pod.spec.hostAliases);
+}
+
+function withHostAliases(lines: string[], aliases: readonly HostAlias[] = []): string {
   if (aliases.length > 0) {
     lines.push('', '# Entries added by HostAliases.');
     for (const a of aliases) lines.push([a.ip, ...(a.hostnames ?? [])].join('\t'));
   }
   return `${lines.join('\n')}\n`;
+}
+
+/**
+ * A node's own /etc/hosts (what `podnet exec node/NAME` sees): loopback and
+ * the node's name on its IP, as a kind node's. A hostNetwork pod gets it
+ * with its hostAliases appended, as the kubelet's nodeHostsFileContent does.
+ */
+export function nodeHostsFile(nodeName: string, nodeIP: string, aliases?: readonly HostAlias[]): string {
+  return withHostAliases(['127.0.0.1\tlocalhost', '::1\tlocalhost ip6-localhost ip6-loopback', `${nodeIP}\t${nodeName}`], aliases);
 }

@@ -6,7 +6,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import type { EndpointSlice, Pod, Service } from '../api/types.js';
 import { HttpClient } from '../client/http-client.js';
-import { clusterPaths, EXTERNAL_DNS_IP } from '../config.js';
+import { clusterPaths, NODE_RESOLV_CONF } from '../config.js';
 import { ApiEventRecorder } from '../controllers/events.js';
 import { InformerFactory } from '../controllers/informer-factory.js';
 import { defaultRunner } from '../net/runner.js';
@@ -80,7 +80,7 @@ async function main(): Promise<void> {
     const cniPath = [installPodnetCni(`${nodeCniDir}/bin`, { socket: cniServer.socketPath })];
     const kubelet = new Kubelet({
       cluster, nodeName, nodeIP, podsDir: paths.pods, runner: defaultRunner, client, events,
-      cniConfig: () => cniConfig, cniPath, services: () => services.list(), nodeResolvConf: `nameserver ${EXTERNAL_DNS_IP}\n`, apiSocket: paths.socket, sandboxSlots: new Semaphore(SANDBOX_CONCURRENCY),
+      cniConfig: () => cniConfig, cniPath, services: () => services.list(), nodeResolvConf: NODE_RESOLV_CONF, apiSocket: paths.socket, sandboxSlots: new Semaphore(SANDBOX_CONCURRENCY),
     });
     await kubelet.adopt(pods.list());
     // Pods that came meanwhile are in the cache: handlers for what follows, sync for what is there.

@@ -17,7 +17,7 @@ import { CLUSTER_DOMAIN, KUBE_DNS_SERVICE_IP, netnsNames } from '../config.js';
 import type { EventRecorder } from '../controllers/events.js';
 import { isApiError } from '../errors.js';
 import type { Runner } from '../net/runner.js';
-import { containerEnv, hostsFile, podDns, renderResolvConf, resolveCommand } from './container-spec.js';
+import { containerEnv, hostsFile, nodeHostsFile, podDns, renderResolvConf, resolveCommand } from './container-spec.js';
 import { podFiles, type PodFiles } from './pod-files.js';
 import { computePodStatus, KUBELET_CONDITIONS, type ContainerFacts } from './pod-status.js';
 import { isSidecar, nextInitStep } from './init-containers.js';
@@ -235,12 +235,7 @@ export class PodWorker {
   private async ensureSandbox(): Promise<void> {
     const pod = this.pod;
     mkdirSync(this.files.dir, { recursive: true });
-    if (pod.spec.hostNetwork) {
-      this.state.podIP = this.ctx.nodeIP;
-      this.persist();
-      this.sandboxReady = true;
-      return;
-    }
+    if (pod.spec.hostNetwork) return this.ensureHostNetworkSandbox();
     if (this.state.sandboxPid && processAlive(this.state.sandboxPid) && this.state.podIP) { this.sandboxReady = true; return; }
     // A half-made sandbox (agent killed mid-way) is removed and made again.
     if (this.state.netns) await this.teardownSandbox();
@@ -292,6 +287,51 @@ export class PodWorker {
     this.sandboxReady = true;
   }
 
+  /**
+   * A hostNetwork pod shares the node's network namespace, and still gets a
+   * pause of its own holding a UTS namespace (the node's name: the pod shares
+   * the node's hostname, as on a kind node) and a mount namespace: a
+   * resolv.conf by its dnsPolicy (the cluster DNS only with
+   * ClusterFirstWithHostNet; else the node's resolver, the external DNS),
+   * the node's hosts file with the pod's hostAliases, and its emptyDirs. The
+   * machine's own /etc never reaches it. state.netns stays unset: the node's
+   * namespace is never the pod's to tear down, only the pause and the pod's
+   * processes are (teardownSandbox).
+   */
+  private async ensureHostNetworkSandbox(): Promise<void> {
+    const pod = this.pod;
+    if (this.state.sandboxPid && processAlive(this.state.sandboxPid)) {
+      this.state.podIP = this.ctx.nodeIP;
+      this.sandboxReady = true;
+      return;
+    }
+    // a pause that died leaves its containers in namespaces no exec can join: they go, and start again in the new one
+    await this.teardownSandbox();
+    const dns = podDns(pod, KUBE_DNS_SERVICE_IP, CLUSTER_DOMAIN, this.ctx.nodeResolvConf);
+    for (const w of dns.warnings) this.ctx.events.warning(pod, 'DNSConfigForming', w);
+    writeFileSync(this.files.resolvConf, renderResolvConf(dns));
+    writeFileSync(this.files.hostname, `${this.ctx.nodeName}\n`);
+    const hostsPath = `${this.files.dir}/hosts`;
+    writeFileSync(hostsPath, nodeHostsFile(this.ctx.nodeName, this.ctx.nodeIP, pod.spec.hostAliases));
+    const holdFifo = path.join(path.dirname(this.ctx.podsDir), PAUSE_HOLD_FIFO);
+    if (await ensureHoldFifo(this.ctx.runner, holdFifo)) this.holdFifo = holdFifo;
+    const pid = await launchPause({
+      netns: netnsNames.node(this.ctx.cluster, this.ctx.nodeName), createNetns: false, hostname: this.ctx.nodeName,
+      resolvConf: this.files.resolvConf, hostsFile: hostsPath,
+      mounts: this.emptyDirMounts(), mountTable: this.files.mountTable, ...(this.holdFifo ? { holdFifo: this.holdFifo } : {}),
+    }).ready;
+    this.state.sandboxPid = pid;
+    this.state.podIP = this.ctx.nodeIP;
+    writeFileSync(this.files.sandboxPid, String(pid));
+    this.persist();
+    this.sandboxReady = true;
+  }
+
+  /** a hostNetwork pod from an agent that gave those no pause, and whose podIP it recorded */
+  private legacyHostNetwork(): boolean {
+    return this.state.hostNetwork && !this.state.sandboxPid && !!this.state.podIP;
+  }
+
   /** emptyDir volumes live in the pod's directory and go with it. */
   private emptyDirMounts(): { source: string; target: string }[] {
     const dirs = new Map<string, string>();
@@ -321,6 +361,9 @@ export class PodWorker {
 
   private async teardownSandbox(): Promise<void> {
     if (this.state.sandboxPid && processAlive(this.state.sandboxPid)) { try { process.kill(this.state.sandboxPid, 'SIGKILL'); } catch { /* gone */ } }
+    // A pod network namespace takes its processes with it (deleteNetns); a
+    // hostNetwork pod's live in the node's, so its own are killed one by one.
+    if (this.state.hostNetwork) for (const c of this.allContainers()) if (c.pid && processAlive(c.pid)) killProcessGroup(c.pid);
     if (this.state.netns) {
       const config = this.ctx.cniConfig();
       if (config) await cniDel(this.sandboxSpec(config));
@@ -352,7 +395,11 @@ export class PodWorker {
         if (!c.init || c.sidecar) this.startProbes(c);
       }
     }
-    this.sandboxReady = this.state.hostNetwork || (!!this.state.sandboxPid && processAlive(this.state.sandboxPid) && !!this.state.podIP);
+    this.sandboxReady = !!this.state.sandboxPid && processAlive(this.state.sandboxPid) && !!this.state.podIP;
+    // A hostNetwork pod an older agent started had no pause: its running
+    // containers are kept as they are (in the machine's UTS and mount
+    // namespaces) rather than restarted; it gets a pause when next made.
+    if (this.legacyHostNetwork()) this.sandboxReady = true;
   }
 
   private startContainer(c: ContainerRuntime): void {
@@ -363,7 +410,7 @@ export class PodWorker {
       return;
     }
     const env = { PODNET_API_SOCKET: this.ctx.apiSocket, ...containerEnv(this.pod, c.spec, { podIP: this.state.podIP!, hostIP: this.ctx.nodeIP, nodeName: this.ctx.nodeName }, this.ctx.services()) };
-    const argv = this.state.hostNetwork ? resolved.argv : joinSandboxArgv(this.state.sandboxPid!, resolved.argv);
+    const argv = this.legacyHostNetwork() ? resolved.argv : joinSandboxArgv(this.state.sandboxPid!, resolved.argv);
     // The kubelet keeps the current instance's log and the last dead one's
     // (container GC's MaxPerPodContainer = 1): instance N removes N-2.
     const logFile = this.files.log(c.name, c.restartCount);
@@ -647,7 +694,7 @@ export class PodWorker {
 
   /** Cleans up after a pod this agent no longer has: processes, sandbox, IP, files. */
   static async cleanupOrphan(ctx: AgentContext, state: PersistedState): Promise<void> {
-    for (const c of [...Object.values(state.containers), ...Object.values(state.initContainers ?? {})]) if (c.pid && processAlive(c.pid)) { try { process.kill(-c.pid, 'SIGKILL'); } catch { try { process.kill(c.pid, 'SIGKILL'); } catch { /* gone */ } } }
+    for (const c of [...Object.values(state.containers), ...Object.values(state.initContainers ?? {})]) if (c.pid && processAlive(c.pid)) killProcessGroup(c.pid);
     const pod: Pod = { apiVersion: 'v1', kind: 'Pod', metadata: { uid: state.uid, name: state.name, namespace: state.namespace }, spec: { containers: [] } };
     const worker = new PodWorker(ctx, pod, state);
     await worker.terminate(0, false);
@@ -657,4 +704,9 @@ export class PodWorker {
 /** JSON.stringify replacer: status compared without its timestamps */
 function withoutTimes(k: string, v: unknown): unknown {
   return k === 'lastTransitionTime' || k === 'lastProbeTime' ? undefined : v;
+}
+
+/** SIGKILL to a container's process group (it leads one: spawned detached), or to the process alone */
+function killProcessGroup(pid: number): void {
+  try { process.kill(-pid, 'SIGKILL'); } catch { try { process.kill(pid, 'SIGKILL'); } catch { /* gone */ } }
 }

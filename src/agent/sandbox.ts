@@ -217,6 +217,20 @@ export function launchPause(spec: PauseSpec): PauseStart {
   return { pid, netns, ready };
 }
 
+// What `podnet exec node/NAME` runs before CMD: the node's hostname, resolv.conf
+// and hosts, as a shell on a kind node sees them, never the machine's own
+// (its resolver is outside the sealed network). /sys is mounted again for the
+// node's network namespace, as `ip netns exec` does, so /sys/class/net lists
+// the node's links (best effort: a failure there leaves the machine's view).
+const NODE_EXEC_SCRIPT = 'printf %s "$1" > /proc/sys/kernel/hostname && mount --bind "$2" /etc/resolv.conf && mount --bind "$3" /etc/hosts'
+  + ' && { umount -l /sys && mount -t sysfs sysfs /sys; } 2>/dev/null; shift 3 && exec "$@"';
+
+/** argv that runs cmd in a node's network namespace, with that node's own hostname, resolv.conf and hosts file. */
+export function nodeExecArgv(node: { netns: string; hostname: string; resolvConf: string; hostsFile: string }, cmd: readonly string[]): string[] {
+  return ['nsenter', `--net=/run/netns/${node.netns}`, '--', 'unshare', '--uts', '--mount', '--propagation', 'private', '--',
+    'sh', '-c', NODE_EXEC_SCRIPT, 'node-exec', node.hostname, node.resolvConf, node.hostsFile, ...cmd];
+}
+
 /** argv that runs cmd in the namespaces a pause (or the outside holder) process holds: network, hostname, mounts. */
 export function joinSandboxArgv(holderPid: number, cmd: readonly string[], workdir?: string): string[] {
   return ['nsenter', '-t', String(holderPid), '--net', '--uts', '--mount', ...(workdir ? [`--wd=${workdir}`] : []), '--', ...cmd];

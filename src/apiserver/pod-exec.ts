@@ -10,7 +10,6 @@ import { accessSync, constants } from 'node:fs';
 import path from 'node:path';
 import type { ResourceInfo } from '../api/resources.js';
 import type { Pod } from '../api/types.js';
-import { netnsNames } from '../config.js';
 import { execEnvOf, runningPid } from '../agent/container-exec.js';
 import { BASE_PATH } from '../agent/container-spec.js';
 import { podFiles } from '../agent/pod-files.js';
@@ -36,7 +35,7 @@ function onPath(program: string, searchPath: string): string {
 }
 
 
-export function planExec(registry: Registry, info: ResourceInfo, namespace: string, name: string, query: URLSearchParams, req: UpgradeRequest, where: { podsDir: string; cluster: string }): ExecPlan {
+export function planExec(registry: Registry, info: ResourceInfo, namespace: string, name: string, query: URLSearchParams, req: UpgradeRequest, where: { podsDir: string }): ExecPlan {
   const command = query.getAll('command');
   if (command.length === 0) throw apiErrors.badRequest('you must specify at least one command for the container');
   // no program can take a NUL in an argument (and node's spawn refuses one)
@@ -47,13 +46,10 @@ export function planExec(registry: Registry, info: ResourceInfo, namespace: stri
   const pid = pod.spec.nodeName ? runningPid(files.containerPid(container)) : undefined;
   // the kubelet's refusal, as kubectl shows it when the stream cannot start
   if (!pid) throw apiErrors.badRequest(`container not found ("${container}")`);
-  let argv: string[];
-  if (pod.spec.hostNetwork) argv = ['ip', 'netns', 'exec', netnsNames.node(where.cluster, pod.spec.nodeName!), ...command];
-  else {
-    const sandbox = runningPid(files.sandboxPid);
-    if (!sandbox) throw apiErrors.badRequest(`container not found ("${container}")`);
-    argv = joinSandboxArgv(sandbox, command);
-  }
+  // every pod has a sandbox (a hostNetwork pod's holds the node's network and its own hostname and mounts)
+  const sandbox = runningPid(files.sandboxPid);
+  if (!sandbox) throw apiErrors.badRequest(`container not found ("${container}")`);
+  const argv = joinSandboxArgv(sandbox, command);
   // the stream protocol last: kubectl falls back from WebSocket to SPDY on any
   // refused upgrade, and only shows the second refusal, so the pod's own
   // errors must come first in both

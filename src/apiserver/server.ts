@@ -35,8 +35,6 @@ export interface ApiServerOptions {
   bookmarkIntervalMs?: number;
   /** the cluster's pods directory (container logs and processes, for pods/log and pods/exec); without it both are 404 */
   podsDir?: string;
-  /** the cluster's name (the node namespaces a hostNetwork pod's exec runs in); without it pods/exec is 404 */
-  cluster?: string;
   /** a watch stream whose unsent backlog passes this many bytes is cut off (default 64 MiB) */
   watchBacklogBytes?: number;
   /**
@@ -118,10 +116,10 @@ export class ApiServer {
     try {
       const url = new URL(req.url, 'http://podnet');
       const route = routeResource(url.pathname);
-      const { podsDir, cluster } = this.options;
-      if (!route || route.subresource !== 'exec' || route.info.kind !== 'Pod' || !route.name || !route.namespace || !podsDir || !cluster) throw notServed();
+      const { podsDir } = this.options;
+      if (!route || route.subresource !== 'exec' || route.info.kind !== 'Pod' || !route.name || !route.namespace || !podsDir) throw notServed();
       if (req.method !== 'GET' && req.method !== 'POST') throw apiErrors.methodNotAllowed(`the server does not allow this method on the requested resource (${req.method} pods/exec)`);
-      reply.exec(planExec(this.registry, route.info, route.namespace, route.name, url.searchParams, req, { podsDir, cluster }));
+      reply.exec(planExec(this.registry, route.info, route.namespace, route.name, url.searchParams, req, { podsDir }));
     } catch (e) {
       const err = toApiError(e);
       reply.refuse(err.status.code ?? 500, JSON.stringify(err.status));

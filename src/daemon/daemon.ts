@@ -101,7 +101,7 @@ export class Daemon {
     writeFileSync(`${this.paths.daemonPid}.tmp`, String(process.pid));
     renameSync(`${this.paths.daemonPid}.tmp`, this.paths.daemonPid);
 
-    this.api = new ApiServer({ databasePath: this.paths.database, socketPath: this.paths.socket, podsDir: this.paths.pods, cluster: this.options.cluster });
+    this.api = new ApiServer({ databasePath: this.paths.database, socketPath: this.paths.socket, podsDir: this.paths.pods });
     await this.api.start();
     const client = this.api.localClient();
     this.log(`api server up in ${(performance.now() - t0).toFixed(0)} ms`);

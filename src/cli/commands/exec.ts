@@ -3,17 +3,20 @@
 // terminal attached; the command's exit code is passed through.
 
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import { netnsNames } from '../../config.js';
+import { mkdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { netnsNames, NODE_RESOLV_CONF } from '../../config.js';
 import { apiErrors, PodnetError } from '../../errors.js';
 import { podFiles } from '../../agent/pod-files.js';
-import { joinSandboxArgv, processAlive } from '../../agent/sandbox.js';
+import { joinSandboxArgv, nodeExecArgv, processAlive } from '../../agent/sandbox.js';
+import { nodeHostsFile } from '../../agent/container-spec.js';
+import { writeFileAtomic } from '../../atomic-file.js';
 import { containerEnvOf, runningPid } from '../../agent/container-exec.js';
 import { outsideFiles } from '../../daemon/outside-world.js';
 import type { CommonFlags } from '../args.js';
 import type { Context } from '../context.js';
 import { defaultContainer, hasContainer, resolvePod } from './logs.js';
-import type { Pod } from '../../api/types.js';
+import type { Node, Pod } from '../../api/types.js';
 
 export function runAttached(argv: string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -29,21 +32,18 @@ export async function execCommand(ctx: Context, flags: CommonFlags): Promise<num
   if (!target) throw new PodnetError('EUSAGE', 'expected POD or node/NAME');
   if (flags.rest.length === 0) throw new PodnetError('EUSAGE', 'you must specify at least one command for the container');
   if (target.startsWith('node/')) {
-    const node = target.slice('node/'.length);
-    await ctx.client().get('nodes', undefined, node);
-    return runAttached(['ip', 'netns', 'exec', netnsNames.node(ctx.cluster, node), ...flags.rest]);
+    const name = target.slice('node/'.length);
+    const node = await ctx.client().get<Node>('nodes', undefined, name);
+    return runAttached(nodeExecArgv(nodeFiles(ctx, node), flags.rest));
   }
   const pod = await resolvePod(ctx, flags.namespace ?? 'default', target);
   const files = podFiles(ctx.paths.pods, pod.metadata.uid!);
   const { container, pid } = execTarget(pod, flags.container, (line) => { process.stderr.write(line); }, (name) => runningPid(files.containerPid(name)));
   const env = containerEnvOf(pid) ?? process.env;
-  let code: number;
-  if (pod.spec.hostNetwork) code = await runAttached(['ip', 'netns', 'exec', netnsNames.node(ctx.cluster, pod.spec.nodeName!), ...flags.rest], env);
-  else {
-    const sandbox = runningPid(files.sandboxPid);
-    if (!sandbox) throw new PodnetError('ENOTRUNNING', `unable to upgrade connection: container not found ("${container}")`);
-    code = await runAttached(joinSandboxArgv(sandbox, flags.rest), env);
-  }
+  // every pod has a sandbox (a hostNetwork pod's holds the node's network and its own hostname and mounts)
+  const sandbox = runningPid(files.sandboxPid);
+  if (!sandbox) throw new PodnetError('ENOTRUNNING', `unable to upgrade connection: container not found ("${container}")`);
+  const code = await runAttached(joinSandboxArgv(sandbox, flags.rest), env);
   // remotecommand's CodeExitError, printed as kubectl's CheckErr does (no "error: " prefix)
   if (code !== 0) process.stderr.write(`command terminated with exit code ${code}\n`);
   return code;
@@ -63,6 +63,24 @@ export function execTarget(pod: Pod, wanted: string | undefined, warn: (line: st
   const pid = running(container);
   if (!pid) throw new PodnetError('ENOTRUNNING', `unable to upgrade connection: container not found ("${container}")`);
   return { container, pid };
+}
+
+/**
+ * The node's own hostname, resolv.conf (the node's resolver: the external
+ * DNS, as the kubelet hands to dnsPolicy Default pods) and hosts file,
+ * written under the cluster's state directory for the exec to bind.
+ */
+function nodeFiles(ctx: Context, node: Node): { netns: string; hostname: string; resolvConf: string; hostsFile: string } {
+  const name = node.metadata.name!;
+  const ip = node.status?.addresses?.find((a) => a.type === 'InternalIP')?.address;
+  if (!ip) throw new PodnetError('ENOTRUNNING', `node ${name} has no InternalIP yet`);
+  const dir = path.join(ctx.paths.nodes, name);
+  mkdirSync(dir, { recursive: true });
+  const resolvConf = path.join(dir, 'resolv.conf');
+  const hostsFile = path.join(dir, 'hosts');
+  writeFileAtomic(resolvConf, NODE_RESOLV_CONF);
+  writeFileAtomic(hostsFile, nodeHostsFile(name, ip));
+  return { netns: netnsNames.node(ctx.cluster, name), hostname: name, resolvConf, hostsFile };
 }
 
 export async function outsideCommand(ctx: Context, flags: CommonFlags): Promise<number> {

@@ -105,6 +105,15 @@ spec:
 ---
 apiVersion: v1
 kind: Pod
+metadata: {name: hostnet-dns}
+spec:
+  hostNetwork: true
+  dnsPolicy: ClusterFirstWithHostNet
+  hostAliases: [{ip: 192.0.2.7, hostnames: [legacy.example]}]
+  containers: [{name: c, image: none, command: [sleep, infinity]}]
+---
+apiVersion: v1
+kind: Pod
 metadata: {name: dns-default}
 spec:
   dnsPolicy: Default
@@ -281,6 +290,39 @@ describe('pod spec in the node agent', { timeout: 180_000 }, () => {
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, new RegExp(`inet ${internal.replace(/\./g, '\\.')}/16 `));
     assert.match(r.stdout, /inet 172\.18\.0\.\d+\//);
+  });
+
+  test('hostNetwork: the node\'s hostname, its resolv.conf by dnsPolicy, the node\'s hosts with hostAliases; never the machine\'s', async () => {
+    const plain = await pod('hostnet');
+    const dns = await pod('hostnet-dns');
+    const node = await getJSON<Node>(['get', 'node', plain.spec.nodeName!]);
+    const internal = node.status!.addresses!.find((a) => a.type === 'InternalIP')!.address;
+    const r = await pn(['exec', 'hostnet', '--', 'sh', '-c', 'hostname; cat /etc/resolv.conf /etc/hosts']);
+    assert.equal(r.code, 0, r.stderr);
+    // ClusterFirst on the host network falls back to the node's resolver (the kubelet's getPodDNSType)
+    assert.equal(r.stdout, `${plain.spec.nodeName}\nnameserver 198.51.100.53\n127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n${internal}\t${plain.spec.nodeName}\n`);
+    // (this cluster is --bare, without cluster DNS: the resolv.conf is what is checked)
+    const c = await pn(['exec', 'hostnet-dns', '--', 'sh', '-c', 'hostname; cat /etc/resolv.conf; getent hosts legacy.example']);
+    assert.equal(c.code, 0, c.stderr + c.stdout);
+    assert.match(c.stdout, new RegExp(`^${dns.spec.nodeName}\nsearch default\\.svc\\.cluster\\.local svc\\.cluster\\.local cluster\\.local\nnameserver 10\\.96\\.0\\.10\noptions ndots:5\n192\\.0\\.2\\.7\\s+legacy\\.example\n$`));
+    // the node itself, as `exec node/NAME` shows it: its name, the external DNS, its hosts; its own links in /sys
+    const n = await pn(['exec', `node/${plain.spec.nodeName}`, '--', 'sh', '-c', 'hostname; cat /etc/resolv.conf; ls /sys/class/net']);
+    assert.equal(n.code, 0, n.stderr);
+    assert.match(n.stdout, new RegExp(`^${plain.spec.nodeName}\nnameserver 198\\.51\\.100\\.53\n(.*\n)*cni0\n`));
+  });
+
+  test('deleting a hostNetwork pod stops only its own processes: the node and its agent stay', async () => {
+    const p = await pod('hostnet-dns');
+    const agentPidFile = path.join(stateDir, CLUSTER, 'procs', `agent-${p.spec.nodeName}.pid`);
+    const agent = Number(readFileSync(agentPidFile, 'utf8'));
+    assert.equal((await pn(['delete', 'pod', 'hostnet-dns'])).code, 0);
+    assert.equal(Number(readFileSync(agentPidFile, 'utf8')), agent);
+    process.kill(agent, 0); // throws when the agent died
+    // the other hostNetwork pod on the node still answers exec
+    const r = await pn(['exec', 'hostnet', '--', 'true']);
+    assert.equal(r.code, 0, r.stderr);
+    const ns = await pn(['exec', `node/${p.spec.nodeName}`, '--', 'ip', '-o', 'link', 'show', 'cni0']);
+    assert.equal(ns.code, 0, ns.stderr);
   });
 
   test('dnsPolicy Default gives the node resolv.conf; None gives exactly dnsConfig', async () => {

@@ -9,12 +9,14 @@
 // replaces it, the next writeStatus compares its Ready=True with that stale
 // copy, finds no difference and never writes again.
 //
-// The pod worker runs for real (a hostNetwork pod, so no namespace or CNI is
-// needed; its container is a real `sleep`) against an in-memory API whose
-// PATCH answer the test holds back to force exactly that interleaving.
+// The pod worker runs for real (a hostNetwork pod, so no CNI is needed: its
+// pause joins a bare network namespace standing in for the node's; its
+// container is a real `sleep`) against an in-memory API whose PATCH answer
+// the test holds back to force exactly that interleaving.
 
 import { Semaphore } from '../../../src/agent/semaphore.js';
-import { after, test } from 'node:test';
+import { after, before, test } from 'node:test';
+import { execFileSync } from 'node:child_process';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -26,8 +28,14 @@ import { PodWorker, type AgentContext } from '../../../src/agent/pod-worker.js';
 import { RecordingRunner } from '../../../src/net/runner.js';
 import { eventually } from '../../support/cli.js';
 
-const podsDir = mkdtempSync(path.join(tmpdir(), 'podnet-itpf-race-'));
-after(() => rmSync(podsDir, { recursive: true, force: true }));
+const stateDir = mkdtempSync(path.join(tmpdir(), 'podnet-itpf-race-'));
+const podsDir = path.join(stateDir, 'pods');
+const NODE_NETNS = 'pn-itpfr-node-1';
+before(() => { execFileSync('ip', ['netns', 'add', NODE_NETNS]); });
+after(() => {
+  execFileSync('ip', ['netns', 'del', NODE_NETNS]);
+  rmSync(stateDir, { recursive: true, force: true });
+});
 
 const ready = (p: Pod) => p.status?.conditions?.find((c) => c.type === 'Ready')?.status;
 

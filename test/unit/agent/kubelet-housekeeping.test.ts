@@ -4,7 +4,8 @@
 // on disk the moment they are spawned. The CNI plugin is a fake executable
 // (the same exec protocol the agent always uses) that logs every call.
 
-import { after, test } from 'node:test';
+import { after, before, test } from 'node:test';
+import { execFileSync } from 'node:child_process';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -17,7 +18,15 @@ import { Semaphore } from '../../../src/agent/semaphore.js';
 import type { Runner } from '../../../src/net/runner.js';
 
 const root = fs.mkdtempSync(path.join(os.tmpdir(), 'pn-kubelet-hk-'));
-after(() => fs.rmSync(root, { recursive: true, force: true }));
+// The hostNetwork pods below get a pause that joins the node's network
+// namespace: a bare one stands in for it (no CNI, no links).
+const CLUSTER = 'unithk';
+const NODE_NETNS = `pn-${CLUSTER}-node-1`;
+before(() => { execFileSync('ip', ['netns', 'add', NODE_NETNS]); });
+after(() => {
+  execFileSync('ip', ['netns', 'del', NODE_NETNS]);
+  fs.rmSync(root, { recursive: true, force: true });
+});
 
 const NODE = 'node-1';
 
@@ -43,7 +52,7 @@ fi
   const events: string[] = [];
   const client = { patch: async (_r: string, _ns: string, _n: string) => ({ metadata: { resourceVersion: '0' } }), delete: async () => undefined } as unknown as Client;
   const ctx: AgentContext = {
-    cluster: 'unit', nodeName: NODE, nodeIP: '172.18.0.2', podsDir, runner, client,
+    cluster: CLUSTER, nodeName: NODE, nodeIP: '172.18.0.2', podsDir, runner, client,
     events: { normal: (_o, reason) => { events.push(reason); }, warning: (_o, reason) => { events.push(reason); } },
     cniConfig: () => ({ cniVersion: '1.1.0', name: 'pn-unit-node-1', type: 'podnet-cni' }), cniPath: [bin],
     services: () => [], nodeResolvConf: '', sandboxSlots: slots, apiSocket: '/nonexistent', ...extra,
@@ -173,7 +182,7 @@ test('a pod an agent from before init containers started: its init containers co
   const p = pod('li', { hostNetwork: true, initContainers: [{ name: 'setup', command: ['sleep', '30'] }], containers: [{ name: 'app', command: ['sleep', '30'] }] });
   // as an older agent wrote it: the main container started, no record of init containers
   const main = (await import('node:child_process')).spawn('sleep', ['30'], { stdio: 'ignore' });
-  writeState(f.podsDir, 'li', { hostNetwork: true, containers: { app: { pid: main.pid!, restartCount: 0, startedAt: '2026-01-01T00:00:01Z' } } });
+  writeState(f.podsDir, 'li', { hostNetwork: true, podIP: '172.18.0.2', containers: { app: { pid: main.pid!, restartCount: 0, startedAt: '2026-01-01T00:00:01Z' } } });
   const adopted = new PodWorker(f.ctx, p, PodWorker.loadState(f.podsDir, 'li'));
   try {
     adopted.adoptContainers();
