@@ -10,7 +10,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import type { Container, ContainerState, Pod, Service } from '../api/types.js';
+import type { Container, ContainerState, LifecycleHandler, Pod, Service } from '../api/types.js';
 import { nowRFC3339 } from '../api/pod-helpers.js';
 import type { Client } from '../client/client.js';
 import { CLUSTER_DOMAIN, KUBE_DNS_SERVICE_IP, netnsNames } from '../config.js';
@@ -22,6 +22,7 @@ import { podFiles, type PodFiles } from './pod-files.js';
 import { computePodStatus, KUBELET_CONDITIONS, type ContainerFacts } from './pod-status.js';
 import { isSidecar, nextInitStep } from './init-containers.js';
 import { ProbeState, runProbe } from './probes.js';
+import { runLifecycleHook, type HookContext } from './lifecycle-hooks.js';
 import { cniAdd, cniDel, deleteNetns, ensureHoldFifo, joinSandboxArgv, launchPause, processAlive } from './sandbox.js';
 import { writeFileAtomic } from '../atomic-file.js';
 import type { Semaphore } from './semaphore.js';
@@ -94,6 +95,12 @@ interface ContainerRuntime extends ContainerFacts {
   liveness?: ProbeState;
   startup?: ProbeState;
   stopping?: boolean;
+  /**
+   * Its postStart hook runs: the container's process runs, but the kubelet
+   * reports it ContainerCreating, probes nothing and starts no later
+   * container until the hook has completed. Holds the instance's start time.
+   */
+  postStartingSince?: string;
   /** an init container: runs to completion before the regular containers start */
   init?: boolean;
   /** an init container with restartPolicy Always (KEP-753): started, not waited for, restarted whenever it exits */
@@ -214,7 +221,7 @@ export class PodWorker {
     while (step.kind === 'run') {
       const c = this.inits[step.index]!;
       if (!c.pid && !c.restartTimer) this.startContainer(c);
-      if (!c.sidecar || !c.pid) break;
+      if (!c.sidecar || !c.pid || c.postStartingSince) break;
       step = nextInitStep(this.pod.spec, this.inits);
     }
     // sidecars passed already but not running (dead when the agent came back) start again
@@ -224,6 +231,8 @@ export class PodWorker {
     if (step.kind === 'done') {
       for (const c of this.containers.values()) {
         if (!c.pid && !c.restartTimer && !c.state.terminated) this.startContainer(c);
+        // the kubelet starts the next container only once this one's postStart hook has completed
+        if (c.postStartingSince) break;
       }
     }
     // startContainer persisted each pid it spawned (with the sandbox); a pod
@@ -447,8 +456,46 @@ export class PodWorker {
     this.persist();
     if (c.pid) writeFileSync(this.files.containerPid(c.name), String(c.pid));
     if (c.restartCount === 0) this.ctx.events.normal(this.pod, 'Started', `Started container ${c.name}`);
+    const postStart = c.spec.lifecycle?.postStart;
+    if (postStart) { this.runPostStart(c, postStart, startedAt); return; }
     // An init container that runs to completion has no probes (validation forbids them).
     if (!c.init || c.sidecar) this.startProbes(c);
+  }
+
+  private hookTarget(c: ContainerRuntime): HookContext {
+    return {
+      podIP: this.state.podIP!, container: c.spec, ...(this.state.sandboxPid ? { sandboxPid: this.state.sandboxPid } : {}), ...(c.pid ? { containerPid: c.pid } : {}),
+      podDescription: `${this.state.name}_${this.state.namespace}(${this.state.uid})`,
+    };
+  }
+
+  /**
+   * The postStart hook, right after the process started (the kubelet's
+   * startContainer). While it runs the container counts as not yet started;
+   * when it fails, the container is killed (its preStop runs) and restarted
+   * by the pod's restartPolicy, with a FailedPostStartHook event.
+   */
+  private runPostStart(c: ContainerRuntime, handler: LifecycleHandler, startedAt: string): void {
+    const pid = c.pid;
+    c.postStartingSince = startedAt;
+    c.started = false;
+    c.state = { waiting: { reason: 'ContainerCreating' } };
+    void runLifecycleHook(handler, this.hookTarget(c)).then((failure) => {
+      // the instance ended meanwhile, or the pod is going: nothing more to start
+      if (c.pid !== pid || this.finished) return;
+      c.postStartingSince = undefined;
+      c.state = { running: { startedAt } };
+      if (this.terminating) return;
+      if (failure) {
+        this.ctx.events.warning(this.pod, 'FailedPostStartHook', failure);
+        void this.killContainer(c, (this.pod.spec.terminationGracePeriodSeconds ?? 30) * 1000);
+        return;
+      }
+      c.started = true;
+      if (!c.init || c.sidecar) this.startProbes(c);
+      this.scheduleStatus();
+      void this.enqueue(() => this.ensureRunning()); // the containers after this one waited for the hook
+    });
   }
 
   /** An adopted init container ended with an exit code nobody saw: as if it had not run. */
@@ -478,7 +525,8 @@ export class PodWorker {
   private onExit(c: ContainerRuntime, exitCode: number, signal: NodeJS.Signals | null): void {
     for (const t of c.probeTimers) clearTimeout(t);
     c.probeTimers = [];
-    const startedAt = c.state.running?.startedAt;
+    const startedAt = c.state.running?.startedAt ?? c.postStartingSince;
+    c.postStartingSince = undefined;
     c.pid = undefined;
     c.child = undefined;
     c.ready = false;
@@ -583,10 +631,24 @@ export class PodWorker {
     loop('liveness');
   }
 
-  /** SIGTERM to the container's process group, SIGKILL after the grace period. */
-  private killContainer(c: ContainerRuntime, graceMs: number): Promise<void> {
+  /**
+   * The preStop hook first (within the grace period; the kubelet then leaves
+   * at least 2 s for the signal), then SIGTERM to the container's process
+   * group, SIGKILL after what is left of the grace period.
+   */
+  private async killContainer(c: ContainerRuntime, graceMs: number): Promise<void> {
     const pid = c.pid;
-    if (!pid) return Promise.resolve();
+    if (!pid) return;
+    const preStop = c.spec.lifecycle?.preStop;
+    if (preStop && graceMs > 0 && !c.stopping) {
+      c.stopping = true;
+      const t0 = Date.now();
+      const failure = await runLifecycleHook(preStop, this.hookTarget(c), graceMs);
+      c.stopping = false;
+      if (failure) this.ctx.events.warning(this.pod, 'FailedPreStopHook', failure);
+      graceMs = Math.max(graceMs - (Date.now() - t0), MIN_GRACE_AFTER_PRESTOP_MS);
+      if (c.pid !== pid) return; // it exited meanwhile
+    }
     const signal = (sig: NodeJS.Signals) => { try { process.kill(-pid, sig); } catch { try { process.kill(pid, sig); } catch { /* gone */ } } };
     signal('SIGTERM');
     return new Promise((resolve) => {
@@ -705,6 +767,9 @@ export class PodWorker {
 function withoutTimes(k: string, v: unknown): unknown {
   return k === 'lastTransitionTime' || k === 'lastProbeTime' ? undefined : v;
 }
+
+/** the kubelet's minimumGracePeriodInSeconds: what a preStop hook that used up the grace period leaves for SIGTERM */
+const MIN_GRACE_AFTER_PRESTOP_MS = 2_000;
 
 /** SIGKILL to a container's process group (it leads one: spawned detached), or to the process alone */
 function killProcessGroup(pid: number): void {

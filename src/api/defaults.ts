@@ -49,9 +49,14 @@ function defaultProbe(probe: unknown): void {
   setDefault(probe, 'periodSeconds', 10);
   setDefault(probe, 'successThreshold', 1);
   setDefault(probe, 'failureThreshold', 3);
-  if (isObj(probe.httpGet)) {
-    setDefault(probe.httpGet, 'path', '/');
-    setDefault(probe.httpGet, 'scheme', 'HTTP');
+  defaultHttpGet(probe);
+}
+
+/** SetDefaults_HTTPGetAction, for probes and lifecycle hooks alike */
+function defaultHttpGet(handler: Obj): void {
+  if (isObj(handler.httpGet)) {
+    setDefault(handler.httpGet, 'path', '/');
+    setDefault(handler.httpGet, 'scheme', 'HTTP');
   }
 }
 
@@ -74,6 +79,7 @@ function defaultContainer(c: Obj, hostNetwork: boolean): void {
   defaultProbe(c.readinessProbe);
   defaultProbe(c.livenessProbe);
   defaultProbe(c.startupProbe);
+  if (isObj(c.lifecycle)) for (const hook of [c.lifecycle.postStart, c.lifecycle.preStop]) if (isObj(hook)) defaultHttpGet(hook);
 }
 
 /** SetDefaults_PodSpec and its containers; also used for templates. */

@@ -122,8 +122,14 @@ export interface Probe {
   failureThreshold?: number;
 }
 
+/** a lifecycle hook's action: one of these (tcpSocket only for compatibility; the kubelet does not run it) */
+export interface LifecycleHandler extends Pick<Probe, 'exec' | 'httpGet' | 'tcpSocket'> {
+  sleep?: { seconds: number };
+}
+
 export interface Container {
   name: string;
+  lifecycle?: { postStart?: LifecycleHandler; preStop?: LifecycleHandler };
   image?: string;
   command?: string[];
   args?: string[];

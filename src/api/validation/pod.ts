@@ -115,7 +115,8 @@ function validateEnv(env: unknown[] | undefined, path: string, errs: FieldError[
   });
 }
 
-function validateHandler(probe: Obj, path: string, errs: FieldError[]): void {
+/** `gracePeriod`: the pod's terminationGracePeriodSeconds, which bounds a lifecycle hook's sleep action */
+function validateHandler(probe: Obj, path: string, errs: FieldError[], gracePeriod?: number): void {
   let handlers = 0;
   const one = (key: string, check: (h: Obj, p: string) => void) => {
     const h = optObj(probe, key, `${path}.${key}`, errs);
@@ -145,7 +146,23 @@ function validateHandler(probe: Obj, path: string, errs: FieldError[]): void {
     const port = optInt(h, 'port', `${p}.port`, errs) ?? 0;
     for (const m of isValidPortNum(port)) errs.push(field.invalid(`${p}.port`, port, m));
   });
+  one('sleep', (h, p) => {
+    const seconds = optInt(h, 'seconds', `${p}.seconds`, errs) ?? 0;
+    if (gracePeriod !== undefined && (seconds <= 0 || seconds > gracePeriod)) {
+      errs.push(field.invalid(p, seconds, `must be greater than 0 and less than terminationGracePeriodSeconds (${gracePeriod})`));
+    }
+  });
   if (handlers === 0) errs.push(field.required(path, 'must specify a handler type'));
+}
+
+/** ValidateLifecycle: each hook has exactly one handler (exec, httpGet, tcpSocket or sleep). */
+function validateLifecycle(c: Obj, path: string, gracePeriod: number | undefined, errs: FieldError[]): void {
+  const lifecycle = optObj(c, 'lifecycle', `${path}.lifecycle`, errs);
+  if (!lifecycle) return;
+  for (const hook of ['postStart', 'preStop'] as const) {
+    const handler = optObj(lifecycle, hook, `${path}.lifecycle.${hook}`, errs);
+    if (handler) validateHandler(handler, `${path}.lifecycle.${hook}`, errs, gracePeriod);
+  }
 }
 
 function validateProbe(c: Obj, key: 'readinessProbe' | 'livenessProbe' | 'startupProbe', path: string, errs: FieldError[]): void {
@@ -160,7 +177,7 @@ function validateProbe(c: Obj, key: 'readinessProbe' | 'livenessProbe' | 'startu
   }
 }
 
-function validateContainer(c: unknown, path: string, init: boolean, names: Set<string>, errs: FieldError[]): void {
+function validateContainer(c: unknown, path: string, init: boolean, names: Set<string>, errs: FieldError[], gracePeriod?: number): void {
   if (!isObj(c)) { errs.push(field.invalid(path, c, 'must be an object')); return; }
   const name = optString(c, 'name', `${path}.name`, errs);
   if (!name) errs.push(field.required(`${path}.name`));
@@ -185,6 +202,11 @@ function validateContainer(c: unknown, path: string, init: boolean, names: Set<s
     const rp = optString(c, 'restartPolicy', `${path}.restartPolicy`, errs);
     if (rp !== undefined && rp !== 'Always') errs.push(field.notSupported(`${path}.restartPolicy`, rp, ['Always']));
     sidecar = rp === 'Always';
+  }
+  if (init && !sidecar) {
+    if (isSet(c.lifecycle)) errs.push(field.forbidden(`${path}.lifecycle`, 'may not be set for init containers without restartPolicy=Always'));
+  } else {
+    validateLifecycle(c, path, gracePeriod, errs);
   }
   for (const key of ['readinessProbe', 'startupProbe', 'livenessProbe'] as const) {
     if (init && !sidecar) {
@@ -238,8 +260,10 @@ export function validatePodSpec(specValue: unknown, path: string): FieldError[] 
   if (!containers || containers.length === 0) {
     if (!isSet(spec.containers) || Array.isArray(spec.containers)) errs.push(field.required(`${path}.containers`));
   }
-  (containers ?? []).forEach((c, i) => validateContainer(c, `${path}.containers[${i}]`, false, names, errs));
-  (optList(spec, 'initContainers', `${path}.initContainers`, errs) ?? []).forEach((c, i) => validateContainer(c, `${path}.initContainers[${i}]`, true, names, errs));
+  const grace = get(spec, 'terminationGracePeriodSeconds');
+  const gracePeriod = typeof grace === 'number' ? grace : undefined;
+  (containers ?? []).forEach((c, i) => validateContainer(c, `${path}.containers[${i}]`, false, names, errs, gracePeriod));
+  (optList(spec, 'initContainers', `${path}.initContainers`, errs) ?? []).forEach((c, i) => validateContainer(c, `${path}.initContainers[${i}]`, true, names, errs, gracePeriod));
 
   const restart = optString(spec, 'restartPolicy', `${path}.restartPolicy`, errs);
   if (!restart) errs.push(field.required(`${path}.restartPolicy`));

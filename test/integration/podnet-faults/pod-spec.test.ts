@@ -7,7 +7,7 @@
 
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { EndpointSlice, Event, Node, Pod, Service } from '../../../src/api/types.js';
@@ -17,6 +17,9 @@ const CLUSTER = 'itpf2';
 const stateDir = mkdtempSync(path.join(tmpdir(), 'podnet-itpf2-'));
 const pn = podnet(CLUSTER, stateDir);
 const apiSocket = path.join(stateDir, CLUSTER, 'api.sock');
+/** where the lifecycle hooks of pod `hooks` leave their marks (pods see the machine's files) */
+const hooksDir = path.join(stateDir, 'hooks');
+mkdirSync(hooksDir);
 
 // Created first, so the pods below see it in their service environment variables.
 const SERVICES = `
@@ -158,9 +161,35 @@ spec:
     - name: c
       image: none
       command: [sh, -c, 'trap "" TERM; while true; do sleep 0.1; done']
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: hooks}
+spec:
+  terminationGracePeriodSeconds: 10
+  containers:
+    - name: first
+      image: none
+      command: [sh, -c, 'trap "date +%s.%N > ${hooksDir}/term; exit 0" TERM; while true; do sleep 0.1; done']
+      lifecycle:
+        postStart: {exec: {command: [sh, -c, 'sleep 1; echo done > ${hooksDir}/poststart']}}
+        preStop: {exec: {command: [sh, -c, 'date +%s.%N > ${hooksDir}/prestop; sleep 2']}}
+    - name: second
+      image: none
+      command: [sh, -c, 'if [ -e ${hooksDir}/poststart ]; then echo after-poststart; else echo too-early; fi; exec sleep infinity']
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: hook-fails}
+spec:
+  containers:
+    - name: c
+      image: none
+      command: [sleep, infinity]
+      lifecycle: {postStart: {exec: {command: [sh, -c, 'echo nope; exit 3']}}}
 `;
 
-const ALWAYS_READY = ['client', 'ready-tcp', 'envpod', 'multi', 'hostnet', 'dns-default', 'dns-none', 'netexec', 'grace', 'stubborn'];
+const ALWAYS_READY = ['client', 'ready-tcp', 'envpod', 'multi', 'hostnet', 'dns-default', 'dns-none', 'netexec', 'grace', 'stubborn', 'hooks'];
 
 async function getJSON<T>(args: string[]): Promise<T> {
   const r = await pn([...args, '-o', 'json']);
@@ -345,6 +374,32 @@ describe('pod spec in the node agent', { timeout: 180_000 }, () => {
     assert.match(c.stdout, new RegExp(`^${client.status!.podIP!.replace(/\./g, '\\.')}:\\d+$`));
     const u = await pn(['exec', 'client', '--', 'sh', '-c', `echo 'echo hi' | nc -u -w1 ${ip} 8081`]);
     assert.equal(u.stdout.trim(), 'hi');
+  });
+
+  test('postStart: the next container starts only after the hook completed; a failing hook kills the container, with FailedPostStartHook', async () => {
+    assert.equal(readFileSync(path.join(hooksDir, 'poststart'), 'utf8'), 'done\n');
+    const second = await eventually('the second container wrote its line', async () => {
+      const r = await pn(['logs', 'hooks', '-c', 'second']);
+      return r.code === 0 && r.stdout.trim() !== '' ? r.stdout.trim() : undefined;
+    }, 10_000, 100);
+    assert.equal(second, 'after-poststart');
+    const failed = await eventually('FailedPostStartHook', async () => (await eventsFor('hook-fails')).find((e) => e.reason === 'FailedPostStartHook'), 20_000, 200);
+    assert.equal(failed.type, 'Warning');
+    assert.match(failed.message!, /^Exec lifecycle hook \(\[sh -c echo nope; exit 3\]\) for Container "c" in Pod "hook-fails_default\(.*\)" failed - error: .*nope/);
+    const p = await eventually('hook-fails killed after its hook failed', async () => {
+      const x = await pod('hook-fails');
+      return x.status?.containerStatuses?.[0]?.lastState?.terminated ? x : undefined;
+    }, 20_000, 200);
+    assert.equal(isReady(p), false);
+  });
+
+  test('preStop: runs before SIGTERM, within the grace period, and deletion waits for it', async () => {
+    const took = await timeDeletion('hooks');
+    const preStop = Number(readFileSync(path.join(hooksDir, 'prestop'), 'utf8'));
+    assert.ok(existsSync(path.join(hooksDir, 'term')), 'the container got SIGTERM after the hook');
+    const term = Number(readFileSync(path.join(hooksDir, 'term'), 'utf8'));
+    assert.ok(term - preStop >= 1.9, `SIGTERM ${(term - preStop).toFixed(2)} s after the hook started; the hook sleeps 2 s`);
+    assert.ok(took >= 2, `deletion took ${took.toFixed(2)} s`);
   });
 
   test('graceful deletion: a TERM handler runs (>= 1 s), and a process ignoring TERM is killed after the grace period', async () => {
