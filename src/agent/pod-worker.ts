@@ -72,13 +72,21 @@ export interface PersistedState {
   sandboxPid?: number;
   hostNetwork: boolean;
   startTime: string;
-  containers: Record<string, { pid?: number; restartCount: number; startedAt?: string }>;
+  containers: Record<string, SavedContainer>;
   /**
    * The init containers, and the exit code of each that terminated for good
    * (0: completed, never run again; else failed under restartPolicy Never),
    * so a restarted agent resumes initialization where it stopped.
    */
-  initContainers?: Record<string, { pid?: number; restartCount: number; startedAt?: string; exitCode?: number }>;
+  initContainers?: Record<string, SavedContainer & { exitCode?: number }>;
+}
+
+interface SavedContainer {
+  pid?: number;
+  restartCount: number;
+  startedAt?: string;
+  /** the instance before this one, as the runtime keeps it: `lastState`, and what `logs --previous` reads */
+  lastTerminated?: ContainerState['terminated'];
 }
 
 interface ContainerRuntime extends ContainerFacts {
@@ -141,7 +149,7 @@ export class PodWorker {
       const saved = this.state.containers[c.name];
       this.containers.set(c.name, {
         spec: c, name: c.name, image: c.image ?? '', ready: false, started: false, restartCount: saved?.restartCount ?? 0,
-        state: { waiting: { reason: initializing ? 'PodInitializing' : 'ContainerCreating' } }, lastState: {}, backoffMs: BACKOFF_INITIAL_MS, probeTimers: [],
+        state: { waiting: { reason: initializing ? 'PodInitializing' : 'ContainerCreating' } }, lastState: lastStateOf(saved), backoffMs: BACKOFF_INITIAL_MS, probeTimers: [],
       });
     }
     // A pod an agent from before init containers started: its regular
@@ -155,7 +163,7 @@ export class PodWorker {
       this.inits.push({
         spec: c, name: c.name, image: c.image ?? '', ready: false, started: false, restartCount: saved?.restartCount ?? 0,
         state: exitCode === undefined ? { waiting: { reason: 'PodInitializing' } } : { terminated: { exitCode, reason: exitCode === 0 ? 'Completed' : 'Error' } },
-        lastState: {}, backoffMs: BACKOFF_INITIAL_MS, probeTimers: [], init: true, sidecar: isSidecar(c),
+        lastState: lastStateOf(saved), backoffMs: BACKOFF_INITIAL_MS, probeTimers: [], init: true, sidecar: isSidecar(c),
       });
     }
   }
@@ -187,7 +195,10 @@ export class PodWorker {
   private persist(): void {
     if (!this.dirMade) { mkdirSync(this.files.dir, { recursive: true }); this.dirMade = true; }
     this.persistedPodIP = this.state.podIP;
-    const saved = (c: ContainerRuntime) => ({ ...(c.pid ? { pid: c.pid } : {}), restartCount: c.restartCount, ...(c.state.running?.startedAt ? { startedAt: c.state.running.startedAt } : {}) });
+    const saved = (c: ContainerRuntime): SavedContainer => ({
+      ...(c.pid ? { pid: c.pid } : {}), restartCount: c.restartCount, ...(c.state.running?.startedAt ? { startedAt: c.state.running.startedAt } : {}),
+      ...(c.lastState.terminated ? { lastTerminated: c.lastState.terminated } : {}),
+    });
     for (const [name, c] of this.containers) this.state.containers[name] = saved(c);
     if (this.inits.length > 0) {
       this.state.initContainers = {};
@@ -766,6 +777,10 @@ export class PodWorker {
 /** JSON.stringify replacer: status compared without its timestamps */
 function withoutTimes(k: string, v: unknown): unknown {
   return k === 'lastTransitionTime' || k === 'lastProbeTime' ? undefined : v;
+}
+
+function lastStateOf(saved: SavedContainer | undefined): ContainerState {
+  return saved?.lastTerminated ? { terminated: saved.lastTerminated } : {};
 }
 
 /** the kubelet's minimumGracePeriodInSeconds: what a preStop hook that used up the grace period leaves for SIGTERM */

@@ -228,3 +228,28 @@ test('Semaphore.runExclusive waits for the tasks running and keeps later ones wa
   await Promise.all([a, x, b]);
   assert.deepEqual(order, ['a done', 'exclusive', 'b']);
 });
+
+test('a container\'s last termination survives an agent restart: its lastState (what logs --previous and RESTARTS read) comes back from state.json', async () => {
+  const statuses: NonNullable<Pod['status']>[] = [];
+  const client = {
+    patch: async (_r: string, _ns: string, _n: string, patch: { status: NonNullable<Pod['status']> }) => { statuses.push(patch.status); return { metadata: { resourceVersion: '0' } }; },
+    delete: async () => undefined,
+  } as unknown as Client;
+  const f = fixture('laststate', new Semaphore(4), { client });
+  const p = pod('ls', { hostNetwork: true, containers: [{ name: 'app', command: ['sh', '-c', 'sleep 0.3; exit 3'] }] });
+  const worker = new PodWorker(f.ctx, p);
+  await worker.update(p);
+  await until('the first exit recorded', () => PodWorker.loadState(f.podsDir, 'ls')?.containers.app?.lastTerminated);
+  // what a restarted agent finds on disk (the old one is gone with its processes)
+  const onDisk = PodWorker.loadState(f.podsDir, 'ls')!;
+  await worker.removed();
+  statuses.length = 0;
+  const restarted = new PodWorker(f.ctx, p, { ...onDisk, containers: { app: { ...onDisk.containers.app!, pid: undefined } } } as PersistedState);
+  try {
+    await restarted.update(p);
+    const status = await until('a status from the restarted agent', () => statuses.find((s) => s.containerStatuses?.[0]?.state?.running));
+    assert.equal(status.containerStatuses![0]!.lastState?.terminated?.exitCode, 3);
+  } finally {
+    await restarted.removed();
+  }
+});
