@@ -36,6 +36,12 @@ export interface ServicePortInfo {
   clusterEndpoints: EndpointInfo[];
   /** the same rule restricted to endpoints on this node */
   localEndpoints: EndpointInfo[];
+  /**
+   * every endpoint that serves (ready, or serving while terminating), on any
+   * node, whatever the traffic policies: a UDP flow NATed to one of these is
+   * not stale (conntrack.ts), as kube-proxy's CleanStaleEntries decides
+   */
+  servingEndpoints: EndpointInfo[];
   /** internalTrafficPolicy Local: ClusterIP traffic only to local endpoints */
   internalLocal: boolean;
   /** externalTrafficPolicy Local: external traffic only to local endpoints, source kept */
@@ -189,6 +195,7 @@ export function servicePortsOf(svc: Service, svcSlices: readonly EndpointSlice[]
       ...(isExternalType(svc) && sp.nodePort ? { nodePort: sp.nodePort } : {}),
       clusterEndpoints: sortEndpoints(usable(cands).map(toInfo)),
       localEndpoints: sortEndpoints(usable(cands.filter((c) => c.node === nodeName)).map(toInfo)),
+      servingEndpoints: cands.filter((c) => c.ready || c.serving).map(toInfo),
       internalLocal: svc.spec.internalTrafficPolicy === 'Local',
       externalLocal,
       affinityTimeout: affinity,

@@ -174,7 +174,7 @@ export class ServiceProxy {
 
     const [before, after] = this.cache.changedPorts(plan);
     this.cache.commit(plan, applied === 'incremental' ? 'delta' : 'full');
-    const deletions = staleUdpDeletions(before, after);
+    const deletions = staleUdpDeletions(before, after, this.config.nodeIP);
     this.applied = { version };
     let deleted = 0;
     try {

@@ -129,6 +129,20 @@ test('UDP through the VIP, and stale conntrack entries flushed when the endpoint
   assert.match(await world.udp(C(), '10.96.0.53', 53, 40053), /"pod":"p2"/);
 });
 
+test('UDP: a client sending to a NodePort before its Service existed is answered once it does', async () => {
+  const out = world.ns('out');
+  // no Service yet: the datagram reaches node 1 itself (nothing listens) and leaves an un-NATed entry
+  assert.equal(await world.udp(out, '172.18.0.2', 31000, 40000), '');
+  const listed = await world.runner.run(['conntrack', '-L', '-p', 'udp', '--orig-port-dst', '31000'], { netns: world.ns('n1'), allowFailure: true });
+  assert.match(listed.stdout, /sport=40000 dport=31000 .*src=172\.18\.0\.2 dst=172\.18\.0\.100/);
+  const s = state({ dns: [P2] });
+  s.services.push(service('late', '10.96.0.90', [{ port: 53, protocol: 'UDP', nodePort: 31000 }], { type: 'NodePort' }));
+  s.slices.push(slice('late', [{ port: 5353, protocol: 'UDP' }], [P1]));
+  const res = await sync(s);
+  assert.equal(res.conntrackDeleted, 1);
+  assert.match(await world.udp(out, '172.18.0.2', 31000, 40000), /"pod":"p1"/);
+});
+
 test('endpoint changes are incremental and take effect', async () => {
   const res = await sync(state({ web: [P3] }));
   assert.equal(res.applied, 'incremental');
