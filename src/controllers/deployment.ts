@@ -2,7 +2,8 @@
 // Pods directly and tells template generations apart by the pod-template-hash
 // label, exactly the label upstream's ReplicaSets put on theirs. Rolling update
 // follows upstream's arithmetic: maxSurge rounds up, maxUnavailable rounds down,
-// and old pods go only while at least replicas - maxUnavailable are ready.
+// and old pods go, unavailable ones first, only while replicas - maxUnavailable
+// pods stay available even if every old one left were available.
 
 import { deepEqual } from '../store/deep-equal.js';
 import type { Deployment, Pod } from '../api/types.js';
@@ -74,17 +75,36 @@ export function planRollout(deploy: Deployment, pods: Pod[], hash: string, now =
   const remove: Pod[] = [];
   const maxTotal = replicas + surge;
   const create = Math.max(0, Math.min(replicas - current.length, maxTotal - pods.length));
-  if (current.length > replicas) remove.push(...[...current].sort(byDeletionPreference).slice(0, current.length - replicas));
+  const excessNew = current.length > replicas ? [...current].sort(byDeletionPreference).slice(0, current.length - replicas) : [];
+  remove.push(...excessNew);
+  const keptNew = current.filter((p) => !excessNew.includes(p));
 
-  // Old pods that are not ready can go at once: they serve nothing.
-  const oldSorted = [...old].sort(byDeletionPreference);
-  const notReadyOld = oldSorted.filter((p) => !isPodReady(p));
-  remove.push(...notReadyOld);
-  const readyOld = oldSorted.filter((p) => isPodReady(p));
-  // as upstream, what may go is counted in available pods (Ready for minReadySeconds)
+  // Upstream's reconcileOldReplicaSets. An old pod that is not available now
+  // may be again in a second (a readiness probe that failed once, or any pod
+  // after a daemon restart, as the node agents report not ready until the
+  // first probe passes), so the budget counts every old pod as if it were
+  // available and every new one that is not (those created now included) as
+  // if it never would be: maxScaledDown = allPods - minAvailable - newUnavailable.
+  // With maxUnavailable 0 and no new pod available yet that is 0: nothing goes.
+  // As upstream, availability is Ready for minReadySeconds.
   const minAvailable = replicas - unavailable;
-  let canRemove = pods.filter(available).length - minAvailable;
-  for (const p of readyOld) {
+  const allPods = old.length + keptNew.length + create;
+  const newUnavailable = keptNew.filter((p) => !available(p)).length + create;
+  const maxScaledDown = allPods - minAvailable - newUnavailable;
+  if (maxScaledDown <= 0) return { create, remove };
+
+  // Unavailable old pods first (cleanupUnhealthyReplicas): they serve nothing,
+  // but only as many as the budget allows.
+  const oldSorted = [...old].sort(byDeletionPreference);
+  const unavailableOld = oldSorted.filter((p) => !available(p));
+  const cleanedUp = unavailableOld.slice(0, maxScaledDown);
+  remove.push(...cleanedUp);
+  // Then available ones while the available pods stay above minAvailable
+  // (scaleDownOldReplicaSetsForRollingUpdate). This never exceeds what is left
+  // of the budget: it is only positive once every unavailable old pod has gone.
+  const availableOld = oldSorted.filter(available);
+  let canRemove = keptNew.filter(available).length + availableOld.length - minAvailable;
+  for (const p of availableOld) {
     if (canRemove <= 0) break;
     remove.push(p);
     canRemove--;

@@ -1,5 +1,5 @@
 // Workload controllers through the real CLI with real pods: Deployment scale
-// and rolling update (pod-template-hash, maxSurge), its progress deadline, garbage collection of a
+// and rolling update (pod-template-hash, maxSurge, maxUnavailable), its progress deadline, garbage collection of a
 // deleted Deployment's pods, StatefulSet ordered creation with hostname and
 // subdomain and scale-down from the highest ordinal, and namespace deletion
 // cascading down to the pods' network namespaces and the Service's IP.
@@ -125,15 +125,19 @@ describe('workload controllers', { timeout: 200_000 }, () => {
       const before = await settled('app=web', 3);
       const oldHash = before[0]!.metadata.labels![HASH]!;
       assert.equal(await apply(deployment('web', 3, 'v2')), 'deployment.apps/web configured\n');
-      // replicas 3, maxSurge 25% rounds up to 1: never more than 4 live pods
+      // replicas 3, maxSurge 25% rounds up to 1: never more than 4 live pods;
+      // maxUnavailable 25% rounds down to 0: never fewer than 3 ready ones
       let most = 0;
+      let fewestReady = Infinity;
       const after = await eventually('all pods on the new template', async () => {
         const all = await pods('app=web');
         most = Math.max(most, all.filter(live).length);
+        fewestReady = Math.min(fewestReady, all.filter((p) => live(p) && ready(p)).length);
         const done = all.length === 3 && all.every((p) => live(p) && ready(p) && p.metadata.labels![HASH] !== oldHash);
         return done ? all : undefined;
       }, 90_000, 150);
       assert.ok(most <= 4, `saw ${most} live pods during the rollout`);
+      assert.ok(fewestReady >= 3, `saw only ${fewestReady} ready live pods during the rollout`);
       const newHash = after[0]!.metadata.labels![HASH]!;
       assert.ok(after.every((p) => p.metadata.labels![HASH] === newHash));
       for (const p of after) {
