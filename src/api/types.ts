@@ -238,6 +238,8 @@ export interface ServiceSpec {
   externalName?: string;
   externalIPs?: string[];
   loadBalancerIP?: string;
+  /** who may connect to the LoadBalancer address (CIDRs); enforced by the cloud LB and the node proxy */
+  loadBalancerSourceRanges?: string[];
   sessionAffinity?: 'None' | 'ClientIP';
   sessionAffinityConfig?: { clientIP?: { timeoutSeconds?: number } };
   externalTrafficPolicy?: 'Cluster' | 'Local';

@@ -12,7 +12,7 @@
 //       TCP check on another port, which podnet nodes do not have).
 
 import type { Node, Service } from '../api/types.js';
-import { compareIpv4, isIPv4 } from '../proxy/ipv4.js';
+import { compareIpv4, ipv4Networks, isIPv4 } from '../proxy/ipv4.js';
 import { LoadBalancerIpPool, serviceKey, servesService } from './lb-allocator.js';
 
 export type Proto = 'tcp' | 'udp' | 'sctp';
@@ -40,6 +40,8 @@ export interface LbFrontend {
   nodePort: number;
   policy: 'Cluster' | 'Local';
   check: HealthCheck;
+  /** loadBalancerSourceRanges as IPv4 networks; empty: every source may connect */
+  sourceRanges: string[];
 }
 
 /** One health check of one node for one Service; its id is the key of the health map. */
@@ -72,6 +74,8 @@ export function lbFrontends(services: readonly Service[], pool = new LoadBalance
     const ips = [...new Set((svc.status?.loadBalancer?.ingress ?? []).map((i) => i.ip ?? '').filter((ip) => isIPv4(ip) && pool.contains(ip)))];
     const local = svc.spec.externalTrafficPolicy === 'Local';
     const key = serviceKey(svc);
+    // the security group a cloud puts in front of its LB
+    const sourceRanges = ipv4Networks(svc.spec.loadBalancerSourceRanges ?? []);
     for (const ip of ips) {
       for (const sp of svc.spec.ports ?? []) {
         if (!sp.nodePort) continue;
@@ -82,7 +86,7 @@ export function lbFrontends(services: readonly Service[], pool = new LoadBalance
         else check = { kind: 'node-ready' };
         out.push({
           service: key, id: `${key}/${proto}/${sp.name || sp.port}`, ip, proto, port: sp.port, nodePort: sp.nodePort,
-          policy: local ? 'Local' : 'Cluster', check,
+          policy: local ? 'Local' : 'Cluster', check, sourceRanges,
         });
       }
     }

@@ -2,9 +2,13 @@
 // transaction (pure). The table is the whole data path of the cloud load
 // balancer and the only thing podnet adds to the router namespace:
 //
-//   prerouting, filter, dstnat-10   new connection to an LB address whose
-//                                   (addr . proto . port) is not in @serving
-//                                   → reject (TCP reset / ICMP port unreachable)
+//   prerouting, filter, dstnat-10   new connection to an LB address:port with
+//                                   loadBalancerSourceRanges, from a source
+//                                   outside them → drop (@firewall → fw-<id>),
+//                                   as the security group of a cloud LB does;
+//                                   one whose (addr . proto . port) is not in
+//                                   @serving → reject (TCP reset / ICMP port
+//                                   unreachable)
 //   prerouting, nat, dstnat         (addr . proto . port) vmap @frontends
 //                                   → goto lb-<ns>/<name>/<proto>/<port>
 //   lb-<id>                         dnat to nodeIP . nodePort, picked by
@@ -33,6 +37,9 @@ export const LB_NAMES = {
   addresses: 'lb-addresses',
   serving: 'serving',
   frontends: 'frontends',
+  firewall: 'firewall',
+  /** per frontend with loadBalancerSourceRanges: fw-<ns>/<name>/<proto>/<port-name-or-number> */
+  firewallChain: (id: string) => `fw-${id}`,
   filterPrerouting: 'filter-prerouting',
   natPrerouting: 'nat-prerouting',
   reject: 'reject-lb',
@@ -50,6 +57,7 @@ function elements(items: readonly string[]): string[] {
 export function renderLbRuleset(sets: readonly LbBackendSet[]): string {
   const addresses = [...new Set(sets.map((s) => s.frontend.ip))];
   const serving = sets.filter((s) => s.backends.length > 0);
+  const guarded = sets.filter((s) => s.frontend.sourceRanges.length > 0);
   const key = (s: LbBackendSet) => `${s.frontend.ip} . ${s.frontend.proto} . ${s.frontend.port}`;
   const lines = [
     `table ${TABLE}`,
@@ -68,8 +76,13 @@ export function renderLbRuleset(sets: readonly LbBackendSet[]): string {
     '\t\ttype ipv4_addr . inet_proto . inet_service : verdict',
     ...elements(serving.map((s) => `${key(s)} : goto ${LB_NAMES.frontendChain(s.frontend.id)}`)),
     '\t}',
+    `\tmap ${LB_NAMES.firewall} {`,
+    '\t\ttype ipv4_addr . inet_proto . inet_service : verdict',
+    ...elements(guarded.map((s) => `${key(s)} : jump ${LB_NAMES.firewallChain(s.frontend.id)}`)),
+    '\t}',
     `\tchain ${LB_NAMES.filterPrerouting} {`,
     '\t\ttype filter hook prerouting priority dstnat - 10; policy accept;',
+    `\t\tct state new ip daddr . meta l4proto . th dport vmap @${LB_NAMES.firewall}`,
     `\t\tct state new ip daddr @${LB_NAMES.addresses} meta l4proto { tcp, udp, sctp } ip daddr . meta l4proto . th dport != @${LB_NAMES.serving} jump ${LB_NAMES.reject}`,
     '\t}',
     // TCP gets a reset (curl: "Connection refused"), the rest ICMP port unreachable (RFC 1122 3.2.2.1).
@@ -82,6 +95,14 @@ export function renderLbRuleset(sets: readonly LbBackendSet[]): string {
     `\t\tip daddr . meta l4proto . th dport vmap @${LB_NAMES.frontends}`,
     '\t}',
   ];
+  for (const s of guarded) {
+    const f = s.frontend;
+    lines.push(
+      `\tchain ${LB_NAMES.firewallChain(f.id)} {`,
+      `\t\tip saddr != { ${f.sourceRanges.join(', ')} } drop comment "${f.service} loadBalancerSourceRanges"`,
+      '\t}',
+    );
+  }
   for (const s of serving) {
     const f = s.frontend;
     const map = s.backends.map((b, i) => `${i} : ${b.ip} . ${b.port}`).join(', ');

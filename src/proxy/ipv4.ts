@@ -65,3 +65,21 @@ export function gatewayOf(cidr: string): string {
 export function compareIpv4(a: string, b: string): number {
   return (ipv4ToNumber(a) ?? 0) - (ipv4ToNumber(b) ?? 0);
 }
+
+/**
+ * CIDRs as the kernel wants them: trimmed (loadBalancerSourceRanges may be
+ * space-padded), host bits cleared (`198.51.100.7/24` → `198.51.100.0/24`),
+ * repeats and anything not IPv4 dropped, in the order given.
+ */
+export function ipv4Networks(ranges: readonly string[]): string[] {
+  const out = new Set<string>();
+  for (const raw of ranges) {
+    const [ip, bits] = raw.trim().split('/');
+    const n = ipv4ToNumber(ip ?? '');
+    if (n === undefined || !/^\d{1,2}$/.test(bits ?? '') || Number(bits) > 32) continue;
+    const len = Number(bits);
+    const mask = len === 0 ? 0 : (0xffffffff << (32 - len)) >>> 0;
+    out.add(`${numberToIpv4((n & mask) >>> 0)}/${len}`);
+  }
+  return [...out];
+}

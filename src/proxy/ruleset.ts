@@ -48,6 +48,7 @@ export const CHAINS = {
   filterForward: 'filter-forward',
   filterOutputPostDnat: 'filter-output-post-dnat',
   endpointsCheck: 'service-endpoints-check',
+  firewallCheck: 'firewall-check',
   clusterIpsCheck: 'cluster-ips-check',
   reject: 'reject-chain',
   natPrerouting: 'nat-prerouting',
@@ -65,6 +66,7 @@ export const SETS = {
   noEndpointServices: 'no-endpoint-services',
   noEndpointNodePorts: 'no-endpoint-nodeports',
   hairpin: 'hairpin-endpoints',
+  firewallIps: 'firewall-ips',
 } as const;
 
 const r = (match: Match[], stmt: Stmt): Rule => ({ match, stmt });
@@ -93,6 +95,7 @@ function fixedSets(): SetDef[] {
     ...PROTOCOLS.map((p) => def(endpointMap('addr', p), 'map', `typeof ip daddr . th dport . numgen random mod 1 : ip daddr . ${p} dport`, `${p} frontend . index → endpoint`)),
     ...PROTOCOLS.map((p) => def(endpointMap('nodeport', p), 'map', `typeof th dport . numgen random mod 1 : ip daddr . ${p} dport`, `${p} NodePort . index → endpoint`)),
     def(SETS.hairpin, 'set', 'type ipv4_addr . ipv4_addr', 'local endpoint . itself: a pod reaching itself through a Service'),
+    def(SETS.firewallIps, 'map', 'type ipv4_addr . inet_proto . inet_service : verdict', 'LoadBalancer frontends with loadBalancerSourceRanges'),
   ];
 }
 
@@ -101,9 +104,11 @@ function fixedSets(): SetDef[] {
 function fixedChains(cfg: ProxyConfig): Chain[] {
   const newConn: Match[] = [{ m: 'ct-state-new' }];
   return [
-    // "No endpoints → reject at once": before DNAT, so the check sees the frontend.
-    { name: CHAINS.filterPrerouting, hook: { type: 'filter', hook: 'prerouting', priority: 'dstnat - 10' }, rules: [r(newConn, { s: 'jump', chain: CHAINS.endpointsCheck })] },
-    { name: CHAINS.filterOutput, hook: { type: 'filter', hook: 'output', priority: '-110' }, rules: [r(newConn, { s: 'jump', chain: CHAINS.endpointsCheck })] },
+    // "Source outside loadBalancerSourceRanges → drop" and "no endpoints → reject
+    // at once": before DNAT, so the checks see the frontend.
+    { name: CHAINS.filterPrerouting, hook: { type: 'filter', hook: 'prerouting', priority: 'dstnat - 10' }, rules: [r(newConn, { s: 'jump', chain: CHAINS.firewallCheck }), r(newConn, { s: 'jump', chain: CHAINS.endpointsCheck })] },
+    { name: CHAINS.filterOutput, hook: { type: 'filter', hook: 'output', priority: '-110' }, rules: [r(newConn, { s: 'jump', chain: CHAINS.firewallCheck }), r(newConn, { s: 'jump', chain: CHAINS.endpointsCheck })] },
+    { name: CHAINS.firewallCheck, rules: [r([], { s: 'vmap', key: 'daddr-proto-dport', map: SETS.firewallIps })] },
     // After DNAT: whatever still goes to a service address matched no Service port.
     { name: CHAINS.filterForward, hook: { type: 'filter', hook: 'forward', priority: 'filter' }, rules: [r(newConn, { s: 'jump', chain: CHAINS.clusterIpsCheck })] },
     { name: CHAINS.filterOutputPostDnat, hook: { type: 'filter', hook: 'output', priority: '-90' }, rules: [r(newConn, { s: 'jump', chain: CHAINS.clusterIpsCheck })] },
@@ -334,6 +339,17 @@ class Builder {
       const target = this.groupTarget(sp, 'addr', group, owner);
       this.backends(sp, 'addr', `${sp.clusterIP} . ${sp.port}`, group, owner);
       this.element(SETS.serviceIps, vip, target ? `goto ${target}` : 'drop');
+    }
+
+    if (sp.sourceRanges.length > 0) {
+      // kube-proxy's firewall chain: only these sources may open a connection
+      // to the LB address (pods and the node reach it here, short-circuited;
+      // the outside world meets the cloud LB's own check first)
+      const firewall = this.chain(`firewall-${shortHash(sp.id)}`, () => [
+        ...sp.sourceRanges.map((cidr) => r([{ m: 'saddr-cidr', cidr }], { s: 'return' })),
+        r([], { s: 'drop' }),
+      ], owner);
+      for (const addr of sp.loadBalancerAddrs) this.element(SETS.firewallIps, keyAddrProtoPort(addr, sp.proto, sp.port), `jump ${firewall}`);
     }
 
     for (const addr of sp.externalAddrs) {

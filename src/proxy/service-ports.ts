@@ -4,7 +4,7 @@
 // the two endpoint groups kube-proxy distinguishes: cluster-wide and node-local.
 
 import type { Endpoint, EndpointSlice, Protocol, Service, ServicePort } from '../api/types.js';
-import { compareIpv4, ipv4ToNumber, isIPv4 } from './ipv4.js';
+import { compareIpv4, ipv4Networks, ipv4ToNumber, isIPv4 } from './ipv4.js';
 
 /** discovery.k8s.io/v1: slices point at their Service with this label. */
 export const SERVICE_NAME_LABEL = 'kubernetes.io/service-name';
@@ -31,6 +31,10 @@ export interface ServicePortInfo {
   clusterIP: string;
   /** externalIPs and status.loadBalancer.ingress[].ip: "external" frontends */
   externalAddrs: string[];
+  /** the status.loadBalancer.ingress[].ip among them: loadBalancerSourceRanges guard these */
+  loadBalancerAddrs: string[];
+  /** loadBalancerSourceRanges as IPv4 networks; empty: any source */
+  sourceRanges: string[];
   nodePort?: number;
   /** ready endpoints, or serving-terminating ones when none is ready (KEP-1669) */
   clusterEndpoints: EndpointInfo[];
@@ -169,10 +173,9 @@ export function servicePortsOf(svc: Service, svcSlices: readonly EndpointSlice[]
   if (!needsRules(svc)) return [];
   const ns = svc.metadata.namespace ?? 'default';
   const name = svc.metadata.name ?? '';
-  const externalAddrs = [
-    ...(svc.spec.externalIPs ?? []),
-    ...(svc.spec.type === 'LoadBalancer' ? (svc.status?.loadBalancer?.ingress ?? []).map((i) => i.ip ?? '') : []),
-  ].filter(isIPv4);
+  const lbAddrs = svc.spec.type === 'LoadBalancer' ? [...new Set((svc.status?.loadBalancer?.ingress ?? []).map((i) => i.ip ?? '').filter(isIPv4))].sort(compareIpv4) : [];
+  const sourceRanges = lbAddrs.length > 0 ? ipv4Networks(svc.spec.loadBalancerSourceRanges ?? []) : [];
+  const externalAddrs = [...(svc.spec.externalIPs ?? []), ...lbAddrs].filter(isIPv4);
   const uniqueExternal = [...new Set(externalAddrs)].sort(compareIpv4);
   const externalLocal = svc.spec.externalTrafficPolicy === 'Local' && (isExternalType(svc) || uniqueExternal.length > 0);
   const affinity = svc.spec.sessionAffinity === 'ClientIP'
@@ -192,6 +195,8 @@ export function servicePortsOf(svc: Service, svcSlices: readonly EndpointSlice[]
       port: sp.port,
       clusterIP: svc.spec.clusterIP!,
       externalAddrs: uniqueExternal,
+      loadBalancerAddrs: lbAddrs,
+      sourceRanges,
       ...(isExternalType(svc) && sp.nodePort ? { nodePort: sp.nodePort } : {}),
       clusterEndpoints: sortEndpoints(usable(cands).map(toInfo)),
       localEndpoints: sortEndpoints(usable(cands.filter((c) => c.node === nodeName)).map(toInfo)),

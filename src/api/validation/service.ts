@@ -7,7 +7,7 @@
 import { field, type FieldError } from '../../errors.js';
 import { NODE_PORT_MAX, NODE_PORT_MIN, SERVICE_NETWORK } from '../../config.js';
 import { validateLabels } from './label-rules.js';
-import { INVALID_IP, ipv4InCIDR, isIP, validateIP, validateNonSpecialIP } from './ip.js';
+import { INVALID_IP, ipv4InCIDR, isIP, validateCIDR, validateIP, validateNonSpecialIP } from './ip.js';
 import { SUPPORTED_PROTOCOLS, validatePortNumOrName } from './pod.js';
 import {
   duplicateGo, get, goIntOrString, goQuote, goStringSlice, invalidGo, isObj, isSet, optBool, optInt, optList, optObj,
@@ -208,6 +208,13 @@ export function validateServiceSpec(specValue: unknown): FieldError[] {
     if (allocateNodePorts === undefined) errs.push(field.required('spec.allocateLoadBalancerNodePorts'));
   } else if (allocateNodePorts !== undefined) {
     errs.push(field.forbidden('spec.allocateLoadBalancerNodePorts', "may only be used when `type` is 'LoadBalancer'"));
+  }
+
+  // ValidateService's loadBalancerSourceRanges block; the path's capital L is upstream's (a historical accident kept for compatibility)
+  const sourceRanges = optStringList(spec, 'loadBalancerSourceRanges', 'spec.loadBalancerSourceRanges', errs) ?? [];
+  if (sourceRanges.length > 0) {
+    if (type !== 'LoadBalancer') errs.push(field.forbidden('spec.LoadBalancerSourceRanges', "may only be used when `type` is 'LoadBalancer'"));
+    sourceRanges.forEach((range, i) => errs.push(...validateCIDR(`spec.LoadBalancerSourceRanges[${i}]`, range.trim())));
   }
 
   const lbIP = optString(spec, 'loadBalancerIP', 'spec.loadBalancerIP', errs);

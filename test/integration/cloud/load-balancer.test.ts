@@ -150,6 +150,29 @@ describe('cloud load balancer', { timeout: 600_000 }, () => {
     await pn(['delete', 'svc', 'stray']);
   });
 
+  test('loadBalancerSourceRanges: the LB drops other sources, as a security group does; the nodes drop pods outside them', async () => {
+    await apply(lbService('guarded', '  loadBalancerSourceRanges: [192.0.2.0/24]'));
+    const ip = await lbIP('guarded');
+    await eventually('guarded in service', async () => (inService(`${ip}:80/tcp`)?.length ?? 0) > 0, 20_000, 100);
+    await eventually('the router drops the outside client', async () => {
+      const router = await run(['ip', 'netns', 'exec', ROUTER, 'nft', 'list', 'table', 'ip', 'podnet-lb']);
+      // (nft lists a one-element set without its braces)
+      return /ip saddr != 192\.0\.2\.0\/24 drop comment "default\/guarded loadBalancerSourceRanges"/.test(router.stdout);
+    }, 20_000, 100);
+    const refused = await pn(['outside', '--', 'curl', '-s', '-m', '1', `http://${ip}/`]);
+    assert.equal(refused.code, 28, `dropped, so curl times out: exit ${refused.code}`);
+    // from a node (the short-circuited path kube-proxy guards too)
+    await eventually('node-1 drops it as well', async () => (await pn(['exec', 'node/node-1', '--', 'curl', '-s', '-m', '1', `http://${ip}/`])).code === 28, 20_000, 200);
+    // the ranges widened to the outside network: the client gets through
+    await apply(lbService('guarded', `  loadBalancerSourceRanges: [192.0.2.0/24, ${OUTSIDE_CLIENT_IP}/24]`));
+    const reply = await eventually('the outside client is let in', async () => {
+      const r = await pn(['outside', '--', 'curl', '-s', '-m', '1', `http://${ip}/`]);
+      return r.code === 0 ? JSON.parse(r.stdout) as { pod: string } : undefined;
+    }, 20_000, 200);
+    assert.match(reply.pod, /^web-/);
+    await pn(['delete', 'svc', 'guarded']);
+  });
+
   test('Cluster: scaling pods off one node moves no traffic and fails no request', async (t) => {
     const ip = await lbIP('web');
     await eventually('both nodes in service', async () => inService(`${ip}:80/tcp`)?.length === 2, 20_000, 100);

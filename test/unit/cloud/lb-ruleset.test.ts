@@ -47,8 +47,8 @@ test('probe targets: one per (Service, node, check); a Local Service\'s ports sh
   ]);
 });
 
-const web: LbFrontend = { service: 'default/web', id: 'default/web/tcp/80', ip: '203.0.113.10', proto: 'tcp', port: 80, nodePort: 30080, policy: 'Cluster', check: { kind: 'tcp', port: 30080 } };
-const dns: LbFrontend = { service: 'kube-system/dns', id: 'kube-system/dns/udp/dns', ip: '203.0.113.11', proto: 'udp', port: 53, nodePort: 30053, policy: 'Cluster', check: { kind: 'node-ready' } };
+const web: LbFrontend = { service: 'default/web', id: 'default/web/tcp/80', ip: '203.0.113.10', proto: 'tcp', port: 80, nodePort: 30080, policy: 'Cluster', check: { kind: 'tcp', port: 30080 }, sourceRanges: [] };
+const dns: LbFrontend = { service: 'kube-system/dns', id: 'kube-system/dns/udp/dns', ip: '203.0.113.11', proto: 'udp', port: 53, nodePort: 30053, policy: 'Cluster', check: { kind: 'node-ready' }, sourceRanges: [] };
 
 test('renders the whole table: healthy nodes in the DNAT map, a frontend without any is rejected', () => {
   const healthy = new Set(['default/web node-1 tcp 172.18.0.2:30080', 'default/web node-2 tcp 172.18.0.3:30080']);
@@ -69,8 +69,12 @@ table ip podnet-lb {
 		type ipv4_addr . inet_proto . inet_service : verdict
 		elements = { 203.0.113.10 . tcp . 80 : goto lb-default/web/tcp/80 }
 	}
+	map firewall {
+		type ipv4_addr . inet_proto . inet_service : verdict
+	}
 	chain filter-prerouting {
 		type filter hook prerouting priority dstnat - 10; policy accept;
+		ct state new ip daddr . meta l4proto . th dport vmap @firewall
 		ct state new ip daddr @lb-addresses meta l4proto { tcp, udp, sctp } ip daddr . meta l4proto . th dport != @serving jump reject-lb
 	}
 	chain reject-lb {
@@ -106,4 +110,18 @@ test('the DNAT map lists exactly the healthy nodes, in address order (rows: heal
     const m = /numgen random mod \d+ map ({[^}]*})/.exec(renderLbRuleset(sets));
     assert.equal(m?.[1], row.map, row.healthy.join(','));
   }
+});
+
+test('loadBalancerSourceRanges: a new connection from outside the ranges is dropped before anything else, as a security group does', () => {
+  const guarded: LbFrontend = { ...web, sourceRanges: ['198.51.100.0/24', '10.0.0.0/8'] };
+  const text = renderLbRuleset(selectBackends([guarded, dns], NODES, () => true));
+  assert.match(text, /\tmap firewall {\n\t\ttype ipv4_addr \. inet_proto \. inet_service : verdict\n\t\telements = { 203\.0\.113\.10 \. tcp \. 80 : jump fw-default\/web\/tcp\/80 }\n\t}/);
+  assert.match(text, /\tchain fw-default\/web\/tcp\/80 {\n\t\tip saddr != { 198\.51\.100\.0\/24, 10\.0\.0\.0\/8 } drop comment "default\/web loadBalancerSourceRanges"\n\t}/);
+  assert.doesNotMatch(text, /fw-kube-system/);
+});
+
+test('loadBalancerSourceRanges reach every frontend of the Service as networks: trimmed, host bits cleared, repeats and non-IPv4 dropped', () => {
+  const [front] = lbFrontends([lbService('web', { loadBalancerSourceRanges: [' 198.51.100.7/24', '198.51.100.0/24', '10.1.2.3/8', '2001:db8::/64', '0.0.0.0/0'] }, ['203.0.113.11'])]);
+  assert.deepEqual(front!.sourceRanges, ['198.51.100.0/24', '10.0.0.0/8', '0.0.0.0/0']);
+  assert.deepEqual(lbFrontends([lbService('web', {}, ['203.0.113.11'])])[0]!.sourceRanges, []);
 });

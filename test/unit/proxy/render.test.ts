@@ -75,13 +75,22 @@ table ip podnet {
 			10.244.0.5 . 10.244.0.5
 		}
 	}
+	map firewall-ips {
+		type ipv4_addr . inet_proto . inet_service : verdict
+		comment "LoadBalancer frontends with loadBalancerSourceRanges"
+	}
 	chain filter-prerouting {
 		type filter hook prerouting priority dstnat - 10; policy accept;
+		ct state new jump firewall-check
 		ct state new jump service-endpoints-check
 	}
 	chain filter-output {
 		type filter hook output priority -110; policy accept;
+		ct state new jump firewall-check
 		ct state new jump service-endpoints-check
+	}
+	chain firewall-check {
+		ip daddr . meta l4proto . th dport vmap @firewall-ips
 	}
 	chain filter-forward {
 		type filter hook forward priority filter; policy accept;

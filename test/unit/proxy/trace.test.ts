@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { buildModel } from '../../../src/proxy/ruleset.js';
 import { traceAll, tracePacket, type TracePacket } from '../../../src/proxy/trace.js';
-import { NODE, world } from './fixtures.js';
+import { NODE, service, slice, world } from './fixtures.js';
 
 const model = buildModel({ config: NODE, ...world() });
 const POD = '10.244.0.2';
@@ -83,4 +83,20 @@ test('trace: load balancing spreads over every endpoint index', () => {
   const seen = new Set<string>();
   for (let i = 0; i < 4; i++) seen.add(tracePacket(model, NODE, fromPod('10.96.0.10', 80), { numgen: i }).verdict);
   assert.equal(seen.size, 2);
+});
+
+test('trace: loadBalancerSourceRanges guard the LB address (kube-proxy\'s firewall chain); the NodePort and ClusterIP stay open', () => {
+  const guarded = world();
+  guarded.services.push(service('guarded', '10.96.0.90', [{ port: 80, nodePort: 30095 }],
+    { type: 'LoadBalancer', externalTrafficPolicy: 'Cluster', loadBalancerSourceRanges: [' 198.51.100.0/24', '10.244.1.0/24'] },
+    { loadBalancer: { ingress: [{ ip: '203.0.113.20' }] } }));
+  guarded.slices.push(slice('guarded', [{ port: 8080 }], [{ ip: '10.244.0.5' }]));
+  const m = buildModel({ config: NODE, ...guarded });
+  const verdicts = (pkt: TracePacket) => traceAll(m, NODE, pkt).map((r) => r.verdict);
+  assert.deepEqual(verdicts(fromOutside('203.0.113.20', 80)), ['10.244.0.5:8080'], 'a source in the ranges');
+  assert.deepEqual(verdicts({ ...fromPod('203.0.113.20', 80), src: '10.244.1.9' }), ['10.244.0.5:8080'], 'a pod in the ranges');
+  assert.deepEqual(verdicts(fromPod('203.0.113.20', 80)), ['DROP'], 'a pod outside them');
+  assert.deepEqual(verdicts(fromNode('203.0.113.20', 80)), ['DROP'], 'the node outside them');
+  assert.deepEqual(verdicts(fromPod('10.96.0.90', 80)), ['10.244.0.5:8080'], 'the ClusterIP is not guarded');
+  assert.deepEqual(verdicts(fromPod(NODE_IP, 30095)), ['10.244.0.5:8080'], 'nor is the NodePort');
 });
