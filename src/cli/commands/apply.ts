@@ -86,6 +86,23 @@ function targetNamespace(obj: KubeObject, namespaceFlag: string | undefined): st
   return own ?? namespaceFlag ?? 'default';
 }
 
+/**
+ * apply finds the live object by name, so a document without one is refused
+ * before anything is sent, in kubectl's words (apply.go applyOneObject):
+ * generateName would make a new object on every apply, and an empty name is
+ * the Get that the REST client refuses ("resource name may not be empty"),
+ * reported with the Info it was for (cli-runtime resource.Info.String).
+ */
+function requireName(obj: KubeObject, resource: ResourceInfo, source: string): void {
+  if (obj.metadata.name) return;
+  const generateName = obj.metadata.generateName;
+  if (generateName) throw new PodnetError('EAPPLY', `error: from ${generateName}: cannot use generate name with apply`);
+  const version = obj.apiVersion.split('/').pop()!;
+  const info = `Resource: "${resource.group}/${version}, Resource=${resource.plural}", GroupVersionKind: "${resource.group}/${version}, Kind=${obj.kind}"\n`
+    + `Name: "", Namespace: "${obj.metadata.namespace ?? ''}"`;
+  throw new PodnetError('EAPPLY', `error: error when retrieving current configuration of:\n${info}\nfrom server for: "${source}": resource name may not be empty`);
+}
+
 function lastApplied(obj: KubeObject): JsonObject | undefined {
   const text = obj.metadata.annotations?.[LAST_APPLIED];
   if (!text) return undefined;
@@ -134,6 +151,7 @@ export async function applyOne(client: Client, doc: ManifestDoc, namespaceFlag?:
   }
   if (resource.namespaced) obj.metadata.namespace = targetNamespace(obj, namespaceFlag);
   else delete obj.metadata.namespace;
+  requireName(obj, resource, doc.source);
   // kubectl's GetModifiedConfiguration: the object as applied (namespace
   // filled in, without the annotation itself, `annotations: {}` when that was
   // all), encoded as Go encodes a map (sorted keys) with its trailing newline
@@ -241,7 +259,10 @@ export async function applyManifests(ctx: Context, filenames: string[], namespac
   const parseErrors = manifests.flatMap((m) => m.errors()).map((e) => `error: ${e}`);
   const invalid = failures.length === 1 && parseErrors.length === 0 ? (failures[0]!.cause ?? failures[0]) : undefined;
   if (isApiError(invalid, 'Invalid')) return { applied, errors: [invalidMessage(invalid)] };
-  return { applied, errors: [...parseErrors, ...failures.map((f) => f.message)] };
+  const errors = [...parseErrors, ...failures.map((f) => f.message)];
+  // kubectl's CheckErr: one error gets "error: ", several are printed as
+  // they are (MultipleErrors), the API's "Error from server (…)" ones alike
+  return { applied, errors: errors.length > 1 ? errors.map((e) => e.replace(/^error: /, '')) : errors };
 }
 
 /**
