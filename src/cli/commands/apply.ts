@@ -257,6 +257,9 @@ export async function applyManifests(ctx: Context, filenames: string[], namespac
   // parse errors first, as when every document was parsed before the first request
   // printed as kubectl's CheckErr prints what is not an API error
   const parseErrors = manifests.flatMap((m) => m.errors()).map((e) => `error: ${e}`);
+  // a daemon that stopped fails every document alike: one line says so
+  const stopped = failures.map((f) => f.cause ?? f).find((e) => e instanceof PodnetError && e.code === 'ENOCLUSTER');
+  if (stopped) throw stopped;
   const invalid = failures.length === 1 && parseErrors.length === 0 ? (failures[0]!.cause ?? failures[0]) : undefined;
   if (isApiError(invalid, 'Invalid')) return { applied, errors: [invalidMessage(invalid)] };
   const errors = [...parseErrors, ...failures.map((f) => f.message)];

@@ -28,7 +28,7 @@ export function kubeconfigFor(cluster: string, server: string): string {
 const SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
 
 export async function kubectlCommand(ctx: Context, args: string[]): Promise<number> {
-  ctx.client(); // a clear error when the cluster is not running
+  await ctx.ready(); // a clear error when the cluster is not running (kubectl would only see the relay's 502)
   const relay = await startApiRelay(ctx.paths.socket);
   const dir = mkdtempSync(path.join(tmpdir(), 'podnet-kubectl-')); // 0700
   const kubeconfig = path.join(dir, 'kubeconfig');

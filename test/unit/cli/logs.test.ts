@@ -114,7 +114,7 @@ class SelectingClient extends FakeClient {
 
 test('logs: deploy/, statefulset/, svc/ resolve to their first pod; pod/ directly', async () => {
   const client = new SelectingClient();
-  const ctx = { cluster: 't', paths: {} as Context['paths'], client: () => client } as Context;
+  const ctx = { cluster: 't', paths: {} as Context['paths'], client: () => client, ready: async () => {} } as Context;
   client.put(deployment('web'));
   client.put(statefulSet('db'));
   client.put(service('front', { selector: { app: 'web' } }));
