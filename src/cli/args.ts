@@ -38,6 +38,10 @@ export interface CommonFlags {
   showLabels: boolean;
   /** `get -L KEY[,KEY]` (repeatable): label columns */
   labelColumns: string[];
+  /** `exec -i/--stdin`: pass stdin to the command (parsed only with the stream options) */
+  stdin: boolean;
+  /** `exec -t/--tty`: stdin is a terminal (parsed only with the stream options) */
+  tty: boolean;
   positionals: string[];
   /** everything after `--` */
   rest: string[];
@@ -70,14 +74,24 @@ const OPTIONS = {
   'label-columns': { type: 'string', short: 'L', multiple: true },
 } as const;
 
-export function parseFlags(argv: string[]): CommonFlags & { help: boolean } {
+/**
+ * kubectl exec's -i and -t: only the commands that run something take them
+ * (main.ts), so `podnet get -i` stays an unknown option as in kubectl.
+ */
+const STREAM_OPTIONS = {
+  ...OPTIONS,
+  stdin: { type: 'boolean', short: 'i' },
+  tty: { type: 'boolean', short: 't' },
+} as const;
+
+export function parseFlags(argv: string[], streams = false): CommonFlags & { help: boolean } {
   const dash = argv.indexOf('--');
   // kubectl's NoOptDefVal: a bare --cascade is background, a bare --wait true
   const own = (dash >= 0 ? argv.slice(0, dash) : argv).map((a) => (a === '--cascade' ? '--cascade=background' : a === '--wait' ? '--wait=true' : a === '--dry-run' ? '--dry-run=client' : a === '--validate' ? '--validate=strict' : a));
   const rest = dash >= 0 ? argv.slice(dash + 1) : [];
   let parsed;
   try {
-    parsed = parseArgs({ args: own, options: OPTIONS, allowPositionals: true, strict: true });
+    parsed = parseArgs({ args: own, options: streams ? STREAM_OPTIONS : OPTIONS, allowPositionals: true, strict: true });
   } catch (err) {
     throw new PodnetError('EUSAGE', (err as Error).message.replace(/^TypeError \[[A-Z_]+\]: /, ''));
   }
@@ -110,6 +124,8 @@ export function parseFlags(argv: string[]): CommonFlags & { help: boolean } {
     ...(v.replicas !== undefined ? { replicas: v.replicas } : {}),
     showLabels: !!v['show-labels'],
     labelColumns: (v['label-columns'] ?? []).flatMap((c) => c.split(',')).map((c) => c.trim()).filter(Boolean),
+    stdin: 'stdin' in v && v.stdin === true,
+    tty: 'tty' in v && v.tty === true,
     positionals: parsed.positionals,
     rest,
   };

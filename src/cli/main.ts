@@ -23,10 +23,10 @@ Usage:
   podnet wait --for=condition=Ready|delete|jsonpath={.path}=VALUE KIND [NAME|-l SEL|--all] [--timeout=60s]
   podnet scale --replicas=N deployment/NAME|statefulset/NAME [-n NS]
   podnet logs [-n NS] POD|deploy/NAME|sts/NAME|svc/NAME [-c CONTAINER] [-p] [--tail=N] [-f|--follow]
-  podnet exec [-n NS] POD [-c CONTAINER] -- CMD…
-                                             run CMD inside a pod's container
-  podnet exec node/NAME -- CMD…              run CMD inside a node's network namespace
-  podnet outside -- CMD…                     run CMD on the outside client
+  podnet exec [-n NS] POD [-c CONTAINER] [-i] [-t] -- CMD…
+                                             run CMD inside a pod's container (stdin only with -i)
+  podnet exec node/NAME -- CMD…              run CMD inside a node's network namespace (stdin always)
+  podnet outside -- CMD…                     run CMD on the outside client (stdin always)
   podnet port-forward [-n NS] svc/NAME|pod/NAME [ADDR:]LOCAL:REMOTE
                                              reach a Service or pod from the host's 127.0.0.1
   podnet kubectl [--cluster NAME] ARGS…      run your kubectl against the cluster (ARGS go to kubectl as they are)
@@ -71,7 +71,7 @@ async function main(argv: string[]): Promise<number> {
   const command = COMMANDS[name];
   if (!command) throw new PodnetError('EUSAGE', `unknown command "${name}" for "podnet"; run "podnet help"`);
   // kubectl's logs takes -f as --follow, where every other command's -f is a file
-  const flags = parseFlags(name === 'logs' ? rest.map((a) => (a === '-f' ? '--follow' : a)) : rest);
+  const flags = parseFlags(name === 'logs' ? rest.map((a) => (a === '-f' ? '--follow' : a)) : rest, name === 'exec' || name === 'outside');
   if (flags.help) { process.stdout.write(USAGE); return 0; }
   return command(context(flags.cluster), flags);
 }

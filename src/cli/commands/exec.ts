@@ -18,15 +18,29 @@ import type { Context } from '../context.js';
 import { defaultContainer, hasContainer, resolvePod } from './logs.js';
 import type { Node, Pod } from '../../api/types.js';
 
-export function runAttached(argv: string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
+/**
+ * Runs argv with this process's stdout and stderr (and terminal); stdin too
+ * unless `stdin` is false, when the command reads end-of-file at once (/dev/null),
+ * as a command kubectl exec runs without -i has no stdin stream.
+ */
+export function runAttached(argv: string[], env: NodeJS.ProcessEnv = process.env, stdin = true): Promise<number> {
   return new Promise((resolve, reject) => {
-    const child = spawn(argv[0]!, argv.slice(1), { stdio: 'inherit', env });
+    const child = spawn(argv[0]!, argv.slice(1), { stdio: [stdin ? 'inherit' : 'ignore', 'inherit', 'inherit'], env });
     child.on('error', (e) => reject(new PodnetError('EEXEC', `could not run ${argv.join(' ')}: ${e.message}`)));
     child.on('close', (code, signal) => resolve(code ?? (signal ? 128 + 9 : 1)));
   });
 }
 
 
+/** kubectl exec's warning when -it is given and stdin is not a terminal */
+export const NO_TTY = 'Unable to use a TTY - input is not a terminal or the right kind of file';
+
+/**
+ * `podnet exec POD` passes stdin only with -i, as kubectl exec. `exec
+ * node/NAME` and `outside` are podnet's own (like `ip netns exec`): they
+ * always pass stdin and the terminal through, and take -i and -t only so
+ * that a kubectl habit does not fail there.
+ */
 export async function execCommand(ctx: Context, flags: CommonFlags): Promise<number> {
   const target = flags.positionals[0];
   if (!target) throw new PodnetError('EUSAGE', 'expected POD or node/NAME');
@@ -43,7 +57,10 @@ export async function execCommand(ctx: Context, flags: CommonFlags): Promise<num
   // every pod has a sandbox (a hostNetwork pod's holds the node's network and its own hostname and mounts)
   const sandbox = runningPid(files.sandboxPid);
   if (!sandbox) throw new PodnetError('ENOTRUNNING', `unable to upgrade connection: container not found ("${container}")`);
-  const code = await runAttached(joinSandboxArgv(sandbox, flags.rest), env);
+  // kubectl's StreamOptions.SetupTTY: -t counts only with -i, and then only
+  // when stdin is a terminal (which the command inherits as it is)
+  if (flags.stdin && flags.tty && !process.stdin.isTTY) process.stderr.write(`${NO_TTY}\n`);
+  const code = await runAttached(joinSandboxArgv(sandbox, flags.rest), env, flags.stdin);
   // remotecommand's CodeExitError, printed as kubectl's CheckErr does (no "error: " prefix)
   if (code !== 0) process.stderr.write(`command terminated with exit code ${code}\n`);
   return code;

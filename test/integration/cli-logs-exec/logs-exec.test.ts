@@ -145,4 +145,41 @@ describe('logs and exec as kubectl', { timeout: 180_000 }, () => {
     assert.equal(bad.code, 1);
     assert.equal(bad.stderr, 'error: unable to upgrade connection: container not found ("c")\n');
   });
+
+  // Regression: -i, -t, -it, --stdin and --tty were "Unknown option", and
+  // stdin always reached the command. Here stdin is a pipe, never a terminal.
+  const NO_TTY = 'Unable to use a TTY - input is not a terminal or the right kind of file\n';
+  const STDIN_ROWS: { flags: string[]; stdout: string; stderr: string }[] = [
+    // kubectl exec without -i: no stdin stream, the command reads end-of-file
+    { flags: [], stdout: '', stderr: '' },
+    { flags: ['-i'], stdout: 'hi\n', stderr: '' },
+    { flags: ['--stdin'], stdout: 'hi\n', stderr: '' },
+    // -t counts only with -i (kubectl's SetupTTY): alone it changes nothing
+    { flags: ['-t'], stdout: '', stderr: '' },
+    { flags: ['--tty'], stdout: '', stderr: '' },
+    // -it with stdin that is not a terminal: kubectl's warning, then stdin as with -i
+    { flags: ['-it'], stdout: 'hi\n', stderr: NO_TTY },
+    { flags: ['-ti'], stdout: 'hi\n', stderr: NO_TTY },
+    { flags: ['-i', '-t'], stdout: 'hi\n', stderr: NO_TTY },
+    { flags: ['--stdin', '--tty'], stdout: 'hi\n', stderr: NO_TTY },
+  ];
+  for (const row of STDIN_ROWS) {
+    test(`exec ${row.flags.join(' ') || '(no -i)'} POD: stdin ${row.stdout ? 'passed' : 'closed'}, as kubectl`, async () => {
+      const r = await pn(['exec', ...row.flags, 'steady', '--', 'cat'], { input: 'hi\n' });
+      assert.deepEqual([r.code, r.stdout, r.stderr], [0, row.stdout, row.stderr]);
+    });
+  }
+
+  test('exec node/NAME and outside pass stdin with or without -i; -it is accepted there, without the warning', async () => {
+    for (const argv of [['exec', 'node/node-1'], ['exec', '-it', 'node/node-1'], ['outside'], ['outside', '-it']]) {
+      const r = await pn([...argv, '--', 'cat'], { input: 'hi\n' });
+      assert.deepEqual([r.code, r.stdout, r.stderr], [0, 'hi\n', ''], argv.join(' '));
+    }
+  });
+
+  test('-i and -t are exec\'s: other commands refuse them as unknown', async () => {
+    const r = await pn(['get', 'pods', '-i']);
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /^error: Unknown option '-i'/);
+  });
 });
