@@ -90,6 +90,19 @@ function tail(file: string, lines = 15): string {
   try { return readFileSync(file, 'utf8').slice(logStart).trimEnd().split('\n').slice(-lines).join('\n'); } catch { return ''; }
 }
 
+/** A request that failed because the daemon's API server is not listening yet (or no longer). */
+function notListening(err: unknown): boolean {
+  if (err instanceof PodnetError && (err.code === 'ENOCLUSTER' || err.code === 'ECONNREFUSED' || err.code === 'ENOENT')) return true;
+  return /ECONNREFUSED|ENOENT|socket hang up/.test((err as Error).message);
+}
+
+/** Fails the start-up when its daemon is gone or the deadline passed; `what` says how far it got. */
+async function stillStarting(ctx: Context, deadline: number, what: string): Promise<void> {
+  if (!(await daemonAlive(ctx))) throw new PodnetError('EDAEMON', `the podnet daemon of cluster "${ctx.cluster}" exited during start-up:\n${tail(ctx.paths.daemonLog)}`);
+  if (Date.now() > deadline) throw new PodnetError('ETIMEOUT', `cluster "${ctx.cluster}" did not become ready in time (${what}); see ${ctx.paths.daemonLog}`);
+  await new Promise((r) => setTimeout(r, POLL_MS));
+}
+
 export async function waitForNodes(ctx: Context, count: number | undefined, deadline: number, progress: (msg: string) => void): Promise<Node[]> {
   let last = '';
   for (;;) {
@@ -100,15 +113,31 @@ export async function waitForNodes(ctx: Context, count: number | undefined, dead
       if (msg !== last) { progress(msg); last = msg; }
       if (nodes.length > 0 && ready.length === nodes.length && (count === undefined || nodes.length >= count)) return nodes;
     } catch (err) {
-      if (!(err instanceof PodnetError) || (err.code !== 'ENOCLUSTER' && err.code !== 'ECONNREFUSED' && err.code !== 'ENOENT')) {
-        if (!/ECONNREFUSED|ENOENT|socket hang up/.test((err as Error).message)) throw err;
-      }
+      if (!notListening(err)) throw err;
     }
-    if (!(await daemonAlive(ctx))) throw new PodnetError('EDAEMON', `the podnet daemon of cluster "${ctx.cluster}" exited during start-up:\n${tail(ctx.paths.daemonLog)}`);
-    if (Date.now() > deadline) throw new PodnetError('ETIMEOUT', `cluster "${ctx.cluster}" did not become ready in time (${last}); see ${ctx.paths.daemonLog}`);
-    await new Promise((r) => setTimeout(r, POLL_MS));
+    await stillStarting(ctx, deadline, last);
   }
 }
+
+/**
+ * The nodes of a cluster that was there before this `up` (its daemon
+ * running, or resumed from its store): the Nodes the API server has, which a
+ * restarted daemon keeps whatever --nodes it is given (Daemon.start). Only a
+ * new cluster registers its Nodes later, all at once.
+ */
+async function existingNodeCount(ctx: Context, deadline: number): Promise<number> {
+  for (;;) {
+    try {
+      const count = (await ctx.client().list<Node>('nodes')).items.length;
+      if (count > 0) return count;
+    } catch (err) {
+      if (!notListening(err)) throw err;
+    }
+    await stillStarting(ctx, deadline, 'its API server did not answer');
+  }
+}
+
+const nodesText = (n: number) => `${n} node${n === 1 ? '' : 's'}`;
 
 /** The system Deployments `up` waits for, unless --bare. */
 export const ADDONS = [
@@ -146,7 +175,11 @@ export async function upCommand(ctx: Context, flags: CommonFlags, quiet = false)
   let trace = StartupTrace.off();
   // a daemon that holds the lock but has not written its pid file yet is
   // starting: the one spawned here finds the lock taken and leaves it be
-  if (!(await daemonPid(ctx))) {
+  const running = !!(await daemonPid(ctx));
+  // a cluster whose daemon stopped (a crash, a reboot of the daemon alone) is
+  // resumed from its store, with the nodes it had
+  const resumed = !running && existsSync(ctx.paths.database);
+  if (!running) {
     mkdirSync(ctx.paths.dir, { recursive: true });
     mkdirSync(ctx.paths.procs, { recursive: true });
     // The file's existence switches tracing on in every process of the cluster (src/startup-trace.ts).
@@ -162,7 +195,7 @@ export async function upCommand(ctx: Context, flags: CommonFlags, quiet = false)
     closeSync(log);
     child.unref();
     trace.mark('daemon spawned');
-    say(`starting cluster "${ctx.cluster}" (${flags.nodes ?? DEFAULT_NODES} nodes)…`);
+    say(resumed ? `resuming cluster "${ctx.cluster}" from its state in ${ctx.paths.dir}…` : `starting cluster "${ctx.cluster}" (${flags.nodes ?? DEFAULT_NODES} nodes)…`);
     // Wait for the daemon to write its pid file before polling the API. A
     // daemon that found the lock taken leaves the cluster to the one that
     // holds it (another `up` started it): this one waits for that one.
@@ -173,7 +206,18 @@ export async function upCommand(ctx: Context, flags: CommonFlags, quiet = false)
     }
   }
   trace.mark('daemon pid file seen');
-  const nodes = await waitForNodes(ctx, flags.nodes, deadline, (m) => { trace.mark(m); say(`  ${m}`); });
+  let count = flags.nodes;
+  if (running || resumed) {
+    // The node count is fixed when a cluster is created: asking for another
+    // one fails now, rather than after the whole timeout waiting for nodes
+    // that will never come.
+    count = await existingNodeCount(ctx, deadline);
+    if (flags.nodes !== undefined && flags.nodes !== count) {
+      const cluster = ctx.cluster === 'podnet' ? '' : ` --cluster ${ctx.cluster}`;
+      throw new PodnetError('ENODECOUNT', `cluster "${ctx.cluster}" is already up with ${nodesText(count)}${resumed ? ' (resumed from its state)' : ''}; to have ${nodesText(flags.nodes)}, remove it first: podnet down${cluster}, then podnet up${cluster} --nodes ${flags.nodes}`);
+    }
+  }
+  const nodes = await waitForNodes(ctx, count, deadline, (m) => { trace.mark(m); say(`  ${m}`); });
   if (!flags.bare) await waitForAddons(ctx, deadline, (m) => { trace.mark(m); say(`  ${m}`); });
   if (trace.enabled) {
     trace.mark('up done');
