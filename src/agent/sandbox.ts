@@ -222,8 +222,10 @@ export function launchPause(spec: PauseSpec): PauseStart {
 // (its resolver is outside the sealed network). /sys is mounted again for the
 // node's network namespace, as `ip netns exec` does, so /sys/class/net lists
 // the node's links (best effort: a failure there leaves the machine's view).
+// A failed hostname or bind mount fails the exec: the command never runs with
+// the machine's files.
 const NODE_EXEC_SCRIPT = 'printf %s "$1" > /proc/sys/kernel/hostname && mount --bind "$2" /etc/resolv.conf && mount --bind "$3" /etc/hosts'
-  + ' && { umount -l /sys && mount -t sysfs sysfs /sys; } 2>/dev/null; shift 3 && exec "$@"';
+  + ' && { { umount -l /sys && mount -t sysfs sysfs /sys; } 2>/dev/null || true; } && shift 3 && exec "$@"';
 
 /** argv that runs cmd in a node's network namespace, with that node's own hostname, resolv.conf and hosts file. */
 export function nodeExecArgv(node: { netns: string; hostname: string; resolvConf: string; hostsFile: string }, cmd: readonly string[]): string[] {
