@@ -71,9 +71,22 @@ async function main(argv: string[]): Promise<number> {
   const command = COMMANDS[name];
   if (!command) throw new PodnetError('EUSAGE', `unknown command "${name}" for "podnet"; run "podnet help"`);
   // kubectl's logs takes -f as --follow, where every other command's -f is a file
-  const flags = parseFlags(name === 'logs' ? rest.map((a) => (a === '-f' ? '--follow' : a)) : rest, name === 'exec' || name === 'outside');
+  const args = name === 'logs' ? rest.map((a) => (a === '-f' ? '--follow' : a)) : name === 'outside' ? outsideArgs(rest) : rest;
+  const flags = parseFlags(args, name === 'exec');
   if (flags.help) { process.stdout.write(USAGE); return 0; }
   return command(context(flags.cluster), flags);
+}
+
+/**
+ * `podnet outside CMD…` without `--`: the command starts at the first word
+ * that is not one of podnet's options, and its own options stay its own
+ * (`podnet outside curl -i URL`).
+ */
+function outsideArgs(rest: string[]): string[] {
+  if (rest.includes('--')) return rest;
+  let i = 0;
+  while (i < rest.length && rest[i]!.startsWith('-')) i += rest[i] === '--cluster' ? 2 : 1;
+  return [...rest.slice(0, i), '--', ...rest.slice(i)];
 }
 
 main(process.argv.slice(2)).then(

@@ -170,11 +170,14 @@ describe('logs and exec as kubectl', { timeout: 180_000 }, () => {
     });
   }
 
-  test('exec node/NAME and outside pass stdin with or without -i; -it is accepted there, without the warning', async () => {
-    for (const argv of [['exec', 'node/node-1'], ['exec', '-it', 'node/node-1'], ['outside'], ['outside', '-it']]) {
+  test('exec node/NAME and outside pass stdin with or without -i; -it is accepted by exec node/NAME, without the warning', async () => {
+    for (const argv of [['exec', 'node/node-1'], ['exec', '-it', 'node/node-1'], ['outside']]) {
       const r = await pn([...argv, '--', 'cat'], { input: 'hi\n' });
       assert.deepEqual([r.code, r.stdout, r.stderr], [0, 'hi\n', ''], argv.join(' '));
     }
+    // outside has no options of its own: -i and -t belong to the command
+    const o = await pn(['outside', 'echo', '-i', 'hello', '-t', 'world']);
+    assert.deepEqual([o.code, o.stdout], [0, '-i hello -t world\n']);
   });
 
   test('-i and -t are exec\'s: other commands refuse them as unknown', async () => {
