@@ -32,7 +32,10 @@ export async function runLifecycleHook(handler: LifecycleHandler, target: HookCo
     return error === undefined ? undefined : `HTTP lifecycle hook (${handler.httpGet.path ?? '/'}) ${where} failed - error: ${error}`;
   }
   if (handler.sleep) {
-    await new Promise((resolve) => setTimeout(resolve, Math.min(handler.sleep!.seconds * 1000, timeoutMs)));
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, Math.min(handler.sleep!.seconds * 1000, timeoutMs));
+      target.signal?.addEventListener('abort', () => { clearTimeout(timer); resolve(); }, { once: true });
+    });
     return undefined;
   }
   return `Lifecycle hook ${where} failed - error: invalid handler: only exec, httpGet and sleep run`;
@@ -51,6 +54,7 @@ function httpHook(get: NonNullable<LifecycleHandler['httpGet']>, target: ProbeTa
       host, port, path, method: 'GET', timeout: timeoutMs, rejectUnauthorized: false, agent: false,
       headers: { 'User-Agent': 'kube-lifecycle/1.31', ...Object.fromEntries((get.httpHeaders ?? []).map((h) => [h.name, h.value])) },
     }, (res) => { res.resume(); resolve(undefined); });
+    target.signal?.addEventListener('abort', () => req.destroy(), { once: true });
     req.on('timeout', () => { req.destroy(); resolve(`Get "${url}": context deadline exceeded`); });
     req.on('error', (e) => resolve(`Get "${url}": ${e.message}`));
     req.end();

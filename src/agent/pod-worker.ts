@@ -109,6 +109,8 @@ interface ContainerRuntime extends ContainerFacts {
    * container until the hook has completed. Holds the instance's start time.
    */
   postStartingSince?: string;
+  /** ends this instance's postStart hook when the instance ends (its processes would outlive it) */
+  hookAbort?: AbortController;
   /** an init container: runs to completion before the regular containers start */
   init?: boolean;
   /** an init container with restartPolicy Always (KEP-753): started, not waited for, restarted whenever it exits */
@@ -123,6 +125,7 @@ export class PodWorker {
   /** the init containers, in spec order */
   private readonly inits: ContainerRuntime[] = [];
   private sandboxReady = false;
+  private sandboxWatch: NodeJS.Timeout | undefined;
   private sandboxError: string | undefined;
   private busy: Promise<void> = Promise.resolve();
   private statusTimer: NodeJS.Timeout | undefined;
@@ -256,7 +259,7 @@ export class PodWorker {
     const pod = this.pod;
     mkdirSync(this.files.dir, { recursive: true });
     if (pod.spec.hostNetwork) return this.ensureHostNetworkSandbox();
-    if (this.state.sandboxPid && processAlive(this.state.sandboxPid) && this.state.podIP) { this.sandboxReady = true; return; }
+    if (this.state.sandboxPid && processAlive(this.state.sandboxPid) && this.state.podIP) { this.sandboxReady = true; this.watchSandbox(); return; }
     // A half-made sandbox (agent killed mid-way) is removed and made again.
     if (this.state.netns) await this.teardownSandbox();
     const netns = netnsNames.pod(this.ctx.cluster, pod.metadata.uid!);
@@ -305,6 +308,7 @@ export class PodWorker {
     writeFileSync(this.files.sandboxPid, String(pid));
     // state.json follows with the first container's pid (startContainer)
     this.sandboxReady = true;
+    this.watchSandbox();
   }
 
   /**
@@ -323,6 +327,7 @@ export class PodWorker {
     if (this.state.sandboxPid && processAlive(this.state.sandboxPid)) {
       this.state.podIP = this.ctx.nodeIP;
       this.sandboxReady = true;
+      this.watchSandbox();
       return;
     }
     // a pause that died leaves its containers in namespaces no exec can join: they go, and start again in the new one
@@ -345,11 +350,32 @@ export class PodWorker {
     writeFileSync(this.files.sandboxPid, String(pid));
     this.persist();
     this.sandboxReady = true;
+    this.watchSandbox();
   }
 
   /** a hostNetwork pod from an agent that gave those no pause, and whose podIP it recorded */
   private legacyHostNetwork(): boolean {
     return this.state.hostNetwork && !this.state.sandboxPid && !!this.state.podIP;
+  }
+
+  /**
+   * The kubelet's PLEG notices a sandbox that died: containers joined to it
+   * cannot restart into it, so it is made again and they start in the new one
+   * (a Normal SandboxChanged event). One liveness check a second per pod.
+   */
+  private watchSandbox(): void {
+    clearInterval(this.sandboxWatch);
+    const pid = this.state.sandboxPid;
+    if (!pid) return;
+    this.sandboxWatch = setInterval(() => {
+      if (processAlive(pid)) return;
+      clearInterval(this.sandboxWatch);
+      if (this.terminating || this.finished || this.state.sandboxPid !== pid) return;
+      this.sandboxReady = false;
+      this.ctx.events.normal(this.pod, 'SandboxChanged', 'Pod sandbox changed, it will be killed and re-created.');
+      void this.enqueue(() => this.ensureRunning());
+    }, SANDBOX_WATCH_MS);
+    this.sandboxWatch.unref();
   }
 
   /** emptyDir volumes live in the pod's directory and go with it. */
@@ -420,6 +446,7 @@ export class PodWorker {
     // containers are kept as they are (in the machine's UTS and mount
     // namespaces) rather than restarted; it gets a pause when next made.
     if (this.legacyHostNetwork()) this.sandboxReady = true;
+    else if (this.sandboxReady) this.watchSandbox();
   }
 
   private startContainer(c: ContainerRuntime): void {
@@ -473,10 +500,10 @@ export class PodWorker {
     if (!c.init || c.sidecar) this.startProbes(c);
   }
 
-  private hookTarget(c: ContainerRuntime): HookContext {
+  private hookTarget(c: ContainerRuntime, signal?: AbortSignal): HookContext {
     return {
       podIP: this.state.podIP!, container: c.spec, ...(this.state.sandboxPid ? { sandboxPid: this.state.sandboxPid } : {}), ...(c.pid ? { containerPid: c.pid } : {}),
-      podDescription: `${this.state.name}_${this.state.namespace}(${this.state.uid})`,
+      podDescription: `${this.state.name}_${this.state.namespace}(${this.state.uid})`, ...(signal ? { signal } : {}),
     };
   }
 
@@ -491,7 +518,10 @@ export class PodWorker {
     c.postStartingSince = startedAt;
     c.started = false;
     c.state = { waiting: { reason: 'ContainerCreating' } };
-    void runLifecycleHook(handler, this.hookTarget(c)).then((failure) => {
+    const abort = new AbortController();
+    c.hookAbort = abort;
+    runLifecycleHook(handler, this.hookTarget(c, abort.signal)).catch((e: Error) => `Lifecycle hook failed - error: ${e.message}`).then((failure) => {
+      if (c.hookAbort === abort) c.hookAbort = undefined;
       // the instance ended meanwhile, or the pod is going: nothing more to start
       if (c.pid !== pid || this.finished) return;
       c.postStartingSince = undefined;
@@ -529,7 +559,8 @@ export class PodWorker {
       if (!c.sidecar) continue;
       clearTimeout(c.restartTimer);
       c.restartTimer = undefined;
-      if (c.pid) { try { process.kill(c.pid, 'SIGTERM'); } catch { /* gone */ } }
+      // as any container is stopped: preStop, SIGTERM, SIGKILL after the grace period
+      void this.killContainer(c, (this.pod.spec.terminationGracePeriodSeconds ?? 30) * 1000);
     }
   }
 
@@ -538,6 +569,8 @@ export class PodWorker {
     c.probeTimers = [];
     const startedAt = c.state.running?.startedAt ?? c.postStartingSince;
     c.postStartingSince = undefined;
+    c.hookAbort?.abort();
+    c.hookAbort = undefined;
     c.pid = undefined;
     c.child = undefined;
     c.ready = false;
@@ -654,7 +687,7 @@ export class PodWorker {
     if (preStop && graceMs > 0 && !c.stopping) {
       c.stopping = true;
       const t0 = Date.now();
-      const failure = await runLifecycleHook(preStop, this.hookTarget(c), graceMs);
+      const failure = await runLifecycleHook(preStop, this.hookTarget(c), graceMs).catch((e: Error) => `PreStop hook failed - error: ${e.message}`);
       c.stopping = false;
       if (failure) this.ctx.events.warning(this.pod, 'FailedPreStopHook', failure);
       graceMs = Math.max(graceMs - (Date.now() - t0), MIN_GRACE_AFTER_PRESTOP_MS);
@@ -675,6 +708,7 @@ export class PodWorker {
     if (this.finished) return;
     this.terminating = true;
     clearTimeout(this.retryTimer);
+    clearInterval(this.sandboxWatch);
     // Readiness keeps being probed until each container exits, as the kubelet
     // does: the pod's endpoints turn serving-but-terminating (KEP-1669), so
     // the Service rules and a Local load balancer's health check drain it
@@ -782,6 +816,9 @@ function withoutTimes(k: string, v: unknown): unknown {
 function lastStateOf(saved: SavedContainer | undefined): ContainerState {
   return saved?.lastTerminated ? { terminated: saved.lastTerminated } : {};
 }
+
+/** how often a pod's sandbox (its pause process) is checked for life */
+const SANDBOX_WATCH_MS = 1_000;
 
 /** the kubelet's minimumGracePeriodInSeconds: what a preStop hook that used up the grace period leaves for SIGTERM */
 const MIN_GRACE_AFTER_PRESTOP_MS = 2_000;

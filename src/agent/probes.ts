@@ -6,7 +6,8 @@
 import http from 'node:http';
 import https from 'node:https';
 import net from 'node:net';
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcessByStdio } from 'node:child_process';
+import type { Readable } from 'node:stream';
 import type { Container, Probe } from '../api/types.js';
 import { execEnvOf } from './container-exec.js';
 import { joinSandboxArgv } from './sandbox.js';
@@ -22,6 +23,8 @@ export interface ProbeTarget {
   sandboxPid?: number;
   /** the container's process: an exec probe runs with its environment */
   containerPid?: number;
+  /** ends the check early (its container instance is gone): an exec's process group is killed */
+  signal?: AbortSignal;
 }
 
 /** the kubelet keeps this much of an exec probe's output (pkg/probe/exec: maxReadLength) */
@@ -88,20 +91,30 @@ function execProbe(probe: NonNullable<Probe['exec']>, target: ProbeTarget, timeo
     let output = '';
     let exitCode: number | null = null;
     let timedOut = false;
-    const child = spawn(argv[0]!, argv.slice(1), {
-      stdio: ['ignore', 'pipe', 'pipe'], env: execEnvOf(target.containerPid), cwd: target.container.workingDir ?? '/', detached: true,
-    });
+    let child: ChildProcessByStdio<null, Readable, Readable>;
+    try {
+      child = spawn(argv[0]!, argv.slice(1), {
+        stdio: ['ignore', 'pipe', 'pipe'], env: execEnvOf(target.containerPid), cwd: target.container.workingDir ?? '/', detached: true,
+      });
+    } catch (e) {
+      // spawn throws at once for what no process can take (a NUL byte in an argument)
+      resolve(failed((e as Error).message));
+      return;
+    }
+    const killGroup = () => { try { process.kill(-child.pid!, 'SIGKILL'); } catch { /* gone */ } };
+    target.signal?.addEventListener('abort', killGroup, { once: true });
     const collect = (chunk: Buffer) => { if (output.length < MAX_EXEC_PROBE_OUTPUT) output += chunk.toString('utf8').slice(0, MAX_EXEC_PROBE_OUTPUT - output.length); };
     child.stdout.on('data', collect);
     child.stderr.on('data', collect);
     const timer = setTimeout(() => {
       if (exitCode === null) timedOut = true;
-      try { process.kill(-child.pid!, 'SIGKILL'); } catch { /* gone */ }
+      killGroup();
     }, timeoutMs);
     child.on('exit', (code) => { exitCode = code; });
     child.on('error', (e) => { clearTimeout(timer); resolve(failed(e.message)); });
     child.on('close', () => {
       clearTimeout(timer);
+      target.signal?.removeEventListener('abort', killGroup);
       if (timedOut) resolve(failed(output || `command ${JSON.stringify(probe.command.join(' '))} timed out`));
       else resolve({ result: exitCode === 0 ? 'success' : 'failure', output });
     });

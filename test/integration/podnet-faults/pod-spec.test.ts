@@ -354,6 +354,20 @@ describe('pod spec in the node agent', { timeout: 180_000 }, () => {
     assert.equal(ns.code, 0, ns.stderr);
   });
 
+  test('a sandbox that dies is made again, and its containers start in the new one (SandboxChanged)', async () => {
+    const p = await pod('hostnet');
+    const pidFile = path.join(stateDir, CLUSTER, 'pods', p.metadata.uid!, 'sandbox.pid');
+    const pause = Number(readFileSync(pidFile, 'utf8'));
+    process.kill(pause, 'SIGKILL');
+    await eventually('a SandboxChanged event', async () => (await eventsFor('hostnet')).some((e) => e.reason === 'SandboxChanged'), 20_000, 200);
+    await eventually('a new pause', async () => { const now = Number(readFileSync(pidFile, 'utf8')); return now !== pause && now > 0; }, 20_000, 100);
+    const r = await eventually('exec works in the new sandbox', async () => {
+      const x = await pn(['exec', 'hostnet', '--', 'hostname']);
+      return x.code === 0 ? x : undefined;
+    }, 30_000, 250);
+    assert.equal(r.stdout, `${p.spec.nodeName}\n`);
+  });
+
   test('dnsPolicy Default gives the node resolv.conf; None gives exactly dnsConfig', async () => {
     const def = await pn(['exec', 'dns-default', '--', 'cat', '/etc/resolv.conf']);
     assert.equal(def.code, 0, def.stderr);

@@ -253,3 +253,20 @@ test('a container\'s last termination survives an agent restart: its lastState (
     await restarted.removed();
   }
 });
+
+test('a postStart hook still running when its container instance ends is killed with it (it would outlive every restart)', async () => {
+  const f = fixture('hookabort');
+  const marker = `${31 + Math.random()}`.slice(0, 8);
+  const p = pod('ha', { hostNetwork: true, restartPolicy: 'Never', containers: [{ name: 'app', command: ['sh', '-c', 'sleep 0.5; exit 1'], lifecycle: { postStart: { exec: { command: ['sleep', marker] } } } }] });
+  const hooks = () => fs.readdirSync('/proc').filter((d) => /^\d+$/.test(d)).filter((d) => {
+    try { return fs.readFileSync(`/proc/${d}/cmdline`, 'utf8') === `sleep\0${marker}\0`; } catch { return false; }
+  });
+  const worker = new PodWorker(f.ctx, p);
+  try {
+    await worker.update(p);
+    await until('the hook runs', () => hooks().length === 1);
+    await until('the hook is gone once the container exited', () => hooks().length === 0, 5_000);
+  } finally {
+    await worker.removed();
+  }
+});

@@ -55,6 +55,22 @@ describe('exec probes run in the container, with its environment', () => {
     assert.equal(r.result, 'success');
   });
 
+  test('an argument no process can take (a NUL byte): a failure, not a throw that would take the agent down', async () => {
+    const r = await runProbe({ exec: { command: ['sh', '-c', 'echo a\u0000b'] } }, target);
+    assert.equal(r.result, 'failure');
+    assert.match(r.output, /null bytes/);
+  });
+
+  test('an aborted check kills its process group at once (a lifecycle hook whose container instance ended)', async () => {
+    const abort = new AbortController();
+    const t0 = Date.now();
+    const running = runProbe({ exec: { command: ['sh', '-c', 'sleep 30 & sleep 30'] }, timeoutSeconds: 60 }, { ...target, signal: abort.signal });
+    setTimeout(() => abort.abort(), 200);
+    const r = await running;
+    assert.equal(r.result, 'failure');
+    assert.ok(Date.now() - t0 < 5_000, `took ${Date.now() - t0} ms`);
+  });
+
   test('a program that does not exist: failure that says so', async () => {
     const r = await runProbe({ exec: { command: ['/nonexistent/probe'] } }, target);
     assert.equal(r.result, 'failure');
