@@ -8,7 +8,7 @@
 import http from 'node:http';
 import https from 'node:https';
 import type { LifecycleHandler } from '../api/types.js';
-import { resolveProbePort, runProbe, type ProbeTarget } from './probes.js';
+import { requestPath, resolveProbePort, runProbe, type ProbeTarget } from './probes.js';
 
 /** setTimeout's largest delay: a postStart hook has no deadline of its own */
 const NO_DEADLINE_MS = 2 ** 31 - 1;
@@ -46,14 +46,20 @@ function httpHook(get: NonNullable<LifecycleHandler['httpGet']>, target: ProbeTa
   const port = resolveProbePort(get.port, target.container);
   if (port === undefined) return Promise.resolve(`port ${JSON.stringify(get.port)} not found in container ${target.container.name}`);
   const host = get.host ?? target.podIP;
-  const path = get.path ?? '/';
+  const path = requestPath(get.path ?? '/');
   const scheme = get.scheme === 'HTTPS' ? 'https' : 'http';
   const url = `${scheme}://${host.includes(':') ? `[${host}]` : host}:${port}${path}`;
   return new Promise((resolve) => {
-    const req = (scheme === 'https' ? https : http).request({
-      host, port, path, method: 'GET', timeout: timeoutMs, rejectUnauthorized: false, agent: false,
-      headers: { 'User-Agent': 'kube-lifecycle/1.31', ...Object.fromEntries((get.httpHeaders ?? []).map((h) => [h.name, h.value])) },
-    }, (res) => { res.resume(); resolve(undefined); });
+    let req: http.ClientRequest;
+    try {
+      req = (scheme === 'https' ? https : http).request({
+        host, port, path, method: 'GET', timeout: timeoutMs, rejectUnauthorized: false, agent: false,
+        headers: { 'User-Agent': 'kube-lifecycle/1.31', ...Object.fromEntries((get.httpHeaders ?? []).map((h) => [h.name, h.value])) },
+      }, (res) => { res.resume(); resolve(undefined); });
+    } catch (e) {
+      resolve(`Get "${url}": ${(e as Error).message}`);
+      return;
+    }
     target.signal?.addEventListener('abort', () => req.destroy(), { once: true });
     req.on('timeout', () => { req.destroy(); resolve(`Get "${url}": context deadline exceeded`); });
     req.on('error', (e) => resolve(`Get "${url}": ${e.message}`));

@@ -8,7 +8,7 @@
 // first container's pid, and every container's pid the moment it is spawned.
 
 import { spawn, type ChildProcess } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Container, ContainerState, LifecycleHandler, Pod, Service } from '../api/types.js';
 import { nowRFC3339 } from '../api/pod-helpers.js';
@@ -102,7 +102,8 @@ interface ContainerRuntime extends ContainerFacts {
   everReady?: boolean;
   liveness?: ProbeState;
   startup?: ProbeState;
-  stopping?: boolean;
+  /** the stop in progress (preStop, SIGTERM, SIGKILL), which a second stop waits for */
+  killing?: Promise<void>;
   /**
    * Its postStart hook runs: the container's process runs, but the kubelet
    * reports it ContainerCreating, probes nothing and starts no later
@@ -260,6 +261,7 @@ export class PodWorker {
     mkdirSync(this.files.dir, { recursive: true });
     if (pod.spec.hostNetwork) return this.ensureHostNetworkSandbox();
     if (this.state.sandboxPid && processAlive(this.state.sandboxPid) && this.state.podIP) { this.sandboxReady = true; this.watchSandbox(); return; }
+    const mounts = this.emptyDirMounts(); // a mountPath that cannot be used fails here, before anything is made
     // A half-made sandbox (agent killed mid-way) is removed and made again.
     if (this.state.netns) await this.teardownSandbox();
     const netns = netnsNames.pod(this.ctx.cluster, pod.metadata.uid!);
@@ -286,7 +288,7 @@ export class PodWorker {
     if (await ensureHoldFifo(this.ctx.runner, holdFifo)) this.holdFifo = holdFifo;
     const pause = launchPause({
       netns, createNetns: true, hostname: pod.spec.hostname ?? pod.metadata.name!, resolvConf: this.files.resolvConf, hostsFile: hostsPath,
-      mounts: this.emptyDirMounts(), mountTable: this.files.mountTable, ...(this.holdFifo ? { holdFifo: this.holdFifo } : {}),
+      mounts, mountTable: this.files.mountTable, ...(this.holdFifo ? { holdFifo: this.holdFifo } : {}),
     });
     // CNI ADD needs only the network namespace, so it runs while the pause
     // still sets the hostname and mounts (the hosts file is filled in below,
@@ -330,6 +332,7 @@ export class PodWorker {
       this.watchSandbox();
       return;
     }
+    const mounts = this.emptyDirMounts();
     // a pause that died leaves its containers in namespaces no exec can join: they go, and start again in the new one
     await this.teardownSandbox();
     const dns = podDns(pod, KUBE_DNS_SERVICE_IP, CLUSTER_DOMAIN, this.ctx.nodeResolvConf);
@@ -343,7 +346,7 @@ export class PodWorker {
     const pid = await launchPause({
       netns: netnsNames.node(this.ctx.cluster, this.ctx.nodeName), createNetns: false, hostname: this.ctx.nodeName,
       resolvConf: this.files.resolvConf, hostsFile: hostsPath,
-      mounts: this.emptyDirMounts(), mountTable: this.files.mountTable, ...(this.holdFifo ? { holdFifo: this.holdFifo } : {}),
+      mounts, mountTable: this.files.mountTable, ...(this.holdFifo ? { holdFifo: this.holdFifo } : {}),
     }).ready;
     this.state.sandboxPid = pid;
     this.state.podIP = this.ctx.nodeIP;
@@ -391,7 +394,13 @@ export class PodWorker {
     for (const c of [...this.pod.spec.initContainers ?? [], ...this.pod.spec.containers]) {
       for (const m of c.volumeMounts ?? []) {
         const source = dirs.get(m.name);
-        if (source && !mounts.some((x) => x.target === m.mountPath)) mounts.push({ source, target: m.mountPath });
+        if (!source || mounts.some((x) => x.target === m.mountPath)) continue;
+        // A container's root is the machine's (no image filesystem): the mount
+        // point must be there already, or the pause's mount fails on every retry.
+        if (!isDirectory(m.mountPath)) {
+          throw new Error(`emptyDir volume "${m.name}" cannot be mounted at ${m.mountPath} in container ${c.name}: podnet's pods share the machine's filesystem, so a mountPath must be an existing directory`);
+        }
+        mounts.push({ source, target: m.mountPath });
       }
     }
     return mounts;
@@ -508,6 +517,16 @@ export class PodWorker {
   }
 
   /**
+   * A hook's failure: the event says only that it failed, as the kubelet's
+   * ("do not record the message in the event so that secrets won't leak");
+   * what it said goes to the agent's log, as the kubelet logs it.
+   */
+  private hookFailed(c: ContainerRuntime, reason: string, message: string, detail: string): void {
+    this.ctx.events.warning(this.pod, reason, message);
+    process.stderr.write(`[agent ${this.ctx.nodeName}] ${this.state.namespace}/${this.state.name} container ${c.name}: ${detail.replace(/\s+$/, '')}\n`);
+  }
+
+  /**
    * The postStart hook, right after the process started (the kubelet's
    * startContainer). While it runs the container counts as not yet started;
    * when it fails, the container is killed (its preStop runs) and restarted
@@ -528,7 +547,7 @@ export class PodWorker {
       c.state = { running: { startedAt } };
       if (this.terminating) return;
       if (failure) {
-        this.ctx.events.warning(this.pod, 'FailedPostStartHook', failure);
+        this.hookFailed(c, 'FailedPostStartHook', 'PostStartHook failed', failure);
         void this.killContainer(c, (this.pod.spec.terminationGracePeriodSeconds ?? 30) * 1000);
         return;
       }
@@ -680,16 +699,24 @@ export class PodWorker {
    * at least 2 s for the signal), then SIGTERM to the container's process
    * group, SIGKILL after what is left of the grace period.
    */
-  private async killContainer(c: ContainerRuntime, graceMs: number): Promise<void> {
+  private killContainer(c: ContainerRuntime, graceMs: number): Promise<void> {
+    // One stop at a time, as the kubelet's pod worker runs them: a deletion
+    // that comes while a liveness kill runs its preStop waits for that stop
+    // instead of signalling at once and cutting the hook short.
+    if (c.killing) return c.killing;
+    const killing = this.stopContainer(c, graceMs).finally(() => { if (c.killing === killing) c.killing = undefined; });
+    c.killing = killing;
+    return killing;
+  }
+
+  private async stopContainer(c: ContainerRuntime, graceMs: number): Promise<void> {
     const pid = c.pid;
     if (!pid) return;
     const preStop = c.spec.lifecycle?.preStop;
-    if (preStop && graceMs > 0 && !c.stopping) {
-      c.stopping = true;
+    if (preStop && graceMs > 0) {
       const t0 = Date.now();
       const failure = await runLifecycleHook(preStop, this.hookTarget(c), graceMs).catch((e: Error) => `PreStop hook failed - error: ${e.message}`);
-      c.stopping = false;
-      if (failure) this.ctx.events.warning(this.pod, 'FailedPreStopHook', failure);
+      if (failure) this.hookFailed(c, 'FailedPreStopHook', 'PreStopHook failed', failure);
       graceMs = Math.max(graceMs - (Date.now() - t0), MIN_GRACE_AFTER_PRESTOP_MS);
       if (c.pid !== pid) return; // it exited meanwhile
     }
@@ -826,4 +853,8 @@ const MIN_GRACE_AFTER_PRESTOP_MS = 2_000;
 /** SIGKILL to a container's process group (it leads one: spawned detached), or to the process alone */
 function killProcessGroup(pid: number): void {
   try { process.kill(-pid, 'SIGKILL'); } catch { try { process.kill(pid, 'SIGKILL'); } catch { /* gone */ } }
+}
+
+function isDirectory(p: string): boolean {
+  try { return statSync(p).isDirectory(); } catch { return false; }
 }

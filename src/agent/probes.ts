@@ -38,6 +38,16 @@ export function resolveProbePort(port: number | string, container: Container): n
 }
 
 const failed = (output: string): ProbeOutcome => ({ result: 'failure', output });
+
+/**
+ * The request path as the kubelet sends it: Go's url.URL escapes what HTTP
+ * cannot carry (`/x y` → `/x%20y`), and keeps the query. Node's http refuses
+ * such a path with a throw, which inside a check would end the agent.
+ */
+export function requestPath(path: string): string {
+  const u = new URL(path.startsWith('/') ? path : `/${path}`, 'http://probe.invalid');
+  return `${u.pathname}${u.search}`;
+}
 const noPort = (port: number | string, container: Container) => failed(`port ${JSON.stringify(port)} not found in container ${container.name}`);
 
 // The failure outputs are the kubelet's (Go's net/http and net errors), with Node's words for the cause.
@@ -46,19 +56,26 @@ function httpProbe(probe: NonNullable<Probe['httpGet']>, target: ProbeTarget, ti
   if (port === undefined) return Promise.resolve(noPort(probe.port, target.container));
   const mod = probe.scheme === 'HTTPS' ? https : http;
   const host = probe.host ?? target.podIP;
-  const path = probe.path ?? '/';
+  const path = requestPath(probe.path ?? '/');
   const url = `${probe.scheme === 'HTTPS' ? 'https' : 'http'}://${host.includes(':') ? `[${host}]` : host}:${port}${path}`;
   return new Promise((resolve) => {
-    const req = mod.request({
-      host, port, path, method: 'GET', timeout: timeoutMs, rejectUnauthorized: false,
-      headers: { 'User-Agent': 'kube-probe/1.31', ...Object.fromEntries((probe.httpHeaders ?? []).map((h) => [h.name, h.value])) },
-      agent: false,
-    }, (res) => {
-      res.resume();
-      // The kubelet counts 200-399 as success.
-      const code = res.statusCode!;
-      resolve(code >= 200 && code < 400 ? { result: 'success', output: '' } : failed(`HTTP probe failed with statuscode: ${code}`));
-    });
+    let req: http.ClientRequest;
+    try {
+      req = mod.request({
+        host, port, path, method: 'GET', timeout: timeoutMs, rejectUnauthorized: false,
+        headers: { 'User-Agent': 'kube-probe/1.31', ...Object.fromEntries((probe.httpHeaders ?? []).map((h) => [h.name, h.value])) },
+        agent: false,
+      }, (res) => {
+        res.resume();
+        // The kubelet counts 200-399 as success.
+        const code = res.statusCode!;
+        resolve(code >= 200 && code < 400 ? { result: 'success', output: '' } : failed(`HTTP probe failed with statuscode: ${code}`));
+      });
+    } catch (e) {
+      // what http refuses at once (a header value with a newline): a failed probe, not a throw
+      resolve(failed(`Get "${url}": ${(e as Error).message}`));
+      return;
+    }
     req.on('timeout', () => { req.destroy(); resolve(failed(`Get "${url}": context deadline exceeded (Client.Timeout exceeded while awaiting headers)`)); });
     req.on('error', (e) => resolve(failed(`Get "${url}": ${e.message}`)));
     req.end();
