@@ -14,6 +14,7 @@
 import type { Node, Service } from '../api/types.js';
 import { compareIpv4, ipv4Networks, isIPv4 } from '../proxy/ipv4.js';
 import { LoadBalancerIpPool, serviceKey, servesService } from './lb-allocator.js';
+import { SOURCE_RANGES_ANNOTATION } from '../api/validation/service.js';
 
 export type Proto = 'tcp' | 'udp' | 'sctp';
 
@@ -74,8 +75,10 @@ export function lbFrontends(services: readonly Service[], pool = new LoadBalance
     const ips = [...new Set((svc.status?.loadBalancer?.ingress ?? []).map((i) => i.ip ?? '').filter((ip) => isIPv4(ip) && pool.contains(ip)))];
     const local = svc.spec.externalTrafficPolicy === 'Local';
     const key = serviceKey(svc);
-    // the security group a cloud puts in front of its LB
-    const sourceRanges = ipv4Networks(svc.spec.loadBalancerSourceRanges ?? []);
+    // the security group a cloud puts in front of its LB: the field, else the
+    // older annotation (cloud-provider's GetLoadBalancerSourceRanges)
+    const fieldRanges = svc.spec.loadBalancerSourceRanges ?? [];
+    const sourceRanges = ipv4Networks(fieldRanges.length > 0 ? fieldRanges : (svc.metadata.annotations?.[SOURCE_RANGES_ANNOTATION] ?? '').split(','));
     for (const ip of ips) {
       for (const sp of svc.spec.ports ?? []) {
         if (!sp.nodePort) continue;

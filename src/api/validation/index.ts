@@ -43,7 +43,7 @@ const RULES: Record<string, KindRules> = {
   },
   Service: {
     nameFn: nameIsDNS1035Label,
-    create: (o) => validateServiceSpec(o.spec),
+    create: (o) => validateServiceSpec(o.spec, (o.metadata as { annotations?: Record<string, string> } | undefined)?.annotations),
     update: (o, old) => validateServiceUpdate(o.spec, old.spec),
     updateFirst: true,
   },

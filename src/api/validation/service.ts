@@ -132,7 +132,11 @@ function validateClusterIPs(spec: Obj, type: string, errs: FieldError[]): void {
   }
 }
 
-export function validateServiceSpec(specValue: unknown): FieldError[] {
+/** service.beta.kubernetes.io/load-balancer-source-ranges: loadBalancerSourceRanges before the field, "a,b" */
+export const SOURCE_RANGES_ANNOTATION = 'service.beta.kubernetes.io/load-balancer-source-ranges';
+
+/** `annotations`: the Service's, for the legacy source-ranges annotation */
+export function validateServiceSpec(specValue: unknown, annotations?: Record<string, string>): FieldError[] {
   const errs: FieldError[] = [];
   if (!isObj(specValue)) return [field.required('spec.ports')];
   const spec = specValue;
@@ -212,9 +216,16 @@ export function validateServiceSpec(specValue: unknown): FieldError[] {
 
   // ValidateService's loadBalancerSourceRanges block; the path's capital L is upstream's (a historical accident kept for compatibility)
   const sourceRanges = optStringList(spec, 'loadBalancerSourceRanges', 'spec.loadBalancerSourceRanges', errs) ?? [];
+  const rangesAnnotation = annotations?.[SOURCE_RANGES_ANNOTATION];
   if (sourceRanges.length > 0) {
     if (type !== 'LoadBalancer') errs.push(field.forbidden('spec.LoadBalancerSourceRanges', "may only be used when `type` is 'LoadBalancer'"));
     sourceRanges.forEach((range, i) => errs.push(...validateCIDR(`spec.LoadBalancerSourceRanges[${i}]`, range.trim())));
+  } else if (typeof rangesAnnotation === 'string') {
+    // the field's older form, read by cloud load balancers when the field is empty
+    const path = `metadata.annotations[${SOURCE_RANGES_ANNOTATION}]`;
+    if (type !== 'LoadBalancer') errs.push(field.forbidden(path, "may only be used when `type` is 'LoadBalancer'"));
+    const value = rangesAnnotation.trim();
+    if (value !== '') for (const range of value.split(',')) errs.push(...validateCIDR(path, range.trim()));
   }
 
   const lbIP = optString(spec, 'loadBalancerIP', 'spec.loadBalancerIP', errs);

@@ -125,3 +125,13 @@ test('loadBalancerSourceRanges reach every frontend of the Service as networks: 
   assert.deepEqual(front!.sourceRanges, ['198.51.100.0/24', '10.0.0.0/8', '0.0.0.0/0']);
   assert.deepEqual(lbFrontends([lbService('web', {}, ['203.0.113.11'])])[0]!.sourceRanges, []);
 });
+
+test('the older load-balancer-source-ranges annotation counts when the field is empty; the field wins when both are set', () => {
+  const annotated = (ranges?: string[]) => {
+    const s = lbService('web', ranges ? { loadBalancerSourceRanges: ranges } : {}, ['203.0.113.11']);
+    s.metadata.annotations = { 'service.beta.kubernetes.io/load-balancer-source-ranges': ' 198.51.100.0/24, 10.0.0.0/8 ' };
+    return lbFrontends([s])[0]!.sourceRanges;
+  };
+  assert.deepEqual(annotated(), ['198.51.100.0/24', '10.0.0.0/8']);
+  assert.deepEqual(annotated(['192.0.2.0/24']), ['192.0.2.0/24']);
+});
