@@ -87,7 +87,9 @@ const STREAM_OPTIONS = {
 export function parseFlags(argv: string[], streams = false): CommonFlags & { help: boolean } {
   const dash = argv.indexOf('--');
   // kubectl's NoOptDefVal: a bare --cascade is background, a bare --wait true
-  const own = (dash >= 0 ? argv.slice(0, dash) : argv).map((a) => (a === '--cascade' ? '--cascade=background' : a === '--wait' ? '--wait=true' : a === '--dry-run' ? '--dry-run=client' : a === '--validate' ? '--validate=strict' : a));
+  let own = (dash >= 0 ? argv.slice(0, dash) : argv).map((a) => (a === '--cascade' ? '--cascade=background' : a === '--wait' ? '--wait=true' : a === '--dry-run' ? '--dry-run=client' : a === '--validate' ? '--validate=strict' : a));
+  // kubectl's boolean flags take an explicit value too: --stdin=true, -i=false
+  if (streams) own = own.flatMap((a) => { const m = /^(--stdin|--tty|-i|-t)=(true|false)$/.exec(a); return m ? (m[2] === 'true' ? [m[1]!] : []) : [a]; });
   const rest = dash >= 0 ? argv.slice(dash + 1) : [];
   let parsed;
   try {

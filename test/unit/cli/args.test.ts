@@ -1,0 +1,12 @@
+// Flag parsing that follows kubectl's pflag conventions.
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { parseFlags } from '../../../src/cli/args.js';
+
+test('exec\'s -i and -t take kubectl\'s explicit boolean values too (--stdin=true, -i=false)', () => {
+  const f = (argv: string[]) => { const p = parseFlags(argv, true); return [p.stdin, p.tty]; };
+  assert.deepEqual(f(['--stdin=true', '--tty=false', 'pod']), [true, false]);
+  assert.deepEqual(f(['-i=false', '-t=true', 'pod']), [false, true]);
+  assert.deepEqual(f(['-it', 'pod']), [true, true]);
+});
