@@ -8,9 +8,10 @@
 // Everything here is synchronous: the store is in memory and better-sqlite3 is
 // synchronous, so no other request can interleave inside one operation.
 
-import type { KubeObject, Namespace, Pod, Service, WatchEventType } from '../api/types.js';
+import type { Ingress, IngressClass, KubeObject, Namespace, Pod, Service, WatchEventType } from '../api/types.js';
 import { apiVersionOf, resourceForKind, resourceForPlural, type ResourceInfo } from '../api/resources.js';
 import { applyDefaults, applyStatusDefaults } from '../api/defaults.js';
+import { admitIngressClass } from '../api/default-ingress-class.js';
 import { jsonClone } from '../api/json-clone.js';
 import { validateObject } from '../api/validation/index.js';
 import { ApiError, apiErrors, field, isApiError } from '../errors.js';
@@ -151,6 +152,8 @@ export class Registry {
     if (!meta.name && meta.generateName) meta.name = this.store.generateName(info.plural, meta.namespace ?? '', meta.generateName);
     if (!meta.name) throw apiErrors.invalid(info.kind, info.group, '', [field.required('metadata.name', 'name or generateName is required')]);
     applyDefaults(obj);
+    // mutating admission, after defaulting and before validation, as upstream's chain runs
+    if (info.kind === 'Ingress') admitIngressClass(obj as Ingress, this.store.list('ingressclasses').items.map((s) => s.object as IngressClass));
     this.validate(info, obj);
     const alloc = info.kind === 'Service' ? allocateService(this.allocators, obj as Service) : undefined;
     let stored: StoredObject;
