@@ -311,6 +311,8 @@ export function renderNginxConf(table: RouteTable, options: RenderOptions): Rend
   L.add(1, 'proxy_set_header X-Forwarded-Host $podnet_best_host;');
   L.add(1, 'proxy_set_header X-Forwarded-Port $server_port;');
   L.add(1, 'proxy_set_header X-Request-ID $podnet_request_id;');
+  // httpoxy: a client's Proxy header must not reach CGI-style backends as HTTP_PROXY (ingress-nginx clears it too)
+  L.add(1, 'proxy_set_header Proxy "";');
   // A retry goes back to the balancer, which takes the next pod (lua-module.ts).
   L.add(1, 'proxy_next_upstream error timeout;');
   L.add(1, `proxy_next_upstream_tries ${PROXY_NEXT_UPSTREAM_TRIES};`);
@@ -389,7 +391,8 @@ function renderServer(L: Lines, v: VirtualHost, o: RenderOptions, sections: Conf
   // it with the default cert; here that would cost an SSL_CTX per host on
   // every parse, measured in docs/ingress.md).
   const https = catchAll || v.tls !== undefined || shadowedOnHttps;
-  if (https) L.add(2, `listen ${listen(o, o.httpsPort)} ssl${dflt};`);
+  // HTTP/2 over TLS, as ingress-nginx's use-http2 default (ALPN: HTTP/1.1 clients and upgrades are unaffected)
+  if (https) L.add(2, `listen ${listen(o, o.httpsPort)} ssl http2${dflt};`);
   // nginx `*.example.com` would match any depth; an Ingress wildcard matches one label.
   const name = catchAll ? '_' : isWildcard(v.host) ? quote(`~^[^.]+${v.host.slice(1).replace(/\./g, '\\.')}$`) : v.host;
   L.add(2, `server_name ${name};`);

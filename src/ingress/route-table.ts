@@ -12,7 +12,8 @@
 //    newer gets a PathConflict warning;
 //  - spec.defaultBackend answers the hosts of its Ingress when no path matches;
 //    an Ingress without rules (or with host-less rules) gives the catch-all's;
-//  - TLS per host from `kubernetes.io/tls` Secrets; a listed host whose Secret
+//  - TLS per host from the Secrets' tls.crt and tls.key (`kubernetes.io/tls`,
+//    or any type holding them, as ingress-nginx reads them); a listed host whose Secret
 //    is missing or broken is still served over HTTPS with the default cert; a
 //    tls entry without hosts applies to the rule hosts its certificate covers
 //    (ingress-nginx), never to the default server.
@@ -299,8 +300,9 @@ function tlsFromSecret(s: Served, secretName: string | undefined, secrets: Map<s
   }
   const crt = decode(secret.data?.['tls.crt']);
   const k = decode(secret.data?.['tls.key']);
-  if (secret.type !== TLS_SECRET_TYPE || !crt?.includes('-----BEGIN CERTIFICATE-----') || !k || !/-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(k)) {
-    warn(s.ref, 'InvalidSecret', `TLS secret ${key} must be of type ${TLS_SECRET_TYPE} with PEM tls.crt and tls.key; serving the default certificate`);
+  // Any type holding the two keys will do: ingress-nginx reads tls.crt and tls.key whatever the type (an Opaque Secret too).
+  if (!crt?.includes('-----BEGIN CERTIFICATE-----') || !k || !/-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(k)) {
+    warn(s.ref, 'InvalidSecret', `TLS secret ${key} must hold a PEM tls.crt and tls.key (as a ${TLS_SECRET_TYPE} Secret does); serving the default certificate`);
     return { secret: key, ingress: s.ref };
   }
   const problem = keyPairProblem(crt, k);

@@ -174,10 +174,10 @@ test('backend slower than proxy-read-timeout → 504', async () => {
   assert.match(r.body, /did not answer in time/);
 });
 
-test('TLS with SNI: the host certificate verifies; X-Forwarded-Proto https', async () => {
+test('TLS with SNI: the host certificate verifies, HTTP/2 is negotiated (ingress-nginx use-http2); X-Forwarded-Proto https', async () => {
   const r = await curlTls('secure.test', '/x');
   assert.equal(r.code, 0, r.stderr);
-  assert.match(r.stdout, /^HTTP\/1\.1 200/);
+  assert.match(r.stdout, /^HTTP\/2 200/);
   const body = JSON.parse(r.stdout.slice(r.stdout.indexOf('{'))) as EchoBody;
   assert.equal(body.headers['x-forwarded-proto'], 'https');
 });
@@ -192,7 +192,10 @@ test('ssl-redirect: "false" serves plain HTTP on a TLS host', async () => {
   const r = await get(http(), 'open.test', '/');
   assert.equal(r.status, 200);
   const t = await curlTls('open.test', '/');
-  assert.match(t.stdout, /^HTTP\/1\.1 200/);
+  assert.match(t.stdout, /^HTTP\/2 200/);
+  // an HTTP/1.1 client is still served HTTP/1.1 (ALPN)
+  const h1 = await curlTls('open.test', '/', ['--http1.1']);
+  assert.match(h1.stdout, /^HTTP\/1\.1 200/);
 });
 
 test('over HTTPS a host without TLS keeps its own routes when a TLS wildcard covers its name (default certificate)', async () => {

@@ -168,7 +168,7 @@ test('data path: upstream keep-alive, buffered access log, one listening socket 
     {
       name: 'two workers: reuseport on the default server, once per address:port',
       options: { workerProcesses: 2 },
-      present: [/^worker_processes 2;$/m, /^ {4}listen 80 default_server reuseport;$/m, /^ {4}listen 443 ssl default_server reuseport;$/m],
+      present: [/^worker_processes 2;$/m, /^ {4}listen 80 default_server reuseport;$/m, /^ {4}listen 443 ssl http2 default_server reuseport;$/m],
       absent: [/^ {4}listen 80 reuseport;$/m, /^ {4}listen (80|443)( ssl)?;.*reuseport/m],
     },
     {
@@ -243,7 +243,7 @@ test('HTTPS port: TLS hosts, the default server, and hosts without TLS only wher
   });
   const text = renderNginxConf(table, OPTIONS).text;
   const server = (name: string) => text.slice(text.lastIndexOf('server {', text.indexOf(`server_name ${name};`)), text.indexOf('\n    }', text.indexOf(`server_name ${name};`)));
-  assert.match(server('api.shop.example.com'), new RegExp(`listen 443 ssl;[^]*ssl_certificate ${OPTIONS.defaultCert.certPath};`));
+  assert.match(server('api.shop.example.com'), new RegExp(`listen 443 ssl http2;[^]*ssl_certificate ${OPTIONS.defaultCert.certPath};`));
   assert.doesNotMatch(server('api.shop.example.com'), /return 308/, 'no TLS of its own: no redirect');
   for (const host of ['a.b.shop.example.com', 'other.example.com']) assert.doesNotMatch(server(host), /listen 443/, host);
 });

@@ -179,18 +179,19 @@ test('backends: missing service or port → warning and a route without backend 
   assert.equal(svcOf(matchRoute(table, 'm.test', '/b')), 'no-backend');
 });
 
-test('TLS: secret per host, wildcard tls host, missing and malformed secrets', () => {
+test('TLS: secret per host, wildcard tls host, missing and malformed secrets; an Opaque Secret with tls.crt and tls.key serves (ingress-nginx reads them whatever the type)', () => {
   const table = served([
     ingress('i', {
-      rules: [{ host: 'a.test', paths: [{ svc: 's' }] }, { host: 'x.wild.test', paths: [{ svc: 's' }] }, { host: 'b.test', paths: [{ svc: 's' }] }, { host: 'c.test', paths: [{ svc: 's' }] }, { host: 'plain.test', paths: [{ svc: 's' }] }],
-      tls: [{ hosts: ['a.test'], secretName: 'a-cert' }, { hosts: ['*.wild.test'], secretName: 'a-cert' }, { hosts: ['b.test'], secretName: 'missing' }, { hosts: ['c.test'], secretName: 'opaque' }],
+      rules: [{ host: 'a.test', paths: [{ svc: 's' }] }, { host: 'x.wild.test', paths: [{ svc: 's' }] }, { host: 'b.test', paths: [{ svc: 's' }] }, { host: 'c.test', paths: [{ svc: 's' }] }, { host: 'd.test', paths: [{ svc: 's' }] }, { host: 'plain.test', paths: [{ svc: 's' }] }],
+      tls: [{ hosts: ['a.test'], secretName: 'a-cert' }, { hosts: ['*.wild.test'], secretName: 'a-cert' }, { hosts: ['b.test'], secretName: 'missing' }, { hosts: ['c.test'], secretName: 'opaque' }, { hosts: ['d.test'], secretName: 'no-key' }],
     }),
-  ], { secrets: [tlsSecret('a-cert', TEST_CERT, TEST_KEY), { ...tlsSecret('opaque', TEST_CERT, TEST_KEY), type: 'Opaque' }] });
+  ], { secrets: [tlsSecret('a-cert', TEST_CERT, TEST_KEY), { ...tlsSecret('opaque', TEST_CERT, TEST_KEY), type: 'Opaque' }, { ...tlsSecret('no-key', TEST_CERT, ''), type: 'Opaque' }] });
   const host = (h: string) => table.hosts.find((v) => v.host === h)!;
   assert.equal(host('a.test').tls!.cert, TEST_CERT);
   assert.equal(host('x.wild.test').tls!.secret, 'default/a-cert');
   assert.equal(host('b.test').tls!.cert, undefined);
-  assert.deepEqual([host('c.test').tls!.secret, host('c.test').tls!.cert], ['default/opaque', undefined]);
+  assert.deepEqual([host('c.test').tls!.secret, host('c.test').tls!.cert], ['default/opaque', TEST_CERT]);
+  assert.deepEqual([host('d.test').tls!.secret, host('d.test').tls!.cert], ['default/no-key', undefined]);
   assert.equal(host('plain.test').tls, undefined);
   assert.deepEqual(table.warnings.map((w) => w.reason).sort(), ['InvalidSecret', 'SecretNotFound']);
 });
