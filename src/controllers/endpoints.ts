@@ -21,11 +21,19 @@ export const ENDPOINTS_MANAGED_BY = 'endpoint-controller';
 
 const byIp = (a: EndpointAddress, b: EndpointAddress) => (a.ip < b.ip ? -1 : a.ip > b.ip ? 1 : 0);
 
-/** The subsets the Service's slices describe, one per port set, addresses sorted (RepackSubsets). */
-export function endpointsSubsets(slices: readonly EndpointSlice[], publishNotReady = false): EndpointSubset[] {
+/**
+ * The subsets the Service's slices describe, one per port set, addresses
+ * sorted (RepackSubsets). A slice without ports holds the pods none of the
+ * Service's ports resolved on (a named targetPort the pod lacks): upstream's
+ * Endpoints controller skips a pod for each port FindPort fails on, so those
+ * are no address at all. Only a headless Service without ports
+ * (`portless`) has its addresses in a subset without ports.
+ */
+export function endpointsSubsets(slices: readonly EndpointSlice[], publishNotReady = false, portless = false): EndpointSubset[] {
   const byPorts = new Map<string, EndpointSubset & { addresses: EndpointAddress[]; notReadyAddresses: EndpointAddress[] }>();
   for (const slice of slices) {
     if (slice.addressType !== 'IPv4') continue;
+    if (!portless && (slice.ports ?? []).length === 0) continue;
     const ports = (slice.ports ?? []).map((p) => ({ ...(p.name ? { name: p.name } : {}), port: p.port ?? 0, protocol: p.protocol ?? 'TCP', ...(p.appProtocol ? { appProtocol: p.appProtocol } : {}) }))
       .sort((a, b) => (a.name ?? '').localeCompare(b.name ?? ''));
     const key = JSON.stringify(ports);
@@ -93,7 +101,8 @@ export class EndpointsController extends Controller {
       return;
     }
     if (svc.metadata.deletionTimestamp) return;
-    const subsets = endpointsSubsets(this.slicesByService.get(`${namespace}/${name}`), svc.spec.publishNotReadyAddresses === true);
+    const portless = (svc.spec.ports ?? []).length === 0 && isHeadless(svc);
+    const subsets = endpointsSubsets(this.slicesByService.get(`${namespace}/${name}`), svc.spec.publishNotReadyAddresses === true, portless);
     const labels = endpointsLabels(svc);
     if (!current) {
       try {

@@ -64,3 +64,11 @@ test('mirroring keeps the first 1,000 addresses of a subset, ready ones first (a
   assert.equal(only!.endpoints.length, 1000);
   assert.ok(only!.endpoints.every((e) => e.conditions?.ready === true));
 });
+
+test('a pod whose named targetPort does not resolve is no address of the Endpoints (upstream: FindPort fails, the pod is skipped for that port)', () => {
+  // the EndpointSlice controller puts such a pod in a slice with `ports: []`, as upstream's does
+  const subsets = endpointsSubsets([slice([ep('10.244.0.4')]), slice([ep('10.244.0.5')], [])]);
+  assert.deepEqual(subsets.map((s) => [s.addresses?.map((a) => a.ip), s.ports]), [[['10.244.0.4'], [{ name: 'http', port: 8080, protocol: 'TCP' }]]]);
+  // a headless Service without ports: every slice is portless, and its addresses are the Endpoints
+  assert.deepEqual(endpointsSubsets([slice([ep('10.244.0.5')], [])], false, true).map((s) => [s.addresses?.map((a) => a.ip), s.ports]), [[['10.244.0.5'], undefined]]);
+});
