@@ -1,8 +1,12 @@
 // The ingress-nginx annotations podnet honours, parsed and validated. Values
 // follow ingress-nginx's documented formats (docs/user-guide/nginx-configuration/
-// annotations.md); an invalid value is ignored with a warning, an unknown
-// annotation is ignored silently (ingress-nginx does the same).
+// annotations.md); an invalid value is ignored with a warning. Any other
+// annotation under nginx.ingress.kubernetes.io/ is one ingress-nginx may
+// implement and podnet does not: ignored, with an UnsupportedAnnotation
+// warning (an allowlist, an auth or a redirect silently dropped would leave a
+// route open that its author believes closed). Other annotations are not ours.
 
+import net from 'node:net';
 import { parseGoBool } from '../api/go-bool.js';
 
 export const ANNOTATION_PREFIX = 'nginx.ingress.kubernetes.io/';
@@ -25,9 +29,15 @@ export interface RouteOptions {
   /** nginx size syntax (`1m`, `512k`, `0` = unlimited) */
   proxyBodySize: string;
   backendProtocol: BackendProtocol;
+  /** allowlist-source-range (whitelist-source-range, its older name): only these sources; [] denies all */
+  allowlist?: string[];
 }
 
-export interface AnnotationProblem { annotation: string; message: string }
+export interface AnnotationProblem { annotation: string; message: string; reason: 'InvalidAnnotation' | 'UnsupportedAnnotation' }
+
+/** The annotations podnet implements (each name after the prefix). */
+const SUPPORTED = new Set(['use-regex', 'ssl-redirect', 'proxy-connect-timeout', 'proxy-read-timeout', 'proxy-send-timeout', 'proxy-body-size',
+  'backend-protocol', 'rewrite-target', 'allowlist-source-range', 'whitelist-source-range']);
 
 const SECONDS = /^\d{1,6}$/;
 const SIZE = /^\d{1,9}[kKmMgG]?$/;
@@ -50,7 +60,7 @@ export function parseAnnotations(annotations: Record<string, string> | undefined
   const problems: AnnotationProblem[] = [];
   const get = (name: string) => a[ANNOTATION_PREFIX + name];
   const bad = (name: string, value: string, expected: string) =>
-    problems.push({ annotation: ANNOTATION_PREFIX + name, message: `invalid value ${JSON.stringify(value)} for annotation ${ANNOTATION_PREFIX}${name}: ${expected}; ignored` });
+    problems.push({ annotation: ANNOTATION_PREFIX + name, reason: 'InvalidAnnotation', message: `invalid value ${JSON.stringify(value)} for annotation ${ANNOTATION_PREFIX}${name}: ${expected}; ignored` });
 
   const flag = (name: string, dflt: boolean): boolean => {
     const v = get(name);
@@ -94,7 +104,31 @@ export function parseAnnotations(annotations: Record<string, string> | undefined
     else if (withoutCaptures.includes('$')) bad('rewrite-target', target, '"$" may only refer to a capture group of the path, $1 to $9');
     else options.rewriteTarget = target;
   }
+  const allow = get('allowlist-source-range') ?? get('whitelist-source-range');
+  if (allow !== undefined) {
+    const name = get('allowlist-source-range') !== undefined ? 'allowlist-source-range' : 'whitelist-source-range';
+    const ranges = allow.split(',').map((r) => r.trim()).filter(Boolean);
+    const badRange = ranges.find((r) => !isCidrOrIp(r));
+    if (badRange !== undefined) {
+      // closed rather than open: the author meant to restrict this route
+      problems.push({ annotation: ANNOTATION_PREFIX + name, reason: 'InvalidAnnotation', message: `invalid value ${JSON.stringify(allow)} for annotation ${ANNOTATION_PREFIX}${name}: ${JSON.stringify(badRange)} is not an IP address or CIDR; every source is denied` });
+      options.allowlist = [];
+    } else {
+      options.allowlist = ranges;
+    }
+  }
+  for (const key of Object.keys(a).sort()) {
+    if (!key.startsWith(ANNOTATION_PREFIX) || SUPPORTED.has(key.slice(ANNOTATION_PREFIX.length))) continue;
+    problems.push({ annotation: key, reason: 'UnsupportedAnnotation', message: `annotation ${key} is not implemented by podnet's controller (docs/ingress.md lists the ones that are); ignored` });
+  }
   return { options, problems };
+}
+
+function isCidrOrIp(s: string): boolean {
+  const [ip, bits, extra] = s.split('/');
+  if (extra !== undefined || !ip || net.isIP(ip) === 0) return false;
+  if (bits === undefined) return true;
+  return /^\d{1,3}$/.test(bits) && Number(bits) <= (net.isIPv4(ip) ? 32 : 128);
 }
 
 /** ingress-nginx: use-regex or rewrite-target on any Ingress of a host turns every path of that host into a regex location. */

@@ -469,6 +469,11 @@ function renderLocation(L: Lines, modifier: string, r: Route | undefined, v: Vir
     L.add(3, `set $podnet_host ${quote(v.host)};`);
     L.add(3, `set $podnet_path ${quote(r.isDefaultBackend ? '(defaultBackend)' : r.path.replace(/\$/g, '${podnet_dollar}'))};`);
     if (r.backend) L.add(3, `set $podnet_service ${quote(`${r.backend.namespace}/${r.backend.service}:${r.backend.servicePort}`)};`);
+    // allowlist-source-range: NGINX's access phase, after the redirect and before the proxy (403 to the rest)
+    if (r.options.allowlist) {
+      for (const range of r.options.allowlist) L.add(3, `allow ${range};`);
+      L.add(3, 'deny all;');
+    }
   }
   // TLS hosts answer plain HTTP with a permanent redirect that keeps the method
   // (RFC 9110 §15.4.9 308). A location no route decides (the root added for a

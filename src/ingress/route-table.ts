@@ -161,7 +161,7 @@ export function buildRouteTable(input: RouteTableInput): RouteTable {
     .map((ing) => {
       const ref = refOf(ing);
       const { options, problems } = parseAnnotations(ing.metadata.annotations);
-      for (const p of problems) warn(ref, 'InvalidAnnotation', p.message);
+      for (const p of problems) warn(ref, p.reason, p.message);
       return { ing, ref, options };
     });
 

@@ -65,6 +65,8 @@ before(async () => {
       ingress('plain-to-https', { rules: [{ host: 'backend.test', paths: [{ path: '/plain', svc: 'tls-echo-plain' }] }] }),
       ingress('small-body', { annotations: ann({ 'proxy-body-size': '1k' }), rules: [{ host: 'body.test', paths: [{ path: '/small', svc: 'echo' }] }] }),
       ingress('default-body', { rules: [{ host: 'body.test', paths: [{ path: '/default', svc: 'echo' }] }] }),
+      ingress('closed', { annotations: ann({ 'allowlist-source-range': '192.0.2.0/24' }), rules: [{ host: 'acl.test', paths: [{ path: '/closed', svc: 'echo' }] }] }),
+      ingress('local-only', { annotations: ann({ 'whitelist-source-range': '192.0.2.0/24, 127.0.0.0/8' }), rules: [{ host: 'acl.test', paths: [{ path: '/local', svc: 'echo' }] }] }),
       ingress('traefik', { className: 'traefik', rules: [{ host: 'other-class.test', paths: [{ svc: 'echo' }] }] }),
     ],
     services: [service('other'), service('echo'), service('slow'), service('empty'), service('refused'), service('reset'), service('tls-echo'), service('tls-echo-plain')],
@@ -186,6 +188,11 @@ test('TLS host over plain HTTP → 308 to https, keeping path and query', async 
   const r = await get(http(), 'secure.test', '/a/b?c=d');
   assert.equal(r.status, 308);
   assert.equal(r.headers.location, `https://secure.test:${https()}/a/b?c=d`);
+});
+
+test('allowlist-source-range: a source outside the ranges gets 403, one inside is proxied (whitelist-source-range, the older name, too)', async () => {
+  assert.equal((await get(http(), 'acl.test', '/closed')).status, 403);
+  assert.equal((await get(http(), 'acl.test', '/local')).status, 200);
 });
 
 test('ssl-redirect: "false" serves plain HTTP on a TLS host', async () => {

@@ -50,3 +50,14 @@ test('rewrite-target: "$" only before a capture group number; anything else is i
     });
   }
 });
+
+test('allowlist-source-range (or its older name whitelist-source-range): IPs and CIDRs; a bad entry denies every source rather than none', () => {
+  const parse = (a: Record<string, string>) => parseAnnotations(Object.fromEntries(Object.entries(a).map(([k, v]) => [ANNOTATION_PREFIX + k, v])));
+  assert.deepEqual(parse({ 'allowlist-source-range': '10.0.0.0/8, 198.51.100.10,2001:db8::/32' }).options.allowlist, ['10.0.0.0/8', '198.51.100.10', '2001:db8::/32']);
+  assert.deepEqual(parse({ 'whitelist-source-range': '192.0.2.0/24' }).options.allowlist, ['192.0.2.0/24']);
+  assert.deepEqual(parse({ 'allowlist-source-range': '192.0.2.0/24', 'whitelist-source-range': '10.0.0.0/8' }).options.allowlist, ['192.0.2.0/24']);
+  const bad = parse({ 'allowlist-source-range': '10.0.0.0/8, nowhere' });
+  assert.deepEqual(bad.options.allowlist, []);
+  assert.deepEqual(bad.problems.map((p) => p.reason), ['InvalidAnnotation']);
+  assert.equal(parse({}).options.allowlist, undefined);
+});

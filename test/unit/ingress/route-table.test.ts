@@ -270,16 +270,19 @@ test('regex hosts (use-regex / rewrite-target): every non-Exact path of the host
   assert.equal(table.hosts.find((h) => h.host === '')!.regex, false);
 });
 
-test('invalid annotation values are ignored with a warning; unknown ones silently', () => {
+test('invalid annotation values are ignored with a warning; ingress-nginx ones podnet does not implement too, with their own reason; others are not ours', () => {
   const table = served([ingress('i', {
-    annotations: { 'nginx.ingress.kubernetes.io/proxy-read-timeout': 'soon', 'nginx.ingress.kubernetes.io/ssl-redirect': 'false', 'nginx.ingress.kubernetes.io/whatever': 'x', 'nginx.ingress.kubernetes.io/proxy-body-size': '8M' },
+    annotations: { 'nginx.ingress.kubernetes.io/proxy-read-timeout': 'soon', 'nginx.ingress.kubernetes.io/ssl-redirect': 'false', 'nginx.ingress.kubernetes.io/whatever': 'x', 'nginx.ingress.kubernetes.io/proxy-body-size': '8M', 'example.com/owner': 'team-a' },
     rules: [{ paths: [{ svc: 's' }] }],
   })]);
   const r = matchRoute(table, 'a.test', '/')!;
   assert.equal(r.options.proxyReadTimeoutS, 60);
   assert.equal(r.options.sslRedirect, false);
   assert.equal(r.options.proxyBodySize, '8m');
-  assert.deepEqual(table.warnings.map((w) => w.reason), ['InvalidAnnotation']);
+  assert.deepEqual(table.warnings.map((w) => [w.reason, w.message]), [
+    ['InvalidAnnotation', 'invalid value "soon" for annotation nginx.ingress.kubernetes.io/proxy-read-timeout: expected a positive number of seconds; ignored'],
+    ['UnsupportedAnnotation', "annotation nginx.ingress.kubernetes.io/whatever is not implemented by podnet's controller (docs/ingress.md lists the ones that are); ignored"],
+  ]);
 });
 
 test('invalid paths and hosts are dropped with a warning', () => {
