@@ -169,6 +169,9 @@ export function validateStatefulSetSpec(specValue: unknown): FieldError[] {
   const serviceName = optString(spec, 'serviceName', 'spec.serviceName', errs);
   if (serviceName) for (const m of nameIsDNS1035Label(serviceName, false)) errs.push(field.invalid('spec.serviceName', serviceName, m));
   nonNegative(spec, 'replicas', 'spec.replicas', errs);
+  // upstream checks ordinals.start only when ordinals is set (an absent start is 0)
+  const ordinals = optObj(spec, 'ordinals', 'spec.ordinals', errs);
+  if (ordinals) nonNegative(ordinals, 'start', 'spec.ordinals.start', errs);
   nonNegative(spec, 'minReadySeconds', 'spec.minReadySeconds', errs);
   nonNegative(spec, 'revisionHistoryLimit', 'spec.revisionHistoryLimit', errs);
   const usable = validateWorkloadSelector(spec, 'statefulset', errs);

@@ -40,6 +40,8 @@ table('StatefulSet', [
   { name: 'podManagementPolicy', obj: statefulSet({ podManagementPolicy: 'Random' }), want: ["spec.podManagementPolicy: Invalid value: \"Random\": must be 'OrderedReady' or 'Parallel'"] },
   { name: 'updateStrategy type', obj: statefulSet({ updateStrategy: { type: 'Rolling' } }), want: ["spec.updateStrategy: Invalid value: apps.StatefulSetUpdateStrategy{Type:\"Rolling\", RollingUpdate:(*apps.RollingUpdateStatefulSetStrategy)(nil)}: must be 'RollingUpdate' or 'OnDelete'"] },
   { name: 'negative partition', obj: statefulSet({ updateStrategy: { type: 'RollingUpdate', rollingUpdate: { partition: -1 } } }), want: ['spec.updateStrategy.rollingUpdate.partition: Invalid value: -1: must be greater than or equal to 0'] },
+  { name: 'negative ordinals.start', obj: statefulSet({ ordinals: { start: -1 } }), want: ['spec.ordinals.start: Invalid value: -1: must be greater than or equal to 0'] },
+  { name: 'ordinals.start 5', obj: statefulSet({ ordinals: { start: 5 } }), want: [] },
   { name: 'negative replicas', obj: statefulSet({ replicas: -3 }), want: ['spec.replicas: Invalid value: -3: must be greater than or equal to 0'] },
   { name: 'empty selector', obj: statefulSet({ selector: { matchLabels: {} } }), want: ['spec.selector: Invalid value: v1.LabelSelector{MatchLabels:map[string]string{}, MatchExpressions:[]v1.LabelSelectorRequirement(nil)}: empty selector is invalid for statefulset'] },
   { name: 'selector does not match template', obj: statefulSet({ template: template({}, { app: 'db' }) }), want: [MISMATCH('map[string]string{"app":"db"}')] },
