@@ -20,7 +20,7 @@ import { Informer } from '../client/informer.js';
 import type { ApplyResult } from './nginx-process.js';
 import { attributeConfError, confFiles, renderNginxConf, type RenderOptions } from './nginx-conf.js';
 import { renderBalancerEndpoints } from './lua-module.js';
-import { buildRouteTable, refKey, refOf, refreshBackends, type IngressRef, type IngressWarning, type RouteTable } from './route-table.js';
+import { buildRouteTable, lastValidCerts, refKey, refOf, refreshBackends, type IngressRef, type IngressWarning, type RouteTable } from './route-table.js';
 import type { Backend } from './backends.js';
 import { LastGoodIngresses, oneLine, REJECTED_CONFIG, sameDesiredState } from './last-good.js';
 import { DEFAULT_CLASS_CONFIG, type ClassConfig } from './ingress-class.js';
@@ -80,6 +80,8 @@ export class IngressController {
   private readonly endpointsScheduler: SyncScheduler;
   /** the backends of the conf NGINX runs: the endpoints sent between reloads are for exactly these */
   private acceptedBackends: Backend[] | undefined;
+  /** what each TLS Secret last served with: a broken update keeps it (route-table.ts lastValidCerts) */
+  private lastValidCerts = new Map<string, { cert: string; key: string }>();
   private readonly log: (msg: string) => void;
   /** the Ingress versions of the last accepted conf, and which Ingresses fall back to them */
   private readonly lastGood = new LastGoodIngresses();
@@ -201,12 +203,14 @@ export class IngressController {
         secrets: this.secrets.list(),
         classConfig: this.o.classConfig ?? DEFAULT_CLASS_CONFIG,
         exclude,
+        lastValidCerts: this.lastValidCerts,
       });
       const rendered = renderNginxConf(table, this.o.render);
       result = await this.o.nginx.apply(rendered.text, confFiles(table, this.o.render), renderBalancerEndpoints(table));
       if (result.action !== 'rejected') {
         this.lastGood.acceptedVersions(table.served, ingresses);
         this.acceptedBackends = table.backends;
+        this.lastValidCerts = lastValidCerts(table);
         break;
       }
       const culprits = attributeConfError(result.error, rendered.sections);

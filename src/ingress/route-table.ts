@@ -98,6 +98,13 @@ export interface RouteTableInput {
   classConfig?: ClassConfig;
   /** `ns/name` of Ingresses to leave out (e.g. ones whose config NGINX rejected) */
   exclude?: ReadonlySet<string>;
+  /**
+   * The certificate each Secret (`ns/name`) last served with (lastValidCerts
+   * of the previous table): a Secret updated into something NGINX cannot load
+   * keeps serving it, as ingress-nginx keeps its sslStore entry when an update
+   * fails to parse; a Secret deleted falls back to the default certificate.
+   */
+  lastValidCerts?: ReadonlyMap<string, { cert: string; key: string }>;
 }
 
 export function refKey(ref: IngressRef): string {
@@ -264,10 +271,10 @@ export function buildRouteTable(input: RouteTableInput): RouteTable {
     for (const entry of s.ing.spec?.tls ?? []) {
       const listed = (entry.hosts ?? []).map(normalizeHost);
       if (listed.length > 0) {
-        for (const host of ruleHosts) if (namesCover(listed, host) && !vhost(host).tls) useTls(host, tlsFromSecret(s, entry.secretName, secrets, warn));
+        for (const host of ruleHosts) if (namesCover(listed, host) && !vhost(host).tls) useTls(host, tlsFromSecret(s, entry.secretName, secrets, warn, input.lastValidCerts));
         continue;
       }
-      const tls = tlsWithoutHosts(s, entry.secretName, secrets, warn);
+      const tls = tlsWithoutHosts(s, entry.secretName, secrets, warn, input.lastValidCerts);
       if (!tls) continue;
       // ingress-nginx (extractTLSSecretName): the rule hosts the certificate
       // is valid for, never the default server, whose certificate answers
@@ -290,7 +297,15 @@ export function buildRouteTable(input: RouteTableInput): RouteTable {
   };
 }
 
-function tlsFromSecret(s: Served, secretName: string | undefined, secrets: Map<string, Secret>, warn: (r: IngressRef, reason: string, m: string) => void): HostTls {
+/** What this table's hosts serve, by Secret: the next build's lastValidCerts. */
+export function lastValidCerts(table: RouteTable): Map<string, { cert: string; key: string }> {
+  const out = new Map<string, { cert: string; key: string }>();
+  for (const h of table.hosts) if (h.tls?.secret && h.tls.cert && h.tls.key) out.set(h.tls.secret, { cert: h.tls.cert, key: h.tls.key });
+  return out;
+}
+
+function tlsFromSecret(s: Served, secretName: string | undefined, secrets: Map<string, Secret>, warn: (r: IngressRef, reason: string, m: string) => void,
+  lastValid?: ReadonlyMap<string, { cert: string; key: string }>): HostTls {
   if (!secretName) return { ingress: s.ref };
   const key = `${s.ref.namespace}/${secretName}`;
   const secret = secrets.get(key);
@@ -300,16 +315,17 @@ function tlsFromSecret(s: Served, secretName: string | undefined, secrets: Map<s
   }
   const crt = decode(secret.data?.['tls.crt']);
   const k = decode(secret.data?.['tls.key']);
+  const previous = lastValid?.get(key);
+  const fallback = (why: string): HostTls => {
+    warn(s.ref, 'InvalidSecret', `TLS secret ${key}${why}; serving ${previous ? 'its last valid certificate' : 'the default certificate'}`);
+    return previous ? { secret: key, ingress: s.ref, cert: previous.cert, key: previous.key } : { secret: key, ingress: s.ref };
+  };
   // Any type holding the two keys will do: ingress-nginx reads tls.crt and tls.key whatever the type (an Opaque Secret too).
   if (!crt?.includes('-----BEGIN CERTIFICATE-----') || !k || !/-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(k)) {
-    warn(s.ref, 'InvalidSecret', `TLS secret ${key} must hold a PEM tls.crt and tls.key (as a ${TLS_SECRET_TYPE} Secret does); serving the default certificate`);
-    return { secret: key, ingress: s.ref };
+    return fallback(` must hold a PEM tls.crt and tls.key (as a ${TLS_SECRET_TYPE} Secret does)`);
   }
   const problem = keyPairProblem(crt, k);
-  if (problem) {
-    warn(s.ref, 'InvalidSecret', `TLS secret ${key}: ${problem}; serving the default certificate`);
-    return { secret: key, ingress: s.ref };
-  }
+  if (problem) return fallback(`: ${problem}`);
   return { secret: key, ingress: s.ref, cert: crt, key: k };
 }
 
@@ -319,12 +335,13 @@ function tlsFromSecret(s: Served, secretName: string | undefined, secrets: Map<s
  * certificate is valid for, which decide the hosts it applies to. Undefined,
  * with a warning, when there is no certificate to read names from.
  */
-function tlsWithoutHosts(s: Served, secretName: string | undefined, secrets: Map<string, Secret>, warn: (r: IngressRef, reason: string, m: string) => void): { tls: HostTls; names: string[] } | undefined {
+function tlsWithoutHosts(s: Served, secretName: string | undefined, secrets: Map<string, Secret>, warn: (r: IngressRef, reason: string, m: string) => void,
+  lastValid?: ReadonlyMap<string, { cert: string; key: string }>): { tls: HostTls; names: string[] } | undefined {
   if (!secretName) {
     warn(s.ref, 'TLSWithoutHosts', 'a tls entry lists neither hosts nor a secretName; it is ignored');
     return undefined;
   }
-  const tls = tlsFromSecret(s, secretName, secrets, warn);
+  const tls = tlsFromSecret(s, secretName, secrets, warn, lastValid);
   if (!tls.cert) return undefined; // warned: missing or malformed Secret
   const names = certificateNames(tls.cert);
   if (!names) {

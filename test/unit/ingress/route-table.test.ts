@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { buildRouteTable, matchRoute, type RouteTableInput } from '../../../src/ingress/route-table.js';
+import { buildRouteTable, lastValidCerts, matchRoute, type RouteTableInput } from '../../../src/ingress/route-table.js';
 import { FAKE_CERT, FAKE_KEY, TEST_CERT, TEST_KEY, ingress, ingressClass, OUR_CLASS, service, slice, tlsSecret, type PathSpec } from './fixtures.js';
 import { PATH_MATRIX } from './path-matrix.js';
 import { makeRealCert } from './real-certs.js';
@@ -340,4 +340,22 @@ test('matchRoute skips a regex path JavaScript cannot compile (no match, no thro
   assert.deepEqual(table.warnings, []);
   assert.equal(table.hosts.find((h) => h.host === 're.test')!.routes.length, 2);
   assert.equal(svcOf(matchRoute(table, 're.test', '/x')), 'root');
+});
+
+test('TLS: a Secret updated into a pair NGINX cannot load keeps its last valid certificate (ingress-nginx keeps its sslStore entry); deleted, the default one', () => {
+  const other = makeRealCert('other.test');
+  const ing = ingress('i', { tls: [{ hosts: ['a.test'], secretName: 'a-cert' }], rules: [{ host: 'a.test', paths: [{ svc: 's' }] }] });
+  const build = (secrets: ReturnType<typeof tlsSecret>[], last?: ReturnType<typeof lastValidCerts>) =>
+    buildRouteTable({ ingressClasses: [OUR_CLASS], ingresses: [ing], services: [service('s')], secrets, ...(last ? { lastValidCerts: last } : {}) });
+  const good = build([tlsSecret('a-cert', TEST_CERT, TEST_KEY)]);
+  const last = lastValidCerts(good);
+  assert.deepEqual([...last.keys()], ['default/a-cert']);
+  const broken = build([tlsSecret('a-cert', TEST_CERT, other.key)], last);
+  const tls = broken.hosts.find((h) => h.host === 'a.test')!.tls!;
+  assert.deepEqual([tls.cert, tls.key], [TEST_CERT, TEST_KEY]);
+  assert.deepEqual(broken.warnings.map((w) => w.message), ['TLS secret default/a-cert: tls.key is not the private key of the certificate in tls.crt; serving its last valid certificate']);
+  // the fallback carries over to the next sync; a deleted Secret does not
+  assert.deepEqual([...lastValidCerts(broken).values()], [{ cert: TEST_CERT, key: TEST_KEY }]);
+  const gone = build([], lastValidCerts(broken));
+  assert.equal(gone.hosts.find((h) => h.host === 'a.test')!.tls!.cert, undefined);
 });
