@@ -130,7 +130,8 @@ export const ERROR_LOCATION_PREFIX = `${RESERVED_PATH_PREFIX}/error/`;
 export const ERROR_PAGES: Readonly<Record<number, { title: string; text: string }>> = {
   404: { title: '404 Not Found', text: 'podnet ingress: no Ingress rule matches this host and path.' },
   502: { title: '502 Bad Gateway', text: 'podnet ingress: the backend refused or reset the connection.' },
-  503: { title: '503 Service Unavailable', text: 'podnet ingress: the Service has no ready endpoints.' },
+  // the same page for a Service without ready endpoints and for a backend the controller cannot use (a missing Service or port, an ExternalName): the Ingress's events say which
+  503: { title: '503 Service Unavailable', text: 'podnet ingress: the Service has no ready endpoints, or this backend cannot be used (podnet describe ingress says why).' },
   504: { title: '504 Gateway Timeout', text: 'podnet ingress: the backend did not answer in time.' },
 };
 
