@@ -1,18 +1,25 @@
-// StatefulSet → Pods name-0 … name-(N-1), each with a stable hostname and
-// subdomain (= serviceName) so the headless Service gives it a DNS name.
-// OrderedReady creates in order and waits for each pod to be Running and
-// Ready; scale-down and rolling update go from the highest ordinal down.
+// StatefulSet → Pods name-S … name-(S+N-1), S = spec.ordinals.start, each
+// with a stable hostname and subdomain (= serviceName) so the headless
+// Service gives it a DNS name. OrderedReady creates in order and waits for
+// each pod to be Running and available (Ready for minReadySeconds); scale-down
+// and rolling update go from the highest ordinal down. Which template a new
+// pod gets, and where the current revision's template is kept, is in
+// statefulset-revision.ts.
 
-import type { Pod, StatefulSet } from '../api/types.js';
-import { isActive, isControlledBy, isPodReady, isTerminating } from '../api/pod-helpers.js';
+import type { Pod, PodTemplateSpec, StatefulSet } from '../api/types.js';
+import { isActive, isControlledBy, isPodReady, isTerminating, msUntilAvailable } from '../api/pod-helpers.js';
 import type { Client } from '../client/client.js';
 import { isApiError } from '../errors.js';
 import { Controller } from './controller.js';
 import { sameStatus } from './deployment.js';
 import type { EventRecorder } from './events.js';
 import { keyOf, splitKey, type InformerSource, type Lister } from './informers.js';
-import { templateHash } from './template-hash.js';
+import {
+  CURRENT_TEMPLATE_ANNOTATION, annotationToStore, createsFromCurrentRevision, currentRevisionOf, startOrdinal,
+  storedTemplate, updateRevisionOf,
+} from './statefulset-revision.js';
 
+export { startOrdinal } from './statefulset-revision.js';
 export const REVISION_LABEL = 'controller-revision-hash';
 export const POD_NAME_LABEL = 'statefulset.kubernetes.io/pod-name';
 
@@ -26,16 +33,27 @@ export function ordinalOf(set: StatefulSet, pod: Pod): number {
 
 export type StatefulStep = { action: 'create'; ordinal: number } | { action: 'delete'; pod: Pod } | { action: 'wait' } | { action: 'none' };
 
-/** Pure: the next steps, given every pod the set owns (terminating ones included). */
-export function planStatefulSet(set: StatefulSet, pods: Pod[], revision: string): StatefulStep[] {
+/** Upstream's isRunningAndAvailable: Running, not being deleted, Ready for minReadySeconds. */
+function runningAndAvailable(set: StatefulSet, pod: Pod | undefined, nowMs: number): boolean {
+  return !!pod && isActive(pod) && pod.status?.phase === 'Running' && msUntilAvailable(pod, set.spec.minReadySeconds ?? 0, nowMs) === 0;
+}
+
+/**
+ * Pure: the next steps, given every pod the set owns (terminating ones
+ * included), the update revision and the time (minReadySeconds). Replicas
+ * are the ordinals [start, start + replicas); any other is condemned.
+ */
+export function planStatefulSet(set: StatefulSet, pods: Pod[], revision: string, nowMs = Date.now()): StatefulStep[] {
   const replicas = set.spec.replicas ?? 1;
+  const start = startOrdinal(set);
+  const end = start + replicas;
   const parallel = set.spec.podManagementPolicy === 'Parallel';
   const byOrdinal = new Map<number, Pod>();
   for (const p of pods) { const o = ordinalOf(set, p); if (o >= 0) byOrdinal.set(o, p); }
-  const healthy = (p: Pod | undefined) => !!p && isActive(p) && p.status?.phase === 'Running' && isPodReady(p);
+  const healthy = (p: Pod | undefined) => runningAndAvailable(set, p, nowMs);
   const steps: StatefulStep[] = [];
 
-  for (let i = 0; i < replicas; i++) {
+  for (let i = start; i < end; i++) {
     const pod = byOrdinal.get(i);
     if (!pod) {
       steps.push({ action: 'create', ordinal: i });
@@ -48,28 +66,70 @@ export function planStatefulSet(set: StatefulSet, pods: Pod[], revision: string)
       if (!parallel) return steps;
       continue;
     }
+    // processReplica: pod N+1 only once pod N is running and available
     if (!parallel && !healthy(pod)) return [{ action: 'wait' }];
   }
 
-  const extra = [...byOrdinal.entries()].filter(([o]) => o >= replicas).sort((a, b) => b[0] - a[0]);
-  for (const [, pod] of extra) {
+  const condemned = [...byOrdinal.entries()].filter(([o]) => o < start || o >= end).sort((a, b) => b[0] - a[0]);
+  for (const [, pod] of condemned) {
     if (isTerminating(pod)) { if (!parallel) return [{ action: 'wait' }]; continue; }
     steps.push({ action: 'delete', pod });
     if (!parallel) return steps;
   }
   if (steps.length) return steps;
 
-  // Rolling update: replace the highest-ordinal pod of an older revision once all others are healthy.
+  // Rolling update (upstream's updateStatefulSet): from the highest ordinal
+  // down to start + partition, delete the first pod of another revision; stop
+  // at a pod of the update revision that is not healthy yet.
   if (set.spec.updateStrategy?.type === 'OnDelete') return [{ action: 'none' }];
   const partition = set.spec.updateStrategy?.rollingUpdate?.partition ?? 0;
-  for (let i = replicas - 1; i >= partition; i--) {
-    const pod = byOrdinal.get(i)!;
-    if (pod.metadata.labels?.[REVISION_LABEL] !== revision) {
-      const othersHealthy = [...byOrdinal.entries()].every(([o, p]) => o === i || o >= replicas || healthy(p));
-      return othersHealthy ? [{ action: 'delete', pod }] : [{ action: 'wait' }];
-    }
+  for (let i = end - 1; i >= start + partition; i--) {
+    const pod = byOrdinal.get(i);
+    if (!pod) return [{ action: 'wait' }]; // Parallel: being created
+    if (pod.metadata.labels?.[REVISION_LABEL] !== revision && !isTerminating(pod)) return [{ action: 'delete', pod }];
+    if (!healthy(pod)) return [{ action: 'wait' }];
   }
   return [{ action: 'none' }];
+}
+
+export type StatefulSetStatus = NonNullable<StatefulSet['status']>;
+
+/**
+ * Pure: upstream's status. currentRevision stays at the revision the pods ran
+ * before the template changed until a RollingUpdate has made every pod
+ * updated and ready (completeRollingUpdate); with OnDelete it never moves by
+ * itself, as upstream. currentReplicas counts pods of currentRevision.
+ */
+export function statefulSetStatus(set: StatefulSet, pods: Pod[], nowMs = Date.now()): StatefulSetStatus {
+  const updateRevision = updateRevisionOf(set);
+  let currentRevision = currentRevisionOf(set);
+  const active = pods.filter(isActive);
+  const ready = active.filter((p) => p.status?.phase === 'Running' && isPodReady(p));
+  const of = (rev: string) => active.filter((p) => p.metadata.labels?.[REVISION_LABEL] === rev).length;
+  const updated = of(updateRevision);
+  let current = of(currentRevision);
+  if (set.spec.updateStrategy?.type !== 'OnDelete' && updated === active.length && ready.length === active.length) {
+    currentRevision = updateRevision;
+    current = updated;
+  }
+  return {
+    observedGeneration: set.metadata.generation,
+    replicas: active.length,
+    readyReplicas: ready.length,
+    currentReplicas: current,
+    updatedReplicas: updated,
+    availableReplicas: ready.filter((p) => msUntilAvailable(p, set.spec.minReadySeconds ?? 0, nowMs) === 0).length,
+    currentRevision,
+    updateRevision,
+  };
+}
+
+/** ms until the next Ready pod becomes available (minReadySeconds), or undefined: sync again then. */
+export function msUntilNextAvailable(set: StatefulSet, pods: Pod[], nowMs: number): number | undefined {
+  const minReady = set.spec.minReadySeconds ?? 0;
+  if (minReady <= 0) return undefined;
+  const waits = pods.filter(isActive).map((p) => msUntilAvailable(p, minReady, nowMs)).filter((ms) => ms > 0);
+  return waits.length ? Math.min(...waits) : undefined;
 }
 
 export class StatefulSetController extends Controller {
@@ -92,19 +152,36 @@ export class StatefulSetController extends Controller {
 
   protected async sync(key: string): Promise<void> {
     const [namespace, name] = splitKey(key);
-    const set = this.sets.get(namespace, name);
+    let set = this.sets.get(namespace, name);
     if (!set || set.metadata.deletionTimestamp) return;
-    const pods = this.pods.list(namespace).filter((p) => isControlledBy(p, set.metadata.uid));
-    const revision = `${set.metadata.name}-${templateHash(set.spec.template)}`;
-    for (const step of planStatefulSet(set, pods, revision)) {
-      if (step.action === 'create') await this.createPod(set, step.ordinal, revision);
+    const pods = this.pods.list(namespace).filter((p) => isControlledBy(p, set!.metadata.uid));
+    const nowMs = Date.now();
+    const updateRevision = updateRevisionOf(set);
+    for (const step of planStatefulSet(set, pods, updateRevision, nowMs)) {
+      if (step.action === 'create') await this.createPod(set, step.ordinal);
       else if (step.action === 'delete') await this.deletePod(set, step.pod);
     }
-    await this.updateStatus(set, pods, revision);
+    const status = statefulSetStatus(set, pods, nowMs);
+    // keep the current revision's template before the next template change needs it
+    const stored = annotationToStore(set, status.currentRevision!);
+    if (stored !== undefined) {
+      set = await this.client.update<StatefulSet>({ ...set, metadata: { ...set.metadata, annotations: { ...set.metadata.annotations, [CURRENT_TEMPLATE_ANNOTATION]: stored } } });
+    }
+    if (!sameStatus(set.status, status)) await this.client.update<StatefulSet>({ ...set, status }, { subresource: 'status' });
+    // a Ready pod becomes available minReadySeconds later: look again then
+    const wait = msUntilNextAvailable(set, pods, nowMs);
+    if (wait !== undefined) this.enqueueAfter(keyOf(set), wait);
   }
 
-  private async createPod(set: StatefulSet, ordinal: number, revision: string): Promise<void> {
-    const t = set.spec.template;
+  /**
+   * Upstream's newVersionedStatefulSetPod: below the partition the current
+   * revision's template, if the annotation still holds it; else spec.template.
+   */
+  private async createPod(set: StatefulSet, ordinal: number): Promise<void> {
+    const currentRevision = currentRevisionOf(set);
+    const old = createsFromCurrentRevision(set, ordinal) ? storedTemplate(set, currentRevision) : undefined;
+    const t: PodTemplateSpec = old ?? set.spec.template;
+    const revision = old ? currentRevision : updateRevisionOf(set);
     const name = `${set.metadata.name}-${ordinal}`;
     const pod: Pod = {
       apiVersion: 'v1', kind: 'Pod',
@@ -134,23 +211,5 @@ export class StatefulSetController extends Controller {
     } catch (err) {
       if (!isApiError(err, 'NotFound')) throw err;
     }
-  }
-
-  private async updateStatus(set: StatefulSet, pods: Pod[], revision: string): Promise<void> {
-    const active = pods.filter(isActive);
-    const ready = active.filter(isPodReady).length;
-    const updated = active.filter((p) => p.metadata.labels?.[REVISION_LABEL] === revision).length;
-    const status = {
-      observedGeneration: set.metadata.generation,
-      replicas: active.length,
-      readyReplicas: ready,
-      currentReplicas: updated,
-      updatedReplicas: updated,
-      availableReplicas: ready,
-      currentRevision: revision,
-      updateRevision: revision,
-    };
-    if (sameStatus(set.status, status)) return;
-    await this.client.update<StatefulSet>({ ...set, status }, { subresource: 'status' });
   }
 }
