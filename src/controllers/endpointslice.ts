@@ -1,8 +1,10 @@
 // Service selector → EndpointSlices, as upstream's EndpointSlice controller:
 // pods grouped by the ports their named targetPorts resolve to, at most
 // MAX_ENDPOINTS_PER_SLICE per slice, each endpoint with ready / serving /
-// terminating. Services without a selector keep the slices their users wrote.
-// Slices carry their Service's labels (sliceLabels), kept in step with it.
+// terminating. Endpoints stay in the slice they are in
+// (endpointslice-plan.ts). Services without a selector keep the slices their
+// users wrote. Slices carry their Service's labels (sliceLabels), kept in
+// step with it.
 
 import type { Endpoint, EndpointPort, EndpointSlice, Pod, Service, ServicePort } from '../api/types.js';
 import { isPodReady, isTerminal } from '../api/pod-helpers.js';
@@ -10,6 +12,7 @@ import { matchesServiceSelector } from '../api/labels.js';
 import type { Client } from '../client/client.js';
 import { isApiError } from '../errors.js';
 import { Controller } from './controller.js';
+import { planSlices, type SliceContent } from './endpointslice-plan.js';
 import { indexLookup, keyOf, splitKey, type IndexLookup, type InformerSource, type Lister } from './informers.js';
 import { randomSuffix } from './template-hash.js';
 
@@ -77,11 +80,13 @@ function sameLabels(a: Record<string, string> | undefined, b: Record<string, str
   return ak.length === Object.keys(b).length && ak.every((k) => b[k] === a![k]);
 }
 
-export interface DesiredSlice { ports: EndpointPort[]; endpoints: Endpoint[] }
-
-/** Pure: the slices a Service should have, given the pods of its namespace. */
-export function desiredSlices(svc: Service, pods: Pod[]): DesiredSlice[] {
-  const groups = new Map<string, DesiredSlice>();
+/**
+ * Pure: the endpoints a Service should have, given the pods of its
+ * namespace: one entry per port set, endpoints in pod-name order, not yet cut
+ * into slices (planSlices does that, around the slices that exist).
+ */
+export function desiredEndpoints(svc: Service, pods: Pod[]): SliceContent[] {
+  const groups = new Map<string, SliceContent>();
   const selected = pods
     .filter((p) => matchesServiceSelector(svc.spec.selector, p.metadata.labels))
     .filter((p) => p.status?.podIP && !isTerminal(p))
@@ -98,16 +103,16 @@ export function desiredSlices(svc: Service, pods: Pod[]): DesiredSlice[] {
     if (!group) { group = { ports, endpoints: [] }; groups.set(key, group); }
     group.endpoints.push(endpointForPod(svc, pod));
   }
-  const out: DesiredSlice[] = [];
-  for (const g of [...groups.values()].sort((a, b) => JSON.stringify(a.ports).localeCompare(JSON.stringify(b.ports)))) {
-    for (let i = 0; i < g.endpoints.length; i += MAX_ENDPOINTS_PER_SLICE) {
-      out.push({ ports: g.ports, endpoints: g.endpoints.slice(i, i + MAX_ENDPOINTS_PER_SLICE) });
-    }
-  }
-  // A Service with no endpoints still gets one empty slice, as upstream does
-  // (its reconciler's placeholder, which has no ports either).
-  if (out.length === 0) out.push({ ports: [], endpoints: [] });
-  return out;
+  return [...groups.values()].sort((a, b) => JSON.stringify(a.ports).localeCompare(JSON.stringify(b.ports)));
+}
+
+/**
+ * Pure: the slices a Service without slices gets. A Service with no
+ * endpoints still gets one empty slice, as upstream does (its reconciler's
+ * placeholder, which has no ports either).
+ */
+export function desiredSlices(svc: Service, pods: Pod[]): SliceContent[] {
+  return planSlices([], desiredEndpoints(svc, pods), MAX_ENDPOINTS_PER_SLICE).create;
 }
 
 /** `namespace/key=value` for each pair of a label set: the index pods and selectors meet in */
@@ -208,31 +213,32 @@ export class EndpointSliceController extends Controller {
     // A Service being deleted keeps its slices as they are: the garbage collector removes them
     // (a Foreground deletion waits for that, and must not see them made again)
     if (svc.metadata.deletionTimestamp) return;
-    const desired = desiredSlices(svc, this.candidatePods(namespace, svc.spec.selector));
+    const desired = desiredEndpoints(svc, this.candidatePods(namespace, svc.spec.selector));
     const labels = sliceLabels(svc);
-    const unused = [...existing].sort((a, b) => a.metadata.name!.localeCompare(b.metadata.name!));
-    for (const want of desired) {
-      // Prefer reusing a slice with the same ports so consumers see updates, not churn.
-      let i = unused.findIndex((s) => JSON.stringify(s.ports ?? []) === JSON.stringify(want.ports));
-      if (i < 0) i = unused.length > 0 ? 0 : -1;
-      if (i >= 0) {
-        const slice = unused.splice(i, 1)[0]!;
-        if (JSON.stringify(slice.ports ?? []) === JSON.stringify(want.ports) && JSON.stringify(slice.endpoints ?? []) === JSON.stringify(want.endpoints)
-          && sameLabels(slice.metadata.labels, labels)) continue;
-        await this.client.update<EndpointSlice>({ ...slice, metadata: { ...slice.metadata, labels }, ports: want.ports, endpoints: want.endpoints });
-      } else {
-        await this.client.create<EndpointSlice>({
-          apiVersion: 'discovery.k8s.io/v1', kind: 'EndpointSlice',
-          metadata: {
-            name: `${svc.metadata.name}-${randomSuffix()}`, namespace,
-            labels,
-            ownerReferences: [{ apiVersion: 'v1', kind: 'Service', name: svc.metadata.name!, uid: svc.metadata.uid!, controller: true, blockOwnerDeletion: true }],
-          },
-          addressType: 'IPv4', ports: want.ports, endpoints: want.endpoints,
-        });
-      }
+    const byName = new Map(existing.map((s) => [s.metadata.name!, s]));
+    const plan = planSlices(existing.map((s) => ({ name: s.metadata.name!, ports: s.ports ?? [], endpoints: s.endpoints ?? [] })), desired, MAX_ENDPOINTS_PER_SLICE);
+    // creates, then updates, then deletes, in the order upstream's reconciler
+    // writes them: a slice goes only after the new ones are there
+    for (const want of plan.create) {
+      await this.client.create<EndpointSlice>({
+        apiVersion: 'discovery.k8s.io/v1', kind: 'EndpointSlice',
+        metadata: {
+          name: `${svc.metadata.name}-${randomSuffix()}`, namespace,
+          labels,
+          ownerReferences: [{ apiVersion: 'v1', kind: 'Service', name: svc.metadata.name!, uid: svc.metadata.uid!, controller: true, blockOwnerDeletion: true }],
+        },
+        addressType: 'IPv4', ports: want.ports, endpoints: want.endpoints,
+      });
     }
-    for (const s of unused) await this.deleteSlice(s);
+    for (const want of plan.update) {
+      const slice = byName.get(want.name)!;
+      await this.client.update<EndpointSlice>({ ...slice, metadata: { ...slice.metadata, labels }, ports: want.ports, endpoints: want.endpoints });
+    }
+    for (const name of plan.unchanged) {
+      const slice = byName.get(name)!;
+      if (!sameLabels(slice.metadata.labels, labels)) await this.client.update<EndpointSlice>({ ...slice, metadata: { ...slice.metadata, labels } });
+    }
+    for (const name of plan.delete) await this.deleteSlice(byName.get(name)!);
   }
 
   private async deleteSlice(s: EndpointSlice): Promise<void> {

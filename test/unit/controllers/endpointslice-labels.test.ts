@@ -6,11 +6,9 @@
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { EndpointSlice, Service } from '../../../src/api/types.js';
-import { LocalClient } from '../../../src/client/local-client.js';
-import { EndpointSliceController, sliceLabels } from '../../../src/controllers/endpointslice.js';
-import { InformerFactory } from '../../../src/controllers/informer-factory.js';
+import { sliceLabels } from '../../../src/controllers/endpointslice.js';
 import { eventually } from '../../support/cli.js';
-import { setup } from '../store/registry-fixture.js';
+import { startEndpointSliceController } from './endpointslice-harness.js';
 import { service } from './fixtures.js';
 
 const OWN = { 'kubernetes.io/service-name': 'web', 'endpointslice.kubernetes.io/managed-by': 'endpointslice-controller.k8s.io' };
@@ -37,14 +35,7 @@ const stops: (() => void)[] = [];
 after(() => { for (const stop of stops) stop(); });
 
 test('the controller creates slices with the Service\'s labels and follows their changes', async () => {
-  const { registry } = setup();
-  const client = new LocalClient(registry);
-  const informers = new InformerFactory(client);
-  const controller = new EndpointSliceController(informers, client);
-  informers.start();
-  await informers.waitForSync();
-  controller.run();
-  stops.push(() => { controller.stop(); informers.stop(); });
+  const client = await startEndpointSliceController(stops);
 
   const created = await client.create<Service>({
     apiVersion: 'v1', kind: 'Service',
