@@ -1,12 +1,12 @@
 // Service selector → EndpointSlices, as upstream's EndpointSlice controller:
 // pods grouped by the ports their named targetPorts resolve to, at most
 // MAX_ENDPOINTS_PER_SLICE per slice, each endpoint with ready / serving /
-// terminating. Endpoints stay in the slice they are in
+// terminating and its node's zone. Endpoints stay in the slice they are in
 // (endpointslice-plan.ts). Services without a selector keep the slices their
 // users wrote. Slices carry their Service's labels (sliceLabels), kept in
 // step with it.
 
-import type { Endpoint, EndpointPort, EndpointSlice, Pod, Service, ServicePort } from '../api/types.js';
+import type { Endpoint, EndpointPort, EndpointSlice, Node, Pod, Service, ServicePort } from '../api/types.js';
 import { isPodReady, isTerminal } from '../api/pod-helpers.js';
 import { matchesServiceSelector } from '../api/labels.js';
 import type { Client } from '../client/client.js';
@@ -21,6 +21,8 @@ export const MANAGED_BY_LABEL = 'endpointslice.kubernetes.io/managed-by';
 export const MANAGED_BY = 'endpointslice-controller.k8s.io';
 export const HEADLESS_LABEL = 'service.kubernetes.io/headless';
 export const MAX_ENDPOINTS_PER_SLICE = 100;
+/** the well-known Node label upstream's podToEndpoint copies into `zone` */
+export const ZONE_LABEL = 'topology.kubernetes.io/zone';
 
 /** targetPort as a number for this pod; undefined when a named port is not on the pod. */
 export function resolveTargetPort(sp: ServicePort, pod: Pod): number | undefined {
@@ -34,7 +36,8 @@ export function resolveTargetPort(sp: ServicePort, pod: Pod): number | undefined
   return undefined;
 }
 
-export function endpointForPod(svc: Service, pod: Pod): Endpoint {
+/** `zone`: the zone label of the pod's Node, when it has one (upstream's podToEndpoint). */
+export function endpointForPod(svc: Service, pod: Pod, zone?: string): Endpoint {
   const terminating = !!pod.metadata.deletionTimestamp;
   const ready = isPodReady(pod);
   const publish = !!svc.spec.publishNotReadyAddresses;
@@ -44,6 +47,7 @@ export function endpointForPod(svc: Service, pod: Pod): Endpoint {
     targetRef: { kind: 'Pod', namespace: pod.metadata.namespace, name: pod.metadata.name, uid: pod.metadata.uid },
   };
   if (pod.spec.nodeName) ep.nodeName = pod.spec.nodeName;
+  if (zone) ep.zone = zone;
   // Upstream sets hostname only when the pod asked to be addressable under this Service.
   if (pod.spec.hostname && pod.spec.subdomain === svc.metadata.name) ep.hostname = pod.spec.hostname;
   return ep;
@@ -80,12 +84,14 @@ function sameLabels(a: Record<string, string> | undefined, b: Record<string, str
   return ak.length === Object.keys(b).length && ak.every((k) => b[k] === a![k]);
 }
 
+export type ZoneOf = (nodeName: string) => string | undefined;
+
 /**
  * Pure: the endpoints a Service should have, given the pods of its
  * namespace: one entry per port set, endpoints in pod-name order, not yet cut
  * into slices (planSlices does that, around the slices that exist).
  */
-export function desiredEndpoints(svc: Service, pods: Pod[]): SliceContent[] {
+export function desiredEndpoints(svc: Service, pods: Pod[], zoneOf: ZoneOf = () => undefined): SliceContent[] {
   const groups = new Map<string, SliceContent>();
   const selected = pods
     .filter((p) => matchesServiceSelector(svc.spec.selector, p.metadata.labels))
@@ -101,7 +107,7 @@ export function desiredEndpoints(svc: Service, pods: Pod[]): SliceContent[] {
     const key = JSON.stringify(ports);
     let group = groups.get(key);
     if (!group) { group = { ports, endpoints: [] }; groups.set(key, group); }
-    group.endpoints.push(endpointForPod(svc, pod));
+    group.endpoints.push(endpointForPod(svc, pod, pod.spec.nodeName ? zoneOf(pod.spec.nodeName) : undefined));
   }
   return [...groups.values()].sort((a, b) => JSON.stringify(a.ports).localeCompare(JSON.stringify(b.ports)));
 }
@@ -111,8 +117,8 @@ export function desiredEndpoints(svc: Service, pods: Pod[]): SliceContent[] {
  * endpoints still gets one empty slice, as upstream does (its reconciler's
  * placeholder, which has no ports either).
  */
-export function desiredSlices(svc: Service, pods: Pod[]): SliceContent[] {
-  return planSlices([], desiredEndpoints(svc, pods), MAX_ENDPOINTS_PER_SLICE).create;
+export function desiredSlices(svc: Service, pods: Pod[], zoneOf?: ZoneOf): SliceContent[] {
+  return planSlices([], desiredEndpoints(svc, pods, zoneOf), MAX_ENDPOINTS_PER_SLICE).create;
 }
 
 /** `namespace/key=value` for each pair of a label set: the index pods and selectors meet in */
@@ -147,19 +153,23 @@ export function managedSliceOf(managedBy: string): (s: EndpointSlice) => string[
 const SELECTOR_INDEX = 'selector-label';
 const LABEL_INDEX = 'label';
 const SERVICE_NAME_INDEX = 'managed-slice-of';
+const NODE_INDEX = 'node-name';
 
 export class EndpointSliceController extends Controller {
   private readonly services: Lister<Service>;
   private readonly servicesBySelector: IndexLookup<Service>;
   private readonly podsByLabel: IndexLookup<Pod>;
   private readonly slicesByService: IndexLookup<EndpointSlice>;
+  private readonly nodes: Lister<Node>;
 
   constructor(informers: InformerSource, private readonly client: Client) {
     super('endpointslice-controller', 2);
     const services = informers.informer<Service>('services');
     const pods = informers.informer<Pod>('pods');
     const slices = informers.informer<EndpointSlice>('endpointslices');
+    const nodes = informers.informer<Node>('nodes');
     this.services = services;
+    this.nodes = nodes;
     // Services under each pair of their selector: a pod's candidates are the
     // Services filed under one of its labels (then matched in full), not every
     // Service of its namespace
@@ -184,6 +194,18 @@ export class EndpointSliceController extends Controller {
       if (old) enqueueSelecting(old, new Set());
     };
     pods.addHandlers({ add: (p) => podChanged(p), update: (o, p) => podChanged(p, o), delete: (p) => podChanged(p) });
+    // A Node's zone is in its pods' endpoints: a Node added after its pods,
+    // or relabelled, wakes the Services of those pods. (Upstream's controller
+    // picks a new zone up only at the Service's next sync.)
+    const podsByNode = indexLookup(pods, NODE_INDEX, (p) => (p.spec.nodeName ? [p.spec.nodeName] : []));
+    const zoneChanged = (node: Node) => {
+      const seen = new Set<string>();
+      for (const pod of podsByNode.get(node.metadata.name!)) enqueueSelecting(pod, seen);
+    };
+    nodes.addHandlers({
+      add: zoneChanged,
+      update: (o, n) => { if (o.metadata.labels?.[ZONE_LABEL] !== n.metadata.labels?.[ZONE_LABEL]) zoneChanged(n); },
+    });
     const sliceChanged = (s: EndpointSlice) => { for (const key of serviceOf(s)) this.enqueue(key); };
     slices.addHandlers({ update: (_o, s) => sliceChanged(s), delete: sliceChanged });
   }
@@ -213,7 +235,8 @@ export class EndpointSliceController extends Controller {
     // A Service being deleted keeps its slices as they are: the garbage collector removes them
     // (a Foreground deletion waits for that, and must not see them made again)
     if (svc.metadata.deletionTimestamp) return;
-    const desired = desiredEndpoints(svc, this.candidatePods(namespace, svc.spec.selector));
+    const zoneOf: ZoneOf = (nodeName) => this.nodes.get(undefined, nodeName)?.metadata.labels?.[ZONE_LABEL];
+    const desired = desiredEndpoints(svc, this.candidatePods(namespace, svc.spec.selector), zoneOf);
     const labels = sliceLabels(svc);
     const byName = new Map(existing.map((s) => [s.metadata.name!, s]));
     const plan = planSlices(existing.map((s) => ({ name: s.metadata.name!, ports: s.ports ?? [], endpoints: s.endpoints ?? [] })), desired, MAX_ENDPOINTS_PER_SLICE);

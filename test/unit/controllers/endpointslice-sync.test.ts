@@ -1,12 +1,15 @@
 // The EndpointSlice controller against a real registry: the writes it makes
-// when a pod joins a Service of 110 (one, to the slice with room).
+// when a pod joins a Service of 110 (one, to the slice with room), and the
+// zone of each endpoint, from its Node's topology.kubernetes.io/zone label.
 
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { EndpointSlice, Pod, Service } from '../../../src/api/types.js';
+import type { EndpointSlice, Node, Pod, Service } from '../../../src/api/types.js';
 import type { LocalClient } from '../../../src/client/local-client.js';
+import { ZONE_LABEL } from '../../../src/controllers/endpointslice.js';
 import { eventually } from '../../support/cli.js';
 import { startEndpointSliceController } from './endpointslice-harness.js';
+import { node } from './fixtures.js';
 
 const stops: (() => void)[] = [];
 after(() => { for (const stop of stops) stop(); });
@@ -50,4 +53,21 @@ test('a pod joining a Service of 110 pods is one write, to the slice with room; 
   const fullNow = now.find((s) => s.metadata.name === full.metadata.name)!;
   assert.equal(fullNow.metadata.resourceVersion, full.metadata.resourceVersion, 'the full slice is not written');
   assert.deepEqual(now.find((s) => s.metadata.name === small.metadata.name)!.endpoints!.map((e) => e.targetRef!.name), [...small.endpoints!.map((e) => e.targetRef!.name), 'aaa']);
+});
+
+test('endpoints carry their Node\'s zone, and follow a change of it', async () => {
+  const client = await startEndpointSliceController(stops);
+  await client.create<Node>(node('node-1', { labels: { [ZONE_LABEL]: 'zone-a' } }));
+  await client.create<Service>(webService);
+  await runningPod(client, 'a', '10.244.0.2', 'node-1');
+  await runningPod(client, 'b', '10.244.0.3', 'node-2'); // no Node object: no zone
+  const zones = async () => {
+    const eps = (await slicesOf(client)).flatMap((s) => s.endpoints ?? []);
+    return Object.fromEntries(eps.map((e) => [e.targetRef!.name, e.zone ?? null]));
+  };
+  await eventually('zone-a on a', async () => JSON.stringify(await zones()) === '{"a":"zone-a","b":null}', 5_000, 20);
+  const n1 = await client.get<Node>('nodes', undefined, 'node-1');
+  await client.update<Node>({ ...n1, metadata: { ...n1.metadata, labels: { ...n1.metadata.labels, [ZONE_LABEL]: 'zone-b' } } });
+  await client.create<Node>(node('node-2', { labels: { [ZONE_LABEL]: 'zone-c' } }));
+  await eventually('the new zones', async () => JSON.stringify(await zones()) === '{"a":"zone-b","b":"zone-c"}', 5_000, 20);
 });

@@ -70,3 +70,11 @@ test('a Service nothing matches gets one placeholder slice without ports or endp
   const svc = service('web', { selector: app, ports: [{ name: 'http', port: 80, targetPort: 8080, protocol: 'TCP' }] });
   assert.deepEqual(desiredSlices(svc, [pod('e', { labels: { app: 'other' }, ready: true, ip: '10.244.0.9' })]), [{ ports: [], endpoints: [] }]);
 });
+
+test('an endpoint carries the zone of its pod\'s Node (upstream podToEndpoint); none when the Node has no zone label', () => {
+  const svc = service('web', { selector: app });
+  const zones: Record<string, string> = { 'node-1': 'zone-a' };
+  const [slice] = desiredSlices(svc, [pod('a', { labels: app, ready: true, ip: '10.244.0.2', node: 'node-1' }), pod('b', { labels: app, ready: true, ip: '10.244.0.3', node: 'node-2' })], (n) => zones[n]);
+  assert.deepEqual(slice!.endpoints.map((e) => [e.targetRef!.name, e.zone]), [['a', 'zone-a'], ['b', undefined]]);
+  assert.equal('zone' in slice!.endpoints[1]!, false, 'no zone key at all');
+});
