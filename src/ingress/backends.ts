@@ -32,15 +32,15 @@ export function backendKey(namespace: string, service: string, port: number | st
 export interface ServiceIndex {
   service(namespace: string, name: string): Service | undefined;
   slices(namespace: string, service: string): readonly EndpointSlice[];
+  /** the addresses an ExternalName Service's name resolves to (external-names.ts); none known: [] */
+  externalAddresses?(name: string): readonly string[];
 }
 
 export function resolveBackend(namespace: string, ref: IngressServiceBackend, index: ServiceIndex): BackendResolution {
   const svc = index.service(namespace, ref.name);
   const wanted = ref.port?.number ?? ref.port?.name;
   if (!svc) return { ok: false, reason: 'ServiceNotFound', message: `service ${namespace}/${ref.name} not found` };
-  if (svc.spec?.type === 'ExternalName') {
-    return { ok: false, reason: 'UnsupportedBackend', message: `service ${namespace}/${ref.name} is of type ExternalName, which podnet's ingress does not proxy to` };
-  }
+  if (svc.spec?.type === 'ExternalName') return externalNameBackend(namespace, ref, svc, index);
   const ports = svc.spec?.ports ?? [];
   const port = ref.port?.number !== undefined
     ? ports.find((p) => p.port === ref.port!.number && (p.protocol ?? 'TCP') === 'TCP')
@@ -74,6 +74,27 @@ export function resolveBackend(namespace: string, ref: IngressServiceBackend, in
       servicePort: port.port,
       ...(clusterIP ? { clusterIP } : {}),
       endpoints: dedupeSorted(chosen),
+    },
+  };
+}
+
+/**
+ * An ExternalName Service as ingress-nginx proxies to it: the addresses its
+ * name resolves to, on the Ingress's port number (or the number of the
+ * Service port it names: an ExternalName Service has no endpoints to map a
+ * target port). No ClusterIP to fall back on; no address yet: the balancer's 503.
+ */
+function externalNameBackend(namespace: string, ref: IngressServiceBackend, svc: Service, index: ServiceIndex): BackendResolution {
+  const number = ref.port?.number ?? svc.spec.ports?.find((p) => p.name === ref.port?.name)?.port;
+  if (number === undefined) {
+    return { ok: false, reason: 'PortNotFound', message: `service ${namespace}/${ref.name} has no port ${JSON.stringify(ref.port?.name ?? '')}` };
+  }
+  const ips = index.externalAddresses?.(svc.spec.externalName ?? '') ?? [];
+  return {
+    ok: true,
+    backend: {
+      key: backendKey(namespace, ref.name, number), namespace, service: ref.name, servicePort: number,
+      endpoints: dedupeSorted(ips.map((ip) => ({ ip, port: number }))),
     },
   };
 }

@@ -20,6 +20,7 @@ import { Informer } from '../client/informer.js';
 import type { ApplyResult } from './nginx-process.js';
 import { attributeConfError, confFiles, renderNginxConf, type RenderOptions } from './nginx-conf.js';
 import { renderBalancerEndpoints } from './lua-module.js';
+import { ExternalNames } from './external-names.js';
 import { buildRouteTable, lastValidCerts, refKey, refOf, refreshBackends, type IngressRef, type IngressWarning, type RouteTable } from './route-table.js';
 import type { Backend } from './backends.js';
 import { LastGoodIngresses, oneLine, REJECTED_CONFIG, sameDesiredState } from './last-good.js';
@@ -82,6 +83,7 @@ export class IngressController {
   private acceptedBackends: Backend[] | undefined;
   /** what each TLS Secret last served with: a broken update keeps it (route-table.ts lastValidCerts) */
   private lastValidCerts = new Map<string, { cert: string; key: string }>();
+  private readonly externalNames: ExternalNames;
   private readonly log: (msg: string) => void;
   /** the Ingress versions of the last accepted conf, and which Ingresses fall back to them */
   private readonly lastGood = new LastGoodIngresses();
@@ -126,7 +128,10 @@ export class IngressController {
     });
     const changed = () => { if (this.started) this.scheduler.trigger(); };
     const watch = (inf: Informer<KubeObject>, fn: () => void) => inf.onAdd(fn).onUpdate(fn).onDelete(fn);
+    // An ExternalName's addresses are endpoints: a new answer only goes to the balancer.
+    this.externalNames = new ExternalNames(() => { if (this.started) this.endpointsScheduler.trigger(); }, this.log);
     for (const inf of [this.classes, this.services]) watch(inf as unknown as Informer<KubeObject>, changed);
+    watch(this.services as unknown as Informer<KubeObject>, () => { if (this.started) void this.externalNames.track(this.services.list()); });
     // The conf does not depend on endpoints (lua-module.ts): slices only go to the balancer.
     watch(this.slices as unknown as Informer<KubeObject>, () => { if (this.started) this.endpointsScheduler.trigger(); });
     // A Secret change may fix a rejected certificate: retry every rejected Ingress.
@@ -149,6 +154,7 @@ export class IngressController {
     const all = [this.ingresses, this.classes, this.services, this.slices, this.secrets];
     for (const inf of all) inf.start();
     await Promise.all([prepared, ...all.map((i) => i.synced)]);
+    await this.externalNames.track(this.services.list());
     this.started = true;
     return this.sync();
   }
@@ -157,6 +163,7 @@ export class IngressController {
     this.started = false;
     await this.scheduler.stop();
     await this.endpointsScheduler.stop();
+    this.externalNames.stop();
     for (const inf of [this.ingresses, this.classes, this.services, this.slices, this.secrets]) inf.stop();
   }
 
@@ -171,7 +178,7 @@ export class IngressController {
   syncEndpoints(): Promise<boolean> {
     const run = this.chain.then(async () => {
       if (!this.acceptedBackends) return false; // nothing runs yet: the first sync sends them
-      const backends = refreshBackends(this.acceptedBackends, this.services.list(), this.slices.list());
+      const backends = refreshBackends(this.acceptedBackends, this.services.list(), this.slices.list(), (name) => this.externalNames.get(name));
       return this.o.nginx.updateEndpoints(renderBalancerEndpoints({ backends }));
     });
     this.chain = run.catch(() => undefined);
@@ -204,6 +211,7 @@ export class IngressController {
         classConfig: this.o.classConfig ?? DEFAULT_CLASS_CONFIG,
         exclude,
         lastValidCerts: this.lastValidCerts,
+        externalAddresses: (name) => this.externalNames.get(name),
       });
       const rendered = renderNginxConf(table, this.o.render);
       result = await this.o.nginx.apply(rendered.text, confFiles(table, this.o.render), renderBalancerEndpoints(table));

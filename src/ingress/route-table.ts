@@ -105,6 +105,8 @@ export interface RouteTableInput {
    * fails to parse; a Secret deleted falls back to the default certificate.
    */
   lastValidCerts?: ReadonlyMap<string, { cert: string; key: string }>;
+  /** what an ExternalName Service's name resolves to (external-names.ts); without it such backends have no address */
+  externalAddresses?: (name: string) => readonly string[];
 }
 
 export function refKey(ref: IngressRef): string {
@@ -125,7 +127,7 @@ export function compareAge(a: Ingress, b: Ingress): number {
   return ka < kb ? -1 : ka > kb ? 1 : 0;
 }
 
-function buildServiceIndex(services: readonly Service[], slices: readonly EndpointSlice[]): ServiceIndex {
+function buildServiceIndex(services: readonly Service[], slices: readonly EndpointSlice[], externalAddresses?: (name: string) => readonly string[]): ServiceIndex {
   const svcs = new Map(services.map((s) => [`${s.metadata.namespace ?? 'default'}/${s.metadata.name}`, s]));
   const bySvc = new Map<string, EndpointSlice[]>();
   for (const sl of slices) {
@@ -137,6 +139,7 @@ function buildServiceIndex(services: readonly Service[], slices: readonly Endpoi
   return {
     service: (ns, name) => svcs.get(`${ns}/${name}`),
     slices: (ns, name) => bySvc.get(`${ns}/${name}`) ?? [],
+    ...(externalAddresses ? { externalAddresses } : {}),
   };
 }
 
@@ -145,8 +148,9 @@ function buildServiceIndex(services: readonly Service[], slices: readonly Endpoi
  * (by Service port number: the key stays the same); a backend whose Service or
  * port is gone is dropped. The endpoint path between two route tables.
  */
-export function refreshBackends(backends: readonly Backend[], services: readonly Service[], slices: readonly EndpointSlice[]): Backend[] {
-  const index = buildServiceIndex(services, slices);
+export function refreshBackends(backends: readonly Backend[], services: readonly Service[], slices: readonly EndpointSlice[],
+  externalAddresses?: (name: string) => readonly string[]): Backend[] {
+  const index = buildServiceIndex(services, slices, externalAddresses);
   return backends.flatMap((b) => {
     const r = resolveBackend(b.namespace, { name: b.service, port: { number: b.servicePort } }, index);
     return r.ok ? [r.backend] : [];
@@ -158,7 +162,7 @@ interface Served { ing: Ingress; ref: IngressRef; options: RouteOptions }
 export function buildRouteTable(input: RouteTableInput): RouteTable {
   const warnings: IngressWarning[] = [];
   const warn = (ingress: IngressRef, reason: string, message: string) => warnings.push({ ingress, reason, message });
-  const index = buildServiceIndex(input.services ?? [], input.endpointSlices ?? []);
+  const index = buildServiceIndex(input.services ?? [], input.endpointSlices ?? [], input.externalAddresses);
   const classes = input.ingressClasses ?? [];
   const config = input.classConfig ?? DEFAULT_CLASS_CONFIG;
 

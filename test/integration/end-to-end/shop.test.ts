@@ -414,6 +414,17 @@ describe('end to end: User → DNS → Load balancer → Ingress → Service →
       assert.match(reply.body, /503/);
     });
 
+    test('an ExternalName Service as a backend: proxied to what its name resolves to, as ingress-nginx does', async () => {
+      await apply(`apiVersion: v1
+kind: Service
+metadata: {name: to-one, namespace: e2e}
+spec: {type: ExternalName, externalName: one.e2e.svc.cluster.local}
+---${ingress('ext', { host: 'ext.e2e.test', paths: [rule('to-one', '/')] })}`);
+      await expectRoutes([['http://ext.e2e.test/', 'one']], 30_000);
+      assert.equal((await pn(['delete', 'ingress', 'ext', '-n', 'e2e'])).code, 0);
+      assert.equal((await pn(['delete', 'svc', 'to-one', '-n', 'e2e'])).code, 0);
+    });
+
     // Issue 6: "curl --resolve / Host: from a pod and through the NodePort".
     // The same routes as above, without the outside client, DNS or the LB.
     test('from inside the cluster: curl in a pod to the controller Service (DNS name, ClusterIP), in the nodes to its NodePort', async () => {
