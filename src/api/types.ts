@@ -333,6 +333,8 @@ export interface StatefulSetSpec {
   updateStrategy?: { type?: 'RollingUpdate' | 'OnDelete'; rollingUpdate?: { partition?: number } };
   revisionHistoryLimit?: number;
   minReadySeconds?: number;
+  /** the first pod's ordinal (GA in 1.31): pods are named <set>-<start> … */
+  ordinals?: { start?: number };
 }
 
 export interface StatefulSet extends KubeObject {

@@ -60,8 +60,8 @@ export function createsFromCurrentRevision(set: StatefulSet, ordinal: number): b
   return ordinal < start + (us?.rollingUpdate?.partition ?? 0);
 }
 
-/** spec.ordinals.start (GA in 1.31); types.ts does not carry `ordinals`, so read it here. */
+/** spec.ordinals.start (GA in 1.31). */
 export function startOrdinal(set: StatefulSet): number {
-  const start = (set.spec as { ordinals?: { start?: number } }).ordinals?.start;
+  const start = set.spec.ordinals?.start;
   return typeof start === 'number' && Number.isInteger(start) && start > 0 ? start : 0;
 }
