@@ -3,15 +3,19 @@
 // label, exactly the label upstream's ReplicaSets put on theirs. Rolling update
 // follows upstream's arithmetic: maxSurge rounds up, maxUnavailable rounds down,
 // and old pods go, unavailable ones first, only while replicas - maxUnavailable
-// pods stay available even if every old one left were available.
+// pods stay available even if every old one left were available. A paused
+// Deployment, or one whose replicas change mid-rollout, is scaled instead of
+// rolled, as upstream's syncDeployment: each template group in proportion to
+// its size (deployment-scale.ts), an old group's new pods copied from its own.
 
 import { deepEqual } from '../store/deep-equal.js';
-import type { Deployment, Pod } from '../api/types.js';
+import type { Deployment, Pod, PodTemplateSpec } from '../api/types.js';
 import { isActive, isControlledBy, isPodAvailable, isPodReady, isTerminal, isTerminating, msUntilAvailable, nowRFC3339, setCondition } from '../api/pod-helpers.js';
 import type { Client } from '../client/client.js';
 import { isApiError } from '../errors.js';
 import { Controller } from './controller.js';
 import { progressingCondition } from './deployment-progress.js';
+import { scaleGroups } from './deployment-scale.js';
 import type { EventRecorder } from './events.js';
 import { indexLookup, keyOf, splitKey, type IndexLookup, type InformerSource, type Lister } from './informers.js';
 import { randomSuffix, templateHash } from './template-hash.js';
@@ -34,6 +38,13 @@ export function resolveIntOrPercent(value: number | string | undefined, total: n
   return roundUp ? Math.ceil(exact) : Math.floor(exact);
 }
 
+/** the order pods of one template go in: the least useful first */
+function byDeletionPreference(a: Pod, b: Pod): number {
+  return Number(isPodReady(a)) - Number(isPodReady(b)) || // not-ready first
+    Number(!!a.spec.nodeName) - Number(!!b.spec.nodeName) || // unscheduled first
+    (b.metadata.creationTimestamp ?? '').localeCompare(a.metadata.creationTimestamp ?? ''); // newest first
+}
+
 export interface RolloutPlan {
   create: number;
   /** pods to delete, in order */
@@ -51,10 +62,6 @@ export function planRollout(deploy: Deployment, pods: Pod[], hash: string, now =
   const available = (p: Pod) => isPodAvailable(p, deploy.spec.minReadySeconds ?? 0, now);
   const current = pods.filter((p) => p.metadata.labels?.[POD_TEMPLATE_HASH] === hash);
   const old = pods.filter((p) => p.metadata.labels?.[POD_TEMPLATE_HASH] !== hash);
-  const byDeletionPreference = (a: Pod, b: Pod) =>
-    Number(isPodReady(a)) - Number(isPodReady(b)) || // not-ready first
-    Number(!!a.spec.nodeName) - Number(!!b.spec.nodeName) || // unscheduled first
-    (b.metadata.creationTimestamp ?? '').localeCompare(a.metadata.creationTimestamp ?? ''); // newest first
 
   if (deploy.spec.strategy?.type === 'Recreate') {
     if (old.length > 0) return { create: 0, remove: [...old].sort(byDeletionPreference) };
@@ -112,6 +119,81 @@ export function planRollout(deploy: Deployment, pods: Pod[], hash: string, now =
   return { create, remove };
 }
 
+/** what one sync does: pods to create per template group, pods to delete */
+export interface ScalePlan {
+  /** from: a pod of an older group to copy, as its template is no longer the Deployment's */
+  create: { hash: string; count: number; from?: Pod }[];
+  remove: Pod[];
+}
+
+const hashOfPod = (p: Pod) => p.metadata.labels?.[POD_TEMPLATE_HASH] ?? '';
+
+/**
+ * Pure: upstream's scale step (sync.go, DeploymentController.sync), for a
+ * paused Deployment or a scaling event: every group of pods (one template
+ * hash) is sized to the new spec.replicas, in proportion mid-rollout
+ * (deployment-scale.ts); no rollout progresses, so no group of the current
+ * template is started and no group's template changes.
+ */
+export function planScale(deploy: Deployment, pods: Pod[], hash: string, now = Date.now()): ScalePlan {
+  const replicas = deploy.spec.replicas ?? 1;
+  const recreate = deploy.spec.strategy?.type === 'Recreate';
+  const groups = new Map<string, Pod[]>();
+  for (const p of pods) groups.set(hashOfPod(p), [...(groups.get(hashOfPod(p)) ?? []), p]);
+  const current = groups.get(hash) ?? [];
+  const minReadySeconds = deploy.spec.minReadySeconds ?? 0;
+  const oldest = (ps: Pod[]) => ps.map((p) => p.metadata.creationTimestamp ?? '').sort()[0] ?? '';
+  const targets = scaleGroups([...groups].map(([h, ps]) => ({ hash: h, size: ps.length, created: oldest(ps) })), {
+    replicas,
+    maxSurge: recreate ? 0 : resolveIntOrPercent(deploy.spec.strategy?.rollingUpdate?.maxSurge, replicas, true, '25%'),
+    rollingUpdate: !recreate,
+    currentHash: hash,
+    currentSaturated: current.length > 0 && current.length === replicas && current.every((p) => isPodAvailable(p, minReadySeconds, now)),
+  });
+  const plan: ScalePlan = { create: [], remove: [] };
+  for (const [h, size] of targets) {
+    const members = groups.get(h) ?? [];
+    if (size > members.length) plan.create.push({ hash: h, count: size - members.length, ...(h !== hash ? { from: members[0] } : {}) });
+    else if (size < members.length) plan.remove.push(...[...members].sort(byDeletionPreference).slice(0, members.length - size));
+  }
+  return plan;
+}
+
+/**
+ * Whether spec.replicas changed mid-rollout (upstream isScalingEvent), so the
+ * groups are first scaled in proportion (planScale) and the rollout goes on
+ * from there at the next sync. Upstream compares spec.replicas with the
+ * deployment.kubernetes.io/desired-replicas annotation of each ReplicaSet.
+ * podnet has no ReplicaSet and will not rewrite pods to annotate them, and
+ * an in-memory record would be lost on restart; what survives is the
+ * Deployment's own status: observedGeneration says the spec changed since the
+ * last sync, and then the pods scaled for the old spec add up to something
+ * other than replicas + maxSurge. A rollout step, which leaves the pods short
+ * of that between syncs, never passes: it changes no spec. Left out, as a rollout: a new template
+ * (the current group has no pod yet: its pods are what the rollout makes) and
+ * a single group (planRollout sizes it as the scale would). A spec change
+ * other than replicas (maxSurge, resuming) that finds the pods short of
+ * replicas + maxSurge is scaled too, where upstream would only roll on.
+ */
+export function isScalingEvent(deploy: Deployment, pods: Pod[], hash: string): boolean {
+  if (deploy.spec.strategy?.type === 'Recreate') return false;
+  if (deploy.metadata.generation === undefined || deploy.metadata.generation === deploy.status?.observedGeneration) return false;
+  const hashes = new Set(pods.map(hashOfPod));
+  if (hashes.size < 2 || !hashes.has(hash)) return false;
+  const replicas = deploy.spec.replicas ?? 1;
+  const allowed = replicas > 0 ? replicas + resolveIntOrPercent(deploy.spec.strategy?.rollingUpdate?.maxSurge, replicas, true, '25%') : 0;
+  return pods.length !== allowed;
+}
+
+/** an old group's pod as the template for more of its kind: what the Deployment's template was */
+function templateOf(pod: Pod): PodTemplateSpec {
+  const { nodeName: _bound, ...spec } = pod.spec;
+  return {
+    metadata: { labels: { ...(pod.metadata.labels ?? {}) }, ...(pod.metadata.annotations ? { annotations: { ...pod.metadata.annotations } } : {}) },
+    spec,
+  };
+}
+
 /**
  * Whether a pod update can change what its Deployment's sync does: the sync
  * reads a pod's controller, template hash, activity (deletion, terminal
@@ -160,17 +242,26 @@ export class DeploymentController extends Controller {
     const owned = this.podsByOwner.get(deploy.metadata.uid!).filter((p) => isControlledBy(p, deploy.metadata.uid));
     let active = owned.filter(isActive);
     const hash = this.hashOf(deploy);
-    if (!deploy.spec.paused) {
+    // As upstream syncDeployment: a paused Deployment is still scaled, and a
+    // scaling event is a scale alone; otherwise the rollout
+    let plan: ScalePlan;
+    if (deploy.spec.paused || isScalingEvent(deploy, active, hash)) {
+      plan = planScale(deploy, active, hash);
+    } else {
       const oldTerminating = owned.filter((p) => isTerminating(p) && !isTerminal(p) && p.metadata.labels?.[POD_TEMPLATE_HASH] !== hash).length;
-      const plan = planRollout(deploy, active, hash, Date.now(), oldTerminating);
-      const created: Pod[] = [];
-      for (let i = 0; i < plan.create; i++) created.push(await this.createPod(deploy, hash));
-      for (const pod of plan.remove) await this.deletePod(deploy, pod);
-      // the status counts what this sync did, so the pods' own events find it
-      // current instead of writing it a second time
-      const removed = new Set(plan.remove.map((p) => p.metadata.uid));
-      active = [...active.filter((p) => !removed.has(p.metadata.uid)), ...created];
+      const rollout = planRollout(deploy, active, hash, Date.now(), oldTerminating);
+      plan = { create: rollout.create > 0 ? [{ hash, count: rollout.create }] : [], remove: rollout.remove };
     }
+    const created: Pod[] = [];
+    for (const { hash: h, count, from } of plan.create) {
+      const template = from ? templateOf(from) : deploy.spec.template;
+      for (let i = 0; i < count; i++) created.push(await this.createPod(deploy, h, template));
+    }
+    for (const pod of plan.remove) await this.deletePod(deploy, pod);
+    // the status counts what this sync did, so the pods' own events find it
+    // current instead of writing it a second time
+    const removed = new Set(plan.remove.map((p) => p.metadata.uid));
+    active = [...active.filter((p) => !removed.has(p.metadata.uid)), ...created];
     // a pod of an older template, terminating ones included: a rollout is under way
     const rollingOut = owned.some((p) => p.metadata.labels?.[POD_TEMPLATE_HASH] !== hash);
     await this.updateStatus(deploy, active, hash, rollingOut);
@@ -185,8 +276,7 @@ export class DeploymentController extends Controller {
     return hash;
   }
 
-  private async createPod(deploy: Deployment, hash: string): Promise<Pod> {
-    const t = deploy.spec.template;
+  private async createPod(deploy: Deployment, hash: string, t: PodTemplateSpec): Promise<Pod> {
     const name = `${deploy.metadata.name}-${hash}-${randomSuffix()}`;
     const pod: Pod = {
       apiVersion: 'v1', kind: 'Pod',
