@@ -6,7 +6,7 @@
 import http from 'node:http';
 import type { KubeList, KubeObject, Status, WatchEvent } from '../api/types.js';
 import { resourceForKind, resourcePath, resourceForPlural, type ResourceInfo } from '../api/resources.js';
-import { ApiError, apiErrors } from '../errors.js';
+import { ApiError, apiErrors, PodnetError } from '../errors.js';
 import { UnixHttpPool } from './unix-http-pool.js';
 import { parseWarningHeader } from './warnings.js';
 import type { Client, DeleteOptions, ListOptions, WatchHandle, WatchOptions, WriteOptions } from './client.js';
@@ -95,6 +95,8 @@ export class HttpClient implements Client {
   }
 
   async delete(plural: string, namespace: string | undefined, name: string, options: DeleteOptions = {}): Promise<KubeObject | Status> {
+    // client-go's Request.Name(""): without a name the path would be the whole collection's
+    if (!name) throw new PodnetError('EUSAGE', 'resource name may not be empty');
     const body = { kind: 'DeleteOptions', apiVersion: 'v1', ...options };
     return this.json<KubeObject | Status>('DELETE', resourcePath(infoFor(plural), nsOf(plural, namespace), name), body);
   }

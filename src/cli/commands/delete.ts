@@ -50,8 +50,10 @@ export async function deleteCommand(ctx: Context, flags: CommonFlags): Promise<n
     for (const d of docs) {
       const r = resourceForKind(d.object.apiVersion, d.object.kind);
       if (!r) { process.stderr.write(`error: resource mapping not found for name: "${d.object.metadata?.name ?? ''}" namespace: "${d.object.metadata?.namespace ?? ''}" from "${d.source}": no matches for kind "${d.object.kind}" in version "${d.object.apiVersion}"\nensure CRDs are installed first\n`); failed++; continue; }
+      // kubectl's REST client refuses a nameless object (generateName alone names nothing to delete)
+      if (!d.object.metadata?.name) { process.stderr.write(`error: resource name may not be empty (a ${d.object.kind} in "${d.source}")\n`); failed++; continue; }
       const namespace = r.namespaced ? d.object.metadata.namespace ?? flags.namespace ?? 'default' : undefined;
-      items.push({ plural: r.plural, namespace, name: d.object.metadata.name!, resource: r, source: d.source });
+      items.push({ plural: r.plural, namespace, name: d.object.metadata.name, resource: r, source: d.source });
     }
   } else {
     const targets = parseTargets(flags.positionals, 'delete');

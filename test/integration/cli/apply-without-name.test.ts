@@ -73,3 +73,13 @@ test('among other documents: those apply, each refusal is one of kubectl\'s seve
   ].join('\n') + '\n');
   assert.deepEqual((await client.list('configmaps', 'default')).items.map((c) => c.metadata.name), ['named']);
 });
+
+test('delete -f of a document without a name: refused, and nothing else of its kind is deleted (it used to DELETE the whole collection)', async () => {
+  for (const name of ['keep-a', 'keep-b']) await client.create({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace: 'default' }, data: {} });
+  const r = await pn(['delete', '--wait=false', '-f', '-'], { input: GENERATED });
+  assert.equal(r.code, 1);
+  assert.equal(r.stdout, '');
+  assert.equal(r.stderr, 'error: resource name may not be empty (a ConfigMap in "STDIN")\n');
+  const left = (await client.list('configmaps', 'default')).items.map((c) => c.metadata.name);
+  assert.ok(left.includes('keep-a') && left.includes('keep-b'), left.join(' '));
+});
