@@ -11,7 +11,8 @@ import { DEFAULT_NODES } from '../config.js';
 const USAGE = `podnet — Kubernetes networking, for real, on one Linux machine
 
 Usage:
-  podnet up [--nodes N] [--cluster NAME]     build the network, start the daemon, nodes, DNS and ingress
+  podnet up [--nodes N] [--bare] [--cluster NAME]
+                                             build the network, start the daemon, nodes, DNS and ingress (--bare: without them)
   podnet down [--cluster NAME]               remove everything of that cluster
   podnet demo                                up + the built-in example + a request through every layer
   podnet apply -f FILE|DIR|- [--dry-run=client|server] [--validate=strict|warn|ignore]
@@ -20,7 +21,7 @@ Usage:
                                              delete objects (and, by default, what they own)
   podnet get KIND [NAME] [-n NS|-A] [-l SEL] [-o wide|json|yaml|name] [-L KEY] [--show-labels]
   podnet describe KIND [NAME…|-l SEL] [-n NS|-A]
-  podnet wait --for=condition=Ready|delete|jsonpath={.path}=VALUE KIND [NAME|-l SEL|--all] [--timeout=60s]
+  podnet wait --for=condition=Ready|delete|jsonpath={.path}=VALUE KIND [NAME|-l SEL|--all] [-n NS] [--timeout=60s]
   podnet scale --replicas=N deployment/NAME|statefulset/NAME [-n NS]
   podnet logs [-n NS] POD|deploy/NAME|sts/NAME|svc/NAME [-c CONTAINER] [-p] [--tail=N] [-f|--follow]
   podnet exec [-n NS] POD [-c CONTAINER] [-i] [-t] -- CMD…

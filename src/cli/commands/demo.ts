@@ -11,7 +11,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { EndpointSlice, Ingress, Pod, Service } from '../../api/types.js';
 import { isPodReady } from '../../api/pod-helpers.js';
-import { netnsNames } from '../../config.js';
+import { DEFAULT_CLUSTER, netnsNames } from '../../config.js';
 import { podFiles } from '../../agent/pod-files.js';
 import { joinSandboxArgv } from '../../agent/sandbox.js';
 import { outsideFiles } from '../../daemon/outside-world.js';
@@ -164,14 +164,8 @@ export async function demoCommand(ctx: Context, flags: CommonFlags): Promise<num
     `  5. Pod            ${reply.pod} on ${reply.node} (${reply.podIP}) answered ${httpCode} in ${Number(total) * 1000 | 0} ms: "${reply.message ?? ''}"`,
     `                    it saw the connection from ${reply.clientIP} (the ingress pod) with X-Forwarded-For ${reply.headers['x-forwarded-for'] ?? '?'} (the outside client)`,
     '',
-    `Done in ${((performance.now() - t0) / 1000).toFixed(1)}s (remote ${remoteIP}). Try next:`,
-    `  podnet outside -- curl -s --cacert examples/example-ca.crt https://${HOST}/`,
-    '  podnet outside -- curl -s http://status.example.test/hostname',
-    `  podnet get pods,svc,endpointslices,ingress -n ${NAMESPACE} -o wide`,
-    `  podnet exec -n ${NAMESPACE} db-0 -- dig +short db.${NAMESPACE}.svc.cluster.local`,
-    `  podnet exec node/${chosenNode} -- nft list table ip podnet`,
-    `  podnet exec -n ingress-nginx ${controller?.metadata.name ?? '<controller-pod>'} -- cat /etc/nginx/nginx.conf`,
-    '  podnet down',
+    `Done in ${((performance.now() - t0) / 1000).toFixed(1)}s (remote ${remoteIP}). Try next (from this checkout):`,
+    ...nextSteps(ctx.cluster, chosenNode, controller?.metadata.name ?? '<controller-pod>').map((line) => `  ${line}`),
     '',
   ];
   process.stdout.write(out.join('\n'));
@@ -188,4 +182,22 @@ export function upstreamChoice(upstreamAddr: string | undefined, clusterIP: stri
     return `NGINX sent it to the ClusterIP ${last} (${why}); the node's nftables DNAT chose ${podIP}`;
   }
   return `NGINX's balancer chose ${last ?? '?'} (ingress-nginx style: a ready pod IP, round robin; the ClusterIP only after the pods fail)`;
+}
+
+/**
+ * What to try next, as this checkout runs it (`./podnet`, what README shows);
+ * a cluster other than the default is named in every command, so the last
+ * one takes down this cluster and not the default one.
+ */
+export function nextSteps(cluster: string, node: string, controllerPod: string): string[] {
+  const pn = (command: string, rest: string) => `./podnet ${command}${cluster === DEFAULT_CLUSTER ? '' : ` --cluster ${cluster}`}${rest ? ` ${rest}` : ''}`;
+  return [
+    pn('outside', `-- curl -s --cacert examples/example-ca.crt https://${HOST}/`),
+    pn('outside', '-- curl -s http://status.example.test/hostname'),
+    pn('get', `pods,svc,endpointslices,ingress -n ${NAMESPACE} -o wide`),
+    pn('exec', `-n ${NAMESPACE} db-0 -- dig +short db.${NAMESPACE}.svc.cluster.local`),
+    pn('exec', `node/${node} -- nft list table ip podnet`),
+    pn('exec', `-n ingress-nginx ${controllerPod} -- cat /etc/nginx/nginx.conf`),
+    pn('down', ''),
+  ];
 }

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { upstreamChoice } from '../../../src/cli/commands/demo.js';
+import { nextSteps, upstreamChoice } from '../../../src/cli/commands/demo.js';
 
 test('the demo names the pod NGINX chose by IP', () => {
   assert.equal(upstreamChoice('10.244.1.5:8080', '10.96.3.4', '10.244.1.5'), "NGINX's balancer chose 10.244.1.5:8080 (ingress-nginx style: a ready pod IP, round robin; the ClusterIP only after the pods fail)");
@@ -20,4 +20,12 @@ test('no ready pod: the demo says the controller answered 503', () => {
 
 test('without an access-log line the demo says it does not know', () => {
   assert.match(upstreamChoice(undefined, '10.96.3.4', '10.244.0.7'), /^NGINX's balancer chose \? /);
+});
+
+test('the demo\'s next steps run from this checkout and name a cluster other than the default, so `down` takes down this one', () => {
+  assert.deepEqual(nextSteps('podnet', 'node-2', 'ctl').slice(-2), ['./podnet exec -n ingress-nginx ctl -- cat /etc/nginx/nginx.conf', './podnet down']);
+  const other = nextSteps('lab', 'node-1', 'ctl');
+  assert.equal(other.at(-1), './podnet down --cluster lab');
+  assert.equal(other[0], './podnet outside --cluster lab -- curl -s --cacert examples/example-ca.crt https://shop.example.test/');
+  assert.ok(other.every((l) => l.includes('--cluster lab')));
 });
