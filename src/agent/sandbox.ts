@@ -82,10 +82,16 @@ export function fstabPath(p: string): string {
   return p.replace(/[\\ \t\n]/g, (c) => `\\${c.charCodeAt(0).toString(8).padStart(3, '0')}`);
 }
 
-/** The pause's bind mounts, in order: resolv.conf, hosts, then each emptyDir volume. */
+/**
+ * The pause's mounts, in order: a sysfs of the pod's own network namespace
+ * (as runc mounts one per container and `ip netns exec` does: /sys/class/net
+ * then lists the pod's links, not the machine's), then the binds of
+ * resolv.conf, hosts and each emptyDir volume.
+ */
 export function pauseMountTable(spec: Pick<PauseSpec, 'resolvConf' | 'hostsFile' | 'mounts'>): string {
   const binds = [{ source: spec.resolvConf, target: '/etc/resolv.conf' }, { source: spec.hostsFile, target: '/etc/hosts' }, ...(spec.mounts ?? [])];
-  return binds.map((m) => `${fstabPath(m.source)} ${fstabPath(m.target)} none bind 0 0\n`).join('');
+  // (a source name of its own: `mount -a` skips an entry whose source and target are mounted already, as "sysfs /sys" is)
+  return `podnet-sysfs /sys sysfs ro,nosuid,nodev,noexec 0 0\n${binds.map((m) => `${fstabPath(m.source)} ${fstabPath(m.target)} none bind 0 0\n`).join('')}`;
 }
 
 /** argv of the pause process: into (or creating) the network namespace, new UTS and mount namespaces, then the script. */

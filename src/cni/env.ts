@@ -55,6 +55,8 @@ export function isCommand(s: string | undefined): s is CniCommand {
   return (COMMANDS as readonly string[]).includes(s ?? '');
 }
 
+const CONTAINER_ID_PATTERN = /^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/;
+
 /** Reads and checks the environment for one invocation; throws CNI code 4. */
 export function readCniEnv(env: NodeJS.ProcessEnv): CniEnv {
   const command = env.CNI_COMMAND;
@@ -63,12 +65,17 @@ export function readCniEnv(env: NodeJS.ProcessEnv): CniEnv {
   const missing = REQUIRED[command].filter((v) => !env[v]);
   if (missing.length > 0) throw new CniError(CNI_ERROR.invalidEnv, `required env variables [${missing.join(',')}] missing`);
   const ifName = env.CNI_IFNAME ?? '';
-  if (ifName && !IFNAME_PATTERN.test(ifName)) {
-    throw new CniError(CNI_ERROR.invalidEnv, `invalid CNI_IFNAME "${ifName}"`, 'an interface name is 1-15 characters without "/", ":" or spaces');
+  if (ifName && (!IFNAME_PATTERN.test(ifName) || ifName === '.' || ifName === '..')) {
+    throw new CniError(CNI_ERROR.invalidEnv, `invalid CNI_IFNAME "${ifName}"`, 'an interface name is 1-15 characters, not "." or "..", without "/", ":" or spaces');
+  }
+  // libcni's skel (ValidateContainerID): the ID keys files and link names, so no path characters
+  const containerId = env.CNI_CONTAINERID ?? '';
+  if (containerId && !CONTAINER_ID_PATTERN.test(containerId)) {
+    throw new CniError(CNI_ERROR.invalidEnv, 'invalid characters in containerID', containerId);
   }
   return {
     command,
-    containerId: env.CNI_CONTAINERID ?? '',
+    containerId,
     netns: env.CNI_NETNS ?? '',
     ifName,
     args: parseCniArgs(env.CNI_ARGS),

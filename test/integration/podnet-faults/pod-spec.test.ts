@@ -330,6 +330,11 @@ describe('pod spec in the node agent', { timeout: 180_000 }, () => {
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, new RegExp(`inet ${internal.replace(/\./g, '\\.')}/16 `));
     assert.match(r.stdout, /inet 172\.18\.0\.\d+\//);
+    // /sys is the network's own sysfs (as runc mounts one): the node's links for it, only eth0 and lo for a pod
+    const sys = await pn(['exec', 'hostnet', '--', 'ls', '/sys/class/net']);
+    assert.match(sys.stdout, /^cni0$/m);
+    const own = await pn(['exec', 'client', '--', 'ls', '/sys/class/net']);
+    assert.equal(own.stdout, 'eth0\nlo\n');
   });
 
   test('hostNetwork: the node\'s hostname, its resolv.conf by dnsPolicy, the node\'s hosts with hostAliases; never the machine\'s', async () => {

@@ -17,9 +17,10 @@ test('fstabPath writes spaces, tabs, newlines and backslashes as fstab(5) octal 
   for (const [raw, escaped] of rows) assert.equal(fstabPath(raw), escaped, JSON.stringify(raw));
 });
 
-test('the pause mount table binds resolv.conf, hosts, then each emptyDir, in order', () => {
+test('the pause mount table mounts a sysfs of the pod\'s own network, then binds resolv.conf, hosts and each emptyDir, in order', () => {
   const table = pauseMountTable({ resolvConf: '/p/resolv.conf', hostsFile: '/p/hosts', mounts: [{ source: '/p/volumes/cache dir', target: '/cache' }] });
   assert.equal(table, [
+    'podnet-sysfs /sys sysfs ro,nosuid,nodev,noexec 0 0',
     '/p/resolv.conf /etc/resolv.conf none bind 0 0',
     '/p/hosts /etc/hosts none bind 0 0',
     '/p/volumes/cache\\040dir /cache none bind 0 0',
@@ -39,6 +40,7 @@ test('libmount reads the mount table back to the same paths (findmnt --tab-file;
     assert.equal(out.status, 0, out.stderr);
     const rows = (JSON.parse(out.stdout) as { filesystems: { source: string; target: string; options: string }[] }).filesystems;
     assert.deepEqual(rows.map((r) => [r.source, r.target, r.options]), [
+      ['podnet-sysfs', '/sys', 'ro,nosuid,nodev,noexec'],
       ['/p/resolv.conf', '/etc/resolv.conf', 'bind'],
       ['/p/hosts', '/etc/hosts', 'bind'],
       ['/p/vol with space', '/data', 'bind'],

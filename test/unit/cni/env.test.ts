@@ -32,6 +32,9 @@ test('readCniEnv: what each command requires (libcni skel)', () => {
     [{}, 'required env variables [CNI_COMMAND] missing'],
     [{ CNI_COMMAND: 'FROB' }, 'unknown CNI_COMMAND "FROB"'],
     [{ ...base, CNI_IFNAME: 'this-name-is-too-long' }, 'invalid CNI_IFNAME "this-name-is-too-long"'],
+    [{ ...base, CNI_IFNAME: '..' }, 'invalid CNI_IFNAME ".."'],
+    [{ ...base, CNI_CONTAINERID: '-bad/../x' }, 'invalid characters in containerID'],
+    [{ ...base, CNI_CONTAINERID: 'a1_b.c-d' }, undefined],
   ];
   for (const [env, msg] of rows) {
     if (msg === undefined) assert.doesNotThrow(() => readCniEnv(env), JSON.stringify(env));
