@@ -246,6 +246,8 @@ export class DnsServer {
     // RFC 1035 §4.1.1: opcodes other than QUERY are not implemented.
     if ((flags & OPCODE_MASK) >> 11 !== 0) return finish({ ...base, ...empty, flags: echo, rcode: RCODE.NOTIMP, question }, undefined);
     if (!question) return finish({ ...base, ...empty, flags: echo, rcode: RCODE.FORMERR }, undefined);
+    // RFC 6891 §6.1.1: a query with more than one OPT RR MUST get FORMERR.
+    if ((packet.additionals ?? []).filter((a) => a.type === 'OPT').length > 1) return finish({ ...base, ...empty, flags: echo, rcode: RCODE.FORMERR, question }, undefined);
     // RFC 6891 §6.1.3: an EDNS version we do not speak gets BADVERS.
     if (edns && edns.version !== 0) return finish({ ...base, ...empty, flags: echo, rcode: EXT_RCODE_BADVERS, question }, undefined);
     let res: Resolution;

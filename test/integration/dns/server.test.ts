@@ -167,7 +167,7 @@ test('no upstream answering → SERVFAIL', async () => {
   }
 });
 
-test('protocol errors: several questions → FORMERR, unknown opcode → NOTIMP, garbage after a header → FORMERR, short → dropped, EDNS1 → BADVERS', async () => {
+test('protocol errors: several questions → FORMERR, unknown opcode → NOTIMP, garbage after a header → FORMERR, short → dropped, EDNS1 → BADVERS, two OPT RRs → FORMERR', async () => {
   const two = dnsPacket.encode({ id: 1, type: 'query', questions: [{ name: 'a.cluster.local', type: 'A' }, { name: 'b.cluster.local', type: 'A' }] });
   const r1 = dnsPacket.decode((await udpExchange(cluster.port, two))!);
   assert.equal(r1.id, 1);
@@ -185,6 +185,9 @@ test('protocol errors: several questions → FORMERR, unknown opcode → NOTIMP,
   const r5 = dnsPacket.decode((await udpExchange(cluster.port, v1))!);
   const opt = (r5.additionals ?? []).find((a) => a.type === 'OPT') as { extendedRcode?: number } | undefined;
   assert.equal(opt?.extendedRcode, 1, 'BADVERS = 16: upper 8 bits in OPT');
+  const twoOpt = dnsPacket.encode({ id: 6, type: 'query', questions: [{ name: 'web.default.svc.cluster.local', type: 'A' }], additionals: [{ type: 'OPT', name: '.', udpPayloadSize: 1232 }, { type: 'OPT', name: '.', udpPayloadSize: 4096 }] as never } as dnsPacket.Packet);
+  const r6 = dnsPacket.decode((await udpExchange(cluster.port, twoOpt))!);
+  assert.equal((r6 as { rcode?: string }).rcode, 'FORMERR', 'RFC 6891 §6.1.1: more than one OPT RR');
 });
 
 test('TCP: several framed queries on one connection, split across writes', async () => {
