@@ -9,6 +9,7 @@
 // Service's CNAME would end up asking; a single label goes through the search path.
 
 import { promises as dns } from 'node:dns';
+import net from 'node:net';
 import type { Service } from '../api/types.js';
 
 const REFRESH_MS = 30_000;
@@ -30,6 +31,7 @@ function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
 
 export class ExternalNames {
   private readonly addresses = new Map<string, string[]>();
+  private tracked = new Set<string>();
   private timer: NodeJS.Timeout | undefined;
 
   constructor(private readonly onChange: () => void, private readonly log: (m: string) => void, private readonly lookup: Lookup = lookupIPv4) {}
@@ -42,6 +44,7 @@ export class ExternalNames {
   /** Tracks the names of these Services' ExternalName ones (others are forgotten), looking new ones up now. */
   async track(services: readonly Service[]): Promise<void> {
     const names = new Set(services.filter((s) => s.spec?.type === 'ExternalName' && s.spec.externalName).map((s) => normalize(s.spec.externalName!)));
+    this.tracked = names;
     for (const n of [...this.addresses.keys()]) if (!names.has(n)) this.addresses.delete(n);
     const fresh = [...names].filter((n) => !this.addresses.has(n));
     if (fresh.length > 0) await this.resolve(fresh);
@@ -57,7 +60,17 @@ export class ExternalNames {
     let changed = false;
     await Promise.all(names.map(async (n) => {
       let found: string[] = [];
-      try { found = await withTimeout(this.lookup(n.includes('.') ? `${n}.` : n), LOOKUP_TIMEOUT_MS); } catch (e) { this.log(`ExternalName ${n}: ${(e as Error).message}`); }
+      if (net.isIP(n)) found = [n]; // an address is used as it is (getaddrinfo refuses `10.0.0.5.`)
+      else {
+        try { found = await withTimeout(this.lookup(n.includes('.') ? `${n}.` : n), LOOKUP_TIMEOUT_MS); } catch (e) { this.log(`ExternalName ${n}: ${(e as Error).message}`); }
+      }
+      // ingress-nginx refuses localhost and loopback: NGINX would proxy to itself, over and over
+      const loopback = found.filter((ip) => ip.startsWith('127.') || ip === '::1');
+      if (n === 'localhost' || loopback.length > 0) {
+        if (found.length > 0) this.log(`ExternalName ${n}: refused, it is this pod itself (${found.join(', ')})`);
+        found = [];
+      }
+      if (!this.tracked.has(n)) return; // dropped while the lookup ran
       const before = this.addresses.get(n);
       if (before === undefined || before.join() !== found.join()) changed = true;
       this.addresses.set(n, found);

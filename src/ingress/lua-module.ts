@@ -214,7 +214,8 @@ function M.set_drain(on)
 end
 
 function M.header_filter()
-  if ngx.status ~= 101 and (exiting() or control:get("drain")) then ngx.header["Connection"] = "close" end
+  -- HTTP/1.x only: HTTP/2 forbids the Connection header (a client resets the stream); nginx ends h2 connections itself with GOAWAY
+  if ngx.status ~= 101 and ngx.req.http_version() < 2 and (exiting() or control:get("drain")) then ngx.header["Connection"] = "close" end
 end
 
 return M

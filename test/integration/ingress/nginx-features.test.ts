@@ -303,6 +303,11 @@ test('drain before a reload: every response says Connection: close until it is c
     const two = await runner.run(['curl', '-sv', '-o', '/dev/null', '-o', '/dev/null', '-H', 'Host: hdr.test', `http://127.0.0.1:${http()}/a`, `http://127.0.0.1:${http()}/b`]);
     assert.doesNotMatch(two.stderr, /Re-using existing connection/);
     assert.doesNotMatch(await upgradeAndEcho(), /connection: close/i);
+    // HTTP/2 forbids the header: a client would reset the stream, so drained h2 requests must not get it
+    const h2 = await curlTls('secure.test', '/drained');
+    assert.equal(h2.code, 0, h2.stderr);
+    assert.match(h2.stdout, /^HTTP\/2 200/);
+    assert.doesNotMatch(h2.stdout, /^connection:/im);
   } finally {
     assert.equal(await nginx.proc.setDrain(false), true);
   }

@@ -45,3 +45,15 @@ test('ExternalNames: looks up the names of ExternalName Services (dotted ones as
   assert.deepEqual(names.get('api.shop.svc.cluster.local'), []);
   names.stop();
 });
+
+test('ExternalNames: an IP address is used without a lookup; localhost and names resolving to loopback are refused (NGINX would proxy to itself)', async () => {
+  const asked: string[] = [];
+  const answers: Record<string, string[]> = { 'self.test.': ['127.0.0.1'] };
+  const names = new ExternalNames(() => undefined, () => undefined, async (n) => { asked.push(n); return answers[n] ?? []; });
+  await names.track([external('ip', '192.0.2.7'), external('lh', 'localhost'), external('self', 'self.test')]);
+  assert.deepEqual(names.get('192.0.2.7'), ['192.0.2.7']);
+  assert.deepEqual(names.get('localhost'), []);
+  assert.deepEqual(names.get('self.test'), []);
+  assert.ok(!asked.includes('192.0.2.7.'), 'no lookup for an address');
+  names.stop();
+});
