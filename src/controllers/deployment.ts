@@ -136,6 +136,10 @@ const hashOfPod = (p: Pod) => p.metadata.labels?.[POD_TEMPLATE_HASH] ?? '';
  * template is started and no group's template changes.
  */
 export function planScale(deploy: Deployment, pods: Pod[], hash: string, now = Date.now()): ScalePlan {
+  // Created paused: upstream makes no ReplicaSet (getAllReplicaSetsAndSyncRevision
+  // without createIfNotExisted), so no pod starts until it is resumed. One that
+  // ran before and lost its pods is still scaled, as its ReplicaSet would be.
+  if (deploy.spec.paused && pods.length === 0 && deploy.status?.observedGeneration === undefined) return { create: [], remove: [] };
   const replicas = deploy.spec.replicas ?? 1;
   const recreate = deploy.spec.strategy?.type === 'Recreate';
   const groups = new Map<string, Pod[]>();

@@ -98,3 +98,10 @@ for (const row of eventRows) {
     assert.equal(isScalingEvent(row.deploy, row.pods, H), row.want);
   });
 }
+
+test('planScale: a Deployment created paused starts no pod until resumed (upstream makes no ReplicaSet); one that ran and lost its pods is scaled back', () => {
+  const fresh = scaled(3, { paused: true });
+  delete fresh.status;
+  assert.deepEqual(summary(planScale(fresh, [], H)), { create: [], remove: [] });
+  assert.deepEqual(summary(planScale(scaled(3, { paused: true }), [], H)), { create: [`${H}:3`], remove: [] });
+});
