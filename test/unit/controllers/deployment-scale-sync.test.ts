@@ -9,23 +9,14 @@ import type { Deployment, Pod } from '../../../src/api/types.js';
 import { LocalClient } from '../../../src/client/local-client.js';
 import { DeploymentController, POD_TEMPLATE_HASH } from '../../../src/controllers/deployment.js';
 import { FakeEventRecorder } from '../../../src/controllers/events.js';
-import { InformerFactory } from '../../../src/controllers/informer-factory.js';
 import { eventually } from '../../support/cli.js';
-import { setup } from '../store/registry-fixture.js';
+import { startController } from './controller-harness.js';
 
 const stops: (() => void)[] = [];
 after(() => { for (const stop of stops) stop(); });
 
-async function start(): Promise<LocalClient> {
-  const { registry } = setup();
-  const client = new LocalClient(registry);
-  const informers = new InformerFactory(client);
-  const controller = new DeploymentController(informers, client, new FakeEventRecorder());
-  informers.start();
-  await informers.waitForSync();
-  controller.run();
-  stops.push(() => { controller.stop(); informers.stop(); });
-  return client;
+function start(): Promise<LocalClient> {
+  return startController(stops, (informers, client) => new DeploymentController(informers, client, new FakeEventRecorder()));
 }
 
 const template = (image: string) => ({ metadata: { labels: { app: 'web' } }, spec: { containers: [{ name: 'c', image }] } });

@@ -8,7 +8,8 @@ import assert from 'node:assert/strict';
 import type { EndpointSlice, Service } from '../../../src/api/types.js';
 import { sliceLabels } from '../../../src/controllers/endpointslice.js';
 import { eventually } from '../../support/cli.js';
-import { startEndpointSliceController } from './endpointslice-harness.js';
+import { EndpointSliceController } from '../../../src/controllers/endpointslice.js';
+import { startController } from './controller-harness.js';
 import { service } from './fixtures.js';
 
 const OWN = { 'kubernetes.io/service-name': 'web', 'endpointslice.kubernetes.io/managed-by': 'endpointslice-controller.k8s.io' };
@@ -35,7 +36,7 @@ const stops: (() => void)[] = [];
 after(() => { for (const stop of stops) stop(); });
 
 test('the controller creates slices with the Service\'s labels and follows their changes', async () => {
-  const client = await startEndpointSliceController(stops);
+  const client = await startController(stops, (i, c) => new EndpointSliceController(i, c));
 
   const created = await client.create<Service>({
     apiVersion: 'v1', kind: 'Service',

@@ -8,7 +8,8 @@ import type { EndpointSlice, Node, Pod, Service } from '../../../src/api/types.j
 import type { LocalClient } from '../../../src/client/local-client.js';
 import { ZONE_LABEL } from '../../../src/controllers/endpointslice.js';
 import { eventually } from '../../support/cli.js';
-import { startEndpointSliceController } from './endpointslice-harness.js';
+import { EndpointSliceController } from '../../../src/controllers/endpointslice.js';
+import { startController } from './controller-harness.js';
 import { node } from './fixtures.js';
 
 const stops: (() => void)[] = [];
@@ -30,7 +31,7 @@ const webService: Service = {
 };
 
 test('a pod joining a Service of 110 pods is one write, to the slice with room; no endpoint moves', async () => {
-  const client = await startEndpointSliceController(stops);
+  const client = await startController(stops, (i, c) => new EndpointSliceController(i, c));
   await client.create<Service>(webService);
   for (let i = 1; i <= 110; i++) await runningPod(client, `p${String(i).padStart(3, '0')}`, `10.244.0.${i + 1}`);
   const before = await eventually('110 endpoints in two slices', async () => {
@@ -56,7 +57,7 @@ test('a pod joining a Service of 110 pods is one write, to the slice with room; 
 });
 
 test('endpoints carry their Node\'s zone, and follow a change of it', async () => {
-  const client = await startEndpointSliceController(stops);
+  const client = await startController(stops, (i, c) => new EndpointSliceController(i, c));
   await client.create<Node>(node('node-1', { labels: { [ZONE_LABEL]: 'zone-a' } }));
   await client.create<Service>(webService);
   await runningPod(client, 'a', '10.244.0.2', 'node-1');

@@ -5,14 +5,12 @@ import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { KubeObject, OwnerReference } from '../../../src/api/types.js';
 import type { Client, DeleteOptions } from '../../../src/client/client.js';
-import { LocalClient } from '../../../src/client/local-client.js';
 import { GarbageCollector } from '../../../src/controllers/garbage-collector.js';
-import { InformerFactory } from '../../../src/controllers/informer-factory.js';
 import { dependentAction, ownerAction, OwnerGraph, type DependentAction, type OwnerState } from '../../../src/controllers/owner-graph.js';
 import { resourceForPlural } from '../../../src/api/resources.js';
 import { isApiError } from '../../../src/errors.js';
 import { eventually } from '../../support/cli.js';
-import { setup } from '../store/registry-fixture.js';
+import { startController } from './controller-harness.js';
 
 const ref = (uid: string, blockOwnerDeletion = false): OwnerReference => ({ apiVersion: 'v1', kind: 'ConfigMap', name: uid, uid, ...(blockOwnerDeletion ? { blockOwnerDeletion } : {}) });
 
@@ -78,21 +76,12 @@ test('OwnerGraph: the dependents index follows each change of ownerReferences, a
 
 // --- the collector against a real registry, LocalClient and shared informers ---
 
-interface Cluster { client: Client; stop(): void }
-const clusters: Cluster[] = [];
-after(() => { for (const c of clusters) c.stop(); });
+interface Cluster { client: Client }
+const stops: (() => void)[] = [];
+after(() => { for (const stop of stops) stop(); });
 
 async function startCluster(): Promise<Cluster> {
-  const { registry } = setup();
-  const client = new LocalClient(registry);
-  const informers = new InformerFactory(client);
-  const gc = new GarbageCollector(informers, client);
-  informers.start();
-  await informers.waitForSync();
-  gc.run();
-  const c = { client, stop: () => { gc.stop(); informers.stop(); } };
-  clusters.push(c);
-  return c;
+  return { client: await startController(stops, (informers, client) => new GarbageCollector(informers, client)) };
 }
 
 /** Owners by name: `name` or `name!` (blockOwnerDeletion). */

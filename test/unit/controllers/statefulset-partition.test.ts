@@ -7,13 +7,11 @@
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Pod, StatefulSet } from '../../../src/api/types.js';
-import { LocalClient } from '../../../src/client/local-client.js';
 import { FakeEventRecorder } from '../../../src/controllers/events.js';
-import { InformerFactory } from '../../../src/controllers/informer-factory.js';
 import { REVISION_LABEL, StatefulSetController } from '../../../src/controllers/statefulset.js';
 import { CURRENT_TEMPLATE_ANNOTATION } from '../../../src/controllers/statefulset-revision.js';
 import { eventually } from '../../support/cli.js';
-import { setup } from '../store/registry-fixture.js';
+import { startController } from './controller-harness.js';
 
 const stops: (() => void)[] = [];
 after(() => { for (const stop of stops) stop(); });
@@ -21,14 +19,7 @@ after(() => { for (const stop of stops) stop(); });
 const image = (p: Pod | undefined) => p?.spec.containers[0]?.image;
 
 test('partition 2: db-0 deleted after a template change comes back from the old template and revision', async () => {
-  const { registry } = setup();
-  const client = new LocalClient(registry);
-  const informers = new InformerFactory(client);
-  const controller = new StatefulSetController(informers, client, new FakeEventRecorder());
-  informers.start();
-  await informers.waitForSync();
-  controller.run();
-  stops.push(() => { controller.stop(); informers.stop(); });
+  const client = await startController(stops, (informers, c) => new StatefulSetController(informers, c, new FakeEventRecorder()));
 
   const template = (img: string) => ({ metadata: { labels: { app: 'db' } }, spec: { containers: [{ name: 'c', image: img }] } });
   await client.create<StatefulSet>({
