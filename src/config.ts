@@ -52,7 +52,7 @@ export interface ClusterPaths {
   cniConf: string;
   /** pid files of every process podnet started, for `down` after a crash */
   procs: string;
-  /** per-node files: the resolv.conf and hosts that `podnet exec node/NAME` binds */
+  /** per-node files: the resolv.conf, hosts and mount table `podnet exec node/NAME` mounts */
   nodes: string;
 }
 

@@ -5,10 +5,8 @@
 // tcpSocket is accepted by the API for compatibility and never run: the
 // kubelet reports it as an invalid handler.
 
-import http from 'node:http';
-import https from 'node:https';
 import type { LifecycleHandler } from '../api/types.js';
-import { requestPath, resolveProbePort, runProbe, type ProbeTarget } from './probes.js';
+import { httpGet, runProbe, type ProbeTarget } from './probes.js';
 
 /** setTimeout's largest delay: a postStart hook has no deadline of its own */
 const NO_DEADLINE_MS = 2 ** 31 - 1;
@@ -42,27 +40,12 @@ export async function runLifecycleHook(handler: LifecycleHandler, target: HookCo
 }
 
 /** A GET whose answer, whatever its status, is success (the kubelet's runHTTPHandler); the error otherwise. */
-function httpHook(get: NonNullable<LifecycleHandler['httpGet']>, target: ProbeTarget, timeoutMs: number): Promise<string | undefined> {
-  const port = resolveProbePort(get.port, target.container);
-  if (port === undefined) return Promise.resolve(`port ${JSON.stringify(get.port)} not found in container ${target.container.name}`);
-  const host = get.host ?? target.podIP;
-  const path = requestPath(get.path ?? '/');
-  const scheme = get.scheme === 'HTTPS' ? 'https' : 'http';
-  const url = `${scheme}://${host.includes(':') ? `[${host}]` : host}:${port}${path}`;
-  return new Promise((resolve) => {
-    let req: http.ClientRequest;
-    try {
-      req = (scheme === 'https' ? https : http).request({
-        host, port, path, method: 'GET', timeout: timeoutMs, rejectUnauthorized: false, agent: false,
-        headers: { 'User-Agent': 'kube-lifecycle/1.31', ...Object.fromEntries((get.httpHeaders ?? []).map((h) => [h.name, h.value])) },
-      }, (res) => { res.resume(); resolve(undefined); });
-    } catch (e) {
-      resolve(`Get "${url}": ${(e as Error).message}`);
-      return;
-    }
-    target.signal?.addEventListener('abort', () => req.destroy(), { once: true });
-    req.on('timeout', () => { req.destroy(); resolve(`Get "${url}": context deadline exceeded`); });
-    req.on('error', (e) => resolve(`Get "${url}": ${e.message}`));
-    req.end();
-  });
+async function httpHook(get: NonNullable<LifecycleHandler['httpGet']>, target: ProbeTarget, timeoutMs: number): Promise<string | undefined> {
+  const r = await httpGet(get, target, timeoutMs, 'kube-lifecycle/1.31');
+  switch (r.kind) {
+    case 'answer': return undefined;
+    case 'no-port': return `port ${JSON.stringify(get.port)} not found in container ${target.container.name}`;
+    case 'timeout': return `Get "${r.url}": context deadline exceeded`;
+    case 'error': return `Get "${r.url}": ${r.message}`;
+  }
 }

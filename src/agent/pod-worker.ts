@@ -271,9 +271,7 @@ export class PodWorker {
     if (!config) throw new Error(`node ${this.ctx.nodeName} has no podCIDR yet`);
     // Plain writes, not temp + rename: nothing reads these files before the
     // pause below exists, and a sandbox cut short is made again from scratch.
-    const dns = podDns(pod, KUBE_DNS_SERVICE_IP, CLUSTER_DOMAIN, this.ctx.nodeResolvConf);
-    for (const w of dns.warnings) this.ctx.events.warning(pod, 'DNSConfigForming', w);
-    writeFileSync(this.files.resolvConf, renderResolvConf(dns));
+    this.writeResolvConf();
     writeFileSync(this.files.hostname, `${pod.spec.hostname ?? pod.metadata.name}\n`);
     // The hosts file needs the pod IP, which CNI hands out only after the
     // pause has made the namespace: the pause binds this (still empty) file,
@@ -284,8 +282,7 @@ export class PodWorker {
     // `ip netns add` + nsenter). An agent killed from here until the state
     // below is persisted finds only the netns recorded: teardownSandbox kills
     // every process inside it (the pause, containers) and CNI DEL frees the IP.
-    const holdFifo = path.join(path.dirname(this.ctx.podsDir), PAUSE_HOLD_FIFO);
-    if (await ensureHoldFifo(this.ctx.runner, holdFifo)) this.holdFifo = holdFifo;
+    await this.ensurePauseHoldFifo();
     const pause = launchPause({
       netns, createNetns: true, hostname: pod.spec.hostname ?? pod.metadata.name!, resolvConf: this.files.resolvConf, hostsFile: hostsPath,
       mounts, mountTable: this.files.mountTable, ...(this.holdFifo ? { holdFifo: this.holdFifo } : {}),
@@ -335,14 +332,11 @@ export class PodWorker {
     const mounts = this.emptyDirMounts();
     // a pause that died leaves its containers in namespaces no exec can join: they go, and start again in the new one
     await this.teardownSandbox();
-    const dns = podDns(pod, KUBE_DNS_SERVICE_IP, CLUSTER_DOMAIN, this.ctx.nodeResolvConf);
-    for (const w of dns.warnings) this.ctx.events.warning(pod, 'DNSConfigForming', w);
-    writeFileSync(this.files.resolvConf, renderResolvConf(dns));
+    this.writeResolvConf();
     writeFileSync(this.files.hostname, `${this.ctx.nodeName}\n`);
     const hostsPath = `${this.files.dir}/hosts`;
     writeFileSync(hostsPath, nodeHostsFile(this.ctx.nodeName, this.ctx.nodeIP, pod.spec.hostAliases));
-    const holdFifo = path.join(path.dirname(this.ctx.podsDir), PAUSE_HOLD_FIFO);
-    if (await ensureHoldFifo(this.ctx.runner, holdFifo)) this.holdFifo = holdFifo;
+    await this.ensurePauseHoldFifo();
     const pid = await launchPause({
       netns: netnsNames.node(this.ctx.cluster, this.ctx.nodeName), createNetns: false, hostname: this.ctx.nodeName,
       resolvConf: this.files.resolvConf, hostsFile: hostsPath,
@@ -354,6 +348,19 @@ export class PodWorker {
     this.persist();
     this.sandboxReady = true;
     this.watchSandbox();
+  }
+
+  /** The resolv.conf the pod's dnsPolicy asks for (the kubelet's GetPodDNS), for the pause to bind. */
+  private writeResolvConf(): void {
+    const dns = podDns(this.pod, KUBE_DNS_SERVICE_IP, CLUSTER_DOMAIN, this.ctx.nodeResolvConf);
+    for (const w of dns.warnings) this.ctx.events.warning(this.pod, 'DNSConfigForming', w);
+    writeFileSync(this.files.resolvConf, renderResolvConf(dns));
+  }
+
+  /** The node's hold FIFO, which pauses wait on instead of exec'ing sleep (sandbox.ts ensureHoldFifo). */
+  private async ensurePauseHoldFifo(): Promise<void> {
+    const holdFifo = path.join(path.dirname(this.ctx.podsDir), PAUSE_HOLD_FIFO);
+    if (await ensureHoldFifo(this.ctx.runner, holdFifo)) this.holdFifo = holdFifo;
   }
 
   /** a hostNetwork pod from an agent that gave those no pause, and whose podIP it recorded */
@@ -720,7 +727,7 @@ export class PodWorker {
       graceMs = Math.max(graceMs - (Date.now() - t0), MIN_GRACE_AFTER_PRESTOP_MS);
       if (c.pid !== pid) return; // it exited meanwhile
     }
-    const signal = (sig: NodeJS.Signals) => { try { process.kill(-pid, sig); } catch { try { process.kill(pid, sig); } catch { /* gone */ } } };
+    const signal = (sig: NodeJS.Signals) => signalProcessGroup(pid, sig);
     signal('SIGTERM');
     return new Promise((resolve) => {
       const started = Date.now();
@@ -850,9 +857,13 @@ const SANDBOX_WATCH_MS = 1_000;
 /** the kubelet's minimumGracePeriodInSeconds: what a preStop hook that used up the grace period leaves for SIGTERM */
 const MIN_GRACE_AFTER_PRESTOP_MS = 2_000;
 
-/** SIGKILL to a container's process group (it leads one: spawned detached), or to the process alone */
+/** A signal to a container's process group (it leads one: spawned detached), or to the process alone */
+function signalProcessGroup(pid: number, sig: NodeJS.Signals): void {
+  try { process.kill(-pid, sig); } catch { try { process.kill(pid, sig); } catch { /* gone */ } }
+}
+
 function killProcessGroup(pid: number): void {
-  try { process.kill(-pid, 'SIGKILL'); } catch { try { process.kill(pid, 'SIGKILL'); } catch { /* gone */ } }
+  signalProcessGroup(pid, 'SIGKILL');
 }
 
 function isDirectory(p: string): boolean {

@@ -44,42 +44,59 @@ const failed = (output: string): ProbeOutcome => ({ result: 'failure', output })
  * cannot carry (`/x y` → `/x%20y`), and keeps the query. Node's http refuses
  * such a path with a throw, which inside a check would end the agent.
  */
-export function requestPath(path: string): string {
+function requestPath(path: string): string {
   const u = new URL(path.startsWith('/') ? path : `/${path}`, 'http://probe.invalid');
   return `${u.pathname}${u.search}`;
 }
 const noPort = (port: number | string, container: Container) => failed(`port ${JSON.stringify(port)} not found in container ${container.name}`);
 
-// The failure outputs are the kubelet's (Go's net/http and net errors), with Node's words for the cause.
-function httpProbe(probe: NonNullable<Probe['httpGet']>, target: ProbeTarget, timeoutMs: number): Promise<ProbeOutcome> {
-  const port = resolveProbePort(probe.port, target.container);
-  if (port === undefined) return Promise.resolve(noPort(probe.port, target.container));
-  const mod = probe.scheme === 'HTTPS' ? https : http;
-  const host = probe.host ?? target.podIP;
-  const path = requestPath(probe.path ?? '/');
-  const url = `${probe.scheme === 'HTTPS' ? 'https' : 'http'}://${host.includes(':') ? `[${host}]` : host}:${port}${path}`;
+export type HttpGetResult =
+  | { kind: 'answer'; status: number }
+  | { kind: 'no-port' }
+  | { kind: 'timeout'; url: string }
+  | { kind: 'error'; url: string; message: string };
+
+/**
+ * One GET as the kubelet's probes and lifecycle hooks send it: to the pod IP
+ * unless `host` says otherwise, the path escaped, the action's headers, no
+ * certificate check. Never throws: what http refuses at once (a header value
+ * with a newline) is an error result. `target.signal` ends it early.
+ */
+export function httpGet(get: NonNullable<Probe['httpGet']>, target: ProbeTarget, timeoutMs: number, userAgent: string): Promise<HttpGetResult> {
+  const port = resolveProbePort(get.port, target.container);
+  if (port === undefined) return Promise.resolve({ kind: 'no-port' });
+  const https_ = get.scheme === 'HTTPS';
+  const host = get.host ?? target.podIP;
+  const path = requestPath(get.path ?? '/');
+  const url = `${https_ ? 'https' : 'http'}://${host.includes(':') ? `[${host}]` : host}:${port}${path}`;
   return new Promise((resolve) => {
     let req: http.ClientRequest;
     try {
-      req = mod.request({
-        host, port, path, method: 'GET', timeout: timeoutMs, rejectUnauthorized: false,
-        headers: { 'User-Agent': 'kube-probe/1.31', ...Object.fromEntries((probe.httpHeaders ?? []).map((h) => [h.name, h.value])) },
-        agent: false,
-      }, (res) => {
-        res.resume();
-        // The kubelet counts 200-399 as success.
-        const code = res.statusCode!;
-        resolve(code >= 200 && code < 400 ? { result: 'success', output: '' } : failed(`HTTP probe failed with statuscode: ${code}`));
-      });
+      req = (https_ ? https : http).request({
+        host, port, path, method: 'GET', timeout: timeoutMs, rejectUnauthorized: false, agent: false,
+        headers: { 'User-Agent': userAgent, ...Object.fromEntries((get.httpHeaders ?? []).map((h) => [h.name, h.value])) },
+      }, (res) => { res.resume(); resolve({ kind: 'answer', status: res.statusCode! }); });
     } catch (e) {
-      // what http refuses at once (a header value with a newline): a failed probe, not a throw
-      resolve(failed(`Get "${url}": ${(e as Error).message}`));
+      resolve({ kind: 'error', url, message: (e as Error).message });
       return;
     }
-    req.on('timeout', () => { req.destroy(); resolve(failed(`Get "${url}": context deadline exceeded (Client.Timeout exceeded while awaiting headers)`)); });
-    req.on('error', (e) => resolve(failed(`Get "${url}": ${e.message}`)));
+    target.signal?.addEventListener('abort', () => req.destroy(), { once: true });
+    req.on('timeout', () => { req.destroy(); resolve({ kind: 'timeout', url }); });
+    req.on('error', (e) => resolve({ kind: 'error', url, message: e.message }));
     req.end();
   });
+}
+
+// The failure outputs are the kubelet's (Go's net/http and net errors), with Node's words for the cause.
+async function httpProbe(probe: NonNullable<Probe['httpGet']>, target: ProbeTarget, timeoutMs: number): Promise<ProbeOutcome> {
+  const r = await httpGet(probe, target, timeoutMs, 'kube-probe/1.31');
+  switch (r.kind) {
+    case 'no-port': return noPort(probe.port, target.container);
+    // The kubelet counts 200-399 as success.
+    case 'answer': return r.status >= 200 && r.status < 400 ? { result: 'success', output: '' } : failed(`HTTP probe failed with statuscode: ${r.status}`);
+    case 'timeout': return failed(`Get "${r.url}": context deadline exceeded (Client.Timeout exceeded while awaiting headers)`);
+    case 'error': return failed(`Get "${r.url}": ${r.message}`);
+  }
 }
 
 function tcpProbe(probe: NonNullable<Probe['tcpSocket']>, target: ProbeTarget, timeoutMs: number): Promise<ProbeOutcome> {

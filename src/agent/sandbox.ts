@@ -223,20 +223,17 @@ export function launchPause(spec: PauseSpec): PauseStart {
   return { pid, netns, ready };
 }
 
-// What `podnet exec node/NAME` runs before CMD: the node's hostname, resolv.conf
-// and hosts, as a shell on a kind node sees them, never the machine's own
-// (its resolver is outside the sealed network). /sys is mounted again for the
-// node's network namespace, as `ip netns exec` does, so /sys/class/net lists
-// the node's links (best effort: a failure there leaves the machine's view).
-// A failed hostname or bind mount fails the exec: the command never runs with
-// the machine's files.
-const NODE_EXEC_SCRIPT = 'printf %s "$1" > /proc/sys/kernel/hostname && mount --bind "$2" /etc/resolv.conf && mount --bind "$3" /etc/hosts'
-  + ' && { { umount -l /sys && mount -t sysfs sysfs /sys; } 2>/dev/null || true; } && shift 3 && exec "$@"';
+// What `podnet exec node/NAME` runs before CMD: the node's hostname, and the
+// pause's mount table (pauseMountTable: a sysfs of the node's network, its
+// resolv.conf and hosts), as a shell on a kind node sees them, never the
+// machine's own (its resolver is outside the sealed network). A failed step
+// fails the exec: the command never runs with the machine's files.
+const NODE_EXEC_SCRIPT = 'printf %s "$1" > /proc/sys/kernel/hostname && mount --fstab "$2" -a && shift 2 && exec "$@"';
 
-/** argv that runs cmd in a node's network namespace, with that node's own hostname, resolv.conf and hosts file. */
-export function nodeExecArgv(node: { netns: string; hostname: string; resolvConf: string; hostsFile: string }, cmd: readonly string[]): string[] {
+/** argv that runs cmd in a node's network namespace, with that node's hostname and the mounts of `mountTable` (pauseMountTable). */
+export function nodeExecArgv(node: { netns: string; hostname: string; mountTable: string }, cmd: readonly string[]): string[] {
   return ['nsenter', `--net=/run/netns/${node.netns}`, '--', 'unshare', '--uts', '--mount', '--propagation', 'private', '--',
-    'sh', '-c', NODE_EXEC_SCRIPT, 'node-exec', node.hostname, node.resolvConf, node.hostsFile, ...cmd];
+    'sh', '-c', NODE_EXEC_SCRIPT, 'node-exec', node.hostname, node.mountTable, ...cmd];
 }
 
 /** argv that runs cmd in the namespaces a pause (or the outside holder) process holds: network, hostname, mounts. */

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { netnsNames, NODE_RESOLV_CONF } from '../../config.js';
 import { apiErrors, PodnetError } from '../../errors.js';
 import { podFiles } from '../../agent/pod-files.js';
-import { joinSandboxArgv, nodeExecArgv, processAlive } from '../../agent/sandbox.js';
+import { joinSandboxArgv, nodeExecArgv, pauseMountTable, processAlive } from '../../agent/sandbox.js';
 import { nodeHostsFile } from '../../agent/container-spec.js';
 import { writeFileAtomic } from '../../atomic-file.js';
 import { containerEnvOf, runningPid } from '../../agent/container-exec.js';
@@ -83,11 +83,12 @@ export function execTarget(pod: Pod, wanted: string | undefined, warn: (line: st
 }
 
 /**
- * The node's own hostname, resolv.conf (the node's resolver: the external
- * DNS, as the kubelet hands to dnsPolicy Default pods) and hosts file,
- * written under the cluster's state directory for the exec to bind.
+ * The node's own hostname and the mounts its exec gets (pauseMountTable: a
+ * sysfs of its network, its resolv.conf, the external DNS, as the kubelet
+ * hands to dnsPolicy Default pods, and its hosts file), written under the
+ * cluster's state directory.
  */
-function nodeFiles(ctx: Context, node: Node): { netns: string; hostname: string; resolvConf: string; hostsFile: string } {
+function nodeFiles(ctx: Context, node: Node): { netns: string; hostname: string; mountTable: string } {
   const name = node.metadata.name!;
   const ip = node.status?.addresses?.find((a) => a.type === 'InternalIP')?.address;
   if (!ip) throw new PodnetError('ENOTRUNNING', `node ${name} has no InternalIP yet`);
@@ -95,9 +96,11 @@ function nodeFiles(ctx: Context, node: Node): { netns: string; hostname: string;
   mkdirSync(dir, { recursive: true });
   const resolvConf = path.join(dir, 'resolv.conf');
   const hostsFile = path.join(dir, 'hosts');
+  const mountTable = path.join(dir, 'mounts.fstab');
   writeFileAtomic(resolvConf, NODE_RESOLV_CONF);
   writeFileAtomic(hostsFile, nodeHostsFile(name, ip));
-  return { netns: netnsNames.node(ctx.cluster, name), hostname: name, resolvConf, hostsFile };
+  writeFileAtomic(mountTable, pauseMountTable({ resolvConf, hostsFile }));
+  return { netns: netnsNames.node(ctx.cluster, name), hostname: name, mountTable };
 }
 
 export async function outsideCommand(ctx: Context, flags: CommonFlags): Promise<number> {
