@@ -7,8 +7,9 @@
 
 import type { Ingress, IngressClass } from './types.js';
 
-const DEFAULT_CLASS_ANNOTATION = 'ingressclass.kubernetes.io/is-default-class';
-const CLASS_ANNOTATION = 'kubernetes.io/ingress.class';
+export const DEFAULT_CLASS_ANNOTATION = 'ingressclass.kubernetes.io/is-default-class';
+/** the deprecated class annotation, read before spec.ingressClassName existed */
+export const CLASS_ANNOTATION = 'kubernetes.io/ingress.class';
 
 /** The default class: the one annotated so; with several, the newest (then by name), as upstream since 1.26. */
 export function defaultIngressClass(classes: readonly IngressClass[]): IngressClass | undefined {

@@ -6,7 +6,7 @@
 // warning (an allowlist, an auth or a redirect silently dropped would leave a
 // route open that its author believes closed). Other annotations are not ours.
 
-import net from 'node:net';
+import { isCIDR, isIP } from '../api/validation/ip.js';
 import { parseGoBool } from '../api/go-bool.js';
 
 export const ANNOTATION_PREFIX = 'nginx.ingress.kubernetes.io/';
@@ -108,7 +108,7 @@ export function parseAnnotations(annotations: Record<string, string> | undefined
   if (allow !== undefined) {
     const name = get('allowlist-source-range') !== undefined ? 'allowlist-source-range' : 'whitelist-source-range';
     const ranges = allow.split(',').map((r) => r.trim()).filter(Boolean);
-    const badRange = ranges.find((r) => !isCidrOrIp(r));
+    const badRange = ranges.find((r) => !isIP(r) && !isCIDR(r));
     if (badRange !== undefined) {
       // closed rather than open: the author meant to restrict this route
       problems.push({ annotation: ANNOTATION_PREFIX + name, reason: 'InvalidAnnotation', message: `invalid value ${JSON.stringify(allow)} for annotation ${ANNOTATION_PREFIX}${name}: ${JSON.stringify(badRange)} is not an IP address or CIDR; every source is denied` });
@@ -122,13 +122,6 @@ export function parseAnnotations(annotations: Record<string, string> | undefined
     problems.push({ annotation: key, reason: 'UnsupportedAnnotation', message: `annotation ${key} is not implemented by podnet's controller (docs/ingress.md lists the ones that are); ignored` });
   }
   return { options, problems };
-}
-
-function isCidrOrIp(s: string): boolean {
-  const [ip, bits, extra] = s.split('/');
-  if (extra !== undefined || !ip || net.isIP(ip) === 0) return false;
-  if (bits === undefined) return true;
-  return /^\d{1,3}$/.test(bits) && Number(bits) <= (net.isIPv4(ip) ? 32 : 128);
 }
 
 /** ingress-nginx: use-regex or rewrite-target on any Ingress of a host turns every path of that host into a regex location. */

@@ -8,12 +8,11 @@
 //    compared with our --ingress-class value (no IngressClass object needed);
 //  - neither: ours only if the cluster's default IngressClass is ours.
 
+import { CLASS_ANNOTATION, DEFAULT_CLASS_ANNOTATION } from '../api/default-ingress-class.js';
 import type { Ingress, IngressClass } from '../api/types.js';
 
 export const DEFAULT_CLASS_NAME = 'nginx';
 export const CONTROLLER_NAME = 'k8s.io/ingress-nginx';
-export const CLASS_ANNOTATION = 'kubernetes.io/ingress.class';
-export const DEFAULT_CLASS_ANNOTATION = 'ingressclass.kubernetes.io/is-default-class';
 
 export interface ClassConfig {
   /** the value of the deprecated class annotation we answer to (ingress-nginx --ingress-class) */

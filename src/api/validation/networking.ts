@@ -3,6 +3,7 @@
 import { field, type FieldError } from '../../errors.js';
 import { isIP } from './ip.js';
 import { IMMUTABLE, get, invalidGo, isObj, isSet, optInt, optList, optObj, optString, optStringList, tooLong, type Obj } from './fields.js';
+import { CLASS_ANNOTATION } from '../default-ingress-class.js';
 import {
   HTTP_PATH_FMT, HTTP_PATH_RE, isDNS1123Subdomain, isValidPortName, isValidPortNum, isWildcardDNS1123Subdomain,
   nameIsDNS1035Label, nameIsDNSSubdomain, regexError,
@@ -13,7 +14,6 @@ const INVALID_PATH_SEQUENCES = ['//', '/./', '/../', '%2f', '%2F'];
 const INVALID_PATH_SUFFIXES = ['/..', '/.'];
 const MAX_LEN_INGRESS_CLASS_CONTROLLER = 250;
 const SCOPES = ['Cluster', 'Namespace'];
-const INGRESS_CLASS_ANNOTATION = 'kubernetes.io/ingress.class';
 
 // content.IsPathSegmentName: names that become one segment of a REST path.
 function isPathSegmentName(name: string): string[] {
@@ -131,10 +131,10 @@ export function validateIngress(obj: Obj): FieldError[] {
 /** ValidateIngressCreate's extra check: the legacy class annotation must agree with ingressClassName. */
 export function validateIngressCreate(obj: Obj): FieldError[] {
   const annotation = get(get(obj, 'metadata'), 'annotations');
-  const value = get(annotation, INGRESS_CLASS_ANNOTATION);
+  const value = get(annotation, CLASS_ANNOTATION);
   const className = get(get(obj, 'spec'), 'ingressClassName');
   if (typeof value === 'string' && typeof className === 'string' && value !== className) {
-    return [field.invalid(`annotations.${INGRESS_CLASS_ANNOTATION}`, value, 'must match `ingressClassName` when both are specified')];
+    return [field.invalid(`annotations.${CLASS_ANNOTATION}`, value, 'must match `ingressClassName` when both are specified')];
   }
   return [];
 }
