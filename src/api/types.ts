@@ -101,7 +101,23 @@ export interface EnvVar {
     fieldRef?: { apiVersion?: string; fieldPath: string };
     secretKeyRef?: { name: string; key: string; optional?: boolean };
     configMapKeyRef?: { name: string; key: string; optional?: boolean };
+    resourceFieldRef?: ResourceFieldSelector;
   };
+}
+
+/** limits.cpu, requests.memory, …: a container's resource as a number of `divisor`s (default 1) */
+export interface ResourceFieldSelector { containerName?: string; resource: string; divisor?: string | number }
+
+/** every key of a ConfigMap or Secret as an environment variable, with an optional prefix */
+export interface EnvFromSource {
+  prefix?: string;
+  configMapRef?: { name: string; optional?: boolean };
+  secretRef?: { name: string; optional?: boolean };
+}
+
+export interface ResourceRequirements {
+  limits?: Record<string, string | number>;
+  requests?: Record<string, string | number>;
 }
 
 export interface ContainerPort {
@@ -134,6 +150,8 @@ export interface Container {
   command?: string[];
   args?: string[];
   env?: EnvVar[];
+  envFrom?: EnvFromSource[];
+  resources?: ResourceRequirements;
   ports?: ContainerPort[];
   readinessProbe?: Probe;
   livenessProbe?: Probe;
@@ -167,10 +185,47 @@ export interface PodSpec {
   [field: string]: unknown;
 }
 
-/** podnet mounts emptyDir volumes; other volume sources are accepted and ignored. */
-export interface Volume { name: string; emptyDir?: Record<string, unknown>; [source: string]: unknown }
+/** a ConfigMap's or Secret's key as a file (`path`, relative to the volume) */
+export interface KeyToPath { key: string; path: string; mode?: number }
 
-export interface VolumeMount { name: string; mountPath: string; readOnly?: boolean; subPath?: string }
+/** a downward API file: one field of the pod, or one of a container's resources */
+export interface DownwardAPIVolumeFile {
+  path: string;
+  fieldRef?: { apiVersion?: string; fieldPath: string };
+  resourceFieldRef?: ResourceFieldSelector;
+  mode?: number;
+}
+
+export interface ConfigMapVolumeSource { name?: string; items?: KeyToPath[]; defaultMode?: number; optional?: boolean }
+export interface SecretVolumeSource { secretName?: string; items?: KeyToPath[]; defaultMode?: number; optional?: boolean }
+export interface DownwardAPIVolumeSource { items?: DownwardAPIVolumeFile[]; defaultMode?: number }
+
+/** one source of a projected volume (serviceAccountToken and the rest: no files in podnet) */
+export interface VolumeProjection {
+  configMap?: Omit<ConfigMapVolumeSource, 'defaultMode'>;
+  secret?: { name?: string; items?: KeyToPath[]; optional?: boolean };
+  downwardAPI?: { items?: DownwardAPIVolumeFile[] };
+  serviceAccountToken?: { audience?: string; expirationSeconds?: number; path: string };
+  [source: string]: unknown;
+}
+
+/**
+ * A pod volume: exactly one source. podnet fills emptyDir, configMap,
+ * secret, downwardAPI and projected volumes and binds hostPath; the other
+ * sources (persistentVolumeClaim, csi, nfs, …) have nothing behind them here.
+ */
+export interface Volume {
+  name: string;
+  emptyDir?: { medium?: string; sizeLimit?: string | number };
+  configMap?: ConfigMapVolumeSource;
+  secret?: SecretVolumeSource;
+  downwardAPI?: DownwardAPIVolumeSource;
+  projected?: { sources?: VolumeProjection[]; defaultMode?: number };
+  hostPath?: { path: string; type?: string };
+  [source: string]: unknown;
+}
+
+export interface VolumeMount { name: string; mountPath: string; readOnly?: boolean; subPath?: string; subPathExpr?: string; mountPropagation?: string; recursiveReadOnly?: string }
 
 export interface ContainerState {
   waiting?: { reason?: string; message?: string };
