@@ -3,8 +3,9 @@
 // 0.9 s for the 2,001 documents of the apply benchmark). The `yaml` package
 // stays the reference: it reads every document js-yaml refuses, so error
 // messages and their lines keep its wording and positions, and js-yaml runs
-// under a schema that resolves plain scalars exactly as the `yaml` package's
-// core schema (YAML 1.2) does. A test compares the two on generated documents.
+// under a schema that resolves plain scalars exactly as podnet's `yaml`
+// package options do: the core schema (YAML 1.2) with go-yaml's octal
+// integers. A test compares the two on generated documents.
 
 import jsYaml from 'js-yaml';
 
@@ -26,6 +27,23 @@ const INT_HEX = /^0x[0-9a-fA-F]+$/;
 const FLOAT_INF_NAN = /^(?:[-+]?\.(?:inf|Inf|INF)|\.nan|\.NaN|\.NAN)$/;
 const FLOAT = /^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?$/;
 
+/**
+ * A plain integer with a leading 0 is octal to kubectl, which reads manifests
+ * with go-yaml v2: YAML 1.1 integers, resolved by Go's strconv.ParseInt(s, 0,
+ * 64). So the Kubernetes docs' `defaultMode: 0400` means 256 there, where
+ * YAML 1.2 reads 400, and podnet reads it as kubectl does, in both parsers
+ * (manifest.ts gives the `yaml` package the same rule). As in Go, a sign may
+ * lead (`-0400` is -256) and `00` is 0; `08` and `09` are not octal, and
+ * go-yaml falls back to reading them as decimal numbers, as YAML 1.2 does.
+ * Quoted scalars stay strings.
+ */
+export const GO_OCTAL_INT = /^[-+]?0[0-7]+$/;
+
+/** The value of a scalar that GO_OCTAL_INT matches (parseInt takes the sign). */
+export function goOctalInt(s: string): number {
+  return parseInt(s, 8);
+}
+
 const coreNull = new jsYaml.Type('tag:yaml.org,2002:null', {
   kind: 'scalar',
   resolve: (s: string | null) => s === null || NULL.test(s),
@@ -41,7 +59,11 @@ const coreBool = new jsYaml.Type('tag:yaml.org,2002:bool', {
 const coreInt = new jsYaml.Type('tag:yaml.org,2002:int', {
   kind: 'scalar',
   resolve: (s: string | null) => s !== null && (INT_OCT.test(s) || INT.test(s) || INT_HEX.test(s)),
-  construct: (s: string) => (INT_OCT.test(s) ? parseInt(s.substring(2), 8) : INT_HEX.test(s) ? parseInt(s.substring(2), 16) : parseInt(s, 10)),
+  construct: (s: string) => {
+    if (INT_OCT.test(s)) return parseInt(s.substring(2), 8);
+    if (GO_OCTAL_INT.test(s)) return goOctalInt(s);
+    return INT_HEX.test(s) ? parseInt(s.substring(2), 16) : parseInt(s, 10);
+  },
 });
 
 const coreFloat = new jsYaml.Type('tag:yaml.org,2002:float', {

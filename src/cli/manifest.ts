@@ -4,9 +4,9 @@
 
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Document } from 'yaml';
+import type { Document, ScalarTag, Tags } from 'yaml';
 import type { KubeObject } from '../api/types.js';
-import { readFastDocument } from './fast-yaml.js';
+import { GO_OCTAL_INT, goOctalInt, readFastDocument } from './fast-yaml.js';
 import { yaml } from './lazy-yaml.js';
 import { PodnetError } from '../errors.js';
 
@@ -105,7 +105,24 @@ const NOTHING_BUT_COMMENTS = /^(?:\s*(?:#.*)?(?:\r?\n|$))*$/;
  */
 const TOP_LEVEL_KIND = /^kind:[ \t]*(["']?)([A-Za-z0-9]+)\1[ \t]*(?:#.*)?\r?$/m;
 
-const PARSE_OPTIONS = { merge: true, prettyErrors: true } as const;
+/**
+ * go-yaml's octal integers (`0400`, see GO_OCTAL_INT) for the `yaml` package.
+ * It resolves a plain scalar by the first tag whose test matches, so this one
+ * goes ahead of the core schema's decimal int; quoted scalars are never tested.
+ */
+const GO_OCTAL_INT_TAG: ScalarTag = {
+  tag: 'tag:yaml.org,2002:int',
+  default: true,
+  test: GO_OCTAL_INT,
+  resolve: goOctalInt,
+};
+
+/** How the `yaml` package reads manifests (fast-yaml.ts reads them alike with js-yaml). */
+export const PARSE_OPTIONS = {
+  merge: true,
+  prettyErrors: true,
+  customTags: (tags: Tags): Tags => [GO_OCTAL_INT_TAG, ...tags],
+} as const;
 const TO_JS_OPTIONS = { maxAliasCount: 100 } as const;
 
 interface Chunk {

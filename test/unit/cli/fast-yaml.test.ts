@@ -5,12 +5,13 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { LineCounter, parseDocument } from 'yaml';
 import { readFastDocument } from '../../../src/cli/fast-yaml.js';
+import { PARSE_OPTIONS } from '../../../src/cli/manifest.js';
 import { seededRandom } from '../../support/seeded-random.js';
 
 /** What the `yaml` package makes of a document, with the options podnet's manifest reader uses. */
 function reference(text: string): { value: unknown; line: number; errors: number } {
   const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, merge: true, prettyErrors: true });
+  const doc = parseDocument(text, { lineCounter, ...PARSE_OPTIONS });
   if (doc.errors.length > 0) return { value: undefined, line: 0, errors: doc.errors.length };
   const value = doc.contents === null ? null : doc.toJS({ maxAliasCount: 100 });
   return { value, line: doc.contents?.range ? lineCounter.linePos(doc.contents.range[0]).line : 1, errors: 0 };
@@ -110,6 +111,7 @@ const ALSO_READ = [
   ['a compact nested sequence', 'a:\n- - 1\n'],
   ['non-ASCII text', 'a: é\n'],
   ['binary and signed hex stay strings (YAML 1.2)', 'a: 0b11\nb: +0x1\nc: -0o7\nd: 1_000\n'],
+  ['leading-zero octal integers (go-yaml), quoted and as keys', "a: 0400\nb: [-0644, +0755, '0400', \"0644\"]\n0644: k\nc: !!int 0400\n"],
 ] as const;
 
 for (const [name, text] of [...READ, ...ALSO_READ]) {
@@ -117,6 +119,23 @@ for (const [name, text] of [...READ, ...ALSO_READ]) {
     assert.ok(assertAgrees(text), `expected js-yaml to take:\n${text}`);
   });
 }
+
+// kubectl reads manifests with go-yaml v2, where Go's strconv.ParseInt(s, 0, 64)
+// makes a leading 0 octal (08 and 09 fail as octal and go-yaml reads them as
+// decimal numbers); the scalars go-yaml reads otherwise than YAML 1.2 in other
+// ways (1_000, -0o7) stay YAML 1.2, see ALSO_READ.
+const GO_YAML_INTEGERS = [
+  ['0400', 256], ['0644', 420], ['0777', 511], ['-0400', -256], ['+0400', 256], ['00', 0], ['0', 0],
+  ['08', 8], ['09', 9], ['0o400', 256], ['400', 400], ['-12', -12], ['0x1F', 31],
+  ["'0400'", '0400'], ['"0644"', '0644'],
+] as const;
+
+test('a leading 0 makes an octal integer, as kubectl (go-yaml v2) reads it; quoted, it stays a string', () => {
+  const text = GO_YAML_INTEGERS.map(([scalar], i) => `k${i}: ${scalar}\n`).join('');
+  const expected = Object.fromEntries(GO_YAML_INTEGERS.map(([, value], i) => [`k${i}`, value]));
+  assert.deepStrictEqual(readFastDocument(text)?.value, expected);
+  assert.deepStrictEqual(reference(text).value, expected);
+});
 
 const LEFT_TO_THE_YAML_PACKAGE = [
   ['an anchor and alias (the yaml package guards against alias bombs)', 'a: &x 1\nb: *x\n'],
@@ -161,7 +180,7 @@ const KEYS = ['name', 'app', 'image', 'podnet.dev/bench', 'a-b_c', 'x', 'y', 'z'
 const EDGE_KEYS = ['null', 'True', '1', '<<', 'a b', 'a:b', '-a', '.inf', '__proto__'];
 const SCALARS = [
   'web', 'podnet/echo', '8080', '-1', '+2', '0o17', '0x1f', '0x1G', '1.0', '.5', '1e3', '1E-2', '.inf', '-.INF', '.NaN', 'NaN', '~', 'null', 'NULL',
-  'true', 'FALSE', 'yes', 'no', 'on', '1_000', '007', '25%', 'a#b', 'a:b', '-x', '--port=80', '"dq"', '"d # q"', "'s''q'", 'a, b', 'a]b', 'x  y', '',
+  'true', 'FALSE', 'yes', 'no', 'on', '1_000', '007', '0400', '-0644', '+0755', '00', '08', "'0400'", '25%', 'a#b', 'a:b', '-x', '--port=80', '"dq"', '"d # q"', "'s''q'", 'a, b', 'a]b', 'x  y', '',
   '{a: 1, b: [x, y]}', '[1, 2]', '[]', '{}', '[a, [b, {c: d}]]', '{a: b} # c', '"x" # c', 'http://h:80/p?q=1', '(x)', 'a=b', '$HOME', 'a;b',
 ];
 const EDGE_SCALARS = [

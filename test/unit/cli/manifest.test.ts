@@ -4,6 +4,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { collectManifestFiles, LazyManifest, readManifests, readWholeStream, STDIN } from '../../../src/cli/manifest.js';
+import { readFastDocument } from '../../../src/cli/fast-yaml.js';
 import { PodnetError } from '../../../src/errors.js';
 
 const MULTI = `---
@@ -132,6 +133,35 @@ for (const [name, text] of SPLIT_CASES) {
     assert.deepEqual(readManifests(text, 'm.yaml'), readWholeStream(text, 'm.yaml'));
   });
 }
+
+// The Kubernetes docs write file modes as kubectl's go-yaml v2 reads them:
+// a leading 0 is octal. YAML 1.2 alone would make `0400` the decimal 400.
+const SECRET_VOLUME_POD = `apiVersion: v1
+kind: Pod
+metadata: {name: p}
+spec:
+  volumes:
+  - name: creds
+    secret:
+      secretName: creds
+      defaultMode: 0400
+      items:
+      - {key: user, path: user, mode: 0644}
+      - {key: pass, path: pass, mode: 0o400}
+      - {key: note, path: note, mode: '0400'}
+      - {key: size, path: size, mode: 420}
+`;
+
+test('defaultMode: 0400 and mode: 0644 are octal (256, 420) as kubectl reads them, in both parsers', () => {
+  assert.ok(readFastDocument(SECRET_VOLUME_POD), 'readManifests reads this text with js-yaml, readWholeStream with the yaml package');
+  for (const read of [readManifests, readWholeStream]) {
+    const { docs, errors } = read(SECRET_VOLUME_POD, 'pod.yaml');
+    assert.deepEqual(errors, []);
+    const secret = (docs[0]!.object['spec'] as { volumes: { secret: Record<string, unknown> }[] }).volumes[0]!.secret;
+    assert.equal(secret['defaultMode'], 256, read.name);
+    assert.deepStrictEqual((secret['items'] as { mode: unknown }[]).map((i) => i.mode), [420, 256, '0400', 420], read.name);
+  }
+});
 
 test('a broken document does not swallow the next one (kubectl splits at --- lines too)', () => {
   // the yaml package alone would read the rest of the text into the unterminated quote
