@@ -1,9 +1,14 @@
 // What process a container is: its argv and environment, computed from the
-// Pod the way the kubelet does (command/args, env with fieldRef, service
-// links). Pure, so the rules are tested without starting anything.
+// Pod the way the kubelet does (command/args; env from service links, envFrom,
+// fieldRef, resourceFieldRef, ConfigMap and Secret keys). Pure, so the rules
+// are tested without starting anything.
 
 import { fileURLToPath } from 'node:url';
-import type { Container, HostAlias, Pod, Service } from '../api/types.js';
+import { ceilDiv, quantityMilliValue, quantityValue } from '../api/quantity.js';
+import type {
+  ConfigMap, Container, EnvFromSource, EnvVar, HostAlias, Pod, ResourceFieldSelector, ResourceRequirements, Secret, Service,
+} from '../api/types.js';
+import { isEnvVarName } from '../api/validation/names.js';
 import { WATCHER_V8_FLAGS } from '../v8-flags.js';
 
 const IMAGES_DIR = fileURLToPath(new URL('../images/', import.meta.url));
@@ -125,23 +130,195 @@ export function serviceEnv(services: Service[]): Record<string, string> {
 /** the PATH a container process gets when it names none (the kubelet's default for containers) */
 export const BASE_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 
-export function containerEnv(pod: Pod, c: Container, facts: PodFacts, services: Service[]): Record<string, string> {
-  const env: Record<string, string> = { PATH: BASE_PATH, HOSTNAME: pod.spec.hostname ?? pod.metadata.name! };
+/** What a container's environment reads besides the Pod: the node agent's caches and its Node. */
+export interface EnvSources {
+  configMap(namespace: string, name: string): ConfigMap | undefined;
+  secret(namespace: string, name: string): Secret | undefined;
+  /** the node's status.allocatable (cpu, memory, ephemeral-storage): the limit of a container that sets none */
+  nodeAllocatable: Record<string, string>;
+}
+
+/** The environment, or why the container cannot start (the kubelet's CreateContainerConfigError). */
+export type EnvResult = { env: Record<string, string> } | { error: { reason: 'CreateContainerConfigError'; message: string } };
+
+/** A Warning event for the pod that does not stop the container, e.g. InvalidEnvironmentVariableNames. */
+export interface EnvWarning { reason: string; message: string }
+
+type Failure = { error: string };
+const failed = (error: string): Failure => ({ error });
+const isFailure = (v: unknown): v is Failure => typeof v === 'object' && v !== null && 'error' in v;
+
+/** `$$` is a literal `$`; `$(NAME)` is NAME's value when defined, else left as written (the kubelet's expansion rules). */
+export function expandEnvReferences(value: string, lookup: (name: string) => string | undefined): string {
+  return value.replace(/\$(?:\$|\(([^)]*)\))/g, (whole, name: string | undefined) => (name === undefined ? '$' : lookup(name) ?? whole));
+}
+
+/**
+ * The container's environment in the kubelet's order, each later source
+ * overriding the earlier: service links, podnet's POD_NAME and friends, every
+ * key of each envFrom source in turn, then `env` one entry at a time (a
+ * `value` expands `$(NAME)` against what is defined before it). A missing
+ * ConfigMap, Secret or key that is not optional stops the container; an
+ * optional one leaves the variable unset.
+ */
+export function containerEnv(pod: Pod, c: Container, facts: PodFacts, services: Service[], sources: EnvSources): EnvResult & { warnings?: EnvWarning[] } {
+  // A Map, not an object: a variable may be called __proto__ or constructor.
+  const env = new Map<string, string>([['PATH', BASE_PATH], ['HOSTNAME', pod.spec.hostname ?? pod.metadata.name!]]);
   // Service links of the pod's namespace, plus `kubernetes` from default, as upstream.
   const visible = services.filter((s) => s.metadata.namespace === pod.metadata.namespace && pod.spec.enableServiceLinks !== false);
   const master = services.find((s) => s.metadata.namespace === 'default' && s.metadata.name === 'kubernetes');
-  Object.assign(env, serviceEnv(master ? [...visible.filter((s) => s !== master), master] : visible));
+  for (const [k, v] of Object.entries(serviceEnv(master ? [...visible.filter((s) => s !== master), master] : visible))) env.set(k, v);
   // Facts podnet's built-in images read to describe themselves.
-  env.POD_NAME = pod.metadata.name!;
-  env.POD_NAMESPACE = pod.metadata.namespace!;
-  if (facts.nodeName) env.NODE_NAME = facts.nodeName;
-  if (facts.podIP) env.POD_IP = facts.podIP;
-  for (const e of c.env ?? []) {
-    if (e.value !== undefined) env[e.name] = e.value.replace(/\$\(([A-Za-z_][A-Za-z0-9_]*)\)/g, (m, name: string) => env[name] ?? m);
-    else if (e.valueFrom?.fieldRef) env[e.name] = fieldValue(pod, e.valueFrom.fieldRef.fieldPath, facts) ?? '';
-    else env[e.name] = '';
+  env.set('POD_NAME', pod.metadata.name!);
+  env.set('POD_NAMESPACE', pod.metadata.namespace!);
+  if (facts.nodeName) env.set('NODE_NAME', facts.nodeName);
+  if (facts.podIP) env.set('POD_IP', facts.podIP);
+
+  const warnings: EnvWarning[] = [];
+  const done = (result: EnvResult): EnvResult & { warnings?: EnvWarning[] } => (warnings.length > 0 ? { ...result, warnings } : result);
+  const stop = (f: Failure) => done({ error: { reason: 'CreateContainerConfigError', message: f.error } });
+  const ns = pod.metadata.namespace!;
+
+  for (const from of c.envFrom ?? []) {
+    const keys = envFromKeys(ns, from, sources);
+    if (isFailure(keys)) return stop(keys);
+    if (!keys) continue;
+    const invalid: string[] = [];
+    for (const [key, value] of Object.entries(keys.data)) {
+      const name = `${from.prefix ?? ''}${key}`;
+      if (isEnvVarName(name).length > 0) invalid.push(name);
+      else env.set(name, value);
+    }
+    if (invalid.length > 0) {
+      warnings.push({ reason: 'InvalidEnvironmentVariableNames', message: `Keys [${invalid.sort().join(', ')}] from the EnvFrom ${keys.kind} ${ns}/${keys.name} were skipped since they are considered invalid environment variable names.` });
+    }
   }
-  return env;
+
+  for (const e of c.env ?? []) {
+    const value = envVarValue(pod, c, e, facts, sources, (name) => env.get(name));
+    if (isFailure(value)) return stop(value);
+    if (value !== undefined) env.set(e.name, value);
+  }
+  return done({ env: Object.fromEntries(env) });
+}
+
+type SourceKind = 'configMap' | 'secret';
+/** how the kubelet's messages name each kind: its cache's resource name, and the Kind */
+const SOURCE_NAMES: Record<SourceKind, { resource: string; kind: string }> = {
+  configMap: { resource: 'configmap', kind: 'ConfigMap' },
+  secret: { resource: 'secret', kind: 'Secret' },
+};
+
+/**
+ * A referenced ConfigMap's `data` (binaryData never becomes a variable) or a
+ * Secret's data decoded; undefined when it is missing and optional.
+ */
+function referencedData(ns: string, kind: SourceKind, ref: { name: string; optional?: boolean }, sources: EnvSources): Record<string, string> | Failure | undefined {
+  if (kind === 'configMap') {
+    const cm = sources.configMap(ns, ref.name);
+    if (cm) return cm.data ?? {};
+  } else {
+    const secret = sources.secret(ns, ref.name);
+    if (secret) return Object.fromEntries(Object.entries(secret.data ?? {}).map(([k, v]) => [k, decodeSecretValue(v)]));
+  }
+  // the text of a miss in the kubelet's watch-based cache
+  return ref.optional ? undefined : failed(`${SOURCE_NAMES[kind].resource} "${ref.name}" not found`);
+}
+
+/** One envFrom source's keys and values; undefined when it is optional and missing. */
+function envFromKeys(ns: string, from: EnvFromSource, sources: EnvSources): { kind: SourceKind; name: string; data: Record<string, string> } | Failure | undefined {
+  const kind: SourceKind | undefined = from.configMapRef ? 'configMap' : from.secretRef ? 'secret' : undefined;
+  const ref = from.configMapRef ?? from.secretRef;
+  if (!kind || !ref) return undefined;
+  const data = referencedData(ns, kind, ref, sources);
+  return data && !isFailure(data) ? { kind, name: ref.name, data } : data;
+}
+
+/** Secret data is base64 on the wire; a process's environment holds the decoded text. */
+function decodeSecretValue(data: string): string {
+  return Buffer.from(data, 'base64').toString('utf8');
+}
+
+/**
+ * One `env` entry's value; undefined when it reads an optional ConfigMap or
+ * Secret (or key) that is missing, so the variable is not set at all.
+ */
+function envVarValue(pod: Pod, c: Container, e: EnvVar, facts: PodFacts, sources: EnvSources, lookup: (name: string) => string | undefined): string | undefined | Failure {
+  const from = e.valueFrom;
+  // a non-empty value wins; an empty one falls through to valueFrom, as in the kubelet
+  if (e.value || !from) return expandEnvReferences(e.value ?? '', lookup);
+  if (from.fieldRef) return fieldValue(pod, from.fieldRef.fieldPath, facts) ?? '';
+  if (from.resourceFieldRef) {
+    const owner = from.resourceFieldRef.containerName ? podContainer(pod, from.resourceFieldRef.containerName) : c;
+    if (!owner) return failed(`container ${from.resourceFieldRef.containerName} not found`);
+    return resourceValue(owner, from.resourceFieldRef, sources.nodeAllocatable);
+  }
+  const kind: SourceKind | undefined = from.configMapKeyRef ? 'configMap' : from.secretKeyRef ? 'secret' : undefined;
+  const ref = from.configMapKeyRef ?? from.secretKeyRef;
+  if (!kind || !ref) return '';
+  const ns = pod.metadata.namespace!;
+  const data = referencedData(ns, kind, ref, sources);
+  if (!data || isFailure(data)) return data;
+  // an own key only, never an Object.prototype member
+  if (Object.hasOwn(data, ref.key)) return data[ref.key];
+  return ref.optional ? undefined : failed(`couldn't find key ${ref.key} in ${SOURCE_NAMES[kind].kind} ${ns}/${ref.name}`);
+}
+
+function podContainer(pod: Pod, name: string): Container | undefined {
+  return [...pod.spec.containers, ...(pod.spec.initContainers ?? [])].find((x) => x.name === name);
+}
+
+/** the resources a missing or zero limit takes from the node (hugepages always have a limit: they are never overcommitted) */
+const NODE_DEFAULTED_LIMITS = ['cpu', 'memory', 'ephemeral-storage'] as const;
+
+/**
+ * The container's limits and requests as the kubelet reads them for the
+ * downward API: a request the container leaves out is its limit (the API
+ * server's defaulting, so the container's own limit, never the node's), then
+ * a limit it leaves out or sets to 0 is the node's allocatable.
+ */
+function effectiveResources(c: Container, nodeAllocatable: Record<string, string>): Required<ResourceRequirements> {
+  const limits = { ...c.resources?.limits };
+  const requests = { ...c.resources?.requests };
+  for (const [name, limit] of Object.entries(limits)) if (!Object.hasOwn(requests, name)) requests[name] = limit;
+  for (const name of NODE_DEFAULTED_LIMITS) {
+    const limit = Object.hasOwn(limits, name) ? limits[name] : undefined;
+    if ((limit === undefined || quantityMilliValue(limit) === 0n) && Object.hasOwn(nodeAllocatable, name)) limits[name] = nodeAllocatable[name]!;
+  }
+  return { limits, requests };
+}
+
+/**
+ * A resourceFieldRef's value: the container's `limits.X` or `requests.X` (cpu,
+ * memory, ephemeral-storage, hugepages-SIZE) in whole `divisor`s, rounded up.
+ * cpu counts in thousandths of a core (a 500m limit is "1" core, "500" with
+ * divisor 1m); the others in bytes. A divisor left out or 0 is 1.
+ */
+function resourceValue(c: Container, ref: ResourceFieldSelector, nodeAllocatable: Record<string, string>): string | Failure {
+  const m = /^(limits|requests)\.(cpu|memory|ephemeral-storage|hugepages-.+)$/.exec(ref.resource);
+  if (!m) return failed(`unsupported container resource : ${ref.resource}`);
+  const kind = m[1] as 'limits' | 'requests';
+  const name = m[2]!;
+  const list = effectiveResources(c, nodeAllocatable)[kind];
+  const quantity = Object.hasOwn(list, name) ? list[name]! : 0;
+  const scaled = name === 'cpu' ? quantityMilliValue : quantityValue;
+  const value = scaled(quantity);
+  if (value === undefined) return failed(`${kind}.${name} of container ${c.name}: "${quantity}" is not a quantity`);
+  const divisor = scaled(ref.divisor === undefined || ref.divisor === '' ? 1 : ref.divisor);
+  if (divisor === undefined) return failed(`divisor "${ref.divisor}" of ${ref.resource} is not a quantity`);
+  // a divisor of 0 means the default, 1 (only an exact 0 scales to 0: a positive amount rounds up)
+  return String(ceilDiv(value, divisor === 0n ? scaled(1)! : divisor));
+}
+
+/**
+ * The value of `ref` for the pod's container (or init container) `containerName`,
+ * as a downwardAPI volume file shows it, by the environment's rules; undefined
+ * when no such container or the selector is not one validation admits.
+ */
+export function containerResourceValue(pod: Pod, containerName: string, ref: ResourceFieldSelector, nodeAllocatable: Record<string, string>): string | undefined {
+  const c = podContainer(pod, containerName);
+  const value = c && resourceValue(c, ref, nodeAllocatable);
+  return isFailure(value) ? undefined : value;
 }
 
 /**

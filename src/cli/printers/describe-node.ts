@@ -7,7 +7,7 @@ import { ageSince, rfc1123z, type Instant } from './age.js';
 import {
   describeEvents, type DescribeRelated, LEVEL_0, LEVEL_1, PrefixWriter, printAnnotationsMultiline, printLabelsMultiline, untyped,
 } from './describe-writer.js';
-import { formatMilli, parseMilli } from './quantity.js';
+import { formatMilli, parseMilli } from '../../api/quantity.js';
 import { nodeRoles } from './table.js';
 
 type Taint = { key: string; value?: string; effect?: string };
