@@ -80,6 +80,11 @@ export class Kubelet {
 
   podCount(): number { return this.workers.size; }
 
+  /** A ConfigMap or Secret was added, changed or deleted: the pods of its namespace that read it follow. */
+  configChanged(kind: 'configMap' | 'secret', namespace: string, name: string): void {
+    for (const worker of this.workers.values()) if (worker.pod.metadata.namespace === namespace) worker.configChanged(kind, name);
+  }
+
   /**
    * Call once adopt() is done and the handlers are attached: housekeeps now
    * and every HOUSEKEEPING_MS. A node without pod directories (a new node in

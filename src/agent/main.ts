@@ -4,14 +4,14 @@
 
 import { existsSync, mkdirSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import type { EndpointSlice, Pod, Service } from '../api/types.js';
+import type { ConfigMap, EndpointSlice, Pod, Secret, Service } from '../api/types.js';
 import { HttpClient } from '../client/http-client.js';
 import { clusterPaths, NODE_RESOLV_CONF } from '../config.js';
 import { ApiEventRecorder } from '../controllers/events.js';
 import { InformerFactory } from '../controllers/informer-factory.js';
 import { defaultRunner } from '../net/runner.js';
 import { CniServerProcess } from './cni-server-process.js';
-import { NodeHeartbeat } from './node-heartbeat.js';
+import { NODE_RESOURCES, NodeHeartbeat } from './node-heartbeat.js';
 import { startServiceProxy } from './proxy-loop.js';
 import { StartupTrace } from '../startup-trace.js';
 import { waitForPodCIDR } from './wait-for-node.js';
@@ -38,6 +38,9 @@ async function main(): Promise<void> {
   const pods = informers.informer<Pod>('pods');
   const services = informers.informer<Service>('services');
   informers.informer<EndpointSlice>('endpointslices');
+  // what containers' env and configMap/secret volumes read (the kubelet's watch-based manager)
+  const configMaps = informers.informer<ConfigMap>('configmaps');
+  const secrets = informers.informer<Secret>('secrets');
 
   // The informers start with the API server's first answer (before it they
   // would back off), then list while the Node gets its podCIDR.
@@ -81,10 +84,18 @@ async function main(): Promise<void> {
     const kubelet = new Kubelet({
       cluster, nodeName, nodeIP, podsDir: paths.pods, runner: defaultRunner, client, events,
       cniConfig: () => cniConfig, cniPath, services: () => services.list(), nodeResolvConf: NODE_RESOLV_CONF, apiSocket: paths.socket, sandboxSlots: new Semaphore(SANDBOX_CONCURRENCY),
+      config: {
+        configMap: (ns, name) => configMaps.get(ns, name), secret: (ns, name) => secrets.get(ns, name),
+        nodeAllocatable: NODE_RESOURCES,
+      },
     });
     await kubelet.adopt(pods.list());
     // Pods that came meanwhile are in the cache: handlers for what follows, sync for what is there.
     pods.addHandlers({ add: (p) => kubelet.sync(p), update: (_o, p) => kubelet.sync(p), delete: (p) => kubelet.remove(p) });
+    for (const [kind, informer] of [['configMap', configMaps], ['secret', secrets]] as const) {
+      const changed = (o: ConfigMap | Secret) => kubelet.configChanged(kind, o.metadata.namespace!, o.metadata.name!);
+      informer.addHandlers({ add: changed, update: (_o, o) => changed(o), delete: changed });
+    }
     const current = pods.list();
     for (const p of current) kubelet.sync(p);
     kubelet.removeMissing(current);

@@ -6,6 +6,9 @@ import type { Client } from '../client/client.js';
 
 export const HEARTBEAT_MS = 2_000;
 
+/** what each node reports as its capacity and allocatable (the machine's size; nothing is reserved) */
+export const NODE_RESOURCES: Readonly<Record<string, string>> = { cpu: '2', memory: '24Gi', pods: '250' };
+
 export class NodeHeartbeat {
   private timer: NodeJS.Timeout | undefined;
   /** the Node as the last PATCH returned it: its Ready condition's transition time carries over */
@@ -32,8 +35,8 @@ export class NodeHeartbeat {
       status: {
         conditions,
         addresses: [{ type: 'InternalIP', address: this.nodeIP }, { type: 'Hostname', address: this.nodeName }],
-        capacity: { cpu: '2', memory: '24Gi', pods: '250' },
-        allocatable: { cpu: '2', memory: '24Gi', pods: '250' },
+        capacity: NODE_RESOURCES,
+        allocatable: NODE_RESOURCES,
         nodeInfo: { kubeletVersion: 'v1.31.0-podnet', kubeProxyVersion: 'v1.31.0-podnet', operatingSystem: 'linux', architecture: process.arch === 'x64' ? 'amd64' : process.arch, containerRuntimeVersion: 'podnet://0.1.0', osImage: 'podnet', kernelVersion: '' },
       },
     }, { subresource: 'status' });

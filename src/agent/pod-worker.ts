@@ -8,22 +8,24 @@
 // first container's pid, and every container's pid the moment it is spawned.
 
 import { spawn, type ChildProcess } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import type { Container, ContainerState, LifecycleHandler, Pod, Service } from '../api/types.js';
+import type { ConfigMap, Container, ContainerState, LifecycleHandler, Pod, Secret, Service } from '../api/types.js';
 import { nowRFC3339 } from '../api/pod-helpers.js';
 import type { Client } from '../client/client.js';
 import { CLUSTER_DOMAIN, KUBE_DNS_SERVICE_IP, netnsNames } from '../config.js';
 import type { EventRecorder } from '../controllers/events.js';
 import { isApiError } from '../errors.js';
 import type { Runner } from '../net/runner.js';
-import { containerEnv, hostsFile, nodeHostsFile, podDns, renderResolvConf, resolveCommand } from './container-spec.js';
+import { containerEnv, containerResourceValue, hostsFile, nodeHostsFile, podDns, renderResolvConf, resolveCommand } from './container-spec.js';
+import { FailedMount, podReferences, PodVolumes } from './pod-volumes.js';
+import type { VolumeSources } from './volume-files.js';
 import { podFiles, type PodFiles } from './pod-files.js';
 import { computePodStatus, KUBELET_CONDITIONS, type ContainerFacts } from './pod-status.js';
 import { isSidecar, nextInitStep } from './init-containers.js';
 import { ProbeState, runProbe } from './probes.js';
 import { runLifecycleHook, type HookContext } from './lifecycle-hooks.js';
-import { cniAdd, cniDel, deleteNetns, ensureHoldFifo, joinSandboxArgv, launchPause, processAlive } from './sandbox.js';
+import { cniAdd, cniDel, deleteNetns, ensureHoldFifo, joinSandboxArgv, launchPause, processAlive, type PauseMount } from './sandbox.js';
 import { writeFileAtomic } from '../atomic-file.js';
 import type { Semaphore } from './semaphore.js';
 
@@ -52,6 +54,8 @@ export interface AgentContext {
   cniConfig(): Record<string, unknown> | undefined;
   cniPath: string[];
   services(): Service[];
+  /** the ConfigMaps and Secrets the agent watches, and the node's allocatable: what env and volumes read */
+  config: ConfigSources;
   nodeResolvConf: string;
   /** bounds how many sandboxes the node builds at once (CNI and pause are processes on 2 cores) */
   sandboxSlots: Semaphore;
@@ -60,6 +64,16 @@ export interface AgentContext {
   /** a pod's sandbox could not be torn down; its state.json was kept for a retry (Kubelet.housekeep) */
   teardownFailed?: () => void;
 }
+
+export interface ConfigSources {
+  configMap(namespace: string, name: string): ConfigMap | undefined;
+  secret(namespace: string, name: string): Secret | undefined;
+  /** the Node's status.allocatable: the limits of a container that sets none */
+  nodeAllocatable: Record<string, string>;
+}
+
+/** how soon a container that waits for a ConfigMap or Secret is tried again without an event about it */
+const CONFIG_RETRY_MS = 10_000;
 
 export interface PersistedState {
   uid: string;
@@ -139,10 +153,14 @@ export class PodWorker {
   private persistedPodIP: string | undefined;
   /** the node's hold FIFO, once this worker has made sure it exists (pause processes and pause-image containers wait on it) */
   private holdFifo: string | undefined;
+  private readonly volumes: PodVolumes;
+  /** Warning events said once for this pod (volume and env warnings would repeat on every retry) */
+  private readonly said = new Set<string>();
 
   constructor(private readonly ctx: AgentContext, pod: Pod, adopted?: PersistedState) {
     this.pod = pod;
     this.files = podFiles(ctx.podsDir, pod.metadata.uid!);
+    this.volumes = new PodVolumes({ podVolumes: path.join(this.files.dir, 'volumes'), claims: path.join(path.dirname(ctx.podsDir), 'claims') });
     this.state = adopted ?? {
       uid: pod.metadata.uid!, namespace: pod.metadata.namespace!, name: pod.metadata.name!, node: ctx.nodeName,
       containerId: pod.metadata.uid!.replace(/-/g, ''), hostNetwork: !!pod.spec.hostNetwork, startTime: nowRFC3339(), containers: {},
@@ -188,7 +206,43 @@ export class PodWorker {
   update(pod: Pod): Promise<void> {
     this.pod = pod;
     if (pod.metadata.deletionTimestamp) return this.enqueue(() => this.terminate(pod.metadata.deletionGracePeriodSeconds ?? pod.spec.terminationGracePeriodSeconds ?? 30, true));
-    return this.enqueue(() => this.ensureRunning());
+    return this.enqueue(async () => { await this.ensureRunning(); this.refreshVolumes(); });
+  }
+
+  /**
+   * A ConfigMap or Secret of the pod's namespace changed: if the pod reads
+   * it, its projected volumes are rewritten, and a container or sandbox
+   * that waited for it is tried now.
+   */
+  configChanged(kind: 'configMap' | 'secret', name: string): void {
+    if (this.terminating || this.finished || !podReferences(this.pod, kind, name)) return;
+    void this.enqueue(async () => {
+      this.refreshVolumes();
+      const waiting = this.allContainers().some((c) => c.state.waiting?.reason === 'CreateContainerConfigError');
+      if (waiting || !this.sandboxReady) await this.ensureRunning();
+    });
+  }
+
+  private volumeSources(): VolumeSources {
+    const config = this.ctx.config;
+    return {
+      configMap: (ns, name) => config.configMap(ns, name),
+      secret: (ns, name) => config.secret(ns, name),
+      resource: (containerName, ref) => containerResourceValue(this.pod, containerName, ref, config.nodeAllocatable),
+    };
+  }
+
+  /** Once for this pod: a warning that every retry would repeat. */
+  private warnOnce(reason: string, message: string): void {
+    if (this.said.has(`${reason}\0${message}`)) return;
+    this.said.add(`${reason}\0${message}`);
+    this.ctx.events.warning(this.pod, reason, message);
+  }
+
+  /** Rewrites what changed in the pod's projected volumes (only while its sandbox holds them). */
+  private refreshVolumes(): void {
+    if (!this.sandboxReady || this.terminating || this.finished) return;
+    for (const message of this.volumes.refresh(this.pod, this.volumeSources())) this.warnOnce('FailedMount', message);
   }
 
   /** The pod is gone from the API (force-deleted): stop at once and clean up. */
@@ -222,7 +276,9 @@ export class PodWorker {
         this.sandboxError = undefined;
       } catch (err) {
         this.sandboxError = (err as Error).message;
-        this.ctx.events.warning(this.pod, 'FailedCreatePodSandBox', `Failed to create pod sandbox: ${this.sandboxError}`);
+        // a volume that cannot be set up is the kubelet's FailedMount, before any sandbox exists
+        if (err instanceof FailedMount) this.ctx.events.warning(this.pod, 'FailedMount', this.sandboxError);
+        else this.ctx.events.warning(this.pod, 'FailedCreatePodSandBox', `Failed to create pod sandbox: ${this.sandboxError}`);
         for (const c of this.containers.values()) c.state = { waiting: { reason: 'ContainerCreating', message: this.sandboxError } };
         this.scheduleStatus();
         clearTimeout(this.retryTimer);
@@ -261,7 +317,7 @@ export class PodWorker {
     mkdirSync(this.files.dir, { recursive: true });
     if (pod.spec.hostNetwork) return this.ensureHostNetworkSandbox();
     if (this.state.sandboxPid && processAlive(this.state.sandboxPid) && this.state.podIP) { this.sandboxReady = true; this.watchSandbox(); return; }
-    const mounts = this.emptyDirMounts(); // a mountPath that cannot be used fails here, before anything is made
+    const mounts = this.prepareVolumes(); // a volume that cannot be set up fails here, before anything is made
     // A half-made sandbox (agent killed mid-way) is removed and made again.
     if (this.state.netns) await this.teardownSandbox();
     const netns = netnsNames.pod(this.ctx.cluster, pod.metadata.uid!);
@@ -329,7 +385,7 @@ export class PodWorker {
       this.watchSandbox();
       return;
     }
-    const mounts = this.emptyDirMounts();
+    const mounts = this.prepareVolumes();
     // a pause that died leaves its containers in namespaces no exec can join: they go, and start again in the new one
     await this.teardownSandbox();
     this.writeResolvConf();
@@ -388,28 +444,10 @@ export class PodWorker {
     this.sandboxWatch.unref();
   }
 
-  /** emptyDir volumes live in the pod's directory and go with it. */
-  private emptyDirMounts(): { source: string; target: string }[] {
-    const dirs = new Map<string, string>();
-    for (const v of this.pod.spec.volumes ?? []) {
-      if (!v.emptyDir) continue;
-      const dir = `${this.files.dir}/volumes/${v.name}`;
-      mkdirSync(dir, { recursive: true });
-      dirs.set(v.name, dir);
-    }
-    const mounts: { source: string; target: string }[] = [];
-    for (const c of [...this.pod.spec.initContainers ?? [], ...this.pod.spec.containers]) {
-      for (const m of c.volumeMounts ?? []) {
-        const source = dirs.get(m.name);
-        if (!source || mounts.some((x) => x.target === m.mountPath)) continue;
-        // A container's root is the machine's (no image filesystem): the mount
-        // point must be there already, or the pause's mount fails on every retry.
-        if (!isDirectory(m.mountPath)) {
-          throw new Error(`emptyDir volume "${m.name}" cannot be mounted at ${m.mountPath} in container ${c.name}: podnet's pods share the machine's filesystem, so a mountPath must be an existing directory`);
-        }
-        mounts.push({ source, target: m.mountPath });
-      }
-    }
+  /** Every volume made (or a FailedMount thrown), and the binds the pause makes. */
+  private prepareVolumes(): PauseMount[] {
+    const { mounts, warnings } = this.volumes.prepare(this.pod, this.volumeSources());
+    for (const [reason, message] of warnings) this.warnOnce(reason, message);
     return mounts;
   }
 
@@ -472,7 +510,20 @@ export class PodWorker {
       c.state = { waiting: { reason: resolved.error.reason, message: resolved.error.message } };
       return;
     }
-    const env = { PODNET_API_SOCKET: this.ctx.apiSocket, ...containerEnv(this.pod, c.spec, { podIP: this.state.podIP!, hostIP: this.ctx.nodeIP, nodeName: this.ctx.nodeName }, this.ctx.services()) };
+    const facts = { podIP: this.state.podIP!, hostIP: this.ctx.nodeIP, nodeName: this.ctx.nodeName };
+    const { configMap, secret } = this.volumeSources();
+    const resolvedEnv = containerEnv(this.pod, c.spec, facts, this.ctx.services(), { configMap, secret, nodeAllocatable: this.ctx.config.nodeAllocatable });
+    for (const w of resolvedEnv.warnings ?? []) this.warnOnce(w.reason, w.message);
+    if ('error' in resolvedEnv) {
+      // the kubelet's CreateContainerConfigError: tried again when the ConfigMap or Secret changes (configChanged), else every CONFIG_RETRY_MS
+      const { reason, message } = resolvedEnv.error;
+      if (c.state.waiting?.message !== message) this.ctx.events.warning(this.pod, 'Failed', `Error: ${message}`);
+      c.state = { waiting: { reason, message } };
+      clearTimeout(this.retryTimer);
+      this.retryTimer = setTimeout(() => { void this.enqueue(() => this.ensureRunning()); }, CONFIG_RETRY_MS);
+      return;
+    }
+    const env = { PODNET_API_SOCKET: this.ctx.apiSocket, ...resolvedEnv.env };
     const argv = this.legacyHostNetwork() ? resolved.argv : joinSandboxArgv(this.state.sandboxPid!, resolved.argv);
     // The kubelet keeps the current instance's log and the last dead one's
     // (container GC's MaxPerPodContainer = 1): instance N removes N-2.
@@ -864,8 +915,4 @@ function signalProcessGroup(pid: number, sig: NodeJS.Signals): void {
 
 function killProcessGroup(pid: number): void {
   signalProcessGroup(pid, 'SIGKILL');
-}
-
-function isDirectory(p: string): boolean {
-  try { return statSync(p).isDirectory(); } catch { return false; }
 }

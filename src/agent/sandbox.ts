@@ -26,7 +26,7 @@ export const PAUSE_NETNS_MARK = 'podnet-pause-netns.';
 
 // The pause process's whole job, in a fixed script that takes its inputs as
 // positional arguments (never interpolated): set the hostname, bind the
-// pod's resolv.conf, hosts and emptyDir volumes over the node's paths (one
+// pod's resolv.conf, hosts and volumes over the node's paths (one
 // mount(8) for all of them: `--fstab FILE -a`), tell the agent it is ready,
 // then wait holding the namespaces.
 // The hostname is written to /proc/sys/kernel/hostname, which sets it for the
@@ -57,13 +57,16 @@ export interface PauseSpec {
   hostname: string;
   resolvConf: string;
   hostsFile: string;
-  /** emptyDir bind mounts: host directory → path inside the pod (targets must exist on the host) */
-  mounts?: { source: string; target: string }[];
+  /** volume bind mounts: host path → path inside the pod (targets must exist on the host) */
+  mounts?: PauseMount[];
   /** where the pause's mount table is written (fstab(5) format) */
   mountTable: string;
   /** a FIFO (ensureHoldFifo) the pause waits on instead of exec'ing sleep; without one it execs sleep */
   holdFifo?: string;
 }
+
+/** one bind mount of a volume into the pod's mount namespace */
+export interface PauseMount { source: string; target: string; readOnly?: boolean }
 
 export interface SandboxSpec {
   netns: string;
@@ -86,12 +89,14 @@ export function fstabPath(p: string): string {
  * The pause's mounts, in order: a sysfs of the pod's own network namespace
  * (as runc mounts one per container and `ip netns exec` does: /sys/class/net
  * then lists the pod's links, not the machine's), then the binds of
- * resolv.conf, hosts and each emptyDir volume.
+ * resolv.conf, hosts and each volume (read-only where the volume is).
  */
 export function pauseMountTable(spec: Pick<PauseSpec, 'resolvConf' | 'hostsFile' | 'mounts'>): string {
   const binds = [{ source: spec.resolvConf, target: '/etc/resolv.conf' }, { source: spec.hostsFile, target: '/etc/hosts' }, ...(spec.mounts ?? [])];
   // (a source name of its own: `mount -a` skips an entry whose source and target are mounted already, as "sysfs /sys" is)
-  return `podnet-sysfs /sys sysfs ro,nosuid,nodev,noexec 0 0\n${binds.map((m) => `${fstabPath(m.source)} ${fstabPath(m.target)} none bind 0 0\n`).join('')}`;
+  // `bind,ro`: mount(8) binds, then remounts the bind read-only
+  const options = (m: PauseMount) => (m.readOnly ? 'bind,ro' : 'bind');
+  return `podnet-sysfs /sys sysfs ro,nosuid,nodev,noexec 0 0\n${binds.map((m) => `${fstabPath(m.source)} ${fstabPath(m.target)} none ${options(m)} 0 0\n`).join('')}`;
 }
 
 /** argv of the pause process: into (or creating) the network namespace, new UTS and mount namespaces, then the script. */

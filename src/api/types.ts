@@ -390,6 +390,8 @@ export interface StatefulSetSpec {
   minReadySeconds?: number;
   /** the first pod's ordinal (GA in 1.31): pods are named <set>-<start> … */
   ordinals?: { start?: number };
+  /** each pod gets a claim per template, `<template>-<set>-<ordinal>` (only the name matters to podnet) */
+  volumeClaimTemplates?: { metadata?: { name?: string; [field: string]: unknown }; spec?: Record<string, unknown> }[];
 }
 
 export interface StatefulSet extends KubeObject {

@@ -6,7 +6,7 @@
 // pod gets, and where the current revision's template is kept, is in
 // statefulset-revision.ts.
 
-import type { Pod, PodTemplateSpec, StatefulSet } from '../api/types.js';
+import type { Pod, PodTemplateSpec, StatefulSet, Volume } from '../api/types.js';
 import { isActive, isControlledBy, isPodReady, isTerminating, msUntilAvailable } from '../api/pod-helpers.js';
 import type { Client } from '../client/client.js';
 import { isApiError } from '../errors.js';
@@ -192,7 +192,7 @@ export class StatefulSetController extends Controller {
         ownerReferences: [{ apiVersion: 'apps/v1', kind: 'StatefulSet', name: set.metadata.name!, uid: set.metadata.uid!, controller: true, blockOwnerDeletion: true }],
       },
       // a shallow spread: every Client copies (LocalClient) or serializes (HttpClient) what it creates
-      spec: { ...t.spec, hostname: name, ...(set.spec.serviceName ? { subdomain: set.spec.serviceName } : {}) },
+      spec: { ...t.spec, hostname: name, ...(set.spec.serviceName ? { subdomain: set.spec.serviceName } : {}), ...claimVolumes(set, t, ordinal) },
     };
     try {
       await this.client.create(pod);
@@ -212,4 +212,22 @@ export class StatefulSetController extends Controller {
       if (!isApiError(err, 'NotFound')) throw err;
     }
   }
+}
+
+/**
+ * Upstream's updateStorage: each volumeClaimTemplate becomes the pod's volume
+ * of that name, bound to the claim `<template>-<set>-<ordinal>` (replacing a
+ * template volume of the same name). podnet has no PVC objects: the node
+ * agent gives the claim a directory that outlives the pod (pod-volumes.ts).
+ */
+function claimVolumes(set: StatefulSet, t: PodTemplateSpec, ordinal: number): { volumes?: Volume[] } {
+  const claims = (set.spec.volumeClaimTemplates ?? []).map((c) => c.metadata?.name).filter((n): n is string => !!n);
+  if (claims.length === 0) return {};
+  const claimed = new Set(claims);
+  return {
+    volumes: [
+      ...(t.spec.volumes ?? []).filter((v) => !claimed.has(v.name)),
+      ...claims.map((c) => ({ name: c, persistentVolumeClaim: { claimName: `${c}-${set.metadata.name}-${ordinal}` } })),
+    ],
+  };
 }

@@ -58,7 +58,11 @@ function validateTemplate(spec: Obj, kind: 'ReplicaSet' | 'StatefulSet', selecto
   errs.push(...validateLabels(labels, 'spec.template.labels'));
   errs.push(...validateAnnotations(optStringMap(meta, 'annotations', 'spec.template.annotations', errs), 'spec.template.annotations'));
   const podSpec = template.spec;
-  errs.push(...validatePodSpec(podSpec, 'spec.template.spec'));
+  // A StatefulSet's pods also get a volume per volumeClaimTemplate (its controller adds them), which the template may mount.
+  const claims = kind === 'StatefulSet'
+    ? (Array.isArray(spec.volumeClaimTemplates) ? spec.volumeClaimTemplates : []).map((c) => get(get(c, 'metadata'), 'name')).filter((n): n is string => typeof n === 'string')
+    : [];
+  errs.push(...validatePodSpec(podSpec, 'spec.template.spec', claims));
   const restart = get(podSpec, 'restartPolicy');
   if (restart !== 'Always') errs.push(field.notSupported('spec.template.spec.restartPolicy', typeof restart === 'string' ? restart : '', ['Always']));
   if (isSet(get(podSpec, 'activeDeadlineSeconds'))) {

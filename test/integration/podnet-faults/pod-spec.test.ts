@@ -425,8 +425,8 @@ describe('pod spec in the node agent', { timeout: 180_000 }, () => {
   });
 
   test('an emptyDir mountPath the machine does not have: a clear reason, nothing half made', async () => {
-    const e = await eventually('FailedCreatePodSandBox', async () => (await eventsFor('bad-mount')).find((x) => x.reason === 'FailedCreatePodSandBox'), 20_000, 200);
-    assert.equal(e.message, 'Failed to create pod sandbox: emptyDir volume "scratch" cannot be mounted at /nonexistent-podnet-mount/cache in container c: podnet\'s pods share the machine\'s filesystem, so a mountPath must be an existing directory');
+    const e = await eventually('FailedMount', async () => (await eventsFor('bad-mount')).find((x) => x.reason === 'FailedMount'), 20_000, 200);
+    assert.equal(e.message, 'MountVolume.SetUp failed for volume "scratch" : cannot mount it at /nonexistent-podnet-mount/cache in container c: podnet\'s pods share the machine\'s filesystem, so a mountPath must exist on the machine');
     const p = await pod('bad-mount');
     assert.equal(p.status?.podIP, undefined);
   });

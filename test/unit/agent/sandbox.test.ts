@@ -17,13 +17,14 @@ test('fstabPath writes spaces, tabs, newlines and backslashes as fstab(5) octal 
   for (const [raw, escaped] of rows) assert.equal(fstabPath(raw), escaped, JSON.stringify(raw));
 });
 
-test('the pause mount table mounts a sysfs of the pod\'s own network, then binds resolv.conf, hosts and each emptyDir, in order', () => {
-  const table = pauseMountTable({ resolvConf: '/p/resolv.conf', hostsFile: '/p/hosts', mounts: [{ source: '/p/volumes/cache dir', target: '/cache' }] });
+test('the pause mount table mounts a sysfs of the pod\'s own network, then binds resolv.conf, hosts and each volume, in order (read-only ones with bind,ro)', () => {
+  const table = pauseMountTable({ resolvConf: '/p/resolv.conf', hostsFile: '/p/hosts', mounts: [{ source: '/p/volumes/cache dir', target: '/cache' }, { source: '/p/volumes/config', target: '/etc/app', readOnly: true }] });
   assert.equal(table, [
     'podnet-sysfs /sys sysfs ro,nosuid,nodev,noexec 0 0',
     '/p/resolv.conf /etc/resolv.conf none bind 0 0',
     '/p/hosts /etc/hosts none bind 0 0',
     '/p/volumes/cache\\040dir /cache none bind 0 0',
+    '/p/volumes/config /etc/app none bind,ro 0 0',
     '',
   ].join('\n'));
 });

@@ -1,0 +1,214 @@
+// A pod's volumes on the node: each volume a directory (or, for hostPath, a
+// path of the machine), and each container's volumeMounts the binds the
+// pause makes in the pod's mount namespace (sandbox.ts). configMap, secret,
+// downwardAPI and projected volumes are written with the kubelet's atomic
+// layout (atomic-writer.ts) and rewritten in place when what they project
+// changes, so a running pod sees the new files without a restart, as
+// upstream. A persistentVolumeClaim is a directory of the cluster named by
+// the claim, kept across pods until `podnet down` (kind's local-path
+// provisioner keeps them on the node the same way); other sources have no
+// storage here and get a scratch directory, with a warning.
+
+import { closeSync, mkdirSync, openSync, statSync, type Stats } from 'node:fs';
+import path from 'node:path';
+import type { Container, Pod, Volume } from '../api/types.js';
+import { writeVolumeFiles } from './atomic-writer.js';
+import type { PauseMount } from './sandbox.js';
+import { isProjectedVolume, projectVolume, type VolumeFile, type VolumeSources } from './volume-files.js';
+
+/** A volume the kubelet could not set up: the pod waits in ContainerCreating and it is tried again. */
+export class FailedMount extends Error {
+  constructor(message: string) { super(message); }
+}
+
+/** the kubelet's FailedMount text */
+function setUpFailed(volume: string, reason: string): FailedMount {
+  return new FailedMount(`MountVolume.SetUp failed for volume "${volume}" : ${reason}`);
+}
+
+const KNOWN_LOCAL = new Set(['emptyDir', 'hostPath', 'persistentVolumeClaim', 'configMap', 'secret', 'downwardAPI', 'projected']);
+
+/** the volume's source field: emptyDir, configMap, persistentVolumeClaim, … */
+export function volumeSource(v: Volume): string {
+  return Object.keys(v).find((k) => k !== 'name' && v[k] !== undefined && v[k] !== null) ?? 'emptyDir';
+}
+
+/** Does the pod read this ConfigMap or Secret, in a volume or in its containers' environment? */
+export function podReferences(pod: Pod, kind: 'configMap' | 'secret', name: string): boolean {
+  for (const v of pod.spec.volumes ?? []) {
+    if (kind === 'configMap' && v.configMap?.name === name) return true;
+    if (kind === 'secret' && v.secret?.secretName === name) return true;
+    for (const s of v.projected?.sources ?? []) if (s[kind]?.name === name) return true;
+  }
+  for (const c of [...pod.spec.initContainers ?? [], ...pod.spec.containers]) {
+    for (const e of c.env ?? []) if ((kind === 'configMap' ? e.valueFrom?.configMapKeyRef : e.valueFrom?.secretKeyRef)?.name === name) return true;
+    for (const f of c.envFrom ?? []) if ((kind === 'configMap' ? f.configMapRef : f.secretRef)?.name === name) return true;
+  }
+  return false;
+}
+
+/** What to do about the types of hostPath (pkg/volume/hostpath's checks), with the kubelet's words. */
+function checkHostPath(p: string, type: string): void {
+  const stat = (): Stats | undefined => { try { return statSync(p); } catch { return undefined; } };
+  let s = stat();
+  if (!s && type === 'DirectoryOrCreate') { mkdirSync(p, { recursive: true, mode: 0o755 }); s = stat(); }
+  if (!s && type === 'FileOrCreate') { closeSync(openSync(p, 'a', 0o644)); s = stat(); }
+  const fail = (what: string) => { throw new Error(`hostPath type check failed: ${p} is not ${what}`); };
+  switch (type) {
+    case 'Directory': case 'DirectoryOrCreate': if (!s?.isDirectory()) fail('a directory'); break;
+    case 'File': case 'FileOrCreate': if (!s?.isFile()) fail('a file'); break;
+    case 'Socket': if (!s?.isSocket()) fail('a socket file'); break;
+    case 'CharDevice': if (!s?.isCharacterDevice()) fail('a character device'); break;
+    case 'BlockDevice': if (!s?.isBlockDevice()) fail('a block device'); break;
+    default: break; // "": no check, as upstream
+  }
+}
+
+function fingerprint(files: readonly VolumeFile[]): string {
+  return JSON.stringify(files.map((f) => [f.path, f.mode, f.content.toString('base64')]));
+}
+
+export interface PodVolumeDirs {
+  /** `<pod dir>/volumes`: one directory per volume */
+  podVolumes: string;
+  /** the cluster's claims directory: `<claims>/<namespace>/<claimName>` */
+  claims: string;
+}
+
+export interface PreparedVolumes {
+  mounts: PauseMount[];
+  /** said once per pod as Warning events: [reason, message] */
+  warnings: [string, string][];
+}
+
+/**
+ * A pod's volumes. `prepare` before its sandbox is made (a FailedMount
+ * leaves nothing mounted: the pause is not started), `refresh` whenever what
+ * a projected volume shows may have changed (a ConfigMap or Secret event, a
+ * pod update): only a volume whose files differ is rewritten.
+ */
+export class PodVolumes {
+  /** per projected volume, the files last written */
+  private readonly written = new Map<string, string>();
+
+  constructor(private readonly dirs: PodVolumeDirs) {}
+
+  private dirOf(pod: Pod, v: Volume): string {
+    const claim = (v.persistentVolumeClaim as { claimName?: string } | undefined)?.claimName;
+    if (claim) return path.join(this.dirs.claims, pod.metadata.namespace!, claim);
+    if (v.hostPath) return v.hostPath.path;
+    return path.join(this.dirs.podVolumes, v.name);
+  }
+
+  private project(pod: Pod, v: Volume, sources: VolumeSources): { files: VolumeFile[]; warnings: string[] } {
+    const p = projectVolume(pod, v, sources);
+    if (!p) return { files: [], warnings: [] };
+    if ('error' in p) throw setUpFailed(v.name, p.error);
+    return p;
+  }
+
+  private write(pod: Pod, v: Volume, files: VolumeFile[]): void {
+    const print = fingerprint(files);
+    if (this.written.get(v.name) === print) return;
+    writeVolumeFiles(this.dirOf(pod, v), files);
+    this.written.set(v.name, print);
+  }
+
+  /** Makes every volume and plans the binds; throws FailedMount (nothing is mounted then). */
+  prepare(pod: Pod, sources: VolumeSources): PreparedVolumes {
+    const warnings: [string, string][] = [];
+    const volumes = new Map<string, Volume>();
+    for (const v of pod.spec.volumes ?? []) {
+      volumes.set(v.name, v);
+      const source = volumeSource(v);
+      const dir = this.dirOf(pod, v);
+      if (v.hostPath) {
+        try { checkHostPath(dir, v.hostPath.type ?? ''); } catch (e) { throw setUpFailed(v.name, (e as Error).message); }
+      } else if (isProjectedVolume(v)) {
+        const { files, warnings: said } = this.project(pod, v, sources);
+        for (const w of said) warnings.push(['FailedMount', `volume "${v.name}": ${w}`]);
+        this.write(pod, v, files);
+      } else {
+        mkdirSync(dir, { recursive: true });
+        if (!KNOWN_LOCAL.has(source)) {
+          warnings.push(['UnsupportedVolume', `volume "${v.name}" is a ${source} volume, which podnet has no storage for: it is an empty directory that lives as long as the pod`]);
+        }
+      }
+    }
+    return { mounts: this.planMounts(pod, volumes, warnings), warnings };
+  }
+
+  /**
+   * One bind per mount point. The pod's containers share the pause's mount
+   * namespace, so a path one container mounts is mounted for all: a second
+   * container that mounts another volume (or another subPath) there gets a
+   * warning, not a mount. Parents before children, so a mount inside
+   * another volume's mount point lands on top of it.
+   */
+  private planMounts(pod: Pod, volumes: Map<string, Volume>, warnings: [string, string][]): PauseMount[] {
+    const byTarget = new Map<string, { mount: PauseMount; owner: string }>();
+    const containers: Container[] = [...pod.spec.initContainers ?? [], ...pod.spec.containers];
+    for (const c of containers) {
+      for (const m of c.volumeMounts ?? []) {
+        const v = volumes.get(m.name);
+        if (!v) continue; // validation rejects it; an object stored before that is left unmounted
+        if (m.subPathExpr) throw setUpFailed(v.name, `subPathExpr "${m.subPathExpr}" is not supported by podnet (use subPath)`);
+        const base = this.dirOf(pod, v);
+        let source = base;
+        if (m.subPath) {
+          source = path.join(base, m.subPath);
+          if (!path.relative(base, source) || path.relative(base, source).startsWith('..')) throw setUpFailed(v.name, `subPath "${m.subPath}" is outside the volume`);
+          // the kubelet makes a missing subPath a directory, in volumes it may write to
+          if (!isProjectedVolume(v) && !exists(source)) mkdirSync(source, { recursive: true });
+          if (!exists(source)) throw setUpFailed(v.name, `subPath "${m.subPath}" does not exist in the volume`);
+        }
+        const mount: PauseMount = { source, target: m.mountPath, ...(isProjectedVolume(v) || m.readOnly ? { readOnly: true } : {}) };
+        const owner = `${c.name}'s volume "${m.name}"${m.subPath ? ` (subPath ${m.subPath})` : ''}`;
+        const taken = byTarget.get(m.mountPath);
+        if (taken) {
+          if (taken.mount.source !== source) warnings.push(['FailedMount', `${owner} is not mounted at ${m.mountPath}: podnet's containers share one mount namespace, and ${taken.owner} is mounted there`]);
+          continue;
+        }
+        checkMountPoint(v.name, source, m.mountPath, c.name);
+        byTarget.set(m.mountPath, { mount, owner });
+      }
+    }
+    return [...byTarget.values()].map((x) => x.mount)
+      .sort((a, b) => a.target.split('/').length - b.target.split('/').length);
+  }
+
+  /**
+   * Rewrites the projected volumes whose files changed (the kubelet does it
+   * on its sync, within about a minute; here on the event). A volume that
+   * cannot be projected now (its ConfigMap deleted) keeps its files, as
+   * upstream; the reasons are returned for a FailedMount event each.
+   */
+  refresh(pod: Pod, sources: VolumeSources): string[] {
+    const errors: string[] = [];
+    for (const v of pod.spec.volumes ?? []) {
+      if (!isProjectedVolume(v)) continue;
+      try { this.write(pod, v, this.project(pod, v, sources).files); } catch (e) { errors.push((e as Error).message); }
+    }
+    return errors;
+  }
+}
+
+function exists(p: string): boolean {
+  try { statSync(p); return true; } catch { return false; }
+}
+
+/**
+ * A pod has no image filesystem (its root is the machine's), so a mount
+ * point must already exist, and be of the source's type: a directory for a
+ * volume, a file for a file.
+ */
+function checkMountPoint(volume: string, source: string, target: string, container: string): void {
+  let s: Stats;
+  try { s = statSync(target); } catch {
+    throw setUpFailed(volume, `cannot mount it at ${target} in container ${container}: podnet's pods share the machine's filesystem, so a mountPath must exist on the machine`);
+  }
+  const sourceIsDir = statSync(source).isDirectory();
+  if (sourceIsDir !== s.isDirectory()) {
+    throw setUpFailed(volume, `cannot mount ${sourceIsDir ? 'a directory' : 'a file'} at ${target} in container ${container}: it is ${s.isDirectory() ? 'a directory' : 'not a directory'} on the machine`);
+  }
+}

@@ -1,0 +1,153 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { ConfigMap, Pod, Volume } from '../../../src/api/types.js';
+import { FailedMount, podReferences, PodVolumes, volumeSource } from '../../../src/agent/pod-volumes.js';
+import type { VolumeSources } from '../../../src/agent/volume-files.js';
+
+/** a scratch tree: the pod's volumes, the claims, and mount points standing in for the machine's paths */
+function scratch() {
+  const root = mkdtempSync(path.join(tmpdir(), 'podnet-podvolumes-'));
+  const mnt = (p: string, file = false) => {
+    const full = path.join(root, 'machine', p);
+    if (file) { mkdirSync(path.dirname(full), { recursive: true }); writeFileSync(full, ''); } else mkdirSync(full, { recursive: true });
+    return full;
+  };
+  const volumes = new PodVolumes({ podVolumes: path.join(root, 'pod', 'volumes'), claims: path.join(root, 'claims') });
+  return { root, mnt, volumes, done: () => rmSync(root, { recursive: true, force: true }) };
+}
+
+function pod(volumes: Volume[], mounts: { name: string; mountPath: string; subPath?: string; readOnly?: boolean }[][]): Pod {
+  return {
+    apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p', namespace: 'ns', uid: 'u1', labels: { app: 'a' } },
+    spec: { volumes, containers: mounts.map((m, i) => ({ name: `c${i}`, image: 'none', volumeMounts: m })) },
+  };
+}
+
+const configMaps = new Map<string, ConfigMap>();
+const sources: VolumeSources = {
+  configMap: (ns, name) => configMaps.get(`${ns}/${name}`),
+  secret: () => undefined,
+  resource: () => undefined,
+};
+configMaps.set('ns/cfg', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'cfg', namespace: 'ns' }, data: { 'a.conf': 'one\n' } });
+
+test('each volume gets its directory: a pod volume, a claim of the cluster, a hostPath as it is; projected ones read-only', () => {
+  const s = scratch();
+  try {
+    const host = s.mnt('host-data');
+    const p = pod([
+      { name: 'scratch', emptyDir: {} },
+      { name: 'data', persistentVolumeClaim: { claimName: 'data-web-0' } },
+      { name: 'host', hostPath: { path: host } },
+      { name: 'cfg', configMap: { name: 'cfg' } },
+    ], [[
+      { name: 'scratch', mountPath: s.mnt('scratch') },
+      { name: 'data', mountPath: s.mnt('data') },
+      { name: 'host', mountPath: s.mnt('host'), readOnly: true },
+      { name: 'cfg', mountPath: s.mnt('etc/app') },
+    ]]);
+    const { mounts, warnings } = s.volumes.prepare(p, sources);
+    assert.deepEqual(warnings, []);
+    const by = new Map(mounts.map((m) => [path.relative(path.join(s.root, 'machine'), m.target), m]));
+    assert.equal(by.get('scratch')!.source, path.join(s.root, 'pod', 'volumes', 'scratch'));
+    assert.equal(by.get('data')!.source, path.join(s.root, 'claims', 'ns', 'data-web-0'));
+    assert.ok(statSync(by.get('data')!.source).isDirectory());
+    assert.deepEqual(by.get('host'), { source: host, target: path.join(s.root, 'machine', 'host'), readOnly: true });
+    assert.equal(by.get('etc/app')!.readOnly, true);
+    assert.equal(readFileSync(path.join(by.get('etc/app')!.source, 'a.conf'), 'utf8'), 'one\n');
+  } finally { s.done(); }
+});
+
+test('a mount inside another mount point comes after it; a second volume on a taken path is a warning, not a mount', () => {
+  const s = scratch();
+  try {
+    const p = pod([{ name: 'outer', emptyDir: {} }, { name: 'inner', emptyDir: {} }, { name: 'other', emptyDir: {} }], [
+      [{ name: 'inner', mountPath: s.mnt('srv/inner') }, { name: 'outer', mountPath: s.mnt('srv') }],
+      [{ name: 'other', mountPath: s.mnt('srv') }],
+    ]);
+    const { mounts, warnings } = s.volumes.prepare(p, sources);
+    assert.deepEqual(mounts.map((m) => path.basename(m.source)), ['outer', 'inner']);
+    assert.equal(warnings.length, 1);
+    assert.match(warnings[0]![1], /^c1's volume "other" is not mounted at .*\/srv: podnet's containers share one mount namespace, and c0's volume "outer" is mounted there$/);
+  } finally { s.done(); }
+});
+
+test('subPath: made as a directory in a writable volume, must exist in a projected one, never outside the volume', () => {
+  const s = scratch();
+  try {
+    const ok = pod([{ name: 'scratch', emptyDir: {} }, { name: 'cfg', configMap: { name: 'cfg' } }], [[
+      { name: 'scratch', mountPath: s.mnt('cache'), subPath: 'sub/dir' },
+      { name: 'cfg', mountPath: s.mnt('a.conf', true), subPath: 'a.conf' },
+    ]]);
+    const { mounts } = s.volumes.prepare(ok, sources);
+    assert.ok(statSync(mounts.find((m) => m.target.endsWith('cache'))!.source).isDirectory());
+    const missing = pod([{ name: 'cfg', configMap: { name: 'cfg' } }], [[{ name: 'cfg', mountPath: s.mnt('b'), subPath: 'b.conf' }]]);
+    assert.throws(() => s.volumes.prepare(missing, sources), { message: 'MountVolume.SetUp failed for volume "cfg" : subPath "b.conf" does not exist in the volume' });
+    const escape = pod([{ name: 'scratch', emptyDir: {} }], [[{ name: 'scratch', mountPath: s.mnt('c'), subPath: '../../x' }]]);
+    assert.throws(() => s.volumes.prepare(escape, sources), FailedMount);
+  } finally { s.done(); }
+});
+
+test('a mount point the machine lacks, or of the other type, is a FailedMount with the reason', () => {
+  const s = scratch();
+  try {
+    const absent = pod([{ name: 'scratch', emptyDir: {} }], [[{ name: 'scratch', mountPath: path.join(s.root, 'nope') }]]);
+    assert.throws(() => s.volumes.prepare(absent, sources), { message: `MountVolume.SetUp failed for volume "scratch" : cannot mount it at ${path.join(s.root, 'nope')} in container c0: podnet's pods share the machine's filesystem, so a mountPath must exist on the machine` });
+    const file = pod([{ name: 'scratch', emptyDir: {} }], [[{ name: 'scratch', mountPath: s.mnt('f', true) }]]);
+    assert.throws(() => s.volumes.prepare(file, sources), /cannot mount a directory at .*\/f in container c0: it is not a directory on the machine/);
+  } finally { s.done(); }
+});
+
+test('hostPath types are checked as the kubelet checks them; the OrCreate types make what is missing', () => {
+  const s = scratch();
+  try {
+    const dir = path.join(s.root, 'made');
+    const p = pod([{ name: 'h', hostPath: { path: dir, type: 'DirectoryOrCreate' } }], [[{ name: 'h', mountPath: s.mnt('h') }]]);
+    s.volumes.prepare(p, sources);
+    assert.ok(statSync(dir).isDirectory());
+    const wrong = pod([{ name: 'h', hostPath: { path: dir, type: 'File' } }], [[{ name: 'h', mountPath: s.mnt('h') }]]);
+    assert.throws(() => s.volumes.prepare(wrong, sources), { message: `MountVolume.SetUp failed for volume "h" : hostPath type check failed: ${dir} is not a file` });
+  } finally { s.done(); }
+});
+
+test('a source podnet has no storage for is a scratch directory, with a warning that says so', () => {
+  const s = scratch();
+  try {
+    const p = pod([{ name: 'shared', nfs: { server: 'nfs.example', path: '/' } }], [[{ name: 'shared', mountPath: s.mnt('shared') }]]);
+    const { mounts, warnings } = s.volumes.prepare(p, sources);
+    assert.equal(mounts[0]!.source, path.join(s.root, 'pod', 'volumes', 'shared'));
+    assert.deepEqual(warnings, [['UnsupportedVolume', 'volume "shared" is a nfs volume, which podnet has no storage for: it is an empty directory that lives as long as the pod']]);
+    assert.equal(volumeSource({ name: 'x', csi: { driver: 'd' } }), 'csi');
+  } finally { s.done(); }
+});
+
+test('refresh rewrites a projected volume only when its files changed, and keeps them when the ConfigMap is gone', () => {
+  const s = scratch();
+  try {
+    const p = pod([{ name: 'cfg', configMap: { name: 'live' } }], [[{ name: 'cfg', mountPath: s.mnt('cfg') }]]);
+    configMaps.set('ns/live', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'live', namespace: 'ns' }, data: { k: 'v1' } });
+    const { mounts } = s.volumes.prepare(p, sources);
+    const file = path.join(mounts[0]!.source, 'k');
+    assert.deepEqual(s.volumes.refresh(p, sources), []);
+    configMaps.set('ns/live', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'live', namespace: 'ns' }, data: { k: 'v2' } });
+    assert.deepEqual(s.volumes.refresh(p, sources), []);
+    assert.equal(readFileSync(file, 'utf8'), 'v2');
+    configMaps.delete('ns/live');
+    assert.deepEqual(s.volumes.refresh(p, sources), ['MountVolume.SetUp failed for volume "cfg" : configmap "live" not found']);
+    assert.equal(readFileSync(file, 'utf8'), 'v2');
+  } finally { s.done(); }
+});
+
+test('podReferences: volumes, projected sources, env and envFrom of every container', () => {
+  const p = pod([{ name: 'a', projected: { sources: [{ secret: { name: 's1' } }] } }], [[]]);
+  p.spec.initContainers = [{ name: 'i', image: 'none', envFrom: [{ configMapRef: { name: 'c1' } }] }];
+  p.spec.containers[0]!.env = [{ name: 'X', valueFrom: { secretKeyRef: { name: 's2', key: 'k' } } }];
+  assert.equal(podReferences(p, 'secret', 's1'), true);
+  assert.equal(podReferences(p, 'configMap', 'c1'), true);
+  assert.equal(podReferences(p, 'secret', 's2'), true);
+  assert.equal(podReferences(p, 'configMap', 's1'), false);
+  assert.equal(podReferences(p, 'secret', 'c1'), false);
+});
