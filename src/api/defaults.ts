@@ -72,14 +72,47 @@ function defaultContainer(c: Obj, hostNetwork: boolean): void {
     // With the host's network a container port is a host port (SetDefaults_PodSpec).
     if (hostNetwork && typeof p.containerPort === 'number') setDefault(p, 'hostPort', p.containerPort);
   }
-  for (const e of objects(c.env)) {
-    const fieldRef = isObj(e.valueFrom) ? e.valueFrom.fieldRef : undefined;
-    if (isObj(fieldRef)) setDefault(fieldRef, 'apiVersion', 'v1');
-  }
+  for (const e of objects(c.env)) defaultFieldRef(e.valueFrom);
   defaultProbe(c.readinessProbe);
   defaultProbe(c.livenessProbe);
   defaultProbe(c.startupProbe);
   if (isObj(c.lifecycle)) for (const hook of [c.lifecycle.postStart, c.lifecycle.preStop]) if (isObj(hook)) defaultHttpGet(hook);
+}
+
+/** SetDefaults_ObjectFieldSelector: a fieldRef's apiVersion is v1. */
+function defaultFieldRef(holder: unknown): void {
+  const fieldRef = isObj(holder) ? holder.fieldRef : undefined;
+  if (isObj(fieldRef)) setDefault(fieldRef, 'apiVersion', 'v1');
+}
+
+/** the mode of a volume's files when neither the volume nor the item sets one (0644) */
+const DEFAULT_VOLUME_FILE_MODE = 0o644;
+/** a projected service account token's lifetime when unset */
+const DEFAULT_TOKEN_EXPIRATION_SECONDS = 3600;
+/** the keys of a VolumeSource: a volume with none of them is an emptyDir (SetDefaults_Volume) */
+const VOLUME_KEYS_BESIDES_SOURCE = new Set(['name']);
+
+/** `o[key]` when it is an object; unlike child(), never adds the key. */
+function present(o: Obj | undefined, key: string): Obj | undefined {
+  const v = o?.[key];
+  return isObj(v) ? v : undefined;
+}
+
+/** SetDefaults_Volume and the defaults of its source, as the v1 defaulters set them. */
+function defaultVolume(v: Obj): void {
+  if (!Object.keys(v).some((k) => !VOLUME_KEYS_BESIDES_SOURCE.has(k) && v[k] !== undefined && v[k] !== null)) v.emptyDir = {};
+  for (const key of ['configMap', 'secret', 'downwardAPI', 'projected']) {
+    const source = present(v, key);
+    if (source) setDefault(source, 'defaultMode', DEFAULT_VOLUME_FILE_MODE);
+  }
+  const hostPath = present(v, 'hostPath');
+  if (hostPath) setDefault(hostPath, 'type', '');
+  for (const item of objects(present(v, 'downwardAPI')?.items)) defaultFieldRef(item);
+  for (const projection of objects(present(v, 'projected')?.sources)) {
+    for (const item of objects(present(projection, 'downwardAPI')?.items)) defaultFieldRef(item);
+    const token = present(projection, 'serviceAccountToken');
+    if (token) setDefault(token, 'expirationSeconds', DEFAULT_TOKEN_EXPIRATION_SECONDS);
+  }
 }
 
 /** SetDefaults_PodSpec and its containers; also used for templates. */
@@ -94,6 +127,7 @@ export function defaultPodSpec(spec: unknown): void {
   const hostNetwork = spec.hostNetwork === true;
   for (const c of objects(spec.containers)) defaultContainer(c, hostNetwork);
   for (const c of objects(spec.initContainers)) defaultContainer(c, hostNetwork);
+  for (const v of objects(spec.volumes)) defaultVolume(v);
 }
 
 function defaultTemplate(spec: Obj): void {

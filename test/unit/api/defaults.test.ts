@@ -131,3 +131,25 @@ test('defaults: unknown kinds and garbage are left alone', () => {
   const svc = { apiVersion: 'v1', kind: 'Service', metadata: { name: 's' }, spec: { ports: 'eighty' } };
   assert.equal(d(svc).spec.ports, 'eighty');
 });
+
+test('defaults: pod volumes as the v1 defaulters set them (file modes 0644, fieldRef v1, hostPath type, token lifetime; no source is an emptyDir)', () => {
+  const p = pod();
+  p.spec.volumes = [
+    { name: 'bare' },
+    { name: 'cfg', configMap: { name: 'c' } },
+    { name: 'sec', secret: { secretName: 's', defaultMode: 0o400 } },
+    { name: 'info', downwardAPI: { items: [{ path: 'labels', fieldRef: { fieldPath: 'metadata.labels' } }] } },
+    { name: 'all', projected: { sources: [{ serviceAccountToken: { path: 'token' } }, { downwardAPI: { items: [{ path: 'n', fieldRef: { fieldPath: 'metadata.name' } }] } }] } },
+    { name: 'host', hostPath: { path: '/srv' } },
+    { name: 'claim', persistentVolumeClaim: { claimName: 'data' } },
+  ];
+  assert.deepEqual(d(p).spec.volumes, [
+    { name: 'bare', emptyDir: {} },
+    { name: 'cfg', configMap: { name: 'c', defaultMode: 420 } },
+    { name: 'sec', secret: { secretName: 's', defaultMode: 256 } },
+    { name: 'info', downwardAPI: { defaultMode: 420, items: [{ path: 'labels', fieldRef: { fieldPath: 'metadata.labels', apiVersion: 'v1' } }] } },
+    { name: 'all', projected: { defaultMode: 420, sources: [{ serviceAccountToken: { path: 'token', expirationSeconds: 3600 } }, { downwardAPI: { items: [{ path: 'n', fieldRef: { fieldPath: 'metadata.name', apiVersion: 'v1' } }] } }] } },
+    { name: 'host', hostPath: { path: '/srv', type: '' } },
+    { name: 'claim', persistentVolumeClaim: { claimName: 'data' } },
+  ]);
+});

@@ -100,7 +100,8 @@ table('volumes', [
   { name: 'name required', obj: withVolumes([{ emptyDir: {} }]), want: ['spec.volumes[0].name: Required value'] },
   { name: 'name is a DNS label', obj: withVolumes([{ name: 'Data', emptyDir: {} }]), want: [`spec.volumes[0].name: Invalid value: "Data": ${DNS1123_LABEL_MSG}`] },
   { name: 'names are unique', obj: withVolumes([{ name: 'data', emptyDir: {} }, { name: 'data', emptyDir: {} }]), want: ['spec.volumes[1].name: Duplicate value: "data"'] },
-  { name: 'a volume needs a source', obj: one({}), want: ['spec.volumes[0]: Required value: must specify a volume type'] },
+  // the API server defaults a volume without a source to an emptyDir before it validates (SetDefaults_Volume)
+  { name: 'a volume without a source is an emptyDir', obj: one({}), want: [] },
   { name: 'only one source', obj: one({ emptyDir: {}, configMap: { name: 'c' } }), want: ['spec.volumes[0].configMap: Forbidden: may not specify more than 1 volume type'] },
   { name: 'a second downwardAPI source is spelled as upstream spells it', obj: one({ secret: { secretName: 's' }, downwardAPI: {} }), want: ['spec.volumes[0].downwarAPI: Forbidden: may not specify more than 1 volume type'] },
   { name: 'sources podnet does not serve still count', obj: one({ persistentVolumeClaim: { claimName: 'data' } }), want: [] },
