@@ -2,7 +2,10 @@
 // Deployments and StatefulSets share with it (describe.go: describePod,
 // describeContainers, DescribePodTemplate).
 
-import type { Container, ContainerState, ContainerStatus, EnvVar, Event, Pod, PodTemplateSpec, Probe } from '../../api/types.js';
+import { quantityMilliValue, quantityValue } from '../../api/quantity.js';
+import type {
+  Container, ContainerState, ContainerStatus, DownwardAPIVolumeSource, EnvVar, Event, Pod, PodTemplateSpec, Probe, ResourceFieldSelector, Volume,
+} from '../../api/types.js';
 import { ageSince, rfc1123z, type Instant } from './age.js';
 import {
   describeEvents, LEVEL_0, LEVEL_1, LEVEL_2, LEVEL_3, PrefixWriter, printAnnotationsMultiline, printLabelsMultiline,
@@ -12,7 +15,8 @@ import {
 const PROBE_DEFAULTS = { initialDelaySeconds: 0, timeoutSeconds: 1, periodSeconds: 10, successThreshold: 1, failureThreshold: 3 };
 
 type Resources = { limits?: Record<string, string>; requests?: Record<string, string> };
-type Volume = { name: string; [source: string]: unknown };
+type ProjectedSource = NonNullable<Volume['projected']>;
+type ClaimSource = { claimName?: string; readOnly?: boolean };
 type Toleration = { key?: string; operator?: string; value?: string; effect?: string; tolerationSeconds?: number };
 type VolumeMount = { name: string; mountPath: string; readOnly?: boolean; subPath?: string };
 
@@ -39,22 +43,39 @@ export function describeProbe(probe: Probe & { grpc?: { port: number; service?: 
   return `unknown ${attrs}`;
 }
 
-/** The value the kubelet would inject for a fieldRef env var (describe's EnvValueRetriever). */
+/**
+ * The value describe shows for a fieldRef env var (EnvValueRetriever). It is
+ * not what the kubelet injects: kubectl's scheme has no field-label conversions
+ * for Pod, so only metadata.name and metadata.namespace get through
+ * ConvertFieldLabel, and every other path (status.podIP, spec.nodeName, labels,
+ * annotations, uid) shows empty (kubernetes/kubernetes#109482).
+ */
 function resolveFieldRef(pod: Pod, fieldPath: string): string {
-  const m = /^metadata\.(labels|annotations)\['(.*)'\]$/.exec(fieldPath);
-  if (m) return (m[1] === 'labels' ? pod.metadata.labels : pod.metadata.annotations)?.[m[2]!] ?? '';
-  switch (fieldPath) {
-    case 'metadata.name': return pod.metadata.name ?? '';
-    case 'metadata.namespace': return pod.metadata.namespace ?? '';
-    case 'metadata.uid': return pod.metadata.uid ?? '';
-    case 'spec.nodeName': return pod.spec.nodeName ?? '';
-    case 'spec.serviceAccountName': return (pod.spec['serviceAccountName'] as string | undefined) ?? '';
-    case 'status.hostIP': return pod.status?.hostIP ?? '';
-    case 'status.podIP': return pod.status?.podIP ?? '';
-    case 'status.podIPs': return (pod.status?.podIPs ?? []).map((p) => p.ip).join(',');
-    case 'status.hostIPs': return (pod.status?.hostIPs ?? []).map((p) => p.ip).join(',');
-    default: return '';
-  }
+  if (fieldPath === 'metadata.name') return pod.metadata.name ?? '';
+  if (fieldPath === 'metadata.namespace') return pod.metadata.namespace ?? '';
+  return '';
+}
+
+/**
+ * A resourceFieldRef env var's value as describe works it out
+ * (resourcehelper.ExtractContainerResourceValue): from the described container's
+ * own limits or requests, whatever containerName says, with none of the kubelet's
+ * defaulting; a missing amount is 0, and a limits.cpu or limits.memory of 0
+ * shows as "node allocatable". kubectl divides in float64 and rounds up, so
+ * this does too; an unsupported resource shows empty.
+ */
+function resourceFieldRefValue(container: Container, ref: ResourceFieldSelector): string {
+  const m = /^(limits|requests)\.(cpu|memory|ephemeral-storage|hugepages-.*)$/.exec(ref.resource);
+  if (!m) return '';
+  const [, kind, name] = m as unknown as [string, 'limits' | 'requests', string];
+  const list = container.resources?.[kind] ?? {};
+  // cpu counts in thousandths of a core (Quantity.MilliValue), the rest in bytes (Quantity.Value)
+  const scaled = name === 'cpu' ? quantityMilliValue : quantityValue;
+  const amount = Object.hasOwn(list, name) ? scaled(list[name]!) : 0n;
+  const divisor = scaled(ref.divisor === undefined || ref.divisor === '' ? 0 : ref.divisor);
+  if (amount === undefined || divisor === undefined) return '';
+  const value = String(Math.ceil(Number(amount) / Number(divisor === 0n ? scaled(1)! : divisor)));
+  return value === '0' && (ref.resource === 'limits.cpu' || ref.resource === 'limits.memory') ? 'node allocatable' : value;
 }
 
 function describeStatus(stateName: string, state: ContainerState | undefined, w: PrefixWriter): void {
@@ -86,7 +107,18 @@ function describeResources(resources: Resources | undefined, w: PrefixWriter, le
   }
 }
 
+/** describeContainerEnvFrom: one line per ConfigMap or Secret, only for a container that has envFrom. */
+function describeEnvFrom(container: Container, w: PrefixWriter): void {
+  w.write(LEVEL_2, 'Environment Variables from:\n');
+  for (const e of container.envFrom ?? []) {
+    const [ref, kind] = e.configMapRef ? [e.configMapRef, 'ConfigMap'] : e.secretRef ? [e.secretRef, 'Secret'] : [undefined, ''];
+    const from = e.prefix ? `${kind} with prefix '${e.prefix}'` : kind;
+    w.write(LEVEL_3, `${ref?.name ?? ''}\t${from}\tOptional: ${!!ref?.optional}\n`);
+  }
+}
+
 function describeEnv(container: Container, pod: Pod | undefined, w: PrefixWriter): void {
+  if ((container.envFrom ?? []).length > 0) describeEnvFrom(container, w);
   const env: EnvVar[] = container.env ?? [];
   w.write(LEVEL_2, `Environment:${env.length === 0 ? '\t<none>' : ''}\n`);
   for (const e of env) {
@@ -96,6 +128,8 @@ function describeEnv(container: Container, pod: Pod | undefined, w: PrefixWriter
     } else if (from.fieldRef) {
       const value = pod ? resolveFieldRef(pod, from.fieldRef.fieldPath) : '';
       w.write(LEVEL_3, `${e.name}:\t${value} (${from.fieldRef.apiVersion ?? 'v1'}:${from.fieldRef.fieldPath})\n`);
+    } else if (from.resourceFieldRef) {
+      w.write(LEVEL_3, `${e.name}:\t${resourceFieldRefValue(container, from.resourceFieldRef)} (${from.resourceFieldRef.resource})\n`);
     } else if (from.secretKeyRef) {
       w.write(LEVEL_3, `${e.name}:\t<set to the key '${from.secretKeyRef.key}' in secret '${from.secretKeyRef.name}'>\tOptional: ${!!from.secretKeyRef.optional}\n`);
     } else if (from.configMapKeyRef) {
@@ -148,7 +182,62 @@ function describeContainers(label: string, containers: Container[], statuses: Co
   }
 }
 
-/** describeVolumes for the volume sources podnet pods use; others print `<unknown>`. */
+/** The second line of a Secret's or ConfigMap's entry: `optional` unset is false. */
+function optionalLine(optional: boolean | undefined): string {
+  return `    Optional:\t${!!optional}\n`;
+}
+
+/** printDownwardAPIVolumeSource: each file as `field -> path`, for fields and container resources alike. */
+function describeDownwardAPIVolume(d: DownwardAPIVolumeSource, w: PrefixWriter): void {
+  w.write(LEVEL_2, 'Type:\tDownwardAPI (a volume populated by information about the pod)\n    Items:\n');
+  for (const item of d.items ?? []) {
+    if (item.fieldRef) w.write(LEVEL_3, `${item.fieldRef.fieldPath} -> ${item.path}\n`);
+    if (item.resourceFieldRef) w.write(LEVEL_3, `${item.resourceFieldRef.resource} -> ${item.path}\n`);
+  }
+}
+
+/**
+ * printProjectedVolumeSource: one entry per source, at the level of the Type
+ * line; a downward API source is just `true`, whatever its items, and sources
+ * kubectl does not know (clusterTrustBundle, podCertificate) print nothing.
+ */
+function describeProjectedVolume(p: ProjectedSource, w: PrefixWriter): void {
+  w.write(LEVEL_2, 'Type:\tProjected (a volume that contains injected data from multiple sources)\n');
+  for (const s of p.sources ?? []) {
+    if (s.secret) w.write(LEVEL_2, `SecretName:\t${s.secret.name ?? ''}\n${optionalLine(s.secret.optional)}`);
+    else if (s.downwardAPI) w.write(LEVEL_2, 'DownwardAPI:\ttrue\n');
+    else if (s.configMap) w.write(LEVEL_2, `ConfigMapName:\t${s.configMap.name ?? ''}\n${optionalLine(s.configMap.optional)}`);
+    else if (s.serviceAccountToken) w.write(LEVEL_2, `TokenExpirationSeconds:\t${s.serviceAccountToken.expirationSeconds ?? ''}\n`);
+  }
+}
+
+/**
+ * One volume's source (describeVolumes' switch). The sources podnet has nothing
+ * behind (nfs, csi, image, …) print kubectl's `<unknown>` line, where kubectl
+ * itself has a block for each.
+ */
+function describeVolumeSource(v: Volume, w: PrefixWriter): void {
+  const claim = v['persistentVolumeClaim'] as ClaimSource | undefined;
+  if (v.hostPath) {
+    w.write(LEVEL_2, `Type:\tHostPath (bare host directory volume)\n    Path:\t${v.hostPath.path ?? ''}\n    HostPathType:\t${v.hostPath.type ?? '<none>'}\n`);
+  } else if (v.emptyDir) {
+    w.write(LEVEL_2, `Type:\tEmptyDir (a temporary directory that shares a pod's lifetime)\n    Medium:\t${v.emptyDir.medium ?? ''}\n    SizeLimit:\t${v.emptyDir.sizeLimit ?? '<unset>'}\n`);
+  } else if (v.secret) {
+    w.write(LEVEL_2, `Type:\tSecret (a volume populated by a Secret)\n    SecretName:\t${v.secret.secretName ?? ''}\n${optionalLine(v.secret.optional)}`);
+  } else if (v.configMap) {
+    w.write(LEVEL_2, `Type:\tConfigMap (a volume populated by a ConfigMap)\n    Name:\t${v.configMap.name ?? ''}\n${optionalLine(v.configMap.optional)}`);
+  } else if (claim) {
+    w.write(LEVEL_2, `Type:\tPersistentVolumeClaim (a reference to a PersistentVolumeClaim in the same namespace)\n    ClaimName:\t${claim.claimName ?? ''}\n    ReadOnly:\t${!!claim.readOnly}\n`);
+  } else if (v.downwardAPI) {
+    describeDownwardAPIVolume(v.downwardAPI, w);
+  } else if (v.projected) {
+    describeProjectedVolume(v.projected, w);
+  } else {
+    w.write(LEVEL_1, '<unknown>\n');
+  }
+}
+
+/** describeVolumes: the pod's volumes in spec order. */
 function describeVolumes(volumes: Volume[] | undefined, w: PrefixWriter, space: string): void {
   if (!volumes || volumes.length === 0) {
     w.write(LEVEL_0, `${space}Volumes:\t<none>\n`);
@@ -157,18 +246,7 @@ function describeVolumes(volumes: Volume[] | undefined, w: PrefixWriter, space: 
   w.write(LEVEL_0, `${space}Volumes:\n`);
   for (const v of volumes) {
     w.write(LEVEL_1, `${space ? ' ' : ''}${v.name}:\n`);
-    const src = v as Record<string, Record<string, unknown> | undefined>;
-    if (src['hostPath']) {
-      w.write(LEVEL_2, `Type:\tHostPath (bare host directory volume)\n    Path:\t${src['hostPath']['path'] ?? ''}\n    HostPathType:\t${src['hostPath']['type'] ?? '<none>'}\n`);
-    } else if (src['emptyDir']) {
-      w.write(LEVEL_2, `Type:\tEmptyDir (a temporary directory that shares a pod's lifetime)\n    Medium:\t${src['emptyDir']['medium'] ?? ''}\n    SizeLimit:\t${src['emptyDir']['sizeLimit'] ?? '<unset>'}\n`);
-    } else if (src['secret']) {
-      w.write(LEVEL_2, `Type:\tSecret (a volume populated by a Secret)\n    SecretName:\t${src['secret']['secretName'] ?? ''}\n    Optional:\t${!!src['secret']['optional']}\n`);
-    } else if (src['configMap']) {
-      w.write(LEVEL_2, `Type:\tConfigMap (a volume populated by a ConfigMap)\n    Name:\t${src['configMap']['name'] ?? ''}\n    Optional:\t${!!src['configMap']['optional']}\n`);
-    } else {
-      w.write(LEVEL_1, '<unknown>\n');
-    }
+    describeVolumeSource(v, w);
   }
 }
 
@@ -221,7 +299,7 @@ export function describePodTemplate(template: PodTemplateSpec | undefined, w: Pr
   if (sa) w.write(LEVEL_1, `Service Account:\t${sa}\n`);
   if ((spec.initContainers ?? []).length > 0) describeContainers('Init Containers', spec.initContainers!, undefined, undefined, w, '  ');
   describeContainers('Containers', spec.containers ?? [], undefined, undefined, w, '  ');
-  describeVolumes(spec['volumes'] as Volume[] | undefined, w, '  ');
+  describeVolumes(spec.volumes, w, '  ');
   const pc = spec['priorityClassName'] as string | undefined;
   if (pc) w.write(LEVEL_1, `Priority Class Name:\t${pc}\n`);
   printLabelsMultiline(w, '  Node-Selectors', spec.nodeSelector);
@@ -276,7 +354,7 @@ export function describePod(pod: Pod, events: readonly Event[] | undefined, now:
     w.write(LEVEL_0, 'Conditions:\n  Type\tStatus\n');
     for (const c of status.conditions!) w.write(LEVEL_1, `${c.type} \t${c.status} \n`);
   }
-  describeVolumes(spec['volumes'] as Volume[] | undefined, w, '');
+  describeVolumes(spec.volumes, w, '');
   w.write(LEVEL_0, `QoS Class:\t${podQOSClass(spec.containers ?? [])}\n`);
   printLabelsMultiline(w, 'Node-Selectors', spec.nodeSelector);
   printTolerations(w, 'Tolerations', spec['tolerations'] as Toleration[] | undefined);

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Pod } from '../../../src/api/types.js';
+import type { Container, Deployment, Pod, ResourceRequirements } from '../../../src/api/types.js';
 import { describe, joinDescriptions } from '../../../src/cli/printers/describe.js';
 import * as f from './fixtures.js';
 import { ago, lines, NOW } from './fixtures.js';
@@ -37,6 +37,80 @@ function pendingTerminatingPod(): Pod {
   return p;
 }
 
+/** Every volume source podnet fills or binds, envFrom, and each kind of env value source. */
+function podWithVolumesAndEnvSources(): Pod {
+  const p = f.runningPod('web-0', 'shop');
+  p.metadata.ownerReferences = [{ apiVersion: 'apps/v1', kind: 'StatefulSet', name: 'web', uid: 'uid-web', controller: true }];
+  p.status = {
+    phase: 'Pending', hostIP: '172.18.0.2', startTime: ago(20), conditions: [{ type: 'PodScheduled', status: 'True' }],
+    containerStatuses: [{ name: 'web', ready: false, restartCount: 0, state: { waiting: { reason: 'ContainerCreating' } } }],
+  };
+  const c: Container = { name: 'web', image: 'podnet/web:1.2' };
+  p.spec.containers = [c];
+  c.resources = { limits: { memory: '129M' }, requests: { cpu: '250m', memory: '64Mi' } };
+  c.envFrom = [{ configMapRef: { name: 'web-config' } }, { prefix: 'DB_', secretRef: { name: 'db-creds', optional: true } }];
+  const field = (fieldPath: string) => ({ fieldRef: { apiVersion: 'v1', fieldPath } });
+  c.env = [
+    { name: 'POD_NAME', valueFrom: field('metadata.name') },
+    { name: 'POD_NAMESPACE', valueFrom: field('metadata.namespace') },
+    { name: 'POD_IP', valueFrom: field('status.podIP') },
+    { name: 'NODE_NAME', valueFrom: field('spec.nodeName') },
+    { name: 'APP', valueFrom: field("metadata.labels['app']") },
+    { name: 'CPU_LIMIT', valueFrom: { resourceFieldRef: { resource: 'limits.cpu' } } },
+    { name: 'MEMORY_LIMIT_MI', valueFrom: { resourceFieldRef: { containerName: 'web', resource: 'limits.memory', divisor: '1Mi' } } },
+    { name: 'CPU_REQUEST', valueFrom: { resourceFieldRef: { resource: 'requests.cpu' } } },
+    { name: 'CPU_REQUEST_MILLI', valueFrom: { resourceFieldRef: { resource: 'requests.cpu', divisor: '1m' } } },
+    { name: 'EPHEMERAL_LIMIT', valueFrom: { resourceFieldRef: { resource: 'limits.ephemeral-storage' } } },
+    { name: 'PASSWORD', valueFrom: { secretKeyRef: { name: 'db-creds', key: 'password' } } },
+  ];
+  c.volumeMounts = [{ name: 'config', mountPath: '/etc/web', readOnly: true }, { name: 'data', mountPath: '/data' }];
+  p.spec.volumes = [
+    { name: 'config', configMap: { name: 'web-config', defaultMode: 420 } },
+    { name: 'tls', secret: { secretName: 'web-tls', optional: true, defaultMode: 420 } },
+    { name: 'podinfo', downwardAPI: { defaultMode: 420, items: [
+      { path: 'labels', fieldRef: { apiVersion: 'v1', fieldPath: 'metadata.labels' } },
+      { path: 'cpu_limit', resourceFieldRef: { containerName: 'web', resource: 'limits.cpu', divisor: '1m' } },
+    ] } },
+    { name: 'kube-api-access', projected: { defaultMode: 420, sources: [
+      { serviceAccountToken: { expirationSeconds: 3607, path: 'token' } },
+      { configMap: { name: 'kube-root-ca.crt', items: [{ key: 'ca.crt', path: 'ca.crt' }] } },
+      { downwardAPI: { items: [{ path: 'namespace', fieldRef: { apiVersion: 'v1', fieldPath: 'metadata.namespace' } }] } },
+      { secret: { name: 'extra', optional: true } },
+      { clusterTrustBundle: { signerName: 'example.com/signer', path: 'bundle.pem' } },
+    ] } },
+    { name: 'logs', hostPath: { path: '/var/log', type: '' } },
+    { name: 'docker-sock', hostPath: { path: '/run/docker.sock', type: 'Socket' } },
+    { name: 'data', persistentVolumeClaim: { claimName: 'data-web-0' } },
+    { name: 'shared', persistentVolumeClaim: { claimName: 'shared', readOnly: true } },
+    { name: 'scratch', emptyDir: {} },
+  ];
+  return p;
+}
+
+/** From `Pod Template:` up to the next top-level line: the part a workload shares with describe pod. */
+function podTemplateSection(text: string): string {
+  const all = text.split('\n');
+  const start = all.indexOf('Pod Template:');
+  const end = all.findIndex((l, i) => i > start && !l.startsWith(' '));
+  return lines(...all.slice(start, end));
+}
+
+/** A Deployment whose pod template reads env from a ConfigMap, the downward API and its own limits. */
+function deploymentWithEnvSources(): Deployment {
+  const d = f.deployment('web');
+  const spec = d.spec.template.spec;
+  const c: Container = { name: 'web', image: 'podnet/web:1.2', resources: { limits: { cpu: '500m' } } };
+  spec.containers = [c];
+  c.envFrom = [{ prefix: 'APP_', configMapRef: { name: 'web-config', optional: false } }];
+  c.env = [
+    { name: 'POD_NAME', valueFrom: { fieldRef: { apiVersion: 'v1', fieldPath: 'metadata.name' } } },
+    { name: 'CPU_LIMIT', valueFrom: { resourceFieldRef: { resource: 'limits.cpu' } } },
+    { name: 'MEMORY_LIMIT', valueFrom: { resourceFieldRef: { resource: 'limits.memory' } } },
+  ];
+  spec.volumes = [{ name: 'config', configMap: { name: 'web-config' } }, { name: 'data', persistentVolumeClaim: { claimName: 'web-data' } }];
+  return d;
+}
+
 const SCENARIOS: [name: string, run: () => string][] = [
   ['pod: node, IPs, controller, container state and last state, probes, env, conditions, events oldest first', () => describe(runningPodWithHistory(), [
     f.event({ kind: 'Pod', name: 'web-5d8f7c9b4-x2x9k' }, 'Warning', 'BackOff', 'Back-off restarting failed container', 150, 120, 3),
@@ -46,6 +120,8 @@ const SCENARIOS: [name: string, run: () => string][] = [
   ['pod: pending and terminating, multi-line labels, folded annotations, commands and every probe kind', () => describe(pendingTerminatingPod(), [
     f.event({ kind: 'Deployment', name: 'pending' }, 'Normal', 'X', 'any kind with the pod\'s name counts, as describe pod clears the kind', 10),
   ], {}, NOW)],
+  ['pod: envFrom, fieldRef and resourceFieldRef env, and each volume source', () => describe(podWithVolumesAndEnvSources(), undefined, {}, NOW)],
+  ['deployment: pod template with envFrom, resourceFieldRef env and volumes', () => podTemplateSection(describe(deploymentWithEnvSources(), undefined, {}, NOW))],
   ['service: LoadBalancer with ports, node ports and ready endpoints', () => describe(
     f.service('web', { type: 'LoadBalancer', clusterIP: '10.96.0.20', clusterIPs: ['10.96.0.20'], selector: { app: 'web' }, externalTrafficPolicy: 'Cluster', internalTrafficPolicy: 'Cluster', ports: [{ name: 'http', port: 80, targetPort: 8080, nodePort: 30080, protocol: 'TCP' }] }, { loadBalancer: { ingress: [{ ip: '203.0.113.10' }] } }),
     [f.event({ kind: 'Service', name: 'web' }, 'Normal', 'EnsuredLoadBalancer', 'Ensured load balancer', 60, 60, 1, 'service-controller')],
@@ -119,7 +195,8 @@ const EXPECTED: Record<string, string> = {
     '    Readiness:      http-get http://:8080/healthz delay=0s timeout=1s period=10s #success=1 #failure=3',
     '    Environment:',
     '      PORT:    8080',
-    '      POD_IP:  10.244.0.2 (v1:status.podIP)',
+    // kubectl resolves no fieldRef but metadata.name and metadata.namespace (kubernetes/kubernetes#109482)
+    '      POD_IP:   (v1:status.podIP)',
     '    Mounts:    <none>',
     'Conditions:',
     '  Type              Status',
@@ -186,6 +263,131 @@ const EXPECTED: Record<string, string> = {
     '  Type    Reason  Age   From     Message',
     '  ----    ------  ----  ----     -------',
     '  Normal  X       10s   kubelet  any kind with the pod\'s name counts, as describe pod clears the kind',
+  ),
+  // Checked against kubectl 1.32 describing the same objects; the projected volume's
+  // Optional lines are 1.33's (kubernetes/kubernetes#129457), which 1.32 printed as pointers.
+  "pod: envFrom, fieldRef and resourceFieldRef env, and each volume source": lines(
+    'Name:           web-0',
+    'Namespace:      shop',
+    'Node:           node-1/172.18.0.2',
+    'Start Time:     Wed, 01 May 2024 11:59:40 +0000',
+    'Labels:         app=web',
+    'Annotations:    <none>',
+    'Status:         Pending',
+    'IP:             ',
+    'IPs:            <none>',
+    'Controlled By:  StatefulSet/web',
+    'Containers:',
+    '  web:',
+    '    Container ID:   ',
+    '    Image:          podnet/web:1.2',
+    '    Image ID:       ',
+    '    Port:           <none>',
+    '    Host Port:      <none>',
+    '    State:          Waiting',
+    '      Reason:       ContainerCreating',
+    '    Ready:          False',
+    '    Restart Count:  0',
+    '    Limits:',
+    '      memory:  129M',
+    '    Requests:',
+    '      cpu:     250m',
+    '      memory:  64Mi',
+    '    Environment Variables from:',
+    '      web-config  ConfigMap                 Optional: false',
+    '      db-creds    Secret with prefix \'DB_\'  Optional: true',
+    '    Environment:',
+    '      POD_NAME:           web-0 (v1:metadata.name)',
+    '      POD_NAMESPACE:      shop (v1:metadata.namespace)',
+    '      POD_IP:              (v1:status.podIP)',
+    '      NODE_NAME:           (v1:spec.nodeName)',
+    '      APP:                 (v1:metadata.labels[\'app\'])',
+    '      CPU_LIMIT:          node allocatable (limits.cpu)',
+    '      MEMORY_LIMIT_MI:    124 (limits.memory)',
+    '      CPU_REQUEST:        1 (requests.cpu)',
+    '      CPU_REQUEST_MILLI:  250 (requests.cpu)',
+    '      EPHEMERAL_LIMIT:    0 (limits.ephemeral-storage)',
+    '      PASSWORD:           <set to the key \'password\' in secret \'db-creds\'>  Optional: false',
+    '    Mounts:',
+    '      /data from data (rw)',
+    '      /etc/web from config (ro)',
+    'Conditions:',
+    '  Type           Status',
+    '  PodScheduled   True ',
+    'Volumes:',
+    '  config:',
+    '    Type:      ConfigMap (a volume populated by a ConfigMap)',
+    '    Name:      web-config',
+    '    Optional:  false',
+    '  tls:',
+    '    Type:        Secret (a volume populated by a Secret)',
+    '    SecretName:  web-tls',
+    '    Optional:    true',
+    '  podinfo:',
+    '    Type:  DownwardAPI (a volume populated by information about the pod)',
+    '    Items:',
+    '      metadata.labels -> labels',
+    '      limits.cpu -> cpu_limit',
+    '  kube-api-access:',
+    '    Type:                    Projected (a volume that contains injected data from multiple sources)',
+    '    TokenExpirationSeconds:  3607',
+    '    ConfigMapName:           kube-root-ca.crt',
+    '    Optional:                false',
+    '    DownwardAPI:             true',
+    '    SecretName:              extra',
+    '    Optional:                true',
+    '  logs:',
+    '    Type:          HostPath (bare host directory volume)',
+    '    Path:          /var/log',
+    '    HostPathType:  ',
+    '  docker-sock:',
+    '    Type:          HostPath (bare host directory volume)',
+    '    Path:          /run/docker.sock',
+    '    HostPathType:  Socket',
+    '  data:',
+    '    Type:       PersistentVolumeClaim (a reference to a PersistentVolumeClaim in the same namespace)',
+    '    ClaimName:  data-web-0',
+    '    ReadOnly:   false',
+    '  shared:',
+    '    Type:       PersistentVolumeClaim (a reference to a PersistentVolumeClaim in the same namespace)',
+    '    ClaimName:  shared',
+    '    ReadOnly:   true',
+    '  scratch:',
+    '    Type:        EmptyDir (a temporary directory that shares a pod\'s lifetime)',
+    '    Medium:      ',
+    '    SizeLimit:   <unset>',
+    'QoS Class:       Burstable',
+    'Node-Selectors:  <none>',
+    'Tolerations:     <none>',
+  ),
+  "deployment: pod template with envFrom, resourceFieldRef env and volumes": lines(
+    'Pod Template:',
+    '  Labels:  app=web',
+    '  Containers:',
+    '   web:',
+    '    Image:      podnet/web:1.2',
+    '    Port:       <none>',
+    '    Host Port:  <none>',
+    '    Limits:',
+    '      cpu:  500m',
+    '    Environment Variables from:',
+    '      web-config  ConfigMap with prefix \'APP_\'  Optional: false',
+    '    Environment:',
+    '      POD_NAME:       (v1:metadata.name)',
+    '      CPU_LIMIT:     1 (limits.cpu)',
+    '      MEMORY_LIMIT:  node allocatable (limits.memory)',
+    '    Mounts:          <none>',
+    '  Volumes:',
+    '   config:',
+    '    Type:      ConfigMap (a volume populated by a ConfigMap)',
+    '    Name:      web-config',
+    '    Optional:  false',
+    '   data:',
+    '    Type:          PersistentVolumeClaim (a reference to a PersistentVolumeClaim in the same namespace)',
+    '    ClaimName:     web-data',
+    '    ReadOnly:      false',
+    '  Node-Selectors:  <none>',
+    '  Tolerations:     <none>',
   ),
   "service: LoadBalancer with ports, node ports and ready endpoints": lines(
     'Name:                     web',
@@ -495,4 +697,28 @@ for (const [name, run] of SCENARIOS) {
 
 test('several objects are separated as kubectl describe separates them', () => {
   assert.equal(joinDescriptions(['Name:  a\n', 'Name:  b\n']), 'Name:  a\n\n\nName:  b\n');
+});
+
+test('resourceFieldRef env values are worked out as kubectl does: the container\'s own spec, rounded up, a 0 cpu or memory limit is node allocatable', () => {
+  const rows: [resources: ResourceRequirements, resource: string, divisor: string | undefined, shown: string][] = [
+    [{ limits: { cpu: '0' } }, 'limits.cpu', undefined, 'node allocatable'],
+    [{ limits: { cpu: '1500m' } }, 'limits.cpu', undefined, '2'],
+    [{ limits: { cpu: '1500m' } }, 'limits.cpu', '1m', '1500'],
+    [{ limits: { memory: '1Gi' } }, 'limits.memory', '0', '1073741824'],
+    // the kubelet would take the request from the limit; describe does not
+    [{ limits: { memory: '1Gi' } }, 'requests.memory', '1Mi', '0'],
+    [{}, 'limits.ephemeral-storage', undefined, '0'],
+    [{ requests: { 'hugepages-2Mi': '6Mi' } }, 'requests.hugepages-2Mi', '4Mi', '2'],
+    [{ limits: { cpu: '1' } }, 'limits.example.com/gpu', undefined, ''],
+  ];
+  for (const [resources, resource, divisor, shown] of rows) {
+    const d = f.deployment('web');
+    const c = d.spec.template.spec.containers[0]!;
+    c.resources = resources;
+    c.env = [{ name: 'V', valueFrom: { resourceFieldRef: { resource, ...(divisor === undefined ? {} : { divisor }) } } }];
+    const line = describe(d, undefined, {}, NOW).split('\n').find((l) => l.startsWith('      V:'));
+    // the value follows the tabwriter's padding, at least two spaces
+    const expected = `  ${shown} (${resource})`;
+    assert.equal(line?.slice(-expected.length), expected, `${resource} of ${JSON.stringify(resources)}`);
+  }
 });
