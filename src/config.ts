@@ -54,6 +54,8 @@ export interface ClusterPaths {
   procs: string;
   /** per-node files: the resolv.conf, hosts and mount table `podnet exec node/NAME` mounts */
   nodes: string;
+  /** persistentVolumeClaim directories, `<claims>/<namespace>/<claimName>`: they outlive pods, not their namespace */
+  claims: string;
 }
 
 export function clusterPaths(cluster: string): ClusterPaths {
@@ -69,6 +71,7 @@ export function clusterPaths(cluster: string): ClusterPaths {
     cniConf: path.join(dir, 'cni'),
     procs: path.join(dir, 'procs'),
     nodes: path.join(dir, 'nodes'),
+    claims: path.join(dir, 'claims'),
   };
 }
 

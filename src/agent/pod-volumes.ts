@@ -9,9 +9,10 @@
 // provisioner keeps them on the node the same way); other sources have no
 // storage here and get a scratch directory, with a warning.
 
-import { closeSync, mkdirSync, openSync, statSync, type Stats } from 'node:fs';
+import { chmodSync, closeSync, lstatSync, mkdirSync, openSync, realpathSync, statSync, type Stats } from 'node:fs';
 import path from 'node:path';
 import type { Container, Pod, Volume } from '../api/types.js';
+import { isDNS1123Subdomain } from '../api/validation/names.js';
 import { writeVolumeFiles } from './atomic-writer.js';
 import type { PauseMount } from './sandbox.js';
 import { isProjectedVolume, projectVolume, type VolumeFile, type VolumeSources } from './volume-files.js';
@@ -94,10 +95,20 @@ export class PodVolumes {
   constructor(private readonly dirs: PodVolumeDirs) {}
 
   private dirOf(pod: Pod, v: Volume): string {
-    const claim = (v.persistentVolumeClaim as { claimName?: string } | undefined)?.claimName;
-    if (claim) return path.join(this.dirs.claims, pod.metadata.namespace!, claim);
+    const claim = claimOf(v);
+    if (claim) {
+      // a claim's name becomes a path: only a name a PersistentVolumeClaim could have (a DNS subdomain: no '/', no '..')
+      if (isDNS1123Subdomain(claim.claimName).length > 0) throw setUpFailed(v.name, `persistentvolumeclaim "${claim.claimName}" not found: not a valid claim name`);
+      return path.join(this.dirs.claims, pod.metadata.namespace!, claim.claimName);
+    }
     if (v.hostPath) return v.hostPath.path;
     return path.join(this.dirs.podVolumes, v.name);
+  }
+
+  /** volumes/ holds Secrets: only root may look inside (pods run as root) */
+  private makeVolumesDir(): void {
+    mkdirSync(this.dirs.podVolumes, { recursive: true, mode: 0o700 });
+    chmodSync(this.dirs.podVolumes, 0o700);
   }
 
   private project(pod: Pod, v: Volume, sources: VolumeSources): { files: VolumeFile[]; warnings: string[] } {
@@ -118,12 +129,14 @@ export class PodVolumes {
   prepare(pod: Pod, sources: VolumeSources): PreparedVolumes {
     const warnings: [string, string][] = [];
     const volumes = new Map<string, Volume>();
+    this.makeVolumesDir();
     for (const v of pod.spec.volumes ?? []) {
       volumes.set(v.name, v);
       const source = volumeSource(v);
       const dir = this.dirOf(pod, v);
       if (v.hostPath) {
         try { checkHostPath(dir, v.hostPath.type ?? ''); } catch (e) { throw setUpFailed(v.name, (e as Error).message); }
+        if (!exists(dir)) throw setUpFailed(v.name, `hostPath ${dir} does not exist on the machine`);
       } else if (isProjectedVolume(v)) {
         const { files, warnings: said } = this.project(pod, v, sources);
         for (const w of said) warnings.push(['FailedMount', `volume "${v.name}": ${w}`]);
@@ -142,11 +155,12 @@ export class PodVolumes {
    * One bind per mount point. The pod's containers share the pause's mount
    * namespace, so a path one container mounts is mounted for all: a second
    * container that mounts another volume (or another subPath) there gets a
-   * warning, not a mount. Parents before children, so a mount inside
-   * another volume's mount point lands on top of it.
+   * warning, not a mount. Parents before children: a mount point inside
+   * another mount is a path inside that mount's source, made there (as a
+   * runtime makes it in the container's root) when the parent is writable.
    */
   private planMounts(pod: Pod, volumes: Map<string, Volume>, warnings: [string, string][]): PauseMount[] {
-    const byTarget = new Map<string, { mount: PauseMount; owner: string }>();
+    const planned: { mount: PauseMount; owner: string; container: string; volume: string }[] = [];
     const containers: Container[] = [...pod.spec.initContainers ?? [], ...pod.spec.containers];
     for (const c of containers) {
       for (const m of c.volumeMounts ?? []) {
@@ -154,27 +168,26 @@ export class PodVolumes {
         if (!v) continue; // validation rejects it; an object stored before that is left unmounted
         if (m.subPathExpr) throw setUpFailed(v.name, `subPathExpr "${m.subPathExpr}" is not supported by podnet (use subPath)`);
         const base = this.dirOf(pod, v);
-        let source = base;
-        if (m.subPath) {
-          source = path.join(base, m.subPath);
-          if (!path.relative(base, source) || path.relative(base, source).startsWith('..')) throw setUpFailed(v.name, `subPath "${m.subPath}" is outside the volume`);
-          // the kubelet makes a missing subPath a directory, in volumes it may write to
-          if (!isProjectedVolume(v) && !exists(source)) mkdirSync(source, { recursive: true });
-          if (!exists(source)) throw setUpFailed(v.name, `subPath "${m.subPath}" does not exist in the volume`);
-        }
-        const mount: PauseMount = { source, target: m.mountPath, ...(isProjectedVolume(v) || m.readOnly ? { readOnly: true } : {}) };
+        const source = m.subPath ? subPathSource(v, base, m.subPath) : base;
+        const readOnly = isProjectedVolume(v) || m.readOnly === true || claimOf(v)?.readOnly === true;
+        const mount: PauseMount = { source, target: path.normalize(m.mountPath), ...(readOnly ? { readOnly: true } : {}) };
         const owner = `${c.name}'s volume "${m.name}"${m.subPath ? ` (subPath ${m.subPath})` : ''}`;
-        const taken = byTarget.get(m.mountPath);
+        const taken = planned.find((p) => p.mount.target === mount.target);
         if (taken) {
           if (taken.mount.source !== source) warnings.push(['FailedMount', `${owner} is not mounted at ${m.mountPath}: podnet's containers share one mount namespace, and ${taken.owner} is mounted there`]);
           continue;
         }
-        checkMountPoint(v.name, source, m.mountPath, c.name);
-        byTarget.set(m.mountPath, { mount, owner });
+        planned.push({ mount, owner, container: c.name, volume: v.name });
       }
     }
-    return [...byTarget.values()].map((x) => x.mount)
-      .sort((a, b) => a.target.split('/').length - b.target.split('/').length);
+    const depth = (p: string) => p.split('/').filter(Boolean).length;
+    planned.sort((a, b) => depth(a.mount.target) - depth(b.mount.target));
+    for (const [i, p] of planned.entries()) {
+      const parent = planned.slice(0, i).reverse().find((q) => isInside(p.mount.target, q.mount.target));
+      if (parent) makeNestedMountPoint(p, parent.mount);
+      else checkMountPoint(p.volume, p.mount.source, p.mount.target, p.container);
+    }
+    return planned.map((p) => p.mount);
   }
 
   /**
@@ -210,5 +223,66 @@ function checkMountPoint(volume: string, source: string, target: string, contain
   const sourceIsDir = statSync(source).isDirectory();
   if (sourceIsDir !== s.isDirectory()) {
     throw setUpFailed(volume, `cannot mount ${sourceIsDir ? 'a directory' : 'a file'} at ${target} in container ${container}: it is ${s.isDirectory() ? 'a directory' : 'not a directory'} on the machine`);
+  }
+}
+
+function claimOf(v: Volume): { claimName: string; readOnly?: boolean } | undefined {
+  const claim = v.persistentVolumeClaim as { claimName?: unknown; readOnly?: unknown } | undefined;
+  return typeof claim?.claimName === 'string' ? { claimName: claim.claimName, readOnly: claim.readOnly === true } : undefined;
+}
+
+/** `child` is `parent` or below it, element-wise (/srv/a is inside /srv, /srvx is not) */
+function isInside(child: string, parent: string): boolean {
+  const rel = path.relative(parent, child);
+  return rel !== '' && rel !== '..' && !rel.startsWith(`..${path.sep}`) && !path.isAbsolute(rel);
+}
+
+/**
+ * A subPath's source, walked one element at a time without following a
+ * symlink: a link the container left in its volume must not lead the agent
+ * (root, on the machine's filesystem) out of the volume. In a volume it may
+ * write to, a missing element is made as a directory, as the kubelet makes
+ * it; in a projected volume the path must exist, and its links (the atomic
+ * layout's `..data`) are the agent's own, so they are resolved and the
+ * result checked to be inside the volume.
+ */
+function subPathSource(v: Volume, base: string, subPath: string): string {
+  const fail = (why: string) => setUpFailed(v.name, `subPath "${subPath}" ${why}`);
+  const parts = path.normalize(subPath).split(path.sep).filter((x) => x !== '' && x !== '.');
+  if (path.isAbsolute(subPath) || parts.length === 0 || parts.includes('..')) throw fail('is outside the volume');
+  if (isProjectedVolume(v)) {
+    let real: string;
+    try { real = realpathSync(path.join(base, ...parts)); } catch { throw fail('does not exist in the volume'); }
+    if (!isInside(real, realpathSync(base))) throw fail('is outside the volume');
+    return real;
+  }
+  let at = base;
+  for (const part of parts) {
+    at = path.join(at, part);
+    let s: Stats | undefined;
+    try { s = lstatSync(at); } catch { s = undefined; }
+    if (!s) { mkdirSync(at, { mode: 0o755 }); continue; }
+    if (s.isSymbolicLink()) throw fail(`goes through a symbolic link (${path.relative(base, at)}), which podnet does not follow`);
+    if (!s.isDirectory() && part !== parts[parts.length - 1]) throw fail('is not a directory path in the volume');
+  }
+  return at;
+}
+
+/**
+ * A mount point inside an earlier mount: inside the pod it is a path in the
+ * parent's source, so that is where it must exist. A writable parent gets
+ * it made (a directory, or an empty file for a file); a read-only one must
+ * already have it.
+ */
+function makeNestedMountPoint(p: { mount: PauseMount; container: string; volume: string }, parent: PauseMount): void {
+  const point = path.join(parent.source, path.relative(parent.target, p.mount.target));
+  const sourceIsDir = statSync(p.mount.source).isDirectory();
+  if (!exists(point)) {
+    if (parent.readOnly) throw setUpFailed(p.volume, `cannot mount it at ${p.mount.target} in container ${p.container}: that path is inside a read-only volume mounted at ${parent.target}, which does not have it`);
+    mkdirSync(sourceIsDir ? point : path.dirname(point), { recursive: true, mode: 0o755 });
+    if (!sourceIsDir) closeSync(openSync(point, 'a', 0o644));
+  }
+  if (statSync(point).isDirectory() !== sourceIsDir) {
+    throw setUpFailed(p.volume, `cannot mount ${sourceIsDir ? 'a directory' : 'a file'} at ${p.mount.target} in container ${p.container}: the volume mounted at ${parent.target} has ${sourceIsDir ? 'a file' : 'a directory'} there`);
   }
 }

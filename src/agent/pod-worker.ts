@@ -156,6 +156,12 @@ export class PodWorker {
   private readonly volumes: PodVolumes;
   /** Warning events said once for this pod (volume and env warnings would repeat on every retry) */
   private readonly said = new Set<string>();
+  /** the labels and annotations the volumes were last refreshed for */
+  private shownMetadata: string | undefined;
+  /** the sandbox's last failure was a FailedMount (a ConfigMap or Secret event may be what it waits for) */
+  private failedMount = false;
+  /** when the sandbox was last tried: events do not retry it faster than every SANDBOX_RETRY_MS / 2 */
+  private sandboxTriedAt = 0;
 
   constructor(private readonly ctx: AgentContext, pod: Pod, adopted?: PersistedState) {
     this.pod = pod;
@@ -206,7 +212,12 @@ export class PodWorker {
   update(pod: Pod): Promise<void> {
     this.pod = pod;
     if (pod.metadata.deletionTimestamp) return this.enqueue(() => this.terminate(pod.metadata.deletionGracePeriodSeconds ?? pod.spec.terminationGracePeriodSeconds ?? 30, true));
-    return this.enqueue(async () => { await this.ensureRunning(); this.refreshVolumes(); });
+    return this.enqueue(async () => {
+      await this.ensureRunning();
+      // a downward API file shows labels and annotations; the pod's own status writes change neither
+      const shown = JSON.stringify([pod.metadata.labels, pod.metadata.annotations]);
+      if (shown !== this.shownMetadata) { this.shownMetadata = shown; this.refreshVolumes(); }
+    });
   }
 
   /**
@@ -219,7 +230,8 @@ export class PodWorker {
     void this.enqueue(async () => {
       this.refreshVolumes();
       const waiting = this.allContainers().some((c) => c.state.waiting?.reason === 'CreateContainerConfigError');
-      if (waiting || !this.sandboxReady) await this.ensureRunning();
+      const mountMayWork = !this.sandboxReady && this.failedMount && Date.now() - this.sandboxTriedAt >= SANDBOX_RETRY_MS / 2;
+      if (waiting || mountMayWork) await this.ensureRunning();
     });
   }
 
@@ -271,11 +283,14 @@ export class PodWorker {
   private async ensureRunning(): Promise<void> {
     if (this.terminating || this.finished) return;
     if (!this.sandboxReady) {
+      this.sandboxTriedAt = Date.now();
       try {
         await this.ctx.sandboxSlots.run(() => this.ensureSandbox());
         this.sandboxError = undefined;
+        this.failedMount = false;
       } catch (err) {
         this.sandboxError = (err as Error).message;
+        this.failedMount = err instanceof FailedMount;
         // a volume that cannot be set up is the kubelet's FailedMount, before any sandbox exists
         if (err instanceof FailedMount) this.ctx.events.warning(this.pod, 'FailedMount', this.sandboxError);
         else this.ctx.events.warning(this.pod, 'FailedCreatePodSandBox', `Failed to create pod sandbox: ${this.sandboxError}`);

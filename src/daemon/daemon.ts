@@ -3,6 +3,7 @@
 // from the store, so a daemon started after a crash finds its cluster again.
 
 import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import type { Node } from '../api/types.js';
 import { nowRFC3339 } from '../api/pod-helpers.js';
 import { resourceForKind } from '../api/resources.js';
@@ -201,7 +202,7 @@ export class Daemon {
       new EndpointSliceMirroringController(informers, client),
       new Scheduler(informers, client, schedulerEvents),
       new NodeIpamController(informers, client, events),
-      new NamespaceController(informers, client),
+      new NamespaceController(informers, client, (ns) => rmSync(path.join(this.paths.claims, ns), { recursive: true, force: true })),
       new GarbageCollector(informers, client),
       ...(lbEvents ? [new ServiceLoadBalancerController(informers, client, lbEvents)] : []),
     ];

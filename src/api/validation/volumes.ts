@@ -302,6 +302,12 @@ const validateEmptyDirSource: SourceCheck = (source, path, errs) => {
   else if (canonical.startsWith('-')) errs.push(field.forbidden(`${path}.sizeLimit`, 'SizeLimit field must be a valid resource quantity'));
 };
 
+/** validatePersistentClaimVolumeSource: a claim must be named. */
+const validateClaimSource: SourceCheck = (source, path, errs) => {
+  if (!optString(source, 'claimName', `${path}.claimName`, errs)) errs.push(field.required(`${path}.claimName`));
+  optBool(source, 'readOnly', `${path}.readOnly`, errs);
+};
+
 /**
  * Every VolumeSource member in upstream's order, with its check and, where
  * upstream's "more than 1" error spells it differently, that spelling. The
@@ -310,7 +316,7 @@ const validateEmptyDirSource: SourceCheck = (source, path, errs) => {
 const VOLUME_SOURCES: [key: string, check?: SourceCheck, spelledInError?: string][] = [
   ['emptyDir', validateEmptyDirSource], ['hostPath', validateHostPathSource], ['gitRepo'], ['gcePersistentDisk'],
   ['awsElasticBlockStore'], ['secret', objectFilesCheck('secretName')], ['nfs'], ['iscsi'], ['glusterfs'], ['flocker'],
-  ['persistentVolumeClaim'], ['rbd'], ['cinder'], ['cephfs', undefined, 'cephFS'], ['quobyte'],
+  ['persistentVolumeClaim', validateClaimSource], ['rbd'], ['cinder'], ['cephfs', undefined, 'cephFS'], ['quobyte'],
   ['downwardAPI', validateDownwardAPISource, 'downwarAPI'], ['fc'], ['flexVolume'], ['configMap', objectFilesCheck('name')],
   ['azureFile'], ['vsphereVolume'], ['photonPersistentDisk'], ['portworxVolume'], ['azureDisk'], ['storageos'],
   ['projected', validateProjectedSource], ['scaleIO'], ['csi'], ['ephemeral'], ['image'],

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { ConfigMap, Pod, Volume } from '../../../src/api/types.js';
@@ -61,15 +61,19 @@ test('each volume gets its directory: a pod volume, a claim of the cluster, a ho
   } finally { s.done(); }
 });
 
-test('a mount inside another mount point comes after it; a second volume on a taken path is a warning, not a mount', () => {
+test('a mount inside another mount point comes after it, its mount point made in the parent volume; a second volume on a taken path is a warning, not a mount', () => {
   const s = scratch();
   try {
+    const srv = s.mnt('srv');
     const p = pod([{ name: 'outer', emptyDir: {} }, { name: 'inner', emptyDir: {} }, { name: 'other', emptyDir: {} }], [
-      [{ name: 'inner', mountPath: s.mnt('srv/inner') }, { name: 'outer', mountPath: s.mnt('srv') }],
-      [{ name: 'other', mountPath: s.mnt('srv') }],
+      [{ name: 'inner', mountPath: path.join(srv, 'inner') }, { name: 'outer', mountPath: srv }],
+      [{ name: 'other', mountPath: srv }],
     ]);
     const { mounts, warnings } = s.volumes.prepare(p, sources);
     assert.deepEqual(mounts.map((m) => path.basename(m.source)), ['outer', 'inner']);
+    // inside the pod, srv/inner is a path in the outer volume (the machine's srv/inner need not exist)
+    assert.ok(statSync(path.join(mounts[0]!.source, 'inner')).isDirectory());
+    assert.equal(existsSync(path.join(srv, 'inner')), false);
     assert.equal(warnings.length, 1);
     assert.match(warnings[0]![1], /^c1's volume "other" is not mounted at .*\/srv: podnet's containers share one mount namespace, and c0's volume "outer" is mounted there$/);
   } finally { s.done(); }
@@ -88,6 +92,42 @@ test('subPath: made as a directory in a writable volume, must exist in a project
     assert.throws(() => s.volumes.prepare(missing, sources), { message: 'MountVolume.SetUp failed for volume "cfg" : subPath "b.conf" does not exist in the volume' });
     const escape = pod([{ name: 'scratch', emptyDir: {} }], [[{ name: 'scratch', mountPath: s.mnt('c'), subPath: '../../x' }]]);
     assert.throws(() => s.volumes.prepare(escape, sources), FailedMount);
+  } finally { s.done(); }
+});
+
+test('a mount point inside a read-only volume must be in it: a FailedMount that says so', () => {
+  const s = scratch();
+  try {
+    const app = s.mnt('etc/app');
+    const p = pod([{ name: 'cfg', configMap: { name: 'cfg' } }, { name: 'tls', emptyDir: {} }], [[
+      { name: 'cfg', mountPath: app }, { name: 'tls', mountPath: path.join(app, 'tls') },
+    ]]);
+    assert.throws(() => s.volumes.prepare(p, sources), { message: `MountVolume.SetUp failed for volume "tls" : cannot mount it at ${path.join(app, 'tls')} in container c0: that path is inside a read-only volume mounted at ${app}, which does not have it` });
+  } finally { s.done(); }
+});
+
+test('a claim: its name must be a claim name (never a path out of the claims), and readOnly binds it read-only', () => {
+  const s = scratch();
+  try {
+    const escape = pod([{ name: 'data', persistentVolumeClaim: { claimName: '../../pods' } }], [[{ name: 'data', mountPath: s.mnt('data') }]]);
+    assert.throws(() => s.volumes.prepare(escape, sources), { message: 'MountVolume.SetUp failed for volume "data" : persistentvolumeclaim "../../pods" not found: not a valid claim name' });
+    const ro = pod([{ name: 'data', persistentVolumeClaim: { claimName: 'data-0', readOnly: true } }], [[{ name: 'data', mountPath: s.mnt('data') }]]);
+    assert.equal(s.volumes.prepare(ro, sources).mounts[0]!.readOnly, true);
+  } finally { s.done(); }
+});
+
+test('subPath never follows a link the container left in its volume; a name starting with .. is fine', () => {
+  const s = scratch();
+  try {
+    const outside = path.join(s.root, 'outside');
+    mkdirSync(outside);
+    mkdirSync(path.join(s.root, 'pod', 'volumes', 'scratch'), { recursive: true });
+    symlinkSync(outside, path.join(s.root, 'pod', 'volumes', 'scratch', 'evil'));
+    const p = pod([{ name: 'scratch', emptyDir: {} }], [[{ name: 'scratch', mountPath: s.mnt('x'), subPath: 'evil/made' }]]);
+    assert.throws(() => s.volumes.prepare(p, sources), { message: 'MountVolume.SetUp failed for volume "scratch" : subPath "evil/made" goes through a symbolic link (evil), which podnet does not follow' });
+    assert.equal(existsSync(path.join(outside, 'made')), false);
+    const dots = pod([{ name: 'scratch', emptyDir: {} }], [[{ name: 'scratch', mountPath: s.mnt('y'), subPath: '..foo' }]]);
+    assert.equal(path.basename(s.volumes.prepare(dots, sources).mounts[0]!.source), '..foo');
   } finally { s.done(); }
 });
 
@@ -110,6 +150,8 @@ test('hostPath types are checked as the kubelet checks them; the OrCreate types 
     assert.ok(statSync(dir).isDirectory());
     const wrong = pod([{ name: 'h', hostPath: { path: dir, type: 'File' } }], [[{ name: 'h', mountPath: s.mnt('h') }]]);
     assert.throws(() => s.volumes.prepare(wrong, sources), { message: `MountVolume.SetUp failed for volume "h" : hostPath type check failed: ${dir} is not a file` });
+    const absent = pod([{ name: 'h', hostPath: { path: path.join(s.root, 'absent') } }], [[{ name: 'h', mountPath: s.mnt('h') }]]);
+    assert.throws(() => s.volumes.prepare(absent, sources), { message: `MountVolume.SetUp failed for volume "h" : hostPath ${path.join(s.root, 'absent')} does not exist on the machine` });
   } finally { s.done(); }
 });
 

@@ -104,7 +104,9 @@ table('volumes', [
   { name: 'a volume without a source is an emptyDir', obj: one({}), want: [] },
   { name: 'only one source', obj: one({ emptyDir: {}, configMap: { name: 'c' } }), want: ['spec.volumes[0].configMap: Forbidden: may not specify more than 1 volume type'] },
   { name: 'a second downwardAPI source is spelled as upstream spells it', obj: one({ secret: { secretName: 's' }, downwardAPI: {} }), want: ['spec.volumes[0].downwarAPI: Forbidden: may not specify more than 1 volume type'] },
-  { name: 'sources podnet does not serve still count', obj: one({ persistentVolumeClaim: { claimName: 'data' } }), want: [] },
+  { name: 'sources podnet does not serve still count', obj: one({ nfs: { server: 'nfs.example', path: '/' } }), want: [] },
+  { name: 'a claim', obj: one({ persistentVolumeClaim: { claimName: 'data', readOnly: true } }), want: [] },
+  { name: 'a claim needs a name', obj: one({ persistentVolumeClaim: {} }), want: ['spec.volumes[0].persistentVolumeClaim.claimName: Required value'] },
   { name: 'a volume of the wrong type', obj: withVolumes(['data']), want: ['spec.volumes[0]: Invalid value: "data": must be an object'] },
   { name: 'volumes of the wrong type', obj: pod({ volumes: { name: 'v' } }), want: ['spec.volumes: Invalid value: {"name":"v"}: must be a list'] },
 ]);
