@@ -90,8 +90,9 @@ function fieldValue(pod: Pod, path: string, facts: PodFacts): string | undefined
     case 'metadata.uid': return pod.metadata.uid;
     case 'spec.nodeName': return pod.spec.nodeName ?? facts.nodeName;
     case 'spec.serviceAccountName': return 'default';
-    case 'status.podIP': return facts.podIP;
-    case 'status.hostIP': return facts.hostIP;
+    // single-stack: the lists (comma-joined, as the kubelet writes them) hold the one address
+    case 'status.podIP': case 'status.podIPs': return facts.podIP;
+    case 'status.hostIP': case 'status.hostIPs': return facts.hostIP;
     default: {
       const m = /^metadata\.(labels|annotations)\['(.+)'\]$/.exec(path);
       if (m) return (m[1] === 'labels' ? pod.metadata.labels : pod.metadata.annotations)?.[m[2]!];
@@ -151,6 +152,17 @@ const isFailure = (v: unknown): v is Failure => typeof v === 'object' && v !== n
 /** `$$` is a literal `$`; `$(NAME)` is NAME's value when defined, else left as written (the kubelet's expansion rules). */
 export function expandEnvReferences(value: string, lookup: (name: string) => string | undefined): string {
   return value.replace(/\$(?:\$|\(([^)]*)\))/g, (whole, name: string | undefined) => (name === undefined ? '$' : lookup(name) ?? whole));
+}
+
+/**
+ * `$(NAME)` in command and args, against the container's environment (the
+ * kubelet's ExpandContainerCommandAndArgs): `$$` is a literal `$`, an
+ * unknown name stays as written.
+ */
+export function expandCommandAndArgs(c: Container, env: Readonly<Record<string, string>>): Container {
+  const lookup = (name: string) => (Object.hasOwn(env, name) ? env[name] : undefined);
+  const expand = (list: string[] | undefined) => list?.map((v) => expandEnvReferences(v, lookup));
+  return { ...c, ...(c.command ? { command: expand(c.command) } : {}), ...(c.args ? { args: expand(c.args) } : {}) };
 }
 
 /**

@@ -11,7 +11,7 @@ import { ApiEventRecorder } from '../controllers/events.js';
 import { InformerFactory } from '../controllers/informer-factory.js';
 import { defaultRunner } from '../net/runner.js';
 import { CniServerProcess } from './cni-server-process.js';
-import { NODE_RESOURCES, NodeHeartbeat } from './node-heartbeat.js';
+import { NodeHeartbeat, nodeResources } from './node-heartbeat.js';
 import { startServiceProxy } from './proxy-loop.js';
 import { StartupTrace } from '../startup-trace.js';
 import { waitForPodCIDR } from './wait-for-node.js';
@@ -50,6 +50,7 @@ async function main(): Promise<void> {
   });
   trace.mark('podCIDR known');
   const nodeIP = node.status!.addresses!.find((a) => a.type === 'InternalIP')!.address;
+  const resources = nodeResources(paths.dir);
   const podCIDR = node.spec.podCIDR;
   // The node's podnet-cni shim hands calls to the resident CNI server on this
   // socket (docs/cni.md): each pod is still an exec of the plugin per the CNI
@@ -86,7 +87,7 @@ async function main(): Promise<void> {
       cniConfig: () => cniConfig, cniPath, services: () => services.list(), nodeResolvConf: NODE_RESOLV_CONF, apiSocket: paths.socket, sandboxSlots: new Semaphore(SANDBOX_CONCURRENCY),
       config: {
         configMap: (ns, name) => configMaps.get(ns, name), secret: (ns, name) => secrets.get(ns, name),
-        nodeAllocatable: NODE_RESOURCES,
+        nodeAllocatable: resources,
       },
     });
     await kubelet.adopt(pods.list());
@@ -116,7 +117,7 @@ async function main(): Promise<void> {
   // heartbeat — a pod bound in that instant waits in the informer's cache.
   const kubelet = pods.list().length > 0 ? await startKubelet() : undefined;
 
-  const heartbeat = new NodeHeartbeat(client, nodeName, nodeIP, node);
+  const heartbeat = new NodeHeartbeat(client, nodeName, nodeIP, node, resources);
   await proxy.firstSync;
   trace.mark('proxy first sync');
   await heartbeat.beat();

@@ -34,18 +34,25 @@ export function volumeSource(v: Volume): string {
   return Object.keys(v).find((k) => k !== 'name' && v[k] !== undefined && v[k] !== null) ?? 'emptyDir';
 }
 
-/** Does the pod read this ConfigMap or Secret, in a volume or in its containers' environment? */
-export function podReferences(pod: Pod, kind: 'configMap' | 'secret', name: string): boolean {
+/** Every ConfigMap and Secret the pod reads, in volumes or in its containers' environment, each once. */
+export function referencedConfig(pod: Pod): { kind: 'configMap' | 'secret'; name: string }[] {
+  const seen = new Map<string, { kind: 'configMap' | 'secret'; name: string }>();
+  const add = (kind: 'configMap' | 'secret', name: string | undefined) => { if (name) seen.set(`${kind}/${name}`, { kind, name }); };
   for (const v of pod.spec.volumes ?? []) {
-    if (kind === 'configMap' && v.configMap?.name === name) return true;
-    if (kind === 'secret' && v.secret?.secretName === name) return true;
-    for (const s of v.projected?.sources ?? []) if (s[kind]?.name === name) return true;
+    add('configMap', v.configMap?.name);
+    add('secret', v.secret?.secretName);
+    for (const s of v.projected?.sources ?? []) { add('configMap', s.configMap?.name); add('secret', s.secret?.name); }
   }
   for (const c of [...pod.spec.initContainers ?? [], ...pod.spec.containers]) {
-    for (const e of c.env ?? []) if ((kind === 'configMap' ? e.valueFrom?.configMapKeyRef : e.valueFrom?.secretKeyRef)?.name === name) return true;
-    for (const f of c.envFrom ?? []) if ((kind === 'configMap' ? f.configMapRef : f.secretRef)?.name === name) return true;
+    for (const e of c.env ?? []) { add('configMap', e.valueFrom?.configMapKeyRef?.name); add('secret', e.valueFrom?.secretKeyRef?.name); }
+    for (const f of c.envFrom ?? []) { add('configMap', f.configMapRef?.name); add('secret', f.secretRef?.name); }
   }
-  return false;
+  return [...seen.values()];
+}
+
+/** Does the pod read this ConfigMap or Secret, in a volume or in its containers' environment? */
+export function podReferences(pod: Pod, kind: 'configMap' | 'secret', name: string): boolean {
+  return referencedConfig(pod).some((r) => r.kind === kind && r.name === name);
 }
 
 /** What to do about the types of hostPath (pkg/volume/hostpath's checks), with the kubelet's words. */
@@ -143,6 +150,8 @@ export class PodVolumes {
         this.write(pod, v, files);
       } else {
         mkdirSync(dir, { recursive: true });
+        // as the kubelet's emptyDir: anyone in the pod may write (the volumes directory above is root's)
+        if (v.emptyDir) chmodSync(dir, 0o777);
         if (!KNOWN_LOCAL.has(source)) {
           warnings.push(['UnsupportedVolume', `volume "${v.name}" is a ${source} volume, which podnet has no storage for: it is an empty directory that lives as long as the pod`]);
         }

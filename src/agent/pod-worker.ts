@@ -17,8 +17,8 @@ import { CLUSTER_DOMAIN, KUBE_DNS_SERVICE_IP, netnsNames } from '../config.js';
 import type { EventRecorder } from '../controllers/events.js';
 import { isApiError } from '../errors.js';
 import type { Runner } from '../net/runner.js';
-import { containerEnv, containerResourceValue, hostsFile, nodeHostsFile, podDns, renderResolvConf, resolveCommand } from './container-spec.js';
-import { FailedMount, podReferences, PodVolumes } from './pod-volumes.js';
+import { containerEnv, containerResourceValue, expandCommandAndArgs, hostsFile, nodeHostsFile, podDns, renderResolvConf, resolveCommand } from './container-spec.js';
+import { FailedMount, podReferences, PodVolumes, referencedConfig } from './pod-volumes.js';
 import type { VolumeSources } from './volume-files.js';
 import { podFiles, type PodFiles } from './pod-files.js';
 import { computePodStatus, KUBELET_CONDITIONS, type ContainerFacts } from './pod-status.js';
@@ -156,6 +156,8 @@ export class PodWorker {
   private readonly volumes: PodVolumes;
   /** Warning events said once for this pod (volume and env warnings would repeat on every retry) */
   private readonly said = new Set<string>();
+  /** ConfigMaps and Secrets read from the API for one ensureRunning (fetchUnseenConfig) */
+  private readonly fetched = new Map<string, ConfigMap | Secret>();
   /** the labels and annotations the volumes were last refreshed for */
   private shownMetadata: string | undefined;
   /** the sandbox's last failure was a FailedMount (a ConfigMap or Secret event may be what it waits for) */
@@ -238,8 +240,8 @@ export class PodWorker {
   private volumeSources(): VolumeSources {
     const config = this.ctx.config;
     return {
-      configMap: (ns, name) => config.configMap(ns, name),
-      secret: (ns, name) => config.secret(ns, name),
+      configMap: (ns, name) => config.configMap(ns, name) ?? (ns === this.pod.metadata.namespace ? this.fetched.get(`configMap/${name}`) as ConfigMap | undefined : undefined),
+      secret: (ns, name) => config.secret(ns, name) ?? (ns === this.pod.metadata.namespace ? this.fetched.get(`secret/${name}`) as Secret | undefined : undefined),
       resource: (containerName, ref) => containerResourceValue(this.pod, containerName, ref, config.nodeAllocatable),
     };
   }
@@ -282,6 +284,30 @@ export class PodWorker {
 
   private async ensureRunning(): Promise<void> {
     if (this.terminating || this.finished) return;
+    await this.fetchUnseenConfig();
+    try { await this.makeRunning(); } finally { this.fetched.clear(); }
+  }
+
+  /**
+   * The ConfigMaps and Secrets the pod reads that the agent's watch has not
+   * brought yet, read once from the API for this attempt: a Secret applied
+   * in the same file as the pod is created first, but its watch event may
+   * come after the pod's, and the kubelet's manager would wait for it
+   * rather than report it missing.
+   */
+  private async fetchUnseenConfig(): Promise<void> {
+    // nothing to start: nothing reads them now (a running pod's volumes follow the watch)
+    if (this.sandboxReady && this.allContainers().every((c) => c.pid !== undefined || c.state.terminated)) return;
+    const ns = this.pod.metadata.namespace!;
+    for (const { kind, name } of referencedConfig(this.pod)) {
+      if ((kind === 'configMap' ? this.ctx.config.configMap(ns, name) : this.ctx.config.secret(ns, name)) !== undefined) continue;
+      try {
+        this.fetched.set(`${kind}/${name}`, await this.ctx.client.get<ConfigMap | Secret>(kind === 'configMap' ? 'configmaps' : 'secrets', ns, name));
+      } catch { /* not there (or the API is away): missing, as the cache says */ }
+    }
+  }
+
+  private async makeRunning(): Promise<void> {
     if (!this.sandboxReady) {
       this.sandboxTriedAt = Date.now();
       try {
@@ -539,7 +565,10 @@ export class PodWorker {
       return;
     }
     const env = { PODNET_API_SOCKET: this.ctx.apiSocket, ...resolvedEnv.env };
-    const argv = this.legacyHostNetwork() ? resolved.argv : joinSandboxArgv(this.state.sandboxPid!, resolved.argv);
+    // command and args expand $(VAR) against the environment (the image check above needs no expansion)
+    const expanded = resolveCommand(expandCommandAndArgs(c.spec, resolvedEnv.env), process.execPath, this.holdFifo);
+    const program = 'argv' in expanded ? expanded.argv : resolved.argv;
+    const argv = this.legacyHostNetwork() ? program : joinSandboxArgv(this.state.sandboxPid!, program);
     // The kubelet keeps the current instance's log and the last dead one's
     // (container GC's MaxPerPodContainer = 1): instance N removes N-2.
     const logFile = this.files.log(c.name, c.restartCount);

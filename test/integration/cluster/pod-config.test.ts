@@ -83,6 +83,31 @@ spec:
 ---
 apiVersion: v1
 kind: Pod
+metadata: {name: args}
+spec:
+  terminationGracePeriodSeconds: 1
+  containers:
+    - name: main
+      image: none
+      command: [sh, -c]
+      args: ["echo 'expanded=$(GREETING) literal=$$(GREETING)'; exec sleep infinity"]
+      env: [{name: GREETING, valueFrom: {configMapKeyRef: {name: app-config, key: GREETING}}}]
+---
+apiVersion: v1
+kind: Secret
+metadata: {name: same-file}
+stringData: {k: v}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: same-file}
+spec:
+  terminationGracePeriodSeconds: 1
+  containers: [{name: main, image: none, command: [sleep, infinity], volumeMounts: [{name: s, mountPath: ${at('same-file')}}]}]
+  volumes: [{name: s, secret: {secretName: same-file}}]
+---
+apiVersion: v1
+kind: Pod
 metadata: {name: waits-env}
 spec:
   terminationGracePeriodSeconds: 1
@@ -144,7 +169,7 @@ async function inPod(pod: string, script: string): Promise<string> {
 
 describe('pod configuration: env and volumes from ConfigMaps, Secrets and the downward API', { timeout: 240_000 }, () => {
   before(async () => {
-    for (const d of ['config', 'creds', 'info', 'all', 'host', 'later', 'data']) mkdirSync(at(d), { recursive: true });
+    for (const d of ['config', 'creds', 'info', 'all', 'host', 'later', 'data', 'same-file']) mkdirSync(at(d), { recursive: true });
     writeFileSync(at('app.conf'), 'the machine\'s own file\n');
     const up = await pn(['up', '--nodes', '1', '--bare']);
     assert.equal(up.code, 0, `${up.stdout}\n${up.stderr}`);
@@ -166,6 +191,18 @@ describe('pod configuration: env and volumes from ConfigMaps, Secrets and the do
       return r.stdout.includes('\n') ? r.stdout.trim() : undefined;
     });
     assert.equal(log, 'greeting=hello password=s3cret level=debug cpu=2 mem=64 optional=unset');
+  });
+
+  test('command and args expand $(VAR) against the environment ($$ is a literal $), as the kubelet does', async () => {
+    await running('args');
+    const log = await eventually('its line', async () => (await pn(['logs', 'args'])).stdout.trim() || undefined);
+    assert.equal(log, 'expanded=hello literal=$(GREETING)');
+  });
+
+  test('a Secret applied in the same file as its pod: the pod starts with it, with no FailedMount on the way', async () => {
+    await running('same-file');
+    assert.equal(await inPod('same-file', `cat ${at('same-file')}/k`), 'v');
+    assert.deepEqual((await eventsFor('same-file')).filter((e) => e.type === 'Warning').map((e) => `${e.reason}: ${e.message}`), []);
   });
 
   test('a configMap volume: every key a file, the kubelet\'s ..data layout, mounted read-only; subPath mounts one file', async () => {

@@ -6,7 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { ConfigMap, Container, Pod, Secret, Service } from '../../../src/api/types.js';
 import {
-  containerEnv, containerResourceValue, expandEnvReferences, hostsFile, type EnvSources, MAX_DNS_SEARCH_LIST_CHARS, MAX_DNS_SEARCH_PATHS, podDns, resolvConf, resolveCommand, serviceEnv,
+  containerEnv, containerResourceValue, expandCommandAndArgs, expandEnvReferences, hostsFile, type EnvSources, MAX_DNS_SEARCH_LIST_CHARS, MAX_DNS_SEARCH_PATHS, podDns, resolvConf, resolveCommand, serviceEnv,
 } from '../../../src/agent/container-spec.js';
 import { WATCHER_V8_FLAGS } from '../../../src/v8-flags.js';
 
@@ -110,6 +110,8 @@ test('env: fieldRef, $(VAR) expansion, services of the pod namespace plus kubern
     { name: 'MY_IP', valueFrom: { fieldRef: { fieldPath: 'status.podIP' } } },
     { name: 'MY_NODE', valueFrom: { fieldRef: { fieldPath: 'spec.nodeName' } } },
     { name: 'HOST_IP', valueFrom: { fieldRef: { fieldPath: 'status.hostIP' } } },
+    { name: 'MY_IPS', valueFrom: { fieldRef: { fieldPath: 'status.podIPs' } } },
+    { name: 'HOST_IPS', valueFrom: { fieldRef: { fieldPath: 'status.hostIPs' } } },
     { name: 'GREETING', value: 'hi $(MY_POD)' },
   ] };
   const services: Service[] = [
@@ -117,6 +119,7 @@ test('env: fieldRef, $(VAR) expansion, services of the pod namespace plus kubern
     { apiVersion: 'v1', kind: 'Service', metadata: { name: 'other', namespace: 'elsewhere' }, spec: { clusterIP: '10.96.0.99', ports: [{ port: 80 }] } },
   ];
   const env = envOf(containerEnv(pod, c, { podIP: '10.244.0.7', hostIP: '172.18.0.2', nodeName: 'node-1' }, services, sources()));
+  assert.deepEqual(pick(env, ['MY_IPS', 'HOST_IPS']), { MY_IPS: '10.244.0.7', HOST_IPS: '172.18.0.2' });
   assert.deepEqual(pick(env, ['MY_POD', 'MY_IP', 'MY_NODE', 'HOST_IP', 'GREETING', 'KUBERNETES_SERVICE_HOST', 'KUBERNETES_SERVICE_PORT', 'OTHER_SERVICE_HOST']), {
     MY_POD: 'web-1', MY_IP: '10.244.0.7', MY_NODE: 'node-1', HOST_IP: '172.18.0.2', GREETING: 'hi web-1',
     KUBERNETES_SERVICE_HOST: '10.96.0.1', KUBERNETES_SERVICE_PORT: '443', OTHER_SERVICE_HOST: undefined,
@@ -369,4 +372,13 @@ test('the pause image exits 0 on SIGTERM, with sleep and with the hold FIFO (no 
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test('command and args expand $(VAR) against the environment, as the kubelet does; $$ is a literal $, unknown names stay', () => {
+  const c: Container = { name: 'c', command: ['/bin/echo', '$(MESSAGE)'], args: ['$(MESSAGE)', '$$(MESSAGE)', '$(NOPE)', 'plain'] };
+  const out = expandCommandAndArgs(c, { MESSAGE: 'hello world' });
+  assert.deepEqual(out.command, ['/bin/echo', 'hello world']);
+  assert.deepEqual(out.args, ['hello world', '$(MESSAGE)', '$(NOPE)', 'plain']);
+  assert.equal(expandCommandAndArgs({ name: 'c', image: 'podnet/echo' }, { A: 'b' }).command, undefined);
+  assert.deepEqual(expandCommandAndArgs({ name: 'c', args: ['$(constructor)'] }, {}).args, ['$(constructor)']);
 });

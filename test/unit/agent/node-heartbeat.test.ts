@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Node } from '../../../src/api/types.js';
 import type { Client } from '../../../src/client/client.js';
-import { NodeHeartbeat } from '../../../src/agent/node-heartbeat.js';
+import { NodeHeartbeat, nodeResources } from '../../../src/agent/node-heartbeat.js';
 
 const NEVER = { type: 'Ready', status: 'Unknown', reason: 'NodeStatusNeverUpdated', lastTransitionTime: '2026-01-01T00:00:00Z' };
 
@@ -36,4 +36,11 @@ test('without a Node to start from, the first heartbeat reads it first', async (
   const { client, calls } = fakeClient(node([NEVER]));
   await new NodeHeartbeat(client, 'node-1', '172.18.0.2').beat();
   assert.deepEqual(calls, ['GET', 'PATCH']);
+});
+
+test('a node reports its ephemeral-storage: the size of the filesystem holding the pods\' files, in Ki', () => {
+  const r = nodeResources('/');
+  assert.match(r['ephemeral-storage'] ?? '', /^[1-9]\d*Ki$/);
+  assert.deepEqual({ cpu: r.cpu, memory: r.memory, pods: r.pods }, { cpu: '2', memory: '24Gi', pods: '250' });
+  assert.equal(nodeResources('/nonexistent-podnet-dir')['ephemeral-storage'], undefined);
 });
