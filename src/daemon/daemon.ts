@@ -22,6 +22,7 @@ import type { SharedInformer } from '../controllers/informers.js';
 import { NodeIpamController } from '../controllers/node-ipam.js';
 import { NodeLifecycleController } from '../controllers/node-lifecycle.js';
 import { PodGarbageCollector } from '../controllers/pod-gc.js';
+import { RootCACertPublisher } from '../controllers/root-ca-publisher.js';
 import { isNodeReady, Scheduler } from '../controllers/scheduler.js';
 import { StatefulSetController } from '../controllers/statefulset.js';
 import { isApiError } from '../errors.js';
@@ -29,6 +30,7 @@ import { defaultRunner } from '../net/runner.js';
 import { nodeIndex, nodeIP, syncPodRoutes, type ApplyResult, type InstalledRoute } from '../topology/index.js';
 import { ServiceLoadBalancerController } from '../cloud/service-lb-controller.js';
 import { agentArgv, lbAgentArgv, Supervisor } from './agent-supervisor.js';
+import { ensureClusterCA } from './cluster-ca.js';
 import { makeClusterDirs } from './cluster-dirs.js';
 import { startOutsideWorld } from './outside-world.js';
 import { systemManifests } from './system-manifests.js';
@@ -101,6 +103,10 @@ export class Daemon {
     // Written whole and renamed: `podnet up` polls this file while we start.
     writeFileSync(`${this.paths.daemonPid}.tmp`, String(process.pid));
     renameSync(`${this.paths.daemonPid}.tmp`, this.paths.daemonPid);
+    // Made (or found) while the API server starts, not before: only the
+    // root-CA publisher needs it, and its syncs wait for it.
+    const rootCA = ensureClusterCA(this.paths.dir, defaultRunner).then((ca) => { trace.mark('cluster CA ready'); return ca.certificate; });
+    rootCA.catch((e) => process.stderr.write(`[daemon] ${(e as Error).message}\n`));
 
     this.api = new ApiServer({ databasePath: this.paths.database, socketPath: this.paths.socket, podsDir: this.paths.pods });
     await this.api.start();
@@ -120,7 +126,7 @@ export class Daemon {
     // not count as unhandled (which kills the daemon before its cleanup).
     topology.catch(() => undefined);
 
-    this.startControllers(client);
+    this.startControllers(client, rootCA);
     await this.informers!.waitForSync();
     trace.mark('informers synced');
     for (const [netns, routes] of (await topology).podRoutes) this.podRoutes.set(netns, routes);
@@ -182,7 +188,7 @@ export class Daemon {
     nodes.addHandlers({ update: (o, n) => { if (isNodeReady(n) && !isNodeReady(o)) trace.mark(`node ${n.metadata.name} Ready`); } });
   }
 
-  private startControllers(client: Client): void {
+  private startControllers(client: Client, rootCA: Promise<string>): void {
     const informers = new InformerFactory(client);
     this.informers = informers;
     // Events wait for a moment when the store takes no other write (src/controllers/events.ts);
@@ -204,6 +210,7 @@ export class Daemon {
       new NodeIpamController(informers, client, events),
       new NamespaceController(informers, client, (ns) => rmSync(path.join(this.paths.claims, ns), { recursive: true, force: true })),
       new GarbageCollector(informers, client),
+      new RootCACertPublisher(informers, client, rootCA),
       ...(lbEvents ? [new ServiceLoadBalancerController(informers, client, lbEvents)] : []),
     ];
     const lifecycle = new NodeLifecycleController(informers, client, events);
