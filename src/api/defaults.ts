@@ -130,6 +130,32 @@ export function defaultPodSpec(spec: unknown): void {
   for (const v of objects(spec.volumes)) defaultVolume(v);
 }
 
+/**
+ * SetDefaults_Pod: a container (or init container) that limits a resource
+ * without requesting it requests its limit. Pods only, never templates:
+ * upstream keeps this out of SetDefaults_PodSpec so that a template stays as
+ * written and its pods get the requests when they are created.
+ */
+function defaultRequestsToLimits(spec: unknown): void {
+  if (!isObj(spec)) return;
+  for (const c of [...objects(spec.containers), ...objects(spec.initContainers)]) {
+    const resources = present(c, 'resources');
+    const limits = present(resources, 'limits');
+    if (!resources || !limits) continue;
+    const requested = resources.requests === undefined || resources.requests === null ? {} : resources.requests;
+    if (!isObj(requested)) continue; // garbage, for validation to report
+    const missing = Object.keys(limits).filter((name) => !Object.hasOwn(requested, name));
+    if (missing.length === 0) continue;
+    for (const name of missing) requested[name] = limits[name];
+    resources.requests = requested;
+  }
+}
+
+function defaultPod(pod: Obj): void {
+  defaultRequestsToLimits(pod.spec);
+  defaultPodSpec(pod.spec);
+}
+
 function defaultTemplate(spec: Obj): void {
   if (isObj(spec.template)) defaultPodSpec(spec.template.spec);
 }
@@ -254,7 +280,7 @@ function defaultIngressClass(ic: Obj): void {
 }
 
 const DEFAULTERS: Record<string, (o: Obj) => void> = {
-  Pod: (o) => defaultPodSpec(o.spec),
+  Pod: defaultPod,
   Service: defaultService,
   Deployment: defaultDeployment,
   StatefulSet: defaultStatefulSet,

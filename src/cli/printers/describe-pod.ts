@@ -2,6 +2,7 @@
 // Deployments and StatefulSets share with it (describe.go: describePod,
 // describeContainers, DescribePodTemplate).
 
+import { podQOSClass } from '../../api/pod-qos.js';
 import { quantityMilliValue, quantityValue } from '../../api/quantity.js';
 import type {
   Container, ContainerState, ContainerStatus, DownwardAPIVolumeSource, EnvVar, Event, Pod, PodTemplateSpec, Probe, ResourceFieldSelector, Volume,
@@ -268,23 +269,6 @@ function printTolerations(w: PrefixWriter, title: string, tolerations: Toleratio
   });
 }
 
-/** qos.GetPodQOS, reduced to the cpu/memory rules: no requests or limits at all is BestEffort. */
-export function podQOSClass(containers: Container[]): string {
-  let any = false;
-  let guaranteed = true;
-  for (const c of containers) {
-    const r = (c['resources'] as Resources | undefined) ?? {};
-    const limits = r.limits ?? {};
-    const requests = { ...limits, ...(r.requests ?? {}) };
-    for (const name of ['cpu', 'memory']) {
-      if (requests[name] !== undefined || limits[name] !== undefined) any = true;
-      if (limits[name] === undefined || requests[name] !== limits[name]) guaranteed = false;
-    }
-  }
-  if (!any) return 'BestEffort';
-  return guaranteed ? 'Guaranteed' : 'Burstable';
-}
-
 /** DescribePodTemplate, shared by Deployment and StatefulSet. */
 export function describePodTemplate(template: PodTemplateSpec | undefined, w: PrefixWriter): void {
   w.write(LEVEL_0, 'Pod Template:\n');
@@ -355,7 +339,7 @@ export function describePod(pod: Pod, events: readonly Event[] | undefined, now:
     for (const c of status.conditions!) w.write(LEVEL_1, `${c.type} \t${c.status} \n`);
   }
   describeVolumes(spec.volumes, w, '');
-  w.write(LEVEL_0, `QoS Class:\t${podQOSClass(spec.containers ?? [])}\n`);
+  w.write(LEVEL_0, `QoS Class:\t${podQOSClass(pod)}\n`);
   printLabelsMultiline(w, 'Node-Selectors', spec.nodeSelector);
   printTolerations(w, 'Tolerations', spec['tolerations'] as Toleration[] | undefined);
   if (events) describeEvents(events, w, now);

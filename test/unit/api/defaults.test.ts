@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { applyDefaults } from '../../../src/api/defaults.js';
 import type { KubeObject } from '../../../src/api/types.js';
-import { deployment, pod, service, statefulSet, type Json } from './fixtures.js';
+import { container, deployment, pod, service, statefulSet, template, type Json } from './fixtures.js';
 
 const d = (o: Json): Json => applyDefaults(structuredClone(o) as KubeObject) as Json;
 
@@ -152,4 +152,40 @@ test('defaults: pod volumes as the v1 defaulters set them (file modes 0644, fiel
     { name: 'host', hostPath: { path: '/srv', type: '' } },
     { name: 'claim', persistentVolumeClaim: { claimName: 'data' } },
   ]);
+});
+
+test('defaults: a Pod\'s containers and init containers request what they limit and do not request (SetDefaults_Pod)', () => {
+  const p = d(pod({
+    containers: [
+      container({ resources: { limits: { cpu: '500m', memory: '128Mi', 'example.com/gpu': 1 } } }),
+      container({ name: 'side', resources: { limits: { cpu: '1', memory: '1Gi' }, requests: { cpu: '250m' } } }),
+      container({ name: 'none' }),
+      container({ name: 'empty', resources: { limits: {} } }),
+    ],
+    initContainers: [container({ name: 'init', resources: { limits: { memory: '64Mi' } } })],
+    ephemeralContainers: [container({ name: 'debug', resources: { limits: { cpu: '1' } } })],
+  }));
+  const resources = (list: Json[]) => list.map((c: Json) => c.resources);
+  assert.deepEqual(resources(p.spec.containers), [
+    { limits: { cpu: '500m', memory: '128Mi', 'example.com/gpu': 1 }, requests: { cpu: '500m', memory: '128Mi', 'example.com/gpu': 1 } },
+    // a request that is set stays, even below the limit
+    { limits: { cpu: '1', memory: '1Gi' }, requests: { cpu: '250m', memory: '1Gi' } },
+    undefined,
+    { limits: {} },
+  ]);
+  assert.deepEqual(resources(p.spec.initContainers), [{ limits: { memory: '64Mi' }, requests: { memory: '64Mi' } }]);
+  // ephemeral containers are not among the containers SetDefaults_Pod walks
+  assert.deepEqual(resources(p.spec.ephemeralContainers), [{ limits: { cpu: '1' } }]);
+});
+
+test('defaults: pod templates keep limits without requests (SetDefaults_Pod is for Pods only)', () => {
+  const limited = { containers: [container({ resources: { limits: { cpu: '1', memory: '1Gi' } } })] };
+  for (const o of [deployment({ template: template(limited) }), statefulSet({ template: template(limited) })]) {
+    assert.deepEqual(d(o).spec.template.spec.containers[0].resources, { limits: { cpu: '1', memory: '1Gi' } }, o.kind);
+  }
+});
+
+test('defaults: requests that are not an object are left for validation', () => {
+  const p = d(pod({ containers: [container({ resources: { limits: { cpu: '1' }, requests: 'lots' } })] }));
+  assert.deepEqual(p.spec.containers[0].resources, { limits: { cpu: '1' }, requests: 'lots' });
 });

@@ -722,3 +722,14 @@ test('resourceFieldRef env values are worked out as kubectl does: the container\
     assert.equal(line?.slice(-expected.length), expected, `${resource} of ${JSON.stringify(resources)}`);
   }
 });
+
+test('describe pod prints the stored QoS class; without one it works it out, init containers included', () => {
+  const qosLine = (p: Pod) => describe(p, undefined, {}, NOW).split('\n').find((l) => l.startsWith('QoS Class:'))?.replace(/\s+/g, ' ');
+  const stored = f.runningPod('web-1');
+  assert.equal(qosLine(stored), 'QoS Class: BestEffort');
+  stored.status = { ...stored.status, qosClass: 'Guaranteed' } as Pod['status'];
+  assert.equal(qosLine(stored), 'QoS Class: Guaranteed');
+  const computed = f.runningPod('web-2');
+  computed.spec.initContainers = [{ name: 'init', image: 'busybox', resources: { requests: { memory: '64Mi' } } }];
+  assert.equal(qosLine(computed), 'QoS Class: Burstable');
+});
