@@ -148,12 +148,13 @@ export class Registry {
       delete meta.namespace;
     }
     if (meta.resourceVersion) throw apiErrors.badRequest('resourceVersion should not be set on objects to be created');
-    prepareForCreate(info, obj);
     if (!meta.name && meta.generateName) meta.name = this.store.generateName(info.plural, meta.namespace ?? '', meta.generateName);
     if (!meta.name) throw apiErrors.invalid(info.kind, info.group, '', [field.required('metadata.name', 'name or generateName is required')]);
     applyDefaults(obj);
     // mutating admission, after defaulting and before validation, as upstream's chain runs
     if (info.kind === 'Ingress') admitIngressClass(obj as Ingress, this.store.list('ingressclasses').items.map((s) => s.object as IngressClass));
+    // the strategy sees the defaulted object, as upstream's BeforeCreate does (a Pod's QoS class needs its defaulted requests)
+    prepareForCreate(info, obj);
     this.validate(info, obj);
     const alloc = info.kind === 'Service' ? allocateService(this.allocators, obj as Service) : undefined;
     let stored: StoredObject;
@@ -188,7 +189,7 @@ export class Registry {
     let next: KubeObject;
     if (subresource === 'status') {
       if (!info.hasStatus) throw notServed();
-      next = prepareForStatusUpdate(obj, cur.object);
+      next = prepareForStatusUpdate(info, obj, cur.object);
     } else if (subresource === 'finalize' && info.kind === 'Namespace') {
       next = prepareForFinalize(obj, cur.object);
     } else if (subresource) {

@@ -5,13 +5,20 @@
 
 import { NAMESPACE_FINALIZER } from '../api/deletion.js';
 import { jsonClone } from '../api/json-clone.js';
-import type { KubeObject, Namespace } from '../api/types.js';
+import { podQOSClass } from '../api/pod-qos.js';
+import type { KubeObject, Namespace, Pod } from '../api/types.js';
 import type { ResourceInfo } from '../api/resources.js';
 
-/** Status a new object starts with; Nodes keep what the creator sent (upstream allows it). */
-const INITIAL_STATUS: Record<string, () => unknown> = {
+/**
+ * Status a new object starts with, from the object as sent and defaulted;
+ * Nodes keep what the creator sent (upstream allows it). A Pod's QoS class is
+ * worked out from its defaulted resources, unless the creator sent one:
+ * upstream's pod strategy reads the class (GetPodQOS) before it replaces the
+ * status, so a class in the request is kept.
+ */
+const INITIAL_STATUS: Record<string, (obj: KubeObject) => unknown> = {
   Namespace: () => ({ phase: 'Active' }),
-  Pod: () => ({ phase: 'Pending' }),
+  Pod: (pod) => ({ phase: 'Pending', qosClass: podQOSClass(pod as Pod) }),
   Service: () => ({ loadBalancer: {} }),
   Deployment: () => ({}),
   StatefulSet: () => ({}),
@@ -21,10 +28,11 @@ const INITIAL_STATUS: Record<string, () => unknown> = {
 /** Server-owned metadata a client cannot set on create. */
 const SERVER_METADATA = ['uid', 'resourceVersion', 'generation', 'creationTimestamp', 'deletionTimestamp', 'deletionGracePeriodSeconds'] as const;
 
+/** Runs after defaulting, as upstream's BeforeCreate does: a Pod's QoS class needs its defaulted requests. */
 export function prepareForCreate(info: ResourceInfo, obj: KubeObject): void {
   for (const k of SERVER_METADATA) delete obj.metadata[k];
   const initial = INITIAL_STATUS[info.kind];
-  if (initial) obj.status = initial();
+  if (initial) obj.status = initial(obj);
   if (info.kind === 'Namespace') {
     // upstream's namespace strategy: every namespace starts with the controller's finalizer
     const spec = (obj as Namespace).spec;
@@ -81,12 +89,28 @@ export function prepareForFinalize(obj: KubeObject, old: KubeObject): KubeObject
  * below its metadata or status: a status write only runs the status
  * defaulters (registry.update), which touch nothing but the new .status.
  */
-export function prepareForStatusUpdate(obj: KubeObject, old: KubeObject): KubeObject {
+export function prepareForStatusUpdate(info: ResourceInfo, obj: KubeObject, old: KubeObject): KubeObject {
   const next: KubeObject = { ...old, metadata: { ...old.metadata } };
   if (obj.status === undefined) delete next.status;
   else next.status = obj.status;
+  if (info.kind === 'Pod') keepQOSClass(next, old);
   // the caller's resourceVersion is still the optimistic-concurrency precondition
   if (obj.metadata?.resourceVersion) next.metadata.resourceVersion = obj.metadata.resourceVersion;
   else delete next.metadata.resourceVersion;
   return next;
+}
+
+/**
+ * A Pod's QoS class is set once, on create: a status write without one keeps
+ * the stored class (upstream's pod status strategy backfills it, since old
+ * kubelets left it out). A fresh status object, never the caller's: a patch
+ * may hand over parts of the stored, frozen object.
+ */
+function keepQOSClass(next: KubeObject, old: KubeObject): void {
+  const stored = isPlainObject(old.status) ? old.status.qosClass : undefined;
+  if (stored === undefined || stored === null || stored === '') return;
+  const status = next.status === undefined || next.status === null ? {} : next.status;
+  if (!isPlainObject(status)) return; // garbage stays garbage, as any status write's
+  const sent = status.qosClass;
+  if (sent === undefined || sent === null || sent === '') next.status = { ...status, qosClass: stored };
 }

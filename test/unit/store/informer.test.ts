@@ -48,7 +48,7 @@ test('LocalClient status write: from a frozen informer object, copying only the 
   const status = { phase: 'Pending', conditions };
   const written = await client.update<KubeObject>({ ...created, status }, { subresource: 'status' });
   conditions[0]!.status = 'True'; // the caller's object stays the caller's
-  assert.deepEqual(written.status, { phase: 'Pending', conditions: [{ type: 'PodScheduled', status: 'False' }] });
+  assert.deepEqual(written.status, { phase: 'Pending', conditions: [{ type: 'PodScheduled', status: 'False' }], qosClass: 'BestEffort' }, 'the class set on create stays');
   assert.equal(written.spec, created.spec, 'the stored spec, shared');
   assert.equal(Object.isFrozen(created.metadata), true, 'the informer object is untouched');
   assert.equal(created.metadata.resourceVersion !== written.metadata.resourceVersion, true);

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { Registry, type RegistryEvent } from '../../../src/apiserver/registry.js';
 import { BUILTIN_NAMESPACES } from '../../../src/api/resources.js';
 import { isApiError } from '../../../src/errors.js';
-import type { KubeObject, Namespace, Pod, Service } from '../../../src/api/types.js';
+import type { Deployment, KubeObject, Namespace, Pod, Service } from '../../../src/api/types.js';
 import { info, setup } from './registry-fixture.js';
 
 const pod = (name: string, extra: Partial<Pod['spec']> = {}, labels?: Record<string, string>): KubeObject =>
@@ -34,7 +34,7 @@ test('create: unknown kind is noMatch, missing namespace 404, terminating namesp
 test('create resets status (Pod → Pending) and rejects a resourceVersion', () => {
   const { registry } = setup();
   const p = registry.create(info('pods'), 'default', { ...pod('a'), status: { phase: 'Running' } });
-  assert.deepEqual(p.object.status, { phase: 'Pending' });
+  assert.deepEqual(p.object.status, { phase: 'Pending', qosClass: 'BestEffort' });
   assert.equal(p.object.metadata.namespace, 'default');
   assert.throws(() => registry.create(info('pods'), 'default', { ...pod('b'), metadata: { name: 'b', resourceVersion: '3' } }), (e) => isApiError(e, 'BadRequest'));
 });
@@ -102,6 +102,60 @@ test('a Namespace status write without a phase gets phase Active (its only statu
   const ns = registry.update(info('namespaces'), undefined, 'team', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'team' }, status: {} }, 'status');
   assert.deepEqual(ns.object.status, { phase: 'Active' });
   assert.equal(ns.object.metadata.labels?.['kubernetes.io/metadata.name'], 'team');
+});
+
+const LIMITS = { cpu: '500m', memory: '128Mi' };
+/** a status read loosely: PodStatus does not list qosClass */
+const statusOf = (o: KubeObject) => o.status as Record<string, unknown> | undefined;
+const limited = (name: string, extra: Record<string, unknown> = {}): Pod['spec']['containers'][number] =>
+  ({ name, image: 'podnet/echo', resources: { limits: LIMITS, ...extra } });
+
+test('create stores the QoS class of the defaulted Pod: limits alone become requests (Guaranteed), other requests are Burstable, nothing is BestEffort, init containers count', () => {
+  const { registry } = setup();
+  const create = (name: string, spec: Partial<Pod['spec']>) => registry.create(info('pods'), 'default', pod(name, spec)).object as Pod;
+  const onlyLimits = create('only-limits', { containers: [limited('c')] });
+  assert.deepEqual(onlyLimits.spec.containers[0]!.resources, { limits: LIMITS, requests: LIMITS });
+  assert.deepEqual(onlyLimits.status, { phase: 'Pending', qosClass: 'Guaranteed' });
+  assert.equal(statusOf(create('less', { containers: [limited('c', { requests: { cpu: '250m' } })] }))?.qosClass, 'Burstable');
+  assert.equal(statusOf(create('nothing', {}))?.qosClass, 'BestEffort');
+  assert.equal(statusOf(create('init-requests', { initContainers: [{ name: 'i', image: 'podnet/echo', resources: { requests: { cpu: '100m' } } }] }))?.qosClass, 'Burstable');
+  const init = create('init-limits', { containers: [limited('c')], initContainers: [limited('i')] });
+  assert.deepEqual(init.spec.initContainers![0]!.resources, { limits: LIMITS, requests: LIMITS });
+  assert.equal(statusOf(init)?.qosClass, 'Guaranteed');
+});
+
+test('create keeps a qosClass the client sent, as upstream\'s pod strategy reads it before it replaces the status', () => {
+  const { registry } = setup();
+  const p = registry.create(info('pods'), 'default', { ...pod('a'), status: { phase: 'Running', qosClass: 'Guaranteed' } });
+  assert.deepEqual(p.object.status, { phase: 'Pending', qosClass: 'Guaranteed' });
+});
+
+test('a Deployment\'s template is stored without requests; the pods made from it get them', () => {
+  const { registry } = setup();
+  const d = registry.create(info('deployments'), 'default', {
+    apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'web' },
+    spec: { selector: { matchLabels: { app: 'web' } }, template: { metadata: { labels: { app: 'web' } }, spec: { containers: [limited('c')] } } },
+  }).object as Deployment;
+  assert.deepEqual(d.spec.template.spec.containers[0]!.resources, { limits: LIMITS });
+  const p = registry.create(info('pods'), 'default', { ...pod('web-1'), spec: structuredClone(d.spec.template.spec) }).object as Pod;
+  assert.deepEqual(p.spec.containers[0]!.resources, { limits: LIMITS, requests: LIMITS });
+  assert.equal(statusOf(p)?.qosClass, 'Guaranteed');
+});
+
+test('status writes that leave the QoS class out keep it (PUT, the agent\'s strategic merge patch, a null, no status at all), as upstream backfills it', () => {
+  const { registry } = setup();
+  registry.create(info('pods'), 'default', pod('a', { containers: [limited('c')] }));
+  const put = registry.update(info('pods'), 'default', 'a', { ...pod('a'), status: { phase: 'Running' } }, 'status').object;
+  assert.deepEqual(statusOf(put), { phase: 'Running', qosClass: 'Guaranteed' });
+  const agent = registry.patch(info('pods'), 'default', 'a', { status: { podIP: '10.244.0.5', conditions: [{ type: 'Ready', status: 'True' }] } }, 'status', 'strategic').object;
+  assert.equal(statusOf(agent)?.qosClass, 'Guaranteed');
+  assert.equal(statusOf(agent)?.podIP, '10.244.0.5');
+  const cleared = registry.patch(info('pods'), 'default', 'a', { status: { qosClass: null } }, 'status').object;
+  assert.equal(statusOf(cleared)?.qosClass, 'Guaranteed');
+  const emptied = registry.update(info('pods'), 'default', 'a', { ...pod('a'), status: { phase: 'Running', qosClass: '' } }, 'status').object;
+  assert.equal(statusOf(emptied)?.qosClass, 'Guaranteed');
+  const none = registry.update(info('pods'), 'default', 'a', pod('a'), 'status').object;
+  assert.deepEqual(statusOf(none), { qosClass: 'Guaranteed' });
 });
 
 test('status subresource changes only status; main updates keep the stored status', () => {
