@@ -117,7 +117,8 @@ export function computePodStatus(pod: Pod, facts: PodFacts, now: string): PodSta
   conditions = setCondition(conditions, { type: 'PodScheduled', status: 'True' }, now);
   conditions.sort((a, b) => KUBELET_CONDITION_ORDER.indexOf(a.type) - KUBELET_CONDITION_ORDER.indexOf(b.type));
   const status: PodStatus = {
-    phase, conditions, hostIP: facts.hostIP, hostIPs: [{ ip: facts.hostIP }],
+    // the class the API server set at create, sent back as the kubelet sends it
+    phase, ...(pod.status?.qosClass ? { qosClass: pod.status.qosClass } : {}), conditions, hostIP: facts.hostIP, hostIPs: [{ ip: facts.hostIP }],
     ...(facts.podIP ? { podIP: facts.podIP, podIPs: [{ ip: facts.podIP }] } : {}),
     ...(facts.startTime ? { startTime: facts.startTime } : {}),
     ...(inits.length > 0 ? { initContainerStatuses } : {}),

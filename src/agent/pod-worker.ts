@@ -10,7 +10,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import type { ConfigMap, Container, ContainerState, LifecycleHandler, Pod, Secret, Service } from '../api/types.js';
+import type { ConfigMap, Container, ContainerState, LifecycleHandler, Pod, PodStatus, Secret, Service } from '../api/types.js';
+import { stableJson } from '../api/stable-json.js';
 import { nowRFC3339 } from '../api/pod-helpers.js';
 import type { Client } from '../client/client.js';
 import { CLUSTER_DOMAIN, KUBE_DNS_SERVICE_IP, netnsNames } from '../config.js';
@@ -903,7 +904,8 @@ export class PodWorker {
       ...(this.state.podIP ? { podIP: this.state.podIP } : {}), hostIP: this.ctx.nodeIP, startTime: this.state.startTime,
       containers: [...this.containers.values()], initContainers: this.inits, ...(this.sandboxError ? { sandboxError: this.sandboxError } : {}),
     }, nowRFC3339());
-    if (JSON.stringify(status, withoutTimes) === JSON.stringify(this.pod.status ?? {}, withoutTimes)) return;
+    // compared whatever the order of keys (the server's copy of a condition need not keep the patch's)
+    if (comparable(status) === comparable(this.pod.status ?? {})) return;
     try {
       // Only the kubelet's own conditions, merged by type (a strategic merge
       // patch): a condition another controller set meanwhile (a readiness
@@ -915,7 +917,8 @@ export class PodWorker {
       const written = await this.ctx.client.patch<Pod>('pods', this.state.namespace, this.state.name, patch, { subresource: 'status', patchType: 'strategic' });
       // The informer may already have delivered a newer version (say the node
       // lifecycle controller's Ready=False); an older reply must not hide it.
-      if (Number(written.metadata.resourceVersion) > Number(this.pod.metadata.resourceVersion ?? 0)) this.pod = written;
+      // an equal resourceVersion: the patch changed nothing, and the pod is as written
+      if (Number(written.metadata.resourceVersion) >= Number(this.pod.metadata.resourceVersion ?? 0)) this.pod = written;
       else this.scheduleStatus();
     } catch (err) {
       if (!isApiError(err, 'NotFound')) process.stderr.write(`[agent ${this.ctx.nodeName}] status of ${this.state.name}: ${(err as Error).message}\n`);
@@ -940,6 +943,11 @@ export class PodWorker {
 /** JSON.stringify replacer: status compared without its timestamps */
 function withoutTimes(k: string, v: unknown): unknown {
   return k === 'lastTransitionTime' || k === 'lastProbeTime' ? undefined : v;
+}
+
+/** a status as text that two equal statuses share: keys sorted, timestamps left out */
+function comparable(status: PodStatus): string {
+  return stableJson(JSON.parse(JSON.stringify(status, withoutTimes)));
 }
 
 function lastStateOf(saved: SavedContainer | undefined): ContainerState {

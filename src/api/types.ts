@@ -259,6 +259,8 @@ export interface PodStatus {
   message?: string;
   containerStatuses?: ContainerStatus[];
   initContainerStatuses?: ContainerStatus[];
+  /** Guaranteed, Burstable or BestEffort: set by the API server when the pod is created (pod-qos.ts) */
+  qosClass?: string;
 }
 
 export interface PodTemplateSpec {

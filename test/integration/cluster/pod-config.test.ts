@@ -108,6 +108,21 @@ spec:
 ---
 apiVersion: v1
 kind: Pod
+metadata: {name: exported}
+spec:
+  terminationGracePeriodSeconds: 1
+  containers: [{name: main, image: none, command: [sleep, infinity], volumeMounts: [{name: kube-api-access-x7k2p, mountPath: ${at('sa')}, readOnly: true}]}]
+  volumes:
+    - name: kube-api-access-x7k2p
+      projected:
+        defaultMode: 420
+        sources:
+          - serviceAccountToken: {expirationSeconds: 3607, path: token}
+          - configMap: {name: kube-root-ca.crt, items: [{key: ca.crt, path: ca.crt}]}
+          - downwardAPI: {items: [{fieldRef: {apiVersion: v1, fieldPath: metadata.namespace}, path: namespace}]}
+---
+apiVersion: v1
+kind: Pod
 metadata: {name: waits-env}
 spec:
   terminationGracePeriodSeconds: 1
@@ -169,7 +184,7 @@ async function inPod(pod: string, script: string): Promise<string> {
 
 describe('pod configuration: env and volumes from ConfigMaps, Secrets and the downward API', { timeout: 240_000 }, () => {
   before(async () => {
-    for (const d of ['config', 'creds', 'info', 'all', 'host', 'later', 'data', 'same-file']) mkdirSync(at(d), { recursive: true });
+    for (const d of ['config', 'creds', 'info', 'all', 'host', 'later', 'data', 'same-file', 'sa']) mkdirSync(at(d), { recursive: true });
     writeFileSync(at('app.conf'), 'the machine\'s own file\n');
     const up = await pn(['up', '--nodes', '1', '--bare']);
     assert.equal(up.code, 0, `${up.stdout}\n${up.stderr}`);
@@ -236,6 +251,17 @@ describe('pod configuration: env and volumes from ConfigMaps, Secrets and the do
     await eventually('the new label in the downward API file', async () => (await inPod('consumer', `cat ${at('info')}/labels`)) === 'app="consumer"\ntier="api"', 15_000, 200);
     const after = await getPod('consumer');
     assert.equal(after.status?.containerStatuses?.[0]?.restartCount, before.status?.containerStatuses?.[0]?.restartCount);
+  });
+
+  test('every namespace has kube-root-ca.crt, so the kube-api-access volume of a pod exported from a real cluster mounts (without a token)', async () => {
+    const cm = JSON.parse((await pn(['get', 'configmap', 'kube-root-ca.crt', '-o', 'json'])).stdout) as { data: Record<string, string> };
+    assert.match(cm.data['ca.crt']!, /^-----BEGIN CERTIFICATE-----\n/);
+    await running('exported');
+    assert.equal(await inPod('exported', `cat ${at('sa')}/ca.crt`), cm.data['ca.crt']);
+    assert.equal(await inPod('exported', `cat ${at('sa')}/namespace`), 'default');
+    assert.equal((await pn(['exec', 'exported', '--', 'test', '-e', `${at('sa')}/token`])).code, 1);
+    const warned = await eventually('the token warning', async () => (await eventsFor('exported')).find((e) => e.reason === 'FailedMount'));
+    assert.match(warned.message ?? '', /serviceAccountToken/);
   });
 
   test('a hostPath volume is the machine\'s directory (DirectoryOrCreate made it)', async () => {
