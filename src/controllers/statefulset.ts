@@ -5,9 +5,26 @@
 // and rolling update go from the highest ordinal down. Which template a new
 // pod gets, and where the current revision's template is kept, is in
 // statefulset-revision.ts.
+//
+// Claims and spec.persistentVolumeClaimRetentionPolicy: podnet has no
+// PersistentVolumeClaim objects, only a directory per claim on the node
+// (pod-volumes.ts), so the controller itself hands a claim back
+// (`releaseClaim`) where upstream would make the claim a dependent of the pod
+// or the set and let the garbage collector delete it. It does so only once
+// no pod of that name is left in the API, since a pod still there (even
+// terminating) may have the directory mounted. whenScaled=Delete releases the
+// claims of an ordinal the set condemns (outside [start, start + replicas))
+// once its pod is gone; a scale-up that brings the ordinal back first keeps
+// them, and a pod that is only deleted and recreated keeps them.
+// whenDeleted=Delete releases, after the set is deleted, the claims of every
+// ordinal the controller saw a pod for and of every ordinal the set last
+// wanted, each once its pod is gone. What the controller saw is kept in
+// memory only: a set deleted or scaled down while the daemon was not running
+// keeps its claims, as Retain would.
 
 import type { Pod, PodTemplateSpec, StatefulSet, Volume } from '../api/types.js';
 import { isActive, isControlledBy, isPodReady, isTerminating, msUntilAvailable } from '../api/pod-helpers.js';
+import { isDNS1123Subdomain } from '../api/validation/names.js';
 import type { Client } from '../client/client.js';
 import { isApiError } from '../errors.js';
 import { Controller } from './controller.js';
@@ -22,6 +39,70 @@ import {
 export { startOrdinal } from './statefulset-revision.js';
 export const REVISION_LABEL = 'controller-revision-hash';
 export const POD_NAME_LABEL = 'statefulset.kubernetes.io/pod-name';
+
+/** Gives a claim's storage back; called only once no pod that could mount it is left. */
+export type ReleaseClaim = (namespace: string, claimName: string) => void;
+
+export type ClaimRetention = 'Retain' | 'Delete';
+type RetentionPolicySpec = { persistentVolumeClaimRetentionPolicy?: { whenDeleted?: string; whenScaled?: string } };
+
+/** spec.persistentVolumeClaimRetentionPolicy; anything but Delete (the default included) retains, as upstream defaults both to Retain. */
+export function claimRetention(set: StatefulSet): { whenDeleted: ClaimRetention; whenScaled: ClaimRetention } {
+  const policy = (set.spec as StatefulSet['spec'] & RetentionPolicySpec).persistentVolumeClaimRetentionPolicy;
+  return { whenDeleted: policy?.whenDeleted === 'Delete' ? 'Delete' : 'Retain', whenScaled: policy?.whenScaled === 'Delete' ? 'Delete' : 'Retain' };
+}
+
+/** The names of the claims the pod of `ordinal` mounts, one per volumeClaimTemplate: `<template>-<set>-<ordinal>`. */
+export function claimNamesOf(set: StatefulSet, ordinal: number): string[] {
+  return claimTemplateNames(set).map((t) => `${t}-${set.metadata.name}-${ordinal}`);
+}
+
+function claimTemplateNames(set: StatefulSet): string[] {
+  return (set.spec.volumeClaimTemplates ?? []).map((c) => c.metadata?.name).filter((n): n is string => !!n);
+}
+
+/** [start, start + replicas) holds the ordinals the set wants; any other is condemned (upstream's isCondemned). */
+function wantsOrdinal(set: StatefulSet, ordinal: number): boolean {
+  const start = startOrdinal(set);
+  return ordinal >= start && ordinal < start + (set.spec.replicas ?? 1);
+}
+
+/**
+ * Pure: of the ordinals seen for a live set, those whose claims
+ * whenScaled=Delete gives back now: condemned, and no pod of that name left
+ * (ascending, so the order of releases is fixed).
+ */
+export function scaledDownOrdinals(set: StatefulSet, seen: Iterable<number>, podExists: (name: string) => boolean): number[] {
+  if (claimRetention(set).whenScaled !== 'Delete') return [];
+  return [...seen].filter((o) => !wantsOrdinal(set, o) && !podExists(`${set.metadata.name}-${o}`)).sort((a, b) => a - b);
+}
+
+/**
+ * Pure: the claims whenDeleted=Delete gives back for a set being deleted, per
+ * pod name: every ordinal seen and every ordinal the set wanted last (a pod
+ * it was about to create may already exist without the controller having
+ * seen it). Empty for Retain or a set without claim templates.
+ */
+export function claimsOfDeletedSet(set: StatefulSet, seen: Iterable<number>): Map<string, string[]> {
+  const claims = new Map<string, string[]>();
+  if (claimRetention(set).whenDeleted !== 'Delete' || claimTemplateNames(set).length === 0) return claims;
+  const start = startOrdinal(set);
+  const ordinals = new Set(seen);
+  for (let o = start; o < start + (set.spec.replicas ?? 1); o++) ordinals.add(o);
+  for (const o of [...ordinals].sort((a, b) => a - b)) claims.set(`${set.metadata.name}-${o}`, claimNamesOf(set, o));
+  return claims;
+}
+
+/**
+ * Pure: what to do with a deleted set's pending claims, given the pod of that
+ * name now (if any) and the set now under the same name (if recreated).
+ * Gone: release. A pod of the new set: the claims are in use again, forget
+ * them. Any other pod (the old set's, terminating or orphaned): wait.
+ */
+export function deletedSetClaimStep(pod: Pod | undefined, liveSet: StatefulSet | undefined): 'release' | 'forget' | 'wait' {
+  if (!pod) return 'release';
+  return liveSet && isControlledBy(pod, liveSet.metadata.uid) ? 'forget' : 'wait';
+}
 
 export function ordinalOf(set: StatefulSet, pod: Pod): number {
   const prefix = `${set.metadata.name}-`;
@@ -135,26 +216,42 @@ export function msUntilNextAvailable(set: StatefulSet, pods: Pod[], nowMs: numbe
 export class StatefulSetController extends Controller {
   private readonly sets: Lister<StatefulSet>;
   private readonly pods: Lister<Pod>;
+  /** per set key: its uid and the ordinals it had a pod for, the claims a retention policy may give back (in memory only) */
+  private readonly seen = new Map<string, { uid: string; ordinals: Set<number> }>();
+  /** per deleted set's key (whenDeleted=Delete): per pod name, the claims to give back once that pod is gone */
+  private readonly deletedSetClaims = new Map<string, Map<string, string[]>>();
 
-  constructor(informers: InformerSource, private readonly client: Client, private readonly events: EventRecorder) {
+  /** `releaseClaim`: absent, every claim is retained whatever the policy */
+  constructor(informers: InformerSource, private readonly client: Client, private readonly events: EventRecorder, private readonly releaseClaim?: ReleaseClaim) {
     super('statefulset-controller', 2);
     const sets = informers.informer<StatefulSet>('statefulsets');
     const pods = informers.informer<Pod>('pods');
     this.sets = sets;
     this.pods = pods;
-    sets.addHandlers({ add: (s) => this.enqueue(keyOf(s)), update: (_o, s) => this.enqueue(keyOf(s)) });
+    sets.addHandlers({ add: (s) => this.enqueue(keyOf(s)), update: (_o, s) => this.enqueue(keyOf(s)), delete: (s) => this.setDeleted(s) });
     const byOwner = (p: Pod) => {
       const owner = p.metadata.ownerReferences?.find((r) => r.controller && r.kind === 'StatefulSet');
       if (owner) this.enqueue(`${p.metadata.namespace}/${owner.name}`);
     };
-    pods.addHandlers({ add: byOwner, update: (_o, p) => byOwner(p), delete: byOwner });
+    // a deleted set's pod may have lost its owner reference (orphan cascade): find its pending claims by name
+    const byPendingClaims = (p: Pod) => {
+      for (const [key, claims] of this.deletedSetClaims) if (key.startsWith(`${p.metadata.namespace}/`) && claims.has(p.metadata.name!)) this.enqueue(key);
+    };
+    pods.addHandlers({ add: byOwner, update: (_o, p) => byOwner(p), delete: (p) => { byOwner(p); byPendingClaims(p); } });
   }
 
   protected async sync(key: string): Promise<void> {
     const [namespace, name] = splitKey(key);
     let set = this.sets.get(namespace, name);
+    this.releaseDeletedSetClaims(key, namespace!, set);
     if (!set || set.metadata.deletionTimestamp) return;
     const pods = this.pods.list(namespace).filter((p) => isControlledBy(p, set!.metadata.uid));
+    const seen = this.seenOrdinals(set);
+    for (const p of pods) { const o = ordinalOf(set, p); if (o >= 0) seen.add(o); }
+    for (const o of scaledDownOrdinals(set, seen, (podName) => !!this.pods.get(namespace, podName))) {
+      this.release(namespace!, claimNamesOf(set, o));
+      seen.delete(o);
+    }
     const nowMs = Date.now();
     const updateRevision = updateRevisionOf(set);
     for (const step of planStatefulSet(set, pods, updateRevision, nowMs)) {
@@ -171,6 +268,49 @@ export class StatefulSetController extends Controller {
     // a Ready pod becomes available minReadySeconds later: look again then
     const wait = msUntilNextAvailable(set, pods, nowMs);
     if (wait !== undefined) this.enqueueAfter(keyOf(set), wait);
+  }
+
+  /** The ordinals seen for this set; a set recreated under the same name starts afresh. */
+  private seenOrdinals(set: StatefulSet): Set<number> {
+    const key = keyOf(set);
+    const entry = this.seen.get(key);
+    if (entry && entry.uid === set.metadata.uid) return entry.ordinals;
+    const ordinals = new Set<number>();
+    this.seen.set(key, { uid: set.metadata.uid!, ordinals });
+    return ordinals;
+  }
+
+  /**
+   * The set is gone from the API: with whenDeleted=Delete, remember its
+   * claims until the garbage collector has removed its pods (added to what a
+   * set deleted just before under the same name still waits for).
+   */
+  private setDeleted(set: StatefulSet): void {
+    const key = keyOf(set);
+    const entry = this.seen.get(key);
+    this.seen.delete(key);
+    if (!this.releaseClaim) return;
+    const claims = claimsOfDeletedSet(set, entry && entry.uid === set.metadata.uid ? entry.ordinals : []);
+    if (claims.size === 0) return;
+    this.deletedSetClaims.set(key, new Map([...(this.deletedSetClaims.get(key) ?? []), ...claims]));
+    this.enqueue(key);
+  }
+
+  private releaseDeletedSetClaims(key: string, namespace: string, liveSet: StatefulSet | undefined): void {
+    const pending = this.deletedSetClaims.get(key);
+    if (!pending) return;
+    for (const [podName, claims] of pending) {
+      const step = deletedSetClaimStep(this.pods.get(namespace, podName), liveSet);
+      if (step === 'wait') continue;
+      if (step === 'release') this.release(namespace, claims);
+      pending.delete(podName);
+    }
+    if (pending.size === 0) this.deletedSetClaims.delete(key);
+  }
+
+  /** A name no pod could have mounted (pod-volumes.ts refuses it) is never a path to remove. */
+  private release(namespace: string, claimNames: string[]): void {
+    for (const claim of claimNames) if (isDNS1123Subdomain(claim).length === 0) this.releaseClaim?.(namespace, claim);
   }
 
   /**
@@ -196,6 +336,7 @@ export class StatefulSetController extends Controller {
     };
     try {
       await this.client.create(pod);
+      this.seenOrdinals(set).add(ordinal); // even if it is deleted before a sync lists it
       this.events.normal(set, 'SuccessfulCreate', `create Pod ${name} in StatefulSet ${set.metadata.name} successful`);
     } catch (err) {
       if (isApiError(err, 'AlreadyExists')) return; // our cache is behind; the next sync sees it
@@ -221,13 +362,14 @@ export class StatefulSetController extends Controller {
  * agent gives the claim a directory that outlives the pod (pod-volumes.ts).
  */
 function claimVolumes(set: StatefulSet, t: PodTemplateSpec, ordinal: number): { volumes?: Volume[] } {
-  const claims = (set.spec.volumeClaimTemplates ?? []).map((c) => c.metadata?.name).filter((n): n is string => !!n);
-  if (claims.length === 0) return {};
-  const claimed = new Set(claims);
+  const templates = claimTemplateNames(set);
+  if (templates.length === 0) return {};
+  const claimed = new Set(templates);
+  const claimNames = claimNamesOf(set, ordinal);
   return {
     volumes: [
       ...(t.spec.volumes ?? []).filter((v) => !claimed.has(v.name)),
-      ...claims.map((c) => ({ name: c, persistentVolumeClaim: { claimName: `${c}-${set.metadata.name}-${ordinal}` } })),
+      ...templates.map((c, i) => ({ name: c, persistentVolumeClaim: { claimName: claimNames[i]! } })),
     ],
   };
 }
