@@ -394,6 +394,8 @@ export interface StatefulSetSpec {
   ordinals?: { start?: number };
   /** each pod gets a claim per template, `<template>-<set>-<ordinal>` (only the name matters to podnet) */
   volumeClaimTemplates?: { metadata?: { name?: string; [field: string]: unknown }; spec?: Record<string, unknown> }[];
+  /** what becomes of the claims when the set is deleted or scaled down (Retain by default) */
+  persistentVolumeClaimRetentionPolicy?: { whenDeleted?: string; whenScaled?: string };
 }
 
 export interface StatefulSet extends KubeObject {

@@ -44,11 +44,10 @@ export const POD_NAME_LABEL = 'statefulset.kubernetes.io/pod-name';
 export type ReleaseClaim = (namespace: string, claimName: string) => void;
 
 export type ClaimRetention = 'Retain' | 'Delete';
-type RetentionPolicySpec = { persistentVolumeClaimRetentionPolicy?: { whenDeleted?: string; whenScaled?: string } };
 
 /** spec.persistentVolumeClaimRetentionPolicy; anything but Delete (the default included) retains, as upstream defaults both to Retain. */
 export function claimRetention(set: StatefulSet): { whenDeleted: ClaimRetention; whenScaled: ClaimRetention } {
-  const policy = (set.spec as StatefulSet['spec'] & RetentionPolicySpec).persistentVolumeClaimRetentionPolicy;
+  const policy = set.spec.persistentVolumeClaimRetentionPolicy;
   return { whenDeleted: policy?.whenDeleted === 'Delete' ? 'Delete' : 'Retain', whenScaled: policy?.whenScaled === 'Delete' ? 'Delete' : 'Retain' };
 }
 

@@ -22,8 +22,8 @@ const sh = (name: string, script: string) => `    - {name: ${name}, image: none,
 
 const MANIFEST = [
   podYaml('steady', sh('c', 'for i in 1 2 3 4 5; do echo line$i; done; sleep infinity')),
-  // each instance says its own pid, lives 5 s and fails
-  podYaml('crash', sh('c', 'echo instance $$; sleep 5; exit 3')),
+  // each instance says its own pid ($$$$: the kubelet makes it $$ for the shell), lives 5 s and fails
+  podYaml('crash', sh('c', 'echo instance $$$$; sleep 5; exit 3')),
   podYaml('badimg', '    - {name: c, image: example.com/nope:1}\n'),
   podYaml('two', sh('a', 'echo from-a; sleep infinity') + sh('b', 'echo from-b; sleep infinity')),
   podYaml('done', sh('c', 'echo finished'), '  restartPolicy: Never\n'),

@@ -9,7 +9,7 @@
 
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Event, Pod } from '../../../src/api/types.js';
@@ -152,6 +152,7 @@ spec:
     spec:
       terminationGracePeriodSeconds: 1
       containers: [{name: db, image: none, command: [sleep, infinity], volumeMounts: [{name: data, mountPath: ${at('data')}}]}]
+  persistentVolumeClaimRetentionPolicy: {whenScaled: Delete}
   volumeClaimTemplates:
     - metadata: {name: data}
       spec: {accessModes: [ReadWriteOnce], resources: {requests: {storage: 1Gi}}}
@@ -297,7 +298,7 @@ describe('pod configuration: env and volumes from ConfigMaps, Secrets and the do
     assert.equal(await inPod('waits-volume', `cat ${at('later')}/k`), 'v');
   });
 
-  test('a StatefulSet\'s volumeClaimTemplate: the pod gets the claim data-db-0, whose files outlive the pod', async () => {
+  test('a StatefulSet\'s volumeClaimTemplate: the pod gets the claim data-db-0, whose files outlive the pod until a scale-down (whenScaled: Delete)', async () => {
     const first = await running('db-0');
     assert.deepEqual(first.spec.volumes?.find((v) => v.name === 'data'), { name: 'data', persistentVolumeClaim: { claimName: 'data-db-0' } });
     await inPod('db-0', `echo kept > ${at('data')}/row`);
@@ -308,6 +309,12 @@ describe('pod configuration: env and volumes from ConfigMaps, Secrets and the do
       return p && p.metadata.uid !== first.metadata.uid && p.status?.containerStatuses?.[0]?.state?.running ? p : undefined;
     }, 30_000, 200);
     assert.equal(await inPod('db-0', `cat ${at('data')}/row`), 'kept\n');
+    // whenScaled: Delete: a scale-down takes the claim, once its pod is gone
+    const claim = path.join(stateDir, CLUSTER, 'claims', 'default', 'data-db-0');
+    assert.ok(existsSync(claim));
+    const scaled = await pn(['scale', '--replicas=0', 'statefulset/db']);
+    assert.equal(scaled.code, 0, scaled.stderr);
+    await eventually('the claim removed after db-0 is gone', async () => !existsSync(claim), 30_000, 200);
   });
 
   test('a volumeMount that names no volume is rejected with its field path, as the API server does', async () => {
