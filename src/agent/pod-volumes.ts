@@ -146,7 +146,8 @@ export class PodVolumes {
         if (!exists(dir)) throw setUpFailed(v.name, `hostPath ${dir} does not exist on the machine`);
       } else if (isProjectedVolume(v)) {
         const { files, warnings: said } = this.project(pod, v, sources);
-        for (const w of said) warnings.push(['FailedMount', `volume "${v.name}": ${w}`]);
+        // not a failure: the volume mounts, without what podnet cannot give
+        for (const w of said) warnings.push(['UnsupportedVolume', `volume "${v.name}": ${w}`]);
         this.write(pod, v, files);
       } else {
         mkdirSync(dir, { recursive: true });
