@@ -25,11 +25,19 @@ export function containerEnvOf(pid: number): NodeJS.ProcessEnv | undefined {
   } catch { return undefined; }
 }
 
+/** The environment the agent started the container with (pod-worker.ts writes it), if it wrote one. */
+function startedEnv(envFile: string | undefined): NodeJS.ProcessEnv | undefined {
+  if (!envFile) return undefined;
+  try { return JSON.parse(readFileSync(envFile, 'utf8')) as NodeJS.ProcessEnv; } catch { return undefined; }
+}
+
 /**
- * The environment a command run in the container gets: the container's own,
- * or, when it cannot be read (the process just exited), a PATH to find the
- * command by.
+ * The environment a command run in the container gets, as a runtime gives
+ * an exec the container's configured environment: the one the agent started
+ * it with; else what its process shows (a program that rewrites its process
+ * title, as NGINX does, overwrites /proc/PID/environ, so that comes second);
+ * else, when neither can be read, a PATH to find the command by.
  */
-export function execEnvOf(pid: number | undefined): NodeJS.ProcessEnv {
-  return (pid !== undefined ? containerEnvOf(pid) : undefined) ?? { PATH: BASE_PATH };
+export function execEnvOf(pid: number | undefined, envFile?: string): NodeJS.ProcessEnv {
+  return startedEnv(envFile) ?? (pid !== undefined ? containerEnvOf(pid) : undefined) ?? { PATH: BASE_PATH };
 }

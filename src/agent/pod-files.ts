@@ -25,6 +25,8 @@ export interface PodFiles {
   legacyLog(container: string): string;
   /** pid of a running container process */
   containerPid(container: string): string;
+  /** the environment the container's current instance was started with (JSON, 0600: it may hold Secrets), for exec */
+  containerEnv(container: string): string;
 }
 
 export function podFiles(podsDir: string, uid: string): PodFiles {
@@ -39,5 +41,6 @@ export function podFiles(podsDir: string, uid: string): PodFiles {
     log: (c, n) => path.join(dir, 'logs', c, `${n}.log`),
     legacyLog: (c) => path.join(dir, `${c}.log`),
     containerPid: (c) => path.join(dir, `${c}.pid`),
+    containerEnv: (c) => path.join(dir, `${c}.env.json`),
   };
 }

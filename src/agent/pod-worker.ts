@@ -110,6 +110,8 @@ interface ContainerRuntime extends ContainerFacts {
   child?: ChildProcess;
   poll?: NodeJS.Timeout;
   backoffMs: number;
+  /** a failure since the last reset was restarted at once: the next ones wait backoffMs (the kubelet's doBackOff) */
+  backoffArmed?: boolean;
   restartTimer?: NodeJS.Timeout;
   probeTimers: NodeJS.Timeout[];
   readiness?: ProbeState;
@@ -566,6 +568,9 @@ export class PodWorker {
       return;
     }
     const env = { PODNET_API_SOCKET: this.ctx.apiSocket, ...resolvedEnv.env };
+    // what an exec in this container gets (container-exec.ts), root's only: it may hold Secrets
+    mkdirSync(this.files.dir, { recursive: true });
+    writeFileAtomic(this.files.containerEnv(c.name), JSON.stringify(env), 0o600);
     // command and args expand $(VAR) against the environment (the image check above needs no expansion)
     const expanded = resolveCommand(expandCommandAndArgs(c.spec, resolvedEnv.env), process.execPath, this.holdFifo);
     const program = 'argv' in expanded ? expanded.argv : resolved.argv;
@@ -600,12 +605,13 @@ export class PodWorker {
     const ranFrom = Date.now();
     child.on('error', (e) => { c.state = { waiting: { reason: 'RunContainerError', message: e.message } }; });
     child.on('exit', (code, signal) => {
-      if (Date.now() - ranFrom > BACKOFF_RESET_MS) c.backoffMs = BACKOFF_INITIAL_MS;
+      if (Date.now() - ranFrom > BACKOFF_RESET_MS) { c.backoffMs = BACKOFF_INITIAL_MS; c.backoffArmed = false; }
       this.onExit(c, code ?? 128 + (signal === 'SIGKILL' ? 9 : 15), signal);
     });
     this.persist();
     if (c.pid) writeFileSync(this.files.containerPid(c.name), String(c.pid));
-    if (c.restartCount === 0) this.ctx.events.normal(this.pod, 'Started', `Started container ${c.name}`);
+    // every instance, as the kubelet says it (describe shows "Started (xN)")
+    this.ctx.events.normal(this.pod, 'Started', `Started container ${c.name}`);
     const postStart = c.spec.lifecycle?.postStart;
     if (postStart) { this.runPostStart(c, postStart, startedAt); return; }
     // An init container that runs to completion has no probes (validation forbids them).
@@ -614,7 +620,7 @@ export class PodWorker {
 
   private hookTarget(c: ContainerRuntime, signal?: AbortSignal): HookContext {
     return {
-      podIP: this.state.podIP!, container: c.spec, ...(this.state.sandboxPid ? { sandboxPid: this.state.sandboxPid } : {}), ...(c.pid ? { containerPid: c.pid } : {}),
+      podIP: this.state.podIP!, container: c.spec, ...(this.state.sandboxPid ? { sandboxPid: this.state.sandboxPid } : {}), ...(c.pid ? { containerPid: c.pid } : {}), envFile: this.files.containerEnv(c.name),
       podDescription: `${this.state.name}_${this.state.namespace}(${this.state.uid})`, ...(signal ? { signal } : {}),
     };
   }
@@ -723,10 +729,19 @@ export class PodWorker {
       return;
     }
     c.lastState = { terminated };
-    const delay = c.backoffMs;
-    c.backoffMs = Math.min(c.backoffMs * 2, BACKOFF_MAX_MS);
-    c.state = { waiting: { reason: 'CrashLoopBackOff', message: `back-off ${Math.round(delay / 1000)}s restarting failed container=${c.name} pod=${this.state.name}_${this.state.namespace}(${this.state.uid})` } };
-    this.ctx.events.warning(this.pod, 'BackOff', `Back-off restarting failed container ${c.name} in pod ${this.state.name}_${this.state.namespace}(${this.state.uid})`);
+    // The kubelet's doBackOff: the first failure (since the back-off was last
+    // reset) is restarted at once and arms the back-off; the ones after wait,
+    // in CrashLoopBackOff with a BackOff event, twice as long each time.
+    let delay = 0;
+    if (!c.backoffArmed) {
+      c.backoffArmed = true;
+      c.state = { terminated };
+    } else {
+      delay = c.backoffMs;
+      c.backoffMs = Math.min(c.backoffMs * 2, BACKOFF_MAX_MS);
+      c.state = { waiting: { reason: 'CrashLoopBackOff', message: `back-off ${Math.round(delay / 1000)}s restarting failed container=${c.name} pod=${this.state.name}_${this.state.namespace}(${this.state.uid})` } };
+      this.ctx.events.warning(this.pod, 'BackOff', `Back-off restarting failed container ${c.name} in pod ${this.state.name}_${this.state.namespace}(${this.state.uid})`);
+    }
     c.restartTimer = setTimeout(() => {
       c.restartTimer = undefined;
       void this.enqueue(async () => {
@@ -747,7 +762,7 @@ export class PodWorker {
     c.startup = spec.startupProbe ? new ProbeState(spec.startupProbe) : undefined;
     if (!c.readiness && !c.startup) { c.ready = true; this.scheduleStatus(); }
     const target = {
-      podIP: this.state.podIP!, container: spec, ...(this.state.sandboxPid ? { sandboxPid: this.state.sandboxPid } : {}), ...(c.pid ? { containerPid: c.pid } : {}),
+      podIP: this.state.podIP!, container: spec, ...(this.state.sandboxPid ? { sandboxPid: this.state.sandboxPid } : {}), ...(c.pid ? { containerPid: c.pid } : {}), envFile: this.files.containerEnv(c.name),
     };
     const loop = (kind: 'readiness' | 'liveness' | 'startup') => {
       const probe = kind === 'readiness' ? spec.readinessProbe : kind === 'liveness' ? spec.livenessProbe : spec.startupProbe;

@@ -23,6 +23,8 @@ export interface ProbeTarget {
   sandboxPid?: number;
   /** the container's process: an exec probe runs with its environment */
   containerPid?: number;
+  /** the environment file the agent wrote when it started the container (preferred to the process's) */
+  envFile?: string;
   /** ends the check early (its container instance is gone): an exec's process group is killed */
   signal?: AbortSignal;
 }
@@ -128,7 +130,7 @@ function execProbe(probe: NonNullable<Probe['exec']>, target: ProbeTarget, timeo
     let child: ChildProcessByStdio<null, Readable, Readable>;
     try {
       child = spawn(argv[0]!, argv.slice(1), {
-        stdio: ['ignore', 'pipe', 'pipe'], env: execEnvOf(target.containerPid), cwd: target.container.workingDir ?? '/', detached: true,
+        stdio: ['ignore', 'pipe', 'pipe'], env: execEnvOf(target.containerPid, target.envFile), cwd: target.container.workingDir ?? '/', detached: true,
       });
     } catch (e) {
       // spawn throws at once for what no process can take (a NUL byte in an argument)

@@ -58,7 +58,7 @@ export function planExec(registry: Registry, info: ResourceInfo, namespace: stri
   }
   const offered = req.protocols.split(',').map((p) => p.trim());
   if (!EXEC_PROTOCOLS.some((p) => offered.includes(p))) throw apiErrors.badRequest(`no stream protocol in common: podnet speaks ${EXEC_PROTOCOLS.join(', ')}`);
-  const env = execEnvOf(pid);
+  const env = execEnvOf(pid, files.containerEnv(container));
   // nsenter and ip are found on the daemon's PATH; the command itself on the container's
   argv[0] = onPath(argv[0]!, process.env['PATH'] ?? BASE_PATH);
   return { argv, env: env as Record<string, string>, stdin: truthy(query.get('stdin')), tty: truthy(query.get('tty')), command };

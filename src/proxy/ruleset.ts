@@ -124,8 +124,9 @@ function fixedChains(cfg: ProxyConfig): Chain[] {
         r([{ m: 'daddr-cidr', cidr: cfg.serviceCIDR }], { s: 'drop' }),
       ],
     },
-    // TCP gets a reset (curl: "Connection refused"), the rest ICMP port-unreachable (RFC 1122 3.2.2.1).
-    { name: CHAINS.reject, rules: [r([{ m: 'l4proto', proto: 'tcp' }], { s: 'reject-tcp-reset' }), r([], { s: 'reject' })] },
+    // kube-proxy's one `reject`: ICMP port-unreachable, TCP included (a SYN that gets it fails with
+    // ECONNREFUSED, curl's "Connection refused", as a reset would)
+    { name: CHAINS.reject, rules: [r([], { s: 'reject' })] },
     { name: CHAINS.natPrerouting, hook: { type: 'nat', hook: 'prerouting', priority: 'dstnat' }, rules: [r([], { s: 'jump', chain: CHAINS.services })] },
     { name: CHAINS.natOutput, hook: { type: 'nat', hook: 'output', priority: '-100' }, rules: [r([], { s: 'jump', chain: CHAINS.services })] },
     { name: CHAINS.natPostrouting, hook: { type: 'nat', hook: 'postrouting', priority: 'srcnat' }, rules: [r([], { s: 'jump', chain: CHAINS.masquerading })] },

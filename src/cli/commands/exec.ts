@@ -11,7 +11,7 @@ import { podFiles } from '../../agent/pod-files.js';
 import { joinSandboxArgv, nodeExecArgv, pauseMountTable, processAlive } from '../../agent/sandbox.js';
 import { nodeHostsFile } from '../../agent/container-spec.js';
 import { writeFileAtomic } from '../../atomic-file.js';
-import { containerEnvOf, runningPid } from '../../agent/container-exec.js';
+import { execEnvOf, runningPid } from '../../agent/container-exec.js';
 import { outsideFiles } from '../../daemon/outside-world.js';
 import type { CommonFlags } from '../args.js';
 import type { Context } from '../context.js';
@@ -53,7 +53,7 @@ export async function execCommand(ctx: Context, flags: CommonFlags): Promise<num
   const pod = await resolvePod(ctx, flags.namespace ?? 'default', target);
   const files = podFiles(ctx.paths.pods, pod.metadata.uid!);
   const { container, pid } = execTarget(pod, flags.container, (line) => { process.stderr.write(line); }, (name) => runningPid(files.containerPid(name)));
-  const env = containerEnvOf(pid) ?? process.env;
+  const env = execEnvOf(pid, files.containerEnv(container));
   // every pod has a sandbox (a hostNetwork pod's holds the node's network and its own hostname and mounts)
   const sandbox = runningPid(files.sandboxPid);
   if (!sandbox) throw new PodnetError('ENOTRUNNING', `unable to upgrade connection: container not found ("${container}")`);

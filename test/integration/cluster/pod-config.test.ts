@@ -94,6 +94,18 @@ spec:
       env: [{name: GREETING, valueFrom: {configMapKeyRef: {name: app-config, key: GREETING}}}]
 ---
 apiVersion: v1
+kind: Pod
+metadata: {name: retitled}
+spec:
+  terminationGracePeriodSeconds: 1
+  containers:
+    - name: main
+      image: none
+      # a long process title overwrites the environment block, as NGINX's does
+      command: [perl, -e, '$0 = "retitled " . ("x" x 4000); sleep 1000']
+      env: [{name: GREETING, valueFrom: {configMapKeyRef: {name: app-config, key: GREETING}}}]
+---
+apiVersion: v1
 kind: Secret
 metadata: {name: same-file}
 stringData: {k: v}
@@ -213,6 +225,11 @@ describe('pod configuration: env and volumes from ConfigMaps, Secrets and the do
     await running('args');
     const log = await eventually('its line', async () => (await pn(['logs', 'args'])).stdout.trim() || undefined);
     assert.equal(log, 'expanded=hello literal=$(GREETING)');
+  });
+
+  test('exec gets the container\'s environment even when its process rewrote /proc/PID/environ (a process title)', async () => {
+    await running('retitled');
+    assert.equal(await inPod('retitled', 'echo "$GREETING $KUBERNETES_SERVICE_HOST"'), 'hello 10.96.0.1\n');
   });
 
   test('a Secret applied in the same file as its pod: the pod starts with it, with no FailedMount on the way', async () => {

@@ -109,7 +109,6 @@ table ip podnet {
 		ip daddr 10.96.0.0/12 drop
 	}
 	chain reject-chain {
-		meta l4proto tcp reject with tcp reset
 		reject
 	}
 	chain nat-prerouting {
