@@ -166,6 +166,12 @@ describe('pod network', { timeout: 240_000 }, () => {
     assert.match(logs.stdout, /boom/);
     const events = await pn(['describe', 'pod', 'crash']);
     assert.match(events.stdout, /BackOff/);
+    // as the kubelet: every instance is Started, and the back-off follows the first restart, not the first failure
+    const list = JSON.parse((await pn(['get', 'events', '-o', 'json'])).stdout) as { items: { involvedObject: { name: string }; reason: string; count?: number }[] };
+    const mine = list.items.filter((e) => e.involvedObject.name === 'crash');
+    const count = (reason: string) => mine.filter((e) => e.reason === reason).reduce((n, e) => n + (e.count ?? 1), 0);
+    assert.ok(count('Started') >= 3, `Started ${count('Started')} times`);
+    assert.ok(count('BackOff') <= count('Started') - 1, `BackOff ${count('BackOff')} times, Started ${count('Started')}`);
   });
 
   test('deleting a pod frees its IP and namespace', async () => {
