@@ -1,14 +1,23 @@
-// Authoritative-only DNS for the outside world (the "Route53" of podnet, at
-// 198.51.100.53): serves the zones of a record map that the cloud side
-// updates at runtime with setRecords(). As an authoritative-only server it
-// sets AA on everything in its zones, answers NXDOMAIN/NODATA with the zone's
-// SOA (RFC 2308 §3), and REFUSED for names outside its zones (RFC 1034 §4.3.1:
-// no recursion offered). A zone is the registrable part of a name — its last
-// two labels (shop.example.test → example.test) — unless zones are given.
+// The outside world's DNS (the "Route53" of podnet, at 198.51.100.53): the
+// authoritative server of the zones of a record map that the cloud side
+// updates at runtime with setRecords(), and the only resolver of podnet's
+// sealed network, whose internet is exactly those zones.
+//
+// In its zones it sets AA on everything and answers NXDOMAIN/NODATA with the
+// zone's SOA (RFC 2308 §3). Outside them, a recursive query (RD=1) gets what
+// a resolver of that world would say, as a real resolver says NXDOMAIN for a
+// name under a TLD that does not exist: NXDOMAIN with a root-like SOA, RA and
+// no AA. glibc then reports "not found" (EAI_NONAME) where REFUSED gave the
+// EAI_AGAIN that applications retry. A non-recursive query (RD=0)
+// outside the zones stays REFUSED, as an authoritative-only server answers
+// it and as Unbound (access-control allow) and PowerDNS Recursor 5 refuse
+// what would need the resolver. A zone is the registrable part of a name —
+// its last two labels (shop.example.test → example.test) — unless zones are
+// given.
 
 import { foldCase, inZone, trimDot } from './names.js';
 import { RCODE, type DnsAnswer, type DnsQuestion, type Rr } from './records.js';
-import type { QueryHandler, Resolution } from './server.js';
+import type { QueryContext, QueryHandler, Resolution } from './server.js';
 import { FLAG } from './wire.js';
 
 export const DEFAULT_RECORD_TTL = 60;
@@ -17,6 +26,12 @@ const SOA_REFRESH = 3600;
 const SOA_RETRY = 600;
 const SOA_EXPIRE = 604800;
 const MAX_CNAME_HOPS = 8;
+/** The root zone's SOA names and timers, as the real root publishes them; its minimum is ours (see rootSoa). */
+const ROOT_SOA_MNAME = 'a.root-servers.net';
+const ROOT_SOA_RNAME = 'nstld.verisign-grs.com';
+const ROOT_SOA_REFRESH = 1800;
+const ROOT_SOA_RETRY = 900;
+const ROOT_SOA_EXPIRE = 604800;
 
 export interface NameRecords {
   A?: string[];
@@ -79,13 +94,50 @@ export function soaFor(zone: string, ttl: number, serial: number): Rr {
   return { name: zone, type: 'SOA', class: 'IN', ttl, data: { mname: `ns1.${zone}`, rname: `hostmaster.${zone}`, serial, refresh: SOA_REFRESH, retry: SOA_RETRY, expire: SOA_EXPIRE, minimum: ttl } };
 }
 
-/** The pure answer of the authoritative server. */
+/**
+ * The SOA that negative answers outside our zones carry, owned by the root
+ * (''). Its TTL and minimum are the zones' negative TTL rather than the real
+ * root's day, so a name published later is seen within that time (RFC 2308
+ * §5: caches keep the denial for min(TTL, MINIMUM)). The serial is the
+ * zones' own: the world changes when they do.
+ */
+export function rootSoa(ttl: number, serial: number): Rr {
+  return { name: '', type: 'SOA', class: 'IN', ttl, data: { mname: ROOT_SOA_MNAME, rname: ROOT_SOA_RNAME, serial, refresh: ROOT_SOA_REFRESH, retry: ROOT_SOA_RETRY, expire: ROOT_SOA_EXPIRE, minimum: ttl } };
+}
+
+function servedZone(z: Zones, name: string): string | undefined {
+  return z.zones.find((zone) => inZone(name, zone));
+}
+
+function isInternetClass(klass: string): boolean {
+  return klass === 'IN' || klass === 'ANY';
+}
+
+/**
+ * The pure answer to a recursive query for a name outside every zone, as the
+ * world's resolver gives it (RA, not AA: a resolver relays what it learnt).
+ * The names above a zone (the root, `test` for `example.test`) exist as empty
+ * non-terminals and get NODATA, not NXDOMAIN: RFC 8020 lets a resolver take
+ * an NXDOMAIN to mean that nothing exists below the name either. The root's
+ * SOA is answered when asked for.
+ */
+export function answerOutsideZones(z: Zones, q: DnsQuestion, options: AuthoritativeOptions): DnsAnswer {
+  const name = foldCase(trimDot(q.name));
+  const soa = rootSoa(options.ttl ?? DEFAULT_RECORD_TTL, z.serial);
+  const none = { answers: [], additionals: [] };
+  const exists = name === '' || z.zones.some((zone) => inZone(zone, name));
+  if (!exists) return { rcode: 'NXDOMAIN', authoritative: false, ...none, authority: [soa] };
+  if (name === '' && (q.type === 'SOA' || q.type === 'ANY')) return { rcode: 'NOERROR', authoritative: false, ...none, answers: [soa], authority: [] };
+  return { rcode: 'NOERROR', authoritative: false, ...none, authority: [soa] };
+}
+
+/** The pure answer of the authoritative server (REFUSED outside its zones). */
 export function answerAuthoritative(z: Zones, q: DnsQuestion, options: AuthoritativeOptions, depth = 0): DnsAnswer {
   const owner = trimDot(q.name);
   const name = foldCase(owner);
-  const zone = z.zones.find((zz) => inZone(name, zz));
+  const zone = servedZone(z, name);
   const none = { answers: [], authority: [], additionals: [] };
-  if (!zone || (q.class !== 'IN' && q.class !== 'ANY')) return { rcode: 'REFUSED', authoritative: false, ...none };
+  if (!zone || !isInternetClass(q.class)) return { rcode: 'REFUSED', authoritative: false, ...none };
   const ttl = options.ttl ?? DEFAULT_RECORD_TTL;
   const soa = soaFor(zone, ttl, z.serial);
   let recs = z.names.get(name);
@@ -105,7 +157,7 @@ export function answerAuthoritative(z: Zones, q: DnsQuestion, options: Authorita
   if (recs?.CNAME && q.type !== 'CNAME') {
     const cname = rr('CNAME', trimDot(recs.CNAME));
     const target = foldCase(trimDot(recs.CNAME));
-    if (depth < MAX_CNAME_HOPS && z.zones.some((zz) => inZone(target, zz))) {
+    if (depth < MAX_CNAME_HOPS && servedZone(z, target) !== undefined) {
       const next = answerAuthoritative(z, { ...q, name: target }, options, depth + 1);
       return { ...next, authoritative: true, answers: [cname, ...next.answers] };
     }
@@ -129,7 +181,7 @@ export function answerAuthoritative(z: Zones, q: DnsQuestion, options: Authorita
     : { rcode: 'NOERROR', authoritative: true, ...none, authority: [soa] };
 }
 
-/** The authoritative server's QueryHandler; setRecords() swaps the data atomically. */
+/** The external DNS's QueryHandler; setRecords() swaps the data atomically. */
 export class AuthoritativeZones implements QueryHandler {
   private gen = 0;
   private zones: Zones;
@@ -149,15 +201,25 @@ export class AuthoritativeZones implements QueryHandler {
 
   zoneNames(): string[] { return [...this.zones.zones]; }
 
-  answer(q: DnsQuestion): DnsAnswer {
-    return answerAuthoritative(this.zones, q, this.options);
+  /** The answer to `q`, sent with RD (`recursionDesired`) or without. */
+  answer(q: DnsQuestion, recursionDesired = false): DnsAnswer {
+    return recursionDesired && this.outsideZones(q) ? answerOutsideZones(this.zones, q, this.options) : answerAuthoritative(this.zones, q, this.options);
   }
 
-  resolve(q: DnsQuestion): Resolution {
-    const a = this.answer(q);
+  resolve(q: DnsQuestion, ctx?: Pick<QueryContext, 'recursionDesired'>): Resolution {
+    const outside = this.outsideZones(q);
+    const recursive = outside && ctx?.recursionDesired === true;
+    const a = recursive ? answerOutsideZones(this.zones, q, this.options) : answerAuthoritative(this.zones, q, this.options);
     return {
-      rcode: RCODE[a.rcode as keyof typeof RCODE], flags: a.authoritative ? FLAG.AA : 0,
-      answers: a.answers, authority: a.authority, additionals: a.additionals, reuse: { generation: this.gen },
+      rcode: RCODE[a.rcode as keyof typeof RCODE], flags: a.authoritative ? FLAG.AA : recursive ? FLAG.RA : 0,
+      answers: a.answers, authority: a.authority, additionals: a.additionals,
+      // Outside the zones the answer depends on RD, which the server's response cache does not key on.
+      reuse: outside ? undefined : { generation: this.gen },
     };
+  }
+
+  /** A name in the Internet class that none of our zones holds. */
+  private outsideZones(q: DnsQuestion): boolean {
+    return isInternetClass(q.class) && servedZone(this.zones, foldCase(trimDot(q.name))) === undefined;
   }
 }

@@ -38,7 +38,7 @@ const UDP_RECV_BUFFER = 4 << 20;
 const UDP_SEND_BUFFER = 4 << 20;
 const OPCODE_MASK = 0x7800;
 
-/** How an encoded response may be reused. */
+/** How an encoded response may be reused; undefined when never (an answer that depends on the RD bit must say so: the cache key is the question alone). */
 export type Reuse = { generation: number } | { until: number } | undefined;
 
 export interface Resolution {
@@ -54,7 +54,12 @@ export interface Resolution {
   upstream?: string;
 }
 
-export interface QueryContext { client: string; proto: Proto }
+export interface QueryContext {
+  client: string;
+  proto: Proto;
+  /** the query's RD bit: the external DNS answers names outside its zones only to recursive queries */
+  recursionDesired: boolean;
+}
 
 /** Decides answers; the server does the protocol. */
 export interface QueryHandler {
@@ -252,7 +257,7 @@ export class DnsServer {
     if (edns && edns.version !== 0) return finish({ ...base, ...empty, flags: echo, rcode: EXT_RCODE_BADVERS, question }, undefined);
     let res: Resolution;
     try {
-      res = await this.handler.resolve(question, { client: `${address}:${port}`, proto });
+      res = await this.handler.resolve(question, { client: `${address}:${port}`, proto, recursionDesired: (flags & FLAG.RD) !== 0 });
     } catch {
       res = { rcode: RCODE.SERVFAIL, flags: FLAG.RA, ...empty, reuse: undefined };
     }

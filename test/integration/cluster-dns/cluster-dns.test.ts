@@ -178,6 +178,8 @@ async function getJSON<T>(args: string[]): Promise<T> {
 }
 
 const isReady = (p: Pod) => p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false;
+/** The external DNS's negative answers outside its zones carry a root-like SOA (docs/dns.md). */
+const ROOT_SOA = /^\. SOA a\.root-servers\.net\. nstld\.verisign-grs\.com\. \d+ 1800 900 604800 60$/;
 const CLUSTER_SOA = /^cluster\.local\. SOA ns\.dns\.cluster\.local\. hostmaster\.cluster\.local\. \d+ 7200 1800 86400 5$/;
 
 /**
@@ -435,22 +437,45 @@ describe('cluster DNS from inside pods', { timeout: 170_000 }, () => {
   });
 
   test('an external name is forwarded upstream: pod and outside client agree, unknown public names as the external DNS answers', async () => {
-    const questions = [[SHOP], ['nothing.example.test'], ['www.example.org']];
+    const questions = [[SHOP], ['nothing.example.test'], ['www.example.org'], ['www.example.org', '+norec']];
     const [inPod, outside] = await Promise.all([dig(questions), outsideDig(questions)]);
     assert.deepEqual(rows(inPod[0]!.answer), [`${SHOP}. A ${shopIP}`]);
     assert.deepEqual(rows(outside[0]!.answer), [`${SHOP}. A ${shopIP}`]);
-    // The external DNS is authoritative (AA) and not recursive; the cluster DNS recurses for pods (RA).
+    // The external DNS is authoritative (AA, no RA) in its zones; the cluster DNS recurses for pods (RA).
     assert.ok(outside[0]!.flags.includes('aa') && !outside[0]!.flags.includes('ra'), outside[0]!.flags.join(' '));
     assert.ok(inPod[0]!.flags.includes('ra'), inPod[0]!.flags.join(' '));
     assert.match(outside[0]!.server, new RegExp(`^${EXTERNAL_DNS_IP.replace(/\./g, '\\.')}#53`));
     assert.equal(outside[1]!.status, 'NXDOMAIN');
     assert.match(rows(outside[1]!.authority)[0] ?? '', /^example\.test\. SOA /);
-    assert.equal(outside[2]!.status, 'REFUSED');
+    // Outside its zones it is the world's resolver to recursive queries (RA, no AA, the root's SOA)
+    // and refuses the others, as an authoritative-only server does.
+    assert.equal(outside[2]!.status, 'NXDOMAIN');
+    assert.ok(outside[2]!.flags.includes('ra') && !outside[2]!.flags.includes('aa'), outside[2]!.flags.join(' '));
+    assert.match(rows(outside[2]!.authority)[0] ?? '', ROOT_SOA);
+    assert.equal(outside[3]!.status, 'REFUSED');
     for (const i of [1, 2]) assert.equal(inPod[i]!.status, outside[i]!.status, `${questions[i]![0]}: pod saw ${inPod[i]!.status}, outside ${outside[i]!.status}`);
     // getent through the search path (ndots:5): the cluster suffixes are NXDOMAIN, then the name itself.
     const g = await pn(['exec', 'client', '--', 'getent', 'ahostsv4', SHOP]);
     assert.equal(g.code, 0, g.stderr);
     assert.match(g.stdout, new RegExp(`^${shopIP.replace(/\./g, '\\.')}\\s`));
+  });
+
+  test('a name that exists nowhere is "not found" in a pod, not a temporary failure: NXDOMAIN after the search list, getent exit 2, ENOTFOUND', async () => {
+    const r = await digOne('nosuchsvc.');
+    assert.equal(r.status, 'NXDOMAIN', r.text);
+    assert.ok(r.flags.includes('ra') && !r.flags.includes('aa'), r.flags.join(' '));
+    assert.match(rows(r.authority)[0] ?? '', ROOT_SOA);
+    // Through the search list (ndots:5): the cluster suffixes, then the name itself, all NXDOMAIN.
+    // getent's exit code 2 means the key was not found, but getent gives it for any failed lookup,
+    // temporary failures included, hence the getaddrinfo check below.
+    for (const db of ['hosts', 'ahosts']) {
+      const g = await pn(['exec', 'client', '--', 'getent', db, 'nosuchsvc']);
+      assert.equal(g.code, 2, `getent ${db} nosuchsvc: exit ${g.code}\n${g.stdout}${g.stderr}`);
+    }
+    // What an application sees from getaddrinfo: EAI_NONAME (Node: ENOTFOUND), where REFUSED gave EAI_AGAIN.
+    const lookup = "require('node:dns').lookup('nosuchsvc', (e) => console.log(e ? e.code : 'found'))";
+    const n = await pn(['exec', 'client', '--', process.execPath, '-e', lookup]);
+    assert.equal(n.stdout.trim(), 'ENOTFOUND', `${n.stdout}${n.stderr}`);
   });
 
   test('Prometheus metrics on :9153 of the DNS pods count requests by type and protocol, and responses by rcode', async () => {

@@ -137,6 +137,18 @@ test('forwarded NXDOMAIN keeps the upstream SOA; upstream CNAME chains come thro
   assert.deepEqual(c.answer.map(noTtl), ['www.example.test. IN CNAME shop.example.test.', 'shop.example.test. IN A 203.0.113.10']);
 });
 
+test('a name that exists nowhere: the upstream NXDOMAIN and its root SOA reach the client, and are cached for the SOA minimum', async () => {
+  const before = await curl(`http://127.0.0.1:${metricsPort}/metrics`);
+  for (const type of ['A', 'A', 'AAAA']) {
+    const nx = await dig(cluster.port, 'nosuchsvc.', type);
+    assert.equal(nx.status, 'NXDOMAIN', nx.raw);
+    assert.ok(nx.flags.includes('ra') && !nx.flags.includes('aa'), nx.flags.join(' '));
+    assert.match(nx.authority[0] ?? '', /^\. \d+ IN SOA a\.root-servers\.net\. nstld\.verisign-grs\.com\. /);
+  }
+  const afterText = await curl(`http://127.0.0.1:${metricsPort}/metrics`);
+  assert.equal(metricValue(afterText, 'coredns_forward_requests_total') - metricValue(before, 'coredns_forward_requests_total'), 2, 'A once (then cached), AAAA once');
+});
+
 test('a truncated upstream answer is fetched again over TCP', async () => {
   const r = await dig(cluster.port, '+bufsize=4096', 'many.example.test');
   assert.equal(r.answer.length, 100);
@@ -200,7 +212,7 @@ test('TCP: several framed queries on one connection, split across writes', async
   assert.equal((byId.get(13)?.answers?.[0] as { data?: string }).data, '203.0.113.10');
 });
 
-test('authoritative server: AA in its zones, NXDOMAIN with SOA, REFUSED outside, updates at runtime', async () => {
+test('external DNS: AA in its zones, NXDOMAIN with SOA, outside NXDOMAIN to recursive queries and REFUSED to the others, updates at runtime', async () => {
   const a = await dig(upstream.port, '+norec', 'shop.example.test');
   assert.ok(a.flags.includes('aa'));
   assert.ok(!a.flags.includes('ra'));
@@ -209,9 +221,17 @@ test('authoritative server: AA in its zones, NXDOMAIN with SOA, REFUSED outside,
   assert.equal(nx.status, 'NXDOMAIN');
   assert.ok(nx.flags.includes('aa'));
   assert.equal(nx.authority.length, 1);
+  // Outside its zones it is the world's only resolver: a recursive query learns the name exists nowhere.
   const out = await dig(upstream.port, 'example.com');
-  assert.equal(out.status, 'REFUSED');
-  assert.ok(!out.flags.includes('aa'));
+  assert.equal(out.status, 'NXDOMAIN');
+  assert.ok(!out.flags.includes('aa') && out.flags.includes('ra'), out.flags.join(' '));
+  assert.match(out.authority[0] ?? '', /^\. 60 IN SOA a\.root-servers\.net\. nstld\.verisign-grs\.com\. \d+ 1800 900 604800 60$/);
+  // Non-recursive: REFUSED. Asked right after the recursive query and before it again, so an answer
+  // served from the response cache (keyed on the question, not RD) would show here.
+  const norec = await dig(upstream.port, '+norec', 'example.com');
+  assert.equal(norec.status, 'REFUSED');
+  assert.ok(!norec.flags.includes('ra'), norec.flags.join(' '));
+  assert.equal((await dig(upstream.port, 'example.com')).status, 'NXDOMAIN');
   const soa = await dig(upstream.port, 'example.test', 'SOA');
   assert.equal(soa.answer.length, 1);
   const ns = await dig(upstream.port, 'example.test', 'NS');
