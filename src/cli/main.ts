@@ -28,8 +28,8 @@ Usage:
                                              run CMD inside a pod's container (stdin only with -i)
   podnet exec node/NAME -- CMD…              run CMD inside a node's network namespace (stdin always)
   podnet outside -- CMD…                     run CMD on the outside client (stdin always)
-  podnet port-forward [-n NS] svc/NAME|pod/NAME [ADDR:]LOCAL:REMOTE
-                                             reach a Service or pod from the host's 127.0.0.1
+  podnet port-forward [-n NS] TYPE/NAME|POD [ADDR:][LOCAL]:REMOTE|PORT…
+                                             reach a pod (pod, deploy, sts, svc) from the host's 127.0.0.1
   podnet kubectl [--cluster NAME] ARGS…      run your kubectl against the cluster (ARGS go to kubectl as they are)
 
 --cluster NAME (or PODNET_CLUSTER) selects the cluster; the default is "podnet".
