@@ -743,9 +743,11 @@ export class PodWorker {
       this.ctx.events.warning(this.pod, 'BackOff', `Back-off restarting failed container ${c.name} in pod ${this.state.name}_${this.state.namespace}(${this.state.uid})`);
     }
     c.restartTimer = setTimeout(() => {
-      c.restartTimer = undefined;
+      // restartTimer stays set until the queued restart runs, so an ensureRunning queued before it does not start the container too
       void this.enqueue(async () => {
-        if (this.terminating || this.finished) return;
+        c.restartTimer = undefined;
+        // a sidecar's pod may have finished meanwhile
+        if (this.terminating || this.finished || c.pid !== undefined || (c.sidecar && this.regularContainersDone())) return;
         c.restartCount++;
         this.startContainer(c);
         this.scheduleStatus();

@@ -212,7 +212,9 @@ export class Registry {
       applyStatusDefaults(next);
     } else {
       applyDefaults(next);
-      this.validate(info, next, cur.object);
+      // a Pod stored by an older build lacks today's defaults (requests from limits): compared as
+      // defaulted, as upstream defaults what it reads from etcd, so it stays updatable
+      this.validate(info, next, info.kind === 'Pod' ? applyDefaults(jsonClone(cur.object)) : cur.object);
     }
     const alloc = info.kind === 'Service' && !subresource ? allocateService(this.allocators, next as Service, cur.object as Service) : undefined;
     let stored: StoredObject;

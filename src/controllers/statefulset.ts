@@ -248,6 +248,8 @@ export class StatefulSetController extends Controller {
     const seen = this.seenOrdinals(set);
     for (const p of pods) { const o = ordinalOf(set, p); if (o >= 0) seen.add(o); }
     for (const o of scaledDownOrdinals(set, seen, (podName) => !!this.pods.get(namespace, podName))) {
+      // the cache can be behind a pod this controller just made (scaled up and down again at once): ask the API
+      if (await this.podExists(namespace!, `${set.metadata.name}-${o}`)) continue;
       this.release(namespace!, claimNamesOf(set, o));
       seen.delete(o);
     }
@@ -267,6 +269,10 @@ export class StatefulSetController extends Controller {
     // a Ready pod becomes available minReadySeconds later: look again then
     const wait = msUntilNextAvailable(set, pods, nowMs);
     if (wait !== undefined) this.enqueueAfter(keyOf(set), wait);
+  }
+
+  private async podExists(namespace: string, name: string): Promise<boolean> {
+    try { await this.client.get('pods', namespace, name); return true; } catch (err) { if (isApiError(err, 'NotFound')) return false; throw err; }
   }
 
   /** The ordinals seen for this set; a set recreated under the same name starts afresh. */

@@ -412,3 +412,17 @@ test('a dry-run delete answers what the delete would do: marked (not removed) wh
   assert.equal(registry.delete(info('configmaps'), 'default', 'free', {}, { dryRun: true }).removed, true);
   registry.get(info('configmaps'), 'default', 'free');
 });
+
+test('a Pod stored by an older build, without today\'s defaults (requests from limits), can still be updated: the stored spec is compared defaulted', () => {
+  const { store, registry } = setup();
+  const old = { ...pod('legacy', { containers: [limited('c')] }), metadata: { name: 'legacy', namespace: 'default' } };
+  const created = registry.create(info('pods'), 'default', pod('probe')).object as Pod;
+  // as an older build stored it: no requests, no other defaults beyond what a created pod had then
+  store.create('pods', JSON.parse(JSON.stringify({ ...old, spec: { ...created.spec, containers: [limited('c')] } })) as Pod);
+  const stored = registry.get(info('pods'), 'default', 'legacy').object as Pod;
+  assert.equal(stored.spec.containers[0]!.resources?.requests, undefined);
+  // (a fresh body, as one decoded from a request: the stored object is frozen)
+  const body = JSON.parse(JSON.stringify(stored)) as Pod;
+  const labelled = registry.update(info('pods'), 'default', 'legacy', { ...body, metadata: { ...body.metadata, labels: { a: 'b' } } });
+  assert.equal(labelled.object.metadata.labels?.['a'], 'b');
+});
