@@ -14,7 +14,11 @@ import path from 'node:path';
 import type { Container, Pod, Volume } from '../api/types.js';
 import { isDNS1123Subdomain } from '../api/validation/names.js';
 import { writeVolumeFiles } from './atomic-writer.js';
-import type { PauseMount } from './sandbox.js';
+import type { PauseMount, PodRoot } from './sandbox.js';
+import { ensureInPodRoot, onBoundFilesystem, resolveInPodRoot } from './pod-root.js';
+
+/** what volume setup needs of the pod's root: its writable layer, and what of the machine is bound in */
+export type PodRootLayer = Pick<PodRoot, 'upper' | 'binds'>;
 import { isProjectedVolume, projectVolume, type VolumeFile, type VolumeSources } from './volume-files.js';
 
 /** A volume the kubelet could not set up: the pod waits in ContainerCreating and it is tried again. */
@@ -133,7 +137,7 @@ export class PodVolumes {
   }
 
   /** Makes every volume and plans the binds; throws FailedMount (nothing is mounted then). */
-  prepare(pod: Pod, sources: VolumeSources): PreparedVolumes {
+  prepare(pod: Pod, sources: VolumeSources, root?: PodRootLayer): PreparedVolumes {
     const warnings: [string, string][] = [];
     const volumes = new Map<string, Volume>();
     this.makeVolumesDir();
@@ -158,7 +162,13 @@ export class PodVolumes {
         }
       }
     }
-    return { mounts: this.planMounts(pod, volumes, warnings), warnings };
+    const mounts = this.planMounts(pod, volumes, warnings, root);
+    // a workingDir the machine lacks is made in the pod's root, as a runtime makes it in the container's
+    if (root) for (const c of [...pod.spec.initContainers ?? [], ...pod.spec.containers]) {
+      const wd = c.workingDir ? resolveInPodRoot(c.workingDir) : undefined;
+      if (wd && !onBoundFilesystem(wd, root.binds) && !mounts.some((m) => m.target === wd || isInside(wd, m.target))) ensureInPodRoot(root.upper, wd, true);
+    }
+    return { mounts, warnings };
   }
 
   /**
@@ -169,7 +179,7 @@ export class PodVolumes {
    * another mount is a path inside that mount's source, made there (as a
    * runtime makes it in the container's root) when the parent is writable.
    */
-  private planMounts(pod: Pod, volumes: Map<string, Volume>, warnings: [string, string][]): PauseMount[] {
+  private planMounts(pod: Pod, volumes: Map<string, Volume>, warnings: [string, string][], root?: PodRootLayer): PauseMount[] {
     const planned: { mount: PauseMount; owner: string; container: string; volume: string }[] = [];
     const containers: Container[] = [...pod.spec.initContainers ?? [], ...pod.spec.containers];
     for (const c of containers) {
@@ -180,7 +190,8 @@ export class PodVolumes {
         const base = this.dirOf(pod, v);
         const source = m.subPath ? subPathSource(v, base, m.subPath) : base;
         const readOnly = isProjectedVolume(v) || m.readOnly === true || claimOf(v)?.readOnly === true;
-        const mount: PauseMount = { source, target: path.normalize(m.mountPath), ...(readOnly ? { readOnly: true } : {}) };
+        const target = root ? resolveInPodRoot(m.mountPath) : path.normalize(m.mountPath);
+        const mount: PauseMount = { source, target, ...(readOnly ? { readOnly: true } : {}) };
         const owner = `${c.name}'s volume "${m.name}"${m.subPath ? ` (subPath ${m.subPath})` : ''}`;
         const taken = planned.find((p) => p.mount.target === mount.target);
         if (taken) {
@@ -195,6 +206,7 @@ export class PodVolumes {
     for (const [i, p] of planned.entries()) {
       const parent = planned.slice(0, i).reverse().find((q) => isInside(p.mount.target, q.mount.target));
       if (parent) makeNestedMountPoint(p, parent.mount);
+      else if (root && !onBoundFilesystem(p.mount.target, root.binds)) ensureInPodRoot(root.upper, p.mount.target, statSync(p.mount.source).isDirectory());
       else checkMountPoint(p.volume, p.mount.source, p.mount.target, p.container);
     }
     return planned.map((p) => p.mount);
@@ -221,14 +233,15 @@ function exists(p: string): boolean {
 }
 
 /**
- * A pod has no image filesystem (its root is the machine's), so a mount
- * point must already exist, and be of the source's type: a directory for a
+ * A mount point on a filesystem the pod shares with the machine (or any,
+ * for a pod without a root of its own) cannot be made in the pod's layer:
+ * it must already exist, and be of the source's type: a directory for a
  * volume, a file for a file.
  */
 function checkMountPoint(volume: string, source: string, target: string, container: string): void {
   let s: Stats;
   try { s = statSync(target); } catch {
-    throw setUpFailed(volume, `cannot mount it at ${target} in container ${container}: podnet's pods share the machine's filesystem, so a mountPath must exist on the machine`);
+    throw setUpFailed(volume, `cannot mount it at ${target} in container ${container}: that path is on a filesystem the pod shares with the machine, where a mountPath must exist`);
   }
   const sourceIsDir = statSync(source).isDirectory();
   if (sourceIsDir !== s.isDirectory()) {

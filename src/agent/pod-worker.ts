@@ -26,7 +26,8 @@ import { computePodStatus, KUBELET_CONDITIONS, type ContainerFacts } from './pod
 import { isSidecar, nextInitStep } from './init-containers.js';
 import { ProbeState, runProbe } from './probes.js';
 import { runLifecycleHook, type HookContext } from './lifecycle-hooks.js';
-import { cniAdd, cniDel, deleteNetns, ensureHoldFifo, joinSandboxArgv, launchPause, processAlive, type PauseMount } from './sandbox.js';
+import { cniAdd, cniDel, deleteNetns, ensureHoldFifo, joinPodArgv, launchPause, processAlive, type PauseMount, type PodRoot } from './sandbox.js';
+import { freshPodRoot } from './pod-root.js';
 import { writeFileAtomic } from '../atomic-file.js';
 import type { Semaphore } from './semaphore.js';
 
@@ -60,6 +61,11 @@ export interface AgentContext {
   nodeResolvConf: string;
   /** bounds how many sandboxes the node builds at once (CNI and pause are processes on 2 cores) */
   sandboxSlots: Semaphore;
+  /**
+   * With it, every pod gets a root filesystem of its own (pod-root.ts), with
+   * these of the machine's paths bound in; without, pods use the machine's.
+   */
+  podRootBinds?: readonly string[];
   /** handed to containers as PODNET_API_SOCKET: podnet's in-cluster config, as KUBERNETES_SERVICE_HOST is upstream's */
   apiSocket: string;
   /** a pod's sandbox could not be torn down; its state.json was kept for a retry (Kubelet.housekeep) */
@@ -119,8 +125,10 @@ interface ContainerRuntime extends ContainerFacts {
   everReady?: boolean;
   liveness?: ProbeState;
   startup?: ProbeState;
-  /** the stop in progress (preStop, SIGTERM, SIGKILL), which a second stop waits for */
+  /** the stop in progress (preStop, SIGTERM, SIGKILL), which a second stop of the same instance waits for */
   killing?: Promise<void>;
+  /** the instance that stop is for */
+  killingPid?: number;
   /**
    * Its postStart hook runs: the container's process runs, but the kubelet
    * reports it ContainerCreating, probes nothing and starts no later
@@ -361,9 +369,10 @@ export class PodWorker {
     mkdirSync(this.files.dir, { recursive: true });
     if (pod.spec.hostNetwork) return this.ensureHostNetworkSandbox();
     if (this.state.sandboxPid && processAlive(this.state.sandboxPid) && this.state.podIP) { this.sandboxReady = true; this.watchSandbox(); return; }
-    const mounts = this.prepareVolumes(); // a volume that cannot be set up fails here, before anything is made
     // A half-made sandbox (agent killed mid-way) is removed and made again.
     if (this.state.netns) await this.teardownSandbox();
+    const root = this.freshRoot();
+    const mounts = this.prepareVolumes(root); // a volume that cannot be set up fails here, before the pause is started
     const netns = netnsNames.pod(this.ctx.cluster, pod.metadata.uid!);
     this.state.netns = netns;
     this.persist();
@@ -385,7 +394,7 @@ export class PodWorker {
     await this.ensurePauseHoldFifo();
     const pause = launchPause({
       netns, createNetns: true, hostname: pod.spec.hostname ?? pod.metadata.name!, resolvConf: this.files.resolvConf, hostsFile: hostsPath,
-      mounts, mountTable: this.files.mountTable, ...(this.holdFifo ? { holdFifo: this.holdFifo } : {}),
+      mounts, mountTable: this.files.mountTable, ...(this.holdFifo ? { holdFifo: this.holdFifo } : {}), ...(root ? { root } : {}),
     });
     // CNI ADD needs only the network namespace, so it runs while the pause
     // still sets the hostname and mounts (the hosts file is filled in below,
@@ -429,9 +438,10 @@ export class PodWorker {
       this.watchSandbox();
       return;
     }
-    const mounts = this.prepareVolumes();
     // a pause that died leaves its containers in namespaces no exec can join: they go, and start again in the new one
     await this.teardownSandbox();
+    const root = this.freshRoot();
+    const mounts = this.prepareVolumes(root);
     this.writeResolvConf();
     writeFileSync(this.files.hostname, `${this.ctx.nodeName}\n`);
     const hostsPath = `${this.files.dir}/hosts`;
@@ -440,7 +450,7 @@ export class PodWorker {
     const pid = await launchPause({
       netns: netnsNames.node(this.ctx.cluster, this.ctx.nodeName), createNetns: false, hostname: this.ctx.nodeName,
       resolvConf: this.files.resolvConf, hostsFile: hostsPath,
-      mounts, mountTable: this.files.mountTable, ...(this.holdFifo ? { holdFifo: this.holdFifo } : {}),
+      mounts, mountTable: this.files.mountTable, ...(this.holdFifo ? { holdFifo: this.holdFifo } : {}), ...(root ? { root } : {}),
     }).ready;
     this.state.sandboxPid = pid;
     this.state.podIP = this.ctx.nodeIP;
@@ -489,8 +499,13 @@ export class PodWorker {
   }
 
   /** Every volume made (or a FailedMount thrown), and the binds the pause makes. */
-  private prepareVolumes(): PauseMount[] {
-    const { mounts, warnings } = this.volumes.prepare(this.pod, this.volumeSources());
+  /** The pod's root filesystem for a new sandbox, its writable layer empty (none when the agent gives pods the machine's root). */
+  private freshRoot(): PodRoot | undefined {
+    return this.ctx.podRootBinds ? freshPodRoot(this.files.dir, this.ctx.podRootBinds) : undefined;
+  }
+
+  private prepareVolumes(root: PodRoot | undefined): PauseMount[] {
+    const { mounts, warnings } = this.volumes.prepare(this.pod, this.volumeSources(), root);
     for (const [reason, message] of warnings) this.warnOnce(reason, message);
     return mounts;
   }
@@ -574,7 +589,7 @@ export class PodWorker {
     // command and args expand $(VAR) against the environment (the image check above needs no expansion)
     const expanded = resolveCommand(expandCommandAndArgs(c.spec, resolvedEnv.env), process.execPath, this.holdFifo);
     const program = 'argv' in expanded ? expanded.argv : resolved.argv;
-    const argv = this.legacyHostNetwork() ? program : joinSandboxArgv(this.state.sandboxPid!, program);
+    const argv = this.legacyHostNetwork() ? program : joinPodArgv(this.state.sandboxPid!, program, c.spec.workingDir);
     // The kubelet keeps the current instance's log and the last dead one's
     // (container GC's MaxPerPodContainer = 1): instance N removes N-2.
     const logFile = this.files.log(c.name, c.restartCount);
@@ -583,7 +598,8 @@ export class PodWorker {
     const log = openSync(logFile, 'a');
     let child: ChildProcess;
     try {
-      child = spawn(argv[0]!, argv.slice(1), { stdio: ['ignore', log, log], env, cwd: c.spec.workingDir ?? '/', detached: true });
+      // (the working directory is the pod's: nsenter goes there, in the pod's root)
+      child = spawn(argv[0]!, argv.slice(1), { stdio: ['ignore', log, log], env, cwd: this.legacyHostNetwork() ? c.spec.workingDir ?? '/' : '/', detached: true });
     } finally { closeSync(log); }
     child.unref();
     const startedAt = nowRFC3339();
@@ -823,9 +839,12 @@ export class PodWorker {
     // One stop at a time, as the kubelet's pod worker runs them: a deletion
     // that comes while a liveness kill runs its preStop waits for that stop
     // instead of signalling at once and cutting the hook short.
-    if (c.killing) return c.killing;
-    const killing = this.stopContainer(c, graceMs).finally(() => { if (c.killing === killing) c.killing = undefined; });
+    // (a stop of the instance before, still waiting for it to be gone, is not this one's: the
+    // first failure's restart is immediate, so a new instance can fail its probe meanwhile)
+    if (c.killing && c.killingPid === c.pid) return c.killing;
+    const killing = this.stopContainer(c, graceMs).finally(() => { if (c.killing === killing) { c.killing = undefined; c.killingPid = undefined; } });
     c.killing = killing;
+    c.killingPid = c.pid;
     return killing;
   }
 

@@ -10,7 +10,7 @@ import { spawn, type ChildProcessByStdio } from 'node:child_process';
 import type { Readable } from 'node:stream';
 import type { Container, Probe } from '../api/types.js';
 import { execEnvOf } from './container-exec.js';
-import { joinSandboxArgv } from './sandbox.js';
+import { joinPodArgv } from './sandbox.js';
 
 export type ProbeResult = 'success' | 'failure';
 
@@ -122,7 +122,7 @@ function tcpProbe(probe: NonNullable<Probe['tcpSocket']>, target: ProbeTarget, t
  * the output pipe cannot hold the probe past its timeout either.
  */
 function execProbe(probe: NonNullable<Probe['exec']>, target: ProbeTarget, timeoutMs: number): Promise<ProbeOutcome> {
-  const argv = target.sandboxPid ? joinSandboxArgv(target.sandboxPid, probe.command) : probe.command;
+  const argv = target.sandboxPid ? joinPodArgv(target.sandboxPid, probe.command, target.container.workingDir) : probe.command;
   return new Promise((resolve) => {
     let output = '';
     let exitCode: number | null = null;
@@ -130,7 +130,7 @@ function execProbe(probe: NonNullable<Probe['exec']>, target: ProbeTarget, timeo
     let child: ChildProcessByStdio<null, Readable, Readable>;
     try {
       child = spawn(argv[0]!, argv.slice(1), {
-        stdio: ['ignore', 'pipe', 'pipe'], env: execEnvOf(target.containerPid, target.envFile), cwd: target.container.workingDir ?? '/', detached: true,
+        stdio: ['ignore', 'pipe', 'pipe'], env: execEnvOf(target.containerPid, target.envFile), cwd: target.sandboxPid ? '/' : target.container.workingDir ?? '/', detached: true,
       });
     } catch (e) {
       // spawn throws at once for what no process can take (a NUL byte in an argument)

@@ -5,6 +5,7 @@
 
 import { spawn } from 'node:child_process';
 import { closeSync, lstatSync, openSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { execCni } from '../cni/exec-plugin.js';
 import { HOLD_FIFO_WAIT } from './container-spec.js';
 
@@ -35,7 +36,11 @@ export const PAUSE_NETNS_MARK = 'podnet-pause-netns.';
 // goes to stderr, the one pipe to the agent, which is then closed (sleep's
 // stderr is /dev/null): the agent wakes once, instead of polling /proc.
 const PAUSE_SETUP = `printf %s ${PAUSE_NETNS_MARK} >&2 && printf %s "$1" > /proc/sys/kernel/hostname && mount --fstab "$2" -a`;
-const PAUSE_SLEEP_SCRIPT = `${PAUSE_SETUP} && printf %s ${PAUSE_READY_MARK} >&2 && exec sleep infinity 2>/dev/null`;
+// With a root of its own ($4, the pod's overlay: see pauseMountTable), the
+// pause then changes its root to it (chroot(8)): /proc/PID/root is then the
+// pod's root, which nsenter --root gives every process joining the pod.
+const inRoot = (cmd: string) => `if [ -n "$4" ]; then exec chroot "$4" ${cmd}; fi && exec ${cmd}`;
+const PAUSE_SLEEP_SCRIPT = `${PAUSE_SETUP} && printf %s ${PAUSE_READY_MARK} >&2 && exec 2>/dev/null && ${inRoot('sleep infinity')}`;
 // With a hold FIFO ($3) the shell waits itself instead of exec'ing sleep (one
 // exec less per pod): it opens the FIFO read-write, which on Linux never
 // blocks (fifo(7)), and reads from it forever: the FIFO always has a writer
@@ -43,7 +48,7 @@ const PAUSE_SLEEP_SCRIPT = `${PAUSE_SETUP} && printf %s ${PAUSE_READY_MARK} >&2 
 // that did arrive would only be read and the wait go on). The FIFO is opened
 // before the ready mark, so a missing one fails the start, not the pod later.
 // Only a signal ends it, as with sleep.
-const PAUSE_HOLD_SCRIPT = `${PAUSE_SETUP} && exec 3<>"$3" && printf %s ${PAUSE_READY_MARK} >&2 && exec 2>/dev/null && ${HOLD_FIFO_WAIT}`;
+const PAUSE_HOLD_SCRIPT = `${PAUSE_SETUP} && exec 3<>"$3" && printf %s ${PAUSE_READY_MARK} >&2 && exec 2>/dev/null && if [ -n "$4" ]; then exec chroot "$4" sh -c '${HOLD_FIFO_WAIT}'; fi && ${HOLD_FIFO_WAIT}`;
 
 export interface PauseSpec {
   /** the pod's network namespace (/run/netns/NAME) */
@@ -63,6 +68,27 @@ export interface PauseSpec {
   mountTable: string;
   /** a FIFO (ensureHoldFifo) the pause waits on instead of exec'ing sleep; without one it execs sleep */
   holdFifo?: string;
+  /** the pod's own root (PodRoot): without it the pod's root is the machine's */
+  root?: PodRoot;
+}
+
+/**
+ * A pod's root filesystem: an overlay of the machine's root (lowerdir=/)
+ * with a writable layer of the pod's own on disk, so what a container
+ * writes outside its volumes stays in the pod (and goes with it), and a
+ * mountPath the machine lacks is made in that layer. The machine's other
+ * filesystems are bound in at their own paths (an overlay holds only the
+ * root filesystem), and so is the cluster's state directory: a Unix socket
+ * (the API server's) cannot be reached through an overlay's lower layer.
+ */
+export interface PodRoot {
+  /** the writable layer and overlayfs's work directory: same filesystem, both empty at first */
+  upper: string;
+  work: string;
+  /** where the pause mounts the overlay; its root once it is ready */
+  merged: string;
+  /** the machine's paths bound (recursively) at the same path in the pod's root */
+  binds: readonly string[];
 }
 
 /** one bind mount of a volume into the pod's mount namespace */
@@ -91,19 +117,37 @@ export function fstabPath(p: string): string {
  * then lists the pod's links, not the machine's), then the binds of
  * resolv.conf, hosts and each volume (read-only where the volume is).
  */
-export function pauseMountTable(spec: Pick<PauseSpec, 'resolvConf' | 'hostsFile' | 'mounts'>): string {
+export function pauseMountTable(spec: Pick<PauseSpec, 'resolvConf' | 'hostsFile' | 'mounts' | 'root'>): string {
   const binds = [{ source: spec.resolvConf, target: '/etc/resolv.conf' }, { source: spec.hostsFile, target: '/etc/hosts' }, ...(spec.mounts ?? [])];
-  // (a source name of its own: `mount -a` skips an entry whose source and target are mounted already, as "sysfs /sys" is)
   // `bind,ro`: mount(8) binds, then remounts the bind read-only
   const options = (m: PauseMount) => (m.readOnly ? 'bind,ro' : 'bind');
-  return `podnet-sysfs /sys sysfs ro,nosuid,nodev,noexec 0 0\n${binds.map((m) => `${fstabPath(m.source)} ${fstabPath(m.target)} none ${options(m)} 0 0\n`).join('')}`;
+  const root = spec.root;
+  const at = (target: string) => fstabPath(root ? path.join(root.merged, target) : target);
+  const lines: string[] = [];
+  if (root) {
+    lines.push(`podnet-root ${fstabPath(root.merged)} overlay lowerdir=/,upperdir=${overlayOption(root.upper)},workdir=${overlayOption(root.work)} 0 0`);
+    lines.push(`podnet-proc ${at('/proc')} proc nosuid,nodev,noexec 0 0`);
+    lines.push(`/dev ${at('/dev')} none rbind 0 0`);
+    for (const b of root.binds) lines.push(`${fstabPath(b)} ${at(b)} none rbind 0 0`);
+  }
+  // (a source name of its own: `mount -a` skips an entry whose source and target are mounted already, as "sysfs /sys" is)
+  lines.push(`podnet-sysfs ${at('/sys')} sysfs ro,nosuid,nodev,noexec 0 0`);
+  for (const m of binds) lines.push(`${fstabPath(m.source)} ${at(m.target)} none ${options(m)} 0 0`);
+  return lines.map((l) => `${l}\n`).join('');
+}
+
+/** a path in overlayfs's options: its separators (`,` `:`) and what fstab(5) escapes are refused rather than mangled */
+function overlayOption(p: string): string {
+  if (/[,:\\\s]/.test(p)) throw new PodnetError('ESANDBOX', `a pod's root cannot be layered at ${JSON.stringify(p)}: overlayfs options cannot hold a comma, colon, backslash or space`);
+  return p;
 }
 
 /** argv of the pause process: into (or creating) the network namespace, new UTS and mount namespaces, then the script. */
-export function pauseArgv(spec: Pick<PauseSpec, 'netns' | 'createNetns' | 'hostname' | 'mountTable' | 'holdFifo'>): string[] {
+export function pauseArgv(spec: Pick<PauseSpec, 'netns' | 'createNetns' | 'hostname' | 'mountTable' | 'holdFifo' | 'root'>): string[] {
+  const root = spec.root ? [spec.root.merged] : [];
   const script = spec.holdFifo
-    ? ['sh', '-c', PAUSE_HOLD_SCRIPT, 'pause', spec.hostname, spec.mountTable, spec.holdFifo]
-    : ['sh', '-c', PAUSE_SLEEP_SCRIPT, 'pause', spec.hostname, spec.mountTable];
+    ? ['sh', '-c', PAUSE_HOLD_SCRIPT, 'pause', spec.hostname, spec.mountTable, spec.holdFifo, ...root]
+    : ['sh', '-c', PAUSE_SLEEP_SCRIPT, 'pause', spec.hostname, spec.mountTable, ...(spec.root ? ['', ...root] : [])];
   const path = `/run/netns/${spec.netns}`;
   // unshare(1) with --net=FILE makes the namespace persistent the way
   // `ip netns add` does: a helper child, still in the original mount
@@ -241,9 +285,19 @@ export function nodeExecArgv(node: { netns: string; hostname: string; mountTable
     'sh', '-c', NODE_EXEC_SCRIPT, 'node-exec', node.hostname, node.mountTable, ...cmd];
 }
 
-/** argv that runs cmd in the namespaces a pause (or the outside holder) process holds: network, hostname, mounts. */
+/** argv that runs cmd in the namespaces the outside holder process holds: network, hostname, mounts. */
 export function joinSandboxArgv(holderPid: number, cmd: readonly string[], workdir?: string): string[] {
   return ['nsenter', '-t', String(holderPid), '--net', '--uts', '--mount', ...(workdir ? [`--wd=${workdir}`] : []), '--', ...cmd];
+}
+
+/**
+ * argv that runs cmd in a pod: the pause's network, hostname and mounts, and
+ * its root (the pod's own, or the machine's for a pause from before pods had
+ * one), in `workingDir` of that root. nsenter opens --wd's path before it
+ * enters anything, so the directory is named through /proc/PID/root.
+ */
+export function joinPodArgv(pausePid: number, cmd: readonly string[], workingDir = '/'): string[] {
+  return ['nsenter', '-t', String(pausePid), '--net', '--uts', '--mount', '--root', `--wd=/proc/${pausePid}/root${path.posix.resolve('/', workingDir)}`, '--', ...cmd];
 }
 
 export { processAlive } from '../net/process.js';

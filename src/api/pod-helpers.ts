@@ -72,3 +72,8 @@ export function nowRFC3339(date?: Date): string {
 export function isControlledBy(obj: { metadata: { ownerReferences?: { uid: string; controller?: boolean }[] } }, ownerUid: string | undefined): boolean {
   return !!ownerUid && !!obj.metadata.ownerReferences?.some((r) => r.uid === ownerUid && r.controller);
 }
+
+/** The working directory a container of the pod names (`workingDir`), if any: where an exec in it starts. */
+export function workingDirOf(pod: Pod, container: string): string | undefined {
+  return [...pod.spec.initContainers ?? [], ...pod.spec.containers].find((c) => c.name === container)?.workingDir;
+}

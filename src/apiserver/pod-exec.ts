@@ -13,7 +13,8 @@ import type { Pod } from '../api/types.js';
 import { execEnvOf, runningPid } from '../agent/container-exec.js';
 import { BASE_PATH } from '../agent/container-spec.js';
 import { podFiles } from '../agent/pod-files.js';
-import { joinSandboxArgv } from '../agent/sandbox.js';
+import { joinPodArgv } from '../agent/sandbox.js';
+import { workingDirOf } from '../api/pod-helpers.js';
 import { apiErrors } from '../errors.js';
 import { EXEC_PROTOCOLS } from './exec-stream.js';
 import type { UpgradeRequest } from './http-thread-link.js';
@@ -49,7 +50,7 @@ export function planExec(registry: Registry, info: ResourceInfo, namespace: stri
   // every pod has a sandbox (a hostNetwork pod's holds the node's network and its own hostname and mounts)
   const sandbox = runningPid(files.sandboxPid);
   if (!sandbox) throw apiErrors.badRequest(`container not found ("${container}")`);
-  const argv = joinSandboxArgv(sandbox, command);
+  const argv = joinPodArgv(sandbox, command, workingDirOf(pod, container));
   // the stream protocol last: kubectl falls back from WebSocket to SPDY on any
   // refused upgrade, and only shows the second refusal, so the pod's own
   // errors must come first in both

@@ -8,7 +8,8 @@ import path from 'node:path';
 import { netnsNames, NODE_RESOLV_CONF } from '../../config.js';
 import { apiErrors, PodnetError } from '../../errors.js';
 import { podFiles } from '../../agent/pod-files.js';
-import { joinSandboxArgv, nodeExecArgv, pauseMountTable, processAlive } from '../../agent/sandbox.js';
+import { joinPodArgv, joinSandboxArgv, nodeExecArgv, pauseMountTable, processAlive } from '../../agent/sandbox.js';
+import { workingDirOf } from '../../api/pod-helpers.js';
 import { nodeHostsFile } from '../../agent/container-spec.js';
 import { writeFileAtomic } from '../../atomic-file.js';
 import { execEnvOf, runningPid } from '../../agent/container-exec.js';
@@ -60,7 +61,7 @@ export async function execCommand(ctx: Context, flags: CommonFlags): Promise<num
   // kubectl's StreamOptions.SetupTTY: -t counts only with -i, and then only
   // when stdin is a terminal (which the command inherits as it is)
   if (flags.stdin && flags.tty && !process.stdin.isTTY) process.stderr.write(`${NO_TTY}\n`);
-  const code = await runAttached(joinSandboxArgv(sandbox, flags.rest), env, flags.stdin);
+  const code = await runAttached(joinPodArgv(sandbox, flags.rest, workingDirOf(pod, container)), env, flags.stdin);
   // remotecommand's CodeExitError, printed as kubectl's CheckErr does (no "error: " prefix)
   if (code !== 0) process.stderr.write(`command terminated with exit code ${code}\n`);
   return code;

@@ -17,7 +17,7 @@ const CLUSTER = 'itpf2';
 const stateDir = mkdtempSync(path.join(tmpdir(), 'podnet-itpf2-'));
 const pn = podnet(CLUSTER, stateDir);
 const apiSocket = path.join(stateDir, CLUSTER, 'api.sock');
-/** where the lifecycle hooks of pod `hooks` leave their marks (pods see the machine's files) */
+/** where the lifecycle hooks of pod `hooks` leave their marks (bound into the pod as a hostPath volume) */
 const hooksDir = path.join(stateDir, 'hooks');
 mkdirSync(hooksDir);
 
@@ -174,9 +174,12 @@ spec:
       lifecycle:
         postStart: {exec: {command: [sh, -c, 'sleep 1; echo done > ${hooksDir}/poststart']}}
         preStop: {exec: {command: [sh, -c, 'date +%s.%N > ${hooksDir}/prestop; sleep 2']}}
+      volumeMounts: [{name: marks, mountPath: ${hooksDir}}]
     - name: second
       image: none
       command: [sh, -c, 'if [ -e ${hooksDir}/poststart ]; then echo after-poststart; else echo too-early; fi; exec sleep infinity']
+      volumeMounts: [{name: marks, mountPath: ${hooksDir}}]
+  volumes: [{name: marks, hostPath: {path: ${hooksDir}}}]
 ---
 apiVersion: v1
 kind: Pod
@@ -186,6 +189,18 @@ spec:
     - name: c
       image: none
       command: [sleep, infinity]
+      volumeMounts: [{name: data, mountPath: /nonexistent-podnet-mount/data}]
+  volumes: [{name: data, persistentVolumeClaim: {claimName: Not_A_Claim}}]
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: new-path}
+spec:
+  containers:
+    - name: c
+      image: none
+      workingDir: /nonexistent-podnet-mount/work
+      command: [sh, -c, 'echo written > /nonexistent-podnet-mount/cache/file; echo in-root > /etc/podnet-pod-root-test; pwd; exec sleep infinity']
       volumeMounts: [{name: scratch, mountPath: /nonexistent-podnet-mount/cache}]
   volumes: [{name: scratch, emptyDir: {}}]
 ---
@@ -424,11 +439,24 @@ describe('pod spec in the node agent', { timeout: 180_000 }, () => {
     assert.equal(isReady(p), false);
   });
 
-  test('an emptyDir mountPath the machine does not have: a clear reason, nothing half made', async () => {
+  test('a volume that cannot be set up: FailedMount with the reason, nothing half made', async () => {
     const e = await eventually('FailedMount', async () => (await eventsFor('bad-mount')).find((x) => x.reason === 'FailedMount'), 20_000, 200);
-    assert.equal(e.message, 'MountVolume.SetUp failed for volume "scratch" : cannot mount it at /nonexistent-podnet-mount/cache in container c: podnet\'s pods share the machine\'s filesystem, so a mountPath must exist on the machine');
+    assert.equal(e.message, 'MountVolume.SetUp failed for volume "data" : persistentvolumeclaim "Not_A_Claim" not found: not a valid claim name');
     const p = await pod('bad-mount');
     assert.equal(p.status?.podIP, undefined);
+  });
+
+  test('a pod has a root of its own: a mountPath and workingDir the machine lacks are made there, and what it writes stays there', async () => {
+    const p = await eventually('new-path running', async () => {
+      const x = await pod('new-path');
+      return x.status?.containerStatuses?.[0]?.state?.running ? x : undefined;
+    }, 20_000, 200);
+    const r = await pn(['exec', 'new-path', '--', 'sh', '-c', 'cat /nonexistent-podnet-mount/cache/file /etc/podnet-pod-root-test; pwd']);
+    assert.equal(r.stdout, 'written\nin-root\n/nonexistent-podnet-mount/work\n', r.stderr);
+    assert.equal((await pn(['logs', 'new-path'])).stdout, '/nonexistent-podnet-mount/work\n');
+    assert.equal(existsSync('/nonexistent-podnet-mount'), false);
+    assert.equal(existsSync('/etc/podnet-pod-root-test'), false);
+    assert.ok(p.status?.podIP);
   });
 
   test('preStop: runs before SIGTERM, within the grace period, and deletion waits for it', async () => {

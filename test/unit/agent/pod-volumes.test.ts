@@ -135,7 +135,7 @@ test('a mount point the machine lacks, or of the other type, is a FailedMount wi
   const s = scratch();
   try {
     const absent = pod([{ name: 'scratch', emptyDir: {} }], [[{ name: 'scratch', mountPath: path.join(s.root, 'nope') }]]);
-    assert.throws(() => s.volumes.prepare(absent, sources), { message: `MountVolume.SetUp failed for volume "scratch" : cannot mount it at ${path.join(s.root, 'nope')} in container c0: podnet's pods share the machine's filesystem, so a mountPath must exist on the machine` });
+    assert.throws(() => s.volumes.prepare(absent, sources), { message: `MountVolume.SetUp failed for volume "scratch" : cannot mount it at ${path.join(s.root, 'nope')} in container c0: that path is on a filesystem the pod shares with the machine, where a mountPath must exist` });
     const file = pod([{ name: 'scratch', emptyDir: {} }], [[{ name: 'scratch', mountPath: s.mnt('f', true) }]]);
     assert.throws(() => s.volumes.prepare(file, sources), /cannot mount a directory at .*\/f in container c0: it is not a directory on the machine/);
   } finally { s.done(); }

@@ -4,7 +4,7 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fstabPath, PAUSE_NETNS_MARK, PAUSE_READY_MARK, pauseArgv, pauseMountTable } from '../../../src/agent/sandbox.js';
+import { fstabPath, joinPodArgv, PAUSE_NETNS_MARK, PAUSE_READY_MARK, pauseArgv, pauseMountTable } from '../../../src/agent/sandbox.js';
 
 test('fstabPath writes spaces, tabs, newlines and backslashes as fstab(5) octal escapes', () => {
   const rows: [string, string][] = [
@@ -86,4 +86,32 @@ test('both pause scripts say first that the netns is there (CNI ADD may start), 
     assert.ok(script.indexOf(PAUSE_NETNS_MARK) < script.indexOf('mount --fstab'));
     assert.ok(script.indexOf('mount --fstab') < script.indexOf(PAUSE_READY_MARK));
   }
+});
+
+test('a pod with a root of its own: the mount table layers the machine\'s root, binds /dev and the listed paths, and mounts everything else inside it; the pause then changes its root', () => {
+  const root = { upper: '/p/rootfs/upper', work: '/p/rootfs/work', merged: '/p/rootfs/merged', binds: ['/s/cluster', '/mnt/data dir'] };
+  const table = pauseMountTable({ resolvConf: '/p/resolv.conf', hostsFile: '/p/hosts', mounts: [{ source: '/p/volumes/cfg', target: '/etc/app', readOnly: true }], root });
+  assert.equal(table, [
+    'podnet-root /p/rootfs/merged overlay lowerdir=/,upperdir=/p/rootfs/upper,workdir=/p/rootfs/work 0 0',
+    'podnet-proc /p/rootfs/merged/proc proc nosuid,nodev,noexec 0 0',
+    '/dev /p/rootfs/merged/dev none rbind 0 0',
+    '/s/cluster /p/rootfs/merged/s/cluster none rbind 0 0',
+    '/mnt/data\\040dir /p/rootfs/merged/mnt/data\\040dir none rbind 0 0',
+    'podnet-sysfs /p/rootfs/merged/sys sysfs ro,nosuid,nodev,noexec 0 0',
+    '/p/resolv.conf /p/rootfs/merged/etc/resolv.conf none bind 0 0',
+    '/p/hosts /p/rootfs/merged/etc/hosts none bind 0 0',
+    '/p/volumes/cfg /p/rootfs/merged/etc/app none bind,ro 0 0',
+    '',
+  ].join('\n'));
+  assert.throws(() => pauseMountTable({ resolvConf: '/r', hostsFile: '/h', root: { ...root, upper: '/p/a,b' } }), /overlayfs options cannot hold/);
+  const base = { netns: 'pn-c-pod-1', hostname: 'web-1', mountTable: '/p/mounts.fstab', createNetns: true, root };
+  assert.deepEqual(pauseArgv({ ...base, holdFifo: '/s/f' }).slice(-5), ['pause', 'web-1', '/p/mounts.fstab', '/s/f', '/p/rootfs/merged']);
+  assert.deepEqual(pauseArgv(base).slice(-5), ['pause', 'web-1', '/p/mounts.fstab', '', '/p/rootfs/merged']);
+  for (const argv of [pauseArgv(base), pauseArgv({ ...base, holdFifo: '/s/f' })]) assert.match(argv.find((a) => a.includes(PAUSE_READY_MARK))!, /exec chroot "\$4" /);
+});
+
+test('joinPodArgv enters the pause\'s namespaces and root, in the working directory named through /proc/PID/root', () => {
+  assert.deepEqual(joinPodArgv(42, ['sh', '-c', 'pwd'], '/srv/site/'), ['nsenter', '-t', '42', '--net', '--uts', '--mount', '--root', '--wd=/proc/42/root/srv/site', '--', 'sh', '-c', 'pwd']);
+  assert.equal(joinPodArgv(42, ['true'])[7], '--wd=/proc/42/root/');
+  assert.equal(joinPodArgv(42, ['true'], '../../etc')[7], '--wd=/proc/42/root/etc');
 });

@@ -1,0 +1,88 @@
+// A pod's own root filesystem (sandbox.ts PodRoot): where its layers live in
+// the pod's directory, which of the machine's filesystems are bound into it,
+// and how a path the machine lacks (a mountPath, a workingDir) is made in
+// the pod's writable layer instead of on the machine.
+
+import { closeSync, mkdirSync, openSync, readFileSync, realpathSync, rmSync, statSync } from 'node:fs';
+import path from 'node:path';
+import type { PodRoot } from './sandbox.js';
+
+/**
+ * mount points a pod gets its own of (proc, sysfs) or all of (/dev, bound
+ * whole), or must not hold: every network namespace's name (a bound copy
+ * would keep a deleted pod's namespace alive while this pod lives)
+ */
+const NOT_BOUND = ['/proc', '/sys', '/dev', '/run/netns', '/var/run/netns'];
+
+/** \ooo escapes in /proc/self/mountinfo (space, tab, newline, backslash) */
+function unescapeMountPath(p: string): string {
+  return p.replace(/\\([0-7]{3})/g, (_m, o: string) => String.fromCharCode(parseInt(o, 8)));
+}
+
+const isUnder = (p: string, dir: string) => dir === '/' || p === dir || p.startsWith(`${dir}/`);
+
+/**
+ * The machine's filesystems a pod's root binds at their own paths: every
+ * mount point of the agent's mount namespace but the root (the overlay's
+ * lower layer), proc, sysfs and /dev (the pod gets those itself), each
+ * bound with what is mounted below it (so only the topmost are listed); and
+ * the cluster's state directory, whose API socket an overlay cannot reach.
+ */
+export function podRootBinds(stateDir: string, mountinfo = readFileSync('/proc/self/mountinfo', 'utf8')): string[] {
+  const points = mountinfo.split('\n').filter(Boolean).map((line) => unescapeMountPath(line.split(' ')[4] ?? ''))
+    .filter((p) => p.startsWith('/') && p !== '/' && !NOT_BOUND.some((n) => isUnder(p, n)));
+  const sorted = [...new Set([...points, path.resolve(stateDir)])].sort((a, b) => a.length - b.length);
+  const top: string[] = [];
+  for (const p of sorted) if (!top.some((t) => isUnder(p, t))) top.push(p);
+  return top.sort();
+}
+
+/** The layers of the pod whose directory is `podDir`, made afresh (a sandbox made again starts its containers from a clean root, as new containers). */
+export function freshPodRoot(podDir: string, binds: readonly string[]): PodRoot {
+  const dir = path.join(podDir, 'rootfs');
+  rmSync(dir, { recursive: true, force: true });
+  const root: PodRoot = { upper: path.join(dir, 'upper'), work: path.join(dir, 'work'), merged: path.join(dir, 'merged'), binds };
+  for (const d of [root.upper, root.work, root.merged]) mkdirSync(d, { recursive: true, mode: 0o755 });
+  return root;
+}
+
+function isDirectory(p: string): boolean | undefined {
+  try { return statSync(p).isDirectory(); } catch { return undefined; }
+}
+
+/**
+ * Makes `target` exist in the pod's root as a directory (or a file): the
+ * machine's own path shows through the overlay when it is of that kind;
+ * otherwise it is made in the pod's writable layer, which shadows whatever
+ * the machine has there. Nothing on the machine changes.
+ */
+export function ensureInPodRoot(upper: string, target: string, directory: boolean): void {
+  if (isDirectory(target) === directory) return;
+  const inLayer = path.join(upper, target);
+  if (isDirectory(inLayer) === directory) return;
+  rmSync(inLayer, { recursive: true, force: true });
+  mkdirSync(directory ? inLayer : path.dirname(inLayer), { recursive: true, mode: 0o755 });
+  if (!directory) closeSync(openSync(inLayer, 'w', 0o644));
+}
+
+/**
+ * `target` as the pod's root resolves it: the machine's symbolic links in
+ * the part that exists (the overlay's lower layer is the machine's root, so
+ * /var/run is /run there too), the rest as written. The pause mounts before
+ * it changes its root, where an absolute link would lead out of the pod's.
+ */
+export function resolveInPodRoot(target: string): string {
+  const rest: string[] = [];
+  let at = path.resolve('/', target);
+  for (;;) {
+    try { return path.join(realpathSync(at), ...rest.reverse()); } catch { /* not there: one level up */ }
+    if (at === '/') return path.join('/', ...rest.reverse());
+    rest.push(path.basename(at));
+    at = path.dirname(at);
+  }
+}
+
+/** Is `target` on one of the machine's filesystems bound into the pod (where the pod's layer cannot make it)? */
+export function onBoundFilesystem(target: string, binds: readonly string[]): boolean {
+  return binds.some((b) => isUnder(target, b));
+}

@@ -1,0 +1,59 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { ensureInPodRoot, freshPodRoot, onBoundFilesystem, podRootBinds, resolveInPodRoot } from '../../../src/agent/pod-root.js';
+
+const MOUNTINFO = [
+  '22 1 254:0 / / rw,relatime shared:1 - ext4 /dev/vda rw',
+  '23 22 0:5 / /proc rw shared:2 - proc proc rw',
+  '24 22 0:6 / /sys rw shared:3 - sysfs sysfs rw',
+  '25 22 0:7 / /dev rw shared:4 - devtmpfs devtmpfs rw',
+  '26 25 0:8 / /dev/pts rw shared:5 - devpts devpts rw',
+  '27 22 0:9 / /tmp rw shared:6 - tmpfs tmpfs rw',
+  '28 27 0:10 / /tmp/inner rw shared:7 - tmpfs tmpfs rw',
+  '29 22 0:11 / /run/netns rw shared:8 - tmpfs tmpfs rw',
+  '30 29 0:12 net:[4026532] /run/netns/pn-c-pod-1 rw shared:9 - nsfs nsfs rw',
+  '31 22 0:13 / /mnt/my\\040data rw shared:10 - tmpfs tmpfs rw',
+].join('\n');
+
+test('the machine\'s filesystems bound into a pod: the topmost mount points but /, proc, sysfs, /dev and the netns names; plus the state directory', () => {
+  assert.deepEqual(podRootBinds('/var/lib/podnet/c1', MOUNTINFO), ['/mnt/my data', '/tmp', '/var/lib/podnet/c1']);
+  // a state directory on a bound filesystem is bound with it
+  assert.deepEqual(podRootBinds('/tmp/podnet-x/c1', MOUNTINFO), ['/mnt/my data', '/tmp']);
+});
+
+test('a path in the pod\'s root: the machine\'s symbolic links in what exists, the rest as written', () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'podnet-podroot-'));
+  try {
+    mkdirSync(path.join(dir, 'real'));
+    symlinkSync(path.join(dir, 'real'), path.join(dir, 'link'));
+    assert.equal(resolveInPodRoot(path.join(dir, 'link', 'a', 'b')), path.join(dir, 'real', 'a', 'b'));
+    assert.equal(resolveInPodRoot('/nonexistent-podnet/x/../y'), '/nonexistent-podnet/y');
+    assert.equal(onBoundFilesystem('/tmp/a', ['/tmp']), true);
+    assert.equal(onBoundFilesystem('/tmpx/a', ['/tmp']), false);
+  } finally { rmSync(dir, { recursive: true, force: true }); }
+});
+
+test('a mount point the machine lacks, or has as the other kind, is made in the pod\'s writable layer; the machine is left as it is', () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'podnet-podroot-'));
+  try {
+    const root = freshPodRoot(dir, []);
+    const machineFile = path.join(dir, 'machine-file');
+    writeFileSync(machineFile, 'x');
+    ensureInPodRoot(root.upper, '/nonexistent-podnet/data', true);
+    assert.ok(statSync(path.join(root.upper, 'nonexistent-podnet', 'data')).isDirectory());
+    ensureInPodRoot(root.upper, '/nonexistent-podnet/app.conf', false);
+    assert.ok(statSync(path.join(root.upper, 'nonexistent-podnet', 'app.conf')).isFile());
+    ensureInPodRoot(root.upper, machineFile, true);
+    assert.ok(statSync(path.join(root.upper, machineFile)).isDirectory());
+    assert.equal(readFileSync(machineFile, 'utf8'), 'x');
+    ensureInPodRoot(root.upper, '/etc', true); // there already, as a directory: nothing made
+    assert.equal(existsSync(path.join(root.upper, 'etc')), false);
+    assert.equal(existsSync('/nonexistent-podnet'), false);
+    // made afresh: an empty layer
+    const again = freshPodRoot(dir, []);
+    assert.equal(existsSync(path.join(again.upper, 'nonexistent-podnet')), false);
+  } finally { rmSync(dir, { recursive: true, force: true }); }
+});
