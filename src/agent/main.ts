@@ -77,15 +77,17 @@ async function main(): Promise<void> {
    * without pods loads them after its Ready heartbeat instead of before.
    */
   const startKubelet = async (): Promise<{ podCount(): number }> => {
-    const [{ Kubelet }, { Semaphore }, { nodeNetworkConfig }, { installPodnetCni }, { podRootBinds }] = await Promise.all([
+    const [{ Kubelet }, { Semaphore }, { nodeNetworkConfig }, { installPodnetCni }, { podRootBinds, canLayerPodRoots }] = await Promise.all([
       import('./kubelet.js'), import('./semaphore.js'), import('../cni/config.js'), import('../cni/exec-plugin.js'), import('./pod-root.js'),
     ]);
     const cniConfig = nodeNetworkConfig({ cluster, node: nodeName, podCIDR, dataDir: paths.ipam });
     const cniPath = [installPodnetCni(`${nodeCniDir}/bin`, { socket: cniServer.socketPath })];
+    const layering = await canLayerPodRoots(defaultRunner, paths.dir);
+    if (!layering.ok) process.stderr.write(`[agent ${nodeName}] pods use the machine's root filesystem: an overlay of / cannot be mounted here (${layering.reason})\n`);
     const kubelet = new Kubelet({
       cluster, nodeName, nodeIP, podsDir: paths.pods, runner: defaultRunner, client, events,
       cniConfig: () => cniConfig, cniPath, services: () => services.list(), nodeResolvConf: NODE_RESOLV_CONF, apiSocket: paths.socket, sandboxSlots: new Semaphore(SANDBOX_CONCURRENCY),
-      podRootBinds: podRootBinds(paths.dir),
+      ...(layering.ok ? { podRootBinds: podRootBinds(paths.dir) } : {}),
       config: {
         configMap: (ns, name) => configMaps.get(ns, name), secret: (ns, name) => secrets.get(ns, name),
         nodeAllocatable: resources,

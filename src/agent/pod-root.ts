@@ -5,6 +5,7 @@
 
 import { closeSync, mkdirSync, openSync, readFileSync, realpathSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
+import type { Runner } from '../net/runner.js';
 import type { PodRoot } from './sandbox.js';
 
 /**
@@ -85,4 +86,23 @@ export function resolveInPodRoot(target: string): string {
 /** Is `target` on one of the machine's filesystems bound into the pod (where the pod's layer cannot make it)? */
 export function onBoundFilesystem(target: string, binds: readonly string[]): boolean {
   return binds.some((b) => isUnder(target, b));
+}
+
+/**
+ * Whether this machine can layer a pod's root: an overlay of `/` with its
+ * writable layer under `stateDir`, mounted once in a throwaway mount
+ * namespace. Where it cannot (a machine whose root or state directory is
+ * itself an overlay, as inside a container), pods keep the machine's root,
+ * and the reason is given back to be said.
+ */
+export async function canLayerPodRoots(runner: Runner, stateDir: string): Promise<{ ok: true } | { ok: false; reason: string }> {
+  const dir = path.join(stateDir, `.pod-root-check-${process.pid}`);
+  rmSync(dir, { recursive: true, force: true });
+  const root = freshPodRoot(dir, []);
+  try {
+    const r = await runner.run(['unshare', '--mount', '--propagation', 'private', '--', 'mount', '-t', 'overlay', 'podnet-root-check', '-o', `lowerdir=/,upperdir=${root.upper},workdir=${root.work}`, root.merged], { allowFailure: true });
+    return r.code === 0 ? { ok: true } : { ok: false, reason: (r.stderr || `mount exited ${r.code}`).trim() };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }

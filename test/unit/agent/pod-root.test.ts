@@ -1,9 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { ensureInPodRoot, freshPodRoot, onBoundFilesystem, podRootBinds, resolveInPodRoot } from '../../../src/agent/pod-root.js';
+import { canLayerPodRoots, ensureInPodRoot, freshPodRoot, onBoundFilesystem, podRootBinds, resolveInPodRoot } from '../../../src/agent/pod-root.js';
+import { defaultRunner } from '../../../src/net/runner.js';
 
 const MOUNTINFO = [
   '22 1 254:0 / / rw,relatime shared:1 - ext4 /dev/vda rw',
@@ -55,5 +56,16 @@ test('a mount point the machine lacks, or has as the other kind, is made in the 
     // made afresh: an empty layer
     const again = freshPodRoot(dir, []);
     assert.equal(existsSync(path.join(again.upper, 'nonexistent-podnet')), false);
+  } finally { rmSync(dir, { recursive: true, force: true }); }
+});
+
+test('the check that an overlay of / can be layered: a real mount in a throwaway namespace; a refusal comes back with its reason and leaves nothing', async () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'podnet-podroot-'));
+  try {
+    const real = await canLayerPodRoots(defaultRunner, dir);
+    assert.deepEqual(real, { ok: true }); // this machine's root is ext4
+    const refusing = { run: async () => ({ code: 32, stdout: '', stderr: 'mount: wrong fs type\n' }) };
+    assert.deepEqual(await canLayerPodRoots(refusing, dir), { ok: false, reason: 'mount: wrong fs type' });
+    assert.deepEqual(readdirSync(dir), []);
   } finally { rmSync(dir, { recursive: true, force: true }); }
 });
