@@ -87,7 +87,7 @@ async function main(): Promise<void> {
     const kubelet = new Kubelet({
       cluster, nodeName, nodeIP, podsDir: paths.pods, runner: defaultRunner, client, events,
       cniConfig: () => cniConfig, cniPath, services: () => services.list(), nodeResolvConf: NODE_RESOLV_CONF, apiSocket: paths.socket, sandboxSlots: new Semaphore(SANDBOX_CONCURRENCY),
-      ...(layering.ok ? { podRootBinds: podRootBinds(paths.dir) } : {}),
+      ...(layering.ok ? { podRoot: { binds: () => podRootBinds(), readOnlyBinds: [paths.dir] } } : {}),
       config: {
         configMap: (ns, name) => configMaps.get(ns, name), secret: (ns, name) => secrets.get(ns, name),
         nodeAllocatable: resources,

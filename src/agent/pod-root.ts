@@ -9,11 +9,15 @@ import type { Runner } from '../net/runner.js';
 import type { PodRoot } from './sandbox.js';
 
 /**
- * mount points a pod gets its own of (proc, sysfs) or all of (/dev, bound
- * whole), or must not hold: every network namespace's name (a bound copy
- * would keep a deleted pod's namespace alive while this pod lives)
+ * mount points a pod gets its own of (proc, sysfs), all of (/dev, bound
+ * whole), or none of: /run and /tmp, a container's own (their machine
+ * mounts, where they are mounts, hold other programs' pid and lock files,
+ * and /run every network namespace's name, whose bound copy would keep a
+ * deleted pod's namespace alive); a pod gets them from its own layer
  */
-const NOT_BOUND = ['/proc', '/sys', '/dev', '/run/netns', '/var/run/netns'];
+const NOT_BOUND = ['/proc', '/sys', '/dev', '/run', '/var/run', '/tmp', '/var/tmp'];
+/** where the pod's layer cannot make a path: the machine's kernel filesystems */
+const KERNEL_FILESYSTEMS = ['/proc', '/sys', '/dev'];
 
 /** \ooo escapes in /proc/self/mountinfo (space, tab, newline, backslash) */
 function unescapeMountPath(p: string): string {
@@ -25,24 +29,24 @@ const isUnder = (p: string, dir: string) => dir === '/' || p === dir || p.starts
 /**
  * The machine's filesystems a pod's root binds at their own paths: every
  * mount point of the agent's mount namespace but the root (the overlay's
- * lower layer), proc, sysfs and /dev (the pod gets those itself), each
- * bound with what is mounted below it (so only the topmost are listed); and
- * the cluster's state directory, whose API socket an overlay cannot reach.
+ * lower layer) and those of NOT_BOUND, each bound with what is mounted below
+ * it (so only the topmost are listed). Read for each sandbox: mounts come
+ * and go.
  */
-export function podRootBinds(stateDir: string, mountinfo = readFileSync('/proc/self/mountinfo', 'utf8')): string[] {
+export function podRootBinds(mountinfo = readFileSync('/proc/self/mountinfo', 'utf8')): string[] {
   const points = mountinfo.split('\n').filter(Boolean).map((line) => unescapeMountPath(line.split(' ')[4] ?? ''))
     .filter((p) => p.startsWith('/') && p !== '/' && !NOT_BOUND.some((n) => isUnder(p, n)));
-  const sorted = [...new Set([...points, path.resolve(stateDir)])].sort((a, b) => a.length - b.length);
+  const sorted = [...new Set(points)].sort((a, b) => a.length - b.length);
   const top: string[] = [];
   for (const p of sorted) if (!top.some((t) => isUnder(p, t))) top.push(p);
   return top.sort();
 }
 
 /** The layers of the pod whose directory is `podDir`, made afresh (a sandbox made again starts its containers from a clean root, as new containers). */
-export function freshPodRoot(podDir: string, binds: readonly string[]): PodRoot {
+export function freshPodRoot(podDir: string, binds: readonly string[], readOnlyBinds: readonly string[] = []): PodRoot {
   const dir = path.join(podDir, 'rootfs');
   rmSync(dir, { recursive: true, force: true });
-  const root: PodRoot = { upper: path.join(dir, 'upper'), work: path.join(dir, 'work'), merged: path.join(dir, 'merged'), binds };
+  const root: PodRoot = { upper: path.join(dir, 'upper'), work: path.join(dir, 'work'), merged: path.join(dir, 'merged'), binds, readOnlyBinds };
   for (const d of [root.upper, root.work, root.merged]) mkdirSync(d, { recursive: true, mode: 0o755 });
   return root;
 }
@@ -84,8 +88,8 @@ export function resolveInPodRoot(target: string): string {
 }
 
 /** Is `target` on one of the machine's filesystems bound into the pod (where the pod's layer cannot make it)? */
-export function onBoundFilesystem(target: string, binds: readonly string[]): boolean {
-  return binds.some((b) => isUnder(target, b));
+export function onBoundFilesystem(target: string, root: Pick<PodRoot, 'binds' | 'readOnlyBinds'>): boolean {
+  return [...root.binds, ...root.readOnlyBinds ?? [], ...KERNEL_FILESYSTEMS].some((b) => isUnder(target, b));
 }
 
 /**
@@ -101,7 +105,8 @@ export async function canLayerPodRoots(runner: Runner, stateDir: string): Promis
   const root = freshPodRoot(dir, []);
   try {
     const r = await runner.run(['unshare', '--mount', '--propagation', 'private', '--', 'mount', '-t', 'overlay', 'podnet-root-check', '-o', `lowerdir=/,upperdir=${root.upper},workdir=${root.work}`, root.merged], { allowFailure: true });
-    return r.code === 0 ? { ok: true } : { ok: false, reason: (r.stderr || `mount exited ${r.code}`).trim() };
+    // mount(8) says only "wrong fs type" (the kernel's reason goes to its log): say what it means here
+    return r.code === 0 ? { ok: true } : { ok: false, reason: `the filesystem of ${stateDir} cannot hold an overlay's writable layer over / (${(r.stderr || `mount exited ${r.code}`).trim()})` };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

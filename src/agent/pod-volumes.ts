@@ -9,7 +9,7 @@
 // provisioner keeps them on the node the same way); other sources have no
 // storage here and get a scratch directory, with a warning.
 
-import { chmodSync, closeSync, lstatSync, mkdirSync, openSync, realpathSync, statSync, type Stats } from 'node:fs';
+import { chmodSync, closeSync, constants, lstatSync, mkdirSync, openSync, realpathSync, statSync, type Stats } from 'node:fs';
 import path from 'node:path';
 import type { Container, Pod, Volume } from '../api/types.js';
 import { isDNS1123Subdomain } from '../api/validation/names.js';
@@ -18,7 +18,7 @@ import type { PauseMount, PodRoot } from './sandbox.js';
 import { ensureInPodRoot, onBoundFilesystem, resolveInPodRoot } from './pod-root.js';
 
 /** what volume setup needs of the pod's root: its writable layer, and what of the machine is bound in */
-export type PodRootLayer = Pick<PodRoot, 'upper' | 'binds'>;
+export type PodRootLayer = Pick<PodRoot, 'upper' | 'binds' | 'readOnlyBinds'>;
 import { isProjectedVolume, projectVolume, type VolumeFile, type VolumeSources } from './volume-files.js';
 
 /** A volume the kubelet could not set up: the pod waits in ContainerCreating and it is tried again. */
@@ -166,7 +166,7 @@ export class PodVolumes {
     // a workingDir the machine lacks is made in the pod's root, as a runtime makes it in the container's
     if (root) for (const c of [...pod.spec.initContainers ?? [], ...pod.spec.containers]) {
       const wd = c.workingDir ? resolveInPodRoot(c.workingDir) : undefined;
-      if (wd && !onBoundFilesystem(wd, root.binds) && !mounts.some((m) => m.target === wd || isInside(wd, m.target))) ensureInPodRoot(root.upper, wd, true);
+      if (wd && !onBoundFilesystem(wd, root) && !mounts.some((m) => m.target === wd || isInside(wd, m.target))) ensureInPodRoot(root.upper, wd, true);
     }
     return { mounts, warnings };
   }
@@ -206,7 +206,7 @@ export class PodVolumes {
     for (const [i, p] of planned.entries()) {
       const parent = planned.slice(0, i).reverse().find((q) => isInside(p.mount.target, q.mount.target));
       if (parent) makeNestedMountPoint(p, parent.mount);
-      else if (root && !onBoundFilesystem(p.mount.target, root.binds)) ensureInPodRoot(root.upper, p.mount.target, statSync(p.mount.source).isDirectory());
+      else if (root && !onBoundFilesystem(p.mount.target, root)) ensureInPodRoot(root.upper, p.mount.target, statSync(p.mount.source).isDirectory());
       else checkMountPoint(p.volume, p.mount.source, p.mount.target, p.container);
     }
     return planned.map((p) => p.mount);
@@ -298,12 +298,20 @@ function subPathSource(v: Volume, base: string, subPath: string): string {
  * already have it.
  */
 function makeNestedMountPoint(p: { mount: PauseMount; container: string; volume: string }, parent: PauseMount): void {
-  const point = path.join(parent.source, path.relative(parent.target, p.mount.target));
+  const parts = path.relative(parent.target, p.mount.target).split(path.sep);
   const sourceIsDir = statSync(p.mount.source).isDirectory();
-  if (!exists(point)) {
+  // walked one element at a time, never through a link: the parent volume is the pod's to write, and the agent is root on the machine
+  let point = parent.source;
+  for (const [i, part] of parts.entries()) {
+    point = path.join(point, part);
+    let s: Stats | undefined;
+    try { s = lstatSync(point); } catch { s = undefined; }
+    if (s?.isSymbolicLink()) throw setUpFailed(p.volume, `cannot mount it at ${p.mount.target} in container ${p.container}: the volume mounted at ${parent.target} has a symbolic link on the way, which podnet does not follow`);
+    if (s) continue;
     if (parent.readOnly) throw setUpFailed(p.volume, `cannot mount it at ${p.mount.target} in container ${p.container}: that path is inside a read-only volume mounted at ${parent.target}, which does not have it`);
-    mkdirSync(sourceIsDir ? point : path.dirname(point), { recursive: true, mode: 0o755 });
-    if (!sourceIsDir) closeSync(openSync(point, 'a', 0o644));
+    const last = i === parts.length - 1;
+    if (last && !sourceIsDir) closeSync(openSync(point, constants.O_CREAT | constants.O_EXCL | constants.O_WRONLY | constants.O_NOFOLLOW, 0o644));
+    else mkdirSync(point, { mode: 0o755 });
   }
   if (statSync(point).isDirectory() !== sourceIsDir) {
     throw setUpFailed(p.volume, `cannot mount ${sourceIsDir ? 'a directory' : 'a file'} at ${p.mount.target} in container ${p.container}: the volume mounted at ${parent.target} has ${sourceIsDir ? 'a file' : 'a directory'} there`);

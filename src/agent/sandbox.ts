@@ -87,8 +87,10 @@ export interface PodRoot {
   work: string;
   /** where the pause mounts the overlay; its root once it is ready */
   merged: string;
-  /** the machine's paths bound (recursively) at the same path in the pod's root */
+  /** the machine's filesystems bound (recursively) at the same path in the pod's root; one gone meanwhile is skipped */
   binds: readonly string[];
+  /** the machine's directories bound read-only at the same path (the cluster's state: its API socket) */
+  readOnlyBinds?: readonly string[];
 }
 
 /** one bind mount of a volume into the pod's mount namespace */
@@ -128,7 +130,11 @@ export function pauseMountTable(spec: Pick<PauseSpec, 'resolvConf' | 'hostsFile'
     lines.push(`podnet-root ${fstabPath(root.merged)} overlay lowerdir=/,upperdir=${overlayOption(root.upper)},workdir=${overlayOption(root.work)} 0 0`);
     lines.push(`podnet-proc ${at('/proc')} proc nosuid,nodev,noexec 0 0`);
     lines.push(`/dev ${at('/dev')} none rbind 0 0`);
-    for (const b of root.binds) lines.push(`${fstabPath(b)} ${at(b)} none rbind 0 0`);
+    // a /dev/shm of its own, as a container's (the machine's holds other programs' shared memory)
+    lines.push(`podnet-shm ${at('/dev/shm')} tmpfs nosuid,nodev,noexec,mode=1777 0 0`);
+    for (const b of root.binds) lines.push(`${fstabPath(b)} ${at(b)} none rbind,nofail 0 0`);
+    // (a socket is reached through a read-only mount: connect(2) writes nothing to the filesystem)
+    for (const b of root.readOnlyBinds ?? []) lines.push(`${fstabPath(b)} ${at(b)} none bind,ro 0 0`);
   }
   // (a source name of its own: `mount -a` skips an entry whose source and target are mounted already, as "sysfs /sys" is)
   lines.push(`podnet-sysfs ${at('/sys')} sysfs ro,nosuid,nodev,noexec 0 0`);
@@ -290,14 +296,20 @@ export function joinSandboxArgv(holderPid: number, cmd: readonly string[], workd
   return ['nsenter', '-t', String(holderPid), '--net', '--uts', '--mount', ...(workdir ? [`--wd=${workdir}`] : []), '--', ...cmd];
 }
 
+/** changes to $1 inside the pod's root, then runs the rest (the working directory's links resolve in the pod) */
+const IN_WORKING_DIR = 'cd -- "$1" && shift && exec "$@"';
+
 /**
  * argv that runs cmd in a pod: the pause's network, hostname and mounts, and
  * its root (the pod's own, or the machine's for a pause from before pods had
  * one), in `workingDir` of that root. nsenter opens --wd's path before it
- * enters anything, so the directory is named through /proc/PID/root.
+ * enters anything (a link in it would resolve on the machine), so it is
+ * given the root itself, and a shell inside the pod changes to workingDir.
  */
 export function joinPodArgv(pausePid: number, cmd: readonly string[], workingDir = '/'): string[] {
-  return ['nsenter', '-t', String(pausePid), '--net', '--uts', '--mount', '--root', `--wd=/proc/${pausePid}/root${path.posix.resolve('/', workingDir)}`, '--', ...cmd];
+  const dir = path.posix.resolve('/', workingDir);
+  const enter = ['nsenter', '-t', String(pausePid), '--net', '--uts', '--mount', '--root', `--wd=/proc/${pausePid}/root/`, '--'];
+  return dir === '/' ? [...enter, ...cmd] : [...enter, 'sh', '-c', IN_WORKING_DIR, 'podnet-workdir', dir, ...cmd];
 }
 
 export { processAlive } from '../net/process.js';

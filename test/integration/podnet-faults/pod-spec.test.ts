@@ -199,8 +199,8 @@ spec:
   containers:
     - name: c
       image: none
-      workingDir: /nonexistent-podnet-mount/work
-      command: [sh, -c, 'echo written > /nonexistent-podnet-mount/cache/file; echo in-root > /etc/podnet-pod-root-test; pwd; exec sleep infinity']
+      workingDir: /var/run/podnet-pod-root-wd
+      command: [sh, -c, 'echo written > /nonexistent-podnet-mount/cache/file; echo in-root > /etc/podnet-pod-root-test; echo run > /run/podnet-pod-root-test; pwd; exec sleep infinity']
       volumeMounts: [{name: scratch, mountPath: /nonexistent-podnet-mount/cache}]
   volumes: [{name: scratch, emptyDir: {}}]
 ---
@@ -451,11 +451,15 @@ describe('pod spec in the node agent', { timeout: 180_000 }, () => {
       const x = await pod('new-path');
       return x.status?.containerStatuses?.[0]?.state?.running ? x : undefined;
     }, 20_000, 200);
-    const r = await pn(['exec', 'new-path', '--', 'sh', '-c', 'cat /nonexistent-podnet-mount/cache/file /etc/podnet-pod-root-test; pwd']);
-    assert.equal(r.stdout, 'written\nin-root\n/nonexistent-podnet-mount/work\n', r.stderr);
-    assert.equal((await pn(['logs', 'new-path'])).stdout, '/nonexistent-podnet-mount/work\n');
-    assert.equal(existsSync('/nonexistent-podnet-mount'), false);
-    assert.equal(existsSync('/etc/podnet-pod-root-test'), false);
+    const r = await pn(['exec', 'new-path', '--', 'sh', '-c', 'cat /nonexistent-podnet-mount/cache/file /etc/podnet-pod-root-test /run/podnet-pod-root-test; pwd']);
+    // (/var/run is the machine's link to /run: the working directory is made, and entered, in the pod)
+    assert.equal(r.stdout, 'written\nin-root\nrun\n/var/run/podnet-pod-root-wd\n', r.stderr);
+    assert.equal((await pn(['logs', 'new-path'])).stdout, '/var/run/podnet-pod-root-wd\n');
+    for (const machinePath of ['/nonexistent-podnet-mount', '/etc/podnet-pod-root-test', '/run/podnet-pod-root-test', '/run/podnet-pod-root-wd']) assert.equal(existsSync(machinePath), false, machinePath);
+    // the cluster's state is there (its API socket) but read-only
+    const w = await pn(['exec', 'new-path', '--', 'touch', path.join(stateDir, CLUSTER, 'written-by-a-pod')]);
+    assert.notEqual(w.code, 0);
+    assert.match(w.stderr, /Read-only file system/);
     assert.ok(p.status?.podIP);
   });
 

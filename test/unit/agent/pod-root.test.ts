@@ -19,10 +19,9 @@ const MOUNTINFO = [
   '31 22 0:13 / /mnt/my\\040data rw shared:10 - tmpfs tmpfs rw',
 ].join('\n');
 
-test('the machine\'s filesystems bound into a pod: the topmost mount points but /, proc, sysfs, /dev and the netns names; plus the state directory', () => {
-  assert.deepEqual(podRootBinds('/var/lib/podnet/c1', MOUNTINFO), ['/mnt/my data', '/tmp', '/var/lib/podnet/c1']);
-  // a state directory on a bound filesystem is bound with it
-  assert.deepEqual(podRootBinds('/tmp/podnet-x/c1', MOUNTINFO), ['/mnt/my data', '/tmp']);
+test('the machine\'s filesystems bound into a pod: the topmost mount points but /, proc, sysfs, /dev, /run and /tmp (a pod\'s own)', () => {
+  assert.deepEqual(podRootBinds(MOUNTINFO), ['/mnt/my data']);
+  assert.deepEqual(podRootBinds(`${MOUNTINFO}\n40 22 0:20 / /var/lib/data rw - ext4 /dev/vdb rw\n41 40 0:21 / /var/lib/data/x rw - tmpfs t rw`), ['/mnt/my data', '/var/lib/data']);
 });
 
 test('a path in the pod\'s root: the machine\'s symbolic links in what exists, the rest as written', () => {
@@ -32,8 +31,11 @@ test('a path in the pod\'s root: the machine\'s symbolic links in what exists, t
     symlinkSync(path.join(dir, 'real'), path.join(dir, 'link'));
     assert.equal(resolveInPodRoot(path.join(dir, 'link', 'a', 'b')), path.join(dir, 'real', 'a', 'b'));
     assert.equal(resolveInPodRoot('/nonexistent-podnet/x/../y'), '/nonexistent-podnet/y');
-    assert.equal(onBoundFilesystem('/tmp/a', ['/tmp']), true);
-    assert.equal(onBoundFilesystem('/tmpx/a', ['/tmp']), false);
+    assert.equal(onBoundFilesystem('/srv/a', { binds: ['/srv'] }), true);
+    assert.equal(onBoundFilesystem('/srvx/a', { binds: ['/srv'] }), false);
+    assert.equal(onBoundFilesystem('/s/cluster/x', { binds: [], readOnlyBinds: ['/s/cluster'] }), true);
+    // the kernel's filesystems: nothing can be made there by the pod's layer
+    assert.equal(onBoundFilesystem('/dev/shm/x', { binds: [] }), true);
   } finally { rmSync(dir, { recursive: true, force: true }); }
 });
 
@@ -65,7 +67,7 @@ test('the check that an overlay of / can be layered: a real mount in a throwaway
     const real = await canLayerPodRoots(defaultRunner, dir);
     assert.deepEqual(real, { ok: true }); // this machine's root is ext4
     const refusing = { run: async () => ({ code: 32, stdout: '', stderr: 'mount: wrong fs type\n' }) };
-    assert.deepEqual(await canLayerPodRoots(refusing, dir), { ok: false, reason: 'mount: wrong fs type' });
+    assert.deepEqual(await canLayerPodRoots(refusing, dir), { ok: false, reason: `the filesystem of ${dir} cannot hold an overlay's writable layer over / (mount: wrong fs type)` });
     assert.deepEqual(readdirSync(dir), []);
   } finally { rmSync(dir, { recursive: true, force: true }); }
 });

@@ -89,14 +89,15 @@ test('both pause scripts say first that the netns is there (CNI ADD may start), 
 });
 
 test('a pod with a root of its own: the mount table layers the machine\'s root, binds /dev and the listed paths, and mounts everything else inside it; the pause then changes its root', () => {
-  const root = { upper: '/p/rootfs/upper', work: '/p/rootfs/work', merged: '/p/rootfs/merged', binds: ['/s/cluster', '/mnt/data dir'] };
+  const root = { upper: '/p/rootfs/upper', work: '/p/rootfs/work', merged: '/p/rootfs/merged', binds: ['/mnt/data dir'], readOnlyBinds: ['/s/cluster'] };
   const table = pauseMountTable({ resolvConf: '/p/resolv.conf', hostsFile: '/p/hosts', mounts: [{ source: '/p/volumes/cfg', target: '/etc/app', readOnly: true }], root });
   assert.equal(table, [
     'podnet-root /p/rootfs/merged overlay lowerdir=/,upperdir=/p/rootfs/upper,workdir=/p/rootfs/work 0 0',
     'podnet-proc /p/rootfs/merged/proc proc nosuid,nodev,noexec 0 0',
     '/dev /p/rootfs/merged/dev none rbind 0 0',
-    '/s/cluster /p/rootfs/merged/s/cluster none rbind 0 0',
-    '/mnt/data\\040dir /p/rootfs/merged/mnt/data\\040dir none rbind 0 0',
+    'podnet-shm /p/rootfs/merged/dev/shm tmpfs nosuid,nodev,noexec,mode=1777 0 0',
+    '/mnt/data\\040dir /p/rootfs/merged/mnt/data\\040dir none rbind,nofail 0 0',
+    '/s/cluster /p/rootfs/merged/s/cluster none bind,ro 0 0',
     'podnet-sysfs /p/rootfs/merged/sys sysfs ro,nosuid,nodev,noexec 0 0',
     '/p/resolv.conf /p/rootfs/merged/etc/resolv.conf none bind 0 0',
     '/p/hosts /p/rootfs/merged/etc/hosts none bind 0 0',
@@ -110,8 +111,9 @@ test('a pod with a root of its own: the mount table layers the machine\'s root, 
   for (const argv of [pauseArgv(base), pauseArgv({ ...base, holdFifo: '/s/f' })]) assert.match(argv.find((a) => a.includes(PAUSE_READY_MARK))!, /exec chroot "\$4" /);
 });
 
-test('joinPodArgv enters the pause\'s namespaces and root, in the working directory named through /proc/PID/root', () => {
-  assert.deepEqual(joinPodArgv(42, ['sh', '-c', 'pwd'], '/srv/site/'), ['nsenter', '-t', '42', '--net', '--uts', '--mount', '--root', '--wd=/proc/42/root/srv/site', '--', 'sh', '-c', 'pwd']);
-  assert.equal(joinPodArgv(42, ['true'])[7], '--wd=/proc/42/root/');
-  assert.equal(joinPodArgv(42, ['true'], '../../etc')[7], '--wd=/proc/42/root/etc');
+test('joinPodArgv enters the pause\'s namespaces and root, and its working directory from inside the pod', () => {
+  assert.deepEqual(joinPodArgv(42, ['true']), ['nsenter', '-t', '42', '--net', '--uts', '--mount', '--root', '--wd=/proc/42/root/', '--', 'true']);
+  // a working directory is entered from inside the pod, so its links resolve in the pod's root
+  assert.deepEqual(joinPodArgv(42, ['sh', '-c', 'pwd'], '/srv/site/').slice(9), ['sh', '-c', 'cd -- "$1" && shift && exec "$@"', 'podnet-workdir', '/srv/site', 'sh', '-c', 'pwd']);
+  assert.equal(joinPodArgv(42, ['true'], '../../etc')[13], '/etc');
 });
