@@ -296,8 +296,12 @@ export function joinSandboxArgv(holderPid: number, cmd: readonly string[], workd
   return ['nsenter', '-t', String(holderPid), '--net', '--uts', '--mount', ...(workdir ? [`--wd=${workdir}`] : []), '--', ...cmd];
 }
 
-/** changes to $1 inside the pod's root, then runs the rest (the working directory's links resolve in the pod) */
-const IN_WORKING_DIR = 'cd -- "$1" && shift && exec "$@"';
+/**
+ * changes to $1 inside the pod's root, then runs the rest (the working
+ * directory's links resolve in the pod); as a runtime's chdir, the physical
+ * directory, and no PWD or OLDPWD left in the environment by the shell
+ */
+const IN_WORKING_DIR = 'cd -P -- "$1" && unset PWD OLDPWD && shift && exec "$@"';
 
 /**
  * argv that runs cmd in a pod: the pause's network, hostname and mounts, and

@@ -452,9 +452,14 @@ describe('pod spec in the node agent', { timeout: 180_000 }, () => {
       return x.status?.containerStatuses?.[0]?.state?.running ? x : undefined;
     }, 20_000, 200);
     const r = await pn(['exec', 'new-path', '--', 'sh', '-c', 'cat /nonexistent-podnet-mount/cache/file /etc/podnet-pod-root-test /run/podnet-pod-root-test; pwd']);
-    // (/var/run is the machine's link to /run: the working directory is made, and entered, in the pod)
-    assert.equal(r.stdout, 'written\nin-root\nrun\n/var/run/podnet-pod-root-wd\n', r.stderr);
-    assert.equal((await pn(['logs', 'new-path'])).stdout, '/var/run/podnet-pod-root-wd\n');
+    // (/var/run is the machine's link to /run: the working directory is made, and entered, in the pod, as the physical directory a runtime's chdir gives)
+    assert.equal(r.stdout, 'written\nin-root\nrun\n/run/podnet-pod-root-wd\n', r.stderr);
+    assert.equal((await pn(['logs', 'new-path'])).stdout, '/run/podnet-pod-root-wd\n');
+    // and the container's environment carries nothing of the shell that entered the directory (its own sh sets PWD, as it would under runc)
+    const pid = Number(readFileSync(path.join(stateDir, CLUSTER, 'pods', p.metadata.uid!, 'c.pid'), 'utf8'));
+    const environ = readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0');
+    assert.equal(environ.find((e) => e.startsWith('OLDPWD=')), undefined);
+    assert.ok(environ.every((e) => !e.startsWith('PWD=') || e === 'PWD=/run/podnet-pod-root-wd'), environ.filter((e) => e.startsWith('PWD=')).join());
     for (const machinePath of ['/nonexistent-podnet-mount', '/etc/podnet-pod-root-test', '/run/podnet-pod-root-test', '/run/podnet-pod-root-wd']) assert.equal(existsSync(machinePath), false, machinePath);
     // the cluster's state is there (its API socket) but read-only
     const w = await pn(['exec', 'new-path', '--', 'touch', path.join(stateDir, CLUSTER, 'written-by-a-pod')]);

@@ -114,6 +114,6 @@ test('a pod with a root of its own: the mount table layers the machine\'s root, 
 test('joinPodArgv enters the pause\'s namespaces and root, and its working directory from inside the pod', () => {
   assert.deepEqual(joinPodArgv(42, ['true']), ['nsenter', '-t', '42', '--net', '--uts', '--mount', '--root', '--wd=/proc/42/root/', '--', 'true']);
   // a working directory is entered from inside the pod, so its links resolve in the pod's root
-  assert.deepEqual(joinPodArgv(42, ['sh', '-c', 'pwd'], '/srv/site/').slice(9), ['sh', '-c', 'cd -- "$1" && shift && exec "$@"', 'podnet-workdir', '/srv/site', 'sh', '-c', 'pwd']);
+  assert.deepEqual(joinPodArgv(42, ['sh', '-c', 'pwd'], '/srv/site/').slice(9), ['sh', '-c', 'cd -P -- "$1" && unset PWD OLDPWD && shift && exec "$@"', 'podnet-workdir', '/srv/site', 'sh', '-c', 'pwd']);
   assert.equal(joinPodArgv(42, ['true'], '../../etc')[13], '/etc');
 });
