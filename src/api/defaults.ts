@@ -4,8 +4,7 @@
 // validation to report, so every step checks types before touching a value.
 
 import type { KubeObject } from './types.js';
-
-type Obj = Record<string, unknown>;
+import { isObj, objects, type Obj } from './validation/fields.js';
 
 const DEFAULT_TERMINATION_GRACE_PERIOD_SECONDS = 30;
 const DEFAULT_SCHEDULER_NAME = 'default-scheduler';
@@ -16,14 +15,6 @@ const DEFAULT_MAX_SURGE = '25%';
 const DEFAULT_MAX_UNAVAILABLE = '25%';
 const TERMINATION_MESSAGE_PATH = '/dev/termination-log';
 const NAMESPACE_NAME_LABEL = 'kubernetes.io/metadata.name';
-
-function isObj(v: unknown): v is Obj {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
-function objects(v: unknown): Obj[] {
-  return Array.isArray(v) ? v.filter(isObj) : [];
-}
 
 /** Sets `o[key]` when it is absent (undefined, null or ''), like Go's zero-value checks. */
 function setDefault(o: Obj, key: string, value: unknown): void {

@@ -6,16 +6,12 @@
 
 import { quantityMilliValue } from './quantity.js';
 import type { Pod } from './types.js';
-import { isObj, type Obj } from './validation/fields.js';
+import { isObj, objects } from './validation/fields.js';
 
 export type PodQOSClass = 'Guaranteed' | 'Burstable' | 'BestEffort';
 
 /** the resources that decide the class; extended resources and ephemeral storage do not */
 const QOS_RESOURCES = ['cpu', 'memory'] as const;
-
-function objects(v: unknown): Obj[] {
-  return Array.isArray(v) ? v.filter(isObj) : [];
-}
 
 /**
  * The positive cpu and memory amounts of one resource list, in thousandths.

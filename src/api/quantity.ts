@@ -3,7 +3,8 @@
 // passes 2^53 at 8 PiB and the downward API divides whole byte counts.
 // Values are meant to be non-negative, as validation makes resource values.
 
-const DECIMAL_EXPONENT: Record<string, number> = { n: -9, u: -6, m: -3, '': 0, k: 3, M: 6, G: 9, T: 12, P: 15, E: 18 };
+/** each SI suffix's power of ten */
+export const DECIMAL_EXPONENT: Readonly<Record<string, number>> = { n: -9, u: -6, m: -3, '': 0, k: 3, M: 6, G: 9, T: 12, P: 15, E: 18 };
 const BINARY_EXPONENT: Record<string, number> = { Ki: 10, Mi: 20, Gi: 30, Ti: 40, Pi: 50, Ei: 60 };
 const BINARY_DESCENDING = ['Ei', 'Pi', 'Ti', 'Gi', 'Mi', 'Ki'] as const;
 

@@ -28,12 +28,12 @@ export interface SlicePlan {
  * stands for. Two endpoints with the same key are one endpoint whose
  * conditions, node or zone changed: updated where it is, never moved.
  */
-export function endpointKey(ep: Endpoint): string {
+function endpointKey(ep: Endpoint): string {
   return JSON.stringify([[...ep.addresses].sort(), ep.hostname ?? '', ep.targetRef?.namespace ?? '', ep.targetRef?.name ?? '']);
 }
 
 /** The ports as a set: the same ports in another order belong in the same slices. */
-export function portsKey(ports: readonly EndpointPort[]): string {
+function portsKey(ports: readonly EndpointPort[]): string {
   return JSON.stringify(ports.map((p) => JSON.stringify([p.name ?? '', p.protocol ?? 'TCP', p.port ?? 0, p.appProtocol ?? ''])).sort());
 }
 

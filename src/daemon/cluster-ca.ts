@@ -12,7 +12,7 @@ import { PodnetError } from '../errors.js';
 import type { Runner } from '../net/runner.js';
 
 export const CLUSTER_CA_SUBJECT = '/CN=podnet-ca';
-export const CLUSTER_CA_DAYS = '3650';
+const CLUSTER_CA_DAYS = '3650';
 const KEY_MODE = 0o600;
 
 export interface ClusterCAFiles { certPath: string; keyPath: string }

@@ -62,6 +62,11 @@ export function isObj(v: unknown): v is Obj {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
+/** The items of a list that are objects; anything else, or a value that is no list, yields none. */
+export function objects(v: unknown): Obj[] {
+  return Array.isArray(v) ? v.filter(isObj) : [];
+}
+
 export function isSet(v: unknown): boolean {
   return v !== undefined && v !== null;
 }

@@ -11,6 +11,7 @@
 // two sources `downwarAPI` and `cephFS`.
 
 import { field, type FieldError } from '../../errors.js';
+import { DECIMAL_EXPONENT } from '../quantity.js';
 import { NOT_OBJECT, get, isObj, isSet, optBool, optInt, optList, optObj, optString, type Obj } from './fields.js';
 import { isDNS1123Label, isQualifiedName } from './names.js';
 
@@ -68,7 +69,6 @@ function fileMode(o: Obj, key: string, path: string, errs: FieldError[]): void {
 
 // ---- quantities ----
 
-const DECIMAL_SUFFIX_EXPONENTS: Record<string, number> = { n: -9, u: -6, m: -3, '': 0, k: 3, M: 6, G: 9, T: 12, P: 15, E: 18 };
 const BINARY_SUFFIXES = ['', 'Ki', 'Mi', 'Gi', 'Ti', 'Pi', 'Ei'];
 const QUANTITY_SYNTAX = /^([+-]?)(\d*)(?:\.(\d*))?(Ki|Mi|Gi|Ti|Pi|Ei|[numkMGTPE]|[eE][+-]?\d{1,3})?$/;
 
@@ -88,7 +88,7 @@ export function canonicalQuantity(value: unknown): string | undefined {
   if (mantissa === 0n) return '0';
   const minus = sign === '-' ? '-' : '';
   const binaryPower = BINARY_SUFFIXES.indexOf(suffix);
-  const exponentForm = binaryPower <= 0 && !(suffix in DECIMAL_SUFFIX_EXPONENTS); // "1e3", not "1E" (exa)
+  const exponentForm = binaryPower <= 0 && !(suffix in DECIMAL_EXPONENT); // "1e3", not "1E" (exa)
   if (binaryPower > 0) {
     mantissa *= 1024n ** BigInt(binaryPower);
     const scale = 10n ** BigInt(-exponent);
@@ -99,13 +99,13 @@ export function canonicalQuantity(value: unknown): string | undefined {
       return `${minus}${whole1024}${BINARY_SUFFIXES[power]}`;
     }
   } else {
-    exponent += exponentForm ? Number(suffix.slice(1)) : DECIMAL_SUFFIX_EXPONENTS[suffix]!;
+    exponent += exponentForm ? Number(suffix.slice(1)) : DECIMAL_EXPONENT[suffix]!;
   }
   while (mantissa % 10n === 0n) { mantissa /= 10n; exponent++; }
   const spare = ((exponent % 3) + 3) % 3; // exponents are kept at multiples of 3
   mantissa *= 10n ** BigInt(spare);
   exponent -= spare;
-  const si = exponentForm ? undefined : Object.keys(DECIMAL_SUFFIX_EXPONENTS).find((s) => DECIMAL_SUFFIX_EXPONENTS[s] === exponent);
+  const si = exponentForm ? undefined : Object.keys(DECIMAL_EXPONENT).find((s) => DECIMAL_EXPONENT[s] === exponent);
   return `${minus}${mantissa}${si ?? (exponent === 0 ? '' : `e${exponent}`)}`;
 }
 
