@@ -9,6 +9,7 @@ import type {
   ConfigMap, Container, EnvFromSource, EnvVar, HostAlias, Pod, ResourceFieldSelector, ResourceRequirements, Secret, Service,
 } from '../api/types.js';
 import { isEnvVarName } from '../api/validation/names.js';
+import { splitSubscript } from './volume-files.js';
 import { WATCHER_V8_FLAGS } from '../v8-flags.js';
 
 const IMAGES_DIR = fileURLToPath(new URL('../images/', import.meta.url));
@@ -94,8 +95,9 @@ function fieldValue(pod: Pod, path: string, facts: PodFacts): string | undefined
     case 'status.podIP': case 'status.podIPs': return facts.podIP;
     case 'status.hostIP': case 'status.hostIPs': return facts.hostIP;
     default: {
-      const m = /^metadata\.(labels|annotations)\['(.+)'\]$/.exec(path);
-      if (m) return (m[1] === 'labels' ? pod.metadata.labels : pod.metadata.annotations)?.[m[2]!];
+      const [field, key] = splitSubscript(path) ?? [];
+      if (field === 'metadata.labels') return pod.metadata.labels?.[key!];
+      if (field === 'metadata.annotations') return pod.metadata.annotations?.[key!];
       return undefined;
     }
   }

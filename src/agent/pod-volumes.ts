@@ -16,10 +16,10 @@ import { isDNS1123Subdomain } from '../api/validation/names.js';
 import { writeVolumeFiles } from './atomic-writer.js';
 import type { PauseMount, PodRoot } from './sandbox.js';
 import { ensureInPodRoot, onBoundFilesystem, resolveInPodRoot } from './pod-root.js';
+import { isProjectedVolume, projectVolume, type VolumeFile, type VolumeSources } from './volume-files.js';
 
 /** what volume setup needs of the pod's root: its writable layer, and what of the machine is bound in */
 export type PodRootLayer = Pick<PodRoot, 'upper' | 'binds' | 'readOnlyBinds'>;
-import { isProjectedVolume, projectVolume, type VolumeFile, type VolumeSources } from './volume-files.js';
 
 /** A volume the kubelet could not set up: the pod waits in ContainerCreating and it is tried again. */
 export class FailedMount extends Error {
@@ -59,7 +59,7 @@ export function podReferences(pod: Pod, kind: 'configMap' | 'secret', name: stri
   return referencedConfig(pod).some((r) => r.kind === kind && r.name === name);
 }
 
-/** What to do about the types of hostPath (pkg/volume/hostpath's checks), with the kubelet's words. */
+/** What to do about the types of hostPath (pkg/volume/hostpath's checks), with the kubelet's words; a path of no type must exist. */
 function checkHostPath(p: string, type: string): void {
   const stat = (): Stats | undefined => { try { return statSync(p); } catch { return undefined; } };
   let s = stat();
@@ -72,7 +72,7 @@ function checkHostPath(p: string, type: string): void {
     case 'Socket': if (!s?.isSocket()) fail('a socket file'); break;
     case 'CharDevice': if (!s?.isCharacterDevice()) fail('a character device'); break;
     case 'BlockDevice': if (!s?.isBlockDevice()) fail('a block device'); break;
-    default: break; // "": no check, as upstream
+    default: if (!s) throw new Error(`hostPath ${p} does not exist on the machine`); // "": no type check, as upstream
   }
 }
 
@@ -147,7 +147,6 @@ export class PodVolumes {
       const dir = this.dirOf(pod, v);
       if (v.hostPath) {
         try { checkHostPath(dir, v.hostPath.type ?? ''); } catch (e) { throw setUpFailed(v.name, (e as Error).message); }
-        if (!exists(dir)) throw setUpFailed(v.name, `hostPath ${dir} does not exist on the machine`);
       } else if (isProjectedVolume(v)) {
         const { files, warnings: said } = this.project(pod, v, sources);
         // not a failure: the volume mounts, without what podnet cannot give
@@ -228,10 +227,6 @@ export class PodVolumes {
   }
 }
 
-function exists(p: string): boolean {
-  try { statSync(p); return true; } catch { return false; }
-}
-
 /**
  * A mount point on a filesystem the pod shares with the machine (or any,
  * for a pod without a root of its own) cannot be made in the pod's layer:
@@ -279,16 +274,11 @@ function subPathSource(v: Volume, base: string, subPath: string): string {
     if (!isInside(real, realpathSync(base))) throw fail('is outside the volume');
     return real;
   }
-  let at = base;
-  for (const part of parts) {
-    at = path.join(at, part);
-    let s: Stats | undefined;
-    try { s = lstatSync(at); } catch { s = undefined; }
-    if (!s) { mkdirSync(at, { mode: 0o755 }); continue; }
-    if (s.isSymbolicLink()) throw fail(`goes through a symbolic link (${path.relative(base, at)}), which podnet does not follow`);
-    if (!s.isDirectory() && part !== parts[parts.length - 1]) throw fail('is not a directory path in the volume');
-  }
-  return at;
+  const throughLink = (at: string) => fail(`goes through a symbolic link (${path.relative(base, at)}), which podnet does not follow`);
+  return walkWithoutLinks(base, parts, throughLink, (at, s, i) => {
+    if (!s) mkdirSync(at, { mode: 0o755 });
+    else if (!s.isDirectory() && parts[i] !== parts[parts.length - 1]) throw fail('is not a directory path in the volume');
+  });
 }
 
 /**
@@ -300,20 +290,35 @@ function subPathSource(v: Volume, base: string, subPath: string): string {
 function makeNestedMountPoint(p: { mount: PauseMount; container: string; volume: string }, parent: PauseMount): void {
   const parts = path.relative(parent.target, p.mount.target).split(path.sep);
   const sourceIsDir = statSync(p.mount.source).isDirectory();
-  // walked one element at a time, never through a link: the parent volume is the pod's to write, and the agent is root on the machine
-  let point = parent.source;
-  for (const [i, part] of parts.entries()) {
-    point = path.join(point, part);
-    let s: Stats | undefined;
-    try { s = lstatSync(point); } catch { s = undefined; }
-    if (s?.isSymbolicLink()) throw setUpFailed(p.volume, `cannot mount it at ${p.mount.target} in container ${p.container}: the volume mounted at ${parent.target} has a symbolic link on the way, which podnet does not follow`);
-    if (s) continue;
+  // the parent volume is the pod's to write
+  const throughLink = () => setUpFailed(p.volume, `cannot mount it at ${p.mount.target} in container ${p.container}: the volume mounted at ${parent.target} has a symbolic link on the way, which podnet does not follow`);
+  const point = walkWithoutLinks(parent.source, parts, throughLink, (at, s, i) => {
+    if (s) return;
     if (parent.readOnly) throw setUpFailed(p.volume, `cannot mount it at ${p.mount.target} in container ${p.container}: that path is inside a read-only volume mounted at ${parent.target}, which does not have it`);
     const last = i === parts.length - 1;
-    if (last && !sourceIsDir) closeSync(openSync(point, constants.O_CREAT | constants.O_EXCL | constants.O_WRONLY | constants.O_NOFOLLOW, 0o644));
-    else mkdirSync(point, { mode: 0o755 });
-  }
+    if (last && !sourceIsDir) closeSync(openSync(at, constants.O_CREAT | constants.O_EXCL | constants.O_WRONLY | constants.O_NOFOLLOW, 0o644));
+    else mkdirSync(at, { mode: 0o755 });
+  });
   if (statSync(point).isDirectory() !== sourceIsDir) {
     throw setUpFailed(p.volume, `cannot mount ${sourceIsDir ? 'a directory' : 'a file'} at ${p.mount.target} in container ${p.container}: the volume mounted at ${parent.target} has ${sourceIsDir ? 'a file' : 'a directory'} there`);
   }
+}
+
+/**
+ * Walks `parts` below `base` one element at a time, never through a symbolic
+ * link (throwing `throughLink`'s error at one): a link the pod left in a
+ * volume must not lead the agent, root on the machine's filesystem, out of
+ * it. `step` sees each path and what is there (undefined: nothing yet), and
+ * may make it; the last path is returned.
+ */
+function walkWithoutLinks(base: string, parts: readonly string[], throughLink: (at: string) => Error, step: (at: string, found: Stats | undefined, index: number) => void): string {
+  let at = base;
+  for (const [i, part] of parts.entries()) {
+    at = path.join(at, part);
+    let found: Stats | undefined;
+    try { found = lstatSync(at); } catch { found = undefined; }
+    if (found?.isSymbolicLink()) throw throughLink(at);
+    step(at, found, i);
+  }
+  return at;
 }

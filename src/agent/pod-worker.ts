@@ -24,7 +24,7 @@ import type { VolumeSources } from './volume-files.js';
 import { podFiles, type PodFiles } from './pod-files.js';
 import { computePodStatus, KUBELET_CONDITIONS, type ContainerFacts } from './pod-status.js';
 import { isSidecar, nextInitStep } from './init-containers.js';
-import { ProbeState, runProbe } from './probes.js';
+import { ProbeState, runProbe, type ProbeTarget } from './probes.js';
 import { runLifecycleHook, type HookContext } from './lifecycle-hooks.js';
 import { cniAdd, cniDel, deleteNetns, ensureHoldFifo, joinPodArgv, launchPause, processAlive, type PauseMount, type PodRoot } from './sandbox.js';
 import { freshPodRoot } from './pod-root.js';
@@ -498,13 +498,13 @@ export class PodWorker {
     this.sandboxWatch.unref();
   }
 
-  /** Every volume made (or a FailedMount thrown), and the binds the pause makes. */
   /** The pod's root filesystem for a new sandbox, its writable layer empty (none when the agent gives pods the machine's root). */
   private freshRoot(): PodRoot | undefined {
     const podRoot = this.ctx.podRoot;
     return podRoot ? freshPodRoot(this.files.dir, podRoot.binds(), podRoot.readOnlyBinds) : undefined;
   }
 
+  /** Every volume made (or a FailedMount thrown), and the binds the pause makes. */
   private prepareVolumes(root: PodRoot | undefined): PauseMount[] {
     const { mounts, warnings } = this.volumes.prepare(this.pod, this.volumeSources(), root);
     for (const [reason, message] of warnings) this.warnOnce(reason, message);
@@ -635,11 +635,20 @@ export class PodWorker {
     if (!c.init || c.sidecar) this.startProbes(c);
   }
 
-  private hookTarget(c: ContainerRuntime, signal?: AbortSignal): HookContext {
+  /** where a probe or hook of the container's current instance runs */
+  private probeTarget(c: ContainerRuntime): ProbeTarget {
     return {
       podIP: this.state.podIP!, container: c.spec, ...(this.state.sandboxPid ? { sandboxPid: this.state.sandboxPid } : {}), ...(c.pid ? { containerPid: c.pid } : {}), envFile: this.files.containerEnv(c.name),
-      podDescription: `${this.state.name}_${this.state.namespace}(${this.state.uid})`, ...(signal ? { signal } : {}),
     };
+  }
+
+  private hookTarget(c: ContainerRuntime, signal?: AbortSignal): HookContext {
+    return { ...this.probeTarget(c), podDescription: this.podDescription(), ...(signal ? { signal } : {}) };
+  }
+
+  /** the pod as the kubelet's messages name it (format.Pod): `<name>_<namespace>(<uid>)` */
+  private podDescription(): string {
+    return `${this.state.name}_${this.state.namespace}(${this.state.uid})`;
   }
 
   /**
@@ -674,7 +683,7 @@ export class PodWorker {
       if (this.terminating) return;
       if (failure) {
         this.hookFailed(c, 'FailedPostStartHook', 'PostStartHook failed', failure);
-        void this.killContainer(c, (this.pod.spec.terminationGracePeriodSeconds ?? 30) * 1000);
+        void this.killContainer(c, this.gracePeriodMs());
         return;
       }
       c.started = true;
@@ -705,7 +714,7 @@ export class PodWorker {
       clearTimeout(c.restartTimer);
       c.restartTimer = undefined;
       // as any container is stopped: preStop, SIGTERM, SIGKILL after the grace period
-      void this.killContainer(c, (this.pod.spec.terminationGracePeriodSeconds ?? 30) * 1000);
+      void this.killContainer(c, this.gracePeriodMs());
     }
   }
 
@@ -756,8 +765,8 @@ export class PodWorker {
     } else {
       delay = c.backoffMs;
       c.backoffMs = Math.min(c.backoffMs * 2, BACKOFF_MAX_MS);
-      c.state = { waiting: { reason: 'CrashLoopBackOff', message: `back-off ${Math.round(delay / 1000)}s restarting failed container=${c.name} pod=${this.state.name}_${this.state.namespace}(${this.state.uid})` } };
-      this.ctx.events.warning(this.pod, 'BackOff', `Back-off restarting failed container ${c.name} in pod ${this.state.name}_${this.state.namespace}(${this.state.uid})`);
+      c.state = { waiting: { reason: 'CrashLoopBackOff', message: `back-off ${Math.round(delay / 1000)}s restarting failed container=${c.name} pod=${this.podDescription()}` } };
+      this.ctx.events.warning(this.pod, 'BackOff', `Back-off restarting failed container ${c.name} in pod ${this.podDescription()}`);
     }
     c.restartTimer = setTimeout(() => {
       // restartTimer stays set until the queued restart runs, so an ensureRunning queued before it does not start the container too
@@ -780,9 +789,7 @@ export class PodWorker {
     c.liveness = spec.livenessProbe ? new ProbeState(spec.livenessProbe) : undefined;
     c.startup = spec.startupProbe ? new ProbeState(spec.startupProbe) : undefined;
     if (!c.readiness && !c.startup) { c.ready = true; this.scheduleStatus(); }
-    const target = {
-      podIP: this.state.podIP!, container: spec, ...(this.state.sandboxPid ? { sandboxPid: this.state.sandboxPid } : {}), ...(c.pid ? { containerPid: c.pid } : {}), envFile: this.files.containerEnv(c.name),
-    };
+    const target = this.probeTarget(c);
     const loop = (kind: 'readiness' | 'liveness' | 'startup') => {
       const probe = kind === 'readiness' ? spec.readinessProbe : kind === 'liveness' ? spec.livenessProbe : spec.startupProbe;
       if (!probe) return;
@@ -814,7 +821,7 @@ export class PodWorker {
           unhealthy();
           this.ctx.events.normal(this.pod, 'Killing', `Container ${c.name} failed ${kind} probe, will be restarted`);
           state.reset();
-          this.killContainer(c, (this.pod.spec.terminationGracePeriodSeconds ?? 30) * 1000);
+          this.killContainer(c, this.gracePeriodMs());
           return;
         }
         // Until a container's first successful readiness probe, re-probe quickly:
@@ -925,6 +932,11 @@ export class PodWorker {
 
   /** the CNI container ID this pod's attachment is keyed by */
   get containerId(): string { return this.state.containerId; }
+
+  /** the pod's terminationGracePeriodSeconds (30 s by default), what a container's stop is given */
+  private gracePeriodMs(): number {
+    return (this.pod.spec.terminationGracePeriodSeconds ?? 30) * 1000;
+  }
 
   /** Coalesces status writes: many container events, one PATCH. */
   private scheduleStatus(): void {

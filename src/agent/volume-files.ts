@@ -179,8 +179,12 @@ function podFieldValue(pod: Pod, fieldPath: string): Value {
   }
 }
 
-/** `metadata.labels['a[b]c']` → ['metadata.labels', 'a[b]c']: split at the first `['`, ending in `']`, with something before it. */
-function splitSubscript(fieldPath: string): [string, string] | undefined {
+/**
+ * `metadata.labels['a[b]c']` → ['metadata.labels', 'a[b]c']: split at the
+ * first `['`, ending in `']`, with something before it. The downward API's
+ * rule for volume files and env vars alike (container-spec.ts).
+ */
+export function splitSubscript(fieldPath: string): [string, string] | undefined {
   if (!fieldPath.endsWith("']")) return undefined;
   const open = fieldPath.indexOf("['");
   if (open <= 0 || open + 2 > fieldPath.length - 2) return undefined;
