@@ -2,7 +2,7 @@
 
 import { existsSync } from 'node:fs';
 import net from 'node:net';
-import { clusterName, clusterPaths, CLUSTER_NAME_PATTERN, type ClusterPaths } from '../config.js';
+import { clusterName, clusterPaths, CLUSTER_NAME_PATTERN, DEFAULT_CLUSTER, type ClusterPaths } from '../config.js';
 import { HttpClient } from '../client/http-client.js';
 import type { Client, WatchHandle } from '../client/client.js';
 import { PodnetError } from '../errors.js';
@@ -16,13 +16,18 @@ export interface Context {
   ready(): Promise<void>;
 }
 
+/** ` --cluster NAME` for a command a message tells the user to run; empty for the default cluster. */
+export function clusterOption(cluster: string): string {
+  return cluster === DEFAULT_CLUSTER ? '' : ` --cluster ${cluster}`;
+}
+
 export function context(flag?: string): Context {
   const cluster = clusterName(flag);
   if (!CLUSTER_NAME_PATTERN.test(cluster)) {
     throw new PodnetError('EUSAGE', `invalid cluster name "${cluster}": use 1-16 lower-case letters, digits or '-', starting and ending with a letter or digit`);
   }
   const paths = clusterPaths(cluster);
-  const notRunning = (why: string) => new PodnetError('ENOCLUSTER', `cluster "${cluster}" is not running (${why}); start it with: podnet up${cluster === 'podnet' ? '' : ` --cluster ${cluster}`}`);
+  const notRunning = (why: string) => new PodnetError('ENOCLUSTER', `cluster "${cluster}" is not running (${why}); start it with: podnet up${clusterOption(cluster)}`);
   const noSocket = () => notRunning(`no API socket at ${paths.socket}`);
   /**
    * A daemon that crashed (or was killed with -9) leaves its socket file:

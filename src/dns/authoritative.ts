@@ -101,7 +101,7 @@ export function soaFor(zone: string, ttl: number, serial: number): Rr {
  * §5: caches keep the denial for min(TTL, MINIMUM)). The serial is the
  * zones' own: the world changes when they do.
  */
-export function rootSoa(ttl: number, serial: number): Rr {
+function rootSoa(ttl: number, serial: number): Rr {
   return { name: '', type: 'SOA', class: 'IN', ttl, data: { mname: ROOT_SOA_MNAME, rname: ROOT_SOA_RNAME, serial, refresh: ROOT_SOA_REFRESH, retry: ROOT_SOA_RETRY, expire: ROOT_SOA_EXPIRE, minimum: ttl } };
 }
 
@@ -121,7 +121,7 @@ function isInternetClass(klass: string): boolean {
  * an NXDOMAIN to mean that nothing exists below the name either. The root's
  * SOA is answered when asked for.
  */
-export function answerOutsideZones(z: Zones, q: DnsQuestion, options: AuthoritativeOptions): DnsAnswer {
+function answerOutsideZones(z: Zones, q: DnsQuestion, options: AuthoritativeOptions): DnsAnswer {
   const name = foldCase(trimDot(q.name));
   const soa = rootSoa(options.ttl ?? DEFAULT_RECORD_TTL, z.serial);
   const none = { answers: [], additionals: [] };
@@ -203,19 +203,24 @@ export class AuthoritativeZones implements QueryHandler {
 
   /** The answer to `q`, sent with RD (`recursionDesired`) or without. */
   answer(q: DnsQuestion, recursionDesired = false): DnsAnswer {
-    return recursionDesired && this.outsideZones(q) ? answerOutsideZones(this.zones, q, this.options) : answerAuthoritative(this.zones, q, this.options);
+    return this.answerAs(q, recursionDesired && this.outsideZones(q));
   }
 
   resolve(q: DnsQuestion, ctx?: Pick<QueryContext, 'recursionDesired'>): Resolution {
     const outside = this.outsideZones(q);
     const recursive = outside && ctx?.recursionDesired === true;
-    const a = recursive ? answerOutsideZones(this.zones, q, this.options) : answerAuthoritative(this.zones, q, this.options);
+    const a = this.answerAs(q, recursive);
     return {
       rcode: RCODE[a.rcode as keyof typeof RCODE], flags: a.authoritative ? FLAG.AA : recursive ? FLAG.RA : 0,
       answers: a.answers, authority: a.authority, additionals: a.additionals,
       // Outside the zones the answer depends on RD, which the server's response cache does not key on.
       reuse: outside ? undefined : { generation: this.gen },
     };
+  }
+
+  /** `recursive`: a recursive query outside our zones, which the world's resolver answers. */
+  private answerAs(q: DnsQuestion, recursive: boolean): DnsAnswer {
+    return recursive ? answerOutsideZones(this.zones, q, this.options) : answerAuthoritative(this.zones, q, this.options);
   }
 
   /** A name in the Internet class that none of our zones holds. */

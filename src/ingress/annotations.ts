@@ -104,14 +104,15 @@ export function parseAnnotations(annotations: Record<string, string> | undefined
     else if (withoutCaptures.includes('$')) bad('rewrite-target', target, '"$" may only refer to a capture group of the path, $1 to $9');
     else options.rewriteTarget = target;
   }
-  const allow = get('allowlist-source-range') ?? get('whitelist-source-range');
+  // allowlist-source-range, else its older name
+  const allowName = get('allowlist-source-range') !== undefined ? 'allowlist-source-range' : 'whitelist-source-range';
+  const allow = get(allowName);
   if (allow !== undefined) {
-    const name = get('allowlist-source-range') !== undefined ? 'allowlist-source-range' : 'whitelist-source-range';
     const ranges = allow.split(',').map((r) => r.trim()).filter(Boolean);
     const badRange = ranges.find((r) => !isIP(r) && !isCIDR(r));
     if (badRange !== undefined) {
       // closed rather than open: the author meant to restrict this route
-      problems.push({ annotation: ANNOTATION_PREFIX + name, reason: 'InvalidAnnotation', message: `invalid value ${JSON.stringify(allow)} for annotation ${ANNOTATION_PREFIX}${name}: ${JSON.stringify(badRange)} is not an IP address or CIDR; every source is denied` });
+      problems.push({ annotation: ANNOTATION_PREFIX + allowName, reason: 'InvalidAnnotation', message: `invalid value ${JSON.stringify(allow)} for annotation ${ANNOTATION_PREFIX}${allowName}: ${JSON.stringify(badRange)} is not an IP address or CIDR; every source is denied` });
       options.allowlist = [];
     } else {
       options.allowlist = ranges;

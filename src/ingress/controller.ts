@@ -21,7 +21,7 @@ import type { ApplyResult } from './nginx-process.js';
 import { attributeConfError, confFiles, renderNginxConf, type RenderOptions } from './nginx-conf.js';
 import { renderBalancerEndpoints } from './lua-module.js';
 import { ExternalNames } from './external-names.js';
-import { buildRouteTable, lastValidCerts, refKey, refOf, refreshBackends, type IngressRef, type IngressWarning, type RouteTable } from './route-table.js';
+import { buildRouteTable, lastValidCerts, refKey, refOf, refreshBackends, type CertKeyPair, type IngressRef, type IngressWarning, type RouteTable } from './route-table.js';
 import type { Backend } from './backends.js';
 import { LastGoodIngresses, oneLine, REJECTED_CONFIG, sameDesiredState } from './last-good.js';
 import { DEFAULT_CLASS_CONFIG, type ClassConfig } from './ingress-class.js';
@@ -82,7 +82,7 @@ export class IngressController {
   /** the backends of the conf NGINX runs: the endpoints sent between reloads are for exactly these */
   private acceptedBackends: Backend[] | undefined;
   /** what each TLS Secret last served with: a broken update keeps it (route-table.ts lastValidCerts) */
-  private lastValidCerts = new Map<string, { cert: string; key: string }>();
+  private lastValidCerts = new Map<string, CertKeyPair>();
   private readonly externalNames: ExternalNames;
   private readonly log: (msg: string) => void;
   /** the Ingress versions of the last accepted conf, and which Ingresses fall back to them */

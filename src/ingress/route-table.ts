@@ -46,6 +46,9 @@ export interface Route {
   isDefaultBackend: boolean;
 }
 
+/** A certificate and its key, PEM, as a Secret last served them (lastValidCerts). */
+export interface CertKeyPair { cert: string; key: string }
+
 export interface HostTls {
   /** `ns/name` of the Secret; undefined when the tls entry names none */
   secret?: string;
@@ -104,7 +107,7 @@ export interface RouteTableInput {
    * keeps serving it, as ingress-nginx keeps its sslStore entry when an update
    * fails to parse; a Secret deleted falls back to the default certificate.
    */
-  lastValidCerts?: ReadonlyMap<string, { cert: string; key: string }>;
+  lastValidCerts?: ReadonlyMap<string, CertKeyPair>;
   /** what an ExternalName Service's name resolves to (external-names.ts); without it such backends have no address */
   externalAddresses?: (name: string) => readonly string[];
 }
@@ -302,14 +305,14 @@ export function buildRouteTable(input: RouteTableInput): RouteTable {
 }
 
 /** What this table's hosts serve, by Secret: the next build's lastValidCerts. */
-export function lastValidCerts(table: RouteTable): Map<string, { cert: string; key: string }> {
-  const out = new Map<string, { cert: string; key: string }>();
+export function lastValidCerts(table: RouteTable): Map<string, CertKeyPair> {
+  const out = new Map<string, CertKeyPair>();
   for (const h of table.hosts) if (h.tls?.secret && h.tls.cert && h.tls.key) out.set(h.tls.secret, { cert: h.tls.cert, key: h.tls.key });
   return out;
 }
 
 function tlsFromSecret(s: Served, secretName: string | undefined, secrets: Map<string, Secret>, warn: (r: IngressRef, reason: string, m: string) => void,
-  lastValid?: ReadonlyMap<string, { cert: string; key: string }>): HostTls {
+  lastValid?: ReadonlyMap<string, CertKeyPair>): HostTls {
   if (!secretName) return { ingress: s.ref };
   const key = `${s.ref.namespace}/${secretName}`;
   const secret = secrets.get(key);
@@ -340,7 +343,7 @@ function tlsFromSecret(s: Served, secretName: string | undefined, secrets: Map<s
  * with a warning, when there is no certificate to read names from.
  */
 function tlsWithoutHosts(s: Served, secretName: string | undefined, secrets: Map<string, Secret>, warn: (r: IngressRef, reason: string, m: string) => void,
-  lastValid?: ReadonlyMap<string, { cert: string; key: string }>): { tls: HostTls; names: string[] } | undefined {
+  lastValid?: ReadonlyMap<string, CertKeyPair>): { tls: HostTls; names: string[] } | undefined {
   if (!secretName) {
     warn(s.ref, 'TLSWithoutHosts', 'a tls entry lists neither hosts nor a secretName; it is ignored');
     return undefined;

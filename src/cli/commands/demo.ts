@@ -11,13 +11,13 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { EndpointSlice, Ingress, Pod, Service } from '../../api/types.js';
 import { isPodReady } from '../../api/pod-helpers.js';
-import { DEFAULT_CLUSTER, netnsNames } from '../../config.js';
+import { netnsNames } from '../../config.js';
 import { podFiles } from '../../agent/pod-files.js';
 import { joinSandboxArgv } from '../../agent/sandbox.js';
 import { outsideFiles } from '../../daemon/outside-world.js';
 import { PodnetError } from '../../errors.js';
 import type { CommonFlags } from '../args.js';
-import type { Context } from '../context.js';
+import { clusterOption, type Context } from '../context.js';
 import { applyManifests } from './apply.js';
 import { upCommand } from './up-down.js';
 
@@ -190,7 +190,7 @@ export function upstreamChoice(upstreamAddr: string | undefined, clusterIP: stri
  * one takes down this cluster and not the default one.
  */
 export function nextSteps(cluster: string, node: string, controllerPod: string): string[] {
-  const pn = (command: string, rest: string) => `./podnet ${command}${cluster === DEFAULT_CLUSTER ? '' : ` --cluster ${cluster}`}${rest ? ` ${rest}` : ''}`;
+  const pn = (command: string, rest: string) => `./podnet ${command}${clusterOption(cluster)}${rest ? ` ${rest}` : ''}`;
   return [
     pn('outside', `-- curl -s --cacert examples/example-ca.crt https://${HOST}/`),
     pn('outside', '-- curl -s http://status.example.test/hostname'),

@@ -12,6 +12,7 @@ import { selectorToString } from '../../api/labels.js';
 import { resourceForName } from '../../api/resources.js';
 import { isApiError, PodnetError } from '../../errors.js';
 import { containerLogFile, logInstance, readTail } from '../../agent/container-logs.js';
+import type { Client } from '../../client/client.js';
 import type { CommonFlags } from '../args.js';
 import type { Context } from '../context.js';
 
@@ -96,19 +97,40 @@ export function byLogging(a: Pod, b: Pod): number {
   return less(a, b) ? -1 : less(b, a) ? 1 : 0;
 }
 
-/** The label selector of what `logs TYPE/NAME` names (polymorphichelpers.SelectorsForObject). */
-async function selectorOf(ctx: Context, namespace: string, plural: string, name: string): Promise<string> {
-  const client = ctx.client();
+/**
+ * The label selector of a Deployment, StatefulSet or Service
+ * (polymorphichelpers.SelectorsForObject), with the Service itself for the
+ * callers that map its ports; undefined for a kind that has none. `verb` words
+ * kubectl's error for a Service without a selector ("get the logs from").
+ */
+export async function selectorForObject(client: Client, namespace: string, plural: string, name: string, verb: string): Promise<{ labelSelector: string; service?: Service } | undefined> {
   switch (plural) {
-    case 'deployments': return selectorToString((await client.get<Deployment>('deployments', namespace, name)).spec.selector);
-    case 'statefulsets': return selectorToString((await client.get<StatefulSet>('statefulsets', namespace, name)).spec.selector);
+    case 'deployments':
+    case 'statefulsets':
+      return { labelSelector: selectorToString((await client.get<Deployment | StatefulSet>(plural, namespace, name)).spec.selector) };
     case 'services': {
-      const selector = (await client.get<Service>('services', namespace, name)).spec.selector ?? {};
-      if (Object.keys(selector).length === 0) throw new PodnetError('EUSAGE', `cannot get the logs from *v1.Service: invalid service '${name}': Service is defined without a selector`);
-      return Object.keys(selector).sort().map((k) => `${k}=${selector[k]}`).join(',');
+      const service = await client.get<Service>('services', namespace, name);
+      if (Object.keys(service.spec.selector ?? {}).length === 0) {
+        throw new PodnetError('EUSAGE', `cannot ${verb} *v1.Service: invalid service '${name}': Service is defined without a selector`);
+      }
+      return { labelSelector: selectorToString({ matchLabels: service.spec.selector }), service };
     }
   }
-  throw new PodnetError('EUSAGE', `cannot get the logs from ${plural}: selector for ${plural} not implemented`);
+  return undefined;
+}
+
+/**
+ * kubectl's GetFirstPod: the first in `order` of the pods the selector
+ * matches, and how many it matched, waiting up to timeoutMs for a first one.
+ */
+export async function firstPod(client: Client, namespace: string, labelSelector: string, order: (a: Pod, b: Pod) => number, timeoutMs: number): Promise<{ pod: Pod; count: number }> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const pods = (await client.list<Pod>('pods', namespace, { labelSelector })).items;
+    if (pods.length > 0) return { pod: [...pods].sort(order)[0]!, count: pods.length };
+    if (Date.now() > deadline) throw new PodnetError('ETIMEOUT', 'timed out waiting for the condition');
+    await new Promise((r) => setTimeout(r, POD_POLL_MS));
+  }
 }
 
 /**
@@ -124,18 +146,11 @@ export async function resolveLogsPod(ctx: Context, namespace: string, ref: strin
   const resource = resourceForName(type);
   if (!resource) throw new PodnetError('EUSAGE', `the server doesn't have a resource type "${type}"`);
   if (resource.plural === 'pods') return ctx.client().get<Pod>('pods', namespace, name);
-  const labelSelector = await selectorOf(ctx, namespace, resource.plural, name);
-  const deadline = Date.now() + POD_RUNNING_TIMEOUT_MS;
-  for (;;) {
-    const pods = (await ctx.client().list<Pod>('pods', namespace, { labelSelector })).items;
-    if (pods.length > 0) {
-      const pod = [...pods].sort(byLogging)[0]!;
-      if (pods.length > 1) warn(`Found ${pods.length} pods, using pod/${pod.metadata.name}\n`);
-      return pod;
-    }
-    if (Date.now() > deadline) throw new PodnetError('ETIMEOUT', 'timed out waiting for the condition');
-    await new Promise((r) => setTimeout(r, POD_POLL_MS));
-  }
+  const selected = await selectorForObject(ctx.client(), namespace, resource.plural, name, 'get the logs from');
+  if (!selected) throw new PodnetError('EUSAGE', `cannot get the logs from ${resource.plural}: selector for ${resource.plural} not implemented`);
+  const { pod, count } = await firstPod(ctx.client(), namespace, selected.labelSelector, byLogging, POD_RUNNING_TIMEOUT_MS);
+  if (count > 1) warn(`Found ${count} pods, using pod/${pod.metadata.name}\n`);
+  return pod;
 }
 
 /** kubectl --tail: -1 is everything; below -1 is refused. */

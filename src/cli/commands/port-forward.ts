@@ -18,20 +18,19 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Deployment, Pod, Service, StatefulSet } from '../../api/types.js';
+import type { Pod, Service } from '../../api/types.js';
 import { getCondition, isPodReady } from '../../api/pod-helpers.js';
-import { selectorToString } from '../../api/labels.js';
 import { resourceForName, type ResourceInfo } from '../../api/resources.js';
 import { podFiles } from '../../agent/pod-files.js';
 import { isApiError, PodnetError } from '../../errors.js';
 import type { Client, WatchHandle } from '../../client/client.js';
 import type { CommonFlags } from '../args.js';
 import type { Context } from '../context.js';
+import { firstPod, selectorForObject } from './logs.js';
 
 const RELAY = fileURLToPath(new URL('../port-forward-relay.js', import.meta.url));
 /** kubectl port-forward's --pod-running-timeout default: how long a workload may have no pod at all */
 const POD_RUNNING_TIMEOUT_MS = 60_000;
-const POD_POLL_MS = 250;
 /** how soon a watch of the target pod that ended is set up again */
 const WATCH_RETRY_MS = 1_000;
 /** client-go's ErrLostConnectionToPod, word for word */
@@ -160,23 +159,6 @@ export function forwardToService(spec: PortSpec, svc: Service, pod: Pod): Forwar
   return { address: spec.address, local, remote };
 }
 
-/** The label selector of a workload or Service, as polymorphichelpers.SelectorsForObject reads it. */
-async function selectorOf(client: Client, namespace: string, resource: ResourceInfo, name: string): Promise<{ labelSelector: string; service?: Service }> {
-  switch (resource.plural) {
-    case 'services': {
-      const service = await client.get<Service>('services', namespace, name);
-      if (Object.keys(service.spec.selector ?? {}).length === 0) {
-        throw new PodnetError('EUSAGE', `cannot attach to *v1.Service: invalid service '${name}': Service is defined without a selector`);
-      }
-      return { labelSelector: selectorToString({ matchLabels: service.spec.selector }), service };
-    }
-    case 'deployments':
-    case 'statefulsets':
-      return { labelSelector: selectorToString((await client.get<Deployment | StatefulSet>(resource.plural, namespace, name)).spec.selector) };
-  }
-  throw new PodnetError('EUSAGE', `cannot attach to *v1.${resource.kind}: selector for *v1.${resource.kind} not implemented`);
-}
-
 /**
  * polymorphichelpers.AttachablePodForObject: the pod itself, or the most
  * active pod of what REF names, waiting a while for a first one as
@@ -186,14 +168,10 @@ export async function attachablePod(ctx: Context, namespace: string, ref: string
   const client = ctx.client();
   const { resource, name } = parseTargetRef(ref);
   if (resource.plural === 'pods') return { pod: await client.get<Pod>('pods', namespace, name) };
-  const { labelSelector, service } = await selectorOf(client, namespace, resource, name);
-  const deadline = Date.now() + POD_RUNNING_TIMEOUT_MS;
-  for (;;) {
-    const pods = (await client.list<Pod>('pods', namespace, { labelSelector })).items;
-    if (pods.length > 0) return { pod: pods.sort(mostActiveFirst)[0]!, ...(service ? { service } : {}) };
-    if (Date.now() > deadline) throw new PodnetError('ETIMEOUT', 'timed out waiting for the condition');
-    await new Promise((r) => setTimeout(r, POD_POLL_MS));
-  }
+  const selected = await selectorForObject(client, namespace, resource.plural, name, 'attach to');
+  if (!selected) throw new PodnetError('EUSAGE', `cannot attach to *v1.${resource.kind}: selector for *v1.${resource.kind} not implemented`);
+  const { pod } = await firstPod(client, namespace, selected.labelSelector, mostActiveFirst, POD_RUNNING_TIMEOUT_MS);
+  return { pod, ...(selected.service ? { service: selected.service } : {}) };
 }
 
 /**

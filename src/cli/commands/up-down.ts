@@ -12,7 +12,7 @@ import { isApiError, PodnetError } from '../../errors.js';
 import { defaultRunner } from '../../net/runner.js';
 import { processAlive, processArgs } from '../../net/process.js';
 import { parseDuration, type CommonFlags } from '../args.js';
-import type { Context } from '../context.js';
+import { clusterOption, type Context } from '../context.js';
 import { readTrace, formatTrace, TRACE_ENV, TRACE_FILE_NAME, StartupTrace } from '../../startup-trace.js';
 import { DEFAULT_NODES } from '../../config.js';
 import { daemonHoldsLock, DAEMON_LOCKED_EXIT } from '../../daemon/instance-lock.js';
@@ -213,7 +213,7 @@ export async function upCommand(ctx: Context, flags: CommonFlags, quiet = false)
     // that will never come.
     count = await existingNodeCount(ctx, deadline);
     if (flags.nodes !== undefined && flags.nodes !== count) {
-      const cluster = ctx.cluster === 'podnet' ? '' : ` --cluster ${ctx.cluster}`;
+      const cluster = clusterOption(ctx.cluster);
       throw new PodnetError('ENODECOUNT', `cluster "${ctx.cluster}" is already up with ${nodesText(count)}${resumed ? ' (resumed from its state)' : ''}; to have ${nodesText(flags.nodes)}, remove it first: podnet down${cluster}, then podnet up${cluster} --nodes ${flags.nodes}`);
     }
   }
