@@ -17,6 +17,7 @@
 // rewrite-target, as in ingress-nginx) render `location ~* "^path"` in
 // precedence order (longest first) and keep `=` for Exact.
 
+import type { CertFiles } from '../self-signed-cert.js';
 import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { CONTROL_DICT, BALANCER_DICT, BALANCER_DICT_SIZE, BALANCER_UPSTREAM, balancerLua, LUA_MODULE_NAME, luaDir, luaModuleFile, noEndpointsSocket } from './lua-module.js';
@@ -135,7 +136,8 @@ export const ERROR_PAGES: Readonly<Record<number, { title: string; text: string 
   504: { title: '504 Gateway Timeout', text: 'podnet ingress: the backend did not answer in time.' },
 };
 
-export interface CertFiles { certPath: string; keyPath: string }
+/** where a certificate and its key are on disk */
+export type { CertFiles };
 
 export interface RenderOptions {
   /** absolute; pid file, logs and temp files all live here, never in the host's /run, /var/log or /var/lib/nginx */
