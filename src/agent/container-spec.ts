@@ -4,12 +4,12 @@
 // are tested without starting anything.
 
 import { fileURLToPath } from 'node:url';
-import { ceilDiv, quantityMilliValue, quantityValue } from '../api/quantity.js';
+import { ceilDiv, quantityMilliValue, resourceScale } from '../api/quantity.js';
 import type {
   ConfigMap, Container, EnvFromSource, EnvVar, HostAlias, Pod, ResourceFieldSelector, ResourceRequirements, Secret, Service,
 } from '../api/types.js';
 import { isEnvVarName } from '../api/validation/names.js';
-import { splitSubscript } from './volume-files.js';
+import { splitSubscript } from '../api/field-path.js';
 import { WATCHER_V8_FLAGS } from '../v8-flags.js';
 
 const IMAGES_DIR = fileURLToPath(new URL('../images/', import.meta.url));
@@ -315,7 +315,7 @@ function resourceValue(c: Container, ref: ResourceFieldSelector, nodeAllocatable
   const name = m[2]!;
   const list = effectiveResources(c, nodeAllocatable)[kind];
   const quantity = Object.hasOwn(list, name) ? list[name]! : 0;
-  const scaled = name === 'cpu' ? quantityMilliValue : quantityValue;
+  const scaled = resourceScale(name);
   const value = scaled(quantity);
   if (value === undefined) return failed(`${kind}.${name} of container ${c.name}: "${quantity}" is not a quantity`);
   const divisor = scaled(ref.divisor === undefined || ref.divisor === '' ? 1 : ref.divisor);

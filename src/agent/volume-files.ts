@@ -8,6 +8,7 @@
 // "x" : …`). A volume with an error gets no files at all, as SetUp fails
 // before the writer runs.
 
+import { splitSubscript } from '../api/field-path.js';
 import path from 'node:path';
 import type {
   ConfigMap, DownwardAPIVolumeFile, KeyToPath, Pod, ResourceFieldSelector, Secret, Volume, VolumeProjection,
@@ -177,18 +178,6 @@ function podFieldValue(pod: Pod, fieldPath: string): Value {
     case 'metadata.annotations': return { value: formatMap(pod.metadata.annotations) };
     default: return { error: `unsupported fieldPath: ${fieldPath}` };
   }
-}
-
-/**
- * `metadata.labels['a[b]c']` → ['metadata.labels', 'a[b]c']: split at the
- * first `['`, ending in `']`, with something before it. The downward API's
- * rule for volume files and env vars alike (container-spec.ts).
- */
-export function splitSubscript(fieldPath: string): [string, string] | undefined {
-  if (!fieldPath.endsWith("']")) return undefined;
-  const open = fieldPath.indexOf("['");
-  if (open <= 0 || open + 2 > fieldPath.length - 2) return undefined;
-  return [fieldPath.slice(0, open), fieldPath.slice(open + 2, -2)];
 }
 
 /**

@@ -54,6 +54,11 @@ export function quantityMilliValue(q: string | number): bigint | undefined {
   return f && ceilDiv(f.num * 1000n, f.den);
 }
 
+/** How a container resource is counted: cpu in thousandths of a core (Quantity.MilliValue), the rest in base units (Quantity.Value). */
+export function resourceScale(resource: string): (q: string | number) => bigint | undefined {
+  return resource === 'cpu' ? quantityMilliValue : quantityValue;
+}
+
 /**
  * A quantity in milli-units as a number, for printing sums (describe node):
  * 0 when absent, NaN when unparsable. Exact up to 2^53 milli-units (8 PiB).

@@ -10,6 +10,7 @@
 // (`volumeMounts.subPath`), and the "more than 1 volume type" error spells
 // two sources `downwarAPI` and `cephFS`.
 
+import { splitSubscript } from '../field-path.js';
 import { field, type FieldError } from '../../errors.js';
 import { DECIMAL_EXPONENT } from '../quantity.js';
 import { NOT_OBJECT, get, isObj, isSet, optBool, optInt, optList, optObj, optString, type Obj } from './fields.js';
@@ -110,14 +111,6 @@ export function canonicalQuantity(value: unknown): string | undefined {
 }
 
 // ---- downward API selectors (volumes and env vars) ----
-
-/** SplitMaybeSubscriptedPath: `metadata.labels['app']` → ['metadata.labels', 'app']. */
-function splitSubscript(fieldPath: string): [string, string] | undefined {
-  if (!fieldPath.endsWith("']")) return undefined;
-  const open = fieldPath.indexOf("['");
-  if (open <= 0) return undefined;
-  return [fieldPath.slice(0, open), fieldPath.slice(open + 2, -2)];
-}
 
 /** ConvertDownwardAPIFieldLabel: the internal field path, or why there is none. */
 function convertFieldLabel(apiVersion: string, label: string): { path: string } | { error: string } {

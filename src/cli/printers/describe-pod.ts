@@ -3,7 +3,7 @@
 // describeContainers, DescribePodTemplate).
 
 import { podQOSClass } from '../../api/pod-qos.js';
-import { quantityMilliValue, quantityValue } from '../../api/quantity.js';
+import { resourceScale } from '../../api/quantity.js';
 import type {
   Container, ContainerState, ContainerStatus, DownwardAPIVolumeSource, EnvVar, Event, Pod, PodTemplateSpec, Probe, ResourceFieldSelector, Volume,
 } from '../../api/types.js';
@@ -70,8 +70,7 @@ function resourceFieldRefValue(container: Container, ref: ResourceFieldSelector)
   if (!m) return '';
   const [, kind, name] = m as unknown as [string, 'limits' | 'requests', string];
   const list = container.resources?.[kind] ?? {};
-  // cpu counts in thousandths of a core (Quantity.MilliValue), the rest in bytes (Quantity.Value)
-  const scaled = name === 'cpu' ? quantityMilliValue : quantityValue;
+  const scaled = resourceScale(name);
   const amount = Object.hasOwn(list, name) ? scaled(list[name]!) : 0n;
   const divisor = scaled(ref.divisor === undefined || ref.divisor === '' ? 0 : ref.divisor);
   if (amount === undefined || divisor === undefined) return '';
