@@ -277,7 +277,7 @@ function subPathSource(v: Volume, base: string, subPath: string): string {
   const throughLink = (at: string) => fail(`goes through a symbolic link (${path.relative(base, at)}), which podnet does not follow`);
   return walkWithoutLinks(base, parts, throughLink, (at, s, i) => {
     if (!s) mkdirSync(at, { mode: 0o755 });
-    else if (!s.isDirectory() && parts[i] !== parts[parts.length - 1]) throw fail('is not a directory path in the volume');
+    else if (!s.isDirectory() && i !== parts.length - 1) throw fail('is not a directory path in the volume');
   });
 }
 

@@ -126,6 +126,10 @@ test('subPath never follows a link the container left in its volume; a name star
     const p = pod([{ name: 'scratch', emptyDir: {} }], [[{ name: 'scratch', mountPath: s.mnt('x'), subPath: 'evil/made' }]]);
     assert.throws(() => s.volumes.prepare(p, sources), { message: 'MountVolume.SetUp failed for volume "scratch" : subPath "evil/made" goes through a symbolic link (evil), which podnet does not follow' });
     assert.equal(existsSync(path.join(outside, 'made')), false);
+    // a file on the way is a clear FailedMount, also when it has the last element's name
+    writeFileSync(path.join(s.root, 'pod', 'volumes', 'scratch', 'a'), 'x');
+    const throughFile = pod([{ name: 'scratch', emptyDir: {} }], [[{ name: 'scratch', mountPath: s.mnt('z'), subPath: 'a/a' }]]);
+    assert.throws(() => s.volumes.prepare(throughFile, sources), { message: 'MountVolume.SetUp failed for volume "scratch" : subPath "a/a" is not a directory path in the volume' });
     const dots = pod([{ name: 'scratch', emptyDir: {} }], [[{ name: 'scratch', mountPath: s.mnt('y'), subPath: '..foo' }]]);
     assert.equal(path.basename(s.volumes.prepare(dots, sources).mounts[0]!.source), '..foo');
   } finally { s.done(); }
