@@ -40,7 +40,14 @@ export function stateRoot(): string {
 
 export interface ClusterPaths {
   dir: string;
+  /** where clients connect: a link to `listenSocket` */
   socket: string;
+  /**
+   * where the API server listens: in a directory of its own, the only part
+   * of the cluster's state a pod's root shows (its in-cluster clients'
+   * socket; the rest holds every pod's Secrets, the store and the CA key)
+   */
+  listenSocket: string;
   database: string;
   daemonPid: string;
   daemonLog: string;
@@ -63,6 +70,7 @@ export function clusterPaths(cluster: string): ClusterPaths {
   return {
     dir,
     socket: path.join(dir, 'api.sock'),
+    listenSocket: path.join(dir, 'api', 'api.sock'),
     database: path.join(dir, 'store.db'),
     daemonPid: path.join(dir, 'daemon.pid'),
     daemonLog: path.join(dir, 'daemon.log'),

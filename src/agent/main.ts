@@ -4,6 +4,7 @@
 
 import { existsSync, mkdirSync } from 'node:fs';
 import { parseArgs } from 'node:util';
+import path from 'node:path';
 import type { ConfigMap, EndpointSlice, Pod, Secret, Service } from '../api/types.js';
 import { HttpClient } from '../client/http-client.js';
 import { clusterPaths, NODE_RESOLV_CONF } from '../config.js';
@@ -86,8 +87,8 @@ async function main(): Promise<void> {
     if (!layering.ok) process.stderr.write(`[agent ${nodeName}] pods use the machine's root filesystem: an overlay of / cannot be mounted here (${layering.reason})\n`);
     const kubelet = new Kubelet({
       cluster, nodeName, nodeIP, podsDir: paths.pods, runner: defaultRunner, client, events,
-      cniConfig: () => cniConfig, cniPath, services: () => services.list(), nodeResolvConf: NODE_RESOLV_CONF, apiSocket: paths.socket, sandboxSlots: new Semaphore(SANDBOX_CONCURRENCY),
-      ...(layering.ok ? { podRoot: { binds: () => podRootBinds(), readOnlyBinds: [paths.dir] } } : {}),
+      cniConfig: () => cniConfig, cniPath, services: () => services.list(), nodeResolvConf: NODE_RESOLV_CONF, apiSocket: paths.listenSocket, sandboxSlots: new Semaphore(SANDBOX_CONCURRENCY),
+      ...(layering.ok ? { podRoot: { binds: () => podRootBinds(), hidden: [paths.dir], readOnlyBinds: [path.dirname(paths.listenSocket)] } } : {}),
       config: {
         configMap: (ns, name) => configMaps.get(ns, name), secret: (ns, name) => secrets.get(ns, name),
         nodeAllocatable: resources,

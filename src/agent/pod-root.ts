@@ -3,7 +3,7 @@
 // and how a path the machine lacks (a mountPath, a workingDir) is made in
 // the pod's writable layer instead of on the machine.
 
-import { closeSync, mkdirSync, openSync, readFileSync, realpathSync, rmSync, statSync } from 'node:fs';
+import { chmodSync, chownSync, closeSync, mkdirSync, openSync, readFileSync, realpathSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { Runner } from '../net/runner.js';
 import type { PodRoot } from './sandbox.js';
@@ -43,10 +43,10 @@ export function podRootBinds(mountinfo = readFileSync('/proc/self/mountinfo', 'u
 }
 
 /** The layers of the pod whose directory is `podDir`, made afresh (a sandbox made again starts its containers from a clean root, as new containers). */
-export function freshPodRoot(podDir: string, binds: readonly string[], readOnlyBinds: readonly string[] = []): PodRoot {
+export function freshPodRoot(podDir: string, binds: readonly string[], more: Pick<PodRoot, 'hidden' | 'readOnlyBinds'> = {}): PodRoot {
   const dir = path.join(podDir, 'rootfs');
   rmSync(dir, { recursive: true, force: true });
-  const root: PodRoot = { upper: path.join(dir, 'upper'), work: path.join(dir, 'work'), merged: path.join(dir, 'merged'), binds, readOnlyBinds };
+  const root: PodRoot = { upper: path.join(dir, 'upper'), work: path.join(dir, 'work'), merged: path.join(dir, 'merged'), binds, ...more };
   for (const d of [root.upper, root.work, root.merged]) mkdirSync(d, { recursive: true, mode: 0o755 });
   return root;
 }
@@ -66,8 +66,33 @@ export function ensureInPodRoot(upper: string, target: string, directory: boolea
   const inLayer = path.join(upper, target);
   if (isDirectory(inLayer) === directory) return;
   rmSync(inLayer, { recursive: true, force: true });
-  mkdirSync(directory ? inLayer : path.dirname(inLayer), { recursive: true, mode: 0o755 });
+  makeDirectoriesInLayer(upper, directory ? target : path.dirname(target));
   if (!directory) closeSync(openSync(inLayer, 'w', 0o644));
+}
+
+/**
+ * Makes `dir` and its missing parents in the pod's layer. A directory the
+ * layer makes hides the attributes of the machine's one at that path (the
+ * merged directory takes the upper one's), so a parent the machine has is
+ * made with its mode and owner: a volume at /tmp/cache leaves /tmp
+ * 1777, /var/lib/postgresql postgres's, as a runtime that makes only the
+ * missing part of a mount path does. What the machine lacks is made 0755.
+ */
+function makeDirectoriesInLayer(upper: string, dir: string): void {
+  let at = '/';
+  for (const part of path.resolve('/', dir).split('/').filter(Boolean)) {
+    at = path.join(at, part);
+    const inLayer = path.join(upper, at);
+    if (isDirectory(inLayer)) continue;
+    rmSync(inLayer, { force: true });
+    mkdirSync(inLayer, { mode: 0o755 });
+    let machine;
+    try { machine = statSync(at); } catch { continue; }
+    if (!machine.isDirectory()) continue;
+    chownSync(inLayer, machine.uid, machine.gid);
+    // after chown, which clears set-id bits; mkdir's mode is masked by the umask, chmod's is not
+    chmodSync(inLayer, machine.mode & 0o7777);
+  }
 }
 
 /**
@@ -88,8 +113,8 @@ export function resolveInPodRoot(target: string): string {
 }
 
 /** Is `target` on one of the machine's filesystems bound into the pod (where the pod's layer cannot make it)? */
-export function onBoundFilesystem(target: string, root: Pick<PodRoot, 'binds' | 'readOnlyBinds'>): boolean {
-  return [...root.binds, ...root.readOnlyBinds ?? [], ...KERNEL_FILESYSTEMS].some((b) => isUnder(target, b));
+export function onBoundFilesystem(target: string, root: Pick<PodRoot, 'binds' | 'hidden' | 'readOnlyBinds'>): boolean {
+  return [...root.binds, ...root.hidden ?? [], ...root.readOnlyBinds ?? [], ...KERNEL_FILESYSTEMS].some((b) => isUnder(target, b));
 }
 
 /**

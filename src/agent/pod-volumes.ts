@@ -19,7 +19,7 @@ import { ensureInPodRoot, onBoundFilesystem, resolveInPodRoot } from './pod-root
 import { isProjectedVolume, projectVolume, type VolumeFile, type VolumeSources } from './volume-files.js';
 
 /** what volume setup needs of the pod's root: its writable layer, and what of the machine is bound in */
-export type PodRootLayer = Pick<PodRoot, 'upper' | 'binds' | 'readOnlyBinds'>;
+export type PodRootLayer = Pick<PodRoot, 'upper' | 'binds' | 'hidden' | 'readOnlyBinds'>;
 
 /** A volume the kubelet could not set up: the pod waits in ContainerCreating and it is tried again. */
 export class FailedMount extends Error {

@@ -65,7 +65,7 @@ export interface AgentContext {
    * With it, every pod gets a root filesystem of its own (pod-root.ts), with
    * these of the machine's paths bound in; without, pods use the machine's.
    */
-  podRoot?: { binds(): readonly string[]; readOnlyBinds: readonly string[] };
+  podRoot?: { binds(): readonly string[]; hidden: readonly string[]; readOnlyBinds: readonly string[] };
   /** handed to containers as PODNET_API_SOCKET: podnet's in-cluster config, as KUBERNETES_SERVICE_HOST is upstream's */
   apiSocket: string;
   /** a pod's sandbox could not be torn down; its state.json was kept for a retry (Kubelet.housekeep) */
@@ -501,7 +501,7 @@ export class PodWorker {
   /** The pod's root filesystem for a new sandbox, its writable layer empty (none when the agent gives pods the machine's root). */
   private freshRoot(): PodRoot | undefined {
     const podRoot = this.ctx.podRoot;
-    return podRoot ? freshPodRoot(this.files.dir, podRoot.binds(), podRoot.readOnlyBinds) : undefined;
+    return podRoot ? freshPodRoot(this.files.dir, podRoot.binds(), { hidden: podRoot.hidden, readOnlyBinds: podRoot.readOnlyBinds }) : undefined;
   }
 
   /** Every volume made (or a FailedMount thrown), and the binds the pause makes. */

@@ -2,7 +2,7 @@
 // and one node agent per node. Restartable: everything it builds is derived
 // from the store, so a daemon started after a crash finds its cluster again.
 
-import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Node } from '../api/types.js';
 import { nowRFC3339 } from '../api/pod-helpers.js';
@@ -108,8 +108,10 @@ export class Daemon {
     const rootCA = ensureClusterCA(this.paths.dir, defaultRunner).then((ca) => { trace.mark('cluster CA ready'); return ca.certificate; });
     rootCA.catch((e) => process.stderr.write(`[daemon] ${(e as Error).message}\n`));
 
-    this.api = new ApiServer({ databasePath: this.paths.database, socketPath: this.paths.socket, podsDir: this.paths.pods });
+    this.api = new ApiServer({ databasePath: this.paths.database, socketPath: this.paths.listenSocket, podsDir: this.paths.pods });
     await this.api.start();
+    rmSync(this.paths.socket, { force: true });
+    symlinkSync(path.relative(this.paths.dir, this.paths.listenSocket), this.paths.socket);
     const client = this.api.localClient();
     this.log(`api server up in ${(performance.now() - t0).toFixed(0)} ms`);
     trace.mark('api server listening');

@@ -7,7 +7,7 @@
 
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { EndpointSlice, Event, Node, Pod, Service } from '../../../src/api/types.js';
@@ -201,7 +201,7 @@ spec:
       image: none
       workingDir: /var/run/podnet-pod-root-wd
       command: [sh, -c, 'echo written > /nonexistent-podnet-mount/cache/file; echo in-root > /etc/podnet-pod-root-test; echo run > /run/podnet-pod-root-test; pwd; exec sleep infinity']
-      volumeMounts: [{name: scratch, mountPath: /nonexistent-podnet-mount/cache}]
+      volumeMounts: [{name: scratch, mountPath: /nonexistent-podnet-mount/cache}, {name: scratch, mountPath: /var/tmp/podnet-pod-root-cache}]
   volumes: [{name: scratch, emptyDir: {}}]
 ---
 apiVersion: v1
@@ -460,9 +460,18 @@ describe('pod spec in the node agent', { timeout: 180_000 }, () => {
     const environ = readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0');
     assert.equal(environ.find((e) => e.startsWith('OLDPWD=')), undefined);
     assert.ok(environ.every((e) => !e.startsWith('PWD=') || e === 'PWD=/run/podnet-pod-root-wd'), environ.filter((e) => e.startsWith('PWD=')).join());
-    for (const machinePath of ['/nonexistent-podnet-mount', '/etc/podnet-pod-root-test', '/run/podnet-pod-root-test', '/run/podnet-pod-root-wd']) assert.equal(existsSync(machinePath), false, machinePath);
-    // the cluster's state is there (its API socket) but read-only
-    const w = await pn(['exec', 'new-path', '--', 'touch', path.join(stateDir, CLUSTER, 'written-by-a-pod')]);
+    // a mount point under a directory the machine has leaves that directory's mode and owner as they are (/var/tmp 1777)
+    const machineVarTmp = statSync('/var/tmp');
+    const inPod = await pn(['exec', 'new-path', '--', 'stat', '-c', '%a %u %g', '/var/tmp']);
+    assert.equal(inPod.stdout, `${(machineVarTmp.mode & 0o7777).toString(8)} ${machineVarTmp.uid} ${machineVarTmp.gid}\n`, inPod.stderr);
+    for (const machinePath of ['/var/tmp/podnet-pod-root-cache', '/nonexistent-podnet-mount', '/etc/podnet-pod-root-test', '/run/podnet-pod-root-test', '/run/podnet-pod-root-wd']) assert.equal(existsSync(machinePath), false, machinePath);
+    // of the cluster's state (every pod's Secrets, the store, the CA key) a pod sees only the API server's socket, read-only, and reaches the API through it
+    const clusterDir = path.join(stateDir, CLUSTER);
+    assert.equal((await pn(['exec', 'new-path', '--', 'ls', '-A', clusterDir])).stdout, 'api\n');
+    assert.equal((await pn(['exec', 'new-path', '--', 'sh', '-c', 'echo "$PODNET_API_SOCKET"'])).stdout, `${path.join(clusterDir, 'api', 'api.sock')}\n`);
+    const api = await pn(['exec', 'new-path', '--', 'sh', '-c', 'curl -sf --unix-socket "$PODNET_API_SOCKET" http://podnet/api/v1/namespaces/default/pods/new-path']);
+    assert.equal(JSON.parse(api.stdout).metadata.name, 'new-path', api.stderr);
+    const w = await pn(['exec', 'new-path', '--', 'touch', path.join(clusterDir, 'api', 'written-by-a-pod')]);
     assert.notEqual(w.code, 0);
     assert.match(w.stderr, /Read-only file system/);
     assert.ok(p.status?.podIP);

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { canLayerPodRoots, ensureInPodRoot, freshPodRoot, onBoundFilesystem, podRootBinds, resolveInPodRoot } from '../../../src/agent/pod-root.js';
@@ -58,6 +58,27 @@ test('a mount point the machine lacks, or has as the other kind, is made in the 
     // made afresh: an empty layer
     const again = freshPodRoot(dir, []);
     assert.equal(existsSync(path.join(again.upper, 'nonexistent-podnet')), false);
+  } finally { rmSync(dir, { recursive: true, force: true }); }
+});
+
+test('the parents of a mount point made in the pod\'s layer keep the machine\'s mode and owner: a volume under /tmp leaves /tmp 1777', () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'podnet-podroot-'));
+  try {
+    const root = freshPodRoot(dir, []);
+    const shared = path.join(dir, 'machine-tmp');
+    mkdirSync(shared);
+    chmodSync(shared, 0o1777);
+    chownSync(shared, 1234, 5678);
+    ensureInPodRoot(root.upper, path.join(shared, 'cache', 'data'), true);
+    const copy = statSync(path.join(root.upper, shared));
+    assert.equal((copy.mode & 0o7777).toString(8), '1777');
+    assert.deepEqual([copy.uid, copy.gid], [1234, 5678]);
+    // what the machine lacks is the pod's own, 0755 root's
+    const made = statSync(path.join(root.upper, shared, 'cache'));
+    assert.equal((made.mode & 0o7777).toString(8), '755');
+    assert.deepEqual([made.uid, made.gid], [0, 0]);
+    // the machine's own directory is left as it was
+    assert.equal(existsSync(path.join(shared, 'cache')), false);
   } finally { rmSync(dir, { recursive: true, force: true }); }
 });
 

@@ -89,7 +89,7 @@ test('both pause scripts say first that the netns is there (CNI ADD may start), 
 });
 
 test('a pod with a root of its own: the mount table layers the machine\'s root, binds /dev and the listed paths, and mounts everything else inside it; the pause then changes its root', () => {
-  const root = { upper: '/p/rootfs/upper', work: '/p/rootfs/work', merged: '/p/rootfs/merged', binds: ['/mnt/data dir'], readOnlyBinds: ['/s/cluster'] };
+  const root = { upper: '/p/rootfs/upper', work: '/p/rootfs/work', merged: '/p/rootfs/merged', binds: ['/mnt/data dir'], hidden: ['/s/cluster'], readOnlyBinds: ['/s/cluster/api'] };
   const table = pauseMountTable({ resolvConf: '/p/resolv.conf', hostsFile: '/p/hosts', mounts: [{ source: '/p/volumes/cfg', target: '/etc/app', readOnly: true }], root });
   assert.equal(table, [
     'podnet-root /p/rootfs/merged overlay lowerdir=/,upperdir=/p/rootfs/upper,workdir=/p/rootfs/work 0 0',
@@ -97,7 +97,9 @@ test('a pod with a root of its own: the mount table layers the machine\'s root, 
     '/dev /p/rootfs/merged/dev none rbind 0 0',
     'podnet-shm /p/rootfs/merged/dev/shm tmpfs nosuid,nodev,noexec,mode=1777 0 0',
     '/mnt/data\\040dir /p/rootfs/merged/mnt/data\\040dir none rbind,nofail 0 0',
-    '/s/cluster /p/rootfs/merged/s/cluster none bind,ro 0 0',
+    // the cluster's state shows empty but for the API server's socket directory, made in the empty tmpfs
+    'podnet-hidden /p/rootfs/merged/s/cluster tmpfs nosuid,nodev,noexec,mode=0755 0 0',
+    '/s/cluster/api /p/rootfs/merged/s/cluster/api none bind,ro,X-mount.mkdir 0 0',
     'podnet-sysfs /p/rootfs/merged/sys sysfs ro,nosuid,nodev,noexec 0 0',
     '/p/resolv.conf /p/rootfs/merged/etc/resolv.conf none bind 0 0',
     '/p/hosts /p/rootfs/merged/etc/hosts none bind 0 0',
