@@ -5,7 +5,7 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import path from 'node:path';
-import type { ConfigMap, EndpointSlice, Pod, Secret, Service } from '../api/types.js';
+import type { ConfigMap, EndpointSlice, PersistentVolume, PersistentVolumeClaim, Pod, Secret, Service } from '../api/types.js';
 import { HttpClient } from '../client/http-client.js';
 import { clusterPaths, NODE_RESOLV_CONF } from '../config.js';
 import { ApiEventRecorder } from '../controllers/events.js';
@@ -42,6 +42,9 @@ async function main(): Promise<void> {
   // what containers' env and configMap/secret volumes read (the kubelet's watch-based manager)
   const configMaps = informers.informer<ConfigMap>('configmaps');
   const secrets = informers.informer<Secret>('secrets');
+  // what persistentVolumeClaim volumes mount: the volume each claim is bound to
+  const claims = informers.informer<PersistentVolumeClaim>('persistentvolumeclaims');
+  const volumes = informers.informer<PersistentVolume>('persistentvolumes');
 
   // The informers start with the API server's first answer (before it they
   // would back off), then list while the Node gets its podCIDR.
@@ -91,6 +94,7 @@ async function main(): Promise<void> {
       ...(layering.ok ? { podRoot: { binds: () => podRootBinds(), hidden: [paths.dir], readOnlyBinds: [path.dirname(paths.listenSocket)] } } : {}),
       config: {
         configMap: (ns, name) => configMaps.get(ns, name), secret: (ns, name) => secrets.get(ns, name),
+        claim: (ns, name) => claims.get(ns, name), volume: (name) => volumes.get(undefined, name),
         nodeAllocatable: resources,
       },
     });

@@ -4,15 +4,15 @@
 // downwardAPI and projected volumes are written with the kubelet's atomic
 // layout (atomic-writer.ts) and rewritten in place when what they project
 // changes, so a running pod sees the new files without a restart, as
-// upstream. A persistentVolumeClaim is a directory of the cluster named by
-// the claim, kept across pods until `podnet down` (kind's local-path
-// provisioner keeps them on the node the same way); other sources have no
-// storage here and get a scratch directory, with a warning.
+// upstream. A persistentVolumeClaim mounts the PersistentVolume it is bound
+// to: its hostPath or local path (podnet's provisioner makes a directory of
+// the cluster per claim, as kind's local-path does on its node); a volume of
+// another type, like other sources, has no storage here and gets a scratch
+// directory, with a warning.
 
 import { chmodSync, closeSync, constants, lstatSync, mkdirSync, openSync, realpathSync, statSync, type Stats } from 'node:fs';
 import path from 'node:path';
-import type { Container, Pod, Volume } from '../api/types.js';
-import { isDNS1123Subdomain } from '../api/validation/names.js';
+import type { Container, PersistentVolume, PersistentVolumeClaim, Pod, Volume } from '../api/types.js';
 import { writeVolumeFiles } from './atomic-writer.js';
 import type { PauseMount, PodRoot } from './sandbox.js';
 import { ensureInPodRoot, onBoundFilesystem, resolveInPodRoot } from './pod-root.js';
@@ -80,12 +80,36 @@ function fingerprint(files: readonly VolumeFile[]): string {
   return JSON.stringify(files.map((f) => [f.path, f.mode, f.content.toString('base64')]));
 }
 
+/** the node's view of the cluster's claims and volumes (its informers' caches) */
+export interface ClaimSources {
+  claim(namespace: string, name: string): PersistentVolumeClaim | undefined;
+  volume(name: string): PersistentVolume | undefined;
+}
+
 export interface PodVolumeDirs {
   /** `<pod dir>/volumes`: one directory per volume */
   podVolumes: string;
-  /** the cluster's claims directory: `<claims>/<namespace>/<claimName>` */
-  claims: string;
+  claims: ClaimSources;
 }
+
+/** What a claim mounts: the path of the volume it is bound to, or a scratch directory (with why) for a volume type podnet has no storage for. */
+type ClaimTarget = { path: string; hostPathType?: string } | { scratch: string };
+
+/** the kubelet's words, for a claim that cannot be mounted (yet) */
+function claimTarget(v: Volume, claimName: string, namespace: string, sources: ClaimSources): ClaimTarget {
+  const claim = sources.claim(namespace, claimName);
+  if (!claim) throw setUpFailed(v.name, `error processing PVC ${namespace}/${claimName}: persistentvolumeclaim "${claimName}" not found`);
+  if (!claim.spec.volumeName || claim.status?.phase !== 'Bound') throw setUpFailed(v.name, `error processing PVC ${namespace}/${claimName}: PVC is not bound`);
+  const pv = sources.volume(claim.spec.volumeName);
+  if (!pv) throw setUpFailed(v.name, `error processing PVC ${namespace}/${claimName}: persistentvolume "${claim.spec.volumeName}" not found`);
+  if (pv.spec.hostPath) return { path: pv.spec.hostPath.path, hostPathType: pv.spec.hostPath.type ?? '' };
+  if (pv.spec.local) return { path: pv.spec.local.path, hostPathType: 'Directory' };
+  const type = Object.keys(pv.spec).find((k) => !PV_FIELDS.has(k)) ?? 'unknown';
+  return { scratch: `volume "${v.name}" mounts claim ${claimName}, bound to PersistentVolume ${pv.metadata.name} of type ${type}, which podnet has no storage for: it is an empty directory that lives as long as the pod` };
+}
+
+/** PersistentVolumeSpec's fields that are not its volume source */
+const PV_FIELDS = new Set(['capacity', 'accessModes', 'claimRef', 'persistentVolumeReclaimPolicy', 'storageClassName', 'mountOptions', 'volumeMode', 'nodeAffinity', 'volumeAttributesClassName']);
 
 export interface PreparedVolumes {
   mounts: PauseMount[];
@@ -105,13 +129,12 @@ export class PodVolumes {
 
   constructor(private readonly dirs: PodVolumeDirs) {}
 
-  private dirOf(pod: Pod, v: Volume): string {
-    const claim = claimOf(v);
-    if (claim) {
-      // a claim's name becomes a path: only a name a PersistentVolumeClaim could have (a DNS subdomain: no '/', no '..')
-      if (isDNS1123Subdomain(claim.claimName).length > 0) throw setUpFailed(v.name, `persistentvolumeclaim "${claim.claimName}" not found: not a valid claim name`);
-      return path.join(this.dirs.claims, pod.metadata.namespace!, claim.claimName);
-    }
+  /** per claim volume, what prepare found it bound to: its mounts and later writes use the same */
+  private readonly claimTargets = new Map<string, ClaimTarget>();
+
+  private dirOf(_pod: Pod, v: Volume): string {
+    const target = this.claimTargets.get(v.name);
+    if (target && 'path' in target) return target.path;
     if (v.hostPath) return v.hostPath.path;
     return path.join(this.dirs.podVolumes, v.name);
   }
@@ -141,12 +164,19 @@ export class PodVolumes {
     const warnings: [string, string][] = [];
     const volumes = new Map<string, Volume>();
     this.makeVolumesDir();
+    this.claimTargets.clear();
+    for (const v of pod.spec.volumes ?? []) {
+      const claim = claimOf(v);
+      if (claim) this.claimTargets.set(v.name, claimTarget(v, claim.claimName, pod.metadata.namespace!, this.dirs.claims));
+    }
     for (const v of pod.spec.volumes ?? []) {
       volumes.set(v.name, v);
       const source = volumeSource(v);
       const dir = this.dirOf(pod, v);
-      if (v.hostPath) {
-        try { checkHostPath(dir, v.hostPath.type ?? ''); } catch (e) { throw setUpFailed(v.name, (e as Error).message); }
+      const claimed = this.claimTargets.get(v.name);
+      const hostPathType = v.hostPath ? v.hostPath.type ?? '' : claimed && 'path' in claimed ? claimed.hostPathType : undefined;
+      if (hostPathType !== undefined) {
+        try { checkHostPath(dir, hostPathType); } catch (e) { throw setUpFailed(v.name, (e as Error).message); }
       } else if (isProjectedVolume(v)) {
         const { files, warnings: said } = this.project(pod, v, sources);
         // not a failure: the volume mounts, without what podnet cannot give
@@ -156,7 +186,8 @@ export class PodVolumes {
         mkdirSync(dir, { recursive: true });
         // as the kubelet's emptyDir: anyone in the pod may write (the volumes directory above is root's)
         if (v.emptyDir) chmodSync(dir, 0o777);
-        if (!KNOWN_LOCAL.has(source)) {
+        if (claimed && 'scratch' in claimed) warnings.push(['UnsupportedVolume', claimed.scratch]);
+        else if (!KNOWN_LOCAL.has(source)) {
           warnings.push(['UnsupportedVolume', `volume "${v.name}" is a ${source} volume, which podnet has no storage for: it is an empty directory that lives as long as the pod`]);
         }
       }

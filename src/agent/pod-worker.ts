@@ -19,7 +19,7 @@ import type { EventRecorder } from '../controllers/events.js';
 import { isApiError } from '../errors.js';
 import type { Runner } from '../net/runner.js';
 import { containerEnv, containerResourceValue, expandCommandAndArgs, hostsFile, nodeHostsFile, podDns, renderResolvConf, resolveCommand } from './container-spec.js';
-import { FailedMount, podReferences, PodVolumes, referencedConfig } from './pod-volumes.js';
+import { type ClaimSources, FailedMount, podReferences, PodVolumes, referencedConfig } from './pod-volumes.js';
 import type { VolumeSources } from './volume-files.js';
 import { podFiles, type PodFiles } from './pod-files.js';
 import { computePodStatus, KUBELET_CONDITIONS, type ContainerFacts } from './pod-status.js';
@@ -72,7 +72,7 @@ export interface AgentContext {
   teardownFailed?: () => void;
 }
 
-export interface ConfigSources {
+export interface ConfigSources extends ClaimSources {
   configMap(namespace: string, name: string): ConfigMap | undefined;
   secret(namespace: string, name: string): Secret | undefined;
   /** the Node's status.allocatable: the limits of a container that sets none */
@@ -179,7 +179,7 @@ export class PodWorker {
   constructor(private readonly ctx: AgentContext, pod: Pod, adopted?: PersistedState) {
     this.pod = pod;
     this.files = podFiles(ctx.podsDir, pod.metadata.uid!);
-    this.volumes = new PodVolumes({ podVolumes: path.join(this.files.dir, 'volumes'), claims: path.join(path.dirname(ctx.podsDir), 'claims') });
+    this.volumes = new PodVolumes({ podVolumes: path.join(this.files.dir, 'volumes'), claims: ctx.config });
     this.state = adopted ?? {
       uid: pod.metadata.uid!, namespace: pod.metadata.namespace!, name: pod.metadata.name!, node: ctx.nodeName,
       containerId: pod.metadata.uid!.replace(/-/g, ''), hostNetwork: !!pod.spec.hostNetwork, startTime: nowRFC3339(), containers: {},

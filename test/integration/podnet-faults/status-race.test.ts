@@ -78,7 +78,7 @@ test('a stale status PATCH answer does not hide a newer Ready=False written by t
   const events: EventRecorder = { normal: () => {}, warning: () => {} };
   const ctx: AgentContext = {
     cluster: 'itpfr', nodeName: 'node-1', nodeIP: '172.18.0.2', podsDir, runner: new RecordingRunner(), client: api.client(), events,
-    cniConfig: () => undefined, cniPath: [], services: () => [], config: { configMap: () => undefined, secret: () => undefined, nodeAllocatable: {} }, nodeResolvConf: '', sandboxSlots: new Semaphore(1), apiSocket: '/nonexistent',
+    cniConfig: () => undefined, cniPath: [], services: () => [], config: { configMap: () => undefined, secret: () => undefined, claim: () => undefined, volume: () => undefined, nodeAllocatable: {} }, nodeResolvConf: '', sandboxSlots: new Semaphore(1), apiSocket: '/nonexistent',
   };
   const worker = new PodWorker(ctx, structuredClone(api.pod));
   try {

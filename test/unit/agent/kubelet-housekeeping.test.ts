@@ -55,7 +55,7 @@ fi
     cluster: CLUSTER, nodeName: NODE, nodeIP: '172.18.0.2', podsDir, runner, client,
     events: { normal: (_o, reason) => { events.push(reason); }, warning: (_o, reason) => { events.push(reason); } },
     cniConfig: () => ({ cniVersion: '1.1.0', name: 'pn-unit-node-1', type: 'podnet-cni' }), cniPath: [bin],
-    services: () => [], config: { configMap: () => undefined, secret: () => undefined, nodeAllocatable: {} }, nodeResolvConf: '', sandboxSlots: slots, apiSocket: '/nonexistent', ...extra,
+    services: () => [], config: { configMap: () => undefined, secret: () => undefined, claim: () => undefined, volume: () => undefined, nodeAllocatable: {} }, nodeResolvConf: '', sandboxSlots: slots, apiSocket: '/nonexistent', ...extra,
   };
   const calls = () => (fs.existsSync(log) ? fs.readFileSync(log, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { command: string; containerId: string; stdin: string }) : []);
   return { ctx, podsDir, calls, failDel: (on) => { if (on) fs.writeFileSync(failFlag, ''); else fs.rmSync(failFlag, { force: true }); }, events };

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import type { ConfigMap, Pod, Volume } from '../../../src/api/types.js';
+import type { ConfigMap, PersistentVolume, PersistentVolumeClaim, Pod, Volume } from '../../../src/api/types.js';
 import { FailedMount, podReferences, PodVolumes, volumeSource } from '../../../src/agent/pod-volumes.js';
 import type { VolumeSources } from '../../../src/agent/volume-files.js';
 
@@ -15,8 +15,15 @@ function scratch() {
     if (file) { mkdirSync(path.dirname(full), { recursive: true }); writeFileSync(full, ''); } else mkdirSync(full, { recursive: true });
     return full;
   };
-  const volumes = new PodVolumes({ podVolumes: path.join(root, 'pod', 'volumes'), claims: path.join(root, 'claims') });
-  return { root, mnt, volumes, done: () => rmSync(root, { recursive: true, force: true }) };
+  const claims = new Map<string, PersistentVolumeClaim>();
+  const pvs = new Map<string, PersistentVolume>();
+  /** a Bound claim of namespace ns and its volume (a hostPath under root/claims, made on mount, unless `source` says otherwise) */
+  const bind = (name: string, source: Record<string, unknown> = { hostPath: { path: path.join(root, 'claims', 'ns', name), type: 'DirectoryOrCreate' } }, phase: 'Bound' | 'Pending' = 'Bound') => {
+    claims.set(`ns/${name}`, { apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: { name, namespace: 'ns' }, spec: { volumeName: `pv-${name}` }, status: { phase } });
+    pvs.set(`pv-${name}`, { apiVersion: 'v1', kind: 'PersistentVolume', metadata: { name: `pv-${name}` }, spec: { capacity: { storage: '1Gi' }, accessModes: ['ReadWriteOnce'], ...source } });
+  };
+  const volumes = new PodVolumes({ podVolumes: path.join(root, 'pod', 'volumes'), claims: { claim: (ns, name) => claims.get(`${ns}/${name}`), volume: (name) => pvs.get(name) } });
+  return { root, mnt, volumes, bind, done: () => rmSync(root, { recursive: true, force: true }) };
 }
 
 function pod(volumes: Volume[], mounts: { name: string; mountPath: string; subPath?: string; readOnly?: boolean }[][]): Pod {
@@ -37,6 +44,7 @@ configMaps.set('ns/cfg', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name
 test('each volume gets its directory: a pod volume, a claim of the cluster, a hostPath as it is; projected ones read-only', () => {
   const s = scratch();
   try {
+    s.bind('data-web-0');
     const host = s.mnt('host-data');
     const p = pod([
       { name: 'scratch', emptyDir: {} },
@@ -106,13 +114,23 @@ test('a mount point inside a read-only volume must be in it: a FailedMount that 
   } finally { s.done(); }
 });
 
-test('a claim: its name must be a claim name (never a path out of the claims), and readOnly binds it read-only', () => {
+test('a claim mounts the volume it is bound to: missing or unbound is a FailedMount; a volume type podnet has no storage for is a scratch directory with a warning; readOnly binds it read-only', () => {
   const s = scratch();
   try {
-    const escape = pod([{ name: 'data', persistentVolumeClaim: { claimName: '../../pods' } }], [[{ name: 'data', mountPath: s.mnt('data') }]]);
-    assert.throws(() => s.volumes.prepare(escape, sources), { message: 'MountVolume.SetUp failed for volume "data" : persistentvolumeclaim "../../pods" not found: not a valid claim name' });
-    const ro = pod([{ name: 'data', persistentVolumeClaim: { claimName: 'data-0', readOnly: true } }], [[{ name: 'data', mountPath: s.mnt('data') }]]);
-    assert.equal(s.volumes.prepare(ro, sources).mounts[0]!.readOnly, true);
+    const mounting = (claimName: string, readOnly = false) => pod([{ name: 'data', persistentVolumeClaim: { claimName, ...(readOnly ? { readOnly } : {}) } }], [[{ name: 'data', mountPath: s.mnt('data') }]]);
+    assert.throws(() => s.volumes.prepare(mounting('../../pods'), sources), { message: 'MountVolume.SetUp failed for volume "data" : error processing PVC ns/../../pods: persistentvolumeclaim "../../pods" not found' });
+    s.bind('waiting', undefined, 'Pending');
+    assert.throws(() => s.volumes.prepare(mounting('waiting'), sources), { message: 'MountVolume.SetUp failed for volume "data" : error processing PVC ns/waiting: PVC is not bound' });
+    s.bind('data-0');
+    const ro = s.volumes.prepare(mounting('data-0', true), sources).mounts[0]!;
+    assert.deepEqual([ro.source, ro.readOnly], [path.join(s.root, 'claims', 'ns', 'data-0'), true]);
+    // a local volume's path must be there, as a directory
+    s.bind('local', { local: { path: path.join(s.root, 'no-such-disk') } });
+    assert.throws(() => s.volumes.prepare(mounting('local'), sources), { message: `MountVolume.SetUp failed for volume "data" : hostPath type check failed: ${path.join(s.root, 'no-such-disk')} is not a directory` });
+    s.bind('nfs', { nfs: { server: 'nfs.example', path: '/exports' } });
+    const nfs = s.volumes.prepare(mounting('nfs'), sources);
+    assert.equal(nfs.mounts[0]!.source, path.join(s.root, 'pod', 'volumes', 'data'));
+    assert.deepEqual(nfs.warnings, [['UnsupportedVolume', 'volume "data" mounts claim nfs, bound to PersistentVolume pv-nfs of type nfs, which podnet has no storage for: it is an empty directory that lives as long as the pod']]);
   } finally { s.done(); }
 });
 
