@@ -15,8 +15,7 @@ import { keyOf, type InformerSource, type SharedInformer } from './informers.js'
 export class NamespaceController extends Controller {
   private readonly namespaces: SharedInformer<Namespace>;
 
-  /** `emptied`: the namespace's content is gone (podnet removes its claims' directories here, as deleting its PVCs would) */
-  constructor(source: InformerSource, private readonly client: Client, private readonly emptied?: (namespace: string) => void) {
+  constructor(source: InformerSource, private readonly client: Client) {
     super('namespace-controller', 1);
     this.namespaces = source.informer<Namespace>('namespaces');
     this.namespaces.addHandlers({ add: (n) => this.enqueue(keyOf(n)), update: (_o, n) => this.enqueue(keyOf(n)) });
@@ -35,7 +34,6 @@ export class NamespaceController extends Controller {
       }
     }
     if (remaining > 0) { this.queue.addAfter(key, 500); return; }
-    this.emptied?.(key);
     try {
       // empty: give up the controller's finalizer (upstream's finalize call),
       // then delete again, which removes the namespace once no finalizer holds

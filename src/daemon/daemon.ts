@@ -4,7 +4,7 @@
 
 import { readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import type { Node } from '../api/types.js';
+import type { KubeObject, Node } from '../api/types.js';
 import { nowRFC3339 } from '../api/pod-helpers.js';
 import { resourceForKind } from '../api/resources.js';
 import { ApiServer } from '../apiserver/server.js';
@@ -17,6 +17,7 @@ import { EndpointsController } from '../controllers/endpoints.js';
 import { EndpointSliceMirroringController } from '../controllers/endpointslice-mirroring.js';
 import { GarbageCollector } from '../controllers/garbage-collector.js';
 import { NamespaceController } from '../controllers/namespace.js';
+import { PersistentVolumeController } from '../controllers/persistent-volume.js';
 import { InformerFactory } from '../controllers/informer-factory.js';
 import type { SharedInformer } from '../controllers/informers.js';
 import { NodeIpamController } from '../controllers/node-ipam.js';
@@ -33,7 +34,7 @@ import { agentArgv, lbAgentArgv, Supervisor } from './agent-supervisor.js';
 import { ensureClusterCA } from './cluster-ca.js';
 import { makeClusterDirs } from './cluster-dirs.js';
 import { startOutsideWorld } from './outside-world.js';
-import { systemManifests } from './system-manifests.js';
+import { defaultStorageClass, systemManifests } from './system-manifests.js';
 import { buildNetwork, newClusterNodes } from './node-names.js';
 import { StartupTrace } from '../startup-trace.js';
 import type { Pod } from '../api/types.js';
@@ -164,11 +165,12 @@ export class Daemon {
     this.stoppers.push(await startOutsideWorld(this.options.cluster, this.paths, supervisor, this.informers!));
     if (this.options.addons) { const lb = lbAgentArgv(this.options.cluster); supervisor.ensure(lb.name, lb.netns, lb.argv, lb.identity); }
     trace.mark('outside world started');
+    await this.createOnce(client, [defaultStorageClass()]);
     if (this.options.addons) {
       // Every node Ready first, so the scheduler spreads the system pods.
       await allNodesReady(nodes, ADDONS_WAIT_FOR_NODES_MS);
       trace.mark('all nodes Ready (daemon sees)');
-      await this.createSystemObjects(client);
+      await this.createOnce(client, systemManifests());
       trace.mark('system objects created');
     }
     this.log(`started in ${(performance.now() - t0).toFixed(0)} ms`);
@@ -210,7 +212,8 @@ export class Daemon {
       new EndpointSliceMirroringController(informers, client),
       new Scheduler(informers, client, schedulerEvents),
       new NodeIpamController(informers, client, events),
-      new NamespaceController(informers, client, (ns) => rmSync(path.join(this.paths.claims, ns), { recursive: true, force: true })),
+      new NamespaceController(informers, client),
+      new PersistentVolumeController(informers, client, events, this.paths.claims),
       new GarbageCollector(informers, client),
       new RootCACertPublisher(informers, client, rootCA),
       ...(lbEvents ? [new ServiceLoadBalancerController(informers, client, lbEvents)] : []),
@@ -251,8 +254,8 @@ export class Daemon {
   }
 
   /** Created once; afterwards they are the user's to scale or edit. Independent of each other, so all at once. */
-  private async createSystemObjects(client: Client): Promise<void> {
-    await Promise.all(systemManifests().map(async (obj) => {
+  private async createOnce(client: Client, objects: KubeObject[]): Promise<void> {
+    await Promise.all(objects.map(async (obj) => {
       const plural = resourceForKind(obj.apiVersion, obj.kind)!.plural;
       // Look first: a kube-dns that exists would fail on its clusterIP before its name.
       try { await client.get(plural, obj.metadata.namespace, obj.metadata.name!); return; } catch (err) { if (!isApiError(err, 'NotFound')) throw err; }

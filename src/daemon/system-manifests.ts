@@ -3,8 +3,25 @@
 // ingress-nginx. They are ordinary objects: `podnet get pods -A` shows them,
 // and a user may scale or edit them.
 
-import type { KubeObject } from '../api/types.js';
+import type { KubeObject, StorageClass } from '../api/types.js';
 import { EXTERNAL_DNS_IP, KUBE_DNS_SERVICE_IP } from '../config.js';
+import { CLAIM_DIRECTORY_PROVISIONER } from '../controllers/persistent-volume.js';
+
+/**
+ * The default StorageClass, `standard` as kind's and minikube's: a claim
+ * that names no class gets a directory of the cluster (persistent-volume.ts),
+ * bound at once (minikube's Immediate; kind's waits for the first pod).
+ * With or without --bare, as kind always has one.
+ */
+export function defaultStorageClass(): StorageClass {
+  return {
+    apiVersion: 'storage.k8s.io/v1', kind: 'StorageClass',
+    metadata: { name: 'standard', annotations: { 'storageclass.kubernetes.io/is-default-class': 'true' } },
+    provisioner: CLAIM_DIRECTORY_PROVISIONER,
+    reclaimPolicy: 'Delete',
+    volumeBindingMode: 'Immediate',
+  };
+}
 
 const DNS_LABELS = { 'k8s-app': 'kube-dns' };
 const INGRESS_LABELS = { 'app.kubernetes.io/name': 'ingress-nginx', 'app.kubernetes.io/component': 'controller' };

@@ -1,0 +1,300 @@
+// PersistentVolumeClaims and PersistentVolumes, as the kube-controller-manager's
+// persistentvolume-binder and the pvc/pv-protection controllers keep them:
+// a Pending claim is bound to the smallest Available volume that fits it
+// (class, volume mode, access modes, size, selector), or, when none does and
+// its StorageClass names podnet's provisioner, to a volume made for it: a
+// directory of the cluster (kind's local-path does the same on its node). A
+// volume whose claim is gone is Released, then deleted with its directory or
+// kept, by its reclaim policy. A claim a pod still uses, and a volume still
+// bound, keep their protection finalizer when deleted, as upstream.
+
+import { mkdirSync, rmSync } from 'node:fs';
+import path from 'node:path';
+import { matchesLabelSelector } from '../api/labels.js';
+import { isActive } from '../api/pod-helpers.js';
+import { quantityValue } from '../api/quantity.js';
+import type { ObjectReference, PersistentVolume, PersistentVolumeClaim, Pod, StorageClass } from '../api/types.js';
+import type { Client } from '../client/client.js';
+import { isApiError } from '../errors.js';
+import { Controller } from './controller.js';
+import type { EventRecorder } from './events.js';
+import { indexLookup, splitKey, type IndexLookup, type InformerSource, type Lister } from './informers.js';
+
+/** the provisioner of podnet's StorageClass `standard`: a directory of the cluster per claim */
+export const CLAIM_DIRECTORY_PROVISIONER = 'podnet.io/claim-directory';
+export const PVC_PROTECTION_FINALIZER = 'kubernetes.io/pvc-protection';
+export const PV_PROTECTION_FINALIZER = 'kubernetes.io/pv-protection';
+const BIND_COMPLETED = 'pv.kubernetes.io/bind-completed';
+const BOUND_BY_CONTROLLER = 'pv.kubernetes.io/bound-by-controller';
+const PROVISIONED_BY = 'pv.kubernetes.io/provisioned-by';
+
+/** pods by the claims they mount, `<namespace>/<claimName>` */
+const CLAIM_INDEX = 'pvc-users';
+
+export function claimNamesOfPod(pod: Pod): string[] {
+  return (pod.spec.volumes ?? []).flatMap((v) => {
+    const claim = (v as { persistentVolumeClaim?: { claimName?: unknown } }).persistentVolumeClaim;
+    return typeof claim?.claimName === 'string' ? [claim.claimName] : [];
+  });
+}
+
+const classOf = (o: { spec: { storageClassName?: string } }) => o.spec.storageClassName ?? '';
+const modeOf = (o: { spec: { volumeMode?: string } }) => o.spec.volumeMode ?? 'Filesystem';
+const storageOf = (resources: Record<string, string> | undefined) => quantityValue(resources?.storage ?? '0') ?? 0n;
+
+/** Whether the volume's claimRef names this claim (by uid when it has one: a claim made again under the name is another). */
+export function refersTo(ref: ObjectReference | undefined, claim: PersistentVolumeClaim): boolean {
+  return !!ref && ref.namespace === claim.metadata.namespace && ref.name === claim.metadata.name && (!ref.uid || ref.uid === claim.metadata.uid);
+}
+
+/**
+ * Pure: the volume a Pending claim binds to, as upstream's FindMatchingVolume:
+ * one pre-bound to it (its claimRef names the claim) wins, else the smallest
+ * free one whose class and volume mode are the claim's, whose access modes
+ * include the claim's, whose capacity covers the request and whose labels
+ * match the claim's selector. None: undefined.
+ */
+export function matchVolume(claim: PersistentVolumeClaim, volumes: readonly PersistentVolume[]): PersistentVolume | undefined {
+  const request = storageOf(claim.spec.resources?.requests);
+  let best: PersistentVolume | undefined;
+  for (const pv of volumes) {
+    if (pv.metadata.deletionTimestamp) continue;
+    if (pv.spec.claimRef && !refersTo(pv.spec.claimRef, claim)) continue;
+    if (pv.status?.phase && pv.status.phase !== 'Available' && pv.status.phase !== 'Pending') continue;
+    if (classOf(pv) !== classOf(claim) || modeOf(pv) !== modeOf(claim)) continue;
+    if (!(claim.spec.accessModes ?? []).every((m) => pv.spec.accessModes?.includes(m))) continue;
+    const capacity = storageOf(pv.spec.capacity);
+    if (capacity < request) continue;
+    if (pv.spec.claimRef) return pv;
+    if (claim.spec.selector && !matchesLabelSelector(claim.spec.selector, pv.metadata.labels)) continue;
+    if (!best || capacity < storageOf(best.spec.capacity)) best = pv;
+  }
+  return best;
+}
+
+export function claimRef(claim: PersistentVolumeClaim): ObjectReference {
+  return { kind: 'PersistentVolumeClaim', namespace: claim.metadata.namespace, name: claim.metadata.name, uid: claim.metadata.uid, apiVersion: 'v1', resourceVersion: claim.metadata.resourceVersion };
+}
+
+/** Pure: the volume podnet's provisioner makes for a claim: its request, modes and class, a directory under `claimsDir`. */
+export function provisionedVolume(claim: PersistentVolumeClaim, storageClass: StorageClass, claimsDir: string): PersistentVolume {
+  const uid = claim.metadata.uid!;
+  return {
+    apiVersion: 'v1', kind: 'PersistentVolume',
+    metadata: { name: `pvc-${uid}`, annotations: { [PROVISIONED_BY]: storageClass.provisioner } },
+    spec: {
+      capacity: { storage: claim.spec.resources?.requests?.storage ?? '0' },
+      accessModes: claim.spec.accessModes ?? ['ReadWriteOnce'],
+      persistentVolumeReclaimPolicy: storageClass.reclaimPolicy ?? 'Delete',
+      storageClassName: storageClass.metadata.name!,
+      volumeMode: modeOf(claim) as 'Filesystem' | 'Block',
+      // local-path's naming: the claim is found on disk by its namespace and name
+      hostPath: { path: path.join(claimsDir, `pvc-${uid}_${claim.metadata.namespace}_${claim.metadata.name}`), type: 'DirectoryOrCreate' },
+      claimRef: claimRef(claim),
+      ...(storageClass.mountOptions ? { mountOptions: storageClass.mountOptions } : {}),
+    },
+  };
+}
+
+const withoutFinalizer = (finalizers: string[] | undefined, f: string) => (finalizers ?? []).filter((x) => x !== f);
+
+export class PersistentVolumeController extends Controller {
+  private readonly claims: Lister<PersistentVolumeClaim>;
+  private readonly volumes: Lister<PersistentVolume>;
+  private readonly classes: Lister<StorageClass>;
+  private readonly podsByClaim: IndexLookup<Pod>;
+  /** the last event per claim, so a claim that stays Pending is told once, not on every sync */
+  private readonly told = new Map<string, string>();
+
+  constructor(informers: InformerSource, private readonly client: Client, private readonly events: EventRecorder, private readonly claimsDir: string) {
+    super('persistentvolume-binder', 1);
+    const claims = informers.informer<PersistentVolumeClaim>('persistentvolumeclaims');
+    const volumes = informers.informer<PersistentVolume>('persistentvolumes');
+    const classes = informers.informer<StorageClass>('storageclasses');
+    const pods = informers.informer<Pod>('pods');
+    this.claims = claims;
+    this.volumes = volumes;
+    this.classes = classes;
+    this.podsByClaim = indexLookup(pods, CLAIM_INDEX, (p) => claimNamesOfPod(p).map((c) => `${p.metadata.namespace}/${c}`));
+    const claimKey = (ns: string | undefined, name: string | undefined) => `pvc:${ns}/${name}`;
+    const pendingClaims = () => { for (const c of this.claims.list()) if (!c.spec.volumeName || c.status?.phase !== 'Bound') this.enqueue(claimKey(c.metadata.namespace, c.metadata.name)); };
+    claims.addHandlers({
+      add: (c) => this.enqueue(claimKey(c.metadata.namespace, c.metadata.name)),
+      update: (_o, c) => this.enqueue(claimKey(c.metadata.namespace, c.metadata.name)),
+      delete: (c) => {
+        this.told.delete(`${c.metadata.namespace}/${c.metadata.name}`);
+        if (c.spec.volumeName) this.enqueue(`pv:${c.spec.volumeName}`);
+      },
+    });
+    // a volume that comes or frees up may be what a Pending claim waits for (upstream resyncs every 15 s)
+    volumes.addHandlers({
+      add: (v) => { this.enqueue(`pv:${v.metadata.name}`); pendingClaims(); },
+      update: (_o, v) => { this.enqueue(`pv:${v.metadata.name}`); if (v.status?.phase === 'Available') pendingClaims(); },
+      delete: (v) => { if (v.spec.claimRef) this.enqueue(claimKey(v.spec.claimRef.namespace, v.spec.claimRef.name)); },
+    });
+    classes.addHandlers({ add: pendingClaims, update: pendingClaims });
+    // a pod going away may be the last user of a claim being deleted
+    const users = (p: Pod) => { for (const c of claimNamesOfPod(p)) this.enqueue(claimKey(p.metadata.namespace, c)); };
+    pods.addHandlers({ add: users, update: (o, p) => { if (isActive(o) !== isActive(p)) users(p); }, delete: users });
+  }
+
+  /** the pods that mount the claim and are not done */
+  private claimUsers(claim: PersistentVolumeClaim): Pod[] {
+    return this.podsByClaim.get(`${claim.metadata.namespace}/${claim.metadata.name}`).filter(isActive);
+  }
+
+  protected async sync(key: string): Promise<void> {
+    if (key.startsWith('pv:')) return this.syncVolume(key.slice(3));
+    const [namespace, name] = splitKey(key.slice(4));
+    const claim = this.claims.get(namespace, name);
+    if (claim) await this.syncClaim(claim);
+  }
+
+  private tell(claim: PersistentVolumeClaim, type: 'Normal' | 'Warning', reason: string, message: string): void {
+    const k = `${claim.metadata.namespace}/${claim.metadata.name}`;
+    if (this.told.get(k) === `${reason}:${message}`) return;
+    this.told.set(k, `${reason}:${message}`);
+    if (type === 'Normal') this.events.normal(claim, reason, message); else this.events.warning(claim, reason, message);
+  }
+
+  private async syncClaim(claim: PersistentVolumeClaim): Promise<void> {
+    if (claim.metadata.deletionTimestamp) {
+      // pvc-protection: the finalizer goes once no pod that is not done mounts the claim
+      if (claim.metadata.finalizers?.includes(PVC_PROTECTION_FINALIZER) && this.claimUsers(claim).length === 0) {
+        await this.client.update<PersistentVolumeClaim>({ ...claim, metadata: { ...claim.metadata, finalizers: withoutFinalizer(claim.metadata.finalizers, PVC_PROTECTION_FINALIZER) } });
+      }
+      return;
+    }
+    if (claim.spec.volumeName) {
+      const pv = this.volumes.get(undefined, claim.spec.volumeName);
+      if (!pv) {
+        if (claim.status?.phase === 'Bound') {
+          this.tell(claim, 'Warning', 'ClaimLost', 'Bound claim has lost its PersistentVolume. Data on the volume is lost!');
+          await this.setClaimStatus(claim, { phase: 'Lost' });
+        }
+        return;
+      }
+      if (pv.spec.claimRef && !refersTo(pv.spec.claimRef, claim)) {
+        if (claim.status?.phase === 'Bound') {
+          this.tell(claim, 'Warning', 'ClaimMisbound', 'Two claims are bound to the same volume, this one is bound incorrectly');
+          await this.setClaimStatus(claim, { phase: 'Lost' });
+        } else this.tell(claim, 'Warning', 'FailedBinding', `volume "${pv.metadata.name}" already bound to a different claim.`);
+        return;
+      }
+      return this.bind(claim, pv);
+    }
+    const pv = matchVolume(claim, this.volumes.list());
+    if (pv) return this.bind(claim, pv);
+    const className = claim.spec.storageClassName ?? '';
+    if (className === '') {
+      this.tell(claim, 'Normal', 'FailedBinding', 'no persistent volumes available for this claim and no storage class is set');
+      return;
+    }
+    const storageClass = this.classes.get(undefined, className);
+    if (!storageClass) {
+      this.tell(claim, 'Warning', 'ProvisioningFailed', `storageclass.storage.k8s.io "${className}" not found`);
+      return;
+    }
+    if (storageClass.provisioner !== CLAIM_DIRECTORY_PROVISIONER) {
+      this.tell(claim, 'Normal', 'ExternalProvisioning', `Waiting for a volume to be created either by the external provisioner '${storageClass.provisioner}' or manually by the system administrator. If volume creation is delayed, please verify that the provisioner is running and correctly registered.`);
+      return;
+    }
+    if (storageClass.volumeBindingMode === 'WaitForFirstConsumer' && this.claimUsers(claim).length === 0) {
+      this.tell(claim, 'Normal', 'WaitForFirstConsumer', 'waiting for first consumer to be created before binding');
+      return;
+    }
+    await this.provision(claim, storageClass);
+  }
+
+  private async provision(claim: PersistentVolumeClaim, storageClass: StorageClass): Promise<void> {
+    const volume = provisionedVolume(claim, storageClass, this.claimsDir);
+    mkdirSync(volume.spec.hostPath!.path, { recursive: true, mode: 0o777 });
+    let created: PersistentVolume;
+    try {
+      created = await this.client.create(volume);
+    } catch (err) {
+      // made by an earlier sync whose cache had not shown it yet
+      if (!isApiError(err, 'AlreadyExists')) throw err;
+      created = await this.client.get<PersistentVolume>('persistentvolumes', undefined, volume.metadata.name!);
+    }
+    this.tell(claim, 'Normal', 'ProvisioningSucceeded', `Successfully provisioned volume ${created.metadata.name}`);
+    await this.bind(claim, created);
+  }
+
+  /** The volume's claimRef, then the claim's volumeName, then both statuses: each step is safe to repeat. */
+  private async bind(claim: PersistentVolumeClaim, volume: PersistentVolume): Promise<void> {
+    let pv = volume;
+    if (!pv.spec.claimRef?.uid) {
+      pv = await this.client.update<PersistentVolume>({
+        ...pv,
+        metadata: { ...pv.metadata, annotations: { ...(pv.metadata.annotations ?? {}), ...(pv.spec.claimRef ? {} : { [BOUND_BY_CONTROLLER]: 'yes' }) } },
+        spec: { ...pv.spec, claimRef: claimRef(claim) },
+      });
+    }
+    if (pv.status?.phase !== 'Bound') pv = await this.client.update<PersistentVolume>({ ...pv, status: { ...pv.status, phase: 'Bound' } }, { subresource: 'status' });
+    let pvc = claim;
+    if (pvc.spec.volumeName !== pv.metadata.name || pvc.metadata.annotations?.[BIND_COMPLETED] !== 'yes') {
+      const byController: Record<string, string> = !pvc.spec.volumeName ? { [BOUND_BY_CONTROLLER]: 'yes' } : {};
+      pvc = await this.client.update<PersistentVolumeClaim>({
+        ...pvc,
+        metadata: { ...pvc.metadata, annotations: { ...(pvc.metadata.annotations ?? {}), [BIND_COMPLETED]: 'yes', ...byController } },
+        spec: { ...pvc.spec, volumeName: pv.metadata.name },
+      });
+    }
+    await this.setClaimStatus(pvc, { phase: 'Bound', accessModes: pv.spec.accessModes, capacity: pv.spec.capacity });
+  }
+
+  private async setClaimStatus(claim: PersistentVolumeClaim, status: NonNullable<PersistentVolumeClaim['status']>): Promise<void> {
+    const next = { ...claim.status, ...status };
+    if (JSON.stringify(next) === JSON.stringify(claim.status ?? {})) return;
+    await this.client.update<PersistentVolumeClaim>({ ...claim, status: next }, { subresource: 'status' });
+  }
+
+  private async syncVolume(name: string): Promise<void> {
+    const pv = this.volumes.get(undefined, name);
+    if (!pv) return;
+    if (pv.metadata.deletionTimestamp) {
+      // pv-protection: the finalizer goes once no claim is bound to the volume
+      if (pv.metadata.finalizers?.includes(PV_PROTECTION_FINALIZER) && pv.status?.phase !== 'Bound') {
+        await this.client.update<PersistentVolume>({ ...pv, metadata: { ...pv.metadata, finalizers: withoutFinalizer(pv.metadata.finalizers, PV_PROTECTION_FINALIZER) } });
+      }
+      return;
+    }
+    const ref = pv.spec.claimRef;
+    if (!ref) return this.setVolumePhase(pv, 'Available');
+    const claim = this.claims.get(ref.namespace, ref.name!);
+    if (claim && refersTo(ref, claim)) {
+      if (claim.spec.volumeName === pv.metadata.name) return this.setVolumePhase(pv, 'Bound');
+      // pre-bound by its author: the claim's sync binds it
+      this.enqueue(`pvc:${claim.metadata.namespace}/${claim.metadata.name}`);
+      return this.setVolumePhase(pv, 'Available');
+    }
+    // pre-bound to a claim not made yet: free for that claim only
+    if (!ref.uid) return this.setVolumePhase(pv, 'Available');
+    await this.reclaim(pv);
+  }
+
+  /** The claim it was bound to is gone: Released, then deleted (with its directory, if podnet made it) or kept, by its reclaim policy. */
+  private async reclaim(pv: PersistentVolume): Promise<void> {
+    const policy = pv.spec.persistentVolumeReclaimPolicy ?? 'Retain';
+    if (policy === 'Retain') return this.setVolumePhase(pv, 'Released');
+    const ours = pv.metadata.annotations?.[PROVISIONED_BY] === CLAIM_DIRECTORY_PROVISIONER && pv.spec.hostPath && path.dirname(pv.spec.hostPath.path) === this.claimsDir;
+    if (policy !== 'Delete' || !ours) {
+      const message = policy === 'Delete' ? `error getting deleter volume plugin for volume "${pv.metadata.name}": no deletable volume plugin matched` : 'No recycler plugin found for the volume!';
+      return this.setVolumePhase(pv, 'Failed', message);
+    }
+    if (pv.status?.phase !== 'Released') await this.setVolumePhase(pv, 'Released');
+    rmSync(pv.spec.hostPath!.path, { recursive: true, force: true });
+    try {
+      await this.client.delete('persistentvolumes', undefined, pv.metadata.name!, { preconditions: { uid: pv.metadata.uid! } });
+    } catch (err) {
+      if (!isApiError(err, 'NotFound')) throw err;
+    }
+  }
+
+  private async setVolumePhase(pv: PersistentVolume, phase: NonNullable<PersistentVolume['status']>['phase'], message?: string): Promise<void> {
+    if (pv.status?.phase === phase && pv.status?.message === message) return;
+    const { message: _old, ...rest } = pv.status ?? {};
+    await this.client.update<PersistentVolume>({ ...pv, status: { ...rest, phase, ...(message ? { message } : {}) } }, { subresource: 'status' });
+  }
+}

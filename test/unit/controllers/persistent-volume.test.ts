@@ -1,0 +1,94 @@
+import { after, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { PersistentVolume, PersistentVolumeClaim, Pod, StorageClass } from '../../../src/api/types.js';
+import { CLAIM_DIRECTORY_PROVISIONER, matchVolume, PersistentVolumeController, provisionedVolume } from '../../../src/controllers/persistent-volume.js';
+import { FakeEventRecorder } from '../../../src/controllers/events.js';
+import { eventually } from '../../support/cli.js';
+import { startController } from './controller-harness.js';
+
+const stops: (() => void)[] = [];
+after(() => { for (const stop of stops) stop(); });
+
+function claim(name: string, spec: Partial<PersistentVolumeClaim['spec']> = {}, uid = `uid-${name}`): PersistentVolumeClaim {
+  return { apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: { name, namespace: 'ns', uid }, spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } }, ...spec } };
+}
+
+function volume(name: string, storage: string, spec: Partial<PersistentVolume['spec']> = {}, labels?: Record<string, string>): PersistentVolume {
+  return { apiVersion: 'v1', kind: 'PersistentVolume', metadata: { name, ...(labels ? { labels } : {}) }, spec: { capacity: { storage }, accessModes: ['ReadWriteOnce'], hostPath: { path: `/srv/${name}` }, ...spec }, status: { phase: 'Available' } };
+}
+
+test('matchVolume: the smallest free volume of the claim\'s class, mode and access modes that covers the request; a pre-bound one first; a selector narrows', () => {
+  const vols = [volume('big', '10Gi'), volume('small', '2Gi'), volume('tiny', '512Mi'), volume('fast', '1Gi', { storageClassName: 'fast' }), volume('rox', '1Gi', { accessModes: ['ReadOnlyMany'] })];
+  assert.equal(matchVolume(claim('a'), vols)?.metadata.name, 'small');
+  assert.equal(matchVolume(claim('a', { storageClassName: 'fast' }), vols)?.metadata.name, 'fast');
+  assert.equal(matchVolume(claim('a', { accessModes: ['ReadOnlyMany'] }), vols)?.metadata.name, 'rox');
+  assert.equal(matchVolume(claim('a', { accessModes: ['ReadWriteMany'] }), vols), undefined);
+  assert.equal(matchVolume(claim('a', { resources: { requests: { storage: '20Gi' } } }), vols), undefined);
+  assert.equal(matchVolume(claim('a', { volumeMode: 'Block' }), vols), undefined);
+  const labelled = [...vols, volume('ssd', '5Gi', {}, { disk: 'ssd' })];
+  assert.equal(matchVolume(claim('a', { selector: { matchLabels: { disk: 'ssd' } } }), labelled)?.metadata.name, 'ssd');
+  // bound, or meant for another claim, or going: not free
+  const taken = [volume('mine', '10Gi', { claimRef: { namespace: 'ns', name: 'a' } }), volume('theirs', '1Gi', { claimRef: { namespace: 'ns', name: 'b', uid: 'x' } }), { ...volume('gone', '1Gi'), metadata: { name: 'gone', deletionTimestamp: '2026-01-01T00:00:00Z' } }];
+  assert.equal(matchVolume(claim('a'), taken)?.metadata.name, 'mine');
+  assert.equal(matchVolume(claim('c'), taken), undefined);
+  // a claim made again under the name is another claim
+  assert.equal(matchVolume(claim('b', {}, 'y'), taken), undefined);
+});
+
+test('provisionedVolume: the claim\'s request, modes and class, the class\'s reclaim policy, a directory named like local-path\'s, pre-bound to the claim', () => {
+  const sc: StorageClass = { apiVersion: 'storage.k8s.io/v1', kind: 'StorageClass', metadata: { name: 'standard' }, provisioner: CLAIM_DIRECTORY_PROVISIONER, reclaimPolicy: 'Retain' };
+  const pv = provisionedVolume(claim('data', { resources: { requests: { storage: '3Gi' } } }), sc, '/var/lib/podnet/c/claims');
+  assert.equal(pv.metadata.name, 'pvc-uid-data');
+  assert.deepEqual(pv.spec.capacity, { storage: '3Gi' });
+  assert.equal(pv.spec.persistentVolumeReclaimPolicy, 'Retain');
+  assert.equal(pv.spec.storageClassName, 'standard');
+  assert.deepEqual(pv.spec.hostPath, { path: '/var/lib/podnet/c/claims/pvc-uid-data_ns_data', type: 'DirectoryOrCreate' });
+  assert.deepEqual([pv.spec.claimRef?.name, pv.spec.claimRef?.uid], ['data', 'uid-data']);
+});
+
+test('the binder: a claim of podnet\'s class gets a volume and directory of its own and is Bound; deleting it deletes both; a claim with no class binds a matching volume, which is Released and kept when its claim goes', async () => {
+  const claimsDir = mkdtempSync(path.join(tmpdir(), 'podnet-claims-'));
+  try {
+    const events = new FakeEventRecorder();
+    const client = await startController(stops, (informers, c) => new PersistentVolumeController(informers, c, events, claimsDir));
+    await client.create<StorageClass>({ apiVersion: 'storage.k8s.io/v1', kind: 'StorageClass', metadata: { name: 'standard' }, provisioner: CLAIM_DIRECTORY_PROVISIONER, reclaimPolicy: 'Delete', volumeBindingMode: 'Immediate' });
+    const created = await client.create<PersistentVolumeClaim>({ ...claim('data', { storageClassName: 'standard' }), metadata: { name: 'data', namespace: 'default' } });
+    const bound = await eventually('the claim Bound', async () => {
+      const c = await client.get<PersistentVolumeClaim>('persistentvolumeclaims', 'default', 'data');
+      return c.status?.phase === 'Bound' ? c : undefined;
+    }, 5_000, 20);
+    assert.equal(bound.spec.volumeName, `pvc-${created.metadata.uid}`);
+    assert.deepEqual(bound.status?.capacity, { storage: '1Gi' });
+    const pv = await client.get<PersistentVolume>('persistentvolumes', undefined, bound.spec.volumeName!);
+    assert.equal(pv.status?.phase, 'Bound');
+    assert.ok(existsSync(pv.spec.hostPath!.path));
+    assert.ok(events.events.some((e) => e.reason === 'ProvisioningSucceeded'));
+
+    await client.delete('persistentvolumeclaims', 'default', 'data');
+    await eventually('the volume deleted', async () => (await client.list('persistentvolumes')).items.length === 0, 5_000, 20);
+    assert.equal(existsSync(pv.spec.hostPath!.path), false);
+
+    await client.create<PersistentVolume>({ ...volume('manual', '5Gi', { storageClassName: '', persistentVolumeReclaimPolicy: 'Retain' }), status: undefined });
+    await client.create<PersistentVolumeClaim>({ ...claim('mine', { storageClassName: '' }), metadata: { name: 'mine', namespace: 'default' } });
+    await eventually('bound to the manual volume', async () => (await client.get<PersistentVolumeClaim>('persistentvolumeclaims', 'default', 'mine')).spec.volumeName === 'manual', 5_000, 20);
+    await client.delete('persistentvolumeclaims', 'default', 'mine');
+    await eventually('the manual volume Released', async () => (await client.get<PersistentVolume>('persistentvolumes', undefined, 'manual')).status?.phase === 'Released', 5_000, 20);
+  } finally { rmSync(claimsDir, { recursive: true, force: true }); }
+});
+
+test('pvc-protection: a claim a pod mounts stays, Terminating, until the pod is gone', async () => {
+  const claimsDir = mkdtempSync(path.join(tmpdir(), 'podnet-claims-'));
+  try {
+    const client = await startController(stops, (informers, c) => new PersistentVolumeController(informers, c, new FakeEventRecorder(), claimsDir));
+    await client.create<PersistentVolumeClaim>({ ...claim('held', { storageClassName: '' }), metadata: { name: 'held', namespace: 'default', finalizers: ['kubernetes.io/pvc-protection'] } });
+    await client.create<Pod>({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'user', namespace: 'default' }, spec: { containers: [{ name: 'c', image: 'none' }], volumes: [{ name: 'd', persistentVolumeClaim: { claimName: 'held' } }] } });
+    await client.delete('persistentvolumeclaims', 'default', 'held');
+    await new Promise((r) => setTimeout(r, 200));
+    assert.ok((await client.get<PersistentVolumeClaim>('persistentvolumeclaims', 'default', 'held')).metadata.deletionTimestamp);
+    await client.delete('pods', 'default', 'user', { gracePeriodSeconds: 0 });
+    await eventually('the claim gone', async () => (await client.list('persistentvolumeclaims', 'default')).items.length === 0, 5_000, 20);
+  } finally { rmSync(claimsDir, { recursive: true, force: true }); }
+});
