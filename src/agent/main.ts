@@ -10,6 +10,7 @@ import { HttpClient } from '../client/http-client.js';
 import { clusterPaths, NODE_RESOLV_CONF } from '../config.js';
 import { ApiEventRecorder } from '../controllers/events.js';
 import { InformerFactory } from '../controllers/informer-factory.js';
+import { NETNS_RUN_DIR } from '../net/netns.js';
 import { defaultRunner } from '../net/runner.js';
 import { CniServerProcess } from './cni-server-process.js';
 import { NodeHeartbeat, nodeResources } from './node-heartbeat.js';
@@ -91,7 +92,7 @@ async function main(): Promise<void> {
     const kubelet = new Kubelet({
       cluster, nodeName, nodeIP, podsDir: paths.pods, runner: defaultRunner, client, events,
       cniConfig: () => cniConfig, cniPath, services: () => services.list(), nodeResolvConf: NODE_RESOLV_CONF, apiSocket: paths.listenSocket, sandboxSlots: new Semaphore(SANDBOX_CONCURRENCY),
-      ...(layering.ok ? { podRoot: { binds: () => podRootBinds(), hidden: [paths.dir], readOnlyBinds: [path.dirname(paths.listenSocket)] } } : {}),
+      ...(layering.ok ? { podRoot: { binds: () => podRootBinds(), hidden: [paths.dir, NETNS_RUN_DIR], readOnlyBinds: [path.dirname(paths.listenSocket)] } } : {}),
       config: {
         configMap: (ns, name) => configMaps.get(ns, name), secret: (ns, name) => secrets.get(ns, name),
         claim: (ns, name) => claims.get(ns, name), volume: (name) => volumes.get(undefined, name),

@@ -89,7 +89,12 @@ export interface PodRoot {
   merged: string;
   /** the machine's filesystems bound (recursively) at the same path in the pod's root; one gone meanwhile is skipped */
   binds: readonly string[];
-  /** the machine's directories a pod sees empty (a tmpfs over each): the cluster's state, which holds every pod's Secrets */
+  /**
+   * the machine's directories a pod sees empty (a tmpfs over each): the
+   * cluster's state, which holds every pod's Secrets, and /run/netns, whose
+   * names (every pod's, every cluster's) a container never has: `ip addr`
+   * looked each up for its peers and printed an error per name
+   */
   hidden?: readonly string[];
   /** the machine's directories bound read-only at the same path, made where a hidden one lacks them (the API server's socket directory) */
   readOnlyBinds?: readonly string[];
@@ -136,7 +141,7 @@ export function pauseMountTable(spec: Pick<PauseSpec, 'resolvConf' | 'hostsFile'
     lines.push(`podnet-shm ${at('/dev/shm')} tmpfs nosuid,nodev,noexec,mode=1777 0 0`);
     for (const b of root.binds) lines.push(`${fstabPath(b)} ${at(b)} none rbind,nofail 0 0`);
     // (a socket is reached through a read-only mount: connect(2) writes nothing to the filesystem)
-    for (const h of root.hidden ?? []) lines.push(`podnet-hidden ${at(h)} tmpfs nosuid,nodev,noexec,mode=0755 0 0`);
+    for (const h of root.hidden ?? []) lines.push(`podnet-hidden ${at(h)} tmpfs nosuid,nodev,noexec,mode=0755,X-mount.mkdir 0 0`);
     for (const b of root.readOnlyBinds ?? []) lines.push(`${fstabPath(b)} ${at(b)} none bind,ro,X-mount.mkdir 0 0`);
   }
   // (a source name of its own: `mount -a` skips an entry whose source and target are mounted already, as "sysfs /sys" is)

@@ -21,7 +21,7 @@ export function requireNetns(netns: string | undefined, what: string): string {
 }
 
 /** Where `ip netns add` binds a named namespace (ip-netns(8)). */
-const NETNS_RUN_DIR = '/run/netns';
+export const NETNS_RUN_DIR = '/run/netns';
 
 /**
  * Every named network namespace. On the real kernel these are the entries of

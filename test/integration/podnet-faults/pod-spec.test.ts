@@ -471,6 +471,11 @@ describe('pod spec in the node agent', { timeout: 180_000 }, () => {
     assert.equal((await pn(['exec', 'new-path', '--', 'sh', '-c', 'echo "$PODNET_API_SOCKET"'])).stdout, `${path.join(clusterDir, 'api', 'api.sock')}\n`);
     const api = await pn(['exec', 'new-path', '--', 'sh', '-c', 'curl -sf --unix-socket "$PODNET_API_SOCKET" http://podnet/api/v1/namespaces/default/pods/new-path']);
     assert.equal(JSON.parse(api.stdout).metadata.name, 'new-path', api.stderr);
+    // and no namespace names of the machine: `ip addr` looks its peers up there (an error per name before)
+    assert.equal((await pn(['exec', 'new-path', '--', 'ls', '-A', '/run/netns'])).stdout, '');
+    const addr = await pn(['exec', 'new-path', '--', 'ip', 'addr']);
+    assert.equal(addr.stderr, '');
+    assert.match(addr.stdout, /eth0@/);
     const w = await pn(['exec', 'new-path', '--', 'touch', path.join(clusterDir, 'api', 'written-by-a-pod')]);
     assert.notEqual(w.code, 0);
     assert.match(w.stderr, /Read-only file system/);

@@ -98,7 +98,7 @@ test('a pod with a root of its own: the mount table layers the machine\'s root, 
     'podnet-shm /p/rootfs/merged/dev/shm tmpfs nosuid,nodev,noexec,mode=1777 0 0',
     '/mnt/data\\040dir /p/rootfs/merged/mnt/data\\040dir none rbind,nofail 0 0',
     // the cluster's state shows empty but for the API server's socket directory, made in the empty tmpfs
-    'podnet-hidden /p/rootfs/merged/s/cluster tmpfs nosuid,nodev,noexec,mode=0755 0 0',
+    'podnet-hidden /p/rootfs/merged/s/cluster tmpfs nosuid,nodev,noexec,mode=0755,X-mount.mkdir 0 0',
     '/s/cluster/api /p/rootfs/merged/s/cluster/api none bind,ro,X-mount.mkdir 0 0',
     'podnet-sysfs /p/rootfs/merged/sys sysfs ro,nosuid,nodev,noexec 0 0',
     '/p/resolv.conf /p/rootfs/merged/etc/resolv.conf none bind 0 0',
