@@ -19,9 +19,11 @@ Usage:
                                              create or update objects
   podnet delete -f FILE | KIND NAME [-n NS] [--cascade=background|orphan|foreground]
                                              delete objects (and, by default, what they own)
-  podnet get KIND [NAME] [-n NS|-A] [-l SEL] [-o wide|json|yaml|name] [-L KEY] [--show-labels]
+  podnet get KIND [NAME] [-n NS|-A] [-l SEL] [-o FORMAT] [-L KEY] [--show-labels]
+                                             FORMAT: wide, json, yaml, name, jsonpath=TEMPLATE, jsonpath-file=FILE,
+                                             jsonpath-as-json=TEMPLATE, custom-columns=HEADER:PATH,…, custom-columns-file=FILE
   podnet describe KIND [NAME…|-l SEL] [-n NS|-A]
-  podnet wait --for=condition=Ready|delete|jsonpath={.path}=VALUE KIND [NAME|-l SEL|--all] [-n NS] [--timeout=60s]
+  podnet wait --for=condition=Ready|delete|jsonpath='{PATH}'[=VALUE] KIND [NAME|-l SEL|--all] [-n NS] [--timeout=60s]
   podnet scale --replicas=N deployment/NAME|statefulset/NAME [-n NS]
   podnet logs [-n NS] POD|deploy/NAME|sts/NAME|svc/NAME [-c CONTAINER] [-p] [--tail=N] [-f|--follow]
   podnet exec [-n NS] POD [-c CONTAINER] [-i] [-t] -- CMD…

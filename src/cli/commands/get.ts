@@ -1,11 +1,16 @@
-// `podnet get KIND[,KIND] [NAME…] [-n NS|-A] [-l SEL] [-o wide|json|yaml|name]`
+// `podnet get KIND[,KIND] [NAME…] [-n NS|-A] [-l SEL] [-o FORMAT]`, FORMAT one
+// of kubectl's: wide, json, yaml, name, jsonpath=…, jsonpath-file=…,
+// jsonpath-as-json=…, custom-columns=…, custom-columns-file=…
 
+import { readFileSync } from 'node:fs';
 import type { KubeObject } from '../../api/types.js';
 import { apiVersionOf, resourceForName, resourcesInCategory, type ResourceInfo } from '../../api/resources.js';
 import type { Client } from '../../client/client.js';
 import { ApiError, isApiError, PodnetError } from '../../errors.js';
 import { noResourcesMessage, printTable } from '../printers/table.js';
-import { printObjects } from '../printers/output.js';
+import { asList, printObjects } from '../printers/output.js';
+import { jsonPathPrinter } from '../printers/jsonpath.js';
+import { parseCustomColumns, parseCustomColumnsFile, printCustomColumns } from '../printers/custom-columns.js';
 import type { CommonFlags } from '../args.js';
 import type { Context } from '../context.js';
 
@@ -70,6 +75,52 @@ export async function fetchTargets(client: Client, targets: Target[], flags: Com
   return { results, missing };
 }
 
+/** The text for what was found; single: one object asked for by name, which prints as itself rather than in a List. */
+type ObjectsPrinter = (objects: KubeObject[], single: boolean) => string;
+
+/** The -o formats that carry a value after `=`, as kubectl splits them off the format's name. */
+const TEMPLATE_FORMATS = ['jsonpath', 'jsonpath-file', 'jsonpath-as-json', 'custom-columns', 'custom-columns-file'];
+
+/** The formats podnet prints, sorted as kubectl lists its own. */
+const ALLOWED_FORMATS = 'custom-columns,custom-columns-file,json,jsonpath,jsonpath-as-json,jsonpath-file,name,wide,yaml';
+
+/**
+ * The printer for an -o FORMAT other than a table. A template is read and
+ * parsed here, so a bad one fails before anything is printed.
+ */
+export function objectsPrinter(format: string): ObjectsPrinter {
+  if (format === 'json' || format === 'yaml' || format === 'name') return (objects, single) => printObjects(objects, format, { single });
+  const name = TEMPLATE_FORMATS.find((f) => format.startsWith(`${f}=`)) ?? format;
+  const value = format.slice(name.length + 1);
+  switch (name) {
+    case 'jsonpath': case 'jsonpath-file': case 'jsonpath-as-json': {
+      if (value === '') throw new PodnetError('EUSAGE', 'template format specified but no template given');
+      const print = jsonPathPrinter(name === 'jsonpath-file' ? readTemplateFile(value, '--template') : value, { asJson: name === 'jsonpath-as-json' });
+      return (objects, single) => print(single && objects.length === 1 ? objects[0] : asList(objects));
+    }
+    case 'custom-columns': case 'custom-columns-file': {
+      if (value === '') throw new PodnetError('EUSAGE', 'custom-columns format specified but no custom columns given');
+      // kubectl's custom-columns-file always prints its header row
+      const columns = name === 'custom-columns' ? parseCustomColumns(value) : parseCustomColumnsFile(readTemplateFile(value, 'template'));
+      return (objects) => printCustomColumns(objects, columns, { noHeaders: false });
+    }
+  }
+  throw new PodnetError('EUSAGE', `unable to match a printer suitable for the output format "${format}", allowed formats are: ${ALLOWED_FORMATS}`);
+}
+
+/** Go's wording for a file that cannot be read, which kubectl passes on. */
+const FILE_ERRORS: Record<string, string> = { ENOENT: 'no such file or directory', EACCES: 'permission denied', EISDIR: 'is a directory', ENOTDIR: 'not a directory' };
+
+/** A -o …-file=FILE; what: how kubectl names the file in its error ("--template", "template"). */
+function readTemplateFile(file: string, what: string): string {
+  try { return readFileSync(file, 'utf8'); } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code ?? '';
+    // Go opens a directory without complaint and fails when it reads it
+    const reason = `${code === 'EISDIR' ? 'read' : 'open'} ${file}: ${FILE_ERRORS[code] ?? (err as Error).message}`;
+    throw new PodnetError('EUSAGE', `error: error reading ${what} ${file}, ${reason}`);
+  }
+}
+
 export async function getCommand(ctx: Context, flags: CommonFlags): Promise<number> {
   const targets = parseTargets(flags.positionals);
   const { results, missing } = await fetchTargets(ctx.client(), targets, flags);
@@ -79,16 +130,14 @@ export async function getCommand(ctx: Context, flags: CommonFlags): Promise<numb
     return missing.length > 0 ? 1 : 0;
   };
   const format = flags.output ?? '';
-  if (format !== '' && format !== 'wide' && format !== 'json' && format !== 'yaml' && format !== 'name') {
-    throw new PodnetError('EUSAGE', `unable to match a printer suitable for the output format "${format}", allowed formats are: json,name,wide,yaml`);
-  }
   const all = results.flatMap((r) => r.objects);
-  if (format === 'json' || format === 'yaml' || format === 'name') {
+  if (format !== '' && format !== 'wide') {
+    const print = objectsPrinter(format);
     // one object asked for by name prints as itself; anything else as a List
     // (kubectl's printGeneric: a single name that is missing prints only its
     // error, several names that all are still print their empty List first)
     const single = results.length === 1 && results[0]!.names.length === 1;
-    if (all.length > 0 || !single) process.stdout.write(printObjects(all, format, { single }));
+    if (all.length > 0 || !single) process.stdout.write(print(all, single));
     return reportMissing();
   }
   const sections: string[] = [];

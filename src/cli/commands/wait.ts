@@ -10,6 +10,7 @@ import { parseDuration, type CommonFlags } from '../args.js';
 import type { Context } from '../context.js';
 import { parseTargets } from './get.js';
 import type { Client } from '../../client/client.js';
+import { findResults, goText, parseJsonPath, relaxedJsonPathExpression, type JsonPathTemplate } from '../printers/jsonpath.js';
 
 const POLL_MS = 100;
 
@@ -20,41 +21,52 @@ export function conditionMet(obj: KubeObject, condition: string, wanted = 'true'
 }
 
 /**
- * kubectl's `--for=jsonpath='{.status.phase}'=Running` (value optional: then
- * any non-empty value meets it). Only plain paths: fields and [N] indices.
+ * kubectl's `--for=jsonpath='{.status.phase}'=Running`, with kubectl's
+ * JSONPath engine (filters and all). The value is optional: without it any
+ * value that is there and not empty meets the wait.
  */
-export interface JsonPathWait { path: (string | number)[]; wanted?: string }
+export interface JsonPathWait { template: JsonPathTemplate; wanted?: string }
 
-export function parseJsonPathWait(spec: string): JsonPathWait {
-  const m = /^(\{[^}]*\}|[^=]+)(?:=(.*))?$/.exec(spec);
-  const expr = m?.[1]?.replace(/^\{(.*)\}$/, '$1').trim() ?? '';
-  const path: (string | number)[] = [];
-  const segment = /\.([A-Za-z0-9_-]+)|\[(\d+)\]/y;
-  let at = 0;
-  while (at < expr.length) {
-    segment.lastIndex = at;
-    const s = segment.exec(expr);
-    if (!s) throw new PodnetError('EUSAGE', `unrecognized jsonpath: "${spec}" (podnet supports fields and [N] indices, e.g. {.status.loadBalancer.ingress[0].ip})`);
-    path.push(s[1] !== undefined ? s[1] : Number(s[2]));
-    at = segment.lastIndex;
+const JSONPATH_WAIT_FORMAT = "--for=jsonpath='{.status.readyReplicas}'=3";
+
+/**
+ * Splits at each single `=`; a `==` stays in its part, so a filter's
+ * comparison is not taken for the value (kubectl's splitJSONPathInput).
+ */
+function splitAtSingleEquals(spec: string): string[] {
+  const parts = [''];
+  for (let i = 0; i < spec.length; i++) {
+    if (spec[i] !== '=') parts[parts.length - 1] += spec[i];
+    else if (spec[i + 1] === '=') { parts[parts.length - 1] += '=='; i++; } else parts.push('');
   }
-  if (path.length === 0) throw new PodnetError('EUSAGE', `jsonpath must not be empty: "${spec}"`);
-  return { path, ...(m?.[2] !== undefined ? { wanted: m[2] } : {}) };
+  return parts;
 }
 
+export function parseJsonPathWait(spec: string): JsonPathWait {
+  const parts = splitAtSingleEquals(spec);
+  if (parts.length > 2) throw new PodnetError('EUSAGE', `jsonpath wait format must be ${JSONPATH_WAIT_FORMAT} or --for=jsonpath='{.status.readyReplicas}'`);
+  const expression = relaxedJsonPathExpression(parts[0]!);
+  let wanted: string | undefined;
+  if (parts.length === 2) {
+    wanted = parts[1]!.replace(/^['"]+|['"]+$/g, '');
+    if (wanted === '') throw new PodnetError('EUSAGE', `jsonpath wait has to have a value after equal sign, like ${JSONPATH_WAIT_FORMAT}`);
+  }
+  if (expression === '') throw new PodnetError('EUSAGE', 'jsonpath expression cannot be empty');
+  return { template: parseJsonPath(expression), ...(wanted !== undefined ? { wanted } : {}) };
+}
+
+/** kubectl's JSONPathWait check: exactly one value (none: not yet), compared as Go prints it, spaces trimmed. */
 export function jsonPathMet(obj: KubeObject, w: JsonPathWait): boolean {
-  let v: unknown = obj;
-  for (const key of w.path) {
-    if (v === null || typeof v !== 'object') return false;
-    v = (v as Record<string | number, unknown>)[key];
-  }
-  if (v === undefined || v === null) return false;
-  if (w.wanted === undefined) {
-    if (typeof v === 'object') return Object.keys(v).length > 0;
-    return String(v) !== '';
-  }
-  if (typeof v === 'object') throw new PodnetError('EUSAGE', 'jsonpath wait has to be a single value, not a list or an object');
-  return String(v) === w.wanted;
+  const results = findResults(w.template, obj, { allowMissingKeys: true });
+  if (results.length === 0 || results[0]!.length === 0) return false;
+  if (results.length > 1) throw new PodnetError('EUSAGE', 'given jsonpath expression matches more than one list');
+  if (results[0]!.length > 1) throw new PodnetError('EUSAGE', 'given jsonpath expression matches more than one value');
+  const value = results[0]![0];
+  const nested = typeof value === 'object' && value !== null;
+  // kubectl takes any value here, even null or {}; podnet waits for one with something in it
+  if (w.wanted === undefined) return nested ? Object.keys(value).length > 0 : value !== null && goText(value) !== '';
+  if (nested) throw new PodnetError('EUSAGE', 'jsonpath leads to a nested object or list which is not supported: the wait compares a single value');
+  return goText(value).trim() === w.wanted.trim();
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
