@@ -24,10 +24,12 @@
 
 import type { Pod, PodTemplateSpec, StatefulSet, Volume } from '../api/types.js';
 import { isActive, isControlledBy, isPodReady, isTerminating, msUntilAvailable } from '../api/pod-helpers.js';
+import { matchesLabelSelector } from '../api/labels.js';
 import { isDNS1123Subdomain } from '../api/validation/names.js';
 import type { Client } from '../client/client.js';
 import { isApiError } from '../errors.js';
 import { Controller } from './controller.js';
+import { claimPods, podOwnerHandlers } from './controller-ref.js';
 import { sameStatus } from './deployment.js';
 import type { EventRecorder } from './events.js';
 import { keyOf, splitKey, type InformerSource, type Lister } from './informers.js';
@@ -109,6 +111,16 @@ export function ordinalOf(set: StatefulSet, pod: Pod): number {
   if (!name.startsWith(prefix)) return -1;
   const n = Number(name.slice(prefix.length));
   return Number.isInteger(n) && n >= 0 ? n : -1;
+}
+
+/**
+ * Whether the set wants this pod (upstream's selector match and isMemberOf):
+ * its selector matches and the pod is named `<set>-<ordinal>`. An orphan it
+ * wants is adopted, whatever its ordinal: one beyond replicas is then
+ * condemned like any other.
+ */
+export function isMemberOf(set: StatefulSet, pod: Pod): boolean {
+  return ordinalOf(set, pod) >= 0 && matchesLabelSelector(set.spec.selector, pod.metadata.labels);
 }
 
 export type StatefulStep = { action: 'create'; ordinal: number } | { action: 'delete'; pod: Pod } | { action: 'wait' } | { action: 'none' };
@@ -228,15 +240,12 @@ export class StatefulSetController extends Controller {
     this.sets = sets;
     this.pods = pods;
     sets.addHandlers({ add: (s) => this.enqueue(keyOf(s)), update: (_o, s) => this.enqueue(keyOf(s)), delete: (s) => this.setDeleted(s) });
-    const byOwner = (p: Pod) => {
-      const owner = p.metadata.ownerReferences?.find((r) => r.controller && r.kind === 'StatefulSet');
-      if (owner) this.enqueue(`${p.metadata.namespace}/${owner.name}`);
-    };
+    pods.addHandlers(podOwnerHandlers('StatefulSet', sets, (key) => this.enqueue(key)));
     // a deleted set's pod may have lost its owner reference (orphan cascade): find its pending claims by name
     const byPendingClaims = (p: Pod) => {
       for (const [key, claims] of this.deletedSetClaims) if (key.startsWith(`${p.metadata.namespace}/`) && claims.has(p.metadata.name!)) this.enqueue(key);
     };
-    pods.addHandlers({ add: byOwner, update: (_o, p) => byOwner(p), delete: (p) => { byOwner(p); byPendingClaims(p); } });
+    pods.addHandlers({ delete: byPendingClaims });
   }
 
   protected async sync(key: string): Promise<void> {
@@ -244,7 +253,9 @@ export class StatefulSetController extends Controller {
     let set = this.sets.get(namespace, name);
     this.releaseDeletedSetClaims(key, namespace!, set);
     if (!set || set.metadata.deletionTimestamp) return;
-    const pods = this.pods.list(namespace).filter((p) => isControlledBy(p, set!.metadata.uid));
+    // upstream's getPodsForStatefulSet: adopt matching orphans, release pods that no longer match
+    const owner = { obj: set, apiVersion: 'apps/v1', kind: 'StatefulSet', plural: 'statefulsets' };
+    const pods = await claimPods(this.client, owner, this.pods.list(namespace), (p) => isMemberOf(set!, p));
     const seen = this.seenOrdinals(set);
     for (const p of pods) { const o = ordinalOf(set, p); if (o >= 0) seen.add(o); }
     for (const o of scaledDownOrdinals(set, seen, (podName) => !!this.pods.get(namespace, podName))) {
