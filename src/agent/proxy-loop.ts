@@ -22,6 +22,7 @@ import type { InformerFactory } from '../controllers/informer-factory.js';
 import type { Runner } from '../net/runner.js';
 import { SyncScheduler } from '../client/sync-scheduler.js';
 import { ServiceProxy } from '../proxy/service-proxy.js';
+import { ProxyHealth, serveProxyStatus } from '../proxy/proxy-status.js';
 
 const COALESCE_MS = 10;
 const MIN_SYNC_INTERVAL_MS = 250;
@@ -41,11 +42,15 @@ export function startServiceProxy(o: ProxyLoopOptions): { firstSync: Promise<voi
   const services = o.informers.informer<Service>('services');
   const slices = o.informers.informer<EndpointSlice>('endpointslices');
   const proxy = new ServiceProxy({ runner: o.runner, nodeName: o.nodeName, nodeIP: o.nodeIP, podCIDR: o.podCIDR, clusterCIDR: POD_NETWORK, serviceCIDR: SERVICE_NETWORK, serveHealthChecks: true });
+  const health = new ProxyHealth();
+  const status = serveProxyStatus(health, (line) => process.stderr.write(`[agent ${o.nodeName}] ${line}\n`));
   let synced = false;
   let changedDuringFirstSync = false;
   const sync = async () => {
+    const startedAt = Date.now();
     try {
       await proxy.sync(services.list(), slices.list());
+      health.synced(Date.now() - startedAt, startedAt);
     } catch (err) {
       const message = (err as Error).message;
       process.stderr.write(`[agent ${o.nodeName}] service proxy: ${message}\n`);
@@ -55,7 +60,7 @@ export function startServiceProxy(o: ProxyLoopOptions): { firstSync: Promise<voi
     }
   };
   const scheduler = new SyncScheduler(sync, { debounceMs: COALESCE_MS, minIntervalMs: MIN_SYNC_INTERVAL_MS, burst: BURST, name: 'service proxy sync' });
-  const schedule = () => { if (synced) scheduler.trigger(); else changedDuringFirstSync = true; };
+  const schedule = () => { health.queued(); if (synced) scheduler.trigger(); else changedDuringFirstSync = true; };
   services.addHandlers({ add: schedule, update: schedule, delete: schedule });
   slices.addHandlers({ add: schedule, update: schedule, delete: schedule });
   const firstSync = o.informers.waitForSync().then(async () => {
@@ -66,6 +71,6 @@ export function startServiceProxy(o: ProxyLoopOptions): { firstSync: Promise<voi
   });
   return {
     firstSync,
-    stop() { void scheduler.stop(); void proxy.stop(); },
+    stop() { void scheduler.stop(); void proxy.stop(); status.stop(); },
   };
 }

@@ -123,6 +123,21 @@ describe('cloud load balancer', { timeout: 600_000 }, () => {
     assert.match(router.stdout, /numgen random mod 2 map \{ 0 : 172\.18\.0\.2 \. 3\d{4}, 1 : 172\.18\.0\.3 \. 3\d{4} \}/);
   });
 
+  test('kube-proxy\'s own endpoints on every node: /proxyMode on localhost:10249, /healthz on the node\'s address :10256 (a cloud LB\'s node check)', async () => {
+    const mode = await pn(['exec', 'node/node-1', '--', 'curl', '-s', 'http://localhost:10249/proxyMode']);
+    assert.equal(mode.stdout, 'nftables', mode.stderr);
+    const metrics = await pn(['exec', 'node/node-1', '--', 'curl', '-s', 'http://127.0.0.1:10249/metrics']);
+    assert.match(metrics.stdout, /^kubeproxy_sync_proxy_rules_duration_seconds_count [1-9]\d*$/m);
+    const health = await pn(['outside', '--', 'curl', '-s', '-w', ' %{http_code}', `http://${NODE_IPS['node-2']}:10256/healthz`]);
+    const [body, code] = health.stdout.split(/ (?=\d{3}$)/);
+    assert.equal(code, '200', health.stdout);
+    const parsed = JSON.parse(body!) as { lastUpdated: string; currentTime: string; nodeEligible: boolean };
+    assert.equal(parsed.nodeEligible, true);
+    assert.ok(Date.parse(parsed.lastUpdated) <= Date.parse(parsed.currentTime));
+    // the metrics server is the node's own, not its network's
+    assert.notEqual((await pn(['outside', '--', 'curl', '-s', '-m', '2', `http://${NODE_IPS['node-1']}:10249/proxyMode`])).code, 0);
+  });
+
   test('a requested loadBalancerIP is honoured; asking for a taken one leaves the Service pending with an event', async () => {
     await apply(lbService('fixed', '  loadBalancerIP: 203.0.113.200'));
     assert.equal(await lbIP('fixed'), '203.0.113.200');
