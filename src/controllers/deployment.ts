@@ -7,13 +7,19 @@
 // Deployment, or one whose replicas change mid-rollout, is scaled instead of
 // rolled, as upstream's syncDeployment: each template group in proportion to
 // its size (deployment-scale.ts), an old group's new pods copied from its own.
+// Pods are claimed as upstream claims ReplicaSets (controller-ref.ts): an
+// orphan with a pod-template-hash that the selector matches is adopted, as
+// the ReplicaSet it came from would be, and is then a pod of its template's
+// group, an old one rolled like any other.
 
 import { deepEqual } from '../store/deep-equal.js';
 import type { Deployment, Pod, PodTemplateSpec } from '../api/types.js';
-import { isActive, isControlledBy, isPodAvailable, isPodReady, isTerminal, isTerminating, msUntilAvailable, nowRFC3339, setCondition } from '../api/pod-helpers.js';
+import { matchesLabelSelector } from '../api/labels.js';
+import { isActive, isPodAvailable, isPodReady, isTerminal, isTerminating, msUntilAvailable, nowRFC3339, setCondition } from '../api/pod-helpers.js';
 import type { Client } from '../client/client.js';
 import { isApiError } from '../errors.js';
 import { Controller } from './controller.js';
+import { claimPods, controllerRefTo, orphanNamespace, ORPHANS_BY_NAMESPACE, podOwnerHandlers, type PodOwner } from './controller-ref.js';
 import { progressingCondition } from './deployment-progress.js';
 import { scaleGroups } from './deployment-scale.js';
 import type { EventRecorder } from './events.js';
@@ -37,6 +43,18 @@ export function resolveIntOrPercent(value: number | string | undefined, total: n
   const exact = (Number(m[1]) * total) / 100;
   return roundUp ? Math.ceil(exact) : Math.floor(exact);
 }
+
+/**
+ * Whether the Deployment wants this pod (upstream: its selector matches the
+ * ReplicaSet, whose own selector, and so the pod, carries a
+ * pod-template-hash). A pod without the label belongs to no template group,
+ * so a bare pod that only shares the labels is never adopted.
+ */
+export function wantsPod(deploy: Deployment, pod: Pod): boolean {
+  return !!pod.metadata.labels?.[POD_TEMPLATE_HASH] && matchesLabelSelector(deploy.spec.selector, pod.metadata.labels);
+}
+
+const ownerOf = (deploy: Deployment): PodOwner => ({ obj: deploy, apiVersion: 'apps/v1', kind: 'Deployment', plural: 'deployments' });
 
 /** the order pods of one template go in: the least useful first */
 function byDeletionPreference(a: Pod, b: Pod): number {
@@ -200,15 +218,16 @@ function templateOf(pod: Pod): PodTemplateSpec {
 
 /**
  * Whether a pod update can change what its Deployment's sync does: the sync
- * reads a pod's controller, template hash, activity (deletion, terminal
- * phase), readiness and binding (planRollout, updateStatus). Most pod updates
+ * reads a pod's controller, labels (the template hash, and the selector that
+ * keeps it owned), activity (deletion, terminal phase), readiness and
+ * binding (claimPods, planRollout, updateStatus). Most pod updates
  * are other status writes (the scheduler's PodScheduled=False, container
  * states, probe times) that would each cost a sync ending in "nothing to do".
  * Upstream's ReplicaSet controller queues on every update; the outcome is the
  * same, as the sync reads only these fields.
  */
 export function podChangeMatters(old: Pod, cur: Pod): boolean {
-  return old.metadata.labels?.[POD_TEMPLATE_HASH] !== cur.metadata.labels?.[POD_TEMPLATE_HASH]
+  return !deepEqual(old.metadata.labels ?? {}, cur.metadata.labels ?? {})
     || controllerUid(old)[0] !== controllerUid(cur)[0]
     || isActive(old) !== isActive(cur)
     || isPodReady(old) !== isPodReady(cur)
@@ -218,6 +237,7 @@ export function podChangeMatters(old: Pod, cur: Pod): boolean {
 export class DeploymentController extends Controller {
   private readonly deployments: Lister<Deployment>;
   private readonly podsByOwner: IndexLookup<Pod>;
+  private readonly orphans: IndexLookup<Pod>;
   /** the template hash per Deployment uid, for the generation it was computed at (the template is in spec) */
   private readonly hashes = new Map<string, { generation: number | undefined; hash: string }>();
 
@@ -227,23 +247,22 @@ export class DeploymentController extends Controller {
     const pods = informers.informer<Pod>('pods');
     this.deployments = deployments;
     this.podsByOwner = indexLookup(pods, CONTROLLER_UID_INDEX, controllerUid);
+    this.orphans = indexLookup(pods, ORPHANS_BY_NAMESPACE, orphanNamespace);
     deployments.addHandlers({
       add: (d) => this.enqueue(keyOf(d)),
       update: (_o, d) => this.enqueue(keyOf(d)),
       delete: (d) => { this.hashes.delete(d.metadata.uid!); },
     });
-    const byOwner = (p: Pod) => {
-      const owner = p.metadata.ownerReferences?.find((r) => r.controller && r.kind === 'Deployment');
-      if (owner) this.enqueue(`${p.metadata.namespace}/${owner.name}`);
-    };
-    pods.addHandlers({ add: byOwner, update: (o, p) => { if (podChangeMatters(o, p)) byOwner(p); }, delete: byOwner });
+    pods.addHandlers(podOwnerHandlers('Deployment', deployments, (key) => this.enqueue(key), podChangeMatters));
   }
 
   protected async sync(key: string): Promise<void> {
     const [namespace, name] = splitKey(key);
     const deploy = this.deployments.get(namespace, name);
     if (!deploy || deploy.metadata.deletionTimestamp) return; // the garbage collector removes its pods
-    const owned = this.podsByOwner.get(deploy.metadata.uid!).filter((p) => isControlledBy(p, deploy.metadata.uid));
+    // upstream's getReplicaSetsForDeployment: adopt matching orphans, release pods that no longer match
+    const candidates = [...this.podsByOwner.get(deploy.metadata.uid!), ...this.orphans.get(namespace ?? '')];
+    const owned = await claimPods(this.client, ownerOf(deploy), candidates, (p) => wantsPod(deploy, p));
     let active = owned.filter(isActive);
     const hash = this.hashOf(deploy);
     // As upstream syncDeployment: a paused Deployment is still scaled, and a
@@ -288,7 +307,7 @@ export class DeploymentController extends Controller {
         name, namespace: deploy.metadata.namespace,
         labels: { ...(t.metadata?.labels ?? {}), [POD_TEMPLATE_HASH]: hash },
         ...(t.metadata?.annotations ? { annotations: { ...t.metadata.annotations } } : {}),
-        ownerReferences: [{ apiVersion: 'apps/v1', kind: 'Deployment', name: deploy.metadata.name!, uid: deploy.metadata.uid!, controller: true, blockOwnerDeletion: true }],
+        ownerReferences: [controllerRefTo(ownerOf(deploy))],
       },
       // not copied: every Client copies (LocalClient) or serializes (HttpClient) what it creates
       spec: t.spec,

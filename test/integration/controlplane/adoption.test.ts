@@ -2,14 +2,15 @@
 // Basics tutorial's non-cascading delete (delete the set with
 // --cascade=orphan, delete web-0, apply the set again with fewer replicas)
 // ends with the new set owning the pods that were left and deleting the one
-// beyond its replicas.
+// beyond its replicas; a Deployment applied again after the same delete
+// takes its pods back instead of making new ones beside them.
 
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import type { KubeObject, Pod, Service, StatefulSet } from '../../../src/api/types.js';
+import type { Deployment, KubeObject, Pod, Service, StatefulSet } from '../../../src/api/types.js';
 import { HttpClient } from '../../../src/client/http-client.js';
 import { isApiError } from '../../../src/errors.js';
 import { downOrKill, eventually, podnet } from '../../support/cli.js';
@@ -27,6 +28,14 @@ const web = (replicas: number): StatefulSet => ({
   },
 });
 
+const hello = (replicas: number): Deployment => ({
+  apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'hello' },
+  spec: {
+    replicas, selector: { matchLabels: { app: 'hello' } },
+    template: { metadata: { labels: { app: 'hello' } }, spec: { containers: [{ name: 'echo', image: 'podnet/echo', readinessProbe: { httpGet: { path: '/healthz', port: 8080 }, periodSeconds: 1 } }] } },
+  },
+});
+
 /** the CLI does what the tutorial's user does; JSON is YAML too */
 async function cli(args: string[], ...objects: KubeObject[]): Promise<void> {
   const r = await pn(args, objects.length ? { input: objects.map((o) => JSON.stringify(o)).join('\n---\n') } : {});
@@ -35,9 +44,10 @@ async function cli(args: string[], ...objects: KubeObject[]): Promise<void> {
 
 let api: HttpClient;
 const pods = async (selector: string) => (await api.list<Pod>('pods', 'default', { labelSelector: selector })).items;
-async function statefulSet(): Promise<StatefulSet | undefined> {
-  try { return await api.get<StatefulSet>('statefulsets', 'default', 'web'); } catch (err) { if (isApiError(err, 'NotFound')) return undefined; throw err; }
+async function read<T extends KubeObject>(plural: string, name: string): Promise<T | undefined> {
+  try { return await api.get<T>(plural, 'default', name); } catch (err) { if (isApiError(err, 'NotFound')) return undefined; throw err; }
 }
+const statefulSet = () => read<StatefulSet>('statefulsets', 'web');
 const ready = (p: Pod) => !p.metadata.deletionTimestamp && !!p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True');
 const names = (ps: Pod[]) => ps.map((p) => p.metadata.name).sort();
 
@@ -83,5 +93,31 @@ describe('orphans adopted', { timeout: 170_000 }, () => {
       return s?.readyReplicas === 2 && s.replicas === 2 ? s : undefined;
     }, 20_000, 100);
     assert.equal(status.updatedReplicas, 2);
+  });
+
+  test('Deployment: deleted with --cascade=orphan and applied again with 1 replica: one of its pods adopted, the other deleted, none made', async () => {
+    await cli(['apply', '-f', '-'], hello(2));
+    const first = await eventually('2 hello pods ready', async () => {
+      const all = await pods('app=hello');
+      return all.length === 2 && all.every(ready) ? all : undefined;
+    }, 90_000, 250);
+    await cli(['delete', 'deployment', 'hello', '--cascade=orphan']);
+    await eventually('its pods orphaned and the Deployment gone', async () => {
+      const all = await pods('app=hello');
+      return all.length === 2 && all.every((p) => !p.metadata.ownerReferences?.length) && (await read('deployments', 'hello')) === undefined;
+    }, 20_000, 100);
+
+    await cli(['apply', '-f', '-'], hello(1));
+    const d = (await read<Deployment>('deployments', 'hello'))!;
+    const kept = await eventually('one pod left, owned by the new Deployment', async () => {
+      const all = await pods('app=hello');
+      return all.length === 1 && all[0]!.metadata.ownerReferences?.some((r) => r.controller && r.uid === d.metadata.uid) ? all[0] : undefined;
+    }, 30_000, 100);
+    assert.ok(first.some((p) => p.metadata.uid === kept.metadata.uid), 'one of the first pods, not a new one');
+    const status = await eventually('READY 1/1', async () => {
+      const s = (await read<Deployment>('deployments', 'hello'))?.status;
+      return s?.readyReplicas === 1 && s.replicas === 1 ? s : undefined;
+    }, 20_000, 100);
+    assert.equal(status.updatedReplicas, 1);
   });
 });

@@ -52,6 +52,7 @@ const podChanges: [string, (p: Pod) => void, boolean][] = [
   ['it fails', (p) => { p.status = { phase: 'Failed' }; }, true],
   ['its template hash label changes', (p) => { p.metadata.labels = { app: 'web', 'pod-template-hash': 'def' }; }, true],
   ['it is orphaned', (p) => { p.metadata.ownerReferences = []; }, true],
+  ['it is relabelled out of the selector (to be released)', (p) => { p.metadata.labels = { app: 'debug', 'pod-template-hash': 'abc' }; }, true],
 ];
 for (const [name, change, want] of podChanges) {
   test(`podChangeMatters: ${name} → ${want}`, () => {
