@@ -1,6 +1,6 @@
 // Binds pending pods to Ready nodes: honours nodeName, nodeSelector, node
 // affinity and taints (node-fit.ts), spreads evenly (preferred affinity and
-// PreferNoSchedule taints first, then fewest pods of the same controller, then
+// PreferNoSchedule taints first, then fewest siblings (spreadGroupOf), then
 // fewest bound pods, then the name), and leaves what cannot be placed Pending with PodScheduled=False and
 // an event that says why, worded like kube-scheduler's.
 
@@ -10,6 +10,7 @@ import type { Client } from '../client/client.js';
 import { isApiError } from '../errors.js';
 import { deepEqual } from '../store/deep-equal.js';
 import { Controller } from './controller.js';
+import { POD_TEMPLATE_HASH } from './deployment.js';
 import { describeTaint, matchesNodeSelection, NOT_READY_TAINT, preference, toleratesTaint, UNSCHEDULABLE_TAINT, untoleratedTaint } from './node-fit.js';
 import type { EventRecorder } from './events.js';
 import { indexLookup, keyOf, splitKey, type IndexLookup, type InformerSource, type Lister } from './informers.js';
@@ -17,10 +18,25 @@ import { indexLookup, keyOf, splitKey, type IndexLookup, type InformerSource, ty
 /** active pods by the node they are bound to: spreading counts them per node */
 const NODE_INDEX = 'active-on-node';
 
-const BOUND_OWNER_INDEX = 'scheduler-bound-owner';
+/** bound active pods by their spread group (spreadGroupOf): the siblings a new pod spreads from */
+const BOUND_GROUP_INDEX = 'scheduler-bound-spread-group';
 
-function controllerOf(pod: Pod): string | undefined {
-  return pod.metadata.ownerReferences?.find((r) => r.controller)?.uid;
+/**
+ * The pods a pod spreads from, as kube-scheduler's default topology
+ * spreading counts them (helper.DefaultSelector): those its controller's
+ * selector matches. A ReplicaSet's selector carries the pod-template-hash,
+ * so during a rollout the new pods spread among themselves, not around the
+ * old ones (counted with them, both new pods of a 2-replica rollout went to
+ * the node with fewer old pods). podnet's Deployments own their pods
+ * directly, so the group is the owner and, where the pod has one, its
+ * template hash. A StatefulSet's selector has no controller-revision-hash:
+ * its pods stay one group across revisions. Undefined: no controller.
+ */
+export function spreadGroupOf(pod: Pod): string | undefined {
+  const owner = pod.metadata.ownerReferences?.find((r) => r.controller)?.uid;
+  if (!owner) return undefined;
+  const hash = pod.metadata.labels?.[POD_TEMPLATE_HASH];
+  return hash ? `${owner}/${hash}` : owner;
 }
 
 export type ScheduleResult = { node: string } | { reason: string };
@@ -31,7 +47,7 @@ export function isNodeReady(node: Node): boolean {
 
 /**
  * Pure: where this pod should go, given the nodes, how many pods each has and
- * how many of this pod's siblings (pods of the same controller) each has.
+ * how many of this pod's siblings (pods of its spread group) each has.
  * Siblings spread first, as kube-scheduler's default topology spreading over
  * hostnames does, so the replicas of one Deployment land on different nodes
  * however the other pods are spread; then the fewest pods; then the name.
@@ -85,7 +101,7 @@ export function choose(pod: Pod, nodes: Node[], podsPerNode: Map<string, number>
 export function schedulingInputChanged(old: Pod, cur: Pod): boolean {
   return old.metadata.generation !== cur.metadata.generation
     || isActive(old) !== isActive(cur)
-    || controllerOf(old) !== controllerOf(cur);
+    || spreadGroupOf(old) !== spreadGroupOf(cur);
 }
 
 /**
@@ -105,7 +121,7 @@ export class Scheduler extends Controller {
   private readonly pods: Lister<Pod>;
   private readonly nodes: Lister<Node>;
   private readonly podsOnNode: IndexLookup<Pod>;
-  private readonly boundPodsByOwner: IndexLookup<Pod>;
+  private readonly boundPodsByGroup: IndexLookup<Pod>;
   /** bindings made but not yet seen in the cache, so a burst still spreads */
   private readonly assumed = new Map<string, string>();
 
@@ -116,9 +132,9 @@ export class Scheduler extends Controller {
     this.pods = pods;
     this.nodes = nodes;
     this.podsOnNode = indexLookup(pods, NODE_INDEX, (p) => (p.spec.nodeName && isActive(p) ? [p.spec.nodeName] : []));
-    this.boundPodsByOwner = indexLookup(pods, BOUND_OWNER_INDEX, (p) => {
-      const owner = controllerOf(p);
-      return owner && p.spec.nodeName && isActive(p) ? [owner] : [];
+    this.boundPodsByGroup = indexLookup(pods, BOUND_GROUP_INDEX, (p) => {
+      const group = spreadGroupOf(p);
+      return group && p.spec.nodeName && isActive(p) ? [group] : [];
     });
     const consider = (p: Pod) => { if (!p.spec.nodeName && isActive(p)) this.enqueue(keyOf(p)); else this.assumed.delete(keyOf(p)); };
     pods.addHandlers({
@@ -138,17 +154,17 @@ export class Scheduler extends Controller {
     const nodes = this.nodes.list();
     const counts = new Map<string, number>();
     for (const n of nodes) counts.set(n.metadata.name!, this.podsOnNode.count(n.metadata.name!));
-    const owner = controllerOf(pod);
+    const group = spreadGroupOf(pod);
     const siblings = new Map<string, number>();
     const add = (m: Map<string, number>, node: string) => m.set(node, (m.get(node) ?? 0) + 1);
-    if (owner) for (const p of this.boundPodsByOwner.get(owner)) add(siblings, p.spec.nodeName!);
+    if (group) for (const p of this.boundPodsByGroup.get(group)) add(siblings, p.spec.nodeName!);
     // bindings the cache has not shown yet count where they were sent
     for (const [k, node] of this.assumed) {
       const [ns, n] = splitKey(k);
       const p = this.pods.get(ns, n);
       if (!p || p.spec.nodeName || !isActive(p)) continue;
       add(counts, node);
-      if (owner && controllerOf(p) === owner) add(siblings, node);
+      if (group && spreadGroupOf(p) === group) add(siblings, node);
     }
     const result = choose(pod, nodes, counts, siblings);
     const now = nowRFC3339();

@@ -1,8 +1,15 @@
-import { test } from 'node:test';
+import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { choose, nodeSchedulingChanged, schedulingInputChanged } from '../../../src/controllers/scheduler.js';
+import type { OwnerReference, Pod } from '../../../src/api/types.js';
+import { FakeEventRecorder } from '../../../src/controllers/events.js';
+import { choose, nodeSchedulingChanged, Scheduler, schedulingInputChanged, spreadGroupOf } from '../../../src/controllers/scheduler.js';
 import { nextFreeSubnet, subnetAt } from '../../../src/controllers/node-ipam.js';
+import { eventually } from '../../support/cli.js';
+import { startController } from './controller-harness.js';
 import { node, pod } from './fixtures.js';
+
+const stops: (() => void)[] = [];
+after(() => { for (const stop of stops) stop(); });
 
 test('spreads pods to the node with the fewest', () => {
   const nodes = [node('node-1'), node('node-2')];
@@ -16,6 +23,39 @@ test('replicas of one controller spread first, however the other pods are placed
   assert.deepEqual(choose(pod('a'), nodes, new Map([['node-1', 3], ['node-2', 1]]), new Map([['node-2', 1]])), { node: 'node-1' });
   // equal siblings: the fewest pods overall wins
   assert.deepEqual(choose(pod('a'), nodes, new Map([['node-1', 3], ['node-2', 2]]), new Map([['node-1', 1], ['node-2', 1]])), { node: 'node-2' });
+});
+
+const controlledBy = (kind: string, uid: string): OwnerReference[] => [{ apiVersion: 'apps/v1', kind, name: 'web', uid, controller: true }];
+const withOwner = (p: Pod, refs: OwnerReference[]): Pod => ({ ...p, metadata: { ...p.metadata, ownerReferences: refs } });
+
+test('spread groups: a Deployment\'s pods by owner and template hash, a StatefulSet\'s by owner across revisions, an unowned pod none', () => {
+  assert.equal(spreadGroupOf(pod('bare', { hash: 'abc' })), undefined);
+  assert.equal(spreadGroupOf(withOwner(pod('d', { hash: 'abc' }), controlledBy('Deployment', 'u1'))), 'u1/abc');
+  assert.notEqual(spreadGroupOf(withOwner(pod('d', { hash: 'abc' }), controlledBy('Deployment', 'u1'))), spreadGroupOf(withOwner(pod('d', { hash: 'def' }), controlledBy('Deployment', 'u1'))));
+  const member = (revision: string) => withOwner(pod('web-0', { labels: { app: 'web', 'controller-revision-hash': revision } }), controlledBy('StatefulSet', 'u2'));
+  assert.equal(spreadGroupOf(member('web-r1')), 'u2');
+  assert.equal(spreadGroupOf(member('web-r2')), spreadGroupOf(member('web-r1')));
+  const notController = { ...controlledBy('Deployment', 'u1')[0]!, controller: false };
+  assert.equal(spreadGroupOf(withOwner(pod('d', { hash: 'abc' }), [notController])), undefined);
+});
+
+test('a rollout\'s new pods spread among themselves, not around the old ones (both went to the node with fewer old pods)', async () => {
+  const client = await startController(stops, (informers, c) => new Scheduler(informers, c, new FakeEventRecorder()));
+  for (const n of ['node-1', 'node-2']) await client.create(node(n));
+  const make = (name: string, hash: string, nodeName?: string) => client.create<Pod>({
+    apiVersion: 'v1', kind: 'Pod',
+    metadata: { name, namespace: 'default', labels: { app: 'web', 'pod-template-hash': hash }, ownerReferences: controlledBy('Deployment', 'uid-web') },
+    spec: { containers: [{ name: 'c', image: 'podnet/echo' }], ...(nodeName ? { nodeName } : {}) },
+  });
+  // mid-rollout: the old template's two pods are left on node-1
+  await make('web-old-1', 'old', 'node-1');
+  await make('web-old-2', 'old', 'node-1');
+  await make('web-new-1', 'new');
+  await eventually('web-new-1 bound', async () => (await client.get<Pod>('pods', 'default', 'web-new-1')).spec.nodeName, 5_000, 20);
+  await make('web-new-2', 'new');
+  const second = await eventually('web-new-2 bound', async () => (await client.get<Pod>('pods', 'default', 'web-new-2')).spec.nodeName, 5_000, 20);
+  const first = (await client.get<Pod>('pods', 'default', 'web-new-1')).spec.nodeName;
+  assert.deepEqual([first, second].sort(), ['node-1', 'node-2'], `new pods on ${first} and ${second}`);
 });
 
 test('honours nodeSelector and skips NotReady and unschedulable nodes', () => {
