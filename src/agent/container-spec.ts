@@ -23,6 +23,14 @@ export interface BuiltinImage {
   argv?: readonly string[];
   /** the argv when the node has a hold FIFO to wait on instead (pause: no sleep process) */
   holdArgv?: (holdFifo: string) => string[];
+  /**
+   * The real image's ENTRYPOINT path. A `command` that names it runs the
+   * built-in program, with the rest of `command` before `args` as its
+   * arguments, as it would run the image's own binary; this machine has no
+   * such file. podnet's own images are published nowhere, so no manifest
+   * names a path in them, and they have none.
+   */
+  entrypoint?: string;
 }
 
 /** pause.c's signal handling: TERM or INT ends the pause with status 0 */
@@ -57,10 +65,10 @@ export function pauseHoldArgv(holdFifo: string): string[] {
 /** Built-in images run a podnet program with node (pause: a shell); anything else must set `command`. */
 export const BUILTIN_IMAGES: BuiltinImage[] = [
   { match: (i) => /^(docker\.io\/)?podnet\/echo(:[\w.-]+)?$/.test(i), program: 'echo.js' },
-  { match: (i) => /^registry\.k8s\.io\/e2e-test-images\/agnhost(:[\w.-]+)?$/.test(i), program: 'agnhost.js' },
+  { match: (i) => /^registry\.k8s\.io\/e2e-test-images\/agnhost(:[\w.-]+)?$/.test(i), program: 'agnhost.js', entrypoint: '/agnhost' },
   { match: (i) => /^(docker\.io\/)?podnet\/cluster-dns(:[\w.-]+)?$/.test(i), program: 'cluster-dns.js', nodeFlags: WATCHER_V8_FLAGS },
   { match: (i) => /^(docker\.io\/)?podnet\/ingress-controller(:[\w.-]+)?$/.test(i), program: 'ingress-controller.js', nodeFlags: WATCHER_V8_FLAGS },
-  { match: (i) => /^(registry\.k8s\.io|k8s\.gcr\.io)\/pause(:[\w.-]+)?$/.test(i), argv: PAUSE_ARGV, holdArgv: pauseHoldArgv },
+  { match: (i) => /^(registry\.k8s\.io|k8s\.gcr\.io)\/pause(:[\w.-]+)?$/.test(i), argv: PAUSE_ARGV, holdArgv: pauseHoldArgv, entrypoint: '/pause' },
 ];
 
 export type ResolvedCommand = { argv: string[] } | { error: { reason: 'ErrImagePull' | 'CreateContainerConfigError'; message: string } };
@@ -68,18 +76,28 @@ export type ResolvedCommand = { argv: string[] } | { error: { reason: 'ErrImageP
 /**
  * Kubernetes semantics: `command` replaces the image's entrypoint, `args` its
  * default arguments; a built-in image's entrypoint is its node program (pause: its fixed command,
- * without a sleep process when `holdFifo` is given).
+ * without a sleep process when `holdFifo` is given). A `command` naming the
+ * image's entrypoint path (`/agnhost serve-hostname`, as the docs' tutorials
+ * and e2e manifests write it) runs that program too.
  */
 export function resolveCommand(c: Container, nodeBinary: string, holdFifo?: string): ResolvedCommand {
   const args = c.args ?? [];
-  if (c.command && c.command.length > 0) return { argv: [...c.command, ...args] };
   const image = c.image ?? '';
   const builtin = BUILTIN_IMAGES.find((b) => b.match(image));
+  if (c.command && c.command.length > 0) {
+    if (!builtin?.entrypoint || c.command[0] !== builtin.entrypoint) return { argv: [...c.command, ...args] };
+    return { argv: builtinArgv(builtin, [...c.command.slice(1), ...args], nodeBinary, holdFifo) };
+  }
   if (!builtin) {
     return { error: { reason: 'ErrImagePull', message: `Failed to pull image "${image}": podnet runs host programs and has no image registry; "${image}" is not a built-in image (podnet/echo, registry.k8s.io/e2e-test-images/agnhost, registry.k8s.io/pause) and the container sets no command` } };
   }
-  if (builtin.argv) return { argv: builtin.holdArgv && holdFifo ? builtin.holdArgv(holdFifo) : [...builtin.argv] };
-  return { argv: [nodeBinary, ...(builtin.nodeFlags ?? []), `${IMAGES_DIR}${builtin.program}`, ...args] };
+  return { argv: builtinArgv(builtin, args, nodeBinary, holdFifo) };
+}
+
+/** A built-in image's process: its node program with `args`, or its fixed command (pause ignores arguments). */
+function builtinArgv(builtin: BuiltinImage, args: string[], nodeBinary: string, holdFifo?: string): string[] {
+  if (builtin.argv) return builtin.holdArgv && holdFifo ? builtin.holdArgv(holdFifo) : [...builtin.argv];
+  return [nodeBinary, ...(builtin.nodeFlags ?? []), `${IMAGES_DIR}${builtin.program}`, ...args];
 }
 
 export interface PodFacts { podIP?: string; hostIP?: string; nodeName?: string }

@@ -57,6 +57,26 @@ test('command replaces the entrypoint; built-in images run their node program', 
   assert.ok('argv' in agnhost && agnhost.argv[1]!.endsWith('/images/agnhost.js'));
 });
 
+test('a command naming the image\'s entrypoint path runs the built-in program (agnhost crash-looped with "nsenter: failed to execute /agnhost")', () => {
+  const agnhost = 'registry.k8s.io/e2e-test-images/agnhost:2.39';
+  const r = resolveCommand({ name: 'c', image: agnhost, command: ['/agnhost', 'serve-hostname'] }, '/usr/bin/node');
+  assert.ok('argv' in r);
+  assert.equal(r.argv[0], '/usr/bin/node');
+  assert.ok(r.argv[1]!.endsWith('/images/agnhost.js'));
+  assert.deepEqual(r.argv.slice(2), ['serve-hostname']);
+  // the rest of command, then args, as the binary would have received them
+  const split = resolveCommand({ name: 'c', image: agnhost, command: ['/agnhost', 'netexec'], args: ['--http-port=8080', '--udp-port=8081'] }, 'node');
+  assert.ok('argv' in split);
+  assert.deepEqual(split.argv.slice(2), ['netexec', '--http-port=8080', '--udp-port=8081']);
+  // another program in the image, or the same name elsewhere, is run as written
+  assert.deepEqual(resolveCommand({ name: 'c', image: agnhost, command: ['/bin/sh', '-c', 'echo hi'] }, 'node'), { argv: ['/bin/sh', '-c', 'echo hi'] });
+  assert.deepEqual(resolveCommand({ name: 'c', image: 'busybox', command: ['/agnhost', 'serve-hostname'] }, 'node'), { argv: ['/agnhost', 'serve-hostname'] });
+  assert.deepEqual(resolveCommand({ name: 'c', image: 'podnet/echo', command: ['/agnhost'] }, 'node'), { argv: ['/agnhost'] });
+  // pause's entrypoint is /pause: its own hold, arguments ignored
+  const pause = resolveCommand({ name: 'c', image: 'registry.k8s.io/pause:3.10', command: ['/pause'] }, 'node', '/hold.fifo');
+  assert.deepEqual(pause, resolveCommand({ name: 'c', image: 'registry.k8s.io/pause:3.10' }, 'node', '/hold.fifo'));
+});
+
 test('the watching system images run node with the watchers\' V8 flags; user images without', () => {
   for (const image of ['podnet/cluster-dns', 'podnet/ingress-controller']) {
     const r = resolveCommand({ name: 'c', image, args: ['--x'] }, '/usr/bin/node');
