@@ -6,6 +6,9 @@
 // whatever lives inside it (pause, containers, the IP CNI handed out) can be
 // found from that name alone; the sandbox's pid and IP are written with the
 // first container's pid, and every container's pid the moment it is spawned.
+// A pid is kept with its process's start time (ProcessRef, net/process.ts):
+// a pid whose process is gone may name another pod's process by the time it
+// is read again, and is then neither joined nor signalled.
 
 import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -26,7 +29,8 @@ import { computePodStatus, KUBELET_CONDITIONS, type ContainerFacts } from './pod
 import { isSidecar, nextInitStep } from './init-containers.js';
 import { ProbeState, runProbe, type ProbeTarget } from './probes.js';
 import { runLifecycleHook, type HookContext } from './lifecycle-hooks.js';
-import { cniAdd, cniDel, deleteNetns, ensureHoldFifo, joinPodArgv, launchPause, processAlive, type PauseMount, type PodRoot } from './sandbox.js';
+import { cniAdd, cniDel, deleteNetns, ensureHoldFifo, inPodMountNamespace, joinPodArgv, launchPause, type PauseMount, type PodRoot } from './sandbox.js';
+import { processRunning, processStartTicks, signalProcess, signalProcessGroup, type ProcessRef } from '../net/process.js';
 import { freshPodRoot } from './pod-root.js';
 import { writeFileAtomic } from '../atomic-file.js';
 import type { Semaphore } from './semaphore.js';
@@ -91,6 +95,12 @@ export interface PersistedState {
   containerId: string;
   podIP?: string;
   sandboxPid?: number;
+  /**
+   * the pause's start time (ProcessRef): without it (state of a build
+   * before it, whose pause loadState could not verify) the pid is never
+   * joined or signalled, and the sandbox is made again
+   */
+  sandboxStartTicks?: number;
   hostNetwork: boolean;
   startTime: string;
   containers: Record<string, SavedContainer>;
@@ -104,6 +114,8 @@ export interface PersistedState {
 
 interface SavedContainer {
   pid?: number;
+  /** the process's start time (ProcessRef); a pid without it is not adopted, nor signalled */
+  startTicks?: number;
   restartCount: number;
   startedAt?: string;
   /** the instance before this one, as the runtime keeps it: `lastState`, and what `logs --previous` reads */
@@ -113,6 +125,8 @@ interface SavedContainer {
 interface ContainerRuntime extends ContainerFacts {
   spec: Container;
   pid?: number;
+  /** the start time of pid's process (ProcessRef) */
+  startTicks?: number;
   child?: ChildProcess;
   poll?: NodeJS.Timeout;
   backoffMs: number;
@@ -279,7 +293,7 @@ export class PodWorker {
     if (!this.dirMade) { mkdirSync(this.files.dir, { recursive: true }); this.dirMade = true; }
     this.persistedPodIP = this.state.podIP;
     const saved = (c: ContainerRuntime): SavedContainer => ({
-      ...(c.pid ? { pid: c.pid } : {}), restartCount: c.restartCount, ...(c.state.running?.startedAt ? { startedAt: c.state.running.startedAt } : {}),
+      ...(c.pid ? { pid: c.pid, ...(c.startTicks !== undefined ? { startTicks: c.startTicks } : {}) } : {}), restartCount: c.restartCount, ...(c.state.running?.startedAt ? { startedAt: c.state.running.startedAt } : {}),
       ...(c.lastState.terminated ? { lastTerminated: c.lastState.terminated } : {}),
     });
     for (const [name, c] of this.containers) this.state.containers[name] = saved(c);
@@ -368,7 +382,7 @@ export class PodWorker {
     const pod = this.pod;
     mkdirSync(this.files.dir, { recursive: true });
     if (pod.spec.hostNetwork) return this.ensureHostNetworkSandbox();
-    if (this.state.sandboxPid && processAlive(this.state.sandboxPid) && this.state.podIP) { this.sandboxReady = true; this.watchSandbox(); return; }
+    if (this.sandboxRunning() && this.state.podIP) { this.sandboxReady = true; this.watchSandbox(); return; }
     // A half-made sandbox (agent killed mid-way) is removed and made again.
     if (this.state.netns) await this.teardownSandbox();
     const root = this.freshRoot();
@@ -406,7 +420,7 @@ export class PodWorker {
     if (added.status === 'rejected') throw added.reason;
     const pid = started.value;
     const result = added.value;
-    this.state.sandboxPid = pid;
+    this.recordSandbox(pid, pause.startTicks);
     const podIP = result.ips?.[0]?.address.split('/')[0];
     if (!podIP) throw new Error('the CNI plugin returned no IP address');
     // In place, not by rename: the pause's bind mount holds this inode. No
@@ -432,7 +446,7 @@ export class PodWorker {
    */
   private async ensureHostNetworkSandbox(): Promise<void> {
     const pod = this.pod;
-    if (this.state.sandboxPid && processAlive(this.state.sandboxPid)) {
+    if (this.sandboxRunning()) {
       this.state.podIP = this.ctx.nodeIP;
       this.sandboxReady = true;
       this.watchSandbox();
@@ -447,12 +461,13 @@ export class PodWorker {
     const hostsPath = `${this.files.dir}/hosts`;
     writeFileSync(hostsPath, nodeHostsFile(this.ctx.nodeName, this.ctx.nodeIP, pod.spec.hostAliases));
     await this.ensurePauseHoldFifo();
-    const pid = await launchPause({
+    const pause = launchPause({
       netns: netnsNames.node(this.ctx.cluster, this.ctx.nodeName), createNetns: false, hostname: this.ctx.nodeName,
       resolvConf: this.files.resolvConf, hostsFile: hostsPath,
       mounts, mountTable: this.files.mountTable, ...(this.holdFifo ? { holdFifo: this.holdFifo } : {}), ...(root ? { root } : {}),
-    }).ready;
-    this.state.sandboxPid = pid;
+    });
+    const pid = await pause.ready;
+    this.recordSandbox(pid, pause.startTicks);
     this.state.podIP = this.ctx.nodeIP;
     writeFileSync(this.files.sandboxPid, String(pid));
     this.persist();
@@ -473,6 +488,24 @@ export class PodWorker {
     if (await ensureHoldFifo(this.ctx.runner, holdFifo)) this.holdFifo = holdFifo;
   }
 
+  /** The new pause, as the pod's sandbox from now on. */
+  private recordSandbox(pid: number, startTicks: number | undefined): void {
+    this.state.sandboxPid = pid;
+    if (startTicks !== undefined) this.state.sandboxStartTicks = startTicks;
+    else delete this.state.sandboxStartTicks;
+  }
+
+  /** the pause, as a ProcessRef; undefined when there is none, or it is a pid that was never verified */
+  private sandboxRef(): ProcessRef | undefined {
+    const { sandboxPid: pid, sandboxStartTicks: startTicks } = this.state;
+    return pid && startTicks !== undefined ? { pid, startTicks } : undefined;
+  }
+
+  /** whether the pause still runs (a pid of it now another process's is not it) */
+  private sandboxRunning(): boolean {
+    return processRunning(this.sandboxRef());
+  }
+
   /** a hostNetwork pod from an agent that gave those no pause, and whose podIP it recorded */
   private legacyHostNetwork(): boolean {
     return this.state.hostNetwork && !this.state.sandboxPid && !!this.state.podIP;
@@ -485,17 +518,28 @@ export class PodWorker {
    */
   private watchSandbox(): void {
     clearInterval(this.sandboxWatch);
-    const pid = this.state.sandboxPid;
-    if (!pid) return;
+    const sandbox = this.sandboxRef();
+    if (!sandbox) return;
     this.sandboxWatch = setInterval(() => {
-      if (processAlive(pid)) return;
+      if (processRunning(sandbox)) return;
       clearInterval(this.sandboxWatch);
-      if (this.terminating || this.finished || this.state.sandboxPid !== pid) return;
-      this.sandboxReady = false;
-      this.ctx.events.normal(this.pod, 'SandboxChanged', 'Pod sandbox changed, it will be killed and re-created.');
-      void this.enqueue(() => this.ensureRunning());
+      if (this.state.sandboxPid === sandbox.pid && this.state.sandboxStartTicks === sandbox.startTicks) this.sandboxLost();
     }, SANDBOX_WATCH_MS);
     this.sandboxWatch.unref();
+  }
+
+  /**
+   * The pause is gone (its pid may already be another process's): the
+   * sandbox is made again, and ensureSandbox's teardown kills every
+   * container of the old one, to start in the new one, as the kubelet's
+   * computePodActions does on a sandbox change.
+   */
+  private sandboxLost(): void {
+    if (this.terminating || this.finished || !this.sandboxReady) return;
+    this.sandboxReady = false;
+    clearInterval(this.sandboxWatch);
+    this.ctx.events.normal(this.pod, 'SandboxChanged', 'Pod sandbox changed, it will be killed and re-created.');
+    void this.enqueue(() => this.ensureRunning());
   }
 
   /** The pod's root filesystem for a new sandbox, its writable layer empty (none when the agent gives pods the machine's root). */
@@ -520,16 +564,18 @@ export class PodWorker {
   }
 
   private async teardownSandbox(): Promise<void> {
-    if (this.state.sandboxPid && processAlive(this.state.sandboxPid)) { try { process.kill(this.state.sandboxPid, 'SIGKILL'); } catch { /* gone */ } }
+    const sandbox = this.sandboxRef();
+    if (sandbox) signalProcess(sandbox, 'SIGKILL');
     // A pod network namespace takes its processes with it (deleteNetns); a
     // hostNetwork pod's live in the node's, so its own are killed one by one.
-    if (this.state.hostNetwork) for (const c of this.allContainers()) if (c.pid && processAlive(c.pid)) killProcessGroup(c.pid);
+    if (this.state.hostNetwork) for (const c of this.allContainers()) { const ref = containerRef(c); if (ref) signalProcessGroup(ref, 'SIGKILL'); }
     if (this.state.netns) {
       const config = this.ctx.cniConfig();
       if (config) await cniDel(this.sandboxSpec(config));
       await deleteNetns(this.ctx.runner, this.state.netns);
     }
     delete this.state.sandboxPid;
+    delete this.state.sandboxStartTicks;
     delete this.state.podIP;
     rmSync(this.files.sandboxPid, { force: true });
   }
@@ -538,16 +584,18 @@ export class PodWorker {
   adoptContainers(): void {
     for (const c of this.allContainers()) {
       const saved = c.init ? this.state.initContainers?.[c.name] : this.state.containers[c.name];
-      if (saved?.pid && processAlive(saved.pid)) {
-        c.pid = saved.pid;
+      const ref = savedRef(saved);
+      if (ref && processRunning(ref)) {
+        c.pid = ref.pid;
+        c.startTicks = ref.startTicks;
         c.started = true;
-        c.state = { running: { startedAt: saved.startedAt ?? nowRFC3339() } };
+        c.state = { running: { startedAt: saved?.startedAt ?? nowRFC3339() } };
         // The exit code of a process that is not our child is lost: an
         // adopted init container that ends is run again (upstream asks init
         // containers to be idempotent for such retries), never taken as
         // failed on a guess (under Never that would fail the pod for good).
         c.poll = setInterval(() => {
-          if (processAlive(c.pid)) return;
+          if (processRunning(ref)) return;
           clearInterval(c.poll);
           if (c.init && !c.sidecar) this.runAgainUnknownExit(c);
           else this.onExit(c, 137, null);
@@ -555,10 +603,12 @@ export class PodWorker {
         if (!c.init || c.sidecar) this.startProbes(c);
       }
     }
-    this.sandboxReady = !!this.state.sandboxPid && processAlive(this.state.sandboxPid) && !!this.state.podIP;
-    // A hostNetwork pod an older agent started had no pause: its running
-    // containers are kept as they are (in the machine's UTS and mount
-    // namespaces) rather than restarted; it gets a pause when next made.
+    this.sandboxReady = this.sandboxRunning() && !!this.state.podIP;
+    // A hostNetwork pod an older agent started had no pause: it keeps
+    // running without one (its containers in the machine's UTS and mount
+    // namespaces, where verifyLegacyPids cannot tell them from another
+    // process: those are not adopted, and start again); it gets a pause when
+    // next made.
     if (this.legacyHostNetwork()) this.sandboxReady = true;
     else if (this.sandboxReady) this.watchSandbox();
   }
@@ -590,6 +640,14 @@ export class PodWorker {
     // command and args expand $(VAR) against the environment (the image check above needs no expansion)
     const expanded = resolveCommand(expandCommandAndArgs(c.spec, resolvedEnv.env), process.execPath, this.holdFifo);
     const program = 'argv' in expanded ? expanded.argv : resolved.argv;
+    // The pause may have died since the last check (SANDBOX_WATCH_MS), and
+    // its pid gone to another pod's process: nsenter would join that one.
+    if (!this.legacyHostNetwork() && !this.sandboxRunning()) {
+      // (not terminated: makeRunning starts it in the new sandbox)
+      c.state = { waiting: { reason: c.init ? 'PodInitializing' : 'ContainerCreating' } };
+      this.sandboxLost();
+      return;
+    }
     const argv = this.legacyHostNetwork() ? program : joinPodArgv(this.state.sandboxPid!, program, c.spec.workingDir);
     // The kubelet keeps the current instance's log and the last dead one's
     // (container GC's MaxPerPodContainer = 1): instance N removes N-2.
@@ -606,6 +664,8 @@ export class PodWorker {
     const startedAt = nowRFC3339();
     c.child = child;
     c.pid = child.pid;
+    // now, before the event loop runs: until then nothing reaps the child, so its pid is still its own
+    c.startTicks = child.pid ? processStartTicks(child.pid) : undefined;
     c.started = true;
     c.everReady = false;
     c.ready = false;
@@ -857,8 +917,9 @@ export class PodWorker {
   }
 
   private async stopContainer(c: ContainerRuntime, graceMs: number): Promise<void> {
-    const pid = c.pid;
-    if (!pid) return;
+    const ref = containerRef(c);
+    if (!ref) return;
+    const pid = ref.pid;
     const preStop = c.spec.lifecycle?.preStop;
     if (preStop && graceMs > 0) {
       const t0 = Date.now();
@@ -867,12 +928,12 @@ export class PodWorker {
       graceMs = Math.max(graceMs - (Date.now() - t0), MIN_GRACE_AFTER_PRESTOP_MS);
       if (c.pid !== pid) return; // it exited meanwhile
     }
-    const signal = (sig: NodeJS.Signals) => signalProcessGroup(pid, sig);
+    const signal = (sig: NodeJS.Signals) => signalProcessGroup(ref, sig);
     signal('SIGTERM');
     return new Promise((resolve) => {
       const started = Date.now();
       const check = setInterval(() => {
-        if (!processAlive(pid)) { clearInterval(check); resolve(); return; }
+        if (!processRunning(ref)) { clearInterval(check); resolve(); return; }
         if (Date.now() - started >= graceMs) { signal('SIGKILL'); }
       }, 20);
     });
@@ -977,16 +1038,48 @@ export class PodWorker {
   static loadState(podsDir: string, uid: string): PersistedState | undefined {
     const file = podFiles(podsDir, uid).state;
     if (!existsSync(file)) return undefined;
-    try { return JSON.parse(readFileSync(file, 'utf8')) as PersistedState; } catch { return undefined; }
+    let state: PersistedState;
+    try { state = JSON.parse(readFileSync(file, 'utf8')) as PersistedState; } catch { return undefined; }
+    return verifyLegacyPids(state, podFiles(podsDir, uid).resolvConf);
   }
 
   /** Cleans up after a pod this agent no longer has: processes, sandbox, IP, files. */
   static async cleanupOrphan(ctx: AgentContext, state: PersistedState): Promise<void> {
-    for (const c of [...Object.values(state.containers), ...Object.values(state.initContainers ?? {})]) if (c.pid && processAlive(c.pid)) killProcessGroup(c.pid);
+    for (const c of [...Object.values(state.containers), ...Object.values(state.initContainers ?? {})]) { const ref = savedRef(c); if (ref) signalProcessGroup(ref, 'SIGKILL'); }
     const pod: Pod = { apiVersion: 'v1', kind: 'Pod', metadata: { uid: state.uid, name: state.name, namespace: state.namespace }, spec: { containers: [] } };
     const worker = new PodWorker(ctx, pod, state);
     await worker.terminate(0, false);
   }
+}
+
+/**
+ * A state.json from a build that kept bare pids (no start times): a pid is
+ * taken as the pod's, and its start time read now, only when its process is
+ * in the pod's mount namespace (inPodMountNamespace), which no other pod's
+ * process enters; else it stays without one, and is neither joined nor
+ * signalled: the sandbox is made again (its teardown kills what is left in
+ * the pod's network namespace), the container started again. Not the
+ * network namespace: a hostNetwork pod shares the node's with the agent and
+ * every other hostNetwork pod, while every pod's pause has a mount namespace
+ * of its own. (A process that is in it is the pod's: the pause, a container
+ * or one of their children; the last two serve as well while they live.)
+ */
+export function verifyLegacyPids(state: PersistedState, podResolvConf: string): PersistedState {
+  const startTicksIfPod = (pid: number): number | undefined => {
+    const before = processStartTicks(pid);
+    // and read again: the process checked is the one whose start time is kept
+    return before !== undefined && inPodMountNamespace(pid, podResolvConf) && processStartTicks(pid) === before ? before : undefined;
+  };
+  if (state.sandboxPid && state.sandboxStartTicks === undefined) {
+    const startTicks = startTicksIfPod(state.sandboxPid);
+    if (startTicks !== undefined) state.sandboxStartTicks = startTicks;
+  }
+  for (const saved of [...Object.values(state.containers ?? {}), ...Object.values(state.initContainers ?? {})]) {
+    if (!saved.pid || saved.startTicks !== undefined) continue;
+    const startTicks = startTicksIfPod(saved.pid);
+    if (startTicks !== undefined) saved.startTicks = startTicks;
+  }
+  return state;
 }
 
 /** JSON.stringify replacer: status compared without its timestamps */
@@ -1009,11 +1102,12 @@ const SANDBOX_WATCH_MS = 1_000;
 /** the kubelet's minimumGracePeriodInSeconds: what a preStop hook that used up the grace period leaves for SIGTERM */
 const MIN_GRACE_AFTER_PRESTOP_MS = 2_000;
 
-/** A signal to a container's process group (it leads one: spawned detached), or to the process alone */
-function signalProcessGroup(pid: number, sig: NodeJS.Signals): void {
-  try { process.kill(-pid, sig); } catch { try { process.kill(pid, sig); } catch { /* gone */ } }
+/** a running (or just exited) container instance's process, which leads a process group of its own (spawned detached) */
+function containerRef(c: ContainerRuntime): ProcessRef | undefined {
+  return c.pid && c.startTicks !== undefined ? { pid: c.pid, startTicks: c.startTicks } : undefined;
 }
 
-function killProcessGroup(pid: number): void {
-  signalProcessGroup(pid, 'SIGKILL');
+/** a container's process as state.json keeps it; undefined for a pid recorded without its start time (loadState could not verify it) */
+function savedRef(saved: SavedContainer | undefined): ProcessRef | undefined {
+  return saved?.pid && saved.startTicks !== undefined ? { pid: saved.pid, startTicks: saved.startTicks } : undefined;
 }

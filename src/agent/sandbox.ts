@@ -4,7 +4,7 @@
 // Containers join the pause process's namespaces with nsenter.
 
 import { spawn } from 'node:child_process';
-import { closeSync, lstatSync, openSync, writeFileSync } from 'node:fs';
+import { closeSync, lstatSync, openSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { execCni } from '../cni/exec-plugin.js';
 import { HOLD_FIFO_WAIT } from './container-spec.js';
@@ -13,6 +13,7 @@ export interface CniResult { ips?: { address: string; gateway?: string; interfac
 import { PodnetError } from '../errors.js';
 import type { Runner } from '../net/runner.js';
 import { scanNetnsPids } from '../net/netns.js';
+import { processStartTicks } from '../net/process.js';
 
 const PAUSE_READY_TIMEOUT_MS = 5_000;
 /** what the pause script writes to stderr once the hostname and mounts are in place */
@@ -229,6 +230,8 @@ export async function cniGc(config: Record<string, unknown>, cniPath: string[], 
 
 export interface PauseStart {
   pid: number;
+  /** the pause's start time (ProcessRef), read before anything could reap it: with the pid, what names it from then on */
+  startTicks: number | undefined;
   /** resolves once the network namespace is in place (CNI ADD may run from then on); rejects when the pause fails before */
   netns: Promise<void>;
   /** resolves with the pid once the pause holds the finished namespaces (hostname, mounts) */
@@ -254,6 +257,8 @@ export function launchPause(spec: PauseSpec): PauseStart {
   const child = spawn(argv[0]!, argv.slice(1), { stdio: ['ignore', 'ignore', 'pipe'], detached: true });
   const pid = child.pid;
   if (!pid) throw new PodnetError('ESANDBOX', `could not start the sandbox of ${spec.netns}`);
+  // now, before the event loop runs: until then nothing reaps the child, so its pid is still its own
+  const startTicks = processStartTicks(pid);
   child.unref();
   let stderr = '';
   let netnsDone: { resolve: () => void; reject: (e: Error) => void };
@@ -283,7 +288,7 @@ export function launchPause(spec: PauseSpec): PauseStart {
       if (child.exitCode !== null || child.signalCode !== null) report(); else child.once('exit', report);
     });
   });
-  return { pid, netns, ready };
+  return { pid, startTicks, netns, ready };
 }
 
 // What `podnet exec node/NAME` runs before CMD: the node's hostname, and the
@@ -322,6 +327,22 @@ export function joinPodArgv(pausePid: number, cmd: readonly string[], workingDir
   const dir = path.posix.resolve('/', workingDir);
   const enter = ['nsenter', '-t', String(pausePid), '--net', '--uts', '--mount', '--root', `--wd=/proc/${pausePid}/root/`, '--'];
   return dir === '/' ? [...enter, ...cmd] : [...enter, 'sh', '-c', IN_WORKING_DIR, 'podnet-workdir', dir, ...cmd];
+}
+
+/**
+ * Whether pid is one of a pod's processes, by what the pause made: its
+ * /etc/resolv.conf is the pod's own file (the pause binds it there, in the
+ * pod's mount namespace, which only the pause and the pod's containers
+ * enter, and whose mounts never reach the machine: --propagation private).
+ * For a pid recorded without its start time, which may since have been
+ * handed to any process.
+ */
+export function inPodMountNamespace(pid: number, podResolvConf: string): boolean {
+  try {
+    const seen = statSync(`/proc/${pid}/root/etc/resolv.conf`);
+    const own = statSync(podResolvConf);
+    return seen.dev === own.dev && seen.ino === own.ino;
+  } catch { return false; }
 }
 
 export { processAlive } from '../net/process.js';

@@ -15,6 +15,7 @@ import type { Client } from '../../../src/client/client.js';
 import { Kubelet } from '../../../src/agent/kubelet.js';
 import { PodWorker, type AgentContext, type PersistedState } from '../../../src/agent/pod-worker.js';
 import { Semaphore } from '../../../src/agent/semaphore.js';
+import { processStartTicks } from '../../../src/net/process.js';
 import type { Runner } from '../../../src/net/runner.js';
 
 const root = fs.mkdtempSync(path.join(os.tmpdir(), 'pn-kubelet-hk-'));
@@ -181,8 +182,10 @@ test('a pod an agent from before init containers started: its init containers co
   const f = fixture('legacy-init');
   const p = pod('li', { hostNetwork: true, initContainers: [{ name: 'setup', command: ['sleep', '30'] }], containers: [{ name: 'app', command: ['sleep', '30'] }] });
   // as an older agent wrote it: the main container started, no record of init containers
+  // (its pid with its start time: a bare pid of a pod without a pause is not adopted, see pod-processes.test.ts)
   const main = (await import('node:child_process')).spawn('sleep', ['30'], { stdio: 'ignore' });
-  writeState(f.podsDir, 'li', { hostNetwork: true, podIP: '172.18.0.2', containers: { app: { pid: main.pid!, restartCount: 0, startedAt: '2026-01-01T00:00:01Z' } } });
+  const startTicks = processStartTicks(main.pid!);
+  writeState(f.podsDir, 'li', { hostNetwork: true, podIP: '172.18.0.2', containers: { app: { pid: main.pid!, ...(startTicks !== undefined ? { startTicks } : {}), restartCount: 0, startedAt: '2026-01-01T00:00:01Z' } } });
   const adopted = new PodWorker(f.ctx, p, PodWorker.loadState(f.podsDir, 'li'));
   try {
     adopted.adoptContainers();
