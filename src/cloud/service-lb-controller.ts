@@ -2,7 +2,8 @@
 // controller plus MetalLB's address allocator do): every Service of type
 // LoadBalancer without a spec.loadBalancerClass gets an address from the pool,
 // written to status.loadBalancer.ingress; the address goes back to the pool
-// when the Service is deleted or stops being a LoadBalancer. The data path
+// when the Service is deleted (it stays, Terminating, under the cloud
+// controller's cleanup finalizer until then) or stops being a LoadBalancer. The data path
 // (LB IP → NodePort on healthy nodes) is the lb-agent's job in the router
 // namespace; this controller only decides who holds which address.
 //
@@ -25,6 +26,12 @@ export { servesService };
 export const REASON_ALLOCATED = 'IPAllocated';
 export const REASON_ALLOCATION_FAILED = 'AllocationFailed';
 export const REASON_RELEASED = 'IPReleased';
+/**
+ * The cloud service controller's finalizer on every Service it gives a load
+ * balancer: a deleted Service stays until its address is back in the pool,
+ * as a cloud's does until its load balancer is gone.
+ */
+export const LB_CLEANUP_FINALIZER = 'service.kubernetes.io/load-balancer-cleanup';
 
 /** core/v1 LoadBalancerIngress.ipMode (KEP-1860): VIP = nodes accept the LB IP as a destination too. */
 export type IngressWithMode = LoadBalancerIngress & { ipMode?: 'VIP' | 'Proxy' };
@@ -57,7 +64,8 @@ export class ServiceLoadBalancerController extends Controller {
 
   private relevantChange(o: Service, s: Service): boolean {
     return o.spec.type !== s.spec.type || o.spec.loadBalancerIP !== s.spec.loadBalancerIP || o.spec.loadBalancerClass !== s.spec.loadBalancerClass
-      || JSON.stringify(o.status?.loadBalancer ?? {}) !== JSON.stringify(s.status?.loadBalancer ?? {}) || o.metadata.uid !== s.metadata.uid;
+      || JSON.stringify(o.status?.loadBalancer ?? {}) !== JSON.stringify(s.status?.loadBalancer ?? {}) || o.metadata.uid !== s.metadata.uid
+      || o.metadata.deletionTimestamp !== s.metadata.deletionTimestamp;
   }
 
   /** The informer has synced before run(): who holds what is in the Services' status. */
@@ -77,7 +85,13 @@ export class ServiceLoadBalancerController extends Controller {
       if (this.pool.release(key)) this.retryPending();
       return;
     }
+    if (svc.metadata.deletionTimestamp) {
+      if (this.pool.release(key)) this.retryPending();
+      await this.setCleanupFinalizer(svc, false);
+      return;
+    }
     if (!servesService(svc)) {
+      await this.setCleanupFinalizer(svc, false);
       const released = this.pool.release(key);
       // Another loadBalancerClass owns the status of its Services: leave it alone.
       if (svc.spec.type !== 'LoadBalancer' && (svc.status?.loadBalancer?.ingress ?? []).length > 0) {
@@ -88,6 +102,8 @@ export class ServiceLoadBalancerController extends Controller {
       return;
     }
 
+    // before the address is taken: a Service deleted from now on waits for its release
+    if (!(await this.setCleanupFinalizer(svc, true))) return;
     const result = this.pool.allocate(key, svc.spec.loadBalancerIP || undefined);
     if (result.released) this.retryPending();
     if (!result.ok) {
@@ -110,6 +126,19 @@ export class ServiceLoadBalancerController extends Controller {
     }
   }
 
+  /** Adds or removes LB_CLEANUP_FINALIZER; false when the Service is gone. Written with the cached resourceVersion: a Conflict retries on the newer one. */
+  private async setCleanupFinalizer(svc: Service, present: boolean): Promise<boolean> {
+    if (hasCleanupFinalizer(svc) === present) return true;
+    const others = (svc.metadata.finalizers ?? []).filter((f) => f !== LB_CLEANUP_FINALIZER);
+    try {
+      await this.client.update<Service>({ ...svc, metadata: { ...svc.metadata, finalizers: present ? [...others, LB_CLEANUP_FINALIZER] : others } });
+      return true;
+    } catch (err) {
+      if (isApiError(err, 'NotFound')) return false;
+      throw err;
+    }
+  }
+
   private async writeIngress(svc: Service, ingress: IngressWithMode[] | undefined): Promise<void> {
     // JSON merge patch (RFC 7386): null removes the field, so "pending" is `loadBalancer: {}`.
     try {
@@ -119,4 +148,8 @@ export class ServiceLoadBalancerController extends Controller {
       throw err;
     }
   }
+}
+
+function hasCleanupFinalizer(svc: Service): boolean {
+  return svc.metadata.finalizers?.includes(LB_CLEANUP_FINALIZER) ?? false;
 }

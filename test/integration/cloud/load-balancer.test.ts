@@ -102,6 +102,9 @@ describe('cloud load balancer', { timeout: 600_000 }, () => {
     assert.match(table.stdout, new RegExp(`web\\s+LoadBalancer\\s+\\S+\\s+${ip.replace(/\./g, '\\.')}\\s+80:3\\d{4}/TCP`));
     const described = await pn(['describe', 'svc', 'web']);
     assert.match(described.stdout, new RegExp(`IPAllocated\\s.*Assigned IP \\["${ip.replace(/\./g, '\\.')}"\\]`));
+    // the cloud service controller's finalizer, as the External Load Balancer task shows it
+    const finalizers = await pn(['get', 'svc', 'web', '-o', 'jsonpath={.metadata.finalizers}']);
+    assert.equal(finalizers.stdout, '["service.kubernetes.io/load-balancer-cleanup"]', finalizers.stderr);
   });
 
   test('the outside client reaches the pods through LB → NodePort; the nodes also know the LB IP', async () => {

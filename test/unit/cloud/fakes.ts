@@ -39,15 +39,22 @@ export class FakeInformers implements InformerSource {
 }
 
 /**
- * Records status patches and applies them to the informer, as the API server
- * and the watch would; everything else is unused by the code under test.
+ * Records status patches and applies them and updates (the cleanup
+ * finalizer) to the informer, as the API server and the watch would;
+ * everything else is unused by the code under test.
  */
 export function statusClient(services: FakeInformer<Service>): Client & { patches: { key: string; patch: unknown }[] } {
   const patches: { key: string; patch: unknown }[] = [];
   const unused = () => { throw new Error('not used in this test'); };
   return {
     patches,
-    get: unused, list: unused, create: unused, update: unused, delete: unused, watch: unused,
+    get: unused, list: unused, create: unused, delete: unused, watch: unused,
+    // the finalizer writes: the object as sent, back through the informer
+    async update<T extends KubeObject>(obj: T): Promise<T> {
+      if (obj.kind !== 'Service') throw new Error(`unexpected update of ${obj.kind}`);
+      services.set(obj as unknown as Service);
+      return obj;
+    },
     async patch<T extends KubeObject>(plural: string, namespace: string | undefined, name: string, patch: unknown): Promise<T> {
       if (plural !== 'services') throw new Error(`unexpected patch of ${plural}`);
       patches.push({ key: `${namespace}/${name}`, patch });

@@ -95,3 +95,28 @@ test('after a restart the pool is rebuilt from status before anything is handed 
   // `kept` had no ipMode yet: it is written once, with the same address.
   assert.deepEqual(client.patches.map((p) => p.key).sort(), ['default/fresh', 'default/kept']);
 });
+
+test('the cloud service controller\'s cleanup finalizer: on every Service it serves, removed once the address is back in the pool (deleted, or no longer a LoadBalancer)', async () => {
+  const { services, c, ip } = setup();
+  services.set(lbService('web'));
+  await c.drain();
+  assert.deepEqual(services.get('default', 'web')?.metadata.finalizers, ['service.kubernetes.io/load-balancer-cleanup']);
+  // deleted: the API server keeps it, Terminating, until the controller lets go
+  const live = services.get('default', 'web')!;
+  services.set({ ...live, metadata: { ...live.metadata, deletionTimestamp: '2026-01-01T01:00:00Z' } });
+  await c.drain();
+  assert.deepEqual(services.get('default', 'web')?.metadata.finalizers, []);
+  assert.equal(c.pool.ipOf('default/web'), undefined);
+  services.set(lbService('other'));
+  await c.drain();
+  assert.deepEqual(ip('other'), ['203.0.113.10']);
+  const other = services.get('default', 'other')!;
+  services.set({ ...other, spec: { ...other.spec, type: 'ClusterIP' } });
+  await c.drain();
+  assert.deepEqual(services.get('default', 'other')?.metadata.finalizers, []);
+  assert.equal(ip('other'), undefined);
+  // another class's Service is not ours to hold
+  services.set(lbService('metallb', { loadBalancerClass: 'metallb.io/metallb' }));
+  await c.drain();
+  assert.equal(services.get('default', 'metallb')?.metadata.finalizers, undefined);
+});
