@@ -6,6 +6,7 @@
 // Ingress created while there is no default stays without a class (pure).
 
 import type { Ingress, IngressClass } from './types.js';
+import { newestDefault } from './default-class.js';
 
 export const DEFAULT_CLASS_ANNOTATION = 'ingressclass.kubernetes.io/is-default-class';
 /** the deprecated class annotation, read before spec.ingressClassName existed */
@@ -13,13 +14,7 @@ export const CLASS_ANNOTATION = 'kubernetes.io/ingress.class';
 
 /** The default class: the one annotated so; with several, the newest (then by name), as upstream since 1.26. */
 export function defaultIngressClass(classes: readonly IngressClass[]): IngressClass | undefined {
-  const defaults = classes.filter((c) => c.metadata.annotations?.[DEFAULT_CLASS_ANNOTATION] === 'true');
-  defaults.sort((a, b) => {
-    const ta = Date.parse(a.metadata.creationTimestamp ?? '') || 0;
-    const tb = Date.parse(b.metadata.creationTimestamp ?? '') || 0;
-    return tb - ta || (a.metadata.name ?? '').localeCompare(b.metadata.name ?? '');
-  });
-  return defaults[0];
+  return newestDefault(classes, (c) => c.metadata.annotations?.[DEFAULT_CLASS_ANNOTATION] === 'true');
 }
 
 /** Sets spec.ingressClassName on an Ingress being created without a class; true when it did. */

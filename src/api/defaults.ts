@@ -270,6 +270,42 @@ function defaultIngressClass(ic: Obj): void {
   if (spec && isObj(spec.parameters)) setDefault(spec.parameters, 'scope', 'Cluster');
 }
 
+/** Sets `o[key]` when it is absent (undefined or null): a Go pointer field, where "" is a value of its own. */
+function setIfNil(o: Obj, key: string, value: unknown): void {
+  if (o[key] === undefined || o[key] === null) o[key] = value;
+}
+
+/** SetDefaults_PersistentVolumeClaimSpec and SetDefaults_PersistentVolumeClaim. */
+function defaultPersistentVolumeClaim(pvc: Obj): void {
+  const spec = child(pvc, 'spec');
+  if (spec) setIfNil(spec, 'volumeMode', 'Filesystem');
+  defaultStoragePhase(pvc);
+}
+
+/** SetDefaults_PersistentVolume, and a hostPath source's type as a pod volume's. */
+function defaultPersistentVolume(pv: Obj): void {
+  const spec = child(pv, 'spec');
+  if (spec) {
+    setDefault(spec, 'persistentVolumeReclaimPolicy', 'Retain');
+    setIfNil(spec, 'volumeMode', 'Filesystem');
+    const hostPath = present(spec, 'hostPath');
+    if (hostPath) setDefault(hostPath, 'type', '');
+  }
+  defaultStoragePhase(pv);
+}
+
+/** Claims and volumes are Pending until the storage controller says otherwise; on every write, status writes included. */
+function defaultStoragePhase(o: Obj): void {
+  const status = child(o, 'status');
+  if (status) setDefault(status, 'phase', 'Pending');
+}
+
+/** SetDefaults_StorageClass: both are pointers upstream, so "" stays "". */
+function defaultStorageClass(sc: Obj): void {
+  setIfNil(sc, 'reclaimPolicy', 'Delete');
+  setIfNil(sc, 'volumeBindingMode', 'Immediate');
+}
+
 const DEFAULTERS: Record<string, (o: Obj) => void> = {
   Pod: defaultPod,
   Service: defaultService,
@@ -280,6 +316,9 @@ const DEFAULTERS: Record<string, (o: Obj) => void> = {
   EndpointSlice: defaultEndpointSlice,
   Endpoints: defaultEndpoints,
   IngressClass: defaultIngressClass,
+  PersistentVolumeClaim: defaultPersistentVolumeClaim,
+  PersistentVolume: defaultPersistentVolume,
+  StorageClass: defaultStorageClass,
 };
 
 /**
@@ -288,6 +327,8 @@ const DEFAULTERS: Record<string, (o: Obj) => void> = {
  */
 const STATUS_DEFAULTERS: Record<string, (o: Obj) => void> = {
   Namespace: defaultNamespaceStatus,
+  PersistentVolumeClaim: defaultStoragePhase,
+  PersistentVolume: defaultStoragePhase,
 };
 
 function applyFrom<T extends KubeObject>(table: Record<string, (o: Obj) => void>, obj: T): T {

@@ -127,6 +127,27 @@ const ingressBackend = obj({
   resource: names('apiGroup', 'kind', 'name'),
 });
 
+const nodeSelectorTerm = obj({ matchExpressions: list(names('key', 'operator', 'values')), matchFields: list(names('key', 'operator', 'values')) });
+const persistentVolumeClaimSpec = obj({
+  accessModes: ANY, selector: labelSelector, resources: names('limits', 'requests'), volumeName: ANY, storageClassName: ANY,
+  volumeMode: ANY, dataSource: names('apiGroup', 'kind', 'name'), dataSourceRef: names('apiGroup', 'kind', 'name', 'namespace'),
+  volumeAttributesClassName: ANY,
+});
+// a StatefulSet's claim templates are whole claims, status included
+const persistentVolumeClaim = kind({ spec: persistentVolumeClaimSpec, status: ANY });
+const persistentVolumeSpec = obj({
+  capacity: ANY, accessModes: ANY, claimRef: objectReference, persistentVolumeReclaimPolicy: ANY, storageClassName: ANY,
+  mountOptions: ANY, volumeMode: ANY, nodeAffinity: obj({ required: obj({ nodeSelectorTerms: list(nodeSelectorTerm) }) }),
+  volumeAttributesClassName: ANY,
+  hostPath: names('path', 'type'), local: names('path', 'fsType'),
+  // the other volume sources, as upstream's PersistentVolumeSource lists them; their insides are not checked
+  ...Object.fromEntries([
+    'gcePersistentDisk', 'awsElasticBlockStore', 'glusterfs', 'nfs', 'rbd', 'iscsi', 'cinder', 'cephfs', 'fc', 'flocker',
+    'flexVolume', 'azureFile', 'vsphereVolume', 'quobyte', 'azureDisk', 'photonPersistentDisk', 'portworxVolume', 'scaleIO',
+    'storageos', 'csi',
+  ].map((k) => [k, ANY])),
+});
+
 /** Every top-level object: TypeMeta and ObjectMeta. */
 function kind(fields: Record<string, FieldSchema>): ObjectFields {
   return obj({ apiVersion: ANY, kind: ANY, metadata: objectMeta, ...fields });
@@ -161,7 +182,7 @@ const KINDS: ReadonlyMap<string, ObjectFields> = new Map(Object.entries({
   }),
   StatefulSet: kind({
     spec: obj({
-      replicas: ANY, selector: labelSelector, template: podTemplateSpec, volumeClaimTemplates: ANY,
+      replicas: ANY, selector: labelSelector, template: podTemplateSpec, volumeClaimTemplates: list(persistentVolumeClaim),
       serviceName: ANY, podManagementPolicy: ANY,
       updateStrategy: obj({ type: ANY, rollingUpdate: names('partition', 'maxUnavailable') }),
       revisionHistoryLimit: ANY, minReadySeconds: ANY,
@@ -194,6 +215,12 @@ const KINDS: ReadonlyMap<string, ObjectFields> = new Map(Object.entries({
   }),
   IngressClass: kind({
     spec: obj({ controller: ANY, parameters: names('apiGroup', 'kind', 'name', 'scope', 'namespace') }),
+  }),
+  PersistentVolumeClaim: persistentVolumeClaim,
+  PersistentVolume: kind({ spec: persistentVolumeSpec, status: ANY }),
+  StorageClass: kind({
+    provisioner: ANY, parameters: ANY, reclaimPolicy: ANY, mountOptions: ANY, allowVolumeExpansion: ANY, volumeBindingMode: ANY,
+    allowedTopologies: list(obj({ matchLabelExpressions: list(names('key', 'values')) })),
   }),
   // autoscaling/v1, the scale subresource's body
   Scale: kind({ spec: names('replicas'), status: ANY }),

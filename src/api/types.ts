@@ -494,6 +494,76 @@ export interface IngressClass extends KubeObject {
   };
 }
 
+// ---- storage ----
+
+export type PersistentVolumeAccessMode = 'ReadWriteOnce' | 'ReadOnlyMany' | 'ReadWriteMany' | 'ReadWriteOncePod';
+
+export interface ObjectReference {
+  apiVersion?: string;
+  kind?: string;
+  namespace?: string;
+  name?: string;
+  uid?: string;
+  resourceVersion?: string;
+}
+
+export interface PersistentVolumeClaimSpec {
+  accessModes?: PersistentVolumeAccessMode[];
+  selector?: LabelSelector;
+  resources?: { requests?: Record<string, string>; limits?: Record<string, string> };
+  volumeName?: string;
+  /** absent: the default StorageClass at create (DefaultStorageClass admission); "": no class, only PVs without one */
+  storageClassName?: string;
+  volumeMode?: 'Filesystem' | 'Block';
+  [field: string]: unknown;
+}
+
+export interface PersistentVolumeClaim extends KubeObject {
+  spec: PersistentVolumeClaimSpec;
+  status?: {
+    phase?: 'Pending' | 'Bound' | 'Lost';
+    accessModes?: PersistentVolumeAccessMode[];
+    capacity?: Record<string, string>;
+    conditions?: { type: string; status: string; reason?: string; message?: string; lastTransitionTime?: string; lastProbeTime?: string }[];
+    [field: string]: unknown;
+  };
+}
+
+export interface PersistentVolumeSpec {
+  capacity?: Record<string, string>;
+  accessModes?: PersistentVolumeAccessMode[];
+  claimRef?: ObjectReference;
+  persistentVolumeReclaimPolicy?: 'Retain' | 'Delete' | 'Recycle';
+  storageClassName?: string;
+  volumeMode?: 'Filesystem' | 'Block';
+  mountOptions?: string[];
+  nodeAffinity?: { required?: { nodeSelectorTerms: unknown[] } };
+  hostPath?: { path: string; type?: string };
+  local?: { path: string; fsType?: string };
+  /** any other volume source (nfs, csi, …): stored, but a pod gets it as an unsupported volume */
+  [field: string]: unknown;
+}
+
+export interface PersistentVolume extends KubeObject {
+  spec: PersistentVolumeSpec;
+  status?: {
+    phase?: 'Pending' | 'Available' | 'Bound' | 'Released' | 'Failed';
+    message?: string;
+    reason?: string;
+    lastPhaseTransitionTime?: string;
+  };
+}
+
+export interface StorageClass extends KubeObject {
+  provisioner: string;
+  parameters?: Record<string, string>;
+  reclaimPolicy?: 'Retain' | 'Delete';
+  mountOptions?: string[];
+  allowVolumeExpansion?: boolean;
+  volumeBindingMode?: 'Immediate' | 'WaitForFirstConsumer';
+  allowedTopologies?: unknown[];
+}
+
 // ---- lists and watch ----
 
 export interface ListMeta { resourceVersion?: string; continue?: string }

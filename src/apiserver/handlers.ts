@@ -225,8 +225,8 @@ async function handleScale(registry: Registry, req: ApiRequest, res: ApiResponse
 }
 
 
-/** Kinds whose upstream storage answers a DELETE with the deleted object (pods, services; namespaces have their own REST). */
-const RETURNS_DELETED_OBJECT = new Set(['Pod', 'Service', 'Namespace']);
+/** Kinds whose upstream storage answers a DELETE with the deleted object (pods, services, claims, volumes; namespaces have their own REST). */
+const RETURNS_DELETED_OBJECT = new Set(['Pod', 'Service', 'Namespace', 'PersistentVolumeClaim', 'PersistentVolume']);
 
 /** The generic registry's answer to a DELETE that removed the object (finalizeDelete); empty fields are left out, as Go's omitempty does. */
 function deletedStatus(info: ResourceInfo, obj: KubeObject): object {

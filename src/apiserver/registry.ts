@@ -8,10 +8,14 @@
 // Everything here is synchronous: the store is in memory and better-sqlite3 is
 // synchronous, so no other request can interleave inside one operation.
 
-import type { Ingress, IngressClass, KubeObject, Namespace, Pod, Service, WatchEventType } from '../api/types.js';
+import type {
+  Ingress, IngressClass, KubeObject, Namespace, PersistentVolumeClaim, Pod, Service, StorageClass, WatchEventType,
+} from '../api/types.js';
 import { apiVersionOf, resourceForKind, resourceForPlural, type ResourceInfo } from '../api/resources.js';
 import { applyDefaults, applyStatusDefaults } from '../api/defaults.js';
 import { admitIngressClass } from '../api/default-ingress-class.js';
+import { admitStorageClass } from '../api/default-storage-class.js';
+import { admitStorageProtection } from '../api/storage-protection.js';
 import { jsonClone } from '../api/json-clone.js';
 import { validateObject } from '../api/validation/index.js';
 import { ApiError, apiErrors, field, isApiError } from '../errors.js';
@@ -151,10 +155,9 @@ export class Registry {
     if (!meta.name && meta.generateName) meta.name = this.store.generateName(info.plural, meta.namespace ?? '', meta.generateName);
     if (!meta.name) throw apiErrors.invalid(info.kind, info.group, '', [field.required('metadata.name', 'name or generateName is required')]);
     applyDefaults(obj);
-    // mutating admission, after defaulting and before validation, as upstream's chain runs
-    if (info.kind === 'Ingress') admitIngressClass(obj as Ingress, this.store.list('ingressclasses').items.map((s) => s.object as IngressClass));
+    this.admit(info, obj);
     // the strategy sees the defaulted object, as upstream's BeforeCreate does (a Pod's QoS class needs its defaulted requests)
-    prepareForCreate(info, obj);
+    prepareForCreate(info, obj, this.store.now());
     this.validate(info, obj);
     const alloc = info.kind === 'Service' ? allocateService(this.allocators, obj as Service) : undefined;
     let stored: StoredObject;
@@ -189,7 +192,7 @@ export class Registry {
     let next: KubeObject;
     if (subresource === 'status') {
       if (!info.hasStatus) throw notServed();
-      next = prepareForStatusUpdate(info, obj, cur.object);
+      next = prepareForStatusUpdate(info, obj, cur.object, this.store.now());
     } else if (subresource === 'finalize' && info.kind === 'Namespace') {
       next = prepareForFinalize(obj, cur.object);
     } else if (subresource) {
@@ -378,6 +381,19 @@ export class Registry {
         });
       }
     });
+  }
+
+  /**
+   * The mutating admission plugins podnet has, on create only, after
+   * defaulting and before validation, as upstream's chain runs them: the
+   * default IngressClass and StorageClass, and the storage protection
+   * finalizers.
+   */
+  private admit(info: ResourceInfo, obj: KubeObject): void {
+    const items = (plural: string) => this.store.list(plural).items.map((s) => s.object);
+    if (info.kind === 'Ingress') admitIngressClass(obj as Ingress, items('ingressclasses') as IngressClass[]);
+    if (info.kind === 'PersistentVolumeClaim') admitStorageClass(obj as PersistentVolumeClaim, items('storageclasses') as StorageClass[]);
+    admitStorageProtection(obj);
   }
 
   private validate(info: ResourceInfo, obj: KubeObject, old?: KubeObject): void {

@@ -6,7 +6,8 @@
 import { NAMESPACE_FINALIZER } from '../api/deletion.js';
 import { jsonClone } from '../api/json-clone.js';
 import { podQOSClass } from '../api/pod-qos.js';
-import type { KubeObject, Namespace, Pod } from '../api/types.js';
+import { nowRFC3339 } from '../api/pod-helpers.js';
+import type { KubeObject, Namespace, PersistentVolume, Pod } from '../api/types.js';
 import type { ResourceInfo } from '../api/resources.js';
 
 /**
@@ -16,23 +17,45 @@ import type { ResourceInfo } from '../api/resources.js';
  * upstream's pod strategy reads the class (GetPodQOS) before it replaces the
  * status, so a class in the request is kept.
  */
-const INITIAL_STATUS: Record<string, (obj: KubeObject) => unknown> = {
+const INITIAL_STATUS: Record<string, (obj: KubeObject, now: Date) => unknown> = {
   Namespace: () => ({ phase: 'Active' }),
   Pod: (pod) => ({ phase: 'Pending', qosClass: podQOSClass(pod as Pod) }),
   Service: () => ({ loadBalancer: {} }),
   Deployment: () => ({}),
   StatefulSet: () => ({}),
   Ingress: () => ({ loadBalancer: {} }),
+  PersistentVolumeClaim: () => ({ phase: 'Pending' }),
+  // PersistentVolumeLastPhaseTransitionTime, GA in 1.31: a volume says since when it is in its phase
+  PersistentVolume: (_pv, now) => ({ phase: 'Pending', lastPhaseTransitionTime: nowRFC3339(now) }),
 };
+
+/**
+ * The kinds whose spec.volumeAttributesClassName v1.31 drops on every write
+ * (DropDisabledSpecFields: the VolumeAttributesClass gate is off by default),
+ * so no podnet object ever has one.
+ */
+const WITHOUT_VOLUME_ATTRIBUTES_CLASS = new Set(['PersistentVolumeClaim', 'PersistentVolume']);
+
+/** A fresh spec without the field, never the caller's: a patch may hand over parts of the stored, frozen object. */
+function dropVolumeAttributesClass(info: ResourceInfo, obj: KubeObject): void {
+  const spec = (obj as { spec?: unknown }).spec;
+  if (!WITHOUT_VOLUME_ATTRIBUTES_CLASS.has(info.kind) || !isPlainObject(spec) || !('volumeAttributesClassName' in spec)) return;
+  const { volumeAttributesClassName: _dropped, ...rest } = spec;
+  (obj as { spec?: unknown }).spec = rest;
+}
 
 /** Server-owned metadata a client cannot set on create. */
 const SERVER_METADATA = ['uid', 'resourceVersion', 'generation', 'creationTimestamp', 'deletionTimestamp', 'deletionGracePeriodSeconds'] as const;
 
-/** Runs after defaulting, as upstream's BeforeCreate does: a Pod's QoS class needs its defaulted requests. */
-export function prepareForCreate(info: ResourceInfo, obj: KubeObject): void {
+/**
+ * Runs after defaulting, as upstream's BeforeCreate does: a Pod's QoS class
+ * needs its defaulted requests. `now` is the store's clock.
+ */
+export function prepareForCreate(info: ResourceInfo, obj: KubeObject, now: Date = new Date()): void {
   for (const k of SERVER_METADATA) delete obj.metadata[k];
   const initial = INITIAL_STATUS[info.kind];
-  if (initial) obj.status = initial(obj);
+  if (initial) obj.status = initial(obj, now);
+  dropVolumeAttributesClass(info, obj);
   if (info.kind === 'Namespace') {
     // upstream's namespace strategy: every namespace starts with the controller's finalizer
     const spec = (obj as Namespace).spec;
@@ -54,6 +77,7 @@ export function prepareForUpdate(info: ResourceInfo, obj: KubeObject, old: KubeO
   }
   // spec.finalizers change only through the finalize subresource
   if (info.kind === 'Namespace') withNamespaceFinalizers(obj as Namespace, (old as Namespace).spec?.finalizers);
+  dropVolumeAttributesClass(info, obj);
 }
 
 function withNamespaceFinalizers(ns: Namespace, finalizers: string[] | undefined): void {
@@ -89,11 +113,12 @@ export function prepareForFinalize(obj: KubeObject, old: KubeObject): KubeObject
  * below its metadata or status: a status write only runs the status
  * defaulters (registry.update), which touch nothing but the new .status.
  */
-export function prepareForStatusUpdate(info: ResourceInfo, obj: KubeObject, old: KubeObject): KubeObject {
+export function prepareForStatusUpdate(info: ResourceInfo, obj: KubeObject, old: KubeObject, now: Date = new Date()): KubeObject {
   const next: KubeObject = { ...old, metadata: { ...old.metadata } };
   if (obj.status === undefined) delete next.status;
   else next.status = obj.status;
   if (info.kind === 'Pod') keepQOSClass(next, old);
+  if (info.kind === 'PersistentVolume') stampPhaseTransition(next as PersistentVolume, old as PersistentVolume, now);
   // the caller's resourceVersion is still the optimistic-concurrency precondition
   if (obj.metadata?.resourceVersion) next.metadata.resourceVersion = obj.metadata.resourceVersion;
   else delete next.metadata.resourceVersion;
@@ -113,4 +138,23 @@ function keepQOSClass(next: KubeObject, old: KubeObject): void {
   if (!isPlainObject(status)) return; // garbage stays garbage, as any status write's
   const sent = status.qosClass;
   if (sent === undefined || sent === null || sent === '') next.status = { ...status, qosClass: stored };
+}
+
+/**
+ * A volume's lastPhaseTransitionTime follows its phase (upstream's PV status
+ * strategy): kept while the phase stays, set to now when the phase changes
+ * and the writer did not set a new time itself. A fresh status object, as in
+ * keepQOSClass.
+ */
+function stampPhaseTransition(next: PersistentVolume, old: PersistentVolume, now: Date): void {
+  const status = next.status === undefined || next.status === null ? {} : next.status;
+  if (!isPlainObject(status)) return;
+  const before = isPlainObject(old.status) ? old.status : {};
+  const sent = status.lastPhaseTransitionTime;
+  const unset = sent === undefined || sent === null;
+  if (status.phase === before.phase) {
+    if (unset && before.lastPhaseTransitionTime !== undefined) next.status = { ...status, lastPhaseTransitionTime: before.lastPhaseTransitionTime };
+  } else if (unset || sent === before.lastPhaseTransitionTime) {
+    next.status = { ...status, lastPhaseTransitionTime: nowRFC3339(now) };
+  }
 }

@@ -31,7 +31,11 @@ export function includeObjectOf(query: URLSearchParams): IncludeObject {
 }
 
 // Upstream's column names where title case is not enough (kubectl prints every name upper-cased).
-const COLUMN_NAMES: Record<string, string> = { 'UP-TO-DATE': 'Up-to-date', 'OS-IMAGE': 'OS-Image', ADDRESSTYPE: 'AddressType' };
+const COLUMN_NAMES: Record<string, string> = {
+  'UP-TO-DATE': 'Up-to-date', 'OS-IMAGE': 'OS-Image', ADDRESSTYPE: 'AddressType', STORAGECLASS: 'StorageClass',
+  VOLUMEATTRIBUTESCLASS: 'VolumeAttributesClass', VOLUMEMODE: 'VolumeMode', RECLAIMPOLICY: 'ReclaimPolicy',
+  VOLUMEBINDINGMODE: 'VolumeBindingMode', ALLOWVOLUMEEXPANSION: 'AllowVolumeExpansion',
+};
 
 function columnName(header: string): string {
   return COLUMN_NAMES[header] ?? header.split(' ').map((word) => word.split('-').map((part) => (part === 'IP' ? part : part.charAt(0) + part.slice(1).toLowerCase())).join('-')).join(' ');

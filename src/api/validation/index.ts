@@ -15,6 +15,10 @@ import { validateDeploymentSpec, validateDeploymentUpdate, validateStatefulSetSp
 import { validateIngress, validateIngressClass, validateIngressClassUpdate, validateIngressCreate } from './networking.js';
 import { validateEndpoints, validateEndpointSlice, validateEndpointSliceUpdate } from './discovery.js';
 import {
+  validatePersistentVolume, validatePersistentVolumeClaim, validatePersistentVolumeClaimUpdate, validatePersistentVolumeUpdate,
+  validateStorageClass, validateStorageClassUpdate,
+} from './storage.js';
+import {
   validateConfigMap, validateConfigMapUpdate, validateEvent, validateNamespace, validateNode, validateNodeUpdate, validateSecret,
   validateSecretUpdate,
 } from './core.js';
@@ -64,6 +68,9 @@ const RULES: Record<string, KindRules> = {
   Endpoints: { nameFn: nameIsDNSSubdomain, create: validateEndpoints },
   Ingress: { nameFn: nameIsDNSSubdomain, create: validateIngress },
   IngressClass: { nameFn: nameIsDNSSubdomain, create: validateIngressClass, update: validateIngressClassUpdate, updateFirst: true },
+  PersistentVolumeClaim: { nameFn: nameIsDNSSubdomain, create: validatePersistentVolumeClaim, update: validatePersistentVolumeClaimUpdate },
+  PersistentVolume: { nameFn: nameIsDNSSubdomain, create: validatePersistentVolume, update: validatePersistentVolumeUpdate },
+  StorageClass: { nameFn: nameIsDNSSubdomain, create: validateStorageClass, update: validateStorageClassUpdate },
 };
 
 const DEFAULT_RULES: KindRules = { nameFn: nameIsDNSSubdomain };

@@ -76,6 +76,14 @@ function validateTerm(term: unknown, path: string, errs: FieldError[]): void {
   (optList(term, 'matchFields', `${path}.matchFields`, errs) ?? []).forEach((r, i) => validateRequirement(r, `${path}.matchFields[${i}]`, true, errs));
 }
 
+/** ValidateNodeSelector: at least one term, each valid (a pod's required node affinity, a PersistentVolume's nodeAffinity.required). */
+export function validateNodeSelector(selector: unknown, path: string, errs: FieldError[]): void {
+  const tp = `${path}.nodeSelectorTerms`;
+  const terms = optList(selector, 'nodeSelectorTerms', tp, errs) ?? [];
+  if (terms.length === 0) errs.push(field.required(tp, 'must have at least one node selector term'));
+  terms.forEach((t, i) => validateTerm(t, `${tp}[${i}]`, errs));
+}
+
 /** spec.affinity.nodeAffinity; pod (anti-)affinity is accepted as it is and not acted on */
 export function validateNodeAffinity(spec: unknown, path: string, errs: FieldError[]): void {
   const affinity = optObj(spec, 'affinity', path, errs);
@@ -83,12 +91,7 @@ export function validateNodeAffinity(spec: unknown, path: string, errs: FieldErr
   if (!node) return;
   const at = `${path}.nodeAffinity`;
   const required = optObj(node, 'requiredDuringSchedulingIgnoredDuringExecution', `${at}.requiredDuringSchedulingIgnoredDuringExecution`, errs);
-  if (required) {
-    const rp = `${at}.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms`;
-    const terms = optList(required, 'nodeSelectorTerms', rp, errs) ?? [];
-    if (terms.length === 0) errs.push(field.required(rp, 'must have at least one node selector term'));
-    terms.forEach((t, i) => validateTerm(t, `${rp}[${i}]`, errs));
-  }
+  if (required) validateNodeSelector(required, `${at}.requiredDuringSchedulingIgnoredDuringExecution`, errs);
   (optList(node, 'preferredDuringSchedulingIgnoredDuringExecution', `${at}.preferredDuringSchedulingIgnoredDuringExecution`, errs) ?? []).forEach((p, i) => {
     const pp = `${at}.preferredDuringSchedulingIgnoredDuringExecution[${i}]`;
     const weight = optInt(p, 'weight', `${pp}.weight`, errs);

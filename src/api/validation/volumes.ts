@@ -37,14 +37,22 @@ const HUGEPAGES_RESOURCE_PREFIXES = ['limits.hugepages-', 'requests.hugepages-']
 const CPU_DIVISORS = ['1m', '1'];
 const BYTE_DIVISORS = ['1', '1k', '1M', '1G', '1T', '1P', '1E', '1Ki', '1Mi', '1Gi', '1Ti', '1Pi', '1Ei'];
 // resource.ErrFormatWrong: upstream fails to decode such a body; podnet reports the field.
-const QUANTITY_FORMAT_ERROR = "quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'";
+export const QUANTITY_FORMAT_ERROR = "quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'";
 
-type SourceCheck = (source: Obj, path: string, errs: FieldError[]) => void;
+export type SourceCheck = (source: Obj, path: string, errs: FieldError[]) => void;
+
+/**
+ * One member of a volume source union: its key, its check (none: counted but
+ * not looked into), its spelling in upstream's "more than 1" error where that
+ * differs, and whether upstream skips that error for it (a PersistentVolume's
+ * flexVolume is counted and checked even after another source).
+ */
+export type SourceEntry = readonly [key: string, check?: SourceCheck, spelledInError?: string, neverForbidden?: boolean];
 
 // ---- paths and modes ----
 
 /** validatePathNoBacksteps: no `..` element; one error however many there are. */
-function noBacksteps(p: string, path: string, errs: FieldError[]): void {
+export function noBacksteps(p: string, path: string, errs: FieldError[]): void {
   if (p.split('/').includes('..')) errs.push(field.invalid(path, p, "must not contain '..'"));
 }
 
@@ -277,7 +285,8 @@ const validateProjectedSource: SourceCheck = (source, path, errs) => {
   });
 };
 
-const validateHostPathSource: SourceCheck = (source, path, errs) => {
+/** validateHostPathVolumeSource, for pod volumes and PersistentVolumes alike. */
+export const validateHostPathSource: SourceCheck = (source, path, errs) => {
   const hostPath = optString(source, 'path', `${path}.path`, errs);
   if (!hostPath) { errs.push(field.required(`${path}.path`)); return; }
   noBacksteps(hostPath, `${path}.path`, errs);
@@ -306,7 +315,7 @@ const validateClaimSource: SourceCheck = (source, path, errs) => {
  * upstream's "more than 1" error spells it differently, that spelling. The
  * sources podnet has nothing behind are counted but not looked into.
  */
-const VOLUME_SOURCES: [key: string, check?: SourceCheck, spelledInError?: string][] = [
+const VOLUME_SOURCES: readonly SourceEntry[] = [
   ['emptyDir', validateEmptyDirSource], ['hostPath', validateHostPathSource], ['gitRepo'], ['gcePersistentDisk'],
   ['awsElasticBlockStore'], ['secret', objectFilesCheck('secretName')], ['nfs'], ['iscsi'], ['glusterfs'], ['flocker'],
   ['persistentVolumeClaim', validateClaimSource], ['rbd'], ['cinder'], ['cephfs', undefined, 'cephFS'], ['quobyte'],
@@ -315,16 +324,21 @@ const VOLUME_SOURCES: [key: string, check?: SourceCheck, spelledInError?: string
   ['projected', validateProjectedSource], ['scaleIO'], ['csi'], ['ephemeral'], ['image'],
 ];
 
-function validateVolumeSource(volume: Obj, path: string, errs: FieldError[]): void {
-  let sources = 0;
-  for (const [key, check, spelledInError = key] of VOLUME_SOURCES) {
-    if (!isSet(volume[key])) continue;
-    if (sources > 0) { errs.push(field.forbidden(`${path}.${spelledInError}`, 'may not specify more than 1 volume type')); continue; }
-    sources++;
-    const source = optObj(volume, key, `${path}.${key}`, errs);
+/**
+ * Exactly one of `sources` set in `holder` (a pod volume, a PersistentVolume's
+ * spec): the first is checked, each further one is Forbidden, none at all is
+ * Required.
+ */
+export function validateOneSource(holder: Obj, sources: readonly SourceEntry[], path: string, errs: FieldError[]): void {
+  let first: string | undefined;
+  for (const [key, check, spelledInError = key, neverForbidden = false] of sources) {
+    if (!isSet(holder[key])) continue;
+    if (first !== undefined && !neverForbidden) { errs.push(field.forbidden(`${path}.${spelledInError}`, 'may not specify more than 1 volume type')); continue; }
+    first ??= key;
+    const source = optObj(holder, key, `${path}.${key}`, errs);
     if (source && check) check(source, `${path}.${key}`, errs);
   }
-  if (sources === 0) errs.push(field.required(path, 'must specify a volume type'));
+  if (first === undefined) errs.push(field.required(path, 'must specify a volume type'));
 }
 
 /**
@@ -338,7 +352,7 @@ export function validateVolumes(volumes: unknown[] | undefined, path: string, er
     const at = `${path}[${i}]`;
     if (!isObj(volume)) { errs.push(field.invalid(at, volume, NOT_OBJECT)); return; }
     const own: FieldError[] = [];
-    validateVolumeSource(volume, at, own);
+    validateOneSource(volume, VOLUME_SOURCES, at, own);
     const name = optString(volume, 'name', `${at}.name`, own) ?? '';
     if (!name) own.push(field.required(`${at}.name`));
     else for (const m of isDNS1123Label(name)) own.push(field.invalid(`${at}.name`, name, m));

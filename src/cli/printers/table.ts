@@ -5,9 +5,12 @@
 
 import type {
   Deployment, Endpoints, EndpointSlice, Event, Ingress, IngressClass, KubeObject, LoadBalancerIngress, Namespace, Node, Pod,
-  Secret, ConfigMap, Service, StatefulSet, Container,
+  Secret, ConfigMap, Service, StatefulSet, Container, PersistentVolume, PersistentVolumeAccessMode, PersistentVolumeClaim,
+  StorageClass,
 } from '../../api/types.js';
 import { RESOURCES } from '../../api/resources.js';
+import { claimStorageClass, isDefaultStorageClass, volumeStorageClass } from '../../api/default-storage-class.js';
+import { canonicalQuantity } from '../../api/validation/volumes.js';
 import { ageSince, type Instant } from './age.js';
 import { podWideCells, summarizePod } from './pod-status.js';
 import { kindQualifier } from './resource-name.js';
@@ -176,6 +179,34 @@ function nodeAddress(node: Node, type: string): string {
   return node.status?.addresses?.find((a) => a.type === type)?.address ?? '<none>';
 }
 
+/** GetAccessModesAsString: each mode once, abbreviated, in this fixed order whatever the object's. */
+const ACCESS_MODE_ABBREVIATIONS: readonly [PersistentVolumeAccessMode, string][] = [
+  ['ReadWriteOnce', 'RWO'], ['ReadOnlyMany', 'ROX'], ['ReadWriteMany', 'RWX'], ['ReadWriteOncePod', 'RWOP'],
+];
+
+function accessModesText(modes: readonly string[] | undefined): string {
+  return ACCESS_MODE_ABBREVIATIONS.filter(([mode]) => modes?.includes(mode)).map(([, short]) => short).join(',');
+}
+
+/** A storage quantity as Quantity.String() prints it; an absent one is the zero quantity, "0". */
+function storageText(resources: Record<string, string> | undefined): string {
+  const value = resources?.['storage'];
+  if (value === undefined) return '0';
+  return canonicalQuantity(value) ?? String(value);
+}
+
+/** A claim or volume being deleted shows Terminating, whatever its phase (its protection finalizer holds it). */
+function storagePhase(obj: PersistentVolume | PersistentVolumeClaim): string {
+  return obj.metadata.deletionTimestamp ? 'Terminating' : obj.status?.phase ?? '';
+}
+
+const UNSET = '<unset>';
+
+/** What spec.volumeMode and volumeAttributesClassName show: the value, or <unset> when absent. */
+function orUnset(value: unknown): string {
+  return value === undefined || value === null ? UNSET : String(value);
+}
+
 const PRINTERS: Record<string, Printer> = {
   Node: {
     headers: ['NAME', 'STATUS', 'ROLES', 'AGE', 'VERSION'],
@@ -287,6 +318,44 @@ const PRINTERS: Record<string, Printer> = {
     cells: (obj, _wide, now) => {
       const cm = obj as ConfigMap;
       return [cm.metadata.name ?? '', String(Object.keys(cm.data ?? {}).length + Object.keys(cm.binaryData ?? {}).length), age(cm, now)];
+    },
+  },
+  PersistentVolumeClaim: {
+    headers: ['NAME', 'STATUS', 'VOLUME', 'CAPACITY', 'ACCESS MODES', 'STORAGECLASS', 'VOLUMEATTRIBUTESCLASS', 'AGE'],
+    wideHeaders: ['VOLUMEMODE'],
+    cells(obj, wide, now) {
+      const pvc = obj as PersistentVolumeClaim;
+      const volume = pvc.spec?.volumeName ?? '';
+      // capacity and modes are the bound volume's: blank until there is one
+      const cells = [pvc.metadata.name ?? '', storagePhase(pvc), volume, volume ? storageText(pvc.status?.capacity) : '',
+        volume ? accessModesText(pvc.status?.accessModes) : '', claimStorageClass(pvc), orUnset(pvc.spec?.['volumeAttributesClassName']),
+        age(pvc, now)];
+      if (wide) cells.push(orUnset(pvc.spec?.volumeMode));
+      return cells;
+    },
+  },
+  PersistentVolume: {
+    headers: ['NAME', 'CAPACITY', 'ACCESS MODES', 'RECLAIM POLICY', 'STATUS', 'CLAIM', 'STORAGECLASS', 'VOLUMEATTRIBUTESCLASS', 'REASON', 'AGE'],
+    wideHeaders: ['VOLUMEMODE'],
+    cells(obj, wide, now) {
+      const pv = obj as PersistentVolume;
+      const ref = pv.spec?.claimRef;
+      const cells = [pv.metadata.name ?? '', storageText(pv.spec?.capacity), accessModesText(pv.spec?.accessModes),
+        pv.spec?.persistentVolumeReclaimPolicy ?? '', storagePhase(pv), ref ? `${ref.namespace ?? ''}/${ref.name ?? ''}` : '',
+        volumeStorageClass(pv), orUnset(pv.spec?.['volumeAttributesClassName']), pv.status?.reason ?? '', age(pv, now)];
+      if (wide) cells.push(orUnset(pv.spec?.volumeMode));
+      return cells;
+    },
+  },
+  StorageClass: {
+    headers: ['NAME', 'PROVISIONER', 'RECLAIMPOLICY', 'VOLUMEBINDINGMODE', 'ALLOWVOLUMEEXPANSION', 'AGE'],
+    wideHeaders: [],
+    cells(obj, _wide, now) {
+      const sc = obj as StorageClass;
+      // every class marked default says so, as kubectl does, though only the newest is the one given to claims
+      const name = `${sc.metadata.name ?? ''}${isDefaultStorageClass(sc) ? ' (default)' : ''}`;
+      return [name, sc.provisioner ?? '', sc.reclaimPolicy ?? 'Delete', sc.volumeBindingMode ?? 'Immediate',
+        String(sc.allowVolumeExpansion ?? false), age(sc, now)];
     },
   },
   Event: {

@@ -2,7 +2,7 @@
 
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { applyDefaults } from '../../../src/api/defaults.js';
+import { applyDefaults, applyStatusDefaults } from '../../../src/api/defaults.js';
 import type { KubeObject } from '../../../src/api/types.js';
 import { container, deployment, pod, service, statefulSet, template, type Json } from './fixtures.js';
 
@@ -188,4 +188,38 @@ test('defaults: pod templates keep limits without requests (SetDefaults_Pod is f
 test('defaults: requests that are not an object are left for validation', () => {
   const p = d(pod({ containers: [container({ resources: { limits: { cpu: '1' }, requests: 'lots' } })] }));
   assert.deepEqual(p.spec.containers[0].resources, { limits: { cpu: '1' }, requests: 'lots' });
+});
+
+test('defaults: PersistentVolumeClaim volumeMode Filesystem and phase Pending; a set mode stays', () => {
+  const claim = (spec: Json) => ({ apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: { name: 'data' }, spec });
+  assert.deepEqual(d(claim({ accessModes: ['ReadWriteOnce'] })), {
+    ...claim({ accessModes: ['ReadWriteOnce'], volumeMode: 'Filesystem' }), status: { phase: 'Pending' },
+  });
+  assert.equal(d(claim({ volumeMode: 'Block' })).spec.volumeMode, 'Block');
+  // storageClassName is never defaulted here: absent means "the default class" to admission, "" means none
+  assert.equal('storageClassName' in d(claim({})).spec, false);
+  assert.equal(d(claim({ storageClassName: '' })).spec.storageClassName, '');
+});
+
+test('defaults: PersistentVolume reclaim policy Retain, volumeMode Filesystem, hostPath type "", phase Pending', () => {
+  const volume = (spec: Json, status?: Json) => ({ apiVersion: 'v1', kind: 'PersistentVolume', metadata: { name: 'pv-1' }, spec, ...(status ? { status } : {}) });
+  assert.deepEqual(d(volume({ hostPath: { path: '/srv/a' } })), {
+    ...volume({ hostPath: { path: '/srv/a', type: '' }, persistentVolumeReclaimPolicy: 'Retain', volumeMode: 'Filesystem' }), status: { phase: 'Pending' },
+  });
+  const kept = d(volume({ persistentVolumeReclaimPolicy: 'Delete', volumeMode: 'Block', hostPath: { path: '/dev/sdb', type: 'BlockDevice' } }, { phase: 'Bound' }));
+  assert.deepEqual([kept.spec.persistentVolumeReclaimPolicy, kept.spec.volumeMode, kept.spec.hostPath.type, kept.status.phase], ['Delete', 'Block', 'BlockDevice', 'Bound']);
+});
+
+test('defaults: StorageClass reclaimPolicy Delete and volumeBindingMode Immediate, only when absent (both are pointers upstream)', () => {
+  const cls = (fields: Json) => ({ apiVersion: 'storage.k8s.io/v1', kind: 'StorageClass', metadata: { name: 'local' }, provisioner: 'podnet.io/local', ...fields });
+  assert.deepEqual(d(cls({})), cls({ reclaimPolicy: 'Delete', volumeBindingMode: 'Immediate' }));
+  assert.deepEqual(d(cls({ reclaimPolicy: 'Retain', volumeBindingMode: 'WaitForFirstConsumer' })), cls({ reclaimPolicy: 'Retain', volumeBindingMode: 'WaitForFirstConsumer' }));
+  assert.equal(d(cls({ reclaimPolicy: '' })).reclaimPolicy, '');
+});
+
+test('status defaults: a claim or volume status written without a phase is Pending', () => {
+  for (const kind of ['PersistentVolumeClaim', 'PersistentVolume']) {
+    const written = applyStatusDefaults({ apiVersion: 'v1', kind, metadata: { name: 'x' }, status: {} } as KubeObject) as Json;
+    assert.deepEqual(written.status, { phase: 'Pending' }, kind);
+  }
 });

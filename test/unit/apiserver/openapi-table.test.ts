@@ -18,7 +18,9 @@ const doc = (path: string) => JSON.parse(openApiDocument(path)!) as Doc;
 describe('OpenAPI v3 documents', () => {
   test('the root names one document per group version podnet serves, at a URL with the hash of its content', () => {
     const root = JSON.parse(openApiDocument('/openapi/v3')!) as { paths: Record<string, { serverRelativeURL: string }> };
-    assert.deepEqual(Object.keys(root.paths).sort(), ['api/v1', 'apis/apps/v1', 'apis/authorization.k8s.io/v1', 'apis/discovery.k8s.io/v1', 'apis/networking.k8s.io/v1']);
+    assert.deepEqual(Object.keys(root.paths).sort(), [
+      'api/v1', 'apis/apps/v1', 'apis/authorization.k8s.io/v1', 'apis/discovery.k8s.io/v1', 'apis/networking.k8s.io/v1', 'apis/storage.k8s.io/v1',
+    ]);
     for (const [gv, { serverRelativeURL }] of Object.entries(root.paths)) {
       assert.match(serverRelativeURL, new RegExp(`^/openapi/v3/${gv.replace(/\./g, '\\.')}\\?hash=[0-9A-F]{128}$`));
       assert.ok(openApiDocument(serverRelativeURL.split('?')[0]!), `${serverRelativeURL} is served`);
@@ -60,6 +62,21 @@ describe('discovery categories', () => {
       .flatMap((l) => (l as { resources: { name: string; categories?: string[] }[] }).resources)
       .filter((r) => r.categories?.includes('all')).map((r) => r.name);
     assert.deepEqual(all, ['pods', 'services', 'deployments', 'statefulsets']);
+  });
+
+  test('the storage kinds: pvc and pv in v1 with their status, sc in storage.k8s.io/v1 (what kubectl get pvc|pv|sc looks up)', () => {
+    type List = { resources: { name: string; namespaced: boolean; shortNames?: string[]; verbs: string[] }[] };
+    const find = (l: unknown, name: string) => (l as List).resources.find((r) => r.name === name);
+    const core = discoveryDocument('/api/v1');
+    assert.deepEqual(find(core, 'persistentvolumeclaims')?.shortNames, ['pvc']);
+    assert.equal(find(core, 'persistentvolumeclaims')?.namespaced, true);
+    assert.deepEqual(find(core, 'persistentvolumes')?.shortNames, ['pv']);
+    assert.equal(find(core, 'persistentvolumes')?.namespaced, false);
+    assert.ok(find(core, 'persistentvolumeclaims/status') && find(core, 'persistentvolumes/status'));
+    const groups = (discoveryDocument('/apis') as { groups: { name: string }[] }).groups.map((g) => g.name);
+    assert.ok(groups.includes('storage.k8s.io'));
+    const sc = find(discoveryDocument('/apis/storage.k8s.io/v1'), 'storageclasses');
+    assert.deepEqual([sc?.shortNames, sc?.namespaced, sc?.verbs.includes('deletecollection')], [['sc'], false, true]);
   });
 });
 
@@ -117,6 +134,12 @@ describe('server-side Tables', () => {
     assert.ok(names('Node').some((c) => c.name === 'OS-Image' && c.priority === 1));
     assert.equal(names('EndpointSlice')[1]!.name, 'AddressType');
     assert.deepEqual(names('Pod').filter((c) => c.priority === 1).map((c) => c.name), ['IP', 'Node', 'Nominated Node', 'Readiness Gates']);
+    // the storage kinds' run-together names, as printers.go spells them
+    assert.deepEqual(names('PersistentVolume').map((c) => `${c.name}:${c.priority}`), [
+      'Name:0', 'Capacity:0', 'Access Modes:0', 'Reclaim Policy:0', 'Status:0', 'Claim:0', 'StorageClass:0', 'VolumeAttributesClass:0', 'Reason:0', 'Age:0', 'VolumeMode:1',
+    ]);
+    assert.deepEqual(names('PersistentVolumeClaim').map((c) => c.name), ['Name', 'Status', 'Volume', 'Capacity', 'Access Modes', 'StorageClass', 'VolumeAttributesClass', 'Age', 'VolumeMode']);
+    assert.deepEqual(names('StorageClass').map((c) => c.name), ['Name', 'Provisioner', 'ReclaimPolicy', 'VolumeBindingMode', 'AllowVolumeExpansion', 'Age']);
     assert.deepEqual(names('Event').map((c) => `${c.name}:${c.priority}`), ['Last Seen:0', 'Type:0', 'Reason:0', 'Object:0', 'Subobject:1', 'Source:1', 'Message:0', 'First Seen:1', 'Count:1', 'Name:1']);
   });
 

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Ingress, Pod } from '../../../src/api/types.js';
+import type { Ingress, PersistentVolume, PersistentVolumeClaim, Pod, StorageClass } from '../../../src/api/types.js';
 import { joinTables, noResourcesMessage, printTable } from '../../../src/cli/printers/table.js';
 import * as f from './fixtures.js';
 import { ago, lines, NOW } from './fixtures.js';
@@ -242,6 +242,82 @@ test('ingressclasses, secrets, configmaps', () => {
     'NAME               DATA   AGE',
     'kube-root-ca.crt   1      90s',
     'bin                2      90s',
+  ));
+});
+
+function claims(): PersistentVolumeClaim[] {
+  const meta = (name: string, age: number) => ({ name, namespace: 'default', uid: `uid-${name}`, creationTimestamp: ago(age) });
+  return [
+    {
+      apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: meta('data', 600),
+      spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } }, volumeName: 'pv-1', storageClassName: 'local', volumeMode: 'Filesystem' },
+      status: { phase: 'Bound', accessModes: ['ReadWriteMany', 'ReadWriteOnce', 'ReadWriteMany'], capacity: { storage: '1024Mi' } },
+    },
+    {
+      // not bound yet: no volume, so no capacity or modes, whatever it asks for
+      apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: meta('cache', 30),
+      spec: { accessModes: ['ReadWriteOncePod'], resources: { requests: { storage: '500Mi' } }, storageClassName: '' },
+      status: { phase: 'Pending' },
+    },
+    {
+      // being deleted, held by its finalizer; the beta annotation names its class
+      apiVersion: 'v1', kind: 'PersistentVolumeClaim',
+      metadata: { ...meta('old', 7200), deletionTimestamp: ago(5), annotations: { 'volume.beta.kubernetes.io/storage-class': 'legacy' } },
+      spec: { accessModes: ['ReadOnlyMany'], resources: { requests: { storage: '1Gi' } }, volumeName: 'pv-old', volumeMode: 'Block' },
+      status: { phase: 'Bound', accessModes: ['ReadOnlyMany'] },
+    },
+  ];
+}
+
+test('persistentvolumeclaims: CAPACITY and ACCESS MODES of the bound volume, Terminating while deleted, <unset> VOLUMEATTRIBUTESCLASS', () => {
+  assert.equal(printTable('PersistentVolumeClaim', claims(), { now: NOW }), lines(
+    'NAME    STATUS        VOLUME   CAPACITY   ACCESS MODES   STORAGECLASS   VOLUMEATTRIBUTESCLASS   AGE',
+    'data    Bound         pv-1     1Gi        RWO,RWX        local          <unset>                 10m',
+    'cache   Pending                                                         <unset>                 30s',
+    'old     Terminating   pv-old   0          ROX            legacy         <unset>                 120m',
+  ));
+  assert.equal(printTable('PersistentVolumeClaim', claims(), { now: NOW, wide: true, allNamespaces: true }), lines(
+    'NAMESPACE   NAME    STATUS        VOLUME   CAPACITY   ACCESS MODES   STORAGECLASS   VOLUMEATTRIBUTESCLASS   AGE    VOLUMEMODE',
+    'default     data    Bound         pv-1     1Gi        RWO,RWX        local          <unset>                 10m    Filesystem',
+    'default     cache   Pending                                                         <unset>                 30s    <unset>',
+    'default     old     Terminating   pv-old   0          ROX            legacy         <unset>                 120m   Block',
+  ));
+});
+
+test('persistentvolumes: CLAIM as namespace/name, RECLAIM POLICY, REASON; -A adds no NAMESPACE', () => {
+  const pv = (name: string, spec: PersistentVolume['spec'], status: PersistentVolume['status'], extra: object = {}): PersistentVolume => ({
+    apiVersion: 'v1', kind: 'PersistentVolume', metadata: { name, uid: `uid-${name}`, creationTimestamp: ago(3600), ...extra }, spec, status,
+  });
+  const volumes = [
+    pv('pv-1', { capacity: { storage: '1Gi' }, accessModes: ['ReadWriteMany', 'ReadWriteOnce'], persistentVolumeReclaimPolicy: 'Delete', storageClassName: 'local', volumeMode: 'Filesystem', claimRef: { namespace: 'default', name: 'data' }, hostPath: { path: '/srv/pv-1' } }, { phase: 'Bound' }),
+    pv('pv-2', { capacity: { storage: '2000M' }, accessModes: ['ReadWriteOncePod'], persistentVolumeReclaimPolicy: 'Retain', hostPath: { path: '/srv/pv-2' } }, { phase: 'Failed', reason: 'VolumeFailedDelete' }),
+    pv('pv-old', { accessModes: ['ReadOnlyMany'], persistentVolumeReclaimPolicy: 'Retain', hostPath: { path: '/srv/old' } }, { phase: 'Released' }, { deletionTimestamp: ago(5) }),
+  ];
+  assert.equal(printTable('PersistentVolume', volumes, { now: NOW, allNamespaces: true }), lines(
+    'NAME     CAPACITY   ACCESS MODES   RECLAIM POLICY   STATUS        CLAIM          STORAGECLASS   VOLUMEATTRIBUTESCLASS   REASON               AGE',
+    'pv-1     1Gi        RWO,RWX        Delete           Bound         default/data   local          <unset>                                      60m',
+    'pv-2     2G         RWOP           Retain           Failed                                      <unset>                 VolumeFailedDelete   60m',
+    'pv-old   0          ROX            Retain           Terminating                                 <unset>                                      60m',
+  ));
+  assert.equal(printTable('PersistentVolume', volumes.slice(0, 2), { now: NOW, wide: true }).split('\n')[0], 'NAME   CAPACITY   ACCESS MODES   RECLAIM POLICY   STATUS   CLAIM          STORAGECLASS   VOLUMEATTRIBUTESCLASS   REASON               AGE   VOLUMEMODE');
+});
+
+test('storageclasses: (default) after each class marked default, upstream\'s defaults for absent policy and mode', () => {
+  const sc = (name: string, fields: Partial<StorageClass>, annotations?: Record<string, string>): StorageClass => ({
+    apiVersion: 'storage.k8s.io/v1', kind: 'StorageClass', provisioner: 'podnet.io/local',
+    metadata: { name, creationTimestamp: ago(86400), ...(annotations ? { annotations } : {}) }, ...fields,
+  });
+  assert.equal(printTable('StorageClass', [
+    sc('local', { reclaimPolicy: 'Delete', volumeBindingMode: 'WaitForFirstConsumer' }, { 'storageclass.kubernetes.io/is-default-class': 'true' }),
+    sc('keep', { reclaimPolicy: 'Retain', allowVolumeExpansion: true }),
+    sc('legacy', {}, { 'storageclass.beta.kubernetes.io/is-default-class': 'true' }),
+    sc('not-default', { provisioner: 'example.com/nfs' }, { 'storageclass.kubernetes.io/is-default-class': 'false' }),
+  ], { now: NOW, withKindPrefix: true }), lines(
+    'NAME                                           PROVISIONER       RECLAIMPOLICY   VOLUMEBINDINGMODE      ALLOWVOLUMEEXPANSION   AGE',
+    'storageclass.storage.k8s.io/local (default)    podnet.io/local   Delete          WaitForFirstConsumer   false                  24h',
+    'storageclass.storage.k8s.io/keep               podnet.io/local   Retain          Immediate              true                   24h',
+    'storageclass.storage.k8s.io/legacy (default)   podnet.io/local   Delete          Immediate              false                  24h',
+    'storageclass.storage.k8s.io/not-default        example.com/nfs   Delete          Immediate              false                  24h',
   ));
 });
 
