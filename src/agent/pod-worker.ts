@@ -755,6 +755,7 @@ export class PodWorker {
 
   /** An adopted init container ended with an exit code nobody saw: as if it had not run. */
   private runAgainUnknownExit(c: ContainerRuntime): void {
+    this.endInstance(c);
     c.pid = undefined;
     c.started = false;
     rmSync(this.files.containerPid(c.name), { force: true });
@@ -778,7 +779,21 @@ export class PodWorker {
     }
   }
 
+  /**
+   * A container instance's main process has exited: what it left running
+   * (its children, in the process group it leads: it was spawned detached)
+   * is killed now, before any restart, as a runtime's container ends with
+   * its PID namespace and cgroup. Else each restart of `sh -c 'daemon &
+   * …; exit 1'` would leave one more daemon behind. Only this group: the
+   * pause and every other container lead groups of their own.
+   */
+  private endInstance(c: ContainerRuntime): void {
+    const instance = containerRef(c);
+    if (instance) signalProcessGroup(instance, 'SIGKILL');
+  }
+
   private onExit(c: ContainerRuntime, exitCode: number, signal: NodeJS.Signals | null): void {
+    this.endInstance(c);
     for (const t of c.probeTimers) clearTimeout(t);
     c.probeTimers = [];
     const startedAt = c.state.running?.startedAt ?? c.postStartingSince;

@@ -2,6 +2,10 @@
 // pauses and containers, what a pid it recorded names once its process is
 // gone, and what a container's instance leaves behind.
 //
+// Regression (leftovers): `command: [sh, -c, 'sleep 3000 & sleep 1; exit 1']`
+// left one more `sleep 3000` at every restart (5 after 15 s): upstream a
+// container's processes end with its PID namespace and cgroup.
+//
 // Regression (pid reuse): after a pod's pause was killed, its pid went to a
 // process of another pod; the agent still took it for the pod's sandbox, ran
 // the pod's containers in that process's namespaces (nsenter -t PID), and on
@@ -15,7 +19,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Pod } from '../../../src/api/types.js';
@@ -157,6 +161,39 @@ test('state from a build that kept bare pids: the pod\'s own processes are verif
     await worker.removed();
   }
 });
+
+test('regression: what a container instance leaves running goes with it, not across restarts; the pause and the other containers stay', async () => {
+  // the tester's `sh -c 'sleep 3000 & sleep 1; exit 1'`, faster, with an argument no other process has
+  const LEFTOVER = ['sleep', '2999.25'];
+  const pod = hostNetworkPod('leaky', '4', [
+    { name: 'leaky', image: 'none', command: ['sh', '-c', `${LEFTOVER.join(' ')} & sleep 0.2; exit 1`] },
+    { name: 'steady', image: 'none', command: ['sleep', '600'] },
+  ]);
+  const worker = new PodWorker(ctx, structuredClone(pod));
+  let first: PersistedState | undefined;
+  try {
+    await worker.update(structuredClone(pod));
+    first = await eventually('both containers to run', async () => { const s = stateOf(pod); return s.sandboxPid && s.containers.steady?.pid && s.containers.leaky?.pid ? s : undefined; }, 5_000, 20);
+    // three instances: the first, one restarted at once, one after the first back-off
+    await eventually('the leaky container to restart twice', async () => stateOf(pod).containers.leaky!.restartCount >= 2, 10_000, 20);
+    await new Promise((r) => setTimeout(r, 100)); // the third instance's child starts
+    const left = pidsOf(LEFTOVER);
+    assert.ok(left.length <= 1, `${left.length} leftover ${LEFTOVER.join(' ')} after 3 instances (only the running instance's may be there)`);
+    const now = stateOf(pod);
+    assert.equal(now.sandboxPid, first.sandboxPid, 'the pause was killed');
+    assert.equal(now.containers.steady!.pid, first.containers.steady!.pid, 'the other container was killed');
+    assert.ok(processAlive(now.containers.steady!.pid!) && processAlive(now.sandboxPid!));
+  } finally {
+    await worker.removed();
+  }
+  assert.deepEqual(pidsOf(LEFTOVER), [], 'left running after the pod was deleted');
+});
+
+/** live processes whose command line is exactly argv */
+function pidsOf(argv: string[]): number[] {
+  const want = `${argv.join('\0')}\0`;
+  return readdirSync('/proc').filter((n) => /^\d+$/.test(n)).map(Number).filter((pid) => readFileSafe(`/proc/${pid}/cmdline`) === want && processAlive(pid));
+}
 
 function readFileSafe(file: string): string | undefined {
   try { return readFileSync(file, 'utf8'); } catch { return undefined; }

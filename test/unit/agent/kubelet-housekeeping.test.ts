@@ -273,3 +273,26 @@ test('a postStart hook still running when its container instance ends is killed 
     await worker.removed();
   }
 });
+
+test('a container adopted after an agent restart: when its main process exits, what it left running in its process group is killed', async () => {
+  const f = fixture('adopted-leftovers');
+  const marker = `${41 + Math.random()}`.slice(0, 8);
+  const leftovers = () => fs.readdirSync('/proc').filter((d) => /^\d+$/.test(d)).filter((d) => {
+    try { return fs.readFileSync(`/proc/${d}/cmdline`, 'utf8') === `sleep\0${marker}\0`; } catch { return false; }
+  });
+  // what the agent before the restart started: a container leading its own process group, with a child left behind when it exits
+  const { spawn } = await import('node:child_process');
+  const main = spawn('sh', ['-c', `sleep ${marker} & sleep 0.6`], { stdio: 'ignore', detached: true });
+  const startTicks = processStartTicks(main.pid!)!;
+  const p = pod('al', { hostNetwork: true, restartPolicy: 'Never', containers: [{ name: 'app', command: ['sh', '-c', 'exit 0'] }] });
+  writeState(f.podsDir, 'al', { hostNetwork: true, podIP: '172.18.0.2', containers: { app: { pid: main.pid!, startTicks, restartCount: 0, startedAt: '2026-01-01T00:00:01Z' } } });
+  const adopted = new PodWorker(f.ctx, p, PodWorker.loadState(f.podsDir, 'al'));
+  try {
+    adopted.adoptContainers();
+    await until('the child to run', () => leftovers().length === 1);
+    await until('the child to go once the container exited', () => leftovers().length === 0, 5_000);
+  } finally {
+    await adopted.removed();
+    for (const pid of leftovers()) process.kill(Number(pid), 'SIGKILL');
+  }
+});
