@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // The parts of registry.k8s.io/e2e-test-images/agnhost that upstream e2e
 // manifests use for networking: `netexec` (/hostname, /clientip, /echo,
-// /healthz, UDP echo) and `serve-hostname`.
+// /healthz, UDP echo), `serve-hostname`, and `pause`, the image's default
+// command (its Dockerfile's CMD), which waits for a signal.
 
 import http from 'node:http';
 import net from 'node:net';
@@ -64,10 +65,17 @@ function serveHostname(): void {
   process.on('SIGTERM', () => process.exit(0));
 }
 
-switch (sub) {
+function pause(): void {
+  process.stdout.write('Paused\n');
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) process.on(signal, () => process.exit(0));
+  setInterval(() => {}, 1 << 30);
+}
+
+switch (sub ?? 'pause') {
   case 'netexec': netexec(); break;
   case 'serve-hostname': serveHostname(); break;
+  case 'pause': pause(); break;
   default:
-    process.stderr.write(`agnhost (podnet): unsupported subcommand "${sub ?? ''}"; podnet implements netexec and serve-hostname\n`);
+    process.stderr.write(`agnhost (podnet): unsupported subcommand "${sub}"; podnet implements netexec, serve-hostname and pause\n`);
     process.exit(2);
 }

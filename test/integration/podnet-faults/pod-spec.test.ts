@@ -141,6 +141,8 @@ spec:
     - name: agnhost
       image: registry.k8s.io/e2e-test-images/agnhost:2.47
       args: [netexec, --http-port=8080, --udp-port=8081]
+    - name: paused
+      image: registry.k8s.io/e2e-test-images/agnhost:2.47
 ---
 apiVersion: v1
 kind: Pod
@@ -408,7 +410,7 @@ describe('pod spec in the node agent', { timeout: 180_000 }, () => {
     assert.equal(none.stdout, 'search corp.example example\nnameserver 192.0.2.53\noptions ndots:2 edns0\n');
   });
 
-  test('agnhost netexec: /hostname, /clientip and the UDP echo', async () => {
+  test('agnhost netexec: /hostname, /clientip and the UDP echo; agnhost with no args pauses', async () => {
     const server = await pod('netexec');
     const client = await pod('client');
     const ip = server.status!.podIP!;
@@ -419,6 +421,8 @@ describe('pod spec in the node agent', { timeout: 180_000 }, () => {
     assert.match(c.stdout, new RegExp(`^${client.status!.podIP!.replace(/\./g, '\\.')}:\\d+$`));
     const u = await pn(['exec', 'client', '--', 'sh', '-c', `echo 'echo hi' | nc -u -w1 ${ip} 8081`]);
     assert.equal(u.stdout.trim(), 'hi');
+    // with no command and no args, the image's default: pause
+    assert.equal((await pn(['logs', 'netexec', '-c', 'paused'])).stdout, 'Paused\n');
   });
 
   test('postStart: the next container starts only after the hook completed; a failing hook kills the container, with FailedPostStartHook', async () => {
