@@ -10,9 +10,11 @@
 
 import { mkdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
+import { claimStorageClass, volumeStorageClass } from '../api/default-storage-class.js';
 import { matchesLabelSelector } from '../api/labels.js';
 import { isActive } from '../api/pod-helpers.js';
 import { quantityValue } from '../api/quantity.js';
+import { PV_PROTECTION_FINALIZER, PVC_PROTECTION_FINALIZER } from '../api/storage-protection.js';
 import type { ObjectReference, PersistentVolume, PersistentVolumeClaim, Pod, StorageClass } from '../api/types.js';
 import type { Client } from '../client/client.js';
 import { isApiError } from '../errors.js';
@@ -22,8 +24,6 @@ import { indexLookup, splitKey, type IndexLookup, type InformerSource, type List
 
 /** the provisioner of podnet's StorageClass `standard`: a directory of the cluster per claim */
 export const CLAIM_DIRECTORY_PROVISIONER = 'podnet.io/claim-directory';
-export const PVC_PROTECTION_FINALIZER = 'kubernetes.io/pvc-protection';
-export const PV_PROTECTION_FINALIZER = 'kubernetes.io/pv-protection';
 const BIND_COMPLETED = 'pv.kubernetes.io/bind-completed';
 const BOUND_BY_CONTROLLER = 'pv.kubernetes.io/bound-by-controller';
 const PROVISIONED_BY = 'pv.kubernetes.io/provisioned-by';
@@ -38,7 +38,6 @@ export function claimNamesOfPod(pod: Pod): string[] {
   });
 }
 
-const classOf = (o: { spec: { storageClassName?: string } }) => o.spec.storageClassName ?? '';
 const modeOf = (o: { spec: { volumeMode?: string } }) => o.spec.volumeMode ?? 'Filesystem';
 const storageOf = (resources: Record<string, string> | undefined) => quantityValue(resources?.storage ?? '0') ?? 0n;
 
@@ -61,7 +60,7 @@ export function matchVolume(claim: PersistentVolumeClaim, volumes: readonly Pers
     if (pv.metadata.deletionTimestamp) continue;
     if (pv.spec.claimRef && !refersTo(pv.spec.claimRef, claim)) continue;
     if (pv.status?.phase && pv.status.phase !== 'Available' && pv.status.phase !== 'Pending') continue;
-    if (classOf(pv) !== classOf(claim) || modeOf(pv) !== modeOf(claim)) continue;
+    if (volumeStorageClass(pv) !== claimStorageClass(claim) || modeOf(pv) !== modeOf(claim)) continue;
     if (!(claim.spec.accessModes ?? []).every((m) => pv.spec.accessModes?.includes(m))) continue;
     const capacity = storageOf(pv.spec.capacity);
     if (capacity < request) continue;
@@ -185,7 +184,7 @@ export class PersistentVolumeController extends Controller {
     }
     const pv = matchVolume(claim, this.volumes.list());
     if (pv) return this.bind(claim, pv);
-    const className = claim.spec.storageClassName ?? '';
+    const className = claimStorageClass(claim);
     if (className === '') {
       this.tell(claim, 'Normal', 'FailedBinding', 'no persistent volumes available for this claim and no storage class is set');
       return;
@@ -297,4 +296,20 @@ export class PersistentVolumeController extends Controller {
     const { message: _old, ...rest } = pv.status ?? {};
     await this.client.update<PersistentVolume>({ ...pv, status: { ...rest, phase, ...(message ? { message } : {}) } }, { subresource: 'status' });
   }
+}
+
+/**
+ * Pure: why a pod cannot be placed yet because of its claims, in
+ * kube-scheduler's VolumeBinding words (its PreFilter: a missing claim, one
+ * being deleted, one not bound yet), or undefined when every claim is bound.
+ */
+export function claimsBlockScheduling(pod: Pod, claims: Pick<Lister<PersistentVolumeClaim>, 'get'>): string | undefined {
+  let unbound = false;
+  for (const name of claimNamesOfPod(pod)) {
+    const claim = claims.get(pod.metadata.namespace, name);
+    if (!claim) return `persistentvolumeclaim "${name}" not found`;
+    if (claim.metadata.deletionTimestamp) return `persistentvolumeclaim "${name}" is being deleted`;
+    if (!claim.spec.volumeName || claim.status?.phase !== 'Bound') unbound = true;
+  }
+  return unbound ? 'pod has unbound immediate PersistentVolumeClaims' : undefined;
 }

@@ -4,7 +4,7 @@
 // fewest bound pods, then the name), and leaves what cannot be placed Pending with PodScheduled=False and
 // an event that says why, worded like kube-scheduler's.
 
-import type { Node, Pod } from '../api/types.js';
+import type { Node, PersistentVolumeClaim, Pod } from '../api/types.js';
 import { getCondition, isActive, nowRFC3339, setCondition } from '../api/pod-helpers.js';
 import type { Client } from '../client/client.js';
 import { isApiError } from '../errors.js';
@@ -14,6 +14,7 @@ import { POD_TEMPLATE_HASH } from './deployment.js';
 import { describeTaint, matchesNodeSelection, NOT_READY_TAINT, preference, toleratesTaint, UNSCHEDULABLE_TAINT, untoleratedTaint } from './node-fit.js';
 import type { EventRecorder } from './events.js';
 import { indexLookup, keyOf, splitKey, type IndexLookup, type InformerSource, type Lister } from './informers.js';
+import { claimsBlockScheduling } from './persistent-volume.js';
 
 /** active pods by the node they are bound to: spreading counts them per node */
 const NODE_INDEX = 'active-on-node';
@@ -76,17 +77,25 @@ export function choose(pod: Pod, nodes: Node[], podsPerNode: Map<string, number>
     if (notReady.length) parts.push(`${notReady.length} node(s) had untolerated taint {node.kubernetes.io/not-ready: }`);
     if (unschedulable.length) parts.push(`${unschedulable.length} node(s) were unschedulable`);
     for (const [taint, count] of tainted) parts.push(`${count} node(s) had untolerated taint ${taint}`);
-    // kube-scheduler's FitError: the reasons sorted as strings, then what
-    // preemption found (nothing it could evict helps against these reasons)
+    // kube-scheduler sorts the reasons as strings
     parts.sort();
-    const available = `0/${nodes.length} nodes are available`;
-    return { reason: `${available}: ${parts.join(', ')}. preemption: ${available}: ${nodes.length} Preemption is not helpful for scheduling.` };
+    return { reason: fitError(parts.join(', '), nodes.length) };
   }
   const by = (m: Map<string, number>, n: Node) => m.get(n.metadata.name!) ?? 0;
   const preferred = new Map(fit.map((n) => [n, preference(pod, n)]));
   fit.sort((a, b) => preferred.get(b)!.affinity - preferred.get(a)!.affinity || preferred.get(a)!.intolerable - preferred.get(b)!.intolerable
     || by(siblingsPerNode, a) - by(siblingsPerNode, b) || by(podsPerNode, a) - by(podsPerNode, b) || a.metadata.name!.localeCompare(b.metadata.name!));
   return { node: fit[0]!.metadata.name! };
+}
+
+/**
+ * kube-scheduler's FitError: why no node fits (per node counts from the
+ * filters, or a PreFilter's one reason, as VolumeBinding's), then what
+ * preemption found: nothing it could evict helps against these reasons.
+ */
+export function fitError(reasons: string, nodes: number): string {
+  const available = `0/${nodes} nodes are available`;
+  return `${available}: ${reasons}. preemption: ${available}: ${nodes} Preemption is not helpful for scheduling.`;
 }
 
 /**
@@ -120,6 +129,7 @@ export function nodeSchedulingChanged(old: Node, cur: Node): boolean {
 export class Scheduler extends Controller {
   private readonly pods: Lister<Pod>;
   private readonly nodes: Lister<Node>;
+  private readonly claims: Lister<PersistentVolumeClaim>;
   private readonly podsOnNode: IndexLookup<Pod>;
   private readonly boundPodsByGroup: IndexLookup<Pod>;
   /** bindings made but not yet seen in the cache, so a burst still spreads */
@@ -145,6 +155,10 @@ export class Scheduler extends Controller {
     // A new node, or one that became Ready, was uncordoned or relabelled, may place pods that waited.
     const retryPending = () => { for (const p of this.pods.list()) if (!p.spec.nodeName && isActive(p)) this.enqueue(keyOf(p)); };
     nodes.addHandlers({ add: retryPending, update: (o, n) => { if (nodeSchedulingChanged(o, n)) retryPending(); } });
+    // a claim made or bound may be what a pending pod waits for (kube-scheduler requeues on PVC events)
+    const claims = informers.informer<PersistentVolumeClaim>('persistentvolumeclaims');
+    this.claims = claims;
+    claims.addHandlers({ add: retryPending, update: (o, c) => { if (o.status?.phase !== c.status?.phase || o.spec.volumeName !== c.spec.volumeName) retryPending(); } });
   }
 
   protected async sync(key: string): Promise<void> {
@@ -166,7 +180,8 @@ export class Scheduler extends Controller {
       add(counts, node);
       if (group && spreadGroupOf(p) === group) add(siblings, node);
     }
-    const result = choose(pod, nodes, counts, siblings);
+    const waitingFor = claimsBlockScheduling(pod, this.claims);
+    const result = waitingFor ? { reason: fitError(waitingFor, nodes.length) } : choose(pod, nodes, counts, siblings);
     const now = nowRFC3339();
     if ('reason' in result) {
       const cond = getCondition(pod.status?.conditions, 'PodScheduled');

@@ -6,26 +6,21 @@
 // pod gets, and where the current revision's template is kept, is in
 // statefulset-revision.ts.
 //
-// Claims and spec.persistentVolumeClaimRetentionPolicy: podnet has no
-// PersistentVolumeClaim objects, only a directory per claim on the node
-// (pod-volumes.ts), so the controller itself hands a claim back
-// (`releaseClaim`) where upstream would make the claim a dependent of the pod
-// or the set and let the garbage collector delete it. It does so only once
-// no pod of that name is left in the API, since a pod still there (even
-// terminating) may have the directory mounted. whenScaled=Delete releases the
-// claims of an ordinal the set condemns (outside [start, start + replicas))
-// once its pod is gone; a scale-up that brings the ordinal back first keeps
-// them, and a pod that is only deleted and recreated keeps them.
-// whenDeleted=Delete releases, after the set is deleted, the claims of every
-// ordinal the controller saw a pod for and of every ordinal the set last
-// wanted, each once its pod is gone. What the controller saw is kept in
-// memory only: a set deleted or scaled down while the daemon was not running
-// keeps its claims, as Retain would.
+// Claims (upstream's stateful_pod_control): before a pod is made, each of
+// its volumeClaimTemplates becomes the PersistentVolumeClaim
+// `<template>-<set>-<ordinal>` if it is not there yet, which the
+// PersistentVolume controller binds; the pod waits while a claim of its is
+// being deleted. spec.persistentVolumeClaimRetentionPolicy is kept as owner
+// references on the claims, for the garbage collector: whenDeleted=Delete
+// makes the set an owner of every claim, whenScaled=Delete makes a condemned
+// pod (ordinal outside [start, start + replicas)) the owner of its claims
+// before it is deleted, so they go once it is gone; a claim of a condemned
+// ordinal whose pod is already gone is deleted. The owners are set on every
+// sync, so a policy changed later applies to the claims already made.
 
-import type { Pod, PodTemplateSpec, StatefulSet, Volume } from '../api/types.js';
-import { isActive, isControlledBy, isPodReady, isTerminating, msUntilAvailable } from '../api/pod-helpers.js';
+import type { OwnerReference, PersistentVolumeClaim, Pod, PodTemplateSpec, StatefulSet, Volume } from '../api/types.js';
+import { isActive, isPodReady, isTerminating, msUntilAvailable } from '../api/pod-helpers.js';
 import { matchesLabelSelector } from '../api/labels.js';
-import { isDNS1123Subdomain } from '../api/validation/names.js';
 import type { Client } from '../client/client.js';
 import { isApiError } from '../errors.js';
 import { Controller } from './controller.js';
@@ -41,9 +36,6 @@ import {
 export { startOrdinal } from './statefulset-revision.js';
 export const REVISION_LABEL = 'controller-revision-hash';
 export const POD_NAME_LABEL = 'statefulset.kubernetes.io/pod-name';
-
-/** Gives a claim's storage back; called only once no pod that could mount it is left. */
-export type ReleaseClaim = (namespace: string, claimName: string) => void;
 
 export type ClaimRetention = 'Retain' | 'Delete';
 
@@ -69,40 +61,37 @@ function wantsOrdinal(set: StatefulSet, ordinal: number): boolean {
 }
 
 /**
- * Pure: of the ordinals seen for a live set, those whose claims
- * whenScaled=Delete gives back now: condemned, and no pod of that name left
- * (ascending, so the order of releases is fixed).
+ * Pure: a claim of the set's template `template` for `ordinal`, as upstream's
+ * getPersistentVolumeClaims: the template's metadata and spec, its name
+ * `<template>-<set>-<ordinal>`, and the set's selector labels on top.
  */
-export function scaledDownOrdinals(set: StatefulSet, seen: Iterable<number>, podExists: (name: string) => boolean): number[] {
-  if (claimRetention(set).whenScaled !== 'Delete') return [];
-  return [...seen].filter((o) => !wantsOrdinal(set, o) && !podExists(`${set.metadata.name}-${o}`)).sort((a, b) => a - b);
+export function claimFor(set: StatefulSet, template: NonNullable<StatefulSet['spec']['volumeClaimTemplates']>[number], ordinal: number): PersistentVolumeClaim {
+  const meta = template.metadata ?? {};
+  const labels = { ...(meta.labels as Record<string, string> | undefined ?? {}), ...(set.spec.selector?.matchLabels ?? {}) };
+  return {
+    apiVersion: 'v1', kind: 'PersistentVolumeClaim',
+    metadata: {
+      name: `${meta.name}-${set.metadata.name}-${ordinal}`, namespace: set.metadata.namespace,
+      ...(Object.keys(labels).length > 0 ? { labels } : {}),
+      ...(meta.annotations ? { annotations: { ...meta.annotations as Record<string, string> } } : {}),
+    },
+    spec: { ...(template.spec ?? {}) },
+  };
 }
 
 /**
- * Pure: the claims whenDeleted=Delete gives back for a set being deleted, per
- * pod name: every ordinal seen and every ordinal the set wanted last (a pod
- * it was about to create may already exist without the controller having
- * seen it). Empty for Retain or a set without claim templates.
+ * Pure: the owner references a claim of `ordinal` should have (upstream's
+ * updateClaimOwnerRefForSetAndPod): the set's for whenDeleted=Delete, the
+ * pod's for whenScaled=Delete while the ordinal is condemned; references to
+ * anything else (a user's) are kept.
  */
-export function claimsOfDeletedSet(set: StatefulSet, seen: Iterable<number>): Map<string, string[]> {
-  const claims = new Map<string, string[]>();
-  if (claimRetention(set).whenDeleted !== 'Delete' || claimTemplateNames(set).length === 0) return claims;
-  const start = startOrdinal(set);
-  const ordinals = new Set(seen);
-  for (let o = start; o < start + (set.spec.replicas ?? 1); o++) ordinals.add(o);
-  for (const o of [...ordinals].sort((a, b) => a - b)) claims.set(`${set.metadata.name}-${o}`, claimNamesOf(set, o));
-  return claims;
-}
-
-/**
- * Pure: what to do with a deleted set's pending claims, given the pod of that
- * name now (if any) and the set now under the same name (if recreated).
- * Gone: release. A pod of the new set: the claims are in use again, forget
- * them. Any other pod (the old set's, terminating or orphaned): wait.
- */
-export function deletedSetClaimStep(pod: Pod | undefined, liveSet: StatefulSet | undefined): 'release' | 'forget' | 'wait' {
-  if (!pod) return 'release';
-  return liveSet && isControlledBy(pod, liveSet.metadata.uid) ? 'forget' : 'wait';
+export function claimOwners(set: StatefulSet, claim: PersistentVolumeClaim, ordinal: number, pod: Pod | undefined): OwnerReference[] {
+  const policy = claimRetention(set);
+  const others = (claim.metadata.ownerReferences ?? []).filter((r) => r.uid !== set.metadata.uid && !(r.kind === 'Pod' && r.apiVersion === 'v1'));
+  const owners = [...others];
+  if (policy.whenDeleted === 'Delete') owners.push({ apiVersion: 'apps/v1', kind: 'StatefulSet', name: set.metadata.name!, uid: set.metadata.uid!, controller: true, blockOwnerDeletion: true });
+  if (policy.whenScaled === 'Delete' && !wantsOrdinal(set, ordinal) && pod) owners.push({ apiVersion: 'v1', kind: 'Pod', name: pod.metadata.name!, uid: pod.metadata.uid! });
+  return owners;
 }
 
 export function ordinalOf(set: StatefulSet, pod: Pod): number {
@@ -227,43 +216,32 @@ export function msUntilNextAvailable(set: StatefulSet, pods: Pod[], nowMs: numbe
 export class StatefulSetController extends Controller {
   private readonly sets: Lister<StatefulSet>;
   private readonly pods: Lister<Pod>;
-  /** per set key: its uid and the ordinals it had a pod for, the claims a retention policy may give back (in memory only) */
-  private readonly seen = new Map<string, { uid: string; ordinals: Set<number> }>();
-  /** per deleted set's key (whenDeleted=Delete): per pod name, the claims to give back once that pod is gone */
-  private readonly deletedSetClaims = new Map<string, Map<string, string[]>>();
+  private readonly claims: Lister<PersistentVolumeClaim>;
 
-  /** `releaseClaim`: absent, every claim is retained whatever the policy */
-  constructor(informers: InformerSource, private readonly client: Client, private readonly events: EventRecorder, private readonly releaseClaim?: ReleaseClaim) {
+  constructor(informers: InformerSource, private readonly client: Client, private readonly events: EventRecorder) {
     super('statefulset-controller', 2);
     const sets = informers.informer<StatefulSet>('statefulsets');
     const pods = informers.informer<Pod>('pods');
+    const claims = informers.informer<PersistentVolumeClaim>('persistentvolumeclaims');
     this.sets = sets;
     this.pods = pods;
-    sets.addHandlers({ add: (s) => this.enqueue(keyOf(s)), update: (_o, s) => this.enqueue(keyOf(s)), delete: (s) => this.setDeleted(s) });
+    this.claims = claims;
+    sets.addHandlers({ add: (s) => this.enqueue(keyOf(s)), update: (_o, s) => this.enqueue(keyOf(s)) });
     pods.addHandlers(podOwnerHandlers('StatefulSet', sets, (key) => this.enqueue(key)));
-    // a deleted set's pod may have lost its owner reference (orphan cascade): find its pending claims by name
-    const byPendingClaims = (p: Pod) => {
-      for (const [key, claims] of this.deletedSetClaims) if (key.startsWith(`${p.metadata.namespace}/`) && claims.has(p.metadata.name!)) this.enqueue(key);
-    };
-    pods.addHandlers({ delete: byPendingClaims });
+    // a pod waits for a claim of its that was being deleted: look again once it is gone
+    claims.addHandlers({
+      delete: (c) => { for (const set of this.sets.list(c.metadata.namespace)) if (claimTemplateNames(set).some((t) => c.metadata.name!.startsWith(`${t}-${set.metadata.name}-`))) this.enqueue(keyOf(set)); },
+    });
   }
 
   protected async sync(key: string): Promise<void> {
     const [namespace, name] = splitKey(key);
     let set = this.sets.get(namespace, name);
-    this.releaseDeletedSetClaims(key, namespace!, set);
     if (!set || set.metadata.deletionTimestamp) return;
     // upstream's getPodsForStatefulSet: adopt matching orphans, release pods that no longer match
     const owner = { obj: set, apiVersion: 'apps/v1', kind: 'StatefulSet', plural: 'statefulsets' };
     const pods = await claimPods(this.client, owner, this.pods.list(namespace), (p) => isMemberOf(set!, p));
-    const seen = this.seenOrdinals(set);
-    for (const p of pods) { const o = ordinalOf(set, p); if (o >= 0) seen.add(o); }
-    for (const o of scaledDownOrdinals(set, seen, (podName) => !!this.pods.get(namespace, podName))) {
-      // the cache can be behind a pod this controller just made (scaled up and down again at once): ask the API
-      if (await this.podExists(namespace!, `${set.metadata.name}-${o}`)) continue;
-      this.release(namespace!, claimNamesOf(set, o));
-      seen.delete(o);
-    }
+    await this.keepClaimOwners(set, pods);
     const nowMs = Date.now();
     const updateRevision = updateRevisionOf(set);
     for (const step of planStatefulSet(set, pods, updateRevision, nowMs)) {
@@ -282,51 +260,64 @@ export class StatefulSetController extends Controller {
     if (wait !== undefined) this.enqueueAfter(keyOf(set), wait);
   }
 
-  private async podExists(namespace: string, name: string): Promise<boolean> {
-    try { await this.client.get('pods', namespace, name); return true; } catch (err) { if (isApiError(err, 'NotFound')) return false; throw err; }
+  /**
+   * The retention policy as owner references on the set's claims (before a
+   * condemned pod is deleted, so its claims go once it is gone); a claim of a
+   * condemned ordinal with no pod left, under whenScaled=Delete, is deleted.
+   */
+  private async keepClaimOwners(set: StatefulSet, pods: Pod[]): Promise<void> {
+    const templates = claimTemplateNames(set);
+    if (templates.length === 0) return;
+    const byOrdinal = new Map(pods.map((p) => [ordinalOf(set, p), p]));
+    for (const claim of this.claims.list(set.metadata.namespace)) {
+      const ordinal = claimOrdinal(set, templates, claim);
+      if (ordinal === undefined || claim.metadata.deletionTimestamp) continue;
+      const pod = byOrdinal.get(ordinal);
+      if (!pod && !wantsOrdinal(set, ordinal) && claimRetention(set).whenScaled === 'Delete') {
+        await this.deleteClaim(claim);
+        continue;
+      }
+      const owners = claimOwners(set, claim, ordinal, pod);
+      if (JSON.stringify(owners) === JSON.stringify(claim.metadata.ownerReferences ?? [])) continue;
+      const { ownerReferences: _old, ...metadata } = claim.metadata;
+      await this.client.update<PersistentVolumeClaim>({ ...claim, metadata: { ...metadata, ...(owners.length > 0 ? { ownerReferences: owners } : {}) } });
+    }
   }
 
-  /** The ordinals seen for this set; a set recreated under the same name starts afresh. */
-  private seenOrdinals(set: StatefulSet): Set<number> {
-    const key = keyOf(set);
-    const entry = this.seen.get(key);
-    if (entry && entry.uid === set.metadata.uid) return entry.ordinals;
-    const ordinals = new Set<number>();
-    this.seen.set(key, { uid: set.metadata.uid!, ordinals });
-    return ordinals;
+  private async deleteClaim(claim: PersistentVolumeClaim): Promise<void> {
+    try {
+      await this.client.delete('persistentvolumeclaims', claim.metadata.namespace, claim.metadata.name!, { preconditions: { uid: claim.metadata.uid! } });
+    } catch (err) {
+      if (!isApiError(err, 'NotFound') && !isApiError(err, 'Conflict')) throw err;
+    }
   }
 
   /**
-   * The set is gone from the API: with whenDeleted=Delete, remember its
-   * claims until the garbage collector has removed its pods (added to what a
-   * set deleted just before under the same name still waits for).
+   * Upstream's createPersistentVolumeClaims: each claim the pod of `ordinal`
+   * mounts, made if missing; false while one is being deleted (the pod would
+   * find it gone), with upstream's event.
    */
-  private setDeleted(set: StatefulSet): void {
-    const key = keyOf(set);
-    const entry = this.seen.get(key);
-    this.seen.delete(key);
-    if (!this.releaseClaim) return;
-    const claims = claimsOfDeletedSet(set, entry && entry.uid === set.metadata.uid ? entry.ordinals : []);
-    if (claims.size === 0) return;
-    this.deletedSetClaims.set(key, new Map([...(this.deletedSetClaims.get(key) ?? []), ...claims]));
-    this.enqueue(key);
-  }
-
-  private releaseDeletedSetClaims(key: string, namespace: string, liveSet: StatefulSet | undefined): void {
-    const pending = this.deletedSetClaims.get(key);
-    if (!pending) return;
-    for (const [podName, claims] of pending) {
-      const step = deletedSetClaimStep(this.pods.get(namespace, podName), liveSet);
-      if (step === 'wait') continue;
-      if (step === 'release') this.release(namespace, claims);
-      pending.delete(podName);
+  private async ensureClaims(set: StatefulSet, ordinal: number): Promise<boolean> {
+    for (const template of set.spec.volumeClaimTemplates ?? []) {
+      if (!template.metadata?.name) continue;
+      const wanted = claimFor(set, template, ordinal);
+      const existing = this.claims.get(set.metadata.namespace, wanted.metadata.name!);
+      if (existing?.metadata.deletionTimestamp) {
+        this.events.warning(set, 'FailedCreate', `create Pod ${set.metadata.name}-${ordinal} in StatefulSet ${set.metadata.name} failed error: pvc ${wanted.metadata.name} is being deleted`);
+        return false;
+      }
+      if (existing) continue;
+      const claim = { ...wanted, metadata: { ...wanted.metadata, ...ownersFor(claimOwners(set, wanted, ordinal, undefined)) } };
+      try {
+        await this.client.create(claim);
+        this.events.normal(set, 'SuccessfulCreate', `create Claim ${claim.metadata.name} Pod ${set.metadata.name}-${ordinal} in StatefulSet ${set.metadata.name} success`);
+      } catch (err) {
+        if (isApiError(err, 'AlreadyExists')) continue; // our cache is behind
+        this.events.warning(set, 'FailedCreate', `create Claim ${claim.metadata.name} for Pod ${set.metadata.name}-${ordinal} in StatefulSet ${set.metadata.name} failed error: ${(err as Error).message}`);
+        throw err;
+      }
     }
-    if (pending.size === 0) this.deletedSetClaims.delete(key);
-  }
-
-  /** A name no pod could have mounted (pod-volumes.ts refuses it) is never a path to remove. */
-  private release(namespace: string, claimNames: string[]): void {
-    for (const claim of claimNames) if (isDNS1123Subdomain(claim).length === 0) this.releaseClaim?.(namespace, claim);
+    return true;
   }
 
   /**
@@ -334,6 +325,7 @@ export class StatefulSetController extends Controller {
    * revision's template, if the annotation still holds it; else spec.template.
    */
   private async createPod(set: StatefulSet, ordinal: number): Promise<void> {
+    if (!(await this.ensureClaims(set, ordinal))) return;
     const currentRevision = currentRevisionOf(set);
     const old = createsFromCurrentRevision(set, ordinal) ? storedTemplate(set, currentRevision) : undefined;
     const t: PodTemplateSpec = old ?? set.spec.template;
@@ -352,7 +344,6 @@ export class StatefulSetController extends Controller {
     };
     try {
       await this.client.create(pod);
-      this.seenOrdinals(set).add(ordinal); // even if it is deleted before a sync lists it
       this.events.normal(set, 'SuccessfulCreate', `create Pod ${name} in StatefulSet ${set.metadata.name} successful`);
     } catch (err) {
       if (isApiError(err, 'AlreadyExists')) return; // our cache is behind; the next sync sees it
@@ -374,8 +365,7 @@ export class StatefulSetController extends Controller {
 /**
  * Upstream's updateStorage: each volumeClaimTemplate becomes the pod's volume
  * of that name, bound to the claim `<template>-<set>-<ordinal>` (replacing a
- * template volume of the same name). podnet has no PVC objects: the node
- * agent gives the claim a directory that outlives the pod (pod-volumes.ts).
+ * template volume of the same name).
  */
 function claimVolumes(set: StatefulSet, t: PodTemplateSpec, ordinal: number): { volumes?: Volume[] } {
   const templates = claimTemplateNames(set);
@@ -388,4 +378,18 @@ function claimVolumes(set: StatefulSet, t: PodTemplateSpec, ordinal: number): { 
       ...templates.map((c, i) => ({ name: c, persistentVolumeClaim: { claimName: claimNames[i]! } })),
     ],
   };
+}
+
+/** The ordinal a claim of the set's templates is for (`<template>-<set>-<ordinal>`), or undefined. */
+function claimOrdinal(set: StatefulSet, templates: string[], claim: PersistentVolumeClaim): number | undefined {
+  for (const t of templates) {
+    const prefix = `${t}-${set.metadata.name}-`;
+    const rest = claim.metadata.name!.startsWith(prefix) ? claim.metadata.name!.slice(prefix.length) : '';
+    if (/^(0|[1-9]\d*)$/.test(rest)) return Number(rest);
+  }
+  return undefined;
+}
+
+function ownersFor(owners: OwnerReference[]): { ownerReferences?: OwnerReference[] } {
+  return owners.length > 0 ? { ownerReferences: owners } : {};
 }

@@ -206,7 +206,7 @@ export class Daemon {
     const lbEvents = this.options.addons ? new ApiEventRecorder(client, 'service-lb-controller', recorderOptions) : undefined;
     const controllers = [
       new DeploymentController(informers, client, events),
-      new StatefulSetController(informers, client, events, (namespace, claimName) => rmSync(path.join(this.paths.claims, namespace, claimName), { recursive: true, force: true })),
+      new StatefulSetController(informers, client, events),
       new EndpointSliceController(informers, client),
       new EndpointsController(informers, client),
       new EndpointSliceMirroringController(informers, client),

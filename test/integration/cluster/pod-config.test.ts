@@ -315,7 +315,7 @@ describe('pod configuration: env and volumes from ConfigMaps, Secrets and the do
     assert.equal(await inPod('waits-volume', `cat ${at('later')}/k`), 'v');
   });
 
-  test('a StatefulSet\'s volumeClaimTemplate: the pod gets the claim data-db-0, whose files outlive the pod until a scale-down (whenScaled: Delete)', async () => {
+  test('a StatefulSet\'s volumeClaimTemplate: the pod gets the claim data-db-0, whose files outlive the pod until a scale-down (whenScaled: Delete) deletes the claim and its volume', async () => {
     const first = await running('db-0');
     assert.deepEqual(first.spec.volumes?.find((v) => v.name === 'data'), { name: 'data', persistentVolumeClaim: { claimName: 'data-db-0' } });
     await inPod('db-0', `echo kept > ${at('data')}/row`);
@@ -327,11 +327,13 @@ describe('pod configuration: env and volumes from ConfigMaps, Secrets and the do
     }, 30_000, 200);
     assert.equal(await inPod('db-0', `cat ${at('data')}/row`), 'kept\n');
     // whenScaled: Delete: a scale-down takes the claim, once its pod is gone
-    const claim = path.join(stateDir, CLUSTER, 'claims', 'default', 'data-db-0');
+    const volume = (await pn(['get', 'pvc', 'data-db-0', '-o', 'jsonpath={.spec.volumeName}'])).stdout;
+    const claim = (await pn(['get', 'pv', volume, '-o', 'jsonpath={.spec.hostPath.path}'])).stdout;
+    assert.equal(path.dirname(claim), path.join(stateDir, CLUSTER, 'claims'));
     assert.ok(existsSync(claim));
     const scaled = await pn(['scale', '--replicas=0', 'statefulset/db']);
     assert.equal(scaled.code, 0, scaled.stderr);
-    await eventually('the claim removed after db-0 is gone', async () => !existsSync(claim), 30_000, 200);
+    await eventually('the claim, its volume and its directory removed after db-0 is gone', async () => !existsSync(claim) && (await pn(['get', 'pvc', 'data-db-0'])).code !== 0, 30_000, 200);
   });
 
   test('a volumeMount that names no volume is rejected with its field path, as the API server does', async () => {

@@ -192,7 +192,7 @@ spec:
       image: none
       command: [sleep, infinity]
       volumeMounts: [{name: data, mountPath: /nonexistent-podnet-mount/data}]
-  volumes: [{name: data, persistentVolumeClaim: {claimName: Not_A_Claim}}]
+  volumes: [{name: data, hostPath: {path: /etc/hostname, type: Directory}}]
 ---
 apiVersion: v1
 kind: Pod
@@ -445,7 +445,7 @@ describe('pod spec in the node agent', { timeout: 180_000 }, () => {
 
   test('a volume that cannot be set up: FailedMount with the reason, nothing half made', async () => {
     const e = await eventually('FailedMount', async () => (await eventsFor('bad-mount')).find((x) => x.reason === 'FailedMount'), 20_000, 200);
-    assert.equal(e.message, 'MountVolume.SetUp failed for volume "data" : persistentvolumeclaim "Not_A_Claim" not found: not a valid claim name');
+    assert.equal(e.message, 'MountVolume.SetUp failed for volume "data" : hostPath type check failed: /etc/hostname is not a directory');
     const p = await pod('bad-mount');
     assert.equal(p.status?.podIP, undefined);
   });

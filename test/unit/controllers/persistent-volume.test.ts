@@ -4,7 +4,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { PersistentVolume, PersistentVolumeClaim, Pod, StorageClass } from '../../../src/api/types.js';
-import { CLAIM_DIRECTORY_PROVISIONER, matchVolume, PersistentVolumeController, provisionedVolume } from '../../../src/controllers/persistent-volume.js';
+import { CLAIM_DIRECTORY_PROVISIONER, claimsBlockScheduling, matchVolume, PersistentVolumeController, provisionedVolume } from '../../../src/controllers/persistent-volume.js';
 import { FakeEventRecorder } from '../../../src/controllers/events.js';
 import { eventually } from '../../support/cli.js';
 import { startController } from './controller-harness.js';
@@ -91,4 +91,14 @@ test('pvc-protection: a claim a pod mounts stays, Terminating, until the pod is 
     await client.delete('pods', 'default', 'user', { gracePeriodSeconds: 0 });
     await eventually('the claim gone', async () => (await client.list('persistentvolumeclaims', 'default')).items.length === 0, 5_000, 20);
   } finally { rmSync(claimsDir, { recursive: true, force: true }); }
+});
+
+test('claimsBlockScheduling: kube-scheduler\'s words for a missing claim, one being deleted, one not bound yet; nothing once all are bound', () => {
+  const pod: Pod = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p', namespace: 'ns' }, spec: { containers: [], volumes: [{ name: 'a', persistentVolumeClaim: { claimName: 'a' } }, { name: 'b', persistentVolumeClaim: { claimName: 'b' } }, { name: 'e', emptyDir: {} }] } };
+  const bound = (c: PersistentVolumeClaim): PersistentVolumeClaim => ({ ...c, spec: { ...c.spec, volumeName: `pv-${c.metadata.name}` }, status: { phase: 'Bound' } });
+  const lister = (...cs: PersistentVolumeClaim[]) => ({ get: (_ns: string | undefined, name: string) => cs.find((c) => c.metadata.name === name) });
+  assert.equal(claimsBlockScheduling(pod, lister(bound(claim('a')))), 'persistentvolumeclaim "b" not found');
+  assert.equal(claimsBlockScheduling(pod, lister(bound(claim('a')), { ...claim('b'), metadata: { name: 'b', namespace: 'ns', deletionTimestamp: '2026-01-01T00:00:00Z' } })), 'persistentvolumeclaim "b" is being deleted');
+  assert.equal(claimsBlockScheduling(pod, lister(bound(claim('a')), claim('b'))), 'pod has unbound immediate PersistentVolumeClaims');
+  assert.equal(claimsBlockScheduling(pod, lister(bound(claim('a')), bound(claim('b')))), undefined);
 });

@@ -1,0 +1,186 @@
+// PersistentVolumeClaims and PersistentVolumes on a real cluster, as a user of
+// kind or minikube sees them with `get pvc`, `get pv` and files in a pod:
+// the docs' "Configure a Pod to Use a PersistentVolume" (a hostPath volume,
+// a claim of class manual, a pod reading the volume's file); a claim of the
+// default class `standard` provisioned as a directory of the cluster and
+// deleted with it; a pod held by the scheduler until its claim exists;
+// pvc-protection; and a StatefulSet's claims as objects, kept or deleted by
+// its retention policy.
+
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { Event, PersistentVolume, PersistentVolumeClaim, Pod } from '../../../src/api/types.js';
+import { downOrKill, eventually, podnet } from '../../support/cli.js';
+
+const CLUSTER = 'itpv';
+const stateDir = mkdtempSync(path.join(tmpdir(), 'podnet-itpv-'));
+const pn = podnet(CLUSTER, stateDir);
+/** the docs' /mnt/data, made here so that nothing of the machine is touched */
+const hostData = path.join(stateDir, 'mnt-data');
+
+const TUTORIAL = `
+apiVersion: v1
+kind: PersistentVolume
+metadata: {name: task-pv-volume, labels: {type: local}}
+spec:
+  storageClassName: manual
+  capacity: {storage: 10Gi}
+  accessModes: [ReadWriteOnce]
+  hostPath: {path: "${hostData}"}
+---
+apiVersion: v1
+kind: PersistentVolumeClaim
+metadata: {name: task-pv-claim}
+spec:
+  storageClassName: manual
+  accessModes: [ReadWriteOnce]
+  resources: {requests: {storage: 3Gi}}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: task-pv-pod}
+spec:
+  terminationGracePeriodSeconds: 1
+  volumes: [{name: task-pv-storage, persistentVolumeClaim: {claimName: task-pv-claim}}]
+  containers:
+    - name: task-pv-container
+      image: none
+      command: [sleep, infinity]
+      volumeMounts: [{mountPath: /usr/share/nginx/html, name: task-pv-storage}]
+`;
+
+const STATEFULSET = `
+apiVersion: apps/v1
+kind: StatefulSet
+metadata: {name: db}
+spec:
+  replicas: 2
+  selector: {matchLabels: {app: db}}
+  persistentVolumeClaimRetentionPolicy: {whenScaled: Delete, whenDeleted: Retain}
+  template:
+    metadata: {labels: {app: db}}
+    spec:
+      terminationGracePeriodSeconds: 1
+      containers: [{name: db, image: none, command: [sleep, infinity], volumeMounts: [{name: data, mountPath: /var/lib/db}]}]
+  volumeClaimTemplates:
+    - metadata: {name: data, labels: {tier: storage}}
+      spec: {accessModes: [ReadWriteOnce], resources: {requests: {storage: 1Gi}}}
+`;
+
+async function json<T>(args: string[]): Promise<T> {
+  const r = await pn([...args, '-o', 'json']);
+  assert.equal(r.code, 0, r.stderr);
+  return JSON.parse(r.stdout) as T;
+}
+
+const claim = (name: string) => json<PersistentVolumeClaim>(['get', 'pvc', name]);
+const claims = async () => (await json<{ items: PersistentVolumeClaim[] }>(['get', 'pvc'])).items;
+const volumes = async () => (await json<{ items: PersistentVolume[] }>(['get', 'pv'])).items;
+
+async function running(name: string): Promise<Pod> {
+  return eventually(`pod ${name} running`, async () => {
+    const r = await pn(['get', 'pod', name, '-o', 'json']);
+    const p = r.code === 0 ? JSON.parse(r.stdout) as Pod : undefined;
+    return p?.status?.containerStatuses?.every((c) => c.state?.running) ? p : undefined;
+  }, 30_000, 200);
+}
+
+async function inPod(pod: string, script: string): Promise<string> {
+  const r = await pn(['exec', pod, '--', 'sh', '-c', script]);
+  assert.equal(r.code, 0, `${script}: ${r.stderr}`);
+  return r.stdout;
+}
+
+async function apply(manifest: string): Promise<void> {
+  const r = await pn(['apply', '-f', '-'], { input: manifest });
+  assert.equal(r.code, 0, r.stderr);
+}
+
+describe('persistent volumes: claims bound to volumes, provisioned, protected and reclaimed', { timeout: 240_000 }, () => {
+  before(async () => {
+    mkdirSync(hostData, { recursive: true });
+    writeFileSync(path.join(hostData, 'index.html'), 'Hello from Kubernetes storage\n');
+    const up = await pn(['up', '--nodes', '2', '--bare']);
+    assert.equal(up.code, 0, `${up.stdout}\n${up.stderr}`);
+  });
+
+  after(async () => {
+    await downOrKill(pn, CLUSTER);
+    rmSync(stateDir, { recursive: true, force: true });
+  });
+
+  test('the docs\' PersistentVolume task: the claim binds the hostPath volume, and the pod reads its file', async () => {
+    await apply(TUTORIAL);
+    await running('task-pv-pod');
+    assert.equal(await inPod('task-pv-pod', 'cat /usr/share/nginx/html/index.html'), 'Hello from Kubernetes storage\n');
+    const pvc = await claim('task-pv-claim');
+    assert.deepEqual([pvc.status?.phase, pvc.spec.volumeName, pvc.status?.capacity?.storage], ['Bound', 'task-pv-volume', '10Gi']);
+    const table = await pn(['get', 'pvc', 'task-pv-claim']);
+    assert.match(table.stdout.split('\n')[1]!, /^task-pv-claim\s+Bound\s+task-pv-volume\s+10Gi\s+RWO\s+manual\s/);
+    const pvTable = await pn(['get', 'pv', 'task-pv-volume']);
+    assert.match(pvTable.stdout.split('\n')[1]!, /^task-pv-volume\s+10Gi\s+RWO\s+Retain\s+Bound\s+default\/task-pv-claim\s+manual\s/);
+  });
+
+  test('a pod whose claim does not exist waits, unscheduled, with kube-scheduler\'s reason; it starts once the claim is made, which the default class provisions', async () => {
+    await apply(`apiVersion: v1
+kind: Pod
+metadata: {name: early}
+spec:
+  terminationGracePeriodSeconds: 1
+  volumes: [{name: d, persistentVolumeClaim: {claimName: later}}]
+  containers: [{name: c, image: none, command: [sleep, infinity], volumeMounts: [{mountPath: /data, name: d}]}]
+`);
+    const e = await eventually('FailedScheduling', async () => (await json<{ items: Event[] }>(['get', 'events'])).items.find((x) => x.involvedObject.name === 'early' && x.reason === 'FailedScheduling'));
+    assert.equal(e.message, '0/2 nodes are available: persistentvolumeclaim "later" not found. preemption: 0/2 nodes are available: 2 Preemption is not helpful for scheduling.');
+    assert.equal((await json<Pod>(['get', 'pod', 'early'])).spec.nodeName, undefined);
+    await apply('apiVersion: v1\nkind: PersistentVolumeClaim\nmetadata: {name: later}\nspec: {accessModes: [ReadWriteOnce], resources: {requests: {storage: 1Gi}}}\n');
+    await running('early');
+    const pvc = await claim('later');
+    // the default class, as the DefaultStorageClass admission gave it, and a volume made for it
+    assert.equal(pvc.spec.storageClassName, 'standard');
+    assert.equal(pvc.spec.volumeName, `pvc-${pvc.metadata.uid}`);
+    const pv = (await volumes()).find((v) => v.metadata.name === pvc.spec.volumeName)!;
+    assert.deepEqual([pv.status?.phase, pv.spec.persistentVolumeReclaimPolicy, pv.spec.claimRef?.name], ['Bound', 'Delete', 'later']);
+    await inPod('early', 'echo row > /data/table');
+    const onDisk = pv.spec.hostPath!.path;
+    assert.ok(existsSync(path.join(onDisk, 'table')));
+
+    // pvc-protection: deleted while the pod mounts it, the claim stays (Terminating) and the pod keeps its data
+    const del = await pn(['delete', 'pvc', 'later', '--wait=false']);
+    assert.equal(del.code, 0, del.stderr);
+    await new Promise((r) => setTimeout(r, 500));
+    assert.ok((await claim('later')).metadata.deletionTimestamp);
+    assert.equal(await inPod('early', 'cat /data/table'), 'row\n');
+    // the pod gone, the claim goes, and with it (reclaim policy Delete) its volume and directory
+    assert.equal((await pn(['delete', 'pod', 'early'])).code, 0);
+    await eventually('claim, volume and directory gone', async () => (await claims()).every((c) => c.metadata.name !== 'later')
+      && (await volumes()).every((v) => v.metadata.name !== pv.metadata.name) && !existsSync(onDisk), 30_000, 200);
+  });
+
+  test('a StatefulSet\'s claims are objects: one per ordinal with the template\'s labels, kept when the set is deleted (Retain), deleted on a scale-down (whenScaled: Delete)', async () => {
+    await apply(STATEFULSET);
+    await running('db-0');
+    await running('db-1');
+    const made = (await claims()).filter((c) => c.metadata.name!.startsWith('data-db-'));
+    assert.deepEqual(made.map((c) => c.metadata.name).sort(), ['data-db-0', 'data-db-1']);
+    for (const c of made) {
+      assert.deepEqual(c.metadata.labels, { app: 'db', tier: 'storage' });
+      assert.equal(c.status?.phase, 'Bound');
+    }
+    await inPod('db-1', 'echo kept > /var/lib/db/row');
+    const scaled = await pn(['scale', '--replicas=1', 'statefulset/db']);
+    assert.equal(scaled.code, 0, scaled.stderr);
+    await eventually('data-db-1 deleted after db-1 is gone', async () => (await claims()).every((c) => c.metadata.name !== 'data-db-1'), 30_000, 200);
+    await inPod('db-0', 'echo zero > /var/lib/db/row');
+    assert.equal((await pn(['delete', 'statefulset', 'db'])).code, 0);
+    await eventually('db-0 gone', async () => (await pn(['get', 'pod', 'db-0'])).code !== 0, 30_000, 200);
+    assert.ok((await claims()).some((c) => c.metadata.name === 'data-db-0'), 'whenDeleted: Retain keeps the claim');
+    // the set made again finds its data
+    await apply(STATEFULSET.replace('replicas: 2', 'replicas: 1'));
+    await running('db-0');
+    assert.equal(await inPod('db-0', 'cat /var/lib/db/row'), 'zero\n');
+  });
+});
