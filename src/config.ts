@@ -61,7 +61,7 @@ export interface ClusterPaths {
   procs: string;
   /** per-node files: the resolv.conf, hosts and mount table `podnet exec node/NAME` mounts */
   nodes: string;
-  /** persistentVolumeClaim directories, `<claims>/<namespace>/<claimName>`: they outlive pods, not their namespace */
+  /** the directories podnet's provisioner makes for claims, `pvc-<uid>_<namespace>_<name>` (controllers/persistent-volume.ts) */
   claims: string;
 }
 
