@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { IpAllocator } from '../../../src/apiserver/allocators/ip-allocator.js';
+import { IpAllocator, ipToInt, staticBandSize } from '../../../src/apiserver/allocators/ip-allocator.js';
 import { PortAllocator } from '../../../src/apiserver/allocators/port-allocator.js';
 import { allocateService, carryOverAllocations, createServiceAllocators, releaseService, restoreService } from '../../../src/apiserver/allocators/service-allocations.js';
 import { isApiError } from '../../../src/errors.js';
@@ -32,6 +32,42 @@ test('ip allocator: exhaustion, never twice, release makes room, reserved skippe
   assert.equal(a.allocateNext(), undefined);
   a.release('10.0.0.3');
   assert.equal(a.allocateNext(), '10.0.0.3');
+});
+
+test('ip allocator: the lower band is min(max(16, size/16), 256) addresses, none for 16 or fewer', () => {
+  const rows: [string, number, number][] = [
+    // [cidr, size, lower band]
+    ['/30', 4, 0],
+    ['/28', 16, 0],
+    ['/27', 32, 16],
+    ['/24', 256, 16],
+    ['/22', 1024, 64],
+    ['/20', 4096, 256],
+    ['/12', 1048576, 256],
+  ];
+  for (const [cidr, size, want] of rows) assert.equal(staticBandSize(size), want, cidr);
+});
+
+test('ip allocator: dynamic addresses come from the upper band until it is full, then from the lower band', () => {
+  const a = new IpAllocator('10.0.0.0/24', ['10.0.0.1', '10.0.0.10']); // lower band .1-.16, upper .17-.254
+  const inLowerBand = (ip: string) => ipToInt(ip)! - ipToInt('10.0.0.0')! <= 16;
+  for (let i = 0; i < 238; i++) {
+    const ip = a.allocateNext()!;
+    assert.ok(!inLowerBand(ip), `${ip} taken from the lower band while the upper had room`);
+  }
+  const lower = new Set<string>();
+  for (let i = 0; i < 14; i++) lower.add(a.allocateNext()!);
+  assert.deepEqual([...lower].sort(), ['2', '3', '4', '5', '6', '7', '8', '9', '11', '12', '13', '14', '15', '16'].map((h) => `10.0.0.${h}`).sort());
+  assert.equal(a.allocateNext(), undefined, 'full: the reserved .1 and .10 are never handed out');
+  a.release('10.0.0.200');
+  assert.equal(a.allocateNext(), '10.0.0.200');
+});
+
+test('ip allocator: the service network keeps 10.96.0.1-10.96.1.0 for requested addresses', () => {
+  const a = new IpAllocator('10.96.0.0/12');
+  const lastOfLowerBand = ipToInt('10.96.1.0')!;
+  for (let i = 0; i < 2000; i++) assert.ok(ipToInt(a.allocateNext()!)! > lastOfLowerBand);
+  assert.equal(a.allocate('10.96.0.100'), 'ok', 'the lower band can still be requested');
 });
 
 test('port allocator: range, taken, exhaustion, release', () => {
