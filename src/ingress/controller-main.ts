@@ -5,7 +5,8 @@
 //     [--publish-service ingress-nginx/ingress-nginx-controller] [--worker-user USER] [--worker-processes N]
 // The live conf is <conf-dir>/nginx.conf (the node agent bind-mounts it where
 // `cat /etc/nginx/nginx.conf` in the pod shows it). NGINX runs as this
-// process's child; SIGTERM stops both gracefully.
+// process's child; SIGTERM stops both gracefully; when NGINX dies on its
+// own, what it left is stopped and this process exits 1.
 
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
@@ -81,9 +82,12 @@ async function main(): Promise<void> {
     client.close();
     process.exit(0);
   };
+  // NGINX died on its own: its workers would hold the ports against the
+  // next start, so they are stopped first (stopLeftovers), then the
+  // controller exits non-zero and the pod restarts it with a fresh NGINX.
   nginx.onUnexpectedExit((code, signal) => {
-    console.error(`ingress controller: nginx exited (${signal ?? `code ${code}`}); exiting so the pod restarts`);
-    process.exit(1);
+    console.error(`ingress controller: nginx exited (${signal ?? `code ${code}`}); stopping what is left of it, then exiting so the pod restarts`);
+    void nginx.stopLeftovers().catch((e: Error) => console.error(`ingress controller: ${e.message}`)).finally(() => process.exit(1));
   });
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
   process.on('SIGINT', () => void shutdown('SIGINT'));

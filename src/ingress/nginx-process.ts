@@ -21,12 +21,17 @@ import { writeFileAtomicAsync } from '../atomic-file.js';
 import { LogRotator, type LogRotationOptions } from './log-rotation.js';
 import { accessLogPath, controlSocketPath, errorLogPath, unixSockets } from './nginx-conf.js';
 import { endpointsFile, mergeEndpoints } from './lua-module.js';
+import { processGroupMembers, processGroupOf, processName, processRunning, signalProcess } from '../net/process.js';
 
 /** how long a master may take to start, or old workers to be told to quit */
 export const START_WAIT_MS = 10_000;
 /** how long a reload may take: the master parses the whole conf first (1.7 s of CPU at 1,000 Ingresses with the Lua module) */
 export const RELOAD_WAIT_MS = 30_000;
 export const STOP_GRACE_MS = 5_000;
+/** how long what a dead master left gets to quit (SIGQUIT) before SIGKILL */
+export const LEFTOVER_GRACE_MS = 2_000;
+/** how much of a program's file name the kernel keeps as a process's name (TASK_COMM_LEN 16, with its NUL) */
+const COMM_LENGTH = 15;
 const POLL_MS = 10;
 const CONTROL_TIMEOUT_MS = 2_000;
 /** PodnetError code: no new workers and no refusal within RELOAD_WAIT_MS of a SIGHUP */
@@ -65,6 +70,8 @@ export class NginxProcess {
   private rotator: LogRotator | undefined;
   /** the end of the last reload: old workers told to quit, drain flag cleared (hup) */
   private settling: Promise<void> = Promise.resolve();
+  /** the process group the master was started in (ours: it is not detached), which its workers stay in */
+  private masterGroup: number | undefined;
 
   /** The conf must be rendered with runtimeDir = paths.prefix: the rotated logs are the ones it names. */
   constructor(readonly paths: NginxPaths, private readonly runner: Runner, private readonly nginxBin = 'nginx',
@@ -195,6 +202,8 @@ export class NginxProcess {
     for (const socket of unixSockets(this.paths.prefix)) await rm(socket, { force: true });
     const child = spawn(this.nginxBin, ['-p', `${this.paths.prefix}/`, '-c', this.paths.conf], { stdio: ['ignore', 'inherit', 'pipe'] });
     this.child = child;
+    // now, before the event loop runs: until then nothing reaps the child, so its pid is still its own
+    if (child.pid) this.masterGroup = processGroupOf(child.pid);
     child.stderr!.setEncoding('utf8').on('data', (d: string) => {
       process.stderr.write(d);
       this.stderrTail = (this.stderrTail + d).slice(-4000);
@@ -340,6 +349,32 @@ export class NginxProcess {
     this.applied = undefined;
     this.appliedEndpoints = undefined;
     this.stopping = false;
+  }
+
+  /**
+   * What a master that died on its own (killed, crashed) left: its workers
+   * (and cache processes) keep running, with the listen sockets they
+   * inherited, so a new master, this pod's next controller's, could not bind
+   * them (`bind() … Address already in use`) and the pod would crash-loop.
+   * Stops them, as ingress-nginx waits until its ports are free: SIGQUIT
+   * (they finish the requests they serve), SIGKILL to those left after
+   * `graceMs`. They are found as the processes named as NGINX's binary
+   * (workers keep the master's name; only their titles change) in the master's
+   * process group, which they stay in (the master never changes it with
+   * `daemon off;`) and which is the controller's own: one controller, one
+   * NGINX (the master is never started detached, so that the pod's end
+   * takes all of them). Looked for again before SIGKILL, so a master that a
+   * sync started meanwhile goes too: call only on the way out.
+   */
+  async stopLeftovers(graceMs = LEFTOVER_GRACE_MS): Promise<void> {
+    const group = this.masterGroup;
+    if (group === undefined) return;
+    const name = path.basename(this.nginxBin).slice(0, COMM_LENGTH);
+    const leftovers = () => processGroupMembers(group).filter((p) => p.pid !== process.pid && processName(p.pid) === name);
+    const quitting = leftovers();
+    for (const p of quitting) signalProcess(p, 'SIGQUIT');
+    await this.waitFor(() => quitting.every((p) => !processRunning(p)), graceMs);
+    for (const p of leftovers()) signalProcess(p, 'SIGKILL');
   }
 
   /** Worker pids: the master's children (/proc/PID/task/PID/children, Linux ≥ 3.5). */

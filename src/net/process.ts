@@ -9,7 +9,7 @@
 // start time, which the kernel keeps for the life of the process (exec
 // keeps it) and which a later process with the same number cannot share.
 
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 
 /** A process told apart from any later one that gets the same pid. */
 export interface ProcessRef {
@@ -120,4 +120,26 @@ export function signalProcessGroup(ref: ProcessRef, sig: NodeJS.Signals): void {
 /** A process's command line, one element per argument; undefined when it is gone. */
 export function processArgs(pid: number): string[] | undefined {
   try { return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0'); } catch { return undefined; }
+}
+
+/** The process group pid is in now; undefined when it is gone. */
+export function processGroupOf(pid: number): number | undefined {
+  return readStat(pid)?.pgrp;
+}
+
+/** Every process (not thread) in process group pgid, as refs. */
+export function processGroupMembers(pgid: number): ProcessRef[] {
+  const members: ProcessRef[] = [];
+  // (/proc lists processes only: a thread's directory is there but not listed)
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    const stat = readStat(Number(name));
+    if (stat?.pgrp === pgid) members.push({ pid: Number(name), startTicks: stat.startTicks });
+  }
+  return members;
+}
+
+/** A process's command name (/proc/PID/comm: its program's file name, cut to 15 bytes); undefined when it is gone. */
+export function processName(pid: number): string | undefined {
+  try { return readFileSync(`/proc/${pid}/comm`, 'utf8').replace(/\n$/, ''); } catch { return undefined; }
 }
