@@ -16,7 +16,8 @@ import { downOrKill, eventually, podnet } from '../../support/cli.js';
 const CLUSTER = 'itpf2';
 const stateDir = mkdtempSync(path.join(tmpdir(), 'podnet-itpf2-'));
 const pn = podnet(CLUSTER, stateDir);
-const apiSocket = path.join(stateDir, CLUSTER, 'api.sock');
+/** what containers get as PODNET_API_SOCKET: the API server's own socket, in the one directory of the cluster's state a pod sees */
+const apiSocket = path.join(stateDir, CLUSTER, 'api', 'api.sock');
 /** where the lifecycle hooks of pod `hooks` leave their marks (bound into the pod as a hostPath volume) */
 const hooksDir = path.join(stateDir, 'hooks');
 mkdirSync(hooksDir);

@@ -96,7 +96,7 @@ async function podVeths(node: string): Promise<string[]> {
 
 /** processes this cluster started for pods: containers carry PODNET_API_SOCKET; pause processes are `sh` (before: `sleep`) with the agents' environment. */
 function podProcesses(): string[] {
-  const socket = `PODNET_API_SOCKET=${path.join(clusterDir, 'api.sock')}`;
+  const socket = `PODNET_API_SOCKET=${path.join(clusterDir, 'api', 'api.sock')}`;
   const state = `PODNET_STATE_DIR=${stateDir}`;
   const found: string[] = [];
   // The outside client's holder is a `sleep` the daemon started too; it is not a pod's.
