@@ -257,12 +257,15 @@ export async function applyManifests(ctx: Context, filenames: string[], namespac
   // parse errors first, as when every document was parsed before the first request
   // printed as kubectl's CheckErr prints what is not an API error
   const parseErrors = manifests.flatMap((m) => m.errors()).map((e) => `error: ${e}`);
-  // a daemon that stopped fails every document alike: one line says so
-  const stopped = failures.map((f) => f.cause ?? f).find((e) => e instanceof PodnetError && e.code === 'ENOCLUSTER');
-  if (stopped) throw stopped;
+  // A daemon that stopped fails every document after it alike: one line,
+  // last, says so. What was applied before it stopped keeps its lines
+  // (kubectl prints each as it goes), so a crash after hundreds of objects
+  // does not read as if none had been created.
+  const stoppedBy = (f: Error) => { const e = f.cause ?? f; return e instanceof PodnetError && e.code === 'ENOCLUSTER' ? e : undefined; };
+  const stopped = failures.map(stoppedBy).find((e) => e !== undefined);
   const invalid = failures.length === 1 && parseErrors.length === 0 ? (failures[0]!.cause ?? failures[0]) : undefined;
   if (isApiError(invalid, 'Invalid')) return { applied, errors: [invalidMessage(invalid)] };
-  const errors = [...parseErrors, ...failures.map((f) => f.message)];
+  const errors = [...parseErrors, ...failures.filter((f) => !stoppedBy(f)).map((f) => f.message), ...(stopped ? [`error: ${stopped.message}`] : [])];
   // kubectl's CheckErr: one error gets "error: ", several are printed as
   // they are (MultipleErrors), the API's "Error from server (…)" ones alike
   return { applied, errors: errors.length > 1 ? errors.map((e) => e.replace(/^error: /, '')) : errors };
