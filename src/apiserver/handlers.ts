@@ -22,6 +22,7 @@ import { checkFields, checkPatchedFields, fieldValidationOf, type RequestMode } 
 import type { ResourceRoute } from './router.js';
 import { serveWatch } from './watch.js';
 import { serveLog } from './pod-log.js';
+import { unservedPodStream } from './pod-streams-unserved.js';
 
 const PATCH_TYPES: Record<string, PatchType> = {
   'application/merge-patch+json': 'merge',
@@ -64,6 +65,9 @@ async function handle(registry: Registry, req: ApiRequest, res: ApiResponse, rou
   mode.dryRun = method !== 'GET' && dryRunOf(query);
   if (method === 'POST' || method === 'PUT' || method === 'PATCH') mode.fieldValidation = fieldValidationOf(query, method);
   if (subresource) {
+    // port-forward and attach are upgrades; a plain request for them gets the same refusal
+    const unserved = unservedPodStream(registry, info, namespace, name, subresource);
+    if (unserved) throw unserved;
     // what upstream does not serve is 404; what it serves by other verbs, 405
     const served = subresource === 'status' || (subresource === 'finalize' && info.kind === 'Namespace') || (subresource === 'scale' && SCALABLE.has(info.kind))
       || (subresource === 'log' && info.kind === 'Pod' && options.podsDir !== undefined);

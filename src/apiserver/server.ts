@@ -18,6 +18,7 @@ import { handleResource } from './handlers.js';
 import { sendError, sendJson, sendText, toApiError, warningHeader, type ApiRequest, type ApiResponse } from './http-util.js';
 import { HttpThread, type UpgradeReply, type UpgradeRequest } from './http-thread-link.js';
 import { planExec } from './pod-exec.js';
+import { unservedPodStream } from './pod-streams-unserved.js';
 import { Registry, notServed } from './registry.js';
 import { routeResource } from './router.js';
 import { MAX_BACKLOG_BYTES } from './watch.js';
@@ -111,12 +112,17 @@ export class ApiServer {
     this.registryInstance = undefined;
   }
 
-  /** A protocol switch: only pods/NAME/exec takes one (kubectl exec), and only in a daemon that knows its nodes' files. */
+  /**
+   * A protocol switch: only pods/NAME/exec takes one (kubectl exec), and only in a daemon that knows its nodes' files;
+   * port-forward and attach are refused with what to use instead.
+   */
   private handleUpgrade(req: UpgradeRequest, reply: UpgradeReply): void {
     try {
       const url = new URL(req.url, 'http://podnet');
       const route = routeResource(url.pathname);
       const { podsDir } = this.options;
+      const unserved = route && unservedPodStream(this.registry, route.info, route.namespace, route.name, route.subresource);
+      if (unserved) throw unserved;
       if (!route || route.subresource !== 'exec' || route.info.kind !== 'Pod' || !route.name || !route.namespace || !podsDir) throw notServed();
       if (req.method !== 'GET' && req.method !== 'POST') throw apiErrors.methodNotAllowed(`the server does not allow this method on the requested resource (${req.method} pods/exec)`);
       reply.exec(planExec(this.registry, route.info, route.namespace, route.name, url.searchParams, req, { podsDir }));
