@@ -506,6 +506,16 @@ export class PodWorker {
     return processRunning(this.sandboxRef());
   }
 
+  /**
+   * Whether a process may join the pod now (nsenter -t: a container, an exec
+   * probe or hook). The pause may have died since the watch last looked
+   * (SANDBOX_WATCH_MS), and its pid gone to another pod's process, whose
+   * namespaces nsenter would join.
+   */
+  private sandboxJoinable(): boolean {
+    return this.legacyHostNetwork() || this.sandboxRunning();
+  }
+
   /** a hostNetwork pod from an agent that gave those no pause, and whose podIP it recorded */
   private legacyHostNetwork(): boolean {
     return this.state.hostNetwork && !this.state.sandboxPid && !!this.state.podIP;
@@ -640,9 +650,7 @@ export class PodWorker {
     // command and args expand $(VAR) against the environment (the image check above needs no expansion)
     const expanded = resolveCommand(expandCommandAndArgs(c.spec, resolvedEnv.env), process.execPath, this.holdFifo);
     const program = 'argv' in expanded ? expanded.argv : resolved.argv;
-    // The pause may have died since the last check (SANDBOX_WATCH_MS), and
-    // its pid gone to another pod's process: nsenter would join that one.
-    if (!this.legacyHostNetwork() && !this.sandboxRunning()) {
+    if (!this.sandboxJoinable()) {
       // (not terminated: makeRunning starts it in the new sandbox)
       c.state = { waiting: { reason: c.init ? 'PodInitializing' : 'ContainerCreating' } };
       this.sandboxLost();
@@ -874,6 +882,8 @@ export class PodWorker {
         // Liveness and readiness wait until the startup probe has succeeded.
         if (kind !== 'startup' && c.startup && c.startup.result !== 'success') { schedule((probe.periodSeconds ?? 10) * 1000); return; }
         if (kind === 'startup' && c.startup?.result === 'success') return;
+        // (the sandbox is being made again: this instance is about to be killed)
+        if (probe.exec && !this.sandboxJoinable()) { schedule((probe.periodSeconds ?? 10) * 1000); return; }
         const state = c[kind]!;
         const before = state.result;
         const outcome = await runProbe(probe, target);
@@ -938,7 +948,8 @@ export class PodWorker {
     const preStop = c.spec.lifecycle?.preStop;
     if (preStop && graceMs > 0) {
       const t0 = Date.now();
-      const failure = await runLifecycleHook(preStop, this.hookTarget(c), graceMs).catch((e: Error) => `PreStop hook failed - error: ${e.message}`);
+      const failure = preStop.exec && !this.sandboxJoinable() ? 'PreStop hook failed - error: the pod\'s sandbox is gone'
+        : await runLifecycleHook(preStop, this.hookTarget(c), graceMs).catch((e: Error) => `PreStop hook failed - error: ${e.message}`);
       if (failure) this.hookFailed(c, 'FailedPreStopHook', 'PreStopHook failed', failure);
       graceMs = Math.max(graceMs - (Date.now() - t0), MIN_GRACE_AFTER_PRESTOP_MS);
       if (c.pid !== pid) return; // it exited meanwhile

@@ -72,6 +72,12 @@ function hostNetworkPod(name: string, uidTail: string, containers: Pod['spec']['
   return pod;
 }
 
+/** state.json once container `name` runs its command (nsenter has joined the pod's namespaces before it execs it) */
+const running = (pod: Pod, name: string, command: string) => eventually(`${pod.metadata.name}/${name} to run`, async () => {
+  const s = stateOf(pod);
+  const pid = s.containers[name]?.pid;
+  return s.sandboxPid && pid && readFileSafe(`/proc/${pid}/cmdline`)?.startsWith(`${command}\0`) ? s : undefined;
+}, 5_000, 20);
 const stateOf = (pod: Pod): PersistedState => JSON.parse(readFileSync(podFiles(podsDir, pod.metadata.uid!).state, 'utf8')) as PersistedState;
 const utsOf = (pid: number) => readlinkSync(`/proc/${pid}/ns/uts`);
 const exited = (c: ChildProcess) => new Promise<void>((r) => { if (c.exitCode !== null || c.signalCode !== null) r(); else c.once('exit', () => r()); });
@@ -82,13 +88,16 @@ const exited = (c: ChildProcess) => new Promise<void>((r) => { if (c.exitCode !=
  * it does not fork). Undefined when another fork took the pid first every time.
  */
 async function impostorWithPid(pid: number): Promise<ChildProcess | undefined> {
+  const got: number[] = [];
   for (let attempt = 0; attempt < 20; attempt++) {
     writeFileSync('/proc/sys/kernel/ns_last_pid', String(pid - 1));
     const child = spawn('unshare', ['--uts', '--mount', '--', 'sh', '-c', 'hostname impostor && exec sleep 600'], { stdio: 'ignore', detached: true });
     if (child.pid === pid) { started.push(child); return child; }
+    got.push(child.pid!);
     child.kill('SIGKILL');
     await exited(child);
   }
+  process.stderr.write(`pid ${pid} wanted, got ${got.join(' ')}; /proc/${pid}/stat: ${readFileSafe(`/proc/${pid}/stat`)}\n`);
   return undefined;
 }
 
@@ -97,7 +106,7 @@ test('regression: a pause whose pid went to another pod\'s process is a changed 
   const worker = new PodWorker(ctx, structuredClone(pod));
   try {
     await worker.update(structuredClone(pod));
-    const first = await eventually('the container to run', async () => { const s = stateOf(pod); return s.sandboxPid && s.containers.c?.pid ? s : undefined; }, 5_000, 20);
+    const first = await running(pod, 'c', 'sleep');
     const pausePid = first.sandboxPid!;
     assert.notEqual(first.sandboxStartTicks, undefined, 'the pause is recorded with its start time');
     assert.notEqual(first.containers.c!.startTicks, undefined, 'the container is recorded with its start time');
@@ -126,6 +135,33 @@ test('regression: a pause whose pid went to another pod\'s process is a changed 
   assert.equal(impostor.exitCode === null && impostor.signalCode === null, true, 'deleting the pod killed another pod\'s process');
 });
 
+test('regression: a pod deleted right after its pause\'s pid went to another pod\'s process: its exec preStop hook does not run in that process\'s namespaces', async () => {
+  const marks = mkdtempSync(path.join(stateDir, 'marks-'));
+  const pod = hostNetworkPod('prestop', '5', [{
+    name: 'c', image: 'none', command: ['sleep', '600'],
+    lifecycle: { preStop: { exec: { command: ['sh', '-c', `hostname > ${marks}/prestop`] } } },
+  }]);
+  pod.spec.terminationGracePeriodSeconds = 2;
+  const worker = new PodWorker(ctx, structuredClone(pod));
+  let impostor: ChildProcess | undefined;
+  try {
+    await worker.update(structuredClone(pod));
+    const first = await running(pod, 'c', 'sleep');
+    process.kill(first.sandboxPid!, 'SIGKILL');
+    await eventually('the pause to be reaped', async () => !readFileSafe(`/proc/${first.sandboxPid}/stat`), 2_000, 1);
+    impostor = await impostorWithPid(first.sandboxPid!);
+    assert.ok(impostor, `no process could be given pid ${first.sandboxPid}`);
+    await eventually('the impostor to have its own hostname', async () => readFileSafe(`/proc/${impostor!.pid}/cmdline`)?.startsWith('sleep'), 2_000, 5);
+    // deleted at once, before the sandbox watch looks again
+    await worker.update({ ...structuredClone(pod), metadata: { ...pod.metadata, deletionTimestamp: new Date().toISOString(), deletionGracePeriodSeconds: 2 } });
+  } finally {
+    await worker.removed();
+  }
+  assert.notEqual(readFileSafe(path.join(marks, 'prestop'))?.trim(), 'impostor', 'the preStop hook ran in the other pod\'s namespaces');
+  assert.ok(events.some((e) => e.reason === 'FailedPreStopHook'), 'no FailedPreStopHook event');
+  assert.equal(impostor!.exitCode === null && impostor!.signalCode === null, true, 'deleting the pod killed another pod\'s process');
+});
+
 test('state from a build that kept bare pids: the pod\'s own processes are verified by its mount namespace, a pid now another\'s is not', async () => {
   const pod = hostNetworkPod('legacy', '2', [{ name: 'c', image: 'none', command: ['sleep', '600'] }]);
   const worker = new PodWorker(ctx, structuredClone(pod));
@@ -133,7 +169,7 @@ test('state from a build that kept bare pids: the pod\'s own processes are verif
   started.push(stranger);
   try {
     await worker.update(structuredClone(pod));
-    const current = await eventually('the container to run', async () => { const s = stateOf(pod); return s.sandboxPid && s.containers.c?.startTicks !== undefined ? s : undefined; }, 5_000, 20);
+    const current = await running(pod, 'c', 'sleep');
     const bare = (s: PersistedState): PersistedState => {
       const copy = structuredClone(s);
       delete copy.sandboxStartTicks;
@@ -173,7 +209,7 @@ test('regression: what a container instance leaves running goes with it, not acr
   let first: PersistedState | undefined;
   try {
     await worker.update(structuredClone(pod));
-    first = await eventually('both containers to run', async () => { const s = stateOf(pod); return s.sandboxPid && s.containers.steady?.pid && s.containers.leaky?.pid ? s : undefined; }, 5_000, 20);
+    first = await running(pod, 'steady', 'sleep');
     // three instances: the first, one restarted at once, one after the first back-off
     await eventually('the leaky container to restart twice', async () => stateOf(pod).containers.leaky!.restartCount >= 2, 10_000, 20);
     await new Promise((r) => setTimeout(r, 100)); // the third instance's child starts
