@@ -8,9 +8,9 @@
 // kept, by its reclaim policy. A claim a pod still uses, and a volume still
 // bound, keep their protection finalizer when deleted, as upstream.
 
-import { mkdirSync, rmSync } from 'node:fs';
+import { chmodSync, mkdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
-import { claimStorageClass, volumeStorageClass } from '../api/default-storage-class.js';
+import { claimHasClass, claimStorageClass, defaultStorageClass, volumeStorageClass } from '../api/default-storage-class.js';
 import { matchesLabelSelector } from '../api/labels.js';
 import { isActive } from '../api/pod-helpers.js';
 import { quantityValue } from '../api/quantity.js';
@@ -27,6 +27,8 @@ export const CLAIM_DIRECTORY_PROVISIONER = 'podnet.io/claim-directory';
 const BIND_COMPLETED = 'pv.kubernetes.io/bind-completed';
 const BOUND_BY_CONTROLLER = 'pv.kubernetes.io/bound-by-controller';
 const PROVISIONED_BY = 'pv.kubernetes.io/provisioned-by';
+/** the node the scheduler placed a WaitForFirstConsumer claim's first pod on */
+const SELECTED_NODE = 'volume.kubernetes.io/selected-node';
 
 /** pods by the claims they mount, `<namespace>/<claimName>` */
 const CLAIM_INDEX = 'pvc-users';
@@ -44,6 +46,15 @@ const storageOf = (resources: Record<string, string> | undefined) => quantityVal
 /** Whether the volume's claimRef names this claim (by uid when it has one: a claim made again under the name is another). */
 export function refersTo(ref: ObjectReference | undefined, claim: PersistentVolumeClaim): boolean {
   return !!ref && ref.namespace === claim.metadata.namespace && ref.name === claim.metadata.name && (!ref.uid || ref.uid === claim.metadata.uid);
+}
+
+/** Pure: why a volume cannot take this claim (upstream's checkVolumeSatisfyClaim, for a claim that names its volume), or undefined when it can. */
+export function volumeMismatch(claim: PersistentVolumeClaim, pv: PersistentVolume): string | undefined {
+  if (storageOf(pv.spec.capacity) < storageOf(claim.spec.resources?.requests)) return 'requested PV is too small';
+  if (volumeStorageClass(pv) !== claimStorageClass(claim)) return 'storageClassName does not match';
+  if (modeOf(pv) !== modeOf(claim)) return 'incompatible volumeMode';
+  if (!(claim.spec.accessModes ?? []).every((m) => pv.spec.accessModes?.includes(m))) return 'incompatible accessMode';
+  return undefined;
 }
 
 /**
@@ -134,12 +145,12 @@ export class PersistentVolumeController extends Controller {
     classes.addHandlers({ add: pendingClaims, update: pendingClaims });
     // a pod going away may be the last user of a claim being deleted
     const users = (p: Pod) => { for (const c of claimNamesOfPod(p)) this.enqueue(claimKey(p.metadata.namespace, c)); };
-    pods.addHandlers({ add: users, update: (o, p) => { if (isActive(o) !== isActive(p)) users(p); }, delete: users });
+    pods.addHandlers({ add: users, update: (o, p) => { if (isActive(o) !== isActive(p) || o.spec.nodeName !== p.spec.nodeName) users(p); }, delete: users });
   }
 
-  /** the pods that mount the claim and are not done */
+  /** the pods that mount the claim: scheduled and not done (upstream's pvc-protection podUsesPVC; an unscheduled pod has mounted nothing) */
   private claimUsers(claim: PersistentVolumeClaim): Pod[] {
-    return this.podsByClaim.get(`${claim.metadata.namespace}/${claim.metadata.name}`).filter(isActive);
+    return this.podsByClaim.get(`${claim.metadata.namespace}/${claim.metadata.name}`).filter((p) => isActive(p) && !!p.spec.nodeName);
   }
 
   protected async sync(key: string): Promise<void> {
@@ -180,7 +191,21 @@ export class PersistentVolumeController extends Controller {
         } else this.tell(claim, 'Warning', 'FailedBinding', `volume "${pv.metadata.name}" already bound to a different claim.`);
         return;
       }
+      // a claim bound already keeps its volume; one that names it is checked first, as upstream
+      const mismatch = claim.status?.phase === 'Bound' ? undefined : volumeMismatch(claim, pv);
+      if (mismatch) {
+        this.tell(claim, 'Warning', 'VolumeMismatch', `Cannot bind to requested volume "${pv.metadata.name}": ${mismatch}`);
+        return;
+      }
       return this.bind(claim, pv);
+    }
+    // a claim made while no class was default gets the default that came since (upstream's retroactive assignment)
+    if (!claimHasClass(claim)) {
+      const chosen = defaultStorageClass(this.classes.list());
+      if (chosen) {
+        await this.client.update<PersistentVolumeClaim>({ ...claim, spec: { ...claim.spec, storageClassName: chosen.metadata.name } });
+        return;
+      }
     }
     const pv = matchVolume(claim, this.volumes.list());
     if (pv) return this.bind(claim, pv);
@@ -198,16 +223,30 @@ export class PersistentVolumeController extends Controller {
       this.tell(claim, 'Normal', 'ExternalProvisioning', `Waiting for a volume to be created either by the external provisioner '${storageClass.provisioner}' or manually by the system administrator. If volume creation is delayed, please verify that the provisioner is running and correctly registered.`);
       return;
     }
-    if (storageClass.volumeBindingMode === 'WaitForFirstConsumer' && this.claimUsers(claim).length === 0) {
-      this.tell(claim, 'Normal', 'WaitForFirstConsumer', 'waiting for first consumer to be created before binding');
+    if (claim.spec.selector) {
+      this.tell(claim, 'Warning', 'ProvisioningFailed', `failed to provision volume with StorageClass "${className}": claim.Spec.Selector is not supported`);
       return;
+    }
+    if (storageClass.volumeBindingMode === 'WaitForFirstConsumer') {
+      // the scheduler places the pod first; the claim is provisioned for its node
+      const user = this.claimUsers(claim)[0];
+      if (!user) {
+        this.tell(claim, 'Normal', 'WaitForFirstConsumer', 'waiting for first consumer to be created before binding');
+        return;
+      }
+      if (claim.metadata.annotations?.[SELECTED_NODE] !== user.spec.nodeName) {
+        await this.client.update<PersistentVolumeClaim>({ ...claim, metadata: { ...claim.metadata, annotations: { ...(claim.metadata.annotations ?? {}), [SELECTED_NODE]: user.spec.nodeName! } } });
+        return;
+      }
     }
     await this.provision(claim, storageClass);
   }
 
   private async provision(claim: PersistentVolumeClaim, storageClass: StorageClass): Promise<void> {
     const volume = provisionedVolume(claim, storageClass, this.claimsDir);
-    mkdirSync(volume.spec.hostPath!.path, { recursive: true, mode: 0o777 });
+    mkdirSync(volume.spec.hostPath!.path, { recursive: true });
+    // local-path's mode: any user of any pod may write (mkdir's mode is masked by the umask)
+    chmodSync(volume.spec.hostPath!.path, 0o777);
     let created: PersistentVolume;
     try {
       created = await this.client.create(volume);
@@ -253,8 +292,15 @@ export class PersistentVolumeController extends Controller {
     const pv = this.volumes.get(undefined, name);
     if (!pv) return;
     if (pv.metadata.deletionTimestamp) {
-      // pv-protection: the finalizer goes once no claim is bound to the volume
-      if (pv.metadata.finalizers?.includes(PV_PROTECTION_FINALIZER) && pv.status?.phase !== 'Bound') {
+      // pv-protection: the finalizer goes once no claim is bound to the volume;
+      // a bound one whose claim is gone is Released first (and its directory, if ours, removed)
+      if (pv.status?.phase === 'Bound') {
+        const ref = pv.spec.claimRef;
+        const claim = ref ? this.claims.get(ref.namespace, ref.name!) : undefined;
+        if (ref && claim && refersTo(ref, claim)) return;
+        return this.reclaim(pv);
+      }
+      if (pv.metadata.finalizers?.includes(PV_PROTECTION_FINALIZER)) {
         await this.client.update<PersistentVolume>({ ...pv, metadata: { ...pv.metadata, finalizers: withoutFinalizer(pv.metadata.finalizers, PV_PROTECTION_FINALIZER) } });
       }
       return;
@@ -278,9 +324,16 @@ export class PersistentVolumeController extends Controller {
     const policy = pv.spec.persistentVolumeReclaimPolicy ?? 'Retain';
     if (policy === 'Retain') return this.setVolumePhase(pv, 'Released');
     const ours = pv.metadata.annotations?.[PROVISIONED_BY] === CLAIM_DIRECTORY_PROVISIONER && pv.spec.hostPath && path.dirname(pv.spec.hostPath.path) === this.claimsDir;
-    if (policy !== 'Delete' || !ours) {
-      const message = policy === 'Delete' ? `error getting deleter volume plugin for volume "${pv.metadata.name}": no deletable volume plugin matched` : 'No recycler plugin found for the volume!';
-      return this.setVolumePhase(pv, 'Failed', message);
+    if (policy !== 'Delete') return this.setVolumePhase(pv, 'Failed', 'No recycler plugin found for the volume!');
+    if (!ours) {
+      // upstream's hostPath deleter, which removes only paths under /tmp
+      const hostPath = pv.spec.hostPath?.path;
+      const deletable = hostPath !== undefined && /^\/tmp\/.+/.test(hostPath) && path.resolve(hostPath).startsWith('/tmp/');
+      if (!deletable) {
+        const message = hostPath !== undefined ? `host_path deleter only supports /tmp/.+ but received provided ${hostPath}` : `error getting deleter volume plugin for volume "${pv.metadata.name}": no deletable volume plugin matched`;
+        if (pv.status?.phase !== 'Failed' || pv.status.message !== message) this.events.warning(pv, 'VolumeFailedDelete', message);
+        return this.setVolumePhase(pv, 'Failed', message);
+      }
     }
     if (pv.status?.phase !== 'Released') await this.setVolumePhase(pv, 'Released');
     rmSync(pv.spec.hostPath!.path, { recursive: true, force: true });
@@ -300,16 +353,32 @@ export class PersistentVolumeController extends Controller {
 
 /**
  * Pure: why a pod cannot be placed yet because of its claims, in
- * kube-scheduler's VolumeBinding words (its PreFilter: a missing claim, one
- * being deleted, one not bound yet), or undefined when every claim is bound.
+ * kube-scheduler's words (VolumeBinding's PreFilter: a missing claim, one
+ * being deleted, an Immediate one not bound yet; VolumeRestrictions: a
+ * ReadWriteOncePod claim another scheduled pod uses), or undefined. A claim
+ * of a WaitForFirstConsumer class waits for the pod instead: it is
+ * provisioned once the pod has a node.
  */
-export function claimsBlockScheduling(pod: Pod, claims: Pick<Lister<PersistentVolumeClaim>, 'get'>): string | undefined {
+export function claimsBlockScheduling(pod: Pod, claims: Pick<Lister<PersistentVolumeClaim>, 'get'>, lookups: {
+  waitsForConsumer?: (claim: PersistentVolumeClaim) => boolean;
+  users?: (claim: PersistentVolumeClaim) => Pod[];
+} = {}): string | undefined {
   let unbound = false;
   for (const name of claimNamesOfPod(pod)) {
     const claim = claims.get(pod.metadata.namespace, name);
     if (!claim) return `persistentvolumeclaim "${name}" not found`;
     if (claim.metadata.deletionTimestamp) return `persistentvolumeclaim "${name}" is being deleted`;
-    if (!claim.spec.volumeName || claim.status?.phase !== 'Bound') unbound = true;
+    if (claim.spec.accessModes?.includes('ReadWriteOncePod') && (lookups.users?.(claim) ?? []).some((p) => p.metadata.uid !== pod.metadata.uid && p.spec.nodeName && isActive(p))) {
+      return 'node has pod using PersistentVolumeClaim with the same name and ReadWriteOncePod access mode';
+    }
+    if ((!claim.spec.volumeName || claim.status?.phase !== 'Bound') && !lookups.waitsForConsumer?.(claim)) unbound = true;
   }
   return unbound ? 'pod has unbound immediate PersistentVolumeClaims' : undefined;
+}
+
+/** Whether a claim is bound only once a pod that mounts it has a node: unbound, of a WaitForFirstConsumer class. */
+export function waitsForFirstConsumer(claim: PersistentVolumeClaim, classes: Pick<Lister<StorageClass>, 'get'>): boolean {
+  if (claim.spec.volumeName) return false;
+  const name = claimStorageClass(claim);
+  return name !== '' && classes.get(undefined, name)?.volumeBindingMode === 'WaitForFirstConsumer';
 }

@@ -4,7 +4,7 @@
 // fewest bound pods, then the name), and leaves what cannot be placed Pending with PodScheduled=False and
 // an event that says why, worded like kube-scheduler's.
 
-import type { Node, PersistentVolumeClaim, Pod } from '../api/types.js';
+import type { Node, PersistentVolumeClaim, Pod, StorageClass } from '../api/types.js';
 import { getCondition, isActive, nowRFC3339, setCondition } from '../api/pod-helpers.js';
 import type { Client } from '../client/client.js';
 import { isApiError } from '../errors.js';
@@ -14,7 +14,7 @@ import { POD_TEMPLATE_HASH } from './deployment.js';
 import { describeTaint, matchesNodeSelection, NOT_READY_TAINT, preference, toleratesTaint, UNSCHEDULABLE_TAINT, untoleratedTaint } from './node-fit.js';
 import type { EventRecorder } from './events.js';
 import { indexLookup, keyOf, splitKey, type IndexLookup, type InformerSource, type Lister } from './informers.js';
-import { claimsBlockScheduling } from './persistent-volume.js';
+import { claimNamesOfPod, claimsBlockScheduling, waitsForFirstConsumer } from './persistent-volume.js';
 
 /** active pods by the node they are bound to: spreading counts them per node */
 const NODE_INDEX = 'active-on-node';
@@ -130,6 +130,7 @@ export class Scheduler extends Controller {
   private readonly pods: Lister<Pod>;
   private readonly nodes: Lister<Node>;
   private readonly claims: Lister<PersistentVolumeClaim>;
+  private readonly classes: Lister<StorageClass>;
   private readonly podsOnNode: IndexLookup<Pod>;
   private readonly boundPodsByGroup: IndexLookup<Pod>;
   /** bindings made but not yet seen in the cache, so a burst still spreads */
@@ -146,18 +147,20 @@ export class Scheduler extends Controller {
       const group = spreadGroupOf(p);
       return group && p.spec.nodeName && isActive(p) ? [group] : [];
     });
+    const retryPending = () => { for (const p of this.pods.list()) if (!p.spec.nodeName && isActive(p)) this.enqueue(keyOf(p)); };
     const consider = (p: Pod) => { if (!p.spec.nodeName && isActive(p)) this.enqueue(keyOf(p)); else this.assumed.delete(keyOf(p)); };
     pods.addHandlers({
       add: consider,
       update: (o, p) => { if (p.spec.nodeName || schedulingInputChanged(o, p)) consider(p); },
-      delete: (p) => this.assumed.delete(keyOf(p)),
+      // a pod gone may free a ReadWriteOncePod claim a pending pod waits for
+      delete: (p) => { this.assumed.delete(keyOf(p)); if (claimNamesOfPod(p).length > 0) retryPending(); },
     });
     // A new node, or one that became Ready, was uncordoned or relabelled, may place pods that waited.
-    const retryPending = () => { for (const p of this.pods.list()) if (!p.spec.nodeName && isActive(p)) this.enqueue(keyOf(p)); };
     nodes.addHandlers({ add: retryPending, update: (o, n) => { if (nodeSchedulingChanged(o, n)) retryPending(); } });
     // a claim made or bound may be what a pending pod waits for (kube-scheduler requeues on PVC events)
     const claims = informers.informer<PersistentVolumeClaim>('persistentvolumeclaims');
     this.claims = claims;
+    this.classes = informers.informer<StorageClass>('storageclasses');
     claims.addHandlers({ add: retryPending, update: (o, c) => { if (o.status?.phase !== c.status?.phase || o.spec.volumeName !== c.spec.volumeName) retryPending(); } });
   }
 
@@ -180,7 +183,10 @@ export class Scheduler extends Controller {
       add(counts, node);
       if (group && spreadGroupOf(p) === group) add(siblings, node);
     }
-    const waitingFor = claimsBlockScheduling(pod, this.claims);
+    const waitingFor = claimsBlockScheduling(pod, this.claims, {
+      waitsForConsumer: (c) => waitsForFirstConsumer(c, this.classes),
+      users: (c) => this.pods.list(c.metadata.namespace).filter((p) => claimNamesOfPod(p).includes(c.metadata.name!)),
+    });
     const result = waitingFor ? { reason: fitError(waitingFor, nodes.length) } : choose(pod, nodes, counts, siblings);
     const now = nowRFC3339();
     if ('reason' in result) {

@@ -165,7 +165,8 @@ export class Daemon {
     this.stoppers.push(await startOutsideWorld(this.options.cluster, this.paths, supervisor, this.informers!));
     if (this.options.addons) { const lb = lbAgentArgv(this.options.cluster); supervisor.ensure(lb.name, lb.netns, lb.argv, lb.identity); }
     trace.mark('outside world started');
-    await this.createOnce(client, [defaultStorageClass()]);
+    // kind's `standard`, made with the cluster: a cluster that has any class (the user replaced or kept it) gets no second one
+    if ((await client.list('storageclasses')).items.length === 0) await this.createOnce(client, [defaultStorageClass()]);
     if (this.options.addons) {
       // Every node Ready first, so the scheduler spreads the system pods.
       await allNodesReady(nodes, ADDONS_WAIT_FOR_NODES_MS);

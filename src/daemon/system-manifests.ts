@@ -11,7 +11,8 @@ import { CLAIM_DIRECTORY_PROVISIONER } from '../controllers/persistent-volume.js
  * The default StorageClass, `standard` as kind's and minikube's: a claim
  * that names no class gets a directory of the cluster (persistent-volume.ts),
  * bound at once (minikube's Immediate; kind's waits for the first pod).
- * With or without --bare, as kind always has one.
+ * With or without --bare, as kind always has one; made while the cluster has
+ * no StorageClass at all, so one the user deleted comes back only then.
  */
 export function defaultStorageClass(): StorageClass {
   return {

@@ -160,6 +160,35 @@ spec:
       && (await volumes()).every((v) => v.metadata.name !== pv.metadata.name) && !existsSync(onDisk), 30_000, 200);
   });
 
+  test('a claim of a WaitForFirstConsumer class is provisioned once its pod is scheduled, for that pod\'s node', async () => {
+    await apply(`apiVersion: storage.k8s.io/v1
+kind: StorageClass
+metadata: {name: late}
+provisioner: podnet.io/claim-directory
+volumeBindingMode: WaitForFirstConsumer
+---
+apiVersion: v1
+kind: PersistentVolumeClaim
+metadata: {name: late-claim}
+spec: {storageClassName: late, accessModes: [ReadWriteOnce], resources: {requests: {storage: 1Gi}}}
+`);
+    await eventually('WaitForFirstConsumer', async () => (await json<{ items: Event[] }>(['get', 'events'])).items.some((x) => x.involvedObject.name === 'late-claim' && x.reason === 'WaitForFirstConsumer'));
+    assert.equal((await claim('late-claim')).status?.phase, 'Pending');
+    await apply(`apiVersion: v1
+kind: Pod
+metadata: {name: late-user}
+spec:
+  terminationGracePeriodSeconds: 1
+  volumes: [{name: d, persistentVolumeClaim: {claimName: late-claim}}]
+  containers: [{name: c, image: none, command: [sleep, infinity], volumeMounts: [{mountPath: /data, name: d}]}]
+`);
+    const p = await running('late-user');
+    const pvc = await claim('late-claim');
+    assert.equal(pvc.status?.phase, 'Bound');
+    assert.equal(pvc.metadata.annotations?.['volume.kubernetes.io/selected-node'], p.spec.nodeName);
+    assert.equal((await pn(['delete', 'pod', 'late-user'])).code, 0);
+  });
+
   test('a StatefulSet\'s claims are objects: one per ordinal with the template\'s labels, kept when the set is deleted (Retain), deleted on a scale-down (whenScaled: Delete)', async () => {
     await apply(STATEFULSET);
     await running('db-0');

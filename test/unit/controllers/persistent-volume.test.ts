@@ -1,10 +1,10 @@
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { PersistentVolume, PersistentVolumeClaim, Pod, StorageClass } from '../../../src/api/types.js';
-import { CLAIM_DIRECTORY_PROVISIONER, claimsBlockScheduling, matchVolume, PersistentVolumeController, provisionedVolume } from '../../../src/controllers/persistent-volume.js';
+import { CLAIM_DIRECTORY_PROVISIONER, claimsBlockScheduling, matchVolume, volumeMismatch, waitsForFirstConsumer, PersistentVolumeController, provisionedVolume } from '../../../src/controllers/persistent-volume.js';
 import { FakeEventRecorder } from '../../../src/controllers/events.js';
 import { eventually } from '../../support/cli.js';
 import { startController } from './controller-harness.js';
@@ -79,12 +79,15 @@ test('the binder: a claim of podnet\'s class gets a volume and directory of its 
   } finally { rmSync(claimsDir, { recursive: true, force: true }); }
 });
 
-test('pvc-protection: a claim a pod mounts stays, Terminating, until the pod is gone', async () => {
+test('pvc-protection: a claim a scheduled pod mounts stays, Terminating, until the pod is gone; a pod not scheduled holds nothing', async () => {
   const claimsDir = mkdtempSync(path.join(tmpdir(), 'podnet-claims-'));
   try {
     const client = await startController(stops, (informers, c) => new PersistentVolumeController(informers, c, new FakeEventRecorder(), claimsDir));
     await client.create<PersistentVolumeClaim>({ ...claim('held', { storageClassName: '' }), metadata: { name: 'held', namespace: 'default', finalizers: ['kubernetes.io/pvc-protection'] } });
-    await client.create<Pod>({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'user', namespace: 'default' }, spec: { containers: [{ name: 'c', image: 'none' }], volumes: [{ name: 'd', persistentVolumeClaim: { claimName: 'held' } }] } });
+    const mounting = (name: string, nodeName?: string): Pod => ({ apiVersion: 'v1', kind: 'Pod', metadata: { name, namespace: 'default' }, spec: { ...(nodeName ? { nodeName } : {}), containers: [{ name: 'c', image: 'none' }], volumes: [{ name: 'd', persistentVolumeClaim: { claimName: 'held' } }] } });
+    await client.create<Pod>(mounting('user', 'node-1'));
+    // not scheduled: it has mounted nothing, and holds nothing (upstream's podUsesPVC)
+    await client.create<Pod>(mounting('waiting'));
     await client.delete('persistentvolumeclaims', 'default', 'held');
     await new Promise((r) => setTimeout(r, 200));
     assert.ok((await client.get<PersistentVolumeClaim>('persistentvolumeclaims', 'default', 'held')).metadata.deletionTimestamp);
@@ -101,4 +104,59 @@ test('claimsBlockScheduling: kube-scheduler\'s words for a missing claim, one be
   assert.equal(claimsBlockScheduling(pod, lister(bound(claim('a')), { ...claim('b'), metadata: { name: 'b', namespace: 'ns', deletionTimestamp: '2026-01-01T00:00:00Z' } })), 'persistentvolumeclaim "b" is being deleted');
   assert.equal(claimsBlockScheduling(pod, lister(bound(claim('a')), claim('b'))), 'pod has unbound immediate PersistentVolumeClaims');
   assert.equal(claimsBlockScheduling(pod, lister(bound(claim('a')), bound(claim('b')))), undefined);
+});
+
+test('volumeMismatch: a claim that names its volume binds only one that fits, in upstream\'s words', () => {
+  assert.equal(volumeMismatch(claim('a'), volume('v', '1Gi')), undefined);
+  assert.equal(volumeMismatch(claim('a', { resources: { requests: { storage: '4Gi' } } }), volume('v', '1Gi')), 'requested PV is too small');
+  assert.equal(volumeMismatch(claim('a', { storageClassName: 'other' }), volume('v', '1Gi', { storageClassName: 'manual' })), 'storageClassName does not match');
+  assert.equal(volumeMismatch(claim('a', { volumeMode: 'Block' }), volume('v', '1Gi')), 'incompatible volumeMode');
+  assert.equal(volumeMismatch(claim('a', { accessModes: ['ReadWriteMany'] }), volume('v', '1Gi')), 'incompatible accessMode');
+});
+
+test('claimsBlockScheduling: a WaitForFirstConsumer claim lets the pod be placed; a ReadWriteOncePod claim another scheduled pod uses holds it', () => {
+  const pod = (name: string, claimName: string, nodeName?: string): Pod => ({ apiVersion: 'v1', kind: 'Pod', metadata: { name, namespace: 'ns', uid: `uid-${name}` }, spec: { ...(nodeName ? { nodeName } : {}), containers: [], volumes: [{ name: 'd', persistentVolumeClaim: { claimName } }] } });
+  const wffc: StorageClass = { apiVersion: 'storage.k8s.io/v1', kind: 'StorageClass', metadata: { name: 'late' }, provisioner: CLAIM_DIRECTORY_PROVISIONER, volumeBindingMode: 'WaitForFirstConsumer' };
+  const classes = { get: (_ns: string | undefined, name: string) => (name === 'late' ? wffc : undefined) };
+  const late = claim('late-claim', { storageClassName: 'late' });
+  const lister = (...cs: PersistentVolumeClaim[]) => ({ get: (_ns: string | undefined, name: string) => cs.find((c) => c.metadata.name === name) });
+  assert.equal(waitsForFirstConsumer(late, classes), true);
+  assert.equal(claimsBlockScheduling(pod('p', 'late-claim'), lister(late), { waitsForConsumer: (c) => waitsForFirstConsumer(c, classes) }), undefined);
+  assert.equal(claimsBlockScheduling(pod('p', 'late-claim'), lister(late)), 'pod has unbound immediate PersistentVolumeClaims');
+  const once = { ...claim('once', { accessModes: ['ReadWriteOncePod'] }), spec: { accessModes: ['ReadWriteOncePod' as const], volumeName: 'v' }, status: { phase: 'Bound' as const } };
+  const holder = pod('first', 'once', 'node-1');
+  assert.equal(claimsBlockScheduling(pod('second', 'once'), lister(once), { users: () => [holder] }), 'node has pod using PersistentVolumeClaim with the same name and ReadWriteOncePod access mode');
+  assert.equal(claimsBlockScheduling(pod('second', 'once'), lister(once), { users: () => [pod('other', 'once')] }), undefined, 'an unscheduled user holds nothing');
+});
+
+test('the binder: a volume deleted while bound is Released and goes once its claim does; a claim made while no class was default gets the default that comes; a claim that names a volume too small waits, with VolumeMismatch', async () => {
+  const claimsDir = mkdtempSync(path.join(tmpdir(), 'podnet-claims-'));
+  try {
+    const events = new FakeEventRecorder();
+    const client = await startController(stops, (informers, c) => new PersistentVolumeController(informers, c, events, claimsDir));
+    await client.create<PersistentVolume>({ ...volume('small', '1Gi', { storageClassName: '' }), status: undefined });
+    await client.create<PersistentVolumeClaim>({ ...claim('named', { storageClassName: '', volumeName: 'small', resources: { requests: { storage: '4Gi' } } }), metadata: { name: 'named', namespace: 'default' } });
+    await eventually('VolumeMismatch', async () => events.events.some((e) => e.reason === 'VolumeMismatch' && e.message === 'Cannot bind to requested volume "small": requested PV is too small'), 5_000, 20);
+    assert.notEqual((await client.get<PersistentVolumeClaim>('persistentvolumeclaims', 'default', 'named')).status?.phase, 'Bound');
+
+    await client.create<PersistentVolumeClaim>({ ...claim('fits', { storageClassName: '', volumeName: 'small' }), metadata: { name: 'fits', namespace: 'default' } });
+    await eventually('fits Bound', async () => (await client.get<PersistentVolumeClaim>('persistentvolumeclaims', 'default', 'fits')).status?.phase === 'Bound', 5_000, 20);
+    await client.delete('persistentvolumes', undefined, 'small');
+    await new Promise((r) => setTimeout(r, 100));
+    assert.ok((await client.get<PersistentVolume>('persistentvolumes', undefined, 'small')).metadata.deletionTimestamp, 'pv-protection holds a bound volume');
+    await client.delete('persistentvolumeclaims', 'default', 'fits');
+    await eventually('the volume gone with its claim', async () => (await client.list('persistentvolumes')).items.length === 0, 5_000, 20);
+
+    // no default class yet: the claim waits without one, then gets the default made later
+    const { metadata: { uid: _uid, ...meta }, ...rest } = claim('classless');
+    await client.create<PersistentVolumeClaim>({ ...rest, metadata: { ...meta, namespace: 'default' } });
+    await client.create<StorageClass>({ apiVersion: 'storage.k8s.io/v1', kind: 'StorageClass', metadata: { name: 'standard', annotations: { 'storageclass.kubernetes.io/is-default-class': 'true' } }, provisioner: CLAIM_DIRECTORY_PROVISIONER, reclaimPolicy: 'Delete', volumeBindingMode: 'Immediate' });
+    const bound = await eventually('classless Bound through the default', async () => {
+      const c = await client.get<PersistentVolumeClaim>('persistentvolumeclaims', 'default', 'classless');
+      return c.status?.phase === 'Bound' ? c : undefined;
+    }, 5_000, 20);
+    assert.equal(bound.spec.storageClassName, 'standard');
+    const pv = await client.get<PersistentVolume>('persistentvolumes', undefined, bound.spec.volumeName!);
+    assert.equal((statSync(pv.spec.hostPath!.path).mode & 0o777).toString(8), '777');
+  } finally { rmSync(claimsDir, { recursive: true, force: true }); }
 });
