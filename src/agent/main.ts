@@ -15,6 +15,7 @@ import { defaultRunner } from '../net/runner.js';
 import { CniServerProcess } from './cni-server-process.js';
 import { NodeHeartbeat, nodeResources } from './node-heartbeat.js';
 import { startServiceProxy } from './proxy-loop.js';
+import { startNetworkPolicies } from './netpol-loop.js';
 import { StartupTrace } from '../startup-trace.js';
 import { waitForPodCIDR } from './wait-for-node.js';
 
@@ -118,6 +119,7 @@ async function main(): Promise<void> {
     return kubelet;
   };
   const proxy = startServiceProxy({ informers, client, nodeName, nodeIP, podCIDR, runner: defaultRunner, events });
+  const networkPolicies = startNetworkPolicies({ client, nodeName, runner: defaultRunner, log: (line) => process.stderr.write(`[agent ${nodeName}] ${line}\n`) });
   await informers.waitForSync();
   trace.mark('informers synced');
   // An agent restarted under running pods adopts them before it reports Ready
@@ -142,6 +144,7 @@ async function main(): Promise<void> {
     // Like a kubelet restart, stopping the agent leaves its pods running.
     heartbeat.stop();
     proxy.stop();
+    networkPolicies.stop();
     informers.stop();
     cniServer.stop();
     process.exit(0);

@@ -1,0 +1,71 @@
+// The node agent's NetworkPolicy enforcement (what a CNI's policy agent,
+// Calico's Felix or Cilium's agent, does on each node): watches the policies,
+// and once there is one, every pod and namespace of the cluster (a peer may be
+// on any node); renders the node's table (src/netpol) and replaces it in one
+// `nft` transaction when it changed. A cluster without policies costs one
+// watch and no rules. Syncs are coalesced as the service proxy's are.
+
+import type { Namespace, NetworkPolicy, Pod } from '../api/types.js';
+import type { Client } from '../client/client.js';
+import { IDLE_SYNC, SyncScheduler } from '../client/sync-scheduler.js';
+import { InformerFactory } from '../controllers/informer-factory.js';
+import type { SharedInformer } from '../controllers/informers.js';
+import type { Runner } from '../net/runner.js';
+import { nodePolicies, podViews } from '../netpol/model.js';
+import { netpolTransaction, renderNetpol } from '../netpol/render.js';
+
+const DEBOUNCE_MS = 10;
+const MIN_SYNC_INTERVAL_MS = 100;
+const FIRST_CLEAR_DELAY_MS = 2_000;
+
+export interface NetpolLoopOptions {
+  client: Client;
+  nodeName: string;
+  runner: Runner;
+  log: (line: string) => void;
+}
+
+export function startNetworkPolicies(o: NetpolLoopOptions): { stop(): void } {
+  const policyWatch = new InformerFactory(o.client);
+  const policies = policyWatch.informer<NetworkPolicy>('networkpolicies');
+  let cluster: { factory: InformerFactory; pods: SharedInformer<Pod>; namespaces: SharedInformer<Namespace> } | undefined;
+  /** the table as last applied; undefined until the first sync, which also clears one a previous agent left */
+  let applied: string | undefined;
+
+  const sync = async () => {
+    const list = policies.list();
+    let table = '';
+    if (list.length > 0) {
+      cluster ??= watchCluster(o.client, () => scheduler.trigger());
+      await cluster.factory.waitForSync();
+      table = renderNetpol(nodePolicies(o.nodeName, list, podViews(cluster.pods.list()), cluster.namespaces.list()));
+    }
+    if (table === applied) return IDLE_SYNC;
+    await o.runner.run(['nft', '-f', '-'], { input: netpolTransaction(table) });
+    applied = table;
+    return undefined;
+  };
+  const scheduler = new SyncScheduler(sync, { debounceMs: DEBOUNCE_MS, minIntervalMs: MIN_SYNC_INTERVAL_MS, name: 'network policy sync', log: o.log });
+  const trigger = () => scheduler.trigger();
+  policies.addHandlers({ add: trigger, update: trigger, delete: trigger });
+  policyWatch.start();
+  // Without policies the first sync only clears a table an earlier agent may
+  // have left (the node's namespace outlives its agent): not while the node starts.
+  void policyWatch.waitForSync().then(() => setTimeout(trigger, policies.list().length > 0 ? 0 : FIRST_CLEAR_DELAY_MS).unref());
+  return {
+    stop() { void scheduler.stop(); policyWatch.stop(); cluster?.factory.stop(); },
+  };
+}
+
+function watchCluster(client: Client, changed: () => void): { factory: InformerFactory; pods: SharedInformer<Pod>; namespaces: SharedInformer<Namespace> } {
+  const factory = new InformerFactory(client);
+  const pods = factory.informer<Pod>('pods');
+  const namespaces = factory.informer<Namespace>('namespaces');
+  // what a policy reads of a pod: its labels, address, node, phase and ports
+  const podMatters = (a: Pod, b: Pod) => a.status?.podIP !== b.status?.podIP || a.status?.phase !== b.status?.phase || a.spec.nodeName !== b.spec.nodeName
+    || JSON.stringify(a.metadata.labels) !== JSON.stringify(b.metadata.labels);
+  pods.addHandlers({ add: changed, update: (a, b) => { if (podMatters(a, b)) changed(); }, delete: changed });
+  namespaces.addHandlers({ add: changed, update: (a, b) => { if (JSON.stringify(a.metadata.labels) !== JSON.stringify(b.metadata.labels)) changed(); }, delete: changed });
+  factory.start();
+  return { factory, pods, namespaces };
+}
