@@ -306,6 +306,25 @@ function defaultStorageClass(sc: Obj): void {
   setIfNil(sc, 'volumeBindingMode', 'Immediate');
 }
 
+/**
+ * SetDefaults_NetworkPolicy and SetDefaults_NetworkPolicyPort: a policy that
+ * names no types is an Ingress policy, and an Egress one too when it has
+ * egress rules; a port without a protocol is TCP. podSelector is a struct
+ * upstream always writes out, so an absent one reads back as {} (all pods).
+ */
+function defaultNetworkPolicy(np: Obj): void {
+  const spec = child(np, 'spec');
+  if (!spec) return;
+  setIfNil(spec, 'podSelector', {});
+  const types = spec.policyTypes;
+  if (types === undefined || types === null || (Array.isArray(types) && types.length === 0)) {
+    spec.policyTypes = Array.isArray(spec.egress) && spec.egress.length > 0 ? ['Ingress', 'Egress'] : ['Ingress'];
+  }
+  for (const rule of [...objects(spec.ingress), ...objects(spec.egress)]) {
+    for (const port of objects(rule.ports)) setIfNil(port, 'protocol', 'TCP');
+  }
+}
+
 const DEFAULTERS: Record<string, (o: Obj) => void> = {
   Pod: defaultPod,
   Service: defaultService,
@@ -316,6 +335,7 @@ const DEFAULTERS: Record<string, (o: Obj) => void> = {
   EndpointSlice: defaultEndpointSlice,
   Endpoints: defaultEndpoints,
   IngressClass: defaultIngressClass,
+  NetworkPolicy: defaultNetworkPolicy,
   PersistentVolumeClaim: defaultPersistentVolumeClaim,
   PersistentVolume: defaultPersistentVolume,
   StorageClass: defaultStorageClass,

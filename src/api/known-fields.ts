@@ -148,6 +148,15 @@ const persistentVolumeSpec = obj({
   ].map((k) => [k, ANY])),
 });
 
+const networkPolicyPort = names('protocol', 'port', 'endPort');
+const networkPolicyPeer = obj({ podSelector: labelSelector, namespaceSelector: labelSelector, ipBlock: names('cidr', 'except') });
+// networking/v1 NetworkPolicy has no status since 1.28 (the alpha one was withdrawn)
+const networkPolicySpec = obj({
+  podSelector: labelSelector, policyTypes: ANY,
+  ingress: list(obj({ ports: list(networkPolicyPort), from: list(networkPolicyPeer) })),
+  egress: list(obj({ ports: list(networkPolicyPort), to: list(networkPolicyPeer) })),
+});
+
 /** Every top-level object: TypeMeta and ObjectMeta. */
 function kind(fields: Record<string, FieldSchema>): ObjectFields {
   return obj({ apiVersion: ANY, kind: ANY, metadata: objectMeta, ...fields });
@@ -216,6 +225,7 @@ const KINDS: ReadonlyMap<string, ObjectFields> = new Map(Object.entries({
   IngressClass: kind({
     spec: obj({ controller: ANY, parameters: names('apiGroup', 'kind', 'name', 'scope', 'namespace') }),
   }),
+  NetworkPolicy: kind({ spec: networkPolicySpec }),
   PersistentVolumeClaim: persistentVolumeClaim,
   PersistentVolume: kind({ spec: persistentVolumeSpec, status: ANY }),
   StorageClass: kind({

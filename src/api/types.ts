@@ -494,6 +494,38 @@ export interface IngressClass extends KubeObject {
   };
 }
 
+// ---- network policy ----
+
+export interface NetworkPolicyPort {
+  /** TCP (the default), UDP or SCTP */
+  protocol?: 'TCP' | 'UDP' | 'SCTP';
+  /** a number, or the name of a container port of the pods at the traffic's destination */
+  port?: number | string;
+  /** with a numeric port: the range port..endPort */
+  endPort?: number;
+}
+
+export interface IPBlock { cidr: string; except?: string[] }
+
+export interface NetworkPolicyPeer {
+  podSelector?: LabelSelector;
+  namespaceSelector?: LabelSelector;
+  ipBlock?: IPBlock;
+}
+
+export interface NetworkPolicyIngressRule { ports?: NetworkPolicyPort[]; from?: NetworkPolicyPeer[] }
+export interface NetworkPolicyEgressRule { ports?: NetworkPolicyPort[]; to?: NetworkPolicyPeer[] }
+
+export interface NetworkPolicy extends KubeObject {
+  spec: {
+    podSelector: LabelSelector;
+    ingress?: NetworkPolicyIngressRule[];
+    egress?: NetworkPolicyEgressRule[];
+    /** defaulted by the API server: Ingress always, Egress when egress rules are given */
+    policyTypes?: ('Ingress' | 'Egress')[];
+  };
+}
+
 // ---- storage ----
 
 export type PersistentVolumeAccessMode = 'ReadWriteOnce' | 'ReadOnlyMany' | 'ReadWriteMany' | 'ReadWriteOncePod';

@@ -13,6 +13,7 @@ import { validatePodSpec, validatePodSpecUpdate } from './pod.js';
 import { validateServiceSpec, validateServiceUpdate } from './service.js';
 import { validateDeploymentSpec, validateDeploymentUpdate, validateStatefulSetSpec, validateStatefulSetUpdate } from './apps.js';
 import { validateIngress, validateIngressClass, validateIngressClassUpdate, validateIngressCreate } from './networking.js';
+import { validateNetworkPolicy } from './networkpolicy.js';
 import { validateEndpoints, validateEndpointSlice, validateEndpointSliceUpdate } from './discovery.js';
 import {
   validatePersistentVolume, validatePersistentVolumeClaim, validatePersistentVolumeClaimUpdate, validatePersistentVolumeUpdate,
@@ -68,6 +69,7 @@ const RULES: Record<string, KindRules> = {
   Endpoints: { nameFn: nameIsDNSSubdomain, create: validateEndpoints },
   Ingress: { nameFn: nameIsDNSSubdomain, create: validateIngress },
   IngressClass: { nameFn: nameIsDNSSubdomain, create: validateIngressClass, update: validateIngressClassUpdate, updateFirst: true },
+  NetworkPolicy: { nameFn: nameIsDNSSubdomain, create: validateNetworkPolicy },
   PersistentVolumeClaim: { nameFn: nameIsDNSSubdomain, create: validatePersistentVolumeClaim, update: validatePersistentVolumeClaimUpdate },
   PersistentVolume: { nameFn: nameIsDNSSubdomain, create: validatePersistentVolume, update: validatePersistentVolumeUpdate },
   StorageClass: { nameFn: nameIsDNSSubdomain, create: validateStorageClass, update: validateStorageClassUpdate },

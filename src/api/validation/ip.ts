@@ -59,3 +59,44 @@ export function validateNonSpecialIP(path: string, ip: string): FieldError[] {
   if ((!v6 && ip.startsWith('224.0.0.')) || lower.startsWith('ff02:')) errs.push(field.invalid(path, ip, 'may not be in the link-local multicast range (224.0.0.0/24, ff02::/10)'));
   return errs;
 }
+
+/** A CIDR as numbers: its family's width in bits (32 or 128), its prefix length, and its network address. */
+interface Prefix { width: number; length: number; network: bigint }
+
+/** The eight 16-bit groups of an IPv6 address, `::` expanded. */
+function ipv6Groups(ip: string): number[] {
+  const lastColon = ip.lastIndexOf(':');
+  const tail = ip.slice(lastColon + 1);
+  // a dotted IPv4 tail (::ffff:10.0.0.1) is the last two groups
+  const v4 = isIPv4(tail) ? ipv4ToInt(tail) : undefined;
+  const text = v4 === undefined ? ip : `${ip.slice(0, lastColon + 1)}${(v4 >>> 16).toString(16)}:${(v4 & 0xffff).toString(16)}`;
+  const parse = (part: string) => (part ? part.split(':').map((g) => parseInt(g, 16)) : []);
+  const [head = '', rest] = text.split('::');
+  if (rest === undefined) return parse(head);
+  const left = parse(head);
+  const right = parse(rest);
+  return [...left, ...new Array<number>(8 - left.length - right.length).fill(0), ...right];
+}
+
+function parsePrefix(cidr: string): Prefix | undefined {
+  if (!isCIDR(cidr)) return undefined;
+  const [ip, bits] = cidr.split('/') as [string, string];
+  const v4 = isIPv4(ip);
+  const width = v4 ? 32 : 128;
+  const value = v4 ? BigInt(ipv4ToInt(ip)) : ipv6Groups(ip).reduce((acc, g) => (acc << 16n) | BigInt(g), 0n);
+  const hostBits = BigInt(width - Number(bits));
+  return { width, length: Number(bits), network: (value >> hostBits) << hostBits };
+}
+
+/**
+ * Whether `inner` is a strictly smaller block inside `outer` (what a
+ * NetworkPolicy's ipBlock.except must be): the same family, a longer prefix,
+ * and its network address within `outer`. False when either is no CIDR.
+ */
+export function isStrictSubnet(outer: string, inner: string): boolean {
+  const o = parsePrefix(outer);
+  const i = parsePrefix(inner);
+  if (!o || !i || o.width !== i.width || i.length <= o.length) return false;
+  const hostBits = BigInt(o.width - o.length);
+  return i.network >> hostBits === o.network >> hostBits;
+}

@@ -4,10 +4,12 @@
 // Ingresses, Pods for Nodes and StatefulSets) and gets the text back.
 
 import type {
-  ConfigMap, Deployment, Endpoints, EndpointSlice, Event, Ingress, IngressClass, KubeObject, Namespace, Node, Pod, Secret, Service, StatefulSet,
+  ConfigMap, Deployment, Endpoints, EndpointSlice, Event, Ingress, IngressClass, KubeObject, Namespace, NetworkPolicy, Node, Pod, Secret, Service,
+  StatefulSet,
 } from '../../api/types.js';
 import { rfc1123z, type Instant } from './age.js';
 import { describeEndpoints, describeEndpointSlice, describeIngress, describeIngressClass, describeService } from './describe-network.js';
+import { describeNetworkPolicy } from './describe-networkpolicy.js';
 import { describeNode } from './describe-node.js';
 import { describePod, describePodTemplate } from './describe-pod.js';
 import {
@@ -203,6 +205,7 @@ export function describe(obj: KubeObject, events: readonly Event[] | undefined, 
     case 'StatefulSet': return describeStatefulSet(obj as StatefulSet, ev, related, now);
     case 'Ingress': return describeIngress(obj as Ingress, ev, related, now);
     case 'IngressClass': return describeIngressClass(obj as IngressClass, ev, now);
+    case 'NetworkPolicy': return describeNetworkPolicy(obj as NetworkPolicy);
     case 'Node': return describeNode(obj as Node, ev, related, now);
     case 'Namespace': return describeNamespace(obj as Namespace);
     case 'Secret': return describeSecret(obj as Secret);

@@ -6,12 +6,13 @@
 import type {
   Deployment, Endpoints, EndpointSlice, Event, Ingress, IngressClass, KubeObject, LoadBalancerIngress, Namespace, Node, Pod,
   Secret, ConfigMap, Service, StatefulSet, Container, PersistentVolume, PersistentVolumeAccessMode, PersistentVolumeClaim,
-  StorageClass,
+  StorageClass, NetworkPolicy,
 } from '../../api/types.js';
 import { RESOURCES } from '../../api/resources.js';
 import { claimStorageClass, isDefaultStorageClass, volumeStorageClass } from '../../api/default-storage-class.js';
 import { canonicalQuantity } from '../../api/validation/volumes.js';
 import { ageSince, type Instant } from './age.js';
+import { formatLabelSelector } from './describe-networkpolicy.js';
 import { podWideCells, summarizePod } from './pod-status.js';
 import { kindQualifier } from './resource-name.js';
 import { formatLabels, selectorString } from './selectors.js';
@@ -302,6 +303,14 @@ const PRINTERS: Record<string, Printer> = {
       const p = ic.spec?.parameters;
       const params = p ? `${p.kind}${p.apiGroup !== undefined ? `.${p.apiGroup}` : ''}/${p.name}` : '<none>';
       return [ic.metadata.name ?? '', ic.spec?.controller ?? '', params, age(ic, now)];
+    },
+  },
+  NetworkPolicy: {
+    headers: ['NAME', 'POD-SELECTOR', 'AGE'],
+    wideHeaders: [],
+    cells(obj, _wide, now) {
+      const np = obj as NetworkPolicy;
+      return [np.metadata.name ?? '', formatLabelSelector(np.spec?.podSelector), age(np, now)];
     },
   },
   Secret: {
