@@ -7,6 +7,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { KubeObject } from '../api/types.js';
 import { ApiError, apiErrors } from '../errors.js';
+import { exceedsJsonDepth, MAX_JSON_DEPTH } from './json-depth.js';
 
 /** One request as the handlers see it: read whole, on whichever thread parsed it. */
 export interface ApiRequest {
@@ -86,6 +87,9 @@ export function readBody(req: IncomingMessage): Promise<string> {
 export function readJson(req: ApiRequest): unknown {
   const text = req.body;
   if (text.trim() === '') return undefined;
+  if (exceedsJsonDepth(text)) {
+    throw apiErrors.badRequest(`the body of the request could not be decoded as JSON: exceeded max depth (podnet reads at most ${MAX_JSON_DEPTH} nested arrays and objects)`);
+  }
   try {
     return JSON.parse(text);
   } catch (e) {
