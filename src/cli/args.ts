@@ -36,6 +36,8 @@ export interface CommonFlags {
   replicas?: string;
   /** `get --show-labels` */
   showLabels: boolean;
+  /** `get --no-headers`: tables and custom columns without their header row */
+  noHeaders: boolean;
   /** `get -L KEY[,KEY]` (repeatable): label columns */
   labelColumns: string[];
   /** `exec -i/--stdin`: pass stdin to the command (parsed only with the stream options) */
@@ -68,6 +70,7 @@ const OPTIONS = {
   help: { type: 'boolean', short: 'h' },
   bare: { type: 'boolean' },
   'show-labels': { type: 'boolean' },
+  'no-headers': { type: 'boolean' },
   'dry-run': { type: 'string' },
   validate: { type: 'string' },
   replicas: { type: 'string' },
@@ -88,8 +91,9 @@ export function parseFlags(argv: string[], streams = false): CommonFlags & { hel
   const dash = argv.indexOf('--');
   // kubectl's NoOptDefVal: a bare --cascade is background, a bare --wait true
   let own = (dash >= 0 ? argv.slice(0, dash) : argv).map((a) => (a === '--cascade' ? '--cascade=background' : a === '--wait' ? '--wait=true' : a === '--dry-run' ? '--dry-run=client' : a === '--validate' ? '--validate=strict' : a));
-  // kubectl's boolean flags take an explicit value too: --stdin=true, -i=false
-  if (streams) own = own.flatMap((a) => { const m = /^(--stdin|--tty|-i|-t)=(true|false)$/.exec(a); return m ? (m[2] === 'true' ? [m[1]!] : []) : [a]; });
+  // kubectl's boolean flags take an explicit value too: --stdin=true, -i=false, --no-headers=false
+  const explicitBoolean = streams ? /^(--stdin|--tty|-i|-t|--no-headers)=(true|false)$/ : /^(--no-headers)=(true|false)$/;
+  own = own.flatMap((a) => { const m = explicitBoolean.exec(a); return m ? (m[2] === 'true' ? [m[1]!] : []) : [a]; });
   const rest = dash >= 0 ? argv.slice(dash + 1) : [];
   let parsed;
   try {
@@ -125,6 +129,7 @@ export function parseFlags(argv: string[], streams = false): CommonFlags & { hel
     ...(v.validate !== undefined ? { validate: v.validate } : {}),
     ...(v.replicas !== undefined ? { replicas: v.replicas } : {}),
     showLabels: !!v['show-labels'],
+    noHeaders: !!v['no-headers'],
     labelColumns: (v['label-columns'] ?? []).flatMap((c) => c.split(',')).map((c) => c.trim()).filter(Boolean),
     stdin: 'stdin' in v && v.stdin === true,
     tty: 'tty' in v && v.tty === true,

@@ -19,7 +19,7 @@ Usage:
                                              create or update objects
   podnet delete -f FILE | KIND NAME [-n NS] [--cascade=background|orphan|foreground]
                                              delete objects (and, by default, what they own)
-  podnet get KIND [NAME] [-n NS|-A] [-l SEL] [-o FORMAT] [-L KEY] [--show-labels]
+  podnet get KIND [NAME] [-n NS|-A] [-l SEL] [-o FORMAT] [-L KEY] [--show-labels] [--no-headers]
                                              FORMAT: wide, json, yaml, name, jsonpath=TEMPLATE, jsonpath-file=FILE,
                                              jsonpath-as-json=TEMPLATE, custom-columns=HEADER:PATH,…, custom-columns-file=FILE
   podnet describe KIND [NAME…|-l SEL] [-n NS|-A]

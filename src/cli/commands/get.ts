@@ -1,4 +1,4 @@
-// `podnet get KIND[,KIND] [NAME…] [-n NS|-A] [-l SEL] [-o FORMAT]`, FORMAT one
+// `podnet get KIND[,KIND] [NAME…] [-n NS|-A] [-l SEL] [-o FORMAT] [--no-headers]`, FORMAT one
 // of kubectl's: wide, json, yaml, name, jsonpath=…, jsonpath-file=…,
 // jsonpath-as-json=…, custom-columns=…, custom-columns-file=…
 
@@ -7,7 +7,7 @@ import type { KubeObject } from '../../api/types.js';
 import { apiVersionOf, resourceForName, resourcesInCategory, type ResourceInfo } from '../../api/resources.js';
 import type { Client } from '../../client/client.js';
 import { ApiError, isApiError, PodnetError } from '../../errors.js';
-import { noResourcesMessage, printTable } from '../printers/table.js';
+import { joinTables, noResourcesMessage, printTable } from '../printers/table.js';
 import { asList, printObjects } from '../printers/output.js';
 import { jsonPathPrinter } from '../printers/jsonpath.js';
 import { parseCustomColumns, parseCustomColumnsFile, printCustomColumns } from '../printers/custom-columns.js';
@@ -88,7 +88,7 @@ const ALLOWED_FORMATS = 'custom-columns,custom-columns-file,json,jsonpath,jsonpa
  * The printer for an -o FORMAT other than a table. A template is read and
  * parsed here, so a bad one fails before anything is printed.
  */
-export function objectsPrinter(format: string): ObjectsPrinter {
+export function objectsPrinter(format: string, opts: { noHeaders?: boolean } = {}): ObjectsPrinter {
   if (format === 'json' || format === 'yaml' || format === 'name') return (objects, single) => printObjects(objects, format, { single });
   const name = TEMPLATE_FORMATS.find((f) => format.startsWith(`${f}=`)) ?? format;
   const value = format.slice(name.length + 1);
@@ -100,9 +100,11 @@ export function objectsPrinter(format: string): ObjectsPrinter {
     }
     case 'custom-columns': case 'custom-columns-file': {
       if (value === '') throw new PodnetError('EUSAGE', 'custom-columns format specified but no custom columns given');
-      // kubectl's custom-columns-file always prints its header row
-      const columns = name === 'custom-columns' ? parseCustomColumns(value) : parseCustomColumnsFile(readTemplateFile(value, 'template'));
-      return (objects) => printCustomColumns(objects, columns, { noHeaders: false });
+      // kubectl's custom-columns-file always prints its header row, --no-headers or not
+      const fromFile = name === 'custom-columns-file';
+      const columns = fromFile ? parseCustomColumnsFile(readTemplateFile(value, 'template')) : parseCustomColumns(value);
+      const noHeaders = !fromFile && !!opts.noHeaders;
+      return (objects) => printCustomColumns(objects, columns, { noHeaders });
     }
   }
   throw new PodnetError('EUSAGE', `unable to match a printer suitable for the output format "${format}", allowed formats are: ${ALLOWED_FORMATS}`);
@@ -132,7 +134,7 @@ export async function getCommand(ctx: Context, flags: CommonFlags): Promise<numb
   const format = flags.output ?? '';
   const all = results.flatMap((r) => r.objects);
   if (format !== '' && format !== 'wide') {
-    const print = objectsPrinter(format);
+    const print = objectsPrinter(format, { noHeaders: flags.noHeaders });
     // one object asked for by name prints as itself; anything else as a List
     // (kubectl's printGeneric: a single name that is missing prints only its
     // error, several names that all are still print their empty List first)
@@ -145,13 +147,13 @@ export async function getCommand(ctx: Context, flags: CommonFlags): Promise<numb
   const withKindPrefix = results.filter((r) => r.objects.length > 0).length > 1;
   for (const r of results) {
     if (r.objects.length === 0) continue;
-    sections.push(printTable(r.resource.kind, r.objects, { wide: format === 'wide', allNamespaces: flags.allNamespaces, now: new Date(), withKindPrefix, labelColumns: flags.labelColumns, showLabels: flags.showLabels }));
+    sections.push(printTable(r.resource.kind, r.objects, { wide: format === 'wide', allNamespaces: flags.allNamespaces, now: new Date(), withKindPrefix, labelColumns: flags.labelColumns, showLabels: flags.showLabels, noHeaders: flags.noHeaders }));
   }
   if (sections.length === 0 && missing.length === 0) {
     const namespaced = results.some((r) => r.resource.namespaced);
     process.stderr.write(`${noResourcesMessage(flags.allNamespaces || !namespaced ? undefined : flags.namespace ?? 'default', flags.allNamespaces)}\n`);
     return 0;
   }
-  process.stdout.write(sections.join('\n'));
+  process.stdout.write(joinTables(sections, { noHeaders: flags.noHeaders }));
   return reportMissing();
 }

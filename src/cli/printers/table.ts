@@ -41,6 +41,8 @@ export interface TableOptions {
   labelColumns?: readonly string[];
   /** `--show-labels`: a last LABELS column */
   showLabels?: boolean;
+  /** `--no-headers`: the rows without the header row */
+  noHeaders?: boolean;
 }
 
 interface Printer {
@@ -444,7 +446,7 @@ export function printTable(kind: string, objects: readonly KubeObject[], opts: T
   const labelColumns = opts.labelColumns ?? [];
   // kubectl's decorateTable: the -L columns, then LABELS, after the kind's own
   const headers = [...headersFor(kind, wide), ...labelColumns.map((k) => k.split('/').at(-1)!.toUpperCase()), ...(opts.showLabels ? ['LABELS'] : [])];
-  rows.push(withNamespace ? ['NAMESPACE', ...headers] : headers);
+  if (!opts.noHeaders) rows.push(withNamespace ? ['NAMESPACE', ...headers] : headers);
   for (const obj of objects) {
     const cells = printer.cells(obj, wide, now);
     if (opts.withKindPrefix && nameAt >= 0) cells[nameAt] = `${kindQualifier(obj.kind || kind, obj.apiVersion)}/${cells[nameAt]}`;
@@ -457,10 +459,12 @@ export function printTable(kind: string, objects: readonly KubeObject[], opts: T
 
 /**
  * Several kinds in one `get` (`get svc,endpointslices`): each kind's table,
- * separated by a blank line, skipping kinds that printed nothing.
+ * separated by a blank line, skipping kinds that printed nothing. Without
+ * headers there is no blank line either: kubectl separates only tables that
+ * have a header row, so the rows run on.
  */
-export function joinTables(tables: readonly string[]): string {
-  return tables.filter((t) => t !== '').join('\n');
+export function joinTables(tables: readonly string[], opts: { noHeaders?: boolean } = {}): string {
+  return tables.filter((t) => t !== '').join(opts.noHeaders ? '' : '\n');
 }
 
 /**

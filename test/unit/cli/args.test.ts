@@ -10,3 +10,13 @@ test('exec\'s -i and -t take kubectl\'s explicit boolean values too (--stdin=tru
   assert.deepEqual(f(['-i=false', '-t=true', 'pod']), [false, true]);
   assert.deepEqual(f(['-it', 'pod']), [true, true]);
 });
+
+test('get --no-headers, as kubectl\'s boolean flag: bare, =true or =false, for every command', () => {
+  assert.equal(parseFlags(['pods']).noHeaders, false);
+  assert.equal(parseFlags(['pods', '--no-headers']).noHeaders, true);
+  assert.equal(parseFlags(['--no-headers=true', 'pods']).noHeaders, true);
+  assert.equal(parseFlags(['--no-headers=false', 'pods']).noHeaders, false);
+  assert.equal(parseFlags(['--no-headers=false', 'pod'], true).noHeaders, false);
+  assert.deepEqual(parseFlags(['pods', '--', '--no-headers']).rest, ['--no-headers'], 'after -- it is the command\'s');
+  assert.throws(() => parseFlags(['--no-headers=maybe']), /no-headers/);
+});

@@ -3,6 +3,9 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { parseCustomColumns, parseCustomColumnsFile, printCustomColumns } from '../../../src/cli/printers/custom-columns.js';
 import { objectsPrinter } from '../../../src/cli/commands/get.js';
 import type { KubeObject } from '../../../src/api/types.js';
@@ -97,4 +100,15 @@ test('get -o custom-columns: one row per object, whether named or listed, across
     'cm1               ConfigMap',
   ));
   assert.equal(print([], false), lines('NAME   KIND'));
+});
+
+test('get -o custom-columns with --no-headers drops the header row; custom-columns-file keeps it, as kubectl\'s does', (t) => {
+  const print = objectsPrinter('custom-columns=NAME:.metadata.name,KIND:.kind', { noHeaders: true });
+  assert.equal(print([WEB_1, WEB_2], false), lines('web-1             Pod', 'web-long-name-2   Pod'));
+  assert.equal(print([], false), '');
+  const dir = mkdtempSync(path.join(tmpdir(), 'podnet-cc-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const file = path.join(dir, 'columns.txt');
+  writeFileSync(file, 'NAME KIND\n.metadata.name .kind\n');
+  assert.equal(objectsPrinter(`custom-columns-file=${file}`, { noHeaders: true })([WEB_1], true), lines('NAME    KIND', 'web-1   Pod'));
 });

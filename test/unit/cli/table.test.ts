@@ -360,6 +360,22 @@ test('get a,b: kind.group/name prefixes, one table per kind separated by a blank
   ));
 });
 
+test('--no-headers: the rows alone, NAMESPACE and label cells kept; several kinds run on without a blank line', () => {
+  const n1 = f.node('node-1', { ready: true, labels: { 'topology.kubernetes.io/zone': 'a' } });
+  assert.equal(printTable('Node', [n1], { now: NOW, labelColumns: ['topology.kubernetes.io/zone'], noHeaders: true }), lines(
+    'node-1   Ready   <none>   60m   v1.31.0-podnet   a',
+  ));
+  assert.equal(printTable('Ingress', ingresses().slice(0, 1), { now: NOW, allNamespaces: true, noHeaders: true }), lines(
+    'default   shop   nginx   shop.example.com   203.0.113.10   80    5m',
+  ));
+  const slice = f.endpointSlice('web-x7k2p', 'web', [{ ip: '10.244.0.2' }], [{ port: 8080 }]);
+  const opts = { now: NOW, withKindPrefix: true, noHeaders: true };
+  assert.equal(joinTables([printTable('Service', SERVICES.slice(2, 3), opts), printTable('EndpointSlice', [slice], opts)], { noHeaders: true }), lines(
+    'service/web   NodePort   10.96.0.20   <none>   80:30080/TCP   120m',
+    'endpointslice.discovery.k8s.io/web-x7k2p   IPv4   8080   10.244.0.2   120m',
+  ));
+});
+
 test('nothing found: no table, and kubectl\'s message for stderr', () => {
   assert.equal(printTable('Pod', [], { now: NOW }), '');
   assert.equal(noResourcesMessage('default'), 'No resources found in default namespace.');
