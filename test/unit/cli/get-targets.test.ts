@@ -4,6 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseTargets } from '../../../src/cli/commands/get.js';
+import { resourceForName } from '../../../src/api/resources.js';
 
 const kinds = (...args: string[]) => parseTargets(args).map((t) => t.resource.kind);
 
@@ -19,4 +20,13 @@ test('all with other kinds: each kind once, in the order named', () => {
 
 test('an unknown type is still refused in kubectl\'s words', () => {
   assert.throws(() => parseTargets(['everything']), /the server doesn't have a resource type "everything"/);
+});
+
+test('no type: kubectl\'s "You must specify the type of resource", listing the storage kinds too, each one podnet serves', () => {
+  let message = '';
+  assert.throws(() => parseTargets([]), (e: Error) => { message = e.message; return true; });
+  const listed = /Use "podnet get ([a-z|]+)"$/.exec(message)?.[1]?.split('|') ?? [];
+  assert.ok(listed.length > 10, message);
+  for (const kind of ['persistentvolumeclaims', 'persistentvolumes', 'storageclasses']) assert.ok(listed.includes(kind), `${kind} in: ${message}`);
+  for (const kind of listed) assert.ok(resourceForName(kind), `${kind} is listed but not served`);
 });
