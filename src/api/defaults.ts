@@ -208,6 +208,14 @@ function defaultDeployment(d: Obj): void {
   defaultTemplate(spec);
 }
 
+/** SetDefaults_ReplicaSet: one replica; the template as a Pod's spec (apps/v1 writes no labels from it). */
+function defaultReplicaSet(rs: Obj): void {
+  const spec = child(rs, 'spec');
+  if (!spec) return;
+  setDefault(spec, 'replicas', 1);
+  defaultTemplate(spec);
+}
+
 function defaultStatefulSet(s: Obj): void {
   const spec = child(s, 'spec');
   if (!spec) return;
@@ -329,6 +337,7 @@ const DEFAULTERS: Record<string, (o: Obj) => void> = {
   Pod: defaultPod,
   Service: defaultService,
   Deployment: defaultDeployment,
+  ReplicaSet: defaultReplicaSet,
   StatefulSet: defaultStatefulSet,
   Secret: defaultSecret,
   Namespace: defaultNamespace,

@@ -189,6 +189,10 @@ const KINDS: ReadonlyMap<string, ObjectFields> = new Map(Object.entries({
     }),
     status: ANY,
   }),
+  ReplicaSet: kind({
+    spec: obj({ replicas: ANY, minReadySeconds: ANY, selector: labelSelector, template: podTemplateSpec }),
+    status: ANY,
+  }),
   StatefulSet: kind({
     spec: obj({
       replicas: ANY, selector: labelSelector, template: podTemplateSpec, volumeClaimTemplates: list(persistentVolumeClaim),

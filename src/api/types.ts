@@ -381,6 +381,25 @@ export interface Deployment extends KubeObject {
   };
 }
 
+export interface ReplicaSetSpec {
+  replicas?: number;
+  minReadySeconds?: number;
+  selector: LabelSelector;
+  template: PodTemplateSpec;
+}
+
+export interface ReplicaSet extends KubeObject {
+  spec: ReplicaSetSpec;
+  status?: {
+    replicas?: number;
+    fullyLabeledReplicas?: number;
+    readyReplicas?: number;
+    availableReplicas?: number;
+    observedGeneration?: number;
+    conditions?: Condition[];
+  };
+}
+
 export interface StatefulSetSpec {
   replicas?: number;
   selector: LabelSelector;

@@ -1,4 +1,4 @@
-// The scale subresource of Deployments and StatefulSets
+// The scale subresource of Deployments, ReplicaSets and StatefulSets
 // (/apis/apps/v1/namespaces/NS/deployments/NAME/scale), an autoscaling/v1
 // Scale as upstream serves it: what `kubectl scale` reads and writes. A
 // written Scale only sets spec.replicas of its object, through the object's
@@ -14,7 +14,7 @@ import type { Registry } from './registry.js';
 import type { WriteMode } from '../store/store.js';
 
 /** Kinds with a scale subresource. */
-export const SCALABLE = new Set(['Deployment', 'StatefulSet']);
+export const SCALABLE = new Set(['Deployment', 'ReplicaSet', 'StatefulSet']);
 
 export interface Scale {
   apiVersion: 'autoscaling/v1';

@@ -22,6 +22,8 @@ const INITIAL_STATUS: Record<string, (obj: KubeObject, now: Date) => unknown> = 
   Pod: (pod) => ({ phase: 'Pending', qosClass: podQOSClass(pod as Pod) }),
   Service: () => ({ loadBalancer: {} }),
   Deployment: () => ({}),
+  // ReplicaSetStatus.replicas has no omitempty: upstream's empty status reads back as replicas 0
+  ReplicaSet: () => ({ replicas: 0 }),
   StatefulSet: () => ({}),
   Ingress: () => ({ loadBalancer: {} }),
   PersistentVolumeClaim: () => ({ phase: 'Pending' }),

@@ -1,6 +1,6 @@
-// Deployment and StatefulSet validation (k8s pkg/apis/apps/validation and the
-// apps strategies' update checks). The pod template is validated with the
-// pod rules under `spec.template.spec`.
+// Deployment, ReplicaSet and StatefulSet validation (k8s
+// pkg/apis/apps/validation and the apps strategies' update checks). The pod
+// template is validated with the pod rules under `spec.template.spec`.
 
 import { field, type FieldError } from '../../errors.js';
 import { matchesLabelSelector, validateLabelSelector } from '../labels.js';
@@ -66,11 +66,19 @@ function validateTemplate(spec: Obj, kind: 'ReplicaSet' | 'StatefulSet', selecto
   const restart = get(podSpec, 'restartPolicy');
   if (restart !== 'Always') errs.push(field.notSupported('spec.template.spec.restartPolicy', typeof restart === 'string' ? restart : '', ['Always']));
   if (isSet(get(podSpec, 'activeDeadlineSeconds'))) {
-    const msg = `activeDeadlineSeconds in ${kind} is not Supported`;
-    errs.push(kind === 'ReplicaSet'
-      ? field.invalid('spec.template.spec.activeDeadlineSeconds', get(podSpec, 'activeDeadlineSeconds'), msg)
-      : field.forbidden('spec.template.spec.activeDeadlineSeconds', msg));
+    errs.push(field.forbidden('spec.template.spec.activeDeadlineSeconds', `activeDeadlineSeconds in ${kind} is not Supported`));
   }
+}
+
+/**
+ * The selector, then the template it must select, as ValidateReplicaSetSpec
+ * and ValidateDeploymentSpec both check them (a Deployment's template is its
+ * ReplicaSets'). Upstream's ReplicaSet check words an empty selector as the
+ * Deployment's does ("invalid for deployment"), so both pass 'deployment'.
+ */
+function validateSelectedTemplate(spec: Obj, errs: FieldError[]): void {
+  const usable = validateWorkloadSelector(spec, 'deployment', errs);
+  if (usable || !isSet(spec.selector)) validateTemplate(spec, 'ReplicaSet', usable, errs);
 }
 
 function percentValue(v: unknown): number | undefined {
@@ -123,8 +131,7 @@ export function validateDeploymentSpec(specValue: unknown): FieldError[] {
   if (!isObj(specValue)) return [field.required('spec.selector'), field.required('spec.template')];
   const spec = specValue;
   nonNegative(spec, 'replicas', 'spec.replicas', errs);
-  const usable = validateWorkloadSelector(spec, 'deployment', errs);
-  if (usable || !isSet(spec.selector)) validateTemplate(spec, 'ReplicaSet', usable, errs);
+  validateSelectedTemplate(spec, errs);
   validateDeploymentStrategy(spec, errs);
   const minReady = nonNegative(spec, 'minReadySeconds', 'spec.minReadySeconds', errs) ?? 0;
   nonNegative(spec, 'revisionHistoryLimit', 'spec.revisionHistoryLimit', errs);
@@ -133,11 +140,24 @@ export function validateDeploymentSpec(specValue: unknown): FieldError[] {
   return errs;
 }
 
-/** The apps/v1 Deployment strategy's update rule: the selector never changes. */
-export function validateDeploymentUpdate(spec: unknown, old: unknown): FieldError[] {
+/**
+ * The update rule of the apps/v1 Deployment and ReplicaSet strategies: the
+ * selector never changes (only the long-gone extensions/v1beta1 allowed it).
+ */
+export function validateSelectorUnchanged(spec: unknown, old: unknown): FieldError[] {
   const sel = get(spec, 'selector');
   if (!deepEqual(sel, get(old, 'selector'))) return [invalidGo('spec.selector', goLabelSelector(sel), IMMUTABLE)];
   return [];
+}
+
+/** ValidateReplicaSetSpec: replicas and minReadySeconds, then the selector and the template it selects. */
+export function validateReplicaSetSpec(specValue: unknown): FieldError[] {
+  if (!isObj(specValue)) return [field.required('spec.selector'), field.required('spec.template')];
+  const errs: FieldError[] = [];
+  nonNegative(specValue, 'replicas', 'spec.replicas', errs);
+  nonNegative(specValue, 'minReadySeconds', 'spec.minReadySeconds', errs);
+  validateSelectedTemplate(specValue, errs);
+  return errs;
 }
 
 function goStatefulSetStrategy(s: Obj): string {

@@ -11,7 +11,9 @@ import { nameIsDNS1035Label, nameIsDNSLabel, nameIsDNSSubdomain, type NameFn } f
 import { isObj, type Obj } from './fields.js';
 import { validatePodSpec, validatePodSpecUpdate } from './pod.js';
 import { validateServiceSpec, validateServiceUpdate } from './service.js';
-import { validateDeploymentSpec, validateDeploymentUpdate, validateStatefulSetSpec, validateStatefulSetUpdate } from './apps.js';
+import {
+  validateDeploymentSpec, validateReplicaSetSpec, validateSelectorUnchanged, validateStatefulSetSpec, validateStatefulSetUpdate,
+} from './apps.js';
 import { validateIngress, validateIngressClass, validateIngressClassUpdate, validateIngressCreate } from './networking.js';
 import { validateNetworkPolicy } from './networkpolicy.js';
 import { validateEndpoints, validateEndpointSlice, validateEndpointSliceUpdate } from './discovery.js';
@@ -58,7 +60,12 @@ const RULES: Record<string, KindRules> = {
   Deployment: {
     nameFn: nameIsDNSSubdomain,
     create: (o) => validateDeploymentSpec(o.spec),
-    update: (o, old) => validateDeploymentUpdate(o.spec, old.spec),
+    update: (o, old) => validateSelectorUnchanged(o.spec, old.spec),
+  },
+  ReplicaSet: {
+    nameFn: nameIsDNSSubdomain,
+    create: (o) => validateReplicaSetSpec(o.spec),
+    update: (o, old) => validateSelectorUnchanged(o.spec, old.spec),
   },
   StatefulSet: {
     nameFn: nameIsDNSSubdomain,

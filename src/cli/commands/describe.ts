@@ -1,9 +1,10 @@
 // `podnet describe KIND [NAME…|-l SEL] [-n NS|-A]`: each object, what relates to it, and its recent events.
 
-import type { EndpointSlice, Event, KubeObject, Pod, Service } from '../../api/types.js';
+import type { Deployment, EndpointSlice, Event, KubeObject, Pod, ReplicaSet, Service } from '../../api/types.js';
 import type { Client } from '../../client/client.js';
 import { isApiError, type ApiError } from '../../errors.js';
-import { describe } from '../printers/describe.js';
+import { describe, type DescribeRelated } from '../printers/describe.js';
+import { selectorString } from '../printers/selectors.js';
 import type { CommonFlags } from '../args.js';
 import type { Context } from '../context.js';
 import { parseTargets, type Target } from './get.js';
@@ -43,7 +44,7 @@ export async function describeCommand(ctx: Context, flags: CommonFlags): Promise
       const events = (await client.list<Event>('events', eventNs)).items
         .filter((e) => e.involvedObject.uid ? e.involvedObject.uid === obj.metadata.uid : e.involvedObject.name === obj.metadata.name && e.involvedObject.kind === obj.kind)
         .sort((a, b) => (a.lastTimestamp ?? '').localeCompare(b.lastTimestamp ?? ''));
-      const related: { endpointSlices?: EndpointSlice[]; pods?: Pod[]; services?: Service[] } = {};
+      const related: DescribeRelated = {};
       const kind = obj.kind ?? t.resource.kind;
       if (kind === 'Service') {
         related.endpointSlices = (await client.list<EndpointSlice>('endpointslices', eventNs, { labelSelector: `kubernetes.io/service-name=${obj.metadata.name}` })).items;
@@ -52,8 +53,12 @@ export async function describeCommand(ctx: Context, flags: CommonFlags): Promise
         related.endpointSlices = (await client.list<EndpointSlice>('endpointslices', eventNs)).items;
       } else if (kind === 'Node') {
         related.pods = (await client.list<Pod>('pods', undefined, { fieldSelector: `spec.nodeName=${obj.metadata.name}` })).items;
-      } else if (kind === 'StatefulSet' || kind === 'Deployment') {
+      } else if (kind === 'StatefulSet' || kind === 'ReplicaSet') {
         related.pods = (await client.list<Pod>('pods', eventNs)).items.filter((p) => p.metadata.ownerReferences?.some((r) => r.uid === obj.metadata.uid));
+      } else if (kind === 'Deployment') {
+        // as kubectl: the ReplicaSets its selector matches, of which the describer keeps those it controls
+        const labelSelector = selectorString((obj as Deployment).spec?.selector);
+        related.replicaSets = (await client.list<ReplicaSet>('replicasets', eventNs, { labelSelector })).items;
       }
       out.push(describe({ ...obj, kind: obj.kind ?? t.resource.kind }, events, related));
     }

@@ -9,7 +9,7 @@ import type {
 } from '../../api/types.js';
 import { ageSince, rfc1123z, type Instant } from './age.js';
 import {
-  describeEvents, LEVEL_0, LEVEL_1, LEVEL_2, LEVEL_3, PrefixWriter, printAnnotationsMultiline, printLabelsMultiline,
+  describeEvents, LEVEL_0, LEVEL_1, LEVEL_2, LEVEL_3, PrefixWriter, printAnnotationsMultiline, printControlledBy, printLabelsMultiline,
 } from './describe-writer.js';
 
 /** API-server defaults for a probe (core/v1 SetDefaults_Probe). */
@@ -318,8 +318,7 @@ export function describePod(pod: Pod, events: readonly Event[] | undefined, now:
     w.write(LEVEL_0, 'IPs:\n');
     for (const ip of ips) w.write(LEVEL_1, `IP:\t${ip.ip}\n`);
   }
-  const controller = pod.metadata.ownerReferences?.find((r) => r.controller);
-  if (controller) w.write(LEVEL_0, `Controlled By:\t${controller.kind}/${controller.name}\n`);
+  printControlledBy(w, pod);
   const nominated = (status as { nominatedNodeName?: string }).nominatedNodeName;
   if (nominated) w.write(LEVEL_0, `NominatedNodeName:\t${nominated}\n`);
   const initStatuses = (status as { initContainerStatuses?: ContainerStatus[] }).initContainerStatuses ?? [];

@@ -4,7 +4,7 @@
 // aligned at the end by the same tabwriter settings kubectl uses
 // (minwidth 0, padding 2), so alignment follows tabwriter's column blocks.
 
-import type { EndpointSlice, Event, KubeObject, Pod, Service } from '../../api/types.js';
+import type { EndpointSlice, Event, KubeObject, OwnerReference, Pod, ReplicaSet, Service } from '../../api/types.js';
 import { ageSince, toMillis, type Instant } from './age.js';
 import { alignTabs, DESCRIBE_TABWRITER } from './tabwriter.js';
 
@@ -22,13 +22,26 @@ const SKIP_ANNOTATIONS = new Set(['kubectl.kubernetes.io/last-applied-configurat
 export interface DescribeRelated {
   /** EndpointSlices of the namespace (or just the Service's); Services and Ingresses use them */
   endpointSlices?: readonly EndpointSlice[];
-  /** Pods: a Node lists its non-terminated pods, a StatefulSet counts its pods by phase */
+  /** Pods: a Node lists its non-terminated pods, a StatefulSet or ReplicaSet counts its pods by phase */
   pods?: readonly Pod[];
+  /** ReplicaSets of the namespace: a Deployment names its own, new and old */
+  replicaSets?: readonly ReplicaSet[];
   /** Services of the namespace: an Ingress maps backend port numbers to port names */
   services?: readonly Service[];
 }
 
 export function nsOf(obj: KubeObject): string { return obj.metadata.namespace ?? ''; }
+
+/** metav1.GetControllerOf: the owner reference marked controller, if any. */
+export function controllerOf(obj: KubeObject): OwnerReference | undefined {
+  return obj.metadata.ownerReferences?.find((r) => r.controller);
+}
+
+/** printController: the `Controlled By:  Kind/name` line, for an object that has a controller. */
+export function printControlledBy(w: PrefixWriter, obj: KubeObject): void {
+  const controller = controllerOf(obj);
+  if (controller) w.write(LEVEL_0, `Controlled By:\t${controller.kind}/${controller.name}\n`);
+}
 
 /** A field podnet's types leave untyped (upstream has it; podnet passes it through). */
 export function untyped<T>(o: object | undefined, name: string): T | undefined {

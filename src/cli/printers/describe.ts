@@ -1,19 +1,22 @@
 // `kubectl describe` for every kind podnet serves, in kubectl's layout
 // (k8s.io/kubectl/pkg/describe/describe.go). Pure: the caller fetches the
 // object, its events and any related objects (EndpointSlices for Services and
-// Ingresses, Pods for Nodes and StatefulSets) and gets the text back.
+// Ingresses, Pods for Nodes, StatefulSets and ReplicaSets, ReplicaSets for
+// Deployments) and gets the text back.
 
 import type {
-  ConfigMap, Deployment, Endpoints, EndpointSlice, Event, Ingress, IngressClass, KubeObject, Namespace, NetworkPolicy, Node, Pod, Secret, Service,
-  StatefulSet,
+  ConfigMap, Deployment, Endpoints, EndpointSlice, Event, Ingress, IngressClass, KubeObject, Namespace, NetworkPolicy, Node, Pod,
+  PodTemplateSpec, ReplicaSet, Secret, Service, StatefulSet,
 } from '../../api/types.js';
+import { deepEqual } from '../../api/validation/fields.js';
 import { rfc1123z, type Instant } from './age.js';
 import { describeEndpoints, describeEndpointSlice, describeIngress, describeIngressClass, describeService } from './describe-network.js';
-import { describeNetworkPolicy } from './describe-networkpolicy.js';
+import { describeNetworkPolicy, formatLabelSelector } from './describe-networkpolicy.js';
 import { describeNode } from './describe-node.js';
 import { describePod, describePodTemplate } from './describe-pod.js';
 import {
-  describeEvents, type DescribeRelated, LEVEL_0, LEVEL_1, nsOf, PrefixWriter, printAnnotationsMultiline, printLabelsMultiline, untyped,
+  controllerOf, describeEvents, type DescribeRelated, LEVEL_0, LEVEL_1, nsOf, PrefixWriter, printAnnotationsMultiline, printControlledBy,
+  printLabelsMultiline, untyped,
 } from './describe-writer.js';
 import { selectorString } from './selectors.js';
 
@@ -22,6 +25,8 @@ export { formatEndpointSlices } from './describe-network.js';
 
 /** Deployment defaults (apps/v1 SetDefaults_Deployment). */
 const DEFAULT_MAX_SURGE_UNAVAILABLE = '25%';
+/** apps.DefaultDeploymentUniqueLabelKey: the label a Deployment adds to each of its ReplicaSets' templates. */
+const POD_TEMPLATE_HASH = 'pod-template-hash';
 
 /** Events about `obj` (searchEvents: same name and namespace, kind and uid when known). */
 function eventsAbout(obj: KubeObject, events: readonly Event[]): Event[] {
@@ -48,7 +53,41 @@ function printConditions(w: PrefixWriter, conditions: { type: string; status: st
   for (const c of conditions) w.write(LEVEL_1, `${c.type} \t${c.status}\t${c.reason ?? ''}\n`);
 }
 
-function describeDeployment(d: Deployment, events: readonly Event[] | undefined, now: Instant): string {
+/** A template as EqualIgnoreHash compares it: without the pod-template-hash label. */
+function templateWithoutHash(template: PodTemplateSpec | undefined): unknown {
+  const { [POD_TEMPLATE_HASH]: _hash, ...labels } = template?.metadata?.labels ?? {};
+  // Go's semantic equality takes an empty map for a missing one
+  return { ...template, metadata: { ...template?.metadata, labels: Object.keys(labels).length > 0 ? labels : undefined } };
+}
+
+/** ReplicaSetsByCreationTimestamp: oldest first, ties by name. */
+function byCreation(a: ReplicaSet, b: ReplicaSet): number {
+  const at = Date.parse(a.metadata.creationTimestamp ?? '') || 0;
+  const bt = Date.parse(b.metadata.creationTimestamp ?? '') || 0;
+  const an = a.metadata.name ?? '';
+  const bn = b.metadata.name ?? '';
+  return at - bt || (an < bn ? -1 : an > bn ? 1 : 0);
+}
+
+/**
+ * The ReplicaSets a Deployment controls, split as deploymentutil's
+ * FindNewReplicaSet and FindOldReplicaSets split them: the new one is the
+ * oldest whose template is the Deployment's (the hash label aside), every
+ * other is old, oldest first, scaled to zero or not.
+ */
+export function deploymentReplicaSets(d: Deployment, replicaSets: readonly ReplicaSet[]): { newReplicaSet?: ReplicaSet; oldReplicaSets: ReplicaSet[] } {
+  const owned = replicaSets.filter((rs) => d.metadata.uid !== undefined && controllerOf(rs)?.uid === d.metadata.uid).sort(byCreation);
+  const template = templateWithoutHash(d.spec.template);
+  const newReplicaSet = owned.find((rs) => deepEqual(templateWithoutHash(rs.spec.template), template));
+  return { ...(newReplicaSet ? { newReplicaSet } : {}), oldReplicaSets: owned.filter((rs) => rs !== newReplicaSet) };
+}
+
+/** printReplicaSetsByLabels: `web-7d4b9c8f6 (3/3 replicas created)`, comma-joined, or <none>. */
+function replicaSetList(sets: readonly ReplicaSet[]): string {
+  return sets.map((rs) => `${rs.metadata.name ?? ''} (${rs.status?.replicas ?? 0}/${rs.spec.replicas ?? 1} replicas created)`).join(', ') || '<none>';
+}
+
+function describeDeployment(d: Deployment, events: readonly Event[] | undefined, related: DescribeRelated, now: Instant): string {
   const w = new PrefixWriter();
   const spec = d.spec;
   const st = d.status ?? {};
@@ -68,6 +107,12 @@ function describeDeployment(d: Deployment, events: readonly Event[] | undefined,
   }
   describePodTemplate(spec.template, w);
   printConditions(w, st.conditions);
+  // kubectl prints both lines once the Deployment has any ReplicaSet
+  const { newReplicaSet, oldReplicaSets } = deploymentReplicaSets(d, related.replicaSets ?? []);
+  if (newReplicaSet || oldReplicaSets.length > 0) {
+    w.write(LEVEL_0, `OldReplicaSets:\t${replicaSetList(oldReplicaSets)}\n`);
+    w.write(LEVEL_0, `NewReplicaSet:\t${replicaSetList(newReplicaSet ? [newReplicaSet] : [])}\n`);
+  }
   if (events) describeEvents(events, w, now);
   return w.toString();
 }
@@ -76,12 +121,28 @@ function describeDeployment(d: Deployment, events: readonly Event[] | undefined,
 function podPhaseCounts(owner: KubeObject, pods: readonly Pod[]): string {
   const counts = { Running: 0, Pending: 0, Succeeded: 0, Failed: 0 };
   for (const p of pods) {
-    const ref = p.metadata.ownerReferences?.find((r) => r.controller);
+    const ref = controllerOf(p);
     if (!ref || ref.uid !== owner.metadata.uid) continue;
     const phase = p.status?.phase;
     if (phase && phase in counts) counts[phase as keyof typeof counts]++;
   }
   return `${counts.Running} Running / ${counts.Pending} Waiting / ${counts.Succeeded} Succeeded / ${counts.Failed} Failed`;
+}
+
+function describeReplicaSet(rs: ReplicaSet, events: readonly Event[] | undefined, related: DescribeRelated, now: Instant): string {
+  const w = new PrefixWriter();
+  w.write(LEVEL_0, `Name:\t${rs.metadata.name ?? ''}\n`);
+  w.write(LEVEL_0, `Namespace:\t${nsOf(rs)}\n`);
+  w.write(LEVEL_0, `Selector:\t${formatLabelSelector(rs.spec.selector)}\n`);
+  printLabelsMultiline(w, 'Labels', rs.metadata.labels);
+  printAnnotationsMultiline(w, 'Annotations', rs.metadata.annotations);
+  printControlledBy(w, rs);
+  w.write(LEVEL_0, `Replicas:\t${rs.status?.replicas ?? 0} current / ${rs.spec.replicas ?? 1} desired\n`);
+  w.write(LEVEL_0, `Pods Status:\t${podPhaseCounts(rs, related.pods ?? [])}\n`);
+  describePodTemplate(rs.spec.template, w);
+  printConditions(w, rs.status?.conditions);
+  if (events) describeEvents(events, w, now);
+  return w.toString();
 }
 
 interface ClaimTemplate {
@@ -201,7 +262,8 @@ export function describe(obj: KubeObject, events: readonly Event[] | undefined, 
     case 'Service': return describeService(obj as Service, ev, related, now);
     case 'EndpointSlice': return describeEndpointSlice(obj as EndpointSlice, ev, now);
     case 'Endpoints': return describeEndpoints(obj as Endpoints, ev, now);
-    case 'Deployment': return describeDeployment(obj as Deployment, ev, now);
+    case 'Deployment': return describeDeployment(obj as Deployment, ev, related, now);
+    case 'ReplicaSet': return describeReplicaSet(obj as ReplicaSet, ev, related, now);
     case 'StatefulSet': return describeStatefulSet(obj as StatefulSet, ev, related, now);
     case 'Ingress': return describeIngress(obj as Ingress, ev, related, now);
     case 'IngressClass': return describeIngressClass(obj as IngressClass, ev, now);

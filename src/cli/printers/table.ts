@@ -6,7 +6,7 @@
 import type {
   Deployment, Endpoints, EndpointSlice, Event, Ingress, IngressClass, KubeObject, LoadBalancerIngress, Namespace, Node, Pod,
   Secret, ConfigMap, Service, StatefulSet, Container, PersistentVolume, PersistentVolumeAccessMode, PersistentVolumeClaim,
-  StorageClass, NetworkPolicy,
+  StorageClass, NetworkPolicy, ReplicaSet,
 } from '../../api/types.js';
 import { RESOURCES } from '../../api/resources.js';
 import { claimStorageClass, isDefaultStorageClass, volumeStorageClass } from '../../api/default-storage-class.js';
@@ -250,6 +250,17 @@ const PRINTERS: Record<string, Printer> = {
       const cells = [d.metadata.name ?? '', `${d.status?.readyReplicas ?? 0}/${d.spec.replicas ?? 1}`,
         String(d.status?.updatedReplicas ?? 0), String(d.status?.availableReplicas ?? 0), age(d, now)];
       if (wide) cells.push(...containerCells(d.spec.template?.spec?.containers), selectorString(d.spec.selector));
+      return cells;
+    },
+  },
+  ReplicaSet: {
+    headers: ['NAME', 'DESIRED', 'CURRENT', 'READY', 'AGE'],
+    wideHeaders: ['CONTAINERS', 'IMAGES', 'SELECTOR'],
+    cells(obj, wide, now) {
+      const rs = obj as ReplicaSet;
+      const cells = [rs.metadata.name ?? '', String(rs.spec.replicas ?? 1), String(rs.status?.replicas ?? 0),
+        String(rs.status?.readyReplicas ?? 0), age(rs, now)];
+      if (wide) cells.push(...containerCells(rs.spec.template?.spec?.containers), formatLabelSelector(rs.spec.selector));
       return cells;
     },
   },

@@ -21,6 +21,8 @@ table('Deployment', [
   { name: 'template restartPolicy must be Always', obj: deployment({ template: template({ restartPolicy: 'Never' }) }), want: ['spec.template.spec.restartPolicy: Unsupported value: "Never": supported values: "Always"'] },
   { name: 'template pod spec is validated under spec.template.spec', obj: deployment({ template: template({ containers: [container({ name: 'Web' })] }) }), want: [`spec.template.spec.containers[0].name: Invalid value: "Web": ${DNS1123_LABEL_MSG}`] },
   { name: 'template needs containers', obj: deployment({ template: template({ containers: [] }) }), want: ['spec.template.spec.containers: Required value'] },
+  // upstream's ValidatePodTemplateSpecForReplicaSet: Forbidden, worded for the ReplicaSets the Deployment makes
+  { name: 'template activeDeadlineSeconds is forbidden', obj: deployment({ template: template({ activeDeadlineSeconds: 60 }) }), want: ['spec.template.spec.activeDeadlineSeconds: Forbidden: activeDeadlineSeconds in ReplicaSet is not Supported'] },
   { name: 'progressDeadlineSeconds must exceed minReadySeconds', obj: deployment({ minReadySeconds: 700 }), want: ['spec.progressDeadlineSeconds: Invalid value: 600: must be greater than minReadySeconds'] },
   { name: 'bad selector operator stops template checks', obj: deployment({ selector: { matchExpressions: [{ key: 'app', operator: 'Is', values: ['web'] }] } }), want: [
     'spec.selector.matchExpressions[0].operator: Invalid value: "Is": not a valid selector operator',

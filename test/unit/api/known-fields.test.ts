@@ -19,7 +19,7 @@ const unknown = (obj: Json, prune = false) => unknownFields(schemaOf(obj.kind as
 
 test('every kind podnet serves has a schema', () => {
   for (const r of RESOURCES) assert.ok(schemaOf(r.kind), r.kind);
-  assert.equal(schemaOf('ReplicaSet'), undefined);
+  assert.equal(schemaOf('DaemonSet'), undefined);
 });
 
 const deployment = (podSpec: Json, spec: Json = {}): Json => ({
@@ -35,6 +35,11 @@ const CASES: [string, Json, string[]][] = [
   ['a probe handler', pod({ containers: [{ name: 'a', readinessProbe: { httpGet: { path: '/', port: 80, headers: [] }, periodSecond: 1 } }] }),
     ['spec.containers[0].readinessProbe.httpGet.headers', 'spec.containers[0].readinessProbe.periodSecond']],
   ['restartPolicy in an init container (a sidecar) is known', pod({ initContainers: [{ name: 's', image: 'x', restartPolicy: 'Always' }] }), []],
+  ['a ReplicaSet: no strategy, its template a pod template', {
+    apiVersion: 'apps/v1', kind: 'ReplicaSet', metadata: { name: 'web-1' },
+    spec: { replicas: 1, minReadySeconds: 0, selector: { matchLabels: { app: 'web' } }, strategy: {}, template: { metadata: { labels: { app: 'web' } }, spec: { containers: [], restartPolcy: 'Always' } } },
+    status: { replicas: 1, anything: true },
+  }, ['spec.strategy', 'spec.template.spec.restartPolcy']],
   ['a pod template inside a Deployment', deployment({ containers: [{ name: 'a', image: 'x' }], nodeSelectr: {} }, { replica: 2 }),
     // in the order the document has them (the template comes first in this one)
     ['spec.template.spec.nodeSelectr', 'spec.replica']],
