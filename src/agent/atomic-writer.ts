@@ -32,8 +32,14 @@ const VERSION_DIR = /^\.\.\d{4}_\d{2}_\d{2}_\d{2}_\d{2}_\d{2}\.\d+$/;
 const DIR_MODE = 0o755;
 const PERMISSION_BITS = 0o7777;
 
-/** Writes `files` into `dir` so that a reader sees either the old set or the new one: returns true when anything changed. */
-export function writeVolumeFiles(dir: string, files: readonly VolumeFile[]): boolean {
+/**
+ * Writes `files` into `dir` so that a reader sees either the old set or the
+ * new one: returns true when anything changed. `beforeSwitch` runs once a
+ * new version is written and before `..data` points at it (the writer's
+ * setPerms hook, where the kubelet gives the volume to the pod's fsGroup),
+ * so no reader sees the new files before it has run.
+ */
+export function writeVolumeFiles(dir: string, files: readonly VolumeFile[], beforeSwitch?: () => void): boolean {
   const payload = checkedPayload(dir, files);
   mkdirSync(dir, { recursive: true });
   const oldVersion = readLinkIfAny(path.join(dir, DATA_LINK));
@@ -41,7 +47,7 @@ export function writeVolumeFiles(dir: string, files: readonly VolumeFile[]): boo
   const kept = keptPaths(payload);
   const removed = oldPaths.filter((p) => !kept.has(p));
   const rewrite = !oldVersion || removed.length > 0 || [...payload.values()].some((f) => fileDiffers(path.join(dir, oldVersion, f.path), f));
-  if (rewrite) switchToNewVersion(dir, payload);
+  if (rewrite) switchToNewVersion(dir, payload, beforeSwitch);
   // Also when nothing was rewritten: a link lost since the last write comes back (kubernetes#121472).
   const linked = linkTopLevelNames(dir, payload);
   // Only top-level names have links of their own; deeper ones go with the old version directory.
@@ -106,7 +112,7 @@ function fileDiffers(onDisk: string, file: VolumeFile): boolean {
 }
 
 /** Writes the new version directory and points `..data` at it; on failure the old version stays in place, untouched. */
-function switchToNewVersion(dir: string, payload: Map<string, VolumeFile>): void {
+function switchToNewVersion(dir: string, payload: Map<string, VolumeFile>, beforeSwitch: (() => void) | undefined): void {
   const version = newVersionDir(dir);
   const versionPath = path.join(dir, version);
   const newLink = path.join(dir, NEW_DATA_LINK);
@@ -118,6 +124,7 @@ function switchToNewVersion(dir: string, payload: Map<string, VolumeFile>): void
       // The umask trimmed the mode at creation; the volume's mode is what the pod asked for.
       chmodSync(target, file.mode & PERMISSION_BITS);
     }
+    beforeSwitch?.();
     rmSync(newLink, { force: true }); // left by a write that died between symlink and rename
     symlinkSync(version, newLink);
     renameSync(newLink, path.join(dir, DATA_LINK));

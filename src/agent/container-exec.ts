@@ -5,6 +5,8 @@
 import { readFileSync } from 'node:fs';
 import { BASE_PATH } from './container-spec.js';
 import { processAlive } from './sandbox.js';
+import { containerIdentity, readPodUsers, type ProcessIdentity } from './security-context.js';
+import type { Pod } from '../api/types.js';
 
 /** The pid a pid file names, if that process is alive. */
 export function runningPid(file: string): number | undefined {
@@ -40,4 +42,14 @@ function startedEnv(envFile: string | undefined): NodeJS.ProcessEnv | undefined 
  */
 export function execEnvOf(pid: number | undefined, envFile?: string): NodeJS.ProcessEnv {
   return startedEnv(envFile) ?? (pid !== undefined ? containerEnvOf(pid) : undefined) ?? { PATH: BASE_PATH };
+}
+
+/**
+ * The user and groups a command run in the container gets: the
+ * container's own (its securityContext, security-context.ts), as CRI's exec
+ * runs as the container's user; undefined for root. For joinPodArgv.
+ */
+export function execIdentityOf(pod: Pod, container: string, sandboxPid: number): ProcessIdentity | undefined {
+  const spec = [...pod.spec.initContainers ?? [], ...pod.spec.containers].find((c) => c.name === container);
+  return spec ? containerIdentity(pod, spec, () => readPodUsers(`/proc/${sandboxPid}/root`)) : undefined;
 }

@@ -8,7 +8,9 @@
 // to: its hostPath or local path (podnet's provisioner makes a directory of
 // the cluster per claim, as kind's local-path does on its node); a volume of
 // another type, like other sources, has no storage here and gets a scratch
-// directory, with a warning.
+// directory, with a warning. With a pod fsGroup, the volumes whose ownership
+// the kubelet manages are given to that group (volume-ownership.ts): emptyDir,
+// the four projected kinds, and a claim bound to a local volume.
 
 import { chmodSync, closeSync, constants, lstatSync, mkdirSync, openSync, realpathSync, statSync, type Stats } from 'node:fs';
 import path from 'node:path';
@@ -17,6 +19,8 @@ import { writeVolumeFiles } from './atomic-writer.js';
 import type { PauseMount, PodRoot } from './sandbox.js';
 import { ensureInPodRoot, onBoundFilesystem, resolveInPodRoot } from './pod-root.js';
 import { isProjectedVolume, projectVolume, type VolumeFile, type VolumeSources } from './volume-files.js';
+import { podFsGroup } from './security-context.js';
+import { ownedMode, setVolumeOwnership } from './volume-ownership.js';
 
 /** what volume setup needs of the pod's root: its writable layer, and what of the machine is bound in */
 export type PodRootLayer = Pick<PodRoot, 'upper' | 'binds' | 'hidden' | 'readOnlyBinds'>;
@@ -92,8 +96,13 @@ export interface PodVolumeDirs {
   claims: ClaimSources;
 }
 
-/** What a claim mounts: the path of the volume it is bound to, or a scratch directory (with why) for a volume type podnet has no storage for. */
-type ClaimTarget = { path: string; hostPathType?: string } | { scratch: string };
+/**
+ * What a claim mounts: the path of the volume it is bound to, or a scratch
+ * directory (with why) for a volume type podnet has no storage for.
+ * `managed`: the volume's plugin gives it to the pod's fsGroup (local does;
+ * hostPath never does).
+ */
+type ClaimTarget = { path: string; hostPathType?: string; managed?: boolean } | { scratch: string };
 
 /** the kubelet's words, for a claim that cannot be mounted (yet) */
 function claimTarget(v: Volume, claimName: string, namespace: string, sources: ClaimSources): ClaimTarget {
@@ -103,7 +112,7 @@ function claimTarget(v: Volume, claimName: string, namespace: string, sources: C
   const pv = sources.volume(claim.spec.volumeName);
   if (!pv) throw setUpFailed(v.name, `error processing PVC ${namespace}/${claimName}: persistentvolume "${claim.spec.volumeName}" not found`);
   if (pv.spec.hostPath) return { path: pv.spec.hostPath.path, hostPathType: pv.spec.hostPath.type ?? '' };
-  if (pv.spec.local) return { path: pv.spec.local.path, hostPathType: 'Directory' };
+  if (pv.spec.local) return { path: pv.spec.local.path, hostPathType: 'Directory', managed: true };
   const type = Object.keys(pv.spec).find((k) => !PV_FIELDS.has(k)) ?? 'unknown';
   return { scratch: `volume "${v.name}" mounts claim ${claimName}, bound to PersistentVolume ${pv.metadata.name} of type ${type}, which podnet has no storage for: it is an empty directory that lives as long as the pod` };
 }
@@ -139,7 +148,7 @@ export class PodVolumes {
     return path.join(this.dirs.podVolumes, v.name);
   }
 
-  /** volumes/ holds Secrets: only root may look inside (pods run as root) */
+  /** volumes/ holds Secrets: only root may look inside (a container reaches its volumes through their binds, never through this directory) */
   private makeVolumesDir(): void {
     mkdirSync(this.dirs.podVolumes, { recursive: true, mode: 0o700 });
     chmodSync(this.dirs.podVolumes, 0o700);
@@ -152,11 +161,28 @@ export class PodVolumes {
     return p;
   }
 
+  /**
+   * With an fsGroup, the files are written with the modes ownership leaves
+   * them (so a write that changes nothing is seen as one), and the volume
+   * is given to the group before the new files show, on every write, as
+   * the kubelet's writer runs its setPerms hook.
+   */
   private write(pod: Pod, v: Volume, files: VolumeFile[]): void {
-    const print = fingerprint(files);
+    const owner = podFsGroup(pod);
+    const written = owner ? files.map((f) => ({ ...f, mode: ownedMode(f.mode, false, true) })) : files;
+    const print = fingerprint(written);
     if (this.written.get(v.name) === print) return;
-    writeVolumeFiles(this.dirOf(pod, v), files);
+    const dir = this.dirOf(pod, v);
+    writeVolumeFiles(dir, written, owner ? () => setVolumeOwnership(dir, owner.fsGroup, true) : undefined);
     this.written.set(v.name, print);
+  }
+
+  /** Each claim volume's target, found now for one prepare has not seen (an agent restarted since): throws FailedMount. */
+  private findClaimTargets(pod: Pod): void {
+    for (const v of pod.spec.volumes ?? []) {
+      const claim = claimOf(v);
+      if (claim && !this.claimTargets.has(v.name)) this.claimTargets.set(v.name, claimTarget(v, claim.claimName, pod.metadata.namespace!, this.dirs.claims));
+    }
   }
 
   /** Makes every volume and plans the binds; throws FailedMount (nothing is mounted then). */
@@ -165,10 +191,8 @@ export class PodVolumes {
     const volumes = new Map<string, Volume>();
     this.makeVolumesDir();
     this.claimTargets.clear();
-    for (const v of pod.spec.volumes ?? []) {
-      const claim = claimOf(v);
-      if (claim) this.claimTargets.set(v.name, claimTarget(v, claim.claimName, pod.metadata.namespace!, this.dirs.claims));
-    }
+    this.findClaimTargets(pod);
+    const owner = podFsGroup(pod);
     for (const v of pod.spec.volumes ?? []) {
       volumes.set(v.name, v);
       const source = volumeSource(v);
@@ -177,6 +201,8 @@ export class PodVolumes {
       const hostPathType = v.hostPath ? v.hostPath.type ?? '' : claimed && 'path' in claimed ? claimed.hostPathType : undefined;
       if (hostPathType !== undefined) {
         try { checkHostPath(dir, hostPathType); } catch (e) { throw setUpFailed(v.name, (e as Error).message); }
+        // a local volume the pod may write (the local plugin's SetUp); fsGroupChangePolicy only matters here
+        if (owner && claimed && 'path' in claimed && claimed.managed && claimOf(v)?.readOnly !== true) setVolumeOwnership(dir, owner.fsGroup, false, owner.onRootMismatch);
       } else if (isProjectedVolume(v)) {
         const { files, warnings: said } = this.project(pod, v, sources);
         // not a failure: the volume mounts, without what podnet cannot give
@@ -186,6 +212,7 @@ export class PodVolumes {
         mkdirSync(dir, { recursive: true });
         // as the kubelet's emptyDir: anyone in the pod may write (the volumes directory above is root's)
         if (v.emptyDir) chmodSync(dir, 0o777);
+        if (v.emptyDir && owner) setVolumeOwnership(dir, owner.fsGroup, false);
         if (claimed && 'scratch' in claimed) warnings.push(['UnsupportedVolume', claimed.scratch]);
         else if (!KNOWN_LOCAL.has(source)) {
           warnings.push(['UnsupportedVolume', `volume "${v.name}" is a ${source} volume, which podnet has no storage for: it is an empty directory that lives as long as the pod`]);
@@ -290,8 +317,10 @@ function isInside(child: string, parent: string): boolean {
  * A subPath's source, walked one element at a time without following a
  * symlink: a link the container left in its volume must not lead the agent
  * (root, on the machine's filesystem) out of the volume. In a volume it may
- * write to, a missing element is made as a directory, as the kubelet makes
- * it; in a projected volume the path must exist, and its links (the atomic
+ * write to, a missing element is made as a directory with the mode of the
+ * volume's root, as the kubelet makes it (so one given to an fsGroup stays
+ * the group's to write: set-group-ID and group rwx, the group inherited);
+ * in a projected volume the path must exist, and its links (the atomic
  * layout's `..data`) are the agent's own, so they are resolved and the
  * result checked to be inside the volume.
  */
@@ -306,8 +335,10 @@ function subPathSource(v: Volume, base: string, subPath: string): string {
     return real;
   }
   const throughLink = (at: string) => fail(`goes through a symbolic link (${path.relative(base, at)}), which podnet does not follow`);
+  const mode = statSync(base).mode & 0o7777;
   return walkWithoutLinks(base, parts, throughLink, (at, s, i) => {
-    if (!s) mkdirSync(at, { mode: 0o755 });
+    // (chmod: mkdir's mode is cut by the umask and drops set-group-ID)
+    if (!s) { mkdirSync(at, { mode }); chmodSync(at, mode); }
     else if (!s.isDirectory() && i !== parts.length - 1) throw fail('is not a directory path in the volume');
   });
 }

@@ -30,6 +30,7 @@ import { isSidecar, nextInitStep } from './init-containers.js';
 import { ProbeState, runProbe, type ProbeTarget } from './probes.js';
 import { runLifecycleHook, type HookContext } from './lifecycle-hooks.js';
 import { cniAdd, cniDel, deleteNetns, ensureHoldFifo, inPodMountNamespace, joinPodArgv, launchPause, type PauseMount, type PodRoot } from './sandbox.js';
+import { asIdentity, containerIdentity, nonRootViolation, readPodUsers, unenforcedSecurityFields, type ProcessIdentity } from './security-context.js';
 import { processRunning, processStartTicks, signalProcess, signalProcessGroup, type ProcessRef } from '../net/process.js';
 import { freshPodRoot } from './pod-root.js';
 import { writeFileAtomic } from '../atomic-file.js';
@@ -155,6 +156,8 @@ interface ContainerRuntime extends ContainerFacts {
   init?: boolean;
   /** an init container with restartPolicy Always (KEP-753): started, not waited for, restarted whenever it exits */
   sidecar?: boolean;
+  /** the user and groups its process runs as (securityContext), which its exec probes and hooks run as too; none: root, as the agent */
+  identity?: ProcessIdentity;
 }
 
 export class PodWorker {
@@ -352,6 +355,9 @@ export class PodWorker {
         return;
       }
     }
+    // what of the pod's securityContext podnet does not apply, said once
+    const unenforced = unenforcedSecurityFields(this.pod);
+    if (unenforced.length > 0) this.warnOnce('UnsupportedSecurityContext', `podnet does not enforce these securityContext settings, which the pod's containers run without: ${unenforced.join(', ')}`);
     // One init container at a time, in order; the regular ones once all completed.
     let step = nextInitStep(this.pod.spec, this.inits);
     // a sidecar counts as done once started: go on to the next one at once
@@ -599,6 +605,8 @@ export class PodWorker {
         c.pid = ref.pid;
         c.startTicks = ref.startTicks;
         c.started = true;
+        // what its exec probes and hooks run as (with its pause gone, none run)
+        c.identity = this.sandboxJoinable() ? this.identityOf(c) : undefined;
         c.state = { running: { startedAt: saved?.startedAt ?? nowRFC3339() } };
         // The exit code of a process that is not our child is lost: an
         // adopted init container that ends is run again (upstream asks init
@@ -635,14 +643,13 @@ export class PodWorker {
     const resolvedEnv = containerEnv(this.pod, c.spec, facts, this.ctx.services(), { configMap, secret, nodeAllocatable: this.ctx.config.nodeAllocatable });
     for (const w of resolvedEnv.warnings ?? []) this.warnOnce(w.reason, w.message);
     if ('error' in resolvedEnv) {
-      // the kubelet's CreateContainerConfigError: tried again when the ConfigMap or Secret changes (configChanged), else every CONFIG_RETRY_MS
-      const { reason, message } = resolvedEnv.error;
-      if (c.state.waiting?.message !== message) this.ctx.events.warning(this.pod, 'Failed', `Error: ${message}`);
-      c.state = { waiting: { reason, message } };
-      clearTimeout(this.retryTimer);
-      this.retryTimer = setTimeout(() => { void this.enqueue(() => this.ensureRunning()); }, CONFIG_RETRY_MS);
+      // tried again when the ConfigMap or Secret changes (configChanged), else every CONFIG_RETRY_MS
+      this.cannotConfigure(c, resolvedEnv.error.message, true);
       return;
     }
+    // (the pod's securityContext cannot change: tried again only with the pod's next sync)
+    const nonRoot = nonRootViolation(this.pod, c.spec, this.podDescription());
+    if (nonRoot) { this.cannotConfigure(c, nonRoot, false); return; }
     const env = { PODNET_API_SOCKET: this.ctx.apiSocket, ...resolvedEnv.env };
     // what an exec in this container gets (container-exec.ts), root's only: it may hold Secrets
     mkdirSync(this.files.dir, { recursive: true });
@@ -650,13 +657,16 @@ export class PodWorker {
     // command and args expand $(VAR) against the environment (the image check above needs no expansion)
     const expanded = resolveCommand(expandCommandAndArgs(c.spec, resolvedEnv.env), process.execPath, this.holdFifo);
     const program = 'argv' in expanded ? expanded.argv : resolved.argv;
+    const pause = this.legacyHostNetwork() ? undefined : this.state.sandboxPid!;
     if (!this.sandboxJoinable()) {
       // (not terminated: makeRunning starts it in the new sandbox)
       c.state = { waiting: { reason: c.init ? 'PodInitializing' : 'ContainerCreating' } };
       this.sandboxLost();
       return;
     }
-    const argv = this.legacyHostNetwork() ? program : joinPodArgv(this.state.sandboxPid!, program, c.spec.workingDir);
+    const identity = this.identityOf(c);
+    c.identity = identity;
+    const argv = pause === undefined ? asIdentity(identity, program) : joinPodArgv(pause, program, c.spec.workingDir, identity);
     // The kubelet keeps the current instance's log and the last dead one's
     // (container GC's MaxPerPodContainer = 1): instance N removes N-2.
     const logFile = this.files.log(c.name, c.restartCount);
@@ -703,10 +713,30 @@ export class PodWorker {
     if (!c.init || c.sidecar) this.startProbes(c);
   }
 
+  /** the ids the container runs with (securityContext), its account looked up in the pod's root; only while the pause is joinable */
+  private identityOf(c: ContainerRuntime): ProcessIdentity | undefined {
+    const root = this.legacyHostNetwork() ? '/' : `/proc/${this.state.sandboxPid}/root`;
+    return containerIdentity(this.pod, c.spec, () => readPodUsers(root));
+  }
+
+  /**
+   * The kubelet's CreateContainerConfigError: the container waits, with a
+   * Failed event when the reason is new; `retry`: tried again in
+   * CONFIG_RETRY_MS (what it waits for may come without an event).
+   */
+  private cannotConfigure(c: ContainerRuntime, message: string, retry: boolean): void {
+    if (c.state.waiting?.message !== message) this.ctx.events.warning(this.pod, 'Failed', `Error: ${message}`);
+    c.state = { waiting: { reason: 'CreateContainerConfigError', message } };
+    if (!retry) return;
+    clearTimeout(this.retryTimer);
+    this.retryTimer = setTimeout(() => { void this.enqueue(() => this.ensureRunning()); }, CONFIG_RETRY_MS);
+  }
+
   /** where a probe or hook of the container's current instance runs */
   private probeTarget(c: ContainerRuntime): ProbeTarget {
     return {
       podIP: this.state.podIP!, container: c.spec, ...(this.state.sandboxPid ? { sandboxPid: this.state.sandboxPid } : {}), ...(c.pid ? { containerPid: c.pid } : {}), envFile: this.files.containerEnv(c.name),
+      ...(c.identity ? { identity: c.identity } : {}),
     };
   }
 
@@ -1137,3 +1167,4 @@ function containerRef(c: ContainerRuntime): ProcessRef | undefined {
 function savedRef(saved: SavedContainer | undefined): ProcessRef | undefined {
   return saved?.pid && saved.startTicks !== undefined ? { pid: saved.pid, startTicks: saved.startTicks } : undefined;
 }
+

@@ -11,6 +11,7 @@ import type { Readable } from 'node:stream';
 import type { Container, Probe } from '../api/types.js';
 import { execEnvOf } from './container-exec.js';
 import { joinPodArgv } from './sandbox.js';
+import { asIdentity, type ProcessIdentity } from './security-context.js';
 
 export type ProbeResult = 'success' | 'failure';
 
@@ -27,6 +28,8 @@ export interface ProbeTarget {
   envFile?: string;
   /** ends the check early (its container instance is gone): an exec's process group is killed */
   signal?: AbortSignal;
+  /** the container's user and groups (securityContext): an exec runs as the container does, as CRI's ExecSync */
+  identity?: ProcessIdentity;
 }
 
 /** the kubelet keeps this much of an exec probe's output (pkg/probe/exec: maxReadLength) */
@@ -115,14 +118,14 @@ function tcpProbe(probe: NonNullable<Probe['tcpSocket']>, target: ProbeTarget, t
 }
 
 /**
- * In the container's namespaces, with its environment and working directory,
- * as the container itself was started; stdout and stderr together are the
+ * In the container's namespaces, with its environment, working directory and
+ * user, as the container itself was started; stdout and stderr together are the
  * output (the first 10 KiB). The command runs in a process group of its own:
  * at the timeout the whole group is killed, so a child it left behind holding
  * the output pipe cannot hold the probe past its timeout either.
  */
 function execProbe(probe: NonNullable<Probe['exec']>, target: ProbeTarget, timeoutMs: number): Promise<ProbeOutcome> {
-  const argv = target.sandboxPid ? joinPodArgv(target.sandboxPid, probe.command, target.container.workingDir) : probe.command;
+  const argv = target.sandboxPid ? joinPodArgv(target.sandboxPid, probe.command, target.container.workingDir, target.identity) : asIdentity(target.identity, probe.command);
   return new Promise((resolve) => {
     let output = '';
     let exitCode: number | null = null;

@@ -14,6 +14,7 @@ import { PodnetError } from '../errors.js';
 import type { Runner } from '../net/runner.js';
 import { scanNetnsPids } from '../net/netns.js';
 import { processStartTicks } from '../net/process.js';
+import { asIdentity, type ProcessIdentity } from './security-context.js';
 
 const PAUSE_READY_TIMEOUT_MS = 5_000;
 /** what the pause script writes to stderr once the hostname and mounts are in place */
@@ -319,14 +320,17 @@ const IN_WORKING_DIR = 'cd -P -- "$1" && unset PWD OLDPWD && shift && exec "$@"'
 /**
  * argv that runs cmd in a pod: the pause's network, hostname and mounts, and
  * its root (the pod's own, or the machine's for a pause from before pods had
- * one), in `workingDir` of that root. nsenter opens --wd's path before it
- * enters anything (a link in it would resolve on the machine), so it is
- * given the root itself, and a shell inside the pod changes to workingDir.
+ * one), in `workingDir` of that root, as `identity` (the container's user
+ * and groups, security-context.ts) where given. nsenter opens --wd's path
+ * before it enters anything (a link in it would resolve on the machine), so
+ * it is given the root itself, and a shell inside the pod changes to
+ * workingDir. setpriv comes before that shell: as runc, the working
+ * directory is entered as the container's user.
  */
-export function joinPodArgv(pausePid: number, cmd: readonly string[], workingDir = '/'): string[] {
+export function joinPodArgv(pausePid: number, cmd: readonly string[], workingDir = '/', identity?: ProcessIdentity): string[] {
   const dir = path.posix.resolve('/', workingDir);
   const enter = ['nsenter', '-t', String(pausePid), '--net', '--uts', '--mount', '--root', `--wd=/proc/${pausePid}/root/`, '--'];
-  return dir === '/' ? [...enter, ...cmd] : [...enter, 'sh', '-c', IN_WORKING_DIR, 'podnet-workdir', dir, ...cmd];
+  return [...enter, ...asIdentity(identity, dir === '/' ? cmd : ['sh', '-c', IN_WORKING_DIR, 'podnet-workdir', dir, ...cmd])];
 }
 
 /**

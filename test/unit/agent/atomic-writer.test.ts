@@ -55,6 +55,25 @@ test('first write: files in a version directory, ..data pointing at it, one link
   assert.equal(modeOf(path.join(dir, version!, 'conf.d/a')), 0o755);
 });
 
+test('beforeSwitch runs once the new version is written and before ..data points at it; not when nothing changed', () => {
+  const dir = volumeDir();
+  const seen: string[] = [];
+  const look = () => { seen.push(`${fs.readdirSync(dir).filter((n) => VERSION_DIR.test(n)).length} versions, ..data ${fs.existsSync(path.join(dir, '..data')) ? fs.readFileSync(path.join(dir, '..data', 'a'), 'utf8') : 'none'}`); };
+  writeVolumeFiles(dir, [file('a', 'v1')], look);
+  writeVolumeFiles(dir, [file('a', 'v2')], look);
+  writeVolumeFiles(dir, [file('a', 'v2')], look);
+  assert.deepEqual(seen, ['1 versions, ..data none', '2 versions, ..data v1']);
+  assert.equal(fs.readFileSync(path.join(dir, 'a'), 'utf8'), 'v2');
+});
+
+test('a beforeSwitch that throws fails the write and leaves the old version in place', () => {
+  const dir = volumeDir();
+  writeVolumeFiles(dir, [file('a', 'v1')]);
+  assert.throws(() => writeVolumeFiles(dir, [file('a', 'v2')], () => { throw new Error('no chown'); }), /could not write volume files into .*: no chown/);
+  assert.equal(fs.readFileSync(path.join(dir, 'a'), 'utf8'), 'v1');
+  assert.equal(versionDirs(dir).length, 1);
+});
+
 test('a second write of the same content and modes changes nothing and returns false', () => {
   const dir = volumeDir();
   const files = [file('a', 'A'), file('sub/b', Buffer.from([0, 1, 2]).toString('latin1'), 0o400)];

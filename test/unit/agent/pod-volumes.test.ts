@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { ConfigMap, PersistentVolume, PersistentVolumeClaim, Pod, Volume } from '../../../src/api/types.js';
@@ -214,4 +214,64 @@ test('podReferences: volumes, projected sources, env and envFrom of every contai
   assert.equal(podReferences(p, 'secret', 's2'), true);
   assert.equal(podReferences(p, 'configMap', 's1'), false);
   assert.equal(podReferences(p, 'secret', 'c1'), false);
+});
+
+/** the pod of `pod()` with a pod-level securityContext */
+function withSecurity(p: Pod, securityContext: Record<string, unknown>): Pod {
+  return { ...p, spec: { ...p.spec, securityContext } };
+}
+
+const ownership = (p: string) => { const st = statSync(p); return `${st.gid} ${(st.mode & 0o7777).toString(8)}`; };
+const asRoot = { skip: process.getuid?.() !== 0 ? 'needs root to change a file\'s group' : false };
+
+test('fsGroup: an emptyDir and a projected volume go to the group (read-only ones get group read), a subPath directory made later takes the volume root\'s mode', asRoot, () => {
+  const s = scratch();
+  try {
+    configMaps.set('ns/owned', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'owned', namespace: 'ns' }, data: { k: 'v1' } });
+    const p = withSecurity(pod([{ name: 'scratch', emptyDir: {} }, { name: 'cfg', configMap: { name: 'owned', defaultMode: 0o400 } }], [[
+      { name: 'scratch', mountPath: s.mnt('scratch') },
+      { name: 'scratch', mountPath: s.mnt('cache'), subPath: 'made/here' },
+      { name: 'cfg', mountPath: s.mnt('cfg') },
+    ]]), { fsGroup: 2000 });
+    const { mounts } = s.volumes.prepare(p, sources);
+    const scratchDir = path.join(s.root, 'pod', 'volumes', 'scratch');
+    assert.equal(ownership(scratchDir), '2000 2777');
+    // the kubelet makes a missing subPath with the volume root's mode: a group member may write there
+    assert.equal(ownership(path.join(scratchDir, 'made')), '2000 2777');
+    assert.equal(ownership(path.join(scratchDir, 'made', 'here')), '2000 2777');
+    const cfg = mounts.find((m) => m.target.endsWith('cfg'))!.source;
+    assert.equal(ownership(path.join(cfg, 'k')), '2000 440');
+    assert.equal(ownership(cfg), '2000 2755');
+    // a rewrite gives the new version to the group before it shows
+    configMaps.set('ns/owned', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'owned', namespace: 'ns' }, data: { k: 'v2' } });
+    assert.deepEqual(s.volumes.refresh(p, sources), []);
+    assert.equal(readFileSync(path.join(cfg, 'k'), 'utf8'), 'v2');
+    assert.equal(ownership(path.join(cfg, 'k')), '2000 440');
+  } finally { s.done(); }
+});
+
+test('without fsGroup a subPath directory still takes the volume root\'s mode (an emptyDir: 0777)', () => {
+  const s = scratch();
+  try {
+    const p = pod([{ name: 'scratch', emptyDir: {} }], [[{ name: 'scratch', mountPath: s.mnt('cache'), subPath: 'a/b' }]]);
+    s.volumes.prepare(p, sources);
+    assert.equal((statSync(path.join(s.root, 'pod', 'volumes', 'scratch', 'a', 'b')).mode & 0o7777).toString(8), '777');
+  } finally { s.done(); }
+});
+
+test('fsGroup on claims: a local volume the pod may write goes to the group; a hostPath one, or one mounted read-only, is left as it is', asRoot, () => {
+  const s = scratch();
+  try {
+    const disk = s.mnt('disk');
+    chmodSync(disk, 0o755);
+    s.bind('local', { local: { path: disk } });
+    s.bind('host');
+    const mounting = (claimName: string, readOnly = false) => withSecurity(pod([{ name: 'data', persistentVolumeClaim: { claimName, ...(readOnly ? { readOnly } : {}) } }], [[{ name: 'data', mountPath: s.mnt('data') }]]), { fsGroup: 2000 });
+    s.volumes.prepare(mounting('local', true), sources);
+    assert.equal(ownership(disk), '0 755');
+    s.volumes.prepare(mounting('local'), sources);
+    assert.equal(ownership(disk), '2000 2775');
+    s.volumes.prepare(mounting('host'), sources);
+    assert.equal(ownership(path.join(s.root, 'claims', 'ns', 'host')), '0 755');
+  } finally { s.done(); }
 });

@@ -76,6 +76,12 @@ describe('exec probes run in the container, with its environment', () => {
     assert.equal(r.result, 'failure');
     assert.match(r.output, /ENOENT/);
   });
+
+  test('the command runs as the container\'s user and groups, with no_new_privs where it has it', { skip: process.getuid?.() !== 0 ? 'needs root to change ids' : false }, async () => {
+    const identity = { uid: 1000, gid: 3000, groups: [3000, 2000], noNewPrivs: true };
+    const r = await runProbe({ exec: { command: ['sh', '-c', 'echo "$(id -u) $(id -g) $(id -G)"; grep NoNewPrivs /proc/self/status'] } }, { ...target, identity });
+    assert.deepEqual(r, { result: 'success', output: '1000 3000 3000 2000\nNoNewPrivs:\t1\n' });
+  });
 });
 
 describe('HTTP and TCP probes say why they failed', () => {

@@ -5,6 +5,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fstabPath, joinPodArgv, PAUSE_NETNS_MARK, PAUSE_READY_MARK, pauseArgv, pauseMountTable } from '../../../src/agent/sandbox.js';
+import { SETPRIV } from '../../../src/agent/security-context.js';
 
 test('fstabPath writes spaces, tabs, newlines and backslashes as fstab(5) octal escapes', () => {
   const rows: [string, string][] = [
@@ -118,4 +119,10 @@ test('joinPodArgv enters the pause\'s namespaces and root, and its working direc
   // a working directory is entered from inside the pod, so its links resolve in the pod's root
   assert.deepEqual(joinPodArgv(42, ['sh', '-c', 'pwd'], '/srv/site/').slice(9), ['sh', '-c', 'cd -P -- "$1" && unset PWD OLDPWD && shift && exec "$@"', 'podnet-workdir', '/srv/site', 'sh', '-c', 'pwd']);
   assert.equal(joinPodArgv(42, ['true'], '../../etc')[13], '/etc');
+});
+
+test('joinPodArgv with an identity: setpriv after nsenter, before the working directory\'s shell (entered as the user, as runc does)', () => {
+  const identity = { uid: 1000, gid: 3000, groups: [3000, 2000], noNewPrivs: false };
+  assert.deepEqual(joinPodArgv(42, ['id'], '/', identity).slice(9), [SETPRIV, '--reuid=1000', '--regid=3000', '--groups=3000,2000', '--', 'id']);
+  assert.deepEqual(joinPodArgv(42, ['id'], '/srv', identity).slice(9, 16), [SETPRIV, '--reuid=1000', '--regid=3000', '--groups=3000,2000', '--', 'sh', '-c']);
 });
