@@ -14,7 +14,7 @@
 
 import { chmodSync, closeSync, constants, lstatSync, mkdirSync, openSync, realpathSync, statSync, type Stats } from 'node:fs';
 import path from 'node:path';
-import type { Container, PersistentVolume, PersistentVolumeClaim, Pod, Volume } from '../api/types.js';
+import type { Container, PersistentVolume, PersistentVolumeClaim, Pod, Volume, VolumeMount } from '../api/types.js';
 import { writeVolumeFiles } from './atomic-writer.js';
 import type { PauseMount, PodRoot } from './sandbox.js';
 import { ensureInPodRoot, onBoundFilesystem, resolveInPodRoot } from './pod-root.js';
@@ -119,6 +119,19 @@ function claimTarget(v: Volume, claimName: string, namespace: string, sources: C
 
 /** PersistentVolumeSpec's fields that are not its volume source */
 const PV_FIELDS = new Set(['capacity', 'accessModes', 'claimRef', 'persistentVolumeReclaimPolicy', 'storageClassName', 'mountOptions', 'volumeMode', 'nodeAffinity', 'volumeAttributesClassName']);
+
+/** one mount point of the pod, and what is mounted there */
+interface MountPoint {
+  volumeSpec: Volume;
+  volumeMount: VolumeMount;
+  /** inside the pod (its root's path: the machine's links resolved) */
+  target: string;
+  /** for messages: `<container>'s volume "<name>" (subPath <p>)` */
+  owner: string;
+  container: string;
+  /** the containers that mount it: the first, and any that mount the same volume path there */
+  users: string[];
+}
 
 export interface PreparedVolumes {
   mounts: PauseMount[];
@@ -237,27 +250,7 @@ export class PodVolumes {
    * runtime makes it in the container's root) when the parent is writable.
    */
   private planMounts(pod: Pod, volumes: Map<string, Volume>, warnings: [string, string][], root?: PodRootLayer): PauseMount[] {
-    const planned: { mount: PauseMount; owner: string; container: string; volume: string }[] = [];
-    const containers: Container[] = [...pod.spec.initContainers ?? [], ...pod.spec.containers];
-    for (const c of containers) {
-      for (const m of c.volumeMounts ?? []) {
-        const v = volumes.get(m.name);
-        if (!v) continue; // validation rejects it; an object stored before that is left unmounted
-        if (m.subPathExpr) throw setUpFailed(v.name, `subPathExpr "${m.subPathExpr}" is not supported by podnet (use subPath)`);
-        const base = this.dirOf(pod, v);
-        const source = m.subPath ? subPathSource(v, base, m.subPath) : base;
-        const readOnly = isProjectedVolume(v) || m.readOnly === true || claimOf(v)?.readOnly === true;
-        const target = root ? resolveInPodRoot(m.mountPath) : path.normalize(m.mountPath);
-        const mount: PauseMount = { source, target, ...(readOnly ? { readOnly: true } : {}) };
-        const owner = `${c.name}'s volume "${m.name}"${m.subPath ? ` (subPath ${m.subPath})` : ''}`;
-        const taken = planned.find((p) => p.mount.target === mount.target);
-        if (taken) {
-          if (taken.mount.source !== source) warnings.push(['FailedMount', `${owner} is not mounted at ${m.mountPath}: podnet's containers share one mount namespace, and ${taken.owner} is mounted there`]);
-          continue;
-        }
-        planned.push({ mount, owner, container: c.name, volume: v.name });
-      }
-    }
+    const planned = this.mountPoints(pod, volumes, !!root, warnings).map((p) => ({ ...p, volume: p.volumeSpec.name, mount: this.bindOf(pod, p) }));
     const depth = (p: string) => p.split('/').filter(Boolean).length;
     planned.sort((a, b) => depth(a.mount.target) - depth(b.mount.target));
     for (const [i, p] of planned.entries()) {
@@ -267,6 +260,61 @@ export class PodVolumes {
       else checkMountPoint(p.volume, p.mount.source, p.mount.target, p.container);
     }
     return planned.map((p) => p.mount);
+  }
+
+  /**
+   * The pod's mount points, each claimed by the first container that mounts
+   * something there, with every container that mounts the same thing there
+   * (the same volume path: volume and subPath) as its users; what another
+   * container would mount there instead is a warning. Sources are not
+   * resolved yet (bindOf).
+   */
+  private mountPoints(pod: Pod, volumes: Map<string, Volume>, inPodRoot: boolean, warnings: [string, string][]): MountPoint[] {
+    const points: MountPoint[] = [];
+    const containers: Container[] = [...pod.spec.initContainers ?? [], ...pod.spec.containers];
+    const shown = (v: Volume, m: VolumeMount) => path.resolve(this.dirOf(pod, v), m.subPath ?? '.');
+    for (const c of containers) {
+      for (const m of c.volumeMounts ?? []) {
+        const v = volumes.get(m.name);
+        if (!v) continue; // validation rejects it; an object stored before that is left unmounted
+        if (m.subPathExpr) throw setUpFailed(v.name, `subPathExpr "${m.subPathExpr}" is not supported by podnet (use subPath)`);
+        const target = inPodRoot ? resolveInPodRoot(m.mountPath) : path.normalize(m.mountPath);
+        const owner = `${c.name}'s volume "${m.name}"${m.subPath ? ` (subPath ${m.subPath})` : ''}`;
+        const taken = points.find((p) => p.target === target);
+        if (!taken) points.push({ volumeSpec: v, volumeMount: m, target, owner, container: c.name, users: [c.name] });
+        else if (shown(taken.volumeSpec, taken.volumeMount) === shown(v, m)) taken.users.push(c.name);
+        else warnings.push(['FailedMount', `${owner} is not mounted at ${m.mountPath}: podnet's containers share one mount namespace, and ${taken.owner} is mounted there`]);
+      }
+    }
+    return points;
+  }
+
+  /** A mount point's bind: its volume's path, or the subPath's (resolved now, made where the volume may be written: throws FailedMount). */
+  private bindOf(pod: Pod, p: MountPoint): PauseMount {
+    const v = p.volumeSpec;
+    const base = this.dirOf(pod, v);
+    const source = p.volumeMount.subPath ? subPathSource(v, base, p.volumeMount.subPath) : base;
+    const readOnly = isProjectedVolume(v) || p.volumeMount.readOnly === true || claimOf(v)?.readOnly === true;
+    return { source, target: p.target, ...(readOnly ? { readOnly: true } : {}) };
+  }
+
+  /**
+   * The binds of `container`'s subPath mounts as they should be now, for a
+   * start of the container: the kubelet makes a container's subPath mounts
+   * again at each start, so a restarted container sees a ConfigMap key
+   * changed since (the bind made before holds the old version's file). Not
+   * one with another mount inside it (making it again would detach that
+   * one), nor one another container claimed the mount point of. Throws
+   * FailedMount. `inPodRoot`: the pod has a root of its own (targets are
+   * resolved as prepare resolved them).
+   */
+  subPathMounts(pod: Pod, container: string, inPodRoot: boolean): PauseMount[] {
+    if (![...pod.spec.initContainers ?? [], ...pod.spec.containers].some((c) => c.name === container && c.volumeMounts?.some((m) => m.subPath))) return [];
+    this.findClaimTargets(pod);
+    const volumes = new Map((pod.spec.volumes ?? []).map((v) => [v.name, v]));
+    const points = this.mountPoints(pod, volumes, inPodRoot, []);
+    return points.filter((p) => p.volumeMount.subPath && p.users.includes(container) && !points.some((q) => isInside(q.target, p.target)))
+      .map((p) => this.bindOf(pod, p));
   }
 
   /**

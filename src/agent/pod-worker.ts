@@ -11,7 +11,7 @@
 // is read again, and is then neither joined nor signalled.
 
 import { spawn, type ChildProcess } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, readlinkSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { ConfigMap, Container, ContainerState, LifecycleHandler, Pod, PodStatus, Secret, Service } from '../api/types.js';
 import { stableJson } from '../api/stable-json.js';
@@ -29,7 +29,7 @@ import { computePodStatus, KUBELET_CONDITIONS, type ContainerFacts } from './pod
 import { isSidecar, nextInitStep } from './init-containers.js';
 import { ProbeState, runProbe, type ProbeTarget } from './probes.js';
 import { runLifecycleHook, type HookContext } from './lifecycle-hooks.js';
-import { cniAdd, cniDel, deleteNetns, ensureHoldFifo, inPodMountNamespace, joinPodArgv, launchPause, type PauseMount, type PodRoot } from './sandbox.js';
+import { cniAdd, cniDel, deleteNetns, ensureHoldFifo, inPodMountNamespace, joinPodArgv, launchPause, rebindArgv, type PauseMount, type PodRoot } from './sandbox.js';
 import { asIdentity, containerIdentity, nonRootViolation, readPodUsers, unenforcedSecurityFields, type ProcessIdentity } from './security-context.js';
 import { processRunning, processStartTicks, signalProcess, signalProcessGroup, type ProcessRef } from '../net/process.js';
 import { freshPodRoot } from './pod-root.js';
@@ -363,17 +363,17 @@ export class PodWorker {
     // a sidecar counts as done once started: go on to the next one at once
     while (step.kind === 'run') {
       const c = this.inits[step.index]!;
-      if (!c.pid && !c.restartTimer) this.startContainer(c);
+      if (!c.pid && !c.restartTimer) await this.startContainer(c);
       if (!c.sidecar || !c.pid || c.postStartingSince) break;
       step = nextInitStep(this.pod.spec, this.inits);
     }
     // sidecars passed already but not running (dead when the agent came back) start again
     const passed = step.kind === 'run' ? step.index : step.kind === 'done' ? this.inits.length : 0;
     if (step.kind === 'failed' || (step.kind === 'done' && this.regularContainersDone())) this.stopSidecars();
-    else for (const c of this.inits.slice(0, passed)) if (c.sidecar && !c.pid && !c.restartTimer) this.startContainer(c);
+    else for (const c of this.inits.slice(0, passed)) if (c.sidecar && !c.pid && !c.restartTimer) await this.startContainer(c);
     if (step.kind === 'done') {
       for (const c of this.containers.values()) {
-        if (!c.pid && !c.restartTimer && !c.state.terminated) this.startContainer(c);
+        if (!c.pid && !c.restartTimer && !c.state.terminated) await this.startContainer(c);
         // the kubelet starts the next container only once this one's postStart hook has completed
         if (c.postStartingSince) break;
       }
@@ -631,7 +631,7 @@ export class PodWorker {
     else if (this.sandboxReady) this.watchSandbox();
   }
 
-  private startContainer(c: ContainerRuntime): void {
+  private async startContainer(c: ContainerRuntime): Promise<void> {
     const resolved = resolveCommand(c.spec, process.execPath, this.holdFifo);
     if ('error' in resolved) {
       if (c.state.waiting?.reason !== resolved.error.reason) this.ctx.events.warning(this.pod, 'Failed', `Error: ${resolved.error.reason}: ${resolved.error.message}`);
@@ -658,6 +658,10 @@ export class PodWorker {
     const expanded = resolveCommand(expandCommandAndArgs(c.spec, resolvedEnv.env), process.execPath, this.holdFifo);
     const program = 'argv' in expanded ? expanded.argv : resolved.argv;
     const pause = this.legacyHostNetwork() ? undefined : this.state.sandboxPid!;
+    if (pause !== undefined && c.spec.volumeMounts?.some((m) => m.subPath) && this.sandboxJoinable()) {
+      if (!await this.refreshSubPaths(c, pause)) return;
+      if (this.terminating || this.finished) return; // (and the pause is checked again below)
+    }
     if (!this.sandboxJoinable()) {
       // (not terminated: makeRunning starts it in the new sandbox)
       c.state = { waiting: { reason: c.init ? 'PodInitializing' : 'ContainerCreating' } };
@@ -730,6 +734,34 @@ export class PodWorker {
     if (!retry) return;
     clearTimeout(this.retryTimer);
     this.retryTimer = setTimeout(() => { void this.enqueue(() => this.ensureRunning()); }, CONFIG_RETRY_MS);
+  }
+
+  /**
+   * Makes the container's subPath binds again where they no longer show
+   * what their volume has there now, before it starts: the kubelet prepares
+   * a container's subPath mounts at each start, so a container restarted
+   * after its ConfigMap changed reads the new key (the bind made before
+   * holds the old version's file, which the atomic writer has since
+   * removed). A bind still current is left alone. The pod's containers
+   * share the pause's mount namespace, so one that shares the mount point
+   * (the same volume and subPath at the same path) sees the new file too,
+   * where upstream it keeps its own bind until it restarts itself. False,
+   * with the container waiting in CreateContainerConfigError, when one
+   * cannot be made.
+   */
+  private async refreshSubPaths(c: ContainerRuntime, pause: number): Promise<boolean> {
+    const inPod = (target: string) => path.join(`/proc/${pause}/root`, target);
+    try {
+      // the pod's root as the pause's mount namespace sees it ('/' for a pod on the machine's root)
+      const podRoot = readlinkSync(`/proc/${pause}/root`);
+      for (const mount of this.volumes.subPathMounts(this.pod, c.name, podRoot !== '/')) {
+        if (!sameFile(mount.source, inPod(mount.target))) await this.ctx.runner.run(rebindArgv(pause, podRoot, mount));
+      }
+      return true;
+    } catch (err) {
+      this.cannotConfigure(c, `failed to prepare subPath for container "${c.name}": ${(err as Error).message.trim()}`, true);
+      return false;
+    }
   }
 
   /** where a probe or hook of the container's current instance runs */
@@ -888,7 +920,7 @@ export class PodWorker {
         // a sidecar's pod may have finished meanwhile
         if (this.terminating || this.finished || c.pid !== undefined || (c.sidecar && this.regularContainersDone())) return;
         c.restartCount++;
-        this.startContainer(c);
+        await this.startContainer(c);
         this.scheduleStatus();
       });
     }, delay);
@@ -1168,3 +1200,11 @@ function savedRef(saved: SavedContainer | undefined): ProcessRef | undefined {
   return saved?.pid && saved.startTicks !== undefined ? { pid: saved.pid, startTicks: saved.startTicks } : undefined;
 }
 
+/** whether two paths name the same file (device and inode); false when either cannot be read */
+function sameFile(a: string, b: string): boolean {
+  try {
+    const x = statSync(a);
+    const y = statSync(b);
+    return x.dev === y.dev && x.ino === y.ino;
+  } catch { return false; }
+}

@@ -158,6 +158,25 @@ function overlayOption(p: string): string {
   return p;
 }
 
+// Binds a volume's path at a mount point of the pause's mount namespace
+// afresh: the bind there is detached first (lazily: a process that holds a
+// file of it open keeps what it opened, as a container that still runs
+// keeps its bind upstream), then $2 is bound at $1, read-only when $3 is ro
+// (mount(8) binds, then remounts the bind read-only).
+const REBIND_SCRIPT = 'umount --lazy "$1" 2>/dev/null; exec mount -o "bind,$3" "$2" "$1"';
+
+/**
+ * argv that makes `mount` again in the pause's mount namespace (a subPath
+ * refreshed for a container's start). `podRoot` is the pod's root as that
+ * namespace sees it (readlink /proc/PAUSE/root: the overlay, or / for a pod
+ * on the machine's root): the source is a path of the machine, outside the
+ * pod's root, so the bind is made from the namespace's own root, as the
+ * pause made it.
+ */
+export function rebindArgv(pausePid: number, podRoot: string, mount: PauseMount): string[] {
+  return ['nsenter', '-t', String(pausePid), '--mount', '--', 'sh', '-c', REBIND_SCRIPT, 'podnet-rebind', path.join(podRoot, mount.target), mount.source, mount.readOnly ? 'ro' : 'rw'];
+}
+
 /** argv of the pause process: into (or creating) the network namespace, new UTS and mount namespaces, then the script. */
 export function pauseArgv(spec: Pick<PauseSpec, 'netns' | 'createNetns' | 'hostname' | 'mountTable' | 'holdFifo' | 'root'>): string[] {
   const root = spec.root ? [spec.root.merged] : [];

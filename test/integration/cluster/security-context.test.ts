@@ -4,14 +4,17 @@
 // no_new_privs for allowPrivilegeEscalation false; the emptyDir and the
 // configMap volume belong to the fsGroup, so the user reads a 0400 key and
 // writes in a subPath directory; runAsNonRoot refuses root in the kubelet's
-// words; and what podnet does not enforce is one Warning event.
+// words; what podnet does not enforce is one Warning event; and a
+// container restarted after its ConfigMap changed reads the new key through
+// its subPath mount (the volumes probe's repro).
 
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Event, Pod } from '../../../src/api/types.js';
+import { podFiles } from '../../../src/agent/pod-files.js';
 import { downOrKill, eventually, podnet } from '../../support/cli.js';
 
 const CLUSTER = 'itsec';
@@ -62,6 +65,27 @@ spec:
   containers: [{name: main, image: none, command: [sleep, infinity], securityContext: {runAsNonRoot: true, runAsUser: 0}}]
 `;
 
+/** the volumes probe's repro (/work/probes/prvol/envr.yaml), its mount point where a test may make it */
+const ENVR = (value: string) => `
+apiVersion: v1
+kind: ConfigMap
+metadata: {name: envc}
+data: {V: "${value}", app.conf: "${value}"}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: envr}
+spec:
+  terminationGracePeriodSeconds: 1
+  containers:
+  - name: c
+    image: busybox
+    command: ["sh","-c","echo V=$V file=$(cat ${at('app.conf')}); exec sleep 3601"]
+    env: [{name: V, valueFrom: {configMapKeyRef: {name: envc, key: V}}}]
+    volumeMounts: [{name: c, mountPath: ${at('app.conf')}, subPath: app.conf}]
+  volumes: [{name: c, configMap: {name: envc}}]
+`;
+
 async function getPod(name: string): Promise<Pod> {
   const r = await pn(['get', 'pod', name, '-o', 'json']);
   assert.equal(r.code, 0, r.stderr);
@@ -85,6 +109,7 @@ describe('securityContext and subPath mounts on the node agent', { timeout: 240_
   before(async () => {
     chmodSync(mnt, 0o755);
     for (const d of ['data', 'work', 'cfg']) mkdirSync(at(d));
+    writeFileSync(at('app.conf'), 'the machine\'s own file\n');
     const up = await pn(['up', '--nodes', '1', '--bare']);
     assert.equal(up.code, 0, `${up.stdout}\n${up.stderr}`);
     const r = await pn(['apply', '-f', '-'], { input: IDS });
@@ -134,5 +159,22 @@ describe('securityContext and subPath mounts on the node agent', { timeout: 240_
       const failed = await eventually(`${name}'s Failed event`, async () => (await eventsFor(name)).find((e) => e.reason === 'Failed'));
       assert.equal(failed.message, `Error: ${message}`);
     }
+  });
+
+  test('a container restarted after its ConfigMap changed reads the new key through its subPath mount, as its environment does', async () => {
+    const created = await pn(['apply', '-f', '-'], { input: ENVR('one') });
+    assert.equal(created.code, 0, created.stderr);
+    assert.deepEqual(await logLines('envr', 1), ['V=one file=one']);
+    const changed = await pn(['apply', '-f', '-'], { input: ENVR('two') });
+    assert.equal(changed.code, 0, changed.stderr);
+    const pod = await getPod('envr');
+    const pid = Number(readFileSync(podFiles(path.join(stateDir, CLUSTER, 'pods'), pod.metadata.uid!).containerPid('c'), 'utf8'));
+    process.kill(pid, 'SIGKILL');
+    await eventually('envr restarted', async () => {
+      const s = (await getPod('envr')).status?.containerStatuses?.[0];
+      return s?.restartCount === 1 && s.state?.running;
+    }, 30_000, 200);
+    assert.deepEqual(await logLines('envr', 1), ['V=two file=two']);
+    assert.equal(readFileSync(at('app.conf'), 'utf8'), 'the machine\'s own file\n');
   });
 });

@@ -275,3 +275,55 @@ test('fsGroup on claims: a local volume the pod may write goes to the group; a h
     assert.equal(ownership(path.join(s.root, 'claims', 'ns', 'host')), '0 755');
   } finally { s.done(); }
 });
+
+test('subPathMounts: a container\'s subPath binds as they are now (a changed ConfigMap key resolves to its new version), not another container\'s, nor one with a mount inside', () => {
+  const s = scratch();
+  try {
+    configMaps.set('ns/keys', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'keys', namespace: 'ns' }, data: { 'app.conf': 'one' } });
+    const etc = s.mnt('etc');
+    s.mnt('etc/nested');
+    const p = pod([{ name: 'cfg', configMap: { name: 'keys' } }, { name: 'scratch', emptyDir: {} }, { name: 'inner', emptyDir: {} }], [
+      [
+        { name: 'cfg', mountPath: s.mnt('app.conf', true), subPath: 'app.conf' },
+        { name: 'scratch', mountPath: path.join(etc, 'nested'), subPath: 'dir' },
+        { name: 'inner', mountPath: path.join(etc, 'nested', 'inner') },
+      ],
+      [
+        { name: 'cfg', mountPath: s.mnt('app.conf', true), subPath: 'app.conf' },
+        { name: 'scratch', mountPath: s.mnt('other'), subPath: 'other' },
+      ],
+    ]);
+    const { mounts } = s.volumes.prepare(p, sources);
+    const before = mounts.find((m) => m.target.endsWith('app.conf'))!;
+    configMaps.set('ns/keys', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'keys', namespace: 'ns' }, data: { 'app.conf': 'two' } });
+    s.volumes.refresh(p, sources);
+    assert.equal(existsSync(before.source), false, 'the old version is gone');
+    const now = s.volumes.subPathMounts(p, 'c0', false);
+    assert.equal(now.length, 1);
+    assert.equal(now[0]!.target, before.target);
+    assert.equal(now[0]!.readOnly, true);
+    assert.equal(readFileSync(now[0]!.source, 'utf8'), 'two');
+    // c1 shares the same mount point (same volume and subPath): it is its mount too
+    assert.deepEqual(s.volumes.subPathMounts(p, 'c1', false).map((m) => path.basename(m.target)).sort(), ['app.conf', 'other']);
+    assert.deepEqual(s.volumes.subPathMounts(p, 'none', false), []);
+  } finally { s.done(); }
+});
+
+test('subPathMounts after an agent restart (a PodVolumes that never prepared): a claim\'s subPath is found in its volume; a subPath gone from a ConfigMap is a FailedMount', () => {
+  const s = scratch();
+  try {
+    s.bind('data-0');
+    mkdirSync(path.join(s.root, 'claims', 'ns', 'data-0'), { recursive: true });
+    configMaps.set('ns/gone', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'gone', namespace: 'ns' }, data: { 'a.conf': 'x' } });
+    const p = pod([{ name: 'data', persistentVolumeClaim: { claimName: 'data-0' } }, { name: 'cfg', configMap: { name: 'gone' } }], [[
+      { name: 'data', mountPath: s.mnt('data'), subPath: 'pgdata' },
+      { name: 'cfg', mountPath: s.mnt('a.conf', true), subPath: 'a.conf' },
+    ]]);
+    s.volumes.prepare(p, sources);
+    const fresh = new PodVolumes({ podVolumes: path.join(s.root, 'pod', 'volumes'), claims: { claim: (ns, name) => (ns === 'ns' && name === 'data-0' ? { apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: { name }, spec: { volumeName: 'pv-data-0' }, status: { phase: 'Bound' } } : undefined), volume: () => ({ apiVersion: 'v1', kind: 'PersistentVolume', metadata: { name: 'pv-data-0' }, spec: { hostPath: { path: path.join(s.root, 'claims', 'ns', 'data-0') } } }) } });
+    assert.equal(fresh.subPathMounts(p, 'c0', false).find((m) => m.target.endsWith('data'))!.source, path.join(s.root, 'claims', 'ns', 'data-0', 'pgdata'));
+    configMaps.set('ns/gone', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'gone', namespace: 'ns' }, data: { 'b.conf': 'y' } });
+    s.volumes.refresh(p, sources);
+    assert.throws(() => s.volumes.subPathMounts(p, 'c0', false), { message: 'MountVolume.SetUp failed for volume "cfg" : subPath "a.conf" does not exist in the volume' });
+  } finally { s.done(); }
+});

@@ -1,10 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fstabPath, joinPodArgv, PAUSE_NETNS_MARK, PAUSE_READY_MARK, pauseArgv, pauseMountTable } from '../../../src/agent/sandbox.js';
+import { fstabPath, joinPodArgv, PAUSE_NETNS_MARK, PAUSE_READY_MARK, pauseArgv, pauseMountTable, rebindArgv } from '../../../src/agent/sandbox.js';
 import { SETPRIV } from '../../../src/agent/security-context.js';
 
 test('fstabPath writes spaces, tabs, newlines and backslashes as fstab(5) octal escapes', () => {
@@ -125,4 +125,36 @@ test('joinPodArgv with an identity: setpriv after nsenter, before the working di
   const identity = { uid: 1000, gid: 3000, groups: [3000, 2000], noNewPrivs: false };
   assert.deepEqual(joinPodArgv(42, ['id'], '/', identity).slice(9), [SETPRIV, '--reuid=1000', '--regid=3000', '--groups=3000,2000', '--', 'id']);
   assert.deepEqual(joinPodArgv(42, ['id'], '/srv', identity).slice(9, 16), [SETPRIV, '--reuid=1000', '--regid=3000', '--groups=3000,2000', '--', 'sh', '-c']);
+});
+
+test('rebindArgv binds again from the pause\'s mount namespace, at the target under the pod\'s root as that namespace sees it', () => {
+  assert.deepEqual(rebindArgv(42, '/state/pods/u1/rootfs/merged', { source: '/state/pods/u1/volumes/cfg/..2026/app.conf', target: '/etc/app.conf', readOnly: true }),
+    ['nsenter', '-t', '42', '--mount', '--', 'sh', '-c', 'umount --lazy "$1" 2>/dev/null; exec mount -o "bind,$3" "$2" "$1"', 'podnet-rebind', '/state/pods/u1/rootfs/merged/etc/app.conf', '/state/pods/u1/volumes/cfg/..2026/app.conf', 'ro']);
+  assert.equal(rebindArgv(42, '/', { source: '/v/data/sub', target: '/data' }).slice(-3).join(' '), '/data /v/data/sub rw');
+});
+
+test('rebindArgv on a real mount namespace: a file bind whose source was replaced shows the new file, read-only, and nothing piles up', { skip: process.getuid?.() !== 0 ? 'needs root for mount namespaces' : false }, async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'podnet-rebind-'));
+  fs.writeFileSync(path.join(dir, 'v1'), 'one');
+  fs.writeFileSync(path.join(dir, 'v2'), 'two');
+  fs.writeFileSync(path.join(dir, 'target'), '');
+  const holder = spawn('unshare', ['--mount', '--propagation', 'private', '--', 'sh', '-c', 'mount -o bind,ro "$1/v1" "$1/target" && echo ready && exec sleep 60', 'holder', dir], { stdio: ['ignore', 'pipe', 'inherit'] });
+  try {
+    await new Promise((resolve) => holder.stdout!.once('data', resolve));
+    const seen = path.join(`/proc/${holder.pid}/root`, dir, 'target');
+    assert.equal(fs.readFileSync(seen, 'utf8'), 'one');
+    fs.rmSync(path.join(dir, 'v1')); // as the atomic writer removes an old version
+    for (let i = 0; i < 2; i++) {
+      const argv = rebindArgv(holder.pid!, '/', { source: path.join(dir, 'v2'), target: path.join(dir, 'target'), readOnly: true });
+      await new Promise<void>((resolve, reject) => spawn(argv[0]!, argv.slice(1), { stdio: 'inherit' }).on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`exit ${code}`)))));
+    }
+    assert.equal(fs.readFileSync(seen, 'utf8'), 'two');
+    const mounts = fs.readFileSync(`/proc/${holder.pid}/mountinfo`, 'utf8').split('\n').filter((l) => l.split(' ')[4] === path.join(dir, 'target'));
+    assert.equal(mounts.length, 1, mounts.join('\n'));
+    assert.match(mounts[0]!.split(' ')[5]!, /^ro\b/);
+    assert.equal(fs.readFileSync(path.join(dir, 'target'), 'utf8'), '', 'the machine\'s own file is untouched');
+  } finally {
+    holder.kill('SIGKILL');
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 });
