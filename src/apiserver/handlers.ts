@@ -199,7 +199,7 @@ function deleteOptionsOf(req: ApiRequest, query: URLSearchParams, mode: RequestM
   return opts;
 }
 
-/** GET, PUT and PATCH of a Deployment's or StatefulSet's autoscaling/v1 Scale. */
+/** GET, PUT and PATCH of a Deployment's, ReplicaSet's or StatefulSet's autoscaling/v1 Scale. */
 async function handleScale(registry: Registry, req: ApiRequest, res: ApiResponse, route: ResourceRoute, mode: RequestMode): Promise<void> {
   const { info, namespace } = route;
   const name = route.name!;

@@ -24,8 +24,8 @@ Usage:
                                              jsonpath-as-json=TEMPLATE, custom-columns=HEADER:PATH,…, custom-columns-file=FILE
   podnet describe KIND [NAME…|-l SEL] [-n NS|-A]
   podnet wait --for=condition=Ready|delete|jsonpath='{PATH}'[=VALUE] KIND [NAME|-l SEL|--all] [-n NS] [--timeout=60s]
-  podnet scale --replicas=N deployment/NAME|statefulset/NAME [-n NS]
-  podnet logs [-n NS] POD|deploy/NAME|sts/NAME|svc/NAME [-c CONTAINER] [-p] [--tail=N] [-f|--follow]
+  podnet scale --replicas=N deployment/NAME|replicaset/NAME|statefulset/NAME [-n NS]
+  podnet logs [-n NS] POD|deploy/NAME|rs/NAME|sts/NAME|svc/NAME [-c CONTAINER] [-p] [--tail=N] [-f|--follow]
   podnet exec [-n NS] POD [-c CONTAINER] [-i] [-t] -- CMD…
                                              run CMD inside a pod's container (stdin only with -i)
   podnet exec node/NAME -- CMD…              run CMD inside a node's network namespace (stdin always)

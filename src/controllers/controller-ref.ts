@@ -48,7 +48,7 @@ export type ClaimStep = 'keep' | 'adopt' | 'release' | 'ignore';
  * nothing (neither adopts nor releases) but keeps what it has; a pod being
  * deleted is never adopted; another controller's pod is never touched.
  */
-export function claimStep(owner: KubeObject, pod: Pod, wanted: () => boolean): ClaimStep {
+export function claimStep(owner: KubeObject, pod: KubeObject, wanted: () => boolean): ClaimStep {
   const ref = controllerRefOf(pod);
   const ownerDeleting = !!owner.metadata.deletionTimestamp;
   if (ref) {
@@ -70,8 +70,13 @@ export function claimStep(owner: KubeObject, pod: Pod, wanted: () => boolean): C
  * RecheckDeletionTimestamp). A failed patch is thrown after the others are
  * tried, so the sync is retried, as upstream's aggregate error does.
  */
-export async function claimPods(client: Client, owner: PodOwner, candidates: Pod[], wanted: (pod: Pod) => boolean): Promise<Pod[]> {
-  const owned: Pod[] = [];
+export function claimPods(client: Client, owner: PodOwner, candidates: Pod[], wanted: (pod: Pod) => boolean): Promise<Pod[]> {
+  return claimObjects(client, owner, 'pods', candidates, wanted);
+}
+
+/** claimPods for any kind of dependent (a Deployment claims its ReplicaSets so), `plural` being the dependents'. */
+export async function claimObjects<T extends KubeObject>(client: Client, owner: PodOwner, plural: string, candidates: T[], wanted: (obj: T) => boolean): Promise<T[]> {
+  const owned: T[] = [];
   const errors: unknown[] = [];
   let adoptable: Promise<void> | undefined;
   for (const pod of candidates) {
@@ -81,13 +86,13 @@ export async function claimPods(client: Client, owner: PodOwner, candidates: Pod
       try {
         adoptable ??= recheckOwner(client, owner);
         await adoptable;
-        owned.push(await adopt(client, owner, pod));
+        owned.push(await adopt(client, owner, plural, pod));
       } catch (err) {
         if (!isApiError(err, 'NotFound')) errors.push(err);
       }
     }
     if (step === 'release') {
-      try { await release(client, owner, pod); } catch (err) { errors.push(err); }
+      try { await release(client, owner, plural, pod); } catch (err) { errors.push(err); }
     }
   }
   if (errors.length > 0) throw errors[0];
@@ -108,16 +113,16 @@ async function recheckOwner(client: Client, owner: PodOwner): Promise<void> {
  * pod's uid in it is a precondition, so a pod deleted and made again under
  * the name is not taken by mistake.
  */
-function adopt(client: Client, owner: PodOwner, pod: Pod): Promise<Pod> {
-  const m = pod.metadata;
-  return client.patch<Pod>('pods', m.namespace, m.name!, { metadata: { ownerReferences: [controllerRefTo(owner)], uid: m.uid } }, { patchType: 'strategic' });
+function adopt<T extends KubeObject>(client: Client, owner: PodOwner, plural: string, obj: T): Promise<T> {
+  const m = obj.metadata;
+  return client.patch<T>(plural, m.namespace, m.name!, { metadata: { ownerReferences: [controllerRefTo(owner)], uid: m.uid } }, { patchType: 'strategic' });
 }
 
 /** Gone, or replaced by another pod of that name (the uid precondition fails): nothing left to release. */
-async function release(client: Client, owner: PodOwner, pod: Pod): Promise<void> {
-  const m = pod.metadata;
+async function release(client: Client, owner: PodOwner, plural: string, obj: KubeObject): Promise<void> {
+  const m = obj.metadata;
   try {
-    await client.patch('pods', m.namespace, m.name!, { metadata: { ownerReferences: [{ $patch: 'delete', uid: owner.obj.metadata.uid }], uid: m.uid } }, { patchType: 'strategic' });
+    await client.patch(plural, m.namespace, m.name!, { metadata: { ownerReferences: [{ $patch: 'delete', uid: owner.obj.metadata.uid }], uid: m.uid } }, { patchType: 'strategic' });
   } catch (err) {
     if (!isApiError(err, 'NotFound') && !isApiError(err, 'Conflict')) throw err;
   }

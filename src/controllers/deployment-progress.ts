@@ -32,8 +32,9 @@ export interface Progress {
  * Progress is a new spec generation, more updated, ready or available pods, or
  * fewer old ones than the stored status counted: each restarts the deadline.
  */
-export function progressingCondition(deploy: Deployment, counts: RolloutCounts, complete: boolean, rollingOut: boolean, nowMs: number, now: string): Progress {
-  const name = deploy.metadata.name;
+export function progressingCondition(deploy: Deployment, counts: RolloutCounts, complete: boolean, rollingOut: boolean, nowMs: number, now: string, newReplicaSet?: string): Progress {
+  // upstream names the new ReplicaSet; before there is one, the Deployment
+  const subject = newReplicaSet ? `ReplicaSet "${newReplicaSet}"` : `Deployment "${deploy.metadata.name}"`;
   const prev = deploy.status?.conditions?.find((c) => c.type === 'Progressing');
   const mk = (status: Condition['status'], reason: string, message: string, lastUpdateTime = now): Condition =>
     ({ type: 'Progressing', status, reason, message, lastUpdateTime });
@@ -41,7 +42,7 @@ export function progressingCondition(deploy: Deployment, counts: RolloutCounts, 
     return { condition: prev?.reason === 'DeploymentPaused' ? prev : mk('Unknown', 'DeploymentPaused', 'Deployment is paused') };
   }
   if (complete || (prev?.reason === 'NewReplicaSetAvailable' && !rollingOut)) {
-    return { condition: prev?.reason === 'NewReplicaSetAvailable' ? prev : mk('True', 'NewReplicaSetAvailable', `Deployment "${name}" has successfully progressed.`) };
+    return { condition: prev?.reason === 'NewReplicaSetAvailable' ? prev : mk('True', 'NewReplicaSetAvailable', `${subject} has successfully progressed.`) };
   }
   const old = deploy.status ?? {};
   const oldOld = (old.replicas ?? 0) - (old.updatedReplicas ?? 0);
@@ -51,13 +52,13 @@ export function progressingCondition(deploy: Deployment, counts: RolloutCounts, 
     || counts.replicas - counts.updatedReplicas < oldOld
     || counts.readyReplicas > (old.readyReplicas ?? 0)
     || counts.availableReplicas > (old.availableReplicas ?? 0);
-  const progressing = mk('True', 'ReplicaSetUpdated', `Deployment "${name}" is progressing.`);
+  const progressing = mk('True', 'ReplicaSetUpdated', `${subject} is progressing.`);
   if (progressed || !prev) return withDeadline(deploy, progressing, nowMs);
   if (prev.reason === PROGRESS_DEADLINE_EXCEEDED) return { condition: prev };
   const since = Date.parse(prev.lastUpdateTime ?? prev.lastTransitionTime ?? now);
   const deadlineMs = deadlineSeconds(deploy) * 1000;
   if (Number.isFinite(deadlineMs) && nowMs - since > deadlineMs) {
-    return { condition: mk('False', PROGRESS_DEADLINE_EXCEEDED, `Deployment "${name}" has timed out progressing.`) };
+    return { condition: mk('False', PROGRESS_DEADLINE_EXCEEDED, `${subject} has timed out progressing.`) };
   }
   return withDeadline(deploy, { ...prev }, nowMs, since);
 }

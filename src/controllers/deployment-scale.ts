@@ -1,49 +1,15 @@
-// Scaling a Deployment's pod groups (pods of one pod-template-hash, podnet's
-// stand-in for a ReplicaSet) to a new spec.replicas without rolling anything:
-// upstream's DeploymentController.scale (pkg/controller/deployment/sync.go),
-// run when the Deployment is paused or its replicas changed mid-rollout.
-// Pure arithmetic on group sizes; deployment.ts turns sizes into pods.
+// Scaling a Deployment's ReplicaSets to a new spec.replicas in proportion to
+// their sizes: upstream's DeploymentController.scale
+// (pkg/controller/deployment/sync.go), run when the Deployment is paused or
+// its replicas changed mid-rollout. Pure arithmetic on sizes; deployment.ts
+// (planScale) turns sizes into ReplicaSet scales.
 
-/** one group of active pods that share a pod-template-hash */
+/** one active ReplicaSet: its name, spec.replicas and age */
 export interface GroupSize {
   hash: string;
   size: number;
-  /**
-   * The creationTimestamp of the group's oldest pod: the group's age, as a
-   * ReplicaSet's creationTimestamp is upstream (ties are broken by hash, as
-   * upstream breaks them by name).
-   */
+  /** its creationTimestamp (ties are broken by name, as upstream) */
   created: string;
-}
-
-export interface ScaleInput {
-  replicas: number;
-  /** resolved maxSurge (0 for Recreate) */
-  maxSurge: number;
-  rollingUpdate: boolean;
-  /** the hash of the Deployment's current template */
-  currentHash: string;
-  /** the current group has replicas pods, all available (upstream IsSaturated) */
-  currentSaturated: boolean;
-}
-
-/**
- * Target size per group hash; a group left out keeps its size. A group of the
- * current template with no pod yet is never created here (the rollout does
- * that), except when there is no pod at all: then the current template is the
- * only one podnet knows (upstream would scale its newest ReplicaSet, which has
- * the same template unless it changed while the Deployment was paused).
- */
-export function scaleGroups(groups: GroupSize[], input: ScaleInput): Map<string, number> {
-  const { replicas } = input;
-  const active = groups.filter((g) => g.size > 0);
-  // FindActiveOrLatest: one active group takes the whole count
-  if (active.length === 0) return new Map([[input.currentHash, replicas]]);
-  if (active.length === 1) return new Map([[active[0]!.hash, replicas]]);
-  // a saturated current group: the old ones go (adoption of a finished rollout)
-  if (input.currentSaturated) return new Map(active.filter((g) => g.hash !== input.currentHash).map((g) => [g.hash, 0]));
-  if (!input.rollingUpdate) return new Map();
-  return proportionalSizes(active, replicas, input.maxSurge);
 }
 
 /**
@@ -53,12 +19,10 @@ export function scaleGroups(groups: GroupSize[], input: ScaleInput): Map<string,
  * Ties go newer first when adding, older first when removing.
  *
  * Upstream divides by the deployment.kubernetes.io/max-replicas annotation
- * each ReplicaSet carries (replicas + maxSurge when it was last scaled),
- * falling back to status.replicas. podnet has no ReplicaSet to annotate and
- * will not rewrite pods to annotate them, so it divides by the sum of the
- * group sizes: what status.replicas reports, and the annotated value whenever
- * the rollout had reached its surge (the state it rests in when stuck). The
- * shares then add up to the change, up to rounding.
+ * each ReplicaSet carries (replicas + maxSurge when it was last scaled).
+ * podnet divides by the sum of the sizes, which is the annotated value
+ * whenever the rollout had reached its surge (the state it rests in when
+ * stuck), so the shares add up to the change, up to rounding.
  */
 export function proportionalSizes(groups: GroupSize[], replicas: number, maxSurge: number): Map<string, number> {
   const sizes = new Map(groups.map((g) => [g.hash, g.size]));

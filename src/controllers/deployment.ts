@@ -1,293 +1,302 @@
-// Deployment → Pods. podnet has no ReplicaSet kind, so the Deployment owns its
-// Pods directly and tells template generations apart by the pod-template-hash
-// label, exactly the label upstream's ReplicaSets put on theirs. Rolling update
-// follows upstream's arithmetic: maxSurge rounds up, maxUnavailable rounds down,
-// and old pods go, unavailable ones first, only while replicas - maxUnavailable
-// pods stay available even if every old one left were available. A paused
-// Deployment, or one whose replicas change mid-rollout, is scaled instead of
-// rolled, as upstream's syncDeployment: each template group in proportion to
-// its size (deployment-scale.ts), an old group's new pods copied from its own.
-// Pods are claimed as upstream claims ReplicaSets (controller-ref.ts): an
-// orphan with a pod-template-hash that the selector matches is adopted, as
-// the ReplicaSet it came from would be, and is then a pod of its template's
-// group, an old one rolled like any other.
+// Deployment → ReplicaSets, as upstream's deployment controller
+// (pkg/controller/deployment): the Deployment owns one ReplicaSet per pod
+// template it has had, `<deployment>-<pod-template-hash>`, whose selector,
+// labels and template carry the hash; the ReplicaSet controller
+// (replicaset.ts) makes the pods. A rollout only changes ReplicaSets'
+// spec.replicas, by upstream's arithmetic (rolling.go): the new one grows
+// while all of them stay within replicas + maxSurge (rounded up), old ones
+// shrink, unhealthy pods first, while the available pods stay above
+// replicas - maxUnavailable (rounded down), counting the new set's
+// unavailable pods as never becoming available. Recreate empties the old sets
+// and waits for their pods to be gone before the new one grows. A paused
+// Deployment, or one whose replicas changed mid-rollout, is scaled instead:
+// each active set in proportion to its size (deployment-scale.ts). Each set
+// carries its revision (the history `kubectl rollout history/undo` reads),
+// the replicas it was scaled for and the maximum then; old empty sets beyond
+// revisionHistoryLimit are deleted. Orphan ReplicaSets the selector matches
+// are adopted (controller-ref.ts); pods an earlier podnet made for the
+// Deployment itself are handed to the ReplicaSet of their template.
 
-import { deepEqual } from '../store/deep-equal.js';
-import type { Deployment, Pod, PodTemplateSpec } from '../api/types.js';
+import type { Deployment, Pod, PodTemplateSpec, ReplicaSet } from '../api/types.js';
 import { matchesLabelSelector } from '../api/labels.js';
-import { isActive, isPodAvailable, isPodReady, isTerminal, isTerminating, msUntilAvailable, nowRFC3339, setCondition } from '../api/pod-helpers.js';
+import { isActive, isTerminal, nowRFC3339, setCondition } from '../api/pod-helpers.js';
 import type { Client } from '../client/client.js';
 import { isApiError } from '../errors.js';
 import { Controller } from './controller.js';
-import { claimPods, controllerRefTo, orphanNamespace, ORPHANS_BY_NAMESPACE, podOwnerHandlers, type PodOwner } from './controller-ref.js';
+import { claimObjects, controllerRefOf, controllerRefTo, ORPHANS_BY_NAMESPACE, type PodOwner } from './controller-ref.js';
 import { progressingCondition } from './deployment-progress.js';
-import { scaleGroups } from './deployment-scale.js';
+import { proportionalSizes } from './deployment-scale.js';
 import type { EventRecorder } from './events.js';
 import { indexLookup, keyOf, splitKey, type IndexLookup, type InformerSource, type Lister } from './informers.js';
-import { randomSuffix, templateHash } from './template-hash.js';
+import { templateHash } from './template-hash.js';
+import { CONTROLLER_UID_INDEX, controllerUid, POD_TEMPLATE_HASH, resolveIntOrPercent, sameStatus } from './workload-pods.js';
 
-export const POD_TEMPLATE_HASH = 'pod-template-hash';
-/** pods by the uid of their controlling owner */
-export const CONTROLLER_UID_INDEX = 'controller-uid';
+export { POD_TEMPLATE_HASH, resolveIntOrPercent, sameStatus } from './workload-pods.js';
 
-export function controllerUid(obj: { metadata: { ownerReferences?: { uid: string; controller?: boolean }[] } }): string[] {
-  const ref = obj.metadata.ownerReferences?.find((r) => r.controller);
-  return ref ? [ref.uid] : [];
-}
-
-export function resolveIntOrPercent(value: number | string | undefined, total: number, roundUp: boolean, fallback: string): number {
-  const v = value ?? fallback;
-  if (typeof v === 'number') return v;
-  const m = /^(\d+)%$/.exec(v);
-  if (!m) return Number(v) || 0;
-  const exact = (Number(m[1]) * total) / 100;
-  return roundUp ? Math.ceil(exact) : Math.floor(exact);
-}
-
-/**
- * Whether the Deployment wants this pod (upstream: its selector matches the
- * ReplicaSet, whose own selector, and so the pod, carries a
- * pod-template-hash). A pod without the label belongs to no template group,
- * so a bare pod that only shares the labels is never adopted.
- */
-export function wantsPod(deploy: Deployment, pod: Pod): boolean {
-  return !!pod.metadata.labels?.[POD_TEMPLATE_HASH] && matchesLabelSelector(deploy.spec.selector, pod.metadata.labels);
-}
+export const REVISION_ANNOTATION = 'deployment.kubernetes.io/revision';
+export const DESIRED_REPLICAS_ANNOTATION = 'deployment.kubernetes.io/desired-replicas';
+export const MAX_REPLICAS_ANNOTATION = 'deployment.kubernetes.io/max-replicas';
+/** on a pod an earlier podnet made for a Deployment itself, orphaned to be handed to a ReplicaSet: that Deployment's uid */
+const HANDED_OVER = 'podnet.io/handed-over-by-deployment';
+const HANDOVER_INDEX = 'handed-over-by-deployment';
+const HANDOVER_RECHECK_MS = 50;
 
 const ownerOf = (deploy: Deployment): PodOwner => ({ obj: deploy, apiVersion: 'apps/v1', kind: 'Deployment', plural: 'deployments' });
 
-/** the order pods of one template go in: the least useful first */
-function byDeletionPreference(a: Pod, b: Pod): number {
-  return Number(isPodReady(a)) - Number(isPodReady(b)) || // not-ready first
-    Number(!!a.spec.nodeName) - Number(!!b.spec.nodeName) || // unscheduled first
-    (b.metadata.creationTimestamp ?? '').localeCompare(a.metadata.creationTimestamp ?? ''); // newest first
-}
+const replicasOf = (rs: ReplicaSet) => rs.spec.replicas ?? 0;
+const sum = (sets: readonly ReplicaSet[], f: (rs: ReplicaSet) => number) => sets.reduce((n, rs) => n + f(rs), 0);
+const revisionOf = (rs: ReplicaSet) => Number(rs.metadata.annotations?.[REVISION_ANNOTATION] ?? 0) || 0;
+const byCreation = (a: ReplicaSet, b: ReplicaSet) => (a.metadata.creationTimestamp ?? '').localeCompare(b.metadata.creationTimestamp ?? '') || (a.metadata.name ?? '').localeCompare(b.metadata.name ?? '');
 
-export interface RolloutPlan {
-  create: number;
-  /** pods to delete, in order */
-  remove: Pod[];
-}
-
-/**
- * Pure: given the Deployment and its active pods, what to do now. Called again
- * after every pod change, so each step only needs to be safe, not complete.
- * oldTerminating: old-template pods already being deleted that still run
- * (Recreate starts no new pod while any does, as upstream's oldPodsRunning).
- */
-export function planRollout(deploy: Deployment, pods: Pod[], hash: string, now = Date.now(), oldTerminating = 0): RolloutPlan {
+export function maxSurgeOf(deploy: Deployment): number {
+  if (deploy.spec.strategy?.type === 'Recreate') return 0;
   const replicas = deploy.spec.replicas ?? 1;
-  const available = (p: Pod) => isPodAvailable(p, deploy.spec.minReadySeconds ?? 0, now);
-  const current = pods.filter((p) => p.metadata.labels?.[POD_TEMPLATE_HASH] === hash);
-  const old = pods.filter((p) => p.metadata.labels?.[POD_TEMPLATE_HASH] !== hash);
+  const surge = resolveIntOrPercent(deploy.spec.strategy?.rollingUpdate?.maxSurge, replicas, true, '25%');
+  const unavailable = resolveIntOrPercent(deploy.spec.strategy?.rollingUpdate?.maxUnavailable, replicas, false, '25%');
+  return surge === 0 && unavailable === 0 ? 0 : surge;
+}
 
-  if (deploy.spec.strategy?.type === 'Recreate') {
-    if (old.length > 0) return { create: 0, remove: [...old].sort(byDeletionPreference) };
-    if (oldTerminating > 0) return { create: 0, remove: [] };
-    if (current.length > replicas) return { create: 0, remove: [...current].sort(byDeletionPreference).slice(0, current.length - replicas) };
-    return { create: replicas - current.length, remove: [] };
-  }
-
+/** upstream MaxUnavailable: 0 for Recreate; never more than replicas; 1 when both it and maxSurge resolve to 0 */
+export function maxUnavailableOf(deploy: Deployment): number {
+  if (deploy.spec.strategy?.type === 'Recreate') return 0;
+  const replicas = deploy.spec.replicas ?? 1;
   const surge = resolveIntOrPercent(deploy.spec.strategy?.rollingUpdate?.maxSurge, replicas, true, '25%');
   let unavailable = resolveIntOrPercent(deploy.spec.strategy?.rollingUpdate?.maxUnavailable, replicas, false, '25%');
   if (surge === 0 && unavailable === 0) unavailable = 1;
-
-  if (old.length === 0) {
-    if (current.length < replicas) return { create: replicas - current.length, remove: [] };
-    return { create: 0, remove: [...current].sort(byDeletionPreference).slice(0, current.length - replicas) };
-  }
-
-  const remove: Pod[] = [];
-  const maxTotal = replicas + surge;
-  const create = Math.max(0, Math.min(replicas - current.length, maxTotal - pods.length));
-  const excessNew = current.length > replicas ? [...current].sort(byDeletionPreference).slice(0, current.length - replicas) : [];
-  remove.push(...excessNew);
-  const keptNew = current.filter((p) => !excessNew.includes(p));
-
-  // Upstream's reconcileOldReplicaSets. An old pod that is not available now
-  // may be again in a second (a readiness probe that failed once, or any pod
-  // after a daemon restart, as the node agents report not ready until the
-  // first probe passes), so the budget counts every old pod as if it were
-  // available and every new one that is not (those created now included) as
-  // if it never would be: maxScaledDown = allPods - minAvailable - newUnavailable.
-  // With maxUnavailable 0 and no new pod available yet that is 0: nothing goes.
-  // As upstream, availability is Ready for minReadySeconds.
-  const minAvailable = replicas - unavailable;
-  const allPods = old.length + keptNew.length + create;
-  const newUnavailable = keptNew.filter((p) => !available(p)).length + create;
-  const maxScaledDown = allPods - minAvailable - newUnavailable;
-  if (maxScaledDown <= 0) return { create, remove };
-
-  // Unavailable old pods first (cleanupUnhealthyReplicas): they serve nothing,
-  // but only as many as the budget allows.
-  const oldSorted = [...old].sort(byDeletionPreference);
-  const unavailableOld = oldSorted.filter((p) => !available(p));
-  const cleanedUp = unavailableOld.slice(0, maxScaledDown);
-  remove.push(...cleanedUp);
-  // Then available ones while the available pods stay above minAvailable
-  // (scaleDownOldReplicaSetsForRollingUpdate). This never exceeds what is left
-  // of the budget: it is only positive once every unavailable old pod has gone.
-  const availableOld = oldSorted.filter(available);
-  let canRemove = keptNew.filter(available).length + availableOld.length - minAvailable;
-  for (const p of availableOld) {
-    if (canRemove <= 0) break;
-    remove.push(p);
-    canRemove--;
-  }
-  return { create, remove };
+  return Math.min(unavailable, replicas);
 }
 
-/** what one sync does: pods to create per template group, pods to delete */
-export interface ScalePlan {
-  /** from: a pod of an older group to copy, as its template is no longer the Deployment's */
-  create: { hash: string; count: number; from?: Pod }[];
-  remove: Pod[];
-}
-
-const hashOfPod = (p: Pod) => p.metadata.labels?.[POD_TEMPLATE_HASH] ?? '';
+/** A step of a rollout or scale: a set's new spec.replicas. */
+export interface ScaleStep { rs: ReplicaSet; replicas: number }
 
 /**
- * Pure: upstream's scale step (sync.go, DeploymentController.sync), for a
- * paused Deployment or a scaling event: every group of pods (one template
- * hash) is sized to the new spec.replicas, in proportion mid-rollout
- * (deployment-scale.ts); no rollout progresses, so no group of the current
- * template is started and no group's template changes.
+ * Pure: upstream's NewRSNewReplicas for a rolling update: the new set grows
+ * by what keeps all sets within replicas + maxSurge, up to replicas.
  */
-export function planScale(deploy: Deployment, pods: Pod[], hash: string, now = Date.now()): ScalePlan {
-  // Created paused: upstream makes no ReplicaSet (getAllReplicaSetsAndSyncRevision
-  // without createIfNotExisted), so no pod starts until it is resumed. One that
-  // ran before and lost its pods is still scaled, as its ReplicaSet would be.
-  if (deploy.spec.paused && pods.length === 0 && deploy.status?.observedGeneration === undefined) return { create: [], remove: [] };
+export function newReplicasForRolling(deploy: Deployment, all: readonly ReplicaSet[], newReplicas: number): number {
   const replicas = deploy.spec.replicas ?? 1;
-  const recreate = deploy.spec.strategy?.type === 'Recreate';
-  const groups = new Map<string, Pod[]>();
-  for (const p of pods) groups.set(hashOfPod(p), [...(groups.get(hashOfPod(p)) ?? []), p]);
-  const current = groups.get(hash) ?? [];
-  const minReadySeconds = deploy.spec.minReadySeconds ?? 0;
-  const oldest = (ps: Pod[]) => ps.map((p) => p.metadata.creationTimestamp ?? '').sort()[0] ?? '';
-  const targets = scaleGroups([...groups].map(([h, ps]) => ({ hash: h, size: ps.length, created: oldest(ps) })), {
-    replicas,
-    maxSurge: recreate ? 0 : resolveIntOrPercent(deploy.spec.strategy?.rollingUpdate?.maxSurge, replicas, true, '25%'),
-    rollingUpdate: !recreate,
-    currentHash: hash,
-    currentSaturated: current.length > 0 && current.length === replicas && current.every((p) => isPodAvailable(p, minReadySeconds, now)),
+  const current = sum(all, replicasOf);
+  const maxTotal = replicas + maxSurgeOf(deploy);
+  if (current >= maxTotal) return newReplicas;
+  return newReplicas + Math.min(maxTotal - current, replicas - newReplicas);
+}
+
+/**
+ * Pure: upstream's reconcileOldReplicaSets. How far old sets may shrink now:
+ * every pod of every set counted, less what must stay available, less the
+ * new set's pods that are not available (as if they never would be). First
+ * the old sets' unavailable pods (cleanupUnhealthyReplicas), oldest set
+ * first, then available ones while the available pods stay above
+ * replicas - maxUnavailable (scaleDownOldReplicaSetsForRollingUpdate).
+ */
+export function scaleDownOld(deploy: Deployment, oldSets: readonly ReplicaSet[], newRS: ReplicaSet | undefined): ScaleStep[] {
+  const old = [...oldSets].sort(byCreation);
+  if (sum(old, replicasOf) === 0) return [];
+  const all = newRS ? [...old, newRS] : old;
+  const minAvailable = (deploy.spec.replicas ?? 1) - maxUnavailableOf(deploy);
+  const newUnavailable = newRS ? replicasOf(newRS) - (newRS.status?.availableReplicas ?? 0) : 0;
+  const maxScaledDown = sum(all, replicasOf) - minAvailable - newUnavailable;
+  if (maxScaledDown <= 0) return [];
+  const target = new Map(old.map((rs) => [rs, replicasOf(rs)]));
+  let cleaned = 0;
+  for (const rs of old) {
+    if (cleaned >= maxScaledDown) break;
+    const unhealthy = replicasOf(rs) - (rs.status?.availableReplicas ?? 0);
+    if (replicasOf(rs) === 0 || unhealthy <= 0) continue;
+    const down = Math.min(maxScaledDown - cleaned, unhealthy);
+    target.set(rs, replicasOf(rs) - down);
+    cleaned += down;
+  }
+  // what is available now, across every set (those just cleaned of unavailable pods lose none)
+  const available = sum(all, (rs) => rs.status?.availableReplicas ?? 0);
+  let toScaleDown = available - minAvailable;
+  for (const rs of old) {
+    if (toScaleDown <= 0) break;
+    const size = target.get(rs)!;
+    if (size === 0) continue;
+    const down = Math.min(size, toScaleDown);
+    target.set(rs, size - down);
+    toScaleDown -= down;
+  }
+  return old.filter((rs) => target.get(rs) !== replicasOf(rs)).map((rs) => ({ rs, replicas: target.get(rs)! }));
+}
+
+/**
+ * Pure: upstream's isScalingEvent: an active set scaled for another
+ * spec.replicas than the Deployment's now (its desired-replicas annotation).
+ */
+export function isScalingEvent(deploy: Deployment, sets: readonly ReplicaSet[]): boolean {
+  return sets.some((rs) => {
+    if (replicasOf(rs) === 0) return false;
+    const desired = rs.metadata.annotations?.[DESIRED_REPLICAS_ANNOTATION];
+    return desired !== undefined && Number(desired) !== (deploy.spec.replicas ?? 1);
   });
-  const plan: ScalePlan = { create: [], remove: [] };
-  for (const [h, size] of targets) {
-    const members = groups.get(h) ?? [];
-    if (size > members.length) plan.create.push({ hash: h, count: size - members.length, ...(h !== hash ? { from: members[0] } : {}) });
-    else if (size < members.length) plan.remove.push(...[...members].sort(byDeletionPreference).slice(0, members.length - size));
-  }
-  return plan;
 }
 
 /**
- * Whether spec.replicas changed mid-rollout (upstream isScalingEvent), so the
- * groups are first scaled in proportion (planScale) and the rollout goes on
- * from there at the next sync. Upstream compares spec.replicas with the
- * deployment.kubernetes.io/desired-replicas annotation of each ReplicaSet.
- * podnet has no ReplicaSet and will not rewrite pods to annotate them, and
- * an in-memory record would be lost on restart; what survives is the
- * Deployment's own status: observedGeneration says the spec changed since the
- * last sync, and then the pods scaled for the old spec add up to something
- * other than replicas + maxSurge. A rollout step, which leaves the pods short
- * of that between syncs, never passes: it changes no spec. Left out, as a rollout: a new template
- * (the current group has no pod yet: its pods are what the rollout makes) and
- * a single group (planRollout sizes it as the scale would). A spec change
- * other than replicas (maxSurge, resuming) that finds the pods short of
- * replicas + maxSurge is scaled too, where upstream would only roll on.
+ * Pure: upstream's scale (sync.go): one active set (or none: the new one, or
+ * the newest) takes replicas; a saturated new set sends the old ones to 0;
+ * otherwise, rolling, what reaching replicas + maxSurge adds or removes is
+ * shared out in proportion to the sets' sizes.
  */
-export function isScalingEvent(deploy: Deployment, pods: Pod[], hash: string): boolean {
-  if (deploy.spec.strategy?.type === 'Recreate') return false;
-  if (deploy.metadata.generation === undefined || deploy.metadata.generation === deploy.status?.observedGeneration) return false;
-  const hashes = new Set(pods.map(hashOfPod));
-  if (hashes.size < 2 || !hashes.has(hash)) return false;
+export function planScale(deploy: Deployment, newRS: ReplicaSet | undefined, oldSets: readonly ReplicaSet[]): ScaleStep[] {
   const replicas = deploy.spec.replicas ?? 1;
-  const allowed = replicas > 0 ? replicas + resolveIntOrPercent(deploy.spec.strategy?.rollingUpdate?.maxSurge, replicas, true, '25%') : 0;
-  return pods.length !== allowed;
+  const all = newRS ? [newRS, ...oldSets] : [...oldSets];
+  const active = all.filter((rs) => replicasOf(rs) > 0);
+  const only = active.length === 1 ? active[0] : active.length === 0 ? newRS ?? [...oldSets].sort(byCreation).at(-1) : undefined;
+  if (only) return replicasOf(only) === replicas ? [] : [{ rs: only, replicas }];
+  if (newRS && replicasOf(newRS) === replicas && (newRS.status?.availableReplicas ?? 0) >= replicas) {
+    return oldSets.filter((rs) => replicasOf(rs) > 0).map((rs) => ({ rs, replicas: 0 }));
+  }
+  if (deploy.spec.strategy?.type === 'Recreate') return [];
+  const sizes = proportionalSizes(active.map((rs) => ({ hash: rs.metadata.name!, size: replicasOf(rs), created: rs.metadata.creationTimestamp ?? '' })), replicas, maxSurgeOf(deploy));
+  return active.filter((rs) => sizes.get(rs.metadata.name!) !== replicasOf(rs)).map((rs) => ({ rs, replicas: sizes.get(rs.metadata.name!)! }));
 }
 
-/** an old group's pod as the template for more of its kind: what the Deployment's template was */
-function templateOf(pod: Pod): PodTemplateSpec {
+/** Pure: the old sets revisionHistoryLimit lets go (empty ones, oldest revision first). */
+export function historyToDelete(deploy: Deployment, oldSets: readonly ReplicaSet[]): ReplicaSet[] {
+  const limit = deploy.spec.revisionHistoryLimit ?? 10;
+  const empty = oldSets.filter((rs) => replicasOf(rs) === 0 && (rs.status?.replicas ?? 0) === 0 && !rs.metadata.deletionTimestamp);
+  if (empty.length <= limit) return [];
+  return [...empty].sort((a, b) => revisionOf(a) - revisionOf(b) || byCreation(a, b)).slice(0, empty.length - limit);
+}
+
+/** The pod template of a set the Deployment makes: its own with the hash label. */
+function hashedTemplate(t: PodTemplateSpec, hash: string): PodTemplateSpec {
+  return { ...t, metadata: { ...(t.metadata ?? {}), labels: { ...(t.metadata?.labels ?? {}), [POD_TEMPLATE_HASH]: hash } } };
+}
+
+/** an old pod's template, for the set its generation gets (pods an earlier podnet made for the Deployment itself) */
+function templateOfPod(pod: Pod): PodTemplateSpec {
   const { nodeName: _bound, ...spec } = pod.spec;
-  return {
-    metadata: { labels: { ...(pod.metadata.labels ?? {}) }, ...(pod.metadata.annotations ? { annotations: { ...pod.metadata.annotations } } : {}) },
-    spec,
-  };
-}
-
-/**
- * Whether a pod update can change what its Deployment's sync does: the sync
- * reads a pod's controller, labels (the template hash, and the selector that
- * keeps it owned), activity (deletion, terminal phase), readiness and
- * binding (claimPods, planRollout, updateStatus). Most pod updates
- * are other status writes (the scheduler's PodScheduled=False, container
- * states, probe times) that would each cost a sync ending in "nothing to do".
- * Upstream's ReplicaSet controller queues on every update; the outcome is the
- * same, as the sync reads only these fields.
- */
-export function podChangeMatters(old: Pod, cur: Pod): boolean {
-  return !deepEqual(old.metadata.labels ?? {}, cur.metadata.labels ?? {})
-    || controllerUid(old)[0] !== controllerUid(cur)[0]
-    || isActive(old) !== isActive(cur)
-    || isPodReady(old) !== isPodReady(cur)
-    || old.spec.nodeName !== cur.spec.nodeName;
+  return { metadata: { labels: { ...(pod.metadata.labels ?? {}) }, ...(pod.metadata.annotations ? { annotations: { ...pod.metadata.annotations } } : {}) }, spec };
 }
 
 export class DeploymentController extends Controller {
   private readonly deployments: Lister<Deployment>;
+  private readonly sets: Lister<ReplicaSet>;
+  private readonly setsByOwner: IndexLookup<ReplicaSet>;
+  private readonly orphanSets: IndexLookup<ReplicaSet>;
   private readonly podsByOwner: IndexLookup<Pod>;
-  private readonly orphans: IndexLookup<Pod>;
+  /** orphans handed over by a Deployment, by its uid (handOverOwnPods) */
+  private readonly handedOver: IndexLookup<Pod>;
   /** the template hash per Deployment uid, for the generation it was computed at (the template is in spec) */
   private readonly hashes = new Map<string, { generation: number | undefined; hash: string }>();
 
   constructor(informers: InformerSource, private readonly client: Client, private readonly events: EventRecorder) {
     super('deployment-controller', 2);
     const deployments = informers.informer<Deployment>('deployments');
+    const sets = informers.informer<ReplicaSet>('replicasets');
     const pods = informers.informer<Pod>('pods');
     this.deployments = deployments;
+    this.sets = sets;
+    this.setsByOwner = indexLookup(sets, CONTROLLER_UID_INDEX, controllerUid);
+    this.orphanSets = indexLookup(sets, ORPHANS_BY_NAMESPACE, (rs) => (controllerRefOf(rs) ? [] : [rs.metadata.namespace ?? '']));
     this.podsByOwner = indexLookup(pods, CONTROLLER_UID_INDEX, controllerUid);
-    this.orphans = indexLookup(pods, ORPHANS_BY_NAMESPACE, orphanNamespace);
+    this.handedOver = indexLookup(pods, HANDOVER_INDEX, (p) => {
+      const by = p.metadata.annotations?.[HANDED_OVER];
+      return by && !controllerRefOf(p) ? [by] : [];
+    });
     deployments.addHandlers({
       add: (d) => this.enqueue(keyOf(d)),
       update: (_o, d) => this.enqueue(keyOf(d)),
       delete: (d) => { this.hashes.delete(d.metadata.uid!); },
     });
-    pods.addHandlers(podOwnerHandlers('Deployment', deployments, (key) => this.enqueue(key), podChangeMatters));
+    const toOwner = (rs: ReplicaSet) => {
+      const ref = controllerRefOf(rs);
+      if (ref?.kind === 'Deployment') { this.enqueue(`${rs.metadata.namespace}/${ref.name}`); return; }
+      if (!ref) for (const d of this.deployments.list(rs.metadata.namespace)) if (matchesLabelSelector(d.spec.selector, rs.metadata.labels)) this.enqueue(keyOf(d));
+    };
+    sets.addHandlers({ add: toOwner, update: (o, rs) => { toOwner(rs); if (controllerRefOf(o)?.uid !== controllerRefOf(rs)?.uid) toOwner(o); }, delete: toOwner });
+    // Recreate waits for the old sets' pods to be gone; pods an earlier podnet made for the Deployment are handed over
+    const podGone = (p: Pod) => {
+      const ref = controllerRefOf(p);
+      if (ref?.kind === 'Deployment') this.enqueue(`${p.metadata.namespace}/${ref.name}`);
+      if (ref?.kind !== 'ReplicaSet') return;
+      const owner = this.setsOf(p.metadata.namespace!).find((rs) => rs.metadata.uid === ref.uid);
+      const deploy = owner && controllerRefOf(owner);
+      if (deploy?.kind === 'Deployment') this.enqueue(`${p.metadata.namespace}/${deploy.name}`);
+    };
+    pods.addHandlers({ add: (p) => { if (controllerRefOf(p)?.kind === 'Deployment') podGone(p); }, update: (o, p) => { if (isTerminal(o) !== isTerminal(p)) podGone(p); }, delete: podGone });
   }
+
+  private setsOf(namespace: string): ReplicaSet[] { return this.sets.list(namespace); }
 
   protected async sync(key: string): Promise<void> {
     const [namespace, name] = splitKey(key);
-    const deploy = this.deployments.get(namespace, name);
-    if (!deploy || deploy.metadata.deletionTimestamp) return; // the garbage collector removes its pods
-    // upstream's getReplicaSetsForDeployment: adopt matching orphans, release pods that no longer match
-    const candidates = [...this.podsByOwner.get(deploy.metadata.uid!), ...this.orphans.get(namespace ?? '')];
-    const owned = await claimPods(this.client, ownerOf(deploy), candidates, (p) => wantsPod(deploy, p));
-    let active = owned.filter(isActive);
+    let deploy = this.deployments.get(namespace, name);
+    if (!deploy || deploy.metadata.deletionTimestamp) return; // the garbage collector removes its sets
+    // upstream's getReplicaSetsForDeployment: adopt matching orphans, release sets that no longer match
+    const candidates = [...this.setsByOwner.get(deploy.metadata.uid!), ...this.orphanSets.get(namespace ?? '')];
+    let sets = await claimObjects(this.client, ownerOf(deploy), 'replicasets', candidates, (rs) => matchesLabelSelector(deploy!.spec.selector, rs.metadata.labels));
+    const handover = await this.handOverOwnPods(deploy, sets);
+    if (handover.waiting) return;
+    sets = handover.sets;
     const hash = this.hashOf(deploy);
-    // As upstream syncDeployment: a paused Deployment is still scaled, and a
-    // scaling event is a scale alone; otherwise the rollout
-    let plan: ScalePlan;
-    if (deploy.spec.paused || isScalingEvent(deploy, active, hash)) {
-      plan = planScale(deploy, active, hash);
-    } else {
-      const oldTerminating = owned.filter((p) => isTerminating(p) && !isTerminal(p) && p.metadata.labels?.[POD_TEMPLATE_HASH] !== hash).length;
-      const rollout = planRollout(deploy, active, hash, Date.now(), oldTerminating);
-      plan = { create: rollout.create > 0 ? [{ hash, count: rollout.create }] : [], remove: rollout.remove };
+    let newRS = sets.find((rs) => rs.metadata.labels?.[POD_TEMPLATE_HASH] === hash);
+    let oldSets = sets.filter((rs) => rs !== newRS);
+
+    // as upstream's syncDeployment: paused or a scaling event is a scale alone
+    const scaling = deploy.spec.paused || isScalingEvent(deploy, sets);
+    const recreate = deploy.spec.strategy?.type === 'Recreate';
+    if (!scaling && !newRS && !(recreate && this.oldPodsRunning(oldSets))) {
+      // Recreate makes the new set only once the old pods are gone
+      if (!recreate || sum(oldSets, replicasOf) === 0) {
+        newRS = await this.createNewSet(deploy, hash, oldSets, recreate ? (deploy.spec.replicas ?? 1) : newReplicasForRolling(deploy, oldSets, 0));
+      }
     }
-    const created: Pod[] = [];
-    for (const { hash: h, count, from } of plan.create) {
-      const template = from ? templateOf(from) : deploy.spec.template;
-      for (let i = 0; i < count; i++) created.push(await this.createPod(deploy, h, template));
+    if (newRS) newRS = await this.syncRevision(deploy, newRS, oldSets);
+    if (newRS?.metadata.annotations?.[REVISION_ANNOTATION] && deploy.metadata.annotations?.[REVISION_ANNOTATION] !== newRS.metadata.annotations[REVISION_ANNOTATION]) {
+      deploy = await this.client.update<Deployment>({ ...deploy, metadata: { ...deploy.metadata, annotations: { ...(deploy.metadata.annotations ?? {}), [REVISION_ANNOTATION]: newRS.metadata.annotations[REVISION_ANNOTATION] } } });
     }
-    for (const pod of plan.remove) await this.deletePod(deploy, pod);
-    // the status counts what this sync did, so the pods' own events find it
-    // current instead of writing it a second time
-    const removed = new Set(plan.remove.map((p) => p.metadata.uid));
-    active = [...active.filter((p) => !removed.has(p.metadata.uid)), ...created];
-    // a pod of an older template, terminating ones included: a rollout is under way
-    const rollingOut = owned.some((p) => p.metadata.labels?.[POD_TEMPLATE_HASH] !== hash);
-    await this.updateStatus(deploy, active, hash, rollingOut);
+
+    let steps: ScaleStep[];
+    if (scaling) steps = planScale(deploy, newRS, oldSets);
+    else if (recreate) steps = this.planRecreate(deploy, newRS, oldSets);
+    else steps = this.planRolling(deploy, newRS, oldSets);
+    const scaled = new Map<string, ReplicaSet>();
+    for (const s of steps) scaled.set(s.rs.metadata.uid!, await this.scaleSet(deploy, s.rs, s.replicas));
+    const fresh = (rs: ReplicaSet) => scaled.get(rs.metadata.uid!) ?? rs;
+    newRS = newRS && fresh(newRS);
+    oldSets = oldSets.map(fresh);
+
+    const complete = !!newRS && this.isComplete(deploy, newRS, oldSets);
+    if (complete || deploy.spec.paused) for (const rs of historyToDelete(deploy, oldSets)) await this.deleteSet(rs);
+    await this.updateStatus(deploy, newRS, oldSets, complete);
+  }
+
+  /** rolling.go's rolloutRolling: grow the new set first; if it did not grow, shrink old ones */
+  private planRolling(deploy: Deployment, newRS: ReplicaSet | undefined, oldSets: ReplicaSet[]): ScaleStep[] {
+    const replicas = deploy.spec.replicas ?? 1;
+    if (newRS) {
+      if (replicasOf(newRS) > replicas) return [{ rs: newRS, replicas }];
+      if (replicasOf(newRS) < replicas) {
+        const grown = newReplicasForRolling(deploy, [newRS, ...oldSets], replicasOf(newRS));
+        if (grown !== replicasOf(newRS)) return [{ rs: newRS, replicas: grown }];
+      }
+    }
+    return scaleDownOld(deploy, oldSets, newRS);
+  }
+
+  /** recreate.go: the old sets to 0 first; the new one to replicas once their pods are gone */
+  private planRecreate(deploy: Deployment, newRS: ReplicaSet | undefined, oldSets: ReplicaSet[]): ScaleStep[] {
+    const shrink = oldSets.filter((rs) => replicasOf(rs) > 0).map((rs) => ({ rs, replicas: 0 }));
+    if (shrink.length > 0) return shrink;
+    if (!newRS || this.oldPodsRunning(oldSets)) return [];
+    const replicas = deploy.spec.replicas ?? 1;
+    return replicasOf(newRS) === replicas ? [] : [{ rs: newRS, replicas }];
+  }
+
+  /** upstream's oldPodsRunning: a pod of an old set not yet finished (terminating ones included) */
+  private oldPodsRunning(oldSets: ReplicaSet[]): boolean {
+    return oldSets.some((rs) => (rs.status?.replicas ?? 0) > 0 || this.podsByOwner.get(rs.metadata.uid!).some((p) => !isTerminal(p)));
+  }
+
+  /** upstream's DeploymentComplete: every replica updated and available, nothing else left */
+  private isComplete(deploy: Deployment, newRS: ReplicaSet, oldSets: ReplicaSet[]): boolean {
+    const replicas = deploy.spec.replicas ?? 1;
+    return replicasOf(newRS) === replicas && (newRS.status?.replicas ?? 0) === replicas && (newRS.status?.availableReplicas ?? 0) === replicas
+      && sum(oldSets, (rs) => rs.status?.replicas ?? 0) === 0;
   }
 
   private hashOf(deploy: Deployment): string {
@@ -299,71 +308,147 @@ export class DeploymentController extends Controller {
     return hash;
   }
 
-  private async createPod(deploy: Deployment, hash: string, t: PodTemplateSpec): Promise<Pod> {
-    const name = `${deploy.metadata.name}-${hash}-${randomSuffix()}`;
-    const pod: Pod = {
-      apiVersion: 'v1', kind: 'Pod',
+  private setAnnotations(deploy: Deployment, revision?: number): Record<string, string> {
+    const replicas = deploy.spec.replicas ?? 1;
+    return {
+      [DESIRED_REPLICAS_ANNOTATION]: String(replicas),
+      [MAX_REPLICAS_ANNOTATION]: String(replicas + maxSurgeOf(deploy)),
+      ...(revision !== undefined ? { [REVISION_ANNOTATION]: String(revision) } : {}),
+    };
+  }
+
+  /** upstream's getNewReplicaSet with createIfNotExisted: `<deployment>-<hash>`, the next revision */
+  private async createNewSet(deploy: Deployment, hash: string, oldSets: ReplicaSet[], replicas: number, template: PodTemplateSpec = deploy.spec.template): Promise<ReplicaSet> {
+    const revision = Math.max(0, ...oldSets.map(revisionOf)) + 1;
+    const hashed = hashedTemplate(template, hash);
+    const rs: ReplicaSet = {
+      apiVersion: 'apps/v1', kind: 'ReplicaSet',
       metadata: {
-        name, namespace: deploy.metadata.namespace,
-        labels: { ...(t.metadata?.labels ?? {}), [POD_TEMPLATE_HASH]: hash },
-        ...(t.metadata?.annotations ? { annotations: { ...t.metadata.annotations } } : {}),
+        name: `${deploy.metadata.name}-${hash}`, namespace: deploy.metadata.namespace,
+        labels: { ...(hashed.metadata?.labels ?? {}) },
+        annotations: this.setAnnotations(deploy, revision),
         ownerReferences: [controllerRefTo(ownerOf(deploy))],
       },
-      // not copied: every Client copies (LocalClient) or serializes (HttpClient) what it creates
-      spec: t.spec,
+      spec: {
+        replicas,
+        ...(deploy.spec.minReadySeconds ? { minReadySeconds: deploy.spec.minReadySeconds } : {}),
+        selector: { ...deploy.spec.selector, matchLabels: { ...(deploy.spec.selector.matchLabels ?? {}), [POD_TEMPLATE_HASH]: hash } },
+        template: hashed,
+      },
     };
     try {
-      const created = await this.client.create(pod);
-      this.events.normal(deploy, 'SuccessfulCreate', `Created pod: ${name}`);
+      const created = await this.client.create(rs);
+      this.events.normal(deploy, 'ScalingReplicaSet', `Scaled up replica set ${rs.metadata.name} to ${replicas}`);
       return created;
     } catch (err) {
-      this.events.warning(deploy, 'FailedCreate', `Error creating: ${(err as Error).message}`);
+      // made by a sync whose cache had not shown it: the next sync finds it
+      if (isApiError(err, 'AlreadyExists')) return this.client.get<ReplicaSet>('replicasets', rs.metadata.namespace, rs.metadata.name!);
       throw err;
     }
   }
 
-  private async deletePod(deploy: Deployment, pod: Pod): Promise<void> {
+  /**
+   * The new set's revision follows every old one (a rollback makes an old set
+   * new again: it gets the next revision, as upstream), and its
+   * minReadySeconds follows the Deployment's.
+   */
+  private async syncRevision(deploy: Deployment, newRS: ReplicaSet, oldSets: ReplicaSet[]): Promise<ReplicaSet> {
+    const maxOld = Math.max(0, ...oldSets.map(revisionOf));
+    const revision = revisionOf(newRS) > maxOld ? revisionOf(newRS) : maxOld + 1;
+    const minReady = deploy.spec.minReadySeconds ?? 0;
+    if (revisionOf(newRS) === revision && (newRS.spec.minReadySeconds ?? 0) === minReady) return newRS;
+    const { minReadySeconds: _old, ...spec } = newRS.spec;
+    return this.client.update<ReplicaSet>({
+      ...newRS,
+      metadata: { ...newRS.metadata, annotations: { ...(newRS.metadata.annotations ?? {}), [REVISION_ANNOTATION]: String(revision) } },
+      spec: { ...spec, ...(minReady ? { minReadySeconds: minReady } : {}) },
+    });
+  }
+
+  private async scaleSet(deploy: Deployment, rs: ReplicaSet, replicas: number): Promise<ReplicaSet> {
+    const from = replicasOf(rs);
+    const updated = await this.client.update<ReplicaSet>({
+      ...rs,
+      metadata: { ...rs.metadata, annotations: { ...(rs.metadata.annotations ?? {}), ...this.setAnnotations(deploy) } },
+      spec: { ...rs.spec, replicas },
+    });
+    if (from !== replicas) this.events.normal(deploy, 'ScalingReplicaSet', `Scaled ${replicas > from ? 'up' : 'down'} replica set ${rs.metadata.name} to ${replicas} from ${from}`);
+    return updated;
+  }
+
+  private async deleteSet(rs: ReplicaSet): Promise<void> {
     try {
-      await this.client.delete('pods', pod.metadata.namespace, pod.metadata.name!, { preconditions: { uid: pod.metadata.uid! } });
-      this.events.normal(deploy, 'SuccessfulDelete', `Deleted pod: ${pod.metadata.name}`);
+      await this.client.delete('replicasets', rs.metadata.namespace, rs.metadata.name!, { preconditions: { uid: rs.metadata.uid! } });
     } catch (err) {
-      if (!isApiError(err, 'NotFound')) throw err;
+      if (!isApiError(err, 'NotFound') && !isApiError(err, 'Conflict')) throw err;
     }
   }
 
-  private async updateStatus(deploy: Deployment, pods: Pod[], hash: string, rollingOut: boolean): Promise<void> {
+  /**
+   * Pods an earlier podnet made for the Deployment itself (it owned its pods
+   * then) go to ReplicaSets of their templates, neither lost nor made again:
+   * first they are orphaned, marked as the Deployment's (HANDED_OVER); once
+   * the shared cache shows them so, each template gets a set sized to them,
+   * which the ReplicaSet controller, reading the same cache, adopts them into.
+   * Made the other way round (a set first), the set's controller would see
+   * no pod of its own yet and make new ones beside them. True while the
+   * first step waits to be seen: the sync stops there.
+   */
+  private async handOverOwnPods(deploy: Deployment, sets: ReplicaSet[]): Promise<{ waiting: boolean; sets: ReplicaSet[] }> {
+    const uid = deploy.metadata.uid!;
+    const own = this.podsByOwner.get(uid).filter((p) => controllerRefOf(p)?.uid === uid && isActive(p));
+    for (const p of own) {
+      try {
+        await this.client.patch('pods', p.metadata.namespace, p.metadata.name!, {
+          metadata: { ownerReferences: [{ $patch: 'delete', uid }], annotations: { [HANDED_OVER]: uid }, uid: p.metadata.uid },
+        }, { patchType: 'strategic' });
+      } catch (err) {
+        if (!isApiError(err, 'NotFound') && !isApiError(err, 'Conflict')) throw err;
+      }
+    }
+    if (own.length > 0) { this.enqueueAfter(keyOf(deploy), HANDOVER_RECHECK_MS); return { waiting: true, sets }; }
+    const byHash = new Map<string, Pod[]>();
+    for (const p of this.handedOver.get(uid)) {
+      const h = p.metadata.labels?.[POD_TEMPLATE_HASH];
+      if (h && isActive(p) && !sets.some((rs) => rs.metadata.labels?.[POD_TEMPLATE_HASH] === h)) byHash.set(h, [...(byHash.get(h) ?? []), p]);
+    }
+    const result = [...sets];
+    const current = this.hashOf(deploy);
+    for (const [h, pods] of byHash) {
+      const template = h === current ? deploy.spec.template : templateOfPod(pods[0]!);
+      const { [POD_TEMPLATE_HASH]: _h, ...labels } = template.metadata?.labels ?? {};
+      result.push(await this.createNewSet(deploy, h, result, pods.length, { ...template, metadata: { ...template.metadata, labels } }));
+    }
+    return { waiting: false, sets: result };
+  }
+
+  private async updateStatus(deploy: Deployment, newRS: ReplicaSet | undefined, oldSets: ReplicaSet[], complete: boolean): Promise<void> {
+    const all = newRS ? [newRS, ...oldSets] : oldSets;
     const replicas = deploy.spec.replicas ?? 1;
-    const updated = pods.filter((p) => p.metadata.labels?.[POD_TEMPLATE_HASH] === hash);
-    const ready = pods.filter(isPodReady).length;
-    const minReadySeconds = deploy.spec.minReadySeconds ?? 0;
-    const nowMs = Date.now();
-    // each pod once: available (0), Ready but not for minReadySeconds yet (> 0), not Ready (< 0)
-    const untilAvailable = new Map(pods.map((p) => [p, msUntilAvailable(p, minReadySeconds, nowMs)]));
-    const isAvailable = (p: Pod) => untilAvailable.get(p) === 0;
-    const availableReplicas = pods.filter(isAvailable).length;
-    // a Ready pod becomes available minReadySeconds later: look again then
-    let soonest = Infinity;
-    for (const ms of untilAvailable.values()) if (ms > 0 && ms < soonest) soonest = ms;
-    if (soonest < Infinity) this.enqueueAfter(keyOf(deploy), soonest);
-    // upstream MaxUnavailable: 0 for Recreate, whose pods are all replaced at once
-    const unavailableAllowed = deploy.spec.strategy?.type === 'Recreate' ? 0 : resolveIntOrPercent(deploy.spec.strategy?.rollingUpdate?.maxUnavailable, replicas, false, '25%');
+    const availableReplicas = sum(all, (rs) => rs.status?.availableReplicas ?? 0);
     const now = nowRFC3339();
-    const available = availableReplicas >= replicas - unavailableAllowed;
-    const complete = updated.length === replicas && pods.length === replicas && updated.filter(isAvailable).length === replicas;
+    const nowMs = Date.now();
+    const available = availableReplicas >= replicas - maxUnavailableOf(deploy);
     let conditions = setCondition(deploy.status?.conditions, {
       type: 'Available', status: available ? 'True' : 'False',
       reason: available ? 'MinimumReplicasAvailable' : 'MinimumReplicasUnavailable',
       message: available ? 'Deployment has minimum availability.' : 'Deployment does not have minimum availability.',
       lastUpdateTime: now,
     }, now);
-    const counts = { replicas: pods.length, updatedReplicas: updated.length, readyReplicas: ready, availableReplicas };
-    const progress = progressingCondition(deploy, counts, complete, rollingOut, nowMs, now);
+    const counts = {
+      replicas: sum(all, (rs) => rs.status?.replicas ?? 0),
+      updatedReplicas: newRS?.status?.replicas ?? 0,
+      readyReplicas: sum(all, (rs) => rs.status?.readyReplicas ?? 0),
+      availableReplicas,
+    };
+    const rollingOut = oldSets.some((rs) => replicasOf(rs) > 0 || (rs.status?.replicas ?? 0) > 0);
+    const progress = progressingCondition(deploy, counts, complete, rollingOut, nowMs, now, newRS?.metadata.name);
     if (progress.recheckInMs !== undefined) this.enqueueAfter(keyOf(deploy), progress.recheckInMs);
     conditions = setCondition(conditions, progress.condition, now);
     // DeploymentStatus's counts are omitempty: a zero is left out, as a real API server writes it
     const status = {
       observedGeneration: deploy.metadata.generation,
-      ...withoutZeros({ ...counts, unavailableReplicas: Math.max(0, replicas - availableReplicas) }),
+      ...withoutZeros({ ...counts, unavailableReplicas: Math.max(0, sum(all, replicasOf) - availableReplicas) }),
       conditions,
     };
     if (sameStatus(deploy.status, status)) return;
@@ -373,16 +458,4 @@ export class DeploymentController extends Controller {
 
 function withoutZeros(counts: Record<string, number>): Record<string, number> {
   return Object.fromEntries(Object.entries(counts).filter(([, n]) => n !== 0));
-}
-
-/** keys sameStatus ignores: a status that differs only in them is not written again */
-const STATUS_TIME_KEYS = new Set(['lastTransitionTime', 'lastUpdateTime']);
-
-/**
- * Ignores condition timestamps so an unchanged Deployment is not rewritten.
- * Compares as JSON would see the values (undefined = absent), without
- * serializing both sides: it runs on every sync of every Deployment.
- */
-export function sameStatus(a: unknown, b: unknown): boolean {
-  return deepEqual(a, b, STATUS_TIME_KEYS);
 }

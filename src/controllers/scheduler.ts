@@ -10,7 +10,7 @@ import type { Client } from '../client/client.js';
 import { isApiError } from '../errors.js';
 import { deepEqual } from '../store/deep-equal.js';
 import { Controller } from './controller.js';
-import { POD_TEMPLATE_HASH } from './deployment.js';
+import { POD_TEMPLATE_HASH } from './workload-pods.js';
 import { describeTaint, matchesNodeSelection, NOT_READY_TAINT, preference, toleratesTaint, UNSCHEDULABLE_TAINT, untoleratedTaint } from './node-fit.js';
 import type { EventRecorder } from './events.js';
 import { indexLookup, keyOf, splitKey, type IndexLookup, type InformerSource, type Lister } from './informers.js';

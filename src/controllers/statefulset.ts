@@ -25,7 +25,7 @@ import type { Client } from '../client/client.js';
 import { isApiError } from '../errors.js';
 import { Controller } from './controller.js';
 import { claimPods, podOwnerHandlers } from './controller-ref.js';
-import { sameStatus } from './deployment.js';
+import { sameStatus } from './workload-pods.js';
 import type { EventRecorder } from './events.js';
 import { keyOf, splitKey, type InformerSource, type Lister } from './informers.js';
 import {

@@ -12,6 +12,7 @@ import type { Client } from '../client/client.js';
 import { clusterPaths, type ClusterPaths } from '../config.js';
 import { ApiEventRecorder } from '../controllers/events.js';
 import { DeploymentController } from '../controllers/deployment.js';
+import { ReplicaSetController } from '../controllers/replicaset.js';
 import { EndpointSliceController } from '../controllers/endpointslice.js';
 import { EndpointsController } from '../controllers/endpoints.js';
 import { EndpointSliceMirroringController } from '../controllers/endpointslice-mirroring.js';
@@ -207,6 +208,7 @@ export class Daemon {
     const lbEvents = this.options.addons ? new ApiEventRecorder(client, 'service-lb-controller', recorderOptions) : undefined;
     const controllers = [
       new DeploymentController(informers, client, events),
+      new ReplicaSetController(informers, client, events),
       new StatefulSetController(informers, client, events),
       new EndpointSliceController(informers, client),
       new EndpointsController(informers, client),

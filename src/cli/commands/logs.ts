@@ -6,7 +6,7 @@
 // of their pods as kubectl's GetFirstPod does (sorted by podutils.ByLogging).
 
 import { createReadStream, statSync, watchFile, unwatchFile } from 'node:fs';
-import type { Deployment, Pod, Service, StatefulSet } from '../../api/types.js';
+import type { Deployment, Pod, ReplicaSet, Service, StatefulSet } from '../../api/types.js';
 import { getCondition, isPodReady } from '../../api/pod-helpers.js';
 import { selectorToString } from '../../api/labels.js';
 import { resourceForName } from '../../api/resources.js';
@@ -106,8 +106,9 @@ export function byLogging(a: Pod, b: Pod): number {
 export async function selectorForObject(client: Client, namespace: string, plural: string, name: string, verb: string): Promise<{ labelSelector: string; service?: Service } | undefined> {
   switch (plural) {
     case 'deployments':
+    case 'replicasets':
     case 'statefulsets':
-      return { labelSelector: selectorToString((await client.get<Deployment | StatefulSet>(plural, namespace, name)).spec.selector) };
+      return { labelSelector: selectorToString((await client.get<Deployment | ReplicaSet | StatefulSet>(plural, namespace, name)).spec.selector) };
     case 'services': {
       const service = await client.get<Service>('services', namespace, name);
       if (Object.keys(service.spec.selector ?? {}).length === 0) {

@@ -1,6 +1,6 @@
 // `podnet scale --replicas=N KIND/NAME… | KIND NAME… [-n NS]`, as kubectl
 // scale: a merge patch of each object's scale subresource, then
-// `deployment.apps/web scaled`. Deployments and StatefulSets have one.
+// `deployment.apps/web scaled`. Deployments, ReplicaSets and StatefulSets have one.
 
 import { apiVersionOf } from '../../api/resources.js';
 import { isApiError, PodnetError } from '../../errors.js';

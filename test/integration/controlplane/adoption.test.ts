@@ -95,23 +95,25 @@ describe('orphans adopted', { timeout: 170_000 }, () => {
     assert.equal(status.updatedReplicas, 2);
   });
 
-  test('Deployment: deleted with --cascade=orphan and applied again with 1 replica: one of its pods adopted, the other deleted, none made', async () => {
+  test('Deployment: deleted with --cascade=orphan and applied again with 1 replica: its ReplicaSet adopted, one of its pods deleted, none made', async () => {
     await cli(['apply', '-f', '-'], hello(2));
     const first = await eventually('2 hello pods ready', async () => {
       const all = await pods('app=hello');
       return all.length === 2 && all.every(ready) ? all : undefined;
     }, 90_000, 250);
+    const setName = first[0]!.metadata.ownerReferences![0]!.name;
     await cli(['delete', 'deployment', 'hello', '--cascade=orphan']);
-    await eventually('its pods orphaned and the Deployment gone', async () => {
-      const all = await pods('app=hello');
-      return all.length === 2 && all.every((p) => !p.metadata.ownerReferences?.length) && (await read('deployments', 'hello')) === undefined;
+    await eventually('its ReplicaSet orphaned and the Deployment gone', async () => {
+      const set = await read<KubeObject>('replicasets', setName);
+      return set && !set.metadata.ownerReferences?.length && (await pods('app=hello')).length === 2 && (await read('deployments', 'hello')) === undefined;
     }, 20_000, 100);
 
     await cli(['apply', '-f', '-'], hello(1));
     const d = (await read<Deployment>('deployments', 'hello'))!;
-    const kept = await eventually('one pod left, owned by the new Deployment', async () => {
+    const kept = await eventually('one pod left, of the ReplicaSet the new Deployment adopted', async () => {
       const all = await pods('app=hello');
-      return all.length === 1 && all[0]!.metadata.ownerReferences?.some((r) => r.controller && r.uid === d.metadata.uid) ? all[0] : undefined;
+      const set = await read<KubeObject>('replicasets', setName);
+      return all.length === 1 && set?.metadata.ownerReferences?.some((r) => r.controller && r.uid === d.metadata.uid) && all[0]!.metadata.ownerReferences?.[0]?.name === setName ? all[0] : undefined;
     }, 30_000, 100);
     assert.ok(first.some((p) => p.metadata.uid === kept.metadata.uid), 'one of the first pods, not a new one');
     const status = await eventually('READY 1/1', async () => {

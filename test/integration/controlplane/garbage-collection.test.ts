@@ -58,13 +58,14 @@ describe('garbage collection through the CLI', { timeout: 150_000 }, () => {
     rmSync(stateDir, { recursive: true, force: true });
   });
 
-  test('delete --cascade=orphan keeps the running pods and strips their ownerReferences', async () => {
+  test('delete --cascade=orphan keeps the ReplicaSet, orphaned, and its running pods, still its own', async () => {
     assert.equal(await apply(deployment('web', 2)), 'deployment.apps/web created\n');
     const running = await eventually('2 running web pods', async () => {
       const all = await pods('app=web');
       return all.length === 2 && all.every((p) => p.status?.phase === 'Running') ? all : undefined;
     }, 60_000, 250);
-    for (const p of running) assert.equal(p.metadata.ownerReferences?.[0]?.kind, 'Deployment');
+    for (const p of running) assert.equal(p.metadata.ownerReferences?.[0]?.kind, 'ReplicaSet');
+    const setName = running[0]!.metadata.ownerReferences![0]!.name;
 
     const d = await pn(['delete', 'deployment', 'web', '--cascade=orphan']);
     assert.equal(d.code, 0, d.stderr);
@@ -73,15 +74,18 @@ describe('garbage collection through the CLI', { timeout: 150_000 }, () => {
     const kept = await pods('app=web');
     assert.deepEqual(kept.map((p) => p.metadata.uid).sort(), running.map((p) => p.metadata.uid).sort());
     for (const p of kept) {
-      assert.equal(p.metadata.ownerReferences, undefined, `${p.metadata.name} is orphaned`);
+      assert.equal(p.metadata.ownerReferences?.[0]?.name, setName, `${p.metadata.name} is still its ReplicaSet's`);
       assert.equal(p.metadata.deletionTimestamp, undefined);
       assert.equal(p.status?.phase, 'Running');
     }
+    const set = await json<KubeObject>(['get', 'replicaset', setName]);
+    assert.equal(set?.metadata.ownerReferences, undefined, 'the ReplicaSet is orphaned');
     // and they stay: nothing collects an orphan later
     await new Promise((r) => setTimeout(r, 1_000));
     assert.equal((await pods('app=web')).length, 2);
-    const rm = await pn(['delete', 'pods', '-l', 'app=web', '--grace-period=0']);
+    const rm = await pn(['delete', 'replicaset', setName]);
     assert.equal(rm.code, 0, rm.stderr);
+    await eventually('its pods collected with it', async () => (await pods('app=web')).length === 0, 60_000, 250);
   });
 
   test('delete with the default cascade deletes the pods', async () => {

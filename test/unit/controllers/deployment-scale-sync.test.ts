@@ -1,22 +1,21 @@
-// Regressions (probe against kube-controller-manager 1.31), the controller
-// against a real registry with no node agent: pods stay as the test sets
-// their status. 1. A paused Deployment did not scale. 2. Scaled mid-rollout,
+// Regressions (probe against kube-controller-manager 1.31), the Deployment
+// and ReplicaSet controllers against a real registry with no node agent:
+// pods stay as the test sets their status. 1. A paused Deployment did not scale. 2. Scaled mid-rollout,
 // every added pod was of the new, never-ready template.
 
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Deployment, Pod } from '../../../src/api/types.js';
 import { LocalClient } from '../../../src/client/local-client.js';
-import { DeploymentController, POD_TEMPLATE_HASH } from '../../../src/controllers/deployment.js';
-import { FakeEventRecorder } from '../../../src/controllers/events.js';
+import { POD_TEMPLATE_HASH } from '../../../src/controllers/deployment.js';
 import { eventually } from '../../support/cli.js';
-import { startController } from './controller-harness.js';
+import { startWorkloads } from './workloads-harness.js';
 
 const stops: (() => void)[] = [];
 after(() => { for (const stop of stops) stop(); });
 
 function start(): Promise<LocalClient> {
-  return startController(stops, (informers, client) => new DeploymentController(informers, client, new FakeEventRecorder()));
+  return startWorkloads(stops);
 }
 
 const template = (image: string) => ({ metadata: { labels: { app: 'web' } }, spec: { containers: [{ name: 'c', image }] } });

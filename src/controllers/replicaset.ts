@@ -1,0 +1,136 @@
+// ReplicaSet → Pods, as upstream's ReplicaSet controller: as many active pods
+// as spec.replicas, made from the template (named `<set>-<5 random>`) or
+// deleted least useful first; orphans its selector matches are adopted and
+// pods it no longer matches released (controller-ref.ts). Its status counts
+// them: replicas, fullyLabeledReplicas, readyReplicas, availableReplicas
+// (Ready for minReadySeconds), which the Deployment controller rolls by.
+
+import type { Pod, ReplicaSet } from '../api/types.js';
+import { matchesLabelSelector } from '../api/labels.js';
+import { isActive, isPodReady, msUntilAvailable } from '../api/pod-helpers.js';
+import type { Client } from '../client/client.js';
+import { isApiError } from '../errors.js';
+import { Controller } from './controller.js';
+import { claimPods, controllerRefTo, orphanNamespace, ORPHANS_BY_NAMESPACE, podOwnerHandlers, type PodOwner } from './controller-ref.js';
+import type { EventRecorder } from './events.js';
+import { indexLookup, keyOf, splitKey, type IndexLookup, type InformerSource, type Lister } from './informers.js';
+import { CONTROLLER_UID_INDEX, controllerUid, podChangeMatters, sameStatus } from './workload-pods.js';
+import { randomSuffix } from './template-hash.js';
+
+const ownerOf = (rs: ReplicaSet): PodOwner => ({ obj: rs, apiVersion: 'apps/v1', kind: 'ReplicaSet', plural: 'replicasets' });
+
+/**
+ * The order pods go in when a set shrinks, least useful first (upstream's
+ * ActivePods ranking, in short): not yet on a node, then not Ready, then
+ * Ready for less time, then the newest.
+ */
+export function byDeletionPreference(a: Pod, b: Pod): number {
+  return Number(!!a.spec.nodeName) - Number(!!b.spec.nodeName)
+    || Number(isPodReady(a)) - Number(isPodReady(b))
+    || readySince(b).localeCompare(readySince(a))
+    || (b.metadata.creationTimestamp ?? '').localeCompare(a.metadata.creationTimestamp ?? '');
+}
+
+function readySince(p: Pod): string {
+  return p.status?.conditions?.find((c) => c.type === 'Ready' && c.status === 'True')?.lastTransitionTime ?? '';
+}
+
+/** Pure: how many pods to make, or which to delete, for the set's active pods. */
+export function planReplicas(rs: ReplicaSet, active: Pod[]): { create: number; remove: Pod[] } {
+  const diff = active.length - (rs.spec.replicas ?? 1);
+  if (diff < 0) return { create: -diff, remove: [] };
+  return { create: 0, remove: [...active].sort(byDeletionPreference).slice(0, diff) };
+}
+
+/** Pure: upstream's calculateStatus (observedGeneration, counts; zeros left out as the API writes them). */
+export function replicaSetStatus(rs: ReplicaSet, active: Pod[], nowMs: number): NonNullable<ReplicaSet['status']> {
+  const templateLabels = rs.spec.template.metadata?.labels ?? {};
+  const fullyLabeled = active.filter((p) => Object.entries(templateLabels).every(([k, v]) => p.metadata.labels?.[k] === v)).length;
+  const ready = active.filter(isPodReady).length;
+  const available = active.filter((p) => msUntilAvailable(p, rs.spec.minReadySeconds ?? 0, nowMs) === 0).length;
+  const counts = { replicas: active.length, fullyLabeledReplicas: fullyLabeled, readyReplicas: ready, availableReplicas: available };
+  return {
+    ...Object.fromEntries(Object.entries(counts).filter(([k, n]) => n !== 0 || k === 'replicas')),
+    ...(rs.metadata.generation !== undefined ? { observedGeneration: rs.metadata.generation } : {}),
+    ...(rs.status?.conditions ? { conditions: rs.status.conditions } : {}),
+  };
+}
+
+export class ReplicaSetController extends Controller {
+  private readonly sets: Lister<ReplicaSet>;
+  private readonly podsByOwner: IndexLookup<Pod>;
+  private readonly orphans: IndexLookup<Pod>;
+
+  constructor(informers: InformerSource, private readonly client: Client, private readonly events: EventRecorder) {
+    super('replicaset-controller', 2);
+    const sets = informers.informer<ReplicaSet>('replicasets');
+    const pods = informers.informer<Pod>('pods');
+    this.sets = sets;
+    this.podsByOwner = indexLookup(pods, CONTROLLER_UID_INDEX, controllerUid);
+    this.orphans = indexLookup(pods, ORPHANS_BY_NAMESPACE, orphanNamespace);
+    sets.addHandlers({ add: (s) => this.enqueue(keyOf(s)), update: (_o, s) => this.enqueue(keyOf(s)) });
+    pods.addHandlers(podOwnerHandlers('ReplicaSet', sets, (key) => this.enqueue(key), podChangeMatters));
+  }
+
+  protected async sync(key: string): Promise<void> {
+    const [namespace, name] = splitKey(key);
+    const rs = this.sets.get(namespace, name);
+    if (!rs || rs.metadata.deletionTimestamp) return; // the garbage collector removes its pods
+    const candidates = [...this.podsByOwner.get(rs.metadata.uid!), ...this.orphans.get(namespace ?? '')];
+    const owned = await claimPods(this.client, ownerOf(rs), candidates, (p) => matchesLabelSelector(rs.spec.selector, p.metadata.labels));
+    let active = owned.filter(isActive);
+    const plan = planReplicas(rs, active);
+    const created: Pod[] = [];
+    for (let i = 0; i < plan.create; i++) created.push(await this.createPod(rs));
+    for (const pod of plan.remove) await this.deletePod(rs, pod);
+    const removed = new Set(plan.remove.map((p) => p.metadata.uid));
+    active = [...active.filter((p) => !removed.has(p.metadata.uid)), ...created];
+    const nowMs = Date.now();
+    const status = replicaSetStatus(rs, active, nowMs);
+    // a Ready pod becomes available minReadySeconds later: look again then
+    const minReady = rs.spec.minReadySeconds ?? 0;
+    if (minReady > 0) {
+      const waits = active.map((p) => msUntilAvailable(p, minReady, nowMs)).filter((ms) => ms > 0);
+      if (waits.length > 0) this.enqueueAfter(key, Math.min(...waits));
+    }
+    if (sameStatus(rs.status, status)) return;
+    try {
+      await this.client.update<ReplicaSet>({ ...rs, status }, { subresource: 'status' });
+    } catch (err) {
+      if (!isApiError(err, 'NotFound')) throw err;
+    }
+  }
+
+  private async createPod(rs: ReplicaSet): Promise<Pod> {
+    const t = rs.spec.template;
+    const name = `${rs.metadata.name}-${randomSuffix()}`;
+    const pod: Pod = {
+      apiVersion: 'v1', kind: 'Pod',
+      metadata: {
+        name, namespace: rs.metadata.namespace,
+        labels: { ...(t.metadata?.labels ?? {}) },
+        ...(t.metadata?.annotations ? { annotations: { ...t.metadata.annotations } } : {}),
+        ownerReferences: [controllerRefTo(ownerOf(rs))],
+      },
+      // not copied: every Client copies (LocalClient) or serializes (HttpClient) what it creates
+      spec: t.spec,
+    };
+    try {
+      const created = await this.client.create(pod);
+      this.events.normal(rs, 'SuccessfulCreate', `Created pod: ${name}`);
+      return created;
+    } catch (err) {
+      this.events.warning(rs, 'FailedCreate', `Error creating: ${(err as Error).message}`);
+      throw err;
+    }
+  }
+
+  private async deletePod(rs: ReplicaSet, pod: Pod): Promise<void> {
+    try {
+      await this.client.delete('pods', pod.metadata.namespace, pod.metadata.name!, { preconditions: { uid: pod.metadata.uid! } });
+      this.events.normal(rs, 'SuccessfulDelete', `Deleted pod: ${pod.metadata.name}`);
+    } catch (err) {
+      if (!isApiError(err, 'NotFound')) throw err;
+    }
+  }
+}

@@ -1,0 +1,55 @@
+// What the workload controllers (ReplicaSet, Deployment, StatefulSet) share
+// about the objects they own: the controller-uid index, which pod changes
+// can change a sync's outcome, intOrPercent fields, and status comparison.
+
+import { deepEqual } from '../store/deep-equal.js';
+import type { Pod } from '../api/types.js';
+import { isActive, isPodReady } from '../api/pod-helpers.js';
+
+/** the label a Deployment puts on its ReplicaSets' selectors, templates and so pods */
+export const POD_TEMPLATE_HASH = 'pod-template-hash';
+/** objects by the uid of their controlling owner */
+export const CONTROLLER_UID_INDEX = 'controller-uid';
+
+export function controllerUid(obj: { metadata: { ownerReferences?: { uid: string; controller?: boolean }[] } }): string[] {
+  const ref = obj.metadata.ownerReferences?.find((r) => r.controller);
+  return ref ? [ref.uid] : [];
+}
+
+/** maxSurge / maxUnavailable: a number, or a percentage of `total` rounded up or down */
+export function resolveIntOrPercent(value: number | string | undefined, total: number, roundUp: boolean, fallback: string): number {
+  const v = value ?? fallback;
+  if (typeof v === 'number') return v;
+  const m = /^(\d+)%$/.exec(v);
+  if (!m) return Number(v) || 0;
+  const exact = (Number(m[1]) * total) / 100;
+  return roundUp ? Math.ceil(exact) : Math.floor(exact);
+}
+
+/**
+ * Whether a pod update can change what its owner's sync does: the sync
+ * reads a pod's labels (selector, adoption), controller, activity, readiness
+ * and binding. Most pod updates are other status writes (container states,
+ * probe times) that would each cost a sync ending in "nothing to do".
+ * Upstream's ReplicaSet controller queues on every update; the outcome is
+ * the same, as the sync reads only these fields.
+ */
+export function podChangeMatters(old: Pod, cur: Pod): boolean {
+  return !deepEqual(old.metadata.labels ?? {}, cur.metadata.labels ?? {})
+    || controllerUid(old)[0] !== controllerUid(cur)[0]
+    || isActive(old) !== isActive(cur)
+    || isPodReady(old) !== isPodReady(cur)
+    || old.spec.nodeName !== cur.spec.nodeName;
+}
+
+/** keys sameStatus ignores: a status that differs only in them is not written again */
+const STATUS_TIME_KEYS = new Set(['lastTransitionTime', 'lastUpdateTime']);
+
+/**
+ * Ignores condition timestamps so an unchanged status is not rewritten.
+ * Compares as JSON would see the values (undefined = absent), without
+ * serializing both sides: it runs on every sync of every workload.
+ */
+export function sameStatus(a: unknown, b: unknown): boolean {
+  return deepEqual(a, b, STATUS_TIME_KEYS);
+}
