@@ -9,7 +9,8 @@
 // alone every pod of the namespaces it selects, both together the pods it
 // selects in those namespaces. A named port is the destination pod's
 // container port of that name (for egress, each peer pod's own). Pods on the
-// host's network are never selected, as upstream.
+// host's network are never selected, as upstream, and a pod can always reach
+// itself (render.ts).
 
 import { matchesLabelSelector } from '../api/labels.js';
 import type { IPBlock, Namespace, NetworkPolicy, NetworkPolicyPeer, NetworkPolicyPort, Pod } from '../api/types.js';
@@ -95,7 +96,17 @@ function resolvePort(port: NetworkPolicyPort, destination: PodView | undefined):
   return (destination?.namedPorts.get(port.port) ?? []).filter((p) => p.protocol === protocol).map((p) => ({ protocol, from: p.port, to: p.port }));
 }
 
-const ipBlockPeer = (b: IPBlock): PeerMatch => ({ cidr: b.cidr, except: b.except ?? [] });
+/**
+ * An ipBlock as this IPv4-only pod network can match it: an IPv6 block (a
+ * dual-stack "allow all" lists ::/0 beside 0.0.0.0/0) matches no packet here,
+ * as a CNI ignores the family a node does not use; IPv6 exceptions likewise.
+ */
+function ipBlockPeer(b: IPBlock): PeerMatch | undefined {
+  if (!isIPv4Cidr(b.cidr)) return undefined;
+  return { cidr: b.cidr, except: (b.except ?? []).filter(isIPv4Cidr) };
+}
+
+const isIPv4Cidr = (cidr: string) => /^\d{1,3}(\.\d{1,3}){3}\/\d{1,2}$/.test(cidr);
 
 /**
  * Pure: what each pod on `node` may receive and send. Pods not isolated in
@@ -122,7 +133,7 @@ export function nodePolicies(node: string, policies: readonly NetworkPolicy[], p
           if ((rule.from ?? []).length === 0) { ingress.push({ peers: 'any', ports }); continue; }
           for (const peer of rule.from!) {
             const selected = peerPods(peer, pol.metadata.namespace!, pods, namespaceLabels);
-            if (!selected) ingress.push({ peers: ipBlockPeer(peer.ipBlock!), ports });
+            if (!selected) { const block = ipBlockPeer(peer.ipBlock!); if (block) ingress.push({ peers: block, ports }); }
             else if (selected.length > 0) ingress.push({ peers: { addresses: selected.map((p) => p.ip) }, ports });
           }
         }
@@ -154,7 +165,8 @@ function egressAllowances(ports: NetworkPolicyPort[], to: NetworkPolicyPeer[], n
     const selected = peerPods(peer, namespace, pods, namespaceLabels);
     if (!selected) {
       const numbered = ports.filter((p) => typeof p.port !== 'string');
-      if (!named || numbered.length > 0) out.push({ peers: ipBlockPeer(peer.ipBlock!), ports: fixed(named ? numbered : ports) });
+      const block = ipBlockPeer(peer.ipBlock!);
+      if (block && (!named || numbered.length > 0)) out.push({ peers: block, ports: fixed(named ? numbered : ports) });
       continue;
     }
     if (selected.length === 0) continue;

@@ -43,13 +43,14 @@ export function renderNetpol(pods: readonly PodPolicy[]): string {
   const sorted = [...pods].sort((a, b) => a.pod.localeCompare(b.pod));
   sorted.forEach((p, i) => {
     const why = `${p.pod} isolated by ${p.policies.join(', ')}`;
+    // a pod cannot block itself (through its own Service, DNAT brings it back to itself)
     if (p.ingress) {
       ingressMap.push(`${p.ip} : jump ingress-${i}`);
-      chains.push(`  chain ingress-${i} {\n${[...allowRules(p.ingress, 'saddr'), `counter drop ${comment(`ingress to ${why}`)}`].map((l) => `    ${l}\n`).join('')}  }\n`);
+      chains.push(`  chain ingress-${i} {\n${[`ip saddr ${p.ip} return`, ...allowRules(p.ingress, 'saddr'), `counter drop ${comment(`ingress to ${why}`)}`].map((l) => `    ${l}\n`).join('')}  }\n`);
     }
     if (p.egress) {
       egressMap.push(`${p.ip} : jump egress-${i}`);
-      chains.push(`  chain egress-${i} {\n${[...allowRules(p.egress, 'daddr'), `counter drop ${comment(`egress from ${why}`)}`].map((l) => `    ${l}\n`).join('')}  }\n`);
+      chains.push(`  chain egress-${i} {\n${[`ip daddr ${p.ip} return`, ...allowRules(p.egress, 'daddr'), `counter drop ${comment(`egress from ${why}`)}`].map((l) => `    ${l}\n`).join('')}  }\n`);
     }
   });
   const forward = [

@@ -60,14 +60,15 @@ export async function deleteCommand(ctx: Context, flags: CommonFlags): Promise<n
     let selected = 0;
     for (const t of targets) {
       const namespace = t.resource.namespaced ? flags.namespace ?? 'default' : undefined;
-      let names = t.names;
-      if (names.length === 0) {
+      if (t.names.length === 0) {
         if (!flags.all && !flags.selector) throw new PodnetError('EUSAGE', 'resource(s) were provided, but no name was specified');
-        const list = await client.list(t.resource.plural, namespace, flags.selector ? { labelSelector: flags.selector } : {});
-        names = list.items.map((o) => o.metadata.name!);
-        selected += names.length;
+        // -A with --all or a selector: every namespace's, each deleted in its own, as kubectl
+        const listed = await client.list(t.resource.plural, t.resource.namespaced && flags.allNamespaces ? undefined : namespace, flags.selector ? { labelSelector: flags.selector } : {});
+        for (const o of listed.items) items.push({ plural: t.resource.plural, namespace: t.resource.namespaced ? o.metadata.namespace : undefined, name: o.metadata.name!, resource: t.resource });
+        selected += listed.items.length;
+        continue;
       }
-      for (const name of names) items.push({ plural: t.resource.plural, namespace, name, resource: t.resource });
+      for (const name of t.names) items.push({ plural: t.resource.plural, namespace, name, resource: t.resource });
     }
     // kubectl: a selector or --all that matches nothing is no error
     if (items.length === 0 && selected === 0) { process.stdout.write('No resources found\n'); return 0; }

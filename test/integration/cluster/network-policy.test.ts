@@ -129,7 +129,12 @@ spec:
     assert.equal(await curlFrom('client', 'http://nginx/'), '200');
     const dig = await pn(['exec', 'client', '--', 'dig', '+short', '+time=2', '+tries=1', 'nginx.default.svc.cluster.local']);
     assert.equal(dig.stdout, `${(await pn(['get', 'svc', 'nginx', '-o', 'jsonpath={.spec.clusterIP}'])).stdout}\n`, dig.stderr);
-    for (const name of ['client-egress', 'access-nginx']) assert.equal((await pn(['delete', 'networkpolicy', name])).code, 0);
+    // one in another namespace too (selecting no pod): --all -A deletes every namespace's
+    await apply('apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: none-selected, namespace: kube-system}\nspec: {podSelector: {matchLabels: {podnet-test: none}}}\n');
+    const del = await pn(['delete', 'networkpolicy', '--all', '-A']);
+    assert.equal(del.code, 0, del.stderr);
+    assert.equal(del.stdout.split('\n').filter(Boolean).length, 3, del.stdout);
+    assert.equal((await pn(['get', 'networkpolicy', '-A', '-o', 'name'])).stdout, '');
     await eventually('open again', async () => (await curlFrom('client', `http://${echo}:8080/`)) !== 'exit 28', 20_000, 200);
     const tables = await pn(['exec', 'node/node-1', '--', 'nft', 'list', 'tables']);
     assert.doesNotMatch(tables.stdout, /podnet-netpol/);

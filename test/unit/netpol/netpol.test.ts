@@ -60,6 +60,9 @@ test('peers: a namespaceSelector alone is every pod there; with a podSelector, t
   assert.deepEqual(from({ namespaceSelector: {} }), [{ peers: { addresses: ['10.244.0.5', '10.244.1.6', '10.244.1.7', '10.244.1.8', '10.244.0.9'] }, ports: ['any'] }]);
   assert.deepEqual(from({ podSelector: {} }), [{ peers: { addresses: ['10.244.0.5', '10.244.1.6', '10.244.1.7'] }, ports: ['any'] }]);
   assert.deepEqual(from({ ipBlock: { cidr: '198.51.100.0/24', except: ['198.51.100.128/25'] } }), [{ peers: { cidr: '198.51.100.0/24', except: ['198.51.100.128/25'] }, ports: ['any'] }]);
+  // an IPv6 block matches nothing on this IPv4 network (a dual-stack allow-all beside 0.0.0.0/0); an IPv6 exception is dropped
+  assert.deepEqual(from({ ipBlock: { cidr: '::/0' } }), []);
+  assert.deepEqual(from({ ipBlock: { cidr: '0.0.0.0/0', except: ['fd00::/8', '10.0.0.0/8'] } }), [{ peers: { cidr: '0.0.0.0/0', except: ['10.0.0.0/8'] }, ports: ['any'] }]);
 });
 
 test('ports: numbered, ranges and protocols; a named port is the destination\'s (the isolated pod for ingress, each peer for egress)', () => {
@@ -80,7 +83,7 @@ test('ports: numbered, ranges and protocols; a named port is the destination\'s 
   assert.deepEqual(toBlock, [{ peers: 'any', ports: [{ protocol: 'udp', from: 1, to: 65535 }] }]);
 });
 
-test('renderNetpol: one table; replies pass; an isolated pod\'s chain returns for what is allowed and drops the rest, counted', () => {
+test('renderNetpol: one table; replies pass; an isolated pod\'s chain lets the pod reach itself, returns for what is allowed and drops the rest, counted', () => {
   const table = renderNetpol([
     { pod: 'default/nginx', ip: '10.244.0.5', ingress: [{ peers: { addresses: ['10.244.1.6', '10.244.1.6'] }, ports: [{ protocol: 'tcp', from: 80, to: 80 }] }, { peers: { cidr: '198.51.100.0/24', except: ['198.51.100.128/25'] }, ports: ['any'] }], egress: [{ peers: 'any', ports: [{ protocol: 'udp', from: 1, to: 65535 }, { protocol: 'tcp', from: 8000, to: 8080 }] }], policies: ['default/a', 'default/b'] },
     { pod: 'default/api', ip: '10.244.0.8', ingress: [], policies: ['default/deny'] },
@@ -93,14 +96,17 @@ test('renderNetpol: one table; replies pass; an isolated pod\'s chain returns fo
     ip saddr vmap { 10.244.0.5 : jump egress-1 }
   }
   chain ingress-0 {
+    ip saddr 10.244.0.8 return
     counter drop comment "ingress to default/api isolated by default/deny"
   }
   chain ingress-1 {
+    ip saddr 10.244.0.5 return
     ip saddr { 10.244.1.6 } meta l4proto tcp th dport 80 return
     ip saddr 198.51.100.0/24 ip saddr != { 198.51.100.128/25 } return
     counter drop comment "ingress to default/nginx isolated by default/a, default/b"
   }
   chain egress-1 {
+    ip daddr 10.244.0.5 return
     meta l4proto udp return
     meta l4proto tcp th dport 8000-8080 return
     counter drop comment "egress from default/nginx isolated by default/a, default/b"
