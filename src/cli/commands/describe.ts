@@ -53,6 +53,9 @@ export async function describeCommand(ctx: Context, flags: CommonFlags): Promise
         related.endpointSlices = (await client.list<EndpointSlice>('endpointslices', eventNs)).items;
       } else if (kind === 'Node') {
         related.pods = (await client.list<Pod>('pods', undefined, { fieldSelector: `spec.nodeName=${obj.metadata.name}` })).items;
+      } else if (kind === 'PersistentVolumeClaim') {
+        // as kubectl: every pod of the namespace, of which the describer keeps those that mount the claim
+        related.pods = (await client.list<Pod>('pods', eventNs)).items;
       } else if (kind === 'StatefulSet' || kind === 'ReplicaSet') {
         related.pods = (await client.list<Pod>('pods', eventNs)).items.filter((p) => p.metadata.ownerReferences?.some((r) => r.uid === obj.metadata.uid));
       } else if (kind === 'Deployment') {

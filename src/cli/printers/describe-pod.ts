@@ -211,6 +211,11 @@ function describeProjectedVolume(p: ProjectedSource, w: PrefixWriter): void {
   }
 }
 
+/** printHostPathVolumeSource, for a pod's volume and a PersistentVolume's source alike. */
+export function printHostPathSource(hostPath: { path?: string; type?: string }, w: PrefixWriter): void {
+  w.write(LEVEL_2, `Type:\tHostPath (bare host directory volume)\n    Path:\t${hostPath.path ?? ''}\n    HostPathType:\t${hostPath.type ?? '<none>'}\n`);
+}
+
 /**
  * One volume's source (describeVolumes' switch). The sources podnet has nothing
  * behind (nfs, csi, image, …) print kubectl's `<unknown>` line, where kubectl
@@ -219,7 +224,7 @@ function describeProjectedVolume(p: ProjectedSource, w: PrefixWriter): void {
 function describeVolumeSource(v: Volume, w: PrefixWriter): void {
   const claim = v['persistentVolumeClaim'] as ClaimSource | undefined;
   if (v.hostPath) {
-    w.write(LEVEL_2, `Type:\tHostPath (bare host directory volume)\n    Path:\t${v.hostPath.path ?? ''}\n    HostPathType:\t${v.hostPath.type ?? '<none>'}\n`);
+    printHostPathSource(v.hostPath, w);
   } else if (v.emptyDir) {
     w.write(LEVEL_2, `Type:\tEmptyDir (a temporary directory that shares a pod's lifetime)\n    Medium:\t${v.emptyDir.medium ?? ''}\n    SizeLimit:\t${v.emptyDir.sizeLimit ?? '<unset>'}\n`);
   } else if (v.secret) {

@@ -22,7 +22,7 @@ const SKIP_ANNOTATIONS = new Set(['kubectl.kubernetes.io/last-applied-configurat
 export interface DescribeRelated {
   /** EndpointSlices of the namespace (or just the Service's); Services and Ingresses use them */
   endpointSlices?: readonly EndpointSlice[];
-  /** Pods: a Node lists its non-terminated pods, a StatefulSet or ReplicaSet counts its pods by phase */
+  /** Pods: a Node lists its non-terminated pods, a StatefulSet or ReplicaSet counts its pods by phase, a claim names the namespace's pods that mount it */
   pods?: readonly Pod[];
   /** ReplicaSets of the namespace: a Deployment names its own, new and old */
   replicaSets?: readonly ReplicaSet[];

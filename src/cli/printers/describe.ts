@@ -1,12 +1,12 @@
 // `kubectl describe` for every kind podnet serves, in kubectl's layout
 // (k8s.io/kubectl/pkg/describe/describe.go). Pure: the caller fetches the
 // object, its events and any related objects (EndpointSlices for Services and
-// Ingresses, Pods for Nodes, StatefulSets and ReplicaSets, ReplicaSets for
-// Deployments) and gets the text back.
+// Ingresses, Pods for Nodes, StatefulSets, ReplicaSets and claims, ReplicaSets
+// for Deployments) and gets the text back.
 
 import type {
-  ConfigMap, Deployment, Endpoints, EndpointSlice, Event, Ingress, IngressClass, KubeObject, Namespace, NetworkPolicy, Node, Pod,
-  PodTemplateSpec, ReplicaSet, Secret, Service, StatefulSet,
+  ConfigMap, Deployment, Endpoints, EndpointSlice, Event, Ingress, IngressClass, KubeObject, Namespace, NetworkPolicy, Node,
+  PersistentVolume, PersistentVolumeClaim, Pod, PodTemplateSpec, ReplicaSet, Secret, Service, StatefulSet, StorageClass,
 } from '../../api/types.js';
 import { deepEqual } from '../../api/validation/fields.js';
 import { rfc1123z, type Instant } from './age.js';
@@ -14,6 +14,7 @@ import { describeEndpoints, describeEndpointSlice, describeIngress, describeIngr
 import { describeNetworkPolicy, formatLabelSelector } from './describe-networkpolicy.js';
 import { describeNode } from './describe-node.js';
 import { describePod, describePodTemplate } from './describe-pod.js';
+import { describePersistentVolume, describePersistentVolumeClaim, describeStorageClass } from './describe-storage.js';
 import {
   controllerOf, describeEvents, type DescribeRelated, LEVEL_0, LEVEL_1, nsOf, PrefixWriter, printAnnotationsMultiline, printControlledBy,
   printLabelsMultiline, untyped,
@@ -272,6 +273,9 @@ export function describe(obj: KubeObject, events: readonly Event[] | undefined, 
     case 'Namespace': return describeNamespace(obj as Namespace);
     case 'Secret': return describeSecret(obj as Secret);
     case 'ConfigMap': return describeConfigMap(obj as ConfigMap, ev, now);
+    case 'PersistentVolumeClaim': return describePersistentVolumeClaim(obj as PersistentVolumeClaim, ev, related, now);
+    case 'PersistentVolume': return describePersistentVolume(obj as PersistentVolume, ev, now);
+    case 'StorageClass': return describeStorageClass(obj as StorageClass, ev, now);
     default: return describeGeneric(obj, ev, now);
   }
 }
