@@ -16,6 +16,7 @@ import { applyDefaults, applyStatusDefaults } from '../api/defaults.js';
 import { admitIngressClass } from '../api/default-ingress-class.js';
 import { admitStorageClass } from '../api/default-storage-class.js';
 import { admitStorageProtection } from '../api/storage-protection.js';
+import { admitClaimResize } from '../api/claim-resize.js';
 import { jsonClone } from '../api/json-clone.js';
 import { validateObject } from '../api/validation/index.js';
 import { ApiError, apiErrors, field, isApiError } from '../errors.js';
@@ -218,6 +219,7 @@ export class Registry {
       // a Pod stored by an older build lacks today's defaults (requests from limits): compared as
       // defaulted, as upstream defaults what it reads from etcd, so it stays updatable
       this.validate(info, next, info.kind === 'Pod' ? applyDefaults(jsonClone(cur.object)) : cur.object);
+      this.admitUpdate(info, next, cur.object);
     }
     const alloc = info.kind === 'Service' && !subresource ? allocateService(this.allocators, next as Service, cur.object as Service) : undefined;
     let stored: StoredObject;
@@ -394,6 +396,16 @@ export class Registry {
     if (info.kind === 'Ingress') admitIngressClass(obj as Ingress, items('ingressclasses') as IngressClass[]);
     if (info.kind === 'PersistentVolumeClaim') admitStorageClass(obj as PersistentVolumeClaim, items('storageclasses') as StorageClass[]);
     admitStorageProtection(obj);
+  }
+
+  /**
+   * The validating admission plugins podnet has for updates of the object
+   * itself (not its status), after validation as upstream's chain runs
+   * them: PersistentVolumeClaimResize.
+   */
+  private admitUpdate(info: ResourceInfo, obj: KubeObject, old: KubeObject): void {
+    if (info.kind !== 'PersistentVolumeClaim') return;
+    admitClaimResize(obj as PersistentVolumeClaim, old as PersistentVolumeClaim, (name) => this.store.get('storageclasses', '', name)?.object as StorageClass | undefined);
   }
 
   private validate(info: ResourceInfo, obj: KubeObject, old?: KubeObject): void {

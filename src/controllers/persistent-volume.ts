@@ -6,16 +6,19 @@
 // directory of the cluster (kind's local-path does the same on its node). A
 // volume whose claim is gone is Released, then deleted with its directory or
 // kept, by its reclaim policy. A claim a pod still uses, and a volume still
-// bound, keep their protection finalizer when deleted, as upstream.
+// bound, keep their protection finalizer when deleted, as upstream. A bound
+// claim asked for more storage is grown as the expand controller and CSI's
+// external-resizer grow one, when its volume is a directory podnet made.
 
 import { chmodSync, mkdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { claimHasClass, claimStorageClass, defaultStorageClass, volumeStorageClass } from '../api/default-storage-class.js';
 import { matchesLabelSelector } from '../api/labels.js';
-import { isActive } from '../api/pod-helpers.js';
+import { isActive, nowRFC3339 } from '../api/pod-helpers.js';
 import { quantityValue } from '../api/quantity.js';
 import { PV_PROTECTION_FINALIZER, PVC_PROTECTION_FINALIZER } from '../api/storage-protection.js';
 import type { ObjectReference, PersistentVolume, PersistentVolumeClaim, Pod, StorageClass } from '../api/types.js';
+import { canonicalQuantity } from '../api/validation/volumes.js';
 import type { Client } from '../client/client.js';
 import { isApiError } from '../errors.js';
 import { Controller } from './controller.js';
@@ -32,6 +35,13 @@ const SELECTED_NODE = 'volume.kubernetes.io/selected-node';
 
 /** pods by the claims they mount, `<namespace>/<claimName>` */
 const CLAIM_INDEX = 'pvc-users';
+
+/** the claim conditions resizing sets (PersistentVolumeClaimResizing, PersistentVolumeClaimFileSystemResizePending) */
+const RESIZE_CONDITIONS: ReadonlySet<string> = new Set(['Resizing', 'FileSystemResizePending']);
+/** the expand controller's event when no in-tree plugin expands the volume (hostPath and local have none) */
+const EXTERNAL_EXPANDING = 'waiting for an external controller to expand this PVC';
+
+type ClaimCondition = NonNullable<NonNullable<PersistentVolumeClaim['status']>['conditions']>[number];
 
 export function claimNamesOfPod(pod: Pod): string[] {
   return (pod.spec.volumes ?? []).flatMap((v) => {
@@ -82,6 +92,30 @@ export function matchVolume(claim: PersistentVolumeClaim, volumes: readonly Pers
   return best;
 }
 
+/** Pure: a Bound claim that asks for more than it has (the expand controller's trigger, external-resizer's pvcNeedResize). */
+export function claimNeedsResize(claim: PersistentVolumeClaim): boolean {
+  return claim.status?.phase === 'Bound' && !!claim.spec.volumeName && storageOf(claim.spec.resources?.requests) > storageOf(claim.status?.capacity);
+}
+
+/**
+ * Pure: MergeResizeConditionsOfPVC: conditions of other types stay; a resize
+ * condition not wanted goes, one wanted with the status it has stays as it
+ * was (its transition time kept), one whose status changes is replaced, and
+ * wanted ones the claim lacks are added.
+ */
+export function mergeResizeConditions(current: readonly ClaimCondition[] | undefined, wanted: readonly ClaimCondition[]): ClaimCondition[] {
+  const merged: ClaimCondition[] = [];
+  const placed = new Set<string>();
+  for (const c of current ?? []) {
+    if (!RESIZE_CONDITIONS.has(c.type)) { merged.push(c); continue; }
+    const next = wanted.find((w) => w.type === c.type);
+    if (!next) continue;
+    merged.push(next.status === c.status ? c : next);
+    placed.add(c.type);
+  }
+  return [...merged, ...wanted.filter((w) => !placed.has(w.type))];
+}
+
 export function claimRef(claim: PersistentVolumeClaim): ObjectReference {
   return { kind: 'PersistentVolumeClaim', namespace: claim.metadata.namespace, name: claim.metadata.name, uid: claim.metadata.uid, apiVersion: 'v1', resourceVersion: claim.metadata.resourceVersion };
 }
@@ -108,6 +142,14 @@ export function provisionedVolume(claim: PersistentVolumeClaim, storageClass: St
 
 const withoutFinalizer = (finalizers: string[] | undefined, f: string) => (finalizers ?? []).filter((x) => x !== f);
 
+/** Who tells a claim about its resize: upstream, two components with names of their own. */
+export interface ResizeRecorders {
+  /** the kube-controller-manager's expand controller (`volume_expand`) */
+  expander: EventRecorder;
+  /** CSI's external-resizer sidecar (`external-resizer <driver>`) */
+  resizer: EventRecorder;
+}
+
 export class PersistentVolumeController extends Controller {
   private readonly claims: Lister<PersistentVolumeClaim>;
   private readonly volumes: Lister<PersistentVolume>;
@@ -115,8 +157,13 @@ export class PersistentVolumeController extends Controller {
   private readonly podsByClaim: IndexLookup<Pod>;
   /** the last event per claim, so a claim that stays Pending is told once, not on every sync */
   private readonly told = new Map<string, string>();
+  /** per claim, the request each resize event was given for: a sync from a cache not yet showing the last write tells nothing again */
+  private readonly resizeTold = new Map<string, Map<string, string>>();
 
-  constructor(informers: InformerSource, private readonly client: Client, private readonly events: EventRecorder, private readonly claimsDir: string) {
+  constructor(
+    informers: InformerSource, private readonly client: Client, private readonly events: EventRecorder, private readonly claimsDir: string,
+    private readonly resizeEvents: ResizeRecorders = { expander: events, resizer: events },
+  ) {
     super('persistentvolume-binder', 1);
     const claims = informers.informer<PersistentVolumeClaim>('persistentvolumeclaims');
     const volumes = informers.informer<PersistentVolume>('persistentvolumes');
@@ -133,6 +180,7 @@ export class PersistentVolumeController extends Controller {
       update: (_o, c) => this.enqueue(claimKey(c.metadata.namespace, c.metadata.name)),
       delete: (c) => {
         this.told.delete(`${c.metadata.namespace}/${c.metadata.name}`);
+        this.resizeTold.delete(`${c.metadata.namespace}/${c.metadata.name}`);
         if (c.spec.volumeName) this.enqueue(`pv:${c.spec.volumeName}`);
       },
     });
@@ -197,7 +245,8 @@ export class PersistentVolumeController extends Controller {
         this.tell(claim, 'Warning', 'VolumeMismatch', `Cannot bind to requested volume "${pv.metadata.name}": ${mismatch}`);
         return;
       }
-      return this.bind(claim, pv);
+      const bound = await this.bind(claim, pv);
+      return this.expand(bound.claim, bound.volume);
     }
     // a claim made while no class was default gets the default that came since (upstream's retroactive assignment)
     if (!claimHasClass(claim)) {
@@ -208,7 +257,10 @@ export class PersistentVolumeController extends Controller {
       }
     }
     const pv = matchVolume(claim, this.volumes.list());
-    if (pv) return this.bind(claim, pv);
+    if (pv) {
+      await this.bind(claim, pv);
+      return;
+    }
     const className = claimStorageClass(claim);
     if (className === '') {
       this.tell(claim, 'Normal', 'FailedBinding', 'no persistent volumes available for this claim and no storage class is set');
@@ -260,7 +312,7 @@ export class PersistentVolumeController extends Controller {
   }
 
   /** The volume's claimRef, then the claim's volumeName, then both statuses: each step is safe to repeat. */
-  private async bind(claim: PersistentVolumeClaim, volume: PersistentVolume): Promise<void> {
+  private async bind(claim: PersistentVolumeClaim, volume: PersistentVolume): Promise<{ claim: PersistentVolumeClaim; volume: PersistentVolume }> {
     let pv = volume;
     if (!pv.spec.claimRef?.uid) {
       pv = await this.client.update<PersistentVolume>({
@@ -279,13 +331,60 @@ export class PersistentVolumeController extends Controller {
         spec: { ...pvc.spec, volumeName: pv.metadata.name },
       });
     }
-    await this.setClaimStatus(pvc, { phase: 'Bound', accessModes: pv.spec.accessModes, capacity: pv.spec.capacity });
+    // the capacity only when the claim becomes Bound, as upstream's updateClaimStatus: after that it is the resize's to change
+    const capacity = pvc.status?.phase === 'Bound' ? {} : { capacity: pv.spec.capacity };
+    pvc = await this.setClaimStatus(pvc, { phase: 'Bound', accessModes: pv.spec.accessModes, ...capacity });
+    return { claim: pvc, volume: pv };
   }
 
-  private async setClaimStatus(claim: PersistentVolumeClaim, status: NonNullable<PersistentVolumeClaim['status']>): Promise<void> {
+  private async setClaimStatus(claim: PersistentVolumeClaim, status: NonNullable<PersistentVolumeClaim['status']>): Promise<PersistentVolumeClaim> {
     const next = { ...claim.status, ...status };
-    if (JSON.stringify(next) === JSON.stringify(claim.status ?? {})) return;
-    await this.client.update<PersistentVolumeClaim>({ ...claim, status: next }, { subresource: 'status' });
+    if (JSON.stringify(next) === JSON.stringify(claim.status ?? {})) return claim;
+    return this.client.update<PersistentVolumeClaim>({ ...claim, status: next }, { subresource: 'status' });
+  }
+
+  /** Records a resize event once per claim and requested size. */
+  private tellResize(claim: PersistentVolumeClaim, request: string, reason: string, record: () => void): void {
+    const key = `${claim.metadata.namespace}/${claim.metadata.name}`;
+    const told = this.resizeTold.get(key) ?? new Map<string, string>();
+    this.resizeTold.set(key, told);
+    if (told.get(reason) === request) return;
+    told.set(reason, request);
+    record();
+  }
+
+  /**
+   * A bound claim asks for more than it has. The expand controller finds no
+   * in-tree plugin that expands a hostPath or local volume and says it waits
+   * for an external one (a Warning upstream, whose plugin lookup fails for
+   * them). For a volume podnet's provisioner made, podnet is that resizer, as
+   * CSI's external-resizer is for a driver with nothing to do on the node (a
+   * directory has no size to grow): the claim is marked Resizing, the
+   * volume's capacity becomes the request, then the claim's does and the
+   * condition goes. Another volume keeps its size and the claim its
+   * capacity, as upstream with no resizer running.
+   */
+  private async expand(claim: PersistentVolumeClaim, pv: PersistentVolume): Promise<void> {
+    if (!claimNeedsResize(claim)) return;
+    const asked = claim.spec.resources!.requests!['storage']!;
+    const request = canonicalQuantity(asked) ?? asked;
+    this.tellResize(claim, request, 'ExternalExpanding', () => this.resizeEvents.expander.warning(claim, 'ExternalExpanding', EXTERNAL_EXPANDING));
+    if (!this.provisionedHere(pv)) return;
+    const resizing = await this.setClaimStatus(claim, {
+      conditions: mergeResizeConditions(claim.status?.conditions, [{ type: 'Resizing', status: 'True', lastTransitionTime: nowRFC3339() }]),
+    });
+    this.tellResize(claim, request, 'Resizing', () => this.resizeEvents.resizer.normal(resizing, 'Resizing', `External resizer is resizing volume ${pv.metadata.name}`));
+    if (storageOf(pv.spec.capacity) !== storageOf({ storage: request })) {
+      await this.client.update<PersistentVolume>({ ...pv, spec: { ...pv.spec, capacity: { ...pv.spec.capacity, storage: request } } });
+    }
+    const conditions = mergeResizeConditions(resizing.status?.conditions, []);
+    await this.setClaimStatus(resizing, { capacity: { ...resizing.status?.capacity, storage: request }, conditions: conditions.length > 0 ? conditions : undefined });
+    this.tellResize(claim, request, 'VolumeResizeSuccessful', () => this.resizeEvents.resizer.normal(resizing, 'VolumeResizeSuccessful', 'Resize volume succeeded'));
+  }
+
+  /** A volume podnet's provisioner made: its annotation, and its directory among the cluster's claims. */
+  private provisionedHere(pv: PersistentVolume): boolean {
+    return pv.metadata.annotations?.[PROVISIONED_BY] === CLAIM_DIRECTORY_PROVISIONER && !!pv.spec.hostPath && path.dirname(pv.spec.hostPath.path) === this.claimsDir;
   }
 
   private async syncVolume(name: string): Promise<void> {
@@ -323,9 +422,8 @@ export class PersistentVolumeController extends Controller {
   private async reclaim(pv: PersistentVolume): Promise<void> {
     const policy = pv.spec.persistentVolumeReclaimPolicy ?? 'Retain';
     if (policy === 'Retain') return this.setVolumePhase(pv, 'Released');
-    const ours = pv.metadata.annotations?.[PROVISIONED_BY] === CLAIM_DIRECTORY_PROVISIONER && pv.spec.hostPath && path.dirname(pv.spec.hostPath.path) === this.claimsDir;
     if (policy !== 'Delete') return this.setVolumePhase(pv, 'Failed', 'No recycler plugin found for the volume!');
-    if (!ours) {
+    if (!this.provisionedHere(pv)) {
       // upstream's hostPath deleter, which removes only paths under /tmp
       const hostPath = pv.spec.hostPath?.path;
       const deletable = hostPath !== undefined && /^\/tmp\/.+/.test(hostPath) && path.resolve(hostPath).startsWith('/tmp/');

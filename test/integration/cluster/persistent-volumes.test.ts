@@ -4,8 +4,8 @@
 // a claim of class manual, a pod reading the volume's file); a claim of the
 // default class `standard` provisioned as a directory of the cluster and
 // deleted with it; a pod held by the scheduler until its claim exists;
-// pvc-protection; and a StatefulSet's claims as objects, kept or deleted by
-// its retention policy.
+// pvc-protection; a StatefulSet's claims as objects, kept or deleted by
+// its retention policy; and a claim grown, or refused growth, by its class.
 
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -16,6 +16,7 @@ import type { Event, PersistentVolume, PersistentVolumeClaim, Pod } from '../../
 import { downOrKill, eventually, podnet } from '../../support/cli.js';
 
 const CLUSTER = 'itpv';
+const hasKubectl = (process.env['PATH'] ?? '').split(':').some((d) => existsSync(path.join(d, 'kubectl')));
 const stateDir = mkdtempSync(path.join(tmpdir(), 'podnet-itpv-'));
 const pn = podnet(CLUSTER, stateDir);
 /** the docs' /mnt/data, made here so that nothing of the machine is touched */
@@ -187,6 +188,58 @@ spec:
     assert.equal(pvc.status?.phase, 'Bound');
     assert.equal(pvc.metadata.annotations?.['volume.kubernetes.io/selected-node'], p.spec.nodeName);
     assert.equal((await pn(['delete', 'pod', 'late-user'])).code, 0);
+  });
+
+  test('a claim of a class with allowVolumeExpansion grows: get pvc shows the new CAPACITY and describe the resize; one of standard is refused a larger request with upstream\'s 403', async () => {
+    const claimOf = (name: string, storage: string, className?: string) => `apiVersion: v1
+kind: PersistentVolumeClaim
+metadata: {name: ${name}}
+spec: {${className ? `storageClassName: ${className}, ` : ''}accessModes: [ReadWriteOnce], resources: {requests: {storage: ${storage}}}}
+`;
+    await apply(`apiVersion: storage.k8s.io/v1
+kind: StorageClass
+metadata: {name: expandable}
+provisioner: podnet.io/claim-directory
+allowVolumeExpansion: true
+---
+${claimOf('grows', '1Gi', 'expandable')}---
+${claimOf('fixed', '1Gi')}`);
+    for (const name of ['grows', 'fixed']) await eventually(`${name} Bound`, async () => (await claim(name)).status?.phase === 'Bound', 30_000, 200);
+    assert.equal((await claim('fixed')).spec.storageClassName, 'standard');
+
+    await apply(claimOf('grows', '2Gi', 'expandable'));
+    await eventually('CAPACITY 2Gi', async () => /^grows\s+Bound\s+pvc-\S+\s+2Gi\s+RWO\s+expandable\s/.test((await pn(['get', 'pvc', 'grows'])).stdout.split('\n')[1] ?? ''), 30_000, 200);
+    const grown = await claim('grows');
+    assert.equal(grown.status?.conditions, undefined, 'no condition left once resized');
+    const pv = (await volumes()).find((v) => v.metadata.name === grown.spec.volumeName)!;
+    assert.deepEqual(pv.spec.capacity, { storage: '2Gi' });
+    const described = await eventually('the resize events', async () => {
+      const r = await pn(['describe', 'pvc', 'grows']);
+      return /VolumeResizeSuccessful/.test(r.stdout) ? r.stdout : undefined;
+    }, 30_000, 200);
+    assert.match(described, /^Capacity: +2Gi$/m);
+    assert.match(described, /^ {2}Warning +ExternalExpanding .*waiting for an external controller to expand this PVC$/m);
+    assert.match(described, new RegExp(`^ {2}Normal +Resizing .*External resizer is resizing volume ${pv.metadata.name}$`, 'm'));
+    assert.match(described, /^ {2}Normal +VolumeResizeSuccessful .*Resize volume succeeded$/m);
+
+    const refused = await pn(['apply', '-f', '-'], { input: claimOf('fixed', '2Gi') });
+    assert.equal(refused.code, 1);
+    assert.match(refused.stderr, /Error from server \(Forbidden\): .*persistentvolumeclaims "fixed" is forbidden: only dynamically provisioned pvc can be resized and the storageclass that provisions the pvc must support resize/);
+    const fixed = await claim('fixed');
+    assert.deepEqual([fixed.spec.resources?.requests?.['storage'], fixed.status?.capacity?.['storage']], ['1Gi', '1Gi']);
+    const table = await pn(['get', 'pvc', 'fixed']);
+    assert.match(table.stdout.split('\n')[1]!, /^fixed\s+Bound\s+pvc-\S+\s+1Gi\s+RWO\s+standard\s/);
+
+    // where kubectl is installed, its describers print what podnet's do (the class and volume have no events, so no ages differ)
+    if (!hasKubectl) return;
+    for (const target of [['sc', 'expandable'], ['pv', pv.metadata.name!]]) {
+      const ours = await pn(['describe', ...target]);
+      const theirs = await pn(['kubectl', 'describe', ...target]);
+      assert.equal(theirs.code, 0, theirs.stderr);
+      assert.equal(ours.stdout, theirs.stdout);
+    }
+    const kubectlRefused = await pn(['kubectl', 'patch', 'pvc', 'fixed', '-p', '{"spec":{"resources":{"requests":{"storage":"3Gi"}}}}']);
+    assert.equal(kubectlRefused.stderr.trim(), 'Error from server (Forbidden): persistentvolumeclaims "fixed" is forbidden: only dynamically provisioned pvc can be resized and the storageclass that provisions the pvc must support resize');
   });
 
   test('a StatefulSet\'s claims are objects: one per ordinal with the template\'s labels, kept when the set is deleted (Retain), deleted on a scale-down (whenScaled: Delete)', async () => {
