@@ -18,7 +18,7 @@ import { EndpointsController } from '../controllers/endpoints.js';
 import { EndpointSliceMirroringController } from '../controllers/endpointslice-mirroring.js';
 import { GarbageCollector } from '../controllers/garbage-collector.js';
 import { NamespaceController } from '../controllers/namespace.js';
-import { PersistentVolumeController } from '../controllers/persistent-volume.js';
+import { CLAIM_DIRECTORY_PROVISIONER, PersistentVolumeController } from '../controllers/persistent-volume.js';
 import { InformerFactory } from '../controllers/informer-factory.js';
 import type { SharedInformer } from '../controllers/informers.js';
 import { NodeIpamController } from '../controllers/node-ipam.js';
@@ -206,6 +206,8 @@ export class Daemon {
     const events = new ApiEventRecorder(client, 'podnet-controller-manager', recorderOptions);
     const schedulerEvents = new ApiEventRecorder(client, 'default-scheduler', recorderOptions);
     const lbEvents = this.options.addons ? new ApiEventRecorder(client, 'service-lb-controller', recorderOptions) : undefined;
+    // a claim's resize is told by upstream's two sources: the expand controller and the CSI resizer
+    const resizeEvents = { expander: new ApiEventRecorder(client, 'volume_expand', recorderOptions), resizer: new ApiEventRecorder(client, `external-resizer ${CLAIM_DIRECTORY_PROVISIONER}`, recorderOptions) };
     const controllers = [
       new DeploymentController(informers, client, events),
       new ReplicaSetController(informers, client, events),
@@ -216,7 +218,7 @@ export class Daemon {
       new Scheduler(informers, client, schedulerEvents),
       new NodeIpamController(informers, client, events),
       new NamespaceController(informers, client),
-      new PersistentVolumeController(informers, client, events, this.paths.claims),
+      new PersistentVolumeController(informers, client, events, this.paths.claims, resizeEvents),
       new GarbageCollector(informers, client),
       new RootCACertPublisher(informers, client, rootCA),
       ...(lbEvents ? [new ServiceLoadBalancerController(informers, client, lbEvents)] : []),
@@ -232,7 +234,7 @@ export class Daemon {
     this.stoppers.push(async () => {
       for (const c of controllers) c.stop();
       lifecycle.stop(); podGc.stop(); informers.stop();
-      await Promise.all([events.close(), schedulerEvents.close(), lbEvents?.close()]);
+      await Promise.all([events.close(), schedulerEvents.close(), lbEvents?.close(), resizeEvents.expander.close(), resizeEvents.resizer.close()]);
     });
   }
 
