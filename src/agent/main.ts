@@ -92,7 +92,7 @@ async function main(): Promise<void> {
     if (!layering.ok) process.stderr.write(`[agent ${nodeName}] pods use the machine's root filesystem: an overlay of / cannot be mounted here (${layering.reason})\n`);
     const kubelet = new Kubelet({
       cluster, nodeName, nodeIP, podsDir: paths.pods, runner: defaultRunner, client, events,
-      cniConfig: () => cniConfig, cniPath, services: () => services.list(), nodeResolvConf: NODE_RESOLV_CONF, apiSocket: paths.listenSocket, sandboxSlots: new Semaphore(SANDBOX_CONCURRENCY),
+      cniConfig: () => cniConfig, cniPath, services: () => services.list(), nodeResolvConf: NODE_RESOLV_CONF, apiSocket: paths.listenSocket, podNetworkReady: (pod, ip) => networkPolicies.podStarting(pod, ip), sandboxSlots: new Semaphore(SANDBOX_CONCURRENCY),
       ...(layering.ok ? { podRoot: { binds: () => podRootBinds(), hidden: [paths.dir, NETNS_RUN_DIR], readOnlyBinds: [path.dirname(paths.listenSocket)] } } : {}),
       config: {
         configMap: (ns, name) => configMaps.get(ns, name), secret: (ns, name) => secrets.get(ns, name),

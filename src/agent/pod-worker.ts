@@ -71,6 +71,8 @@ export interface AgentContext {
    * these of the machine's paths bound in; without, pods use the machine's.
    */
   podRoot?: { binds(): readonly string[]; hidden: readonly string[]; readOnlyBinds: readonly string[] };
+  /** resolves once the node's NetworkPolicy rules cover a new sandbox's address (netpol-loop.ts podStarting) */
+  podNetworkReady?: (pod: Pod, ip: string) => Promise<void>;
   /** handed to containers as PODNET_API_SOCKET: podnet's in-cluster config, as KUBERNETES_SERVICE_HOST is upstream's */
   apiSocket: string;
   /** a pod's sandbox could not be torn down; its state.json was kept for a retry (Kubelet.housekeep) */
@@ -433,6 +435,8 @@ export class PodWorker {
     // container runs yet, so nobody reads it half written.
     writeFileSync(hostsPath, hostsFile(pod, podIP, CLUSTER_DOMAIN));
     this.state.podIP = podIP;
+    // the node's NetworkPolicy rules cover the address before any container runs
+    await this.ctx.podNetworkReady?.(pod, podIP);
     writeFileSync(this.files.sandboxPid, String(pid));
     // state.json follows with the first container's pid (startContainer)
     this.sandboxReady = true;

@@ -139,4 +139,26 @@ spec:
     const tables = await pn(['exec', 'node/node-1', '--', 'nft', 'list', 'tables']);
     assert.doesNotMatch(tables.stdout, /podnet-netpol/);
   });
+  test('a new pod a policy selects is isolated from the first instant: its init container\'s first request is already dropped', async () => {
+    const target = (JSON.parse((await pn(['get', 'pods', '-l', 'app=nginx', '-o', 'json'])).stdout) as { items: Pod[] }).items[0]!.status!.podIP!;
+    await apply(`
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: isolated-egress}
+spec:
+  podSelector: {matchLabels: {sec: isolated}}
+  policyTypes: [Egress]
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: early, labels: {sec: isolated}}
+spec:
+  terminationGracePeriodSeconds: 0
+  initContainers: [{name: first, image: none, command: [sh, -c, 'curl -s -o /dev/null -m 1 http://${target}:8080/ && echo leaked || echo blocked']}]
+  containers: [{name: c, image: none, command: [sleep, infinity]}]
+`);
+    const log = await eventually('the init container done', async () => (await pn(['logs', 'early', '-c', 'first'])).stdout || undefined, 30_000, 200);
+    assert.equal(log, 'blocked\n');
+    assert.equal((await pn(['delete', 'networkpolicy', 'isolated-egress'])).code, 0);
+  });
 });
