@@ -10,7 +10,7 @@ import { accessSync, constants } from 'node:fs';
 import path from 'node:path';
 import type { ResourceInfo } from '../api/resources.js';
 import type { Pod } from '../api/types.js';
-import { execEnvOf, runningPid } from '../agent/container-exec.js';
+import { execEnvOf, execIdentityOf, runningPid } from '../agent/container-exec.js';
 import { BASE_PATH } from '../agent/container-spec.js';
 import { podFiles } from '../agent/pod-files.js';
 import { joinPodArgv } from '../agent/sandbox.js';
@@ -50,7 +50,8 @@ export function planExec(registry: Registry, info: ResourceInfo, namespace: stri
   // every pod has a sandbox (a hostNetwork pod's holds the node's network and its own hostname and mounts)
   const sandbox = runningPid(files.sandboxPid);
   if (!sandbox) throw apiErrors.badRequest(`container not found ("${container}")`);
-  const argv = joinPodArgv(sandbox, command, workingDirOf(pod, container));
+  // as the container's user, as CRI's exec runs it
+  const argv = joinPodArgv(sandbox, command, workingDirOf(pod, container), execIdentityOf(pod, container, sandbox));
   // the stream protocol last: kubectl falls back from WebSocket to SPDY on any
   // refused upgrade, and only shows the second refusal, so the pod's own
   // errors must come first in both

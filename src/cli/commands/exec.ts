@@ -12,7 +12,7 @@ import { joinPodArgv, joinSandboxArgv, nodeExecArgv, pauseMountTable, processAli
 import { workingDirOf } from '../../api/pod-helpers.js';
 import { nodeHostsFile } from '../../agent/container-spec.js';
 import { writeFileAtomic } from '../../atomic-file.js';
-import { execEnvOf, runningPid } from '../../agent/container-exec.js';
+import { execEnvOf, execIdentityOf, runningPid } from '../../agent/container-exec.js';
 import { outsideFiles } from '../../daemon/outside-world.js';
 import type { CommonFlags } from '../args.js';
 import type { Context } from '../context.js';
@@ -61,7 +61,8 @@ export async function execCommand(ctx: Context, flags: CommonFlags): Promise<num
   // kubectl's StreamOptions.SetupTTY: -t counts only with -i, and then only
   // when stdin is a terminal (which the command inherits as it is)
   if (flags.stdin && flags.tty && !process.stdin.isTTY) process.stderr.write(`${NO_TTY}\n`);
-  const code = await runAttached(joinPodArgv(sandbox, flags.rest, workingDirOf(pod, container)), env, flags.stdin);
+  // as the container's user, as CRI's exec runs it
+  const code = await runAttached(joinPodArgv(sandbox, flags.rest, workingDirOf(pod, container), execIdentityOf(pod, container, sandbox)), env, flags.stdin);
   // remotecommand's CodeExitError, printed as kubectl's CheckErr does (no "error: " prefix)
   if (code !== 0) process.stderr.write(`command terminated with exit code ${code}\n`);
   return code;

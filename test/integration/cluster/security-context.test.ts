@@ -135,9 +135,14 @@ describe('securityContext and subPath mounts on the node agent', { timeout: 240_
     ]);
   });
 
-  test('the exec readiness probe and the postStart hook run as the container\'s user', async () => {
+  test('the exec readiness probe, the postStart hook and exec run as the container\'s user', async () => {
     await eventually('ids Ready (its probe checks its ids)', async () => (await getPod('ids')).status?.conditions?.find((c) => c.type === 'Ready')?.status === 'True', 30_000, 200);
     assert.equal(readFileSync(path.join(stateDir, CLUSTER, 'pods', (await getPod('ids')).metadata.uid!, 'volumes', 'data', 'hook-uid'), 'utf8'), '1000\n');
+    // and so does podnet exec (and kubectl exec, through the same API path)
+    const ids = await pn(['exec', 'ids', '--', 'sh', '-c', 'echo "$(id -u) $(id -G)"']);
+    assert.equal(ids.stdout, '1000 3000 2000 4000\n', ids.stderr);
+    const viaKubectl = await pn(['kubectl', 'exec', 'ids', '--', 'id', '-u']);
+    if (viaKubectl.code === 0) assert.equal(viaKubectl.stdout, '1000\n');
   });
 
   test('what podnet does not enforce is said once, in one Warning event', async () => {
