@@ -18,7 +18,10 @@ const BUCKETS = Array.from({ length: 15 }, (_, i) => 0.001 * 2 ** i);
 export class ProxyHealth {
   private lastSynced: number | undefined;
   private pendingSince: number | undefined;
-  private readonly durations: number[] = [];
+  /** per bucket, the syncs that took at most its bound (cumulative, as printed): counts rather than every duration, as an agent syncs for as long as it runs */
+  private readonly bucketCounts = BUCKETS.map(() => 0);
+  private durationSum = 0;
+  private durationCount = 0;
 
   constructor(private readonly now: () => number = Date.now) {}
 
@@ -28,7 +31,10 @@ export class ProxyHealth {
     this.lastSynced = this.now();
     // a change queued while this sync ran is still waiting for the next one
     if (this.pendingSince !== undefined && this.pendingSince <= startedAt) this.pendingSince = undefined;
-    this.durations.push(durationMs / 1000);
+    const seconds = durationMs / 1000;
+    BUCKETS.forEach((le, i) => { if (seconds <= le) this.bucketCounts[i]! += 1; });
+    this.durationSum += seconds;
+    this.durationCount += 1;
   }
 
   /**
@@ -50,8 +56,8 @@ export class ProxyHealth {
   metrics(): string {
     const name = 'kubeproxy_sync_proxy_rules_duration_seconds';
     const lines = [`# HELP ${name} [ALPHA] SyncProxyRules latency in seconds`, `# TYPE ${name} histogram`];
-    for (const le of BUCKETS) lines.push(`${name}_bucket{le="${le}"} ${this.durations.filter((d) => d <= le).length}`);
-    lines.push(`${name}_bucket{le="+Inf"} ${this.durations.length}`, `${name}_sum ${this.durations.reduce((a, b) => a + b, 0)}`, `${name}_count ${this.durations.length}`);
+    BUCKETS.forEach((le, i) => lines.push(`${name}_bucket{le="${le}"} ${this.bucketCounts[i]}`));
+    lines.push(`${name}_bucket{le="+Inf"} ${this.durationCount}`, `${name}_sum ${this.durationSum}`, `${name}_count ${this.durationCount}`);
     const last = 'kubeproxy_sync_proxy_rules_last_timestamp_seconds';
     lines.push(`# HELP ${last} [ALPHA] The last time proxy rules were successfully synced`, `# TYPE ${last} gauge`, `${last} ${this.lastSynced === undefined ? 0 : this.lastSynced / 1000}`);
     return `${lines.join('\n')}\n`;

@@ -1,13 +1,13 @@
 // `kubectl describe networkpolicy` (describe.go describeNetworkPolicy and
-// its spec printers), and metav1.FormatLabelSelector, which the describer
-// and the POD-SELECTOR column of `get networkpolicy` both print selectors
-// with. kubectl shows no events for a NetworkPolicy.
+// its spec printers), which prints selectors with metav1.FormatLabelSelector
+// (selectors.ts), as the POD-SELECTOR column of `get networkpolicy` does.
+// kubectl shows no events for a NetworkPolicy.
 
 import type {
   LabelSelector, NetworkPolicy, NetworkPolicyPeer, NetworkPolicyPort,
 } from '../../api/types.js';
 import { LEVEL_0, LEVEL_1, LEVEL_2, nsOf, PrefixWriter, printAnnotationsMultiline, printLabelsMultiline } from './describe-writer.js';
-import { selectorString } from './selectors.js';
+import { formatLabelSelector } from './selectors.js';
 
 const NONE = '<none>';
 /** Every line of a rule is indented this much on top of its writer level, as describeNetworkPolicySpec passes it. */
@@ -24,11 +24,6 @@ type Direction = keyof typeof DIRECTIONS;
 interface Rule { ports?: NetworkPolicyPort[]; peers?: NetworkPolicyPeer[] }
 
 const present = <T>(v: T | undefined | null): v is T => v !== undefined && v !== null;
-
-/** metav1.FormatLabelSelector: the selector's string, `<none>` for an empty or missing one (which select all and nothing). */
-export function formatLabelSelector(sel: LabelSelector | undefined): string {
-  return selectorString(sel) || NONE;
-}
 
 const pad2 = (n: number): string => String(n).padStart(2, '0');
 

@@ -5,33 +5,18 @@
 
 import { isDefaultStorageClass, claimStorageClass, volumeStorageClass } from '../../api/default-storage-class.js';
 import type { Event, PersistentVolume, PersistentVolumeClaim, Pod, StorageClass } from '../../api/types.js';
-import { canonicalQuantity } from '../../api/validation/volumes.js';
 import { ageSince, rfc1123z, type Instant } from './age.js';
 import { printHostPathSource } from './describe-pod.js';
 import {
   describeEvents, type DescribeRelated, LEVEL_0, LEVEL_1, LEVEL_2, nsOf, PrefixWriter, printAnnotationsMultiline, printLabelsMultiline, untyped,
 } from './describe-writer.js';
 import { formatLabels } from './selectors.js';
+import { accessModesText, storageText } from './table.js';
 
 const NONE = '<none>';
 
-/** storageutil.GetAccessModesAsString: the abbreviations in this order, whatever the object's order. */
-const ACCESS_MODES: readonly (readonly [string, string])[] = [
-  ['ReadWriteOnce', 'RWO'], ['ReadOnlyMany', 'ROX'], ['ReadWriteMany', 'RWX'], ['ReadWriteOncePod', 'RWOP'],
-];
-
 interface SelectorRequirement { key: string; operator?: string; values?: string[] }
 interface DataSource { apiGroup?: string; kind?: string; name?: string }
-
-function accessModesString(modes: readonly string[] | undefined): string {
-  return ACCESS_MODES.flatMap(([mode, short]) => (modes?.includes(mode) ? [short] : [])).join(',');
-}
-
-/** Quantity.String() of a resource list's storage: the canonical form; an absent one is the zero quantity. */
-function storageString(list: Record<string, string> | undefined): string {
-  const value = list?.['storage'];
-  return value === undefined ? '0' : canonicalQuantity(value) ?? String(value);
-}
 
 /** Go's %v of a []string: `[a b]`, `[]` for none. */
 function goStringList(list: readonly string[] | undefined): string {
@@ -116,9 +101,9 @@ export function describePersistentVolume(pv: PersistentVolume, events: readonly 
   w.write(LEVEL_0, `Status:\t${phaseOrTerminating(pv, now)}\n`);
   w.write(LEVEL_0, `Claim:\t${ref ? `${ref.namespace ?? ''}/${ref.name ?? ''}` : ''}\n`);
   w.write(LEVEL_0, `Reclaim Policy:\t${pv.spec.persistentVolumeReclaimPolicy ?? ''}\n`);
-  w.write(LEVEL_0, `Access Modes:\t${accessModesString(pv.spec.accessModes)}\n`);
+  w.write(LEVEL_0, `Access Modes:\t${accessModesText(pv.spec.accessModes)}\n`);
   if (pv.spec.volumeMode) w.write(LEVEL_0, `VolumeMode:\t${pv.spec.volumeMode}\n`);
-  w.write(LEVEL_0, `Capacity:\t${storageString(pv.spec.capacity)}\n`);
+  w.write(LEVEL_0, `Capacity:\t${storageText(pv.spec.capacity)}\n`);
   printNodeAffinity(w, pv);
   w.write(LEVEL_0, `Message:\t${pv.status?.message ?? ''}\n`);
   w.write(LEVEL_0, 'Source:\n');
@@ -152,8 +137,8 @@ function printPodNames(w: PrefixWriter, title: string, pods: readonly Pod[]): vo
 /** A claim's capacity and access modes are its volume's: blank until it names one. */
 function printClaimCapacity(w: PrefixWriter, pvc: PersistentVolumeClaim): void {
   const bound = !!pvc.spec.volumeName;
-  w.write(LEVEL_0, `Capacity:\t${bound ? storageString(pvc.status?.capacity) : ''}\n`);
-  w.write(LEVEL_0, `Access Modes:\t${bound ? accessModesString(pvc.status?.accessModes) : ''}\n`);
+  w.write(LEVEL_0, `Capacity:\t${bound ? storageText(pvc.status?.capacity) : ''}\n`);
+  w.write(LEVEL_0, `Access Modes:\t${bound ? accessModesText(pvc.status?.accessModes) : ''}\n`);
 }
 
 export function describePersistentVolumeClaim(pvc: PersistentVolumeClaim, events: readonly Event[] | undefined, related: DescribeRelated, now: Instant): string {

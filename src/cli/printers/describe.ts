@@ -11,7 +11,7 @@ import type {
 import { deepEqual } from '../../api/validation/fields.js';
 import { rfc1123z, type Instant } from './age.js';
 import { describeEndpoints, describeEndpointSlice, describeIngress, describeIngressClass, describeService } from './describe-network.js';
-import { describeNetworkPolicy, formatLabelSelector } from './describe-networkpolicy.js';
+import { describeNetworkPolicy } from './describe-networkpolicy.js';
 import { describeNode } from './describe-node.js';
 import { describePod, describePodTemplate } from './describe-pod.js';
 import { describePersistentVolume, describePersistentVolumeClaim, describeStorageClass } from './describe-storage.js';
@@ -19,7 +19,7 @@ import {
   controllerOf, describeEvents, type DescribeRelated, LEVEL_0, LEVEL_1, nsOf, PrefixWriter, printAnnotationsMultiline, printControlledBy,
   printLabelsMultiline, untyped,
 } from './describe-writer.js';
-import { selectorString } from './selectors.js';
+import { formatLabelSelector, selectorString } from './selectors.js';
 
 export type { DescribeRelated } from './describe-writer.js';
 export { formatEndpointSlices } from './describe-network.js';

@@ -39,15 +39,20 @@ export function asList(objects: readonly KubeObject[]): Record<string, unknown> 
   return { apiVersion: 'v1', items: [...objects], kind: 'List', metadata: { resourceVersion: '' } };
 }
 
+/** What Go's encoder escapes in strings by default (HTML-safe JSON): <, >, &, U+2028 and U+2029. */
+const GO_JSON_ESCAPED = /[<>&\u2028\u2029]/g;
+
+/**
+ * encoding/json's text for a decoded object: keys sorted, Go's HTML escaping;
+ * indent '' is json.Marshal's compact form, else json.MarshalIndent's.
+ */
+export function goJSON(value: unknown, indent = ''): string {
+  return JSON.stringify(sortKeys(value), null, indent).replace(GO_JSON_ESCAPED, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
 /** json.MarshalIndent(obj, "", "    ") + "\n", including Go's HTML escaping. */
 export function toKubectlJSON(value: unknown): string {
-  const text = JSON.stringify(sortKeys(value), null, JSON_INDENT)
-    .replace(/</g, '\\u003c')
-    .replace(/>/g, '\\u003e')
-    .replace(/&/g, '\\u0026')
-    .replace(/\u2028/g, '\\u2028')
-    .replace(/\u2029/g, '\\u2029');
-  return `${text}\n`;
+  return `${goJSON(value, JSON_INDENT)}\n`;
 }
 
 /** YAML as kubectl -o yaml prints it (always newline-terminated). */

@@ -1,5 +1,6 @@
 // Label maps and label selectors rendered as kubectl renders them
-// (k8s.io/apimachinery/pkg/labels: FormatLabels, Selector.String()).
+// (k8s.io/apimachinery/pkg/labels: FormatLabels, Selector.String();
+// metav1.FormatLabelSelector).
 
 import type { LabelSelector } from '../../api/types.js';
 
@@ -34,4 +35,9 @@ export function selectorString(sel: LabelSelector | undefined): string {
   }
   // Stable sort by key only, as labels.internalSelector sorts ByKey.
   return reqs.sort((a, b) => byKey(a.key, b.key)).map((r) => r.text).join(',');
+}
+
+/** metav1.FormatLabelSelector: the selector's string, `<none>` for an empty or missing one (which select all and nothing). */
+export function formatLabelSelector(sel: LabelSelector | undefined): string {
+  return selectorString(sel) || NONE;
 }

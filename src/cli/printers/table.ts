@@ -12,10 +12,9 @@ import { RESOURCES } from '../../api/resources.js';
 import { claimStorageClass, isDefaultStorageClass, volumeStorageClass } from '../../api/default-storage-class.js';
 import { canonicalQuantity } from '../../api/validation/volumes.js';
 import { ageSince, type Instant } from './age.js';
-import { formatLabelSelector } from './describe-networkpolicy.js';
 import { podWideCells, summarizePod } from './pod-status.js';
 import { kindQualifier } from './resource-name.js';
-import { formatLabels, selectorString } from './selectors.js';
+import { formatLabels, formatLabelSelector, selectorString } from './selectors.js';
 import { alignTabs, TABLE_TABWRITER } from './tabwriter.js';
 
 /** What a podnet node reports as its kubelet version when it reports none. */
@@ -187,12 +186,12 @@ const ACCESS_MODE_ABBREVIATIONS: readonly [PersistentVolumeAccessMode, string][]
   ['ReadWriteOnce', 'RWO'], ['ReadOnlyMany', 'ROX'], ['ReadWriteMany', 'RWX'], ['ReadWriteOncePod', 'RWOP'],
 ];
 
-function accessModesText(modes: readonly string[] | undefined): string {
+export function accessModesText(modes: readonly string[] | undefined): string {
   return ACCESS_MODE_ABBREVIATIONS.filter(([mode]) => modes?.includes(mode)).map(([, short]) => short).join(',');
 }
 
 /** A storage quantity as Quantity.String() prints it; an absent one is the zero quantity, "0". */
-function storageText(resources: Record<string, string> | undefined): string {
+export function storageText(resources: Record<string, string> | undefined): string {
   const value = resources?.['storage'];
   if (value === undefined) return '0';
   return canonicalQuantity(value) ?? String(value);
