@@ -3,7 +3,7 @@
 // sees as its own. Shared by `podnet exec` and the API server's pods/exec.
 
 import { readFileSync } from 'node:fs';
-import { BASE_PATH } from './container-spec.js';
+import { BASE_PATH, podContainer } from './container-spec.js';
 import { processAlive } from './sandbox.js';
 import { containerIdentity, readPodUsers, type ProcessIdentity } from './security-context.js';
 import type { Pod } from '../api/types.js';
@@ -50,6 +50,6 @@ export function execEnvOf(pid: number | undefined, envFile?: string): NodeJS.Pro
  * runs as the container's user; undefined for root. For joinPodArgv.
  */
 export function execIdentityOf(pod: Pod, container: string, sandboxPid: number): ProcessIdentity | undefined {
-  const spec = [...pod.spec.initContainers ?? [], ...pod.spec.containers].find((c) => c.name === container);
+  const spec = podContainer(pod, container);
   return spec ? containerIdentity(pod, spec, () => readPodUsers(`/proc/${sandboxPid}/root`)) : undefined;
 }

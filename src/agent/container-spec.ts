@@ -296,7 +296,8 @@ function envVarValue(pod: Pod, c: Container, e: EnvVar, facts: PodFacts, sources
   return ref.optional ? undefined : failed(`couldn't find key ${ref.key} in ${SOURCE_NAMES[kind].kind} ${ns}/${ref.name}`);
 }
 
-function podContainer(pod: Pod, name: string): Container | undefined {
+/** the pod's container (regular or init: their names are unique across both) named `name` */
+export function podContainer(pod: Pod, name: string): Container | undefined {
   return [...pod.spec.containers, ...(pod.spec.initContainers ?? [])].find((x) => x.name === name);
 }
 

@@ -19,6 +19,7 @@ import { writeVolumeFiles } from './atomic-writer.js';
 import type { PauseMount, PodRoot } from './sandbox.js';
 import { ensureInPodRoot, onBoundFilesystem, resolveInPodRoot } from './pod-root.js';
 import { isProjectedVolume, projectVolume, type VolumeFile, type VolumeSources } from './volume-files.js';
+import { podContainer } from './container-spec.js';
 import { podFsGroup } from './security-context.js';
 import { ownedMode, setVolumeOwnership } from './volume-ownership.js';
 
@@ -154,7 +155,7 @@ export class PodVolumes {
   /** per claim volume, what prepare found it bound to: its mounts and later writes use the same */
   private readonly claimTargets = new Map<string, ClaimTarget>();
 
-  private dirOf(_pod: Pod, v: Volume): string {
+  private dirOf(v: Volume): string {
     const target = this.claimTargets.get(v.name);
     if (target && 'path' in target) return target.path;
     if (v.hostPath) return v.hostPath.path;
@@ -185,7 +186,7 @@ export class PodVolumes {
     const written = owner ? files.map((f) => ({ ...f, mode: ownedMode(f.mode, false, true) })) : files;
     const print = fingerprint(written);
     if (this.written.get(v.name) === print) return;
-    const dir = this.dirOf(pod, v);
+    const dir = this.dirOf(v);
     writeVolumeFiles(dir, written, owner ? () => setVolumeOwnership(dir, owner.fsGroup, true) : undefined);
     this.written.set(v.name, print);
   }
@@ -209,7 +210,7 @@ export class PodVolumes {
     for (const v of pod.spec.volumes ?? []) {
       volumes.set(v.name, v);
       const source = volumeSource(v);
-      const dir = this.dirOf(pod, v);
+      const dir = this.dirOf(v);
       const claimed = this.claimTargets.get(v.name);
       const hostPathType = v.hostPath ? v.hostPath.type ?? '' : claimed && 'path' in claimed ? claimed.hostPathType : undefined;
       if (hostPathType !== undefined) {
@@ -250,7 +251,7 @@ export class PodVolumes {
    * runtime makes it in the container's root) when the parent is writable.
    */
   private planMounts(pod: Pod, volumes: Map<string, Volume>, warnings: [string, string][], root?: PodRootLayer): PauseMount[] {
-    const planned = this.mountPoints(pod, volumes, !!root, warnings).map((p) => ({ ...p, volume: p.volumeSpec.name, mount: this.bindOf(pod, p) }));
+    const planned = this.mountPoints(pod, volumes, !!root, warnings).map((p) => ({ ...p, volume: p.volumeSpec.name, mount: this.bindOf(p) }));
     const depth = (p: string) => p.split('/').filter(Boolean).length;
     planned.sort((a, b) => depth(a.mount.target) - depth(b.mount.target));
     for (const [i, p] of planned.entries()) {
@@ -272,7 +273,7 @@ export class PodVolumes {
   private mountPoints(pod: Pod, volumes: Map<string, Volume>, inPodRoot: boolean, warnings: [string, string][]): MountPoint[] {
     const points: MountPoint[] = [];
     const containers: Container[] = [...pod.spec.initContainers ?? [], ...pod.spec.containers];
-    const shown = (v: Volume, m: VolumeMount) => path.resolve(this.dirOf(pod, v), m.subPath ?? '.');
+    const shown = (v: Volume, m: VolumeMount) => path.resolve(this.dirOf(v), m.subPath ?? '.');
     for (const c of containers) {
       for (const m of c.volumeMounts ?? []) {
         const v = volumes.get(m.name);
@@ -290,9 +291,9 @@ export class PodVolumes {
   }
 
   /** A mount point's bind: its volume's path, or the subPath's (resolved now, made where the volume may be written: throws FailedMount). */
-  private bindOf(pod: Pod, p: MountPoint): PauseMount {
+  private bindOf(p: MountPoint): PauseMount {
     const v = p.volumeSpec;
-    const base = this.dirOf(pod, v);
+    const base = this.dirOf(v);
     const source = p.volumeMount.subPath ? subPathSource(v, base, p.volumeMount.subPath) : base;
     const readOnly = isProjectedVolume(v) || p.volumeMount.readOnly === true || claimOf(v)?.readOnly === true;
     return { source, target: p.target, ...(readOnly ? { readOnly: true } : {}) };
@@ -309,12 +310,12 @@ export class PodVolumes {
    * resolved as prepare resolved them).
    */
   subPathMounts(pod: Pod, container: string, inPodRoot: boolean): PauseMount[] {
-    if (![...pod.spec.initContainers ?? [], ...pod.spec.containers].some((c) => c.name === container && c.volumeMounts?.some((m) => m.subPath))) return [];
+    if (!podContainer(pod, container)?.volumeMounts?.some((m) => m.subPath)) return [];
     this.findClaimTargets(pod);
     const volumes = new Map((pod.spec.volumes ?? []).map((v) => [v.name, v]));
     const points = this.mountPoints(pod, volumes, inPodRoot, []);
     return points.filter((p) => p.volumeMount.subPath && p.users.includes(container) && !points.some((q) => isInside(q.target, p.target)))
-      .map((p) => this.bindOf(pod, p));
+      .map((p) => this.bindOf(p));
   }
 
   /**

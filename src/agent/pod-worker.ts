@@ -11,7 +11,7 @@
 // is read again, and is then neither joined nor signalled.
 
 import { spawn, type ChildProcess } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, readlinkSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { ConfigMap, Container, ContainerState, LifecycleHandler, Pod, PodStatus, Secret, Service } from '../api/types.js';
 import { stableJson } from '../api/stable-json.js';
@@ -29,9 +29,9 @@ import { computePodStatus, KUBELET_CONDITIONS, type ContainerFacts } from './pod
 import { isSidecar, nextInitStep } from './init-containers.js';
 import { ProbeState, runProbe, type ProbeTarget } from './probes.js';
 import { runLifecycleHook, type HookContext } from './lifecycle-hooks.js';
-import { cniAdd, cniDel, deleteNetns, ensureHoldFifo, inPodMountNamespace, joinPodArgv, launchPause, rebindArgv, type PauseMount, type PodRoot } from './sandbox.js';
+import { cniAdd, cniDel, deleteNetns, ensureHoldFifo, inPodMountNamespace, joinPodArgv, launchPause, rebindArgv, sameFile, type PauseMount, type PodRoot } from './sandbox.js';
 import { asIdentity, containerIdentity, nonRootViolation, readPodUsers, unenforcedSecurityFields, type ProcessIdentity } from './security-context.js';
-import { processRunning, processStartTicks, signalProcess, signalProcessGroup, type ProcessRef } from '../net/process.js';
+import { processRunning, processStartTicks, recordedRef, signalProcess, signalProcessGroup, type ProcessRef } from '../net/process.js';
 import { freshPodRoot } from './pod-root.js';
 import { writeFileAtomic } from '../atomic-file.js';
 import type { Semaphore } from './semaphore.js';
@@ -507,8 +507,7 @@ export class PodWorker {
 
   /** the pause, as a ProcessRef; undefined when there is none, or it is a pid that was never verified */
   private sandboxRef(): ProcessRef | undefined {
-    const { sandboxPid: pid, sandboxStartTicks: startTicks } = this.state;
-    return pid && startTicks !== undefined ? { pid, startTicks } : undefined;
+    return recordedRef(this.state.sandboxPid, this.state.sandboxStartTicks);
   }
 
   /** whether the pause still runs (a pid of it now another process's is not it) */
@@ -604,7 +603,7 @@ export class PodWorker {
   adoptContainers(): void {
     for (const c of this.allContainers()) {
       const saved = c.init ? this.state.initContainers?.[c.name] : this.state.containers[c.name];
-      const ref = savedRef(saved);
+      const ref = containerRef(saved);
       if (ref && processRunning(ref)) {
         c.pid = ref.pid;
         c.startTicks = ref.startTicks;
@@ -1137,7 +1136,7 @@ export class PodWorker {
 
   /** Cleans up after a pod this agent no longer has: processes, sandbox, IP, files. */
   static async cleanupOrphan(ctx: AgentContext, state: PersistedState): Promise<void> {
-    for (const c of [...Object.values(state.containers), ...Object.values(state.initContainers ?? {})]) { const ref = savedRef(c); if (ref) signalProcessGroup(ref, 'SIGKILL'); }
+    for (const c of [...Object.values(state.containers), ...Object.values(state.initContainers ?? {})]) { const ref = containerRef(c); if (ref) signalProcessGroup(ref, 'SIGKILL'); }
     const pod: Pod = { apiVersion: 'v1', kind: 'Pod', metadata: { uid: state.uid, name: state.name, namespace: state.namespace }, spec: { containers: [] } };
     const worker = new PodWorker(ctx, pod, state);
     await worker.terminate(0, false);
@@ -1194,21 +1193,12 @@ const SANDBOX_WATCH_MS = 1_000;
 /** the kubelet's minimumGracePeriodInSeconds: what a preStop hook that used up the grace period leaves for SIGTERM */
 const MIN_GRACE_AFTER_PRESTOP_MS = 2_000;
 
-/** a running (or just exited) container instance's process, which leads a process group of its own (spawned detached) */
-function containerRef(c: ContainerRuntime): ProcessRef | undefined {
-  return c.pid && c.startTicks !== undefined ? { pid: c.pid, startTicks: c.startTicks } : undefined;
-}
-
-/** a container's process as state.json keeps it; undefined for a pid recorded without its start time (loadState could not verify it) */
-function savedRef(saved: SavedContainer | undefined): ProcessRef | undefined {
-  return saved?.pid && saved.startTicks !== undefined ? { pid: saved.pid, startTicks: saved.startTicks } : undefined;
-}
-
-/** whether two paths name the same file (device and inode); false when either cannot be read */
-function sameFile(a: string, b: string): boolean {
-  try {
-    const x = statSync(a);
-    const y = statSync(b);
-    return x.dev === y.dev && x.ino === y.ino;
-  } catch { return false; }
+/**
+ * a container instance's process, running or just exited (ContainerRuntime)
+ * or as state.json keeps it (SavedContainer), which leads a process group of
+ * its own (spawned detached); undefined for a pid recorded without its start
+ * time (loadState could not verify it)
+ */
+function containerRef(c: Pick<ContainerRuntime, 'pid' | 'startTicks'> | undefined): ProcessRef | undefined {
+  return recordedRef(c?.pid, c?.startTicks);
 }

@@ -361,10 +361,15 @@ export function joinPodArgv(pausePid: number, cmd: readonly string[], workingDir
  * handed to any process.
  */
 export function inPodMountNamespace(pid: number, podResolvConf: string): boolean {
+  return sameFile(`/proc/${pid}/root/etc/resolv.conf`, podResolvConf);
+}
+
+/** whether two paths name the same file (device and inode); false when either cannot be read */
+export function sameFile(a: string, b: string): boolean {
   try {
-    const seen = statSync(`/proc/${pid}/root/etc/resolv.conf`);
-    const own = statSync(podResolvConf);
-    return seen.dev === own.dev && seen.ino === own.ino;
+    const x = statSync(a);
+    const y = statSync(b);
+    return x.dev === y.dev && x.ino === y.ino;
   } catch { return false; }
 }
 

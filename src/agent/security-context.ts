@@ -48,15 +48,13 @@ interface SecurityContextFields {
   sysctls?: unknown;
 }
 
-function podContext(pod: Pod): SecurityContextFields {
-  const sc = pod.spec.securityContext;
+/** a pod's or a container's securityContext, as fields to check one by one ({} without one) */
+function contextFields(sc: unknown): SecurityContextFields {
   return sc && typeof sc === 'object' ? sc as SecurityContextFields : {};
 }
 
-function containerContext(c: Container): SecurityContextFields {
-  const sc = c.securityContext;
-  return sc && typeof sc === 'object' ? sc as SecurityContextFields : {};
-}
+const podContext = (pod: Pod) => contextFields(pod.spec.securityContext);
+const containerContext = (c: Container) => contextFields(c.securityContext);
 
 /** an id as the API allows it (0 to 2^31-1); anything else counts as unset */
 function id(value: unknown): number | undefined {

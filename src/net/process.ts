@@ -82,6 +82,11 @@ export function processRef(pid: number): ProcessRef | undefined {
   return startTicks === undefined ? undefined : { pid, startTicks };
 }
 
+/** A ref from a pid and start time kept earlier; undefined unless both are there (a pid kept without its start time was never verified). */
+export function recordedRef(pid: number | undefined, startTicks: number | undefined): ProcessRef | undefined {
+  return pid && startTicks !== undefined ? { pid, startTicks } : undefined;
+}
+
 /** Whether pid still names ref's process (a zombie included: it has not been reaped, so its pid is still its own). */
 function isSameProcess(ref: ProcessRef): boolean {
   return processStartTicks(ref.pid) === ref.startTicks;

@@ -150,30 +150,29 @@ export function nodePolicies(node: string, policies: readonly NetworkPolicy[], p
 
 /** An egress rule: numbered ports hold for every peer; a named port is resolved on each peer pod (an ipBlock has no pods: it never matches one). */
 function egressAllowances(ports: NetworkPolicyPort[], to: NetworkPolicyPeer[], namespace: string, pods: readonly PodView[], namespaceLabels: Map<string, Record<string, string>>): Allowance[] {
-  const named = ports.some((p) => typeof p.port === 'string');
+  const namedPorts = ports.filter((p) => typeof p.port === 'string');
+  const numbered = ports.filter((p) => typeof p.port !== 'string');
+  const named = namedPorts.length > 0;
   const out: Allowance[] = [];
   const fixed = (ps: NetworkPolicyPort[]) => (ps.length === 0 ? ['any' as const] : ps.flatMap((p) => resolvePort(p, undefined)));
   if (to.length === 0) {
     // every destination: numbered ports as they are; named ones on every pod that has them
-    const numbered = ports.filter((p) => typeof p.port !== 'string');
     if (!named) return [{ peers: 'any', ports: fixed(ports) }];
     if (numbered.length > 0) out.push({ peers: 'any', ports: fixed(numbered) });
-    out.push(...perPod(ports.filter((p) => typeof p.port === 'string'), pods));
+    out.push(...perPod(namedPorts, pods));
     return out;
   }
   for (const peer of to) {
     const selected = peerPods(peer, namespace, pods, namespaceLabels);
     if (!selected) {
-      const numbered = ports.filter((p) => typeof p.port !== 'string');
       const block = ipBlockPeer(peer.ipBlock!);
       if (block && (!named || numbered.length > 0)) out.push({ peers: block, ports: fixed(named ? numbered : ports) });
       continue;
     }
     if (selected.length === 0) continue;
     if (!named) { out.push({ peers: { addresses: selected.map((p) => p.ip) }, ports: fixed(ports) }); continue; }
-    const numbered = ports.filter((p) => typeof p.port !== 'string');
     if (numbered.length > 0) out.push({ peers: { addresses: selected.map((p) => p.ip) }, ports: fixed(numbered) });
-    out.push(...perPod(ports.filter((p) => typeof p.port === 'string'), selected));
+    out.push(...perPod(namedPorts, selected));
   }
   return out;
 }
