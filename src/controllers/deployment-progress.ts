@@ -23,31 +23,46 @@ export interface Progress {
 }
 
 /**
+ * What this sync found of the new ReplicaSet, as upstream's getNewReplicaSet
+ * reports it in the condition: one it made (NewReplicaSetCreated, which
+ * starts the deadline), or one found while the Deployment had no
+ * Progressing condition yet (FoundNewReplicaSet).
+ */
+export type NewSetEvent = { made: boolean; name: string };
+
+/**
  * `complete`: every replica updated and available, no old ones left.
  * `rollingOut`: pods of an older template still exist. Without one, a
  * Deployment that once completed keeps NewReplicaSetAvailable whatever its
  * pods do (a scale-up that cannot be placed, a pod failing later): upstream
  * estimates no progress then (syncRolloutStatus's isCompleteDeployment), so
  * only a new template starts a deadline.
- * Progress is a new spec generation, more updated, ready or available pods, or
- * fewer old ones than the stored status counted: each restarts the deadline.
+ * Progress, as upstream's DeploymentProgressing, is more updated, ready or
+ * available pods, or fewer old ones, than the stored status counted: each
+ * restarts the deadline; a new set made restarts it too. A change of the
+ * spec alone (a new progressDeadlineSeconds) does not. Pausing keeps a
+ * timed-out condition, as upstream's checkPausedConditions; resuming says
+ * DeploymentResumed.
  */
-export function progressingCondition(deploy: Deployment, counts: RolloutCounts, complete: boolean, rollingOut: boolean, nowMs: number, now: string, newReplicaSet?: string): Progress {
+export function progressingCondition(deploy: Deployment, counts: RolloutCounts, complete: boolean, rollingOut: boolean, nowMs: number, now: string, newReplicaSet?: string, newSet?: NewSetEvent): Progress {
   // upstream names the new ReplicaSet; before there is one, the Deployment
   const subject = newReplicaSet ? `ReplicaSet "${newReplicaSet}"` : `Deployment "${deploy.metadata.name}"`;
   const prev = deploy.status?.conditions?.find((c) => c.type === 'Progressing');
   const mk = (status: Condition['status'], reason: string, message: string, lastUpdateTime = now): Condition =>
     ({ type: 'Progressing', status, reason, message, lastUpdateTime });
   if (deploy.spec.paused) {
+    if (prev?.reason === PROGRESS_DEADLINE_EXCEEDED) return { condition: prev };
     return { condition: prev?.reason === 'DeploymentPaused' ? prev : mk('Unknown', 'DeploymentPaused', 'Deployment is paused') };
   }
-  if (complete || (prev?.reason === 'NewReplicaSetAvailable' && !rollingOut)) {
+  if (prev?.reason === 'DeploymentPaused') return withDeadline(deploy, mk('Unknown', 'DeploymentResumed', 'Deployment is resumed'), nowMs);
+  if (complete || (prev?.reason === 'NewReplicaSetAvailable' && !rollingOut && !newSet?.made)) {
     return { condition: prev?.reason === 'NewReplicaSetAvailable' ? prev : mk('True', 'NewReplicaSetAvailable', `${subject} has successfully progressed.`) };
   }
+  if (newSet?.made) return withDeadline(deploy, mk('True', 'NewReplicaSetCreated', `Created new replica set "${newSet.name}"`), nowMs);
+  if (newSet && !prev) return withDeadline(deploy, mk('True', 'FoundNewReplicaSet', `Found new replica set "${newSet.name}"`), nowMs);
   const old = deploy.status ?? {};
   const oldOld = (old.replicas ?? 0) - (old.updatedReplicas ?? 0);
-  const progressed = deploy.metadata.generation !== old.observedGeneration
-    || prev?.reason === 'DeploymentPaused' || prev?.reason === 'NewReplicaSetAvailable'
+  const progressed = prev?.reason === 'NewReplicaSetAvailable'
     || counts.updatedReplicas > (old.updatedReplicas ?? 0)
     || counts.replicas - counts.updatedReplicas < oldOld
     || counts.readyReplicas > (old.readyReplicas ?? 0)

@@ -24,11 +24,12 @@ import type { Client } from '../client/client.js';
 import { isApiError } from '../errors.js';
 import { Controller } from './controller.js';
 import { claimObjects, controllerRefOf, controllerRefTo, ORPHANS_BY_NAMESPACE, type PodOwner } from './controller-ref.js';
-import { progressingCondition } from './deployment-progress.js';
+import { progressingCondition, type NewSetEvent } from './deployment-progress.js';
 import { proportionalSizes } from './deployment-scale.js';
 import type { EventRecorder } from './events.js';
 import { indexLookup, keyOf, splitKey, type IndexLookup, type InformerSource, type Lister } from './informers.js';
 import { templateHash } from './template-hash.js';
+import { stableJson } from '../api/stable-json.js';
 import { CONTROLLER_UID_INDEX, controllerUid, POD_TEMPLATE_HASH, resolveIntOrPercent, sameStatus } from './workload-pods.js';
 
 export { POD_TEMPLATE_HASH, resolveIntOrPercent, sameStatus } from './workload-pods.js';
@@ -36,6 +37,14 @@ export { POD_TEMPLATE_HASH, resolveIntOrPercent, sameStatus } from './workload-p
 export const REVISION_ANNOTATION = 'deployment.kubernetes.io/revision';
 export const DESIRED_REPLICAS_ANNOTATION = 'deployment.kubernetes.io/desired-replicas';
 export const MAX_REPLICAS_ANNOTATION = 'deployment.kubernetes.io/max-replicas';
+export const REVISION_HISTORY_ANNOTATION = 'deployment.kubernetes.io/revision-history';
+/** the Deployment's annotations its sets do not take (upstream's annotationsToSkip) */
+const NOT_COPIED = new Set(['kubectl.kubernetes.io/last-applied-configuration', REVISION_ANNOTATION, REVISION_HISTORY_ANNOTATION, DESIRED_REPLICAS_ANNOTATION, MAX_REPLICAS_ANNOTATION]);
+
+/** upstream's copyDeploymentAnnotationsToReplicaSet: kubernetes.io/change-cause and the user's other annotations, onto the new set */
+export function copiedAnnotations(deploy: Deployment): Record<string, string> {
+  return Object.fromEntries(Object.entries(deploy.metadata.annotations ?? {}).filter(([k]) => !NOT_COPIED.has(k)));
+}
 /** on a pod an earlier podnet made for a Deployment itself, orphaned to be handed to a ReplicaSet: that Deployment's uid */
 const HANDED_OVER = 'podnet.io/handed-over-by-deployment';
 const HANDOVER_INDEX = 'handed-over-by-deployment';
@@ -161,6 +170,39 @@ export function historyToDelete(deploy: Deployment, oldSets: readonly ReplicaSet
   return [...empty].sort((a, b) => revisionOf(a) - revisionOf(b) || byCreation(a, b)).slice(0, empty.length - limit);
 }
 
+/**
+ * A template as upstream compares them (EqualIgnoreHash, a semantic deep
+ * equality of the decoded structs): without the hash label, and with nulls
+ * and empty objects and lists left out, as Go's decoding and omitempty drop
+ * them. `kubectl rollout undo` sends the old set's template with
+ * `creationTimestamp: null` and `resources: {}`: it is still that set's.
+ */
+export function comparableTemplate(t: PodTemplateSpec): unknown {
+  const { [POD_TEMPLATE_HASH]: _hash, ...labels } = t.metadata?.labels ?? {};
+  return pruneEmpty({ ...t, metadata: { ...(t.metadata ?? {}), labels } });
+}
+
+function pruneEmpty(v: unknown): unknown {
+  if (Array.isArray(v)) {
+    const items = v.map(pruneEmpty);
+    return items.length === 0 ? undefined : items;
+  }
+  if (v === null) return undefined;
+  if (typeof v !== 'object') return v;
+  const out: Record<string, unknown> = {};
+  for (const [k, x] of Object.entries(v)) {
+    const kept = pruneEmpty(x);
+    if (kept !== undefined) out[k] = kept;
+  }
+  return Object.keys(out).length === 0 ? undefined : out;
+}
+
+/** upstream's FindNewReplicaSet: the oldest set whose template is the Deployment's, the hash aside */
+export function findNewSet(deploy: Deployment, sets: readonly ReplicaSet[]): ReplicaSet | undefined {
+  const wanted = stableJson(comparableTemplate(deploy.spec.template));
+  return [...sets].sort(byCreation).find((rs) => stableJson(comparableTemplate(rs.spec.template)) === wanted);
+}
+
 /** The pod template of a set the Deployment makes: its own with the hash label. */
 function hashedTemplate(t: PodTemplateSpec, hash: string): PodTemplateSpec {
   return { ...t, metadata: { ...(t.metadata ?? {}), labels: { ...(t.metadata?.labels ?? {}), [POD_TEMPLATE_HASH]: hash } } };
@@ -233,16 +275,18 @@ export class DeploymentController extends Controller {
     if (handover.waiting) return;
     sets = handover.sets;
     const hash = this.hashOf(deploy);
-    let newRS = sets.find((rs) => rs.metadata.labels?.[POD_TEMPLATE_HASH] === hash);
+    let newRS = findNewSet(deploy, sets);
     let oldSets = sets.filter((rs) => rs !== newRS);
 
     // as upstream's syncDeployment: paused or a scaling event is a scale alone
     const scaling = deploy.spec.paused || isScalingEvent(deploy, sets);
     const recreate = deploy.spec.strategy?.type === 'Recreate';
+    let newSet: NewSetEvent | undefined = newRS ? { made: false, name: newRS.metadata.name! } : undefined;
     if (!scaling && !newRS && !(recreate && this.oldPodsRunning(oldSets))) {
       // Recreate makes the new set only once the old pods are gone
       if (!recreate || sum(oldSets, replicasOf) === 0) {
         newRS = await this.createNewSet(deploy, hash, oldSets, recreate ? (deploy.spec.replicas ?? 1) : newReplicasForRolling(deploy, oldSets, 0));
+        newSet = { made: true, name: newRS.metadata.name! };
       }
     }
     if (newRS) newRS = await this.syncRevision(deploy, newRS, oldSets);
@@ -262,7 +306,7 @@ export class DeploymentController extends Controller {
 
     const complete = !!newRS && this.isComplete(deploy, newRS, oldSets);
     if (complete || deploy.spec.paused) for (const rs of historyToDelete(deploy, oldSets)) await this.deleteSet(rs);
-    await this.updateStatus(deploy, newRS, oldSets, complete);
+    await this.updateStatus(deploy, newRS, oldSets, complete, newSet);
   }
 
   /** rolling.go's rolloutRolling: grow the new set first; if it did not grow, shrink old ones */
@@ -326,7 +370,7 @@ export class DeploymentController extends Controller {
       metadata: {
         name: `${deploy.metadata.name}-${hash}`, namespace: deploy.metadata.namespace,
         labels: { ...(hashed.metadata?.labels ?? {}) },
-        annotations: this.setAnnotations(deploy, revision),
+        annotations: { ...copiedAnnotations(deploy), ...this.setAnnotations(deploy, revision) },
         ownerReferences: [controllerRefTo(ownerOf(deploy))],
       },
       spec: {
@@ -356,11 +400,17 @@ export class DeploymentController extends Controller {
     const maxOld = Math.max(0, ...oldSets.map(revisionOf));
     const revision = revisionOf(newRS) > maxOld ? revisionOf(newRS) : maxOld + 1;
     const minReady = deploy.spec.minReadySeconds ?? 0;
-    if (revisionOf(newRS) === revision && (newRS.spec.minReadySeconds ?? 0) === minReady) return newRS;
+    const annotations: Record<string, string> = { ...(newRS.metadata.annotations ?? {}), ...copiedAnnotations(deploy), [REVISION_ANNOTATION]: String(revision) };
+    // an old set made new again (a rollback) keeps the revisions it had, as upstream's revision-history
+    if (revisionOf(newRS) > 0 && revisionOf(newRS) !== revision) {
+      const history = newRS.metadata.annotations?.[REVISION_HISTORY_ANNOTATION];
+      annotations[REVISION_HISTORY_ANNOTATION] = history ? `${history},${revisionOf(newRS)}` : String(revisionOf(newRS));
+    }
+    if (stableJson(annotations) === stableJson(newRS.metadata.annotations ?? {}) && (newRS.spec.minReadySeconds ?? 0) === minReady) return newRS;
     const { minReadySeconds: _old, ...spec } = newRS.spec;
     return this.client.update<ReplicaSet>({
       ...newRS,
-      metadata: { ...newRS.metadata, annotations: { ...(newRS.metadata.annotations ?? {}), [REVISION_ANNOTATION]: String(revision) } },
+      metadata: { ...newRS.metadata, annotations },
       spec: { ...spec, ...(minReady ? { minReadySeconds: minReady } : {}) },
     });
   }
@@ -422,7 +472,7 @@ export class DeploymentController extends Controller {
     return { waiting: false, sets: result };
   }
 
-  private async updateStatus(deploy: Deployment, newRS: ReplicaSet | undefined, oldSets: ReplicaSet[], complete: boolean): Promise<void> {
+  private async updateStatus(deploy: Deployment, newRS: ReplicaSet | undefined, oldSets: ReplicaSet[], complete: boolean, newSet?: NewSetEvent): Promise<void> {
     const all = newRS ? [newRS, ...oldSets] : oldSets;
     const replicas = deploy.spec.replicas ?? 1;
     const availableReplicas = sum(all, (rs) => rs.status?.availableReplicas ?? 0);
@@ -442,7 +492,7 @@ export class DeploymentController extends Controller {
       availableReplicas,
     };
     const rollingOut = oldSets.some((rs) => replicasOf(rs) > 0 || (rs.status?.replicas ?? 0) > 0);
-    const progress = progressingCondition(deploy, counts, complete, rollingOut, nowMs, now, newRS?.metadata.name);
+    const progress = progressingCondition(deploy, counts, complete, rollingOut, nowMs, now, newRS?.metadata.name, newSet);
     if (progress.recheckInMs !== undefined) this.enqueueAfter(keyOf(deploy), progress.recheckInMs);
     conditions = setCondition(conditions, progress.condition, now);
     // DeploymentStatus's counts are omitempty: a zero is left out, as a real API server writes it

@@ -19,16 +19,32 @@ import { randomSuffix } from './template-hash.js';
 
 const ownerOf = (rs: ReplicaSet): PodOwner => ({ obj: rs, apiVersion: 'apps/v1', kind: 'ReplicaSet', plural: 'replicasets' });
 
+/** upstream's controller.kubernetes.io/pod-deletion-cost: a pod of lower cost goes first */
+export const POD_DELETION_COST = 'controller.kubernetes.io/pod-deletion-cost';
+
+const PHASE_RANK: Record<string, number> = { Pending: 0, Unknown: 1, Running: 2 };
+const deletionCost = (p: Pod) => Number(p.metadata.annotations?.[POD_DELETION_COST] ?? 0) || 0;
+const restarts = (p: Pod) => Math.max(0, ...(p.status?.containerStatuses ?? []).map((c) => c.restartCount ?? 0));
+
 /**
- * The order pods go in when a set shrinks, least useful first (upstream's
- * ActivePods ranking, in short): not yet on a node, then not Ready, then
- * Ready for less time, then the newest.
+ * The order pods go in when a set shrinks, least useful first, as upstream's
+ * ActivePodsWithRanks: not yet on a node, then by phase (Pending, Unknown,
+ * Running), not Ready, lower pod-deletion-cost, on a node with more of the
+ * set's pods (`doubledUp`: the set's pods per node), Ready for less time,
+ * more restarts, then the newest.
  */
-export function byDeletionPreference(a: Pod, b: Pod): number {
-  return Number(!!a.spec.nodeName) - Number(!!b.spec.nodeName)
+export function deletionOrder(pods: readonly Pod[]): Pod[] {
+  const perNode = new Map<string, number>();
+  for (const p of pods) if (p.spec.nodeName) perNode.set(p.spec.nodeName, (perNode.get(p.spec.nodeName) ?? 0) + 1);
+  const doubledUp = (p: Pod) => (p.spec.nodeName ? perNode.get(p.spec.nodeName) ?? 0 : 0);
+  return [...pods].sort((a, b) => Number(!!a.spec.nodeName) - Number(!!b.spec.nodeName)
+    || (PHASE_RANK[a.status?.phase ?? 'Pending'] ?? 0) - (PHASE_RANK[b.status?.phase ?? 'Pending'] ?? 0)
     || Number(isPodReady(a)) - Number(isPodReady(b))
+    || deletionCost(a) - deletionCost(b)
+    || doubledUp(b) - doubledUp(a)
     || readySince(b).localeCompare(readySince(a))
-    || (b.metadata.creationTimestamp ?? '').localeCompare(a.metadata.creationTimestamp ?? '');
+    || restarts(b) - restarts(a)
+    || (b.metadata.creationTimestamp ?? '').localeCompare(a.metadata.creationTimestamp ?? ''));
 }
 
 function readySince(p: Pod): string {
@@ -39,7 +55,7 @@ function readySince(p: Pod): string {
 export function planReplicas(rs: ReplicaSet, active: Pod[]): { create: number; remove: Pod[] } {
   const diff = active.length - (rs.spec.replicas ?? 1);
   if (diff < 0) return { create: -diff, remove: [] };
-  return { create: 0, remove: [...active].sort(byDeletionPreference).slice(0, diff) };
+  return { create: 0, remove: deletionOrder(active).slice(0, diff) };
 }
 
 /** Pure: upstream's calculateStatus (observedGeneration, counts; zeros left out as the API writes them). */
@@ -107,7 +123,8 @@ export class ReplicaSetController extends Controller {
     const pod: Pod = {
       apiVersion: 'v1', kind: 'Pod',
       metadata: {
-        name, namespace: rs.metadata.namespace,
+        // named here, as the API server would from generateName (upstream sets only that), so the event can say it
+        name, generateName: `${rs.metadata.name}-`, namespace: rs.metadata.namespace,
         labels: { ...(t.metadata?.labels ?? {}) },
         ...(t.metadata?.annotations ? { annotations: { ...t.metadata.annotations } } : {}),
         ownerReferences: [controllerRefTo(ownerOf(rs))],

@@ -203,27 +203,29 @@ export class Daemon {
     let eventWrites = 0;
     this.stoppers.push(store.watch('events', undefined, () => { eventWrites++; }, { uncommitted: true }));
     const recorderOptions = { activity: () => store.latestRv - eventWrites };
-    const events = new ApiEventRecorder(client, 'podnet-controller-manager', recorderOptions);
-    const schedulerEvents = new ApiEventRecorder(client, 'default-scheduler', recorderOptions);
-    const lbEvents = this.options.addons ? new ApiEventRecorder(client, 'service-lb-controller', recorderOptions) : undefined;
+    // each controller's events under its upstream component name, as `describe` shows them on a real cluster
+    const recorders: ApiEventRecorder[] = [];
+    const recorder = (component: string) => { const r = new ApiEventRecorder(client, component, recorderOptions); recorders.push(r); return r; };
+    const schedulerEvents = recorder('default-scheduler');
+    const lbEvents = this.options.addons ? recorder('service-lb-controller') : undefined;
     // a claim's resize is told by upstream's two sources: the expand controller and the CSI resizer
-    const resizeEvents = { expander: new ApiEventRecorder(client, 'volume_expand', recorderOptions), resizer: new ApiEventRecorder(client, `external-resizer ${CLAIM_DIRECTORY_PROVISIONER}`, recorderOptions) };
+    const resizeEvents = { expander: recorder('volume_expand'), resizer: recorder(`external-resizer ${CLAIM_DIRECTORY_PROVISIONER}`) };
     const controllers = [
-      new DeploymentController(informers, client, events),
-      new ReplicaSetController(informers, client, events),
-      new StatefulSetController(informers, client, events),
+      new DeploymentController(informers, client, recorder('deployment-controller')),
+      new ReplicaSetController(informers, client, recorder('replicaset-controller')),
+      new StatefulSetController(informers, client, recorder('statefulset-controller')),
       new EndpointSliceController(informers, client),
       new EndpointsController(informers, client),
       new EndpointSliceMirroringController(informers, client),
       new Scheduler(informers, client, schedulerEvents),
-      new NodeIpamController(informers, client, events),
+      new NodeIpamController(informers, client, recorder('cidrAllocator')),
       new NamespaceController(informers, client),
-      new PersistentVolumeController(informers, client, events, this.paths.claims, resizeEvents),
+      new PersistentVolumeController(informers, client, recorder('persistentvolume-controller'), this.paths.claims, resizeEvents),
       new GarbageCollector(informers, client),
       new RootCACertPublisher(informers, client, rootCA),
       ...(lbEvents ? [new ServiceLoadBalancerController(informers, client, lbEvents)] : []),
     ];
-    const lifecycle = new NodeLifecycleController(informers, client, events);
+    const lifecycle = new NodeLifecycleController(informers, client, recorder('node-controller'));
     const podGc = new PodGarbageCollector(informers, client);
     informers.start();
     void informers.waitForSync().then(() => {
@@ -234,7 +236,7 @@ export class Daemon {
     this.stoppers.push(async () => {
       for (const c of controllers) c.stop();
       lifecycle.stop(); podGc.stop(); informers.stop();
-      await Promise.all([events.close(), schedulerEvents.close(), lbEvents?.close(), resizeEvents.expander.close(), resizeEvents.resizer.close()]);
+      await Promise.all(recorders.map((r) => r.close()));
     });
   }
 

@@ -85,6 +85,27 @@ describe('podnet kubectl', { skip: hasKubectl ? false : 'kubectl is not on the P
     assert.ok(Date.now() - started < 15_000, `took ${Date.now() - started} ms`);
   });
 
+  test('rollout history lists the ReplicaSets\' revisions with their change-cause; rollout undo makes the old set new again, revision 3, no set made', async () => {
+    const k = async (...args: string[]) => { const r = await pn(['kubectl', ...args]); assert.equal(r.code, 0, `${args.join(' ')}: ${r.stderr}`); return r.stdout; };
+    await k('create', 'deployment', 'hist', '--image=podnet/echo');
+    await k('annotate', 'deployment/hist', 'kubernetes.io/change-cause=first');
+    await k('rollout', 'status', 'deployment/hist', '--timeout=40s');
+    await k('set', 'env', 'deployment/hist', 'COLOUR=blue');
+    await k('annotate', '--overwrite', 'deployment/hist', 'kubernetes.io/change-cause=blue');
+    await k('rollout', 'status', 'deployment/hist', '--timeout=40s');
+    const history = await k('rollout', 'history', 'deployment/hist');
+    assert.match(history, /^1\s+first$/m);
+    assert.match(history, /^2\s+blue$/m);
+    const before = (await k('get', 'rs', '-l', 'app=hist', '-o', 'name')).trim().split('\n').sort();
+    await k('rollout', 'undo', 'deployment/hist');
+    await k('rollout', 'status', 'deployment/hist', '--timeout=40s');
+    const after = (await k('get', 'rs', '-l', 'app=hist', '-o', 'name')).trim().split('\n').sort();
+    assert.deepEqual(after, before, 'the first set is new again, none made');
+    assert.match(await k('rollout', 'history', 'deployment/hist'), /^3\s+first$/m);
+    const first = JSON.parse(await k('get', 'deployment', 'hist', '-o', 'json')) as { metadata: { annotations: Record<string, string> } };
+    assert.equal(first.metadata.annotations['deployment.kubernetes.io/revision'], '3');
+  });
+
   test('a leading --cluster names the cluster; the rest is kubectl\'s', async () => {
     const r = await run([process.execPath, CLI, 'kubectl', '--cluster', CLUSTER, 'get', 'ns', 'default', '-o', 'jsonpath={.metadata.name}'], { env: { PODNET_STATE_DIR: stateDir, PODNET_CLUSTER: 'nosuch' } });
     assert.equal(r.code, 0, r.stderr);

@@ -35,19 +35,34 @@ test('no progress for progressDeadlineSeconds → Progressing False ProgressDead
   assert.equal(run(failed, 500).condition.reason, PROGRESS_DEADLINE_EXCEEDED);
 });
 
-test('progress restarts the deadline: more updated, ready or available pods, fewer old ones, a new generation', () => {
+test('progress restarts the deadline: more updated, ready or available pods, fewer old ones; a new spec alone does not, a new set made does', () => {
   const cases: [string, Deployment, RolloutCounts][] = [
     ['updated', deploy({ status: stored(progressing('ReplicaSetUpdated', 0)) }), { ...stuck, updatedReplicas: 2, replicas: 4 }],
     ['ready', deploy({ status: stored(progressing('ReplicaSetUpdated', 0)) }), { ...stuck, readyReplicas: 3 }],
     ['available', deploy({ status: stored(progressing('ReplicaSetUpdated', 0)) }), { ...stuck, availableReplicas: 3 }],
     ['fewer old', deploy({ status: stored(progressing('ReplicaSetUpdated', 0)) }), { ...stuck, replicas: 2 }],
-    ['new generation', deploy({ generation: 3, status: stored(progressing(PROGRESS_DEADLINE_EXCEEDED, 0, 'False')) }), stuck],
   ];
   for (const [name, d, counts] of cases) {
     const p = run(d, 30, counts);
     assert.deepEqual([p.condition.status, p.condition.reason, p.condition.lastUpdateTime], ['True', 'ReplicaSetUpdated', at(30)], name);
     assert.equal(p.recheckInMs, 11_000, name);
   }
+  // a new progressDeadlineSeconds mid-rollout (a new generation) is no progress: upstream times out at once
+  const respecified = deploy({ generation: 3, status: stored(progressing('ReplicaSetUpdated', 0)) });
+  assert.equal(run(respecified, 30).condition.reason, PROGRESS_DEADLINE_EXCEEDED);
+  // a new set made (the template changed): NewReplicaSetCreated, the deadline from now
+  const made = progressingCondition(deploy({ status: stored(progressing(PROGRESS_DEADLINE_EXCEEDED, 0, 'False')) }), stuck, false, true, T0 + 30_000, at(30), 'web-new', { made: true, name: 'web-new' });
+  assert.deepEqual([made.condition.status, made.condition.reason, made.condition.message, made.recheckInMs], ['True', 'NewReplicaSetCreated', 'Created new replica set "web-new"', 11_000]);
+  // a set found while there is no condition yet: FoundNewReplicaSet
+  const found = progressingCondition(deploy(), stuck, false, true, T0, at(0), 'web-old', { made: false, name: 'web-old' });
+  assert.deepEqual([found.condition.reason, found.condition.message], ['FoundNewReplicaSet', 'Found new replica set "web-old"']);
+});
+
+test('pause keeps a timed-out condition; resuming says DeploymentResumed', () => {
+  const timedOut = deploy({ paused: true, status: stored(progressing(PROGRESS_DEADLINE_EXCEEDED, 0, 'False')) });
+  assert.equal(run(timedOut, 30).condition.reason, PROGRESS_DEADLINE_EXCEEDED);
+  const resumed = run(deploy({ status: stored(progressing('DeploymentPaused', 0, 'Unknown')) }), 30);
+  assert.deepEqual([resumed.condition.status, resumed.condition.reason, resumed.condition.message], ['Unknown', 'DeploymentResumed', 'Deployment is resumed']);
 });
 
 test('complete, paused, and no deadline', () => {

@@ -2,7 +2,7 @@ import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Pod, ReplicaSet } from '../../../src/api/types.js';
 import { FakeEventRecorder } from '../../../src/controllers/events.js';
-import { byDeletionPreference, planReplicas, ReplicaSetController, replicaSetStatus } from '../../../src/controllers/replicaset.js';
+import { deletionOrder, planReplicas, ReplicaSetController, replicaSetStatus } from '../../../src/controllers/replicaset.js';
 import { eventually } from '../../support/cli.js';
 import { startController } from './controller-harness.js';
 import { pod } from './fixtures.js';
@@ -19,14 +19,23 @@ function set(replicas: number, minReadySeconds = 0): ReplicaSet {
 
 const readyAt = (p: Pod, at: string): Pod => ({ ...p, status: { phase: 'Running', conditions: [{ type: 'Ready', status: 'True', lastTransitionTime: at }] } });
 
-test('byDeletionPreference: unscheduled first, then not Ready, then Ready for less time, then the newest', () => {
+test('deletionOrder: unscheduled first, then by phase, not Ready, lower deletion cost, more of the set on its node, Ready for less time, then the newest', () => {
   const pods = [
     readyAt(pod('long-ready', { node: 'n' }), '2026-01-01T00:00:00Z'),
     readyAt(pod('just-ready', { node: 'n' }), '2026-01-01T00:05:00Z'),
     pod('not-ready', { node: 'n' }),
+    { ...pod('pending', { node: 'n' }), status: { phase: 'Pending' as const } },
     pod('unscheduled'),
   ];
-  assert.deepEqual([...pods].sort(byDeletionPreference).map((p) => p.metadata.name), ['unscheduled', 'not-ready', 'just-ready', 'long-ready']);
+  assert.deepEqual(deletionOrder(pods).map((p) => p.metadata.name), ['unscheduled', 'pending', 'not-ready', 'just-ready', 'long-ready']);
+  // the pod-deletion-cost annotation: the cheapest goes first, whatever its age
+  const cheap = { ...readyAt(pod('cheap', { node: 'n' }), '2026-01-01T00:00:00Z') };
+  cheap.metadata.annotations = { 'controller.kubernetes.io/pod-deletion-cost': '-1000' };
+  assert.equal(deletionOrder([readyAt(pod('young', { node: 'n' }), '2026-01-01T00:09:00Z'), cheap])[0]!.metadata.name, 'cheap');
+  // doubled up: a pod on the node with more of the set's pods goes first
+  const crowded = ['c1', 'c2'].map((n) => readyAt(pod(n, { node: 'busy', created: '2026-01-01T00:00:01Z' }), '2026-01-01T00:00:00Z'));
+  const alone = readyAt(pod('alone', { node: 'quiet', created: '2026-01-01T00:00:09Z' }), '2026-01-01T00:00:00Z');
+  assert.notEqual(deletionOrder([...crowded, alone])[0]!.metadata.name, 'alone');
 });
 
 test('planReplicas: make what is missing; delete the surplus, least useful first', () => {
@@ -53,6 +62,7 @@ test('the controller: pods named <set>-<suffix>, owned by the set, with its temp
   const made = await eventually('3 pods', async () => { const p = await live(); return p.length === 3 ? p : undefined; }, 5_000, 20);
   for (const p of made) {
     assert.match(p.metadata.name!, /^web-abc-[a-z0-9]{5}$/);
+    assert.equal(p.metadata.generateName, 'web-abc-');
     assert.equal(p.metadata.ownerReferences?.[0]?.uid, rs.metadata.uid);
     assert.equal(p.spec.containers[0]!.image, 'v1');
   }
