@@ -65,6 +65,16 @@ export interface ClusterPaths {
   claims: string;
 }
 
+/**
+ * The FIFO pauses (and `registry.k8s.io/pause` containers) wait on, in a
+ * directory of its own: a pod's root shows the cluster's state empty but for
+ * the directories bound into it (agent/main.ts), and the pause container
+ * opens the FIFO from inside the pod (read-write, through a read-only bind).
+ */
+export function holdFifoPath(clusterDir: string): string {
+  return path.join(clusterDir, 'hold', 'pause-hold.fifo');
+}
+
 export function clusterPaths(cluster: string): ClusterPaths {
   const dir = path.join(stateRoot(), cluster);
   return {

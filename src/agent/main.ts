@@ -7,7 +7,7 @@ import { parseArgs } from 'node:util';
 import path from 'node:path';
 import type { ConfigMap, EndpointSlice, PersistentVolume, PersistentVolumeClaim, Pod, Secret, Service } from '../api/types.js';
 import { HttpClient } from '../client/http-client.js';
-import { clusterPaths, NODE_RESOLV_CONF } from '../config.js';
+import { clusterPaths, holdFifoPath, NODE_RESOLV_CONF } from '../config.js';
 import { ApiEventRecorder } from '../controllers/events.js';
 import { InformerFactory } from '../controllers/informer-factory.js';
 import { NETNS_RUN_DIR } from '../net/netns.js';
@@ -93,7 +93,7 @@ async function main(): Promise<void> {
     const kubelet = new Kubelet({
       cluster, nodeName, nodeIP, podsDir: paths.pods, runner: defaultRunner, client, events,
       cniConfig: () => cniConfig, cniPath, services: () => services.list(), nodeResolvConf: NODE_RESOLV_CONF, apiSocket: paths.listenSocket, podNetworkReady: (pod, ip) => networkPolicies.podStarting(pod, ip), sandboxSlots: new Semaphore(SANDBOX_CONCURRENCY),
-      ...(layering.ok ? { podRoot: { binds: () => podRootBinds(), hidden: [paths.dir, NETNS_RUN_DIR], readOnlyBinds: [path.dirname(paths.listenSocket)] } } : {}),
+      ...(layering.ok ? { podRoot: { binds: () => podRootBinds(), hidden: [paths.dir, NETNS_RUN_DIR], readOnlyBinds: [path.dirname(paths.listenSocket), path.dirname(holdFifoPath(paths.dir))] } } : {}),
       config: {
         configMap: (ns, name) => configMaps.get(ns, name), secret: (ns, name) => secrets.get(ns, name),
         claim: (ns, name) => claims.get(ns, name), volume: (name) => volumes.get(undefined, name),

@@ -17,7 +17,7 @@ import type { ConfigMap, Container, ContainerState, LifecycleHandler, Pod, PodSt
 import { stableJson } from '../api/stable-json.js';
 import { nowRFC3339 } from '../api/pod-helpers.js';
 import type { Client } from '../client/client.js';
-import { CLUSTER_DOMAIN, KUBE_DNS_SERVICE_IP, netnsNames } from '../config.js';
+import { CLUSTER_DOMAIN, holdFifoPath, KUBE_DNS_SERVICE_IP, netnsNames } from '../config.js';
 import type { EventRecorder } from '../controllers/events.js';
 import { isApiError } from '../errors.js';
 import type { Runner } from '../net/runner.js';
@@ -44,7 +44,6 @@ const BACKOFF_RESET_MS = 60_000;
 const ADOPTED_POLL_MS = 500;
 const SANDBOX_RETRY_MS = 2_000;
 /** the FIFO pause processes wait on (sandbox.ts), in the cluster's state directory next to pods/ (never inside it: every entry there is a pod) */
-const PAUSE_HOLD_FIFO = 'pause-hold.fifo';
 /** readiness re-probe interval before a container's first success */
 const STARTING_PROBE_MS = 100;
 /** how the kubelet names each kind of probe in its events */
@@ -494,7 +493,7 @@ export class PodWorker {
 
   /** The node's hold FIFO, which pauses wait on instead of exec'ing sleep (sandbox.ts ensureHoldFifo). */
   private async ensurePauseHoldFifo(): Promise<void> {
-    const holdFifo = path.join(path.dirname(this.ctx.podsDir), PAUSE_HOLD_FIFO);
+    const holdFifo = holdFifoPath(path.dirname(this.ctx.podsDir));
     if (await ensureHoldFifo(this.ctx.runner, holdFifo)) this.holdFifo = holdFifo;
   }
 

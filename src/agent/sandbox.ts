@@ -4,7 +4,7 @@
 // Containers join the pause process's namespaces with nsenter.
 
 import { spawn } from 'node:child_process';
-import { closeSync, lstatSync, openSync, statSync, writeFileSync } from 'node:fs';
+import { closeSync, lstatSync, mkdirSync, openSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { execCni } from '../cni/exec-plugin.js';
 import { HOLD_FIFO_WAIT } from './container-spec.js';
@@ -202,14 +202,15 @@ const makingFifos = new Map<string, Promise<boolean>>();
  * FIFO removed under a running agent is made again rather than failing
  * every pause that opens it.
  */
-export function ensureHoldFifo(runner: Runner, path: string): Promise<boolean> {
-  const isFifo = () => { try { return lstatSync(path).isFIFO(); } catch { return false; } };
+export function ensureHoldFifo(runner: Runner, fifo: string): Promise<boolean> {
+  const isFifo = () => { try { return lstatSync(fifo).isFIFO(); } catch { return false; } };
   if (isFifo()) return Promise.resolve(true);
-  let making = makingFifos.get(path);
+  let making = makingFifos.get(fifo);
   if (!making) {
-    making = runner.run(['mkfifo', '-m', '600', path], { allowFailure: true }).then(isFifo, () => false)
-      .finally(() => makingFifos.delete(path));
-    makingFifos.set(path, making);
+    mkdirSync(path.dirname(fifo), { recursive: true, mode: 0o755 });
+    making = runner.run(['mkfifo', '-m', '600', fifo], { allowFailure: true }).then(isFifo, () => false)
+      .finally(() => makingFifos.delete(fifo));
+    makingFifos.set(fifo, making);
   }
   return making;
 }

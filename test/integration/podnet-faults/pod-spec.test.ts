@@ -147,6 +147,12 @@ spec:
 ---
 apiVersion: v1
 kind: Pod
+metadata: {name: pause-image}
+spec:
+  containers: [{name: pause, image: registry.k8s.io/pause:3.10}]
+---
+apiVersion: v1
+kind: Pod
 metadata: {name: grace}
 spec:
   terminationGracePeriodSeconds: 2
@@ -409,6 +415,19 @@ describe('pod spec in the node agent', { timeout: 180_000 }, () => {
     const none = await pn(['exec', 'dns-none', '--', 'cat', '/etc/resolv.conf']);
     assert.equal(none.code, 0, none.stderr);
     assert.equal(none.stdout, 'search corp.example example\nnameserver 192.0.2.53\noptions ndots:2 edns0\n');
+  });
+
+  test('a registry.k8s.io/pause container waits on the cluster\'s hold FIFO from inside its pod without using the CPU', async () => {
+    const p = await eventually('pause-image running', async () => {
+      const x = await pod('pause-image');
+      return x.status?.containerStatuses?.[0]?.state?.running ? x : undefined;
+    }, 20_000, 200);
+    const pid = Number(readFileSync(path.join(stateDir, CLUSTER, 'pods', p.metadata.uid!, 'pause.pid'), 'utf8'));
+    const cpuTicks = () => { const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' '); return Number(f[11]) + Number(f[12]); };
+    const before = cpuTicks();
+    await new Promise((r) => setTimeout(r, 1_000));
+    // regression: with the state directory hidden from pods the FIFO's path opened an empty file, and its read loop spun
+    assert.ok(cpuTicks() - before < 10, `the pause container used ${cpuTicks() - before} ticks of CPU in 1 s`);
   });
 
   test('agnhost netexec: /hostname, /clientip and the UDP echo; agnhost with no args pauses', async () => {
