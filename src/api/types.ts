@@ -377,6 +377,8 @@ export interface Deployment extends KubeObject {
     readyReplicas?: number;
     availableReplicas?: number;
     unavailableReplicas?: number;
+    /** bumped when a set of another owner holds the name the Deployment's template hashes to */
+    collisionCount?: number;
     conditions?: Condition[];
   };
 }

@@ -153,14 +153,19 @@ export function planScale(deploy: Deployment, newRS: ReplicaSet | undefined, old
   const all = newRS ? [newRS, ...oldSets] : [...oldSets];
   const active = all.filter((rs) => replicasOf(rs) > 0);
   const only = active.length === 1 ? active[0] : active.length === 0 ? newRS ?? [...oldSets].sort(byCreation).at(-1) : undefined;
-  if (only) return replicasOf(only) === replicas ? [] : [{ rs: only, replicas }];
+  if (only) return replicasOf(only) === replicas && scaledFor(only) === replicas ? [] : [{ rs: only, replicas }];
   if (newRS && replicasOf(newRS) === replicas && (newRS.status?.availableReplicas ?? 0) >= replicas) {
     return oldSets.filter((rs) => replicasOf(rs) > 0).map((rs) => ({ rs, replicas: 0 }));
   }
-  if (deploy.spec.strategy?.type === 'Recreate') return [];
+  if (deploy.spec.strategy?.type === 'Recreate') return active.filter((rs) => scaledFor(rs) !== replicas).map((rs) => ({ rs, replicas: replicasOf(rs) }));
   const sizes = proportionalSizes(active.map((rs) => ({ hash: rs.metadata.name!, size: replicasOf(rs), created: rs.metadata.creationTimestamp ?? '' })), replicas, maxSurgeOf(deploy));
-  return active.filter((rs) => sizes.get(rs.metadata.name!) !== replicasOf(rs)).map((rs) => ({ rs, replicas: sizes.get(rs.metadata.name!)! }));
+  // every active set is scaled, its size kept or not, as upstream's scale(): a set left as it was
+  // must still be annotated with the new replicas, or the scaling event would never end
+  return active.filter((rs) => sizes.get(rs.metadata.name!) !== replicasOf(rs) || scaledFor(rs) !== replicas).map((rs) => ({ rs, replicas: sizes.get(rs.metadata.name!)! }));
 }
+
+/** the replicas a set was last scaled for (its desired-replicas annotation) */
+const scaledFor = (rs: ReplicaSet) => Number(rs.metadata.annotations?.[DESIRED_REPLICAS_ANNOTATION] ?? NaN);
 
 /** Pure: the old sets revisionHistoryLimit lets go (empty ones, oldest revision first). */
 export function historyToDelete(deploy: Deployment, oldSets: readonly ReplicaSet[]): ReplicaSet[] {
@@ -223,7 +228,7 @@ export class DeploymentController extends Controller {
   /** orphans handed over by a Deployment, by its uid (handOverOwnPods) */
   private readonly handedOver: IndexLookup<Pod>;
   /** the template hash per Deployment uid, for the generation it was computed at (the template is in spec) */
-  private readonly hashes = new Map<string, { generation: number | undefined; hash: string }>();
+  private readonly hashes = new Map<string, { generation: number | undefined; collisions: number | undefined; hash: string }>();
 
   constructor(informers: InformerSource, private readonly client: Client, private readonly events: EventRecorder) {
     super('deployment-controller', 2);
@@ -285,8 +290,9 @@ export class DeploymentController extends Controller {
     if (!scaling && !newRS && !(recreate && this.oldPodsRunning(oldSets))) {
       // Recreate makes the new set only once the old pods are gone
       if (!recreate || sum(oldSets, replicasOf) === 0) {
-        newRS = await this.createNewSet(deploy, hash, oldSets, recreate ? (deploy.spec.replicas ?? 1) : newReplicasForRolling(deploy, oldSets, 0));
-        newSet = { made: true, name: newRS.metadata.name! };
+        const made = await this.createNewSet(deploy, hash, oldSets, recreate ? (deploy.spec.replicas ?? 1) : newReplicasForRolling(deploy, oldSets, 0));
+        newRS = made.rs;
+        newSet = { made: made.made, name: newRS.metadata.name! };
       }
     }
     if (newRS) newRS = await this.syncRevision(deploy, newRS, oldSets);
@@ -345,10 +351,11 @@ export class DeploymentController extends Controller {
 
   private hashOf(deploy: Deployment): string {
     const uid = deploy.metadata.uid!;
+    const collisions = deploy.status?.collisionCount;
     const cached = this.hashes.get(uid);
-    if (cached && deploy.metadata.generation !== undefined && cached.generation === deploy.metadata.generation) return cached.hash;
-    const hash = templateHash(deploy.spec.template);
-    this.hashes.set(uid, { generation: deploy.metadata.generation, hash });
+    if (cached && deploy.metadata.generation !== undefined && cached.generation === deploy.metadata.generation && cached.collisions === collisions) return cached.hash;
+    const hash = templateHash(deploy.spec.template, collisions);
+    this.hashes.set(uid, { generation: deploy.metadata.generation, collisions, hash });
     return hash;
   }
 
@@ -362,7 +369,7 @@ export class DeploymentController extends Controller {
   }
 
   /** upstream's getNewReplicaSet with createIfNotExisted: `<deployment>-<hash>`, the next revision */
-  private async createNewSet(deploy: Deployment, hash: string, oldSets: ReplicaSet[], replicas: number, template: PodTemplateSpec = deploy.spec.template): Promise<ReplicaSet> {
+  private async createNewSet(deploy: Deployment, hash: string, oldSets: ReplicaSet[], replicas: number, template: PodTemplateSpec = deploy.spec.template): Promise<{ rs: ReplicaSet; made: boolean }> {
     const revision = Math.max(0, ...oldSets.map(revisionOf)) + 1;
     const hashed = hashedTemplate(template, hash);
     const rs: ReplicaSet = {
@@ -383,12 +390,18 @@ export class DeploymentController extends Controller {
     try {
       const created = await this.client.create(rs);
       this.events.normal(deploy, 'ScalingReplicaSet', `Scaled up replica set ${rs.metadata.name} to ${replicas}`);
-      return created;
+      return { rs: created, made: true };
     } catch (err) {
-      // made by a sync whose cache had not shown it: the next sync finds it
-      if (isApiError(err, 'AlreadyExists')) return this.client.get<ReplicaSet>('replicasets', rs.metadata.namespace, rs.metadata.name!);
-      throw err;
+      if (!isApiError(err, 'AlreadyExists')) throw err;
     }
+    // made by a sync whose cache had not shown it yet, or another's: upstream's
+    // getNewReplicaSet takes it only if it is ours with this template; a set of
+    // another owner under the name bumps collisionCount, which the hash takes in
+    const existing = await this.client.get<ReplicaSet>('replicasets', rs.metadata.namespace, rs.metadata.name!);
+    if (controllerRefOf(existing)?.uid === deploy.metadata.uid && stableJson(comparableTemplate(existing.spec.template)) === stableJson(comparableTemplate(template))) return { rs: existing, made: false };
+    const collisionCount = (deploy.status?.collisionCount ?? 0) + 1;
+    await this.client.update<Deployment>({ ...deploy, status: { ...deploy.status, collisionCount } }, { subresource: 'status' });
+    throw new Error(`replica set ${rs.metadata.name} already exists and is not this Deployment's (collisionCount now ${collisionCount})`);
   }
 
   /**
@@ -467,7 +480,7 @@ export class DeploymentController extends Controller {
     for (const [h, pods] of byHash) {
       const template = h === current ? deploy.spec.template : templateOfPod(pods[0]!);
       const { [POD_TEMPLATE_HASH]: _h, ...labels } = template.metadata?.labels ?? {};
-      result.push(await this.createNewSet(deploy, h, result, pods.length, { ...template, metadata: { ...template.metadata, labels } }));
+      result.push((await this.createNewSet(deploy, h, result, pods.length, { ...template, metadata: { ...template.metadata, labels } })).rs);
     }
     return { waiting: false, sets: result };
   }

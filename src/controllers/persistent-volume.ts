@@ -14,7 +14,7 @@ import { chmodSync, mkdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { claimHasClass, claimStorageClass, defaultStorageClass, volumeStorageClass } from '../api/default-storage-class.js';
 import { matchesLabelSelector } from '../api/labels.js';
-import { isActive, nowRFC3339 } from '../api/pod-helpers.js';
+import { isTerminal, nowRFC3339 } from '../api/pod-helpers.js';
 import { quantityValue } from '../api/quantity.js';
 import { PV_PROTECTION_FINALIZER, PVC_PROTECTION_FINALIZER } from '../api/storage-protection.js';
 import type { ObjectReference, PersistentVolume, PersistentVolumeClaim, Pod, StorageClass } from '../api/types.js';
@@ -42,6 +42,16 @@ const RESIZE_CONDITIONS: ReadonlySet<string> = new Set(['Resizing', 'FileSystemR
 const EXTERNAL_EXPANDING = 'waiting for an external controller to expand this PVC';
 
 type ClaimCondition = NonNullable<NonNullable<PersistentVolumeClaim['status']>['conditions']>[number];
+
+/**
+ * Whether a pod that names a claim may have it mounted: scheduled and not
+ * finished, a terminating one included (its containers still run their grace
+ * period), as upstream's pvc-protection podUsesPVC and VolumeRestrictions
+ * count it; an unscheduled pod has mounted nothing.
+ */
+export function mountsClaim(p: Pod): boolean {
+  return !!p.spec.nodeName && !isTerminal(p);
+}
 
 export function claimNamesOfPod(pod: Pod): string[] {
   return (pod.spec.volumes ?? []).flatMap((v) => {
@@ -77,6 +87,9 @@ export function volumeMismatch(claim: PersistentVolumeClaim, pv: PersistentVolum
 export function matchVolume(claim: PersistentVolumeClaim, volumes: readonly PersistentVolume[]): PersistentVolume | undefined {
   const request = storageOf(claim.spec.resources?.requests);
   let best: PersistentVolume | undefined;
+  // a volume already bound to this very claim (a bind cut short: the volume written, the claim not yet) is its own, whatever its phase
+  const mine = volumes.find((pv) => !pv.metadata.deletionTimestamp && pv.spec.claimRef?.uid !== undefined && refersTo(pv.spec.claimRef, claim));
+  if (mine) return mine;
   for (const pv of volumes) {
     if (pv.metadata.deletionTimestamp) continue;
     if (pv.spec.claimRef && !refersTo(pv.spec.claimRef, claim)) continue;
@@ -193,12 +206,12 @@ export class PersistentVolumeController extends Controller {
     classes.addHandlers({ add: pendingClaims, update: pendingClaims });
     // a pod going away may be the last user of a claim being deleted
     const users = (p: Pod) => { for (const c of claimNamesOfPod(p)) this.enqueue(claimKey(p.metadata.namespace, c)); };
-    pods.addHandlers({ add: users, update: (o, p) => { if (isActive(o) !== isActive(p) || o.spec.nodeName !== p.spec.nodeName) users(p); }, delete: users });
+    pods.addHandlers({ add: users, update: (o, p) => { if (mountsClaim(o) !== mountsClaim(p)) users(p); }, delete: users });
   }
 
-  /** the pods that mount the claim: scheduled and not done (upstream's pvc-protection podUsesPVC; an unscheduled pod has mounted nothing) */
+  /** the pods that mount the claim (mountsClaim) */
   private claimUsers(claim: PersistentVolumeClaim): Pod[] {
-    return this.podsByClaim.get(`${claim.metadata.namespace}/${claim.metadata.name}`).filter((p) => isActive(p) && !!p.spec.nodeName);
+    return this.podsByClaim.get(`${claim.metadata.namespace}/${claim.metadata.name}`).filter(mountsClaim);
   }
 
   protected async sync(key: string): Promise<void> {
@@ -409,6 +422,8 @@ export class PersistentVolumeController extends Controller {
     const claim = this.claims.get(ref.namespace, ref.name!);
     if (claim && refersTo(ref, claim)) {
       if (claim.spec.volumeName === pv.metadata.name) return this.setVolumePhase(pv, 'Bound');
+      // the claim went to another volume (a bind cut short, then another match): upstream's syncVolume unbinds one it bound itself
+      if (claim.spec.volumeName && pv.metadata.annotations?.[BOUND_BY_CONTROLLER] === 'yes') return this.unbind(pv);
       // pre-bound by its author: the claim's sync binds it
       this.enqueue(`pvc:${claim.metadata.namespace}/${claim.metadata.name}`);
       return this.setVolumePhase(pv, 'Available');
@@ -416,6 +431,13 @@ export class PersistentVolumeController extends Controller {
     // pre-bound to a claim not made yet: free for that claim only
     if (!ref.uid) return this.setVolumePhase(pv, 'Available');
     await this.reclaim(pv);
+  }
+
+  private async unbind(pv: PersistentVolume): Promise<void> {
+    const { [BOUND_BY_CONTROLLER]: _by, ...annotations } = pv.metadata.annotations ?? {};
+    const { claimRef: _ref, ...spec } = pv.spec;
+    const freed = await this.client.update<PersistentVolume>({ ...pv, metadata: { ...pv.metadata, annotations }, spec });
+    await this.setVolumePhase(freed, 'Available');
   }
 
   /** The claim it was bound to is gone: Released, then deleted (with its directory, if podnet made it) or kept, by its reclaim policy. */
@@ -466,7 +488,7 @@ export function claimsBlockScheduling(pod: Pod, claims: Pick<Lister<PersistentVo
     const claim = claims.get(pod.metadata.namespace, name);
     if (!claim) return `persistentvolumeclaim "${name}" not found`;
     if (claim.metadata.deletionTimestamp) return `persistentvolumeclaim "${name}" is being deleted`;
-    if (claim.spec.accessModes?.includes('ReadWriteOncePod') && (lookups.users?.(claim) ?? []).some((p) => p.metadata.uid !== pod.metadata.uid && p.spec.nodeName && isActive(p))) {
+    if (claim.spec.accessModes?.includes('ReadWriteOncePod') && (lookups.users?.(claim) ?? []).some((p) => p.metadata.uid !== pod.metadata.uid && mountsClaim(p))) {
       return 'node has pod using PersistentVolumeClaim with the same name and ReadWriteOncePod access mode';
     }
     if ((!claim.spec.volumeName || claim.status?.phase !== 'Bound') && !lookups.waitsForConsumer?.(claim)) unbound = true;

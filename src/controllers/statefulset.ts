@@ -89,6 +89,8 @@ export function claimOwners(set: StatefulSet, claim: PersistentVolumeClaim, ordi
   const policy = claimRetention(set);
   const others = (claim.metadata.ownerReferences ?? []).filter((r) => r.uid !== set.metadata.uid && !(r.kind === 'Pod' && r.apiVersion === 'v1'));
   const owners = [...others];
+  // another controller owns the claim (upstream's hasUnexpectedController): take our references off, add none
+  if (others.some((r) => r.controller)) return owners;
   if (policy.whenDeleted === 'Delete') owners.push({ apiVersion: 'apps/v1', kind: 'StatefulSet', name: set.metadata.name!, uid: set.metadata.uid!, controller: true, blockOwnerDeletion: true });
   if (policy.whenScaled === 'Delete' && !wantsOrdinal(set, ordinal) && pod) owners.push({ apiVersion: 'v1', kind: 'Pod', name: pod.metadata.name!, uid: pod.metadata.uid! });
   return owners;
@@ -242,6 +244,12 @@ export class StatefulSetController extends Controller {
     const owner = { obj: set, apiVersion: 'apps/v1', kind: 'StatefulSet', plural: 'statefulsets' };
     const pods = await claimPods(this.client, owner, this.pods.list(namespace), (p) => isMemberOf(set!, p));
     await this.keepClaimOwners(set, pods);
+    // a pod waiting for its node whose claim went (upstream's processReplica: createMissingPersistentVolumeClaims)
+    for (const p of pods) {
+      const ordinal = ordinalOf(set, p);
+      if (ordinal < 0 || !wantsOrdinal(set, ordinal) || p.status?.phase !== 'Pending' || isTerminating(p)) continue;
+      if (claimNamesOf(set, ordinal).some((c) => !this.claims.get(set!.metadata.namespace, c))) await this.ensureClaims(set, ordinal);
+    }
     const nowMs = Date.now();
     const updateRevision = updateRevisionOf(set);
     for (const step of planStatefulSet(set, pods, updateRevision, nowMs)) {

@@ -14,8 +14,10 @@ const SUFFIX_LENGTH = 5;
  * The text (and so every hash) must never change: running pods carry it in
  * their pod-template-hash label, and a different hash means a rollout.
  */
-export function templateHash(template: PodTemplateSpec): string {
-  const digest = createHash('sha256').update(stableJson(template)).digest();
+export function templateHash(template: PodTemplateSpec, collisionCount?: number): string {
+  // upstream's ComputeHash adds the Deployment's status.collisionCount: a set of another owner holding the name moves the new one aside
+  const text = collisionCount ? `${stableJson(template)}${collisionCount}` : stableJson(template);
+  const digest = createHash('sha256').update(text).digest();
   let out = '';
   for (let i = 0; i < HASH_LENGTH; i++) out += SAFE_ALPHABET[digest[i]! % SAFE_ALPHABET.length];
   return out;

@@ -489,9 +489,9 @@ describe('pod spec in the node agent', { timeout: 180_000 }, () => {
     const inPod = await pn(['exec', 'new-path', '--', 'stat', '-c', '%a %u %g', '/var/tmp']);
     assert.equal(inPod.stdout, `${(machineVarTmp.mode & 0o7777).toString(8)} ${machineVarTmp.uid} ${machineVarTmp.gid}\n`, inPod.stderr);
     for (const machinePath of ['/var/tmp/podnet-pod-root-cache', '/nonexistent-podnet-mount', '/etc/podnet-pod-root-test', '/run/podnet-pod-root-test', '/run/podnet-pod-root-wd']) assert.equal(existsSync(machinePath), false, machinePath);
-    // of the cluster's state (every pod's Secrets, the store, the CA key) a pod sees only the API server's socket, read-only, and reaches the API through it
+    // of the cluster's state (every pod's Secrets, the store, the CA key) a pod sees only the API server's socket and the hold FIFO, read-only, and reaches the API through the socket
     const clusterDir = path.join(stateDir, CLUSTER);
-    assert.equal((await pn(['exec', 'new-path', '--', 'ls', '-A', clusterDir])).stdout, 'api\n');
+    assert.equal((await pn(['exec', 'new-path', '--', 'ls', '-A', clusterDir])).stdout, 'api\nhold\n');
     assert.equal((await pn(['exec', 'new-path', '--', 'sh', '-c', 'echo "$PODNET_API_SOCKET"'])).stdout, `${path.join(clusterDir, 'api', 'api.sock')}\n`);
     const api = await pn(['exec', 'new-path', '--', 'sh', '-c', 'curl -sf --unix-socket "$PODNET_API_SOCKET" http://podnet/api/v1/namespaces/default/pods/new-path']);
     assert.equal(JSON.parse(api.stdout).metadata.name, 'new-path', api.stderr);

@@ -65,7 +65,18 @@ test('planScale: a saturated new set sends the old ones to 0', () => {
 // available of 8). Upstream shares them in proportion: 5 old + 4 new.
 test('planScale: the stuck rollout scaled from 4 to 8 gets 2 old and 2 new pods; Recreate moves nothing mid-rollout', () => {
   assert.equal(steps(planScale(deployment(8, rolling), rs('new', 2, 0), [rs('old', 3)])), 'new:4 old:5');
-  assert.equal(steps(planScale(deployment(8, { type: 'Recreate' }), rs('new', 2, 0), [rs('old', 3)])), '');
+  assert.equal(steps(planScale(deployment(8, { type: 'Recreate' }), rs('new', 2, 0, 8), [rs('old', 3, 3, 8)])), '');
+});
+
+// Regression (review): replicas 4, maxSurge 1, maxUnavailable 0, stuck at 4 old + 1 new, scaled to 5: the
+// new set kept its size and its desired-replicas 4, so every later sync was a scaling event with nothing to
+// scale, and no rollout ever went on. Every active set is scaled, its size kept or not, as upstream's scale().
+test('planScale: a set that keeps its size is still scaled, to carry the new replicas; then the scaling event is over', () => {
+  const d = deployment(5, { type: 'RollingUpdate', rollingUpdate: { maxSurge: 1, maxUnavailable: 0 } });
+  const plan = planScale(d, rs('new', 1, 0, 4), [rs('old', 4, 4, 4)]);
+  assert.equal(steps(plan), 'new:1 old:5');
+  const after = [rs('new', 1, 0, 5), rs('old', 5, 5, 5)];
+  assert.equal(isScalingEvent(d, after), false);
 });
 
 test('isScalingEvent: an active set scaled for other replicas than the Deployment\'s', () => {

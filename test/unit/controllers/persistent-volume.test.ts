@@ -4,7 +4,7 @@ import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { PersistentVolume, PersistentVolumeClaim, Pod, StorageClass } from '../../../src/api/types.js';
-import { CLAIM_DIRECTORY_PROVISIONER, claimsBlockScheduling, matchVolume, volumeMismatch, waitsForFirstConsumer, PersistentVolumeController, provisionedVolume } from '../../../src/controllers/persistent-volume.js';
+import { CLAIM_DIRECTORY_PROVISIONER, claimsBlockScheduling, matchVolume, mountsClaim, volumeMismatch, waitsForFirstConsumer, PersistentVolumeController, provisionedVolume } from '../../../src/controllers/persistent-volume.js';
 import { FakeEventRecorder } from '../../../src/controllers/events.js';
 import { eventually } from '../../support/cli.js';
 import { startController } from './controller-harness.js';
@@ -159,4 +159,13 @@ test('the binder: a volume deleted while bound is Released and goes once its cla
     const pv = await client.get<PersistentVolume>('persistentvolumes', undefined, bound.spec.volumeName!);
     assert.equal((statSync(pv.spec.hostPath!.path).mode & 0o777).toString(8), '777');
   } finally { rmSync(claimsDir, { recursive: true, force: true }); }
+});
+
+test('a bind cut short (the volume written, the claim not yet) finds its volume again, whatever the volume\'s phase; a terminating pod still mounts its claim, a finished or unscheduled one does not', () => {
+  const bound = { ...volume('half', '5Gi', { claimRef: { namespace: 'ns', name: 'a', uid: 'uid-a' } }), status: { phase: 'Bound' as const } };
+  assert.equal(matchVolume(claim('a'), [volume('free', '1Gi'), bound])?.metadata.name, 'half');
+  const p = (o: Partial<Pod['metadata']>, nodeName?: string, phase = 'Running'): Pod => ({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p', ...o }, spec: { ...(nodeName ? { nodeName } : {}), containers: [] }, status: { phase: phase as 'Running' } });
+  assert.equal(mountsClaim(p({ deletionTimestamp: '2026-01-01T00:00:00Z' }, 'n')), true);
+  assert.equal(mountsClaim(p({}, 'n', 'Succeeded')), false);
+  assert.equal(mountsClaim(p({})), false);
 });

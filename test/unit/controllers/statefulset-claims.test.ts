@@ -63,6 +63,9 @@ test('claimOwners: the set for whenDeleted Delete; the pod while its ordinal is 
   assert.deepEqual(claimOwners(web(2, { whenScaled: 'Delete' }), claim([podRef]), 1, p1), []);
   const mine = { apiVersion: 'example.com/v1', kind: 'Backup', name: 'b', uid: 'u-b' };
   assert.deepEqual(claimOwners(web(1, { whenDeleted: 'Delete', whenScaled: 'Delete' }), claim([mine, podRef]), 1, p1), [mine, setRef, podRef]);
+  // another controller owns the claim: ours are taken off, none added (upstream's hasUnexpectedController)
+  const theirs = { apiVersion: 'example.com/v1', kind: 'Operator', name: 'o', uid: 'u-o', controller: true };
+  assert.deepEqual(claimOwners(web(1, { whenDeleted: 'Delete', whenScaled: 'Delete' }), claim([theirs, setRef, podRef]), 1, p1), [theirs]);
 });
 
 // ---- the controller on a registry ----
