@@ -3,7 +3,8 @@
 // sees as its own. Shared by `podnet exec` and the API server's pods/exec.
 
 import { readFileSync } from 'node:fs';
-import { BASE_PATH, podContainer } from './container-spec.js';
+import { BASE_PATH } from './container-spec.js';
+import { podContainer } from '../api/pod-helpers.js';
 import { processAlive } from './sandbox.js';
 import { containerIdentity, readPodUsers, type ProcessIdentity } from './security-context.js';
 import type { Pod } from '../api/types.js';

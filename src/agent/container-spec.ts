@@ -10,6 +10,7 @@ import type {
 } from '../api/types.js';
 import { isEnvVarName } from '../api/validation/names.js';
 import { splitSubscript } from '../api/field-path.js';
+import { podContainer } from '../api/pod-helpers.js';
 import { WATCHER_V8_FLAGS } from '../v8-flags.js';
 
 const IMAGES_DIR = fileURLToPath(new URL('../images/', import.meta.url));
@@ -294,11 +295,6 @@ function envVarValue(pod: Pod, c: Container, e: EnvVar, facts: PodFacts, sources
   // an own key only, never an Object.prototype member
   if (Object.hasOwn(data, ref.key)) return data[ref.key];
   return ref.optional ? undefined : failed(`couldn't find key ${ref.key} in ${SOURCE_NAMES[kind].kind} ${ns}/${ref.name}`);
-}
-
-/** the pod's container (regular or init: their names are unique across both) named `name` */
-export function podContainer(pod: Pod, name: string): Container | undefined {
-  return [...pod.spec.containers, ...(pod.spec.initContainers ?? [])].find((x) => x.name === name);
 }
 
 /** the resources a missing or zero limit takes from the node (hugepages always have a limit: they are never overcommitted) */

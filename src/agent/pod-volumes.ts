@@ -19,7 +19,7 @@ import { writeVolumeFiles } from './atomic-writer.js';
 import type { PauseMount, PodRoot } from './sandbox.js';
 import { ensureInPodRoot, onBoundFilesystem, resolveInPodRoot } from './pod-root.js';
 import { isProjectedVolume, projectVolume, type VolumeFile, type VolumeSources } from './volume-files.js';
-import { podContainer } from './container-spec.js';
+import { podContainer } from '../api/pod-helpers.js';
 import { podFsGroup } from './security-context.js';
 import { ownedMode, setVolumeOwnership } from './volume-ownership.js';
 

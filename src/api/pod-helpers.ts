@@ -1,6 +1,6 @@
 // Small facts about Pods that controllers, the agent and printers agree on.
 
-import type { Condition, Pod } from './types.js';
+import type { Condition, Container, Pod } from './types.js';
 
 export function getCondition(conditions: Condition[] | undefined, type: string): Condition | undefined {
   return conditions?.find((c) => c.type === type);
@@ -73,7 +73,12 @@ export function isControlledBy(obj: { metadata: { ownerReferences?: { uid: strin
   return !!ownerUid && !!obj.metadata.ownerReferences?.some((r) => r.uid === ownerUid && r.controller);
 }
 
+/** the pod's container (regular or init: their names are unique across both) named `name` */
+export function podContainer(pod: Pod, name: string): Container | undefined {
+  return [...pod.spec.containers, ...(pod.spec.initContainers ?? [])].find((x) => x.name === name);
+}
+
 /** The working directory a container of the pod names (`workingDir`), if any: where an exec in it starts. */
 export function workingDirOf(pod: Pod, container: string): string | undefined {
-  return [...pod.spec.initContainers ?? [], ...pod.spec.containers].find((c) => c.name === container)?.workingDir;
+  return podContainer(pod, container)?.workingDir;
 }

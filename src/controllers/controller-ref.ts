@@ -15,11 +15,11 @@ import { isApiError, PodnetError } from '../errors.js';
 import { deepEqual } from '../store/deep-equal.js';
 import type { Handlers, Lister } from './informers.js';
 
-/** orphan pods by namespace: the adoption candidates, so a sync need not scan every pod of its namespace */
+/** orphans (pods, a Deployment's ReplicaSets) by namespace: the adoption candidates, so a sync need not scan every object of its namespace */
 export const ORPHANS_BY_NAMESPACE = 'orphans-by-namespace';
 
-export function orphanNamespace(pod: Pod): string[] {
-  return controllerRefOf(pod) ? [] : [pod.metadata.namespace ?? ''];
+export function orphanNamespace(obj: KubeObject): string[] {
+  return controllerRefOf(obj) ? [] : [obj.metadata.namespace ?? ''];
 }
 
 export function controllerRefOf(obj: KubeObject): OwnerReference | undefined {

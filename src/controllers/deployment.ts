@@ -23,7 +23,7 @@ import { isActive, isTerminal, nowRFC3339, setCondition } from '../api/pod-helpe
 import type { Client } from '../client/client.js';
 import { isApiError } from '../errors.js';
 import { Controller } from './controller.js';
-import { claimObjects, controllerRefOf, controllerRefTo, ORPHANS_BY_NAMESPACE, type PodOwner } from './controller-ref.js';
+import { claimObjects, controllerRefOf, controllerRefTo, orphanNamespace, ORPHANS_BY_NAMESPACE, type PodOwner } from './controller-ref.js';
 import { progressingCondition, type NewSetEvent } from './deployment-progress.js';
 import { proportionalSizes } from './deployment-scale.js';
 import type { EventRecorder } from './events.js';
@@ -57,12 +57,10 @@ const sum = (sets: readonly ReplicaSet[], f: (rs: ReplicaSet) => number) => sets
 const revisionOf = (rs: ReplicaSet) => Number(rs.metadata.annotations?.[REVISION_ANNOTATION] ?? 0) || 0;
 const byCreation = (a: ReplicaSet, b: ReplicaSet) => (a.metadata.creationTimestamp ?? '').localeCompare(b.metadata.creationTimestamp ?? '') || (a.metadata.name ?? '').localeCompare(b.metadata.name ?? '');
 
+/** upstream MaxSurge: 0 for Recreate (when both resolve to 0, maxUnavailableOf takes the 1 instead) */
 export function maxSurgeOf(deploy: Deployment): number {
   if (deploy.spec.strategy?.type === 'Recreate') return 0;
-  const replicas = deploy.spec.replicas ?? 1;
-  const surge = resolveIntOrPercent(deploy.spec.strategy?.rollingUpdate?.maxSurge, replicas, true, '25%');
-  const unavailable = resolveIntOrPercent(deploy.spec.strategy?.rollingUpdate?.maxUnavailable, replicas, false, '25%');
-  return surge === 0 && unavailable === 0 ? 0 : surge;
+  return resolveIntOrPercent(deploy.spec.strategy?.rollingUpdate?.maxSurge, deploy.spec.replicas ?? 1, true, '25%');
 }
 
 /** upstream MaxUnavailable: 0 for Recreate; never more than replicas; 1 when both it and maxSurge resolve to 0 */
@@ -238,7 +236,7 @@ export class DeploymentController extends Controller {
     this.deployments = deployments;
     this.sets = sets;
     this.setsByOwner = indexLookup(sets, CONTROLLER_UID_INDEX, controllerUid);
-    this.orphanSets = indexLookup(sets, ORPHANS_BY_NAMESPACE, (rs) => (controllerRefOf(rs) ? [] : [rs.metadata.namespace ?? '']));
+    this.orphanSets = indexLookup(sets, ORPHANS_BY_NAMESPACE, orphanNamespace);
     this.podsByOwner = indexLookup(pods, CONTROLLER_UID_INDEX, controllerUid);
     this.handedOver = indexLookup(pods, HANDOVER_INDEX, (p) => {
       const by = p.metadata.annotations?.[HANDED_OVER];
