@@ -11,6 +11,7 @@ import { IDLE_SYNC, SyncScheduler } from '../client/sync-scheduler.js';
 import { InformerFactory } from '../controllers/informer-factory.js';
 import type { SharedInformer } from '../controllers/informers.js';
 import type { Runner } from '../net/runner.js';
+import { deepEqual } from '../store/deep-equal.js';
 import { nodePolicies, podViews } from '../netpol/model.js';
 import { netpolTransaction, renderNetpol } from '../netpol/render.js';
 
@@ -108,11 +109,11 @@ function watchCluster(client: Client, changed: () => void): { factory: InformerF
   const factory = new InformerFactory(client);
   const pods = factory.informer<Pod>('pods');
   const namespaces = factory.informer<Namespace>('namespaces');
-  // what a policy reads of a pod: its labels, address, node, phase and ports
-  const podMatters = (a: Pod, b: Pod) => a.status?.podIP !== b.status?.podIP || a.status?.phase !== b.status?.phase || a.spec.nodeName !== b.spec.nodeName
-    || JSON.stringify(a.metadata.labels) !== JSON.stringify(b.metadata.labels);
+  // what a policy reads of a pod that can change: its labels, address, node and phase (its ports are fixed)
+  const sameLabels = (a: { metadata: { labels?: Record<string, string> } }, b: { metadata: { labels?: Record<string, string> } }) => deepEqual(a.metadata.labels ?? {}, b.metadata.labels ?? {});
+  const podMatters = (a: Pod, b: Pod) => a.status?.podIP !== b.status?.podIP || a.status?.phase !== b.status?.phase || a.spec.nodeName !== b.spec.nodeName || !sameLabels(a, b);
   pods.addHandlers({ add: changed, update: (a, b) => { if (podMatters(a, b)) changed(); }, delete: changed });
-  namespaces.addHandlers({ add: changed, update: (a, b) => { if (JSON.stringify(a.metadata.labels) !== JSON.stringify(b.metadata.labels)) changed(); }, delete: changed });
+  namespaces.addHandlers({ add: changed, update: (a, b) => { if (!sameLabels(a, b)) changed(); }, delete: changed });
   factory.start();
   return { factory, pods, namespaces };
 }

@@ -21,6 +21,7 @@ import type { Deployment, Pod, PodTemplateSpec, ReplicaSet } from '../api/types.
 import { matchesLabelSelector } from '../api/labels.js';
 import { isActive, isTerminal, nowRFC3339, setCondition } from '../api/pod-helpers.js';
 import type { Client } from '../client/client.js';
+import { deepEqual } from '../store/deep-equal.js';
 import { isApiError } from '../errors.js';
 import { Controller } from './controller.js';
 import { claimObjects, controllerRefOf, controllerRefTo, orphanNamespace, ORPHANS_BY_NAMESPACE, type PodOwner } from './controller-ref.js';
@@ -29,7 +30,6 @@ import { proportionalSizes } from './deployment-scale.js';
 import type { EventRecorder } from './events.js';
 import { indexLookup, keyOf, splitKey, type IndexLookup, type InformerSource, type Lister } from './informers.js';
 import { templateHash } from './template-hash.js';
-import { stableJson } from '../api/stable-json.js';
 import { CONTROLLER_UID_INDEX, controllerUid, POD_TEMPLATE_HASH, resolveIntOrPercent, sameStatus } from './workload-pods.js';
 
 export { POD_TEMPLATE_HASH, resolveIntOrPercent, sameStatus } from './workload-pods.js';
@@ -200,10 +200,18 @@ function pruneEmpty(v: unknown): unknown {
   return Object.keys(out).length === 0 ? undefined : out;
 }
 
-/** upstream's FindNewReplicaSet: the oldest set whose template is the Deployment's, the hash aside */
-export function findNewSet(deploy: Deployment, sets: readonly ReplicaSet[]): ReplicaSet | undefined {
-  const wanted = stableJson(comparableTemplate(deploy.spec.template));
-  return [...sets].sort(byCreation).find((rs) => stableJson(comparableTemplate(rs.spec.template)) === wanted);
+/**
+ * upstream's FindNewReplicaSet: the oldest set whose template is the
+ * Deployment's, the hash aside. The set carrying the template's own hash is
+ * looked at first: the one it nearly always is, so a sync compares one
+ * template instead of every set's (the rest only after a rollback).
+ */
+export function findNewSet(deploy: Deployment, sets: readonly ReplicaSet[], hash: string): ReplicaSet | undefined {
+  const wanted = comparableTemplate(deploy.spec.template);
+  const same = (rs: ReplicaSet) => deepEqual(comparableTemplate(rs.spec.template), wanted);
+  const hashed = sets.find((rs) => rs.metadata.labels?.[POD_TEMPLATE_HASH] === hash);
+  if (hashed && same(hashed)) return hashed;
+  return [...sets].sort(byCreation).find((rs) => rs !== hashed && same(rs));
 }
 
 /** The pod template of a set the Deployment makes: its own with the hash label. */
@@ -278,7 +286,7 @@ export class DeploymentController extends Controller {
     if (handover.waiting) return;
     sets = handover.sets;
     const hash = this.hashOf(deploy);
-    let newRS = findNewSet(deploy, sets);
+    let newRS = findNewSet(deploy, sets, hash);
     let oldSets = sets.filter((rs) => rs !== newRS);
 
     // as upstream's syncDeployment: paused or a scaling event is a scale alone
@@ -396,7 +404,7 @@ export class DeploymentController extends Controller {
     // getNewReplicaSet takes it only if it is ours with this template; a set of
     // another owner under the name bumps collisionCount, which the hash takes in
     const existing = await this.client.get<ReplicaSet>('replicasets', rs.metadata.namespace, rs.metadata.name!);
-    if (controllerRefOf(existing)?.uid === deploy.metadata.uid && stableJson(comparableTemplate(existing.spec.template)) === stableJson(comparableTemplate(template))) return { rs: existing, made: false };
+    if (controllerRefOf(existing)?.uid === deploy.metadata.uid && deepEqual(comparableTemplate(existing.spec.template), comparableTemplate(template))) return { rs: existing, made: false };
     const collisionCount = (deploy.status?.collisionCount ?? 0) + 1;
     await this.client.update<Deployment>({ ...deploy, status: { ...deploy.status, collisionCount } }, { subresource: 'status' });
     throw new Error(`replica set ${rs.metadata.name} already exists and is not this Deployment's (collisionCount now ${collisionCount})`);
@@ -417,7 +425,7 @@ export class DeploymentController extends Controller {
       const history = newRS.metadata.annotations?.[REVISION_HISTORY_ANNOTATION];
       annotations[REVISION_HISTORY_ANNOTATION] = history ? `${history},${revisionOf(newRS)}` : String(revisionOf(newRS));
     }
-    if (stableJson(annotations) === stableJson(newRS.metadata.annotations ?? {}) && (newRS.spec.minReadySeconds ?? 0) === minReady) return newRS;
+    if (deepEqual(annotations, newRS.metadata.annotations ?? {}) && (newRS.spec.minReadySeconds ?? 0) === minReady) return newRS;
     const { minReadySeconds: _old, ...spec } = newRS.spec;
     return this.client.update<ReplicaSet>({
       ...newRS,

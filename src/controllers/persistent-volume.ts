@@ -20,6 +20,7 @@ import { PV_PROTECTION_FINALIZER, PVC_PROTECTION_FINALIZER } from '../api/storag
 import type { ObjectReference, PersistentVolume, PersistentVolumeClaim, Pod, StorageClass } from '../api/types.js';
 import { canonicalQuantity } from '../api/validation/volumes.js';
 import type { Client } from '../client/client.js';
+import { deepEqual } from '../store/deep-equal.js';
 import { isApiError } from '../errors.js';
 import { Controller } from './controller.js';
 import type { EventRecorder } from './events.js';
@@ -352,7 +353,7 @@ export class PersistentVolumeController extends Controller {
 
   private async setClaimStatus(claim: PersistentVolumeClaim, status: NonNullable<PersistentVolumeClaim['status']>): Promise<PersistentVolumeClaim> {
     const next = { ...claim.status, ...status };
-    if (JSON.stringify(next) === JSON.stringify(claim.status ?? {})) return claim;
+    if (deepEqual(next, claim.status ?? {})) return claim;
     return this.client.update<PersistentVolumeClaim>({ ...claim, status: next }, { subresource: 'status' });
   }
 

@@ -22,6 +22,7 @@ import type { OwnerReference, PersistentVolumeClaim, Pod, PodTemplateSpec, State
 import { isActive, isPodReady, isTerminating, msUntilAvailable } from '../api/pod-helpers.js';
 import { matchesLabelSelector } from '../api/labels.js';
 import type { Client } from '../client/client.js';
+import { deepEqual } from '../store/deep-equal.js';
 import { isApiError } from '../errors.js';
 import { Controller } from './controller.js';
 import { claimPods, podOwnerHandlers } from './controller-ref.js';
@@ -286,7 +287,7 @@ export class StatefulSetController extends Controller {
         continue;
       }
       const owners = claimOwners(set, claim, ordinal, pod);
-      if (JSON.stringify(owners) === JSON.stringify(claim.metadata.ownerReferences ?? [])) continue;
+      if (deepEqual(owners, claim.metadata.ownerReferences ?? [])) continue;
       const { ownerReferences: _old, ...metadata } = claim.metadata;
       await this.client.update<PersistentVolumeClaim>({ ...claim, metadata: { ...metadata, ...(owners.length > 0 ? { ownerReferences: owners } : {}) } });
     }

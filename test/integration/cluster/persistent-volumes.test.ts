@@ -71,6 +71,13 @@ spec:
       spec: {accessModes: [ReadWriteOnce], resources: {requests: {storage: 1Gi}}}
 `;
 
+/** a ReadWriteOnce claim's manifest; without a class, the default one's */
+const claimOf = (name: string, storage: string, className?: string) => `apiVersion: v1
+kind: PersistentVolumeClaim
+metadata: {name: ${name}}
+spec: {${className ? `storageClassName: ${className}, ` : ''}accessModes: [ReadWriteOnce], resources: {requests: {storage: ${storage}}}}
+`;
+
 async function json<T>(args: string[]): Promise<T> {
   const r = await pn([...args, '-o', 'json']);
   assert.equal(r.code, 0, r.stderr);
@@ -137,7 +144,7 @@ spec:
     const e = await eventually('FailedScheduling', async () => (await json<{ items: Event[] }>(['get', 'events'])).items.find((x) => x.involvedObject.name === 'early' && x.reason === 'FailedScheduling'));
     assert.equal(e.message, '0/2 nodes are available: persistentvolumeclaim "later" not found. preemption: 0/2 nodes are available: 2 Preemption is not helpful for scheduling.');
     assert.equal((await json<Pod>(['get', 'pod', 'early'])).spec.nodeName, undefined);
-    await apply('apiVersion: v1\nkind: PersistentVolumeClaim\nmetadata: {name: later}\nspec: {accessModes: [ReadWriteOnce], resources: {requests: {storage: 1Gi}}}\n');
+    await apply(claimOf('later', '1Gi'));
     await running('early');
     const pvc = await claim('later');
     // the default class, as the DefaultStorageClass admission gave it, and a volume made for it
@@ -168,11 +175,7 @@ metadata: {name: late}
 provisioner: podnet.io/claim-directory
 volumeBindingMode: WaitForFirstConsumer
 ---
-apiVersion: v1
-kind: PersistentVolumeClaim
-metadata: {name: late-claim}
-spec: {storageClassName: late, accessModes: [ReadWriteOnce], resources: {requests: {storage: 1Gi}}}
-`);
+${claimOf('late-claim', '1Gi', 'late')}`);
     await eventually('WaitForFirstConsumer', async () => (await json<{ items: Event[] }>(['get', 'events'])).items.some((x) => x.involvedObject.name === 'late-claim' && x.reason === 'WaitForFirstConsumer'));
     assert.equal((await claim('late-claim')).status?.phase, 'Pending');
     await apply(`apiVersion: v1
@@ -191,11 +194,6 @@ spec:
   });
 
   test('a claim of a class with allowVolumeExpansion grows: get pvc shows the new CAPACITY and describe the resize; one of standard is refused a larger request with upstream\'s 403', async () => {
-    const claimOf = (name: string, storage: string, className?: string) => `apiVersion: v1
-kind: PersistentVolumeClaim
-metadata: {name: ${name}}
-spec: {${className ? `storageClassName: ${className}, ` : ''}accessModes: [ReadWriteOnce], resources: {requests: {storage: ${storage}}}}
-`;
     await apply(`apiVersion: storage.k8s.io/v1
 kind: StorageClass
 metadata: {name: expandable}
