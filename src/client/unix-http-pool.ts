@@ -15,6 +15,7 @@
 // before the request went out); a request behind an answer that closes the
 // connection fails instead of going again.
 
+import { readSync } from 'node:fs';
 import net from 'node:net';
 import { parseWarningHeader } from './warnings.js';
 
@@ -124,6 +125,8 @@ class Connection {
   private readonly inflight: Pending[] = [];
   private timer: NodeJS.Timeout | undefined;
   private corked = false;
+  /** what the server sent before a write failed has been read */
+  private drained = false;
   /** a byte arrived since the connection was last idle (nothing in flight) */
   private gotBytes = false;
   served = 0;
@@ -151,9 +154,31 @@ class Connection {
       process.nextTick(() => { this.corked = false; this.socket.uncork(); });
     }
     // corked until the next tick: head and body leave in one write without a copy
-    this.socket.write(p.head, 'latin1');
-    if (p.body) this.socket.write(p.body);
+    this.socket.write(p.head, 'latin1', this.onWriteError);
+    if (p.body) this.socket.write(p.body, this.onWriteError);
   }
+
+  /**
+   * A write fails (EPIPE) when the server has gone, and node then closes the
+   * socket at once, dropping answers the server wrote before it went that
+   * were not read yet (the write can run before this socket's turn to read:
+   * another connection's answer sent it). Those requests were applied, so
+   * their answers are read here first, in the write's callback, which node
+   * calls before it destroys the socket.
+   */
+  private readonly onWriteError = (err: Error | null | undefined): void => {
+    if (!err || this.drained) return;
+    this.drained = true;
+    const fd = (this.socket as unknown as { _handle?: { fd?: number } })._handle?.fd;
+    if (fd === undefined || fd < 0) return;
+    const chunk = Buffer.allocUnsafe(64 * 1024);
+    for (;;) {
+      let n: number;
+      try { n = readSync(fd, chunk); } catch { return; } // EAGAIN: nothing more; ECONNRESET: after the last byte
+      if (n === 0 || this.closed) return;
+      this.onData(Buffer.from(chunk.subarray(0, n)));
+    }
+  };
 
   destroy(): void {
     this.closed = true;

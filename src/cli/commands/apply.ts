@@ -261,11 +261,17 @@ export async function applyManifests(ctx: Context, filenames: string[], namespac
   // last, says so. What was applied before it stopped keeps its lines
   // (kubectl prints each as it goes), so a crash after hundreds of objects
   // does not read as if none had been created.
+  // The connections that carried requests when it stopped break too (their
+  // errors are neither the API's nor podnet's): once the daemon is known to
+  // be gone, those failures are its stop as well.
   const stoppedBy = (f: Error) => { const e = f.cause ?? f; return e instanceof PodnetError && e.code === 'ENOCLUSTER' ? e : undefined; };
-  const stopped = failures.map(stoppedBy).find((e) => e !== undefined);
+  const brokeConnection = (f: Error) => { const e = f.cause ?? f; return !(e instanceof ApiError) && !(e instanceof PodnetError); };
+  let stopped = failures.map(stoppedBy).find((e) => e !== undefined);
+  if (!stopped && failures.some(brokeConnection)) stopped = await ctx.ready().then(() => undefined, (e: unknown) => stoppedBy(e as Error));
+  const isStop = (f: Error) => stoppedBy(f) !== undefined || (stopped !== undefined && brokeConnection(f));
   const invalid = failures.length === 1 && parseErrors.length === 0 ? (failures[0]!.cause ?? failures[0]) : undefined;
   if (isApiError(invalid, 'Invalid')) return { applied, errors: [invalidMessage(invalid)] };
-  const errors = [...parseErrors, ...failures.filter((f) => !stoppedBy(f)).map((f) => f.message), ...(stopped ? [`error: ${stopped.message}`] : [])];
+  const errors = [...parseErrors, ...failures.filter((f) => !isStop(f)).map((f) => f.message), ...(stopped ? [`error: ${stopped.message}`] : [])];
   // kubectl's CheckErr: one error gets "error: ", several are printed as
   // they are (MultipleErrors), the API's "Error from server (…)" ones alike
   return { applied, errors: errors.length > 1 ? errors.map((e) => e.replace(/^error: /, '')) : errors };

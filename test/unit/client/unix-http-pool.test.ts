@@ -1,7 +1,7 @@
 import { test, after, before } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
-import type { Socket } from 'node:net';
+import net, { type Socket } from 'node:net';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -188,6 +188,34 @@ test('pool: a request pipelined behind one that times out fails with both names'
     await assert.rejects(stuck, /^Error: GET \/never timed out after 100ms$/);
     await assert.rejects(behind, /GET \/objects\/5: no answer, it may have been applied \(GET \/never timed out after 100ms\)/);
   });
+});
+
+// A server that answers and dies while the client is not looking: the next
+// request's write fails (EPIPE) before the client's turn to read, and node
+// closes the socket on a failed write. The answer already sent must still
+// be read: the request it answers was applied.
+test('pool: an answer sent just before the server died is read although writing the next request failed', async () => {
+  const path = join(dir, 'dies.sock');
+  let pool: UnixHttpPool | undefined;
+  let second: Promise<unknown> | undefined;
+  const dying = net.createServer((s) => {
+    s.once('data', () => {
+      s.write('HTTP/1.1 201 Created\r\nContent-Length: 2\r\n\r\n{}');
+      s.destroy();
+      // in the server's callback: the client has not polled its socket since
+      second = pool!.request('POST', '/objects/2', '{}', 'application/json');
+    });
+  });
+  await new Promise<void>((resolve) => dying.listen(path, resolve));
+  try {
+    await withPool({ socketPath: path, maxConnections: 1, pipelineDepth: 4, timeoutMs: 10_000 }, async (p) => {
+      pool = p;
+      assert.deepEqual(await p.request('POST', '/objects/1', '{}', 'application/json'), { status: 201, body: '{}' });
+      await assert.rejects(second!, /POST \/objects\/2|EPIPE|ECONNRESET/);
+    });
+  } finally {
+    dying.close();
+  }
 });
 
 test('pool: no server at the path fails the request', async () => {
