@@ -293,6 +293,18 @@ describe('cloud load balancer', { timeout: 600_000 }, () => {
       const f = lbStatus()?.frontends.find((x) => x.address === `${ip}:80/tcp`);
       return f?.externalTrafficPolicy === 'Local' && f.targets.filter((x) => x.inService && x.check.startsWith('http')).length === 2;
     }, 60_000, 200);
+    // The LB kept both nodes in service while the old pods went (the gap is
+    // shorter than its two failed checks), so its view says nothing about the
+    // new pods: wait until each node's NodePort answers from its new pod.
+    const nodePort = (await svc('web')).spec.ports![0]!.nodePort!;
+    const newPods = new Set((await readyPods()).map((p) => p.metadata.name));
+    await eventually('each node serves from its new local pod', async () => {
+      for (const nodeIP of Object.values(NODE_IPS)) {
+        const r = await run(['ip', 'netns', 'exec', ROUTER, 'curl', '-s', '-m', '2', `http://${nodeIP}:${nodePort}/`]);
+        if (r.code !== 0 || !newPods.has((JSON.parse(r.stdout) as { pod: string }).pod)) return false;
+      }
+      return true;
+    }, 30_000, 100);
     const client = loop(ip, 10);
     await new Promise((r) => setTimeout(r, 2_000));
     await apply(web(1, drain));
