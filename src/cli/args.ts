@@ -40,6 +40,8 @@ export interface CommonFlags {
   noHeaders: boolean;
   /** `get -L KEY[,KEY]` (repeatable): label columns */
   labelColumns: string[];
+  /** `trace --from outside|POD`: where the request starts */
+  from?: string;
   /** `exec -i/--stdin`: pass stdin to the command (parsed only with the stream options) */
   stdin: boolean;
   /** `exec -t/--tty`: stdin is a terminal (parsed only with the stream options) */
@@ -75,6 +77,7 @@ const OPTIONS = {
   validate: { type: 'string' },
   replicas: { type: 'string' },
   'label-columns': { type: 'string', short: 'L', multiple: true },
+  from: { type: 'string' },
 } as const;
 
 /**
@@ -128,6 +131,7 @@ export function parseFlags(argv: string[], streams = false): CommonFlags & { hel
     ...(v['dry-run'] !== undefined ? { dryRun: v['dry-run'] } : {}),
     ...(v.validate !== undefined ? { validate: v.validate } : {}),
     ...(v.replicas !== undefined ? { replicas: v.replicas } : {}),
+    ...(v.from !== undefined ? { from: v.from } : {}),
     showLabels: !!v['show-labels'],
     noHeaders: !!v['no-headers'],
     labelColumns: (v['label-columns'] ?? []).flatMap((c) => c.split(',')).map((c) => c.trim()).filter(Boolean),

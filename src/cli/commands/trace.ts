@@ -1,0 +1,184 @@
+// `podnet trace URL [--from outside|POD] [-n NS]`: sends one HTTP request
+// from the outside client or from inside a pod with real tools (dig, then
+// curl carrying an X-Request-ID), collects each layer's own record of it, and
+// prints the layers it crossed, or the first one that failed and why
+// (src/trace/explain.ts reads the evidence; this file only gathers it).
+
+import { randomBytes, randomInt } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import type { Deployment, EndpointSlice, Ingress, Node, Pod, Service, StatefulSet } from '../../api/types.js';
+import { runningPid } from '../../agent/container-exec.js';
+import { podFiles } from '../../agent/pod-files.js';
+import { joinPodArgv, joinSandboxArgv } from '../../agent/sandbox.js';
+import type { LbStatus } from '../../cloud/lb-status.js';
+import { lbStatusPath } from '../../cloud/lb-status.js';
+import { netnsNames, OUTSIDE_CLIENT_IP } from '../../config.js';
+import { outsideFiles } from '../../daemon/outside-world.js';
+import { PodnetError } from '../../errors.js';
+import { defaultRunner } from '../../net/runner.js';
+import type { AccessLine, ClusterView, PolicyDrop, TraceEvidence, TraceSource } from '../../trace/evidence.js';
+import { explainTrace } from '../../trace/explain.js';
+import { conntrackReplySource, dropCounters, parseCurlJson, parseDig } from '../../trace/parse.js';
+import type { CommonFlags } from '../args.js';
+import type { Context } from '../context.js';
+import { resolvePod } from './logs.js';
+
+/** curl's --max-time: long enough for a slow backend, short enough for a dropped SYN to say so */
+const REQUEST_TIMEOUT_MS = 5_000;
+/** NGINX flushes its access log at least every 100 ms (docs/ingress.md) */
+const ACCESS_LOG_WAIT_MS = 1_000;
+const ACCESS_LOG_POLL_MS = 20;
+const NETPOL_TABLE = ['ip', 'podnet-netpol'];
+const INGRESS_NAMESPACE = 'ingress-nginx';
+/** curl's source port, from a part of the ephemeral range (Linux's default 32768-60999) */
+const LOCAL_PORTS = { from: 40_000, count: 20_000 };
+
+/** "http://HOST/…" for a URL given without a scheme, as curl takes it */
+export function traceURL(text: string): URL {
+  let url: URL;
+  try {
+    url = new URL(/^[a-z][a-z0-9+.-]*:\/\//i.test(text) ? text : `http://${text}`);
+  } catch {
+    throw new PodnetError('EUSAGE', `invalid URL "${text}"`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new PodnetError('EUSAGE', `podnet trace follows HTTP and HTTPS requests, not ${url.protocol.slice(0, -1)}`);
+  return url;
+}
+
+interface Where { source: TraceSource; argv: (cmd: string[]) => string[] }
+
+async function sourceOf(ctx: Context, flags: CommonFlags): Promise<Where> {
+  const from = flags.from ?? 'outside';
+  if (from === 'outside') {
+    const pidFile = outsideFiles(ctx.paths).holderPid;
+    if (!existsSync(pidFile)) throw new PodnetError('ENOTRUNNING', `cluster "${ctx.cluster}" has no outside client (it was started with --bare)`);
+    const holder = Number(readFileSync(pidFile, 'utf8'));
+    return { source: { kind: 'outside', ip: OUTSIDE_CLIENT_IP }, argv: (cmd) => joinSandboxArgv(holder, cmd) };
+  }
+  const pod = await resolvePod(ctx, flags.namespace ?? 'default', from);
+  const sandbox = runningPid(podFiles(ctx.paths.pods, pod.metadata.uid!).sandboxPid);
+  if (!sandbox || !pod.status?.podIP) throw new PodnetError('ENOTRUNNING', `pod ${pod.metadata.namespace}/${pod.metadata.name} is not running: it has no network to send from`);
+  return {
+    source: { kind: 'pod', ip: pod.status.podIP, pod: { namespace: pod.metadata.namespace!, name: pod.metadata.name!, node: pod.spec.nodeName ?? '' } },
+    argv: (cmd) => joinPodArgv(sandbox, cmd),
+  };
+}
+
+async function clusterView(ctx: Context): Promise<ClusterView> {
+  const client = ctx.client();
+  const [services, slices, pods, ingresses, nodes, deployments, statefulsets] = await Promise.all([
+    client.list<Service>('services'), client.list<EndpointSlice>('endpointslices'), client.list<Pod>('pods'),
+    client.list<Ingress>('ingresses'), client.list<Node>('nodes'), client.list<Deployment>('deployments'), client.list<StatefulSet>('statefulsets'),
+  ]);
+  const workloads = [...deployments.items.map((d) => ({ ...d, kind: 'Deployment' })), ...statefulsets.items.map((s) => ({ ...s, kind: 'StatefulSet' }))];
+  return { services: services.items, slices: slices.items, pods: pods.items, ingresses: ingresses.items, nodes: nodes.items, workloads };
+}
+
+/** Each node's NetworkPolicy drop counters (none where no policy has made the table). */
+async function policyCounters(ctx: Context, nodes: Node[]): Promise<Map<string, Map<string, number>>> {
+  const out = new Map<string, Map<string, number>>();
+  await Promise.all(nodes.map(async (node) => {
+    const name = node.metadata.name!;
+    const r = await defaultRunner.run(['nft', '-j', 'list', 'table', ...NETPOL_TABLE], { netns: netnsNames.node(ctx.cluster, name), allowFailure: true });
+    if (r.code === 0) out.set(name, dropCounters(r.stdout));
+  }));
+  return out;
+}
+
+function grown(before: Map<string, Map<string, number>>, after: Map<string, Map<string, number>>): PolicyDrop[] {
+  const drops: PolicyDrop[] = [];
+  for (const [node, counters] of after) {
+    for (const [rule, packets] of counters) {
+      const delta = packets - (before.get(node)?.get(rule) ?? 0);
+      if (delta > 0) drops.push({ node, rule, packets: delta });
+    }
+  }
+  return drops;
+}
+
+/** The connection's conntrack entry in a namespace, by its original source address and port. */
+async function conntrackEntry(netns: string, srcIP: string, srcPort: number, dst: string): Promise<{ ip: string; port: number } | undefined> {
+  const r = await defaultRunner.run(['conntrack', '-L', '-p', 'tcp', '--orig-src', srcIP, '--sport', String(srcPort)], { netns, allowFailure: true });
+  const line = r.stdout.split('\n').find((l) => l.includes(`dst=${dst} `));
+  return line ? conntrackReplySource(line) : undefined;
+}
+
+/** NGINX's access-log line carrying the request id, from any ingress controller pod. */
+async function accessLine(ctx: Context, pods: Pod[], requestId: string): Promise<{ pod: string; line?: AccessLine }> {
+  const controllers = pods.filter((p) => p.metadata.namespace === INGRESS_NAMESPACE && p.status?.phase === 'Running');
+  const logs = controllers.map((p) => ({ pod: p.metadata.name!, file: path.join(podFiles(ctx.paths.pods, p.metadata.uid!).dir, 'volumes', 'nginx-conf', 'run', 'logs', 'access.log') }));
+  const deadline = performance.now() + ACCESS_LOG_WAIT_MS;
+  for (;;) {
+    for (const { pod, file } of logs) {
+      if (!existsSync(file)) continue;
+      const text = readFileSync(file, 'utf8');
+      if (!text.includes(requestId)) continue;
+      const line = text.split('\n').reverse().find((l) => l.includes(requestId));
+      try { return { pod, line: JSON.parse(line!) as AccessLine }; } catch { return { pod }; }
+    }
+    if (performance.now() > deadline) return { pod: controllers[0]?.metadata.name ?? '' };
+    await new Promise((r) => setTimeout(r, ACCESS_LOG_POLL_MS));
+  }
+}
+
+function readLbStatus(ctx: Context): LbStatus | undefined {
+  try { return JSON.parse(readFileSync(lbStatusPath(ctx.paths.dir), 'utf8')) as LbStatus; } catch { return undefined; }
+}
+
+export async function traceCommand(ctx: Context, flags: CommonFlags): Promise<number> {
+  const target = flags.positionals[0];
+  if (!target || flags.positionals.length > 1) throw new PodnetError('EUSAGE', 'usage: podnet trace URL [--from outside|POD] [-n NS]');
+  const url = traceURL(target);
+  const where = await sourceOf(ctx, flags);
+  const requestId = `podnet-trace-${randomBytes(6).toString('hex')}`;
+  const run = (cmd: string[]) => defaultRunner.run(where.argv(cmd), { allowFailure: true, timeoutMs: REQUEST_TIMEOUT_MS + 5_000 });
+
+  const host = url.hostname;
+  const isAddress = /^\d{1,3}(\.\d{1,3}){3}$/.test(host);
+  const cluster = await clusterView(ctx);
+  const dns = isAddress ? undefined
+    : parseDig((await run(['dig', '+noall', '+comments', '+question', '+answer', '+stats', '+tries=1', '+time=2', ...(where.source.kind === 'pod' ? ['+search'] : []), host])).stdout, host);
+
+  const before = await policyCounters(ctx, cluster.nodes);
+  // A port of its own: a connection that never opened reports no local port,
+  // and the conntrack entries (a DNAT's choice) are found by it.
+  const localPort = LOCAL_PORTS.from + randomInt(LOCAL_PORTS.count);
+  const c = await run(['curl', '-sS', '-k', '-o', '/dev/null', '-w', '%{json}', '-H', `X-Request-ID: ${requestId}`, '--local-port', String(localPort), '--max-time', String(REQUEST_TIMEOUT_MS / 1000), url.href]);
+  const curl = { ...parseCurlJson(c.stdout, c.code ?? 1, c.stderr), localPort };
+  const drops = grown(before, await policyCounters(ctx, cluster.nodes));
+
+  const evidence: TraceEvidence = { url, method: 'GET', source: where.source, requestId, curl, cluster, drops, timeoutMs: REQUEST_TIMEOUT_MS, ...(dns ? { dns } : {}) };
+  const dst = curl.remoteIP || (isAddress ? host : dns?.addresses[0] ?? '');
+  const port = curl.remotePort || Number(url.port || (url.protocol === 'https:' ? 443 : 80));
+  const lbSvc = cluster.services.find((s) => s.status?.loadBalancer?.ingress?.some((i) => i.ip === dst));
+  if (lbSvc) {
+    const lb = readLbStatus(ctx)?.frontends.find((f) => f.address === `${dst}:${port}/tcp`);
+    if (lb) evidence.lb = lb;
+    if (where.source.kind === 'outside') {
+      const reply = await conntrackEntry(netnsNames.router(ctx.cluster), where.source.ip, curl.localPort, dst);
+      if (reply) evidence.lbChoice = { nodeIP: reply.ip, nodePort: reply.port };
+    }
+  }
+  const clusterIPSvc = cluster.services.find((s) => s.spec.clusterIP === dst);
+  if (clusterIPSvc && where.source.kind === 'pod') {
+    const node = where.source.pod!.node;
+    const reply = await conntrackEntry(netnsNames.node(ctx.cluster, node), where.source.ip, curl.localPort, dst);
+    if (reply && reply.ip !== dst) evidence.dnat = { node, ip: reply.ip, port: reply.port };
+  }
+  const toIngress = [lbSvc, clusterIPSvc].some((s) => s?.metadata.namespace === INGRESS_NAMESPACE)
+    || cluster.pods.some((p) => p.metadata.namespace === INGRESS_NAMESPACE && p.status?.podIP === dst);
+  if (toIngress) {
+    const found = curl.status > 0 ? await accessLine(ctx, cluster.pods, requestId) : { pod: cluster.pods.find((p) => p.metadata.namespace === INGRESS_NAMESPACE)?.metadata.name ?? '' };
+    if (found.pod) evidence.ingressPod = found.pod;
+    if ('line' in found && found.line) evidence.access = found.line;
+  }
+
+  const report = explainTrace(evidence);
+  process.stdout.write(`${report.lines.join('\n')}\n`);
+  if (!report.ok) {
+    process.stderr.write(`error: the request failed at ${report.failure}\n`);
+    return 1;
+  }
+  return 0;
+}

@@ -1,0 +1,102 @@
+// What `podnet trace` collects about one request, layer by layer: the
+// answers of real tools run where the request starts (dig, curl), each
+// layer's own record of it (the router's and the node's conntrack entries,
+// the NetworkPolicy drop counters, NGINX's access-log line found by the
+// request's id, the load balancer's health status) and the cluster's objects.
+// Gathered by src/cli/commands/trace.ts, read by explain.ts (pure).
+
+import type { EndpointSlice, Ingress, Node, Pod, Service } from '../api/types.js';
+import type { LbFrontendStatus } from '../cloud/lb-status.js';
+
+export interface TraceSource {
+  kind: 'outside' | 'pod';
+  ip: string;
+  /** the pod's namespace/name and node (kind pod) */
+  pod?: { namespace: string; name: string; node: string };
+}
+
+/** dig's answer for the URL's host, asked where the request starts (the pod's search path included) */
+export interface DnsLookup {
+  /** the name whose answer counted: the host, or what the search path made of it */
+  qname: string;
+  server: string;
+  /** NOERROR, NXDOMAIN, SERVFAIL, …; "timeout" when no server answered */
+  rcode: string;
+  addresses: string[];
+  cnames: string[];
+  ms?: number;
+}
+
+/** curl's own account of the request (`-w '%{json}'`) */
+export interface CurlResult {
+  /** curl's exit code: 0, 6 (resolve), 7 (refused / unreachable), 28 (timeout), 35 (TLS), 52 (empty reply), 56 (reset) */
+  exit: number;
+  error: string;
+  /** 0 when no HTTP answer came */
+  status: number;
+  remoteIP: string;
+  remotePort: number;
+  localPort: number;
+  timeMs: number;
+}
+
+/** NGINX's access-log line (the controller's log_format, docs/ingress.md) */
+export interface AccessLine {
+  ingress: string;
+  service: string;
+  rule_host: string;
+  rule_path: string;
+  upstream_addr: string;
+  upstream_status: string;
+  remote_addr: string;
+  status: number;
+  request_id: string;
+  request_time: number;
+}
+
+/** what the explanation reads of a Deployment or StatefulSet */
+export interface Workload {
+  kind: string;
+  metadata: { namespace?: string; name?: string };
+  spec?: { replicas?: number; template?: { metadata?: { labels?: Record<string, string> } } };
+}
+
+export interface ClusterView {
+  services: Service[];
+  slices: EndpointSlice[];
+  pods: Pod[];
+  ingresses: Ingress[];
+  nodes: Node[];
+  /** Deployments and StatefulSets, to say when the pods a Service wants are scaled away */
+  workloads: Workload[];
+}
+
+/** A NetworkPolicy drop rule whose counter grew while the request ran */
+export interface PolicyDrop {
+  node: string;
+  /** the rule's comment: "ingress to NS/POD (policies: …)" */
+  rule: string;
+  packets: number;
+}
+
+export interface TraceEvidence {
+  url: URL;
+  method: string;
+  source: TraceSource;
+  requestId: string;
+  /** absent when the host is an address */
+  dns?: DnsLookup;
+  curl: CurlResult;
+  cluster: ClusterView;
+  /** the load balancer's frontend for the address the request went to */
+  lb?: LbFrontendStatus;
+  /** the router's conntrack entry: the node (address and NodePort) the LB sent the connection to */
+  lbChoice?: { nodeIP: string; nodePort: number };
+  /** the conntrack entry on the source pod's node: the pod a ClusterIP's DNAT chose */
+  dnat?: { node: string; ip: string; port: number };
+  /** the ingress controller pod whose access log holds the request */
+  ingressPod?: string;
+  access?: AccessLine;
+  drops: PolicyDrop[];
+  timeoutMs: number;
+}

@@ -1,0 +1,241 @@
+// podnet trace's reading of the evidence, as rows: what the tools and each
+// layer recorded → the layers printed and the one-line failure.
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { EndpointSlice, Ingress, Node, Pod, Service } from '../../../src/api/types.js';
+import type { ClusterView, CurlResult, TraceEvidence } from '../../../src/trace/evidence.js';
+import { explainTrace, noEndpointsReason } from '../../../src/trace/explain.js';
+
+const node = (name: string, ip: string): Node => ({ apiVersion: 'v1', kind: 'Node', metadata: { name }, status: { addresses: [{ type: 'InternalIP', address: ip }] } } as Node);
+
+function pod(ns: string, name: string, ip: string, nodeName: string, labels: Record<string, string>, ready = true): Pod {
+  return {
+    apiVersion: 'v1', kind: 'Pod', metadata: { namespace: ns, name, labels },
+    spec: { nodeName, containers: [{ name: 'app', image: 'podnet/echo' }] },
+    status: {
+      phase: 'Running', podIP: ip, podIPs: [{ ip }],
+      conditions: [{ type: 'Ready', status: ready ? 'True' : 'False' }],
+      containerStatuses: [{ name: 'app', ready, restartCount: 0, image: 'podnet/echo', imageID: '', state: { running: {} } }],
+    },
+  } as unknown as Pod;
+}
+
+function service(ns: string, name: string, clusterIP: string, selector: Record<string, string>, extra: Partial<Service['spec']> = {}, lbIP?: string): Service {
+  return {
+    apiVersion: 'v1', kind: 'Service', metadata: { namespace: ns, name },
+    spec: { clusterIP, clusterIPs: [clusterIP], selector, ports: [{ name: 'http', port: 80, targetPort: 8080, protocol: 'TCP' }], ...extra },
+    status: lbIP ? { loadBalancer: { ingress: [{ ip: lbIP }] } } : {},
+  } as Service;
+}
+
+function slice(svc: Service, eps: { ip: string; pod: string; node: string; ready?: boolean }[]): EndpointSlice {
+  return {
+    apiVersion: 'discovery.k8s.io/v1', kind: 'EndpointSlice',
+    metadata: { namespace: svc.metadata.namespace, name: `${svc.metadata.name}-abc`, labels: { 'kubernetes.io/service-name': svc.metadata.name! } },
+    addressType: 'IPv4', ports: [{ name: 'http', port: 8080, protocol: 'TCP' }],
+    endpoints: eps.map((e) => ({ addresses: [e.ip], conditions: { ready: e.ready ?? true }, nodeName: e.node, targetRef: { kind: 'Pod', namespace: svc.metadata.namespace, name: e.pod } })),
+  } as EndpointSlice;
+}
+
+const ingress = (ns: string, name: string, host: string, paths: [string, string][], lbIP?: string): Ingress => ({
+  apiVersion: 'networking.k8s.io/v1', kind: 'Ingress', metadata: { namespace: ns, name },
+  spec: { rules: [{ host, http: { paths: paths.map(([p, svc]) => ({ path: p, pathType: 'Prefix', backend: { service: { name: svc, port: { number: 80 } } } })) } }] },
+  status: lbIP ? { loadBalancer: { ingress: [{ ip: lbIP }] } } : {},
+} as Ingress);
+
+const api = service('shop', 'api', '10.96.0.20', { app: 'api' });
+const apiPods = [pod('shop', 'api-1', '10.244.1.5', 'node-2', { app: 'api' }), pod('shop', 'api-2', '10.244.0.7', 'node-1', { app: 'api' })];
+const client = pod('shop', 'client', '10.244.0.9', 'node-1', { app: 'client' });
+const controllerSvc = service('ingress-nginx', 'ingress-nginx-controller', '10.96.0.30', { app: 'ingress-nginx' }, { type: 'LoadBalancer', externalTrafficPolicy: 'Local', ports: [{ name: 'http', port: 80, targetPort: 80, nodePort: 30080, protocol: 'TCP' }, { name: 'https', port: 443, targetPort: 443, nodePort: 30443, protocol: 'TCP' }] }, '203.0.113.10');
+const controllerPod = pod('ingress-nginx', 'ingress-nginx-controller-x', '10.244.1.2', 'node-2', { app: 'ingress-nginx' });
+const shopIngress = ingress('shop', 'shop', 'shop.example.test', [['/api', 'api']], '203.0.113.10');
+
+function cluster(over: Partial<ClusterView> = {}): ClusterView {
+  return {
+    services: [api, controllerSvc],
+    slices: [slice(api, [{ ip: '10.244.1.5', pod: 'api-1', node: 'node-2' }, { ip: '10.244.0.7', pod: 'api-2', node: 'node-1' }]), slice(controllerSvc, [{ ip: '10.244.1.2', pod: 'ingress-nginx-controller-x', node: 'node-2' }])],
+    pods: [...apiPods, client, controllerPod],
+    ingresses: [shopIngress],
+    nodes: [node('node-1', '172.18.0.2'), node('node-2', '172.18.0.3')],
+    workloads: [],
+    ...over,
+  };
+}
+
+const ok = (status: number, remoteIP: string, remotePort: number): CurlResult => ({ exit: 0, error: '', status, remoteIP, remotePort, localPort: 40000, timeMs: 3 });
+const failed = (exit: number, error: string, remoteIP = '', remotePort = 0): CurlResult => ({ exit, error, status: 0, remoteIP, remotePort, localPort: remoteIP ? 40000 : 0, timeMs: 5000 });
+
+const fromPod = { kind: 'pod' as const, ip: '10.244.0.9', pod: { namespace: 'shop', name: 'client', node: 'node-1' } };
+const fromOutside = { kind: 'outside' as const, ip: '198.51.100.10' };
+
+function evidence(url: string, over: Partial<TraceEvidence>): TraceEvidence {
+  return { url: new URL(url), method: 'GET', source: fromPod, requestId: 'podnet-trace-1', curl: ok(200, '10.96.0.20', 80), cluster: cluster(), drops: [], timeoutMs: 5000, ...over };
+}
+
+const dnsOk = (qname: string, addresses: string[], server = '10.96.0.10') => ({ qname, server, rcode: 'NOERROR', addresses, cnames: [], ms: 1 });
+
+test('from a pod through a Service: DNS with the search path, the Service and the DNAT the node chose, the pod that answered', () => {
+  const r = explainTrace(evidence('http://api/orders', {
+    dns: dnsOk('api.shop.svc.cluster.local', ['10.96.0.20']),
+    dnat: { node: 'node-1', ip: '10.244.1.5', port: 8080 },
+  }));
+  assert.equal(r.ok, true);
+  assert.deepEqual(r.lines.slice(2), [
+    '  1. DNS            api (as api.shop.svc.cluster.local, through the pod\'s search path) → A 10.96.0.20 (cluster DNS 10.96.0.10, 1 ms)',
+    '  2. Service        shop/api ClusterIP 10.96.0.20:80 → 2 ready endpoints: 10.244.1.5:8080 (api-1 on node-2), 10.244.0.7:8080 (api-2 on node-1)',
+    '                    node-1\'s nftables DNAT chose 10.244.1.5:8080 (api-1) (its conntrack entry)',
+    '  3. Pod            shop/api-1 on node-2 (10.244.1.5) answered 200 in 3 ms',
+  ]);
+  assert.equal(r.lines[0], 'Trace of GET http://api/orders from pod shop/client (10.244.0.9 on node-1), request id podnet-trace-1:');
+});
+
+test('a Service name in the wrong namespace: NXDOMAIN, and where the Service is', () => {
+  const r = explainTrace(evidence('http://api/', {
+    source: { kind: 'pod', ip: '10.244.0.9', pod: { namespace: 'default', name: 'client', node: 'node-1' } },
+    dns: { qname: 'api', server: '10.96.0.10', rcode: 'NXDOMAIN', addresses: [], cnames: [] },
+    curl: failed(6, 'Could not resolve host: api'),
+  }));
+  assert.equal(r.ok, false);
+  assert.equal(r.failure, 'DNS: NXDOMAIN: no Service api in namespace default; there is one in shop (use api.shop)');
+});
+
+test('a Service whose pods are not ready: refused, and which pods match and why they are not ready', () => {
+  const notReady = [pod('shop', 'api-1', '10.244.1.5', 'node-2', { app: 'api' }, false)];
+  const r = explainTrace(evidence('http://api.shop/', {
+    dns: dnsOk('api.shop.svc.cluster.local', ['10.96.0.20']),
+    curl: failed(7, 'Failed to connect to api.shop port 80 after 1 ms: Couldn\'t connect to server', '10.96.0.20', 80),
+    cluster: cluster({ pods: [...notReady, client], slices: [slice(api, [{ ip: '10.244.1.5', pod: 'api-1', node: 'node-2', ready: false }])] }),
+  }));
+  assert.equal(r.ok, false);
+  assert.equal(r.failure, 'the Service: Service shop/api has no ready endpoint: 1 pod matches its selector app=api, none is Ready: api-1 (not ready (app))');
+  assert.ok(r.lines.some((l) => l.includes('✗ connection refused or unreachable') && l.includes('kube-proxy rejects')));
+});
+
+test('a selector that matches no pod is named, and a workload scaled to 0 that would have them', () => {
+  const typo = service('shop', 'api', '10.96.0.20', { app: 'apii' });
+  assert.equal(noEndpointsReason(cluster({ services: [typo] }), typo), 'Service shop/api has no ready endpoint: no pod in namespace shop matches its selector app=apii');
+  const idle = { kind: 'Deployment', metadata: { namespace: 'shop', name: 'api' }, spec: { replicas: 0, template: { metadata: { labels: { app: 'api' } } } } };
+  assert.equal(noEndpointsReason(cluster({ pods: [client], workloads: [idle] }), api), 'Service shop/api has no ready endpoint: no pod in namespace shop matches its selector app=api (Deployment shop/api, whose pods it would select, is scaled to 0)');
+});
+
+test('a connection that times out while a NetworkPolicy drop counter grows: the policy is named, other pods\' drops are not', () => {
+  const r = explainTrace(evidence('http://api.shop/', {
+    dns: dnsOk('api.shop.svc.cluster.local', ['10.96.0.20']),
+    curl: failed(28, 'Connection timed out after 5001 milliseconds', '10.96.0.20', 80),
+    dnat: { node: 'node-1', ip: '10.244.1.5', port: 8080 },
+    drops: [{ node: 'node-2', rule: 'ingress to shop/api-1 isolated by shop/deny-all', packets: 3 }, { node: 'node-1', rule: 'ingress to shop/api-2 isolated by shop/deny-all', packets: 1 }],
+  }));
+  assert.equal(r.ok, false);
+  assert.equal(r.failure, 'NetworkPolicy: ingress to shop/api-1 isolated by shop/deny-all on node-2 (3 packets)');
+});
+
+test('a source pod\'s egress isolation is its drop too', () => {
+  const r = explainTrace(evidence('http://api.shop/', {
+    dns: dnsOk('api.shop.svc.cluster.local', ['10.96.0.20']),
+    curl: failed(28, 'Connection timed out after 5001 milliseconds', '10.96.0.20', 80),
+    dnat: { node: 'node-1', ip: '10.244.1.5', port: 8080 },
+    drops: [{ node: 'node-1', rule: 'egress from shop/client isolated by shop/no-egress', packets: 2 }],
+  }));
+  assert.equal(r.failure, 'NetworkPolicy: egress from shop/client isolated by shop/no-egress on node-1 (2 packets)');
+});
+
+test('a Service port that does not exist is said to be missing', () => {
+  const r = explainTrace(evidence('http://api.shop:8080/', {
+    dns: dnsOk('api.shop.svc.cluster.local', ['10.96.0.20']),
+    curl: failed(7, 'Couldn\'t connect to server', '10.96.0.20', 8080),
+  }));
+  assert.equal(r.failure, 'the Service: Service shop/api has no port 8080');
+});
+
+const access = { ingress: 'shop/shop', service: 'shop/api:80', rule_host: 'shop.example.test', rule_path: '/api', upstream_addr: '10.244.0.7:8080', upstream_status: '200', remote_addr: '198.51.100.10', status: 200, request_id: 'podnet-trace-1', request_time: 0.002 };
+
+test('from outside through every layer: external DNS, the load balancer\'s node, the Ingress rule, the Service and the pod', () => {
+  const r = explainTrace(evidence('https://shop.example.test/api/orders', {
+    source: fromOutside,
+    dns: dnsOk('shop.example.test', ['203.0.113.10'], '198.51.100.53'),
+    curl: ok(200, '203.0.113.10', 443),
+    lb: { service: 'ingress-nginx/ingress-nginx-controller', id: 'x', address: '203.0.113.10:443/tcp', externalTrafficPolicy: 'Local', nodePort: 30443, targets: [
+      { node: 'node-1', nodeIP: '172.18.0.2', nodePort: 30443, state: 'unhealthy', inService: false, check: 'http', detail: 'HTTP 503', since: '' },
+      { node: 'node-2', nodeIP: '172.18.0.3', nodePort: 30443, state: 'healthy', inService: true, check: 'http', detail: '', since: '' }] },
+    lbChoice: { nodeIP: '172.18.0.3', nodePort: 30443 },
+    ingressPod: 'ingress-nginx-controller-x',
+    access,
+  }));
+  assert.equal(r.ok, true);
+  assert.deepEqual(r.lines.slice(2), [
+    '  1. DNS            shop.example.test → A 203.0.113.10 (the external DNS 198.51.100.53, 1 ms)',
+    '                    published by podnet\'s external-dns from Ingress shop/shop',
+    '  2. Load balancer  203.0.113.10:443 (Service ingress-nginx/ingress-nginx-controller, externalTrafficPolicy Local) → node-2 (172.18.0.3:30443, the Service\'s NodePort)',
+    '                    health checks: node-1 out (unhealthy: HTTP 503), node-2 in service',
+    '  3. Ingress        NGINX (ingress-nginx-controller-x) matched host shop.example.test path /api of Ingress shop/shop → shop/api:80; saw the client as 198.51.100.10',
+    '  4. Service        shop/api ClusterIP 10.96.0.20:80 → 2 ready endpoints: 10.244.1.5:8080 (api-1 on node-2), 10.244.0.7:8080 (api-2 on node-1)',
+    '                    NGINX\'s balancer sent it to 10.244.0.7:8080 (pod IPs, as ingress-nginx; upstream status 200)',
+    '  5. Pod            shop/api-2 on node-1 (10.244.0.7) answered 200 in 3 ms',
+  ]);
+});
+
+test('a host no Ingress routes: NXDOMAIN from the external DNS, and the hosts that are published', () => {
+  const r = explainTrace(evidence('http://nope.example.test/', {
+    source: fromOutside,
+    dns: { qname: 'nope.example.test', server: '198.51.100.53', rcode: 'NXDOMAIN', addresses: [], cnames: [] },
+    curl: failed(6, 'Could not resolve host: nope.example.test'),
+  }));
+  assert.equal(r.failure, 'DNS: NXDOMAIN: no Ingress rule or annotated LoadBalancer Service names nope.example.test (published: shop.example.test)');
+});
+
+test('an Ingress without a load-balancer address yet is why its host does not resolve', () => {
+  const r = explainTrace(evidence('http://shop.example.test/', {
+    source: fromOutside,
+    dns: { qname: 'shop.example.test', server: '198.51.100.53', rcode: 'NXDOMAIN', addresses: [], cnames: [] },
+    curl: failed(6, 'Could not resolve host'),
+    cluster: cluster({ ingresses: [ingress('shop', 'shop', 'shop.example.test', [['/api', 'api']])] }),
+  }));
+  assert.equal(r.failure, 'DNS: Ingress shop/shop routes shop.example.test but has no load-balancer address yet, so external-dns has not published it');
+});
+
+test('a path no rule matches: the default server\'s 404, and the rules the host has', () => {
+  const r = explainTrace(evidence('http://203.0.113.10/other', {
+    source: fromOutside,
+    url: new URL('http://shop.example.test/other'),
+    dns: dnsOk('shop.example.test', ['203.0.113.10'], '198.51.100.53'),
+    curl: ok(404, '203.0.113.10', 80),
+    ingressPod: 'ingress-nginx-controller-x',
+    access: { ...access, ingress: '', service: '', status: 404, upstream_addr: '' },
+  }));
+  assert.equal(r.ok, false);
+  assert.equal(r.failure, 'the ingress: no rule of host shop.example.test matches path /other: shop.example.test /api (Prefix) → shop/api:80 (Ingress shop/shop)');
+});
+
+test('an Ingress backend without ready pods: NGINX\'s own 503, and why the Service has none', () => {
+  const r = explainTrace(evidence('http://shop.example.test/api', {
+    source: fromOutside,
+    dns: dnsOk('shop.example.test', ['203.0.113.10'], '198.51.100.53'),
+    curl: ok(503, '203.0.113.10', 80),
+    cluster: cluster({ pods: [client, controllerPod], slices: [] }),
+    ingressPod: 'ingress-nginx-controller-x',
+    access: { ...access, status: 503, upstream_addr: 'unix:/run/podnet-503.sock', upstream_status: '503' },
+  }));
+  assert.equal(r.failure, 'the Service: Service shop/api has no ready endpoint: no pod in namespace shop matches its selector app=api');
+});
+
+test('a load balancer with no healthy node rejects: the health checks say why', () => {
+  const r = explainTrace(evidence('http://203.0.113.10/', {
+    source: fromOutside,
+    curl: failed(7, 'Couldn\'t connect to server', '203.0.113.10', 80),
+    lb: { service: 'ingress-nginx/ingress-nginx-controller', id: 'x', address: '203.0.113.10:80/tcp', externalTrafficPolicy: 'Cluster', nodePort: 30080, targets: [
+      { node: 'node-1', nodeIP: '172.18.0.2', nodePort: 30080, state: 'unhealthy', inService: false, check: 'tcp', detail: 'refused', since: '' }] },
+  }));
+  assert.equal(r.failure, 'the load balancer: no node passes the load balancer\'s health check, so it rejects the connection (node-1 out (unhealthy: refused))');
+});
+
+test('a pod IP reached directly, and a pod that does not listen behind a Service', () => {
+  const direct = explainTrace(evidence('http://10.244.1.5:8080/', { curl: ok(200, '10.244.1.5', 8080) }));
+  assert.equal(direct.ok, true);
+  assert.deepEqual(direct.lines.slice(2), ['  1. Pod            shop/api-1 on node-2 (10.244.1.5) answered 200 in 3 ms, reached directly by its IP (no Service)']);
+  const refused = explainTrace(evidence('http://10.96.0.20/', {
+    curl: failed(7, 'Couldn\'t connect to server', '10.96.0.20', 80),
+    dnat: { node: 'node-1', ip: '10.244.1.5', port: 8080 },
+  }));
+  assert.equal(refused.failure, 'pod shop/api-1: pod api-1 refused the connection: nothing listens on its targetPort 8080');
+});
