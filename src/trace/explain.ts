@@ -229,7 +229,11 @@ export function explainTrace(e: TraceEvidence): TraceReport {
 
   if (svc && !ingressController) return serviceToPod(e, layer, lines, done, svc, svcPort, dst, dstPort);
   if (ingressController) return throughIngress(e, layer, lines, done, host);
-  if (dstPod) return answered(e, layer, lines, done, dstPod, ', reached directly by its IP (no Service)');
+  if (dstPod) {
+    const headless = e.dns ? headlessServiceOf(cluster, e.dns.qname) : undefined;
+    const how = headless ? `, reached by its own IP: ${key(headless)} is a headless Service (its name resolves to the pods, no ClusterIP, no DNAT)` : ', reached directly by its IP (no Service)';
+    return answered(e, layer, lines, done, dstPod, how, dstPort);
+  }
   layer('Destination', `${dst || host}:${dstPort} is no pod, Service, node or load-balancer address of the cluster`);
   if (curl.status === 0) {
     const why = connectionFailure(curl.exit, curl.error, e.timeoutMs);
@@ -303,6 +307,12 @@ function throughIngress(e: TraceEvidence, layer: Layer, lines: string[], done: D
   const svc = cluster.services.find((s) => s.metadata.namespace === svcNs && s.metadata.name === svcName);
   const upstreams = a.upstream_addr.split(/, | : /).filter(Boolean);
   const last = upstreams.at(-1) ?? '';
+  if (upstreams.length === 0 && a.status !== 503) {
+    // NGINX answered itself: the HTTPS redirect of a TLS host, or a rule that returns
+    const redirect = a.status === 308 || a.status === 301;
+    lines.push(more(redirect ? `NGINX redirected it to HTTPS (${a.status}): host ${a.rule_host} has TLS, and plain HTTP is redirected as ingress-nginx does; trace https://${host}${path} follows it` : `NGINX answered ${a.status} itself, without an upstream`));
+    return done();
+  }
   if (last.startsWith('unix:') || a.status === 503) {
     const why = svc ? noEndpointsReason(cluster, svc) : `Service ${a.service} does not exist`;
     layer('Service', `${a.service}: NGINX's balancer had no ready pod, its own 503 server answered`);
@@ -351,17 +361,32 @@ function connectionFailed(e: TraceEvidence, lines: string[], done: Done, pod: Po
   return done(`${pod ? `pod ${key(pod)}` : 'the Service'}: ${why}`);
 }
 
-function answered(e: TraceEvidence, layer: Layer, lines: string[], done: Done, pod: Pod | undefined, how = ''): TraceReport {
+function answered(e: TraceEvidence, layer: Layer, lines: string[], done: Done, pod: Pod | undefined, how = '', port?: number): TraceReport {
   const { curl } = e;
   if (curl.status === 0) {
     if (how) layer('Pod', `${pod ? podLabel(pod) : 'a pod'}${how}`);
     const drops = dropsLine(e, pod);
-    const why = `${connectionFailure(curl.exit, curl.error, e.timeoutMs)}${drops ? `: ${drops}` : ''}`;
+    const refused = curl.exit === 7 && pod && port !== undefined ? `: nothing listens on port ${port} of pod ${pod.metadata.name} (${declaredPorts(pod)})` : '';
+    const why = `${connectionFailure(curl.exit, curl.error, e.timeoutMs)}${drops ? `: ${drops}` : refused}`;
     lines.push(fail(why));
     return done(`${pod ? `pod ${key(pod)}` : 'the destination'}: ${why}`);
   }
   layer('Pod', `${pod ? podLabel(pod) : 'a pod'} answered ${curl.status} in ${curl.timeMs} ms${how}`);
   return done();
+}
+
+function declaredPorts(pod: Pod): string {
+  const ports = pod.spec.containers.flatMap((c) => (c.ports ?? []).map((p) => `${p.containerPort}${p.name ? `/${p.name}` : ''}`));
+  return ports.length > 0 ? `its containers declare ${ports.join(', ')}` : 'its containers declare no ports';
+}
+
+/** The headless Service a DNS name (SVC.NS.svc.… or POD.SVC.NS.svc.…) belongs to. */
+function headlessServiceOf(cluster: ClusterView, qname: string): Service | undefined {
+  const labels = qname.split('.');
+  const at = labels.indexOf('svc');
+  if (at < 2) return undefined;
+  const [name, ns] = [labels[at - 2], labels[at - 1]];
+  return cluster.services.find((s) => s.metadata.name === name && s.metadata.namespace === ns && s.spec.clusterIP === 'None');
 }
 
 function publisherOf(cluster: ClusterView, host: string): string | undefined {

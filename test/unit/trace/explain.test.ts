@@ -239,3 +239,28 @@ test('a pod IP reached directly, and a pod that does not listen behind a Service
   }));
   assert.equal(refused.failure, 'pod shop/api-1: pod api-1 refused the connection: nothing listens on its targetPort 8080');
 });
+
+test('a plain-HTTP request to a TLS host: NGINX\'s redirect is said, and is no failure', () => {
+  const r = explainTrace(evidence('http://shop.example.test/api', {
+    source: fromOutside,
+    dns: dnsOk('shop.example.test', ['203.0.113.10'], '198.51.100.53'),
+    curl: ok(308, '203.0.113.10', 80),
+    ingressPod: 'ingress-nginx-controller-x',
+    access: { ...access, status: 308, upstream_addr: '', upstream_status: '' },
+  }));
+  assert.equal(r.ok, true);
+  assert.match(r.lines.at(-1)!, /NGINX redirected it to HTTPS \(308\): host shop\.example\.test has TLS.*trace https:\/\/shop\.example\.test\/api follows it$/);
+});
+
+test('a headless Service\'s name reaches a pod by its own IP; a port the pod does not listen on is named with the ports it declares', () => {
+  const db = service('shop', 'db', 'None', { app: 'db' });
+  const db0 = pod('shop', 'db-0', '10.244.0.5', 'node-1', { app: 'db' });
+  db0.spec.containers[0]!.ports = [{ name: 'sql', containerPort: 5432 }];
+  const r = explainTrace(evidence('http://db.shop/', {
+    dns: dnsOk('db.shop.svc.cluster.local', ['10.244.0.5']),
+    curl: failed(7, 'Couldn\'t connect to server', '10.244.0.5', 80),
+    cluster: cluster({ services: [api, db], pods: [db0, client] }),
+  }));
+  assert.equal(r.lines[3], '  2. Pod            shop/db-0 on node-1 (10.244.0.5), reached by its own IP: shop/db is a headless Service (its name resolves to the pods, no ClusterIP, no DNAT)');
+  assert.equal(r.failure, 'pod shop/db-0: connection refused or unreachable (Couldn\'t connect to server): nothing listens on port 80 of pod db-0 (its containers declare 5432/sql)');
+});
