@@ -152,20 +152,24 @@ export async function traceCommand(ctx: Context, flags: CommonFlags): Promise<nu
   const dst = curl.remoteIP || (isAddress ? host : dns?.addresses[0] ?? '');
   const port = curl.remotePort || Number(url.port || (url.protocol === 'https:' ? 443 : 80));
   const lbSvc = cluster.services.find((s) => s.status?.loadBalancer?.ingress?.some((i) => i.ip === dst));
+  // The DNAT that picked the endpoint: in the source pod's node for a
+  // ClusterIP, in the node the load balancer chose for its NodePort.
+  const dnatIn = async (node: string, to: string) => {
+    const reply = await conntrackEntry(netnsNames.node(ctx.cluster, node), where.source.ip, curl.localPort, to);
+    if (reply && reply.ip !== to) evidence.dnat = { node, ip: reply.ip, port: reply.port };
+  };
   if (lbSvc) {
     const lb = readLbStatus(ctx)?.frontends.find((f) => f.address === `${dst}:${port}/tcp`);
     if (lb) evidence.lb = lb;
     if (where.source.kind === 'outside') {
       const reply = await conntrackEntry(netnsNames.router(ctx.cluster), where.source.ip, curl.localPort, dst);
       if (reply) evidence.lbChoice = { nodeIP: reply.ip, nodePort: reply.port };
+      const node = reply && lb?.targets.find((t) => t.nodeIP === reply.ip)?.node;
+      if (node && lbSvc.metadata.namespace !== INGRESS_NAMESPACE) await dnatIn(node, reply.ip);
     }
   }
   const clusterIPSvc = cluster.services.find((s) => s.spec.clusterIP === dst);
-  if (clusterIPSvc && where.source.kind === 'pod') {
-    const node = where.source.pod!.node;
-    const reply = await conntrackEntry(netnsNames.node(ctx.cluster, node), where.source.ip, curl.localPort, dst);
-    if (reply && reply.ip !== dst) evidence.dnat = { node, ip: reply.ip, port: reply.port };
-  }
+  if (clusterIPSvc && where.source.kind === 'pod') await dnatIn(where.source.pod!.node, dst);
   const toIngress = [lbSvc, clusterIPSvc].some((s) => s?.metadata.namespace === INGRESS_NAMESPACE)
     || cluster.pods.some((p) => p.metadata.namespace === INGRESS_NAMESPACE && p.status?.podIP === dst);
   if (toIngress) {

@@ -264,3 +264,23 @@ test('a headless Service\'s name reaches a pod by its own IP; a port the pod doe
   assert.equal(r.lines[3], '  2. Pod            shop/db-0 on node-1 (10.244.0.5), reached by its own IP: shop/db is a headless Service (its name resolves to the pods, no ClusterIP, no DNAT)');
   assert.equal(r.failure, 'pod shop/db-0: connection refused or unreachable (Couldn\'t connect to server): nothing listens on port 80 of pod db-0 (its containers declare 5432/sql)');
 });
+
+test('from outside to a LoadBalancer Service of an app: the node the LB chose, then that node\'s DNAT to the pod', () => {
+  const lbApi = service('shop', 'api-lb', '10.96.0.40', { app: 'api' }, { type: 'LoadBalancer', ports: [{ port: 80, targetPort: 8080, nodePort: 30929, protocol: 'TCP' }] }, '203.0.113.11');
+  const r = explainTrace(evidence('http://203.0.113.11/', {
+    source: fromOutside,
+    curl: ok(200, '203.0.113.11', 80),
+    cluster: cluster({ services: [api, lbApi, controllerSvc], slices: [slice(lbApi, [{ ip: '10.244.1.5', pod: 'api-1', node: 'node-2' }])] }),
+    lb: { service: 'shop/api-lb', id: 'y', address: '203.0.113.11:80/tcp', externalTrafficPolicy: 'Cluster', nodePort: 30929, targets: [
+      { node: 'node-2', nodeIP: '172.18.0.3', nodePort: 30929, state: 'healthy', inService: true, check: 'tcp', detail: '', since: '' }] },
+    lbChoice: { nodeIP: '172.18.0.3', nodePort: 30929 },
+    dnat: { node: 'node-2', ip: '10.244.1.5', port: 8080 },
+  }));
+  assert.deepEqual(r.lines.slice(2), [
+    '  1. Load balancer  203.0.113.11:80 (Service shop/api-lb, externalTrafficPolicy Cluster) → node-2 (172.18.0.3:30929, the Service\'s NodePort)',
+    '                    health checks: node-2 in service',
+    '  2. Service        shop/api-lb ClusterIP 10.96.0.40:80 → 1 ready endpoint: 10.244.1.5:8080 (api-1 on node-2)',
+    '                    node-2\'s nftables DNAT chose 10.244.1.5:8080 (api-1) (its conntrack entry)',
+    '  3. Pod            shop/api-1 on node-2 (10.244.1.5) answered 200 in 3 ms',
+  ]);
+});
