@@ -4,6 +4,7 @@
 // that failed and why, in the words of what the user can change (a Service
 // without ready pods, a host no Ingress routes, a NetworkPolicy that drops).
 
+import { isIPv4 } from 'node:net';
 import { isPodReady } from '../api/pod-helpers.js';
 import { matchesServiceSelector } from '../api/labels.js';
 import type { EndpointSlice, Ingress, Pod, Service, ServicePort } from '../api/types.js';
@@ -45,11 +46,11 @@ function podByIP(cluster: ClusterView, ip: string): Pod | undefined {
   return candidates.find((p) => p.status?.phase === 'Running') ?? candidates[0];
 }
 
-function serviceByClusterIP(cluster: ClusterView, ip: string): Service | undefined {
+export function serviceByClusterIP(cluster: ClusterView, ip: string): Service | undefined {
   return cluster.services.find((s) => s.spec.clusterIP === ip || s.spec.clusterIPs?.includes(ip));
 }
 
-function serviceByLbIP(cluster: ClusterView, ip: string): Service | undefined {
+export function serviceByLbIP(cluster: ClusterView, ip: string): Service | undefined {
   return cluster.services.find((s) => s.spec.type === 'LoadBalancer' && s.status?.loadBalancer?.ingress?.some((i) => i.ip === ip));
 }
 
@@ -129,10 +130,6 @@ function rulesForHost(ingresses: Ingress[], host: string): string[] {
   return out;
 }
 
-function isIPv4(host: string): boolean {
-  return /^\d{1,3}(\.\d{1,3}){3}$/.test(host);
-}
-
 function podLabel(pod: Pod): string {
   return `${key(pod)} on ${pod.spec.nodeName ?? '?'} (${pod.status?.podIP ?? '?'})`;
 }
@@ -149,6 +146,12 @@ function connectionFailure(exit: number, error: string, timeoutMs: number): stri
   }
 }
 
+/** The address and port the request went to: curl's, else the URL's (an address, or the name's first A record). */
+export function destinationOf(e: Pick<TraceEvidence, 'url' | 'curl' | 'dns'>): { ip: string; port: number } {
+  const ip = e.curl.remoteIP || (isIPv4(e.url.hostname) ? e.url.hostname : e.dns?.addresses[0] ?? '');
+  return { ip, port: e.curl.remotePort || Number(e.url.port || (e.url.protocol === 'https:' ? 443 : 80)) };
+}
+
 /** Reads the evidence into the layers the request crossed. */
 export function explainTrace(e: TraceEvidence): TraceReport {
   const { cluster, curl } = e;
@@ -161,7 +164,6 @@ export function explainTrace(e: TraceEvidence): TraceReport {
     return { lines, ok: !failure, ...(failure ? { failure } : {}) };
   };
   const host = e.url.hostname;
-  const port = Number(e.url.port || (e.url.protocol === 'https:' ? 443 : 80));
 
   // 1. DNS
   if (e.dns) {
@@ -182,8 +184,7 @@ export function explainTrace(e: TraceEvidence): TraceReport {
     }
   }
 
-  const dst = curl.remoteIP || (isIPv4(host) ? host : e.dns?.addresses[0] ?? '');
-  const dstPort = curl.remotePort || port;
+  const { ip: dst, port: dstPort } = destinationOf(e);
   const lbSvc = serviceByLbIP(cluster, dst);
   const clusterSvc = serviceByClusterIP(cluster, dst);
   const nodeName = nodeIPs(cluster).get(dst);

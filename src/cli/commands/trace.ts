@@ -6,6 +6,7 @@
 
 import { randomBytes, randomInt } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
+import { isIPv4 } from 'node:net';
 import path from 'node:path';
 import type { Deployment, EndpointSlice, Ingress, Node, Pod, Service, StatefulSet } from '../../api/types.js';
 import { runningPid } from '../../agent/container-exec.js';
@@ -18,7 +19,7 @@ import { outsideFiles } from '../../daemon/outside-world.js';
 import { PodnetError } from '../../errors.js';
 import { defaultRunner } from '../../net/runner.js';
 import type { AccessLine, ClusterView, PolicyDrop, TraceEvidence, TraceSource } from '../../trace/evidence.js';
-import { explainTrace } from '../../trace/explain.js';
+import { destinationOf, explainTrace, serviceByClusterIP, serviceByLbIP } from '../../trace/explain.js';
 import { conntrackReplySource, dropCounters, parseCurlJson, parseDig } from '../../trace/parse.js';
 import type { CommonFlags } from '../args.js';
 import type { Context } from '../context.js';
@@ -135,7 +136,7 @@ export async function traceCommand(ctx: Context, flags: CommonFlags): Promise<nu
   const run = (cmd: string[]) => defaultRunner.run(where.argv(cmd), { allowFailure: true, timeoutMs: REQUEST_TIMEOUT_MS + 5_000 });
 
   const host = url.hostname;
-  const isAddress = /^\d{1,3}(\.\d{1,3}){3}$/.test(host);
+  const isAddress = isIPv4(host);
   const cluster = await clusterView(ctx);
   const dns = isAddress ? undefined
     : parseDig((await run(['dig', '+noall', '+comments', '+question', '+answer', '+stats', '+tries=1', '+time=2', ...(where.source.kind === 'pod' ? ['+search'] : []), host])).stdout, host);
@@ -149,9 +150,8 @@ export async function traceCommand(ctx: Context, flags: CommonFlags): Promise<nu
   const drops = grown(before, await policyCounters(ctx, cluster.nodes));
 
   const evidence: TraceEvidence = { url, method: 'GET', source: where.source, requestId, curl, cluster, drops, timeoutMs: REQUEST_TIMEOUT_MS, ...(dns ? { dns } : {}) };
-  const dst = curl.remoteIP || (isAddress ? host : dns?.addresses[0] ?? '');
-  const port = curl.remotePort || Number(url.port || (url.protocol === 'https:' ? 443 : 80));
-  const lbSvc = cluster.services.find((s) => s.status?.loadBalancer?.ingress?.some((i) => i.ip === dst));
+  const { ip: dst, port } = destinationOf(evidence);
+  const lbSvc = serviceByLbIP(cluster, dst);
   // The DNAT that picked the endpoint: in the source pod's node for a
   // ClusterIP, in the node the load balancer chose for its NodePort.
   const dnatIn = async (node: string, to: string) => {
@@ -168,7 +168,7 @@ export async function traceCommand(ctx: Context, flags: CommonFlags): Promise<nu
       if (node && lbSvc.metadata.namespace !== INGRESS_NAMESPACE) await dnatIn(node, reply.ip);
     }
   }
-  const clusterIPSvc = cluster.services.find((s) => s.spec.clusterIP === dst);
+  const clusterIPSvc = serviceByClusterIP(cluster, dst);
   if (clusterIPSvc && where.source.kind === 'pod') await dnatIn(where.source.pod!.node, dst);
   const toIngress = [lbSvc, clusterIPSvc].some((s) => s?.metadata.namespace === INGRESS_NAMESPACE)
     || cluster.pods.some((p) => p.metadata.namespace === INGRESS_NAMESPACE && p.status?.podIP === dst);
