@@ -5,7 +5,7 @@
 // request's id, the load balancer's health status) and the cluster's objects.
 // Gathered by src/cli/commands/trace.ts, read by explain.ts (pure).
 
-import type { EndpointSlice, Ingress, Node, Pod, Service } from '../api/types.js';
+import type { EndpointSlice, Ingress, IngressClass, Node, Pod, Service } from '../api/types.js';
 import type { LbFrontendStatus } from '../cloud/lb-status.js';
 
 export interface TraceSource {
@@ -48,6 +48,8 @@ export interface AccessLine {
   rule_path: string;
   upstream_addr: string;
   upstream_status: string;
+  /** bytes each upstream sent: none means NGINX's own 502/504, some the backend's own status */
+  upstream_bytes_received?: string;
   remote_addr: string;
   status: number;
   request_id: string;
@@ -66,6 +68,8 @@ export interface ClusterView {
   slices: EndpointSlice[];
   pods: Pod[];
   ingresses: Ingress[];
+  /** which Ingresses podnet's controller serves */
+  ingressClasses: IngressClass[];
   nodes: Node[];
   /** Deployments and StatefulSets, to say when the pods a Service wants are scaled away */
   workloads: Workload[];
@@ -98,5 +102,7 @@ export interface TraceEvidence {
   ingressPod?: string;
   access?: AccessLine;
   drops: PolicyDrop[];
+  /** the drop counters that grew while dig asked (an egress policy blocks DNS too) */
+  dnsDrops: PolicyDrop[];
   timeoutMs: number;
 }

@@ -7,13 +7,15 @@
 import { isIPv4 } from 'node:net';
 import { isPodReady } from '../api/pod-helpers.js';
 import { matchesServiceSelector } from '../api/labels.js';
-import type { EndpointSlice, Ingress, Pod, Service, ServicePort } from '../api/types.js';
-import { externalRecords } from '../controllers/external-dns.js';
-import type { ClusterView, TraceEvidence } from './evidence.js';
+import type { EndpointSlice, Ingress, IngressBackend, Pod, Service, ServicePort } from '../api/types.js';
+import { externalRecords, HOSTNAME_ANNOTATION } from '../controllers/external-dns.js';
+import { parseAnnotations } from '../ingress/annotations.js';
+import { servedByUs } from '../ingress/ingress-class.js';
+import type { AccessLine, ClusterView, PolicyDrop, TraceEvidence } from './evidence.js';
 
 export interface TraceReport {
   lines: string[];
-  /** an answer came back from a pod (any HTTP status) */
+  /** an answer came back (from a pod, or NGINX's own redirect) */
   ok: boolean;
   /** one line: where and why it failed */
   failure?: string;
@@ -23,14 +25,27 @@ const SERVICE_NAME_LABEL = 'kubernetes.io/service-name';
 const INGRESS_NAMESPACE = 'ingress-nginx';
 /** the column the layer's text starts at */
 const LAYER_WIDTH = 15;
+const INDENT = ' '.repeat(5 + LAYER_WIDTH);
+/** endpoints listed on a Service line */
+const SHOWN_ENDPOINTS = 6;
 
 const key = (o: { metadata: { namespace?: string; name?: string } }) => `${o.metadata.namespace}/${o.metadata.name}`;
+const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 
-function layerLine(n: number, layer: string, text: string): string {
-  return `  ${n}. ${layer.padEnd(LAYER_WIDTH)}${text}`;
+/** The lines of the report as they are written, numbered layer by layer. */
+class Report {
+  readonly lines: string[] = [];
+  private layers = 0;
+
+  layer(name: string, text: string): void { this.lines.push(`  ${++this.layers}. ${name.padEnd(LAYER_WIDTH)}${text}`); }
+  note(text: string): void { this.lines.push(`${INDENT}${text}`); }
+  ok(): TraceReport { return { lines: this.lines, ok: true }; }
+  /** a ✗ line with `why`, and the report failed at `where` */
+  failed(where: string, why: string, shown = why): TraceReport {
+    this.lines.push(`${INDENT}✗ ${shown}`);
+    return { lines: this.lines, ok: false, failure: `${where}: ${why}` };
+  }
 }
-const more = (text: string) => `${' '.repeat(5 + LAYER_WIDTH)}${text}`;
-const fail = (text: string) => `${' '.repeat(5 + LAYER_WIDTH)}✗ ${text}`;
 
 function nodeIPs(cluster: ClusterView): Map<string, string> {
   const out = new Map<string, string>();
@@ -66,18 +81,43 @@ function slicesOf(cluster: ClusterView, svc: Service): EndpointSlice[] {
   return cluster.slices.filter((s) => s.metadata.namespace === svc.metadata.namespace && s.metadata.labels?.[SERVICE_NAME_LABEL] === svc.metadata.name);
 }
 
-/** "10.244.1.5:8080 (api-7d9c on node-2)" for each ready endpoint of the Service port */
-function readyEndpoints(cluster: ClusterView, svc: Service, port: ServicePort | undefined): string[] {
-  const out: string[] = [];
+interface EndpointsOf {
+  /** "10.244.1.5:8080 (api-7d9c on node-2)" for each ready endpoint */
+  ready: string[];
+  /** serving but terminating ones: kube-proxy's fallback when none is ready (KEP-1669) */
+  terminating: string[];
+  /** the pods behind them */
+  pods: string[];
+  /** the nodes with a ready endpoint */
+  nodes: Set<string>;
+}
+
+/**
+ * The endpoints of one Service port. A slice without that port (a named
+ * targetPort no selected pod declares leaves the slice's ports empty) gives
+ * kube-proxy no endpoint for it, as upstream.
+ */
+function endpointsOf(cluster: ClusterView, svc: Service, port: ServicePort | undefined): EndpointsOf {
+  const out: EndpointsOf = { ready: [], terminating: [], pods: [], nodes: new Set() };
   for (const slice of slicesOf(cluster, svc)) {
-    const sp = slice.ports?.find((p) => (p.name ?? '') === (port?.name ?? '')) ?? slice.ports?.[0];
+    const sp = port ? slice.ports?.find((p) => (p.name ?? '') === (port.name ?? '')) : slice.ports?.[0];
+    if (!sp) continue;
     for (const ep of slice.endpoints) {
-      if (ep.conditions?.ready === false) continue;
       const who = ep.targetRef?.name ? ` (${ep.targetRef.name}${ep.nodeName ? ` on ${ep.nodeName}` : ''})` : '';
-      out.push(`${ep.addresses[0]}:${sp?.port ?? '?'}${who}`);
+      const text = `${ep.addresses[0]}:${sp.port ?? '?'}${who}`;
+      if (ep.conditions?.ready !== false) {
+        out.ready.push(text);
+        if (ep.nodeName) out.nodes.add(ep.nodeName);
+      } else if (ep.conditions?.serving && ep.conditions.terminating) out.terminating.push(text);
+      else continue;
+      if (ep.targetRef?.name) out.pods.push(`${svc.metadata.namespace}/${ep.targetRef.name}`);
     }
   }
   return out;
+}
+
+function endpointList(list: string[]): string {
+  return list.length > 0 ? `: ${list.slice(0, SHOWN_ENDPOINTS).join(', ')}${list.length > SHOWN_ENDPOINTS ? ', …' : ''}` : '';
 }
 
 function podNotReadyReason(pod: Pod): string {
@@ -92,8 +132,13 @@ function podNotReadyReason(pod: Pod): string {
   return notReady.length > 0 ? `not ready (${notReady.join(', ')})` : 'not ready';
 }
 
-/** Why a Service has no ready endpoint, from its selector and the pods it matches. */
-export function noEndpointsReason(cluster: ClusterView, svc: Service): string {
+function declaredPorts(pod: Pod): string {
+  const ports = pod.spec.containers.flatMap((c) => (c.ports ?? []).map((p) => `${p.containerPort}${p.name ? `/${p.name}` : ''}`));
+  return ports.length > 0 ? `its containers declare ${ports.join(', ')}` : 'its containers declare no ports';
+}
+
+/** Why a Service (port) has no ready endpoint, from its selector, the pods it matches and their ports. */
+export function noEndpointsReason(cluster: ClusterView, svc: Service, port?: ServicePort): string {
   const ns = svc.metadata.namespace;
   const name = `${ns}/${svc.metadata.name}`;
   if (svc.spec.type === 'ExternalName') return `Service ${name} is an ExternalName (${svc.spec.externalName}): it has no endpoints`;
@@ -108,26 +153,30 @@ export function noEndpointsReason(cluster: ClusterView, svc: Service): string {
   }
   const ready = matching.filter((p) => isPodReady(p) && !p.metadata.deletionTimestamp);
   if (ready.length === 0) {
-    return `Service ${name} has no ready endpoint: ${matching.length} pod${matching.length > 1 ? 's match' : ' matches'} its selector ${sel}, none is Ready: ${matching.slice(0, 4).map((p) => `${p.metadata.name} (${podNotReadyReason(p)})`).join(', ')}`;
+    const listed = matching.slice(0, 4).map((p) => `${p.metadata.name} (${podNotReadyReason(p)})`).join(', ');
+    return `Service ${name} has no ready endpoint: ${matching.length} ${matching.length > 1 ? 'pods match' : 'pod matches'} its selector ${sel}, none is Ready: ${listed}`;
   }
-  return `Service ${name} has no ready endpoint yet: ${ready.length} Ready pod${ready.length > 1 ? 's match' : ' matches'} its selector ${sel}, not yet in its EndpointSlices`;
+  const target = port?.targetPort;
+  if (typeof target === 'string' && !ready.some((p) => p.spec.containers.some((c) => c.ports?.some((cp) => cp.name === target)))) {
+    return `Service ${name} has no endpoint for port ${portLabel(port!)}: its targetPort ${target} is a port name no selected pod declares (${declaredPorts(ready[0]!)})`;
+  }
+  return `Service ${name} has no ready endpoint yet: ${ready.length} Ready ${ready.length > 1 ? 'pods match' : 'pod matches'} its selector ${sel}, not yet in its EndpointSlices`;
 }
 
-/** The Ingress rules of the host (exact or one-label wildcard), as "host path → ns/svc:port" lines. */
-function rulesForHost(ingresses: Ingress[], host: string): string[] {
-  const out: string[] = [];
-  for (const ing of ingresses) {
-    for (const rule of ing.spec.rules ?? []) {
-      const h = rule.host ?? '';
-      const matches = !h || h === host || (h.startsWith('*.') && host.endsWith(h.slice(1)) && !host.slice(0, host.length - h.length + 1).includes('.'));
-      if (!matches) continue;
-      for (const p of rule.http?.paths ?? []) {
-        const b = p.backend.service;
-        out.push(`${h || '*'} ${p.path ?? '/'} (${p.pathType}) → ${ing.metadata.namespace}/${b?.name ?? p.backend.resource?.name ?? '?'}${b?.port ? `:${b.port.number ?? b.port.name}` : ''} (Ingress ${key(ing)})`);
-      }
-    }
+/** The Ingress rules NGINX routes a host by: its own host's, else a wildcard's, else the host-less ones (exact beats wildcard beats none). */
+function rulesForHost(ingresses: Ingress[], host: string): { ing: Ingress; host: string; path: string; pathType: string | undefined; backend: IngressBackend }[] {
+  const all = ingresses.flatMap((ing) => (ing.spec.rules ?? []).flatMap((rule) => (rule.http?.paths ?? []).map((p) => ({ ing, host: rule.host ?? '', path: p.path ?? '/', pathType: p.pathType, backend: p.backend }))));
+  const wildcard = (h: string) => h.startsWith('*.') && host.endsWith(h.slice(1)) && !host.slice(0, host.length - h.length + 1).includes('.');
+  for (const matches of [(h: string) => h === host, wildcard, (h: string) => h === '']) {
+    const found = all.filter((r) => matches(r.host));
+    if (found.length > 0) return found;
   }
-  return out;
+  return [];
+}
+
+function backendText(ns: string | undefined, b: IngressBackend): string {
+  const s = b.service;
+  return `${ns}/${s?.name ?? b.resource?.name ?? '?'}${s?.port ? `:${s.port.number ?? s.port.name}` : ''}`;
 }
 
 function podLabel(pod: Pod): string {
@@ -146,6 +195,20 @@ function connectionFailure(exit: number, error: string, timeoutMs: number): stri
   }
 }
 
+function dropsText(drops: PolicyDrop[]): string {
+  return drops.map((d) => `${d.rule} on ${d.node} (${plural(d.packets, 'packet')})`).join('; ');
+}
+
+/**
+ * The policy drops that were this request's: the source pod's egress rule
+ * and the ingress rules of the pods it may have gone to (other traffic drops
+ * at the same moment too, and is left out).
+ */
+function dropsOf(drops: PolicyDrop[], source: TraceEvidence['source'], targets: string[]): PolicyDrop[] {
+  const src = source.pod ? `${source.pod.namespace}/${source.pod.name}` : undefined;
+  return drops.filter((d) => (src !== undefined && d.rule.startsWith(`egress from ${src} `)) || targets.some((t) => d.rule.startsWith(`ingress to ${t} `)));
+}
+
 /** The address and port the request went to: curl's, else the URL's (an address, or the name's first A record). */
 export function destinationOf(e: Pick<TraceEvidence, 'url' | 'curl' | 'dns'>): { ip: string; port: number } {
   const ip = e.curl.remoteIP || (isIPv4(e.url.hostname) ? e.url.hostname : e.dns?.addresses[0] ?? '');
@@ -154,231 +217,309 @@ export function destinationOf(e: Pick<TraceEvidence, 'url' | 'curl' | 'dns'>): {
 
 /** Reads the evidence into the layers the request crossed. */
 export function explainTrace(e: TraceEvidence): TraceReport {
-  const { cluster, curl } = e;
-  const lines: string[] = [];
-  let n = 0;
-  const layer = (name: string, text: string) => lines.push(layerLine(++n, name, text));
-  const from = e.source.kind === 'outside' ? `the outside client (${e.source.ip})` : `pod ${e.source.pod!.namespace}/${e.source.pod!.name} (${e.source.ip} on ${e.source.pod!.node})`;
-  lines.push(`Trace of ${e.method} ${e.url.href} from ${from}, request id ${e.requestId}:`, '');
-  const done = (failure?: string): TraceReport => {
-    return { lines, ok: !failure, ...(failure ? { failure } : {}) };
-  };
-  const host = e.url.hostname;
+  return new Explanation(e).run();
+}
 
-  // 1. DNS
-  if (e.dns) {
-    const d = e.dns;
-    const where = e.source.kind === 'outside' ? `the external DNS ${d.server}` : `cluster DNS ${d.server}`;
+class Explanation {
+  private readonly r = new Report();
+  private readonly cluster: ClusterView;
+  private readonly host: string;
+
+  constructor(private readonly e: TraceEvidence) {
+    this.cluster = e.cluster;
+    this.host = e.url.hostname.replace(/\.$/, '');
+  }
+
+  run(): TraceReport {
+    const { e, r } = this;
+    const from = e.source.kind === 'outside' ? `the outside client (${e.source.ip})` : `pod ${e.source.pod!.namespace}/${e.source.pod!.name} (${e.source.ip} on ${e.source.pod!.node})`;
+    r.lines.push(`Trace of ${e.method} ${e.url.href} from ${from}, request id ${e.requestId}:`, '');
+    if (e.dns) {
+      const failed = this.dns();
+      if (failed) return failed;
+    }
+    const { ip: dst, port } = destinationOf(e);
+    const lbSvc = serviceByLbIP(this.cluster, dst);
+    const clusterSvc = serviceByClusterIP(this.cluster, dst);
+    const node = nodeIPs(this.cluster).get(dst);
+    const pod = podByIP(this.cluster, dst);
+    if (e.source.kind === 'outside' && (clusterSvc || pod) && e.curl.status === 0) return this.insideOnly(dst, clusterSvc, pod);
+    const ingress = (s: Service | undefined) => s?.metadata.namespace === INGRESS_NAMESPACE;
+    if (lbSvc) {
+      const failed = this.loadBalancer(lbSvc, dst, port);
+      if (failed) return failed;
+      return ingress(lbSvc) ? this.ingress() : this.service(lbSvc, lbSvc.spec.ports!.find((p) => p.port === port), dst, port);
+    }
+    if (clusterSvc) return ingress(clusterSvc) ? this.ingress() : this.service(clusterSvc, clusterSvc.spec.ports?.find((p) => p.port === port), dst, port);
+    if (node) return this.nodePort(node, dst, port);
+    if (pod) return pod.metadata.namespace === INGRESS_NAMESPACE ? this.ingress() : this.directPod(pod, port);
+    r.layer('Destination', `${dst || this.host}:${port} is no pod, Service, node or load-balancer address of the cluster`);
+    if (e.curl.status === 0) return r.failed(dst || this.host, connectionFailure(e.curl.exit, e.curl.error, e.timeoutMs));
+    r.note(`answered ${e.curl.status} in ${e.curl.timeMs} ms`);
+    return r.ok();
+  }
+
+  /** 1. DNS; a report when the name did not resolve */
+  private dns(): TraceReport | undefined {
+    const { e, r, host } = this;
+    const d = e.dns!;
+    const resolver = e.source.kind === 'outside' ? 'the external DNS' : 'cluster DNS';
+    const where = d.server ? `${resolver} ${d.server}` : resolver;
+    const chain = d.cnames.length > 0 ? ` CNAME ${d.cnames.join(' → ')} →` : '';
     if (d.addresses.length === 0) {
-      layer('DNS', `${host}: ${d.rcode} from ${where || 'no server'}`);
-      const why = dnsFailure(e, host, d.rcode);
-      lines.push(fail(why));
-      return done(`DNS: ${why}`);
+      r.layer('DNS', d.rcode === 'timeout' ? `${host}: no answer from ${where}` : `${host}:${chain} ${d.rcode} from ${where}`);
+      return r.failed('DNS', this.dnsFailure());
     }
     const via = d.qname !== host ? ` (as ${d.qname}${e.source.kind === 'pod' ? ', through the pod\'s search path' : ''})` : '';
-    const chain = d.cnames.length > 0 ? ` CNAME ${d.cnames.join(' → ')} →` : '';
-    layer('DNS', `${host}${via} →${chain} A ${d.addresses.join(', ')} (${where}${d.ms !== undefined ? `, ${d.ms} ms` : ''})`);
+    r.layer('DNS', `${host}${via} →${chain} A ${d.addresses.join(', ')} (${where}${d.ms !== undefined ? `, ${d.ms} ms` : ''})`);
     if (e.source.kind === 'outside') {
-      const owner = publisherOf(cluster, host);
-      if (owner) lines.push(more(`published by podnet's external-dns from ${owner}`));
+      const owner = this.publisherOf();
+      if (owner) r.note(`published by podnet's external-dns from ${owner}`);
     }
+    return undefined;
   }
 
-  const { ip: dst, port: dstPort } = destinationOf(e);
-  const lbSvc = serviceByLbIP(cluster, dst);
-  const clusterSvc = serviceByClusterIP(cluster, dst);
-  const nodeName = nodeIPs(cluster).get(dst);
-  const dstPod = podByIP(cluster, dst);
+  private publisherOf(): string | undefined {
+    const ing = this.cluster.ingresses.find((i) => (i.spec.rules ?? []).some((rule) => rule.host === this.host) || (i.spec.tls ?? []).some((t) => t.hosts?.includes(this.host)));
+    if (ing) return `Ingress ${key(ing)}`;
+    const svc = this.cluster.services.find((s) => (s.metadata.annotations?.[HOSTNAME_ANNOTATION] ?? '').split(',').map((h) => h.trim()).includes(this.host));
+    return svc ? `Service ${key(svc)}` : undefined;
+  }
 
-  // the Service the connection reaches first, and the port of it
-  let svc: Service | undefined;
-  let svcPort: ServicePort | undefined;
+  /** Why the name did not resolve, in terms of the objects that would publish it. */
+  private dnsFailure(): string {
+    const { e, cluster, host } = this;
+    const d = e.dns!;
+    if (d.rcode === 'timeout') {
+      const dropped = dropsOf(e.dnsDrops, e.source, []);
+      if (dropped.length > 0) return `the DNS query was dropped by NetworkPolicy: ${dropsText(dropped)}; an egress policy must allow UDP and TCP port 53 to the cluster DNS (kube-system/kube-dns) for names to resolve`;
+      return e.source.kind === 'pod' ? 'no DNS server answered: is the cluster DNS running? (podnet get pods -n kube-system)' : 'the external DNS did not answer';
+    }
+    if (d.cnames.length > 0) return `${d.qname} is a CNAME to ${d.cnames.at(-1)}, which does not resolve (${d.rcode})`;
+    if (e.source.kind === 'outside') {
+      const ing = cluster.ingresses.find((i) => (i.spec.rules ?? []).some((rule) => rule.host === host));
+      if (ing && !servedByUs(ing, cluster.ingressClasses)) return `Ingress ${key(ing)} routes ${host}, but its class ${ing.spec.ingressClassName ?? '(annotation)'} is not served by podnet's controller (class nginx): it gets no address and nothing is published`;
+      if (ing) return `Ingress ${key(ing)} routes ${host} but has no load-balancer address yet, so external-dns has not published it`;
+      const published = Object.keys(externalRecords(cluster.ingresses, cluster.services));
+      return `${d.rcode}: no Ingress rule or annotated LoadBalancer Service names ${host}${published.length > 0 ? ` (published: ${published.slice(0, 8).join(', ')})` : ''}`;
+    }
+    // a Service name: NAME, NAME.NS, NAME.NS.svc, NAME.NS.svc.cluster.local
+    const labels = host.split('.');
+    const name = labels[0]!;
+    const namespace = labels.length >= 2 && (labels.length === 2 || labels[2] === 'svc') ? labels[1]! : e.source.pod!.namespace;
+    const same = cluster.services.filter((s) => s.metadata.name === name);
+    if (labels.length <= 2 || labels[2] === 'svc') {
+      if (same.some((s) => s.metadata.namespace === namespace)) return `${d.rcode}: Service ${namespace}/${name} exists but has no record for this name`;
+      const elsewhere = same.map((s) => s.metadata.namespace);
+      return `${d.rcode}: no Service ${name} in namespace ${namespace}${elsewhere.length > 0 ? `; there is one in ${elsewhere.join(', ')} (use ${name}.${elsewhere[0]})` : ''}`;
+    }
+    return `${d.rcode}: ${host} is not a cluster name, and the outside world's DNS does not know it`;
+  }
 
-  if (lbSvc) {
-    svc = lbSvc;
-    svcPort = lbSvc.spec.ports?.find((p) => p.port === dstPort);
+  /** From the outside client, a ClusterIP or a pod IP: only the cluster routes those. */
+  private insideOnly(dst: string, svc: Service | undefined, pod: Pod | undefined): TraceReport {
+    this.r.layer('Destination', `${dst} is ${svc ? `Service ${key(svc)}'s ClusterIP` : `pod ${key(pod!)}'s IP`}`);
+    const why = 'the outside client has no route to ClusterIPs and pod IPs, which only the cluster\'s nodes route: reach it through a LoadBalancer Service or an Ingress (or trace --from a pod)';
+    return this.r.failed('the network', why, `${connectionFailure(this.e.curl.exit, this.e.curl.error, this.e.timeoutMs)}: ${why}`);
+  }
+
+  /** The load balancer's layer; a report when it stopped the request there. */
+  private loadBalancer(svc: Service, dst: string, port: number): TraceReport | undefined {
+    const { e, r, cluster } = this;
+    const svcPort = svc.spec.ports?.find((p) => p.port === port);
     if (!svcPort) {
-      layer('Load balancer', `${dst}:${dstPort} is Service ${key(lbSvc)}'s address, which has no port ${dstPort} (ports ${(lbSvc.spec.ports ?? []).map(portLabel).join(', ')})`);
-      const why = `the load balancer has no listener on port ${dstPort} of ${dst}`;
-      lines.push(fail(why));
-      return done(`the load balancer: ${why}`);
+      r.layer('Load balancer', `${dst}:${port} is Service ${key(svc)}'s address, which has no port ${port} (ports ${(svc.spec.ports ?? []).map(portLabel).join(', ')})`);
+      return r.failed('the load balancer', `the load balancer has no listener on port ${port} of ${dst}`);
     }
-    const chosen = e.lbChoice ? `${nodeIPs(cluster).get(e.lbChoice.nodeIP) ?? '?'} (${e.lbChoice.nodeIP}:${e.lbChoice.nodePort}, the Service's NodePort)` : undefined;
+    const chosen = e.lbChoice ? ` → ${nodeIPs(cluster).get(e.lbChoice.nodeIP) ?? '?'} (${e.lbChoice.nodeIP}:${e.lbChoice.nodePort}, the Service's NodePort)` : '';
     const health = e.lb ? e.lb.targets.map((t) => `${t.node} ${t.inService ? 'in service' : `out (${t.state}${t.detail ? `: ${t.detail}` : ''})`}`).join(', ') : 'no status';
-    layer('Load balancer', `${dst}:${dstPort} (Service ${key(lbSvc)}, externalTrafficPolicy ${lbSvc.spec.externalTrafficPolicy ?? 'Cluster'})${chosen ? ` → ${chosen}` : ''}`);
-    lines.push(more(`health checks: ${health}`));
-    if (curl.status === 0 && e.lb && !e.lb.targets.some((t) => t.inService)) {
-      const why = `no node passes the load balancer's health check, so it rejects the connection (${health})${e.lb.externalTrafficPolicy === 'Local' ? `; with externalTrafficPolicy Local a node is healthy only with a ready endpoint of its own: ${noEndpointsOrNone(cluster, lbSvc)}` : ''}`;
-      lines.push(fail(why));
-      return done(`the load balancer: ${why}`);
+    r.layer('Load balancer', `${dst}:${port} (Service ${key(svc)}, externalTrafficPolicy ${svc.spec.externalTrafficPolicy ?? 'Cluster'})${chosen}`);
+    r.note(`health checks: ${health}`);
+    if (e.curl.status === 0 && e.lb && !e.lb.targets.some((t) => t.inService)) {
+      const eps = endpointsOf(cluster, svc, svcPort);
+      const cause = eps.ready.length > 0 ? '' : e.lb.externalTrafficPolicy === 'Local'
+        ? `; with externalTrafficPolicy Local a node is healthy only with a ready endpoint of its own: ${noEndpointsReason(cluster, svc, svcPort)}`
+        : `; every node's NodePort refuses: ${noEndpointsReason(cluster, svc, svcPort)}`;
+      return r.failed('the load balancer', `no node passes the load balancer's health check, so it rejects the connection (${health})${cause}`);
     }
-  } else if (clusterSvc) {
-    svc = clusterSvc;
-    svcPort = clusterSvc.spec.ports?.find((p) => p.port === dstPort);
-  } else if (nodeName) {
-    svc = serviceByNodePort(cluster, dstPort);
-    svcPort = svc?.spec.ports?.find((p) => p.nodePort === dstPort);
-    layer('Node', `${dst}:${dstPort} is node ${nodeName}${svc ? `: the NodePort of Service ${key(svc)} port ${svcPort!.port}` : ', on no Service\'s NodePort'}`);
-    if (!svc && curl.status === 0) {
-      const why = `no Service has NodePort ${dstPort}`;
-      lines.push(fail(`${connectionFailure(curl.exit, curl.error, e.timeoutMs)}: ${why}`));
-      return done(`node ${nodeName}: ${why}`);
-    }
+    return undefined;
   }
 
-  const ingressController = svc?.metadata.namespace === INGRESS_NAMESPACE || dstPod?.metadata.namespace === INGRESS_NAMESPACE;
+  /** A node's address: the NodePort of a Service, and whether the node may forward it. */
+  private nodePort(node: string, dst: string, port: number): TraceReport {
+    const { e, r, cluster } = this;
+    const svc = serviceByNodePort(cluster, port);
+    const svcPort = svc?.spec.ports?.find((p) => p.nodePort === port);
+    r.layer('Node', `${dst}:${port} is node ${node}${svc ? `: the NodePort of Service ${key(svc)} port ${svcPort!.port}` : ', on no Service\'s NodePort'}`);
+    if (!svc) {
+      if (e.curl.status > 0) return this.answered(undefined);
+      const why = `no Service has NodePort ${port}`;
+      return r.failed(node, why, `${connectionFailure(e.curl.exit, e.curl.error, e.timeoutMs)}: ${why}`);
+    }
+    if (svc.spec.externalTrafficPolicy === 'Local' && e.curl.status === 0 && !endpointsOf(cluster, svc, svcPort).nodes.has(node)) {
+      const why = `${node} has no ready endpoint of Service ${key(svc)}: with externalTrafficPolicy Local, kube-proxy drops its NodePort traffic there (forwarding to another node would lose the client's address)`;
+      return r.failed(node, why);
+    }
+    return svc.metadata.namespace === INGRESS_NAMESPACE ? this.ingress() : this.service(svc, svcPort, dst, port);
+  }
 
-  if (svc && !ingressController) return serviceToPod(e, layer, lines, done, svc, svcPort, dst, dstPort);
-  if (ingressController) return throughIngress(e, layer, lines, done, host);
-  if (dstPod) {
-    const headless = e.dns ? headlessServiceOf(cluster, e.dns.qname) : undefined;
+  /** Where the Service's DNAT sent the connection, and what came back. */
+  private service(svc: Service, svcPort: ServicePort | undefined, dst: string, port: number): TraceReport {
+    const { e, r, cluster } = this;
+    const name = key(svc);
+    if (!svcPort) {
+      r.layer('Service', `${name} (${dst}) has no port ${port}: its ports are ${(svc.spec.ports ?? []).map(portLabel).join(', ')}`);
+      const why = `Service ${name} has no port ${port}`;
+      return r.failed('the Service', why, `${connectionFailure(e.curl.exit, e.curl.error, e.timeoutMs)}: ${why}`);
+    }
+    const eps = endpointsOf(cluster, svc, svcPort);
+    const address = svc.spec.clusterIP && svc.spec.clusterIP !== 'None' ? `ClusterIP ${svc.spec.clusterIP}:${svcPort.port}` : 'headless';
+    const fallback = eps.ready.length === 0 && eps.terminating.length > 0;
+    r.layer('Service', `${name} ${address} → ${plural(eps.ready.length, 'ready endpoint')}${endpointList(eps.ready)}`);
+    if (fallback) r.note(`${plural(eps.terminating.length, 'terminating endpoint')} still serving${endpointList(eps.terminating)}: with none ready, kube-proxy sends new connections to them`);
+    const pod = e.dnat ? podByIP(cluster, e.dnat.ip) : undefined;
+    if (e.dnat) r.note(`${e.dnat.node}'s nftables DNAT chose ${e.dnat.ip}:${e.dnat.port}${pod ? ` (${pod.metadata.name})` : ''} (its conntrack entry)`);
+    if (e.curl.status > 0) return this.answered(pod);
+    if (eps.ready.length === 0 && !fallback) {
+      const why = noEndpointsReason(cluster, svc, svcPort);
+      r.note(`✗ ${connectionFailure(e.curl.exit, e.curl.error, e.timeoutMs)}: kube-proxy rejects connections to a Service port without endpoints`);
+      return r.failed('the Service', why);
+    }
+    const base = connectionFailure(e.curl.exit, e.curl.error, e.timeoutMs);
+    const dropped = dropsOf(e.drops, e.source, pod ? [key(pod)] : eps.pods);
+    if (dropped.length > 0) return r.failed('NetworkPolicy', dropsText(dropped), `${base}: dropped by NetworkPolicy: ${dropsText(dropped)}`);
+    const target = svcPort.targetPort ?? svcPort.port;
+    if (e.curl.exit !== 7) return r.failed(pod ? `pod ${key(pod)}` : 'the Service', base);
+    return r.failed(pod ? `pod ${key(pod)}` : 'the Service', `${pod ? `pod ${pod.metadata.name}` : 'the endpoint'} refused the connection: nothing listens on its targetPort ${target}${pod ? ` (${declaredPorts(pod)})` : ''}`);
+  }
+
+  /** A pod reached by its own IP: directly, or through a headless Service's name. */
+  private directPod(pod: Pod, port: number): TraceReport {
+    const { e, r } = this;
+    const headless = e.dns ? headlessServiceOf(this.cluster, e.dns.qname) : undefined;
     const how = headless ? `, reached by its own IP: ${key(headless)} is a headless Service (its name resolves to the pods, no ClusterIP, no DNAT)` : ', reached directly by its IP (no Service)';
-    return answered(e, layer, lines, done, dstPod, how, dstPort);
+    if (e.curl.status > 0) return this.answered(pod, how);
+    r.layer('Pod', `${podLabel(pod)}${how}`);
+    const base = connectionFailure(e.curl.exit, e.curl.error, e.timeoutMs);
+    const dropped = dropsOf(e.drops, e.source, [key(pod)]);
+    if (dropped.length > 0) return r.failed('NetworkPolicy', dropsText(dropped), `${base}: dropped by NetworkPolicy: ${dropsText(dropped)}`);
+    const refused = e.curl.exit === 7 ? `: nothing listens on port ${port} of pod ${pod.metadata.name} (${declaredPorts(pod)})` : '';
+    return r.failed(`pod ${key(pod)}`, `${base}${refused}`);
   }
-  layer('Destination', `${dst || host}:${dstPort} is no pod, Service, node or load-balancer address of the cluster`);
-  if (curl.status === 0) {
-    const why = connectionFailure(curl.exit, curl.error, e.timeoutMs);
-    lines.push(fail(why));
-    return done(`${dst || host}: ${why}`);
+
+  private answered(pod: Pod | undefined, how = '', own = ''): TraceReport {
+    this.r.layer('Pod', `${pod ? podLabel(pod) : 'a pod'} answered ${this.e.curl.status} in ${this.e.curl.timeMs} ms${own}${how}`);
+    return this.r.ok();
   }
-  lines.push(more(`answered ${curl.status} in ${curl.timeMs} ms`));
-  return done();
-}
 
-type Layer = (name: string, text: string) => void;
-type Done = (failure?: string) => TraceReport;
-
-function noEndpointsOrNone(cluster: ClusterView, svc: Service): string {
-  return readyEndpoints(cluster, svc, undefined).length > 0 ? `it has ${readyEndpoints(cluster, svc, undefined).length} ready endpoints` : noEndpointsReason(cluster, svc);
-}
-
-/** Where the Service's DNAT sent the connection, and what came back. */
-function serviceToPod(e: TraceEvidence, layer: Layer, lines: string[], done: Done, svc: Service, svcPort: ServicePort | undefined, dst: string, dstPort: number): TraceReport {
-  const { cluster, curl } = e;
-  const name = key(svc);
-  if (!svcPort) {
-    layer('Service', `${name} (${dst}) has no port ${dstPort}: its ports are ${(svc.spec.ports ?? []).map(portLabel).join(', ')}`);
-    const why = `Service ${name} has no port ${dstPort}`;
-    lines.push(fail(`${connectionFailure(curl.exit, curl.error, e.timeoutMs)}: ${why}`));
-    return done(`the Service: ${why}`);
-  }
-  const eps = readyEndpoints(cluster, svc, svcPort);
-  const ip = svc.spec.clusterIP && svc.spec.clusterIP !== 'None' ? `ClusterIP ${svc.spec.clusterIP}:${svcPort.port}` : 'headless';
-  layer('Service', `${name} ${ip} → ${eps.length} ready endpoint${eps.length === 1 ? '' : 's'}${eps.length > 0 ? `: ${eps.slice(0, 6).join(', ')}${eps.length > 6 ? ', …' : ''}` : ''}`);
-  const pod = e.dnat ? podByIP(cluster, e.dnat.ip) : undefined;
-  if (e.dnat) lines.push(more(`${e.dnat.node}'s nftables DNAT chose ${e.dnat.ip}:${e.dnat.port}${pod ? ` (${pod.metadata.name})` : ''} (its conntrack entry)`));
-  if (curl.status === 0) {
-    if (eps.length === 0) {
-      const why = noEndpointsReason(cluster, svc);
-      lines.push(fail(`${connectionFailure(curl.exit, curl.error, e.timeoutMs)}: kube-proxy rejects connections to a Service without endpoints`));
-      lines.push(fail(why));
-      return done(`the Service: ${why}`);
+  /** The ingress controller's part: its access-log line, then the Service and pod it chose. */
+  private ingress(): TraceReport {
+    const { e, r, cluster, host } = this;
+    const a = e.access;
+    const nginx = `NGINX (${e.ingressPod ?? 'the ingress controller'})`;
+    if (e.curl.status === 0) {
+      r.layer('Ingress', `${nginx} gave no answer`);
+      const base = connectionFailure(e.curl.exit, e.curl.error, e.timeoutMs);
+      // NGINX still waits on the backend: the pods of the Services the host's rules route to
+      const targets = rulesForHost(cluster.ingresses, host).flatMap((rule) => {
+        const svc = cluster.services.find((s) => s.metadata.namespace === rule.ing.metadata.namespace && s.metadata.name === rule.backend.service?.name);
+        return svc ? endpointsOf(cluster, svc, undefined).pods : [];
+      });
+      const dropped = dropsOf(e.drops, e.source, targets);
+      if (dropped.length > 0) return r.failed('NetworkPolicy', `NGINX's connection to the backend was dropped: ${dropsText(dropped)}`, `${base}: NGINX's connection to the backend was dropped by NetworkPolicy: ${dropsText(dropped)}`);
+      return r.failed('the ingress controller', base);
     }
-    return connectionFailed(e, lines, done, pod, svcPort);
+    if (!a?.ingress) return this.defaultServer(nginx);
+    const ing = cluster.ingresses.find((i) => key(i) === a.ingress);
+    const rule = ing ? rulesForHost([ing], host).find((x) => x.path === a.rule_path) : undefined;
+    const backend = a.service || (rule ? backendText(ing!.metadata.namespace, rule.backend) : '?');
+    r.layer('Ingress', `${nginx} matched host ${a.rule_host || '*'} path ${a.rule_path} of Ingress ${a.ingress} → ${backend}; saw the client as ${a.remote_addr}`);
+    const upstreams = a.upstream_addr.split(/, | : /).filter(Boolean);
+    if (upstreams.length === 0 && a.status !== 503 && a.status !== 502) {
+      const redirect = a.status === 308 || a.status === 301;
+      r.note(redirect ? `NGINX redirected it to HTTPS (${a.status}): host ${a.rule_host} has TLS, and plain HTTP is redirected as ingress-nginx does; trace https://${host}${e.url.pathname} follows it` : `NGINX answered ${a.status} itself, without an upstream`);
+      return r.ok();
+    }
+    const svc = this.backendService(a, rule?.backend, ing?.metadata.namespace);
+    if (typeof svc === 'string') {
+      r.layer('Service', `${backend}: NGINX has no upstream for it, its own ${a.status} server answered`);
+      return r.failed('the Service', svc);
+    }
+    const last = upstreams.at(-1) ?? '';
+    if (last.startsWith('unix:') || upstreams.length === 0) {
+      r.layer('Service', `${backend}: NGINX's balancer had no ready pod, its own 503 server answered`);
+      return r.failed('the Service', noEndpointsReason(cluster, svc, this.servicePortOf(svc, rule?.backend)));
+    }
+    const eps = endpointsOf(cluster, svc, this.servicePortOf(svc, rule?.backend));
+    const svcPortText = a.service.split(':')[1];
+    const address = svc.spec.clusterIP && svc.spec.clusterIP !== 'None' ? ` ClusterIP ${svc.spec.clusterIP}${svcPortText ? `:${svcPortText}` : ''}` : '';
+    r.layer('Service', `${key(svc)}${address} → ${plural(eps.ready.length, 'ready endpoint')}${endpointList(eps.ready)}`);
+    const tried = upstreams.map((u) => {
+      const ip = u.split(':')[0]!;
+      if (ip === svc.spec.clusterIP) return `the ClusterIP ${u} (after the pods failed, podnet's controller tries the Service's ClusterIP)`;
+      const p = podByIP(cluster, ip);
+      return `${u}${p ? ` (${p.metadata.name})` : ''}`;
+    });
+    r.note(`NGINX's balancer sent it to ${tried.join(', then ')} (pod IPs, as ingress-nginx; upstream status ${a.upstream_status || '-'})`);
+    const lastIP = last.split(':')[0]!;
+    const pod = podByIP(cluster, lastIP);
+    // a 502/503/504 with bytes from the upstream is the backend's own answer, passed through
+    const bytes = (a.upstream_bytes_received ?? '').split(/, | : /).at(-1) ?? '';
+    const backendAnswered = Number(bytes) > 0;
+    if ((a.status === 502 || a.status === 504) && !backendAnswered) return this.upstreamFailed(a, upstreams, svc, ing);
+    return this.answered(pod, '', a.status >= 500 ? ' (its own answer: NGINX passed it through)' : '');
   }
-  return answered(e, layer, lines, done, pod);
-}
 
-/** The ingress controller's part: its access-log line, then the Service and pod it chose. */
-function throughIngress(e: TraceEvidence, layer: Layer, lines: string[], done: Done, host: string): TraceReport {
-  const { cluster, curl } = e;
-  const path = e.url.pathname;
-  const a = e.access;
-  if (curl.status === 0) {
-    layer('Ingress', `NGINX (${e.ingressPod ?? 'the ingress controller'}) gave no answer`);
-    const why = connectionFailure(curl.exit, curl.error, e.timeoutMs);
-    lines.push(fail(why));
-    const drops = dropsLine(e);
-    if (drops) lines.push(fail(drops));
-    return done(`the ingress controller: ${why}`);
+  /** The backend Service NGINX routed to, or why there is none: it does not exist, or has no such port. */
+  private backendService(a: AccessLine, backend: IngressBackend | undefined, ns: string | undefined): Service | string {
+    const name = a.service ? a.service.split('/')[1]!.split(':')[0]! : backend?.service?.name;
+    const namespace = a.service ? a.service.split('/')[0]! : ns;
+    const svc = this.cluster.services.find((s) => s.metadata.namespace === namespace && s.metadata.name === name);
+    if (!svc) return `Service ${namespace}/${name ?? '?'} does not exist (the Ingress's backend)`;
+    const want = backend?.service?.port;
+    if (want && !svc.spec.ports?.some((p) => (want.number !== undefined ? p.port === want.number : p.name === want.name))) {
+      return `Service ${key(svc)} has no port ${want.number ?? want.name} (the Ingress's backend port; its ports are ${(svc.spec.ports ?? []).map(portLabel).join(', ')})`;
+    }
+    return svc;
   }
-  if (!a || !a.ingress) {
-    layer('Ingress', `NGINX (${e.ingressPod ?? 'the ingress controller'}) answered ${curl.status} from its default server`);
+
+  private servicePortOf(svc: Service, backend: IngressBackend | undefined): ServicePort | undefined {
+    const want = backend?.service?.port;
+    return svc.spec.ports?.find((p) => (want?.number !== undefined ? p.port === want.number : want?.name !== undefined ? p.name === want.name : true));
+  }
+
+  /** NGINX's own 502 or 504: every upstream it tried refused, reset or was too slow. */
+  private upstreamFailed(a: AccessLine, upstreams: string[], svc: Service, ing: Ingress | undefined): TraceReport {
+    const { r, cluster } = this;
+    const pods = upstreams.map((u) => podByIP(cluster, u.split(':')[0]!)).filter((p): p is Pod => p !== undefined);
+    const last = pods.at(-1);
+    r.layer('Pod', last ? `${podLabel(last)}${pods.length > 1 ? ` and ${plural(pods.length - 1, 'other')}` : ''}` : upstreams.join(', '));
+    const names = pods.map((p) => p.metadata.name).join(', ') || upstreams.join(', ');
+    if (a.status === 504) {
+      const timeout = parseAnnotations(ing?.metadata.annotations).options.proxyReadTimeoutS;
+      return r.failed('the pod', `${names} did not answer within NGINX's proxy-read-timeout (${timeout} s${ing?.metadata.annotations?.['nginx.ingress.kubernetes.io/proxy-read-timeout'] ? ', the Ingress\'s annotation' : ', the default'}): NGINX answered 504`);
+    }
+    const port = upstreams[0]?.split(':')[1];
+    const declared = last ? ` (${declaredPorts(last)})` : '';
+    return r.failed('the pod', `${names} refused or reset the connection on port ${port}, the targetPort of ${key(svc)}${declared}: NGINX answered 502`);
+  }
+
+  /** NGINX's default server answered: no rule for the host, no rule for the path, or HTTPS to a host without TLS. */
+  private defaultServer(nginx: string): TraceReport {
+    const { e, r, cluster, host } = this;
+    r.layer('Ingress', `${nginx} answered ${e.curl.status} from its default server`);
     const rules = rulesForHost(cluster.ingresses, host);
-    const why = curl.status === 308 || curl.status === 301 ? `it redirects to HTTPS (the host has TLS)` : rules.length === 0
-      ? `no Ingress has a rule for host ${host}${cluster.ingresses.length > 0 ? ` (hosts with rules: ${[...new Set(cluster.ingresses.flatMap((i) => (i.spec.rules ?? []).map((r) => r.host ?? '*')))].join(', ')})` : ' (the cluster has no Ingress)'}`
-      : `no rule of host ${host} matches path ${path}: ${rules.join('; ')}`;
-    lines.push(fail(why));
-    if (curl.status === 308 || curl.status === 301) return done();
-    return done(`the ingress: ${why}`);
+    if (rules.length === 0) {
+      const hosts = [...new Set(cluster.ingresses.flatMap((i) => (i.spec.rules ?? []).map((rule) => rule.host ?? '*')))];
+      return r.failed('the ingress', `no Ingress has a rule for host ${host}${hosts.length > 0 ? ` (hosts with rules: ${hosts.join(', ')})` : ' (the cluster has no Ingress)'}`);
+    }
+    const tls = cluster.ingresses.some((i) => (i.spec.tls ?? []).some((t) => t.hosts?.includes(host)));
+    if (e.url.protocol === 'https:' && !tls && rules.some((x) => x.host === host)) {
+      return r.failed('the ingress', `host ${host} has no TLS section in any Ingress: podnet's NGINX serves it on HTTP only, so HTTPS meets the default server (ingress-nginx would serve it with its default certificate)`);
+    }
+    const listed = rules.map((x) => `${x.host || '*'} ${x.path} (${x.pathType}) → ${backendText(x.ing.metadata.namespace, x.backend)} (Ingress ${key(x.ing)})`);
+    return r.failed('the ingress', `no rule of host ${host} matches path ${e.url.pathname}: ${listed.join('; ')}`);
   }
-  layer('Ingress', `NGINX (${e.ingressPod}) matched host ${a.rule_host || '*'} path ${a.rule_path} of Ingress ${a.ingress} → ${a.service}; saw the client as ${a.remote_addr}`);
-  const [svcNs, rest] = a.service.split('/') as [string, string | undefined];
-  const svcName = rest?.split(':')[0] ?? '';
-  const svc = cluster.services.find((s) => s.metadata.namespace === svcNs && s.metadata.name === svcName);
-  const upstreams = a.upstream_addr.split(/, | : /).filter(Boolean);
-  const last = upstreams.at(-1) ?? '';
-  if (upstreams.length === 0 && a.status !== 503) {
-    // NGINX answered itself: the HTTPS redirect of a TLS host, or a rule that returns
-    const redirect = a.status === 308 || a.status === 301;
-    lines.push(more(redirect ? `NGINX redirected it to HTTPS (${a.status}): host ${a.rule_host} has TLS, and plain HTTP is redirected as ingress-nginx does; trace https://${host}${path} follows it` : `NGINX answered ${a.status} itself, without an upstream`));
-    return done();
-  }
-  if (last.startsWith('unix:') || a.status === 503) {
-    const why = svc ? noEndpointsReason(cluster, svc) : `Service ${a.service} does not exist`;
-    layer('Service', `${a.service}: NGINX's balancer had no ready pod, its own 503 server answered`);
-    lines.push(fail(why));
-    return done(`the Service: ${why}`);
-  }
-  const eps = svc ? readyEndpoints(cluster, svc, undefined) : [];
-  const svcPortText = rest?.split(':')[1];
-  layer('Service', `${svcNs}/${svcName}${svc?.spec.clusterIP && svc.spec.clusterIP !== 'None' ? ` ClusterIP ${svc.spec.clusterIP}${svcPortText ? `:${svcPortText}` : ''}` : ''} → ${eps.length} ready endpoint${eps.length === 1 ? '' : 's'}${eps.length > 0 ? `: ${eps.slice(0, 6).join(', ')}` : ''}`);
-  lines.push(more(`NGINX's balancer sent it to ${upstreams.join(', then ')} (pod IPs, as ingress-nginx; upstream status ${a.upstream_status || '-'})`));
-  const pod = podByIP(cluster, last.split(':')[0] ?? '');
-  if (a.status === 502 || a.status === 504) {
-    const why = a.status === 502 ? `the backend ${last}${pod ? ` (${pod.metadata.name})` : ''} refused or reset the connection: NGINX answered 502` : `the backend ${last}${pod ? ` (${pod.metadata.name})` : ''} did not answer in time: NGINX answered 504`;
-    layer('Pod', pod ? podLabel(pod) : last);
-    lines.push(fail(why));
-    return done(`the pod: ${why}`);
-  }
-  return answered(e, layer, lines, done, pod);
-}
-
-/**
- * The policy drops that were this request's: the destination pod's ingress
- * rule and the source pod's egress rule when the destination is known
- * (other traffic drops at the same time too), else every drop counted.
- */
-function dropsLine(e: TraceEvidence, dstPod?: Pod): string | undefined {
-  const src = e.source.pod ? `${e.source.pod.namespace}/${e.source.pod.name}` : undefined;
-  const mine = dstPod ? e.drops.filter((d) => d.rule.startsWith(`ingress to ${key(dstPod)} `) || (src && d.rule.startsWith(`egress from ${src} `))) : e.drops;
-  if (mine.length === 0) return undefined;
-  return `dropped by NetworkPolicy: ${mine.map((d) => `${d.rule} on ${d.node} (${d.packets} packet${d.packets === 1 ? '' : 's'})`).join('; ')}`;
-}
-
-/** The connection to a Service with endpoints failed: a policy that dropped it, or a pod that does not listen. */
-function connectionFailed(e: TraceEvidence, lines: string[], done: Done, pod: Pod | undefined, svcPort: ServicePort): TraceReport {
-  const drops = dropsLine(e, pod);
-  const base = connectionFailure(e.curl.exit, e.curl.error, e.timeoutMs);
-  if (drops) {
-    lines.push(fail(`${base}: ${drops}`));
-    return done(`NetworkPolicy: ${drops.replace(/^dropped by NetworkPolicy: /, '')}`);
-  }
-  const target = svcPort.targetPort ?? svcPort.port;
-  const why = e.curl.exit === 7
-    ? `${pod ? `pod ${pod.metadata.name}` : 'the endpoint'} refused the connection: nothing listens on its targetPort ${target}`
-    : base;
-  lines.push(fail(why));
-  return done(`${pod ? `pod ${key(pod)}` : 'the Service'}: ${why}`);
-}
-
-function answered(e: TraceEvidence, layer: Layer, lines: string[], done: Done, pod: Pod | undefined, how = '', port?: number): TraceReport {
-  const { curl } = e;
-  if (curl.status === 0) {
-    if (how) layer('Pod', `${pod ? podLabel(pod) : 'a pod'}${how}`);
-    const drops = dropsLine(e, pod);
-    const refused = curl.exit === 7 && pod && port !== undefined ? `: nothing listens on port ${port} of pod ${pod.metadata.name} (${declaredPorts(pod)})` : '';
-    const why = `${connectionFailure(curl.exit, curl.error, e.timeoutMs)}${drops ? `: ${drops}` : refused}`;
-    lines.push(fail(why));
-    return done(`${pod ? `pod ${key(pod)}` : 'the destination'}: ${why}`);
-  }
-  layer('Pod', `${pod ? podLabel(pod) : 'a pod'} answered ${curl.status} in ${curl.timeMs} ms${how}`);
-  return done();
-}
-
-function declaredPorts(pod: Pod): string {
-  const ports = pod.spec.containers.flatMap((c) => (c.ports ?? []).map((p) => `${p.containerPort}${p.name ? `/${p.name}` : ''}`));
-  return ports.length > 0 ? `its containers declare ${ports.join(', ')}` : 'its containers declare no ports';
 }
 
 /** The headless Service a DNS name (SVC.NS.svc.… or POD.SVC.NS.svc.…) belongs to. */
@@ -389,34 +530,3 @@ function headlessServiceOf(cluster: ClusterView, qname: string): Service | undef
   const [name, ns] = [labels[at - 2], labels[at - 1]];
   return cluster.services.find((s) => s.metadata.name === name && s.metadata.namespace === ns && s.spec.clusterIP === 'None');
 }
-
-function publisherOf(cluster: ClusterView, host: string): string | undefined {
-  const ing = cluster.ingresses.find((i) => (i.spec.rules ?? []).some((r) => r.host === host) || (i.spec.tls ?? []).some((t) => t.hosts?.includes(host)));
-  if (ing) return `Ingress ${key(ing)}`;
-  const svc = cluster.services.find((s) => (s.metadata.annotations?.['external-dns.alpha.kubernetes.io/hostname'] ?? '').split(',').map((h) => h.trim()).includes(host));
-  return svc ? `Service ${key(svc)}` : undefined;
-}
-
-/** Why the name did not resolve, in terms of the objects that would publish it. */
-function dnsFailure(e: TraceEvidence, host: string, rcode: string): string {
-  const { cluster } = e;
-  if (rcode === 'timeout') return `no DNS server answered (${e.source.kind === 'pod' ? 'is the cluster DNS running? podnet get pods -n kube-system' : 'the external DNS'})`;
-  if (e.source.kind === 'outside') {
-    const published = Object.keys(externalRecords(cluster.ingresses, cluster.services));
-    const ing = cluster.ingresses.find((i) => (i.spec.rules ?? []).some((r) => r.host === host));
-    if (ing) return `Ingress ${key(ing)} routes ${host} but has no load-balancer address yet, so external-dns has not published it`;
-    return `${rcode}: no Ingress rule or annotated LoadBalancer Service names ${host}${published.length > 0 ? ` (published: ${published.slice(0, 8).join(', ')})` : ''}`;
-  }
-  // a Service name: NAME, NAME.NS, NAME.NS.svc, NAME.NS.svc.cluster.local
-  const labels = host.replace(/\.$/, '').split('.');
-  const name = labels[0]!;
-  const namespace = labels.length >= 2 && (labels.length === 2 || labels[2] === 'svc') ? labels[1]! : e.source.pod!.namespace;
-  const same = cluster.services.filter((s) => s.metadata.name === name);
-  if (labels.length <= 2 || labels[2] === 'svc') {
-    if (same.some((s) => s.metadata.namespace === namespace)) return `${rcode}: Service ${namespace}/${name} exists but has no record for this name`;
-    const elsewhere = same.map((s) => s.metadata.namespace);
-    return `${rcode}: no Service ${name} in namespace ${namespace}${elsewhere.length > 0 ? `; there is one in ${elsewhere.join(', ')} (use ${name}.${elsewhere[0]})` : ''}`;
-  }
-  return `${rcode}: ${host} is not a cluster name, and the outside world's DNS does not know it`;
-}
-

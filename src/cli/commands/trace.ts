@@ -8,7 +8,7 @@ import { randomBytes, randomInt } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { isIPv4 } from 'node:net';
 import path from 'node:path';
-import type { Deployment, EndpointSlice, Ingress, Node, Pod, Service, StatefulSet } from '../../api/types.js';
+import type { Deployment, EndpointSlice, Ingress, IngressClass, Node, Pod, Service, StatefulSet } from '../../api/types.js';
 import { runningPid } from '../../agent/container-exec.js';
 import { podFiles } from '../../agent/pod-files.js';
 import { joinPodArgv, joinSandboxArgv } from '../../agent/sandbox.js';
@@ -44,6 +44,7 @@ export function traceURL(text: string): URL {
     throw new PodnetError('EUSAGE', `invalid URL "${text}"`);
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new PodnetError('EUSAGE', `podnet trace follows HTTP and HTTPS requests, not ${url.protocol.slice(0, -1)}`);
+  if (url.hostname.startsWith('[')) throw new PodnetError('EUSAGE', `podnet trace follows IPv4 only (podnet's networks are IPv4): ${url.hostname}`);
   return url;
 }
 
@@ -68,12 +69,13 @@ async function sourceOf(ctx: Context, flags: CommonFlags): Promise<Where> {
 
 async function clusterView(ctx: Context): Promise<ClusterView> {
   const client = ctx.client();
-  const [services, slices, pods, ingresses, nodes, deployments, statefulsets] = await Promise.all([
+  const [services, slices, pods, ingresses, ingressClasses, nodes, deployments, statefulsets] = await Promise.all([
     client.list<Service>('services'), client.list<EndpointSlice>('endpointslices'), client.list<Pod>('pods'),
-    client.list<Ingress>('ingresses'), client.list<Node>('nodes'), client.list<Deployment>('deployments'), client.list<StatefulSet>('statefulsets'),
+    client.list<Ingress>('ingresses'), client.list<IngressClass>('ingressclasses'), client.list<Node>('nodes'),
+    client.list<Deployment>('deployments'), client.list<StatefulSet>('statefulsets'),
   ]);
   const workloads = [...deployments.items.map((d) => ({ ...d, kind: 'Deployment' })), ...statefulsets.items.map((s) => ({ ...s, kind: 'StatefulSet' }))];
-  return { services: services.items, slices: slices.items, pods: pods.items, ingresses: ingresses.items, nodes: nodes.items, workloads };
+  return { services: services.items, slices: slices.items, pods: pods.items, ingresses: ingresses.items, ingressClasses: ingressClasses.items, nodes: nodes.items, workloads };
 }
 
 /** Each node's NetworkPolicy drop counters (none where no policy has made the table). */
@@ -138,18 +140,22 @@ export async function traceCommand(ctx: Context, flags: CommonFlags): Promise<nu
   const host = url.hostname;
   const isAddress = isIPv4(host);
   const cluster = await clusterView(ctx);
+  // Policies drop only pods' traffic: their counters are read around a pod's requests.
+  const counters = () => (where.source.kind === 'pod' ? policyCounters(ctx, cluster.nodes) : Promise.resolve(new Map<string, Map<string, number>>()));
+  const beforeDig = await counters();
   const dns = isAddress ? undefined
     : parseDig((await run(['dig', '+noall', '+comments', '+question', '+answer', '+stats', '+tries=1', '+time=2', ...(where.source.kind === 'pod' ? ['+search'] : []), host])).stdout, host);
+  const before = await counters();
+  const dnsDrops = grown(beforeDig, before);
 
-  const before = await policyCounters(ctx, cluster.nodes);
   // A port of its own: a connection that never opened reports no local port,
   // and the conntrack entries (a DNAT's choice) are found by it.
   const localPort = LOCAL_PORTS.from + randomInt(LOCAL_PORTS.count);
   const c = await run(['curl', '-sS', '-k', '-o', '/dev/null', '-w', '%{json}', '-H', `X-Request-ID: ${requestId}`, '--local-port', String(localPort), '--max-time', String(REQUEST_TIMEOUT_MS / 1000), url.href]);
   const curl = { ...parseCurlJson(c.stdout, c.code ?? 1, c.stderr), localPort };
-  const drops = grown(before, await policyCounters(ctx, cluster.nodes));
+  const drops = grown(before, await counters());
 
-  const evidence: TraceEvidence = { url, method: 'GET', source: where.source, requestId, curl, cluster, drops, timeoutMs: REQUEST_TIMEOUT_MS, ...(dns ? { dns } : {}) };
+  const evidence: TraceEvidence = { url, method: 'GET', source: where.source, requestId, curl, cluster, drops, dnsDrops, timeoutMs: REQUEST_TIMEOUT_MS, ...(dns ? { dns } : {}) };
   const { ip: dst, port } = destinationOf(evidence);
   const lbSvc = serviceByLbIP(cluster, dst);
   // The DNAT that picked the endpoint: in the source pod's node for a

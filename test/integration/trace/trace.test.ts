@@ -223,7 +223,7 @@ describe('podnet trace: every layer of one request, or where and why it failed',
     const pod = api.find((p) => p.metadata.name === answered.name);
     assert.ok(pod, `${answered.name} is not one of the api pods ${api.map((p) => p.metadata.name).join(', ')}`);
     assert.deepEqual(answered, { namespace: 'shop', name: pod.metadata.name, node: pod.spec.nodeName, ip: pod.status!.podIP, status: 200 });
-    assert.ok(layer(t, 'Service').more.includes(`NGINX's balancer sent it to ${answered.ip}:8080 (pod IPs, as ingress-nginx; upstream status 200)`), layer(t, 'Service').more.join('\n'));
+    assert.ok(layer(t, 'Service').more.includes(`NGINX's balancer sent it to ${answered.ip}:8080 (${answered.name}) (pod IPs, as ingress-nginx; upstream status 200)`), layer(t, 'Service').more.join('\n'));
   });
 
   test('from a frontend pod: the search path finds api.shop.svc.cluster.local, the node\'s DNAT choice is the pod that answers', async () => {

@@ -3,7 +3,7 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { EndpointSlice, Ingress, Node, Pod, Service } from '../../../src/api/types.js';
+import type { EndpointSlice, Ingress, IngressClass, Node, Pod, Service } from '../../../src/api/types.js';
 import type { ClusterView, CurlResult, TraceEvidence } from '../../../src/trace/evidence.js';
 import { explainTrace, noEndpointsReason } from '../../../src/trace/explain.js';
 
@@ -59,6 +59,7 @@ function cluster(over: Partial<ClusterView> = {}): ClusterView {
     ingresses: [shopIngress],
     nodes: [node('node-1', '172.18.0.2'), node('node-2', '172.18.0.3')],
     workloads: [],
+    ingressClasses: [{ apiVersion: 'networking.k8s.io/v1', kind: 'IngressClass', metadata: { name: 'nginx', annotations: { 'ingressclass.kubernetes.io/is-default-class': 'true' } }, spec: { controller: 'k8s.io/ingress-nginx' } } as IngressClass],
     ...over,
   };
 }
@@ -70,7 +71,7 @@ const fromPod = { kind: 'pod' as const, ip: '10.244.0.9', pod: { namespace: 'sho
 const fromOutside = { kind: 'outside' as const, ip: '198.51.100.10' };
 
 function evidence(url: string, over: Partial<TraceEvidence>): TraceEvidence {
-  return { url: new URL(url), method: 'GET', source: fromPod, requestId: 'podnet-trace-1', curl: ok(200, '10.96.0.20', 80), cluster: cluster(), drops: [], timeoutMs: 5000, ...over };
+  return { url: new URL(url), method: 'GET', source: fromPod, requestId: 'podnet-trace-1', curl: ok(200, '10.96.0.20', 80), cluster: cluster(), drops: [], dnsDrops: [], timeoutMs: 5000, ...over };
 }
 
 const dnsOk = (qname: string, addresses: string[], server = '10.96.0.10') => ({ qname, server, rcode: 'NOERROR', addresses, cnames: [], ms: 1 });
@@ -170,7 +171,7 @@ test('from outside through every layer: external DNS, the load balancer\'s node,
     '                    health checks: node-1 out (unhealthy: HTTP 503), node-2 in service',
     '  3. Ingress        NGINX (ingress-nginx-controller-x) matched host shop.example.test path /api of Ingress shop/shop → shop/api:80; saw the client as 198.51.100.10',
     '  4. Service        shop/api ClusterIP 10.96.0.20:80 → 2 ready endpoints: 10.244.1.5:8080 (api-1 on node-2), 10.244.0.7:8080 (api-2 on node-1)',
-    '                    NGINX\'s balancer sent it to 10.244.0.7:8080 (pod IPs, as ingress-nginx; upstream status 200)',
+    '                    NGINX\'s balancer sent it to 10.244.0.7:8080 (api-2) (pod IPs, as ingress-nginx; upstream status 200)',
     '  5. Pod            shop/api-2 on node-1 (10.244.0.7) answered 200 in 3 ms',
   ]);
 });
@@ -237,7 +238,7 @@ test('a pod IP reached directly, and a pod that does not listen behind a Service
     curl: failed(7, 'Couldn\'t connect to server', '10.96.0.20', 80),
     dnat: { node: 'node-1', ip: '10.244.1.5', port: 8080 },
   }));
-  assert.equal(refused.failure, 'pod shop/api-1: pod api-1 refused the connection: nothing listens on its targetPort 8080');
+  assert.equal(refused.failure, 'pod shop/api-1: pod api-1 refused the connection: nothing listens on its targetPort 8080 (its containers declare no ports)');
 });
 
 test('a plain-HTTP request to a TLS host: NGINX\'s redirect is said, and is no failure', () => {
@@ -266,7 +267,7 @@ test('a headless Service\'s name reaches a pod by its own IP; a port the pod doe
 });
 
 test('from outside to a LoadBalancer Service of an app: the node the LB chose, then that node\'s DNAT to the pod', () => {
-  const lbApi = service('shop', 'api-lb', '10.96.0.40', { app: 'api' }, { type: 'LoadBalancer', ports: [{ port: 80, targetPort: 8080, nodePort: 30929, protocol: 'TCP' }] }, '203.0.113.11');
+  const lbApi = service('shop', 'api-lb', '10.96.0.40', { app: 'api' }, { type: 'LoadBalancer', ports: [{ name: 'http', port: 80, targetPort: 8080, nodePort: 30929, protocol: 'TCP' }] }, '203.0.113.11');
   const r = explainTrace(evidence('http://203.0.113.11/', {
     source: fromOutside,
     curl: ok(200, '203.0.113.11', 80),
@@ -283,4 +284,138 @@ test('from outside to a LoadBalancer Service of an app: the node the LB chose, t
     '                    node-2\'s nftables DNAT chose 10.244.1.5:8080 (api-1) (its conntrack entry)',
     '  3. Pod            shop/api-1 on node-2 (10.244.1.5) answered 200 in 3 ms',
   ]);
+});
+
+// The probe's cases (2026-11-29): each was explained wrongly before.
+
+const viaIngress = (over: Partial<TraceEvidence>) => evidence('http://shop.example.test/api', {
+  source: fromOutside, dns: dnsOk('shop.example.test', ['203.0.113.10'], '198.51.100.53'), ingressPod: 'ingress-nginx-controller-x', ...over,
+});
+
+test('a backend\'s own 503 or 502, passed through NGINX, is the pod\'s answer (bytes came from it), not NGINX\'s', () => {
+  for (const status of [503, 502]) {
+    const r = explainTrace(viaIngress({ curl: ok(status, '203.0.113.10', 80), access: { ...access, status, upstream_status: String(status), upstream_bytes_received: '212' } }));
+    assert.equal(r.ok, true, r.failure);
+    assert.match(r.lines.at(-1)!, new RegExp(`answered ${status} in 3 ms \\(its own answer: NGINX passed it through\\)$`));
+  }
+});
+
+test('NGINX\'s own 502 after the pods and then the ClusterIP refused: the pods tried are named with the targetPort', () => {
+  const r = explainTrace(viaIngress({
+    curl: ok(502, '203.0.113.10', 80),
+    access: { ...access, status: 502, upstream_addr: '10.244.1.5:8080, 10.244.0.7:8080, 10.96.0.20:80', upstream_status: '502, 502, 502', upstream_bytes_received: '0, 0, 0' },
+  }));
+  assert.match(r.lines.join('\n'), /sent it to 10\.244\.1\.5:8080 \(api-1\), then 10\.244\.0\.7:8080 \(api-2\), then the ClusterIP 10\.96\.0\.20:80 \(after the pods failed/);
+  assert.equal(r.failure, 'the pod: api-1, api-2 refused or reset the connection on port 8080, the targetPort of shop/api (its containers declare no ports): NGINX answered 502');
+});
+
+test('NGINX\'s own 504 names the read timeout the Ingress set', () => {
+  const slow = { ...shopIngress, metadata: { ...shopIngress.metadata, annotations: { 'nginx.ingress.kubernetes.io/proxy-read-timeout': '1' } } } as Ingress;
+  const r = explainTrace(viaIngress({
+    cluster: cluster({ ingresses: [slow] }),
+    curl: ok(504, '203.0.113.10', 80),
+    access: { ...access, status: 504, upstream_addr: '10.244.1.5:8080', upstream_status: '504', upstream_bytes_received: '0' },
+  }));
+  assert.equal(r.failure, 'the pod: api-1 did not answer within NGINX\'s proxy-read-timeout (1 s, the Ingress\'s annotation): NGINX answered 504');
+});
+
+test('an Ingress backend that does not exist, or lacks the port, is named from the Ingress', () => {
+  const missing = ingress('shop', 'shop', 'shop.example.test', [['/api', 'nosuchsvc']], '203.0.113.10');
+  const r = explainTrace(viaIngress({ cluster: cluster({ ingresses: [missing] }), curl: ok(503, '203.0.113.10', 80), access: { ...access, service: '', status: 503, upstream_addr: '' } }));
+  assert.equal(r.failure, 'the Service: Service shop/nosuchsvc does not exist (the Ingress\'s backend)');
+  const wrongPort = ingress('shop', 'shop', 'shop.example.test', [['/api', 'api']], '203.0.113.10');
+  wrongPort.spec.rules![0]!.http!.paths[0]!.backend.service!.port = { number: 8081 };
+  const r2 = explainTrace(viaIngress({ cluster: cluster({ ingresses: [wrongPort] }), curl: ok(503, '203.0.113.10', 80), access: { ...access, service: '', status: 503, upstream_addr: '' } }));
+  assert.equal(r2.failure, 'the Service: Service shop/api has no port 8081 (the Ingress\'s backend port; its ports are 80 (http))');
+});
+
+test('an egress policy that blocks DNS too: the DNS timeout names the policy and port 53', () => {
+  const r = explainTrace(evidence('http://api.shop/', {
+    dns: { qname: 'api.shop', server: '', rcode: 'timeout', addresses: [], cnames: [] },
+    curl: failed(6, 'Could not resolve host'),
+    dnsDrops: [{ node: 'node-1', rule: 'egress from shop/client isolated by shop/no-egress', packets: 1 }],
+  }));
+  assert.equal(r.lines[2], '  1. DNS            api.shop: no answer from cluster DNS');
+  assert.equal(r.failure, 'DNS: the DNS query was dropped by NetworkPolicy: egress from shop/client isolated by shop/no-egress on node-1 (1 packet); an egress policy must allow UDP and TCP port 53 to the cluster DNS (kube-system/kube-dns) for names to resolve');
+});
+
+test('without the DNAT\'s choice, only the drops of the Service\'s own pods (and the source\'s egress) count', () => {
+  const r = explainTrace(evidence('http://api.shop/', {
+    dns: dnsOk('api.shop.svc.cluster.local', ['10.96.0.20']),
+    curl: failed(28, 'Connection timed out', '10.96.0.20', 80),
+    drops: [{ node: 'node-2', rule: 'ingress to other/web-1 isolated by other/deny', packets: 5 }, { node: 'node-2', rule: 'ingress to shop/api-1 isolated by shop/deny', packets: 2 }],
+  }));
+  assert.equal(r.failure, 'NetworkPolicy: ingress to shop/api-1 isolated by shop/deny on node-2 (2 packets)');
+});
+
+test('a ClusterIP or a pod IP from the outside client: only the cluster routes those', () => {
+  for (const [ip, port] of [['10.96.0.20', 80], ['10.244.1.5', 8080]] as const) {
+    const r = explainTrace(evidence(`http://${ip}:${port}/`, { source: fromOutside, curl: failed(7, 'Network is unreachable', ip, port) }));
+    assert.match(r.failure!, /^the network: the outside client has no route to ClusterIPs and pod IPs/);
+  }
+});
+
+test('a Local NodePort on a node without an endpoint of its own drops there', () => {
+  const r = explainTrace(evidence('http://172.18.0.2:30080/', { source: fromOutside, curl: failed(28, 'Connection timed out', '172.18.0.2', 30080) }));
+  assert.equal(r.failure, 'node-1: node-1 has no ready endpoint of Service ingress-nginx/ingress-nginx-controller: with externalTrafficPolicy Local, kube-proxy drops its NodePort traffic there (forwarding to another node would lose the client\'s address)');
+});
+
+test('a policy dropping NGINX\'s connection to the backend fails at NetworkPolicy, not at the controller', () => {
+  const r = explainTrace(viaIngress({ curl: failed(28, 'Operation timed out', '203.0.113.10', 80), drops: [{ node: 'node-2', rule: 'ingress to shop/api-1 isolated by shop/deny', packets: 1 }] }));
+  assert.equal(r.failure, 'NetworkPolicy: NGINX\'s connection to the backend was dropped: ingress to shop/api-1 isolated by shop/deny on node-2 (1 packet)');
+});
+
+test('a named targetPort no selected pod declares: the slices carry no port, and that is the reason', () => {
+  const named = service('shop', 'api', '10.96.0.20', { app: 'api' }, { ports: [{ name: 'http', port: 80, targetPort: 'htttp', protocol: 'TCP' }] });
+  const noPorts = { ...slice(named, [{ ip: '10.244.1.5', pod: 'api-1', node: 'node-2' }]), ports: [] };
+  const r = explainTrace(evidence('http://api.shop/', {
+    dns: dnsOk('api.shop.svc.cluster.local', ['10.96.0.20']),
+    curl: failed(7, 'Couldn\'t connect to server', '10.96.0.20', 80),
+    cluster: cluster({ services: [named], slices: [noPorts] }),
+  }));
+  assert.equal(r.failure, 'the Service: Service shop/api has no endpoint for port 80 (http): its targetPort htttp is a port name no selected pod declares (its containers declare no ports)');
+});
+
+test('host rules: a host\'s own rules hide the host-less ones; HTTPS to a host without TLS meets the default server', () => {
+  const hostless = { ...ingress('shop', 'catchall', '', [['/anyhost', 'api']]), spec: { rules: [{ http: { paths: [{ path: '/anyhost', pathType: 'Prefix', backend: { service: { name: 'api', port: { number: 80 } } } }] } }] } } as Ingress;
+  const r = explainTrace(viaIngress({ url: new URL('http://shop.example.test/anyhost'), cluster: cluster({ ingresses: [shopIngress, hostless] }), curl: ok(404, '203.0.113.10', 80), access: undefined }));
+  assert.equal(r.failure, 'the ingress: no rule of host shop.example.test matches path /anyhost: shop.example.test /api (Prefix) → shop/api:80 (Ingress shop/shop)');
+  const r2 = explainTrace(viaIngress({ url: new URL('https://shop.example.test/api'), curl: ok(404, '203.0.113.10', 443), access: undefined }));
+  assert.match(r2.failure!, /^the ingress: host shop\.example\.test has no TLS section in any Ingress: podnet's NGINX serves it on HTTP only/);
+});
+
+test('an Ingress of a class podnet does not serve, and an ExternalName whose target does not resolve', () => {
+  const other = { ...ingress('shop', 'other', 'other.example.test', [['/', 'api']]), spec: { ingressClassName: 'traefik', rules: shopIngress.spec.rules!.map((x) => ({ ...x, host: 'other.example.test' })) } } as Ingress;
+  const r = explainTrace(evidence('http://other.example.test/', {
+    source: fromOutside, cluster: cluster({ ingresses: [shopIngress, other] }),
+    dns: { qname: 'other.example.test', server: '198.51.100.53', rcode: 'NXDOMAIN', addresses: [], cnames: [] }, curl: failed(6, 'Could not resolve host'),
+  }));
+  assert.equal(r.failure, 'DNS: Ingress shop/other routes other.example.test, but its class traefik is not served by podnet\'s controller (class nginx): it gets no address and nothing is published');
+  const ext = explainTrace(evidence('http://ext2/', {
+    dns: { qname: 'ext2.shop.svc.cluster.local', server: '10.96.0.10', rcode: 'NXDOMAIN', addresses: [], cnames: ['www.example.org'] }, curl: failed(6, 'Could not resolve host'),
+  }));
+  assert.equal(ext.failure, 'DNS: ext2.shop.svc.cluster.local is a CNAME to www.example.org, which does not resolve (NXDOMAIN)');
+});
+
+test('a LoadBalancer Service (Cluster) whose pods are gone: every NodePort refuses, and why', () => {
+  const lbApi = service('shop', 'api-lb', '10.96.0.40', { app: 'gone' }, { type: 'LoadBalancer', ports: [{ name: 'http', port: 80, targetPort: 8080, nodePort: 30929, protocol: 'TCP' }] }, '203.0.113.11');
+  const r = explainTrace(evidence('http://203.0.113.11/', {
+    source: fromOutside, curl: failed(7, 'Couldn\'t connect to server', '203.0.113.11', 80), cluster: cluster({ services: [lbApi] }),
+    lb: { service: 'shop/api-lb', id: 'y', address: '203.0.113.11:80/tcp', externalTrafficPolicy: 'Cluster', nodePort: 30929, targets: [
+      { node: 'node-1', nodeIP: '172.18.0.2', nodePort: 30929, state: 'unhealthy', inService: false, check: 'tcp', detail: 'refused', since: '' }] },
+  }));
+  assert.equal(r.failure, 'the load balancer: no node passes the load balancer\'s health check, so it rejects the connection (node-1 out (unhealthy: refused)); every node\'s NodePort refuses: Service shop/api-lb has no ready endpoint: no pod in namespace shop matches its selector app=gone');
+});
+
+test('terminating endpoints still serving are kube-proxy\'s fallback, and said so; a trailing dot is no search path', () => {
+  const terminating = { ...slice(api, [{ ip: '10.244.1.5', pod: 'api-1', node: 'node-2', ready: false }]) };
+  terminating.endpoints[0]!.conditions = { ready: false, serving: true, terminating: true };
+  const r = explainTrace(evidence('http://api.shop.svc.cluster.local./', {
+    dns: dnsOk('api.shop.svc.cluster.local', ['10.96.0.20']),
+    cluster: cluster({ slices: [terminating] }),
+    dnat: { node: 'node-1', ip: '10.244.1.5', port: 8080 },
+  }));
+  assert.equal(r.ok, true);
+  assert.equal(r.lines[2], '  1. DNS            api.shop.svc.cluster.local → A 10.96.0.20 (cluster DNS 10.96.0.10, 1 ms)');
+  assert.equal(r.lines[4], '                    1 terminating endpoint still serving: 10.244.1.5:8080 (api-1 on node-2): with none ready, kube-proxy sends new connections to them');
 });
