@@ -11,6 +11,7 @@ import type { EndpointSlice, Ingress, IngressBackend, Pod, Service, ServicePort 
 import { externalRecords, HOSTNAME_ANNOTATION } from '../controllers/external-dns.js';
 import { parseAnnotations } from '../ingress/annotations.js';
 import { servedByUs } from '../ingress/ingress-class.js';
+import { inCidr } from '../proxy/ipv4.js';
 import type { AccessLine, ClusterView, PolicyDrop, TraceEvidence } from './evidence.js';
 
 export interface TraceReport {
@@ -335,6 +336,10 @@ class Explanation {
     const health = e.lb ? e.lb.targets.map((t) => `${t.node} ${t.inService ? 'in service' : `out (${t.state}${t.detail ? `: ${t.detail}` : ''})`}`).join(', ') : 'no status';
     r.layer('Load balancer', `${dst}:${port} (Service ${key(svc)}, externalTrafficPolicy ${svc.spec.externalTrafficPolicy ?? 'Cluster'})${chosen}`);
     r.note(`health checks: ${health}`);
+    const ranges = svc.spec.loadBalancerSourceRanges ?? [];
+    if (e.curl.status === 0 && ranges.length > 0 && !ranges.some((c) => inCidr(e.source.ip, c))) {
+      return r.failed('the load balancer', `the load balancer drops ${e.source.ip}: the Service's loadBalancerSourceRanges (${ranges.join(', ')}) do not include it, as a cloud's security group would`);
+    }
     if (e.curl.status === 0 && e.lb && !e.lb.targets.some((t) => t.inService)) {
       const eps = endpointsOf(cluster, svc, svcPort);
       const cause = eps.ready.length > 0 ? '' : e.lb.externalTrafficPolicy === 'Local'

@@ -419,3 +419,9 @@ test('terminating endpoints still serving are kube-proxy\'s fallback, and said s
   assert.equal(r.lines[2], '  1. DNS            api.shop.svc.cluster.local → A 10.96.0.20 (cluster DNS 10.96.0.10, 1 ms)');
   assert.equal(r.lines[4], '                    1 terminating endpoint still serving: 10.244.1.5:8080 (api-1 on node-2): with none ready, kube-proxy sends new connections to them');
 });
+
+test('a source outside the Service\'s loadBalancerSourceRanges is dropped by the load balancer', () => {
+  const guarded = service('shop', 'api-lb', '10.96.0.40', { app: 'api' }, { type: 'LoadBalancer', loadBalancerSourceRanges: ['192.0.2.0/24'], ports: [{ name: 'http', port: 80, targetPort: 8080, nodePort: 30929, protocol: 'TCP' }] }, '203.0.113.11');
+  const r = explainTrace(evidence('http://203.0.113.11/', { source: fromOutside, curl: failed(28, 'Connection timed out', '203.0.113.11', 80), cluster: cluster({ services: [guarded] }) }));
+  assert.equal(r.failure, 'the load balancer: the load balancer drops 198.51.100.10: the Service\'s loadBalancerSourceRanges (192.0.2.0/24) do not include it, as a cloud\'s security group would');
+});
