@@ -40,6 +40,16 @@ export interface CurlResult {
   timeMs: number;
 }
 
+/** What a podnet/echo backend said it saw (its JSON answer) */
+export interface EchoReply {
+  pod?: string;
+  podIP?: string;
+  /** the connection's source as the pod saw it */
+  clientIP: string;
+  forwardedFor?: string;
+  message?: string;
+}
+
 /** NGINX's access-log line (the controller's log_format, docs/ingress.md) */
 export interface AccessLine {
   ingress: string;
@@ -98,6 +108,8 @@ export interface TraceEvidence {
   lbChoice?: { nodeIP: string; nodePort: number };
   /** the conntrack entry on the source pod's node: the pod a ClusterIP's DNAT chose */
   dnat?: { node: string; ip: string; port: number };
+  /** the answer's own account, when the backend is podnet/echo */
+  reply?: EchoReply;
   /** the ingress controller pod whose access log holds the request */
   ingressPod?: string;
   access?: AccessLine;

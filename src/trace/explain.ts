@@ -413,8 +413,26 @@ class Explanation {
   }
 
   private answered(pod: Pod | undefined, how = '', own = ''): TraceReport {
-    this.r.layer('Pod', `${pod ? podLabel(pod) : 'a pod'} answered ${this.e.curl.status} in ${this.e.curl.timeMs} ms${own}${how}`);
+    const reply = this.e.reply;
+    const who = pod ?? (reply?.podIP ? podByIP(this.cluster, reply.podIP) : undefined);
+    const message = reply?.message ? `: "${reply.message}"` : '';
+    this.r.layer('Pod', `${who ? podLabel(who) : 'a pod'} answered ${this.e.curl.status} in ${this.e.curl.timeMs} ms${message}${own}${how}`);
+    if (reply) {
+      const forwarded = reply.forwardedFor ? ` with X-Forwarded-For ${reply.forwardedFor}${this.whoIs(reply.forwardedFor.split(',')[0]!.trim())}` : '';
+      this.r.note(`it saw the connection from ${reply.clientIP}${this.whoIs(reply.clientIP)}${forwarded}`);
+    }
     return this.r.ok();
+  }
+
+  /** " (the outside client)", " (node-1: masqueraded)", " (the ingress controller pod)", … for an address a pod saw */
+  private whoIs(ip: string): string {
+    const { e, cluster } = this;
+    if (ip === e.source.ip) return e.source.kind === 'outside' ? ' (the outside client)' : ' (the source pod)';
+    const node = nodeIPs(cluster).get(ip);
+    if (node) return ` (${node}: the source was masqueraded to its node)`;
+    const pod = podByIP(cluster, ip);
+    if (pod) return pod.metadata.namespace === INGRESS_NAMESPACE ? ' (the ingress controller pod)' : ` (pod ${key(pod)})`;
+    return '';
   }
 
   /** The ingress controller's part: its access-log line, then the Service and pod it chose. */
@@ -439,6 +457,8 @@ class Explanation {
     const rule = ing ? rulesForHost([ing], host).find((x) => x.path === a.rule_path) : undefined;
     const backend = a.service || (rule ? backendText(ing!.metadata.namespace, rule.backend) : '?');
     r.layer('Ingress', `${nginx} matched host ${a.rule_host || '*'} path ${a.rule_path} of Ingress ${a.ingress} → ${backend}; saw the client as ${a.remote_addr}`);
+    const tls = e.url.protocol === 'https:' ? cluster.ingresses.flatMap((i) => (i.spec.tls ?? []).filter((t) => t.hosts?.includes(host)).map((t) => `${i.metadata.namespace}/${t.secretName}`))[0] : undefined;
+    if (tls) r.note(`TLS terminated by NGINX with the certificate of Secret ${tls} (chosen by SNI ${host})`);
     const upstreams = a.upstream_addr.split(/, | : /).filter(Boolean);
     if (upstreams.length === 0 && a.status !== 503 && a.status !== 502) {
       const redirect = a.status === 308 || a.status === 301;
@@ -468,6 +488,7 @@ class Explanation {
     r.note(`NGINX's balancer sent it to ${tried.join(', then ')} (pod IPs, as ingress-nginx; upstream status ${a.upstream_status || '-'})`);
     const lastIP = last.split(':')[0]!;
     const pod = podByIP(cluster, lastIP);
+    if (lastIP === svc.spec.clusterIP && e.reply?.podIP) r.note(`the node's nftables DNAT chose ${e.reply.podIP} behind the ClusterIP`);
     // a 502/503/504 with bytes from the upstream is the backend's own answer, passed through
     const bytes = (a.upstream_bytes_received ?? '').split(/, | : /).at(-1) ?? '';
     const backendAnswered = Number(bytes) > 0;

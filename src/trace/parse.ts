@@ -2,7 +2,7 @@
 // a conntrack entry's reply tuple, and the NetworkPolicy table's drop
 // counters from `nft -j`.
 
-import type { CurlResult, DnsLookup } from './evidence.js';
+import type { CurlResult, DnsLookup, EchoReply } from './evidence.js';
 
 /**
  * dig with `+noall +comments +question +answer +stats`: the header's status,
@@ -72,5 +72,20 @@ export function dropCounters(json: string): Map<string, number> {
     const counter = rule.expr?.find((e) => e.counter)?.counter;
     if (counter) out.set(rule.comment, (out.get(rule.comment) ?? 0) + counter.packets);
   }
+  return out;
+}
+
+/** What a podnet/echo (or agnhost-like JSON) answer says it saw; undefined for any other body. */
+export function echoReply(body: string): EchoReply | undefined {
+  let j: { pod?: unknown; podIP?: unknown; clientIP?: unknown; message?: unknown; headers?: Record<string, unknown> };
+  try { j = JSON.parse(body) as typeof j; } catch { return undefined; }
+  if (typeof j !== 'object' || j === null || typeof j.clientIP !== 'string') return undefined;
+  const text = (v: unknown) => (typeof v === 'string' && v ? v : undefined);
+  const out: EchoReply = { clientIP: j.clientIP };
+  const pod = text(j.pod); const podIP = text(j.podIP); const message = text(j.message); const xff = text(j.headers?.['x-forwarded-for']);
+  if (pod) out.pod = pod;
+  if (podIP) out.podIP = podIP;
+  if (message) out.message = message;
+  if (xff) out.forwardedFor = xff;
   return out;
 }

@@ -20,7 +20,7 @@ import { PodnetError } from '../../errors.js';
 import { defaultRunner } from '../../net/runner.js';
 import type { AccessLine, ClusterView, PolicyDrop, TraceEvidence, TraceSource } from '../../trace/evidence.js';
 import { destinationOf, explainTrace, serviceByClusterIP, serviceByLbIP } from '../../trace/explain.js';
-import { conntrackReplySource, dropCounters, parseCurlJson, parseDig } from '../../trace/parse.js';
+import { conntrackReplySource, dropCounters, echoReply, parseCurlJson, parseDig } from '../../trace/parse.js';
 import type { CommonFlags } from '../args.js';
 import type { Context } from '../context.js';
 import { resolvePod } from './logs.js';
@@ -48,17 +48,18 @@ export function traceURL(text: string): URL {
   return url;
 }
 
-interface Where { source: TraceSource; argv: (cmd: string[]) => string[] }
+/** Where the request starts: who sends it, and the argv that runs a tool there. */
+export interface Where { source: TraceSource; argv: (cmd: string[]) => string[] }
 
-async function sourceOf(ctx: Context, flags: CommonFlags): Promise<Where> {
-  const from = flags.from ?? 'outside';
-  if (from === 'outside') {
-    const pidFile = outsideFiles(ctx.paths).holderPid;
-    if (!existsSync(pidFile)) throw new PodnetError('ENOTRUNNING', `cluster "${ctx.cluster}" has no outside client (it was started with --bare)`);
-    const holder = Number(readFileSync(pidFile, 'utf8'));
-    return { source: { kind: 'outside', ip: OUTSIDE_CLIENT_IP }, argv: (cmd) => joinSandboxArgv(holder, cmd) };
-  }
-  const pod = await resolvePod(ctx, flags.namespace ?? 'default', from);
+export function outsideClient(ctx: Context): Where {
+  const pidFile = outsideFiles(ctx.paths).holderPid;
+  if (!existsSync(pidFile)) throw new PodnetError('ENOTRUNNING', `cluster "${ctx.cluster}" has no outside client (it was started with --bare)`);
+  const holder = Number(readFileSync(pidFile, 'utf8'));
+  return { source: { kind: 'outside', ip: OUTSIDE_CLIENT_IP }, argv: (cmd) => joinSandboxArgv(holder, cmd) };
+}
+
+async function fromPod(ctx: Context, namespace: string, ref: string): Promise<Where> {
+  const pod = await resolvePod(ctx, namespace, ref);
   const sandbox = runningPid(podFiles(ctx.paths.pods, pod.metadata.uid!).sandboxPid);
   if (!sandbox || !pod.status?.podIP) throw new PodnetError('ENOTRUNNING', `pod ${pod.metadata.namespace}/${pod.metadata.name} is not running: it has no network to send from`);
   return {
@@ -129,49 +130,53 @@ function readLbStatus(ctx: Context): LbStatus | undefined {
   try { return JSON.parse(readFileSync(lbStatusPath(ctx.paths.dir), 'utf8')) as LbStatus; } catch { return undefined; }
 }
 
-export async function traceCommand(ctx: Context, flags: CommonFlags): Promise<number> {
-  const target = flags.positionals[0];
-  if (!target || flags.positionals.length > 1) throw new PodnetError('EUSAGE', 'usage: podnet trace URL [--from outside|POD] [-n NS]');
-  const url = traceURL(target);
-  const where = await sourceOf(ctx, flags);
+export interface TraceOptions {
+  /** verify HTTPS with this CA file (a path the source sees) instead of curl's -k */
+  cacert?: string;
+}
+
+/** Sends the request from `where` and gathers every layer's evidence of it. */
+export async function traceRequest(ctx: Context, url: URL, where: Where, options: TraceOptions = {}): Promise<TraceEvidence> {
   const requestId = `podnet-trace-${randomBytes(6).toString('hex')}`;
   const run = (cmd: string[]) => defaultRunner.run(where.argv(cmd), { allowFailure: true, timeoutMs: REQUEST_TIMEOUT_MS + 5_000 });
 
   const host = url.hostname;
-  const isAddress = isIPv4(host);
   const cluster = await clusterView(ctx);
   // Policies drop only pods' traffic: their counters are read around a pod's requests.
   const counters = () => (where.source.kind === 'pod' ? policyCounters(ctx, cluster.nodes) : Promise.resolve(new Map<string, Map<string, number>>()));
   const beforeDig = await counters();
-  const dns = isAddress ? undefined
+  const dns = isIPv4(host) ? undefined
     : parseDig((await run(['dig', '+noall', '+comments', '+question', '+answer', '+stats', '+tries=1', '+time=2', ...(where.source.kind === 'pod' ? ['+search'] : []), host])).stdout, host);
   const before = await counters();
   const dnsDrops = grown(beforeDig, before);
 
   // A port of its own: a connection that never opened reports no local port,
-  // and the conntrack entries (a DNAT's choice) are found by it.
+  // and the conntrack entries (a DNAT's choice) are found by it. The body
+  // comes first on stdout, curl's account of the request on the last line.
   const localPort = LOCAL_PORTS.from + randomInt(LOCAL_PORTS.count);
-  const c = await run(['curl', '-sS', '-k', '-o', '/dev/null', '-w', '%{json}', '-H', `X-Request-ID: ${requestId}`, '--local-port', String(localPort), '--max-time', String(REQUEST_TIMEOUT_MS / 1000), url.href]);
+  const tls = options.cacert ? ['--cacert', options.cacert] : ['-k'];
+  const c = await run(['curl', '-sS', ...tls, '-w', '\n%{json}', '-H', `X-Request-ID: ${requestId}`, '--local-port', String(localPort), '--max-time', String(REQUEST_TIMEOUT_MS / 1000), url.href]);
   const curl = { ...parseCurlJson(c.stdout, c.code ?? 1, c.stderr), localPort };
+  const reply = echoReply(c.stdout.slice(0, Math.max(0, c.stdout.lastIndexOf('\n'))));
   const drops = grown(before, await counters());
 
-  const evidence: TraceEvidence = { url, method: 'GET', source: where.source, requestId, curl, cluster, drops, dnsDrops, timeoutMs: REQUEST_TIMEOUT_MS, ...(dns ? { dns } : {}) };
+  const evidence: TraceEvidence = { url, method: 'GET', source: where.source, requestId, curl, cluster, drops, dnsDrops, timeoutMs: REQUEST_TIMEOUT_MS, ...(dns ? { dns } : {}), ...(reply ? { reply } : {}) };
   const { ip: dst, port } = destinationOf(evidence);
   const lbSvc = serviceByLbIP(cluster, dst);
   // The DNAT that picked the endpoint: in the source pod's node for a
   // ClusterIP, in the node the load balancer chose for its NodePort.
   const dnatIn = async (node: string, to: string) => {
-    const reply = await conntrackEntry(netnsNames.node(ctx.cluster, node), where.source.ip, curl.localPort, to);
-    if (reply && reply.ip !== to) evidence.dnat = { node, ip: reply.ip, port: reply.port };
+    const entry = await conntrackEntry(netnsNames.node(ctx.cluster, node), where.source.ip, curl.localPort, to);
+    if (entry && entry.ip !== to) evidence.dnat = { node, ip: entry.ip, port: entry.port };
   };
   if (lbSvc) {
     const lb = readLbStatus(ctx)?.frontends.find((f) => f.address === `${dst}:${port}/tcp`);
     if (lb) evidence.lb = lb;
     if (where.source.kind === 'outside') {
-      const reply = await conntrackEntry(netnsNames.router(ctx.cluster), where.source.ip, curl.localPort, dst);
-      if (reply) evidence.lbChoice = { nodeIP: reply.ip, nodePort: reply.port };
-      const node = reply && lb?.targets.find((t) => t.nodeIP === reply.ip)?.node;
-      if (node && lbSvc.metadata.namespace !== INGRESS_NAMESPACE) await dnatIn(node, reply.ip);
+      const entry = await conntrackEntry(netnsNames.router(ctx.cluster), where.source.ip, curl.localPort, dst);
+      if (entry) evidence.lbChoice = { nodeIP: entry.ip, nodePort: entry.port };
+      const node = entry && lb?.targets.find((t) => t.nodeIP === entry.ip)?.node;
+      if (node && lbSvc.metadata.namespace !== INGRESS_NAMESPACE) await dnatIn(node, entry.ip);
     }
   }
   const clusterIPSvc = serviceByClusterIP(cluster, dst);
@@ -183,8 +188,16 @@ export async function traceCommand(ctx: Context, flags: CommonFlags): Promise<nu
     if (found.pod) evidence.ingressPod = found.pod;
     if ('line' in found && found.line) evidence.access = found.line;
   }
+  return evidence;
+}
 
-  const report = explainTrace(evidence);
+export async function traceCommand(ctx: Context, flags: CommonFlags): Promise<number> {
+  const target = flags.positionals[0];
+  if (!target || flags.positionals.length > 1) throw new PodnetError('EUSAGE', 'usage: podnet trace URL [--from outside|POD] [-n NS]');
+  const url = traceURL(target);
+  const from = flags.from ?? 'outside';
+  const where = from === 'outside' ? outsideClient(ctx) : await fromPod(ctx, flags.namespace ?? 'default', from);
+  const report = explainTrace(await traceRequest(ctx, url, where));
   process.stdout.write(`${report.lines.join('\n')}\n`);
   if (!report.ok) {
     process.stderr.write(`error: the request failed at ${report.failure}\n`);

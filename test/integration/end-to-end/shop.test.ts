@@ -252,10 +252,11 @@ describe('end to end: User → DNS → Load balancer → Ingress → Service →
     for (const layer of ['1. DNS', '2. Load balancer', '3. Ingress', '4. Service', '5. Pod']) {
       assert.match(demo.stdout, new RegExp(`^\\s*${layer.replace('.', '\\.')}\\s`, 'm'), `no line "${layer}" in:\n${demo.stdout}`);
     }
-    assert.match(demo.stdout, /^\s*2\. Load balancer\s+203\.0\.113\.10:443 → node-\d/m);
-    assert.match(demo.stdout, /X-Forwarded-For 198\.51\.100\.10/);
-    assert.match(demo.stdout, /^\s*1\. DNS\s.*shop\.example\.test\.\s+\d+\s+IN\s+A\s+203\.0\.113\.10/m);
-    assert.match(demo.stdout, /^\s*5\. Pod\s+api-\S+ on node-\d/m);
+    assert.match(demo.stdout, /^\s*2\. Load balancer\s+203\.0\.113\.10:443 \(Service ingress-nginx\/ingress-nginx-controller, externalTrafficPolicy \w+\) → node-\d/m);
+    assert.match(demo.stdout, /it saw the connection from \S+ \(the ingress controller pod\) with X-Forwarded-For 198\.51\.100\.10 \(the outside client\)/);
+    assert.match(demo.stdout, /^\s*1\. DNS\s+shop\.example\.test → A 203\.0\.113\.10 \(the external DNS 198\.51\.100\.53/m);
+    assert.match(demo.stdout, /TLS terminated by NGINX with the certificate of Secret shop\/\S+ \(chosen by SNI shop\.example\.test\)/);
+    assert.match(demo.stdout, /^\s*5\. Pod\s+shop\/api-\S+ on node-\d \(\S+\) answered 200 in \d+ ms: "/m);
   });
 
   test('B. both hosts, several paths, by name through real DNS, HTTPS verified with the example CA', async () => {

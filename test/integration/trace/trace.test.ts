@@ -82,7 +82,7 @@ function layer(t: Trace, name: string): Layer {
 
 /** The report's "Pod" layer: "NS/NAME on NODE (IP) answered STATUS in N ms". */
 function answeringPod(t: Trace): { namespace: string; name: string; node: string; ip: string; status: number } {
-  const m = /^(\S+)\/(\S+) on (\S+) \((\S+)\) answered (\d{3}) in \d+ ms$/.exec(layer(t, 'Pod').text);
+  const m = /^(\S+)\/(\S+) on (\S+) \((\S+)\) answered (\d{3}) in \d+ ms(?:: "[^"]*")?$/.exec(layer(t, 'Pod').text);
   assert.ok(m, `the Pod layer names no answering pod:\n${t.stdout}`);
   return { namespace: m[1]!, name: m[2]!, node: m[3]!, ip: m[4]!, status: Number(m[5]) };
 }
@@ -213,6 +213,8 @@ describe('podnet trace: every layer of one request, or where and why it failed',
 
     assert.equal(layer(t, 'Ingress').text,
       `NGINX (${controller!.metadata.name}) matched host shop.example.test path /api of Ingress shop/shop → shop/api:80; saw the client as ${OUTSIDE_CLIENT_IP}`);
+    const tlsSecret = (await getJson<Ingress>(['ingress', 'shop', '-n', 'shop'])).spec.tls![0]!.secretName;
+    assert.deepEqual(layer(t, 'Ingress').more, [`TLS terminated by NGINX with the certificate of Secret shop/${tlsSecret} (chosen by SNI shop.example.test)`]);
 
     const api = await readyPods('shop', 'app=api');
     const svc = await getJson<Service>(['svc', 'api', '-n', 'shop']);
@@ -224,6 +226,8 @@ describe('podnet trace: every layer of one request, or where and why it failed',
     assert.ok(pod, `${answered.name} is not one of the api pods ${api.map((p) => p.metadata.name).join(', ')}`);
     assert.deepEqual(answered, { namespace: 'shop', name: pod.metadata.name, node: pod.spec.nodeName, ip: pod.status!.podIP, status: 200 });
     assert.ok(layer(t, 'Service').more.includes(`NGINX's balancer sent it to ${answered.ip}:8080 (${answered.name}) (pod IPs, as ingress-nginx; upstream status 200)`), layer(t, 'Service').more.join('\n'));
+    // podnet/echo's own answer: the connection came from the ingress controller pod, the client is in X-Forwarded-For
+    assert.deepEqual(layer(t, 'Pod').more, [`it saw the connection from ${controller!.status!.podIP} (the ingress controller pod) with X-Forwarded-For ${OUTSIDE_CLIENT_IP} (the outside client)`]);
   });
 
   test('from a frontend pod: the search path finds api.shop.svc.cluster.local, the node\'s DNAT choice is the pod that answers', async () => {

@@ -425,3 +425,20 @@ test('a source outside the Service\'s loadBalancerSourceRanges is dropped by the
   const r = explainTrace(evidence('http://203.0.113.11/', { source: fromOutside, curl: failed(28, 'Connection timed out', '203.0.113.11', 80), cluster: cluster({ services: [guarded] }) }));
   assert.equal(r.failure, 'the load balancer: the load balancer drops 198.51.100.10: the Service\'s loadBalancerSourceRanges (192.0.2.0/24) do not include it, as a cloud\'s security group would');
 });
+
+test('HTTPS through the ingress: the TLS Secret chosen by SNI, and what a podnet/echo pod saw (the ingress pod, and the client in X-Forwarded-For)', () => {
+  const tlsIngress = { ...shopIngress, spec: { ...shopIngress.spec, tls: [{ hosts: ['shop.example.test'], secretName: 'shop-tls' }] } } as Ingress;
+  const r = explainTrace(viaIngress({
+    url: new URL('https://shop.example.test/api'),
+    cluster: cluster({ ingresses: [tlsIngress] }),
+    curl: ok(200, '203.0.113.10', 443),
+    access,
+    reply: { pod: 'api-2', podIP: '10.244.0.7', clientIP: '10.244.1.2', forwardedFor: '198.51.100.10', message: 'hello from the shop api' },
+  }));
+  assert.equal(r.ok, true);
+  assert.ok(r.lines.includes('                    TLS terminated by NGINX with the certificate of Secret shop/shop-tls (chosen by SNI shop.example.test)'), r.lines.join('\n'));
+  assert.deepEqual(r.lines.slice(-2), [
+    '  5. Pod            shop/api-2 on node-1 (10.244.0.7) answered 200 in 3 ms: "hello from the shop api"',
+    '                    it saw the connection from 10.244.1.2 (the ingress controller pod) with X-Forwarded-For 198.51.100.10 (the outside client)',
+  ]);
+});

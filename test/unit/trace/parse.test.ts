@@ -2,7 +2,7 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { conntrackReplySource, dropCounters, parseCurlJson, parseDig } from '../../../src/trace/parse.js';
+import { conntrackReplySource, dropCounters, echoReply, parseCurlJson, parseDig } from '../../../src/trace/parse.js';
 
 const DIG_SEARCH = `; <<>> DiG 9.18.41-1~deb12u1-Debian <<>> +noall +comments +question +answer +stats +tries=1 +time=2 +search api
 ;; global options: +cmd
@@ -67,4 +67,11 @@ test('nft -j: packets per commented drop rule, summed over rules with one commen
   ] });
   assert.deepEqual([...dropCounters(json)], [['ingress to shop/api-1 (policies: deny-all)', 3], ['egress from shop/client (policies: x)', 0]]);
   assert.equal(dropCounters('Error: No such file or directory').size, 0);
+});
+
+test('a podnet/echo answer: who answered and what it saw; any other body is no reply', () => {
+  const body = JSON.stringify({ pod: 'api-1', namespace: 'shop', node: 'node-2', podIP: '10.244.1.5', clientIP: '10.244.1.2', clientPort: 40000, message: 'hello', headers: { 'x-forwarded-for': '198.51.100.10' } });
+  assert.deepEqual(echoReply(body), { pod: 'api-1', podIP: '10.244.1.5', clientIP: '10.244.1.2', message: 'hello', forwardedFor: '198.51.100.10' });
+  assert.equal(echoReply('<html>hi</html>'), undefined);
+  assert.equal(echoReply('{"hostname":"x"}'), undefined);
 });
