@@ -30,8 +30,9 @@ Usage:
                                              run CMD inside a pod's container (stdin only with -i)
   podnet exec node/NAME -- CMD…              run CMD inside a node's network namespace (stdin always)
   podnet outside -- CMD…                     run CMD on the outside client (stdin always)
-  podnet trace URL [--from outside|POD] [-n NS]
+  podnet trace URL [--from outside|POD|TYPE/NAME] [-n NS]
                                              send one request and show each layer it crossed, or where and why it failed
+  podnet test -f FILE                        connectivity tests: who can reach whom (each a trace; exit 1 when one fails)
   podnet port-forward [-n NS] TYPE/NAME|POD [ADDR:][LOCAL]:REMOTE|PORT…
                                              reach a pod (pod, deploy, sts, svc) from the host's 127.0.0.1
   podnet kubectl [--cluster NAME] ARGS…      run your kubectl against the cluster (ARGS go to kubectl as they are)
@@ -60,6 +61,7 @@ const COMMANDS: Record<string, Command> = {
   daemon: async (ctx, flags) => (await import('../daemon/main.js')).runDaemon(ctx.cluster, flags.nodes ?? DEFAULT_NODES, !flags.bare),
   demo: async (ctx, flags) => (await import('./commands/demo.js')).demoCommand(ctx, flags),
   trace: async (ctx, flags) => (await import('./commands/trace.js')).traceCommand(ctx, flags),
+  test: async (ctx, flags) => (await import('./commands/connectivity-test.js')).connectivityTestCommand(ctx, flags),
 };
 
 async function main(argv: string[]): Promise<number> {

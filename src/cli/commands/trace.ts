@@ -23,7 +23,7 @@ import { destinationOf, explainTrace, serviceByClusterIP, serviceByLbIP } from '
 import { conntrackReplySource, dropCounters, echoReply, parseCurlJson, parseDig } from '../../trace/parse.js';
 import type { CommonFlags } from '../args.js';
 import type { Context } from '../context.js';
-import { resolvePod } from './logs.js';
+import { resolveLogsPod } from './logs.js';
 
 /** curl's --max-time: long enough for a slow backend, short enough for a dropped SYN to say so */
 const REQUEST_TIMEOUT_MS = 5_000;
@@ -58,8 +58,9 @@ export function outsideClient(ctx: Context): Where {
   return { source: { kind: 'outside', ip: OUTSIDE_CLIENT_IP }, argv: (cmd) => joinSandboxArgv(holder, cmd) };
 }
 
-async function fromPod(ctx: Context, namespace: string, ref: string): Promise<Where> {
-  const pod = await resolvePod(ctx, namespace, ref);
+/** A pod as logs and exec name it: NAME, pod/NAME, or deploy|sts|svc/NAME (its first pod, as kubectl's). */
+export async function fromPod(ctx: Context, namespace: string, ref: string): Promise<Where> {
+  const pod = await resolveLogsPod(ctx, namespace, ref, () => {});
   const sandbox = runningPid(podFiles(ctx.paths.pods, pod.metadata.uid!).sandboxPid);
   if (!sandbox || !pod.status?.podIP) throw new PodnetError('ENOTRUNNING', `pod ${pod.metadata.namespace}/${pod.metadata.name} is not running: it has no network to send from`);
   return {
@@ -193,7 +194,7 @@ export async function traceRequest(ctx: Context, url: URL, where: Where, options
 
 export async function traceCommand(ctx: Context, flags: CommonFlags): Promise<number> {
   const target = flags.positionals[0];
-  if (!target || flags.positionals.length > 1) throw new PodnetError('EUSAGE', 'usage: podnet trace URL [--from outside|POD] [-n NS]');
+  if (!target || flags.positionals.length > 1) throw new PodnetError('EUSAGE', 'usage: podnet trace URL [--from outside|POD|TYPE/NAME] [-n NS]');
   const url = traceURL(target);
   const from = flags.from ?? 'outside';
   const where = from === 'outside' ? outsideClient(ctx) : await fromPod(ctx, flags.namespace ?? 'default', from);

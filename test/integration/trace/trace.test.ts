@@ -8,7 +8,7 @@
 
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -329,11 +329,50 @@ describe('podnet trace: every layer of one request, or where and why it failed',
   test('usage: a URL is required, and only HTTP and HTTPS are traced', async () => {
     const none = await pn(['trace']);
     assert.equal(none.code, 1);
-    assert.equal(none.stderr, 'error: usage: podnet trace URL [--from outside|POD] [-n NS]\n');
+    assert.equal(none.stderr, 'error: usage: podnet trace URL [--from outside|POD|TYPE/NAME] [-n NS]\n');
     assert.equal(none.stdout, '');
     const ftp = await pn(['trace', 'ftp://x/']);
     assert.equal(ftp.code, 1);
     assert.match(ftp.stderr, /^error: .*\bHTTP and HTTPS\b.*\n$/);
     assert.equal(ftp.stdout, '');
+  });
+
+  test('podnet test: expectations in a file, each one trace; a failing one prints its trace and exits 1; an invalid file runs nothing', async () => {
+    const file = path.join(stateDir, 'connectivity.yaml');
+    writeFileSync(file, [
+      'tests:',
+      '  - {name: outside reaches the frontend, from: outside, url: "https://shop.example.test/", expect: reachable}',
+      '  - {name: frontend reaches the db, from: deploy/frontend, namespace: shop, url: "http://db:5432/", expect: reachable}',
+      '  - {name: probe is kept from the api, from: probe, url: "http://api.shop/", expect: unreachable, failsAt: NetworkPolicy}',
+      '',
+    ].join('\n'));
+    // without the policy the probe reaches the api: that test fails, with its trace
+    const open = await pn(['test', '-f', file]);
+    assert.equal(open.code, 1, open.stdout);
+    assert.match(open.stdout, /^PASS +outside reaches the frontend +reachable +reachable \(200\)$/m);
+    assert.match(open.stdout, /^PASS +frontend reaches the db +reachable +reachable \(200\)$/m);
+    assert.match(open.stdout, /^FAIL +probe is kept from the api +unreachable at NetworkPolicy +reachable \(200\)$/m);
+    assert.match(open.stdout, /^probe is kept from the api: expected unreachable at NetworkPolicy, got reachable \(200\)\nTrace of GET http:\/\/api\.shop\/ from pod default\/probe /m);
+    assert.match(open.stdout, /^2 passed, 1 failed$/m);
+    assert.equal(open.stderr, 'error: 1 of 3 connectivity tests failed\n');
+
+    const api = await readyPods('shop', 'app=api');
+    await apply(DENY_API);
+    try {
+      await eventually('each api pod\'s node to drop its ingress', () => denyRulesInPlace(api, true), 20_000, 200);
+      const closed = await pn(['test', '-f', file]);
+      assert.equal(closed.code, 0, `${closed.stdout}${closed.stderr}`);
+      assert.match(closed.stdout, /^PASS +probe is kept from the api +unreachable at NetworkPolicy +unreachable at NetworkPolicy$/m);
+      assert.match(closed.stdout, /^3 passed, 0 failed$/m);
+      assert.equal(closed.stderr, '');
+    } finally {
+      assert.equal((await pn(['delete', 'networkpolicy', POLICY, '-n', 'shop'])).code, 0);
+    }
+    await eventually('the deny rules gone', () => denyRulesInPlace(api, false), 20_000, 200);
+
+    const bad = await pn(['test', '-f', '-'], { input: 'tests:\n  - from: outside\n    expect: sometimes\n' });
+    assert.equal(bad.code, 1);
+    assert.equal(bad.stdout, '');
+    assert.equal(bad.stderr, 'error: the connectivity tests are invalid:\n* STDIN: tests[0].url: Required value\n* STDIN: tests[0].expect: Unsupported value: "sometimes": supported values: "reachable", "unreachable", "an HTTP status 100-599"\n');
   });
 });

@@ -1,0 +1,119 @@
+// `podnet test -f FILE`: declarative connectivity tests, who can reach whom
+// (pure part). A file lists requests with what should happen to them; each
+// runs as one `podnet trace`, and a test that fails prints the trace, so the
+// reason is the first layer that stopped (or let through) the request.
+//
+//   tests:
+//     - name: the outside reaches the api through the ingress
+//       from: outside
+//       url: https://shop.example.test/api/orders
+//       expect: reachable          # a pod answered (any status)
+//     - from: deploy/frontend       # a pod of it; pod/NAME, sts/NAME, NAME
+//       namespace: shop
+//       url: http://db.shop:5432/
+//       expect: unreachable
+//       failsAt: NetworkPolicy     # optional: the layer it must fail at
+//     - from: outside
+//       url: http://shop.example.test/nope
+//       expect: 404                # this HTTP status, whoever answered
+
+import { parse } from 'yaml';
+import { field, type FieldError } from '../errors.js';
+import type { TraceReport } from './explain.js';
+import type { TraceEvidence } from './evidence.js';
+
+export type Expectation = { kind: 'reachable' } | { kind: 'unreachable'; failsAt?: string } | { kind: 'status'; status: number };
+
+export interface ConnectivityCase {
+  name: string;
+  /** "outside", or a pod reference as logs and exec take it */
+  from: string;
+  namespace: string;
+  url: string;
+  expect: Expectation;
+}
+
+export interface Verdict {
+  pass: boolean;
+  /** what happened, one short phrase */
+  got: string;
+}
+
+const EXPECTATIONS = ['reachable', 'unreachable'];
+const KNOWN_FIELDS = new Set(['name', 'from', 'namespace', 'url', 'expect', 'failsAt']);
+
+/**
+ * The tests of a file, or every problem with it as the API server words
+ * field errors (`tests[1].url: Required value`): nothing runs when one test
+ * is malformed, as nothing of a manifest is applied when one field is.
+ */
+export function parseConnectivityTests(text: string): { cases: ConnectivityCase[]; errors: FieldError[] } {
+  let doc: unknown;
+  try { doc = parse(text); } catch (err) { return { cases: [], errors: [field.invalid('<file>', '', `not YAML: ${(err as Error).message.split('\n')[0]!.replace(/:$/, '')}`)] }; }
+  const tests = (doc as { tests?: unknown } | null)?.tests;
+  if (!Array.isArray(tests) || tests.length === 0) return { cases: [], errors: [field.required('tests', 'a list of {from, url, expect}')] };
+  const cases: ConnectivityCase[] = [];
+  const errors: FieldError[] = [];
+  tests.forEach((t: unknown, i) => {
+    const path = `tests[${i}]`;
+    if (typeof t !== 'object' || t === null || Array.isArray(t)) { errors.push(field.invalid(path, t, 'must be an object')); return; }
+    const o = t as Record<string, unknown>;
+    const before = errors.length;
+    for (const k of Object.keys(o)) if (!KNOWN_FIELDS.has(k)) errors.push(field.notSupported(`${path}.${k}`, k, [...KNOWN_FIELDS]));
+    const text = (k: string, required: boolean): string | undefined => {
+      const v = o[k];
+      if (v === undefined || v === null || v === '') { if (required) errors.push(field.required(`${path}.${k}`)); return undefined; }
+      if (typeof v !== 'string') { errors.push(field.invalid(`${path}.${k}`, v, 'must be a string')); return undefined; }
+      return v;
+    };
+    const from = text('from', true);
+    const url = text('url', true);
+    const namespace = text('namespace', false) ?? 'default';
+    const name = text('name', false);
+    const failsAt = text('failsAt', false);
+    const expect = parseExpectation(o.expect, `${path}.expect`, errors);
+    if (failsAt !== undefined && expect && expect.kind !== 'unreachable') errors.push(field.invalid(`${path}.failsAt`, failsAt, 'only with expect: unreachable'));
+    if (url !== undefined && !/^(https?:\/\/)?[^\s/]+/i.test(url)) errors.push(field.invalid(`${path}.url`, url, 'must be an http or https URL'));
+    if (errors.length > before || !from || !url || !expect) return;
+    const full: Expectation = expect.kind === 'unreachable' && failsAt ? { kind: 'unreachable', failsAt } : expect;
+    cases.push({ name: name ?? `${from} → ${url}`, from, namespace, url, expect: full });
+  });
+  return { cases: errors.length > 0 ? [] : cases, errors };
+}
+
+function parseExpectation(v: unknown, path: string, errors: FieldError[]): Expectation | undefined {
+  if (v === undefined || v === null || v === '') { errors.push(field.required(path)); return undefined; }
+  if (v === 'reachable' || v === 'unreachable') return { kind: v };
+  const status = typeof v === 'number' ? v : typeof v === 'string' && /^\d{3}$/.test(v) ? Number(v) : NaN;
+  if (Number.isInteger(status) && status >= 100 && status <= 599) return { kind: 'status', status };
+  errors.push(field.notSupported(path, v, [...EXPECTATIONS, 'an HTTP status 100-599']));
+  return undefined;
+}
+
+export function expectationText(e: Expectation): string {
+  if (e.kind === 'status') return String(e.status);
+  return e.kind === 'unreachable' && e.failsAt ? `unreachable at ${e.failsAt}` : e.kind;
+}
+
+/** Whether the trace's outcome is what the case expects. */
+export function judge(expect: Expectation, report: TraceReport, evidence: Pick<TraceEvidence, 'curl'>): Verdict {
+  const status = evidence.curl.status;
+  const got = report.ok ? `reachable (${status})` : `unreachable at ${report.failure!.split(':')[0]}${status > 0 ? ` (${status})` : ''}`;
+  switch (expect.kind) {
+    case 'reachable': return { pass: report.ok, got };
+    case 'unreachable': {
+      const where = report.failure?.split(':')[0] ?? '';
+      return { pass: !report.ok && (expect.failsAt === undefined || where.toLowerCase().includes(expect.failsAt.toLowerCase())), got };
+    }
+    case 'status': return { pass: status === expect.status, got: status > 0 ? String(status) : got };
+  }
+}
+
+/** The result table, kubectl-style columns. */
+export function resultTable(rows: { result: string; test: string; expect: string; got: string }[]): string {
+  const header = { result: 'RESULT', test: 'TEST', expect: 'EXPECT', got: 'GOT' };
+  const all = [header, ...rows];
+  const width = (k: keyof typeof header) => Math.max(...all.map((r) => r[k].length)) + 3;
+  const [w1, w2, w3] = [width('result'), width('test'), width('expect')];
+  return all.map((r) => `${r.result.padEnd(w1)}${r.test.padEnd(w2)}${r.expect.padEnd(w3)}${r.got}`).join('\n');
+}

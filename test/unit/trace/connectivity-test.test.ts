@@ -1,0 +1,70 @@
+// podnet test's file format and judging, as rows.
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { judge, parseConnectivityTests, resultTable } from '../../../src/trace/connectivity-test.js';
+
+const FILE = `
+tests:
+  - name: outside reaches the api
+    from: outside
+    url: https://shop.example.test/api/orders
+    expect: reachable
+  - from: deploy/frontend
+    namespace: shop
+    url: http://db.shop:5432/
+    expect: unreachable
+    failsAt: NetworkPolicy
+  - from: outside
+    url: http://shop.example.test/nope
+    expect: 404
+`;
+
+test('a file of tests: names, namespaces, the three kinds of expectation', () => {
+  const { cases, errors } = parseConnectivityTests(FILE);
+  assert.deepEqual(errors, []);
+  assert.deepEqual(cases, [
+    { name: 'outside reaches the api', from: 'outside', namespace: 'default', url: 'https://shop.example.test/api/orders', expect: { kind: 'reachable' } },
+    { name: 'deploy/frontend → http://db.shop:5432/', from: 'deploy/frontend', namespace: 'shop', url: 'http://db.shop:5432/', expect: { kind: 'unreachable', failsAt: 'NetworkPolicy' } },
+    { name: 'outside → http://shop.example.test/nope', from: 'outside', namespace: 'default', url: 'http://shop.example.test/nope', expect: { kind: 'status', status: 404 } },
+  ]);
+});
+
+const INVALID = [
+  ['no tests', 'x: 1', ['tests: Required value: a list of {from, url, expect}']],
+  ['missing fields', 'tests: [{from: outside}]', ['tests[0].url: Required value', 'tests[0].expect: Required value']],
+  ['an unknown field and an unknown expectation', 'tests: [{from: outside, url: "http://a/", expect: maybe, timeout: 3}]',
+    ['tests[0].timeout: Unsupported value: "timeout": supported values: "name", "from", "namespace", "url", "expect", "failsAt"', 'tests[0].expect: Unsupported value: "maybe": supported values: "reachable", "unreachable", "an HTTP status 100-599"']],
+  ['failsAt without unreachable', 'tests: [{from: outside, url: "http://a/", expect: reachable, failsAt: DNS}]', ['tests[0].failsAt: Invalid value: "DNS": only with expect: unreachable']],
+  ['a status out of range and a number where a string belongs', 'tests: [{from: 7, url: "http://a/", expect: 700}]', ['tests[0].from: Invalid value: 7: must be a string', 'tests[0].expect: Unsupported value: 700: supported values: "reachable", "unreachable", "an HTTP status 100-599"']],
+  ['not YAML', 'tests: [', ['<file>: Invalid value: "": not YAML: Flow sequence in block collection must be sufficiently indented and end with a ] at line 1, column 9']],
+] as const;
+
+for (const [name, text, want] of INVALID) {
+  test(`an invalid file runs nothing and says why, field by field: ${name}`, () => {
+    const { cases, errors } = parseConnectivityTests(text);
+    assert.deepEqual(cases, []);
+    assert.deepEqual(errors.map((e) => e.toString()), want);
+  });
+}
+
+const curl = (status: number) => ({ curl: { exit: 0, error: '', status, remoteIP: '', remotePort: 0, localPort: 0, timeMs: 1 } });
+const answered = { lines: [], ok: true };
+const dropped = { lines: [], ok: false, failure: 'NetworkPolicy: ingress to shop/db-0 isolated by shop/db-deny on node-1 (3 packets)' };
+
+test('judging: reachable, unreachable (at a layer), a status', () => {
+  assert.deepEqual(judge({ kind: 'reachable' }, answered, curl(200)), { pass: true, got: 'reachable (200)' });
+  assert.deepEqual(judge({ kind: 'reachable' }, dropped, curl(0)), { pass: false, got: 'unreachable at NetworkPolicy' });
+  assert.deepEqual(judge({ kind: 'unreachable' }, dropped, curl(0)), { pass: true, got: 'unreachable at NetworkPolicy' });
+  assert.deepEqual(judge({ kind: 'unreachable', failsAt: 'networkpolicy' }, dropped, curl(0)), { pass: true, got: 'unreachable at NetworkPolicy' });
+  assert.deepEqual(judge({ kind: 'unreachable', failsAt: 'DNS' }, dropped, curl(0)), { pass: false, got: 'unreachable at NetworkPolicy' });
+  assert.deepEqual(judge({ kind: 'unreachable' }, answered, curl(200)), { pass: false, got: 'reachable (200)' });
+  const notFound = { lines: [], ok: false, failure: 'the ingress: no rule of host a matches path /nope: …' };
+  assert.deepEqual(judge({ kind: 'status', status: 404 }, notFound, curl(404)), { pass: true, got: '404' });
+  assert.deepEqual(judge({ kind: 'status', status: 200 }, answered, curl(503)), { pass: false, got: '503' });
+});
+
+test('the result table lines up its columns', () => {
+  assert.equal(resultTable([{ result: 'PASS', test: 'a', expect: 'reachable', got: 'reachable (200)' }, { result: 'FAIL', test: 'longer name', expect: '404', got: '200' }]),
+    'RESULT   TEST          EXPECT      GOT\nPASS     a             reachable   reachable (200)\nFAIL     longer name   404         200');
+});
