@@ -14,6 +14,8 @@ export interface RunOptions {
   allowFailure?: boolean;
   env?: NodeJS.ProcessEnv;
   timeoutMs?: number;
+  /** keep only this much of stdout (the rest is read and dropped): for a command whose output a peer controls */
+  maxStdoutBytes?: number;
 }
 
 export interface RunResult { stdout: string; stderr: string; code: number | null }
@@ -44,7 +46,8 @@ export class ExecRunner implements Runner {
       });
       let stdout = '';
       let stderr = '';
-      child.stdout.setEncoding('utf8').on('data', (d: string) => { stdout += d; });
+      const max = options.maxStdoutBytes ?? Infinity;
+      child.stdout.setEncoding('utf8').on('data', (d: string) => { if (stdout.length < max) stdout += d.slice(0, max - stdout.length); });
       child.stderr.setEncoding('utf8').on('data', (d: string) => { stderr += d; });
       child.on('error', (err) => reject(new CommandError(full, null, err.message)));
       child.on('close', (code) => {

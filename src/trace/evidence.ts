@@ -80,6 +80,8 @@ export interface ClusterView {
   ingresses: Ingress[];
   /** which Ingresses podnet's controller serves */
   ingressClasses: IngressClass[];
+  /** "namespace/name" of every Secret (a TLS section may name one that is not there) */
+  secretNames: string[];
   nodes: Node[];
   /** Deployments and StatefulSets, to say when the pods a Service wants are scaled away */
   workloads: Workload[];

@@ -71,7 +71,14 @@ export function serviceByLbIP(cluster: ClusterView, ip: string): Service | undef
 }
 
 function serviceByNodePort(cluster: ClusterView, port: number): Service | undefined {
-  return cluster.services.find((s) => s.spec.ports?.some((p) => p.nodePort === port));
+  return cluster.services.find((s) => s.spec.ports?.some((p) => p.nodePort === port && isTCP(p)));
+}
+
+/** trace's requests are HTTP over TCP: a UDP port of the same number is another port */
+const isTCP = (p: ServicePort) => (p.protocol ?? 'TCP') === 'TCP';
+
+function tcpPort(svc: Service, port: number): ServicePort | undefined {
+  return svc.spec.ports?.find((p) => p.port === port && isTCP(p));
 }
 
 function portLabel(p: ServicePort): string {
@@ -249,9 +256,9 @@ class Explanation {
     if (lbSvc) {
       const failed = this.loadBalancer(lbSvc, dst, port);
       if (failed) return failed;
-      return ingress(lbSvc) ? this.ingress() : this.service(lbSvc, lbSvc.spec.ports!.find((p) => p.port === port), dst, port);
+      return ingress(lbSvc) ? this.ingress() : this.service(lbSvc, tcpPort(lbSvc, port), dst, port);
     }
-    if (clusterSvc) return ingress(clusterSvc) ? this.ingress() : this.service(clusterSvc, clusterSvc.spec.ports?.find((p) => p.port === port), dst, port);
+    if (clusterSvc) return ingress(clusterSvc) ? this.ingress() : this.service(clusterSvc, tcpPort(clusterSvc, port), dst, port);
     if (node) return this.nodePort(node, dst, port);
     if (pod) return pod.metadata.namespace === INGRESS_NAMESPACE ? this.ingress() : this.directPod(pod, port);
     r.layer('Destination', `${dst || this.host}:${port} is no pod, Service, node or load-balancer address of the cluster`);
@@ -260,11 +267,30 @@ class Explanation {
     return r.ok();
   }
 
+  /** The source pod's object, for its DNS settings. */
+  private sourcePod(): Pod | undefined {
+    const p = this.e.source.pod;
+    return p ? this.cluster.pods.find((x) => x.metadata.namespace === p.namespace && x.metadata.name === p.name) : undefined;
+  }
+
+  /** How the source resolves names: the external DNS (outside), the cluster DNS, or (dnsPolicy) the node's resolver. */
+  private resolver(server: string): string {
+    if (this.e.source.kind === 'outside') return 'the external DNS';
+    const clusterDNS = this.cluster.services.find((s) => s.metadata.namespace === 'kube-system' && s.metadata.name === 'kube-dns')?.spec.clusterIP;
+    if (!server || !clusterDNS || server === clusterDNS) return 'cluster DNS';
+    const pod = this.sourcePod();
+    return `not the cluster DNS but ${pod?.spec.dnsPolicy === 'None' ? 'the nameserver of its dnsConfig' : 'the node\'s resolver'} (dnsPolicy ${pod?.spec.dnsPolicy ?? 'ClusterFirst'}${pod?.spec.hostNetwork ? ', hostNetwork' : ''})`;
+  }
+
   /** 1. DNS; a report when the name did not resolve */
   private dns(): TraceReport | undefined {
     const { e, r, host } = this;
     const d = e.dns!;
-    const resolver = e.source.kind === 'outside' ? 'the external DNS' : 'cluster DNS';
+    if (d.server === '/etc/hosts') {
+      r.layer('DNS', `${host} → ${d.addresses.join(', ')} (${e.source.kind === 'pod' ? 'the pod\'s /etc/hosts: its hostAliases or a local name' : 'the outside client\'s /etc/hosts'}; no DNS query)`);
+      return undefined;
+    }
+    const resolver = this.resolver(d.server);
     const where = d.server ? `${resolver} ${d.server}` : resolver;
     const chain = d.cnames.length > 0 ? ` CNAME ${d.cnames.join(' → ')} →` : '';
     if (d.addresses.length === 0) {
@@ -304,13 +330,21 @@ class Explanation {
       const published = Object.keys(externalRecords(cluster.ingresses, cluster.services));
       return `${d.rcode}: no Ingress rule or annotated LoadBalancer Service names ${host}${published.length > 0 ? ` (published: ${published.slice(0, 8).join(', ')})` : ''}`;
     }
+    const pod = this.sourcePod();
+    if (this.resolver(d.server) !== 'cluster DNS') {
+      const hint = pod?.spec.hostNetwork && (pod.spec.dnsPolicy ?? 'ClusterFirst') === 'ClusterFirst' ? ': a hostNetwork pod needs dnsPolicy ClusterFirstWithHostNet for cluster names' : '';
+      return `${d.rcode}: the pod does not ask the cluster DNS (dnsPolicy ${pod?.spec.dnsPolicy ?? 'ClusterFirst'}${pod?.spec.hostNetwork ? ', hostNetwork' : ''}), so cluster names do not resolve there${hint}`;
+    }
     // a Service name: NAME, NAME.NS, NAME.NS.svc, NAME.NS.svc.cluster.local
     const labels = host.split('.');
     const name = labels[0]!;
     const namespace = labels.length >= 2 && (labels.length === 2 || labels[2] === 'svc') ? labels[1]! : e.source.pod!.namespace;
     const same = cluster.services.filter((s) => s.metadata.name === name);
     if (labels.length <= 2 || labels[2] === 'svc') {
-      if (same.some((s) => s.metadata.namespace === namespace)) return `${d.rcode}: Service ${namespace}/${name} exists but has no record for this name`;
+      if (same.some((s) => s.metadata.namespace === namespace)) {
+        if (pod?.spec.dnsPolicy === 'None') return `${d.rcode}: Service ${namespace}/${name} exists, but the pod's own search path (dnsPolicy None: ${(pod.spec.dnsConfig?.searches ?? []).join(', ') || 'no searches'}) does not make ${host} its name: use ${name}.${namespace}.svc.cluster.local`;
+        return `${d.rcode}: Service ${namespace}/${name} exists but has no record for this name`;
+      }
       const elsewhere = same.map((s) => s.metadata.namespace);
       return `${d.rcode}: no Service ${name} in namespace ${namespace}${elsewhere.length > 0 ? `; there is one in ${elsewhere.join(', ')} (use ${name}.${elsewhere[0]})` : ''}`;
     }
@@ -327,7 +361,7 @@ class Explanation {
   /** The load balancer's layer; a report when it stopped the request there. */
   private loadBalancer(svc: Service, dst: string, port: number): TraceReport | undefined {
     const { e, r, cluster } = this;
-    const svcPort = svc.spec.ports?.find((p) => p.port === port);
+    const svcPort = tcpPort(svc, port);
     if (!svcPort) {
       r.layer('Load balancer', `${dst}:${port} is Service ${key(svc)}'s address, which has no port ${port} (ports ${(svc.spec.ports ?? []).map(portLabel).join(', ')})`);
       return r.failed('the load balancer', `the load balancer has no listener on port ${port} of ${dst}`);
@@ -342,7 +376,10 @@ class Explanation {
     }
     if (e.curl.status === 0 && e.lb && !e.lb.targets.some((t) => t.inService)) {
       const eps = endpointsOf(cluster, svc, svcPort);
-      const cause = eps.ready.length > 0 ? '' : e.lb.externalTrafficPolicy === 'Local'
+      // the checks go on while the request waits: their drops show in the counters too
+      const dropped = dropsOf(e.drops, e.source, eps.pods);
+      const cause = dropped.length > 0 ? `; the checks (from the nodes, through the NodePort) are dropped by NetworkPolicy: ${dropsText(dropped)}: a policy on the backends must allow the nodes' addresses for a cloud LB's health checks (docs/network-policy.md)`
+        : eps.ready.length > 0 ? '' : e.lb.externalTrafficPolicy === 'Local'
         ? `; with externalTrafficPolicy Local a node is healthy only with a ready endpoint of its own: ${noEndpointsReason(cluster, svc, svcPort)}`
         : `; every node's NodePort refuses: ${noEndpointsReason(cluster, svc, svcPort)}`;
       return r.failed('the load balancer', `no node passes the load balancer's health check, so it rejects the connection (${health})${cause}`);
@@ -354,7 +391,7 @@ class Explanation {
   private nodePort(node: string, dst: string, port: number): TraceReport {
     const { e, r, cluster } = this;
     const svc = serviceByNodePort(cluster, port);
-    const svcPort = svc?.spec.ports?.find((p) => p.nodePort === port);
+    const svcPort = svc?.spec.ports?.find((p) => p.nodePort === port && isTCP(p));
     r.layer('Node', `${dst}:${port} is node ${node}${svc ? `: the NodePort of Service ${key(svc)} port ${svcPort!.port}` : ', on no Service\'s NodePort'}`);
     if (!svc) {
       if (e.curl.status > 0) return this.answered(undefined);
@@ -379,6 +416,11 @@ class Explanation {
     }
     const eps = endpointsOf(cluster, svc, svcPort);
     const address = svc.spec.clusterIP && svc.spec.clusterIP !== 'None' ? `ClusterIP ${svc.spec.clusterIP}:${svcPort.port}` : 'headless';
+    const node = e.source.pod?.node;
+    if (svc.spec.internalTrafficPolicy === 'Local' && node && e.curl.status === 0 && eps.ready.length > 0 && !eps.nodes.has(node)) {
+      r.layer('Service', `${name} ${address} → ${plural(eps.ready.length, 'ready endpoint')}${endpointList(eps.ready)}`);
+      return r.failed('the Service', `Service ${name} has internalTrafficPolicy Local and ${node}, the source pod's node, has none of its endpoints: kube-proxy drops the connection there instead of crossing to another node`);
+    }
     const fallback = eps.ready.length === 0 && eps.terminating.length > 0;
     r.layer('Service', `${name} ${address} → ${plural(eps.ready.length, 'ready endpoint')}${endpointList(eps.ready)}`);
     if (fallback) r.note(`${plural(eps.terminating.length, 'terminating endpoint')} still serving${endpointList(eps.terminating)}: with none ready, kube-proxy sends new connections to them`);
@@ -450,16 +492,32 @@ class Explanation {
       });
       const dropped = dropsOf(e.drops, e.source, targets);
       if (dropped.length > 0) return r.failed('NetworkPolicy', `NGINX's connection to the backend was dropped: ${dropsText(dropped)}`, `${base}: NGINX's connection to the backend was dropped by NetworkPolicy: ${dropsText(dropped)}`);
+      const rules = rulesForHost(cluster.ingresses, host);
+      if (rules.length > 0 && e.curl.exit === 28) {
+        const read = Math.max(...rules.map((x) => parseAnnotations(x.ing.metadata.annotations).options.proxyReadTimeoutS));
+        const backends = [...new Set(rules.map((x) => backendText(x.ing.metadata.namespace, x.backend)))].join(', ');
+        return r.failed('the backend', `NGINX was still waiting for the backend (${backends}): no policy dropped anything, and NGINX waits up to its proxy-read-timeout (${read} s) for a pod that accepted the connection without answering; trace the Service --from a pod to see the pod itself`, `${base}: NGINX was still waiting for the backend (${backends}) after ${e.timeoutMs / 1000} s; it waits up to its proxy-read-timeout (${read} s)`);
+      }
       return r.failed('the ingress controller', base);
     }
     if (!a?.ingress) return this.defaultServer(nginx);
     const ing = cluster.ingresses.find((i) => key(i) === a.ingress);
-    const rule = ing ? rulesForHost([ing], host).find((x) => x.path === a.rule_path) : undefined;
+    // the rule NGINX matched: its path, and the Service the log names (one path may be there as Exact and as Prefix)
+    const loggedName = a.service.split('/')[1]?.split(':')[0];
+    const candidates = ing ? rulesForHost([ing], host).filter((x) => x.path === a.rule_path) : [];
+    const rule = candidates.find((x) => x.backend.service?.name === loggedName) ?? candidates[0];
     const backend = a.service || (rule ? backendText(ing!.metadata.namespace, rule.backend) : '?');
     r.layer('Ingress', `${nginx} matched host ${a.rule_host || '*'} path ${a.rule_path} of Ingress ${a.ingress} → ${backend}; saw the client as ${a.remote_addr}`);
     const tls = e.url.protocol === 'https:' ? cluster.ingresses.flatMap((i) => (i.spec.tls ?? []).filter((t) => t.hosts?.includes(host)).map((t) => `${i.metadata.namespace}/${t.secretName}`))[0] : undefined;
-    if (tls) r.note(`TLS terminated by NGINX with the certificate of Secret ${tls} (chosen by SNI ${host})`);
+    if (tls) {
+      r.note(cluster.secretNames.includes(tls) ? `TLS terminated by NGINX with the certificate of Secret ${tls} (chosen by SNI ${host})`
+        : `TLS terminated by NGINX with its default self-signed certificate: Secret ${tls}, which the Ingress names for ${host}, does not exist`);
+    }
     const upstreams = a.upstream_addr.split(/, | : /).filter(Boolean);
+    if (upstreams.length === 0 && a.status === 403 && ing) {
+      const ranges = ing.metadata.annotations?.['nginx.ingress.kubernetes.io/allowlist-source-range'] ?? ing.metadata.annotations?.['nginx.ingress.kubernetes.io/whitelist-source-range'];
+      if (ranges) return r.failed('the ingress', `NGINX refused the client ${a.remote_addr} (403): Ingress ${a.ingress} allows only ${ranges} (its allowlist-source-range annotation)`);
+    }
     if (upstreams.length === 0 && a.status !== 503 && a.status !== 502) {
       const redirect = a.status === 308 || a.status === 301;
       r.note(redirect ? `NGINX redirected it to HTTPS (${a.status}): host ${a.rule_host} has TLS, and plain HTTP is redirected as ingress-nginx does; trace https://${host}${e.url.pathname} follows it` : `NGINX answered ${a.status} itself, without an upstream`);
@@ -502,7 +560,9 @@ class Explanation {
     const namespace = a.service ? a.service.split('/')[0]! : ns;
     const svc = this.cluster.services.find((s) => s.metadata.namespace === namespace && s.metadata.name === name);
     if (!svc) return `Service ${namespace}/${name ?? '?'} does not exist (the Ingress's backend)`;
-    const want = backend?.service?.port;
+    // the access log's "ns/name:port" is what NGINX used; the rule's port only when the log has none
+    const logged = a.service.split(':')[1];
+    const want = logged ? (/^\d+$/.test(logged) ? { number: Number(logged) } : { name: logged }) : backend?.service?.port;
     if (want && !svc.spec.ports?.some((p) => (want.number !== undefined ? p.port === want.number : p.name === want.name))) {
       return `Service ${key(svc)} has no port ${want.number ?? want.name} (the Ingress's backend port; its ports are ${(svc.spec.ports ?? []).map(portLabel).join(', ')})`;
     }
@@ -526,6 +586,9 @@ class Explanation {
       return r.failed('the pod', `${names} did not answer within NGINX's proxy-read-timeout (${timeout} s${ing?.metadata.annotations?.['nginx.ingress.kubernetes.io/proxy-read-timeout'] ? ', the Ingress\'s annotation' : ', the default'}): NGINX answered 504`);
     }
     const port = upstreams[0]?.split(':')[1];
+    if (parseAnnotations(ing?.metadata.annotations).options.backendProtocol === 'HTTPS') {
+      return r.failed('the pod', `${names} failed NGINX's connection on port ${port}: the Ingress's backend-protocol is HTTPS, so NGINX speaks TLS to the pod, and a pod serving plain HTTP fails the handshake (NGINX's error.log: SSL_do_handshake() failed): NGINX answered 502`);
+    }
     const declared = last ? ` (${declaredPorts(last)})` : '';
     return r.failed('the pod', `${names} refused or reset the connection on port ${port}, the targetPort of ${key(svc)}${declared}: NGINX answered 502`);
   }

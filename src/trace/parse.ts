@@ -32,11 +32,16 @@ interface CurlJson {
   remote_ip?: string; remote_port?: number; local_port?: number; time_total?: number;
 }
 
-/** curl's `-w '%{json}'` object (7.70+; exitcode and errormsg since 7.75). */
-export function parseCurlJson(text: string, exitCode: number, stderr: string): CurlResult {
+/**
+ * curl's standard error with `-w '%{stderr}\n%{json}'`: its own error line
+ * (-sS), then its `%{json}` object (7.70+; exitcode and errormsg since 7.75)
+ * on the last line. The body stays on standard output.
+ */
+export function parseCurlJson(stderr: string, exitCode: number): CurlResult {
+  const lines = stderr.trim().split('\n');
   let j: CurlJson = {};
-  try { j = JSON.parse(text.trim().split('\n').pop() ?? '{}') as CurlJson; } catch { /* curl stopped before writing it */ }
-  const error = (j.errormsg ?? '') || stderr.trim().replace(/^curl: \(\d+\) /, '');
+  try { j = JSON.parse(lines.at(-1) ?? '{}') as CurlJson; lines.pop(); } catch { /* curl stopped before writing it */ }
+  const error = (j.errormsg ?? '') || lines.join(' ').trim().replace(/^curl: \(\d+\) /, '');
   return {
     exit: j.exitcode ?? exitCode,
     error,

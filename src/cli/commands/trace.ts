@@ -18,7 +18,7 @@ import { netnsNames, OUTSIDE_CLIENT_IP } from '../../config.js';
 import { outsideFiles } from '../../daemon/outside-world.js';
 import { PodnetError } from '../../errors.js';
 import { defaultRunner } from '../../net/runner.js';
-import type { AccessLine, ClusterView, PolicyDrop, TraceEvidence, TraceSource } from '../../trace/evidence.js';
+import type { AccessLine, ClusterView, DnsLookup, PolicyDrop, TraceEvidence, TraceSource } from '../../trace/evidence.js';
 import { destinationOf, explainTrace, serviceByClusterIP, serviceByLbIP } from '../../trace/explain.js';
 import { conntrackReplySource, dropCounters, echoReply, parseCurlJson, parseDig } from '../../trace/parse.js';
 import type { CommonFlags } from '../args.js';
@@ -32,6 +32,8 @@ const ACCESS_LOG_WAIT_MS = 1_000;
 const ACCESS_LOG_POLL_MS = 20;
 const NETPOL_TABLE = ['ip', 'podnet-netpol'];
 const INGRESS_NAMESPACE = 'ingress-nginx';
+/** the part of an answer's body kept: enough for a podnet/echo reply, whatever size a backend sends */
+const MAX_BODY_BYTES = 64 * 1024;
 /** curl's source port, from a part of the ephemeral range (Linux's default 32768-60999) */
 const LOCAL_PORTS = { from: 40_000, count: 20_000 };
 
@@ -71,13 +73,14 @@ export async function fromPod(ctx: Context, namespace: string, ref: string): Pro
 
 async function clusterView(ctx: Context): Promise<ClusterView> {
   const client = ctx.client();
-  const [services, slices, pods, ingresses, ingressClasses, nodes, deployments, statefulsets] = await Promise.all([
+  const [services, slices, pods, ingresses, ingressClasses, nodes, deployments, statefulsets, secrets] = await Promise.all([
     client.list<Service>('services'), client.list<EndpointSlice>('endpointslices'), client.list<Pod>('pods'),
     client.list<Ingress>('ingresses'), client.list<IngressClass>('ingressclasses'), client.list<Node>('nodes'),
-    client.list<Deployment>('deployments'), client.list<StatefulSet>('statefulsets'),
+    client.list<Deployment>('deployments'), client.list<StatefulSet>('statefulsets'), client.list('secrets'),
   ]);
   const workloads = [...deployments.items.map((d) => ({ ...d, kind: 'Deployment' })), ...statefulsets.items.map((s) => ({ ...s, kind: 'StatefulSet' }))];
-  return { services: services.items, slices: slices.items, pods: pods.items, ingresses: ingresses.items, ingressClasses: ingressClasses.items, nodes: nodes.items, workloads };
+  return { services: services.items, slices: slices.items, pods: pods.items, ingresses: ingresses.items, ingressClasses: ingressClasses.items, nodes: nodes.items, workloads,
+    secretNames: secrets.items.map((x) => `${x.metadata.namespace}/${x.metadata.name}`) };
 }
 
 /** Each node's NetworkPolicy drop counters (none where no policy has made the table). */
@@ -100,6 +103,18 @@ function grown(before: Map<string, Map<string, number>>, after: Map<string, Map<
     }
   }
   return drops;
+}
+
+/**
+ * The host's address as the source would find it: /etc/hosts first (a pod's
+ * hostAliases, localhost), as glibc and so curl look, then dig (with the
+ * pod's search path).
+ */
+async function lookUp(run: (cmd: string[]) => Promise<{ stdout: string }>, host: string, inPod: boolean): Promise<DnsLookup> {
+  const files = (await run(['getent', '-s', 'files', 'ahostsv4', host])).stdout;
+  const fromFile = [...new Set(files.split('\n').map((l) => l.split(/\s+/)[0]!).filter((a) => isIPv4(a)))];
+  if (fromFile.length > 0) return { qname: host, server: '/etc/hosts', rcode: 'NOERROR', addresses: fromFile, cnames: [] };
+  return parseDig((await run(['dig', '+noall', '+comments', '+question', '+answer', '+stats', '+tries=1', '+time=2', ...(inPod ? ['+search'] : []), host])).stdout, host);
 }
 
 /** The connection's conntrack entry in a namespace, by its original source address and port. */
@@ -143,11 +158,11 @@ export async function traceRequest(ctx: Context, url: URL, where: Where, options
 
   const host = url.hostname;
   const cluster = await clusterView(ctx);
-  // Policies drop only pods' traffic: their counters are read around a pod's requests.
-  const counters = () => (where.source.kind === 'pod' ? policyCounters(ctx, cluster.nodes) : Promise.resolve(new Map<string, Map<string, number>>()));
+  // The drop counters around the name lookup and the request: a policy drops
+  // a pod's queries, its connections, and also NGINX's and the nodes' (from outside).
+  const counters = () => policyCounters(ctx, cluster.nodes);
   const beforeDig = await counters();
-  const dns = isIPv4(host) ? undefined
-    : parseDig((await run(['dig', '+noall', '+comments', '+question', '+answer', '+stats', '+tries=1', '+time=2', ...(where.source.kind === 'pod' ? ['+search'] : []), host])).stdout, host);
+  const dns = isIPv4(host) ? undefined : await lookUp(run, host, where.source.kind === 'pod');
   const before = await counters();
   const dnsDrops = grown(beforeDig, before);
 
@@ -156,9 +171,10 @@ export async function traceRequest(ctx: Context, url: URL, where: Where, options
   // comes first on stdout, curl's account of the request on the last line.
   const localPort = LOCAL_PORTS.from + randomInt(LOCAL_PORTS.count);
   const tls = options.cacert ? ['--cacert', options.cacert] : ['-k'];
-  const c = await run(['curl', '-sS', ...tls, '-w', '\n%{json}', '-H', `X-Request-ID: ${requestId}`, '--local-port', String(localPort), '--max-time', String(REQUEST_TIMEOUT_MS / 1000), url.href]);
-  const curl = { ...parseCurlJson(c.stdout, c.code ?? 1, c.stderr), localPort };
-  const reply = echoReply(c.stdout.slice(0, Math.max(0, c.stdout.lastIndexOf('\n'))));
+  const c = await defaultRunner.run(where.argv(['curl', '-sS', ...tls, '-w', '%{stderr}\n%{json}', '-H', `X-Request-ID: ${requestId}`, '--local-port', String(localPort), '--max-time', String(REQUEST_TIMEOUT_MS / 1000), url.href]),
+    { allowFailure: true, timeoutMs: REQUEST_TIMEOUT_MS + 5_000, maxStdoutBytes: MAX_BODY_BYTES });
+  const curl = { ...parseCurlJson(c.stderr, c.code ?? 1), localPort };
+  const reply = echoReply(c.stdout);
   const drops = grown(before, await counters());
 
   const evidence: TraceEvidence = { url, method: 'GET', source: where.source, requestId, curl, cluster, drops, dnsDrops, timeoutMs: REQUEST_TIMEOUT_MS, ...(dns ? { dns } : {}), ...(reply ? { reply } : {}) };
@@ -196,7 +212,9 @@ export async function traceCommand(ctx: Context, flags: CommonFlags): Promise<nu
   const target = flags.positionals[0];
   if (!target || flags.positionals.length > 1) throw new PodnetError('EUSAGE', 'usage: podnet trace URL [--from outside|POD|TYPE/NAME] [-n NS]');
   const url = traceURL(target);
+  await ctx.ready();
   const from = flags.from ?? 'outside';
+  if (from.startsWith('node/')) throw new PodnetError('EUSAGE', `trace --from takes the outside client or a pod (NAME, pod/NAME, deploy|sts|svc/NAME); from a node, run: podnet exec ${from} -- curl -v URL`);
   const where = from === 'outside' ? outsideClient(ctx) : await fromPod(ctx, flags.namespace ?? 'default', from);
   const report = explainTrace(await traceRequest(ctx, url, where));
   process.stdout.write(`${report.lines.join('\n')}\n`);

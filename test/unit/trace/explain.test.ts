@@ -59,6 +59,7 @@ function cluster(over: Partial<ClusterView> = {}): ClusterView {
     ingresses: [shopIngress],
     nodes: [node('node-1', '172.18.0.2'), node('node-2', '172.18.0.3')],
     workloads: [],
+    secretNames: ['shop/shop-tls'],
     ingressClasses: [{ apiVersion: 'networking.k8s.io/v1', kind: 'IngressClass', metadata: { name: 'nginx', annotations: { 'ingressclass.kubernetes.io/is-default-class': 'true' } }, spec: { controller: 'k8s.io/ingress-nginx' } } as IngressClass],
     ...over,
   };
@@ -441,4 +442,94 @@ test('HTTPS through the ingress: the TLS Secret chosen by SNI, and what a podnet
     '  5. Pod            shop/api-2 on node-1 (10.244.0.7) answered 200 in 3 ms: "hello from the shop api"',
     '                    it saw the connection from 10.244.1.2 (the ingress controller pod) with X-Forwarded-For 198.51.100.10 (the outside client)',
   ]);
+});
+
+// The second probe's cases (2026-11-29).
+
+test('one path as Exact and as Prefix: the rule NGINX used is the one the access log names', () => {
+  const alt = service('shop', 'alt', '10.96.0.50', { app: 'api' }, { ports: [{ name: 'http', port: 8080, targetPort: 8080, protocol: 'TCP' }] });
+  const both = ingress('shop', 'pp', 'shop.example.test', [['/foo', 'api'], ['/foo', 'alt']], '203.0.113.10');
+  both.spec.rules![0]!.http!.paths[0]!.pathType = 'Exact';
+  both.spec.rules![0]!.http!.paths[1]!.backend.service!.port = { number: 8080 };
+  const r = explainTrace(viaIngress({
+    url: new URL('http://shop.example.test/foo/bar'),
+    cluster: cluster({ services: [api, alt, controllerSvc], ingresses: [both], slices: [slice(alt, [{ ip: '10.244.1.5', pod: 'api-1', node: 'node-2' }])] }),
+    curl: ok(200, '203.0.113.10', 80),
+    access: { ...access, ingress: 'shop/pp', service: 'shop/alt:8080', rule_path: '/foo', upstream_addr: '10.244.1.5:8080' },
+  }));
+  assert.equal(r.ok, true, r.failure);
+});
+
+test('a name from /etc/hosts (hostAliases, localhost) is no DNS failure', () => {
+  const r = explainTrace(evidence('http://legacy-api.internal/', {
+    dns: { qname: 'legacy-api.internal', server: '/etc/hosts', rcode: 'NOERROR', addresses: ['10.244.1.5'], cnames: [] },
+    curl: ok(200, '10.244.1.5', 80),
+  }));
+  assert.equal(r.ok, true);
+  assert.equal(r.lines[2], '  1. DNS            legacy-api.internal → 10.244.1.5 (the pod\'s /etc/hosts: its hostAliases or a local name; no DNS query)');
+});
+
+test('a pod that does not ask the cluster DNS (dnsPolicy Default, or hostNetwork with ClusterFirst) is told so; dnsPolicy None\'s search path is named', () => {
+  const kubeDns = service('kube-system', 'kube-dns', '10.96.0.10', { k8s: 'dns' });
+  const hostNet = { ...client, spec: { ...client.spec, hostNetwork: true, dnsPolicy: 'ClusterFirst' } } as Pod;
+  const r = explainTrace(evidence('http://api.shop/', {
+    cluster: cluster({ services: [api, kubeDns], pods: [hostNet, ...apiPods] }),
+    dns: { qname: 'api.shop', server: '198.51.100.53', rcode: 'NXDOMAIN', addresses: [], cnames: [] }, curl: failed(6, 'Could not resolve host'),
+  }));
+  assert.equal(r.failure, 'DNS: NXDOMAIN: the pod does not ask the cluster DNS (dnsPolicy ClusterFirst, hostNetwork), so cluster names do not resolve there: a hostNetwork pod needs dnsPolicy ClusterFirstWithHostNet for cluster names');
+  assert.match(r.lines[2]!, /NXDOMAIN from not the cluster DNS but the node's resolver \(dnsPolicy ClusterFirst, hostNetwork\) 198\.51\.100\.53$/);
+  const none = { ...client, spec: { ...client.spec, dnsPolicy: 'None', dnsConfig: { nameservers: ['10.96.0.10'], searches: ['other.svc.cluster.local'] } } } as Pod;
+  const r2 = explainTrace(evidence('http://api/', {
+    cluster: cluster({ services: [api, kubeDns], pods: [none, ...apiPods] }),
+    dns: { qname: 'api', server: '10.96.0.10', rcode: 'NXDOMAIN', addresses: [], cnames: [] }, curl: failed(6, 'Could not resolve host'),
+  }));
+  assert.equal(r2.failure, 'DNS: NXDOMAIN: Service shop/api exists, but the pod\'s own search path (dnsPolicy None: other.svc.cluster.local) does not make api its name: use api.shop.svc.cluster.local');
+});
+
+test('internalTrafficPolicy Local with no endpoint on the source pod\'s node: kube-proxy drops there', () => {
+  const local = service('shop', 'api', '10.96.0.20', { app: 'api' }, { internalTrafficPolicy: 'Local' });
+  const r = explainTrace(evidence('http://api.shop/', {
+    dns: dnsOk('api.shop.svc.cluster.local', ['10.96.0.20']),
+    curl: failed(28, 'Connection timed out', '10.96.0.20', 80),
+    cluster: cluster({ services: [local], slices: [slice(local, [{ ip: '10.244.1.5', pod: 'api-1', node: 'node-2' }])] }),
+  }));
+  assert.equal(r.failure, 'the Service: Service shop/api has internalTrafficPolicy Local and node-1, the source pod\'s node, has none of its endpoints: kube-proxy drops the connection there instead of crossing to another node');
+});
+
+test('NGINX\'s own 403 for an Ingress allowlist, and a 502 from backend-protocol HTTPS to a plain-HTTP pod', () => {
+  const allow = { ...shopIngress, metadata: { ...shopIngress.metadata, annotations: { 'nginx.ingress.kubernetes.io/allowlist-source-range': '10.0.0.0/8' } } } as Ingress;
+  const r = explainTrace(viaIngress({ cluster: cluster({ ingresses: [allow] }), curl: ok(403, '203.0.113.10', 80), access: { ...access, status: 403, upstream_addr: '', upstream_status: '' } }));
+  assert.equal(r.failure, 'the ingress: NGINX refused the client 198.51.100.10 (403): Ingress shop/shop allows only 10.0.0.0/8 (its allowlist-source-range annotation)');
+  const tls = { ...shopIngress, metadata: { ...shopIngress.metadata, annotations: { 'nginx.ingress.kubernetes.io/backend-protocol': 'HTTPS' } } } as Ingress;
+  const r2 = explainTrace(viaIngress({ cluster: cluster({ ingresses: [tls] }), curl: ok(502, '203.0.113.10', 80), access: { ...access, status: 502, upstream_status: '502', upstream_bytes_received: '0' } }));
+  assert.match(r2.failure!, /^the pod: api-2 failed NGINX's connection on port 8080: the Ingress's backend-protocol is HTTPS, so NGINX speaks TLS to the pod/);
+});
+
+test('a TLS section naming a Secret that is not there: NGINX\'s default certificate is said', () => {
+  const missing = { ...shopIngress, spec: { ...shopIngress.spec, tls: [{ hosts: ['shop.example.test'], secretName: 'does-not-exist' }] } } as Ingress;
+  const r = explainTrace(viaIngress({ url: new URL('https://shop.example.test/api'), cluster: cluster({ ingresses: [missing] }), curl: ok(200, '203.0.113.10', 443), access }));
+  assert.ok(r.lines.includes('                    TLS terminated by NGINX with its default self-signed certificate: Secret shop/does-not-exist, which the Ingress names for shop.example.test, does not exist'), r.lines.join('\n'));
+});
+
+test('no answer through the ingress and no drop: NGINX still waits for the backend, up to its read timeout', () => {
+  const r = explainTrace(viaIngress({ curl: failed(28, 'Operation timed out after 5000 milliseconds', '203.0.113.10', 80) }));
+  assert.equal(r.failure, 'the backend: NGINX was still waiting for the backend (shop/api:80): no policy dropped anything, and NGINX waits up to its proxy-read-timeout (60 s) for a pod that accepted the connection without answering; trace the Service --from a pod to see the pod itself');
+});
+
+test('the LB\'s health checks dropped by a policy on the backends are the reason no node is in service', () => {
+  const lbApi = service('shop', 'api-lb', '10.96.0.40', { app: 'api' }, { type: 'LoadBalancer', ports: [{ name: 'http', port: 80, targetPort: 8080, nodePort: 30929, protocol: 'TCP' }] }, '203.0.113.11');
+  const r = explainTrace(evidence('http://203.0.113.11/', {
+    source: fromOutside, curl: failed(7, 'Couldn\'t connect to server', '203.0.113.11', 80),
+    cluster: cluster({ services: [lbApi], slices: [slice(lbApi, [{ ip: '10.244.1.5', pod: 'api-1', node: 'node-2' }])] }),
+    lb: { service: 'shop/api-lb', id: 'y', address: '203.0.113.11:80/tcp', externalTrafficPolicy: 'Cluster', nodePort: 30929, targets: [
+      { node: 'node-2', nodeIP: '172.18.0.3', nodePort: 30929, state: 'unhealthy', inService: false, check: 'tcp', detail: 'timeout after 900 ms', since: '' }] },
+    drops: [{ node: 'node-2', rule: 'ingress to shop/api-1 isolated by shop/only-shop', packets: 4 }],
+  }));
+  assert.match(r.failure!, /the checks \(from the nodes, through the NodePort\) are dropped by NetworkPolicy: ingress to shop\/api-1 isolated by shop\/only-shop on node-2 \(4 packets\)/);
+});
+
+test('a Service with one port number on UDP and TCP: the request is the TCP one\'s', () => {
+  const dual = service('shop', 'api', '10.96.0.20', { app: 'api' }, { ports: [{ name: 'dns-udp', port: 80, targetPort: 5353, protocol: 'UDP' }, { name: 'http', port: 80, targetPort: 8080, protocol: 'TCP' }] });
+  const r = explainTrace(evidence('http://api.shop/', { dns: dnsOk('api.shop.svc.cluster.local', ['10.96.0.20']), cluster: cluster({ services: [dual] }) }));
+  assert.match(r.lines[3]!, /ClusterIP 10\.96\.0\.20:80 → 2 ready endpoints: 10\.244\.1\.5:8080/);
 });

@@ -39,16 +39,16 @@ test('dig: no server answered', () => {
   assert.deepEqual([r.rcode, r.qname, r.addresses], ['timeout', 'api', []]);
 });
 
-test('curl %{json}: an answer, and a refusal', () => {
+test('curl\'s standard error with %{json} last: an answer, and a refusal after curl\'s own error line', () => {
   const answer = JSON.stringify({ http_code: 200, remote_ip: '10.96.0.20', remote_port: 80, local_port: 41234, time_total: 0.003211, exitcode: 0, errormsg: null });
-  assert.deepEqual(parseCurlJson(answer, 0, ''), { exit: 0, error: '', status: 200, remoteIP: '10.96.0.20', remotePort: 80, localPort: 41234, timeMs: 3 });
+  assert.deepEqual(parseCurlJson(`\n${answer}`, 0), { exit: 0, error: '', status: 200, remoteIP: '10.96.0.20', remotePort: 80, localPort: 41234, timeMs: 3 });
   const refused = JSON.stringify({ http_code: 0, remote_ip: '10.96.0.20', remote_port: 80, local_port: 0, time_total: 0.0004, exitcode: 7, errormsg: 'Failed to connect to 10.96.0.20 port 80 after 0 ms: Couldn\'t connect to server' });
-  const r = parseCurlJson(refused, 7, 'curl: (7) Failed to connect');
+  const r = parseCurlJson(`curl: (7) Failed to connect\n${refused}`, 7);
   assert.deepEqual([r.exit, r.status, r.error], [7, 0, 'Failed to connect to 10.96.0.20 port 80 after 0 ms: Couldn\'t connect to server']);
 });
 
-test('curl that wrote no JSON: its exit code and stderr', () => {
-  assert.deepEqual(parseCurlJson('', 6, 'curl: (6) Could not resolve host: nope\n'), { exit: 6, error: 'Could not resolve host: nope', status: 0, remoteIP: '', remotePort: 0, localPort: 0, timeMs: 0 });
+test('curl that wrote no JSON: its exit code and its error line', () => {
+  assert.deepEqual(parseCurlJson('curl: (6) Could not resolve host: nope\n', 6), { exit: 6, error: 'Could not resolve host: nope', status: 0, remoteIP: '', remotePort: 0, localPort: 0, timeMs: 0 });
 });
 
 test('conntrack: the reply tuple\'s source is where a DNAT sent the connection', () => {
