@@ -30,7 +30,7 @@ Usage:
                                              run CMD inside a pod's container (stdin only with -i)
   podnet exec node/NAME -- CMD…              run CMD inside a node's network namespace (stdin always)
   podnet outside -- CMD…                     run CMD on the outside client (stdin always)
-  podnet trace URL [--from outside|POD|TYPE/NAME] [-n NS]
+  podnet trace URL|tcp://HOST:PORT [--from outside|POD|TYPE/NAME] [-n NS]
                                              send one request and show each layer it crossed, or where and why it failed
   podnet test -f FILE                        connectivity tests: who can reach whom (each a trace; exit 1 when one fails)
   podnet port-forward [-n NS] TYPE/NAME|POD [ADDR:][LOCAL]:REMOTE|PORT…

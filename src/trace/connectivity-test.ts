@@ -16,6 +16,10 @@
 //     - from: outside
 //       url: http://shop.example.test/nope
 //       expect: 404                # this HTTP status, whoever answered
+//     - from: deploy/api
+//       namespace: shop
+//       url: tcp://db:5432         # a TCP connection only (nc -z)
+//       expect: reachable
 
 import { parse } from 'yaml';
 import { field, type FieldError } from '../errors.js';
@@ -73,7 +77,8 @@ export function parseConnectivityTests(text: string): { cases: ConnectivityCase[
     const failsAt = text('failsAt', false);
     const expect = parseExpectation(o.expect, `${path}.expect`, errors);
     if (failsAt !== undefined && expect && expect.kind !== 'unreachable') errors.push(field.invalid(`${path}.failsAt`, failsAt, 'only with expect: unreachable'));
-    if (url !== undefined && !/^(https?:\/\/)?[^\s/]+/i.test(url)) errors.push(field.invalid(`${path}.url`, url, 'must be an http or https URL'));
+    if (url !== undefined && !/^((https?|tcp):\/\/)?[^\s/]+/i.test(url)) errors.push(field.invalid(`${path}.url`, url, 'must be an http, https or tcp URL'));
+    if (url?.toLowerCase().startsWith('tcp://') && expect?.kind === 'status') errors.push(field.invalid(`${path}.expect`, expect.status, 'a tcp:// test opens a connection only: expect reachable or unreachable'));
     if (errors.length > before || !from || !url || !expect) return;
     const full: Expectation = expect.kind === 'unreachable' && failsAt ? { kind: 'unreachable', failsAt } : expect;
     cases.push({ name: name ?? `${from} → ${url}`, from, namespace, url, expect: full });
@@ -98,7 +103,7 @@ export function expectationText(e: Expectation): string {
 /** Whether the trace's outcome is what the case expects. */
 export function judge(expect: Expectation, report: TraceReport, evidence: Pick<TraceEvidence, 'curl'>): Verdict {
   const status = evidence.curl.status;
-  const got = report.ok ? `reachable (${status})` : `unreachable at ${report.failure!.split(':')[0]}${status > 0 ? ` (${status})` : ''}`;
+  const got = report.ok ? `reachable (${status > 0 ? status : 'connected'})` : `unreachable at ${report.failure!.split(':')[0]}${status > 0 ? ` (${status})` : ''}`;
   switch (expect.kind) {
     case 'reachable': return { pass: report.ok, got };
     case 'unreachable': {

@@ -238,6 +238,12 @@ class Explanation {
     this.host = e.url.hostname.replace(/\.$/, '');
   }
 
+  /** a TCP check: a connection, no request */
+  private get tcp(): boolean { return this.e.url.protocol === 'tcp:'; }
+
+  /** something answered: an HTTP status, or for a TCP check the connection opened */
+  private get gotAnswer(): boolean { return this.e.curl.status > 0 || (this.tcp && this.e.curl.exit === 0); }
+
   run(): TraceReport {
     const { e, r } = this;
     const from = e.source.kind === 'outside' ? `the outside client (${e.source.ip})` : `pod ${e.source.pod!.namespace}/${e.source.pod!.name} (${e.source.ip} on ${e.source.pod!.node})`;
@@ -251,7 +257,7 @@ class Explanation {
     const clusterSvc = serviceByClusterIP(this.cluster, dst);
     const node = nodeIPs(this.cluster).get(dst);
     const pod = podByIP(this.cluster, dst);
-    if (e.source.kind === 'outside' && (clusterSvc || pod) && e.curl.status === 0) return this.insideOnly(dst, clusterSvc, pod);
+    if (e.source.kind === 'outside' && (clusterSvc || pod) && !this.gotAnswer) return this.insideOnly(dst, clusterSvc, pod);
     const ingress = (s: Service | undefined) => s?.metadata.namespace === INGRESS_NAMESPACE;
     if (lbSvc) {
       const failed = this.loadBalancer(lbSvc, dst, port);
@@ -262,8 +268,8 @@ class Explanation {
     if (node) return this.nodePort(node, dst, port);
     if (pod) return pod.metadata.namespace === INGRESS_NAMESPACE ? this.ingress() : this.directPod(pod, port);
     r.layer('Destination', `${dst || this.host}:${port} is no pod, Service, node or load-balancer address of the cluster`);
-    if (e.curl.status === 0) return r.failed(dst || this.host, connectionFailure(e.curl.exit, e.curl.error, e.timeoutMs));
-    r.note(`answered ${e.curl.status} in ${e.curl.timeMs} ms`);
+    if (!this.gotAnswer) return r.failed(dst || this.host, connectionFailure(e.curl.exit, e.curl.error, e.timeoutMs));
+    r.note(this.tcp ? `accepted the connection in ${e.curl.timeMs} ms` : `answered ${e.curl.status} in ${e.curl.timeMs} ms`);
     return r.ok();
   }
 
@@ -371,10 +377,10 @@ class Explanation {
     r.layer('Load balancer', `${dst}:${port} (Service ${key(svc)}, externalTrafficPolicy ${svc.spec.externalTrafficPolicy ?? 'Cluster'})${chosen}`);
     r.note(`health checks: ${health}`);
     const ranges = svc.spec.loadBalancerSourceRanges ?? [];
-    if (e.curl.status === 0 && ranges.length > 0 && !ranges.some((c) => inCidr(e.source.ip, c))) {
+    if (!this.gotAnswer && ranges.length > 0 && !ranges.some((c) => inCidr(e.source.ip, c))) {
       return r.failed('the load balancer', `the load balancer drops ${e.source.ip}: the Service's loadBalancerSourceRanges (${ranges.join(', ')}) do not include it, as a cloud's security group would`);
     }
-    if (e.curl.status === 0 && e.lb && !e.lb.targets.some((t) => t.inService)) {
+    if (!this.gotAnswer && e.lb && !e.lb.targets.some((t) => t.inService)) {
       const eps = endpointsOf(cluster, svc, svcPort);
       // the checks go on while the request waits: their drops show in the counters too
       const dropped = dropsOf(e.drops, e.source, eps.pods);
@@ -394,11 +400,11 @@ class Explanation {
     const svcPort = svc?.spec.ports?.find((p) => p.nodePort === port && isTCP(p));
     r.layer('Node', `${dst}:${port} is node ${node}${svc ? `: the NodePort of Service ${key(svc)} port ${svcPort!.port}` : ', on no Service\'s NodePort'}`);
     if (!svc) {
-      if (e.curl.status > 0) return this.answered(undefined);
+      if (this.gotAnswer) return this.answered(undefined);
       const why = `no Service has NodePort ${port}`;
       return r.failed(node, why, `${connectionFailure(e.curl.exit, e.curl.error, e.timeoutMs)}: ${why}`);
     }
-    if (svc.spec.externalTrafficPolicy === 'Local' && e.curl.status === 0 && !endpointsOf(cluster, svc, svcPort).nodes.has(node)) {
+    if (svc.spec.externalTrafficPolicy === 'Local' && !this.gotAnswer && !endpointsOf(cluster, svc, svcPort).nodes.has(node)) {
       const why = `${node} has no ready endpoint of Service ${key(svc)}: with externalTrafficPolicy Local, kube-proxy drops its NodePort traffic there (forwarding to another node would lose the client's address)`;
       return r.failed(node, why);
     }
@@ -417,7 +423,7 @@ class Explanation {
     const eps = endpointsOf(cluster, svc, svcPort);
     const address = svc.spec.clusterIP && svc.spec.clusterIP !== 'None' ? `ClusterIP ${svc.spec.clusterIP}:${svcPort.port}` : 'headless';
     const node = e.source.pod?.node;
-    if (svc.spec.internalTrafficPolicy === 'Local' && node && e.curl.status === 0 && eps.ready.length > 0 && !eps.nodes.has(node)) {
+    if (svc.spec.internalTrafficPolicy === 'Local' && node && !this.gotAnswer && eps.ready.length > 0 && !eps.nodes.has(node)) {
       r.layer('Service', `${name} ${address} → ${plural(eps.ready.length, 'ready endpoint')}${endpointList(eps.ready)}`);
       return r.failed('the Service', `Service ${name} has internalTrafficPolicy Local and ${node}, the source pod's node, has none of its endpoints: kube-proxy drops the connection there instead of crossing to another node`);
     }
@@ -426,7 +432,7 @@ class Explanation {
     if (fallback) r.note(`${plural(eps.terminating.length, 'terminating endpoint')} still serving${endpointList(eps.terminating)}: with none ready, kube-proxy sends new connections to them`);
     const pod = e.dnat ? podByIP(cluster, e.dnat.ip) : undefined;
     if (e.dnat) r.note(`${e.dnat.node}'s nftables DNAT chose ${e.dnat.ip}:${e.dnat.port}${pod ? ` (${pod.metadata.name})` : ''} (its conntrack entry)`);
-    if (e.curl.status > 0) return this.answered(pod);
+    if (this.gotAnswer) return this.answered(pod);
     if (eps.ready.length === 0 && !fallback) {
       const why = noEndpointsReason(cluster, svc, svcPort);
       r.note(`✗ ${connectionFailure(e.curl.exit, e.curl.error, e.timeoutMs)}: kube-proxy rejects connections to a Service port without endpoints`);
@@ -445,7 +451,7 @@ class Explanation {
     const { e, r } = this;
     const headless = e.dns ? headlessServiceOf(this.cluster, e.dns.qname) : undefined;
     const how = headless ? `, reached by its own IP: ${key(headless)} is a headless Service (its name resolves to the pods, no ClusterIP, no DNAT)` : ', reached directly by its IP (no Service)';
-    if (e.curl.status > 0) return this.answered(pod, how);
+    if (this.gotAnswer) return this.answered(pod, how);
     r.layer('Pod', `${podLabel(pod)}${how}`);
     const base = connectionFailure(e.curl.exit, e.curl.error, e.timeoutMs);
     const dropped = dropsOf(e.drops, e.source, [key(pod)]);
@@ -458,7 +464,8 @@ class Explanation {
     const reply = this.e.reply;
     const who = pod ?? (reply?.podIP ? podByIP(this.cluster, reply.podIP) : undefined);
     const message = reply?.message ? `: "${reply.message}"` : '';
-    this.r.layer('Pod', `${who ? podLabel(who) : 'a pod'} answered ${this.e.curl.status} in ${this.e.curl.timeMs} ms${message}${own}${how}`);
+    const what = this.tcp ? 'accepted the connection' : `answered ${this.e.curl.status}`;
+    this.r.layer('Pod', `${who ? podLabel(who) : 'a pod'} ${what} in ${this.e.curl.timeMs} ms${message}${own}${how}`);
     if (reply) {
       const forwarded = reply.forwardedFor ? ` with X-Forwarded-For ${reply.forwardedFor}${this.whoIs(reply.forwardedFor.split(',')[0]!.trim())}` : '';
       this.r.note(`it saw the connection from ${reply.clientIP}${this.whoIs(reply.clientIP)}${forwarded}`);
@@ -482,7 +489,7 @@ class Explanation {
     const { e, r, cluster, host } = this;
     const a = e.access;
     const nginx = `NGINX (${e.ingressPod ?? 'the ingress controller'})`;
-    if (e.curl.status === 0) {
+    if (!this.gotAnswer) {
       r.layer('Ingress', `${nginx} gave no answer`);
       const base = connectionFailure(e.curl.exit, e.curl.error, e.timeoutMs);
       // NGINX still waits on the backend: the pods of the Services the host's rules route to
@@ -493,12 +500,16 @@ class Explanation {
       const dropped = dropsOf(e.drops, e.source, targets);
       if (dropped.length > 0) return r.failed('NetworkPolicy', `NGINX's connection to the backend was dropped: ${dropsText(dropped)}`, `${base}: NGINX's connection to the backend was dropped by NetworkPolicy: ${dropsText(dropped)}`);
       const rules = rulesForHost(cluster.ingresses, host);
-      if (rules.length > 0 && e.curl.exit === 28) {
+      if (rules.length > 0 && e.curl.exit === 28 && !this.tcp) {
         const read = Math.max(...rules.map((x) => parseAnnotations(x.ing.metadata.annotations).options.proxyReadTimeoutS));
         const backends = [...new Set(rules.map((x) => backendText(x.ing.metadata.namespace, x.backend)))].join(', ');
         return r.failed('the backend', `NGINX was still waiting for the backend (${backends}): no policy dropped anything, and NGINX waits up to its proxy-read-timeout (${read} s) for a pod that accepted the connection without answering; trace the Service --from a pod to see the pod itself`, `${base}: NGINX was still waiting for the backend (${backends}) after ${e.timeoutMs / 1000} s; it waits up to its proxy-read-timeout (${read} s)`);
       }
       return r.failed('the ingress controller', base);
+    }
+    if (this.tcp) {
+      r.layer('Ingress', `${nginx} accepted the connection in ${e.curl.timeMs} ms (a TCP check sends no request, so no Ingress rule is chosen)`);
+      return r.ok();
     }
     if (!a?.ingress) return this.defaultServer(nginx);
     const ing = cluster.ingresses.find((i) => key(i) === a.ingress);

@@ -94,3 +94,13 @@ export function echoReply(body: string): EchoReply | undefined {
   if (xff) out.forwardedFor = xff;
   return out;
 }
+
+/**
+ * OpenBSD nc's account of a `-z` connection (exit code, its stderr) in
+ * curl's terms: 0 connected, 7 refused or unreachable, 28 timed out.
+ */
+export function ncResult(exit: number, stderr: string, ip: string, port: number, localPort: number, timeMs: number): CurlResult {
+  const error = stderr.trim().split('\n').find((l) => l.startsWith('nc:'))?.replace(/^nc: /, '') ?? stderr.trim();
+  const code = exit === 0 ? 0 : /timed out/i.test(error) ? 28 : 7;
+  return { exit: code, error: exit === 0 ? '' : error, status: 0, remoteIP: ip, remotePort: port, localPort, timeMs };
+}

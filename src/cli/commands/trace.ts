@@ -18,9 +18,9 @@ import { netnsNames, OUTSIDE_CLIENT_IP } from '../../config.js';
 import { outsideFiles } from '../../daemon/outside-world.js';
 import { PodnetError } from '../../errors.js';
 import { defaultRunner } from '../../net/runner.js';
-import type { AccessLine, ClusterView, DnsLookup, PolicyDrop, TraceEvidence, TraceSource } from '../../trace/evidence.js';
+import type { AccessLine, ClusterView, CurlResult, DnsLookup, EchoReply, PolicyDrop, TraceEvidence, TraceSource } from '../../trace/evidence.js';
 import { destinationOf, explainTrace, serviceByClusterIP, serviceByLbIP } from '../../trace/explain.js';
-import { conntrackReplySource, dropCounters, echoReply, parseCurlJson, parseDig } from '../../trace/parse.js';
+import { conntrackReplySource, dropCounters, echoReply, ncResult, parseCurlJson, parseDig } from '../../trace/parse.js';
 import type { CommonFlags } from '../args.js';
 import type { Context } from '../context.js';
 import { resolveLogsPod } from './logs.js';
@@ -45,7 +45,8 @@ export function traceURL(text: string): URL {
   } catch {
     throw new PodnetError('EUSAGE', `invalid URL "${text}"`);
   }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new PodnetError('EUSAGE', `podnet trace follows HTTP and HTTPS requests, not ${url.protocol.slice(0, -1)}`);
+  if (url.protocol !== 'http:' && url.protocol !== 'https:' && url.protocol !== 'tcp:') throw new PodnetError('EUSAGE', `podnet trace follows HTTP and HTTPS requests and tcp://HOST:PORT connections, not ${url.protocol.slice(0, -1)}`);
+  if (url.protocol === 'tcp:' && !url.port) throw new PodnetError('EUSAGE', `a tcp:// URL needs a port: tcp://${url.hostname}:PORT`);
   if (url.hostname.startsWith('[')) throw new PodnetError('EUSAGE', `podnet trace follows IPv4 only (podnet's networks are IPv4): ${url.hostname}`);
   return url;
 }
@@ -170,14 +171,24 @@ export async function traceRequest(ctx: Context, url: URL, where: Where, options
   // and the conntrack entries (a DNAT's choice) are found by it. The body
   // comes first on stdout, curl's account of the request on the last line.
   const localPort = LOCAL_PORTS.from + randomInt(LOCAL_PORTS.count);
-  const tls = options.cacert ? ['--cacert', options.cacert] : ['-k'];
-  const c = await defaultRunner.run(where.argv(['curl', '-sS', ...tls, '-w', '%{stderr}\n%{json}', '-H', `X-Request-ID: ${requestId}`, '--local-port', String(localPort), '--max-time', String(REQUEST_TIMEOUT_MS / 1000), url.href]),
-    { allowFailure: true, timeoutMs: REQUEST_TIMEOUT_MS + 5_000, maxStdoutBytes: MAX_BODY_BYTES });
-  const curl = { ...parseCurlJson(c.stderr, c.code ?? 1), localPort };
-  const reply = echoReply(c.stdout);
+  let curl: CurlResult;
+  let reply: EchoReply | undefined;
+  if (url.protocol === 'tcp:') {
+    // a connection only: nc opens it (from the same source port) and closes it
+    const to = isIPv4(host) ? host : dns?.addresses[0] ?? host;
+    const started = performance.now();
+    const c = await run(['nc', '-z', '-v', '-n', '-w', String(REQUEST_TIMEOUT_MS / 1000), '-p', String(localPort), to, url.port]);
+    curl = ncResult(c.code ?? 1, c.stderr, to, Number(url.port), localPort, Math.round(performance.now() - started));
+  } else {
+    const tls = options.cacert ? ['--cacert', options.cacert] : ['-k'];
+    const c = await defaultRunner.run(where.argv(['curl', '-sS', ...tls, '-w', '%{stderr}\n%{json}', '-H', `X-Request-ID: ${requestId}`, '--local-port', String(localPort), '--max-time', String(REQUEST_TIMEOUT_MS / 1000), url.href]),
+      { allowFailure: true, timeoutMs: REQUEST_TIMEOUT_MS + 5_000, maxStdoutBytes: MAX_BODY_BYTES });
+    curl = { ...parseCurlJson(c.stderr, c.code ?? 1), localPort };
+    reply = echoReply(c.stdout);
+  }
   const drops = grown(before, await counters());
 
-  const evidence: TraceEvidence = { url, method: 'GET', source: where.source, requestId, curl, cluster, drops, dnsDrops, timeoutMs: REQUEST_TIMEOUT_MS, ...(dns ? { dns } : {}), ...(reply ? { reply } : {}) };
+  const evidence: TraceEvidence = { url, method: url.protocol === 'tcp:' ? 'CONNECT' : 'GET', source: where.source, requestId, curl, cluster, drops, dnsDrops, timeoutMs: REQUEST_TIMEOUT_MS, ...(dns ? { dns } : {}), ...(reply ? { reply } : {}) };
   const { ip: dst, port } = destinationOf(evidence);
   const lbSvc = serviceByLbIP(cluster, dst);
   // The DNAT that picked the endpoint: in the source pod's node for a
@@ -210,7 +221,7 @@ export async function traceRequest(ctx: Context, url: URL, where: Where, options
 
 export async function traceCommand(ctx: Context, flags: CommonFlags): Promise<number> {
   const target = flags.positionals[0];
-  if (!target || flags.positionals.length > 1) throw new PodnetError('EUSAGE', 'usage: podnet trace URL [--from outside|POD|TYPE/NAME] [-n NS]');
+  if (!target || flags.positionals.length > 1) throw new PodnetError('EUSAGE', 'usage: podnet trace URL|tcp://HOST:PORT [--from outside|POD|TYPE/NAME] [-n NS]');
   const url = traceURL(target);
   await ctx.ready();
   const from = flags.from ?? 'outside';

@@ -329,7 +329,7 @@ describe('podnet trace: every layer of one request, or where and why it failed',
   test('usage: a URL is required, and only HTTP and HTTPS are traced', async () => {
     const none = await pn(['trace']);
     assert.equal(none.code, 1);
-    assert.equal(none.stderr, 'error: usage: podnet trace URL [--from outside|POD|TYPE/NAME] [-n NS]\n');
+    assert.equal(none.stderr, 'error: usage: podnet trace URL|tcp://HOST:PORT [--from outside|POD|TYPE/NAME] [-n NS]\n');
     assert.equal(none.stdout, '');
     const ftp = await pn(['trace', 'ftp://x/']);
     assert.equal(ftp.code, 1);
@@ -344,6 +344,7 @@ describe('podnet trace: every layer of one request, or where and why it failed',
       '  - {name: outside reaches the frontend, from: outside, url: "https://shop.example.test/", expect: reachable}',
       '  - {name: frontend reaches the db, from: deploy/frontend, namespace: shop, url: "http://db:5432/", expect: reachable}',
       '  - {name: probe is kept from the api, from: probe, url: "http://api.shop/", expect: unreachable, failsAt: NetworkPolicy}',
+      '  - {name: api opens a connection to db-0, from: deploy/api, namespace: shop, url: "tcp://db-0.db:5432", expect: reachable}',
       '',
     ].join('\n'));
     // without the policy the probe reaches the api: that test fails, with its trace
@@ -353,8 +354,9 @@ describe('podnet trace: every layer of one request, or where and why it failed',
     assert.match(open.stdout, /^PASS +frontend reaches the db +reachable +reachable \(200\)$/m);
     assert.match(open.stdout, /^FAIL +probe is kept from the api +unreachable at NetworkPolicy +reachable \(200\)$/m);
     assert.match(open.stdout, /^probe is kept from the api: expected unreachable at NetworkPolicy, got reachable \(200\)\nTrace of GET http:\/\/api\.shop\/ from pod default\/probe /m);
-    assert.match(open.stdout, /^2 passed, 1 failed$/m);
-    assert.equal(open.stderr, 'error: 1 of 3 connectivity tests failed\n');
+    assert.match(open.stdout, /^PASS +api opens a connection to db-0 +reachable +reachable \(connected\)$/m);
+    assert.match(open.stdout, /^3 passed, 1 failed$/m);
+    assert.equal(open.stderr, 'error: 1 of 4 connectivity tests failed\n');
 
     const api = await readyPods('shop', 'app=api');
     await apply(DENY_API);
@@ -363,7 +365,7 @@ describe('podnet trace: every layer of one request, or where and why it failed',
       const closed = await pn(['test', '-f', file]);
       assert.equal(closed.code, 0, `${closed.stdout}${closed.stderr}`);
       assert.match(closed.stdout, /^PASS +probe is kept from the api +unreachable at NetworkPolicy +unreachable at NetworkPolicy$/m);
-      assert.match(closed.stdout, /^3 passed, 0 failed$/m);
+      assert.match(closed.stdout, /^4 passed, 0 failed$/m);
       assert.equal(closed.stderr, '');
     } finally {
       assert.equal((await pn(['delete', 'networkpolicy', POLICY, '-n', 'shop'])).code, 0);

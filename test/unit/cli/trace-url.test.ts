@@ -2,10 +2,12 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { traceURL } from '../../../src/cli/commands/trace.js';
 
-test('trace URLs: a bare host is http, HTTP and HTTPS only, IPv4 only', () => {
+test('trace URLs: a bare host is http, HTTP, HTTPS and tcp:// with a port only, IPv4 only', () => {
   assert.equal(traceURL('api.shop/orders?x=1').href, 'http://api.shop/orders?x=1');
   assert.equal(traceURL('https://shop.example.test').href, 'https://shop.example.test/');
-  assert.throws(() => traceURL('ftp://x/'), /follows HTTP and HTTPS requests, not ftp/);
+  assert.throws(() => traceURL('ftp://x/'), /follows HTTP and HTTPS requests and tcp:\/\/HOST:PORT connections, not ftp/);
+  assert.equal(traceURL('tcp://db.shop:5432').port, '5432');
+  assert.throws(() => traceURL('tcp://db.shop'), /a tcp:\/\/ URL needs a port: tcp:\/\/db\.shop:PORT/);
   assert.throws(() => traceURL('http://[::1]/'), /IPv4 only .*\[::1\]/);
   assert.throws(() => traceURL('http://exa mple/'), /invalid URL/);
 });

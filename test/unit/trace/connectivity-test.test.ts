@@ -37,6 +37,7 @@ const INVALID = [
     ['tests[0].timeout: Unsupported value: "timeout": supported values: "name", "from", "namespace", "url", "expect", "failsAt"', 'tests[0].expect: Unsupported value: "maybe": supported values: "reachable", "unreachable", "an HTTP status 100-599"']],
   ['failsAt without unreachable', 'tests: [{from: outside, url: "http://a/", expect: reachable, failsAt: DNS}]', ['tests[0].failsAt: Invalid value: "DNS": only with expect: unreachable']],
   ['a status out of range and a number where a string belongs', 'tests: [{from: 7, url: "http://a/", expect: 700}]', ['tests[0].from: Invalid value: 7: must be a string', 'tests[0].expect: Unsupported value: 700: supported values: "reachable", "unreachable", "an HTTP status 100-599"']],
+  ['a status for a tcp:// test', 'tests: [{from: outside, url: "tcp://db:5432", expect: 200}]', ['tests[0].expect: Invalid value: 200: a tcp:// test opens a connection only: expect reachable or unreachable']],
   ['not YAML', 'tests: [', ['<file>: Invalid value: "": not YAML: Flow sequence in block collection must be sufficiently indented and end with a ] at line 1, column 9']],
 ] as const;
 
@@ -54,6 +55,7 @@ const dropped = { lines: [], ok: false, failure: 'NetworkPolicy: ingress to shop
 
 test('judging: reachable, unreachable (at a layer), a status', () => {
   assert.deepEqual(judge({ kind: 'reachable' }, answered, curl(200)), { pass: true, got: 'reachable (200)' });
+  assert.deepEqual(judge({ kind: 'reachable' }, answered, curl(0)), { pass: true, got: 'reachable (connected)' });
   assert.deepEqual(judge({ kind: 'reachable' }, dropped, curl(0)), { pass: false, got: 'unreachable at NetworkPolicy' });
   assert.deepEqual(judge({ kind: 'unreachable' }, dropped, curl(0)), { pass: true, got: 'unreachable at NetworkPolicy' });
   assert.deepEqual(judge({ kind: 'unreachable', failsAt: 'networkpolicy' }, dropped, curl(0)), { pass: true, got: 'unreachable at NetworkPolicy' });

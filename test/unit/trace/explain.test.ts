@@ -533,3 +533,15 @@ test('a Service with one port number on UDP and TCP: the request is the TCP one\
   const r = explainTrace(evidence('http://api.shop/', { dns: dnsOk('api.shop.svc.cluster.local', ['10.96.0.20']), cluster: cluster({ services: [dual] }) }));
   assert.match(r.lines[3]!, /ClusterIP 10\.96\.0\.20:80 → 2 ready endpoints: 10\.244\.1\.5:8080/);
 });
+
+test('a TCP check: the connection is the answer, through a Service or refused by a policy', () => {
+  const tcpOk = { exit: 0, error: '', status: 0, remoteIP: '10.96.0.20', remotePort: 80, localPort: 40000, timeMs: 4 };
+  const r = explainTrace(evidence('tcp://api.shop:80', { method: 'CONNECT', dns: dnsOk('api.shop.svc.cluster.local', ['10.96.0.20']), curl: tcpOk, dnat: { node: 'node-1', ip: '10.244.1.5', port: 8080 } }));
+  assert.equal(r.ok, true);
+  assert.equal(r.lines.at(-1), '  3. Pod            shop/api-1 on node-2 (10.244.1.5) accepted the connection in 4 ms');
+  const dropped = explainTrace(evidence('tcp://api.shop:80', {
+    method: 'CONNECT', dns: dnsOk('api.shop.svc.cluster.local', ['10.96.0.20']), curl: { ...tcpOk, exit: 28, error: 'connect to 10.96.0.20 port 80 (tcp) timed out' },
+    dnat: { node: 'node-1', ip: '10.244.1.5', port: 8080 }, drops: [{ node: 'node-2', rule: 'ingress to shop/api-1 isolated by shop/deny', packets: 2 }],
+  }));
+  assert.equal(dropped.failure, 'NetworkPolicy: ingress to shop/api-1 isolated by shop/deny on node-2 (2 packets)');
+});

@@ -2,7 +2,7 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { conntrackReplySource, dropCounters, echoReply, parseCurlJson, parseDig } from '../../../src/trace/parse.js';
+import { conntrackReplySource, dropCounters, echoReply, ncResult, parseCurlJson, parseDig } from '../../../src/trace/parse.js';
 
 const DIG_SEARCH = `; <<>> DiG 9.18.41-1~deb12u1-Debian <<>> +noall +comments +question +answer +stats +tries=1 +time=2 +search api
 ;; global options: +cmd
@@ -74,4 +74,11 @@ test('a podnet/echo answer: who answered and what it saw; any other body is no r
   assert.deepEqual(echoReply(body), { pod: 'api-1', podIP: '10.244.1.5', clientIP: '10.244.1.2', message: 'hello', forwardedFor: '198.51.100.10' });
   assert.equal(echoReply('<html>hi</html>'), undefined);
   assert.equal(echoReply('{"hostname":"x"}'), undefined);
+});
+
+test('nc -z in curl\'s terms: connected, refused, timed out', () => {
+  assert.deepEqual(ncResult(0, 'Connection to 10.244.0.3 5432 port [tcp/*] succeeded!\n', '10.244.0.3', 5432, 40001, 4), { exit: 0, error: '', status: 0, remoteIP: '10.244.0.3', remotePort: 5432, localPort: 40001, timeMs: 4 });
+  assert.deepEqual(ncResult(1, 'nc: connect to 10.244.0.3 port 5433 (tcp) failed: Connection refused\n', '10.244.0.3', 5433, 40001, 1).exit, 7);
+  const slow = ncResult(1, 'nc: connect to 10.96.0.20 port 5432 (tcp) timed out: Operation now in progress\n', '10.96.0.20', 5432, 40001, 5000);
+  assert.deepEqual([slow.exit, slow.error], [28, 'connect to 10.96.0.20 port 5432 (tcp) timed out: Operation now in progress']);
 });
