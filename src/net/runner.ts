@@ -14,8 +14,8 @@ export interface RunOptions {
   allowFailure?: boolean;
   env?: NodeJS.ProcessEnv;
   timeoutMs?: number;
-  /** keep only this much of stdout (the rest is read and dropped): for a command whose output a peer controls */
-  maxStdoutBytes?: number;
+  /** keep only this many characters of stdout (the rest is read and dropped): for a command whose output a peer controls */
+  maxStdoutLength?: number;
 }
 
 export interface RunResult { stdout: string; stderr: string; code: number | null }
@@ -46,7 +46,7 @@ export class ExecRunner implements Runner {
       });
       let stdout = '';
       let stderr = '';
-      const max = options.maxStdoutBytes ?? Infinity;
+      const max = options.maxStdoutLength ?? Infinity;
       child.stdout.setEncoding('utf8').on('data', (d: string) => { if (stdout.length < max) stdout += d.slice(0, max - stdout.length); });
       child.stderr.setEncoding('utf8').on('data', (d: string) => { stderr += d; });
       child.on('error', (err) => reject(new CommandError(full, null, err.message)));

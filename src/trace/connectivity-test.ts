@@ -23,8 +23,9 @@
 
 import { parse } from 'yaml';
 import { field, type FieldError } from '../errors.js';
-import type { TraceReport } from './explain.js';
 import type { TraceEvidence } from './evidence.js';
+import { FAILURE_LAYERS, type TraceReport } from './explain.js';
+import { checkSource, traceURL } from './url.js';
 
 export type Expectation = { kind: 'reachable' } | { kind: 'unreachable'; failsAt?: string } | { kind: 'status'; status: number };
 
@@ -53,9 +54,16 @@ const KNOWN_FIELDS = new Set(['name', 'from', 'namespace', 'url', 'expect', 'fai
  */
 export function parseConnectivityTests(text: string): { cases: ConnectivityCase[]; errors: FieldError[] } {
   let doc: unknown;
-  try { doc = parse(text); } catch (err) { return { cases: [], errors: [field.invalid('<file>', '', `not YAML: ${(err as Error).message.split('\n')[0]!.replace(/:$/, '')}`)] }; }
+  try {
+    doc = parse(text);
+  } catch (err) {
+    const message = (err as Error).message;
+    const why = /parseAllDocuments/.test(message) ? 'a test file is one YAML document (tests: [...]), not several' : `not YAML: ${message.split('\n')[0]!.replace(/:$/, '')}`;
+    return { cases: [], errors: [field.invalid('<file>', '', why)] };
+  }
   const tests = (doc as { tests?: unknown } | null)?.tests;
-  if (!Array.isArray(tests) || tests.length === 0) return { cases: [], errors: [field.required('tests', 'a list of {from, url, expect}')] };
+  if (tests === undefined || tests === null || (Array.isArray(tests) && tests.length === 0)) return { cases: [], errors: [field.required('tests', 'a list of {from, url, expect}')] };
+  if (!Array.isArray(tests)) return { cases: [], errors: [field.invalid('tests', tests, 'must be a list of {from, url, expect}')] };
   const cases: ConnectivityCase[] = [];
   const errors: FieldError[] = [];
   tests.forEach((t: unknown, i) => {
@@ -77,10 +85,13 @@ export function parseConnectivityTests(text: string): { cases: ConnectivityCase[
     const failsAt = text('failsAt', false);
     const expect = parseExpectation(o.expect, `${path}.expect`, errors);
     if (failsAt !== undefined && expect && expect.kind !== 'unreachable') errors.push(field.invalid(`${path}.failsAt`, failsAt, 'only with expect: unreachable'));
-    if (url !== undefined && !/^((https?|tcp):\/\/)?[^\s/]+/i.test(url)) errors.push(field.invalid(`${path}.url`, url, 'must be an http, https or tcp URL'));
+    if (failsAt !== undefined && !layerNamed(failsAt)) errors.push(field.notSupported(`${path}.failsAt`, failsAt, [...FAILURE_LAYERS]));
+    // what trace would refuse, refused before anything runs
+    if (url !== undefined) { try { traceURL(url); } catch (err) { errors.push(field.invalid(`${path}.url`, url, (err as Error).message)); } }
+    if (from !== undefined && from !== 'outside') { try { checkSource(from); } catch (err) { errors.push(field.invalid(`${path}.from`, from, (err as Error).message)); } }
     if (url?.toLowerCase().startsWith('tcp://') && expect?.kind === 'status') errors.push(field.invalid(`${path}.expect`, expect.status, 'a tcp:// test opens a connection only: expect reachable or unreachable'));
     if (errors.length > before || !from || !url || !expect) return;
-    const full: Expectation = expect.kind === 'unreachable' && failsAt ? { kind: 'unreachable', failsAt } : expect;
+    const full: Expectation = expect.kind === 'unreachable' && failsAt ? { kind: 'unreachable', failsAt: layerNamed(failsAt)! } : expect;
     cases.push({ name: name ?? `${from} → ${url}`, from, namespace, url, expect: full });
   });
   return { cases: errors.length > 0 ? [] : cases, errors };
@@ -100,16 +111,26 @@ export function expectationText(e: Expectation): string {
   return e.kind === 'unreachable' && e.failsAt ? `unreachable at ${e.failsAt}` : e.kind;
 }
 
-/** Whether the trace's outcome is what the case expects. */
+/** The layer a failsAt names, as trace words it (any case). */
+function layerNamed(text: string): string | undefined {
+  return FAILURE_LAYERS.find((l) => l.toLowerCase() === text.trim().toLowerCase());
+}
+
+/**
+ * Whether the trace's outcome is what the case expects. `reachable` is a
+ * pod's answer (NGINX's own HTTPS redirect is none). `unreachable` is a name
+ * that resolved and a request some layer stopped: a name that does not
+ * resolve (a typo would pass a negative test) counts only with failsAt: DNS.
+ */
 export function judge(expect: Expectation, report: TraceReport, evidence: Pick<TraceEvidence, 'curl'>): Verdict {
   const status = evidence.curl.status;
-  const got = report.ok ? `reachable (${status > 0 ? status : 'connected'})` : `unreachable at ${report.failure!.split(':')[0]}${status > 0 ? ` (${status})` : ''}`;
+  const where = report.failure?.split(':')[0] ?? '';
+  const got = report.ok
+    ? report.by === 'pod' ? `reachable (${status > 0 ? status : 'connected'})` : `answered ${status} by ${report.by === 'ingress' ? 'NGINX itself' : 'no pod'}`
+    : `unreachable at ${where}${status > 0 ? ` (${status})` : ''}`;
   switch (expect.kind) {
-    case 'reachable': return { pass: report.ok, got };
-    case 'unreachable': {
-      const where = report.failure?.split(':')[0] ?? '';
-      return { pass: !report.ok && (expect.failsAt === undefined || where.toLowerCase().includes(expect.failsAt.toLowerCase())), got };
-    }
+    case 'reachable': return { pass: report.ok && report.by === 'pod', got };
+    case 'unreachable': return { pass: !report.ok && (expect.failsAt !== undefined ? where.toLowerCase() === expect.failsAt.toLowerCase() : where !== 'DNS'), got };
     case 'status': return { pass: status === expect.status, got: status > 0 ? String(status) : got };
   }
 }

@@ -38,6 +38,8 @@ export interface CurlResult {
   remotePort: number;
   localPort: number;
   timeMs: number;
+  /** the TCP connection opened (curl's time_connect; nc's success): a policy drops a connection's first packet */
+  connected: boolean;
 }
 
 /** What a podnet/echo backend said it saw (its JSON answer) */

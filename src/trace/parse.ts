@@ -22,14 +22,14 @@ export function parseDig(output: string, host: string): DnsLookup {
     if (f[3] === 'A') addresses.push(f[4]!);
     else if (f[3] === 'CNAME') cnames.push(f[4]!.replace(/\.$/, ''));
   }
-  const server = /^;; SERVER: ([^#\s]+)/m.exec(output)?.[1] ?? '';
+  const server = /^;; SERVER: ([^#\s]+)/m.exec(output)?.[1] ?? /communications error to ([^#\s]+)#/.exec(output)?.[1] ?? '';
   const ms = /^;; Query time: (\d+) msec/m.exec(output)?.[1];
   return { qname: (question ?? host).replace(/\.$/, ''), server, rcode, addresses, cnames, ...(ms !== undefined ? { ms: Number(ms) } : {}) };
 }
 
 interface CurlJson {
   exitcode?: number; errormsg?: string | null; http_code?: number; response_code?: number;
-  remote_ip?: string; remote_port?: number; local_port?: number; time_total?: number;
+  remote_ip?: string; remote_port?: number; local_port?: number; time_total?: number; time_connect?: number;
 }
 
 /**
@@ -50,6 +50,7 @@ export function parseCurlJson(stderr: string, exitCode: number): CurlResult {
     remotePort: j.remote_port ?? 0,
     localPort: j.local_port ?? 0,
     timeMs: Math.round((j.time_total ?? 0) * 1000),
+    connected: (j.time_connect ?? 0) > 0,
   };
 }
 
@@ -101,6 +102,7 @@ export function echoReply(body: string): EchoReply | undefined {
  */
 export function ncResult(exit: number, stderr: string, ip: string, port: number, localPort: number, timeMs: number): CurlResult {
   const error = stderr.trim().split('\n').find((l) => l.startsWith('nc:'))?.replace(/^nc: /, '') ?? stderr.trim();
-  const code = exit === 0 ? 0 : /timed out/i.test(error) ? 28 : 7;
-  return { exit: code, error: exit === 0 ? '' : error, status: 0, remoteIP: ip, remotePort: port, localPort, timeMs };
+  // nc's own failures (not found, a source port in use) keep their code: they are no answer of the network's
+  const code = exit === 0 ? 0 : /timed out/i.test(error) ? 28 : /refused|unreachable|no route/i.test(error) ? 7 : exit;
+  return { exit: code, error: exit === 0 ? '' : error, status: 0, remoteIP: ip, remotePort: port, localPort, timeMs, connected: exit === 0 };
 }

@@ -3,21 +3,22 @@
 // a failed test prints its trace below the table. Exit 1 when any failed.
 // The file format and the judging are in src/trace/connectivity-test.ts.
 
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { PodnetError } from '../../errors.js';
 import { expectationText, judge, parseConnectivityTests, resultTable, type ConnectivityCase } from '../../trace/connectivity-test.js';
 import { explainTrace } from '../../trace/explain.js';
 import type { CommonFlags } from '../args.js';
 import type { Context } from '../context.js';
 import { STDIN } from '../manifest.js';
-import { fromPod, outsideClient, traceRequest, traceURL } from './trace.js';
+import { traceURL } from '../../trace/url.js';
+import { sourceOf, traceRequest } from './trace.js';
 
 interface Outcome { c: ConnectivityCase; result: 'PASS' | 'FAIL' | 'ERROR'; got: string; detail: string[] }
 
 async function runCase(ctx: Context, c: ConnectivityCase): Promise<Outcome> {
   try {
     const url = traceURL(c.url);
-    const where = c.from === 'outside' ? outsideClient(ctx) : await fromPod(ctx, c.namespace, c.from);
+    const where = await sourceOf(ctx, c.from, c.namespace);
     const evidence = await traceRequest(ctx, url, where);
     const report = explainTrace(evidence);
     const verdict = judge(c.expect, report, evidence);
@@ -32,6 +33,8 @@ export async function connectivityTestCommand(ctx: Context, flags: CommonFlags):
   const cases: ConnectivityCase[] = [];
   const problems: string[] = [];
   for (const file of flags.filenames) {
+    if (file !== STDIN && !existsSync(file)) throw new PodnetError('ENOENT', `the path "${file}" does not exist`);
+    if (file !== STDIN && statSync(file).isDirectory()) throw new PodnetError('EUSAGE', `"${file}" is a directory: podnet test takes test files`);
     const text = file === STDIN ? readFileSync(0, 'utf8') : readFileSync(file, 'utf8');
     const { cases: found, errors } = parseConnectivityTests(text);
     cases.push(...found);
@@ -39,6 +42,8 @@ export async function connectivityTestCommand(ctx: Context, flags: CommonFlags):
   }
   // as the API server refuses a whole object for one bad field: nothing runs
   if (problems.length > 0) throw new PodnetError('EINVALID', `the connectivity tests are invalid:\n${problems.map((p) => `* ${p}`).join('\n')}`);
+  // a stopped cluster is one line, not one per test
+  await ctx.ready();
   const outcomes: Outcome[] = [];
   for (const c of cases) outcomes.push(await runCase(ctx, c));
   const rows = outcomes.map((o) => ({ result: o.result, test: o.c.name, expect: expectationText(o.c.expect), got: o.got }));

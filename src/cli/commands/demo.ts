@@ -76,10 +76,13 @@ export async function demoCommand(ctx: Context, flags: CommonFlags): Promise<num
     const r = await outside(['dig', '+short', '+time=1', '+tries=1', HOST]);
     return r.stdout.trim().split('\n').includes(lbIP) ? true : undefined;
   }, progress);
+  // what the last try got, so a timeout says why (a certificate the example's CA does not sign, a 503…)
+  let last = '';
   await until('NGINX to route the example', async () => {
-    const r = await outside(['curl', '-s', '-o', '/dev/null', '-w', '%{http_code}', '--max-time', '2', '--cacert', CA, `https://${HOST}${REQUEST_PATH}`]);
+    const r = await outside(['curl', '-sS', '-o', '/dev/null', '-w', '%{http_code}', '--max-time', '2', '--cacert', CA, `https://${HOST}${REQUEST_PATH}`]);
+    if (r.stdout !== '200') last = r.stderr.trim() || `HTTP ${r.stdout}`;
     return r.stdout === '200' ? true : undefined;
-  }, progress);
+  }, progress).catch((err: Error) => { throw last ? new PodnetError('ETIMEOUT', `${err.message} (the last try: ${last})`) : err; });
 
   step(4, `request from the outside client (198.51.100.10): curl https://${HOST}${REQUEST_PATH}`);
   // podnet trace's reading of the request, with the example's CA verifying the certificate

@@ -1,11 +1,12 @@
-// `podnet trace URL [--from outside|POD] [-n NS]`: sends one HTTP request
-// from the outside client or from inside a pod with real tools (dig, then
-// curl carrying an X-Request-ID), collects each layer's own record of it, and
-// prints the layers it crossed, or the first one that failed and why
-// (src/trace/explain.ts reads the evidence; this file only gathers it).
+// `podnet trace URL [--from outside|POD] [-n NS]`: sends one HTTP request (or
+// opens one tcp:// connection) from the outside client or from inside a pod
+// with real tools (dig, then curl carrying an X-Request-ID, or nc), collects
+// each layer's own record of it, and prints the layers it crossed, or the
+// first one that failed and why (src/trace/ reads the evidence; this file
+// only gathers it, and only reads: nothing in any namespace changes).
 
 import { randomBytes, randomInt } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
 import { isIPv4 } from 'node:net';
 import path from 'node:path';
 import type { Deployment, EndpointSlice, Ingress, IngressClass, Node, Pod, Service, StatefulSet } from '../../api/types.js';
@@ -14,12 +15,15 @@ import { podFiles } from '../../agent/pod-files.js';
 import { joinPodArgv, joinSandboxArgv } from '../../agent/sandbox.js';
 import type { LbStatus } from '../../cloud/lb-status.js';
 import { lbStatusPath } from '../../cloud/lb-status.js';
+import { accessLogPath } from '../../ingress/nginx-conf.js';
 import { netnsNames, OUTSIDE_CLIENT_IP } from '../../config.js';
 import { outsideFiles } from '../../daemon/outside-world.js';
 import { PodnetError } from '../../errors.js';
 import { defaultRunner } from '../../net/runner.js';
 import type { AccessLine, ClusterView, CurlResult, DnsLookup, EchoReply, PolicyDrop, TraceEvidence, TraceSource } from '../../trace/evidence.js';
-import { destinationOf, explainTrace, serviceByClusterIP, serviceByLbIP } from '../../trace/explain.js';
+import { explainTrace } from '../../trace/explain.js';
+import { classify, destinationOf, INGRESS_NAMESPACE, reachesIngress } from '../../trace/lookup.js';
+import { checkSource, traceURL } from '../../trace/url.js';
 import { conntrackReplySource, dropCounters, echoReply, ncResult, parseCurlJson, parseDig } from '../../trace/parse.js';
 import type { CommonFlags } from '../args.js';
 import type { Context } from '../context.js';
@@ -31,38 +35,32 @@ const REQUEST_TIMEOUT_MS = 5_000;
 const ACCESS_LOG_WAIT_MS = 1_000;
 const ACCESS_LOG_POLL_MS = 20;
 const NETPOL_TABLE = ['ip', 'podnet-netpol'];
-const INGRESS_NAMESPACE = 'ingress-nginx';
-/** the part of an answer's body kept: enough for a podnet/echo reply, whatever size a backend sends */
-const MAX_BODY_BYTES = 64 * 1024;
-/** curl's source port, from a part of the ephemeral range (Linux's default 32768-60999) */
-const LOCAL_PORTS = { from: 40_000, count: 20_000 };
-
-/** "http://HOST/…" for a URL given without a scheme, as curl takes it */
-export function traceURL(text: string): URL {
-  let url: URL;
-  try {
-    url = new URL(/^[a-z][a-z0-9+.-]*:\/\//i.test(text) ? text : `http://${text}`);
-  } catch {
-    throw new PodnetError('EUSAGE', `invalid URL "${text}"`);
-  }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:' && url.protocol !== 'tcp:') throw new PodnetError('EUSAGE', `podnet trace follows HTTP and HTTPS requests and tcp://HOST:PORT connections, not ${url.protocol.slice(0, -1)}`);
-  if (url.protocol === 'tcp:' && !url.port) throw new PodnetError('EUSAGE', `a tcp:// URL needs a port: tcp://${url.hostname}:PORT`);
-  if (url.hostname.startsWith('[')) throw new PodnetError('EUSAGE', `podnet trace follows IPv4 only (podnet's networks are IPv4): ${url.hostname}`);
-  return url;
-}
+/** the part of an answer's body kept (characters): enough for a podnet/echo reply, whatever size a backend sends */
+const MAX_BODY_LENGTH = 64 * 1024;
+/**
+ * The request's source port: above the kernel's ephemeral range (Linux's
+ * default 32768-60999), so no connection of the source's own holds it.
+ */
+const LOCAL_PORTS = { from: 61_000, count: 4_500 };
 
 /** Where the request starts: who sends it, and the argv that runs a tool there. */
 export interface Where { source: TraceSource; argv: (cmd: string[]) => string[] }
 
 export function outsideClient(ctx: Context): Where {
-  const pidFile = outsideFiles(ctx.paths).holderPid;
-  if (!existsSync(pidFile)) throw new PodnetError('ENOTRUNNING', `cluster "${ctx.cluster}" has no outside client (it was started with --bare)`);
-  const holder = Number(readFileSync(pidFile, 'utf8'));
+  // the holder's namespaces are joined by pid: a pid no longer alive could be any process's now
+  const holder = runningPid(outsideFiles(ctx.paths).holderPid);
+  if (!holder) throw new PodnetError('ENOTRUNNING', `the outside client of cluster "${ctx.cluster}" is not running; start the cluster with: podnet up${ctx.cluster === 'podnet' ? '' : ` --cluster ${ctx.cluster}`}`);
   return { source: { kind: 'outside', ip: OUTSIDE_CLIENT_IP }, argv: (cmd) => joinSandboxArgv(holder, cmd) };
 }
 
-/** A pod as logs and exec name it: NAME, pod/NAME, or deploy|sts|svc/NAME (its first pod, as kubectl's). */
-export async function fromPod(ctx: Context, namespace: string, ref: string): Promise<Where> {
+/** `outside`, or a pod as logs and exec name it: NAME, pod/NAME, or deploy|sts|svc/NAME (its first pod, as kubectl's). */
+export async function sourceOf(ctx: Context, from: string, namespace: string): Promise<Where> {
+  if (from === 'outside') return outsideClient(ctx);
+  checkSource(from);
+  return fromPod(ctx, namespace, from);
+}
+
+async function fromPod(ctx: Context, namespace: string, ref: string): Promise<Where> {
   const pod = await resolveLogsPod(ctx, namespace, ref, () => {});
   const sandbox = runningPid(podFiles(ctx.paths.pods, pod.metadata.uid!).sandboxPid);
   if (!sandbox || !pod.status?.podIP) throw new PodnetError('ENOTRUNNING', `pod ${pod.metadata.namespace}/${pod.metadata.name} is not running: it has no network to send from`);
@@ -125,20 +123,43 @@ async function conntrackEntry(netns: string, srcIP: string, srcPort: number, dst
   return line ? conntrackReplySource(line) : undefined;
 }
 
-/** NGINX's access-log line carrying the request id, from any ingress controller pod. */
-async function accessLine(ctx: Context, pods: Pod[], requestId: string): Promise<{ pod: string; line?: AccessLine }> {
-  const controllers = pods.filter((p) => p.metadata.namespace === INGRESS_NAMESPACE && p.status?.phase === 'Running');
-  const logs = controllers.map((p) => ({ pod: p.metadata.name!, file: path.join(podFiles(ctx.paths.pods, p.metadata.uid!).dir, 'volumes', 'nginx-conf', 'run', 'logs', 'access.log') }));
+/** Each controller pod's access log and how long it is now: the request's line is looked for after that. */
+function accessLogs(ctx: Context, pods: Pod[]): { pod: string; file: string; from: number }[] {
+  return pods.filter((p) => p.metadata.namespace === INGRESS_NAMESPACE && p.status?.phase === 'Running').map((p) => {
+    const file = accessLogPath(path.join(podFiles(ctx.paths.pods, p.metadata.uid!).dir, 'volumes', 'nginx-conf', 'run'));
+    let from = 0;
+    try { from = statSync(file).size; } catch { /* not written yet */ }
+    return { pod: p.metadata.name!, file, from };
+  });
+}
+
+/** What a file holds past `from` (the access log only grows, or starts again when rotated). */
+function readFrom(file: string, from: number): string {
+  let fd: number | undefined;
+  try {
+    fd = openSync(file, 'r');
+    const size = fstatSync(fd).size;
+    const start = size >= from ? from : 0;
+    const buf = Buffer.alloc(size - start);
+    readSync(fd, buf, 0, buf.length, start);
+    return buf.toString('utf8');
+  } catch {
+    return '';
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
+}
+
+/** NGINX's access-log line carrying the request id, from any ingress controller pod; NGINX flushes it within 100 ms. */
+async function accessLine(logs: { pod: string; file: string; from: number }[], requestId: string): Promise<{ pod: string; line?: AccessLine }> {
   const deadline = performance.now() + ACCESS_LOG_WAIT_MS;
   for (;;) {
-    for (const { pod, file } of logs) {
-      if (!existsSync(file)) continue;
-      const text = readFileSync(file, 'utf8');
-      if (!text.includes(requestId)) continue;
-      const line = text.split('\n').reverse().find((l) => l.includes(requestId));
-      try { return { pod, line: JSON.parse(line!) as AccessLine }; } catch { return { pod }; }
+    for (const { pod, file, from } of logs) {
+      const line = readFrom(file, from).split('\n').find((l) => l.includes(requestId));
+      if (!line) continue;
+      try { return { pod, line: JSON.parse(line) as AccessLine }; } catch { return { pod }; }
     }
-    if (performance.now() > deadline) return { pod: controllers[0]?.metadata.name ?? '' };
+    if (performance.now() > deadline) return { pod: logs[0]?.pod ?? '' };
     await new Promise((r) => setTimeout(r, ACCESS_LOG_POLL_MS));
   }
 }
@@ -166,53 +187,54 @@ export async function traceRequest(ctx: Context, url: URL, where: Where, options
   const dns = isIPv4(host) ? undefined : await lookUp(run, host, where.source.kind === 'pod');
   const before = await counters();
   const dnsDrops = grown(beforeDig, before);
+  const logs = accessLogs(ctx, cluster.pods);
 
-  // A port of its own: a connection that never opened reports no local port,
-  // and the conntrack entries (a DNAT's choice) are found by it. The body
-  // comes first on stdout, curl's account of the request on the last line.
+  // A source port of its own: a connection that never opened reports no
+  // local port, and the conntrack entries (a DNAT's choice) are found by it.
   const localPort = LOCAL_PORTS.from + randomInt(LOCAL_PORTS.count);
   let curl: CurlResult;
   let reply: EchoReply | undefined;
   if (url.protocol === 'tcp:') {
-    // a connection only: nc opens it (from the same source port) and closes it
+    // a connection only: nc opens it and closes it
     const to = isIPv4(host) ? host : dns?.addresses[0] ?? host;
     const started = performance.now();
     const c = await run(['nc', '-z', '-v', '-n', '-w', String(REQUEST_TIMEOUT_MS / 1000), '-p', String(localPort), to, url.port]);
     curl = ncResult(c.code ?? 1, c.stderr, to, Number(url.port), localPort, Math.round(performance.now() - started));
   } else {
+    // the body on stdout (its first 64 KiB kept), curl's account of the request last on stderr
     const tls = options.cacert ? ['--cacert', options.cacert] : ['-k'];
     const c = await defaultRunner.run(where.argv(['curl', '-sS', ...tls, '-w', '%{stderr}\n%{json}', '-H', `X-Request-ID: ${requestId}`, '--local-port', String(localPort), '--max-time', String(REQUEST_TIMEOUT_MS / 1000), url.href]),
-      { allowFailure: true, timeoutMs: REQUEST_TIMEOUT_MS + 5_000, maxStdoutBytes: MAX_BODY_BYTES });
+      { allowFailure: true, timeoutMs: REQUEST_TIMEOUT_MS + 5_000, maxStdoutLength: MAX_BODY_LENGTH });
     curl = { ...parseCurlJson(c.stderr, c.code ?? 1), localPort };
     reply = echoReply(c.stdout);
   }
   const drops = grown(before, await counters());
 
   const evidence: TraceEvidence = { url, method: url.protocol === 'tcp:' ? 'CONNECT' : 'GET', source: where.source, requestId, curl, cluster, drops, dnsDrops, timeoutMs: REQUEST_TIMEOUT_MS, ...(dns ? { dns } : {}), ...(reply ? { reply } : {}) };
-  const { ip: dst, port } = destinationOf(evidence);
-  const lbSvc = serviceByLbIP(cluster, dst);
-  // The DNAT that picked the endpoint: in the source pod's node for a
-  // ClusterIP, in the node the load balancer chose for its NodePort.
+  const { ip, port } = destinationOf(evidence);
+  const d = classify(cluster, where.source, ip, port);
+  // The DNAT that picked the endpoint, read in the node that made it: the
+  // source pod's (a ClusterIP, or an LB address the node short-circuits), the
+  // node the load balancer chose, or the node whose NodePort was asked.
   const dnatIn = async (node: string, to: string) => {
     const entry = await conntrackEntry(netnsNames.node(ctx.cluster, node), where.source.ip, curl.localPort, to);
     if (entry && entry.ip !== to) evidence.dnat = { node, ip: entry.ip, port: entry.port };
   };
-  if (lbSvc) {
-    const lb = readLbStatus(ctx)?.frontends.find((f) => f.address === `${dst}:${port}/tcp`);
+  const ingress = reachesIngress(d);
+  if (d.kind === 'load-balancer') {
+    const lb = readLbStatus(ctx)?.frontends.find((f) => f.address === `${ip}:${port}/tcp`);
     if (lb) evidence.lb = lb;
-    if (where.source.kind === 'outside') {
-      const entry = await conntrackEntry(netnsNames.router(ctx.cluster), where.source.ip, curl.localPort, dst);
-      if (entry) evidence.lbChoice = { nodeIP: entry.ip, nodePort: entry.port };
-      const node = entry && lb?.targets.find((t) => t.nodeIP === entry.ip)?.node;
-      if (node && lbSvc.metadata.namespace !== INGRESS_NAMESPACE) await dnatIn(node, entry.ip);
-    }
+    const entry = await conntrackEntry(netnsNames.router(ctx.cluster), where.source.ip, curl.localPort, ip);
+    if (entry) evidence.lbChoice = { nodeIP: entry.ip, nodePort: entry.port };
+    const node = entry && lb?.targets.find((x) => x.nodeIP === entry.ip)?.node;
+    if (node && !ingress) await dnatIn(node, entry.ip);
+  } else if (d.kind === 'service' && where.source.kind === 'pod' && !ingress) {
+    await dnatIn(where.source.pod!.node, ip);
+  } else if (d.kind === 'node' && d.svc && !ingress) {
+    await dnatIn(d.node, ip);
   }
-  const clusterIPSvc = serviceByClusterIP(cluster, dst);
-  if (clusterIPSvc && where.source.kind === 'pod') await dnatIn(where.source.pod!.node, dst);
-  const toIngress = [lbSvc, clusterIPSvc].some((s) => s?.metadata.namespace === INGRESS_NAMESPACE)
-    || cluster.pods.some((p) => p.metadata.namespace === INGRESS_NAMESPACE && p.status?.podIP === dst);
-  if (toIngress) {
-    const found = curl.status > 0 ? await accessLine(ctx, cluster.pods, requestId) : { pod: cluster.pods.find((p) => p.metadata.namespace === INGRESS_NAMESPACE)?.metadata.name ?? '' };
+  if (ingress) {
+    const found = curl.status > 0 ? await accessLine(logs, requestId) : { pod: logs[0]?.pod ?? '' };
     if (found.pod) evidence.ingressPod = found.pod;
     if ('line' in found && found.line) evidence.access = found.line;
   }
@@ -224,9 +246,7 @@ export async function traceCommand(ctx: Context, flags: CommonFlags): Promise<nu
   if (!target || flags.positionals.length > 1) throw new PodnetError('EUSAGE', 'usage: podnet trace URL|tcp://HOST:PORT [--from outside|POD|TYPE/NAME] [-n NS]');
   const url = traceURL(target);
   await ctx.ready();
-  const from = flags.from ?? 'outside';
-  if (from.startsWith('node/')) throw new PodnetError('EUSAGE', `trace --from takes the outside client or a pod (NAME, pod/NAME, deploy|sts|svc/NAME); from a node, run: podnet exec ${from} -- curl -v URL`);
-  const where = from === 'outside' ? outsideClient(ctx) : await fromPod(ctx, flags.namespace ?? 'default', from);
+  const where = await sourceOf(ctx, flags.from ?? 'outside', flags.namespace ?? 'default');
   const report = explainTrace(await traceRequest(ctx, url, where));
   process.stdout.write(`${report.lines.join('\n')}\n`);
   if (!report.ok) {

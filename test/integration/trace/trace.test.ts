@@ -326,6 +326,19 @@ describe('podnet trace: every layer of one request, or where and why it failed',
     assert.match(layer(t, 'Ingress').text, /answered 404 from its default server$/);
   });
 
+  test('from a pod, the load balancer\'s address is the Service itself (no cloud LB on the way); a TCP check to a port nobody listens on fails at the pod', async () => {
+    const lbIP = await loadBalancerIP();
+    const t = await trace([`http://${lbIP}/`, '--from', 'probe']);
+    assert.deepEqual(t.layers.map((l) => l.name), ['Load balancer', 'Ingress'], t.stdout);
+    assert.match(layer(t, 'Load balancer').text, /is Service ingress-nginx\/ingress-nginx-controller's load-balancer address: from inside, the node's rules take it to the Service directly/);
+    assert.match(t.stderr, /^error: the request failed at the ingress: no Ingress has a rule for host /);
+
+    const tcp = await trace(['tcp://db-0.db.shop:5433', '--from', 'probe']);
+    assert.equal(tcp.code, 1, tcp.stdout);
+    assert.match(tcp.stdout, /^Trace of CONNECT tcp:\/\/db-0\.db\.shop:5433 from pod default\/probe /m);
+    assert.match(tcp.stderr, /^error: the request failed at the pod: pod shop\/db-0: connection refused \(.*\): nothing listens on port 5433 of pod db-0 \(its containers declare 5432\/sql\)\n$/);
+  });
+
   test('usage: a URL is required, and only HTTP and HTTPS are traced', async () => {
     const none = await pn(['trace']);
     assert.equal(none.code, 1);

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { traceURL } from '../../../src/cli/commands/trace.js';
+import { checkSource, traceURL } from '../../../src/trace/url.js';
 
 test('trace URLs: a bare host is http, HTTP, HTTPS and tcp:// with a port only, IPv4 only', () => {
   assert.equal(traceURL('api.shop/orders?x=1').href, 'http://api.shop/orders?x=1');
@@ -10,4 +10,9 @@ test('trace URLs: a bare host is http, HTTP, HTTPS and tcp:// with a port only, 
   assert.throws(() => traceURL('tcp://db.shop'), /a tcp:\/\/ URL needs a port: tcp:\/\/db\.shop:PORT/);
   assert.throws(() => traceURL('http://[::1]/'), /IPv4 only .*\[::1\]/);
   assert.throws(() => traceURL('http://exa mple/'), /invalid URL/);
+});
+
+test('a node is no source of a trace: exec node/NAME runs there', () => {
+  assert.throws(() => checkSource('node/node-1'), /--from takes the outside client or a pod .*podnet exec node\/node-1 -- curl -v URL/);
+  assert.doesNotThrow(() => checkSource('deploy/api'));
 });

@@ -38,6 +38,12 @@ const INVALID = [
   ['failsAt without unreachable', 'tests: [{from: outside, url: "http://a/", expect: reachable, failsAt: DNS}]', ['tests[0].failsAt: Invalid value: "DNS": only with expect: unreachable']],
   ['a status out of range and a number where a string belongs', 'tests: [{from: 7, url: "http://a/", expect: 700}]', ['tests[0].from: Invalid value: 7: must be a string', 'tests[0].expect: Unsupported value: 700: supported values: "reachable", "unreachable", "an HTTP status 100-599"']],
   ['a status for a tcp:// test', 'tests: [{from: outside, url: "tcp://db:5432", expect: 200}]', ['tests[0].expect: Invalid value: 200: a tcp:// test opens a connection only: expect reachable or unreachable']],
+  ['a URL trace refuses, a node as the source, a failsAt that is no layer', 'tests: [{from: node/node-1, url: "ftp://x/", expect: unreachable, failsAt: Policy}]',
+    ['tests[0].failsAt: Unsupported value: "Policy": supported values: "DNS", "the network", "the load balancer", "the node", "the ingress", "the Service", "NetworkPolicy", "the pod", "the destination"',
+      'tests[0].url: Invalid value: "ftp://x/": podnet trace follows HTTP and HTTPS requests and tcp://HOST:PORT connections, not ftp',
+      'tests[0].from: Invalid value: "node/node-1": --from takes the outside client or a pod (NAME, pod/NAME, deploy|sts|svc/NAME); from a node, run: podnet exec node/node-1 -- curl -v URL']],
+  ['tests as a map', 'tests: {a: 1}', ['tests: Invalid value: {"a":1}: must be a list of {from, url, expect}']],
+  ['several documents', 'tests: []\n---\ntests: []', ['<file>: Invalid value: "": a test file is one YAML document (tests: [...]), not several']],
   ['not YAML', 'tests: [', ['<file>: Invalid value: "": not YAML: Flow sequence in block collection must be sufficiently indented and end with a ] at line 1, column 9']],
 ] as const;
 
@@ -49,8 +55,8 @@ for (const [name, text, want] of INVALID) {
   });
 }
 
-const curl = (status: number) => ({ curl: { exit: 0, error: '', status, remoteIP: '', remotePort: 0, localPort: 0, timeMs: 1 } });
-const answered = { lines: [], ok: true };
+const curl = (status: number) => ({ curl: { exit: 0, error: '', status, remoteIP: '', remotePort: 0, localPort: 0, timeMs: 1, connected: status > 0 } });
+const answered = { lines: [], ok: true, by: 'pod' as const };
 const dropped = { lines: [], ok: false, failure: 'NetworkPolicy: ingress to shop/db-0 isolated by shop/db-deny on node-1 (3 packets)' };
 
 test('judging: reachable, unreachable (at a layer), a status', () => {
@@ -59,8 +65,14 @@ test('judging: reachable, unreachable (at a layer), a status', () => {
   assert.deepEqual(judge({ kind: 'reachable' }, dropped, curl(0)), { pass: false, got: 'unreachable at NetworkPolicy' });
   assert.deepEqual(judge({ kind: 'unreachable' }, dropped, curl(0)), { pass: true, got: 'unreachable at NetworkPolicy' });
   assert.deepEqual(judge({ kind: 'unreachable', failsAt: 'networkpolicy' }, dropped, curl(0)), { pass: true, got: 'unreachable at NetworkPolicy' });
+  assert.deepEqual(judge({ kind: 'unreachable', failsAt: 'Network' }, dropped, curl(0)), { pass: false, got: 'unreachable at NetworkPolicy' });
   assert.deepEqual(judge({ kind: 'unreachable', failsAt: 'DNS' }, dropped, curl(0)), { pass: false, got: 'unreachable at NetworkPolicy' });
   assert.deepEqual(judge({ kind: 'unreachable' }, answered, curl(200)), { pass: false, got: 'reachable (200)' });
+  // NGINX's own redirect is no pod's answer; a name that does not resolve is no blocked request
+  assert.deepEqual(judge({ kind: 'reachable' }, { lines: [], ok: true, by: 'ingress' }, curl(308)), { pass: false, got: 'answered 308 by NGINX itself' });
+  const nxdomain = { lines: [], ok: false, failure: 'DNS: NXDOMAIN: no Service dbb in namespace shop' };
+  assert.deepEqual(judge({ kind: 'unreachable' }, nxdomain, curl(0)), { pass: false, got: 'unreachable at DNS' });
+  assert.deepEqual(judge({ kind: 'unreachable', failsAt: 'DNS' }, nxdomain, curl(0)), { pass: true, got: 'unreachable at DNS' });
   const notFound = { lines: [], ok: false, failure: 'the ingress: no rule of host a matches path /nope: …' };
   assert.deepEqual(judge({ kind: 'status', status: 404 }, notFound, curl(404)), { pass: true, got: '404' });
   assert.deepEqual(judge({ kind: 'status', status: 200 }, answered, curl(503)), { pass: false, got: '503' });

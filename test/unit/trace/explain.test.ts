@@ -65,8 +65,8 @@ function cluster(over: Partial<ClusterView> = {}): ClusterView {
   };
 }
 
-const ok = (status: number, remoteIP: string, remotePort: number): CurlResult => ({ exit: 0, error: '', status, remoteIP, remotePort, localPort: 40000, timeMs: 3 });
-const failed = (exit: number, error: string, remoteIP = '', remotePort = 0): CurlResult => ({ exit, error, status: 0, remoteIP, remotePort, localPort: remoteIP ? 40000 : 0, timeMs: 5000 });
+const ok = (status: number, remoteIP: string, remotePort: number): CurlResult => ({ exit: 0, error: '', status, remoteIP, remotePort, localPort: 40000, timeMs: 3, connected: true });
+const failed = (exit: number, error: string, remoteIP = '', remotePort = 0): CurlResult => ({ exit, error, status: 0, remoteIP, remotePort, localPort: remoteIP ? 40000 : 0, timeMs: exit === 7 ? 1 : 5000, connected: false });
 
 const fromPod = { kind: 'pod' as const, ip: '10.244.0.9', pod: { namespace: 'shop', name: 'client', node: 'node-1' } };
 const fromOutside = { kind: 'outside' as const, ip: '198.51.100.10' };
@@ -147,7 +147,7 @@ test('a Service port that does not exist is said to be missing', () => {
     dns: dnsOk('api.shop.svc.cluster.local', ['10.96.0.20']),
     curl: failed(7, 'Couldn\'t connect to server', '10.96.0.20', 8080),
   }));
-  assert.equal(r.failure, 'the Service: Service shop/api has no port 8080');
+  assert.equal(r.failure, 'the Service: Service shop/api has no TCP port 8080');
 });
 
 const access = { ingress: 'shop/shop', service: 'shop/api:80', rule_host: 'shop.example.test', rule_path: '/api', upstream_addr: '10.244.0.7:8080', upstream_status: '200', remote_addr: '198.51.100.10', status: 200, request_id: 'podnet-trace-1', request_time: 0.002 };
@@ -239,7 +239,7 @@ test('a pod IP reached directly, and a pod that does not listen behind a Service
     curl: failed(7, 'Couldn\'t connect to server', '10.96.0.20', 80),
     dnat: { node: 'node-1', ip: '10.244.1.5', port: 8080 },
   }));
-  assert.equal(refused.failure, 'pod shop/api-1: pod api-1 refused the connection: nothing listens on its targetPort 8080 (its containers declare no ports)');
+  assert.equal(refused.failure, 'the pod: pod shop/api-1: connection refused or unreachable (Couldn\'t connect to server): nothing listens on its targetPort 8080 (its containers declare no ports)');
 });
 
 test('a plain-HTTP request to a TLS host: NGINX\'s redirect is said, and is no failure', () => {
@@ -264,7 +264,7 @@ test('a headless Service\'s name reaches a pod by its own IP; a port the pod doe
     cluster: cluster({ services: [api, db], pods: [db0, client] }),
   }));
   assert.equal(r.lines[3], '  2. Pod            shop/db-0 on node-1 (10.244.0.5), reached by its own IP: shop/db is a headless Service (its name resolves to the pods, no ClusterIP, no DNAT)');
-  assert.equal(r.failure, 'pod shop/db-0: connection refused or unreachable (Couldn\'t connect to server): nothing listens on port 80 of pod db-0 (its containers declare 5432/sql)');
+  assert.equal(r.failure, 'the pod: pod shop/db-0: connection refused or unreachable (Couldn\'t connect to server): nothing listens on port 80 of pod db-0 (its containers declare 5432/sql)');
 });
 
 test('from outside to a LoadBalancer Service of an app: the node the LB chose, then that node\'s DNAT to the pod', () => {
@@ -315,9 +315,9 @@ test('NGINX\'s own 504 names the read timeout the Ingress set', () => {
   const r = explainTrace(viaIngress({
     cluster: cluster({ ingresses: [slow] }),
     curl: ok(504, '203.0.113.10', 80),
-    access: { ...access, status: 504, upstream_addr: '10.244.1.5:8080', upstream_status: '504', upstream_bytes_received: '0' },
+    access: { ...access, status: 504, upstream_addr: '10.244.1.5:8080', upstream_status: '504', upstream_bytes_received: '0', request_time: 1.001 },
   }));
-  assert.equal(r.failure, 'the pod: api-1 did not answer within NGINX\'s proxy-read-timeout (1 s, the Ingress\'s annotation): NGINX answered 504');
+  assert.equal(r.failure, 'the pod: api-1 did not answer within NGINX\'s proxy-read-timeout (1 s): NGINX answered 504');
 });
 
 test('an Ingress backend that does not exist, or lacks the port, is named from the Ingress', () => {
@@ -337,7 +337,7 @@ test('an egress policy that blocks DNS too: the DNS timeout names the policy and
     dnsDrops: [{ node: 'node-1', rule: 'egress from shop/client isolated by shop/no-egress', packets: 1 }],
   }));
   assert.equal(r.lines[2], '  1. DNS            api.shop: no answer from cluster DNS');
-  assert.equal(r.failure, 'DNS: the DNS query was dropped by NetworkPolicy: egress from shop/client isolated by shop/no-egress on node-1 (1 packet); an egress policy must allow UDP and TCP port 53 to the cluster DNS (kube-system/kube-dns) for names to resolve');
+  assert.equal(r.failure, 'NetworkPolicy: the DNS query was dropped: egress from shop/client isolated by shop/no-egress on node-1 (1 packet); an egress policy must allow UDP and TCP port 53 to the cluster DNS (kube-system/kube-dns) for names to resolve');
 });
 
 test('without the DNAT\'s choice, only the drops of the Service\'s own pods (and the source\'s egress) count', () => {
@@ -358,11 +358,11 @@ test('a ClusterIP or a pod IP from the outside client: only the cluster routes t
 
 test('a Local NodePort on a node without an endpoint of its own drops there', () => {
   const r = explainTrace(evidence('http://172.18.0.2:30080/', { source: fromOutside, curl: failed(28, 'Connection timed out', '172.18.0.2', 30080) }));
-  assert.equal(r.failure, 'node-1: node-1 has no ready endpoint of Service ingress-nginx/ingress-nginx-controller: with externalTrafficPolicy Local, kube-proxy drops its NodePort traffic there (forwarding to another node would lose the client\'s address)');
+  assert.equal(r.failure, 'the node: node-1 has no ready endpoint of Service ingress-nginx/ingress-nginx-controller: with externalTrafficPolicy Local, kube-proxy drops its NodePort traffic there (forwarding to another node would lose the client\'s address)');
 });
 
 test('a policy dropping NGINX\'s connection to the backend fails at NetworkPolicy, not at the controller', () => {
-  const r = explainTrace(viaIngress({ curl: failed(28, 'Operation timed out', '203.0.113.10', 80), drops: [{ node: 'node-2', rule: 'ingress to shop/api-1 isolated by shop/deny', packets: 1 }] }));
+  const r = explainTrace(viaIngress({ curl: { ...failed(28, 'Operation timed out', '203.0.113.10', 80), connected: true }, drops: [{ node: 'node-2', rule: 'ingress to shop/api-1 isolated by shop/deny', packets: 1 }] }));
   assert.equal(r.failure, 'NetworkPolicy: NGINX\'s connection to the backend was dropped: ingress to shop/api-1 isolated by shop/deny on node-2 (1 packet)');
 });
 
@@ -458,6 +458,7 @@ test('one path as Exact and as Prefix: the rule NGINX used is the one the access
     access: { ...access, ingress: 'shop/pp', service: 'shop/alt:8080', rule_path: '/foo', upstream_addr: '10.244.1.5:8080' },
   }));
   assert.equal(r.ok, true, r.failure);
+  assert.match(r.lines.find((l) => l.includes('4. Service'))!, /4\. Service +shop\/alt ClusterIP 10\.96\.0\.50:8080 → 1 ready endpoint/);
 });
 
 test('a name from /etc/hosts (hostAliases, localhost) is no DNS failure', () => {
@@ -512,8 +513,8 @@ test('a TLS section naming a Secret that is not there: NGINX\'s default certific
 });
 
 test('no answer through the ingress and no drop: NGINX still waits for the backend, up to its read timeout', () => {
-  const r = explainTrace(viaIngress({ curl: failed(28, 'Operation timed out after 5000 milliseconds', '203.0.113.10', 80) }));
-  assert.equal(r.failure, 'the backend: NGINX was still waiting for the backend (shop/api:80): no policy dropped anything, and NGINX waits up to its proxy-read-timeout (60 s) for a pod that accepted the connection without answering; trace the Service --from a pod to see the pod itself');
+  const r = explainTrace(viaIngress({ curl: { ...failed(28, 'Operation timed out after 5000 milliseconds', '203.0.113.10', 80), connected: true } }));
+  assert.equal(r.failure, 'the pod: NGINX was still waiting for the backend (shop/api:80): no policy dropped anything, and NGINX waits up to its proxy-read-timeout (60 s) for a pod that accepted the connection without answering; trace the Service --from a pod to see the pod itself');
 });
 
 test('the LB\'s health checks dropped by a policy on the backends are the reason no node is in service', () => {
@@ -535,13 +536,67 @@ test('a Service with one port number on UDP and TCP: the request is the TCP one\
 });
 
 test('a TCP check: the connection is the answer, through a Service or refused by a policy', () => {
-  const tcpOk = { exit: 0, error: '', status: 0, remoteIP: '10.96.0.20', remotePort: 80, localPort: 40000, timeMs: 4 };
+  const tcpOk = { exit: 0, error: '', status: 0, remoteIP: '10.96.0.20', remotePort: 80, localPort: 40000, timeMs: 4, connected: true };
   const r = explainTrace(evidence('tcp://api.shop:80', { method: 'CONNECT', dns: dnsOk('api.shop.svc.cluster.local', ['10.96.0.20']), curl: tcpOk, dnat: { node: 'node-1', ip: '10.244.1.5', port: 8080 } }));
   assert.equal(r.ok, true);
   assert.equal(r.lines.at(-1), '  3. Pod            shop/api-1 on node-2 (10.244.1.5) accepted the connection in 4 ms');
   const dropped = explainTrace(evidence('tcp://api.shop:80', {
-    method: 'CONNECT', dns: dnsOk('api.shop.svc.cluster.local', ['10.96.0.20']), curl: { ...tcpOk, exit: 28, error: 'connect to 10.96.0.20 port 80 (tcp) timed out' },
+    method: 'CONNECT', dns: dnsOk('api.shop.svc.cluster.local', ['10.96.0.20']), curl: { ...tcpOk, exit: 28, error: 'connect to 10.96.0.20 port 80 (tcp) timed out', connected: false },
     dnat: { node: 'node-1', ip: '10.244.1.5', port: 8080 }, drops: [{ node: 'node-2', rule: 'ingress to shop/api-1 isolated by shop/deny', packets: 2 }],
   }));
   assert.equal(dropped.failure, 'NetworkPolicy: ingress to shop/api-1 isolated by shop/deny on node-2 (2 packets)');
+});
+
+// The review's cases (2026-11-29).
+
+test('an LB address from a pod is the Service itself: no cloud LB is crossed, the node\'s DNAT chose the pod', () => {
+  const lbApi = service('shop', 'api-lb', '10.96.0.40', { app: 'api' }, { type: 'LoadBalancer', ports: [{ name: 'http', port: 80, targetPort: 8080, nodePort: 30929, protocol: 'TCP' }] }, '203.0.113.11');
+  const r = explainTrace(evidence('http://203.0.113.11/', {
+    curl: ok(200, '203.0.113.11', 80), cluster: cluster({ services: [lbApi], slices: [slice(lbApi, [{ ip: '10.244.1.5', pod: 'api-1', node: 'node-2' }])] }),
+    dnat: { node: 'node-1', ip: '10.244.1.5', port: 8080 },
+  }));
+  assert.equal(r.ok, true);
+  assert.match(r.lines[2]!, /1\. Load balancer +203\.0\.113\.11:80 is Service shop\/api-lb's load-balancer address: from inside, the node's rules take it to the Service directly/);
+  assert.equal(r.lines.at(-1), '  3. Pod            shop/api-1 on node-2 (10.244.1.5) answered 200 in 3 ms');
+});
+
+test('through the ingress with no access-log line: an answer is no failure, and says what is not known', () => {
+  const r = explainTrace(viaIngress({ curl: ok(200, '203.0.113.10', 80), access: undefined }));
+  assert.equal(r.ok, true);
+  assert.match(r.lines.at(-1)!, /NGINX \(ingress-nginx-controller-x\) answered 200; its access-log line for request id podnet-trace-1 was not found/);
+});
+
+test('a connection to NGINX itself that never opened: a policy on the controller pod is named', () => {
+  const r = explainTrace(viaIngress({ curl: failed(28, 'Connection timed out', '203.0.113.10', 80), drops: [{ node: 'node-2', rule: 'ingress to ingress-nginx/ingress-nginx-controller-x isolated by ingress-nginx/lockdown', packets: 3 }] }));
+  assert.equal(r.failure, 'NetworkPolicy: ingress to ingress-nginx/ingress-nginx-controller-x isolated by ingress-nginx/lockdown on node-2 (3 packets)');
+});
+
+test('NGINX\'s 504 after a connect that never completed: the connect timeout, or the policy that dropped it', () => {
+  const connect = explainTrace(viaIngress({ curl: ok(504, '203.0.113.10', 80), access: { ...access, status: 504, upstream_status: '504', upstream_bytes_received: '0', request_time: 5.002 } }));
+  assert.equal(connect.failure, 'the pod: api-2 did not answer within NGINX\'s proxy-connect-timeout (5 s): the connection was not accepted: NGINX answered 504');
+  const dropped = explainTrace(viaIngress({ curl: ok(504, '203.0.113.10', 80), access: { ...access, status: 504, upstream_status: '504', upstream_bytes_received: '0', request_time: 5.002 }, drops: [{ node: 'node-1', rule: 'ingress to shop/api-2 isolated by shop/deny', packets: 2 }] }));
+  assert.equal(dropped.failure, 'NetworkPolicy: NGINX\'s connection to api-2 was dropped: ingress to shop/api-2 isolated by shop/deny on node-1 (2 packets): NGINX answered 504');
+});
+
+test('a refusal is said as one only when it came back at once', () => {
+  const quick = explainTrace(evidence('http://10.244.1.5:9999/', { curl: { ...failed(7, 'Failed to connect: Connection refused', '10.244.1.5', 9999), timeMs: 1 } }));
+  assert.match(quick.failure!, /: connection refused \(Failed to connect: Connection refused\): nothing listens on port 9999/);
+  const slow = explainTrace(evidence('http://10.244.1.5:9999/', { curl: { ...failed(7, 'Failed to connect: No route to host', '10.244.1.5', 9999), timeMs: 3050 } }));
+  assert.match(slow.failure!, /: connection refused or unreachable \(Failed to connect: No route to host\)/);
+});
+
+test('POD.SVC of a headless Service that does not resolve: the pod hostname is what is missing', () => {
+  const db = service('shop', 'db', 'None', { app: 'db' });
+  const r = explainTrace(evidence('http://db-9.db/', {
+    cluster: cluster({ services: [api, db] }),
+    dns: { qname: 'db-9.db', server: '10.96.0.10', rcode: 'NXDOMAIN', addresses: [], cnames: [] }, curl: failed(6, 'Could not resolve host'),
+  }));
+  assert.equal(r.failure, 'DNS: NXDOMAIN: headless Service shop/db has no ready pod with hostname db-9 (a StatefulSet\'s pod is published by its name once Ready)');
+});
+
+test('a node\'s own port (no NodePort) that answers is the node\'s answer, not a pod\'s', () => {
+  const r = explainTrace(evidence('http://172.18.0.2:10256/healthz', { source: fromOutside, curl: ok(200, '172.18.0.2', 10256) }));
+  assert.equal(r.ok, true);
+  assert.equal(r.by, 'other');
+  assert.match(r.lines.at(-1)!, /the node itself answered 200/);
 });

@@ -40,15 +40,15 @@ test('dig: no server answered', () => {
 });
 
 test('curl\'s standard error with %{json} last: an answer, and a refusal after curl\'s own error line', () => {
-  const answer = JSON.stringify({ http_code: 200, remote_ip: '10.96.0.20', remote_port: 80, local_port: 41234, time_total: 0.003211, exitcode: 0, errormsg: null });
-  assert.deepEqual(parseCurlJson(`\n${answer}`, 0), { exit: 0, error: '', status: 200, remoteIP: '10.96.0.20', remotePort: 80, localPort: 41234, timeMs: 3 });
+  const answer = JSON.stringify({ http_code: 200, remote_ip: '10.96.0.20', remote_port: 80, local_port: 41234, time_total: 0.003211, time_connect: 0.0004, exitcode: 0, errormsg: null });
+  assert.deepEqual(parseCurlJson(`\n${answer}`, 0), { exit: 0, error: '', status: 200, remoteIP: '10.96.0.20', remotePort: 80, localPort: 41234, timeMs: 3, connected: true });
   const refused = JSON.stringify({ http_code: 0, remote_ip: '10.96.0.20', remote_port: 80, local_port: 0, time_total: 0.0004, exitcode: 7, errormsg: 'Failed to connect to 10.96.0.20 port 80 after 0 ms: Couldn\'t connect to server' });
   const r = parseCurlJson(`curl: (7) Failed to connect\n${refused}`, 7);
   assert.deepEqual([r.exit, r.status, r.error], [7, 0, 'Failed to connect to 10.96.0.20 port 80 after 0 ms: Couldn\'t connect to server']);
 });
 
 test('curl that wrote no JSON: its exit code and its error line', () => {
-  assert.deepEqual(parseCurlJson('curl: (6) Could not resolve host: nope\n', 6), { exit: 6, error: 'Could not resolve host: nope', status: 0, remoteIP: '', remotePort: 0, localPort: 0, timeMs: 0 });
+  assert.deepEqual(parseCurlJson('curl: (6) Could not resolve host: nope\n', 6), { exit: 6, error: 'Could not resolve host: nope', status: 0, remoteIP: '', remotePort: 0, localPort: 0, timeMs: 0, connected: false });
 });
 
 test('conntrack: the reply tuple\'s source is where a DNAT sent the connection', () => {
@@ -77,8 +77,19 @@ test('a podnet/echo answer: who answered and what it saw; any other body is no r
 });
 
 test('nc -z in curl\'s terms: connected, refused, timed out', () => {
-  assert.deepEqual(ncResult(0, 'Connection to 10.244.0.3 5432 port [tcp/*] succeeded!\n', '10.244.0.3', 5432, 40001, 4), { exit: 0, error: '', status: 0, remoteIP: '10.244.0.3', remotePort: 5432, localPort: 40001, timeMs: 4 });
+  assert.deepEqual(ncResult(0, 'Connection to 10.244.0.3 5432 port [tcp/*] succeeded!\n', '10.244.0.3', 5432, 40001, 4), { exit: 0, error: '', status: 0, remoteIP: '10.244.0.3', remotePort: 5432, localPort: 40001, timeMs: 4, connected: true });
   assert.deepEqual(ncResult(1, 'nc: connect to 10.244.0.3 port 5433 (tcp) failed: Connection refused\n', '10.244.0.3', 5433, 40001, 1).exit, 7);
   const slow = ncResult(1, 'nc: connect to 10.96.0.20 port 5432 (tcp) timed out: Operation now in progress\n', '10.96.0.20', 5432, 40001, 5000);
   assert.deepEqual([slow.exit, slow.error], [28, 'connect to 10.96.0.20 port 5432 (tcp) timed out: Operation now in progress']);
+});
+
+test('dig that reached no server still names the server it asked; nc\'s own failures keep their code', () => {
+  assert.equal(parseDig(';; communications error to 198.51.100.53#53: timed out\n;; no servers could be reached\n', 'x').server, '198.51.100.53');
+  assert.equal(ncResult(127, 'nsenter: failed to execute nc: No such file or directory\n', '10.0.0.1', 80, 61001, 1).exit, 127);
+  assert.equal(ncResult(1, 'nc: connect to 10.0.0.1 port 80 (tcp) failed: No route to host\n', '10.0.0.1', 80, 61001, 3000).exit, 7);
+});
+
+test('a conntrack entry of a connection that never opened still names the DNAT\'s choice', () => {
+  const line = 'tcp      6 117 SYN_SENT src=10.244.0.9 dst=10.96.0.20 sport=61002 dport=80 [UNREPLIED] src=10.244.1.5 dst=10.244.0.9 sport=8080 dport=61002 mark=0 use=1';
+  assert.deepEqual(conntrackReplySource(line), { ip: '10.244.1.5', port: 8080 });
 });
