@@ -85,7 +85,7 @@ function noAnswer(t: Tracing, nginx: string): TraceReport {
     const svc = cluster.services.find((s) => s.metadata.namespace === rule.ing.metadata.namespace && s.metadata.name === rule.backend.service?.name);
     return svc ? endpointsOf(cluster, svc, undefined).pods : [];
   });
-  const dropped = dropsOf(e.drops, { kind: 'outside', ip: '' }, targets);
+  const dropped = dropsOf(e.drops, undefined, targets);
   if (dropped.length > 0) return r.failed('NetworkPolicy', `NGINX's connection to the backend was dropped: ${dropsText(dropped)}`, `${base}: NGINX's connection to the backend was dropped by NetworkPolicy: ${dropsText(dropped)}`);
   if (rules.length > 0 && e.curl.exit === 28) {
     const read = Math.max(...rules.map((x) => parseAnnotations(x.ing.metadata.annotations).options.proxyReadTimeoutS));
@@ -183,7 +183,7 @@ function upstreamFailed(t: Tracing, a: AccessLine, upstreams: string[], svc: Ser
   const last = pods.at(-1);
   r.layer('Pod', last ? `${podLabel(last)}${pods.length > 1 ? ` and ${plural(pods.length - 1, 'other')}` : ''}` : upstreams.join(', '));
   const names = pods.map((p) => p.metadata.name).join(', ') || upstreams.join(', ');
-  const dropped = dropsOf(e.drops, { kind: 'outside', ip: '' }, pods.map(key));
+  const dropped = dropsOf(e.drops, undefined, pods.map(key));
   if (dropped.length > 0) return r.failed('NetworkPolicy', `NGINX's connection to ${names} was dropped: ${dropsText(dropped)}: NGINX answered ${a.status}`);
   if (a.status === 504) {
     // a connect that never completes ends at the connect timeout, an answer that never comes at the read timeout

@@ -55,11 +55,12 @@ export function dropsText(drops: PolicyDrop[]): string {
 
 /**
  * The policy drops that may be the request's: the source pod's egress rule
- * and the ingress rules of the pods it may have gone to (other pods' drops at
+ * (no source: a hop the source does not make, NGINX's to a backend) and the
+ * ingress rules of the pods it may have gone to (other pods' drops at
  * the same moment are left out; the callers ask only when the connection
  * never opened, since a policy drops its first packet).
  */
-export function dropsOf(drops: PolicyDrop[], source: TraceSource, targets: string[]): PolicyDrop[] {
-  const src = source.pod ? `${source.pod.namespace}/${source.pod.name}` : undefined;
+export function dropsOf(drops: PolicyDrop[], source: TraceSource | undefined, targets: string[]): PolicyDrop[] {
+  const src = source?.pod ? `${source.pod.namespace}/${source.pod.name}` : undefined;
   return drops.filter((d) => (src !== undefined && d.rule.startsWith(`egress from ${src} `)) || targets.some((t) => d.rule.startsWith(`ingress to ${t} `)));
 }
