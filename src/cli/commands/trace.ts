@@ -133,7 +133,11 @@ function accessLogs(ctx: Context, pods: Pod[]): { pod: string; file: string; fro
   });
 }
 
-/** What a file holds past `from` (the access log only grows, or starts again when rotated). */
+/**
+ * What the access log gained past `from`. A log the controller rotated
+ * meanwhile (renamed to `.1` at 64 MiB, docs/ingress.md) is shorter than
+ * `from`: the rest of the old one is in `.1`, the new one is read whole.
+ */
 function readFrom(file: string, from: number): string {
   let fd: number | undefined;
   try {
@@ -142,7 +146,7 @@ function readFrom(file: string, from: number): string {
     const start = size >= from ? from : 0;
     const buf = Buffer.alloc(size - start);
     readSync(fd, buf, 0, buf.length, start);
-    return buf.toString('utf8');
+    return (size < from ? readFrom(`${file}.1`, from) : '') + buf.toString('utf8');
   } catch {
     return '';
   } finally {
