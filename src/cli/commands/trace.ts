@@ -138,7 +138,7 @@ function accessLogs(ctx: Context, pods: Pod[]): { pod: string; file: string; fro
  * meanwhile (renamed to `.1` at 64 MiB, docs/ingress.md) is shorter than
  * `from`: the rest of the old one is in `.1`, the new one is read whole.
  */
-function readFrom(file: string, from: number): string {
+export function readFrom(file: string, from: number): string {
   let fd: number | undefined;
   try {
     fd = openSync(file, 'r');
