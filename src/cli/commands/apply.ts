@@ -267,7 +267,7 @@ export async function applyManifests(ctx: Context, filenames: string[], namespac
   const stoppedBy = (f: Error) => { const e = f.cause ?? f; return e instanceof PodnetError && e.code === 'ENOCLUSTER' ? e : undefined; };
   const brokeConnection = (f: Error) => { const e = f.cause ?? f; return !(e instanceof ApiError) && !(e instanceof PodnetError); };
   let stopped = failures.map(stoppedBy).find((e) => e !== undefined);
-  if (!stopped && failures.some(brokeConnection)) stopped = await ctx.ready().then(() => undefined, (e: unknown) => stoppedBy(e as Error));
+  if (!stopped && failures.some(brokeConnection)) stopped = await ctx.ready().then(() => undefined, stoppedBy);
   const isStop = (f: Error) => stoppedBy(f) !== undefined || (stopped !== undefined && brokeConnection(f));
   const invalid = failures.length === 1 && parseErrors.length === 0 ? (failures[0]!.cause ?? failures[0]) : undefined;
   if (isApiError(invalid, 'Invalid')) return { applied, errors: [invalidMessage(invalid)] };

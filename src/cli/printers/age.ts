@@ -1,6 +1,7 @@
 // Time as kubectl prints it: ages via k8s.io/apimachinery/pkg/util/duration
 // HumanDuration (about 2–3 significant figures), absolute times in Go's
-// time.RFC1123Z layout ("Mon, 02 Jan 2006 15:04:05 -0700") in the local zone.
+// time.RFC1123Z layout ("Mon, 02 Jan 2006 15:04:05 -0700") in the local zone,
+// or as Go's time.Time.String() where kubectl prints a time with %v.
 
 const SECOND = 1000;
 const MINUTE = 60 * SECOND;
@@ -66,6 +67,13 @@ const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', '
 
 function pad2(n: number): string { return String(n).padStart(2, '0'); }
 
+/** The local zone's offset from UTC at `d`, as Go's -0700 layout prints it. */
+function zoneOffset(d: Date): string {
+  const offsetMin = -d.getTimezoneOffset();
+  const abs = Math.abs(offsetMin);
+  return `${offsetMin < 0 ? '-' : '+'}${pad2(Math.trunc(abs / 60))}${pad2(abs % 60)}`;
+}
+
 /**
  * Go's time.RFC1123Z in the process's local zone, as kubectl describe prints
  * times. A missing time prints as Go's zero time does.
@@ -74,9 +82,23 @@ export function rfc1123z(timestamp: string | undefined | null): string {
   const t = timestamp ? Date.parse(timestamp) : NaN;
   if (Number.isNaN(t)) return 'Mon, 01 Jan 0001 00:00:00 +0000';
   const d = new Date(t);
-  const offsetMin = -d.getTimezoneOffset();
-  const sign = offsetMin < 0 ? '-' : '+';
-  const abs = Math.abs(offsetMin);
   return `${DAYS[d.getDay()]}, ${pad2(d.getDate())} ${MONTHS[d.getMonth()]} ${d.getFullYear()} ` +
-    `${pad2(d.getHours())}:${pad2(d.getMinutes())}:${pad2(d.getSeconds())} ${sign}${pad2(Math.trunc(abs / 60))}${pad2(abs % 60)}`;
+    `${pad2(d.getHours())}:${pad2(d.getMinutes())}:${pad2(d.getSeconds())} ${zoneOffset(d)}`;
+}
+
+/**
+ * Go's time.Time.String() of a metav1.Time, which kubectl decodes into the
+ * local zone: `2026-11-29 13:41:42 +0000 UTC`. Where Intl names the zone only
+ * as an offset (GMT+2), Go's own abbreviation (CEST) is unknown here and the
+ * offset is printed again, as Go does for a zone without a name.
+ */
+export function goTimeString(timestamp: string | undefined): string {
+  const t = timestamp ? Date.parse(timestamp) : NaN;
+  if (Number.isNaN(t)) return '0001-01-01 00:00:00 +0000 UTC';
+  const d = new Date(t);
+  const offset = zoneOffset(d);
+  const named = new Intl.DateTimeFormat('en-US', { timeZoneName: 'short' }).formatToParts(d).find((p) => p.type === 'timeZoneName')?.value ?? '';
+  const zone = /^[A-Z]+$/.test(named) ? named : offset;
+  const fraction = d.getMilliseconds() === 0 ? '' : `.${String(d.getMilliseconds()).padStart(3, '0').replace(/0+$/, '')}`;
+  return `${d.getFullYear()}-${pad2(d.getMonth() + 1)}-${pad2(d.getDate())} ${pad2(d.getHours())}:${pad2(d.getMinutes())}:${pad2(d.getSeconds())}${fraction} ${offset} ${zone}`;
 }

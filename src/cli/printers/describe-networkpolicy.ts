@@ -6,6 +6,7 @@
 import type {
   LabelSelector, NetworkPolicy, NetworkPolicyPeer, NetworkPolicyPort,
 } from '../../api/types.js';
+import { goTimeString } from './age.js';
 import { LEVEL_0, LEVEL_1, LEVEL_2, nsOf, PrefixWriter, printAnnotationsMultiline, printLabelsMultiline } from './describe-writer.js';
 import { formatLabelSelector } from './selectors.js';
 
@@ -24,26 +25,6 @@ type Direction = keyof typeof DIRECTIONS;
 interface Rule { ports?: NetworkPolicyPort[]; peers?: NetworkPolicyPeer[] }
 
 const present = <T>(v: T | undefined | null): v is T => v !== undefined && v !== null;
-
-const pad2 = (n: number): string => String(n).padStart(2, '0');
-
-/**
- * Go's time.Time.String() of a metav1.Time, which kubectl decodes into the
- * local zone: `2026-11-29 13:41:42 +0000 UTC`. Where Intl names the zone only
- * as an offset (GMT+2), Go's own abbreviation (CEST) is unknown here and the
- * offset is printed again, as Go does for a zone without a name.
- */
-export function goTimeString(timestamp: string | undefined): string {
-  const t = timestamp ? Date.parse(timestamp) : NaN;
-  if (Number.isNaN(t)) return '0001-01-01 00:00:00 +0000 UTC';
-  const d = new Date(t);
-  const minutes = -d.getTimezoneOffset();
-  const offset = `${minutes < 0 ? '-' : '+'}${pad2(Math.trunc(Math.abs(minutes) / 60))}${pad2(Math.abs(minutes) % 60)}`;
-  const named = new Intl.DateTimeFormat('en-US', { timeZoneName: 'short' }).formatToParts(d).find((p) => p.type === 'timeZoneName')?.value ?? '';
-  const zone = /^[A-Z]+$/.test(named) ? named : offset;
-  const fraction = d.getMilliseconds() === 0 ? '' : `.${String(d.getMilliseconds()).padStart(3, '0').replace(/0+$/, '')}`;
-  return `${d.getFullYear()}-${pad2(d.getMonth() + 1)}-${pad2(d.getDate())} ${pad2(d.getHours())}:${pad2(d.getMinutes())}:${pad2(d.getSeconds())}${fraction} ${offset} ${zone}`;
-}
 
 /** `To Port: 80/TCP`, a range `To Port Range: 32000-32768/TCP`; a port left out prints as Go prints a nil IntOrString. */
 function portLine(p: NetworkPolicyPort): string {

@@ -4,7 +4,8 @@
 // aligned at the end by the same tabwriter settings kubectl uses
 // (minwidth 0, padding 2), so alignment follows tabwriter's column blocks.
 
-import type { EndpointSlice, Event, KubeObject, OwnerReference, Pod, ReplicaSet, Service } from '../../api/types.js';
+import type { EndpointSlice, Event, KubeObject, Pod, ReplicaSet, Service } from '../../api/types.js';
+import { controllerRefOf } from '../../controllers/controller-ref.js';
 import { ageSince, toMillis, type Instant } from './age.js';
 import { alignTabs, DESCRIBE_TABWRITER } from './tabwriter.js';
 
@@ -32,14 +33,9 @@ export interface DescribeRelated {
 
 export function nsOf(obj: KubeObject): string { return obj.metadata.namespace ?? ''; }
 
-/** metav1.GetControllerOf: the owner reference marked controller, if any. */
-export function controllerOf(obj: KubeObject): OwnerReference | undefined {
-  return obj.metadata.ownerReferences?.find((r) => r.controller);
-}
-
 /** printController: the `Controlled By:  Kind/name` line, for an object that has a controller. */
 export function printControlledBy(w: PrefixWriter, obj: KubeObject): void {
-  const controller = controllerOf(obj);
+  const controller = controllerRefOf(obj);
   if (controller) w.write(LEVEL_0, `Controlled By:\t${controller.kind}/${controller.name}\n`);
 }
 

@@ -9,6 +9,7 @@ import type {
   PersistentVolume, PersistentVolumeClaim, Pod, PodTemplateSpec, ReplicaSet, Secret, Service, StatefulSet, StorageClass,
 } from '../../api/types.js';
 import { deepEqual } from '../../api/validation/fields.js';
+import { controllerRefOf } from '../../controllers/controller-ref.js';
 import { rfc1123z, type Instant } from './age.js';
 import { describeEndpoints, describeEndpointSlice, describeIngress, describeIngressClass, describeService } from './describe-network.js';
 import { describeNetworkPolicy } from './describe-networkpolicy.js';
@@ -16,7 +17,7 @@ import { describeNode } from './describe-node.js';
 import { describePod, describePodTemplate } from './describe-pod.js';
 import { describePersistentVolume, describePersistentVolumeClaim, describeStorageClass } from './describe-storage.js';
 import {
-  controllerOf, describeEvents, type DescribeRelated, LEVEL_0, LEVEL_1, nsOf, PrefixWriter, printAnnotationsMultiline, printControlledBy,
+  describeEvents, type DescribeRelated, LEVEL_0, LEVEL_1, nsOf, PrefixWriter, printAnnotationsMultiline, printControlledBy,
   printLabelsMultiline, untyped,
 } from './describe-writer.js';
 import { formatLabelSelector, selectorString } from './selectors.js';
@@ -77,7 +78,7 @@ function byCreation(a: ReplicaSet, b: ReplicaSet): number {
  * other is old, oldest first, scaled to zero or not.
  */
 export function deploymentReplicaSets(d: Deployment, replicaSets: readonly ReplicaSet[]): { newReplicaSet?: ReplicaSet; oldReplicaSets: ReplicaSet[] } {
-  const owned = replicaSets.filter((rs) => d.metadata.uid !== undefined && controllerOf(rs)?.uid === d.metadata.uid).sort(byCreation);
+  const owned = replicaSets.filter((rs) => d.metadata.uid !== undefined && controllerRefOf(rs)?.uid === d.metadata.uid).sort(byCreation);
   const template = templateWithoutHash(d.spec.template);
   const newReplicaSet = owned.find((rs) => deepEqual(templateWithoutHash(rs.spec.template), template));
   return { ...(newReplicaSet ? { newReplicaSet } : {}), oldReplicaSets: owned.filter((rs) => rs !== newReplicaSet) };
@@ -122,7 +123,7 @@ function describeDeployment(d: Deployment, events: readonly Event[] | undefined,
 function podPhaseCounts(owner: KubeObject, pods: readonly Pod[]): string {
   const counts = { Running: 0, Pending: 0, Succeeded: 0, Failed: 0 };
   for (const p of pods) {
-    const ref = controllerOf(p);
+    const ref = controllerRefOf(p);
     if (!ref || ref.uid !== owner.metadata.uid) continue;
     const phase = p.status?.phase;
     if (phase && phase in counts) counts[phase as keyof typeof counts]++;

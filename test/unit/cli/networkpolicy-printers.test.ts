@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { NetworkPolicy } from '../../../src/api/types.js';
 import { describe } from '../../../src/cli/printers/describe.js';
-import { goTimeString } from '../../../src/cli/printers/describe-networkpolicy.js';
+import { goTimeString } from '../../../src/cli/printers/age.js';
 import { formatLabelSelector } from '../../../src/cli/printers/selectors.js';
 import { printTable } from '../../../src/cli/printers/table.js';
 import { parseTargets } from '../../../src/cli/commands/get.js';
