@@ -82,7 +82,7 @@ export interface ClusterView {
   ingresses: Ingress[];
   /** which Ingresses podnet's controller serves */
   ingressClasses: IngressClass[];
-  /** "namespace/name" of every Secret (a TLS section may name one that is not there) */
+  /** "namespace/name" of every Secret (a TLS section may name one that is not there); empty unless the request is HTTPS */
   secretNames: string[];
   nodes: Node[];
   /** Deployments and StatefulSets, to say when the pods a Service wants are scaled away */

@@ -43,7 +43,7 @@ export function explainTrace(e: TraceEvidence): TraceReport {
       if (d.via === 'load-balancer address') t.r.layer('Load balancer', `${ip}:${port} is Service ${key(d.svc)}'s load-balancer address: from inside, the node's rules take it to the Service directly, as kube-proxy does (no cloud LB on the way)`);
       return reachesIngress(d) ? ingressLayer(t) : service(t, d.svc, d.port, ip, port);
     case 'node': return nodePort(t, d.node, d.svc, d.port, ip, port);
-    case 'pod': return d.pod.metadata.namespace === 'ingress-nginx' ? ingressLayer(t) : directPod(t, d.pod, port);
+    case 'pod': return reachesIngress(d) ? ingressLayer(t) : directPod(t, d.pod, port);
     case 'unknown': {
       t.r.layer('Destination', `${ip || t.host}:${port} is no pod, Service, node or load-balancer address of the cluster`);
       if (!t.gotAnswer) return t.r.failed('the destination', connectionFailure(e.curl.exit, e.curl.error, e.timeoutMs, e.curl.timeMs));

@@ -14,6 +14,7 @@ import { defaultRunner } from '../../net/runner.js';
 import type { CommonFlags } from '../args.js';
 import { clusterOption, type Context } from '../context.js';
 import { explainTrace } from '../../trace/explain.js';
+import { nodeIPs } from '../../trace/lookup.js';
 import { applyManifests } from './apply.js';
 import { outsideClient, traceRequest } from './trace.js';
 import { upCommand } from './up-down.js';
@@ -89,7 +90,7 @@ export async function demoCommand(ctx: Context, flags: CommonFlags): Promise<num
   const evidence = await traceRequest(ctx, new URL(`https://${HOST}${REQUEST_PATH}`), from, { cacert: CA });
   const report = explainTrace(evidence);
   if (!report.ok) throw new PodnetError('EDEMO', `demo: the request failed at ${report.failure}`);
-  const node = evidence.cluster.nodes.find((n) => n.status?.addresses?.some((a) => a.address === evidence.lbChoice?.nodeIP))?.metadata.name ?? 'node-1';
+  const node = (evidence.lbChoice && nodeIPs(evidence.cluster).get(evidence.lbChoice.nodeIP)) ?? 'node-1';
   const controller = evidence.ingressPod ?? '<controller-pod>';
   const out = [
     '',

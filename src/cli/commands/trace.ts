@@ -19,7 +19,7 @@ import { accessLogPath } from '../../ingress/nginx-conf.js';
 import { netnsNames, OUTSIDE_CLIENT_IP } from '../../config.js';
 import { outsideFiles } from '../../daemon/outside-world.js';
 import { PodnetError } from '../../errors.js';
-import { defaultRunner } from '../../net/runner.js';
+import { defaultRunner, type RunOptions } from '../../net/runner.js';
 import type { AccessLine, ClusterView, CurlResult, DnsLookup, EchoReply, PolicyDrop, TraceEvidence, TraceSource } from '../../trace/evidence.js';
 import { explainTrace } from '../../trace/explain.js';
 import { classify, destinationOf, INGRESS_NAMESPACE, reachesIngress } from '../../trace/lookup.js';
@@ -70,12 +70,13 @@ async function fromPod(ctx: Context, namespace: string, ref: string): Promise<Wh
   };
 }
 
-async function clusterView(ctx: Context): Promise<ClusterView> {
+/** The cluster's objects; Secrets (listed whole, for their names) only for an HTTPS request, the one whose TLS Secret is looked for. */
+async function clusterView(ctx: Context, https: boolean): Promise<ClusterView> {
   const client = ctx.client();
   const [services, slices, pods, ingresses, ingressClasses, nodes, deployments, statefulsets, secrets] = await Promise.all([
     client.list<Service>('services'), client.list<EndpointSlice>('endpointslices'), client.list<Pod>('pods'),
     client.list<Ingress>('ingresses'), client.list<IngressClass>('ingressclasses'), client.list<Node>('nodes'),
-    client.list<Deployment>('deployments'), client.list<StatefulSet>('statefulsets'), client.list('secrets'),
+    client.list<Deployment>('deployments'), client.list<StatefulSet>('statefulsets'), https ? client.list('secrets') : { items: [] },
   ]);
   const workloads = [...deployments.items.map((d) => ({ ...d, kind: 'Deployment' })), ...statefulsets.items.map((s) => ({ ...s, kind: 'StatefulSet' }))];
   return { services: services.items, slices: slices.items, pods: pods.items, ingresses: ingresses.items, ingressClasses: ingressClasses.items, nodes: nodes.items, workloads,
@@ -180,10 +181,10 @@ export interface TraceOptions {
 /** Sends the request from `where` and gathers every layer's evidence of it. */
 export async function traceRequest(ctx: Context, url: URL, where: Where, options: TraceOptions = {}): Promise<TraceEvidence> {
   const requestId = `podnet-trace-${randomBytes(6).toString('hex')}`;
-  const run = (cmd: string[]) => defaultRunner.run(where.argv(cmd), { allowFailure: true, timeoutMs: REQUEST_TIMEOUT_MS + 5_000 });
+  const run = (cmd: string[], extra: Pick<RunOptions, 'maxStdoutLength'> = {}) => defaultRunner.run(where.argv(cmd), { allowFailure: true, timeoutMs: REQUEST_TIMEOUT_MS + 5_000, ...extra });
 
   const host = url.hostname;
-  const cluster = await clusterView(ctx);
+  const cluster = await clusterView(ctx, url.protocol === 'https:');
   // The drop counters around the name lookup and the request: a policy drops
   // a pod's queries, its connections, and also NGINX's and the nodes' (from outside).
   const counters = () => policyCounters(ctx, cluster.nodes);
@@ -200,15 +201,14 @@ export async function traceRequest(ctx: Context, url: URL, where: Where, options
   let reply: EchoReply | undefined;
   if (url.protocol === 'tcp:') {
     // a connection only: nc opens it and closes it
-    const to = isIPv4(host) ? host : dns?.addresses[0] ?? host;
+    const to = dns?.addresses[0] ?? host;
     const started = performance.now();
     const c = await run(['nc', '-z', '-v', '-n', '-w', String(REQUEST_TIMEOUT_MS / 1000), '-p', String(localPort), to, url.port]);
     curl = ncResult(c.code ?? 1, c.stderr, to, Number(url.port), localPort, Math.round(performance.now() - started));
   } else {
     // the body on stdout (its first 64 KiB kept), curl's account of the request last on stderr
     const tls = options.cacert ? ['--cacert', options.cacert] : ['-k'];
-    const c = await defaultRunner.run(where.argv(['curl', '-sS', ...tls, '-w', '%{stderr}\n%{json}', '-H', `X-Request-ID: ${requestId}`, '--local-port', String(localPort), '--max-time', String(REQUEST_TIMEOUT_MS / 1000), url.href]),
-      { allowFailure: true, timeoutMs: REQUEST_TIMEOUT_MS + 5_000, maxStdoutLength: MAX_BODY_LENGTH });
+    const c = await run(['curl', '-sS', ...tls, '-w', '%{stderr}\n%{json}', '-H', `X-Request-ID: ${requestId}`, '--local-port', String(localPort), '--max-time', String(REQUEST_TIMEOUT_MS / 1000), url.href], { maxStdoutLength: MAX_BODY_LENGTH });
     curl = { ...parseCurlJson(c.stderr, c.code ?? 1), localPort };
     reply = echoReply(c.stdout);
   }

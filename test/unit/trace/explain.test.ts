@@ -150,18 +150,21 @@ test('a Service port that does not exist is said to be missing', () => {
   assert.equal(r.failure, 'the Service: Service shop/api has no TCP port 8080');
 });
 
+/** a request from the outside client to shop.example.test, through the ingress controller */
+const viaIngress = (over: Partial<TraceEvidence>) => evidence('http://shop.example.test/api', {
+  source: fromOutside, dns: dnsOk('shop.example.test', ['203.0.113.10'], '198.51.100.53'), ingressPod: 'ingress-nginx-controller-x', ...over,
+});
+
 const access = { ingress: 'shop/shop', service: 'shop/api:80', rule_host: 'shop.example.test', rule_path: '/api', upstream_addr: '10.244.0.7:8080', upstream_status: '200', remote_addr: '198.51.100.10', status: 200, request_id: 'podnet-trace-1', request_time: 0.002 };
 
 test('from outside through every layer: external DNS, the load balancer\'s node, the Ingress rule, the Service and the pod', () => {
-  const r = explainTrace(evidence('https://shop.example.test/api/orders', {
-    source: fromOutside,
-    dns: dnsOk('shop.example.test', ['203.0.113.10'], '198.51.100.53'),
+  const r = explainTrace(viaIngress({
+    url: new URL('https://shop.example.test/api/orders'),
     curl: ok(200, '203.0.113.10', 443),
     lb: { service: 'ingress-nginx/ingress-nginx-controller', id: 'x', address: '203.0.113.10:443/tcp', externalTrafficPolicy: 'Local', nodePort: 30443, targets: [
       { node: 'node-1', nodeIP: '172.18.0.2', nodePort: 30443, state: 'unhealthy', inService: false, check: 'http', detail: 'HTTP 503', since: '' },
       { node: 'node-2', nodeIP: '172.18.0.3', nodePort: 30443, state: 'healthy', inService: true, check: 'http', detail: '', since: '' }] },
     lbChoice: { nodeIP: '172.18.0.3', nodePort: 30443 },
-    ingressPod: 'ingress-nginx-controller-x',
     access,
   }));
   assert.equal(r.ok, true);
@@ -197,12 +200,9 @@ test('an Ingress without a load-balancer address yet is why its host does not re
 });
 
 test('a path no rule matches: the default server\'s 404, and the rules the host has', () => {
-  const r = explainTrace(evidence('http://203.0.113.10/other', {
-    source: fromOutside,
+  const r = explainTrace(viaIngress({
     url: new URL('http://shop.example.test/other'),
-    dns: dnsOk('shop.example.test', ['203.0.113.10'], '198.51.100.53'),
     curl: ok(404, '203.0.113.10', 80),
-    ingressPod: 'ingress-nginx-controller-x',
     access: { ...access, ingress: '', service: '', status: 404, upstream_addr: '' },
   }));
   assert.equal(r.ok, false);
@@ -210,12 +210,9 @@ test('a path no rule matches: the default server\'s 404, and the rules the host 
 });
 
 test('an Ingress backend without ready pods: NGINX\'s own 503, and why the Service has none', () => {
-  const r = explainTrace(evidence('http://shop.example.test/api', {
-    source: fromOutside,
-    dns: dnsOk('shop.example.test', ['203.0.113.10'], '198.51.100.53'),
+  const r = explainTrace(viaIngress({
     curl: ok(503, '203.0.113.10', 80),
     cluster: cluster({ pods: [client, controllerPod], slices: [] }),
-    ingressPod: 'ingress-nginx-controller-x',
     access: { ...access, status: 503, upstream_addr: 'unix:/run/podnet-503.sock', upstream_status: '503' },
   }));
   assert.equal(r.failure, 'the Service: Service shop/api has no ready endpoint: no pod in namespace shop matches its selector app=api');
@@ -243,11 +240,8 @@ test('a pod IP reached directly, and a pod that does not listen behind a Service
 });
 
 test('a plain-HTTP request to a TLS host: NGINX\'s redirect is said, and is no failure', () => {
-  const r = explainTrace(evidence('http://shop.example.test/api', {
-    source: fromOutside,
-    dns: dnsOk('shop.example.test', ['203.0.113.10'], '198.51.100.53'),
+  const r = explainTrace(viaIngress({
     curl: ok(308, '203.0.113.10', 80),
-    ingressPod: 'ingress-nginx-controller-x',
     access: { ...access, status: 308, upstream_addr: '', upstream_status: '' },
   }));
   assert.equal(r.ok, true);
@@ -288,10 +282,6 @@ test('from outside to a LoadBalancer Service of an app: the node the LB chose, t
 });
 
 // The probe's cases (2026-11-29): each was explained wrongly before.
-
-const viaIngress = (over: Partial<TraceEvidence>) => evidence('http://shop.example.test/api', {
-  source: fromOutside, dns: dnsOk('shop.example.test', ['203.0.113.10'], '198.51.100.53'), ingressPod: 'ingress-nginx-controller-x', ...over,
-});
 
 test('a backend\'s own 503 or 502, passed through NGINX, is the pod\'s answer (bytes came from it), not NGINX\'s', () => {
   for (const status of [503, 502]) {
