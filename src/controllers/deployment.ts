@@ -266,14 +266,12 @@ export class DeploymentController extends Controller {
       const ref = controllerRefOf(p);
       if (ref?.kind === 'Deployment') this.enqueue(`${p.metadata.namespace}/${ref.name}`);
       if (ref?.kind !== 'ReplicaSet') return;
-      const owner = this.setsOf(p.metadata.namespace!).find((rs) => rs.metadata.uid === ref.uid);
+      const owner = this.sets.list(p.metadata.namespace!).find((rs) => rs.metadata.uid === ref.uid);
       const deploy = owner && controllerRefOf(owner);
       if (deploy?.kind === 'Deployment') this.enqueue(`${p.metadata.namespace}/${deploy.name}`);
     };
     pods.addHandlers({ add: (p) => { if (controllerRefOf(p)?.kind === 'Deployment') podGone(p); }, update: (o, p) => { if (isTerminal(o) !== isTerminal(p)) podGone(p); }, delete: podGone });
   }
-
-  private setsOf(namespace: string): ReplicaSet[] { return this.sets.list(namespace); }
 
   protected async sync(key: string): Promise<void> {
     const [namespace, name] = splitKey(key);

@@ -14,7 +14,7 @@ import { Controller } from './controller.js';
 import { claimPods, controllerRefTo, orphanNamespace, ORPHANS_BY_NAMESPACE, podOwnerHandlers, type PodOwner } from './controller-ref.js';
 import type { EventRecorder } from './events.js';
 import { indexLookup, keyOf, splitKey, type IndexLookup, type InformerSource, type Lister } from './informers.js';
-import { CONTROLLER_UID_INDEX, controllerUid, podChangeMatters, sameStatus } from './workload-pods.js';
+import { CONTROLLER_UID_INDEX, controllerUid, msUntilNextAvailable, podChangeMatters, sameStatus } from './workload-pods.js';
 import { randomSuffix } from './template-hash.js';
 
 const ownerOf = (rs: ReplicaSet): PodOwner => ({ obj: rs, apiVersion: 'apps/v1', kind: 'ReplicaSet', plural: 'replicasets' });
@@ -104,11 +104,8 @@ export class ReplicaSetController extends Controller {
     const nowMs = Date.now();
     const status = replicaSetStatus(rs, active, nowMs);
     // a Ready pod becomes available minReadySeconds later: look again then
-    const minReady = rs.spec.minReadySeconds ?? 0;
-    if (minReady > 0) {
-      const waits = active.map((p) => msUntilAvailable(p, minReady, nowMs)).filter((ms) => ms > 0);
-      if (waits.length > 0) this.enqueueAfter(key, Math.min(...waits));
-    }
+    const wait = msUntilNextAvailable(rs, active, nowMs);
+    if (wait !== undefined) this.enqueueAfter(key, wait);
     if (sameStatus(rs.status, status)) return;
     try {
       await this.client.update<ReplicaSet>({ ...rs, status }, { subresource: 'status' });

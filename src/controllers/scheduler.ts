@@ -10,6 +10,7 @@ import type { Client } from '../client/client.js';
 import { isApiError } from '../errors.js';
 import { deepEqual } from '../store/deep-equal.js';
 import { Controller } from './controller.js';
+import { controllerRefOf } from './controller-ref.js';
 import { POD_TEMPLATE_HASH } from './workload-pods.js';
 import { describeTaint, matchesNodeSelection, NOT_READY_TAINT, preference, toleratesTaint, UNSCHEDULABLE_TAINT, untoleratedTaint } from './node-fit.js';
 import type { EventRecorder } from './events.js';
@@ -28,13 +29,14 @@ const BOUND_GROUP_INDEX = 'scheduler-bound-spread-group';
  * selector matches. A ReplicaSet's selector carries the pod-template-hash,
  * so during a rollout the new pods spread among themselves, not around the
  * old ones (counted with them, both new pods of a 2-replica rollout went to
- * the node with fewer old pods). podnet's Deployments own their pods
- * directly, so the group is the owner and, where the pod has one, its
- * template hash. A StatefulSet's selector has no controller-revision-hash:
- * its pods stay one group across revisions. Undefined: no controller.
+ * the node with fewer old pods). So the group is the controller and, where
+ * the pod has one, its template hash (a pod made for a Deployment itself by
+ * an earlier podnet carries both). A StatefulSet's selector has no
+ * controller-revision-hash: its pods stay one group across revisions.
+ * Undefined: no controller.
  */
 export function spreadGroupOf(pod: Pod): string | undefined {
-  const owner = pod.metadata.ownerReferences?.find((r) => r.controller)?.uid;
+  const owner = controllerRefOf(pod)?.uid;
   if (!owner) return undefined;
   const hash = pod.metadata.labels?.[POD_TEMPLATE_HASH];
   return hash ? `${owner}/${hash}` : owner;

@@ -25,18 +25,21 @@ import type { Client } from '../client/client.js';
 import { deepEqual } from '../store/deep-equal.js';
 import { isApiError } from '../errors.js';
 import { Controller } from './controller.js';
-import { claimPods, podOwnerHandlers } from './controller-ref.js';
-import { sameStatus } from './workload-pods.js';
+import { claimPods, controllerRefTo, orphanNamespace, ORPHANS_BY_NAMESPACE, podOwnerHandlers, type PodOwner } from './controller-ref.js';
+import { CONTROLLER_UID_INDEX, controllerUid, msUntilNextAvailable, sameStatus } from './workload-pods.js';
 import type { EventRecorder } from './events.js';
-import { keyOf, splitKey, type InformerSource, type Lister } from './informers.js';
+import { indexLookup, keyOf, splitKey, type IndexLookup, type InformerSource, type Lister } from './informers.js';
 import {
   CURRENT_TEMPLATE_ANNOTATION, annotationToStore, createsFromCurrentRevision, currentRevisionOf, startOrdinal,
   storedTemplate, updateRevisionOf,
 } from './statefulset-revision.js';
 
 export { startOrdinal } from './statefulset-revision.js';
+export { msUntilNextAvailable } from './workload-pods.js';
 export const REVISION_LABEL = 'controller-revision-hash';
 export const POD_NAME_LABEL = 'statefulset.kubernetes.io/pod-name';
+
+const ownerOf = (set: StatefulSet): PodOwner => ({ obj: set, apiVersion: 'apps/v1', kind: 'StatefulSet', plural: 'statefulsets' });
 
 export type ClaimRetention = 'Retain' | 'Delete';
 
@@ -92,7 +95,7 @@ export function claimOwners(set: StatefulSet, claim: PersistentVolumeClaim, ordi
   const owners = [...others];
   // another controller owns the claim (upstream's hasUnexpectedController): take our references off, add none
   if (others.some((r) => r.controller)) return owners;
-  if (policy.whenDeleted === 'Delete') owners.push({ apiVersion: 'apps/v1', kind: 'StatefulSet', name: set.metadata.name!, uid: set.metadata.uid!, controller: true, blockOwnerDeletion: true });
+  if (policy.whenDeleted === 'Delete') owners.push(controllerRefTo(ownerOf(set)));
   if (policy.whenScaled === 'Delete' && !wantsOrdinal(set, ordinal) && pod) owners.push({ apiVersion: 'v1', kind: 'Pod', name: pod.metadata.name!, uid: pod.metadata.uid! });
   return owners;
 }
@@ -208,17 +211,10 @@ export function statefulSetStatus(set: StatefulSet, pods: Pod[], nowMs = Date.no
   };
 }
 
-/** ms until the next Ready pod becomes available (minReadySeconds), or undefined: sync again then. */
-export function msUntilNextAvailable(set: StatefulSet, pods: Pod[], nowMs: number): number | undefined {
-  const minReady = set.spec.minReadySeconds ?? 0;
-  if (minReady <= 0) return undefined;
-  const waits = pods.filter(isActive).map((p) => msUntilAvailable(p, minReady, nowMs)).filter((ms) => ms > 0);
-  return waits.length ? Math.min(...waits) : undefined;
-}
-
 export class StatefulSetController extends Controller {
   private readonly sets: Lister<StatefulSet>;
-  private readonly pods: Lister<Pod>;
+  private readonly podsByOwner: IndexLookup<Pod>;
+  private readonly orphans: IndexLookup<Pod>;
   private readonly claims: Lister<PersistentVolumeClaim>;
 
   constructor(informers: InformerSource, private readonly client: Client, private readonly events: EventRecorder) {
@@ -227,7 +223,8 @@ export class StatefulSetController extends Controller {
     const pods = informers.informer<Pod>('pods');
     const claims = informers.informer<PersistentVolumeClaim>('persistentvolumeclaims');
     this.sets = sets;
-    this.pods = pods;
+    this.podsByOwner = indexLookup(pods, CONTROLLER_UID_INDEX, controllerUid);
+    this.orphans = indexLookup(pods, ORPHANS_BY_NAMESPACE, orphanNamespace);
     this.claims = claims;
     sets.addHandlers({ add: (s) => this.enqueue(keyOf(s)), update: (_o, s) => this.enqueue(keyOf(s)) });
     pods.addHandlers(podOwnerHandlers('StatefulSet', sets, (key) => this.enqueue(key)));
@@ -242,8 +239,8 @@ export class StatefulSetController extends Controller {
     let set = this.sets.get(namespace, name);
     if (!set || set.metadata.deletionTimestamp) return;
     // upstream's getPodsForStatefulSet: adopt matching orphans, release pods that no longer match
-    const owner = { obj: set, apiVersion: 'apps/v1', kind: 'StatefulSet', plural: 'statefulsets' };
-    const pods = await claimPods(this.client, owner, this.pods.list(namespace), (p) => isMemberOf(set!, p));
+    const candidates = [...this.podsByOwner.get(set.metadata.uid!), ...this.orphans.get(namespace ?? '')];
+    const pods = await claimPods(this.client, ownerOf(set), candidates, (p) => isMemberOf(set!, p));
     await this.keepClaimOwners(set, pods);
     // a pod waiting for its node whose claim went (upstream's processReplica: createMissingPersistentVolumeClaims)
     for (const p of pods) {
@@ -289,7 +286,7 @@ export class StatefulSetController extends Controller {
       const owners = claimOwners(set, claim, ordinal, pod);
       if (deepEqual(owners, claim.metadata.ownerReferences ?? [])) continue;
       const { ownerReferences: _old, ...metadata } = claim.metadata;
-      await this.client.update<PersistentVolumeClaim>({ ...claim, metadata: { ...metadata, ...(owners.length > 0 ? { ownerReferences: owners } : {}) } });
+      await this.client.update<PersistentVolumeClaim>({ ...claim, metadata: { ...metadata, ...ownersFor(owners) } });
     }
   }
 
@@ -346,7 +343,7 @@ export class StatefulSetController extends Controller {
         name, namespace: set.metadata.namespace,
         labels: { ...(t.metadata?.labels ?? {}), [REVISION_LABEL]: revision, [POD_NAME_LABEL]: name, 'apps.kubernetes.io/pod-index': String(ordinal) },
         ...(t.metadata?.annotations ? { annotations: { ...t.metadata.annotations } } : {}),
-        ownerReferences: [{ apiVersion: 'apps/v1', kind: 'StatefulSet', name: set.metadata.name!, uid: set.metadata.uid!, controller: true, blockOwnerDeletion: true }],
+        ownerReferences: [controllerRefTo(ownerOf(set))],
       },
       // a shallow spread: every Client copies (LocalClient) or serializes (HttpClient) what it creates
       spec: { ...t.spec, hostname: name, ...(set.spec.serviceName ? { subdomain: set.spec.serviceName } : {}), ...claimVolumes(set, t, ordinal) },

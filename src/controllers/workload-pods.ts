@@ -1,19 +1,29 @@
 // What the workload controllers (ReplicaSet, Deployment, StatefulSet) share
 // about the objects they own: the controller-uid index, which pod changes
-// can change a sync's outcome, intOrPercent fields, and status comparison.
+// can change a sync's outcome, when to look again for minReadySeconds,
+// intOrPercent fields, and status comparison.
 
 import { deepEqual } from '../store/deep-equal.js';
-import type { Pod } from '../api/types.js';
-import { isActive, isPodReady } from '../api/pod-helpers.js';
+import type { KubeObject, Pod } from '../api/types.js';
+import { isActive, isPodReady, msUntilAvailable } from '../api/pod-helpers.js';
+import { controllerRefOf } from './controller-ref.js';
 
 /** the label a Deployment puts on its ReplicaSets' selectors, templates and so pods */
 export const POD_TEMPLATE_HASH = 'pod-template-hash';
 /** objects by the uid of their controlling owner */
 export const CONTROLLER_UID_INDEX = 'controller-uid';
 
-export function controllerUid(obj: { metadata: { ownerReferences?: { uid: string; controller?: boolean }[] } }): string[] {
-  const ref = obj.metadata.ownerReferences?.find((r) => r.controller);
+export function controllerUid(obj: KubeObject): string[] {
+  const ref = controllerRefOf(obj);
   return ref ? [ref.uid] : [];
+}
+
+/** ms until the next Ready pod becomes available (the owner's minReadySeconds), or undefined: sync again then. */
+export function msUntilNextAvailable(owner: { spec: { minReadySeconds?: number } }, pods: readonly Pod[], nowMs: number): number | undefined {
+  const minReady = owner.spec.minReadySeconds ?? 0;
+  if (minReady <= 0) return undefined;
+  const waits = pods.filter(isActive).map((p) => msUntilAvailable(p, minReady, nowMs)).filter((ms) => ms > 0);
+  return waits.length ? Math.min(...waits) : undefined;
 }
 
 /** maxSurge / maxUnavailable: a number, or a percentage of `total` rounded up or down */
