@@ -239,7 +239,8 @@ export class StatefulSetController extends Controller {
     let set = this.sets.get(namespace, name);
     if (!set || set.metadata.deletionTimestamp) return;
     // upstream's getPodsForStatefulSet: adopt matching orphans, release pods that no longer match
-    const candidates = [...this.podsByOwner.get(set.metadata.uid!), ...this.orphans.get(namespace ?? '')];
+    // owned by uid (only its own namespace's: as the namespace scan did) and the namespace's orphans
+    const candidates = [...this.podsByOwner.get(set.metadata.uid!).filter((p) => p.metadata.namespace === namespace), ...this.orphans.get(namespace ?? '')];
     const pods = await claimPods(this.client, ownerOf(set), candidates, (p) => isMemberOf(set!, p));
     await this.keepClaimOwners(set, pods);
     // a pod waiting for its node whose claim went (upstream's processReplica: createMissingPersistentVolumeClaims)
