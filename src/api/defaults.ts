@@ -142,9 +142,26 @@ function defaultRequestsToLimits(spec: unknown): void {
   }
 }
 
+/**
+ * The deprecated spec.serviceAccount is an alias of serviceAccountName
+ * (upstream's v1 PodSpec conversion): it fills an empty name, and is then
+ * written back as the name, or left out when there is none. Pods only:
+ * a template is stored as written, so that a Deployment stored before this
+ * defaulting does not change its template (and roll out) on its next write.
+ */
+function mirrorServiceAccount(spec: unknown): void {
+  if (!isObj(spec)) return;
+  const alias = spec.serviceAccount;
+  if (typeof alias === 'string' && alias !== '') setDefault(spec, 'serviceAccountName', alias);
+  const name = spec.serviceAccountName;
+  if (typeof name === 'string' && name !== '') spec.serviceAccount = name;
+  else if (alias === '' || alias === null) delete spec.serviceAccount;
+}
+
 function defaultPod(pod: Obj): void {
   defaultRequestsToLimits(pod.spec);
   defaultPodSpec(pod.spec);
+  mirrorServiceAccount(pod.spec);
 }
 
 function defaultTemplate(spec: Obj): void {

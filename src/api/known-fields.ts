@@ -175,6 +175,7 @@ const KINDS: ReadonlyMap<string, ObjectFields> = new Map(Object.entries({
   Service: kind({ spec: serviceSpec, status: ANY }),
   Secret: kind({ data: ANY, stringData: ANY, type: ANY, immutable: ANY }),
   ConfigMap: kind({ data: ANY, binaryData: ANY, immutable: ANY }),
+  ServiceAccount: kind({ secrets: list(objectReference), imagePullSecrets: list(names('name')), automountServiceAccountToken: ANY }),
   Event: kind({
     involvedObject: objectReference, reason: ANY, message: ANY, source: names('component', 'host'),
     firstTimestamp: ANY, lastTimestamp: ANY, count: ANY, type: ANY, eventTime: ANY,

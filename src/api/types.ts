@@ -182,6 +182,13 @@ export interface PodSpec {
   volumes?: Volume[];
   /** conditions, set by others, that Ready also waits for */
   readinessGates?: { conditionType: string }[];
+  /** the ServiceAccount the pod runs as: `default` unless it names another (admission sets it on create) */
+  serviceAccountName?: string;
+  /** deprecated alias of serviceAccountName, written back as it */
+  serviceAccount?: string;
+  /** stored as sent: podnet mounts no token either way */
+  automountServiceAccountToken?: boolean;
+  imagePullSecrets?: LocalObjectReference[];
   [field: string]: unknown;
 }
 
@@ -322,6 +329,20 @@ export interface Secret extends KubeObject {
   data?: Record<string, string>;
   stringData?: Record<string, string>;
   immutable?: boolean;
+}
+
+/** a name of an object in the same namespace */
+export interface LocalObjectReference { name?: string }
+
+/**
+ * An identity pods run as. podnet issues no tokens: `secrets` and
+ * `automountServiceAccountToken` are kept as sent and nothing reads them.
+ */
+export interface ServiceAccount extends KubeObject {
+  secrets?: ObjectReference[];
+  /** copied into a new pod that has none of its own (admission) */
+  imagePullSecrets?: LocalObjectReference[];
+  automountServiceAccountToken?: boolean;
 }
 
 export interface ConfigMap extends KubeObject {

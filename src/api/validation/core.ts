@@ -1,11 +1,14 @@
-// The small core/v1 kinds: Secret, ConfigMap, Namespace, Node, Event
-// (k8s pkg/apis/core/validation secrets.go, config_maps.go, nodes.go, events.go).
+// The small core/v1 kinds: Secret, ConfigMap, ServiceAccount, Namespace, Node,
+// Event (k8s pkg/apis/core/validation secrets.go, config_maps.go, nodes.go,
+// events.go, and ValidateServiceAccount).
 
 import { FOREGROUND_FINALIZER, NAMESPACE_FINALIZER, ORPHAN_FINALIZER } from '../deletion.js';
 import { field, type FieldError } from '../../errors.js';
 import { validateCIDR } from './ip.js';
 import { validateTaints } from './scheduling.js';
-import { IMMUTABLE, deepEqual, get, goStringSlice, invalidGo, isObj, optBool, optObj, optString, optStringList, optStringMap, tooLong, type Obj } from './fields.js';
+import {
+  IMMUTABLE, NOT_OBJECT, deepEqual, get, goStringSlice, invalidGo, isObj, optBool, optList, optObj, optString, optStringList, optStringMap, tooLong, type Obj,
+} from './fields.js';
 import { isConfigMapKey, isDNS1123Subdomain, isQualifiedName } from './names.js';
 
 const MAX_SECRET_SIZE = 1024 * 1024; // core.MaxSecretSize, also the ConfigMap limit
@@ -104,6 +107,30 @@ export function validateConfigMap(obj: Obj): FieldError[] {
 
 export function validateConfigMapUpdate(obj: Obj, old: Obj): FieldError[] {
   return validateImmutableData(obj, old, ['data', 'binaryData']);
+}
+
+/** The string fields of an ObjectReference, as a ServiceAccount's `secrets` entries hold them. */
+const OBJECT_REFERENCE_FIELDS = ['kind', 'namespace', 'name', 'uid', 'apiVersion', 'resourceVersion', 'fieldPath'];
+
+/** Each entry of a list of references must be an object whose `fields` are strings. */
+function validateReferences(obj: Obj, key: string, fields: readonly string[], errs: FieldError[]): void {
+  (optList(obj, key, key, errs) ?? []).forEach((ref, i) => {
+    if (!isObj(ref)) { errs.push(field.invalid(`${key}[${i}]`, ref, NOT_OBJECT)); return; }
+    for (const f of fields) optString(ref, f, `${key}[${i}].${f}`, errs);
+  });
+}
+
+/**
+ * ValidateServiceAccount checks the metadata only (the name a DNS subdomain,
+ * index.ts); the rest is checked for its JSON types, which upstream's
+ * decoder refuses with a 400 (see README: wrong JSON types).
+ */
+export function validateServiceAccount(obj: Obj): FieldError[] {
+  const errs: FieldError[] = [];
+  validateReferences(obj, 'secrets', OBJECT_REFERENCE_FIELDS, errs);
+  validateReferences(obj, 'imagePullSecrets', ['name'], errs);
+  optBool(obj, 'automountServiceAccountToken', 'automountServiceAccountToken', errs);
+  return errs;
 }
 
 /** The finalizers Kubernetes itself defines (helper.IsStandardFinalizerName): the only names without a domain. */

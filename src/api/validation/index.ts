@@ -23,7 +23,7 @@ import {
 } from './storage.js';
 import {
   validateConfigMap, validateConfigMapUpdate, validateEvent, validateNamespace, validateNode, validateNodeUpdate, validateSecret,
-  validateSecretUpdate,
+  validateSecretUpdate, validateServiceAccount,
 } from './core.js';
 
 export { validateObjectMeta, validateObjectMetaUpdate } from './meta.js';
@@ -56,6 +56,7 @@ const RULES: Record<string, KindRules> = {
   },
   Secret: { nameFn: nameIsDNSSubdomain, create: validateSecret, update: validateSecretUpdate, updateFirst: true },
   ConfigMap: { nameFn: nameIsDNSSubdomain, create: validateConfigMap, update: validateConfigMapUpdate, updateFirst: true },
+  ServiceAccount: { nameFn: nameIsDNSSubdomain, create: validateServiceAccount },
   Event: { nameFn: nameIsDNSSubdomain, create: validateEvent },
   Deployment: {
     nameFn: nameIsDNSSubdomain,

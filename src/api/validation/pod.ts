@@ -327,6 +327,11 @@ export function validatePodSpec(specValue: unknown, path: string, claimVolumes: 
   optBool(spec, 'hostNetwork', `${path}.hostNetwork`, errs);
   optBool(spec, 'enableServiceLinks', `${path}.enableServiceLinks`, errs);
 
+  // the deprecated serviceAccount is an alias the defaults copied into serviceAccountName when that was empty
+  const account = optString(spec, 'serviceAccountName', `${path}.serviceAccountName`, errs);
+  if (account) for (const m of nameIsDNSSubdomain(account, false)) errs.push(field.invalid(`${path}.serviceAccountName`, account, m));
+  optString(spec, 'serviceAccount', `${path}.serviceAccount`, errs);
+  optBool(spec, 'automountServiceAccountToken', `${path}.automountServiceAccountToken`, errs);
   const nodeName = optString(spec, 'nodeName', `${path}.nodeName`, errs);
   if (nodeName) for (const m of nameIsDNSSubdomain(nodeName, false)) errs.push(field.invalid(`${path}.nodeName`, nodeName, m));
   const ads = get(spec, 'activeDeadlineSeconds');

@@ -18,6 +18,7 @@ const SAMPLES: Json[] = [
   ingress({ tls: [{ hosts: ['a.b'] }], defaultBackend: { service: { name: 'a', port: { number: 1 } } } }),
   { apiVersion: 'v1', kind: 'Secret', metadata: { name: 's' }, data: { 'tls.crt': 'MQ==' }, stringData: { 'tls.key': 'x' }, type: 'kubernetes.io/tls' },
   { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c' }, data: { a: 'b' }, binaryData: { c: 'MQ==' } },
+  { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 's' }, secrets: [{ name: 't', kind: 'Secret' }], imagePullSecrets: [{ name: 'r' }], automountServiceAccountToken: true },
   { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'n', labels: { a: 'b' } } },
   { apiVersion: 'v1', kind: 'Node', metadata: { name: 'n' }, spec: { podCIDR: '10.244.0.0/24', podCIDRs: ['10.244.0.0/24'] } },
   { apiVersion: 'v1', kind: 'Event', metadata: { name: 'e', namespace: 'default' }, involvedObject: { namespace: 'default' }, type: 'Normal' },
