@@ -33,6 +33,7 @@ Usage:
   podnet trace URL|tcp://HOST:PORT [--from outside|POD|TYPE/NAME] [-n NS]
                                              send one request and show each layer it crossed, or where and why it failed
   podnet test -f FILE                        connectivity tests: who can reach whom (each a trace; exit 1 when one fails)
+  podnet doctor                              check every layer of the cluster and say what is wrong and what to change
   podnet port-forward [-n NS] TYPE/NAME|POD [ADDR:][LOCAL]:REMOTE|PORT…
                                              reach a pod (pod, deploy, sts, svc) from the host's 127.0.0.1
   podnet kubectl [--cluster NAME] ARGS…      run your kubectl against the cluster (ARGS go to kubectl as they are)
@@ -62,6 +63,7 @@ const COMMANDS: Record<string, Command> = {
   demo: async (ctx, flags) => (await import('./commands/demo.js')).demoCommand(ctx, flags),
   trace: async (ctx, flags) => (await import('./commands/trace.js')).traceCommand(ctx, flags),
   test: async (ctx, flags) => (await import('./commands/connectivity-test.js')).connectivityTestCommand(ctx, flags),
+  doctor: async (ctx, flags) => (await import('./commands/doctor.js')).doctorCommand(ctx, flags),
 };
 
 async function main(argv: string[]): Promise<number> {

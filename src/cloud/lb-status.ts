@@ -3,6 +3,7 @@
 // node, its health and why. Written to a temporary name and renamed, so a
 // reader never sees half a file.
 
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { HealthRecord } from './health-checker.js';
 import { describeCheck, probeId, type LbBackendSet, type LbNode } from './lb-model.js';
@@ -40,6 +41,11 @@ export interface LbStatus {
 
 export function lbStatusPath(clusterDir: string): string {
   return path.join(clusterDir, LB_STATUS_FILE);
+}
+
+/** The status the LB agent last wrote; undefined before it wrote one. */
+export function readLbStatus(clusterDir: string): LbStatus | undefined {
+  try { return JSON.parse(readFileSync(lbStatusPath(clusterDir), 'utf8')) as LbStatus; } catch { return undefined; }
 }
 
 /** The status document (pure); `record` gives each probe's health record. */

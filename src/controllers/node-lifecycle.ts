@@ -11,6 +11,8 @@ import { runEvery } from './periodic.js';
 
 /** The agent heartbeats every 2 s; a node silent for this long is Unknown. */
 export const NODE_GRACE_MS = 10_000;
+/** the reason of the Ready condition of a pod whose node stopped reporting */
+export const NODE_NOT_READY = 'NodeNotReady';
 const CHECK_EVERY_MS = 2_000;
 
 export function isHeartbeatStale(node: Node, now: number, graceMs = NODE_GRACE_MS): boolean {
@@ -45,7 +47,7 @@ export class NodeLifecycleController {
       await this.client.update<Node>({ ...node, status: { ...node.status, conditions } }, { subresource: 'status' });
       this.events.normal(node, 'NodeNotReady', `Node ${node.metadata.name} status is now: NodeNotReady`);
       for (const pod of this.pods.list().filter((p) => p.spec.nodeName === node.metadata.name)) {
-        const podConditions = setCondition(setCondition(pod.status?.conditions, { type: 'Ready', status: 'False', reason: 'NodeNotReady' }, stamp), { type: 'ContainersReady', status: 'False', reason: 'NodeNotReady' }, stamp);
+        const podConditions = setCondition(setCondition(pod.status?.conditions, { type: 'Ready', status: 'False', reason: NODE_NOT_READY }, stamp), { type: 'ContainersReady', status: 'False', reason: NODE_NOT_READY }, stamp);
         await this.client.update<Pod>({ ...pod, status: { ...pod.status, conditions: podConditions } }, { subresource: 'status' }).catch(() => undefined);
       }
     }

@@ -80,6 +80,29 @@ interface Applied {
   version: string;
 }
 
+/** The version of the ruleset a node's kernel holds (its version set's one element); undefined when there is no table. */
+export async function rulesetVersionIn(runner: Runner, netns: string | undefined): Promise<string | undefined> {
+  const res = await runner.run(['nft', 'list', 'set', TABLE_FAMILY, TABLE_NAME, VERSION_SET], { ...(netns ? { netns } : {}), allowFailure: true });
+  if (res.code !== 0) return undefined;
+  return /"([0-9a-f]+)"/.exec(res.stdout)?.[1];
+}
+
+/** The proxy's configuration for a node: its address and podCIDR, and the cluster's ranges unless given. */
+export function proxyConfigOf(o: Pick<ServiceProxyOptions, 'nodeName' | 'nodeIP' | 'podCIDR' | 'clusterCIDR' | 'serviceCIDR'>): ProxyConfig {
+  return {
+    nodeName: o.nodeName,
+    nodeIP: o.nodeIP,
+    podCIDR: o.podCIDR,
+    clusterCIDR: o.clusterCIDR ?? POD_NETWORK,
+    serviceCIDR: o.serviceCIDR ?? SERVICE_NETWORK,
+  };
+}
+
+/** The version a node's proxy loads for these Services and EndpointSlices (what its kernel holds once it has synced). */
+export function expectedRulesetVersion(config: ProxyConfig, services: readonly Service[], slices: readonly EndpointSlice[]): string {
+  return new ModelCache(config).build(services, slices).version;
+}
+
 export class ServiceProxy {
   readonly config: ProxyConfig;
   private applied?: Applied;
@@ -101,13 +124,7 @@ export class ServiceProxy {
     if (opts.serveHealthChecks) {
       this.healthServer = new HealthCheckServer(typeof opts.serveHealthChecks === 'string' ? opts.serveHealthChecks : undefined, this.log);
     }
-    this.config = {
-      nodeName: opts.nodeName,
-      nodeIP: opts.nodeIP,
-      podCIDR: opts.podCIDR,
-      clusterCIDR: opts.clusterCIDR ?? POD_NETWORK,
-      serviceCIDR: opts.serviceCIDR ?? SERVICE_NETWORK,
-    };
+    this.config = proxyConfigOf(opts);
     this.cache = new ModelCache(this.config);
     this.splitLoad = opts.splitLoad ?? { parts: Math.min(availableParallelism(), SPLIT_LOAD_MAX_PARTS), minElements: SPLIT_LOAD_MIN_ELEMENTS };
   }
@@ -238,12 +255,8 @@ export class ServiceProxy {
     return res.code !== 0 || res.stdout.split('\n').some((l) => l.trim() === `table ${TABLE_FAMILY} ${TABLE_NAME}`);
   }
 
-  private async kernelVersion(): Promise<string | undefined> {
-    const res = await this.runner.run(['nft', 'list', 'set', TABLE_FAMILY, TABLE_NAME, VERSION_SET], {
-      ...(this.netns ? { netns: this.netns } : {}), allowFailure: true,
-    });
-    if (res.code !== 0) return undefined;
-    return /"([0-9a-f]+)"/.exec(res.stdout)?.[1];
+  private kernelVersion(): Promise<string | undefined> {
+    return rulesetVersionIn(this.runner, this.netns);
   }
 
   private nft(text: string) {

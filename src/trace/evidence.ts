@@ -71,7 +71,7 @@ export interface AccessLine {
 /** what the explanation reads of a Deployment or StatefulSet */
 export interface Workload {
   kind: string;
-  metadata: { namespace?: string; name?: string };
+  metadata: { namespace?: string; name?: string; uid?: string };
   spec?: { replicas?: number; template?: { metadata?: { labels?: Record<string, string> } } };
 }
 

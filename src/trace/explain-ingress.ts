@@ -35,7 +35,7 @@ function rulesForHost(t: Tracing): Rule[] {
   return [];
 }
 
-function backendText(ns: string | undefined, b: IngressBackend): string {
+export function backendText(ns: string | undefined, b: IngressBackend): string {
   const s = b.service;
   return `${ns}/${s?.name ?? b.resource?.name ?? '?'}${s?.port ? `:${s.port.number ?? s.port.name}` : ''}`;
 }
@@ -170,7 +170,7 @@ function backendService(t: Tracing, logged: ReturnType<typeof loggedService>, ba
 }
 
 /** The Service port NGINX used: the access log's (what it used), else the rule's. */
-function servicePortOf(svc: Service, logged: string | undefined, backend: IngressBackend | undefined): ServicePort | undefined {
+export function servicePortOf(svc: Service, logged: string | undefined, backend: IngressBackend | undefined): ServicePort | undefined {
   const want = logged ? (/^\d+$/.test(logged) ? { number: Number(logged) } : { name: logged }) : backend?.service?.port;
   if (!want) return svc.spec.ports?.[0];
   return svc.spec.ports?.find((p) => (want.number !== undefined ? p.port === want.number : p.name === want.name));

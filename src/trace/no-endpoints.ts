@@ -17,7 +17,7 @@ export function declaredPorts(pod: Pod): string {
   return ports.length > 0 ? `its containers declare ${ports.join(', ')}` : 'its containers declare no ports';
 }
 
-function podNotReadyReason(pod: Pod): string {
+export function podNotReadyReason(pod: Pod): string {
   if (pod.metadata.deletionTimestamp) return 'terminating';
   const phase = pod.status?.phase ?? 'Pending';
   if (phase !== 'Running') {

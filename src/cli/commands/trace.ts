@@ -6,15 +6,14 @@
 // only gathers it, and only reads: nothing in any namespace changes).
 
 import { randomBytes, randomInt } from 'node:crypto';
-import { closeSync, fstatSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readSync, statSync } from 'node:fs';
 import { isIPv4 } from 'node:net';
 import path from 'node:path';
 import type { Deployment, EndpointSlice, Ingress, IngressClass, Node, Pod, Service, StatefulSet } from '../../api/types.js';
 import { runningPid } from '../../agent/container-exec.js';
 import { podFiles } from '../../agent/pod-files.js';
 import { joinPodArgv, joinSandboxArgv } from '../../agent/sandbox.js';
-import type { LbStatus } from '../../cloud/lb-status.js';
-import { lbStatusPath } from '../../cloud/lb-status.js';
+import { readLbStatus } from '../../cloud/lb-status.js';
 import { accessLogPath } from '../../ingress/nginx-conf.js';
 import { netnsNames, OUTSIDE_CLIENT_IP } from '../../config.js';
 import { outsideFiles } from '../../daemon/outside-world.js';
@@ -71,7 +70,7 @@ async function fromPod(ctx: Context, namespace: string, ref: string): Promise<Wh
 }
 
 /** The cluster's objects; Secrets (listed whole, for their names) only for an HTTPS request, the one whose TLS Secret is looked for. */
-async function clusterView(ctx: Context, https: boolean): Promise<ClusterView> {
+export async function clusterView(ctx: Context, https: boolean): Promise<ClusterView> {
   const client = ctx.client();
   const [services, slices, pods, ingresses, ingressClasses, nodes, deployments, statefulsets, secrets] = await Promise.all([
     client.list<Service>('services'), client.list<EndpointSlice>('endpointslices'), client.list<Pod>('pods'),
@@ -169,10 +168,6 @@ async function accessLine(logs: { pod: string; file: string; from: number }[], r
   }
 }
 
-function readLbStatus(ctx: Context): LbStatus | undefined {
-  try { return JSON.parse(readFileSync(lbStatusPath(ctx.paths.dir), 'utf8')) as LbStatus; } catch { return undefined; }
-}
-
 export interface TraceOptions {
   /** verify HTTPS with this CA file (a path the source sees) instead of curl's -k */
   cacert?: string;
@@ -226,7 +221,7 @@ export async function traceRequest(ctx: Context, url: URL, where: Where, options
   };
   const ingress = reachesIngress(d);
   if (d.kind === 'load-balancer') {
-    const lb = readLbStatus(ctx)?.frontends.find((f) => f.address === `${ip}:${port}/tcp`);
+    const lb = readLbStatus(ctx.paths.dir)?.frontends.find((f) => f.address === `${ip}:${port}/tcp`);
     if (lb) evidence.lb = lb;
     const entry = await conntrackEntry(netnsNames.router(ctx.cluster), where.source.ip, curl.localPort, ip);
     if (entry) evidence.lbChoice = { nodeIP: entry.ip, nodePort: entry.port };

@@ -1,0 +1,42 @@
+// DNS: the cluster DNS answers the API's own name from every node, and the
+// external DNS answers every name the cluster publishes with the address it
+// publishes it at, asked by the outside client as anyone outside would.
+
+import { CLUSTER_DOMAIN, KUBE_DNS_SERVICE_IP, KUBERNETES_SERVICE_IP } from '../config.js';
+import type { DnsLookup } from '../trace/evidence.js';
+import { plural } from '../trace/report.js';
+import type { DoctorEvidence } from './evidence.js';
+import { fail, ok, type Finding } from './findings.js';
+
+export const CLUSTER_PROBE_NAME = `kubernetes.default.svc.${CLUSTER_DOMAIN}`;
+
+function answer(l: DnsLookup): string {
+  if (l.rcode === 'timeout') return 'no answer';
+  return l.rcode === 'NOERROR' ? (l.addresses.join(', ') || 'no address') : l.rcode;
+}
+
+export function checkClusterDns(e: DoctorEvidence): Finding[] {
+  const out: Finding[] = [];
+  const good: string[] = [];
+  for (const node of e.nodes) {
+    const l = node.clusterDns;
+    if (!l) continue;
+    if (l.rcode === 'NOERROR' && l.addresses.includes(KUBERNETES_SERVICE_IP)) { good.push(`${node.name}${l.ms !== undefined ? ` (${l.ms} ms)` : ''}`); continue; }
+    out.push(fail('Cluster DNS', `from node ${node.name}, ${KUBE_DNS_SERVICE_IP} answered ${CLUSTER_PROBE_NAME} with ${answer(l)}, not ${KUBERNETES_SERVICE_IP}`,
+      l.rcode === 'timeout' ? 'no pod can resolve a name: the Services check above says whether kube-system/kube-dns has endpoints' : undefined));
+  }
+  if (good.length > 0) out.unshift(ok('Cluster DNS', `${KUBE_DNS_SERVICE_IP} answers ${CLUSTER_PROBE_NAME} → ${KUBERNETES_SERVICE_IP} from ${good.join(', ')}`));
+  return out;
+}
+
+export function checkExternalDns(e: DoctorEvidence): Finding[] {
+  const out: Finding[] = [];
+  let good = 0;
+  for (const p of e.published) {
+    const got = p.lookup.addresses;
+    if (p.lookup.rcode === 'NOERROR' && p.expected.every((ip) => got.includes(ip)) && got.every((ip) => p.expected.includes(ip))) { good += 1; continue; }
+    out.push(fail('External DNS', `the outside client's lookup of ${p.name} gave ${answer(p.lookup)}; the cluster publishes it at ${p.expected.join(', ')}`));
+  }
+  if (good > 0) out.unshift(ok('External DNS', `${plural(good, 'name')} the cluster publishes ${good === 1 ? 'resolves' : 'resolve'} from outside to their addresses${e.published.length <= 3 ? ` (${e.published.map((p) => `${p.name} → ${p.expected.join(', ')}`).join('; ')})` : ''}`));
+  return out;
+}
