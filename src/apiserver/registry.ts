@@ -9,7 +9,7 @@
 // synchronous, so no other request can interleave inside one operation.
 
 import type {
-  Ingress, IngressClass, KubeObject, Namespace, PersistentVolumeClaim, Pod, Service, StorageClass, WatchEventType,
+  Ingress, IngressClass, KubeObject, Namespace, PersistentVolumeClaim, Pod, Service, ServiceAccount, StorageClass, WatchEventType,
 } from '../api/types.js';
 import { apiVersionOf, resourceForKind, resourceForPlural, type ResourceInfo } from '../api/resources.js';
 import { applyDefaults, applyStatusDefaults } from '../api/defaults.js';
@@ -17,6 +17,7 @@ import { admitIngressClass } from '../api/default-ingress-class.js';
 import { admitStorageClass } from '../api/default-storage-class.js';
 import { admitStorageProtection } from '../api/storage-protection.js';
 import { admitClaimResize } from '../api/claim-resize.js';
+import { admitServiceAccount, DEFAULT_SERVICE_ACCOUNT, defaultServiceAccount, wantsDefaultServiceAccount } from '../api/service-accounts.js';
 import { jsonClone } from '../api/json-clone.js';
 import { validateObject } from '../api/validation/index.js';
 import { ApiError, apiErrors, field, isApiError } from '../errors.js';
@@ -153,17 +154,24 @@ export class Registry {
       delete meta.namespace;
     }
     if (meta.resourceVersion) throw apiErrors.badRequest('resourceVersion should not be set on objects to be created');
+    // admission names the object as the request did, before a name is generated (upstream's order)
+    const requestedName = meta.name || meta.generateName || '';
     if (!meta.name && meta.generateName) meta.name = this.store.generateName(info.plural, meta.namespace ?? '', meta.generateName);
     if (!meta.name) throw apiErrors.invalid(info.kind, info.group, '', [field.required('metadata.name', 'name or generateName is required')]);
     applyDefaults(obj);
-    this.admit(info, obj);
+    this.admit(info, obj, requestedName);
     // the strategy sees the defaulted object, as upstream's BeforeCreate does (a Pod's QoS class needs its defaulted requests)
     prepareForCreate(info, obj, this.store.now());
     this.validate(info, obj);
     const alloc = info.kind === 'Service' ? allocateService(this.allocators, obj as Service) : undefined;
     let stored: StoredObject;
     try {
-      stored = this.store.create(info.plural, obj, mode);
+      // a namespace comes with its default ServiceAccount in the same batch:
+      // a pod created right after it must find the account (upstream's
+      // admission waits for the controller to make it instead)
+      stored = info.kind === 'Namespace' && !mode.dryRun
+        ? this.store.batch(() => { const ns = this.store.create(info.plural, obj, mode); this.ensureDefaultServiceAccount(ns.object as Namespace); return ns; })
+        : this.store.create(info.plural, obj, mode);
     } catch (e) {
       alloc?.rollback();
       throw e;
@@ -359,7 +367,11 @@ export class Registry {
     return { stop, startRv };
   }
 
-  /** Creates the built-in namespaces and the default/kubernetes Service if missing (first start). */
+  /**
+   * Creates the built-in namespaces and the default/kubernetes Service if
+   * missing (first start), and every namespace's default ServiceAccount (a
+   * store written before podnet served them has none).
+   */
   bootstrap(namespaces: readonly string[]): void {
     const nsInfo = this.resolvePlural('namespaces');
     const svcInfo = this.resolvePlural('services');
@@ -375,6 +387,7 @@ export class Registry {
         next.spec = { ...(next.spec ?? {}), finalizers: [NAMESPACE_FINALIZER] };
         this.store.update('namespaces', next);
       }
+      for (const ns of this.store.list('namespaces', '').items) this.ensureDefaultServiceAccount(ns.object as Namespace);
       if (!this.store.get('services', 'default', 'kubernetes')) {
         this.create(svcInfo, 'default', {
           apiVersion: 'v1', kind: 'Service',
@@ -385,14 +398,26 @@ export class Registry {
     });
   }
 
+  /** A namespace's default ServiceAccount, unless it has one or is going (the controller makes none there either). */
+  private ensureDefaultServiceAccount(ns: Namespace): void {
+    const name = ns.metadata.name!;
+    if (!wantsDefaultServiceAccount(ns)) return;
+    if (this.store.get('serviceaccounts', name, DEFAULT_SERVICE_ACCOUNT)) return;
+    this.create(this.resolvePlural('serviceaccounts'), name, defaultServiceAccount(name));
+  }
+
   /**
    * The mutating admission plugins podnet has, on create only, after
    * defaulting and before validation, as upstream's chain runs them: the
-   * default IngressClass and StorageClass, and the storage protection
-   * finalizers.
+   * pod's ServiceAccount, the default IngressClass and StorageClass, and the
+   * storage protection finalizers. `requestedName` is the name (or
+   * generateName) the request gave, which admission errors show.
    */
-  private admit(info: ResourceInfo, obj: KubeObject): void {
+  private admit(info: ResourceInfo, obj: KubeObject, requestedName: string): void {
     const items = (plural: string) => this.store.list(plural).items.map((s) => s.object);
+    if (info.kind === 'Pod') {
+      admitServiceAccount(obj as Pod, requestedName, (ns, name) => this.store.get('serviceaccounts', ns, name)?.object as ServiceAccount | undefined);
+    }
     if (info.kind === 'Ingress') admitIngressClass(obj as Ingress, items('ingressclasses') as IngressClass[]);
     if (info.kind === 'PersistentVolumeClaim') admitStorageClass(obj as PersistentVolumeClaim, items('storageclasses') as StorageClass[]);
     admitStorageProtection(obj);
