@@ -26,6 +26,7 @@ import { NodeLifecycleController } from '../controllers/node-lifecycle.js';
 import { PodGarbageCollector } from '../controllers/pod-gc.js';
 import { RootCACertPublisher } from '../controllers/root-ca-publisher.js';
 import { isNodeReady, Scheduler } from '../controllers/scheduler.js';
+import { ServiceAccountsController, wakeWorkloadsOnServiceAccount } from '../controllers/service-account.js';
 import { StatefulSetController } from '../controllers/statefulset.js';
 import { isApiError } from '../errors.js';
 import { defaultRunner } from '../net/runner.js';
@@ -210,10 +211,17 @@ export class Daemon {
     const lbEvents = this.options.addons ? recorder('service-lb-controller') : undefined;
     // a claim's resize is told by upstream's two sources: the expand controller and the CSI resizer
     const resizeEvents = { expander: recorder('volume_expand'), resizer: recorder(`external-resizer ${CLAIM_DIRECTORY_PROVISIONER}`) };
+    const replicaSets = new ReplicaSetController(informers, client, recorder('replicaset-controller'));
+    const statefulSets = new StatefulSetController(informers, client, recorder('statefulset-controller'));
+    // pods refused for a missing ServiceAccount are tried again the moment it is made
+    wakeWorkloadsOnServiceAccount(informers, [
+      { plural: 'replicasets', enqueue: (key) => replicaSets.enqueue(key) },
+      { plural: 'statefulsets', enqueue: (key) => statefulSets.enqueue(key) },
+    ]);
     const controllers = [
       new DeploymentController(informers, client, recorder('deployment-controller')),
-      new ReplicaSetController(informers, client, recorder('replicaset-controller')),
-      new StatefulSetController(informers, client, recorder('statefulset-controller')),
+      replicaSets,
+      statefulSets,
       new EndpointSliceController(informers, client),
       new EndpointsController(informers, client),
       new EndpointSliceMirroringController(informers, client),
@@ -223,6 +231,7 @@ export class Daemon {
       new PersistentVolumeController(informers, client, recorder('persistentvolume-controller'), this.paths.claims, resizeEvents),
       new GarbageCollector(informers, client),
       new RootCACertPublisher(informers, client, rootCA),
+      new ServiceAccountsController(informers, client),
       ...(lbEvents ? [new ServiceLoadBalancerController(informers, client, lbEvents)] : []),
     ];
     const lifecycle = new NodeLifecycleController(informers, client, recorder('node-controller'));
