@@ -1,6 +1,6 @@
 // `podnet describe KIND [NAME…|-l SEL] [-n NS|-A]`: each object, what relates to it, and its recent events.
 
-import type { Deployment, EndpointSlice, Event, KubeObject, Pod, ReplicaSet, Service } from '../../api/types.js';
+import type { Deployment, EndpointSlice, Event, KubeObject, Pod, ReplicaSet, Secret, Service } from '../../api/types.js';
 import type { Client } from '../../client/client.js';
 import { isApiError, type ApiError } from '../../errors.js';
 import { describe, type DescribeRelated } from '../printers/describe.js';
@@ -62,6 +62,9 @@ export async function describeCommand(ctx: Context, flags: CommonFlags): Promise
         // as kubectl: the ReplicaSets its selector matches, of which the describer keeps those it controls
         const labelSelector = selectorString((obj as Deployment).spec?.selector);
         related.replicaSets = (await client.list<ReplicaSet>('replicasets', eventNs, { labelSelector })).items;
+      } else if (kind === 'ServiceAccount') {
+        // as kubectl: the namespace's Secrets, and a list that fails is no error (nothing is then marked not found)
+        related.secrets = await client.list<Secret>('secrets', eventNs).then((l) => l.items, () => undefined);
       }
       out.push(describe({ ...obj, kind: obj.kind ?? t.resource.kind }, events, related));
     }

@@ -4,7 +4,7 @@
 // aligned at the end by the same tabwriter settings kubectl uses
 // (minwidth 0, padding 2), so alignment follows tabwriter's column blocks.
 
-import type { EndpointSlice, Event, KubeObject, Pod, ReplicaSet, Service } from '../../api/types.js';
+import type { EndpointSlice, Event, KubeObject, Pod, ReplicaSet, Secret, Service } from '../../api/types.js';
 import { controllerRefOf } from '../../controllers/controller-ref.js';
 import { ageSince, toMillis, type Instant } from './age.js';
 import { alignTabs, DESCRIBE_TABWRITER } from './tabwriter.js';
@@ -29,6 +29,8 @@ export interface DescribeRelated {
   replicaSets?: readonly ReplicaSet[];
   /** Services of the namespace: an Ingress maps backend port numbers to port names */
   services?: readonly Service[];
+  /** Secrets of the namespace: a ServiceAccount marks the names it lists that none has, and lists its token Secrets */
+  secrets?: readonly Secret[];
 }
 
 export function nsOf(obj: KubeObject): string { return obj.metadata.namespace ?? ''; }

@@ -2,11 +2,11 @@
 // (k8s.io/kubectl/pkg/describe/describe.go). Pure: the caller fetches the
 // object, its events and any related objects (EndpointSlices for Services and
 // Ingresses, Pods for Nodes, StatefulSets, ReplicaSets and claims, ReplicaSets
-// for Deployments) and gets the text back.
+// for Deployments, Secrets for ServiceAccounts) and gets the text back.
 
 import type {
   ConfigMap, Deployment, Endpoints, EndpointSlice, Event, Ingress, IngressClass, KubeObject, Namespace, NetworkPolicy, Node,
-  PersistentVolume, PersistentVolumeClaim, Pod, PodTemplateSpec, ReplicaSet, Secret, Service, StatefulSet, StorageClass,
+  PersistentVolume, PersistentVolumeClaim, Pod, PodTemplateSpec, ReplicaSet, Secret, Service, ServiceAccount, StatefulSet, StorageClass,
 } from '../../api/types.js';
 import { deepEqual } from '../../api/validation/fields.js';
 import { controllerRefOf } from '../../controllers/controller-ref.js';
@@ -15,6 +15,7 @@ import { describeEndpoints, describeEndpointSlice, describeIngress, describeIngr
 import { describeNetworkPolicy } from './describe-networkpolicy.js';
 import { describeNode } from './describe-node.js';
 import { describePod, describePodTemplate } from './describe-pod.js';
+import { describeServiceAccount } from './describe-serviceaccount.js';
 import { describePersistentVolume, describePersistentVolumeClaim, describeStorageClass } from './describe-storage.js';
 import {
   describeEvents, type DescribeRelated, LEVEL_0, LEVEL_1, nsOf, PrefixWriter, printAnnotationsMultiline, printControlledBy,
@@ -274,6 +275,7 @@ export function describe(obj: KubeObject, events: readonly Event[] | undefined, 
     case 'Namespace': return describeNamespace(obj as Namespace);
     case 'Secret': return describeSecret(obj as Secret);
     case 'ConfigMap': return describeConfigMap(obj as ConfigMap, ev, now);
+    case 'ServiceAccount': return describeServiceAccount(obj as ServiceAccount, related.secrets, ev, now);
     case 'PersistentVolumeClaim': return describePersistentVolumeClaim(obj as PersistentVolumeClaim, ev, related, now);
     case 'PersistentVolume': return describePersistentVolume(obj as PersistentVolume, ev, now);
     case 'StorageClass': return describeStorageClass(obj as StorageClass, ev, now);

@@ -5,7 +5,7 @@
 
 import type {
   Deployment, Endpoints, EndpointSlice, Event, Ingress, IngressClass, KubeObject, LoadBalancerIngress, Namespace, Node, Pod,
-  Secret, ConfigMap, Service, StatefulSet, Container, PersistentVolume, PersistentVolumeAccessMode, PersistentVolumeClaim,
+  Secret, ConfigMap, Service, ServiceAccount, StatefulSet, Container, PersistentVolume, PersistentVolumeAccessMode, PersistentVolumeClaim,
   StorageClass, NetworkPolicy, ReplicaSet,
 } from '../../api/types.js';
 import { RESOURCES } from '../../api/resources.js';
@@ -331,6 +331,15 @@ const PRINTERS: Record<string, Printer> = {
     cells: (obj, _wide, now) => {
       const s = obj as Secret;
       return [s.metadata.name ?? '', s.type ?? '', String(Object.keys(s.data ?? {}).length), age(s, now)];
+    },
+  },
+  // printServiceAccount: the count of secrets it lists (no tokens in podnet: 0 unless a manifest lists some)
+  ServiceAccount: {
+    headers: ['NAME', 'SECRETS', 'AGE'],
+    wideHeaders: [],
+    cells: (obj, _wide, now) => {
+      const sa = obj as ServiceAccount;
+      return [sa.metadata.name ?? '', String(sa.secrets?.length ?? 0), age(sa, now)];
     },
   },
   ConfigMap: {
