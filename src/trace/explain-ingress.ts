@@ -106,11 +106,14 @@ function matched(t: Tracing, nginx: string, a: AccessLine): TraceReport {
   const backend = a.service || (rule ? backendText(ing!.metadata.namespace, rule.backend) : '?');
   r.layer('Ingress', `${nginx} matched host ${a.rule_host || '*'} path ${a.rule_path} of Ingress ${a.ingress} → ${backend}; saw the client as ${a.remote_addr}`);
   tlsNote(t);
-  const options = parseAnnotations(ing?.metadata.annotations).options;
+  const { options, problems } = parseAnnotations(ing?.metadata.annotations);
   const upstreams = a.upstream_addr.split(TRIES).filter(Boolean);
-  if (upstreams.length === 0 && a.status === 403 && ing) {
-    const ranges = ing.metadata.annotations?.['nginx.ingress.kubernetes.io/allowlist-source-range'] ?? ing.metadata.annotations?.['nginx.ingress.kubernetes.io/whitelist-source-range'];
-    if (ranges) return r.failed('the ingress', `NGINX refused the client ${a.remote_addr} (403): Ingress ${a.ingress} allows only ${ranges} (its allowlist-source-range annotation)`);
+  if (upstreams.length === 0 && a.status === 403 && options.allowlist) {
+    // an invalid list denies every source (closed rather than open): its own problem says why
+    const invalid = problems.find((p) => p.reason === 'InvalidAnnotation' && /(allow|white)list-source-range$/.test(p.annotation));
+    return r.failed('the ingress', invalid
+      ? `NGINX refused the client ${a.remote_addr} (403): Ingress ${a.ingress} has an ${invalid.message}`
+      : `NGINX refused the client ${a.remote_addr} (403): Ingress ${a.ingress} allows only ${options.allowlist.join(', ')} (its allowlist-source-range annotation)`);
   }
   if (upstreams.length === 0 && a.status !== 503 && a.status !== 502) {
     const redirect = a.status === 308 || a.status === 301;

@@ -455,6 +455,10 @@ test('NGINX\'s own 403 for an Ingress allowlist, and a 502 from backend-protocol
   const allow = { ...shopIngress, metadata: { ...shopIngress.metadata, annotations: { 'nginx.ingress.kubernetes.io/allowlist-source-range': '10.0.0.0/8' } } } as Ingress;
   const r = explainTrace(viaIngress({ cluster: cluster({ ingresses: [allow] }), curl: ok(403, '203.0.113.10', 80), access: { ...access, status: 403, upstream_addr: '', upstream_status: '' } }));
   assert.equal(r.failure, 'the ingress: NGINX refused the client 198.51.100.10 (403): Ingress shop/shop allows only 10.0.0.0/8 (its allowlist-source-range annotation)');
+  // an invalid list denies every source: the reason is the list, not a range it never allowed
+  const invalid = { ...shopIngress, metadata: { ...shopIngress.metadata, annotations: { 'nginx.ingress.kubernetes.io/whitelist-source-range': '10.0.0.0/8, office' } } } as Ingress;
+  const bad = explainTrace(viaIngress({ cluster: cluster({ ingresses: [invalid] }), curl: ok(403, '203.0.113.10', 80), access: { ...access, status: 403, upstream_addr: '', upstream_status: '' } }));
+  assert.equal(bad.failure, 'the ingress: NGINX refused the client 198.51.100.10 (403): Ingress shop/shop has an invalid value "10.0.0.0/8, office" for annotation nginx.ingress.kubernetes.io/whitelist-source-range: "office" is not an IP address or CIDR; every source is denied');
   const tls = { ...shopIngress, metadata: { ...shopIngress.metadata, annotations: { 'nginx.ingress.kubernetes.io/backend-protocol': 'HTTPS' } } } as Ingress;
   const r2 = explainTrace(viaIngress({ cluster: cluster({ ingresses: [tls] }), curl: ok(502, '203.0.113.10', 80), access: { ...access, status: 502, upstream_status: '502', upstream_bytes_received: '0' } }));
   assert.match(r2.failure!, /^the pod: api-2 failed NGINX's connection on port 8080: the Ingress's backend-protocol is HTTPS, so NGINX speaks TLS to the pod/);
