@@ -109,7 +109,7 @@ function fieldValue(pod: Pod, path: string, facts: PodFacts): string | undefined
     case 'metadata.namespace': return pod.metadata.namespace;
     case 'metadata.uid': return pod.metadata.uid;
     case 'spec.nodeName': return pod.spec.nodeName ?? facts.nodeName;
-    case 'spec.serviceAccountName': return 'default';
+    case 'spec.serviceAccountName': return pod.spec.serviceAccountName ?? 'default';
     // single-stack: the lists (comma-joined, as the kubelet writes them) hold the one address
     case 'status.podIP': case 'status.podIPs': return facts.podIP;
     case 'status.hostIP': case 'status.hostIPs': return facts.hostIP;

@@ -34,8 +34,14 @@ const MERGE_KEYS: Readonly<Record<string, string>> = {
 /** metadata.finalizers: a list of scalars merged as a set (patchStrategy merge; a Namespace's spec.finalizers is atomic) */
 const isSetList = (path: readonly string[], field: string) => field === 'finalizers' && path[path.length - 1] === 'metadata';
 
-/** A container's ports merge on containerPort, a Service's on port; other ports lists (EndpointSlice) are atomic. */
+/**
+ * A container's ports merge on containerPort, a Service's on port; other
+ * ports lists (EndpointSlice) are atomic. At an object's top level only a
+ * ServiceAccount has lists: its secrets merge on name, its imagePullSecrets
+ * are atomic (a pod spec's merge on name).
+ */
 function mergeKeyOf(path: readonly string[], field: string): string | undefined {
+  if (path.length === 0) return field === 'secrets' ? 'name' : undefined;
   if (field !== 'ports') return MERGE_KEYS[field];
   const parent = path[path.length - 1];
   if (parent === 'containers' || parent === 'initContainers' || parent === 'ephemeralContainers') return 'containerPort';

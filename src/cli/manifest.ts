@@ -239,15 +239,15 @@ export class LazyManifest {
   get length(): number { return this.chunks?.length ?? 1; }
 
   /**
-   * Whether document i may hold a Namespace, judged from its text alone
-   * without parsing: false only for a document whose top-level `kind:` line
-   * names another kind that is not a List.
+   * Whether document i may hold an object of one of `kinds`, judged from its
+   * text alone without parsing: false only for a document whose top-level
+   * `kind:` line names another kind that is not a List.
    */
-  mayHoldNamespace(i: number): boolean {
+  mayHoldKind(i: number, kinds: ReadonlySet<string>): boolean {
     const chunk = this.chunks?.[i];
     if (!chunk) return true;
     const kind = TOP_LEVEL_KIND.exec(chunk.text)?.[2];
-    return kind === undefined || kind === 'Namespace' || kind.endsWith('List');
+    return kind === undefined || kinds.has(kind) || kind.endsWith('List');
   }
 
   /** The objects of document i (parsed on the first call). */

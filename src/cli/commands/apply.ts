@@ -214,10 +214,18 @@ export async function mapConcurrent<T, R>(items: Iterable<T>, limit: number, fn:
 }
 
 /**
+ * What other objects need at admission, applied before them: kubectl applies
+ * a file's documents one by one in order, podnet CONCURRENCY at a time, so a
+ * Pod could otherwise reach the API server before the Namespace it is in or
+ * the ServiceAccount it runs as, listed above it.
+ */
+const FIRST_PASS_KINDS: ReadonlySet<string> = new Set(['Namespace', 'ServiceAccount']);
+
+/**
  * Applies every document; `applied` holds kubectl's `kind/name
- * created|configured|unchanged` lines in order: Namespaces first (so that
- * objects in them can be created in the same run), then every other object in
- * manifest order. Only the documents that may hold a Namespace are parsed
+ * created|configured|unchanged` lines in order: Namespaces, then
+ * ServiceAccounts, first (so that objects in them, and pods running as them,
+ * can be created in the same run), then every other object in manifest order. Only the documents that may hold a Namespace are parsed
  * before the first request; the rest are parsed as requests go out, so the
  * API server works while the CLI still parses.
  */
@@ -232,17 +240,19 @@ export async function applyManifests(ctx: Context, filenames: string[], namespac
       else failures.push(r.reason as Error);
     }
   };
-  const namespaces: ManifestDoc[] = [];
+  const first: ManifestDoc[] = [];
   for (const m of manifests) {
     for (let i = 0; i < m.length; i++) {
-      if (!m.mayHoldNamespace(i)) continue;
-      for (const d of m.read(i)) if (d.object.kind === 'Namespace') namespaces.push({ object: d.object, source: m.source });
+      if (!m.mayHoldKind(i, FIRST_PASS_KINDS)) continue;
+      for (const d of m.read(i)) if (FIRST_PASS_KINDS.has(d.object.kind)) first.push({ object: d.object, source: m.source });
     }
   }
-  await run(namespaces);
-  // (a Namespace in a document mayHoldNamespace ruled out, which takes a
+  // Namespaces before the ServiceAccounts in them
+  await run(first.filter((d) => d.object.kind === 'Namespace'));
+  await run(first.filter((d) => d.object.kind !== 'Namespace'));
+  // (such an object in a document mayHoldKind ruled out, which takes a
   // contrived text, is applied in manifest order with the rest)
-  const taken = new Set(namespaces.map((d) => d.object));
+  const taken = new Set(first.map((d) => d.object));
   await run((function* rest() {
     for (const m of manifests) {
       for (let i = 0; i < m.length; i += PARSE_BATCH) {

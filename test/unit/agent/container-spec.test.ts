@@ -146,6 +146,13 @@ test('env: fieldRef, $(VAR) expansion, services of the pod namespace plus kubern
   });
 });
 
+test('env: fieldRef spec.serviceAccountName is the pod\'s account, default when it names none', () => {
+  const c = { name: 'c', env: [{ name: 'SA', valueFrom: { fieldRef: { fieldPath: 'spec.serviceAccountName' } } }] };
+  const own = { ...basePod(), spec: { ...basePod().spec, serviceAccountName: 'shop-api' } };
+  assert.equal(envOf(containerEnv(own, c, {}, [], sources()))['SA'], 'shop-api');
+  assert.equal(envOf(containerEnv(basePod(), c, {}, [], sources()))['SA'], 'default');
+});
+
 test('envFrom: every data key, prefixed, in order; env overrides it and it overrides service links and podnet\'s own', () => {
   const services: Service[] = [{ apiVersion: 'v1', kind: 'Service', metadata: { name: 'db', namespace: 'shop' }, spec: { clusterIP: '10.96.0.20', ports: [{ port: 5432 }] } }];
   const c: Container = {

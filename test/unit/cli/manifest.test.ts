@@ -171,11 +171,11 @@ test('a broken document does not swallow the next one (kubectl splits at --- lin
   assert.deepEqual(errors, ['error parsing m.yaml: error converting YAML to JSON: yaml: line 2, column 1: did not find expected node content']);
 });
 
-test('LazyManifest: documents parse when read; mayHoldNamespace reads only the kind line', () => {
+test('LazyManifest: documents parse when read; mayHoldKind reads only the kind line', () => {
   const text = 'apiVersion: v1\nkind: Service\nmetadata: {name: s}\n---\napiVersion: v1\nkind: "Namespace"\nmetadata: {name: n}\n---\napiVersion: v1\nkind: List\nitems: []\n---\n{"kind": "Service"}\n';
   const m = new LazyManifest(text, 'm.yaml');
   assert.equal(m.length, 4);
-  assert.deepEqual([0, 1, 2, 3].map((i) => m.mayHoldNamespace(i)), [false, true, true, true]);
+  assert.deepEqual([0, 1, 2, 3].map((i) => m.mayHoldKind(i, new Set(['Namespace']))), [false, true, true, true]);
   assert.deepEqual(m.read(1).map((d) => [d.object.kind, d.index, d.line]), [['Namespace', 1, 5]]);
   assert.deepEqual(m.read(0).map((d) => [d.object.kind, d.index, d.line]), [['Service', 0, 1]]);
   assert.deepEqual(m.errors(), ['error validating "m.yaml": error validating data: apiVersion not set (document 4, line 13)']);

@@ -164,7 +164,8 @@ test('status subresource changes only status; main updates keep the stored statu
   const s = registry.update(info('pods'), 'default', 'a', { ...pod('a', { nodeName: 'evil' }), status: { phase: 'Running', podIP: '10.244.0.5' } }, 'status').object as Pod;
   assert.equal(s.status?.phase, 'Running');
   assert.equal(s.spec.nodeName, undefined);
-  const m = registry.update(info('pods'), 'default', 'a', { ...pod('a', { nodeName: 'n1' }), status: { phase: 'Failed' } }).object as Pod;
+  // the stored spec's defaulted serviceAccountName is sent back, as a client's read-modify-write does
+  const m = registry.update(info('pods'), 'default', 'a', { ...pod('a', { nodeName: 'n1', serviceAccountName: 'default' }), status: { phase: 'Failed' } }).object as Pod;
   assert.equal(m.spec.nodeName, 'n1');
   assert.equal(m.status?.phase, 'Running');
   assert.equal(m.metadata.generation, 2);

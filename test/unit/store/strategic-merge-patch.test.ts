@@ -15,6 +15,12 @@ const deployment = () => ({
 
 const cases: { name: string; target: unknown; patch: unknown; want: unknown }[] = [
   {
+    name: 'a ServiceAccount: secrets merge on name, imagePullSecrets are replaced whole',
+    target: { metadata: { name: 'sa' }, secrets: [{ name: 'a' }, { name: 'b' }], imagePullSecrets: [{ name: 'r1' }, { name: 'r2' }] },
+    patch: { secrets: [{ name: 'c' }], imagePullSecrets: [{ name: 'r3' }] },
+    want: { metadata: { name: 'sa' }, secrets: [{ name: 'a' }, { name: 'b' }, { name: 'c' }], imagePullSecrets: [{ name: 'r3' }] },
+  },
+  {
     name: 'a container is merged by name: only its image changes, the other container and its ports stay',
     target: deployment(),
     patch: { spec: { template: { spec: { containers: [{ name: 'app', image: 'v2' }] } } } },
