@@ -117,6 +117,7 @@ export function nextSteps(cluster: string, node: string, controllerPod: string):
     pn('outside', `-- curl -s --cacert examples/example-ca.crt https://${HOST}/`),
     pn('outside', '-- curl -s http://status.example.test/hostname'),
     pn('trace', `http://api.${NAMESPACE}/ --from db-0 -n ${NAMESPACE}`),
+    pn('doctor', ''),
     pn('get', `pods,svc,endpointslices,ingress -n ${NAMESPACE} -o wide`),
     pn('exec', `-n ${NAMESPACE} db-0 -- dig +short db.${NAMESPACE}.svc.cluster.local`),
     pn('exec', `node/${node} -- nft list table ip podnet`),

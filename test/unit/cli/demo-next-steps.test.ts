@@ -9,4 +9,5 @@ test('the demo\'s next steps run from this checkout and name a cluster other tha
   assert.equal(other[0], './podnet outside --cluster lab -- curl -s --cacert examples/example-ca.crt https://shop.example.test/');
   assert.ok(other.every((l) => l.includes('--cluster lab')));
   assert.equal(other[2], './podnet trace --cluster lab http://api.shop/ --from db-0 -n shop');
+  assert.equal(other[3], './podnet doctor --cluster lab');
 });
