@@ -13,6 +13,8 @@ export const POD_NETWORK = '10.244.0.0/16';
 export const SERVICE_NETWORK = '10.96.0.0/12';
 export const KUBERNETES_SERVICE_IP = '10.96.0.1';
 export const KUBE_DNS_SERVICE_IP = '10.96.0.10';
+/** the ingress controller's Deployment and its LoadBalancer Service (both of this name), made at `up` */
+export const INGRESS_CONTROLLER = { namespace: 'ingress-nginx', name: 'ingress-nginx-controller' } as const;
 export const NODE_PORT_MIN = 30000;
 export const NODE_PORT_MAX = 32767;
 export const NODE_NETWORK = '172.18.0.0/16';

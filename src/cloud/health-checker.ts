@@ -14,7 +14,8 @@
 // NEW_TARGET_WINDOW_MS such a target is checked every NEW_TARGET_INTERVAL_MS:
 // a new LoadBalancer Service whose pods are still starting (with
 // externalTrafficPolicy: Local the check fails until a local pod is ready)
-// then takes traffic ≤ 0.25 s after its first pod is ready, not up to 2 s.
+// then takes traffic ≤ 0.1 s after its node's rules know its first ready pod,
+// not up to 2 s (`podnet up` waits for it: the outside path works when up returns).
 // A node that starts failing right after a good check is out after the next
 // two checks: ≤ 2 s when it refuses connections, ≤ 2.9 s when it stops
 // answering (timeout), plus one nft transaction (~10 ms) — inside the 5 s
@@ -28,7 +29,7 @@ export const HEALTH_TIMEOUT_MS = 900;
 export const HEALTHY_THRESHOLD = 2;
 export const UNHEALTHY_THRESHOLD = 2;
 /** how often a target that has never been in service is checked while it is new */
-export const NEW_TARGET_INTERVAL_MS = 250;
+export const NEW_TARGET_INTERVAL_MS = 100;
 /** how long a target counts as new (then it is checked every interval like the others) */
 export const NEW_TARGET_WINDOW_MS = 10_000;
 

@@ -4,7 +4,7 @@
 // and a user may scale or edit them.
 
 import type { KubeObject, StorageClass } from '../api/types.js';
-import { EXTERNAL_DNS_IP, KUBE_DNS_SERVICE_IP } from '../config.js';
+import { EXTERNAL_DNS_IP, INGRESS_CONTROLLER, KUBE_DNS_SERVICE_IP } from '../config.js';
 import { CLAIM_DIRECTORY_PROVISIONER } from '../controllers/persistent-volume.js';
 
 /**
@@ -74,7 +74,7 @@ export function systemManifests(): KubeObject[] {
     },
     {
       apiVersion: 'apps/v1', kind: 'Deployment',
-      metadata: { name: 'ingress-nginx-controller', namespace: 'ingress-nginx', labels: INGRESS_LABELS },
+      metadata: { ...INGRESS_CONTROLLER, labels: INGRESS_LABELS },
       spec: {
         replicas: 1,
         selector: { matchLabels: INGRESS_LABELS },
@@ -98,7 +98,7 @@ export function systemManifests(): KubeObject[] {
     },
     {
       apiVersion: 'v1', kind: 'Service',
-      metadata: { name: 'ingress-nginx-controller', namespace: 'ingress-nginx', labels: INGRESS_LABELS },
+      metadata: { ...INGRESS_CONTROLLER, labels: INGRESS_LABELS },
       spec: {
         // Local, as ingress-nginx recommends: the load balancer sends traffic
         // only to nodes running the controller, and NGINX sees the client's IP.

@@ -16,6 +16,7 @@
 
 import type { EndpointSlice, Event, Ingress, IngressClass, KubeObject, LoadBalancerIngress, Secret, Service } from '../api/types.js';
 import type { Client } from '../client/client.js';
+import { INGRESS_CONTROLLER } from '../config.js';
 import { Informer } from '../client/informer.js';
 import type { ApplyResult } from './nginx-process.js';
 import { attributeConfError, confFiles, renderNginxConf, type RenderOptions } from './nginx-conf.js';
@@ -28,7 +29,7 @@ import { DEFAULT_CLASS_CONFIG, type ClassConfig } from './ingress-class.js';
 import { publishedAddress } from './publish-address.js';
 import { IDLE_SYNC, SyncScheduler, type SchedulerClock } from '../client/sync-scheduler.js';
 
-export const DEFAULT_PUBLISH_SERVICE = { namespace: 'ingress-nginx', name: 'ingress-nginx-controller' };
+export const DEFAULT_PUBLISH_SERVICE = INGRESS_CONTROLLER;
 export const DEFAULT_DEBOUNCE_MS = 100;
 /** at most one NGINX reload per second, however fast endpoints churn */
 export const DEFAULT_MIN_RELOAD_INTERVAL_MS = 1000;

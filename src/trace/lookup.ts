@@ -5,9 +5,10 @@
 import { isIPv4 } from 'node:net';
 import type { EndpointSlice, Pod, Service, ServicePort } from '../api/types.js';
 import { SERVICE_NAME_LABEL } from '../ingress/backends.js';
+import { INGRESS_CONTROLLER } from '../config.js';
 import type { ClusterView, TraceEvidence, TraceSource } from './evidence.js';
 
-export const INGRESS_NAMESPACE = 'ingress-nginx';
+export const INGRESS_NAMESPACE = INGRESS_CONTROLLER.namespace;
 /** endpoints listed on a Service line */
 const SHOWN_ENDPOINTS = 6;
 

@@ -10,7 +10,7 @@ import type { EndpointSlice, Event, NetworkPolicy, Node, Service } from '../../a
 import { readLbStatus, type LbStatus } from '../../cloud/lb-status.js';
 import { nodeNetworkName } from '../../cni/config.js';
 import { IpamStore } from '../../cni/ipam-store.js';
-import { KUBE_DNS_SERVICE_IP, netnsNames } from '../../config.js';
+import { INGRESS_CONTROLLER, KUBE_DNS_SERVICE_IP, netnsNames } from '../../config.js';
 import { externalRecords } from '../../controllers/external-dns.js';
 import { agentArgv, lbAgentArgv } from '../../daemon/agent-supervisor.js';
 import { CLUSTER_PROBE_NAME } from '../../doctor/check-dns.js';
@@ -23,7 +23,6 @@ import { defaultRunner } from '../../net/runner.js';
 import { expectedRulesetVersion, proxyConfigOf, rulesetVersionIn } from '../../proxy/service-proxy.js';
 import { HEALTHZ_PORT } from '../../proxy/proxy-status.js';
 import type { CurlResult } from '../../trace/evidence.js';
-import { INGRESS_NAMESPACE } from '../../trace/lookup.js';
 import { dropCounters, parseCurlJson, parseDig } from '../../trace/parse.js';
 import type { CommonFlags } from '../args.js';
 import { clusterOption, type Context } from '../context.js';
@@ -35,7 +34,6 @@ const PROBE_TIMEOUT_S = 2;
 const RESYNC_WAIT_MS = 2_500;
 /** the published names asked of the external DNS, at most */
 const MAX_PUBLISHED = 20;
-const INGRESS_SERVICE = 'ingress-nginx-controller';
 /** a host no Ingress can name: the probe reaches NGINX's default server */
 const PROBE_HOST = 'podnet-doctor.invalid';
 const LOG_TAIL_LINES = 8;
@@ -161,7 +159,7 @@ export async function gatherDoctorEvidence(ctx: Context): Promise<DoctorEvidence
   await settleRules(ctx, nodes);
   const lb = await settledLbStatus(ctx);
   const where = present.has(netnsNames.outside(ctx.cluster)) ? outsideClient(ctx) : undefined;
-  const lbAddress = o.services.find((s) => s.metadata.namespace === INGRESS_NAMESPACE && s.metadata.name === INGRESS_SERVICE)?.status?.loadBalancer?.ingress?.find((i) => i.ip)?.ip;
+  const lbAddress = o.services.find((s) => s.metadata.namespace === INGRESS_CONTROLLER.namespace && s.metadata.name === INGRESS_CONTROLLER.name)?.status?.loadBalancer?.ingress?.find((i) => i.ip)?.ip;
   const [names, probe] = await Promise.all([
     where ? published(where, o) : Promise.resolve([]),
     where && lbAddress ? outsideCurl(where, `http://${lbAddress}/`, PROBE_HOST) : Promise.resolve(undefined),

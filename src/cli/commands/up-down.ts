@@ -14,7 +14,8 @@ import { processAlive, processArgs } from '../../net/process.js';
 import { parseDuration, type CommonFlags } from '../args.js';
 import { clusterOption, type Context } from '../context.js';
 import { readTrace, formatTrace, TRACE_ENV, TRACE_FILE_NAME, StartupTrace } from '../../startup-trace.js';
-import { DEFAULT_NODES } from '../../config.js';
+import { DEFAULT_NODES, INGRESS_CONTROLLER } from '../../config.js';
+import { readLbStatus } from '../../cloud/lb-status.js';
 import { daemonHoldsLock, DAEMON_LOCKED_EXIT } from '../../daemon/instance-lock.js';
 
 /**
@@ -142,7 +143,7 @@ const nodesText = (n: number) => `${n} node${n === 1 ? '' : 's'}`;
 /** The system Deployments `up` waits for, unless --bare. */
 export const ADDONS = [
   { namespace: 'kube-system', name: 'coredns', what: 'cluster DNS' },
-  { namespace: 'ingress-nginx', name: 'ingress-nginx-controller', what: 'ingress controller' },
+  { ...INGRESS_CONTROLLER, what: 'ingress controller' },
 ];
 
 export async function waitForAddons(ctx: Context, deadline: number, progress: (msg: string) => void): Promise<void> {
@@ -162,6 +163,29 @@ export async function waitForAddons(ctx: Context, deadline: number, progress: (m
       const missing = ADDONS.filter((a) => !done.has(a.name)).map((a) => `${a.what} (${a.namespace}/${a.name})`).join(', ');
       throw new PodnetError('ETIMEOUT', `cluster "${ctx.cluster}" is up but not ready: ${missing} not Ready in time; see podnet get pods -A and podnet describe`);
     }
+    await new Promise((r) => setTimeout(r, POLL_MS));
+  }
+}
+
+const INGRESS_SERVICE = `${INGRESS_CONTROLLER.namespace}/${INGRESS_CONTROLLER.name}`;
+
+/**
+ * The cloud load balancer sends the ingress controller's ports to a node:
+ * until its first health check passes (≤ 0.25 s after the controller is
+ * Ready, src/cloud/health-checker.ts) the outside client's connections to
+ * its address are refused, and `up` returns when the cluster answers.
+ */
+export async function waitForLoadBalancer(ctx: Context, deadline: number, progress: (msg: string) => void): Promise<void> {
+  for (;;) {
+    const frontends = readLbStatus(ctx.paths.dir)?.frontends.filter((f) => f.service === INGRESS_SERVICE) ?? [];
+    const serving = frontends.length > 0 && frontends.every((f) => f.targets.some((t) => t.inService));
+    if (serving) {
+      const nodes = [...new Set(frontends.flatMap((f) => f.targets.filter((t) => t.inService).map((t) => t.node)))];
+      progress(`load balancer ${frontends[0]!.address.split(':')[0]} serving (→ ${nodes.join(', ')})`);
+      return;
+    }
+    if (!(await daemonAlive(ctx))) throw new PodnetError('EDAEMON', `the podnet daemon of cluster "${ctx.cluster}" exited during start-up:\n${tail(ctx.paths.daemonLog)}`);
+    if (Date.now() > deadline) throw new PodnetError('ETIMEOUT', `cluster "${ctx.cluster}" is up but its load balancer sends nothing to the ingress controller (${INGRESS_SERVICE}) in time; podnet doctor${clusterOption(ctx.cluster)} says why`);
     await new Promise((r) => setTimeout(r, POLL_MS));
   }
 }
@@ -218,7 +242,10 @@ export async function upCommand(ctx: Context, flags: CommonFlags, quiet = false)
     }
   }
   const nodes = await waitForNodes(ctx, count, deadline, (m) => { trace.mark(m); say(`  ${m}`); });
-  if (!flags.bare) await waitForAddons(ctx, deadline, (m) => { trace.mark(m); say(`  ${m}`); });
+  if (!flags.bare) {
+    await waitForAddons(ctx, deadline, (m) => { trace.mark(m); say(`  ${m}`); });
+    await waitForLoadBalancer(ctx, deadline, (m) => { trace.mark(m); say(`  ${m}`); });
+  }
   if (trace.enabled) {
     trace.mark('up done');
     process.stderr.write(`start-up trace (${traceFile}):\n${formatTrace(readTrace(traceFile), performance.timeOrigin)}\n`);

@@ -79,6 +79,10 @@ describe('cloud load balancer', { timeout: 600_000 }, () => {
   before(async () => {
     const up = await pn(['up', '--nodes', '2']);
     assert.equal(up.code, 0, `${up.stdout}\n${up.stderr}`);
+    // up returns once the LB serves the ingress controller: the very first request from outside answers
+    assert.match(up.stderr, /^ {2}load balancer 203\.0\.113\.10 serving \(→ node-\d\)$/m);
+    const first = await pn(['outside', '--', 'curl', '-s', '-o', '/dev/null', '-w', '%{http_code}', '-m', '2', 'http://203.0.113.10/']);
+    assert.equal(first.stdout, '404', `the outside client's first request after up: ${first.stdout} ${first.stderr}`);
     await apply(web(2) + '---' + lbService('web', ''));
     await eventually('2 ready web pods, one per node', async () => {
       const pods = await readyPods();

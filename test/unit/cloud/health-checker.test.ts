@@ -78,7 +78,7 @@ test('a check that hangs is counted when it ends; checks never overlap and start
   checker.stop();
 });
 
-test('a new target that never served is checked every 250 ms for 10 s and admitted by its first success', async () => {
+test('a new target that never served is checked every 100 ms for 10 s and admitted by its first success', async () => {
   const clock = new FakeClock();
   let ready = false;
   const starts: number[] = [];
@@ -92,15 +92,16 @@ test('a new target that never served is checked every 250 ms for 10 s and admitt
   await clock.advance(1100);
   ready = true; // its first local pod turns ready at 1100
   await clock.advance(400);
-  assert.deepEqual(starts, [0, 250, 500, 750, 1000, 1250]);
-  assert.deepEqual(transitions.map((t) => [t.at, t.from, t.to]), [[250, 'initial', 'unhealthy'], [1250, 'unhealthy', 'healthy']]);
+  // in service from 1200 on: then checked at the normal interval
+  assert.deepEqual(starts, Array.from({ length: 13 }, (_, i) => i * 100));
+  assert.deepEqual(transitions.map((t) => [t.at, t.from, t.to]), [[100, 'initial', 'unhealthy'], [1200, 'unhealthy', 'healthy']]);
   // once it has served, a drop-out needs the full thresholds at the normal interval
   ready = false;
-  await clock.advance(2000); // checks at 2250 and 3250 fail → unhealthy
+  await clock.advance(2000); // checks at 2200 and 3200 fail → unhealthy
   ready = true;
-  await clock.advance(1100); // check at 4250 succeeds: one is not enough any more
+  await clock.advance(1100); // check at 4200 succeeds: one is not enough any more
   assert.equal(checker.isHealthy('node-2'), false);
-  await clock.advance(1000); // 5250: second success
+  await clock.advance(1000); // 5200: second success
   assert.equal(checker.isHealthy('node-2'), true);
   checker.stop();
 });
@@ -115,7 +116,7 @@ test('a target that never serves falls back to the normal interval after the new
   });
   checker.setTargets([target('node-1')]);
   await clock.advance(13_000);
-  assert.equal(starts.filter((t) => t < 10_000).length, 40);
+  assert.equal(starts.filter((t) => t < 10_000).length, 100);
   assert.deepEqual(starts.filter((t) => t >= 10_000), [10_000, 11_000, 12_000, 13_000]);
   checker.stop();
 });
