@@ -15,6 +15,8 @@ export const KUBERNETES_SERVICE_IP = '10.96.0.1';
 export const KUBE_DNS_SERVICE_IP = '10.96.0.10';
 /** the ingress controller's Deployment and its LoadBalancer Service (both of this name), made at `up` */
 export const INGRESS_CONTROLLER = { namespace: 'ingress-nginx', name: 'ingress-nginx-controller' } as const;
+/** the cluster DNS's Service (at KUBE_DNS_SERVICE_IP), made at `up` unless --bare */
+export const CLUSTER_DNS_SERVICE = { namespace: 'kube-system', name: 'kube-dns' } as const;
 export const NODE_PORT_MIN = 30000;
 export const NODE_PORT_MAX = 32767;
 export const NODE_NETWORK = '172.18.0.0/16';

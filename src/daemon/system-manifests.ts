@@ -4,7 +4,7 @@
 // and a user may scale or edit them.
 
 import type { KubeObject, StorageClass } from '../api/types.js';
-import { EXTERNAL_DNS_IP, INGRESS_CONTROLLER, KUBE_DNS_SERVICE_IP } from '../config.js';
+import { CLUSTER_DNS_SERVICE, EXTERNAL_DNS_IP, INGRESS_CONTROLLER, KUBE_DNS_SERVICE_IP } from '../config.js';
 import { CLAIM_DIRECTORY_PROVISIONER } from '../controllers/persistent-volume.js';
 
 /**
@@ -31,7 +31,7 @@ export function systemManifests(): KubeObject[] {
   return [
     {
       apiVersion: 'v1', kind: 'Service',
-      metadata: { name: 'kube-dns', namespace: 'kube-system', labels: { ...DNS_LABELS, 'kubernetes.io/name': 'CoreDNS' } },
+      metadata: { ...CLUSTER_DNS_SERVICE, labels: { ...DNS_LABELS, 'kubernetes.io/name': 'CoreDNS' } },
       spec: {
         selector: DNS_LABELS, clusterIP: KUBE_DNS_SERVICE_IP,
         ports: [

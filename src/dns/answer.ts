@@ -7,7 +7,7 @@
 // the zone's SOA in the authority section (RFC 2308 §3); SERVFAIL, never
 // NXDOMAIN, until the index has synced.
 
-import { CLUSTER_DOMAIN, POD_NETWORK, SERVICE_NETWORK } from '../config.js';
+import { CLUSTER_DNS_SERVICE, CLUSTER_DOMAIN, POD_NETWORK, SERVICE_NETWORK } from '../config.js';
 import type { DnsEndpoint, DnsIndex, DnsPort, DnsService } from './cluster-records.js';
 import { dashedIp, foldCase, inZone, ipFromReverse, isReversePrefix, labelsBelow, reverseZonesForCidr, trimDot, undashIp } from './names.js';
 import type { DnsAnswer, DnsQuestion, Rcode, Rr } from './records.js';
@@ -41,7 +41,7 @@ export const DEFAULT_CLUSTER_DNS_OPTIONS: ClusterDnsOptions = {
   ttl: DEFAULT_TTL,
   reverseZones: [...reverseZonesForCidr(SERVICE_NETWORK), ...reverseZonesForCidr(POD_NETWORK)],
   podMode: 'insecure',
-  dnsService: { namespace: 'kube-system', name: 'kube-dns' },
+  dnsService: CLUSTER_DNS_SERVICE,
 };
 
 /** The zone (case-folded) that serves `name`, or undefined when the name must be forwarded. */

@@ -2,7 +2,7 @@
 // external DNS answers every name the cluster publishes with the address it
 // publishes it at, asked by the outside client as anyone outside would.
 
-import { CLUSTER_DOMAIN, KUBE_DNS_SERVICE_IP, KUBERNETES_SERVICE_IP } from '../config.js';
+import { CLUSTER_DNS_SERVICE, CLUSTER_DOMAIN, KUBE_DNS_SERVICE_IP, KUBERNETES_SERVICE_IP } from '../config.js';
 import type { DnsLookup } from '../trace/evidence.js';
 import { plural } from '../trace/report.js';
 import type { DoctorEvidence } from './evidence.js';
@@ -17,6 +17,8 @@ function answer(l: DnsLookup): string {
 
 export function checkClusterDns(e: DoctorEvidence): Finding[] {
   const out: Finding[] = [];
+  const service = e.objects.services.some((s) => s.metadata.namespace === CLUSTER_DNS_SERVICE.namespace && s.metadata.name === CLUSTER_DNS_SERVICE.name);
+  if (!service) return [ok('Cluster DNS', `none: there is no Service ${CLUSTER_DNS_SERVICE.namespace}/${CLUSTER_DNS_SERVICE.name} (a cluster made with up --bare has none), so pods resolve no cluster name`)];
   const good: string[] = [];
   for (const node of e.nodes) {
     const l = node.clusterDns;

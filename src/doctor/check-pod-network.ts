@@ -58,7 +58,7 @@ export function checkPodNetwork(e: DoctorEvidence): Finding[] {
       'a pod being torn down leaves its namespace for a moment; one that stays was left by a crash: podnet down removes it'));
   }
   if (out.every((f) => f.level === 'ok')) {
-    out.push(ok('Pod network', `${plural(pods.length, 'pod IP')}, each held once, inside its node's podCIDR and recorded by the IPAM; ${plural(e.netns.length, 'network namespace')}, each a node's, a pod's or the outside world's`));
+    out.push(ok('Pod network', pods.length === 0 ? `no pod holds an IP yet; ${plural(e.netns.length, 'network namespace')}, each a node's or the outside world's` : `${plural(pods.length, 'pod IP')}, each held once, inside its node's podCIDR and recorded by the IPAM; ${plural(e.netns.length, 'network namespace')}, each a node's, a pod's or the outside world's`));
   }
   return out;
 }

@@ -4,6 +4,7 @@
 // objects that would publish the name.
 
 import type { Pod } from '../api/types.js';
+import { CLUSTER_DNS_SERVICE } from '../config.js';
 import { externalRecords, HOSTNAME_ANNOTATION } from '../controllers/external-dns.js';
 import { servedByUs } from '../ingress/ingress-class.js';
 import { key } from './lookup.js';
@@ -21,7 +22,7 @@ function sourcePod(t: Tracing): Pod | undefined {
 /** How the source resolves names: the external DNS (outside), the cluster DNS, or (dnsPolicy) another resolver. */
 function resolver(t: Tracing, server: string): string {
   if (t.e.source.kind === 'outside') return 'the external DNS';
-  const clusterDNS = t.cluster.services.find((s) => s.metadata.namespace === 'kube-system' && s.metadata.name === 'kube-dns')?.spec.clusterIP;
+  const clusterDNS = t.cluster.services.find((s) => s.metadata.namespace === CLUSTER_DNS_SERVICE.namespace && s.metadata.name === CLUSTER_DNS_SERVICE.name)?.spec.clusterIP;
   if (!server || !clusterDNS || server === clusterDNS) return CLUSTER_DNS;
   const pod = sourcePod(t);
   return `not the cluster DNS but ${pod?.spec.dnsPolicy === 'None' ? 'the nameserver of its dnsConfig' : 'the node\'s resolver'} (dnsPolicy ${pod?.spec.dnsPolicy ?? 'ClusterFirst'}${pod?.spec.hostNetwork ? ', hostNetwork' : ''})`;

@@ -10,7 +10,7 @@ import type { EndpointSlice, Event, NetworkPolicy, Node, Service } from '../../a
 import { readLbStatus, type LbStatus } from '../../cloud/lb-status.js';
 import { nodeNetworkName } from '../../cni/config.js';
 import { IpamStore } from '../../cni/ipam-store.js';
-import { INGRESS_CONTROLLER, KUBE_DNS_SERVICE_IP, netnsNames } from '../../config.js';
+import { CLUSTER_DNS_SERVICE, INGRESS_CONTROLLER, KUBE_DNS_SERVICE_IP, netnsNames } from '../../config.js';
 import { externalRecords } from '../../controllers/external-dns.js';
 import { agentArgv, lbAgentArgv } from '../../daemon/agent-supervisor.js';
 import { CLUSTER_PROBE_NAME } from '../../doctor/check-dns.js';
@@ -65,14 +65,17 @@ async function probeNode(ctx: Context, node: Node, o: Objects, present: Set<stri
   const expected = expectedVersion(node, o);
   if (!present.has(netns)) return { name, netns: false, policyDrops: new Map(), allocations, ...(expected ? { expectedVersion: expected } : {}) };
   const run = (argv: string[]) => defaultRunner.run(argv, { netns, allowFailure: true, timeoutMs: (PROBE_TIMEOUT_S + 3) * 1000 });
+  // a cluster made with --bare has no cluster DNS to ask
+  const hasClusterDns = o.services.some((s) => s.metadata.namespace === CLUSTER_DNS_SERVICE.namespace && s.metadata.name === CLUSTER_DNS_SERVICE.name);
   const [version, health, dig, conntrack, netpol] = await Promise.all([
     rulesetVersionIn(defaultRunner, netns),
     run(['curl', '-s', '-m', String(PROBE_TIMEOUT_S), '-w', '\n%{http_code}', `http://127.0.0.1:${HEALTHZ_PORT}/healthz`]),
-    run(['dig', '+noall', '+comments', '+question', '+answer', '+stats', '+tries=1', `+time=${PROBE_TIMEOUT_S}`, `@${KUBE_DNS_SERVICE_IP}`, CLUSTER_PROBE_NAME, 'A']),
+    hasClusterDns ? run(['dig', '+noall', '+comments', '+question', '+answer', '+stats', '+tries=1', `+time=${PROBE_TIMEOUT_S}`, `@${KUBE_DNS_SERVICE_IP}`, CLUSTER_PROBE_NAME, 'A']) : undefined,
     run(['cat', '/proc/sys/net/netfilter/nf_conntrack_count', '/proc/sys/net/netfilter/nf_conntrack_max']),
     run(['nft', '-j', 'list', 'table', ...NETPOL_TABLE]),
   ]);
-  const probe: NodeProbe = { name, netns: true, policyDrops: netpol.code === 0 ? dropCounters(netpol.stdout) : new Map(), allocations, clusterDns: parseDig(dig.stdout, CLUSTER_PROBE_NAME) };
+  const probe: NodeProbe = { name, netns: true, policyDrops: netpol.code === 0 ? dropCounters(netpol.stdout) : new Map(), allocations };
+  if (dig) probe.clusterDns = parseDig(dig.stdout, CLUSTER_PROBE_NAME);
   if (version) probe.rulesetVersion = version;
   if (expected) probe.expectedVersion = expected;
   const lines = health.stdout.trimEnd().split('\n');

@@ -23,8 +23,11 @@ const withUid = (p: Pod): Pod => ({ ...p, metadata: { ...p.metadata, uid: uid(p.
 
 const api = service('shop', 'api', '10.96.0.20', { app: 'api' });
 const controllerSvc = service('ingress-nginx', 'ingress-nginx-controller', '10.96.0.30', { app: 'ingress-nginx' }, { type: 'LoadBalancer', externalTrafficPolicy: 'Local' }, '203.0.113.10');
-const apiPods = [withUid(pod('shop', 'api-1', '10.244.1.5', 'node-2', { app: 'api' })), withUid(pod('shop', 'api-2', '10.244.0.7', 'node-1', { app: 'api' }))];
+const kubeDns = service('kube-system', 'kube-dns', '10.96.0.10', { 'k8s-app': 'kube-dns' });
+const dnsPod = withUid(pod('kube-system', 'coredns-1', '10.244.0.3', 'node-1', { 'k8s-app': 'kube-dns' }));
+const apiPods: Pod[] = [withUid(pod('shop', 'api-1', '10.244.1.5', 'node-2', { app: 'api' })), withUid(pod('shop', 'api-2', '10.244.0.7', 'node-1', { app: 'api' }))];
 const controllerPod = withUid(pod('ingress-nginx', 'controller-x', '10.244.1.2', 'node-2', { app: 'ingress-nginx' }));
+const allPods = [...apiPods, controllerPod, dnsPod];
 const nginxClass = { apiVersion: 'networking.k8s.io/v1', kind: 'IngressClass', metadata: { name: 'nginx', annotations: { 'ingressclass.kubernetes.io/is-default-class': 'true' } }, spec: { controller: 'k8s.io/ingress-nginx' } } as IngressClass;
 const netnsOf = (p: Pod) => `pn-t-pod-${p.metadata.uid!.replace(/-/g, '').slice(0, 12)}`;
 const allocation = (p: Pod) => ({ ip: p.status!.podIP!, containerId: p.metadata.uid!.replace(/-/g, ''), ifName: 'eth0' });
@@ -44,13 +47,13 @@ const frontend = (targets: ReturnType<typeof target>[], policy: 'Local' | 'Clust
 const lbStatus = (frontends: LbFrontendStatus[]): LbStatus => ({ table: 'lb', health: { intervalMs: 500, timeoutMs: 500, healthyThreshold: 2, unhealthyThreshold: 2 }, frontends });
 
 function evidence(over: Partial<DoctorEvidence> = {}, objects: Partial<DoctorEvidence['objects']> = {}): DoctorEvidence {
-  const pods = objects.pods ?? [...apiPods, controllerPod];
+  const pods = objects.pods ?? allPods;
   return {
     cluster: 't', now: NOW,
     logs: { agents: new Map([['node-1', '/s/agent-node-1.log'], ['node-2', '/s/agent-node-2.log']]), lbAgent: '/s/lb-agent.log' },
     objects: {
-      services: [api, controllerSvc],
-      slices: [slice(api, [{ ip: '10.244.1.5', pod: 'api-1', node: 'node-2' }, { ip: '10.244.0.7', pod: 'api-2', node: 'node-1' }]), slice(controllerSvc, [{ ip: '10.244.1.2', pod: 'controller-x', node: 'node-2' }])],
+      services: [api, controllerSvc, kubeDns],
+      slices: [slice(api, [{ ip: '10.244.1.5', pod: 'api-1', node: 'node-2' }, { ip: '10.244.0.7', pod: 'api-2', node: 'node-1' }]), slice(controllerSvc, [{ ip: '10.244.1.2', pod: 'controller-x', node: 'node-2' }]), slice(kubeDns, [{ ip: '10.244.0.3', pod: 'coredns-1', node: 'node-1' }])],
       pods, ingresses: [ingress('shop', 'shop', 'shop.example.test', [['/api', 'api']], '203.0.113.10')], ingressClasses: [nginxClass],
       nodes: [readyNode('node-1', '172.18.0.2', '10.244.0.0/24'), readyNode('node-2', '172.18.0.3', '10.244.1.0/24')],
       workloads: [], secretNames: [], events: [], policies: [], ...objects,
@@ -104,15 +107,15 @@ test('a node that stopped heartbeating: not Ready with the controller\'s reason,
 });
 
 test('a proxy that has not synced yet is starting (a warning); one whose change waits is unhealthy', () => {
-  const starting = diagnose(evidence({ nodes: [probe('node-1', apiPods, { proxyHealth: { status: 503, lastUpdated: '' } }), probe('node-2', [...apiPods, controllerPod])] }));
+  const starting = diagnose(evidence({ nodes: [probe('node-1', allPods, { proxyHealth: { status: 503, lastUpdated: '' } }), probe('node-2', allPods)] }));
   assert.match(only(starting, 'warn').text, /^node node-1's service proxy has not loaded its first rules yet/);
   assert.deepEqual(problems(starting), []);
-  const stuck = diagnose(evidence({ nodes: [probe('node-1', apiPods, { proxyHealth: { status: 503, lastUpdated: ago(90) } }), probe('node-2', [...apiPods, controllerPod])] }));
+  const stuck = diagnose(evidence({ nodes: [probe('node-1', allPods, { proxyHealth: { status: 503, lastUpdated: ago(90) } }), probe('node-2', allPods)] }));
   assert.match(only(stuck, 'fail').text, /^node node-1's service proxy is unhealthy \(\/healthz 503, last sync at /);
 });
 
 test('a node without its network namespace, and a conntrack table near full', () => {
-  const pods = [...apiPods, controllerPod];
+  const pods = allPods;
   const f = diagnose(evidence({ nodes: [probe('node-1', pods, { netns: false }), probe('node-2', pods, { conntrack: { count: 250_000, max: 262_144 } })] }));
   assert.equal(only(f, 'fail').text, 'node node-1 has no network namespace (pn-t-node-1): its pods and rules are gone with it');
   assert.equal(only(f, 'fail').fix, 'podnet down --cluster t and podnet up --cluster t rebuild the network');
@@ -122,7 +125,7 @@ test('a node without its network namespace, and a conntrack table near full', ()
 test('pod network: an IP held twice, an IP outside the node\'s podCIDR, an IP the IPAM has no record of', () => {
   const twin = withUid(pod('shop', 'twin', '10.244.1.5', 'node-2', { app: 'x' }));
   const stray = withUid(pod('shop', 'stray', '10.244.9.9', 'node-1', { app: 'x' }));
-  const pods = [...apiPods, controllerPod, twin, stray];
+  const pods = [...allPods, twin, stray];
   const nodes = [probe('node-1', pods.filter((p) => p !== stray)), probe('node-2', pods.filter((p) => p !== twin))];
   const texts = problems(diagnose(evidence({ nodes }, { pods }))).map((x) => x.text);
   assert.ok(texts.includes('10.244.1.5 is the IP of 2 pods: shop/api-1, shop/twin'), texts.join('\n'));
@@ -131,7 +134,7 @@ test('pod network: an IP held twice, an IP outside the node\'s podCIDR, an IP th
 });
 
 test('pod network: an address held for a pod that is gone, and a namespace that belongs to nothing, are warnings', () => {
-  const pods = [...apiPods, controllerPod];
+  const pods = allPods;
   const e = evidence({ nodes: [probe('node-1', pods, { allocations: [...pods.filter((p) => p.spec.nodeName === 'node-1').map(allocation), { ip: '10.244.0.9', containerId: 'deadbeef', ifName: 'eth0' }] }), probe('node-2', pods)] });
   e.netns.push('pn-t-pod-0123456789ab');
   const w = warnings(diagnose(e)).map((x) => x.text);
@@ -142,7 +145,7 @@ test('pods: a crash loop is a problem with its last exit and the logs command; a
   const crash = withUid(pod('shop', 'crash', '10.244.0.8', 'node-1', { app: 'crash' }, false));
   crash.status!.containerStatuses = [{ name: 'app', ready: false, restartCount: 3, state: { waiting: { reason: 'CrashLoopBackOff' } }, lastState: { terminated: { exitCode: 3, reason: 'Error' } } }];
   const young = { ...withUid(pod('shop', 'young', '10.244.1.8', 'node-2', { app: 'young' }, false)), metadata: { namespace: 'shop', name: 'young', uid: uid('young'), creationTimestamp: ago(5) } } as Pod;
-  const pods = [...apiPods, controllerPod, crash, young];
+  const pods = [...allPods, crash, young];
   const f = diagnose(evidence({ nodes: [probe('node-1', pods), probe('node-2', pods)] }, { pods }));
   const p = only(f, 'fail');
   assert.equal(p.text, 'pod shop/crash is not ready (app: CrashLoopBackOff); restarted: app 3 times, last exit 3 (Error)');
@@ -162,7 +165,7 @@ test('services: a selector that matches no pod, a LoadBalancer without an addres
 });
 
 test('services: a node whose rules differ from what the API makes, and one without the table', () => {
-  const pods = [...apiPods, controllerPod];
+  const pods = allPods;
   const f = diagnose(evidence({ nodes: [probe('node-1', pods, { rulesetVersion: 'old' }), probe('node-2', pods, { rulesetVersion: undefined as never })] }));
   const [stale, none] = problems(f);
   assert.match(stale!.text, /^node node-1's service rules are not the ones the API's Services and EndpointSlices make now \(the kernel holds version old, the API makes v1\); its last sync was at /);
@@ -172,9 +175,18 @@ test('services: a node whose rules differ from what the API makes, and one witho
 });
 
 test('cluster DNS: a node that gets no answer', () => {
-  const pods = [...apiPods, controllerPod];
+  const pods = allPods;
   const f = diagnose(evidence({ nodes: [probe('node-1', pods, { clusterDns: { qname: 'kubernetes.default.svc.cluster.local', server: '', rcode: 'timeout', addresses: [], cnames: [] } }), probe('node-2', pods)] }));
   assert.equal(only(f, 'fail').text, 'from node node-1, 10.96.0.10 answered kubernetes.default.svc.cluster.local with no answer, not 10.96.0.1');
+});
+
+test('cluster DNS: a cluster without one (up --bare) is not asked, and says so', () => {
+  const pods = [...apiPods, controllerPod];
+  const noDns = { ...probe('node-1', pods) };
+  delete noDns.clusterDns;
+  const f = diagnose(evidence({ nodes: [noDns, { ...noDns, name: 'node-2' }] }, { services: [api, controllerSvc], pods }));
+  assert.deepEqual(f.filter((x) => x.section === 'Cluster DNS').map((x) => `${x.level} ${x.text}`),
+    ['ok none: there is no Service kube-system/kube-dns (a cluster made with up --bare has none), so pods resolve no cluster name']);
 });
 
 test('load balancer: no node in service is a problem, still-starting checks a warning, Cluster nodes out of service a warning', () => {
@@ -228,7 +240,7 @@ test('external DNS: a published name that resolves elsewhere or not at all', () 
 });
 
 test('network policy: the drops each node counted, most first', () => {
-  const pods = [...apiPods, controllerPod];
+  const pods = allPods;
   const policy = { apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { namespace: 'shop', name: 'deny' }, spec: { podSelector: {} } } as NetworkPolicy;
   const f = diagnose(evidence({ nodes: [probe('node-1', pods, { policyDrops: new Map([['ingress to shop/api-2 isolated by shop/deny', 2], ['ingress to shop/x isolated by shop/deny', 0]]) }), probe('node-2', pods, { policyDrops: new Map([['ingress to shop/api-1 isolated by shop/deny', 7]]) })] }, { policies: [policy] }));
   assert.deepEqual(f.filter((x) => x.section === 'Network policy').map((x) => `${x.level} ${x.text}`), [
