@@ -48,25 +48,21 @@ async function objects(ctx: Context): Promise<Objects> {
   return { ...view, events: events.items, policies: policies.items };
 }
 
-function nodeIP(node: Node): string | undefined {
-  return node.status?.addresses?.find((a) => a.type === 'InternalIP')?.address;
-}
-
-function expectedVersion(node: Node, o: Objects): string | undefined {
-  const ip = nodeIP(node);
+/** What the node's proxy would load for the Services and EndpointSlices the API holds (its Node gives its address and podCIDR). */
+function expectedVersion(node: Node, o: Pick<Objects, 'services' | 'slices'>): string | undefined {
+  const ip = node.status?.addresses?.find((a) => a.type === 'InternalIP')?.address;
   const podCIDR = node.spec?.podCIDR;
   return ip && podCIDR ? expectedRulesetVersion(proxyConfigOf({ nodeName: node.metadata.name!, nodeIP: ip, podCIDR }), o.services, o.slices) : undefined;
 }
 
-async function probeNode(ctx: Context, node: Node, o: Objects, present: Set<string>): Promise<NodeProbe> {
+/** `hasClusterDns`: a cluster made with --bare has no cluster DNS to ask */
+async function probeNode(ctx: Context, node: Node, o: Objects, present: Set<string>, hasClusterDns: boolean): Promise<NodeProbe> {
   const name = node.metadata.name!;
   const netns = netnsNames.node(ctx.cluster, name);
   const allocations = new IpamStore(path.join(ctx.paths.ipam, nodeNetworkName(ctx.cluster, name))).list();
   const expected = expectedVersion(node, o);
   if (!present.has(netns)) return { name, netns: false, policyDrops: new Map(), allocations, ...(expected ? { expectedVersion: expected } : {}) };
   const run = (argv: string[]) => defaultRunner.run(argv, { netns, allowFailure: true, timeoutMs: (PROBE_TIMEOUT_S + 3) * 1000 });
-  // a cluster made with --bare has no cluster DNS to ask
-  const hasClusterDns = o.services.some((s) => s.metadata.namespace === CLUSTER_DNS_SERVICE.namespace && s.metadata.name === CLUSTER_DNS_SERVICE.name);
   const [version, health, dig, conntrack, netpol] = await Promise.all([
     rulesetVersionIn(defaultRunner, netns),
     run(['curl', '-s', '-m', String(PROBE_TIMEOUT_S), '-w', '\n%{http_code}', `http://127.0.0.1:${HEALTHZ_PORT}/healthz`]),
@@ -96,7 +92,7 @@ async function settleRules(ctx: Context, probes: NodeProbe[]): Promise<void> {
   await new Promise((r) => setTimeout(r, RESYNC_WAIT_MS));
   const client = ctx.client();
   const [services, slices, nodes] = await Promise.all([client.list<Service>('services'), client.list<EndpointSlice>('endpointslices'), client.list<Node>('nodes')]);
-  const o = { services: services.items, slices: slices.items } as Objects;
+  const o = { services: services.items, slices: slices.items };
   await Promise.all(probes.map(async (p) => {
     const node = nodes.items.find((n) => n.metadata.name === p.name);
     if (!node || !p.netns) return;
@@ -158,7 +154,8 @@ export async function gatherDoctorEvidence(ctx: Context): Promise<DoctorEvidence
   const o = await objects(ctx);
   const netns = (await listNetns(defaultRunner)).filter((n) => n.startsWith(netnsNames.prefix(ctx.cluster)));
   const present = new Set(netns);
-  const nodes = await Promise.all(o.nodes.map((n) => probeNode(ctx, n, o, present)));
+  const hasClusterDns = o.services.some((s) => s.metadata.namespace === CLUSTER_DNS_SERVICE.namespace && s.metadata.name === CLUSTER_DNS_SERVICE.name);
+  const nodes = await Promise.all(o.nodes.map((n) => probeNode(ctx, n, o, present, hasClusterDns)));
   await settleRules(ctx, nodes);
   const lb = await settledLbStatus(ctx);
   const where = present.has(netnsNames.outside(ctx.cluster)) ? outsideClient(ctx) : undefined;
