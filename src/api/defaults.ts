@@ -250,6 +250,32 @@ function defaultStatefulSet(s: Obj): void {
   defaultTemplate(spec);
 }
 
+/** a Job's failed pods (or container restarts) allowed before it fails, when unset (SetDefaults_Job) */
+const DEFAULT_JOB_BACKOFF_LIMIT = 6;
+
+/**
+ * SetDefaults_Job: a Job that sets neither completions nor parallelism runs
+ * one pod to one success; parallelism alone leaves completions unset (any one
+ * success completes the Job). The template's labels become the Job's when it
+ * has none (the generated ones are added when it is created: strategies.ts).
+ */
+function defaultJob(job: Obj): void {
+  const spec = child(job, 'spec');
+  if (!spec) return;
+  const unset = (key: string) => spec[key] === undefined || spec[key] === null;
+  if (unset('completions') && unset('parallelism')) spec.completions = 1;
+  setIfNil(spec, 'parallelism', 1);
+  setIfNil(spec, 'backoffLimit', DEFAULT_JOB_BACKOFF_LIMIT);
+  setIfNil(spec, 'completionMode', 'NonIndexed');
+  setIfNil(spec, 'suspend', false);
+  setIfNil(spec, 'podReplacementPolicy', isObj(spec.podFailurePolicy) ? 'Failed' : 'TerminatingOrFailed');
+  const template = isObj(spec.template) ? spec.template : undefined;
+  const meta = isObj(job.metadata) ? job.metadata : undefined;
+  const templateLabels = isObj(template?.metadata) ? template.metadata.labels : undefined;
+  if (meta && isObj(templateLabels) && (!isObj(meta.labels) || Object.keys(meta.labels).length === 0)) meta.labels = { ...templateLabels };
+  defaultTemplate(spec);
+}
+
 /** stringData is write-only: merged into data (base64, winning over data) and dropped, as the v1 conversion does. */
 function defaultSecret(s: Obj): void {
   setDefault(s, 'type', 'Opaque');
@@ -356,6 +382,7 @@ const DEFAULTERS: Record<string, (o: Obj) => void> = {
   Deployment: defaultDeployment,
   ReplicaSet: defaultReplicaSet,
   StatefulSet: defaultStatefulSet,
+  Job: defaultJob,
   Secret: defaultSecret,
   Namespace: defaultNamespace,
   EndpointSlice: defaultEndpointSlice,

@@ -204,6 +204,14 @@ const KINDS: ReadonlyMap<string, ObjectFields> = new Map(Object.entries({
     }),
     status: ANY,
   }),
+  Job: kind({
+    spec: obj({
+      parallelism: ANY, completions: ANY, activeDeadlineSeconds: ANY, podFailurePolicy: ANY, successPolicy: ANY, backoffLimit: ANY,
+      backoffLimitPerIndex: ANY, maxFailedIndexes: ANY, selector: labelSelector, manualSelector: ANY, template: podTemplateSpec,
+      ttlSecondsAfterFinished: ANY, completionMode: ANY, suspend: ANY, podReplacementPolicy: ANY, managedBy: ANY,
+    }),
+    status: ANY,
+  }),
   Endpoints: kind({
     subsets: list(obj({
       addresses: list(names('ip', 'hostname', 'nodeName', 'targetRef')),

@@ -454,6 +454,55 @@ export interface StatefulSet extends KubeObject {
   };
 }
 
+// ---- batch/v1 ----
+
+export type JobCompletionMode = 'NonIndexed' | 'Indexed';
+
+export interface JobSpec {
+  /** pods running at once; defaulted to 1 */
+  parallelism?: number;
+  /** successes that complete the Job; unset (with parallelism set): any one success completes it */
+  completions?: number;
+  activeDeadlineSeconds?: number;
+  /** failed pods (Never) or container restarts (OnFailure) before the Job fails; defaulted to 6 */
+  backoffLimit?: number;
+  selector?: LabelSelector;
+  /** true: the user wrote spec.selector and the template's labels, none are generated */
+  manualSelector?: boolean;
+  template: PodTemplateSpec;
+  ttlSecondsAfterFinished?: number;
+  completionMode?: JobCompletionMode;
+  suspend?: boolean;
+  /** stored and validated; podnet's controller does not act on these (docs/architecture.md, "Jobs") */
+  podFailurePolicy?: Record<string, unknown>;
+  successPolicy?: Record<string, unknown>;
+  backoffLimitPerIndex?: number;
+  maxFailedIndexes?: number;
+  podReplacementPolicy?: string;
+  /** another controller's Jobs (a value other than kubernetes.io/job-controller) are left alone */
+  managedBy?: string;
+}
+
+export interface JobStatus {
+  startTime?: string;
+  completionTime?: string;
+  active?: number;
+  ready?: number;
+  terminating?: number;
+  succeeded?: number;
+  failed?: number;
+  /** Indexed: the indexes that succeeded, as ranges ("0-2,4") */
+  completedIndexes?: string;
+  /** finished pods counted in status but whose tracking finalizer is still being removed */
+  uncountedTerminatedPods?: { succeeded?: string[]; failed?: string[] };
+  conditions?: Condition[];
+}
+
+export interface Job extends KubeObject {
+  spec: JobSpec;
+  status?: JobStatus;
+}
+
 // ---- discovery.k8s.io/v1 ----
 
 export interface Endpoint {

@@ -8,8 +8,9 @@
 // Everything here is synchronous: the store is in memory and better-sqlite3 is
 // synchronous, so no other request can interleave inside one operation.
 
+import { randomUUID } from 'node:crypto';
 import type {
-  Ingress, IngressClass, KubeObject, Namespace, PersistentVolumeClaim, Pod, Service, ServiceAccount, StorageClass, WatchEventType,
+  Ingress, IngressClass, Job, KubeObject, Namespace, PersistentVolumeClaim, Pod, Service, ServiceAccount, StorageClass, WatchEventType,
 } from '../api/types.js';
 import { apiVersionOf, resourceForKind, resourceForPlural, type ResourceInfo } from '../api/resources.js';
 import { applyDefaults, applyStatusDefaults } from '../api/defaults.js';
@@ -24,7 +25,9 @@ import { ApiError, apiErrors, field, isApiError } from '../errors.js';
 import { checkPreconditions, type ObjectStore, type StoredObject, type WriteMode } from '../store/store.js';
 import { deepEqual } from '../store/deep-equal.js';
 import { nowRFC3339 } from '../api/pod-helpers.js';
-import { deletionFinalizers, NAMESPACE_FINALIZER, propagationPolicyOf, type CascadeOptions } from '../api/deletion.js';
+import {
+  deletionFinalizers, FOREGROUND_FINALIZER, NAMESPACE_FINALIZER, ORPHAN_FINALIZER, propagationPolicyOf, type CascadeOptions, type PropagationPolicy,
+} from '../api/deletion.js';
 import {
   allocateService, carryOverAllocations, createServiceAllocators, releaseService, restoreService, type ServiceAllocators,
 } from './allocators/service-allocations.js';
@@ -33,7 +36,7 @@ import { applyStrategicMergePatch } from './strategic-merge-patch.js';
 import { applyMergePatch } from './merge-patch.js';
 import { checkFields, checkPatchedFields, patchBase, type RequestMode } from './field-validation.js';
 import { compileSelectors } from './selectors.js';
-import { prepareForCreate, prepareForFinalize, prepareForStatusUpdate, prepareForUpdate } from './strategies.js';
+import { generateJobSelector, prepareForCreate, prepareForFinalize, prepareForStatusUpdate, prepareForUpdate } from './strategies.js';
 
 /** Namespaces that can never be deleted (upstream's immortal namespaces). */
 export const UNDELETABLE_NAMESPACES = new Set(['default', 'kube-system', 'kube-public']);
@@ -162,6 +165,9 @@ export class Registry {
     this.admit(info, obj, requestedName);
     // the strategy sees the defaulted object, as upstream's BeforeCreate does (a Pod's QoS class needs its defaulted requests)
     prepareForCreate(info, obj, this.store.now());
+    // a Job is validated with its generated selector, made here with a uid of its own (createJob)
+    const jobBeforeSelector = info.kind === 'Job' ? jsonClone(obj) as Job : undefined;
+    if (jobBeforeSelector) generateJobSelector(obj as Job, (obj.metadata.uid = randomUUID()));
     this.validate(info, obj);
     const alloc = info.kind === 'Service' ? allocateService(this.allocators, obj as Service) : undefined;
     let stored: StoredObject;
@@ -171,6 +177,7 @@ export class Registry {
       // admission waits for the controller to make it instead)
       stored = info.kind === 'Namespace' && !mode.dryRun
         ? this.store.batch(() => { const ns = this.store.create(info.plural, obj, mode); this.ensureDefaultServiceAccount(ns.object as Namespace); return ns; })
+        : jobBeforeSelector ? this.createJob(info, obj, jobBeforeSelector, mode)
         : this.store.create(info.plural, obj, mode);
     } catch (e) {
       alloc?.rollback();
@@ -265,8 +272,8 @@ export class Registry {
   delete(info: ResourceInfo, namespace: string | undefined, name: string, req: DeleteRequest = {}, mode: WriteMode = {}): DeleteResult {
     const cur = this.get(info, namespace, name);
     checkPreconditions(cur, req.preconditions);
-    const policy = propagationPolicyOf(req);
     const obj = cur.object;
+    const policy = propagationPolicyOf(req) ?? defaultPropagation(info, obj);
     const grace = req.gracePeriodSeconds;
     if (info.kind === 'Namespace') {
       if (UNDELETABLE_NAMESPACES.has(name)) throw apiErrors.forbidden(`namespaces "${name}" is forbidden: this namespace may not be deleted`);
@@ -398,6 +405,30 @@ export class Registry {
     });
   }
 
+  /**
+   * A Job's generated selector and template labels name its uid, and the
+   * store assigns the uid only as it writes the object (upstream's API server
+   * sets it before its strategy runs). So the Job is written, and written
+   * again in the same batch with the selector of the uid it got: watchers get
+   * both events together, never the first alone, and the answer is the
+   * second. `beforeSelector` is the Job as it was before validation gave it a
+   * made-up uid's selector. (The price: the new Job's generation is 2.)
+   */
+  private createJob(info: ResourceInfo, obj: KubeObject, beforeSelector: Job, mode: WriteMode): StoredObject {
+    const withRealUid = (written: KubeObject): Job => {
+      const job: Job = { ...jsonClone(beforeSelector), metadata: { ...jsonClone(beforeSelector.metadata), ...jsonClone(written.metadata) } };
+      delete job.metadata.labels;
+      if (beforeSelector.metadata.labels) job.metadata.labels = jsonClone(beforeSelector.metadata.labels);
+      generateJobSelector(job, written.metadata.uid!);
+      return job;
+    };
+    if (mode.dryRun) {
+      const job = withRealUid(this.store.create(info.plural, obj, mode).object);
+      return { object: job, json: JSON.stringify(job), rv: this.store.currentRv };
+    }
+    return this.store.batch(() => this.store.update(info.plural, withRealUid(this.store.create(info.plural, obj, mode).object)));
+  }
+
   /** A namespace's default ServiceAccount, unless it has one or is going (the controller makes none there either). */
   private ensureDefaultServiceAccount(ns: Namespace): void {
     const name = ns.metadata.name!;
@@ -461,6 +492,18 @@ export class Registry {
     if (info.kind === 'Service') releaseService(this.allocators, cur.object as Service);
     return { object: gone, removed: true };
   }
+}
+
+/**
+ * The cascade of a DELETE that names none: batch/v1 Jobs orphan their pods
+ * (upstream's job strategy keeps the policy of the first batch API; kubectl
+ * always sends Background), unless an earlier DELETE left its cascade
+ * finalizer, which stands. Every other kind: Background (deletion.ts).
+ */
+function defaultPropagation(info: ResourceInfo, obj: KubeObject): PropagationPolicy | undefined {
+  if (info.kind !== 'Job') return undefined;
+  const finalizers = obj.metadata.finalizers ?? [];
+  return finalizers.includes(ORPHAN_FINALIZER) || finalizers.includes(FOREGROUND_FINALIZER) ? undefined : 'Orphan';
 }
 
 /** Upstream: unscheduled pods and pods that already finished go away at once. */

@@ -7,7 +7,7 @@ import { NAMESPACE_FINALIZER } from '../api/deletion.js';
 import { jsonClone } from '../api/json-clone.js';
 import { podQOSClass } from '../api/pod-qos.js';
 import { nowRFC3339 } from '../api/pod-helpers.js';
-import type { KubeObject, Namespace, PersistentVolume, Pod } from '../api/types.js';
+import type { Job, KubeObject, Namespace, PersistentVolume, Pod } from '../api/types.js';
 import type { ResourceInfo } from '../api/resources.js';
 
 /**
@@ -25,6 +25,7 @@ const INITIAL_STATUS: Record<string, (obj: KubeObject, now: Date) => unknown> = 
   // ReplicaSetStatus.replicas has no omitempty: upstream's empty status reads back as replicas 0
   ReplicaSet: () => ({ replicas: 0 }),
   StatefulSet: () => ({}),
+  Job: () => ({}),
   Ingress: () => ({ loadBalancer: {} }),
   PersistentVolumeClaim: () => ({ phase: 'Pending' }),
   // PersistentVolumeLastPhaseTransitionTime, GA in 1.31: a volume says since when it is in its phase
@@ -69,6 +70,8 @@ export function prepareForCreate(info: ResourceInfo, obj: KubeObject, now: Date 
 /** Main-resource update: status and deletion state come from the stored object. */
 export function prepareForUpdate(info: ResourceInfo, obj: KubeObject, old: KubeObject): void {
   const meta = obj.metadata;
+  // the generated selector is checked against the uid, which a PUT need not carry (the store keeps the old one)
+  if (info.kind === 'Job' && !meta.uid) meta.uid = old.metadata.uid;
   meta.deletionTimestamp = old.metadata.deletionTimestamp;
   meta.deletionGracePeriodSeconds = old.metadata.deletionGracePeriodSeconds;
   if (meta.deletionTimestamp === undefined) delete meta.deletionTimestamp;
@@ -159,4 +162,40 @@ function stampPhaseTransition(next: PersistentVolume, old: PersistentVolume, now
   } else if (unset || sent === before.lastPhaseTransitionTime) {
     next.status = { ...status, lastPhaseTransitionTime: nowRFC3339(now) };
   }
+}
+
+/** The labels a Job's generated selector is made of (batch/v1 since 1.27, and the unprefixed ones before). */
+export const JOB_CONTROLLER_UID_LABEL = 'batch.kubernetes.io/controller-uid';
+export const JOB_NAME_LABEL = 'batch.kubernetes.io/job-name';
+export const LEGACY_JOB_CONTROLLER_UID_LABEL = 'controller-uid';
+export const LEGACY_JOB_NAME_LABEL = 'job-name';
+
+/**
+ * Upstream's job strategy (generateSelector), run on create once the Job has
+ * its uid: unless spec.manualSelector, the template gets the job-name and
+ * controller-uid labels (both spellings; a label the user set is left for
+ * validation to judge), and the selector matches the prefixed controller-uid.
+ * Then what the v1 defaulting gives a Job read back from storage: the
+ * template's labels as the Job's own when it has none.
+ */
+export function generateJobSelector(job: Job, uid: string): void {
+  const spec = job.spec;
+  if (!isPlainObject(spec) || spec.manualSelector === true) return;
+  // a template that is no object is left for validation to report
+  const template = isPlainObject(spec.template) ? spec.template : undefined;
+  const meta = template ? (isPlainObject(template.metadata) ? template.metadata : (template.metadata = {})) : undefined;
+  const labels = { ...labelMap(meta?.labels) };
+  for (const key of [LEGACY_JOB_NAME_LABEL, JOB_NAME_LABEL]) labels[key] ??= job.metadata.name ?? '';
+  for (const key of [LEGACY_JOB_CONTROLLER_UID_LABEL, JOB_CONTROLLER_UID_LABEL]) labels[key] ??= uid;
+  if (meta) meta.labels = labels;
+  const selector = isPlainObject(spec.selector) ? spec.selector : {};
+  const matchLabels = { ...labelMap(selector.matchLabels) };
+  matchLabels[JOB_CONTROLLER_UID_LABEL] ??= uid;
+  spec.selector = { ...selector, matchLabels };
+  if (!job.metadata.labels || Object.keys(job.metadata.labels).length === 0) job.metadata.labels = { ...labels };
+}
+
+/** A label map as stored; garbage (no object) counts as none here and is validation's to report. */
+function labelMap(v: unknown): Record<string, string> {
+  return isPlainObject(v) ? v as Record<string, string> : {};
 }

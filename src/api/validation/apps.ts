@@ -5,12 +5,10 @@
 import { field, type FieldError } from '../../errors.js';
 import { matchesLabelSelector, validateLabelSelector } from '../labels.js';
 import type { LabelSelector } from '../types.js';
-import { validateLabels } from './label-rules.js';
-import { validateAnnotations } from './meta.js';
-import { validatePodSpec } from './pod.js';
+import { readTemplate, validateTemplateContents } from './pod-template.js';
 import {
   IMMUTABLE, IS_NEGATIVE, deepEqual, get, goIntOrString, goLabelSelector, goQuote, goStringMap, invalidGo, isObj,
-  isSet, notSupportedGo, optInt, optObj, optString, optStringMap, type Obj,
+  isSet, notSupportedGo, optInt, optObj, optString, type Obj,
 } from './fields.js';
 import { isValidPercent, nameIsDNS1035Label } from './names.js';
 
@@ -42,10 +40,9 @@ function validateWorkloadSelector(spec: Obj, kind: 'deployment' | 'statefulset',
 
 /** ValidatePodTemplateSpecForReplicaSet / ForStatefulSet. */
 function validateTemplate(spec: Obj, kind: 'ReplicaSet' | 'StatefulSet', selectorUsable: boolean, errs: FieldError[]): void {
-  const template = optObj(spec, 'template', 'spec.template', errs);
-  if (!template) { errs.push(field.required('spec.template')); return; }
-  const meta = optObj(template, 'metadata', 'spec.template.metadata', errs);
-  const labels = optStringMap(meta, 'labels', 'spec.template.metadata.labels', errs);
+  const read = readTemplate(spec, errs);
+  if (!read) return;
+  const labels = read.labels;
   if (selectorUsable || !isSet(spec.selector)) {
     // A missing selector selects nothing (labels.Nothing()), so it never matches either.
     const sel = spec.selector as LabelSelector | undefined;
@@ -54,15 +51,12 @@ function validateTemplate(spec: Obj, kind: 'ReplicaSet' | 'StatefulSet', selecto
       errs.push(invalidGo('spec.template.metadata.labels', goStringMap(labels), '`selector` does not match template `labels`'));
     }
   }
-  // Upstream reports template label problems under `spec.template.labels`.
-  errs.push(...validateLabels(labels, 'spec.template.labels'));
-  errs.push(...validateAnnotations(optStringMap(meta, 'annotations', 'spec.template.annotations', errs), 'spec.template.annotations'));
-  const podSpec = template.spec;
   // A StatefulSet's pods also get a volume per volumeClaimTemplate (its controller adds them), which the template may mount.
   const claims = kind === 'StatefulSet'
     ? (Array.isArray(spec.volumeClaimTemplates) ? spec.volumeClaimTemplates : []).map((c) => get(get(c, 'metadata'), 'name')).filter((n): n is string => typeof n === 'string')
     : [];
-  errs.push(...validatePodSpec(podSpec, 'spec.template.spec', claims));
+  validateTemplateContents(read, errs, claims);
+  const podSpec = read.template.spec;
   const restart = get(podSpec, 'restartPolicy');
   if (restart !== 'Always') errs.push(field.notSupported('spec.template.spec.restartPolicy', typeof restart === 'string' ? restart : '', ['Always']));
   if (isSet(get(podSpec, 'activeDeadlineSeconds'))) {

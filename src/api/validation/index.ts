@@ -14,6 +14,7 @@ import { validateServiceSpec, validateServiceUpdate } from './service.js';
 import {
   validateDeploymentSpec, validateReplicaSetSpec, validateSelectorUnchanged, validateStatefulSetSpec, validateStatefulSetUpdate,
 } from './apps.js';
+import { validateJob, validateJobUpdate } from './batch.js';
 import { validateIngress, validateIngressClass, validateIngressClassUpdate, validateIngressCreate } from './networking.js';
 import { validateNetworkPolicy } from './networkpolicy.js';
 import { validateEndpoints, validateEndpointSlice, validateEndpointSliceUpdate } from './discovery.js';
@@ -73,6 +74,7 @@ const RULES: Record<string, KindRules> = {
     create: (o) => validateStatefulSetSpec(o.spec),
     update: (o, old) => validateStatefulSetUpdate(o.spec, old.spec),
   },
+  Job: { nameFn: nameIsDNSSubdomain, create: validateJob, update: validateJobUpdate },
   EndpointSlice: { nameFn: nameIsDNSSubdomain, create: validateEndpointSlice, update: validateEndpointSliceUpdate },
   Endpoints: { nameFn: nameIsDNSSubdomain, create: validateEndpoints },
   Ingress: { nameFn: nameIsDNSSubdomain, create: validateIngress },
