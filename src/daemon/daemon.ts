@@ -28,6 +28,8 @@ import { RootCACertPublisher } from '../controllers/root-ca-publisher.js';
 import { isNodeReady, Scheduler } from '../controllers/scheduler.js';
 import { ServiceAccountsController, wakeWorkloadsOnServiceAccount } from '../controllers/service-account.js';
 import { StatefulSetController } from '../controllers/statefulset.js';
+import { JobController } from '../controllers/job.js';
+import { TTLAfterFinishedController } from '../controllers/ttl-after-finished.js';
 import { isApiError } from '../errors.js';
 import { defaultRunner } from '../net/runner.js';
 import { nodeIndex, nodeIP, syncPodRoutes, type ApplyResult, type InstalledRoute } from '../topology/index.js';
@@ -213,15 +215,19 @@ export class Daemon {
     const resizeEvents = { expander: recorder('volume_expand'), resizer: recorder(`external-resizer ${CLAIM_DIRECTORY_PROVISIONER}`) };
     const replicaSets = new ReplicaSetController(informers, client, recorder('replicaset-controller'));
     const statefulSets = new StatefulSetController(informers, client, recorder('statefulset-controller'));
+    const jobs = new JobController(informers, client, recorder('job-controller'));
     // pods refused for a missing ServiceAccount are tried again the moment it is made
     wakeWorkloadsOnServiceAccount(informers, [
       { plural: 'replicasets', enqueue: (key) => replicaSets.enqueue(key) },
       { plural: 'statefulsets', enqueue: (key) => statefulSets.enqueue(key) },
+      { plural: 'jobs', enqueue: (key) => jobs.enqueue(key) },
     ]);
     const controllers = [
       new DeploymentController(informers, client, recorder('deployment-controller')),
       replicaSets,
       statefulSets,
+      jobs,
+      new TTLAfterFinishedController(informers, client),
       new EndpointSliceController(informers, client),
       new EndpointsController(informers, client),
       new EndpointSliceMirroringController(informers, client),
