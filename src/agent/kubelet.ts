@@ -37,7 +37,9 @@ export class Kubelet {
       const pod = byUid.get(uid);
       if (pod && !pod.metadata.deletionTimestamp) {
         const worker = new PodWorker(this.ctx, pod, state);
-        worker.adoptContainers();
+        // a pod that ended is not run again: its directory (logs) stays until it is deleted
+        if (state.terminal || pod.status?.phase === 'Succeeded' || pod.status?.phase === 'Failed') worker.adoptTerminal();
+        else worker.adoptContainers();
         this.workers.set(uid, worker);
       } else {
         await PodWorker.cleanupOrphan(this.ctx, state);

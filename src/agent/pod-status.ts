@@ -25,6 +25,8 @@ export interface PodFacts {
   initContainers?: ContainerFacts[];
   /** set while the sandbox could not be created */
   sandboxError?: string;
+  /** the pod ended and its sandbox is gone: podIP is the one it had, and nothing can start in it */
+  sandboxStopped?: boolean;
 }
 
 export function podPhase(pod: Pod, containers: ContainerFacts[], inits: ContainerFacts[] = []): PodPhase {
@@ -109,7 +111,8 @@ export function computePodStatus(pod: Pod, facts: PodFacts, now: string): PodSta
   const phase = podPhase(pod, facts.containers, inits);
   const containersReady = containersReadyCondition(pod, containerStatuses, initContainerStatuses, phase);
   let conditions: Condition[] = pod.status?.conditions ?? [];
-  conditions = setCondition(conditions, { type: 'PodReadyToStartContainers', status: facts.podIP || pod.spec.hostNetwork ? 'True' : 'False' }, now);
+  const sandboxUp = !facts.sandboxStopped && (!!facts.podIP || !!pod.spec.hostNetwork);
+  conditions = setCondition(conditions, { type: 'PodReadyToStartContainers', status: sandboxUp ? 'True' : 'False' }, now);
   conditions = setCondition(conditions, incomplete.length === 0 ? { type: 'Initialized', status: 'True' }
     : { type: 'Initialized', status: 'False', reason: 'ContainersNotInitialized', message: `containers with incomplete status: [${incomplete.join(' ')}]` }, now);
   conditions = setCondition(conditions, readyCondition(pod, containersReady, conditions), now);

@@ -15,7 +15,7 @@ import { closeSync, existsSync, mkdirSync, openSync, readFileSync, readlinkSync,
 import path from 'node:path';
 import type { ConfigMap, Container, ContainerState, LifecycleHandler, Pod, PodStatus, Secret, Service } from '../api/types.js';
 import { stableJson } from '../api/stable-json.js';
-import { nowRFC3339 } from '../api/pod-helpers.js';
+import { isTerminal, nowRFC3339 } from '../api/pod-helpers.js';
 import type { Client } from '../client/client.js';
 import { CLUSTER_DOMAIN, holdFifoPath, KUBE_DNS_SERVICE_IP, netnsNames } from '../config.js';
 import type { EventRecorder } from '../controllers/events.js';
@@ -25,7 +25,7 @@ import { containerEnv, containerResourceValue, expandCommandAndArgs, hostsFile, 
 import { type ClaimSources, FailedMount, podReferences, PodVolumes, referencedConfig } from './pod-volumes.js';
 import type { VolumeSources } from './volume-files.js';
 import { podFiles, type PodFiles } from './pod-files.js';
-import { computePodStatus, KUBELET_CONDITIONS, type ContainerFacts } from './pod-status.js';
+import { computePodStatus, KUBELET_CONDITIONS, podPhase, type ContainerFacts } from './pod-status.js';
 import { isSidecar, nextInitStep } from './init-containers.js';
 import { ProbeState, runProbe, type ProbeTarget } from './probes.js';
 import { runLifecycleHook, type HookContext } from './lifecycle-hooks.js';
@@ -112,6 +112,8 @@ export interface PersistedState {
    * so a restarted agent resumes initialization where it stopped.
    */
   initContainers?: Record<string, SavedContainer & { exitCode?: number }>;
+  /** the pod ended (Succeeded or Failed) and its sandbox was torn down: an agent started again runs nothing of it */
+  terminal?: boolean;
 }
 
 interface SavedContainer {
@@ -176,6 +178,10 @@ export class PodWorker {
   private retryTimer: NodeJS.Timeout | undefined;
   private terminating = false;
   private finished = false;
+  /** Succeeded or Failed: nothing runs again, the sandbox is gone (finishTerminal) */
+  private terminal = false;
+  /** the IP a terminal pod had: its status keeps it after the sandbox gave it back, as the kubelet's does */
+  private releasedPodIP: string | undefined;
   /** the pod's directory exists (persist makes it once) */
   private dirMade = false;
   /** the podIP the last state.json write carried */
@@ -257,7 +263,7 @@ export class PodWorker {
    * that waited for it is tried now.
    */
   configChanged(kind: 'configMap' | 'secret', name: string): void {
-    if (this.terminating || this.finished || !podReferences(this.pod, kind, name)) return;
+    if (this.terminating || this.finished || this.terminal || !podReferences(this.pod, kind, name)) return;
     void this.enqueue(async () => {
       this.refreshVolumes();
       const waiting = this.allContainers().some((c) => c.state.waiting?.reason === 'CreateContainerConfigError');
@@ -312,7 +318,7 @@ export class PodWorker {
   }
 
   private async ensureRunning(): Promise<void> {
-    if (this.terminating || this.finished) return;
+    if (this.terminating || this.finished || this.terminal) return;
     await this.fetchUnseenConfig();
     try { await this.makeRunning(); } finally { this.fetched.clear(); }
   }
@@ -836,6 +842,51 @@ export class PodWorker {
     void this.enqueue(() => this.ensureRunning());
   }
 
+  /** Its containers' states make the pod Succeeded or Failed (restartPolicy Never or OnFailure, or a failed init container under Never). */
+  private podIsTerminal(): boolean {
+    const phase = podPhase(this.pod, [...this.containers.values()], this.inits);
+    return phase === 'Succeeded' || phase === 'Failed';
+  }
+
+  /**
+   * The pod is Succeeded or Failed: as the kubelet does for a terminal pod,
+   * what still runs (sidecars) is stopped and the sandbox torn down, which
+   * gives the pod's IP back to the node's range (CNI DEL) for other pods.
+   * The status keeps the IP it had, as the kubelet's does; the pod's
+   * directory stays, with the containers' logs, until the pod is deleted.
+   * state.json records it, so that an agent started again runs nothing of
+   * it. A teardown that fails is tried again with the deletion's.
+   */
+  private async finishTerminal(): Promise<void> {
+    if (this.terminating || this.finished || this.terminal) return;
+    this.terminal = true;
+    clearTimeout(this.retryTimer);
+    clearInterval(this.sandboxWatch);
+    this.sandboxReady = false;
+    for (const c of this.allContainers()) { clearTimeout(c.restartTimer); clearInterval(c.poll); }
+    await Promise.all(this.allContainers().map((c) => this.killContainer(c, this.gracePeriodMs())));
+    this.releasedPodIP = this.state.podIP ?? this.releasedPodIP;
+    try {
+      await this.teardownSandbox();
+      delete this.state.netns;
+    } catch (e) {
+      process.stderr.write(`[agent ${this.ctx.nodeName}] teardown of the finished pod ${this.state.namespace}/${this.state.name} failed, will retry on its deletion: ${(e as Error).message}\n`);
+    }
+    this.state.terminal = true;
+    this.persist();
+    this.scheduleStatus();
+  }
+
+  /**
+   * A pod that had ended when the agent started again (state.json says so,
+   * or the API shows it Succeeded or Failed): nothing of it runs again, and
+   * a sandbox it still has is torn down.
+   */
+  adoptTerminal(): void {
+    this.releasedPodIP = this.state.podIP ?? this.pod.status?.podIP;
+    void this.enqueue(() => this.finishTerminal());
+  }
+
   /** Regular containers all ended for good (none waits to restart): the pod is over, sidecars with it (KEP-753). */
   private regularContainersDone(): boolean {
     return [...this.containers.values()].every((c) => c.state.terminated !== undefined && !c.restartTimer);
@@ -882,7 +933,7 @@ export class PodWorker {
       ...(startedAt ? { startedAt } : {}), finishedAt: nowRFC3339(),
       ...(signal ? { signal: signal === 'SIGKILL' ? 9 : 15 } : {}),
     };
-    if (this.terminating || this.finished) { c.state = { terminated }; this.scheduleStatus(); return; }
+    if (this.terminating || this.finished || this.terminal) { c.state = { terminated }; this.scheduleStatus(); return; }
     const policy = this.pod.spec.restartPolicy ?? 'Always';
     // An init container is retried only after a failure, and not under
     // Never; a sidecar is restarted whatever its exit (KEP-753).
@@ -899,6 +950,7 @@ export class PodWorker {
         if (exitCode === 0) void this.enqueue(() => this.ensureRunning());
       }
       this.scheduleStatus();
+      if (this.podIsTerminal()) void this.enqueue(() => this.finishTerminal());
       return;
     }
     c.lastState = { terminated };
@@ -1100,10 +1152,14 @@ export class PodWorker {
 
   private async writeStatus(): Promise<void> {
     if (this.finished) return;
+    const podIP = this.state.podIP ?? this.releasedPodIP;
     const status = computePodStatus(this.pod, {
-      ...(this.state.podIP ? { podIP: this.state.podIP } : {}), hostIP: this.ctx.nodeIP, startTime: this.state.startTime,
+      ...(podIP ? { podIP } : {}), hostIP: this.ctx.nodeIP, startTime: this.state.startTime,
       containers: [...this.containers.values()], initContainers: this.inits, ...(this.sandboxError ? { sandboxError: this.sandboxError } : {}),
+      ...(this.terminal ? { sandboxStopped: true } : {}),
     }, nowRFC3339());
+    // a pod never leaves Succeeded or Failed (the kubelet's generateAPIPodStatus), whatever an agent started again thinks of it
+    if (isTerminal(this.pod) && status.phase !== this.pod.status?.phase) return;
     // compared whatever the order of keys (the server's copy of a condition need not keep the patch's)
     if (comparable(status) === comparable(this.pod.status ?? {})) return;
     try {
