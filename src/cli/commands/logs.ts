@@ -2,11 +2,11 @@
 // as kubectl logs: one container instance (the current one, or with
 // --previous the last one that terminated), picked the way the kubelet's
 // validateContainerLogStatus picks it, with its errors worded as the API
-// server returns them. Deployments, StatefulSets and Services resolve to one
+// server returns them. Deployments, StatefulSets, Jobs and Services resolve to one
 // of their pods as kubectl's GetFirstPod does (sorted by podutils.ByLogging).
 
 import { createReadStream, statSync, watchFile, unwatchFile } from 'node:fs';
-import type { Deployment, Pod, ReplicaSet, Service, StatefulSet } from '../../api/types.js';
+import type { Deployment, Job, Pod, ReplicaSet, Service, StatefulSet } from '../../api/types.js';
 import { getCondition, isPodReady } from '../../api/pod-helpers.js';
 import { selectorToString } from '../../api/labels.js';
 import { resourceForName } from '../../api/resources.js';
@@ -98,7 +98,7 @@ export function byLogging(a: Pod, b: Pod): number {
 }
 
 /**
- * The label selector of a Deployment, StatefulSet or Service
+ * The label selector of a Deployment, StatefulSet, Job or Service
  * (polymorphichelpers.SelectorsForObject), with the Service itself for the
  * callers that map its ports; undefined for a kind that has none. `verb` words
  * kubectl's error for a Service without a selector ("get the logs from").
@@ -109,6 +109,8 @@ export async function selectorForObject(client: Client, namespace: string, plura
     case 'replicasets':
     case 'statefulsets':
       return { labelSelector: selectorToString((await client.get<Deployment | ReplicaSet | StatefulSet>(plural, namespace, name)).spec.selector) };
+    case 'jobs':
+      return { labelSelector: selectorToString((await client.get<Job>(plural, namespace, name)).spec.selector ?? {}) };
     case 'services': {
       const service = await client.get<Service>('services', namespace, name);
       if (Object.keys(service.spec.selector ?? {}).length === 0) {
@@ -135,7 +137,7 @@ export async function firstPod(client: Client, namespace: string, labelSelector:
 }
 
 /**
- * `NAME`, `pod/NAME`, or `deploy|sts|svc/NAME`: the latter resolve to their
+ * `NAME`, `pod/NAME`, or `deploy|sts|job|svc/NAME`: the latter resolve to their
  * first pod by ByLogging, waiting for one as kubectl's GetFirstPod does,
  * with its "Found N pods" notice.
  */

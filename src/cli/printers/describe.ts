@@ -5,13 +5,14 @@
 // for Deployments, Secrets for ServiceAccounts) and gets the text back.
 
 import type {
-  ConfigMap, Deployment, Endpoints, EndpointSlice, Event, Ingress, IngressClass, KubeObject, Namespace, NetworkPolicy, Node,
+  ConfigMap, Deployment, Endpoints, EndpointSlice, Event, Ingress, IngressClass, Job, KubeObject, Namespace, NetworkPolicy, Node,
   PersistentVolume, PersistentVolumeClaim, Pod, PodTemplateSpec, ReplicaSet, Secret, Service, ServiceAccount, StatefulSet, StorageClass,
 } from '../../api/types.js';
 import { deepEqual } from '../../api/validation/fields.js';
 import { controllerRefOf } from '../../controllers/controller-ref.js';
 import { rfc1123z, type Instant } from './age.js';
 import { describeEndpoints, describeEndpointSlice, describeIngress, describeIngressClass, describeService } from './describe-network.js';
+import { describeJob } from './describe-job.js';
 import { describeNetworkPolicy } from './describe-networkpolicy.js';
 import { describeNode } from './describe-node.js';
 import { describePod, describePodTemplate } from './describe-pod.js';
@@ -268,6 +269,7 @@ export function describe(obj: KubeObject, events: readonly Event[] | undefined, 
     case 'Deployment': return describeDeployment(obj as Deployment, ev, related, now);
     case 'ReplicaSet': return describeReplicaSet(obj as ReplicaSet, ev, related, now);
     case 'StatefulSet': return describeStatefulSet(obj as StatefulSet, ev, related, now);
+    case 'Job': return describeJob(obj as Job, ev, now);
     case 'Ingress': return describeIngress(obj as Ingress, ev, related, now);
     case 'IngressClass': return describeIngressClass(obj as IngressClass, ev, now);
     case 'NetworkPolicy': return describeNetworkPolicy(obj as NetworkPolicy);

@@ -6,12 +6,12 @@
 import type {
   Deployment, Endpoints, EndpointSlice, Event, Ingress, IngressClass, KubeObject, LoadBalancerIngress, Namespace, Node, Pod,
   Secret, ConfigMap, Service, ServiceAccount, StatefulSet, Container, PersistentVolume, PersistentVolumeAccessMode, PersistentVolumeClaim,
-  StorageClass, NetworkPolicy, ReplicaSet,
+  StorageClass, NetworkPolicy, ReplicaSet, Job,
 } from '../../api/types.js';
 import { RESOURCES } from '../../api/resources.js';
 import { claimStorageClass, isDefaultStorageClass, volumeStorageClass } from '../../api/default-storage-class.js';
 import { canonicalQuantity } from '../../api/validation/volumes.js';
-import { ageSince, type Instant } from './age.js';
+import { ageSince, humanDuration, toMillis, type Instant } from './age.js';
 import { podWideCells, summarizePod } from './pod-status.js';
 import { kindQualifier } from './resource-name.js';
 import { formatLabels, formatLabelSelector, selectorString } from './selectors.js';
@@ -204,6 +204,34 @@ function storagePhase(obj: PersistentVolume | PersistentVolumeClaim): string {
 
 const UNSET = '<unset>';
 
+/** printJob's STATUS: the first that holds of Complete, Failed, being deleted, Suspended, FailureTarget; else Running. */
+export function jobStatusText(job: Job): string {
+  const holds = (type: string) => job.status?.conditions?.find((c) => c.type === type)?.status === 'True';
+  if (holds('Complete')) return 'Complete';
+  if (holds('Failed')) return 'Failed';
+  if (job.metadata.deletionTimestamp) return 'Terminating';
+  if (holds('Suspended')) return 'Suspended';
+  if (holds('FailureTarget')) return 'FailureTarget';
+  return 'Running';
+}
+
+/** printJob's COMPLETIONS: `succeeded/completions`; without completions `n/1`, or `n/1 of P` when more than one pod runs at once. */
+export function jobCompletionsText(job: Job): string {
+  const succeeded = job.status?.succeeded ?? 0;
+  const completions = job.spec.completions;
+  if (completions !== undefined && completions !== null) return `${succeeded}/${completions}`;
+  const parallelism = job.spec.parallelism ?? 0;
+  return parallelism > 1 ? `${succeeded}/1 of ${parallelism}` : `${succeeded}/1`;
+}
+
+/** printJob's DURATION: from start to completion, or to now while it runs; empty before it started. */
+export function jobDurationText(job: Job, now: Instant): string {
+  const start = job.status?.startTime;
+  if (!start) return '';
+  const end = job.status?.completionTime ? Date.parse(job.status.completionTime) : toMillis(now);
+  return humanDuration(end - Date.parse(start));
+}
+
 /** What spec.volumeMode and volumeAttributesClassName show: the value, or <unset> when absent. */
 function orUnset(value: unknown): string {
   return value === undefined || value === null ? UNSET : String(value);
@@ -270,6 +298,16 @@ const PRINTERS: Record<string, Printer> = {
       const s = obj as StatefulSet;
       const cells = [s.metadata.name ?? '', `${s.status?.readyReplicas ?? 0}/${s.spec.replicas ?? 1}`, age(s, now)];
       if (wide) cells.push(...containerCells(s.spec.template?.spec?.containers));
+      return cells;
+    },
+  },
+  Job: {
+    headers: ['NAME', 'STATUS', 'COMPLETIONS', 'DURATION', 'AGE'],
+    wideHeaders: ['CONTAINERS', 'IMAGES', 'SELECTOR'],
+    cells(obj, wide, now) {
+      const job = obj as Job;
+      const cells = [job.metadata.name ?? '', jobStatusText(job), jobCompletionsText(job), jobDurationText(job, now), age(job, now)];
+      if (wide) cells.push(...containerCells(job.spec.template?.spec?.containers), formatLabelSelector(job.spec.selector));
       return cells;
     },
   },
