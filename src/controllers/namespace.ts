@@ -30,7 +30,8 @@ export class NamespaceController extends Controller {
       for (const obj of list.items) {
         remaining++;
         if (obj.metadata.deletionTimestamp) continue;
-        try { await this.client.delete(r.plural, key, obj.metadata.name!); } catch (err) { if (!isApiError(err, 'NotFound')) throw err; }
+        // Background said, as upstream's deleter does: a Job's own default (batch/v1) would orphan its pods
+        try { await this.client.delete(r.plural, key, obj.metadata.name!, { propagationPolicy: 'Background' }); } catch (err) { if (!isApiError(err, 'NotFound')) throw err; }
       }
     }
     if (remaining > 0) { this.queue.addAfter(key, 500); return; }
