@@ -376,6 +376,25 @@ function defaultNetworkPolicy(np: Obj): void {
   }
 }
 
+/** the group every roleRef names, and User and Group subjects belong to */
+const RBAC_GROUP = 'rbac.authorization.k8s.io';
+
+/**
+ * SetDefaults_RoleBinding, SetDefaults_ClusterRoleBinding and
+ * SetDefaults_Subject: a roleRef without apiGroup names the rbac group (the
+ * roleRef is a struct upstream, so a binding without one reads back with it),
+ * and a User or Group subject without apiGroup is in it; a ServiceAccount's
+ * is the core group, ''.
+ */
+function defaultBinding(binding: Obj): void {
+  const roleRef = child(binding, 'roleRef');
+  if (roleRef) setDefault(roleRef, 'apiGroup', RBAC_GROUP);
+  for (const subject of objects(binding.subjects)) {
+    if (subject.apiGroup !== undefined && subject.apiGroup !== null && subject.apiGroup !== '') continue;
+    if (subject.kind === 'User' || subject.kind === 'Group') subject.apiGroup = RBAC_GROUP;
+  }
+}
+
 const DEFAULTERS: Record<string, (o: Obj) => void> = {
   Pod: defaultPod,
   Service: defaultService,
@@ -392,6 +411,8 @@ const DEFAULTERS: Record<string, (o: Obj) => void> = {
   PersistentVolumeClaim: defaultPersistentVolumeClaim,
   PersistentVolume: defaultPersistentVolume,
   StorageClass: defaultStorageClass,
+  RoleBinding: defaultBinding,
+  ClusterRoleBinding: defaultBinding,
 };
 
 /**

@@ -157,6 +157,12 @@ const networkPolicySpec = obj({
   egress: list(obj({ ports: list(networkPolicyPort), to: list(networkPolicyPeer) })),
 });
 
+const policyRule = names('verbs', 'apiGroups', 'resources', 'resourceNames', 'nonResourceURLs');
+const roleBinding = {
+  subjects: list(names('kind', 'apiGroup', 'name', 'namespace')),
+  roleRef: names('apiGroup', 'kind', 'name'),
+};
+
 /** Every top-level object: TypeMeta and ObjectMeta. */
 function kind(fields: Record<string, FieldSchema>): ObjectFields {
   return obj({ apiVersion: ANY, kind: ANY, metadata: objectMeta, ...fields });
@@ -245,6 +251,10 @@ const KINDS: ReadonlyMap<string, ObjectFields> = new Map(Object.entries({
     provisioner: ANY, parameters: ANY, reclaimPolicy: ANY, mountOptions: ANY, allowVolumeExpansion: ANY, volumeBindingMode: ANY,
     allowedTopologies: list(obj({ matchLabelExpressions: list(names('key', 'values')) })),
   }),
+  Role: kind({ rules: list(policyRule) }),
+  ClusterRole: kind({ rules: list(policyRule), aggregationRule: obj({ clusterRoleSelectors: list(labelSelector) }) }),
+  RoleBinding: kind(roleBinding),
+  ClusterRoleBinding: kind(roleBinding),
   // autoscaling/v1, the scale subresource's body
   Scale: kind({ spec: names('replicas'), status: ANY }),
 }));

@@ -617,6 +617,51 @@ export interface NetworkPolicy extends KubeObject {
   };
 }
 
+// ---- rbac.authorization.k8s.io/v1 ----
+// Stored, listed and validated; nothing enforces them: podnet's API server
+// authenticates no one (docs/architecture.md, "RBAC").
+
+export interface PolicyRule {
+  verbs: string[];
+  /** '' is the core group; each group with each resource */
+  apiGroups?: string[];
+  resources?: string[];
+  resourceNames?: string[];
+  /** ClusterRoles only: paths like /healthz, never with resources */
+  nonResourceURLs?: string[];
+}
+
+export interface Role extends KubeObject {
+  rules?: PolicyRule[];
+}
+
+export interface ClusterRole extends KubeObject {
+  rules?: PolicyRule[];
+  /** upstream's aggregation controller fills rules from the ClusterRoles these select; podnet stores it and fills nothing */
+  aggregationRule?: { clusterRoleSelectors?: LabelSelector[] };
+}
+
+/** what a binding grants: a Role of its namespace or a ClusterRole; fixed once made */
+export interface RoleRef {
+  apiGroup: string;
+  kind: string;
+  name: string;
+}
+
+/** who a binding names: a ServiceAccount (with its namespace), a User or a Group */
+export interface Subject {
+  kind: string;
+  apiGroup?: string;
+  name: string;
+  namespace?: string;
+}
+
+/** RoleBinding and ClusterRoleBinding have the same shape */
+export interface RoleBinding extends KubeObject {
+  subjects?: Subject[];
+  roleRef: RoleRef;
+}
+
 // ---- storage ----
 
 export type PersistentVolumeAccessMode = 'ReadWriteOnce' | 'ReadOnlyMany' | 'ReadWriteMany' | 'ReadWriteOncePod';

@@ -34,7 +34,7 @@ export function includeObjectOf(query: URLSearchParams): IncludeObject {
 const COLUMN_NAMES: Record<string, string> = {
   'UP-TO-DATE': 'Up-to-date', 'OS-IMAGE': 'OS-Image', ADDRESSTYPE: 'AddressType', STORAGECLASS: 'StorageClass',
   VOLUMEATTRIBUTESCLASS: 'VolumeAttributesClass', VOLUMEMODE: 'VolumeMode', RECLAIMPOLICY: 'ReclaimPolicy',
-  VOLUMEBINDINGMODE: 'VolumeBindingMode', ALLOWVOLUMEEXPANSION: 'AllowVolumeExpansion',
+  VOLUMEBINDINGMODE: 'VolumeBindingMode', ALLOWVOLUMEEXPANSION: 'AllowVolumeExpansion', SERVICEACCOUNTS: 'ServiceAccounts',
 };
 
 function columnName(header: string): string {

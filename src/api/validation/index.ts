@@ -7,7 +7,7 @@
 import type { KubeObject } from '../types.js';
 import { field, type FieldError } from '../../errors.js';
 import { validateObjectMeta, validateObjectMetaUpdate } from './meta.js';
-import { nameIsDNS1035Label, nameIsDNSLabel, nameIsDNSSubdomain, type NameFn } from './names.js';
+import { nameIsDNS1035Label, nameIsDNSLabel, nameIsDNSSubdomain, nameIsPathSegment, type NameFn } from './names.js';
 import { isObj, type Obj } from './fields.js';
 import { validatePodSpec, validatePodSpecUpdate } from './pod.js';
 import { validateServiceSpec, validateServiceUpdate } from './service.js';
@@ -17,6 +17,7 @@ import {
 import { validateJob, validateJobUpdate } from './batch.js';
 import { validateIngress, validateIngressClass, validateIngressClassUpdate, validateIngressCreate } from './networking.js';
 import { validateNetworkPolicy } from './networkpolicy.js';
+import { validateClusterRole, validateClusterRoleBinding, validateRole, validateRoleBinding, validateRoleRefUnchanged } from './rbac.js';
 import { validateEndpoints, validateEndpointSlice, validateEndpointSliceUpdate } from './discovery.js';
 import {
   validatePersistentVolume, validatePersistentVolumeClaim, validatePersistentVolumeClaimUpdate, validatePersistentVolumeUpdate,
@@ -83,6 +84,10 @@ const RULES: Record<string, KindRules> = {
   PersistentVolumeClaim: { nameFn: nameIsDNSSubdomain, create: validatePersistentVolumeClaim, update: validatePersistentVolumeClaimUpdate },
   PersistentVolume: { nameFn: nameIsDNSSubdomain, create: validatePersistentVolume, update: validatePersistentVolumeUpdate },
   StorageClass: { nameFn: nameIsDNSSubdomain, create: validateStorageClass, update: validateStorageClassUpdate },
+  Role: { nameFn: nameIsPathSegment, create: validateRole },
+  ClusterRole: { nameFn: nameIsPathSegment, create: validateClusterRole },
+  RoleBinding: { nameFn: nameIsPathSegment, create: validateRoleBinding, update: validateRoleRefUnchanged },
+  ClusterRoleBinding: { nameFn: nameIsPathSegment, create: validateClusterRoleBinding, update: validateRoleRefUnchanged },
 };
 
 const DEFAULT_RULES: KindRules = { nameFn: nameIsDNSSubdomain };

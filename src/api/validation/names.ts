@@ -183,6 +183,18 @@ export function isHTTPHeaderName(value: string): string[] {
 }
 
 /**
+ * path.IsValidPathSegmentName: a name that becomes one segment of a REST
+ * path, and nothing more (the names of RBAC objects, of PodDisruptionBudgets,
+ * and the kind and name of a scale target).
+ */
+export function isPathSegmentName(name: string): string[] {
+  if (name === '.' || name === '..') return [`may not be '${name}'`];
+  const errs: string[] = [];
+  for (const bad of ['/', '%']) if (name.includes(bad)) errs.push(`may not contain '${bad}'`);
+  return errs;
+}
+
+/**
  * Name rules for metadata.name. With `prefix` (a generateName) a trailing '-'
  * is allowed, since random characters will follow (apimachinery maskTrailingDash).
  */
@@ -194,3 +206,5 @@ export type NameFn = (name: string, prefix: boolean) => string[];
 export const nameIsDNSSubdomain: NameFn = (name, prefix) => isDNS1123Subdomain(prefix ? maskTrailingDash(name) : name);
 export const nameIsDNSLabel: NameFn = (name, prefix) => isDNS1123Label(prefix ? maskTrailingDash(name) : name);
 export const nameIsDNS1035Label: NameFn = (name, prefix) => isDNS1035Label(prefix ? maskTrailingDash(name) : name);
+/** ValidateRBACName, and the generic check any name gets: a path segment, whatever the prefix */
+export const nameIsPathSegment: NameFn = (name) => isPathSegmentName(name);

@@ -5,7 +5,7 @@ import { isIP } from './ip.js';
 import { IMMUTABLE, get, invalidGo, isObj, isSet, optInt, optList, optObj, optString, optStringList, tooLong, type Obj } from './fields.js';
 import { CLASS_ANNOTATION } from '../default-ingress-class.js';
 import {
-  HTTP_PATH_FMT, HTTP_PATH_RE, isDNS1123Subdomain, isValidPortName, isValidPortNum, isWildcardDNS1123Subdomain,
+  HTTP_PATH_FMT, HTTP_PATH_RE, isDNS1123Subdomain, isPathSegmentName, isValidPortName, isValidPortNum, isWildcardDNS1123Subdomain,
   nameIsDNS1035Label, nameIsDNSSubdomain, regexError,
 } from './names.js';
 
@@ -14,14 +14,6 @@ const INVALID_PATH_SEQUENCES = ['//', '/./', '/../', '%2f', '%2F'];
 const INVALID_PATH_SUFFIXES = ['/..', '/.'];
 const MAX_LEN_INGRESS_CLASS_CONTROLLER = 250;
 const SCOPES = ['Cluster', 'Namespace'];
-
-// content.IsPathSegmentName: names that become one segment of a REST path.
-function isPathSegmentName(name: string): string[] {
-  if (name === '.' || name === '..') return [`may not be '${name}'`];
-  const errs: string[] = [];
-  for (const bad of ['/', '%']) if (name.includes(bad)) errs.push(`may not contain '${bad}'`);
-  return errs;
-}
 
 function validateBackend(b: unknown, path: string, errs: FieldError[]): void {
   if (!isObj(b)) { errs.push(field.invalid(path, '', 'resource or service backend is required')); return; }

@@ -6,7 +6,8 @@
 
 import type {
   ConfigMap, Deployment, Endpoints, EndpointSlice, Event, Ingress, IngressClass, Job, KubeObject, Namespace, NetworkPolicy, Node,
-  PersistentVolume, PersistentVolumeClaim, Pod, PodTemplateSpec, ReplicaSet, Secret, Service, ServiceAccount, StatefulSet, StorageClass,
+  PersistentVolume, PersistentVolumeClaim, Pod, PodTemplateSpec, ReplicaSet, Role, RoleBinding, Secret, Service, ServiceAccount, StatefulSet,
+  StorageClass,
 } from '../../api/types.js';
 import { deepEqual } from '../../api/validation/fields.js';
 import { controllerRefOf } from '../../controllers/controller-ref.js';
@@ -15,6 +16,7 @@ import { describeEndpoints, describeEndpointSlice, describeIngress, describeIngr
 import { describeJob } from './describe-job.js';
 import { describeNetworkPolicy } from './describe-networkpolicy.js';
 import { describeNode } from './describe-node.js';
+import { describeRole, describeRoleBinding } from './describe-rbac.js';
 import { describePod, describePodTemplate } from './describe-pod.js';
 import { describeServiceAccount } from './describe-serviceaccount.js';
 import { describePersistentVolume, describePersistentVolumeClaim, describeStorageClass } from './describe-storage.js';
@@ -256,8 +258,8 @@ function describeGeneric(obj: KubeObject, events: readonly Event[] | undefined, 
 /**
  * The text `kubectl describe` prints for `obj`. `events` may be all events of
  * the namespace (those about other objects are dropped); pass undefined to
- * leave out the Events section (kubectl --show-events=false). Namespaces and
- * Secrets never show events, as in kubectl.
+ * leave out the Events section (kubectl --show-events=false). Namespaces,
+ * Secrets and the RBAC kinds never show events, as in kubectl.
  */
 export function describe(obj: KubeObject, events: readonly Event[] | undefined, related: DescribeRelated = {}, now: Instant = Date.now()): string {
   const ev = events ? eventsAbout(obj, events) : undefined;
@@ -281,6 +283,8 @@ export function describe(obj: KubeObject, events: readonly Event[] | undefined, 
     case 'PersistentVolumeClaim': return describePersistentVolumeClaim(obj as PersistentVolumeClaim, ev, related, now);
     case 'PersistentVolume': return describePersistentVolume(obj as PersistentVolume, ev, now);
     case 'StorageClass': return describeStorageClass(obj as StorageClass, ev, now);
+    case 'Role': case 'ClusterRole': return describeRole(obj as Role);
+    case 'RoleBinding': case 'ClusterRoleBinding': return describeRoleBinding(obj as RoleBinding);
     default: return describeGeneric(obj, ev, now);
   }
 }

@@ -6,7 +6,7 @@
 import type {
   Deployment, Endpoints, EndpointSlice, Event, Ingress, IngressClass, KubeObject, LoadBalancerIngress, Namespace, Node, Pod,
   Secret, ConfigMap, Service, ServiceAccount, StatefulSet, Container, PersistentVolume, PersistentVolumeAccessMode, PersistentVolumeClaim,
-  StorageClass, NetworkPolicy, ReplicaSet, Job,
+  StorageClass, NetworkPolicy, ReplicaSet, Job, RoleBinding,
 } from '../../api/types.js';
 import { RESOURCES } from '../../api/resources.js';
 import { claimStorageClass, isDefaultStorageClass, volumeStorageClass } from '../../api/default-storage-class.js';
@@ -237,6 +237,38 @@ function orUnset(value: unknown): string {
   return value === undefined || value === null ? UNSET : String(value);
 }
 
+/**
+ * Roles have no printer upstream: the API server's default Table shows the
+ * name and the creation time as RFC 3339 in UTC, which is how it is stored.
+ */
+const nameAndCreationTime: Printer = {
+  headers: ['NAME', 'CREATED AT'],
+  wideHeaders: [],
+  cells: (obj) => [obj.metadata.name ?? '', obj.metadata.creationTimestamp ?? ''],
+};
+
+/** rbac.SubjectsStrings: users, groups and `namespace/name` of ServiceAccounts, each comma-joined; other kinds are not shown. */
+function bindingSubjects(binding: RoleBinding): [string, string, string] {
+  const of = (kind: string) => (binding.subjects ?? []).filter((s) => s.kind === kind);
+  return [
+    of('User').map((s) => s.name).join(', '),
+    of('Group').map((s) => s.name).join(', '),
+    of('ServiceAccount').map((s) => `${s.namespace ?? ''}/${s.name}`).join(', '),
+  ];
+}
+
+/** printRoleBinding and printClusterRoleBinding: ROLE is `Kind/name`; -o wide names the subjects. */
+const binding: Printer = {
+  headers: ['NAME', 'ROLE', 'AGE'],
+  wideHeaders: ['USERS', 'GROUPS', 'SERVICEACCOUNTS'],
+  cells(obj, wide, now) {
+    const b = obj as RoleBinding;
+    const cells = [b.metadata.name ?? '', `${b.roleRef?.kind ?? ''}/${b.roleRef?.name ?? ''}`, age(b, now)];
+    if (wide) cells.push(...bindingSubjects(b));
+    return cells;
+  },
+};
+
 const PRINTERS: Record<string, Printer> = {
   Node: {
     headers: ['NAME', 'STATUS', 'ROLES', 'AGE', 'VERSION'],
@@ -426,6 +458,10 @@ const PRINTERS: Record<string, Printer> = {
         String(sc.allowVolumeExpansion ?? false), age(sc, now)];
     },
   },
+  Role: nameAndCreationTime,
+  ClusterRole: nameAndCreationTime,
+  RoleBinding: binding,
+  ClusterRoleBinding: binding,
   Event: {
     headers: ['LAST SEEN', 'TYPE', 'REASON', 'OBJECT', 'MESSAGE'],
     // printEvent's wide row is a different column order, so Event builds it whole.

@@ -19,7 +19,8 @@ describe('OpenAPI v3 documents', () => {
   test('the root names one document per group version podnet serves, at a URL with the hash of its content', () => {
     const root = JSON.parse(openApiDocument('/openapi/v3')!) as { paths: Record<string, { serverRelativeURL: string }> };
     assert.deepEqual(Object.keys(root.paths).sort(), [
-      'api/v1', 'apis/apps/v1', 'apis/authorization.k8s.io/v1', 'apis/batch/v1', 'apis/discovery.k8s.io/v1', 'apis/networking.k8s.io/v1', 'apis/storage.k8s.io/v1',
+      'api/v1', 'apis/apps/v1', 'apis/authorization.k8s.io/v1', 'apis/batch/v1', 'apis/discovery.k8s.io/v1', 'apis/networking.k8s.io/v1',
+      'apis/rbac.authorization.k8s.io/v1', 'apis/storage.k8s.io/v1',
     ]);
     for (const [gv, { serverRelativeURL }] of Object.entries(root.paths)) {
       assert.match(serverRelativeURL, new RegExp(`^/openapi/v3/${gv.replace(/\./g, '\\.')}\\?hash=[0-9A-F]{128}$`));
@@ -141,6 +142,9 @@ describe('server-side Tables', () => {
     assert.deepEqual(names('PersistentVolumeClaim').map((c) => c.name), ['Name', 'Status', 'Volume', 'Capacity', 'Access Modes', 'StorageClass', 'VolumeAttributesClass', 'Age', 'VolumeMode']);
     assert.deepEqual(names('StorageClass').map((c) => c.name), ['Name', 'Provisioner', 'ReclaimPolicy', 'VolumeBindingMode', 'AllowVolumeExpansion', 'Age']);
     assert.deepEqual(names('Event').map((c) => `${c.name}:${c.priority}`), ['Last Seen:0', 'Type:0', 'Reason:0', 'Object:0', 'Subobject:1', 'Source:1', 'Message:0', 'First Seen:1', 'Count:1', 'Name:1']);
+    // a role has upstream's default Table; a binding's subjects are wide-only, ServiceAccounts run together
+    assert.deepEqual(names('Role').map((c) => c.name), ['Name', 'Created At']);
+    assert.deepEqual(names('RoleBinding').map((c) => `${c.name}:${c.priority}`), ['Name:0', 'Role:0', 'Age:0', 'Users:1', 'Groups:1', 'ServiceAccounts:1']);
   });
 
   test('a Pod row is the row podnet get prints', () => {
