@@ -251,6 +251,7 @@ const KINDS: ReadonlyMap<string, ObjectFields> = new Map(Object.entries({
     provisioner: ANY, parameters: ANY, reclaimPolicy: ANY, mountOptions: ANY, allowVolumeExpansion: ANY, volumeBindingMode: ANY,
     allowedTopologies: list(obj({ matchLabelExpressions: list(names('key', 'values')) })),
   }),
+  PodDisruptionBudget: kind({ spec: obj({ minAvailable: ANY, selector: labelSelector, maxUnavailable: ANY, unhealthyPodEvictionPolicy: ANY }), status: ANY }),
   Role: kind({ rules: list(policyRule) }),
   ClusterRole: kind({ rules: list(policyRule), aggregationRule: obj({ clusterRoleSelectors: list(labelSelector) }) }),
   RoleBinding: kind(roleBinding),

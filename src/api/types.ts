@@ -55,6 +55,8 @@ export interface Condition {
   lastUpdateTime?: string;
   lastHeartbeatTime?: string;
   lastProbeTime?: string | null;
+  /** metav1.Condition (PodDisruptionBudgets): the generation the condition was computed from */
+  observedGeneration?: number;
 }
 
 // ---- core/v1 ----
@@ -615,6 +617,37 @@ export interface NetworkPolicy extends KubeObject {
     /** defaulted by the API server: Ingress always, Egress when egress rules are given */
     policyTypes?: ('Ingress' | 'Egress')[];
   };
+}
+
+// ---- policy/v1 ----
+
+export interface PodDisruptionBudgetSpec {
+  /** pods that must stay available: a number, or a percentage of the pods' controllers' scale; at most one of the two */
+  minAvailable?: number | string;
+  /** pods that may be unavailable: a number or a percentage of the controllers' scale */
+  maxUnavailable?: number | string;
+  /** the pods it guards, in its namespace: none when unset, all of them when empty */
+  selector?: LabelSelector;
+  /** stored as sent: podnet evicts nothing (no eviction API, no drain) */
+  unhealthyPodEvictionPolicy?: string;
+}
+
+/** What the disruption controller computes; upstream writes the four numbers even when 0. */
+export interface PodDisruptionBudgetStatus {
+  observedGeneration?: number;
+  /** pods an eviction took and not yet deleted: always empty, podnet has no eviction API */
+  disruptedPods?: Record<string, string>;
+  disruptionsAllowed: number;
+  currentHealthy: number;
+  desiredHealthy: number;
+  expectedPods: number;
+  /** DisruptionAllowed */
+  conditions?: Condition[];
+}
+
+export interface PodDisruptionBudget extends KubeObject {
+  spec: PodDisruptionBudgetSpec;
+  status?: PodDisruptionBudgetStatus;
 }
 
 // ---- rbac.authorization.k8s.io/v1 ----

@@ -5,7 +5,7 @@
 // own update (defaults, validation, the resourceVersion precondition).
 
 import type { KubeObject, LabelSelector } from '../api/types.js';
-import type { ResourceInfo } from '../api/resources.js';
+import { RESOURCES, type ResourceInfo } from '../api/resources.js';
 import { selectorToString } from '../api/labels.js';
 import { jsonClone } from '../api/json-clone.js';
 import { apiErrors, field } from '../errors.js';
@@ -13,8 +13,8 @@ import { IS_NEGATIVE } from '../api/validation/fields.js';
 import type { Registry } from './registry.js';
 import type { WriteMode } from '../store/store.js';
 
-/** Kinds with a scale subresource. */
-export const SCALABLE = new Set(['Deployment', 'ReplicaSet', 'StatefulSet']);
+/** Kinds with a scale subresource (resources.ts marks them). */
+export const SCALABLE = new Set(RESOURCES.filter((r) => r.hasScale).map((r) => r.kind));
 
 export interface Scale {
   apiVersion: 'autoscaling/v1';

@@ -26,6 +26,8 @@ const INITIAL_STATUS: Record<string, (obj: KubeObject, now: Date) => unknown> = 
   ReplicaSet: () => ({ replicas: 0 }),
   StatefulSet: () => ({}),
   Job: () => ({}),
+  // the four counts have no omitempty: a new budget reads back with them at 0
+  PodDisruptionBudget: () => ({ disruptionsAllowed: 0, currentHealthy: 0, desiredHealthy: 0, expectedPods: 0 }),
   Ingress: () => ({ loadBalancer: {} }),
   PersistentVolumeClaim: () => ({ phase: 'Pending' }),
   // PersistentVolumeLastPhaseTransitionTime, GA in 1.31: a volume says since when it is in its phase

@@ -12,6 +12,7 @@ import type { Client } from '../client/client.js';
 import { clusterPaths, type ClusterPaths } from '../config.js';
 import { ApiEventRecorder } from '../controllers/events.js';
 import { DeploymentController } from '../controllers/deployment.js';
+import { DisruptionController } from '../controllers/disruption.js';
 import { ReplicaSetController } from '../controllers/replicaset.js';
 import { EndpointSliceController } from '../controllers/endpointslice.js';
 import { EndpointsController } from '../controllers/endpoints.js';
@@ -228,6 +229,8 @@ export class Daemon {
       statefulSets,
       jobs,
       new TTLAfterFinishedController(informers, client),
+      // upstream's disruption controller records its Events as "controllermanager"
+      new DisruptionController(informers, client, recorder('controllermanager')),
       new EndpointSliceController(informers, client),
       new EndpointsController(informers, client),
       new EndpointSliceMirroringController(informers, client),

@@ -7,13 +7,12 @@ import { matchesLabelSelector, validateLabelSelector } from '../labels.js';
 import type { LabelSelector } from '../types.js';
 import { readTemplate, validateTemplateContents } from './pod-template.js';
 import {
-  IMMUTABLE, IS_NEGATIVE, deepEqual, get, goIntOrString, goLabelSelector, goQuote, goStringMap, invalidGo, isObj,
+  IMMUTABLE, IS_NEGATIVE, deepEqual, get, goIntOrString, goLabelSelector, goPointer, goQuote, goStringMap, invalidGo, isObj,
   isSet, notSupportedGo, optInt, optObj, optString, type Obj,
 } from './fields.js';
 import { isValidPercent, nameIsDNS1035Label } from './names.js';
 
 const STS_UPDATE_FORBIDDEN = "updates to statefulset spec for fields other than 'replicas', 'ordinals', 'template', 'updateStrategy', 'persistentVolumeClaimRetentionPolicy' and 'minReadySeconds' are forbidden";
-const GO_POINTER = '(0xc000000000)'; // Go prints a nested pointer's address; any will do
 
 function nonNegative(o: Obj, key: string, path: string, errs: FieldError[]): number | undefined {
   const v = optInt(o, key, path, errs);
@@ -79,8 +78,8 @@ function percentValue(v: unknown): number | undefined {
   return typeof v === 'string' && /^[0-9]+%$/.test(v) ? Number(v.slice(0, -1)) : undefined;
 }
 
-/** ValidatePositiveIntOrPercent. */
-function validateIntOrPercent(v: unknown, path: string, errs: FieldError[]): void {
+/** ValidatePositiveIntOrPercent (a PodDisruptionBudget's numbers too). */
+export function validateIntOrPercent(v: unknown, path: string, errs: FieldError[]): void {
   if (typeof v === 'string') {
     for (const m of isValidPercent(v)) errs.push(invalidGo(path, goIntOrString(v), m));
   } else if (typeof v === 'number' && Number.isInteger(v)) {
@@ -90,8 +89,14 @@ function validateIntOrPercent(v: unknown, path: string, errs: FieldError[]): voi
   }
 }
 
+/** IsNotMoreThan100Percent: a percentage above 100 (an integer may be any size). */
+export function validateNotMoreThan100Percent(v: unknown, path: string, errs: FieldError[]): void {
+  const pct = percentValue(v);
+  if (pct !== undefined && pct > 100) errs.push(invalidGo(path, goIntOrString(v), 'must not be greater than 100%'));
+}
+
 function goDeploymentStrategy(s: Obj): string {
-  const ru = isSet(s.rollingUpdate) ? `(*apps.RollingUpdateDeployment)${GO_POINTER}` : '(*apps.RollingUpdateDeployment)(nil)';
+  const ru = goPointer('*apps.RollingUpdateDeployment', isSet(s.rollingUpdate));
   return `apps.DeploymentStrategy{Type:${goQuote(String(s.type ?? ''))}, RollingUpdate:${ru}}`;
 }
 
@@ -111,8 +116,7 @@ function validateDeploymentStrategy(spec: Obj, errs: FieldError[]): void {
       if (zero(ru.maxUnavailable) && zero(ru.maxSurge)) {
         errs.push(invalidGo(`${p}.maxUnavailable`, goIntOrString(ru.maxUnavailable ?? 0), 'may not be 0 when `maxSurge` is 0'));
       }
-      const pct = percentValue(ru.maxUnavailable);
-      if (pct !== undefined && pct > 100) errs.push(invalidGo(`${p}.maxUnavailable`, goIntOrString(ru.maxUnavailable), 'must not be greater than 100%'));
+      validateNotMoreThan100Percent(ru.maxUnavailable, `${p}.maxUnavailable`, errs);
       break;
     }
     default:
@@ -155,7 +159,7 @@ export function validateReplicaSetSpec(specValue: unknown): FieldError[] {
 }
 
 function goStatefulSetStrategy(s: Obj): string {
-  const ru = isSet(s.rollingUpdate) ? `(*apps.RollingUpdateStatefulSetStrategy)${GO_POINTER}` : '(*apps.RollingUpdateStatefulSetStrategy)(nil)';
+  const ru = goPointer('*apps.RollingUpdateStatefulSetStrategy', isSet(s.rollingUpdate));
   return `apps.StatefulSetUpdateStrategy{Type:${goQuote(String(s.type ?? ''))}, RollingUpdate:${ru}}`;
 }
 

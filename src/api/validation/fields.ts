@@ -190,6 +190,11 @@ export function goStringSlice(a: readonly string[] | undefined | null, type = '[
   return `${type}{${a.map((s) => goQuote(String(s))).join(', ')}}`;
 }
 
+/** A pointer inside a struct as `%#v` prints it: its type and an address (any will do), or nil. */
+export function goPointer(type: string, set: boolean): string {
+  return `(${type})(${set ? '0xc000000000' : 'nil'})`;
+}
+
 /** intstr.IntOrString as `%#v` prints it (Type 0 = Int, 1 = String). */
 export function goIntOrString(v: unknown): string {
   if (typeof v === 'number') return `intstr.IntOrString{Type:0, IntVal:${v}, StrVal:""}`;

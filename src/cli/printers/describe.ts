@@ -6,7 +6,7 @@
 
 import type {
   ConfigMap, Deployment, Endpoints, EndpointSlice, Event, Ingress, IngressClass, Job, KubeObject, Namespace, NetworkPolicy, Node,
-  PersistentVolume, PersistentVolumeClaim, Pod, PodTemplateSpec, ReplicaSet, Role, RoleBinding, Secret, Service, ServiceAccount, StatefulSet,
+  PersistentVolume, PersistentVolumeClaim, Pod, PodDisruptionBudget, PodTemplateSpec, ReplicaSet, Role, RoleBinding, Secret, Service, ServiceAccount, StatefulSet,
   StorageClass,
 } from '../../api/types.js';
 import { deepEqual } from '../../api/validation/fields.js';
@@ -16,6 +16,7 @@ import { describeEndpoints, describeEndpointSlice, describeIngress, describeIngr
 import { describeJob } from './describe-job.js';
 import { describeNetworkPolicy } from './describe-networkpolicy.js';
 import { describeNode } from './describe-node.js';
+import { describePodDisruptionBudget } from './describe-pdb.js';
 import { describeRole, describeRoleBinding } from './describe-rbac.js';
 import { describePod, describePodTemplate } from './describe-pod.js';
 import { describeServiceAccount } from './describe-serviceaccount.js';
@@ -283,6 +284,7 @@ export function describe(obj: KubeObject, events: readonly Event[] | undefined, 
     case 'PersistentVolumeClaim': return describePersistentVolumeClaim(obj as PersistentVolumeClaim, ev, related, now);
     case 'PersistentVolume': return describePersistentVolume(obj as PersistentVolume, ev, now);
     case 'StorageClass': return describeStorageClass(obj as StorageClass, ev, now);
+    case 'PodDisruptionBudget': return describePodDisruptionBudget(obj as PodDisruptionBudget, ev, now);
     case 'Role': case 'ClusterRole': return describeRole(obj as Role);
     case 'RoleBinding': case 'ClusterRoleBinding': return describeRoleBinding(obj as RoleBinding);
     default: return describeGeneric(obj, ev, now);

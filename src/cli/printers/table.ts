@@ -6,7 +6,7 @@
 import type {
   Deployment, Endpoints, EndpointSlice, Event, Ingress, IngressClass, KubeObject, LoadBalancerIngress, Namespace, Node, Pod,
   Secret, ConfigMap, Service, ServiceAccount, StatefulSet, Container, PersistentVolume, PersistentVolumeAccessMode, PersistentVolumeClaim,
-  StorageClass, NetworkPolicy, ReplicaSet, Job, RoleBinding,
+  StorageClass, NetworkPolicy, ReplicaSet, Job, RoleBinding, PodDisruptionBudget,
 } from '../../api/types.js';
 import { RESOURCES } from '../../api/resources.js';
 import { claimStorageClass, isDefaultStorageClass, volumeStorageClass } from '../../api/default-storage-class.js';
@@ -456,6 +456,16 @@ const PRINTERS: Record<string, Printer> = {
       const name = `${sc.metadata.name ?? ''}${isDefaultStorageClass(sc) ? ' (default)' : ''}`;
       return [name, sc.provisioner ?? '', sc.reclaimPolicy ?? 'Delete', sc.volumeBindingMode ?? 'Immediate',
         String(sc.allowVolumeExpansion ?? false), age(sc, now)];
+    },
+  },
+  // printPodDisruptionBudget: each number as intstr prints it, N/A when unset
+  PodDisruptionBudget: {
+    headers: ['NAME', 'MIN AVAILABLE', 'MAX UNAVAILABLE', 'ALLOWED DISRUPTIONS', 'AGE'],
+    wideHeaders: [],
+    cells(obj, _wide, now) {
+      const pdb = obj as PodDisruptionBudget;
+      const text = (v: number | string | undefined) => (v === undefined || v === null ? 'N/A' : String(v));
+      return [pdb.metadata.name ?? '', text(pdb.spec?.minAvailable), text(pdb.spec?.maxUnavailable), String(pdb.status?.disruptionsAllowed ?? 0), age(pdb, now)];
     },
   },
   Role: nameAndCreationTime,

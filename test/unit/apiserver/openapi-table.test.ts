@@ -20,7 +20,7 @@ describe('OpenAPI v3 documents', () => {
     const root = JSON.parse(openApiDocument('/openapi/v3')!) as { paths: Record<string, { serverRelativeURL: string }> };
     assert.deepEqual(Object.keys(root.paths).sort(), [
       'api/v1', 'apis/apps/v1', 'apis/authorization.k8s.io/v1', 'apis/batch/v1', 'apis/discovery.k8s.io/v1', 'apis/networking.k8s.io/v1',
-      'apis/rbac.authorization.k8s.io/v1', 'apis/storage.k8s.io/v1',
+      'apis/policy/v1', 'apis/rbac.authorization.k8s.io/v1', 'apis/storage.k8s.io/v1',
     ]);
     for (const [gv, { serverRelativeURL }] of Object.entries(root.paths)) {
       assert.match(serverRelativeURL, new RegExp(`^/openapi/v3/${gv.replace(/\./g, '\\.')}\\?hash=[0-9A-F]{128}$`));
@@ -145,6 +145,7 @@ describe('server-side Tables', () => {
     // a role has upstream's default Table; a binding's subjects are wide-only, ServiceAccounts run together
     assert.deepEqual(names('Role').map((c) => c.name), ['Name', 'Created At']);
     assert.deepEqual(names('RoleBinding').map((c) => `${c.name}:${c.priority}`), ['Name:0', 'Role:0', 'Age:0', 'Users:1', 'Groups:1', 'ServiceAccounts:1']);
+    assert.deepEqual(names('PodDisruptionBudget').map((c) => c.name), ['Name', 'Min Available', 'Max Unavailable', 'Allowed Disruptions', 'Age']);
   });
 
   test('a Pod row is the row podnet get prints', () => {
