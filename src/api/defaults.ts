@@ -376,6 +376,43 @@ function defaultNetworkPolicy(np: Obj): void {
   }
 }
 
+/** autoscaling.DefaultCPUUtilization: the metric an autoscaler that names none scales on */
+const DEFAULT_CPU_UTILIZATION = 80;
+
+/** The rules a behavior's unset scaleUp and scaleDown parts take (autoscaling/v2 defaults.go); scaleDown's window is the controller's flag. */
+function defaultScaleUpRules(): Obj {
+  return { stabilizationWindowSeconds: 0, selectPolicy: 'Max', policies: [{ type: 'Pods', value: 4, periodSeconds: 15 }, { type: 'Percent', value: 100, periodSeconds: 15 }] };
+}
+function defaultScaleDownRules(): Obj {
+  return { selectPolicy: 'Max', policies: [{ type: 'Percent', value: 100, periodSeconds: 15 }] };
+}
+
+/** copyHPAScalingRules: the fields a rule sets (null counts as unset) over the defaults. */
+function scalingRules(given: unknown, defaults: Obj): unknown {
+  if (given === undefined || given === null) return defaults;
+  if (!isObj(given)) return given;
+  const out: Obj = { ...defaults };
+  for (const key of ['selectPolicy', 'stabilizationWindowSeconds', 'policies']) if (given[key] !== undefined && given[key] !== null) out[key] = given[key];
+  return out;
+}
+
+/**
+ * SetDefaults_HorizontalPodAutoscaler: minReplicas 1, CPU at 80% when no
+ * metric is named, and a behavior that is given filled in whole.
+ */
+function defaultHorizontalPodAutoscaler(hpa: Obj): void {
+  const spec = child(hpa, 'spec');
+  if (!spec) return;
+  setIfNil(spec, 'minReplicas', 1);
+  if (spec.metrics === undefined || spec.metrics === null || (Array.isArray(spec.metrics) && spec.metrics.length === 0)) {
+    spec.metrics = [{ type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: DEFAULT_CPU_UTILIZATION } } }];
+  }
+  if (isObj(spec.behavior)) {
+    spec.behavior.scaleUp = scalingRules(spec.behavior.scaleUp, defaultScaleUpRules());
+    spec.behavior.scaleDown = scalingRules(spec.behavior.scaleDown, defaultScaleDownRules());
+  }
+}
+
 /** the group every roleRef names, and User and Group subjects belong to */
 const RBAC_GROUP = 'rbac.authorization.k8s.io';
 
@@ -413,6 +450,7 @@ const DEFAULTERS: Record<string, (o: Obj) => void> = {
   StorageClass: defaultStorageClass,
   RoleBinding: defaultBinding,
   ClusterRoleBinding: defaultBinding,
+  HorizontalPodAutoscaler: defaultHorizontalPodAutoscaler,
 };
 
 /**

@@ -163,6 +163,19 @@ const roleBinding = {
   roleRef: names('apiGroup', 'kind', 'name'),
 };
 
+const crossVersionObjectReference = names('kind', 'name', 'apiVersion');
+const metricTarget = names('type', 'value', 'averageValue', 'averageUtilization');
+const metricIdentifier = obj({ name: ANY, selector: labelSelector });
+const metricSpec = obj({
+  type: ANY,
+  object: obj({ describedObject: crossVersionObjectReference, target: metricTarget, metric: metricIdentifier }),
+  pods: obj({ metric: metricIdentifier, target: metricTarget }),
+  resource: obj({ name: ANY, target: metricTarget }),
+  containerResource: obj({ name: ANY, target: metricTarget, container: ANY }),
+  external: obj({ metric: metricIdentifier, target: metricTarget }),
+});
+const scalingRules = obj({ stabilizationWindowSeconds: ANY, selectPolicy: ANY, policies: list(names('type', 'value', 'periodSeconds')) });
+
 /** Every top-level object: TypeMeta and ObjectMeta. */
 function kind(fields: Record<string, FieldSchema>): ObjectFields {
   return obj({ apiVersion: ANY, kind: ANY, metadata: objectMeta, ...fields });
@@ -250,6 +263,13 @@ const KINDS: ReadonlyMap<string, ObjectFields> = new Map(Object.entries({
   StorageClass: kind({
     provisioner: ANY, parameters: ANY, reclaimPolicy: ANY, mountOptions: ANY, allowVolumeExpansion: ANY, volumeBindingMode: ANY,
     allowedTopologies: list(obj({ matchLabelExpressions: list(names('key', 'values')) })),
+  }),
+  HorizontalPodAutoscaler: kind({
+    spec: obj({
+      scaleTargetRef: crossVersionObjectReference, minReplicas: ANY, maxReplicas: ANY, metrics: list(metricSpec),
+      behavior: obj({ scaleUp: scalingRules, scaleDown: scalingRules }),
+    }),
+    status: ANY,
   }),
   PodDisruptionBudget: kind({ spec: obj({ minAvailable: ANY, selector: labelSelector, maxUnavailable: ANY, unhealthyPodEvictionPolicy: ANY }), status: ANY }),
   Role: kind({ rules: list(policyRule) }),

@@ -18,7 +18,11 @@ export interface ResourceInfo {
   hasScale?: boolean;
 }
 
-/** In discovery's order: kubectl lists a category's kinds (`get all`) so, upstream lists the apps group alphabetically, and batch comes after apps (`get all` ends with jobs). */
+/**
+ * In discovery's order: kubectl lists a category's kinds (`get all`) so,
+ * upstream lists the apps group alphabetically, and autoscaling, then batch,
+ * come after apps (`get all` ends with horizontalpodautoscalers, then jobs).
+ */
 export const RESOURCES: readonly ResourceInfo[] = [
   { kind: 'Namespace', group: '', version: 'v1', plural: 'namespaces', singular: 'namespace', namespaced: false, shortNames: ['ns'], hasStatus: true },
   { kind: 'Node', group: '', version: 'v1', plural: 'nodes', singular: 'node', namespaced: false, shortNames: ['no'], hasStatus: true },
@@ -32,6 +36,7 @@ export const RESOURCES: readonly ResourceInfo[] = [
   { kind: 'Deployment', group: 'apps', version: 'v1', plural: 'deployments', singular: 'deployment', namespaced: true, shortNames: ['deploy'], hasStatus: true, categories: ['all'], hasScale: true },
   { kind: 'ReplicaSet', group: 'apps', version: 'v1', plural: 'replicasets', singular: 'replicaset', namespaced: true, shortNames: ['rs'], hasStatus: true, categories: ['all'], hasScale: true },
   { kind: 'StatefulSet', group: 'apps', version: 'v1', plural: 'statefulsets', singular: 'statefulset', namespaced: true, shortNames: ['sts'], hasStatus: true, categories: ['all'], hasScale: true },
+  { kind: 'HorizontalPodAutoscaler', group: 'autoscaling', version: 'v2', plural: 'horizontalpodautoscalers', singular: 'horizontalpodautoscaler', namespaced: true, shortNames: ['hpa'], hasStatus: true, categories: ['all'] },
   { kind: 'Job', group: 'batch', version: 'v1', plural: 'jobs', singular: 'job', namespaced: true, shortNames: [], hasStatus: true, categories: ['all'] },
   { kind: 'EndpointSlice', group: 'discovery.k8s.io', version: 'v1', plural: 'endpointslices', singular: 'endpointslice', namespaced: true, shortNames: [], hasStatus: false },
   { kind: 'Ingress', group: 'networking.k8s.io', version: 'v1', plural: 'ingresses', singular: 'ingress', namespaced: true, shortNames: ['ing'], hasStatus: true },

@@ -505,6 +505,72 @@ export interface Job extends KubeObject {
   status?: JobStatus;
 }
 
+// ---- autoscaling/v2 ----
+// Only v2 is served: autoscaling/v1 manifests are "no matches for kind"
+// (docs/architecture.md, "HorizontalPodAutoscalers").
+
+/** the object an autoscaler scales (its scale subresource), or a metric describes */
+export interface CrossVersionObjectReference { kind: string; name: string; apiVersion?: string }
+
+/** a quantity: "500m", "1Gi", or a number */
+export type QuantityValue = string | number;
+
+export interface MetricTarget {
+  type: 'Utilization' | 'Value' | 'AverageValue';
+  value?: QuantityValue;
+  averageValue?: QuantityValue;
+  /** percent of the pods' requests */
+  averageUtilization?: number;
+}
+
+export interface MetricIdentifier { name: string; selector?: LabelSelector }
+
+export interface MetricSpec {
+  type: 'Resource' | 'ContainerResource' | 'Pods' | 'Object' | 'External';
+  resource?: { name: string; target: MetricTarget };
+  containerResource?: { name: string; container: string; target: MetricTarget };
+  pods?: { metric: MetricIdentifier; target: MetricTarget };
+  object?: { describedObject: CrossVersionObjectReference; metric: MetricIdentifier; target: MetricTarget };
+  external?: { metric: MetricIdentifier; target: MetricTarget };
+}
+
+export interface HPAScalingPolicy { type: 'Pods' | 'Percent'; value: number; periodSeconds: number }
+
+export interface HPAScalingRules {
+  stabilizationWindowSeconds?: number;
+  selectPolicy?: 'Max' | 'Min' | 'Disabled';
+  policies?: HPAScalingPolicy[];
+}
+
+export interface HorizontalPodAutoscalerSpec {
+  scaleTargetRef: CrossVersionObjectReference;
+  /** defaulted to 1 */
+  minReplicas?: number;
+  maxReplicas: number;
+  /** defaulted to CPU at 80% of the pods' requests */
+  metrics?: MetricSpec[];
+  /** stored and defaulted; podnet computes no metric-based scaling for it to shape */
+  behavior?: { scaleUp?: HPAScalingRules; scaleDown?: HPAScalingRules };
+}
+
+/** a metric's last reading; podnet has no metrics API, so each is `{type: ""}`, as upstream writes a metric it could not read */
+export interface MetricStatus { type: string; [source: string]: unknown }
+
+export interface HorizontalPodAutoscalerStatus {
+  observedGeneration?: number;
+  lastScaleTime?: string;
+  currentReplicas?: number;
+  desiredReplicas: number;
+  currentMetrics?: MetricStatus[] | null;
+  /** AbleToScale, ScalingActive, ScalingLimited */
+  conditions?: Condition[];
+}
+
+export interface HorizontalPodAutoscaler extends KubeObject {
+  spec: HorizontalPodAutoscalerSpec;
+  status?: HorizontalPodAutoscalerStatus;
+}
+
 // ---- discovery.k8s.io/v1 ----
 
 export interface Endpoint {

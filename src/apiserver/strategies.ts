@@ -26,6 +26,8 @@ const INITIAL_STATUS: Record<string, (obj: KubeObject, now: Date) => unknown> = 
   ReplicaSet: () => ({ replicas: 0 }),
   StatefulSet: () => ({}),
   Job: () => ({}),
+  // autoscaling/v2: desiredReplicas and currentMetrics have no omitempty
+  HorizontalPodAutoscaler: () => ({ currentMetrics: null, desiredReplicas: 0 }),
   // the four counts have no omitempty: a new budget reads back with them at 0
   PodDisruptionBudget: () => ({ disruptionsAllowed: 0, currentHealthy: 0, desiredHealthy: 0, expectedPods: 0 }),
   Ingress: () => ({ loadBalancer: {} }),

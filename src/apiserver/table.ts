@@ -35,6 +35,7 @@ const COLUMN_NAMES: Record<string, string> = {
   'UP-TO-DATE': 'Up-to-date', 'OS-IMAGE': 'OS-Image', ADDRESSTYPE: 'AddressType', STORAGECLASS: 'StorageClass',
   VOLUMEATTRIBUTESCLASS: 'VolumeAttributesClass', VOLUMEMODE: 'VolumeMode', RECLAIMPOLICY: 'ReclaimPolicy',
   VOLUMEBINDINGMODE: 'VolumeBindingMode', ALLOWVOLUMEEXPANSION: 'AllowVolumeExpansion', SERVICEACCOUNTS: 'ServiceAccounts',
+  MINPODS: 'MinPods', MAXPODS: 'MaxPods',
 };
 
 function columnName(header: string): string {

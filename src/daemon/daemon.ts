@@ -18,6 +18,7 @@ import { EndpointSliceController } from '../controllers/endpointslice.js';
 import { EndpointsController } from '../controllers/endpoints.js';
 import { EndpointSliceMirroringController } from '../controllers/endpointslice-mirroring.js';
 import { GarbageCollector } from '../controllers/garbage-collector.js';
+import { HorizontalPodAutoscalerController } from '../controllers/horizontal-pod-autoscaler.js';
 import { NamespaceController } from '../controllers/namespace.js';
 import { CLAIM_DIRECTORY_PROVISIONER, PersistentVolumeController } from '../controllers/persistent-volume.js';
 import { InformerFactory } from '../controllers/informer-factory.js';
@@ -231,6 +232,7 @@ export class Daemon {
       new TTLAfterFinishedController(informers, client),
       // upstream's disruption controller records its Events as "controllermanager"
       new DisruptionController(informers, client, recorder('controllermanager')),
+      new HorizontalPodAutoscalerController(informers, client, recorder('horizontal-pod-autoscaler')),
       new EndpointSliceController(informers, client),
       new EndpointsController(informers, client),
       new EndpointSliceMirroringController(informers, client),

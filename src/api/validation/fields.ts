@@ -90,6 +90,13 @@ export function optString(o: unknown, key: string, path: string, errs: FieldErro
   return v;
 }
 
+/** A string field as Go reads it: '' when absent, undefined when it is no string (reported as such). */
+export function stringField(o: unknown, key: string, path: string, errs: FieldError[]): string | undefined {
+  const before = errs.length;
+  const v = optString(o, key, path, errs);
+  return errs.length > before ? undefined : v ?? '';
+}
+
 export function optInt(o: unknown, key: string, path: string, errs: FieldError[]): number | undefined {
   const v = get(o, key);
   if (v === undefined || v === null) return undefined;

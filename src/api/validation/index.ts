@@ -18,6 +18,7 @@ import { validateJob, validateJobUpdate } from './batch.js';
 import { validateIngress, validateIngressClass, validateIngressClassUpdate, validateIngressCreate } from './networking.js';
 import { validateNetworkPolicy } from './networkpolicy.js';
 import { validatePodDisruptionBudget } from './policy.js';
+import { validateHorizontalPodAutoscaler } from './autoscaling.js';
 import { validateClusterRole, validateClusterRoleBinding, validateRole, validateRoleBinding, validateRoleRefUnchanged } from './rbac.js';
 import { validateEndpoints, validateEndpointSlice, validateEndpointSliceUpdate } from './discovery.js';
 import {
@@ -85,6 +86,7 @@ const RULES: Record<string, KindRules> = {
   PersistentVolumeClaim: { nameFn: nameIsDNSSubdomain, create: validatePersistentVolumeClaim, update: validatePersistentVolumeClaimUpdate },
   PersistentVolume: { nameFn: nameIsDNSSubdomain, create: validatePersistentVolume, update: validatePersistentVolumeUpdate },
   StorageClass: { nameFn: nameIsDNSSubdomain, create: validateStorageClass, update: validateStorageClassUpdate },
+  HorizontalPodAutoscaler: { nameFn: nameIsDNSSubdomain, create: validateHorizontalPodAutoscaler },
   PodDisruptionBudget: { nameFn: nameIsPathSegment, create: validatePodDisruptionBudget },
   Role: { nameFn: nameIsPathSegment, create: validateRole },
   ClusterRole: { nameFn: nameIsPathSegment, create: validateClusterRole },

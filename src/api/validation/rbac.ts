@@ -7,20 +7,13 @@
 
 import { field, type FieldError } from '../../errors.js';
 import { validateLabelSelector } from '../labels.js';
-import { deepEqual, goQuote, goStringSlice, invalidGo, isObj, NOT_OBJECT, optList, optObj, optString, optStringList, type Obj } from './fields.js';
+import { deepEqual, goQuote, goStringSlice, invalidGo, isObj, NOT_OBJECT, optList, optObj, optStringList, stringField, type Obj } from './fields.js';
 import { isPathSegmentName, nameIsDNSSubdomain } from './names.js';
 
 export const RBAC_GROUP = 'rbac.authorization.k8s.io';
 const SUBJECT_KINDS = ['ServiceAccount', 'User', 'Group'];
 const BINDING_ROLE_KINDS = ['Role', 'ClusterRole'];
 const CLUSTER_BINDING_ROLE_KINDS = ['ClusterRole'];
-
-/** A string field: '' when absent, undefined when it is no string (reported as such). */
-function stringField(o: unknown, key: string, path: string, errs: FieldError[]): string | undefined {
-  const before = errs.length;
-  const v = optString(o, key, path, errs);
-  return errs.length > before ? undefined : v ?? '';
-}
 
 /** ValidatePolicyRule: verbs always; then either non-resource URLs (ClusterRoles only) or groups and resources. */
 function validatePolicyRule(rule: Obj, namespaced: boolean, path: string, errs: FieldError[]): void {

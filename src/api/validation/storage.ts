@@ -63,7 +63,7 @@ function validateAccessModes(modes: readonly string[], errs: FieldError[]): void
 }
 
 /** A quantity as upstream's String() prints it; undefined (and a field error) when it is no quantity. */
-function quantityAt(value: unknown, path: string, errs: FieldError[]): string | undefined {
+export function quantityAt(value: unknown, path: string, errs: FieldError[]): string | undefined {
   const canonical = canonicalQuantity(value);
   if (canonical === undefined) errs.push(field.invalid(path, value, QUANTITY_FORMAT_ERROR));
   return canonical;

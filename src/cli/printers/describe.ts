@@ -5,7 +5,7 @@
 // for Deployments, Secrets for ServiceAccounts) and gets the text back.
 
 import type {
-  ConfigMap, Deployment, Endpoints, EndpointSlice, Event, Ingress, IngressClass, Job, KubeObject, Namespace, NetworkPolicy, Node,
+  ConfigMap, Deployment, Endpoints, EndpointSlice, Event, HorizontalPodAutoscaler, Ingress, IngressClass, Job, KubeObject, Namespace, NetworkPolicy, Node,
   PersistentVolume, PersistentVolumeClaim, Pod, PodDisruptionBudget, PodTemplateSpec, ReplicaSet, Role, RoleBinding, Secret, Service, ServiceAccount, StatefulSet,
   StorageClass,
 } from '../../api/types.js';
@@ -13,6 +13,7 @@ import { deepEqual } from '../../api/validation/fields.js';
 import { controllerRefOf } from '../../controllers/controller-ref.js';
 import { rfc1123z, type Instant } from './age.js';
 import { describeEndpoints, describeEndpointSlice, describeIngress, describeIngressClass, describeService } from './describe-network.js';
+import { describeHorizontalPodAutoscaler } from './describe-hpa.js';
 import { describeJob } from './describe-job.js';
 import { describeNetworkPolicy } from './describe-networkpolicy.js';
 import { describeNode } from './describe-node.js';
@@ -284,6 +285,7 @@ export function describe(obj: KubeObject, events: readonly Event[] | undefined, 
     case 'PersistentVolumeClaim': return describePersistentVolumeClaim(obj as PersistentVolumeClaim, ev, related, now);
     case 'PersistentVolume': return describePersistentVolume(obj as PersistentVolume, ev, now);
     case 'StorageClass': return describeStorageClass(obj as StorageClass, ev, now);
+    case 'HorizontalPodAutoscaler': return describeHorizontalPodAutoscaler(obj as HorizontalPodAutoscaler, ev, now);
     case 'PodDisruptionBudget': return describePodDisruptionBudget(obj as PodDisruptionBudget, ev, now);
     case 'Role': case 'ClusterRole': return describeRole(obj as Role);
     case 'RoleBinding': case 'ClusterRoleBinding': return describeRoleBinding(obj as RoleBinding);

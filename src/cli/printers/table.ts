@@ -6,12 +6,13 @@
 import type {
   Deployment, Endpoints, EndpointSlice, Event, Ingress, IngressClass, KubeObject, LoadBalancerIngress, Namespace, Node, Pod,
   Secret, ConfigMap, Service, ServiceAccount, StatefulSet, Container, PersistentVolume, PersistentVolumeAccessMode, PersistentVolumeClaim,
-  StorageClass, NetworkPolicy, ReplicaSet, Job, RoleBinding, PodDisruptionBudget,
+  StorageClass, NetworkPolicy, ReplicaSet, Job, RoleBinding, PodDisruptionBudget, HorizontalPodAutoscaler,
 } from '../../api/types.js';
 import { RESOURCES } from '../../api/resources.js';
 import { claimStorageClass, isDefaultStorageClass, volumeStorageClass } from '../../api/default-storage-class.js';
 import { canonicalQuantity } from '../../api/validation/volumes.js';
 import { ageSince, humanDuration, toMillis, type Instant } from './age.js';
+import { formatHpaTargets } from './describe-hpa.js';
 import { podWideCells, summarizePod } from './pod-status.js';
 import { kindQualifier } from './resource-name.js';
 import { formatLabels, formatLabelSelector, selectorString } from './selectors.js';
@@ -341,6 +342,18 @@ const PRINTERS: Record<string, Printer> = {
       const cells = [job.metadata.name ?? '', jobStatusText(job), jobCompletionsText(job), jobDurationText(job, now), age(job, now)];
       if (wide) cells.push(...containerCells(job.spec.template?.spec?.containers), formatLabelSelector(job.spec.selector));
       return cells;
+    },
+  },
+  // printHorizontalPodAutoscaler: REFERENCE is Kind/name; MINPODS <unset> when there is none
+  HorizontalPodAutoscaler: {
+    headers: ['NAME', 'REFERENCE', 'TARGETS', 'MINPODS', 'MAXPODS', 'REPLICAS', 'AGE'],
+    wideHeaders: [],
+    cells(obj, _wide, now) {
+      const hpa = obj as HorizontalPodAutoscaler;
+      const ref = hpa.spec.scaleTargetRef;
+      const min = hpa.spec.minReplicas;
+      return [hpa.metadata.name ?? '', `${ref?.kind ?? ''}/${ref?.name ?? ''}`, formatHpaTargets(hpa.spec.metrics, hpa.status?.currentMetrics),
+        min === undefined || min === null ? '<unset>' : String(min), String(hpa.spec.maxReplicas ?? 0), String(hpa.status?.currentReplicas ?? 0), age(hpa, now)];
     },
   },
   Service: {

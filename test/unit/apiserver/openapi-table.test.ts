@@ -19,7 +19,7 @@ describe('OpenAPI v3 documents', () => {
   test('the root names one document per group version podnet serves, at a URL with the hash of its content', () => {
     const root = JSON.parse(openApiDocument('/openapi/v3')!) as { paths: Record<string, { serverRelativeURL: string }> };
     assert.deepEqual(Object.keys(root.paths).sort(), [
-      'api/v1', 'apis/apps/v1', 'apis/authorization.k8s.io/v1', 'apis/batch/v1', 'apis/discovery.k8s.io/v1', 'apis/networking.k8s.io/v1',
+      'api/v1', 'apis/apps/v1', 'apis/authorization.k8s.io/v1', 'apis/autoscaling/v2', 'apis/batch/v1', 'apis/discovery.k8s.io/v1', 'apis/networking.k8s.io/v1',
       'apis/policy/v1', 'apis/rbac.authorization.k8s.io/v1', 'apis/storage.k8s.io/v1',
     ]);
     for (const [gv, { serverRelativeURL }] of Object.entries(root.paths)) {
@@ -146,6 +146,7 @@ describe('server-side Tables', () => {
     assert.deepEqual(names('Role').map((c) => c.name), ['Name', 'Created At']);
     assert.deepEqual(names('RoleBinding').map((c) => `${c.name}:${c.priority}`), ['Name:0', 'Role:0', 'Age:0', 'Users:1', 'Groups:1', 'ServiceAccounts:1']);
     assert.deepEqual(names('PodDisruptionBudget').map((c) => c.name), ['Name', 'Min Available', 'Max Unavailable', 'Allowed Disruptions', 'Age']);
+    assert.deepEqual(names('HorizontalPodAutoscaler').map((c) => c.name), ['Name', 'Reference', 'Targets', 'MinPods', 'MaxPods', 'Replicas', 'Age']);
   });
 
   test('a Pod row is the row podnet get prints', () => {
