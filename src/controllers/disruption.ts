@@ -173,21 +173,24 @@ function refers(ref: OwnerReference, kind: string, groups: readonly string[]): b
 
 const APPS_GROUPS = ['apps', 'extensions'];
 
+/** the controllers whose scale a budget may count, as the finders read them */
+interface ScaleSources { replicaSets: Lister<ReplicaSet>; deployments: Lister<Deployment>; statefulSets: Lister<StatefulSet> }
+
 export class DisruptionController extends Controller {
   private readonly pdbs: SharedInformer<PodDisruptionBudget>;
   private readonly pods: Lister<Pod>;
-  private readonly replicaSets: Lister<ReplicaSet>;
-  private readonly deployments: Lister<Deployment>;
-  private readonly statefulSets: Lister<StatefulSet>;
+  private readonly sources: ScaleSources;
 
   constructor(informers: InformerSource, private readonly client: Client, private readonly events: EventRecorder, private readonly clock: Clock = realClock) {
     super('disruption-controller', 1);
     this.pdbs = informers.informer<PodDisruptionBudget>('poddisruptionbudgets');
     const pods = informers.informer<Pod>('pods');
     this.pods = pods;
-    this.replicaSets = informers.informer<ReplicaSet>('replicasets');
-    this.deployments = informers.informer<Deployment>('deployments');
-    this.statefulSets = informers.informer<StatefulSet>('statefulsets');
+    this.sources = {
+      replicaSets: informers.informer<ReplicaSet>('replicasets'),
+      deployments: informers.informer<Deployment>('deployments'),
+      statefulSets: informers.informer<StatefulSet>('statefulsets'),
+    };
     const look = (pdb: PodDisruptionBudget) => this.enqueue(keyOf(pdb));
     this.pdbs.addHandlers({ add: look, update: (_o, pdb) => look(pdb), delete: look });
     pods.addHandlers({
@@ -230,17 +233,17 @@ export class DisruptionController extends Controller {
    */
   private findScale(ref: OwnerReference, namespace: string): ControllerScale | undefined {
     if (refers(ref, 'ReplicaSet', APPS_GROUPS)) {
-      const rs = this.replicaSets.get(namespace, ref.name);
+      const rs = this.sources.replicaSets.get(namespace, ref.name);
       if (!rs || rs.metadata.uid !== ref.uid) return undefined;
       const owner = controllerRefOf(rs);
       if (owner && refers(owner, 'Deployment', APPS_GROUPS)) {
-        const d = this.deployments.get(namespace, owner.name);
+        const d = this.sources.deployments.get(namespace, owner.name);
         if (d && d.metadata.uid === owner.uid) return { uid: d.metadata.uid!, replicas: d.spec.replicas ?? 1 };
       }
       return { uid: rs.metadata.uid!, replicas: rs.spec.replicas ?? 1 };
     }
     if (refers(ref, 'StatefulSet', ['apps'])) {
-      const sts = this.statefulSets.get(namespace, ref.name);
+      const sts = this.sources.statefulSets.get(namespace, ref.name);
       return sts && sts.metadata.uid === ref.uid ? { uid: sts.metadata.uid!, replicas: sts.spec.replicas ?? 1 } : undefined;
     }
     const info = resourceForGroupKind(groupOfApiVersion(ref.apiVersion), ref.kind);

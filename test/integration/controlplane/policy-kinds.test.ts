@@ -17,11 +17,6 @@ import type { Deployment, HorizontalPodAutoscaler } from '../../../src/api/types
 import { downOrKill, eventually, podnet } from '../../support/cli.js';
 import { echoApp } from '../../support/manifests.js';
 
-const CLUSTER = 'itpolicy';
-const stateDir = mkdtempSync(path.join(tmpdir(), 'podnet-itpolicy-'));
-const pn = podnet(CLUSTER, stateDir);
-const MANIFEST = path.join(stateDir, 'app.yaml');
-
 /** what a Helm chart of the app renders besides the Deployment and Service */
 const POLICY = `
 apiVersion: v1
@@ -80,6 +75,12 @@ spec:
       resource: {name: cpu, target: {type: Utilization, averageUtilization: 50}}
 `;
 
+const CLUSTER = 'itpolicy';
+const stateDir = mkdtempSync(path.join(tmpdir(), 'podnet-itpolicy-'));
+const pn = podnet(CLUSTER, stateDir);
+/** the whole app as one file, for apply -f and delete -f */
+const manifest = () => path.join(stateDir, 'app.yaml');
+
 const NO_METRICS = 'the HPA was unable to compute the replica count: failed to get cpu utilization: unable to get metrics for resource cpu: '
   + 'unable to fetch metrics from resource metrics API: the server could not find the requested resource (get pods.metrics.k8s.io)';
 
@@ -89,21 +90,25 @@ async function getJson<T>(args: string[]): Promise<T> {
   return JSON.parse(r.stdout) as T;
 }
 
-describe('RBAC, PodDisruptionBudget and HorizontalPodAutoscaler from one manifest', { timeout: 180_000 }, () => {
-  before(async () => {
-    const up = await pn(['up', '--bare']);
-    assert.equal(up.code, 0, `${up.stdout}\n${up.stderr}`);
-  });
+/** A bare cluster (no cluster DNS, no ingress): nothing here resolves a name. */
+async function clusterUp(): Promise<void> {
+  const up = await pn(['up', '--bare']);
+  assert.equal(up.code, 0, `${up.stdout}\n${up.stderr}`);
+}
 
-  // also when a test failed: the cluster and its state go
-  after(async () => {
-    await downOrKill(pn, CLUSTER);
-    rmSync(stateDir, { recursive: true, force: true });
-  });
+/** The cluster and its state go, also when a test failed. */
+async function clusterDown(): Promise<void> {
+  await downOrKill(pn, CLUSTER);
+  rmSync(stateDir, { recursive: true, force: true });
+}
+
+describe('RBAC, PodDisruptionBudget and HorizontalPodAutoscaler from one manifest', { timeout: 180_000 }, () => {
+  before(clusterUp);
+  after(clusterDown);
 
   test('apply takes every document and exits 0', async () => {
-    writeFileSync(MANIFEST, `${echoApp({ name: 'web' })}---${POLICY}`);
-    const r = await pn(['apply', '-f', MANIFEST]);
+    writeFileSync(manifest(), `${echoApp({ name: 'web' })}---${POLICY}`);
+    const r = await pn(['apply', '-f', manifest()]);
     assert.equal(r.code, 0, r.stderr);
     for (const line of [
       'deployment.apps/web created', 'service/web created', 'serviceaccount/web created',
@@ -160,7 +165,7 @@ describe('RBAC, PodDisruptionBudget and HorizontalPodAutoscaler from one manifes
   });
 
   test('delete -f removes every object of the file, the cluster-scoped ones too', async () => {
-    const r = await pn(['delete', '-f', MANIFEST]);
+    const r = await pn(['delete', '-f', manifest()]);
     assert.equal(r.code, 0, r.stderr);
     for (const [kind, name] of [
       ['deployment', 'web'], ['service', 'web'], ['serviceaccount', 'web'], ['role', 'pod-reader'], ['rolebinding', 'web-reads-pods'],
