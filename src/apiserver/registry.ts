@@ -165,9 +165,10 @@ export class Registry {
     this.admit(info, obj, requestedName);
     // the strategy sees the defaulted object, as upstream's BeforeCreate does (a Pod's QoS class needs its defaulted requests)
     prepareForCreate(info, obj, this.store.now());
-    // a Job is validated with its generated selector, made here with a uid of its own (createJob)
-    const jobBeforeSelector = info.kind === 'Job' ? jsonClone(obj) as Job : undefined;
-    if (jobBeforeSelector) generateJobSelector(obj as Job, (obj.metadata.uid = randomUUID()));
+    // a Job is validated with its generated selector, which names the uid it is stored with
+    // (upstream's API server gives an object its uid before the strategy runs)
+    const jobUid = info.kind === 'Job' ? randomUUID() : undefined;
+    if (jobUid) generateJobSelector(obj as Job, (obj.metadata.uid = jobUid));
     this.validate(info, obj);
     const alloc = info.kind === 'Service' ? allocateService(this.allocators, obj as Service) : undefined;
     let stored: StoredObject;
@@ -177,8 +178,7 @@ export class Registry {
       // admission waits for the controller to make it instead)
       stored = info.kind === 'Namespace' && !mode.dryRun
         ? this.store.batch(() => { const ns = this.store.create(info.plural, obj, mode); this.ensureDefaultServiceAccount(ns.object as Namespace); return ns; })
-        : jobBeforeSelector ? this.createJob(info, obj, jobBeforeSelector, mode)
-        : this.store.create(info.plural, obj, mode);
+        : this.store.create(info.plural, obj, mode, jobUid);
     } catch (e) {
       alloc?.rollback();
       throw e;
@@ -403,30 +403,6 @@ export class Registry {
         });
       }
     });
-  }
-
-  /**
-   * A Job's generated selector and template labels name its uid, and the
-   * store assigns the uid only as it writes the object (upstream's API server
-   * sets it before its strategy runs). So the Job is written, and written
-   * again in the same batch with the selector of the uid it got: watchers get
-   * both events together, never the first alone, and the answer is the
-   * second. `beforeSelector` is the Job as it was before validation gave it a
-   * made-up uid's selector. (The price: the new Job's generation is 2.)
-   */
-  private createJob(info: ResourceInfo, obj: KubeObject, beforeSelector: Job, mode: WriteMode): StoredObject {
-    const withRealUid = (written: KubeObject): Job => {
-      const job: Job = { ...jsonClone(beforeSelector), metadata: { ...jsonClone(beforeSelector.metadata), ...jsonClone(written.metadata) } };
-      delete job.metadata.labels;
-      if (beforeSelector.metadata.labels) job.metadata.labels = jsonClone(beforeSelector.metadata.labels);
-      generateJobSelector(job, written.metadata.uid!);
-      return job;
-    };
-    if (mode.dryRun) {
-      const job = withRealUid(this.store.create(info.plural, obj, mode).object);
-      return { object: job, json: JSON.stringify(job), rv: this.store.currentRv };
-    }
-    return this.store.batch(() => this.store.update(info.plural, withRealUid(this.store.create(info.plural, obj, mode).object)));
   }
 
   /** A namespace's default ServiceAccount, unless it has one or is going (the controller makes none there either). */

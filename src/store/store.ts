@@ -301,14 +301,16 @@ export class ObjectStore {
    * Stores a new object. Takes ownership of `obj` (fills in name from
    * generateName, uid, creationTimestamp, generation, resourceVersion).
    * dryRun: only fills it in (no resourceVersion: it was never stored).
+   * `uid`: the one the API server gave it before its strategy ran (a Job's
+   * generated selector names it); otherwise a new one.
    */
-  create(plural: string, obj: KubeObject, options: WriteMode = {}): StoredObject {
+  create(plural: string, obj: KubeObject, options: WriteMode = {}, uid?: string): StoredObject {
     if (options.dryRun) {
-      this.fillNew(plural, obj);
+      this.fillNew(plural, obj, uid);
       return { object: deepFreeze(obj), json: JSON.stringify(obj), rv: this.committed };
     }
     return this.batch(() => {
-      const { namespace, name, meta } = this.fillNew(plural, obj);
+      const { namespace, name, meta } = this.fillNew(plural, obj, uid);
       const rv = this.rv + 1;
       meta.resourceVersion = String(rv);
       return this.put('ADDED', plural, namespace, name, obj, rv, undefined);
@@ -316,13 +318,13 @@ export class ObjectStore {
   }
 
   /** A new object's server-set metadata, after checking its name is free. */
-  private fillNew(plural: string, obj: KubeObject): { namespace: string; name: string; meta: ObjectMeta } {
+  private fillNew(plural: string, obj: KubeObject, uid: string = randomUUID()): { namespace: string; name: string; meta: ObjectMeta } {
     const meta = ownMetadata(obj);
     const namespace = meta.namespace ?? '';
     if (!meta.name && meta.generateName) meta.name = this.generateName(plural, namespace, meta.generateName);
     const name = meta.name ?? '';
     if (this.get(plural, namespace, name)) throw apiErrors.alreadyExists(plural, groupOf(plural), name);
-    meta.uid = randomUUID();
+    meta.uid = uid;
     meta.creationTimestamp = nowRFC3339(this.now());
     meta.generation = 1;
     delete meta.resourceVersion;

@@ -122,6 +122,8 @@ test('create: the selector and template labels carry the uid the Job got, its la
   assert.deepEqual(stored.spec.template.metadata!.labels, expected);
   assert.deepEqual(stored.metadata.labels, expected);
   assert.deepEqual(stored.status, {});
+  // written once, as upstream: the uid was the Job's before the strategy ran
+  assert.equal(stored.metadata.generation, 1);
   assert.deepEqual(registry.get(JOBS, 'default', 'pi').object, stored);
   // a dry run shows the same, for a uid nobody keeps
   const dry = registry.create(JOBS, 'default', sent('dry'), { dryRun: true }).object as Job;
