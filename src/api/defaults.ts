@@ -205,21 +205,23 @@ function defaultService(svc: Obj): void {
   }
 }
 
+/** A Deployment's strategy or a DaemonSet's updateStrategy: RollingUpdate unless set, its two bounds filled in. */
+function defaultRollingUpdate(spec: Obj, key: string, maxUnavailable: number | string, maxSurge: number | string): void {
+  const strategy = child(spec, key);
+  if (!strategy) return;
+  setDefault(strategy, 'type', 'RollingUpdate');
+  if (strategy.type !== 'RollingUpdate') return;
+  const ru = child(strategy, 'rollingUpdate');
+  if (!ru) return;
+  setDefault(ru, 'maxUnavailable', maxUnavailable);
+  setDefault(ru, 'maxSurge', maxSurge);
+}
+
 function defaultDeployment(d: Obj): void {
   const spec = child(d, 'spec');
   if (!spec) return;
   setDefault(spec, 'replicas', 1);
-  const strategy = child(spec, 'strategy');
-  if (strategy) {
-    setDefault(strategy, 'type', 'RollingUpdate');
-    if (strategy.type === 'RollingUpdate') {
-      const ru = child(strategy, 'rollingUpdate');
-      if (ru) {
-        setDefault(ru, 'maxUnavailable', DEFAULT_MAX_UNAVAILABLE);
-        setDefault(ru, 'maxSurge', DEFAULT_MAX_SURGE);
-      }
-    }
-  }
+  defaultRollingUpdate(spec, 'strategy', DEFAULT_MAX_UNAVAILABLE, DEFAULT_MAX_SURGE);
   setDefault(spec, 'revisionHistoryLimit', DEFAULT_REVISION_HISTORY_LIMIT);
   setDefault(spec, 'progressDeadlineSeconds', DEFAULT_PROGRESS_DEADLINE_SECONDS);
   defaultTemplate(spec);
@@ -246,6 +248,19 @@ function defaultStatefulSet(s: Obj): void {
       if (ru) setDefault(ru, 'partition', 0);
     }
   }
+  setDefault(spec, 'revisionHistoryLimit', DEFAULT_REVISION_HISTORY_LIMIT);
+  defaultTemplate(spec);
+}
+
+/**
+ * SetDefaults_DaemonSet: RollingUpdate, one node at a time (maxUnavailable 1,
+ * maxSurge 0, both filled in when rollingUpdate is left out), and the
+ * template as a Pod's spec.
+ */
+function defaultDaemonSet(ds: Obj): void {
+  const spec = child(ds, 'spec');
+  if (!spec) return;
+  defaultRollingUpdate(spec, 'updateStrategy', 1, 0);
   setDefault(spec, 'revisionHistoryLimit', DEFAULT_REVISION_HISTORY_LIMIT);
   defaultTemplate(spec);
 }
@@ -438,6 +453,7 @@ const DEFAULTERS: Record<string, (o: Obj) => void> = {
   Deployment: defaultDeployment,
   ReplicaSet: defaultReplicaSet,
   StatefulSet: defaultStatefulSet,
+  DaemonSet: defaultDaemonSet,
   Job: defaultJob,
   Secret: defaultSecret,
   Namespace: defaultNamespace,

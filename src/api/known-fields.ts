@@ -223,6 +223,13 @@ const KINDS: ReadonlyMap<string, ObjectFields> = new Map(Object.entries({
     }),
     status: ANY,
   }),
+  DaemonSet: kind({
+    spec: obj({
+      selector: labelSelector, template: podTemplateSpec, minReadySeconds: ANY, revisionHistoryLimit: ANY,
+      updateStrategy: obj({ type: ANY, rollingUpdate: names('maxUnavailable', 'maxSurge') }),
+    }),
+    status: ANY,
+  }),
   Job: kind({
     spec: obj({
       parallelism: ANY, completions: ANY, activeDeadlineSeconds: ANY, podFailurePolicy: ANY, successPolicy: ANY, backoffLimit: ANY,

@@ -20,8 +20,10 @@ export interface ResourceInfo {
 
 /**
  * In discovery's order: kubectl lists a category's kinds (`get all`) so,
- * upstream lists the apps group alphabetically, and autoscaling, then batch,
+ * upstream lists the apps group alphabetically (daemonsets first, so `get all`
+ * prints them between services and deployments), and autoscaling, then batch,
  * come after apps (`get all` ends with horizontalpodautoscalers, then jobs).
+ * A DaemonSet has no scale subresource upstream, so none here.
  */
 export const RESOURCES: readonly ResourceInfo[] = [
   { kind: 'Namespace', group: '', version: 'v1', plural: 'namespaces', singular: 'namespace', namespaced: false, shortNames: ['ns'], hasStatus: true },
@@ -33,6 +35,7 @@ export const RESOURCES: readonly ResourceInfo[] = [
   { kind: 'ServiceAccount', group: '', version: 'v1', plural: 'serviceaccounts', singular: 'serviceaccount', namespaced: true, shortNames: ['sa'], hasStatus: false },
   { kind: 'ConfigMap', group: '', version: 'v1', plural: 'configmaps', singular: 'configmap', namespaced: true, shortNames: ['cm'], hasStatus: false },
   { kind: 'Event', group: '', version: 'v1', plural: 'events', singular: 'event', namespaced: true, shortNames: ['ev'], hasStatus: false },
+  { kind: 'DaemonSet', group: 'apps', version: 'v1', plural: 'daemonsets', singular: 'daemonset', namespaced: true, shortNames: ['ds'], hasStatus: true, categories: ['all'] },
   { kind: 'Deployment', group: 'apps', version: 'v1', plural: 'deployments', singular: 'deployment', namespaced: true, shortNames: ['deploy'], hasStatus: true, categories: ['all'], hasScale: true },
   { kind: 'ReplicaSet', group: 'apps', version: 'v1', plural: 'replicasets', singular: 'replicaset', namespaced: true, shortNames: ['rs'], hasStatus: true, categories: ['all'], hasScale: true },
   { kind: 'StatefulSet', group: 'apps', version: 'v1', plural: 'statefulsets', singular: 'statefulset', namespaced: true, shortNames: ['sts'], hasStatus: true, categories: ['all'], hasScale: true },

@@ -456,6 +456,35 @@ export interface StatefulSet extends KubeObject {
   };
 }
 
+export interface DaemonSetSpec {
+  selector: LabelSelector;
+  template: PodTemplateSpec;
+  /** RollingUpdate (the default: maxUnavailable 1, maxSurge 0) or OnDelete */
+  updateStrategy?: { type?: 'RollingUpdate' | 'OnDelete'; rollingUpdate?: { maxUnavailable?: number | string; maxSurge?: number | string } };
+  minReadySeconds?: number;
+  revisionHistoryLimit?: number;
+}
+
+export interface DaemonSet extends KubeObject {
+  spec: DaemonSetSpec;
+  status?: {
+    /** nodes that should run the daemon pod */
+    desiredNumberScheduled?: number;
+    /** of those, the nodes that run one */
+    currentNumberScheduled?: number;
+    /** nodes that run one but should not */
+    numberMisscheduled?: number;
+    numberReady?: number;
+    numberAvailable?: number;
+    numberUnavailable?: number;
+    /** nodes whose daemon pod runs the current template */
+    updatedNumberScheduled?: number;
+    observedGeneration?: number;
+    collisionCount?: number;
+    conditions?: Condition[];
+  };
+}
+
 // ---- batch/v1 ----
 
 export type JobCompletionMode = 'NonIndexed' | 'Indexed';

@@ -8,6 +8,7 @@ import { jsonClone } from '../api/json-clone.js';
 import { podQOSClass } from '../api/pod-qos.js';
 import { nowRFC3339 } from '../api/pod-helpers.js';
 import type { Job, KubeObject, Namespace, PersistentVolume, Pod } from '../api/types.js';
+import { deepEqual } from '../store/deep-equal.js';
 import type { ResourceInfo } from '../api/resources.js';
 
 /**
@@ -25,6 +26,8 @@ const INITIAL_STATUS: Record<string, (obj: KubeObject, now: Date) => unknown> = 
   // ReplicaSetStatus.replicas has no omitempty: upstream's empty status reads back as replicas 0
   ReplicaSet: () => ({ replicas: 0 }),
   StatefulSet: () => ({}),
+  // DaemonSetStatus: these four have no omitempty, so a new set reads back with them at 0
+  DaemonSet: () => ({ currentNumberScheduled: 0, numberMisscheduled: 0, desiredNumberScheduled: 0, numberReady: 0 }),
   Job: () => ({}),
   // autoscaling/v2: desiredReplicas and currentMetrics have no omitempty
   HorizontalPodAutoscaler: () => ({ currentMetrics: null, desiredReplicas: 0 }),
@@ -63,6 +66,7 @@ export function prepareForCreate(info: ResourceInfo, obj: KubeObject, now: Date 
   const initial = INITIAL_STATUS[info.kind];
   if (initial) obj.status = initial(obj, now);
   dropVolumeAttributesClass(info, obj);
+  if (info.kind === 'DaemonSet') setTemplateGeneration(obj, 1);
   if (info.kind === 'Namespace') {
     // upstream's namespace strategy: every namespace starts with the controller's finalizer
     const spec = (obj as Namespace).spec;
@@ -84,9 +88,35 @@ export function prepareForUpdate(info: ResourceInfo, obj: KubeObject, old: KubeO
     if (old.status === undefined) delete obj.status;
     else obj.status = jsonClone(old.status);
   }
+  if (info.kind === 'DaemonSet') {
+    const before = templateGenerationOf(old);
+    setTemplateGeneration(obj, deepEqual(specField(obj, 'template'), specField(old, 'template')) ? before : before + 1);
+  }
   // spec.finalizers change only through the finalize subresource
   if (info.kind === 'Namespace') withNamespaceFinalizers(obj as Namespace, (old as Namespace).spec?.finalizers);
   dropVolumeAttributesClass(info, obj);
+}
+
+/**
+ * apps/v1 keeps a DaemonSet's internal spec.templateGeneration in this
+ * annotation: 1 on create, one more each time the template changes (upstream's
+ * daemonset strategy). Its pods carry it as pod-template-generation.
+ */
+export const TEMPLATE_GENERATION_ANNOTATION = 'deprecated.daemonset.template.generation';
+
+export function templateGenerationOf(obj: KubeObject): number {
+  const n = Number(obj.metadata.annotations?.[TEMPLATE_GENERATION_ANNOTATION]);
+  return Number.isInteger(n) && n > 0 ? n : 1;
+}
+
+/** A fresh annotations map, never the caller's: a patch may hand over the stored, frozen one. */
+function setTemplateGeneration(obj: KubeObject, generation: number): void {
+  obj.metadata.annotations = { ...(obj.metadata.annotations ?? {}), [TEMPLATE_GENERATION_ANNOTATION]: String(generation) };
+}
+
+function specField(obj: KubeObject, key: string): unknown {
+  const spec = (obj as { spec?: unknown }).spec;
+  return isPlainObject(spec) ? spec[key] : undefined;
 }
 
 function withNamespaceFinalizers(ns: Namespace, finalizers: string[] | undefined): void {

@@ -1,4 +1,4 @@
-// Deployment, ReplicaSet and StatefulSet validation (k8s
+// Deployment, ReplicaSet, StatefulSet and DaemonSet validation (k8s
 // pkg/apis/apps/validation and the apps strategies' update checks). The pod
 // template is validated with the pod rules under `spec.template.spec`.
 
@@ -37,8 +37,8 @@ function validateWorkloadSelector(spec: Obj, kind: 'deployment' | 'statefulset',
   return true;
 }
 
-/** ValidatePodTemplateSpecForReplicaSet / ForStatefulSet. */
-function validateTemplate(spec: Obj, kind: 'ReplicaSet' | 'StatefulSet', selectorUsable: boolean, errs: FieldError[]): void {
+/** ValidatePodTemplateSpecForReplicaSet / ForStatefulSet, and the same template rules of ValidateDaemonSetSpec. */
+function validateTemplate(spec: Obj, kind: 'ReplicaSet' | 'StatefulSet' | 'DaemonSet', selectorUsable: boolean, errs: FieldError[]): void {
   const read = readTemplate(spec, errs);
   if (!read) return;
   const labels = read.labels;
@@ -209,4 +209,69 @@ export function validateStatefulSetUpdate(spec: unknown, old: unknown): FieldErr
     return rest;
   };
   return deepEqual(strip(spec), strip(old)) ? [] : [field.forbidden('spec', STS_UPDATE_FORBIDDEN)];
+}
+
+function goDaemonSetStrategy(s: Obj): string {
+  const ru = goPointer('*apps.RollingUpdateDaemonSet', isSet(s.rollingUpdate));
+  return `apps.DaemonSetUpdateStrategy{Type:${goQuote(String(s.type ?? ''))}, RollingUpdate:${ru}}`;
+}
+
+/** getIntOrPercentValue: a percentage's number, an integer itself (what decides "zero" for maxSurge and maxUnavailable). */
+function intOrPercentValue(v: unknown): number {
+  if (typeof v === 'number') return v;
+  return percentValue(v) ?? (Number.parseInt(String(v ?? ''), 10) || 0);
+}
+
+/**
+ * ValidateDaemonSetUpdateStrategy and ValidateRollingUpdateDaemonSet: exactly
+ * one of maxUnavailable and maxSurge is non-zero, neither above 100%.
+ */
+function validateDaemonSetStrategy(spec: Obj, errs: FieldError[]): void {
+  const us = optObj(spec, 'updateStrategy', 'spec.updateStrategy', errs) ?? {};
+  switch (us.type) {
+    case 'OnDelete':
+      break;
+    case 'RollingUpdate': {
+      const p = 'spec.updateStrategy.rollingUpdate';
+      const ru = optObj(us, 'rollingUpdate', p, errs);
+      if (!ru) { errs.push(field.required(p)); break; }
+      validateIntOrPercent(ru.maxUnavailable, `${p}.maxUnavailable`, errs);
+      validateIntOrPercent(ru.maxSurge, `${p}.maxSurge`, errs);
+      validateNotMoreThan100Percent(ru.maxUnavailable, `${p}.maxUnavailable`, errs);
+      validateNotMoreThan100Percent(ru.maxSurge, `${p}.maxSurge`, errs);
+      const unavailable = intOrPercentValue(ru.maxUnavailable) !== 0;
+      const surge = intOrPercentValue(ru.maxSurge) !== 0;
+      if (unavailable && surge) errs.push(invalidGo(`${p}.maxSurge`, goIntOrString(ru.maxSurge), 'may not be set when maxUnavailable is non-zero'));
+      if (!unavailable && !surge) errs.push(field.required(`${p}.maxUnavailable`, 'cannot be 0 when maxSurge is 0'));
+      break;
+    }
+    default:
+      errs.push(notSupportedGo('spec.updateStrategy', goDaemonSetStrategy(us), ['RollingUpdate', 'OnDelete']));
+  }
+}
+
+/**
+ * ValidateDaemonSetSpec. Unlike a Deployment's, a missing selector is no
+ * "Required value" of its own upstream: it selects nothing, so the template's
+ * labels do not match it, and that is the error.
+ */
+export function validateDaemonSetSpec(specValue: unknown): FieldError[] {
+  const spec = isObj(specValue) ? specValue : {};
+  const errs: FieldError[] = [];
+  let usable = true;
+  if (isSet(spec.selector)) {
+    const selErrs = validateLabelSelector(spec.selector, 'spec.selector');
+    errs.push(...selErrs);
+    usable = selErrs.length === 0;
+    const ml = get(spec.selector, 'matchLabels');
+    const me = get(spec.selector, 'matchExpressions');
+    if (isObj(spec.selector) && (isObj(ml) ? Object.keys(ml).length : 0) + (Array.isArray(me) ? me.length : 0) === 0) {
+      errs.push(invalidGo('spec.selector', goLabelSelector(spec.selector), 'empty selector is invalid for daemonset'));
+    }
+  }
+  validateTemplate(spec, 'DaemonSet', usable, errs);
+  nonNegative(spec, 'minReadySeconds', 'spec.minReadySeconds', errs);
+  validateDaemonSetStrategy(spec, errs);
+  nonNegative(spec, 'revisionHistoryLimit', 'spec.revisionHistoryLimit', errs);
+  return errs;
 }

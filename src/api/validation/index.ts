@@ -12,7 +12,7 @@ import { isObj, type Obj } from './fields.js';
 import { validatePodSpec, validatePodSpecUpdate } from './pod.js';
 import { validateServiceSpec, validateServiceUpdate } from './service.js';
 import {
-  validateDeploymentSpec, validateReplicaSetSpec, validateSelectorUnchanged, validateStatefulSetSpec, validateStatefulSetUpdate,
+  validateDaemonSetSpec, validateDeploymentSpec, validateReplicaSetSpec, validateSelectorUnchanged, validateStatefulSetSpec, validateStatefulSetUpdate,
 } from './apps.js';
 import { validateJob, validateJobUpdate } from './batch.js';
 import { validateIngress, validateIngressClass, validateIngressClassUpdate, validateIngressCreate } from './networking.js';
@@ -76,6 +76,13 @@ const RULES: Record<string, KindRules> = {
     nameFn: nameIsDNSSubdomain,
     create: (o) => validateStatefulSetSpec(o.spec),
     update: (o, old) => validateStatefulSetUpdate(o.spec, old.spec),
+  },
+  // ValidateDaemonSetUpdate: the selector is immutable (checked before the spec), anything else may change
+  DaemonSet: {
+    nameFn: nameIsDNSSubdomain,
+    create: (o) => validateDaemonSetSpec(o.spec),
+    update: (o, old) => validateSelectorUnchanged(o.spec, old.spec),
+    updateFirst: true,
   },
   Job: { nameFn: nameIsDNSSubdomain, create: validateJob, update: validateJobUpdate },
   EndpointSlice: { nameFn: nameIsDNSSubdomain, create: validateEndpointSlice, update: validateEndpointSliceUpdate },

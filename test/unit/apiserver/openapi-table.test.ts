@@ -58,11 +58,11 @@ describe('OpenAPI v3 documents', () => {
 });
 
 describe('discovery categories', () => {
-  test('pods, services, deployments, replicasets and statefulsets are in "all", as upstream lists them', () => {
+  test('pods, services, daemonsets, deployments, replicasets and statefulsets are in "all", as upstream lists them', () => {
     const all = [discoveryDocument('/api/v1'), discoveryDocument('/apis/apps/v1')]
       .flatMap((l) => (l as { resources: { name: string; categories?: string[] }[] }).resources)
       .filter((r) => r.categories?.includes('all')).map((r) => r.name);
-    assert.deepEqual(all, ['pods', 'services', 'deployments', 'replicasets', 'statefulsets']);
+    assert.deepEqual(all, ['pods', 'services', 'daemonsets', 'deployments', 'replicasets', 'statefulsets']);
   });
 
   test('the storage kinds: pvc and pv in v1 with their status, sc in storage.k8s.io/v1 (what kubectl get pvc|pv|sc looks up)', () => {
