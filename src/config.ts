@@ -17,6 +17,8 @@ export const KUBE_DNS_SERVICE_IP = '10.96.0.10';
 export const INGRESS_CONTROLLER = { namespace: 'ingress-nginx', name: 'ingress-nginx-controller' } as const;
 /** the cluster DNS's Service (at KUBE_DNS_SERVICE_IP), made at `up` unless --bare */
 export const CLUSTER_DNS_SERVICE = { namespace: 'kube-system', name: 'kube-dns' } as const;
+/** the cluster DNS's Deployment (its pods are CoreDNS's equivalent) */
+export const CLUSTER_DNS_DEPLOYMENT = { namespace: 'kube-system', name: 'coredns' } as const;
 export const NODE_PORT_MIN = 30000;
 export const NODE_PORT_MAX = 32767;
 export const NODE_NETWORK = '172.18.0.0/16';

@@ -4,7 +4,7 @@
 // and a user may scale or edit them.
 
 import type { KubeObject, StorageClass } from '../api/types.js';
-import { CLUSTER_DNS_SERVICE, EXTERNAL_DNS_IP, INGRESS_CONTROLLER, KUBE_DNS_SERVICE_IP } from '../config.js';
+import { CLUSTER_DNS_DEPLOYMENT, CLUSTER_DNS_SERVICE, EXTERNAL_DNS_IP, INGRESS_CONTROLLER, KUBE_DNS_SERVICE_IP } from '../config.js';
 import { CLAIM_DIRECTORY_PROVISIONER } from '../controllers/persistent-volume.js';
 
 /**
@@ -43,7 +43,7 @@ export function systemManifests(): KubeObject[] {
     },
     {
       apiVersion: 'apps/v1', kind: 'Deployment',
-      metadata: { name: 'coredns', namespace: 'kube-system', labels: DNS_LABELS },
+      metadata: { ...CLUSTER_DNS_DEPLOYMENT, labels: DNS_LABELS },
       spec: {
         replicas: 2,
         selector: { matchLabels: DNS_LABELS },

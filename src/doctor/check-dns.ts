@@ -2,7 +2,8 @@
 // external DNS answers every name the cluster publishes with the address it
 // publishes it at, asked by the outside client as anyone outside would.
 
-import { CLUSTER_DNS_SERVICE, CLUSTER_DOMAIN, KUBE_DNS_SERVICE_IP, KUBERNETES_SERVICE_IP } from '../config.js';
+import { clusterOption } from '../cli/context.js';
+import { CLUSTER_DNS_DEPLOYMENT, CLUSTER_DNS_SERVICE, CLUSTER_DOMAIN, KUBE_DNS_SERVICE_IP, KUBERNETES_SERVICE_IP } from '../config.js';
 import type { DnsLookup } from '../trace/evidence.js';
 import { plural } from '../trace/report.js';
 import type { DoctorEvidence } from './evidence.js';
@@ -17,8 +18,14 @@ function answer(l: DnsLookup): string {
 
 export function checkClusterDns(e: DoctorEvidence): Finding[] {
   const out: Finding[] = [];
-  const service = e.objects.services.some((s) => s.metadata.namespace === CLUSTER_DNS_SERVICE.namespace && s.metadata.name === CLUSTER_DNS_SERVICE.name);
-  if (!service) return [ok('Cluster DNS', `none: there is no Service ${CLUSTER_DNS_SERVICE.namespace}/${CLUSTER_DNS_SERVICE.name} (a cluster made with up --bare has none), so pods resolve no cluster name`)];
+  const is = (o: { metadata: { namespace?: string; name?: string } }, ref: { namespace: string; name: string }) => o.metadata.namespace === ref.namespace && o.metadata.name === ref.name;
+  if (!e.objects.services.some((s) => is(s, CLUSTER_DNS_SERVICE))) {
+    const service = `${CLUSTER_DNS_SERVICE.namespace}/${CLUSTER_DNS_SERVICE.name}`;
+    // up --bare makes neither; a cluster DNS whose Service went leaves every ClusterFirst pod asking an address nobody serves
+    return e.objects.workloads.some((w) => w.kind === 'Deployment' && is(w, CLUSTER_DNS_DEPLOYMENT))
+      ? [fail('Cluster DNS', `the cluster DNS's Service ${service} is gone: every pod with dnsPolicy ClusterFirst asks ${KUBE_DNS_SERVICE_IP} and gets no answer`, `podnet down${clusterOption(e.cluster)} and up again make it anew; or apply a Service ${service} with clusterIP ${KUBE_DNS_SERVICE_IP} selecting k8s-app=kube-dns, ports 53/UDP and 53/TCP`)]
+      : [ok('Cluster DNS', `none: there is no Service ${service} (a cluster made with up --bare has none), so pods resolve no cluster name`)];
+  }
   const good: string[] = [];
   for (const node of e.nodes) {
     const l = node.clusterDns;

@@ -7,7 +7,8 @@ import { netnsNames } from '../config.js';
 import { inCidr } from '../proxy/ipv4.js';
 import { key } from '../trace/lookup.js';
 import { plural } from '../trace/report.js';
-import type { DoctorEvidence } from './evidence.js';
+import type { Allocation } from '../cni/ipam-store.js';
+import type { DoctorEvidence, NodeProbe } from './evidence.js';
 import { fail, ok, warn, type Finding } from './findings.js';
 
 const SHOWN = 5;
@@ -19,6 +20,16 @@ function addressed(pods: Pod[]): Pod[] {
 
 /** The pod's IPAM owner: the agent hands podnet-cni the pod's uid without dashes as its container id. */
 export const containerIdOf = (pod: Pod) => pod.metadata.uid!.replace(/-/g, '');
+
+function allocationsByOwner(nodes: NodeProbe[]): Map<string, Allocation & { node: string }> {
+  return new Map(nodes.flatMap((n) => n.allocations.map((a) => [a.containerId, { ...a, node: n.name }] as const)));
+}
+
+/** The pods holding an IP that no IPAM allocation of theirs records (doctor's gatherer looks at these again: a pod may have ended meanwhile). */
+export function unrecordedPods(pods: Pod[], nodes: NodeProbe[]): Pod[] {
+  const allocations = allocationsByOwner(nodes);
+  return addressed(pods).filter((p) => !p.metadata.deletionTimestamp && allocations.get(containerIdOf(p))?.ip !== p.status!.podIP);
+}
 
 const listed = (items: string[]) => `${items.slice(0, SHOWN).join(', ')}${items.length > SHOWN ? `, … (${items.length})` : ''}`;
 
@@ -36,9 +47,9 @@ export function checkPodNetwork(e: DoctorEvidence): Finding[] {
     if (cidr && !inCidr(p.status!.podIP!, cidr)) out.push(fail('Pod network', `pod ${key(p)} has IP ${p.status!.podIP}, outside its node ${p.spec.nodeName}'s podCIDR ${cidr}: no route leads to it`));
   }
 
-  const allocations = new Map(e.nodes.flatMap((n) => n.allocations.map((a) => [a.containerId, { ...a, node: n.name }] as const)));
+  const allocations = allocationsByOwner(e.nodes);
   const owners = new Set(e.objects.pods.map(containerIdOf));
-  const unrecorded = pods.filter((p) => !p.metadata.deletionTimestamp && allocations.get(containerIdOf(p))?.ip !== p.status!.podIP);
+  const unrecorded = unrecordedPods(e.objects.pods, e.nodes);
   if (unrecorded.length > 0) {
     out.push(fail('Pod network', `${plural(unrecorded.length, 'pod')} ${unrecorded.length === 1 ? 'holds' : 'hold'} an IP the IPAM has no record of, so it could be handed out again: ${listed(unrecorded.map((p) => `${key(p)} (${p.status!.podIP})`))}`,
       'delete those pods: their replacements get recorded addresses'));

@@ -16,6 +16,13 @@ export const STARTING_GRACE_MS = 30_000;
 /** reasons that never pass by waiting */
 const BROKEN = /BackOff|Err|Invalid|unschedulable|Failed/;
 
+const ageMs = (pod: Pod, now: number) => now - Date.parse(pod.metadata.creationTimestamp ?? new Date(now).toISOString());
+
+/** A pod not Ready yet that is only starting: young, and not in a state waiting does not end (a crash loop, a bad image, unschedulable). */
+export function isStarting(pod: Pod, now: number): boolean {
+  return ageMs(pod, now) <= STARTING_GRACE_MS && !BROKEN.test(podNotReadyReason(pod));
+}
+
 function lastExit(pod: Pod): string {
   const restarted = (pod.status?.containerStatuses ?? []).filter((c) => c.restartCount > 0);
   return restarted.map((c) => {
@@ -36,6 +43,8 @@ export function checkPods(e: DoctorEvidence): Finding[] {
   const notReadyNodes = new Set<string>();
   for (const pod of live) {
     const restarts = lastExit(pod);
+    // a Job's failed pods are its retries: the Job's own status and Events tell whether it failed
+    if (pod.status?.phase === 'Failed' && pod.metadata.ownerReferences?.some((o) => o.kind === 'Job' && o.controller)) continue;
     if (pod.status?.phase === 'Failed') {
       out.push(warn('Pods', `pod ${key(pod)} has failed${pod.status.reason ? ` (${pod.status.reason}${pod.status.message ? `: ${pod.status.message}` : ''})` : ''}`));
       continue;
@@ -50,10 +59,9 @@ export function checkPods(e: DoctorEvidence): Finding[] {
       continue;
     }
     const why = podNotReadyReason(pod);
-    const age = e.now - Date.parse(pod.metadata.creationTimestamp ?? new Date(e.now).toISOString());
     const text = `pod ${key(pod)} is ${why.startsWith('not ready') ? why : `not Ready: ${why}`}${restarts ? `; restarted: ${restarts}` : ''}`;
-    if (BROKEN.test(why) || age > STARTING_GRACE_MS) out.push(fail('Pods', text, /unschedulable/.test(why) ? undefined : logsHint(pod, e.cluster)));
-    else out.push(warn('Pods', `${text} (created ${Math.round(age / 1000)} s ago)`));
+    if (!isStarting(pod, e.now)) out.push(fail('Pods', text, /unschedulable/.test(why) ? undefined : logsHint(pod, e.cluster)));
+    else out.push(warn('Pods', `${text} (created ${Math.round(ageMs(pod, e.now) / 1000)} s ago)`));
   }
   for (const node of notReadyNodes) {
     const pods = live.filter((p) => p.spec.nodeName === node && getCondition(p.status?.conditions, 'Ready')?.reason === NODE_NOT_READY);

@@ -3,7 +3,10 @@
 // and each node's service rules in the kernel are the ones the API's
 // Services and EndpointSlices make now (the ruleset's version, compared).
 
-import type { Service } from '../api/types.js';
+import { matchesServiceSelector } from '../api/labels.js';
+import { isPodReady } from '../api/pod-helpers.js';
+import type { Pod, Service } from '../api/types.js';
+import { isStarting } from './check-pods.js';
 import { endpointsOf, key } from '../trace/lookup.js';
 import { noEndpointsReason, portLabel } from '../trace/no-endpoints.js';
 import { plural } from '../trace/report.js';
@@ -21,10 +24,17 @@ export function checkServices(e: DoctorEvidence): Finding[] {
     const ports = svc.spec.ports ?? [];
     const empty = ports.filter((p) => endpointsOf(cluster, svc, p).ready.length === 0);
     if (empty.length === 0) { served += 1; continue; }
+    const selected = cluster.pods.filter((p) => p.metadata.namespace === svc.metadata.namespace && !p.metadata.deletionTimestamp && matchesServiceSelector(svc.spec.selector!, p.metadata.labels ?? {}));
+    const done = (p: Pod) => p.status?.phase === 'Succeeded' || p.status?.phase === 'Failed';
+    if (selected.length > 0 && selected.every(done)) {
+      // a headless Service over a finished Job's pods: no endpoint is what it should have
+      out.push(ok('Services', `Service ${key(svc)} selects only pods that have completed (${plural(selected.length, 'pod')}): it has no endpoint, as it should`));
+      continue;
+    }
     const reason = empty.length === ports.length ? noEndpointsReason(cluster, svc) : noEndpointsReason(cluster, svc, empty[0]);
     const which = empty.length === ports.length ? '' : ` (port ${empty.map(portLabel).join(', ')})`;
-    // pods that match and are only starting: the endpoints follow
-    const starting = reason.includes('not yet in its EndpointSlices');
+    // pods that match and are only starting (or Ready and not yet in its EndpointSlices): the endpoints follow
+    const starting = reason.includes('not yet in its EndpointSlices') || (selected.length > 0 && selected.filter((p) => !done(p)).every((p) => isPodReady(p) || isStarting(p, e.now)));
     out.push(starting ? warn('Services', `${reason}${which}`) : fail('Services', `${reason}${which}`));
   }
   for (const svc of cluster.services) {

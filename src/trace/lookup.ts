@@ -25,7 +25,8 @@ export function nodeIPs(cluster: ClusterView): Map<string, string> {
 
 export function podByIP(cluster: ClusterView, ip: string): Pod | undefined {
   const candidates = cluster.pods.filter((p) => !p.spec.hostNetwork && (p.status?.podIP === ip || p.status?.podIPs?.some((a) => a.ip === ip)));
-  return candidates.find((p) => p.status?.phase === 'Running') ?? candidates[0];
+  // a finished pod keeps the IP it had in its status after the node gave it to another pod
+  return candidates.find((p) => p.status?.phase === 'Running') ?? candidates.find((p) => p.status?.phase !== 'Succeeded' && p.status?.phase !== 'Failed') ?? candidates[0];
 }
 
 export function podLabel(pod: Pod): string {

@@ -6,7 +6,7 @@
 
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import type { EndpointSlice, Event, NetworkPolicy, Node, Service } from '../../api/types.js';
+import type { EndpointSlice, Event, NetworkPolicy, Node, Pod, Service } from '../../api/types.js';
 import { readLbStatus, type LbStatus } from '../../cloud/lb-status.js';
 import { nodeNetworkName } from '../../cni/config.js';
 import { IpamStore } from '../../cni/ipam-store.js';
@@ -14,6 +14,7 @@ import { CLUSTER_DNS_SERVICE, INGRESS_CONTROLLER, KUBE_DNS_SERVICE_IP, netnsName
 import { externalRecords } from '../../controllers/external-dns.js';
 import { agentArgv, lbAgentArgv } from '../../daemon/agent-supervisor.js';
 import { CLUSTER_PROBE_NAME } from '../../doctor/check-dns.js';
+import { unrecordedPods } from '../../doctor/check-pod-network.js';
 import { diagnose } from '../../doctor/doctor.js';
 import type { DoctorEvidence, NodeProbe, PublishedName } from '../../doctor/evidence.js';
 import { fail, ok, renderReport, warn, type Finding } from '../../doctor/findings.js';
@@ -48,6 +49,11 @@ async function objects(ctx: Context): Promise<Objects> {
   return { ...view, events: events.items, policies: policies.items };
 }
 
+/** The IPAM's allocations in the node's pod network (its address files) */
+function allocationsOf(ctx: Context, node: string) {
+  return new IpamStore(path.join(ctx.paths.ipam, nodeNetworkName(ctx.cluster, node))).list();
+}
+
 /** What the node's proxy would load for the Services and EndpointSlices the API holds (its Node gives its address and podCIDR). */
 function expectedVersion(node: Node, o: Pick<Objects, 'services' | 'slices'>): string | undefined {
   const ip = node.status?.addresses?.find((a) => a.type === 'InternalIP')?.address;
@@ -59,7 +65,7 @@ function expectedVersion(node: Node, o: Pick<Objects, 'services' | 'slices'>): s
 async function probeNode(ctx: Context, node: Node, o: Objects, present: Set<string>, hasClusterDns: boolean): Promise<NodeProbe> {
   const name = node.metadata.name!;
   const netns = netnsNames.node(ctx.cluster, name);
-  const allocations = new IpamStore(path.join(ctx.paths.ipam, nodeNetworkName(ctx.cluster, name))).list();
+  const allocations = allocationsOf(ctx, name);
   const expected = expectedVersion(node, o);
   if (!present.has(netns)) return { name, netns: false, policyDrops: new Map(), allocations, ...(expected ? { expectedVersion: expected } : {}) };
   const run = (argv: string[]) => defaultRunner.run(argv, { netns, allowFailure: true, timeoutMs: (PROBE_TIMEOUT_S + 3) * 1000 });
@@ -101,6 +107,24 @@ async function settleRules(ctx: Context, probes: NodeProbe[]): Promise<void> {
     if (version) p.rulesetVersion = version; else delete p.rulesetVersion;
     if (expected) p.expectedVersion = expected;
   }));
+}
+
+/**
+ * The pods that hold an IP the IPAM does not record, looked at again: pods
+ * were listed before the IPAM's files were read, and a pod that ended
+ * meanwhile gave its IP back (the kubelet tears a finished pod's sandbox
+ * down). Each is read anew, and its node's allocations with it.
+ */
+async function settleAddresses(ctx: Context, o: Objects, probes: NodeProbe[]): Promise<void> {
+  const suspects = unrecordedPods(o.pods, probes);
+  if (suspects.length === 0) return;
+  const client = ctx.client();
+  for (const pod of suspects) {
+    const fresh = await client.get<Pod>('pods', pod.metadata.namespace, pod.metadata.name!).catch(() => undefined);
+    const at = o.pods.indexOf(pod);
+    if (fresh && fresh.metadata.uid === pod.metadata.uid) o.pods[at] = fresh; else o.pods.splice(at, 1);
+  }
+  for (const probe of probes) probe.allocations = allocationsOf(ctx, probe.name);
 }
 
 async function outsideCurl(where: Where, url: string, host: string): Promise<CurlResult> {
@@ -157,6 +181,7 @@ export async function gatherDoctorEvidence(ctx: Context): Promise<DoctorEvidence
   const hasClusterDns = o.services.some((s) => s.metadata.namespace === CLUSTER_DNS_SERVICE.namespace && s.metadata.name === CLUSTER_DNS_SERVICE.name);
   const nodes = await Promise.all(o.nodes.map((n) => probeNode(ctx, n, o, present, hasClusterDns)));
   await settleRules(ctx, nodes);
+  await settleAddresses(ctx, o, nodes);
   const lb = await settledLbStatus(ctx);
   const where = present.has(netnsNames.outside(ctx.cluster)) ? outsideClient(ctx) : undefined;
   const lbAddress = o.services.find((s) => s.metadata.namespace === INGRESS_CONTROLLER.namespace && s.metadata.name === INGRESS_CONTROLLER.name)?.status?.loadBalancer?.ingress?.find((i) => i.ip)?.ip;

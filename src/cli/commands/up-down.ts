@@ -6,7 +6,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, openSync, readFileSync, rmSync, closeSync, readdirSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Deployment, Node } from '../../api/types.js';
+import type { Deployment, Node, Service } from '../../api/types.js';
 import { getCondition } from '../../api/pod-helpers.js';
 import { isApiError, PodnetError } from '../../errors.js';
 import { defaultRunner } from '../../net/runner.js';
@@ -14,8 +14,8 @@ import { processAlive, processArgs } from '../../net/process.js';
 import { parseDuration, type CommonFlags } from '../args.js';
 import { clusterOption, type Context } from '../context.js';
 import { readTrace, formatTrace, TRACE_ENV, TRACE_FILE_NAME, StartupTrace } from '../../startup-trace.js';
-import { DEFAULT_NODES, INGRESS_CONTROLLER } from '../../config.js';
-import { readLbStatus } from '../../cloud/lb-status.js';
+import { CLUSTER_DNS_DEPLOYMENT, DEFAULT_NODES, INGRESS_CONTROLLER } from '../../config.js';
+import { lbStatusPath, readLbStatus } from '../../cloud/lb-status.js';
 import { daemonHoldsLock, DAEMON_LOCKED_EXIT } from '../../daemon/instance-lock.js';
 
 /**
@@ -142,7 +142,7 @@ const nodesText = (n: number) => `${n} node${n === 1 ? '' : 's'}`;
 
 /** The system Deployments `up` waits for, unless --bare. */
 export const ADDONS = [
-  { namespace: 'kube-system', name: 'coredns', what: 'cluster DNS' },
+  { ...CLUSTER_DNS_DEPLOYMENT, what: 'cluster DNS' },
   { ...INGRESS_CONTROLLER, what: 'ingress controller' },
 ];
 
@@ -176,8 +176,21 @@ const INGRESS_SERVICE = `${INGRESS_CONTROLLER.namespace}/${INGRESS_CONTROLLER.na
  * its address are refused, and `up` returns when the cluster answers.
  */
 export async function waitForLoadBalancer(ctx: Context, deadline: number, progress: (msg: string) => void): Promise<void> {
+  // nothing to wait for when the user changed the controller so that no node can serve it
+  const client = ctx.client();
+  const [svc, deployment] = await Promise.all([
+    client.get<Service>('services', INGRESS_CONTROLLER.namespace, INGRESS_CONTROLLER.name).catch(() => undefined),
+    client.get<Deployment>('deployments', INGRESS_CONTROLLER.namespace, INGRESS_CONTROLLER.name).catch(() => undefined),
+  ]);
+  if (!svc || svc.spec.type !== 'LoadBalancer' || svc.spec.loadBalancerClass || deployment?.spec.replicas === 0) {
+    progress(`load balancer: not waited for (${INGRESS_SERVICE} ${!svc ? 'does not exist' : deployment?.spec.replicas === 0 ? 'is scaled to 0' : 'is not a LoadBalancer podnet serves'})`);
+    return;
+  }
+  // the status a daemon before this one wrote (a resumed cluster) says nothing of now
+  const daemonStarted = statSync(ctx.paths.daemonPid, { throwIfNoEntry: false })?.mtimeMs ?? 0;
   for (;;) {
-    const frontends = readLbStatus(ctx.paths.dir)?.frontends.filter((f) => f.service === INGRESS_SERVICE) ?? [];
+    const fresh = (statSync(lbStatusPath(ctx.paths.dir), { throwIfNoEntry: false })?.mtimeMs ?? 0) >= daemonStarted;
+    const frontends = (fresh ? readLbStatus(ctx.paths.dir)?.frontends.filter((f) => f.service === INGRESS_SERVICE) : undefined) ?? [];
     const serving = frontends.length > 0 && frontends.every((f) => f.targets.some((t) => t.inService));
     if (serving) {
       const nodes = [...new Set(frontends.flatMap((f) => f.targets.filter((t) => t.inService).map((t) => t.node)))];

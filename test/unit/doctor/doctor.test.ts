@@ -260,3 +260,29 @@ test('events: recent Warnings about objects that still exist, newest first; old 
   const f = diagnose(evidence({}, { events }));
   assert.deepEqual(f.filter((x) => x.section === 'Events').map((x) => x.text), ['ReplicaSet shop/obj R: newest (4 times, last 2s ago)', 'Pod shop/obj R: first (30s ago)']);
 });
+
+test('services: a headless Service over a finished Job\'s pods is fine; one whose pods are only starting is a warning', () => {
+  const done = (name: string, phase: 'Succeeded' | 'Failed'): Pod => {
+    const p = withUid(pod('shop', name, '10.244.0.20', 'node-1', { job: 'w' }, false));
+    return { ...p, metadata: { ...p.metadata, ownerReferences: [{ apiVersion: 'batch/v1', kind: 'Job', name: 'w', uid: 'job-w', controller: true }] }, status: { phase, podIP: '10.244.0.20' } };
+  };
+  const workers = service('shop', 'w', 'None', { job: 'w' });
+  const young = { ...withUid(pod('shop', 'web-1', '10.244.1.9', 'node-2', { app: 'web' }, false)), metadata: { namespace: 'shop', name: 'web-1', uid: uid('web-1'), labels: { app: 'web' }, creationTimestamp: ago(3) } } as Pod;
+  young.status = { phase: 'Pending', conditions: [{ type: 'Ready', status: 'False' }], containerStatuses: [{ name: 'app', ready: false, restartCount: 0, state: { waiting: { reason: 'ContainerCreating' } } }] } as Pod['status'];
+  const web = service('shop', 'web', '10.96.0.60', { app: 'web' });
+  const pods = [...allPods, done('w-0', 'Succeeded'), done('w-1', 'Failed'), young];
+  const f = diagnose(evidence({}, { services: [api, controllerSvc, kubeDns, workers, web], pods }));
+  assert.deepEqual(problems(f).filter((x) => x.section === 'Services'), []);
+  assert.ok(f.some((x) => x.level === 'ok' && x.text === 'Service shop/w selects only pods that have completed (2 pods): it has no endpoint, as it should'), f.map((x) => x.text).join('\n'));
+  assert.match(warnings(f).find((x) => x.section === 'Services')!.text, /^Service shop\/web has no ready endpoint: 1 pod matches its selector app=web, none is Ready: web-1 \(ContainerCreating\)$/);
+  // a Job's failed pod is its retry, not a pod to look at
+  assert.ok(!f.some((x) => x.section === 'Pods' && x.text.includes('w-1')));
+});
+
+test('cluster DNS: its Service deleted from a cluster that has the DNS Deployment is a problem, not a bare cluster', () => {
+  const coredns = { kind: 'Deployment', metadata: { namespace: 'kube-system', name: 'coredns', uid: 'd1' }, spec: { replicas: 2 } };
+  const nodes = ['node-1', 'node-2'].map((n) => { const p = probe(n, allPods); delete p.clusterDns; return p; });
+  const f = diagnose(evidence({ nodes }, { services: [api, controllerSvc], workloads: [coredns] }));
+  const p = only(f, 'fail');
+  assert.equal(p.text, 'the cluster DNS\'s Service kube-system/kube-dns is gone: every pod with dnsPolicy ClusterFirst asks 10.96.0.10 and gets no answer');
+});

@@ -558,3 +558,11 @@ test('a node\'s own port (no NodePort) that answers is the node\'s answer, not a
   assert.equal(r.by, 'other');
   assert.match(r.lines.at(-1)!, /the node itself answered 200/);
 });
+
+test('podByIP: a finished pod that kept the IP in its status loses it to the pod the node gave it to, even one still starting', async () => {
+  const { podByIP } = await import('../../../src/trace/lookup.js');
+  const finished = { ...pod('shop', 'job-1', '10.244.0.9', 'node-1', { job: 'x' }, false), status: { phase: 'Succeeded', podIP: '10.244.0.9' } } as Pod;
+  const starting = { ...pod('shop', 'web-1', '10.244.0.9', 'node-1', { app: 'web' }, false), status: { phase: 'Pending', podIP: '10.244.0.9' } } as Pod;
+  assert.equal(podByIP(cluster({ pods: [finished, starting] }), '10.244.0.9')?.metadata.name, 'web-1');
+  assert.equal(podByIP(cluster({ pods: [finished] }), '10.244.0.9')?.metadata.name, 'job-1');
+});
