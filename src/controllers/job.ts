@@ -25,7 +25,7 @@
 
 import type { Condition, Container, Job, JobStatus, Pod } from '../api/types.js';
 import { matchesLabelSelector } from '../api/labels.js';
-import { getCondition, isActive, isPodReady, isTerminal, nowRFC3339 } from '../api/pod-helpers.js';
+import { getCondition, isActive, isControlledBy, isPodReady, isTerminal, nowRFC3339 } from '../api/pod-helpers.js';
 import type { Client } from '../client/client.js';
 import { isApiError } from '../errors.js';
 import { Controller } from './controller.js';
@@ -544,25 +544,46 @@ export class JobController extends Controller {
     const managedBy = job.spec.managedBy;
     if (managedBy !== undefined && managedBy !== JOB_CONTROLLER_NAME) return;
     this.warnUnimplemented(job);
-    const candidates = [...this.podsByOwner.get(job.metadata.uid!).filter((p) => p.metadata.namespace === namespace), ...this.orphans.get(namespace ?? '')];
-    const pods = await claimPods(this.client, ownerOf(job), candidates, (p) => matchesLabelSelector(job.spec.selector, p.metadata.labels));
     if (isJobFinished(job)) {
-      // a finished Job's pods were all counted: a finalizer left is taken off (upstream's cleanupPodFinalizers)
+      // a finished Job's pods were all counted: a finalizer left is taken off (upstream's cleanupPodFinalizers); it adopts nothing more
       this.forget(key);
-      await this.releaseAll(pods.filter(hasTrackingFinalizer));
+      await this.releaseAll(this.podsByOwner.get(job.metadata.uid!).filter((p) => p.metadata.namespace === namespace && hasTrackingFinalizer(p)));
       return;
     }
+    const candidates = [...this.podsByOwner.get(job.metadata.uid!).filter((p) => p.metadata.namespace === namespace), ...this.orphans.get(namespace ?? '')];
+    const claimed = await claimPods(this.client, ownerOf(job), candidates, (p) => matchesLabelSelector(job.spec.selector, p.metadata.labels));
+    // a pod adopted just now gets the tracking finalizer upstream's adoption patch adds, so it is counted when it ends
+    const owned = new Set(candidates.filter((p) => isControlledBy(p, job.metadata.uid)).map((p) => p.metadata.uid!));
+    const pods = await Promise.all(claimed.map((p) => (owned.has(p.metadata.uid!) || hasTrackingFinalizer(p) || p.metadata.deletionTimestamp ? p : this.addFinalizer(p))));
     const nowMs = Date.now();
     const plan = planJob(job, pods, { nowMs, backoff: this.backoffs.get(key), released: this.released, backoffDurations: this.backoffDurations });
-    for (const pod of plan.deleteUncounted) await this.deletePod(job, pod, true);
-    for (const pod of plan.deleteFinishing) await this.deletePod(job, pod, false);
-    for (const index of plan.create) await this.createPod(job, index);
+    // a pod that could not be made or deleted does not stop the counting (upstream's manageJobErr): the error is raised after it
+    let manageError: unknown;
+    const attempt = async (fn: () => Promise<void>) => { try { await fn(); } catch (err) { manageError ??= err; return false; } return true; };
+    for (const pod of plan.deleteUncounted) await attempt(() => this.deletePod(job, pod, true));
+    for (const pod of plan.deleteFinishing) await attempt(() => this.deletePod(job, pod, false));
+    let notCreated = 0;
+    for (const index of plan.create) if (!(await attempt(() => this.createPod(job, index)))) notCreated += 1;
+    if (notCreated > 0) plan.status = { ...plan.status, active: Math.max(0, (plan.status.active ?? 0) - notCreated) };
     for (const e of plan.events) {
       if (e.type === 'Normal') this.events.normal(job, e.reason, e.message); else this.events.warning(job, e.reason, e.message);
     }
     await this.count(key, job, pods, plan, nowMs);
     this.backoffs.set(key, plan.backoff);
+    if (manageError) throw manageError;
     if (plan.requeueAfterMs !== undefined) this.enqueueAfter(key, plan.requeueAfterMs);
+  }
+
+  /** The tracking finalizer on a pod this Job adopted (a pod made before it, or orphaned by another Job's deletion). */
+  private async addFinalizer(pod: Pod): Promise<Pod> {
+    const m = pod.metadata;
+    try {
+      return await this.client.patch<Pod>('pods', m.namespace, m.name!, { metadata: { finalizers: [...(m.finalizers ?? []), JOB_TRACKING_FINALIZER], uid: m.uid, resourceVersion: m.resourceVersion } }, { patchType: 'merge' });
+    } catch (err) {
+      // gone or changed: the next sync sees it as it is now
+      if (isApiError(err, 'NotFound') || isApiError(err, 'Conflict')) return pod;
+      throw err;
+    }
   }
 
   /**
@@ -599,12 +620,13 @@ export class JobController extends Controller {
   /** A finalizer removal the cache has not shown yet is remembered, so the pod is not counted twice. Gone or replaced: nothing to remove. */
   private async removeFinalizer(pod: Pod): Promise<void> {
     const m = pod.metadata;
+    // remembered before the patch: its watch event can arrive before the patch's answer, and must find it there to clear it
+    this.released.add(m.uid!);
     try {
       await this.client.patch('pods', m.namespace, m.name!, { metadata: { '$deleteFromPrimitiveList/finalizers': [JOB_TRACKING_FINALIZER], uid: m.uid } }, { patchType: 'strategic' });
     } catch (err) {
-      if (!isApiError(err, 'NotFound') && !isApiError(err, 'Conflict')) throw err;
+      if (!isApiError(err, 'NotFound') && !isApiError(err, 'Conflict')) { this.released.delete(m.uid!); throw err; }
     }
-    this.released.add(m.uid!);
   }
 
   private async releaseAll(pods: readonly Pod[]): Promise<void> {

@@ -275,3 +275,34 @@ test('ttl-after-finished: a finished Job with ttlSecondsAfterFinished 0 is delet
   await eventually('the Job gone', async () => (await client.list('jobs', 'default')).items.length === 0);
   await eventually('its pod gone', async () => (await podsOf(client, 'brief')).length === 0);
 });
+
+test('the controller: a pod that cannot be created does not stop the counting of one that succeeded', async () => {
+  const events = new FakeEventRecorder();
+  const client = await startController(stops, (informers, c) => new JobController(informers, c, events));
+  await client.create({ apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'builder', namespace: 'default' } });
+  const j = newJob('two', { completions: 2 });
+  j.spec.template.spec.serviceAccountName = 'builder';
+  await client.create(j);
+  const [first] = await eventually('a pod', async () => { const pods = await podsOf(client, 'two'); return pods.length === 1 && pods; });
+  // the next pod cannot be made (its account is gone), and the first one ends meanwhile
+  await client.delete('serviceaccounts', 'default', 'builder');
+  await setPhase(client, first!, 'Succeeded');
+  const counted = await eventually('the success counted', async () => { const job = await client.get<Job>('jobs', 'default', 'two'); return job.status?.succeeded === 1 && job; });
+  assert.equal(counted.status?.active ?? 0, 0);
+  await eventually('its finalizer off', async () => (await client.get<Pod>('pods', 'default', first!.metadata.name!)).metadata.finalizers === undefined);
+  assert.ok(events.events.some((e) => e.reason === 'FailedCreate' && /serviceaccount "builder" not found/.test(e.message)), JSON.stringify(events.events));
+});
+
+test('the controller: a pod adopted by a Job (made before it, matching its selector) gets the tracking finalizer and is counted', async () => {
+  const client = await startController(stops, (informers, c) => new JobController(informers, c, new FakeEventRecorder()));
+  const labels = { run: 'adopt-me' };
+  await client.create({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'early', namespace: 'default', labels }, spec: { restartPolicy: 'Never', containers: [{ name: 'c', image: 'podnet/echo' }] } });
+  const j = newJob('adopter', { manualSelector: true, selector: { matchLabels: labels } });
+  j.spec.template.metadata = { labels };
+  await client.create(j);
+  const adopted = await eventually('adopted with the finalizer', async () => { const p = await client.get<Pod>('pods', 'default', 'early'); return p.metadata.finalizers?.includes(JOB_TRACKING_FINALIZER) && p; });
+  assert.equal(adopted.metadata.ownerReferences?.[0]?.name, 'adopter');
+  await setPhase(client, adopted, 'Succeeded');
+  const done = await eventually('Complete', async () => { const job = await client.get<Job>('jobs', 'default', 'adopter'); return job.status?.conditions?.some((c) => c.type === 'Complete') && job; });
+  assert.equal(done.status?.succeeded, 1);
+});
