@@ -14,7 +14,7 @@ import { Controller } from './controller.js';
 import { claimPods, controllerRefTo, orphanNamespace, ORPHANS_BY_NAMESPACE, podOwnerHandlers, type PodOwner } from './controller-ref.js';
 import type { EventRecorder } from './events.js';
 import { indexLookup, keyOf, splitKey, type IndexLookup, type InformerSource, type Lister } from './informers.js';
-import { CONTROLLER_UID_INDEX, controllerUid, msUntilNextAvailable, podChangeMatters, sameStatus } from './workload-pods.js';
+import { CONTROLLER_UID_INDEX, controllerUid, createOwnedPod, deleteOwnedPod, msUntilNextAvailable, podChangeMatters, sameStatus } from './workload-pods.js';
 import { randomSuffix } from './template-hash.js';
 
 const ownerOf = (rs: ReplicaSet): PodOwner => ({ obj: rs, apiVersion: 'apps/v1', kind: 'ReplicaSet', plural: 'replicasets' });
@@ -129,22 +129,10 @@ export class ReplicaSetController extends Controller {
       // not copied: every Client copies (LocalClient) or serializes (HttpClient) what it creates
       spec: t.spec,
     };
-    try {
-      const created = await this.client.create(pod);
-      this.events.normal(rs, 'SuccessfulCreate', `Created pod: ${name}`);
-      return created;
-    } catch (err) {
-      this.events.warning(rs, 'FailedCreate', `Error creating: ${(err as Error).message}`);
-      throw err;
-    }
+    return createOwnedPod(this.client, this.events, rs, pod);
   }
 
-  private async deletePod(rs: ReplicaSet, pod: Pod): Promise<void> {
-    try {
-      await this.client.delete('pods', pod.metadata.namespace, pod.metadata.name!, { preconditions: { uid: pod.metadata.uid! } });
-      this.events.normal(rs, 'SuccessfulDelete', `Deleted pod: ${pod.metadata.name}`);
-    } catch (err) {
-      if (!isApiError(err, 'NotFound')) throw err;
-    }
+  private deletePod(rs: ReplicaSet, pod: Pod): Promise<void> {
+    return deleteOwnedPod(this.client, this.events, rs, pod);
   }
 }

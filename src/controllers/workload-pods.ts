@@ -1,12 +1,16 @@
 // What the workload controllers (ReplicaSet, Deployment, StatefulSet) share
 // about the objects they own: the controller-uid index, which pod changes
 // can change a sync's outcome, when to look again for minReadySeconds,
-// intOrPercent fields, and status comparison.
+// intOrPercent fields, status comparison, and making and deleting a pod with
+// the events upstream's pod control records on its owner.
 
 import { deepEqual } from '../store/deep-equal.js';
 import type { KubeObject, Pod } from '../api/types.js';
 import { isActive, isPodReady, msUntilAvailable } from '../api/pod-helpers.js';
+import type { Client } from '../client/client.js';
+import { isApiError } from '../errors.js';
 import { controllerRefOf } from './controller-ref.js';
+import type { EventRecorder } from './events.js';
 
 /** the label a Deployment puts on its ReplicaSets' selectors, templates and so pods */
 export const POD_TEMPLATE_HASH = 'pod-template-hash';
@@ -62,4 +66,26 @@ const STATUS_TIME_KEYS = new Set(['lastTransitionTime', 'lastUpdateTime']);
  */
 export function sameStatus(a: unknown, b: unknown): boolean {
   return deepEqual(a, b, STATUS_TIME_KEYS);
+}
+
+/** Creates an owner's pod (named already): SuccessfulCreate, or FailedCreate and the error thrown, as upstream's RealPodControl. */
+export async function createOwnedPod(client: Client, events: EventRecorder, owner: KubeObject, pod: Pod): Promise<Pod> {
+  try {
+    const created = await client.create(pod);
+    events.normal(owner, 'SuccessfulCreate', `Created pod: ${pod.metadata.name}`);
+    return created;
+  } catch (err) {
+    events.warning(owner, 'FailedCreate', `Error creating: ${(err as Error).message}`);
+    throw err;
+  }
+}
+
+/** Deletes an owner's pod, this very pod (its uid a precondition): SuccessfulDelete; one already gone is no error. */
+export async function deleteOwnedPod(client: Client, events: EventRecorder, owner: KubeObject, pod: Pod): Promise<void> {
+  try {
+    await client.delete('pods', pod.metadata.namespace, pod.metadata.name!, { preconditions: { uid: pod.metadata.uid! } });
+    events.normal(owner, 'SuccessfulDelete', `Deleted pod: ${pod.metadata.name}`);
+  } catch (err) {
+    if (!isApiError(err, 'NotFound')) throw err;
+  }
 }

@@ -30,6 +30,7 @@ import { RootCACertPublisher } from '../controllers/root-ca-publisher.js';
 import { isNodeReady, Scheduler } from '../controllers/scheduler.js';
 import { ServiceAccountsController, wakeWorkloadsOnServiceAccount } from '../controllers/service-account.js';
 import { StatefulSetController } from '../controllers/statefulset.js';
+import { DaemonSetController } from '../controllers/daemonset.js';
 import { JobController } from '../controllers/job.js';
 import { TTLAfterFinishedController } from '../controllers/ttl-after-finished.js';
 import { isApiError } from '../errors.js';
@@ -218,16 +219,19 @@ export class Daemon {
     const replicaSets = new ReplicaSetController(informers, client, recorder('replicaset-controller'));
     const statefulSets = new StatefulSetController(informers, client, recorder('statefulset-controller'));
     const jobs = new JobController(informers, client, recorder('job-controller'));
+    const daemonSets = new DaemonSetController(informers, client, recorder('daemonset-controller'));
     // pods refused for a missing ServiceAccount are tried again the moment it is made
     wakeWorkloadsOnServiceAccount(informers, [
       { plural: 'replicasets', enqueue: (key) => replicaSets.enqueue(key) },
       { plural: 'statefulsets', enqueue: (key) => statefulSets.enqueue(key) },
       { plural: 'jobs', enqueue: (key) => jobs.enqueue(key) },
+      { plural: 'daemonsets', enqueue: (key) => daemonSets.enqueue(key) },
     ]);
     const controllers = [
       new DeploymentController(informers, client, recorder('deployment-controller')),
       replicaSets,
       statefulSets,
+      daemonSets,
       jobs,
       new TTLAfterFinishedController(informers, client),
       // upstream's disruption controller records its Events as "controllermanager"
