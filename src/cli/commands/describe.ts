@@ -56,7 +56,7 @@ export async function describeCommand(ctx: Context, flags: CommonFlags): Promise
       } else if (kind === 'PersistentVolumeClaim') {
         // as kubectl: every pod of the namespace, of which the describer keeps those that mount the claim
         related.pods = (await client.list<Pod>('pods', eventNs)).items;
-      } else if (kind === 'StatefulSet' || kind === 'ReplicaSet') {
+      } else if (kind === 'StatefulSet' || kind === 'ReplicaSet' || kind === 'DaemonSet') {
         related.pods = (await client.list<Pod>('pods', eventNs)).items.filter((p) => p.metadata.ownerReferences?.some((r) => r.uid === obj.metadata.uid));
       } else if (kind === 'Deployment') {
         // as kubectl: the ReplicaSets its selector matches, of which the describer keeps those it controls

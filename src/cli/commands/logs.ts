@@ -2,11 +2,11 @@
 // as kubectl logs: one container instance (the current one, or with
 // --previous the last one that terminated), picked the way the kubelet's
 // validateContainerLogStatus picks it, with its errors worded as the API
-// server returns them. Deployments, StatefulSets, Jobs and Services resolve to one
+// server returns them. Deployments, StatefulSets, DaemonSets, Jobs and Services resolve to one
 // of their pods as kubectl's GetFirstPod does (sorted by podutils.ByLogging).
 
 import { createReadStream, statSync, watchFile, unwatchFile } from 'node:fs';
-import type { Deployment, Job, Pod, ReplicaSet, Service, StatefulSet } from '../../api/types.js';
+import type { DaemonSet, Deployment, Job, Pod, ReplicaSet, Service, StatefulSet } from '../../api/types.js';
 import { getCondition, isPodReady } from '../../api/pod-helpers.js';
 import { selectorToString } from '../../api/labels.js';
 import { resourceForName } from '../../api/resources.js';
@@ -98,7 +98,7 @@ export function byLogging(a: Pod, b: Pod): number {
 }
 
 /**
- * The label selector of a Deployment, StatefulSet, Job or Service
+ * The label selector of a Deployment, StatefulSet, DaemonSet, Job or Service
  * (polymorphichelpers.SelectorsForObject), with the Service itself for the
  * callers that map its ports; undefined for a kind that has none. `verb` words
  * kubectl's error for a Service without a selector ("get the logs from").
@@ -108,7 +108,8 @@ export async function selectorForObject(client: Client, namespace: string, plura
     case 'deployments':
     case 'replicasets':
     case 'statefulsets':
-      return { labelSelector: selectorToString((await client.get<Deployment | ReplicaSet | StatefulSet>(plural, namespace, name)).spec.selector) };
+    case 'daemonsets':
+      return { labelSelector: selectorToString((await client.get<Deployment | ReplicaSet | StatefulSet | DaemonSet>(plural, namespace, name)).spec.selector) };
     case 'jobs':
       return { labelSelector: selectorToString((await client.get<Job>(plural, namespace, name)).spec.selector ?? {}) };
     case 'services': {

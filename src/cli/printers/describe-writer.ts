@@ -141,3 +141,15 @@ export function describeEvents(events: readonly Event[], w: PrefixWriter, now: I
     w.write(LEVEL_1, `${e.type ?? ''}\t${e.reason ?? ''}\t${interval}\t${source}\t${(e.message ?? '').trim()}\n`);
   }
 }
+
+/** A workload's own pods by phase, as kubectl's getPodStatusForController words them (Pending is "Waiting"). */
+export function podPhaseCounts(owner: KubeObject, pods: readonly Pod[]): string {
+  const counts = { Running: 0, Pending: 0, Succeeded: 0, Failed: 0 };
+  for (const p of pods) {
+    const ref = controllerRefOf(p);
+    if (!ref || ref.uid !== owner.metadata.uid) continue;
+    const phase = p.status?.phase;
+    if (phase && phase in counts) counts[phase as keyof typeof counts]++;
+  }
+  return `${counts.Running} Running / ${counts.Pending} Waiting / ${counts.Succeeded} Succeeded / ${counts.Failed} Failed`;
+}

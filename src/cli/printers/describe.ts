@@ -5,7 +5,7 @@
 // for Deployments, Secrets for ServiceAccounts) and gets the text back.
 
 import type {
-  ConfigMap, Deployment, Endpoints, EndpointSlice, Event, HorizontalPodAutoscaler, Ingress, IngressClass, Job, KubeObject, Namespace, NetworkPolicy, Node,
+  ConfigMap, DaemonSet, Deployment, Endpoints, EndpointSlice, Event, HorizontalPodAutoscaler, Ingress, IngressClass, Job, KubeObject, Namespace, NetworkPolicy, Node,
   PersistentVolume, PersistentVolumeClaim, Pod, PodDisruptionBudget, PodTemplateSpec, ReplicaSet, Role, RoleBinding, Secret, Service, ServiceAccount, StatefulSet,
   StorageClass,
 } from '../../api/types.js';
@@ -14,6 +14,7 @@ import { controllerRefOf } from '../../controllers/controller-ref.js';
 import { rfc1123z, type Instant } from './age.js';
 import { describeEndpoints, describeEndpointSlice, describeIngress, describeIngressClass, describeService } from './describe-network.js';
 import { describeHorizontalPodAutoscaler } from './describe-hpa.js';
+import { describeDaemonSet } from './describe-daemonset.js';
 import { describeJob } from './describe-job.js';
 import { describeNetworkPolicy } from './describe-networkpolicy.js';
 import { describeNode } from './describe-node.js';
@@ -23,7 +24,7 @@ import { describePod, describePodTemplate } from './describe-pod.js';
 import { describeServiceAccount } from './describe-serviceaccount.js';
 import { describePersistentVolume, describePersistentVolumeClaim, describeStorageClass } from './describe-storage.js';
 import {
-  describeEvents, type DescribeRelated, LEVEL_0, LEVEL_1, nsOf, PrefixWriter, printAnnotationsMultiline, printControlledBy,
+  describeEvents, type DescribeRelated, LEVEL_0, LEVEL_1, nsOf, podPhaseCounts, PrefixWriter, printAnnotationsMultiline, printControlledBy,
   printLabelsMultiline, untyped,
 } from './describe-writer.js';
 import { formatLabelSelector, selectorString } from './selectors.js';
@@ -126,17 +127,6 @@ function describeDeployment(d: Deployment, events: readonly Event[] | undefined,
 }
 
 /** getPodStatusForController: the controller's pods counted by phase. */
-function podPhaseCounts(owner: KubeObject, pods: readonly Pod[]): string {
-  const counts = { Running: 0, Pending: 0, Succeeded: 0, Failed: 0 };
-  for (const p of pods) {
-    const ref = controllerRefOf(p);
-    if (!ref || ref.uid !== owner.metadata.uid) continue;
-    const phase = p.status?.phase;
-    if (phase && phase in counts) counts[phase as keyof typeof counts]++;
-  }
-  return `${counts.Running} Running / ${counts.Pending} Waiting / ${counts.Succeeded} Succeeded / ${counts.Failed} Failed`;
-}
-
 function describeReplicaSet(rs: ReplicaSet, events: readonly Event[] | undefined, related: DescribeRelated, now: Instant): string {
   const w = new PrefixWriter();
   w.write(LEVEL_0, `Name:\t${rs.metadata.name ?? ''}\n`);
@@ -273,6 +263,7 @@ export function describe(obj: KubeObject, events: readonly Event[] | undefined, 
     case 'Deployment': return describeDeployment(obj as Deployment, ev, related, now);
     case 'ReplicaSet': return describeReplicaSet(obj as ReplicaSet, ev, related, now);
     case 'StatefulSet': return describeStatefulSet(obj as StatefulSet, ev, related, now);
+    case 'DaemonSet': return describeDaemonSet(obj as DaemonSet, ev, related.pods ?? [], now);
     case 'Job': return describeJob(obj as Job, ev, now);
     case 'Ingress': return describeIngress(obj as Ingress, ev, related, now);
     case 'IngressClass': return describeIngressClass(obj as IngressClass, ev, now);

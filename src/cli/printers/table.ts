@@ -6,7 +6,7 @@
 import type {
   Deployment, Endpoints, EndpointSlice, Event, Ingress, IngressClass, KubeObject, LoadBalancerIngress, Namespace, Node, Pod,
   Secret, ConfigMap, Service, ServiceAccount, StatefulSet, Container, PersistentVolume, PersistentVolumeAccessMode, PersistentVolumeClaim,
-  StorageClass, NetworkPolicy, ReplicaSet, Job, RoleBinding, PodDisruptionBudget, HorizontalPodAutoscaler,
+  StorageClass, NetworkPolicy, ReplicaSet, Job, RoleBinding, PodDisruptionBudget, HorizontalPodAutoscaler, DaemonSet,
 } from '../../api/types.js';
 import { RESOURCES } from '../../api/resources.js';
 import { claimStorageClass, isDefaultStorageClass, volumeStorageClass } from '../../api/default-storage-class.js';
@@ -331,6 +331,19 @@ const PRINTERS: Record<string, Printer> = {
       const s = obj as StatefulSet;
       const cells = [s.metadata.name ?? '', `${s.status?.readyReplicas ?? 0}/${s.spec.replicas ?? 1}`, age(s, now)];
       if (wide) cells.push(...containerCells(s.spec.template?.spec?.containers));
+      return cells;
+    },
+  },
+  // printDaemonSet: the status counts as they are, NODE SELECTOR the template's nodeSelector
+  DaemonSet: {
+    headers: ['NAME', 'DESIRED', 'CURRENT', 'READY', 'UP-TO-DATE', 'AVAILABLE', 'NODE SELECTOR', 'AGE'],
+    wideHeaders: ['CONTAINERS', 'IMAGES', 'SELECTOR'],
+    cells(obj, wide, now) {
+      const ds = obj as DaemonSet;
+      const st = ds.status ?? {};
+      const cells = [ds.metadata.name ?? '', ...[st.desiredNumberScheduled, st.currentNumberScheduled, st.numberReady, st.updatedNumberScheduled, st.numberAvailable].map((n) => String(n ?? 0)),
+        formatLabels(ds.spec.template?.spec?.nodeSelector), age(ds, now)];
+      if (wide) cells.push(...containerCells(ds.spec.template?.spec?.containers), formatLabelSelector(ds.spec.selector));
       return cells;
     },
   },
