@@ -123,8 +123,13 @@ export class Kubelet {
     this.housekeepingTimer.unref();
   }
 
-  /** A pod directory no worker owns is a teardown that failed (PodWorker.terminate kept it): try it again. */
+  /**
+   * A pod directory no worker owns is a teardown that failed
+   * (PodWorker.terminate kept it): try it again. So is a finished pod's
+   * sandbox that is still there (its teardown failed when it ended).
+   */
   private async retryTeardowns(): Promise<void> {
+    for (const worker of [...this.workers.values()]) await worker.retryFinishedTeardown();
     for (const uid of this.podDirs()) {
       if (this.workers.has(uid)) continue;
       const state = PodWorker.loadState(this.ctx.podsDir, uid);

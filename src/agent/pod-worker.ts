@@ -124,6 +124,8 @@ interface SavedContainer {
   startedAt?: string;
   /** the instance before this one, as the runtime keeps it: `lastState`, and what `logs --previous` reads */
   lastTerminated?: ContainerState['terminated'];
+  /** how this instance ended, once it has: a finished pod's status is rebuilt from it by an agent started again */
+  terminated?: ContainerState['terminated'];
 }
 
 interface ContainerRuntime extends ContainerFacts {
@@ -212,9 +214,12 @@ export class PodWorker {
     const initializing = (pod.spec.initContainers ?? []).length > 0;
     for (const c of pod.spec.containers) {
       const saved = this.state.containers[c.name];
+      // a finished pod's containers ended as they were recorded: its status (Succeeded or Failed) is written again from them,
+      // should the agent have stopped before the API had it (nothing of such a pod runs again)
+      const ended = this.state.terminal ? saved?.terminated : undefined;
       this.containers.set(c.name, {
         spec: c, name: c.name, image: c.image ?? '', ready: false, started: false, restartCount: saved?.restartCount ?? 0,
-        state: { waiting: { reason: initializing ? 'PodInitializing' : 'ContainerCreating' } }, lastState: lastStateOf(saved), backoffMs: BACKOFF_INITIAL_MS, probeTimers: [],
+        state: ended ? { terminated: ended } : { waiting: { reason: initializing ? 'PodInitializing' : 'ContainerCreating' } }, lastState: lastStateOf(saved), backoffMs: BACKOFF_INITIAL_MS, probeTimers: [],
       });
     }
     // A pod an agent from before init containers started: its regular
@@ -305,6 +310,7 @@ export class PodWorker {
     const saved = (c: ContainerRuntime): SavedContainer => ({
       ...(c.pid ? { pid: c.pid, ...(c.startTicks !== undefined ? { startTicks: c.startTicks } : {}) } : {}), restartCount: c.restartCount, ...(c.state.running?.startedAt ? { startedAt: c.state.running.startedAt } : {}),
       ...(c.lastState.terminated ? { lastTerminated: c.lastState.terminated } : {}),
+      ...(c.state.terminated ? { terminated: c.state.terminated } : {}),
     });
     for (const [name, c] of this.containers) this.state.containers[name] = saved(c);
     if (this.inits.length > 0) {
@@ -875,6 +881,17 @@ export class PodWorker {
     this.state.terminal = true;
     this.persist();
     this.scheduleStatus();
+  }
+
+  /** A finished pod whose sandbox teardown failed, tried again (by housekeeping): its IP goes back to the node's range. */
+  retryFinishedTeardown(): Promise<void> {
+    if (!this.terminal || !this.state.netns) return Promise.resolve();
+    return this.enqueue(async () => {
+      if (!this.terminal || !this.state.netns || this.terminating || this.finished) return;
+      await this.teardownSandbox();
+      delete this.state.netns;
+      this.persist();
+    });
   }
 
   /**

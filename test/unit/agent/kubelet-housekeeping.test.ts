@@ -296,3 +296,31 @@ test('a container adopted after an agent restart: when its main process exits, w
     for (const pid of leftovers()) process.kill(Number(pid), 'SIGKILL');
   }
 });
+
+test('a finished pod: an agent started again rebuilds its Succeeded status from state.json, and a failed sandbox teardown is retried by housekeeping (its IP would be lost)', async () => {
+  const patches: unknown[] = [];
+  const f = fixture('finished', new Semaphore(4));
+  f.ctx.client = { patch: async (_r: string, _ns: string, _n: string, body: unknown) => { patches.push(body); return { metadata: { resourceVersion: '0' } }; }, delete: async () => undefined } as unknown as Client;
+  const ended = { exitCode: 0, reason: 'Completed', startedAt: '2026-01-01T00:00:01Z', finishedAt: '2026-01-01T00:00:02Z' };
+  writeState(f.podsDir, 'done', { terminal: true, podIP: '10.244.0.9', containers: { app: { restartCount: 0, terminated: ended } } });
+  // the API never heard of the end: the agent stopped before its status write
+  const running = { ...pod('done', { restartPolicy: 'Never', containers: [{ name: 'app', image: 'podnet/echo' }] }), status: { phase: 'Running' as const } };
+  f.failDel(true);
+  const kubelet = new Kubelet(f.ctx);
+  await kubelet.adopt([running]);
+  try {
+    await until('the Succeeded status written', () => patches.some((p) => JSON.stringify(p).includes('"phase":"Succeeded"')));
+    assert.ok(!patches.some((p) => JSON.stringify(p).includes('"phase":"Pending"')), 'a Pending status was written');
+    assert.equal(PodWorker.loadState(f.podsDir, 'done')?.netns, 'pn-unit-pod-done', 'the failed DEL keeps the netns for the retry');
+    f.failDel(false);
+    await kubelet.startHousekeeping();
+    kubelet.stopHousekeeping();
+    assert.equal(PodWorker.loadState(f.podsDir, 'done')?.netns, undefined, 'housekeeping tore the sandbox down');
+    assert.ok(f.calls().filter((c) => c.command === 'DEL' && c.containerId === 'done').length >= 2);
+  } finally {
+    // its status writes would go on forever against the fake client
+    kubelet.stopHousekeeping();
+    kubelet.remove(running);
+    await until('the worker to finish', () => kubelet.podCount() === 0);
+  }
+});
