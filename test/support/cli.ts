@@ -1,7 +1,14 @@
 // Runs the real podnet CLI (the built dist/) and real tools nobody here wrote.
 
 import { spawn } from 'node:child_process';
+import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { after, before } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { ApiServer } from '../../src/apiserver/server.js';
+import { HttpClient } from '../../src/client/http-client.js';
 
 export const CLI = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
 
@@ -52,4 +59,43 @@ export async function downOrKill(pn: ReturnType<typeof podnet>, cluster: string)
   const names = (await run(['ip', 'netns', 'list'])).stdout.split('\n').map((l) => l.split(' ')[0]!).filter((n) => n.startsWith(`pn-${cluster}-`));
   for (const ns of names) for (const pid of (await run(['ip', 'netns', 'pids', ns])).stdout.split('\n').filter(Boolean)) { try { process.kill(Number(pid), 'SIGKILL'); } catch { /* gone */ } }
   await pn(['down']);
+}
+
+/**
+ * A test file's cluster (inside its describe): `up` before the tests, and
+ * after them, also when they fail, `down` and its state directory removed.
+ */
+export function withCluster(pn: ReturnType<typeof podnet>, cluster: string, stateDir: string, upArgs: string[] = []): void {
+  before(async () => {
+    const up = await pn(['up', ...upArgs]);
+    assert.equal(up.code, 0, `${up.stdout}\n${up.stderr}`);
+  });
+  after(async () => {
+    await downOrKill(pn, cluster);
+    rmSync(stateDir, { recursive: true, force: true });
+  });
+}
+
+/**
+ * An API server alone, where the CLI looks for cluster `cluster`'s socket
+ * (no nodes: what the CLI and the API do without them), with a client to it;
+ * stopped, and its state directory removed, after the file's tests.
+ */
+export function withBareApiServer(cluster: string): { pn: ReturnType<typeof podnet>; client: () => HttpClient } {
+  const stateDir = mkdtempSync(path.join(tmpdir(), `podnet-${cluster}-`));
+  const dir = path.join(stateDir, cluster);
+  let server: ApiServer | undefined;
+  let client: HttpClient | undefined;
+  before(async () => {
+    mkdirSync(dir, { recursive: true });
+    server = new ApiServer({ databasePath: path.join(dir, 'store.db'), socketPath: path.join(dir, 'api.sock') });
+    await server.start();
+    client = new HttpClient({ socketPath: path.join(dir, 'api.sock') });
+  });
+  after(async () => {
+    client?.close();
+    await server?.stop();
+    rmSync(stateDir, { recursive: true, force: true });
+  });
+  return { pn: podnet(cluster, stateDir), client: () => client! };
 }

@@ -6,35 +6,12 @@
 // API server's 403, and the rest still applies. The CLI talks to a bare API
 // server on the cluster's socket: no nodes needed.
 
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { ApiServer } from '../../../src/apiserver/server.js';
-import { HttpClient } from '../../../src/client/http-client.js';
 import type { Pod } from '../../../src/api/types.js';
-import { podnet } from '../../support/cli.js';
+import { withBareApiServer } from '../../support/cli.js';
 
-const CLUSTER = 'itsaorder';
-const stateDir = mkdtempSync(path.join(tmpdir(), 'podnet-itsaorder-'));
-const dir = path.join(stateDir, CLUSTER);
-const pn = podnet(CLUSTER, stateDir);
-let server: ApiServer;
-let client: HttpClient;
-
-before(async () => {
-  mkdirSync(dir, { recursive: true });
-  server = new ApiServer({ databasePath: path.join(dir, 'store.db'), socketPath: path.join(dir, 'api.sock') });
-  await server.start();
-  client = new HttpClient({ socketPath: path.join(dir, 'api.sock') });
-});
-
-after(async () => {
-  client.close();
-  await server.stop();
-  rmSync(stateDir, { recursive: true, force: true });
-});
+const { pn, client } = withBareApiServer('itsaorder');
 
 const PODS = 40;
 const pod = (name: string, account: string) => `apiVersion: v1\nkind: Pod\nmetadata: {name: ${name}, namespace: web}\nspec: {serviceAccountName: ${account}, containers: [{name: c, image: podnet/echo}]}\n`;
@@ -47,7 +24,7 @@ test('pods listed before their ServiceAccount and Namespace are all admitted; th
   const lines = r.stdout.trimEnd().split('\n');
   assert.deepEqual(lines.slice(0, 2), ['namespace/web created', 'serviceaccount/app created']);
   assert.deepEqual(lines.slice(2), Array.from({ length: PODS }, (_, i) => `pod/p${i} created`));
-  const pods = (await client.list<Pod>('pods', 'web')).items;
+  const pods = (await client().list<Pod>('pods', 'web')).items;
   assert.equal(pods.length, PODS);
   assert.ok(pods.every((p) => p.spec.serviceAccountName === 'app'));
 });

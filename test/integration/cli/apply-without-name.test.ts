@@ -7,34 +7,11 @@
 // `metadata: {}` printed a bogus last-applied warning and MethodNotAllowed.
 // The CLI talks to a bare API server on the cluster's socket: no nodes needed.
 
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { ApiServer } from '../../../src/apiserver/server.js';
-import { HttpClient } from '../../../src/client/http-client.js';
-import { podnet } from '../../support/cli.js';
+import { withBareApiServer } from '../../support/cli.js';
 
-const CLUSTER = 'itnoname';
-const stateDir = mkdtempSync(path.join(tmpdir(), 'podnet-itnoname-'));
-const dir = path.join(stateDir, CLUSTER);
-const pn = podnet(CLUSTER, stateDir);
-let server: ApiServer;
-let client: HttpClient;
-
-before(async () => {
-  mkdirSync(dir, { recursive: true });
-  server = new ApiServer({ databasePath: path.join(dir, 'store.db'), socketPath: path.join(dir, 'api.sock') });
-  await server.start();
-  client = new HttpClient({ socketPath: path.join(dir, 'api.sock') });
-});
-
-after(async () => {
-  client.close();
-  await server.stop();
-  rmSync(stateDir, { recursive: true, force: true });
-});
+const { pn, client } = withBareApiServer('itnoname');
 
 const GENERATED = 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  generateName: foo-\ndata: {a: b}\n';
 const NAMED = 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: named}\ndata: {a: b}\n';
@@ -49,7 +26,7 @@ test('generateName alone: kubectl\'s refusal, nothing created, however often app
     const r = await pn(['apply', '-f', '-'], { input: GENERATED });
     assert.deepEqual([r.code, r.stdout, r.stderr], [1, '', 'error: from foo-: cannot use generate name with apply\n']);
   }
-  assert.deepEqual((await client.list('configmaps', 'default')).items.map((c) => c.metadata.name), []);
+  assert.deepEqual((await client().list('configmaps', 'default')).items.map((c) => c.metadata.name), []);
 });
 
 test('metadata: {} alone: kubectl\'s words, no warning, nothing sent', async () => {
@@ -58,7 +35,7 @@ test('metadata: {} alone: kubectl\'s words, no warning, nothing sent', async () 
   // the same before anything would be sent: a client dry run, another namespace
   const dry = await pn(['apply', '-n', 'kube-public', '--dry-run=client', '-f', '-'], { input: NAMELESS_SERVICE });
   assert.deepEqual([dry.code, dry.stdout, dry.stderr], [1, '', `error: ${emptyName('/v1, Resource=services', '/v1, Kind=Service', 'kube-public', 'STDIN')}\n`]);
-  assert.deepEqual((await client.list('services', 'default')).items.map((s) => s.metadata.name), ['kubernetes']);
+  assert.deepEqual((await client().list('services', 'default')).items.map((s) => s.metadata.name), ['kubernetes']);
 });
 
 test('among other documents: those apply, each refusal is one of kubectl\'s several errors, exit 1', async () => {
@@ -71,15 +48,15 @@ test('among other documents: those apply, each refusal is one of kubectl\'s seve
     emptyName('/v1, Resource=services', '/v1, Kind=Service', 'default', 'STDIN'),
     emptyName('apps/v1, Resource=deployments', 'apps/v1, Kind=Deployment', 'default', 'STDIN'),
   ].join('\n') + '\n');
-  assert.deepEqual((await client.list('configmaps', 'default')).items.map((c) => c.metadata.name), ['named']);
+  assert.deepEqual((await client().list('configmaps', 'default')).items.map((c) => c.metadata.name), ['named']);
 });
 
 test('delete -f of a document without a name: refused, and nothing else of its kind is deleted (it used to DELETE the whole collection)', async () => {
-  for (const name of ['keep-a', 'keep-b']) await client.create({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace: 'default' }, data: {} });
+  for (const name of ['keep-a', 'keep-b']) await client().create({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace: 'default' }, data: {} });
   const r = await pn(['delete', '--wait=false', '-f', '-'], { input: GENERATED });
   assert.equal(r.code, 1);
   assert.equal(r.stdout, '');
   assert.equal(r.stderr, 'error: resource name may not be empty (a ConfigMap in "STDIN")\n');
-  const left = (await client.list('configmaps', 'default')).items.map((c) => c.metadata.name);
+  const left = (await client().list('configmaps', 'default')).items.map((c) => c.metadata.name);
   assert.ok(left.includes('keep-a') && left.includes('keep-b'), left.join(' '));
 });

@@ -6,15 +6,15 @@
 // ttlSecondsAfterFinished. A finished pod stays Completed, and its network
 // namespace (its IP) is given back.
 
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import type { Job, Pod } from '../../../src/api/types.js';
-import { eventually, podnet } from '../../support/cli.js';
+import { eventually, podnet, withCluster } from '../../support/cli.js';
 import { echoApp } from '../../support/manifests.js';
 
 const CLUSTER = 'itjob';
@@ -54,15 +54,7 @@ ${spec}  template:
 
 
 describe('Jobs', { timeout: 240_000 }, () => {
-  before(async () => {
-    const up = await pn(['up']);
-    assert.equal(up.code, 0, `${up.stdout}\n${up.stderr}`);
-  });
-
-  after(async () => {
-    await pn(['down']);
-    rmSync(stateDir, { recursive: true, force: true });
-  });
+  withCluster(pn, CLUSTER, stateDir);
 
   test('a smoke test curls a Service: complete, its logs show the echo, get jobs says Complete 1/1, its pod stays without its network', async () => {
     await apply(echoApp({ name: 'web' }));

@@ -5,16 +5,16 @@
 // killed) the layer and the words it names, its exit code and its one line
 // on stderr, and clean again once the cluster has healed.
 
-import { after, before, describe, test } from 'node:test';
+import { before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { isPodReady } from '../../../src/api/pod-helpers.js';
 import type { Pod } from '../../../src/api/types.js';
 import { lbStatusPath, type LbStatus } from '../../../src/cloud/lb-status.js';
-import { downOrKill, eventually, podnet, run, type Run } from '../../support/cli.js';
+import { eventually, podnet, run, withCluster, type Run } from '../../support/cli.js';
 
 const CLUSTER = 'itdoctor';
 const stateDir = mkdtempSync(path.join(tmpdir(), 'podnet-itdoctor-'));
@@ -81,20 +81,15 @@ async function agentPid(node: string): Promise<number> {
 }
 
 describe('podnet doctor: what is wrong in each layer, and what to change', { timeout: 300_000 }, () => {
+  withCluster(pn, CLUSTER, stateDir, ['--nodes', '2']);
+
   before(async () => {
-    const up = await pn(['up', '--nodes', '2']);
-    assert.equal(up.code, 0, `${up.stdout}\n${up.stderr}`);
     const applied = await pn(['apply', '-f', EXAMPLES]);
     assert.equal(applied.code, 0, applied.stderr);
     await eventually('the shop and the ingress controller Ready', async () => {
       const shop = await pods('shop');
       return shop.length === 6 && shop.every(isPodReady) && (await pods('ingress-nginx')).filter(isPodReady).length === 1;
     }, 90_000, 250);
-  });
-
-  after(async () => {
-    await downOrKill(pn, CLUSTER);
-    rmSync(stateDir, { recursive: true, force: true });
   });
 
   test('a working cluster: every layer checked, no problem, exit 0', async () => {
