@@ -37,7 +37,7 @@ test('discovery: replicasets in apps/v1, namespaced, short name rs, category all
   const scale = resources.find((r) => r.name === 'replicasets/scale');
   assert.deepEqual([scale?.group, scale?.version, scale?.kind], ['autoscaling', 'v1', 'Scale']);
   // apps lists its resources alphabetically upstream, which `kubectl get all` prints in
-  assert.deepEqual(resources.filter((r) => !r.name.includes('/')).map((r) => r.name), ['deployments', 'replicasets', 'statefulsets']);
+  assert.deepEqual(resources.filter((r) => !r.name.includes('/')).map((r) => r.name), ['daemonsets', 'deployments', 'replicasets', 'statefulsets']);
 });
 
 test('create: one replica by default, generation 1, and the status a client sent replaced by replicas 0', () => {
