@@ -7,6 +7,7 @@ import { NAMESPACE_FINALIZER } from '../api/deletion.js';
 import { jsonClone } from '../api/json-clone.js';
 import { podQOSClass } from '../api/pod-qos.js';
 import { nowRFC3339 } from '../api/pod-helpers.js';
+import { TEMPLATE_GENERATION_ANNOTATION, templateGenerationOf } from '../api/template-generation.js';
 import type { Job, KubeObject, Namespace, PersistentVolume, Pod } from '../api/types.js';
 import { deepEqual } from '../store/deep-equal.js';
 import type { ResourceInfo } from '../api/resources.js';
@@ -95,18 +96,6 @@ export function prepareForUpdate(info: ResourceInfo, obj: KubeObject, old: KubeO
   // spec.finalizers change only through the finalize subresource
   if (info.kind === 'Namespace') withNamespaceFinalizers(obj as Namespace, (old as Namespace).spec?.finalizers);
   dropVolumeAttributesClass(info, obj);
-}
-
-/**
- * apps/v1 keeps a DaemonSet's internal spec.templateGeneration in this
- * annotation: 1 on create, one more each time the template changes (upstream's
- * daemonset strategy). Its pods carry it as pod-template-generation.
- */
-export const TEMPLATE_GENERATION_ANNOTATION = 'deprecated.daemonset.template.generation';
-
-export function templateGenerationOf(obj: KubeObject): number {
-  const n = Number(obj.metadata.annotations?.[TEMPLATE_GENERATION_ANNOTATION]);
-  return Number.isInteger(n) && n > 0 ? n : 1;
 }
 
 /** A fresh annotations map, never the caller's: a patch may hand over the stored, frozen one. */

@@ -21,7 +21,7 @@ import { matchesLabelSelector } from '../api/labels.js';
 import { isPodReady, msUntilAvailable } from '../api/pod-helpers.js';
 import type { Client } from '../client/client.js';
 import { isApiError } from '../errors.js';
-import { templateGenerationOf } from '../apiserver/strategies.js';
+import { templateGenerationOf } from '../api/template-generation.js';
 import { Controller } from './controller.js';
 import { claimPods, controllerRefTo, orphanNamespace, ORPHANS_BY_NAMESPACE, podOwnerHandlers, type PodOwner } from './controller-ref.js';
 import { affinityForNode, nodeFit, targetNodeOf, withDaemonTolerations } from './daemonset-placement.js';
