@@ -9,6 +9,7 @@ import { backendText, servicePortOf } from '../trace/explain-ingress.js';
 import { endpointsOf, key } from '../trace/lookup.js';
 import { noEndpointsReason, portLabel } from '../trace/no-endpoints.js';
 import { connectionFailure, plural } from '../trace/report.js';
+import { withoutEndpoints } from './check-services.js';
 import type { DoctorEvidence } from './evidence.js';
 import { fail, ok, warn, type Finding } from './findings.js';
 
@@ -19,15 +20,16 @@ function backendsOf(ing: Ingress): IngressBackend[] {
   return ing.spec.defaultBackend ? [ing.spec.defaultBackend, ...paths] : paths;
 }
 
-/** What is wrong with one backend, or undefined when it has a ready endpoint. */
-function backendProblem(e: DoctorEvidence, ns: string, b: IngressBackend): string | undefined {
+/** What is wrong with one backend, or undefined when it has a ready endpoint; `starting` when its pods are only starting. */
+function backendProblem(e: DoctorEvidence, ns: string, b: IngressBackend): { text: string; starting?: boolean } | undefined {
   if (!b.service) return undefined;
   const svc = e.objects.services.find((s) => s.metadata.namespace === ns && s.metadata.name === b.service!.name);
-  if (!svc) return `its backend ${backendText(ns, b)} names a Service that does not exist: NGINX answers 503`;
+  if (!svc) return { text: `its backend ${backendText(ns, b)} names a Service that does not exist: NGINX answers 503` };
   const port = servicePortOf(svc, undefined, b);
-  if (!port) return `its backend ${backendText(ns, b)} names a port Service ${key(svc)} does not have (it has ${(svc.spec.ports ?? []).map(portLabel).join(', ')}): NGINX answers 503`;
+  if (!port) return { text: `its backend ${backendText(ns, b)} names a port Service ${key(svc)} does not have (it has ${(svc.spec.ports ?? []).map(portLabel).join(', ')}): NGINX answers 503` };
   if (svc.spec.type === 'ExternalName' || endpointsOf(e.objects, svc, port).ready.length > 0) return undefined;
-  return `its backend ${backendText(ns, b)} has no ready endpoint, so NGINX answers 503: ${noEndpointsReason(e.objects, svc, port)}`;
+  const reason = noEndpointsReason(e.objects, svc, port);
+  return { text: `its backend ${backendText(ns, b)} has no ready endpoint, so NGINX answers 503: ${reason}`, starting: withoutEndpoints(e, svc, reason) === 'starting' };
 }
 
 export function checkIngress(e: DoctorEvidence): Finding[] {
@@ -45,15 +47,17 @@ export function checkIngress(e: DoctorEvidence): Finding[] {
   for (const ing of e.objects.ingresses) {
     if (!servedByUs(ing, e.objects.ingressClasses)) continue;
     const ns = ing.metadata.namespace!;
-    const problems = new Set<string>();
+    // by text: two paths to one backend are one problem
+    const problems = new Map<string, boolean>();
     for (const b of backendsOf(ing)) {
       const p = backendProblem(e, ns, b);
-      if (p) problems.add(p);
+      if (p) problems.set(p.text, !!p.starting);
     }
     for (const tls of ing.spec.tls ?? []) {
-      if (tls.secretName && !secrets.has(`${ns}/${tls.secretName}`)) problems.add(`its TLS Secret ${ns}/${tls.secretName} does not exist: NGINX presents its self-signed default certificate for ${(tls.hosts ?? []).join(', ') || 'its hosts'}`);
+      if (tls.secretName && !secrets.has(`${ns}/${tls.secretName}`)) problems.set(`its TLS Secret ${ns}/${tls.secretName} does not exist: NGINX presents its self-signed default certificate for ${(tls.hosts ?? []).join(', ') || 'its hosts'}`, false);
     }
-    for (const p of problems) out.push(fail('Ingress', `Ingress ${key(ing)}: ${p}`));
+    // a backend whose pods are only starting answers 503 for a moment: a warning, as under Services
+    for (const [p, starting] of problems) out.push((starting ? warn : fail)('Ingress', `Ingress ${key(ing)}: ${p}`));
     if (!(ing.status?.loadBalancer?.ingress ?? []).some((i) => i.ip)) out.push(warn('Ingress', `Ingress ${key(ing)} has no address yet: the controller sets it once it serves the Ingress`));
     else if (problems.size === 0) good += 1;
   }

@@ -14,6 +14,19 @@ import type { DoctorEvidence } from './evidence.js';
 import { fail, ok, warn, type Finding } from './findings.js';
 
 const hasSelector = (svc: Service) => Object.keys(svc.spec.selector ?? {}).length > 0;
+const done = (p: Pod) => p.status?.phase === 'Succeeded' || p.status?.phase === 'Failed';
+
+/**
+ * Whether a Service without a ready endpoint is waiting for pods that are
+ * starting (or Ready and not yet in its EndpointSlices: they follow), or
+ * selects only pods that have completed; otherwise it is broken.
+ */
+export function withoutEndpoints(e: DoctorEvidence, svc: Service, reason: string): 'starting' | 'completed' | 'broken' {
+  const selected = e.objects.pods.filter((p) => p.metadata.namespace === svc.metadata.namespace && !p.metadata.deletionTimestamp && matchesServiceSelector(svc.spec.selector ?? {}, p.metadata.labels ?? {}));
+  if (selected.length > 0 && selected.every(done)) return 'completed';
+  if (reason.includes('not yet in its EndpointSlices')) return 'starting';
+  return selected.length > 0 && selected.filter((p) => !done(p)).every((p) => isPodReady(p) || isStarting(p, e.now)) ? 'starting' : 'broken';
+}
 
 export function checkServices(e: DoctorEvidence): Finding[] {
   const out: Finding[] = [];
@@ -24,18 +37,12 @@ export function checkServices(e: DoctorEvidence): Finding[] {
     const ports = svc.spec.ports ?? [];
     const empty = ports.filter((p) => endpointsOf(cluster, svc, p).ready.length === 0);
     if (empty.length === 0) { served += 1; continue; }
-    const selected = cluster.pods.filter((p) => p.metadata.namespace === svc.metadata.namespace && !p.metadata.deletionTimestamp && matchesServiceSelector(svc.spec.selector!, p.metadata.labels ?? {}));
-    const done = (p: Pod) => p.status?.phase === 'Succeeded' || p.status?.phase === 'Failed';
-    if (selected.length > 0 && selected.every(done)) {
-      // a headless Service over a finished Job's pods: no endpoint is what it should have
-      out.push(ok('Services', `Service ${key(svc)} selects only pods that have completed (${plural(selected.length, 'pod')}): it has no endpoint, as it should`));
-      continue;
-    }
     const reason = empty.length === ports.length ? noEndpointsReason(cluster, svc) : noEndpointsReason(cluster, svc, empty[0]);
     const which = empty.length === ports.length ? '' : ` (port ${empty.map(portLabel).join(', ')})`;
-    // pods that match and are only starting (or Ready and not yet in its EndpointSlices): the endpoints follow
-    const starting = reason.includes('not yet in its EndpointSlices') || (selected.length > 0 && selected.filter((p) => !done(p)).every((p) => isPodReady(p) || isStarting(p, e.now)));
-    out.push(starting ? warn('Services', `${reason}${which}`) : fail('Services', `${reason}${which}`));
+    const state = withoutEndpoints(e, svc, reason);
+    // a headless Service over a finished Job's pods: no endpoint is what it should have
+    if (state === 'completed') out.push(ok('Services', `Service ${key(svc)} selects only pods that have completed: it has no endpoint, as it should`));
+    else out.push(state === 'starting' ? warn('Services', `${reason}${which}`) : fail('Services', `${reason}${which}`));
   }
   for (const svc of cluster.services) {
     if (svc.spec.type === 'LoadBalancer' && !(svc.status?.loadBalancer?.ingress ?? []).some((i) => i.ip)) {

@@ -171,8 +171,8 @@ const INGRESS_SERVICE = `${INGRESS_CONTROLLER.namespace}/${INGRESS_CONTROLLER.na
 
 /**
  * The cloud load balancer sends the ingress controller's ports to a node:
- * until its first health check passes (≤ 0.25 s after the controller is
- * Ready, src/cloud/health-checker.ts) the outside client's connections to
+ * until its first health check passes (≤ 0.1 s after the node's rules know
+ * the controller's pod, src/cloud/health-checker.ts) the outside client's connections to
  * its address are refused, and `up` returns when the cluster answers.
  */
 export async function waitForLoadBalancer(ctx: Context, deadline: number, progress: (msg: string) => void): Promise<void> {
@@ -197,9 +197,7 @@ export async function waitForLoadBalancer(ctx: Context, deadline: number, progre
       progress(`load balancer ${frontends[0]!.address.split(':')[0]} serving (→ ${nodes.join(', ')})`);
       return;
     }
-    if (!(await daemonAlive(ctx))) throw new PodnetError('EDAEMON', `the podnet daemon of cluster "${ctx.cluster}" exited during start-up:\n${tail(ctx.paths.daemonLog)}`);
-    if (Date.now() > deadline) throw new PodnetError('ETIMEOUT', `cluster "${ctx.cluster}" is up but its load balancer sends nothing to the ingress controller (${INGRESS_SERVICE}) in time; podnet doctor${clusterOption(ctx.cluster)} says why`);
-    await new Promise((r) => setTimeout(r, POLL_MS));
+    await stillStarting(ctx, deadline, `its load balancer sends nothing to the ingress controller ${INGRESS_SERVICE}; podnet doctor${clusterOption(ctx.cluster)} says why`);
   }
 }
 

@@ -271,9 +271,12 @@ test('services: a headless Service over a finished Job\'s pods is fine; one whos
   young.status = { phase: 'Pending', conditions: [{ type: 'Ready', status: 'False' }], containerStatuses: [{ name: 'app', ready: false, restartCount: 0, state: { waiting: { reason: 'ContainerCreating' } } }] } as Pod['status'];
   const web = service('shop', 'web', '10.96.0.60', { app: 'web' });
   const pods = [...allPods, done('w-0', 'Succeeded'), done('w-1', 'Failed'), young];
-  const f = diagnose(evidence({}, { services: [api, controllerSvc, kubeDns, workers, web], pods }));
-  assert.deepEqual(problems(f).filter((x) => x.section === 'Services'), []);
-  assert.ok(f.some((x) => x.level === 'ok' && x.text === 'Service shop/w selects only pods that have completed (2 pods): it has no endpoint, as it should'), f.map((x) => x.text).join('\n'));
+  const webIngress = ingress('shop', 'web', 'web.example.test', [['/', 'web']], '203.0.113.10');
+  const f = diagnose(evidence({}, { services: [api, controllerSvc, kubeDns, workers, web], pods, ingresses: [webIngress] }));
+  assert.deepEqual(problems(f).filter((x) => x.section === 'Services' || x.section === 'Ingress'), []);
+  // NGINX answers 503 for that moment: a warning under Ingress too
+  assert.match(warnings(f).find((x) => x.section === 'Ingress')!.text, /^Ingress shop\/web: its backend shop\/web:80 has no ready endpoint, so NGINX answers 503: /);
+  assert.ok(f.some((x) => x.level === 'ok' && x.text === 'Service shop/w selects only pods that have completed: it has no endpoint, as it should'), f.map((x) => x.text).join('\n'));
   assert.match(warnings(f).find((x) => x.section === 'Services')!.text, /^Service shop\/web has no ready endpoint: 1 pod matches its selector app=web, none is Ready: web-1 \(ContainerCreating\)$/);
   // a Job's failed pod is its retry, not a pod to look at
   assert.ok(!f.some((x) => x.section === 'Pods' && x.text.includes('w-1')));
