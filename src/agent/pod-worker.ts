@@ -861,7 +861,7 @@ export class PodWorker {
    * The status keeps the IP it had, as the kubelet's does; the pod's
    * directory stays, with the containers' logs, until the pod is deleted.
    * state.json records it, so that an agent started again runs nothing of
-   * it. A teardown that fails is tried again with the deletion's.
+   * it. A teardown that fails is tried again by housekeeping (retryFinishedTeardown).
    */
   private async finishTerminal(): Promise<void> {
     if (this.terminating || this.finished || this.terminal) return;
@@ -876,7 +876,7 @@ export class PodWorker {
       await this.teardownSandbox();
       delete this.state.netns;
     } catch (e) {
-      process.stderr.write(`[agent ${this.ctx.nodeName}] teardown of the finished pod ${this.state.namespace}/${this.state.name} failed, will retry on its deletion: ${(e as Error).message}\n`);
+      process.stderr.write(`[agent ${this.ctx.nodeName}] teardown of the finished pod ${this.state.namespace}/${this.state.name} failed; housekeeping tries it again: ${(e as Error).message}\n`);
     }
     this.state.terminal = true;
     this.persist();
