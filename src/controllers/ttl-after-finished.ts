@@ -7,11 +7,11 @@
 // made again under the name.
 
 import type { Job } from '../api/types.js';
-import { getCondition } from '../api/pod-helpers.js';
 import type { Client } from '../client/client.js';
 import { isApiError } from '../errors.js';
 import { Controller } from './controller.js';
 import { keyOf, splitKey, type InformerSource, type Lister } from './informers.js';
+import { finishedCondition } from './job-plan.js';
 
 /**
  * Pure: ms until the Job may be deleted (0 or less: now), or undefined when
@@ -20,7 +20,7 @@ import { keyOf, splitKey, type InformerSource, type Lister } from './informers.j
 export function msUntilExpired(job: Job, nowMs: number): number | undefined {
   const ttl = job.spec.ttlSecondsAfterFinished;
   if (ttl === undefined || ttl === null || job.metadata.deletionTimestamp) return undefined;
-  const finished = ['Complete', 'Failed'].map((t) => getCondition(job.status?.conditions, t)).find((c) => c?.status === 'True');
+  const finished = finishedCondition(job);
   if (!finished) return undefined;
   const at = Date.parse(finished.lastTransitionTime ?? '');
   if (Number.isNaN(at)) return undefined;

@@ -27,6 +27,12 @@ const GENERATED_LABELS = [
   { key: 'batch.kubernetes.io/controller-uid', value: 'uid' }, { key: 'batch.kubernetes.io/job-name', value: 'name' },
 ] as const;
 
+/** spec.template.metadata.labels when it is a map; undefined otherwise (its type is readTemplate's to report). */
+function templateLabelsOf(spec: Obj): Record<string, string> | undefined {
+  const labels = get(get(spec.template, 'metadata'), 'labels');
+  return isObj(labels) ? labels as Record<string, string> : undefined;
+}
+
 function nonNegative(o: Obj, key: string, errs: FieldError[]): number | undefined {
   const v = optInt(o, key, `spec.${key}`, errs);
   if (v !== undefined && v < 0) errs.push(field.invalid(`spec.${key}`, v, IS_NEGATIVE));
@@ -45,8 +51,7 @@ function validateGeneratedSelector(job: Obj, spec: Obj): FieldError[] {
   const uid = typeof meta.uid === 'string' ? meta.uid : '';
   const name = typeof meta.name === 'string' ? meta.name : '';
   if (!uid) errs.push(field.required('metadata.uid'));
-  const labels = get(get(spec.template, 'metadata'), 'labels');
-  const templateLabels = isObj(labels) ? labels as Record<string, string> : {};
+  const templateLabels = templateLabelsOf(spec) ?? {};
   const expected: Record<string, string> = {};
   for (const { key, value } of GENERATED_LABELS) {
     const want = value === 'uid' ? uid : name;
@@ -125,8 +130,7 @@ export function validateJob(job: Obj): FieldError[] {
   } else {
     const selectorErrs = validateLabelSelector(selector, 'spec.selector');
     errs.push(...selectorErrs);
-    const labels = get(get(spec.template, 'metadata'), 'labels');
-    const templateLabels = isObj(labels) ? labels as Record<string, string> : undefined;
+    const templateLabels = templateLabelsOf(spec);
     if (selectorErrs.length === 0 && !matchesLabelSelector(selector as LabelSelector, templateLabels)) {
       errs.push(invalidGo('spec.template.metadata.labels', goStringMap(templateLabels), '`selector` does not match template `labels`'));
     }

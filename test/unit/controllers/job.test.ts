@@ -9,10 +9,12 @@ import type { Job, Pod } from '../../../src/api/types.js';
 import type { LocalClient } from '../../../src/client/local-client.js';
 import { FakeEventRecorder } from '../../../src/controllers/events.js';
 import { GarbageCollector } from '../../../src/controllers/garbage-collector.js';
+import { JobController } from '../../../src/controllers/job.js';
+import { completionIndexOf, formatIndexes, JOB_COMPLETION_INDEX, parseIndexes } from '../../../src/controllers/job-indexes.js';
 import {
-  backoffRemainingMs, completionIndexOf, formatIndexes, JOB_COMPLETION_INDEX, JOB_POD_FAILURE_BACKOFF, JOB_TRACKING_FINALIZER, JobController,
-  jobPod, nextBackoffRecord, parseIndexes, pastBackoffLimitOnFailure, planJob, settleUncounted, trackFinishedPods,
-} from '../../../src/controllers/job.js';
+  backoffRemainingMs, JOB_POD_FAILURE_BACKOFF, JOB_TRACKING_FINALIZER, jobPod, nextBackoffRecord, pastBackoffLimitOnFailure, planJob,
+  settleUncounted, trackFinishedPods,
+} from '../../../src/controllers/job-plan.js';
 import { msUntilExpired, TTLAfterFinishedController } from '../../../src/controllers/ttl-after-finished.js';
 import { eventually } from '../../support/cli.js';
 import { startController } from './controller-harness.js';
