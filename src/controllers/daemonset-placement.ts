@@ -18,7 +18,7 @@ const EXISTS = 'Exists' as const;
  * memory or pid pressure and cordoning (NoSchedule); a hostNetwork pod also
  * despite an unavailable pod network, which it does not use.
  */
-export function daemonTolerations(spec: PodSpec): Toleration[] {
+function daemonTolerations(spec: PodSpec): Toleration[] {
   const keys: [string, Toleration['effect']][] = [
     ['node.kubernetes.io/not-ready', 'NoExecute'],
     ['node.kubernetes.io/unreachable', 'NoExecute'],

@@ -68,7 +68,8 @@ function podsByNode(pods: readonly Pod[], keep: (p: Pod) => boolean): Map<string
   for (const p of pods) {
     const node = targetNodeOf(p);
     if (!node || !keep(p)) continue;
-    m.set(node, [...(m.get(node) ?? []), p]);
+    const onNode = m.get(node);
+    if (onNode) onNode.push(p); else m.set(node, [p]);
   }
   return m;
 }
@@ -78,14 +79,12 @@ const deleting = (p: Pod) => !!p.metadata.deletionTimestamp;
 const available = (ds: DaemonSet, p: Pod, nowMs: number) => msUntilAvailable(p, ds.spec.minReadySeconds ?? 0, nowMs) === 0;
 
 /** maxSurge and maxUnavailable as numbers of nodes (percentages of the desired ones, rounded up); both 0 would stall, so unavailable is then 1, as upstream. */
-export function rollingBounds(ds: DaemonSet, desired: number): { maxSurge: number; maxUnavailable: number } {
+function rollingBounds(ds: DaemonSet, desired: number): { maxSurge: number; maxUnavailable: number } {
   const ru = ds.spec.updateStrategy?.rollingUpdate;
   const maxSurge = resolveIntOrPercent(ru?.maxSurge, desired, true, '0');
   const maxUnavailable = resolveIntOrPercent(ru?.maxUnavailable, desired, true, '1');
   return { maxSurge, maxUnavailable: maxSurge === 0 && maxUnavailable === 0 ? 1 : maxUnavailable };
 }
-
-const surges = (ds: DaemonSet, desired: number) => ds.spec.updateStrategy?.type !== 'OnDelete' && rollingBounds(ds, desired).maxSurge > 0;
 
 /**
  * Pure: upstream's manage step, then (only when it has nothing to do) the
@@ -97,8 +96,8 @@ export function planDaemonSet(ds: DaemonSet, nodes: readonly Node[], pods: reado
   const hash = daemonSetHash(ds);
   const byNode = podsByNode(pods, () => true);
   const fits = sortedNodes(nodes).map((node) => ({ name: node.metadata.name!, fit: nodeFit(ds.spec.template.spec, node) }));
-  const desired = fits.filter((n) => n.fit.shouldRun).length;
-  const surge = surges(ds, desired);
+  const bounds = rollingBounds(ds, fits.filter((n) => n.fit.shouldRun).length);
+  const surge = ds.spec.updateStrategy?.type !== 'OnDelete' && bounds.maxSurge > 0;
   for (const { name, fit } of fits) {
     const onNode = byNode.get(name) ?? [];
     const live = onNode.filter((p) => !deleting(p));
@@ -116,7 +115,7 @@ export function planDaemonSet(ds: DaemonSet, nodes: readonly Node[], pods: reado
     }
   }
   if (plan.create.length > 0 || plan.remove.length > 0 || ds.spec.updateStrategy?.type === 'OnDelete') return plan;
-  return surge ? planSurge(ds, fits, byNode, desired, nowMs, hash) : planUnavailable(ds, fits, byNode, desired, nowMs, hash);
+  return surge ? planSurge(ds, fits, byNode, bounds.maxSurge, nowMs, hash) : planUnavailable(ds, fits, byNode, bounds.maxUnavailable, nowMs, hash);
 }
 
 type NodeFits = { name: string; fit: { shouldRun: boolean } }[];
@@ -137,8 +136,7 @@ function splitByRevision(ds: DaemonSet, pods: readonly Pod[], hash: string): { n
  * unavailable (a node without a pod, with a new one not yet available, or in
  * between counts); an old pod that is unavailable anyway goes at once.
  */
-function planUnavailable(ds: DaemonSet, fits: NodeFits, byNode: Map<string, Pod[]>, desired: number, nowMs: number, hash: string): DaemonSetPlan {
-  const { maxUnavailable } = rollingBounds(ds, desired);
+function planUnavailable(ds: DaemonSet, fits: NodeFits, byNode: Map<string, Pod[]>, maxUnavailable: number, nowMs: number, hash: string): DaemonSetPlan {
   let unavailable = 0;
   const replace: Pod[] = [];
   const candidates: Pod[] = [];
@@ -156,8 +154,7 @@ function planUnavailable(ds: DaemonSet, fits: NodeFits, byNode: Map<string, Pod[
 }
 
 /** maxSurge: the new pod is made beside the old on up to maxSurge nodes at once, and the old deleted once the new is available. */
-function planSurge(ds: DaemonSet, fits: NodeFits, byNode: Map<string, Pod[]>, desired: number, nowMs: number, hash: string): DaemonSetPlan {
-  const { maxSurge } = rollingBounds(ds, desired);
+function planSurge(ds: DaemonSet, fits: NodeFits, byNode: Map<string, Pod[]>, maxSurge: number, nowMs: number, hash: string): DaemonSetPlan {
   let surging = 0;
   const remove: Pod[] = [];
   const replaceNow: string[] = [];

@@ -15,7 +15,7 @@
 // controller reads the caches and writes the status.
 
 import type {
-  Deployment, LabelSelector, OwnerReference, Pod, PodDisruptionBudget, PodDisruptionBudgetStatus, ReplicaSet, StatefulSet,
+  Deployment, KubeObject, LabelSelector, OwnerReference, Pod, PodDisruptionBudget, PodDisruptionBudgetStatus, ReplicaSet, StatefulSet,
 } from '../api/types.js';
 import { matchesLabelSelector } from '../api/labels.js';
 import { isPodReady, nowRFC3339, setCondition } from '../api/pod-helpers.js';
@@ -82,7 +82,7 @@ function expectedScale(pods: readonly Pod[], findScale: ScaleFinder): { scale: n
  * controllers' scale (percentages rounded up); an integer minAvailable the
  * matching pods. A budget with neither expects nothing.
  */
-export function expectedPodCount(pdb: PodDisruptionBudget, pods: readonly Pod[], findScale: ScaleFinder): ExpectedPods {
+function expectedPodCount(pdb: PodDisruptionBudget, pods: readonly Pod[], findScale: ScaleFinder): ExpectedPods {
   const { minAvailable, maxUnavailable } = pdb.spec ?? {};
   if (maxUnavailable !== undefined && maxUnavailable !== null) {
     const { scale, unmanaged } = expectedScale(pods, findScale);
@@ -98,7 +98,7 @@ export function expectedPodCount(pdb: PodDisruptionBudget, pods: readonly Pod[],
 }
 
 /** countHealthyPods: Ready and not being deleted (podnet has no evictions to discount). */
-export function countHealthyPods(pods: readonly Pod[]): number {
+function countHealthyPods(pods: readonly Pod[]): number {
   return pods.filter((p) => !p.metadata.deletionTimestamp && isPodReady(p)).length;
 }
 
@@ -173,6 +173,15 @@ function refers(ref: OwnerReference, kind: string, groups: readonly string[]): b
 
 const APPS_GROUPS = ['apps', 'extensions'];
 
+/** The object `ref` names, while that name still belongs to it (the same uid), as upstream's finders check. */
+function referred<T extends KubeObject>(lister: Lister<T>, namespace: string, ref: OwnerReference): T | undefined {
+  const obj = lister.get(namespace, ref.name);
+  return obj && obj.metadata.uid === ref.uid ? obj : undefined;
+}
+
+/** its uid and spec.replicas (1 when unset, the API default) */
+const controllerScaleOf = (obj: KubeObject & { spec: { replicas?: number } }): ControllerScale => ({ uid: obj.metadata.uid!, replicas: obj.spec.replicas ?? 1 });
+
 /** the controllers whose scale a budget may count, as the finders read them */
 interface ScaleSources { replicaSets: Lister<ReplicaSet>; deployments: Lister<Deployment>; statefulSets: Lister<StatefulSet> }
 
@@ -233,18 +242,15 @@ export class DisruptionController extends Controller {
    */
   private findScale(ref: OwnerReference, namespace: string): ControllerScale | undefined {
     if (refers(ref, 'ReplicaSet', APPS_GROUPS)) {
-      const rs = this.sources.replicaSets.get(namespace, ref.name);
-      if (!rs || rs.metadata.uid !== ref.uid) return undefined;
+      const rs = referred(this.sources.replicaSets, namespace, ref);
+      if (!rs) return undefined;
       const owner = controllerRefOf(rs);
-      if (owner && refers(owner, 'Deployment', APPS_GROUPS)) {
-        const d = this.sources.deployments.get(namespace, owner.name);
-        if (d && d.metadata.uid === owner.uid) return { uid: d.metadata.uid!, replicas: d.spec.replicas ?? 1 };
-      }
-      return { uid: rs.metadata.uid!, replicas: rs.spec.replicas ?? 1 };
+      const d = owner && refers(owner, 'Deployment', APPS_GROUPS) ? referred(this.sources.deployments, namespace, owner) : undefined;
+      return controllerScaleOf(d ?? rs);
     }
     if (refers(ref, 'StatefulSet', ['apps'])) {
-      const sts = this.sources.statefulSets.get(namespace, ref.name);
-      return sts && sts.metadata.uid === ref.uid ? { uid: sts.metadata.uid!, replicas: sts.spec.replicas ?? 1 } : undefined;
+      const sts = referred(this.sources.statefulSets, namespace, ref);
+      return sts && controllerScaleOf(sts);
     }
     const info = resourceForGroupKind(groupOfApiVersion(ref.apiVersion), ref.kind);
     if (!info) throw new Error(`no matches for kind "${ref.kind}" in version "${ref.apiVersion}"`);

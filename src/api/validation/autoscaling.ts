@@ -5,8 +5,8 @@
 // messages are shown as their text where Go prints resource.Quantity's struct.
 
 import { field, type FieldError } from '../../errors.js';
-import { get, isObj, isSet, NOT_OBJECT, optInt, optList, optObj, stringField, type Obj } from './fields.js';
-import { isDNS1123Label, isPathSegmentName } from './names.js';
+import { get, isObj, isSet, NOT_OBJECT, optInt, optList, optObj, requiredPathSegment, stringField, type Obj } from './fields.js';
+import { isDNS1123Label } from './names.js';
 import { quantityAt } from './storage.js';
 
 /** without the alpha HPAScaleToZero gate, as v1.31 ships */
@@ -23,17 +23,11 @@ const STANDARD_CONTAINER_RESOURCES = ['cpu', 'memory', 'ephemeral-storage'];
 
 /** ValidateCrossVersionObjectReference: a kind and a name, each one path segment. */
 function validateReference(ref: unknown, path: string, errs: FieldError[]): void {
-  for (const key of ['kind', 'name']) {
-    const v = stringField(ref, key, `${path}.${key}`, errs);
-    if (v === '') errs.push(field.required(`${path}.${key}`));
-    else if (v !== undefined) for (const m of isPathSegmentName(v)) errs.push(field.invalid(`${path}.${key}`, v, m));
-  }
+  for (const key of ['kind', 'name']) requiredPathSegment(ref, key, `${path}.${key}`, errs);
 }
 
 function validateMetricIdentifier(id: unknown, path: string, errs: FieldError[]): void {
-  const name = stringField(id, 'name', `${path}.name`, errs);
-  if (name === '') errs.push(field.required(`${path}.name`, 'must specify a metric name'));
-  else if (name !== undefined) for (const m of isPathSegmentName(name)) errs.push(field.invalid(`${path}.name`, name, m));
+  requiredPathSegment(id, 'name', `${path}.name`, errs, 'must specify a metric name');
 }
 
 /** A quantity that must be above zero (Sign() != 1 is refused). */

@@ -5,6 +5,7 @@
 // errors.ts's JSON rendering cannot express.
 
 import { FieldError, field } from '../../errors.js';
+import { isPathSegmentName } from './names.js';
 
 export const IMMUTABLE = 'field is immutable'; // apimachinery FieldImmutableErrorMsg
 export const IS_NEGATIVE = 'must be greater than or equal to 0'; // apimachinery IsNegativeErrorMsg
@@ -95,6 +96,13 @@ export function stringField(o: unknown, key: string, path: string, errs: FieldEr
   const before = errs.length;
   const v = optString(o, key, path, errs);
   return errs.length > before ? undefined : v ?? '';
+}
+
+/** A string field that must be set (`detail` says why when it is not) and be one segment of a REST path: a reference's kind or name. */
+export function requiredPathSegment(o: unknown, key: string, path: string, errs: FieldError[], detail?: string): void {
+  const v = stringField(o, key, path, errs);
+  if (v === '') errs.push(field.required(path, detail));
+  else if (v !== undefined) for (const m of isPathSegmentName(v)) errs.push(field.invalid(path, v, m));
 }
 
 export function optInt(o: unknown, key: string, path: string, errs: FieldError[]): number | undefined {

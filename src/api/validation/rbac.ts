@@ -7,8 +7,10 @@
 
 import { field, type FieldError } from '../../errors.js';
 import { validateLabelSelector } from '../labels.js';
-import { deepEqual, goQuote, goStringSlice, invalidGo, isObj, NOT_OBJECT, optList, optObj, optStringList, stringField, type Obj } from './fields.js';
-import { isPathSegmentName, nameIsDNSSubdomain } from './names.js';
+import {
+  deepEqual, goQuote, goStringSlice, invalidGo, isObj, NOT_OBJECT, optList, optObj, optStringList, requiredPathSegment, stringField, type Obj,
+} from './fields.js';
+import { nameIsDNSSubdomain } from './names.js';
 
 export const RBAC_GROUP = 'rbac.authorization.k8s.io';
 const SUBJECT_KINDS = ['ServiceAccount', 'User', 'Group'];
@@ -102,9 +104,7 @@ function validateBinding(obj: Obj, namespaced: boolean, roleKinds: string[]): Fi
   if (apiGroup !== undefined && apiGroup !== RBAC_GROUP) errs.push(field.notSupported('roleRef.apiGroup', apiGroup, [RBAC_GROUP]));
   const kind = stringField(roleRef, 'kind', 'roleRef.kind', errs);
   if (kind !== undefined && !roleKinds.includes(kind)) errs.push(field.notSupported('roleRef.kind', kind, roleKinds));
-  const name = stringField(roleRef, 'name', 'roleRef.name', errs);
-  if (name === '') errs.push(field.required('roleRef.name'));
-  else if (name !== undefined) for (const m of isPathSegmentName(name)) errs.push(field.invalid('roleRef.name', name, m));
+  requiredPathSegment(roleRef, 'name', 'roleRef.name', errs);
   (optList(obj, 'subjects', 'subjects', errs) ?? []).forEach((subject, i) => {
     if (!isObj(subject)) errs.push(field.invalid(`subjects[${i}]`, subject, NOT_OBJECT));
     else validateSubject(subject, namespaced, `subjects[${i}]`, errs);

@@ -7,16 +7,16 @@
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { KubeObject, Namespace, Pod, ReplicaSet, ServiceAccount, StatefulSet } from '../../../src/api/types.js';
-import { LocalClient } from '../../../src/client/local-client.js';
+import type { LocalClient } from '../../../src/client/local-client.js';
 import { FakeEventRecorder } from '../../../src/controllers/events.js';
-import { InformerFactory } from '../../../src/controllers/informer-factory.js';
+import type { InformerFactory } from '../../../src/controllers/informer-factory.js';
 import { NamespaceController } from '../../../src/controllers/namespace.js';
 import { ReplicaSetController } from '../../../src/controllers/replicaset.js';
 import { ServiceAccountsController, wakeWorkloadsOnServiceAccount } from '../../../src/controllers/service-account.js';
 import { StatefulSetController } from '../../../src/controllers/statefulset.js';
 import { isApiError } from '../../../src/errors.js';
 import { eventually } from '../../support/cli.js';
-import { setup } from '../store/registry-fixture.js';
+import { startController } from './controller-harness.js';
 
 const stops: (() => void)[] = [];
 after(() => { for (const stop of stops) stop(); });
@@ -24,16 +24,11 @@ after(() => { for (const stop of stops) stop(); });
 type Runnable = { run(): void; stop(): void };
 
 /** Controllers on one real in-memory registry, sharing informers, as the daemon runs them. */
-async function start(...make: ((informers: InformerFactory, client: LocalClient) => Runnable | void)[]): Promise<LocalClient> {
-  const { registry } = setup();
-  const client = new LocalClient(registry);
-  const informers = new InformerFactory(client);
-  const controllers = make.map((m) => m(informers, client)).filter((c): c is Runnable => c !== undefined);
-  informers.start();
-  await informers.waitForSync();
-  for (const c of controllers) c.run();
-  stops.push(() => { for (const c of controllers) c.stop(); informers.stop(); });
-  return client;
+function start(...make: ((informers: InformerFactory, client: LocalClient) => Runnable | void)[]): Promise<LocalClient> {
+  return startController(stops, (informers, client) => {
+    const controllers = make.map((m) => m(informers, client)).filter((c): c is Runnable => c !== undefined);
+    return { run: () => { for (const c of controllers) c.run(); }, stop: () => { for (const c of controllers) c.stop(); } };
+  });
 }
 
 const accounts = (informers: InformerFactory, client: LocalClient) => new ServiceAccountsController(informers, client);
