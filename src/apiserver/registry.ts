@@ -10,7 +10,7 @@
 
 import { randomUUID } from 'node:crypto';
 import type {
-  Ingress, IngressClass, Job, KubeObject, Namespace, PersistentVolumeClaim, Pod, Service, ServiceAccount, StorageClass, WatchEventType,
+  Ingress, IngressClass, KubeObject, Namespace, PersistentVolumeClaim, Pod, Service, ServiceAccount, StorageClass, WatchEventType,
 } from '../api/types.js';
 import { apiVersionOf, resourceForKind, resourceForPlural, type ResourceInfo } from '../api/resources.js';
 import { applyDefaults, applyStatusDefaults } from '../api/defaults.js';
@@ -36,7 +36,7 @@ import { applyStrategicMergePatch } from './strategic-merge-patch.js';
 import { applyMergePatch } from './merge-patch.js';
 import { checkFields, checkPatchedFields, patchBase, type RequestMode } from './field-validation.js';
 import { compileSelectors } from './selectors.js';
-import { generateJobSelector, prepareForCreate, prepareForFinalize, prepareForStatusUpdate, prepareForUpdate } from './strategies.js';
+import { prepareForCreate, prepareForFinalize, prepareForStatusUpdate, prepareForUpdate } from './strategies.js';
 
 /** Namespaces that can never be deleted (upstream's immortal namespaces). */
 export const UNDELETABLE_NAMESPACES = new Set(['default', 'kube-system', 'kube-public']);
@@ -163,12 +163,10 @@ export class Registry {
     if (!meta.name) throw apiErrors.invalid(info.kind, info.group, '', [field.required('metadata.name', 'name or generateName is required')]);
     applyDefaults(obj);
     this.admit(info, obj, requestedName);
-    // the strategy sees the defaulted object, as upstream's BeforeCreate does (a Pod's QoS class needs its defaulted requests)
-    prepareForCreate(info, obj, this.store.now());
-    // a Job is validated with its generated selector, which names the uid it is stored with
-    // (upstream's API server gives an object its uid before the strategy runs)
-    const jobUid = info.kind === 'Job' ? randomUUID() : undefined;
-    if (jobUid) generateJobSelector(obj as Job, (obj.metadata.uid = jobUid));
+    // the strategy sees the defaulted object, as upstream's BeforeCreate does (a Pod's QoS class needs its defaulted
+    // requests), and gives it the uid it is stored with (a Job is validated with a generated selector that names it)
+    const uid = randomUUID();
+    prepareForCreate(info, obj, this.store.now(), uid);
     this.validate(info, obj);
     const alloc = info.kind === 'Service' ? allocateService(this.allocators, obj as Service) : undefined;
     let stored: StoredObject;
@@ -177,8 +175,8 @@ export class Registry {
       // a pod created right after it must find the account (upstream's
       // admission waits for the controller to make it instead)
       stored = info.kind === 'Namespace' && !mode.dryRun
-        ? this.store.batch(() => { const ns = this.store.create(info.plural, obj, mode); this.ensureDefaultServiceAccount(ns.object as Namespace); return ns; })
-        : this.store.create(info.plural, obj, mode, jobUid);
+        ? this.store.batch(() => { const ns = this.store.create(info.plural, obj, mode, uid); this.ensureDefaultServiceAccount(ns.object as Namespace); return ns; })
+        : this.store.create(info.plural, obj, mode, uid);
     } catch (e) {
       alloc?.rollback();
       throw e;

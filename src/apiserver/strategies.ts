@@ -3,6 +3,7 @@
 // set on create, and which fields an update of the main resource or of the
 // status subresource may change.
 
+import { randomUUID } from 'node:crypto';
 import { NAMESPACE_FINALIZER } from '../api/deletion.js';
 import { jsonClone } from '../api/json-clone.js';
 import { podQOSClass } from '../api/pod-qos.js';
@@ -60,10 +61,14 @@ const SERVER_METADATA = ['uid', 'resourceVersion', 'generation', 'creationTimest
 
 /**
  * Runs after defaulting, as upstream's BeforeCreate does: a Pod's QoS class
- * needs its defaulted requests. `now` is the store's clock.
+ * needs its defaulted requests. `now` is the store's clock. The object gets
+ * the `uid` it is to be stored with here, before validation, as upstream's
+ * API server gives it one before the strategy runs: a Job's generated
+ * selector names it.
  */
-export function prepareForCreate(info: ResourceInfo, obj: KubeObject, now: Date = new Date()): void {
+export function prepareForCreate(info: ResourceInfo, obj: KubeObject, now: Date = new Date(), uid: string = randomUUID()): void {
   for (const k of SERVER_METADATA) delete obj.metadata[k];
+  obj.metadata.uid = uid;
   const initial = INITIAL_STATUS[info.kind];
   if (initial) obj.status = initial(obj, now);
   dropVolumeAttributesClass(info, obj);
@@ -74,6 +79,7 @@ export function prepareForCreate(info: ResourceInfo, obj: KubeObject, now: Date 
     const finalizers = Array.isArray(spec?.finalizers) ? spec.finalizers : [];
     if (!finalizers.includes(NAMESPACE_FINALIZER)) (obj as Namespace).spec = { ...(spec ?? {}), finalizers: [...finalizers, NAMESPACE_FINALIZER] };
   }
+  if (info.kind === 'Job') generateJobSelector(obj as Job, uid);
 }
 
 /** Main-resource update: status and deletion state come from the stored object. */

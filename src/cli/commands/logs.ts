@@ -109,9 +109,9 @@ export async function selectorForObject(client: Client, namespace: string, plura
     case 'replicasets':
     case 'statefulsets':
     case 'daemonsets':
-      return { labelSelector: selectorToString((await client.get<Deployment | ReplicaSet | StatefulSet | DaemonSet>(plural, namespace, name)).spec.selector) };
     case 'jobs':
-      return { labelSelector: selectorToString((await client.get<Job>(plural, namespace, name)).spec.selector ?? {}) };
+      // a Job's selector is optional in its type; a missing one reads as empty either way
+      return { labelSelector: selectorToString((await client.get<Deployment | ReplicaSet | StatefulSet | DaemonSet | Job>(plural, namespace, name)).spec.selector ?? {}) };
     case 'services': {
       const service = await client.get<Service>('services', namespace, name);
       if (Object.keys(service.spec.selector ?? {}).length === 0) {

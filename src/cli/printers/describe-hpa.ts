@@ -4,6 +4,7 @@
 // <unknown>, as every one does on podnet, which serves no metrics API.
 
 import type { Event, HorizontalPodAutoscaler, HPAScalingRules, MetricSpec, MetricStatus, MetricTarget, QuantityValue } from '../../api/types.js';
+import { isSet } from '../../api/validation/fields.js';
 import { canonicalQuantity } from '../../api/validation/volumes.js';
 import { rfc1123z, type Instant } from './age.js';
 import { describeEvents, LEVEL_0, LEVEL_1, LEVEL_2, LEVEL_3, nsOf, PrefixWriter, printAnnotationsMultiline, printLabelsMultiline } from './describe-writer.js';
@@ -24,11 +25,9 @@ function reading(status: MetricStatus | undefined, source: string): Reading {
   return status?.[source] as Reading;
 }
 
-const set = (v: unknown) => v !== undefined && v !== null;
-
 /** `50%`, or <auto> when the target names no utilization */
 function utilizationTarget(target: MetricTarget | undefined): string {
-  return set(target?.averageUtilization) ? `${target!.averageUtilization}%` : '<auto>';
+  return isSet(target?.averageUtilization) ? `${target!.averageUtilization}%` : '<auto>';
 }
 
 /** formatHPAMetrics: each metric as current/target, two of them, then how many more. */
@@ -37,28 +36,23 @@ export function formatHpaTargets(specs: readonly MetricSpec[] | undefined, statu
   const list = specs.map((spec, i) => {
     const status = statuses?.[i];
     switch (spec.type) {
-      case 'External': {
-        const target = spec.external?.target;
-        const r = reading(status, 'external');
-        if (set(target?.averageValue)) return `${set(r?.current?.averageValue) ? quantity(r!.current!.averageValue) : UNKNOWN}/${quantity(target!.averageValue)} (avg)`;
+      case 'External': case 'Object': {
+        const key = spec.type === 'External' ? 'external' : 'object';
+        const target = spec.type === 'External' ? spec.external?.target : spec.object?.target;
+        const r = reading(status, key);
+        if (isSet(target?.averageValue)) return `${isSet(r?.current?.averageValue) ? quantity(r!.current!.averageValue) : UNKNOWN}/${quantity(target!.averageValue)} (avg)`;
         return `${r ? quantity(r.current?.value) : UNKNOWN}/${quantity(target?.value)}`;
       }
       case 'Pods': {
         const r = reading(status, 'pods');
         return `${r ? quantity(r.current?.averageValue) : UNKNOWN}/${quantity(spec.pods?.target?.averageValue)}`;
       }
-      case 'Object': {
-        const target = spec.object?.target;
-        const r = reading(status, 'object');
-        if (set(target?.averageValue)) return `${set(r?.current?.averageValue) ? quantity(r!.current!.averageValue) : UNKNOWN}/${quantity(target!.averageValue)} (avg)`;
-        return `${r ? quantity(r.current?.value) : UNKNOWN}/${quantity(target?.value)}`;
-      }
       case 'Resource': case 'ContainerResource': {
         const key = spec.type === 'Resource' ? 'resource' : 'containerResource';
         const src = spec.type === 'Resource' ? spec.resource : spec.containerResource;
         const r = reading(status, key);
-        if (set(src?.target?.averageValue)) return `${src?.name ?? ''}: ${r ? quantity(r.current?.averageValue) : UNKNOWN}/${quantity(src!.target.averageValue)}`;
-        const current = set(r?.current?.averageUtilization) ? `${r!.current!.averageUtilization}%` : UNKNOWN;
+        if (isSet(src?.target?.averageValue)) return `${src?.name ?? ''}: ${r ? quantity(r.current?.averageValue) : UNKNOWN}/${quantity(src!.target.averageValue)}`;
+        const current = isSet(r?.current?.averageUtilization) ? `${r!.current!.averageUtilization}%` : UNKNOWN;
         return `${src?.name ?? ''}: ${current}/${utilizationTarget(src?.target)}`;
       }
       default:
@@ -76,8 +70,8 @@ function describeMetric(w: PrefixWriter, spec: MetricSpec, status: MetricStatus 
       const target = spec.external?.target;
       const r = reading(status, 'external');
       const name = JSON.stringify(spec.external?.metric?.name ?? '');
-      if (set(target?.averageValue)) {
-        w.write(LEVEL_1, `${name} (target average value):\t${set(r?.current?.averageValue) ? quantity(r!.current!.averageValue) : UNKNOWN} / ${quantity(target!.averageValue)}\n`);
+      if (isSet(target?.averageValue)) {
+        w.write(LEVEL_1, `${name} (target average value):\t${isSet(r?.current?.averageValue) ? quantity(r!.current!.averageValue) : UNKNOWN} / ${quantity(target!.averageValue)}\n`);
       } else {
         w.write(LEVEL_1, `${name} (target value):\t${r ? quantity(r.current?.value) : UNKNOWN} / ${quantity(target?.value)}\n`);
       }
@@ -102,10 +96,10 @@ function describeMetric(w: PrefixWriter, spec: MetricSpec, status: MetricStatus 
       const r = reading(status, key);
       const container = spec.type === 'ContainerResource' ? ` of container "${spec.containerResource?.container ?? ''}"` : '';
       w.write(LEVEL_1, `resource ${src?.name ?? ''}${container} on pods`);
-      if (set(src?.target?.averageValue)) {
+      if (isSet(src?.target?.averageValue)) {
         w.write(LEVEL_0, `:\t${r ? quantity(r.current?.averageValue) : UNKNOWN} / ${quantity(src!.target.averageValue)}\n`);
       } else {
-        const current = set(r?.current?.averageUtilization) ? `${r!.current!.averageUtilization}% (${quantity(r!.current!.averageValue)})` : UNKNOWN;
+        const current = isSet(r?.current?.averageUtilization) ? `${r!.current!.averageUtilization}% (${quantity(r!.current!.averageValue)})` : UNKNOWN;
         w.write(LEVEL_1, `(as a percentage of request):\t${current} / ${utilizationTarget(src?.target)}\n`);
       }
       return;
@@ -119,7 +113,7 @@ function describeMetric(w: PrefixWriter, spec: MetricSpec, status: MetricStatus 
 function describeDirection(w: PrefixWriter, direction: string, rules: HPAScalingRules | undefined): void {
   if (!rules) return;
   w.write(LEVEL_1, `${direction}:\n`);
-  if (set(rules.stabilizationWindowSeconds)) w.write(LEVEL_2, `Stabilization Window: ${rules.stabilizationWindowSeconds} seconds\n`);
+  if (isSet(rules.stabilizationWindowSeconds)) w.write(LEVEL_2, `Stabilization Window: ${rules.stabilizationWindowSeconds} seconds\n`);
   if (rules.policies?.length) {
     w.write(LEVEL_2, `Select Policy: ${rules.selectPolicy ?? 'Max'}\n`);
     w.write(LEVEL_2, 'Policies:\n');
@@ -138,7 +132,7 @@ export function describeHorizontalPodAutoscaler(hpa: HorizontalPodAutoscaler, ev
   w.write(LEVEL_0, `Reference:\t${spec.scaleTargetRef?.kind ?? ''}/${spec.scaleTargetRef?.name ?? ''}\n`);
   w.write(LEVEL_0, 'Metrics:\t( current / target )\n');
   (spec.metrics ?? []).forEach((m, i) => describeMetric(w, m, hpa.status?.currentMetrics?.[i]));
-  w.write(LEVEL_0, `Min replicas:\t${set(spec.minReplicas) ? spec.minReplicas : '<unset>'}\n`);
+  w.write(LEVEL_0, `Min replicas:\t${isSet(spec.minReplicas) ? spec.minReplicas : '<unset>'}\n`);
   w.write(LEVEL_0, `Max replicas:\t${spec.maxReplicas ?? 0}\n`);
   if (spec.behavior) {
     w.write(LEVEL_0, 'Behavior:\n');

@@ -3,6 +3,7 @@
 // Indexed Job's completed indexes, its pod template and events.
 
 import type { Event, Job } from '../../api/types.js';
+import { isSet } from '../../api/validation/fields.js';
 import { humanDuration, rfc1123z, type Instant } from './age.js';
 import { describePodTemplate } from './describe-pod.js';
 import { describeEvents, LEVEL_0, nsOf, PrefixWriter, printAnnotationsMultiline, printControlledBy, printLabelsMultiline } from './describe-writer.js';
@@ -17,8 +18,6 @@ export function capIndexes(indexes: string | undefined, limit = COMPLETED_INDEXE
   const comma = indexes.indexOf(',', limit);
   return comma < 0 ? indexes : `${indexes.slice(0, comma + 1)}...`;
 }
-
-const isSet = <T>(v: T | undefined | null): v is T => v !== undefined && v !== null;
 
 export function describeJob(job: Job, events: readonly Event[] | undefined, now: Instant): string {
   const w = new PrefixWriter();

@@ -3,6 +3,7 @@
 // the disruption controller last computed.
 
 import type { Event, PodDisruptionBudget } from '../../api/types.js';
+import { isSet } from '../../api/validation/fields.js';
 import type { Instant } from './age.js';
 import { describeEvents, LEVEL_0, LEVEL_2, nsOf, PrefixWriter } from './describe-writer.js';
 import { formatLabelSelector } from './selectors.js';
@@ -12,8 +13,8 @@ export function describePodDisruptionBudget(pdb: PodDisruptionBudget, events: re
   const spec = pdb.spec ?? {};
   w.write(LEVEL_0, `Name:\t${pdb.metadata.name ?? ''}\n`);
   w.write(LEVEL_0, `Namespace:\t${nsOf(pdb)}\n`);
-  if (spec.minAvailable !== undefined && spec.minAvailable !== null) w.write(LEVEL_0, `Min available:\t${spec.minAvailable}\n`);
-  else if (spec.maxUnavailable !== undefined && spec.maxUnavailable !== null) w.write(LEVEL_0, `Max unavailable:\t${spec.maxUnavailable}\n`);
+  if (isSet(spec.minAvailable)) w.write(LEVEL_0, `Min available:\t${spec.minAvailable}\n`);
+  else if (isSet(spec.maxUnavailable)) w.write(LEVEL_0, `Max unavailable:\t${spec.maxUnavailable}\n`);
   w.write(LEVEL_0, `Selector:\t${spec.selector ? formatLabelSelector(spec.selector) : '<unset>'}\n`);
   const status = pdb.status;
   w.write(LEVEL_0, 'Status:\n');

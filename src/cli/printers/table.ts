@@ -6,7 +6,8 @@
 import type {
   Deployment, Endpoints, EndpointSlice, Event, Ingress, IngressClass, KubeObject, LoadBalancerIngress, Namespace, Node, Pod,
   Secret, ConfigMap, Service, ServiceAccount, StatefulSet, Container, PersistentVolume, PersistentVolumeAccessMode, PersistentVolumeClaim,
-  StorageClass, NetworkPolicy, ReplicaSet, Job, RoleBinding, PodDisruptionBudget, HorizontalPodAutoscaler, DaemonSet,
+  StorageClass, NetworkPolicy, ReplicaSet, Job, RoleBinding, PodDisruptionBudget, HorizontalPodAutoscaler, DaemonSet, LabelSelector,
+  PodTemplateSpec,
 } from '../../api/types.js';
 import { RESOURCES } from '../../api/resources.js';
 import { claimStorageClass, isDefaultStorageClass, volumeStorageClass } from '../../api/default-storage-class.js';
@@ -57,6 +58,35 @@ const age = (obj: KubeObject, now: Instant): string => ageSince(obj.metadata.cre
 function containerCells(containers: Container[] | undefined): [string, string] {
   const list = containers ?? [];
   return [list.map((c) => c.name).join(','), list.map((c) => c.image ?? '').join(',')];
+}
+
+/** A kind whose pods come from a template, picked by a selector. */
+type TemplateOwner = KubeObject & { spec: { template?: PodTemplateSpec; selector?: LabelSelector } };
+
+/**
+ * The printers of the workload kinds: `cells` gives the row, and -o wide adds
+ * the template's containers and images, then the selector as `selectorText`
+ * words it (no SELECTOR column without one).
+ */
+function templateOwnerPrinter<T extends TemplateOwner>(
+  headers: string[], cells: (obj: T, now: Instant) => string[], selectorText?: (sel: LabelSelector | undefined) => string,
+): Printer {
+  return {
+    headers,
+    wideHeaders: selectorText ? ['CONTAINERS', 'IMAGES', 'SELECTOR'] : ['CONTAINERS', 'IMAGES'],
+    cells(obj, wide, now) {
+      const owner = obj as T;
+      const row = cells(owner, now);
+      if (wide) row.push(...containerCells(owner.spec.template?.spec?.containers));
+      if (wide && selectorText) row.push(selectorText(owner.spec.selector));
+      return row;
+    },
+  };
+}
+
+/** `Kind/name` of a reference (a binding's role, an autoscaler's target). */
+function kindSlashName(ref: { kind?: string; name?: string } | undefined): string {
+  return `${ref?.kind ?? ''}/${ref?.name ?? ''}`;
 }
 
 /** A set's sorted members, as sets.String.List() returns them. */
@@ -206,7 +236,7 @@ function storagePhase(obj: PersistentVolume | PersistentVolumeClaim): string {
 const UNSET = '<unset>';
 
 /** printJob's STATUS: the first that holds of Complete, Failed, being deleted, Suspended, FailureTarget; else Running. */
-export function jobStatusText(job: Job): string {
+function jobStatusText(job: Job): string {
   const holds = (type: string) => job.status?.conditions?.find((c) => c.type === type)?.status === 'True';
   if (holds('Complete')) return 'Complete';
   if (holds('Failed')) return 'Failed';
@@ -217,7 +247,7 @@ export function jobStatusText(job: Job): string {
 }
 
 /** printJob's COMPLETIONS: `succeeded/completions`; without completions `n/1`, or `n/1 of P` when more than one pod runs at once. */
-export function jobCompletionsText(job: Job): string {
+function jobCompletionsText(job: Job): string {
   const succeeded = job.status?.succeeded ?? 0;
   const completions = job.spec.completions;
   if (completions !== undefined && completions !== null) return `${succeeded}/${completions}`;
@@ -226,7 +256,7 @@ export function jobCompletionsText(job: Job): string {
 }
 
 /** printJob's DURATION: from start to completion, or to now while it runs; empty before it started. */
-export function jobDurationText(job: Job, now: Instant): string {
+function jobDurationText(job: Job, now: Instant): string {
   const start = job.status?.startTime;
   if (!start) return '';
   const end = job.status?.completionTime ? Date.parse(job.status.completionTime) : toMillis(now);
@@ -264,7 +294,7 @@ const binding: Printer = {
   wideHeaders: ['USERS', 'GROUPS', 'SERVICEACCOUNTS'],
   cells(obj, wide, now) {
     const b = obj as RoleBinding;
-    const cells = [b.metadata.name ?? '', `${b.roleRef?.kind ?? ''}/${b.roleRef?.name ?? ''}`, age(b, now)];
+    const cells = [b.metadata.name ?? '', kindSlashName(b.roleRef), age(b, now)];
     if (wide) cells.push(...bindingSubjects(b));
     return cells;
   },
@@ -302,71 +332,33 @@ const PRINTERS: Record<string, Printer> = {
       return cells;
     },
   },
-  Deployment: {
-    headers: ['NAME', 'READY', 'UP-TO-DATE', 'AVAILABLE', 'AGE'],
-    wideHeaders: ['CONTAINERS', 'IMAGES', 'SELECTOR'],
-    cells(obj, wide, now) {
-      const d = obj as Deployment;
-      const cells = [d.metadata.name ?? '', `${d.status?.readyReplicas ?? 0}/${d.spec.replicas ?? 1}`,
-        String(d.status?.updatedReplicas ?? 0), String(d.status?.availableReplicas ?? 0), age(d, now)];
-      if (wide) cells.push(...containerCells(d.spec.template?.spec?.containers), selectorString(d.spec.selector));
-      return cells;
-    },
-  },
-  ReplicaSet: {
-    headers: ['NAME', 'DESIRED', 'CURRENT', 'READY', 'AGE'],
-    wideHeaders: ['CONTAINERS', 'IMAGES', 'SELECTOR'],
-    cells(obj, wide, now) {
-      const rs = obj as ReplicaSet;
-      const cells = [rs.metadata.name ?? '', String(rs.spec.replicas ?? 1), String(rs.status?.replicas ?? 0),
-        String(rs.status?.readyReplicas ?? 0), age(rs, now)];
-      if (wide) cells.push(...containerCells(rs.spec.template?.spec?.containers), formatLabelSelector(rs.spec.selector));
-      return cells;
-    },
-  },
-  StatefulSet: {
-    headers: ['NAME', 'READY', 'AGE'],
-    wideHeaders: ['CONTAINERS', 'IMAGES'],
-    cells(obj, wide, now) {
-      const s = obj as StatefulSet;
-      const cells = [s.metadata.name ?? '', `${s.status?.readyReplicas ?? 0}/${s.spec.replicas ?? 1}`, age(s, now)];
-      if (wide) cells.push(...containerCells(s.spec.template?.spec?.containers));
-      return cells;
-    },
-  },
+  Deployment: templateOwnerPrinter<Deployment>(['NAME', 'READY', 'UP-TO-DATE', 'AVAILABLE', 'AGE'], (d, now) => [
+    d.metadata.name ?? '', `${d.status?.readyReplicas ?? 0}/${d.spec.replicas ?? 1}`,
+    String(d.status?.updatedReplicas ?? 0), String(d.status?.availableReplicas ?? 0), age(d, now),
+  ], selectorString),
+  ReplicaSet: templateOwnerPrinter<ReplicaSet>(['NAME', 'DESIRED', 'CURRENT', 'READY', 'AGE'], (rs, now) => [
+    rs.metadata.name ?? '', String(rs.spec.replicas ?? 1), String(rs.status?.replicas ?? 0), String(rs.status?.readyReplicas ?? 0), age(rs, now),
+  ], formatLabelSelector),
+  StatefulSet: templateOwnerPrinter<StatefulSet>(['NAME', 'READY', 'AGE'], (s, now) => [
+    s.metadata.name ?? '', `${s.status?.readyReplicas ?? 0}/${s.spec.replicas ?? 1}`, age(s, now),
+  ]),
   // printDaemonSet: the status counts as they are, NODE SELECTOR the template's nodeSelector
-  DaemonSet: {
-    headers: ['NAME', 'DESIRED', 'CURRENT', 'READY', 'UP-TO-DATE', 'AVAILABLE', 'NODE SELECTOR', 'AGE'],
-    wideHeaders: ['CONTAINERS', 'IMAGES', 'SELECTOR'],
-    cells(obj, wide, now) {
-      const ds = obj as DaemonSet;
-      const st = ds.status ?? {};
-      const cells = [ds.metadata.name ?? '', ...[st.desiredNumberScheduled, st.currentNumberScheduled, st.numberReady, st.updatedNumberScheduled, st.numberAvailable].map((n) => String(n ?? 0)),
-        formatLabels(ds.spec.template?.spec?.nodeSelector), age(ds, now)];
-      if (wide) cells.push(...containerCells(ds.spec.template?.spec?.containers), formatLabelSelector(ds.spec.selector));
-      return cells;
-    },
-  },
-  Job: {
-    headers: ['NAME', 'STATUS', 'COMPLETIONS', 'DURATION', 'AGE'],
-    wideHeaders: ['CONTAINERS', 'IMAGES', 'SELECTOR'],
-    cells(obj, wide, now) {
-      const job = obj as Job;
-      const cells = [job.metadata.name ?? '', jobStatusText(job), jobCompletionsText(job), jobDurationText(job, now), age(job, now)];
-      if (wide) cells.push(...containerCells(job.spec.template?.spec?.containers), formatLabelSelector(job.spec.selector));
-      return cells;
-    },
-  },
+  DaemonSet: templateOwnerPrinter<DaemonSet>(['NAME', 'DESIRED', 'CURRENT', 'READY', 'UP-TO-DATE', 'AVAILABLE', 'NODE SELECTOR', 'AGE'], (ds, now) => {
+    const st = ds.status ?? {};
+    const counts = [st.desiredNumberScheduled, st.currentNumberScheduled, st.numberReady, st.updatedNumberScheduled, st.numberAvailable];
+    return [ds.metadata.name ?? '', ...counts.map((n) => String(n ?? 0)), formatLabels(ds.spec.template?.spec?.nodeSelector), age(ds, now)];
+  }, formatLabelSelector),
+  Job: templateOwnerPrinter<Job>(['NAME', 'STATUS', 'COMPLETIONS', 'DURATION', 'AGE'], (job, now) => [
+    job.metadata.name ?? '', jobStatusText(job), jobCompletionsText(job), jobDurationText(job, now), age(job, now),
+  ], formatLabelSelector),
   // printHorizontalPodAutoscaler: REFERENCE is Kind/name; MINPODS <unset> when there is none
   HorizontalPodAutoscaler: {
     headers: ['NAME', 'REFERENCE', 'TARGETS', 'MINPODS', 'MAXPODS', 'REPLICAS', 'AGE'],
     wideHeaders: [],
     cells(obj, _wide, now) {
       const hpa = obj as HorizontalPodAutoscaler;
-      const ref = hpa.spec.scaleTargetRef;
-      const min = hpa.spec.minReplicas;
-      return [hpa.metadata.name ?? '', `${ref?.kind ?? ''}/${ref?.name ?? ''}`, formatHpaTargets(hpa.spec.metrics, hpa.status?.currentMetrics),
-        min === undefined || min === null ? '<unset>' : String(min), String(hpa.spec.maxReplicas ?? 0), String(hpa.status?.currentReplicas ?? 0), age(hpa, now)];
+      return [hpa.metadata.name ?? '', kindSlashName(hpa.spec.scaleTargetRef), formatHpaTargets(hpa.spec.metrics, hpa.status?.currentMetrics),
+        orUnset(hpa.spec.minReplicas), String(hpa.spec.maxReplicas ?? 0), String(hpa.status?.currentReplicas ?? 0), age(hpa, now)];
     },
   },
   Service: {
