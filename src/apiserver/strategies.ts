@@ -8,6 +8,7 @@ import { NAMESPACE_FINALIZER } from '../api/deletion.js';
 import { jsonClone } from '../api/json-clone.js';
 import { podQOSClass } from '../api/pod-qos.js';
 import { nowRFC3339 } from '../api/pod-helpers.js';
+import { JOB_CONTROLLER_UID_LABEL, JOB_NAME_LABEL, LEGACY_JOB_CONTROLLER_UID_LABEL, LEGACY_JOB_NAME_LABEL } from '../api/job-labels.js';
 import { TEMPLATE_GENERATION_ANNOTATION, templateGenerationOf } from '../api/template-generation.js';
 import type { Job, KubeObject, Namespace, PersistentVolume, Pod } from '../api/types.js';
 import { deepEqual } from '../store/deep-equal.js';
@@ -193,11 +194,6 @@ function stampPhaseTransition(next: PersistentVolume, old: PersistentVolume, now
   }
 }
 
-/** The labels a Job's generated selector is made of (batch/v1 since 1.27, and the unprefixed ones before). */
-export const JOB_CONTROLLER_UID_LABEL = 'batch.kubernetes.io/controller-uid';
-export const JOB_NAME_LABEL = 'batch.kubernetes.io/job-name';
-export const LEGACY_JOB_CONTROLLER_UID_LABEL = 'controller-uid';
-export const LEGACY_JOB_NAME_LABEL = 'job-name';
 
 /**
  * Upstream's job strategy (generateSelector), run on create once the Job has

@@ -24,7 +24,7 @@ import { realClock, type Clock } from '../client/clock.js';
 import type { Client } from '../client/client.js';
 import { Controller } from './controller.js';
 import { controllerRefOf } from './controller-ref.js';
-import type { EventRecorder } from './events.js';
+import { recordPlanned, type EventRecorder, type PlannedEvent } from './events.js';
 import { keyOf, splitKey, type InformerSource, type Lister, type SharedInformer } from './informers.js';
 import { podChangeMatters, resolveIntOrPercent, sameStatus } from './workload-pods.js';
 
@@ -44,11 +44,10 @@ export interface ControllerScale { uid: string; replicas: number }
  */
 export type ScaleFinder = (ref: OwnerReference, namespace: string) => ControllerScale | undefined;
 
-export interface DisruptionEvent { type: 'Normal' | 'Warning'; reason: string; message: string }
 
 export interface DisruptionPlan {
   status: PodDisruptionBudgetStatus;
-  events: DisruptionEvent[];
+  events: PlannedEvent[];
   /** the sync failed: the status is the fail-safe one (no disruption allowed) and the key is tried again */
   error?: string;
 }
@@ -130,7 +129,7 @@ function failSafeStatus(pdb: PodDisruptionBudget, error: string, now: string): P
  */
 export function planDisruption(pdb: PodDisruptionBudget, pods: readonly Pod[], findScale: ScaleFinder, now: Date): DisruptionPlan {
   const stamp = nowRFC3339(now);
-  const events: DisruptionEvent[] = [];
+  const events: PlannedEvent[] = [];
   if (pods.length === 0) events.push({ type: 'Normal', reason: 'NoPods', message: 'No matching pods found' });
   let counts: ExpectedPods;
   try {
@@ -226,9 +225,7 @@ export class DisruptionController extends Controller {
     if (!pdb) return;
     const pods = this.pods.list(namespace).filter((p) => matchesLabelSelector(pdb.spec?.selector, p.metadata.labels));
     const plan = planDisruption(pdb, pods, (ref, ns) => this.findScale(ref, ns), new Date(this.clock.now()));
-    for (const e of plan.events) {
-      if (e.type === 'Normal') this.events.normal(pdb, e.reason, e.message); else this.events.warning(pdb, e.reason, e.message);
-    }
+    recordPlanned(this.events, pdb, plan.events);
     // written with the cached resourceVersion: a stale cache gets a Conflict, and the queue tries again
     if (!sameStatus(pdb.status, plan.status)) await this.client.update<PodDisruptionBudget>({ ...pdb, status: plan.status }, { subresource: 'status' });
     if (plan.error) throw new Error(plan.error);

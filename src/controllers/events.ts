@@ -33,6 +33,15 @@ export interface EventRecorder {
   warning(obj: KubeObject, reason: string, message: string): void;
 }
 
+/** An Event a pure plan asks for; the controller records it (recordPlanned). */
+export interface PlannedEvent { type: 'Normal' | 'Warning'; reason: string; message: string }
+
+export function recordPlanned(events: EventRecorder, obj: KubeObject, planned: readonly PlannedEvent[]): void {
+  for (const e of planned) {
+    if (e.type === 'Normal') events.normal(obj, e.reason, e.message); else events.warning(obj, e.reason, e.message);
+  }
+}
+
 const MAX_REMEMBERED = 4096;
 const NS_PER_MS = 1_000_000n;
 /**

@@ -26,7 +26,7 @@ import { realClock, type Clock } from '../client/clock.js';
 import type { Client } from '../client/client.js';
 import { isApiError } from '../errors.js';
 import { Controller } from './controller.js';
-import type { EventRecorder } from './events.js';
+import { recordPlanned, type EventRecorder, type PlannedEvent } from './events.js';
 import { keyOf, splitKey, type InformerSource, type Lister } from './informers.js';
 import { sameStatus } from './workload-pods.js';
 
@@ -38,7 +38,6 @@ const NO_RESOURCE_METRICS = 'unable to fetch metrics from resource metrics API: 
 const NO_CUSTOM_METRICS = 'unable to fetch metrics from custom metrics API: no custom metrics API (custom.metrics.k8s.io) registered';
 const noExternalMetrics = (metric: string) => `unable to fetch metrics from external metrics API: the server could not find the requested resource (get ${metric}.external.metrics.k8s.io)`;
 
-export interface HpaEvent { type: 'Normal' | 'Warning'; reason: string; message: string }
 
 /** The target's Scale as the controller read it, or why it could not. */
 export type ScaleRead = { replicas: number } | { error: string };
@@ -47,7 +46,7 @@ export interface AutoscalePlan {
   /** write the target's spec.replicas; the status and events assume the write succeeds (else planRescaleFailure) */
   rescale?: { replicas: number; reason: string };
   status: HorizontalPodAutoscalerStatus;
-  events: HpaEvent[];
+  events: PlannedEvent[];
 }
 
 /**
@@ -137,7 +136,7 @@ export function planAutoscale(hpa: HorizontalPodAutoscaler, scale: ScaleRead, no
   // within bounds: each metric would decide, and none can be read
   const metrics = hpa.spec.metrics ?? [];
   const failures = metrics.map((m) => metricFailure(m, hpa.metadata.namespace ?? ''));
-  const events: HpaEvent[] = failures.map((f) => ({ type: 'Warning', reason: f.reason, message: f.error }));
+  const events: PlannedEvent[] = failures.map((f) => ({ type: 'Warning', reason: f.reason, message: f.error }));
   const first = failures[0];
   if (first) {
     set('ScalingActive', 'False', first.reason, `the HPA was unable to compute the replica count: ${first.error}`);
@@ -195,9 +194,7 @@ export class HorizontalPodAutoscalerController extends Controller {
         plan = planRescaleFailure(hpa, read.object.spec?.replicas ?? 0, plan.rescale, err.message, now);
       }
     }
-    for (const e of plan.events) {
-      if (e.type === 'Normal') this.events.normal(hpa, e.reason, e.message); else this.events.warning(hpa, e.reason, e.message);
-    }
+    recordPlanned(this.events, hpa, plan.events);
     // updateStatusIfNeeded; written with the cached resourceVersion, a Conflict is retried by the queue
     if (!sameStatus(hpa.status, plan.status)) await this.client.update<HorizontalPodAutoscaler>({ ...hpa, status: plan.status }, { subresource: 'status' });
   }

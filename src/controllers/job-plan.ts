@@ -7,6 +7,7 @@
 import type { Condition, Container, Job, JobStatus, Pod } from '../api/types.js';
 import { getCondition, isActive, isPodReady, isTerminal, nowRFC3339 } from '../api/pod-helpers.js';
 import { controllerRefTo, type PodOwner } from './controller-ref.js';
+import type { PlannedEvent } from './events.js';
 import { completionIndexOf, formatIndexes, JOB_COMPLETION_INDEX, parseIndexes } from './job-indexes.js';
 import { deletionOrder } from './replicaset.js';
 
@@ -143,7 +144,7 @@ export interface JobPlan {
   backoff: BackoffRecord;
   /** look at the Job again after this long (back-off, activeDeadlineSeconds) */
   requeueAfterMs?: number;
-  events: { type: 'Normal' | 'Warning'; reason: string; message: string }[];
+  events: PlannedEvent[];
 }
 
 function condition(type: string, status: 'True' | 'False', reason: string, message: string, now: string): Condition {

@@ -30,14 +30,14 @@ import type { Client } from '../client/client.js';
 import { isApiError } from '../errors.js';
 import { Controller } from './controller.js';
 import { claimPods, controllerRefOf, orphanNamespace, ORPHANS_BY_NAMESPACE, podOwnerHandlers } from './controller-ref.js';
-import type { EventRecorder } from './events.js';
+import { recordPlanned, type EventRecorder } from './events.js';
 import { indexLookup, keyOf, splitKey, type IndexLookup, type InformerSource, type Lister } from './informers.js';
 import {
   hasTrackingFinalizer, isJobFinished, JOB_POD_FAILURE_BACKOFF, JOB_TRACKING_FINALIZER, jobOwner, jobPod, jobPodNamePrefix, planJob,
   settleUncounted, tidyStatus, trackFinishedPods, type BackoffRecord, type JobPlan,
 } from './job-plan.js';
 import { randomSuffix } from './template-hash.js';
-import { CONTROLLER_UID_INDEX, controllerUid, sameStatus } from './workload-pods.js';
+import { CONTROLLER_UID_INDEX, controllerUid, createOwnedPod, deleteOwnedPod, sameStatus } from './workload-pods.js';
 
 /** spec.managedBy of the Jobs this controller syncs (and of those that name none) */
 const JOB_CONTROLLER_NAME = 'kubernetes.io/job-controller';
@@ -133,9 +133,7 @@ export class JobController extends Controller {
     let notCreated = 0;
     for (const index of plan.create) if (!(await attempt(() => this.createPod(job, index)))) notCreated += 1;
     if (notCreated > 0) plan.status = { ...plan.status, active: Math.max(0, (plan.status.active ?? 0) - notCreated) };
-    for (const e of plan.events) {
-      if (e.type === 'Normal') this.events.normal(job, e.reason, e.message); else this.events.warning(job, e.reason, e.message);
-    }
+    recordPlanned(this.events, job, plan.events);
     await this.count(key, job, pods, plan, nowMs);
     this.backoffs.set(key, plan.backoff);
     if (manageError) throw manageError;
@@ -222,24 +220,12 @@ export class JobController extends Controller {
 
   private async createPod(job: Job, index: number | undefined): Promise<void> {
     // named here, as the API server would from generateName (upstream sets only that), so the event can say it
-    const pod = jobPod(job, index, `${jobPodNamePrefix(job, index)}${randomSuffix()}`);
-    try {
-      await this.client.create(pod);
-      this.events.normal(job, 'SuccessfulCreate', `Created pod: ${pod.metadata.name}`);
-    } catch (err) {
-      this.events.warning(job, 'FailedCreate', `Error creating: ${(err as Error).message}`);
-      throw err;
-    }
+    await createOwnedPod(this.client, this.events, job, jobPod(job, index, `${jobPodNamePrefix(job, index)}${randomSuffix()}`));
   }
 
   /** `uncounted`: the finalizer comes off first, so the pod is not counted as failed (a suspend, too many pods). */
   private async deletePod(job: Job, pod: Pod, uncounted: boolean): Promise<void> {
     if (uncounted && hasTrackingFinalizer(pod)) await this.removeFinalizer(pod);
-    try {
-      await this.client.delete('pods', pod.metadata.namespace, pod.metadata.name!, { preconditions: { uid: pod.metadata.uid! } });
-      this.events.normal(job, 'SuccessfulDelete', `Deleted pod: ${pod.metadata.name}`);
-    } catch (err) {
-      if (!isApiError(err, 'NotFound')) throw err;
-    }
+    await deleteOwnedPod(this.client, this.events, job, pod);
   }
 }

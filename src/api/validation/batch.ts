@@ -5,6 +5,7 @@
 // then, for an Indexed Job, whether its last pod's hostname is a DNS label.
 
 import { field, type FieldError } from '../../errors.js';
+import { JOB_CONTROLLER_UID_LABEL, JOB_NAME_LABEL, LEGACY_JOB_CONTROLLER_UID_LABEL, LEGACY_JOB_NAME_LABEL } from '../job-labels.js';
 import { matchesLabelSelector, validateLabelSelector } from '../labels.js';
 import type { LabelSelector } from '../types.js';
 import { validateSelectorUnchanged } from './apps.js';
@@ -23,8 +24,8 @@ const POD_REPLACEMENT_POLICIES = ['Failed', 'TerminatingOrFailed'];
 const JOB_RESTART_POLICIES = ['OnFailure', 'Never'];
 /** the label keys of the generated selector, legacy spelling first (validateGeneratedSelector's order) */
 const GENERATED_LABELS = [
-  { key: 'controller-uid', value: 'uid' }, { key: 'job-name', value: 'name' },
-  { key: 'batch.kubernetes.io/controller-uid', value: 'uid' }, { key: 'batch.kubernetes.io/job-name', value: 'name' },
+  { key: LEGACY_JOB_CONTROLLER_UID_LABEL, value: 'uid' }, { key: LEGACY_JOB_NAME_LABEL, value: 'name' },
+  { key: JOB_CONTROLLER_UID_LABEL, value: 'uid' }, { key: JOB_NAME_LABEL, value: 'name' },
 ] as const;
 
 /** spec.template.metadata.labels when it is a map; undefined otherwise (its type is readTemplate's to report). */
