@@ -9,6 +9,7 @@ import { checkPodNetwork } from './check-pod-network.js';
 import { checkPods } from './check-pods.js';
 import { checkPolicy } from './check-policy.js';
 import { checkServices } from './check-services.js';
+import { checkWorkloads } from './check-workloads.js';
 import type { DoctorEvidence } from './evidence.js';
 import type { Finding } from './findings.js';
 
@@ -17,6 +18,7 @@ export function diagnose(e: DoctorEvidence): Finding[] {
     ...checkNodes(e),
     ...checkPodNetwork(e),
     ...checkPods(e),
+    ...checkWorkloads(e),
     ...checkServices(e),
     ...checkClusterDns(e),
     ...checkLoadBalancer(e),

@@ -4,7 +4,7 @@
 // answer right now to real tools. Gathered by src/cli/commands/doctor.ts,
 // judged by the checks beside this file (pure).
 
-import type { Event, NetworkPolicy } from '../api/types.js';
+import type { Event, Job, NetworkPolicy } from '../api/types.js';
 import type { LbStatus } from '../cloud/lb-status.js';
 import type { Allocation } from '../cni/ipam-store.js';
 import type { ClusterView, CurlResult, DnsLookup } from '../trace/evidence.js';
@@ -41,7 +41,7 @@ export interface DoctorEvidence {
   now: number;
   /** where each node agent (by node) and the LB agent write their lines */
   logs: { agents: Map<string, string>; lbAgent: string };
-  objects: ClusterView & { events: Event[]; policies: NetworkPolicy[] };
+  objects: ClusterView & { events: Event[]; policies: NetworkPolicy[]; jobs: Job[] };
   /** the cluster's network namespaces (`ip netns list`, this cluster's prefix) */
   netns: string[];
   nodes: NodeProbe[];

@@ -6,7 +6,7 @@
 
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import type { EndpointSlice, Event, NetworkPolicy, Node, Pod, Service } from '../../api/types.js';
+import type { EndpointSlice, Event, Job, NetworkPolicy, Node, Pod, Service } from '../../api/types.js';
 import { readLbStatus, type LbStatus } from '../../cloud/lb-status.js';
 import { nodeNetworkName } from '../../cni/config.js';
 import { IpamStore } from '../../cni/ipam-store.js';
@@ -45,8 +45,8 @@ type Objects = DoctorEvidence['objects'];
 
 async function objects(ctx: Context): Promise<Objects> {
   const client = ctx.client();
-  const [view, events, policies] = await Promise.all([clusterView(ctx, true), client.list<Event>('events'), client.list<NetworkPolicy>('networkpolicies')]);
-  return { ...view, events: events.items, policies: policies.items };
+  const [view, events, policies, jobs] = await Promise.all([clusterView(ctx, true), client.list<Event>('events'), client.list<NetworkPolicy>('networkpolicies'), client.list<Job>('jobs')]);
+  return { ...view, events: events.items, policies: policies.items, jobs: jobs.items };
 }
 
 /** The IPAM's allocations in the node's pod network (its address files) */

@@ -3,7 +3,7 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Event, IngressClass, NetworkPolicy, Node, Pod } from '../../../src/api/types.js';
+import type { Event, IngressClass, Job, NetworkPolicy, Node, Pod } from '../../../src/api/types.js';
 import type { LbFrontendStatus, LbStatus } from '../../../src/cloud/lb-status.js';
 import { diagnose } from '../../../src/doctor/doctor.js';
 import type { DoctorEvidence, NodeProbe } from '../../../src/doctor/evidence.js';
@@ -56,7 +56,7 @@ function evidence(over: Partial<DoctorEvidence> = {}, objects: Partial<DoctorEvi
       slices: [slice(api, [{ ip: '10.244.1.5', pod: 'api-1', node: 'node-2' }, { ip: '10.244.0.7', pod: 'api-2', node: 'node-1' }]), slice(controllerSvc, [{ ip: '10.244.1.2', pod: 'controller-x', node: 'node-2' }]), slice(kubeDns, [{ ip: '10.244.0.3', pod: 'coredns-1', node: 'node-1' }])],
       pods, ingresses: [ingress('shop', 'shop', 'shop.example.test', [['/api', 'api']], '203.0.113.10')], ingressClasses: [nginxClass],
       nodes: [readyNode('node-1', '172.18.0.2', '10.244.0.0/24'), readyNode('node-2', '172.18.0.3', '10.244.1.0/24')],
-      workloads: [], secretNames: [], events: [], policies: [], ...objects,
+      workloads: [], secretNames: [], events: [], policies: [], jobs: [], ...objects,
     },
     netns: ['pn-t-router', 'pn-t-outside', 'pn-t-extdns', 'pn-t-node-1', 'pn-t-node-2', ...pods.map(netnsOf)],
     nodes: [probe('node-1', pods), probe('node-2', pods)],
@@ -288,4 +288,19 @@ test('cluster DNS: its Service deleted from a cluster that has the DNS Deploymen
   const f = diagnose(evidence({ nodes }, { services: [api, controllerSvc], workloads: [coredns] }));
   const p = only(f, 'fail');
   assert.equal(p.text, 'the cluster DNS\'s Service kube-system/kube-dns is gone: every pod with dnsPolicy ClusterFirst asks 10.96.0.10 and gets no answer');
+});
+
+test('workloads: a Deployment past its progress deadline is a problem; a failed Job a warning with its logs command', () => {
+  const stuck = { kind: 'Deployment', metadata: { namespace: 'shop', name: 'web', uid: 'd1' }, spec: { replicas: 2 },
+    status: { conditions: [{ type: 'Progressing', status: 'False', reason: 'ProgressDeadlineExceeded', message: 'ReplicaSet "web-abc" has timed out progressing.' }] } };
+  const fine = { kind: 'Deployment', metadata: { namespace: 'shop', name: 'api', uid: 'd2' }, spec: { replicas: 2 }, status: { conditions: [{ type: 'Progressing', status: 'True', reason: 'NewReplicaSetAvailable' }] } };
+  const failedJob = { apiVersion: 'batch/v1', kind: 'Job', metadata: { namespace: 'shop', name: 'migrate' }, spec: { template: { spec: { containers: [] } } },
+    status: { failed: 2, conditions: [{ type: 'Failed', status: 'True', reason: 'BackoffLimitExceeded', message: 'Job has reached the specified backoff limit' }] } } as unknown as Job;
+  const f = diagnose(evidence({}, { workloads: [stuck, fine], jobs: [failedJob] })).filter((x) => x.section === 'Workloads');
+  assert.deepEqual(f.map((x) => `${x.level} ${x.text}`), [
+    'ok 1 Deployment making progress or done',
+    'fail Deployment shop/web stopped making progress: ReplicaSet "web-abc" has timed out progressing.',
+    'warn Job shop/migrate failed: BackoffLimitExceeded (Job has reached the specified backoff limit), 2 failed pods',
+  ]);
+  assert.equal(f[2]!.fix, 'podnet logs job/migrate -n shop --cluster t shows its first pod\'s output');
 });
