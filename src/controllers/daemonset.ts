@@ -31,7 +31,7 @@ import { nodeSchedulingChanged } from './scheduler.js';
 import { REVISION_LABEL } from './statefulset.js';
 import { randomSuffix, templateHash } from './template-hash.js';
 import {
-  CONTROLLER_UID_INDEX, controllerUid, createOwnedPod, deleteOwnedPod, msUntilNextAvailable, podChangeMatters, resolveIntOrPercent, sameStatus,
+  byCreation, CONTROLLER_UID_INDEX, controllerUid, createOwnedPod, deleteOwnedPod, msUntilNextAvailable, podChangeMatters, resolveIntOrPercent, sameStatus,
 } from './workload-pods.js';
 
 export const TEMPLATE_GENERATION_LABEL = 'pod-template-generation';
@@ -60,7 +60,7 @@ export interface DaemonSetPlan {
 
 /** Oldest first (upstream's podByCreationTimestampAndPhase), the name breaking ties. */
 function byAge(pods: readonly Pod[]): Pod[] {
-  return [...pods].sort((a, b) => (a.metadata.creationTimestamp ?? '').localeCompare(b.metadata.creationTimestamp ?? '') || (a.metadata.name ?? '').localeCompare(b.metadata.name ?? ''));
+  return [...pods].sort(byCreation);
 }
 
 function podsByNode(pods: readonly Pod[], keep: (p: Pod) => boolean): Map<string, Pod[]> {

@@ -30,7 +30,7 @@ import { proportionalSizes } from './deployment-scale.js';
 import type { EventRecorder } from './events.js';
 import { indexLookup, keyOf, splitKey, type IndexLookup, type InformerSource, type Lister } from './informers.js';
 import { templateHash } from './template-hash.js';
-import { CONTROLLER_UID_INDEX, controllerUid, POD_TEMPLATE_HASH, resolveIntOrPercent, sameStatus } from './workload-pods.js';
+import { byCreation, CONTROLLER_UID_INDEX, controllerUid, POD_TEMPLATE_HASH, resolveIntOrPercent, sameStatus } from './workload-pods.js';
 
 export { POD_TEMPLATE_HASH, resolveIntOrPercent, sameStatus } from './workload-pods.js';
 
@@ -55,7 +55,6 @@ const ownerOf = (deploy: Deployment): PodOwner => ({ obj: deploy, apiVersion: 'a
 const replicasOf = (rs: ReplicaSet) => rs.spec.replicas ?? 0;
 const sum = (sets: readonly ReplicaSet[], f: (rs: ReplicaSet) => number) => sets.reduce((n, rs) => n + f(rs), 0);
 const revisionOf = (rs: ReplicaSet) => Number(rs.metadata.annotations?.[REVISION_ANNOTATION] ?? 0) || 0;
-const byCreation = (a: ReplicaSet, b: ReplicaSet) => (a.metadata.creationTimestamp ?? '').localeCompare(b.metadata.creationTimestamp ?? '') || (a.metadata.name ?? '').localeCompare(b.metadata.name ?? '');
 
 /** upstream MaxSurge: 0 for Recreate (when both resolve to 0, maxUnavailableOf takes the 1 instead) */
 export function maxSurgeOf(deploy: Deployment): number {

@@ -64,6 +64,11 @@ const STATUS_TIME_KEYS = new Set(['lastTransitionTime', 'lastUpdateTime']);
  * Compares as JSON would see the values (undefined = absent), without
  * serializing both sides: it runs on every sync of every workload.
  */
+/** Oldest first by creationTimestamp, the name breaking ties (a sort comparator for any object). */
+export function byCreation(a: KubeObject, b: KubeObject): number {
+  return (a.metadata.creationTimestamp ?? '').localeCompare(b.metadata.creationTimestamp ?? '') || (a.metadata.name ?? '').localeCompare(b.metadata.name ?? '');
+}
+
 export function sameStatus(a: unknown, b: unknown): boolean {
   return deepEqual(a, b, STATUS_TIME_KEYS);
 }
