@@ -291,6 +291,22 @@ function defaultJob(job: Obj): void {
   defaultTemplate(spec);
 }
 
+/**
+ * SetDefaults_CronJob: concurrent runs allowed, not suspended, three
+ * successful and one failed Job kept. The Job template's pod template is
+ * defaulted as any; its Job fields are the created Job's to default.
+ */
+function defaultCronJob(cronJob: Obj): void {
+  const spec = child(cronJob, 'spec');
+  if (!spec) return;
+  setIfNil(spec, 'concurrencyPolicy', 'Allow');
+  setIfNil(spec, 'suspend', false);
+  setIfNil(spec, 'successfulJobsHistoryLimit', 3);
+  setIfNil(spec, 'failedJobsHistoryLimit', 1);
+  const jobSpec = child(child(spec, 'jobTemplate') ?? {}, 'spec');
+  if (jobSpec) defaultTemplate(jobSpec);
+}
+
 /** stringData is write-only: merged into data (base64, winning over data) and dropped, as the v1 conversion does. */
 function defaultSecret(s: Obj): void {
   setDefault(s, 'type', 'Opaque');
@@ -455,6 +471,7 @@ const DEFAULTERS: Record<string, (o: Obj) => void> = {
   StatefulSet: defaultStatefulSet,
   DaemonSet: defaultDaemonSet,
   Job: defaultJob,
+  CronJob: defaultCronJob,
   Secret: defaultSecret,
   Namespace: defaultNamespace,
   EndpointSlice: defaultEndpointSlice,

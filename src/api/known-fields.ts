@@ -238,6 +238,14 @@ const KINDS: ReadonlyMap<string, ObjectFields> = new Map(Object.entries({
     }),
     status: ANY,
   }),
+  CronJob: kind({
+    spec: obj({
+      schedule: ANY, timeZone: ANY, startingDeadlineSeconds: ANY, concurrencyPolicy: ANY, suspend: ANY,
+      successfulJobsHistoryLimit: ANY, failedJobsHistoryLimit: ANY,
+      jobTemplate: obj({ metadata: ANY, spec: ANY }),
+    }),
+    status: ANY,
+  }),
   Endpoints: kind({
     subsets: list(obj({
       addresses: list(names('ip', 'hostname', 'nodeName', 'targetRef')),

@@ -22,7 +22,8 @@ export interface ResourceInfo {
  * In discovery's order: kubectl lists a category's kinds (`get all`) so,
  * upstream lists the apps group alphabetically (daemonsets first, so `get all`
  * prints them between services and deployments), and autoscaling, then batch,
- * come after apps (`get all` ends with horizontalpodautoscalers, then jobs).
+ * come after apps (`get all` ends with horizontalpodautoscalers, then batch's
+ * cronjobs and jobs, alphabetically as upstream lists them).
  * A DaemonSet has no scale subresource upstream, so none here.
  */
 export const RESOURCES: readonly ResourceInfo[] = [
@@ -40,6 +41,7 @@ export const RESOURCES: readonly ResourceInfo[] = [
   { kind: 'ReplicaSet', group: 'apps', version: 'v1', plural: 'replicasets', singular: 'replicaset', namespaced: true, shortNames: ['rs'], hasStatus: true, categories: ['all'], hasScale: true },
   { kind: 'StatefulSet', group: 'apps', version: 'v1', plural: 'statefulsets', singular: 'statefulset', namespaced: true, shortNames: ['sts'], hasStatus: true, categories: ['all'], hasScale: true },
   { kind: 'HorizontalPodAutoscaler', group: 'autoscaling', version: 'v2', plural: 'horizontalpodautoscalers', singular: 'horizontalpodautoscaler', namespaced: true, shortNames: ['hpa'], hasStatus: true, categories: ['all'] },
+  { kind: 'CronJob', group: 'batch', version: 'v1', plural: 'cronjobs', singular: 'cronjob', namespaced: true, shortNames: ['cj'], hasStatus: true, categories: ['all'] },
   { kind: 'Job', group: 'batch', version: 'v1', plural: 'jobs', singular: 'job', namespaced: true, shortNames: [], hasStatus: true, categories: ['all'] },
   { kind: 'EndpointSlice', group: 'discovery.k8s.io', version: 'v1', plural: 'endpointslices', singular: 'endpointslice', namespaced: true, shortNames: [], hasStatus: false },
   { kind: 'Ingress', group: 'networking.k8s.io', version: 'v1', plural: 'ingresses', singular: 'ingress', namespaced: true, shortNames: ['ing'], hasStatus: true },

@@ -534,6 +534,33 @@ export interface Job extends KubeObject {
   status?: JobStatus;
 }
 
+export type ConcurrencyPolicy = 'Allow' | 'Forbid' | 'Replace';
+
+export interface CronJobSpec {
+  /** five cron fields or a descriptor (src/api/cron-schedule.ts) */
+  schedule: string;
+  /** an IANA zone the schedule is read in; unset: UTC */
+  timeZone?: string;
+  /** a run missed by more than this many seconds is skipped */
+  startingDeadlineSeconds?: number;
+  concurrencyPolicy?: ConcurrencyPolicy;
+  suspend?: boolean;
+  jobTemplate: { metadata?: ObjectMeta; spec: JobSpec };
+  successfulJobsHistoryLimit?: number;
+  failedJobsHistoryLimit?: number;
+}
+
+export interface CronJobStatus {
+  active?: ObjectReference[];
+  lastScheduleTime?: string;
+  lastSuccessfulTime?: string;
+}
+
+export interface CronJob extends KubeObject {
+  spec: CronJobSpec;
+  status?: CronJobStatus;
+}
+
 // ---- autoscaling/v2 ----
 // Only v2 is served: autoscaling/v1 manifests are "no matches for kind"
 // (docs/architecture.md, "HorizontalPodAutoscalers").

@@ -32,6 +32,7 @@ const INITIAL_STATUS: Record<string, (obj: KubeObject, now: Date) => unknown> = 
   // DaemonSetStatus: these four have no omitempty, so a new set reads back with them at 0
   DaemonSet: () => ({ currentNumberScheduled: 0, numberMisscheduled: 0, desiredNumberScheduled: 0, numberReady: 0 }),
   Job: () => ({}),
+  CronJob: () => ({}),
   // autoscaling/v2: desiredReplicas and currentMetrics have no omitempty
   HorizontalPodAutoscaler: () => ({ currentMetrics: null, desiredReplicas: 0 }),
   // the four counts have no omitempty: a new budget reads back with them at 0

@@ -4,14 +4,15 @@
 // OnFailure or Never), the selector and whether it selects the template,
 // then, for an Indexed Job, whether its last pod's hostname is a DNS label.
 
-import { field, type FieldError } from '../../errors.js';
+import { field, FieldError } from '../../errors.js';
+import { CronScheduleError, parseCronSchedule } from '../cron-schedule.js';
 import { JOB_CONTROLLER_UID_LABEL, JOB_NAME_LABEL, LEGACY_JOB_CONTROLLER_UID_LABEL, LEGACY_JOB_NAME_LABEL } from '../job-labels.js';
 import { matchesLabelSelector, validateLabelSelector } from '../labels.js';
 import type { LabelSelector } from '../types.js';
 import { validateSelectorUnchanged } from './apps.js';
 import {
   IMMUTABLE, IS_NEGATIVE, deepEqual, get, goLabelSelector, goQuote, goStringMap, invalidGo, isObj, isSet, notSupportedGo, optInt,
-  optObj, optString, type Obj,
+  optObj, optString, stringField, type Obj,
 } from './fields.js';
 import { isDNS1123Label } from './names.js';
 import { readTemplate, validateTemplateContents } from './pod-template.js';
@@ -180,6 +181,86 @@ export function validateJobUpdate(job: Obj, old: Obj): FieldError[] {
   if (!deepEqual(spec.completionMode, oldSpec.completionMode)) errs.push(invalidGo('spec.completionMode', goQuote(String(spec.completionMode ?? '')), IMMUTABLE));
   for (const key of ['podFailurePolicy', 'backoffLimitPerIndex', 'managedBy', 'successPolicy']) {
     if (!deepEqual(spec[key], oldSpec[key])) errs.push(field.invalid(`spec.${key}`, spec[key] ?? null, IMMUTABLE));
+  }
+  return errs;
+}
+
+// ---- CronJob (ValidateCronJobCreate, ValidateCronJobSpec) ----
+
+/** a CronJob's Jobs are named `<cronjob>-<minutes since the epoch>`: the name leaves room for the suffix in a DNS-1035 label */
+const MAX_CRONJOB_NAME_LENGTH = 52;
+const CONCURRENCY_POLICIES = ['Allow', 'Forbid', 'Replace'];
+
+/** The Job checks under spec.jobTemplate, whose own paths start at `spec.` */
+function underJobTemplate(errs: readonly FieldError[]): FieldError[] {
+  return errs.map((e) => new FieldError(e.type, `spec.jobTemplate.${e.field}`, e.value, e.detail));
+}
+
+/** A zone name the runtime's time-zone database knows (upstream loads it with time.LoadLocation). */
+export function isKnownTimeZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function validateSchedule(spec: Obj, errs: FieldError[]): void {
+  const schedule = stringField(spec, 'schedule', 'spec.schedule', errs);
+  const timeZone = optString(spec, 'timeZone', 'spec.timeZone', errs);
+  if (schedule === undefined) return;
+  if (schedule === '') {
+    errs.push(field.required('spec.schedule'));
+  } else {
+    try {
+      parseCronSchedule(schedule);
+    } catch (e) {
+      if (!(e instanceof CronScheduleError)) throw e;
+      errs.push(field.invalid('spec.schedule', schedule, e.message));
+    }
+    if (schedule.includes('TZ')) {
+      const why = timeZone === undefined ? 'cannot use TZ or CRON_TZ in schedule, use timeZone field instead' : 'cannot use both timeZone field and TZ or CRON_TZ in schedule';
+      errs.push(field.invalid('spec.schedule', schedule, why));
+    }
+  }
+  if (timeZone !== undefined) {
+    if (timeZone === '') errs.push(field.invalid('spec.timeZone', timeZone, 'timeZone must be nil or non-empty string'));
+    else if (!isKnownTimeZone(timeZone)) errs.push(field.invalid('spec.timeZone', timeZone, `unknown time zone ${timeZone}`));
+  }
+}
+
+/** ValidateJobTemplateSpec: a Job spec, whose selector the Job's creation generates and which may not ask for a manual one. */
+function validateJobTemplate(spec: Obj, errs: FieldError[]): void {
+  const template = optObj(spec, 'jobTemplate', 'spec.jobTemplate', errs);
+  const jobSpec = template && isObj(template.spec) ? template.spec : undefined;
+  if (!jobSpec) { errs.push(field.required('spec.jobTemplate.spec.template')); return; }
+  const jobErrs: FieldError[] = [];
+  validateJobSpecFields(jobSpec, jobErrs);
+  errs.push(...underJobTemplate(jobErrs));
+  if (isSet(jobSpec.selector)) errs.push(invalidGo('spec.jobTemplate.spec.selector', goLabelSelector(jobSpec.selector), '`selector` will be auto-generated'));
+  if (jobSpec.manualSelector === true) errs.push(notSupportedGo('spec.jobTemplate.spec.manualSelector', 'true', ['nil', 'false']));
+}
+
+/** ValidateCronJobSpec: the schedule and its zone, the policy, the numbers, the Job template. */
+export function validateCronJob(cronJob: Obj): FieldError[] {
+  const errs: FieldError[] = [];
+  const spec = isObj(cronJob.spec) ? cronJob.spec : {};
+  validateSchedule(spec, errs);
+  for (const key of ['startingDeadlineSeconds', 'successfulJobsHistoryLimit', 'failedJobsHistoryLimit']) nonNegative(spec, key, errs);
+  const policy = optString(spec, 'concurrencyPolicy', 'spec.concurrencyPolicy', errs);
+  if (policy === undefined || policy === '') errs.push(field.required('spec.concurrencyPolicy'));
+  else if (!CONCURRENCY_POLICIES.includes(policy)) errs.push(field.notSupported('spec.concurrencyPolicy', policy, CONCURRENCY_POLICIES));
+  validateJobTemplate(spec, errs);
+  return errs;
+}
+
+/** ValidateCronJobCreate: the spec, and a name short enough for its Jobs' names. */
+export function validateCronJobCreate(cronJob: Obj): FieldError[] {
+  const name = get(cronJob.metadata, 'name');
+  const errs: FieldError[] = [];
+  if (typeof name === 'string' && name.length > MAX_CRONJOB_NAME_LENGTH) {
+    errs.push(field.invalid('metadata.name', name, `must be no more than ${MAX_CRONJOB_NAME_LENGTH} characters`));
   }
   return errs;
 }

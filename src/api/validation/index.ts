@@ -14,7 +14,7 @@ import { validateServiceSpec, validateServiceUpdate } from './service.js';
 import {
   validateDaemonSetSpec, validateDeploymentSpec, validateReplicaSetSpec, validateSelectorUnchanged, validateStatefulSetSpec, validateStatefulSetUpdate,
 } from './apps.js';
-import { validateJob, validateJobUpdate } from './batch.js';
+import { validateCronJob, validateCronJobCreate, validateJob, validateJobUpdate } from './batch.js';
 import { validateIngress, validateIngressClass, validateIngressClassUpdate, validateIngressCreate } from './networking.js';
 import { validateNetworkPolicy } from './networkpolicy.js';
 import { validatePodDisruptionBudget } from './policy.js';
@@ -85,6 +85,7 @@ const RULES: Record<string, KindRules> = {
     updateFirst: true,
   },
   Job: { nameFn: nameIsDNSSubdomain, create: validateJob, update: validateJobUpdate },
+  CronJob: { nameFn: nameIsDNSSubdomain, create: validateCronJob },
   EndpointSlice: { nameFn: nameIsDNSSubdomain, create: validateEndpointSlice, update: validateEndpointSliceUpdate },
   Endpoints: { nameFn: nameIsDNSSubdomain, create: validateEndpoints },
   Ingress: { nameFn: nameIsDNSSubdomain, create: validateIngress },
@@ -112,6 +113,7 @@ function validate(obj: Obj, old: Obj | undefined): FieldError[] {
   errs.push(...validateObjectMeta(obj.metadata, rules.nameFn));
   if (rules.create) errs.push(...rules.create(obj));
   if (!old && obj.kind === 'Ingress') errs.push(...validateIngressCreate(obj));
+  if (!old && obj.kind === 'CronJob') errs.push(...validateCronJobCreate(obj));
   if (!rules.updateFirst) errs.push(...updateErrs);
   return errs;
 }

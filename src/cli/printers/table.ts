@@ -6,7 +6,7 @@
 import type {
   Deployment, Endpoints, EndpointSlice, Event, Ingress, IngressClass, KubeObject, LoadBalancerIngress, Namespace, Node, Pod,
   Secret, ConfigMap, Service, ServiceAccount, StatefulSet, Container, PersistentVolume, PersistentVolumeAccessMode, PersistentVolumeClaim,
-  StorageClass, NetworkPolicy, ReplicaSet, Job, RoleBinding, PodDisruptionBudget, HorizontalPodAutoscaler, DaemonSet, LabelSelector,
+  StorageClass, NetworkPolicy, ReplicaSet, Job, CronJob, RoleBinding, PodDisruptionBudget, HorizontalPodAutoscaler, DaemonSet, LabelSelector,
   PodTemplateSpec,
 } from '../../api/types.js';
 import { RESOURCES } from '../../api/resources.js';
@@ -351,6 +351,22 @@ const PRINTERS: Record<string, Printer> = {
   Job: templateOwnerPrinter<Job>(['NAME', 'STATUS', 'COMPLETIONS', 'DURATION', 'AGE'], (job, now) => [
     job.metadata.name ?? '', jobStatusText(job), jobCompletionsText(job), jobDurationText(job, now), age(job, now),
   ], formatLabelSelector),
+  // printCronJob: TIMEZONE <none> and SUSPEND <unset> when unset; -o wide shows the Job template's containers and selector
+  CronJob: {
+    headers: ['NAME', 'SCHEDULE', 'TIMEZONE', 'SUSPEND', 'ACTIVE', 'LAST SCHEDULE', 'AGE'],
+    wideHeaders: ['CONTAINERS', 'IMAGES', 'SELECTOR'],
+    cells(obj, wide, now) {
+      const cj = obj as CronJob;
+      const suspend = cj.spec.suspend === undefined ? '<unset>' : cj.spec.suspend ? 'True' : 'False';
+      const lastSchedule = cj.status?.lastScheduleTime ? ageSince(cj.status.lastScheduleTime, now) : '<none>';
+      const row = [
+        cj.metadata.name ?? '', cj.spec.schedule ?? '', cj.spec.timeZone ?? '<none>', suspend, String(cj.status?.active?.length ?? 0), lastSchedule, age(cj, now),
+      ];
+      const jobSpec = cj.spec.jobTemplate?.spec;
+      if (wide) row.push(...containerCells(jobSpec?.template?.spec?.containers), formatLabelSelector(jobSpec?.selector));
+      return row;
+    },
+  },
   // printHorizontalPodAutoscaler: REFERENCE is Kind/name; MINPODS <unset> when there is none
   HorizontalPodAutoscaler: {
     headers: ['NAME', 'REFERENCE', 'TARGETS', 'MINPODS', 'MAXPODS', 'REPLICAS', 'AGE'],

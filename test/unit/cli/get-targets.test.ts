@@ -8,16 +8,21 @@ import { resourceForName } from '../../../src/api/resources.js';
 
 const kinds = (...args: string[]) => parseTargets(args).map((t) => t.resource.kind);
 
-test('all: pods, services, daemonsets, deployments, replicasets, statefulsets, horizontalpodautoscalers and jobs, in discovery order', () => {
-  assert.deepEqual(kinds('all'), ['Pod', 'Service', 'DaemonSet', 'Deployment', 'ReplicaSet', 'StatefulSet', 'HorizontalPodAutoscaler', 'Job']);
-  assert.deepEqual(kinds('ALL'), ['Pod', 'Service', 'DaemonSet', 'Deployment', 'ReplicaSet', 'StatefulSet', 'HorizontalPodAutoscaler', 'Job']);
+test('all: pods, services, daemonsets, deployments, replicasets, statefulsets, horizontalpodautoscalers, cronjobs and jobs, in discovery order', () => {
+  assert.deepEqual(kinds('all'), ['Pod', 'Service', 'DaemonSet', 'Deployment', 'ReplicaSet', 'StatefulSet', 'HorizontalPodAutoscaler', 'CronJob', 'Job']);
+  assert.deepEqual(kinds('ALL'), ['Pod', 'Service', 'DaemonSet', 'Deployment', 'ReplicaSet', 'StatefulSet', 'HorizontalPodAutoscaler', 'CronJob', 'Job']);
 });
 
 test('all with other kinds: each kind once, in the order named', () => {
-  assert.deepEqual(kinds('ing,all'), ['Ingress', 'Pod', 'Service', 'DaemonSet', 'Deployment', 'ReplicaSet', 'StatefulSet', 'HorizontalPodAutoscaler', 'Job']);
-  assert.deepEqual(kinds('svc,all'), ['Service', 'Pod', 'DaemonSet', 'Deployment', 'ReplicaSet', 'StatefulSet', 'HorizontalPodAutoscaler', 'Job']);
-  assert.deepEqual(kinds('rs,all'), ['ReplicaSet', 'Pod', 'Service', 'DaemonSet', 'Deployment', 'StatefulSet', 'HorizontalPodAutoscaler', 'Job']);
-  assert.deepEqual(kinds('hpa,all'), ['HorizontalPodAutoscaler', 'Pod', 'Service', 'DaemonSet', 'Deployment', 'ReplicaSet', 'StatefulSet', 'Job']);
+  assert.deepEqual(kinds('ing,all'), ['Ingress', 'Pod', 'Service', 'DaemonSet', 'Deployment', 'ReplicaSet', 'StatefulSet', 'HorizontalPodAutoscaler', 'CronJob', 'Job']);
+  assert.deepEqual(kinds('svc,all'), ['Service', 'Pod', 'DaemonSet', 'Deployment', 'ReplicaSet', 'StatefulSet', 'HorizontalPodAutoscaler', 'CronJob', 'Job']);
+  assert.deepEqual(kinds('rs,all'), ['ReplicaSet', 'Pod', 'Service', 'DaemonSet', 'Deployment', 'StatefulSet', 'HorizontalPodAutoscaler', 'CronJob', 'Job']);
+  assert.deepEqual(kinds('hpa,all'), ['HorizontalPodAutoscaler', 'Pod', 'Service', 'DaemonSet', 'Deployment', 'ReplicaSet', 'StatefulSet', 'CronJob', 'Job']);
+});
+
+test('cj is the CronJob short name', () => {
+  assert.deepEqual(kinds('cj'), ['CronJob']);
+  assert.deepEqual(kinds('cronjobs.batch'), ['CronJob']);
 });
 
 test('an unknown type is still refused in kubectl\'s words', () => {

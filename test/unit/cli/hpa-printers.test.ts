@@ -42,11 +42,11 @@ const scaled: HorizontalPodAutoscaler['status'] = {
   ],
 };
 
-test('hpa, horizontalpodautoscaler and HorizontalPodAutoscaler name the kind; it is in "all", after the apps kinds and before jobs', () => {
+test('hpa, horizontalpodautoscaler and HorizontalPodAutoscaler name the kind; it is in "all", after the apps kinds and before cronjobs and jobs', () => {
   for (const name of ['hpa', 'horizontalpodautoscaler', 'horizontalpodautoscalers', 'HorizontalPodAutoscaler', 'horizontalpodautoscalers.autoscaling']) {
     assert.equal(resourceForName(name)?.kind, 'HorizontalPodAutoscaler', name);
   }
-  assert.deepEqual(resourcesInCategory('all').map((r) => r.kind).slice(-3), ['StatefulSet', 'HorizontalPodAutoscaler', 'Job']);
+  assert.deepEqual(resourcesInCategory('all').map((r) => r.kind).slice(-4), ['StatefulSet', 'HorizontalPodAutoscaler', 'CronJob', 'Job']);
 });
 
 test('get hpa: REFERENCE Kind/name, TARGETS current/target (<unknown> without metrics), MINPODS (<unset>), MAXPODS, REPLICAS', () => {

@@ -71,7 +71,7 @@ test('OwnerGraph: the dependents index follows each change of ownerReferences, a
   assert.deepEqual(g.remove(obj('b')), ['d']);
   assert.equal(g.ownerState(dep, ref('b')), 'absent');
   assert.equal(g.ownerState(dep, ref('never-seen')), 'unknown');
-  assert.equal(g.ownerState(dep, { apiVersion: 'batch/v1', kind: 'CronJob', name: 'cj', uid: 'cj' }), 'solid');
+  assert.equal(g.ownerState(dep, { apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', name: 'lease', uid: 'lease' }), 'solid');
 });
 
 // --- the collector against a real registry, LocalClient and shared informers ---
@@ -170,8 +170,8 @@ test('an ownerReference to a uid that never existed (the owner deleted before th
 
 test('an owner of a kind podnet does not serve is never taken for gone', async () => {
   const { client } = await startCluster();
-  await client.create(manifest('cj-job', {}, [{ apiVersion: 'batch/v1', kind: 'CronJob', name: 'cj', uid: 'cj-uid' }]));
+  await client.create(manifest('lease-owned', {}, [{ apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', name: 'lease', uid: 'lease-uid' }]));
   await client.create(manifest('gone-owner', {}, [{ apiVersion: 'v1', kind: 'ConfigMap', name: 'x', uid: 'x-uid' }]));
   await eventually('gone-owner deleted', async () => !(await read(client, 'configmaps', 'gone-owner')), 5_000, 10);
-  assert.ok(await read(client, 'configmaps', 'cj-job'));
+  assert.ok(await read(client, 'configmaps', 'lease-owned'));
 });
