@@ -32,6 +32,7 @@ import { ServiceAccountsController, wakeWorkloadsOnServiceAccount } from '../con
 import { StatefulSetController } from '../controllers/statefulset.js';
 import { DaemonSetController } from '../controllers/daemonset.js';
 import { JobController } from '../controllers/job.js';
+import { CronJobController } from '../controllers/cronjob.js';
 import { TTLAfterFinishedController } from '../controllers/ttl-after-finished.js';
 import { isApiError } from '../errors.js';
 import { defaultRunner } from '../net/runner.js';
@@ -233,6 +234,7 @@ export class Daemon {
       statefulSets,
       daemonSets,
       jobs,
+      new CronJobController(informers, client, recorder('cronjob-controller')),
       new TTLAfterFinishedController(informers, client),
       // upstream's disruption controller records its Events as "controllermanager"
       new DisruptionController(informers, client, recorder('controllermanager')),
