@@ -5,7 +5,7 @@
 // for Deployments, Secrets for ServiceAccounts) and gets the text back.
 
 import type {
-  ConfigMap, DaemonSet, Deployment, Endpoints, EndpointSlice, Event, HorizontalPodAutoscaler, Ingress, IngressClass, Job, KubeObject, Namespace, NetworkPolicy, Node,
+  ConfigMap, CronJob, DaemonSet, Deployment, Endpoints, EndpointSlice, Event, HorizontalPodAutoscaler, Ingress, IngressClass, Job, KubeObject, Namespace, NetworkPolicy, Node,
   PersistentVolume, PersistentVolumeClaim, Pod, PodDisruptionBudget, PodTemplateSpec, ReplicaSet, Role, RoleBinding, Secret, Service, ServiceAccount, StatefulSet,
   StorageClass,
 } from '../../api/types.js';
@@ -15,6 +15,7 @@ import { rfc1123z, type Instant } from './age.js';
 import { describeEndpoints, describeEndpointSlice, describeIngress, describeIngressClass, describeService } from './describe-network.js';
 import { describeHorizontalPodAutoscaler } from './describe-hpa.js';
 import { describeDaemonSet } from './describe-daemonset.js';
+import { describeCronJob } from './describe-cronjob.js';
 import { describeJob } from './describe-job.js';
 import { describeNetworkPolicy } from './describe-networkpolicy.js';
 import { describeNode } from './describe-node.js';
@@ -265,6 +266,7 @@ export function describe(obj: KubeObject, events: readonly Event[] | undefined, 
     case 'StatefulSet': return describeStatefulSet(obj as StatefulSet, ev, related, now);
     case 'DaemonSet': return describeDaemonSet(obj as DaemonSet, ev, related.pods ?? [], now);
     case 'Job': return describeJob(obj as Job, ev, now);
+    case 'CronJob': return describeCronJob(obj as CronJob, ev, now);
     case 'Ingress': return describeIngress(obj as Ingress, ev, related, now);
     case 'IngressClass': return describeIngressClass(obj as IngressClass, ev, now);
     case 'NetworkPolicy': return describeNetworkPolicy(obj as NetworkPolicy);
