@@ -11,6 +11,7 @@
 // within startingDeadlineSeconds.
 
 import { formatInZone, nextScheduleTimeIn, parseCronSchedule, CronScheduleError } from '../api/cron-schedule.js';
+import { nowRFC3339 } from '../api/pod-helpers.js';
 import type { CronJob, CronJobStatus, Job, ObjectReference } from '../api/types.js';
 import { controllerRefTo } from './controller-ref.js';
 import type { PlannedEvent } from './events.js';
@@ -37,7 +38,6 @@ export interface CronJobPlan {
   requeueAfterMs?: number;
 }
 
-const toRFC3339 = (ms: number) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
 const parseTime = (t: string | undefined) => (t ? Date.parse(t) : undefined);
 
 /** upstream's getJobName: the CronJob's name and the scheduled time in minutes since the epoch */
@@ -53,7 +53,7 @@ function jobRef(job: Job): ObjectReference {
 }
 
 /** getJobFromTemplate2: the template's labels, annotations and spec, owned by the CronJob, stamped with its scheduled time. */
-export function jobForSchedule(cronJob: CronJob, scheduledMs: number): Job {
+function jobForSchedule(cronJob: CronJob, scheduledMs: number): Job {
   const template = cronJob.spec.jobTemplate;
   const annotations = { ...template.metadata?.annotations, [CRONJOB_SCHEDULED_TIMESTAMP_ANNOTATION]: formatInZone(scheduledMs, cronJob.spec.timeZone) };
   return {
@@ -72,7 +72,7 @@ export function jobForSchedule(cronJob: CronJob, scheduledMs: number): Job {
  * run (or the creation) and at or before now, no earlier than
  * startingDeadlineSeconds ago; and how many were missed on the way.
  */
-export function mostRecentScheduleTime(cronJob: CronJob, nowMs: number, next: (afterMs: number) => number | undefined): { at?: number; missed: number } {
+function mostRecentScheduleTime(cronJob: CronJob, nowMs: number, next: (afterMs: number) => number | undefined): { at?: number; missed: number } {
   let earliest = parseTime(cronJob.status?.lastScheduleTime) ?? parseTime(cronJob.metadata.creationTimestamp) ?? nowMs;
   const deadline = cronJob.spec.startingDeadlineSeconds;
   if (deadline !== undefined) earliest = Math.max(earliest, nowMs - deadline * 1000);
@@ -152,7 +152,7 @@ function reconcileActive(cronJob: CronJob, jobs: readonly Job[], events: Planned
     const finished = finishedCondition(job);
     if (finished?.type === 'Complete') {
       const completed = parseTime(job.status?.completionTime);
-      if (completed !== undefined && completed > (parseTime(status.lastSuccessfulTime) ?? -Infinity)) status.lastSuccessfulTime = toRFC3339(completed);
+      if (completed !== undefined && completed > (parseTime(status.lastSuccessfulTime) ?? -Infinity)) status.lastSuccessfulTime = nowRFC3339(new Date(completed));
     }
     if (!finished && !listed.has(job.metadata.uid) && !job.metadata.deletionTimestamp) {
       events.push({ type: 'Warning', reason: 'UnexpectedJob', message: `Saw a job that the controller did not create or forgot: ${job.metadata.name}` });
@@ -194,7 +194,7 @@ export function planCronJob(cronJob: CronJob, jobs: readonly Job[], nowMs: numbe
   // this run was started already: the status says so, or its Job is there (a sync whose status write failed made it)
   if (parseTime(status.lastScheduleTime) === at) return plan;
   if (status.active?.some((r) => r.name === name) || jobs.some((j) => j.metadata.name === name)) {
-    status.lastScheduleTime = toRFC3339(at);
+    status.lastScheduleTime = nowRFC3339(new Date(at));
     return plan;
   }
   const running = status.active ?? [];
@@ -207,7 +207,7 @@ export function planCronJob(cronJob: CronJob, jobs: readonly Job[], nowMs: numbe
     delete status.active;
   }
   plan.create = jobForSchedule(cronJob, at);
-  status.lastScheduleTime = toRFC3339(at);
+  status.lastScheduleTime = nowRFC3339(new Date(at));
   return plan;
 }
 

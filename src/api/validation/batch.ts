@@ -197,7 +197,7 @@ function underJobTemplate(errs: readonly FieldError[]): FieldError[] {
 }
 
 /** A zone name the runtime's time-zone database knows (upstream loads it with time.LoadLocation). */
-export function isKnownTimeZone(zone: string): boolean {
+function isKnownTimeZone(zone: string): boolean {
   try {
     new Intl.DateTimeFormat('en-US', { timeZone: zone });
     return true;

@@ -357,7 +357,7 @@ const PRINTERS: Record<string, Printer> = {
     wideHeaders: ['CONTAINERS', 'IMAGES', 'SELECTOR'],
     cells(obj, wide, now) {
       const cj = obj as CronJob;
-      const suspend = cj.spec.suspend === undefined ? '<unset>' : cj.spec.suspend ? 'True' : 'False';
+      const suspend = cj.spec.suspend === undefined ? UNSET : cj.spec.suspend ? 'True' : 'False';
       const lastSchedule = cj.status?.lastScheduleTime ? ageSince(cj.status.lastScheduleTime, now) : '<none>';
       const row = [
         cj.metadata.name ?? '', cj.spec.schedule ?? '', cj.spec.timeZone ?? '<none>', suspend, String(cj.status?.active?.length ?? 0), lastSchedule, age(cj, now),
