@@ -2,6 +2,7 @@
 // external DNS answers every name the cluster publishes with the address it
 // publishes it at, asked by the outside client as anyone outside would.
 
+import type { Service } from '../api/types.js';
 import { clusterOption } from '../cli/context.js';
 import { CLUSTER_DNS_DEPLOYMENT, CLUSTER_DNS_SERVICE, CLUSTER_DOMAIN, KUBE_DNS_SERVICE_IP, KUBERNETES_SERVICE_IP } from '../config.js';
 import type { DnsLookup } from '../trace/evidence.js';
@@ -16,10 +17,14 @@ function answer(l: DnsLookup): string {
   return l.rcode === 'NOERROR' ? (l.addresses.join(', ') || 'no address') : l.rcode;
 }
 
+const is = (o: { metadata: { namespace?: string; name?: string } }, ref: { namespace: string; name: string }) => o.metadata.namespace === ref.namespace && o.metadata.name === ref.name;
+
+/** The cluster has its DNS's Service (not so when made with up --bare, or when the Service was deleted). */
+export const hasClusterDnsService = (services: readonly Service[]) => services.some((s) => is(s, CLUSTER_DNS_SERVICE));
+
 export function checkClusterDns(e: DoctorEvidence): Finding[] {
   const out: Finding[] = [];
-  const is = (o: { metadata: { namespace?: string; name?: string } }, ref: { namespace: string; name: string }) => o.metadata.namespace === ref.namespace && o.metadata.name === ref.name;
-  if (!e.objects.services.some((s) => is(s, CLUSTER_DNS_SERVICE))) {
+  if (!hasClusterDnsService(e.objects.services)) {
     const service = `${CLUSTER_DNS_SERVICE.namespace}/${CLUSTER_DNS_SERVICE.name}`;
     // up --bare makes neither; a cluster DNS whose Service went leaves every ClusterFirst pod asking an address nobody serves
     return e.objects.workloads.some((w) => w.kind === 'Deployment' && is(w, CLUSTER_DNS_DEPLOYMENT))

@@ -4,6 +4,11 @@
 
 import type { CurlResult, DnsLookup, EchoReply } from './evidence.js';
 
+/** The dig run parseDig reads: one try of `timeS` seconds, the output trimmed to what it reads; `extra` before the name (`@SERVER`, `+search`). */
+export function digArgv(name: string, timeS: number, extra: readonly string[] = []): string[] {
+  return ['dig', '+noall', '+comments', '+question', '+answer', '+stats', '+tries=1', `+time=${timeS}`, ...extra, name];
+}
+
 /**
  * dig with `+noall +comments +question +answer +stats`: the header's status,
  * the question (under +search, the name that answered), A and CNAME records,

@@ -10,10 +10,10 @@ import type { EndpointSlice, Event, Job, NetworkPolicy, Node, Pod, Service } fro
 import { readLbStatus, type LbStatus } from '../../cloud/lb-status.js';
 import { nodeNetworkName } from '../../cni/config.js';
 import { IpamStore } from '../../cni/ipam-store.js';
-import { CLUSTER_DNS_SERVICE, INGRESS_CONTROLLER, KUBE_DNS_SERVICE_IP, netnsNames } from '../../config.js';
+import { INGRESS_CONTROLLER, KUBE_DNS_SERVICE_IP, netnsNames } from '../../config.js';
 import { externalRecords } from '../../controllers/external-dns.js';
 import { agentArgv, lbAgentArgv } from '../../daemon/agent-supervisor.js';
-import { CLUSTER_PROBE_NAME } from '../../doctor/check-dns.js';
+import { CLUSTER_PROBE_NAME, hasClusterDnsService } from '../../doctor/check-dns.js';
 import { unrecordedPods } from '../../doctor/check-pod-network.js';
 import { diagnose } from '../../doctor/doctor.js';
 import type { DoctorEvidence, NodeProbe, PublishedName } from '../../doctor/evidence.js';
@@ -24,12 +24,11 @@ import { defaultRunner } from '../../net/runner.js';
 import { expectedRulesetVersion, proxyConfigOf, rulesetVersionIn } from '../../proxy/service-proxy.js';
 import { HEALTHZ_PORT } from '../../proxy/proxy-status.js';
 import type { CurlResult } from '../../trace/evidence.js';
-import { dropCounters, parseCurlJson, parseDig } from '../../trace/parse.js';
+import { digArgv, parseCurlJson, parseDig } from '../../trace/parse.js';
 import type { CommonFlags } from '../args.js';
 import { clusterOption, type Context } from '../context.js';
-import { clusterView, outsideClient, type Where } from './trace.js';
+import { clusterView, nodePolicyDrops, outsideClient, type Where } from './trace.js';
 
-const NETPOL_TABLE = ['ip', 'podnet-netpol'];
 const PROBE_TIMEOUT_S = 2;
 /** a node agent syncs its rules within about a second of a change: look again once before calling them stale */
 const RESYNC_WAIT_MS = 2_500;
@@ -69,14 +68,14 @@ async function probeNode(ctx: Context, node: Node, o: Objects, present: Set<stri
   const expected = expectedVersion(node, o);
   if (!present.has(netns)) return { name, netns: false, policyDrops: new Map(), allocations, ...(expected ? { expectedVersion: expected } : {}) };
   const run = (argv: string[]) => defaultRunner.run(argv, { netns, allowFailure: true, timeoutMs: (PROBE_TIMEOUT_S + 3) * 1000 });
-  const [version, health, dig, conntrack, netpol] = await Promise.all([
+  const [version, health, dig, conntrack, policyDrops] = await Promise.all([
     rulesetVersionIn(defaultRunner, netns),
     run(['curl', '-s', '-m', String(PROBE_TIMEOUT_S), '-w', '\n%{http_code}', `http://127.0.0.1:${HEALTHZ_PORT}/healthz`]),
-    hasClusterDns ? run(['dig', '+noall', '+comments', '+question', '+answer', '+stats', '+tries=1', `+time=${PROBE_TIMEOUT_S}`, `@${KUBE_DNS_SERVICE_IP}`, CLUSTER_PROBE_NAME, 'A']) : undefined,
+    hasClusterDns ? run(digArgv(CLUSTER_PROBE_NAME, PROBE_TIMEOUT_S, [`@${KUBE_DNS_SERVICE_IP}`])) : undefined,
     run(['cat', '/proc/sys/net/netfilter/nf_conntrack_count', '/proc/sys/net/netfilter/nf_conntrack_max']),
-    run(['nft', '-j', 'list', 'table', ...NETPOL_TABLE]),
+    nodePolicyDrops(ctx, name),
   ]);
-  const probe: NodeProbe = { name, netns: true, policyDrops: netpol.code === 0 ? dropCounters(netpol.stdout) : new Map(), allocations };
+  const probe: NodeProbe = { name, netns: true, policyDrops: policyDrops ?? new Map(), allocations };
   if (dig) probe.clusterDns = parseDig(dig.stdout, CLUSTER_PROBE_NAME);
   if (version) probe.rulesetVersion = version;
   if (expected) probe.expectedVersion = expected;
@@ -135,7 +134,7 @@ async function outsideCurl(where: Where, url: string, host: string): Promise<Cur
 async function published(where: Where, o: Objects): Promise<PublishedName[]> {
   const records = Object.entries(externalRecords(o.ingresses, o.services)).filter(([name]) => !name.startsWith('*.')).slice(0, MAX_PUBLISHED);
   return Promise.all(records.map(async ([name, r]) => {
-    const dig = await defaultRunner.run(where.argv(['dig', '+noall', '+comments', '+question', '+answer', '+stats', '+tries=1', `+time=${PROBE_TIMEOUT_S}`, name, 'A']), { allowFailure: true, timeoutMs: 10_000 });
+    const dig = await defaultRunner.run(where.argv(digArgv(name, PROBE_TIMEOUT_S)), { allowFailure: true, timeoutMs: 10_000 });
     return { name, expected: r.A ?? [], lookup: parseDig(dig.stdout, name) };
   }));
 }
@@ -178,7 +177,7 @@ export async function gatherDoctorEvidence(ctx: Context): Promise<DoctorEvidence
   const o = await objects(ctx);
   const netns = (await listNetns(defaultRunner)).filter((n) => n.startsWith(netnsNames.prefix(ctx.cluster)));
   const present = new Set(netns);
-  const hasClusterDns = o.services.some((s) => s.metadata.namespace === CLUSTER_DNS_SERVICE.namespace && s.metadata.name === CLUSTER_DNS_SERVICE.name);
+  const hasClusterDns = hasClusterDnsService(o.services);
   const nodes = await Promise.all(o.nodes.map((n) => probeNode(ctx, n, o, present, hasClusterDns)));
   await settleRules(ctx, nodes);
   await settleAddresses(ctx, o, nodes);

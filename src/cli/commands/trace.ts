@@ -23,7 +23,8 @@ import type { AccessLine, ClusterView, CurlResult, DnsLookup, EchoReply, PolicyD
 import { explainTrace } from '../../trace/explain.js';
 import { classify, destinationOf, INGRESS_NAMESPACE, reachesIngress } from '../../trace/lookup.js';
 import { checkSource, traceURL } from '../../trace/url.js';
-import { conntrackReplySource, dropCounters, echoReply, ncResult, parseCurlJson, parseDig } from '../../trace/parse.js';
+import { conntrackReplySource, digArgv, dropCounters, echoReply, ncResult, parseCurlJson, parseDig } from '../../trace/parse.js';
+import { NETPOL_TABLE } from '../../netpol/render.js';
 import type { CommonFlags } from '../args.js';
 import type { Context } from '../context.js';
 import { resolveLogsPod } from './logs.js';
@@ -33,7 +34,8 @@ const REQUEST_TIMEOUT_MS = 5_000;
 /** NGINX flushes its access log at least every 100 ms (docs/ingress.md) */
 const ACCESS_LOG_WAIT_MS = 1_000;
 const ACCESS_LOG_POLL_MS = 20;
-const NETPOL_TABLE = ['ip', 'podnet-netpol'];
+/** dig's one try, in seconds */
+const DIG_TIMEOUT_S = 2;
 /** the part of an answer's body kept (characters): enough for a podnet/echo reply, whatever size a backend sends */
 const MAX_BODY_LENGTH = 64 * 1024;
 /**
@@ -82,13 +84,18 @@ export async function clusterView(ctx: Context, https: boolean): Promise<Cluster
     secretNames: secrets.items.map((x) => `${x.metadata.namespace}/${x.metadata.name}`) };
 }
 
+/** A node's NetworkPolicy drop counters, by rule comment; undefined where no policy has made the table. */
+export async function nodePolicyDrops(ctx: Context, node: string): Promise<Map<string, number> | undefined> {
+  const r = await defaultRunner.run(['nft', '-j', 'list', 'table', 'ip', NETPOL_TABLE], { netns: netnsNames.node(ctx.cluster, node), allowFailure: true });
+  return r.code === 0 ? dropCounters(r.stdout) : undefined;
+}
+
 /** Each node's NetworkPolicy drop counters (none where no policy has made the table). */
 async function policyCounters(ctx: Context, nodes: Node[]): Promise<Map<string, Map<string, number>>> {
   const out = new Map<string, Map<string, number>>();
   await Promise.all(nodes.map(async (node) => {
-    const name = node.metadata.name!;
-    const r = await defaultRunner.run(['nft', '-j', 'list', 'table', ...NETPOL_TABLE], { netns: netnsNames.node(ctx.cluster, name), allowFailure: true });
-    if (r.code === 0) out.set(name, dropCounters(r.stdout));
+    const counters = await nodePolicyDrops(ctx, node.metadata.name!);
+    if (counters) out.set(node.metadata.name!, counters);
   }));
   return out;
 }
@@ -113,7 +120,7 @@ async function lookUp(run: (cmd: string[]) => Promise<{ stdout: string }>, host:
   const files = (await run(['getent', '-s', 'files', 'ahostsv4', host])).stdout;
   const fromFile = [...new Set(files.split('\n').map((l) => l.split(/\s+/)[0]!).filter((a) => isIPv4(a)))];
   if (fromFile.length > 0) return { qname: host, server: '/etc/hosts', rcode: 'NOERROR', addresses: fromFile, cnames: [] };
-  return parseDig((await run(['dig', '+noall', '+comments', '+question', '+answer', '+stats', '+tries=1', '+time=2', ...(inPod ? ['+search'] : []), host])).stdout, host);
+  return parseDig((await run(digArgv(host, DIG_TIMEOUT_S, inPod ? ['+search'] : []))).stdout, host);
 }
 
 /** The connection's conntrack entry in a namespace, by its original source address and port. */
