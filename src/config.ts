@@ -15,6 +15,13 @@ export const KUBERNETES_SERVICE_IP = '10.96.0.1';
 export const KUBE_DNS_SERVICE_IP = '10.96.0.10';
 /** the ingress controller's Deployment and its LoadBalancer Service (both of this name), made at `up` */
 export const INGRESS_CONTROLLER = { namespace: 'ingress-nginx', name: 'ingress-nginx-controller' } as const;
+/**
+ * The GatewayClass made at `up` and the controllerName its Gateways are served
+ * by: the ingress controller's NGINX, which serves HTTPRoutes from the same
+ * route table as Ingresses (docs/gateway.md).
+ */
+export const GATEWAY_CLASS = 'podnet';
+export const GATEWAY_CONTROLLER_NAME = 'podnet.dev/gateway-controller';
 /** the cluster DNS's Service (at KUBE_DNS_SERVICE_IP), made at `up` unless --bare */
 export const CLUSTER_DNS_SERVICE = { namespace: 'kube-system', name: 'kube-dns' } as const;
 /** the cluster DNS's Deployment (its pods are CoreDNS's equivalent) */

@@ -18,6 +18,7 @@
 //    tls entry without hosts applies to the rule hosts its certificate covers
 //    (ingress-nginx), never to the default server.
 
+import type { HTTPHeaderFilter, HTTPRequestRedirectFilter, HTTPURLRewriteFilter } from '../api/gateway-types.js';
 import type { EndpointSlice, Ingress, IngressBackend, IngressClass, PathType, Secret, Service } from '../api/types.js';
 import { parseAnnotations, wantsRegex, type RouteOptions } from './annotations.js';
 import { resolveBackend, SERVICE_NAME_LABEL, type Backend, type ServiceIndex } from './backends.js';
@@ -28,7 +29,37 @@ import { comparePrecedence, effectivePath, invalidPathReason, matchKind, pathMat
 
 export const TLS_SECRET_TYPE = 'kubernetes.io/tls';
 
-export interface IngressRef { namespace: string; name: string }
+/**
+ * The object a route comes from: an Ingress, or (kind 'HTTPRoute') a Gateway
+ * API HTTPRoute, whose rules feed this same table (gateway-routes.ts).
+ */
+export interface IngressRef { namespace: string; name: string; kind?: 'HTTPRoute' }
+
+/** A header or query parameter a Gateway API match requires (names of headers lowercased). */
+export interface ValueMatch { name: string; type: 'Exact' | 'RegularExpression'; value: string }
+
+/**
+ * What a request must carry besides its path for an HTTPRoute match (all of
+ * them); Ingress routes have none. `scheme` limits a route attached to only
+ * a Gateway's HTTP or only its HTTPS listener to requests that came in on it.
+ */
+export interface RouteConditions {
+  method?: string;
+  headers?: ValueMatch[];
+  queryParams?: ValueMatch[];
+  scheme?: 'http' | 'https';
+}
+
+/** One backendRef of an HTTPRoute rule: `backend` undefined when the ref is invalid (its share answers 500). */
+export interface WeightedBackend { backend?: Backend; weight: number }
+
+/** An HTTPRoute rule's filters that podnet applies (Gateway API HTTPRouteFilter). */
+export interface RouteFilters {
+  requestHeaders?: HTTPHeaderFilter;
+  responseHeaders?: HTTPHeaderFilter;
+  redirect?: HTTPRequestRedirectFilter;
+  rewrite?: HTTPURLRewriteFilter;
+}
 
 export interface IngressWarning { ingress: IngressRef; reason: string; message: string }
 
@@ -44,6 +75,21 @@ export interface Route {
   options: RouteOptions;
   /** true for a spec.defaultBackend route (the host's fallback) */
   isDefaultBackend: boolean;
+  /** HTTPRoute only: conditions beyond the path (absent: any request on the path) */
+  conditions?: RouteConditions;
+  /**
+   * HTTPRoute only: the rule's backendRefs with their weights, in place of
+   * `backend` (which is then unset); empty or all weights 0 answers 500
+   */
+  split?: WeightedBackend[];
+  /** HTTPRoute only */
+  filters?: RouteFilters;
+  /**
+   * HTTPRoute only: the Gateway API's last tie-breakers among equal matches
+   * (the route's creationTimestamp, then its namespace/name via `ingress`, then
+   * the rule and match index in the route)
+   */
+  order?: { created: string; rule: number; match: number };
 }
 
 /** A certificate and its key, PEM, as a Secret last served them (lastValidCerts). */
@@ -113,7 +159,7 @@ export interface RouteTableInput {
 }
 
 export function refKey(ref: IngressRef): string {
-  return `${ref.namespace}/${ref.name}`;
+  return ref.kind ? `${ref.kind}/${ref.namespace}/${ref.name}` : `${ref.namespace}/${ref.name}`;
 }
 
 export function refOf(ing: Ingress): IngressRef {
