@@ -50,10 +50,22 @@ export function requestHost(hostHeader: string): string {
   return h.replace(/\.$/, '');
 }
 
-/** exact host, then the one-label wildcard, then the catch-all; the same order nginx's server_name selection gives our rendering. */
-export function selectHost<T extends { host: string }>(vhosts: readonly T[], hostHeader: string): T | undefined {
+/** A Gateway API wildcard: `*.example.com` matches any name ending in `.example.com`, of any depth. */
+export function suffixWildcardMatches(wildcard: string, host: string): boolean {
+  return host.endsWith(wildcard.slice(1)) && host.length > wildcard.length - 1;
+}
+
+/**
+ * Exact host, then the longest Gateway API (any-depth) wildcard, then the
+ * one-label wildcard, then the catch-all: the order nginx's server_name
+ * selection gives our rendering (exact names, wildcard names longest first,
+ * regular expressions in order).
+ */
+export function selectHost<T extends { host: string; anyDepth?: boolean }>(vhosts: readonly T[], hostHeader: string): T | undefined {
   const h = requestHost(hostHeader);
-  return vhosts.find((v) => v.host === h)
-    ?? vhosts.find((v) => isWildcard(v.host) && wildcardMatches(v.host, h))
+  const suffixes = vhosts.filter((v) => v.anyDepth && suffixWildcardMatches(v.host, h)).sort((a, b) => b.host.length - a.host.length);
+  return vhosts.find((v) => v.host === h && !v.anyDepth)
+    ?? suffixes[0]
+    ?? vhosts.find((v) => isWildcard(v.host) && !v.anyDepth && wildcardMatches(v.host, h))
     ?? vhosts.find((v) => v.host === CATCH_ALL_HOST);
 }

@@ -22,8 +22,9 @@ import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { CONTROL_DICT, BALANCER_DICT, BALANCER_DICT_SIZE, BALANCER_UPSTREAM, balancerLua, LUA_MODULE_NAME, luaDir, luaModuleFile, noEndpointsSocket } from './lua-module.js';
 import { CATCH_ALL_HOST, isWildcard, namesCover } from './hosts.js';
-import { RESERVED_PATH_PREFIX } from './paths.js';
+import { prefixMatches, RESERVED_PATH_PREFIX } from './paths.js';
 import { refKey, type HostTls, type Route, type RouteTable, type VirtualHost, type IngressRef } from './route-table.js';
+import { dispatchLua, hasConditions, HttpLevelBlocks, PROXY_HEADERS, redirectLines, requestHeaderLines, responseHeaderLines, rewriteLines, serviceLabel } from './gateway-nginx.js';
 
 /**
  * Workers for a node with `cpus` CPUs: half of them, at least one. NGINX shares
@@ -130,6 +131,8 @@ export const ERROR_LOCATION_PREFIX = `${RESERVED_PATH_PREFIX}/error/`;
 /** Bodies of the controller's own answers (errorPageFiles writes them under runtimeDir/errors). */
 export const ERROR_PAGES: Readonly<Record<number, { title: string; text: string }>> = {
   404: { title: '404 Not Found', text: 'podnet ingress: no Ingress rule matches this host and path.' },
+  // Gateway API: the share of a rule whose backendRef cannot be used, or a rule without backends
+  500: { title: '500 Internal Server Error', text: 'podnet gateway: this HTTPRoute rule has no backend that can be used (podnet describe httproute says why).' },
   502: { title: '502 Bad Gateway', text: 'podnet ingress: the backend refused or reset the connection.' },
   // the same page for a Service without ready endpoints and for a backend the controller cannot use (a missing Service or port, an ExternalName): the Ingress's events say which
   503: { title: '503 Service Unavailable', text: 'podnet ingress: the Service has no ready endpoints, or this backend cannot be used (podnet describe ingress says why).' },
@@ -302,20 +305,11 @@ export function renderNginxConf(table: RouteTable, options: RenderOptions): Rend
   // names the access-log line; else one NGINX composes (GENERATED_REQUEST_ID).
   L.add(1, `map $http_x_request_id $podnet_request_id { '' ${GENERATED_REQUEST_ID}; default $http_x_request_id; }`);
   L.add(1, '');
+  // The port a redirect keeps when it names none (HTTPRoute RequestRedirect): the listener's, unless it is the scheme's own.
+  L.add(1, 'map "$scheme:$server_port" $podnet_listener_port { "http:80" ""; "https:443" ""; default ":$server_port"; }');
+  L.add(1, '');
   L.add(1, 'proxy_http_version 1.1;');
-  L.add(1, 'proxy_set_header Host $podnet_best_host;');
-  L.add(1, 'proxy_set_header Upgrade $http_upgrade;');
-  L.add(1, 'proxy_set_header Connection $connection_upgrade;');
-  // The edge does not trust client-supplied forwarding headers (ingress-nginx
-  // default use-forwarded-headers=false): X-Forwarded-For is the peer address.
-  L.add(1, 'proxy_set_header X-Real-IP $remote_addr;');
-  L.add(1, 'proxy_set_header X-Forwarded-For $remote_addr;');
-  L.add(1, 'proxy_set_header X-Forwarded-Proto $scheme;');
-  L.add(1, 'proxy_set_header X-Forwarded-Host $podnet_best_host;');
-  L.add(1, 'proxy_set_header X-Forwarded-Port $server_port;');
-  L.add(1, 'proxy_set_header X-Request-ID $podnet_request_id;');
-  // httpoxy: a client's Proxy header must not reach CGI-style backends as HTTP_PROXY (ingress-nginx clears it too)
-  L.add(1, 'proxy_set_header Proxy "";');
+  for (const [name, value] of PROXY_HEADERS) L.add(1, `proxy_set_header ${name} ${value};`);
   // A retry goes back to the balancer, which takes the next pod (lua-module.ts).
   L.add(1, 'proxy_next_upstream error timeout;');
   L.add(1, `proxy_next_upstream_tries ${PROXY_NEXT_UPSTREAM_TRIES};`);
@@ -341,14 +335,21 @@ export function renderNginxConf(table: RouteTable, options: RenderOptions): Rend
   L.add(1, '');
   for (const line of noEndpointsServerLines(o)) L.add(1, line);
   const tlsWildcards = table.hosts.filter((v) => v.tls && isWildcard(v.host)).map((v) => v.host);
+  const http = new HttpLevelBlocks();
   for (const v of table.hosts) {
     L.add(1, '');
     const start = L.next;
-    renderServer(L, v, o, sections, !v.tls && v.host !== CATCH_ALL_HOST && namesCover(tlsWildcards, v.host));
+    renderServer(L, v, o, sections, !v.tls && v.host !== CATCH_ALL_HOST && namesCover(tlsWildcards, v.host), http);
     sections.push({ startLine: start, endLine: L.next - 1, host: v.host, ingresses: ingressesOf(v) });
     const cert = v.tls ? tlsFileName(o.certDir, v.tls) : undefined;
     // A file-only section (no lines): a broken certificate is the fault of the Ingress that named its Secret.
     if (cert && v.tls?.ingress) sections.push({ startLine: 0, endLine: -1, host: v.host, ingresses: [v.tls.ingress], files: [cert] });
+  }
+  const blocks = http.lines();
+  if (blocks.length > 0) {
+    L.add(1, '');
+    L.add(1, '# HTTPRoute backend weights and appended request headers (gateway-nginx.ts)');
+    for (const line of blocks) L.add(1, line);
   }
   L.add(0, '}');
   return { text: `${L.out.join('\n')}\n`, sections };
@@ -375,7 +376,7 @@ function listen(o: RenderOptions, port: number): string {
  * certificate, and keeps its own routes as over HTTP (ingress-nginx serves
  * every host on HTTPS).
  */
-function renderServer(L: Lines, v: VirtualHost, o: RenderOptions, sections: ConfSection[], shadowedOnHttps: boolean) {
+function renderServer(L: Lines, v: VirtualHost, o: RenderOptions, sections: ConfSection[], shadowedOnHttps: boolean, http: HttpLevelBlocks) {
   const catchAll = v.host === CATCH_ALL_HOST;
   // With several workers, one listening socket per worker (SO_REUSEPORT): the
   // kernel spreads new connections over them instead of waking every worker
@@ -396,8 +397,8 @@ function renderServer(L: Lines, v: VirtualHost, o: RenderOptions, sections: Conf
   const https = catchAll || v.tls !== undefined || shadowedOnHttps;
   // HTTP/2 over TLS, as ingress-nginx's use-http2 default (ALPN: HTTP/1.1 clients and upgrades are unaffected)
   if (https) L.add(2, `listen ${listen(o, o.httpsPort)} ssl http2${dflt};`);
-  // nginx `*.example.com` would match any depth; an Ingress wildcard matches one label.
-  const name = catchAll ? '_' : isWildcard(v.host) ? quote(`~^[^.]+${v.host.slice(1).replace(/\./g, '\\.')}$`) : v.host;
+  // nginx `*.example.com` matches any depth, as a Gateway API wildcard does; an Ingress wildcard matches one label.
+  const name = catchAll ? '_' : isWildcard(v.host) && !v.anyDepth ? quote(`~^[^.]+${v.host.slice(1).replace(/\./g, '\\.')}$`) : v.host;
   L.add(2, `server_name ${name};`);
   if (https) {
     const certFile = v.tls ? tlsFileName(o.certDir, v.tls) : undefined;
@@ -411,9 +412,9 @@ function renderServer(L: Lines, v: VirtualHost, o: RenderOptions, sections: Conf
   // so an Ingress-less conf declares them in a location no request can reach.
   if (catchAll) L.add(2, `location = ${RESERVED_PATH_PREFIX}/declare { internal; set $podnet_ingress ""; set $podnet_service ""; set $podnet_host ""; set $podnet_path ""; return 404; }`);
 
-  // plain HTTP is redirected on TLS hosts (the default server has none: it
-  // answers unknown SNI names with the default certificate)
-  const redirect = v.tls !== undefined;
+  // plain HTTP is redirected on TLS hosts of Ingresses (the default server
+  // has none: it answers unknown SNI names with the default certificate)
+  const redirect = v.tls !== undefined && !v.tls.fromGateway;
   const blocks: { key: string; modifier: string; route: Route | undefined }[] = [];
   if (v.regex) {
     for (const r of v.routes) blocks.push(r.kind === 'exact' ? exactBlock(r) : { key: `~* ^${r.path}`, modifier: `~* ${quote(`^${r.path}`)}`, route: r });
@@ -442,12 +443,76 @@ function renderServer(L: Lines, v: VirtualHost, o: RenderOptions, sections: Conf
   const hasRoot = blocks.some((b) => b.key === '/');
   if (!hasRoot) blocks.push({ key: '/', modifier: '/', route: v.fallback });
 
+  const named = new NamedLocations();
   for (const b of blocks) {
     const start = L.next;
-    renderLocation(L, b.modifier, b.route, v, redirect, o);
-    if (b.route) sections.push({ startLine: start, endLine: L.next - 1, host: v.host, ingresses: [b.route.ingress] });
+    const candidates = v.regex || !b.route ? [b.route] : candidatesFor(b.key, v);
+    if (candidates.length === 1 && !hasConditions(candidates[0])) {
+      renderLocation(L, b.modifier, candidates[0], v, redirect, o, http);
+    } else {
+      renderDispatch(L, b.modifier, candidates, named);
+    }
+    const refs = candidates.flatMap((r) => (r ? [r.ingress] : []));
+    if (refs.length > 0) sections.push({ startLine: start, endLine: L.next - 1, host: v.host, ingresses: refs });
+  }
+  for (const [route, name] of named.entries()) {
+    const start = L.next;
+    renderLocation(L, name, route, v, redirect, o, http);
+    sections.push({ startLine: start, endLine: L.next - 1, host: v.host, ingresses: [route.ingress] });
   }
   L.add(1, '}');
+}
+
+/** The named location each route that a dispatch can jump to gets, once per server, numbered in order of first use. */
+class NamedLocations {
+  private readonly names = new Map<Route, string>();
+  nameOf(r: Route): string {
+    let n = this.names.get(r);
+    if (!n) this.names.set(r, (n = `@podnet_route_${this.names.size}`));
+    return n;
+  }
+  entries(): [Route, string][] { return [...this.names.entries()]; }
+}
+
+/**
+ * The routes a request reaching this location can take, best first: those
+ * whose path matches every URI the location holds (an HTTPRoute whose
+ * conditions fail falls through to the next, as the Gateway API wants),
+ * ending at the first without conditions, else at the host's fallback.
+ */
+function candidatesFor(key: string, v: VirtualHost): (Route | undefined)[] {
+  // `= /p` and `~ ^/p/$` hold one URI; `/p/` and `/` every URI under them.
+  const uri = key.startsWith('= ') ? key.slice(2) : key.startsWith('~ ') ? exactRouteOf(key, v)?.path : undefined;
+  const covers = (r: Route): boolean => {
+    if (uri !== undefined) return r.kind === 'exact' ? r.path === uri : r.kind === 'prefix' && prefixMatches(r.path, uri);
+    return r.kind === 'prefix' && prefixMatches(r.path, key === '/' ? '/' : key.replace(/\/$/, ''));
+  };
+  const out: (Route | undefined)[] = [];
+  for (const r of v.routes) {
+    if (!covers(r)) continue;
+    out.push(r);
+    if (!hasConditions(r)) return out;
+  }
+  out.push(v.fallback);
+  return out;
+}
+
+/** The Exact route an `~ ^/p/$` block was rendered for (exactBlock): the one URI it holds. */
+function exactRouteOf(key: string, v: VirtualHost): Route | undefined {
+  return v.routes.find((r) => r.kind === 'exact' && exactBlock(r).key === key);
+}
+
+/**
+ * A location whose best route has conditions: Lua tries the candidates in
+ * order and jumps to the named location of the first that holds.
+ */
+function renderDispatch(L: Lines, modifier: string, candidates: readonly (Route | undefined)[], named: NamedLocations) {
+  const last = candidates[candidates.length - 1];
+  const conditional = candidates.filter((r): r is Route => r !== undefined && hasConditions(r));
+  const fallback = last && !hasConditions(last) ? named.nameOf(last) : undefined;
+  L.add(2, `location ${modifier} {`);
+  L.add(3, dispatchLua(conditional.map((r) => ({ conditions: r.conditions!, target: named.nameOf(r) })), fallback));
+  L.add(2, '}');
 }
 
 /**
@@ -465,13 +530,13 @@ function exactBlock(r: Route): { key: string; modifier: string; route: Route } {
   return { key: `= ${r.path}`, modifier: `= ${quote(r.path)}`, route: r };
 }
 
-function renderLocation(L: Lines, modifier: string, r: Route | undefined, v: VirtualHost, redirect: boolean, o: RenderOptions) {
+function renderLocation(L: Lines, modifier: string, r: Route | undefined, v: VirtualHost, redirect: boolean, o: RenderOptions, http: HttpLevelBlocks) {
   L.add(2, `location ${modifier} {`);
   if (r) {
     L.add(3, `set $podnet_ingress ${quote(refKey(r.ingress))};`);
     L.add(3, `set $podnet_host ${quote(v.host)};`);
     L.add(3, `set $podnet_path ${quote(r.isDefaultBackend ? '(defaultBackend)' : r.path.replace(/\$/g, '${podnet_dollar}'))};`);
-    if (r.backend) L.add(3, `set $podnet_service ${quote(`${r.backend.namespace}/${r.backend.service}:${r.backend.servicePort}`)};`);
+    if (r.backend) L.add(3, `set $podnet_service ${quote(serviceLabel(r.backend))};`);
     // allowlist-source-range: NGINX's access phase, after the redirect and before the proxy (403 to the rest)
     if (r.options.allowlist) {
       for (const range of r.options.allowlist) L.add(3, `allow ${range};`);
@@ -487,6 +552,10 @@ function renderLocation(L: Lines, modifier: string, r: Route | undefined, v: Vir
   }
   if (!r) {
     L.add(3, 'return 404;');
+  } else if (r.filters?.redirect) {
+    for (const line of redirectLines(r, r.filters.redirect)) L.add(3, line);
+  } else if (r.split) {
+    renderSplitProxy(L, r, http);
   } else if (!r.backend) {
     L.add(3, 'return 503;');
   } else {
@@ -498,13 +567,46 @@ function renderLocation(L: Lines, modifier: string, r: Route | undefined, v: Vir
       const pattern = r.kind === 'exact' ? `^${escapeRegex(r.path)}$` : `(?i)^${r.path}`;
       L.add(3, `rewrite ${quote(pattern)} ${opt.rewriteTarget} break;`);
     }
-    L.add(3, `proxy_connect_timeout ${opt.proxyConnectTimeoutS}s;`);
-    L.add(3, `proxy_send_timeout ${opt.proxySendTimeoutS}s;`);
-    L.add(3, `proxy_read_timeout ${opt.proxyReadTimeoutS}s;`);
-    L.add(3, `client_max_body_size ${opt.proxyBodySize};`);
-    L.add(3, opt.backendProtocol === 'HTTPS' ? `proxy_pass https://${BALANCER_UPSTREAM}_tls;` : `proxy_pass http://${BALANCER_UPSTREAM};`);
+    proxyLines(L, r);
   }
   L.add(2, '}');
+}
+
+function proxyLines(L: Lines, r: Route) {
+  const opt = r.options;
+  L.add(3, `proxy_connect_timeout ${opt.proxyConnectTimeoutS}s;`);
+  L.add(3, `proxy_send_timeout ${opt.proxySendTimeoutS}s;`);
+  L.add(3, `proxy_read_timeout ${opt.proxyReadTimeoutS}s;`);
+  L.add(3, `client_max_body_size ${opt.proxyBodySize};`);
+  L.add(3, opt.backendProtocol === 'HTTPS' ? `proxy_pass https://${BALANCER_UPSTREAM}_tls;` : `proxy_pass http://${BALANCER_UPSTREAM};`);
+}
+
+/**
+ * An HTTPRoute rule's backends: one usable backend is named directly, several
+ * are chosen per request by weight (gateway-nginx.ts); a share that cannot be
+ * used, or a rule with no weight at all, answers 500. Then the filters that
+ * change what the backend gets and what the client gets back.
+ */
+function renderSplitProxy(L: Lines, r: Route, http: HttpLevelBlocks) {
+  const live = (r.split ?? []).filter((s) => s.weight > 0);
+  const only = live.length === 1 ? live[0]!.backend : undefined;
+  if (live.length === 0 || live.every((s) => !s.backend)) {
+    L.add(3, 'return 500;');
+    return;
+  }
+  if (only) {
+    L.add(3, `set $podnet_service ${quote(serviceLabel(only))};`);
+    L.add(3, `set $podnet_backend ${quote(only.key)};`);
+  } else {
+    const { backendVar, serviceVar } = http.split(live);
+    L.add(3, `set $podnet_service ${serviceVar};`);
+    L.add(3, `set $podnet_backend ${backendVar};`);
+    if (live.some((s) => !s.backend)) L.add(3, 'if ($podnet_backend = "") { return 500; }');
+  }
+  for (const line of rewriteLines(r)) L.add(3, line);
+  for (const line of requestHeaderLines(r, http)) L.add(3, line);
+  for (const line of responseHeaderLines(r.filters?.responseHeaders)) L.add(3, line);
+  proxyLines(L, r);
 }
 
 /**

@@ -103,10 +103,17 @@ export interface HostTls {
   /** PEM; both undefined when the default certificate must be used */
   cert?: string;
   key?: string;
+  /** from a Gateway's HTTPS listener: plain HTTP is not redirected (the Gateway API has no such default) */
+  fromGateway?: boolean;
 }
 
 export interface VirtualHost {
   host: string;
+  /**
+   * A Gateway API wildcard (`*.example.com` matching names of any depth below
+   * example.com); an Ingress wildcard matches one label only
+   */
+  anyDepth?: boolean;
   /** every non-Exact path is a case-insensitive regex (use-regex/rewrite-target on the host, as ingress-nginx) */
   regex: boolean;
   /** in precedence order: longest path first, Exact before Prefix */
@@ -156,7 +163,12 @@ export interface RouteTableInput {
   lastValidCerts?: ReadonlyMap<string, CertKeyPair>;
   /** what an ExternalName Service's name resolves to (external-names.ts); without it such backends have no address */
   externalAddresses?: (name: string) => readonly string[];
+  /** hosts, routes and certificates from Gateway API objects (gateway-routes.ts translateGateways), merged after the Ingresses' */
+  gateway?: { hosts: readonly GatewayHostRoutes[]; backends: readonly Backend[] };
 }
+
+/** One host's routes from HTTPRoutes, and the certificate of the HTTPS listener that names it. */
+export interface GatewayHostRoutes { host: string; anyDepth: boolean; routes: readonly Route[]; tls?: HostTls }
 
 export function refKey(ref: IngressRef): string {
   return ref.kind ? `${ref.kind}/${ref.namespace}/${ref.name}` : `${ref.namespace}/${ref.name}`;
@@ -256,9 +268,10 @@ export function buildRouteTable(input: RouteTableInput): RouteTable {
   }
 
   const vhosts = new Map<string, VirtualHost>();
-  const vhost = (host: string): VirtualHost => {
-    let v = vhosts.get(host);
-    if (!v) vhosts.set(host, (v = { host, regex: regexHosts.has(host), routes: [] }));
+  const vhost = (host: string, anyDepth = false): VirtualHost => {
+    const key = anyDepth ? `${host}\u0000any` : host;
+    let v = vhosts.get(key);
+    if (!v) vhosts.set(key, (v = { host, regex: regexHosts.has(host), routes: [], ...(anyDepth ? { anyDepth } : {}) }));
     return v;
   };
   vhost(CATCH_ALL_HOST);
@@ -340,8 +353,17 @@ export function buildRouteTable(input: RouteTableInput): RouteTable {
     }
   }
 
-  const hosts = [...vhosts.values()].sort((a, b) => (a.host < b.host ? -1 : a.host > b.host ? 1 : 0));
-  for (const v of hosts) v.routes.sort(comparePrecedence);
+  // HTTPRoutes join the hosts after every Ingress: an Ingress's certificate for a host stays.
+  for (const g of input.gateway?.hosts ?? []) {
+    const v = vhost(g.host, g.anyDepth);
+    v.routes.push(...g.routes);
+    if (g.routes[0]) v.options ??= g.routes[0].options;
+    if (g.tls) v.tls ??= { ...g.tls, fromGateway: true };
+  }
+  for (const b of input.gateway?.backends ?? []) backends.set(b.key, b);
+
+  const hosts = [...vhosts.values()].sort((a, b) => (a.host < b.host ? -1 : a.host > b.host ? 1 : a.anyDepth ? 1 : b.anyDepth ? -1 : 0));
+  for (const v of hosts) v.routes.sort(compareRoutes);
   return {
     hosts,
     backends: [...backends.values()].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0)),
@@ -413,17 +435,72 @@ function hostLabel(host: string): string {
   return host === CATCH_ALL_HOST ? '*' : host;
 }
 
+/** What matchRoute knows of a request besides host and path (Gateway API matches read these). */
+export interface RequestFacts {
+  method?: string;
+  /** header names in any case */
+  headers?: Readonly<Record<string, string>>;
+  scheme?: 'http' | 'https';
+}
+
 /**
  * The route a request would take, by the same rules nginx-conf.ts renders:
  * undefined means the controller's 404. `path` may carry a query string.
+ * Among the routes whose path matches, the first by precedence whose
+ * conditions (HTTPRoute matches) the request meets.
  */
-export function matchRoute(table: RouteTable, host: string, path: string): Route | undefined {
+export function matchRoute(table: RouteTable, host: string, path: string, request: RequestFacts = {}): Route | undefined {
   const v = selectHost(table.hosts, host);
   if (!v) return undefined;
-  const p = path.split('?')[0]!;
+  const [p, query] = splitQuery(path);
+  const meets = (r: Route) => conditionsMet(r.conditions, request, query);
   // nginx checks `location =` first; in regex hosts the regexes follow in order.
-  const exact = v.routes.find((r) => r.kind === 'exact' && r.path === p);
+  const exact = v.routes.find((r) => r.kind === 'exact' && r.path === p && meets(r));
   if (exact) return exact;
-  const hit = v.routes.find((r) => pathMatches(r.kind, r.path, p));
+  const hit = v.routes.find((r) => pathMatches(r.kind, r.path, p) && meets(r));
   return hit ?? v.fallback;
+}
+
+function splitQuery(path: string): [string, URLSearchParams] {
+  const i = path.indexOf('?');
+  return i < 0 ? [path, new URLSearchParams()] : [path.slice(0, i), new URLSearchParams(path.slice(i + 1))];
+}
+
+function conditionsMet(c: RouteConditions | undefined, request: RequestFacts, query: URLSearchParams): boolean {
+  if (!c) return true;
+  if (c.scheme && (request.scheme ?? 'http') !== c.scheme) return false;
+  if (c.method && (request.method ?? 'GET') !== c.method) return false;
+  const headers = new Map(Object.entries(request.headers ?? {}).map(([k, val]) => [k.toLowerCase(), val]));
+  if (!(c.headers ?? []).every((m) => valueMatches(m, headers.get(m.name)))) return false;
+  return (c.queryParams ?? []).every((m) => valueMatches(m, query.get(m.name) ?? undefined));
+}
+
+/** Exact compares the whole value; a RegularExpression must match the whole value too (as nginx-conf.ts renders it). */
+export function valueMatches(m: ValueMatch, value: string | undefined): boolean {
+  if (value === undefined) return false;
+  if (m.type === 'Exact') return value === m.value;
+  try { return new RegExp(`^(?:${m.value})$`).test(value); } catch { return false; }
+}
+
+/**
+ * The order routes are tried in for one request: the path's precedence
+ * (paths.ts), then the Gateway API's among equal paths: a method match, more
+ * header matches, more query matches, the older route, its namespace/name,
+ * its rule and match index. Ingress routes have no conditions and no order:
+ * among equal paths they come before an HTTPRoute's unconditional match.
+ */
+export function compareRoutes(a: Route, b: Route): number {
+  const byPath = comparePrecedence(a, b);
+  if (byPath !== 0) return byPath;
+  const ca = a.conditions ?? {};
+  const cb = b.conditions ?? {};
+  const diff = (cb.method ? 1 : 0) - (ca.method ? 1 : 0) || (cb.headers?.length ?? 0) - (ca.headers?.length ?? 0)
+    || (cb.queryParams?.length ?? 0) - (ca.queryParams?.length ?? 0);
+  if (diff !== 0) return diff;
+  if (!a.order || !b.order) return (a.order ? 1 : 0) - (b.order ? 1 : 0);
+  if (a.order.created !== b.order.created) return a.order.created < b.order.created ? -1 : 1;
+  const ka = refKey(a.ingress);
+  const kb = refKey(b.ingress);
+  if (ka !== kb) return ka < kb ? -1 : 1;
+  return a.order.rule - b.order.rule || a.order.match - b.order.match;
 }
