@@ -1,5 +1,7 @@
 // The ingress controller (what runs in the `ingress-nginx` pod): informers on
-// Ingress, IngressClass, Service, EndpointSlice and Secret; every change
+// Ingress, IngressClass, Service, EndpointSlice and Secret, and on the Gateway
+// API objects (gateway-watch.ts: HTTPRoutes of our Gateways feed the same
+// route table and NGINX, and get their statuses written); every change
 // triggers a coalesced sync that builds the route table, renders nginx.conf,
 // and (only when the text changed) reloads NGINX, then writes
 // status.loadBalancer of each served Ingress and raises Events for conflicts
@@ -14,7 +16,7 @@
 // changed since the last accepted conf (that set was fine) and tries again; if
 // even that is rejected, the error is no Ingress's and the running conf stays.
 
-import type { EndpointSlice, Event, Ingress, IngressClass, KubeObject, LoadBalancerIngress, Secret, Service } from '../api/types.js';
+import type { EndpointSlice, Ingress, IngressClass, KubeObject, LoadBalancerIngress, Secret, Service } from '../api/types.js';
 import type { Client } from '../client/client.js';
 import { INGRESS_CONTROLLER } from '../config.js';
 import { Informer } from '../client/informer.js';
@@ -22,7 +24,10 @@ import type { ApplyResult } from './nginx-process.js';
 import { attributeConfError, confFiles, renderNginxConf, type RenderOptions } from './nginx-conf.js';
 import { renderBalancerEndpoints } from './lua-module.js';
 import { ExternalNames } from './external-names.js';
-import { buildRouteTable, lastValidCerts, refKey, refOf, refreshBackends, type CertKeyPair, type IngressRef, type IngressWarning, type RouteTable } from './route-table.js';
+import { recordEvent } from './controller-events.js';
+import { GatewayWatch } from './gateway-watch.js';
+import type { GatewayTranslation } from './gateway-routes.js';
+import { buildRouteTable, buildServiceIndex, lastValidCerts, refKey, refOf, refreshBackends, type CertKeyPair, type IngressRef, type IngressWarning, type RouteTable } from './route-table.js';
 import type { Backend } from './backends.js';
 import { LastGoodIngresses, oneLine, REJECTED_CONFIG, sameDesiredState } from './last-good.js';
 import { DEFAULT_CLASS_CONFIG, type ClassConfig } from './ingress-class.js';
@@ -85,6 +90,8 @@ export class IngressController {
   /** what each TLS Secret last served with: a broken update keeps it (route-table.ts lastValidCerts) */
   private lastValidCerts = new Map<string, CertKeyPair>();
   private readonly externalNames: ExternalNames;
+  /** Gateways of our class and their HTTPRoutes: served from the same table (gateway-watch.ts) */
+  readonly gateway: GatewayWatch;
   private readonly log: (msg: string) => void;
   /** the Ingress versions of the last accepted conf, and which Ingresses fall back to them */
   private readonly lastGood = new LastGoodIngresses();
@@ -128,6 +135,7 @@ export class IngressController {
       name: 'ingress endpoints sync',
     });
     const changed = () => { if (this.started) this.scheduler.trigger(); };
+    this.gateway = new GatewayWatch({ client: c, log: this.log, onChange: changed, httpPort: o.render.httpPort, httpsPort: o.render.httpsPort, now: () => o.now?.() ?? new Date() });
     const watch = (inf: Informer<KubeObject>, fn: () => void) => inf.onAdd(fn).onUpdate(fn).onDelete(fn);
     // An ExternalName's addresses are endpoints: a new answer only goes to the balancer.
     this.externalNames = new ExternalNames(() => { if (this.started) this.endpointsScheduler.trigger(); }, this.log);
@@ -154,7 +162,7 @@ export class IngressController {
   async start(prepared: Promise<unknown> = Promise.resolve()): Promise<SyncReport> {
     const all = [this.ingresses, this.classes, this.services, this.slices, this.secrets];
     for (const inf of all) inf.start();
-    await Promise.all([prepared, ...all.map((i) => i.synced)]);
+    await Promise.all([prepared, this.gateway.start(), ...all.map((i) => i.synced)]);
     await this.externalNames.track(this.services.list());
     this.started = true;
     return this.sync();
@@ -166,6 +174,7 @@ export class IngressController {
     await this.endpointsScheduler.stop();
     this.externalNames.stop();
     for (const inf of [this.ingresses, this.classes, this.services, this.slices, this.secrets]) inf.stop();
+    this.gateway.stop();
   }
 
   /** One full reconcile from the informer caches; calls are serialized (one nginx apply at a time). */
@@ -197,12 +206,16 @@ export class IngressController {
     // per Ingress: however many are broken, they are all set aside in one sync.
     // An untraceable error sets aside every Ingress changed since the last
     // accepted conf, at most once per sync (one more round).
-    const maxRounds = 2 * current.length + 2;
+    const maxRounds = 2 * current.length + this.gateway.routes.list().length + 2;
     let setAside: IngressRef[] | undefined;
     /** the table of the round that set them aside: what stands when they get their change back */
     let tableBeforeSetAside: RouteTable | undefined;
+    let gateway: GatewayTranslation;
+    const externalAddresses = (name: string) => this.externalNames.get(name);
     for (let round = 0; ; round++) {
       const { ingresses, exclude } = this.lastGood.inputs(current);
+      const index = buildServiceIndex(this.services.list(), this.slices.list(), externalAddresses);
+      gateway = this.gateway.translate(index, this.secrets.list(), this.publishedAddress()[0]?.ip, this.lastValidCerts);
       table = buildRouteTable({
         ingresses,
         ingressClasses: this.classes.list(),
@@ -212,7 +225,8 @@ export class IngressController {
         classConfig: this.o.classConfig ?? DEFAULT_CLASS_CONFIG,
         exclude,
         lastValidCerts: this.lastValidCerts,
-        externalAddresses: (name) => this.externalNames.get(name),
+        externalAddresses,
+        gateway,
       });
       const rendered = renderNginxConf(table, this.o.render);
       result = await this.o.nginx.apply(rendered.text, confFiles(table, this.o.render), renderBalancerEndpoints(table));
@@ -222,7 +236,10 @@ export class IngressController {
         this.lastValidCerts = lastValidCerts(table);
         break;
       }
-      const culprits = attributeConfError(result.error, rendered.sections);
+      const blamed = attributeConfError(result.error, rendered.sections);
+      // HTTPRoutes NGINX refused are left out until they change; the Ingresses fall back as below.
+      if (round + 1 < maxRounds && await this.gateway.refuse(blamed, result.error)) continue;
+      const culprits = blamed.filter((ref) => ref.kind === undefined);
       const lastRound = round + 1 >= maxRounds;
       if (!lastRound && culprits.length > 0 && this.lastGood.blame(culprits, result.error, current)) {
         for (const c of culprits) rejectedNow.push({ ingress: c, error: result.error });
@@ -267,6 +284,7 @@ export class IngressController {
     if (notLoaded === undefined) {
       await this.announce(table);
       await this.writeStatus(table);
+      await this.gateway.writeStatuses(gateway!);
     }
     this.last = { table, result, rejected: rejectedNow, loaded: notLoaded === undefined };
     return this.last;
@@ -334,19 +352,10 @@ export class IngressController {
   }
 
   private async event(ref: IngressRef, ing: Ingress | undefined, type: 'Normal' | 'Warning', reason: string, message: string): Promise<void> {
-    const ts = (this.o.now?.() ?? new Date()).toISOString().replace(/\.\d+Z$/, 'Z');
-    const ev: Event = {
-      apiVersion: 'v1', kind: 'Event',
-      metadata: { name: `${ref.name}.${Date.now().toString(16)}${Math.floor(Math.random() * 0xffff).toString(16)}`, namespace: ref.namespace },
-      involvedObject: { apiVersion: 'networking.k8s.io/v1', kind: 'Ingress', namespace: ref.namespace, name: ref.name, ...(ing?.metadata.uid ? { uid: ing.metadata.uid } : {}), ...(ing?.metadata.resourceVersion ? { resourceVersion: ing.metadata.resourceVersion } : {}) },
-      reason, message, type, count: 1, firstTimestamp: ts, lastTimestamp: ts,
-      source: { component: EVENT_SOURCE }, reportingComponent: EVENT_SOURCE,
-    };
-    try {
-      await this.o.client.create(ev);
-    } catch (e) {
-      this.log(`could not record event ${reason} for ingress ${refKey(ref)}: ${(e as Error).message}`);
-    }
+    await recordEvent({ client: this.o.client, source: EVENT_SOURCE, now: () => this.o.now?.() ?? new Date(), log: this.log }, {
+      apiVersion: 'networking.k8s.io/v1', kind: 'Ingress', namespace: ref.namespace, name: ref.name,
+      ...(ing?.metadata.uid ? { uid: ing.metadata.uid } : {}), ...(ing?.metadata.resourceVersion ? { resourceVersion: ing.metadata.resourceVersion } : {}),
+    }, type, reason, message);
   }
 }
 

@@ -188,7 +188,7 @@ export function compareAge(a: Ingress, b: Ingress): number {
   return ka < kb ? -1 : ka > kb ? 1 : 0;
 }
 
-function buildServiceIndex(services: readonly Service[], slices: readonly EndpointSlice[], externalAddresses?: (name: string) => readonly string[]): ServiceIndex {
+export function buildServiceIndex(services: readonly Service[], slices: readonly EndpointSlice[], externalAddresses?: (name: string) => readonly string[]): ServiceIndex {
   const svcs = new Map(services.map((s) => [`${s.metadata.namespace ?? 'default'}/${s.metadata.name}`, s]));
   const bySvc = new Map<string, EndpointSlice[]>();
   for (const sl of slices) {

@@ -104,7 +104,8 @@ function matched(t: Tracing, nginx: string, a: AccessLine): TraceReport {
   const candidates = ing ? rulesForHost({ ...t, cluster: { ...cluster, ingresses: [ing] } }).filter((x) => x.path === a.rule_path) : [];
   const rule = candidates.find((x) => x.backend.service?.name === logged?.name) ?? candidates[0];
   const backend = a.service || (rule ? backendText(ing!.metadata.namespace, rule.backend) : '?');
-  r.layer('Ingress', `${nginx} matched host ${a.rule_host || '*'} path ${a.rule_path} of Ingress ${a.ingress} → ${backend}; saw the client as ${a.remote_addr}`);
+  const route = routeOwner(a.ingress);
+  r.layer('Ingress', `${nginx} matched host ${a.rule_host || '*'} path ${a.rule_path} of ${route.text} → ${backend}; saw the client as ${a.remote_addr}`);
   tlsNote(t);
   const { options, problems } = parseAnnotations(ing?.metadata.annotations);
   const upstreams = a.upstream_addr.split(TRIES).filter(Boolean);
@@ -114,6 +115,10 @@ function matched(t: Tracing, nginx: string, a: AccessLine): TraceReport {
     return r.failed('the ingress', invalid
       ? `NGINX refused the client ${a.remote_addr} (403): Ingress ${a.ingress} has an ${invalid.message}`
       : `NGINX refused the client ${a.remote_addr} (403): Ingress ${a.ingress} allows only ${options.allowlist.join(', ')} (its allowlist-source-range annotation)`);
+  }
+  if (upstreams.length === 0 && route.httpRoute && a.status !== 503 && a.status !== 502) {
+    r.note(a.status === 301 || a.status === 302 ? `NGINX redirected it (${a.status}): a RequestRedirect filter of ${route.text}` : `NGINX answered ${a.status} itself, without an upstream${a.status === 500 ? ` (${route.text} sends this request's share to a backendRef that cannot be used; podnet describe httproute says why)` : ''}`);
+    return a.status === 500 ? r.failed('the ingress', `${route.text} has no usable backend for this request (500)`) : r.ok('ingress');
   }
   if (upstreams.length === 0 && a.status !== 503 && a.status !== 502) {
     const redirect = a.status === 308 || a.status === 301;
@@ -147,6 +152,11 @@ function matched(t: Tracing, nginx: string, a: AccessLine): TraceReport {
   const bytes = (a.upstream_bytes_received ?? '').split(TRIES).at(-1) ?? '';
   if ((a.status === 502 || a.status === 504) && !(Number(bytes) > 0)) return upstreamFailed(t, a, upstreams, svc, options);
   return answered(t, podByIP(cluster, lastIP), '', a.status >= 500 ? ' (its own answer: NGINX passed it through)' : '');
+}
+
+/** Who the matched rule belongs to: the access log names an Ingress `ns/name` or an HTTPRoute `HTTPRoute/ns/name` (route-table.ts refKey). */
+function routeOwner(logged: string): { text: string; httpRoute: boolean } {
+  return logged.startsWith('HTTPRoute/') ? { text: `HTTPRoute ${logged.slice('HTTPRoute/'.length)}`, httpRoute: true } : { text: `Ingress ${logged}`, httpRoute: false };
 }
 
 /** The TLS line of an HTTPS request: the Secret the host's TLS section names, or NGINX's default certificate when it is not there. */

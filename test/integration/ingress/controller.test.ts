@@ -1,11 +1,15 @@
 // The whole controller against a real NGINX: informers (over an in-memory
 // Client) → route table → conf → nginx; an EndpointSlice change reaches the
-// data path through the debounced reload, and Ingress status is written.
+// data path through the debounced reload, and Ingress status is written; a
+// Gateway of our class and its HTTPRoute are served from the same NGINX and
+// get their statuses.
 
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import type { Ingress } from '../../../src/api/types.js';
+import type { Gateway, GatewayClass, HTTPRoute } from '../../../src/api/gateway-types.js';
+import { GATEWAY_CONTROLLER_NAME } from '../../../src/config.js';
 import { IngressController } from '../../../src/ingress/controller.js';
 import { FakeClient } from '../../unit/ingress/fake-client.js';
 import { ingress, ingressClass, service, slice } from '../../unit/ingress/fixtures.js';
@@ -54,5 +58,48 @@ test('serves the Ingress, writes its status, follows endpoint changes with a rel
 
   client.remove('ingresses', 'default', 'web');
   const gone = await eventually(() => get(nginx.options.httpPort, 'web.test', '/'), (r) => r.status === 404);
+  assert.equal(gone.status, 404);
+});
+
+test('serves an HTTPRoute of a Gateway of our class beside the Ingresses, and writes the Gateway API statuses', async () => {
+  client.put(service('web2'));
+  client.put(slice('web2', ['127.0.0.1'], { port: backends[0]!.port }));
+  client.put({ apiVersion: 'gateway.networking.k8s.io/v1', kind: 'GatewayClass', metadata: { name: 'podnet', generation: 1 }, spec: { controllerName: GATEWAY_CONTROLLER_NAME } });
+  client.put({ apiVersion: 'gateway.networking.k8s.io/v1', kind: 'GatewayClass', metadata: { name: 'theirs', generation: 1 }, spec: { controllerName: 'example.com/other' } });
+  client.put({
+    apiVersion: 'gateway.networking.k8s.io/v1', kind: 'Gateway', metadata: { name: 'gw', namespace: 'default', generation: 1 },
+    spec: { gatewayClassName: 'podnet', listeners: [{ name: 'http', port: nginx.options.httpPort, protocol: 'HTTP', allowedRoutes: { namespaces: { from: 'Same' } } }] },
+  });
+  const rule = (backend: string, headers?: { name: string; value: string }[]) => ({
+    matches: [{ path: { type: 'PathPrefix', value: '/' }, ...(headers ? { headers: headers.map((h) => ({ type: 'Exact', ...h })) } : {}) }],
+    backendRefs: [{ group: '', kind: 'Service', name: backend, port: 80, weight: 1 }],
+  });
+  client.put({
+    apiVersion: 'gateway.networking.k8s.io/v1', kind: 'HTTPRoute', metadata: { name: 'site', namespace: 'default', generation: 1, creationTimestamp: '2026-01-01T00:00:00Z' },
+    spec: { parentRefs: [{ group: 'gateway.networking.k8s.io', kind: 'Gateway', name: 'gw' }], hostnames: ['gw.test'], rules: [rule('web2', [{ name: 'x-canary', value: '1' }]), rule('web')] },
+  });
+  const name = (r: { body: string; status: number }) => (r.status === 200 ? (JSON.parse(r.body) as EchoBody).name : r.status);
+  const plain = await eventually(() => get(nginx.options.httpPort, 'gw.test', '/'), (r) => r.status === 200);
+  assert.equal(name(plain), 'two');
+  assert.equal(name(await get(nginx.options.httpPort, 'gw.test', '/x', { 'X-Canary': '1' })), 'one');
+
+  const route = await eventually(() => client.get<HTTPRoute>('httproutes', 'default', 'site'), (r) => (r.status?.parents?.length ?? 0) > 0);
+  const parent = route.status!.parents![0]!;
+  assert.equal(parent.controllerName, GATEWAY_CONTROLLER_NAME);
+  assert.deepEqual(parent.conditions.map((c) => [c.type, c.status, c.reason]).sort(), [['Accepted', 'True', 'Accepted'], ['ResolvedRefs', 'True', 'ResolvedRefs']]);
+  const gw = await client.get<Gateway>('gateways', 'default', 'gw');
+  assert.deepEqual(gw.status?.addresses, [{ type: 'IPAddress', value: '10.96.0.100' }]);
+  assert.equal(gw.status?.conditions?.find((c) => c.type === 'Programmed')?.status, 'True');
+  assert.equal(gw.status?.listeners?.[0]?.attachedRoutes, 1);
+  assert.equal((await client.get<GatewayClass>('gatewayclasses', undefined, 'podnet')).status?.conditions?.find((c) => c.type === 'Accepted')?.status, 'True');
+  assert.equal((await client.get<GatewayClass>('gatewayclasses', undefined, 'theirs')).status, undefined); // another controller's class is left alone
+
+  // A steady state writes nothing more: our own status writes cause no further ones.
+  const patches = client.patches.length;
+  await controller.sync();
+  assert.equal(client.patches.length, patches);
+
+  client.remove('httproutes', 'default', 'site');
+  const gone = await eventually(() => get(nginx.options.httpPort, 'gw.test', '/'), (r) => r.status === 404);
   assert.equal(gone.status, 404);
 });
