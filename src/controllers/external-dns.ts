@@ -3,11 +3,16 @@
 // hosts, and its `external-dns.alpha.kubernetes.io/hostname` annotation, as
 // external-dns's ingress source reads them) resolves to that Ingress's
 // load-balancer address, and every LoadBalancer Service with that annotation
-// to its own. The records go to a
+// to its own; every hostname an accepted HTTPRoute serves through a Gateway
+// (its hostnames as the Gateway's listeners narrow them, and the same
+// annotation) resolves to that Gateway's addresses, as external-dns's
+// gateway-httproute source publishes them. The records go to a
 // JSON file (written whole, then renamed) that the external DNS server reloads.
 
 import { renameSync, writeFileSync } from 'node:fs';
 import type { Ingress, KubeObject, Service } from '../api/types.js';
+import type { Gateway, HTTPRoute } from '../api/gateway-types.js';
+import { hostnameIntersection } from '../ingress/gateway-hostnames.js';
 import type { InformerSource, SharedInformer } from './informers.js';
 
 export const HOSTNAME_ANNOTATION = 'external-dns.alpha.kubernetes.io/hostname';
@@ -23,8 +28,11 @@ function annotatedHosts(obj: KubeObject): string[] {
   return (obj.metadata.annotations?.[HOSTNAME_ANNOTATION] ?? '').split(',').map((h) => h.trim()).filter(Boolean);
 }
 
+/** What external-dns's gateway-httproute source reads. */
+export interface GatewayRoutes { gateways: readonly Gateway[]; routes: readonly HTTPRoute[] }
+
 /** Pure: the public names the cluster publishes. Wildcard hosts are published as wildcards. */
-export function externalRecords(ingresses: Ingress[], services: Service[]): RecordMap {
+export function externalRecords(ingresses: Ingress[], services: Service[], gateway: GatewayRoutes = { gateways: [], routes: [] }): RecordMap {
   const records = new Map<string, Set<string>>();
   const add = (host: string, ips: string[]) => {
     const name = host.toLowerCase().replace(/\.$/, '');
@@ -43,14 +51,36 @@ export function externalRecords(ingresses: Ingress[], services: Service[]): Reco
     if (svc.spec.type !== 'LoadBalancer') continue;
     for (const host of annotatedHosts(svc)) add(host, lbIPs(svc));
   }
+  for (const { host, ips } of httpRouteHosts(gateway)) add(host, ips);
   const out: RecordMap = {};
   for (const name of [...records.keys()].sort()) out[name] = { A: [...records.get(name)!].sort() };
+  return out;
+}
+
+/** Each hostname an HTTPRoute is accepted for by a Gateway, with that Gateway's addresses. */
+function httpRouteHosts({ gateways, routes }: GatewayRoutes): { host: string; ips: string[] }[] {
+  const out: { host: string; ips: string[] }[] = [];
+  for (const route of routes) {
+    const ns = route.metadata.namespace ?? 'default';
+    for (const parent of route.status?.parents ?? []) {
+      if (!parent.conditions.some((c) => c.type === 'Accepted' && c.status === 'True')) continue;
+      const ref = parent.parentRef;
+      const gw = gateways.find((g) => g.metadata.name === ref.name && (g.metadata.namespace ?? 'default') === (ref.namespace ?? ns));
+      if (!gw) continue;
+      const ips = (gw.status?.addresses ?? []).filter((a) => (a.type ?? 'IPAddress') === 'IPAddress').map((a) => a.value);
+      const listeners = gw.spec.listeners.filter((l) => ref.sectionName === undefined || l.name === ref.sectionName);
+      const hosts = new Set([...listeners.flatMap((l) => hostnameIntersection(l.hostname, route.spec.hostnames ?? [])), ...annotatedHosts(route)]);
+      for (const host of hosts) out.push({ host, ips });
+    }
+  }
   return out;
 }
 
 export class ExternalDnsController {
   private readonly ingresses: SharedInformer<Ingress>;
   private readonly services: SharedInformer<Service>;
+  private readonly gateways: SharedInformer<Gateway>;
+  private readonly routes: SharedInformer<HTTPRoute>;
   private timer: NodeJS.Timeout | undefined;
   private last = '';
 
@@ -60,6 +90,10 @@ export class ExternalDnsController {
     const changed = (_a: KubeObject, _b?: KubeObject) => this.schedule();
     this.ingresses.addHandlers({ add: changed, update: changed, delete: changed });
     this.services.addHandlers({ add: changed, update: changed, delete: changed });
+    this.gateways = informers.informer<Gateway>('gateways');
+    this.routes = informers.informer<HTTPRoute>('httproutes');
+    this.gateways.addHandlers({ add: changed, update: changed, delete: changed });
+    this.routes.addHandlers({ add: changed, update: changed, delete: changed });
   }
 
   private schedule(): void {
@@ -68,7 +102,7 @@ export class ExternalDnsController {
   }
 
   sync(): void {
-    const text = `${JSON.stringify(externalRecords(this.ingresses.list(), this.services.list()), null, 2)}\n`;
+    const text = `${JSON.stringify(externalRecords(this.ingresses.list(), this.services.list(), { gateways: this.gateways.list(), routes: this.routes.list() }), null, 2)}\n`;
     if (text === this.last) return;
     const tmp = `${this.file}.tmp`;
     writeFileSync(tmp, text);

@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Ingress, Service } from '../../../src/api/types.js';
 import { externalRecords, HOSTNAME_ANNOTATION } from '../../../src/controllers/external-dns.js';
+import type { Gateway, HTTPRoute } from '../../../src/api/gateway-types.js';
 
 const ingress = (hosts: (string | undefined)[], ip?: string): Ingress => ({
   apiVersion: 'networking.k8s.io/v1', kind: 'Ingress', metadata: { name: 'i', namespace: 'default' },
@@ -34,5 +35,26 @@ test('an Ingress also publishes its TLS hosts and its hostname annotation, as ex
     'other.example.test': { A: ['203.0.113.10'] },
     'secure.example.test': { A: ['203.0.113.10'] },
     'shop.example.test': { A: ['203.0.113.10'] },
+  });
+});
+
+test('an accepted HTTPRoute publishes its hostnames as its Gateway\'s listeners narrow them, at the Gateway\'s address', () => {
+  const gw: Gateway = {
+    apiVersion: 'gateway.networking.k8s.io/v1', kind: 'Gateway', metadata: { name: 'gw', namespace: 'infra' },
+    spec: { gatewayClassName: 'podnet', listeners: [{ name: 'apps', port: 80, protocol: 'HTTP', hostname: '*.apps.test' }, { name: 'any', port: 80, protocol: 'HTTP' }] },
+    status: { addresses: [{ type: 'IPAddress', value: '203.0.113.10' }] },
+  };
+  const route = (name: string, hostnames: string[], sectionName: string | undefined, accepted: boolean): HTTPRoute => ({
+    apiVersion: 'gateway.networking.k8s.io/v1', kind: 'HTTPRoute', metadata: { name, namespace: 'web' },
+    spec: { hostnames },
+    status: { parents: [{ parentRef: { name: 'gw', namespace: 'infra', ...(sectionName ? { sectionName } : {}) }, controllerName: 'podnet.dev/gateway-controller', conditions: [{ type: 'Accepted', status: accepted ? 'True' : 'False' }] }] },
+  });
+  assert.deepEqual(externalRecords([], [], { gateways: [gw], routes: [
+    route('narrowed', ['*.shop.apps.test'], 'apps', true), // the route's own wildcard is within the listener's
+    route('via-any', ['plain.test'], 'any', true),
+    route('refused', ['refused.test'], undefined, false),
+  ] }), {
+    '*.shop.apps.test': { A: ['203.0.113.10'] },
+    'plain.test': { A: ['203.0.113.10'] },
   });
 });
