@@ -5,6 +5,7 @@
 
 import type { KubeObject } from './types.js';
 import { isObj, objects, type Obj } from './validation/fields.js';
+import { defaultGatewayObject, defaultGatewayStatus } from './validation/gateway.js';
 
 const DEFAULT_TERMINATION_GRACE_PERIOD_SECONDS = 30;
 const DEFAULT_SCHEDULER_NAME = 'default-scheduler';
@@ -484,6 +485,11 @@ const DEFAULTERS: Record<string, (o: Obj) => void> = {
   RoleBinding: defaultBinding,
   ClusterRoleBinding: defaultBinding,
   HorizontalPodAutoscaler: defaultHorizontalPodAutoscaler,
+  // the Gateway API kinds: their CRDs' structural defaults (validation/gateway.ts holds the schemas)
+  GatewayClass: defaultGatewayObject,
+  Gateway: defaultGatewayObject,
+  HTTPRoute: defaultGatewayObject,
+  ReferenceGrant: defaultGatewayObject,
 };
 
 /**
@@ -494,6 +500,8 @@ const STATUS_DEFAULTERS: Record<string, (o: Obj) => void> = {
   Namespace: defaultNamespaceStatus,
   PersistentVolumeClaim: defaultStoragePhase,
   PersistentVolume: defaultStoragePhase,
+  GatewayClass: defaultGatewayStatus,
+  Gateway: defaultGatewayStatus,
 };
 
 function applyFrom<T extends KubeObject>(table: Record<string, (o: Obj) => void>, obj: T): T {

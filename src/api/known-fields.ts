@@ -8,7 +8,9 @@
 // upstream knows would refuse valid manifests, so when in doubt a subtree
 // stays ANY.
 
+import type { Schema as CustomResourceSchema } from './validation/crd-schema.js';
 import { isObj } from './validation/fields.js';
+import { gatewaySchemaOf } from './validation/gateway.js';
 
 /** What the API server does with fields a kind does not know (`?fieldValidation=`, kubectl's `--validate`). */
 export type FieldValidation = 'Ignore' | 'Warn' | 'Strict';
@@ -181,6 +183,21 @@ function kind(fields: Record<string, FieldSchema>): ObjectFields {
   return obj({ apiVersion: ANY, kind: ANY, metadata: objectMeta, ...fields });
 }
 
+/** The field names of a custom resource's schema (validation/crd-schema.ts): maps and lists of scalars are free-form. */
+function fromCustomResource(schema: CustomResourceSchema): FieldSchema {
+  if (schema.type === 'object' && !schema.additionalProperties) {
+    return obj(Object.fromEntries(Object.entries(schema.properties).map(([k, v]) => [k, fromCustomResource(v)])));
+  }
+  if (schema.type === 'array' && schema.items.type === 'object' && !schema.items.additionalProperties) return list(fromCustomResource(schema.items) as ObjectFields);
+  return ANY;
+}
+
+/** A Gateway API kind: its CRD's spec, and status when the kind has one (taken as it comes, as every status here). */
+function gatewayKind(kindName: string, withStatus: boolean): ObjectFields {
+  const spec = gatewaySchemaOf(kindName)!.properties.spec!;
+  return kind({ spec: fromCustomResource(spec), ...(withStatus ? { status: ANY } : {}) });
+}
+
 const KINDS: ReadonlyMap<string, ObjectFields> = new Map(Object.entries({
   Namespace: kind({ spec: names('finalizers'), status: ANY }),
   Node: kind({
@@ -291,6 +308,10 @@ const KINDS: ReadonlyMap<string, ObjectFields> = new Map(Object.entries({
   ClusterRole: kind({ rules: list(policyRule), aggregationRule: obj({ clusterRoleSelectors: list(labelSelector) }) }),
   RoleBinding: kind(roleBinding),
   ClusterRoleBinding: kind(roleBinding),
+  GatewayClass: gatewayKind('GatewayClass', true),
+  Gateway: gatewayKind('Gateway', true),
+  HTTPRoute: gatewayKind('HTTPRoute', true),
+  ReferenceGrant: gatewayKind('ReferenceGrant', false),
   // autoscaling/v1, the scale subresource's body
   Scale: kind({ spec: names('replicas'), status: ANY }),
 }));

@@ -2,6 +2,8 @@
 // control-plane issue names, and v1 Endpoints, which kubectl's docs and
 // older manifests still use; anything else is "no matches for kind".
 
+import { GATEWAY_GROUP } from './gateway-types.js';
+
 export interface ResourceInfo {
   kind: string;
   group: string; // '' for the core group
@@ -56,6 +58,11 @@ export const RESOURCES: readonly ResourceInfo[] = [
   { kind: 'ClusterRole', group: 'rbac.authorization.k8s.io', version: 'v1', plural: 'clusterroles', singular: 'clusterrole', namespaced: false, shortNames: [], hasStatus: false },
   { kind: 'RoleBinding', group: 'rbac.authorization.k8s.io', version: 'v1', plural: 'rolebindings', singular: 'rolebinding', namespaced: true, shortNames: [], hasStatus: false },
   { kind: 'Role', group: 'rbac.authorization.k8s.io', version: 'v1', plural: 'roles', singular: 'role', namespaced: true, shortNames: [], hasStatus: false },
+  // the Gateway API, as its v1.2 standard-channel CRDs serve it (in their category gateway-api, never in all)
+  { kind: 'GatewayClass', group: GATEWAY_GROUP, version: 'v1', plural: 'gatewayclasses', singular: 'gatewayclass', namespaced: false, shortNames: ['gc'], hasStatus: true, categories: ['gateway-api'] },
+  { kind: 'Gateway', group: GATEWAY_GROUP, version: 'v1', plural: 'gateways', singular: 'gateway', namespaced: true, shortNames: ['gtw'], hasStatus: true, categories: ['gateway-api'] },
+  { kind: 'HTTPRoute', group: GATEWAY_GROUP, version: 'v1', plural: 'httproutes', singular: 'httproute', namespaced: true, shortNames: [], hasStatus: true, categories: ['gateway-api'] },
+  { kind: 'ReferenceGrant', group: GATEWAY_GROUP, version: 'v1beta1', plural: 'referencegrants', singular: 'referencegrant', namespaced: true, shortNames: ['refgrant'], hasStatus: false, categories: ['gateway-api'] },
 ];
 
 export function apiVersionOf(r: ResourceInfo): string {

@@ -36,9 +36,13 @@ function groups(): Map<string, ResourceInfo[]> {
   return m;
 }
 
-function apiGroup(name: string, version: string) {
-  const gv = { groupVersion: `${name}/${version}`, version };
-  return { name, versions: [gv], preferredVersion: gv };
+/**
+ * A group's versions, the first served one preferred: most groups serve one,
+ * gateway.networking.k8s.io two (ReferenceGrant is v1beta1 only).
+ */
+function apiGroup(name: string, rs: ResourceInfo[]) {
+  const versions = [...new Set(rs.map((r) => r.version))].map((version) => ({ groupVersion: `${name}/${version}`, version }));
+  return { name, versions, preferredVersion: versions[0]! };
 }
 
 function resourceList(groupVersion: string, rs: ResourceInfo[]) {
@@ -67,11 +71,11 @@ export function discoveryDocument(pathname: string): object | undefined {
   if (path === 'api/v1') return resourceList('v1', RESOURCES.filter((r) => r.group === ''));
   const g = groups();
   if (path === 'apis') {
-    return { kind: 'APIGroupList', apiVersion: 'v1', groups: [...g.entries()].map(([name, rs]) => apiGroup(name, rs[0]!.version)) };
+    return { kind: 'APIGroupList', apiVersion: 'v1', groups: [...g.entries()].map(([name, rs]) => apiGroup(name, rs)) };
   }
   if (parts[0] === 'apis' && parts.length === 2) {
     const rs = g.get(parts[1]!);
-    return rs ? { kind: 'APIGroup', apiVersion: 'v1', ...apiGroup(parts[1]!, rs[0]!.version) } : undefined;
+    return rs ? { kind: 'APIGroup', apiVersion: 'v1', ...apiGroup(parts[1]!, rs) } : undefined;
   }
   if (parts[0] === 'apis' && parts.length === 3) {
     const rs = g.get(parts[1]!)?.filter((r) => r.version === parts[2]);

@@ -13,6 +13,7 @@ import { TEMPLATE_GENERATION_ANNOTATION, templateGenerationOf } from '../api/tem
 import type { Job, KubeObject, Namespace, PersistentVolume, Pod } from '../api/types.js';
 import { deepEqual } from '../store/deep-equal.js';
 import type { ResourceInfo } from '../api/resources.js';
+import { initialGatewayStatus } from '../api/validation/gateway.js';
 
 /**
  * Status a new object starts with, from the object as sent and defaulted;
@@ -41,6 +42,10 @@ const INITIAL_STATUS: Record<string, (obj: KubeObject, now: Date) => unknown> = 
   PersistentVolumeClaim: () => ({ phase: 'Pending' }),
   // PersistentVolumeLastPhaseTransitionTime, GA in 1.31: a volume says since when it is in its phase
   PersistentVolume: (_pv, now) => ({ phase: 'Pending', lastPhaseTransitionTime: nowRFC3339(now) }),
+  // custom resources: create drops the status, and a read fills in the CRD's status default (GatewayClass and Gateway have one)
+  GatewayClass: (gc) => initialGatewayStatus(gc.kind),
+  Gateway: (gw) => initialGatewayStatus(gw.kind),
+  HTTPRoute: () => undefined,
 };
 
 /**

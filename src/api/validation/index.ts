@@ -21,6 +21,7 @@ import { validatePodDisruptionBudget } from './policy.js';
 import { validateHorizontalPodAutoscaler } from './autoscaling.js';
 import { validateClusterRole, validateClusterRoleBinding, validateRole, validateRoleBinding, validateRoleRefUnchanged } from './rbac.js';
 import { validateEndpoints, validateEndpointSlice, validateEndpointSliceUpdate } from './discovery.js';
+import { validateGatewayObject } from './gateway.js';
 import {
   validatePersistentVolume, validatePersistentVolumeClaim, validatePersistentVolumeClaimUpdate, validatePersistentVolumeUpdate,
   validateStorageClass, validateStorageClassUpdate,
@@ -42,7 +43,12 @@ interface KindRules {
   update?: (obj: Obj, old: Obj) => FieldError[];
   /** upstream reports update checks before the object checks for this kind */
   updateFirst?: boolean;
+  /** a custom resource's schema and rules: one pass over the object, which sees the stored one on update (transition rules) */
+  schema?: (obj: Obj, old: Obj | undefined) => FieldError[];
 }
+
+/** A kind served as its CRD defines it: the name a DNS subdomain, as apiextensions checks every custom resource's. */
+const CUSTOM_RESOURCE: KindRules = { nameFn: nameIsDNSSubdomain, schema: validateGatewayObject };
 
 const RULES: Record<string, KindRules> = {
   Namespace: { nameFn: nameIsDNSLabel, create: validateNamespace },
@@ -100,6 +106,10 @@ const RULES: Record<string, KindRules> = {
   ClusterRole: { nameFn: nameIsPathSegment, create: validateClusterRole },
   RoleBinding: { nameFn: nameIsPathSegment, create: validateRoleBinding, update: validateRoleRefUnchanged },
   ClusterRoleBinding: { nameFn: nameIsPathSegment, create: validateClusterRoleBinding, update: validateRoleRefUnchanged },
+  GatewayClass: CUSTOM_RESOURCE,
+  Gateway: CUSTOM_RESOURCE,
+  HTTPRoute: CUSTOM_RESOURCE,
+  ReferenceGrant: CUSTOM_RESOURCE,
 };
 
 const DEFAULT_RULES: KindRules = { nameFn: nameIsDNSSubdomain };
@@ -112,6 +122,7 @@ function validate(obj: Obj, old: Obj | undefined): FieldError[] {
   if (rules.updateFirst) errs.push(...updateErrs);
   errs.push(...validateObjectMeta(obj.metadata, rules.nameFn));
   if (rules.create) errs.push(...rules.create(obj));
+  if (rules.schema) errs.push(...rules.schema(obj, old));
   if (!old && obj.kind === 'Ingress') errs.push(...validateIngressCreate(obj));
   if (!old && obj.kind === 'CronJob') errs.push(...validateCronJobCreate(obj));
   if (!rules.updateFirst) errs.push(...updateErrs);

@@ -19,8 +19,8 @@ describe('OpenAPI v3 documents', () => {
   test('the root names one document per group version podnet serves, at a URL with the hash of its content', () => {
     const root = JSON.parse(openApiDocument('/openapi/v3')!) as { paths: Record<string, { serverRelativeURL: string }> };
     assert.deepEqual(Object.keys(root.paths).sort(), [
-      'api/v1', 'apis/apps/v1', 'apis/authorization.k8s.io/v1', 'apis/autoscaling/v2', 'apis/batch/v1', 'apis/discovery.k8s.io/v1', 'apis/networking.k8s.io/v1',
-      'apis/policy/v1', 'apis/rbac.authorization.k8s.io/v1', 'apis/storage.k8s.io/v1',
+      'api/v1', 'apis/apps/v1', 'apis/authorization.k8s.io/v1', 'apis/autoscaling/v2', 'apis/batch/v1', 'apis/discovery.k8s.io/v1',
+      'apis/gateway.networking.k8s.io/v1', 'apis/gateway.networking.k8s.io/v1beta1', 'apis/networking.k8s.io/v1', 'apis/policy/v1', 'apis/rbac.authorization.k8s.io/v1', 'apis/storage.k8s.io/v1',
     ]);
     for (const [gv, { serverRelativeURL }] of Object.entries(root.paths)) {
       assert.match(serverRelativeURL, new RegExp(`^/openapi/v3/${gv.replace(/\./g, '\\.')}\\?hash=[0-9A-F]{128}$`));
