@@ -8,6 +8,7 @@
 // where NGINX itself would refuse the whole configuration.
 
 import { createPrivateKey, X509Certificate } from 'node:crypto';
+import type { Secret } from '../api/types.js';
 import { normalizeHost } from './hosts.js';
 
 /** Lowercased DNS names of the first certificate in `pem`; undefined when it cannot be parsed. */
@@ -55,4 +56,20 @@ function checkKeyPair(certPem: string, keyPem: string): string | undefined {
   } catch {
     return 'tls.key is not an unencrypted PEM private key';
   }
+}
+
+/**
+ * A TLS Secret's certificate and key, read as ingress-nginx reads them: the
+ * PEM `tls.crt` and `tls.key` of any Secret type. Else why not: `noPem` when
+ * either is missing or not PEM, otherwise the two are not a pair.
+ */
+export function secretKeyPair(secret: Secret): { cert: string; key: string } | { problem: string; noPem: boolean } {
+  const decode = (b64: string | undefined) => (b64 === undefined ? undefined : Buffer.from(b64, 'base64').toString('utf8'));
+  const cert = decode(secret.data?.['tls.crt']);
+  const key = decode(secret.data?.['tls.key']);
+  if (!cert?.includes('-----BEGIN CERTIFICATE-----') || !key || !/-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(key)) {
+    return { problem: 'must hold a PEM tls.crt and tls.key', noPem: true };
+  }
+  const problem = keyPairProblem(cert, key);
+  return problem ? { problem, noPem: false } : { cert, key };
 }

@@ -9,7 +9,7 @@
 
 import { GATEWAY_GROUP, type Gateway, type Listener, type ReferenceGrant, type RouteGroupKind } from '../api/gateway-types.js';
 import type { Condition, Secret } from '../api/types.js';
-import { keyPairProblem } from './certificate-names.js';
+import { secretKeyPair } from './certificate-names.js';
 import { condition } from './gateway-conditions.js';
 import { referenceAllowed } from './gateway-reference-grants.js';
 import { normalizeHost } from './hosts.js';
@@ -146,14 +146,3 @@ function listenerCertificate(gw: Gateway, l: Listener, ctx: ListenerContext): { 
   };
 }
 
-// The smallest reading of a TLS Secret; route-table.ts's tlsFromSecret does the
-// same for Ingress but is private to it (and tied to its warnings).
-function secretKeyPair(secret: Secret): CertKeyPair | { problem: string } {
-  const cert = secret.data?.['tls.crt'] === undefined ? undefined : Buffer.from(secret.data['tls.crt'], 'base64').toString('utf8');
-  const key = secret.data?.['tls.key'] === undefined ? undefined : Buffer.from(secret.data['tls.key'], 'base64').toString('utf8');
-  if (!cert?.includes('-----BEGIN CERTIFICATE-----') || !key || !/-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(key)) {
-    return { problem: 'must hold a PEM tls.crt and tls.key' };
-  }
-  const problem = keyPairProblem(cert, key);
-  return problem ? { problem } : { cert, key };
-}

@@ -66,8 +66,6 @@ export interface GatewayTranslation {
 /** HTTPRoutes take no annotations: the defaults, and no redirect to HTTPS (a route says where it is served by the listeners it attaches to). */
 const GATEWAY_ROUTE_OPTIONS: RouteOptions = { ...parseAnnotations(undefined).options, sslRedirect: false };
 
-// compareAge reads only metadata (creationTimestamp, then namespace/name); its parameter type says Ingress.
-const olderFirst = compareAge as unknown as (a: KubeObject, b: KubeObject) => number;
 
 interface OurGateway {
   gw: Gateway;
@@ -81,7 +79,7 @@ export function translateGateways(input: GatewayInput, index: ServiceIndex): Gat
   const ourClasses = input.gatewayClasses.filter((c) => c.spec.controllerName === input.controllerName);
   const classNames = new Set(ourClasses.map((c) => c.metadata.name));
   const secrets = new Map(input.secrets.map((s) => [`${s.metadata.namespace ?? 'default'}/${s.metadata.name}`, s]));
-  const gateways: OurGateway[] = input.gateways.filter((g) => classNames.has(g.spec.gatewayClassName)).sort(olderFirst).map((gw) => {
+  const gateways: OurGateway[] = input.gateways.filter((g) => classNames.has(g.spec.gatewayClassName)).sort(compareAge).map((gw) => {
     const accepted = !gw.spec.addresses?.length;
     const listeners = evaluateListeners(gw, { ...input, grants: input.referenceGrants, secrets, gatewayAccepted: accepted });
     return { gw, accepted, listeners, attached: new Map() };
@@ -100,7 +98,7 @@ export function translateGateways(input: GatewayInput, index: ServiceIndex): Gat
 
   const backends = new Map<string, Backend>();
   const httpRouteStatuses: GatewayTranslation['httpRouteStatuses'] = [];
-  for (const route of [...input.httpRoutes].sort(olderFirst)) {
+  for (const route of [...input.httpRoutes].sort(compareAge)) {
     const namespace = route.metadata.namespace ?? 'default';
     let rules: TranslatedRules | undefined;
     const entries: RouteParentStatus[] = [];
@@ -128,7 +126,7 @@ export function translateGateways(input: GatewayInput, index: ServiceIndex): Gat
   return {
     hosts: [...hosts.values()].sort((a, b) => compareText(a.host, b.host)),
     backends: [...backends.values()].sort((a, b) => compareText(a.key, b.key)),
-    gatewayClassStatuses: ourClasses.sort(olderFirst).flatMap((c) => {
+    gatewayClassStatuses: ourClasses.sort(compareAge).flatMap((c) => {
       const accepted = condition('Accepted', true, 'Accepted', `handled by ${input.controllerName}`, c.metadata.generation);
       const status = { ...(c.status ?? {}), conditions: mergeConditions(c.status?.conditions, [accepted], input.now) };
       return statusChanged(c.status, status) ? [{ name: c.metadata.name ?? '', status }] : [];

@@ -19,10 +19,10 @@
 //    (ingress-nginx), never to the default server.
 
 import type { HTTPHeaderFilter, HTTPRequestRedirectFilter, HTTPURLRewriteFilter } from '../api/gateway-types.js';
-import type { EndpointSlice, Ingress, IngressBackend, IngressClass, PathType, Secret, Service } from '../api/types.js';
+import type { EndpointSlice, Ingress, IngressBackend, IngressClass, ObjectMeta, PathType, Secret, Service } from '../api/types.js';
 import { parseAnnotations, wantsRegex, type RouteOptions } from './annotations.js';
 import { resolveBackend, SERVICE_NAME_LABEL, type Backend, type ServiceIndex } from './backends.js';
-import { certificateNames, keyPairProblem } from './certificate-names.js';
+import { certificateNames, secretKeyPair } from './certificate-names.js';
 import { CATCH_ALL_HOST, invalidHostReason, namesCover, normalizeHost, selectHost } from './hosts.js';
 import { servedByUs, DEFAULT_CLASS_CONFIG, type ClassConfig } from './ingress-class.js';
 import { comparePrecedence, effectivePath, invalidPathReason, matchKind, pathMatches, type MatchKind } from './paths.js';
@@ -174,12 +174,12 @@ export function refKey(ref: IngressRef): string {
   return ref.kind ? `${ref.kind}/${ref.namespace}/${ref.name}` : `${ref.namespace}/${ref.name}`;
 }
 
-export function refOf(ing: Ingress): IngressRef {
-  return { namespace: ing.metadata.namespace ?? 'default', name: ing.metadata.name ?? '' };
+export function refOf(obj: { metadata: ObjectMeta }): IngressRef {
+  return { namespace: obj.metadata.namespace ?? 'default', name: obj.metadata.name ?? '' };
 }
 
-/** Oldest first: creationTimestamp (RFC 3339 strings sort lexically; missing = newest), then namespace/name. */
-export function compareAge(a: Ingress, b: Ingress): number {
+/** Oldest first: creationTimestamp (RFC 3339 strings sort lexically; missing = newest), then namespace/name. Any namespaced object. */
+export function compareAge(a: { metadata: ObjectMeta }, b: { metadata: ObjectMeta }): number {
   const ta = a.metadata.creationTimestamp ?? '\uffff';
   const tb = b.metadata.creationTimestamp ?? '\uffff';
   if (ta !== tb) return ta < tb ? -1 : 1;
@@ -388,20 +388,13 @@ function tlsFromSecret(s: Served, secretName: string | undefined, secrets: Map<s
     warn(s.ref, 'SecretNotFound', `TLS secret ${key} not found; serving the default certificate`);
     return { secret: key, ingress: s.ref };
   }
-  const crt = decode(secret.data?.['tls.crt']);
-  const k = decode(secret.data?.['tls.key']);
   const previous = lastValid?.get(key);
-  const fallback = (why: string): HostTls => {
-    warn(s.ref, 'InvalidSecret', `TLS secret ${key}${why}; serving ${previous ? 'its last valid certificate' : 'the default certificate'}`);
-    return previous ? { secret: key, ingress: s.ref, cert: previous.cert, key: previous.key } : { secret: key, ingress: s.ref };
-  };
   // Any type holding the two keys will do: ingress-nginx reads tls.crt and tls.key whatever the type (an Opaque Secret too).
-  if (!crt?.includes('-----BEGIN CERTIFICATE-----') || !k || !/-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(k)) {
-    return fallback(` must hold a PEM tls.crt and tls.key (as a ${TLS_SECRET_TYPE} Secret does)`);
-  }
-  const problem = keyPairProblem(crt, k);
-  if (problem) return fallback(`: ${problem}`);
-  return { secret: key, ingress: s.ref, cert: crt, key: k };
+  const pair = secretKeyPair(secret);
+  if ('cert' in pair) return { secret: key, ingress: s.ref, cert: pair.cert, key: pair.key };
+  const why = pair.noPem ? ` ${pair.problem} (as a ${TLS_SECRET_TYPE} Secret does)` : `: ${pair.problem}`;
+  warn(s.ref, 'InvalidSecret', `TLS secret ${key}${why}; serving ${previous ? 'its last valid certificate' : 'the default certificate'}`);
+  return previous ? { secret: key, ingress: s.ref, cert: previous.cert, key: previous.key } : { secret: key, ingress: s.ref };
 }
 
 /**
@@ -424,11 +417,6 @@ function tlsWithoutHosts(s: Served, secretName: string | undefined, secrets: Map
     return undefined;
   }
   return { tls, names };
-}
-
-function decode(b64: string | undefined): string | undefined {
-  if (b64 === undefined) return undefined;
-  return Buffer.from(b64, 'base64').toString('utf8');
 }
 
 function hostLabel(host: string): string {
