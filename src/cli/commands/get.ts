@@ -19,7 +19,7 @@ export interface Target { resource: ResourceInfo; names: string[] }
 /** `pods`, `svc,endpointslices`, `pod/web-1 svc/web`, `deploy web api` → what to fetch. */
 /** verb: the command, for kubectl's "You must specify the type of resource to <verb>" */
 export function parseTargets(positionals: string[], verb = 'get'): Target[] {
-  if (positionals.length === 0) throw new PodnetError('EUSAGE', `You must specify the type of resource to ${verb}. Use "podnet ${verb} nodes|namespaces|pods|daemonsets|deployments|replicasets|statefulsets|horizontalpodautoscalers|cronjobs|jobs|services|endpoints|endpointslices|ingresses|ingressclasses|networkpolicies|secrets|serviceaccounts|configmaps|persistentvolumeclaims|persistentvolumes|storageclasses|poddisruptionbudgets|roles|rolebindings|clusterroles|clusterrolebindings|events"`);
+  if (positionals.length === 0) throw new PodnetError('EUSAGE', `You must specify the type of resource to ${verb}. Use "podnet ${verb} nodes|namespaces|pods|daemonsets|deployments|replicasets|statefulsets|horizontalpodautoscalers|cronjobs|jobs|services|endpoints|endpointslices|ingresses|ingressclasses|networkpolicies|secrets|serviceaccounts|configmaps|persistentvolumeclaims|persistentvolumes|storageclasses|poddisruptionbudgets|roles|rolebindings|clusterroles|clusterrolebindings|gatewayclasses|gateways|httproutes|referencegrants|events"`);
   const lookup = (name: string) => {
     const r = resourceForName(name);
     if (!r) throw new PodnetError('ENOTYPE', `the server doesn't have a resource type "${name}"`);

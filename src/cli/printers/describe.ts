@@ -16,6 +16,7 @@ import { describeEndpoints, describeEndpointSlice, describeIngress, describeIngr
 import { describeHorizontalPodAutoscaler } from './describe-hpa.js';
 import { describeDaemonSet } from './describe-daemonset.js';
 import { describeCronJob } from './describe-cronjob.js';
+import { describeCustomResource } from './describe-gateway.js';
 import { describeJob } from './describe-job.js';
 import { describeNetworkPolicy } from './describe-networkpolicy.js';
 import { describeNode } from './describe-node.js';
@@ -282,6 +283,7 @@ export function describe(obj: KubeObject, events: readonly Event[] | undefined, 
     case 'PodDisruptionBudget': return describePodDisruptionBudget(obj as PodDisruptionBudget, ev, now);
     case 'Role': case 'ClusterRole': return describeRole(obj as Role);
     case 'RoleBinding': case 'ClusterRoleBinding': return describeRoleBinding(obj as RoleBinding);
+    case 'GatewayClass': case 'Gateway': case 'HTTPRoute': case 'ReferenceGrant': return describeCustomResource(obj, ev, now);
     default: return describeGeneric(obj, ev, now);
   }
 }

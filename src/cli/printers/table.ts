@@ -9,6 +9,7 @@ import type {
   StorageClass, NetworkPolicy, ReplicaSet, Job, CronJob, RoleBinding, PodDisruptionBudget, HorizontalPodAutoscaler, DaemonSet, LabelSelector,
   PodTemplateSpec,
 } from '../../api/types.js';
+import type { Gateway, GatewayClass, HTTPRoute } from '../../api/gateway-types.js';
 import { RESOURCES } from '../../api/resources.js';
 import { claimStorageClass, isDefaultStorageClass, volumeStorageClass } from '../../api/default-storage-class.js';
 import { canonicalQuantity } from '../../api/validation/volumes.js';
@@ -82,6 +83,11 @@ function templateOwnerPrinter<T extends TemplateOwner>(
       return row;
     },
   };
+}
+
+/** `.status.conditions[?(@.type=="TYPE")].status`: the condition's status, '' when there is none. */
+function conditionStatus(conditions: readonly { type: string; status: string }[] | undefined, type: string): string {
+  return conditions?.find((c) => c.type === type)?.status ?? '';
 }
 
 /** `Kind/name` of a reference (a binding's role, an autoscaler's target). */
@@ -504,6 +510,40 @@ const PRINTERS: Record<string, Printer> = {
   },
   Role: nameAndCreationTime,
   ClusterRole: nameAndCreationTime,
+  // the Gateway API kinds: their CRDs' printer columns (a path that finds nothing prints an empty cell)
+  GatewayClass: {
+    headers: ['NAME', 'CONTROLLER', 'ACCEPTED', 'AGE'],
+    wideHeaders: ['DESCRIPTION'],
+    cells(obj, wide, now) {
+      const gc = obj as GatewayClass;
+      const cells = [gc.metadata.name ?? '', gc.spec?.controllerName ?? '', conditionStatus(gc.status?.conditions, 'Accepted'), age(gc, now)];
+      if (wide) cells.push(gc.spec?.description ?? '');
+      return cells;
+    },
+  },
+  Gateway: {
+    headers: ['NAME', 'CLASS', 'ADDRESS', 'PROGRAMMED', 'AGE'],
+    wideHeaders: [],
+    cells(obj, _wide, now) {
+      const gw = obj as Gateway;
+      // `.status.addresses[*].value`: a printer column shows the first result only
+      return [gw.metadata.name ?? '', gw.spec?.gatewayClassName ?? '', gw.status?.addresses?.[0]?.value ?? '', conditionStatus(gw.status?.conditions, 'Programmed'), age(gw, now)];
+    },
+  },
+  HTTPRoute: {
+    headers: ['NAME', 'HOSTNAMES', 'AGE'],
+    wideHeaders: [],
+    cells(obj, _wide, now) {
+      const route = obj as HTTPRoute;
+      // a list in a string column is printed as JSON, as kubectl's JSONPath printer does
+      return [route.metadata.name ?? '', route.spec?.hostnames ? JSON.stringify(route.spec.hostnames) : '', age(route, now)];
+    },
+  },
+  ReferenceGrant: {
+    headers: ['NAME', 'AGE'],
+    wideHeaders: [],
+    cells: (obj, _wide, now) => [obj.metadata.name ?? '', age(obj, now)],
+  },
   RoleBinding: binding,
   ClusterRoleBinding: binding,
   Event: {
