@@ -4,7 +4,10 @@
 // and a user may scale or edit them.
 
 import type { KubeObject, StorageClass } from '../api/types.js';
-import { CLUSTER_DNS_DEPLOYMENT, CLUSTER_DNS_SERVICE, EXTERNAL_DNS_IP, INGRESS_CONTROLLER, KUBE_DNS_SERVICE_IP } from '../config.js';
+import {
+  CLUSTER_DNS_DEPLOYMENT, CLUSTER_DNS_SERVICE, EXTERNAL_DNS_IP, GATEWAY_CLASS, GATEWAY_CONTROLLER_NAME, INGRESS_CONTROLLER, KUBE_DNS_SERVICE_IP,
+} from '../config.js';
+import { GATEWAY_GROUP } from '../api/gateway-types.js';
 import { CLAIM_DIRECTORY_PROVISIONER } from '../controllers/persistent-volume.js';
 
 /**
@@ -71,6 +74,12 @@ export function systemManifests(): KubeObject[] {
       apiVersion: 'networking.k8s.io/v1', kind: 'IngressClass',
       metadata: { name: 'nginx', labels: INGRESS_LABELS, annotations: { 'ingressclass.kubernetes.io/is-default-class': 'true' } },
       spec: { controller: 'k8s.io/ingress-nginx' },
+    },
+    // Gateways of this class are served by the same controller's NGINX, as Ingresses of the class above
+    {
+      apiVersion: `${GATEWAY_GROUP}/v1`, kind: 'GatewayClass',
+      metadata: { name: GATEWAY_CLASS, labels: INGRESS_LABELS },
+      spec: { controllerName: GATEWAY_CONTROLLER_NAME, description: 'Served by the ingress controller\'s NGINX' },
     },
     {
       apiVersion: 'apps/v1', kind: 'Deployment',

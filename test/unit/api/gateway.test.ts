@@ -6,6 +6,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { applyDefaults } from '../../../src/api/defaults.js';
+import { GATEWAY_CLASS, GATEWAY_CONTROLLER_NAME } from '../../../src/config.js';
+import { systemManifests } from '../../../src/daemon/system-manifests.js';
 import { resourceForName } from '../../../src/api/resources.js';
 import type { KubeObject } from '../../../src/api/types.js';
 import { discoveryDocument } from '../../../src/apiserver/discovery.js';
@@ -310,4 +312,11 @@ test('an HTTPRoute is created without the status it was sent with', () => {
   const stored = registry.create(info('httproutes'), 'default', { ...route(), status: { parents: [] } } as Json as KubeObject).object as Json;
   assert.equal(stored.status, undefined);
   assert.equal(stored.spec.rules[0].matches[0].path.value, '/');
+});
+
+test('up makes the GatewayClass podnet, named for the gateway controller, beside the IngressClass nginx', () => {
+  const made = systemManifests().filter((o) => o.kind === 'GatewayClass' || o.kind === 'IngressClass') as Json[];
+  assert.deepEqual(made.map((o) => o.metadata.name), ['nginx', GATEWAY_CLASS]);
+  assert.equal(made[1]!.spec.controllerName, GATEWAY_CONTROLLER_NAME);
+  assert.match(made[1]!.spec.description, /NGINX/);
 });
