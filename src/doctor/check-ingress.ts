@@ -20,13 +20,16 @@ function backendsOf(ing: Ingress): IngressBackend[] {
   return ing.spec.defaultBackend ? [ing.spec.defaultBackend, ...paths] : paths;
 }
 
-/** What is wrong with one backend, or undefined when it has a ready endpoint; `starting` when its pods are only starting. */
-function backendProblem(e: DoctorEvidence, ns: string, b: IngressBackend): { text: string; starting?: boolean } | undefined {
+/**
+ * What is wrong with one backend, or undefined when it has a ready endpoint;
+ * `starting` when its pods are only starting, `unresolved` when the Service or its port is not there.
+ */
+export function backendProblem(e: DoctorEvidence, ns: string, b: IngressBackend): { text: string; starting?: boolean; unresolved?: boolean } | undefined {
   if (!b.service) return undefined;
   const svc = e.objects.services.find((s) => s.metadata.namespace === ns && s.metadata.name === b.service!.name);
-  if (!svc) return { text: `its backend ${backendText(ns, b)} names a Service that does not exist: NGINX answers 503` };
+  if (!svc) return { text: `its backend ${backendText(ns, b)} names a Service that does not exist: NGINX answers 503`, unresolved: true };
   const port = servicePortOf(svc, undefined, b);
-  if (!port) return { text: `its backend ${backendText(ns, b)} names a port Service ${key(svc)} does not have (it has ${(svc.spec.ports ?? []).map(portLabel).join(', ')}): NGINX answers 503` };
+  if (!port) return { text: `its backend ${backendText(ns, b)} names a port Service ${key(svc)} does not have (it has ${(svc.spec.ports ?? []).map(portLabel).join(', ')}): NGINX answers 503`, unresolved: true };
   if (svc.spec.type === 'ExternalName' || endpointsOf(e.objects, svc, port).ready.length > 0) return undefined;
   const reason = noEndpointsReason(e.objects, svc, port);
   return { text: `its backend ${backendText(ns, b)} has no ready endpoint, so NGINX answers 503: ${reason}`, starting: withoutEndpoints(e, svc, reason) === 'starting' };

@@ -2,6 +2,7 @@
 
 import { checkClusterDns, checkExternalDns } from './check-dns.js';
 import { checkEvents } from './check-events.js';
+import { checkGateway } from './check-gateway.js';
 import { checkIngress } from './check-ingress.js';
 import { checkLoadBalancer } from './check-load-balancer.js';
 import { checkNodes } from './check-nodes.js';
@@ -23,6 +24,7 @@ export function diagnose(e: DoctorEvidence): Finding[] {
     ...checkClusterDns(e),
     ...checkLoadBalancer(e),
     ...checkIngress(e),
+    ...checkGateway(e),
     ...checkExternalDns(e),
     ...checkPolicy(e),
     ...checkEvents(e),

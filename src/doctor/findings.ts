@@ -8,7 +8,7 @@ import { plural } from '../trace/report.js';
 export type Level = 'ok' | 'warn' | 'fail';
 
 /** The layers in the order a request from outside meets them, the control plane first. */
-export const SECTIONS = ['Control plane', 'Nodes', 'Pod network', 'Pods', 'Workloads', 'Services', 'Cluster DNS', 'Load balancer', 'Ingress', 'External DNS', 'Network policy', 'Events'] as const;
+export const SECTIONS = ['Control plane', 'Nodes', 'Pod network', 'Pods', 'Workloads', 'Services', 'Cluster DNS', 'Load balancer', 'Ingress', 'Gateway API', 'External DNS', 'Network policy', 'Events'] as const;
 export type Section = typeof SECTIONS[number];
 
 export interface Finding {

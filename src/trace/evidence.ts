@@ -5,6 +5,7 @@
 // request's id, the load balancer's health status) and the cluster's objects.
 // Gathered by src/cli/commands/trace.ts, read by explain.ts (pure).
 
+import type { Gateway, GatewayClass, HTTPRoute } from '../api/gateway-types.js';
 import type { EndpointSlice, Ingress, IngressClass, Node, Pod, Service } from '../api/types.js';
 import type { LbFrontendStatus } from '../cloud/lb-status.js';
 
@@ -87,6 +88,10 @@ export interface ClusterView {
   nodes: Node[];
   /** Deployments and StatefulSets, to say when the pods a Service wants are scaled away */
   workloads: Workload[];
+  /** Gateway API: what external-dns publishes for them, and doctor's Gateway API checks */
+  gatewayClasses: GatewayClass[];
+  gateways: Gateway[];
+  httpRoutes: HTTPRoute[];
 }
 
 /** A NetworkPolicy drop rule whose counter grew while the request ran */

@@ -76,8 +76,8 @@ function dnsFailure(t: Tracing): string {
     const ing = cluster.ingresses.find((i) => (i.spec.rules ?? []).some((rule) => rule.host === host));
     if (ing && !servedByUs(ing, cluster.ingressClasses)) return `Ingress ${key(ing)} routes ${host}, but its class ${ing.spec.ingressClassName ?? '(annotation)'} is not served by podnet's controller (class nginx): it gets no address and nothing is published`;
     if (ing) return `Ingress ${key(ing)} routes ${host} but has no load-balancer address yet, so external-dns has not published it`;
-    const published = Object.keys(externalRecords(cluster.ingresses, cluster.services));
-    return `${d.rcode}: no Ingress rule or annotated LoadBalancer Service names ${host}${published.length > 0 ? ` (published: ${published.slice(0, 8).join(', ')})` : ''}`;
+    const published = Object.keys(externalRecords(cluster.ingresses, cluster.services, { gateways: cluster.gateways, routes: cluster.httpRoutes }));
+    return `${d.rcode}: no Ingress rule, accepted HTTPRoute or annotated LoadBalancer Service names ${host}${published.length > 0 ? ` (published: ${published.slice(0, 8).join(', ')})` : ''}`;
   }
   if (resolver(t, d.server) !== CLUSTER_DNS) {
     const hint = pod?.spec.hostNetwork && (pod.spec.dnsPolicy ?? 'ClusterFirst') === 'ClusterFirst' ? ': a hostNetwork pod needs dnsPolicy ClusterFirstWithHostNet for cluster names' : '';

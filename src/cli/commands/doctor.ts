@@ -132,7 +132,7 @@ async function outsideCurl(where: Where, url: string, host: string): Promise<Cur
 }
 
 async function published(where: Where, o: Objects): Promise<PublishedName[]> {
-  const records = Object.entries(externalRecords(o.ingresses, o.services)).filter(([name]) => !name.startsWith('*.')).slice(0, MAX_PUBLISHED);
+  const records = Object.entries(externalRecords(o.ingresses, o.services, { gateways: o.gateways, routes: o.httpRoutes })).filter(([name]) => !name.startsWith('*.')).slice(0, MAX_PUBLISHED);
   return Promise.all(records.map(async ([name, r]) => {
     const dig = await defaultRunner.run(where.argv(digArgv(name, PROBE_TIMEOUT_S)), { allowFailure: true, timeoutMs: 10_000 });
     return { name, expected: r.A ?? [], lookup: parseDig(dig.stdout, name) };

@@ -5,6 +5,7 @@
 // first one that failed and why (src/trace/ reads the evidence; this file
 // only gathers it, and only reads: nothing in any namespace changes).
 
+import type { Gateway, GatewayClass, HTTPRoute } from '../../api/gateway-types.js';
 import { randomBytes, randomInt } from 'node:crypto';
 import { closeSync, fstatSync, openSync, readSync, statSync } from 'node:fs';
 import { isIPv4 } from 'node:net';
@@ -74,14 +75,16 @@ async function fromPod(ctx: Context, namespace: string, ref: string): Promise<Wh
 /** The cluster's objects; Secrets (listed whole, for their names) only for an HTTPS request, the one whose TLS Secret is looked for. */
 export async function clusterView(ctx: Context, https: boolean): Promise<ClusterView> {
   const client = ctx.client();
-  const [services, slices, pods, ingresses, ingressClasses, nodes, deployments, statefulsets, secrets] = await Promise.all([
+  const [services, slices, pods, ingresses, ingressClasses, nodes, deployments, statefulsets, secrets, gatewayClasses, gateways, httpRoutes] = await Promise.all([
     client.list<Service>('services'), client.list<EndpointSlice>('endpointslices'), client.list<Pod>('pods'),
     client.list<Ingress>('ingresses'), client.list<IngressClass>('ingressclasses'), client.list<Node>('nodes'),
     client.list<Deployment>('deployments'), client.list<StatefulSet>('statefulsets'), https ? client.list('secrets') : { items: [] },
+    client.list<GatewayClass>('gatewayclasses'), client.list<Gateway>('gateways'), client.list<HTTPRoute>('httproutes'),
   ]);
   const workloads = [...deployments.items.map((d) => ({ ...d, kind: 'Deployment' })), ...statefulsets.items.map((s) => ({ ...s, kind: 'StatefulSet' }))];
   return { services: services.items, slices: slices.items, pods: pods.items, ingresses: ingresses.items, ingressClasses: ingressClasses.items, nodes: nodes.items, workloads,
-    secretNames: secrets.items.map((x) => `${x.metadata.namespace}/${x.metadata.name}`) };
+    secretNames: secrets.items.map((x) => `${x.metadata.namespace}/${x.metadata.name}`),
+    gatewayClasses: gatewayClasses.items, gateways: gateways.items, httpRoutes: httpRoutes.items };
 }
 
 /** A node's NetworkPolicy drop counters, by rule comment; undefined where no policy has made the table. */

@@ -323,7 +323,7 @@ describe('podnet trace: every layer of one request, or where and why it failed',
   test('a host nobody publishes fails at DNS and lists the published names', async () => {
     const t = await trace(['https://nope.example.test/']);
     assert.equal(t.code, 1, t.stdout);
-    const m = /^error: the request failed at DNS: NXDOMAIN: no Ingress rule or annotated LoadBalancer Service names nope\.example\.test \(published: (.*)\)\n$/.exec(t.stderr);
+    const m = /^error: the request failed at DNS: NXDOMAIN: no Ingress rule, accepted HTTPRoute or annotated LoadBalancer Service names nope\.example\.test \(published: (.*)\)\n$/.exec(t.stderr);
     assert.ok(m, t.stderr);
     assert.ok(m[1]!.split(', ').includes('shop.example.test'), m[1]);
     assert.deepEqual(t.layers.map((l) => l.name), ['DNS']);

@@ -4,6 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Event, IngressClass, Job, NetworkPolicy, Node, Pod } from '../../../src/api/types.js';
+import type { Gateway, GatewayClass, HTTPRoute } from '../../../src/api/gateway-types.js';
 import type { LbFrontendStatus, LbStatus } from '../../../src/cloud/lb-status.js';
 import { diagnose } from '../../../src/doctor/doctor.js';
 import type { DoctorEvidence, NodeProbe } from '../../../src/doctor/evidence.js';
@@ -56,7 +57,7 @@ function evidence(over: Partial<DoctorEvidence> = {}, objects: Partial<DoctorEvi
       slices: [slice(api, [{ ip: '10.244.1.5', pod: 'api-1', node: 'node-2' }, { ip: '10.244.0.7', pod: 'api-2', node: 'node-1' }]), slice(controllerSvc, [{ ip: '10.244.1.2', pod: 'controller-x', node: 'node-2' }]), slice(kubeDns, [{ ip: '10.244.0.3', pod: 'coredns-1', node: 'node-1' }])],
       pods, ingresses: [ingress('shop', 'shop', 'shop.example.test', [['/api', 'api']], '203.0.113.10')], ingressClasses: [nginxClass],
       nodes: [readyNode('node-1', '172.18.0.2', '10.244.0.0/24'), readyNode('node-2', '172.18.0.3', '10.244.1.0/24')],
-      workloads: [], secretNames: [], events: [], policies: [], jobs: [], ...objects,
+      workloads: [], secretNames: [], events: [], policies: [], jobs: [], gatewayClasses: [], gateways: [], httpRoutes: [], ...objects,
     },
     netns: ['pn-t-router', 'pn-t-outside', 'pn-t-extdns', 'pn-t-node-1', 'pn-t-node-2', ...pods.map(netnsOf)],
     nodes: [probe('node-1', pods), probe('node-2', pods)],
@@ -303,4 +304,45 @@ test('workloads: a Deployment past its progress deadline is a problem; a failed 
     'warn Job shop/migrate failed: BackoffLimitExceeded (Job has reached the specified backoff limit), 2 failed pods',
   ]);
   assert.equal(f[2]!.fix, 'podnet logs job/migrate -n shop --cluster t shows its first pod\'s output');
+});
+
+test('gateway API: our class not accepted, a listener not programmed, a route not accepted, an unresolved ref, a backend without endpoints; others\' objects not judged', () => {
+  const cond = (type: string, status: 'True' | 'False', reason: string, message = '') => ({ type, status, reason, message });
+  const ours = { apiVersion: 'gateway.networking.k8s.io/v1', kind: 'GatewayClass', metadata: { name: 'podnet' }, spec: { controllerName: 'podnet.dev/gateway-controller' }, status: { conditions: [cond('Accepted', 'False', 'Pending', 'Waiting for controller')] } } as GatewayClass;
+  const theirs = { ...ours, metadata: { name: 'other' }, spec: { controllerName: 'example.com/x' }, status: {} } as GatewayClass;
+  const gw = (name: string, className: string, https: 'True' | 'False'): Gateway => ({
+    apiVersion: 'gateway.networking.k8s.io/v1', kind: 'Gateway', metadata: { name, namespace: 'shop' },
+    spec: { gatewayClassName: className, listeners: [{ name: 'http', port: 80, protocol: 'HTTP' }, { name: 'https', port: 8443, protocol: 'HTTPS' }] },
+    status: { conditions: [cond('Programmed', 'True', 'Programmed')], listeners: [
+      { name: 'http', attachedRoutes: 1, supportedKinds: [], conditions: [cond('Programmed', 'True', 'Programmed')] },
+      { name: 'https', attachedRoutes: 0, supportedKinds: [], conditions: [cond('Programmed', https, https === 'True' ? 'Programmed' : 'Invalid', 'PortUnavailable: port 8443')] },
+    ] },
+  });
+  const route = (name: string, conditions: ReturnType<typeof cond>[], backend = 'api', gateway = 'web'): HTTPRoute => ({
+    apiVersion: 'gateway.networking.k8s.io/v1', kind: 'HTTPRoute', metadata: { name, namespace: 'shop' },
+    spec: { parentRefs: [{ name: gateway }], rules: [{ backendRefs: [{ name: backend, port: 80 }] }] },
+    status: { parents: [{ parentRef: { name: gateway }, controllerName: 'podnet.dev/gateway-controller', conditions }] },
+  });
+  const good = [cond('Accepted', 'True', 'Accepted'), cond('ResolvedRefs', 'True', 'ResolvedRefs')];
+  const idle = service('shop', 'idle', '10.96.0.50', { app: 'idle' });
+  const f = diagnose(evidence({}, {
+    services: [api, controllerSvc, kubeDns, idle],
+    gatewayClasses: [ours, theirs],
+    gateways: [gw('web', 'podnet', 'False'), gw('elsewhere', 'other', 'False')],
+    httpRoutes: [
+      route('fine', good),
+      route('lost', [cond('Accepted', 'False', 'NoMatchingListenerHostname', 'no listener hostname matches'), cond('ResolvedRefs', 'True', 'ResolvedRefs')]),
+      route('typo', [cond('Accepted', 'True', 'Accepted'), cond('ResolvedRefs', 'False', 'BackendNotFound', 'service shop/apii not found')], 'apii'),
+      route('idle', good, 'idle'),
+      route('foreign', [], 'nosuch', 'elsewhere'),
+    ],
+  }));
+  assert.deepEqual(problems(f).filter((x) => x.section === 'Gateway API').map((x) => x.text), [
+    'GatewayClass podnet is not accepted: Accepted False (Pending: Waiting for controller)',
+    'Gateway shop/web: listener https: Programmed False (Invalid: PortUnavailable: port 8443)',
+    'HTTPRoute shop/lost: on Gateway shop/web: not served: Accepted False (NoMatchingListenerHostname: no listener hostname matches)',
+    'HTTPRoute shop/typo: on Gateway shop/web: ResolvedRefs False (BackendNotFound: service shop/apii not found); its share of requests answers 500',
+    'HTTPRoute shop/idle: its backend shop/idle:80 has no ready endpoint, so NGINX answers 503: Service shop/idle has no ready endpoint: no pod in namespace shop matches its selector app=idle',
+  ]);
+  assert.equal(f.find((x) => x.section === 'Gateway API' && x.level === 'ok')?.text, '0 Gateways programmed, 1 HTTPRoute accepted with every backend resolved and ready');
 });

@@ -24,6 +24,7 @@ function cluster(over: Partial<ClusterView> = {}): ClusterView {
     nodes: [node('node-1', '172.18.0.2'), node('node-2', '172.18.0.3')],
     workloads: [],
     secretNames: ['shop/shop-tls'],
+    gatewayClasses: [], gateways: [], httpRoutes: [],
     ingressClasses: [{ apiVersion: 'networking.k8s.io/v1', kind: 'IngressClass', metadata: { name: 'nginx', annotations: { 'ingressclass.kubernetes.io/is-default-class': 'true' } }, spec: { controller: 'k8s.io/ingress-nginx' } } as IngressClass],
     ...over,
   };
@@ -150,7 +151,7 @@ test('a host no Ingress routes: NXDOMAIN from the external DNS, and the hosts th
     dns: { qname: 'nope.example.test', server: '198.51.100.53', rcode: 'NXDOMAIN', addresses: [], cnames: [] },
     curl: failed(6, 'Could not resolve host: nope.example.test'),
   }));
-  assert.equal(r.failure, 'DNS: NXDOMAIN: no Ingress rule or annotated LoadBalancer Service names nope.example.test (published: shop.example.test)');
+  assert.equal(r.failure, 'DNS: NXDOMAIN: no Ingress rule, accepted HTTPRoute or annotated LoadBalancer Service names nope.example.test (published: shop.example.test)');
 });
 
 test('an Ingress without a load-balancer address yet is why its host does not resolve', () => {
