@@ -8,9 +8,14 @@
 //    location's candidate routes in precedence order and jumps (ngx.exec) to
 //    the named location of the first whose conditions hold; the last
 //    candidate is unconditional or the 404. Only such locations pay for Lua.
-//  - Weights: `split_clients` on $request_id (random per request) at http
-//    level picks the backend key; a backendRef that cannot be used keeps its
-//    share, which answers 500 (Gateway API: requests for an invalid backend get 500).
+//  - Weights: `split_clients` at http level hashes the id NGINX composes for
+//    each request (GENERATED_REQUEST_ID: worker pid, connection, request
+//    number, milliseconds; distinct per request, so its MurmurHash spreads
+//    them) to pick the backend key. Not $request_id, whose random bytes were
+//    measured at ~8% of a worker's CPU (nginx-conf.ts GENERATED_REQUEST_ID);
+//    a client's X-Request-ID does not make it sticky either. A backendRef that
+//    cannot be used keeps its share, which answers 500 (Gateway API: requests
+//    for an invalid backend get 500).
 //  - RequestHeaderModifier and URLRewrite.hostname: proxy_set_header. A
 //    location that sets any header must repeat every inherited one (nginx
 //    inherits proxy_set_header only into levels that set none).
@@ -20,6 +25,7 @@
 
 import type { HTTPHeaderFilter, HTTPPathModifier, HTTPRequestRedirectFilter } from '../api/gateway-types.js';
 import type { Route, RouteConditions, ValueMatch, WeightedBackend } from './route-table.js';
+import { GENERATED_REQUEST_ID } from './nginx-conf.js';
 
 /** A string nginx takes verbatim: `$` does not start a variable (via the http-level $podnet_dollar). */
 export function nginxLiteral(s: string): string {
@@ -49,7 +55,7 @@ export class HttpLevelBlocks {
     const existing = this.blocks.get(key);
     const name = existing?.name ?? `$podnet_split_${id}`;
     if (!existing) {
-      const lines = [`split_clients "\${request_id}" ${name} {`];
+      const lines = [`split_clients "${GENERATED_REQUEST_ID}" ${name} {`];
       shares.forEach((s, i) => lines.push(`  ${i === shares.length - 1 ? '*' : `${s.percent}%`} ${nginxLiteral(s.key)};`));
       lines.push('}');
       lines.push(`map ${name} ${name}_service {`);
