@@ -59,7 +59,9 @@ function publisherOf(t: Tracing): string | undefined {
   const ing = cluster.ingresses.find((i) => (i.spec.rules ?? []).some((rule) => rule.host === host) || (i.spec.tls ?? []).some((x) => x.hosts?.includes(host)));
   if (ing) return `Ingress ${key(ing)}`;
   const svc = cluster.services.find((s) => (s.metadata.annotations?.[HOSTNAME_ANNOTATION] ?? '').split(',').map((h) => h.trim()).includes(host));
-  return svc ? `Service ${key(svc)}` : undefined;
+  if (svc) return `Service ${key(svc)}`;
+  const route = cluster.httpRoutes.find((x) => x.spec.hostnames?.includes(host) && x.status?.parents?.some((p) => p.conditions.some((c) => c.type === 'Accepted' && c.status === 'True')));
+  return route ? `HTTPRoute ${key(route)}` : undefined;
 }
 
 /** Why the name did not resolve, in terms of the objects that would publish it. */

@@ -567,3 +567,23 @@ test('podByIP: a finished pod that kept the IP in its status loses it to the pod
   assert.equal(podByIP(cluster({ pods: [finished, starting] }), '10.244.0.9')?.metadata.name, 'web-1');
   assert.equal(podByIP(cluster({ pods: [finished] }), '10.244.0.9')?.metadata.name, 'job-1');
 });
+
+test('an HTTPRoute\'s request: its publisher, the route NGINX matched, its redirect, and its 500 for a backendRef that cannot be used', () => {
+  const route = { apiVersion: 'gateway.networking.k8s.io/v1', kind: 'HTTPRoute', metadata: { name: 'store', namespace: 'shop' }, spec: { hostnames: ['store.example.test'] },
+    status: { parents: [{ parentRef: { name: 'web' }, controllerName: 'podnet.dev/gateway-controller', conditions: [{ type: 'Accepted', status: 'True' as const }] }] } };
+  const viaRoute = (over: Partial<TraceEvidence>) => viaIngress({
+    url: new URL('http://store.example.test/api'), dns: dnsOk('store.example.test', ['203.0.113.10'], '198.51.100.53'), curl: ok(200, '203.0.113.10', 80),
+    cluster: cluster({ ingresses: [], httpRoutes: [route] }), ...over,
+  });
+  const routed = { ...access, ingress: 'HTTPRoute/shop/store', rule_host: 'store.example.test' };
+  const r = explainTrace(viaRoute({ access: routed }));
+  assert.equal(r.ok, true);
+  assert.equal(r.lines[3], '                    published by podnet\'s external-dns from HTTPRoute shop/store');
+  assert.ok(r.lines.some((l) => l.endsWith('NGINX (ingress-nginx-controller-x) matched host store.example.test path /api of HTTPRoute shop/store → shop/api:80; saw the client as 198.51.100.10')), r.lines.join('\n'));
+  const moved = explainTrace(viaRoute({ curl: ok(301, '203.0.113.10', 80), access: { ...routed, status: 301, service: '', upstream_addr: '', upstream_status: '' } }));
+  assert.equal(moved.ok, true);
+  assert.match(moved.lines.at(-1)!, /NGINX redirected it \(301\): a RequestRedirect filter of HTTPRoute shop\/store$/);
+  const broken = explainTrace(viaRoute({ curl: ok(500, '203.0.113.10', 80), access: { ...routed, status: 500, service: '', upstream_addr: '', upstream_status: '' } }));
+  assert.equal(broken.ok, false);
+  assert.equal(broken.failure, 'the ingress: HTTPRoute shop/store has no usable backend for this request (500)');
+});
