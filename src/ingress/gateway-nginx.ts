@@ -209,6 +209,32 @@ function escapeRegex(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/"/g, '\\"');
 }
 
+/** A time nginx reads: whole seconds as `Ns`, else `Nms`. */
+export function nginxTime(ms: number): string {
+  return ms % 1000 === 0 ? `${ms / 1000}s` : `${ms}ms`;
+}
+
+/** NGINX has no timeout to disable: a zero Duration ("no timeout") waits a day. */
+const NO_TIMEOUT = '1d';
+
+/**
+ * An HTTPRoute rule's timeouts as NGINX can keep them. backendRequest (or,
+ * without it, request) bounds each try at the backend: how long NGINX waits to
+ * send to it and between two reads from it, which for a response that does not
+ * stream is the time to its answer (a 504 after it). request also bounds the
+ * tries together (proxy_next_upstream_timeout). NGINX has no limit on a whole
+ * streamed response: a backend that keeps sending is not cut off.
+ */
+export function gatewayTimeouts(r: Route): { attempt?: string; total?: string } | undefined {
+  const t = r.timeouts;
+  if (!t) return undefined;
+  const attemptMs = t.backendRequestMs ?? t.requestMs;
+  return {
+    ...(attemptMs !== undefined ? { attempt: attemptMs === 0 ? NO_TIMEOUT : nginxTime(attemptMs) } : {}),
+    ...(t.requestMs ? { total: nginxTime(t.requestMs) } : {}),
+  };
+}
+
 /** Does this route need the Lua dispatch (anything beyond the path)? */
 export function hasConditions(r: Route | undefined): boolean {
   const c = r?.conditions;

@@ -186,6 +186,7 @@ function addRoutes(route: HTTPRoute, rules: TranslatedRules, served: readonly At
           ...(Object.keys(conditions).length > 0 ? { conditions } : {}),
           split: [...rule.split],
           ...(rule.filters ? { filters: rule.filters } : {}),
+          ...(rule.timeouts ? { timeouts: rule.timeouts } : {}),
           order: { created, rule: rule.index, match: m.index },
         });
       }

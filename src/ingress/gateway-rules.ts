@@ -2,7 +2,7 @@
 // end up on: each match as a path plus the conditions beyond it, each rule's
 // backendRefs as a weighted split, and its filters. A rule using what podnet
 // cannot do (a RegularExpression path, RequestMirror, ExtensionRef or CORS,
-// filters on a backendRef, timeouts) is left out whole, never served with the
+// filters on a backendRef) is left out whole, never served with the
 // part it cannot honour dropped silently; the route status says which rule and
 // which field. Invalid backendRefs keep their weight with no backend: their
 // share of requests answers 500, as the spec requires.
@@ -12,10 +12,11 @@ import type { PathType } from '../api/types.js';
 import { resolveBackend, type ServiceIndex } from './backends.js';
 import { referenceAllowed } from './gateway-reference-grants.js';
 import { invalidPathReason, normalizePrefix, type MatchKind } from './paths.js';
-import type { RouteConditions, RouteFilters, ValueMatch, WeightedBackend } from './route-table.js';
+import type { Route, RouteConditions, RouteFilters, ValueMatch, WeightedBackend } from './route-table.js';
+import { gatewayDurationMs } from '../api/gateway-duration.js';
 
 export interface TranslatedMatch { index: number; path: string; pathType: PathType; kind: MatchKind; conditions: RouteConditions }
-export interface TranslatedRule { index: number; matches: TranslatedMatch[]; split: WeightedBackend[]; filters?: RouteFilters }
+export interface TranslatedRule { index: number; matches: TranslatedMatch[]; split: WeightedBackend[]; filters?: RouteFilters; timeouts?: Route['timeouts'] }
 /** A ResolvedRefs problem: upstream's reason, and which backendRef */
 export interface RefProblem { reason: 'BackendNotFound' | 'InvalidKind' | 'RefNotPermitted'; message: string }
 
@@ -46,7 +47,8 @@ export function translateRules(route: HTTPRoute, index: ServiceIndex, grants: re
       return 'reason' in resolved ? { weight: b.weight ?? 1 } : resolved;
     });
     const filters = ruleFilters(rule);
-    out.rules.push({ index: r, matches, split, ...(filters ? { filters } : {}) });
+    const timeouts = ruleTimeouts(rule);
+    out.rules.push({ index: r, matches, split, ...(filters ? { filters } : {}), ...(timeouts ? { timeouts } : {}) });
   });
   return out;
 }
@@ -68,7 +70,6 @@ function unsupportedField(rule: HTTPRouteRule, r: number): string | undefined {
   for (const [k, b] of (rule.backendRefs ?? []).entries()) {
     if (b.filters?.length) return `${at}.backendRefs[${k}].filters are not supported (filters on the rule are)`;
   }
-  if (rule.timeouts) return `${at}.timeouts are not supported`;
   return undefined;
 }
 
@@ -111,6 +112,15 @@ function ruleFilters(rule: HTTPRouteRule): RouteFilters | undefined {
     if (filter.type === 'URLRewrite' && filter.urlRewrite) f.rewrite = filter.urlRewrite;
   }
   return Object.keys(f).length ? f : undefined;
+}
+
+function ruleTimeouts(rule: HTTPRouteRule): Route['timeouts'] | undefined {
+  const { request, backendRequest } = rule.timeouts ?? {};
+  if (request === undefined && backendRequest === undefined) return undefined;
+  return {
+    ...(request !== undefined ? { requestMs: gatewayDurationMs(request) } : {}),
+    ...(backendRequest !== undefined ? { backendRequestMs: gatewayDurationMs(backendRequest) } : {}),
+  };
 }
 
 /** A backendRef → its Service port's backend, or the ResolvedRefs reason it fails with. */

@@ -24,7 +24,7 @@ import { CONTROL_DICT, BALANCER_DICT, BALANCER_DICT_SIZE, BALANCER_UPSTREAM, bal
 import { CATCH_ALL_HOST, isWildcard, namesCover } from './hosts.js';
 import { prefixMatches, RESERVED_PATH_PREFIX } from './paths.js';
 import { refKey, type HostTls, type Route, type RouteTable, type VirtualHost, type IngressRef } from './route-table.js';
-import { dispatchLua, hasConditions, HttpLevelBlocks, PROXY_HEADERS, redirectLines, requestHeaderLines, responseHeaderLines, rewriteLines, serviceLabel } from './gateway-nginx.js';
+import { dispatchLua, gatewayTimeouts, hasConditions, HttpLevelBlocks, PROXY_HEADERS, redirectLines, requestHeaderLines, responseHeaderLines, rewriteLines, serviceLabel } from './gateway-nginx.js';
 
 /**
  * Workers for a node with `cpus` CPUs: half of them, at least one. NGINX shares
@@ -574,9 +574,11 @@ function renderLocation(L: Lines, modifier: string, r: Route | undefined, v: Vir
 
 function proxyLines(L: Lines, r: Route) {
   const opt = r.options;
+  const t = gatewayTimeouts(r);
   L.add(3, `proxy_connect_timeout ${opt.proxyConnectTimeoutS}s;`);
-  L.add(3, `proxy_send_timeout ${opt.proxySendTimeoutS}s;`);
-  L.add(3, `proxy_read_timeout ${opt.proxyReadTimeoutS}s;`);
+  L.add(3, `proxy_send_timeout ${t?.attempt ?? `${opt.proxySendTimeoutS}s`};`);
+  L.add(3, `proxy_read_timeout ${t?.attempt ?? `${opt.proxyReadTimeoutS}s`};`);
+  if (t?.total) L.add(3, `proxy_next_upstream_timeout ${t.total};`);
   L.add(3, `client_max_body_size ${opt.proxyBodySize};`);
   L.add(3, opt.backendProtocol === 'HTTPS' ? `proxy_pass https://${BALANCER_UPSTREAM}_tls;` : `proxy_pass http://${BALANCER_UPSTREAM};`);
 }

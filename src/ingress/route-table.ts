@@ -84,6 +84,8 @@ export interface Route {
   split?: WeightedBackend[];
   /** HTTPRoute only */
   filters?: RouteFilters;
+  /** HTTPRoute only: the rule's timeouts, in milliseconds (0: none) */
+  timeouts?: { requestMs?: number; backendRequestMs?: number };
   /**
    * HTTPRoute only: the Gateway API's last tie-breakers among equal matches
    * (the route's creationTimestamp, then its namespace/name via `ingress`, then

@@ -7,6 +7,7 @@
 // experimental channel (a rule's name, a parentRef's port, ...) are not in
 // these schemas, so they are pruned as on a standard-channel cluster.
 
+import { gatewayDurationMs } from '../gateway-duration.js';
 import type { FieldError } from '../../errors.js';
 import type { Condition } from '../types.js';
 import {
@@ -64,12 +65,6 @@ const rule = (message: string, holds: Rule['holds']): Rule => ({ message, holds 
 const everyItem = (message: string, ok: (item: Obj, all: Obj[]) => boolean): Rule => rule(message, (self) => objects(self).every((x) => ok(x, objects(self))));
 
 /** Go's time.ParseDuration of a GEP-2257 duration, in milliseconds. */
-function durationMs(value: string): number {
-  const unit: Record<string, number> = { h: 3_600_000, m: 60_000, s: 1000, ms: 1 };
-  let total = 0;
-  for (const m of value.matchAll(/([0-9]+)(ms|h|m|s)/g)) total += Number(m[1]) * unit[m[2]!]!;
-  return total;
-}
 
 // ---- references ----
 
@@ -305,7 +300,7 @@ const routeRule = object({
     rules: [rule('backendRequest timeout cannot be longer than request timeout', (self) => {
       const request = text(self, 'request');
       const backend = text(self, 'backendRequest');
-      return request === undefined || backend === undefined || durationMs(request) === 0 || durationMs(backend) <= durationMs(request);
+      return request === undefined || backend === undefined || gatewayDurationMs(request) === 0 || gatewayDurationMs(backend) <= gatewayDurationMs(request);
     })],
   }),
 }, {

@@ -1,8 +1,8 @@
 // HTTPRoute rules rendered into a real NGINX (no cluster): conditions beyond
 // the path (method, headers, query) with fallthrough to the next match,
 // weighted backends, a backendRef that cannot be used (500), redirects,
-// rewrites, header filters and any-depth wildcard hosts, as the Gateway API
-// defines them. matchRoute must predict every routed answer.
+// rewrites, header filters, timeouts and any-depth wildcard hosts, as the
+// Gateway API defines them. matchRoute must predict every routed answer.
 
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -19,20 +19,20 @@ let table: ReturnType<typeof buildRouteTable>;
 const OPTIONS = { ...parseAnnotations(undefined).options, sslRedirect: false };
 let rule = 0;
 
-function route(path: string, opts: { exact?: boolean; when?: RouteConditions; to?: [string | undefined, number][]; filters?: RouteFilters; name?: string; host?: string } = {}): Route {
+function route(path: string, opts: { exact?: boolean; when?: RouteConditions; to?: [string | undefined, number][]; filters?: RouteFilters; name?: string; host?: string; timeouts?: Route['timeouts'] } = {}): Route {
   const split: WeightedBackend[] = (opts.to ?? [['a', 1]]).map(([svc, weight]) => ({ weight, ...(svc ? { backend: backend.get(svc)! } : {}) }));
   return {
     host: opts.host ?? 'gw.test', path, pathType: opts.exact ? 'Exact' : 'Prefix', kind: opts.exact ? 'exact' : 'prefix',
     ingress: { kind: 'HTTPRoute', namespace: 'default', name: opts.name ?? 'web' },
     options: OPTIONS, isDefaultBackend: false, split,
-    ...(opts.when ? { conditions: opts.when } : {}), ...(opts.filters ? { filters: opts.filters } : {}),
+    ...(opts.when ? { conditions: opts.when } : {}), ...(opts.filters ? { filters: opts.filters } : {}), ...(opts.timeouts ? { timeouts: opts.timeouts } : {}),
     order: { created: '2026-01-01T00:00:00Z', rule: rule++, match: 0 },
   };
 }
 
 before(async () => {
-  for (const n of ['a', 'b', 'canary', 'post', 'v2', 'exact', 'deep']) {
-    const s = await startBackend(n);
+  for (const n of ['a', 'b', 'canary', 'post', 'v2', 'exact', 'deep', 'slow']) {
+    const s = await startBackend(n, n === 'slow' ? { delayMs: 1500 } : {});
     servers.push(s);
     backend.set(n, { key: backendKey('default', n, 80), namespace: 'default', service: n, servicePort: 80, endpoints: [{ ip: '127.0.0.1', port: s.port }] });
   }
@@ -60,6 +60,8 @@ before(async () => {
       },
     }),
     route('/', { host: '*.any.test', to: [['deep', 1]] }),
+    route('/slow-cut', { to: [['slow', 1]], timeouts: { requestMs: 500 } }),
+    route('/slow-ok', { to: [['slow', 1]], timeouts: { requestMs: 5000, backendRequestMs: 3000 } }),
   ];
   table = buildRouteTable({ ingresses: [], gateway: { hosts: [
     { host: 'gw.test', anyDepth: false, routes: routes.filter((r) => r.host === 'gw.test') },
@@ -160,4 +162,11 @@ test('a Gateway API wildcard host covers names of any depth, never the bare doma
   await expectBackend('a.any.test', '/', 'deep');
   await expectBackend('a.b.c.any.test', '/x', 'deep');
   assert.equal((await send('any.test', '/')).status, 404);
+});
+
+test('timeouts: a backend slower than the rule\'s request timeout gets the controller\'s 504; within it, its answer', async () => {
+  const t0 = Date.now();
+  assert.equal((await send('gw.test', '/slow-cut')).status, 504);
+  assert.ok(Date.now() - t0 < 1400, `cut after ${Date.now() - t0} ms`);
+  assert.equal((await send('gw.test', '/slow-ok')).echo?.name, 'slow');
 });

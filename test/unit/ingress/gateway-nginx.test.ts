@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { dispatchLua, HttpLevelBlocks, luaLiteral, nginxLiteral, redirectLines, requestHeaderLines, rewriteLines, splitShares } from '../../../src/ingress/gateway-nginx.js';
+import { dispatchLua, gatewayTimeouts, HttpLevelBlocks, luaLiteral, nginxLiteral, redirectLines, requestHeaderLines, rewriteLines, splitShares } from '../../../src/ingress/gateway-nginx.js';
 import { buildRouteTable, compareRoutes, matchRoute, type Route } from '../../../src/ingress/route-table.js';
 import { parseAnnotations } from '../../../src/ingress/annotations.js';
 import { selectHost } from '../../../src/ingress/hosts.js';
@@ -64,6 +64,13 @@ test('rewriteLines and requestHeaderLines', () => {
   assert.ok(lines.includes('proxy_set_header X-Gone "";'));
   assert.ok(lines.includes('proxy_set_header X-Forwarded-For $remote_addr;')); // the inherited ones are repeated
   assert.equal(lines.filter((l) => /proxy_set_header (Host|host) /.test(l)).length, 1);
+});
+
+test('gatewayTimeouts: backendRequest bounds each try, request the tries together; 0 is no timeout', () => {
+  assert.equal(gatewayTimeouts(route('/')), undefined);
+  assert.deepEqual(gatewayTimeouts(route('/', { timeouts: { requestMs: 1500 } })), { attempt: '1500ms', total: '1500ms' });
+  assert.deepEqual(gatewayTimeouts(route('/', { timeouts: { requestMs: 10_000, backendRequestMs: 2000 } })), { attempt: '2s', total: '10s' });
+  assert.deepEqual(gatewayTimeouts(route('/', { timeouts: { requestMs: 0 } })), { attempt: '1d' });
 });
 
 test('compareRoutes: Exact, longest prefix, method, more headers, more query params, older route, name, rule order', () => {

@@ -367,6 +367,13 @@ test('rules podnet cannot serve are dropped and named; a route with none left is
   assert.deepEqual(none.hosts, []);
 });
 
+test('a rule\'s timeouts are served with it, in milliseconds', () => {
+  const out = translate({ httpRoutes: [route('r', { rules: [{ timeouts: { request: '1m30s', backendRequest: '500ms' }, backendRefs: [{ name: 'web', port: 80 }] }] })] });
+  assert.equal(parentCond(out, 'Accepted'), 'True/Accepted');
+  assert.equal(cond(routeStatus(out)?.parents?.[0]?.conditions, 'PartiallyInvalid'), undefined);
+  assert.deepEqual(routesOf(out, '')[0]!.timeouts, { requestMs: 90_000, backendRequestMs: 500 });
+});
+
 test('parents of other controllers are kept; refs to Gateways not ours get no entry; our stale entries go', () => {
   const theirs = { parentRef: { name: 'elsewhere' }, controllerName: 'example.net/gateway', conditions: [{ type: 'Accepted', status: 'True' as const, reason: 'Accepted' }] };
   const stale = { parentRef: { name: 'removed' }, controllerName: CONTROLLER, conditions: [] };
