@@ -25,11 +25,10 @@ import { parseAnnotations, type RouteOptions } from './annotations.js';
 import type { Backend, ServiceIndex } from './backends.js';
 import { attachToGateway, type Attachment, type AttachResult } from './gateway-attachment.js';
 import { condition, mergeConditions, ownConditions, statusChanged } from './gateway-conditions.js';
-import { listenerCovers } from './gateway-hostnames.js';
 import { evaluateListeners, type ListenerState } from './gateway-listeners.js';
+import { placeRoutes, type Placement } from './gateway-placement.js';
 import { translateRules, type TranslatedRules } from './gateway-rules.js';
-import { isWildcard } from './hosts.js';
-import { compareAge, refKey, type CertKeyPair, type HostTls, type IngressRef, type Route } from './route-table.js';
+import { compareAge, compareRoutes, type CertKeyPair, type HostTls, type IngressRef, type Route } from './route-table.js';
 
 export interface GatewayInput {
   gatewayClasses: readonly GatewayClass[];
@@ -87,14 +86,10 @@ export function translateGateways(input: GatewayInput, index: ServiceIndex): Gat
   const byKey = new Map(gateways.map((g) => [objectKey(g.gw), g]));
   const namespaceLabels = new Map(input.namespaces.map((n) => [n.metadata.name ?? '', n.metadata.labels ?? {}]));
 
-  const hosts = new Map<string, GatewayHost>();
-  const host = (name: string): GatewayHost => {
-    let h = hosts.get(name);
-    if (!h) hosts.set(name, (h = { host: name, anyDepth: isWildcard(name), routes: [] }));
-    return h;
-  };
-  // Listener hostnames first: a precise listener name keeps its own certificate over a wildcard's; the oldest Gateway's wins.
-  for (const g of gateways) for (const l of g.listeners) if (l.serves && l.tls) host(l.hostname).tls ??= l.tls;
+  // A listener's own hostname keeps its certificate; of two Gateways' listeners for one name, the oldest Gateway's.
+  const certificates = new Map<string, HostTls>();
+  for (const g of gateways) for (const l of g.listeners) if (l.serves && l.tls && !certificates.has(l.hostname)) certificates.set(l.hostname, l.tls);
+  const placements: Placement[] = [];
 
   const backends = new Map<string, Backend>();
   const httpRouteStatuses: GatewayTranslation['httpRouteStatuses'] = [];
@@ -102,7 +97,7 @@ export function translateGateways(input: GatewayInput, index: ServiceIndex): Gat
     const namespace = route.metadata.namespace ?? 'default';
     let rules: TranslatedRules | undefined;
     const entries: RouteParentStatus[] = [];
-    const served: Attachment[] = [];
+    const served: (Attachment & { siblings: readonly ListenerState[] })[] = [];
     for (const parentRef of route.spec.parentRefs ?? []) {
       if ((parentRef.group ?? GATEWAY_GROUP) !== GATEWAY_GROUP || (parentRef.kind ?? 'Gateway') !== 'Gateway') continue;
       const g = byKey.get(`${parentRef.namespace ?? namespace}/${parentRef.name}`);
@@ -110,11 +105,11 @@ export function translateGateways(input: GatewayInput, index: ServiceIndex): Gat
       const result = attachToGateway(route, parentRef, g.gw, g.listeners, (ns) => namespaceLabels.get(ns));
       for (const l of result.attached) (g.attached.get(l.listener.name) ?? g.attached.set(l.listener.name, new Set()).get(l.listener.name)!).add(objectKey(route));
       rules ??= translateRules(route, index, input.referenceGrants);
-      if (result.accepted && rules.rules.length > 0) served.push(...result.served);
+      if (result.accepted && rules.rules.length > 0) served.push(...result.served.map((a) => ({ ...a, siblings: g.listeners })));
       const previous = route.status?.parents?.find((p) => p.controllerName === input.controllerName && sameParent(p.parentRef, parentRef, namespace));
       entries.push({ parentRef, controllerName: input.controllerName, conditions: ownConditions(previous?.conditions, parentConditions(result, rules, route.metadata.generation), input.now) });
     }
-    if (rules && served.length > 0) addRoutes(route, rules, served, host, backends);
+    if (rules && served.length > 0) placements.push(...placementsOf(route, rules, served, backends));
     const others = (route.status?.parents ?? []).filter((p) => p.controllerName !== input.controllerName);
     const status = { ...(route.status ?? {}), parents: [...others, ...entries] };
     if (statusChanged({ parents: route.status?.parents ?? [] }, { parents: status.parents })) {
@@ -122,9 +117,10 @@ export function translateGateways(input: GatewayInput, index: ServiceIndex): Gat
     }
   }
 
-  for (const h of hosts.values()) h.routes.sort(comparePrecedence);
+  const hosts = placeRoutes(placements, certificates);
+  for (const h of hosts) h.routes.sort(compareRoutes);
   return {
-    hosts: [...hosts.values()].sort((a, b) => compareText(a.host, b.host)),
+    hosts,
     backends: [...backends.values()].sort((a, b) => compareText(a.key, b.key)),
     gatewayClassStatuses: ourClasses.sort(compareAge).flatMap((c) => {
       const accepted = condition('Accepted', true, 'Accepted', `handled by ${input.controllerName}`, c.metadata.generation);
@@ -162,36 +158,30 @@ function parentConditions(result: AttachResult, rules: TranslatedRules, generati
 }
 
 /**
- * The route's rules on every name it is served under. A name reached through
- * only HTTP (or only HTTPS) listeners, among those covering it, carries that
- * scheme as a condition; the first HTTPS listener covering it with a
- * certificate gives the name that certificate, unless it has one already.
+ * The route's rules under every name it is served under, with the listeners
+ * that give it each name (gateway-placement.ts decides which of them answer).
  */
-function addRoutes(route: HTTPRoute, rules: TranslatedRules, served: readonly Attachment[], host: (name: string) => GatewayHost, backends: Map<string, Backend>): void {
+function placementsOf(route: HTTPRoute, rules: TranslatedRules, served: readonly (Attachment & { siblings: readonly ListenerState[] })[], backends: Map<string, Backend>): Placement[] {
   const ref: IngressRef = { kind: 'HTTPRoute', namespace: route.metadata.namespace ?? 'default', name: route.metadata.name ?? '' };
   const created = route.metadata.creationTimestamp ?? '';
-  for (const name of [...new Set(served.flatMap((a) => a.hosts))].sort()) {
-    const covering = served.filter((a) => listenerCovers(a.listener.hostname, name));
-    const protocols = new Set(covering.map((a) => a.listener.protocol));
-    const scheme = protocols.size === 1 ? (protocols.has('HTTPS') ? 'https' as const : 'http' as const) : undefined;
-    const h = host(name);
-    const tls = covering.find((a) => a.listener.tls)?.listener.tls;
-    if (tls) h.tls ??= tls;
-    for (const rule of rules.rules) {
-      for (const w of rule.split) if (w.backend) backends.set(w.backend.key, w.backend);
-      for (const m of rule.matches) {
-        const conditions = { ...m.conditions, ...(scheme ? { scheme } : {}) };
-        h.routes.push({
-          host: name, path: m.path, pathType: m.pathType, kind: m.kind, ingress: ref, options: GATEWAY_ROUTE_OPTIONS, isDefaultBackend: false,
-          ...(Object.keys(conditions).length > 0 ? { conditions } : {}),
-          split: [...rule.split],
-          ...(rule.filters ? { filters: rule.filters } : {}),
-          ...(rule.timeouts ? { timeouts: rule.timeouts } : {}),
-          order: { created, rule: rule.index, match: m.index },
-        });
-      }
+  const routes: Route[] = [];
+  for (const rule of rules.rules) {
+    for (const w of rule.split) if (w.backend) backends.set(w.backend.key, w.backend);
+    for (const m of rule.matches) {
+      routes.push({
+        host: '', path: m.path, pathType: m.pathType, kind: m.kind, ingress: ref, options: GATEWAY_ROUTE_OPTIONS, isDefaultBackend: false,
+        ...(Object.keys(m.conditions).length > 0 ? { conditions: m.conditions } : {}),
+        split: [...rule.split],
+        ...(rule.filters ? { filters: rule.filters } : {}),
+        ...(rule.timeouts ? { timeouts: rule.timeouts } : {}),
+        order: { created, rule: rule.index, match: m.index },
+      });
     }
   }
+  return [...new Set(served.flatMap((a) => a.hosts))].sort().map((name) => ({
+    name, routes,
+    via: served.filter((a) => a.hosts.includes(name)).map((a) => ({ listener: a.listener, siblings: a.siblings })),
+  }));
 }
 
 function gatewayStatus(g: OurGateway, input: GatewayInput): Gateway['status'] {
@@ -224,27 +214,6 @@ function gatewayStatus(g: OurGateway, input: GatewayInput): Gateway['status'] {
 function sameParent(a: ParentReference, b: ParentReference, routeNamespace: string): boolean {
   const norm = (p: ParentReference) => [p.group ?? GATEWAY_GROUP, p.kind ?? 'Gateway', p.namespace ?? routeNamespace, p.name, p.sectionName ?? '', p.port ?? 0].join('\u0000');
   return norm(a) === norm(b);
-}
-
-/**
- * Gateway API match precedence: Exact before any prefix, then the longest
- * prefix, a method match, the most header matches, the most query parameter
- * matches; ties go to the oldest route, then by namespace/name, then the first
- * rule and match. Negative when `a` wins.
- */
-function comparePrecedence(a: Route, b: Route): number {
-  const exact = (r: Route) => (r.kind === 'exact' ? 0 : 1);
-  const count = (r: Route, k: 'headers' | 'queryParams') => r.conditions?.[k]?.length ?? 0;
-  return exact(a) - exact(b)
-    || b.path.length - a.path.length
-    || compareText(a.path, b.path)
-    || Number(!!b.conditions?.method) - Number(!!a.conditions?.method)
-    || count(b, 'headers') - count(a, 'headers')
-    || count(b, 'queryParams') - count(a, 'queryParams')
-    || compareText(a.order?.created || '\uffff', b.order?.created || '\uffff')
-    || compareText(refKey(a.ingress), refKey(b.ingress))
-    || (a.order?.rule ?? 0) - (b.order?.rule ?? 0)
-    || (a.order?.match ?? 0) - (b.order?.match ?? 0);
 }
 
 function compareText(a: string, b: string): number {

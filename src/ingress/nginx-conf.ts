@@ -334,7 +334,9 @@ export function renderNginxConf(table: RouteTable, options: RenderOptions): Rend
   for (const line of balancerLines(rt)) L.add(1, line);
   L.add(1, '');
   for (const line of noEndpointsServerLines(o)) L.add(1, line);
-  const tlsWildcards = table.hosts.filter((v) => v.tls && isWildcard(v.host)).map((v) => v.host);
+  // Ingress wildcards only: a name under a Gateway's HTTPS wildcard belongs to that listener over HTTPS
+  // (listener isolation), and gateway-placement.ts gave it the listener's routes and certificate.
+  const tlsWildcards = table.hosts.filter((v) => v.tls && isWildcard(v.host) && !v.anyDepth).map((v) => v.host);
   const http = new HttpLevelBlocks();
   for (const v of table.hosts) {
     L.add(1, '');

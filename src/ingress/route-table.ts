@@ -87,11 +87,14 @@ export interface Route {
   /** HTTPRoute only: the rule's timeouts, in milliseconds (0: none) */
   timeouts?: { requestMs?: number; backendRequestMs?: number };
   /**
-   * HTTPRoute only: the Gateway API's last tie-breakers among equal matches
+   * HTTPRoute only. hostLevel: 0 for a route placed under this very name, more
+   * for one that reaches it from a less specific name (a wildcard, the
+   * catch-all; gateway-placement.ts): it comes after every rule of a more
+   * specific name, whatever its path. Then the Gateway API's last tie-breakers among equal matches
    * (the route's creationTimestamp, then its namespace/name via `ingress`, then
    * the rule and match index in the route)
    */
-  order?: { created: string; rule: number; match: number };
+  order?: { created: string; rule: number; match: number; hostLevel?: number };
 }
 
 /** A certificate and its key, PEM, as a Secret last served them (lastValidCerts). */
@@ -444,11 +447,14 @@ export function matchRoute(table: RouteTable, host: string, path: string, reques
   if (!v) return undefined;
   const [p, query] = splitQuery(path);
   const meets = (r: Route) => conditionsMet(r.conditions, request, query);
-  // nginx checks `location =` first; in regex hosts the regexes follow in order.
-  const exact = v.routes.find((r) => r.kind === 'exact' && r.path === p && meets(r));
-  if (exact) return exact;
-  const hit = v.routes.find((r) => pathMatches(r.kind, r.path, p) && meets(r));
-  return hit ?? v.fallback;
+  // A more specific hostname's routes all come first (compareRoutes sorts by hostLevel first).
+  for (const level of new Set(v.routes.map((r) => r.order?.hostLevel ?? 0))) {
+    const routes = v.routes.filter((r) => (r.order?.hostLevel ?? 0) === level);
+    // nginx checks `location =` first; in regex hosts the regexes follow in order.
+    const hit = routes.find((r) => r.kind === 'exact' && r.path === p && meets(r)) ?? routes.find((r) => pathMatches(r.kind, r.path, p) && meets(r));
+    if (hit) return hit;
+  }
+  return v.fallback;
 }
 
 function splitQuery(path: string): [string, URLSearchParams] {
@@ -473,13 +479,16 @@ export function valueMatches(m: ValueMatch, value: string | undefined): boolean 
 }
 
 /**
- * The order routes are tried in for one request: the path's precedence
+ * The order routes are tried in for one request: the hostname's (a route
+ * under this very name before one reaching it from a wildcard), the path's precedence
  * (paths.ts), then the Gateway API's among equal paths: a method match, more
  * header matches, more query matches, the older route, its namespace/name,
  * its rule and match index. Ingress routes have no conditions and no order:
  * among equal paths they come before an HTTPRoute's unconditional match.
  */
 export function compareRoutes(a: Route, b: Route): number {
+  const byHost = (a.order?.hostLevel ?? 0) - (b.order?.hostLevel ?? 0);
+  if (byHost !== 0) return byHost;
   const byPath = comparePrecedence(a, b);
   if (byPath !== 0) return byPath;
   const ca = a.conditions ?? {};

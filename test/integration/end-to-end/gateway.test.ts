@@ -192,6 +192,52 @@ spec:
     assert.match(tls.stderr, /subject: CN=\*\.gw\.example\.test/);
   });
 
+  test('listener isolation and hostname precedence: an HTTP-only name is the HTTPS wildcard listener\'s over HTTPS; a precise route\'s rules come before a wildcard route\'s', async () => {
+    await apply(`
+apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: {name: secure-all, namespace: shop}
+spec:
+  parentRefs: [{name: web, sectionName: https}]
+  rules: [{backendRefs: [{name: canary, port: 80}]}]
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: {name: plain, namespace: shop}
+spec:
+  parentRefs: [{name: web, sectionName: http}]
+  hostnames: [plain.gw.example.test]
+  rules:
+    - matches: [{path: {type: PathPrefix, value: /only}}]
+      backendRefs: [{name: stable, port: 80}]
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: {name: wide, namespace: shop}
+spec:
+  parentRefs: [{name: web, sectionName: http}]
+  hostnames: ["*.gw.example.test"]
+  rules: [{backendRefs: [{name: canary, port: 80}]}]
+`);
+    const replies = await eventually('plain answers', async () => {
+      const r = await curlAll([
+        ['http://plain.gw.example.test/only/x'],
+        ['http://plain.gw.example.test/'],
+        ['-k', 'https://plain.gw.example.test/only/x'],
+        ['-k', 'https://store.gw.example.test/'],
+      ]);
+      return r.every((x) => x.status === 200) ? r : undefined;
+    }, 30_000, 500);
+    assert.deepEqual(replies.map((r) => r.pod), [
+      'stable', // the precise route's rule
+      'canary', // no rule of it matches: the wildcard route's, on the same listener
+      'canary', // over HTTPS the name is the wildcard HTTPS listener's: its route, not the HTTP-only one
+      'stable', // store's own rules come before the HTTPS listener's catch-all route
+    ]);
+    const tls = await pn(['outside', '--', 'curl', '-s', '-v', '-k', '-o', '/dev/null', 'https://plain.gw.example.test/']);
+    assert.match(tls.stderr, /subject: CN=\*\.gw\.example\.test/);
+  });
+
   test('weights split the requests of one rule', async () => {
     await apply(`
 apiVersion: gateway.networking.k8s.io/v1

@@ -4,6 +4,7 @@ import type { Gateway, GatewayClass, HTTPRoute, HTTPRouteRule, Listener, ParentR
 import type { Condition, EndpointSlice, Namespace, Service } from '../../../src/api/types.js';
 import { SERVICE_NAME_LABEL, type ServiceIndex } from '../../../src/ingress/backends.js';
 import { translateGateways, type GatewayInput, type GatewayTranslation } from '../../../src/ingress/gateway-routes.js';
+import { buildRouteTable, matchRoute } from '../../../src/ingress/route-table.js';
 import { FAKE_CERT, FAKE_KEY, TEST_CERT, TEST_KEY, service, slice, tlsSecret } from './fixtures.js';
 
 const CONTROLLER = 'podnet.dev/gateway-controller';
@@ -397,4 +398,54 @@ test('deterministic: the same objects in any order give the same translation', (
   const two = translate({ gateways: [...gateways].reverse(), httpRoutes: [...httpRoutes].reverse() });
   assert.deepEqual(two, one);
   assert.deepEqual(one.hosts.map((h) => h.host), ['*.a.test', 'b.test', 'x.a.test', 'y.a.test']);
+});
+
+/** The Service a request would reach through the table the controller builds from this translation ('404' when none). */
+function reached(t: GatewayTranslation, host: string, path: string, scheme: 'http' | 'https' = 'http'): string {
+  const r = matchRoute(buildRouteTable({ ingresses: [], gateway: t }), host, path, { scheme });
+  return r?.split?.[0]?.backend?.service ?? '404';
+}
+
+test('hostname precedence on one listener: a precise name\'s rules first, then those of a wildcard route covering it', () => {
+  const t = translate({
+    gateways: [gateway('gw', [{ ...HTTP, hostname: '*.example.com' }])],
+    httpRoutes: [
+      route('wild', { hostnames: ['*.example.com'], rules: [{ backendRefs: [{ name: 'web', port: 80 }] }, { matches: [{ path: { type: 'PathPrefix', value: '/api/longer' } }], backendRefs: [{ name: 'web', port: 80 }] }] }),
+      route('precise', { hostnames: ['foo.example.com'], rules: [{ matches: [{ path: { type: 'PathPrefix', value: '/api' } }], backendRefs: [{ name: 'api', port: 80 }] }] }),
+    ],
+  });
+  assert.equal(reached(t, 'foo.example.com', '/'), 'web'); // the precise route has no `/`: the wildcard route's answers
+  assert.equal(reached(t, 'foo.example.com', '/api/x'), 'api');
+  assert.equal(reached(t, 'foo.example.com', '/api/longer/x'), 'api'); // the precise name first, whatever the path lengths
+  assert.equal(reached(t, 'bar.example.com', '/api/x'), 'web');
+  assert.equal(reached(t, 'a.b.example.com', '/'), 'web');
+});
+
+test('listener isolation: a name goes to the most specific listener that matches it, and only to its routes', () => {
+  const t = translate({
+    gateways: [gateway('gw', [{ ...HTTP, name: 'wild', hostname: '*.example.com' }, { ...HTTP, name: 'abc', hostname: 'abc.example.com' }, { ...HTTP, name: 'any' }])],
+    httpRoutes: [
+      route('on-wild', { parentRefs: [{ name: 'gw', sectionName: 'wild' }], hostnames: ['abc.example.com', 'x.example.com'] }),
+      route('on-abc', { parentRefs: [{ name: 'gw', sectionName: 'abc' }], rules: [{ matches: [{ path: { type: 'PathPrefix', value: '/only' } }], backendRefs: [{ name: 'api', port: 80 }] }] }),
+      route('on-any', { parentRefs: [{ name: 'gw', sectionName: 'any' }], rules: [{ backendRefs: [{ name: 'web', port: 80, namespace: 'default' }] }] }),
+    ],
+  });
+  assert.equal(reached(t, 'abc.example.com', '/only/1'), 'api');
+  assert.equal(reached(t, 'abc.example.com', '/'), '404'); // not the wildcard listener's route, nor the catch-all's
+  assert.equal(reached(t, 'x.example.com', '/'), 'web');
+  assert.equal(parentCond(t, 'Accepted', 'on-wild'), 'True/Accepted'); // still attached: isolation decides requests, not attachment
+});
+
+test('an HTTP-only name under an HTTPS wildcard listener: over HTTPS it is that listener\'s, with its certificate', () => {
+  const t = translate({
+    gateways: [gateway('gw', [HTTP, { ...HTTPS, hostname: '*.example.com' }])],
+    httpRoutes: [
+      route('secure', { parentRefs: [{ name: 'gw', sectionName: 'https' }], rules: [{ backendRefs: [{ name: 'api', port: 80 }] }] }),
+      route('plain', { parentRefs: [{ name: 'gw', sectionName: 'http' }], hostnames: ['foo.example.com'] }),
+    ],
+  });
+  assert.equal(reached(t, 'foo.example.com', '/', 'http'), 'web');
+  assert.equal(reached(t, 'foo.example.com', '/', 'https'), 'api');
+  assert.equal(reached(t, 'bar.example.com', '/', 'https'), 'api');
+  assert.ok(t.hosts.find((h) => h.host === 'foo.example.com')?.tls?.cert, 'foo.example.com presents the wildcard listener\'s certificate');
 });
