@@ -32,10 +32,9 @@ export function nginxLiteral(s: string): string {
   return `"${s.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\$/g, '${podnet_dollar}')}"`;
 }
 
-/** A Lua string literal for any text: control characters as decimal escapes. */
+/** A Lua string literal for any text: control characters as three-digit decimal escapes (so a digit after one stays a digit). */
 export function luaLiteral(s: string): string {
-  // eslint-disable-next-line no-control-regex
-  return `"${s.replace(/[\\"]/g, '\\$&').replace(/[\u0000-\u001f\u007f]/g, (c) => `\\${c.charCodeAt(0)}`)}"`;
+  return `"${s.replace(/[\\"]/g, '\\$&').replace(/[\u0000-\u001f\u007f]/g, (c) => `\\${String(c.charCodeAt(0)).padStart(3, '0')}`)}"`;
 }
 
 /**
@@ -65,6 +64,21 @@ export class HttpLevelBlocks {
       this.blocks.set(key, { name, lines });
     }
     return { backendVar: name, serviceVar: `${name}_service` };
+  }
+
+  /**
+   * `:port` in a redirect that names a port but no scheme: nothing when the
+   * request's own scheme has that port as its default (http:80, https:443)
+   */
+  redirectPort(port: number): string {
+    const own = port === 80 ? 'http' : port === 443 ? 'https' : undefined;
+    if (!own) return `:${port}`;
+    const key = `port\u0000${port}`;
+    const existing = this.blocks.get(key);
+    if (existing) return existing.name;
+    const name = `$podnet_redirect_port_${port}`;
+    this.blocks.set(key, { name, lines: [`map $scheme ${name} { ${own} ""; default ":${port}"; }`] });
+    return name;
   }
 
   /** a variable with the request's header `name` followed by `,value`, or just `value` when the request has none (Gateway API `add`) */
@@ -156,18 +170,19 @@ export function responseHeaderLines(f: HTTPHeaderFilter | undefined): string[] {
  * unless a scheme is given (then that scheme's own port); ports 80 for http
  * and 443 for https are never written (Gateway API HTTPRequestRedirectFilter).
  */
-export function redirectLines(r: Route, f: HTTPRequestRedirectFilter): string[] {
+export function redirectLines(r: Route, f: HTTPRequestRedirectFilter, http: HttpLevelBlocks): string[] {
   const scheme = f.scheme ?? '$scheme';
   const host = f.hostname ?? '$host';
-  const port = f.port !== undefined
-    ? (isDefaultPort(f.scheme, f.port) ? '' : `:${f.port}`)
-    : f.scheme !== undefined ? '' : '$podnet_listener_port';
+  const port = f.port === undefined ? (f.scheme !== undefined ? '' : '$podnet_listener_port')
+    : f.scheme === undefined ? http.redirectPort(f.port)
+      : isDefaultPort(f.scheme, f.port) ? '' : `:${f.port}`;
   const base = `${scheme}://${host}${port}`;
   const code = f.statusCode ?? 302;
   const path = f.path;
   if (!path) return [`return ${code} "${base}$request_uri";`];
   if (path.type === 'ReplaceFullPath') return [`return ${code} "${base}${escapeForString(path.replaceFullPath ?? '/')}$is_args$args";`];
-  return prefixRewrites(r.path, path, base, code === 301 ? 'permanent' : 'redirect');
+  // the rewrites cover every URI of the route's location; should one slip past, no static file is served
+  return [...prefixRewrites(r.path, path, base, code === 301 ? 'permanent' : 'redirect'), 'return 500;'];
 }
 
 function isDefaultPort(scheme: string | undefined, port: number): boolean {
@@ -192,11 +207,12 @@ function prefixRewrites(prefix: string, m: HTTPPathModifier, base: string, flag:
   const replacement = m.replacePrefixMatch ?? '/';
   const trimmed = replacement.replace(/\/+$/, '');
   const target = (rest: string) => `"${base}${escapeForString(rest)}`;
-  if (prefix === '/') return [`rewrite "^(/.*)$" ${target(trimmed)}$1" ${flag};`];
+  // (?s): a path may hold a percent-decoded newline, which `.` would not match
+  if (prefix === '/') return [`rewrite "(?s)^(/.*)$" ${target(trimmed)}$1" ${flag};`];
   const p = escapeRegex(prefix);
   return [
     `rewrite "^${p}$" ${target(replacement === '' ? '/' : replacement)}" ${flag};`,
-    `rewrite "^${p}(/.*)$" ${target(trimmed)}$1" ${flag};`,
+    `rewrite "(?s)^${p}(/.*)$" ${target(trimmed)}$1" ${flag};`,
   ];
 }
 

@@ -7,11 +7,11 @@
 // which field. Invalid backendRefs keep their weight with no backend: their
 // share of requests answers 500, as the spec requires.
 
-import { GATEWAY_GROUP, type HTTPBackendRef, type HTTPRoute, type HTTPRouteMatch, type HTTPRouteRule, type ReferenceGrant } from '../api/gateway-types.js';
+import { GATEWAY_GROUP, type HTTPBackendRef, type HTTPRoute, type HTTPRouteFilter, type HTTPRouteMatch, type HTTPRouteRule, type ReferenceGrant } from '../api/gateway-types.js';
 import type { PathType } from '../api/types.js';
 import { resolveBackend, type ServiceIndex } from './backends.js';
 import { referenceAllowed } from './gateway-reference-grants.js';
-import { invalidPathReason, normalizePrefix, type MatchKind } from './paths.js';
+import { CONTROL_CHARS, invalidPathReason, normalizePrefix, type MatchKind } from './paths.js';
 import type { Route, RouteConditions, RouteFilters, ValueMatch, WeightedBackend } from './route-table.js';
 import { gatewayDurationMs } from '../api/gateway-duration.js';
 
@@ -66,9 +66,39 @@ function unsupportedField(rule: HTTPRouteRule, r: number): string | undefined {
   }
   for (const [i, f] of (rule.filters ?? []).entries()) {
     if (!SUPPORTED_FILTERS.has(f.type)) return `${at}.filters[${i}].type ${f.type} is not supported (${[...SUPPORTED_FILTERS].join(', ')} are)`;
+    const unsafe = unsafeFilterValue(f, `${at}.filters[${i}]`);
+    if (unsafe) return unsafe;
   }
   for (const [k, b] of (rule.backendRefs ?? []).entries()) {
     if (b.filters?.length) return `${at}.backendRefs[${k}].filters are not supported (filters on the rule are)`;
+  }
+  return undefined;
+}
+
+/** Header names podnet writes into nginx.conf: letters, digits, '-' and '_' (the CRD allows any RFC 7230 token, and `remove` any string). */
+const HEADER_NAME = /^[A-Za-z0-9][A-Za-z0-9_-]*$/;
+
+/**
+ * A header name or value, or a path, that could not be written into
+ * nginx.conf as that one thing: a name with other characters (`$`, `'`, `#`,
+ * spaces would end or change the directive), a value or path with control
+ * characters (CR and LF would start a header line of their own).
+ */
+function unsafeFilterValue(f: HTTPRouteFilter, at: string): string | undefined {
+  for (const [key, h] of [['requestHeaderModifier', f.requestHeaderModifier], ['responseHeaderModifier', f.responseHeaderModifier]] as const) {
+    for (const [list, entries] of [['set', h?.set], ['add', h?.add]] as const) {
+      for (const [j, e] of (entries ?? []).entries()) {
+        if (!HEADER_NAME.test(e.name)) return `${at}.${key}.${list}[${j}].name ${JSON.stringify(e.name)}: podnet serves header names of letters, digits, '-' and '_'`;
+        if (CONTROL_CHARS.test(e.value)) return `${at}.${key}.${list}[${j}].value: control characters (CR, LF…) are not served`;
+      }
+    }
+    for (const [j, name] of (h?.remove ?? []).entries()) {
+      if (!HEADER_NAME.test(name)) return `${at}.${key}.remove[${j}] ${JSON.stringify(name)}: podnet serves header names of letters, digits, '-' and '_'`;
+    }
+  }
+  for (const [key, p] of [['requestRedirect', f.requestRedirect?.path], ['urlRewrite', f.urlRewrite?.path]] as const) {
+    const value = p?.replaceFullPath ?? p?.replacePrefixMatch;
+    if (value !== undefined && CONTROL_CHARS.test(value)) return `${at}.${key}.path: control characters are not served`;
   }
   return undefined;
 }

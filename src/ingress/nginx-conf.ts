@@ -555,7 +555,7 @@ function renderLocation(L: Lines, modifier: string, r: Route | undefined, v: Vir
   if (!r) {
     L.add(3, 'return 404;');
   } else if (r.filters?.redirect) {
-    for (const line of redirectLines(r, r.filters.redirect)) L.add(3, line);
+    for (const line of redirectLines(r, r.filters.redirect, http)) L.add(3, line);
   } else if (r.split) {
     renderSplitProxy(L, r, http);
   } else if (!r.backend) {

@@ -120,7 +120,7 @@ export function comparePrecedence(a: { kind: MatchKind; path: string }, b: { kin
 }
 
 /** Characters a path may not hold: it is written into nginx.conf (quoted) and must stay one token. */
-const CONTROL_CHARS = /[\u0000-\u001f\u007f]/;
+export const CONTROL_CHARS = /[\u0000-\u001f\u007f]/;
 /** Internal locations podnet renders into every server; user paths may not shadow them. */
 export const RESERVED_PATH_PREFIX = '/__podnet';
 

@@ -132,6 +132,9 @@ test('RequestRedirect: scheme, host, port and path as the Gateway API says', asy
   assert.equal(old.status, 302);
   assert.equal(old.headers.location, `http://gw.test:${nginx.options.httpPort}/new/deep/er?x=y`); // the listener's port, not 80
   assert.equal((await send('gw.test', '/old')).headers.location, `http://gw.test:${nginx.options.httpPort}/new`);
+  // a percent-encoded newline in the path is still redirected (never a static file lookup)
+  assert.equal((await send('gw.test', '/old/a%0Ab')).status, 302);
+  assert.equal((await send('gw.test', '/strip/a%0Ab')).echo?.url, '/a%0Ab');
   const full = await send('gw.test', '/full/a?b=c');
   assert.equal(full.headers.location, 'http://gw.test:8443/landing?b=c');
 });

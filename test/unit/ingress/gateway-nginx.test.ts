@@ -33,7 +33,8 @@ test('identical splits share one split_clients block', () => {
 
 test('literals: nginx strings keep $ literal, Lua strings escape quotes and control characters', () => {
   assert.equal(nginxLiteral('a"b$c'), '"a\\"b${podnet_dollar}c"');
-  assert.equal(luaLiteral('a"b\\c\n'), '"a\\"b\\\\c\\10"');
+  assert.equal(luaLiteral('a"b\\c\n'), '"a\\"b\\\\c\\010"');
+  assert.equal(luaLiteral('\t1'), '"\\0091"'); // a tab, then the digit 1
 });
 
 test('dispatchLua: candidates in order, unconditional last, else 404; only what the conditions read is fetched', () => {
@@ -46,18 +47,24 @@ test('dispatchLua: candidates in order, unconditional last, else 404; only what 
 });
 
 test('redirectLines: the listener port unless a scheme or a port is given; default ports never written', () => {
-  assert.deepEqual(redirectLines(route('/a'), {}), ['return 302 "$scheme://$host$podnet_listener_port$request_uri";']);
-  assert.deepEqual(redirectLines(route('/a'), { scheme: 'https', statusCode: 301 }), ['return 301 "https://$host$request_uri";']);
-  assert.deepEqual(redirectLines(route('/a'), { scheme: 'https', port: 443 }), ['return 302 "https://$host$request_uri";']);
-  assert.deepEqual(redirectLines(route('/a'), { scheme: 'http', port: 8080, hostname: 'x.test' }), ['return 302 "http://x.test:8080$request_uri";']);
-  assert.deepEqual(redirectLines(route('/a'), { path: { type: 'ReplacePrefixMatch', replacePrefixMatch: '/b/' } }), [
+  assert.deepEqual(redirectLines(route('/a'), {}, new HttpLevelBlocks()), ['return 302 "$scheme://$host$podnet_listener_port$request_uri";']);
+  assert.deepEqual(redirectLines(route('/a'), { scheme: 'https', statusCode: 301 }, new HttpLevelBlocks()), ['return 301 "https://$host$request_uri";']);
+  assert.deepEqual(redirectLines(route('/a'), { scheme: 'https', port: 443 }, new HttpLevelBlocks()), ['return 302 "https://$host$request_uri";']);
+  assert.deepEqual(redirectLines(route('/a'), { scheme: 'http', port: 8080, hostname: 'x.test' }, new HttpLevelBlocks()), ['return 302 "http://x.test:8080$request_uri";']);
+  assert.deepEqual(redirectLines(route('/a'), { path: { type: 'ReplacePrefixMatch', replacePrefixMatch: '/b/' } }, new HttpLevelBlocks()), [
     'rewrite "^/a$" "$scheme://$host$podnet_listener_port/b/" redirect;',
-    'rewrite "^/a(/.*)$" "$scheme://$host$podnet_listener_port/b$1" redirect;',
+    'rewrite "(?s)^/a(/.*)$" "$scheme://$host$podnet_listener_port/b$1" redirect;',
+    'return 500;',
   ]);
+  // a port without a scheme: left out where it is the request's scheme's own
+  const http = new HttpLevelBlocks();
+  assert.deepEqual(redirectLines(route('/a'), { port: 80 }, http), ['return 302 "$scheme://$host$podnet_redirect_port_80$request_uri";']);
+  assert.deepEqual(http.lines(), ['map $scheme $podnet_redirect_port_80 { http ""; default ":80"; }']);
+  assert.deepEqual(redirectLines(route('/a'), { port: 8080 }, http), ['return 302 "$scheme://$host:8080$request_uri";']);
 });
 
 test('rewriteLines and requestHeaderLines', () => {
-  assert.deepEqual(rewriteLines(route('/', { filters: { rewrite: { path: { type: 'ReplacePrefixMatch', replacePrefixMatch: '/v1' } } } })), ['rewrite "^(/.*)$" "/v1$1" break;']);
+  assert.deepEqual(rewriteLines(route('/', { filters: { rewrite: { path: { type: 'ReplacePrefixMatch', replacePrefixMatch: '/v1' } } } })), ['rewrite "(?s)^(/.*)$" "/v1$1" break;']);
   assert.deepEqual(requestHeaderLines(route('/'), new HttpLevelBlocks()), []); // nothing changed: the http level's headers apply
   const lines = requestHeaderLines(route('/', { filters: { requestHeaders: { set: [{ name: 'host', value: 'h' }], remove: ['proxy', 'X-Gone'] } } }), new HttpLevelBlocks());
   assert.ok(lines.includes('proxy_set_header host "h";'));

@@ -368,6 +368,22 @@ test('rules podnet cannot serve are dropped and named; a route with none left is
   assert.deepEqual(none.hosts, []);
 });
 
+test('header names and values that could not be written as one nginx token are not served: the rule is dropped and named', () => {
+  const modifier = (h: object) => ({ filters: [{ type: 'RequestHeaderModifier', requestHeaderModifier: h }], backendRefs: [{ name: 'web', port: 80 }] });
+  const out = translate({ httpRoutes: [route('r', { rules: [
+    modifier({ remove: ['X-A ""; return 200 "INJECTED"; #'] }),
+    modifier({ add: [{ name: 'X-A$', value: 'v' }] }),
+    modifier({ set: [{ name: 'X-Ok', value: 'line\r\nX-Injected: 1' }] }),
+    { filters: [{ type: 'ResponseHeaderModifier', responseHeaderModifier: { set: [{ name: "'quoted", value: 'v' }] } }], backendRefs: [{ name: 'web', port: 80 }] },
+    modifier({ set: [{ name: 'X-Fine_1', value: 'tab\tis not fine either' }] }),
+    modifier({ set: [{ name: 'X-Fine', value: 'ok' }], remove: ['X-Gone'] }),
+  ] })] });
+  const pi = cond(routeStatus(out)?.parents?.[0]?.conditions, 'PartiallyInvalid')!;
+  assert.equal(brief(pi), 'True/UnsupportedValue');
+  for (const r of [0, 1, 2, 3, 4]) assert.match(pi.message!, new RegExp(`rule ${r}: `));
+  assert.deepEqual(routesOf(out, '').map((r) => r.order?.rule), [5]);
+});
+
 test('a rule\'s timeouts are served with it, in milliseconds', () => {
   const out = translate({ httpRoutes: [route('r', { rules: [{ timeouts: { request: '1m30s', backendRequest: '500ms' }, backendRefs: [{ name: 'web', port: 80 }] }] })] });
   assert.equal(parentCond(out, 'Accepted'), 'True/Accepted');
