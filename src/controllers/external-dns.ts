@@ -11,7 +11,7 @@
 
 import { renameSync, writeFileSync } from 'node:fs';
 import type { Ingress, KubeObject, Service } from '../api/types.js';
-import type { Gateway, HTTPRoute } from '../api/gateway-types.js';
+import type { Gateway, HTTPRoute, Listener } from '../api/gateway-types.js';
 import { hostnameIntersection } from '../ingress/gateway-hostnames.js';
 import type { InformerSource, SharedInformer } from './informers.js';
 
@@ -57,6 +57,19 @@ export function externalRecords(ingresses: Ingress[], services: Service[], gatew
   return out;
 }
 
+/**
+ * Does this listener take HTTPRoutes from this namespace? (A Selector is
+ * taken as yes: the route's parent status, Accepted, already says it attached
+ * somewhere, and this controller does not watch Namespaces' labels.)
+ */
+function admits(gw: Gateway, l: Listener, routeNamespace: string): boolean {
+  if (l.protocol !== 'HTTP' && l.protocol !== 'HTTPS') return false;
+  const kinds = l.allowedRoutes?.kinds;
+  if (kinds?.length && !kinds.some((k) => k.kind === 'HTTPRoute')) return false;
+  const from = l.allowedRoutes?.namespaces?.from ?? 'Same';
+  return from !== 'Same' || routeNamespace === (gw.metadata.namespace ?? 'default');
+}
+
 /** Each hostname an HTTPRoute is accepted for by a Gateway, with that Gateway's addresses. */
 function httpRouteHosts({ gateways, routes }: GatewayRoutes): { host: string; ips: string[] }[] {
   const out: { host: string; ips: string[] }[] = [];
@@ -68,7 +81,7 @@ function httpRouteHosts({ gateways, routes }: GatewayRoutes): { host: string; ip
       const gw = gateways.find((g) => g.metadata.name === ref.name && (g.metadata.namespace ?? 'default') === (ref.namespace ?? ns));
       if (!gw) continue;
       const ips = (gw.status?.addresses ?? []).filter((a) => (a.type ?? 'IPAddress') === 'IPAddress').map((a) => a.value);
-      const listeners = gw.spec.listeners.filter((l) => ref.sectionName === undefined || l.name === ref.sectionName);
+      const listeners = gw.spec.listeners.filter((l) => (ref.sectionName === undefined || l.name === ref.sectionName) && admits(gw, l, ns));
       const hosts = new Set([...listeners.flatMap((l) => hostnameIntersection(l.hostname, route.spec.hostnames ?? [])), ...annotatedHosts(route)]);
       for (const host of hosts) out.push({ host, ips });
     }

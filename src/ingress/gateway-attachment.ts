@@ -36,7 +36,8 @@ export function attachToGateway(route: HTTPRoute, ref: ParentReference, gw: Gate
   const withHosts = allowed
     .map((l) => ({ listener: l, hosts: hostnameIntersection(l.listener.hostname, route.spec.hostnames ?? []) }))
     .filter((a) => a.hosts.length > 0);
-  const attached = withHosts.map((a) => a.listener);
+  // attachedRoutes counts a route on every listener that admits it, whatever the hostnames (ListenerStatus.attachedRoutes)
+  const attached = allowed;
   if (withHosts.length === 0) {
     return { accepted: false, reason: 'NoMatchingListenerHostname', message: `no hostname of the route matches a listener of Gateway ${gwName}`, attached };
   }

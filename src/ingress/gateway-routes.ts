@@ -48,6 +48,8 @@ export interface GatewayInput {
   now: string;
   /** as RouteTableInput's: a Secret updated into a malformed one keeps serving these */
   lastValidCerts?: ReadonlyMap<string, CertKeyPair>;
+  /** HTTPRoutes (`ns/name`) NGINX refused, with why: not served, and not accepted, until they change */
+  refused?: ReadonlyMap<string, string>;
 }
 
 export interface GatewayHost { host: string; anyDepth: boolean; routes: Route[]; tls?: HostTls }
@@ -104,7 +106,8 @@ export function translateGateways(input: GatewayInput, index: ServiceIndex): Gat
       if (!g) continue; // not ours (or not there): another controller's to report
       const result = attachToGateway(route, parentRef, g.gw, g.listeners, (ns) => namespaceLabels.get(ns));
       for (const l of result.attached) (g.attached.get(l.listener.name) ?? g.attached.set(l.listener.name, new Set()).get(l.listener.name)!).add(objectKey(route));
-      rules ??= translateRules(route, index, input.referenceGrants);
+      const refusal = input.refused?.get(objectKey(route));
+      rules ??= refusal !== undefined ? { rules: [], dropped: [refusal], refProblems: [] } : translateRules(route, index, input.referenceGrants);
       if (result.accepted && rules.rules.length > 0) served.push(...result.served.map((a) => ({ ...a, siblings: g.listeners })));
       const previous = route.status?.parents?.find((p) => p.controllerName === input.controllerName && sameParent(p.parentRef, parentRef, namespace));
       entries.push({ parentRef, controllerName: input.controllerName, conditions: ownConditions(previous?.conditions, parentConditions(result, rules, route.metadata.generation), input.now) });

@@ -5,8 +5,9 @@
 // served by this controller's one NGINX (gateway-routes.ts).
 //
 // An HTTPRoute whose rendered lines NGINX refuses is left out until it
-// changes, with a Warning Event, as a broken Ingress falls back: one route
-// cannot freeze the others.
+// changes (a new generation, or deleted and made again), not accepted, with a
+// Warning Event, as a broken Ingress falls back: one route cannot freeze the
+// others.
 
 import type { KubeObject, Namespace, Secret } from '../api/types.js';
 import type { Gateway, GatewayClass, HTTPRoute, ReferenceGrant } from '../api/gateway-types.js';
@@ -38,8 +39,8 @@ export class GatewayWatch {
   readonly routes: Informer<HTTPRoute>;
   readonly grants: Informer<ReferenceGrant>;
   readonly namespaces: Informer<Namespace>;
-  /** HTTPRoutes NGINX refused (key → the generation refused): left out until they change */
-  private readonly refused = new Map<string, number>();
+  /** HTTPRoutes NGINX refused, by uid: the generation refused and why; left out until they change */
+  private readonly refused = new Map<string, { generation: number; why: string }>();
 
   constructor(private readonly o: GatewayWatchOptions) {
     const { client, log } = o;
@@ -72,12 +73,19 @@ export class GatewayWatch {
   }
 
   translate(index: ServiceIndex, secrets: readonly Secret[], address: string | undefined, lastValidCerts: ReadonlyMap<string, CertKeyPair>): GatewayTranslation {
-    const routes = this.routes.list().filter((r) => {
-      const refused = this.refused.get(key(r));
-      return refused === undefined || refused !== (r.metadata.generation ?? 1);
-    });
+    const routes = this.routes.list();
+    const refused = new Map<string, string>();
+    const current = new Set<string>();
+    for (const r of routes) {
+      const uid = r.metadata.uid ?? key(r);
+      current.add(uid);
+      const entry = this.refused.get(uid);
+      if (entry && entry.generation !== (r.metadata.generation ?? 1)) this.refused.delete(uid);
+      else if (entry) refused.set(`${r.metadata.namespace ?? 'default'}/${r.metadata.name}`, entry.why);
+    }
+    for (const uid of [...this.refused.keys()]) if (!current.has(uid)) this.refused.delete(uid);
     return translateGateways({
-      gatewayClasses: this.classes.list(), gateways: this.gateways.list(), httpRoutes: routes,
+      gatewayClasses: this.classes.list(), gateways: this.gateways.list(), httpRoutes: routes, refused,
       referenceGrants: this.grants.list(), namespaces: this.namespaces.list(), secrets,
       controllerName: GATEWAY_CONTROLLER_NAME, httpPort: this.o.httpPort, httpsPort: this.o.httpsPort,
       ...(address ? { address } : {}), now: rfc3339(this.o.now()), lastValidCerts,
@@ -92,7 +100,7 @@ export class GatewayWatch {
       const route = this.routes.get(ref.namespace, ref.name);
       if (!route) continue;
       any = true;
-      this.refused.set(refKey(ref), route.metadata.generation ?? 1);
+      this.refused.set(route.metadata.uid ?? refKey(ref), { generation: route.metadata.generation ?? 1, why: `nginx rejected the configuration rendered from this route: ${oneLine(error)}` });
       this.o.log(`nginx rejected the configuration rendered from ${refKey(ref)}; it is left out until it changes: ${oneLine(error)}`);
       await this.event(route, 'Warning', 'RejectedConfig', `nginx rejected the configuration rendered from this HTTPRoute; it is not served until it changes: ${oneLine(error)}`);
     }
@@ -101,9 +109,10 @@ export class GatewayWatch {
 
   /** Write the statuses the translation computed (only those that changed; the others' entries in a route's parents are kept). */
   async writeStatuses(t: GatewayTranslation): Promise<void> {
-    const write = async (plural: string, namespace: string | undefined, name: string, status: unknown) => {
+    const write = async (plural: string, namespace: string | undefined, name: string, status: object | undefined) => {
+      const current = (plural === 'gatewayclasses' ? this.classes : plural === 'gateways' ? this.gateways : this.routes).get(namespace, name);
       try {
-        await this.o.client.patch(plural, namespace, name, { status }, { subresource: 'status' });
+        await this.o.client.patch(plural, namespace, name, { status: statusPatch(current?.status as object | undefined, status ?? {}) }, { subresource: 'status' });
       } catch (e) {
         this.o.log(`could not update status of ${plural} ${namespace ? `${namespace}/` : ''}${name}: ${(e as Error).message}`);
       }
@@ -119,6 +128,17 @@ export class GatewayWatch {
       ...(route.metadata.uid ? { uid: route.metadata.uid } : {}),
     }, type, reason, message);
   }
+}
+
+/**
+ * A merge patch (RFC 7386) from one status to the next: a field the next one
+ * leaves out (a Gateway's addresses once it has none) is removed with null,
+ * not kept as a merge would keep it.
+ */
+export function statusPatch(current: object | undefined, next: object): Record<string, unknown> {
+  const patch: Record<string, unknown> = { ...next };
+  for (const k of Object.keys(current ?? {})) if (!(k in next)) patch[k] = null;
+  return patch;
 }
 
 function key(r: HTTPRoute): string {

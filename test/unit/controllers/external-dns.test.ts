@@ -41,7 +41,11 @@ test('an Ingress also publishes its TLS hosts and its hostname annotation, as ex
 test('an accepted HTTPRoute publishes its hostnames as its Gateway\'s listeners narrow them, at the Gateway\'s address', () => {
   const gw: Gateway = {
     apiVersion: 'gateway.networking.k8s.io/v1', kind: 'Gateway', metadata: { name: 'gw', namespace: 'infra' },
-    spec: { gatewayClassName: 'podnet', listeners: [{ name: 'apps', port: 80, protocol: 'HTTP', hostname: '*.apps.test' }, { name: 'any', port: 80, protocol: 'HTTP' }] },
+    spec: { gatewayClassName: 'podnet', listeners: [
+      { name: 'apps', port: 80, protocol: 'HTTP', hostname: '*.apps.test', allowedRoutes: { namespaces: { from: 'All' } } },
+      { name: 'any', port: 80, protocol: 'HTTP', allowedRoutes: { namespaces: { from: 'All' } } },
+      { name: 'admin', port: 80, protocol: 'HTTP', hostname: 'admin.test' }, // Same (the default): not for routes of namespace web
+    ] },
     status: { addresses: [{ type: 'IPAddress', value: '203.0.113.10' }] },
   };
   const route = (name: string, hostnames: string[], sectionName: string | undefined, accepted: boolean): HTTPRoute => ({
@@ -53,6 +57,7 @@ test('an accepted HTTPRoute publishes its hostnames as its Gateway\'s listeners 
     route('narrowed', ['*.shop.apps.test'], 'apps', true), // the route's own wildcard is within the listener's
     route('via-any', ['plain.test'], 'any', true),
     route('refused', ['refused.test'], undefined, false),
+    route('only-admin', [], 'admin', true), // 'admin' does not admit routes of namespace web: admin.test is not theirs to publish
   ] }), {
     '*.shop.apps.test': { A: ['203.0.113.10'] },
     'plain.test': { A: ['203.0.113.10'] },

@@ -241,8 +241,9 @@ test('sectionName and port pick listeners; hostnames must intersect', async (t) 
     { name: 'sectionName and other port', ref: { name: 'gw', sectionName: 'http', port: 443 }, want: 'False/NoMatchingParent', attached: [0, 0] },
     { name: 'unknown sectionName', ref: { name: 'gw', sectionName: 'nope' }, want: 'False/NoMatchingParent', attached: [0, 0] },
     { name: 'port only', ref: { name: 'gw', port: 443 }, want: 'True/Accepted', attached: [0, 1] },
-    { name: 'no common hostname', ref: { name: 'gw' }, hostnames: ['shop.example.net'], want: 'False/NoMatchingListenerHostname', attached: [0, 0] },
-    { name: 'a hostname below the wildcard only', ref: { name: 'gw' }, hostnames: ['x.y.example.com'], want: 'True/Accepted', attached: [0, 1] },
+    // attachedRoutes rests on allowedRoutes and parentRefs alone (ListenerStatus.attachedRoutes), not on hostnames
+    { name: 'no common hostname', ref: { name: 'gw' }, hostnames: ['shop.example.net'], want: 'False/NoMatchingListenerHostname', attached: [1, 1] },
+    { name: 'a hostname below the wildcard only', ref: { name: 'gw' }, hostnames: ['x.y.example.com'], want: 'True/Accepted', attached: [1, 1] },
   ];
   for (const c of cases) {
     await t.test(c.name, () => {
@@ -382,6 +383,14 @@ test('header names and values that could not be written as one nginx token are n
   assert.equal(brief(pi), 'True/UnsupportedValue');
   for (const r of [0, 1, 2, 3, 4]) assert.match(pi.message!, new RegExp(`rule ${r}: `));
   assert.deepEqual(routesOf(out, '').map((r) => r.order?.rule), [5]);
+});
+
+test('a route NGINX refused is not served and not accepted, with why; still attached to its listener', () => {
+  const out = translate({ refused: new Map([['default/r', 'nginx rejected the configuration rendered from this route: boom']]) });
+  assert.equal(parentCond(out, 'Accepted'), 'False/UnsupportedValue');
+  assert.match(cond(routeStatus(out)?.parents?.[0]?.conditions, 'Accepted')!.message!, /boom/);
+  assert.deepEqual(out.hosts, []);
+  assert.equal(gwStatus(out)?.listeners?.[0]?.attachedRoutes, 1);
 });
 
 test('a rule\'s timeouts are served with it, in milliseconds', () => {
