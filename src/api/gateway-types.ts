@@ -105,6 +105,7 @@ export interface HTTPRouteFilter {
   responseHeaderModifier?: HTTPHeaderFilter;
   requestRedirect?: HTTPRequestRedirectFilter;
   urlRewrite?: HTTPURLRewriteFilter;
+  requestMirror?: { backendRef: HTTPBackendRef };
   [other: string]: unknown;
 }
 

@@ -170,6 +170,7 @@ function placementsOf(route: HTTPRoute, rules: TranslatedRules, served: readonly
   const routes: Route[] = [];
   for (const rule of rules.rules) {
     for (const w of rule.split) if (w.backend) backends.set(w.backend.key, w.backend);
+    for (const m of rule.filters?.mirrors ?? []) backends.set(m.key, m);
     for (const m of rule.matches) {
       routes.push({
         host: '', path: m.path, pathType: m.pathType, kind: m.kind, ingress: ref, options: GATEWAY_ROUTE_OPTIONS, isDefaultBackend: false,

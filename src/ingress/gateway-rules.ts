@@ -1,15 +1,15 @@
 // An HTTPRoute's rules as podnet serves them, independent of the hosts they
 // end up on: each match as a path plus the conditions beyond it, each rule's
 // backendRefs as a weighted split, and its filters. A rule using what podnet
-// cannot do (a RegularExpression path, RequestMirror, ExtensionRef or CORS,
-// filters on a backendRef) is left out whole, never served with the
+// cannot do (a RegularExpression path, ExtensionRef or CORS, filters on a
+// backendRef) is left out whole, never served with the
 // part it cannot honour dropped silently; the route status says which rule and
 // which field. Invalid backendRefs keep their weight with no backend: their
 // share of requests answers 500, as the spec requires.
 
 import { GATEWAY_GROUP, type HTTPBackendRef, type HTTPRoute, type HTTPRouteFilter, type HTTPRouteMatch, type HTTPRouteRule, type ReferenceGrant } from '../api/gateway-types.js';
 import type { PathType } from '../api/types.js';
-import { resolveBackend, type ServiceIndex } from './backends.js';
+import { resolveBackend, type Backend, type ServiceIndex } from './backends.js';
 import { referenceAllowed } from './gateway-reference-grants.js';
 import { CONTROL_CHARS, invalidPathReason, normalizePrefix, type MatchKind } from './paths.js';
 import type { Route, RouteConditions, RouteFilters, ValueMatch, WeightedBackend } from './route-table.js';
@@ -27,7 +27,7 @@ export interface TranslatedRules {
   refProblems: RefProblem[];
 }
 
-const SUPPORTED_FILTERS = new Set(['RequestHeaderModifier', 'ResponseHeaderModifier', 'RequestRedirect', 'URLRewrite']);
+const SUPPORTED_FILTERS = new Set(['RequestHeaderModifier', 'ResponseHeaderModifier', 'RequestRedirect', 'URLRewrite', 'RequestMirror']);
 /** A rule without matches matches every request: a PathPrefix `/` (the CRD's default). */
 const MATCH_ALL: HTTPRouteMatch = { path: { type: 'PathPrefix', value: '/' } };
 
@@ -46,7 +46,13 @@ export function translateRules(route: HTTPRoute, index: ServiceIndex, grants: re
       if ('reason' in resolved) out.refProblems.push(resolved);
       return 'reason' in resolved ? { weight: b.weight ?? 1 } : resolved;
     });
-    const filters = ruleFilters(rule);
+    const mirrors = (rule.filters ?? []).flatMap((f, i) => {
+      if (f.type !== 'RequestMirror' || !f.requestMirror) return [];
+      const resolved = resolveRef(route, { ...f.requestMirror.backendRef, weight: 1 }, `rules[${r}].filters[${i}].requestMirror.backendRef`, index, grants);
+      if ('reason' in resolved) { out.refProblems.push(resolved); return []; }
+      return resolved.backend ? [resolved.backend] : [];
+    });
+    const filters = ruleFilters(rule, mirrors);
     const timeouts = ruleTimeouts(rule);
     out.rules.push({ index: r, matches, split, ...(filters ? { filters } : {}), ...(timeouts ? { timeouts } : {}) });
   });
@@ -133,8 +139,8 @@ function firstOfEachName(list: readonly { type?: string; name: string; value: st
   return [...seen.values()];
 }
 
-function ruleFilters(rule: HTTPRouteRule): RouteFilters | undefined {
-  const f: RouteFilters = {};
+function ruleFilters(rule: HTTPRouteRule, mirrors: Backend[]): RouteFilters | undefined {
+  const f: RouteFilters = mirrors.length > 0 ? { mirrors } : {};
   for (const filter of rule.filters ?? []) {
     if (filter.type === 'RequestHeaderModifier' && filter.requestHeaderModifier) f.requestHeaders = filter.requestHeaderModifier;
     if (filter.type === 'ResponseHeaderModifier' && filter.responseHeaderModifier) f.responseHeaders = filter.responseHeaderModifier;

@@ -462,7 +462,16 @@ function renderServer(L: Lines, v: VirtualHost, o: RenderOptions, sections: Conf
     renderLocation(L, name, route, v, redirect, o, http);
     sections.push({ startLine: start, endLine: L.next - 1, host: v.host, ingresses: [route.ingress] });
   }
+  // RequestMirror: where the copies go (the original URI, the balancer's pod for that Service port; answers discarded by nginx)
+  const mirrors = new Map(v.routes.flatMap((r) => r.filters?.mirrors ?? []).map((b) => [b.key, b]));
+  for (const key of [...mirrors.keys()].sort()) {
+    L.add(2, `location = ${mirrorPath(key)} { internal; set $podnet_backend ${quote(key)}; proxy_pass http://${BALANCER_UPSTREAM}$request_uri; }`);
+  }
   L.add(1, '}');
+}
+
+function mirrorPath(backendKey: string): string {
+  return `${RESERVED_PATH_PREFIX}/mirror/${backendKey}`;
 }
 
 /** The named location each route that a dispatch can jump to gets, once per server, numbered in order of first use. */
@@ -607,6 +616,7 @@ function renderSplitProxy(L: Lines, r: Route, http: HttpLevelBlocks) {
     L.add(3, `set $podnet_backend ${backendVar};`);
     if (live.some((s) => !s.backend)) L.add(3, 'if ($podnet_backend = "") { return 500; }');
   }
+  for (const m of r.filters?.mirrors ?? []) L.add(3, `mirror ${mirrorPath(m.key)};`);
   for (const line of rewriteLines(r)) L.add(3, line);
   for (const line of requestHeaderLines(r, http)) L.add(3, line);
   for (const line of responseHeaderLines(r.filters?.responseHeaders)) L.add(3, line);

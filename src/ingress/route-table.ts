@@ -59,6 +59,8 @@ export interface RouteFilters {
   responseHeaders?: HTTPHeaderFilter;
   redirect?: HTTPRequestRedirectFilter;
   rewrite?: HTTPURLRewriteFilter;
+  /** RequestMirror: a copy of each request goes to these too, their answers ignored */
+  mirrors?: Backend[];
 }
 
 export interface IngressWarning { ingress: IngressRef; reason: string; message: string }

@@ -1,10 +1,12 @@
 // HTTPRoute rules rendered into a real NGINX (no cluster): conditions beyond
 // the path (method, headers, query) with fallthrough to the next match,
 // weighted backends, a backendRef that cannot be used (500), redirects,
-// rewrites, header filters, timeouts and any-depth wildcard hosts, as the
-// Gateway API defines them. matchRoute must predict every routed answer.
+// rewrites, header filters, timeouts, request mirroring and any-depth
+// wildcard hosts, as the Gateway API defines them. matchRoute must predict every routed answer.
 
 import { after, before, test } from 'node:test';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import assert from 'node:assert/strict';
 import { buildRouteTable, matchRoute, type RequestFacts, type Route, type RouteConditions, type RouteFilters, type WeightedBackend } from '../../../src/ingress/route-table.js';
 import { parseAnnotations } from '../../../src/ingress/annotations.js';
@@ -30,7 +32,15 @@ function route(path: string, opts: { exact?: boolean; when?: RouteConditions; to
   };
 }
 
+/** what the mirror target received: method and URI of each copy */
+const mirrored: string[] = [];
+const mirrorTarget = http.createServer((req, res) => {
+  req.resume().on('end', () => { mirrored.push(`${req.method} ${req.url} ${req.headers.host}`); res.end('ignored'); });
+});
+
 before(async () => {
+  await new Promise<void>((r) => mirrorTarget.listen(0, '127.0.0.1', r));
+  backend.set('mirror', { key: backendKey('default', 'mirror', 80), namespace: 'default', service: 'mirror', servicePort: 80, endpoints: [{ ip: '127.0.0.1', port: (mirrorTarget.address() as AddressInfo).port }] });
   for (const n of ['a', 'b', 'canary', 'post', 'v2', 'exact', 'deep', 'slow']) {
     const s = await startBackend(n, n === 'slow' ? { delayMs: 1500 } : {});
     servers.push(s);
@@ -61,6 +71,7 @@ before(async () => {
     }),
     route('/', { host: '*.any.test', to: [['deep', 1]] }),
     route('/slow-cut', { to: [['slow', 1]], timeouts: { requestMs: 500 } }),
+    route('/mirrored', { filters: { mirrors: [backend.get('mirror')!] } }),
     route('/slow-ok', { to: [['slow', 1]], timeouts: { requestMs: 5000, backendRequestMs: 3000 } }),
   ];
   table = buildRouteTable({ ingresses: [], gateway: { hosts: [
@@ -73,6 +84,7 @@ before(async () => {
 });
 
 after(async () => {
+  mirrorTarget.close();
   await nginx.stop();
   for (const s of servers) await stopBackend(s);
 });
@@ -172,4 +184,11 @@ test('timeouts: a backend slower than the rule\'s request timeout gets the contr
   assert.equal((await send('gw.test', '/slow-cut')).status, 504);
   assert.ok(Date.now() - t0 < 1400, `cut after ${Date.now() - t0} ms`);
   assert.equal((await send('gw.test', '/slow-ok')).echo?.name, 'slow');
+});
+
+test('RequestMirror: the backend answers, and a copy of each request (method, URI, body, host) reaches the mirror', async () => {
+  const r = await request(nginx.options.httpPort, 'gw.test', '/mirrored/x?y=1', { method: 'POST', body: 'payload' });
+  assert.equal((JSON.parse(r.body) as EchoBody).name, 'a');
+  for (let i = 0; i < 50 && mirrored.length === 0; i++) await new Promise((res) => setTimeout(res, 20));
+  assert.deepEqual(mirrored, ['POST /mirrored/x?y=1 gw.test']);
 });

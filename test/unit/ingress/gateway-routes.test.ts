@@ -350,7 +350,7 @@ test('a route attached to two Gateways with the same names is served once per ho
 test('rules podnet cannot serve are dropped and named; a route with none left is not accepted', () => {
   const partly = translate({ httpRoutes: [route('r', { rules: [
     { matches: [{ path: { type: 'RegularExpression', value: '/v[0-9]+' } }], backendRefs: [{ name: 'api', port: 80 }] },
-    { filters: [{ type: 'RequestMirror', requestMirror: { backendRef: { name: 'api', port: 80 } } }], backendRefs: [{ name: 'web', port: 80 }] },
+    { filters: [{ type: 'CORS' }], backendRefs: [{ name: 'web', port: 80 }] },
     { backendRefs: [{ name: 'web', port: 80, filters: [{ type: 'RequestHeaderModifier' }] }] },
     { backendRefs: [{ name: 'web', port: 80 }] },
   ] })] });
@@ -359,7 +359,7 @@ test('rules podnet cannot serve are dropped and named; a route with none left is
   assert.equal(brief(pi), 'True/UnsupportedValue');
   assert.match(pi.message!, /^Dropped Rule/);
   assert.match(pi.message!, /rules\[0\]\.matches\[0\]\.path\.type RegularExpression/);
-  assert.match(pi.message!, /rules\[1\]\.filters\[0\]\.type RequestMirror/);
+  assert.match(pi.message!, /rules\[1\]\.filters\[0\]\.type CORS/);
   assert.match(pi.message!, /rules\[2\]\.backendRefs\[0\]\.filters/);
   assert.deepEqual(routesOf(partly, '').map((r) => r.order?.rule), [3]);
 
@@ -391,6 +391,16 @@ test('a route NGINX refused is not served and not accepted, with why; still atta
   assert.match(cond(routeStatus(out)?.parents?.[0]?.conditions, 'Accepted')!.message!, /boom/);
   assert.deepEqual(out.hosts, []);
   assert.equal(gwStatus(out)?.listeners?.[0]?.attachedRoutes, 1);
+});
+
+test('RequestMirror: the mirror\'s Service joins the backends; one that cannot be resolved is reported and not mirrored to', () => {
+  const mirror = (name: string) => ({ filters: [{ type: 'RequestMirror', requestMirror: { backendRef: { name, port: 80 } } }], backendRefs: [{ name: 'web', port: 80 }] });
+  const out = translate({ httpRoutes: [route('r', { rules: [mirror('api')] })] });
+  assert.deepEqual(routesOf(out, '')[0]!.filters?.mirrors?.map((b) => b.service), ['api']);
+  assert.ok(out.backends.some((b) => b.service === 'api'));
+  const missing = translate({ httpRoutes: [route('r', { rules: [mirror('nosuch')] })] });
+  assert.equal(parentCond(missing, 'ResolvedRefs'), 'False/BackendNotFound');
+  assert.equal(routesOf(missing, '')[0]!.filters?.mirrors, undefined);
 });
 
 test('a rule\'s timeouts are served with it, in milliseconds', () => {
