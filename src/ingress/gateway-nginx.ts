@@ -25,7 +25,6 @@
 
 import type { HTTPHeaderFilter, HTTPPathModifier, HTTPRequestRedirectFilter } from '../api/gateway-types.js';
 import type { Route, RouteConditions, ValueMatch, WeightedBackend } from './route-table.js';
-import { GENERATED_REQUEST_ID } from './nginx-conf.js';
 
 /** A string nginx takes verbatim: `$` does not start a variable (via the http-level $podnet_dollar). */
 export function nginxLiteral(s: string): string {
@@ -46,6 +45,9 @@ export function luaLiteral(s: string): string {
 export class HttpLevelBlocks {
   private readonly blocks = new Map<string, { name: string; lines: string[] }>();
 
+  /** `splitOn`: what split_clients hashes, distinct per request (nginx-conf.ts passes GENERATED_REQUEST_ID) */
+  constructor(private readonly splitOn = '$request_id') {}
+
   /** the variable holding the chosen backend key ('' for a share that answers 500) and the one naming its Service for the log */
   split(split: readonly WeightedBackend[]): { backendVar: string; serviceVar: string } {
     const shares = splitShares(split);
@@ -54,7 +56,7 @@ export class HttpLevelBlocks {
     const existing = this.blocks.get(key);
     const name = existing?.name ?? `$podnet_split_${id}`;
     if (!existing) {
-      const lines = [`split_clients "${GENERATED_REQUEST_ID}" ${name} {`];
+      const lines = [`split_clients "${this.splitOn}" ${name} {`];
       shares.forEach((s, i) => lines.push(`  ${i === shares.length - 1 ? '*' : `${s.percent}%`} ${nginxLiteral(s.key)};`));
       lines.push('}');
       lines.push(`map ${name} ${name}_service {`);

@@ -337,7 +337,7 @@ export function renderNginxConf(table: RouteTable, options: RenderOptions): Rend
   // Ingress wildcards only: a name under a Gateway's HTTPS wildcard belongs to that listener over HTTPS
   // (listener isolation), and gateway-placement.ts gave it the listener's routes and certificate.
   const tlsWildcards = table.hosts.filter((v) => v.tls && isWildcard(v.host) && !v.anyDepth).map((v) => v.host);
-  const http = new HttpLevelBlocks();
+  const http = new HttpLevelBlocks(GENERATED_REQUEST_ID);
   for (const v of table.hosts) {
     L.add(1, '');
     const start = L.next;

@@ -27,7 +27,7 @@ test('the socket is mode 0600 and serves /healthz, /version and discovery', asyn
   assert.deepEqual([api.kind, api.versions], ['APIVersions', ['v1']]);
   const apis = JSON.parse((await t.client.raw('GET', '/apis')).body) as { kind: string; groups: { name: string }[] };
   assert.equal(apis.kind, 'APIGroupList');
-  assert.deepEqual(apis.groups.map((g) => g.name).sort(), ['apps', 'authorization.k8s.io', 'autoscaling', 'batch', 'discovery.k8s.io', 'networking.k8s.io', 'policy', 'rbac.authorization.k8s.io', 'storage.k8s.io']);
+  assert.deepEqual(apis.groups.map((g) => g.name).sort(), ['apps', 'authorization.k8s.io', 'autoscaling', 'batch', 'discovery.k8s.io', 'gateway.networking.k8s.io', 'networking.k8s.io', 'policy', 'rbac.authorization.k8s.io', 'storage.k8s.io']);
   const core = JSON.parse((await t.client.raw('GET', '/api/v1')).body) as { resources: { name: string; kind: string; namespaced: boolean; shortNames?: string[] }[] };
   const svc = core.resources.find((r) => r.name === 'services')!;
   assert.deepEqual([svc.kind, svc.namespaced, svc.shortNames], ['Service', true, ['svc']]);
