@@ -42,6 +42,10 @@ export interface CommonFlags {
   labelColumns: string[];
   /** `trace --from outside|POD`: where the request starts */
   from?: string;
+  /** `trace -H 'Name: value'` (repeatable): headers the traced request carries, as curl's -H */
+  headers: string[];
+  /** `trace -X METHOD`: the traced request's method, as curl's -X */
+  method?: string;
   /** `exec -i/--stdin`: pass stdin to the command (parsed only with the stream options) */
   stdin: boolean;
   /** `exec -t/--tty`: stdin is a terminal (parsed only with the stream options) */
@@ -90,17 +94,27 @@ const STREAM_OPTIONS = {
   tty: { type: 'boolean', short: 't' },
 } as const;
 
-export function parseFlags(argv: string[], streams = false): CommonFlags & { help: boolean } {
+/** curl's -H and -X, for the request `trace` sends: only trace takes them. */
+const REQUEST_OPTIONS = {
+  ...OPTIONS,
+  header: { type: 'string', short: 'H', multiple: true },
+  request: { type: 'string', short: 'X' },
+} as const;
+
+/** Which extra options a command takes: exec's streams, trace's request shape. */
+export type FlagSet = 'common' | 'streams' | 'request';
+
+export function parseFlags(argv: string[], set: FlagSet = 'common'): CommonFlags & { help: boolean } {
   const dash = argv.indexOf('--');
   // kubectl's NoOptDefVal: a bare --cascade is background, a bare --wait true
   let own = (dash >= 0 ? argv.slice(0, dash) : argv).map((a) => (a === '--cascade' ? '--cascade=background' : a === '--wait' ? '--wait=true' : a === '--dry-run' ? '--dry-run=client' : a === '--validate' ? '--validate=strict' : a));
   // kubectl's boolean flags take an explicit value too: --stdin=true, -i=false, --no-headers=false
-  const explicitBoolean = streams ? /^(--stdin|--tty|-i|-t|--no-headers)=(true|false)$/ : /^(--no-headers)=(true|false)$/;
+  const explicitBoolean = set === 'streams' ? /^(--stdin|--tty|-i|-t|--no-headers)=(true|false)$/ : /^(--no-headers)=(true|false)$/;
   own = own.flatMap((a) => { const m = explicitBoolean.exec(a); return m ? (m[2] === 'true' ? [m[1]!] : []) : [a]; });
   const rest = dash >= 0 ? argv.slice(dash + 1) : [];
   let parsed;
   try {
-    parsed = parseArgs({ args: own, options: streams ? STREAM_OPTIONS : OPTIONS, allowPositionals: true, strict: true });
+    parsed = parseArgs({ args: own, options: set === 'streams' ? STREAM_OPTIONS : set === 'request' ? REQUEST_OPTIONS : OPTIONS, allowPositionals: true, strict: true });
   } catch (err) {
     throw new PodnetError('EUSAGE', (err as Error).message.replace(/^TypeError \[[A-Z_]+\]: /, ''));
   }
@@ -132,6 +146,8 @@ export function parseFlags(argv: string[], streams = false): CommonFlags & { hel
     ...(v.validate !== undefined ? { validate: v.validate } : {}),
     ...(v.replicas !== undefined ? { replicas: v.replicas } : {}),
     ...(v.from !== undefined ? { from: v.from } : {}),
+    headers: 'header' in v && Array.isArray(v.header) ? v.header : [],
+    ...('request' in v && typeof v.request === 'string' ? { method: v.request } : {}),
     showLabels: !!v['show-labels'],
     noHeaders: !!v['no-headers'],
     labelColumns: (v['label-columns'] ?? []).flatMap((c) => c.split(',')).map((c) => c.trim()).filter(Boolean),

@@ -82,7 +82,7 @@ async function main(argv: string[]): Promise<number> {
   if (!command) throw new PodnetError('EUSAGE', `unknown command "${name}" for "podnet"; run "podnet help"`);
   // kubectl's logs takes -f as --follow, where every other command's -f is a file
   const args = name === 'logs' ? rest.map((a) => (a === '-f' ? '--follow' : a)) : name === 'outside' ? outsideArgs(rest) : rest;
-  const flags = parseFlags(args, name === 'exec');
+  const flags = parseFlags(args, name === 'exec' ? 'streams' : name === 'trace' ? 'request' : 'common');
   if (flags.help) { process.stdout.write(USAGE); return 0; }
   return command(context(flags.cluster), flags);
 }

@@ -181,6 +181,10 @@ async function accessLine(logs: { pod: string; file: string; from: number }[], r
 export interface TraceOptions {
   /** verify HTTPS with this CA file (a path the source sees) instead of curl's -k */
   cacert?: string;
+  /** `Name: value` headers the request carries (curl's -H), e.g. to take an HTTPRoute's header match */
+  headers?: readonly string[];
+  /** the request's method (curl's -X); GET when unset */
+  method?: string;
 }
 
 /** Sends the request from `where` and gathers every layer's evidence of it. */
@@ -213,13 +217,14 @@ export async function traceRequest(ctx: Context, url: URL, where: Where, options
   } else {
     // the body on stdout (its first 64 KiB kept), curl's account of the request last on stderr
     const tls = options.cacert ? ['--cacert', options.cacert] : ['-k'];
-    const c = await run(['curl', '-sS', ...tls, '-w', '%{stderr}\n%{json}', '-H', `X-Request-ID: ${requestId}`, '--local-port', String(localPort), '--max-time', String(REQUEST_TIMEOUT_MS / 1000), url.href], { maxStdoutLength: MAX_BODY_LENGTH });
+    const shape = [...(options.method ? ['-X', options.method] : []), ...(options.headers ?? []).flatMap((h) => ['-H', h])];
+    const c = await run(['curl', '-sS', ...tls, ...shape, '-w', '%{stderr}\n%{json}', '-H', `X-Request-ID: ${requestId}`, '--local-port', String(localPort), '--max-time', String(REQUEST_TIMEOUT_MS / 1000), url.href], { maxStdoutLength: MAX_BODY_LENGTH });
     curl = { ...parseCurlJson(c.stderr, c.code ?? 1), localPort };
     reply = echoReply(c.stdout);
   }
   const drops = grown(before, await counters());
 
-  const evidence: TraceEvidence = { url, method: url.protocol === 'tcp:' ? 'CONNECT' : 'GET', source: where.source, requestId, curl, cluster, drops, dnsDrops, timeoutMs: REQUEST_TIMEOUT_MS, ...(dns ? { dns } : {}), ...(reply ? { reply } : {}) };
+  const evidence: TraceEvidence = { url, method: url.protocol === 'tcp:' ? 'CONNECT' : options.method ?? 'GET', source: where.source, requestId, curl, cluster, drops, dnsDrops, timeoutMs: REQUEST_TIMEOUT_MS, ...(dns ? { dns } : {}), ...(reply ? { reply } : {}) };
   const { ip, port } = destinationOf(evidence);
   const d = classify(cluster, where.source, ip, port);
   // The DNAT that picked the endpoint, read in the node that made it: the
@@ -252,11 +257,12 @@ export async function traceRequest(ctx: Context, url: URL, where: Where, options
 
 export async function traceCommand(ctx: Context, flags: CommonFlags): Promise<number> {
   const target = flags.positionals[0];
-  if (!target || flags.positionals.length > 1) throw new PodnetError('EUSAGE', 'usage: podnet trace URL|tcp://HOST:PORT [--from outside|POD|TYPE/NAME] [-n NS]');
+  if (!target || flags.positionals.length > 1) throw new PodnetError('EUSAGE', 'usage: podnet trace URL|tcp://HOST:PORT [--from outside|POD|TYPE/NAME] [-n NS] [-H \'NAME: VALUE\']... [-X METHOD]');
   const url = traceURL(target);
+  if (url.protocol === 'tcp:' && (flags.headers.length > 0 || flags.method)) throw new PodnetError('EUSAGE', '-H and -X shape an HTTP request: a tcp:// trace sends none');
   await ctx.ready();
   const where = await sourceOf(ctx, flags.from ?? 'outside', flags.namespace ?? 'default');
-  const report = explainTrace(await traceRequest(ctx, url, where));
+  const report = explainTrace(await traceRequest(ctx, url, where, { headers: flags.headers, ...(flags.method ? { method: flags.method } : {}) }));
   process.stdout.write(`${report.lines.join('\n')}\n`);
   if (!report.ok) {
     process.stderr.write(`error: the request failed at ${report.failure}\n`);

@@ -186,6 +186,11 @@ spec:
       '301 http://store.gw.example.test/a?b=c',
       '404', // old-store attached to the HTTP listener only
     ]);
+    // trace takes the header match too, and names the route NGINX matched
+    const traced = await ok(['trace', 'http://store.gw.example.test/anything', '-H', 'X-Canary: yes']);
+    assert.match(traced, /published by podnet's external-dns from HTTPRoute shop\/store/);
+    assert.match(traced, /matched host store\.gw\.example\.test path \/ of HTTPRoute shop\/store → shop\/canary:80/);
+    assert.match(traced, /Pod +shop\/canary-/);
     const dig = await ok(['outside', '--', 'dig', '+short', 'store.gw.example.test']);
     assert.equal(dig.trim(), lbIP);
     const tls = await pn(['outside', '--', 'curl', '-s', '-v', '-k', '-o', '/dev/null', 'https://store.gw.example.test/']);
