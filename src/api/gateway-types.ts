@@ -105,7 +105,8 @@ export interface HTTPRouteFilter {
   responseHeaderModifier?: HTTPHeaderFilter;
   requestRedirect?: HTTPRequestRedirectFilter;
   urlRewrite?: HTTPURLRewriteFilter;
-  requestMirror?: { backendRef: HTTPBackendRef };
+  /** percent and fraction are experimental-channel fields */
+  requestMirror?: { backendRef: HTTPBackendRef; percent?: number; fraction?: { numerator: number; denominator?: number } };
   [other: string]: unknown;
 }
 

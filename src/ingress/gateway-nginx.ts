@@ -232,8 +232,8 @@ export function nginxTime(ms: number): string {
   return ms % 1000 === 0 ? `${ms / 1000}s` : `${ms}ms`;
 }
 
-/** NGINX has no timeout to disable: a zero Duration ("no timeout") waits a day. */
-const NO_TIMEOUT = '1d';
+/** NGINX has no timeout to disable: a zero Duration ("no timeout") is the longest it keeps (its times are 32-bit milliseconds, < 24.9 days). */
+const NO_TIMEOUT = '24d';
 
 /**
  * An HTTPRoute rule's timeouts as NGINX can keep them. backendRequest (or,
@@ -243,12 +243,15 @@ const NO_TIMEOUT = '1d';
  * tries together (proxy_next_upstream_timeout). NGINX has no limit on a whole
  * streamed response: a backend that keeps sending is not cut off.
  */
-export function gatewayTimeouts(r: Route): { attempt?: string; total?: string } | undefined {
+export function gatewayTimeouts(r: Route, connectMs: number): { attempt?: string; total?: string; connect?: string } | undefined {
   const t = r.timeouts;
   if (!t) return undefined;
-  const attemptMs = t.backendRequestMs ?? t.requestMs;
+  // each try within the request's own bound too; the connection within the try's
+  const bounds = [t.backendRequestMs, t.requestMs].filter((ms): ms is number => ms !== undefined && ms > 0);
+  const attemptMs = bounds.length > 0 ? Math.min(...bounds) : (t.backendRequestMs ?? t.requestMs);
   return {
     ...(attemptMs !== undefined ? { attempt: attemptMs === 0 ? NO_TIMEOUT : nginxTime(attemptMs) } : {}),
+    ...(attemptMs !== undefined && attemptMs > 0 && attemptMs < connectMs ? { connect: nginxTime(attemptMs) } : {}),
     ...(t.requestMs ? { total: nginxTime(t.requestMs) } : {}),
   };
 }

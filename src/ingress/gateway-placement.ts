@@ -11,7 +11,9 @@
 // that owns it on that port, each tagged with how much less specific its name
 // is (Route.order.hostLevel), and with the scheme of the listeners it comes
 // through. A name gets the certificate of the most specific HTTPS listener
-// that owns it.
+// that owns it. Every served listener's own hostname is a server too, routes
+// or not: without one, NGINX would hand its requests to a wildcard's server,
+// and so to a less specific listener's routes, where isolation wants a 404.
 
 import { CATCH_ALL_HOST, isWildcard } from './hosts.js';
 import { listenerCovers } from './gateway-hostnames.js';
@@ -44,8 +46,8 @@ function reaches(placed: string, name: string): boolean {
   return placed === name || placed === CATCH_ALL_HOST || (isWildcard(placed) && listenerCovers(placed, name));
 }
 
-export function placeRoutes(placements: readonly Placement[], certificates: ReadonlyMap<string, HostTls>): PlacedHost[] {
-  const names = new Set([...placements.map((p) => p.name), ...certificates.keys()]);
+export function placeRoutes(placements: readonly Placement[], certificates: ReadonlyMap<string, HostTls>, listenerNames: ReadonlySet<string>): PlacedHost[] {
+  const names = new Set([...placements.map((p) => p.name), ...certificates.keys(), ...listenerNames]);
   const out: PlacedHost[] = [];
   for (const name of [...names].sort()) {
     const host: PlacedHost = { host: name, anyDepth: isWildcard(name), routes: [] };
@@ -70,7 +72,7 @@ export function placeRoutes(placements: readonly Placement[], certificates: Read
     }
     const tls = certificates.get(name) ?? tlsFrom?.tls;
     if (tls) host.tls = tls;
-    if (host.routes.length > 0 || host.tls) out.push(host);
+    if (host.routes.length > 0 || host.tls || (listenerNames.has(name) && name !== CATCH_ALL_HOST)) out.push(host);
   }
   return out;
 }

@@ -107,7 +107,8 @@ export function translateGateways(input: GatewayInput, index: ServiceIndex): Gat
       const result = attachToGateway(route, parentRef, g.gw, g.listeners, (ns) => namespaceLabels.get(ns));
       for (const l of result.attached) (g.attached.get(l.listener.name) ?? g.attached.set(l.listener.name, new Set()).get(l.listener.name)!).add(objectKey(route));
       const refusal = input.refused?.get(objectKey(route));
-      rules ??= refusal !== undefined ? { rules: [], dropped: [refusal], refProblems: [] } : translateRules(route, index, input.referenceGrants);
+      // a refused route keeps what its references say; it serves no rule
+      rules ??= refusal !== undefined ? { ...translateRules(route, index, input.referenceGrants), rules: [], dropped: [refusal] } : translateRules(route, index, input.referenceGrants);
       if (result.accepted && rules.rules.length > 0) served.push(...result.served.map((a) => ({ ...a, siblings: g.listeners })));
       const previous = route.status?.parents?.find((p) => p.controllerName === input.controllerName && sameParent(p.parentRef, parentRef, namespace));
       entries.push({ parentRef, controllerName: input.controllerName, conditions: ownConditions(previous?.conditions, parentConditions(result, rules, route.metadata.generation), input.now) });
@@ -120,7 +121,8 @@ export function translateGateways(input: GatewayInput, index: ServiceIndex): Gat
     }
   }
 
-  const hosts = placeRoutes(placements, certificates);
+  const listenerNames = new Set(gateways.flatMap((g) => g.listeners.filter((l) => l.serves).map((l) => l.hostname)));
+  const hosts = placeRoutes(placements, certificates, listenerNames);
   for (const h of hosts) h.routes.sort(compareRoutes);
   return {
     hosts,

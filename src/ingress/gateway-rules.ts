@@ -72,6 +72,7 @@ function unsupportedField(rule: HTTPRouteRule, r: number): string | undefined {
   }
   for (const [i, f] of (rule.filters ?? []).entries()) {
     if (!SUPPORTED_FILTERS.has(f.type)) return `${at}.filters[${i}].type ${f.type} is not supported (${[...SUPPORTED_FILTERS].join(', ')} are)`;
+    if (f.requestMirror?.percent !== undefined || f.requestMirror?.fraction !== undefined) return `${at}.filters[${i}].requestMirror: percent and fraction are not supported (every request is mirrored or none)`;
     const unsafe = unsafeFilterValue(f, `${at}.filters[${i}]`);
     if (unsafe) return unsafe;
   }

@@ -41,6 +41,8 @@ export class GatewayWatch {
   readonly namespaces: Informer<Namespace>;
   /** HTTPRoutes NGINX refused, by uid: the generation refused and why; left out until they change */
   private readonly refused = new Map<string, { generation: number; why: string }>();
+  /** the uid and generation of each route the last translation rendered (`ns/name` →): what a refusal is about */
+  private rendered = new Map<string, { uid: string; generation: number }>();
 
   constructor(private readonly o: GatewayWatchOptions) {
     const { client, log } = o;
@@ -76,9 +78,11 @@ export class GatewayWatch {
     const routes = this.routes.list();
     const refused = new Map<string, string>();
     const current = new Set<string>();
+    this.rendered = new Map();
     for (const r of routes) {
       const uid = r.metadata.uid ?? key(r);
       current.add(uid);
+      this.rendered.set(key(r), { uid, generation: r.metadata.generation ?? 1 });
       const entry = this.refused.get(uid);
       if (entry && entry.generation !== (r.metadata.generation ?? 1)) this.refused.delete(uid);
       else if (entry) refused.set(`${r.metadata.namespace ?? 'default'}/${r.metadata.name}`, entry.why);
@@ -97,10 +101,12 @@ export class GatewayWatch {
     let any = false;
     for (const ref of culprits) {
       if (ref.kind !== 'HTTPRoute') continue;
+      // the version NGINX was given, not the one in the cache now: a fix made while it checked is not refused with it
+      const rendered = this.rendered.get(refKey(ref));
       const route = this.routes.get(ref.namespace, ref.name);
-      if (!route) continue;
+      if (!rendered || !route) continue;
       any = true;
-      this.refused.set(route.metadata.uid ?? refKey(ref), { generation: route.metadata.generation ?? 1, why: `nginx rejected the configuration rendered from this route: ${oneLine(error)}` });
+      this.refused.set(rendered.uid, { generation: rendered.generation, why: `nginx rejected the configuration rendered from this route: ${oneLine(error)}` });
       this.o.log(`nginx rejected the configuration rendered from ${refKey(ref)}; it is left out until it changes: ${oneLine(error)}`);
       await this.event(route, 'Warning', 'RejectedConfig', `nginx rejected the configuration rendered from this HTTPRoute; it is not served until it changes: ${oneLine(error)}`);
     }

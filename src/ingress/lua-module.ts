@@ -175,9 +175,11 @@ local function no_endpoints(tls)
 end
 
 -- tls: the request goes out in TLS (the upstream of backend-protocol HTTPS)
-function M.balance(tls)
+-- key: the Service port, when not the request's $podnet_backend (a mirror's
+-- copy: a subrequest shares its parent's variables, so it names its own in ngx.ctx)
+function M.balance(tls, key)
   sync()
-  local b = backends[ngx.var.podnet_backend]
+  local b = backends[key or ngx.var.podnet_backend]
   local now = ngx.now()
   if not balancer.get_last_failure() then
     if not b or #b.peers == 0 then return no_endpoints(tls) end

@@ -21,10 +21,10 @@ import type { CertFiles } from '../self-signed-cert.js';
 import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { CONTROL_DICT, BALANCER_DICT, BALANCER_DICT_SIZE, BALANCER_UPSTREAM, balancerLua, LUA_MODULE_NAME, luaDir, luaModuleFile, noEndpointsSocket } from './lua-module.js';
-import { CATCH_ALL_HOST, isWildcard, namesCover } from './hosts.js';
+import { CATCH_ALL_HOST, isWildcard, namesCover, suffixWildcardMatches } from './hosts.js';
 import { prefixMatches, RESERVED_PATH_PREFIX } from './paths.js';
 import { refKey, type HostTls, type Route, type RouteTable, type VirtualHost, type IngressRef } from './route-table.js';
-import { dispatchLua, gatewayTimeouts, hasConditions, HttpLevelBlocks, PROXY_HEADERS, redirectLines, requestHeaderLines, responseHeaderLines, rewriteLines, serviceLabel } from './gateway-nginx.js';
+import { dispatchLua, gatewayTimeouts, hasConditions, HttpLevelBlocks, luaLiteral, PROXY_HEADERS, redirectLines, requestHeaderLines, responseHeaderLines, rewriteLines, serviceLabel } from './gateway-nginx.js';
 
 /**
  * Workers for a node with `cpus` CPUs: half of them, at least one. NGINX shares
@@ -331,17 +331,18 @@ export function renderNginxConf(table: RouteTable, options: RenderOptions): Rend
   // 1.2 s `nginx -t`, docs/ingress.md "Merging, conflicts, classes, backends, TLS").
 
   L.add(1, '');
-  for (const line of balancerLines(rt)) L.add(1, line);
+  for (const line of balancerLines(rt, table.hosts.some((v) => v.routes.some((r) => r.filters?.mirrors?.length)))) L.add(1, line);
   L.add(1, '');
   for (const line of noEndpointsServerLines(o)) L.add(1, line);
-  // Ingress wildcards only: a name under a Gateway's HTTPS wildcard belongs to that listener over HTTPS
-  // (listener isolation), and gateway-placement.ts gave it the listener's routes and certificate.
-  const tlsWildcards = table.hosts.filter((v) => v.tls && isWildcard(v.host) && !v.anyDepth).map((v) => v.host);
   const http = new HttpLevelBlocks(GENERATED_REQUEST_ID);
+  const wildcards = {
+    ingress: table.hosts.filter((w) => w.tls && isWildcard(w.host) && !w.anyDepth).map((w) => w.host),
+    gateway: table.hosts.filter((w) => w.tls && w.anyDepth).map((w) => w.host),
+  };
   for (const v of table.hosts) {
     L.add(1, '');
     const start = L.next;
-    renderServer(L, v, o, sections, !v.tls && v.host !== CATCH_ALL_HOST && namesCover(tlsWildcards, v.host), http);
+    renderServer(L, v, o, sections, shadowedOnHttps(wildcards, v), http);
     sections.push({ startLine: start, endLine: L.next - 1, host: v.host, ingresses: ingressesOf(v) });
     const cert = v.tls ? tlsFileName(o.certDir, v.tls) : undefined;
     // A file-only section (no lines): a broken certificate is the fault of the Ingress that named its Secret.
@@ -355,6 +356,20 @@ export function renderNginxConf(table: RouteTable, options: RenderOptions): Rend
   }
   L.add(0, '}');
   return { text: `${L.out.join('\n')}\n`, sections };
+}
+
+/**
+ * A host without TLS that a TLS wildcard covers: an Ingress wildcard (one
+ * label), or a Gateway's HTTPS wildcard (any depth) when the host has no
+ * HTTPRoute routes of its own. A name with HTTPRoute routes under a Gateway
+ * wildcard is that HTTPS listener's over HTTPS (listener isolation), and
+ * gateway-placement.ts gave it the listener's routes and certificate.
+ */
+function shadowedOnHttps(tlsWildcards: { ingress: readonly string[]; gateway: readonly string[] }, v: VirtualHost): boolean {
+  if (v.tls || v.host === CATCH_ALL_HOST) return false;
+  if (namesCover(tlsWildcards.ingress, v.host)) return true;
+  const fromRoutes = v.routes.some((r) => r.ingress.kind === 'HTTPRoute');
+  return !fromRoutes && tlsWildcards.gateway.some((w) => suffixWildcardMatches(w, v.host));
 }
 
 function hostPort(ip: string, port: number): string {
@@ -465,7 +480,8 @@ function renderServer(L: Lines, v: VirtualHost, o: RenderOptions, sections: Conf
   // RequestMirror: where the copies go (the original URI, the balancer's pod for that Service port; answers discarded by nginx)
   const mirrors = new Map(v.routes.flatMap((r) => r.filters?.mirrors ?? []).map((b) => [b.key, b]));
   for (const key of [...mirrors.keys()].sort()) {
-    L.add(2, `location = ${mirrorPath(key)} { internal; set $podnet_backend ${quote(key)}; proxy_pass http://${BALANCER_UPSTREAM}$request_uri; }`);
+    // not `set $podnet_backend`: the copy shares the request's variables, and a retry of the request would go to the mirror
+    L.add(2, `location = ${mirrorPath(key)} { internal; rewrite_by_lua_block { ngx.ctx.${MIRROR_CTX_KEY} = ${luaLiteral(key)} } proxy_pass http://${MIRROR_UPSTREAM}$request_uri; }`);
   }
   L.add(1, '}');
 }
@@ -585,8 +601,8 @@ function renderLocation(L: Lines, modifier: string, r: Route | undefined, v: Vir
 
 function proxyLines(L: Lines, r: Route) {
   const opt = r.options;
-  const t = gatewayTimeouts(r);
-  L.add(3, `proxy_connect_timeout ${opt.proxyConnectTimeoutS}s;`);
+  const t = gatewayTimeouts(r, opt.proxyConnectTimeoutS * 1000);
+  L.add(3, `proxy_connect_timeout ${t?.connect ?? `${opt.proxyConnectTimeoutS}s`};`);
   L.add(3, `proxy_send_timeout ${t?.attempt ?? `${opt.proxySendTimeoutS}s`};`);
   L.add(3, `proxy_read_timeout ${t?.attempt ?? `${opt.proxyReadTimeoutS}s`};`);
   if (t?.total) L.add(3, `proxy_next_upstream_timeout ${t.total};`);
@@ -633,11 +649,11 @@ function renderSplitProxy(L: Lines, r: Route, http: HttpLevelBlocks) {
  * loaded in the master (init_by_lua) so the workers share it; a fresh worker
  * reads the endpoints file if shared memory has none yet.
  */
-function balancerLines(runtimeDir: string): string[] {
-  const upstream = (name: string, tls: boolean) => [
+function balancerLines(runtimeDir: string, mirrors: boolean): string[] {
+  const upstream = (name: string, tls: boolean, key?: string) => [
     `upstream ${name} {`,
     '  server 0.0.0.1;',
-    `  balancer_by_lua_block { ${LUA_MODULE_NAME}.balance(${tls}) }`,
+    `  balancer_by_lua_block { ${LUA_MODULE_NAME}.balance(${tls}${key ? `, ${key}` : ''}) }`,
     `  keepalive ${UPSTREAM_KEEPALIVE_CONNECTIONS};`,
     `  keepalive_requests ${UPSTREAM_KEEPALIVE_REQUESTS};`,
     `  keepalive_timeout ${UPSTREAM_KEEPALIVE_TIMEOUT};`,
@@ -650,8 +666,13 @@ function balancerLines(runtimeDir: string): string[] {
     `init_worker_by_lua_block { ${LUA_MODULE_NAME}.init_worker() }`,
     ...upstream(BALANCER_UPSTREAM, false),
     ...upstream(`${BALANCER_UPSTREAM}_tls`, true),
+    // RequestMirror's copies (only when some route mirrors): the Service port in the copy's own ngx.ctx
+    ...(mirrors ? upstream(MIRROR_UPSTREAM, false, `ngx.ctx.${MIRROR_CTX_KEY}`) : []),
   ];
 }
+
+const MIRROR_UPSTREAM = `${BALANCER_UPSTREAM}_mirror`;
+const MIRROR_CTX_KEY = 'podnet_mirror';
 
 /**
  * Where the balancer sends a request for a Service port without a ready pod:

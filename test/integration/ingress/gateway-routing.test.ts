@@ -11,7 +11,7 @@ import assert from 'node:assert/strict';
 import { buildRouteTable, matchRoute, type RequestFacts, type Route, type RouteConditions, type RouteFilters, type WeightedBackend } from '../../../src/ingress/route-table.js';
 import { parseAnnotations } from '../../../src/ingress/annotations.js';
 import { backendKey, type Backend as RouteBackend } from '../../../src/ingress/backends.js';
-import { request, startBackend, stopBackend, TestNginx, type Backend, type EchoBody } from './harness.js';
+import { request, startBackend, startResettingBackend, stopBackend, TestNginx, type Backend, type EchoBody } from './harness.js';
 
 const nginx = new TestNginx();
 const servers: Backend[] = [];
@@ -38,14 +38,19 @@ const mirrorTarget = http.createServer((req, res) => {
   req.resume().on('end', () => { mirrored.push(`${req.method} ${req.url} ${req.headers.host}`); res.end('ignored'); });
 });
 
+let resetting: Awaited<ReturnType<typeof startResettingBackend>>;
+
 before(async () => {
   await new Promise<void>((r) => mirrorTarget.listen(0, '127.0.0.1', r));
+  resetting = await startResettingBackend();
   backend.set('mirror', { key: backendKey('default', 'mirror', 80), namespace: 'default', service: 'mirror', servicePort: 80, endpoints: [{ ip: '127.0.0.1', port: (mirrorTarget.address() as AddressInfo).port }] });
   for (const n of ['a', 'b', 'canary', 'post', 'v2', 'exact', 'deep', 'slow']) {
     const s = await startBackend(n, n === 'slow' ? { delayMs: 1500 } : {});
     servers.push(s);
     backend.set(n, { key: backendKey('default', n, 80), namespace: 'default', service: n, servicePort: 80, endpoints: [{ ip: '127.0.0.1', port: s.port }] });
   }
+  const a = backend.get('a')!;
+  backend.set('flaky', { ...a, key: backendKey('default', 'flaky', 80), service: 'flaky', endpoints: [{ ip: '127.0.0.1', port: resetting.port }, ...a.endpoints] });
   const routes = [
     route('/'),
     route('/api', { when: { headers: [{ name: 'x-env', type: 'Exact', value: 'canary' }] }, to: [['canary', 1]] }),
@@ -72,6 +77,8 @@ before(async () => {
     route('/', { host: '*.any.test', to: [['deep', 1]] }),
     route('/slow-cut', { to: [['slow', 1]], timeouts: { requestMs: 500 } }),
     route('/mirrored', { filters: { mirrors: [backend.get('mirror')!] } }),
+    // a pod that resets and one that answers: NGINX retries on the other, never on the mirror
+    route('/mirrored-retry', { to: [['flaky', 1]], filters: { mirrors: [backend.get('mirror')!] } }),
     route('/slow-ok', { to: [['slow', 1]], timeouts: { requestMs: 5000, backendRequestMs: 3000 } }),
   ];
   table = buildRouteTable({ ingresses: [], gateway: { hosts: [
@@ -85,6 +92,7 @@ before(async () => {
 
 after(async () => {
   mirrorTarget.close();
+  await resetting?.stop();
   await nginx.stop();
   for (const s of servers) await stopBackend(s);
 });
@@ -191,4 +199,14 @@ test('RequestMirror: the backend answers, and a copy of each request (method, UR
   assert.equal((JSON.parse(r.body) as EchoBody).name, 'a');
   for (let i = 0; i < 50 && mirrored.length === 0; i++) await new Promise((res) => setTimeout(res, 20));
   assert.deepEqual(mirrored, ['POST /mirrored/x?y=1 gw.test']);
+});
+
+test('RequestMirror: a retry after a failed try goes to the route\'s own Service again, never to the mirror', async () => {
+  const answers = new Set<string>();
+  for (let i = 0; i < 10; i++) {
+    const r = await send('gw.test', '/mirrored-retry');
+    answers.add(r.echo?.name ?? `${r.status} ${r.body.slice(0, 20)}`);
+  }
+  assert.ok(resetting.resets() > 0, 'the resetting pod was tried');
+  assert.deepEqual([...answers], ['a']);
 });

@@ -73,11 +73,14 @@ test('rewriteLines and requestHeaderLines', () => {
   assert.equal(lines.filter((l) => /proxy_set_header (Host|host) /.test(l)).length, 1);
 });
 
-test('gatewayTimeouts: backendRequest bounds each try, request the tries together; 0 is no timeout', () => {
-  assert.equal(gatewayTimeouts(route('/')), undefined);
-  assert.deepEqual(gatewayTimeouts(route('/', { timeouts: { requestMs: 1500 } })), { attempt: '1500ms', total: '1500ms' });
-  assert.deepEqual(gatewayTimeouts(route('/', { timeouts: { requestMs: 10_000, backendRequestMs: 2000 } })), { attempt: '2s', total: '10s' });
-  assert.deepEqual(gatewayTimeouts(route('/', { timeouts: { requestMs: 0 } })), { attempt: '1d' });
+test('gatewayTimeouts: each try within backendRequest and request, the tries together within request, the connection within a try; 0 is no timeout', () => {
+  const CONNECT = 5000;
+  assert.equal(gatewayTimeouts(route('/'), CONNECT), undefined);
+  assert.deepEqual(gatewayTimeouts(route('/', { timeouts: { requestMs: 1500 } }), CONNECT), { attempt: '1500ms', connect: '1500ms', total: '1500ms' });
+  assert.deepEqual(gatewayTimeouts(route('/', { timeouts: { requestMs: 10_000, backendRequestMs: 2000 } }), CONNECT), { attempt: '2s', connect: '2s', total: '10s' });
+  assert.deepEqual(gatewayTimeouts(route('/', { timeouts: { requestMs: 1000, backendRequestMs: 0 } }), CONNECT), { attempt: '1s', connect: '1s', total: '1s' });
+  assert.deepEqual(gatewayTimeouts(route('/', { timeouts: { requestMs: 30_000 } }), CONNECT), { attempt: '30s', total: '30s' });
+  assert.deepEqual(gatewayTimeouts(route('/', { timeouts: { requestMs: 0 } }), CONNECT), { attempt: '24d' });
 });
 
 test('compareRoutes: Exact, longest prefix, method, more headers, more query params, older route, name, rule order', () => {

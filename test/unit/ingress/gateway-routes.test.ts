@@ -5,6 +5,7 @@ import type { Condition, EndpointSlice, Namespace, Service } from '../../../src/
 import { SERVICE_NAME_LABEL, type ServiceIndex } from '../../../src/ingress/backends.js';
 import { translateGateways, type GatewayInput, type GatewayTranslation } from '../../../src/ingress/gateway-routes.js';
 import { buildRouteTable, matchRoute } from '../../../src/ingress/route-table.js';
+import { renderNginxConf } from '../../../src/ingress/nginx-conf.js';
 import { FAKE_CERT, FAKE_KEY, TEST_CERT, TEST_KEY, service, slice, tlsSecret } from './fixtures.js';
 
 const CONTROLLER = 'podnet.dev/gateway-controller';
@@ -401,6 +402,8 @@ test('RequestMirror: the mirror\'s Service joins the backends; one that cannot b
   const missing = translate({ httpRoutes: [route('r', { rules: [mirror('nosuch')] })] });
   assert.equal(parentCond(missing, 'ResolvedRefs'), 'False/BackendNotFound');
   assert.equal(routesOf(missing, '')[0]!.filters?.mirrors, undefined);
+  const some = translate({ httpRoutes: [route('r', { rules: [{ filters: [{ type: 'RequestMirror', requestMirror: { backendRef: { name: 'api', port: 80 }, percent: 10 } }], backendRefs: [{ name: 'web', port: 80 }] }] })] });
+  assert.equal(parentCond(some, 'Accepted'), 'False/UnsupportedValue'); // a share of the requests cannot be mirrored: the rule is not served rather than mirror them all
 });
 
 test('a rule\'s timeouts are served with it, in milliseconds', () => {
@@ -483,4 +486,30 @@ test('an HTTP-only name under an HTTPS wildcard listener: over HTTPS it is that 
   assert.equal(reached(t, 'foo.example.com', '/', 'https'), 'api');
   assert.equal(reached(t, 'bar.example.com', '/', 'https'), 'api');
   assert.ok(t.hosts.find((h) => h.host === 'foo.example.com')?.tls?.cert, 'foo.example.com presents the wildcard listener\'s certificate');
+});
+
+test('listener isolation: a precise listener without routes answers 404 for its name, not the wildcard listener\'s routes', () => {
+  const t = translate({
+    gateways: [gateway('gw', [{ ...HTTP, name: 'wild', hostname: '*.example.com' }, { ...HTTP, name: 'abc', hostname: 'abc.example.com' }])],
+    httpRoutes: [route('on-wild', { parentRefs: [{ name: 'gw', sectionName: 'wild' }] })],
+  });
+  assert.equal(reached(t, 'x.example.com', '/'), 'web');
+  assert.equal(reached(t, 'abc.example.com', '/'), '404');
+  assert.deepEqual(t.hosts.find((h) => h.host === 'abc.example.com')?.routes, []);
+});
+
+test('an Ingress host under a Gateway\'s HTTPS wildcard keeps its own routes over HTTPS; a name with HTTPRoute routes there is the wildcard listener\'s', () => {
+  const t = translate({
+    gateways: [gateway('gw', [HTTP, { ...HTTPS, hostname: '*.example.com' }])],
+    httpRoutes: [route('secure', { parentRefs: [{ name: 'gw', sectionName: 'https' }], rules: [{ backendRefs: [{ name: 'api', port: 80 }] }] })],
+  });
+  const table = buildRouteTable({
+    ingressClasses: [{ apiVersion: 'networking.k8s.io/v1', kind: 'IngressClass', metadata: { name: 'nginx', annotations: { 'ingressclass.kubernetes.io/is-default-class': 'true' } }, spec: { controller: 'k8s.io/ingress-nginx' } }],
+    ingresses: [{ apiVersion: 'networking.k8s.io/v1', kind: 'Ingress', metadata: { name: 'i', namespace: 'default' }, spec: { rules: [{ host: 'a.example.com', http: { paths: [{ path: '/', pathType: 'Prefix', backend: { service: { name: 'web', port: { number: 80 } } } }] } }] } }],
+    services: SERVICES, endpointSlices: SLICES, gateway: t,
+  });
+  assert.equal(matchRoute(table, 'a.example.com', '/', { scheme: 'https' })?.backend?.service, 'web');
+  const conf = renderNginxConf(table, { runtimeDir: '/r', certDir: '/c', httpPort: 80, httpsPort: 443, defaultCert: { certPath: '/d.crt', keyPath: '/d.key' } }).text;
+  const server = conf.slice(conf.indexOf('# host a.example.com'), conf.indexOf('server_name a.example.com'));
+  assert.match(server, /listen 443 ssl http2;/, 'the Ingress host listens on HTTPS itself, so the wildcard server does not take its requests');
 });
