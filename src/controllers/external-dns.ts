@@ -100,13 +100,10 @@ export class ExternalDnsController {
   constructor(informers: InformerSource, private readonly file: string) {
     this.ingresses = informers.informer<Ingress>('ingresses');
     this.services = informers.informer<Service>('services');
-    const changed = (_a: KubeObject, _b?: KubeObject) => this.schedule();
-    this.ingresses.addHandlers({ add: changed, update: changed, delete: changed });
-    this.services.addHandlers({ add: changed, update: changed, delete: changed });
     this.gateways = informers.informer<Gateway>('gateways');
     this.routes = informers.informer<HTTPRoute>('httproutes');
-    this.gateways.addHandlers({ add: changed, update: changed, delete: changed });
-    this.routes.addHandlers({ add: changed, update: changed, delete: changed });
+    const changed = (_a: KubeObject, _b?: KubeObject) => this.schedule();
+    for (const inf of [this.ingresses, this.services, this.gateways, this.routes] as SharedInformer<KubeObject>[]) inf.addHandlers({ add: changed, update: changed, delete: changed });
   }
 
   private schedule(): void {
