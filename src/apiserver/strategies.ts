@@ -15,6 +15,8 @@ import { deepEqual } from '../store/deep-equal.js';
 import type { ResourceInfo } from '../api/resources.js';
 import { initialGatewayStatus } from '../api/validation/gateway.js';
 
+const customResourceStatus = (obj: KubeObject): unknown => initialGatewayStatus(obj.kind);
+
 /**
  * Status a new object starts with, from the object as sent and defaulted;
  * Nodes keep what the creator sent (upstream allows it). A Pod's QoS class is
@@ -43,9 +45,9 @@ const INITIAL_STATUS: Record<string, (obj: KubeObject, now: Date) => unknown> = 
   // PersistentVolumeLastPhaseTransitionTime, GA in 1.31: a volume says since when it is in its phase
   PersistentVolume: (_pv, now) => ({ phase: 'Pending', lastPhaseTransitionTime: nowRFC3339(now) }),
   // custom resources: create drops the status, and a read fills in the CRD's status default (GatewayClass and Gateway have one)
-  GatewayClass: (gc) => initialGatewayStatus(gc.kind),
-  Gateway: (gw) => initialGatewayStatus(gw.kind),
-  HTTPRoute: () => undefined,
+  GatewayClass: customResourceStatus,
+  Gateway: customResourceStatus,
+  HTTPRoute: customResourceStatus,
 };
 
 /**

@@ -46,7 +46,6 @@ export type Schema = StringSchema | IntegerSchema | BooleanSchema | ObjectSchema
 
 export const str = (o: Omit<StringSchema, 'type'> = {}): StringSchema => ({ type: 'string', ...o });
 export const int = (o: Omit<IntegerSchema, 'type'> = {}): IntegerSchema => ({ type: 'integer', ...o });
-export const bool = (o: Omit<BooleanSchema, 'type'> = {}): BooleanSchema => ({ type: 'boolean', ...o });
 export const object = (properties: Record<string, Schema>, o: Omit<ObjectSchema, 'type' | 'properties'> = {}): ObjectSchema => ({ type: 'object', properties, ...o });
 export const array = (items: Schema, o: Omit<ArraySchema, 'type' | 'items'> = {}): ArraySchema => ({ type: 'array', items, ...o });
 /** A string-to-string map. */
@@ -220,7 +219,7 @@ function celErrors(schema: Schema, v: unknown, old: unknown, path: string, errs:
  * apiextensions' wording when an OpenAPI error (a missing field, a wrong type,
  * an unsupported value, too long or too many) keeps the CEL rules from running.
  */
-export const RULES_NOT_CHECKED = 'some validation rules were not checked because the object was invalid; correct the existing errors to complete validation';
+const RULES_NOT_CHECKED = 'some validation rules were not checked because the object was invalid; correct the existing errors to complete validation';
 
 /**
  * Validates a defaulted custom resource (the whole object; metadata is the

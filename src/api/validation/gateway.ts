@@ -37,14 +37,11 @@ const PATH_CHARACTERS = "^(?:[-A-Za-z0-9/._~!$&'()*+,;=:@]|[%][0-9a-fA-F]{2})+$"
 function pending(type: string): Condition {
   return { type, status: 'Unknown', reason: 'Pending', message: 'Waiting for controller', lastTransitionTime: '1970-01-01T00:00:00Z' } as Condition;
 }
-const GATEWAY_CLASS_CONDITIONS = (): Condition[] => [pending('Accepted')];
-const GATEWAY_CONDITIONS = (): Condition[] => [pending('Accepted'), pending('Programmed')];
 
-/** The status a new GatewayClass or Gateway reads back with (the CRD's status default); undefined for the others. */
-export function initialGatewayStatus(kind: string): { conditions: Condition[] } | undefined {
-  if (kind === 'GatewayClass') return { conditions: GATEWAY_CLASS_CONDITIONS() };
-  if (kind === 'Gateway') return { conditions: GATEWAY_CONDITIONS() };
-  return undefined;
+/** A status whose default is these conditions, pending (defaulting copies a default, so both may share the list). */
+function pendingStatus(...types: string[]): ObjectSchema {
+  const conditions = types.map(pending);
+  return object({ conditions: array(object({}), { default: conditions }) }, { default: { conditions } });
 }
 
 // ---- small CEL helpers ----
@@ -63,8 +60,6 @@ const size = (o: unknown, key: string) => {
 const rule = (message: string, holds: Rule['holds']): Rule => ({ message, holds });
 /** A rule over every item of a list. */
 const everyItem = (message: string, ok: (item: Obj, all: Obj[]) => boolean): Rule => rule(message, (self) => objects(self).every((x) => ok(x, objects(self))));
-
-/** Go's time.ParseDuration of a GEP-2257 duration, in milliseconds. */
 
 // ---- references ----
 
@@ -113,7 +108,7 @@ const GATEWAY_CLASS: ObjectSchema = object({
     description: str({ maxLength: 64 }),
     parametersRef: object({ group: group(), kind: kind(), name: objectName(), namespace: namespace() }, { required: ['group', 'kind', 'name'] }),
   }, { required: ['controllerName'] }),
-  status: object({ conditions: array(object({}), { default: GATEWAY_CLASS_CONDITIONS() }) }, { default: { conditions: GATEWAY_CLASS_CONDITIONS() } }),
+  status: pendingStatus('Accepted'),
 }, { required: ['spec'] });
 
 // ---- Gateway ----
@@ -184,7 +179,7 @@ const GATEWAY: ObjectSchema = object({
       parametersRef: object({ group: group(), kind: kind(), name: objectName() }, { required: ['group', 'kind', 'name'] }),
     }),
   }, { required: ['gatewayClassName', 'listeners'] }),
-  status: object({ conditions: array(object({}), { default: GATEWAY_CONDITIONS() }) }, { default: { conditions: GATEWAY_CONDITIONS() } }),
+  status: pendingStatus('Accepted', 'Programmed'),
 }, { required: ['spec'] });
 
 // ---- HTTPRoute ----
@@ -346,6 +341,12 @@ const SCHEMAS: Readonly<Record<string, ObjectSchema>> = {
 /** The schema of a Gateway API kind podnet serves (field validation reads its field names too); undefined for any other. */
 export function gatewaySchemaOf(kind: string): ObjectSchema | undefined {
   return SCHEMAS[kind];
+}
+
+/** The status a new object reads back with: a copy of its CRD's status default (GatewayClass and Gateway have one); undefined for the others. */
+export function initialGatewayStatus(kind: string): unknown {
+  const status = SCHEMAS[kind]?.properties.status?.default;
+  return status === undefined ? undefined : structuredClone(status);
 }
 
 /** The CRD's defaults, in place (spec and, for a GatewayClass or Gateway, status). */

@@ -2,11 +2,11 @@
 // does any custom resource (describe.go's genericDescriber): the name,
 // namespace, labels and annotations, then the whole object as nested fields
 // (keys sorted, each turned into words by smartLabelFor), then the events.
+// describe.ts's generic describer prints the header and events; this file the fields.
 
-import type { Event, KubeObject } from '../../api/types.js';
+import type { KubeObject } from '../../api/types.js';
 import { isObj, type Obj } from '../../api/validation/fields.js';
-import type { Instant } from './age.js';
-import { describeEvents, LEVEL_0, nsOf, PrefixWriter, printAnnotationsMultiline, printLabelsMultiline } from './describe-writer.js';
+import { LEVEL_0, type PrefixWriter } from './describe-writer.js';
 
 /** What the header already showed, and managedFields, which describe never prints. */
 const SKIPPED = new Set(['.metadata.managedFields', '.metadata.name', '.metadata.namespace', '.metadata.labels', '.metadata.annotations']);
@@ -50,14 +50,11 @@ function printContent(w: PrefixWriter, level: number, content: Obj, path: string
   }
 }
 
-/** A GatewayClass, Gateway, HTTPRoute or ReferenceGrant, as kubectl describes a custom resource. */
-export function describeCustomResource(obj: KubeObject, events: readonly Event[] | undefined, now: Instant): string {
-  const w = new PrefixWriter();
-  w.write(LEVEL_0, `Name:\t${obj.metadata.name ?? ''}\n`);
-  w.write(LEVEL_0, `Namespace:\t${nsOf(obj)}\n`);
-  printLabelsMultiline(w, 'Labels', obj.metadata.labels);
-  printAnnotationsMultiline(w, 'Annotations', obj.metadata.annotations);
+/**
+ * The body of a GatewayClass, Gateway, HTTPRoute or ReferenceGrant as kubectl
+ * describes a custom resource: the whole object as nested fields, less what
+ * describe.ts's header already showed.
+ */
+export function printCustomResourceContent(w: PrefixWriter, obj: KubeObject): void {
   printContent(w, LEVEL_0, obj as unknown as Obj, '');
-  if (events) describeEvents(events, w, now);
-  return w.toString();
 }

@@ -16,7 +16,7 @@ import { describeEndpoints, describeEndpointSlice, describeIngress, describeIngr
 import { describeHorizontalPodAutoscaler } from './describe-hpa.js';
 import { describeDaemonSet } from './describe-daemonset.js';
 import { describeCronJob } from './describe-cronjob.js';
-import { describeCustomResource } from './describe-gateway.js';
+import { printCustomResourceContent } from './describe-gateway.js';
 import { describeJob } from './describe-job.js';
 import { describeNetworkPolicy } from './describe-networkpolicy.js';
 import { describeNode } from './describe-node.js';
@@ -238,13 +238,17 @@ function describeConfigMap(cm: ConfigMap, events: readonly Event[] | undefined, 
   return w.toString();
 }
 
-/** Kinds without a describer of their own: name, namespace, labels, annotations, events. */
-function describeGeneric(obj: KubeObject, events: readonly Event[] | undefined, now: Instant): string {
+/**
+ * Kinds without a describer of their own: name, namespace, labels, annotations,
+ * then `printBody`'s lines (a custom resource's fields), then events.
+ */
+function describeGeneric(obj: KubeObject, events: readonly Event[] | undefined, now: Instant, printBody?: (w: PrefixWriter) => void): string {
   const w = new PrefixWriter();
   w.write(LEVEL_0, `Name:\t${obj.metadata.name ?? ''}\n`);
   w.write(LEVEL_0, `Namespace:\t${nsOf(obj)}\n`);
   printLabelsMultiline(w, 'Labels', obj.metadata.labels);
   printAnnotationsMultiline(w, 'Annotations', obj.metadata.annotations);
+  printBody?.(w);
   if (events) describeEvents(events, w, now);
   return w.toString();
 }
@@ -283,7 +287,7 @@ export function describe(obj: KubeObject, events: readonly Event[] | undefined, 
     case 'PodDisruptionBudget': return describePodDisruptionBudget(obj as PodDisruptionBudget, ev, now);
     case 'Role': case 'ClusterRole': return describeRole(obj as Role);
     case 'RoleBinding': case 'ClusterRoleBinding': return describeRoleBinding(obj as RoleBinding);
-    case 'GatewayClass': case 'Gateway': case 'HTTPRoute': case 'ReferenceGrant': return describeCustomResource(obj, ev, now);
+    case 'GatewayClass': case 'Gateway': case 'HTTPRoute': case 'ReferenceGrant': return describeGeneric(obj, ev, now, (w) => printCustomResourceContent(w, obj));
     default: return describeGeneric(obj, ev, now);
   }
 }

@@ -7,9 +7,10 @@ import type {
   Deployment, Endpoints, EndpointSlice, Event, Ingress, IngressClass, KubeObject, LoadBalancerIngress, Namespace, Node, Pod,
   Secret, ConfigMap, Service, ServiceAccount, StatefulSet, Container, PersistentVolume, PersistentVolumeAccessMode, PersistentVolumeClaim,
   StorageClass, NetworkPolicy, ReplicaSet, Job, CronJob, RoleBinding, PodDisruptionBudget, HorizontalPodAutoscaler, DaemonSet, LabelSelector,
-  PodTemplateSpec,
+  PodTemplateSpec, Condition,
 } from '../../api/types.js';
 import type { Gateway, GatewayClass, HTTPRoute } from '../../api/gateway-types.js';
+import { getCondition } from '../../api/pod-helpers.js';
 import { RESOURCES } from '../../api/resources.js';
 import { claimStorageClass, isDefaultStorageClass, volumeStorageClass } from '../../api/default-storage-class.js';
 import { canonicalQuantity } from '../../api/validation/volumes.js';
@@ -86,8 +87,8 @@ function templateOwnerPrinter<T extends TemplateOwner>(
 }
 
 /** `.status.conditions[?(@.type=="TYPE")].status`: the condition's status, '' when there is none. */
-function conditionStatus(conditions: readonly { type: string; status: string }[] | undefined, type: string): string {
-  return conditions?.find((c) => c.type === type)?.status ?? '';
+function conditionStatus(conditions: Condition[] | undefined, type: string): string {
+  return getCondition(conditions, type)?.status ?? '';
 }
 
 /** `Kind/name` of a reference (a binding's role, an autoscaler's target). */
