@@ -211,21 +211,19 @@ export class IngressController {
     /** the table of the round that set them aside: what stands when they get their change back */
     let tableBeforeSetAside: RouteTable | undefined;
     let gateway: GatewayTranslation;
-    const externalAddresses = (name: string) => this.externalNames.get(name);
     for (let round = 0; ; round++) {
       const { ingresses, exclude } = this.lastGood.inputs(current);
-      const index = buildServiceIndex(this.services.list(), this.slices.list(), externalAddresses);
-      gateway = this.gateway.translate(index, this.secrets.list(), this.publishedAddress()[0]?.ip, this.lastValidCerts);
+      // one index of Services and their endpoints for the Gateway translation and the table
+      const serviceIndex = buildServiceIndex(this.services.list(), this.slices.list(), (name) => this.externalNames.get(name));
+      gateway = this.gateway.translate(serviceIndex, this.secrets.list(), this.publishedAddress()[0]?.ip, this.lastValidCerts);
       table = buildRouteTable({
         ingresses,
         ingressClasses: this.classes.list(),
-        services: this.services.list(),
-        endpointSlices: this.slices.list(),
+        serviceIndex,
         secrets: this.secrets.list(),
         classConfig: this.o.classConfig ?? DEFAULT_CLASS_CONFIG,
         exclude,
         lastValidCerts: this.lastValidCerts,
-        externalAddresses,
         gateway,
       });
       const rendered = renderNginxConf(table, this.o.render);

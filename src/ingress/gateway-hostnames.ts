@@ -5,19 +5,14 @@
 // listener only through the names both accept, and the name served is the
 // more specific of the two ("hostname intersection", HTTPRoute.spec.hostnames).
 
-import { CATCH_ALL_HOST, isWildcard, normalizeHost } from './hosts.js';
-
-/** `*.example.com` covers every name (precise or wildcard) strictly below example.com. */
-export function wildcardCovers(wildcard: string, name: string): boolean {
-  const suffix = wildcard.slice(1); // ".example.com"
-  return name.endsWith(suffix) && name.length > suffix.length;
-}
+import { CATCH_ALL_HOST, isWildcard, normalizeHost, suffixWildcardMatches } from './hosts.js';
 
 /** The names a request on `host` and on `other` would both reach, as the more specific of the two; undefined when none. */
 function intersectTwo(host: string, other: string): string | undefined {
   if (host === other) return host;
-  if (isWildcard(host) && wildcardCovers(host, other)) return other;
-  if (isWildcard(other) && wildcardCovers(other, host)) return host;
+  // `*.example.com` covers every name (precise or wildcard) strictly below example.com
+  if (isWildcard(host) && suffixWildcardMatches(host, other)) return other;
+  if (isWildcard(other) && suffixWildcardMatches(other, host)) return host;
   return undefined;
 }
 
@@ -37,5 +32,5 @@ export function hostnameIntersection(listenerHostname: string | undefined, route
 
 /** Whether a listener with this (normalized) hostname receives requests for `host`. */
 export function listenerCovers(listenerHostname: string, host: string): boolean {
-  return listenerHostname === CATCH_ALL_HOST || listenerHostname === host || (isWildcard(listenerHostname) && wildcardCovers(listenerHostname, host));
+  return listenerHostname === CATCH_ALL_HOST || listenerHostname === host || (isWildcard(listenerHostname) && suffixWildcardMatches(listenerHostname, host));
 }

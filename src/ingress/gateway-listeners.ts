@@ -15,7 +15,7 @@ import { referenceAllowed } from './gateway-reference-grants.js';
 import { normalizeHost } from './hosts.js';
 import type { CertKeyPair, HostTls } from './route-table.js';
 
-export const HTTP_ROUTE_KIND: RouteGroupKind = { group: GATEWAY_GROUP, kind: 'HTTPRoute' };
+const HTTP_ROUTE_KIND: RouteGroupKind = { group: GATEWAY_GROUP, kind: 'HTTPRoute' };
 
 export interface ListenerContext {
   httpPort: number;

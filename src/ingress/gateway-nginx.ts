@@ -45,8 +45,8 @@ export function luaLiteral(s: string): string {
 export class HttpLevelBlocks {
   private readonly blocks = new Map<string, { name: string; lines: string[] }>();
 
-  /** `splitOn`: what split_clients hashes, distinct per request (nginx-conf.ts passes GENERATED_REQUEST_ID) */
-  constructor(private readonly splitOn = '$request_id') {}
+  /** `splitOn`: what split_clients hashes, distinct per request (nginx-conf.ts passes GENERATED_REQUEST_ID, not the costly $request_id) */
+  constructor(private readonly splitOn: string) {}
 
   /** the variable holding the chosen backend key ('' for a share that answers 500) and the one naming its Service for the log */
   split(split: readonly WeightedBackend[]): { backendVar: string; serviceVar: string } {
@@ -228,7 +228,7 @@ function escapeRegex(s: string): string {
 }
 
 /** A time nginx reads: whole seconds as `Ns`, else `Nms`. */
-export function nginxTime(ms: number): string {
+function nginxTime(ms: number): string {
   return ms % 1000 === 0 ? `${ms / 1000}s` : `${ms}ms`;
 }
 

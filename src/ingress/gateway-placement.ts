@@ -18,7 +18,7 @@
 import { CATCH_ALL_HOST, isWildcard } from './hosts.js';
 import { listenerCovers } from './gateway-hostnames.js';
 import type { ListenerState } from './gateway-listeners.js';
-import type { HostTls, Route } from './route-table.js';
+import type { GatewayHostRoutes, HostTls, Route } from './route-table.js';
 
 /** A listener a route's name came through, among its Gateway's listeners. */
 export interface Via { listener: ListenerState; siblings: readonly ListenerState[] }
@@ -26,7 +26,8 @@ export interface Via { listener: ListenerState; siblings: readonly ListenerState
 /** A route's rules under one name, and the listeners that gave the route that name. */
 export interface Placement { name: string; routes: readonly Route[]; via: readonly Via[] }
 
-export interface PlacedHost { host: string; anyDepth: boolean; routes: Route[]; tls?: HostTls }
+/** A host of the translation (route-table.ts GatewayHostRoutes), its routes still to be sorted. */
+export interface PlacedHost extends GatewayHostRoutes { routes: Route[] }
 
 /** How specific a listener's hostname is: none < wildcard (longer suffix more) < a precise name. */
 function specificity(hostname: string): number {
@@ -41,11 +42,6 @@ function owns(v: Via, name: string): boolean {
     && listenerCovers(s.hostname, name) && specificity(s.hostname) > mine);
 }
 
-/** Is `name` answered by routes placed under `placed`: the same name, a wildcard covering it, or the catch-all? */
-function reaches(placed: string, name: string): boolean {
-  return placed === name || placed === CATCH_ALL_HOST || (isWildcard(placed) && listenerCovers(placed, name));
-}
-
 export function placeRoutes(placements: readonly Placement[], certificates: ReadonlyMap<string, HostTls>, listenerNames: ReadonlySet<string>): PlacedHost[] {
   const names = new Set([...placements.map((p) => p.name), ...certificates.keys(), ...listenerNames]);
   const out: PlacedHost[] = [];
@@ -53,7 +49,8 @@ export function placeRoutes(placements: readonly Placement[], certificates: Read
     const host: PlacedHost = { host: name, anyDepth: isWildcard(name), routes: [] };
     let tlsFrom: ListenerState | undefined;
     for (const p of placements) {
-      if (!reaches(p.name, name)) continue;
+      // routes placed under the same name, a wildcard covering it, or the catch-all answer it
+      if (!listenerCovers(p.name, name)) continue;
       const owners = p.via.filter((v) => listenerCovers(v.listener.hostname, name) && owns(v, name)).map((v) => v.listener);
       if (owners.length === 0) continue;
       const protocols = new Set(owners.map((l) => l.protocol));

@@ -26,7 +26,7 @@ import type { Backend, ServiceIndex } from './backends.js';
 import { attachToGateway, type Attachment, type AttachResult } from './gateway-attachment.js';
 import { condition, mergeConditions, ownConditions, statusChanged } from './gateway-conditions.js';
 import { evaluateListeners, type ListenerState } from './gateway-listeners.js';
-import { placeRoutes, type Placement } from './gateway-placement.js';
+import { placeRoutes, type PlacedHost, type Placement } from './gateway-placement.js';
 import { translateRules, type TranslatedRules } from './gateway-rules.js';
 import { compareAge, compareRoutes, type CertKeyPair, type HostTls, type IngressRef, type Route } from './route-table.js';
 
@@ -52,11 +52,9 @@ export interface GatewayInput {
   refused?: ReadonlyMap<string, string>;
 }
 
-export interface GatewayHost { host: string; anyDepth: boolean; routes: Route[]; tls?: HostTls }
-
 export interface GatewayTranslation {
   /** sorted by host; '' is the catch-all */
-  hosts: GatewayHost[];
+  hosts: PlacedHost[];
   /** every backend a split uses, sorted by key */
   backends: Backend[];
   gatewayClassStatuses: { name: string; status: GatewayClass['status'] }[];
@@ -66,7 +64,6 @@ export interface GatewayTranslation {
 
 /** HTTPRoutes take no annotations: the defaults, and no redirect to HTTPS (a route says where it is served by the listeners it attaches to). */
 const GATEWAY_ROUTE_OPTIONS: RouteOptions = { ...parseAnnotations(undefined).options, sslRedirect: false };
-
 
 interface OurGateway {
   gw: Gateway;
@@ -97,6 +94,7 @@ export function translateGateways(input: GatewayInput, index: ServiceIndex): Gat
   const httpRouteStatuses: GatewayTranslation['httpRouteStatuses'] = [];
   for (const route of [...input.httpRoutes].sort(compareAge)) {
     const namespace = route.metadata.namespace ?? 'default';
+    const refusal = input.refused?.get(objectKey(route));
     let rules: TranslatedRules | undefined;
     const entries: RouteParentStatus[] = [];
     const served: (Attachment & { siblings: readonly ListenerState[] })[] = [];
@@ -106,9 +104,11 @@ export function translateGateways(input: GatewayInput, index: ServiceIndex): Gat
       if (!g) continue; // not ours (or not there): another controller's to report
       const result = attachToGateway(route, parentRef, g.gw, g.listeners, (ns) => namespaceLabels.get(ns));
       for (const l of result.attached) (g.attached.get(l.listener.name) ?? g.attached.set(l.listener.name, new Set()).get(l.listener.name)!).add(objectKey(route));
-      const refusal = input.refused?.get(objectKey(route));
-      // a refused route keeps what its references say; it serves no rule
-      rules ??= refusal !== undefined ? { ...translateRules(route, index, input.referenceGrants), rules: [], dropped: [refusal] } : translateRules(route, index, input.referenceGrants);
+      if (!rules) {
+        rules = translateRules(route, index, input.referenceGrants);
+        // a refused route keeps what its references say; it serves no rule
+        if (refusal !== undefined) rules = { ...rules, rules: [], dropped: [refusal] };
+      }
       if (result.accepted && rules.rules.length > 0) served.push(...result.served.map((a) => ({ ...a, siblings: g.listeners })));
       const previous = route.status?.parents?.find((p) => p.controllerName === input.controllerName && sameParent(p.parentRef, parentRef, namespace));
       entries.push({ parentRef, controllerName: input.controllerName, conditions: ownConditions(previous?.conditions, parentConditions(result, rules, route.metadata.generation), input.now) });
@@ -226,6 +226,7 @@ function compareText(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
-function objectKey(o: KubeObject): string {
+/** `ns/name` of a namespaced object: how GatewayInput.refused names a route. */
+export function objectKey(o: KubeObject): string {
   return `${o.metadata.namespace ?? 'default'}/${o.metadata.name}`;
 }

@@ -10,13 +10,14 @@
 // others.
 
 import type { KubeObject, Namespace, Secret } from '../api/types.js';
+import { nowRFC3339 } from '../api/pod-helpers.js';
 import type { Gateway, GatewayClass, HTTPRoute, ReferenceGrant } from '../api/gateway-types.js';
 import { GATEWAY_GROUP } from '../api/gateway-types.js';
 import type { Client } from '../client/client.js';
 import { Informer } from '../client/informer.js';
 import { GATEWAY_CONTROLLER_NAME } from '../config.js';
 import type { ServiceIndex } from './backends.js';
-import { translateGateways, type GatewayTranslation } from './gateway-routes.js';
+import { objectKey, translateGateways, type GatewayTranslation } from './gateway-routes.js';
 import { refKey, type CertKeyPair, type IngressRef } from './route-table.js';
 import { oneLine } from './last-good.js';
 import { recordEvent } from './controller-events.js';
@@ -85,14 +86,14 @@ export class GatewayWatch {
       this.rendered.set(key(r), { uid, generation: r.metadata.generation ?? 1 });
       const entry = this.refused.get(uid);
       if (entry && entry.generation !== (r.metadata.generation ?? 1)) this.refused.delete(uid);
-      else if (entry) refused.set(`${r.metadata.namespace ?? 'default'}/${r.metadata.name}`, entry.why);
+      else if (entry) refused.set(objectKey(r), entry.why);
     }
     for (const uid of [...this.refused.keys()]) if (!current.has(uid)) this.refused.delete(uid);
     return translateGateways({
       gatewayClasses: this.classes.list(), gateways: this.gateways.list(), httpRoutes: routes, refused,
       referenceGrants: this.grants.list(), namespaces: this.namespaces.list(), secrets,
       controllerName: GATEWAY_CONTROLLER_NAME, httpPort: this.o.httpPort, httpsPort: this.o.httpsPort,
-      ...(address ? { address } : {}), now: rfc3339(this.o.now()), lastValidCerts,
+      ...(address ? { address } : {}), now: nowRFC3339(this.o.now()), lastValidCerts,
     }, index);
   }
 
@@ -149,8 +150,4 @@ export function statusPatch(current: object | undefined, next: object): Record<s
 
 function key(r: HTTPRoute): string {
   return refKey({ kind: 'HTTPRoute', namespace: r.metadata.namespace ?? 'default', name: r.metadata.name ?? '' });
-}
-
-function rfc3339(d: Date): string {
-  return d.toISOString().replace(/\.\d+Z$/, 'Z');
 }

@@ -368,8 +368,11 @@ export function renderNginxConf(table: RouteTable, options: RenderOptions): Rend
 function shadowedOnHttps(tlsWildcards: { ingress: readonly string[]; gateway: readonly string[] }, v: VirtualHost): boolean {
   if (v.tls || v.host === CATCH_ALL_HOST) return false;
   if (namesCover(tlsWildcards.ingress, v.host)) return true;
-  const fromRoutes = v.routes.some((r) => r.ingress.kind === 'HTTPRoute');
-  return !fromRoutes && tlsWildcards.gateway.some((w) => suffixWildcardMatches(w, v.host));
+  return !hasHTTPRoutes(v) && tlsWildcards.gateway.some((w) => suffixWildcardMatches(w, v.host));
+}
+
+function hasHTTPRoutes(v: VirtualHost): boolean {
+  return v.routes.some((r) => r.ingress.kind === 'HTTPRoute');
 }
 
 function hostPort(ip: string, port: number): string {
@@ -460,10 +463,13 @@ function renderServer(L: Lines, v: VirtualHost, o: RenderOptions, sections: Conf
   const hasRoot = blocks.some((b) => b.key === '/');
   if (!hasRoot) blocks.push({ key: '/', modifier: '/', route: v.fallback });
 
+  // Only HTTPRoute routes (their conditions, their hostname precedence) can
+  // answer a location's requests with another route than the one that claimed it.
+  const fromRoutes = hasHTTPRoutes(v);
   const named = new NamedLocations();
   for (const b of blocks) {
     const start = L.next;
-    const candidates = v.regex || !b.route ? [b.route] : candidatesFor(b.key, v);
+    const candidates = v.regex || !b.route || !fromRoutes ? [b.route] : candidatesFor(b.key, v);
     if (candidates.length === 1 && !hasConditions(candidates[0])) {
       renderLocation(L, b.modifier, candidates[0], v, redirect, o, http);
     } else {

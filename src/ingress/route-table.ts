@@ -170,6 +170,12 @@ export interface RouteTableInput {
   lastValidCerts?: ReadonlyMap<string, CertKeyPair>;
   /** what an ExternalName Service's name resolves to (external-names.ts); without it such backends have no address */
   externalAddresses?: (name: string) => readonly string[];
+  /**
+   * The index of those three (buildServiceIndex), when the caller has built it
+   * already for something else (the controller's Gateway translation); it
+   * then stands in for them
+   */
+  serviceIndex?: ServiceIndex;
   /** hosts, routes and certificates from Gateway API objects (gateway-routes.ts translateGateways), merged after the Ingresses' */
   gateway?: { hosts: readonly GatewayHostRoutes[]; backends: readonly Backend[] };
 }
@@ -230,7 +236,7 @@ interface Served { ing: Ingress; ref: IngressRef; options: RouteOptions }
 export function buildRouteTable(input: RouteTableInput): RouteTable {
   const warnings: IngressWarning[] = [];
   const warn = (ingress: IngressRef, reason: string, message: string) => warnings.push({ ingress, reason, message });
-  const index = buildServiceIndex(input.services ?? [], input.endpointSlices ?? [], input.externalAddresses);
+  const index = input.serviceIndex ?? buildServiceIndex(input.services ?? [], input.endpointSlices ?? [], input.externalAddresses);
   const classes = input.ingressClasses ?? [];
   const config = input.classConfig ?? DEFAULT_CLASS_CONFIG;
 
@@ -448,7 +454,8 @@ export function matchRoute(table: RouteTable, host: string, path: string, reques
   const v = selectHost(table.hosts, host);
   if (!v) return undefined;
   const [p, query] = splitQuery(path);
-  const meets = (r: Route) => conditionsMet(r.conditions, request, query);
+  const headers = new Map(Object.entries(request.headers ?? {}).map(([k, val]) => [k.toLowerCase(), val]));
+  const meets = (r: Route) => conditionsMet(r.conditions, request, headers, query);
   // A more specific hostname's routes all come first (compareRoutes sorts by hostLevel first).
   for (const level of new Set(v.routes.map((r) => r.order?.hostLevel ?? 0))) {
     const routes = v.routes.filter((r) => (r.order?.hostLevel ?? 0) === level);
@@ -464,17 +471,17 @@ function splitQuery(path: string): [string, URLSearchParams] {
   return i < 0 ? [path, new URLSearchParams()] : [path.slice(0, i), new URLSearchParams(path.slice(i + 1))];
 }
 
-function conditionsMet(c: RouteConditions | undefined, request: RequestFacts, query: URLSearchParams): boolean {
+/** `headers`: the request's, by lowercased name */
+function conditionsMet(c: RouteConditions | undefined, request: RequestFacts, headers: ReadonlyMap<string, string>, query: URLSearchParams): boolean {
   if (!c) return true;
   if (c.scheme && (request.scheme ?? 'http') !== c.scheme) return false;
   if (c.method && (request.method ?? 'GET') !== c.method) return false;
-  const headers = new Map(Object.entries(request.headers ?? {}).map(([k, val]) => [k.toLowerCase(), val]));
   if (!(c.headers ?? []).every((m) => valueMatches(m, headers.get(m.name)))) return false;
   return (c.queryParams ?? []).every((m) => valueMatches(m, query.get(m.name) ?? undefined));
 }
 
 /** Exact compares the whole value; a RegularExpression must match the whole value too (as nginx-conf.ts renders it). */
-export function valueMatches(m: ValueMatch, value: string | undefined): boolean {
+function valueMatches(m: ValueMatch, value: string | undefined): boolean {
   if (value === undefined) return false;
   if (m.type === 'Exact') return value === m.value;
   try { return new RegExp(`^(?:${m.value})$`).test(value); } catch { return false; }

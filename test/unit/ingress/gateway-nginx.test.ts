@@ -4,6 +4,7 @@ import { dispatchLua, gatewayTimeouts, HttpLevelBlocks, luaLiteral, nginxLiteral
 import { buildRouteTable, compareRoutes, matchRoute, type Route } from '../../../src/ingress/route-table.js';
 import { parseAnnotations } from '../../../src/ingress/annotations.js';
 import { selectHost } from '../../../src/ingress/hosts.js';
+import { GENERATED_REQUEST_ID } from '../../../src/ingress/nginx-conf.js';
 
 const OPTIONS = { ...parseAnnotations(undefined).options, sslRedirect: false };
 const backend = (n: string) => ({ key: `default_${n}_80`, namespace: 'default', service: n, servicePort: 80, endpoints: [] });
@@ -25,7 +26,7 @@ test('splitShares: percentages with two decimals, the last takes the rest, weigh
 });
 
 test('identical splits share one split_clients block', () => {
-  const http = new HttpLevelBlocks();
+  const http = new HttpLevelBlocks(GENERATED_REQUEST_ID);
   const split = [{ backend: backend('a'), weight: 1 }, { backend: backend('b'), weight: 1 }];
   assert.deepEqual(http.split(split), http.split([...split]));
   assert.equal(http.lines().filter((l) => l.startsWith('split_clients')).length, 1);
@@ -47,17 +48,17 @@ test('dispatchLua: candidates in order, unconditional last, else 404; only what 
 });
 
 test('redirectLines: the listener port unless a scheme or a port is given; default ports never written', () => {
-  assert.deepEqual(redirectLines(route('/a'), {}, new HttpLevelBlocks()), ['return 302 "$scheme://$host$podnet_listener_port$request_uri";']);
-  assert.deepEqual(redirectLines(route('/a'), { scheme: 'https', statusCode: 301 }, new HttpLevelBlocks()), ['return 301 "https://$host$request_uri";']);
-  assert.deepEqual(redirectLines(route('/a'), { scheme: 'https', port: 443 }, new HttpLevelBlocks()), ['return 302 "https://$host$request_uri";']);
-  assert.deepEqual(redirectLines(route('/a'), { scheme: 'http', port: 8080, hostname: 'x.test' }, new HttpLevelBlocks()), ['return 302 "http://x.test:8080$request_uri";']);
-  assert.deepEqual(redirectLines(route('/a'), { path: { type: 'ReplacePrefixMatch', replacePrefixMatch: '/b/' } }, new HttpLevelBlocks()), [
+  assert.deepEqual(redirectLines(route('/a'), {}, new HttpLevelBlocks(GENERATED_REQUEST_ID)), ['return 302 "$scheme://$host$podnet_listener_port$request_uri";']);
+  assert.deepEqual(redirectLines(route('/a'), { scheme: 'https', statusCode: 301 }, new HttpLevelBlocks(GENERATED_REQUEST_ID)), ['return 301 "https://$host$request_uri";']);
+  assert.deepEqual(redirectLines(route('/a'), { scheme: 'https', port: 443 }, new HttpLevelBlocks(GENERATED_REQUEST_ID)), ['return 302 "https://$host$request_uri";']);
+  assert.deepEqual(redirectLines(route('/a'), { scheme: 'http', port: 8080, hostname: 'x.test' }, new HttpLevelBlocks(GENERATED_REQUEST_ID)), ['return 302 "http://x.test:8080$request_uri";']);
+  assert.deepEqual(redirectLines(route('/a'), { path: { type: 'ReplacePrefixMatch', replacePrefixMatch: '/b/' } }, new HttpLevelBlocks(GENERATED_REQUEST_ID)), [
     'rewrite "^/a$" "$scheme://$host$podnet_listener_port/b/" redirect;',
     'rewrite "(?s)^/a(/.*)$" "$scheme://$host$podnet_listener_port/b$1" redirect;',
     'return 500;',
   ]);
   // a port without a scheme: left out where it is the request's scheme's own
-  const http = new HttpLevelBlocks();
+  const http = new HttpLevelBlocks(GENERATED_REQUEST_ID);
   assert.deepEqual(redirectLines(route('/a'), { port: 80 }, http), ['return 302 "$scheme://$host$podnet_redirect_port_80$request_uri";']);
   assert.deepEqual(http.lines(), ['map $scheme $podnet_redirect_port_80 { http ""; default ":80"; }']);
   assert.deepEqual(redirectLines(route('/a'), { port: 8080 }, http), ['return 302 "$scheme://$host:8080$request_uri";']);
@@ -65,8 +66,8 @@ test('redirectLines: the listener port unless a scheme or a port is given; defau
 
 test('rewriteLines and requestHeaderLines', () => {
   assert.deepEqual(rewriteLines(route('/', { filters: { rewrite: { path: { type: 'ReplacePrefixMatch', replacePrefixMatch: '/v1' } } } })), ['rewrite "(?s)^(/.*)$" "/v1$1" break;']);
-  assert.deepEqual(requestHeaderLines(route('/'), new HttpLevelBlocks()), []); // nothing changed: the http level's headers apply
-  const lines = requestHeaderLines(route('/', { filters: { requestHeaders: { set: [{ name: 'host', value: 'h' }], remove: ['proxy', 'X-Gone'] } } }), new HttpLevelBlocks());
+  assert.deepEqual(requestHeaderLines(route('/'), new HttpLevelBlocks(GENERATED_REQUEST_ID)), []); // nothing changed: the http level's headers apply
+  const lines = requestHeaderLines(route('/', { filters: { requestHeaders: { set: [{ name: 'host', value: 'h' }], remove: ['proxy', 'X-Gone'] } } }), new HttpLevelBlocks(GENERATED_REQUEST_ID));
   assert.ok(lines.includes('proxy_set_header host "h";'));
   assert.ok(lines.includes('proxy_set_header X-Gone "";'));
   assert.ok(lines.includes('proxy_set_header X-Forwarded-For $remote_addr;')); // the inherited ones are repeated
