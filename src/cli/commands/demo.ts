@@ -119,6 +119,9 @@ export function nextSteps(cluster: string, node: string, controllerPod: string):
     pn('trace', `http://api.${NAMESPACE}/ --from db-0 -n ${NAMESPACE}`),
     pn('doctor', ''),
     pn('get', `pods,svc,endpointslices,ingress -n ${NAMESPACE} -o wide`),
+    // the Gateway API on the same example (docs/gateway.md)
+    pn('apply', '-f examples/gateway/'),
+    pn('trace', "http://store.example.test/ -H 'X-Canary: yes'"),
     pn('exec', `-n ${NAMESPACE} db-0 -- dig +short db.${NAMESPACE}.svc.cluster.local`),
     pn('exec', `node/${node} -- nft list table ip podnet`),
     pn('exec', `-n ingress-nginx ${controllerPod} -- cat /etc/nginx/nginx.conf`),

@@ -10,4 +10,6 @@ test('the demo\'s next steps run from this checkout and name a cluster other tha
   assert.ok(other.every((l) => l.includes('--cluster lab')));
   assert.equal(other[2], './podnet trace --cluster lab http://api.shop/ --from db-0 -n shop');
   assert.equal(other[3], './podnet doctor --cluster lab');
+  assert.ok(other.includes('./podnet apply --cluster lab -f examples/gateway/'));
+  assert.ok(other.includes("./podnet trace --cluster lab http://store.example.test/ -H 'X-Canary: yes'"));
 });
