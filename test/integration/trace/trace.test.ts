@@ -354,15 +354,18 @@ describe('podnet trace: every layer of one request, or where and why it failed',
     assert.match(tcp.stderr, /^error: the request failed at the pod: pod shop\/db-0: connection refused \(.*\): nothing listens on port 5433 of pod db-0 \(its containers declare 5432\/sql\)\n$/);
   });
 
-  test('usage: a URL is required, and only HTTP and HTTPS are traced', async () => {
+  test('usage: a URL is required, only HTTP and HTTPS are traced, and -H/-X only for HTTP', async () => {
     const none = await pn(['trace']);
     assert.equal(none.code, 1);
-    assert.equal(none.stderr, 'error: usage: podnet trace URL|tcp://HOST:PORT [--from outside|POD|TYPE/NAME] [-n NS]\n');
+    assert.equal(none.stderr, 'error: usage: podnet trace URL|tcp://HOST:PORT [--from outside|POD|TYPE/NAME] [-n NS] [-H \'NAME: VALUE\']... [-X METHOD]\n');
     assert.equal(none.stdout, '');
     const ftp = await pn(['trace', 'ftp://x/']);
     assert.equal(ftp.code, 1);
     assert.match(ftp.stderr, /^error: .*\bHTTP and HTTPS\b.*\n$/);
     assert.equal(ftp.stdout, '');
+    const tcpWithHeader = await pn(['trace', 'tcp://db:5432', '-H', 'X-A: 1']);
+    assert.equal(tcpWithHeader.code, 1);
+    assert.equal(tcpWithHeader.stderr, 'error: -H and -X shape an HTTP request: a tcp:// trace sends none\n');
   });
 
   test('podnet test: expectations in a file, each one trace; a failing one prints its trace and exits 1; an invalid file runs nothing', async () => {
