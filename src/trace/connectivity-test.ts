@@ -20,6 +20,11 @@
 //       namespace: shop
 //       url: tcp://db:5432         # a TCP connection only (nc -z)
 //       expect: reachable
+//     - from: outside
+//       url: http://store.example.test/
+//       method: POST               # optional, as trace -X
+//       headers: {X-Canary: "yes"} # optional, as trace -H: what an HTTPRoute matches on
+//       expect: reachable
 
 import { parse } from 'yaml';
 import { field, type FieldError } from '../errors.js';
@@ -36,6 +41,9 @@ export interface ConnectivityCase {
   namespace: string;
   url: string;
   expect: Expectation;
+  /** `Name: value`, as trace's -H */
+  headers: string[];
+  method?: string;
 }
 
 export interface Verdict {
@@ -45,7 +53,9 @@ export interface Verdict {
 }
 
 const EXPECTATIONS = ['reachable', 'unreachable'];
-const KNOWN_FIELDS = new Set(['name', 'from', 'namespace', 'url', 'expect', 'failsAt']);
+const KNOWN_FIELDS = new Set(['name', 'from', 'namespace', 'url', 'expect', 'failsAt', 'method', 'headers']);
+const HEADER_NAME = /^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/;
+const METHOD = /^[A-Z]+$/;
 
 /**
  * The tests of a file, or every problem with it as the API server words
@@ -83,6 +93,9 @@ export function parseConnectivityTests(text: string): { cases: ConnectivityCase[
     const namespace = text('namespace', false) ?? 'default';
     const name = text('name', false);
     const failsAt = text('failsAt', false);
+    const method = text('method', false);
+    if (method !== undefined && !METHOD.test(method)) errors.push(field.invalid(`${path}.method`, method, 'must be an HTTP method in capitals (GET, POST, …)'));
+    const headers = parseHeaders(o.headers, `${path}.headers`, errors);
     const expect = parseExpectation(o.expect, `${path}.expect`, errors);
     if (failsAt !== undefined && expect && expect.kind !== 'unreachable') errors.push(field.invalid(`${path}.failsAt`, failsAt, 'only with expect: unreachable'));
     if (failsAt !== undefined && !layerNamed(failsAt)) errors.push(field.notSupported(`${path}.failsAt`, failsAt, [...FAILURE_LAYERS]));
@@ -90,11 +103,26 @@ export function parseConnectivityTests(text: string): { cases: ConnectivityCase[
     if (url !== undefined) { try { traceURL(url); } catch (err) { errors.push(field.invalid(`${path}.url`, url, (err as Error).message)); } }
     if (from !== undefined && from !== 'outside') { try { checkSource(from); } catch (err) { errors.push(field.invalid(`${path}.from`, from, (err as Error).message)); } }
     if (url?.toLowerCase().startsWith('tcp://') && expect?.kind === 'status') errors.push(field.invalid(`${path}.expect`, expect.status, 'a tcp:// test opens a connection only: expect reachable or unreachable'));
+    if (url?.toLowerCase().startsWith('tcp://') && (method !== undefined || headers.length > 0)) errors.push(field.invalid(`${path}.url`, url, 'method and headers shape an HTTP request: a tcp:// test sends none'));
     if (errors.length > before || !from || !url || !expect) return;
     const full: Expectation = expect.kind === 'unreachable' && failsAt ? { kind: 'unreachable', failsAt: layerNamed(failsAt)! } : expect;
-    cases.push({ name: name ?? `${from} → ${url}`, from, namespace, url, expect: full });
+    cases.push({ name: name ?? `${from} → ${url}`, from, namespace, url, expect: full, headers, ...(method ? { method } : {}) });
   });
   return { cases: errors.length > 0 ? [] : cases, errors };
+}
+
+/** `headers: {Name: value}` → curl's `Name: value` lines; a name must be an HTTP token, a value one line. */
+function parseHeaders(v: unknown, path: string, errors: FieldError[]): string[] {
+  if (v === undefined || v === null) return [];
+  if (typeof v !== 'object' || Array.isArray(v)) { errors.push(field.invalid(path, v, 'must be a map of header names to values')); return []; }
+  const out: string[] = [];
+  for (const [name, value] of Object.entries(v as Record<string, unknown>)) {
+    if (!HEADER_NAME.test(name)) { errors.push(field.invalid(`${path}.${name}`, name, 'must be an HTTP header name')); continue; }
+    if (typeof value !== 'string' && typeof value !== 'number') { errors.push(field.invalid(`${path}.${name}`, value, 'must be a string')); continue; }
+    if (/[\r\n]/.test(String(value))) { errors.push(field.invalid(`${path}.${name}`, value, 'must be one line')); continue; }
+    out.push(`${name}: ${value}`);
+  }
+  return out;
 }
 
 function parseExpectation(v: unknown, path: string, errors: FieldError[]): Expectation | undefined {

@@ -19,7 +19,7 @@ async function runCase(ctx: Context, c: ConnectivityCase): Promise<Outcome> {
   try {
     const url = traceURL(c.url);
     const where = await sourceOf(ctx, c.from, c.namespace);
-    const evidence = await traceRequest(ctx, url, where);
+    const evidence = await traceRequest(ctx, url, where, { headers: c.headers, ...(c.method ? { method: c.method } : {}) });
     const report = explainTrace(evidence);
     const verdict = judge(c.expect, report, evidence);
     return { c, result: verdict.pass ? 'PASS' : 'FAIL', got: verdict.got, detail: report.lines };

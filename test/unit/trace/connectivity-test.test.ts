@@ -18,15 +18,21 @@ tests:
   - from: outside
     url: http://shop.example.test/nope
     expect: 404
+  - from: outside
+    url: http://store.example.test/
+    method: POST
+    headers: {X-Canary: "yes", X-Build: 7}
+    expect: reachable
 `;
 
-test('a file of tests: names, namespaces, the three kinds of expectation', () => {
+test('a file of tests: names, namespaces, the three kinds of expectation, a method and headers', () => {
   const { cases, errors } = parseConnectivityTests(FILE);
   assert.deepEqual(errors, []);
   assert.deepEqual(cases, [
-    { name: 'outside reaches the api', from: 'outside', namespace: 'default', url: 'https://shop.example.test/api/orders', expect: { kind: 'reachable' } },
-    { name: 'deploy/frontend → http://db.shop:5432/', from: 'deploy/frontend', namespace: 'shop', url: 'http://db.shop:5432/', expect: { kind: 'unreachable', failsAt: 'NetworkPolicy' } },
-    { name: 'outside → http://shop.example.test/nope', from: 'outside', namespace: 'default', url: 'http://shop.example.test/nope', expect: { kind: 'status', status: 404 } },
+    { name: 'outside reaches the api', from: 'outside', namespace: 'default', url: 'https://shop.example.test/api/orders', expect: { kind: 'reachable' }, headers: [] },
+    { name: 'deploy/frontend → http://db.shop:5432/', from: 'deploy/frontend', namespace: 'shop', url: 'http://db.shop:5432/', expect: { kind: 'unreachable', failsAt: 'NetworkPolicy' }, headers: [] },
+    { name: 'outside → http://shop.example.test/nope', from: 'outside', namespace: 'default', url: 'http://shop.example.test/nope', expect: { kind: 'status', status: 404 }, headers: [] },
+    { name: 'outside → http://store.example.test/', from: 'outside', namespace: 'default', url: 'http://store.example.test/', expect: { kind: 'reachable' }, headers: ['X-Canary: yes', 'X-Build: 7'], method: 'POST' },
   ]);
 });
 
@@ -34,7 +40,7 @@ const INVALID = [
   ['no tests', 'x: 1', ['tests: Required value: a list of {from, url, expect}']],
   ['missing fields', 'tests: [{from: outside}]', ['tests[0].url: Required value', 'tests[0].expect: Required value']],
   ['an unknown field and an unknown expectation', 'tests: [{from: outside, url: "http://a/", expect: maybe, timeout: 3}]',
-    ['tests[0].timeout: Unsupported value: "timeout": supported values: "name", "from", "namespace", "url", "expect", "failsAt"', 'tests[0].expect: Unsupported value: "maybe": supported values: "reachable", "unreachable", "an HTTP status 100-599"']],
+    ['tests[0].timeout: Unsupported value: "timeout": supported values: "name", "from", "namespace", "url", "expect", "failsAt", "method", "headers"', 'tests[0].expect: Unsupported value: "maybe": supported values: "reachable", "unreachable", "an HTTP status 100-599"']],
   ['failsAt without unreachable', 'tests: [{from: outside, url: "http://a/", expect: reachable, failsAt: DNS}]', ['tests[0].failsAt: Invalid value: "DNS": only with expect: unreachable']],
   ['a status out of range and a number where a string belongs', 'tests: [{from: 7, url: "http://a/", expect: 700}]', ['tests[0].from: Invalid value: 7: must be a string', 'tests[0].expect: Unsupported value: 700: supported values: "reachable", "unreachable", "an HTTP status 100-599"']],
   ['a status for a tcp:// test', 'tests: [{from: outside, url: "tcp://db:5432", expect: 200}]', ['tests[0].expect: Invalid value: 200: a tcp:// test opens a connection only: expect reachable or unreachable']],
@@ -42,6 +48,10 @@ const INVALID = [
     ['tests[0].failsAt: Unsupported value: "Policy": supported values: "DNS", "the network", "the load balancer", "the node", "the ingress", "the Service", "NetworkPolicy", "the pod", "the destination"',
       'tests[0].url: Invalid value: "ftp://x/": podnet trace follows HTTP and HTTPS requests and tcp://HOST:PORT connections, not ftp',
       'tests[0].from: Invalid value: "node/node-1": --from takes the outside client or a pod (NAME, pod/NAME, deploy|sts|svc/NAME); from a node, run: podnet exec node/node-1 -- curl -v URL']],
+  ['a method in lower case, a header that is no token, a header value on two lines, headers on a tcp:// test',
+    'tests: [{from: outside, url: "http://a/", expect: reachable, method: post, headers: {"X A": "1", X-B: "a\\nb"}}, {from: outside, url: "tcp://db:5432", expect: reachable, headers: {X-C: "1"}}]',
+    ['tests[0].method: Invalid value: "post": must be an HTTP method in capitals (GET, POST, …)', 'tests[0].headers.X A: Invalid value: "X A": must be an HTTP header name',
+      'tests[0].headers.X-B: Invalid value: "a\\nb": must be one line', 'tests[1].url: Invalid value: "tcp://db:5432": method and headers shape an HTTP request: a tcp:// test sends none']],
   ['tests as a map', 'tests: {a: 1}', ['tests: Invalid value: {"a":1}: must be a list of {from, url, expect}']],
   ['several documents', 'tests: []\n---\ntests: []', ['<file>: Invalid value: "": a test file is one YAML document (tests: [...]), not several']],
   ['not YAML', 'tests: [', ['<file>: Invalid value: "": not YAML: Flow sequence in block collection must be sufficiently indented and end with a ] at line 1, column 9']],
