@@ -12,7 +12,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Gateway, HTTPRoute } from '../../../src/api/gateway-types.js';
@@ -191,6 +191,17 @@ spec:
     assert.match(traced, /published by podnet's external-dns from HTTPRoute shop\/store/);
     assert.match(traced, /matched host store\.gw\.example\.test path \/ of HTTPRoute shop\/store → shop\/canary:80/);
     assert.match(traced, /Pod +shop\/canary-/);
+    // and so does podnet test, from a file
+    const file = path.join(stateDir, 'gateway-connectivity.yaml');
+    writeFileSync(file, [
+      'tests:',
+      '  - {name: canary by header, from: outside, url: "http://store.gw.example.test/x", headers: {X-Canary: "yes"}, expect: reachable}',
+      '  - {name: old name redirected, from: outside, url: "http://old.gw.example.test/a", expect: 301}',
+      '  - {name: POST to the api prefix, from: outside, url: "http://store.gw.example.test/api/orders", method: POST, expect: reachable}',
+    ].join('\n'));
+    const tested = await pn(['test', '-f', file]);
+    assert.equal(tested.code, 0, `${tested.stdout}${tested.stderr}`);
+    assert.match(tested.stdout, /3 passed/);
     const dig = await ok(['outside', '--', 'dig', '+short', 'store.gw.example.test']);
     assert.equal(dig.trim(), lbIP);
     const tls = await pn(['outside', '--', 'curl', '-s', '-v', '-k', '-o', '/dev/null', 'https://store.gw.example.test/']);
