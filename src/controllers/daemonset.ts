@@ -23,15 +23,15 @@ import type { Client } from '../client/client.js';
 import { isApiError } from '../errors.js';
 import { templateGenerationOf } from '../api/template-generation.js';
 import { Controller } from './controller.js';
-import { claimPods, controllerRefTo, orphanNamespace, ORPHANS_BY_NAMESPACE, podOwnerHandlers, type PodOwner } from './controller-ref.js';
+import { claimPods, controllerRefTo, podOwnerHandlers, type PodOwner } from './controller-ref.js';
 import { affinityForNode, nodeFit, targetNodeOf, withDaemonTolerations } from './daemonset-placement.js';
 import type { EventRecorder } from './events.js';
-import { indexLookup, keyOf, splitKey, type IndexLookup, type InformerSource, type Lister } from './informers.js';
+import { keyOf, splitKey, type InformerSource, type Lister } from './informers.js';
 import { nodeSchedulingChanged } from './scheduler.js';
 import { REVISION_LABEL } from './statefulset.js';
 import { randomSuffix, templateHash } from './template-hash.js';
 import {
-  byCreation, CONTROLLER_UID_INDEX, controllerUid, createOwnedPod, deleteOwnedPod, msUntilNextAvailable, podChangeMatters, resolveIntOrPercent, sameStatus,
+  byCreation, createOwnedPod, deleteOwnedPod, msUntilNextAvailable, OwnedPods, podChangeMatters, resolveIntOrPercent, sameStatus,
 } from './workload-pods.js';
 
 export const TEMPLATE_GENERATION_LABEL = 'pod-template-generation';
@@ -222,8 +222,7 @@ export function daemonPodFor(ds: DaemonSet, node: string, name: string): Pod {
 export class DaemonSetController extends Controller {
   private readonly sets: Lister<DaemonSet>;
   private readonly nodes: Lister<Node>;
-  private readonly podsByOwner: IndexLookup<Pod>;
-  private readonly orphans: IndexLookup<Pod>;
+  private readonly owned: OwnedPods;
 
   constructor(informers: InformerSource, private readonly client: Client, private readonly events: EventRecorder, private readonly now: () => number = Date.now) {
     super('daemonset-controller', 2);
@@ -232,8 +231,7 @@ export class DaemonSetController extends Controller {
     const nodes = informers.informer<Node>('nodes');
     this.sets = sets;
     this.nodes = nodes;
-    this.podsByOwner = indexLookup(pods, CONTROLLER_UID_INDEX, controllerUid);
-    this.orphans = indexLookup(pods, ORPHANS_BY_NAMESPACE, orphanNamespace);
+    this.owned = new OwnedPods(pods);
     sets.addHandlers({ add: (s) => this.enqueue(keyOf(s)), update: (_o, s) => this.enqueue(keyOf(s)) });
     pods.addHandlers(podOwnerHandlers('DaemonSet', sets, (key) => this.enqueue(key), podChangeMatters));
     // a node that comes, goes, becomes Ready or changes its taints, labels or cordon may change where every set runs
@@ -245,7 +243,7 @@ export class DaemonSetController extends Controller {
     const [namespace, name] = splitKey(key);
     const ds = this.sets.get(namespace, name);
     if (!ds || ds.metadata.deletionTimestamp) return; // the garbage collector removes its pods
-    const candidates = [...this.podsByOwner.get(ds.metadata.uid!), ...this.orphans.get(namespace ?? '')];
+    const candidates = this.owned.candidates(ds);
     const owned = await claimPods(this.client, ownerOf(ds), candidates, (p) => matchesLabelSelector(ds.spec.selector, p.metadata.labels));
     const nodes = this.nodes.list();
     const plan = planDaemonSet(ds, nodes, owned, this.now());

@@ -29,15 +29,15 @@ import { isControlledBy } from '../api/pod-helpers.js';
 import type { Client } from '../client/client.js';
 import { isApiError } from '../errors.js';
 import { Controller } from './controller.js';
-import { claimPods, controllerRefOf, orphanNamespace, ORPHANS_BY_NAMESPACE, podOwnerHandlers } from './controller-ref.js';
+import { claimPods, controllerRefOf, podOwnerHandlers } from './controller-ref.js';
 import { recordPlanned, type EventRecorder } from './events.js';
-import { indexLookup, keyOf, splitKey, type IndexLookup, type InformerSource, type Lister } from './informers.js';
+import { keyOf, splitKey, type InformerSource, type Lister } from './informers.js';
 import {
   hasTrackingFinalizer, isJobFinished, JOB_POD_FAILURE_BACKOFF, JOB_TRACKING_FINALIZER, jobOwner, jobPod, jobPodNamePrefix, planJob,
   settleUncounted, tidyStatus, trackFinishedPods, type BackoffRecord, type JobPlan,
 } from './job-plan.js';
 import { randomSuffix } from './template-hash.js';
-import { CONTROLLER_UID_INDEX, controllerUid, createOwnedPod, deleteOwnedPod, sameStatus } from './workload-pods.js';
+import { createOwnedPod, deleteOwnedPod, OwnedPods, sameStatus } from './workload-pods.js';
 
 /** spec.managedBy of the Jobs this controller syncs (and of those that name none) */
 const JOB_CONTROLLER_NAME = 'kubernetes.io/job-controller';
@@ -50,8 +50,7 @@ const ORPHAN_POD_PREFIX = 'pod:';
 export class JobController extends Controller {
   private readonly jobs: Lister<Job>;
   private readonly pods: Lister<Pod>;
-  private readonly podsByOwner: IndexLookup<Pod>;
-  private readonly orphans: IndexLookup<Pod>;
+  private readonly owned: OwnedPods;
   /** per Job key, upstream's in-memory back-off record */
   private readonly backoffs = new Map<string, BackoffRecord>();
   /** per Job key, the status this controller last wrote, for a sync that runs before the cache has it */
@@ -68,8 +67,7 @@ export class JobController extends Controller {
     const pods = informers.informer<Pod>('pods');
     this.jobs = jobs;
     this.pods = pods;
-    this.podsByOwner = indexLookup(pods, CONTROLLER_UID_INDEX, controllerUid);
-    this.orphans = indexLookup(pods, ORPHANS_BY_NAMESPACE, orphanNamespace);
+    this.owned = new OwnedPods(pods);
     jobs.addHandlers({
       add: (j) => this.enqueue(keyOf(j)),
       update: (_o, j) => this.enqueue(keyOf(j)),
@@ -77,7 +75,7 @@ export class JobController extends Controller {
         this.forget(keyOf(j));
         this.warned.delete(j.metadata.uid!);
         // its pods keep their finalizer until it comes off here
-        for (const p of this.podsByOwner.get(j.metadata.uid!)) if (hasTrackingFinalizer(p)) this.enqueue(ORPHAN_POD_PREFIX + keyOf(p));
+        for (const p of this.owned.of(j)) if (hasTrackingFinalizer(p)) this.enqueue(ORPHAN_POD_PREFIX + keyOf(p));
       },
     });
     const owners = podOwnerHandlers('Job', jobs, (key) => this.enqueue(key));
@@ -115,10 +113,10 @@ export class JobController extends Controller {
     if (isJobFinished(job)) {
       // a finished Job's pods were all counted: a finalizer left is taken off (upstream's cleanupPodFinalizers); it adopts nothing more
       this.forget(key);
-      await this.releaseAll(this.podsByOwner.get(job.metadata.uid!).filter((p) => p.metadata.namespace === namespace && hasTrackingFinalizer(p)));
+      await this.releaseAll(this.owned.of(job).filter(hasTrackingFinalizer));
       return;
     }
-    const candidates = [...this.podsByOwner.get(job.metadata.uid!).filter((p) => p.metadata.namespace === namespace), ...this.orphans.get(namespace ?? '')];
+    const candidates = this.owned.candidates(job);
     const claimed = await claimPods(this.client, jobOwner(job), candidates, (p) => matchesLabelSelector(job.spec.selector, p.metadata.labels));
     // a pod adopted just now gets the tracking finalizer upstream's adoption patch adds, so it is counted when it ends
     const owned = new Set(candidates.filter((p) => isControlledBy(p, job.metadata.uid)).map((p) => p.metadata.uid!));

@@ -11,10 +11,10 @@ import { isActive, isPodReady, msUntilAvailable } from '../api/pod-helpers.js';
 import type { Client } from '../client/client.js';
 import { isApiError } from '../errors.js';
 import { Controller } from './controller.js';
-import { claimPods, controllerRefTo, orphanNamespace, ORPHANS_BY_NAMESPACE, podOwnerHandlers, type PodOwner } from './controller-ref.js';
+import { claimPods, controllerRefTo, podOwnerHandlers, type PodOwner } from './controller-ref.js';
 import type { EventRecorder } from './events.js';
-import { indexLookup, keyOf, splitKey, type IndexLookup, type InformerSource, type Lister } from './informers.js';
-import { CONTROLLER_UID_INDEX, controllerUid, createOwnedPod, deleteOwnedPod, msUntilNextAvailable, podChangeMatters, sameStatus } from './workload-pods.js';
+import { keyOf, splitKey, type InformerSource, type Lister } from './informers.js';
+import { createOwnedPod, deleteOwnedPod, msUntilNextAvailable, OwnedPods, podChangeMatters, sameStatus } from './workload-pods.js';
 import { randomSuffix } from './template-hash.js';
 
 const ownerOf = (rs: ReplicaSet): PodOwner => ({ obj: rs, apiVersion: 'apps/v1', kind: 'ReplicaSet', plural: 'replicasets' });
@@ -74,16 +74,14 @@ export function replicaSetStatus(rs: ReplicaSet, active: Pod[], nowMs: number): 
 
 export class ReplicaSetController extends Controller {
   private readonly sets: Lister<ReplicaSet>;
-  private readonly podsByOwner: IndexLookup<Pod>;
-  private readonly orphans: IndexLookup<Pod>;
+  private readonly owned: OwnedPods;
 
   constructor(informers: InformerSource, private readonly client: Client, private readonly events: EventRecorder) {
     super('replicaset-controller', 2);
     const sets = informers.informer<ReplicaSet>('replicasets');
     const pods = informers.informer<Pod>('pods');
     this.sets = sets;
-    this.podsByOwner = indexLookup(pods, CONTROLLER_UID_INDEX, controllerUid);
-    this.orphans = indexLookup(pods, ORPHANS_BY_NAMESPACE, orphanNamespace);
+    this.owned = new OwnedPods(pods);
     sets.addHandlers({ add: (s) => this.enqueue(keyOf(s)), update: (_o, s) => this.enqueue(keyOf(s)) });
     pods.addHandlers(podOwnerHandlers('ReplicaSet', sets, (key) => this.enqueue(key), podChangeMatters));
   }
@@ -92,7 +90,7 @@ export class ReplicaSetController extends Controller {
     const [namespace, name] = splitKey(key);
     const rs = this.sets.get(namespace, name);
     if (!rs || rs.metadata.deletionTimestamp) return; // the garbage collector removes its pods
-    const candidates = [...this.podsByOwner.get(rs.metadata.uid!), ...this.orphans.get(namespace ?? '')];
+    const candidates = this.owned.candidates(rs);
     const owned = await claimPods(this.client, ownerOf(rs), candidates, (p) => matchesLabelSelector(rs.spec.selector, p.metadata.labels));
     let active = owned.filter(isActive);
     const plan = planReplicas(rs, active);

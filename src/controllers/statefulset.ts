@@ -25,10 +25,10 @@ import type { Client } from '../client/client.js';
 import { deepEqual } from '../store/deep-equal.js';
 import { isApiError } from '../errors.js';
 import { Controller } from './controller.js';
-import { claimPods, controllerRefTo, orphanNamespace, ORPHANS_BY_NAMESPACE, podOwnerHandlers, type PodOwner } from './controller-ref.js';
-import { CONTROLLER_UID_INDEX, controllerUid, msUntilNextAvailable, sameStatus } from './workload-pods.js';
+import { claimPods, controllerRefTo, podOwnerHandlers, type PodOwner } from './controller-ref.js';
+import { msUntilNextAvailable, OwnedPods, sameStatus } from './workload-pods.js';
 import type { EventRecorder } from './events.js';
-import { indexLookup, keyOf, splitKey, type IndexLookup, type InformerSource, type Lister } from './informers.js';
+import { keyOf, splitKey, type InformerSource, type Lister } from './informers.js';
 import {
   CURRENT_TEMPLATE_ANNOTATION, annotationToStore, createsFromCurrentRevision, currentRevisionOf, startOrdinal,
   storedTemplate, updateRevisionOf,
@@ -213,8 +213,7 @@ export function statefulSetStatus(set: StatefulSet, pods: Pod[], nowMs = Date.no
 
 export class StatefulSetController extends Controller {
   private readonly sets: Lister<StatefulSet>;
-  private readonly podsByOwner: IndexLookup<Pod>;
-  private readonly orphans: IndexLookup<Pod>;
+  private readonly owned: OwnedPods;
   private readonly claims: Lister<PersistentVolumeClaim>;
 
   constructor(informers: InformerSource, private readonly client: Client, private readonly events: EventRecorder) {
@@ -223,8 +222,7 @@ export class StatefulSetController extends Controller {
     const pods = informers.informer<Pod>('pods');
     const claims = informers.informer<PersistentVolumeClaim>('persistentvolumeclaims');
     this.sets = sets;
-    this.podsByOwner = indexLookup(pods, CONTROLLER_UID_INDEX, controllerUid);
-    this.orphans = indexLookup(pods, ORPHANS_BY_NAMESPACE, orphanNamespace);
+    this.owned = new OwnedPods(pods);
     this.claims = claims;
     sets.addHandlers({ add: (s) => this.enqueue(keyOf(s)), update: (_o, s) => this.enqueue(keyOf(s)) });
     pods.addHandlers(podOwnerHandlers('StatefulSet', sets, (key) => this.enqueue(key)));
@@ -240,7 +238,7 @@ export class StatefulSetController extends Controller {
     if (!set || set.metadata.deletionTimestamp) return;
     // upstream's getPodsForStatefulSet: adopt matching orphans, release pods that no longer match
     // owned by uid (only its own namespace's: as the namespace scan did) and the namespace's orphans
-    const candidates = [...this.podsByOwner.get(set.metadata.uid!).filter((p) => p.metadata.namespace === namespace), ...this.orphans.get(namespace ?? '')];
+    const candidates = this.owned.candidates(set);
     const pods = await claimPods(this.client, ownerOf(set), candidates, (p) => isMemberOf(set!, p));
     await this.keepClaimOwners(set, pods);
     // a pod waiting for its node whose claim went (upstream's processReplica: createMissingPersistentVolumeClaims)

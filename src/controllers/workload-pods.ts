@@ -1,5 +1,6 @@
-// What the workload controllers (ReplicaSet, Deployment, StatefulSet) share
-// about the objects they own: the controller-uid index, which pod changes
+// What the workload controllers (ReplicaSet, Deployment, StatefulSet,
+// DaemonSet, Job) share about the objects they own: the controller-uid index,
+// the pods a sync claims from, which pod changes
 // can change a sync's outcome, when to look again for minReadySeconds,
 // intOrPercent fields, status comparison, and making and deleting a pod with
 // the events upstream's pod control records on its owner.
@@ -9,8 +10,9 @@ import type { KubeObject, Pod } from '../api/types.js';
 import { isActive, isPodReady, msUntilAvailable } from '../api/pod-helpers.js';
 import type { Client } from '../client/client.js';
 import { isApiError } from '../errors.js';
-import { controllerRefOf } from './controller-ref.js';
+import { controllerRefOf, orphanNamespace, ORPHANS_BY_NAMESPACE } from './controller-ref.js';
 import type { EventRecorder } from './events.js';
+import { indexLookup, type IndexLookup, type SharedInformer } from './informers.js';
 
 /** the label a Deployment puts on its ReplicaSets' selectors, templates and so pods */
 export const POD_TEMPLATE_HASH = 'pod-template-hash';
@@ -20,6 +22,32 @@ export const CONTROLLER_UID_INDEX = 'controller-uid';
 export function controllerUid(obj: KubeObject): string[] {
   const ref = controllerRefOf(obj);
   return ref ? [ref.uid] : [];
+}
+
+/**
+ * The pods a workload controller syncs against, from the pod informer's
+ * indexes: those an owner controls (by uid, in its namespace: an
+ * ownerReference never crosses one) and, with them, the orphans of its
+ * namespace its selector may adopt: the candidates claimPods sorts out.
+ */
+export class OwnedPods {
+  private readonly byOwner: IndexLookup<Pod>;
+  private readonly orphans: IndexLookup<Pod>;
+
+  constructor(pods: SharedInformer<Pod>) {
+    this.byOwner = indexLookup(pods, CONTROLLER_UID_INDEX, controllerUid);
+    this.orphans = indexLookup(pods, ORPHANS_BY_NAMESPACE, orphanNamespace);
+  }
+
+  /** the pods this owner controls */
+  of(owner: KubeObject): Pod[] {
+    return this.byOwner.get(owner.metadata.uid!).filter((p) => p.metadata.namespace === owner.metadata.namespace);
+  }
+
+  /** what claimPods looks at for this owner: its pods and its namespace's orphans */
+  candidates(owner: KubeObject): Pod[] {
+    return [...this.of(owner), ...this.orphans.get(owner.metadata.namespace ?? '')];
+  }
 }
 
 /** ms until the next Ready pod becomes available (the owner's minReadySeconds), or undefined: sync again then. */
