@@ -24,6 +24,7 @@
 //  - URLRewrite.path: `rewrite … break` (the proxy sends the rewritten URI).
 
 import type { HTTPHeaderFilter, HTTPPathModifier, HTTPRequestRedirectFilter } from '../api/gateway-types.js';
+import { escapeRegex } from './paths.js';
 import type { Route, RouteConditions, ValueMatch, WeightedBackend } from './route-table.js';
 
 /** A string nginx takes verbatim: `$` does not start a variable (via the http-level $podnet_dollar). */
@@ -211,7 +212,7 @@ function prefixRewrites(prefix: string, m: HTTPPathModifier, base: string, flag:
   const target = (rest: string) => `"${base}${escapeForString(rest)}`;
   // (?s): a path may hold a percent-decoded newline, which `.` would not match
   if (prefix === '/') return [`rewrite "(?s)^(/.*)$" ${target(trimmed)}$1" ${flag};`];
-  const p = escapeRegex(prefix);
+  const p = quotedRegex(prefix);
   return [
     `rewrite "^${p}$" ${target(replacement === '' ? '/' : replacement)}" ${flag};`,
     `rewrite "(?s)^${p}(/.*)$" ${target(trimmed)}$1" ${flag};`,
@@ -223,8 +224,9 @@ function escapeForString(s: string): string {
   return nginxLiteral(s).slice(1, -1);
 }
 
-function escapeRegex(s: string): string {
-  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/"/g, '\\"');
+/** a literal path as a pattern inside a double-quoted nginx string */
+function quotedRegex(s: string): string {
+  return escapeRegex(s).replace(/"/g, '\\"');
 }
 
 /** A time nginx reads: whole seconds as `Ns`, else `Nms`. */

@@ -22,7 +22,7 @@ import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { CONTROL_DICT, BALANCER_DICT, BALANCER_DICT_SIZE, BALANCER_UPSTREAM, balancerLua, LUA_MODULE_NAME, luaDir, luaModuleFile, noEndpointsSocket } from './lua-module.js';
 import { CATCH_ALL_HOST, isWildcard, namesCover, suffixWildcardMatches } from './hosts.js';
-import { prefixMatches, RESERVED_PATH_PREFIX } from './paths.js';
+import { escapeRegex, prefixMatches, RESERVED_PATH_PREFIX } from './paths.js';
 import { refKey, type HostTls, type Route, type RouteTable, type VirtualHost, type IngressRef } from './route-table.js';
 import { dispatchLua, gatewayTimeouts, hasConditions, HttpLevelBlocks, luaLiteral, PROXY_HEADERS, redirectLines, requestHeaderLines, responseHeaderLines, rewriteLines, serviceLabel } from './gateway-nginx.js';
 
@@ -739,6 +739,4 @@ function errorPagesLocation(runtimeDir: string): string {
 /** One error_page per status of the controller's pages, built once: the same lines in every render. */
 const ERROR_PAGE_LINES: readonly string[] = Object.keys(ERROR_PAGES).map((code) => `error_page ${code} ${ERROR_LOCATION_PREFIX}${code}.html;`);
 
-function escapeRegex(s: string): string {
-  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-}
+

@@ -120,6 +120,11 @@ export function comparePrecedence(a: { kind: MatchKind; path: string }, b: { kin
 }
 
 /** Characters a path may not hold: it is written into nginx.conf (quoted) and must stay one token. */
+/** A literal path as a PCRE pattern (every metacharacter escaped). */
+export function escapeRegex(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
 export const CONTROL_CHARS = /[\u0000-\u001f\u007f]/;
 /** Internal locations podnet renders into every server; user paths may not shadow them. */
 export const RESERVED_PATH_PREFIX = '/__podnet';
