@@ -98,7 +98,7 @@ describe('NetworkPolicy: each node\'s nftables enforce who may connect to and fr
     // and the rule that did it is in the node's table, with its count
     const node = replicas[0]!.spec.nodeName!;
     const table = await pn(['exec', `node/${node}`, '--', 'nft', 'list', 'table', 'ip', 'podnet-netpol']);
-    assert.match(table.stdout, /counter packets [1-9]\d* bytes \d+ drop comment "ingress to default\/nginx-[a-z0-9-]+ isolated by default\/access-nginx"/);
+    assert.match(table.stdout, /counter packets [1-9]\d* bytes \d+ log group 4001 snaplen 128 queue-threshold 1 drop comment "ingress to default\/nginx-[a-z0-9-]+ isolated by default\/access-nginx"/);
   });
 
   test('connections the isolated pod opens get their replies; labelling the stranger access=true lets it in', async () => {

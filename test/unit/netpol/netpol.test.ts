@@ -97,19 +97,19 @@ test('renderNetpol: one table; replies pass; an isolated pod\'s chain lets the p
   }
   chain ingress-0 {
     ip saddr 10.244.0.8 return
-    counter drop comment "ingress to default/api isolated by default/deny"
+    counter log group 4001 snaplen 128 queue-threshold 1 drop comment "ingress to default/api isolated by default/deny"
   }
   chain ingress-1 {
     ip saddr 10.244.0.5 return
     ip saddr { 10.244.1.6 } meta l4proto tcp th dport 80 return
     ip saddr 198.51.100.0/24 ip saddr != { 198.51.100.128/25 } return
-    counter drop comment "ingress to default/nginx isolated by default/a, default/b"
+    counter log group 4001 snaplen 128 queue-threshold 1 drop comment "ingress to default/nginx isolated by default/a, default/b"
   }
   chain egress-1 {
     ip daddr 10.244.0.5 return
     meta l4proto udp return
     meta l4proto tcp th dport 8000-8080 return
-    counter drop comment "egress from default/nginx isolated by default/a, default/b"
+    counter log group 4002 snaplen 128 queue-threshold 1 drop comment "egress from default/nginx isolated by default/a, default/b"
   }
 }
 `);
