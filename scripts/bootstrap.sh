@@ -14,7 +14,7 @@ declare -A NEEDED=(
   [ip]=iproute2 [nft]=nftables [nginx]=nginx-light [conntrack]=conntrack
   [curl]=curl [dig]=dnsutils [nc]=netcat-openbsd [iperf3]=iperf3 [wrk]=wrk
   [dnsperf]=dnsperf [nsd]=nsd [openssl]=openssl [unshare]=util-linux
-  [pgrep]=procps [ping]=iputils-ping [g++]=g++ [make]=make [python3]=python3
+  [pgrep]=procps [ping]=iputils-ping [g++]=g++ [make]=make [python3]=python3 [tcpdump]=tcpdump
 )
 missing=()
 for cmd in "${!NEEDED[@]}"; do

@@ -46,6 +46,14 @@ export interface CommonFlags {
   headers: string[];
   /** `trace -X METHOD`: the traced request's method, as curl's -X */
   method?: string;
+  /** `observe --pod [NS/]NAME`: flows of the pods whose name is or starts with NAME */
+  pod?: string;
+  /** `observe --verdict FORWARDED|DROPPED` */
+  verdict?: string;
+  /** `observe --protocol tcp|udp|icmp|sctp|http` */
+  protocol?: string;
+  /** `observe --count N`: stop after N flows */
+  count?: string;
   /** `exec -i/--stdin`: pass stdin to the command (parsed only with the stream options) */
   stdin: boolean;
   /** `exec -t/--tty`: stdin is a terminal (parsed only with the stream options) */
@@ -101,8 +109,17 @@ const REQUEST_OPTIONS = {
   request: { type: 'string', short: 'X' },
 } as const;
 
-/** Which extra options a command takes: exec's streams, trace's request shape. */
-export type FlagSet = 'common' | 'streams' | 'request';
+/** Hubble's filters, for the flows `observe` shows: only observe takes them. */
+const OBSERVE_OPTIONS = {
+  ...OPTIONS,
+  pod: { type: 'string' },
+  verdict: { type: 'string' },
+  protocol: { type: 'string' },
+  count: { type: 'string' },
+} as const;
+
+/** Which extra options a command takes: exec's streams, trace's request shape, observe's filters. */
+export type FlagSet = 'common' | 'streams' | 'request' | 'observe';
 
 export function parseFlags(argv: string[], set: FlagSet = 'common'): CommonFlags & { help: boolean } {
   const dash = argv.indexOf('--');
@@ -114,7 +131,7 @@ export function parseFlags(argv: string[], set: FlagSet = 'common'): CommonFlags
   const rest = dash >= 0 ? argv.slice(dash + 1) : [];
   let parsed;
   try {
-    parsed = parseArgs({ args: own, options: set === 'streams' ? STREAM_OPTIONS : set === 'request' ? REQUEST_OPTIONS : OPTIONS, allowPositionals: true, strict: true });
+    parsed = parseArgs({ args: own, options: set === 'streams' ? STREAM_OPTIONS : set === 'request' ? REQUEST_OPTIONS : set === 'observe' ? OBSERVE_OPTIONS : OPTIONS, allowPositionals: true, strict: true });
   } catch (err) {
     throw new PodnetError('EUSAGE', (err as Error).message.replace(/^TypeError \[[A-Z_]+\]: /, ''));
   }
@@ -148,6 +165,10 @@ export function parseFlags(argv: string[], set: FlagSet = 'common'): CommonFlags
     ...(v.from !== undefined ? { from: v.from } : {}),
     headers: 'header' in v && Array.isArray(v.header) ? v.header : [],
     ...('request' in v && typeof v.request === 'string' ? { method: v.request } : {}),
+    ...('pod' in v && typeof v.pod === 'string' ? { pod: v.pod } : {}),
+    ...('verdict' in v && typeof v.verdict === 'string' ? { verdict: v.verdict } : {}),
+    ...('protocol' in v && typeof v.protocol === 'string' ? { protocol: v.protocol } : {}),
+    ...('count' in v && typeof v.count === 'string' ? { count: v.count } : {}),
     showLabels: !!v['show-labels'],
     noHeaders: !!v['no-headers'],
     labelColumns: (v['label-columns'] ?? []).flatMap((c) => c.split(',')).map((c) => c.trim()).filter(Boolean),

@@ -33,6 +33,8 @@ Usage:
   podnet trace URL|tcp://HOST:PORT [--from outside|POD|TYPE/NAME] [-n NS]
                                              send one request and show each layer it crossed, or where and why it failed
   podnet test -f FILE                        connectivity tests: who can reach whom (each a trace; exit 1 when one fails)
+  podnet observe [-n NS] [--pod [NS/]NAME] [--verdict FORWARDED|DROPPED] [--protocol tcp|udp|icmp|http] [--all] [--count N] [--timeout D] [-o json]
+                                             the cluster's flows, live: connections with the Service and pod each reached, policy drops, ingress requests
   podnet doctor                              check every layer of the cluster and say what is wrong and what to change
   podnet port-forward [-n NS] TYPE/NAME|POD [ADDR:][LOCAL]:REMOTE|PORT…
                                              reach a pod (pod, deploy, sts, svc) from the host's 127.0.0.1
@@ -64,6 +66,7 @@ const COMMANDS: Record<string, Command> = {
   trace: async (ctx, flags) => (await import('./commands/trace.js')).traceCommand(ctx, flags),
   test: async (ctx, flags) => (await import('./commands/connectivity-test.js')).connectivityTestCommand(ctx, flags),
   doctor: async (ctx, flags) => (await import('./commands/doctor.js')).doctorCommand(ctx, flags),
+  observe: async (ctx, flags) => (await import('./commands/observe.js')).observeCommand(ctx, flags),
 };
 
 async function main(argv: string[]): Promise<number> {
@@ -82,7 +85,7 @@ async function main(argv: string[]): Promise<number> {
   if (!command) throw new PodnetError('EUSAGE', `unknown command "${name}" for "podnet"; run "podnet help"`);
   // kubectl's logs takes -f as --follow, where every other command's -f is a file
   const args = name === 'logs' ? rest.map((a) => (a === '-f' ? '--follow' : a)) : name === 'outside' ? outsideArgs(rest) : rest;
-  const flags = parseFlags(args, name === 'exec' ? 'streams' : name === 'trace' ? 'request' : 'common');
+  const flags = parseFlags(args, name === 'exec' ? 'streams' : name === 'trace' ? 'request' : name === 'observe' ? 'observe' : 'common');
   if (flags.help) { process.stdout.write(USAGE); return 0; }
   return command(context(flags.cluster), flags);
 }

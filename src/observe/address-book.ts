@@ -1,0 +1,109 @@
+// Who an address is, for `podnet observe` (pure): a pod (namespace/name, its
+// node), a node (its own address, or its cni0 gateway, from which its
+// kubelet's probes come), a Service's frontend (ClusterIP, load-balancer or
+// external address and port, a NodePort on any node's address), the router
+// (the cloud load balancer's health checks come from it), the outside client
+// and the external DNS server. Built from one list of the cluster's objects.
+
+import type { Node, Pod, Service } from '../api/types.js';
+import { EXTERNAL_DNS_IP, NODE_ROUTER_IP, OUTSIDE_CLIENT_IP, OUTSIDE_ROUTER_IP } from '../config.js';
+
+export type PeerKind = 'pod' | 'node' | 'router' | 'outside' | 'external-dns' | 'load-balancer' | 'service' | 'unknown';
+
+export interface Peer {
+  kind: PeerKind;
+  ip: string;
+  port?: number;
+  /** a pod's namespace and name */
+  namespace?: string;
+  name?: string;
+  /** the node a pod runs on, or the node an address belongs to */
+  node?: string;
+}
+
+/** A Service frontend the address and port are: `namespace/name` and how it was asked (ClusterIP, LoadBalancer, NodePort, ExternalIP). */
+export interface Frontend { service: string; namespace: string; type: 'ClusterIP' | 'LoadBalancer' | 'NodePort' | 'ExternalIP' }
+
+export interface ClusterObjects { pods: readonly Pod[]; services: readonly Service[]; nodes: readonly Node[] }
+
+const key = (ip: string, port: number | undefined, protocol: string) => `${protocol.toUpperCase()} ${ip}:${port ?? ''}`;
+
+export class AddressBook {
+  private readonly pods = new Map<string, { namespace: string; name: string; node?: string }>();
+  private readonly nodes = new Map<string, string>();
+  private readonly lbAddresses = new Set<string>();
+  private readonly frontends = new Map<string, Frontend>();
+  private readonly nodePorts = new Map<string, Frontend>();
+  private readonly frontendIPs = new Set<string>();
+  private readonly podIPs = new Map<string, string>();
+  readonly nodeNames: string[];
+
+  constructor(objects: ClusterObjects) {
+    for (const n of objects.nodes) {
+      const name = n.metadata.name!;
+      for (const a of n.status?.addresses ?? []) if (a.type === 'InternalIP') this.nodes.set(a.address, name);
+      const cidr = n.spec?.podCIDR;
+      // the bridge's gateway (.1 of the node's pod range) is the node's own address on cni0
+      if (cidr) this.nodes.set(cidr.replace(/\.0\/\d+$/, '.1'), name);
+    }
+    this.nodeNames = objects.nodes.map((n) => n.metadata.name!).sort();
+    for (const p of objects.pods) {
+      const ip = p.status?.podIP;
+      // a hostNetwork pod's address is its node's
+      if (!ip || p.spec.hostNetwork || p.status?.phase === 'Succeeded' || p.status?.phase === 'Failed') continue;
+      this.pods.set(ip, { namespace: p.metadata.namespace!, name: p.metadata.name!, ...(p.spec.nodeName ? { node: p.spec.nodeName } : {}) });
+      this.podIPs.set(`${p.metadata.namespace!}/${p.metadata.name!}`, ip);
+    }
+    for (const s of objects.services) {
+      const namespace = s.metadata.namespace!;
+      const service = `${namespace}/${s.metadata.name!}`;
+      const at = (ip: string, port: number, protocol: string, type: Frontend['type']) => {
+        this.frontendIPs.add(ip);
+        if (!this.frontends.has(key(ip, port, protocol))) this.frontends.set(key(ip, port, protocol), { service, namespace, type });
+      };
+      for (const port of s.spec.ports ?? []) {
+        const protocol = port.protocol ?? 'TCP';
+        for (const ip of s.spec.clusterIPs ?? (s.spec.clusterIP ? [s.spec.clusterIP] : [])) if (ip !== 'None') at(ip, port.port, protocol, 'ClusterIP');
+        for (const ip of s.spec.externalIPs ?? []) at(ip, port.port, protocol, 'ExternalIP');
+        for (const ing of s.status?.loadBalancer?.ingress ?? []) {
+          if (!ing.ip) continue;
+          this.lbAddresses.add(ing.ip);
+          at(ing.ip, port.port, protocol, 'LoadBalancer');
+        }
+        if (port.nodePort) this.nodePorts.set(`${protocol.toUpperCase()} ${port.nodePort}`, { service, namespace, type: 'NodePort' });
+      }
+    }
+  }
+
+  /** Who `ip` (and `port`) is. */
+  peer(ip: string, port?: number): Peer {
+    const withPort = port !== undefined ? { port } : {};
+    const pod = this.pods.get(ip);
+    if (pod) return { kind: 'pod', ip, ...withPort, namespace: pod.namespace, name: pod.name, ...(pod.node ? { node: pod.node } : {}) };
+    const node = this.nodes.get(ip);
+    if (node) return { kind: 'node', ip, ...withPort, node };
+    if (ip === NODE_ROUTER_IP || ip === OUTSIDE_ROUTER_IP) return { kind: 'router', ip, ...withPort };
+    if (ip === OUTSIDE_CLIENT_IP) return { kind: 'outside', ip, ...withPort };
+    if (ip === EXTERNAL_DNS_IP) return { kind: 'external-dns', ip, ...withPort };
+    if (this.lbAddresses.has(ip)) return { kind: 'load-balancer', ip, ...withPort };
+    if (this.frontendIPs.has(ip)) return { kind: 'service', ip, ...withPort };
+    return { kind: 'unknown', ip, ...withPort };
+  }
+
+  /** The Service whose frontend `ip:port` is (a NodePort on any node address too); undefined for anything else. */
+  frontend(ip: string, port: number | undefined, protocol: string): Frontend | undefined {
+    const direct = this.frontends.get(key(ip, port, protocol));
+    if (direct) return direct;
+    return this.nodes.has(ip) && port !== undefined ? this.nodePorts.get(`${protocol.toUpperCase()} ${port}`) : undefined;
+  }
+
+  /** A pod's address by its namespace and name. */
+  podIP(namespace: string, name: string): string | undefined {
+    return this.podIPs.get(`${namespace}/${name}`);
+  }
+
+  /** The node whose own address (eth0 or cni0) `ip` is. */
+  nodeOf(ip: string): string | undefined {
+    return this.nodes.get(ip);
+  }
+}

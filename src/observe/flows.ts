@@ -1,0 +1,188 @@
+// Flows, as `podnet observe` prints them (pure): each event a layer recorded,
+// turned into who talked to whom and what the layer did with it. A
+// connection's first packet tracked by a node or by the router (the cloud
+// load balancer), with the Service frontend it asked for and the endpoint
+// its DNAT chose; a packet a NetworkPolicy dropped; a request NGINX proxied.
+
+import type { AccessLine } from '../trace/evidence.js';
+import { INGRESS_NAMESPACE } from '../trace/lookup.js';
+import type { AddressBook, Frontend, Peer } from './address-book.js';
+import type { ConntrackEvent, LoggedPacket } from './events.js';
+
+/** where a record was taken: a node's namespace, the router's (the cloud load balancer), or the ingress controller's NGINX */
+export type Observer = { kind: 'node'; node: string } | { kind: 'load-balancer' } | { kind: 'ingress'; pod: string };
+
+export type Verdict = 'FORWARDED' | 'DROPPED';
+
+export interface HttpDetails {
+  method: string;
+  host: string;
+  uri: string;
+  status: number;
+  /** `Ingress ns/name` or `HTTPRoute ns/name`; none for the default server */
+  route?: string;
+  service?: string;
+  /** the upstreams NGINX tried, in order, with the pod each address is */
+  upstreams: Peer[];
+  durationMs: number;
+  requestId?: string;
+}
+
+export interface Flow {
+  /** ISO 8601, milliseconds */
+  time: string;
+  observer: string;
+  verdict: Verdict;
+  protocol: string;
+  source: Peer;
+  /** the address the packet was sent to */
+  destination: Peer;
+  /** the Service the destination is a frontend of */
+  service?: Frontend;
+  /** where the DNAT sent it: the endpoint (or, at the load balancer, the node) */
+  translatedDestination?: Peer;
+  /** the address the source was masqueraded to */
+  translatedSource?: Peer;
+  tcpFlags?: string;
+  /** why a packet was dropped */
+  reason?: string;
+  http?: HttpDetails;
+}
+
+const observerName = (o: Observer) => (o.kind === 'node' ? o.node : o.kind === 'load-balancer' ? 'load-balancer' : 'ingress');
+
+const iso = (seconds: number) => new Date(Math.round(seconds * 1000)).toISOString();
+
+/**
+ * The flow a conntrack NEW event stands for, or undefined when the event is
+ * another record of a flow shown elsewhere: each connection is shown where
+ * it starts (the node of its source pod, or the outside client's first hop,
+ * the router) and wherever a NAT changed it (the load balancer's DNAT to a
+ * node, a NodePort's or Service's DNAT to a pod); its arrival at a node that
+ * only forwards it is not shown again. Connections the nodes and the router
+ * open themselves (the kubelet's probes, the load balancer's health checks)
+ * are shown only with `all`.
+ */
+export function flowFromConntrack(e: ConntrackEvent, at: Observer, book: AddressBook, all: boolean): Flow | undefined {
+  if (e.type !== 'NEW' || at.kind === 'ingress') return undefined;
+  const source = book.peer(e.orig.src, e.orig.sport);
+  const dnat = e.reply.src !== e.orig.dst || e.reply.sport !== e.orig.dport;
+  const snat = e.reply.dst !== e.orig.src;
+  const own = at.kind === 'node' ? source.kind === 'node' && source.node === at.node : source.kind === 'router';
+  if (own && !all) return undefined;
+  const startsHere = at.kind === 'node' ? (source.kind === 'pod' && source.node === at.node) || own : source.kind === 'outside' || own;
+  if (!startsHere && !dnat) return undefined;
+  const destination = book.peer(e.orig.dst, e.orig.dport);
+  const service = book.frontend(e.orig.dst, e.orig.dport, e.protocol);
+  return {
+    time: iso(e.time), observer: observerName(at), verdict: 'FORWARDED', protocol: e.protocol, source, destination,
+    ...(service ? { service } : {}),
+    ...(dnat ? { translatedDestination: book.peer(e.reply.src, e.reply.sport) } : {}),
+    ...(snat ? { translatedSource: book.peer(e.reply.dst, e.reply.dport) } : {}),
+  };
+}
+
+/**
+ * A packet the node's NetworkPolicy rules dropped: `direction` is the rule's
+ * (ingress: to an isolated pod, egress: from one), `reasons` the drop rules'
+ * comments of the node's ruleset ("ingress to NS/POD isolated by NS/POLICY, …").
+ */
+export function flowFromDrop(p: LoggedPacket, node: string, direction: 'ingress' | 'egress', book: AddressBook, reasons: readonly string[]): Flow {
+  const source = book.peer(p.src, p.sport);
+  const destination = book.peer(p.dst, p.dport);
+  const isolated = direction === 'ingress' ? destination : source;
+  const pod = isolated.kind === 'pod' ? `${isolated.namespace}/${isolated.name}` : isolated.ip;
+  const rule = direction === 'ingress' ? `ingress to ${pod} isolated by ` : `egress from ${pod} isolated by `;
+  const reason = reasons.find((r) => r.startsWith(rule)) ?? `${direction === 'ingress' ? 'ingress to' : 'egress from'} ${pod}: no NetworkPolicy rule allows it`;
+  return {
+    time: iso(p.time), observer: node, verdict: 'DROPPED', protocol: p.protocol, source, destination,
+    ...(p.tcpFlags ? { tcpFlags: p.tcpFlags } : {}),
+    reason: `NetworkPolicy: ${reason}`,
+  };
+}
+
+/** A request the ingress controller's NGINX answered, from its access-log line. */
+export function flowFromAccessLine(line: AccessLine & { msec?: number; method?: string; host?: string; uri?: string }, pod: string, book: AddressBook): Flow | undefined {
+  if (typeof line.remote_addr !== 'string' || typeof line.status !== 'number') return undefined;
+  // NGINX writes `a, b` for the upstreams it tried in turn and `a : b` across an internal redirect; `-` or empty for none
+  const upstreams = (line.upstream_addr ?? '').split(/\s*[,:]\s+/).map((u) => u.trim()).filter((u) => /^\d+\.\d+\.\d+\.\d+:\d+$/.test(u))
+    .map((u) => { const [ip, port] = u.split(':'); return book.peer(ip!, Number(port)); });
+  const logged = line.ingress ?? '';
+  const route = logged === '' ? undefined : logged.startsWith('HTTPRoute/') ? `HTTPRoute ${logged.slice('HTTPRoute/'.length)}` : `Ingress ${logged}`;
+  // $msec: when NGINX wrote the line, the request's end
+  const time = typeof line.msec === 'number' ? iso(line.msec) : new Date().toISOString();
+  const controllerIP = book.podIP(INGRESS_NAMESPACE, pod);
+  return {
+    time, observer: 'ingress', verdict: 'FORWARDED', protocol: 'HTTP',
+    source: book.peer(line.remote_addr),
+    destination: controllerIP ? book.peer(controllerIP) : { kind: 'pod', ip: '', namespace: INGRESS_NAMESPACE, name: pod },
+    http: {
+      method: line.method ?? '', host: line.host ?? '', uri: line.uri ?? '', status: line.status,
+      ...(route ? { route } : {}),
+      ...(line.service ? { service: line.service } : {}),
+      upstreams, durationMs: Math.round(Number(line.request_time ?? 0) * 1000 * 10) / 10,
+      ...(line.request_id ? { requestId: line.request_id } : {}),
+    },
+  };
+}
+
+export interface FlowFilter {
+  /** flows with a pod or Service of this namespace on either side */
+  namespace?: string;
+  /** flows with this pod (`name` in `namespace`, or `ns/name`) on either side */
+  pod?: string;
+  verdict?: Verdict;
+  /** TCP, UDP, ICMP, SCTP or HTTP */
+  protocol?: string;
+}
+
+const sides = (f: Flow): Peer[] => [f.source, f.destination, ...(f.translatedDestination ? [f.translatedDestination] : []), ...(f.http?.upstreams ?? [])];
+
+export function matchesFilter(f: Flow, filter: FlowFilter): boolean {
+  if (filter.verdict && f.verdict !== filter.verdict) return false;
+  if (filter.protocol && f.protocol !== filter.protocol.toUpperCase()) return false;
+  if (filter.pod) {
+    const [ns, name] = filter.pod.includes('/') ? filter.pod.split('/', 2) : [filter.namespace, filter.pod];
+    if (!sides(f).some((p) => p.kind === 'pod' && p.name?.startsWith(name!) === true && (ns === undefined || p.namespace === ns))) return false;
+  } else if (filter.namespace) {
+    const serviceNs = [f.service?.namespace, f.http?.service?.split('/')[0], f.http?.route?.split(' ')[1]?.split('/')[0]];
+    if (!sides(f).some((p) => p.kind === 'pod' && p.namespace === filter.namespace) && !serviceNs.includes(filter.namespace)) return false;
+  }
+  return true;
+}
+
+/** How a peer is written: a pod by namespace/name, a node, the router, the outside client, the external DNS, else its address. */
+export function peerText(p: Peer): string {
+  const port = p.port !== undefined ? `:${p.port}` : '';
+  switch (p.kind) {
+    case 'pod': return `${p.namespace}/${p.name}${port}`;
+    case 'node': return `node/${p.node} ${p.ip}${port}`;
+    case 'router': return `router ${p.ip}${port}`;
+    case 'outside': return `outside ${p.ip}${port}`;
+    case 'external-dns': return `external-dns ${p.ip}${port}`;
+    default: return `${p.ip}${port}`;
+  }
+}
+
+/** One line: time, where it was seen, source → destination (its Service) → where NAT sent it, protocol, verdict and why. */
+export function flowText(f: Flow): string {
+  const time = f.time.slice(11, 23);
+  if (f.http) {
+    const h = f.http;
+    const to = h.upstreams.length > 0 ? ` → ${h.upstreams.map(peerText).join(', ')}` : '';
+    const via = [h.route, h.service ? `svc ${h.service}` : undefined].filter(Boolean).join(' ');
+    return `${time} ${f.observer.padEnd(13)} ${peerText(f.source)} → ${h.method} ${h.host}${h.uri}${via ? ` (${via})` : ' (default server)'}${to}  HTTP ${h.status} ${h.durationMs} ms`;
+  }
+  const service = f.service ? ` (${f.service.type} ${f.service.service})` : '';
+  const nat = f.translatedDestination ? ` → ${peerText(f.translatedDestination)}` : '';
+  const masq = f.translatedSource ? ` [as ${peerText(f.translatedSource).replace(/:\d+$/, '')}]` : '';
+  const flags = f.tcpFlags ? ` ${tcpFlagsText(f.tcpFlags)}` : '';
+  const why = f.reason ? `  ${f.reason}` : '';
+  return `${time} ${f.observer.padEnd(13)} ${peerText(f.source)}${masq} → ${peerText(f.destination)}${service}${nat}  ${f.protocol}${flags}  ${f.verdict}${why}`;
+}
+
+/** tcpdump's flag letters in Hubble's words: `S` SYN, `S.` SYN-ACK, `F.` FIN-ACK, … */
+export function tcpFlagsText(flags: string): string {
+  const names: Record<string, string> = { S: 'SYN', F: 'FIN', R: 'RST', P: 'PSH', U: 'URG', E: 'ECE', W: 'CWR', '.': 'ACK' };
+  return [...flags].map((c) => names[c]).filter(Boolean).join('-');
+}

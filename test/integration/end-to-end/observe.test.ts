@@ -1,0 +1,193 @@
+// `podnet observe` on a real cluster: while it runs, curl from a pod to a
+// Service, from the outside client through the load balancer and the
+// ingress, and into a pod a NetworkPolicy isolates; the flows it prints (as
+// JSON) are checked against what was sent: the Service each connection
+// asked for and the pod its DNAT chose, the load balancer's and the
+// NodePort's DNAT, NGINX's request with the pod it proxied to, the drop with
+// the policy that made it. Its filters, --all, --count, and that it leaves
+// no capture running once it has stopped.
+
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { Pod } from '../../../src/api/types.js';
+import type { Flow } from '../../../src/observe/flows.js';
+import { CLI, eventually, podnet, run, withCluster } from '../../support/cli.js';
+import { echoApp } from '../../support/manifests.js';
+
+const CLUSTER = 'itobs';
+const stateDir = mkdtempSync(path.join(tmpdir(), 'podnet-itobs-'));
+const pn = podnet(CLUSTER, stateDir);
+const ENV = { ...process.env, PODNET_CLUSTER: CLUSTER, PODNET_STATE_DIR: stateDir };
+/** the longest one observation may take before the test gives up on the flows it waits for */
+const OBSERVE_LIMIT_MS = 20_000;
+
+async function ok(args: string[], input?: string): Promise<string> {
+  const r = await pn(args, input === undefined ? {} : { input });
+  assert.equal(r.code, 0, `${args.join(' ')}: ${r.stderr}`);
+  return r.stdout;
+}
+
+const MANIFESTS = `apiVersion: v1
+kind: Namespace
+metadata: {name: obs}
+---${echoApp({ name: 'web', namespace: 'obs', replicas: 2 })}---${echoApp({ name: 'client', namespace: 'obs' })}---${echoApp({ name: 'locked', namespace: 'obs' })}---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: locked-deny, namespace: obs}
+spec:
+  podSelector: {matchLabels: {app: locked}}
+  policyTypes: [Ingress]
+---
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata: {name: web, namespace: obs}
+spec:
+  rules:
+    - host: web.obs.example.test
+      http: {paths: [{path: /, pathType: Prefix, backend: {service: {name: web, port: {number: 80}}}}]}
+`;
+
+interface Observation { flows: Flow[]; code: number | null; stderr: string }
+
+/**
+ * Starts `podnet observe ARGS -o json`, runs `traffic` once it says it is
+ * observing, and stops it (SIGINT, as Ctrl-C) once `enough` holds for the
+ * flows so far, or lets it end by itself (--count, --timeout).
+ */
+async function observe(args: string[], traffic: () => Promise<unknown>, enough?: (flows: Flow[]) => boolean): Promise<Observation> {
+  const child = spawn(process.execPath, [CLI, 'observe', ...args, '-o', 'json'], { env: ENV, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  const flows = () => stdout.split('\n').filter(Boolean).map((l) => JSON.parse(l) as Flow);
+  child.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const limit = setTimeout(() => child.kill('SIGKILL'), OBSERVE_LIMIT_MS);
+  try {
+    // one SIGINT, as one Ctrl-C: a second one ends the process at once, as it does any other
+    let stopping = false;
+    const stopIfEnough = () => { if (!stopping && enough?.(flows())) { stopping = true; child.kill('SIGINT'); } };
+    child.stdout.on('data', (d: Buffer) => { stdout += d.toString(); stopIfEnough(); });
+    await eventually('observe to start', async () => stderr.includes('Observing cluster') || child.exitCode !== null, 10_000, 20);
+    await traffic();
+    stopIfEnough();
+    const code = await exited;
+    return { flows: flows(), code, stderr };
+  } finally {
+    clearTimeout(limit);
+    child.kill('SIGKILL');
+  }
+}
+
+describe('podnet observe: the cluster\'s flows, live', () => {
+  withCluster(pn, CLUSTER, stateDir);
+  const pods = new Map<string, Pod[]>();
+  const podsOf = (app: string) => pods.get(app)!;
+  const names = (app: string) => podsOf(app).map((p) => p.metadata.name!);
+
+  test('setup: a Service with two pods, a client, a pod a NetworkPolicy isolates, an Ingress', async () => {
+    await ok(['apply', '-f', '-'], MANIFESTS);
+    await ok(['wait', '--for=condition=Ready', 'pods', '--all', '-n', 'obs', '--timeout=60s']);
+    for (const app of ['web', 'client', 'locked']) pods.set(app, (JSON.parse(await ok(['get', 'pods', '-n', 'obs', '-l', `app=${app}`, '-o', 'json'])) as { items: Pod[] }).items);
+    // the Ingress routes (NGINX has loaded it) before anything is observed
+    await eventually('the Ingress to route', async () => (await pn(['outside', '--', 'curl', '-s', '-m', '2', '-o', '/dev/null', '-w', '%{http_code}', 'http://web.obs.example.test/'])).stdout === '200', 30_000, 200);
+  });
+
+  test('a pod\'s DNS query and its connection to a Service: the Service asked for, the pod the DNAT chose, where it started', async () => {
+    const client = names('client')[0]!;
+    const o = await observe(['-n', 'obs', '--pod', 'client'], () => ok(['exec', '-n', 'obs', client, '--', 'curl', '-sf', '-m', '5', '-o', '/dev/null', 'http://web/']),
+      (flows) => flows.some((f) => f.protocol === 'TCP'));
+    assert.equal(o.code, 0, o.stderr);
+    const dns = o.flows.find((f) => f.protocol === 'UDP' && f.service?.service === 'kube-system/kube-dns');
+    assert.ok(dns, `a DNS flow to kube-dns: ${JSON.stringify(o.flows)}`);
+    assert.equal(dns.translatedDestination?.namespace, 'kube-system');
+    assert.match(dns.translatedDestination?.name ?? '', /^coredns-/);
+    const tcp = o.flows.find((f) => f.protocol === 'TCP')!;
+    assert.equal(tcp.verdict, 'FORWARDED');
+    assert.deepEqual(tcp.service, { service: 'obs/web', namespace: 'obs', type: 'ClusterIP' });
+    assert.equal(tcp.destination.port, 80);
+    assert.ok(names('web').includes(tcp.translatedDestination?.name ?? ''), `DNAT to a web pod: ${JSON.stringify(tcp)}`);
+    assert.equal(tcp.translatedDestination?.port, 8080);
+    assert.equal(tcp.source.name, client);
+    assert.equal(tcp.observer, podsOf('client')[0]!.spec.nodeName, 'seen on the client\'s node, where it starts');
+    assert.ok(o.flows.every((f) => f.source.name === client || f.destination.name === client || f.translatedDestination?.name === client), 'only the client\'s flows');
+  });
+
+  test('from the outside: the load balancer\'s DNAT to a node, the NodePort\'s to NGINX, and NGINX\'s request to a pod', async () => {
+    const o = await observe(['-n', 'obs'], () => ok(['outside', '--', 'curl', '-sf', '-m', '5', '-o', '/dev/null', 'http://web.obs.example.test/hello']),
+      (flows) => flows.some((f) => f.protocol === 'HTTP'));
+    assert.equal(o.code, 0, o.stderr);
+    const http = o.flows.find((f) => f.protocol === 'HTTP');
+    assert.ok(http, `a request: ${JSON.stringify(o.flows)}`);
+    assert.equal(http.observer, 'ingress');
+    assert.equal(http.source.kind, 'outside');
+    assert.deepEqual([http.http?.method, http.http?.host, http.http?.uri, http.http?.status, http.http?.route], ['GET', 'web.obs.example.test', '/hello', 200, 'Ingress obs/web']);
+    assert.ok(names('web').includes(http.http?.upstreams[0]?.name ?? ''), `proxied to a web pod: ${JSON.stringify(http.http)}`);
+    // -n obs keeps the request (its Ingress and Service are obs's) and leaves out the LB and NodePort flows (ingress-nginx's Service)
+    assert.ok(o.flows.every((f) => f.protocol === 'HTTP' || JSON.stringify(f).includes('"obs"')), JSON.stringify(o.flows));
+    const all = await observe([], () => ok(['outside', '--', 'curl', '-sf', '-m', '5', '-o', '/dev/null', 'http://web.obs.example.test/']),
+      (flows) => flows.some((f) => f.observer === 'load-balancer' && f.protocol === 'TCP') && flows.some((f) => f.service?.type === 'NodePort'));
+    const lb = all.flows.find((f) => f.observer === 'load-balancer' && f.protocol === 'TCP')!;
+    assert.equal(lb.service?.service, 'ingress-nginx/ingress-nginx-controller');
+    assert.equal(lb.service?.type, 'LoadBalancer');
+    assert.equal(lb.translatedDestination?.kind, 'node');
+    const nodePort = all.flows.find((f) => f.service?.type === 'NodePort')!;
+    assert.equal(nodePort.source.kind, 'outside', 'the load balancer keeps the client\'s address');
+    assert.equal(nodePort.observer, lb.translatedDestination?.node, 'the NodePort DNAT happens on the node the LB chose');
+    assert.match(nodePort.translatedDestination?.name ?? '', /^ingress-nginx-controller-/);
+  });
+
+  test('a NetworkPolicy drop names the pod and the policy; --verdict DROPPED shows drops only; --count ends it', async () => {
+    const client = names('client')[0]!;
+    const locked = podsOf('locked')[0]!;
+    const o = await observe(['--verdict', 'DROPPED', '--count', '1'], () => pn(['exec', '-n', 'obs', client, '--', 'curl', '-s', '-m', '2', `http://${locked.status!.podIP}:8080/`]));
+    assert.equal(o.code, 0, o.stderr);
+    assert.equal(o.flows.length, 1);
+    const [drop] = o.flows;
+    assert.equal(drop!.verdict, 'DROPPED');
+    assert.equal(drop!.protocol, 'TCP');
+    assert.equal(drop!.tcpFlags, 'S');
+    assert.equal(drop!.source.name, client);
+    assert.equal(drop!.destination.name, locked.metadata.name);
+    assert.equal(drop!.observer, locked.spec.nodeName, 'dropped on the isolated pod\'s node');
+    assert.equal(drop!.reason, `NetworkPolicy: ingress to obs/${locked.metadata.name} isolated by obs/locked-deny`);
+  });
+
+  test('--all adds the kubelet\'s probes; the default leaves them out', async () => {
+    const probes = (flows: Flow[]) => flows.filter((f) => f.source.kind === 'node' && f.translatedDestination === undefined && names('web').includes(f.destination.name ?? ''));
+    const withAll = await observe(['--all', '--pod', 'web', '-n', 'obs'], async () => undefined, (flows) => probes(flows).length > 0);
+    assert.equal(withAll.code, 0, withAll.stderr);
+    assert.ok(probes(withAll.flows).length > 0);
+    const without = await observe(['--pod', 'web', '-n', 'obs', '--timeout', '2s'], async () => undefined);
+    assert.equal(without.code, 0, without.stderr);
+    assert.deepEqual(probes(without.flows), [], 'readiness probes run every second: none shown');
+  });
+
+  test('once it stops, even killed with -9, no capture of it runs; a second observer goes on without the drops', async () => {
+    const captures = async () => (await run(['pgrep', '-af', '^(conntrack -E|tcpdump -Z root -n -tt -l -i nflog)'])).stdout.trim();
+    await eventually('the earlier observers\' captures gone', async () => (await captures()) === '' || undefined, 5_000, 100);
+    const first = spawn(process.execPath, [CLI, 'observe'], { env: ENV, stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    first.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
+    try {
+      await eventually('the first observer to start', async () => stderr.includes('Observing cluster') || undefined, 10_000, 20);
+      // two nodes: conntrack on each and the router, tcpdump for each node's two groups
+      assert.equal((await captures()).split('\n').length, 7);
+      const second = await pn(['observe', '--timeout', '1s']);
+      assert.equal(second.code, 0, second.stderr);
+      assert.match(second.stderr, /^warning: NetworkPolicy drops are not shown: tcpdump in pn-itobs-node-\d stopped \(exit 1\): tcpdump: Can't listen on group index: Operation not permitted \(a log group takes one listener per node: another podnet observe of this cluster has them\)\nObserving cluster "itobs": node-1, node-2 and the load balancer \(conntrack\), /);
+    } finally {
+      first.kill('SIGKILL');
+    }
+    await eventually('conntrack and tcpdump gone with the CLI', async () => (await captures()) === '' || undefined, 5_000, 100);
+  });
+
+  test('bad flags are usage errors', async () => {
+    const r = await pn(['observe', '--verdict', 'lost']);
+    assert.equal(r.code, 1);
+    assert.equal(r.stderr, 'error: invalid --verdict "lost": must be one of FORWARDED, DROPPED\n');
+  });
+});

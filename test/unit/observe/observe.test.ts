@@ -1,0 +1,162 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { Node, Pod, Service } from '../../../src/api/types.js';
+import { AddressBook } from '../../../src/observe/address-book.js';
+import { parseConntrackEvent, parseLoggedPacket } from '../../../src/observe/events.js';
+import { flowFromAccessLine, flowFromConntrack, flowFromDrop, flowText, matchesFilter, tcpFlagsText, type Flow } from '../../../src/observe/flows.js';
+import { observeOptions } from '../../../src/cli/commands/observe.js';
+import { parseFlags } from '../../../src/cli/args.js';
+
+const node = (name: string, ip: string, cidr: string): Node => ({
+  apiVersion: 'v1', kind: 'Node', metadata: { name }, spec: { podCIDR: cidr }, status: { addresses: [{ type: 'InternalIP', address: ip }] },
+});
+const pod = (ns: string, name: string, ip: string, nodeName: string, hostNetwork = false): Pod => ({
+  apiVersion: 'v1', kind: 'Pod', metadata: { name, namespace: ns },
+  spec: { nodeName, ...(hostNetwork ? { hostNetwork } : {}), containers: [{ name: 'c', image: 'x' }] }, status: { podIP: ip, phase: 'Running' },
+});
+const service = (ns: string, name: string, spec: Service['spec'], lb?: string): Service => ({
+  apiVersion: 'v1', kind: 'Service', metadata: { name, namespace: ns }, spec, ...(lb ? { status: { loadBalancer: { ingress: [{ ip: lb }] } } } : {}),
+});
+
+const book = new AddressBook({
+  nodes: [node('node-1', '172.18.0.2', '10.244.0.0/24'), node('node-2', '172.18.0.3', '10.244.1.0/24')],
+  pods: [
+    pod('shop', 'frontend-a', '10.244.0.3', 'node-1'), pod('shop', 'api-a', '10.244.0.4', 'node-1'), pod('shop', 'api-b', '10.244.1.5', 'node-2'),
+    pod('kube-system', 'coredns-a', '10.244.1.3', 'node-2'), pod('ingress-nginx', 'controller-x', '10.244.1.2', 'node-2'),
+    pod('default', 'hostnet', '172.18.0.2', 'node-1', true),
+  ],
+  services: [
+    service('shop', 'api', { clusterIP: '10.96.5.5', ports: [{ port: 80, targetPort: 8080 }] }),
+    service('kube-system', 'kube-dns', { clusterIP: '10.96.0.10', ports: [{ name: 'dns', port: 53, protocol: 'UDP' }, { name: 'dns-tcp', port: 53, protocol: 'TCP' }] }),
+    service('ingress-nginx', 'ingress-nginx-controller', { type: 'LoadBalancer', clusterIP: '10.96.7.7', ports: [{ port: 80, nodePort: 30239 }] }, '203.0.113.10'),
+  ],
+});
+
+const ct = (line: string) => parseConntrackEvent(line)!;
+
+test('conntrack -E lines: the original and reply tuples, the protocol, the time; anything else is no event', () => {
+  const e = ct('[1795990893.986281]\t    [NEW] tcp      6 120 SYN_SENT src=198.51.100.10 dst=172.18.0.3 sport=38970 dport=30239 [UNREPLIED] src=10.244.1.2 dst=198.51.100.10 sport=80 dport=38970');
+  assert.deepEqual(e, { time: 1795990893.986281, type: 'NEW', protocol: 'TCP', orig: { src: '198.51.100.10', dst: '172.18.0.3', sport: 38970, dport: 30239 }, reply: { src: '10.244.1.2', dst: '198.51.100.10', sport: 80, dport: 38970 } });
+  const icmp = ct('[1795990893.1]\t    [NEW] icmp     1 30 src=10.244.0.3 dst=10.244.1.5 type=8 code=0 id=7 [UNREPLIED] src=10.244.1.5 dst=10.244.0.3 type=0 code=0 id=7');
+  assert.equal(icmp.protocol, 'ICMP');
+  assert.equal(icmp.orig.sport, undefined);
+  assert.equal(ct('[1.5]\t [UPDATE] udp      17 30 src=1.1.1.1 dst=2.2.2.2 sport=1 dport=2 src=2.2.2.2 dst=1.1.1.1 sport=2 dport=1').type, 'UPDATE');
+  assert.equal(parseConntrackEvent('conntrack v1.4.7 (conntrack-tools): 26 flow events have been shown.'), undefined);
+  assert.equal(parseConntrackEvent('[1.5]\t    [NEW] tcp      6 120 SYN_SENT src=1.1.1.1 dst=2.2.2.2'), undefined);
+});
+
+test('tcpdump lines of an NFLOG group: TCP with its flags, UDP by its ports, ICMP; tcpdump\'s own lines are none', () => {
+  assert.deepEqual(parseLoggedPacket('1795991088.358889 IP 10.244.0.3.38792 > 10.244.0.4.8080: Flags [S], seq 1826614470, win 64240, length 0'),
+    { time: 1795991088.358889, protocol: 'TCP', src: '10.244.0.3', dst: '10.244.0.4', sport: 38792, dport: 8080, tcpFlags: 'S' });
+  assert.equal(parseLoggedPacket('1.0 IP 10.244.0.3.48049 > 10.96.0.10.53: 4660+ A? api.shop. (26)')!.protocol, 'UDP');
+  assert.equal(parseLoggedPacket('1.0 IP 10.244.0.3.48049 > 10.244.0.4.9999: UDP, length 2')!.dport, 9999);
+  const ping = parseLoggedPacket('1.0 IP 10.244.0.3 > 10.244.0.4: ICMP echo request, id 8413, seq 1, length 64')!;
+  assert.equal(ping.protocol, 'ICMP');
+  assert.equal(ping.sport, undefined);
+  assert.equal(parseLoggedPacket('listening on nflog:4001, link-type NFLOG (Linux netfilter log messages), snapshot length 262144 bytes'), undefined);
+  assert.equal(parseLoggedPacket('1.0 IP6 fe80::1.5 > ff02::1.5: UDP, length 2'), undefined);
+  assert.equal(tcpFlagsText('S.'), 'SYN-ACK');
+});
+
+test('the address book: pods (not host-network ones), nodes by their address and cni0 gateway, the router, the outside, Service frontends and NodePorts', () => {
+  assert.deepEqual(book.peer('10.244.0.3', 41000), { kind: 'pod', ip: '10.244.0.3', port: 41000, namespace: 'shop', name: 'frontend-a', node: 'node-1' });
+  assert.equal(book.peer('172.18.0.2').kind, 'node');
+  assert.equal(book.peer('10.244.1.1').node, 'node-2');
+  assert.equal(book.peer('172.18.0.1').kind, 'router');
+  assert.equal(book.peer('198.51.100.10').kind, 'outside');
+  assert.equal(book.peer('198.51.100.53').kind, 'external-dns');
+  assert.equal(book.peer('203.0.113.10').kind, 'load-balancer');
+  assert.equal(book.peer('10.96.5.5').kind, 'service');
+  assert.equal(book.peer('192.0.2.1').kind, 'unknown');
+  assert.deepEqual(book.frontend('10.96.0.10', 53, 'UDP'), { service: 'kube-system/kube-dns', namespace: 'kube-system', type: 'ClusterIP' });
+  assert.equal(book.frontend('10.96.5.5', 80, 'UDP'), undefined, 'a Service port is its protocol\'s');
+  assert.equal(book.frontend('172.18.0.3', 30239, 'TCP')?.type, 'NodePort');
+  assert.equal(book.frontend('203.0.113.10', 80, 'TCP')?.type, 'LoadBalancer');
+  assert.equal(book.podIP('ingress-nginx', 'controller-x'), '10.244.1.2');
+});
+
+const at1 = { kind: 'node', node: 'node-1' } as const;
+const at2 = { kind: 'node', node: 'node-2' } as const;
+
+test('a connection is shown where it starts, with the Service it asked for and the endpoint the DNAT chose', () => {
+  const f = flowFromConntrack(ct('[1795991088.358892]\t    [NEW] tcp      6 120 SYN_SENT src=10.244.0.3 dst=10.96.5.5 sport=38792 dport=80 [UNREPLIED] src=10.244.1.5 dst=10.244.0.3 sport=8080 dport=38792'), at1, book, false)!;
+  assert.equal(f.verdict, 'FORWARDED');
+  assert.equal(f.observer, 'node-1');
+  assert.deepEqual(f.service, { service: 'shop/api', namespace: 'shop', type: 'ClusterIP' });
+  assert.equal(f.translatedDestination?.name, 'api-b');
+  assert.equal(f.translatedSource, undefined);
+  assert.equal(flowText(f), '22:24:48.359 node-1        shop/frontend-a:38792 → 10.96.5.5:80 (ClusterIP shop/api) → shop/api-b:8080  TCP  FORWARDED');
+  // the same connection arriving at node-2 is forwarding only: not shown again
+  assert.equal(flowFromConntrack(ct('[1.0]\t    [NEW] tcp      6 120 SYN_SENT src=10.244.0.3 dst=10.244.1.5 sport=38792 dport=8080 [UNREPLIED] src=10.244.1.5 dst=10.244.0.3 sport=8080 dport=38792'), at2, book, false), undefined);
+  assert.equal(flowFromConntrack(ct('[1.0]\t [UPDATE] tcp      6 60 SYN_RECV src=10.244.0.3 dst=10.96.5.5 sport=38792 dport=80 src=10.244.1.5 dst=10.244.0.3 sport=8080 dport=38792'), at1, book, false), undefined, 'only NEW events');
+});
+
+test('the load balancer\'s DNAT to a node and the node\'s NodePort DNAT are both shown; a masquerade is said', () => {
+  const lb = flowFromConntrack(ct('[1.0]\t    [NEW] tcp      6 120 SYN_SENT src=198.51.100.10 dst=203.0.113.10 sport=38970 dport=80 [UNREPLIED] src=172.18.0.3 dst=198.51.100.10 sport=30239 dport=38970'), { kind: 'load-balancer' }, book, false)!;
+  assert.match(flowText(lb), /load-balancer outside 198\.51\.100\.10:38970 → 203\.0\.113\.10:80 \(LoadBalancer ingress-nginx\/ingress-nginx-controller\) → node\/node-2 172\.18\.0\.3:30239  TCP  FORWARDED$/);
+  const np = flowFromConntrack(ct('[1.0]\t    [NEW] tcp      6 120 SYN_SENT src=198.51.100.10 dst=172.18.0.3 sport=38970 dport=30239 [UNREPLIED] src=10.244.1.2 dst=198.51.100.10 sport=80 dport=38970'), at2, book, false)!;
+  assert.equal(np.service?.type, 'NodePort');
+  assert.equal(np.translatedDestination?.name, 'controller-x');
+  const out = flowFromConntrack(ct('[1.0]\t    [NEW] udp      17 30 src=10.244.0.3 dst=198.51.100.53 sport=5000 dport=53 [UNREPLIED] src=198.51.100.53 dst=172.18.0.2 sport=53 dport=5000'), at1, book, false)!;
+  assert.match(flowText(out), /shop\/frontend-a:5000 \[as node\/node-1 172\.18\.0\.2\] → external-dns 198\.51\.100\.53:53  UDP  FORWARDED$/);
+  // the outside client's own query crosses the router without NAT: shown there, its first hop
+  assert.ok(flowFromConntrack(ct('[1.0]\t    [NEW] udp      17 30 src=198.51.100.10 dst=198.51.100.53 sport=5 dport=53 [UNREPLIED] src=198.51.100.53 dst=198.51.100.10 sport=53 dport=5'), { kind: 'load-balancer' }, book, false));
+});
+
+test('probes from a node and health checks from the router are shown only with --all', () => {
+  const probe = ct('[1.0]\t    [NEW] tcp      6 120 SYN_SENT src=10.244.0.1 dst=10.244.0.4 sport=37422 dport=8080 [UNREPLIED] src=10.244.0.4 dst=10.244.0.1 sport=8080 dport=37422');
+  assert.equal(flowFromConntrack(probe, at1, book, false), undefined);
+  assert.equal(flowFromConntrack(probe, at1, book, true)?.source.kind, 'node');
+  const check = ct('[1.0]\t    [NEW] tcp      6 120 SYN_SENT src=172.18.0.1 dst=172.18.0.2 sport=41880 dport=31704 [UNREPLIED] src=172.18.0.2 dst=172.18.0.1 sport=31704 dport=41880');
+  assert.equal(flowFromConntrack(check, { kind: 'load-balancer' }, book, false), undefined);
+  assert.ok(flowFromConntrack(check, { kind: 'load-balancer' }, book, true));
+  // the same check arriving at the node: forwarding only, never shown twice
+  assert.equal(flowFromConntrack(check, at1, book, true), undefined);
+});
+
+test('a dropped packet names the rule that dropped it, from the node\'s ruleset comments', () => {
+  const p = parseLoggedPacket('1795991089.382777 IP 10.244.0.3.38792 > 10.244.1.5.8080: Flags [S], seq 1, win 64240, length 0')!;
+  const f = flowFromDrop(p, 'node-2', 'ingress', book, ['egress from shop/api-b isolated by shop/x', 'ingress to shop/api-b isolated by shop/api-deny']);
+  assert.equal(f.verdict, 'DROPPED');
+  assert.equal(flowText(f), '22:24:49.383 node-2        shop/frontend-a:38792 → shop/api-b:8080  TCP SYN  DROPPED  NetworkPolicy: ingress to shop/api-b isolated by shop/api-deny');
+  const egress = flowFromDrop(p, 'node-1', 'egress', book, []);
+  assert.equal(egress.reason, 'NetworkPolicy: egress from shop/frontend-a: no NetworkPolicy rule allows it');
+});
+
+test('a request NGINX logged: the client, the route, the Service, the upstream pods, the status and time', () => {
+  const f = flowFromAccessLine({ msec: 1795991089.5, remote_addr: '198.51.100.10', method: 'GET', host: 'shop.example.test', uri: '/api/', status: 200, request_time: 0.002, ingress: 'shop/shop', service: 'shop/api:80', rule_host: 'shop.example.test', rule_path: '/api', upstream_addr: '10.244.0.4:8080, 10.244.1.5:8080', upstream_status: '502, 200', request_id: 'r1' }, 'controller-x', book)!;
+  assert.equal(flowText(f), '22:24:49.500 ingress       outside 198.51.100.10 → GET shop.example.test/api/ (Ingress shop/shop svc shop/api:80) → shop/api-a:8080, shop/api-b:8080  HTTP 200 2 ms');
+  assert.equal(f.destination.name, 'controller-x');
+  const route = flowFromAccessLine({ remote_addr: '198.51.100.10', status: 404, request_time: 0, ingress: 'HTTPRoute/shop/store', service: '', rule_host: '', rule_path: '', upstream_addr: '-', upstream_status: '-', request_id: '' }, 'controller-x', book)!;
+  assert.equal(route.http?.route, 'HTTPRoute shop/store');
+  assert.deepEqual(route.http?.upstreams, []);
+  const defaultServer = flowFromAccessLine({ remote_addr: '198.51.100.10', status: 404, request_time: 0, ingress: '', service: '', rule_host: '', rule_path: '', upstream_addr: '', upstream_status: '', request_id: '' }, 'controller-x', book)!;
+  assert.match(flowText(defaultServer), /\(default server\)  HTTP 404/);
+});
+
+test('filters: namespace (either side or the Service), pod name prefixes, verdict, protocol', () => {
+  const dns = flowFromConntrack(ct('[1.0]\t    [NEW] udp      17 30 src=10.244.0.3 dst=10.96.0.10 sport=5 dport=53 [UNREPLIED] src=10.244.1.3 dst=10.244.0.3 sport=53 dport=5'), at1, book, false)!;
+  assert.ok(matchesFilter(dns, { namespace: 'shop' }));
+  assert.ok(matchesFilter(dns, { namespace: 'kube-system' }));
+  assert.ok(!matchesFilter(dns, { namespace: 'default' }));
+  assert.ok(matchesFilter(dns, { pod: 'frontend' }), 'a prefix, as Hubble\'s --pod');
+  assert.ok(matchesFilter(dns, { pod: 'kube-system/coredns' }));
+  assert.ok(!matchesFilter(dns, { pod: 'coredns', namespace: 'shop' }));
+  assert.ok(matchesFilter(dns, { protocol: 'udp' }));
+  assert.ok(!matchesFilter(dns, { protocol: 'TCP' }));
+  assert.ok(!matchesFilter(dns, { verdict: 'DROPPED' }));
+  const http: Flow = flowFromAccessLine({ remote_addr: '198.51.100.10', status: 200, request_time: 0, ingress: 'HTTPRoute/store/web', service: 'store/web:80', rule_host: '', rule_path: '', upstream_addr: '', upstream_status: '', request_id: '' }, 'controller-x', book)!;
+  assert.ok(matchesFilter(http, { namespace: 'store' }), 'a request is its route\'s and Service\'s namespace\'s');
+});
+
+test('observe\'s flags: Hubble\'s filters, checked, and -o json only', () => {
+  const o = observeOptions(parseFlags(['-n', 'shop', '--pod', 'api', '--verdict', 'dropped', '--protocol', 'tcp', '--count', '3', '--timeout', '10s', '-o', 'json'], 'observe'));
+  assert.deepEqual(o, { filter: { namespace: 'shop', pod: 'api', verdict: 'DROPPED', protocol: 'TCP' }, all: false, count: 3, timeoutMs: 10_000, json: true });
+  assert.deepEqual(observeOptions(parseFlags(['-A'], 'observe')).filter, {});
+  assert.throws(() => observeOptions(parseFlags(['--verdict', 'lost'], 'observe')), /invalid --verdict "lost": must be one of FORWARDED, DROPPED/);
+  assert.throws(() => observeOptions(parseFlags(['--protocol', 'gre'], 'observe')), /invalid --protocol "gre"/);
+  assert.throws(() => observeOptions(parseFlags(['--count', '0'], 'observe')), /invalid --count "0"/);
+  assert.throws(() => observeOptions(parseFlags(['-o', 'yaml'], 'observe')), /invalid -o "yaml"/);
+  assert.throws(() => observeOptions(parseFlags(['pods'], 'observe')), /unexpected argument "pods"/);
+  assert.throws(() => parseFlags(['--verdict', 'x'], 'common'), /Unknown option '--verdict'/);
+});
