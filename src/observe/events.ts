@@ -81,3 +81,42 @@ export function parseLoggedPacket(line: string): LoggedPacket | undefined {
     ...(flags ? { tcpFlags: flags[1]! } : {}),
   };
 }
+
+/** A DNS message over UDP as `tcpdump -n -tt -l -i any` decodes it, with the interface and direction it was seen on. */
+export interface DnsPacket {
+  time: number;
+  /** the interface (a pod's veth in a node, eth0 on the outside client) */
+  ifname: string;
+  /** Linux's packet type: `In`, `Out`, `P` (to another host: a frame a pod sent to its gateway), `B`, `M` */
+  direction: string;
+  src: string;
+  sport: number;
+  dst: string;
+  dport: number;
+  id: number;
+  /** a query: its type and name */
+  query?: { type: string; name: string };
+  /** an answer: its rcode (NOERROR when tcpdump names none) and its answer records (`A 10.96.0.10`, `CNAME db.shop.svc.cluster.local.`) */
+  answer?: { rcode: string; records: string[]; truncated: boolean };
+}
+
+const ANY_LINE = /^(\d+(?:\.\d+)?)\s+(\S+)\s+(In|Out|P|B|M)\s+IP\s+(\d+\.\d+\.\d+\.\d+)\.(\d+)\s+>\s+(\d+\.\d+\.\d+\.\d+)\.(\d+):\s+(.*)$/;
+// `3037+ A? api.shop.svc.cluster.local. (44)`, `32456+ [1au] AAAA? nothere. (36)`
+const DNS_QUERY = /^(\d+)\S*\s+(?:\[[^\]]*\]\s+)*([A-Za-z0-9]+)\?\s+(\S+)\s+\(\d+\)$/;
+// `3037* 1/0/0 A 10.110.194.144 (60)`, `3509 NXDomain* 0/1/0 (102)`, `7| 0/0/0 (12)`
+const DNS_ANSWER = /^(\d+)(\S*)\s+(?:([A-Z][A-Za-z]+)(\S*)\s+)?(?:\[[^\]]*\]\s+)*(\d+)\/(\d+)\/(\d+)\s*(.*?)\s*\(\d+\)$/;
+
+/** One DNS line of `tcpdump -i any … udp port 53`; undefined for anything else (tcpdump's own lines, messages it could not decode). */
+export function parseDnsPacket(line: string): DnsPacket | undefined {
+  const m = ANY_LINE.exec(line.trim());
+  if (!m) return undefined;
+  const base = { time: Number(m[1]), ifname: m[2]!, direction: m[3]!, src: m[4]!, sport: Number(m[5]), dst: m[6]!, dport: Number(m[7]) };
+  const text = m[8]!;
+  const q = DNS_QUERY.exec(text);
+  if (q) return { ...base, id: Number(q[1]), query: { type: q[2]!, name: q[3]! } };
+  const a = DNS_ANSWER.exec(text);
+  if (!a) return undefined;
+  const records = a[8] ? a[8].split(/,\s+/).filter((r) => /^[A-Z0-9]+ \S/.test(r)) : [];
+  // tcpdump's flags after the id and after the rcode: `|` is a truncated answer (TC)
+  return { ...base, id: Number(a[1]), answer: { rcode: a[3] ? a[3].toUpperCase() : 'NOERROR', records, truncated: `${a[2]}${a[4] ?? ''}`.includes('|') } };
+}

@@ -28,6 +28,19 @@ export interface HttpDetails {
   requestId?: string;
 }
 
+export interface DnsDetails {
+  /** the name asked, as asked (with the search path's suffix, and the trailing dot) */
+  query: string;
+  type: string;
+  /** NOERROR, NXDOMAIN, SERVFAIL, …; `no answer` when none came in time */
+  rcode: string;
+  /** the answer's records as tcpdump writes them: `A 10.96.0.10`, `CNAME db.shop.svc.cluster.local.` */
+  records: string[];
+  /** how long the answer took, ms */
+  ms?: number;
+  truncated?: boolean;
+}
+
 export interface Flow {
   /** ISO 8601, milliseconds */
   time: string;
@@ -47,6 +60,7 @@ export interface Flow {
   /** why a packet was dropped */
   reason?: string;
   http?: HttpDetails;
+  dns?: DnsDetails;
 }
 
 const observerName = (o: Observer) => (o.kind === 'node' ? o.node : o.kind === 'load-balancer' ? 'load-balancer' : 'ingress');
@@ -132,7 +146,7 @@ export interface FlowFilter {
   /** flows with this pod (`name` in `namespace`, or `ns/name`) on either side */
   pod?: string;
   verdict?: Verdict;
-  /** TCP, UDP, ICMP, SCTP or HTTP */
+  /** TCP, UDP, ICMP, SCTP, DNS or HTTP */
   protocol?: string;
 }
 
@@ -164,7 +178,7 @@ export function peerText(p: Peer): string {
   }
 }
 
-/** One line: time, where it was seen, source → destination (its Service) → where NAT sent it, protocol, verdict and why. */
+/** One line: time, where it was seen, source → destination (its Service) → where NAT sent it, protocol, verdict and why; a DNS exchange with its question and answer; a request with its route and status. */
 export function flowText(f: Flow): string {
   const time = f.time.slice(11, 23);
   if (f.http) {
@@ -176,6 +190,11 @@ export function flowText(f: Flow): string {
   const service = f.service ? ` (${f.service.type} ${f.service.service})` : '';
   const nat = f.translatedDestination ? ` → ${peerText(f.translatedDestination)}` : '';
   const masq = f.translatedSource ? ` [as ${peerText(f.translatedSource).replace(/:\d+$/, '')}]` : '';
+  if (f.dns) {
+    const d = f.dns;
+    const answer = d.ms === undefined ? d.rcode : `${d.rcode}${d.records.length > 0 ? ` ${d.records.join(', ')}` : ''}${d.truncated ? ' (truncated)' : ''}  ${d.ms} ms`;
+    return `${time} ${f.observer.padEnd(13)} ${peerText(f.source)}${masq} → ${peerText(f.destination)}${service}${nat}  DNS ${d.type}? ${d.query} → ${answer}`;
+  }
   const flags = f.tcpFlags ? ` ${tcpFlagsText(f.tcpFlags)}` : '';
   const why = f.reason ? `  ${f.reason}` : '';
   return `${time} ${f.observer.padEnd(13)} ${peerText(f.source)}${masq} → ${peerText(f.destination)}${service}${nat}  ${f.protocol}${flags}  ${f.verdict}${why}`;

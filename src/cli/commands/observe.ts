@@ -19,7 +19,8 @@ import { PodnetError } from '../../errors.js';
 import { accessLogPath } from '../../ingress/nginx-conf.js';
 import { NETPOL_LOG_GROUP } from '../../netpol/render.js';
 import { AddressBook } from '../../observe/address-book.js';
-import { parseConntrackEvent, parseLoggedPacket } from '../../observe/events.js';
+import { DnsExchanges, nodeVantage, outsideVantage, type DnsVantage } from '../../observe/dns.js';
+import { parseConntrackEvent, parseDnsPacket, parseLoggedPacket } from '../../observe/events.js';
 import { flowFromAccessLine, flowFromConntrack, flowFromDrop, flowText, matchesFilter, type Flow, type FlowFilter, type Observer } from '../../observe/flows.js';
 import type { AccessLine } from '../../trace/evidence.js';
 import { INGRESS_NAMESPACE } from '../../trace/lookup.js';
@@ -45,7 +46,7 @@ const READY_TIMEOUT_MS = 5_000;
 export const CONNTRACK_EVENTS_ARGV = ['stdbuf', '-oL', 'conntrack', '-E', '-e', 'NEW', '-o', 'timestamp'];
 
 const VERDICTS = ['FORWARDED', 'DROPPED'] as const;
-const PROTOCOLS = ['TCP', 'UDP', 'ICMP', 'SCTP', 'HTTP'];
+const PROTOCOLS = ['TCP', 'UDP', 'ICMP', 'SCTP', 'DNS', 'HTTP'];
 
 export interface ObserveOptions { filter: FlowFilter; all: boolean; count?: number; timeoutMs?: number; json: boolean }
 
@@ -142,6 +143,14 @@ export async function observeCommand(ctx: Context, flags: CommonFlags): Promise<
     captures.push(c);
     return c;
   };
+  // DNS over UDP as tcpdump decodes it, where the asking side's packets pass: each pod's veth in its node, the outside client's eth0
+  const dns = new DnsExchanges(() => book);
+  const captureDns = (netns: string, vantage: DnsVantage) => start(netns, ['tcpdump', '-Z', 'root', '-n', '-tt', '-l', '-i', 'any', 'udp port 53'], (line) => {
+    const p = parseDnsPacket(line);
+    if (p) emit(dns.packet(p, vantage));
+  }, /listening on/);
+  captureDns(netnsNames.outside(ctx.cluster), outsideVantage);
+  for (const n of nodes) captureDns(netnsNames.node(ctx.cluster, n.metadata.name!), nodeVantage(n.metadata.name!));
   const observers: { netns: string; at: Observer }[] = [
     { netns: netnsNames.router(ctx.cluster), at: { kind: 'load-balancer' } },
     ...nodes.map((n) => ({ netns: netnsNames.node(ctx.cluster, n.metadata.name!), at: { kind: 'node', node: n.metadata.name! } as Observer })),
@@ -150,7 +159,9 @@ export async function observeCommand(ctx: Context, flags: CommonFlags): Promise<
   for (const { netns, at } of observers) {
     start(netns, CONNTRACK_EVENTS_ARGV, (line) => {
       const e = parseConntrackEvent(line);
-      if (e) emit(flowFromConntrack(e, at, book, options.all));
+      const f = e ? flowFromConntrack(e, at, book, options.all) : undefined;
+      // a DNS exchange's connection is shown with it
+      if (f) emit(dns.connection(f, Date.now() / 1000));
     });
     if (at.kind !== 'node') continue;
     for (const direction of ['ingress', 'egress'] as const) {
@@ -197,9 +208,11 @@ export async function observeCommand(ctx: Context, flags: CommonFlags): Promise<
     const live = captures.filter((c) => !dropCaptures.includes(c) || dropsTaken[dropCaptures.indexOf(c)]!.status === 'fulfilled');
     await withTimeout(Promise.all(live.map((c) => c.ready)), READY_TIMEOUT_MS, 'the captures did not start');
     for (const w of warnings) process.stderr.write(`warning: ${w}\n`);
-    process.stderr.write(`Observing cluster "${ctx.cluster}": ${nodes.map((n) => n.metadata.name).join(', ')} and the load balancer (conntrack${taken.length > 0 ? '' : ', NetworkPolicy drops'}), the ingress controller's access log; ${options.count !== undefined ? `until ${options.count} flows` : 'Ctrl-C to stop'}\n`);
+    const what = ['connections', ...(taken.length > 0 ? [] : ['NetworkPolicy drops']), 'DNS', 'NGINX\'s requests'];
+    process.stderr.write(`Observing cluster "${ctx.cluster}" (${nodes.map((n) => n.metadata.name).join(', ')}, the load balancer, the outside client): ${what.join(', ')}; ${options.count !== undefined ? `until ${options.count} flows` : 'Ctrl-C to stop'}\n`);
     const timers = [
       setInterval(readAccessLogs, ACCESS_LOG_POLL_MS),
+      setInterval(() => { for (const f of dns.expired(Date.now() / 1000)) emit(f); }, 1_000),
       setInterval(() => { void listBook(ctx).then((r) => { book = r.book; controllers = r.controllers; for (const p of controllers) if (!offsets.has(logFile(p))) offsets.set(logFile(p), 0); }, () => undefined); }, BOOK_REFRESH_MS),
     ];
     const deadline = options.timeoutMs !== undefined ? setTimeout(done, options.timeoutMs) : undefined;

@@ -10,10 +10,10 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import type { Pod } from '../../../src/api/types.js';
+import type { Pod, Service } from '../../../src/api/types.js';
 import type { Flow } from '../../../src/observe/flows.js';
 import { CLI, eventually, podnet, run, withCluster } from '../../support/cli.js';
 import { echoApp } from '../../support/manifests.js';
@@ -85,6 +85,7 @@ async function observe(args: string[], traffic: () => Promise<unknown>, enough?:
 describe('podnet observe: the cluster\'s flows, live', () => {
   withCluster(pn, CLUSTER, stateDir);
   const pods = new Map<string, Pod[]>();
+  let webService: Service;
   const podsOf = (app: string) => pods.get(app)!;
   const names = (app: string) => podsOf(app).map((p) => p.metadata.name!);
 
@@ -92,6 +93,7 @@ describe('podnet observe: the cluster\'s flows, live', () => {
     await ok(['apply', '-f', '-'], MANIFESTS);
     await ok(['wait', '--for=condition=Ready', 'pods', '--all', '-n', 'obs', '--timeout=60s']);
     for (const app of ['web', 'client', 'locked']) pods.set(app, (JSON.parse(await ok(['get', 'pods', '-n', 'obs', '-l', `app=${app}`, '-o', 'json'])) as { items: Pod[] }).items);
+    webService = JSON.parse(await ok(['get', 'service', 'web', '-n', 'obs', '-o', 'json'])) as Service;
     // the Ingress routes (NGINX has loaded it) before anything is observed
     await eventually('the Ingress to route', async () => (await pn(['outside', '--', 'curl', '-s', '-m', '2', '-o', '/dev/null', '-w', '%{http_code}', 'http://web.obs.example.test/'])).stdout === '200', 30_000, 200);
   });
@@ -99,12 +101,16 @@ describe('podnet observe: the cluster\'s flows, live', () => {
   test('a pod\'s DNS query and its connection to a Service: the Service asked for, the pod the DNAT chose, where it started', async () => {
     const client = names('client')[0]!;
     const o = await observe(['-n', 'obs', '--pod', 'client'], () => ok(['exec', '-n', 'obs', client, '--', 'curl', '-sf', '-m', '5', '-o', '/dev/null', 'http://web/']),
-      (flows) => flows.some((f) => f.protocol === 'TCP'));
+      (flows) => flows.some((f) => f.protocol === 'TCP') && flows.some((f) => f.protocol === 'DNS' && f.dns?.type === 'A'));
     assert.equal(o.code, 0, o.stderr);
-    const dns = o.flows.find((f) => f.protocol === 'UDP' && f.service?.service === 'kube-system/kube-dns');
+    // the search path's first try is the answer: web.obs.svc.cluster.local, an A record of the Service's ClusterIP
+    const dns = o.flows.find((f) => f.protocol === 'DNS' && f.dns?.type === 'A');
     assert.ok(dns, `a DNS flow to kube-dns: ${JSON.stringify(o.flows)}`);
-    assert.equal(dns.translatedDestination?.namespace, 'kube-system');
+    assert.equal(dns.service?.service, 'kube-system/kube-dns');
+    assert.deepEqual([dns.dns?.query, dns.dns?.rcode, dns.dns?.records], ['web.obs.svc.cluster.local.', 'NOERROR', [`A ${webService.spec.clusterIP}`]]);
+    assert.equal(dns.translatedDestination?.namespace, 'kube-system', 'the DNS connection\'s DNAT: the kube-dns pod that answered');
     assert.match(dns.translatedDestination?.name ?? '', /^coredns-/);
+    assert.ok(!o.flows.some((f) => f.protocol === 'UDP' && f.destination.port === 53), 'the exchange\'s UDP connection is not shown again');
     const tcp = o.flows.find((f) => f.protocol === 'TCP')!;
     assert.equal(tcp.verdict, 'FORWARDED');
     assert.deepEqual(tcp.service, { service: 'obs/web', namespace: 'obs', type: 'ClusterIP' });
@@ -129,8 +135,13 @@ describe('podnet observe: the cluster\'s flows, live', () => {
     // -n obs keeps the request (its Ingress and Service are obs's) and leaves out the LB and NodePort flows (ingress-nginx's Service)
     assert.ok(o.flows.every((f) => f.protocol === 'HTTP' || JSON.stringify(f).includes('"obs"')), JSON.stringify(o.flows));
     const all = await observe([], () => ok(['outside', '--', 'curl', '-sf', '-m', '5', '-o', '/dev/null', 'http://web.obs.example.test/']),
-      (flows) => flows.some((f) => f.observer === 'load-balancer' && f.protocol === 'TCP') && flows.some((f) => f.service?.type === 'NodePort'));
+      (flows) => flows.some((f) => f.observer === 'load-balancer' && f.protocol === 'TCP') && flows.some((f) => f.service?.type === 'NodePort') && flows.some((f) => f.protocol === 'DNS' && f.dns?.type === 'A'));
+    const lookup = all.flows.find((f) => f.protocol === 'DNS' && f.dns?.type === 'A' && f.source.kind === 'outside');
+    assert.ok(lookup, `the outside client's lookup: ${JSON.stringify(all.flows)}`);
+    assert.equal(lookup.observer, 'outside');
+    assert.equal(lookup.destination.kind, 'external-dns');
     const lb = all.flows.find((f) => f.observer === 'load-balancer' && f.protocol === 'TCP')!;
+    assert.deepEqual([lookup.dns?.query, lookup.dns?.rcode, lookup.dns?.records], ['web.obs.example.test.', 'NOERROR', [`A ${lb.destination.ip}`]], 'external-dns answers with the load balancer\'s address');
     assert.equal(lb.service?.service, 'ingress-nginx/ingress-nginx-controller');
     assert.equal(lb.service?.type, 'LoadBalancer');
     assert.equal(lb.translatedDestination?.kind, 'node');
@@ -167,18 +178,30 @@ describe('podnet observe: the cluster\'s flows, live', () => {
   });
 
   test('once it stops, even killed with -9, no capture of it runs; a second observer goes on without the drops', async () => {
-    const captures = async () => (await run(['pgrep', '-af', '^(conntrack -E|tcpdump -Z root -n -tt -l -i nflog)'])).stdout.trim();
+    // conntrack and tcpdump processes in this cluster's namespaces (another cluster's observer is not this one's)
+    const captures = async () => {
+      const found: string[] = [];
+      for (const ns of ['node-1', 'node-2', 'router', 'outside'].map((n) => `pn-${CLUSTER}-${n}`)) {
+        for (const pid of (await run(['ip', 'netns', 'pids', ns])).stdout.split('\n').filter(Boolean)) {
+          try {
+            const comm = readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
+            if (comm === 'conntrack' || comm === 'tcpdump') found.push(`${ns} ${comm}`);
+          } catch { /* gone meanwhile */ }
+        }
+      }
+      return found.join('\n');
+    };
     await eventually('the earlier observers\' captures gone', async () => (await captures()) === '' || undefined, 5_000, 100);
     const first = spawn(process.execPath, [CLI, 'observe'], { env: ENV, stdio: ['ignore', 'ignore', 'pipe'] });
     let stderr = '';
     first.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
     try {
       await eventually('the first observer to start', async () => stderr.includes('Observing cluster') || undefined, 10_000, 20);
-      // two nodes: conntrack on each and the router, tcpdump for each node's two groups
-      assert.equal((await captures()).split('\n').length, 7);
+      // two nodes: conntrack on each and the router; tcpdump for each node's two log groups, and for DNS on each node and the outside client
+      assert.equal((await captures()).split('\n').length, 10);
       const second = await pn(['observe', '--timeout', '1s']);
       assert.equal(second.code, 0, second.stderr);
-      assert.match(second.stderr, /^warning: NetworkPolicy drops are not shown: tcpdump in pn-itobs-node-\d stopped \(exit 1\): tcpdump: Can't listen on group index: Operation not permitted \(a log group takes one listener per node: another podnet observe of this cluster has them\)\nObserving cluster "itobs": node-1, node-2 and the load balancer \(conntrack\), /);
+      assert.match(second.stderr, /^warning: NetworkPolicy drops are not shown: tcpdump in pn-itobs-node-\d stopped \(exit 1\): tcpdump: Can't listen on group index: Operation not permitted \(a log group takes one listener per node: another podnet observe of this cluster has them\)\nObserving cluster "itobs" \(node-1, node-2, the load balancer, the outside client\): connections, DNS, NGINX's requests; /);
     } finally {
       first.kill('SIGKILL');
     }

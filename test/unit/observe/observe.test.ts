@@ -2,7 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Node, Pod, Service } from '../../../src/api/types.js';
 import { AddressBook } from '../../../src/observe/address-book.js';
-import { parseConntrackEvent, parseLoggedPacket } from '../../../src/observe/events.js';
+import { DnsExchanges, nodeVantage, outsideVantage } from '../../../src/observe/dns.js';
+import { parseConntrackEvent, parseDnsPacket, parseLoggedPacket } from '../../../src/observe/events.js';
 import { flowFromAccessLine, flowFromConntrack, flowFromDrop, flowText, matchesFilter, tcpFlagsText, type Flow } from '../../../src/observe/flows.js';
 import { observeOptions } from '../../../src/cli/commands/observe.js';
 import { parseFlags } from '../../../src/cli/args.js';
@@ -159,4 +160,54 @@ test('observe\'s flags: Hubble\'s filters, checked, and -o json only', () => {
   assert.throws(() => observeOptions(parseFlags(['-o', 'yaml'], 'observe')), /invalid -o "yaml"/);
   assert.throws(() => observeOptions(parseFlags(['pods'], 'observe')), /unexpected argument "pods"/);
   assert.throws(() => parseFlags(['--verdict', 'x'], 'common'), /Unknown option '--verdict'/);
+});
+
+test('tcpdump -i any DNS lines: queries with their type and name, answers with their rcode, records and truncation', () => {
+  const q = parseDnsPacket('1795991981.808991 veth5728a441 P   IP 10.244.1.5.49653 > 10.96.0.10.53: 3037+ A? api.shop.svc.cluster.local. (44)')!;
+  assert.deepEqual(q, { time: 1795991981.808991, ifname: 'veth5728a441', direction: 'P', src: '10.244.1.5', sport: 49653, dst: '10.96.0.10', dport: 53, id: 3037, query: { type: 'A', name: 'api.shop.svc.cluster.local.' } });
+  assert.deepEqual(parseDnsPacket('1.0 veth0e5795e1 P   IP 10.244.1.2.39999 > 198.51.100.53.53: 32456+ [1au] AAAA? nothere. (36)')!.query, { type: 'AAAA', name: 'nothere.' });
+  assert.deepEqual(parseDnsPacket('1.0 veth5728a441 Out IP 10.96.0.10.53 > 10.244.1.5.49653: 3037* 1/0/0 A 10.110.194.144 (60)')!.answer, { rcode: 'NOERROR', records: ['A 10.110.194.144'], truncated: false });
+  assert.deepEqual(parseDnsPacket('1.0 eth0  In  IP 198.51.100.53.53 > 172.18.0.3.39999: 32456 NXDomain 0/1/1 (111)')!.answer, { rcode: 'NXDOMAIN', records: [], truncated: false });
+  assert.deepEqual(parseDnsPacket('1.0 vethx Out IP 10.96.0.10.53 > 10.244.1.5.1: 7* 2/0/0 CNAME db.shop.svc.cluster.local., A 10.244.0.4 (90)')!.answer?.records, ['CNAME db.shop.svc.cluster.local.', 'A 10.244.0.4']);
+  assert.equal(parseDnsPacket('1.0 vethx Out IP 10.96.0.10.53 > 10.244.1.5.1: 7| 0/0/0 (12)')!.answer?.truncated, true);
+  assert.equal(parseDnsPacket('1.0 vethx Out IP 10.96.0.10.53 > 10.244.1.5.1: 9 ServFail- 0/0/0 (12)')!.answer?.rcode, 'SERVFAIL');
+  assert.equal(parseDnsPacket('listening on any, link-type LINUX_SLL2 (Linux cooked v2), snapshot length 262144 bytes'), undefined);
+  assert.equal(parseDnsPacket('1.0 vethx P   IP 10.244.1.5.1 > 10.96.0.10.53: domain [length 2 < 12] (invalid)'), undefined);
+});
+
+test('a DNS exchange: the query on the asking side\'s interface and its answer make one flow, with the DNS connection\'s DNAT; the connection is not shown again', () => {
+  const dns = new DnsExchanges(() => book);
+  const v = nodeVantage('node-1');
+  const conn = flowFromConntrack(ct('[1.0]\t    [NEW] udp      17 30 src=10.244.0.3 dst=10.96.0.10 sport=49653 dport=53 [UNREPLIED] src=10.244.1.3 dst=10.244.0.3 sport=53 dport=49653'), at1, book, false)!;
+  assert.equal(dns.connection(conn, 1), undefined, 'held for its exchange');
+  const other = flowFromConntrack(ct('[1.0]\t    [NEW] tcp      6 120 SYN_SENT src=10.244.0.3 dst=10.96.5.5 sport=38792 dport=80 [UNREPLIED] src=10.244.1.5 dst=10.244.0.3 sport=8080 dport=38792'), at1, book, false)!;
+  assert.equal(dns.connection(other, 1), other);
+  const query = parseDnsPacket('1795991981.808991 veth5728a441 P   IP 10.244.0.3.49653 > 10.96.0.10.53: 3037+ A? api.shop.svc.cluster.local. (44)')!;
+  assert.equal(dns.packet(query, v), undefined);
+  // the DNAT'd copy on the server pod's veth is the server's side: not a query of this pod
+  assert.equal(dns.packet(parseDnsPacket('1795991981.809 veth0e5795e1 Out IP 10.244.0.3.49653 > 10.244.1.3.53: 3037+ A? api.shop.svc.cluster.local. (44)')!, v), undefined);
+  assert.equal(dns.packet(parseDnsPacket('1795991981.812 veth0e5795e1 P   IP 10.244.1.3.53 > 10.244.0.3.49653: 3037* 1/0/0 A 10.96.5.5 (60)')!, v), undefined);
+  const f = dns.packet(parseDnsPacket('1795991981.812087 veth5728a441 Out IP 10.96.0.10.53 > 10.244.0.3.49653: 3037* 1/0/0 A 10.96.5.5 (60)')!, v)!;
+  assert.equal(f.protocol, 'DNS');
+  assert.deepEqual(f.dns, { query: 'api.shop.svc.cluster.local.', type: 'A', rcode: 'NOERROR', records: ['A 10.96.5.5'], ms: 3.1 });
+  assert.equal(f.translatedDestination?.name, 'coredns-a');
+  assert.equal(flowText(f), '22:39:41.809 node-1        shop/frontend-a:49653 → 10.96.0.10:53 (ClusterIP kube-system/kube-dns) → kube-system/coredns-a:53  DNS A? api.shop.svc.cluster.local. → NOERROR A 10.96.5.5  3.1 ms');
+  assert.ok(matchesFilter(f, { protocol: 'dns' }) && !matchesFilter(f, { protocol: 'udp' }));
+  assert.deepEqual(dns.expired(100), [], 'the connection was claimed: not shown alone');
+});
+
+test('a DNS query with no answer is shown after 5 s; a DNS connection no exchange claims is shown alone', () => {
+  const dns = new DnsExchanges(() => book);
+  dns.packet(parseDnsPacket('10.0 eth0 Out IP 198.51.100.10.5000 > 198.51.100.53.53: 1+ A? shop.example.test. (35)')!, outsideVantage);
+  assert.deepEqual(dns.expired(14), []);
+  const [lost] = dns.expired(15.5);
+  assert.equal(lost!.dns?.rcode, 'no answer');
+  assert.equal(lost!.observer, 'outside');
+  assert.match(flowText(lost!), /outside 198\.51\.100\.10:5000 → external-dns 198\.51\.100\.53:53  DNS A\? shop\.example\.test\. → no answer$/);
+  // an answer after that closes nothing
+  assert.equal(dns.packet(parseDnsPacket('16.0 eth0 In IP 198.51.100.53.53 > 198.51.100.10.5000: 1* 1/0/0 A 203.0.113.10 (51)')!, outsideVantage), undefined);
+  const conn = flowFromConntrack(ct('[20.0]\t    [NEW] udp      17 30 src=10.244.0.3 dst=10.96.0.10 sport=7 dport=53 [UNREPLIED] src=10.244.1.3 dst=10.244.0.3 sport=53 dport=7'), at1, book, false)!;
+  dns.connection(conn, 20);
+  assert.deepEqual(dns.expired(25), []);
+  assert.deepEqual(dns.expired(26.5), [conn]);
 });
