@@ -26,6 +26,8 @@ export interface Frontend { service: string; namespace: string; type: 'ClusterIP
 
 export interface ClusterObjects { pods: readonly Pod[]; services: readonly Service[]; nodes: readonly Node[] }
 
+const ipNumber = (ip: string) => ip.split('.').reduce((n, octet) => ((n << 8) | Number(octet)) >>> 0, 0);
+
 const key = (ip: string, port: number | undefined, protocol: string) => `${protocol.toUpperCase()} ${ip}:${port ?? ''}`;
 
 export class AddressBook {
@@ -35,6 +37,8 @@ export class AddressBook {
   private readonly frontends = new Map<string, Frontend>();
   private readonly nodePorts = new Map<string, Frontend>();
   private readonly frontendIPs = new Set<string>();
+  /** each node's pod range as [network, mask] (IPv4 numbers) */
+  private readonly podRanges: { node: string; network: number; mask: number }[] = [];
   private readonly podIPs = new Map<string, string>();
   readonly nodeNames: string[];
 
@@ -43,8 +47,13 @@ export class AddressBook {
       const name = n.metadata.name!;
       for (const a of n.status?.addresses ?? []) if (a.type === 'InternalIP') this.nodes.set(a.address, name);
       const cidr = n.spec?.podCIDR;
-      // the bridge's gateway (.1 of the node's pod range) is the node's own address on cni0
-      if (cidr) this.nodes.set(cidr.replace(/\.0\/\d+$/, '.1'), name);
+      if (cidr) {
+        // the bridge's gateway (.1 of the node's pod range) is the node's own address on cni0
+        this.nodes.set(cidr.replace(/\.0\/\d+$/, '.1'), name);
+        const [network, bits] = cidr.split('/');
+        const mask = bits === '0' ? 0 : (~0 << (32 - Number(bits))) >>> 0;
+        this.podRanges.push({ node: name, network: (ipNumber(network!) & mask) >>> 0, mask });
+      }
     }
     this.nodeNames = objects.nodes.map((n) => n.metadata.name!).sort();
     for (const p of objects.pods) {
@@ -95,6 +104,12 @@ export class AddressBook {
     const direct = this.frontends.get(key(ip, port, protocol));
     if (direct) return direct;
     return this.nodes.has(ip) && port !== undefined ? this.nodePorts.get(`${protocol.toUpperCase()} ${port}`) : undefined;
+  }
+
+  /** The node whose pod range holds `ip` (its pods' addresses, and its cni0 gateway). */
+  podRangeNode(ip: string): string | undefined {
+    const n = ipNumber(ip);
+    return this.podRanges.find((r) => ((n & r.mask) >>> 0) === r.network)?.node;
   }
 
   /** A pod's address by its namespace and name. */

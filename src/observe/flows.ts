@@ -70,21 +70,25 @@ const iso = (seconds: number) => new Date(Math.round(seconds * 1000)).toISOStrin
 /**
  * The flow a conntrack NEW event stands for, or undefined when the event is
  * another record of a flow shown elsewhere: each connection is shown where
- * it starts (the node of its source pod, or the outside client's first hop,
- * the router) and wherever a NAT changed it (the load balancer's DNAT to a
- * node, a NodePort's or Service's DNAT to a pod); its arrival at a node that
- * only forwards it is not shown again. Connections the nodes and the router
- * open themselves (the kubelet's probes, the load balancer's health checks)
- * are shown only with `all`.
+ * it starts (the node whose pod range holds its source, or the outside
+ * client's first hop, the router) and wherever a NAT changed it (the load
+ * balancer's DNAT to a node, a NodePort's or Service's DNAT to a pod); its
+ * arrival at a node that only forwards it is not shown again. Connections
+ * the nodes and the router open (the kubelet's probes, the load balancer's
+ * health checks, a node's masqueraded forward to another) are shown only
+ * with `all`, and then once: where they start, or where a NAT changed them.
  */
 export function flowFromConntrack(e: ConntrackEvent, at: Observer, book: AddressBook, all: boolean): Flow | undefined {
   if (e.type !== 'NEW' || at.kind === 'ingress') return undefined;
   const source = book.peer(e.orig.src, e.orig.sport);
   const dnat = e.reply.src !== e.orig.dst || e.reply.sport !== e.orig.dport;
   const snat = e.reply.dst !== e.orig.src;
+  const machine = source.kind === 'node' || source.kind === 'router';
+  if (machine && !all) return undefined;
   const own = at.kind === 'node' ? source.kind === 'node' && source.node === at.node : source.kind === 'router';
-  if (own && !all) return undefined;
-  const startsHere = at.kind === 'node' ? (source.kind === 'pod' && source.node === at.node) || own : source.kind === 'outside' || own;
+  // a pod's address by its node's range: a pod the names do not know yet (listed every 2 s) starts here too
+  const podHere = at.kind === 'node' && source.kind !== 'node' && book.podRangeNode(e.orig.src) === at.node;
+  const startsHere = at.kind === 'node' ? podHere || own : source.kind === 'outside' || own;
   if (!startsHere && !dnat) return undefined;
   const destination = book.peer(e.orig.dst, e.orig.dport);
   const service = book.frontend(e.orig.dst, e.orig.dport, e.protocol);
@@ -163,6 +167,22 @@ export function matchesFilter(f: Flow, filter: FlowFilter): boolean {
     if (!sides(f).some((p) => p.kind === 'pod' && p.namespace === filter.namespace) && !serviceNs.includes(filter.namespace)) return false;
   }
   return true;
+}
+
+/** The flow with every address named again by `book` (one that knows a pod the flow's did not). */
+export function renamed(f: Flow, book: AddressBook): Flow {
+  const again = (p: Peer) => book.peer(p.ip, p.port);
+  const out: Flow = { ...f, source: again(f.source) };
+  if (f.destination.ip) out.destination = again(f.destination);
+  if (f.translatedDestination) out.translatedDestination = again(f.translatedDestination);
+  if (f.translatedSource) out.translatedSource = again(f.translatedSource);
+  if (f.http) out.http = { ...f.http, upstreams: f.http.upstreams.map(again) };
+  return out;
+}
+
+/** Whether a flow names an address of the pod network no listed pod has (a pod newer than the names). */
+export function namesUnknownPod(f: Flow, book: AddressBook): boolean {
+  return [f.source, f.destination, f.translatedDestination, ...(f.http?.upstreams ?? [])].some((p) => p?.kind === 'unknown' && book.podRangeNode(p.ip) !== undefined);
 }
 
 /** How a peer is written: a pod by namespace/name, a node, the router, the outside client, the external DNS, else its address. */

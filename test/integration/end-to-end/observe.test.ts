@@ -201,7 +201,7 @@ describe('podnet observe: the cluster\'s flows, live', () => {
       assert.equal((await captures()).split('\n').length, 10);
       const second = await pn(['observe', '--timeout', '1s']);
       assert.equal(second.code, 0, second.stderr);
-      assert.match(second.stderr, /^warning: NetworkPolicy drops are not shown: tcpdump in pn-itobs-node-\d stopped \(exit 1\): tcpdump: Can't listen on group index: Operation not permitted \(a log group takes one listener per node: another podnet observe of this cluster has them\)\nObserving cluster "itobs" \(node-1, node-2, the load balancer, the outside client\): connections, DNS, NGINX's requests; /);
+      assert.match(second.stderr, /^warning: NetworkPolicy drops on node-1, node-2 are not shown: tcpdump in pn-itobs-node-\d stopped \(exit 1\): tcpdump: Can't listen on group index: Operation not permitted \(a log group takes one listener per node: another podnet observe of this cluster has them\)\nObserving cluster "itobs" \(node-1, node-2, the load balancer, the outside client\): connections, DNS, NGINX's requests; /);
     } finally {
       first.kill('SIGKILL');
     }
@@ -212,5 +212,20 @@ describe('podnet observe: the cluster\'s flows, live', () => {
     const r = await pn(['observe', '--verdict', 'lost']);
     assert.equal(r.code, 1);
     assert.equal(r.stderr, 'error: invalid --verdict "lost": must be one of FORWARDED, DROPPED\n');
+  });
+
+  test('podnet down while it observes: it ends with exit 1 and says the cluster went down (the last test: the cluster is gone after it)', async () => {
+    const child = spawn(process.execPath, [CLI, 'observe'], { env: ENV, stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    try {
+      await eventually('observe to start', async () => stderr.includes('Observing cluster') || undefined, 10_000, 20);
+      await ok(['down']);
+      assert.equal(await exited, 1);
+      assert.match(stderr, /\nerror: the namespace pn-itobs-[a-z0-9-]+ is gone: the cluster went down\n$/);
+    } finally {
+      child.kill('SIGKILL');
+    }
   });
 });

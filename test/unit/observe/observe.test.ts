@@ -1,10 +1,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { appendFileSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import type { Node, Pod, Service } from '../../../src/api/types.js';
 import { AddressBook } from '../../../src/observe/address-book.js';
 import { DnsExchanges, nodeVantage, outsideVantage } from '../../../src/observe/dns.js';
 import { parseConntrackEvent, parseDnsPacket, parseLoggedPacket } from '../../../src/observe/events.js';
-import { flowFromAccessLine, flowFromConntrack, flowFromDrop, flowText, matchesFilter, tcpFlagsText, type Flow } from '../../../src/observe/flows.js';
+import { flowFromAccessLine, flowFromConntrack, flowFromDrop, flowText, matchesFilter, namesUnknownPod, renamed, tcpFlagsText, type Flow } from '../../../src/observe/flows.js';
+import { AccessLogTail } from '../../../src/observe/access-log-tail.js';
 import { observeOptions } from '../../../src/cli/commands/observe.js';
 import { parseFlags } from '../../../src/cli/args.js';
 
@@ -210,4 +214,46 @@ test('a DNS query with no answer is shown after 5 s; a DNS connection no exchang
   dns.connection(conn, 20);
   assert.deepEqual(dns.expired(25), []);
   assert.deepEqual(dns.expired(26.5), [conn]);
+});
+
+test('the load balancer\'s health check of a NodePort a node DNATs to a pod is the router\'s own connection: only with --all', () => {
+  const check = ct('[1.0]\t    [NEW] tcp      6 120 SYN_SENT src=172.18.0.1 dst=172.18.0.2 sport=49466 dport=30239 [UNREPLIED] src=10.244.1.2 dst=10.244.0.1 sport=80 dport=49466');
+  assert.equal(flowFromConntrack(check, at1, book, false), undefined);
+  assert.equal(flowFromConntrack(check, at1, book, true)?.translatedDestination?.name, 'controller-x', 'with --all, where its NAT happened');
+});
+
+test('a pod newer than the names starts where its address\'s pod range is; renamed() names it once the names know it', () => {
+  const e = ct('[1.0]\t    [NEW] tcp      6 120 SYN_SENT src=10.244.0.77 dst=10.244.1.5 sport=4000 dport=8080 [UNREPLIED] src=10.244.1.5 dst=10.244.0.77 sport=8080 dport=4000');
+  const f = flowFromConntrack(e, at1, book, false)!;
+  assert.equal(f.source.kind, 'unknown');
+  assert.ok(namesUnknownPod(f, book));
+  assert.equal(flowFromConntrack(e, at2, book, false), undefined, 'node-2 only forwards it');
+  const later = new AddressBook({ nodes: [node('node-1', '172.18.0.2', '10.244.0.0/24'), node('node-2', '172.18.0.3', '10.244.1.0/24')], pods: [pod('shop', 'newcomer', '10.244.0.77', 'node-1'), pod('shop', 'api-b', '10.244.1.5', 'node-2')], services: [] });
+  const named = renamed(f, later);
+  assert.equal(named.source.name, 'newcomer');
+  assert.equal(named.destination.name, 'api-b');
+  assert.ok(!namesUnknownPod(named, later));
+  assert.ok(!namesUnknownPod(flowFromConntrack(ct('[1.0]\t    [NEW] udp      17 30 src=10.244.0.3 dst=198.51.100.99 sport=1 dport=2 [UNREPLIED] src=198.51.100.99 dst=172.18.0.2 sport=2 dport=1'), at1, book, false)!, book), 'an unknown address outside the pod network is no pod');
+});
+
+test('the access log tail: whole lines only, from the end at start, and across a rotation the rest of .1 first', () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'podnet-tail-'));
+  try {
+    const file = path.join(dir, 'access.log');
+    writeFileSync(file, '{"old":1}\n');
+    const tail = new AccessLogTail(file);
+    assert.deepEqual(tail.read(), []);
+    appendFileSync(file, '{"a":1}\n{"b":');
+    assert.deepEqual(tail.read(), ['{"a":1}']);
+    appendFileSync(file, '2}\n');
+    assert.deepEqual(tail.read(), ['{"b":2}']);
+    appendFileSync(file, '{"c":3}\n');
+    renameSync(file, `${file}.1`);
+    writeFileSync(file, '{"d":4}\n');
+    assert.deepEqual(tail.read(), ['{"c":3}', '{"d":4}']);
+    assert.deepEqual(new AccessLogTail(path.join(dir, 'none.log')).read(), []);
+    assert.deepEqual(new AccessLogTail(file, true).read(), ['{"d":4}']);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
