@@ -48,6 +48,11 @@ export interface CommonFlags {
   method?: string;
   /** `observe --pod [NS/]NAME`: flows of the pods whose name is or starts with NAME */
   pod?: string;
+  /** `observe --from-pod`, `--to-pod [NS/]NAME`: the source, the destination */
+  fromPod?: string;
+  toPod?: string;
+  /** `observe --node NAME`: flows that node recorded */
+  node?: string;
   /** `observe --verdict FORWARDED|DROPPED` */
   verdict?: string;
   /** `observe --protocol tcp|udp|icmp|sctp|http` */
@@ -113,6 +118,9 @@ const REQUEST_OPTIONS = {
 const OBSERVE_OPTIONS = {
   ...OPTIONS,
   pod: { type: 'string' },
+  'from-pod': { type: 'string' },
+  'to-pod': { type: 'string' },
+  node: { type: 'string' },
   verdict: { type: 'string' },
   protocol: { type: 'string' },
   count: { type: 'string' },
@@ -166,6 +174,9 @@ export function parseFlags(argv: string[], set: FlagSet = 'common'): CommonFlags
     headers: 'header' in v && Array.isArray(v.header) ? v.header : [],
     ...('request' in v && typeof v.request === 'string' ? { method: v.request } : {}),
     ...('pod' in v && typeof v.pod === 'string' ? { pod: v.pod } : {}),
+    ...('from-pod' in v && typeof v['from-pod'] === 'string' ? { fromPod: v['from-pod'] } : {}),
+    ...('to-pod' in v && typeof v['to-pod'] === 'string' ? { toPod: v['to-pod'] } : {}),
+    ...('node' in v && typeof v.node === 'string' ? { node: v.node } : {}),
     ...('verdict' in v && typeof v.verdict === 'string' ? { verdict: v.verdict } : {}),
     ...('protocol' in v && typeof v.protocol === 'string' ? { protocol: v.protocol } : {}),
     ...('count' in v && typeof v.count === 'string' ? { count: v.count } : {}),

@@ -33,7 +33,7 @@ Usage:
   podnet trace URL|tcp://HOST:PORT [--from outside|POD|TYPE/NAME] [-n NS]
                                              send one request and show each layer it crossed, or where and why it failed
   podnet test -f FILE                        connectivity tests: who can reach whom (each a trace; exit 1 when one fails)
-  podnet observe [-n NS] [--pod [NS/]NAME] [--verdict FORWARDED|DROPPED] [--protocol tcp|udp|icmp|sctp|dns|http] [--all] [--count N] [--timeout D] [-o json]
+  podnet observe [-n NS] [--pod|--from-pod|--to-pod [NS/]NAME] [--node NAME] [--verdict FORWARDED|DROPPED] [--protocol tcp|udp|icmp|sctp|dns|http] [--all] [--count N] [--timeout D] [-o json]
                                              the cluster's flows, live: connections with the Service and pod each reached, DNS, policy drops, ingress requests
   podnet doctor                              check every layer of the cluster and say what is wrong and what to change
   podnet port-forward [-n NS] TYPE/NAME|POD [ADDR:][LOCAL]:REMOTE|PORT…

@@ -147,22 +147,36 @@ export function flowFromAccessLine(line: AccessLine & { msec?: number; method?: 
 export interface FlowFilter {
   /** flows with a pod or Service of this namespace on either side */
   namespace?: string;
-  /** flows with this pod (`name` in `namespace`, or `ns/name`) on either side */
+  /** flows with this pod (`name` in `namespace`, or `ns/name`; a name prefix) on either side */
   pod?: string;
+  /** flows from such a pod (the source) */
+  fromPod?: string;
+  /** flows to such a pod (where the packet was sent, the endpoint its NAT chose, NGINX's upstreams) */
+  toPod?: string;
+  /** flows a node recorded (the load balancer's and NGINX's are not a node's) */
+  node?: string;
   verdict?: Verdict;
   /** TCP, UDP, ICMP, SCTP, DNS or HTTP */
   protocol?: string;
 }
 
-const sides = (f: Flow): Peer[] => [f.source, f.destination, ...(f.translatedDestination ? [f.translatedDestination] : []), ...(f.http?.upstreams ?? [])];
+const destinations = (f: Flow): Peer[] => [f.destination, ...(f.translatedDestination ? [f.translatedDestination] : []), ...(f.http?.upstreams ?? [])];
+const sides = (f: Flow): Peer[] => [f.source, ...destinations(f)];
+
+/** Whether one of `peers` is a pod `spec` names: `ns/name` or `name` in `namespace` (any, when none), the name a prefix as Hubble's. */
+function anyPod(peers: readonly Peer[], spec: string, namespace: string | undefined): boolean {
+  const [ns, name] = spec.includes('/') ? spec.split('/', 2) as [string, string] : [namespace, spec];
+  return peers.some((p) => p.kind === 'pod' && p.name?.startsWith(name) === true && (ns === undefined || p.namespace === ns));
+}
 
 export function matchesFilter(f: Flow, filter: FlowFilter): boolean {
   if (filter.verdict && f.verdict !== filter.verdict) return false;
   if (filter.protocol && f.protocol !== filter.protocol.toUpperCase()) return false;
-  if (filter.pod) {
-    const [ns, name] = filter.pod.includes('/') ? filter.pod.split('/', 2) : [filter.namespace, filter.pod];
-    if (!sides(f).some((p) => p.kind === 'pod' && p.name?.startsWith(name!) === true && (ns === undefined || p.namespace === ns))) return false;
-  } else if (filter.namespace) {
+  if (filter.node && f.observer !== filter.node) return false;
+  if (filter.fromPod && !anyPod([f.source], filter.fromPod, filter.namespace)) return false;
+  if (filter.toPod && !anyPod(destinations(f), filter.toPod, filter.namespace)) return false;
+  if (filter.pod && !anyPod(sides(f), filter.pod, filter.namespace)) return false;
+  if (filter.namespace && !filter.pod && !filter.fromPod && !filter.toPod) {
     const serviceNs = [f.service?.namespace, f.http?.service?.split('/')[0], f.http?.route?.split(' ')[1]?.split('/')[0]];
     if (!sides(f).some((p) => p.kind === 'pod' && p.namespace === filter.namespace) && !serviceNs.includes(filter.namespace)) return false;
   }

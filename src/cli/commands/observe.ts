@@ -67,6 +67,9 @@ export function observeOptions(flags: CommonFlags): ObserveOptions {
     filter: {
       ...(flags.namespace !== undefined && !flags.allNamespaces ? { namespace: flags.namespace } : {}),
       ...(flags.pod !== undefined ? { pod: flags.pod } : {}),
+      ...(flags.fromPod !== undefined ? { fromPod: flags.fromPod } : {}),
+      ...(flags.toPod !== undefined ? { toPod: flags.toPod } : {}),
+      ...(flags.node !== undefined ? { node: flags.node } : {}),
       ...(verdict !== undefined ? { verdict: verdict as FlowFilter['verdict'] } : {}),
       ...(protocol !== undefined ? { protocol } : {}),
     },
@@ -89,7 +92,13 @@ const MAX_TIMER_MS = 2 ** 31 - 1;
 
 export async function observeCommand(ctx: Context, flags: CommonFlags): Promise<number> {
   const options = observeOptions(flags);
-  let { book, nodes, controllers } = await listBook(ctx);
+  const first = await listBook(ctx);
+  let book = first.book;
+  const { nodes, controllers } = first;
+  const observerNames = [...nodes.map((n) => n.metadata.name!), 'load-balancer', 'outside', 'ingress'];
+  if (options.filter.node !== undefined && !observerNames.includes(options.filter.node)) {
+    throw new PodnetError('EUSAGE', `invalid --node "${options.filter.node}": cluster "${ctx.cluster}" records flows on ${observerNames.join(', ')}`);
+  }
   let shown = 0;
   let stopping = false;
   let done!: () => void;
@@ -115,8 +124,8 @@ export async function observeCommand(ctx: Context, flags: CommonFlags): Promise<
   const relist = () => listing ??= listBook(ctx).then((r) => {
     book = r.book;
     listedAt = performance.now();
+    // a controller pod that came since: its log from its start
     for (const p of r.controllers) if (!tails.has(p.metadata.uid!)) tails.set(p.metadata.uid!, { pod: p.metadata.name!, tail: new AccessLogTail(logFile(p), true) });
-    controllers = r.controllers;
   }, () => undefined).finally(() => { listing = undefined; });
   const named = (flow: Flow | undefined) => {
     if (flow && namesUnknownPod(flow, book) && performance.now() - listedAt > BOOK_RETRY_MS) void relist().then(() => emit(renamed(flow, book)));
@@ -177,7 +186,7 @@ export async function observeCommand(ctx: Context, flags: CommonFlags): Promise<
     }
   }
 
-  // the access log of each controller pod, from its end now on; a controller pod that comes later, from its start
+  // the access log of each controller pod, from its end now on
   const logFile = (p: Pod) => accessLogPath(path.join(podFiles(ctx.paths.pods, p.metadata.uid!).dir, 'volumes', 'nginx-conf', 'run'));
   const tails = new Map(controllers.map((p) => [p.metadata.uid!, { pod: p.metadata.name!, tail: new AccessLogTail(logFile(p)) }]));
   const readAccessLogs = () => {

@@ -154,7 +154,7 @@ describe('podnet observe: the cluster\'s flows, live', () => {
   test('a NetworkPolicy drop names the pod and the policy; --verdict DROPPED shows drops only; --count ends it', async () => {
     const client = names('client')[0]!;
     const locked = podsOf('locked')[0]!;
-    const o = await observe(['--verdict', 'DROPPED', '--count', '1'], () => pn(['exec', '-n', 'obs', client, '--', 'curl', '-s', '-m', '2', `http://${locked.status!.podIP}:8080/`]));
+    const o = await observe(['--verdict', 'DROPPED', '-n', 'obs', '--to-pod', 'locked', '--count', '1'], () => pn(['exec', '-n', 'obs', client, '--', 'curl', '-s', '-m', '2', `http://${locked.status!.podIP}:8080/`]));
     assert.equal(o.code, 0, o.stderr);
     assert.equal(o.flows.length, 1);
     const [drop] = o.flows;
@@ -212,6 +212,9 @@ describe('podnet observe: the cluster\'s flows, live', () => {
     const r = await pn(['observe', '--verdict', 'lost']);
     assert.equal(r.code, 1);
     assert.equal(r.stderr, 'error: invalid --verdict "lost": must be one of FORWARDED, DROPPED\n');
+    const node = await pn(['observe', '--node', 'node-9']);
+    assert.equal(node.code, 1);
+    assert.equal(node.stderr, 'error: invalid --node "node-9": cluster "itobs" records flows on node-1, node-2, load-balancer, outside, ingress\n');
   });
 
   test('podnet down while it observes: it ends with exit 1 and says the cluster went down (the last test: the cluster is gone after it)', async () => {

@@ -150,6 +150,10 @@ test('filters: namespace (either side or the Service), pod name prefixes, verdic
   assert.ok(matchesFilter(dns, { protocol: 'udp' }));
   assert.ok(!matchesFilter(dns, { protocol: 'TCP' }));
   assert.ok(!matchesFilter(dns, { verdict: 'DROPPED' }));
+  assert.ok(matchesFilter(dns, { fromPod: 'frontend' }) && !matchesFilter(dns, { toPod: 'frontend' }));
+  assert.ok(matchesFilter(dns, { toPod: 'coredns' }), 'the endpoint the DNAT chose is where it goes');
+  assert.ok(!matchesFilter(dns, { fromPod: 'frontend', namespace: 'kube-system' }), 'a name in -n\'s namespace');
+  assert.ok(matchesFilter(dns, { node: 'node-1' }) && !matchesFilter(dns, { node: 'node-2' }));
   const http: Flow = flowFromAccessLine({ remote_addr: '198.51.100.10', status: 200, request_time: 0, ingress: 'HTTPRoute/store/web', service: 'store/web:80', rule_host: '', rule_path: '', upstream_addr: '', upstream_status: '', request_id: '' }, 'controller-x', book)!;
   assert.ok(matchesFilter(http, { namespace: 'store' }), 'a request is its route\'s and Service\'s namespace\'s');
 });
@@ -164,6 +168,7 @@ test('observe\'s flags: Hubble\'s filters, checked, and -o json only', () => {
   assert.throws(() => observeOptions(parseFlags(['-o', 'yaml'], 'observe')), /invalid -o "yaml"/);
   assert.throws(() => observeOptions(parseFlags(['pods'], 'observe')), /unexpected argument "pods"/);
   assert.throws(() => parseFlags(['--verdict', 'x'], 'common'), /Unknown option '--verdict'/);
+  assert.deepEqual(observeOptions(parseFlags(['--from-pod', 'shop/frontend', '--to-pod', 'api', '--node', 'node-2'], 'observe')).filter, { fromPod: 'shop/frontend', toPod: 'api', node: 'node-2' });
 });
 
 test('tcpdump -i any DNS lines: queries with their type and name, answers with their rcode, records and truncation', () => {
