@@ -2,7 +2,9 @@
 // pod's log gained since the last read, whole lines only (a line NGINX has
 // not finished writing is read next time). A log the controller rotated (at
 // 64 MiB, renamed to `.1`) is shorter than where reading stopped: the rest of
-// `.1` is read first, then the new log from its start.
+// `.1` is read first, then the new log from its start; `.1` is read again for
+// ROTATED_FOLLOW_MS, for the lines NGINX's workers flush into it before they
+// reopen the log.
 
 import { closeSync, fstatSync, openSync, readSync, statSync } from 'node:fs';
 
@@ -24,8 +26,12 @@ function readRange(file: string, from: number): string {
 
 const wholeLines = (text: string) => text.slice(0, text.lastIndexOf('\n') + 1);
 
+/** NGINX's workers flush their buffered lines (every 100 ms) into the renamed log until they reopen it */
+const ROTATED_FOLLOW_MS = 1_000;
+
 export class AccessLogTail {
   private offset: number;
+  private rotated: { offset: number; until: number } | undefined;
 
   /** From the log's end now: what was there before is not followed. */
   constructor(readonly file: string, fromStart = false) {
@@ -38,10 +44,15 @@ export class AccessLogTail {
   read(): string[] {
     let size = 0;
     try { size = statSync(this.file).size; } catch { return []; }
-    let text = '';
     if (size < this.offset) {
-      text = wholeLines(readRange(`${this.file}.1`, this.offset));
+      this.rotated = { offset: this.offset, until: performance.now() + ROTATED_FOLLOW_MS };
       this.offset = 0;
+    }
+    let text = '';
+    if (this.rotated) {
+      text = wholeLines(readRange(`${this.file}.1`, this.rotated.offset));
+      this.rotated.offset += Buffer.byteLength(text);
+      if (performance.now() > this.rotated.until) this.rotated = undefined;
     }
     const added = wholeLines(readRange(this.file, this.offset));
     this.offset += Buffer.byteLength(added);

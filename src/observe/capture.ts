@@ -13,6 +13,8 @@ import { PodnetError } from '../errors.js';
 
 /** conntrack -E says nothing once it has subscribed: the time that takes, with a margin for a loaded machine */
 const SUBSCRIBE_SETTLE_MS = 300;
+/** how many of a tool's last stderr lines are kept */
+const STDERR_LINES_KEPT = 20;
 /** how long a tool's end waits for its namespace to go, which says the cluster is going down */
 const GONE_WAIT_MS = 1_000;
 
@@ -45,37 +47,43 @@ export class Capture {
   /** the tool's name, as messages say it (not stdbuf's) */
   readonly tool: string;
   private stopping = false;
+  private listened = false;
 
   constructor(readonly spec: CaptureSpec) {
     this.tool = spec.argv[0] === 'stdbuf' ? spec.argv.find((a, i) => i > 0 && !a.startsWith('-'))! : spec.argv[0]!;
     this.child = spawn('ip', ['netns', 'exec', spec.netns, 'setpriv', '--pdeathsig', 'TERM', '--', ...spec.argv], { stdio: ['ignore', 'pipe', 'pipe'] });
     createInterface({ input: this.child.stdout! }).on('line', spec.onLine);
-    let stderr = '';
+    // the tool's last stderr lines (a reason to give if it ends), bounded: conntrack repeats its warnings
+    const said: string[] = [];
+    let heard!: () => void;
+    const listening = new Promise<void>((resolve) => { heard = resolve; });
     createInterface({ input: this.child.stderr! }).on('line', (line) => {
-      stderr += `${line}\n`;
+      said.push(line);
+      if (said.length > STDERR_LINES_KEPT) said.shift();
+      if (spec.readyPattern?.test(line)) heard();
       if (spec.warningPattern?.test(line)) spec.onWarning?.(line);
     });
-    this.stopped = new Promise<never>((_, reject) => {
-      const fail = async (why: string) => {
-        if (this.stopping) return;
-        // `podnet down` ends the tools first and removes the namespaces next
-        const gone = await namespaceGone(spec.netns, GONE_WAIT_MS);
-        // the last stderr line that says something (not tcpdump's `listening on`, not conntrack's buffer NOTICE)
-        const last = stderr.trim().split('\n').filter((l) => l && !/^(listening on|tcpdump: verbose output suppressed|NOTICE:)/.test(l)).pop();
-        reject(new PodnetError('EOBSERVE', gone
-          ? `the namespace ${spec.netns} is gone: the cluster went down`
-          : `${this.tool} in ${spec.netns} stopped (${why})${last ? `: ${last}` : ''}`));
-      };
-      this.child.once('error', (err) => void fail(err.message));
-      this.child.once('exit', (code, signal) => void fail(signal ? `signal ${signal}` : `exit ${code}`));
+    let ended!: (why: string) => void;
+    const end = new Promise<string>((resolve) => { ended = resolve; });
+    this.child.once('error', (err) => ended(err.message));
+    this.child.once('exit', (code, signal) => ended(signal ? `signal ${signal}` : `exit ${code}`));
+    this.stopped = end.then(async (why) => {
+      if (this.stopping) return new Promise<never>(() => undefined);
+      // `podnet down` ends the tools first and removes the namespaces next; a tool that never listened failed by itself
+      const gone = await namespaceGone(spec.netns, this.listened ? GONE_WAIT_MS : 0);
+      // the last line that says something (not tcpdump's `listening on`, not conntrack's buffer NOTICE)
+      const last = said.filter((l) => l && !/^(listening on|tcpdump: verbose output suppressed|NOTICE:)/.test(l)).pop();
+      throw new PodnetError('EOBSERVE', gone
+        ? `the namespace ${spec.netns} is gone: the cluster went down`
+        : `${this.tool} in ${spec.netns} stopped (${why})${last ? `: ${last}` : ''}`);
     });
     this.stopped.catch(() => undefined);
-    this.ready = new Promise<void>((resolve, reject) => {
-      if (!spec.readyPattern) setTimeout(resolve, SUBSCRIBE_SETTLE_MS);
-      this.child.stderr!.on('data', () => { if (spec.readyPattern?.test(stderr)) resolve(); });
-      this.stopped.catch(reject);
-    });
-    this.ready.catch(() => undefined);
+    // a tool that ends before it listens fails its start at once (the reason follows in `stopped`)
+    this.ready = Promise.race([
+      spec.readyPattern ? listening : new Promise<void>((resolve) => setTimeout(resolve, SUBSCRIBE_SETTLE_MS)),
+      end.then((why) => { throw new PodnetError('EOBSERVE', `${this.tool} in ${spec.netns} ended before it listened (${why})`); }),
+    ]);
+    this.ready.then(() => { this.listened = true; }, () => undefined);
   }
 
   /** Ends the tool; its end is then no failure. */

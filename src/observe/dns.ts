@@ -7,8 +7,9 @@
 // with no answer after ANSWER_WAIT_S is a flow of its own. The exchange's
 // UDP connection (conntrack's flow of the same addresses and ports) is not
 // shown again: its DNAT (which kube-dns pod) and masquerade are the DNS
-// flow's; one that no exchange claims within CONNECTION_WAIT_S is shown
-// alone.
+// flow's, and stay known for every later question on the same socket while
+// conntrack keeps the connection (it reports a connection once); one that
+// no exchange claims within CONNECTION_WAIT_S is shown alone.
 
 import type { AddressBook } from './address-book.js';
 import type { DnsPacket } from './events.js';
@@ -34,14 +35,22 @@ export const outsideVantage: DnsVantage = {
 
 /** how long a DNS connection waits for the exchange that claims it */
 export const CONNECTION_WAIT_S = ANSWER_WAIT_S + 1;
+/**
+ * How long a claimed connection's NAT is kept after its last question:
+ * conntrack forgets an answered UDP connection 120 s after its last packet
+ * (nf_conntrack_udp_timeout_stream), and reports a new one after that.
+ */
+export const NAT_KEEP_S = 125;
+/** the most connections kept at once (the oldest go first): a bound on a long observation's memory */
+export const MAX_CONNECTIONS = 50_000;
 
 const iso = (seconds: number) => new Date(Math.round(seconds * 1000)).toISOString();
 const tuple = (src: string, sport: number | undefined, dst: string, dport: number | undefined) => `${src}:${sport} ${dst}:${dport}`;
 
 export class DnsExchanges {
   private readonly pending = new Map<string, { packet: DnsPacket; vantage: DnsVantage }>();
-  /** UDP connections to port 53 by their tuple: conntrack's flow (none when the exchange came first), and whether an exchange has claimed it */
-  private readonly connections = new Map<string, { flow?: Flow; since: number; claimed: boolean }>();
+  /** UDP connections to port 53 by their tuple: conntrack's flow (none when the exchange came first), when it came, when a question last used it, whether one has */
+  private readonly connections = new Map<string, { flow?: Flow; since: number; used: number; claimed: boolean }>();
 
   constructor(private book: () => AddressBook) {}
 
@@ -52,7 +61,9 @@ export class DnsExchanges {
   /** A captured packet: a query to remember, or the flow of the query its answer closes; undefined otherwise. */
   packet(p: DnsPacket, v: DnsVantage): Flow | undefined {
     if (p.query && v.asks(p)) {
-      this.pending.set(DnsExchanges.key(v, p.ifname, p.src, p.sport, p.dst, p.dport, p.id), { packet: p, vantage: v });
+      // a resend (same socket, same id) keeps the first: the answer's time is measured from it
+      const key = DnsExchanges.key(v, p.ifname, p.src, p.sport, p.dst, p.dport, p.id);
+      if (!this.pending.has(key)) this.pending.set(key, { packet: p, vantage: v });
       return undefined;
     }
     if (!p.answer || !v.answered(p)) return undefined;
@@ -69,15 +80,24 @@ export class DnsExchanges {
     const key = tuple(f.source.ip, f.source.port, f.destination.ip, f.destination.port);
     const known = this.connections.get(key);
     if (known) known.flow = f;
-    else this.connections.set(key, { flow: f, since: now, claimed: false });
+    else this.remember(key, { flow: f, since: now, used: now, claimed: false });
     return undefined;
+  }
+
+  private remember(key: string, c: { flow?: Flow; since: number; used: number; claimed: boolean }): void {
+    this.connections.delete(key);
+    this.connections.set(key, c);
+    for (const oldest of this.connections.keys()) {
+      if (this.connections.size <= MAX_CONNECTIONS) break;
+      this.connections.delete(oldest);
+    }
   }
 
   /** The queries unanswered for ANSWER_WAIT_S by `now` (seconds since the epoch), each a flow, and the DNS connections no exchange claimed, forgotten. */
   expired(now: number): Flow[] {
     const out: Flow[] = [];
     for (const [key, c] of this.connections) {
-      if (now - c.since < CONNECTION_WAIT_S) continue;
+      if (c.claimed ? now - c.used < NAT_KEEP_S : now - c.since < CONNECTION_WAIT_S) continue;
       this.connections.delete(key);
       if (!c.claimed && c.flow) out.push(c.flow);
     }
@@ -93,9 +113,10 @@ export class DnsExchanges {
     const book = this.book();
     const service = book.frontend(q.dst, q.dport, 'UDP');
     const key = tuple(q.src, q.sport, q.dst, q.dport);
-    const connection = this.connections.get(key) ?? { since: q.time, claimed: true };
+    const connection = this.connections.get(key) ?? { since: q.time, used: q.time, claimed: true };
     connection.claimed = true;
-    this.connections.set(key, connection);
+    connection.used = Math.max(connection.used, q.time);
+    this.remember(key, connection);
     const nat = connection.flow;
     return {
       time: iso(q.time), observer: v.observer, verdict: 'FORWARDED', protocol: 'DNS',
@@ -105,7 +126,10 @@ export class DnsExchanges {
       ...(nat?.translatedSource ? { translatedSource: nat.translatedSource } : {}),
       dns: {
         query: q.query!.name, type: q.query!.type,
-        ...(a ? { rcode: a.answer!.rcode, records: a.answer!.records, ms: Math.round((a.time - q.time) * 10_000) / 10, ...(a.answer!.truncated ? { truncated: true } : {}) } : { rcode: 'no answer', records: [] }),
+        ...(a ? {
+          rcode: a.answer!.rcode, records: a.answer!.records, ms: Math.round((a.time - q.time) * 10_000) / 10,
+          ...(a.answer!.truncated ? { truncated: true } : {}), ...(a.answer!.fragmented ? { fragmented: true } : {}),
+        } : { rcode: 'no answer', records: [] }),
       },
     };
   }

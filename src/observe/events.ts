@@ -96,15 +96,23 @@ export interface DnsPacket {
   id: number;
   /** a query: its type and name */
   query?: { type: string; name: string };
-  /** an answer: its rcode (NOERROR when tcpdump names none) and its answer records (`A 10.96.0.10`, `CNAME db.shop.svc.cluster.local.`) */
-  answer?: { rcode: string; records: string[]; truncated: boolean };
+  /**
+   * an answer: its rcode (NOERROR when tcpdump names none), its answer
+   * records (`A 10.96.0.10`, `CNAME db.shop.svc.cluster.local.`), whether
+   * the server truncated it (TC), and whether it came in IP fragments, of
+   * which tcpdump decodes the first only (`records` then ends early)
+   */
+  answer?: { rcode: string; records: string[]; truncated: boolean; fragmented?: boolean };
 }
 
 const ANY_LINE = /^(\d+(?:\.\d+)?)\s+(\S+)\s+(In|Out|P|B|M)\s+IP\s+(\d+\.\d+\.\d+\.\d+)\.(\d+)\s+>\s+(\d+\.\d+\.\d+\.\d+)\.(\d+):\s+(.*)$/;
-// `3037+ A? api.shop.svc.cluster.local. (44)`, `32456+ [1au] AAAA? nothere. (36)`
-const DNS_QUERY = /^(\d+)\S*\s+(?:\[[^\]]*\]\s+)*([A-Za-z0-9]+)\?\s+(\S+)\s+\(\d+\)$/;
-// `3037* 1/0/0 A 10.110.194.144 (60)`, `3509 NXDomain* 0/1/0 (102)`, `7| 0/0/0 (12)`
-const DNS_ANSWER = /^(\d+)(\S*)\s+(?:([A-Z][A-Za-z]+)(\S*)\s+)?(?:\[[^\]]*\]\s+)*(\d+)\/(\d+)\/(\d+)\s*(.*?)\s*\(\d+\)$/;
+// `3037+ A? api.shop.svc.cluster.local. (44)`, `32456+ [1au] AAAA? nothere. (36)`, `22+ TXT CHAOS? version.bind. (30)` (a class other than IN)
+const DNS_QUERY = /^(\d+)\S*\s+(?:\[[^\]]*\]\s+)*([A-Za-z0-9]+)(?:\s+[A-Z]+)?\?\s+(\S+)\s+\(\d+\)$/;
+// `3037* 1/0/0 A 10.110.194.144 (60)`, `3509 NXDomain* 0/1/0 (102)`, `7| 0/0/0 (12)`; an answer in IP fragments
+// is decoded from its first only and ends `[|domain]`
+const DNS_ANSWER = /^(\d+)(\S*)\s+(?:([A-Z][A-Za-z]+)(\S*)\s+)?(?:\[[^\]]*\]\s+)*(\d+)\/(\d+)\/(\d+)\s*(.*?)\s*(\(\d+\)|\[\|domain\])$/;
+/** between two records: `, ` before a record's type (a TXT record's own text may hold `, `) */
+const RECORD_SEPARATOR = /,\s+(?=[A-Z][A-Z0-9]*\s)/;
 
 /** One DNS line of `tcpdump -i any … udp port 53`; undefined for anything else (tcpdump's own lines, messages it could not decode). */
 export function parseDnsPacket(line: string): DnsPacket | undefined {
@@ -116,7 +124,13 @@ export function parseDnsPacket(line: string): DnsPacket | undefined {
   if (q) return { ...base, id: Number(q[1]), query: { type: q[2]!, name: q[3]! } };
   const a = DNS_ANSWER.exec(text);
   if (!a) return undefined;
-  const records = a[8] ? a[8].split(/,\s+/).filter((r) => /^[A-Z0-9]+ \S/.test(r)) : [];
+  const fragmented = a[9] === '[|domain]';
+  const records = a[8] ? a[8].split(RECORD_SEPARATOR).filter((r) => /^[A-Z0-9]+ \S/.test(r)) : [];
+  // the first fragment's last record may be cut short
+  if (fragmented) records.pop();
   // tcpdump's flags after the id and after the rcode: `|` is a truncated answer (TC)
-  return { ...base, id: Number(a[1]), answer: { rcode: a[3] ? a[3].toUpperCase() : 'NOERROR', records, truncated: `${a[2]}${a[4] ?? ''}`.includes('|') } };
+  return {
+    ...base, id: Number(a[1]),
+    answer: { rcode: a[3] ? a[3].toUpperCase() : 'NOERROR', records, truncated: `${a[2]}${a[4] ?? ''}`.includes('|'), ...(fragmented ? { fragmented } : {}) },
+  };
 }

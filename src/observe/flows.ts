@@ -39,6 +39,8 @@ export interface DnsDetails {
   /** how long the answer took, ms */
   ms?: number;
   truncated?: boolean;
+  /** the answer came in IP fragments: the records after the first fragment's are not known */
+  fragmented?: boolean;
 }
 
 export interface Flow {
@@ -226,7 +228,7 @@ export function flowText(f: Flow): string {
   const masq = f.translatedSource ? ` [as ${peerText(f.translatedSource).replace(/:\d+$/, '')}]` : '';
   if (f.dns) {
     const d = f.dns;
-    const answer = d.ms === undefined ? d.rcode : `${d.rcode}${d.records.length > 0 ? ` ${d.records.join(', ')}` : ''}${d.truncated ? ' (truncated)' : ''}  ${d.ms} ms`;
+    const answer = d.ms === undefined ? d.rcode : `${d.rcode}${d.records.length > 0 ? ` ${d.records.join(', ')}` : ''}${d.fragmented ? ', … (in fragments: the rest not decoded)' : ''}${d.truncated ? ' (truncated)' : ''}  ${d.ms} ms`;
     return `${time} ${f.observer.padEnd(13)} ${peerText(f.source)}${masq} → ${peerText(f.destination)}${service}${nat}  DNS ${d.type}? ${d.query} → ${answer}`;
   }
   const flags = f.tcpFlags ? ` ${tcpFlagsText(f.tcpFlags)}` : '';

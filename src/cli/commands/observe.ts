@@ -92,7 +92,41 @@ const MAX_TIMER_MS = 2 ** 31 - 1;
 
 export async function observeCommand(ctx: Context, flags: CommonFlags): Promise<number> {
   const options = observeOptions(flags);
-  const first = await listBook(ctx);
+  let stopping = false;
+  let done!: () => void;
+  const finished = new Promise<void>((resolve) => { done = () => { stopping = true; resolve(); }; });
+  // Ctrl-C at any moment is a stop (the captures get it too: the whole process group does)
+  const onSignal = () => done();
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  const timers: NodeJS.Timeout[] = [];
+  const captures: Capture[] = [];
+  const dropCaptures: { node: string; capture: Capture }[] = [];
+  try {
+    return await observe(ctx, options, { finished, done, stopping: () => stopping, timers, captures, dropCaptures });
+  } finally {
+    for (const t of timers) clearTimeout(t);
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    for (const c of captures) c.stop();
+    for (const d of dropCaptures) d.capture.stop();
+  }
+}
+
+interface Run {
+  finished: Promise<void>;
+  done: () => void;
+  stopping: () => boolean;
+  /** what the command's end clears and stops */
+  timers: NodeJS.Timeout[];
+  captures: Capture[];
+  dropCaptures: { node: string; capture: Capture }[];
+}
+
+async function observe(ctx: Context, options: ObserveOptions, run: Run): Promise<number> {
+  const { finished, done, timers, captures, dropCaptures } = run;
+  const first = await Promise.race([listBook(ctx), finished.then(() => undefined)]);
+  if (!first) return 0;
   let book = first.book;
   const { nodes, controllers } = first;
   const observerNames = [...nodes.map((n) => n.metadata.name!), 'load-balancer', 'outside', 'ingress'];
@@ -100,14 +134,13 @@ export async function observeCommand(ctx: Context, flags: CommonFlags): Promise<
     throw new PodnetError('EUSAGE', `invalid --node "${options.filter.node}": cluster "${ctx.cluster}" records flows on ${observerNames.join(', ')}`);
   }
   let shown = 0;
-  let stopping = false;
-  let done!: () => void;
-  const finished = new Promise<void>((resolve) => { done = () => { stopping = true; resolve(); }; });
+  // once the observation has ended nothing more is written (a flow waiting for its names included)
+  let closed = false;
 
   // flows a capture reports before the header is written wait for it
   let early: Flow[] | undefined = [];
   const write = (flow: Flow) => {
-    if (options.count !== undefined && shown >= options.count) return;
+    if (closed || (options.count !== undefined && shown >= options.count)) return;
     shown++;
     process.stdout.write(`${options.json ? JSON.stringify(flow) : flowText(flow)}\n`);
     if (options.count !== undefined && shown >= options.count) done();
@@ -118,18 +151,27 @@ export async function observeCommand(ctx: Context, flags: CommonFlags): Promise<
     else write(flow);
   };
 
-  // names: listed every BOOK_REFRESH_MS, and at once (at most every BOOK_RETRY_MS) for a flow with a pod address no listed pod has
+  // names: listed every BOOK_REFRESH_MS; a flow with a pod address no listed pod has waits BOOK_RETRY_MS for a listing
+  // that starts after it (a pod's address reaches the API a moment after its first packets) and is named by it
   let listing: Promise<void> | undefined;
-  let listedAt = performance.now();
   const relist = () => listing ??= listBook(ctx).then((r) => {
     book = r.book;
-    listedAt = performance.now();
-    // a controller pod that came since: its log from its start
+    const live = new Set(r.controllers.map((p) => p.metadata.uid!));
+    // a controller pod that came since: its log from its start; one that went: its last lines, then no more
     for (const p of r.controllers) if (!tails.has(p.metadata.uid!)) tails.set(p.metadata.uid!, { pod: p.metadata.name!, tail: new AccessLogTail(logFile(p), true) });
+    for (const uid of [...tails.keys()].filter((u) => !live.has(u))) { readAccessLog(tails.get(uid)!); tails.delete(uid); }
   }, () => undefined).finally(() => { listing = undefined; });
+  let unnamed: Flow[] = [];
   const named = (flow: Flow | undefined) => {
-    if (flow && namesUnknownPod(flow, book) && performance.now() - listedAt > BOOK_RETRY_MS) void relist().then(() => emit(renamed(flow, book)));
-    else emit(flow);
+    if (!flow || !namesUnknownPod(flow, book)) { emit(flow); return; }
+    unnamed.push(flow);
+    if (unnamed.length > 1) return;
+    timers.push(setTimeout(() => {
+      const waiting = unnamed;
+      unnamed = [];
+      // after the listing in flight, if any (it may have started before the pod had its address), a new one
+      void (listing ?? Promise.resolve()).then(() => relist()).then(() => { for (const f of waiting) emit(renamed(f, book)); });
+    }, BOOK_RETRY_MS));
   };
 
   // the drop rules' comments of a node, read once per REASONS_TTL_MS (one nft at a time per node)
@@ -142,7 +184,6 @@ export async function observeCommand(ctx: Context, flags: CommonFlags): Promise<
     return comments;
   };
 
-  const captures: Capture[] = [];
   const start = (spec: CaptureSpec) => { const c = new Capture(spec); captures.push(c); return c; };
   const lostEvents = new Set<string>();
   const onLost = (netns: string) => () => {
@@ -163,7 +204,6 @@ export async function observeCommand(ctx: Context, flags: CommonFlags): Promise<
     { netns: netnsNames.router(ctx.cluster), at: { kind: 'load-balancer' } },
     ...nodes.map((n) => ({ netns: netnsNames.node(ctx.cluster, n.metadata.name!), at: { kind: 'node', node: n.metadata.name! } as Observer })),
   ];
-  const dropCaptures: { node: string; capture: Capture }[] = [];
   for (const { netns, at } of observers) {
     start({
       netns, argv: CONNTRACK_EVENTS_ARGV, warningPattern: /ENOBUFS/, onWarning: onLost(netns),
@@ -189,62 +229,54 @@ export async function observeCommand(ctx: Context, flags: CommonFlags): Promise<
   // the access log of each controller pod, from its end now on
   const logFile = (p: Pod) => accessLogPath(path.join(podFiles(ctx.paths.pods, p.metadata.uid!).dir, 'volumes', 'nginx-conf', 'run'));
   const tails = new Map(controllers.map((p) => [p.metadata.uid!, { pod: p.metadata.name!, tail: new AccessLogTail(logFile(p)) }]));
-  const readAccessLogs = () => {
-    for (const { pod, tail } of tails.values()) {
-      for (const line of tail.read()) {
-        let parsed: AccessLine;
-        try { parsed = JSON.parse(line) as AccessLine; } catch { continue; }
-        named(flowFromAccessLine(parsed, pod, book));
-      }
+  const readAccessLog = ({ pod, tail }: { pod: string; tail: AccessLogTail }) => {
+    for (const line of tail.read()) {
+      let parsed: AccessLine;
+      try { parsed = JSON.parse(line) as AccessLine; } catch { continue; }
+      named(flowFromAccessLine(parsed, pod, book));
     }
   };
+  const readAccessLogs = () => { for (const t of tails.values()) readAccessLog(t); };
 
-  const onSignal = () => done();
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
-  const timers: NodeJS.Timeout[] = [];
+  // Ctrl-C while the captures start ends them too: that is a stop, not a failure
+  const startup = (async () => {
+    // a netlink log group has one listener per namespace: a second observer goes on without those drops
+    const dropsReady = await withTimeout(Promise.allSettled(dropCaptures.map((d) => d.capture.ready)), READY_TIMEOUT_MS, 'the captures did not start');
+    const missing = dropCaptures.filter((_, i) => dropsReady[i]!.status === 'rejected');
+    for (const m of missing) captures.splice(captures.indexOf(m.capture), 1);
+    await withTimeout(Promise.all(captures.map((c) => c.ready)), READY_TIMEOUT_MS, 'the captures did not start');
+    return missing;
+  })();
+  startup.catch(() => undefined);
+  const missing = await Promise.race([startup, finished.then(() => undefined)]);
+  if (missing === undefined) return 0;
+  if (missing.length > 0) {
+    const why = await missing[0]!.capture.stopped.catch((err: Error) => err.message);
+    const taken = /Can't listen on group index/.test(why);
+    const where = [...new Set(missing.map((m) => m.node))].join(', ');
+    process.stderr.write(`warning: NetworkPolicy drops on ${where} are not shown: ${why}${taken ? ' (a log group takes one listener per node: another podnet observe of this cluster has them)' : ''}\n`);
+  }
+  const what = ['connections', ...(missing.length === dropCaptures.length ? [] : ['NetworkPolicy drops']), 'DNS', 'NGINX\'s requests'];
+  process.stderr.write(`Observing cluster "${ctx.cluster}" (${nodes.map((n) => n.metadata.name).join(', ')}, the load balancer, the outside client): ${what.join(', ')}; ${options.count !== undefined ? `until ${options.count} flows` : 'Ctrl-C to stop'}\n`);
+  const waiting = early;
+  early = undefined;
+  for (const f of waiting) write(f);
+  timers.push(
+    setInterval(readAccessLogs, ACCESS_LOG_POLL_MS),
+    setInterval(() => { for (const f of dns.expired(Date.now() / 1000)) named(f); }, 1_000),
+    setInterval(() => void relist(), BOOK_REFRESH_MS),
+  );
+  if (options.timeoutMs !== undefined) {
+    const arm = (ms: number) => { timers.push(setTimeout(() => (ms > MAX_TIMER_MS ? arm(ms - MAX_TIMER_MS) : done()), Math.min(ms, MAX_TIMER_MS))); };
+    arm(options.timeoutMs);
+  }
   try {
-    // Ctrl-C while the captures start ends them too (the whole process group gets it): that is a stop, not a failure
-    const startup = (async () => {
-      // a netlink log group has one listener per namespace: a second observer goes on without those drops
-      const dropsReady = await withTimeout(Promise.allSettled(dropCaptures.map((d) => d.capture.ready)), READY_TIMEOUT_MS, 'the captures did not start');
-      const missing = dropCaptures.filter((_, i) => dropsReady[i]!.status === 'rejected');
-      for (const m of missing) captures.splice(captures.indexOf(m.capture), 1);
-      await withTimeout(Promise.all(captures.map((c) => c.ready)), READY_TIMEOUT_MS, 'the captures did not start');
-      return missing;
-    })();
-    startup.catch(() => undefined);
-    const missing = await Promise.race([startup, finished.then(() => undefined)]);
-    if (missing === undefined) return 0;
-    if (missing.length > 0) {
-      const why = await missing[0]!.capture.stopped.catch((err: Error) => err.message);
-      const taken = /Can't listen on group index/.test(why);
-      const where = [...new Set(missing.map((m) => m.node))].join(', ');
-      process.stderr.write(`warning: NetworkPolicy drops on ${where} are not shown: ${why}${taken ? ' (a log group takes one listener per node: another podnet observe of this cluster has them)' : ''}\n`);
-    }
-    const what = ['connections', ...(missing.length === dropCaptures.length ? [] : ['NetworkPolicy drops']), 'DNS', 'NGINX\'s requests'];
-    process.stderr.write(`Observing cluster "${ctx.cluster}" (${nodes.map((n) => n.metadata.name).join(', ')}, the load balancer, the outside client): ${what.join(', ')}; ${options.count !== undefined ? `until ${options.count} flows` : 'Ctrl-C to stop'}\n`);
-    const waiting = early;
-    early = undefined;
-    for (const f of waiting) write(f);
-    timers.push(
-      setInterval(readAccessLogs, ACCESS_LOG_POLL_MS),
-      setInterval(() => { for (const f of dns.expired(Date.now() / 1000)) named(f); }, 1_000),
-      setInterval(() => void relist(), BOOK_REFRESH_MS),
-    );
-    if (options.timeoutMs !== undefined) {
-      const arm = (ms: number) => { timers.push(setTimeout(() => (ms > MAX_TIMER_MS ? arm(ms - MAX_TIMER_MS) : done()), Math.min(ms, MAX_TIMER_MS))); };
-      arm(options.timeoutMs);
-    }
     // a capture that ends (its namespace gone at `podnet down`) ends the observation with its reason
-    await Promise.race([finished, ...captures.map((c) => c.stopped.catch((err: unknown) => { if (!stopping) throw err; }))]);
+    await Promise.race([finished, ...captures.map((c) => c.stopped.catch((err: unknown) => { if (!run.stopping()) throw err; }))]);
+    // what NGINX flushed in the last 100 ms
     readAccessLogs();
   } finally {
-    for (const t of timers) clearTimeout(t);
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
-    for (const c of captures) c.stop();
-    for (const d of dropCaptures) d.capture.stop();
+    closed = true;
   }
   return 0;
 }

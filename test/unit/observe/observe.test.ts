@@ -256,9 +256,44 @@ test('the access log tail: whole lines only, from the end at start, and across a
     renameSync(file, `${file}.1`);
     writeFileSync(file, '{"d":4}\n');
     assert.deepEqual(tail.read(), ['{"c":3}', '{"d":4}']);
+    // a worker's buffered lines reach the renamed log before it reopens
+    appendFileSync(`${file}.1`, '{"late":5}\n');
+    appendFileSync(file, '{"e":6}\n');
+    assert.deepEqual(tail.read(), ['{"late":5}', '{"e":6}']);
     assert.deepEqual(new AccessLogTail(path.join(dir, 'none.log')).read(), []);
-    assert.deepEqual(new AccessLogTail(file, true).read(), ['{"d":4}']);
+    assert.deepEqual(new AccessLogTail(file, true).read(), ['{"d":4}', '{"e":6}']);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test('DNS lines the review found: a class other than IN, TXT text with commas, an answer in IP fragments', () => {
+  assert.deepEqual(parseDnsPacket('1.0 vethx P   IP 10.244.0.3.5 > 10.96.0.10.53: 22+ TXT CHAOS? version.bind. (30)')!.query, { type: 'TXT', name: 'version.bind.' });
+  assert.deepEqual(parseDnsPacket('1.0 vethx Out IP 10.96.0.10.53 > 10.244.0.3.5: 22* 2/0/0 TXT "a, b", A 10.0.0.1 (60)')!.answer?.records, ['TXT "a, b"', 'A 10.0.0.1']);
+  const cut = parseDnsPacket('1.0 vethx Out IP 10.96.0.10.53 > 10.244.0.3.5: 9* 200/0/0 A 10.0.0.1, A 10.0.0.2, A 10.0.[|domain]')!;
+  assert.deepEqual(cut.answer, { rcode: 'NOERROR', records: ['A 10.0.0.1', 'A 10.0.0.2'], truncated: false, fragmented: true });
+  const dns = new DnsExchanges(() => book);
+  dns.packet(parseDnsPacket('1.0 vethx P   IP 10.244.0.3.5 > 10.96.0.10.53: 9+ A? big.shop.svc.cluster.local. (40)')!, nodeVantage('node-1'));
+  const f = dns.packet(cut, nodeVantage('node-1'))!;
+  assert.match(flowText(f), /→ NOERROR A 10\.0\.0\.1, A 10\.0\.0\.2, … \(in fragments: the rest not decoded\)  0 ms$/);
+});
+
+test('a socket\'s later questions keep its NAT while conntrack keeps the connection; a resend is timed from the first send', () => {
+  const dns = new DnsExchanges(() => book);
+  const v = nodeVantage('node-1');
+  const conn = flowFromConntrack(ct('[100.0]\t    [NEW] udp      17 30 src=10.244.0.3 dst=10.96.0.10 sport=700 dport=53 [UNREPLIED] src=10.244.1.3 dst=10.244.0.3 sport=53 dport=700'), at1, book, false)!;
+  dns.connection(conn, 100);
+  const ask = (t: number, id: number) => dns.packet(parseDnsPacket(`${t} vethx P   IP 10.244.0.3.700 > 10.96.0.10.53: ${id}+ A? a.shop.svc.cluster.local. (40)`)!, v);
+  const answer = (t: number, id: number) => dns.packet(parseDnsPacket(`${t} vethx Out IP 10.96.0.10.53 > 10.244.0.3.700: ${id}* 1/0/0 A 10.96.5.5 (60)`)!, v)!;
+  ask(100, 1);
+  assert.equal(answer(100.001, 1).translatedDestination?.name, 'coredns-a');
+  assert.deepEqual(dns.expired(120), []);
+  ask(150, 2);
+  ask(151, 2);
+  const later = answer(151.002, 2);
+  assert.equal(later.translatedDestination?.name, 'coredns-a', '50 s later, the same connection');
+  assert.equal(later.dns?.ms, 1002, 'from the first send');
+  dns.expired(151 + 126);
+  ask(300, 3);
+  assert.equal(answer(300.001, 3).translatedDestination, undefined, 'forgotten once conntrack would have: its next NEW brings it again');
 });
