@@ -55,7 +55,7 @@ export interface CommonFlags {
   node?: string;
   /** `observe --verdict FORWARDED|DROPPED` */
   verdict?: string;
-  /** `observe --protocol tcp|udp|icmp|sctp|http` */
+  /** `observe --protocol tcp|udp|icmp|sctp|dns|http` */
   protocol?: string;
   /** `observe --count N`: stop after N flows */
   count?: string;

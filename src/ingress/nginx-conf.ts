@@ -287,7 +287,7 @@ export function renderNginxConf(table: RouteTable, options: RenderOptions): Rend
   // Per-location identity ($podnet_*) is unset for requests no location claims.
   L.add(1, 'uninitialized_variable_warn off;');
   L.add(1, '');
-  // JSON lines with the upstream nginx chose: the evidence `podnet trace` reads.
+  // JSON lines with the upstream nginx chose: the evidence `podnet trace` reads and `podnet observe` follows.
   L.add(1, `log_format ${LOG_FORMAT_NAME} escape=json '{"time":"$time_iso8601","msec":$msec,"remote_addr":"$remote_addr","scheme":"$scheme","host":"$host","method":"$request_method","uri":"$request_uri","status":$status,"bytes_sent":$body_bytes_sent,"request_time":$request_time,"ingress":"$podnet_ingress","service":"$podnet_service","rule_host":"$podnet_host","rule_path":"$podnet_path","upstream_addr":"$upstream_addr","upstream_status":"$upstream_status","upstream_response_time":"$upstream_response_time","upstream_bytes_received":"$upstream_bytes_received","request_id":"$podnet_request_id"}';`);
   const buffered = `buffer=${ACCESS_LOG_BUFFER} flush=${ACCESS_LOG_FLUSH}`;
   L.add(1, `access_log ${accessLogPath(rt)} ${LOG_FORMAT_NAME} ${buffered};`);
