@@ -7,6 +7,7 @@
 
 import type { Node, Pod, Service } from '../api/types.js';
 import { EXTERNAL_DNS_IP, NODE_ROUTER_IP, OUTSIDE_CLIENT_IP, OUTSIDE_ROUTER_IP } from '../config.js';
+import { ipv4ToNumber } from '../proxy/ipv4.js';
 
 export type PeerKind = 'pod' | 'node' | 'router' | 'outside' | 'external-dns' | 'load-balancer' | 'service' | 'unknown';
 
@@ -26,8 +27,6 @@ export interface Frontend { service: string; namespace: string; type: 'ClusterIP
 
 export interface ClusterObjects { pods: readonly Pod[]; services: readonly Service[]; nodes: readonly Node[] }
 
-const ipNumber = (ip: string) => ip.split('.').reduce((n, octet) => ((n << 8) | Number(octet)) >>> 0, 0);
-
 const key = (ip: string, port: number | undefined, protocol: string) => `${protocol.toUpperCase()} ${ip}:${port ?? ''}`;
 
 export class AddressBook {
@@ -40,7 +39,6 @@ export class AddressBook {
   /** each node's pod range as [network, mask] (IPv4 numbers) */
   private readonly podRanges: { node: string; network: number; mask: number }[] = [];
   private readonly podIPs = new Map<string, string>();
-  readonly nodeNames: string[];
 
   constructor(objects: ClusterObjects) {
     for (const n of objects.nodes) {
@@ -52,10 +50,9 @@ export class AddressBook {
         this.nodes.set(cidr.replace(/\.0\/\d+$/, '.1'), name);
         const [network, bits] = cidr.split('/');
         const mask = bits === '0' ? 0 : (~0 << (32 - Number(bits))) >>> 0;
-        this.podRanges.push({ node: name, network: (ipNumber(network!) & mask) >>> 0, mask });
+        this.podRanges.push({ node: name, network: ((ipv4ToNumber(network!) ?? 0) & mask) >>> 0, mask });
       }
     }
-    this.nodeNames = objects.nodes.map((n) => n.metadata.name!).sort();
     for (const p of objects.pods) {
       const ip = p.status?.podIP;
       // a hostNetwork pod's address is its node's
@@ -108,17 +105,13 @@ export class AddressBook {
 
   /** The node whose pod range holds `ip` (its pods' addresses, and its cni0 gateway). */
   podRangeNode(ip: string): string | undefined {
-    const n = ipNumber(ip);
+    const n = ipv4ToNumber(ip);
+    if (n === undefined) return undefined;
     return this.podRanges.find((r) => ((n & r.mask) >>> 0) === r.network)?.node;
   }
 
   /** A pod's address by its namespace and name. */
   podIP(namespace: string, name: string): string | undefined {
     return this.podIPs.get(`${namespace}/${name}`);
-  }
-
-  /** The node whose own address (eth0 or cni0) `ip` is. */
-  nodeOf(ip: string): string | undefined {
-    return this.nodes.get(ip);
   }
 }

@@ -13,7 +13,7 @@
 
 import type { AddressBook } from './address-book.js';
 import type { DnsPacket } from './events.js';
-import type { Flow } from './flows.js';
+import { isoTime, type Flow } from './flows.js';
 
 /** how long a query waits for its answer before it is shown unanswered (a resolver gives up after 5 s) */
 export const ANSWER_WAIT_S = 5;
@@ -44,7 +44,6 @@ export const NAT_KEEP_S = 125;
 /** the most connections kept at once (the oldest go first): a bound on a long observation's memory */
 export const MAX_CONNECTIONS = 50_000;
 
-const iso = (seconds: number) => new Date(Math.round(seconds * 1000)).toISOString();
 const tuple = (src: string, sport: number | undefined, dst: string, dport: number | undefined) => `${src}:${sport} ${dst}:${dport}`;
 
 export class DnsExchanges {
@@ -119,7 +118,7 @@ export class DnsExchanges {
     this.remember(key, connection);
     const nat = connection.flow;
     return {
-      time: iso(q.time), observer: v.observer, verdict: 'FORWARDED', protocol: 'DNS',
+      time: isoTime(q.time), observer: v.observer, verdict: 'FORWARDED', protocol: 'DNS',
       source: book.peer(q.src, q.sport), destination: book.peer(q.dst, q.dport),
       ...(service ? { service } : {}),
       ...(nat?.translatedDestination ? { translatedDestination: nat.translatedDestination } : {}),

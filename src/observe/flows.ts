@@ -67,7 +67,8 @@ export interface Flow {
 
 const observerName = (o: Observer) => (o.kind === 'node' ? o.node : o.kind === 'load-balancer' ? 'load-balancer' : 'ingress');
 
-const iso = (seconds: number) => new Date(Math.round(seconds * 1000)).toISOString();
+/** A record's time (seconds since the epoch) as flows carry it: ISO 8601, to the millisecond. */
+export const isoTime = (seconds: number) => new Date(Math.round(seconds * 1000)).toISOString();
 
 /**
  * The flow a conntrack NEW event stands for, or undefined when the event is
@@ -95,7 +96,7 @@ export function flowFromConntrack(e: ConntrackEvent, at: Observer, book: Address
   const destination = book.peer(e.orig.dst, e.orig.dport);
   const service = book.frontend(e.orig.dst, e.orig.dport, e.protocol);
   return {
-    time: iso(e.time), observer: observerName(at), verdict: 'FORWARDED', protocol: e.protocol, source, destination,
+    time: isoTime(e.time), observer: observerName(at), verdict: 'FORWARDED', protocol: e.protocol, source, destination,
     ...(service ? { service } : {}),
     ...(dnat ? { translatedDestination: book.peer(e.reply.src, e.reply.sport) } : {}),
     ...(snat ? { translatedSource: book.peer(e.reply.dst, e.reply.dport) } : {}),
@@ -112,10 +113,10 @@ export function flowFromDrop(p: LoggedPacket, node: string, direction: 'ingress'
   const destination = book.peer(p.dst, p.dport);
   const isolated = direction === 'ingress' ? destination : source;
   const pod = isolated.kind === 'pod' ? `${isolated.namespace}/${isolated.name}` : isolated.ip;
-  const rule = direction === 'ingress' ? `ingress to ${pod} isolated by ` : `egress from ${pod} isolated by `;
-  const reason = reasons.find((r) => r.startsWith(rule)) ?? `${direction === 'ingress' ? 'ingress to' : 'egress from'} ${pod}: no NetworkPolicy rule allows it`;
+  const side = direction === 'ingress' ? `ingress to ${pod}` : `egress from ${pod}`;
+  const reason = reasons.find((r) => r.startsWith(`${side} isolated by `)) ?? `${side}: no NetworkPolicy rule allows it`;
   return {
-    time: iso(p.time), observer: node, verdict: 'DROPPED', protocol: p.protocol, source, destination,
+    time: isoTime(p.time), observer: node, verdict: 'DROPPED', protocol: p.protocol, source, destination,
     ...(p.tcpFlags ? { tcpFlags: p.tcpFlags } : {}),
     reason: `NetworkPolicy: ${reason}`,
   };
@@ -130,7 +131,7 @@ export function flowFromAccessLine(line: AccessLine & { msec?: number; method?: 
   const logged = line.ingress ?? '';
   const route = logged === '' ? undefined : logged.startsWith('HTTPRoute/') ? `HTTPRoute ${logged.slice('HTTPRoute/'.length)}` : `Ingress ${logged}`;
   // $msec: when NGINX wrote the line, the request's end
-  const time = typeof line.msec === 'number' ? iso(line.msec) : new Date().toISOString();
+  const time = typeof line.msec === 'number' ? isoTime(line.msec) : new Date().toISOString();
   const controllerIP = book.podIP(INGRESS_NAMESPACE, pod);
   return {
     time, observer: 'ingress', verdict: 'FORWARDED', protocol: 'HTTP',
@@ -198,7 +199,7 @@ export function renamed(f: Flow, book: AddressBook): Flow {
 
 /** Whether a flow names an address of the pod network no listed pod has (a pod newer than the names). */
 export function namesUnknownPod(f: Flow, book: AddressBook): boolean {
-  return [f.source, f.destination, f.translatedDestination, ...(f.http?.upstreams ?? [])].some((p) => p?.kind === 'unknown' && book.podRangeNode(p.ip) !== undefined);
+  return sides(f).some((p) => p.kind === 'unknown' && book.podRangeNode(p.ip) !== undefined);
 }
 
 /** How a peer is written: a pod by namespace/name, a node, the router, the outside client, the external DNS, else its address. */

@@ -128,8 +128,9 @@ async function observe(ctx: Context, options: ObserveOptions, run: Run): Promise
   const first = await Promise.race([listBook(ctx), finished.then(() => undefined)]);
   if (!first) return 0;
   let book = first.book;
-  const { nodes, controllers } = first;
-  const observerNames = [...nodes.map((n) => n.metadata.name!), 'load-balancer', 'outside', 'ingress'];
+  const nodeNames = first.nodes.map((n) => n.metadata.name!);
+  const { controllers } = first;
+  const observerNames = [...nodeNames, 'load-balancer', 'outside', 'ingress'];
   if (options.filter.node !== undefined && !observerNames.includes(options.filter.node)) {
     throw new PodnetError('EUSAGE', `invalid --node "${options.filter.node}": cluster "${ctx.cluster}" records flows on ${observerNames.join(', ')}`);
   }
@@ -199,10 +200,10 @@ async function observe(ctx: Context, options: ObserveOptions, run: Run): Promise
     onLine: (line) => { const p = parseDnsPacket(line); if (p) named(dns.packet(p, vantage)); },
   });
   captureDns(netnsNames.outside(ctx.cluster), outsideVantage);
-  for (const n of nodes) captureDns(netnsNames.node(ctx.cluster, n.metadata.name!), nodeVantage(n.metadata.name!));
+  for (const node of nodeNames) captureDns(netnsNames.node(ctx.cluster, node), nodeVantage(node));
   const observers: { netns: string; at: Observer }[] = [
     { netns: netnsNames.router(ctx.cluster), at: { kind: 'load-balancer' } },
-    ...nodes.map((n) => ({ netns: netnsNames.node(ctx.cluster, n.metadata.name!), at: { kind: 'node', node: n.metadata.name! } as Observer })),
+    ...nodeNames.map((node) => ({ netns: netnsNames.node(ctx.cluster, node), at: { kind: 'node', node } as Observer })),
   ];
   for (const { netns, at } of observers) {
     start({
@@ -257,7 +258,7 @@ async function observe(ctx: Context, options: ObserveOptions, run: Run): Promise
     process.stderr.write(`warning: NetworkPolicy drops on ${where} are not shown: ${why}${taken ? ' (a log group takes one listener per node: another podnet observe of this cluster has them)' : ''}\n`);
   }
   const what = ['connections', ...(missing.length === dropCaptures.length ? [] : ['NetworkPolicy drops']), 'DNS', 'NGINX\'s requests'];
-  process.stderr.write(`Observing cluster "${ctx.cluster}" (${nodes.map((n) => n.metadata.name).join(', ')}, the load balancer, the outside client): ${what.join(', ')}; ${options.count !== undefined ? `until ${options.count} flows` : 'Ctrl-C to stop'}\n`);
+  process.stderr.write(`Observing cluster "${ctx.cluster}" (${nodeNames.join(', ')}, the load balancer, the outside client): ${what.join(', ')}; ${options.count !== undefined ? `until ${options.count} flows` : 'Ctrl-C to stop'}\n`);
   const waiting = early;
   early = undefined;
   for (const f of waiting) write(f);
