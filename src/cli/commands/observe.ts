@@ -10,12 +10,9 @@
 // flow is shown only while the command runs. src/observe/ turns events into
 // flows and runs the captures.
 
-import path from 'node:path';
 import type { Node, Pod, Service } from '../../api/types.js';
-import { podFiles } from '../../agent/pod-files.js';
 import { netnsNames } from '../../config.js';
 import { PodnetError } from '../../errors.js';
-import { accessLogPath } from '../../ingress/nginx-conf.js';
 import { NETPOL_LOG_GROUP } from '../../netpol/render.js';
 import { AccessLogTail } from '../../observe/access-log-tail.js';
 import { AddressBook } from '../../observe/address-book.js';
@@ -24,10 +21,9 @@ import { DnsExchanges, nodeVantage, outsideVantage, type DnsVantage } from '../.
 import { parseConntrackEvent, parseDnsPacket, parseLoggedPacket } from '../../observe/events.js';
 import { flowFromAccessLine, flowFromConntrack, flowFromDrop, flowText, matchesFilter, namesUnknownPod, renamed, type Flow, type FlowFilter, type Observer } from '../../observe/flows.js';
 import type { AccessLine } from '../../trace/evidence.js';
-import { INGRESS_NAMESPACE } from '../../trace/lookup.js';
 import { parseDuration, type CommonFlags } from '../args.js';
 import type { Context } from '../context.js';
-import { nodePolicyDrops } from './trace.js';
+import { accessLogFile, nodePolicyDrops, runningControllers } from './trace.js';
 
 /** how often the names of pods, Services and nodes are listed again */
 const BOOK_REFRESH_MS = 2_000;
@@ -83,7 +79,7 @@ export function observeOptions(flags: CommonFlags): ObserveOptions {
 async function listBook(ctx: Context): Promise<{ book: AddressBook; nodes: Node[]; controllers: Pod[] }> {
   const client = ctx.client();
   const [pods, services, nodes] = await Promise.all([client.list<Pod>('pods'), client.list<Service>('services'), client.list<Node>('nodes')]);
-  const controllers = pods.items.filter((p) => p.metadata.namespace === INGRESS_NAMESPACE && p.status?.phase === 'Running');
+  const controllers = runningControllers(pods.items);
   return { book: new AddressBook({ pods: pods.items, services: services.items, nodes: nodes.items }), nodes: nodes.items, controllers };
 }
 
@@ -228,7 +224,7 @@ async function observe(ctx: Context, options: ObserveOptions, run: Run): Promise
   }
 
   // the access log of each controller pod, from its end now on
-  const logFile = (p: Pod) => accessLogPath(path.join(podFiles(ctx.paths.pods, p.metadata.uid!).dir, 'volumes', 'nginx-conf', 'run'));
+  const logFile = (p: Pod) => accessLogFile(ctx, p);
   const tails = new Map(controllers.map((p) => [p.metadata.uid!, { pod: p.metadata.name!, tail: new AccessLogTail(logFile(p)) }]));
   const readAccessLog = ({ pod, tail }: { pod: string; tail: AccessLogTail }) => {
     for (const line of tail.read()) {

@@ -133,10 +133,20 @@ async function conntrackEntry(netns: string, srcIP: string, srcPort: number, dst
   return line ? conntrackReplySource(line) : undefined;
 }
 
+/** The ingress controller's pods that run (each has an NGINX and its access log). */
+export function runningControllers(pods: readonly Pod[]): Pod[] {
+  return pods.filter((p) => p.metadata.namespace === INGRESS_NAMESPACE && p.status?.phase === 'Running');
+}
+
+/** A controller pod's access log, as its conf volume holds it on the host. */
+export function accessLogFile(ctx: Context, pod: Pod): string {
+  return accessLogPath(path.join(podFiles(ctx.paths.pods, pod.metadata.uid!).dir, 'volumes', 'nginx-conf', 'run'));
+}
+
 /** Each controller pod's access log and how long it is now: the request's line is looked for after that. */
 function accessLogs(ctx: Context, pods: Pod[]): { pod: string; file: string; from: number }[] {
-  return pods.filter((p) => p.metadata.namespace === INGRESS_NAMESPACE && p.status?.phase === 'Running').map((p) => {
-    const file = accessLogPath(path.join(podFiles(ctx.paths.pods, p.metadata.uid!).dir, 'volumes', 'nginx-conf', 'run'));
+  return runningControllers(pods).map((p) => {
+    const file = accessLogFile(ctx, p);
     let from = 0;
     try { from = statSync(file).size; } catch { /* not written yet */ }
     return { pod: p.metadata.name!, file, from };
