@@ -10,25 +10,17 @@
 // node itself (the agent's probes) never crosses the
 // forward hook, so it is always allowed, as upstream requires.
 
+import { NFLOG_GROUP, nflogStatement } from '../net/nflog.js';
 import type { Allowance, PeerMatch, PodPolicy, PortMatch } from './model.js';
 
 export const NETPOL_TABLE = 'podnet-netpol';
 
 /**
- * The netlink log groups each drop rule copies its packet to (NFLOG, per
- * network namespace): `podnet observe` listens there (tcpdump -i nflog:N)
- * to show each drop with its addresses and ports. With no listener the copy
- * is not made, so the group costs a dropped packet nothing.
+ * The netlink log groups each drop rule copies its packet to (src/net/nflog.ts):
+ * `podnet observe` listens there (tcpdump -i nflog:N) to show each drop with
+ * its addresses and ports.
  */
-export const NETPOL_LOG_GROUP = { ingress: 4001, egress: 4002 } as const;
-
-/**
- * How each drop is logged: the headers only (an IPv4 and a TCP header with
- * options fit in 128 bytes), sent at once: the kernel otherwise queues a
- * group's packets for up to a second, and a listener would see each drop
- * late and stamped with the time the batch came.
- */
-const logTo = (group: number) => `log group ${group} snaplen 128 queue-threshold 1`;
+export const NETPOL_LOG_GROUP = { ingress: NFLOG_GROUP.policyIngress, egress: NFLOG_GROUP.policyEgress } as const;
 
 const comment = (text: string) => `comment ${JSON.stringify(text.slice(0, 128))}`;
 
@@ -63,11 +55,11 @@ export function renderNetpol(pods: readonly PodPolicy[]): string {
     // a pod cannot block itself (through its own Service, DNAT brings it back to itself)
     if (p.ingress) {
       ingressMap.push(`${p.ip} : jump ingress-${i}`);
-      chains.push(`  chain ingress-${i} {\n${[`ip saddr ${p.ip} return`, ...allowRules(p.ingress, 'saddr'), `counter ${logTo(NETPOL_LOG_GROUP.ingress)} drop ${comment(`ingress to ${why}`)}`].map((l) => `    ${l}\n`).join('')}  }\n`);
+      chains.push(`  chain ingress-${i} {\n${[`ip saddr ${p.ip} return`, ...allowRules(p.ingress, 'saddr'), `counter ${nflogStatement(NETPOL_LOG_GROUP.ingress)} drop ${comment(`ingress to ${why}`)}`].map((l) => `    ${l}\n`).join('')}  }\n`);
     }
     if (p.egress) {
       egressMap.push(`${p.ip} : jump egress-${i}`);
-      chains.push(`  chain egress-${i} {\n${[`ip daddr ${p.ip} return`, ...allowRules(p.egress, 'daddr'), `counter ${logTo(NETPOL_LOG_GROUP.egress)} drop ${comment(`egress from ${why}`)}`].map((l) => `    ${l}\n`).join('')}  }\n`);
+      chains.push(`  chain egress-${i} {\n${[`ip daddr ${p.ip} return`, ...allowRules(p.egress, 'daddr'), `counter ${nflogStatement(NETPOL_LOG_GROUP.egress)} drop ${comment(`egress from ${why}`)}`].map((l) => `    ${l}\n`).join('')}  }\n`);
     }
   });
   const forward = [

@@ -35,7 +35,8 @@ export class AddressBook {
   private readonly lbAddresses = new Set<string>();
   private readonly frontends = new Map<string, Frontend>();
   private readonly nodePorts = new Map<string, Frontend>();
-  private readonly frontendIPs = new Set<string>();
+  /** each frontend address and the (first) Service it belongs to */
+  private readonly frontendIPs = new Map<string, string>();
   /** each node's pod range as [network, mask] (IPv4 numbers) */
   private readonly podRanges: { node: string; network: number; mask: number }[] = [];
   private readonly podIPs = new Map<string, string>();
@@ -64,7 +65,7 @@ export class AddressBook {
       const namespace = s.metadata.namespace!;
       const service = `${namespace}/${s.metadata.name!}`;
       const at = (ip: string, port: number, protocol: string, type: Frontend['type']) => {
-        this.frontendIPs.add(ip);
+        if (!this.frontendIPs.has(ip)) this.frontendIPs.set(ip, service);
         if (!this.frontends.has(key(ip, port, protocol))) this.frontends.set(key(ip, port, protocol), { service, namespace, type });
       };
       for (const port of s.spec.ports ?? []) {
@@ -101,6 +102,11 @@ export class AddressBook {
     const direct = this.frontends.get(key(ip, port, protocol));
     if (direct) return direct;
     return this.nodes.has(ip) && port !== undefined ? this.nodePorts.get(`${protocol.toUpperCase()} ${port}`) : undefined;
+  }
+
+  /** The Service (`namespace/name`) one of whose frontends is at `ip`, whatever the port. */
+  serviceAt(ip: string): string | undefined {
+    return this.frontendIPs.get(ip);
   }
 
   /** The node whose pod range holds `ip` (its pods' addresses, and its cni0 gateway). */

@@ -122,6 +122,28 @@ export function flowFromDrop(p: LoggedPacket, node: string, direction: 'ingress'
   };
 }
 
+/**
+ * A new connection's first packet the node's service proxy rejected, as
+ * kube-proxy does (ICMP port unreachable: the client's connect is refused):
+ * a Service port without a ready endpoint, or a port no Service has at a
+ * ClusterIP. Logged before the DNAT, so the packet names the frontend.
+ */
+export function flowFromReject(p: LoggedPacket, node: string, book: AddressBook): Flow {
+  const source = book.peer(p.src, p.sport);
+  const destination = book.peer(p.dst, p.dport);
+  const service = book.frontend(p.dst, p.dport, p.protocol);
+  const port = `${p.protocol} port ${p.dport ?? '?'}`;
+  const owner = book.serviceAt(p.dst);
+  const why = service ? `${service.type} ${service.service} has no ready endpoint for ${port}`
+    : owner ? `Service ${owner} has no ${port}` : `no Service has ${port} at ${p.dst}`;
+  return {
+    time: isoTime(p.time), observer: node, verdict: 'DROPPED', protocol: p.protocol, source, destination,
+    ...(service ? { service } : {}),
+    ...(p.tcpFlags ? { tcpFlags: p.tcpFlags } : {}),
+    reason: `rejected by the service proxy (connection refused): ${why}`,
+  };
+}
+
 /** A request the ingress controller's NGINX answered, from its access-log line. */
 export function flowFromAccessLine(line: AccessLine & { msec?: number; method?: string; host?: string; uri?: string }, pod: string, book: AddressBook): Flow | undefined {
   if (typeof line.remote_addr !== 'string' || typeof line.status !== 'number') return undefined;

@@ -42,7 +42,8 @@ export type Stmt =
   | { s: 'mark-or' | 'mark-xor'; bit: number }
   | { s: 'masquerade' }
   | { s: 'reject-tcp-reset' }
-  | { s: 'reject' }
+  /** with `log`, the packet is copied to that netlink log group first (src/net/nflog.ts) */
+  | { s: 'reject'; log?: number }
   | { s: 'drop' }
   | { s: 'return' };
 

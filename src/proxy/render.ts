@@ -6,6 +6,7 @@
 // Every output line remembers which Service it came from, so when nft
 // rejects line N we can name the Service.
 
+import { nflogStatement } from '../net/nflog.js';
 import type { Chain, KeyExpr, Match, Rule, RulesetModel, SetDef, Stmt } from './model.js';
 
 /** A set holding one string: the hash of the full ruleset last applied (see proxy.ts). */
@@ -60,7 +61,7 @@ function stmtText(s: Stmt): string {
     case 'mark-xor': return `meta mark set meta mark ^ ${hex(s.bit)}`;
     case 'masquerade': return 'masquerade fully-random';
     case 'reject-tcp-reset': return 'reject with tcp reset';
-    case 'reject': return 'reject';
+    case 'reject': return s.log !== undefined ? `${nflogStatement(s.log)} reject` : 'reject';
     case 'drop': return 'drop';
     case 'return': return 'return';
   }

@@ -12,6 +12,7 @@
 
 import { createHash } from 'node:crypto';
 import type { EndpointSlice, Service } from '../api/types.js';
+import { NFLOG_GROUP } from '../net/nflog.js';
 import type { Chain, KeyExpr, Match, RulesetModel, Rule, SetDef, Stmt } from './model.js';
 import { keyAddrProtoPort, keyProtoPort } from './model.js';
 import { ipv4ToNumber } from './ipv4.js';
@@ -125,8 +126,9 @@ function fixedChains(cfg: ProxyConfig): Chain[] {
       ],
     },
     // kube-proxy's one `reject`: ICMP port-unreachable, TCP included (a SYN that gets it fails with
-    // ECONNREFUSED, curl's "Connection refused", as a reset would)
-    { name: CHAINS.reject, rules: [r([], { s: 'reject' })] },
+    // ECONNREFUSED, curl's "Connection refused", as a reset would); logged for `podnet observe`
+    // (only while someone listens does the kernel copy the packet)
+    { name: CHAINS.reject, rules: [r([], { s: 'reject', log: NFLOG_GROUP.serviceReject })] },
     { name: CHAINS.natPrerouting, hook: { type: 'nat', hook: 'prerouting', priority: 'dstnat' }, rules: [r([], { s: 'jump', chain: CHAINS.services })] },
     { name: CHAINS.natOutput, hook: { type: 'nat', hook: 'output', priority: '-100' }, rules: [r([], { s: 'jump', chain: CHAINS.services })] },
     { name: CHAINS.natPostrouting, hook: { type: 'nat', hook: 'postrouting', priority: 'srcnat' }, rules: [r([], { s: 'jump', chain: CHAINS.masquerading })] },

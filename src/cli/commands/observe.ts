@@ -13,13 +13,14 @@
 import type { Node, Pod, Service } from '../../api/types.js';
 import { netnsNames } from '../../config.js';
 import { PodnetError } from '../../errors.js';
+import { NFLOG_GROUP } from '../../net/nflog.js';
 import { NETPOL_LOG_GROUP } from '../../netpol/render.js';
 import { AccessLogTail } from '../../observe/access-log-tail.js';
 import { AddressBook } from '../../observe/address-book.js';
 import { Capture, type CaptureSpec } from '../../observe/capture.js';
 import { DnsExchanges, nodeVantage, outsideVantage, type DnsVantage } from '../../observe/dns.js';
 import { parseConntrackEvent, parseDnsPacket, parseLoggedPacket } from '../../observe/events.js';
-import { flowFromAccessLine, flowFromConntrack, flowFromDrop, flowText, matchesFilter, namesUnknownPod, renamed, type Flow, type FlowFilter, type Observer } from '../../observe/flows.js';
+import { flowFromAccessLine, flowFromConntrack, flowFromDrop, flowFromReject, flowText, matchesFilter, namesUnknownPod, renamed, type Flow, type FlowFilter, type Observer } from '../../observe/flows.js';
 import type { AccessLine } from '../../trace/evidence.js';
 import { parseDuration, type CommonFlags } from '../args.js';
 import type { Context } from '../context.js';
@@ -212,6 +213,11 @@ async function observe(ctx: Context, options: ObserveOptions, run: Run): Promise
       },
     });
     if (at.kind !== 'node') continue;
+    // the service proxy's rejects, as NetworkPolicy's drops: a log group, one listener per node
+    dropCaptures.push({ node: at.node, capture: start({
+      netns, argv: ['tcpdump', '-Z', 'root', '-n', '-tt', '-l', '-i', `nflog:${NFLOG_GROUP.serviceReject}`], readyPattern: /listening on/,
+      onLine: (line) => { const p = parseLoggedPacket(line); if (p) named(flowFromReject(p, at.node, book)); },
+    }) });
     for (const direction of ['ingress', 'egress'] as const) {
       dropCaptures.push({ node: at.node, capture: start({
         netns, argv: ['tcpdump', '-Z', 'root', '-n', '-tt', '-l', '-i', `nflog:${NETPOL_LOG_GROUP[direction]}`], readyPattern: /listening on/,
@@ -251,9 +257,9 @@ async function observe(ctx: Context, options: ObserveOptions, run: Run): Promise
     const why = await missing[0]!.capture.stopped.catch((err: Error) => err.message);
     const taken = /Can't listen on group index/.test(why);
     const where = [...new Set(missing.map((m) => m.node))].join(', ');
-    process.stderr.write(`warning: NetworkPolicy drops on ${where} are not shown: ${why}${taken ? ' (a log group takes one listener per node: another podnet observe of this cluster has them)' : ''}\n`);
+    process.stderr.write(`warning: drops and rejects on ${where} are not shown: ${why}${taken ? ' (a log group takes one listener per node: another podnet observe of this cluster has them)' : ''}\n`);
   }
-  const what = ['connections', ...(missing.length === dropCaptures.length ? [] : ['NetworkPolicy drops']), 'DNS', 'NGINX\'s requests'];
+  const what = ['connections', ...(missing.length === dropCaptures.length ? [] : ['drops and rejects']), 'DNS', 'NGINX\'s requests'];
   process.stderr.write(`Observing cluster "${ctx.cluster}" (${nodeNames.join(', ')}, the load balancer, the outside client): ${what.join(', ')}; ${options.count !== undefined ? `until ${options.count} flows` : 'Ctrl-C to stop'}\n`);
   const waiting = early;
   early = undefined;

@@ -16,7 +16,7 @@ import path from 'node:path';
 import type { Pod, Service } from '../../../src/api/types.js';
 import type { Flow } from '../../../src/observe/flows.js';
 import { CLI, eventually, podnet, run, withCluster } from '../../support/cli.js';
-import { echoApp } from '../../support/manifests.js';
+import { echoApp, echoService } from '../../support/manifests.js';
 
 const CLUSTER = 'itobs';
 const stateDir = mkdtempSync(path.join(tmpdir(), 'podnet-itobs-'));
@@ -41,7 +41,7 @@ metadata: {name: locked-deny, namespace: obs}
 spec:
   podSelector: {matchLabels: {app: locked}}
   policyTypes: [Ingress]
----
+---${echoService({ name: 'empty', namespace: 'obs', app: 'nobody' })}---
 apiVersion: networking.k8s.io/v1
 kind: Ingress
 metadata: {name: web, namespace: obs}
@@ -167,6 +167,17 @@ describe('podnet observe: the cluster\'s flows, live', () => {
     assert.equal(drop!.reason, `NetworkPolicy: ingress to obs/${locked.metadata.name} isolated by obs/locked-deny`);
   });
 
+  test('a Service without endpoints: the service proxy\'s reject is shown where it happened, with the Service and why', async () => {
+    const client = podsOf('client')[0]!;
+    const o = await observe(['--verdict', 'DROPPED', '--from-pod', `obs/${client.metadata.name}`, '--count', '1'], () => pn(['exec', '-n', 'obs', client.metadata.name!, '--', 'curl', '-s', '-m', '2', 'http://empty/']));
+    assert.equal(o.code, 0, o.stderr);
+    const [reject] = o.flows;
+    assert.equal(reject!.observer, client.spec.nodeName, 'rejected on the client\'s own node, before any DNAT');
+    assert.deepEqual(reject!.service, { service: 'obs/empty', namespace: 'obs', type: 'ClusterIP' });
+    assert.equal(reject!.destination.port, 80);
+    assert.equal(reject!.reason, 'rejected by the service proxy (connection refused): ClusterIP obs/empty has no ready endpoint for TCP port 80');
+  });
+
   test('--all adds the kubelet\'s probes; the default leaves them out', async () => {
     const probes = (flows: Flow[]) => flows.filter((f) => f.source.kind === 'node' && f.translatedDestination === undefined && names('web').includes(f.destination.name ?? ''));
     const withAll = await observe(['--all', '--pod', 'web', '-n', 'obs'], async () => undefined, (flows) => probes(flows).length > 0);
@@ -197,11 +208,11 @@ describe('podnet observe: the cluster\'s flows, live', () => {
     first.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
     try {
       await eventually('the first observer to start', async () => stderr.includes('Observing cluster') || undefined, 10_000, 20);
-      // two nodes: conntrack on each and the router; tcpdump for each node's two log groups, and for DNS on each node and the outside client
-      assert.equal((await captures()).split('\n').length, 10);
+      // two nodes: conntrack on each and the router; tcpdump for each node's three log groups, and for DNS on each node and the outside client
+      assert.equal((await captures()).split('\n').length, 12);
       const second = await pn(['observe', '--timeout', '1s']);
       assert.equal(second.code, 0, second.stderr);
-      assert.match(second.stderr, /^warning: NetworkPolicy drops on node-1, node-2 are not shown: tcpdump in pn-itobs-node-\d stopped \(exit 1\): tcpdump: Can't listen on group index: Operation not permitted \(a log group takes one listener per node: another podnet observe of this cluster has them\)\nObserving cluster "itobs" \(node-1, node-2, the load balancer, the outside client\): connections, DNS, NGINX's requests; /);
+      assert.match(second.stderr, /^warning: drops and rejects on node-1, node-2 are not shown: tcpdump in pn-itobs-node-\d stopped \(exit 1\): tcpdump: Can't listen on group index: Operation not permitted \(a log group takes one listener per node: another podnet observe of this cluster has them\)\nObserving cluster "itobs" \(node-1, node-2, the load balancer, the outside client\): connections, DNS, NGINX's requests; /);
     } finally {
       first.kill('SIGKILL');
     }

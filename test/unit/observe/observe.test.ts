@@ -7,7 +7,7 @@ import type { Node, Pod, Service } from '../../../src/api/types.js';
 import { AddressBook } from '../../../src/observe/address-book.js';
 import { DnsExchanges, nodeVantage, outsideVantage } from '../../../src/observe/dns.js';
 import { parseConntrackEvent, parseDnsPacket, parseLoggedPacket } from '../../../src/observe/events.js';
-import { flowFromAccessLine, flowFromConntrack, flowFromDrop, flowText, matchesFilter, namesUnknownPod, renamed, tcpFlagsText, type Flow } from '../../../src/observe/flows.js';
+import { flowFromAccessLine, flowFromConntrack, flowFromDrop, flowFromReject, flowText, matchesFilter, namesUnknownPod, renamed, tcpFlagsText, type Flow } from '../../../src/observe/flows.js';
 import { AccessLogTail } from '../../../src/observe/access-log-tail.js';
 import { observeOptions } from '../../../src/cli/commands/observe.js';
 import { parseFlags } from '../../../src/cli/args.js';
@@ -296,4 +296,16 @@ test('a socket\'s later questions keep its NAT while conntrack keeps the connect
   dns.expired(151 + 126);
   ask(300, 3);
   assert.equal(answer(300.001, 3).translatedDestination, undefined, 'forgotten once conntrack would have: its next NEW brings it again');
+});
+
+test('the service proxy\'s reject: a Service port without endpoints, a ClusterIP port no Service has, an address no Service has', () => {
+  const at = (dst: string, port: number, proto = 'Flags [S], seq 1, win 1, length 0') => flowFromReject(parseLoggedPacket(`1.0 IP 10.244.0.3.4000 > ${dst}.${port}: ${proto}`)!, 'node-1', book);
+  const none = at('10.96.5.5', 80);
+  assert.equal(none.verdict, 'DROPPED');
+  assert.deepEqual(none.service, { service: 'shop/api', namespace: 'shop', type: 'ClusterIP' });
+  assert.equal(none.reason, 'rejected by the service proxy (connection refused): ClusterIP shop/api has no ready endpoint for TCP port 80');
+  assert.equal(at('10.96.5.5', 81).reason, 'rejected by the service proxy (connection refused): Service shop/api has no TCP port 81');
+  assert.equal(at('10.96.9.9', 80).reason, 'rejected by the service proxy (connection refused): no Service has TCP port 80 at 10.96.9.9');
+  assert.equal(at('172.18.0.3', 30239).service?.type, 'NodePort');
+  assert.match(flowText(none), /shop\/frontend-a:4000 → 10\.96\.5\.5:80 \(ClusterIP shop\/api\)  TCP SYN  DROPPED  rejected by the service proxy/);
 });

@@ -109,7 +109,7 @@ table ip podnet {
 		ip daddr 10.96.0.0/12 drop
 	}
 	chain reject-chain {
-		reject
+		log group 4003 snaplen 128 queue-threshold 1 reject
 	}
 	chain nat-prerouting {
 		type nat hook prerouting priority dstnat; policy accept;
