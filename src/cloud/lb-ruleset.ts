@@ -28,6 +28,7 @@
 // whether or not the table exists; the whole file commits atomically or not
 // at all (nft(8), "ATOMIC RULE REPLACEMENT").
 
+import { NFLOG_GROUP, nflogStatement } from '../net/nflog.js';
 import type { LbBackendSet } from './lb-model.js';
 
 export const LB_TABLE_FAMILY = 'ip';
@@ -86,9 +87,10 @@ export function renderLbRuleset(sets: readonly LbBackendSet[]): string {
     `\t\tct state new ip daddr @${LB_NAMES.addresses} meta l4proto { tcp, udp, sctp } ip daddr . meta l4proto . th dport != @${LB_NAMES.serving} jump ${LB_NAMES.reject}`,
     '\t}',
     // TCP gets a reset (curl: "Connection refused"), the rest ICMP port unreachable (RFC 1122 3.2.2.1).
+    // Each refused packet is copied to a netlink log group for `podnet observe` first (src/net/nflog.ts).
     `\tchain ${LB_NAMES.reject} {`,
-    '\t\tmeta l4proto tcp reject with tcp reset',
-    '\t\treject',
+    `\t\tmeta l4proto tcp ${nflogStatement(NFLOG_GROUP.serviceReject)} reject with tcp reset`,
+    `\t\t${nflogStatement(NFLOG_GROUP.serviceReject)} reject`,
     '\t}',
     `\tchain ${LB_NAMES.natPrerouting} {`,
     '\t\ttype nat hook prerouting priority dstnat; policy accept;',
@@ -99,7 +101,7 @@ export function renderLbRuleset(sets: readonly LbBackendSet[]): string {
     const f = s.frontend;
     lines.push(
       `\tchain ${LB_NAMES.firewallChain(f.id)} {`,
-      `\t\tip saddr != { ${f.sourceRanges.join(', ')} } drop comment "${f.service} loadBalancerSourceRanges"`,
+      `\t\tip saddr != { ${f.sourceRanges.join(', ')} } ${nflogStatement(NFLOG_GROUP.serviceDrop)} drop comment "${f.service} loadBalancerSourceRanges"`,
       '\t}',
     );
   }

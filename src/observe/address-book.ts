@@ -23,7 +23,15 @@ export interface Peer {
 }
 
 /** A Service frontend the address and port are: `namespace/name` and how it was asked (ClusterIP, LoadBalancer, NodePort, ExternalIP). */
-export interface Frontend { service: string; namespace: string; type: 'ClusterIP' | 'LoadBalancer' | 'NodePort' | 'ExternalIP' }
+export interface Frontend {
+  service: string;
+  namespace: string;
+  type: 'ClusterIP' | 'LoadBalancer' | 'NodePort' | 'ExternalIP';
+  /** externalTrafficPolicy Local (external frontends only) */
+  externalLocal?: boolean;
+  /** loadBalancerSourceRanges (LoadBalancer addresses only) */
+  sourceRanges?: string[];
+}
 
 export interface ClusterObjects { pods: readonly Pod[]; services: readonly Service[]; nodes: readonly Node[] }
 
@@ -64,9 +72,12 @@ export class AddressBook {
     for (const s of objects.services) {
       const namespace = s.metadata.namespace!;
       const service = `${namespace}/${s.metadata.name!}`;
+      const local = s.spec.externalTrafficPolicy === 'Local' ? { externalLocal: true } : {};
+      const ranges = s.spec.loadBalancerSourceRanges?.length ? { sourceRanges: s.spec.loadBalancerSourceRanges } : {};
       const at = (ip: string, port: number, protocol: string, type: Frontend['type']) => {
         if (!this.frontendIPs.has(ip)) this.frontendIPs.set(ip, service);
-        if (!this.frontends.has(key(ip, port, protocol))) this.frontends.set(key(ip, port, protocol), { service, namespace, type });
+        const extra = type === 'ClusterIP' ? {} : type === 'LoadBalancer' ? { ...local, ...ranges } : local;
+        if (!this.frontends.has(key(ip, port, protocol))) this.frontends.set(key(ip, port, protocol), { service, namespace, type, ...extra });
       };
       for (const port of s.spec.ports ?? []) {
         const protocol = port.protocol ?? 'TCP';
@@ -77,7 +88,7 @@ export class AddressBook {
           this.lbAddresses.add(ing.ip);
           at(ing.ip, port.port, protocol, 'LoadBalancer');
         }
-        if (port.nodePort) this.nodePorts.set(`${protocol.toUpperCase()} ${port.nodePort}`, { service, namespace, type: 'NodePort' });
+        if (port.nodePort) this.nodePorts.set(`${protocol.toUpperCase()} ${port.nodePort}`, { service, namespace, type: 'NodePort', ...local });
       }
     }
   }

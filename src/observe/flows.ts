@@ -6,6 +6,7 @@
 
 import type { AccessLine } from '../trace/evidence.js';
 import { INGRESS_NAMESPACE } from '../trace/lookup.js';
+import { inCidr } from '../proxy/ipv4.js';
 import type { AddressBook, Frontend, Peer } from './address-book.js';
 import type { ConntrackEvent, LoggedPacket } from './events.js';
 
@@ -123,24 +124,51 @@ export function flowFromDrop(p: LoggedPacket, node: string, direction: 'ingress'
 }
 
 /**
- * A new connection's first packet the node's service proxy rejected, as
- * kube-proxy does (ICMP port unreachable: the client's connect is refused):
- * a Service port without a ready endpoint, or a port no Service has at a
- * ClusterIP. Logged before the DNAT, so the packet names the frontend.
+ * A new connection's first packet refused with a reject (the client's
+ * connect is refused): in a node by the service proxy, as kube-proxy does
+ * (a Service port without a ready endpoint, a port no Service has at a
+ * ClusterIP; logged before the DNAT, so the packet names the frontend); at
+ * the load balancer (`observer` load-balancer) because no node of the
+ * Service passes its health check.
  */
-export function flowFromReject(p: LoggedPacket, node: string, book: AddressBook): Flow {
-  const source = book.peer(p.src, p.sport);
-  const destination = book.peer(p.dst, p.dport);
+export function flowFromReject(p: LoggedPacket, observer: string, book: AddressBook): Flow {
   const service = book.frontend(p.dst, p.dport, p.protocol);
   const port = `${p.protocol} port ${p.dport ?? '?'}`;
   const owner = book.serviceAt(p.dst);
-  const why = service ? `${service.type} ${service.service} has no ready endpoint for ${port}`
-    : owner ? `Service ${owner} has no ${port}` : `no Service has ${port} at ${p.dst}`;
+  const reason = observer === LOAD_BALANCER
+    ? `rejected by the load balancer (connection refused): no node of ${service ? `Service ${service.service}` : p.dst} passes its health check`
+    : `rejected by the service proxy (connection refused): ${service ? `${service.type} ${service.service} has no ready endpoint for ${port}`
+      : owner ? `Service ${owner} has no ${port}` : `no Service has ${port} at ${p.dst}`}`;
+  return refused(p, observer, book, service, reason);
+}
+
+/**
+ * A new external connection's first packet dropped (the client's connect
+ * times out): a source outside a LoadBalancer's loadBalancerSourceRanges
+ * (the load balancer's check, or a node's for what reaches it past the load
+ * balancer), or externalTrafficPolicy Local with no ready endpoint on the
+ * node (the load balancer's health check should have taken it out).
+ */
+export function flowFromServiceDrop(p: LoggedPacket, observer: string, book: AddressBook): Flow {
+  const service = book.frontend(p.dst, p.dport, p.protocol);
+  const by = observer === LOAD_BALANCER ? 'the load balancer' : 'the service proxy';
+  const outsideRanges = service?.sourceRanges && !service.sourceRanges.some((cidr) => inCidr(p.src, cidr));
+  const reason = !service ? `dropped by ${by}`
+    : outsideRanges ? `dropped by ${by}: ${p.src} is outside Service ${service.service}'s loadBalancerSourceRanges (${service.sourceRanges!.join(', ')})`
+      : service.externalLocal ? `dropped by ${by}: Service ${service.service} has externalTrafficPolicy Local and no ready endpoint on ${observer}`
+        : `dropped by ${by} for Service ${service.service}`;
+  return refused(p, observer, book, service, reason);
+}
+
+const LOAD_BALANCER = 'load-balancer';
+
+function refused(p: LoggedPacket, observer: string, book: AddressBook, service: Frontend | undefined, reason: string): Flow {
   return {
-    time: isoTime(p.time), observer: node, verdict: 'DROPPED', protocol: p.protocol, source, destination,
+    time: isoTime(p.time), observer, verdict: 'DROPPED', protocol: p.protocol,
+    source: book.peer(p.src, p.sport), destination: book.peer(p.dst, p.dport),
     ...(service ? { service } : {}),
     ...(p.tcpFlags ? { tcpFlags: p.tcpFlags } : {}),
-    reason: `rejected by the service proxy (connection refused): ${why}`,
+    reason,
   };
 }
 

@@ -44,7 +44,7 @@ export type Stmt =
   | { s: 'reject-tcp-reset' }
   /** with `log`, the packet is copied to that netlink log group first (src/net/nflog.ts) */
   | { s: 'reject'; log?: number }
-  | { s: 'drop' }
+  | { s: 'drop'; log?: number }
   | { s: 'return' };
 
 export interface Rule {

@@ -62,7 +62,7 @@ function stmtText(s: Stmt): string {
     case 'masquerade': return 'masquerade fully-random';
     case 'reject-tcp-reset': return 'reject with tcp reset';
     case 'reject': return s.log !== undefined ? `${nflogStatement(s.log)} reject` : 'reject';
-    case 'drop': return 'drop';
+    case 'drop': return s.log !== undefined ? `${nflogStatement(s.log)} drop` : 'drop';
     case 'return': return 'return';
   }
 }

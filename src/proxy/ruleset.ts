@@ -246,7 +246,8 @@ class Builder {
       r([{ m: 'saddr-cidr', cidr: this.cfg.clusterCIDR }], { s: 'goto', chain: clusterTarget }),
       r([{ m: 'fib-local', addr: 'saddr' }], { s: 'jump', chain: CHAINS.markForMasquerade }),
       r([{ m: 'fib-local', addr: 'saddr' }], { s: 'goto', chain: clusterTarget }),
-      localTarget ? r([], { s: 'goto', chain: localTarget }) : r([], { s: 'drop' }),
+      // logged for `podnet observe` (a new external connection's first packet only: this is a nat chain)
+      localTarget ? r([], { s: 'goto', chain: localTarget }) : r([], { s: 'drop', log: NFLOG_GROUP.serviceDrop }),
     ], owner);
   }
 
@@ -350,7 +351,7 @@ class Builder {
       // the outside world meets the cloud LB's own check first)
       const firewall = this.chain(`firewall-${shortHash(sp.id)}`, () => [
         ...sp.sourceRanges.map((cidr) => r([{ m: 'saddr-cidr', cidr }], { s: 'return' })),
-        r([], { s: 'drop' }),
+        r([], { s: 'drop', log: NFLOG_GROUP.serviceDrop }),
       ], owner);
       for (const addr of sp.loadBalancerAddrs) this.element(SETS.firewallIps, keyAddrProtoPort(addr, sp.proto, sp.port), `jump ${firewall}`);
     }

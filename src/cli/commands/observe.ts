@@ -20,7 +20,7 @@ import { AddressBook } from '../../observe/address-book.js';
 import { Capture, type CaptureSpec } from '../../observe/capture.js';
 import { DnsExchanges, nodeVantage, outsideVantage, type DnsVantage } from '../../observe/dns.js';
 import { parseConntrackEvent, parseDnsPacket, parseLoggedPacket } from '../../observe/events.js';
-import { flowFromAccessLine, flowFromConntrack, flowFromDrop, flowFromReject, flowText, matchesFilter, namesUnknownPod, renamed, type Flow, type FlowFilter, type Observer } from '../../observe/flows.js';
+import { flowFromAccessLine, flowFromConntrack, flowFromDrop, flowFromReject, flowFromServiceDrop, flowText, matchesFilter, namesUnknownPod, renamed, type Flow, type FlowFilter, type Observer } from '../../observe/flows.js';
 import type { AccessLine } from '../../trace/evidence.js';
 import { parseDuration, type CommonFlags } from '../args.js';
 import type { Context } from '../context.js';
@@ -212,12 +212,16 @@ async function observe(ctx: Context, options: ObserveOptions, run: Run): Promise
         if (f) named(dns.connection(f, Date.now() / 1000));
       },
     });
+    // the service proxy's (in a node) or the load balancer's (in the router) rejects and drops, as NetworkPolicy's
+    // drops: a log group each, one listener per namespace
+    const where = at.kind === 'node' ? at.node : 'load-balancer';
+    for (const [group, flowOf] of [[NFLOG_GROUP.serviceReject, flowFromReject], [NFLOG_GROUP.serviceDrop, flowFromServiceDrop]] as const) {
+      dropCaptures.push({ node: where === 'load-balancer' ? 'the load balancer' : where, capture: start({
+        netns, argv: ['tcpdump', '-Z', 'root', '-n', '-tt', '-l', '-i', `nflog:${group}`], readyPattern: /listening on/,
+        onLine: (line) => { const p = parseLoggedPacket(line); if (p) named(flowOf(p, where, book)); },
+      }) });
+    }
     if (at.kind !== 'node') continue;
-    // the service proxy's rejects, as NetworkPolicy's drops: a log group, one listener per node
-    dropCaptures.push({ node: at.node, capture: start({
-      netns, argv: ['tcpdump', '-Z', 'root', '-n', '-tt', '-l', '-i', `nflog:${NFLOG_GROUP.serviceReject}`], readyPattern: /listening on/,
-      onLine: (line) => { const p = parseLoggedPacket(line); if (p) named(flowFromReject(p, at.node, book)); },
-    }) });
     for (const direction of ['ingress', 'egress'] as const) {
       dropCaptures.push({ node: at.node, capture: start({
         netns, argv: ['tcpdump', '-Z', 'root', '-n', '-tt', '-l', '-i', `nflog:${NETPOL_LOG_GROUP[direction]}`], readyPattern: /listening on/,
@@ -257,7 +261,7 @@ async function observe(ctx: Context, options: ObserveOptions, run: Run): Promise
     const why = await missing[0]!.capture.stopped.catch((err: Error) => err.message);
     const taken = /Can't listen on group index/.test(why);
     const where = [...new Set(missing.map((m) => m.node))].join(', ');
-    process.stderr.write(`warning: drops and rejects on ${where} are not shown: ${why}${taken ? ' (a log group takes one listener per node: another podnet observe of this cluster has them)' : ''}\n`);
+    process.stderr.write(`warning: drops and rejects on ${where} are not shown: ${why}${taken ? ' (a log group takes one listener per namespace: another podnet observe of this cluster has them)' : ''}\n`);
   }
   const what = ['connections', ...(missing.length === dropCaptures.length ? [] : ['drops and rejects']), 'DNS', 'NGINX\'s requests'];
   process.stderr.write(`Observing cluster "${ctx.cluster}" (${nodeNames.join(', ')}, the load balancer, the outside client): ${what.join(', ')}; ${options.count !== undefined ? `until ${options.count} flows` : 'Ctrl-C to stop'}\n`);

@@ -179,7 +179,7 @@ describe('cloud load balancer', { timeout: 600_000 }, () => {
     await eventually('the router drops the outside client', async () => {
       const router = await run(['ip', 'netns', 'exec', ROUTER, 'nft', 'list', 'table', 'ip', 'podnet-lb']);
       // (nft lists a one-element set without its braces)
-      return /ip saddr != 192\.0\.2\.0\/24 drop comment "default\/guarded loadBalancerSourceRanges"/.test(router.stdout);
+      return /ip saddr != 192\.0\.2\.0\/24 log group 4004 snaplen 128 queue-threshold 1 drop comment "default\/guarded loadBalancerSourceRanges"/.test(router.stdout);
     }, 20_000, 100);
     const refused = await pn(['outside', '--', 'curl', '-s', '-m', '1', `http://${ip}/`]);
     assert.equal(refused.code, 28, `dropped, so curl times out: exit ${refused.code}`);

@@ -41,7 +41,7 @@ metadata: {name: locked-deny, namespace: obs}
 spec:
   podSelector: {matchLabels: {app: locked}}
   policyTypes: [Ingress]
----${echoService({ name: 'empty', namespace: 'obs', app: 'nobody' })}---
+---${echoService({ name: 'empty', namespace: 'obs', app: 'nobody' })}---${echoService({ name: 'guarded', namespace: 'obs', app: 'web', type: 'LoadBalancer', extraSpec: '  loadBalancerSourceRanges: [192.0.2.0/24]\n' })}---
 apiVersion: networking.k8s.io/v1
 kind: Ingress
 metadata: {name: web, namespace: obs}
@@ -178,6 +178,16 @@ describe('podnet observe: the cluster\'s flows, live', () => {
     assert.equal(reject!.reason, 'rejected by the service proxy (connection refused): ClusterIP obs/empty has no ready endpoint for TCP port 80');
   });
 
+  test('a LoadBalancer the outside client is not allowed to reach: the load balancer\'s drop, with the source ranges', async () => {
+    const lb = await eventually('the guarded Service\'s address', async () => (JSON.parse(await ok(['get', 'svc', 'guarded', '-n', 'obs', '-o', 'json'])) as Service).status?.loadBalancer?.ingress?.[0]?.ip, 30_000, 200);
+    const o = await observe(['--verdict', 'DROPPED', '--node', 'load-balancer', '--count', '1'], () => pn(['outside', '--', 'curl', '-s', '-m', '2', `http://${lb}/`]));
+    assert.equal(o.code, 0, o.stderr);
+    const [drop] = o.flows;
+    assert.equal(drop!.source.kind, 'outside');
+    assert.equal(drop!.service?.service, 'obs/guarded');
+    assert.equal(drop!.reason, `dropped by the load balancer: 198.51.100.10 is outside Service obs/guarded's loadBalancerSourceRanges (192.0.2.0/24)`);
+  });
+
   test('--all adds the kubelet\'s probes; the default leaves them out', async () => {
     const probes = (flows: Flow[]) => flows.filter((f) => f.source.kind === 'node' && f.translatedDestination === undefined && names('web').includes(f.destination.name ?? ''));
     const withAll = await observe(['--all', '--pod', 'web', '-n', 'obs'], async () => undefined, (flows) => probes(flows).length > 0);
@@ -208,11 +218,11 @@ describe('podnet observe: the cluster\'s flows, live', () => {
     first.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
     try {
       await eventually('the first observer to start', async () => stderr.includes('Observing cluster') || undefined, 10_000, 20);
-      // two nodes: conntrack on each and the router; tcpdump for each node's three log groups, and for DNS on each node and the outside client
-      assert.equal((await captures()).split('\n').length, 12);
+      // two nodes: conntrack on each and the router; tcpdump for each node's four log groups and the router's two, and for DNS on each node and the outside client
+      assert.equal((await captures()).split('\n').length, 16);
       const second = await pn(['observe', '--timeout', '1s']);
       assert.equal(second.code, 0, second.stderr);
-      assert.match(second.stderr, /^warning: drops and rejects on node-1, node-2 are not shown: tcpdump in pn-itobs-node-\d stopped \(exit 1\): tcpdump: Can't listen on group index: Operation not permitted \(a log group takes one listener per node: another podnet observe of this cluster has them\)\nObserving cluster "itobs" \(node-1, node-2, the load balancer, the outside client\): connections, DNS, NGINX's requests; /);
+      assert.match(second.stderr, /^warning: drops and rejects on the load balancer, node-1, node-2 are not shown: tcpdump in pn-itobs-router stopped \(exit 1\): tcpdump: Can't listen on group index: Operation not permitted \(a log group takes one listener per namespace: another podnet observe of this cluster has them\)\nObserving cluster "itobs" \(node-1, node-2, the load balancer, the outside client\): connections, DNS, NGINX's requests; /);
     } finally {
       first.kill('SIGKILL');
     }

@@ -78,8 +78,8 @@ table ip podnet-lb {
 		ct state new ip daddr @lb-addresses meta l4proto { tcp, udp, sctp } ip daddr . meta l4proto . th dport != @serving jump reject-lb
 	}
 	chain reject-lb {
-		meta l4proto tcp reject with tcp reset
-		reject
+		meta l4proto tcp log group 4003 snaplen 128 queue-threshold 1 reject with tcp reset
+		log group 4003 snaplen 128 queue-threshold 1 reject
 	}
 	chain nat-prerouting {
 		type nat hook prerouting priority dstnat; policy accept;
@@ -116,7 +116,7 @@ test('loadBalancerSourceRanges: a new connection from outside the ranges is drop
   const guarded: LbFrontend = { ...web, sourceRanges: ['198.51.100.0/24', '10.0.0.0/8'] };
   const text = renderLbRuleset(selectBackends([guarded, dns], NODES, () => true));
   assert.match(text, /\tmap firewall {\n\t\ttype ipv4_addr \. inet_proto \. inet_service : verdict\n\t\telements = { 203\.0\.113\.10 \. tcp \. 80 : jump fw-default\/web\/tcp\/80 }\n\t}/);
-  assert.match(text, /\tchain fw-default\/web\/tcp\/80 {\n\t\tip saddr != { 198\.51\.100\.0\/24, 10\.0\.0\.0\/8 } drop comment "default\/web loadBalancerSourceRanges"\n\t}/);
+  assert.match(text, /\tchain fw-default\/web\/tcp\/80 {\n\t\tip saddr != { 198\.51\.100\.0\/24, 10\.0\.0\.0\/8 } log group 4004 snaplen 128 queue-threshold 1 drop comment "default\/web loadBalancerSourceRanges"\n\t}/);
   assert.doesNotMatch(text, /fw-kube-system/);
 });
 

@@ -7,7 +7,7 @@ import type { Node, Pod, Service } from '../../../src/api/types.js';
 import { AddressBook } from '../../../src/observe/address-book.js';
 import { DnsExchanges, nodeVantage, outsideVantage } from '../../../src/observe/dns.js';
 import { parseConntrackEvent, parseDnsPacket, parseLoggedPacket } from '../../../src/observe/events.js';
-import { flowFromAccessLine, flowFromConntrack, flowFromDrop, flowFromReject, flowText, matchesFilter, namesUnknownPod, renamed, tcpFlagsText, type Flow } from '../../../src/observe/flows.js';
+import { flowFromAccessLine, flowFromConntrack, flowFromDrop, flowFromReject, flowFromServiceDrop, flowText, matchesFilter, namesUnknownPod, renamed, tcpFlagsText, type Flow } from '../../../src/observe/flows.js';
 import { AccessLogTail } from '../../../src/observe/access-log-tail.js';
 import { observeOptions } from '../../../src/cli/commands/observe.js';
 import { parseFlags } from '../../../src/cli/args.js';
@@ -308,4 +308,20 @@ test('the service proxy\'s reject: a Service port without endpoints, a ClusterIP
   assert.equal(at('10.96.9.9', 80).reason, 'rejected by the service proxy (connection refused): no Service has TCP port 80 at 10.96.9.9');
   assert.equal(at('172.18.0.3', 30239).service?.type, 'NodePort');
   assert.match(flowText(none), /shop\/frontend-a:4000 → 10\.96\.5\.5:80 \(ClusterIP shop\/api\)  TCP SYN  DROPPED  rejected by the service proxy/);
+});
+
+test('the load balancer\'s refusals and the service proxy\'s drops say who refused and why', () => {
+  const lbBook = new AddressBook({
+    nodes: [node('node-1', '172.18.0.2', '10.244.0.0/24')], pods: [],
+    services: [
+      service('shop', 'guarded', { type: 'LoadBalancer', clusterIP: '10.96.8.8', loadBalancerSourceRanges: ['192.0.2.0/24'], ports: [{ port: 80, nodePort: 31000 }] }, '203.0.113.11'),
+      service('shop', 'local', { type: 'LoadBalancer', clusterIP: '10.96.8.9', externalTrafficPolicy: 'Local', ports: [{ port: 80, nodePort: 31001 }] }, '203.0.113.12'),
+    ],
+  });
+  const pkt = (dst: string, port: number) => parseLoggedPacket(`1.0 IP 198.51.100.10.4000 > ${dst}.${port}: Flags [S], seq 1, win 1, length 0`)!;
+  assert.equal(flowFromServiceDrop(pkt('203.0.113.11', 80), 'load-balancer', lbBook).reason, 'dropped by the load balancer: 198.51.100.10 is outside Service shop/guarded\'s loadBalancerSourceRanges (192.0.2.0/24)');
+  assert.equal(flowFromServiceDrop(pkt('172.18.0.2', 31001), 'node-1', lbBook).reason, 'dropped by the service proxy: Service shop/local has externalTrafficPolicy Local and no ready endpoint on node-1');
+  assert.equal(flowFromServiceDrop(pkt('203.0.113.12', 80), 'node-1', lbBook).reason, 'dropped by the service proxy: Service shop/local has externalTrafficPolicy Local and no ready endpoint on node-1');
+  assert.equal(flowFromReject(pkt('203.0.113.12', 80), 'load-balancer', lbBook).reason, 'rejected by the load balancer (connection refused): no node of Service shop/local passes its health check');
+  assert.equal(flowFromServiceDrop(pkt('10.1.1.1', 80), 'node-1', lbBook).reason, 'dropped by the service proxy');
 });
