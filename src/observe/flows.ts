@@ -110,17 +110,11 @@ export function flowFromConntrack(e: ConntrackEvent, at: Observer, book: Address
  * comments of the node's ruleset ("ingress to NS/POD isolated by NS/POLICY, …").
  */
 export function flowFromDrop(p: LoggedPacket, node: string, direction: 'ingress' | 'egress', book: AddressBook, reasons: readonly string[]): Flow {
-  const source = book.peer(p.src, p.sport);
-  const destination = book.peer(p.dst, p.dport);
-  const isolated = direction === 'ingress' ? destination : source;
+  const isolated = book.peer(direction === 'ingress' ? p.dst : p.src);
   const pod = isolated.kind === 'pod' ? `${isolated.namespace}/${isolated.name}` : isolated.ip;
   const side = direction === 'ingress' ? `ingress to ${pod}` : `egress from ${pod}`;
   const reason = reasons.find((r) => r.startsWith(`${side} isolated by `)) ?? `${side}: no NetworkPolicy rule allows it`;
-  return {
-    time: isoTime(p.time), observer: node, verdict: 'DROPPED', protocol: p.protocol, source, destination,
-    ...(p.tcpFlags ? { tcpFlags: p.tcpFlags } : {}),
-    reason: `NetworkPolicy: ${reason}`,
-  };
+  return refused(p, node, book, undefined, `NetworkPolicy: ${reason}`);
 }
 
 /**

@@ -19,7 +19,7 @@ import { AccessLogTail } from '../../observe/access-log-tail.js';
 import { AddressBook } from '../../observe/address-book.js';
 import { Capture, type CaptureSpec } from '../../observe/capture.js';
 import { DnsExchanges, nodeVantage, outsideVantage, type DnsVantage } from '../../observe/dns.js';
-import { parseConntrackEvent, parseDnsPacket, parseLoggedPacket } from '../../observe/events.js';
+import { parseConntrackEvent, parseDnsPacket, parseLoggedPacket, type LoggedPacket } from '../../observe/events.js';
 import { flowFromAccessLine, flowFromConntrack, flowFromDrop, flowFromReject, flowFromServiceDrop, flowText, matchesFilter, namesUnknownPod, renamed, type Flow, type FlowFilter, type Observer } from '../../observe/flows.js';
 import type { AccessLine } from '../../trace/evidence.js';
 import { parseDuration, type CommonFlags } from '../args.js';
@@ -156,7 +156,7 @@ async function observe(ctx: Context, options: ObserveOptions, run: Run): Promise
     book = r.book;
     const live = new Set(r.controllers.map((p) => p.metadata.uid!));
     // a controller pod that came since: its log from its start; one that went: its last lines, then no more
-    for (const p of r.controllers) if (!tails.has(p.metadata.uid!)) tails.set(p.metadata.uid!, { pod: p.metadata.name!, tail: new AccessLogTail(logFile(p), true) });
+    for (const p of r.controllers) if (!tails.has(p.metadata.uid!)) tails.set(p.metadata.uid!, { pod: p.metadata.name!, tail: new AccessLogTail(accessLogFile(ctx, p), true) });
     for (const uid of [...tails.keys()].filter((u) => !live.has(u))) { readAccessLog(tails.get(uid)!); tails.delete(uid); }
   }, () => undefined).finally(() => { listing = undefined; });
   let unnamed: Flow[] = [];
@@ -190,14 +190,25 @@ async function observe(ctx: Context, options: ObserveOptions, run: Run): Promise
     process.stderr.write(`warning: conntrack in ${netns} lost events (ENOBUFS): some connections there are not shown\n`);
   };
 
+  /** tcpdump on `iface`, its lines as they come, as root (see capture.ts) */
+  const tcpdump = (iface: string, ...filter: string[]) => ['tcpdump', '-Z', 'root', '-n', '-tt', '-l', '-i', iface, ...filter];
+
   // DNS over UDP as tcpdump decodes it, where the asking side's packets pass: each pod's veth in its node, the outside client's eth0
   const dns = new DnsExchanges(() => book);
   const captureDns = (netns: string, vantage: DnsVantage) => start({
-    netns, argv: ['tcpdump', '-Z', 'root', '-n', '-tt', '-l', '-i', 'any', 'udp port 53'], readyPattern: /listening on/,
+    netns, argv: tcpdump('any', 'udp port 53'), readyPattern: /listening on/,
     onLine: (line) => { const p = parseDnsPacket(line); if (p) named(dns.packet(p, vantage)); },
   });
   captureDns(netnsNames.outside(ctx.cluster), outsideVantage);
   for (const node of nodeNames) captureDns(netnsNames.node(ctx.cluster, node), nodeVantage(node));
+
+  /** A netlink log group's refused packets (src/net/nflog.ts): one listener per namespace, so a second observer goes without */
+  const captureRefusals = (netns: string, label: string, group: number, onPacket: (p: LoggedPacket) => void) => {
+    dropCaptures.push({ node: label, capture: start({
+      netns, argv: tcpdump(`nflog:${group}`), readyPattern: /listening on/,
+      onLine: (line) => { const p = parseLoggedPacket(line); if (p) onPacket(p); },
+    }) });
+  };
   const observers: { netns: string; at: Observer }[] = [
     { netns: netnsNames.router(ctx.cluster), at: { kind: 'load-balancer' } },
     ...nodeNames.map((node) => ({ netns: netnsNames.node(ctx.cluster, node), at: { kind: 'node', node } as Observer })),
@@ -212,30 +223,19 @@ async function observe(ctx: Context, options: ObserveOptions, run: Run): Promise
         if (f) named(dns.connection(f, Date.now() / 1000));
       },
     });
-    // the service proxy's (in a node) or the load balancer's (in the router) rejects and drops, as NetworkPolicy's
-    // drops: a log group each, one listener per namespace
+    // the service proxy's (in a node) or the load balancer's (in the router) rejects and drops; a node's NetworkPolicy drops
     const where = at.kind === 'node' ? at.node : 'load-balancer';
-    for (const [group, flowOf] of [[NFLOG_GROUP.serviceReject, flowFromReject], [NFLOG_GROUP.serviceDrop, flowFromServiceDrop]] as const) {
-      dropCaptures.push({ node: where === 'load-balancer' ? 'the load balancer' : where, capture: start({
-        netns, argv: ['tcpdump', '-Z', 'root', '-n', '-tt', '-l', '-i', `nflog:${group}`], readyPattern: /listening on/,
-        onLine: (line) => { const p = parseLoggedPacket(line); if (p) named(flowOf(p, where, book)); },
-      }) });
-    }
+    const label = at.kind === 'node' ? at.node : 'the load balancer';
+    captureRefusals(netns, label, NFLOG_GROUP.serviceReject, (p) => named(flowFromReject(p, where, book)));
+    captureRefusals(netns, label, NFLOG_GROUP.serviceDrop, (p) => named(flowFromServiceDrop(p, where, book)));
     if (at.kind !== 'node') continue;
     for (const direction of ['ingress', 'egress'] as const) {
-      dropCaptures.push({ node: at.node, capture: start({
-        netns, argv: ['tcpdump', '-Z', 'root', '-n', '-tt', '-l', '-i', `nflog:${NETPOL_LOG_GROUP[direction]}`], readyPattern: /listening on/,
-        onLine: (line) => {
-          const p = parseLoggedPacket(line);
-          if (p) void dropReasons(at.node).then((r) => named(flowFromDrop(p, at.node, direction, book, r)));
-        },
-      }) });
+      captureRefusals(netns, label, NETPOL_LOG_GROUP[direction], (p) => void dropReasons(at.node).then((r) => named(flowFromDrop(p, at.node, direction, book, r))));
     }
   }
 
   // the access log of each controller pod, from its end now on
-  const logFile = (p: Pod) => accessLogFile(ctx, p);
-  const tails = new Map(controllers.map((p) => [p.metadata.uid!, { pod: p.metadata.name!, tail: new AccessLogTail(logFile(p)) }]));
+  const tails = new Map(controllers.map((p) => [p.metadata.uid!, { pod: p.metadata.name!, tail: new AccessLogTail(accessLogFile(ctx, p)) }]));
   const readAccessLog = ({ pod, tail }: { pod: string; tail: AccessLogTail }) => {
     for (const line of tail.read()) {
       let parsed: AccessLine;
