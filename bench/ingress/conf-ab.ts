@@ -11,7 +11,10 @@
 //   node dist/bench/ingress/conf-ab.js --state-dir DIR [--variants base,nolog,...] [--rounds 10] [--duration 3s]
 //
 // Variants are rewrites of the live text (VARIANTS below); `base` is the live
-// conf unchanged but for ports and paths.
+// conf unchanged but for ports and paths. A name ending `@node` (`base@node`)
+// runs that variant in the controller's node's netns instead of its pod's (a
+// hostNetwork controller's path); `direct` is the solo pod by its IP, no
+// NGINX, so the rounds give the hop's ratio beside each variant.
 
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync, mkdtempSync } from 'node:fs';
@@ -21,7 +24,7 @@ import { parseArgs } from 'node:util';
 import { podnet } from '../../test/support/cli.js';
 import { childPids, procStat, schedNs, snapshot, since } from '../proc-stat.js';
 import { formatSpread, roundOrder, spread } from './paired-rounds.js';
-import { nginxConfPath, SOLO_HOST, soloPair, wrkIn, type WrkOptions } from './solo-pair.js';
+import { ECHO_PORT, nginxConfPath, SOLO_HOST, soloPair, wrkIn, type WrkOptions } from './solo-pair.js';
 
 const CLUSTER = 'bning';
 /** variant i listens on BASE_PORT + i (HTTP) and BASE_TLS_PORT + i (HTTPS) in the ingress pod's netns */
@@ -70,7 +73,7 @@ function workerCounters(pids: readonly number[]): { ns: number; userMs: number; 
   return pids.reduce((a, p) => ({ ns: a.ns + schedNs(p).onCpu, userMs: a.userMs + (procStat(p)?.userMs ?? 0), sleeps: a.sleeps + sleeps(p) }), { ns: 0, userMs: 0, sleeps: 0 });
 }
 
-interface Instance { name: string; port: number; dir: string; child: ChildProcess; pids: number[] }
+interface Instance { name: string; port: number; dir: string; child: ChildProcess | null; pids: number[]; onNode: boolean; direct: boolean }
 
 /** Runtime files NGINX reads (not its logs, temp files, sockets or pid): copied from `from` into `to`, Lua sources through `relocateText`. */
 function copyRuntime(from: string, to: string, relocateText: (text: string) => string): void {
@@ -102,7 +105,8 @@ async function main(): Promise<void> {
   } });
   if (!values['state-dir']) throw new Error('--state-dir DIR of a cluster kept by cluster-bench.js --keep');
   const names = values.variants!.split(',');
-  for (const n of names) if (!VARIANTS[n]) throw new Error(`unknown variant ${n}; known: ${Object.keys(VARIANTS).join(', ')}`);
+  const variantOf = (n: string) => n.replace(/@node$/, '');
+  for (const n of names) if (n !== 'direct' && !VARIANTS[variantOf(n)]) throw new Error(`unknown variant ${n}; known: ${Object.keys(VARIANTS).join(', ')}`);
   const pn = podnet(CLUSTER, values['state-dir']);
   const pair = await soloPair(CLUSTER, pn, path.join(values['state-dir'], CLUSTER));
   const confPath = nginxConfPath(path.join(values['state-dir'], CLUSTER), pair.controller);
@@ -111,24 +115,27 @@ async function main(): Promise<void> {
   const instances: Instance[] = [];
   try {
     for (const [i, name] of names.entries()) {
+      if (name === 'direct') { instances.push({ name, port: ECHO_PORT, dir: '', child: null, pids: [], onNode: false, direct: true }); continue; }
       const dir = path.join(work, name);
       for (const sub of ['logs', 'tmp']) mkdirSync(path.join(dir, sub), { recursive: true });
       // the pod sees its volume at /etc/nginx; here its runtime files are copied: certs, error
       // pages, the balancer's Lua module and endpoints (the module names its paths, so it is relocated too)
       copyRuntime(path.join(path.dirname(confPath), 'run'), dir, (text) => text.split('/etc/nginx/run').join(dir));
-      const conf = VARIANTS[name]!(relocate(live, '/etc/nginx/run', dir, BASE_PORT + i, BASE_TLS_PORT + i));
+      const conf = VARIANTS[variantOf(name)]!(relocate(live, '/etc/nginx/run', dir, BASE_PORT + i, BASE_TLS_PORT + i));
       writeFileSync(path.join(dir, 'nginx.conf'), conf);
-      const child = spawn('ip', ['netns', 'exec', pair.controllerNs, 'nginx', '-p', `${dir}/`, '-c', path.join(dir, 'nginx.conf')], { stdio: ['ignore', 'inherit', 'inherit'] });
-      instances.push({ name, port: BASE_PORT + i, dir, child, pids: [] });
+      const onNode = name.endsWith('@node');
+      const child = spawn('ip', ['netns', 'exec', onNode ? pair.clientNs : pair.controllerNs, 'nginx', '-p', `${dir}/`, '-c', path.join(dir, 'nginx.conf')], { stdio: ['ignore', 'inherit', 'inherit'] });
+      instances.push({ name, port: BASE_PORT + i, dir, child, pids: [], onNode, direct: false });
     }
     // the masters fork their workers; `ip netns exec` execs nginx, so the child's pid is the master's
     await new Promise((r) => setTimeout(r, 500));
     for (const inst of instances) {
+      if (!inst.child) continue;
       if (inst.child.exitCode !== null) throw new Error(`nginx for ${inst.name} exited ${inst.child.exitCode}`);
       inst.pids = childPids(inst.child.pid!);
     }
     const wrkOpts: WrkOptions = { threads: Number(values.threads), connections: Number(values.connections), duration: values.duration! };
-    const url = (inst: Instance) => `http://${pair.controller.status!.podIP}:${inst.port}/`;
+    const url = (inst: Instance) => inst.direct ? `http://${pair.solo.status!.podIP}:${ECHO_PORT}/` : `http://${inst.onNode ? pair.controller.status!.hostIP : pair.controller.status!.podIP}:${inst.port}/`;
     const headers = ['-H', `Host: ${SOLO_HOST}`];
     for (const inst of instances) await wrkIn(pair.clientNs, url(inst), { ...wrkOpts, duration: values.warmup! }, headers);
 
@@ -161,8 +168,8 @@ async function main(): Promise<void> {
       out(`| ${inst.name} | ${med(rs.map((r) => r.nginx)).toFixed(1)} | ${med(rs.map((r) => r.nginxUser)).toFixed(1)} | ${med(rs.map((r) => r.sleeps)).toFixed(2)} | ${med(rs.map((r) => r.backend)).toFixed(1)} | ${med(rs.map((r) => r.wrk)).toFixed(1)} | ${med(rs.map((r) => r.rps)).toFixed(0)} | ${med(rs.map((r) => r.p99)).toFixed(2)} | ${rs.reduce((a, r) => a + r.errors, 0)} | ${rel('nginx')} | ${rel('nginxUser')} | ${rel('backend')} |\n`);
     }
   } finally {
-    for (const inst of instances) inst.child.kill('SIGQUIT');
-    await Promise.all(instances.map((inst) => (inst.child.exitCode !== null ? undefined : new Promise((r) => inst.child.once('exit', r)))));
+    for (const inst of instances) inst.child?.kill('SIGQUIT');
+    await Promise.all(instances.map((inst) => (!inst.child || inst.child.exitCode !== null ? undefined : new Promise((r) => inst.child!.once('exit', r)))));
     rmSync(work, { recursive: true, force: true });
   }
 }
