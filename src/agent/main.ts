@@ -11,6 +11,10 @@ import { clusterPaths, holdFifoPath, NODE_RESOLV_CONF } from '../config.js';
 import { ApiEventRecorder } from '../controllers/events.js';
 import { InformerFactory } from '../controllers/informer-factory.js';
 import { NETNS_RUN_DIR } from '../net/netns.js';
+import { NFLOG_GROUP } from '../net/nflog.js';
+import { refusalLogPath } from '../observe/refusal-log.js';
+import { RefusalRecorder } from '../observe/refusal-recorder.js';
+import { timeConnections } from '../net/conntrack-timestamps.js';
 import { defaultRunner } from '../net/runner.js';
 import { CniServerProcess } from './cni-server-process.js';
 import { NodeHeartbeat, nodeResources } from './node-heartbeat.js';
@@ -138,6 +142,13 @@ async function main(): Promise<void> {
   // Otherwise after the node is Ready: its start (a Node process) would take
   // CPU from this agent's way to Ready, and no pod can come before (docs/cni.md).
   if (!earlyCniServer) { cniServer.start(); trace.mark('CNI server started'); }
+  // after Ready, as the CNI server: a tcpdump's start is no step on the way to it
+  const refusals = new RefusalRecorder({
+    file: refusalLogPath(paths.dir, nodeName), groups: Object.values(NFLOG_GROUP),
+    say: (line) => process.stderr.write(`[agent ${nodeName}] ${line}\n`),
+  });
+  refusals.start();
+  timeConnections((line) => process.stderr.write(`[agent ${nodeName}] ${line}\n`));
   process.stderr.write(`[agent ${nodeName}] ready: podCIDR ${podCIDR}, ${running.podCount()} pods adopted\n`);
 
   const stop = () => {
@@ -147,6 +158,7 @@ async function main(): Promise<void> {
     networkPolicies.stop();
     informers.stop();
     cniServer.stop();
+    refusals.stop();
     process.exit(0);
   };
   process.on('SIGTERM', stop);

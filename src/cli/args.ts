@@ -59,6 +59,10 @@ export interface CommonFlags {
   protocol?: string;
   /** `observe --count N`: stop after N flows */
   count?: string;
+  /** `observe --last N`: the last N recorded flows */
+  last?: string;
+  /** `observe --since DURATION|TIME`: the recorded flows since then */
+  since?: string;
   /** `exec -i/--stdin`: pass stdin to the command (parsed only with the stream options) */
   stdin: boolean;
   /** `exec -t/--tty`: stdin is a terminal (parsed only with the stream options) */
@@ -124,6 +128,8 @@ const OBSERVE_OPTIONS = {
   verdict: { type: 'string' },
   protocol: { type: 'string' },
   count: { type: 'string' },
+  last: { type: 'string' },
+  since: { type: 'string' },
 } as const;
 
 /** Which extra options a command takes: exec's streams, trace's request shape, observe's filters. */
@@ -180,6 +186,8 @@ export function parseFlags(argv: string[], set: FlagSet = 'common'): CommonFlags
     ...('verdict' in v && typeof v.verdict === 'string' ? { verdict: v.verdict } : {}),
     ...('protocol' in v && typeof v.protocol === 'string' ? { protocol: v.protocol } : {}),
     ...('count' in v && typeof v.count === 'string' ? { count: v.count } : {}),
+    ...('last' in v && typeof v.last === 'string' ? { last: v.last } : {}),
+    ...('since' in v && typeof v.since === 'string' ? { since: v.since } : {}),
     showLabels: !!v['show-labels'],
     noHeaders: !!v['no-headers'],
     labelColumns: (v['label-columns'] ?? []).flatMap((c) => c.split(',')).map((c) => c.trim()).filter(Boolean),

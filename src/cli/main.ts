@@ -33,7 +33,7 @@ Usage:
   podnet trace URL|tcp://HOST:PORT [--from outside|POD|TYPE/NAME] [-n NS]
                                              send one request and show each layer it crossed, or where and why it failed
   podnet test -f FILE                        connectivity tests: who can reach whom (each a trace; exit 1 when one fails)
-  podnet observe [-n NS] [--pod|--from-pod|--to-pod [NS/]NAME] [--node NAME] [--verdict FORWARDED|DROPPED] [--protocol tcp|udp|icmp|sctp|dns|http] [--all] [--count N] [--timeout D] [-o json]
+  podnet observe [-n NS] [--pod|--from-pod|--to-pod [NS/]NAME] [--node NAME] [--verdict FORWARDED|DROPPED] [--protocol tcp|udp|icmp|sctp|dns|http] [--all] [--last N|--since D [-f]] [--count N] [--timeout D] [-o json]
                                              the cluster's flows, live: connections with the Service and pod each reached, DNS, policy drops, ingress requests
   podnet doctor                              check every layer of the cluster and say what is wrong and what to change
   podnet port-forward [-n NS] TYPE/NAME|POD [ADDR:][LOCAL]:REMOTE|PORT…
@@ -83,8 +83,8 @@ async function main(argv: string[]): Promise<number> {
   }
   const command = COMMANDS[name];
   if (!command) throw new PodnetError('EUSAGE', `unknown command "${name}" for "podnet"; run "podnet help"`);
-  // kubectl's logs takes -f as --follow, where every other command's -f is a file
-  const args = name === 'logs' ? rest.map((a) => (a === '-f' ? '--follow' : a)) : name === 'outside' ? outsideArgs(rest) : rest;
+  // kubectl's logs and Hubble's observe take -f as --follow, where every other command's -f is a file
+  const args = name === 'logs' || name === 'observe' ? rest.map((a) => (a === '-f' ? '--follow' : a)) : name === 'outside' ? outsideArgs(rest) : rest;
   const flags = parseFlags(args, name === 'exec' ? 'streams' : name === 'trace' ? 'request' : name === 'observe' ? 'observe' : 'common');
   if (flags.help) { process.stdout.write(USAGE); return 0; }
   return command(context(flags.cluster), flags);

@@ -30,9 +30,30 @@ const KNOWN: Record<string, Protocol> = { tcp: 'TCP', udp: 'UDP', icmp: 'ICMP', 
 export function parseConntrackEvent(line: string): ConntrackEvent | undefined {
   const m = EVENT.exec(line.trim());
   if (!m) return undefined;
+  const tuples = parseTuples(m[4]!);
+  return tuples && { time: Number(m[1]), type: m[2] as ConntrackEvent['type'], protocol: KNOWN[m[3]!] ?? m[3]!.toUpperCase(), ...tuples };
+}
+
+// `tcp      6 118 TIME_WAIT src=10.244.1.3 … [ASSURED] mark=0 delta-time=2 use=1`
+const ENTRY = /^(\S+)\s+\d+\s+\d+\s+(.*\bdelta-time=(\d+)\b.*)$/;
+
+/**
+ * One line of `conntrack -L` as the connection's start (a NEW event at the
+ * time it started, to the second: `delta-time` is whole seconds ago from
+ * `now`); undefined for anything else and for an entry without a start time
+ * (nf_conntrack_timestamp off, src/net/conntrack-timestamps.ts).
+ */
+export function parseConntrackEntry(line: string, now: number): ConntrackEvent | undefined {
+  const m = ENTRY.exec(line.trim());
+  if (!m) return undefined;
+  const tuples = parseTuples(m[2]!);
+  return tuples && { time: now - Number(m[3]), type: 'NEW', protocol: KNOWN[m[1]!] ?? m[1]!.toUpperCase(), ...tuples };
+}
+
+function parseTuples(text: string): { orig: Tuple; reply: Tuple } | undefined {
   const tuples: Partial<Tuple>[] = [{}, {}];
   let which = -1;
-  for (const word of m[4]!.split(/\s+/)) {
+  for (const word of text.split(/\s+/)) {
     const eq = word.indexOf('=');
     if (eq < 0) continue;
     const key = word.slice(0, eq);
@@ -46,7 +67,7 @@ export function parseConntrackEvent(line: string): ConntrackEvent | undefined {
   }
   const [orig, reply] = tuples;
   if (!orig?.src || !orig.dst || !reply?.src || !reply.dst) return undefined;
-  return { time: Number(m[1]), type: m[2] as ConntrackEvent['type'], protocol: KNOWN[m[3]!] ?? m[3]!.toUpperCase(), orig: orig as Tuple, reply: reply as Tuple };
+  return { orig: orig as Tuple, reply: reply as Tuple };
 }
 
 export interface LoggedPacket {

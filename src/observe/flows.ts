@@ -9,6 +9,8 @@ import { INGRESS_NAMESPACE } from '../trace/lookup.js';
 import { inCidr } from '../proxy/ipv4.js';
 import type { AddressBook, Frontend, Peer } from './address-book.js';
 import type { ConntrackEvent, LoggedPacket } from './events.js';
+import type { Refusal } from './refusal-log.js';
+import { NFLOG_GROUP } from '../net/nflog.js';
 
 /** where a record was taken: a node's namespace, the router's (the cloud load balancer), or the ingress controller's NGINX */
 export type Observer = { kind: 'node'; node: string } | { kind: 'load-balancer' } | { kind: 'ingress'; pod: string };
@@ -70,6 +72,9 @@ const observerName = (o: Observer) => (o.kind === 'node' ? o.node : o.kind === '
 
 /** A record's time (seconds since the epoch) as flows carry it: ISO 8601, to the millisecond. */
 export const isoTime = (seconds: number) => new Date(Math.round(seconds * 1000)).toISOString();
+
+/** A time known to the second only (a connection's start as `conntrack -L` says it): ISO 8601 without a fraction. */
+export const isoSecond = (seconds: number) => new Date(Math.floor(seconds) * 1000).toISOString().replace(/\.\d+Z$/, 'Z');
 
 /**
  * The flow a conntrack NEW event stands for, or undefined when the event is
@@ -155,6 +160,22 @@ export function flowFromServiceDrop(p: LoggedPacket, observer: string, book: Add
 }
 
 const LOAD_BALANCER = 'load-balancer';
+
+/**
+ * A refused packet of a refusal log (refusal-log.ts) as its flow, by the log
+ * group it came to: the proxy's or the load balancer's reject or drop, a
+ * NetworkPolicy's drop (named by the node's drop rules' comments, `reasons`);
+ * undefined for a group no rule of `observer` logs to.
+ */
+export function flowFromRefusal(r: Refusal, observer: string, book: AddressBook, reasons: readonly string[]): Flow | undefined {
+  switch (r.group) {
+    case NFLOG_GROUP.serviceReject: return flowFromReject(r, observer, book);
+    case NFLOG_GROUP.serviceDrop: return flowFromServiceDrop(r, observer, book);
+    case NFLOG_GROUP.policyIngress: return observer === LOAD_BALANCER ? undefined : flowFromDrop(r, observer, 'ingress', book, reasons);
+    case NFLOG_GROUP.policyEgress: return observer === LOAD_BALANCER ? undefined : flowFromDrop(r, observer, 'egress', book, reasons);
+    default: return undefined;
+  }
+}
 
 function refused(p: LoggedPacket, observer: string, book: AddressBook, service: Frontend | undefined, reason: string): Flow {
   return {
@@ -261,7 +282,8 @@ export function peerText(p: Peer): string {
 
 /** One line: time, where it was seen, source → destination (its Service) → where NAT sent it, protocol, verdict and why; a DNS exchange with its question and answer; a request with its route and status. */
 export function flowText(f: Flow): string {
-  const time = f.time.slice(11, 23);
+  // a time known to the second only has no fraction: its place is kept
+  const time = f.time.slice(11, 23).replace(/Z$/, '').padEnd(12);
   if (f.http) {
     const h = f.http;
     const to = h.upstreams.length > 0 ? ` → ${h.upstreams.map(peerText).join(', ')}` : '';

@@ -12,6 +12,7 @@
 
 import { createHash } from 'node:crypto';
 import type { EndpointSlice, Service } from '../api/types.js';
+import { NODE_ROUTER_IP } from '../config.js';
 import { NFLOG_GROUP } from '../net/nflog.js';
 import type { Chain, KeyExpr, Match, RulesetModel, Rule, SetDef, Stmt } from './model.js';
 import { keyAddrProtoPort, keyProtoPort } from './model.js';
@@ -127,8 +128,12 @@ function fixedChains(cfg: ProxyConfig): Chain[] {
     },
     // kube-proxy's one `reject`: ICMP port-unreachable, TCP included (a SYN that gets it fails with
     // ECONNREFUSED, curl's "Connection refused", as a reset would); logged for `podnet observe`
-    // (only while someone listens does the kernel copy the packet)
-    { name: CHAINS.reject, rules: [r([], { s: 'reject', log: NFLOG_GROUP.serviceReject })] },
+    // (only while someone listens does the kernel copy the packet), but for the load balancer's
+    // health checks of a NodePort without endpoints: refusing them is how it learns, once a second
+    { name: CHAINS.reject, rules: [
+      r([{ m: 'saddr-cidr', cidr: `${NODE_ROUTER_IP}/32` }], { s: 'reject' }),
+      r([], { s: 'reject', log: NFLOG_GROUP.serviceReject }),
+    ] },
     { name: CHAINS.natPrerouting, hook: { type: 'nat', hook: 'prerouting', priority: 'dstnat' }, rules: [r([], { s: 'jump', chain: CHAINS.services })] },
     { name: CHAINS.natOutput, hook: { type: 'nat', hook: 'output', priority: '-100' }, rules: [r([], { s: 'jump', chain: CHAINS.services })] },
     { name: CHAINS.natPostrouting, hook: { type: 'nat', hook: 'postrouting', priority: 'srcnat' }, rules: [r([], { s: 'jump', chain: CHAINS.masquerading })] },

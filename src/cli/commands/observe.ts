@@ -1,26 +1,28 @@
 // `podnet observe [-n NS] [--pod NAME] [--verdict V] [--protocol P] [--all]
-// [--count N] [--timeout D] [-o json]`: the cluster's flows, live, as Hubble's
-// `hubble observe --follow` shows them. It reads what each layer records as
-// it happens and changes nothing: every node's and the router's conntrack
-// events (`conntrack -E`: each new connection, with the DNAT a Service, a
-// NodePort or the load balancer made), the packets NetworkPolicy rules drop
-// (their netlink log groups, through `tcpdump -i nflog:N`), DNS questions and
-// answers (tcpdump at each pod's veth and the outside client), and the
-// ingress controller's access log. Nothing is kept while nobody observes: a
-// flow is shown only while the command runs. src/observe/ turns events into
-// flows and runs the captures.
+// [--last N|--since D [-f]] [--count N] [--timeout D] [-o json]`: the
+// cluster's flows as Hubble's `hubble observe` shows them, live (the default,
+// `--follow`) or as recorded (`--last`, `--since`). It reads what each layer
+// records and changes nothing: every node's and the router's conntrack
+// (`conntrack -E` for each new connection as it comes, with the DNAT a
+// Service, a NodePort or the load balancer made; `conntrack -L` for the
+// connections still in the table), the refusal logs the agents write (every
+// packet the service proxy, the load balancer or a NetworkPolicy refused:
+// src/observe/refusal-recorder.ts), DNS questions and answers (tcpdump at
+// each pod's veth and the outside client; live only) and the ingress
+// controller's access log. src/observe/ turns these into flows.
 
+import { readFileSync } from 'node:fs';
 import type { Node, Pod, Service } from '../../api/types.js';
 import { netnsNames } from '../../config.js';
 import { PodnetError } from '../../errors.js';
-import { NFLOG_GROUP } from '../../net/nflog.js';
-import { NETPOL_LOG_GROUP } from '../../netpol/render.js';
-import { AccessLogTail } from '../../observe/access-log-tail.js';
+import { defaultRunner } from '../../net/runner.js';
+import { LogTail } from '../../observe/log-tail.js';
 import { AddressBook } from '../../observe/address-book.js';
 import { Capture, type CaptureSpec } from '../../observe/capture.js';
 import { DnsExchanges, nodeVantage, outsideVantage, type DnsVantage } from '../../observe/dns.js';
-import { parseConntrackEvent, parseDnsPacket, parseLoggedPacket, type LoggedPacket } from '../../observe/events.js';
-import { flowFromAccessLine, flowFromConntrack, flowFromDrop, flowFromReject, flowFromServiceDrop, flowText, matchesFilter, namesUnknownPod, renamed, type Flow, type FlowFilter, type Observer } from '../../observe/flows.js';
+import { parseConntrackEntry, parseConntrackEvent, parseDnsPacket } from '../../observe/events.js';
+import { flowFromAccessLine, flowFromConntrack, flowFromRefusal, flowText, isoSecond, matchesFilter, namesUnknownPod, renamed, type Flow, type FlowFilter, type Observer } from '../../observe/flows.js';
+import { LOAD_BALANCER_REFUSALS, parseRefusalLine, recorderMarkerPath, refusalLogPath } from '../../observe/refusal-log.js';
 import type { AccessLine } from '../../trace/evidence.js';
 import { parseDuration, type CommonFlags } from '../args.js';
 import type { Context } from '../context.js';
@@ -30,8 +32,10 @@ import { accessLogFile, nodePolicyDrops, runningControllers } from './trace.js';
 const BOOK_REFRESH_MS = 2_000;
 /** a flow naming a pod address no listed pod has lists them again, at most this often */
 const BOOK_RETRY_MS = 250;
-/** NGINX flushes its access log every 100 ms (docs/ingress.md) */
-const ACCESS_LOG_POLL_MS = 100;
+/** the logs are read this often: NGINX flushes its access log every 100 ms (docs/ingress.md), the recorders theirs every 50 */
+const LOG_POLL_MS = 100;
+/** a fresh cluster's agents start their refusal recorders right after the nodes are Ready */
+const RECORDER_WAIT_MS = 3_000;
 /** a node's drop rules' comments are read again after this long */
 const REASONS_TTL_MS = 1_000;
 const READY_TIMEOUT_MS = 5_000;
@@ -49,16 +53,45 @@ export const CONNTRACK_EVENTS_ARGV = ['stdbuf', '-oL', 'conntrack', '-E', '-e', 
 const VERDICTS = ['FORWARDED', 'DROPPED'] as const;
 const PROTOCOLS = ['TCP', 'UDP', 'ICMP', 'SCTP', 'DNS', 'HTTP'];
 
-export interface ObserveOptions { filter: FlowFilter; all: boolean; count?: number; timeoutMs?: number; json: boolean }
+export interface ObserveOptions {
+  filter: FlowFilter;
+  all: boolean;
+  count?: number;
+  timeoutMs?: number;
+  json: boolean;
+  /** the last N recorded flows */
+  last?: number;
+  /** the recorded flows since then (seconds since the epoch) */
+  since?: number;
+  /** live flows after the recorded ones (live alone is the default) */
+  follow: boolean;
+}
 
-export function observeOptions(flags: CommonFlags): ObserveOptions {
+function positiveInteger(flag: string, text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 1) throw new PodnetError('EUSAGE', `invalid --${flag} "${text}": must be a positive integer`);
+  return n;
+}
+
+/** `--since 5m` (that long ago) or `--since 2026-11-30T01:00:00Z`, as Hubble's --since */
+function sinceTime(text: string | undefined, now: number): number | undefined {
+  if (text === undefined) return undefined;
+  if (/^\d+(\.\d+)?(ms|s|m|h)?$/.test(text.trim())) return now - parseDuration(text) / 1000;
+  const at = Date.parse(text);
+  if (!/^\d{4}-\d{2}-\d{2}T/.test(text) || Number.isNaN(at)) throw new PodnetError('EUSAGE', `invalid --since "${text}": a duration (30s, 5m, 1h) or a time (2026-11-30T01:00:00Z)`);
+  return at / 1000;
+}
+
+export function observeOptions(flags: CommonFlags, now = Date.now() / 1000): ObserveOptions {
   if (flags.positionals.length > 0) throw new PodnetError('EUSAGE', `unexpected argument "${flags.positionals[0]}": podnet observe takes flags only`);
   const verdict = flags.verdict?.toUpperCase();
   if (verdict !== undefined && !(VERDICTS as readonly string[]).includes(verdict)) throw new PodnetError('EUSAGE', `invalid --verdict "${flags.verdict}": must be one of FORWARDED, DROPPED`);
   const protocol = flags.protocol?.toUpperCase();
   if (protocol !== undefined && !PROTOCOLS.includes(protocol)) throw new PodnetError('EUSAGE', `invalid --protocol "${flags.protocol}": must be one of ${PROTOCOLS.map((p) => p.toLowerCase()).join(', ')}`);
-  const count = flags.count !== undefined ? Number(flags.count) : undefined;
-  if (count !== undefined && (!Number.isInteger(count) || count < 1)) throw new PodnetError('EUSAGE', `invalid --count "${flags.count}": must be a positive integer`);
+  const count = positiveInteger('count', flags.count);
+  const last = positiveInteger('last', flags.last);
+  const since = sinceTime(flags.since, now);
   if (flags.output !== undefined && flags.output !== 'json') throw new PodnetError('EUSAGE', `invalid -o "${flags.output}": podnet observe writes text or json (one flow per line)`);
   return {
     filter: {
@@ -74,6 +107,9 @@ export function observeOptions(flags: CommonFlags): ObserveOptions {
     ...(count !== undefined ? { count } : {}),
     ...(flags.timeout !== undefined ? { timeoutMs: parseDuration(flags.timeout) } : {}),
     json: flags.output === 'json',
+    ...(last !== undefined ? { last } : {}),
+    ...(since !== undefined ? { since } : {}),
+    follow: flags.follow,
   };
 }
 
@@ -98,15 +134,13 @@ export async function observeCommand(ctx: Context, flags: CommonFlags): Promise<
   process.once('SIGTERM', onSignal);
   const timers: NodeJS.Timeout[] = [];
   const captures: Capture[] = [];
-  const dropCaptures: { node: string; capture: Capture }[] = [];
   try {
-    return await observe(ctx, options, { finished, done, stopping: () => stopping, timers, captures, dropCaptures });
+    return await observe(ctx, options, { finished, done, stopping: () => stopping, timers, captures });
   } finally {
     for (const t of timers) clearTimeout(t);
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
     for (const c of captures) c.stop();
-    for (const d of dropCaptures) d.capture.stop();
   }
 }
 
@@ -117,11 +151,10 @@ interface Run {
   /** what the command's end clears and stops */
   timers: NodeJS.Timeout[];
   captures: Capture[];
-  dropCaptures: { node: string; capture: Capture }[];
 }
 
 async function observe(ctx: Context, options: ObserveOptions, run: Run): Promise<number> {
-  const { finished, done, timers, captures, dropCaptures } = run;
+  const { finished, done, timers, captures } = run;
   const first = await Promise.race([listBook(ctx), finished.then(() => undefined)]);
   if (!first) return 0;
   let book = first.book;
@@ -156,7 +189,7 @@ async function observe(ctx: Context, options: ObserveOptions, run: Run): Promise
     book = r.book;
     const live = new Set(r.controllers.map((p) => p.metadata.uid!));
     // a controller pod that came since: its log from its start; one that went: its last lines, then no more
-    for (const p of r.controllers) if (!tails.has(p.metadata.uid!)) tails.set(p.metadata.uid!, { pod: p.metadata.name!, tail: new AccessLogTail(accessLogFile(ctx, p), true) });
+    for (const p of r.controllers) if (!tails.has(p.metadata.uid!)) tails.set(p.metadata.uid!, { pod: p.metadata.name!, tail: new LogTail(accessLogFile(ctx, p), true) });
     for (const uid of [...tails.keys()].filter((u) => !live.has(u))) { readAccessLog(tails.get(uid)!); tails.delete(uid); }
   }, () => undefined).finally(() => { listing = undefined; });
   let unnamed: Flow[] = [];
@@ -174,13 +207,74 @@ async function observe(ctx: Context, options: ObserveOptions, run: Run): Promise
 
   // the drop rules' comments of a node, read once per REASONS_TTL_MS (one nft at a time per node)
   const reasons = new Map<string, { at: number; comments: Promise<string[]> }>();
-  const dropReasons = (node: string) => {
+  const dropReasons = (node: string | undefined): Promise<string[]> => {
+    if (node === undefined) return Promise.resolve([]);
     const cached = reasons.get(node);
     if (cached && performance.now() - cached.at < REASONS_TTL_MS) return cached.comments;
     const comments = nodePolicyDrops(ctx, node).then((m) => [...m?.keys() ?? []], () => []);
     reasons.set(node, { at: performance.now(), comments });
     return comments;
   };
+
+  const observers: { netns: string; at: Observer }[] = [
+    { netns: netnsNames.router(ctx.cluster), at: { kind: 'load-balancer' } },
+    ...nodeNames.map((node) => ({ netns: netnsNames.node(ctx.cluster, node), at: { kind: 'node', node } as Observer })),
+  ];
+  // each namespace's refusal log (the service proxy's or the load balancer's rejects and drops, a node's NetworkPolicy drops), from its end now on
+  const refusals = observers.map(({ at }) => {
+    const where = at.kind === 'node' ? at.node : LOAD_BALANCER_REFUSALS;
+    return { where, node: at.kind === 'node' ? at.node : undefined, label: at.kind === 'node' ? at.node : 'the load balancer', tail: new LogTail(refusalLogPath(ctx.paths.dir, where)) };
+  });
+  const refusalFlows = async (source: (typeof refusals)[number], lines: readonly string[]): Promise<Flow[]> => {
+    const parsed = lines.map(parseRefusalLine).filter((r) => r !== undefined);
+    if (parsed.length === 0) return [];
+    const comments = await dropReasons(source.node);
+    return parsed.map((r) => flowFromRefusal(r, source.where, book, comments)).filter((f) => f !== undefined);
+  };
+  const readRefusals = () => {
+    for (const source of refusals) {
+      const lines = source.tail.read();
+      if (lines.length > 0) void refusalFlows(source, lines).then((flows) => { for (const f of flows) named(f); });
+    }
+  };
+
+  // the access log of each controller pod, from its end now on
+  const tails = new Map(controllers.map((p) => [p.metadata.uid!, { pod: p.metadata.name!, tail: new LogTail(accessLogFile(ctx, p)) }]));
+  const accessFlows = (pod: string, lines: readonly string[]): Flow[] => lines.flatMap((line) => {
+    try { return [flowFromAccessLine(JSON.parse(line) as AccessLine, pod, book)].filter((f) => f !== undefined); } catch { return []; }
+  });
+  const readAccessLog = ({ pod, tail }: { pod: string; tail: LogTail }) => { for (const f of accessFlows(pod, tail.read())) named(f); };
+  const readAccessLogs = () => { for (const t of tails.values()) readAccessLog(t); };
+
+  if (options.last !== undefined || options.since !== undefined) {
+    const recorded = await recordedFlows();
+    process.stderr.write(`Flows recorded in cluster "${ctx.cluster}": the connections conntrack still tracks, refusals, NGINX's requests (DNS is shown live only)${options.follow ? '; then live, Ctrl-C to stop' : ''}\n`);
+    for (const f of recorded) write(f);
+    if (!options.follow || shown === options.count) return 0;
+  }
+
+  /** The recorded flows the options ask for, oldest first: refusals and requests from the logs, connections from the tables. */
+  async function recordedFlows(): Promise<Flow[]> {
+    const now = Date.now() / 1000;
+    const [fromRefusals, fromTables] = await Promise.all([
+      Promise.all(refusals.map((source) => refusalFlows(source, source.tail.history()))),
+      Promise.all(observers.map(async ({ netns, at }) => {
+        const r = await defaultRunner.run(['conntrack', '-L'], { netns, allowFailure: true });
+        return r.stdout.split('\n').flatMap((line) => {
+          const e = parseConntrackEntry(line, now);
+          const f = e && flowFromConntrack(e, at, book, options.all);
+          // conntrack says a start to the second
+          return f ? [{ ...f, time: isoSecond(e.time) }] : [];
+        });
+      })),
+    ]);
+    const fromAccessLogs = [...tails.values()].map(({ pod, tail }) => accessFlows(pod, tail.history()));
+    const since = options.since !== undefined ? Math.floor(options.since * 1000) : 0;
+    const all = [...fromRefusals, ...fromTables, ...fromAccessLogs].flat()
+      .filter((f) => Date.parse(f.time) >= since && matchesFilter(f, options.filter))
+      .map((f) => ({ f, at: Date.parse(f.time) })).sort((a, b) => a.at - b.at).map(({ f }) => f);
+    return options.last !== undefined ? all.slice(-options.last) : all;
+  }
 
   const start = (spec: CaptureSpec) => { const c = new Capture(spec); captures.push(c); return c; };
   const lostEvents = new Set<string>();
@@ -202,17 +296,6 @@ async function observe(ctx: Context, options: ObserveOptions, run: Run): Promise
   captureDns(netnsNames.outside(ctx.cluster), outsideVantage);
   for (const node of nodeNames) captureDns(netnsNames.node(ctx.cluster, node), nodeVantage(node));
 
-  /** A netlink log group's refused packets (src/net/nflog.ts): one listener per namespace, so a second observer goes without */
-  const captureRefusals = (netns: string, label: string, group: number, onPacket: (p: LoggedPacket) => void) => {
-    dropCaptures.push({ node: label, capture: start({
-      netns, argv: tcpdump(`nflog:${group}`), readyPattern: /listening on/,
-      onLine: (line) => { const p = parseLoggedPacket(line); if (p) onPacket(p); },
-    }) });
-  };
-  const observers: { netns: string; at: Observer }[] = [
-    { netns: netnsNames.router(ctx.cluster), at: { kind: 'load-balancer' } },
-    ...nodeNames.map((node) => ({ netns: netnsNames.node(ctx.cluster, node), at: { kind: 'node', node } as Observer })),
-  ];
   for (const { netns, at } of observers) {
     start({
       netns, argv: CONNTRACK_EVENTS_ARGV, warningPattern: /ENOBUFS/, onWarning: onLost(netns),
@@ -223,53 +306,25 @@ async function observe(ctx: Context, options: ObserveOptions, run: Run): Promise
         if (f) named(dns.connection(f, Date.now() / 1000));
       },
     });
-    // the service proxy's (in a node) or the load balancer's (in the router) rejects and drops; a node's NetworkPolicy drops
-    const where = at.kind === 'node' ? at.node : 'load-balancer';
-    const label = at.kind === 'node' ? at.node : 'the load balancer';
-    captureRefusals(netns, label, NFLOG_GROUP.serviceReject, (p) => named(flowFromReject(p, where, book)));
-    captureRefusals(netns, label, NFLOG_GROUP.serviceDrop, (p) => named(flowFromServiceDrop(p, where, book)));
-    if (at.kind !== 'node') continue;
-    for (const direction of ['ingress', 'egress'] as const) {
-      captureRefusals(netns, label, NETPOL_LOG_GROUP[direction], (p) => void dropReasons(at.node).then((r) => named(flowFromDrop(p, at.node, direction, book, r))));
-    }
   }
-
-  // the access log of each controller pod, from its end now on
-  const tails = new Map(controllers.map((p) => [p.metadata.uid!, { pod: p.metadata.name!, tail: new AccessLogTail(accessLogFile(ctx, p)) }]));
-  const readAccessLog = ({ pod, tail }: { pod: string; tail: AccessLogTail }) => {
-    for (const line of tail.read()) {
-      let parsed: AccessLine;
-      try { parsed = JSON.parse(line) as AccessLine; } catch { continue; }
-      named(flowFromAccessLine(parsed, pod, book));
-    }
-  };
-  const readAccessLogs = () => { for (const t of tails.values()) readAccessLog(t); };
 
   // Ctrl-C while the captures start ends them too: that is a stop, not a failure
-  const startup = (async () => {
-    // a netlink log group has one listener per namespace: a second observer goes on without those drops
-    const dropsReady = await withTimeout(Promise.allSettled(dropCaptures.map((d) => d.capture.ready)), READY_TIMEOUT_MS, 'the captures did not start');
-    const missing = dropCaptures.filter((_, i) => dropsReady[i]!.status === 'rejected');
-    for (const m of missing) captures.splice(captures.indexOf(m.capture), 1);
-    await withTimeout(Promise.all(captures.map((c) => c.ready)), READY_TIMEOUT_MS, 'the captures did not start');
-    return missing;
-  })();
+  const startup = withTimeout(Promise.all([Promise.all(captures.map((c) => c.ready)), recordersListening(refusals.map((r) => r.tail.file))]), READY_TIMEOUT_MS, 'the captures did not start');
   startup.catch(() => undefined);
-  const missing = await Promise.race([startup, finished.then(() => undefined)]);
-  if (missing === undefined) return 0;
-  if (missing.length > 0) {
-    const why = await missing[0]!.capture.stopped.catch((err: Error) => err.message);
-    const taken = /Can't listen on group index/.test(why);
-    const where = [...new Set(missing.map((m) => m.node))].join(', ');
-    process.stderr.write(`warning: drops and rejects on ${where} are not shown: ${why}${taken ? ' (a log group takes one listener per namespace: another podnet observe of this cluster has them)' : ''}\n`);
+  const started = await Promise.race([startup, finished.then(() => undefined)]);
+  if (started === undefined) return 0;
+  const [, listening] = started;
+  const unrecorded = refusals.filter((_, i) => !listening[i]);
+  if (unrecorded.length > 0) {
+    process.stderr.write(`warning: drops and rejects on ${unrecorded.map((r) => r.label).join(', ')} are not shown: no refusal recorder runs there (its agent's log says why)\n`);
   }
-  const what = ['connections', ...(missing.length === dropCaptures.length ? [] : ['drops and rejects']), 'DNS', 'NGINX\'s requests'];
+  const what = ['connections', ...(unrecorded.length === refusals.length ? [] : ['drops and rejects']), 'DNS', 'NGINX\'s requests'];
   process.stderr.write(`Observing cluster "${ctx.cluster}" (${nodeNames.join(', ')}, the load balancer, the outside client): ${what.join(', ')}; ${options.count !== undefined ? `until ${options.count} flows` : 'Ctrl-C to stop'}\n`);
   const waiting = early;
   early = undefined;
   for (const f of waiting) write(f);
   timers.push(
-    setInterval(readAccessLogs, ACCESS_LOG_POLL_MS),
+    setInterval(() => { readAccessLogs(); readRefusals(); }, LOG_POLL_MS),
     setInterval(() => { for (const f of dns.expired(Date.now() / 1000)) named(f); }, 1_000),
     setInterval(() => void relist(), BOOK_REFRESH_MS),
   );
@@ -282,10 +337,29 @@ async function observe(ctx: Context, options: ObserveOptions, run: Run): Promise
     await Promise.race([finished, ...captures.map((c) => c.stopped.catch((err: unknown) => { if (!run.stopping()) throw err; }))]);
     // what NGINX flushed in the last 100 ms
     readAccessLogs();
+    readRefusals();
   } finally {
     closed = true;
   }
   return 0;
+}
+
+/** Whether each log's recorder listens (its marker names a live process), waiting for those a fresh cluster is still starting. */
+async function recordersListening(logs: readonly string[]): Promise<boolean[]> {
+  const alive = (log: string) => {
+    try {
+      process.kill(Number(readFileSync(recorderMarkerPath(log), 'utf8')), 0);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  const deadline = performance.now() + RECORDER_WAIT_MS;
+  for (;;) {
+    const up = logs.map(alive);
+    if (up.every(Boolean) || performance.now() > deadline) return up;
+    await new Promise((r) => setTimeout(r, 100));
+  }
 }
 
 async function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {

@@ -4,7 +4,8 @@
 // JSON) are checked against what was sent: the Service each connection
 // asked for and the pod its DNAT chose, the load balancer's and the
 // NodePort's DNAT, NGINX's request with the pod it proxied to, the drop with
-// the policy that made it. Its filters, --all, --count, and that it leaves
+// the policy that made it. Its filters, --all, --count, the flows recorded
+// before it ran (--last, --since), two observers at once, and that it leaves
 // no capture running once it has stopped.
 
 import { describe, test } from 'node:test';
@@ -198,35 +199,101 @@ describe('podnet observe: the cluster\'s flows, live', () => {
     assert.deepEqual(probes(without.flows), [], 'readiness probes run every second: none shown');
   });
 
-  test('once it stops, even killed with -9, no capture of it runs; a second observer goes on without the drops', async () => {
-    // conntrack and tcpdump processes in this cluster's namespaces (another cluster's observer is not this one's)
+  test('--last and --since: the refusals, requests and connections recorded before it ran, without a capture', async () => {
+    const client = podsOf('client')[0]!;
+    const locked = podsOf('locked')[0]!;
+    const since = new Date().toISOString();
+    const exec = (url: string) => pn(['exec', '-n', 'obs', client.metadata.name!, '--', 'curl', '-s', '-m', '2', '-o', '/dev/null', url]);
+    await exec('http://empty/');
+    await exec(`http://${locked.status!.podIP}:8080/`);
+    await exec('http://web/');
+    await ok(['outside', '--', 'curl', '-s', '-m', '2', '-o', '/dev/null', 'http://web.obs.example.test/']);
+    const recorded = async (args: string[]) => {
+      const r = await pn(['observe', ...args, '-o', 'json']);
+      assert.equal(r.code, 0, r.stderr);
+      assert.match(r.stderr, /^Flows recorded in cluster "itobs": the connections conntrack still tracks, refusals, NGINX's requests \(DNS is shown live only\)\n$/);
+      return r.stdout.split('\n').filter(Boolean).map((l) => JSON.parse(l) as Flow);
+    };
+    // the access log is flushed every 100 ms
+    const flows = await eventually('the request in the access log', async () => {
+      const f = await recorded(['--since', since, '-n', 'obs']);
+      return f.some((x) => x.http) ? f : undefined;
+    }, 5_000, 100);
+    const times = flows.map((f) => Date.parse(f.time));
+    assert.deepEqual(times, [...times].sort((a, b) => a - b), 'oldest first');
+    assert.ok(times.every((t) => t >= Math.floor(Date.parse(since) / 1000) * 1000), 'none before --since');
+    const reject = flows.find((f) => f.service?.service === 'obs/empty');
+    assert.equal(reject?.reason, 'rejected by the service proxy (connection refused): ClusterIP obs/empty has no ready endpoint for TCP port 80');
+    assert.equal(flows.find((f) => f.destination.name === locked.metadata.name && f.verdict === 'DROPPED')?.reason, `NetworkPolicy: ingress to obs/${locked.metadata.name} isolated by obs/locked-deny`);
+    const connection = flows.find((f) => f.service?.service === 'obs/web' && f.source.name === client.metadata.name && f.verdict === 'FORWARDED');
+    assert.ok(connection, `the client's connection to the web Service from conntrack's table: ${JSON.stringify(flows)}`);
+    assert.ok(names('web').includes(connection.translatedDestination?.name ?? ''), 'with the pod its DNAT chose');
+    assert.match(connection.time, /T\d{2}:\d{2}:\d{2}Z$/, 'timed to the second');
+    const request = flows.find((f) => f.http)!;
+    assert.equal(request.http!.host, 'web.obs.example.test');
+    assert.equal(request.source.kind, 'outside');
+    // --last N: the newest N of them; filters apply before
+    const last = await recorded(['--last', '1', '--verdict', 'DROPPED', '--from-pod', client.metadata.name!]);
+    assert.equal(last.length, 1);
+    assert.equal(last[0]!.destination.name, locked.metadata.name, 'the newest of the client\'s refusals');
+    assert.deepEqual(await recorded(['--since', '2099-01-01T00:00:00Z']), []);
+  });
+
+  test('the agents hold the log groups: two observers at once both see a refusal; killed with -9, no capture of theirs runs', async () => {
+    // conntrack and tcpdump processes in this cluster's namespaces, but the agents' refusal recorders (nflog)
     const captures = async () => {
       const found: string[] = [];
       for (const ns of ['node-1', 'node-2', 'router', 'outside'].map((n) => `pn-${CLUSTER}-${n}`)) {
         for (const pid of (await run(['ip', 'netns', 'pids', ns])).stdout.split('\n').filter(Boolean)) {
           try {
             const comm = readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
-            if (comm === 'conntrack' || comm === 'tcpdump') found.push(`${ns} ${comm}`);
+            const recorder = readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('nflog:');
+            if (comm === 'conntrack' || comm === 'tcpdump') found.push(`${ns} ${comm}${recorder ? ' recorder' : ''}`);
           } catch { /* gone meanwhile */ }
         }
       }
-      return found.join('\n');
+      return found.sort();
     };
-    await eventually('the earlier observers\' captures gone', async () => (await captures()) === '' || undefined, 5_000, 100);
-    const first = spawn(process.execPath, [CLI, 'observe'], { env: ENV, stdio: ['ignore', 'ignore', 'pipe'] });
+    const observerCaptures = async () => (await captures()).filter((c) => !c.endsWith(' recorder'));
+    await eventually('the earlier observers\' captures gone', async () => (await observerCaptures()).length === 0 || undefined, 5_000, 100);
+    assert.deepEqual((await captures()).filter((c) => c.endsWith(' recorder')), ['pn-itobs-node-1 tcpdump recorder', 'pn-itobs-node-2 tcpdump recorder', 'pn-itobs-router tcpdump recorder']);
+    const client = podsOf('client')[0]!;
+    const first = spawn(process.execPath, [CLI, 'observe', '--verdict', 'DROPPED', '-o', 'json'], { env: ENV, stdio: ['ignore', 'pipe', 'pipe'] });
     let stderr = '';
+    let stdout = '';
     first.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
+    first.stdout.on('data', (d: Buffer) => { stdout += d.toString(); });
     try {
       await eventually('the first observer to start', async () => stderr.includes('Observing cluster') || undefined, 10_000, 20);
-      // two nodes: conntrack on each and the router; tcpdump for each node's four log groups and the router's two, and for DNS on each node and the outside client
-      assert.equal((await captures()).split('\n').length, 16);
-      const second = await pn(['observe', '--timeout', '1s']);
+      // two nodes: conntrack on each and the router, tcpdump for DNS on each node and the outside client
+      assert.equal((await observerCaptures()).length, 6);
+      const second = await observe(['--verdict', 'DROPPED', '--from-pod', `obs/${client.metadata.name}`, '--count', '1'], () => pn(['exec', '-n', 'obs', client.metadata.name!, '--', 'curl', '-s', '-m', '2', 'http://empty/']));
       assert.equal(second.code, 0, second.stderr);
-      assert.match(second.stderr, /^warning: drops and rejects on the load balancer, node-1, node-2 are not shown: tcpdump in pn-itobs-router stopped \(exit 1\): tcpdump: Can't listen on group index: Operation not permitted \(a log group takes one listener per namespace: another podnet observe of this cluster has them\)\nObserving cluster "itobs" \(node-1, node-2, the load balancer, the outside client\): connections, DNS, NGINX's requests; /);
+      assert.doesNotMatch(second.stderr, /warning/);
+      assert.equal(second.flows[0]?.service?.service, 'obs/empty');
+      await eventually('the first observer to show it too', async () => stdout.includes('"service":"obs/empty"') || undefined, 5_000, 50);
     } finally {
       first.kill('SIGKILL');
     }
-    await eventually('conntrack and tcpdump gone with the CLI', async () => (await captures()) === '' || undefined, 5_000, 100);
+    await eventually('conntrack and tcpdump gone with the CLI', async () => (await observerCaptures()).length === 0 || undefined, 5_000, 100);
+  });
+
+  test('a recorder whose tcpdump ends is started again, and records what follows', async () => {
+    const client = podsOf('client')[0]!;
+    const marker = `${stateDir}/${CLUSTER}/refusals/${client.spec.nodeName}.log.recorder`;
+    const pid = Number(readFileSync(marker, 'utf8'));
+    process.kill(pid, 'SIGKILL');
+    const again = await eventually('a new recorder', async () => {
+      try { const p = Number(readFileSync(marker, 'utf8')); return p !== pid ? p : undefined; } catch { return undefined; }
+    }, 10_000, 100);
+    assert.notEqual(again, pid);
+    const after = new Date().toISOString();
+    await pn(['exec', '-n', 'obs', client.metadata.name!, '--', 'curl', '-s', '-m', '2', 'http://empty/']);
+    const flows = await eventually('the reject recorded', async () => {
+      const r = await pn(['observe', '--since', after, '--verdict', 'DROPPED', '-o', 'json']);
+      return r.stdout.includes('"service":"obs/empty"') || undefined;
+    }, 5_000, 100);
+    assert.ok(flows);
   });
 
   test('bad flags are usage errors', async () => {

@@ -8,7 +8,7 @@ import { AddressBook } from '../../../src/observe/address-book.js';
 import { DnsExchanges, nodeVantage, outsideVantage } from '../../../src/observe/dns.js';
 import { parseConntrackEvent, parseDnsPacket, parseLoggedPacket } from '../../../src/observe/events.js';
 import { flowFromAccessLine, flowFromConntrack, flowFromDrop, flowFromReject, flowFromServiceDrop, flowText, matchesFilter, namesUnknownPod, renamed, tcpFlagsText, type Flow } from '../../../src/observe/flows.js';
-import { AccessLogTail } from '../../../src/observe/access-log-tail.js';
+import { LogTail } from '../../../src/observe/log-tail.js';
 import { observeOptions } from '../../../src/cli/commands/observe.js';
 import { parseFlags } from '../../../src/cli/args.js';
 
@@ -160,7 +160,7 @@ test('filters: namespace (either side or the Service), pod name prefixes, verdic
 
 test('observe\'s flags: Hubble\'s filters, checked, and -o json only', () => {
   const o = observeOptions(parseFlags(['-n', 'shop', '--pod', 'api', '--verdict', 'dropped', '--protocol', 'tcp', '--count', '3', '--timeout', '10s', '-o', 'json'], 'observe'));
-  assert.deepEqual(o, { filter: { namespace: 'shop', pod: 'api', verdict: 'DROPPED', protocol: 'TCP' }, all: false, count: 3, timeoutMs: 10_000, json: true });
+  assert.deepEqual(o, { filter: { namespace: 'shop', pod: 'api', verdict: 'DROPPED', protocol: 'TCP' }, all: false, count: 3, timeoutMs: 10_000, json: true, follow: false });
   assert.deepEqual(observeOptions(parseFlags(['-A'], 'observe')).filter, {});
   assert.throws(() => observeOptions(parseFlags(['--verdict', 'lost'], 'observe')), /invalid --verdict "lost": must be one of FORWARDED, DROPPED/);
   assert.throws(() => observeOptions(parseFlags(['--protocol', 'gre'], 'observe')), /invalid --protocol "gre"/);
@@ -169,6 +169,20 @@ test('observe\'s flags: Hubble\'s filters, checked, and -o json only', () => {
   assert.throws(() => observeOptions(parseFlags(['pods'], 'observe')), /unexpected argument "pods"/);
   assert.throws(() => parseFlags(['--verdict', 'x'], 'common'), /Unknown option '--verdict'/);
   assert.deepEqual(observeOptions(parseFlags(['--from-pod', 'shop/frontend', '--to-pod', 'api', '--node', 'node-2'], 'observe')).filter, { fromPod: 'shop/frontend', toPod: 'api', node: 'node-2' });
+});
+
+test('observe\'s history flags: --last N, --since as a duration or an RFC 3339 time, --follow after them', () => {
+  const now = 1_796_000_000;
+  const o = observeOptions(parseFlags(['--last', '20', '--follow'], 'observe'), now);
+  assert.equal(o.last, 20);
+  assert.equal(o.follow, true);
+  assert.equal(observeOptions(parseFlags(['--since', '5m'], 'observe'), now).since, now - 300);
+  assert.equal(observeOptions(parseFlags(['--since', '90'], 'observe'), now).since, now - 90);
+  assert.equal(observeOptions(parseFlags(['--since', '2026-11-30T01:00:00Z'], 'observe'), now).since, Date.parse('2026-11-30T01:00:00Z') / 1000);
+  assert.throws(() => observeOptions(parseFlags(['--last', '0'], 'observe')), /invalid --last "0": must be a positive integer/);
+  assert.throws(() => observeOptions(parseFlags(['--last', 'all'], 'observe')), /invalid --last "all"/);
+  assert.throws(() => observeOptions(parseFlags(['--since', 'yesterday'], 'observe')), /invalid --since "yesterday": a duration \(30s, 5m, 1h\) or a time/);
+  assert.throws(() => observeOptions(parseFlags(['--since', '2026-13-45T99:00:00Z'], 'observe')), /invalid --since/);
 });
 
 test('tcpdump -i any DNS lines: queries with their type and name, answers with their rcode, records and truncation', () => {
@@ -246,7 +260,7 @@ test('the access log tail: whole lines only, from the end at start, and across a
   try {
     const file = path.join(dir, 'access.log');
     writeFileSync(file, '{"old":1}\n');
-    const tail = new AccessLogTail(file);
+    const tail = new LogTail(file);
     assert.deepEqual(tail.read(), []);
     appendFileSync(file, '{"a":1}\n{"b":');
     assert.deepEqual(tail.read(), ['{"a":1}']);
@@ -260,8 +274,8 @@ test('the access log tail: whole lines only, from the end at start, and across a
     appendFileSync(`${file}.1`, '{"late":5}\n');
     appendFileSync(file, '{"e":6}\n');
     assert.deepEqual(tail.read(), ['{"late":5}', '{"e":6}']);
-    assert.deepEqual(new AccessLogTail(path.join(dir, 'none.log')).read(), []);
-    assert.deepEqual(new AccessLogTail(file, true).read(), ['{"d":4}', '{"e":6}']);
+    assert.deepEqual(new LogTail(path.join(dir, 'none.log')).read(), []);
+    assert.deepEqual(new LogTail(file, true).read(), ['{"d":4}', '{"e":6}']);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

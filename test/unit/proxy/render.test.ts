@@ -109,6 +109,7 @@ table ip podnet {
 		ip daddr 10.96.0.0/12 drop
 	}
 	chain reject-chain {
+		ip saddr 172.18.0.1/32 reject
 		log group 4003 snaplen 128 queue-threshold 1 reject
 	}
 	chain nat-prerouting {

@@ -1,0 +1,114 @@
+// Writes the refusal log (refusal-log.ts) of the namespace this process runs
+// in: a tcpdump bound to the namespace's log groups, its packets appended as
+// JSON lines, a few at a time. The kernel copies a packet to a group only
+// while someone listens, and only refused packets reach these rules, so an
+// idle recorder costs a sleeping tcpdump.
+//
+// tcpdump runs under setpriv's parent-death signal (and -Z root, as a user
+// switch would clear it): it ends with the agent, however the agent ends,
+// and the agent started again binds the groups anew. A tcpdump that ends by
+// itself is started again after a pause, so a group someone else held (a
+// hand-run `tcpdump -i nflog:N`) is taken back once they let go.
+
+import { spawn, type ChildProcess } from 'node:child_process';
+import { appendFileSync, mkdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { createInterface } from 'node:readline';
+import { parseNflogLine, recorderMarkerPath, REFUSAL_LOG_MAX_BYTES } from './refusal-log.js';
+
+/** lines are written together at most this often: a flood of refused packets costs one write per interval */
+const FLUSH_INTERVAL_MS = 50;
+/** a tcpdump that ended is started again after this long, doubling up to RESTART_MAX_MS */
+const RESTART_MIN_MS = 1_000;
+const RESTART_MAX_MS = 30_000;
+
+export interface RefusalRecorderOptions {
+  /** the log file (refusalLogPath) */
+  file: string;
+  groups: readonly number[];
+  /** where the recorder's own troubles are said (the agent's stderr) */
+  say: (line: string) => void;
+  maxBytes?: number;
+}
+
+export class RefusalRecorder {
+  private child: ChildProcess | undefined;
+  private pending: string[] = [];
+  private flushTimer: NodeJS.Timeout | undefined;
+  private restartTimer: NodeJS.Timeout | undefined;
+  private restartMs = RESTART_MIN_MS;
+  private size = 0;
+  private stopped = false;
+  private lastTrouble = '';
+
+  constructor(private readonly options: RefusalRecorderOptions) {}
+
+  start(): void {
+    mkdirSync(path.dirname(this.options.file), { recursive: true });
+    try { this.size = statSync(this.options.file).size; } catch { this.size = 0; }
+    this.spawn();
+  }
+
+  stop(): void {
+    this.stopped = true;
+    clearTimeout(this.restartTimer);
+    this.child?.kill('SIGTERM');
+    this.flush();
+    rmSync(recorderMarkerPath(this.options.file), { force: true });
+  }
+
+  private spawn(): void {
+    const argv = ['--pdeathsig', 'TERM', '--', 'tcpdump', '-Z', 'root', '-n', '-tt', '-l', '-e', '-i', `nflog:${this.options.groups.join(',')}`];
+    const child = spawn('setpriv', argv, { stdio: ['ignore', 'pipe', 'pipe'] });
+    this.child = child;
+    createInterface({ input: child.stdout! }).on('line', (line) => {
+      const refusal = parseNflogLine(line);
+      if (refusal) this.record(JSON.stringify(refusal));
+    });
+    let said = '';
+    createInterface({ input: child.stderr! }).on('line', (line) => {
+      if (/listening on/.test(line)) {
+        this.restartMs = RESTART_MIN_MS;
+        this.lastTrouble = '';
+        // the log exists from the moment packets can reach it, the marker names who writes it
+        appendFileSync(this.options.file, '');
+        writeFileSync(recorderMarkerPath(this.options.file), `${child.pid}\n`);
+      } else if (line.trim()) said = line;
+    });
+    child.once('error', (err) => { said = err.message; });
+    child.once('close', (code, signal) => {
+      rmSync(recorderMarkerPath(this.options.file), { force: true });
+      if (this.stopped) return;
+      const trouble = `tcpdump on ${this.options.groups.join(',')} ended (${signal ?? `exit ${code}`})${said ? `: ${said}` : ''}`;
+      // the same trouble again (a group someone else holds) is said once
+      if (trouble !== this.lastTrouble) this.options.say(`refusal log: ${trouble}; starting it again`);
+      this.lastTrouble = trouble;
+      this.restartTimer = setTimeout(() => this.spawn(), this.restartMs);
+      this.restartMs = Math.min(this.restartMs * 2, RESTART_MAX_MS);
+    });
+  }
+
+  private record(line: string): void {
+    this.pending.push(line);
+    this.flushTimer ??= setTimeout(() => this.flush(), FLUSH_INTERVAL_MS);
+  }
+
+  private flush(): void {
+    clearTimeout(this.flushTimer);
+    this.flushTimer = undefined;
+    if (this.pending.length === 0) return;
+    const text = `${this.pending.join('\n')}\n`;
+    this.pending = [];
+    const max = this.options.maxBytes ?? REFUSAL_LOG_MAX_BYTES;
+    try {
+      if (this.size > 0 && this.size + text.length > max) {
+        renameSync(this.options.file, `${this.options.file}.1`);
+        this.size = 0;
+      }
+      appendFileSync(this.options.file, text);
+      this.size += Buffer.byteLength(text);
+    } catch (err) {
+      this.options.say(`refusal log: cannot write ${this.options.file}: ${(err as Error).message}`);
+    }
+  }
+}
