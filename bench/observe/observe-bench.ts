@@ -3,8 +3,9 @@
 // time_connect, 300 sequential connections per round), with nobody
 // observing, with a bare `conntrack -E` listener in every node and the
 // router (the kernel's event cost and the least a conntrack-based observer
-// can read: the floor), and with `podnet observe -o json` (its NFLOG and DNS
-// captures too); rounds rotate the
+// can read: the floor), and with `podnet observe -o json` (its DNS captures
+// and the refusal logs' tail too; the agents' refusal recorders and
+// conntrack's start timestamps are on in all three); rounds rotate the
 // order so load drifts evenly. For the observers: their CPU per connection
 // (/proc, the whole process tree), and for podnet observe whether every
 // connection was shown and how long after the kernel's event its line came.

@@ -1,8 +1,9 @@
 // The netlink log groups podnet's rules copy a packet to (NFLOG, one set of
 // groups per network namespace), and the statement that does it. Each group
-// is one kind of refusal, so a listener (`podnet observe`, or
-// `tcpdump -i nflog:N`) knows from the group why the packet was refused.
-// With nobody bound to a group the kernel makes no copy.
+// is one kind of refusal, so its listener knows from the group why the
+// packet was refused. A group takes one listener per namespace: the agent
+// living there (src/observe/refusal-recorder.ts), which writes the refusal
+// log `podnet observe` reads.
 
 export const NFLOG_GROUP = {
   /** a NetworkPolicy's drop of a new connection to an isolated pod */

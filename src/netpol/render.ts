@@ -17,8 +17,8 @@ export const NETPOL_TABLE = 'podnet-netpol';
 
 /**
  * The netlink log groups each drop rule copies its packet to (src/net/nflog.ts):
- * `podnet observe` listens there (tcpdump -i nflog:N) to show each drop with
- * its addresses and ports.
+ * the node agent records them, and `podnet observe` shows each drop with its
+ * addresses and ports.
  */
 export const NETPOL_LOG_GROUP = { ingress: NFLOG_GROUP.policyIngress, egress: NFLOG_GROUP.policyEgress } as const;
 

@@ -34,21 +34,27 @@ export function parseConntrackEvent(line: string): ConntrackEvent | undefined {
   return tuples && { time: Number(m[1]), type: m[2] as ConntrackEvent['type'], protocol: KNOWN[m[3]!] ?? m[3]!.toUpperCase(), ...tuples };
 }
 
-// `tcp      6 118 TIME_WAIT src=10.244.1.3 … [ASSURED] mark=0 delta-time=2 use=1`
-const ENTRY = /^(\S+)\s+\d+\s+\d+\s+(.*\bdelta-time=(\d+)\b.*)$/;
+// `tcp      6 118 TIME_WAIT src=10.244.1.3 … [ASSURED] mark=0 delta-time=2 [start=Mon Nov 30 01:15:44 2026] use=1`
+const ENTRY = /^(\S+)\s+\d+\s+\d+\s+(.*\[start=\w+ (\w+) +(\d+) (\d+:\d+:\d+) (\d+)\].*)$/;
 
 /**
- * One line of `conntrack -L` as the connection's start (a NEW event at the
- * time it started, to the second: `delta-time` is whole seconds ago from
- * `now`); undefined for anything else and for an entry without a start time
- * (nf_conntrack_timestamp off, src/net/conntrack-timestamps.ts).
+ * One line of `conntrack -L -o ktimestamp` run with TZ=UTC as the
+ * connection's start (a NEW event at the second it started: conntrack
+ * prints the start to the second); undefined for anything else and for an
+ * entry without a start (nf_conntrack_timestamp off,
+ * src/net/conntrack-timestamps.ts).
  */
-export function parseConntrackEntry(line: string, now: number): ConntrackEvent | undefined {
+export function parseConntrackEntry(line: string): ConntrackEvent | undefined {
   const m = ENTRY.exec(line.trim());
   if (!m) return undefined;
+  const start = Date.parse(`${m[3]} ${m[4]} ${m[6]} ${m[5]} UTC`);
   const tuples = parseTuples(m[2]!);
-  return tuples && { time: now - Number(m[3]), type: 'NEW', protocol: KNOWN[m[1]!] ?? m[1]!.toUpperCase(), ...tuples };
+  return tuples && !Number.isNaN(start) ? { time: start / 1000, type: 'NEW', protocol: KNOWN[m[1]!] ?? m[1]!.toUpperCase(), ...tuples } : undefined;
 }
+
+/** what `parseConntrackEntry` reads: absolute starts, in UTC */
+export const CONNTRACK_TABLE_ARGV = ['conntrack', '-L', '-o', 'ktimestamp'];
+export const CONNTRACK_TABLE_ENV = { TZ: 'UTC' };
 
 function parseTuples(text: string): { orig: Tuple; reply: Tuple } | undefined {
   const tuples: Partial<Tuple>[] = [{}, {}];

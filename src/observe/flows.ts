@@ -237,6 +237,52 @@ function anyPod(peers: readonly Peer[], spec: string, namespace: string | undefi
   return peers.some((p) => p.kind === 'pod' && p.name?.startsWith(name) === true && (ns === undefined || p.namespace === ns));
 }
 
+/** what `--since`/`--last` ask of the recorded flows */
+export interface HistoryWindow {
+  /** seconds since the epoch */
+  since?: number;
+  last?: number;
+}
+
+/** a log's lines are in time order but for requests that ended out of order: reading back stops this far before --since */
+const OUT_OF_ORDER_S = 5;
+
+/** Whether a recorded flow is at or after `since`; one timed to the second (no fraction) counts from its second. */
+export function inWindow(f: Flow, since: number | undefined): boolean {
+  if (since === undefined) return true;
+  const t = Date.parse(f.time) / 1000;
+  return /\.\d+Z$/.test(f.time) ? t >= since : t >= Math.floor(since);
+}
+
+/**
+ * The flows of one record `--since`/`--last` keep (those the filter keeps):
+ * `flows` newest first, consumed only as far as needed: `last` of them, or
+ * back to `since` when the record is in time order (a log; not conntrack's
+ * table).
+ */
+export function newestRecorded(flows: Iterable<Flow | undefined>, filter: FlowFilter, window: HistoryWindow, ordered: boolean): Flow[] {
+  const kept: Flow[] = [];
+  for (const f of flows) {
+    if (!f) continue;
+    if (ordered && window.since !== undefined && Date.parse(f.time) / 1000 < window.since - OUT_OF_ORDER_S) break;
+    if (!inWindow(f, window.since) || !matchesFilter(f, filter)) continue;
+    kept.push(f);
+    if (window.last !== undefined && kept.length >= window.last) break;
+  }
+  return kept;
+}
+
+/** Every record's kept flows as one history, oldest first (a stable sort: a record's own order stays), the last `last`. */
+export function mergeRecorded(records: readonly Flow[][], window: HistoryWindow): Flow[] {
+  const all = records.flat().map((f) => ({ f, at: Date.parse(f.time) })).sort((a, b) => a.at - b.at).map(({ f }) => f);
+  return window.last !== undefined ? all.slice(-window.last) : all;
+}
+
+/** A connection's identity across records: a live event of one the history already showed is not shown again. */
+export function connectionKey(f: Flow): string {
+  return `${f.observer} ${f.protocol} ${f.source.ip}:${f.source.port ?? ''} ${f.destination.ip}:${f.destination.port ?? ''}`;
+}
+
 export function matchesFilter(f: Flow, filter: FlowFilter): boolean {
   if (filter.verdict && f.verdict !== filter.verdict) return false;
   if (filter.protocol && f.protocol !== filter.protocol.toUpperCase()) return false;

@@ -23,15 +23,33 @@ function readBytes(file: string, from: number, to = Infinity): Buffer {
   }
 }
 
-const readRange = (file: string, from: number, to = Infinity) => readBytes(file, from, to).toString('utf8');
-
-const wholeLines = (text: string) => text.slice(0, text.lastIndexOf('\n') + 1);
+/** The bytes up to and including the last newline: offsets move by bytes, never by decoded text (a byte that is not UTF-8 decodes longer) */
+const wholeLines = (bytes: Buffer) => bytes.subarray(0, bytes.lastIndexOf(0x0a) + 1);
+const lines = (bytes: Buffer) => bytes.toString('utf8').split('\n').filter(Boolean);
 
 /** how far back from its end a log is read for the start of its last line (NGINX's lines are under 2 KiB) */
 const LAST_LINE_WINDOW = 64 * 1024;
+/** how much of a log is read at a time going back */
+const BACKWARD_CHUNK = 256 * 1024;
 
 /** NGINX's workers flush their buffered lines (every 100 ms) into the renamed log until they reopen it */
 const ROTATED_FOLLOW_MS = 1_000;
+
+/** The whole lines of `file` in [0, end), newest first, read back a chunk at a time: history's cost is what it uses. */
+function* linesBackwards(file: string, end: number): Generator<string> {
+  let to = end;
+  let carry: Buffer = Buffer.alloc(0);
+  while (to > 0) {
+    const from = Math.max(0, to - BACKWARD_CHUNK);
+    const chunk = Buffer.concat([readBytes(file, from, to), carry]);
+    to = from;
+    // the first (possibly partial) line waits for the chunk before it, unless this is the file's start
+    const cut = to === 0 ? 0 : chunk.indexOf(0x0a) + 1;
+    if (to > 0 && cut === 0) { carry = chunk; continue; }
+    carry = chunk.subarray(0, cut);
+    yield* lines(chunk.subarray(cut)).reverse();
+  }
+}
 
 export class LogTail {
   private offset: number;
@@ -51,10 +69,15 @@ export class LogTail {
     this.start = this.offset;
   }
 
-  /** The whole lines the log held before this tail's start, oldest first: the rotated `.1`'s, then the log's. */
-  history(): string[] {
-    const lines = (text: string) => wholeLines(text).split('\n').filter(Boolean);
-    return [...lines(readRange(`${this.file}.1`, 0)), ...lines(readRange(this.file, 0, this.start))];
+  /**
+   * The whole lines the log held before this tail's start, newest first: the
+   * log's, then the rotated `.1`'s; read back as far as the caller iterates.
+   */
+  *history(): Generator<string> {
+    yield* linesBackwards(this.file, this.start);
+    let rotatedSize = 0;
+    try { rotatedSize = statSync(`${this.file}.1`).size; } catch { return; }
+    yield* linesBackwards(`${this.file}.1`, rotatedSize);
   }
 
   /** The whole lines added since the last call. */
@@ -65,14 +88,14 @@ export class LogTail {
       this.rotated = { offset: this.offset, until: performance.now() + ROTATED_FOLLOW_MS };
       this.offset = 0;
     }
-    let text = '';
+    let before: Buffer = Buffer.alloc(0);
     if (this.rotated) {
-      text = wholeLines(readRange(`${this.file}.1`, this.rotated.offset));
-      this.rotated.offset += Buffer.byteLength(text);
+      before = wholeLines(readBytes(`${this.file}.1`, this.rotated.offset));
+      this.rotated.offset += before.length;
       if (performance.now() > this.rotated.until) this.rotated = undefined;
     }
-    const added = wholeLines(readRange(this.file, this.offset));
-    this.offset += Buffer.byteLength(added);
-    return (text + added).split('\n').filter(Boolean);
+    const added = wholeLines(readBytes(this.file, this.offset));
+    this.offset += added.length;
+    return [...lines(before), ...lines(added)];
   }
 }

@@ -9,7 +9,7 @@
 import path from 'node:path';
 import { parseLoggedPacket, type LoggedPacket } from './events.js';
 
-/** a refusal log reaching this size is renamed to `.1` (the previous `.1` dropped): ~20k refusals each */
+/** a refusal log reaching this size is renamed to `.1` (the previous `.1` dropped): ~30,000 refusals each (a line is ~140 bytes) */
 export const REFUSAL_LOG_MAX_BYTES = 4 * 1024 * 1024;
 
 export interface Refusal extends LoggedPacket {

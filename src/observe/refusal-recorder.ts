@@ -21,6 +21,12 @@ const FLUSH_INTERVAL_MS = 50;
 /** a tcpdump that ended is started again after this long, doubling up to RESTART_MAX_MS */
 const RESTART_MIN_MS = 1_000;
 const RESTART_MAX_MS = 30_000;
+/**
+ * the netlink socket's receive buffer (tcpdump -B, KiB): the kernel sends
+ * each refused packet at once (queue-threshold 1), and a flood outruns the
+ * default buffer before tcpdump reads it (bench:observe-history)
+ */
+const RECEIVE_BUFFER_KIB = 4096;
 
 export interface RefusalRecorderOptions {
   /** the log file (refusalLogPath) */
@@ -29,6 +35,8 @@ export interface RefusalRecorderOptions {
   /** where the recorder's own troubles are said (the agent's stderr) */
   say: (line: string) => void;
   maxBytes?: number;
+  /** the command that prints tcpdump's lines, for tests (default: tcpdump on `groups` under setpriv's parent-death signal) */
+  command?: readonly string[];
 }
 
 export class RefusalRecorder {
@@ -40,11 +48,14 @@ export class RefusalRecorder {
   private size = 0;
   private stopped = false;
   private lastTrouble = '';
+  /** the write error said last: said once, not every flush */
+  private lastWriteError = '';
 
   constructor(private readonly options: RefusalRecorderOptions) {}
 
   start(): void {
-    mkdirSync(path.dirname(this.options.file), { recursive: true });
+    // a recorder that cannot write says so and keeps trying: the agent it runs in is the kubelet and the proxy
+    this.guarded(() => mkdirSync(path.dirname(this.options.file), { recursive: true }));
     try { this.size = statSync(this.options.file).size; } catch { this.size = 0; }
     this.spawn();
   }
@@ -54,12 +65,26 @@ export class RefusalRecorder {
     clearTimeout(this.restartTimer);
     this.child?.kill('SIGTERM');
     this.flush();
-    rmSync(recorderMarkerPath(this.options.file), { force: true });
+    this.guarded(() => rmSync(recorderMarkerPath(this.options.file), { force: true }));
+  }
+
+  /** Runs a file operation; its failure is said (once while it repeats), never thrown. */
+  private guarded(op: () => void): boolean {
+    try {
+      op();
+      this.lastWriteError = '';
+      return true;
+    } catch (err) {
+      const message = (err as Error).message;
+      if (message !== this.lastWriteError) this.options.say(`refusal log: ${message}`);
+      this.lastWriteError = message;
+      return false;
+    }
   }
 
   private spawn(): void {
-    const argv = ['--pdeathsig', 'TERM', '--', 'tcpdump', '-Z', 'root', '-n', '-tt', '-l', '-e', '-i', `nflog:${this.options.groups.join(',')}`];
-    const child = spawn('setpriv', argv, { stdio: ['ignore', 'pipe', 'pipe'] });
+    const [command, ...args] = this.options.command ?? ['setpriv', '--pdeathsig', 'TERM', '--', 'tcpdump', '-Z', 'root', '-B', String(RECEIVE_BUFFER_KIB), '-n', '-tt', '-l', '-e', '-i', `nflog:${this.options.groups.join(',')}`];
+    const child = spawn(command!, args, { stdio: ['ignore', 'pipe', 'pipe'] });
     this.child = child;
     createInterface({ input: child.stdout! }).on('line', (line) => {
       const refusal = parseNflogLine(line);
@@ -71,13 +96,16 @@ export class RefusalRecorder {
         this.restartMs = RESTART_MIN_MS;
         this.lastTrouble = '';
         // the log exists from the moment packets can reach it, the marker names who writes it
-        appendFileSync(this.options.file, '');
-        writeFileSync(recorderMarkerPath(this.options.file), `${child.pid}\n`);
+        this.guarded(() => {
+          mkdirSync(path.dirname(this.options.file), { recursive: true });
+          appendFileSync(this.options.file, '');
+          writeFileSync(recorderMarkerPath(this.options.file), `${child.pid}\n`);
+        });
       } else if (line.trim()) said = line;
     });
     child.once('error', (err) => { said = err.message; });
     child.once('close', (code, signal) => {
-      rmSync(recorderMarkerPath(this.options.file), { force: true });
+      this.guarded(() => rmSync(recorderMarkerPath(this.options.file), { force: true }));
       if (this.stopped) return;
       const trouble = `tcpdump on ${this.options.groups.join(',')} ended (${signal ?? `exit ${code}`})${said ? `: ${said}` : ''}`;
       // the same trouble again (a group someone else holds) is said once
@@ -100,15 +128,14 @@ export class RefusalRecorder {
     const text = `${this.pending.join('\n')}\n`;
     this.pending = [];
     const max = this.options.maxBytes ?? REFUSAL_LOG_MAX_BYTES;
-    try {
-      if (this.size > 0 && this.size + text.length > max) {
+    const bytes = Buffer.byteLength(text);
+    this.guarded(() => {
+      if (this.size > 0 && this.size + bytes > max) {
         renameSync(this.options.file, `${this.options.file}.1`);
         this.size = 0;
       }
       appendFileSync(this.options.file, text);
-      this.size += Buffer.byteLength(text);
-    } catch (err) {
-      this.options.say(`refusal log: cannot write ${this.options.file}: ${(err as Error).message}`);
-    }
+      this.size += bytes;
+    });
   }
 }

@@ -20,8 +20,8 @@ import { LogTail } from '../../observe/log-tail.js';
 import { AddressBook } from '../../observe/address-book.js';
 import { Capture, type CaptureSpec } from '../../observe/capture.js';
 import { DnsExchanges, nodeVantage, outsideVantage, type DnsVantage } from '../../observe/dns.js';
-import { parseConntrackEntry, parseConntrackEvent, parseDnsPacket } from '../../observe/events.js';
-import { flowFromAccessLine, flowFromConntrack, flowFromRefusal, flowText, isoSecond, matchesFilter, namesUnknownPod, renamed, type Flow, type FlowFilter, type Observer } from '../../observe/flows.js';
+import { CONNTRACK_TABLE_ARGV, CONNTRACK_TABLE_ENV, parseConntrackEntry, parseConntrackEvent, parseDnsPacket } from '../../observe/events.js';
+import { connectionKey, flowFromAccessLine, flowFromConntrack, flowFromRefusal, flowText, isoSecond, matchesFilter, mergeRecorded, namesUnknownPod, newestRecorded, renamed, type Flow, type FlowFilter, type Observer } from '../../observe/flows.js';
 import { LOAD_BALANCER_REFUSALS, parseRefusalLine, recorderMarkerPath, refusalLogPath } from '../../observe/refusal-log.js';
 import type { AccessLine } from '../../trace/evidence.js';
 import { parseDuration, type CommonFlags } from '../args.js';
@@ -74,12 +74,15 @@ function positiveInteger(flag: string, text: string | undefined): number | undef
   return n;
 }
 
-/** `--since 5m` (that long ago) or `--since 2026-11-30T01:00:00Z`, as Hubble's --since */
+/** `--since 5m` (that long ago) or `--since 2026-11-30T01:00:00Z` (RFC 3339, with its zone), as Hubble's --since */
 function sinceTime(text: string | undefined, now: number): number | undefined {
   if (text === undefined) return undefined;
   if (/^\d+(\.\d+)?(ms|s|m|h)?$/.test(text.trim())) return now - parseDuration(text) / 1000;
+  const m = /^(\d{4})-(\d{2})-(\d{2})T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/i.exec(text.trim());
   const at = Date.parse(text);
-  if (!/^\d{4}-\d{2}-\d{2}T/.test(text) || Number.isNaN(at)) throw new PodnetError('EUSAGE', `invalid --since "${text}": a duration (30s, 5m, 1h) or a time (2026-11-30T01:00:00Z)`);
+  // Date.parse rolls 2026-02-30 over to March: the date must be one the calendar has
+  const real = m && new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]))).toISOString().startsWith(`${m[1]}-${m[2]}-${m[3]}`);
+  if (!real || Number.isNaN(at)) throw new PodnetError('EUSAGE', `invalid --since "${text}": a duration (30s, 5m, 1h) or an RFC 3339 time with its zone (2026-11-30T01:00:00Z)`);
   return at / 1000;
 }
 
@@ -220,60 +223,72 @@ async function observe(ctx: Context, options: ObserveOptions, run: Run): Promise
     { netns: netnsNames.router(ctx.cluster), at: { kind: 'load-balancer' } },
     ...nodeNames.map((node) => ({ netns: netnsNames.node(ctx.cluster, node), at: { kind: 'node', node } as Observer })),
   ];
-  // each namespace's refusal log (the service proxy's or the load balancer's rejects and drops, a node's NetworkPolicy drops), from its end now on
+  // each namespace's refusal log (the service proxy's or the load balancer's rejects and drops, a node's NetworkPolicy drops):
+  // what it holds now is the history, what it gains is live
   const refusals = observers.map(({ at }) => {
     const where = at.kind === 'node' ? at.node : LOAD_BALANCER_REFUSALS;
     return { where, node: at.kind === 'node' ? at.node : undefined, label: at.kind === 'node' ? at.node : 'the load balancer', tail: new LogTail(refusalLogPath(ctx.paths.dir, where)) };
   });
-  const refusalFlows = async (source: (typeof refusals)[number], lines: readonly string[]): Promise<Flow[]> => {
-    const parsed = lines.map(parseRefusalLine).filter((r) => r !== undefined);
-    if (parsed.length === 0) return [];
-    const comments = await dropReasons(source.node);
-    return parsed.map((r) => flowFromRefusal(r, source.where, book, comments)).filter((f) => f !== undefined);
+  type RefusalSource = (typeof refusals)[number];
+  const refusalFlow = (source: RefusalSource, reasons: readonly string[]) => (line: string) => {
+    const r = parseRefusalLine(line);
+    return r && flowFromRefusal(r, source.where, book, reasons);
   };
+  // a policy drop waits for its node's rule comments: the last read's flows are awaited before the end
+  const pendingRefusals = new Set<Promise<void>>();
   const readRefusals = () => {
     for (const source of refusals) {
       const lines = source.tail.read();
-      if (lines.length > 0) void refusalFlows(source, lines).then((flows) => { for (const f of flows) named(f); });
+      if (lines.length === 0) continue;
+      const p = dropReasons(source.node).then((reasons) => { for (const line of lines) named(refusalFlow(source, reasons)(line)); });
+      pendingRefusals.add(p);
+      void p.finally(() => pendingRefusals.delete(p));
     }
   };
 
-  // the access log of each controller pod, from its end now on
+  // the access log of each controller pod: likewise
   const tails = new Map(controllers.map((p) => [p.metadata.uid!, { pod: p.metadata.name!, tail: new LogTail(accessLogFile(ctx, p)) }]));
-  const accessFlows = (pod: string, lines: readonly string[]): Flow[] => lines.flatMap((line) => {
-    try { return [flowFromAccessLine(JSON.parse(line) as AccessLine, pod, book)].filter((f) => f !== undefined); } catch { return []; }
-  });
-  const readAccessLog = ({ pod, tail }: { pod: string; tail: LogTail }) => { for (const f of accessFlows(pod, tail.read())) named(f); };
+  const accessFlow = (pod: string) => (line: string) => {
+    try { return flowFromAccessLine(JSON.parse(line) as AccessLine, pod, book); } catch { return undefined; }
+  };
+  const readAccessLog = ({ pod, tail }: { pod: string; tail: LogTail }) => { for (const line of tail.read()) named(accessFlow(pod)(line)); };
   const readAccessLogs = () => { for (const t of tails.values()) readAccessLog(t); };
 
-  if (options.last !== undefined || options.since !== undefined) {
-    const recorded = await recordedFlows();
-    process.stderr.write(`Flows recorded in cluster "${ctx.cluster}": the connections conntrack still tracks, refusals, NGINX's requests (DNS is shown live only)${options.follow ? '; then live, Ctrl-C to stop' : ''}\n`);
-    for (const f of recorded) write(f);
-    if (!options.follow || shown === options.count) return 0;
-  }
-
-  /** The recorded flows the options ask for, oldest first: refusals and requests from the logs, connections from the tables. */
+  const window = { ...(options.since !== undefined ? { since: options.since } : {}), ...(options.last !== undefined ? { last: options.last } : {}) };
+  /** The recorded flows the options ask for, oldest first: refusals and requests from the logs (read back only as far as needed), connections from the tables. */
   async function recordedFlows(): Promise<Flow[]> {
-    const now = Date.now() / 1000;
-    const [fromRefusals, fromTables] = await Promise.all([
-      Promise.all(refusals.map((source) => refusalFlows(source, source.tail.history()))),
-      Promise.all(observers.map(async ({ netns, at }) => {
-        const r = await defaultRunner.run(['conntrack', '-L'], { netns, allowFailure: true });
-        return r.stdout.split('\n').flatMap((line) => {
-          const e = parseConntrackEntry(line, now);
-          const f = e && flowFromConntrack(e, at, book, options.all);
-          // conntrack says a start to the second
-          return f ? [{ ...f, time: isoSecond(e.time) }] : [];
-        });
-      })),
-    ]);
-    const fromAccessLogs = [...tails.values()].map(({ pod, tail }) => accessFlows(pod, tail.history()));
-    const since = options.since !== undefined ? Math.floor(options.since * 1000) : 0;
-    const all = [...fromRefusals, ...fromTables, ...fromAccessLogs].flat()
-      .filter((f) => Date.parse(f.time) >= since && matchesFilter(f, options.filter))
-      .map((f) => ({ f, at: Date.parse(f.time) })).sort((a, b) => a.at - b.at).map(({ f }) => f);
-    return options.last !== undefined ? all.slice(-options.last) : all;
+    const fromTables = Promise.all(observers.map(async ({ netns, at }) => {
+      const r = await defaultRunner.run(CONNTRACK_TABLE_ARGV, { netns, env: { ...process.env, ...CONNTRACK_TABLE_ENV }, allowFailure: true });
+      const flows = r.stdout.split('\n').map((line) => {
+        const e = parseConntrackEntry(line);
+        const f = e && flowFromConntrack(e, at, book, options.all);
+        // conntrack says a start to the second
+        return f && { ...f, time: isoSecond(e.time) };
+      });
+      return newestRecorded(flows.reverse(), options.filter, window, false);
+    }));
+    const fromRefusals = Promise.all(refusals.map(async (source) => {
+      const reasons = await dropReasons(source.node);
+      return newestRecorded(mapLines(source.tail.history(), refusalFlow(source, reasons)), options.filter, window, true);
+    }));
+    const fromAccessLogs = [...tails.values()].map(({ pod, tail }) => newestRecorded(mapLines(tail.history(), accessFlow(pod)), options.filter, window, true));
+    return mergeRecorded([...await fromTables, ...await fromRefusals, ...fromAccessLogs], window);
+  }
+  const warnUnrecorded = (listening: readonly boolean[]) => {
+    const missing = refusals.filter((_, i) => !listening[i]);
+    if (missing.length > 0) process.stderr.write(`warning: drops and rejects on ${missing.map((r) => r.label).join(', ')} are not shown: no refusal recorder runs there (its agent's log says why)\n`);
+    return missing.length;
+  };
+  const wantsHistory = options.last !== undefined || options.since !== undefined;
+  const recordedHeader = `Flows recorded in cluster "${ctx.cluster}": the connections conntrack still tracks, refusals, NGINX's requests (DNS is shown live only)`;
+
+  if (wantsHistory && !options.follow) {
+    warnUnrecorded(refusals.map((r) => recorderAlive(r.tail.file)));
+    const recorded = await Promise.race([recordedFlows(), finished.then(() => undefined)]);
+    if (!recorded) return 0;
+    process.stderr.write(`${recordedHeader}\n`);
+    for (const f of recorded) write(f);
+    return 0;
   }
 
   const start = (spec: CaptureSpec) => { const c = new Capture(spec); captures.push(c); return c; };
@@ -309,18 +324,25 @@ async function observe(ctx: Context, options: ObserveOptions, run: Run): Promise
   }
 
   // Ctrl-C while the captures start ends them too: that is a stop, not a failure
-  const startup = withTimeout(Promise.all([Promise.all(captures.map((c) => c.ready)), recordersListening(refusals.map((r) => r.tail.file))]), READY_TIMEOUT_MS, 'the captures did not start');
+  const startup = withTimeout(Promise.all([Promise.all(captures.map((c) => c.ready)), recordersListening(refusals.map((r) => r.tail.file), run.stopping)]), READY_TIMEOUT_MS, 'the captures did not start');
   startup.catch(() => undefined);
   const started = await Promise.race([startup, finished.then(() => undefined)]);
   if (started === undefined) return 0;
-  const [, listening] = started;
-  const unrecorded = refusals.filter((_, i) => !listening[i]);
-  if (unrecorded.length > 0) {
-    process.stderr.write(`warning: drops and rejects on ${unrecorded.map((r) => r.label).join(', ')} are not shown: no refusal recorder runs there (its agent's log says why)\n`);
+  const unrecorded = warnUnrecorded(started[1]);
+  // with -f, the history (read while the captures already run, so no connection falls between the two), then live
+  if (wantsHistory) {
+    const recorded = await Promise.race([recordedFlows(), finished.then(() => undefined)]);
+    if (!recorded) return 0;
+    process.stderr.write(`${recordedHeader}; then live\n`);
+    for (const f of recorded) write(f);
+    if (options.count !== undefined && shown >= options.count) return 0;
+    // a connection conntrack listed and also reported while the history was read is shown once
+    const listed = new Set(recorded.filter(isConnection).map(connectionKey));
+    early = early!.filter((f) => !(isConnection(f) && listed.has(connectionKey(f))));
   }
-  const what = ['connections', ...(unrecorded.length === refusals.length ? [] : ['drops and rejects']), 'DNS', 'NGINX\'s requests'];
+  const what = ['connections', ...(unrecorded === refusals.length ? [] : ['drops and rejects']), 'DNS', 'NGINX\'s requests'];
   process.stderr.write(`Observing cluster "${ctx.cluster}" (${nodeNames.join(', ')}, the load balancer, the outside client): ${what.join(', ')}; ${options.count !== undefined ? `until ${options.count} flows` : 'Ctrl-C to stop'}\n`);
-  const waiting = early;
+  const waiting = early!;
   early = undefined;
   for (const f of waiting) write(f);
   timers.push(
@@ -335,29 +357,39 @@ async function observe(ctx: Context, options: ObserveOptions, run: Run): Promise
   try {
     // a capture that ends (its namespace gone at `podnet down`) ends the observation with its reason
     await Promise.race([finished, ...captures.map((c) => c.stopped.catch((err: unknown) => { if (!run.stopping()) throw err; }))]);
-    // what NGINX flushed in the last 100 ms
+    // what the logs gained last (NGINX flushes every 100 ms), and the policy drops waiting for their rules' comments
     readAccessLogs();
     readRefusals();
+    await Promise.all(pendingRefusals);
   } finally {
     closed = true;
   }
   return 0;
 }
 
-/** Whether each log's recorder listens (its marker names a live process), waiting for those a fresh cluster is still starting. */
-async function recordersListening(logs: readonly string[]): Promise<boolean[]> {
-  const alive = (log: string) => {
-    try {
-      process.kill(Number(readFileSync(recorderMarkerPath(log), 'utf8')), 0);
-      return true;
-    } catch {
-      return false;
-    }
-  };
+/** a connection conntrack reported (not a DNS exchange, a request, a refusal) */
+const isConnection = (f: Flow) => f.verdict === 'FORWARDED' && !f.dns && !f.http;
+
+function* mapLines<T>(lines: Iterable<string>, f: (line: string) => T): Generator<T> {
+  for (const line of lines) yield f(line);
+}
+
+/** Whether a log's recorder listens: its marker names a live tcpdump on the log groups (not a process that got its pid since). */
+function recorderAlive(log: string): boolean {
+  try {
+    const pid = Number(readFileSync(recorderMarkerPath(log), 'utf8'));
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('nflog:');
+  } catch {
+    return false;
+  }
+}
+
+/** Whether each log's recorder listens, waiting a moment for those a fresh cluster is still starting (not past a stop). */
+async function recordersListening(logs: readonly string[], stopping: () => boolean): Promise<boolean[]> {
   const deadline = performance.now() + RECORDER_WAIT_MS;
   for (;;) {
-    const up = logs.map(alive);
-    if (up.every(Boolean) || performance.now() > deadline) return up;
+    const up = logs.map(recorderAlive);
+    if (up.every(Boolean) || stopping() || performance.now() > deadline) return up;
     await new Promise((r) => setTimeout(r, 100));
   }
 }

@@ -237,6 +237,11 @@ describe('podnet observe: the cluster\'s flows, live', () => {
     assert.equal(last.length, 1);
     assert.equal(last[0]!.destination.name, locked.metadata.name, 'the newest of the client\'s refusals');
     assert.deepEqual(await recorded(['--since', '2099-01-01T00:00:00Z']), []);
+    // -f: the history, then live
+    const followed = await pn(['observe', '--since', since, '-n', 'obs', '--verdict', 'DROPPED', '-f', '--timeout', '1s', '-o', 'json']);
+    assert.equal(followed.code, 0, followed.stderr);
+    assert.match(followed.stderr, /^Flows recorded in cluster "itobs": .*; then live\nObserving cluster "itobs" /);
+    assert.ok(followed.stdout.includes('"service":"obs/empty"'), 'the recorded reject first');
   });
 
   test('the agents hold the log groups: two observers at once both see a refusal; killed with -9, no capture of theirs runs', async () => {

@@ -5,13 +5,14 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync, appendFileSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Node, Pod, Service } from '../../../src/api/types.js';
 import { AddressBook } from '../../../src/observe/address-book.js';
 import { parseConntrackEntry } from '../../../src/observe/events.js';
-import { flowFromConntrack, flowFromRefusal, flowText, isoSecond } from '../../../src/observe/flows.js';
+import { connectionKey, flowFromConntrack, flowFromRefusal, flowText, inWindow, isoSecond, mergeRecorded, newestRecorded, type Flow } from '../../../src/observe/flows.js';
+import { RefusalRecorder } from '../../../src/observe/refusal-recorder.js';
 import { LogTail } from '../../../src/observe/log-tail.js';
 import { parseNflogLine, parseRefusalLine, recorderMarkerPath, refusalLogPath } from '../../../src/observe/refusal-log.js';
 
@@ -55,32 +56,119 @@ test('a refused packet becomes its flow by its group: the proxy\'s reject, a pol
   assert.equal(flowFromRefusal(at(4999), 'node-1', book, []), undefined);
 });
 
-test('conntrack -L entries: a connection\'s start from delta-time, to the second; without a start time or a tuple, none', () => {
-  const now = 1796000800.75;
-  const e = parseConntrackEntry('tcp      6 118 TIME_WAIT src=10.244.0.3 dst=10.96.5.5 sport=32932 dport=80 src=10.244.0.4 dst=10.244.0.3 sport=8080 dport=32932 [ASSURED] mark=0 delta-time=2 use=1', now)!;
-  assert.deepEqual(e, { time: now - 2, type: 'NEW', protocol: 'TCP', orig: { src: '10.244.0.3', dst: '10.96.5.5', sport: 32932, dport: 80 }, reply: { src: '10.244.0.4', dst: '10.244.0.3', sport: 8080, dport: 32932 } });
-  const udp = parseConntrackEntry('udp      17 28 src=10.244.0.3 dst=10.96.0.10 sport=5000 dport=53 [UNREPLIED] src=10.244.1.3 dst=10.244.0.3 sport=53 dport=5000 mark=0 delta-time=7 use=1', now)!;
-  assert.deepEqual([udp.protocol, udp.time], ['UDP', now - 7]);
-  assert.equal(parseConntrackEntry('tcp      6 118 TIME_WAIT src=10.244.0.3 dst=10.96.5.5 sport=1 dport=80 src=10.244.0.4 dst=10.244.0.3 sport=8080 dport=1 [ASSURED] mark=0 use=1', now), undefined, 'timestamps off');
-  assert.equal(parseConntrackEntry('conntrack v1.4.7 (conntrack-tools): 1 flow entries have been shown.', now), undefined);
+test('conntrack -L -o ktimestamp entries: a connection\'s start, to the second, in UTC; without a start time or a tuple, none', () => {
+  const e = parseConntrackEntry('tcp      6 118 TIME_WAIT src=10.244.0.3 dst=10.96.5.5 sport=32932 dport=80 src=10.244.0.4 dst=10.244.0.3 sport=8080 dport=32932 [ASSURED] mark=0 delta-time=2 [start=Mon Nov 30 01:06:38 2026] use=1')!;
+  assert.deepEqual(e, { time: Date.parse('2026-11-30T01:06:38Z') / 1000, type: 'NEW', protocol: 'TCP', orig: { src: '10.244.0.3', dst: '10.96.5.5', sport: 32932, dport: 80 }, reply: { src: '10.244.0.4', dst: '10.244.0.3', sport: 8080, dport: 32932 } });
+  const udp = parseConntrackEntry('udp      17 28 src=10.244.0.3 dst=10.96.0.10 sport=5000 dport=53 [UNREPLIED] src=10.244.1.3 dst=10.244.0.3 sport=53 dport=5000 mark=0 delta-time=7 [start=Tue Dec  1 00:00:09 2026] use=1')!;
+  assert.deepEqual([udp.protocol, udp.time], ['UDP', Date.parse('2026-12-01T00:00:09Z') / 1000]);
+  assert.equal(parseConntrackEntry('tcp      6 118 TIME_WAIT src=10.244.0.3 dst=10.96.5.5 sport=1 dport=80 src=10.244.0.4 dst=10.244.0.3 sport=8080 dport=1 [ASSURED] mark=0 use=1'), undefined, 'timestamps off');
+  assert.equal(parseConntrackEntry('conntrack v1.4.7 (conntrack-tools): 1 flow entries have been shown.'), undefined);
   // the flow it makes, timed to the second: its text keeps the columns of a flow timed to the millisecond
   const f = { ...flowFromConntrack(e, { kind: 'node', node: 'node-1' }, book, false)!, time: isoSecond(e.time) };
   assert.equal(f.time, '2026-11-30T01:06:38Z');
   assert.equal(flowText(f), '01:06:38     node-1        shop/client:32932 → 10.96.5.5:80 (ClusterIP shop/api) → shop/api-a:8080  TCP  FORWARDED');
 });
 
-test('a log\'s history before a tail starts: the rotated .1 first, then the log up to the start; nothing the tail reads later', () => {
+const flowAt = (time: string, extra: Partial<Flow> = {}): Flow => ({
+  time, observer: 'node-1', verdict: 'FORWARDED', protocol: 'TCP', source: { kind: 'pod', ip: '10.244.0.3', port: 1, namespace: 'shop', name: 'client' }, destination: { kind: 'service', ip: '10.96.5.5', port: 80 }, ...extra,
+});
+
+test('the window: --since counts a flow timed to the second from its second; a log is read back only as far as --since or --last needs', () => {
+  const since = Date.parse('2026-11-30T01:00:05.500Z') / 1000;
+  assert.equal(inWindow(flowAt('2026-11-30T01:00:05Z'), since), true, 'its second holds --since');
+  assert.equal(inWindow(flowAt('2026-11-30T01:00:05.400Z'), since), false);
+  assert.equal(inWindow(flowAt('2026-11-30T01:00:04Z'), since), false);
+  assert.equal(inWindow(flowAt('2026-11-30T01:00:00Z'), undefined), true);
+  let consumed = 0;
+  function* newestFirst(): Generator<Flow> {
+    for (let s = 59; s >= 0; s--) { consumed++; yield flowAt(`2026-11-30T01:00:${String(s).padStart(2, '0')}.000Z`, s % 2 ? {} : { verdict: 'DROPPED' }); }
+  }
+  const dropped = newestRecorded(newestFirst(), { verdict: 'DROPPED' }, { last: 3 }, true);
+  assert.deepEqual(dropped.map((f) => f.time.slice(17, 19)), ['58', '56', '54']);
+  assert.equal(consumed, 6, 'no further than the third match');
+  consumed = 0;
+  assert.equal(newestRecorded(newestFirst(), {}, { since: Date.parse('2026-11-30T01:00:50Z') / 1000 }, true).length, 10);
+  assert.equal(consumed, 16, 'back to 5 s before --since (lines a little out of order), then no further');
+  consumed = 0;
+  newestRecorded(newestFirst(), {}, { since: Date.parse('2026-11-30T01:00:50Z') / 1000 }, false);
+  assert.equal(consumed, 60, 'a table in no order is read whole');
+  const merged = mergeRecorded([[flowAt('2026-11-30T01:00:03.000Z'), flowAt('2026-11-30T01:00:01.000Z')], [flowAt('2026-11-30T01:00:02Z')]], { last: 2 });
+  assert.deepEqual(merged.map((f) => f.time), ['2026-11-30T01:00:02Z', '2026-11-30T01:00:03.000Z'], 'oldest first, the last N');
+  assert.equal(connectionKey(flowAt('x')), 'node-1 TCP 10.244.0.3:1 10.96.5.5:80');
+});
+
+test('a log\'s history before a tail starts: newest first, the log then its .1, read back across chunks; nothing the tail reads later', () => {
   const dir = mkdtempSync(path.join(tmpdir(), 'podnet-history-'));
   try {
     const file = path.join(dir, 'node-1.log');
-    assert.deepEqual(new LogTail(file).history(), []);
+    assert.deepEqual([...new LogTail(file).history()], []);
     writeFileSync(`${file}.1`, '{"a":1}\n{"b":2}\n');
     writeFileSync(file, '{"c":3}\n{"d":');
     const tail = new LogTail(file);
     appendFileSync(file, '4}\n{"e":5}\n');
-    assert.deepEqual(tail.history(), ['{"a":1}', '{"b":2}', '{"c":3}'], 'a line torn at the start is the tail\'s');
+    assert.deepEqual([...tail.history()], ['{"c":3}', '{"b":2}', '{"a":1}'], 'a line torn at the start is the tail\'s');
     assert.deepEqual(tail.read(), ['{"d":4}', '{"e":5}']);
+    // 40,000 lines (~1 MiB) read back in 256 KiB chunks: every line once, whole, in order
+    const big = path.join(dir, 'big.log');
+    writeFileSync(big, Array.from({ length: 40_000 }, (_, i) => `{"n":${i}}\n`).join(''));
+    const back = [...new LogTail(big).history()];
+    assert.equal(back.length, 40_000);
+    assert.ok(back.every((line, i) => line === `{"n":${39_999 - i}}`));
   } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('the tail moves by bytes: a line with a byte that is not UTF-8 does not make it read the log again', () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'podnet-tail-bytes-'));
+  try {
+    const file = path.join(dir, 'access.log');
+    writeFileSync(file, '');
+    const tail = new LogTail(file);
+    appendFileSync(file, Buffer.concat([Buffer.from('{"uri":"/'), Buffer.from([0xff]), Buffer.from('"}\n')]));
+    assert.equal(tail.read().length, 1);
+    appendFileSync(file, '{"uri":"/next"}\n');
+    assert.deepEqual(tail.read(), ['{"uri":"/next"}']);
+    assert.deepEqual(tail.read(), []);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('the recorder: lines to JSON, the marker while it listens, rotation at its size, a restart after its command ends; a write error is said once and thrown never', async () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'podnet-recorder-'));
+  const said: string[] = [];
+  const line = (n: number) => `179600057${n}.5 version 0, resource ID 4003, family IPv4 (2), length 80: 10.244.0.3.5000 > 10.96.5.5.8${n}: UDP, length 2`;
+  // a stand-in for tcpdump: says it listens, prints three packets, stays until killed
+  const script = `echo 'listening on nflog:4003' >&2; printf '%s\\n' '${line(1)}' 'not a packet' '${line(2)}' '${line(3)}'; exec sleep 30`;
+  const file = path.join(dir, 'refusals', 'node-1.log');
+  const recorder = new RefusalRecorder({ file, groups: [4003], say: (l) => said.push(l), maxBytes: 300, command: ['sh', '-c', script] });
+  try {
+    recorder.start();
+    const until = async (what: string, ok: () => boolean) => {
+      for (let i = 0; i < 100 && !ok(); i++) await new Promise((r) => setTimeout(r, 20));
+      assert.ok(ok(), what);
+    };
+    const lines = (f: string) => { try { return readFileSync(f, 'utf8').split('\n').filter(Boolean); } catch { return []; } };
+    await until('three refusals written', () => lines(file).length === 3);
+    assert.deepEqual(lines(file).map((l) => parseRefusalLine(l)!).map((r) => [r.group, r.dport]), [[4003, 81], [4003, 82], [4003, 83]]);
+    const pid = Number(readFileSync(recorderMarkerPath(file), 'utf8'));
+    process.kill(pid, 'SIGKILL');
+    await until('started again after its command ended', () => { try { return Number(readFileSync(recorderMarkerPath(file), 'utf8')) !== pid; } catch { return false; } });
+    assert.equal(said.filter((l) => /ended \(SIGKILL\); starting it again/.test(l)).length, 1, said.join(' | '));
+    // its second start prints the three again: past 300 bytes, the first three went to .1
+    await until('rotated at 300 bytes', () => lines(`${file}.1`).length === 3 && lines(file).length === 3);
+    // its directory replaced by a file: every write fails, each failure is said once, nothing is thrown at the agent
+    const again = Number(readFileSync(recorderMarkerPath(file), 'utf8'));
+    rmSync(path.dirname(file), { recursive: true, force: true });
+    writeFileSync(path.dirname(file), 'not a directory');
+    process.kill(again, 'SIGKILL');
+    await until('the next start\'s writes failed', () => said.some((l) => /ENOTDIR|EEXIST/.test(l)));
+    await new Promise((r) => setTimeout(r, 200));
+    const failures = said.filter((l) => /ENOTDIR|EEXIST/.test(l));
+    assert.ok(failures.length <= 2 && new Set(failures).size === failures.length, `each failure said once: ${failures.join(' | ')}`);
+  } finally {
+    recorder.stop();
     rmSync(dir, { recursive: true, force: true });
   }
 });

@@ -181,8 +181,11 @@ test('observe\'s history flags: --last N, --since as a duration or an RFC 3339 t
   assert.equal(observeOptions(parseFlags(['--since', '2026-11-30T01:00:00Z'], 'observe'), now).since, Date.parse('2026-11-30T01:00:00Z') / 1000);
   assert.throws(() => observeOptions(parseFlags(['--last', '0'], 'observe')), /invalid --last "0": must be a positive integer/);
   assert.throws(() => observeOptions(parseFlags(['--last', 'all'], 'observe')), /invalid --last "all"/);
-  assert.throws(() => observeOptions(parseFlags(['--since', 'yesterday'], 'observe')), /invalid --since "yesterday": a duration \(30s, 5m, 1h\) or a time/);
+  assert.throws(() => observeOptions(parseFlags(['--since', 'yesterday'], 'observe')), /invalid --since "yesterday": a duration \(30s, 5m, 1h\) or an RFC 3339 time with its zone/);
   assert.throws(() => observeOptions(parseFlags(['--since', '2026-13-45T99:00:00Z'], 'observe')), /invalid --since/);
+  assert.throws(() => observeOptions(parseFlags(['--since', '2026-02-30T01:00:00Z'], 'observe')), /invalid --since/, 'no such day');
+  assert.throws(() => observeOptions(parseFlags(['--since', '2026-11-30T01:00:00'], 'observe')), /invalid --since/, 'no zone: whose local time?');
+  assert.equal(observeOptions(parseFlags(['--since', '2026-11-30T02:00:00+01:00'], 'observe'), now).since, Date.parse('2026-11-30T01:00:00Z') / 1000);
 });
 
 test('tcpdump -i any DNS lines: queries with their type and name, answers with their rcode, records and truncation', () => {
