@@ -29,6 +29,8 @@ export interface Frontend {
   type: 'ClusterIP' | 'LoadBalancer' | 'NodePort' | 'ExternalIP';
   /** externalTrafficPolicy Local (external frontends only) */
   externalLocal?: boolean;
+  /** internalTrafficPolicy Local (ClusterIPs only) */
+  internalLocal?: boolean;
   /** loadBalancerSourceRanges (LoadBalancer addresses only) */
   sourceRanges?: string[];
 }
@@ -74,9 +76,10 @@ export class AddressBook {
       const service = `${namespace}/${s.metadata.name!}`;
       const local = s.spec.externalTrafficPolicy === 'Local' ? { externalLocal: true } : {};
       const ranges = s.spec.loadBalancerSourceRanges?.length ? { sourceRanges: s.spec.loadBalancerSourceRanges } : {};
+      const internal = s.spec.internalTrafficPolicy === 'Local' ? { internalLocal: true } : {};
       const at = (ip: string, port: number, protocol: string, type: Frontend['type']) => {
         if (!this.frontendIPs.has(ip)) this.frontendIPs.set(ip, service);
-        const extra = type === 'ClusterIP' ? {} : type === 'LoadBalancer' ? { ...local, ...ranges } : local;
+        const extra = type === 'ClusterIP' ? internal : type === 'LoadBalancer' ? { ...local, ...ranges } : local;
         if (!this.frontends.has(key(ip, port, protocol))) this.frontends.set(key(ip, port, protocol), { service, namespace, type, ...extra });
       };
       for (const port of s.spec.ports ?? []) {

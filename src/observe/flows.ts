@@ -142,11 +142,13 @@ export function flowFromReject(p: LoggedPacket, observer: string, book: AddressB
 }
 
 /**
- * A new external connection's first packet dropped (the client's connect
- * times out): a source outside a LoadBalancer's loadBalancerSourceRanges
- * (the load balancer's check, or a node's for what reaches it past the load
- * balancer), or externalTrafficPolicy Local with no ready endpoint on the
- * node (the load balancer's health check should have taken it out).
+ * A new connection's first packet dropped (the client's connect times
+ * out): a source outside a LoadBalancer's loadBalancerSourceRanges (the load
+ * balancer's check, or a node's for what reaches it past the load balancer),
+ * externalTrafficPolicy Local with no ready endpoint on the node (the load
+ * balancer's health check should have taken it out), or a pod's connection
+ * to a ClusterIP with internalTrafficPolicy Local and no ready endpoint on
+ * its node.
  */
 export function flowFromServiceDrop(p: LoggedPacket, observer: string, book: AddressBook): Flow {
   const service = book.frontend(p.dst, p.dport, p.protocol);
@@ -155,6 +157,7 @@ export function flowFromServiceDrop(p: LoggedPacket, observer: string, book: Add
   const reason = !service ? `dropped by ${by}`
     : outsideRanges ? `dropped by ${by}: ${p.src} is outside Service ${service.service}'s loadBalancerSourceRanges (${service.sourceRanges!.join(', ')})`
       : service.externalLocal ? `dropped by ${by}: Service ${service.service} has externalTrafficPolicy Local and no ready endpoint on ${observer}`
+        : service.internalLocal ? `dropped by ${by}: Service ${service.service} has internalTrafficPolicy Local and no ready endpoint on ${observer}`
         : `dropped by ${by} for Service ${service.service}`;
   return refused(p, observer, book, service, reason);
 }

@@ -53,6 +53,7 @@ export const CHAINS = {
   firewallCheck: 'firewall-check',
   clusterIpsCheck: 'cluster-ips-check',
   reject: 'reject-chain',
+  noLocalEndpoint: 'no-local-endpoint',
   natPrerouting: 'nat-prerouting',
   natOutput: 'nat-output',
   natPostrouting: 'nat-postrouting',
@@ -134,6 +135,9 @@ function fixedChains(cfg: ProxyConfig): Chain[] {
       r([{ m: 'saddr-cidr', cidr: `${NODE_ROUTER_IP}/32` }], { s: 'reject' }),
       r([], { s: 'reject', log: NFLOG_GROUP.serviceReject }),
     ] },
+    // internalTrafficPolicy Local without a local endpoint: the connection is dropped (KEP-2086: the client times out),
+    // its first packet logged for `podnet observe` (this is reached from the nat chains: new connections only)
+    { name: CHAINS.noLocalEndpoint, rules: [r([], { s: 'drop', log: NFLOG_GROUP.serviceDrop })] },
     { name: CHAINS.natPrerouting, hook: { type: 'nat', hook: 'prerouting', priority: 'dstnat' }, rules: [r([], { s: 'jump', chain: CHAINS.services })] },
     { name: CHAINS.natOutput, hook: { type: 'nat', hook: 'output', priority: '-100' }, rules: [r([], { s: 'jump', chain: CHAINS.services })] },
     { name: CHAINS.natPostrouting, hook: { type: 'nat', hook: 'postrouting', priority: 'srcnat' }, rules: [r([], { s: 'jump', chain: CHAINS.masquerading })] },
@@ -347,7 +351,7 @@ class Builder {
       const group: Group = sp.internalLocal ? 'local' : 'cluster';
       const target = this.groupTarget(sp, 'addr', group, owner);
       this.backends(sp, 'addr', `${sp.clusterIP} . ${sp.port}`, group, owner);
-      this.element(SETS.serviceIps, vip, target ? `goto ${target}` : 'drop');
+      this.element(SETS.serviceIps, vip, `goto ${target ?? CHAINS.noLocalEndpoint}`);
     }
 
     if (sp.sourceRanges.length > 0) {

@@ -179,6 +179,34 @@ describe('podnet observe: the cluster\'s flows, live', () => {
     assert.equal(reject!.reason, 'rejected by the service proxy (connection refused): ClusterIP obs/empty has no ready endpoint for TCP port 80');
   });
 
+  test('internalTrafficPolicy Local without an endpoint on the client\'s node: the service proxy\'s drop, with why', async () => {
+    await ok(['apply', '-f', '-'], `
+apiVersion: v1
+kind: Pod
+metadata: {name: pinned, namespace: obs, labels: {app: pinned}}
+spec:
+  nodeName: node-1
+  containers: [{name: echo, image: podnet/echo, ports: [{name: http, containerPort: 8080}]}]
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: far, namespace: obs}
+spec:
+  nodeName: node-2
+  terminationGracePeriodSeconds: 0
+  containers: [{name: c, image: none, command: [sleep, infinity]}]
+---${echoService({ name: 'local-only', namespace: 'obs', app: 'pinned', extraSpec: '  internalTrafficPolicy: Local\n' })}`);
+    await ok(['wait', '--for=condition=Ready', 'pod/pinned', 'pod/far', '-n', 'obs', '--timeout=60s']);
+    // the Service's endpoint reached node-2's ruleset: from node-1 the Service answers
+    await eventually('the local-only Service to answer on node-1', async () => (await pn(['exec', 'node/node-1', '--', 'curl', '-s', '-m', '1', '-o', '/dev/null', '-w', '%{http_code}', `http://${(JSON.parse(await ok(['get', 'svc', 'local-only', '-n', 'obs', '-o', 'json'])) as Service).spec.clusterIP}/`])).stdout === '200' || undefined, 20_000, 200);
+    const o = await observe(['--verdict', 'DROPPED', '--from-pod', 'obs/far', '--count', '1'], () => pn(['exec', '-n', 'obs', 'far', '--', 'curl', '-s', '-m', '1', 'http://local-only/']));
+    assert.equal(o.code, 0, o.stderr);
+    const [drop] = o.flows;
+    assert.equal(drop!.observer, 'node-2');
+    assert.deepEqual(drop!.service, { service: 'obs/local-only', namespace: 'obs', type: 'ClusterIP', internalLocal: true });
+    assert.equal(drop!.reason, 'dropped by the service proxy: Service obs/local-only has internalTrafficPolicy Local and no ready endpoint on node-2');
+  });
+
   test('a LoadBalancer the outside client is not allowed to reach: the load balancer\'s drop, with the source ranges', async () => {
     const lb = await eventually('the guarded Service\'s address', async () => (JSON.parse(await ok(['get', 'svc', 'guarded', '-n', 'obs', '-o', 'json'])) as Service).status?.loadBalancer?.ingress?.[0]?.ip, 30_000, 200);
     const o = await observe(['--verdict', 'DROPPED', '--node', 'load-balancer', '--count', '1'], () => pn(['outside', '--', 'curl', '-s', '-m', '2', `http://${lb}/`]));

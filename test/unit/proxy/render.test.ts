@@ -112,6 +112,9 @@ table ip podnet {
 		ip saddr 172.18.0.1/32 reject
 		log group 4003 snaplen 128 queue-threshold 1 reject
 	}
+	chain no-local-endpoint {
+		log group 4004 snaplen 128 queue-threshold 1 drop
+	}
 	chain nat-prerouting {
 		type nat hook prerouting priority dstnat; policy accept;
 		jump services
