@@ -15,7 +15,11 @@ import { processGroupMembers, processGroupOf, processName, processRunning } from
 import { RecordingRunner } from '../../../src/net/runner.js';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'pn-nginx-leftovers-'));
-after(() => rmSync(dir, { recursive: true, force: true }));
+after(() => {
+  // a failed assertion leaves the stand-in running, and its pipes would keep this file from ever ending
+  for (const p of ours()) try { process.kill(p.pid, 'SIGKILL'); } catch { /* gone */ }
+  rmSync(dir, { recursive: true, force: true });
+});
 
 /** 13 characters: the whole name is the process's name (the kernel keeps 15) */
 const NAME = 'pn-fake-nginx';
@@ -34,6 +38,8 @@ test('a master killed with -9 leaves its workers running; stopLeftovers stops th
   await nginx.prepare();
   const exited = new Promise<string | null>((resolve) => nginx.onUnexpectedExit((_code, signal) => resolve(signal)));
   assert.equal((await nginx.apply('# any text: the stand-in reads no conf\n')).action, 'started');
+  // started means a first worker; the stand-in's second is forked a moment later (on a busy machine, later still)
+  for (let i = 0; i < 200 && nginx.workers().length < 2; i++) await new Promise((r) => setTimeout(r, 10));
   const workers = nginx.workers();
   assert.equal(workers.length, 2);
 
