@@ -63,6 +63,8 @@ export interface CommonFlags {
   last?: string;
   /** `observe --since DURATION|TIME`: the recorded flows since then */
   since?: string;
+  /** observe's other Hubble filters (`--to-service`, `--port`, `--ip`, `--from-label`, `--http-status`, …), by flag name */
+  flowFilters: Partial<Record<FlowFilterFlag, string>>;
   /** `exec -i/--stdin`: pass stdin to the command (parsed only with the stream options) */
   stdin: boolean;
   /** `exec -t/--tty`: stdin is a terminal (parsed only with the stream options) */
@@ -118,6 +120,10 @@ const REQUEST_OPTIONS = {
   request: { type: 'string', short: 'X' },
 } as const;
 
+/** Hubble's filters beyond the pod, node, verdict and protocol ones (`--label` is also `-l`, the selector flag) */
+export const FLOW_FILTER_FLAGS = ['service', 'to-service', 'port', 'from-port', 'to-port', 'ip', 'from-ip', 'to-ip', 'label', 'from-label', 'to-label', 'http-status', 'http-method', 'http-path'] as const;
+export type FlowFilterFlag = typeof FLOW_FILTER_FLAGS[number];
+
 /** Hubble's filters, for the flows `observe` shows: only observe takes them. */
 const OBSERVE_OPTIONS = {
   ...OPTIONS,
@@ -130,6 +136,7 @@ const OBSERVE_OPTIONS = {
   count: { type: 'string' },
   last: { type: 'string' },
   since: { type: 'string' },
+  ...Object.fromEntries(FLOW_FILTER_FLAGS.map((f) => [f, { type: 'string' }])) as Record<FlowFilterFlag, { type: 'string' }>,
 } as const;
 
 /** Which extra options a command takes: exec's streams, trace's request shape, observe's filters. */
@@ -188,6 +195,7 @@ export function parseFlags(argv: string[], set: FlagSet = 'common'): CommonFlags
     ...('count' in v && typeof v.count === 'string' ? { count: v.count } : {}),
     ...('last' in v && typeof v.last === 'string' ? { last: v.last } : {}),
     ...('since' in v && typeof v.since === 'string' ? { since: v.since } : {}),
+    flowFilters: Object.fromEntries(FLOW_FILTER_FLAGS.flatMap((f) => (f in v && typeof (v as Record<string, unknown>)[f] === 'string' ? [[f, (v as Record<string, string>)[f]]] : []))),
     showLabels: !!v['show-labels'],
     noHeaders: !!v['no-headers'],
     labelColumns: (v['label-columns'] ?? []).flatMap((c) => c.split(',')).map((c) => c.trim()).filter(Boolean),

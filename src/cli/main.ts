@@ -33,8 +33,11 @@ Usage:
   podnet trace URL|tcp://HOST:PORT [--from outside|POD|TYPE/NAME] [-n NS]
                                              send one request and show each layer it crossed, or where and why it failed
   podnet test -f FILE                        connectivity tests: who can reach whom (each a trace; exit 1 when one fails)
-  podnet observe [-n NS] [--pod|--from-pod|--to-pod [NS/]NAME] [--node NAME] [--verdict FORWARDED|DROPPED] [--protocol tcp|udp|icmp|sctp|dns|http] [--all] [--last N|--since D [-f]] [--count N] [--timeout D] [-o json]
-                                             the cluster's flows, live: connections with the Service and pod each reached, DNS, policy drops, ingress requests
+  podnet observe [-n NS] [--pod|--from-pod|--to-pod [NS/]NAME] [--to-service [NS/]NAME] [-l|--from-label|--to-label SELECTOR]
+                 [--port|--from-port|--to-port N] [--ip|--from-ip|--to-ip ADDR[/BITS]] [--node NAME] [--verdict FORWARDED|DROPPED]
+                 [--protocol tcp|udp|icmp|sctp|dns|http] [--http-status 503|5+] [--http-method M] [--http-path REGEX] [--all]
+                 [--last N|--since D [-f]] [--count N] [--timeout D] [-o json]
+                                             the cluster's flows, live or recorded: connections with the Service and pod each reached, DNS, drops and rejects, ingress requests
   podnet doctor                              check every layer of the cluster and say what is wrong and what to change
   podnet port-forward [-n NS] TYPE/NAME|POD [ADDR:][LOCAL]:REMOTE|PORT…
                                              reach a pod (pod, deploy, sts, svc) from the host's 127.0.0.1

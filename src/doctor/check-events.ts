@@ -1,7 +1,8 @@
 // Events: the Warning Events of the last minutes, newest first: what the
 // controllers, the scheduler, the node agents and the ingress controller
 // reported going wrong (a rejected NGINX configuration, a FailedCreate, a
-// failed probe), with how often.
+// failed probe), with how often; a readiness probe that failed only while
+// its pod was starting is left out.
 
 import type { Event } from '../api/types.js';
 import { plural } from '../trace/report.js';
@@ -24,13 +25,33 @@ function presentUids(e: DoctorEvidence): Map<string, Set<string>> {
   ]);
 }
 
+/**
+ * A readiness probe that failed before its pod became Ready, which it is
+ * now: the pod starting (a probe may run before the program listens), not
+ * a fault. A failure after the pod was Ready stays.
+ */
+function startingProbe(e: DoctorEvidence): (ev: Event) => boolean {
+  const readySince = new Map<string, number>();
+  for (const p of e.objects.pods) {
+    const ready = p.status?.conditions?.find((c) => c.type === 'Ready');
+    if (ready?.status === 'True' && p.metadata.uid) readySince.set(p.metadata.uid, Date.parse(ready.lastTransitionTime ?? '') || 0);
+  }
+  return (ev) => {
+    if (ev.reason !== 'Unhealthy' || !ev.message?.startsWith('Readiness probe failed') || ev.involvedObject.kind !== 'Pod') return false;
+    const since = readySince.get(ev.involvedObject.uid ?? '');
+    // the event's times are to the second, as the condition's
+    return since !== undefined && lastSeen(ev) <= since;
+  };
+}
+
 export function checkEvents(e: DoctorEvidence): Finding[] {
   const present = presentUids(e);
   const current = (ev: Event) => {
     const uids = present.get(ev.involvedObject.kind ?? '');
     return !uids || !ev.involvedObject.uid || uids.has(ev.involvedObject.uid);
   };
-  const recent = e.objects.events.filter((ev) => ev.type === 'Warning' && e.now - lastSeen(ev) <= RECENT_MS && current(ev)).sort((a, b) => lastSeen(b) - lastSeen(a));
+  const starting = startingProbe(e);
+  const recent = e.objects.events.filter((ev) => ev.type === 'Warning' && e.now - lastSeen(ev) <= RECENT_MS && current(ev) && !starting(ev)).sort((a, b) => lastSeen(b) - lastSeen(a));
   const out = recent.slice(0, SHOWN).map((ev) => {
     const o = ev.involvedObject;
     const times = (ev.count ?? 1) > 1 ? ` (${plural(ev.count!, 'time')}, last ${ago(e.now, lastSeen(ev))})` : ` (${ago(e.now, lastSeen(ev))})`;

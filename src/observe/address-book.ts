@@ -20,6 +20,8 @@ export interface Peer {
   name?: string;
   /** the node a pod runs on, or the node an address belongs to */
   node?: string;
+  /** a pod's labels (Hubble's JSON has its endpoints' labels too) */
+  labels?: Record<string, string>;
 }
 
 /** A Service frontend the address and port are: `namespace/name` and how it was asked (ClusterIP, LoadBalancer, NodePort, ExternalIP). */
@@ -40,7 +42,7 @@ export interface ClusterObjects { pods: readonly Pod[]; services: readonly Servi
 const key = (ip: string, port: number | undefined, protocol: string) => `${protocol.toUpperCase()} ${ip}:${port ?? ''}`;
 
 export class AddressBook {
-  private readonly pods = new Map<string, { namespace: string; name: string; node?: string }>();
+  private readonly pods = new Map<string, { namespace: string; name: string; node?: string; labels?: Record<string, string> }>();
   private readonly nodes = new Map<string, string>();
   private readonly lbAddresses = new Set<string>();
   private readonly frontends = new Map<string, Frontend>();
@@ -68,7 +70,8 @@ export class AddressBook {
       const ip = p.status?.podIP;
       // a hostNetwork pod's address is its node's
       if (!ip || p.spec.hostNetwork || p.status?.phase === 'Succeeded' || p.status?.phase === 'Failed') continue;
-      this.pods.set(ip, { namespace: p.metadata.namespace!, name: p.metadata.name!, ...(p.spec.nodeName ? { node: p.spec.nodeName } : {}) });
+      const labels = p.metadata.labels && Object.keys(p.metadata.labels).length > 0 ? { labels: p.metadata.labels } : {};
+      this.pods.set(ip, { namespace: p.metadata.namespace!, name: p.metadata.name!, ...(p.spec.nodeName ? { node: p.spec.nodeName } : {}), ...labels });
       this.podIPs.set(`${p.metadata.namespace!}/${p.metadata.name!}`, ip);
     }
     for (const s of objects.services) {
@@ -100,7 +103,7 @@ export class AddressBook {
   peer(ip: string, port?: number): Peer {
     const withPort = port !== undefined ? { port } : {};
     const pod = this.pods.get(ip);
-    if (pod) return { kind: 'pod', ip, ...withPort, namespace: pod.namespace, name: pod.name, ...(pod.node ? { node: pod.node } : {}) };
+    if (pod) return { kind: 'pod', ip, ...withPort, namespace: pod.namespace, name: pod.name, ...(pod.node ? { node: pod.node } : {}), ...(pod.labels ? { labels: pod.labels } : {}) };
     const node = this.nodes.get(ip);
     if (node) return { kind: 'node', ip, ...withPort, node };
     if (ip === NODE_ROUTER_IP || ip === OUTSIDE_ROUTER_IP) return { kind: 'router', ip, ...withPort };

@@ -10,6 +10,7 @@ import { inCidr } from '../proxy/ipv4.js';
 import type { AddressBook, Frontend, Peer } from './address-book.js';
 import type { ConntrackEvent, LoggedPacket } from './events.js';
 import type { Refusal } from './refusal-log.js';
+import { matchesRequirements, type Requirement } from '../api/labels.js';
 import { NFLOG_GROUP } from '../net/nflog.js';
 
 /** where a record was taken: a node's namespace, the router's (the cloud load balancer), or the ingress controller's NGINX */
@@ -229,6 +230,24 @@ export interface FlowFilter {
   verdict?: Verdict;
   /** TCP, UDP, ICMP, SCTP, DNS or HTTP */
   protocol?: string;
+  /** flows to this Service (`ns/name`, or `name` in `namespace`): the frontend asked for, or the one NGINX proxied to */
+  toService?: string;
+  /** a port on either side / of the source / where the packet was sent or its NAT sent it */
+  port?: number;
+  fromPort?: number;
+  toPort?: number;
+  /** an address or CIDR on either side / of the source / where the packet was sent, its NAT sent it, or NGINX proxied it */
+  ip?: string;
+  fromIp?: string;
+  toIp?: string;
+  /** label selectors on a pod of either side / the source / a destination */
+  label?: Requirement[];
+  fromLabel?: Requirement[];
+  toLabel?: Requirement[];
+  /** NGINX's requests: the status (`503`) or its class (`5+`), the method, a regular expression on the URI */
+  httpStatus?: string;
+  httpMethod?: string;
+  httpPath?: RegExp;
 }
 
 const destinations = (f: Flow): Peer[] => [f.destination, ...(f.translatedDestination ? [f.translatedDestination] : []), ...(f.http?.upstreams ?? [])];
@@ -286,8 +305,40 @@ export function connectionKey(f: Flow): string {
   return `${f.observer} ${f.protocol} ${f.source.ip}:${f.source.port ?? ''} ${f.destination.ip}:${f.destination.port ?? ''}`;
 }
 
+/** Whether the flow went to the Service `spec` names (`ns/name`, or `name` in `namespace`). */
+function toService(f: Flow, spec: string, namespace: string | undefined): boolean {
+  const [ns, name] = spec.includes('/') ? spec.split('/', 2) as [string, string] : [namespace, spec];
+  const services = [f.service?.service, f.http?.service?.replace(/:\d+$/, '')].filter((s) => s !== undefined);
+  return services.some((s) => (ns === undefined ? s.split('/')[1] === name : s === `${ns}/${name}`));
+}
+
+const hasAddress = (peers: readonly Peer[], spec: string) => peers.some((p) => (spec.includes('/') ? inCidr(p.ip, spec) : p.ip === spec));
+const hasPort = (peers: readonly Peer[], port: number) => peers.some((p) => p.port === port);
+const hasLabels = (peers: readonly Peer[], reqs: Requirement[]) => peers.some((p) => p.kind === 'pod' && matchesRequirements(reqs, p.labels ?? {}));
+
+function httpMatches(f: Flow, filter: FlowFilter): boolean {
+  if (filter.httpStatus === undefined && filter.httpMethod === undefined && filter.httpPath === undefined) return true;
+  const h = f.http;
+  if (!h) return false;
+  const status = String(h.status);
+  if (filter.httpStatus !== undefined && (filter.httpStatus.endsWith('+') ? !status.startsWith(filter.httpStatus.slice(0, -1)) : status !== filter.httpStatus)) return false;
+  if (filter.httpMethod !== undefined && h.method.toUpperCase() !== filter.httpMethod.toUpperCase()) return false;
+  return filter.httpPath === undefined || filter.httpPath.test(h.uri);
+}
+
 export function matchesFilter(f: Flow, filter: FlowFilter): boolean {
   if (filter.verdict && f.verdict !== filter.verdict) return false;
+  if (filter.toService !== undefined && !toService(f, filter.toService, filter.namespace)) return false;
+  if (filter.port !== undefined && !hasPort(sides(f), filter.port)) return false;
+  if (filter.fromPort !== undefined && f.source.port !== filter.fromPort) return false;
+  if (filter.toPort !== undefined && !hasPort(destinations(f), filter.toPort)) return false;
+  if (filter.ip !== undefined && !hasAddress([...sides(f), ...(f.translatedSource ? [f.translatedSource] : [])], filter.ip)) return false;
+  if (filter.fromIp !== undefined && !hasAddress([f.source], filter.fromIp)) return false;
+  if (filter.toIp !== undefined && !hasAddress(destinations(f), filter.toIp)) return false;
+  if (filter.label && !hasLabels(sides(f), filter.label)) return false;
+  if (filter.fromLabel && !hasLabels([f.source], filter.fromLabel)) return false;
+  if (filter.toLabel && !hasLabels(destinations(f), filter.toLabel)) return false;
+  if (!httpMatches(f, filter)) return false;
   if (filter.protocol && f.protocol !== filter.protocol.toUpperCase()) return false;
   if (filter.node && f.observer !== filter.node) return false;
   if (filter.fromPod && !anyPod([f.source], filter.fromPod, filter.namespace)) return false;

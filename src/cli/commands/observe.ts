@@ -16,6 +16,8 @@ import type { Node, Pod, Service } from '../../api/types.js';
 import { netnsNames } from '../../config.js';
 import { PodnetError } from '../../errors.js';
 import { defaultRunner } from '../../net/runner.js';
+import { parseSelector, type Requirement } from '../../api/labels.js';
+import { ipv4ToNumber } from '../../proxy/ipv4.js';
 import { LogTail } from '../../observe/log-tail.js';
 import { AddressBook } from '../../observe/address-book.js';
 import { Capture, type CaptureSpec } from '../../observe/capture.js';
@@ -86,6 +88,54 @@ function sinceTime(text: string | undefined, now: number): number | undefined {
   return at / 1000;
 }
 
+function portFlag(flag: string, text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 1 || n > 65535) throw new PodnetError('EUSAGE', `invalid --${flag} "${text}": must be a port, 1-65535`);
+  return n;
+}
+
+function addressFlag(flag: string, text: string | undefined): string | undefined {
+  if (text === undefined) return undefined;
+  const [ip, bits, extra] = text.split('/');
+  const ok = ipv4ToNumber(ip ?? '') !== undefined && extra === undefined && (bits === undefined || (/^\d+$/.test(bits) && Number(bits) <= 32));
+  if (!ok) throw new PodnetError('EUSAGE', `invalid --${flag} "${text}": must be an IPv4 address or CIDR`);
+  return text;
+}
+
+function labelFlag(flag: string, text: string | undefined): Requirement[] | undefined {
+  if (text === undefined) return undefined;
+  try {
+    return parseSelector(text);
+  } catch (err) {
+    throw new PodnetError('EUSAGE', `invalid --${flag} "${text}": ${(err as Error).message}`);
+  }
+}
+
+/** Hubble's filters beyond pods, node, verdict and protocol, checked */
+function moreFilters(flags: CommonFlags): Partial<FlowFilter> {
+  const f = flags.flowFilters;
+  const status = f['http-status'];
+  if (status !== undefined && !/^[1-5](\d\d|\+)$/.test(status)) throw new PodnetError('EUSAGE', `invalid --http-status "${status}": a status (503) or a class (5+)`);
+  const method = f['http-method'];
+  if (method !== undefined && !/^[A-Za-z]+$/.test(method)) throw new PodnetError('EUSAGE', `invalid --http-method "${method}": a method (GET, POST, …)`);
+  let path: RegExp | undefined;
+  if (f['http-path'] !== undefined) {
+    try { path = new RegExp(f['http-path']); } catch (err) { throw new PodnetError('EUSAGE', `invalid --http-path "${f['http-path']}": ${(err as Error).message}`); }
+  }
+  if (f.service !== undefined && f['to-service'] !== undefined && f.service !== f['to-service']) throw new PodnetError('EUSAGE', '--service and --to-service are the same filter here: give one');
+  const label = labelFlag('label', f.label ?? flags.selector);
+  const fromLabel = labelFlag('from-label', f['from-label']);
+  const toLabel = labelFlag('to-label', f['to-label']);
+  const entries = {
+    toService: f['to-service'] ?? f.service,
+    port: portFlag('port', f.port), fromPort: portFlag('from-port', f['from-port']), toPort: portFlag('to-port', f['to-port']),
+    ip: addressFlag('ip', f.ip), fromIp: addressFlag('from-ip', f['from-ip']), toIp: addressFlag('to-ip', f['to-ip']),
+    label, fromLabel, toLabel, httpStatus: status, httpMethod: method, httpPath: path,
+  };
+  return Object.fromEntries(Object.entries(entries).filter(([, v]) => v !== undefined)) as Partial<FlowFilter>;
+}
+
 export function observeOptions(flags: CommonFlags, now = Date.now() / 1000): ObserveOptions {
   if (flags.positionals.length > 0) throw new PodnetError('EUSAGE', `unexpected argument "${flags.positionals[0]}": podnet observe takes flags only`);
   const verdict = flags.verdict?.toUpperCase();
@@ -105,6 +155,7 @@ export function observeOptions(flags: CommonFlags, now = Date.now() / 1000): Obs
       ...(flags.node !== undefined ? { node: flags.node } : {}),
       ...(verdict !== undefined ? { verdict: verdict as FlowFilter['verdict'] } : {}),
       ...(protocol !== undefined ? { protocol } : {}),
+      ...moreFilters(flags),
     },
     all: flags.all,
     ...(count !== undefined ? { count } : {}),

@@ -265,6 +265,12 @@ spec:
     assert.equal(last.length, 1);
     assert.equal(last[0]!.destination.name, locked.metadata.name, 'the newest of the client\'s refusals');
     assert.deepEqual(await recorded(['--since', '2099-01-01T00:00:00Z']), []);
+    // Hubble's other filters, on the same record
+    const requests = await recorded(['--since', since, '--to-service', 'obs/web', '--http-status', '2+', '--http-path', '^/$']);
+    assert.deepEqual(requests.map((f) => [f.protocol, f.http?.host]), [['HTTP', 'web.obs.example.test']]);
+    const fromClient = await recorded(['--since', since, '--from-label', 'app=client', '--to-port', '80', '--to-ip', '10.96.0.0/12']);
+    assert.ok(fromClient.some((f) => f.service?.service === 'obs/empty') && fromClient.some((f) => f.service?.service === 'obs/web'), JSON.stringify(fromClient));
+    assert.ok(fromClient.every((f) => f.source.labels?.app === 'client' && f.destination.port === 80), 'the client pod\'s flows to port 80 only: not its drop at the locked pod\'s 8080');
     // -f: the history, then live
     const followed = await pn(['observe', '--since', since, '-n', 'obs', '--verdict', 'DROPPED', '-f', '--timeout', '1s', '-o', 'json']);
     assert.equal(followed.code, 0, followed.stderr);

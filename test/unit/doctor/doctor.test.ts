@@ -262,6 +262,21 @@ test('events: recent Warnings about objects that still exist, newest first; old 
   assert.deepEqual(f.filter((x) => x.section === 'Events').map((x) => x.text), ['ReplicaSet shop/obj R: newest (4 times, last 2s ago)', 'Pod shop/obj R: first (30s ago)']);
 });
 
+test('events: a readiness probe that failed while its pod was starting is left out once the pod is Ready; one failing after stays', () => {
+  const readyAt = (p: Pod, secondsAgo: number): Pod => ({ ...p, status: { ...p.status, conditions: [{ type: 'Ready', status: 'True', lastTransitionTime: ago(secondsAgo) }] } });
+  const probeFailed = (p: Pod, secondsAgo: number): Event => ({
+    apiVersion: 'v1', kind: 'Event', metadata: { namespace: p.metadata.namespace, name: `${p.metadata.name}.${secondsAgo}` }, type: 'Warning', reason: 'Unhealthy',
+    message: 'Readiness probe failed: dial tcp 10.244.1.2:80: connect ECONNREFUSED', count: 1, lastTimestamp: ago(secondsAgo),
+    involvedObject: { kind: 'Pod', namespace: p.metadata.namespace, name: p.metadata.name, uid: p.metadata.uid },
+  } as Event);
+  const started = readyAt(controllerPod, 50);
+  const f = diagnose(evidence({}, { pods: [started, ...apiPods, dnsPod], events: [probeFailed(started, 52), probeFailed(apiPods[0]!, 5)] }));
+  assert.deepEqual(f.filter((x) => x.section === 'Events').map((x) => x.text), [`Pod shop/api-1 Unhealthy: Readiness probe failed: dial tcp 10.244.1.2:80: connect ECONNREFUSED (5s ago)`],
+    'api-1 is not Ready in this evidence: its failure stays');
+  const later = diagnose(evidence({}, { pods: [started, ...apiPods, dnsPod], events: [probeFailed(started, 10)] }));
+  assert.equal(later.filter((x) => x.section === 'Events').length, 1, 'a failure after the pod was Ready stays');
+});
+
 test('services: a headless Service over a finished Job\'s pods is fine; one whose pods are only starting is a warning', () => {
   const done = (name: string, phase: 'Succeeded' | 'Failed'): Pod => {
     const p = withUid(pod('shop', name, '10.244.0.20', 'node-1', { job: 'w' }, false));
