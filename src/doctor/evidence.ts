@@ -25,6 +25,8 @@ export interface NodeProbe {
   conntrack?: { count: number; max: number };
   /** the NetworkPolicy drop rules' counters, by the rule's comment */
   policyDrops: Map<string, number>;
+  /** the last drop of each of those rules the node's refusal log holds from the last minutes (epoch ms), by the rule's comment */
+  policyDropLast?: Map<string, number>;
   /** the IPAM allocations of the node's pod network */
   allocations: Allocation[];
 }

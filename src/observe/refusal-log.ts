@@ -8,6 +8,7 @@
 
 import path from 'node:path';
 import { parseLoggedPacket, type LoggedPacket } from './events.js';
+import { LogTail } from './log-tail.js';
 
 /** a refusal log reaching this size is renamed to `.1` (the previous `.1` dropped): ~30,000 refusals each (a line is ~140 bytes) */
 export const REFUSAL_LOG_MAX_BYTES = 4 * 1024 * 1024;
@@ -49,4 +50,16 @@ export function parseRefusalLine(line: string): Refusal | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** The refusals a log holds since `since` (seconds since the epoch), newest first: read back only that far. */
+export function recentRefusals(logFile: string, since: number): Refusal[] {
+  const out: Refusal[] = [];
+  for (const line of new LogTail(logFile).history()) {
+    const r = parseRefusalLine(line);
+    if (!r) continue;
+    if (r.time < since) break;
+    out.push(r);
+  }
+  return out;
 }

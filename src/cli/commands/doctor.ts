@@ -14,13 +14,18 @@ import { INGRESS_CONTROLLER, KUBE_DNS_SERVICE_IP, netnsNames } from '../../confi
 import { externalRecords } from '../../controllers/external-dns.js';
 import { agentArgv, lbAgentArgv } from '../../daemon/agent-supervisor.js';
 import { CLUSTER_PROBE_NAME, hasClusterDnsService } from '../../doctor/check-dns.js';
+import { RECENT_MS } from '../../doctor/check-events.js';
 import { unrecordedPods } from '../../doctor/check-pod-network.js';
 import { diagnose } from '../../doctor/doctor.js';
 import type { DoctorEvidence, NodeProbe, PublishedName } from '../../doctor/evidence.js';
 import { fail, ok, renderReport, warn, type Finding } from '../../doctor/findings.js';
 import { PodnetError } from '../../errors.js';
 import { listNetns } from '../../net/netns.js';
+import { NFLOG_GROUP } from '../../net/nflog.js';
 import { defaultRunner } from '../../net/runner.js';
+import { AddressBook } from '../../observe/address-book.js';
+import { flowFromRefusal } from '../../observe/flows.js';
+import { recentRefusals, refusalLogPath } from '../../observe/refusal-log.js';
 import { expectedRulesetVersion, proxyConfigOf, rulesetVersionIn } from '../../proxy/service-proxy.js';
 import { HEALTHZ_PORT } from '../../proxy/proxy-status.js';
 import type { CurlResult } from '../../trace/evidence.js';
@@ -76,6 +81,7 @@ async function probeNode(ctx: Context, node: Node, o: Objects, present: Set<stri
     nodePolicyDrops(ctx, name),
   ]);
   const probe: NodeProbe = { name, netns: true, policyDrops: policyDrops ?? new Map(), allocations };
+  if (policyDrops && [...policyDrops.values()].some((n) => n > 0)) probe.policyDropLast = lastPolicyDrops(ctx, name, o, [...policyDrops.keys()]);
   if (dig) probe.clusterDns = parseDig(dig.stdout, CLUSTER_PROBE_NAME);
   if (version) probe.rulesetVersion = version;
   if (expected) probe.expectedVersion = expected;
@@ -89,6 +95,19 @@ async function probeNode(ctx: Context, node: Node, o: Objects, present: Set<stri
   const [count, max] = conntrack.stdout.trim().split('\n').map(Number);
   if (conntrack.code === 0 && count !== undefined && max !== undefined) probe.conntrack = { count, max };
   return probe;
+}
+
+/** When each of a node's NetworkPolicy drop rules last dropped, from the node's refusal log (the last RECENT_MS), by the rule's comment. */
+function lastPolicyDrops(ctx: Context, node: string, o: Objects, comments: string[]): Map<string, number> {
+  const book = new AddressBook({ pods: o.pods, services: o.services, nodes: o.nodes });
+  const last = new Map<string, number>();
+  for (const r of recentRefusals(refusalLogPath(ctx.paths.dir, node), (Date.now() - RECENT_MS) / 1000)) {
+    if (r.group !== NFLOG_GROUP.policyIngress && r.group !== NFLOG_GROUP.policyEgress) continue;
+    const comment = flowFromRefusal(r, node, book, comments)?.reason?.replace(/^NetworkPolicy: /, '');
+    // newest first: the first seen is the last drop
+    if (comment && comments.includes(comment) && !last.has(comment)) last.set(comment, r.time * 1000);
+  }
+  return last;
 }
 
 /** The nodes' rules again, once, where they differ from what the API makes: a sync may have been on its way. */

@@ -124,7 +124,7 @@ describe('podnet doctor: what is wrong in each layer, and what to change', { tim
       assert.equal(r!.code, 1, report(r!));
       assert.match(r!.stdout, /^ {2}✗ Service shop\/typo has no ready endpoint: no pod in namespace shop matches its selector app=apii$/m);
       assert.match(r!.stdout, /^ {2}✗ Ingress shop\/broken: its backend shop\/missing:80 names a Service that does not exist: NGINX answers 503$/m);
-      assert.match(r!.stdout, /^ {2}! ingress to shop\/api-\S+ isolated by shop\/deny-api on node-\d: \d+ packets? dropped$/m);
+      assert.match(r!.stdout, /^ {2}! ingress to shop\/api-\S+ isolated by shop\/deny-api on node-\d: \d+ packets? dropped, the last \d+s ago\n {4}→ podnet observe --since 10m --verdict DROPPED --node node-\d shows each, with its source$/m);
       assert.match(r!.stdout, /\n2 problems, \d+ warnings?\.\n$/);
       assert.equal(r!.stderr, 'error: doctor found 2 problems, the first in Services: Service shop/typo has no ready endpoint: no pod in namespace shop matches its selector app=apii\n');
     } finally {

@@ -243,12 +243,13 @@ test('external DNS: a published name that resolves elsewhere or not at all', () 
 test('network policy: the drops each node counted, most first', () => {
   const pods = allPods;
   const policy = { apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { namespace: 'shop', name: 'deny' }, spec: { podSelector: {} } } as NetworkPolicy;
-  const f = diagnose(evidence({ nodes: [probe('node-1', pods, { policyDrops: new Map([['ingress to shop/api-2 isolated by shop/deny', 2], ['ingress to shop/x isolated by shop/deny', 0]]) }), probe('node-2', pods, { policyDrops: new Map([['ingress to shop/api-1 isolated by shop/deny', 7]]) })] }, { policies: [policy] }));
-  assert.deepEqual(f.filter((x) => x.section === 'Network policy').map((x) => `${x.level} ${x.text}`), [
+  const node2 = probe('node-2', pods, { policyDrops: new Map([['ingress to shop/api-1 isolated by shop/deny', 7]]), policyDropLast: new Map([['ingress to shop/api-1 isolated by shop/deny', Date.parse(ago(12))]]) });
+  const f = diagnose(evidence({ nodes: [probe('node-1', pods, { policyDrops: new Map([['ingress to shop/api-2 isolated by shop/deny', 2], ['ingress to shop/x isolated by shop/deny', 0]]) }), node2] }, { policies: [policy] }));
+  assert.deepEqual(f.filter((x) => x.section === 'Network policy').map((x) => `${x.level} ${x.text}${x.fix ? ` → ${x.fix}` : ''}`), [
     'ok 1 NetworkPolicy in the nodes\' nftables; the drops below are what they refused (a connection that hangs may be one)',
-    'warn ingress to shop/api-1 isolated by shop/deny on node-2: 7 packets dropped',
+    'warn ingress to shop/api-1 isolated by shop/deny on node-2: 7 packets dropped, the last 12s ago → podnet observe --since 10m --verdict DROPPED --node node-2 shows each, with its source',
     'warn ingress to shop/api-2 isolated by shop/deny on node-1: 2 packets dropped',
-  ]);
+  ], 'the last drop\'s time where the refusal log has it from the last minutes');
 });
 
 test('events: recent Warnings about objects that still exist, newest first; old ones and those of deleted objects left out', () => {
