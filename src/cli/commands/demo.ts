@@ -118,8 +118,8 @@ export function nextSteps(cluster: string, node: string, controllerPod: string):
     pn('outside', '-- curl -s http://status.example.test/hostname'),
     pn('trace', `http://api.${NAMESPACE}/ --from db-0 -n ${NAMESPACE}`),
     pn('doctor', ''),
-    // live until Ctrl-C: run it beside another terminal's requests (docs/observe.md)
-    pn('observe', `-n ${NAMESPACE}`),
+    // what the demo's requests left on record, then live until Ctrl-C: run it beside another terminal's requests (docs/observe.md)
+    pn('observe', `-n ${NAMESPACE} --last 20 -f`),
     pn('get', `pods,svc,endpointslices,ingress -n ${NAMESPACE} -o wide`),
     // the Gateway API on the same example (docs/gateway.md)
     pn('apply', '-f examples/gateway/'),
