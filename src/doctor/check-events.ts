@@ -25,16 +25,25 @@ function presentUids(e: DoctorEvidence): Map<string, Set<string>> {
   ]);
 }
 
+/** a pod that became Ready this soon after its containers started was starting, not recovering */
+const STARTUP_MS = 60_000;
+
 /**
- * A readiness probe that failed before its pod became Ready, which it is
- * now: the pod starting (a probe may run before the program listens), not
- * a fault. A failure after the pod was Ready stays.
+ * A readiness probe that failed while its pod was starting (a probe may run
+ * before the program listens): the pod became Ready within STARTUP_MS of its
+ * containers' start, after the failure, and is Ready now. A failure after the
+ * pod was Ready stays, and so does one of a pod that was Ready, failed and
+ * recovered later (its Ready transition is then long after its start).
  */
 function startingProbe(e: DoctorEvidence): (ev: Event) => boolean {
   const readySince = new Map<string, number>();
   for (const p of e.objects.pods) {
     const ready = p.status?.conditions?.find((c) => c.type === 'Ready');
-    if (ready?.status === 'True' && p.metadata.uid) readySince.set(p.metadata.uid, Date.parse(ready.lastTransitionTime ?? '') || 0);
+    if (ready?.status !== 'True' || !p.metadata.uid) continue;
+    const at = Date.parse(ready.lastTransitionTime ?? '') || 0;
+    const starts = (p.status?.containerStatuses ?? []).map((c) => Date.parse(c.state?.running?.startedAt ?? '') || 0);
+    const started = Math.max(Date.parse(p.status?.startTime ?? '') || 0, ...starts);
+    if (started > 0 && at - started <= STARTUP_MS) readySince.set(p.metadata.uid, at);
   }
   return (ev) => {
     if (ev.reason !== 'Unhealthy' || !ev.message?.startsWith('Readiness probe failed') || ev.involvedObject.kind !== 'Pod') return false;

@@ -312,9 +312,21 @@ function toService(f: Flow, spec: string, namespace: string | undefined): boolea
   return services.some((s) => (ns === undefined ? s.split('/')[1] === name : s === `${ns}/${name}`));
 }
 
-const hasAddress = (peers: readonly Peer[], spec: string) => peers.some((p) => (spec.includes('/') ? inCidr(p.ip, spec) : p.ip === spec));
-const hasPort = (peers: readonly Peer[], port: number) => peers.some((p) => p.port === port);
-const hasLabels = (peers: readonly Peer[], reqs: Requirement[]) => peers.some((p) => p.kind === 'pod' && matchesRequirements(reqs, p.labels ?? {}));
+/** What one peer must be: a pod (name prefix, in `namespace` when given), labels, an address or CIDR, a port. */
+interface PeerSpec { pod?: string; namespace?: string; label?: Requirement[]; ip?: string; port?: number }
+
+function isPeer(p: Peer, c: PeerSpec): boolean {
+  if (c.pod !== undefined && !anyPod([p], c.pod, c.namespace)) return false;
+  if (c.label !== undefined && !(p.kind === 'pod' && matchesRequirements(c.label, p.labels ?? {}) && (c.namespace === undefined || p.namespace === c.namespace))) return false;
+  if (c.ip !== undefined && !(c.ip.includes('/') ? inCidr(p.ip, c.ip) : p.ip === c.ip)) return false;
+  return c.port === undefined || p.port === c.port;
+}
+
+/** Whether one of `peers` is all `spec` asks (as Hubble's filters of one side apply to one endpoint); no ask: yes. */
+function onePeer(peers: readonly Peer[], spec: PeerSpec): boolean {
+  const asks = spec.pod !== undefined || spec.label !== undefined || spec.ip !== undefined || spec.port !== undefined;
+  return !asks || peers.some((p) => isPeer(p, spec));
+}
 
 function httpMatches(f: Flow, filter: FlowFilter): boolean {
   if (filter.httpStatus === undefined && filter.httpMethod === undefined && filter.httpPath === undefined) return true;
@@ -323,30 +335,35 @@ function httpMatches(f: Flow, filter: FlowFilter): boolean {
   const status = String(h.status);
   if (filter.httpStatus !== undefined && (filter.httpStatus.endsWith('+') ? !status.startsWith(filter.httpStatus.slice(0, -1)) : status !== filter.httpStatus)) return false;
   if (filter.httpMethod !== undefined && h.method.toUpperCase() !== filter.httpMethod.toUpperCase()) return false;
-  return filter.httpPath === undefined || filter.httpPath.test(h.uri);
+  // Hubble matches the path, without the query
+  return filter.httpPath === undefined || filter.httpPath.test(h.uri.split('?')[0]!);
 }
 
+/**
+ * Whether the flow is one the filter keeps. Each side's filters apply to one
+ * endpoint, as Hubble builds them: the `--from-*` ones to the source, the
+ * `--to-*` ones together to one destination (the address sent to, the
+ * endpoint its NAT chose, an upstream NGINX tried); the either-side ones
+ * (`--pod`, `-l`, `--ip`, `--port`) together to the source or together to
+ * one destination, `-n` binding a pod or label to its namespace.
+ */
 export function matchesFilter(f: Flow, filter: FlowFilter): boolean {
   if (filter.verdict && f.verdict !== filter.verdict) return false;
-  if (filter.toService !== undefined && !toService(f, filter.toService, filter.namespace)) return false;
-  if (filter.port !== undefined && !hasPort(sides(f), filter.port)) return false;
-  if (filter.fromPort !== undefined && f.source.port !== filter.fromPort) return false;
-  if (filter.toPort !== undefined && !hasPort(destinations(f), filter.toPort)) return false;
-  if (filter.ip !== undefined && !hasAddress([...sides(f), ...(f.translatedSource ? [f.translatedSource] : [])], filter.ip)) return false;
-  if (filter.fromIp !== undefined && !hasAddress([f.source], filter.fromIp)) return false;
-  if (filter.toIp !== undefined && !hasAddress(destinations(f), filter.toIp)) return false;
-  if (filter.label && !hasLabels(sides(f), filter.label)) return false;
-  if (filter.fromLabel && !hasLabels([f.source], filter.fromLabel)) return false;
-  if (filter.toLabel && !hasLabels(destinations(f), filter.toLabel)) return false;
-  if (!httpMatches(f, filter)) return false;
   if (filter.protocol && f.protocol !== filter.protocol.toUpperCase()) return false;
   if (filter.node && f.observer !== filter.node) return false;
-  if (filter.fromPod && !anyPod([f.source], filter.fromPod, filter.namespace)) return false;
-  if (filter.toPod && !anyPod(destinations(f), filter.toPod, filter.namespace)) return false;
-  if (filter.pod && !anyPod(sides(f), filter.pod, filter.namespace)) return false;
-  if (filter.namespace && !filter.pod && !filter.fromPod && !filter.toPod) {
+  if (filter.toService !== undefined && !toService(f, filter.toService, filter.namespace)) return false;
+  if (!httpMatches(f, filter)) return false;
+  const ns = filter.namespace;
+  const from: PeerSpec = { namespace: ns, pod: filter.fromPod, label: filter.fromLabel, ip: filter.fromIp, port: filter.fromPort };
+  const to: PeerSpec = { namespace: ns, pod: filter.toPod, label: filter.toLabel, ip: filter.toIp, port: filter.toPort };
+  const either: PeerSpec = { namespace: ns, pod: filter.pod, label: filter.label, ip: filter.ip, port: filter.port };
+  // the source's own masquerade address is its, for an address on either side
+  const sourceSide = [f.source, ...(f.translatedSource ? [f.translatedSource] : [])];
+  if (!onePeer([f.source], from) || !onePeer(destinations(f), to)) return false;
+  if (!onePeer(sourceSide, either) && !onePeer(destinations(f), either)) return false;
+  if (ns && !filter.pod && !filter.fromPod && !filter.toPod && !filter.label && !filter.fromLabel && !filter.toLabel) {
     const serviceNs = [f.service?.namespace, f.http?.service?.split('/')[0], f.http?.route?.split(' ')[1]?.split('/')[0]];
-    if (!sides(f).some((p) => p.kind === 'pod' && p.namespace === filter.namespace) && !serviceNs.includes(filter.namespace)) return false;
+    if (!sides(f).some((p) => p.kind === 'pod' && p.namespace === ns) && !serviceNs.includes(ns)) return false;
   }
   return true;
 }

@@ -17,7 +17,7 @@ import { assembleModel, buildFragment, cidrMatcher, REF_SEP, type Fragment, type
 import { healthCheckOf, serviceKeyOf, servicePortsOf, sliceServiceKey, type HealthCheckInfo, type ServicePortInfo } from './service-ports.js';
 
 /** Bump when the rendering changes, so a table written by older code is rebuilt. */
-export const RULESET_FORMAT = 'podnet-proxy/3';
+export const RULESET_FORMAT = 'podnet-proxy/4';
 const VERSION_LENGTH = 15;
 const DIGEST_WORDS = 4;
 

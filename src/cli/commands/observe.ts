@@ -91,7 +91,7 @@ function sinceTime(text: string | undefined, now: number): number | undefined {
 function portFlag(flag: string, text: string | undefined): number | undefined {
   if (text === undefined) return undefined;
   const n = Number(text);
-  if (!Number.isInteger(n) || n < 1 || n > 65535) throw new PodnetError('EUSAGE', `invalid --${flag} "${text}": must be a port, 1-65535`);
+  if (!/^\d+$/.test(text) || n < 1 || n > 65535) throw new PodnetError('EUSAGE', `invalid --${flag} "${text}": must be a port, 1-65535`);
   return n;
 }
 
@@ -116,7 +116,7 @@ function labelFlag(flag: string, text: string | undefined): Requirement[] | unde
 function moreFilters(flags: CommonFlags): Partial<FlowFilter> {
   const f = flags.flowFilters;
   const status = f['http-status'];
-  if (status !== undefined && !/^[1-5](\d\d|\+)$/.test(status)) throw new PodnetError('EUSAGE', `invalid --http-status "${status}": a status (503) or a class (5+)`);
+  if (status !== undefined && !/^([1-5]\d\d|[1-5]\d?\+)$/.test(status)) throw new PodnetError('EUSAGE', `invalid --http-status "${status}": a status (503) or a class (5+, 50+)`);
   const method = f['http-method'];
   if (method !== undefined && !/^[A-Za-z]+$/.test(method)) throw new PodnetError('EUSAGE', `invalid --http-method "${method}": a method (GET, POST, …)`);
   let path: RegExp | undefined;
@@ -124,11 +124,14 @@ function moreFilters(flags: CommonFlags): Partial<FlowFilter> {
     try { path = new RegExp(f['http-path']); } catch (err) { throw new PodnetError('EUSAGE', `invalid --http-path "${f['http-path']}": ${(err as Error).message}`); }
   }
   if (f.service !== undefined && f['to-service'] !== undefined && f.service !== f['to-service']) throw new PodnetError('EUSAGE', '--service and --to-service are the same filter here: give one');
+  const service = f['to-service'] ?? f.service;
+  if (service !== undefined && !/^([a-z0-9]([-a-z0-9]*[a-z0-9])?\/)?[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(service)) throw new PodnetError('EUSAGE', `invalid --to-service "${service}": NAME or NAMESPACE/NAME`);
+  if (f.label !== undefined && flags.selector !== undefined && f.label !== flags.selector) throw new PodnetError('EUSAGE', '-l and --label are the same filter: give one');
   const label = labelFlag('label', f.label ?? flags.selector);
   const fromLabel = labelFlag('from-label', f['from-label']);
   const toLabel = labelFlag('to-label', f['to-label']);
   const entries = {
-    toService: f['to-service'] ?? f.service,
+    toService: service,
     port: portFlag('port', f.port), fromPort: portFlag('from-port', f['from-port']), toPort: portFlag('to-port', f['to-port']),
     ip: addressFlag('ip', f.ip), fromIp: addressFlag('from-ip', f['from-ip']), toIp: addressFlag('to-ip', f['to-ip']),
     label, fromLabel, toLabel, httpStatus: status, httpMethod: method, httpPath: path,

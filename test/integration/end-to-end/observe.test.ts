@@ -197,9 +197,10 @@ spec:
   containers: [{name: c, image: none, command: [sleep, infinity]}]
 ---${echoService({ name: 'local-only', namespace: 'obs', app: 'pinned', extraSpec: '  internalTrafficPolicy: Local\n' })}`);
     await ok(['wait', '--for=condition=Ready', 'pod/pinned', 'pod/far', '-n', 'obs', '--timeout=60s']);
-    // the Service's endpoint reached node-2's ruleset: from node-1 the Service answers
-    await eventually('the local-only Service to answer on node-1', async () => (await pn(['exec', 'node/node-1', '--', 'curl', '-s', '-m', '1', '-o', '/dev/null', '-w', '%{http_code}', `http://${(JSON.parse(await ok(['get', 'svc', 'local-only', '-n', 'obs', '-o', 'json'])) as Service).spec.clusterIP}/`])).stdout === '200' || undefined, 20_000, 200);
-    const o = await observe(['--verdict', 'DROPPED', '--from-pod', 'obs/far', '--count', '1'], () => pn(['exec', '-n', 'obs', 'far', '--', 'curl', '-s', '-m', '1', 'http://local-only/']));
+    const ip = (JSON.parse(await ok(['get', 'svc', 'local-only', '-n', 'obs', '-o', 'json'])) as Service).spec.clusterIP!;
+    // node-2 knows the Service has an endpoint, none of them its own: its map sends the ClusterIP to the logged drop (not the reject of no endpoint at all)
+    await eventually('node-2\'s rules to send the ClusterIP to no-local-endpoint', async () => (await pn(['exec', 'node/node-2', '--', 'nft', 'list', 'map', 'ip', 'podnet', 'service-ips'])).stdout.includes(`${ip} . tcp . 80 : goto no-local-endpoint`) || undefined, 20_000, 200);
+    const o = await observe(['--verdict', 'DROPPED', '--from-pod', 'obs/far', '--count', '1'], () => pn(['exec', '-n', 'obs', 'far', '--', 'curl', '-s', '-m', '1', `http://${ip}/`]));
     assert.equal(o.code, 0, o.stderr);
     const [drop] = o.flows;
     assert.equal(drop!.observer, 'node-2');

@@ -264,7 +264,7 @@ test('events: recent Warnings about objects that still exist, newest first; old 
 });
 
 test('events: a readiness probe that failed while its pod was starting is left out once the pod is Ready; one failing after stays', () => {
-  const readyAt = (p: Pod, secondsAgo: number): Pod => ({ ...p, status: { ...p.status, conditions: [{ type: 'Ready', status: 'True', lastTransitionTime: ago(secondsAgo) }] } });
+  const readyAt = (p: Pod, secondsAgo: number, startedSecondsAgo = secondsAgo + 5): Pod => ({ ...p, status: { ...p.status, startTime: ago(startedSecondsAgo), conditions: [{ type: 'Ready', status: 'True', lastTransitionTime: ago(secondsAgo) }] } });
   const probeFailed = (p: Pod, secondsAgo: number): Event => ({
     apiVersion: 'v1', kind: 'Event', metadata: { namespace: p.metadata.namespace, name: `${p.metadata.name}.${secondsAgo}` }, type: 'Warning', reason: 'Unhealthy',
     message: 'Readiness probe failed: dial tcp 10.244.1.2:80: connect ECONNREFUSED', count: 1, lastTimestamp: ago(secondsAgo),
@@ -276,6 +276,10 @@ test('events: a readiness probe that failed while its pod was starting is left o
     'api-1 is not Ready in this evidence: its failure stays');
   const later = diagnose(evidence({}, { pods: [started, ...apiPods, dnsPod], events: [probeFailed(started, 10)] }));
   assert.equal(later.filter((x) => x.section === 'Events').length, 1, 'a failure after the pod was Ready stays');
+  // Ready since its start 10 minutes ago, then failing, then Ready again 5 s ago: a flap, not a start
+  const flapped = readyAt(controllerPod, 5, 600);
+  const flap = diagnose(evidence({}, { pods: [flapped, ...apiPods, dnsPod], events: [probeFailed(flapped, 20)] }));
+  assert.equal(flap.filter((x) => x.section === 'Events').length, 1, 'a pod that failed and recovered long after its start keeps its failure');
 });
 
 test('services: a headless Service over a finished Job\'s pods is fine; one whose pods are only starting is a warning', () => {

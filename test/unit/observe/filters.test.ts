@@ -68,9 +68,24 @@ test('--http-status (a status or a class), --http-method, --http-path (a regular
   assert.ok(keeps(request, '--http-status', '5+'));
   assert.ok(!keeps(request, '--http-status', '2+'));
   assert.ok(keeps(request, '--http-method', 'post'));
-  assert.ok(keeps(request, '--http-path', '^/api/orders'));
+  assert.ok(keeps(request, '--http-path', '^/api/orders$'), 'the path, without its query, as Hubble');
+  assert.ok(!keeps(request, '--http-path', 'id=7'));
   assert.ok(!keeps(request, '--http-path', '^/orders'));
+  assert.ok(keeps(request, '--http-status', '50+'));
   assert.ok(!keeps(connection, '--http-status', '5+'), 'a connection has no status');
+});
+
+test('each side\'s filters apply to one endpoint, as Hubble\'s: a pod\'s labels in -n\'s namespace, an address with its port', () => {
+  const other = new AddressBook({
+    nodes: [{ apiVersion: 'v1', kind: 'Node', metadata: { name: 'node-1' }, spec: { podCIDR: '10.244.0.0/24' }, status: { addresses: [{ type: 'InternalIP', address: '172.18.0.2' }] } } as Node], services: [],
+    pods: [pod('frontend-a', '10.244.0.3', { app: 'frontend' }), { ...pod('api-a', '10.244.0.4', { app: 'api' }), metadata: { name: 'api-a', namespace: 'other', labels: { app: 'api' } } }],
+  });
+  const f = flowFromConntrack(parseConntrackEvent('[1.0]\t[NEW] tcp      6 120 SYN_SENT src=10.244.0.3 dst=10.244.0.4 sport=40000 dport=8080 [UNREPLIED] src=10.244.0.4 dst=10.244.0.3 sport=8080 dport=40000')!, { kind: 'node', node: 'node-1' }, other, false)!;
+  assert.ok(keeps(f, '-n', 'shop', '-l', 'app=frontend'));
+  assert.ok(!keeps(f, '-n', 'shop', '-l', 'app=api'), 'the api pod is other\'s, not shop\'s');
+  assert.ok(!keeps(f, '--ip', '10.244.0.3', '--port', '8080'), 'the address and the port are two endpoints\'');
+  assert.ok(keeps(f, '--ip', '10.244.0.4', '--port', '8080'));
+  assert.ok(!keeps(f, '--to-label', 'app=api', '--to-port', '40000'));
 });
 
 test('each flag checked, with what it takes', () => {
@@ -81,7 +96,10 @@ test('each flag checked, with what it takes', () => {
     [['--from-ip', '10.0.0.0/33'], /invalid --from-ip/],
     [['-l', '=web'], /invalid --label "=web"/],
     [['--to-label', 'a b'], /invalid --to-label/],
-    [['--http-status', '600'], /invalid --http-status "600": a status \(503\) or a class \(5\+\)/],
+    [['--http-status', '600'], /invalid --http-status "600": a status \(503\) or a class \(5\+, 50\+\)/],
+    [['--port', '0x50'], /invalid --port "0x50"/],
+    [['--to-service', 'a/b/c'], /invalid --to-service "a\/b\/c": NAME or NAMESPACE\/NAME/],
+    [['-l', 'app=a', '--label', 'app=b'], /-l and --label are the same filter: give one/],
     [['--http-method', 'GET/1'], /invalid --http-method/],
     [['--http-path', '('], /invalid --http-path "\("/],
     [['--service', 'a', '--to-service', 'b'], /--service and --to-service are the same filter here/],

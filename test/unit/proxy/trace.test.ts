@@ -56,6 +56,13 @@ for (const [what, pkt, verdicts, masquerade] of ROWS) {
   });
 }
 
+test('trace: internalTrafficPolicy Local without a local endpoint goes to the logged no-local-endpoint chain, not a bare drop', () => {
+  const [r] = traceAll(model, NODE, fromPod('10.96.0.40', 80));
+  assert.equal(r!.verdict, 'DROP');
+  assert.equal(r!.chains.at(-1), 'no-local-endpoint');
+  assert.deepEqual(model.chains.get('no-local-endpoint')?.rules, [{ match: [], stmt: { s: 'drop', log: 4004 } }]);
+});
+
 test('trace: hairpin — a pod reaching itself through its Service is masqueraded', () => {
   const self = { src: '10.244.0.5', dst: '10.96.0.10', dport: 80, proto: 'tcp' as const, inIface: 'cni0' };
   const results = traceAll(model, NODE, self);
