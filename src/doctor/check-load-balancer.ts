@@ -38,6 +38,9 @@ export function checkLoadBalancer(e: DoctorEvidence): Finding[] {
       if (!programmed.has(ip)) out.push(fail('Load balancer', `Service ${key(svc)} has the address ${ip}, which the router does not serve: the LB agent has not programmed it`, `its log ${e.logs.lbAgent} says why`));
     }
   }
+  if (e.lbRecording === false && e.lb) {
+    out.push(warn('Load balancer', 'the load balancer\'s refusal recorder is not running: its rejects and drops are not recorded, and podnet observe shows none there', `its log ${e.logs.lbAgent} says why`));
+  }
   if (good.length > 0) out.unshift(ok('Load balancer', `${plural(good.length, 'frontend')} with ${good.length === 1 ? 'its' : 'their'} nodes in service: ${good.join('; ')}`));
   return out;
 }

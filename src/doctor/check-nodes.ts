@@ -39,6 +39,10 @@ function nodeProbe(p: NodeProbe, e: DoctorEvidence): Finding[] {
   } else if (p.proxyHealth.status !== 200) {
     out.push(fail('Nodes', `node ${p.name}'s service proxy is unhealthy (/healthz ${p.proxyHealth.status}, last sync at ${p.proxyHealth.lastUpdated}): a change has waited too long for its rules`));
   }
+  // a running agent whose recorder is not: refusals there go unrecorded (a stopped agent is named above)
+  if (p.proxyHealth && p.recording === false) {
+    out.push(warn('Nodes', `node ${p.name}'s refusal recorder is not running: its drops and rejects are not recorded, and podnet observe shows none there`, `its agent's log ${e.logs.agents.get(p.name) ?? ''} says why (it starts the recorder again by itself)`));
+  }
   if (p.conntrack && p.conntrack.max > 0 && p.conntrack.count >= p.conntrack.max * CONNTRACK_WARN_FRACTION) {
     out.push(warn('Nodes', `node ${p.name}'s conntrack table holds ${p.conntrack.count} of ${p.conntrack.max} entries: when it is full, new connections are dropped`));
   }

@@ -25,6 +25,8 @@ export interface NodeProbe {
   conntrack?: { count: number; max: number };
   /** the NetworkPolicy drop rules' counters, by the rule's comment */
   policyDrops: Map<string, number>;
+  /** its agent's refusal recorder listens (src/observe/refusal-recorder.ts) */
+  recording?: boolean;
   /** the last drop of each of those rules the node's refusal log holds from the last minutes (epoch ms), by the rule's comment */
   policyDropLast?: Map<string, number>;
   /** the IPAM allocations of the node's pod network */
@@ -49,6 +51,8 @@ export interface DoctorEvidence {
   nodes: NodeProbe[];
   /** the load balancer's health status (lb-status.json); absent before it wrote one */
   lb?: LbStatus;
+  /** the LB agent's refusal recorder listens */
+  lbRecording?: boolean;
   published: PublishedName[];
   /** a request from the outside client to NGINX's default server through the controller's LB address */
   ingressProbe?: { address: string; curl: CurlResult };

@@ -6,6 +6,7 @@
 // once, and `podnet observe --last` after the fact. This file is the format
 // and where it lives (pure); refusal-recorder.ts writes it.
 
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseLoggedPacket, type LoggedPacket } from './events.js';
 import { LogTail } from './log-tail.js';
@@ -62,4 +63,14 @@ export function recentRefusals(logFile: string, since: number): Refusal[] {
     out.push(r);
   }
   return out;
+}
+
+/** Whether a log's recorder listens: its marker names a live tcpdump on the log groups (not a process that got its pid since). */
+export function recorderAlive(logFile: string): boolean {
+  try {
+    const pid = Number(readFileSync(recorderMarkerPath(logFile), 'utf8'));
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('nflog:');
+  } catch {
+    return false;
+  }
 }

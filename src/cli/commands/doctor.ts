@@ -25,7 +25,7 @@ import { NFLOG_GROUP } from '../../net/nflog.js';
 import { defaultRunner } from '../../net/runner.js';
 import { AddressBook } from '../../observe/address-book.js';
 import { flowFromRefusal } from '../../observe/flows.js';
-import { recentRefusals, refusalLogPath } from '../../observe/refusal-log.js';
+import { LOAD_BALANCER_REFUSALS, recentRefusals, recorderAlive, refusalLogPath } from '../../observe/refusal-log.js';
 import { expectedRulesetVersion, proxyConfigOf, rulesetVersionIn } from '../../proxy/service-proxy.js';
 import { HEALTHZ_PORT } from '../../proxy/proxy-status.js';
 import type { CurlResult } from '../../trace/evidence.js';
@@ -80,7 +80,7 @@ async function probeNode(ctx: Context, node: Node, o: Objects, present: Set<stri
     run(['cat', '/proc/sys/net/netfilter/nf_conntrack_count', '/proc/sys/net/netfilter/nf_conntrack_max']),
     nodePolicyDrops(ctx, name),
   ]);
-  const probe: NodeProbe = { name, netns: true, policyDrops: policyDrops ?? new Map(), allocations };
+  const probe: NodeProbe = { name, netns: true, policyDrops: policyDrops ?? new Map(), allocations, recording: recorderAlive(refusalLogPath(ctx.paths.dir, name)) };
   if (policyDrops && [...policyDrops.values()].some((n) => n > 0)) probe.policyDropLast = lastPolicyDrops(ctx, name, o, [...policyDrops.keys()]);
   if (dig) probe.clusterDns = parseDig(dig.stdout, CLUSTER_PROBE_NAME);
   if (version) probe.rulesetVersion = version;
@@ -211,6 +211,7 @@ export async function gatherDoctorEvidence(ctx: Context): Promise<DoctorEvidence
     cluster: ctx.cluster, now: Date.now(), objects: o, netns, nodes, published: names,
     logs: { agents: new Map(o.nodes.map((n) => [n.metadata.name!, path.join(ctx.paths.dir, `${agentArgv(ctx.cluster, n.metadata.name!).name}.log`)])), lbAgent: path.join(ctx.paths.dir, `${lbAgentArgv(ctx.cluster).name}.log`) },
     ...(lb ? { lb } : {}),
+    lbRecording: recorderAlive(refusalLogPath(ctx.paths.dir, LOAD_BALANCER_REFUSALS)),
     ...(probe && lbAddress ? { ingressProbe: { address: `${lbAddress}:80`, curl: probe } } : {}),
   };
 }

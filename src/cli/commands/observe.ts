@@ -11,7 +11,6 @@
 // each pod's veth and the outside client; live only) and the ingress
 // controller's access log. src/observe/ turns these into flows.
 
-import { readFileSync } from 'node:fs';
 import type { Node, Pod, Service } from '../../api/types.js';
 import { netnsNames } from '../../config.js';
 import { PodnetError } from '../../errors.js';
@@ -24,7 +23,7 @@ import { Capture, type CaptureSpec } from '../../observe/capture.js';
 import { DnsExchanges, nodeVantage, outsideVantage, type DnsVantage } from '../../observe/dns.js';
 import { CONNTRACK_TABLE_ARGV, CONNTRACK_TABLE_ENV, parseConntrackEntry, parseConntrackEvent, parseDnsPacket } from '../../observe/events.js';
 import { connectionKey, flowFromAccessLine, flowFromConntrack, flowFromRefusal, flowText, isoSecond, matchesFilter, mergeRecorded, namesUnknownPod, newestRecorded, renamed, type Flow, type FlowFilter, type Observer } from '../../observe/flows.js';
-import { LOAD_BALANCER_REFUSALS, parseRefusalLine, recorderMarkerPath, refusalLogPath } from '../../observe/refusal-log.js';
+import { LOAD_BALANCER_REFUSALS, parseRefusalLine, recorderAlive, refusalLogPath } from '../../observe/refusal-log.js';
 import type { AccessLine } from '../../trace/evidence.js';
 import { parseDuration, type CommonFlags } from '../args.js';
 import type { Context } from '../context.js';
@@ -426,16 +425,6 @@ const isConnection = (f: Flow) => f.verdict === 'FORWARDED' && !f.dns && !f.http
 
 function* mapLines<T>(lines: Iterable<string>, f: (line: string) => T): Generator<T> {
   for (const line of lines) yield f(line);
-}
-
-/** Whether a log's recorder listens: its marker names a live tcpdump on the log groups (not a process that got its pid since). */
-function recorderAlive(log: string): boolean {
-  try {
-    const pid = Number(readFileSync(recorderMarkerPath(log), 'utf8'));
-    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('nflog:');
-  } catch {
-    return false;
-  }
 }
 
 /** Whether each log's recorder listens, waiting a moment for those a fresh cluster is still starting (not past a stop). */

@@ -282,6 +282,16 @@ test('events: a readiness probe that failed while its pod was starting is left o
   assert.equal(flap.filter((x) => x.section === 'Events').length, 1, 'a pod that failed and recovered long after its start keeps its failure');
 });
 
+test('a running agent whose refusal recorder is not: a warning in its layer, with the log that says why', () => {
+  const f = diagnose(evidence({ nodes: [probe('node-1', allPods, { recording: false }), probe('node-2', allPods, { recording: true })], lb: lbStatus([frontend([target('node-2', true)])]), lbRecording: false }));
+  assert.deepEqual(f.filter((x) => /refusal recorder/.test(x.text)).map((x) => `${x.section}: ${x.text}`), [
+    'Nodes: node node-1\'s refusal recorder is not running: its drops and rejects are not recorded, and podnet observe shows none there',
+    'Load balancer: the load balancer\'s refusal recorder is not running: its rejects and drops are not recorded, and podnet observe shows none there',
+  ]);
+  const stopped = diagnose(evidence({ nodes: [probe('node-1', allPods, { recording: false, proxyHealth: undefined })] }));
+  assert.equal(stopped.filter((x) => /refusal recorder/.test(x.text)).length, 0, 'an agent that is not running is named for that, not for its recorder');
+});
+
 test('services: a headless Service over a finished Job\'s pods is fine; one whose pods are only starting is a warning', () => {
   const done = (name: string, phase: 'Succeeded' | 'Failed'): Pod => {
     const p = withUid(pod('shop', name, '10.244.0.20', 'node-1', { job: 'w' }, false));
