@@ -59,6 +59,11 @@ export function processTree(root: number): Map<number, ProcStat> {
   return tree;
 }
 
+/** The CPU time (ms) of `root` and every process below it now. */
+export function treeCpuMs(root: number): number {
+  return [...processTree(root).values()].reduce((sum, p) => sum + p.cpuMs, 0);
+}
+
 /** Resident memory of a process in KiB (/proc/PID/status VmRSS; 0 when it is gone). */
 export function rssKb(pid: number): number {
   try {

@@ -26,7 +26,7 @@ import { recorderMarkerPath, refusalLogPath } from '../../src/observe/refusal-lo
 import { run } from '../../test/support/cli.js';
 import { echoApp, echoService } from '../../test/support/manifests.js';
 import { benchCluster, load, median, mustSucceed, table, withCluster } from '../podnetwork/cluster.js';
-import { processTree } from '../proc-stat.js';
+import { treeCpuMs } from '../proc-stat.js';
 
 const REFUSED = Number(process.argv[2] ?? 20_000);
 const ACCEPTED = Number(process.argv[3] ?? 5_000);
@@ -74,7 +74,6 @@ const next = () => {
 for (let i = 0; i < 16; i++) next();
 `;
 
-const cpuOf = (pid: number) => [...processTree(pid).values()].reduce((s, p) => s + p.cpuMs, 0);
 const lines = (file: string) => { try { return readFileSync(file, 'utf8').split('\n').filter(Boolean).length; } catch { return 0; } };
 
 async function timed(argv: string[], env: NodeJS.ProcessEnv): Promise<{ ms: number; stdout: string }> {
@@ -115,20 +114,20 @@ async function main(): Promise<void> {
     };
 
     const before = lines(log);
-    const cpu0 = { recorder: cpuOf(recorderPid), agent: cpuOf(agentPid) };
+    const cpu0 = { recorder: treeCpuMs(recorderPid), agent: treeCpuMs(agentPid) };
     const flood = await run(['ip', 'netns', 'exec', clientNs, process.execPath, '-e', FLOODER, String(REFUSED), emptyService.spec.clusterIP!, '9']);
     const refusedRun = { refused: REFUSED, seconds: Number(flood.stdout.trim()) };
     // the recorder writes every 50 ms
     await new Promise((r) => setTimeout(r, 1_000));
     const recorded = lines(log) - before;
-    const tcpdumpUs = ((cpuOf(recorderPid) - cpu0.recorder) * 1000) / recorded;
-    const agentUs = ((cpuOf(agentPid) - cpu0.agent) * 1000) / recorded;
+    const tcpdumpUs = ((treeCpuMs(recorderPid) - cpu0.recorder) * 1000) / recorded;
+    const agentUs = ((treeCpuMs(agentPid) - cpu0.agent) * 1000) / recorded;
     const acceptedRun = await connect(ACCEPTED, webService.spec.clusterIP!, 80);
 
     const env = { ...process.env, PODNET_CLUSTER: cluster.name, PODNET_STATE_DIR: cluster.stateDir };
     const cli = [process.execPath, path.resolve('dist/src/cli/main.js'), 'observe'];
     const watched = [netnsNames.router(cluster.name), netnsNames.node(cluster.name, 'node-1'), netnsNames.node(cluster.name, 'node-2')];
-    const logs = [...['node-1', 'node-2', 'load-balancer'].map((w) => refusalLogPath(cluster.dir, w))];
+    const logs = ['node-1', 'node-2', 'load-balancer'].map((w) => refusalLogPath(cluster.dir, w));
     const queries: [string, string[]][] = [
       ['podnet observe --last 100', [...cli, '--last', '100']],
       ['podnet observe --since 10m (everything recorded)', [...cli, '--since', '10m']],

@@ -24,7 +24,7 @@ import { CONNTRACK_EVENTS_ARGV } from '../../src/cli/commands/observe.js';
 import { CLI } from '../../test/support/cli.js';
 import { echoApp } from '../../test/support/manifests.js';
 import { benchCluster, load, median, mustSucceed, percentile, table, withCluster } from '../podnetwork/cluster.js';
-import { processTree } from '../proc-stat.js';
+import { treeCpuMs } from '../proc-stat.js';
 import { roundOrder } from '../ingress/paired-rounds.js';
 
 const ROUNDS = Number(process.argv[2] ?? 5);
@@ -43,7 +43,7 @@ spec:
 
 interface Observer { stop(): Promise<void>; cpuMs(): number; flows: { flow: Flow; arrivedMs: number }[] }
 
-const treeCpu = (pids: number[]) => pids.reduce((sum, pid) => sum + [...processTree(pid).values()].reduce((s, p) => s + p.cpuMs, 0), 0);
+const treeCpu = (pids: number[]) => pids.reduce((sum, pid) => sum + treeCpuMs(pid), 0);
 
 async function main(): Promise<void> {
   const cluster = benchCluster('bnobs');

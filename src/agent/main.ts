@@ -10,12 +10,12 @@ import { HttpClient } from '../client/http-client.js';
 import { clusterPaths, holdFifoPath, NODE_RESOLV_CONF } from '../config.js';
 import { ApiEventRecorder } from '../controllers/events.js';
 import { InformerFactory } from '../controllers/informer-factory.js';
+import { timeConnections } from '../net/conntrack-timestamps.js';
 import { NETNS_RUN_DIR } from '../net/netns.js';
 import { NFLOG_GROUP } from '../net/nflog.js';
+import { defaultRunner } from '../net/runner.js';
 import { refusalLogPath } from '../observe/refusal-log.js';
 import { RefusalRecorder } from '../observe/refusal-recorder.js';
-import { timeConnections } from '../net/conntrack-timestamps.js';
-import { defaultRunner } from '../net/runner.js';
 import { CniServerProcess } from './cni-server-process.js';
 import { NodeHeartbeat, nodeResources } from './node-heartbeat.js';
 import { startServiceProxy } from './proxy-loop.js';
@@ -34,6 +34,8 @@ async function main(): Promise<void> {
   const { values } = parseArgs({ options: { cluster: { type: 'string' }, node: { type: 'string' }, 'early-cni-server': { type: 'boolean' } } });
   const cluster = values.cluster!;
   const nodeName = values.node!;
+  /** a line of this agent's own on stderr, which the daemon keeps as the agent's log */
+  const log = (line: string) => { process.stderr.write(`[agent ${nodeName}] ${line}\n`); };
   const paths = clusterPaths(cluster);
   const trace = StartupTrace.open(paths.dir, `agent ${nodeName}`);
   trace.mark('main');
@@ -69,7 +71,7 @@ async function main(): Promise<void> {
   const nodeCniDir = `${paths.cniConf}/${nodeName}`;
   // The server's socket lives here; the shim is installed here with the kubelet, possibly later.
   mkdirSync(nodeCniDir, { recursive: true });
-  const cniServer = new CniServerProcess(`${nodeCniDir}/podnet-cni.sock`, (line) => process.stderr.write(`[agent ${nodeName}] ${line}\n`));
+  const cniServer = new CniServerProcess(`${nodeCniDir}/podnet-cni.sock`, log);
   // --early-cni-server (the daemon passes it when it creates the system pods
   // the moment every node is Ready): start the server now so it listens when
   // they come; otherwise their CNI ADDs each ran standalone (a Node start
@@ -123,7 +125,7 @@ async function main(): Promise<void> {
     return kubelet;
   };
   const proxy = startServiceProxy({ informers, client, nodeName, nodeIP, podCIDR, runner: defaultRunner, events });
-  const networkPolicies = startNetworkPolicies({ client, nodeName, runner: defaultRunner, log: (line) => process.stderr.write(`[agent ${nodeName}] ${line}\n`) });
+  const networkPolicies = startNetworkPolicies({ client, nodeName, runner: defaultRunner, log });
   await informers.waitForSync();
   trace.mark('informers synced');
   // An agent restarted under running pods adopts them before it reports Ready
@@ -145,10 +147,10 @@ async function main(): Promise<void> {
   // after Ready, as the CNI server: a tcpdump's start is no step on the way to it
   const refusals = new RefusalRecorder({
     file: refusalLogPath(paths.dir, nodeName), groups: Object.values(NFLOG_GROUP),
-    say: (line) => process.stderr.write(`[agent ${nodeName}] ${line}\n`),
+    say: log,
   });
   refusals.start();
-  timeConnections((line) => process.stderr.write(`[agent ${nodeName}] ${line}\n`));
+  timeConnections(log);
   process.stderr.write(`[agent ${nodeName}] ready: podCIDR ${podCIDR}, ${running.podCount()} pods adopted\n`);
 
   const stop = () => {

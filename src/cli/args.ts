@@ -121,7 +121,7 @@ const REQUEST_OPTIONS = {
 } as const;
 
 /** Hubble's filters beyond the pod, node, verdict and protocol ones (`--label` is also `-l`, the selector flag) */
-export const FLOW_FILTER_FLAGS = ['service', 'to-service', 'port', 'from-port', 'to-port', 'ip', 'from-ip', 'to-ip', 'label', 'from-label', 'to-label', 'http-status', 'http-method', 'http-path'] as const;
+const FLOW_FILTER_FLAGS = ['service', 'to-service', 'port', 'from-port', 'to-port', 'ip', 'from-ip', 'to-ip', 'label', 'from-label', 'to-label', 'http-status', 'http-method', 'http-path'] as const;
 export type FlowFilterFlag = typeof FLOW_FILTER_FLAGS[number];
 
 /** Hubble's filters, for the flows `observe` shows: only observe takes them. */
@@ -195,7 +195,7 @@ export function parseFlags(argv: string[], set: FlagSet = 'common'): CommonFlags
     ...('count' in v && typeof v.count === 'string' ? { count: v.count } : {}),
     ...('last' in v && typeof v.last === 'string' ? { last: v.last } : {}),
     ...('since' in v && typeof v.since === 'string' ? { since: v.since } : {}),
-    flowFilters: Object.fromEntries(FLOW_FILTER_FLAGS.flatMap((f) => (f in v && typeof (v as Record<string, unknown>)[f] === 'string' ? [[f, (v as Record<string, string>)[f]]] : []))),
+    flowFilters: Object.fromEntries(FLOW_FILTER_FLAGS.flatMap((f) => { const value = (v as Record<string, unknown>)[f]; return typeof value === 'string' ? [[f, value]] : []; })),
     showLabels: !!v['show-labels'],
     noHeaders: !!v['no-headers'],
     labelColumns: (v['label-columns'] ?? []).flatMap((c) => c.split(',')).map((c) => c.trim()).filter(Boolean),

@@ -16,10 +16,10 @@ import { LbAgent } from './lb-agent.js';
 import { LB_SERVICES_FIELD_SELECTOR } from './lb-allocator.js';
 import { lbStatusPath } from './lb-status.js';
 import { StartupTrace } from '../startup-trace.js';
+import { timeConnections } from '../net/conntrack-timestamps.js';
 import { NFLOG_GROUP } from '../net/nflog.js';
 import { LOAD_BALANCER_REFUSALS, refusalLogPath } from '../observe/refusal-log.js';
 import { RefusalRecorder } from '../observe/refusal-recorder.js';
-import { timeConnections } from '../net/conntrack-timestamps.js';
 
 async function main(): Promise<void> {
   const { values } = parseArgs({ options: { cluster: { type: 'string' } } });
@@ -41,12 +41,13 @@ async function main(): Promise<void> {
   await agent.start();
   trace.mark('ready');
   // the load balancer's rejects and drops (lb-ruleset.ts), for `podnet observe`
+  const log = (line: string) => { process.stderr.write(`[lb-agent ${cluster}] ${line}\n`); };
   const refusals = new RefusalRecorder({
     file: refusalLogPath(paths.dir, LOAD_BALANCER_REFUSALS), groups: [NFLOG_GROUP.serviceReject, NFLOG_GROUP.serviceDrop],
-    say: (line) => process.stderr.write(`[lb-agent ${cluster}] ${line}\n`),
+    say: log,
   });
   refusals.start();
-  timeConnections((line) => process.stderr.write(`[lb-agent ${cluster}] ${line}\n`));
+  timeConnections(log);
   process.stderr.write(`[lb-agent ${cluster}] ready\n`);
 
   const stop = () => {

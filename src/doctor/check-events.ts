@@ -35,7 +35,7 @@ const STARTUP_MS = 60_000;
  * pod was Ready stays, and so does one of a pod that was Ready, failed and
  * recovered later (its Ready transition is then long after its start).
  */
-function startingProbe(e: DoctorEvidence): (ev: Event) => boolean {
+function failedWhileStarting(e: DoctorEvidence): (ev: Event) => boolean {
   const readySince = new Map<string, number>();
   for (const p of e.objects.pods) {
     const ready = p.status?.conditions?.find((c) => c.type === 'Ready');
@@ -59,8 +59,8 @@ export function checkEvents(e: DoctorEvidence): Finding[] {
     const uids = present.get(ev.involvedObject.kind ?? '');
     return !uids || !ev.involvedObject.uid || uids.has(ev.involvedObject.uid);
   };
-  const starting = startingProbe(e);
-  const recent = e.objects.events.filter((ev) => ev.type === 'Warning' && e.now - lastSeen(ev) <= RECENT_MS && current(ev) && !starting(ev)).sort((a, b) => lastSeen(b) - lastSeen(a));
+  const whileStarting = failedWhileStarting(e);
+  const recent = e.objects.events.filter((ev) => ev.type === 'Warning' && e.now - lastSeen(ev) <= RECENT_MS && current(ev) && !whileStarting(ev)).sort((a, b) => lastSeen(b) - lastSeen(a));
   const out = recent.slice(0, SHOWN).map((ev) => {
     const o = ev.involvedObject;
     const times = (ev.count ?? 1) > 1 ? ` (${plural(ev.count!, 'time')}, last ${ago(e.now, lastSeen(ev))})` : ` (${ago(e.now, lastSeen(ev))})`;

@@ -1,6 +1,6 @@
 // Conntrack stamps each connection with its start when
 // nf_conntrack_timestamp is on (off by default, per network namespace), and
-// `conntrack -L` then says how long ago it started (`delta-time=N`): what
+// `conntrack -L -o ktimestamp` then prints it (`[start=…]`): what
 // `podnet observe --last` places the connections still in the table by. The
 // agent of each namespace turns it on for its own: the file under /proc/sys
 // is the writer's namespace's, and conntrack exists there once the agent's

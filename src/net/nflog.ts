@@ -12,7 +12,7 @@ export const NFLOG_GROUP = {
   policyEgress: 4002,
   /** the service proxy's reject: a Service port without endpoints, or a ClusterIP port no Service has */
   serviceReject: 4003,
-  /** the service proxy's drop of an external connection: externalTrafficPolicy Local with no endpoint on the node, or a source outside loadBalancerSourceRanges */
+  /** the service proxy's (or the load balancer's) drop: externalTrafficPolicy Local with no endpoint on the node, a source outside loadBalancerSourceRanges, or internalTrafficPolicy Local with no endpoint on the node */
   serviceDrop: 4004,
 } as const;
 

@@ -20,7 +20,7 @@ export const NETPOL_TABLE = 'podnet-netpol';
  * the node agent records them, and `podnet observe` shows each drop with its
  * addresses and ports.
  */
-export const NETPOL_LOG_GROUP = { ingress: NFLOG_GROUP.policyIngress, egress: NFLOG_GROUP.policyEgress } as const;
+const NETPOL_LOG_GROUP = { ingress: NFLOG_GROUP.policyIngress, egress: NFLOG_GROUP.policyEgress } as const;
 
 const comment = (text: string) => `comment ${JSON.stringify(text.slice(0, 128))}`;
 

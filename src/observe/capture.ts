@@ -2,9 +2,9 @@
 // the cluster's namespaces, its stdout read line by line. `ip netns exec`
 // and setpriv exec in place, so the tool is the CLI's own child, and the
 // parent-death signal ends it when the CLI ends, however it ends (kill -9
-// too): a tcpdump left behind would hold its log group from the next
-// observer. (tcpdump runs with -Z root: switching to its own user would clear
-// that signal.)
+// too): a conntrack or tcpdump left behind would cost every connection or
+// DNS packet of its namespace with nobody reading. (tcpdump runs with
+// -Z root: switching to its own user would clear that signal.)
 
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';

@@ -1,9 +1,10 @@
 // The raw events `podnet observe` reads, parsed (pure): a line of
 // `conntrack -E -o timestamp` (a connection the kernel started tracking in one
 // namespace, with its original and reply tuples, so a DNAT or SNAT shows as
-// the reply differing from the original) and a line of
-// `tcpdump -n -tt -l -i nflog:GROUP` (a packet a NetworkPolicy rule dropped
-// and logged to that netlink group).
+// the reply differing from the original), a line of `conntrack -L -o
+// ktimestamp` (a connection still in the table, placed at its start), a
+// packet line of `tcpdump -n -tt` (a packet a rule refused and logged to a
+// netlink group: refusal-log.ts adds the group) and tcpdump's DNS lines.
 
 export interface Tuple {
   src: string;
@@ -38,11 +39,10 @@ export function parseConntrackEvent(line: string): ConntrackEvent | undefined {
 const ENTRY = /^(\S+)\s+\d+\s+\d+\s+(.*\[start=\w+ (\w+) +(\d+) (\d+:\d+:\d+) (\d+)\].*)$/;
 
 /**
- * One line of `conntrack -L -o ktimestamp` run with TZ=UTC as the
- * connection's start (a NEW event at the second it started: conntrack
- * prints the start to the second); undefined for anything else and for an
- * entry without a start (nf_conntrack_timestamp off,
- * src/net/conntrack-timestamps.ts).
+ * One line of `conntrack -L -o ktimestamp` (run with TZ=UTC) as a NEW event
+ * at the connection's start, to the second as conntrack prints it;
+ * undefined for anything else and for an entry without a start
+ * (nf_conntrack_timestamp off, src/net/conntrack-timestamps.ts).
  */
 export function parseConntrackEntry(line: string): ConntrackEvent | undefined {
   const m = ENTRY.exec(line.trim());

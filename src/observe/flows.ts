@@ -244,7 +244,7 @@ export interface FlowFilter {
   label?: Requirement[];
   fromLabel?: Requirement[];
   toLabel?: Requirement[];
-  /** NGINX's requests: the status (`503`) or its class (`5+`), the method, a regular expression on the URI */
+  /** NGINX's requests: the status (`503`) or its class (`5+`), the method, a regular expression on the URI's path (its query left out) */
   httpStatus?: string;
   httpMethod?: string;
   httpPath?: RegExp;
@@ -269,10 +269,13 @@ export interface HistoryWindow {
 /** a log's lines are in time order but for requests that ended out of order: reading back stops this far before --since */
 const OUT_OF_ORDER_S = 5;
 
+/** A flow's time in seconds since the epoch. */
+const flowSeconds = (f: Flow) => Date.parse(f.time) / 1000;
+
 /** Whether a recorded flow is at or after `since`; one timed to the second (no fraction) counts from its second. */
 export function inWindow(f: Flow, since: number | undefined): boolean {
   if (since === undefined) return true;
-  const t = Date.parse(f.time) / 1000;
+  const t = flowSeconds(f);
   return /\.\d+Z$/.test(f.time) ? t >= since : t >= Math.floor(since);
 }
 
@@ -286,7 +289,7 @@ export function newestRecorded(flows: Iterable<Flow | undefined>, filter: FlowFi
   const kept: Flow[] = [];
   for (const f of flows) {
     if (!f) continue;
-    if (ordered && window.since !== undefined && Date.parse(f.time) / 1000 < window.since - OUT_OF_ORDER_S) break;
+    if (ordered && window.since !== undefined && flowSeconds(f) < window.since - OUT_OF_ORDER_S) break;
     if (!inWindow(f, window.since) || !matchesFilter(f, filter)) continue;
     kept.push(f);
     if (window.last !== undefined && kept.length >= window.last) break;
@@ -315,17 +318,17 @@ function toService(f: Flow, spec: string, namespace: string | undefined): boolea
 /** What one peer must be: a pod (name prefix, in `namespace` when given), labels, an address or CIDR, a port. */
 interface PeerSpec { pod?: string; namespace?: string; label?: Requirement[]; ip?: string; port?: number }
 
-function isPeer(p: Peer, c: PeerSpec): boolean {
-  if (c.pod !== undefined && !anyPod([p], c.pod, c.namespace)) return false;
-  if (c.label !== undefined && !(p.kind === 'pod' && matchesRequirements(c.label, p.labels ?? {}) && (c.namespace === undefined || p.namespace === c.namespace))) return false;
-  if (c.ip !== undefined && !(c.ip.includes('/') ? inCidr(p.ip, c.ip) : p.ip === c.ip)) return false;
-  return c.port === undefined || p.port === c.port;
+function peerMatches(p: Peer, spec: PeerSpec): boolean {
+  if (spec.pod !== undefined && !anyPod([p], spec.pod, spec.namespace)) return false;
+  if (spec.label !== undefined && !(p.kind === 'pod' && matchesRequirements(spec.label, p.labels ?? {}) && (spec.namespace === undefined || p.namespace === spec.namespace))) return false;
+  if (spec.ip !== undefined && !(spec.ip.includes('/') ? inCidr(p.ip, spec.ip) : p.ip === spec.ip)) return false;
+  return spec.port === undefined || p.port === spec.port;
 }
 
 /** Whether one of `peers` is all `spec` asks (as Hubble's filters of one side apply to one endpoint); no ask: yes. */
-function onePeer(peers: readonly Peer[], spec: PeerSpec): boolean {
+function onePeerMatches(peers: readonly Peer[], spec: PeerSpec): boolean {
   const asks = spec.pod !== undefined || spec.label !== undefined || spec.ip !== undefined || spec.port !== undefined;
-  return !asks || peers.some((p) => isPeer(p, spec));
+  return !asks || peers.some((p) => peerMatches(p, spec));
 }
 
 function httpMatches(f: Flow, filter: FlowFilter): boolean {
@@ -359,8 +362,8 @@ export function matchesFilter(f: Flow, filter: FlowFilter): boolean {
   const either: PeerSpec = { namespace: ns, pod: filter.pod, label: filter.label, ip: filter.ip, port: filter.port };
   // the source's own masquerade address is its, for an address on either side
   const sourceSide = [f.source, ...(f.translatedSource ? [f.translatedSource] : [])];
-  if (!onePeer([f.source], from) || !onePeer(destinations(f), to)) return false;
-  if (!onePeer(sourceSide, either) && !onePeer(destinations(f), either)) return false;
+  if (!onePeerMatches([f.source], from) || !onePeerMatches(destinations(f), to)) return false;
+  if (!onePeerMatches(sourceSide, either) && !onePeerMatches(destinations(f), either)) return false;
   if (ns && !filter.pod && !filter.fromPod && !filter.toPod && !filter.label && !filter.fromLabel && !filter.toLabel) {
     const serviceNs = [f.service?.namespace, f.http?.service?.split('/')[0], f.http?.route?.split(' ')[1]?.split('/')[0]];
     if (!sides(f).some((p) => p.kind === 'pod' && p.namespace === ns) && !serviceNs.includes(ns)) return false;

@@ -51,6 +51,17 @@ function* linesBackwards(file: string, end: number): Generator<string> {
   }
 }
 
+/** Where the log's last whole line ends now (0 for a log not written yet). */
+function endOfLastWholeLine(file: string): number {
+  let size = 0;
+  try { size = statSync(file).size; } catch { return 0; }
+  const from = Math.max(0, size - LAST_LINE_WINDOW);
+  const newline = readBytes(file, from, size).lastIndexOf(0x0a);
+  if (newline >= 0) return from + newline + 1;
+  // no newline: the whole log is one line still being written (the tail's), or its last line is longer than the window (passed over)
+  return from === 0 ? 0 : size;
+}
+
 export class LogTail {
   private offset: number;
   private readonly start: number;
@@ -61,11 +72,7 @@ export class LogTail {
    * is the tail's): what was there before is history(), not followed.
    */
   constructor(readonly file: string, fromStart = false) {
-    let size = 0;
-    try { size = statSync(file).size; } catch { /* not written yet */ }
-    const from = Math.max(0, size - LAST_LINE_WINDOW);
-    const newline = fromStart ? -1 : readBytes(file, from, size).lastIndexOf(0x0a);
-    this.offset = fromStart ? 0 : newline < 0 ? (from === 0 ? 0 : size) : from + newline + 1;
+    this.offset = fromStart ? 0 : endOfLastWholeLine(file);
     this.start = this.offset;
   }
 

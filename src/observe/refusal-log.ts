@@ -19,7 +19,7 @@ export interface Refusal extends LoggedPacket {
   group: number;
 }
 
-/** the load balancer's log's name among the nodes' */
+/** the load balancer's log's name among the nodes': its observer name in flows, as a node's log is named by its node */
 export const LOAD_BALANCER_REFUSALS = 'load-balancer';
 
 /** The log of the node `where` or of the load balancer (`load-balancer`). */

@@ -65,20 +65,23 @@ export class RefusalRecorder {
     clearTimeout(this.restartTimer);
     this.child?.kill('SIGTERM');
     this.flush();
+    this.removeMarker();
+  }
+
+  /** Nobody listens any more: the marker that said someone did goes. */
+  private removeMarker(): void {
     this.guarded(() => rmSync(recorderMarkerPath(this.options.file), { force: true }));
   }
 
   /** Runs a file operation; its failure is said (once while it repeats), never thrown. */
-  private guarded(op: () => void): boolean {
+  private guarded(op: () => void): void {
     try {
       op();
       this.lastWriteError = '';
-      return true;
     } catch (err) {
       const message = (err as Error).message;
       if (message !== this.lastWriteError) this.options.say(`refusal log: ${message}`);
       this.lastWriteError = message;
-      return false;
     }
   }
 
@@ -90,7 +93,8 @@ export class RefusalRecorder {
       const refusal = parseNflogLine(line);
       if (refusal) this.record(JSON.stringify(refusal));
     });
-    let said = '';
+    /** tcpdump's last line on stderr that was not its start: why it ended */
+    let lastStderrLine = '';
     createInterface({ input: child.stderr! }).on('line', (line) => {
       if (/listening on/.test(line)) {
         this.restartMs = RESTART_MIN_MS;
@@ -101,13 +105,13 @@ export class RefusalRecorder {
           appendFileSync(this.options.file, '');
           writeFileSync(recorderMarkerPath(this.options.file), `${child.pid}\n`);
         });
-      } else if (line.trim()) said = line;
+      } else if (line.trim()) lastStderrLine = line;
     });
-    child.once('error', (err) => { said = err.message; });
+    child.once('error', (err) => { lastStderrLine = err.message; });
     child.once('close', (code, signal) => {
-      this.guarded(() => rmSync(recorderMarkerPath(this.options.file), { force: true }));
+      this.removeMarker();
       if (this.stopped) return;
-      const trouble = `tcpdump on ${this.options.groups.join(',')} ended (${signal ?? `exit ${code}`})${said ? `: ${said}` : ''}`;
+      const trouble = `tcpdump on ${this.options.groups.join(',')} ended (${signal ?? `exit ${code}`})${lastStderrLine ? `: ${lastStderrLine}` : ''}`;
       // the same trouble again (a group someone else holds) is said once
       if (trouble !== this.lastTrouble) this.options.say(`refusal log: ${trouble}; starting it again`);
       this.lastTrouble = trouble;

@@ -11,19 +11,19 @@
 // each pod's veth and the outside client; live only) and the ingress
 // controller's access log. src/observe/ turns these into flows.
 
+import { parseSelector, type Requirement } from '../../api/labels.js';
 import type { Node, Pod, Service } from '../../api/types.js';
 import { netnsNames } from '../../config.js';
 import { PodnetError } from '../../errors.js';
 import { defaultRunner } from '../../net/runner.js';
-import { parseSelector, type Requirement } from '../../api/labels.js';
-import { ipv4ToNumber } from '../../proxy/ipv4.js';
-import { LogTail } from '../../observe/log-tail.js';
 import { AddressBook } from '../../observe/address-book.js';
 import { Capture, type CaptureSpec } from '../../observe/capture.js';
 import { DnsExchanges, nodeVantage, outsideVantage, type DnsVantage } from '../../observe/dns.js';
 import { CONNTRACK_TABLE_ARGV, CONNTRACK_TABLE_ENV, parseConntrackEntry, parseConntrackEvent, parseDnsPacket } from '../../observe/events.js';
 import { connectionKey, flowFromAccessLine, flowFromConntrack, flowFromRefusal, flowText, isoSecond, matchesFilter, mergeRecorded, namesUnknownPod, newestRecorded, renamed, type Flow, type FlowFilter, type Observer } from '../../observe/flows.js';
+import { LogTail } from '../../observe/log-tail.js';
 import { LOAD_BALANCER_REFUSALS, parseRefusalLine, recorderAlive, refusalLogPath } from '../../observe/refusal-log.js';
+import { ipv4ToNumber } from '../../proxy/ipv4.js';
 import type { AccessLine } from '../../trace/evidence.js';
 import { parseDuration, type CommonFlags } from '../args.js';
 import type { Context } from '../context.js';
@@ -111,8 +111,8 @@ function labelFlag(flag: string, text: string | undefined): Requirement[] | unde
   }
 }
 
-/** Hubble's filters beyond pods, node, verdict and protocol, checked */
-function moreFilters(flags: CommonFlags): Partial<FlowFilter> {
+/** Hubble's filters beyond pods, node, verdict and protocol (FLOW_FILTER_FLAGS), checked */
+function flowFilterOptions(flags: CommonFlags): Partial<FlowFilter> {
   const f = flags.flowFilters;
   const status = f['http-status'];
   if (status !== undefined && !/^([1-5]\d\d|[1-5]\d?\+)$/.test(status)) throw new PodnetError('EUSAGE', `invalid --http-status "${status}": a status (503) or a class (5+, 50+)`);
@@ -157,7 +157,7 @@ export function observeOptions(flags: CommonFlags, now = Date.now() / 1000): Obs
       ...(flags.node !== undefined ? { node: flags.node } : {}),
       ...(verdict !== undefined ? { verdict: verdict as FlowFilter['verdict'] } : {}),
       ...(protocol !== undefined ? { protocol } : {}),
-      ...moreFilters(flags),
+      ...flowFilterOptions(flags),
     },
     all: flags.all,
     ...(count !== undefined ? { count } : {}),
@@ -211,7 +211,9 @@ interface Run {
 
 async function observe(ctx: Context, options: ObserveOptions, run: Run): Promise<number> {
   const { finished, done, timers, captures } = run;
-  const first = await Promise.race([listBook(ctx), finished.then(() => undefined)]);
+  /** `p`'s value, or undefined once the observation is stopped first (Ctrl-C, --count, --timeout) */
+  const untilStopped = <T>(p: Promise<T>) => Promise.race([p, finished.then(() => undefined)]);
+  const first = await untilStopped(listBook(ctx));
   if (!first) return 0;
   let book = first.book;
   const nodeNames = first.nodes.map((n) => n.metadata.name!);
@@ -221,16 +223,17 @@ async function observe(ctx: Context, options: ObserveOptions, run: Run): Promise
     throw new PodnetError('EUSAGE', `invalid --node "${options.filter.node}": cluster "${ctx.cluster}" records flows on ${observerNames.join(', ')}`);
   }
   let shown = 0;
+  const countReached = () => options.count !== undefined && shown >= options.count;
   // once the observation has ended nothing more is written (a flow waiting for its names included)
   let closed = false;
 
   // flows a capture reports before the header is written wait for it
   let early: Flow[] | undefined = [];
   const write = (flow: Flow) => {
-    if (closed || (options.count !== undefined && shown >= options.count)) return;
+    if (closed || countReached()) return;
     shown++;
     process.stdout.write(`${options.json ? JSON.stringify(flow) : flowText(flow)}\n`);
-    if (options.count !== undefined && shown >= options.count) done();
+    if (countReached()) done();
   };
   const emit = (flow: Flow | undefined) => {
     if (!flow || !matchesFilter(flow, options.filter)) return;
@@ -262,13 +265,13 @@ async function observe(ctx: Context, options: ObserveOptions, run: Run): Promise
   };
 
   // the drop rules' comments of a node, read once per REASONS_TTL_MS (one nft at a time per node)
-  const reasons = new Map<string, { at: number; comments: Promise<string[]> }>();
+  const reasonCache = new Map<string, { at: number; comments: Promise<string[]> }>();
   const dropReasons = (node: string | undefined): Promise<string[]> => {
     if (node === undefined) return Promise.resolve([]);
-    const cached = reasons.get(node);
+    const cached = reasonCache.get(node);
     if (cached && performance.now() - cached.at < REASONS_TTL_MS) return cached.comments;
     const comments = nodePolicyDrops(ctx, node).then((m) => [...m?.keys() ?? []], () => []);
-    reasons.set(node, { at: performance.now(), comments });
+    reasonCache.set(node, { at: performance.now(), comments });
     return comments;
   };
 
@@ -279,8 +282,9 @@ async function observe(ctx: Context, options: ObserveOptions, run: Run): Promise
   // each namespace's refusal log (the service proxy's or the load balancer's rejects and drops, a node's NetworkPolicy drops):
   // what it holds now is the history, what it gains is live
   const refusals = observers.map(({ at }) => {
+    // the load balancer's log is named as its observer is (flowFromRefusal takes `where` as the observer)
     const where = at.kind === 'node' ? at.node : LOAD_BALANCER_REFUSALS;
-    return { where, node: at.kind === 'node' ? at.node : undefined, label: at.kind === 'node' ? at.node : 'the load balancer', tail: new LogTail(refusalLogPath(ctx.paths.dir, where)) };
+    return { where, node: at.kind === 'node' ? at.node : undefined, displayName: at.kind === 'node' ? at.node : 'the load balancer', tail: new LogTail(refusalLogPath(ctx.paths.dir, where)) };
   });
   type RefusalSource = (typeof refusals)[number];
   const refusalFlow = (source: RefusalSource, reasons: readonly string[]) => (line: string) => {
@@ -293,7 +297,10 @@ async function observe(ctx: Context, options: ObserveOptions, run: Run): Promise
     for (const source of refusals) {
       const lines = source.tail.read();
       if (lines.length === 0) continue;
-      const p = dropReasons(source.node).then((reasons) => { for (const line of lines) named(refusalFlow(source, reasons)(line)); });
+      const p = dropReasons(source.node).then((reasons) => {
+        const toFlow = refusalFlow(source, reasons);
+        for (const line of lines) named(toFlow(line));
+      });
       pendingRefusals.add(p);
       void p.finally(() => pendingRefusals.delete(p));
     }
@@ -304,7 +311,10 @@ async function observe(ctx: Context, options: ObserveOptions, run: Run): Promise
   const accessFlow = (pod: string) => (line: string) => {
     try { return flowFromAccessLine(JSON.parse(line) as AccessLine, pod, book); } catch { return undefined; }
   };
-  const readAccessLog = ({ pod, tail }: { pod: string; tail: LogTail }) => { for (const line of tail.read()) named(accessFlow(pod)(line)); };
+  const readAccessLog = ({ pod, tail }: { pod: string; tail: LogTail }) => {
+    const toFlow = accessFlow(pod);
+    for (const line of tail.read()) named(toFlow(line));
+  };
   const readAccessLogs = () => { for (const t of tails.values()) readAccessLog(t); };
 
   const window = { ...(options.since !== undefined ? { since: options.since } : {}), ...(options.last !== undefined ? { last: options.last } : {}) };
@@ -329,18 +339,22 @@ async function observe(ctx: Context, options: ObserveOptions, run: Run): Promise
   }
   const warnUnrecorded = (listening: readonly boolean[]) => {
     const missing = refusals.filter((_, i) => !listening[i]);
-    if (missing.length > 0) process.stderr.write(`warning: drops and rejects on ${missing.map((r) => r.label).join(', ')} are not shown: no refusal recorder runs there (its agent's log says why)\n`);
+    if (missing.length > 0) process.stderr.write(`warning: drops and rejects on ${missing.map((r) => r.displayName).join(', ')} are not shown: no refusal recorder runs there (its agent's log says why)\n`);
     return missing.length;
   };
   const wantsHistory = options.last !== undefined || options.since !== undefined;
-  const recordedHeader = `Flows recorded in cluster "${ctx.cluster}": the connections conntrack still tracks, refusals, NGINX's requests (DNS is shown live only)`;
+  /** Writes the recorded flows under their header (`then` ends it: what follows them); undefined when stopped first. */
+  const showRecorded = async (then = ''): Promise<Flow[] | undefined> => {
+    const recorded = await untilStopped(recordedFlows());
+    if (!recorded) return undefined;
+    process.stderr.write(`Flows recorded in cluster "${ctx.cluster}": the connections conntrack still tracks, refusals, NGINX's requests (DNS is shown live only)${then}\n`);
+    for (const f of recorded) write(f);
+    return recorded;
+  };
 
   if (wantsHistory && !options.follow) {
     warnUnrecorded(refusals.map((r) => recorderAlive(r.tail.file)));
-    const recorded = await Promise.race([recordedFlows(), finished.then(() => undefined)]);
-    if (!recorded) return 0;
-    process.stderr.write(`${recordedHeader}\n`);
-    for (const f of recorded) write(f);
+    await showRecorded();
     return 0;
   }
 
@@ -379,16 +393,13 @@ async function observe(ctx: Context, options: ObserveOptions, run: Run): Promise
   // Ctrl-C while the captures start ends them too: that is a stop, not a failure
   const startup = withTimeout(Promise.all([Promise.all(captures.map((c) => c.ready)), recordersListening(refusals.map((r) => r.tail.file), run.stopping)]), READY_TIMEOUT_MS, 'the captures did not start');
   startup.catch(() => undefined);
-  const started = await Promise.race([startup, finished.then(() => undefined)]);
+  const started = await untilStopped(startup);
   if (started === undefined) return 0;
   const unrecorded = warnUnrecorded(started[1]);
   // with -f, the history (read while the captures already run, so no connection falls between the two), then live
   if (wantsHistory) {
-    const recorded = await Promise.race([recordedFlows(), finished.then(() => undefined)]);
-    if (!recorded) return 0;
-    process.stderr.write(`${recordedHeader}; then live\n`);
-    for (const f of recorded) write(f);
-    if (options.count !== undefined && shown >= options.count) return 0;
+    const recorded = await showRecorded('; then live');
+    if (!recorded || countReached()) return 0;
     // a connection conntrack listed and also reported while the history was read is shown once
     const listed = new Set(recorded.filter(isConnection).map(connectionKey));
     early = early!.filter((f) => !(isConnection(f) && listed.has(connectionKey(f))));
