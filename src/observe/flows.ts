@@ -292,7 +292,8 @@ export function newestRecorded(flows: Iterable<Flow | undefined>, filter: FlowFi
     if (ordered && window.since !== undefined && flowSeconds(f) < window.since - OUT_OF_ORDER_S) break;
     if (!inWindow(f, window.since) || !matchesFilter(f, filter)) continue;
     kept.push(f);
-    if (window.last !== undefined && kept.length >= window.last) break;
+    // a table in no order is read whole: its newest may come last (mergeRecorded takes the last N of all)
+    if (ordered && window.last !== undefined && kept.length >= window.last) break;
   }
   return kept;
 }

@@ -92,6 +92,9 @@ test('the window: --since counts a flow timed to the second from its second; a l
   consumed = 0;
   newestRecorded(newestFirst(), {}, { since: Date.parse('2026-11-30T01:00:50Z') / 1000 }, false);
   assert.equal(consumed, 60, 'a table in no order is read whole');
+  // --last on a table in no order: the newest N whatever their place in it
+  const table = [flowAt('2026-11-30T01:00:30Z'), flowAt('2026-11-30T01:00:10Z'), flowAt('2026-11-30T01:00:20Z')].reverse();
+  assert.deepEqual(mergeRecorded([newestRecorded(table, {}, { last: 2 }, false)], { last: 2 }).map((f) => f.time.slice(17, 19)), ['20', '30']);
   const merged = mergeRecorded([[flowAt('2026-11-30T01:00:03.000Z'), flowAt('2026-11-30T01:00:01.000Z')], [flowAt('2026-11-30T01:00:02Z')]], { last: 2 });
   assert.deepEqual(merged.map((f) => f.time), ['2026-11-30T01:00:02Z', '2026-11-30T01:00:03.000Z'], 'oldest first, the last N');
   assert.equal(connectionKey(flowAt('x')), 'node-1 TCP 10.244.0.3:1 10.96.5.5:80');
