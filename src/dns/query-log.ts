@@ -21,6 +21,8 @@ export interface QueryLogEntry {
   qtype: string;
   rcode: string;
   answers: number;
+  /** the answer records, as tcpdump writes them (`A 203.0.113.10`, `CNAME db.shop.svc.cluster.local.`) */
+  records?: string[];
   /** response size in bytes */
   size: number;
   truncated: boolean;
@@ -78,4 +80,11 @@ export function openQueryLog(setting: string | undefined): QueryLog | undefined 
   if (!setting || setting === '0' || setting === 'false') return undefined;
   if (setting === '1' || setting === 'true' || setting === 'stdout') return new StreamQueryLog(process.stdout);
   return new StreamQueryLog(fs.createWriteStream(setting, { flags: 'a' }), true);
+}
+
+/** An answer record as tcpdump writes it: the type, then its data (a name with its trailing dot). */
+export function recordText(rr: { type: string; data: unknown }): string {
+  const text = (v: unknown): string => (Buffer.isBuffer(v) ? `"${v.toString()}"` : Array.isArray(v) ? v.map(text).join(' ') : typeof v === 'object' && v !== null ? Object.values(v).map(text).join(' ') : String(v));
+  const data = text(rr.data);
+  return `${rr.type} ${['CNAME', 'PTR', 'NS', 'DNAME'].includes(rr.type) && !data.endsWith('.') ? `${data}.` : data}`;
 }

@@ -16,7 +16,7 @@ import net from 'node:net';
 import { performance } from 'node:perf_hooks';
 import dnsPacket from 'dns-packet';
 import type { DnsMetrics, Proto } from './metrics.js';
-import type { QueryLog } from './query-log.js';
+import { recordText, type QueryLog } from './query-log.js';
 import { RCODE, rcodeName, type DnsQuestion, type Rr } from './records.js';
 import { ResponseCache, type CachedResponse } from './response-cache.js';
 import { attachUdp, type SendDatagram, type UdpPeer } from './udp-fast-path.js';
@@ -196,7 +196,7 @@ export class DnsServer {
           const out = cache.respond(hit, msg, q);
           const rcode = cache.rcode(hit);
           this.count(proto, q.qtype, rcode, started, cache.denial(hit));
-          if (this.log) this.logQuery(msg, q, proto, address, port, rcode, cache.answers(hit), out.length, cache.truncated(hit), started, true);
+          if (this.log) this.logQuery(msg, q, proto, address, port, rcode, cache.answers(hit), out, cache.truncated(hit), started, true);
           return out;
         }
         return this.slow(msg, proto, address, port, started, q, size.code, size.limit);
@@ -241,7 +241,7 @@ export class DnsServer {
       if (this.log && question) {
         this.log.write({
           ts: new Date(Date.now() - seconds * 1000).toISOString(), client: `${address}:${port}`, proto, id: base.id,
-          qname: fq(question.name), qtype: question.type, rcode: rcodeName(m.rcode), answers: m.answers.length, size: buf.length,
+          qname: fq(question.name), qtype: question.type, rcode: rcodeName(m.rcode), answers: m.answers.length, records: m.answers.map(recordText), size: buf.length,
           truncated, durationMs: round(seconds * 1000), cache: cached ? 'hit' : 'miss', ...(upstream ? { upstream } : {}),
         });
       }
@@ -283,12 +283,22 @@ export class DnsServer {
     m.cacheHit(denial);
   }
 
-  private logQuery(msg: Buffer, q: QuickQuery, proto: Proto, address: string, port: number, rcode: number, answers: number, size: number, truncated: boolean, started: number, cached: boolean): void {
+  private logQuery(msg: Buffer, q: QuickQuery, proto: Proto, address: string, port: number, rcode: number, answers: number, response: Buffer, truncated: boolean, started: number, cached: boolean): void {
     const ms = performance.now() - started;
     this.log!.write({
       ts: new Date().toISOString(), client: `${address}:${port}`, proto, id: q.id, qname: fq(quickName(msg, q.nameEnd)), qtype: typeName(q.qtype),
-      rcode: rcodeName(rcode), answers, size, truncated, durationMs: round(ms), cache: cached ? 'hit' : 'miss',
+      rcode: rcodeName(rcode), answers, records: cachedRecords(response, answers), size: response.length, truncated, durationMs: round(ms), cache: cached ? 'hit' : 'miss',
     });
+  }
+}
+
+/** A cached response's answer records for the query log: decoded again, only while the log is on. */
+function cachedRecords(response: Buffer, answers: number): string[] {
+  if (answers === 0) return [];
+  try {
+    return (dnsPacket.decode(response).answers ?? []).map((rr) => recordText(rr as { type: string; data: unknown }));
+  } catch {
+    return [];
   }
 }
 

@@ -12,6 +12,8 @@ import type { ConntrackEvent, LoggedPacket } from './events.js';
 import type { Refusal } from './refusal-log.js';
 import { matchesRequirements, type Requirement } from '../api/labels.js';
 import { NFLOG_GROUP } from '../net/nflog.js';
+import { EXTERNAL_DNS_IP } from '../config.js';
+import type { QueryLogEntry } from '../dns/query-log.js';
 
 /** where a record was taken: a node's namespace, the router's (the cloud load balancer), or the ingress controller's NGINX */
 export type Observer = { kind: 'node'; node: string } | { kind: 'load-balancer' } | { kind: 'ingress'; pod: string };
@@ -188,6 +190,26 @@ function refused(p: LoggedPacket, observer: string, book: AddressBook, service: 
     ...(service ? { service } : {}),
     ...(p.tcpFlags ? { tcpFlags: p.tcpFlags } : {}),
     reason,
+  };
+}
+
+/** The observer a DNS server's own query log speaks for (the external DNS's, the record `--last` reads) */
+export const EXTERNAL_DNS_OBSERVER = 'external-dns';
+
+/**
+ * A question the external DNS answered, from its query log: who asked (the
+ * outside client, or a node that masqueraded coredns's forwarded question),
+ * the name, the answer and how long the server took. The live captures see
+ * the same exchange on the wire; this is the record kept after it.
+ */
+export function flowFromQueryLog(e: QueryLogEntry, book: AddressBook): Flow | undefined {
+  const m = /^(\d+\.\d+\.\d+\.\d+):(\d+)$/.exec(e.client);
+  const time = Date.parse(e.ts);
+  if (!m || Number.isNaN(time)) return undefined;
+  return {
+    time: new Date(time).toISOString(), observer: EXTERNAL_DNS_OBSERVER, verdict: 'FORWARDED', protocol: 'DNS',
+    source: book.peer(m[1]!, Number(m[2])), destination: book.peer(EXTERNAL_DNS_IP, 53),
+    dns: { query: e.qname, type: e.qtype, rcode: e.rcode, records: e.records ?? [], ms: e.durationMs, ...(e.truncated ? { truncated: true } : {}) },
   };
 }
 

@@ -20,13 +20,15 @@ import { AddressBook } from '../../observe/address-book.js';
 import { Capture, type CaptureSpec } from '../../observe/capture.js';
 import { DnsExchanges, nodeVantage, outsideVantage, type DnsVantage } from '../../observe/dns.js';
 import { CONNTRACK_TABLE_ARGV, CONNTRACK_TABLE_ENV, parseConntrackEntry, parseConntrackEvent, parseDnsPacket } from '../../observe/events.js';
-import { connectionKey, flowFromAccessLine, flowFromConntrack, flowFromRefusal, flowText, isoSecond, matchesFilter, mergeRecorded, namesUnknownPod, newestRecorded, renamed, type Flow, type FlowFilter, type Observer } from '../../observe/flows.js';
+import { connectionKey, flowFromAccessLine, flowFromConntrack, flowFromQueryLog, flowFromRefusal, flowText, isoSecond, EXTERNAL_DNS_OBSERVER, matchesFilter, mergeRecorded, namesUnknownPod, newestRecorded, renamed, type Flow, type FlowFilter, type Observer } from '../../observe/flows.js';
 import { LogTail } from '../../observe/log-tail.js';
 import { LOAD_BALANCER_REFUSALS, parseRefusalLine, recorderAlive, refusalLogPath } from '../../observe/refusal-log.js';
 import { ipv4ToNumber } from '../../proxy/ipv4.js';
 import type { AccessLine } from '../../trace/evidence.js';
 import { parseDuration, type CommonFlags } from '../args.js';
 import type { Context } from '../context.js';
+import { outsideFiles } from '../../daemon/outside-world.js';
+import { parseQueryLogLine } from '../../dns/query-log.js';
 import { accessLogFile, nodePolicyDrops, runningControllers } from './trace.js';
 
 /** how often the names of pods, Services and nodes are listed again */
@@ -218,7 +220,7 @@ async function observe(ctx: Context, options: ObserveOptions, run: Run): Promise
   let book = first.book;
   const nodeNames = first.nodes.map((n) => n.metadata.name!);
   const { controllers } = first;
-  const observerNames = [...nodeNames, 'load-balancer', 'outside', 'ingress'];
+  const observerNames = [...nodeNames, 'load-balancer', 'outside', 'ingress', EXTERNAL_DNS_OBSERVER];
   if (options.filter.node !== undefined && !observerNames.includes(options.filter.node)) {
     throw new PodnetError('EUSAGE', `invalid --node "${options.filter.node}": cluster "${ctx.cluster}" records flows on ${observerNames.join(', ')}`);
   }
@@ -335,7 +337,10 @@ async function observe(ctx: Context, options: ObserveOptions, run: Run): Promise
       return newestRecorded(mapLines(source.tail.history(), refusalFlow(source, reasons)), options.filter, window, true);
     }));
     const fromAccessLogs = [...tails.values()].map(({ pod, tail }) => newestRecorded(mapLines(tail.history(), accessFlow(pod)), options.filter, window, true));
-    return mergeRecorded([...await fromTables, ...await fromRefusals, ...fromAccessLogs], window);
+    // the external DNS's own query log: the outside client's questions, and the cluster DNS's forwarded ones
+    const questions = new LogTail(outsideFiles(ctx.paths).queryLog).history();
+    const fromExternalDns = newestRecorded(mapLines(questions, (line) => { const q = parseQueryLogLine(line); return q && flowFromQueryLog(q, book); }), options.filter, window, true);
+    return mergeRecorded([...await fromTables, ...await fromRefusals, ...fromAccessLogs, fromExternalDns], window);
   }
   const warnUnrecorded = (listening: readonly boolean[]) => {
     const missing = refusals.filter((_, i) => !listening[i]);
@@ -347,7 +352,7 @@ async function observe(ctx: Context, options: ObserveOptions, run: Run): Promise
   const showRecorded = async (then = ''): Promise<Flow[] | undefined> => {
     const recorded = await untilStopped(recordedFlows());
     if (!recorded) return undefined;
-    process.stderr.write(`Flows recorded in cluster "${ctx.cluster}": the connections conntrack still tracks, refusals, NGINX's requests (DNS is shown live only)${then}\n`);
+    process.stderr.write(`Flows recorded in cluster "${ctx.cluster}": the connections conntrack still tracks, refusals, NGINX's requests, the external DNS's answers (the cluster DNS's are shown live only)${then}\n`);
     for (const f of recorded) write(f);
     return recorded;
   };

@@ -260,6 +260,11 @@ test('the query log has one parseable line per query', async () => {
   assert.equal(e.proto, 'udp');
   assert.match(e.client, /^127\.0\.0\.1:\d+$/);
   assert.ok(lines.some((l) => l!.upstream && l!.qname === 'shop.example.test.'));
+  // the answer records, as tcpdump writes them (what podnet observe --last shows of the external DNS's log), a cached answer's too
+  const shop = lines.filter((l) => l!.qname === 'shop.example.test.' && l!.qtype === 'A' && l!.rcode === 'NOERROR');
+  assert.ok(shop.some((l) => l!.cache === 'hit'), JSON.stringify(shop));
+  assert.ok(shop.every((l) => l!.records?.length === l!.answers && l!.records.every((r) => /^(A 203\.0\.113\.\d+|CNAME \S+\.)$/.test(r))), JSON.stringify(shop));
+  assert.deepEqual(e.records, []);
 });
 
 test('fuzz: 10,000 random and mutated packets (UDP, some TCP), then a valid query still answers', async () => {

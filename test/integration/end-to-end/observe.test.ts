@@ -240,7 +240,7 @@ spec:
     const recorded = async (args: string[]) => {
       const r = await pn(['observe', ...args, '-o', 'json']);
       assert.equal(r.code, 0, r.stderr);
-      assert.match(r.stderr, /^Flows recorded in cluster "itobs": the connections conntrack still tracks, refusals, NGINX's requests \(DNS is shown live only\)\n$/);
+      assert.match(r.stderr, /^Flows recorded in cluster "itobs": the connections conntrack still tracks, refusals, NGINX's requests, the external DNS's answers \(the cluster DNS's are shown live only\)\n$/);
       return r.stdout.split('\n').filter(Boolean).map((l) => JSON.parse(l) as Flow);
     };
     // the access log is flushed every 100 ms
@@ -261,6 +261,13 @@ spec:
     const request = flows.find((f) => f.http)!;
     assert.equal(request.http!.host, 'web.obs.example.test');
     assert.equal(request.source.kind, 'outside');
+    // the outside client's lookup, from the external DNS's own log: before the request, with the load balancer's address
+    const lookup = (await recorded(['--since', since, '--protocol', 'dns', '--node', 'external-dns'])).find((f) => f.dns?.query === 'web.obs.example.test.' && f.dns.type === 'A');
+    assert.ok(lookup, 'the outside client\'s question');
+    assert.equal(lookup.source.kind, 'outside');
+    const controller = JSON.parse(await ok(['get', 'svc', 'ingress-nginx-controller', '-n', 'ingress-nginx', '-o', 'json'])) as Service;
+    assert.deepEqual([lookup.dns?.rcode, lookup.dns?.records], ['NOERROR', [`A ${controller.status!.loadBalancer!.ingress![0]!.ip}`]]);
+    assert.ok(Date.parse(lookup.time) <= Date.parse(request.time));
     // --last N: the newest N of them; filters apply before
     const last = await recorded(['--last', '1', '--verdict', 'DROPPED', '--from-pod', client.metadata.name!]);
     assert.equal(last.length, 1);
@@ -342,7 +349,7 @@ spec:
     assert.equal(r.stderr, 'error: invalid --verdict "lost": must be one of FORWARDED, DROPPED\n');
     const node = await pn(['observe', '--node', 'node-9']);
     assert.equal(node.code, 1);
-    assert.equal(node.stderr, 'error: invalid --node "node-9": cluster "itobs" records flows on node-1, node-2, load-balancer, outside, ingress\n');
+    assert.equal(node.stderr, 'error: invalid --node "node-9": cluster "itobs" records flows on node-1, node-2, load-balancer, outside, ingress, external-dns\n');
   });
 
   test('podnet down while it observes: it ends with exit 1 and says the cluster went down (the last test: the cluster is gone after it)', async () => {

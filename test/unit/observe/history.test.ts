@@ -11,7 +11,7 @@ import path from 'node:path';
 import type { Node, Pod, Service } from '../../../src/api/types.js';
 import { AddressBook } from '../../../src/observe/address-book.js';
 import { parseConntrackEntry } from '../../../src/observe/events.js';
-import { connectionKey, flowFromConntrack, flowFromRefusal, flowText, inWindow, isoSecond, mergeRecorded, newestRecorded, type Flow } from '../../../src/observe/flows.js';
+import { connectionKey, flowFromConntrack, flowFromQueryLog, flowFromRefusal, flowText, inWindow, isoSecond, mergeRecorded, newestRecorded, type Flow } from '../../../src/observe/flows.js';
 import { RefusalRecorder } from '../../../src/observe/refusal-recorder.js';
 import { LogTail } from '../../../src/observe/log-tail.js';
 import { parseNflogLine, parseRefusalLine, recorderMarkerPath, refusalLogPath } from '../../../src/observe/refusal-log.js';
@@ -174,4 +174,13 @@ test('the recorder: lines to JSON, the marker while it listens, rotation at its 
     recorder.stop();
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test('the external DNS\'s query log: each question with who asked, the answer\'s records and the time it took', () => {
+  const f = flowFromQueryLog({ ts: '2026-11-30T01:05:38.512Z', client: '198.51.100.10:40112', proto: 'udp', id: 7, qname: 'shop.example.test.', qtype: 'A', rcode: 'NOERROR', answers: 1, records: ['A 203.0.113.10'], size: 51, truncated: false, durationMs: 0.2, cache: 'miss' }, book)!;
+  assert.deepEqual([f.observer, f.protocol, f.source.kind, f.destination.kind, f.destination.port], ['external-dns', 'DNS', 'outside', 'external-dns', 53]);
+  assert.equal(flowText(f), '01:05:38.512 external-dns  outside 198.51.100.10:40112 → external-dns 198.51.100.53:53  DNS A? shop.example.test. → NOERROR A 203.0.113.10  0.2 ms');
+  const older = flowFromQueryLog({ ts: '2026-11-30T01:05:38.512Z', client: '172.18.0.2:5353', proto: 'udp', id: 8, qname: 'example.test.', qtype: 'AAAA', rcode: 'NOERROR', answers: 0, size: 30, truncated: false, durationMs: 1, cache: 'miss' }, book)!;
+  assert.deepEqual([older.source.kind, older.dns?.records], ['node', []], 'a line written before records were logged has none');
+  assert.equal(flowFromQueryLog({ ts: 'x', client: '1.2.3.4:5', proto: 'udp', id: 1, qname: 'a.', qtype: 'A', rcode: 'NOERROR', answers: 0, size: 1, truncated: false, durationMs: 0, cache: 'miss' }, book), undefined);
 });
