@@ -48,38 +48,89 @@ export function parseQueryLogLine(line: string): QueryLogEntry | undefined {
   }
 }
 
-export class StreamQueryLog implements QueryLog {
+/** Lines written together once per event-loop tick: a burst of queries costs one write. */
+class PerTick {
   private pending: string[] = [];
   private scheduled = false;
 
-  constructor(private readonly out: NodeJS.WritableStream, private readonly ownsStream = false) {}
+  constructor(private readonly sink: (text: string) => void) {}
 
-  write(entry: QueryLogEntry): void {
-    this.pending.push(JSON.stringify(entry));
+  push(line: string): void {
+    this.pending.push(line);
     if (!this.scheduled) {
       this.scheduled = true;
       setImmediate(() => this.flush());
     }
   }
 
-  private flush(): void {
+  flush(): void {
     this.scheduled = false;
     if (!this.pending.length) return;
-    this.out.write(this.pending.join('\n') + '\n');
+    const text = `${this.pending.join('\n')}\n`;
     this.pending = [];
+    this.sink(text);
+  }
+}
+
+export class StreamQueryLog implements QueryLog {
+  private readonly lines = new PerTick((text) => this.out.write(text));
+
+  constructor(private readonly out: NodeJS.WritableStream, private readonly ownsStream = false) {}
+
+  write(entry: QueryLogEntry): void {
+    this.lines.push(JSON.stringify(entry));
   }
 
   async close(): Promise<void> {
-    this.flush();
+    this.lines.flush();
     if (this.ownsStream) await new Promise<void>((resolve) => this.out.end(resolve));
   }
 }
 
-/** 'stdout', '1', 'true' → stdout; any other non-empty value is a file path (appended); '' / undefined / '0' → off. */
+/** a query log file reaching this size is renamed to `.1` (the previous `.1` dropped): ~100,000 questions each */
+export const QUERY_LOG_MAX_BYTES = 16 * 1024 * 1024;
+
+/**
+ * The log in a file, bounded: appended once per tick, as the stream is, and
+ * renamed to `.1` when it would pass `maxBytes` (readers such as `podnet
+ * observe` read `.1` too), so a long-lived server's log stays under twice that.
+ */
+export class FileQueryLog implements QueryLog {
+  private readonly lines = new PerTick((text) => this.append(text));
+  private size: number;
+
+  constructor(private readonly file: string, private readonly maxBytes = QUERY_LOG_MAX_BYTES) {
+    try { this.size = fs.statSync(file).size; } catch { this.size = 0; }
+  }
+
+  write(entry: QueryLogEntry): void {
+    this.lines.push(JSON.stringify(entry));
+  }
+
+  private append(text: string): void {
+    const bytes = Buffer.byteLength(text);
+    try {
+      if (this.size > 0 && this.size + bytes > this.maxBytes) {
+        fs.renameSync(this.file, `${this.file}.1`);
+        this.size = 0;
+      }
+      fs.appendFileSync(this.file, text);
+      this.size += bytes;
+    } catch {
+      // a log that cannot be written loses its lines, never an answer
+    }
+  }
+
+  async close(): Promise<void> {
+    this.lines.flush();
+  }
+}
+
+/** 'stdout', '1', 'true' → stdout; any other non-empty value is a file path (appended, bounded); '' / undefined / '0' → off. */
 export function openQueryLog(setting: string | undefined): QueryLog | undefined {
   if (!setting || setting === '0' || setting === 'false') return undefined;
   if (setting === '1' || setting === 'true' || setting === 'stdout') return new StreamQueryLog(process.stdout);
-  return new StreamQueryLog(fs.createWriteStream(setting, { flags: 'a' }), true);
+  return new FileQueryLog(setting);
 }
 
 /** An answer record as tcpdump writes it: the type, then its data (a name with its trailing dot). */
