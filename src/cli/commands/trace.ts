@@ -7,7 +7,6 @@
 
 import type { Gateway, GatewayClass, HTTPRoute } from '../../api/gateway-types.js';
 import { randomBytes, randomInt } from 'node:crypto';
-import { closeSync, fstatSync, openSync, readSync, statSync } from 'node:fs';
 import { isIPv4 } from 'node:net';
 import path from 'node:path';
 import type { Deployment, EndpointSlice, Ingress, IngressClass, Node, Pod, Service, StatefulSet } from '../../api/types.js';
@@ -18,6 +17,7 @@ import { readLbStatus } from '../../cloud/lb-status.js';
 import { accessLogPath } from '../../ingress/nginx-conf.js';
 import { netnsNames, OUTSIDE_CLIENT_IP } from '../../config.js';
 import { outsideFiles } from '../../daemon/outside-world.js';
+import { LogTail } from '../../observe/log-tail.js';
 import { PodnetError } from '../../errors.js';
 import { defaultRunner, type RunOptions } from '../../net/runner.js';
 import type { AccessLine, ClusterView, CurlResult, DnsLookup, EchoReply, PolicyDrop, TraceEvidence, TraceSource } from '../../trace/evidence.js';
@@ -143,43 +143,17 @@ export function accessLogFile(ctx: Context, pod: Pod): string {
   return accessLogPath(path.join(podFiles(ctx.paths.pods, pod.metadata.uid!).dir, 'volumes', 'nginx-conf', 'run'));
 }
 
-/** Each controller pod's access log and how long it is now: the request's line is looked for after that. */
-function accessLogs(ctx: Context, pods: Pod[]): { pod: string; file: string; from: number }[] {
-  return runningControllers(pods).map((p) => {
-    const file = accessLogFile(ctx, p);
-    let from = 0;
-    try { from = statSync(file).size; } catch { /* not written yet */ }
-    return { pod: p.metadata.name!, file, from };
-  });
-}
-
-/**
- * What the access log gained past `from`. A log the controller rotated
- * meanwhile (renamed to `.1` at 64 MiB, docs/ingress.md) is shorter than
- * `from`: the rest of the old one is in `.1`, the new one is read whole.
- */
-export function readFrom(file: string, from: number): string {
-  let fd: number | undefined;
-  try {
-    fd = openSync(file, 'r');
-    const size = fstatSync(fd).size;
-    const start = size >= from ? from : 0;
-    const buf = Buffer.alloc(size - start);
-    readSync(fd, buf, 0, buf.length, start);
-    return (size < from ? readFrom(`${file}.1`, from) : '') + buf.toString('utf8');
-  } catch {
-    return '';
-  } finally {
-    if (fd !== undefined) closeSync(fd);
-  }
+/** Each controller pod's access log, followed from where it stands now: the request's line is looked for in what it gains (across a rotation too). */
+function accessLogs(ctx: Context, pods: Pod[]): { pod: string; tail: LogTail }[] {
+  return runningControllers(pods).map((p) => ({ pod: p.metadata.name!, tail: new LogTail(accessLogFile(ctx, p)) }));
 }
 
 /** NGINX's access-log line carrying the request id, from any ingress controller pod; NGINX flushes it within 100 ms. */
-async function accessLine(logs: { pod: string; file: string; from: number }[], requestId: string): Promise<{ pod: string; line?: AccessLine }> {
+async function accessLine(logs: { pod: string; tail: LogTail }[], requestId: string): Promise<{ pod: string; line?: AccessLine }> {
   const deadline = performance.now() + ACCESS_LOG_WAIT_MS;
   for (;;) {
-    for (const { pod, file, from } of logs) {
-      const line = readFrom(file, from).split('\n').find((l) => l.includes(requestId));
+    for (const { pod, tail } of logs) {
+      const line = tail.read().find((l) => l.includes(requestId));
       if (!line) continue;
       try { return { pod, line: JSON.parse(line) as AccessLine }; } catch { return { pod }; }
     }
