@@ -139,6 +139,16 @@ const OBSERVE_OPTIONS = {
   ...Object.fromEntries(FLOW_FILTER_FLAGS.map((f) => [f, { type: 'string' }])) as Record<FlowFilterFlag, { type: 'string' }>,
 } as const;
 
+/** observe's own flags: each is taken once (Hubble ORs a repeated filter; podnet says so instead of keeping the last) */
+const OBSERVE_ONCE = Object.keys(OBSERVE_OPTIONS).filter((k) => !(k in OPTIONS));
+
+function onceEach(args: readonly string[], names: readonly string[]): void {
+  for (const name of names) {
+    const given = args.filter((a) => a === `--${name}` || a.startsWith(`--${name}=`)).length;
+    if (given > 1) throw new PodnetError('EUSAGE', `--${name} given ${given} times: podnet observe takes each filter once (Hubble ORs repeats; a label selector can say 'app in (a,b)')`);
+  }
+}
+
 /** Which extra options a command takes: exec's streams, trace's request shape, observe's filters. */
 export type FlagSet = 'common' | 'streams' | 'request' | 'observe';
 
@@ -150,6 +160,7 @@ export function parseFlags(argv: string[], set: FlagSet = 'common'): CommonFlags
   const explicitBoolean = set === 'streams' ? /^(--stdin|--tty|-i|-t|--no-headers)=(true|false)$/ : /^(--no-headers)=(true|false)$/;
   own = own.flatMap((a) => { const m = explicitBoolean.exec(a); return m ? (m[2] === 'true' ? [m[1]!] : []) : [a]; });
   const rest = dash >= 0 ? argv.slice(dash + 1) : [];
+  if (set === 'observe') onceEach(own, OBSERVE_ONCE);
   let parsed;
   try {
     parsed = parseArgs({ args: own, options: set === 'streams' ? STREAM_OPTIONS : set === 'request' ? REQUEST_OPTIONS : set === 'observe' ? OBSERVE_OPTIONS : OPTIONS, allowPositionals: true, strict: true });

@@ -100,6 +100,8 @@ test('each flag checked, with what it takes', () => {
     [['--port', '0x50'], /invalid --port "0x50"/],
     [['--to-service', 'a/b/c'], /invalid --to-service "a\/b\/c": NAME or NAMESPACE\/NAME/],
     [['-l', 'app=a', '--label', 'app=b'], /-l and --label are the same filter: give one/],
+    [['--pod', 'a', '--pod=b'], /--pod given 2 times: podnet observe takes each filter once/],
+    [['--to-port', '80', '--to-port', '443'], /--to-port given 2 times/],
     [['--http-method', 'GET/1'], /invalid --http-method/],
     [['--http-path', '('], /invalid --http-path "\("/],
     [['--service', 'a', '--to-service', 'b'], /--service and --to-service are the same filter here/],
