@@ -209,7 +209,7 @@ export function flowFromQueryLog(e: QueryLogEntry, book: AddressBook): Flow | un
   return {
     time: new Date(time).toISOString(), observer: EXTERNAL_DNS_OBSERVER, verdict: 'FORWARDED', protocol: 'DNS',
     source: book.peer(m[1]!, Number(m[2])), destination: book.peer(EXTERNAL_DNS_IP, 53),
-    dns: { query: e.qname, type: e.qtype, rcode: e.rcode, records: e.records ?? [], ms: e.durationMs, ...(e.truncated ? { truncated: true } : {}) },
+    dns: { query: e.qname, type: e.qtype, rcode: e.rcode, records: e.records ?? [], ms: Math.round(e.durationMs * 10) / 10, ...(e.truncated ? { truncated: true } : {}) },
   };
 }
 
