@@ -121,7 +121,7 @@ const REQUEST_OPTIONS = {
 } as const;
 
 /** Hubble's filters beyond the pod, node, verdict and protocol ones (`--label` is also `-l`, the selector flag) */
-const FLOW_FILTER_FLAGS = ['service', 'to-service', 'port', 'from-port', 'to-port', 'ip', 'from-ip', 'to-ip', 'label', 'from-label', 'to-label', 'http-status', 'http-method', 'http-path'] as const;
+const FLOW_FILTER_FLAGS = ['service', 'to-service', 'port', 'from-port', 'to-port', 'ip', 'from-ip', 'to-ip', 'label', 'from-label', 'to-label', 'http-status', 'http-method', 'http-path', 'drop-reason-desc'] as const;
 export type FlowFilterFlag = typeof FLOW_FILTER_FLAGS[number];
 
 /** Hubble's filters, for the flows `observe` shows: only observe takes them. */

@@ -35,7 +35,7 @@ Usage:
   podnet test -f FILE                        connectivity tests: who can reach whom (each a trace; exit 1 when one fails)
   podnet observe [-n NS] [--pod|--from-pod|--to-pod [NS/]NAME] [--to-service [NS/]NAME] [-l|--from-label|--to-label SELECTOR]
                  [--port|--from-port|--to-port N] [--ip|--from-ip|--to-ip ADDR[/BITS]] [--node NAME] [--verdict FORWARDED|DROPPED]
-                 [--protocol tcp|udp|icmp|sctp|dns|http] [--http-status 503|5+] [--http-method M] [--http-path REGEX] [--all]
+                 [--protocol tcp|udp|icmp|sctp|dns|http] [--http-status 503|5+] [--http-method M] [--http-path REGEX] [--drop-reason-desc R] [--all]
                  [--last N|--since D [-f]] [--count N] [--timeout D] [-o json]
                                              the cluster's flows, live or recorded: connections with the Service and pod each reached, DNS, drops and rejects, ingress requests
   podnet doctor                              check every layer of the cluster and say what is wrong and what to change

@@ -49,6 +49,16 @@ export interface DnsDetails {
   fragmented?: boolean;
 }
 
+/**
+ * Hubble's names (Cilium's flow.proto DropReason) for podnet's refusals: a
+ * NetworkPolicy's drop; a frontend with no endpoint to send to (no ready
+ * endpoint, none on the node for a Local traffic policy, a port no Service
+ * has, no node passing the load balancer's health check); a source outside
+ * loadBalancerSourceRanges.
+ */
+export const DROP_REASONS = ['POLICY_DENIED', 'SERVICE_BACKEND_NOT_FOUND', 'DENIED_BY_LB_SRC_RANGE_CHECK'] as const;
+export type DropReasonDesc = typeof DROP_REASONS[number];
+
 export interface Flow {
   /** ISO 8601, milliseconds */
   time: string;
@@ -67,6 +77,8 @@ export interface Flow {
   tcpFlags?: string;
   /** why a packet was dropped */
   reason?: string;
+  /** the same as Hubble's drop reason names it (`drop_reason_desc`): a stable code for scripts */
+  dropReasonDesc?: DropReasonDesc;
   http?: HttpDetails;
   dns?: DnsDetails;
 }
@@ -122,7 +134,7 @@ export function flowFromDrop(p: LoggedPacket, node: string, direction: 'ingress'
   const pod = isolated.kind === 'pod' ? `${isolated.namespace}/${isolated.name}` : isolated.ip;
   const side = direction === 'ingress' ? `ingress to ${pod}` : `egress from ${pod}`;
   const reason = reasons.find((r) => r.startsWith(`${side} isolated by `)) ?? `${side}: no NetworkPolicy rule allows it`;
-  return refused(p, node, book, undefined, `NetworkPolicy: ${reason}`);
+  return refused(p, node, book, undefined, `NetworkPolicy: ${reason}`, 'POLICY_DENIED');
 }
 
 /**
@@ -141,7 +153,7 @@ export function flowFromReject(p: LoggedPacket, observer: string, book: AddressB
     ? `rejected by the load balancer (connection refused): no node of ${service ? `Service ${service.service}` : p.dst} passes its health check`
     : `rejected by the service proxy (connection refused): ${service ? `${service.type} ${service.service} has no ready endpoint for ${port}`
       : owner ? `Service ${owner} has no ${port}` : `no Service has ${port} at ${p.dst}`}`;
-  return refused(p, observer, book, service, reason);
+  return refused(p, observer, book, service, reason, 'SERVICE_BACKEND_NOT_FOUND');
 }
 
 /**
@@ -162,7 +174,7 @@ export function flowFromServiceDrop(p: LoggedPacket, observer: string, book: Add
       : service.externalLocal ? `dropped by ${by}: Service ${service.service} has externalTrafficPolicy Local and no ready endpoint on ${observer}`
         : service.internalLocal ? `dropped by ${by}: Service ${service.service} has internalTrafficPolicy Local and no ready endpoint on ${observer}`
         : `dropped by ${by} for Service ${service.service}`;
-  return refused(p, observer, book, service, reason);
+  return refused(p, observer, book, service, reason, outsideRanges ? 'DENIED_BY_LB_SRC_RANGE_CHECK' : 'SERVICE_BACKEND_NOT_FOUND');
 }
 
 const LOAD_BALANCER = 'load-balancer';
@@ -183,13 +195,13 @@ export function flowFromRefusal(r: Refusal, observer: string, book: AddressBook,
   }
 }
 
-function refused(p: LoggedPacket, observer: string, book: AddressBook, service: Frontend | undefined, reason: string): Flow {
+function refused(p: LoggedPacket, observer: string, book: AddressBook, service: Frontend | undefined, reason: string, dropReasonDesc: DropReasonDesc): Flow {
   return {
     time: isoTime(p.time), observer, verdict: 'DROPPED', protocol: p.protocol,
     source: book.peer(p.src, p.sport), destination: book.peer(p.dst, p.dport),
     ...(service ? { service } : {}),
     ...(p.tcpFlags ? { tcpFlags: p.tcpFlags } : {}),
-    reason,
+    reason, dropReasonDesc,
   };
 }
 
@@ -270,6 +282,8 @@ export interface FlowFilter {
   httpStatus?: string;
   httpMethod?: string;
   httpPath?: RegExp;
+  /** refusals with this Hubble drop reason */
+  dropReasonDesc?: DropReasonDesc;
 }
 
 const destinations = (f: Flow): Peer[] => [f.destination, ...(f.translatedDestination ? [f.translatedDestination] : []), ...(f.http?.upstreams ?? [])];
@@ -375,6 +389,7 @@ function httpMatches(f: Flow, filter: FlowFilter): boolean {
  */
 export function matchesFilter(f: Flow, filter: FlowFilter): boolean {
   if (filter.verdict && f.verdict !== filter.verdict) return false;
+  if (filter.dropReasonDesc && f.dropReasonDesc !== filter.dropReasonDesc) return false;
   if (filter.protocol && f.protocol !== filter.protocol.toUpperCase()) return false;
   if (filter.node && f.observer !== filter.node) return false;
   if (filter.toService !== undefined && !toService(f, filter.toService, filter.namespace)) return false;

@@ -20,7 +20,7 @@ import { AddressBook } from '../../observe/address-book.js';
 import { Capture, type CaptureSpec } from '../../observe/capture.js';
 import { DnsExchanges, nodeVantage, outsideVantage, type DnsVantage } from '../../observe/dns.js';
 import { CONNTRACK_TABLE_ARGV, CONNTRACK_TABLE_ENV, parseConntrackEntry, parseConntrackEvent, parseDnsPacket } from '../../observe/events.js';
-import { connectionKey, flowFromAccessLine, flowFromConntrack, flowFromQueryLog, flowFromRefusal, flowText, isoSecond, EXTERNAL_DNS_OBSERVER, matchesFilter, mergeRecorded, namesUnknownPod, newestRecorded, renamed, type Flow, type FlowFilter, type Observer } from '../../observe/flows.js';
+import { connectionKey, DROP_REASONS, flowFromAccessLine, flowFromConntrack, flowFromQueryLog, flowFromRefusal, flowText, isoSecond, EXTERNAL_DNS_OBSERVER, matchesFilter, mergeRecorded, namesUnknownPod, newestRecorded, renamed, type Flow, type FlowFilter, type Observer } from '../../observe/flows.js';
 import { LogTail } from '../../observe/log-tail.js';
 import { LOAD_BALANCER_REFUSALS, parseRefusalLine, recorderAlive, refusalLogPath } from '../../observe/refusal-log.js';
 import { ipv4ToNumber } from '../../proxy/ipv4.js';
@@ -131,11 +131,13 @@ function flowFilterOptions(flags: CommonFlags): Partial<FlowFilter> {
   const label = labelFlag('label', f.label ?? flags.selector);
   const fromLabel = labelFlag('from-label', f['from-label']);
   const toLabel = labelFlag('to-label', f['to-label']);
+  const dropReason = f['drop-reason-desc']?.toUpperCase();
+  if (dropReason !== undefined && !(DROP_REASONS as readonly string[]).includes(dropReason)) throw new PodnetError('EUSAGE', `invalid --drop-reason-desc "${f['drop-reason-desc']}": must be one of ${DROP_REASONS.join(', ')}`);
   const entries = {
     toService: service,
     port: portFlag('port', f.port), fromPort: portFlag('from-port', f['from-port']), toPort: portFlag('to-port', f['to-port']),
     ip: addressFlag('ip', f.ip), fromIp: addressFlag('from-ip', f['from-ip']), toIp: addressFlag('to-ip', f['to-ip']),
-    label, fromLabel, toLabel, httpStatus: status, httpMethod: method, httpPath: path,
+    label, fromLabel, toLabel, httpStatus: status, httpMethod: method, httpPath: path, dropReasonDesc: dropReason,
   };
   return Object.fromEntries(Object.entries(entries).filter(([, v]) => v !== undefined)) as Partial<FlowFilter>;
 }

@@ -166,6 +166,7 @@ describe('podnet observe: the cluster\'s flows, live', () => {
     assert.equal(drop!.destination.name, locked.metadata.name);
     assert.equal(drop!.observer, locked.spec.nodeName, 'dropped on the isolated pod\'s node');
     assert.equal(drop!.reason, `NetworkPolicy: ingress to obs/${locked.metadata.name} isolated by obs/locked-deny`);
+    assert.equal(drop!.dropReasonDesc, 'POLICY_DENIED');
   });
 
   test('a Service without endpoints: the service proxy\'s reject is shown where it happened, with the Service and why', async () => {
@@ -216,6 +217,7 @@ spec:
     assert.equal(drop!.source.kind, 'outside');
     assert.equal(drop!.service?.service, 'obs/guarded');
     assert.equal(drop!.reason, `dropped by the load balancer: 198.51.100.10 is outside Service obs/guarded's loadBalancerSourceRanges (192.0.2.0/24)`);
+    assert.equal(drop!.dropReasonDesc, 'DENIED_BY_LB_SRC_RANGE_CHECK');
   });
 
   test('--all adds the kubelet\'s probes; the default leaves them out', async () => {
@@ -269,7 +271,7 @@ spec:
     assert.deepEqual([lookup.dns?.rcode, lookup.dns?.records], ['NOERROR', [`A ${controller.status!.loadBalancer!.ingress![0]!.ip}`]]);
     assert.ok(Date.parse(lookup.time) <= Date.parse(request.time));
     // --last N: the newest N of them; filters apply before
-    const last = await recorded(['--last', '1', '--verdict', 'DROPPED', '--from-pod', client.metadata.name!]);
+    const last = await recorded(['--last', '1', '--drop-reason-desc', 'policy_denied', '--from-pod', client.metadata.name!]);
     assert.equal(last.length, 1);
     assert.equal(last[0]!.destination.name, locked.metadata.name, 'the newest of the client\'s refusals');
     assert.deepEqual(await recorded(['--since', '2099-01-01T00:00:00Z']), []);

@@ -101,6 +101,7 @@ test('each flag checked, with what it takes', () => {
     [['--to-service', 'a/b/c'], /invalid --to-service "a\/b\/c": NAME or NAMESPACE\/NAME/],
     [['-l', 'app=a', '--label', 'app=b'], /-l and --label are the same filter: give one/],
     [['--pod', 'a', '--pod=b'], /--pod given 2 times: podnet observe takes each filter once/],
+    [['--drop-reason-desc', 'nope'], /invalid --drop-reason-desc "nope": must be one of POLICY_DENIED, SERVICE_BACKEND_NOT_FOUND, DENIED_BY_LB_SRC_RANGE_CHECK/],
     [['--to-port', '80', '--to-port', '443'], /--to-port given 2 times/],
     [['--http-method', 'GET/1'], /invalid --http-method/],
     [['--http-path', '('], /invalid --http-path "\("/],

@@ -49,6 +49,7 @@ test('the refusal log: a JSON line per refused packet; a torn or foreign line is
 test('a refused packet becomes its flow by its group: the proxy\'s reject, a policy drop; a group no rule there logs to is none', () => {
   const at = (group: number) => ({ time: 1796000574.5, protocol: 'TCP', src: '10.244.0.3', dst: group === 4003 ? '10.96.5.5' : '10.244.0.4', sport: 4000, dport: group === 4003 ? 80 : 8080, tcpFlags: 'S', group });
   assert.equal(flowFromRefusal(at(4003), 'node-1', book, [])!.reason, 'rejected by the service proxy (connection refused): ClusterIP shop/api has no ready endpoint for TCP port 80');
+  assert.deepEqual([4003, 4001, 4004].map((g) => flowFromRefusal(at(g), 'node-1', book, [])!.dropReasonDesc), ['SERVICE_BACKEND_NOT_FOUND', 'POLICY_DENIED', 'SERVICE_BACKEND_NOT_FOUND'], 'Hubble\'s drop reason names');
   assert.equal(flowFromRefusal(at(4001), 'node-1', book, ['ingress to shop/api-a isolated by shop/deny'])!.reason, 'NetworkPolicy: ingress to shop/api-a isolated by shop/deny');
   assert.equal(flowFromRefusal(at(4002), 'node-1', book, [])!.reason, 'NetworkPolicy: egress from shop/client: no NetworkPolicy rule allows it');
   assert.match(flowFromRefusal(at(4004), 'node-1', book, [])!.reason!, /^dropped by the service proxy/);
