@@ -20,6 +20,7 @@ import { CniServerProcess } from './cni-server-process.js';
 import { NodeHeartbeat, nodeResources } from './node-heartbeat.js';
 import { startServiceProxy } from './proxy-loop.js';
 import { startNetworkPolicies } from './netpol-loop.js';
+import { startHostPorts } from './hostport-loop.js';
 import { StartupTrace } from '../startup-trace.js';
 import { waitForPodCIDR } from './wait-for-node.js';
 
@@ -125,6 +126,7 @@ async function main(): Promise<void> {
     return kubelet;
   };
   const proxy = startServiceProxy({ informers, client, nodeName, nodeIP, podCIDR, runner: defaultRunner, events });
+  const hostPorts = startHostPorts({ pods, runner: defaultRunner, log });
   const networkPolicies = startNetworkPolicies({ client, nodeName, runner: defaultRunner, log });
   await informers.waitForSync();
   trace.mark('informers synced');
@@ -158,6 +160,7 @@ async function main(): Promise<void> {
     heartbeat.stop();
     proxy.stop();
     networkPolicies.stop();
+    hostPorts.stop();
     informers.stop();
     cniServer.stop();
     refusals.stop();

@@ -127,6 +127,8 @@ export interface ContainerPort {
   containerPort: number;
   protocol?: Protocol;
   hostPort?: number;
+  /** the host address a hostPort binds to; unset (or 0.0.0.0): every one of the node's */
+  hostIP?: string;
 }
 
 export interface Probe {

@@ -78,3 +78,17 @@ function requirementMatches(r: NodeSelectorRequirement, value: string | undefine
     default: return false;
   }
 }
+
+/** A port a pod takes on its node: `hostPort` of a container port, on `hostIP` (all addresses when unset). */
+export interface HostPortUse { protocol: string; hostIP: string; port: number }
+
+export function hostPortsOf(pod: Pod): HostPortUse[] {
+  return [...(pod.spec.initContainers ?? []), ...pod.spec.containers].flatMap((c) => (c.ports ?? [])
+    .filter((p) => typeof p.hostPort === 'number' && p.hostPort > 0)
+    .map((p) => ({ protocol: p.protocol ?? 'TCP', hostIP: p.hostIP && p.hostIP !== '0.0.0.0' ? p.hostIP : '', port: p.hostPort! })));
+}
+
+/** kube-scheduler's NodePorts filter: the same port and protocol on the same address, the unset address overlapping every one. */
+export function hostPortsConflict(wanted: readonly HostPortUse[], used: readonly HostPortUse[]): boolean {
+  return wanted.some((w) => used.some((u) => u.port === w.port && u.protocol === w.protocol && (u.hostIP === '' || w.hostIP === '' || u.hostIP === w.hostIP)));
+}

@@ -5,14 +5,14 @@
 // an event that says why, worded like kube-scheduler's.
 
 import type { Node, PersistentVolumeClaim, Pod, StorageClass } from '../api/types.js';
-import { getCondition, isActive, nowRFC3339, setCondition } from '../api/pod-helpers.js';
+import { getCondition, isActive, isTerminal, nowRFC3339, setCondition } from '../api/pod-helpers.js';
 import type { Client } from '../client/client.js';
 import { isApiError } from '../errors.js';
 import { deepEqual } from '../store/deep-equal.js';
 import { Controller } from './controller.js';
 import { controllerRefOf } from './controller-ref.js';
 import { POD_TEMPLATE_HASH } from './workload-pods.js';
-import { describeTaint, matchesNodeSelection, NOT_READY_TAINT, preference, toleratesTaint, UNSCHEDULABLE_TAINT, untoleratedTaint } from './node-fit.js';
+import { describeTaint, hostPortsConflict, hostPortsOf, matchesNodeSelection, NOT_READY_TAINT, preference, toleratesTaint, UNSCHEDULABLE_TAINT, untoleratedTaint, type HostPortUse } from './node-fit.js';
 import type { EventRecorder } from './events.js';
 import { indexLookup, keyOf, splitKey, type IndexLookup, type InformerSource, type Lister } from './informers.js';
 import { claimNamesOfPod, claimsBlockScheduling, waitsForFirstConsumer } from './persistent-volume.js';
@@ -55,7 +55,10 @@ export function isNodeReady(node: Node): boolean {
  * hostnames does, so the replicas of one Deployment land on different nodes
  * however the other pods are spread; then the fewest pods; then the name.
  */
-export function choose(pod: Pod, nodes: Node[], podsPerNode: Map<string, number>, siblingsPerNode: Map<string, number> = new Map()): ScheduleResult {
+export function choose(pod: Pod, nodes: Node[], podsPerNode: Map<string, number>, siblingsPerNode: Map<string, number> = new Map(),
+  hostPortsUsed: ReadonlyMap<string, HostPortUse[]> = new Map()): ScheduleResult {
+  const wanted = hostPortsOf(pod);
+  const portsTaken: string[] = [];
   const notReady: string[] = [];
   const unschedulable: string[] = [];
   const mismatched: string[] = [];
@@ -70,12 +73,14 @@ export function choose(pod: Pod, nodes: Node[], podsPerNode: Map<string, number>
     const taint = untoleratedTaint(pod, n);
     if (taint) { const t = describeTaint(taint); tainted.set(t, (tainted.get(t) ?? 0) + 1); continue; }
     if (!matchesNodeSelection(pod, n)) { mismatched.push(name); continue; }
+    if (wanted.length > 0 && hostPortsConflict(wanted, hostPortsUsed.get(name) ?? [])) { portsTaken.push(name); continue; }
     fit.push(n);
   }
   if (nodes.length === 0) return { reason: 'no nodes available to schedule pods' };
   if (fit.length === 0) {
     const parts: string[] = [];
     if (mismatched.length) parts.push(`${mismatched.length} node(s) didn't match Pod's node affinity/selector`);
+    if (portsTaken.length) parts.push(`${portsTaken.length} node(s) didn't have free ports for the requested pod ports`);
     if (notReady.length) parts.push(`${notReady.length} node(s) had untolerated taint {node.kubernetes.io/not-ready: }`);
     if (unschedulable.length) parts.push(`${unschedulable.length} node(s) were unschedulable`);
     for (const [taint, count] of tainted) parts.push(`${count} node(s) had untolerated taint ${taint}`);
@@ -151,11 +156,16 @@ export class Scheduler extends Controller {
     });
     const retryPending = () => { for (const p of this.pods.list()) if (!p.spec.nodeName && isActive(p)) this.enqueue(keyOf(p)); };
     const consider = (p: Pod) => { if (!p.spec.nodeName && isActive(p)) this.enqueue(keyOf(p)); else this.assumed.delete(keyOf(p)); };
+    // a bound pod that stops holding its host ports (gone, or finished) may let a pending pod that wants them in
+    const freesHostPorts = (p: Pod) => !!p.spec.nodeName && hostPortsOf(p).length > 0;
     pods.addHandlers({
       add: consider,
-      update: (o, p) => { if (p.spec.nodeName || schedulingInputChanged(o, p)) consider(p); },
-      // a pod gone may free a ReadWriteOncePod claim a pending pod waits for
-      delete: (p) => { this.assumed.delete(keyOf(p)); if (claimNamesOfPod(p).length > 0) retryPending(); },
+      update: (o, p) => {
+        if (p.spec.nodeName || schedulingInputChanged(o, p)) consider(p);
+        if (isActive(o) && !isActive(p) && freesHostPorts(p)) retryPending();
+      },
+      // a pod gone may free a ReadWriteOncePod claim or host ports a pending pod waits for
+      delete: (p) => { this.assumed.delete(keyOf(p)); if (claimNamesOfPod(p).length > 0 || freesHostPorts(p)) retryPending(); },
     });
     // A new node, or one that became Ready, was uncordoned or relabelled, may place pods that waited.
     nodes.addHandlers({ add: retryPending, update: (o, n) => { if (nodeSchedulingChanged(o, n)) retryPending(); } });
@@ -164,6 +174,21 @@ export class Scheduler extends Controller {
     this.claims = claims;
     this.classes = informers.informer<StorageClass>('storageclasses');
     claims.addHandlers({ add: retryPending, update: (o, c) => { if (o.status?.phase !== c.status?.phase || o.spec.volumeName !== c.spec.volumeName) retryPending(); } });
+  }
+
+  /** The host ports each node's pods take (bound, and bindings sent but not seen yet), when `pod` asks for any. */
+  private hostPortsUsed(pod: Pod): Map<string, HostPortUse[]> {
+    const used = new Map<string, HostPortUse[]>();
+    if (hostPortsOf(pod).length === 0) return used;
+    const take = (p: Pod, node: string) => { const ports = hostPortsOf(p); if (ports.length > 0) used.set(node, [...used.get(node) ?? [], ...ports]); };
+    // a terminating pod holds its ports until it is gone, as upstream's NodePorts filter counts it
+    for (const p of this.pods.list()) if (p.spec.nodeName && !isTerminal(p) && p.metadata.uid !== pod.metadata.uid) take(p, p.spec.nodeName);
+    for (const [k, node] of this.assumed) {
+      const [ns, n] = splitKey(k);
+      const p = this.pods.get(ns, n);
+      if (p && !p.spec.nodeName && isActive(p) && p.metadata.uid !== pod.metadata.uid) take(p, node);
+    }
+    return used;
   }
 
   protected async sync(key: string): Promise<void> {
@@ -189,7 +214,7 @@ export class Scheduler extends Controller {
       waitsForConsumer: (c) => waitsForFirstConsumer(c, this.classes),
       users: (c) => this.pods.list(c.metadata.namespace).filter((p) => claimNamesOfPod(p).includes(c.metadata.name!)),
     });
-    const result = waitingFor ? { reason: fitError(waitingFor, nodes.length) } : choose(pod, nodes, counts, siblings);
+    const result = waitingFor ? { reason: fitError(waitingFor, nodes.length) } : choose(pod, nodes, counts, siblings, this.hostPortsUsed(pod));
     const now = nowRFC3339();
     if ('reason' in result) {
       const cond = getCondition(pod.status?.conditions, 'PodScheduled');
