@@ -42,6 +42,11 @@ export function hostPortMappings(pods: readonly Pod[]): HostPortMapping[] {
   return out.sort((a, b) => a.hostPort - b.hostPort || a.protocol.localeCompare(b.protocol) || (a.hostIP ?? '').localeCompare(b.hostIP ?? '') || a.pod.localeCompare(b.pod));
 }
 
+/** The pod (and its containerPort) a TCP connection to `ip:port` of a node goes to by its hostPort, among the node's `pods`. */
+export function hostPortOwner(pods: readonly Pod[], ip: string, port: number, protocol: HostPortMapping['protocol'] = 'tcp'): HostPortMapping | undefined {
+  return hostPortMappings(pods).find((m) => m.hostPort === port && m.protocol === protocol && (m.hostIP === undefined || m.hostIP === ip));
+}
+
 /**
  * The node's table: DNAT in prerouting (other nodes, the outside, pods) and
  * output (the node itself), before the service proxy's chains; to a local

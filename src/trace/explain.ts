@@ -6,6 +6,7 @@
 // that drops). The DNS and ingress layers are in their own modules.
 
 import type { Pod, Service, ServicePort } from '../api/types.js';
+import { hostPortOwner } from '../cni/portmap.js';
 import { inCidr } from '../proxy/ipv4.js';
 import type { TraceEvidence } from './evidence.js';
 import { dnsLayer } from './explain-dns.js';
@@ -92,6 +93,12 @@ function loadBalancer(t: Tracing, svc: Service, svcPort: ServicePort | undefined
 /** A node's address: the NodePort of a Service, and whether the node may forward it. */
 function nodePort(t: Tracing, node: string, svc: Service | undefined, svcPort: ServicePort | undefined, ip: string, port: number): TraceReport {
   const { e, r, cluster } = t;
+  const owner = svc ? undefined : hostPortOwner(cluster.pods.filter((p) => p.spec.nodeName === node), ip, port);
+  const ownerPod = owner && cluster.pods.find((p) => key(p) === owner.pod);
+  if (owner && ownerPod) {
+    r.layer('Node', `${ip}:${port} is node ${node}: the hostPort of pod ${owner.pod}, DNATed by the node to its containerPort ${owner.containerPort} (as the CNI portmap plugin does)`);
+    return directPod(t, ownerPod, owner.containerPort, ', reached through its hostPort');
+  }
   r.layer('Node', `${ip}:${port} is node ${node}${svc ? `: the NodePort of Service ${key(svc)} port ${svcPort!.port}` : ', on no Service\'s NodePort'}`);
   if (!svc) {
     if (t.gotAnswer) {
@@ -143,10 +150,10 @@ function service(t: Tracing, svc: Service, svcPort: ServicePort | undefined, ip:
 }
 
 /** A pod reached by its own IP: directly, or through a headless Service's name. */
-function directPod(t: Tracing, pod: Pod, port: number): TraceReport {
+function directPod(t: Tracing, pod: Pod, port: number, via?: string): TraceReport {
   const { e, r } = t;
   const headless = e.dns ? headlessServiceOf(t.cluster, e.dns.qname) : undefined;
-  const how = headless ? `, reached by its own IP: ${key(headless)} is a headless Service (its name resolves to the pods, no ClusterIP, no DNAT)` : ', reached directly by its IP (no Service)';
+  const how = via ?? (headless ? `, reached by its own IP: ${key(headless)} is a headless Service (its name resolves to the pods, no ClusterIP, no DNAT)` : ', reached directly by its IP (no Service)');
   if (t.gotAnswer) return answered(t, pod, how);
   r.layer('Pod', `${podLabel(pod)}${how}`);
   const base = connectionFailure(e.curl.exit, e.curl.error, e.timeoutMs, e.curl.timeMs);

@@ -50,6 +50,10 @@ describe('hostPort: a pod reached on its node\'s address, as the CNI portmap plu
       const r = await status(where);
       assert.equal(r.stdout, '200', `${where.join(' ')}: ${r.stderr}`);
     }
+    // podnet trace names the pod behind the node's port
+    const trace = await ok(['trace', `http://${nodeIP}:${HOST_PORT}/`]);
+    assert.match(trace, new RegExp(`Node +${nodeIP.replace(/\./g, '\\.')}:${HOST_PORT} is node node-1: the hostPort of pod default/first, DNATed by the node to its containerPort 8080`));
+    assert.match(trace, /Pod +default\/first on node-1 \([\d.]+\) answered 200 in \d+ ms, reached through its hostPort/);
   });
 
   test('a second pod for the same port of the same node waits, in kube-scheduler\'s words, and takes the port once the first is gone', async () => {

@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Pod } from '../../../src/api/types.js';
-import { hostPortMappings, hostPortTransaction, renderHostPorts } from '../../../src/cni/portmap.js';
+import { hostPortMappings, hostPortOwner, hostPortTransaction, renderHostPorts } from '../../../src/cni/portmap.js';
 import { hostPortsConflict, hostPortsOf } from '../../../src/controllers/node-fit.js';
 import { choose } from '../../../src/controllers/scheduler.js';
 import { node } from '../controllers/fixtures.js';
@@ -34,6 +34,10 @@ test('the table: DNAT to a local address (not loopback) before the service proxy
   assert.match(text, /\t\tip daddr 172\.18\.0\.2 udp dport 5353 dnat to 10\.244\.0\.7:53 comment "shop\/web"\n\t\ttcp dport 30080 dnat to 10\.244\.0\.7:8080 comment "shop\/web"\n/);
   assert.match(text, /ct status dnat ip saddr \. ip daddr \{ 10\.244\.0\.7 \. 10\.244\.0\.7 \} masquerade/);
   assert.equal(renderHostPorts([]), '');
+  const pods = [withPorts('web', [{ containerPort: 8080, hostPort: 30080 }, { containerPort: 53, protocol: 'UDP', hostPort: 5353, hostIP: '172.18.0.2' }])];
+  assert.equal(hostPortOwner(pods, '172.18.0.2', 30080)?.containerPort, 8080, 'who a connection to the node\'s port reaches (podnet trace)');
+  assert.equal(hostPortOwner(pods, '172.18.0.2', 5353), undefined, 'a UDP port is not a TCP connection\'s');
+  assert.equal(hostPortOwner(pods, '172.18.0.3', 5353, 'udp'), undefined, 'another address than its hostIP');
   assert.equal(hostPortTransaction(''), 'add table ip podnet-hostports\ndelete table ip podnet-hostports\n');
 });
 
