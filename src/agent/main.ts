@@ -126,7 +126,7 @@ async function main(): Promise<void> {
     return kubelet;
   };
   const proxy = startServiceProxy({ informers, client, nodeName, nodeIP, podCIDR, runner: defaultRunner, events });
-  const hostPorts = startHostPorts({ pods, runner: defaultRunner, log });
+  const hostPorts = startHostPorts({ pods, synced: informers.waitForSync(), runner: defaultRunner, log });
   const networkPolicies = startNetworkPolicies({ client, nodeName, runner: defaultRunner, log });
   await informers.waitForSync();
   trace.mark('informers synced');

@@ -6,6 +6,7 @@
 // from the pod to itself, bypassing the DNAT's reverse). The node agent keeps
 // the node's table in line with its running pods (src/agent/hostport-loop.ts).
 
+import { isIPv4 } from 'node:net';
 import type { Pod } from '../api/types.js';
 
 export const HOSTPORT_TABLE = 'podnet-hostports';
@@ -26,10 +27,12 @@ export function hostPortMappings(pods: readonly Pod[]): HostPortMapping[] {
   const out: HostPortMapping[] = [];
   for (const p of pods) {
     const ip = p.status?.podIP;
-    if (!ip || p.spec.hostNetwork || p.metadata.deletionTimestamp || p.status?.phase === 'Succeeded' || p.status?.phase === 'Failed') continue;
+    // a terminating pod keeps its ports while it drains (portmap removes them at CNI DEL; the scheduler counts them till then)
+    if (!ip || p.spec.hostNetwork || p.status?.phase === 'Succeeded' || p.status?.phase === 'Failed') continue;
     for (const c of p.spec.containers) {
       for (const port of c.ports ?? []) {
-        if (!port.hostPort) continue;
+        // validation takes IPv4 only; a value stored before it is left out rather than written into the rules
+        if (!port.hostPort || (port.hostIP && !isIPv4(port.hostIP))) continue;
         out.push({
           protocol: (port.protocol ?? 'TCP').toLowerCase() as HostPortMapping['protocol'],
           ...(port.hostIP && port.hostIP !== '0.0.0.0' ? { hostIP: port.hostIP } : {}),

@@ -83,7 +83,8 @@ function requirementMatches(r: NodeSelectorRequirement, value: string | undefine
 export interface HostPortUse { protocol: string; hostIP: string; port: number }
 
 export function hostPortsOf(pod: Pod): HostPortUse[] {
-  return [...(pod.spec.initContainers ?? []), ...pod.spec.containers].flatMap((c) => (c.ports ?? [])
+  // the containers' ports, as the node's rules serve them (src/cni/portmap.ts)
+  return pod.spec.containers.flatMap((c) => (c.ports ?? [])
     .filter((p) => typeof p.hostPort === 'number' && p.hostPort > 0)
     .map((p) => ({ protocol: p.protocol ?? 'TCP', hostIP: p.hostIP && p.hostIP !== '0.0.0.0' ? p.hostIP : '', port: p.hostPort! })));
 }

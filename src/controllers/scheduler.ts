@@ -162,7 +162,8 @@ export class Scheduler extends Controller {
       add: consider,
       update: (o, p) => {
         if (p.spec.nodeName || schedulingInputChanged(o, p)) consider(p);
-        if (isActive(o) && !isActive(p) && freesHostPorts(p)) retryPending();
+        // a pod holds its ports until it has finished (or is gone, below), terminating or not
+        if (!isTerminal(o) && isTerminal(p) && freesHostPorts(p)) retryPending();
       },
       // a pod gone may free a ReadWriteOncePod claim or host ports a pending pod waits for
       delete: (p) => { this.assumed.delete(keyOf(p)); if (claimNamesOfPod(p).length > 0 || freesHostPorts(p)) retryPending(); },

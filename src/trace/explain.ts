@@ -93,7 +93,8 @@ function loadBalancer(t: Tracing, svc: Service, svcPort: ServicePort | undefined
 /** A node's address: the NodePort of a Service, and whether the node may forward it. */
 function nodePort(t: Tracing, node: string, svc: Service | undefined, svcPort: ServicePort | undefined, ip: string, port: number): TraceReport {
   const { e, r, cluster } = t;
-  const owner = svc ? undefined : hostPortOwner(cluster.pods.filter((p) => p.spec.nodeName === node), ip, port);
+  // the node's hostPort rules come before the service proxy's, as in its kernel
+  const owner = hostPortOwner(cluster.pods.filter((p) => p.spec.nodeName === node), ip, port);
   const ownerPod = owner && cluster.pods.find((p) => key(p) === owner.pod);
   if (owner && ownerPod) {
     r.layer('Node', `${ip}:${port} is node ${node}: the hostPort of pod ${owner.pod}, DNATed by the node to its containerPort ${owner.containerPort} (as the CNI portmap plugin does)`);

@@ -4,6 +4,7 @@
 // Deployments and StatefulSets (`spec.template.spec`). Volumes, volume mounts
 // and the downward API selectors are checked in volumes.ts.
 
+import { isIPv4 } from 'node:net';
 import { field, type FieldError } from '../../errors.js';
 import { validateLabels } from './label-rules.js';
 import { validateIP } from './ip.js';
@@ -64,6 +65,9 @@ function validateContainerPorts(ports: unknown[] | undefined, path: string, errs
     }
     const hp = optInt(p, 'hostPort', `${pp}.hostPort`, errs);
     if (hp) for (const m of isValidPortNum(hp)) errs.push(field.invalid(`${pp}.hostPort`, hp, m));
+    // upstream takes any IP; the node network here is IPv4, and the value goes into the node's rules
+    const hostIP = optString(p, 'hostIP', `${pp}.hostIP`, errs);
+    if (hostIP !== undefined && !isIPv4(hostIP)) errs.push(field.invalid(`${pp}.hostIP`, hostIP, 'must be a valid IPv4 address (the node network is IPv4)'));
     const proto = optString(p, 'protocol', `${pp}.protocol`, errs);
     if (!proto) errs.push(field.required(`${pp}.protocol`));
     else if (!SUPPORTED_PROTOCOLS.includes(proto)) errs.push(field.notSupported(`${pp}.protocol`, proto, SUPPORTED_PROTOCOLS));

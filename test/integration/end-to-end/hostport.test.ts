@@ -16,7 +16,7 @@ import { eventually, podnet, withCluster } from '../../support/cli.js';
 const CLUSTER = 'ithp';
 const stateDir = mkdtempSync(path.join(tmpdir(), 'podnet-ithp-'));
 const pn = podnet(CLUSTER, stateDir);
-const HOST_PORT = 30999;
+const HOST_PORT = 20999;
 
 async function ok(args: string[], input?: string): Promise<string> {
   const r = await pn(args, input === undefined ? {} : { input });
