@@ -289,6 +289,20 @@ function validateDNSConfig(spec: Obj, dnsPolicy: string | undefined, path: strin
  * skips a StatefulSet's pod spec for that reason; checking the mounts against
  * both is what its TODO there asks for.)
  */
+/** Upstream's AccumulateUniqueHostPorts: one protocol, hostIP and hostPort once across the pod's containers. */
+function uniqueHostPorts(containers: readonly unknown[], path: string, errs: FieldError[]): void {
+  const seen = new Set<string>();
+  containers.forEach((c, i) => {
+    if (!isObj(c) || !Array.isArray(c.ports)) return;
+    c.ports.forEach((p: unknown, j: number) => {
+      if (!isObj(p) || typeof p.hostPort !== 'number' || p.hostPort === 0) return;
+      const key = `${typeof p.protocol === 'string' ? p.protocol : 'TCP'}/${typeof p.hostIP === 'string' ? p.hostIP : ''}/${p.hostPort}`;
+      if (seen.has(key)) errs.push(field.duplicate(`${path}[${i}].ports[${j}].hostPort`, key));
+      seen.add(key);
+    });
+  });
+}
+
 export function validatePodSpec(specValue: unknown, path: string, claimVolumes: readonly string[] = []): FieldError[] {
   const errs: FieldError[] = [];
   if (!isObj(specValue)) return [isSet(specValue) ? field.invalid(path, specValue, 'must be an object') : field.required(`${path}.containers`)];
@@ -303,6 +317,7 @@ export function validatePodSpec(specValue: unknown, path: string, claimVolumes: 
   const grace = get(spec, 'terminationGracePeriodSeconds');
   const pod: PodContext = { containerNames: new Set(), volumes, gracePeriod: typeof grace === 'number' ? grace : undefined };
   (containers ?? []).forEach((c, i) => validateContainer(c, `${path}.containers[${i}]`, false, pod, errs));
+  uniqueHostPorts(containers ?? [], `${path}.containers`, errs);
   (optList(spec, 'initContainers', `${path}.initContainers`, errs) ?? []).forEach((c, i) => validateContainer(c, `${path}.initContainers[${i}]`, true, pod, errs));
 
   const restart = optString(spec, 'restartPolicy', `${path}.restartPolicy`, errs);

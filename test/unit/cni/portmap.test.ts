@@ -63,6 +63,9 @@ test('a terminating pod keeps its ports while it drains; a hostIP must be IPv4 (
   const bad = validatePodSpec(spec('1.2.3.4 } flush ruleset'), 'spec').find((e) => e.field.includes('hostIP'));
   assert.equal(bad?.field, 'spec.containers[0].ports[0].hostIP');
   assert.match(bad?.detail ?? '', /must be a valid IPv4 address/);
+  // one protocol, hostIP and hostPort once across the pod's containers, as upstream's AccumulateUniqueHostPorts
+  const twice = { containers: [{ name: 'a', image: 'x', ports: [{ containerPort: 80, protocol: 'TCP', hostPort: 20080 }] }, { name: 'b', image: 'x', ports: [{ containerPort: 81, protocol: 'UDP', hostPort: 20080 }, { containerPort: 82, protocol: 'TCP', hostPort: 20080 }] }], restartPolicy: 'Always', dnsPolicy: 'ClusterFirst' };
+  assert.deepEqual(validatePodSpec(twice, 'spec').filter((e) => e.field.includes('hostPort')).map((e) => `${e.field}: ${e.detail ?? ''}${JSON.stringify(e.value ?? '')}`), ['spec.containers[1].ports[1].hostPort: "TCP//20080"']);
   // stored before validation took IPv4 only: left out of the rules
   assert.deepEqual(hostPortMappings([withPorts('odd', [{ containerPort: 80, hostPort: 20080, hostIP: 'fe80::1' }])]), []);
 });
