@@ -82,3 +82,13 @@ export function podContainer(pod: Pod, name: string): Container | undefined {
 export function workingDirOf(pod: Pod, container: string): string | undefined {
   return podContainer(pod, container)?.workingDir;
 }
+
+/** A port a pod takes on its node: the `hostPort` of a container port, on `hostIP` ('' for every address), with the containerPort it goes to. */
+export interface HostPortUse { protocol: string; hostIP: string; port: number; containerPort: number }
+
+/** The containers' host ports: what the node's rules serve (src/cni/portmap.ts) and the scheduler keeps apart. */
+export function hostPortsOf(pod: Pod): HostPortUse[] {
+  return pod.spec.containers.flatMap((c) => (c.ports ?? [])
+    .filter((p) => typeof p.hostPort === 'number' && p.hostPort > 0)
+    .map((p) => ({ protocol: p.protocol ?? 'TCP', hostIP: p.hostIP && p.hostIP !== '0.0.0.0' ? p.hostIP : '', port: p.hostPort!, containerPort: p.containerPort })));
+}

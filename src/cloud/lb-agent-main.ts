@@ -18,7 +18,7 @@ import { lbStatusPath } from './lb-status.js';
 import { StartupTrace } from '../startup-trace.js';
 import { timeConnections } from '../net/conntrack-timestamps.js';
 import { NFLOG_GROUP } from '../net/nflog.js';
-import { LOAD_BALANCER_REFUSALS, refusalLogPath } from '../observe/refusal-log.js';
+import { LOAD_BALANCER_OBSERVER, refusalLogPath } from '../observe/refusal-log.js';
 import { RefusalRecorder } from '../observe/refusal-recorder.js';
 
 async function main(): Promise<void> {
@@ -43,7 +43,7 @@ async function main(): Promise<void> {
   // the load balancer's rejects and drops (lb-ruleset.ts), for `podnet observe`
   const log = (line: string) => { process.stderr.write(`[lb-agent ${cluster}] ${line}\n`); };
   const refusals = new RefusalRecorder({
-    file: refusalLogPath(paths.dir, LOAD_BALANCER_REFUSALS), groups: [NFLOG_GROUP.serviceReject, NFLOG_GROUP.serviceDrop],
+    file: refusalLogPath(paths.dir, LOAD_BALANCER_OBSERVER), groups: [NFLOG_GROUP.serviceReject, NFLOG_GROUP.serviceDrop],
     say: log,
   });
   refusals.start();

@@ -7,9 +7,10 @@
 // the node's table in line with its running pods (src/agent/hostport-loop.ts).
 
 import { isIPv4 } from 'node:net';
+import { hostPortsOf } from '../api/pod-helpers.js';
 import type { Pod } from '../api/types.js';
 
-export const HOSTPORT_TABLE = 'podnet-hostports';
+const HOSTPORT_TABLE = 'podnet-hostports';
 
 export interface HostPortMapping {
   protocol: 'tcp' | 'udp' | 'sctp';
@@ -29,16 +30,14 @@ export function hostPortMappings(pods: readonly Pod[]): HostPortMapping[] {
     const ip = p.status?.podIP;
     // a terminating pod keeps its ports while it drains (portmap removes them at CNI DEL; the scheduler counts them till then)
     if (!ip || p.spec.hostNetwork || p.status?.phase === 'Succeeded' || p.status?.phase === 'Failed') continue;
-    for (const c of p.spec.containers) {
-      for (const port of c.ports ?? []) {
-        // validation takes IPv4 only; a value stored before it is left out rather than written into the rules
-        if (!port.hostPort || (port.hostIP && !isIPv4(port.hostIP))) continue;
-        out.push({
-          protocol: (port.protocol ?? 'TCP').toLowerCase() as HostPortMapping['protocol'],
-          ...(port.hostIP && port.hostIP !== '0.0.0.0' ? { hostIP: port.hostIP } : {}),
-          hostPort: port.hostPort, podIP: ip, containerPort: port.containerPort, pod: `${p.metadata.namespace}/${p.metadata.name}`,
-        });
-      }
+    for (const use of hostPortsOf(p)) {
+      // validation takes IPv4 only; a value stored before it is left out rather than written into the rules
+      if (use.hostIP && !isIPv4(use.hostIP)) continue;
+      out.push({
+        protocol: use.protocol.toLowerCase() as HostPortMapping['protocol'],
+        ...(use.hostIP ? { hostIP: use.hostIP } : {}),
+        hostPort: use.port, podIP: ip, containerPort: use.containerPort, pod: `${p.metadata.namespace}/${p.metadata.name}`,
+      });
     }
   }
   // one order whatever the informer's: an unchanged set renders the same text

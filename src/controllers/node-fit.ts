@@ -5,6 +5,7 @@
 // PreferNoSchedule taints only rank the nodes that fit. Pure.
 
 import type { Node, NodeSelectorRequirement, NodeSelectorTerm, Pod, Taint, Toleration } from '../api/types.js';
+import type { HostPortUse } from '../api/pod-helpers.js';
 
 /** v1helper.ToleratesTaint: an empty key with Exists tolerates every taint; an empty effect every effect */
 export function tolerates(t: Toleration, taint: Taint): boolean {
@@ -79,15 +80,7 @@ function requirementMatches(r: NodeSelectorRequirement, value: string | undefine
   }
 }
 
-/** A port a pod takes on its node: `hostPort` of a container port, on `hostIP` (all addresses when unset). */
-export interface HostPortUse { protocol: string; hostIP: string; port: number }
-
-export function hostPortsOf(pod: Pod): HostPortUse[] {
-  // the containers' ports, as the node's rules serve them (src/cni/portmap.ts)
-  return pod.spec.containers.flatMap((c) => (c.ports ?? [])
-    .filter((p) => typeof p.hostPort === 'number' && p.hostPort > 0)
-    .map((p) => ({ protocol: p.protocol ?? 'TCP', hostIP: p.hostIP && p.hostIP !== '0.0.0.0' ? p.hostIP : '', port: p.hostPort! })));
-}
+export { hostPortsOf, type HostPortUse } from '../api/pod-helpers.js';
 
 /** kube-scheduler's NodePorts filter: the same port and protocol on the same address, the unset address overlapping every one. */
 export function hostPortsConflict(wanted: readonly HostPortUse[], used: readonly HostPortUse[]): boolean {

@@ -5,7 +5,7 @@
 // --query-log flag or PODNET_DNS_QUERY_LOG ("1"/"stdout" or a file path).
 // Lines are batched and written once per tick, so logging costs no syscall per query.
 
-import fs from 'node:fs';
+import { BoundedLog } from '../bounded-log.js';
 
 export const QUERY_LOG_ENV = 'PODNET_DNS_QUERY_LOG';
 
@@ -88,7 +88,7 @@ export class StreamQueryLog implements QueryLog {
 }
 
 /** a query log file reaching this size is renamed to `.1` (the previous `.1` dropped): ~100,000 questions each */
-export const QUERY_LOG_MAX_BYTES = 16 * 1024 * 1024;
+const QUERY_LOG_MAX_BYTES = 16 * 1024 * 1024;
 
 /**
  * The log in a file, bounded: appended once per tick, as the stream is, and
@@ -97,10 +97,10 @@ export const QUERY_LOG_MAX_BYTES = 16 * 1024 * 1024;
  */
 export class FileQueryLog implements QueryLog {
   private readonly lines = new PerTick((text) => this.append(text));
-  private size: number;
+  private readonly log: BoundedLog;
 
-  constructor(private readonly file: string, private readonly maxBytes = QUERY_LOG_MAX_BYTES) {
-    try { this.size = fs.statSync(file).size; } catch { this.size = 0; }
+  constructor(file: string, maxBytes = QUERY_LOG_MAX_BYTES) {
+    this.log = new BoundedLog(file, maxBytes);
   }
 
   write(entry: QueryLogEntry): void {
@@ -108,14 +108,8 @@ export class FileQueryLog implements QueryLog {
   }
 
   private append(text: string): void {
-    const bytes = Buffer.byteLength(text);
     try {
-      if (this.size > 0 && this.size + bytes > this.maxBytes) {
-        fs.renameSync(this.file, `${this.file}.1`);
-        this.size = 0;
-      }
-      fs.appendFileSync(this.file, text);
-      this.size += bytes;
+      this.log.append(text);
     } catch {
       // a log that cannot be written loses its lines, never an answer
     }

@@ -15,12 +15,6 @@ import type { Allowance, PeerMatch, PodPolicy, PortMatch } from './model.js';
 
 export const NETPOL_TABLE = 'podnet-netpol';
 
-/**
- * The netlink log groups each drop rule copies its packet to (src/net/nflog.ts):
- * the node agent records them, and `podnet observe` shows each drop with its
- * addresses and ports.
- */
-const NETPOL_LOG_GROUP = { ingress: NFLOG_GROUP.policyIngress, egress: NFLOG_GROUP.policyEgress } as const;
 
 const comment = (text: string) => `comment ${JSON.stringify(text.slice(0, 128))}`;
 
@@ -55,11 +49,11 @@ export function renderNetpol(pods: readonly PodPolicy[]): string {
     // a pod cannot block itself (through its own Service, DNAT brings it back to itself)
     if (p.ingress) {
       ingressMap.push(`${p.ip} : jump ingress-${i}`);
-      chains.push(`  chain ingress-${i} {\n${[`ip saddr ${p.ip} return`, ...allowRules(p.ingress, 'saddr'), `counter ${nflogStatement(NETPOL_LOG_GROUP.ingress)} drop ${comment(`ingress to ${why}`)}`].map((l) => `    ${l}\n`).join('')}  }\n`);
+      chains.push(`  chain ingress-${i} {\n${[`ip saddr ${p.ip} return`, ...allowRules(p.ingress, 'saddr'), `counter ${nflogStatement(NFLOG_GROUP.policyIngress)} drop ${comment(`ingress to ${why}`)}`].map((l) => `    ${l}\n`).join('')}  }\n`);
     }
     if (p.egress) {
       egressMap.push(`${p.ip} : jump egress-${i}`);
-      chains.push(`  chain egress-${i} {\n${[`ip daddr ${p.ip} return`, ...allowRules(p.egress, 'daddr'), `counter ${nflogStatement(NETPOL_LOG_GROUP.egress)} drop ${comment(`egress from ${why}`)}`].map((l) => `    ${l}\n`).join('')}  }\n`);
+      chains.push(`  chain egress-${i} {\n${[`ip daddr ${p.ip} return`, ...allowRules(p.egress, 'daddr'), `counter ${nflogStatement(NFLOG_GROUP.policyEgress)} drop ${comment(`egress from ${why}`)}`].map((l) => `    ${l}\n`).join('')}  }\n`);
     }
   });
   const forward = [

@@ -40,9 +40,9 @@ export const CONNECTION_WAIT_S = ANSWER_WAIT_S + 1;
  * conntrack forgets an answered UDP connection 120 s after its last packet
  * (nf_conntrack_udp_timeout_stream), and reports a new one after that.
  */
-export const NAT_KEEP_S = 125;
+const NAT_KEEP_S = 125;
 /** the most connections kept at once (the oldest go first): a bound on a long observation's memory */
-export const MAX_CONNECTIONS = 50_000;
+const MAX_CONNECTIONS = 50_000;
 
 const tuple = (src: string, sport: number | undefined, dst: string, dport: number | undefined) => `${src}:${sport} ${dst}:${dport}`;
 

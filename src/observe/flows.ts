@@ -9,7 +9,7 @@ import { INGRESS_NAMESPACE } from '../trace/lookup.js';
 import { inCidr } from '../proxy/ipv4.js';
 import type { AddressBook, Frontend, Peer } from './address-book.js';
 import type { ConntrackEvent, LoggedPacket } from './events.js';
-import type { Refusal } from './refusal-log.js';
+import { LOAD_BALANCER_OBSERVER, type Refusal } from './refusal-log.js';
 import { matchesRequirements, type Requirement } from '../api/labels.js';
 import { NFLOG_GROUP } from '../net/nflog.js';
 import { EXTERNAL_DNS_IP } from '../config.js';
@@ -83,7 +83,7 @@ export interface Flow {
   dns?: DnsDetails;
 }
 
-const observerName = (o: Observer) => (o.kind === 'node' ? o.node : o.kind === 'load-balancer' ? 'load-balancer' : 'ingress');
+const observerName = (o: Observer) => (o.kind === 'node' ? o.node : o.kind === 'load-balancer' ? LOAD_BALANCER_OBSERVER : 'ingress');
 
 /** A record's time (seconds since the epoch) as flows carry it: ISO 8601, to the millisecond. */
 export const isoTime = (seconds: number) => new Date(Math.round(seconds * 1000)).toISOString();
@@ -149,7 +149,7 @@ export function flowFromReject(p: LoggedPacket, observer: string, book: AddressB
   const service = book.frontend(p.dst, p.dport, p.protocol);
   const port = `${p.protocol} port ${p.dport ?? '?'}`;
   const owner = book.serviceAt(p.dst);
-  const reason = observer === LOAD_BALANCER
+  const reason = observer === LOAD_BALANCER_OBSERVER
     ? `rejected by the load balancer (connection refused): no node of ${service ? `Service ${service.service}` : p.dst} passes its health check`
     : `rejected by the service proxy (connection refused): ${service ? `${service.type} ${service.service} has no ready endpoint for ${port}`
       : owner ? `Service ${owner} has no ${port}` : `no Service has ${port} at ${p.dst}`}`;
@@ -167,7 +167,7 @@ export function flowFromReject(p: LoggedPacket, observer: string, book: AddressB
  */
 export function flowFromServiceDrop(p: LoggedPacket, observer: string, book: AddressBook): Flow {
   const service = book.frontend(p.dst, p.dport, p.protocol);
-  const by = observer === LOAD_BALANCER ? 'the load balancer' : 'the service proxy';
+  const by = observer === LOAD_BALANCER_OBSERVER ? 'the load balancer' : 'the service proxy';
   const outsideRanges = service?.sourceRanges && !service.sourceRanges.some((cidr) => inCidr(p.src, cidr));
   const reason = !service ? `dropped by ${by}`
     : outsideRanges ? `dropped by ${by}: ${p.src} is outside Service ${service.service}'s loadBalancerSourceRanges (${service.sourceRanges!.join(', ')})`
@@ -177,7 +177,6 @@ export function flowFromServiceDrop(p: LoggedPacket, observer: string, book: Add
   return refused(p, observer, book, service, reason, outsideRanges ? 'DENIED_BY_LB_SRC_RANGE_CHECK' : 'SERVICE_BACKEND_NOT_FOUND');
 }
 
-const LOAD_BALANCER = 'load-balancer';
 
 /**
  * A refused packet of a refusal log (refusal-log.ts) as its flow, by the log
@@ -185,12 +184,15 @@ const LOAD_BALANCER = 'load-balancer';
  * NetworkPolicy's drop (named by the node's drop rules' comments, `reasons`);
  * undefined for a group no rule of `observer` logs to.
  */
+/** A NetworkPolicy's drop: the one refusal its node's rule comments name (flowFromRefusal's `reasons`). */
+export const isPolicyRefusal = (r: Refusal) => r.group === NFLOG_GROUP.policyIngress || r.group === NFLOG_GROUP.policyEgress;
+
 export function flowFromRefusal(r: Refusal, observer: string, book: AddressBook, reasons: readonly string[]): Flow | undefined {
   switch (r.group) {
     case NFLOG_GROUP.serviceReject: return flowFromReject(r, observer, book);
     case NFLOG_GROUP.serviceDrop: return flowFromServiceDrop(r, observer, book);
-    case NFLOG_GROUP.policyIngress: return observer === LOAD_BALANCER ? undefined : flowFromDrop(r, observer, 'ingress', book, reasons);
-    case NFLOG_GROUP.policyEgress: return observer === LOAD_BALANCER ? undefined : flowFromDrop(r, observer, 'egress', book, reasons);
+    case NFLOG_GROUP.policyIngress: return observer === LOAD_BALANCER_OBSERVER ? undefined : flowFromDrop(r, observer, 'ingress', book, reasons);
+    case NFLOG_GROUP.policyEgress: return observer === LOAD_BALANCER_OBSERVER ? undefined : flowFromDrop(r, observer, 'egress', book, reasons);
     default: return undefined;
   }
 }

@@ -19,8 +19,8 @@ export interface Refusal extends LoggedPacket {
   group: number;
 }
 
-/** the load balancer's log's name among the nodes': its observer name in flows, as a node's log is named by its node */
-export const LOAD_BALANCER_REFUSALS = 'load-balancer';
+/** the load balancer's name as an observer of flows, and so its refusal log's name among the nodes' (a node's log is named by its node) */
+export const LOAD_BALANCER_OBSERVER = 'load-balancer';
 
 /** The log of the node `where` or of the load balancer (`load-balancer`). */
 export function refusalLogPath(clusterDir: string, where: string): string {

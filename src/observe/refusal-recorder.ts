@@ -11,9 +11,10 @@
 // hand-run `tcpdump -i nflog:N`) is taken back once they let go.
 
 import { spawn, type ChildProcess } from 'node:child_process';
-import { appendFileSync, mkdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
+import { BoundedLog } from '../bounded-log.js';
 import { parseNflogLine, recorderMarkerPath, REFUSAL_LOG_MAX_BYTES } from './refusal-log.js';
 
 /** lines are written together at most this often: a flood of refused packets costs one write per interval */
@@ -45,7 +46,8 @@ export class RefusalRecorder {
   private flushTimer: NodeJS.Timeout | undefined;
   private restartTimer: NodeJS.Timeout | undefined;
   private restartMs = RESTART_MIN_MS;
-  private size = 0;
+  /** the log, bounded; made at start() (it reads the file's size) */
+  private log: BoundedLog | undefined;
   private stopped = false;
   private lastTrouble = '';
   /** the write error said last: said once, not every flush */
@@ -56,7 +58,7 @@ export class RefusalRecorder {
   start(): void {
     // a recorder that cannot write says so and keeps trying: the agent it runs in is the kubelet and the proxy
     this.guarded(() => mkdirSync(path.dirname(this.options.file), { recursive: true }));
-    try { this.size = statSync(this.options.file).size; } catch { this.size = 0; }
+    this.log = new BoundedLog(this.options.file, this.options.maxBytes ?? REFUSAL_LOG_MAX_BYTES);
     this.spawn();
   }
 
@@ -131,15 +133,6 @@ export class RefusalRecorder {
     if (this.pending.length === 0) return;
     const text = `${this.pending.join('\n')}\n`;
     this.pending = [];
-    const max = this.options.maxBytes ?? REFUSAL_LOG_MAX_BYTES;
-    const bytes = Buffer.byteLength(text);
-    this.guarded(() => {
-      if (this.size > 0 && this.size + bytes > max) {
-        renameSync(this.options.file, `${this.options.file}.1`);
-        this.size = 0;
-      }
-      appendFileSync(this.options.file, text);
-      this.size += bytes;
-    });
+    this.guarded(() => this.log?.append(text));
   }
 }

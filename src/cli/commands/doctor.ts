@@ -25,7 +25,7 @@ import { NFLOG_GROUP } from '../../net/nflog.js';
 import { defaultRunner } from '../../net/runner.js';
 import { AddressBook } from '../../observe/address-book.js';
 import { flowFromRefusal } from '../../observe/flows.js';
-import { LOAD_BALANCER_REFUSALS, recentRefusals, recorderAlive, refusalLogPath } from '../../observe/refusal-log.js';
+import { LOAD_BALANCER_OBSERVER, recentRefusals, recorderAlive, refusalLogPath } from '../../observe/refusal-log.js';
 import { expectedRulesetVersion, proxyConfigOf, rulesetVersionIn } from '../../proxy/service-proxy.js';
 import { HEALTHZ_PORT } from '../../proxy/proxy-status.js';
 import type { CurlResult } from '../../trace/evidence.js';
@@ -98,8 +98,12 @@ async function probeNode(ctx: Context, node: Node, o: Objects, present: Set<stri
 }
 
 /** When each of a node's NetworkPolicy drop rules last dropped, from the node's refusal log (the last RECENT_MS), by the rule's comment. */
+/** the names of the objects doctor read, built once for all nodes */
+const books = new WeakMap<Objects, AddressBook>();
+
 function lastPolicyDrops(ctx: Context, node: string, o: Objects, comments: string[]): Map<string, number> {
-  const book = new AddressBook({ pods: o.pods, services: o.services, nodes: o.nodes });
+  let book = books.get(o);
+  if (!book) books.set(o, book = new AddressBook({ pods: o.pods, services: o.services, nodes: o.nodes }));
   const last = new Map<string, number>();
   for (const r of recentRefusals(refusalLogPath(ctx.paths.dir, node), (Date.now() - RECENT_MS) / 1000)) {
     if (r.group !== NFLOG_GROUP.policyIngress && r.group !== NFLOG_GROUP.policyEgress) continue;
@@ -211,7 +215,7 @@ export async function gatherDoctorEvidence(ctx: Context): Promise<DoctorEvidence
     cluster: ctx.cluster, now: Date.now(), objects: o, netns, nodes, published: names,
     logs: { agents: new Map(o.nodes.map((n) => [n.metadata.name!, path.join(ctx.paths.dir, `${agentArgv(ctx.cluster, n.metadata.name!).name}.log`)])), lbAgent: path.join(ctx.paths.dir, `${lbAgentArgv(ctx.cluster).name}.log`) },
     ...(lb ? { lb } : {}),
-    lbRecording: recorderAlive(refusalLogPath(ctx.paths.dir, LOAD_BALANCER_REFUSALS)),
+    lbRecording: recorderAlive(refusalLogPath(ctx.paths.dir, LOAD_BALANCER_OBSERVER)),
     ...(probe && lbAddress ? { ingressProbe: { address: `${lbAddress}:80`, curl: probe } } : {}),
   };
 }

@@ -20,9 +20,9 @@ import { AddressBook } from '../../observe/address-book.js';
 import { Capture, type CaptureSpec } from '../../observe/capture.js';
 import { DnsExchanges, nodeVantage, outsideVantage, type DnsVantage } from '../../observe/dns.js';
 import { CONNTRACK_TABLE_ARGV, CONNTRACK_TABLE_ENV, parseConntrackEntry, parseConntrackEvent, parseDnsPacket } from '../../observe/events.js';
-import { connectionKey, DROP_REASONS, flowFromAccessLine, flowFromConntrack, flowFromQueryLog, flowFromRefusal, flowText, isoSecond, EXTERNAL_DNS_OBSERVER, matchesFilter, mergeRecorded, namesUnknownPod, newestRecorded, renamed, type Flow, type FlowFilter, type Observer } from '../../observe/flows.js';
+import { connectionKey, DROP_REASONS, flowFromAccessLine, flowFromConntrack, flowFromQueryLog, flowFromRefusal, isPolicyRefusal, flowText, isoSecond, EXTERNAL_DNS_OBSERVER, matchesFilter, mergeRecorded, namesUnknownPod, newestRecorded, renamed, type Flow, type FlowFilter, type Observer } from '../../observe/flows.js';
 import { LogTail } from '../../observe/log-tail.js';
-import { LOAD_BALANCER_REFUSALS, parseRefusalLine, recorderAlive, refusalLogPath } from '../../observe/refusal-log.js';
+import { LOAD_BALANCER_OBSERVER, parseRefusalLine, recorderAlive, refusalLogPath } from '../../observe/refusal-log.js';
 import { ipv4ToNumber } from '../../proxy/ipv4.js';
 import type { AccessLine } from '../../trace/evidence.js';
 import { parseDuration, type CommonFlags } from '../args.js';
@@ -222,7 +222,7 @@ async function observe(ctx: Context, options: ObserveOptions, run: Run): Promise
   let book = first.book;
   const nodeNames = first.nodes.map((n) => n.metadata.name!);
   const { controllers } = first;
-  const observerNames = [...nodeNames, 'load-balancer', 'outside', 'ingress', EXTERNAL_DNS_OBSERVER];
+  const observerNames = [...nodeNames, LOAD_BALANCER_OBSERVER, 'outside', 'ingress', EXTERNAL_DNS_OBSERVER];
   if (options.filter.node !== undefined && !observerNames.includes(options.filter.node)) {
     throw new PodnetError('EUSAGE', `invalid --node "${options.filter.node}": cluster "${ctx.cluster}" records flows on ${observerNames.join(', ')}`);
   }
@@ -287,7 +287,7 @@ async function observe(ctx: Context, options: ObserveOptions, run: Run): Promise
   // what it holds now is the history, what it gains is live
   const refusals = observers.map(({ at }) => {
     // the load balancer's log is named as its observer is (flowFromRefusal takes `where` as the observer)
-    const where = at.kind === 'node' ? at.node : LOAD_BALANCER_REFUSALS;
+    const where = at.kind === 'node' ? at.node : LOAD_BALANCER_OBSERVER;
     return { where, node: at.kind === 'node' ? at.node : undefined, displayName: at.kind === 'node' ? at.node : 'the load balancer', tail: new LogTail(refusalLogPath(ctx.paths.dir, where)) };
   });
   type RefusalSource = (typeof refusals)[number];
@@ -299,12 +299,11 @@ async function observe(ctx: Context, options: ObserveOptions, run: Run): Promise
   const pendingRefusals = new Set<Promise<void>>();
   const readRefusals = () => {
     for (const source of refusals) {
-      const lines = source.tail.read();
-      if (lines.length === 0) continue;
-      const p = dropReasons(source.node).then((reasons) => {
-        const toFlow = refusalFlow(source, reasons);
-        for (const line of lines) named(toFlow(line));
-      });
+      const parsed = source.tail.read().map(parseRefusalLine).filter((r) => r !== undefined);
+      if (parsed.length === 0) continue;
+      // only a policy drop is named by the node's rule comments: a flood of rejects reads no ruleset
+      const reasons = parsed.some(isPolicyRefusal) ? dropReasons(source.node) : Promise.resolve([]);
+      const p = reasons.then((comments) => { for (const r of parsed) named(flowFromRefusal(r, source.where, book, comments)); });
       pendingRefusals.add(p);
       void p.finally(() => pendingRefusals.delete(p));
     }
